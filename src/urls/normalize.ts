@@ -1,0 +1,99 @@
+/**
+ * URL normalization: one canonical spelling per resource, so that duplicates are merged before they
+ * cost quota, and so that what we send is what the CDN expects (UTF-8 percent-encoding, <= 1,024 chars).
+ */
+
+/** The longest URL the CDN accepts, counted after percent-encoding. */
+export const MAX_URL_LENGTH = 1024;
+
+export type NormalizeResult =
+  | { ok: true; url: string; host: string }
+  | { ok: false; reason: string };
+
+const SCHEME_WITH_SLASHES = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
+const OTHER_SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):(?!\d)/;
+// The API's own scheme-less form: `host/path` or `host:port/path`. A host needs a dot (or is
+// localhost) so that a forgotten leading slash (`blog/post`) is reported instead of sent to host "blog".
+const SCHEMELESS_HOST = /^(?:localhost|\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+)(?::\d{1,5})?(?:[/?#]|$)/;
+
+// Already canonical: lower-case http(s) scheme and host, no default port, only unreserved, sub-delim
+// and upper-case escapes in path and query, no fragment, no dot segments. Most sitemap URLs look like
+// this, and skipping `new URL()` for them is what keeps a million-URL diff fast.
+const CANONICAL =
+  /^https?:\/\/[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?::\d{1,5})?(?:\/(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]|%[0-9A-F]{2})*)+(?:\?(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?]|%[0-9A-F]{2})*)?$/;
+const DOT_SEGMENT = /\/\.{1,2}(?:[/?]|$)/;
+const DEFAULT_PORT = /^(?:http:\/\/[^/?]*:80|https:\/\/[^/?]*:443)(?:[/?]|$)/;
+
+/**
+ * Normalizes one URL entry. Accepts `http(s)://host/path`, scheme-less `host[:port]/path` (taken as
+ * https) and `/path` (resolved against `baseUrl`). Never throws: a bad entry gets a reason a person
+ * can act on.
+ */
+export function normalizeUrl(raw: string, baseUrl?: string): NormalizeResult {
+  const input = raw.trim();
+  if (input === '') return { ok: false, reason: 'is empty' };
+  if (isCanonical(input)) return { ok: true, url: input, host: hostOf(input) };
+
+  let absolute: string;
+  const scheme = SCHEME_WITH_SLASHES.exec(input)?.[1]?.toLowerCase();
+  if (scheme !== undefined) {
+    if (scheme !== 'http' && scheme !== 'https') return { ok: false, reason: 'is not an http(s) URL' };
+    if (input.charAt(scheme.length + 3) === '/' || input.length === scheme.length + 3) {
+      return { ok: false, reason: 'has no host' };
+    }
+    absolute = input;
+  } else if (input.startsWith('//')) {
+    return { ok: false, reason: 'is protocol-relative: write https:// in front of it' };
+  } else if (input.startsWith('/')) {
+    if (baseUrl === undefined || baseUrl === '') {
+      return { ok: false, reason: 'is a path: set base-url so that it can be resolved' };
+    }
+    absolute = baseUrl.replace(/\/+$/, '') + input;
+  } else if (SCHEMELESS_HOST.test(input)) {
+    absolute = `https://${input}`;
+  } else if (OTHER_SCHEME.test(input)) {
+    return { ok: false, reason: 'is not an http(s) URL' };
+  } else {
+    return { ok: false, reason: `has no host (a path must start with "/")` };
+  }
+  return canonicalize(absolute);
+}
+
+function isCanonical(url: string): boolean {
+  return CANONICAL.test(url) && !DOT_SEGMENT.test(url) && !DEFAULT_PORT.test(url) && url.length <= MAX_URL_LENGTH;
+}
+
+function hostOf(canonicalUrl: string): string {
+  const start = canonicalUrl.indexOf('//') + 2;
+  let end = start;
+  while (end < canonicalUrl.length) {
+    const c = canonicalUrl.charCodeAt(end);
+    if (c === 0x2f /* / */ || c === 0x3f /* ? */ || c === 0x3a /* : */) break;
+    end++;
+  }
+  return canonicalUrl.slice(start, end);
+}
+
+function canonicalize(absolute: string): NormalizeResult {
+  let parsed: URL;
+  try {
+    parsed = new URL(absolute);
+  } catch {
+    return { ok: false, reason: 'is not a valid URL' };
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    return { ok: false, reason: 'is not an http(s) URL' };
+  }
+  if (parsed.hostname === '') return { ok: false, reason: 'has no host' };
+  if (parsed.username !== '' || parsed.password !== '') {
+    return { ok: false, reason: 'carries a user name or password; the CDN cannot prefetch it' };
+  }
+  parsed.hash = '';
+  // WHATWG serialization already lower-cases scheme and host, drops default ports, and encodes raw
+  // non-ASCII and spaces as UTF-8; it leaves existing escapes alone, so upper-case those here.
+  const url = parsed.href.replace(/%[0-9a-fA-F]{2}/g, (escape) => escape.toUpperCase());
+  if (url.length > MAX_URL_LENGTH) {
+    return { ok: false, reason: `is ${url.length} characters once encoded; the CDN accepts at most ${MAX_URL_LENGTH}` };
+  }
+  return { ok: true, url, host: parsed.hostname };
+}
