@@ -1,0 +1,119 @@
+/**
+ * One signed RPC call to the CDN API: sign afresh, send, read the answer, classify failures.
+ * Retrying is the caller's business (src/submit/retry.ts); this module makes exactly one attempt.
+ */
+import { randomUUID } from 'node:crypto';
+import { httpFetch, NetworkError } from '../http/fetch.js';
+import { parseAnswer, type ApiFields } from './answer.js';
+import { AlibabaError } from './errors.js';
+import { signV1, signV3, type Credentials } from './signer.js';
+
+export const CDN_API_VERSION = '2018-05-10';
+
+export type SignatureVersion = 'v1' | 'v3';
+
+/** Admits a call to the network; `release` is called when its answer (or failure) arrives. */
+export interface CallGate {
+  acquire(action: string, signal?: AbortSignal): Promise<{ release(): void }>;
+}
+
+export interface ClientOptions {
+  endpoint: string;
+  /** Asked before every attempt, so that credentials can be renewed during a long run. */
+  credentials: () => Credentials | Promise<Credentials>;
+  signatureVersion: SignatureVersion;
+  /** Per attempt, connecting and reading the answer included. */
+  timeoutMs: number;
+  gate?: CallGate;
+  signal?: AbortSignal;
+  now?: () => Date;
+}
+
+export interface CallResult {
+  fields: ApiFields;
+  requestId: string | undefined;
+}
+
+export class AlibabaClient {
+  private readonly endpoint: URL;
+
+  constructor(private readonly options: ClientOptions) {
+    this.endpoint = new URL(options.endpoint);
+  }
+
+  /** Makes one attempt at `action`; throws AlibabaError on any failure. */
+  async call(action: string, query: Record<string, string>, form?: Record<string, string>): Promise<CallResult> {
+    const credentials = await this.options.credentials();
+    const slot = await this.options.gate?.acquire(action, this.options.signal);
+    try {
+      // Signed after the gate opens: a call that waited for a slot still carries a fresh time and nonce.
+      const input = {
+        endpoint: this.endpoint,
+        action,
+        version: CDN_API_VERSION,
+        query,
+        ...(form ? { form } : {}),
+        credentials,
+        date: this.options.now?.() ?? new Date(),
+        nonce: randomUUID(),
+      };
+      const request = this.options.signatureVersion === 'v1' ? signV1(input) : signV3(input);
+      const raw = await this.send(action, request);
+      const fields = parseAnswer({ action, ...raw });
+      return { fields, requestId: typeof fields['RequestId'] === 'string' ? fields['RequestId'] : undefined };
+    } finally {
+      slot?.release();
+    }
+  }
+
+  private async send(
+    action: string,
+    request: { url: string; headers: Record<string, string>; body: string },
+  ): Promise<{ status: number; contentType: string; body: string; retryAfterHeader: string | null }> {
+    const deadline = Date.now() + this.options.timeoutMs;
+    try {
+      const response = await httpFetch(request.url, {
+        method: 'POST',
+        headers: request.headers,
+        body: request.body,
+        timeoutMs: this.options.timeoutMs,
+        ...(this.options.signal ? { signal: this.options.signal } : {}),
+      });
+      const body = await readWithin(response.text(), deadline - Date.now(), () => (response.body as unknown as { destroy?: () => void }).destroy?.());
+      return {
+        status: response.status,
+        contentType: response.headers.get('content-type') ?? '',
+        body,
+        retryAfterHeader: response.headers.get('x-acs-retry-after'),
+      };
+    } catch (error) {
+      if (error instanceof AlibabaError) throw error;
+      const network = error instanceof NetworkError ? error : undefined;
+      const message = network?.message ?? (error instanceof Error ? error.message : String(error));
+      throw new AlibabaError(`${action}: ${message}`, {
+        action,
+        errorClass: 'transient',
+        // Unless the connection was never made, the request may have arrived and been accepted.
+        outcomeUnknown: !/ECONNREFUSED|ENOTFOUND|EAI_AGAIN/.test(message),
+      });
+    }
+  }
+}
+
+async function readWithin(body: Promise<string>, ms: number, onTimeout: () => void): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => {
+        onTimeout();
+        reject(new NetworkError('timed out while reading the answer', '', true));
+      },
+      Math.max(1, ms),
+    );
+  });
+  try {
+    return await Promise.race([body, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,170 @@
+/**
+ * Inputs → Config. A pure function of a name → value reader and the environment, so it is
+ * table-tested without mocks. Every error names the input and says how to fix it.
+ */
+import path from 'node:path';
+import os from 'node:os';
+import { ConfigError, LIMITS, type Config, type FailOn, type PushOptions } from './config.js';
+import type { Credentials } from '../alibaba/signer.js';
+import { parseDomainPatterns } from '../urls/domains.js';
+
+/** Reads one input by its action.yml name; returns '' when unset. */
+export type InputReader = (name: string) => string;
+export type Env = Record<string, string | undefined>;
+
+/** Credentials from inputs, falling back to the variables aliyun/configure-aliyun-credentials-action exports. */
+export function readCredentials(input: InputReader, env: Env): Partial<Credentials> {
+  const pick = (name: string, variable: string): string | undefined => {
+    const value = input(name).trim() || env[variable]?.trim() || '';
+    return value === '' ? undefined : value;
+  };
+  const accessKeyId = pick('access-key-id', 'ALIBABA_CLOUD_ACCESS_KEY_ID');
+  const accessKeySecret = pick('access-key-secret', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET');
+  const securityToken = pick('security-token', 'ALIBABA_CLOUD_SECURITY_TOKEN');
+  return {
+    ...(accessKeyId ? { accessKeyId } : {}),
+    ...(accessKeySecret ? { accessKeySecret } : {}),
+    ...(securityToken ? { securityToken } : {}),
+  };
+}
+
+export function parseConfig(input: InputReader, env: Env, credentials: Partial<Credentials>): Config {
+  const dryRun = parseBoolean(input, 'dry-run', false);
+  const workspace = env['GITHUB_WORKSPACE'] || process.cwd();
+  const urlsFile = input('urls-file').trim();
+  const baseUrl = input('base-url').trim();
+  const withHeader = input('with-header').trim();
+  return {
+    urlsText: input('urls'),
+    ...(urlsFile ? { urlsFile: path.resolve(workspace, urlsFile) } : {}),
+    ...(baseUrl ? { baseUrl: parseBaseUrl(baseUrl) } : {}),
+    domains: parseDomainPatterns(input('domains')),
+    ...resolveCredentials(credentials, dryRun),
+    endpoint: parseEndpoint(input('endpoint').trim() || 'https://cdn.aliyuncs.com'),
+    signatureVersion: parseChoice(input, 'signature-version', ['v3', 'v1'] as const, 'v3'),
+    push: parsePushOptions(input, withHeader),
+    batchSize: parseWholeNumber(input, 'batch-size', 100, 1, LIMITS.maxBatchSize),
+    dailyQuota: parseDailyQuota(input('daily-quota').trim()),
+    requestsPerSecond: parseWholeNumber(input, 'requests-per-second', 50, 1, LIMITS.maxRequestsPerSecond),
+    failOn: parseChoice<FailOn>(input, 'fail-on', ['error', 'skipped', 'never'], 'error'),
+    dryRun,
+    reportDir: env['RUNNER_TEMP'] || os.tmpdir(),
+    requestTimeoutMs: 30_000,
+  };
+}
+
+function resolveCredentials(credentials: Partial<Credentials>, dryRun: boolean): Pick<Config, 'credentials'> {
+  const { accessKeyId, accessKeySecret, securityToken } = credentials;
+  if (accessKeyId && accessKeySecret) {
+    return { credentials: { accessKeyId, accessKeySecret, ...(securityToken ? { securityToken } : {}) } };
+  }
+  if (accessKeyId || accessKeySecret) {
+    const missing = accessKeyId ? 'access-key-secret (or ALIBABA_CLOUD_ACCESS_KEY_SECRET)' : 'access-key-id (or ALIBABA_CLOUD_ACCESS_KEY_ID)';
+    throw new ConfigError(`credentials: ${missing} is not set; both the key id and its secret are needed.`);
+  }
+  if (dryRun) return {};
+  throw new ConfigError(
+    'credentials: no AccessKey found. Set the inputs access-key-id and access-key-secret, or the environment ' +
+      'variables ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET (for example with ' +
+      'aliyun/configure-aliyun-credentials-action), or use dry-run: true to plan without sending.',
+  );
+}
+
+function parseBaseUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`base-url: "${value}" is not a URL; write the scheme and host, like https://www.example.com`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(`base-url: "${value}" is not an http(s) URL; write it like https://www.example.com`);
+  }
+  if (url.pathname !== '/' || url.search !== '' || url.hash !== '') {
+    throw new ConfigError(
+      `base-url: "${value}" has a path; give only the scheme and host (${url.origin}) and write the path in each entry`,
+    );
+  }
+  return url.origin;
+}
+
+function parseEndpoint(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value.includes('://') ? value : `https://${value}`);
+  } catch {
+    throw new ConfigError(`endpoint: "${value}" is not a URL; the default is https://cdn.aliyuncs.com`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(`endpoint: "${value}" must be an http(s) URL, like https://cdn.aliyuncs.com`);
+  }
+  return url.origin;
+}
+
+function parsePushOptions(input: InputReader, withHeader: string): PushOptions {
+  const area = input('area').trim();
+  const push: PushOptions = {};
+  if (area !== '') push.area = parseChoice(input, 'area', ['domestic', 'overseas'] as const, 'domestic');
+  const l2 = input('l2-preload').trim();
+  if (l2 !== '') push.l2Preload = parseBoolean(input, 'l2-preload', false);
+  const hashkey = input('query-hashkey').trim();
+  if (hashkey !== '') push.queryHashkey = parseBoolean(input, 'query-hashkey', false);
+  if (withHeader !== '') push.withHeader = parseWithHeader(withHeader);
+  return push;
+}
+
+function parseWithHeader(value: string): string {
+  const hint = 'write a JSON object whose values are arrays of strings, like {"Accept-Encoding":["gzip"]}';
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch (error) {
+    throw new ConfigError(`with-header: not valid JSON (${(error as Error).message}); ${hint}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError(`with-header: ${hint}`);
+  }
+  for (const [name, values] of Object.entries(parsed)) {
+    if (!Array.isArray(values) || !values.every((v) => typeof v === 'string')) {
+      throw new ConfigError(`with-header: the value of "${name}" must be an array of strings; ${hint}`);
+    }
+  }
+  return JSON.stringify(parsed);
+}
+
+function parseDailyQuota(value: string): 'auto' | number {
+  if (value === '' || value.toLowerCase() === 'auto') return 'auto';
+  if (!/^\d+$/.test(value)) {
+    throw new ConfigError(`daily-quota: "${value}" must be "auto" or a whole number of URLs, like 500`);
+  }
+  return Number(value);
+}
+
+export function parseBoolean(input: InputReader, name: string, fallback: boolean): boolean {
+  const value = input(name).trim();
+  if (value === '') return fallback;
+  // The YAML 1.2 core schema's spellings, as @actions/core's getBooleanInput accepts them.
+  if (['true', 'True', 'TRUE'].includes(value)) return true;
+  if (['false', 'False', 'FALSE'].includes(value)) return false;
+  throw new ConfigError(`${name}: "${value}" must be true or false`);
+}
+
+export function parseChoice<T extends string>(input: InputReader, name: string, choices: readonly T[], fallback: T): T {
+  const value = input(name).trim();
+  if (value === '') return fallback;
+  const match = choices.find((choice) => choice === value.toLowerCase());
+  if (match === undefined) {
+    throw new ConfigError(`${name}: "${value}" must be one of ${choices.join(', ')}`);
+  }
+  return match;
+}
+
+export function parseWholeNumber(input: InputReader, name: string, fallback: number, min: number, max: number): number {
+  const value = input(name).trim();
+  if (value === '') return fallback;
+  const number = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isInteger(number) || number < min || number > max) {
+    throw new ConfigError(`${name}: "${value}" must be a whole number from ${min} to ${max}`);
+  }
+  return number;
+}

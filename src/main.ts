@@ -1,0 +1,63 @@
+/**
+ * The GitHub Action adapter: inputs in, outputs and a job summary out. All the work is in run.ts.
+ */
+import * as core from '@actions/core';
+import { ConfigError, type Config } from './config/config.js';
+import { parseConfig, readCredentials } from './config/parse.js';
+import { writeReport } from './report/report.js';
+import { renderSummary } from './report/summary.js';
+import { verdict } from './report/verdict.js';
+import { runPrefetch, type RunResult } from './run.js';
+import { errorMessage } from './util/errors.js';
+import type { Logger } from './util/logger.js';
+import { createRedactor, type Redactor } from './util/redact.js';
+
+export async function run(): Promise<void> {
+  let redact: Redactor = (text) => text;
+  try {
+    const credentials = readCredentials(core.getInput, process.env);
+    // Masked before anything else can print them.
+    for (const secret of Object.values(credentials)) if (secret) core.setSecret(secret);
+    redact = createRedactor(Object.values(credentials));
+    const config = parseConfig(core.getInput, process.env, credentials);
+    const result = await runPrefetch(config, { logger: actionsLogger() });
+    await publish(result, config, redact);
+    const failure = verdict(result, config.failOn);
+    if (failure) core.setFailed(redact(failure));
+  } catch (error) {
+    const prefix = error instanceof ConfigError ? 'Configuration error: ' : '';
+    core.setFailed(redact(prefix + errorMessage(error)));
+  }
+}
+
+async function publish(result: RunResult, config: Config, redact: Redactor): Promise<void> {
+  const reportPath = await writeReport(result, config.reportDir, redact);
+  core.setOutput('task-ids', result.taskIds.join(','));
+  core.setOutput('request-ids', result.requestIds.join(','));
+  core.setOutput('submitted-count', result.counts.submitted);
+  core.setOutput('skipped-count', result.counts.skipped);
+  core.setOutput('failed-count', result.counts.failed);
+  core.setOutput('planned-count', result.counts.planned);
+  core.setOutput('report', reportPath);
+  core.info(
+    `Done: ${result.counts.submitted} submitted, ${result.counts.skipped} skipped, ${result.counts.failed} failed` +
+      (result.dryRun ? `, ${result.counts.planned} planned (dry run)` : '') +
+      `. Task IDs: ${result.taskIds.join(',') || '(none)'}. Report: ${reportPath}`,
+  );
+  try {
+    await core.summary.addRaw(redact(renderSummary(result, reportPath))).write();
+  } catch (error) {
+    // No GITHUB_STEP_SUMMARY (a local run): the summary is a courtesy, never a reason to fail.
+    core.debug(`job summary not written: ${errorMessage(error)}`);
+  }
+}
+
+function actionsLogger(): Logger {
+  return {
+    info: (message) => core.info(message),
+    warning: (message) => core.warning(message),
+    notice: (message) => core.notice(message),
+    debug: (message) => core.debug(message),
+    group: (title, fn) => core.group(title, fn),
+  };
+}

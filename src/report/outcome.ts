@@ -1,0 +1,35 @@
+/** The fate of each distinct URL: the unit every count, output and summary line is built from. */
+
+export type UrlStatus = 'submitted' | 'skipped' | 'failed' | 'planned';
+
+export interface UrlOutcome {
+  url: string;
+  status: UrlStatus;
+  /** PushTaskId of the call that took this URL (may itself hold several comma-separated IDs). */
+  taskId?: string;
+  reason?: string;
+  /** The API's error Code, whenever the API returned one. */
+  code?: string;
+  /** RequestId of the accepted call. */
+  requestId?: string;
+  /** Where the entry came from, e.g. `urls: line 3`. */
+  source?: string;
+  /** Why a URL was skipped, for deciding whether `fail-on: skipped` applies. */
+  skip?: 'quota' | 'domains' | 'excluded';
+  /** Position in the input, for keeping input order. */
+  order: number;
+}
+
+export interface OutcomeCounts {
+  submitted: number;
+  skipped: number;
+  failed: number;
+  planned: number;
+  total: number;
+}
+
+export function countOutcomes(outcomes: readonly UrlOutcome[]): OutcomeCounts {
+  const counts: OutcomeCounts = { submitted: 0, skipped: 0, failed: 0, planned: 0, total: outcomes.length };
+  for (const outcome of outcomes) counts[outcome.status]++;
+  return counts;
+}

@@ -1,0 +1,22 @@
+/** The JSON report file: every URL and its fate, for later steps and for people. */
+import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { RunResult } from '../run.js';
+import type { Redactor } from '../util/redact.js';
+
+export async function writeReport(result: RunResult, dir: string, redact: Redactor): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const file = path.join(dir, `cdn-prefetch-report-${Date.now()}-${randomBytes(3).toString('hex')}.json`);
+  const report = {
+    dryRun: result.dryRun,
+    counts: result.counts,
+    taskIds: result.taskIds,
+    requestIds: result.requestIds,
+    ...(result.quotaRemain !== undefined ? { quotaRemain: result.quotaRemain } : {}),
+    ...(result.fatal ? { error: result.fatal } : {}),
+    urls: result.outcomes.map(({ order: _order, ...outcome }) => outcome),
+  };
+  await writeFile(file, redact(JSON.stringify(report, null, 2)) + '\n', 'utf8');
+  return file;
+}

@@ -1,0 +1,180 @@
+/**
+ * The run, as a short list of phases: collect URLs, read the quota, plan, submit, assemble the result.
+ * Plain values in and out; the adapters (main.ts, cli.ts) do all the talking to the outside.
+ */
+import { AlibabaClient } from './alibaba/client.js';
+import { adviceFor, AlibabaError, isFatal } from './alibaba/errors.js';
+import { splitTaskIds } from './alibaba/operations.js';
+import type { Config } from './config/config.js';
+import { planBatches, type Plan } from './plan/planner.js';
+import { countOutcomes, type OutcomeCounts, type UrlOutcome } from './report/outcome.js';
+import { createCallGate } from './submit/gate.js';
+import { readPreloadRemain } from './submit/quota.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './submit/retry.js';
+import { submitBatches } from './submit/submitter.js';
+import { collectUrls, type Collected } from './urls/collect.js';
+import { parseUrlList, readUrlFile } from './urls/sources.js';
+import type { Logger } from './util/logger.js';
+import path from 'node:path';
+
+export interface RunDeps {
+  logger: Logger;
+  signal?: AbortSignal;
+  retryPolicy?: RetryPolicy;
+}
+
+export interface RunResult {
+  /** Every distinct entry, in input order. */
+  outcomes: UrlOutcome[];
+  counts: OutcomeCounts;
+  /** Distinct task IDs, the task of an earlier URL first. */
+  taskIds: string[];
+  requestIds: string[];
+  duplicates: number;
+  /** The prefetch remainder read at the start, when it was read. */
+  quotaRemain?: number;
+  dryRun: boolean;
+  calls: number;
+  retries: number;
+  /** A credential or permission error that stopped the run, with advice. */
+  fatal?: string;
+}
+
+export async function runPrefetch(config: Config, deps: RunDeps): Promise<RunResult> {
+  const { logger } = deps;
+  const retryPolicy = deps.retryPolicy ?? DEFAULT_RETRY_POLICY;
+  const collected = await collect(config, logger);
+  if (collected.candidates.length === 0 && collected.rejected.length === 0) {
+    logger.warning('No URLs to prefetch: every source was empty. Nothing was sent.');
+  }
+  const client = config.credentials ? createClient(config, deps.signal) : undefined;
+  try {
+    const quotaRemain = await resolveQuota(config, client, collected, logger, retryPolicy);
+    const plan = planBatches(collected.candidates, config.batchSize, quotaRemain);
+    logPlan(plan, collected, quotaRemain, logger);
+    const sent = client && !config.dryRun ? await submit(client, config, plan, logger, retryPolicy, deps.signal) : undefined;
+    const outcomes = [
+      ...collected.rejected,
+      ...skippedForQuota(plan, quotaRemain),
+      ...(sent?.outcomes ?? plannedOutcomes(plan)),
+    ].sort((a, b) => a.order - b.order);
+    return {
+      outcomes,
+      counts: countOutcomes(outcomes),
+      taskIds: distinctTaskIds(outcomes),
+      requestIds: sent?.requestIds ?? [],
+      duplicates: collected.duplicates,
+      ...(quotaRemain !== undefined ? { quotaRemain } : {}),
+      dryRun: config.dryRun,
+      calls: sent?.calls ?? 0,
+      retries: sent?.retries ?? 0,
+      ...(sent?.fatal ? { fatal: `${sent.fatal.message}. ${adviceFor(sent.fatal)}` } : {}),
+    };
+  } catch (error) {
+    if (error instanceof AlibabaError && isFatal(error.errorClass)) {
+      throw new AlibabaError(`${error.message}. ${adviceFor(error)}`, error);
+    }
+    throw error;
+  }
+}
+
+async function collect(config: Config, logger: Logger): Promise<Collected> {
+  const entries = parseUrlList(config.urlsText, 'urls');
+  if (config.urlsFile) entries.push(...(await readUrlFile(config.urlsFile, path.basename(config.urlsFile))));
+  const collected = collectUrls(entries, { baseUrl: config.baseUrl, domains: config.domains });
+  for (const rejected of collected.rejected) {
+    if (rejected.status === 'failed') logger.warning(rejected.reason ?? rejected.url);
+  }
+  return collected;
+}
+
+function createClient(config: Config, signal: AbortSignal | undefined): AlibabaClient {
+  const credentials = config.credentials;
+  if (!credentials) throw new Error('no credentials');
+  return new AlibabaClient({
+    endpoint: config.endpoint,
+    credentials: () => credentials,
+    signatureVersion: config.signatureVersion,
+    timeoutMs: config.requestTimeoutMs,
+    gate: createCallGate(config.requestsPerSecond),
+    ...(signal ? { signal } : {}),
+  });
+}
+
+async function resolveQuota(
+  config: Config,
+  client: AlibabaClient | undefined,
+  collected: Collected,
+  logger: Logger,
+  retryPolicy: RetryPolicy,
+): Promise<number | undefined> {
+  if (typeof config.dailyQuota === 'number') return config.dailyQuota;
+  if (collected.candidates.length === 0) return undefined;
+  if (!client) {
+    logger.notice('dry-run without credentials: the daily prefetch quota was not read, so the plan is not capped by it.');
+    return undefined;
+  }
+  const remain = await readPreloadRemain(client, logger, retryPolicy);
+  if (remain !== undefined) logger.info(`Daily prefetch quota: ${remain} URLs remain today.`);
+  return remain;
+}
+
+function logPlan(plan: Plan, collected: Collected, quota: number | undefined, logger: Logger): void {
+  const planned = plan.batches.reduce((sum, batch) => sum + batch.items.length, 0);
+  const hosts = new Set(plan.batches.map((batch) => batch.host)).size;
+  logger.info(
+    `Plan: ${planned} URLs in ${plan.batches.length} calls to ${hosts} host(s)` +
+      (collected.duplicates ? `; ${collected.duplicates} duplicate entries merged` : '') +
+      (plan.overQuota.length ? `; ${plan.overQuota.length} beyond the quota of ${quota}` : ''),
+  );
+  if (plan.overQuota.length > 0) {
+    logger.warning(
+      `${plan.overQuota.length} URLs skipped: the daily prefetch quota has ${quota} left. ` +
+        'They are listed in the report; run again tomorrow or raise the quota.',
+    );
+  }
+}
+
+async function submit(
+  client: AlibabaClient,
+  config: Config,
+  plan: Plan,
+  logger: Logger,
+  retryPolicy: RetryPolicy,
+  signal: AbortSignal | undefined,
+): ReturnType<typeof submitBatches> {
+  return logger.group(`Submitting ${plan.batches.length} PushObjectCache calls`, () =>
+    submitBatches(client, logger, {
+      batches: plan.batches,
+      batchSize: config.batchSize,
+      push: config.push,
+      concurrency: config.requestsPerSecond,
+      retryPolicy,
+      rereadQuota: () => readPreloadRemain(client, logger, retryPolicy),
+      ...(signal ? { signal } : {}),
+    }),
+  );
+}
+
+function skippedForQuota(plan: Plan, quota: number | undefined): UrlOutcome[] {
+  return plan.overQuota.map((item) => ({
+    url: item.url,
+    status: 'skipped',
+    reason: `quota: the daily prefetch quota had ${quota} URLs left`,
+    skip: 'quota',
+    source: item.source,
+    order: item.order,
+  }));
+}
+
+function plannedOutcomes(plan: Plan): UrlOutcome[] {
+  return plan.batches.flatMap((batch) =>
+    batch.items.map((item) => ({ url: item.url, status: 'planned' as const, source: item.source, order: item.order })),
+  );
+}
+
+function distinctTaskIds(outcomes: readonly UrlOutcome[]): string[] {
+  const ids = new Set<string>();
+  for (const outcome of outcomes) for (const id of splitTaskIds(outcome.taskId ?? '')) ids.add(id);
+  return [...ids];
+}

@@ -1,0 +1,135 @@
+/**
+ * Remote sitemap requests. Redirects are followed by hand (redirect: 'manual') so that the hop cap
+ * and the http(s)-only check apply at every hop, not just the first; and the per-request timeout
+ * covers the body too, which httpFetch's own timeout (headers only) does not.
+ */
+import { httpFetch, type Response } from '../http/fetch.js';
+
+export interface RequestOptions {
+  /** Names the document in messages (the URL, or `path at ref`). */
+  label: string;
+  headers?: Record<string, string>;
+  /** Whole request, body included; 0 means no limit. */
+  timeoutMs: number;
+  maxRedirects: number;
+  signal?: AbortSignal | undefined;
+}
+
+export interface OpenedResponse {
+  response: Response;
+  /** The URL that answered, after redirects. */
+  url: string;
+  /** When the body must have arrived (ms since epoch), or Infinity. */
+  deadline: number;
+  timeoutMs: number;
+}
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+/** GET `url`, following at most `maxRedirects` redirects; returns the first non-redirect response, any status. */
+export async function getFollowingRedirects(url: string, options: RequestOptions): Promise<OpenedResponse> {
+  let current = checkScheme(url, options.label);
+  let headers = options.headers ?? {};
+  for (let hop = 0; ; hop++) {
+    const started = Date.now();
+    const response = await httpFetch(current, {
+      method: 'GET',
+      headers,
+      redirect: 'manual',
+      // We decode Content-Encoding ourselves so that the decompressed-size cap applies to it.
+      compress: false,
+      timeoutMs: options.timeoutMs,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    const deadline = options.timeoutMs > 0 ? started + options.timeoutMs : Infinity;
+    if (!REDIRECT_STATUSES.has(response.status)) return { response, url: current, deadline, timeoutMs: options.timeoutMs };
+
+    discard(response);
+    const location = response.headers.get('location');
+    if (location === null || location === '') {
+      throw new Error(`${options.label}: HTTP ${response.status} redirect without a Location header`);
+    }
+    if (hop >= options.maxRedirects) {
+      throw new Error(`${options.label}: more than ${options.maxRedirects} redirects (the limit)`);
+    }
+    const next = checkScheme(resolveLocation(location, current), options.label);
+    // Never hand the token to another host.
+    if (new URL(next).origin !== new URL(current).origin) headers = withoutAuthorization(headers);
+    current = next;
+  }
+}
+
+/**
+ * The body as chunks, failing cleanly once more than `maxBytes` arrived or the deadline passed.
+ * Leaving the loop early (error or break) destroys the connection.
+ */
+export async function* bodyChunks(
+  opened: OpenedResponse,
+  options: { label: string; maxBytes: number; signal?: AbortSignal | undefined },
+): AsyncGenerator<Buffer> {
+  const { response, deadline } = opened;
+  const body = response.body as NodeJS.ReadableStream & { destroy(error?: Error): void };
+  const declared = Number(response.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > options.maxBytes) {
+    discard(response);
+    throw new Error(`${options.label}: is ${formatBytes(declared)}, more than the ${formatBytes(options.maxBytes)} download limit`);
+  }
+  const remaining = deadline - Date.now();
+  const timer = Number.isFinite(remaining)
+    ? setTimeout(() => {
+        const limit = `${opened.timeoutMs / 1000} s per request`;
+        body.destroy(new Error(`${options.label}: timed out while downloading (limit ${limit})`));
+      }, Math.max(0, remaining))
+    : undefined;
+  const onAbort = (): void => body.destroy(new Error(`${options.label}: cancelled`));
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  let total = 0;
+  try {
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      total += chunk.length;
+      if (total > options.maxBytes) {
+        throw new Error(`${options.label}: more than the ${formatBytes(options.maxBytes)} download limit`);
+      }
+      yield chunk;
+    }
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+    options.signal?.removeEventListener('abort', onAbort);
+    body.destroy();
+  }
+}
+
+/** Releases a response whose body we will not read. */
+export function discard(response: Response): void {
+  (response.body as unknown as { destroy?: () => void }).destroy?.();
+}
+
+export function formatBytes(bytes: number): string {
+  const mib = bytes / (1024 * 1024);
+  return mib >= 1 ? `${Number.isInteger(mib) ? mib : mib.toFixed(1)} MiB` : `${bytes} bytes`;
+}
+
+function checkScheme(url: string, label: string): string {
+  let protocol: string;
+  try {
+    protocol = new URL(url).protocol;
+  } catch {
+    throw new Error(`${label}: ${JSON.stringify(url)} is not a valid URL`);
+  }
+  if (protocol !== 'http:' && protocol !== 'https:') {
+    throw new Error(`${label}: ${url} is not an http(s) URL; only http and https are fetched`);
+  }
+  return url;
+}
+
+function resolveLocation(location: string, base: string): string {
+  try {
+    return new URL(location, base).href;
+  } catch {
+    return location; // checkScheme reports it
+  }
+}
+
+function withoutAuthorization(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => name.toLowerCase() !== 'authorization'));
+}

@@ -1,0 +1,67 @@
+/**
+ * From raw entries to the distinct URLs worth sending: normalize, merge duplicates, apply the domain
+ * allow-list. Everything that will not be sent leaves here with its reason, so nothing is lost.
+ */
+import type { UrlOutcome } from '../report/outcome.js';
+import { isAllowedHost } from './domains.js';
+import { normalizeUrl } from './normalize.js';
+import type { UrlEntry } from './sources.js';
+
+export interface Candidate {
+  url: string;
+  host: string;
+  source: string;
+  order: number;
+}
+
+export interface Collected {
+  /** Distinct, valid, allowed URLs in input order. */
+  candidates: Candidate[];
+  /** Invalid entries (failed) and hosts outside the allow-list (skipped). */
+  rejected: UrlOutcome[];
+  /** Entries merged into an earlier one. */
+  duplicates: number;
+}
+
+export interface CollectOptions {
+  baseUrl?: string | undefined;
+  domains: readonly string[];
+}
+
+export function collectUrls(entries: readonly UrlEntry[], options: CollectOptions): Collected {
+  const seen = new Set<string>();
+  const candidates: Candidate[] = [];
+  const rejected: UrlOutcome[] = [];
+  let duplicates = 0;
+  for (const entry of entries) {
+    const normalized = normalizeUrl(entry.raw, options.baseUrl);
+    const key = normalized.ok ? normalized.url : `invalid:${entry.raw}`;
+    if (seen.has(key)) {
+      duplicates++;
+      continue;
+    }
+    seen.add(key);
+    const order = seen.size;
+    if (!normalized.ok) {
+      rejected.push({
+        url: entry.raw,
+        status: 'failed',
+        reason: `${entry.source} "${entry.raw}" ${normalized.reason}`,
+        source: entry.source,
+        order,
+      });
+    } else if (!isAllowedHost(normalized.host, options.domains)) {
+      rejected.push({
+        url: normalized.url,
+        status: 'skipped',
+        reason: `host ${normalized.host} is not in domains`,
+        skip: 'domains',
+        source: entry.source,
+        order,
+      });
+    } else {
+      candidates.push({ url: normalized.url, host: normalized.host, source: entry.source, order });
+    }
+  }
+  return { candidates, rejected, duplicates };
+}

@@ -1,0 +1,39 @@
+/**
+ * URL list sources: the `urls` input and the `urls-file` file share one format, one URL per line,
+ * blank lines and `#` comments ignored.
+ */
+import { readFile } from 'node:fs/promises';
+import { ConfigError } from '../config/config.js';
+
+export interface UrlEntry {
+  /** The line as written, trimmed. */
+  raw: string;
+  /** `urls: line 3` or `urls-file urls.txt: line 3`: what an error message names. */
+  source: string;
+}
+
+/** Splits list text into entries, keeping each entry's line number for error messages. */
+export function parseUrlList(text: string, sourceName: string): UrlEntry[] {
+  const entries: UrlEntry[] = [];
+  text.split(/\r\n|\n|\r/).forEach((line, index) => {
+    const raw = line.trim();
+    if (raw === '' || raw.startsWith('#')) return;
+    entries.push({ raw, source: `${sourceName}: line ${index + 1}` });
+  });
+  return entries;
+}
+
+/** Reads `urls-file`; a missing or unreadable file is a configuration error naming the path. */
+export async function readUrlFile(filePath: string, displayName: string): Promise<UrlEntry[]> {
+  let text: string;
+  try {
+    text = await readFile(filePath, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : String(code ?? error);
+    throw new ConfigError(
+      `urls-file: cannot read "${displayName}" (${why}); the path is relative to the workspace (${filePath})`,
+    );
+  }
+  return parseUrlList(text.replace(/^\uFEFF/, ''), `urls-file ${displayName}`);
+}
