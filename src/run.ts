@@ -52,7 +52,10 @@ export async function runPrefetch(config: Config, deps: RunDeps): Promise<RunRes
     const quotaRemain = await resolveQuota(config, client, collected, logger, retryPolicy);
     const plan = planBatches(collected.candidates, config.batchSize, quotaRemain);
     logPlan(plan, collected, quotaRemain, logger);
-    const sent = client && !config.dryRun ? await submit(client, config, plan, logger, retryPolicy, deps.signal) : undefined;
+    const sent =
+      client && !config.dryRun
+        ? await submit(client, config, plan, logger, retryPolicy, deps.signal)
+        : undefined;
     const outcomes = [
       ...collected.rejected,
       ...skippedForQuota(plan, quotaRemain),
@@ -111,7 +114,9 @@ async function resolveQuota(
   if (typeof config.dailyQuota === 'number') return config.dailyQuota;
   if (collected.candidates.length === 0) return undefined;
   if (!client) {
-    logger.notice('dry-run without credentials: the daily prefetch quota was not read, so the plan is not capped by it.');
+    logger.notice(
+      'dry-run without credentials: the daily prefetch quota was not read, so the plan is not capped by it.',
+    );
     return undefined;
   }
   const remain = await readPreloadRemain(client, logger, retryPolicy);
@@ -169,7 +174,12 @@ function skippedForQuota(plan: Plan, quota: number | undefined): UrlOutcome[] {
 
 function plannedOutcomes(plan: Plan): UrlOutcome[] {
   return plan.batches.flatMap((batch) =>
-    batch.items.map((item) => ({ url: item.url, status: 'planned' as const, source: item.source, order: item.order })),
+    batch.items.map((item) => ({
+      url: item.url,
+      status: 'planned' as const,
+      source: item.source,
+      order: item.order,
+    })),
   );
 }
 

@@ -74,7 +74,9 @@ function parseRetryAfter(header: string | null): number | undefined {
 function parseJson(text: string): ApiFields | undefined {
   try {
     const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as ApiFields) : undefined;
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as ApiFields)
+      : undefined;
   } catch {
     return undefined;
   }

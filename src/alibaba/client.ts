@@ -42,7 +42,11 @@ export class AlibabaClient {
   }
 
   /** Makes one attempt at `action`; throws AlibabaError on any failure. */
-  async call(action: string, query: Record<string, string>, form?: Record<string, string>): Promise<CallResult> {
+  async call(
+    action: string,
+    query: Record<string, string>,
+    form?: Record<string, string>,
+  ): Promise<CallResult> {
     const credentials = await this.options.credentials();
     const slot = await this.options.gate?.acquire(action, this.options.signal);
     try {
@@ -75,11 +79,13 @@ export class AlibabaClient {
       const response = await httpFetch(request.url, {
         method: 'POST',
         headers: request.headers,
-        body: request.body,
+        ...(request.body === '' ? {} : { body: request.body }),
         timeoutMs: this.options.timeoutMs,
         ...(this.options.signal ? { signal: this.options.signal } : {}),
       });
-      const body = await readWithin(response.text(), deadline - Date.now(), () => (response.body as unknown as { destroy?: () => void }).destroy?.());
+      const body = await readWithin(response.text(), deadline - Date.now(), () =>
+        (response.body as unknown as { destroy?: () => void }).destroy?.(),
+      );
       return {
         status: response.status,
         contentType: response.headers.get('content-type') ?? '',

@@ -9,7 +9,11 @@ export interface PushResult {
   requestId: string | undefined;
 }
 
-export async function pushObjectCache(client: AlibabaClient, urls: readonly string[], push: PushOptions): Promise<PushResult> {
+export async function pushObjectCache(
+  client: AlibabaClient,
+  urls: readonly string[],
+  push: PushOptions,
+): Promise<PushResult> {
   const query: Record<string, string> = { ObjectPath: urls.join('\n') };
   if (push.area !== undefined) query['Area'] = push.area;
   if (push.l2Preload !== undefined) query['L2Preload'] = String(push.l2Preload);

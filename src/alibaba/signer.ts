@@ -38,7 +38,10 @@ const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b78
 
 /** RFC 3986 percent-encoding, as both signature versions require (space is %20, `*` is %2A). */
 export function percentEncode(value: string): string {
-  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return encodeURIComponent(value).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
 }
 
 /** `yyyy-MM-ddTHH:mm:ssZ`, the only timestamp form Alibaba accepts. */
@@ -92,7 +95,9 @@ export function signV3(input: SignInput): SignedRequest {
     headers['x-acs-content-sha256'],
   ].join('\n');
   const stringToSign = `ACS3-HMAC-SHA256\n${sha256Hex(canonicalRequest)}`;
-  const signature = createHmac('sha256', input.credentials.accessKeySecret).update(stringToSign).digest('hex');
+  const signature = createHmac('sha256', input.credentials.accessKeySecret)
+    .update(stringToSign)
+    .digest('hex');
   headers['authorization'] =
     `ACS3-HMAC-SHA256 Credential=${input.credentials.accessKeyId},` +
     `SignedHeaders=${signedNames.join(';')},Signature=${signature}`;

@@ -59,7 +59,9 @@ function resolveCredentials(credentials: Partial<Credentials>, dryRun: boolean):
     return { credentials: { accessKeyId, accessKeySecret, ...(securityToken ? { securityToken } : {}) } };
   }
   if (accessKeyId || accessKeySecret) {
-    const missing = accessKeyId ? 'access-key-secret (or ALIBABA_CLOUD_ACCESS_KEY_SECRET)' : 'access-key-id (or ALIBABA_CLOUD_ACCESS_KEY_ID)';
+    const missing = accessKeyId
+      ? 'access-key-secret (or ALIBABA_CLOUD_ACCESS_KEY_SECRET)'
+      : 'access-key-id (or ALIBABA_CLOUD_ACCESS_KEY_ID)';
     throw new ConfigError(`credentials: ${missing} is not set; both the key id and its secret are needed.`);
   }
   if (dryRun) return {};
@@ -75,10 +77,14 @@ function parseBaseUrl(value: string): string {
   try {
     url = new URL(value);
   } catch {
-    throw new ConfigError(`base-url: "${value}" is not a URL; write the scheme and host, like https://www.example.com`);
+    throw new ConfigError(
+      `base-url: "${value}" is not a URL; write the scheme and host, like https://www.example.com`,
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigError(`base-url: "${value}" is not an http(s) URL; write it like https://www.example.com`);
+    throw new ConfigError(
+      `base-url: "${value}" is not an http(s) URL; write it like https://www.example.com`,
+    );
   }
   if (url.pathname !== '/' || url.search !== '' || url.hash !== '') {
     throw new ConfigError(
@@ -149,7 +155,12 @@ export function parseBoolean(input: InputReader, name: string, fallback: boolean
   throw new ConfigError(`${name}: "${value}" must be true or false`);
 }
 
-export function parseChoice<T extends string>(input: InputReader, name: string, choices: readonly T[], fallback: T): T {
+export function parseChoice<T extends string>(
+  input: InputReader,
+  name: string,
+  choices: readonly T[],
+  fallback: T,
+): T {
   const value = input(name).trim();
   if (value === '') return fallback;
   const match = choices.find((choice) => choice === value.toLowerCase());
@@ -159,7 +170,13 @@ export function parseChoice<T extends string>(input: InputReader, name: string, 
   return match;
 }
 
-export function parseWholeNumber(input: InputReader, name: string, fallback: number, min: number, max: number): number {
+export function parseWholeNumber(
+  input: InputReader,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   const value = input(name).trim();
   if (value === '') return fallback;
   const number = /^\d+$/.test(value) ? Number(value) : NaN;

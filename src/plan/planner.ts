@@ -18,7 +18,8 @@ export interface Plan {
 
 /** `quota` undefined means no cap. Input order is kept: by host of first appearance, then within a host. */
 export function planBatches(candidates: readonly Candidate[], batchSize: number, quota?: number): Plan {
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`batch size must be >= 1, not ${batchSize}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new Error(`batch size must be >= 1, not ${batchSize}`);
   const ordered = [...candidates].sort((a, b) => a.order - b.order);
   const cap = quota === undefined ? ordered.length : Math.max(0, Math.min(quota, ordered.length));
   const chosen = ordered.slice(0, cap);

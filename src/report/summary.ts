@@ -10,7 +10,11 @@ export function renderSummary(result: RunResult, reportPath: string): string {
   if (result.fatal) lines.push(`> [!CAUTION]`, `> ${result.fatal}`, '');
   lines.push('| | URLs |', '|---|---:|');
   if (result.dryRun) lines.push(`| planned | ${counts.planned} |`);
-  lines.push(`| submitted | ${counts.submitted} |`, `| skipped | ${counts.skipped} |`, `| failed | ${counts.failed} |`);
+  lines.push(
+    `| submitted | ${counts.submitted} |`,
+    `| skipped | ${counts.skipped} |`,
+    `| failed | ${counts.failed} |`,
+  );
   lines.push(`| **distinct URLs** | **${counts.total}** |`, '');
   const extras = [
     result.duplicates ? `${result.duplicates} duplicate entries merged` : '',
@@ -18,18 +22,39 @@ export function renderSummary(result: RunResult, reportPath: string): string {
     result.calls ? `${result.calls} PushObjectCache calls, ${result.retries} retries` : '',
   ].filter(Boolean);
   if (extras.length) lines.push(extras.join(' · '), '');
-  if (result.taskIds.length) lines.push(`**Task IDs:** ${result.taskIds.map((id) => `\`${id}\``).join(', ')}`, '');
-  lines.push(...outcomeTable('Failed', result.outcomes.filter((o) => o.status === 'failed')));
-  lines.push(...outcomeTable('Skipped', result.outcomes.filter((o) => o.status === 'skipped')));
+  if (result.taskIds.length)
+    lines.push(`**Task IDs:** ${result.taskIds.map((id) => `\`${id}\``).join(', ')}`, '');
+  lines.push(
+    ...outcomeTable(
+      'Failed',
+      result.outcomes.filter((o) => o.status === 'failed'),
+    ),
+  );
+  lines.push(
+    ...outcomeTable(
+      'Skipped',
+      result.outcomes.filter((o) => o.status === 'skipped'),
+    ),
+  );
   lines.push(`Full report: \`${reportPath}\``, '');
   return lines.join('\n');
 }
 
 function outcomeTable(title: string, outcomes: UrlOutcome[]): string[] {
   if (outcomes.length === 0) return [];
-  const rows = outcomes.slice(0, LISTED).map((o) => `| ${cell(o.url)} | ${cell(o.reason ?? '')} | ${cell(o.code ?? '')} |`);
+  const rows = outcomes
+    .slice(0, LISTED)
+    .map((o) => `| ${cell(o.url)} | ${cell(o.reason ?? '')} | ${cell(o.code ?? '')} |`);
   const more = outcomes.length > LISTED ? [`…and ${outcomes.length - LISTED} more in the report.`, ''] : [];
-  return [`### ${title} (${outcomes.length})`, '', '| URL | reason | code |', '|---|---|---|', ...rows, '', ...more];
+  return [
+    `### ${title} (${outcomes.length})`,
+    '',
+    '| URL | reason | code |',
+    '|---|---|---|',
+    ...rows,
+    '',
+    ...more,
+  ];
 }
 
 function cell(text: string): string {

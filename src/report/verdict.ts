@@ -8,7 +8,8 @@ export function verdict(result: RunResult, failOn: FailOn): string | undefined {
   if (failOn === 'never') return undefined;
   const { failed } = result.counts;
   const quotaSkipped = result.outcomes.filter((o) => o.status === 'skipped' && o.skip === 'quota').length;
-  if (failed > 0) return `${failed} of ${result.counts.total} URLs failed; see the job summary and the report.`;
+  if (failed > 0)
+    return `${failed} of ${result.counts.total} URLs failed; see the job summary and the report.`;
   if (failOn === 'skipped' && quotaSkipped > 0) {
     return `${quotaSkipped} URLs were skipped for lack of quota (fail-on: skipped).`;
   }

@@ -26,7 +26,9 @@ export async function readPreloadRemain(
       return undefined;
     }
     if (error instanceof AlibabaError && !isFatal(error.errorClass)) {
-      logger.warning(`daily-quota: cannot read the prefetch quota (${error.message}); going on without a cap.`);
+      logger.warning(
+        `daily-quota: cannot read the prefetch quota (${error.message}); going on without a cap.`,
+      );
       return undefined;
     }
     throw error;

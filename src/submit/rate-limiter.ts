@@ -23,7 +23,8 @@ export class RateLimiter {
     private readonly windowMs = 1000,
     private readonly now: () => number = () => performance.now(),
   ) {
-    if (!Number.isInteger(limit) || limit < 1) throw new Error(`rate limit must be a whole number >= 1, not ${limit}`);
+    if (!Number.isInteger(limit) || limit < 1)
+      throw new Error(`rate limit must be a whole number >= 1, not ${limit}`);
   }
 
   /** Waits for a free slot, in arrival order. */

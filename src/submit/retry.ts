@@ -33,7 +33,12 @@ export interface RetryHooks {
 }
 
 /** The pause before retry number `attempt` (1-based): equal jitter, never shorter than Retry-After. */
-export function backoffDelay(error: AlibabaError, attempt: number, policy: RetryPolicy, random: () => number): number {
+export function backoffDelay(
+  error: AlibabaError,
+  attempt: number,
+  policy: RetryPolicy,
+  random: () => number,
+): number {
   const queueFull = error.errorClass === 'queue-full';
   const base = queueFull ? policy.queueFullBaseDelayMs : policy.baseDelayMs;
   const cap = queueFull ? policy.queueFullMaxDelayMs : policy.maxDelayMs;

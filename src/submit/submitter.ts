@@ -38,12 +38,15 @@ export interface SubmitResult {
 /** How many times a QuotaExceeded refusal may trigger a re-read and a re-plan. */
 const MAX_QUOTA_REPLANS = 3;
 
-export async function submitBatches(client: AlibabaClient, logger: Logger, options: SubmitOptions): Promise<SubmitResult> {
+export async function submitBatches(
+  client: AlibabaClient,
+  logger: Logger,
+  options: SubmitOptions,
+): Promise<SubmitResult> {
   const state = new SubmitState();
   let batches = options.batches;
   for (let round = 0; batches.length > 0; round++) {
     const leftovers = await runRound(client, logger, options, batches, state);
-    batches = [];
     if (leftovers.length === 0 || state.fatal) {
       state.failNotSent(leftovers, state.fatal);
       break;
@@ -51,12 +54,20 @@ export async function submitBatches(client: AlibabaClient, logger: Logger, optio
     const remain = round < MAX_QUOTA_REPLANS ? await options.rereadQuota() : undefined;
     const replanned = planBatches(leftovers, options.batchSize, remain ?? 0);
     if (replanned.batches.length > 0) {
-      logger.info(`Quota re-read: ${remain} URLs remain; sending ${replanned.batches.flatMap((b) => b.items).length} more.`);
+      logger.info(
+        `Quota re-read: ${remain} URLs remain; sending ${replanned.batches.flatMap((b) => b.items).length} more.`,
+      );
     }
     state.skipForQuota(replanned.overQuota, remain);
     batches = replanned.batches;
   }
-  return { outcomes: state.outcomes, requestIds: state.requestIds, calls: state.calls, retries: state.retries, ...(state.fatal ? { fatal: state.fatal } : {}) };
+  return {
+    outcomes: state.outcomes,
+    requestIds: state.requestIds,
+    calls: state.calls,
+    retries: state.retries,
+    ...(state.fatal ? { fatal: state.fatal } : {}),
+  };
 }
 
 class SubmitState {
@@ -83,7 +94,14 @@ class SubmitState {
 
   fail(items: readonly Candidate[], reason: string, code?: string): void {
     for (const item of items) {
-      this.outcomes.push({ url: item.url, status: 'failed', reason, ...(code ? { code } : {}), source: item.source, order: item.order });
+      this.outcomes.push({
+        url: item.url,
+        status: 'failed',
+        reason,
+        ...(code ? { code } : {}),
+        source: item.source,
+        order: item.order,
+      });
     }
   }
 
@@ -93,9 +111,19 @@ class SubmitState {
   }
 
   skipForQuota(items: readonly Candidate[], remain: number | undefined): void {
-    const why = remain === undefined ? 'the daily prefetch quota is used up (QuotaExceeded)' : `the daily prefetch quota had ${remain} URLs left`;
+    const why =
+      remain === undefined
+        ? 'the daily prefetch quota is used up (QuotaExceeded)'
+        : `the daily prefetch quota had ${remain} URLs left`;
     for (const item of items) {
-      this.outcomes.push({ url: item.url, status: 'skipped', reason: `quota: ${why}`, skip: 'quota', source: item.source, order: item.order });
+      this.outcomes.push({
+        url: item.url,
+        status: 'skipped',
+        reason: `quota: ${why}`,
+        skip: 'quota',
+        source: item.source,
+        order: item.order,
+      });
     }
   }
 }
@@ -139,7 +167,9 @@ async function runRound(
     state.failNotSent(leftovers, state.fatal);
     return [];
   }
-  logger.warning('The daily prefetch quota ran out during the run (QuotaExceeded); re-reading the remainder.');
+  logger.warning(
+    'The daily prefetch quota ran out during the run (QuotaExceeded); re-reading the remainder.',
+  );
   return leftovers.sort((a, b) => a.order - b.order);
 }
 
@@ -155,14 +185,20 @@ async function sendOne(
     const result = await withRetries(
       () => {
         state.calls++;
-        return pushObjectCache(client, batch.items.map((item) => item.url), options.push);
+        return pushObjectCache(
+          client,
+          batch.items.map((item) => item.url),
+          options.push,
+        );
       },
       options.retryPolicy,
       {
         ...(options.signal ? { signal: options.signal } : {}),
         onRetry: (error, delay, attempt) => {
           state.retries++;
-          logger.info(`  ${batch.host}: ${error.code ?? error.message}; retry ${attempt} in ${(delay / 1000).toFixed(1)} s`);
+          logger.info(
+            `  ${batch.host}: ${error.code ?? error.message}; retry ${attempt} in ${(delay / 1000).toFixed(1)} s`,
+          );
         },
       },
     );
@@ -170,7 +206,10 @@ async function sendOne(
     logger.info(
       `${batch.host}: ${batch.items.length} URLs, task ${result.taskId || '(none)'}, request ${result.requestId ?? '(none)'}`,
     );
-    if (!result.taskId) logger.warning(`${batch.host}: the call was accepted but returned no task ID (request ${result.requestId ?? '?'}).`);
+    if (!result.taskId)
+      logger.warning(
+        `${batch.host}: the call was accepted but returned no task ID (request ${result.requestId ?? '?'}).`,
+      );
     return undefined;
   } catch (error) {
     if (error instanceof AlibabaError) return error;

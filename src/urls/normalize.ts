@@ -6,15 +6,14 @@
 /** The longest URL the CDN accepts, counted after percent-encoding. */
 export const MAX_URL_LENGTH = 1024;
 
-export type NormalizeResult =
-  | { ok: true; url: string; host: string }
-  | { ok: false; reason: string };
+export type NormalizeResult = { ok: true; url: string; host: string } | { ok: false; reason: string };
 
 const SCHEME_WITH_SLASHES = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
 const OTHER_SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):(?!\d)/;
 // The API's own scheme-less form: `host/path` or `host:port/path`. A host needs a dot (or is
 // localhost) so that a forgotten leading slash (`blog/post`) is reported instead of sent to host "blog".
-const SCHEMELESS_HOST = /^(?:localhost|\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+)(?::\d{1,5})?(?:[/?#]|$)/;
+const SCHEMELESS_HOST =
+  /^(?:localhost|\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+)(?::\d{1,5})?(?:[/?#]|$)/;
 
 // Already canonical: lower-case http(s) scheme and host, no default port, only unreserved, sub-delim
 // and upper-case escapes in path and query, no fragment, no dot segments. Most sitemap URLs look like
@@ -60,7 +59,9 @@ export function normalizeUrl(raw: string, baseUrl?: string): NormalizeResult {
 }
 
 function isCanonical(url: string): boolean {
-  return CANONICAL.test(url) && !DOT_SEGMENT.test(url) && !DEFAULT_PORT.test(url) && url.length <= MAX_URL_LENGTH;
+  return (
+    CANONICAL.test(url) && !DOT_SEGMENT.test(url) && !DEFAULT_PORT.test(url) && url.length <= MAX_URL_LENGTH
+  );
 }
 
 function hostOf(canonicalUrl: string): string {
@@ -93,7 +94,10 @@ function canonicalize(absolute: string): NormalizeResult {
   // non-ASCII and spaces as UTF-8; it leaves existing escapes alone, so upper-case those here.
   const url = parsed.href.replace(/%[0-9a-fA-F]{2}/g, (escape) => escape.toUpperCase());
   if (url.length > MAX_URL_LENGTH) {
-    return { ok: false, reason: `is ${url.length} characters once encoded; the CDN accepts at most ${MAX_URL_LENGTH}` };
+    return {
+      ok: false,
+      reason: `is ${url.length} characters once encoded; the CDN accepts at most ${MAX_URL_LENGTH}`,
+    };
   }
   return { ok: true, url, host: parsed.hostname };
 }

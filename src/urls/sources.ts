@@ -30,7 +30,8 @@ export async function readUrlFile(filePath: string, displayName: string): Promis
     text = await readFile(filePath, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : String(code ?? error);
+    const why =
+      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : String(code ?? error);
     throw new ConfigError(
       `urls-file: cannot read "${displayName}" (${why}); the path is relative to the workspace (${filePath})`,
     );

@@ -47,10 +47,21 @@ describe('signV3 (ACS3-HMAC-SHA256)', () => {
   it.each([
     ['without a token, query only', undefined, undefined],
     ['with an STS token', 'sts-token/+=', undefined],
-    ['with a form body', undefined, { ObjectPath: 'https://www.example.com/a\nhttps://www.example.com/ü b', ObjectType: 'File' }],
+    [
+      'with a form body',
+      undefined,
+      { ObjectPath: 'https://www.example.com/a\nhttps://www.example.com/ü b', ObjectType: 'File' },
+    ],
   ])('agrees with the official SDK %s', (_name, securityToken, form) => {
-    const credentials = { accessKeyId: 'LTAI-test', accessKeySecret: 's3cr3t!', ...(securityToken ? { securityToken } : {}) };
-    const query = { ObjectPath: 'https://www.example.com/a b/ü?x=1*2\nhttps://www.example.com/', Area: 'domestic' };
+    const credentials = {
+      accessKeyId: 'LTAI-test',
+      accessKeySecret: 's3cr3t!',
+      ...(securityToken ? { securityToken } : {}),
+    };
+    const query = {
+      ObjectPath: 'https://www.example.com/a b/ü?x=1*2\nhttps://www.example.com/',
+      Area: 'domestic',
+    };
     const signed = signV3({
       endpoint: new URL('http://127.0.0.1:8123'),
       action: 'PushObjectCache',

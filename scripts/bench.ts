@@ -1,0 +1,66 @@
+/**
+ * `npm run bench`: submission speed against the floor the rate limit sets, then the sitemap diff.
+ * Prints figures; asserts nothing (speed targets are read by people, not by flaky timed tests).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { startEmulator } from '../test/emulator/index.js';
+import { runAction } from '../test/e2e/harness.js';
+
+const URLS = 10_000;
+const LATENCY_MS = 150;
+const RATE = 50;
+
+async function submissionBench(): Promise<void> {
+  const emulator = await startEmulator({
+    credentials: { bench: 'bench-secret' },
+    preloadQuota: URLS,
+    latencyMs: LATENCY_MS,
+  });
+  try {
+    const urls = Array.from({ length: URLS }, (_, i) => `https://www.example.com/page/${i}.html`);
+    const started = performance.now();
+    const result = await runAction(
+      { endpoint: emulator.url, 'urls-file': 'urls.txt' },
+      {
+        env: { ALIBABA_CLOUD_ACCESS_KEY_ID: 'bench', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'bench-secret' },
+        files: { 'urls.txt': urls.join('\n') },
+        timeoutMs: 300_000,
+      },
+    );
+    const wall = (performance.now() - started) / 1000;
+    const pushes = emulator.calls.filter((c) => c.action === 'PushObjectCache');
+    const throttled = emulator.calls.filter((c) => c.code?.includes('Throttling')).length;
+    const first = Math.min(...pushes.map((c) => c.arrivedAt));
+    const last = Math.max(...pushes.map((c) => c.answeredAt ?? c.arrivedAt));
+    const floor = pushes.length / RATE + LATENCY_MS / 1000;
+    console.log(`## Submission: ${URLS} URLs, ${LATENCY_MS} ms added latency, ${RATE} calls/s`);
+    console.log(`exit code            ${result.exitCode}, submitted ${result.outputs['submitted-count']}`);
+    console.log(
+      `calls                ${emulator.calls.length} (${pushes.length} PushObjectCache), throttled ${throttled}`,
+    );
+    console.log(
+      `floor                ${floor.toFixed(2)} s  (${pushes.length} calls / ${RATE} per s + one round trip)`,
+    );
+    console.log(
+      `submission window    ${((last - first) / 1000 + LATENCY_MS / 1000).toFixed(2)} s  (first arrival to last answer, + one round trip)`,
+    );
+    console.log(`action wall time     ${wall.toFixed(2)} s  (node start, quota read, submission, report)`);
+    console.log(`wall / floor         ${(wall / floor).toFixed(2)}x  (target <= 1.3x, zero throttled)`);
+  } finally {
+    await emulator.close();
+  }
+}
+
+await submissionBench();
+if (existsSync(new URL('./bench-sitemap.ts', import.meta.url))) {
+  console.log('');
+  const child = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', new URL('./bench-sitemap.ts', import.meta.url).pathname],
+    {
+      stdio: 'inherit',
+    },
+  );
+  process.exitCode = child.status ?? 1;
+}
