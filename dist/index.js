@@ -38464,6 +38464,16 @@ function parseAnswer(raw) {
             retryAfterMs,
         });
     }
+    if (accepted2xx && stringField(fields, 'RequestId') === undefined) {
+        // Every answer of the API carries a RequestId; a 2xx without one came from something else
+        // (a captive portal, a misconfigured proxy) and says nothing about whether the call was accepted.
+        throw new AlibabaError(`${raw.action}: HTTP ${raw.status} with an answer that is not the API's (no RequestId: ${describeBody(raw)})`, {
+            action: raw.action,
+            errorClass: 'transient',
+            httpStatus: raw.status,
+            outcomeUnknown: true,
+        });
+    }
     if (!accepted2xx) {
         throw new AlibabaError(`${raw.action}: HTTP ${raw.status} without an error code`, {
             action: raw.action,
@@ -38511,8 +38521,11 @@ function parseXml(text) {
     let depth = 0;
     let current;
     let buffer = '';
+    let isHtml = false;
     parser.on('opentag', (tag) => {
         depth++;
+        if (depth === 1 && tag.name.toLowerCase() === 'html')
+            isHtml = true;
         if (depth === 2) {
             current = tag.name;
             buffer = '';
@@ -38537,7 +38550,7 @@ function parseXml(text) {
     catch {
         return undefined;
     }
-    return fields;
+    return isHtml ? undefined : fields;
 }
 function describeBody(raw) {
     const type = raw.contentType.split(';')[0]?.trim() || 'no content type';
@@ -39191,8 +39204,9 @@ const SCHEMELESS_HOST = /^(?:localhost|\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_-]+(?:\.[A-
 // Already canonical: lower-case http(s) scheme and host, no default port, only unreserved, sub-delim
 // and upper-case escapes in path and query, no fragment, no dot segments. Most sitemap URLs look like
 // this, and skipping `new URL()` for them is what keeps a million-URL diff fast.
-const CANONICAL = /^https?:\/\/[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?::\d{1,5})?(?:\/(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]|%[0-9A-F]{2})*)+(?:\?(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?]|%[0-9A-F]{2})*)?$/;
-const DOT_SEGMENT = /\/\.{1,2}(?:[/?]|$)/;
+const CANONICAL = /^https?:\/\/(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)*[a-z](?:[a-z0-9-]*[a-z0-9])?(?::[1-9]\d{0,4})?(?:\/(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]|%[0-9A-F]{2})*)+(?:\?(?:[A-Za-z0-9\-._~!$&()*+,;=:@/?]|%[0-9A-F]{2})*)?$/;
+// Dot segments, plain or percent-encoded: the URL parser resolves both.
+const DOT_SEGMENT = /\/(?:\.|%2E){1,2}(?:[/?]|$)/i;
 const DEFAULT_PORT = /^(?:http:\/\/[^/?]*:80|https:\/\/[^/?]*:443)(?:[/?]|$)/;
 /**
  * Normalizes one URL entry. Accepts `http(s)://host/path`, scheme-less `host[:port]/path` (taken as
@@ -39236,7 +39250,17 @@ function normalizeUrl(raw, baseUrl) {
     return canonicalize(absolute);
 }
 function isCanonical(url) {
-    return (CANONICAL.test(url) && !DOT_SEGMENT.test(url) && !DEFAULT_PORT.test(url) && url.length <= MAX_URL_LENGTH);
+    return (url.length <= MAX_URL_LENGTH &&
+        CANONICAL.test(url) &&
+        !DOT_SEGMENT.test(url) &&
+        !DEFAULT_PORT.test(url) &&
+        portInRange(url) &&
+        // Punycode labels are validated by the URL parser; leave them to it.
+        !url.includes('xn--'));
+}
+function portInRange(url) {
+    const port = /^https?:\/\/[^/?]*:(\d+)/.exec(url)?.[1];
+    return port === undefined || Number(port) <= 65535;
 }
 function normalize_hostOf(canonicalUrl) {
     const start = canonicalUrl.indexOf('//') + 2;

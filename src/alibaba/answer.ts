@@ -47,6 +47,19 @@ export function parseAnswer(raw: RawAnswer): ApiFields {
       retryAfterMs,
     });
   }
+  if (accepted2xx && stringField(fields, 'RequestId') === undefined) {
+    // Every answer of the API carries a RequestId; a 2xx without one came from something else
+    // (a captive portal, a misconfigured proxy) and says nothing about whether the call was accepted.
+    throw new AlibabaError(
+      `${raw.action}: HTTP ${raw.status} with an answer that is not the API's (no RequestId: ${describeBody(raw)})`,
+      {
+        action: raw.action,
+        errorClass: 'transient',
+        httpStatus: raw.status,
+        outcomeUnknown: true,
+      },
+    );
+  }
   if (!accepted2xx) {
     throw new AlibabaError(`${raw.action}: HTTP ${raw.status} without an error code`, {
       action: raw.action,
@@ -93,8 +106,10 @@ function parseXml(text: string): ApiFields | undefined {
   let depth = 0;
   let current: string | undefined;
   let buffer = '';
+  let isHtml = false;
   parser.on('opentag', (tag) => {
     depth++;
+    if (depth === 1 && tag.name.toLowerCase() === 'html') isHtml = true;
     if (depth === 2) {
       current = tag.name;
       buffer = '';
@@ -115,7 +130,7 @@ function parseXml(text: string): ApiFields | undefined {
   } catch {
     return undefined;
   }
-  return fields;
+  return isHtml ? undefined : fields;
 }
 
 function describeBody(raw: RawAnswer): string {

@@ -19,8 +19,9 @@ const SCHEMELESS_HOST =
 // and upper-case escapes in path and query, no fragment, no dot segments. Most sitemap URLs look like
 // this, and skipping `new URL()` for them is what keeps a million-URL diff fast.
 const CANONICAL =
-  /^https?:\/\/[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?::\d{1,5})?(?:\/(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]|%[0-9A-F]{2})*)+(?:\?(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?]|%[0-9A-F]{2})*)?$/;
-const DOT_SEGMENT = /\/\.{1,2}(?:[/?]|$)/;
+  /^https?:\/\/(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)*[a-z](?:[a-z0-9-]*[a-z0-9])?(?::[1-9]\d{0,4})?(?:\/(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]|%[0-9A-F]{2})*)+(?:\?(?:[A-Za-z0-9\-._~!$&()*+,;=:@/?]|%[0-9A-F]{2})*)?$/;
+// Dot segments, plain or percent-encoded: the URL parser resolves both.
+const DOT_SEGMENT = /\/(?:\.|%2E){1,2}(?:[/?]|$)/i;
 const DEFAULT_PORT = /^(?:http:\/\/[^/?]*:80|https:\/\/[^/?]*:443)(?:[/?]|$)/;
 
 /**
@@ -60,8 +61,19 @@ export function normalizeUrl(raw: string, baseUrl?: string): NormalizeResult {
 
 function isCanonical(url: string): boolean {
   return (
-    CANONICAL.test(url) && !DOT_SEGMENT.test(url) && !DEFAULT_PORT.test(url) && url.length <= MAX_URL_LENGTH
+    url.length <= MAX_URL_LENGTH &&
+    CANONICAL.test(url) &&
+    !DOT_SEGMENT.test(url) &&
+    !DEFAULT_PORT.test(url) &&
+    portInRange(url) &&
+    // Punycode labels are validated by the URL parser; leave them to it.
+    !url.includes('xn--')
   );
+}
+
+function portInRange(url: string): boolean {
+  const port = /^https?:\/\/[^/?]*:(\d+)/.exec(url)?.[1];
+  return port === undefined || Number(port) <= 65535;
 }
 
 function hostOf(canonicalUrl: string): string {
