@@ -38059,7 +38059,8 @@ function parseConfig(input, env, credentials) {
         failOn: parseChoice(input, 'fail-on', ['error', 'skipped', 'never'], 'error'),
         dryRun,
         reportDir: env['RUNNER_TEMP'] || external_node_os_default().tmpdir(),
-        requestTimeoutMs: 30_000,
+        requestTimeoutMs: parseWholeNumber(input, 'request-timeout', 30, 1, 600) * 1000,
+        timeoutMs: parseWholeNumber(input, 'timeout', 600, 1, 6 * 3600) * 1000,
     };
 }
 function resolveCredentials(credentials, dryRun) {
@@ -38683,7 +38684,7 @@ class AlibabaClient {
     /** Makes one attempt at `action`; throws AlibabaError on any failure. */
     async call(action, query, form) {
         const credentials = await this.options.credentials();
-        const slot = await this.options.gate?.acquire(action, this.options.signal);
+        const slot = await this.admit(action);
         try {
             // Signed after the gate opens: a call that waited for a slot still carries a fresh time and nonce.
             const input = {
@@ -38703,6 +38704,20 @@ class AlibabaClient {
         }
         finally {
             slot?.release();
+        }
+    }
+    async admit(action) {
+        const stopSending = this.options.stopSending;
+        const notSent = () => new AlibabaError(`${action}: not sent, the run is stopping`, { action, errorClass: 'transient' });
+        if (stopSending?.aborted)
+            throw notSent();
+        try {
+            return await this.options.gate?.acquire(action, stopSending);
+        }
+        catch (error) {
+            if (stopSending?.aborted)
+                throw notSent();
+            throw error;
         }
     }
     async send(action, request) {
@@ -38791,6 +38806,56 @@ function splitTaskIds(taskId) {
         .split(',')
         .map((id) => id.trim())
         .filter((id) => id !== '');
+}
+/** DescribeRefreshTasks: one page of tasks matching the filters (note the `Tasks.CDNTask` wrapper). */
+async function describeRefreshTasks(client, query) {
+    const params = {};
+    if (query.objectPath !== undefined)
+        params['ObjectPath'] = query.objectPath;
+    if (query.domainName !== undefined)
+        params['DomainName'] = query.domainName;
+    if (query.objectType !== undefined)
+        params['ObjectType'] = query.objectType;
+    if (query.startTime !== undefined)
+        params['StartTime'] = query.startTime;
+    if (query.endTime !== undefined)
+        params['EndTime'] = query.endTime;
+    if (query.pageNumber !== undefined)
+        params['PageNumber'] = String(query.pageNumber);
+    if (query.pageSize !== undefined)
+        params['PageSize'] = String(query.pageSize);
+    const { fields } = await client.call('DescribeRefreshTasks', params);
+    const wrapper = fields['Tasks'];
+    const list = Array.isArray(wrapper)
+        ? wrapper
+        : typeof wrapper === 'object' && wrapper !== null
+            ? wrapper['CDNTask']
+            : undefined;
+    const tasks = (Array.isArray(list) ? list : []).map(toTask).filter((t) => t !== undefined);
+    return { tasks, totalCount: Number(stringField(fields, 'TotalCount') ?? tasks.length) || 0 };
+}
+/** Reads one task entry; Alibaba's field names, our types. */
+function toTask(value) {
+    if (typeof value !== 'object' || value === null)
+        return undefined;
+    const fields = value;
+    const taskId = stringField(fields, 'TaskId');
+    const objectPath = stringField(fields, 'ObjectPath');
+    if (taskId === undefined || objectPath === undefined)
+        return undefined;
+    const optional = (name) => stringField(fields, name);
+    const process = optional('Process');
+    const creationTime = optional('CreationTime');
+    const description = optional('Description');
+    return {
+        taskId,
+        objectPath,
+        objectType: optional('ObjectType') ?? '',
+        status: optional('Status') ?? '',
+        ...(process !== undefined ? { process } : {}),
+        ...(creationTime !== undefined ? { creationTime } : {}),
+        ...(description !== undefined ? { description } : {}),
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/plan/planner.ts
@@ -38968,27 +39033,38 @@ function backoffDelay(error, attempt, policy, random) {
     const jittered = ceiling / 2 + random() * (ceiling / 2);
     return Math.round(Math.max(jittered, error.retryAfterMs ?? 0));
 }
+/**
+ * The pause before the next attempt, or undefined when no retry is allowed: the attempts are spent,
+ * or the pause would end past the overall bound.
+ */
+function nextRetryDelay(error, attempt, startedAt, policy, random = Math.random, now = Date.now()) {
+    if (!isRetryable(error.errorClass) || attempt >= policy.maxAttempts)
+        return undefined;
+    const delay = backoffDelay(error, attempt, policy, random);
+    return now - startedAt + delay > policy.maxElapsedMs ? undefined : delay;
+}
 async function withRetries(attempt, policy, hooks = {}) {
-    const { sleep = defaultSleep, random = Math.random, now = Date.now } = hooks;
+    const { sleep: pause = sleep, random = Math.random, now = Date.now } = hooks;
     const started = now();
     for (let attemptNumber = 1;; attemptNumber++) {
         try {
             return await attempt();
         }
         catch (error) {
-            if (!(error instanceof AlibabaError) || !isRetryable(error.errorClass))
+            if (!(error instanceof AlibabaError) || hooks.signal?.aborted)
                 throw error;
-            if (attemptNumber >= policy.maxAttempts || hooks.signal?.aborted)
-                throw error;
-            const delay = backoffDelay(error, attemptNumber, policy, random);
-            if (now() - started + delay > policy.maxElapsedMs)
+            const delay = nextRetryDelay(error, attemptNumber, started, policy, random, now());
+            if (delay === undefined)
                 throw error;
             hooks.onRetry?.(error, delay, attemptNumber);
-            await sleep(delay, hooks.signal);
+            await pause(delay, hooks.signal);
         }
     }
 }
-function defaultSleep(ms, signal) {
+/** Waits `ms`, or less when `signal` aborts (then it resolves early: the caller checks why). */
+function sleep(ms, signal) {
+    if (signal?.aborted)
+        return Promise.resolve();
     return new Promise((resolve) => {
         const timer = setTimeout(done, ms);
         function done() {
@@ -39027,166 +39103,65 @@ async function readPreloadRemain(client, logger, retryPolicy) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/submit/submitter.ts
+;// CONCATENATED MODULE: ./src/submit/stop.ts
 /**
- * Sends the planned batches: several calls in flight (the gate keeps the rate), retries for what is
- * transient, and one decision per error class. Every URL leaves with an outcome; none is sent twice
- * by us on purpose (a lost answer may still be resent — see the ambiguous-outcome handling).
+ * How a run is stopped early: at its deadline (`timeout`) or when the workflow is cancelled. Two
+ * steps, because a call in flight may already have been accepted: first stop *sending* (new calls,
+ * retries, waits), and only later abort the requests still in flight, so that their answers — and the
+ * task IDs in them — can still arrive and be reported.
  */
-
-
-
-
-/** How many times a QuotaExceeded refusal may trigger a re-read and a re-plan. */
-const MAX_QUOTA_REPLANS = 3;
-async function submitBatches(client, logger, options) {
-    const state = new SubmitState();
-    let batches = options.batches;
-    for (let round = 0; batches.length > 0; round++) {
-        const leftovers = await runRound(client, logger, options, batches, state);
-        if (leftovers.length === 0 || state.fatal) {
-            state.failNotSent(leftovers, state.fatal);
-            break;
-        }
-        const remain = round < MAX_QUOTA_REPLANS ? await options.rereadQuota() : undefined;
-        const replanned = planBatches(leftovers, options.batchSize, remain ?? 0);
-        if (replanned.batches.length > 0) {
-            logger.info(`Quota re-read: ${remain} URLs remain; sending ${replanned.batches.flatMap((b) => b.items).length} more.`);
-        }
-        state.skipForQuota(replanned.overQuota, remain);
-        batches = replanned.batches;
+class RunStop {
+    sending = new AbortController();
+    requests = new AbortController();
+    stopReason;
+    timers = [];
+    /** Aborted when no new call may start: gate waits, retry pauses and polls end at once. */
+    get sendSignal() {
+        return this.sending.signal;
     }
-    return {
-        outcomes: state.outcomes,
-        requestIds: state.requestIds,
-        calls: state.calls,
-        retries: state.retries,
-        ...(state.fatal ? { fatal: state.fatal } : {}),
-    };
-}
-class SubmitState {
-    outcomes = [];
-    requestIds = [];
-    failedHosts = new Map();
-    fatal;
-    calls = 0;
-    retries = 0;
-    accept(batch, taskId, requestId) {
-        if (requestId)
-            this.requestIds.push(requestId);
-        for (const item of batch.items) {
-            this.outcomes.push({
-                url: item.url,
-                status: 'submitted',
-                ...(taskId ? { taskId } : { reason: 'accepted without a task ID' }),
-                ...(requestId ? { requestId } : {}),
-                source: item.source,
-                order: item.order,
-            });
-        }
+    /** Aborted when requests in flight must be given up. */
+    get requestSignal() {
+        return this.requests.signal;
     }
-    fail(items, reason, code) {
-        for (const item of items) {
-            this.outcomes.push({
-                url: item.url,
-                status: 'failed',
-                reason,
-                ...(code ? { code } : {}),
-                source: item.source,
-                order: item.order,
-            });
-        }
+    get reason() {
+        return this.stopReason;
     }
-    failNotSent(items, cause) {
-        const reason = cause ? `not sent: the run stopped at ${cause.code ?? 'an error'}` : 'not sent';
-        this.fail(items, reason);
+    get stopped() {
+        return this.stopReason !== undefined;
     }
-    skipForQuota(items, remain) {
-        const why = remain === undefined
-            ? 'the daily prefetch quota is used up (QuotaExceeded)'
-            : `the daily prefetch quota had ${remain} URLs left`;
-        for (const item of items) {
-            this.outcomes.push({
-                url: item.url,
-                status: 'skipped',
-                reason: `quota: ${why}`,
-                skip: 'quota',
-                source: item.source,
-                order: item.order,
-            });
+    /** Stops sending now; requests in flight get `graceMs` to finish before they are aborted. */
+    stop(reason, graceMs) {
+        if (this.stopReason === undefined) {
+            this.stopReason = reason;
+            this.sending.abort(new Error(reason));
         }
+        const timer = setTimeout(() => this.abortRequests(), graceMs);
+        timer.unref();
+        this.timers.push(timer);
+    }
+    /** Aborts requests in flight now (the second signal of a cancellation). */
+    abortRequests() {
+        if (this.stopReason === undefined)
+            this.stop('cancelled', 0);
+        this.requests.abort(new Error(this.stopReason));
+    }
+    /** Stops the run at `timeoutMs` from now. */
+    armDeadline(timeoutMs, graceMs) {
+        const timer = setTimeout(() => this.stop('deadline', graceMs), timeoutMs);
+        timer.unref();
+        this.timers.push(timer);
+    }
+    dispose() {
+        for (const timer of this.timers)
+            clearTimeout(timer);
+        this.timers = [];
     }
 }
-/** Sends batches until done, or until a quota refusal; returns the URLs left for a re-plan. */
-async function runRound(client, logger, options, batches, state) {
-    const queue = [...batches];
-    const leftovers = [];
-    let quotaHit = false;
-    const worker = async () => {
-        for (let batch = queue.shift(); batch !== undefined; batch = queue.shift()) {
-            if (state.fatal || quotaHit || options.signal?.aborted) {
-                leftovers.push(...batch.items);
-                continue;
-            }
-            const hostError = state.failedHosts.get(batch.host);
-            if (hostError) {
-                state.fail(batch.items, `not sent: ${batch.host} was refused with ${hostError.code}`, hostError.code);
-                continue;
-            }
-            const error = await sendOne(client, logger, options, batch, state);
-            if (error === undefined)
-                continue;
-            if (error.errorClass === 'quota') {
-                quotaHit = true;
-                leftovers.push(...batch.items);
-            }
-            else {
-                recordFailure(logger, batch, error, state);
-            }
-        }
-    };
-    const workers = Math.max(1, Math.min(options.concurrency, batches.length));
-    await Promise.all(Array.from({ length: workers }, worker));
-    if (!quotaHit) {
-        state.failNotSent(leftovers, state.fatal);
-        return [];
-    }
-    logger.warning('The daily prefetch quota ran out during the run (QuotaExceeded); re-reading the remainder.');
-    return leftovers.sort((a, b) => a.order - b.order);
-}
-/** One batch, with retries; returns the final error, or undefined when accepted. */
-async function sendOne(client, logger, options, batch, state) {
-    try {
-        const result = await withRetries(() => {
-            state.calls++;
-            return pushObjectCache(client, batch.items.map((item) => item.url), options.push);
-        }, options.retryPolicy, {
-            ...(options.signal ? { signal: options.signal } : {}),
-            onRetry: (error, delay, attempt) => {
-                state.retries++;
-                logger.info(`  ${batch.host}: ${error.code ?? error.message}; retry ${attempt} in ${(delay / 1000).toFixed(1)} s`);
-            },
-        });
-        state.accept(batch, result.taskId, result.requestId);
-        logger.info(`${batch.host}: ${batch.items.length} URLs, task ${result.taskId || '(none)'}, request ${result.requestId ?? '(none)'}`);
-        if (!result.taskId)
-            logger.warning(`${batch.host}: the call was accepted but returned no task ID (request ${result.requestId ?? '?'}).`);
-        return undefined;
-    }
-    catch (error) {
-        if (error instanceof AlibabaError)
-            return error;
-        throw error;
-    }
-}
-function recordFailure(logger, batch, error, state) {
-    if (isFatal(error.errorClass))
-        state.fatal ??= error;
-    if (error.errorClass === 'domain')
-        state.failedHosts.set(batch.host, error);
-    const reason = error.message;
-    state.fail(batch.items, reason, error.code);
-    logger.warning(`${batch.host}: ${batch.items.length} URLs failed: ${reason}`);
+/** The reason recorded for a URL that was not sent because the run stopped. */
+function notSentReason(reason) {
+    return reason === 'deadline'
+        ? 'deadline: not sent before the run reached its timeout'
+        : 'cancelled: not sent before the workflow was cancelled';
 }
 
 ;// CONCATENATED MODULE: ./src/urls/normalize.ts
@@ -39302,6 +39277,294 @@ function canonicalize(absolute) {
     return { ok: true, url, host: parsed.hostname };
 }
 
+;// CONCATENATED MODULE: ./src/submit/confirm.ts
+
+
+
+
+
+/** Tasks are looked up from this long before the send, so that a runner clock a little fast still finds them. */
+const CLOCK_MARGIN_MS = 60_000;
+/**
+ * Looks the batch up. A PushObjectCache call is accepted or refused as a whole, so the first and last
+ * URLs decide it in two look-ups; only if they disagree is every URL looked up.
+ */
+async function confirmBatch(client, items, sentAt, retryPolicy, signal) {
+    const startTime = isoSeconds(new Date(sentAt.getTime() - CLOCK_MARGIN_MS));
+    const lookUp = (item) => withRetries(() => findTask(client, item.url, startTime), retryPolicy, signal ? { signal } : {});
+    try {
+        const ends = items.length > 1 ? [items[0], items[items.length - 1]] : [items[0]];
+        const found = new Map();
+        for (const item of ends) {
+            if (!item)
+                continue;
+            const taskId = await lookUp(item);
+            if (taskId !== undefined)
+                found.set(item.url, taskId);
+        }
+        if (found.size === 0)
+            return { kind: 'looked-up', found };
+        if (found.size === ends.length) {
+            const taskIds = [...new Set(found.values())].join(',');
+            return {
+                kind: 'looked-up',
+                found: new Map(items.map((item) => [item.url, found.get(item.url) ?? taskIds])),
+            };
+        }
+        for (const item of items) {
+            if (found.has(item.url))
+                continue;
+            const taskId = await lookUp(item);
+            if (taskId !== undefined)
+                found.set(item.url, taskId);
+        }
+        return { kind: 'looked-up', found };
+    }
+    catch (error) {
+        if (error instanceof AlibabaError)
+            return { kind: 'unknown', error };
+        throw error;
+    }
+}
+async function findTask(client, url, startTime) {
+    const { tasks } = await describeRefreshTasks(client, {
+        objectPath: url,
+        objectType: 'preload',
+        startTime,
+        endTime: isoSeconds(new Date(Date.now() + CLOCK_MARGIN_MS)),
+        pageSize: 100,
+    });
+    const match = tasks.find((task) => {
+        const normalized = normalizeUrl(task.objectPath);
+        return normalized.ok && normalized.url === url && task.objectType.toLowerCase() === 'preload';
+    });
+    return match?.taskId;
+}
+
+;// CONCATENATED MODULE: ./src/submit/ledger.ts
+
+class SubmitLedger {
+    outcomes = [];
+    requestIds = [];
+    failedHosts = new Map();
+    fatal;
+    calls = 0;
+    retries = 0;
+    confirmedByLookup = 0;
+    accept(items, taskIdOf, requestId, confirmation) {
+        if (requestId)
+            this.requestIds.push(requestId);
+        if (confirmation === 'confirmed-by-lookup')
+            this.confirmedByLookup += items.length;
+        for (const item of items) {
+            const taskId = taskIdOf(item.url);
+            this.outcomes.push({
+                url: item.url,
+                status: 'submitted',
+                ...(taskId ? { taskId } : { reason: 'accepted without a task ID' }),
+                ...(requestId ? { requestId } : {}),
+                ...(confirmation === 'confirmed-by-lookup' ? { confirmedByLookup: true } : {}),
+                source: item.source,
+                order: item.order,
+            });
+        }
+    }
+    fail(items, reason, code) {
+        for (const item of items) {
+            this.outcomes.push({
+                url: item.url,
+                status: 'failed',
+                reason,
+                ...(code ? { code } : {}),
+                source: item.source,
+                order: item.order,
+            });
+        }
+    }
+    failNotSent(items, stopReason, cause) {
+        if (items.length === 0)
+            return;
+        if (stopReason)
+            return this.fail(items, notSentReason(stopReason));
+        this.fail(items, cause ? `not sent: the run stopped at ${cause.code ?? 'an error'}` : 'not sent');
+    }
+    skipForQuota(items, remain) {
+        const why = remain === undefined
+            ? 'the daily prefetch quota is used up (QuotaExceeded)'
+            : `the daily prefetch quota had ${remain} URLs left`;
+        for (const item of items) {
+            this.outcomes.push({
+                url: item.url,
+                status: 'skipped',
+                reason: `quota: ${why}`,
+                skip: 'quota',
+                source: item.source,
+                order: item.order,
+            });
+        }
+    }
+    result() {
+        return {
+            outcomes: this.outcomes,
+            requestIds: this.requestIds,
+            calls: this.calls,
+            retries: this.retries,
+            confirmedByLookup: this.confirmedByLookup,
+            ...(this.fatal ? { fatal: this.fatal } : {}),
+        };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/submit/submitter.ts
+
+
+
+
+
+
+/** How many times a QuotaExceeded refusal may trigger a re-read and a re-plan. */
+const MAX_QUOTA_REPLANS = 3;
+async function submitBatches(client, logger, options) {
+    const ledger = new SubmitLedger();
+    let batches = options.batches;
+    for (let round = 0; batches.length > 0; round++) {
+        const leftovers = await runRound(client, logger, options, batches, ledger);
+        if (leftovers.length === 0)
+            break;
+        if (ledger.fatal || options.stop?.stopped) {
+            ledger.failNotSent(leftovers, options.stop?.reason, ledger.fatal);
+            break;
+        }
+        const remain = round < MAX_QUOTA_REPLANS ? await options.rereadQuota() : undefined;
+        const replanned = planBatches(leftovers, options.batchSize, remain ?? 0);
+        const more = replanned.batches.reduce((sum, batch) => sum + batch.items.length, 0);
+        if (more > 0)
+            logger.info(`Quota re-read: ${remain} URLs remain; sending ${more} more.`);
+        ledger.skipForQuota(replanned.overQuota, remain);
+        batches = replanned.batches;
+    }
+    return ledger.result();
+}
+/** Sends batches until done, stopped, or refused for quota; returns the URLs left for a re-plan. */
+async function runRound(client, logger, options, batches, ledger) {
+    const queue = [...batches];
+    const leftovers = [];
+    let quotaHit = false;
+    const worker = async () => {
+        for (let batch = queue.shift(); batch !== undefined; batch = queue.shift()) {
+            if (ledger.fatal || quotaHit || options.stop?.stopped) {
+                leftovers.push(...batch.items);
+                continue;
+            }
+            const hostError = ledger.failedHosts.get(batch.host);
+            if (hostError) {
+                ledger.fail(batch.items, `not sent: ${batch.host} was refused with ${hostError.code}`, hostError.code);
+                continue;
+            }
+            const failure = await sendBatch(client, logger, options, batch, ledger);
+            if (failure === undefined)
+                continue;
+            if (failure.error.errorClass === 'quota') {
+                quotaHit = true;
+                leftovers.push(...failure.items);
+            }
+            else {
+                recordFailure(logger, batch.host, failure.items, failure.error, ledger);
+            }
+        }
+    };
+    const workers = Math.max(1, Math.min(options.concurrency, batches.length));
+    await Promise.all(Array.from({ length: workers }, worker));
+    if (quotaHit && !ledger.fatal && !options.stop?.stopped) {
+        logger.warning('The daily prefetch quota ran out during the run (QuotaExceeded); re-reading the remainder.');
+        return leftovers.sort((a, b) => a.order - b.order);
+    }
+    ledger.failNotSent(leftovers, options.stop?.reason, ledger.fatal);
+    return [];
+}
+/**
+ * One batch, with retries. A failure whose outcome is unknown is looked up first, and only the URLs
+ * not found are sent again. Returns the final error and the URLs it applies to, or undefined.
+ */
+async function sendBatch(client, logger, options, batch, ledger) {
+    let pending = batch.items;
+    const started = Date.now();
+    for (let attempt = 1;; attempt++) {
+        const sentAt = new Date();
+        let error;
+        try {
+            ledger.calls++;
+            const result = await pushObjectCache(client, pending.map((item) => item.url), options.push);
+            if (result.taskId === '') {
+                // Accepted (it has a RequestId) but without a task ID: find the ID rather than report none.
+                const recovered = await lookUp(client, options, pending, sentAt, logger, batch.host);
+                ledger.accept(pending, (url) => recovered.get(url) ?? '', result.requestId, 'accepted-without-task-id');
+            }
+            else {
+                ledger.accept(pending, () => result.taskId, result.requestId);
+            }
+            logger.info(`${batch.host}: ${pending.length} URLs, task ${result.taskId || '(none)'}, request ${result.requestId ?? '(none)'}`);
+            return undefined;
+        }
+        catch (thrown) {
+            if (!(thrown instanceof AlibabaError))
+                throw thrown;
+            error = thrown;
+        }
+        if (!error.outcomeUnknown && options.stop?.stopped) {
+            ledger.failNotSent(pending, options.stop.reason, undefined);
+            return undefined;
+        }
+        if (error.outcomeUnknown) {
+            if (options.stop?.stopped) {
+                ledger.fail(pending, `outcome unknown: the call was in flight when the run stopped (${error.message}); it may have been accepted`);
+                return undefined;
+            }
+            logger.info(`  ${batch.host}: ${error.message}; looking the batch up before sending it again`);
+            const confirmation = await confirmBatch(client, pending, sentAt, options.retryPolicy, options.stop?.sendSignal);
+            if (confirmation.kind === 'unknown') {
+                ledger.fail(pending, `outcome unknown: ${error.message}; the look-up failed too (${confirmation.error.message}), so it was not sent again`, confirmation.error.code);
+                return undefined;
+            }
+            const confirmed = pending.filter((item) => confirmation.found.has(item.url));
+            if (confirmed.length > 0) {
+                ledger.accept(confirmed, (url) => confirmation.found.get(url) ?? '', undefined, 'confirmed-by-lookup');
+                logger.info(`  ${batch.host}: ${confirmed.length} URLs were accepted after all (found by look-up)`);
+            }
+            pending = pending.filter((item) => !confirmation.found.has(item.url));
+            if (pending.length === 0)
+                return undefined;
+        }
+        const delay = isRetryable(error.errorClass)
+            ? nextRetryDelay(error, attempt, started, options.retryPolicy)
+            : undefined;
+        if (delay === undefined || options.stop?.stopped)
+            return { error, items: pending };
+        ledger.retries++;
+        logger.info(`  ${batch.host}: ${error.code ?? error.message}; retry ${attempt} in ${(delay / 1000).toFixed(1)} s`);
+        await sleep(delay, options.stop?.sendSignal);
+        if (options.stop?.stopped) {
+            ledger.failNotSent(pending, options.stop.reason, undefined);
+            return undefined;
+        }
+    }
+}
+async function lookUp(client, options, items, sentAt, logger, host) {
+    const confirmation = await confirmBatch(client, items, sentAt, options.retryPolicy, options.stop?.sendSignal);
+    if (confirmation.kind === 'looked-up' && confirmation.found.size > 0)
+        return confirmation.found;
+    logger.warning(`${host}: the call was accepted but returned no task ID, and none was found by look-up.`);
+    return new Map();
+}
+function recordFailure(logger, host, items, error, ledger) {
+    if (isFatal(error.errorClass))
+        ledger.fatal ??= error;
+    if (error.errorClass === 'domain')
+        ledger.failedHosts.set(host, error);
+    ledger.fail(items, error.message, error.code);
+    logger.warning(`${host}: ${items.length} URLs failed: ${error.message}`);
+}
+
 ;// CONCATENATED MODULE: ./src/urls/collect.ts
 
 
@@ -39394,21 +39657,31 @@ async function readUrlFile(filePath, displayName) {
 
 
 
+
 async function runPrefetch(config, deps) {
     const { logger } = deps;
     const retryPolicy = deps.retryPolicy ?? DEFAULT_RETRY_POLICY;
+    const stop = deps.stop ?? new RunStop();
+    // Calls in flight at the deadline get a moment to answer: their task IDs belong in the report.
+    stop.armDeadline(config.timeoutMs, Math.min(5_000, config.requestTimeoutMs));
+    try {
+        return await runPhases(config, logger, retryPolicy, stop);
+    }
+    finally {
+        stop.dispose();
+    }
+}
+async function runPhases(config, logger, retryPolicy, stop) {
     const collected = await collect(config, logger);
     if (collected.candidates.length === 0 && collected.rejected.length === 0) {
         logger.warning('No URLs to prefetch: every source was empty. Nothing was sent.');
     }
-    const client = config.credentials ? createClient(config, deps.signal) : undefined;
+    const client = config.credentials ? createClient(config, stop) : undefined;
     try {
         const quotaRemain = await resolveQuota(config, client, collected, logger, retryPolicy);
         const plan = planBatches(collected.candidates, config.batchSize, quotaRemain);
         logPlan(plan, collected, quotaRemain, logger);
-        const sent = client && !config.dryRun
-            ? await run_submit(client, config, plan, logger, retryPolicy, deps.signal)
-            : undefined;
+        const sent = client && !config.dryRun ? await run_submit(client, config, plan, logger, retryPolicy, stop) : undefined;
         const outcomes = [
             ...collected.rejected,
             ...skippedForQuota(plan, quotaRemain),
@@ -39424,6 +39697,8 @@ async function runPrefetch(config, deps) {
             dryRun: config.dryRun,
             calls: sent?.calls ?? 0,
             retries: sent?.retries ?? 0,
+            confirmedByLookup: sent?.confirmedByLookup ?? 0,
+            ...(stop.reason ? { stopped: stop.reason } : {}),
             ...(sent?.fatal ? { fatal: `${sent.fatal.message}. ${adviceFor(sent.fatal)}` } : {}),
         };
     }
@@ -39445,7 +39720,7 @@ async function collect(config, logger) {
     }
     return collected;
 }
-function createClient(config, signal) {
+function createClient(config, stop) {
     const credentials = config.credentials;
     if (!credentials)
         throw new Error('no credentials');
@@ -39455,7 +39730,8 @@ function createClient(config, signal) {
         signatureVersion: config.signatureVersion,
         timeoutMs: config.requestTimeoutMs,
         gate: createCallGate(config.requestsPerSecond),
-        ...(signal ? { signal } : {}),
+        signal: stop.requestSignal,
+        stopSending: stop.sendSignal,
     });
 }
 async function resolveQuota(config, client, collected, logger, retryPolicy) {
@@ -39483,7 +39759,7 @@ function logPlan(plan, collected, quota, logger) {
             'They are listed in the report; run again tomorrow or raise the quota.');
     }
 }
-async function run_submit(client, config, plan, logger, retryPolicy, signal) {
+async function run_submit(client, config, plan, logger, retryPolicy, stop) {
     return logger.group(`Submitting ${plan.batches.length} PushObjectCache calls`, () => submitBatches(client, logger, {
         batches: plan.batches,
         batchSize: config.batchSize,
@@ -39491,7 +39767,7 @@ async function run_submit(client, config, plan, logger, retryPolicy, signal) {
         concurrency: config.requestsPerSecond,
         retryPolicy,
         rereadQuota: () => readPreloadRemain(client, logger, retryPolicy),
-        ...(signal ? { signal } : {}),
+        stop,
     }));
 }
 function skippedForQuota(plan, quota) {

@@ -11,6 +11,7 @@ import { countOutcomes, type OutcomeCounts, type UrlOutcome } from './report/out
 import { createCallGate } from './submit/gate.js';
 import { readPreloadRemain } from './submit/quota.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './submit/retry.js';
+import { RunStop, type StopReason } from './submit/stop.js';
 import { submitBatches } from './submit/submitter.js';
 import { collectUrls, type Collected } from './urls/collect.js';
 import { parseUrlList, readUrlFile } from './urls/sources.js';
@@ -19,7 +20,8 @@ import path from 'node:path';
 
 export interface RunDeps {
   logger: Logger;
-  signal?: AbortSignal;
+  /** The adapter's handle for cancelling the run; the run arms its own deadline on it. */
+  stop?: RunStop;
   retryPolicy?: RetryPolicy;
 }
 
@@ -36,6 +38,10 @@ export interface RunResult {
   dryRun: boolean;
   calls: number;
   retries: number;
+  /** URLs whose call's answer was lost but which a look-up showed accepted. */
+  confirmedByLookup: number;
+  /** Set when the run stopped early: at its deadline, or cancelled. */
+  stopped?: StopReason;
   /** A credential or permission error that stopped the run, with advice. */
   fatal?: string;
 }
@@ -43,19 +49,33 @@ export interface RunResult {
 export async function runPrefetch(config: Config, deps: RunDeps): Promise<RunResult> {
   const { logger } = deps;
   const retryPolicy = deps.retryPolicy ?? DEFAULT_RETRY_POLICY;
+  const stop = deps.stop ?? new RunStop();
+  // Calls in flight at the deadline get a moment to answer: their task IDs belong in the report.
+  stop.armDeadline(config.timeoutMs, Math.min(5_000, config.requestTimeoutMs));
+  try {
+    return await runPhases(config, logger, retryPolicy, stop);
+  } finally {
+    stop.dispose();
+  }
+}
+
+async function runPhases(
+  config: Config,
+  logger: Logger,
+  retryPolicy: RetryPolicy,
+  stop: RunStop,
+): Promise<RunResult> {
   const collected = await collect(config, logger);
   if (collected.candidates.length === 0 && collected.rejected.length === 0) {
     logger.warning('No URLs to prefetch: every source was empty. Nothing was sent.');
   }
-  const client = config.credentials ? createClient(config, deps.signal) : undefined;
+  const client = config.credentials ? createClient(config, stop) : undefined;
   try {
     const quotaRemain = await resolveQuota(config, client, collected, logger, retryPolicy);
     const plan = planBatches(collected.candidates, config.batchSize, quotaRemain);
     logPlan(plan, collected, quotaRemain, logger);
     const sent =
-      client && !config.dryRun
-        ? await submit(client, config, plan, logger, retryPolicy, deps.signal)
-        : undefined;
+      client && !config.dryRun ? await submit(client, config, plan, logger, retryPolicy, stop) : undefined;
     const outcomes = [
       ...collected.rejected,
       ...skippedForQuota(plan, quotaRemain),
@@ -71,6 +91,8 @@ export async function runPrefetch(config: Config, deps: RunDeps): Promise<RunRes
       dryRun: config.dryRun,
       calls: sent?.calls ?? 0,
       retries: sent?.retries ?? 0,
+      confirmedByLookup: sent?.confirmedByLookup ?? 0,
+      ...(stop.reason ? { stopped: stop.reason } : {}),
       ...(sent?.fatal ? { fatal: `${sent.fatal.message}. ${adviceFor(sent.fatal)}` } : {}),
     };
   } catch (error) {
@@ -91,7 +113,7 @@ async function collect(config: Config, logger: Logger): Promise<Collected> {
   return collected;
 }
 
-function createClient(config: Config, signal: AbortSignal | undefined): AlibabaClient {
+function createClient(config: Config, stop: RunStop): AlibabaClient {
   const credentials = config.credentials;
   if (!credentials) throw new Error('no credentials');
   return new AlibabaClient({
@@ -100,7 +122,8 @@ function createClient(config: Config, signal: AbortSignal | undefined): AlibabaC
     signatureVersion: config.signatureVersion,
     timeoutMs: config.requestTimeoutMs,
     gate: createCallGate(config.requestsPerSecond),
-    ...(signal ? { signal } : {}),
+    signal: stop.requestSignal,
+    stopSending: stop.sendSignal,
   });
 }
 
@@ -146,7 +169,7 @@ async function submit(
   plan: Plan,
   logger: Logger,
   retryPolicy: RetryPolicy,
-  signal: AbortSignal | undefined,
+  stop: RunStop,
 ): ReturnType<typeof submitBatches> {
   return logger.group(`Submitting ${plan.batches.length} PushObjectCache calls`, () =>
     submitBatches(client, logger, {
@@ -156,7 +179,7 @@ async function submit(
       concurrency: config.requestsPerSecond,
       retryPolicy,
       rereadQuota: () => readPreloadRemain(client, logger, retryPolicy),
-      ...(signal ? { signal } : {}),
+      stop,
     }),
   );
 }

@@ -25,7 +25,10 @@ export interface ClientOptions {
   /** Per attempt, connecting and reading the answer included. */
   timeoutMs: number;
   gate?: CallGate;
+  /** Aborts requests in flight. */
   signal?: AbortSignal;
+  /** Once aborted, no new call starts: a call still waiting for the gate fails without being sent. */
+  stopSending?: AbortSignal;
   now?: () => Date;
 }
 
@@ -48,7 +51,7 @@ export class AlibabaClient {
     form?: Record<string, string>,
   ): Promise<CallResult> {
     const credentials = await this.options.credentials();
-    const slot = await this.options.gate?.acquire(action, this.options.signal);
+    const slot = await this.admit(action);
     try {
       // Signed after the gate opens: a call that waited for a slot still carries a fresh time and nonce.
       const input = {
@@ -67,6 +70,19 @@ export class AlibabaClient {
       return { fields, requestId: typeof fields['RequestId'] === 'string' ? fields['RequestId'] : undefined };
     } finally {
       slot?.release();
+    }
+  }
+
+  private async admit(action: string): Promise<{ release(): void } | undefined> {
+    const stopSending = this.options.stopSending;
+    const notSent = (): AlibabaError =>
+      new AlibabaError(`${action}: not sent, the run is stopping`, { action, errorClass: 'transient' });
+    if (stopSending?.aborted) throw notSent();
+    try {
+      return await this.options.gate?.acquire(action, stopSending);
+    } catch (error) {
+      if (stopSending?.aborted) throw notSent();
+      throw error;
     }
   }
 

@@ -55,3 +55,70 @@ export function splitTaskIds(taskId: string): string[] {
     .map((id) => id.trim())
     .filter((id) => id !== '');
 }
+
+export interface CdnTask {
+  taskId: string;
+  objectPath: string;
+  objectType: string;
+  status: string;
+  process?: string;
+  creationTime?: string;
+  description?: string;
+}
+
+export interface TaskQuery {
+  objectPath?: string;
+  domainName?: string;
+  objectType?: 'file' | 'directory' | 'regex' | 'preload';
+  /** ISO 8601 UTC. */
+  startTime?: string;
+  endTime?: string;
+  pageNumber?: number;
+  pageSize?: number;
+}
+
+/** DescribeRefreshTasks: one page of tasks matching the filters (note the `Tasks.CDNTask` wrapper). */
+export async function describeRefreshTasks(
+  client: AlibabaClient,
+  query: TaskQuery,
+): Promise<{ tasks: CdnTask[]; totalCount: number }> {
+  const params: Record<string, string> = {};
+  if (query.objectPath !== undefined) params['ObjectPath'] = query.objectPath;
+  if (query.domainName !== undefined) params['DomainName'] = query.domainName;
+  if (query.objectType !== undefined) params['ObjectType'] = query.objectType;
+  if (query.startTime !== undefined) params['StartTime'] = query.startTime;
+  if (query.endTime !== undefined) params['EndTime'] = query.endTime;
+  if (query.pageNumber !== undefined) params['PageNumber'] = String(query.pageNumber);
+  if (query.pageSize !== undefined) params['PageSize'] = String(query.pageSize);
+  const { fields } = await client.call('DescribeRefreshTasks', params);
+  const wrapper = fields['Tasks'];
+  const list = Array.isArray(wrapper)
+    ? wrapper
+    : typeof wrapper === 'object' && wrapper !== null
+      ? (wrapper as Record<string, unknown>)['CDNTask']
+      : undefined;
+  const tasks = (Array.isArray(list) ? list : []).map(toTask).filter((t): t is CdnTask => t !== undefined);
+  return { tasks, totalCount: Number(stringField(fields, 'TotalCount') ?? tasks.length) || 0 };
+}
+
+/** Reads one task entry; Alibaba's field names, our types. */
+export function toTask(value: unknown): CdnTask | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const fields = value as Record<string, unknown>;
+  const taskId = stringField(fields, 'TaskId');
+  const objectPath = stringField(fields, 'ObjectPath');
+  if (taskId === undefined || objectPath === undefined) return undefined;
+  const optional = (name: string): string | undefined => stringField(fields, name);
+  const process = optional('Process');
+  const creationTime = optional('CreationTime');
+  const description = optional('Description');
+  return {
+    taskId,
+    objectPath,
+    objectType: optional('ObjectType') ?? '',
+    status: optional('Status') ?? '',
+    ...(process !== undefined ? { process } : {}),
+    ...(creationTime !== undefined ? { creationTime } : {}),
+    ...(description !== undefined ? { description } : {}),
+  };
+}

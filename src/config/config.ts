@@ -38,8 +38,10 @@ export interface Config {
   dryRun: boolean;
   /** Where the JSON report goes. */
   reportDir: string;
-  /** Per HTTP request, connect included. */
+  /** Per HTTP request, connect included (`request-timeout`). */
   requestTimeoutMs: number;
+  /** For the whole run (`timeout`): then sending stops and the report is written. */
+  timeoutMs: number;
 }
 
 /** Alibaba's own ceilings: the API refuses more, so the inputs may not ask for more. */

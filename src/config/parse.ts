@@ -49,7 +49,8 @@ export function parseConfig(input: InputReader, env: Env, credentials: Partial<C
     failOn: parseChoice<FailOn>(input, 'fail-on', ['error', 'skipped', 'never'], 'error'),
     dryRun,
     reportDir: env['RUNNER_TEMP'] || os.tmpdir(),
-    requestTimeoutMs: 30_000,
+    requestTimeoutMs: parseWholeNumber(input, 'request-timeout', 30, 1, 600) * 1000,
+    timeoutMs: parseWholeNumber(input, 'timeout', 600, 1, 6 * 3600) * 1000,
   };
 }
 

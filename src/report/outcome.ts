@@ -12,6 +12,8 @@ export interface UrlOutcome {
   code?: string;
   /** RequestId of the accepted call. */
   requestId?: string;
+  /** The call's answer was lost; DescribeRefreshTasks showed it had been accepted. */
+  confirmedByLookup?: boolean;
   /** Where the entry came from, e.g. `urls: line 3`. */
   source?: string;
   /** Why a URL was skipped, for deciding whether `fail-on: skipped` applies. */

@@ -47,28 +47,46 @@ export function backoffDelay(
   return Math.round(Math.max(jittered, error.retryAfterMs ?? 0));
 }
 
+/**
+ * The pause before the next attempt, or undefined when no retry is allowed: the attempts are spent,
+ * or the pause would end past the overall bound.
+ */
+export function nextRetryDelay(
+  error: AlibabaError,
+  attempt: number,
+  startedAt: number,
+  policy: RetryPolicy,
+  random: () => number = Math.random,
+  now: number = Date.now(),
+): number | undefined {
+  if (!isRetryable(error.errorClass) || attempt >= policy.maxAttempts) return undefined;
+  const delay = backoffDelay(error, attempt, policy, random);
+  return now - startedAt + delay > policy.maxElapsedMs ? undefined : delay;
+}
+
 export async function withRetries<T>(
   attempt: () => Promise<T>,
   policy: RetryPolicy,
   hooks: RetryHooks = {},
 ): Promise<T> {
-  const { sleep = defaultSleep, random = Math.random, now = Date.now } = hooks;
+  const { sleep: pause = sleep, random = Math.random, now = Date.now } = hooks;
   const started = now();
   for (let attemptNumber = 1; ; attemptNumber++) {
     try {
       return await attempt();
     } catch (error) {
-      if (!(error instanceof AlibabaError) || !isRetryable(error.errorClass)) throw error;
-      if (attemptNumber >= policy.maxAttempts || hooks.signal?.aborted) throw error;
-      const delay = backoffDelay(error, attemptNumber, policy, random);
-      if (now() - started + delay > policy.maxElapsedMs) throw error;
+      if (!(error instanceof AlibabaError) || hooks.signal?.aborted) throw error;
+      const delay = nextRetryDelay(error, attemptNumber, started, policy, random, now());
+      if (delay === undefined) throw error;
       hooks.onRetry?.(error, delay, attemptNumber);
-      await sleep(delay, hooks.signal);
+      await pause(delay, hooks.signal);
     }
   }
 }
 
-function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
+/** Waits `ms`, or less when `signal` aborts (then it resolves early: the caller checks why). */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(done, ms);
     function done(): void {

@@ -1,39 +1,33 @@
 /**
  * Sends the planned batches: several calls in flight (the gate keeps the rate), retries for what is
- * transient, and one decision per error class. Every URL leaves with an outcome; none is sent twice
- * by us on purpose (a lost answer may still be resent — see the ambiguous-outcome handling).
+ * transient, a look-up instead of a blind resend when an outcome is unknown, and one decision per
+ * error class. Every URL leaves with exactly one outcome.
  */
-import { AlibabaError, isFatal } from '../alibaba/errors.js';
 import type { AlibabaClient } from '../alibaba/client.js';
+import { AlibabaError, isFatal, isRetryable } from '../alibaba/errors.js';
 import { pushObjectCache } from '../alibaba/operations.js';
 import type { PushOptions } from '../config/config.js';
 import { planBatches, type Batch } from '../plan/planner.js';
-import type { UrlOutcome } from '../report/outcome.js';
 import type { Candidate } from '../urls/collect.js';
 import type { Logger } from '../util/logger.js';
-import { withRetries, type RetryPolicy } from './retry.js';
+import { confirmBatch } from './confirm.js';
+import { nextRetryDelay, sleep, type RetryPolicy } from './retry.js';
+import { SubmitLedger } from './ledger.js';
+import type { RunStop } from './stop.js';
 
 export interface SubmitOptions {
   batches: Batch[];
   batchSize: number;
   push: PushOptions;
-  /** How many calls may wait on the gate at once. */
+  /** How many batches may be under way at once (the gate still keeps the rate). */
   concurrency: number;
   retryPolicy: RetryPolicy;
   /** Re-reads the prefetch remainder after QuotaExceeded; undefined when it cannot be read. */
   rereadQuota: () => Promise<number | undefined>;
-  signal?: AbortSignal;
+  stop?: RunStop;
 }
 
-export interface SubmitResult {
-  outcomes: UrlOutcome[];
-  /** RequestIds of accepted calls, in the order they were accepted. */
-  requestIds: string[];
-  /** Set when a credential or permission error stopped the run. */
-  fatal?: AlibabaError;
-  calls: number;
-  retries: number;
-}
+export type SubmitResult = ReturnType<SubmitLedger['result']>;
 
 /** How many times a QuotaExceeded refusal may trigger a re-read and a re-plan. */
 const MAX_QUOTA_REPLANS = 3;
@@ -43,98 +37,32 @@ export async function submitBatches(
   logger: Logger,
   options: SubmitOptions,
 ): Promise<SubmitResult> {
-  const state = new SubmitState();
+  const ledger = new SubmitLedger();
   let batches = options.batches;
   for (let round = 0; batches.length > 0; round++) {
-    const leftovers = await runRound(client, logger, options, batches, state);
-    if (leftovers.length === 0 || state.fatal) {
-      state.failNotSent(leftovers, state.fatal);
+    const leftovers = await runRound(client, logger, options, batches, ledger);
+    if (leftovers.length === 0) break;
+    if (ledger.fatal || options.stop?.stopped) {
+      ledger.failNotSent(leftovers, options.stop?.reason, ledger.fatal);
       break;
     }
     const remain = round < MAX_QUOTA_REPLANS ? await options.rereadQuota() : undefined;
     const replanned = planBatches(leftovers, options.batchSize, remain ?? 0);
-    if (replanned.batches.length > 0) {
-      logger.info(
-        `Quota re-read: ${remain} URLs remain; sending ${replanned.batches.flatMap((b) => b.items).length} more.`,
-      );
-    }
-    state.skipForQuota(replanned.overQuota, remain);
+    const more = replanned.batches.reduce((sum, batch) => sum + batch.items.length, 0);
+    if (more > 0) logger.info(`Quota re-read: ${remain} URLs remain; sending ${more} more.`);
+    ledger.skipForQuota(replanned.overQuota, remain);
     batches = replanned.batches;
   }
-  return {
-    outcomes: state.outcomes,
-    requestIds: state.requestIds,
-    calls: state.calls,
-    retries: state.retries,
-    ...(state.fatal ? { fatal: state.fatal } : {}),
-  };
+  return ledger.result();
 }
 
-class SubmitState {
-  readonly outcomes: UrlOutcome[] = [];
-  readonly requestIds: string[] = [];
-  readonly failedHosts = new Map<string, AlibabaError>();
-  fatal: AlibabaError | undefined;
-  calls = 0;
-  retries = 0;
-
-  accept(batch: Batch, taskId: string, requestId: string | undefined): void {
-    if (requestId) this.requestIds.push(requestId);
-    for (const item of batch.items) {
-      this.outcomes.push({
-        url: item.url,
-        status: 'submitted',
-        ...(taskId ? { taskId } : { reason: 'accepted without a task ID' }),
-        ...(requestId ? { requestId } : {}),
-        source: item.source,
-        order: item.order,
-      });
-    }
-  }
-
-  fail(items: readonly Candidate[], reason: string, code?: string): void {
-    for (const item of items) {
-      this.outcomes.push({
-        url: item.url,
-        status: 'failed',
-        reason,
-        ...(code ? { code } : {}),
-        source: item.source,
-        order: item.order,
-      });
-    }
-  }
-
-  failNotSent(items: readonly Candidate[], cause: AlibabaError | undefined): void {
-    const reason = cause ? `not sent: the run stopped at ${cause.code ?? 'an error'}` : 'not sent';
-    this.fail(items, reason);
-  }
-
-  skipForQuota(items: readonly Candidate[], remain: number | undefined): void {
-    const why =
-      remain === undefined
-        ? 'the daily prefetch quota is used up (QuotaExceeded)'
-        : `the daily prefetch quota had ${remain} URLs left`;
-    for (const item of items) {
-      this.outcomes.push({
-        url: item.url,
-        status: 'skipped',
-        reason: `quota: ${why}`,
-        skip: 'quota',
-        source: item.source,
-        order: item.order,
-      });
-    }
-  }
-}
-
-/** Sends batches until done, or until a quota refusal; returns the URLs left for a re-plan. */
+/** Sends batches until done, stopped, or refused for quota; returns the URLs left for a re-plan. */
 async function runRound(
   client: AlibabaClient,
   logger: Logger,
   options: SubmitOptions,
   batches: Batch[],
-  state: SubmitState,
+  ledger: SubmitLedger,
 ): Promise<Candidate[]> {
   const queue = [...batches];
   const leftovers: Candidate[] = [];
@@ -142,85 +70,170 @@ async function runRound(
 
   const worker = async (): Promise<void> => {
     for (let batch = queue.shift(); batch !== undefined; batch = queue.shift()) {
-      if (state.fatal || quotaHit || options.signal?.aborted) {
+      if (ledger.fatal || quotaHit || options.stop?.stopped) {
         leftovers.push(...batch.items);
         continue;
       }
-      const hostError = state.failedHosts.get(batch.host);
+      const hostError = ledger.failedHosts.get(batch.host);
       if (hostError) {
-        state.fail(batch.items, `not sent: ${batch.host} was refused with ${hostError.code}`, hostError.code);
+        ledger.fail(
+          batch.items,
+          `not sent: ${batch.host} was refused with ${hostError.code}`,
+          hostError.code,
+        );
         continue;
       }
-      const error = await sendOne(client, logger, options, batch, state);
-      if (error === undefined) continue;
-      if (error.errorClass === 'quota') {
+      const failure = await sendBatch(client, logger, options, batch, ledger);
+      if (failure === undefined) continue;
+      if (failure.error.errorClass === 'quota') {
         quotaHit = true;
-        leftovers.push(...batch.items);
+        leftovers.push(...failure.items);
       } else {
-        recordFailure(logger, batch, error, state);
+        recordFailure(logger, batch.host, failure.items, failure.error, ledger);
       }
     }
   };
   const workers = Math.max(1, Math.min(options.concurrency, batches.length));
   await Promise.all(Array.from({ length: workers }, worker));
-  if (!quotaHit) {
-    state.failNotSent(leftovers, state.fatal);
-    return [];
+  if (quotaHit && !ledger.fatal && !options.stop?.stopped) {
+    logger.warning(
+      'The daily prefetch quota ran out during the run (QuotaExceeded); re-reading the remainder.',
+    );
+    return leftovers.sort((a, b) => a.order - b.order);
   }
-  logger.warning(
-    'The daily prefetch quota ran out during the run (QuotaExceeded); re-reading the remainder.',
-  );
-  return leftovers.sort((a, b) => a.order - b.order);
+  ledger.failNotSent(leftovers, options.stop?.reason, ledger.fatal);
+  return [];
 }
 
-/** One batch, with retries; returns the final error, or undefined when accepted. */
-async function sendOne(
+/**
+ * One batch, with retries. A failure whose outcome is unknown is looked up first, and only the URLs
+ * not found are sent again. Returns the final error and the URLs it applies to, or undefined.
+ */
+async function sendBatch(
   client: AlibabaClient,
   logger: Logger,
   options: SubmitOptions,
   batch: Batch,
-  state: SubmitState,
-): Promise<AlibabaError | undefined> {
-  try {
-    const result = await withRetries(
-      () => {
-        state.calls++;
-        return pushObjectCache(
-          client,
-          batch.items.map((item) => item.url),
-          options.push,
-        );
-      },
-      options.retryPolicy,
-      {
-        ...(options.signal ? { signal: options.signal } : {}),
-        onRetry: (error, delay, attempt) => {
-          state.retries++;
-          logger.info(
-            `  ${batch.host}: ${error.code ?? error.message}; retry ${attempt} in ${(delay / 1000).toFixed(1)} s`,
-          );
-        },
-      },
-    );
-    state.accept(batch, result.taskId, result.requestId);
-    logger.info(
-      `${batch.host}: ${batch.items.length} URLs, task ${result.taskId || '(none)'}, request ${result.requestId ?? '(none)'}`,
-    );
-    if (!result.taskId)
-      logger.warning(
-        `${batch.host}: the call was accepted but returned no task ID (request ${result.requestId ?? '?'}).`,
+  ledger: SubmitLedger,
+): Promise<{ error: AlibabaError; items: Candidate[] } | undefined> {
+  let pending = batch.items;
+  const started = Date.now();
+  for (let attempt = 1; ; attempt++) {
+    const sentAt = new Date();
+    let error: AlibabaError;
+    try {
+      ledger.calls++;
+      const result = await pushObjectCache(
+        client,
+        pending.map((item) => item.url),
+        options.push,
       );
-    return undefined;
-  } catch (error) {
-    if (error instanceof AlibabaError) return error;
-    throw error;
+      if (result.taskId === '') {
+        // Accepted (it has a RequestId) but without a task ID: find the ID rather than report none.
+        const recovered = await lookUp(client, options, pending, sentAt, logger, batch.host);
+        ledger.accept(
+          pending,
+          (url) => recovered.get(url) ?? '',
+          result.requestId,
+          'accepted-without-task-id',
+        );
+      } else {
+        ledger.accept(pending, () => result.taskId, result.requestId);
+      }
+      logger.info(
+        `${batch.host}: ${pending.length} URLs, task ${result.taskId || '(none)'}, request ${result.requestId ?? '(none)'}`,
+      );
+      return undefined;
+    } catch (thrown) {
+      if (!(thrown instanceof AlibabaError)) throw thrown;
+      error = thrown;
+    }
+    if (!error.outcomeUnknown && options.stop?.stopped) {
+      ledger.failNotSent(pending, options.stop.reason, undefined);
+      return undefined;
+    }
+    if (error.outcomeUnknown) {
+      if (options.stop?.stopped) {
+        ledger.fail(
+          pending,
+          `outcome unknown: the call was in flight when the run stopped (${error.message}); it may have been accepted`,
+        );
+        return undefined;
+      }
+      logger.info(`  ${batch.host}: ${error.message}; looking the batch up before sending it again`);
+      const confirmation = await confirmBatch(
+        client,
+        pending,
+        sentAt,
+        options.retryPolicy,
+        options.stop?.sendSignal,
+      );
+      if (confirmation.kind === 'unknown') {
+        ledger.fail(
+          pending,
+          `outcome unknown: ${error.message}; the look-up failed too (${confirmation.error.message}), so it was not sent again`,
+          confirmation.error.code,
+        );
+        return undefined;
+      }
+      const confirmed = pending.filter((item) => confirmation.found.has(item.url));
+      if (confirmed.length > 0) {
+        ledger.accept(
+          confirmed,
+          (url) => confirmation.found.get(url) ?? '',
+          undefined,
+          'confirmed-by-lookup',
+        );
+        logger.info(`  ${batch.host}: ${confirmed.length} URLs were accepted after all (found by look-up)`);
+      }
+      pending = pending.filter((item) => !confirmation.found.has(item.url));
+      if (pending.length === 0) return undefined;
+    }
+    const delay = isRetryable(error.errorClass)
+      ? nextRetryDelay(error, attempt, started, options.retryPolicy)
+      : undefined;
+    if (delay === undefined || options.stop?.stopped) return { error, items: pending };
+    ledger.retries++;
+    logger.info(
+      `  ${batch.host}: ${error.code ?? error.message}; retry ${attempt} in ${(delay / 1000).toFixed(1)} s`,
+    );
+    await sleep(delay, options.stop?.sendSignal);
+    if (options.stop?.stopped) {
+      ledger.failNotSent(pending, options.stop.reason, undefined);
+      return undefined;
+    }
   }
 }
 
-function recordFailure(logger: Logger, batch: Batch, error: AlibabaError, state: SubmitState): void {
-  if (isFatal(error.errorClass)) state.fatal ??= error;
-  if (error.errorClass === 'domain') state.failedHosts.set(batch.host, error);
-  const reason = error.message;
-  state.fail(batch.items, reason, error.code);
-  logger.warning(`${batch.host}: ${batch.items.length} URLs failed: ${reason}`);
+async function lookUp(
+  client: AlibabaClient,
+  options: SubmitOptions,
+  items: Candidate[],
+  sentAt: Date,
+  logger: Logger,
+  host: string,
+): Promise<Map<string, string>> {
+  const confirmation = await confirmBatch(
+    client,
+    items,
+    sentAt,
+    options.retryPolicy,
+    options.stop?.sendSignal,
+  );
+  if (confirmation.kind === 'looked-up' && confirmation.found.size > 0) return confirmation.found;
+  logger.warning(`${host}: the call was accepted but returned no task ID, and none was found by look-up.`);
+  return new Map();
+}
+
+function recordFailure(
+  logger: Logger,
+  host: string,
+  items: Candidate[],
+  error: AlibabaError,
+  ledger: SubmitLedger,
+): void {
+  if (isFatal(error.errorClass)) ledger.fatal ??= error;
+  if (error.errorClass === 'domain') ledger.failedHosts.set(host, error);
+  ledger.fail(items, error.message, error.code);
+  logger.warning(`${host}: ${items.length} URLs failed: ${error.message}`);
 }

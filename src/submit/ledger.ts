@@ -1,0 +1,91 @@
+/** The submitter's book of outcomes: one entry per URL, whatever happened to its batch. */
+import type { AlibabaError } from '../alibaba/errors.js';
+import type { UrlOutcome } from '../report/outcome.js';
+import type { Candidate } from '../urls/collect.js';
+import { notSentReason, type StopReason } from './stop.js';
+
+/** How an accepted URL's acceptance became known, when not from a plain answer. */
+export type Confirmation = 'confirmed-by-lookup' | 'accepted-without-task-id';
+
+export class SubmitLedger {
+  readonly outcomes: UrlOutcome[] = [];
+  readonly requestIds: string[] = [];
+  readonly failedHosts = new Map<string, AlibabaError>();
+  fatal: AlibabaError | undefined;
+  calls = 0;
+  retries = 0;
+  confirmedByLookup = 0;
+
+  accept(
+    items: readonly Candidate[],
+    taskIdOf: (url: string) => string,
+    requestId: string | undefined,
+    confirmation?: Confirmation,
+  ): void {
+    if (requestId) this.requestIds.push(requestId);
+    if (confirmation === 'confirmed-by-lookup') this.confirmedByLookup += items.length;
+    for (const item of items) {
+      const taskId = taskIdOf(item.url);
+      this.outcomes.push({
+        url: item.url,
+        status: 'submitted',
+        ...(taskId ? { taskId } : { reason: 'accepted without a task ID' }),
+        ...(requestId ? { requestId } : {}),
+        ...(confirmation === 'confirmed-by-lookup' ? { confirmedByLookup: true } : {}),
+        source: item.source,
+        order: item.order,
+      });
+    }
+  }
+
+  fail(items: readonly Candidate[], reason: string, code?: string): void {
+    for (const item of items) {
+      this.outcomes.push({
+        url: item.url,
+        status: 'failed',
+        reason,
+        ...(code ? { code } : {}),
+        source: item.source,
+        order: item.order,
+      });
+    }
+  }
+
+  failNotSent(
+    items: readonly Candidate[],
+    stopReason: StopReason | undefined,
+    cause: AlibabaError | undefined,
+  ): void {
+    if (items.length === 0) return;
+    if (stopReason) return this.fail(items, notSentReason(stopReason));
+    this.fail(items, cause ? `not sent: the run stopped at ${cause.code ?? 'an error'}` : 'not sent');
+  }
+
+  skipForQuota(items: readonly Candidate[], remain: number | undefined): void {
+    const why =
+      remain === undefined
+        ? 'the daily prefetch quota is used up (QuotaExceeded)'
+        : `the daily prefetch quota had ${remain} URLs left`;
+    for (const item of items) {
+      this.outcomes.push({
+        url: item.url,
+        status: 'skipped',
+        reason: `quota: ${why}`,
+        skip: 'quota',
+        source: item.source,
+        order: item.order,
+      });
+    }
+  }
+
+  result() {
+    return {
+      outcomes: this.outcomes,
+      requestIds: this.requestIds,
+      calls: this.calls,
+      retries: this.retries,
+      confirmedByLookup: this.confirmedByLookup,
+      ...(this.fatal ? { fatal: this.fatal } : {}),
+    };
+  }
+}

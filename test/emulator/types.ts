@@ -1,0 +1,115 @@
+/** Public types of the Alibaba CDN / STS emulator. */
+
+export interface EmulatorOptions {
+  /** AccessKeyId -> AccessKeySecret; default { 'test-ak-id': 'test-ak-secret' }. */
+  credentials?: Record<string, string>;
+  /** Accelerated domains (host names, '*.example.com' for wildcards); default www.example.com, example.com, static.example.com, cdn.example.com online. */
+  domains?: Record<string, 'online' | 'offline'>;
+  /** Daily prefetch quota (PreloadQuota; PreloadRemain starts equal), default 1000. */
+  preloadQuota?: number;
+  /** Daily URL refresh quota (UrlQuota / UrlRemain), default 10000. */
+  refreshUrlQuota?: number;
+  /** PushObjectCache URLs per call, default 100. */
+  maxUrlsPerCall?: number;
+  /** PushObjectCache and RefreshObjectCaches calls (each in its own window) per sliding 1 s window by arrival time, default 50. */
+  rateLimitPerSecond?: number;
+  /** Per-action override of any rate limit (calls per sliding second); 0 = unlimited. Extension of the spec. */
+  rateLimits?: Record<string, number>;
+  /** Max pending (not yet finished) prefetch URLs, default 100000; beyond -> PreloadQueueFull. */
+  queueCapacity?: number;
+  /** Added before every answer. */
+  latencyMs?: number | (() => number);
+  /** How long a prefetch/refresh task takes to reach Complete; default 0 = at once. */
+  taskDurationMs?: number;
+  /** Returns a failure Description for prefetch URLs whose task should end Failed. */
+  failUrls?: (url: string) => string | undefined;
+  /** Actions answered with Forbidden.RAM. */
+  denyActions?: string[];
+  /** Tasks of the same domain and action submitted in the same window share one task ID; default 1000, 0 disables. */
+  mergeWindowMs?: number;
+  /** AssumeRoleWithOIDC behaviour; omitted = every well-formed JWT is accepted. */
+  sts?: { acceptOidcToken: (jwt: string) => boolean | string; durationSeconds?: number };
+  /** The API's clock (timestamps, nonce window, STS expiry, task progress, quota day); default Date.now. */
+  now?: () => number;
+  /** TCP port on 127.0.0.1; default 0 = any free port. Extension of the spec (used by cli.ts). */
+  port?: number;
+}
+
+export type FaultKind =
+  | 'throttling'
+  | 'service-unavailable'
+  | 'internal-error'
+  | 'service-busy'
+  | 'queue-full'
+  | 'reset-before'
+  | 'reset-after'
+  | 'hang'
+  | 'html-502'
+  | 'garbage-200'
+  | 'empty-200'
+  | 'empty-task-id'
+  | 'xml-error'
+  | 'delay';
+
+export interface Fault {
+  kind: FaultKind;
+  /** Default PushObjectCache. */
+  action?: string;
+  /** 1-based index among all calls of that action since the emulator started; omitted = the next matching call. */
+  nth?: number;
+  /** How many consecutive matching calls get it, default 1. */
+  times?: number;
+  delayMs?: number;
+  retryAfterMs?: number;
+}
+
+export interface CallRecord {
+  seq: number;
+  /** Wall-clock ms (Date.now) when the request arrived. */
+  arrivedAt: number;
+  /** Wall-clock ms when the answer was written; absent for resets and hangs. */
+  answeredAt?: number;
+  action: string;
+  signatureVersion: 'v1' | 'v3' | 'none';
+  /** All request params (query + form body; for V3 also Action/Version from the x-acs-* headers). */
+  params: Record<string, string>;
+  /** ObjectPath lines, for PushObjectCache / RefreshObjectCaches. */
+  urls: string[];
+  /** HTTP status answered; 0 when the socket was reset or left hanging. */
+  status: number;
+  code?: string;
+  taskId?: string;
+  /** The call changed state (prefetch/refresh accepted), even if its answer was then lost. */
+  accepted: boolean;
+  fault?: FaultKind;
+}
+
+export interface IssuedStsCredentials {
+  accessKeyId: string;
+  accessKeySecret: string;
+  securityToken: string;
+  /** ISO 8601 UTC, second precision, as STS answers it. */
+  expiration: string;
+  expiresAt: number;
+}
+
+export interface Emulator {
+  readonly url: string;
+  readonly calls: CallRecord[];
+  /** Every STS credential issued (AssumeRoleWithOIDC or issueStsCredentials), in order. */
+  readonly issuedStsCredentials: IssuedStsCredentials[];
+  injectFaults(...faults: Fault[]): void;
+  /** Every URL accepted by PushObjectCache, in order, with its task ID (a URL accepted twice appears twice). */
+  acceptedPrefetches(): { url: string; taskId: string }[];
+  acceptedRefreshes(): { url: string; taskId: string }[];
+  setPreloadRemain(n: number): void;
+  setUrlRemain(n: number): void;
+  /** Issues and registers STS credentials directly (for tests not going through OIDC). */
+  issueStsCredentials(opts?: { expiresInMs?: number }): {
+    accessKeyId: string;
+    accessKeySecret: string;
+    securityToken: string;
+    expiration: string;
+  };
+  close(): Promise<void>;
+}
