@@ -16,6 +16,7 @@ function result(outcomes: UrlOutcome[], extra: Partial<RunResult> = {}): RunResu
     dryRun: false,
     calls: 0,
     retries: 0,
+    confirmedByLookup: 0,
     ...extra,
   };
 }
