@@ -38201,6 +38201,10 @@ async function writeReport(result, dir, redact) {
         taskIds: result.taskIds,
         requestIds: result.requestIds,
         ...(result.quotaRemain !== undefined ? { quotaRemain: result.quotaRemain } : {}),
+        calls: result.calls,
+        retries: result.retries,
+        confirmedByLookup: result.confirmedByLookup,
+        ...(result.stopped ? { stopped: result.stopped } : {}),
         ...(result.fatal ? { error: result.fatal } : {}),
         urls: result.outcomes.map(({ order: _order, ...outcome }) => outcome),
     };
@@ -38215,6 +38219,10 @@ function renderSummary(result, reportPath) {
     const lines = [`## CDN prefetch${result.dryRun ? ' (dry run)' : ''}`, ''];
     if (result.fatal)
         lines.push(`> [!CAUTION]`, `> ${result.fatal}`, '');
+    if (result.stopped) {
+        const why = result.stopped === 'deadline' ? 'reached its timeout' : 'was cancelled';
+        lines.push(`> [!WARNING]`, `> The run ${why}: URLs not sent by then are listed as failed.`, '');
+    }
     lines.push('| | URLs |', '|---|---:|');
     if (result.dryRun)
         lines.push(`| planned | ${counts.planned} |`);
@@ -38224,6 +38232,9 @@ function renderSummary(result, reportPath) {
         result.duplicates ? `${result.duplicates} duplicate entries merged` : '',
         result.quotaRemain !== undefined ? `prefetch quota left at the start: ${result.quotaRemain}` : '',
         result.calls ? `${result.calls} PushObjectCache calls, ${result.retries} retries` : '',
+        result.confirmedByLookup
+            ? `${result.confirmedByLookup} URLs confirmed by look-up after a lost answer`
+            : '',
     ].filter(Boolean);
     if (extras.length)
         lines.push(extras.join(' · '), '');
@@ -38260,6 +38271,9 @@ function cell(text) {
 function verdict(result, failOn) {
     if (result.fatal)
         return result.fatal;
+    if (result.stopped === 'cancelled') {
+        return `The run was cancelled: ${result.counts.submitted} URLs were submitted before it stopped; see the report.`;
+    }
     if (failOn === 'never')
         return undefined;
     const { failed } = result.counts;
@@ -39805,8 +39819,13 @@ function errorMessage(error) {
 }
 
 ;// CONCATENATED MODULE: ./src/util/redact.ts
+/**
+ * Real AccessKey IDs, secrets and tokens are 16 characters or longer; replacing a very short value
+ * everywhere would corrupt URLs in the report without protecting anything.
+ */
+const MIN_SECRET_LENGTH = 8;
 function createRedactor(secrets) {
-    const values = secrets.filter((s) => typeof s === 'string' && s.length >= 4);
+    const values = secrets.filter((s) => typeof s === 'string' && s.length >= MIN_SECRET_LENGTH);
     // Longest first, so that a secret containing another is replaced whole.
     values.sort((a, b) => b.length - a.length);
     return (text) => values.reduce((out, secret) => out.split(secret).join('***'), text);
@@ -39825,6 +39844,9 @@ function createRedactor(secrets) {
 
 
 
+
+/** How long calls in flight may take to answer after a cancellation, within the runner's 7.5 s. */
+const CANCEL_GRACE_MS = 4_000;
 async function run() {
     let redact = (text) => text;
     try {
@@ -39835,7 +39857,9 @@ async function run() {
                 core_setSecret(secret);
         redact = createRedactor(Object.values(credentials));
         const config = parseConfig(getInput, process.env, credentials);
-        const result = await runPrefetch(config, { logger: actionsLogger() });
+        const stop = new RunStop();
+        const stopOnSignals = handleCancellation(stop);
+        const result = await runPrefetch(config, { logger: actionsLogger(), stop }).finally(stopOnSignals);
         await publish(result, config, redact);
         const failure = verdict(result, config.failOn);
         if (failure)
@@ -39854,6 +39878,7 @@ async function publish(result, config, redact) {
     setOutput('skipped-count', result.counts.skipped);
     setOutput('failed-count', result.counts.failed);
     setOutput('planned-count', result.counts.planned);
+    setOutput('confirmed-count', result.confirmedByLookup);
     setOutput('report', reportPath);
     info(`Done: ${result.counts.submitted} submitted, ${result.counts.skipped} skipped, ${result.counts.failed} failed` +
         (result.dryRun ? `, ${result.counts.planned} planned (dry run)` : '') +
@@ -39865,6 +39890,27 @@ async function publish(result, config, redact) {
         // No GITHUB_STEP_SUMMARY (a local run): the summary is a courtesy, never a reason to fail.
         core_debug(`job summary not written: ${errorMessage(error)}`);
     }
+}
+/**
+ * A cancelled workflow gets SIGINT, then SIGTERM some seconds later. The first stops sending and lets
+ * calls in flight answer for a moment; the second gives them up. Either way the run returns, and its
+ * outputs, summary and report are written. Returns the function that removes the handlers.
+ */
+function handleCancellation(stop) {
+    const onSignal = (signal) => {
+        if (stop.stopped) {
+            stop.abortRequests();
+            return;
+        }
+        warning(`${signal} received: the run is cancelled; no new calls are sent, the report is being written.`);
+        stop.stop('cancelled', CANCEL_GRACE_MS);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    return () => {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+    };
 }
 function actionsLogger() {
     return {

@@ -8,9 +8,13 @@ import { writeReport } from './report/report.js';
 import { renderSummary } from './report/summary.js';
 import { verdict } from './report/verdict.js';
 import { runPrefetch, type RunResult } from './run.js';
+import { RunStop } from './submit/stop.js';
 import { errorMessage } from './util/errors.js';
 import type { Logger } from './util/logger.js';
 import { createRedactor, type Redactor } from './util/redact.js';
+
+/** How long calls in flight may take to answer after a cancellation, within the runner's 7.5 s. */
+const CANCEL_GRACE_MS = 4_000;
 
 export async function run(): Promise<void> {
   let redact: Redactor = (text) => text;
@@ -20,7 +24,9 @@ export async function run(): Promise<void> {
     for (const secret of Object.values(credentials)) if (secret) core.setSecret(secret);
     redact = createRedactor(Object.values(credentials));
     const config = parseConfig(core.getInput, process.env, credentials);
-    const result = await runPrefetch(config, { logger: actionsLogger() });
+    const stop = new RunStop();
+    const stopOnSignals = handleCancellation(stop);
+    const result = await runPrefetch(config, { logger: actionsLogger(), stop }).finally(stopOnSignals);
     await publish(result, config, redact);
     const failure = verdict(result, config.failOn);
     if (failure) core.setFailed(redact(failure));
@@ -38,6 +44,7 @@ async function publish(result: RunResult, config: Config, redact: Redactor): Pro
   core.setOutput('skipped-count', result.counts.skipped);
   core.setOutput('failed-count', result.counts.failed);
   core.setOutput('planned-count', result.counts.planned);
+  core.setOutput('confirmed-count', result.confirmedByLookup);
   core.setOutput('report', reportPath);
   core.info(
     `Done: ${result.counts.submitted} submitted, ${result.counts.skipped} skipped, ${result.counts.failed} failed` +
@@ -50,6 +57,30 @@ async function publish(result: RunResult, config: Config, redact: Redactor): Pro
     // No GITHUB_STEP_SUMMARY (a local run): the summary is a courtesy, never a reason to fail.
     core.debug(`job summary not written: ${errorMessage(error)}`);
   }
+}
+
+/**
+ * A cancelled workflow gets SIGINT, then SIGTERM some seconds later. The first stops sending and lets
+ * calls in flight answer for a moment; the second gives them up. Either way the run returns, and its
+ * outputs, summary and report are written. Returns the function that removes the handlers.
+ */
+function handleCancellation(stop: RunStop): () => void {
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stop.stopped) {
+      stop.abortRequests();
+      return;
+    }
+    core.warning(
+      `${signal} received: the run is cancelled; no new calls are sent, the report is being written.`,
+    );
+    stop.stop('cancelled', CANCEL_GRACE_MS);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
 }
 
 function actionsLogger(): Logger {

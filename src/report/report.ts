@@ -14,6 +14,10 @@ export async function writeReport(result: RunResult, dir: string, redact: Redact
     taskIds: result.taskIds,
     requestIds: result.requestIds,
     ...(result.quotaRemain !== undefined ? { quotaRemain: result.quotaRemain } : {}),
+    calls: result.calls,
+    retries: result.retries,
+    confirmedByLookup: result.confirmedByLookup,
+    ...(result.stopped ? { stopped: result.stopped } : {}),
     ...(result.fatal ? { error: result.fatal } : {}),
     urls: result.outcomes.map(({ order: _order, ...outcome }) => outcome),
   };

@@ -8,6 +8,10 @@ export function renderSummary(result: RunResult, reportPath: string): string {
   const { counts } = result;
   const lines: string[] = [`## CDN prefetch${result.dryRun ? ' (dry run)' : ''}`, ''];
   if (result.fatal) lines.push(`> [!CAUTION]`, `> ${result.fatal}`, '');
+  if (result.stopped) {
+    const why = result.stopped === 'deadline' ? 'reached its timeout' : 'was cancelled';
+    lines.push(`> [!WARNING]`, `> The run ${why}: URLs not sent by then are listed as failed.`, '');
+  }
   lines.push('| | URLs |', '|---|---:|');
   if (result.dryRun) lines.push(`| planned | ${counts.planned} |`);
   lines.push(
@@ -20,6 +24,9 @@ export function renderSummary(result: RunResult, reportPath: string): string {
     result.duplicates ? `${result.duplicates} duplicate entries merged` : '',
     result.quotaRemain !== undefined ? `prefetch quota left at the start: ${result.quotaRemain}` : '',
     result.calls ? `${result.calls} PushObjectCache calls, ${result.retries} retries` : '',
+    result.confirmedByLookup
+      ? `${result.confirmedByLookup} URLs confirmed by look-up after a lost answer`
+      : '',
   ].filter(Boolean);
   if (extras.length) lines.push(extras.join(' · '), '');
   if (result.taskIds.length)

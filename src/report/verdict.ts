@@ -5,6 +5,9 @@ import type { RunResult } from '../run.js';
 /** The failure message, or undefined when the step succeeds. */
 export function verdict(result: RunResult, failOn: FailOn): string | undefined {
   if (result.fatal) return result.fatal;
+  if (result.stopped === 'cancelled') {
+    return `The run was cancelled: ${result.counts.submitted} URLs were submitted before it stopped; see the report.`;
+  }
   if (failOn === 'never') return undefined;
   const { failed } = result.counts;
   const quotaSkipped = result.outcomes.filter((o) => o.status === 'skipped' && o.skip === 'quota').length;
