@@ -15,6 +15,7 @@ export async function writeReport(result: RunResult, dir: string, redact: Redact
     requestIds: result.requestIds,
     ...(result.quotaRemain !== undefined ? { quotaRemain: result.quotaRemain } : {}),
     ...(result.fatal ? { error: result.fatal } : {}),
+    ...(result.follow ? { follow: result.follow } : {}),
     urls: result.outcomes.map(({ order: _order, ...outcome }) => outcome),
   };
   await writeFile(file, redact(JSON.stringify(report, null, 2)) + '\n', 'utf8');
