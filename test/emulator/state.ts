@@ -120,14 +120,14 @@ export class CdnState {
     urls: readonly { url: string; domain: string }[],
   ): string {
     const now = this.opts.now();
-    const typeDuration = objectType === 'preload' ? this.opts.taskDurationMs : this.opts.refreshTaskDurationMs;
+    const typeDuration =
+      objectType === 'preload' ? this.opts.taskDurationMs : this.opts.refreshTaskDurationMs;
     const ids: string[] = [];
     let longest = 0;
     for (const { url, domain } of urls) {
       const taskId = this.taskIdFor(`${action}|${objectType}|${domain}`, now);
       if (!ids.includes(taskId)) ids.push(taskId);
-      const failure =
-        objectType === 'preload' ? this.opts.failUrls?.(url) : this.opts.failRefreshUrls?.(url);
+      const failure = objectType === 'preload' ? this.opts.failUrls?.(url) : this.opts.failRefreshUrls?.(url);
       const duration = Math.max(0, this.opts.taskDurationFor?.(url, objectType) ?? typeDuration);
       longest = Math.max(longest, duration);
       const task: Task = {
