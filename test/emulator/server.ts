@@ -346,6 +346,7 @@ class EmulatorServer implements Emulator {
       state: this.state,
       domains: this.options.domains ?? DEFAULT_DOMAINS,
       maxUrlsPerCall: this.options.maxUrlsPerCall ?? 100,
+      answerObjectPath: this.options.answerObjectPath,
     });
   }
 

@@ -189,6 +189,17 @@ describe('DescribeRefreshTaskById', () => {
     expect(await byId('1')).toMatchObject({ TotalCount: 0, Tasks: [] });
   });
 
+  it('spells ObjectPath as answerObjectPath says, and leaves out what it drops', async () => {
+    await start({
+      answerObjectPath: (url) => (url.endsWith('/gone') ? undefined : url.toUpperCase()),
+    });
+    const id = await push('https://www.example.com/a', 'https://www.example.com/gone');
+    expect(await byId(id)).toMatchObject({
+      TotalCount: 1,
+      Tasks: [{ ObjectPath: 'HTTPS://WWW.EXAMPLE.COM/A', Status: 'Complete' }],
+    });
+  });
+
   it('forgets tasks after three days', async () => {
     await start();
     const id = await push('https://www.example.com/old.js');

@@ -29,6 +29,11 @@ export interface EmulatorOptions {
   failUrls?: (url: string) => string | undefined;
   /** Returns a failure Description for refresh URLs whose task should end Failed. */
   failRefreshUrls?: (url: string) => string | undefined;
+  /**
+   * How DescribeRefreshTaskById spells each task's ObjectPath (another spelling of the URL sent, say);
+   * returning undefined leaves that task out of the answer. Default: the URL as sent. Extension of the spec.
+   */
+  answerObjectPath?: (url: string) => string | undefined;
   /** Actions answered with Forbidden.RAM. */
   denyActions?: string[];
   /** Tasks of the same domain and action submitted in the same window share one task ID; default 1000, 0 disables. */
