@@ -234,6 +234,27 @@ describe('wait', () => {
     expect(result.outputs['completed-count']).toBe('25');
   });
 
+  it('never sends more than 30 DescribeRefreshTaskById calls a second', async () => {
+    // 400 task IDs: one round is 40 look-ups; the emulator throttles a 31st call within a second.
+    const em = await useEmulator({ mergeWindowMs: 0, taskDurationMs: 500 });
+    const result = await runAction(
+      { endpoint: em.url, 'urls-file': 'urls.txt', wait: 'true', 'poll-interval': '1' },
+      { env: creds, files: { 'urls.txt': urlsOn('www.example.com', 400).join('\n') } },
+    );
+
+    expect(result.exitCode).toBe(0);
+    expect(result.outputs['completed-count']).toBe('400');
+    const list = polls(em);
+    expect(list).toHaveLength(40);
+    expect(list.filter((c) => c.code !== undefined)).toEqual([]);
+    const busiest = Math.max(
+      ...list.map(
+        (c) => list.filter((o) => o.arrivedAt >= c.arrivedAt && o.arrivedAt < c.arrivedAt + 1000).length,
+      ),
+    );
+    expect(busiest).toBeLessThanOrEqual(30);
+  });
+
   it('retries a failing poll like any other call', async () => {
     const em = await useEmulator({ taskDurationMs: 1500 });
     em.injectFaults({ kind: 'service-unavailable', action: 'DescribeRefreshTaskById', nth: 1, times: 2 });
