@@ -37978,6 +37978,55 @@ class ConfigError extends Error {
     }
 }
 
+;// CONCATENATED MODULE: ./src/follow/result.ts
+/**
+ * Adds `refreshStatus` / `refreshTaskId` (with `refresh`: on every URL, `NotRefreshed` where it was not
+ * refreshed) and `taskStatus` / `description` (with `wait`: on every submitted URL) to the outcomes.
+ */
+function withFollowThrough(outcomes, refreshed, waited) {
+    if (!refreshed && !waited)
+        return { outcomes: [...outcomes] };
+    const decorated = outcomes.map((outcome) => {
+        let next = outcome;
+        if (refreshed)
+            next = { ...next, ...(refreshed.urls.get(outcome.url) ?? { refreshStatus: 'NotRefreshed' }) };
+        const state = outcome.status === 'submitted' ? waited?.states.get(outcome.url) : undefined;
+        if (state) {
+            next = {
+                ...next,
+                taskStatus: state.status,
+                ...(state.description ? { description: state.description } : {}),
+            };
+        }
+        return next;
+    });
+    return {
+        outcomes: decorated,
+        follow: {
+            ...(refreshed ? { refresh: refreshed.summary } : {}),
+            ...(waited ? { wait: waited.summary } : {}),
+        },
+    };
+}
+/** The outputs the follow-through adds; empty strings when it was not asked for, and in a dry run. */
+function followOutputs(result) {
+    const { refresh, wait } = result.follow ?? {};
+    return {
+        'refresh-task-ids': refresh ? refresh.taskIds.join(',') : '',
+        'completed-count': wait ? String(wait.completed) : '',
+        'prefetch-failed-count': wait ? String(wait.failed) : '',
+        'pending-count': wait ? String(wait.pending) : '',
+    };
+}
+/** With `wait`, a prefetch task that ended Failed fails the step under `fail-on: error` (pending ones never do). */
+function followFailure(result) {
+    const failed = result.follow?.wait?.failed ?? 0;
+    if (failed === 0)
+        return undefined;
+    return (`${failed} of ${result.counts.submitted} submitted URLs failed at the CDN (prefetch task Failed); ` +
+        'see the job summary and the report.');
+}
+
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
@@ -38044,6 +38093,7 @@ function parseConfig(input, env, credentials) {
     const urlsFile = input('urls-file').trim();
     const baseUrl = input('base-url').trim();
     const withHeader = input('with-header').trim();
+    const follow = parseFollowOptions(input);
     return {
         urlsText: input('urls'),
         ...(urlsFile ? { urlsFile: external_node_path_default().resolve(workspace, urlsFile) } : {}),
@@ -38060,7 +38110,8 @@ function parseConfig(input, env, credentials) {
         dryRun,
         reportDir: env['RUNNER_TEMP'] || external_node_os_default().tmpdir(),
         requestTimeoutMs: parseWholeNumber(input, 'request-timeout', 30, 1, 600) * 1000,
-        timeoutMs: parseWholeNumber(input, 'timeout', 600, 1, 6 * 3600) * 1000,
+        timeoutMs: parseWholeNumber(input, 'timeout', defaultTimeoutSeconds(follow), 1, 6 * 3600) * 1000,
+        follow,
     };
 }
 function resolveCredentials(credentials, dryRun) {
@@ -38182,6 +38233,23 @@ function parseWholeNumber(input, name, fallback, min, max) {
     }
     return number;
 }
+/** `refresh`, `wait`, `wait-timeout` and `poll-interval`. */
+function parseFollowOptions(input) {
+    return {
+        refresh: parseBoolean(input, 'refresh', false),
+        wait: parseBoolean(input, 'wait', false),
+        waitTimeoutMs: parseWholeNumber(input, 'wait-timeout', 900, 1, 6 * 3600) * 1000,
+        pollIntervalMs: parseWholeNumber(input, 'poll-interval', 10, 1, 3600) * 1000,
+    };
+}
+/**
+ * The run's own deadline when `timeout` is not set: 10 minutes for sending, plus `wait-timeout` for each
+ * wait asked for, so that the default deadline never cuts a wait short of its own bound.
+ */
+function defaultTimeoutSeconds(follow) {
+    const waits = (follow.refresh ? 1 : 0) + (follow.wait ? 1 : 0);
+    return 600 + (waits * follow.waitTimeoutMs) / 1000;
+}
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
@@ -38206,14 +38274,86 @@ async function writeReport(result, dir, redact) {
         confirmedByLookup: result.confirmedByLookup,
         ...(result.stopped ? { stopped: result.stopped } : {}),
         ...(result.fatal ? { error: result.fatal } : {}),
+        ...(result.follow ? { follow: result.follow } : {}),
         urls: result.outcomes.map(({ order: _order, ...outcome }) => outcome),
     };
     await (0,promises_namespaceObject.writeFile)(file, redact(JSON.stringify(report, null, 2)) + '\n', 'utf8');
     return file;
 }
 
-;// CONCATENATED MODULE: ./src/report/summary.ts
+;// CONCATENATED MODULE: ./src/follow/summary.ts
 const LISTED = 50;
+function renderFollowSummary(result) {
+    const { refresh, wait } = result.follow ?? {};
+    const lines = [];
+    if (refresh) {
+        lines.push('### Refresh before the prefetch', '');
+        lines.push([
+            `${refresh.refreshed} of ${refresh.requested} URLs refreshed in ${refresh.calls} RefreshObjectCaches calls`,
+            refresh.urlRemain !== undefined ? `refresh quota left at the start: ${refresh.urlRemain}` : '',
+            refresh.notRefreshed ? `${refresh.notRefreshed} not refreshed` : '',
+            refresh.wait ? waitLine(refresh.wait) : '',
+        ]
+            .filter(Boolean)
+            .join(' · '), '');
+        if (refresh.wait)
+            lines.push(...taskTable(refresh.wait.tasks));
+        const troubled = result.outcomes.filter((o) => o.refreshStatus !== undefined && o.refreshStatus !== 'Complete' && o.refreshDescription !== undefined);
+        lines.push(...urlTable(`Not refreshed, or refresh failed (${troubled.length})`, troubled, (o) => [o.refreshStatus ?? '', o.refreshDescription ?? ''], ['refresh', 'reason']));
+    }
+    if (wait) {
+        lines.push('### Waiting for the prefetch', '');
+        lines.push('| | URLs |', '|---|---:|', `| completed | ${wait.completed} |`, `| failed at the CDN | ${wait.failed} |`, `| pending | ${wait.pending} |`, '', waitLine(wait), '');
+        lines.push(...taskTable(wait.tasks));
+        const failed = result.outcomes.filter((o) => o.taskStatus === 'Failed');
+        lines.push(...urlTable(`Prefetch failed at the CDN (${failed.length})`, failed, (o) => [o.description ?? ''], [
+            'reason',
+        ]));
+    }
+    return lines;
+}
+function waitLine(wait) {
+    const seconds = Math.round(wait.elapsedMs / 1000);
+    const how = {
+        finished: `every task finished after ${seconds} s`,
+        timeout: `wait-timeout passed after ${seconds} s with ${wait.pending} URLs pending`,
+        stopped: `stopped after ${seconds} s: the run was stopping`,
+        'poll-failed': `stopped after ${seconds} s: the polls kept failing (${wait.error ?? 'unknown error'})`,
+    }[wait.ended];
+    return `${how} · ${wait.polls} polls, ${wait.calls} DescribeRefreshTaskById calls`;
+}
+function taskTable(tasks) {
+    if (tasks.length === 0)
+        return [];
+    const rows = tasks
+        .slice(0, LISTED)
+        .map((t) => `| \`${t.taskId}\` | ${t.urls} | ${t.status} | ${t.process}% (${t.complete} done, ${t.failed} failed, ${t.pending} pending) |`);
+    const more = tasks.length > LISTED ? [`…and ${tasks.length - LISTED} more tasks in the report.`, ''] : [];
+    return ['| task | URLs | status | progress |', '|---|---:|---|---|', ...rows, '', ...more];
+}
+function urlTable(title, outcomes, columns, headers) {
+    if (outcomes.length === 0)
+        return [];
+    const rows = outcomes.slice(0, LISTED).map((o) => `| ${[o.url, ...columns(o)].map(cell).join(' | ')} |`);
+    const more = outcomes.length > LISTED ? [`…and ${outcomes.length - LISTED} more in the report.`, ''] : [];
+    return [
+        `#### ${title}`,
+        '',
+        `| URL | ${headers.join(' | ')} |`,
+        `|${'---|'.repeat(headers.length + 1)}`,
+        ...rows,
+        '',
+        ...more,
+    ];
+}
+function cell(text) {
+    return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+;// CONCATENATED MODULE: ./src/report/summary.ts
+/** The job summary: Markdown a person reads after the run. */
+
+const summary_LISTED = 50;
 function renderSummary(result, reportPath) {
     const { counts } = result;
     const lines = [`## CDN prefetch${result.dryRun ? ' (dry run)' : ''}`, ''];
@@ -38242,6 +38382,7 @@ function renderSummary(result, reportPath) {
         lines.push(`**Task IDs:** ${result.taskIds.map((id) => `\`${id}\``).join(', ')}`, '');
     lines.push(...outcomeTable('Failed', result.outcomes.filter((o) => o.status === 'failed')));
     lines.push(...outcomeTable('Skipped', result.outcomes.filter((o) => o.status === 'skipped')));
+    lines.push(...renderFollowSummary(result));
     lines.push(`Full report: \`${reportPath}\``, '');
     return lines.join('\n');
 }
@@ -38249,9 +38390,9 @@ function outcomeTable(title, outcomes) {
     if (outcomes.length === 0)
         return [];
     const rows = outcomes
-        .slice(0, LISTED)
-        .map((o) => `| ${cell(o.url)} | ${cell(o.reason ?? '')} | ${cell(o.code ?? '')} |`);
-    const more = outcomes.length > LISTED ? [`…and ${outcomes.length - LISTED} more in the report.`, ''] : [];
+        .slice(0, summary_LISTED)
+        .map((o) => `| ${summary_cell(o.url)} | ${summary_cell(o.reason ?? '')} | ${summary_cell(o.code ?? '')} |`);
+    const more = outcomes.length > summary_LISTED ? [`…and ${outcomes.length - summary_LISTED} more in the report.`, ''] : [];
     return [
         `### ${title} (${outcomes.length})`,
         '',
@@ -38262,11 +38403,12 @@ function outcomeTable(title, outcomes) {
         ...more,
     ];
 }
-function cell(text) {
+function summary_cell(text) {
     return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
 
 ;// CONCATENATED MODULE: ./src/report/verdict.ts
+
 /** The failure message, or undefined when the step succeeds. */
 function verdict(result, failOn) {
     if (result.fatal)
@@ -38280,6 +38422,9 @@ function verdict(result, failOn) {
     const quotaSkipped = result.outcomes.filter((o) => o.status === 'skipped' && o.skip === 'quota').length;
     if (failed > 0)
         return `${failed} of ${result.counts.total} URLs failed; see the job summary and the report.`;
+    const cdnFailure = followFailure(result);
+    if (cdnFailure)
+        return cdnFailure;
     if (failOn === 'skipped' && quotaSkipped > 0) {
         return `${quotaSkipped} URLs were skipped for lack of quota (fail-on: skipped).`;
     }
@@ -38814,6 +38959,33 @@ async function describeRefreshQuota(client) {
         urlQuota: number('UrlQuota'),
     };
 }
+/** The most URLs and distinct domains one RefreshObjectCaches call may carry. */
+const REFRESH_LIMITS = { maxUrls: 1000, maxDomains: 10 };
+/** RefreshObjectCaches of files (`ObjectType=File`); ObjectPath and ObjectType go in the form body, as the SDK sends them. */
+async function refreshObjectCaches(client, urls) {
+    const { fields, requestId } = await client.call('RefreshObjectCaches', {}, {
+        ObjectPath: urls.join('\n'),
+        ObjectType: 'File',
+    });
+    return { taskId: stringField(fields, 'RefreshTaskId')?.trim() ?? '', requestId };
+}
+/** The most task IDs one DescribeRefreshTaskById call may ask about. */
+const MAX_TASK_IDS_PER_LOOKUP = 10;
+/** DescribeRefreshTaskById: every task (one per URL) recorded under up to 10 task IDs. */
+async function describeRefreshTaskById(client, taskIds) {
+    if (taskIds.length === 0 || taskIds.length > MAX_TASK_IDS_PER_LOOKUP) {
+        throw new Error(`DescribeRefreshTaskById takes 1 to ${MAX_TASK_IDS_PER_LOOKUP} task IDs, not ${taskIds.length}`);
+    }
+    const { fields } = await client.call('DescribeRefreshTaskById', { TaskId: taskIds.join(',') });
+    // Documented as a flat array; accept the `Tasks.CDNTask` wrapper of DescribeRefreshTasks as well.
+    const wrapper = fields['Tasks'];
+    const list = Array.isArray(wrapper)
+        ? wrapper
+        : typeof wrapper === 'object' && wrapper !== null
+            ? wrapper['CDNTask']
+            : undefined;
+    return (Array.isArray(list) ? list : []).map(toTask).filter((t) => t !== undefined);
+}
 /** Splits a PushTaskId / RefreshTaskId into its IDs. */
 function splitTaskIds(taskId) {
     return taskId
@@ -38872,6 +39044,803 @@ function toTask(value) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/submit/stop.ts
+/**
+ * How a run is stopped early: at its deadline (`timeout`) or when the workflow is cancelled. Two
+ * steps, because a call in flight may already have been accepted: first stop *sending* (new calls,
+ * retries, waits), and only later abort the requests still in flight, so that their answers — and the
+ * task IDs in them — can still arrive and be reported.
+ */
+class RunStop {
+    sending = new AbortController();
+    requests = new AbortController();
+    stopReason;
+    timers = [];
+    /** Aborted when no new call may start: gate waits, retry pauses and polls end at once. */
+    get sendSignal() {
+        return this.sending.signal;
+    }
+    /** Aborted when requests in flight must be given up. */
+    get requestSignal() {
+        return this.requests.signal;
+    }
+    get reason() {
+        return this.stopReason;
+    }
+    get stopped() {
+        return this.stopReason !== undefined;
+    }
+    /** Stops sending now; requests in flight get `graceMs` to finish before they are aborted. */
+    stop(reason, graceMs) {
+        if (this.stopReason === undefined) {
+            this.stopReason = reason;
+            this.sending.abort(new Error(reason));
+        }
+        const timer = setTimeout(() => this.abortRequests(), graceMs);
+        timer.unref();
+        this.timers.push(timer);
+    }
+    /** Aborts requests in flight now (the second signal of a cancellation). */
+    abortRequests() {
+        if (this.stopReason === undefined)
+            this.stop('cancelled', 0);
+        this.requests.abort(new Error(this.stopReason));
+    }
+    /** Stops the run at `timeoutMs` from now. */
+    armDeadline(timeoutMs, graceMs) {
+        const timer = setTimeout(() => this.stop('deadline', graceMs), timeoutMs);
+        timer.unref();
+        this.timers.push(timer);
+    }
+    dispose() {
+        for (const timer of this.timers)
+            clearTimeout(timer);
+        this.timers = [];
+    }
+}
+/** The reason recorded for a URL that was not sent because the run stopped. */
+function notSentReason(reason) {
+    return reason === 'deadline'
+        ? 'deadline: not sent before the run reached its timeout'
+        : 'cancelled: not sent before the workflow was cancelled';
+}
+
+;// CONCATENATED MODULE: ./src/submit/retry.ts
+/**
+ * Retries with exponential backoff and jitter, within a bounded overall time. Each attempt is a new
+ * call to `attempt`, so each is signed afresh (new nonce and time).
+ */
+
+const DEFAULT_RETRY_POLICY = {
+    maxAttempts: 8,
+    baseDelayMs: 250,
+    maxDelayMs: 10_000,
+    queueFullBaseDelayMs: 2_000,
+    queueFullMaxDelayMs: 60_000,
+    maxElapsedMs: 180_000,
+};
+/** The pause before retry number `attempt` (1-based): equal jitter, never shorter than Retry-After. */
+function backoffDelay(error, attempt, policy, random) {
+    const queueFull = error.errorClass === 'queue-full';
+    const base = queueFull ? policy.queueFullBaseDelayMs : policy.baseDelayMs;
+    const cap = queueFull ? policy.queueFullMaxDelayMs : policy.maxDelayMs;
+    const ceiling = Math.min(cap, base * 2 ** (attempt - 1));
+    const jittered = ceiling / 2 + random() * (ceiling / 2);
+    return Math.round(Math.max(jittered, error.retryAfterMs ?? 0));
+}
+/**
+ * The pause before the next attempt, or undefined when no retry is allowed: the attempts are spent,
+ * or the pause would end past the overall bound.
+ */
+function nextRetryDelay(error, attempt, startedAt, policy, random = Math.random, now = Date.now()) {
+    if (!isRetryable(error.errorClass) || attempt >= policy.maxAttempts)
+        return undefined;
+    const delay = backoffDelay(error, attempt, policy, random);
+    return now - startedAt + delay > policy.maxElapsedMs ? undefined : delay;
+}
+async function withRetries(attempt, policy, hooks = {}) {
+    const { sleep: pause = sleep, random = Math.random, now = Date.now } = hooks;
+    const started = now();
+    for (let attemptNumber = 1;; attemptNumber++) {
+        try {
+            return await attempt();
+        }
+        catch (error) {
+            if (!(error instanceof AlibabaError) || hooks.signal?.aborted)
+                throw error;
+            const delay = nextRetryDelay(error, attemptNumber, started, policy, random, now());
+            if (delay === undefined)
+                throw error;
+            hooks.onRetry?.(error, delay, attemptNumber);
+            await pause(delay, hooks.signal);
+        }
+    }
+}
+/** Waits `ms`, or less when `signal` aborts (then it resolves early: the caller checks why). */
+function sleep(ms, signal) {
+    if (signal?.aborted)
+        return Promise.resolve();
+    return new Promise((resolve) => {
+        const timer = setTimeout(done, ms);
+        function done() {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', done);
+            resolve();
+        }
+        signal?.addEventListener('abort', done, { once: true });
+    });
+}
+
+;// CONCATENATED MODULE: ./src/util/errors.ts
+/** The message of anything thrown, for the one place that reports failures. */
+function errorMessage(error) {
+    if (error instanceof Error)
+        return error.message;
+    return String(error);
+}
+
+;// CONCATENATED MODULE: ./src/urls/normalize.ts
+/**
+ * URL normalization: one canonical spelling per resource, so that duplicates are merged before they
+ * cost quota, and so that what we send is what the CDN expects (UTF-8 percent-encoding, <= 1,024 chars).
+ */
+/** The longest URL the CDN accepts, counted after percent-encoding. */
+const MAX_URL_LENGTH = 1024;
+const SCHEME_WITH_SLASHES = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
+const OTHER_SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):(?!\d)/;
+// The API's own scheme-less form: `host/path` or `host:port/path`. A host needs a dot (or is
+// localhost) so that a forgotten leading slash (`blog/post`) is reported instead of sent to host "blog".
+const SCHEMELESS_HOST = /^(?:localhost|\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+)(?::\d{1,5})?(?:[/?#]|$)/;
+// Already canonical: lower-case http(s) scheme and host, no default port, only unreserved, sub-delim
+// and upper-case escapes in path and query, no fragment, no dot segments. Most sitemap URLs look like
+// this, and skipping `new URL()` for them is what keeps a million-URL diff fast.
+const CANONICAL = /^https?:\/\/(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)*[a-z](?:[a-z0-9-]*[a-z0-9])?(?::[1-9]\d{0,4})?(?:\/(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]|%[0-9A-F]{2})*)+(?:\?(?:[A-Za-z0-9\-._~!$&()*+,;=:@/?]|%[0-9A-F]{2})*)?$/;
+// Dot segments, plain or percent-encoded: the URL parser resolves both.
+const DOT_SEGMENT = /\/(?:\.|%2E){1,2}(?:[/?]|$)/i;
+const DEFAULT_PORT = /^(?:http:\/\/[^/?]*:80|https:\/\/[^/?]*:443)(?:[/?]|$)/;
+/**
+ * Normalizes one URL entry. Accepts `http(s)://host/path`, scheme-less `host[:port]/path` (taken as
+ * https) and `/path` (resolved against `baseUrl`). Never throws: a bad entry gets a reason a person
+ * can act on.
+ */
+function normalizeUrl(raw, baseUrl) {
+    const input = raw.trim();
+    if (input === '')
+        return { ok: false, reason: 'is empty' };
+    if (isCanonical(input))
+        return { ok: true, url: input, host: normalize_hostOf(input) };
+    let absolute;
+    const scheme = SCHEME_WITH_SLASHES.exec(input)?.[1]?.toLowerCase();
+    if (scheme !== undefined) {
+        if (scheme !== 'http' && scheme !== 'https')
+            return { ok: false, reason: 'is not an http(s) URL' };
+        if (input.charAt(scheme.length + 3) === '/' || input.length === scheme.length + 3) {
+            return { ok: false, reason: 'has no host' };
+        }
+        absolute = input;
+    }
+    else if (input.startsWith('//')) {
+        return { ok: false, reason: 'is protocol-relative: write https:// in front of it' };
+    }
+    else if (input.startsWith('/')) {
+        if (baseUrl === undefined || baseUrl === '') {
+            return { ok: false, reason: 'is a path: set base-url so that it can be resolved' };
+        }
+        absolute = baseUrl.replace(/\/+$/, '') + input;
+    }
+    else if (SCHEMELESS_HOST.test(input)) {
+        absolute = `https://${input}`;
+    }
+    else if (OTHER_SCHEME.test(input)) {
+        return { ok: false, reason: 'is not an http(s) URL' };
+    }
+    else {
+        return { ok: false, reason: `has no host (a path must start with "/")` };
+    }
+    return canonicalize(absolute);
+}
+function isCanonical(url) {
+    return (url.length <= MAX_URL_LENGTH &&
+        CANONICAL.test(url) &&
+        !DOT_SEGMENT.test(url) &&
+        !DEFAULT_PORT.test(url) &&
+        portInRange(url) &&
+        // Punycode labels are validated by the URL parser; leave them to it.
+        !url.includes('xn--'));
+}
+function portInRange(url) {
+    const port = /^https?:\/\/[^/?]*:(\d+)/.exec(url)?.[1];
+    return port === undefined || Number(port) <= 65535;
+}
+function normalize_hostOf(canonicalUrl) {
+    const start = canonicalUrl.indexOf('//') + 2;
+    let end = start;
+    while (end < canonicalUrl.length) {
+        const c = canonicalUrl.charCodeAt(end);
+        if (c === 0x2f /* / */ || c === 0x3f /* ? */ || c === 0x3a /* : */)
+            break;
+        end++;
+    }
+    return canonicalUrl.slice(start, end);
+}
+function canonicalize(absolute) {
+    let parsed;
+    try {
+        parsed = new URL(absolute);
+    }
+    catch {
+        return { ok: false, reason: 'is not a valid URL' };
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+        return { ok: false, reason: 'is not an http(s) URL' };
+    }
+    if (parsed.hostname === '')
+        return { ok: false, reason: 'has no host' };
+    if (parsed.username !== '' || parsed.password !== '') {
+        return { ok: false, reason: 'carries a user name or password; the CDN cannot prefetch it' };
+    }
+    parsed.hash = '';
+    // WHATWG serialization already lower-cases scheme and host, drops default ports, and encodes raw
+    // non-ASCII and spaces as UTF-8; it leaves existing escapes alone, so upper-case those here.
+    const url = parsed.href.replace(/%[0-9a-fA-F]{2}/g, (escape) => escape.toUpperCase());
+    if (url.length > MAX_URL_LENGTH) {
+        return {
+            ok: false,
+            reason: `is ${url.length} characters once encoded; the CDN accepts at most ${MAX_URL_LENGTH}`,
+        };
+    }
+    return { ok: true, url, host: parsed.hostname };
+}
+
+;// CONCATENATED MODULE: ./src/follow/poll.ts
+/**
+ * Polling CDN tasks until every URL has finished, or the wait's bound passes. Pure of I/O: the look-up
+ * (one DescribeRefreshTaskById call with its retries), the clock and the pause are passed in, so the
+ * schedule is tested with a fake clock.
+ *
+ * The schedule: the first poll one `poll-interval` after the start; never two polls closer than
+ * `poll-interval`; the pause grows ×1.5 while no URL changes status, up to 6× `poll-interval`, and drops
+ * back at the first change; one last poll at the deadline.
+ */
+
+
+
+/** The pause grows by this factor after a round in which no URL changed status... */
+const BACKOFF_FACTOR = 1.5;
+/** ...up to this many times `poll-interval`. */
+const MAX_BACKOFF = 6;
+/** The pause before the next poll: back to `base` after a change, otherwise ×1.5 up to 6× `base`. */
+function nextInterval(current, base, changed) {
+    return changed ? base : Math.min(current * BACKOFF_FACTOR, base * MAX_BACKOFF);
+}
+/**
+ * When the next poll may start, or undefined when the wait is over. The pause counts from the end of
+ * the previous poll, so two polls are never closer than `poll-interval`. The last poll is at the
+ * deadline — or `poll-interval` after the previous one, if that is later.
+ */
+function nextPollAt(state) {
+    const { start, deadline, base, interval, lastPollAt, lastPollEnd } = state;
+    if (lastPollAt === undefined || lastPollEnd === undefined)
+        return Math.min(start + base, deadline);
+    if (lastPollAt >= deadline)
+        return undefined;
+    const next = lastPollEnd + interval;
+    return next < deadline ? next : Math.max(deadline, lastPollEnd + base);
+}
+/** Splits IDs into look-ups of at most 10, keeping their order. */
+function groupTaskIds(taskIds, size = MAX_TASK_IDS_PER_LOOKUP) {
+    const groups = [];
+    for (let start = 0; start < taskIds.length; start += size)
+        groups.push(taskIds.slice(start, start + size));
+    return groups;
+}
+/** Alibaba's status spelling → ours; anything unknown is taken as not finished. */
+function taskStatusOf(raw) {
+    switch (raw.trim().toLowerCase()) {
+        case 'complete':
+            return 'Complete';
+        case 'failed':
+            return 'Failed';
+        case 'refreshing':
+            return 'Refreshing';
+        default:
+            return 'Pending';
+    }
+}
+function isFinished(status) {
+    return status === 'Complete' || status === 'Failed';
+}
+/** When one URL shows up in several tasks (sent twice), the most hopeful one speaks for it. */
+const RANK = { Complete: 3, Refreshing: 2, Pending: 1, Failed: 0 };
+function stateOf(task) {
+    const status = taskStatusOf(task.status);
+    const percent = Number.parseInt(task.process ?? '', 10);
+    return {
+        status,
+        taskId: task.taskId,
+        process: isFinished(status) ? 100 : Number.isFinite(percent) ? Math.max(0, Math.min(100, percent)) : 0,
+        ...(status === 'Failed' && task.description ? { description: task.description } : {}),
+    };
+}
+/** Finds the tracked URL a task's ObjectPath stands for, by normalized URL (and, failing that, without the scheme). */
+class UrlIndex {
+    exact = new Map();
+    schemeless = new Map();
+    constructor(tracked) {
+        for (const item of tracked) {
+            this.exact.set(item.url, item);
+            const key = withoutScheme(item.url);
+            // null marks a key two URLs share (http:// and https://): no guessing between them.
+            this.schemeless.set(key, this.schemeless.has(key) ? null : item);
+        }
+    }
+    find(objectPath) {
+        const normalized = normalizeUrl(objectPath);
+        if (!normalized.ok)
+            return undefined;
+        return this.exact.get(normalized.url) ?? this.schemeless.get(withoutScheme(normalized.url)) ?? undefined;
+    }
+}
+function withoutScheme(url) {
+    return url.replace(/^https?:\/\//, '');
+}
+/**
+ * Polls until every tracked URL is Complete or Failed, `waitTimeoutMs` passes, the signal aborts, or a
+ * look-up keeps failing. A URL missing from an answer is pending. Logs one line per round.
+ */
+async function pollTasks(tracked, options) {
+    const now = options.now ?? Date.now;
+    const pause = options.sleep ?? sleep;
+    const { signal, logger } = options;
+    const base = options.pollIntervalMs;
+    const start = now();
+    const deadline = start + options.waitTimeoutMs;
+    const states = new Map(tracked.map((item) => [item.url, { status: 'Pending', process: 0 }]));
+    const pollable = tracked.filter((item) => item.taskIds.length > 0);
+    const index = new UrlIndex(pollable);
+    const schedule = { start, deadline, base, interval: base };
+    let polls = 0;
+    let lookUps = 0;
+    const finish = (ended, error) => ({
+        states,
+        ended,
+        polls,
+        lookUps,
+        elapsedMs: now() - start,
+        ...(error !== undefined ? { error } : {}),
+    });
+    const allFinished = () => pollable.every((item) => isFinished(states.get(item.url)?.status ?? 'Pending'));
+    if (allFinished())
+        return finish('finished');
+    for (;;) {
+        const at = nextPollAt(schedule);
+        if (at === undefined)
+            return finish('timeout');
+        if (at > now())
+            await pause(at - now(), signal);
+        if (signal?.aborted)
+            return finish('stopped');
+        schedule.lastPollAt = now();
+        const active = activeTaskIds(pollable, states);
+        const groups = groupTaskIds(active);
+        lookUps += groups.length;
+        const answers = await Promise.allSettled(groups.map((group) => options.lookUp(group)));
+        polls++;
+        schedule.lastPollEnd = now();
+        const answered = new Set(groups.filter((_, i) => answers[i]?.status === 'fulfilled').flat());
+        const tasks = answers.flatMap((answer) => (answer.status === 'fulfilled' ? answer.value : []));
+        const changed = applyAnswers(pollable, states, index, tasks, answered);
+        logger.info(progressLine(options.what, polls, schedule.lastPollEnd - start, tracked, states));
+        if (signal?.aborted)
+            return finish('stopped');
+        const failure = answers.find((answer) => answer.status === 'rejected');
+        if (failure)
+            return finish('poll-failed', failure.reason);
+        if (allFinished())
+            return finish('finished');
+        schedule.interval = nextInterval(schedule.interval, base, changed);
+    }
+}
+/** The IDs, in order of first appearance, under which some URL has not finished. */
+function activeTaskIds(pollable, states) {
+    const ids = new Set();
+    for (const item of pollable) {
+        if (isFinished(states.get(item.url)?.status ?? 'Pending'))
+            continue;
+        for (const id of item.taskIds)
+            ids.add(id);
+    }
+    return [...ids];
+}
+/**
+ * Records what the answers say; returns whether any URL changed status. A finished URL stays finished.
+ * An unfinished URL whose task IDs were all answered but which no answer lists is pending.
+ */
+function applyAnswers(pollable, states, index, tasks, answered) {
+    const seen = new Map();
+    for (const task of tasks) {
+        const item = index.find(task.objectPath);
+        if (!item || !item.taskIds.includes(task.taskId))
+            continue;
+        const state = stateOf(task);
+        const before = seen.get(item.url);
+        if (!before || RANK[state.status] > RANK[before.status])
+            seen.set(item.url, state);
+    }
+    let changed = false;
+    for (const item of pollable) {
+        const previous = states.get(item.url);
+        if (previous && isFinished(previous.status))
+            continue;
+        const found = seen.get(item.url);
+        const next = found ??
+            (item.taskIds.every((id) => answered.has(id)) ? { status: 'Pending', process: 0 } : previous);
+        if (!next)
+            continue;
+        if (next.status !== previous?.status)
+            changed = true;
+        states.set(item.url, next);
+    }
+    return changed;
+}
+/** Counts of the URLs' last known states. */
+function countStates(states) {
+    let completed = 0;
+    let failed = 0;
+    for (const state of states.values()) {
+        if (state.status === 'Complete')
+            completed++;
+        else if (state.status === 'Failed')
+            failed++;
+    }
+    return { completed, failed, pending: states.size - completed - failed };
+}
+function progressLine(what, poll, elapsedMs, tracked, states) {
+    const { completed, failed, pending } = countStates(states);
+    return (`${what} tasks, poll ${poll} at ${Math.round(elapsedMs / 1000)} s: ` +
+        `${completed} done, ${failed} failed, ${pending} pending (of ${tracked.length} URLs)`);
+}
+/** One row per task ID, in order of first appearance; a URL not found under any ID counts under its first. */
+function taskProgress(tracked, states) {
+    const rows = new Map();
+    for (const item of tracked) {
+        const state = states.get(item.url) ?? { status: 'Pending', process: 0 };
+        const id = state.taskId ?? item.taskIds[0];
+        if (id === undefined)
+            continue;
+        let row = rows.get(id);
+        if (!row) {
+            row = {
+                taskId: id,
+                urls: 0,
+                complete: 0,
+                failed: 0,
+                pending: 0,
+                process: 0,
+                status: 'Pending',
+                processSum: 0,
+                refreshing: 0,
+            };
+            rows.set(id, row);
+        }
+        row.urls++;
+        row.processSum += state.process;
+        if (state.status === 'Complete')
+            row.complete++;
+        else if (state.status === 'Failed')
+            row.failed++;
+        else
+            row.pending++;
+        if (state.status === 'Refreshing')
+            row.refreshing++;
+    }
+    return [...rows.values()].map(({ processSum, refreshing, ...row }) => ({
+        ...row,
+        process: Math.floor(processSum / row.urls),
+        status: row.pending === 0
+            ? row.failed > 0
+                ? 'Failed'
+                : 'Complete'
+            : refreshing > 0 || row.complete + row.failed > 0
+                ? 'Refreshing'
+                : 'Pending',
+    }));
+}
+
+;// CONCATENATED MODULE: ./src/follow/wait.ts
+
+
+
+
+
+/** How many failed URLs are named one by one in the log; the rest are in the summary and the report. */
+const LOGGED_FAILURES = 10;
+/**
+ * Polls the tasks of `tracked` (DescribeRefreshTaskById, ≤ 10 IDs a call, retried like any call) until
+ * they finish or `wait-timeout` passes, and says how the wait ended. Never throws for a failing poll:
+ * the wait then ends with a warning and the states as last known.
+ */
+async function followTasks(ctx, what, tracked) {
+    const { logger, options, stop } = ctx;
+    const waitEnds = Date.now() + options.waitTimeoutMs;
+    let calls = 0;
+    const lookUp = (taskIds) => {
+        // Retries stop at the wait's deadline (but a poll at the deadline still gets one interval of them).
+        const policy = {
+            ...ctx.retryPolicy,
+            maxElapsedMs: Math.min(ctx.retryPolicy.maxElapsedMs, Math.max(options.pollIntervalMs, waitEnds - Date.now())),
+        };
+        return withRetries(() => {
+            calls++;
+            return describeRefreshTaskById(ctx.client, taskIds);
+        }, policy, {
+            signal: stop.sendSignal,
+            onRetry: (error, delay, attempt) => logger.info(`  DescribeRefreshTaskById: ${error.code ?? error.message}; retry ${attempt} in ${(delay / 1000).toFixed(1)} s`),
+        });
+    };
+    const outcome = await pollTasks(tracked, {
+        what,
+        pollIntervalMs: options.pollIntervalMs,
+        waitTimeoutMs: options.waitTimeoutMs,
+        lookUp,
+        logger,
+        signal: stop.sendSignal,
+    });
+    const summary = {
+        ...countStates(outcome.states),
+        ended: outcome.ended,
+        polls: outcome.polls,
+        calls,
+        elapsedMs: outcome.elapsedMs,
+        tasks: taskProgress(tracked, outcome.states),
+        ...(outcome.error !== undefined ? { error: pollError(outcome.error) } : {}),
+    };
+    return { summary, states: outcome.states };
+}
+function pollError(error) {
+    if (error instanceof AlibabaError &&
+        (error.errorClass === 'permission' || error.errorClass === 'credentials')) {
+        return `${error.message}. ${adviceFor(error)}`;
+    }
+    return errorMessage(error);
+}
+/** Says how a wait ended: a notice when all finished, a warning otherwise. */
+function reportWaitEnd(logger, what, summary, timeoutMs) {
+    const counts = `${summary.completed} done, ${summary.failed} failed, ${summary.pending} pending`;
+    const seconds = Math.round(summary.elapsedMs / 1000);
+    switch (summary.ended) {
+        case 'finished':
+            logger.info(`${what} tasks finished after ${seconds} s: ${counts}.`);
+            return;
+        case 'timeout':
+            logger.warning(`${what}: ${summary.pending} URLs still pending when wait-timeout (${timeoutMs / 1000} s) passed ` +
+                `(${counts}). The CDN carries on with them; raise wait-timeout to wait longer.`);
+            return;
+        case 'stopped':
+            logger.warning(`${what}: stopped waiting after ${seconds} s, the run is stopping (${counts} as last known).`);
+            return;
+        case 'poll-failed':
+            logger.warning(`${what}: stopped waiting after ${seconds} s, DescribeRefreshTaskById kept failing ` +
+                `(${summary.error ?? 'unknown error'}); counts as last known: ${counts}.`);
+    }
+}
+/** Names failed URLs with the CDN's reason, a few in the log; all of them are in the summary and the report. */
+function warnFailures(logger, what, states) {
+    const failed = [...states].filter(([, state]) => state.status === 'Failed');
+    for (const [url, state] of failed.slice(0, LOGGED_FAILURES)) {
+        logger.warning(`${what} failed at the CDN: ${url} (${state.description ?? 'no reason given'})`);
+    }
+    if (failed.length > LOGGED_FAILURES) {
+        logger.warning(`…and ${failed.length - LOGGED_FAILURES} more ${what.toLowerCase()} failures; see the job summary.`);
+    }
+}
+/** `wait`: follows the submitted URLs' prefetch tasks. Undefined when `wait` is off. */
+async function waitForPrefetch(ctx, outcomes) {
+    if (!ctx.options.wait)
+        return undefined;
+    const { logger, options } = ctx;
+    const tracked = outcomes
+        .filter((outcome) => outcome.status === 'submitted')
+        .map((outcome) => ({ url: outcome.url, taskIds: splitTaskIds(outcome.taskId ?? '') }));
+    const untracked = tracked.filter((item) => item.taskIds.length === 0).length;
+    if (untracked > 0) {
+        logger.warning(`${untracked} submitted URLs have no task ID to follow: they count as pending.`);
+    }
+    const ids = new Set(tracked.flatMap((item) => item.taskIds)).size;
+    if (tracked.length > 0) {
+        logger.info(`Waiting for ${tracked.length} prefetched URLs in ${ids} tasks (up to ${options.waitTimeoutMs / 1000} s, ` +
+            `polling every ${options.pollIntervalMs / 1000} s or more).`);
+    }
+    const followed = await followTasks(ctx, 'Prefetch', tracked);
+    if (tracked.length > 0)
+        reportWaitEnd(logger, 'Prefetch', followed.summary, options.waitTimeoutMs);
+    warnFailures(logger, 'Prefetch', followed.states);
+    return followed;
+}
+
+;// CONCATENATED MODULE: ./src/follow/refresh.ts
+/**
+ * `refresh`: a prefetch does not replace a copy the CDN already holds, so the URLs about to be
+ * prefetched are first refreshed (RefreshObjectCaches, ObjectType=File), their refresh tasks are
+ * followed until they finish (bounded by `wait-timeout`), and only then is the prefetch submitted.
+ * A URL whose refresh failed, did not fit the refresh quota, or was still running at the timeout is
+ * prefetched anyway, with a warning.
+ */
+
+
+
+
+
+
+/**
+ * Packs URLs into RefreshObjectCaches calls: grouped by host (in order of first appearance), at most
+ * 1,000 URLs and 10 hosts a call, and no more calls than that requires.
+ */
+function groupForRefresh(items, limits = REFRESH_LIMITS) {
+    const byHost = new Map();
+    for (const item of items) {
+        const list = byHost.get(item.host);
+        if (list)
+            list.push(item);
+        else
+            byHost.set(item.host, [item]);
+    }
+    const calls = [];
+    let current = [];
+    let hosts = 0;
+    for (const list of byHost.values()) {
+        for (let taken = 0; taken < list.length;) {
+            if (current.length === limits.maxUrls || hosts === limits.maxDomains) {
+                calls.push(current);
+                current = [];
+                hosts = 0;
+            }
+            const take = list.slice(taken, taken + limits.maxUrls - current.length);
+            current.push(...take);
+            hosts++;
+            taken += take.length;
+        }
+    }
+    if (current.length > 0)
+        calls.push(current);
+    return calls;
+}
+/** Refreshes the URLs of `batches` (the prefetch plan, within its quota) and waits for the refresh. */
+async function refreshBeforePrefetch(ctx, batches) {
+    if (!ctx.options.refresh)
+        return undefined;
+    const { logger, options } = ctx;
+    const items = batches.flatMap((batch) => batch.items).sort((a, b) => a.order - b.order);
+    const urls = new Map();
+    const summary = {
+        taskIds: [],
+        requested: items.length,
+        refreshed: 0,
+        notRefreshed: 0,
+        calls: 0,
+    };
+    if (items.length === 0)
+        return { summary, urls };
+    const urlRemain = await readUrlRemain(ctx);
+    if (urlRemain !== undefined)
+        summary.urlRemain = urlRemain;
+    const chosen = urlRemain === undefined ? items : items.slice(0, urlRemain);
+    const beyond = items.slice(chosen.length);
+    if (beyond.length > 0) {
+        notRefreshed(urls, beyond, `beyond the daily refresh quota (UrlRemain was ${urlRemain})`);
+        logger.warning(`refresh: ${beyond.length} URLs are beyond the daily refresh quota (${urlRemain} left): ` +
+            'they are prefetched without a refresh, so a stale copy the CDN holds may stay.');
+    }
+    const accepted = await logger.group(`Refreshing ${chosen.length} URLs before the prefetch`, () => sendRefreshes(ctx, chosen, urls, summary));
+    summary.refreshed = accepted.length;
+    if (accepted.length > 0) {
+        logger.info(`Waiting for ${accepted.length} refreshed URLs in ${summary.taskIds.length} tasks before prefetching ` +
+            `(up to ${options.waitTimeoutMs / 1000} s).`);
+        const followed = await followTasks(ctx, 'Refresh', accepted);
+        summary.wait = followed.summary;
+        for (const item of accepted) {
+            const state = followed.states.get(item.url);
+            urls.set(item.url, {
+                refreshStatus: state?.status ?? 'Pending',
+                refreshTaskId: state?.taskId ?? item.taskIds.join(','),
+                ...(state?.description ? { refreshDescription: state.description } : {}),
+            });
+        }
+        reportWaitEnd(logger, 'Refresh', followed.summary, options.waitTimeoutMs);
+        warnFailures(logger, 'Refresh', followed.states);
+        if (followed.summary.failed > 0) {
+            logger.warning(`refresh: ${followed.summary.failed} URLs failed to refresh; they are prefetched anyway.`);
+        }
+        if (followed.summary.pending > 0) {
+            logger.warning(`refresh: ${followed.summary.pending} refreshes had not finished; those URLs are prefetched anyway.`);
+        }
+    }
+    summary.notRefreshed = [...urls.values()].filter((url) => url.refreshStatus === 'NotRefreshed').length;
+    return { summary, urls };
+}
+/** UrlRemain, or undefined (with a warning) when it cannot be read; credential errors throw. */
+async function readUrlRemain(ctx) {
+    try {
+        const quota = await withRetries(() => describeRefreshQuota(ctx.client), ctx.retryPolicy, {
+            signal: ctx.stop.sendSignal,
+        });
+        ctx.logger.info(`Daily refresh quota: ${quota.urlRemain} URLs remain today.`);
+        return quota.urlRemain;
+    }
+    catch (error) {
+        if (error instanceof AlibabaError && error.errorClass === 'credentials')
+            throw error;
+        ctx.logger.warning(`refresh: cannot read the refresh quota (${error instanceof AlibabaError ? (error.code ?? error.message) : errorMessage(error)}); ` +
+            'refreshing without a cap. Grant cdn:DescribeRefreshQuota so that the run stays within UrlRemain.');
+        return undefined;
+    }
+}
+/**
+ * Sends the refresh calls one after the other (their IDs then come out in submission order) and returns
+ * the URLs accepted, with their task IDs. Refused URLs are recorded as NotRefreshed.
+ */
+async function sendRefreshes(ctx, items, urls, summary) {
+    const { logger, stop } = ctx;
+    const accepted = [];
+    const taskIds = new Set();
+    let quotaError;
+    const hooks = {
+        signal: stop.sendSignal,
+        onRetry: (error, delay, attempt) => logger.info(`  RefreshObjectCaches: ${error.code ?? error.message}; retry ${attempt} in ${(delay / 1000).toFixed(1)} s`),
+    };
+    const send = async (group) => {
+        if (stop.reason)
+            return notRefreshed(urls, group, notSentReason(stop.reason));
+        if (quotaError) {
+            notRefreshed(urls, group, `not sent: the daily refresh quota ran out (${quotaError.code})`);
+            logger.warning(`refresh: ${group.length} more URLs were not refreshed for lack of quota; they are prefetched anyway.`);
+            return;
+        }
+        try {
+            const result = await withRetries(() => {
+                summary.calls++;
+                return refreshObjectCaches(ctx.client, group.map((item) => item.url));
+            }, ctx.retryPolicy, hooks);
+            const ids = splitTaskIds(result.taskId);
+            for (const id of ids)
+                taskIds.add(id);
+            for (const item of group)
+                accepted.push({ url: item.url, taskIds: ids });
+            logger.info(`Refresh: ${group.length} URLs on ${hostCount(group)} host(s), task ${result.taskId || '(none)'}, request ${result.requestId ?? '(none)'}`);
+            if (ids.length === 0)
+                logger.warning('refresh: a call was accepted without a task ID; its URLs cannot be followed.');
+        }
+        catch (error) {
+            if (!(error instanceof AlibabaError) || isFatal(error.errorClass))
+                throw error;
+            if (stop.reason)
+                return notRefreshed(urls, group, notSentReason(stop.reason));
+            if (error.errorClass === 'domain' && hostCount(group) > 1) {
+                // One host the CDN does not know refuses the whole call: send each host alone, so the others still get refreshed.
+                for (const single of groupForRefresh(group, { maxUrls: REFRESH_LIMITS.maxUrls, maxDomains: 1 })) {
+                    await send(single);
+                }
+                return;
+            }
+            if (error.errorClass === 'quota')
+                quotaError = error;
+            notRefreshed(urls, group, `refresh refused: ${error.message}`);
+            logger.warning(`refresh: ${group.length} URLs were not refreshed (${error.message}); they are prefetched anyway.`);
+        }
+    };
+    for (const group of groupForRefresh(items))
+        await send(group);
+    summary.taskIds = [...taskIds];
+    return accepted;
+}
+function hostCount(items) {
+    return new Set(items.map((item) => item.host)).size;
+}
+function notRefreshed(urls, items, reason) {
+    for (const item of items)
+        urls.set(item.url, { refreshStatus: 'NotRefreshed', refreshDescription: reason });
+}
+
 ;// CONCATENATED MODULE: ./src/plan/planner.ts
 /** `quota` undefined means no cap. Input order is kept: by host of first appearance, then within a host. */
 function planBatches(candidates, batchSize, quota) {
@@ -38900,7 +39869,6 @@ function planBatches(candidates, batchSize, quota) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/outcome.ts
-/** The fate of each distinct URL: the unit every count, output and summary line is built from. */
 function countOutcomes(outcomes) {
     const counts = { submitted: 0, skipped: 0, failed: 0, planned: 0, total: outcomes.length };
     for (const outcome of outcomes)
@@ -39024,72 +39992,6 @@ function createCallGate(requestsPerSecond, now) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/submit/retry.ts
-/**
- * Retries with exponential backoff and jitter, within a bounded overall time. Each attempt is a new
- * call to `attempt`, so each is signed afresh (new nonce and time).
- */
-
-const DEFAULT_RETRY_POLICY = {
-    maxAttempts: 8,
-    baseDelayMs: 250,
-    maxDelayMs: 10_000,
-    queueFullBaseDelayMs: 2_000,
-    queueFullMaxDelayMs: 60_000,
-    maxElapsedMs: 180_000,
-};
-/** The pause before retry number `attempt` (1-based): equal jitter, never shorter than Retry-After. */
-function backoffDelay(error, attempt, policy, random) {
-    const queueFull = error.errorClass === 'queue-full';
-    const base = queueFull ? policy.queueFullBaseDelayMs : policy.baseDelayMs;
-    const cap = queueFull ? policy.queueFullMaxDelayMs : policy.maxDelayMs;
-    const ceiling = Math.min(cap, base * 2 ** (attempt - 1));
-    const jittered = ceiling / 2 + random() * (ceiling / 2);
-    return Math.round(Math.max(jittered, error.retryAfterMs ?? 0));
-}
-/**
- * The pause before the next attempt, or undefined when no retry is allowed: the attempts are spent,
- * or the pause would end past the overall bound.
- */
-function nextRetryDelay(error, attempt, startedAt, policy, random = Math.random, now = Date.now()) {
-    if (!isRetryable(error.errorClass) || attempt >= policy.maxAttempts)
-        return undefined;
-    const delay = backoffDelay(error, attempt, policy, random);
-    return now - startedAt + delay > policy.maxElapsedMs ? undefined : delay;
-}
-async function withRetries(attempt, policy, hooks = {}) {
-    const { sleep: pause = sleep, random = Math.random, now = Date.now } = hooks;
-    const started = now();
-    for (let attemptNumber = 1;; attemptNumber++) {
-        try {
-            return await attempt();
-        }
-        catch (error) {
-            if (!(error instanceof AlibabaError) || hooks.signal?.aborted)
-                throw error;
-            const delay = nextRetryDelay(error, attemptNumber, started, policy, random, now());
-            if (delay === undefined)
-                throw error;
-            hooks.onRetry?.(error, delay, attemptNumber);
-            await pause(delay, hooks.signal);
-        }
-    }
-}
-/** Waits `ms`, or less when `signal` aborts (then it resolves early: the caller checks why). */
-function sleep(ms, signal) {
-    if (signal?.aborted)
-        return Promise.resolve();
-    return new Promise((resolve) => {
-        const timer = setTimeout(done, ms);
-        function done() {
-            clearTimeout(timer);
-            signal?.removeEventListener('abort', done);
-            resolve();
-        }
-        signal?.addEventListener('abort', done, { once: true });
-    });
-}
-
 ;// CONCATENATED MODULE: ./src/submit/quota.ts
 
 
@@ -39115,180 +40017,6 @@ async function readPreloadRemain(client, logger, retryPolicy) {
         }
         throw error;
     }
-}
-
-;// CONCATENATED MODULE: ./src/submit/stop.ts
-/**
- * How a run is stopped early: at its deadline (`timeout`) or when the workflow is cancelled. Two
- * steps, because a call in flight may already have been accepted: first stop *sending* (new calls,
- * retries, waits), and only later abort the requests still in flight, so that their answers — and the
- * task IDs in them — can still arrive and be reported.
- */
-class RunStop {
-    sending = new AbortController();
-    requests = new AbortController();
-    stopReason;
-    timers = [];
-    /** Aborted when no new call may start: gate waits, retry pauses and polls end at once. */
-    get sendSignal() {
-        return this.sending.signal;
-    }
-    /** Aborted when requests in flight must be given up. */
-    get requestSignal() {
-        return this.requests.signal;
-    }
-    get reason() {
-        return this.stopReason;
-    }
-    get stopped() {
-        return this.stopReason !== undefined;
-    }
-    /** Stops sending now; requests in flight get `graceMs` to finish before they are aborted. */
-    stop(reason, graceMs) {
-        if (this.stopReason === undefined) {
-            this.stopReason = reason;
-            this.sending.abort(new Error(reason));
-        }
-        const timer = setTimeout(() => this.abortRequests(), graceMs);
-        timer.unref();
-        this.timers.push(timer);
-    }
-    /** Aborts requests in flight now (the second signal of a cancellation). */
-    abortRequests() {
-        if (this.stopReason === undefined)
-            this.stop('cancelled', 0);
-        this.requests.abort(new Error(this.stopReason));
-    }
-    /** Stops the run at `timeoutMs` from now. */
-    armDeadline(timeoutMs, graceMs) {
-        const timer = setTimeout(() => this.stop('deadline', graceMs), timeoutMs);
-        timer.unref();
-        this.timers.push(timer);
-    }
-    dispose() {
-        for (const timer of this.timers)
-            clearTimeout(timer);
-        this.timers = [];
-    }
-}
-/** The reason recorded for a URL that was not sent because the run stopped. */
-function notSentReason(reason) {
-    return reason === 'deadline'
-        ? 'deadline: not sent before the run reached its timeout'
-        : 'cancelled: not sent before the workflow was cancelled';
-}
-
-;// CONCATENATED MODULE: ./src/urls/normalize.ts
-/**
- * URL normalization: one canonical spelling per resource, so that duplicates are merged before they
- * cost quota, and so that what we send is what the CDN expects (UTF-8 percent-encoding, <= 1,024 chars).
- */
-/** The longest URL the CDN accepts, counted after percent-encoding. */
-const MAX_URL_LENGTH = 1024;
-const SCHEME_WITH_SLASHES = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
-const OTHER_SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):(?!\d)/;
-// The API's own scheme-less form: `host/path` or `host:port/path`. A host needs a dot (or is
-// localhost) so that a forgotten leading slash (`blog/post`) is reported instead of sent to host "blog".
-const SCHEMELESS_HOST = /^(?:localhost|\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+)(?::\d{1,5})?(?:[/?#]|$)/;
-// Already canonical: lower-case http(s) scheme and host, no default port, only unreserved, sub-delim
-// and upper-case escapes in path and query, no fragment, no dot segments. Most sitemap URLs look like
-// this, and skipping `new URL()` for them is what keeps a million-URL diff fast.
-const CANONICAL = /^https?:\/\/(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)*[a-z](?:[a-z0-9-]*[a-z0-9])?(?::[1-9]\d{0,4})?(?:\/(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]|%[0-9A-F]{2})*)+(?:\?(?:[A-Za-z0-9\-._~!$&()*+,;=:@/?]|%[0-9A-F]{2})*)?$/;
-// Dot segments, plain or percent-encoded: the URL parser resolves both.
-const DOT_SEGMENT = /\/(?:\.|%2E){1,2}(?:[/?]|$)/i;
-const DEFAULT_PORT = /^(?:http:\/\/[^/?]*:80|https:\/\/[^/?]*:443)(?:[/?]|$)/;
-/**
- * Normalizes one URL entry. Accepts `http(s)://host/path`, scheme-less `host[:port]/path` (taken as
- * https) and `/path` (resolved against `baseUrl`). Never throws: a bad entry gets a reason a person
- * can act on.
- */
-function normalizeUrl(raw, baseUrl) {
-    const input = raw.trim();
-    if (input === '')
-        return { ok: false, reason: 'is empty' };
-    if (isCanonical(input))
-        return { ok: true, url: input, host: normalize_hostOf(input) };
-    let absolute;
-    const scheme = SCHEME_WITH_SLASHES.exec(input)?.[1]?.toLowerCase();
-    if (scheme !== undefined) {
-        if (scheme !== 'http' && scheme !== 'https')
-            return { ok: false, reason: 'is not an http(s) URL' };
-        if (input.charAt(scheme.length + 3) === '/' || input.length === scheme.length + 3) {
-            return { ok: false, reason: 'has no host' };
-        }
-        absolute = input;
-    }
-    else if (input.startsWith('//')) {
-        return { ok: false, reason: 'is protocol-relative: write https:// in front of it' };
-    }
-    else if (input.startsWith('/')) {
-        if (baseUrl === undefined || baseUrl === '') {
-            return { ok: false, reason: 'is a path: set base-url so that it can be resolved' };
-        }
-        absolute = baseUrl.replace(/\/+$/, '') + input;
-    }
-    else if (SCHEMELESS_HOST.test(input)) {
-        absolute = `https://${input}`;
-    }
-    else if (OTHER_SCHEME.test(input)) {
-        return { ok: false, reason: 'is not an http(s) URL' };
-    }
-    else {
-        return { ok: false, reason: `has no host (a path must start with "/")` };
-    }
-    return canonicalize(absolute);
-}
-function isCanonical(url) {
-    return (url.length <= MAX_URL_LENGTH &&
-        CANONICAL.test(url) &&
-        !DOT_SEGMENT.test(url) &&
-        !DEFAULT_PORT.test(url) &&
-        portInRange(url) &&
-        // Punycode labels are validated by the URL parser; leave them to it.
-        !url.includes('xn--'));
-}
-function portInRange(url) {
-    const port = /^https?:\/\/[^/?]*:(\d+)/.exec(url)?.[1];
-    return port === undefined || Number(port) <= 65535;
-}
-function normalize_hostOf(canonicalUrl) {
-    const start = canonicalUrl.indexOf('//') + 2;
-    let end = start;
-    while (end < canonicalUrl.length) {
-        const c = canonicalUrl.charCodeAt(end);
-        if (c === 0x2f /* / */ || c === 0x3f /* ? */ || c === 0x3a /* : */)
-            break;
-        end++;
-    }
-    return canonicalUrl.slice(start, end);
-}
-function canonicalize(absolute) {
-    let parsed;
-    try {
-        parsed = new URL(absolute);
-    }
-    catch {
-        return { ok: false, reason: 'is not a valid URL' };
-    }
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-        return { ok: false, reason: 'is not an http(s) URL' };
-    }
-    if (parsed.hostname === '')
-        return { ok: false, reason: 'has no host' };
-    if (parsed.username !== '' || parsed.password !== '') {
-        return { ok: false, reason: 'carries a user name or password; the CDN cannot prefetch it' };
-    }
-    parsed.hash = '';
-    // WHATWG serialization already lower-cases scheme and host, drops default ports, and encodes raw
-    // non-ASCII and spaces as UTF-8; it leaves existing escapes alone, so upper-case those here.
-    const url = parsed.href.replace(/%[0-9a-fA-F]{2}/g, (escape) => escape.toUpperCase());
-    if (url.length > MAX_URL_LENGTH) {
-        return {
-            ok: false,
-            reason: `is ${url.length} characters once encoded; the CDN accepts at most ${MAX_URL_LENGTH}`,
-        };
-    }
-    return { ok: true, url, host: parsed.hostname };
 }
 
 ;// CONCATENATED MODULE: ./src/submit/confirm.ts
@@ -39672,6 +40400,9 @@ async function readUrlFile(filePath, displayName) {
 
 
 
+
+
+
 async function runPrefetch(config, deps) {
     const { logger } = deps;
     const retryPolicy = deps.retryPolicy ?? DEFAULT_RETRY_POLICY;
@@ -39695,12 +40426,16 @@ async function runPhases(config, logger, retryPolicy, stop) {
         const quotaRemain = await resolveQuota(config, client, collected, logger, retryPolicy);
         const plan = planBatches(collected.candidates, config.batchSize, quotaRemain);
         logPlan(plan, collected, quotaRemain, logger);
+        const follow = client && !config.dryRun ? { client, options: config.follow, logger, retryPolicy, stop } : undefined;
+        const refreshed = follow && (await refreshBeforePrefetch(follow, plan.batches));
         const sent = client && !config.dryRun ? await run_submit(client, config, plan, logger, retryPolicy, stop) : undefined;
-        const outcomes = [
+        const sorted = [
             ...collected.rejected,
             ...skippedForQuota(plan, quotaRemain),
             ...(sent?.outcomes ?? plannedOutcomes(plan)),
         ].sort((a, b) => a.order - b.order);
+        const waited = follow && (await waitForPrefetch(follow, sorted));
+        const { outcomes, follow: followed } = withFollowThrough(sorted, refreshed, waited);
         return {
             outcomes,
             counts: countOutcomes(outcomes),
@@ -39714,6 +40449,7 @@ async function runPhases(config, logger, retryPolicy, stop) {
             confirmedByLookup: sent?.confirmedByLookup ?? 0,
             ...(stop.reason ? { stopped: stop.reason } : {}),
             ...(sent?.fatal ? { fatal: `${sent.fatal.message}. ${adviceFor(sent.fatal)}` } : {}),
+            ...(followed ? { follow: followed } : {}),
         };
     }
     catch (error) {
@@ -39810,14 +40546,6 @@ function distinctTaskIds(outcomes) {
     return [...ids];
 }
 
-;// CONCATENATED MODULE: ./src/util/errors.ts
-/** The message of anything thrown, for the one place that reports failures. */
-function errorMessage(error) {
-    if (error instanceof Error)
-        return error.message;
-    return String(error);
-}
-
 ;// CONCATENATED MODULE: ./src/util/redact.ts
 /**
  * Real AccessKey IDs, secrets and tokens are 16 characters or longer; replacing a very short value
@@ -39835,6 +40563,7 @@ function createRedactor(secrets) {
 /**
  * The GitHub Action adapter: inputs in, outputs and a job summary out. All the work is in run.ts.
  */
+
 
 
 
@@ -39880,6 +40609,8 @@ async function publish(result, config, redact) {
     setOutput('planned-count', result.counts.planned);
     setOutput('confirmed-count', result.confirmedByLookup);
     setOutput('report', reportPath);
+    for (const [name, value] of Object.entries(followOutputs(result)))
+        setOutput(name, value);
     info(`Done: ${result.counts.submitted} submitted, ${result.counts.skipped} skipped, ${result.counts.failed} failed` +
         (result.dryRun ? `, ${result.counts.planned} planned (dry run)` : '') +
         `. Task IDs: ${result.taskIds.join(',') || '(none)'}. Report: ${reportPath}`);

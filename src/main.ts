@@ -3,6 +3,7 @@
  */
 import * as core from '@actions/core';
 import { ConfigError, type Config } from './config/config.js';
+import { followOutputs } from './follow/result.js';
 import { parseConfig, readCredentials } from './config/parse.js';
 import { writeReport } from './report/report.js';
 import { renderSummary } from './report/summary.js';
@@ -46,6 +47,7 @@ async function publish(result: RunResult, config: Config, redact: Redactor): Pro
   core.setOutput('planned-count', result.counts.planned);
   core.setOutput('confirmed-count', result.confirmedByLookup);
   core.setOutput('report', reportPath);
+  for (const [name, value] of Object.entries(followOutputs(result))) core.setOutput(name, value);
   core.info(
     `Done: ${result.counts.submitted} submitted, ${result.counts.skipped} skipped, ${result.counts.failed} failed` +
       (result.dryRun ? `, ${result.counts.planned} planned (dry run)` : '') +

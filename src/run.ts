@@ -6,6 +6,10 @@ import { AlibabaClient } from './alibaba/client.js';
 import { adviceFor, AlibabaError, isFatal } from './alibaba/errors.js';
 import { splitTaskIds } from './alibaba/operations.js';
 import type { Config } from './config/config.js';
+import { refreshBeforePrefetch } from './follow/refresh.js';
+import { withFollowThrough } from './follow/result.js';
+import type { FollowResult } from './follow/types.js';
+import { waitForPrefetch, type FollowContext } from './follow/wait.js';
 import { planBatches, type Plan } from './plan/planner.js';
 import { countOutcomes, type OutcomeCounts, type UrlOutcome } from './report/outcome.js';
 import { createCallGate } from './submit/gate.js';
@@ -44,6 +48,8 @@ export interface RunResult {
   stopped?: StopReason;
   /** A credential or permission error that stopped the run, with advice. */
   fatal?: string;
+  /** With `refresh` or `wait` (never in a dry run): the refresh and the wait. */
+  follow?: FollowResult;
 }
 
 export async function runPrefetch(config: Config, deps: RunDeps): Promise<RunResult> {
@@ -74,13 +80,18 @@ async function runPhases(
     const quotaRemain = await resolveQuota(config, client, collected, logger, retryPolicy);
     const plan = planBatches(collected.candidates, config.batchSize, quotaRemain);
     logPlan(plan, collected, quotaRemain, logger);
+    const follow: FollowContext | undefined =
+      client && !config.dryRun ? { client, options: config.follow, logger, retryPolicy, stop } : undefined;
+    const refreshed = follow && (await refreshBeforePrefetch(follow, plan.batches));
     const sent =
       client && !config.dryRun ? await submit(client, config, plan, logger, retryPolicy, stop) : undefined;
-    const outcomes = [
+    const sorted = [
       ...collected.rejected,
       ...skippedForQuota(plan, quotaRemain),
       ...(sent?.outcomes ?? plannedOutcomes(plan)),
     ].sort((a, b) => a.order - b.order);
+    const waited = follow && (await waitForPrefetch(follow, sorted));
+    const { outcomes, follow: followed } = withFollowThrough(sorted, refreshed, waited);
     return {
       outcomes,
       counts: countOutcomes(outcomes),
@@ -94,6 +105,7 @@ async function runPhases(
       confirmedByLookup: sent?.confirmedByLookup ?? 0,
       ...(stop.reason ? { stopped: stop.reason } : {}),
       ...(sent?.fatal ? { fatal: `${sent.fatal.message}. ${adviceFor(sent.fatal)}` } : {}),
+      ...(followed ? { follow: followed } : {}),
     };
   } catch (error) {
     if (error instanceof AlibabaError && isFatal(error.errorClass)) {

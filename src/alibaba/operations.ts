@@ -48,6 +48,55 @@ export async function describeRefreshQuota(client: AlibabaClient): Promise<Refre
   };
 }
 
+export interface RefreshResult {
+  /** RefreshTaskId as returned: one ID per domain of the call, comma-separated, or empty. */
+  taskId: string;
+  requestId: string | undefined;
+}
+
+/** The most URLs and distinct domains one RefreshObjectCaches call may carry. */
+export const REFRESH_LIMITS = { maxUrls: 1000, maxDomains: 10 } as const;
+
+/** RefreshObjectCaches of files (`ObjectType=File`); ObjectPath and ObjectType go in the form body, as the SDK sends them. */
+export async function refreshObjectCaches(
+  client: AlibabaClient,
+  urls: readonly string[],
+): Promise<RefreshResult> {
+  const { fields, requestId } = await client.call(
+    'RefreshObjectCaches',
+    {},
+    {
+      ObjectPath: urls.join('\n'),
+      ObjectType: 'File',
+    },
+  );
+  return { taskId: stringField(fields, 'RefreshTaskId')?.trim() ?? '', requestId };
+}
+
+/** The most task IDs one DescribeRefreshTaskById call may ask about. */
+export const MAX_TASK_IDS_PER_LOOKUP = 10;
+
+/** DescribeRefreshTaskById: every task (one per URL) recorded under up to 10 task IDs. */
+export async function describeRefreshTaskById(
+  client: AlibabaClient,
+  taskIds: readonly string[],
+): Promise<CdnTask[]> {
+  if (taskIds.length === 0 || taskIds.length > MAX_TASK_IDS_PER_LOOKUP) {
+    throw new Error(
+      `DescribeRefreshTaskById takes 1 to ${MAX_TASK_IDS_PER_LOOKUP} task IDs, not ${taskIds.length}`,
+    );
+  }
+  const { fields } = await client.call('DescribeRefreshTaskById', { TaskId: taskIds.join(',') });
+  // Documented as a flat array; accept the `Tasks.CDNTask` wrapper of DescribeRefreshTasks as well.
+  const wrapper = fields['Tasks'];
+  const list = Array.isArray(wrapper)
+    ? wrapper
+    : typeof wrapper === 'object' && wrapper !== null
+      ? (wrapper as Record<string, unknown>)['CDNTask']
+      : undefined;
+  return (Array.isArray(list) ? list : []).map(toTask).filter((t): t is CdnTask => t !== undefined);
+}
+
 /** Splits a PushTaskId / RefreshTaskId into its IDs. */
 export function splitTaskIds(taskId: string): string[] {
   return taskId

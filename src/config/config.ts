@@ -16,6 +16,18 @@ export interface PushOptions {
   queryHashkey?: boolean;
 }
 
+/** Follow-through (`refresh`, `wait`): what happens around the prefetch itself. */
+export interface FollowOptions {
+  /** Refresh the URLs about to be prefetched (RefreshObjectCaches), wait for it, then prefetch. */
+  refresh: boolean;
+  /** After submission, poll the prefetch tasks until every URL is Complete or Failed. */
+  wait: boolean;
+  /** Bound of each wait (the refresh wait, the prefetch wait), from its own start. */
+  waitTimeoutMs: number;
+  /** The shortest pause between two polls; it grows ×1.5 while nothing changes, up to 6×. */
+  pollIntervalMs: number;
+}
+
 export interface Config {
   /** The `urls` input, as given. */
   urlsText: string;
@@ -42,6 +54,7 @@ export interface Config {
   requestTimeoutMs: number;
   /** For the whole run (`timeout`): then sending stops and the report is written. */
   timeoutMs: number;
+  follow: FollowOptions;
 }
 
 /** Alibaba's own ceilings: the API refuses more, so the inputs may not ask for more. */

@@ -5,6 +5,7 @@
 import path from 'node:path';
 import os from 'node:os';
 import { ConfigError, LIMITS, type Config, type FailOn, type PushOptions } from './config.js';
+import type { FollowOptions } from './config.js';
 import type { Credentials } from '../alibaba/signer.js';
 import { parseDomainPatterns } from '../urls/domains.js';
 
@@ -34,6 +35,7 @@ export function parseConfig(input: InputReader, env: Env, credentials: Partial<C
   const urlsFile = input('urls-file').trim();
   const baseUrl = input('base-url').trim();
   const withHeader = input('with-header').trim();
+  const follow = parseFollowOptions(input);
   return {
     urlsText: input('urls'),
     ...(urlsFile ? { urlsFile: path.resolve(workspace, urlsFile) } : {}),
@@ -50,7 +52,8 @@ export function parseConfig(input: InputReader, env: Env, credentials: Partial<C
     dryRun,
     reportDir: env['RUNNER_TEMP'] || os.tmpdir(),
     requestTimeoutMs: parseWholeNumber(input, 'request-timeout', 30, 1, 600) * 1000,
-    timeoutMs: parseWholeNumber(input, 'timeout', 600, 1, 6 * 3600) * 1000,
+    timeoutMs: parseWholeNumber(input, 'timeout', defaultTimeoutSeconds(follow), 1, 6 * 3600) * 1000,
+    follow,
   };
 }
 
@@ -185,4 +188,23 @@ export function parseWholeNumber(
     throw new ConfigError(`${name}: "${value}" must be a whole number from ${min} to ${max}`);
   }
   return number;
+}
+
+/** `refresh`, `wait`, `wait-timeout` and `poll-interval`. */
+export function parseFollowOptions(input: InputReader): FollowOptions {
+  return {
+    refresh: parseBoolean(input, 'refresh', false),
+    wait: parseBoolean(input, 'wait', false),
+    waitTimeoutMs: parseWholeNumber(input, 'wait-timeout', 900, 1, 6 * 3600) * 1000,
+    pollIntervalMs: parseWholeNumber(input, 'poll-interval', 10, 1, 3600) * 1000,
+  };
+}
+
+/**
+ * The run's own deadline when `timeout` is not set: 10 minutes for sending, plus `wait-timeout` for each
+ * wait asked for, so that the default deadline never cuts a wait short of its own bound.
+ */
+function defaultTimeoutSeconds(follow: FollowOptions): number {
+  const waits = (follow.refresh ? 1 : 0) + (follow.wait ? 1 : 0);
+  return 600 + (waits * follow.waitTimeoutMs) / 1000;
 }

@@ -1,4 +1,5 @@
 /** The fate of each distinct URL: the unit every count, output and summary line is built from. */
+import type { RefreshStatus, TaskStatus } from '../follow/types.js';
 
 export type UrlStatus = 'submitted' | 'skipped' | 'failed' | 'planned';
 
@@ -20,6 +21,16 @@ export interface UrlOutcome {
   skip?: 'quota' | 'domains' | 'excluded';
   /** Position in the input, for keeping input order. */
   order: number;
+  /** With `wait`: the prefetch task's last known status. */
+  taskStatus?: TaskStatus;
+  /** With `wait`: the CDN's Description of a failed prefetch task. */
+  description?: string;
+  /** With `refresh`: the RefreshTaskId of the URL's refresh (the one its task was found under, once known). */
+  refreshTaskId?: string;
+  /** With `refresh`: the refresh task's last known status, or NotRefreshed. */
+  refreshStatus?: RefreshStatus;
+  /** With `refresh`: why the URL was not refreshed, or the CDN's Description of a failed refresh. */
+  refreshDescription?: string;
 }
 
 export interface OutcomeCounts {

@@ -19,6 +19,7 @@ export async function writeReport(result: RunResult, dir: string, redact: Redact
     confirmedByLookup: result.confirmedByLookup,
     ...(result.stopped ? { stopped: result.stopped } : {}),
     ...(result.fatal ? { error: result.fatal } : {}),
+    ...(result.follow ? { follow: result.follow } : {}),
     urls: result.outcomes.map(({ order: _order, ...outcome }) => outcome),
   };
   await writeFile(file, redact(JSON.stringify(report, null, 2)) + '\n', 'utf8');

@@ -1,4 +1,5 @@
 /** The job summary: Markdown a person reads after the run. */
+import { renderFollowSummary } from '../follow/summary.js';
 import type { RunResult } from '../run.js';
 import type { UrlOutcome } from './outcome.js';
 
@@ -43,6 +44,7 @@ export function renderSummary(result: RunResult, reportPath: string): string {
       result.outcomes.filter((o) => o.status === 'skipped'),
     ),
   );
+  lines.push(...renderFollowSummary(result));
   lines.push(`Full report: \`${reportPath}\``, '');
   return lines.join('\n');
 }

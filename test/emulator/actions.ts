@@ -6,6 +6,8 @@ export interface CdnContext {
   state: CdnState;
   domains: Readonly<Record<string, 'online' | 'offline'>>;
   maxUrlsPerCall: number;
+  /** How DescribeRefreshTaskById spells a task's ObjectPath; undefined leaves the task out of the answer. */
+  answerObjectPath?: ((url: string) => string | undefined) | undefined;
 }
 
 export interface ActionResult {
@@ -211,7 +213,7 @@ const describeRefreshQuota: Action = (_params, { state }) => {
   return { body, accepted: false };
 };
 
-const describeRefreshTaskById: Action = (params, { state }) => {
+const describeRefreshTaskById: Action = (params, { state, answerObjectPath }) => {
   const ids = required(params, 'TaskId')
     .split(',')
     .map((id) => id.trim())
@@ -226,7 +228,13 @@ const describeRefreshTaskById: Action = (params, { state }) => {
   const bad = ids.find((id) => !/^\d+$/.test(id));
   if (bad !== undefined)
     throw new ApiError(400, 'InvalidTaskId.Malformed', `The specified TaskId is malformed: ${bad}`);
-  const tasks = ids.flatMap((id) => state.visibleTasksWithId(id)).map((t) => state.view(t));
+  const tasks = ids
+    .flatMap((id) => state.visibleTasksWithId(id))
+    .flatMap((t) => {
+      if (!answerObjectPath) return [state.view(t)];
+      const path = answerObjectPath(t.objectPath);
+      return path === undefined ? [] : [{ ...state.view(t), ObjectPath: path }];
+    });
   return { body: { TotalCount: tasks.length, Tasks: tasks }, accepted: false };
 };
 

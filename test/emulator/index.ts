@@ -11,4 +11,6 @@ export type {
   Fault,
   FaultKind,
   IssuedStsCredentials,
+  TaskObjectType,
+  TaskRecord,
 } from './types.js';

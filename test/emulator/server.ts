@@ -11,7 +11,14 @@ import { type Parsed, parse, readBody } from './request.js';
 import { SlidingWindowLimiter } from './rate-limit.js';
 import { CdnState } from './state.js';
 import { assumeRoleWithOidc } from './sts.js';
-import type { CallRecord, Emulator, EmulatorOptions, Fault, IssuedStsCredentials } from './types.js';
+import type {
+  CallRecord,
+  Emulator,
+  EmulatorOptions,
+  Fault,
+  IssuedStsCredentials,
+  TaskRecord,
+} from './types.js';
 import { toXml } from './xml.js';
 
 export const DEFAULT_CREDENTIALS: Readonly<Record<string, string>> = { 'test-ak-id': 'test-ak-secret' };
@@ -73,8 +80,11 @@ class EmulatorServer implements Emulator {
       },
       queueCapacity: options.queueCapacity ?? 100_000,
       taskDurationMs: options.taskDurationMs ?? 0,
+      refreshTaskDurationMs: options.refreshTaskDurationMs ?? options.taskDurationMs ?? 0,
+      taskDurationFor: options.taskDurationFor,
       mergeWindowMs: options.mergeWindowMs ?? 1000,
       failUrls: options.failUrls,
+      failRefreshUrls: options.failRefreshUrls,
       now: this.now,
     });
   }
@@ -105,6 +115,17 @@ class EmulatorServer implements Emulator {
     return this.state.tasks
       .filter((t) => t.objectType !== 'preload')
       .map((t) => ({ url: t.objectPath, taskId: t.taskId }));
+  }
+
+  taskRecords(): TaskRecord[] {
+    return this.state.tasks.map((t) => ({
+      taskId: t.taskId,
+      url: t.objectPath,
+      objectType: t.objectType,
+      createdAt: t.createdAt,
+      endsAt: t.createdAt + t.durationMs,
+      ...(t.failure !== undefined ? { failure: t.failure } : {}),
+    }));
   }
 
   setPreloadRemain(n: number): void {
@@ -325,6 +346,7 @@ class EmulatorServer implements Emulator {
       state: this.state,
       domains: this.options.domains ?? DEFAULT_DOMAINS,
       maxUrlsPerCall: this.options.maxUrlsPerCall ?? 100,
+      answerObjectPath: this.options.answerObjectPath,
     });
   }
 

@@ -11,7 +11,9 @@ export const QUOTA_NAMES: readonly QuotaName[] = [
   'Block',
 ];
 
-export type TaskObjectType = 'preload' | 'file' | 'directory' | 'regex' | 'ignoreParams';
+import type { TaskObjectType } from './types.js';
+
+export type { TaskObjectType };
 export type TaskStatus = 'Complete' | 'Refreshing' | 'Failed' | 'Pending';
 
 export interface Task {
@@ -40,8 +42,11 @@ export interface StateOptions {
   quotas: Record<QuotaName, number>;
   queueCapacity: number;
   taskDurationMs: number;
+  refreshTaskDurationMs: number;
+  taskDurationFor: ((url: string, objectType: TaskObjectType) => number | undefined) | undefined;
   mergeWindowMs: number;
   failUrls: ((url: string) => string | undefined) | undefined;
+  failRefreshUrls: ((url: string) => string | undefined) | undefined;
   now: () => number;
 }
 
@@ -63,7 +68,7 @@ export class CdnState {
   private readonly tasksById = new Map<string, Task[]>();
   private readonly remain = new Map<QuotaName, number>();
   private quotaDay: number;
-  /** Pending prefetch URLs, as (finish time, URL count) in submission order; finish times never decrease. */
+  /** Pending prefetch URLs, as (finish time, URL count) per call, drained in submission order. */
   private readonly queue: { finishAt: number; count: number }[] = [];
   private pending = 0;
   private readonly mergeGroups = new Map<string, { taskId: string; bucket: number; size: number }>();
@@ -115,12 +120,16 @@ export class CdnState {
     urls: readonly { url: string; domain: string }[],
   ): string {
     const now = this.opts.now();
-    const duration = Math.max(0, this.opts.taskDurationMs);
+    const typeDuration =
+      objectType === 'preload' ? this.opts.taskDurationMs : this.opts.refreshTaskDurationMs;
     const ids: string[] = [];
+    let longest = 0;
     for (const { url, domain } of urls) {
       const taskId = this.taskIdFor(`${action}|${objectType}|${domain}`, now);
       if (!ids.includes(taskId)) ids.push(taskId);
-      const failure = objectType === 'preload' ? this.opts.failUrls?.(url) : undefined;
+      const failure = objectType === 'preload' ? this.opts.failUrls?.(url) : this.opts.failRefreshUrls?.(url);
+      const duration = Math.max(0, this.opts.taskDurationFor?.(url, objectType) ?? typeDuration);
+      longest = Math.max(longest, duration);
       const task: Task = {
         taskId,
         objectPath: url,
@@ -136,7 +145,8 @@ export class CdnState {
       else this.tasksById.set(taskId, [task]);
     }
     if (objectType === 'preload' && urls.length > 0) {
-      this.queue.push({ finishAt: now + duration, count: urls.length });
+      // One entry per call; the queue is processed in order, so the call ends with its longest task.
+      this.queue.push({ finishAt: now + longest, count: urls.length });
       this.pending += urls.length;
     }
     return ids.join(',');

@@ -76,6 +76,76 @@ describe('task progress', () => {
   });
 });
 
+describe('refresh tasks and per-URL durations', () => {
+  const refresh = async (...urls: string[]) =>
+    (
+      await rawCall(emu.url, {
+        action: 'RefreshObjectCaches',
+        form: { ObjectPath: urls.join('\n'), ObjectType: 'File' },
+        date: new Date(clock),
+      })
+    ).json()['RefreshTaskId'] as string;
+
+  it('gives refresh tasks their own duration and failures', async () => {
+    await start({
+      taskDurationMs: 1000,
+      refreshTaskDurationMs: 5000,
+      failRefreshUrls: (url) => (url.endsWith('bad') ? 'Internal Error' : undefined),
+      failUrls: (url) => (url.endsWith('push-bad') ? 'Origin Timeout' : undefined),
+    });
+    const id = await refresh('https://www.example.com/ok', 'https://www.example.com/bad');
+    const pushed = await push('https://cdn.example.com/push-bad');
+    clock += 1000;
+    expect(await byId(id)).toMatchObject({ Tasks: [{ Status: 'Refreshing' }, { Status: 'Refreshing' }] });
+    expect(await byId(pushed)).toMatchObject({
+      Tasks: [{ Status: 'Failed', Description: 'Origin Timeout' }],
+    });
+    clock += 4000;
+    const tasks = (await byId(id))['Tasks'] as Record<string, unknown>[];
+    expect(tasks[0]).toMatchObject({ ObjectType: 'file', Status: 'Complete' });
+    expect(tasks[0]).not.toHaveProperty('Description');
+    expect(tasks[1]).toMatchObject({ Status: 'Failed', Description: 'Internal Error' });
+  });
+
+  it('takes a per-URL duration from taskDurationFor, and lists every task record', async () => {
+    await start({
+      taskDurationMs: 1000,
+      taskDurationFor: (url, type) => (url.endsWith('slow') && type === 'preload' ? 60_000 : undefined),
+    });
+    const id = await push('https://www.example.com/fast', 'https://www.example.com/slow');
+    const refreshId = await refresh('https://www.example.com/slow');
+    clock += 1000;
+    expect(await byId(id)).toMatchObject({
+      Tasks: [{ Status: 'Complete' }, { Status: 'Refreshing', Process: '1%' }],
+    });
+    expect(await byId(refreshId)).toMatchObject({ Tasks: [{ Status: 'Complete' }] });
+    const created = Date.parse('2026-03-01T04:00:00.000Z');
+    expect(emu.taskRecords()).toEqual([
+      {
+        taskId: id,
+        url: 'https://www.example.com/fast',
+        objectType: 'preload',
+        createdAt: created,
+        endsAt: created + 1000,
+      },
+      {
+        taskId: id,
+        url: 'https://www.example.com/slow',
+        objectType: 'preload',
+        createdAt: created,
+        endsAt: created + 60_000,
+      },
+      {
+        taskId: refreshId,
+        url: 'https://www.example.com/slow',
+        objectType: 'file',
+        createdAt: created,
+        endsAt: created + 1000,
+      },
+    ]);
+  });
+});
+
 describe('merged task IDs', () => {
   it('shares one ID per domain per second, listed in order of first appearance', async () => {
     await start();
@@ -117,6 +187,17 @@ describe('DescribeRefreshTaskById', () => {
     expect((await byId('12,abc'))['Code']).toBe('InvalidTaskId.Malformed');
     expect((await call('DescribeRefreshTaskById', {}))['Code']).toBe('MissingParameter');
     expect(await byId('1')).toMatchObject({ TotalCount: 0, Tasks: [] });
+  });
+
+  it('spells ObjectPath as answerObjectPath says, and leaves out what it drops', async () => {
+    await start({
+      answerObjectPath: (url) => (url.endsWith('/gone') ? undefined : url.toUpperCase()),
+    });
+    const id = await push('https://www.example.com/a', 'https://www.example.com/gone');
+    expect(await byId(id)).toMatchObject({
+      TotalCount: 1,
+      Tasks: [{ ObjectPath: 'HTTPS://WWW.EXAMPLE.COM/A', Status: 'Complete' }],
+    });
   });
 
   it('forgets tasks after three days', async () => {

@@ -21,8 +21,19 @@ export interface EmulatorOptions {
   latencyMs?: number | (() => number);
   /** How long a prefetch/refresh task takes to reach Complete; default 0 = at once. */
   taskDurationMs?: number;
+  /** How long a refresh (RefreshObjectCaches) task takes; default taskDurationMs. */
+  refreshTaskDurationMs?: number;
+  /** Per-URL duration of a task, overriding the two above when it returns a number. */
+  taskDurationFor?: (url: string, objectType: TaskObjectType) => number | undefined;
   /** Returns a failure Description for prefetch URLs whose task should end Failed. */
   failUrls?: (url: string) => string | undefined;
+  /** Returns a failure Description for refresh URLs whose task should end Failed. */
+  failRefreshUrls?: (url: string) => string | undefined;
+  /**
+   * How DescribeRefreshTaskById spells each task's ObjectPath (another spelling of the URL sent, say);
+   * returning undefined leaves that task out of the answer. Default: the URL as sent. Extension of the spec.
+   */
+  answerObjectPath?: (url: string) => string | undefined;
   /** Actions answered with Forbidden.RAM. */
   denyActions?: string[];
   /** Tasks of the same domain and action submitted in the same window share one task ID; default 1000, 0 disables. */
@@ -84,6 +95,20 @@ export interface CallRecord {
   fault?: FaultKind;
 }
 
+export type TaskObjectType = 'preload' | 'file' | 'directory' | 'regex' | 'ignoreParams';
+
+export interface TaskRecord {
+  taskId: string;
+  url: string;
+  objectType: TaskObjectType;
+  /** `now()` when the task was accepted. */
+  createdAt: number;
+  /** `now()` from which the task reads Complete (or Failed). */
+  endsAt: number;
+  /** The Description it ends Failed with, if it fails. */
+  failure?: string;
+}
+
 export interface IssuedStsCredentials {
   accessKeyId: string;
   accessKeySecret: string;
@@ -102,6 +127,8 @@ export interface Emulator {
   /** Every URL accepted by PushObjectCache, in order, with its task ID (a URL accepted twice appears twice). */
   acceptedPrefetches(): { url: string; taskId: string }[];
   acceptedRefreshes(): { url: string; taskId: string }[];
+  /** Every task record (one per URL accepted), in order, with when it was created and when it ends (emulator clock). */
+  taskRecords(): TaskRecord[];
   setPreloadRemain(n: number): void;
   setUrlRemain(n: number): void;
   /** Issues and registers STS credentials directly (for tests not going through OIDC). */

@@ -1,0 +1,106 @@
+/** The follow-through's part of the job summary: a table of tasks per wait, and the URLs that failed. */
+import type { UrlOutcome } from '../report/outcome.js';
+import type { RunResult } from '../run.js';
+import type { TaskProgress, WaitSummary } from './types.js';
+
+const LISTED = 50;
+
+export function renderFollowSummary(result: RunResult): string[] {
+  const { refresh, wait } = result.follow ?? {};
+  const lines: string[] = [];
+  if (refresh) {
+    lines.push('### Refresh before the prefetch', '');
+    lines.push(
+      [
+        `${refresh.refreshed} of ${refresh.requested} URLs refreshed in ${refresh.calls} RefreshObjectCaches calls`,
+        refresh.urlRemain !== undefined ? `refresh quota left at the start: ${refresh.urlRemain}` : '',
+        refresh.notRefreshed ? `${refresh.notRefreshed} not refreshed` : '',
+        refresh.wait ? waitLine(refresh.wait) : '',
+      ]
+        .filter(Boolean)
+        .join(' · '),
+      '',
+    );
+    if (refresh.wait) lines.push(...taskTable(refresh.wait.tasks));
+    const troubled = result.outcomes.filter(
+      (o) =>
+        o.refreshStatus !== undefined && o.refreshStatus !== 'Complete' && o.refreshDescription !== undefined,
+    );
+    lines.push(
+      ...urlTable(
+        `Not refreshed, or refresh failed (${troubled.length})`,
+        troubled,
+        (o) => [o.refreshStatus ?? '', o.refreshDescription ?? ''],
+        ['refresh', 'reason'],
+      ),
+    );
+  }
+  if (wait) {
+    lines.push('### Waiting for the prefetch', '');
+    lines.push(
+      '| | URLs |',
+      '|---|---:|',
+      `| completed | ${wait.completed} |`,
+      `| failed at the CDN | ${wait.failed} |`,
+      `| pending | ${wait.pending} |`,
+      '',
+      waitLine(wait),
+      '',
+    );
+    lines.push(...taskTable(wait.tasks));
+    const failed = result.outcomes.filter((o) => o.taskStatus === 'Failed');
+    lines.push(
+      ...urlTable(`Prefetch failed at the CDN (${failed.length})`, failed, (o) => [o.description ?? ''], [
+        'reason',
+      ]),
+    );
+  }
+  return lines;
+}
+
+function waitLine(wait: WaitSummary): string {
+  const seconds = Math.round(wait.elapsedMs / 1000);
+  const how = {
+    finished: `every task finished after ${seconds} s`,
+    timeout: `wait-timeout passed after ${seconds} s with ${wait.pending} URLs pending`,
+    stopped: `stopped after ${seconds} s: the run was stopping`,
+    'poll-failed': `stopped after ${seconds} s: the polls kept failing (${wait.error ?? 'unknown error'})`,
+  }[wait.ended];
+  return `${how} · ${wait.polls} polls, ${wait.calls} DescribeRefreshTaskById calls`;
+}
+
+function taskTable(tasks: readonly TaskProgress[]): string[] {
+  if (tasks.length === 0) return [];
+  const rows = tasks
+    .slice(0, LISTED)
+    .map(
+      (t) =>
+        `| \`${t.taskId}\` | ${t.urls} | ${t.status} | ${t.process}% (${t.complete} done, ${t.failed} failed, ${t.pending} pending) |`,
+    );
+  const more = tasks.length > LISTED ? [`…and ${tasks.length - LISTED} more tasks in the report.`, ''] : [];
+  return ['| task | URLs | status | progress |', '|---|---:|---|---|', ...rows, '', ...more];
+}
+
+function urlTable(
+  title: string,
+  outcomes: readonly UrlOutcome[],
+  columns: (o: UrlOutcome) => string[],
+  headers: string[],
+): string[] {
+  if (outcomes.length === 0) return [];
+  const rows = outcomes.slice(0, LISTED).map((o) => `| ${[o.url, ...columns(o)].map(cell).join(' | ')} |`);
+  const more = outcomes.length > LISTED ? [`…and ${outcomes.length - LISTED} more in the report.`, ''] : [];
+  return [
+    `#### ${title}`,
+    '',
+    `| URL | ${headers.join(' | ')} |`,
+    `|${'---|'.repeat(headers.length + 1)}`,
+    ...rows,
+    '',
+    ...more,
+  ];
+}
+
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/config/config.js';
+import { parseConfig, type InputReader } from '../../src/config/parse.js';
+
+const CREDS = { accessKeyId: 'LTAI5tTESTKEYID', accessKeySecret: 'Zq9SECRETvalue-7Hd2kP4xWm' };
+
+function reader(inputs: Record<string, string>): InputReader {
+  return (name) => inputs[name] ?? '';
+}
+
+const parse = (inputs: Record<string, string>) => parseConfig(reader(inputs), {}, CREDS);
+
+describe('parseConfig: refresh and wait', () => {
+  it('is off by default: wait-timeout 900 s, poll-interval 10 s, the run deadline 600 s', () => {
+    const config = parse({});
+    expect(config.follow).toEqual({
+      refresh: false,
+      wait: false,
+      waitTimeoutMs: 900_000,
+      pollIntervalMs: 10_000,
+    });
+    expect(config.timeoutMs).toBe(600_000);
+  });
+
+  it('reads the four inputs', () => {
+    const config = parse({ refresh: 'true', wait: 'True', 'wait-timeout': '120', 'poll-interval': '1' });
+    expect(config.follow).toEqual({
+      refresh: true,
+      wait: true,
+      waitTimeoutMs: 120_000,
+      pollIntervalMs: 1000,
+    });
+  });
+
+  it('lengthens the default run deadline by wait-timeout for each wait, so it never cuts a wait short', () => {
+    expect(parse({ wait: 'true' }).timeoutMs).toBe((600 + 900) * 1000);
+    expect(parse({ refresh: 'true', wait: 'true', 'wait-timeout': '60' }).timeoutMs).toBe((600 + 120) * 1000);
+    // An explicit timeout is the user's bound, and wins.
+    expect(parse({ wait: 'true', timeout: '300' }).timeoutMs).toBe(300_000);
+  });
+
+  it.each([
+    [{ refresh: 'yes' }, 'refresh: "yes" must be true or false'],
+    [{ wait: '1' }, 'wait: "1" must be true or false'],
+    [{ 'wait-timeout': '0' }, 'wait-timeout: "0" must be a whole number from 1 to 21600'],
+    [{ 'wait-timeout': '15m' }, 'wait-timeout: "15m" must be a whole number from 1 to 21600'],
+    [{ 'poll-interval': '0' }, 'poll-interval: "0" must be a whole number from 1 to 3600'],
+    [{ 'poll-interval': '0.5' }, 'poll-interval: "0.5" must be a whole number from 1 to 3600'],
+  ])('%j is refused: %s', (inputs, message) => {
+    expect(() => parse(inputs)).toThrow(ConfigError);
+    expect(() => parse(inputs)).toThrow(message);
+  });
+});
