@@ -126,8 +126,9 @@ export class OidcCredentialSource implements CredentialSource {
     const expiry = assumed.expiration ? `; they expire at ${assumed.expiration}` : '';
     options.logger.info(
       reason === 'start'
-        ? `Assumed ${config.roleArn} as ${config.roleSessionName} with the job's OIDC token (audience ${config.audience})${expiry}.`
-        : `Assumed ${config.roleArn} again (the credentials were ${reason})${expiry}.`,
+        ? `Assumed ${config.roleArn} as ${config.roleSessionName} with the job's OIDC token (audience ` +
+            `${config.audience}): short-lived credentials${expiry}.`
+        : `Assumed ${config.roleArn} again (the credentials were ${reason}): new credentials${expiry}.`,
     );
     return held;
   }
