@@ -52,7 +52,11 @@ export async function assumeRoleWithOidc(
     RoleSessionName: config.roleSessionName,
     DurationSeconds: String(config.durationSeconds),
   });
-  const fields = parseStsAnswer(config, await post(`${config.stsEndpoint}/?${query}`, body, options));
+  const fields = parseStsAnswer(
+    config,
+    idToken,
+    await post(`${config.stsEndpoint}/?${query}`, body, options),
+  );
   const issued = fields['Credentials'];
   const record = typeof issued === 'object' && issued !== null ? (issued as ApiFields) : {};
   const accessKeyId = stringField(record, 'AccessKeyId') ?? '';
@@ -121,6 +125,7 @@ async function textWithin(
 
 function parseStsAnswer(
   config: OidcConfig,
+  idToken: string,
   raw: { status: number; contentType: string; body: string; retryAfterHeader: string | null },
 ): ApiFields {
   try {
@@ -140,15 +145,35 @@ function parseStsAnswer(
       advice:
         error.code === undefined
           ? `Check sts-endpoint (${config.stsEndpoint}): the answer was not one of STS's.`
-          : stsRefusalAdvice(error.code, config),
+          : stsRefusalAdvice(error.code, config, tokenClaims(idToken)),
     });
   }
+}
+
+/** The claims a trust policy's conditions test (not secret, unlike the token), as far as readable. */
+export function tokenClaims(idToken: string): Record<'iss' | 'aud' | 'sub', string | undefined> {
+  let payload: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = JSON.parse(
+      Buffer.from(idToken.split('.')[1] ?? '', 'base64url').toString('utf8'),
+    );
+    if (typeof parsed === 'object' && parsed !== null) payload = parsed as Record<string, unknown>;
+  } catch {
+    // Not a JWT we can read: the advice goes without the claims.
+  }
+  const claim = (name: string): string | undefined => {
+    const value = payload[name];
+    if (typeof value === 'string') return value;
+    return Array.isArray(value) ? value.join(',') : undefined;
+  };
+  return { iss: claim('iss'), aud: claim('aud'), sub: claim('sub') };
 }
 
 /** The usual cause of an STS refusal, in terms of what to change in RAM or in the inputs. */
 export function stsRefusalAdvice(
   code: string,
   config: Pick<OidcConfig, 'audience' | 'oidcProviderArn'>,
+  claims: Partial<Record<'iss' | 'aud' | 'sub', string | undefined>> = {},
 ): string {
   const trust =
     `the RAM role's trust policy must allow the principal ${config.oidcProviderArn} (Federated) to ` +
@@ -160,10 +185,15 @@ export function stsRefusalAdvice(
   const fingerprint =
     `the OIDC provider's issuer URL must be exactly ${GITHUB_OIDC_ISSUER} and its fingerprint must match ` +
     "that site's current certificate (update it in the RAM console)";
-  if (/AudienceNotMatch|ClientId/i.test(code)) return `Check that ${clientId}.`;
+  const token = (['iss', 'aud', 'sub'] as const)
+    .filter((name) => claims[name] !== undefined)
+    .map((name) => `oidc:${name} "${claims[name]}"`)
+    .join(', ');
+  const tokenSays = token === '' ? '' : ` This job's token has ${token}.`;
+  if (/AudienceNotMatch|ClientId/i.test(code)) return `Check that ${clientId}.${tokenSays}`;
   if (/Fingerprint|HttpsUrlInvalid|InvalidSignature|Issuer/i.test(code)) return `Check that ${fingerprint}.`;
   if (/NoPermission/i.test(code)) {
-    return `Check that ${trust}, and that oidc-provider-arn names a provider that exists.`;
+    return `Check that ${trust}, and that oidc-provider-arn names a provider that exists.${tokenSays}`;
   }
   if (/OIDCToken\.Expired/i.test(code)) {
     return "The GitHub ID token had expired when STS checked it: check the runner's clock.";
@@ -179,5 +209,5 @@ export function stsRefusalAdvice(
   if (/DurationSeconds/i.test(code)) {
     return "Lower role-duration-seconds, or raise the role's maximum session duration in the RAM console.";
   }
-  return `Usually: ${trust}; ${clientId}; ${fingerprint}.`;
+  return `Usually: ${trust}; ${clientId}; ${fingerprint}.${tokenSays}`;
 }

@@ -150,6 +150,11 @@ describe('role-arn', () => {
       /::error::AssumeRoleWithOIDC: AuthenticationFail\.NoPermission: .*trust policy must allow/,
     );
     expect(result.log).toContain('oidc:aud "sts.aliyuncs.com"');
+    // The claims the trust policy's conditions test, as this job's token has them.
+    expect(result.log).toContain(
+      `This job's token has oidc:iss "https://token.actions.githubusercontent.com", oidc:aud "sts.aliyuncs.com", ` +
+        'oidc:sub "repo:acme/site:ref:refs/heads/main".',
+    );
     expect(cdnCalls(em)).toEqual([]);
   });
 

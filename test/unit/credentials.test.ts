@@ -7,7 +7,7 @@ import { OidcCredentialSource, RENEW_BEFORE_MS } from '../../src/credentials/oid
 import { MISSING_ID_TOKEN, openCredentialSource } from '../../src/credentials/open.js';
 import { RenewingClient } from '../../src/credentials/renewing-client.js';
 import { StaticCredentials, type CredentialSource } from '../../src/credentials/source.js';
-import { assumeRoleWithOidc, stsRefusalAdvice } from '../../src/credentials/sts-oidc.js';
+import { assumeRoleWithOidc, stsRefusalAdvice, tokenClaims } from '../../src/credentials/sts-oidc.js';
 import { parseConfig } from '../../src/config/parse.js';
 import { DEFAULT_RETRY_POLICY } from '../../src/submit/retry.js';
 import { MemoryLogger } from '../../src/util/logger.js';
@@ -154,6 +154,19 @@ describe('stsRefusalAdvice', () => {
     ['InvalidParameter.DurationSeconds', /role-duration-seconds/],
   ])('%s → %s', (code, expected) => {
     expect(stsRefusalAdvice(code, config)).toMatch(expected);
+  });
+
+  it("adds the token's iss, aud and sub claims, which the trust policy's conditions test", () => {
+    const claims = tokenClaims(fakeJwt({ aud: ['a', 'b'], sub: 'repo:acme/site:environment:prod' }));
+    expect(claims).toEqual({
+      iss: 'https://token.actions.githubusercontent.com',
+      aud: 'a,b',
+      sub: 'repo:acme/site:environment:prod',
+    });
+    expect(stsRefusalAdvice('AuthenticationFail.NoPermission', config, claims)).toMatch(
+      /This job's token has oidc:iss "https:\/\/token\.actions\.githubusercontent\.com", oidc:aud "a,b", oidc:sub "repo:acme\/site:environment:prod"\.$/,
+    );
+    expect(tokenClaims('not-a-jwt')).toEqual({ iss: undefined, aud: undefined, sub: undefined });
   });
 
   it('an unknown code names all three usual causes', () => {
