@@ -1,6 +1,1999 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
+/***/ 6110:
+/***/ ((module, exports, __nccwpck_require__) => {
+
+/* eslint-env browser */
+
+/**
+ * This is the web browser implementation of `debug()`.
+ */
+
+exports.formatArgs = formatArgs;
+exports.save = save;
+exports.load = load;
+exports.useColors = useColors;
+exports.storage = localstorage();
+exports.destroy = (() => {
+	let warned = false;
+
+	return () => {
+		if (!warned) {
+			warned = true;
+			console.warn('Instance method `debug.destroy()` is deprecated and no longer does anything. It will be removed in the next major version of `debug`.');
+		}
+	};
+})();
+
+/**
+ * Colors.
+ */
+
+exports.colors = [
+	'#0000CC',
+	'#0000FF',
+	'#0033CC',
+	'#0033FF',
+	'#0066CC',
+	'#0066FF',
+	'#0099CC',
+	'#0099FF',
+	'#00CC00',
+	'#00CC33',
+	'#00CC66',
+	'#00CC99',
+	'#00CCCC',
+	'#00CCFF',
+	'#3300CC',
+	'#3300FF',
+	'#3333CC',
+	'#3333FF',
+	'#3366CC',
+	'#3366FF',
+	'#3399CC',
+	'#3399FF',
+	'#33CC00',
+	'#33CC33',
+	'#33CC66',
+	'#33CC99',
+	'#33CCCC',
+	'#33CCFF',
+	'#6600CC',
+	'#6600FF',
+	'#6633CC',
+	'#6633FF',
+	'#66CC00',
+	'#66CC33',
+	'#9900CC',
+	'#9900FF',
+	'#9933CC',
+	'#9933FF',
+	'#99CC00',
+	'#99CC33',
+	'#CC0000',
+	'#CC0033',
+	'#CC0066',
+	'#CC0099',
+	'#CC00CC',
+	'#CC00FF',
+	'#CC3300',
+	'#CC3333',
+	'#CC3366',
+	'#CC3399',
+	'#CC33CC',
+	'#CC33FF',
+	'#CC6600',
+	'#CC6633',
+	'#CC9900',
+	'#CC9933',
+	'#CCCC00',
+	'#CCCC33',
+	'#FF0000',
+	'#FF0033',
+	'#FF0066',
+	'#FF0099',
+	'#FF00CC',
+	'#FF00FF',
+	'#FF3300',
+	'#FF3333',
+	'#FF3366',
+	'#FF3399',
+	'#FF33CC',
+	'#FF33FF',
+	'#FF6600',
+	'#FF6633',
+	'#FF9900',
+	'#FF9933',
+	'#FFCC00',
+	'#FFCC33'
+];
+
+/**
+ * Currently only WebKit-based Web Inspectors, Firefox >= v31,
+ * and the Firebug extension (any Firefox version) are known
+ * to support "%c" CSS customizations.
+ *
+ * TODO: add a `localStorage` variable to explicitly enable/disable colors
+ */
+
+// eslint-disable-next-line complexity
+function useColors() {
+	// NB: In an Electron preload script, document will be defined but not fully
+	// initialized. Since we know we're in Chrome, we'll just detect this case
+	// explicitly
+	if (typeof window !== 'undefined' && window.process && (window.process.type === 'renderer' || window.process.__nwjs)) {
+		return true;
+	}
+
+	// Internet Explorer and Edge do not support colors.
+	if (typeof navigator !== 'undefined' && navigator.userAgent && navigator.userAgent.toLowerCase().match(/(edge|trident)\/(\d+)/)) {
+		return false;
+	}
+
+	let m;
+
+	// Is webkit? http://stackoverflow.com/a/16459606/376773
+	// document is undefined in react-native: https://github.com/facebook/react-native/pull/1632
+	// eslint-disable-next-line no-return-assign
+	return (typeof document !== 'undefined' && document.documentElement && document.documentElement.style && document.documentElement.style.WebkitAppearance) ||
+		// Is firebug? http://stackoverflow.com/a/398120/376773
+		(typeof window !== 'undefined' && window.console && (window.console.firebug || (window.console.exception && window.console.table))) ||
+		// Is firefox >= v31?
+		// https://developer.mozilla.org/en-US/docs/Tools/Web_Console#Styling_messages
+		(typeof navigator !== 'undefined' && navigator.userAgent && (m = navigator.userAgent.toLowerCase().match(/firefox\/(\d+)/)) && parseInt(m[1], 10) >= 31) ||
+		// Double check webkit in userAgent just in case we are in a worker
+		(typeof navigator !== 'undefined' && navigator.userAgent && navigator.userAgent.toLowerCase().match(/applewebkit\/(\d+)/));
+}
+
+/**
+ * Colorize log arguments if enabled.
+ *
+ * @api public
+ */
+
+function formatArgs(args) {
+	args[0] = (this.useColors ? '%c' : '') +
+		this.namespace +
+		(this.useColors ? ' %c' : ' ') +
+		args[0] +
+		(this.useColors ? '%c ' : ' ') +
+		'+' + module.exports.humanize(this.diff);
+
+	if (!this.useColors) {
+		return;
+	}
+
+	const c = 'color: ' + this.color;
+	args.splice(1, 0, c, 'color: inherit');
+
+	// The final "%c" is somewhat tricky, because there could be other
+	// arguments passed either before or after the %c, so we need to
+	// figure out the correct index to insert the CSS into
+	let index = 0;
+	let lastC = 0;
+	args[0].replace(/%[a-zA-Z%]/g, match => {
+		if (match === '%%') {
+			return;
+		}
+		index++;
+		if (match === '%c') {
+			// We only are interested in the *last* %c
+			// (the user may have provided their own)
+			lastC = index;
+		}
+	});
+
+	args.splice(lastC, 0, c);
+}
+
+/**
+ * Invokes `console.debug()` when available.
+ * No-op when `console.debug` is not a "function".
+ * If `console.debug` is not available, falls back
+ * to `console.log`.
+ *
+ * @api public
+ */
+exports.log = console.debug || console.log || (() => {});
+
+/**
+ * Save `namespaces`.
+ *
+ * @param {String} namespaces
+ * @api private
+ */
+function save(namespaces) {
+	try {
+		if (namespaces) {
+			exports.storage.setItem('debug', namespaces);
+		} else {
+			exports.storage.removeItem('debug');
+		}
+	} catch (error) {
+		// Swallow
+		// XXX (@Qix-) should we be logging these?
+	}
+}
+
+/**
+ * Load `namespaces`.
+ *
+ * @return {String} returns the previously persisted debug modes
+ * @api private
+ */
+function load() {
+	let r;
+	try {
+		r = exports.storage.getItem('debug') || exports.storage.getItem('DEBUG') ;
+	} catch (error) {
+		// Swallow
+		// XXX (@Qix-) should we be logging these?
+	}
+
+	// If debug isn't set in LS, and we're in Electron, try to load $DEBUG
+	if (!r && typeof process !== 'undefined' && 'env' in process) {
+		r = process.env.DEBUG;
+	}
+
+	return r;
+}
+
+/**
+ * Localstorage attempts to return the localstorage.
+ *
+ * This is necessary because safari throws
+ * when a user disables cookies/localstorage
+ * and you attempt to access it.
+ *
+ * @return {LocalStorage}
+ * @api private
+ */
+
+function localstorage() {
+	try {
+		// TVMLKit (Apple TV JS Runtime) does not have a window object, just localStorage in the global context
+		// The Browser also has localStorage in the global context.
+		return localStorage;
+	} catch (error) {
+		// Swallow
+		// XXX (@Qix-) should we be logging these?
+	}
+}
+
+module.exports = __nccwpck_require__(897)(exports);
+
+const {formatters} = module.exports;
+
+/**
+ * Map %j to `JSON.stringify()`, since no Web Inspectors do that by default.
+ */
+
+formatters.j = function (v) {
+	try {
+		return JSON.stringify(v);
+	} catch (error) {
+		return '[UnexpectedJSONParseError]: ' + error.message;
+	}
+};
+
+
+/***/ }),
+
+/***/ 897:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+/**
+ * This is the common logic for both the Node.js and web browser
+ * implementations of `debug()`.
+ */
+
+function setup(env) {
+	createDebug.debug = createDebug;
+	createDebug.default = createDebug;
+	createDebug.coerce = coerce;
+	createDebug.disable = disable;
+	createDebug.enable = enable;
+	createDebug.enabled = enabled;
+	createDebug.humanize = __nccwpck_require__(744);
+	createDebug.destroy = destroy;
+
+	Object.keys(env).forEach(key => {
+		createDebug[key] = env[key];
+	});
+
+	/**
+	* The currently active debug mode names, and names to skip.
+	*/
+
+	createDebug.names = [];
+	createDebug.skips = [];
+
+	/**
+	* Map of special "%n" handling functions, for the debug "format" argument.
+	*
+	* Valid key names are a single, lower or upper-case letter, i.e. "n" and "N".
+	*/
+	createDebug.formatters = {};
+
+	/**
+	* Selects a color for a debug namespace
+	* @param {String} namespace The namespace string for the debug instance to be colored
+	* @return {Number|String} An ANSI color code for the given namespace
+	* @api private
+	*/
+	function selectColor(namespace) {
+		let hash = 0;
+
+		for (let i = 0; i < namespace.length; i++) {
+			hash = ((hash << 5) - hash) + namespace.charCodeAt(i);
+			hash |= 0; // Convert to 32bit integer
+		}
+
+		return createDebug.colors[Math.abs(hash) % createDebug.colors.length];
+	}
+	createDebug.selectColor = selectColor;
+
+	/**
+	* Create a debugger with the given `namespace`.
+	*
+	* @param {String} namespace
+	* @return {Function}
+	* @api public
+	*/
+	function createDebug(namespace) {
+		let prevTime;
+		let enableOverride = null;
+		let namespacesCache;
+		let enabledCache;
+
+		function debug(...args) {
+			// Disabled?
+			if (!debug.enabled) {
+				return;
+			}
+
+			const self = debug;
+
+			// Set `diff` timestamp
+			const curr = Number(new Date());
+			const ms = curr - (prevTime || curr);
+			self.diff = ms;
+			self.prev = prevTime;
+			self.curr = curr;
+			prevTime = curr;
+
+			args[0] = createDebug.coerce(args[0]);
+
+			if (typeof args[0] !== 'string') {
+				// Anything else let's inspect with %O
+				args.unshift('%O');
+			}
+
+			// Apply any `formatters` transformations
+			let index = 0;
+			args[0] = args[0].replace(/%([a-zA-Z%])/g, (match, format) => {
+				// If we encounter an escaped % then don't increase the array index
+				if (match === '%%') {
+					return '%';
+				}
+				index++;
+				const formatter = createDebug.formatters[format];
+				if (typeof formatter === 'function') {
+					const val = args[index];
+					match = formatter.call(self, val);
+
+					// Now we need to remove `args[index]` since it's inlined in the `format`
+					args.splice(index, 1);
+					index--;
+				}
+				return match;
+			});
+
+			// Apply env-specific formatting (colors, etc.)
+			createDebug.formatArgs.call(self, args);
+
+			const logFn = self.log || createDebug.log;
+			logFn.apply(self, args);
+		}
+
+		debug.namespace = namespace;
+		debug.useColors = createDebug.useColors();
+		debug.color = createDebug.selectColor(namespace);
+		debug.extend = extend;
+		debug.destroy = createDebug.destroy; // XXX Temporary. Will be removed in the next major release.
+
+		Object.defineProperty(debug, 'enabled', {
+			enumerable: true,
+			configurable: false,
+			get: () => {
+				if (enableOverride !== null) {
+					return enableOverride;
+				}
+				if (namespacesCache !== createDebug.namespaces) {
+					namespacesCache = createDebug.namespaces;
+					enabledCache = createDebug.enabled(namespace);
+				}
+
+				return enabledCache;
+			},
+			set: v => {
+				enableOverride = v;
+			}
+		});
+
+		// Env-specific initialization logic for debug instances
+		if (typeof createDebug.init === 'function') {
+			createDebug.init(debug);
+		}
+
+		return debug;
+	}
+
+	function extend(namespace, delimiter) {
+		const newDebug = createDebug(this.namespace + (typeof delimiter === 'undefined' ? ':' : delimiter) + namespace);
+		newDebug.log = this.log;
+		return newDebug;
+	}
+
+	/**
+	* Enables a debug mode by namespaces. This can include modes
+	* separated by a colon and wildcards.
+	*
+	* @param {String} namespaces
+	* @api public
+	*/
+	function enable(namespaces) {
+		createDebug.save(namespaces);
+		createDebug.namespaces = namespaces;
+
+		createDebug.names = [];
+		createDebug.skips = [];
+
+		const split = (typeof namespaces === 'string' ? namespaces : '')
+			.trim()
+			.replace(/\s+/g, ',')
+			.split(',')
+			.filter(Boolean);
+
+		for (const ns of split) {
+			if (ns[0] === '-') {
+				createDebug.skips.push(ns.slice(1));
+			} else {
+				createDebug.names.push(ns);
+			}
+		}
+	}
+
+	/**
+	 * Checks if the given string matches a namespace template, honoring
+	 * asterisks as wildcards.
+	 *
+	 * @param {String} search
+	 * @param {String} template
+	 * @return {Boolean}
+	 */
+	function matchesTemplate(search, template) {
+		let searchIndex = 0;
+		let templateIndex = 0;
+		let starIndex = -1;
+		let matchIndex = 0;
+
+		while (searchIndex < search.length) {
+			if (templateIndex < template.length && (template[templateIndex] === search[searchIndex] || template[templateIndex] === '*')) {
+				// Match character or proceed with wildcard
+				if (template[templateIndex] === '*') {
+					starIndex = templateIndex;
+					matchIndex = searchIndex;
+					templateIndex++; // Skip the '*'
+				} else {
+					searchIndex++;
+					templateIndex++;
+				}
+			} else if (starIndex !== -1) { // eslint-disable-line no-negated-condition
+				// Backtrack to the last '*' and try to match more characters
+				templateIndex = starIndex + 1;
+				matchIndex++;
+				searchIndex = matchIndex;
+			} else {
+				return false; // No match
+			}
+		}
+
+		// Handle trailing '*' in template
+		while (templateIndex < template.length && template[templateIndex] === '*') {
+			templateIndex++;
+		}
+
+		return templateIndex === template.length;
+	}
+
+	/**
+	* Disable debug output.
+	*
+	* @return {String} namespaces
+	* @api public
+	*/
+	function disable() {
+		const namespaces = [
+			...createDebug.names,
+			...createDebug.skips.map(namespace => '-' + namespace)
+		].join(',');
+		createDebug.enable('');
+		return namespaces;
+	}
+
+	/**
+	* Returns true if the given mode name is enabled, false otherwise.
+	*
+	* @param {String} name
+	* @return {Boolean}
+	* @api public
+	*/
+	function enabled(name) {
+		for (const skip of createDebug.skips) {
+			if (matchesTemplate(name, skip)) {
+				return false;
+			}
+		}
+
+		for (const ns of createDebug.names) {
+			if (matchesTemplate(name, ns)) {
+				return true;
+			}
+		}
+
+		return false;
+	}
+
+	/**
+	* Coerce `val`.
+	*
+	* @param {Mixed} val
+	* @return {Mixed}
+	* @api private
+	*/
+	function coerce(val) {
+		if (val instanceof Error) {
+			return val.stack || val.message;
+		}
+		return val;
+	}
+
+	/**
+	* XXX DO NOT USE. This is a temporary stub function.
+	* XXX It WILL be removed in the next major release.
+	*/
+	function destroy() {
+		console.warn('Instance method `debug.destroy()` is deprecated and no longer does anything. It will be removed in the next major version of `debug`.');
+	}
+
+	createDebug.enable(createDebug.load());
+
+	return createDebug;
+}
+
+module.exports = setup;
+
+
+/***/ }),
+
+/***/ 2830:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+/**
+ * Detect Electron renderer / nwjs process, which is node, but we should
+ * treat as a browser.
+ */
+
+if (typeof process === 'undefined' || process.type === 'renderer' || process.browser === true || process.__nwjs) {
+	module.exports = __nccwpck_require__(6110);
+} else {
+	module.exports = __nccwpck_require__(5108);
+}
+
+
+/***/ }),
+
+/***/ 5108:
+/***/ ((module, exports, __nccwpck_require__) => {
+
+/**
+ * Module dependencies.
+ */
+
+const tty = __nccwpck_require__(2018);
+const util = __nccwpck_require__(9023);
+
+/**
+ * This is the Node.js implementation of `debug()`.
+ */
+
+exports.init = init;
+exports.log = log;
+exports.formatArgs = formatArgs;
+exports.save = save;
+exports.load = load;
+exports.useColors = useColors;
+exports.destroy = util.deprecate(
+	() => {},
+	'Instance method `debug.destroy()` is deprecated and no longer does anything. It will be removed in the next major version of `debug`.'
+);
+
+/**
+ * Colors.
+ */
+
+exports.colors = [6, 2, 3, 4, 5, 1];
+
+try {
+	// Optional dependency (as in, doesn't need to be installed, NOT like optionalDependencies in package.json)
+	// eslint-disable-next-line import/no-extraneous-dependencies
+	const supportsColor = __nccwpck_require__(75);
+
+	if (supportsColor && (supportsColor.stderr || supportsColor).level >= 2) {
+		exports.colors = [
+			20,
+			21,
+			26,
+			27,
+			32,
+			33,
+			38,
+			39,
+			40,
+			41,
+			42,
+			43,
+			44,
+			45,
+			56,
+			57,
+			62,
+			63,
+			68,
+			69,
+			74,
+			75,
+			76,
+			77,
+			78,
+			79,
+			80,
+			81,
+			92,
+			93,
+			98,
+			99,
+			112,
+			113,
+			128,
+			129,
+			134,
+			135,
+			148,
+			149,
+			160,
+			161,
+			162,
+			163,
+			164,
+			165,
+			166,
+			167,
+			168,
+			169,
+			170,
+			171,
+			172,
+			173,
+			178,
+			179,
+			184,
+			185,
+			196,
+			197,
+			198,
+			199,
+			200,
+			201,
+			202,
+			203,
+			204,
+			205,
+			206,
+			207,
+			208,
+			209,
+			214,
+			215,
+			220,
+			221
+		];
+	}
+} catch (error) {
+	// Swallow - we only care if `supports-color` is available; it doesn't have to be.
+}
+
+/**
+ * Build up the default `inspectOpts` object from the environment variables.
+ *
+ *   $ DEBUG_COLORS=no DEBUG_DEPTH=10 DEBUG_SHOW_HIDDEN=enabled node script.js
+ */
+
+exports.inspectOpts = Object.keys(process.env).filter(key => {
+	return /^debug_/i.test(key);
+}).reduce((obj, key) => {
+	// Camel-case
+	const prop = key
+		.substring(6)
+		.toLowerCase()
+		.replace(/_([a-z])/g, (_, k) => {
+			return k.toUpperCase();
+		});
+
+	// Coerce string value into JS value
+	let val = process.env[key];
+	if (/^(yes|on|true|enabled)$/i.test(val)) {
+		val = true;
+	} else if (/^(no|off|false|disabled)$/i.test(val)) {
+		val = false;
+	} else if (val === 'null') {
+		val = null;
+	} else {
+		val = Number(val);
+	}
+
+	obj[prop] = val;
+	return obj;
+}, {});
+
+/**
+ * Is stdout a TTY? Colored output is enabled when `true`.
+ */
+
+function useColors() {
+	return 'colors' in exports.inspectOpts ?
+		Boolean(exports.inspectOpts.colors) :
+		tty.isatty(process.stderr.fd);
+}
+
+/**
+ * Adds ANSI color escape codes if enabled.
+ *
+ * @api public
+ */
+
+function formatArgs(args) {
+	const {namespace: name, useColors} = this;
+
+	if (useColors) {
+		const c = this.color;
+		const colorCode = '\u001B[3' + (c < 8 ? c : '8;5;' + c);
+		const prefix = `  ${colorCode};1m${name} \u001B[0m`;
+
+		args[0] = prefix + args[0].split('\n').join('\n' + prefix);
+		args.push(colorCode + 'm+' + module.exports.humanize(this.diff) + '\u001B[0m');
+	} else {
+		args[0] = getDate() + name + ' ' + args[0];
+	}
+}
+
+function getDate() {
+	if (exports.inspectOpts.hideDate) {
+		return '';
+	}
+	return new Date().toISOString() + ' ';
+}
+
+/**
+ * Invokes `util.formatWithOptions()` with the specified arguments and writes to stderr.
+ */
+
+function log(...args) {
+	return process.stderr.write(util.formatWithOptions(exports.inspectOpts, ...args) + '\n');
+}
+
+/**
+ * Save `namespaces`.
+ *
+ * @param {String} namespaces
+ * @api private
+ */
+function save(namespaces) {
+	if (namespaces) {
+		process.env.DEBUG = namespaces;
+	} else {
+		// If you set a process.env field to null or undefined, it gets cast to the
+		// string 'null' or 'undefined'. Just delete instead.
+		delete process.env.DEBUG;
+	}
+}
+
+/**
+ * Load `namespaces`.
+ *
+ * @return {String} returns the previously persisted debug modes
+ * @api private
+ */
+
+function load() {
+	return process.env.DEBUG;
+}
+
+/**
+ * Init logic for `debug` instances.
+ *
+ * Create a new `inspectOpts` object in case `useColors` is set
+ * differently for a particular `debug` instance.
+ */
+
+function init(debug) {
+	debug.inspectOpts = {};
+
+	const keys = Object.keys(exports.inspectOpts);
+	for (let i = 0; i < keys.length; i++) {
+		debug.inspectOpts[keys[i]] = exports.inspectOpts[keys[i]];
+	}
+}
+
+module.exports = __nccwpck_require__(897)(exports);
+
+const {formatters} = module.exports;
+
+/**
+ * Map %o to `util.inspect()`, all on a single line.
+ */
+
+formatters.o = function (v) {
+	this.inspectOpts.colors = this.useColors;
+	return util.inspect(v, this.inspectOpts)
+		.split('\n')
+		.map(str => str.trim())
+		.join(' ');
+};
+
+/**
+ * Map %O to `util.inspect()`, allowing multiple lines if needed.
+ */
+
+formatters.O = function (v) {
+	this.inspectOpts.colors = this.useColors;
+	return util.inspect(v, this.inspectOpts);
+};
+
+
+/***/ }),
+
+/***/ 1970:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || function (mod) {
+    if (mod && mod.__esModule) return mod;
+    var result = {};
+    if (mod != null) for (var k in mod) if (k !== "default" && Object.prototype.hasOwnProperty.call(mod, k)) __createBinding(result, mod, k);
+    __setModuleDefault(result, mod);
+    return result;
+};
+var __importDefault = (this && this.__importDefault) || function (mod) {
+    return (mod && mod.__esModule) ? mod : { "default": mod };
+};
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.HttpProxyAgent = void 0;
+const net = __importStar(__nccwpck_require__(9278));
+const tls = __importStar(__nccwpck_require__(4756));
+const debug_1 = __importDefault(__nccwpck_require__(2830));
+const events_1 = __nccwpck_require__(4434);
+const agent_base_1 = __nccwpck_require__(737);
+const url_1 = __nccwpck_require__(7016);
+const debug = (0, debug_1.default)('http-proxy-agent');
+/**
+ * The `HttpProxyAgent` implements an HTTP Agent subclass that connects
+ * to the specified "HTTP proxy server" in order to proxy HTTP requests.
+ */
+class HttpProxyAgent extends agent_base_1.Agent {
+    constructor(proxy, opts) {
+        super(opts);
+        this.proxy = typeof proxy === 'string' ? new url_1.URL(proxy) : proxy;
+        this.proxyHeaders = opts?.headers ?? {};
+        debug('Creating new HttpProxyAgent instance: %o', this.proxy.href);
+        // Trim off the brackets from IPv6 addresses
+        const host = (this.proxy.hostname || this.proxy.host).replace(/^\[|\]$/g, '');
+        const port = this.proxy.port
+            ? parseInt(this.proxy.port, 10)
+            : this.proxy.protocol === 'https:'
+                ? 443
+                : 80;
+        this.connectOpts = {
+            ...(opts ? omit(opts, 'headers') : null),
+            host,
+            port,
+        };
+    }
+    addRequest(req, opts) {
+        req._header = null;
+        this.setRequestProps(req, opts);
+        // @ts-expect-error `addRequest()` isn't defined in `@types/node`
+        super.addRequest(req, opts);
+    }
+    setRequestProps(req, opts) {
+        const { proxy } = this;
+        const protocol = opts.secureEndpoint ? 'https:' : 'http:';
+        const hostname = req.getHeader('host') || 'localhost';
+        const base = `${protocol}//${hostname}`;
+        const url = new url_1.URL(req.path, base);
+        if (opts.port !== 80) {
+            url.port = String(opts.port);
+        }
+        // Change the `http.ClientRequest` instance's "path" field
+        // to the absolute path of the URL that will be requested.
+        req.path = String(url);
+        // Inject the `Proxy-Authorization` header if necessary.
+        const headers = typeof this.proxyHeaders === 'function'
+            ? this.proxyHeaders()
+            : { ...this.proxyHeaders };
+        if (proxy.username || proxy.password) {
+            const auth = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
+            headers['Proxy-Authorization'] = `Basic ${Buffer.from(auth).toString('base64')}`;
+        }
+        if (!headers['Proxy-Connection']) {
+            headers['Proxy-Connection'] = this.keepAlive
+                ? 'Keep-Alive'
+                : 'close';
+        }
+        for (const name of Object.keys(headers)) {
+            const value = headers[name];
+            if (value) {
+                req.setHeader(name, value);
+            }
+        }
+    }
+    async connect(req, opts) {
+        req._header = null;
+        if (!req.path.includes('://')) {
+            this.setRequestProps(req, opts);
+        }
+        // At this point, the http ClientRequest's internal `_header` field
+        // might have already been set. If this is the case then we'll need
+        // to re-generate the string since we just changed the `req.path`.
+        let first;
+        let endOfHeaders;
+        debug('Regenerating stored HTTP header string for request');
+        req._implicitHeader();
+        if (req.outputData && req.outputData.length > 0) {
+            debug('Patching connection write() output buffer with updated header');
+            first = req.outputData[0].data;
+            endOfHeaders = first.indexOf('\r\n\r\n') + 4;
+            req.outputData[0].data =
+                req._header + first.substring(endOfHeaders);
+            debug('Output buffer: %o', req.outputData[0].data);
+        }
+        // Create a socket connection to the proxy server.
+        let socket;
+        if (this.proxy.protocol === 'https:') {
+            debug('Creating `tls.Socket`: %o', this.connectOpts);
+            socket = tls.connect(this.connectOpts);
+        }
+        else {
+            debug('Creating `net.Socket`: %o', this.connectOpts);
+            socket = net.connect(this.connectOpts);
+        }
+        // Wait for the socket's `connect` event, so that this `callback()`
+        // function throws instead of the `http` request machinery. This is
+        // important for i.e. `PacProxyAgent` which determines a failed proxy
+        // connection via the `callback()` function throwing.
+        await (0, events_1.once)(socket, 'connect');
+        return socket;
+    }
+}
+HttpProxyAgent.protocols = ['http', 'https'];
+exports.HttpProxyAgent = HttpProxyAgent;
+function omit(obj, ...keys) {
+    const ret = {};
+    let key;
+    for (key in obj) {
+        if (!keys.includes(key)) {
+            ret[key] = obj[key];
+        }
+    }
+    return ret;
+}
+//# sourceMappingURL=index.js.map
+
+/***/ }),
+
+/***/ 4268:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || function (mod) {
+    if (mod && mod.__esModule) return mod;
+    var result = {};
+    if (mod != null) for (var k in mod) if (k !== "default" && Object.prototype.hasOwnProperty.call(mod, k)) __createBinding(result, mod, k);
+    __setModuleDefault(result, mod);
+    return result;
+};
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.req = exports.json = exports.toBuffer = void 0;
+const http = __importStar(__nccwpck_require__(8611));
+const https = __importStar(__nccwpck_require__(5692));
+async function toBuffer(stream) {
+    let length = 0;
+    const chunks = [];
+    for await (const chunk of stream) {
+        length += chunk.length;
+        chunks.push(chunk);
+    }
+    return Buffer.concat(chunks, length);
+}
+exports.toBuffer = toBuffer;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function json(stream) {
+    const buf = await toBuffer(stream);
+    const str = buf.toString('utf8');
+    try {
+        return JSON.parse(str);
+    }
+    catch (_err) {
+        const err = _err;
+        err.message += ` (input: ${str})`;
+        throw err;
+    }
+}
+exports.json = json;
+function req(url, opts = {}) {
+    const href = typeof url === 'string' ? url : url.href;
+    const req = (href.startsWith('https:') ? https : http).request(url, opts);
+    const promise = new Promise((resolve, reject) => {
+        req
+            .once('response', resolve)
+            .once('error', reject)
+            .end();
+    });
+    req.then = promise.then.bind(promise);
+    return req;
+}
+exports.req = req;
+//# sourceMappingURL=helpers.js.map
+
+/***/ }),
+
+/***/ 737:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || function (mod) {
+    if (mod && mod.__esModule) return mod;
+    var result = {};
+    if (mod != null) for (var k in mod) if (k !== "default" && Object.prototype.hasOwnProperty.call(mod, k)) __createBinding(result, mod, k);
+    __setModuleDefault(result, mod);
+    return result;
+};
+var __exportStar = (this && this.__exportStar) || function(m, exports) {
+    for (var p in m) if (p !== "default" && !Object.prototype.hasOwnProperty.call(exports, p)) __createBinding(exports, m, p);
+};
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.Agent = void 0;
+const net = __importStar(__nccwpck_require__(9278));
+const http = __importStar(__nccwpck_require__(8611));
+const https_1 = __nccwpck_require__(5692);
+__exportStar(__nccwpck_require__(4268), exports);
+const INTERNAL = Symbol('AgentBaseInternalState');
+class Agent extends http.Agent {
+    constructor(opts) {
+        super(opts);
+        this[INTERNAL] = {};
+    }
+    /**
+     * Determine whether this is an `http` or `https` request.
+     */
+    isSecureEndpoint(options) {
+        if (options) {
+            // First check the `secureEndpoint` property explicitly, since this
+            // means that a parent `Agent` is "passing through" to this instance.
+            // eslint-disable-next-line @typescript-eslint/no-explicit-any
+            if (typeof options.secureEndpoint === 'boolean') {
+                return options.secureEndpoint;
+            }
+            // If no explicit `secure` endpoint, check if `protocol` property is
+            // set. This will usually be the case since using a full string URL
+            // or `URL` instance should be the most common usage.
+            if (typeof options.protocol === 'string') {
+                return options.protocol === 'https:';
+            }
+        }
+        // Finally, if no `protocol` property was set, then fall back to
+        // checking the stack trace of the current call stack, and try to
+        // detect the "https" module.
+        const { stack } = new Error();
+        if (typeof stack !== 'string')
+            return false;
+        return stack
+            .split('\n')
+            .some((l) => l.indexOf('(https.js:') !== -1 ||
+            l.indexOf('node:https:') !== -1);
+    }
+    // In order to support async signatures in `connect()` and Node's native
+    // connection pooling in `http.Agent`, the array of sockets for each origin
+    // has to be updated synchronously. This is so the length of the array is
+    // accurate when `addRequest()` is next called. We achieve this by creating a
+    // fake socket and adding it to `sockets[origin]` and incrementing
+    // `totalSocketCount`.
+    incrementSockets(name) {
+        // If `maxSockets` and `maxTotalSockets` are both Infinity then there is no
+        // need to create a fake socket because Node.js native connection pooling
+        // will never be invoked.
+        if (this.maxSockets === Infinity && this.maxTotalSockets === Infinity) {
+            return null;
+        }
+        // All instances of `sockets` are expected TypeScript errors. The
+        // alternative is to add it as a private property of this class but that
+        // will break TypeScript subclassing.
+        if (!this.sockets[name]) {
+            // @ts-expect-error `sockets` is readonly in `@types/node`
+            this.sockets[name] = [];
+        }
+        const fakeSocket = new net.Socket({ writable: false });
+        this.sockets[name].push(fakeSocket);
+        // @ts-expect-error `totalSocketCount` isn't defined in `@types/node`
+        this.totalSocketCount++;
+        return fakeSocket;
+    }
+    decrementSockets(name, socket) {
+        if (!this.sockets[name] || socket === null) {
+            return;
+        }
+        const sockets = this.sockets[name];
+        const index = sockets.indexOf(socket);
+        if (index !== -1) {
+            sockets.splice(index, 1);
+            // @ts-expect-error  `totalSocketCount` isn't defined in `@types/node`
+            this.totalSocketCount--;
+            if (sockets.length === 0) {
+                // @ts-expect-error `sockets` is readonly in `@types/node`
+                delete this.sockets[name];
+            }
+        }
+    }
+    // In order to properly update the socket pool, we need to call `getName()` on
+    // the core `https.Agent` if it is a secureEndpoint.
+    getName(options) {
+        const secureEndpoint = this.isSecureEndpoint(options);
+        if (secureEndpoint) {
+            // @ts-expect-error `getName()` isn't defined in `@types/node`
+            return https_1.Agent.prototype.getName.call(this, options);
+        }
+        // @ts-expect-error `getName()` isn't defined in `@types/node`
+        return super.getName(options);
+    }
+    createSocket(req, options, cb) {
+        const connectOpts = {
+            ...options,
+            secureEndpoint: this.isSecureEndpoint(options),
+        };
+        const name = this.getName(connectOpts);
+        const fakeSocket = this.incrementSockets(name);
+        Promise.resolve()
+            .then(() => this.connect(req, connectOpts))
+            .then((socket) => {
+            this.decrementSockets(name, fakeSocket);
+            if (socket instanceof http.Agent) {
+                try {
+                    // @ts-expect-error `addRequest()` isn't defined in `@types/node`
+                    return socket.addRequest(req, connectOpts);
+                }
+                catch (err) {
+                    return cb(err);
+                }
+            }
+            this[INTERNAL].currentSocket = socket;
+            // @ts-expect-error `createSocket()` isn't defined in `@types/node`
+            super.createSocket(req, options, cb);
+        }, (err) => {
+            this.decrementSockets(name, fakeSocket);
+            cb(err);
+        });
+    }
+    createConnection() {
+        const socket = this[INTERNAL].currentSocket;
+        this[INTERNAL].currentSocket = undefined;
+        if (!socket) {
+            throw new Error('No socket was returned in the `connect()` function');
+        }
+        return socket;
+    }
+    get defaultPort() {
+        return (this[INTERNAL].defaultPort ??
+            (this.protocol === 'https:' ? 443 : 80));
+    }
+    set defaultPort(v) {
+        if (this[INTERNAL]) {
+            this[INTERNAL].defaultPort = v;
+        }
+    }
+    get protocol() {
+        return (this[INTERNAL].protocol ??
+            (this.isSecureEndpoint() ? 'https:' : 'http:'));
+    }
+    set protocol(v) {
+        if (this[INTERNAL]) {
+            this[INTERNAL].protocol = v;
+        }
+    }
+}
+exports.Agent = Agent;
+//# sourceMappingURL=index.js.map
+
+/***/ }),
+
+/***/ 3669:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || function (mod) {
+    if (mod && mod.__esModule) return mod;
+    var result = {};
+    if (mod != null) for (var k in mod) if (k !== "default" && Object.prototype.hasOwnProperty.call(mod, k)) __createBinding(result, mod, k);
+    __setModuleDefault(result, mod);
+    return result;
+};
+var __importDefault = (this && this.__importDefault) || function (mod) {
+    return (mod && mod.__esModule) ? mod : { "default": mod };
+};
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.HttpsProxyAgent = void 0;
+const net = __importStar(__nccwpck_require__(9278));
+const tls = __importStar(__nccwpck_require__(4756));
+const assert_1 = __importDefault(__nccwpck_require__(2613));
+const debug_1 = __importDefault(__nccwpck_require__(2830));
+const agent_base_1 = __nccwpck_require__(5714);
+const url_1 = __nccwpck_require__(7016);
+const parse_proxy_response_1 = __nccwpck_require__(7943);
+const debug = (0, debug_1.default)('https-proxy-agent');
+const setServernameFromNonIpHost = (options) => {
+    if (options.servername === undefined &&
+        options.host &&
+        !net.isIP(options.host)) {
+        return {
+            ...options,
+            servername: options.host,
+        };
+    }
+    return options;
+};
+/**
+ * The `HttpsProxyAgent` implements an HTTP Agent subclass that connects to
+ * the specified "HTTP(s) proxy server" in order to proxy HTTPS requests.
+ *
+ * Outgoing HTTP requests are first tunneled through the proxy server using the
+ * `CONNECT` HTTP request method to establish a connection to the proxy server,
+ * and then the proxy server connects to the destination target and issues the
+ * HTTP request from the proxy server.
+ *
+ * `https:` requests have their socket connection upgraded to TLS once
+ * the connection to the proxy server has been established.
+ */
+class HttpsProxyAgent extends agent_base_1.Agent {
+    constructor(proxy, opts) {
+        super(opts);
+        this.options = { path: undefined };
+        this.proxy = typeof proxy === 'string' ? new url_1.URL(proxy) : proxy;
+        this.proxyHeaders = opts?.headers ?? {};
+        debug('Creating new HttpsProxyAgent instance: %o', this.proxy.href);
+        // Trim off the brackets from IPv6 addresses
+        const host = (this.proxy.hostname || this.proxy.host).replace(/^\[|\]$/g, '');
+        const port = this.proxy.port
+            ? parseInt(this.proxy.port, 10)
+            : this.proxy.protocol === 'https:'
+                ? 443
+                : 80;
+        this.connectOpts = {
+            // Attempt to negotiate http/1.1 for proxy servers that support http/2
+            ALPNProtocols: ['http/1.1'],
+            ...(opts ? omit(opts, 'headers') : null),
+            host,
+            port,
+        };
+    }
+    /**
+     * Called when the node-core HTTP client library is creating a
+     * new HTTP request.
+     */
+    async connect(req, opts) {
+        const { proxy } = this;
+        if (!opts.host) {
+            throw new TypeError('No "host" provided');
+        }
+        // Create a socket connection to the proxy server.
+        let socket;
+        if (proxy.protocol === 'https:') {
+            debug('Creating `tls.Socket`: %o', this.connectOpts);
+            socket = tls.connect(setServernameFromNonIpHost(this.connectOpts));
+        }
+        else {
+            debug('Creating `net.Socket`: %o', this.connectOpts);
+            socket = net.connect(this.connectOpts);
+        }
+        const headers = typeof this.proxyHeaders === 'function'
+            ? this.proxyHeaders()
+            : { ...this.proxyHeaders };
+        const host = net.isIPv6(opts.host) ? `[${opts.host}]` : opts.host;
+        let payload = `CONNECT ${host}:${opts.port} HTTP/1.1\r\n`;
+        // Inject the `Proxy-Authorization` header if necessary.
+        if (proxy.username || proxy.password) {
+            const auth = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
+            headers['Proxy-Authorization'] = `Basic ${Buffer.from(auth).toString('base64')}`;
+        }
+        headers.Host = `${host}:${opts.port}`;
+        if (!headers['Proxy-Connection']) {
+            headers['Proxy-Connection'] = this.keepAlive
+                ? 'Keep-Alive'
+                : 'close';
+        }
+        for (const name of Object.keys(headers)) {
+            payload += `${name}: ${headers[name]}\r\n`;
+        }
+        const proxyResponsePromise = (0, parse_proxy_response_1.parseProxyResponse)(socket);
+        socket.write(`${payload}\r\n`);
+        const { connect, buffered } = await proxyResponsePromise;
+        req.emit('proxyConnect', connect);
+        this.emit('proxyConnect', connect, req);
+        if (connect.statusCode === 200) {
+            req.once('socket', resume);
+            if (opts.secureEndpoint) {
+                // The proxy is connecting to a TLS server, so upgrade
+                // this socket connection to a TLS connection.
+                debug('Upgrading socket connection to TLS');
+                return tls.connect({
+                    ...omit(setServernameFromNonIpHost(opts), 'host', 'path', 'port'),
+                    socket,
+                });
+            }
+            return socket;
+        }
+        // Some other status code that's not 200... need to re-play the HTTP
+        // header "data" events onto the socket once the HTTP machinery is
+        // attached so that the node core `http` can parse and handle the
+        // error status code.
+        // Close the original socket, and a new "fake" socket is returned
+        // instead, so that the proxy doesn't get the HTTP request
+        // written to it (which may contain `Authorization` headers or other
+        // sensitive data).
+        //
+        // See: https://hackerone.com/reports/541502
+        socket.destroy();
+        const fakeSocket = new net.Socket({ writable: false });
+        fakeSocket.readable = true;
+        // Need to wait for the "socket" event to re-play the "data" events.
+        req.once('socket', (s) => {
+            debug('Replaying proxy buffer for failed request');
+            (0, assert_1.default)(s.listenerCount('data') > 0);
+            // Replay the "buffered" Buffer onto the fake `socket`, since at
+            // this point the HTTP module machinery has been hooked up for
+            // the user.
+            s.push(buffered);
+            s.push(null);
+        });
+        return fakeSocket;
+    }
+}
+HttpsProxyAgent.protocols = ['http', 'https'];
+exports.HttpsProxyAgent = HttpsProxyAgent;
+function resume(socket) {
+    socket.resume();
+}
+function omit(obj, ...keys) {
+    const ret = {};
+    let key;
+    for (key in obj) {
+        if (!keys.includes(key)) {
+            ret[key] = obj[key];
+        }
+    }
+    return ret;
+}
+//# sourceMappingURL=index.js.map
+
+/***/ }),
+
+/***/ 7943:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+
+var __importDefault = (this && this.__importDefault) || function (mod) {
+    return (mod && mod.__esModule) ? mod : { "default": mod };
+};
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.parseProxyResponse = void 0;
+const debug_1 = __importDefault(__nccwpck_require__(2830));
+const debug = (0, debug_1.default)('https-proxy-agent:parse-proxy-response');
+function parseProxyResponse(socket) {
+    return new Promise((resolve, reject) => {
+        // we need to buffer any HTTP traffic that happens with the proxy before we get
+        // the CONNECT response, so that if the response is anything other than an "200"
+        // response code, then we can re-play the "data" events on the socket once the
+        // HTTP parser is hooked up...
+        let buffersLength = 0;
+        const buffers = [];
+        function read() {
+            const b = socket.read();
+            if (b)
+                ondata(b);
+            else
+                socket.once('readable', read);
+        }
+        function cleanup() {
+            socket.removeListener('end', onend);
+            socket.removeListener('error', onerror);
+            socket.removeListener('readable', read);
+        }
+        function onend() {
+            cleanup();
+            debug('onend');
+            reject(new Error('Proxy connection ended before receiving CONNECT response'));
+        }
+        function onerror(err) {
+            cleanup();
+            debug('onerror %o', err);
+            reject(err);
+        }
+        function ondata(b) {
+            buffers.push(b);
+            buffersLength += b.length;
+            const buffered = Buffer.concat(buffers, buffersLength);
+            const endOfHeaders = buffered.indexOf('\r\n\r\n');
+            if (endOfHeaders === -1) {
+                // keep buffering
+                debug('have not received end of HTTP headers yet...');
+                read();
+                return;
+            }
+            const headerParts = buffered
+                .slice(0, endOfHeaders)
+                .toString('ascii')
+                .split('\r\n');
+            const firstLine = headerParts.shift();
+            if (!firstLine) {
+                socket.destroy();
+                return reject(new Error('No header received from proxy CONNECT response'));
+            }
+            const firstLineParts = firstLine.split(' ');
+            const statusCode = +firstLineParts[1];
+            const statusText = firstLineParts.slice(2).join(' ');
+            const headers = {};
+            for (const header of headerParts) {
+                if (!header)
+                    continue;
+                const firstColon = header.indexOf(':');
+                if (firstColon === -1) {
+                    socket.destroy();
+                    return reject(new Error(`Invalid header from proxy CONNECT response: "${header}"`));
+                }
+                const key = header.slice(0, firstColon).toLowerCase();
+                const value = header.slice(firstColon + 1).trimStart();
+                const current = headers[key];
+                if (typeof current === 'string') {
+                    headers[key] = [current, value];
+                }
+                else if (Array.isArray(current)) {
+                    current.push(value);
+                }
+                else {
+                    headers[key] = value;
+                }
+            }
+            debug('got proxy server response: %o %o', firstLine, headers);
+            cleanup();
+            resolve({
+                connect: {
+                    statusCode,
+                    statusText,
+                    headers,
+                },
+                buffered,
+            });
+        }
+        socket.on('error', onerror);
+        socket.on('end', onend);
+        read();
+    });
+}
+exports.parseProxyResponse = parseProxyResponse;
+//# sourceMappingURL=parse-proxy-response.js.map
+
+/***/ }),
+
+/***/ 8515:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || function (mod) {
+    if (mod && mod.__esModule) return mod;
+    var result = {};
+    if (mod != null) for (var k in mod) if (k !== "default" && Object.prototype.hasOwnProperty.call(mod, k)) __createBinding(result, mod, k);
+    __setModuleDefault(result, mod);
+    return result;
+};
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.req = exports.json = exports.toBuffer = void 0;
+const http = __importStar(__nccwpck_require__(8611));
+const https = __importStar(__nccwpck_require__(5692));
+async function toBuffer(stream) {
+    let length = 0;
+    const chunks = [];
+    for await (const chunk of stream) {
+        length += chunk.length;
+        chunks.push(chunk);
+    }
+    return Buffer.concat(chunks, length);
+}
+exports.toBuffer = toBuffer;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function json(stream) {
+    const buf = await toBuffer(stream);
+    const str = buf.toString('utf8');
+    try {
+        return JSON.parse(str);
+    }
+    catch (_err) {
+        const err = _err;
+        err.message += ` (input: ${str})`;
+        throw err;
+    }
+}
+exports.json = json;
+function req(url, opts = {}) {
+    const href = typeof url === 'string' ? url : url.href;
+    const req = (href.startsWith('https:') ? https : http).request(url, opts);
+    const promise = new Promise((resolve, reject) => {
+        req
+            .once('response', resolve)
+            .once('error', reject)
+            .end();
+    });
+    req.then = promise.then.bind(promise);
+    return req;
+}
+exports.req = req;
+//# sourceMappingURL=helpers.js.map
+
+/***/ }),
+
+/***/ 5714:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || function (mod) {
+    if (mod && mod.__esModule) return mod;
+    var result = {};
+    if (mod != null) for (var k in mod) if (k !== "default" && Object.prototype.hasOwnProperty.call(mod, k)) __createBinding(result, mod, k);
+    __setModuleDefault(result, mod);
+    return result;
+};
+var __exportStar = (this && this.__exportStar) || function(m, exports) {
+    for (var p in m) if (p !== "default" && !Object.prototype.hasOwnProperty.call(exports, p)) __createBinding(exports, m, p);
+};
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.Agent = void 0;
+const net = __importStar(__nccwpck_require__(9278));
+const http = __importStar(__nccwpck_require__(8611));
+const https_1 = __nccwpck_require__(5692);
+__exportStar(__nccwpck_require__(8515), exports);
+const INTERNAL = Symbol('AgentBaseInternalState');
+class Agent extends http.Agent {
+    constructor(opts) {
+        super(opts);
+        this[INTERNAL] = {};
+    }
+    /**
+     * Determine whether this is an `http` or `https` request.
+     */
+    isSecureEndpoint(options) {
+        if (options) {
+            // First check the `secureEndpoint` property explicitly, since this
+            // means that a parent `Agent` is "passing through" to this instance.
+            // eslint-disable-next-line @typescript-eslint/no-explicit-any
+            if (typeof options.secureEndpoint === 'boolean') {
+                return options.secureEndpoint;
+            }
+            // If no explicit `secure` endpoint, check if `protocol` property is
+            // set. This will usually be the case since using a full string URL
+            // or `URL` instance should be the most common usage.
+            if (typeof options.protocol === 'string') {
+                return options.protocol === 'https:';
+            }
+        }
+        // Finally, if no `protocol` property was set, then fall back to
+        // checking the stack trace of the current call stack, and try to
+        // detect the "https" module.
+        const { stack } = new Error();
+        if (typeof stack !== 'string')
+            return false;
+        return stack
+            .split('\n')
+            .some((l) => l.indexOf('(https.js:') !== -1 ||
+            l.indexOf('node:https:') !== -1);
+    }
+    // In order to support async signatures in `connect()` and Node's native
+    // connection pooling in `http.Agent`, the array of sockets for each origin
+    // has to be updated synchronously. This is so the length of the array is
+    // accurate when `addRequest()` is next called. We achieve this by creating a
+    // fake socket and adding it to `sockets[origin]` and incrementing
+    // `totalSocketCount`.
+    incrementSockets(name) {
+        // If `maxSockets` and `maxTotalSockets` are both Infinity then there is no
+        // need to create a fake socket because Node.js native connection pooling
+        // will never be invoked.
+        if (this.maxSockets === Infinity && this.maxTotalSockets === Infinity) {
+            return null;
+        }
+        // All instances of `sockets` are expected TypeScript errors. The
+        // alternative is to add it as a private property of this class but that
+        // will break TypeScript subclassing.
+        if (!this.sockets[name]) {
+            // @ts-expect-error `sockets` is readonly in `@types/node`
+            this.sockets[name] = [];
+        }
+        const fakeSocket = new net.Socket({ writable: false });
+        this.sockets[name].push(fakeSocket);
+        // @ts-expect-error `totalSocketCount` isn't defined in `@types/node`
+        this.totalSocketCount++;
+        return fakeSocket;
+    }
+    decrementSockets(name, socket) {
+        if (!this.sockets[name] || socket === null) {
+            return;
+        }
+        const sockets = this.sockets[name];
+        const index = sockets.indexOf(socket);
+        if (index !== -1) {
+            sockets.splice(index, 1);
+            // @ts-expect-error  `totalSocketCount` isn't defined in `@types/node`
+            this.totalSocketCount--;
+            if (sockets.length === 0) {
+                // @ts-expect-error `sockets` is readonly in `@types/node`
+                delete this.sockets[name];
+            }
+        }
+    }
+    // In order to properly update the socket pool, we need to call `getName()` on
+    // the core `https.Agent` if it is a secureEndpoint.
+    getName(options) {
+        const secureEndpoint = this.isSecureEndpoint(options);
+        if (secureEndpoint) {
+            // @ts-expect-error `getName()` isn't defined in `@types/node`
+            return https_1.Agent.prototype.getName.call(this, options);
+        }
+        // @ts-expect-error `getName()` isn't defined in `@types/node`
+        return super.getName(options);
+    }
+    createSocket(req, options, cb) {
+        const connectOpts = {
+            ...options,
+            secureEndpoint: this.isSecureEndpoint(options),
+        };
+        const name = this.getName(connectOpts);
+        const fakeSocket = this.incrementSockets(name);
+        Promise.resolve()
+            .then(() => this.connect(req, connectOpts))
+            .then((socket) => {
+            this.decrementSockets(name, fakeSocket);
+            if (socket instanceof http.Agent) {
+                try {
+                    // @ts-expect-error `addRequest()` isn't defined in `@types/node`
+                    return socket.addRequest(req, connectOpts);
+                }
+                catch (err) {
+                    return cb(err);
+                }
+            }
+            this[INTERNAL].currentSocket = socket;
+            // @ts-expect-error `createSocket()` isn't defined in `@types/node`
+            super.createSocket(req, options, cb);
+        }, (err) => {
+            this.decrementSockets(name, fakeSocket);
+            cb(err);
+        });
+    }
+    createConnection() {
+        const socket = this[INTERNAL].currentSocket;
+        this[INTERNAL].currentSocket = undefined;
+        if (!socket) {
+            throw new Error('No socket was returned in the `connect()` function');
+        }
+        return socket;
+    }
+    get defaultPort() {
+        return (this[INTERNAL].defaultPort ??
+            (this.protocol === 'https:' ? 443 : 80));
+    }
+    set defaultPort(v) {
+        if (this[INTERNAL]) {
+            this[INTERNAL].defaultPort = v;
+        }
+    }
+    get protocol() {
+        return (this[INTERNAL].protocol ??
+            (this.isSecureEndpoint() ? 'https:' : 'http:'));
+    }
+    set protocol(v) {
+        if (this[INTERNAL]) {
+            this[INTERNAL].protocol = v;
+        }
+    }
+}
+exports.Agent = Agent;
+//# sourceMappingURL=index.js.map
+
+/***/ }),
+
+/***/ 744:
+/***/ ((module) => {
+
+/**
+ * Helpers.
+ */
+
+var s = 1000;
+var m = s * 60;
+var h = m * 60;
+var d = h * 24;
+var w = d * 7;
+var y = d * 365.25;
+
+/**
+ * Parse or format the given `val`.
+ *
+ * Options:
+ *
+ *  - `long` verbose formatting [false]
+ *
+ * @param {String|Number} val
+ * @param {Object} [options]
+ * @throws {Error} throw an error if val is not a non-empty string or a number
+ * @return {String|Number}
+ * @api public
+ */
+
+module.exports = function (val, options) {
+  options = options || {};
+  var type = typeof val;
+  if (type === 'string' && val.length > 0) {
+    return parse(val);
+  } else if (type === 'number' && isFinite(val)) {
+    return options.long ? fmtLong(val) : fmtShort(val);
+  }
+  throw new Error(
+    'val is not a non-empty string or a valid number. val=' +
+      JSON.stringify(val)
+  );
+};
+
+/**
+ * Parse the given `str` and return milliseconds.
+ *
+ * @param {String} str
+ * @return {Number}
+ * @api private
+ */
+
+function parse(str) {
+  str = String(str);
+  if (str.length > 100) {
+    return;
+  }
+  var match = /^(-?(?:\d+)?\.?\d+) *(milliseconds?|msecs?|ms|seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w|years?|yrs?|y)?$/i.exec(
+    str
+  );
+  if (!match) {
+    return;
+  }
+  var n = parseFloat(match[1]);
+  var type = (match[2] || 'ms').toLowerCase();
+  switch (type) {
+    case 'years':
+    case 'year':
+    case 'yrs':
+    case 'yr':
+    case 'y':
+      return n * y;
+    case 'weeks':
+    case 'week':
+    case 'w':
+      return n * w;
+    case 'days':
+    case 'day':
+    case 'd':
+      return n * d;
+    case 'hours':
+    case 'hour':
+    case 'hrs':
+    case 'hr':
+    case 'h':
+      return n * h;
+    case 'minutes':
+    case 'minute':
+    case 'mins':
+    case 'min':
+    case 'm':
+      return n * m;
+    case 'seconds':
+    case 'second':
+    case 'secs':
+    case 'sec':
+    case 's':
+      return n * s;
+    case 'milliseconds':
+    case 'millisecond':
+    case 'msecs':
+    case 'msec':
+    case 'ms':
+      return n;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Short format for `ms`.
+ *
+ * @param {Number} ms
+ * @return {String}
+ * @api private
+ */
+
+function fmtShort(ms) {
+  var msAbs = Math.abs(ms);
+  if (msAbs >= d) {
+    return Math.round(ms / d) + 'd';
+  }
+  if (msAbs >= h) {
+    return Math.round(ms / h) + 'h';
+  }
+  if (msAbs >= m) {
+    return Math.round(ms / m) + 'm';
+  }
+  if (msAbs >= s) {
+    return Math.round(ms / s) + 's';
+  }
+  return ms + 'ms';
+}
+
+/**
+ * Long format for `ms`.
+ *
+ * @param {Number} ms
+ * @return {String}
+ * @api private
+ */
+
+function fmtLong(ms) {
+  var msAbs = Math.abs(ms);
+  if (msAbs >= d) {
+    return plural(ms, msAbs, d, 'day');
+  }
+  if (msAbs >= h) {
+    return plural(ms, msAbs, h, 'hour');
+  }
+  if (msAbs >= m) {
+    return plural(ms, msAbs, m, 'minute');
+  }
+  if (msAbs >= s) {
+    return plural(ms, msAbs, s, 'second');
+  }
+  return ms + ' ms';
+}
+
+/**
+ * Pluralization helper.
+ */
+
+function plural(ms, msAbs, n, name) {
+  var isPlural = msAbs >= n * 1.5;
+  return Math.round(ms / n) + ' ' + name + (isPlural ? 's' : '');
+}
+
+
+/***/ }),
+
 /***/ 6705:
 /***/ ((module, exports, __nccwpck_require__) => {
 
@@ -4058,7 +6051,7 @@ module.exports.PROCESSING_OPTIONS = PROCESSING_OPTIONS;
 /***/ 770:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-/* unused reexport */ __nccwpck_require__(218);
+module.exports = __nccwpck_require__(218);
 
 
 /***/ }),
@@ -4078,10 +6071,10 @@ var assert = __nccwpck_require__(2613);
 var util = __nccwpck_require__(9023);
 
 
-__webpack_unused_export__ = httpOverHttp;
-__webpack_unused_export__ = httpsOverHttp;
-__webpack_unused_export__ = httpOverHttps;
-__webpack_unused_export__ = httpsOverHttps;
+exports.httpOverHttp = httpOverHttp;
+exports.httpsOverHttp = httpsOverHttp;
+exports.httpOverHttps = httpOverHttps;
+exports.httpsOverHttps = httpsOverHttps;
 
 
 function httpOverHttp(options) {
@@ -4371,7 +6364,7 @@ __webpack_unused_export__ = Client
 __webpack_unused_export__ = Pool
 __webpack_unused_export__ = BalancedPool
 __webpack_unused_export__ = Agent
-__webpack_unused_export__ = ProxyAgent
+module.exports.kT = ProxyAgent
 __webpack_unused_export__ = EnvHttpProxyAgent
 __webpack_unused_export__ = RetryAgent
 __webpack_unused_export__ = RetryHandler
@@ -34720,6 +36713,14 @@ module.exports = eval("require")("encoding");
 
 /***/ }),
 
+/***/ 75:
+/***/ ((module) => {
+
+module.exports = eval("require")("supports-color");
+
+
+/***/ }),
+
 /***/ 2613:
 /***/ ((module) => {
 
@@ -34923,6 +36924,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
 
 /***/ }),
 
+/***/ 2018:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tty");
+
+/***/ }),
+
 /***/ 7016:
 /***/ ((module) => {
 
@@ -34973,7 +36981,7 @@ module.exports = /*#__PURE__*/JSON.parse('[[[0,44],"disallowed_STD3_valid"],[[45
 /******/ 	// Execute the module function
 /******/ 	var threw = true;
 /******/ 	try {
-/******/ 		__webpack_modules__[moduleId](module, module.exports, __nccwpck_require__);
+/******/ 		__webpack_modules__[moduleId].call(module.exports, module, module.exports, __nccwpck_require__);
 /******/ 		threw = false;
 /******/ 	} finally {
 /******/ 		if(threw) delete __webpack_module_cache__[moduleId];
@@ -34999,6 +37007,36 @@ module.exports = /*#__PURE__*/JSON.parse('[[[0,44],"disallowed_STD3_valid"],[[45
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/create fake namespace object */
+/******/ (() => {
+/******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
+/******/ 	var leafPrototypes;
+/******/ 	// create a fake namespace object
+/******/ 	// mode & 1: value is a module id, require it
+/******/ 	// mode & 2: merge all properties of value into the ns
+/******/ 	// mode & 4: return value when already ns object
+/******/ 	// mode & 16: return value when it's Promise-like
+/******/ 	// mode & 8|1: behave like require
+/******/ 	__nccwpck_require__.t = function(value, mode) {
+/******/ 		if(mode & 1) value = this(value);
+/******/ 		if(mode & 8) return value;
+/******/ 		if(typeof value === 'object' && value) {
+/******/ 			if((mode & 4) && value.__esModule) return value;
+/******/ 			if((mode & 16) && typeof value.then === 'function') return value;
+/******/ 		}
+/******/ 		var ns = Object.create(null);
+/******/ 		__nccwpck_require__.r(ns);
+/******/ 		var def = {};
+/******/ 		leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
+/******/ 		for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
+/******/ 			Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
+/******/ 		}
+/******/ 		def['default'] = () => (value);
+/******/ 		__nccwpck_require__.d(ns, def);
+/******/ 		return ns;
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/define property getters */
 /******/ (() => {
 /******/ 	// define getter functions for harmony exports
@@ -35014,6 +37052,17 @@ module.exports = /*#__PURE__*/JSON.parse('[[[0,44],"disallowed_STD3_valid"],[[45
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/make namespace object */
+/******/ (() => {
+/******/ 	// define __esModule on exports
+/******/ 	__nccwpck_require__.r = (exports) => {
+/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 		}
+/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 	};
 /******/ })();
 /******/ 
 /************************************************************************/
@@ -35192,8 +37241,10 @@ function file_command_prepareKeyValueMessage(key, value) {
 const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
 // EXTERNAL MODULE: external "http"
 var external_http_ = __nccwpck_require__(8611);
+var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
 // EXTERNAL MODULE: external "https"
 var external_https_ = __nccwpck_require__(5692);
+var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
@@ -35286,7 +37337,7 @@ class DecodedURL extends URL {
 }
 //# sourceMappingURL=proxy.js.map
 // EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var node_modules_tunnel = __nccwpck_require__(770);
+var tunnel = __nccwpck_require__(770);
 // EXTERNAL MODULE: ./node_modules/undici/index.js
 var undici = __nccwpck_require__(6752);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
@@ -35364,7 +37415,7 @@ const HttpResponseRetryCodes = [
     HttpCodes.ServiceUnavailable,
     HttpCodes.GatewayTimeout
 ];
-const RetryableHttpVerbs = (/* unused pure expression or super */ null && (['OPTIONS', 'GET', 'DELETE', 'HEAD']));
+const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
 const ExponentialBackoffCeiling = 10;
 const ExponentialBackoffTimeSlice = 5;
 class HttpClientError extends Error {
@@ -35410,7 +37461,7 @@ function isHttps(requestUrl) {
     const parsedUrl = new URL(requestUrl);
     return parsedUrl.protocol === 'https:';
 }
-class lib_HttpClient {
+class HttpClient {
     constructor(userAgent, handlers, requestOptions) {
         this._ignoreSslError = false;
         this._allowRedirects = true;
@@ -35713,7 +37764,7 @@ class lib_HttpClient {
     }
     getAgentDispatcher(serverUrl) {
         const parsedUrl = new URL(serverUrl);
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const proxyUrl = getProxyUrl(parsedUrl);
         const useProxy = proxyUrl && proxyUrl.hostname;
         if (!useProxy) {
             return;
@@ -35724,7 +37775,7 @@ class lib_HttpClient {
         const info = {};
         info.parsedUrl = requestUrl;
         const usingSsl = info.parsedUrl.protocol === 'https:';
-        info.httpModule = usingSsl ? https : http;
+        info.httpModule = usingSsl ? external_https_namespaceObject : external_http_namespaceObject;
         const defaultPort = usingSsl ? 443 : 80;
         info.options = {};
         info.options.host = info.parsedUrl.hostname;
@@ -35823,7 +37874,7 @@ class lib_HttpClient {
     }
     _getAgent(parsedUrl) {
         let agent;
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const proxyUrl = getProxyUrl(parsedUrl);
         const useProxy = proxyUrl && proxyUrl.hostname;
         if (this._keepAlive && useProxy) {
             agent = this._proxyAgent;
@@ -35838,7 +37889,7 @@ class lib_HttpClient {
         const usingSsl = parsedUrl.protocol === 'https:';
         let maxSockets = 100;
         if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
+            maxSockets = this.requestOptions.maxSockets || external_http_.globalAgent.maxSockets;
         }
         // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
         if (proxyUrl && proxyUrl.hostname) {
@@ -35863,7 +37914,7 @@ class lib_HttpClient {
         // if tunneling agent isn't assigned create a new agent
         if (!agent) {
             const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
+            agent = usingSsl ? new external_https_.Agent(options) : new external_http_.Agent(options);
             this._agent = agent;
         }
         if (usingSsl && this._ignoreSslError) {
@@ -35886,7 +37937,7 @@ class lib_HttpClient {
             return proxyAgent;
         }
         const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+        proxyAgent = new undici/* ProxyAgent */.kT(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
             token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
         })));
         this._proxyAgentDispatcher = proxyAgent;
@@ -36017,7 +38068,7 @@ class BasicCredentialHandler {
         });
     }
 }
-class auth_BearerCredentialHandler {
+class BearerCredentialHandler {
     constructor(token) {
         this.token = token;
     }
@@ -36075,13 +38126,13 @@ var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg
 
 
 
-class oidc_utils_OidcClient {
+class OidcClient {
     static createHttpClient(allowRetry = true, maxRetry = 10) {
         const requestOptions = {
             allowRetries: allowRetry,
             maxRetries: maxRetry
         };
-        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
+        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(OidcClient.getRequestToken())], requestOptions);
     }
     static getRequestToken() {
         const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
@@ -36100,7 +38151,7 @@ class oidc_utils_OidcClient {
     static getCall(id_token_url) {
         return oidc_utils_awaiter(this, void 0, void 0, function* () {
             var _a;
-            const httpclient = oidc_utils_OidcClient.createHttpClient();
+            const httpclient = OidcClient.createHttpClient();
             const res = yield httpclient
                 .getJson(id_token_url)
                 .catch(error => {
@@ -36119,13 +38170,13 @@ class oidc_utils_OidcClient {
         return oidc_utils_awaiter(this, void 0, void 0, function* () {
             try {
                 // New ID Token is requested from action service
-                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
+                let id_token_url = OidcClient.getIDTokenUrl();
                 if (audience) {
                     const encodedAudience = encodeURIComponent(audience);
                     id_token_url = `${id_token_url}&audience=${encodedAudience}`;
                 }
                 debug(`ID token url is ${id_token_url}`);
-                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
+                const id_token = yield OidcClient.getCall(id_token_url);
                 setSecret(id_token);
                 return id_token;
             }
@@ -37723,7 +39774,7 @@ function exportVariable(name, val) {
  * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
  * ```
  */
-function core_setSecret(secret) {
+function setSecret(secret) {
     command_issueCommand('add-mask', {}, secret);
 }
 /**
@@ -37845,7 +39896,7 @@ function isDebug() {
  * Writes debug message to user log
  * @param message debug message
  */
-function core_debug(message) {
+function debug(message) {
     command_issueCommand('debug', {}, message);
 }
 /**
@@ -38094,12 +40145,14 @@ function parseConfig(input, env, credentials) {
     const baseUrl = input('base-url').trim();
     const withHeader = input('with-header').trim();
     const follow = parseFollowOptions(input);
+    const oidc = parseOidcConfig(input, env);
     return {
         urlsText: input('urls'),
         ...(urlsFile ? { urlsFile: external_node_path_default().resolve(workspace, urlsFile) } : {}),
         ...(baseUrl ? { baseUrl: parseBaseUrl(baseUrl) } : {}),
         domains: parseDomainPatterns(input('domains')),
-        ...resolveCredentials(credentials, dryRun),
+        // With role-arn, the role's short-lived credentials replace any AccessKey.
+        ...(oidc ? { oidc } : resolveCredentials(credentials, dryRun)),
         endpoint: parseEndpoint(input('endpoint').trim() || 'https://cdn.aliyuncs.com'),
         signatureVersion: parseChoice(input, 'signature-version', ['v3', 'v1'], 'v3'),
         push: parsePushOptions(input, withHeader),
@@ -38127,8 +40180,9 @@ function resolveCredentials(credentials, dryRun) {
     }
     if (dryRun)
         return {};
-    throw new ConfigError('credentials: no AccessKey found. Set the inputs access-key-id and access-key-secret, or the environment ' +
-        'variables ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET (for example with ' +
+    throw new ConfigError('credentials: no AccessKey found. Set role-arn and oidc-provider-arn to assume a RAM role with the ' +
+        "job's GitHub OIDC token (no long-lived key), or the inputs access-key-id and access-key-secret, or the " +
+        'environment variables ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET (for example with ' +
         'aliyun/configure-aliyun-credentials-action), or use dry-run: true to plan without sending.');
 }
 function parseBaseUrl(value) {
@@ -38249,6 +40303,221 @@ function parseFollowOptions(input) {
 function defaultTimeoutSeconds(follow) {
     const waits = (follow.refresh ? 1 : 0) + (follow.wait ? 1 : 0);
     return 600 + (waits * follow.waitTimeoutMs) / 1000;
+}
+const ROLE_ARN = /^acs:ram::\d+:role\/[A-Za-z0-9.@_-]+$/i;
+const OIDC_PROVIDER_ARN = /^acs:ram::\d+:oidc-provider\/[A-Za-z0-9.@_-]+$/i;
+const SESSION_NAME = /^[A-Za-z0-9.@_-]{2,64}$/;
+/** `role-arn` and its companions; undefined when role-arn is empty (AccessKeys are used then). */
+function parseOidcConfig(input, env) {
+    const roleArn = input('role-arn').trim();
+    const providerArn = input('oidc-provider-arn').trim();
+    if (roleArn === '') {
+        if (providerArn !== '') {
+            throw new ConfigError('oidc-provider-arn is set but role-arn is empty; set role-arn to the RAM role to assume.');
+        }
+        return undefined;
+    }
+    if (!ROLE_ARN.test(roleArn)) {
+        throw new ConfigError(`role-arn: "${roleArn}" is not a RAM role ARN; write it like acs:ram::1234567890123456:role/github-cdn-prefetch`);
+    }
+    if (providerArn === '') {
+        throw new ConfigError('oidc-provider-arn: required with role-arn; write the ARN of the RAM OIDC provider for GitHub, like ' +
+            'acs:ram::1234567890123456:oidc-provider/github');
+    }
+    if (!OIDC_PROVIDER_ARN.test(providerArn)) {
+        throw new ConfigError(`oidc-provider-arn: "${providerArn}" is not a RAM OIDC provider ARN; write it like ` +
+            'acs:ram::1234567890123456:oidc-provider/github');
+    }
+    const sessionName = input('role-session-name').trim();
+    if (sessionName !== '' && !SESSION_NAME.test(sessionName)) {
+        throw new ConfigError(`role-session-name: "${sessionName}" must be 2 to 64 characters of letters, digits and . @ _ -`);
+    }
+    return {
+        roleArn,
+        oidcProviderArn: providerArn,
+        roleSessionName: sessionName || defaultSessionName(env['GITHUB_RUN_ID']),
+        audience: input('audience').trim() || 'sts.aliyuncs.com',
+        durationSeconds: parseWholeNumber(input, 'role-duration-seconds', 900, 900, 43_200),
+        stsEndpoint: parseStsEndpoint(input('sts-endpoint').trim() || 'https://sts.aliyuncs.com'),
+        idTokenRequestAvailable: Boolean(env['ACTIONS_ID_TOKEN_REQUEST_URL'] && env['ACTIONS_ID_TOKEN_REQUEST_TOKEN']),
+    };
+}
+/** `cdn-prefetch-<run id>`, cut down to what RoleSessionName accepts. */
+function defaultSessionName(runId) {
+    const name = `cdn-prefetch-${runId?.trim() ?? ''}`.replace(/[^A-Za-z0-9.@_-]/g, '-').slice(0, 64);
+    return name.replace(/-+$/, '') || 'cdn-prefetch';
+}
+function parseStsEndpoint(value) {
+    let url;
+    try {
+        url = new URL(value.includes('://') ? value : `https://${value}`);
+    }
+    catch {
+        throw new ConfigError(`sts-endpoint: "${value}" is not a URL; the default is https://sts.aliyuncs.com`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        throw new ConfigError(`sts-endpoint: "${value}" must be an http(s) URL, like https://sts.aliyuncs.com`);
+    }
+    return url.origin;
+}
+
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
+var external_node_net_default = /*#__PURE__*/__nccwpck_require__.n(external_node_net_);
+// EXTERNAL MODULE: ./node_modules/http-proxy-agent/dist/index.js
+var dist = __nccwpck_require__(1970);
+// EXTERNAL MODULE: ./node_modules/https-proxy-agent/dist/index.js
+var https_proxy_agent_dist = __nccwpck_require__(3669);
+;// CONCATENATED MODULE: ./src/http/proxy.ts
+
+
+
+/** The proxy a request to `target` goes through, or undefined when it connects directly. */
+function proxyFor(target, env = process.env) {
+    if (target.protocol !== 'http:' && target.protocol !== 'https:')
+        return undefined;
+    if (isLoopback(target.hostname))
+        return undefined;
+    if (bypassesProxy(target, firstSet(env, 'no_proxy', 'NO_PROXY')?.value ?? ''))
+        return undefined;
+    const scheme = target.protocol === 'https:' ? 'https_proxy' : 'http_proxy';
+    const setting = firstSet(env, scheme, scheme.toUpperCase());
+    return setting ? parseProxyUrl(setting.name, setting.value) : undefined;
+}
+/**
+ * Whether a NO_PROXY list (comma- or space-separated) sends `target` direct. `*` matches every host;
+ * `example.com` and `.example.com` (and `*.example.com`) match the domain and all its subdomains;
+ * an entry with `:port` matches that port only; IP addresses match exactly.
+ */
+function bypassesProxy(target, noProxy) {
+    const host = bareHost(target.hostname);
+    const port = target.port || (target.protocol === 'https:' ? '443' : '80');
+    for (const entry of noProxy.split(/[\s,]+/)) {
+        if (entry === '')
+            continue;
+        if (entry === '*')
+            return true;
+        const { host: pattern, port: entryPort } = splitEntry(entry);
+        if (entryPort !== undefined && entryPort !== port)
+            continue;
+        const domain = pattern.replace(/^\*?\./, '');
+        if (domain === '')
+            continue;
+        if (host === domain || (!external_node_net_default().isIP(domain) && host.endsWith(`.${domain}`)))
+            return true;
+    }
+    return false;
+}
+/** localhost, *.localhost, 127.0.0.0/8 and ::1 (also IPv4-mapped): never sent to a proxy. */
+function isLoopback(hostname) {
+    const host = bareHost(hostname);
+    if (host === 'localhost' || host.endsWith('.localhost'))
+        return true;
+    if (external_node_net_default().isIPv4(host))
+        return host.startsWith('127.');
+    if (external_node_net_default().isIPv6(host)) {
+        // The WHATWG URL parser has already compressed IPv6 (0:0:0:0:0:0:0:1 → ::1, ::ffff:127.0.0.1 → ::ffff:7f00:1).
+        return host === '::1' || /^::ffff:7f[0-9a-f]{2}:/.test(host) || /^::ffff:127\./.test(host);
+    }
+    return false;
+}
+const agents = new Map();
+/**
+ * The agent for a request to `target`: a proxy agent when the environment says so, otherwise
+ * undefined (Node's default agent). Agents are kept per proxy so that connections are reused.
+ */
+function proxyAgentFor(target, env = process.env) {
+    const proxy = proxyFor(target, env);
+    if (proxy === undefined)
+        return undefined;
+    const key = `${target.protocol} ${proxy.href}`;
+    let agent = agents.get(key);
+    if (agent === undefined) {
+        agent =
+            target.protocol === 'https:'
+                ? new https_proxy_agent_dist.HttpsProxyAgent(proxy, { keepAlive: true })
+                : new dist.HttpProxyAgent(proxy, { keepAlive: true });
+        agents.set(key, agent);
+    }
+    return agent;
+}
+/** The password of each proxy URL in the environment, so that the adapter can mask it. */
+function proxyPasswords(env = process.env) {
+    const passwords = new Set();
+    for (const name of ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY']) {
+        const value = env[name]?.trim();
+        if (!value)
+            continue;
+        try {
+            const password = decodeURIComponent(new URL(withScheme(value)).password);
+            if (password !== '')
+                passwords.add(password);
+        }
+        catch {
+            // Not a URL: proxyFor reports it when a request would use it.
+        }
+    }
+    return [...passwords];
+}
+function firstSet(env, ...names) {
+    for (const name of names) {
+        const value = env[name]?.trim();
+        if (value)
+            return { name, value };
+    }
+    return undefined;
+}
+function parseProxyUrl(name, value) {
+    let url;
+    try {
+        url = new URL(withScheme(value));
+    }
+    catch {
+        // The value is not repeated: it may hold a password.
+        throw new Error(`${name} is not a proxy URL; write it like http://proxy.example.com:3128`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        throw new Error(`${name}: only http:// and https:// proxies are supported, not ${url.protocol}//`);
+    }
+    return url;
+}
+/** `proxy:3128` means `http://proxy:3128`, as curl and @actions/http-client read it. */
+function withScheme(value) {
+    return /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`;
+}
+function splitEntry(entry) {
+    const lower = entry.toLowerCase();
+    const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(lower);
+    if (bracketed)
+        return { host: bracketed[1] ?? '', ...(bracketed[2] ? { port: bracketed[2] } : {}) };
+    if (external_node_net_default().isIPv6(lower))
+        return { host: lower };
+    const withPort = /^(.*):(\d+)$/.exec(lower);
+    if (withPort)
+        return { host: stripDot(withPort[1] ?? ''), port: withPort[2] ?? '' };
+    return { host: stripDot(lower) };
+}
+function bareHost(hostname) {
+    return stripDot(hostname.toLowerCase().replace(/^\[|\]$/g, ''));
+}
+/** A fully qualified name's trailing dot (`example.com.`) changes nothing. */
+function stripDot(host) {
+    return host.endsWith('.') ? host.slice(0, -1) : host;
+}
+/**
+ * The no_proxy list rewritten so that @actions/http-client — through which @actions/core asks GitHub
+ * for the ID token — reads it as `bypassesProxy` does: it splits on commas only, and matches a bare
+ * domain (never a dotted one) against the domain itself. Undefined when no list is set.
+ */
+function noProxyForActionsHttpClient(env = process.env) {
+    const setting = firstSet(env, 'no_proxy', 'NO_PROXY');
+    if (setting === undefined)
+        return undefined;
+    return setting.value
+        .split(/[\s,]+/)
+        .filter((entry) => entry !== '')
+        .map((entry) => entry.replace(/^\*?\.(?=[^.])/, ''))
+        .join(',');
 }
 
 // EXTERNAL MODULE: external "node:crypto"
@@ -38431,60 +40700,6 @@ function verdict(result, failOn) {
     return undefined;
 }
 
-// EXTERNAL MODULE: ./node_modules/node-fetch/lib/index.js
-var lib = __nccwpck_require__(6705);
-var lib_default = /*#__PURE__*/__nccwpck_require__.n(lib);
-;// CONCATENATED MODULE: ./src/http/fetch.ts
-/**
- * The one door every outgoing HTTP request goes through (CDN API, STS, remote sitemaps, GitHub), so
- * that timeouts and proxy settings apply to all of them alike.
- */
-
-/** An HTTP failure before any answer arrived: connection refused or reset, DNS, TLS, timeout. */
-class NetworkError extends Error {
-    url;
-    timedOut;
-    cause;
-    constructor(message, url, timedOut, cause) {
-        super(message);
-        this.url = url;
-        this.timedOut = timedOut;
-        this.cause = cause;
-        this.name = 'NetworkError';
-    }
-}
-/** fetch with a per-request timeout that also covers connecting; failures become `NetworkError`. */
-async function httpFetch(url, init = {}) {
-    const { timeoutMs = 30_000, signal, ...rest } = init;
-    const controller = new AbortController();
-    const timer = timeoutMs > 0 ? setTimeout(() => controller.abort(), timeoutMs) : undefined;
-    const onAbort = () => controller.abort();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-        // node-fetch's AbortSignal type predates the DOM one; they are compatible at run time.
-        return await lib_default()(url, { ...rest, signal: controller.signal });
-    }
-    catch (error) {
-        const timedOut = controller.signal.aborted && !(signal?.aborted ?? false);
-        const what = timedOut ? `timed out after ${timeoutMs / 1000} s` : describeCause(error);
-        throw new NetworkError(`${new URL(url).origin}: ${what}`, url, timedOut, error);
-    }
-    finally {
-        if (timer !== undefined)
-            clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-    }
-}
-function describeCause(error) {
-    if (error instanceof Error) {
-        const code = error.code;
-        return typeof code === 'string' ? `${code} (${error.message})` : error.message;
-    }
-    return String(error);
-}
-
-// EXTERNAL MODULE: ./node_modules/saxes/saxes.js
-var saxes = __nccwpck_require__(9800);
 ;// CONCATENATED MODULE: ./src/alibaba/errors.ts
 /**
  * Every answer Alibaba (or the network) can give, sorted once into classes. Callers act on the class,
@@ -38552,6 +40767,7 @@ class AlibabaError extends Error {
     requestId;
     retryAfterMs;
     outcomeUnknown;
+    advice;
     constructor(message, details) {
         super(message);
         this.name = 'AlibabaError';
@@ -38562,10 +40778,13 @@ class AlibabaError extends Error {
         this.requestId = details.requestId;
         this.retryAfterMs = details.retryAfterMs;
         this.outcomeUnknown = details.outcomeUnknown ?? false;
+        this.advice = details.advice;
     }
 }
 /** What a person should check when a fatal error stops the run. */
 function adviceFor(error) {
+    if (error.advice !== undefined)
+        return error.advice;
     if (error.errorClass === 'permission') {
         return (`The RAM user or role lacks permission for cdn:${error.action} (or the account cannot use it). ` +
             `Grant cdn:${error.action} in its RAM policy; see "RAM policy" in the README.`);
@@ -38575,6 +40794,10 @@ function adviceFor(error) {
             return "The runner's clock is more than 15 minutes off; check its time synchronization.";
         case 'SignatureNonceUsed':
             return 'A request was replayed; this is a bug in cdn-prefetch, please report it.';
+        case 'InvalidSecurityToken.Expired':
+            return ('The STS credentials have expired. Credentials passed in security-token (or ALIBABA_CLOUD_SECURITY_TOKEN) ' +
+                'cannot be renewed by cdn-prefetch: obtain them right before this step, or set role-arn so that ' +
+                'cdn-prefetch assumes the role itself and renews the credentials during the run.');
         case 'InvalidAccessKeyId.NotFound':
         case 'InvalidAccessKeyId.Inactive':
             return 'Check access-key-id (or ALIBABA_CLOUD_ACCESS_KEY_ID): the key must exist and be enabled.';
@@ -38587,6 +40810,8 @@ function adviceFor(error) {
     }
 }
 
+// EXTERNAL MODULE: ./node_modules/saxes/saxes.js
+var saxes = __nccwpck_require__(9800);
 ;// CONCATENATED MODULE: ./src/alibaba/answer.ts
 /**
  * Turns whatever came back over HTTP into either the API's answer or a classified AlibabaError.
@@ -38718,215 +40943,6 @@ function describeBody(raw) {
     return `${type}: "${snippet}${raw.body.length > 60 ? '…' : ''}"`;
 }
 
-;// CONCATENATED MODULE: ./src/alibaba/signer.ts
-/**
- * Alibaba Cloud request signing, both algorithms the CDN API accepts. Pure functions of their inputs
- * (time and nonce are passed in), so they can be checked against Alibaba's worked examples and SDK.
- */
-
-const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
-/** RFC 3986 percent-encoding, as both signature versions require (space is %20, `*` is %2A). */
-function percentEncode(value) {
-    return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-}
-/** `yyyy-MM-ddTHH:mm:ssZ`, the only timestamp form Alibaba accepts. */
-function isoSeconds(date) {
-    return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-/** Sorted `name=value` pairs, each RFC 3986 encoded, joined by `&`. */
-function canonicalQuery(params) {
-    return Object.keys(params)
-        .sort()
-        .map((name) => `${percentEncode(name)}=${percentEncode(params[name] ?? '')}`)
-        .join('&');
-}
-function formBody(form) {
-    if (form === undefined || Object.keys(form).length === 0)
-        return '';
-    return canonicalQuery(form);
-}
-function hostOf(endpoint) {
-    return endpoint.host;
-}
-function withQuery(endpoint, query) {
-    return `${endpoint.protocol}//${endpoint.host}/${query === '' ? '' : `?${query}`}`;
-}
-/** ACS3-HMAC-SHA256 ("V3"), Alibaba's recommended algorithm and the SDK's default. */
-function signV3(input) {
-    const body = formBody(input.form);
-    const headers = {
-        host: hostOf(input.endpoint),
-        'x-acs-action': input.action,
-        'x-acs-version': input.version,
-        'x-acs-date': isoSeconds(input.date),
-        'x-acs-signature-nonce': input.nonce,
-        'x-acs-content-sha256': body === '' ? EMPTY_SHA256 : sha256Hex(body),
-    };
-    if (body !== '')
-        headers['content-type'] = 'application/x-www-form-urlencoded';
-    if (input.credentials.securityToken)
-        headers['x-acs-security-token'] = input.credentials.securityToken;
-    const query = canonicalQuery(input.query);
-    const signedNames = Object.keys(headers).sort();
-    const canonicalRequest = [
-        'POST',
-        '/',
-        query,
-        signedNames.map((name) => `${name}:${(headers[name] ?? '').trim()}\n`).join(''),
-        signedNames.join(';'),
-        headers['x-acs-content-sha256'],
-    ].join('\n');
-    const stringToSign = `ACS3-HMAC-SHA256\n${sha256Hex(canonicalRequest)}`;
-    const signature = (0,external_node_crypto_.createHmac)('sha256', input.credentials.accessKeySecret)
-        .update(stringToSign)
-        .digest('hex');
-    headers['authorization'] =
-        `ACS3-HMAC-SHA256 Credential=${input.credentials.accessKeyId},` +
-            `SignedHeaders=${signedNames.join(';')},Signature=${signature}`;
-    return { method: 'POST', url: withQuery(input.endpoint, query), headers, body };
-}
-/**
- * HMAC-SHA1 with SignatureVersion 1.0 ("V1" here, "V2" on Alibaba's newer pages). Every parameter
- * travels in the form body, so nothing but the host and path shows in proxy or server access logs.
- */
-function signV1(input) {
-    const params = {
-        ...input.query,
-        ...input.form,
-        Action: input.action,
-        Version: input.version,
-        Format: 'JSON',
-        AccessKeyId: input.credentials.accessKeyId,
-        SignatureMethod: 'HMAC-SHA1',
-        SignatureVersion: '1.0',
-        SignatureNonce: input.nonce,
-        Timestamp: isoSeconds(input.date),
-    };
-    if (input.credentials.securityToken)
-        params['SecurityToken'] = input.credentials.securityToken;
-    params['Signature'] = rpcSignature('POST', params, input.credentials.accessKeySecret);
-    return {
-        method: 'POST',
-        url: withQuery(input.endpoint, ''),
-        headers: { host: hostOf(input.endpoint), 'content-type': 'application/x-www-form-urlencoded' },
-        body: canonicalQuery(params),
-    };
-}
-/** The V1 signature of a parameter set (every parameter but `Signature` itself). */
-function rpcSignature(method, params, secret) {
-    const { Signature: _ignored, ...signed } = params;
-    const stringToSign = `${method}&${percentEncode('/')}&${percentEncode(canonicalQuery(signed))}`;
-    return (0,external_node_crypto_.createHmac)('sha1', `${secret}&`).update(stringToSign).digest('base64');
-}
-function sha256Hex(text) {
-    return (0,external_node_crypto_.createHash)('sha256').update(text, 'utf8').digest('hex');
-}
-
-;// CONCATENATED MODULE: ./src/alibaba/client.ts
-/**
- * One signed RPC call to the CDN API: sign afresh, send, read the answer, classify failures.
- * Retrying is the caller's business (src/submit/retry.ts); this module makes exactly one attempt.
- */
-
-
-
-
-
-const CDN_API_VERSION = '2018-05-10';
-class AlibabaClient {
-    options;
-    endpoint;
-    constructor(options) {
-        this.options = options;
-        this.endpoint = new URL(options.endpoint);
-    }
-    /** Makes one attempt at `action`; throws AlibabaError on any failure. */
-    async call(action, query, form) {
-        const credentials = await this.options.credentials();
-        const slot = await this.admit(action);
-        try {
-            // Signed after the gate opens: a call that waited for a slot still carries a fresh time and nonce.
-            const input = {
-                endpoint: this.endpoint,
-                action,
-                version: CDN_API_VERSION,
-                query,
-                ...(form ? { form } : {}),
-                credentials,
-                date: this.options.now?.() ?? new Date(),
-                nonce: (0,external_node_crypto_.randomUUID)(),
-            };
-            const request = this.options.signatureVersion === 'v1' ? signV1(input) : signV3(input);
-            const raw = await this.send(action, request);
-            const fields = parseAnswer({ action, ...raw });
-            return { fields, requestId: typeof fields['RequestId'] === 'string' ? fields['RequestId'] : undefined };
-        }
-        finally {
-            slot?.release();
-        }
-    }
-    async admit(action) {
-        const stopSending = this.options.stopSending;
-        const notSent = () => new AlibabaError(`${action}: not sent, the run is stopping`, { action, errorClass: 'transient' });
-        if (stopSending?.aborted)
-            throw notSent();
-        try {
-            return await this.options.gate?.acquire(action, stopSending);
-        }
-        catch (error) {
-            if (stopSending?.aborted)
-                throw notSent();
-            throw error;
-        }
-    }
-    async send(action, request) {
-        const deadline = Date.now() + this.options.timeoutMs;
-        try {
-            const response = await httpFetch(request.url, {
-                method: 'POST',
-                headers: request.headers,
-                ...(request.body === '' ? {} : { body: request.body }),
-                timeoutMs: this.options.timeoutMs,
-                ...(this.options.signal ? { signal: this.options.signal } : {}),
-            });
-            const body = await readWithin(response.text(), deadline - Date.now(), () => response.body.destroy?.());
-            return {
-                status: response.status,
-                contentType: response.headers.get('content-type') ?? '',
-                body,
-                retryAfterHeader: response.headers.get('x-acs-retry-after'),
-            };
-        }
-        catch (error) {
-            if (error instanceof AlibabaError)
-                throw error;
-            const network = error instanceof NetworkError ? error : undefined;
-            const message = network?.message ?? (error instanceof Error ? error.message : String(error));
-            throw new AlibabaError(`${action}: ${message}`, {
-                action,
-                errorClass: 'transient',
-                // Unless the connection was never made, the request may have arrived and been accepted.
-                outcomeUnknown: !/ECONNREFUSED|ENOTFOUND|EAI_AGAIN/.test(message),
-            });
-        }
-    }
-}
-async function readWithin(body, ms, onTimeout) {
-    let timer;
-    const timeout = new Promise((_, reject) => {
-        timer = setTimeout(() => {
-            onTimeout();
-            reject(new NetworkError('timed out while reading the answer', '', true));
-        }, Math.max(1, ms));
-    });
-    try {
-        return await Promise.race([body, timeout]);
-    }
-    finally {
-        clearTimeout(timer);
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/alibaba/operations.ts
 
 async function pushObjectCache(client, urls, push) {
@@ -39044,67 +41060,6 @@ function toTask(value) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/submit/stop.ts
-/**
- * How a run is stopped early: at its deadline (`timeout`) or when the workflow is cancelled. Two
- * steps, because a call in flight may already have been accepted: first stop *sending* (new calls,
- * retries, waits), and only later abort the requests still in flight, so that their answers — and the
- * task IDs in them — can still arrive and be reported.
- */
-class RunStop {
-    sending = new AbortController();
-    requests = new AbortController();
-    stopReason;
-    timers = [];
-    /** Aborted when no new call may start: gate waits, retry pauses and polls end at once. */
-    get sendSignal() {
-        return this.sending.signal;
-    }
-    /** Aborted when requests in flight must be given up. */
-    get requestSignal() {
-        return this.requests.signal;
-    }
-    get reason() {
-        return this.stopReason;
-    }
-    get stopped() {
-        return this.stopReason !== undefined;
-    }
-    /** Stops sending now; requests in flight get `graceMs` to finish before they are aborted. */
-    stop(reason, graceMs) {
-        if (this.stopReason === undefined) {
-            this.stopReason = reason;
-            this.sending.abort(new Error(reason));
-        }
-        const timer = setTimeout(() => this.abortRequests(), graceMs);
-        timer.unref();
-        this.timers.push(timer);
-    }
-    /** Aborts requests in flight now (the second signal of a cancellation). */
-    abortRequests() {
-        if (this.stopReason === undefined)
-            this.stop('cancelled', 0);
-        this.requests.abort(new Error(this.stopReason));
-    }
-    /** Stops the run at `timeoutMs` from now. */
-    armDeadline(timeoutMs, graceMs) {
-        const timer = setTimeout(() => this.stop('deadline', graceMs), timeoutMs);
-        timer.unref();
-        this.timers.push(timer);
-    }
-    dispose() {
-        for (const timer of this.timers)
-            clearTimeout(timer);
-        this.timers = [];
-    }
-}
-/** The reason recorded for a URL that was not sent because the run stopped. */
-function notSentReason(reason) {
-    return reason === 'deadline'
-        ? 'deadline: not sent before the run reached its timeout'
-        : 'cancelled: not sent before the workflow was cancelled';
-}
-
 ;// CONCATENATED MODULE: ./src/submit/retry.ts
 /**
  * Retries with exponential backoff and jitter, within a bounded overall time. Each attempt is a new
@@ -39177,6 +41132,730 @@ function errorMessage(error) {
     if (error instanceof Error)
         return error.message;
     return String(error);
+}
+
+;// CONCATENATED MODULE: ./src/alibaba/signer.ts
+/**
+ * Alibaba Cloud request signing, both algorithms the CDN API accepts. Pure functions of their inputs
+ * (time and nonce are passed in), so they can be checked against Alibaba's worked examples and SDK.
+ */
+
+const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+/** RFC 3986 percent-encoding, as both signature versions require (space is %20, `*` is %2A). */
+function percentEncode(value) {
+    return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+/** `yyyy-MM-ddTHH:mm:ssZ`, the only timestamp form Alibaba accepts. */
+function isoSeconds(date) {
+    return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+/** Sorted `name=value` pairs, each RFC 3986 encoded, joined by `&`. */
+function canonicalQuery(params) {
+    return Object.keys(params)
+        .sort()
+        .map((name) => `${percentEncode(name)}=${percentEncode(params[name] ?? '')}`)
+        .join('&');
+}
+function formBody(form) {
+    if (form === undefined || Object.keys(form).length === 0)
+        return '';
+    return canonicalQuery(form);
+}
+function hostOf(endpoint) {
+    return endpoint.host;
+}
+function withQuery(endpoint, query) {
+    return `${endpoint.protocol}//${endpoint.host}/${query === '' ? '' : `?${query}`}`;
+}
+/** ACS3-HMAC-SHA256 ("V3"), Alibaba's recommended algorithm and the SDK's default. */
+function signV3(input) {
+    const body = formBody(input.form);
+    const headers = {
+        host: hostOf(input.endpoint),
+        'x-acs-action': input.action,
+        'x-acs-version': input.version,
+        'x-acs-date': isoSeconds(input.date),
+        'x-acs-signature-nonce': input.nonce,
+        'x-acs-content-sha256': body === '' ? EMPTY_SHA256 : sha256Hex(body),
+    };
+    if (body !== '')
+        headers['content-type'] = 'application/x-www-form-urlencoded';
+    if (input.credentials.securityToken)
+        headers['x-acs-security-token'] = input.credentials.securityToken;
+    const query = canonicalQuery(input.query);
+    const signedNames = Object.keys(headers).sort();
+    const canonicalRequest = [
+        'POST',
+        '/',
+        query,
+        signedNames.map((name) => `${name}:${(headers[name] ?? '').trim()}\n`).join(''),
+        signedNames.join(';'),
+        headers['x-acs-content-sha256'],
+    ].join('\n');
+    const stringToSign = `ACS3-HMAC-SHA256\n${sha256Hex(canonicalRequest)}`;
+    const signature = (0,external_node_crypto_.createHmac)('sha256', input.credentials.accessKeySecret)
+        .update(stringToSign)
+        .digest('hex');
+    headers['authorization'] =
+        `ACS3-HMAC-SHA256 Credential=${input.credentials.accessKeyId},` +
+            `SignedHeaders=${signedNames.join(';')},Signature=${signature}`;
+    return { method: 'POST', url: withQuery(input.endpoint, query), headers, body };
+}
+/**
+ * HMAC-SHA1 with SignatureVersion 1.0 ("V1" here, "V2" on Alibaba's newer pages). Every parameter
+ * travels in the form body, so nothing but the host and path shows in proxy or server access logs.
+ */
+function signV1(input) {
+    const params = {
+        ...input.query,
+        ...input.form,
+        Action: input.action,
+        Version: input.version,
+        Format: 'JSON',
+        AccessKeyId: input.credentials.accessKeyId,
+        SignatureMethod: 'HMAC-SHA1',
+        SignatureVersion: '1.0',
+        SignatureNonce: input.nonce,
+        Timestamp: isoSeconds(input.date),
+    };
+    if (input.credentials.securityToken)
+        params['SecurityToken'] = input.credentials.securityToken;
+    params['Signature'] = rpcSignature('POST', params, input.credentials.accessKeySecret);
+    return {
+        method: 'POST',
+        url: withQuery(input.endpoint, ''),
+        headers: { host: hostOf(input.endpoint), 'content-type': 'application/x-www-form-urlencoded' },
+        body: canonicalQuery(params),
+    };
+}
+/** The V1 signature of a parameter set (every parameter but `Signature` itself). */
+function rpcSignature(method, params, secret) {
+    const { Signature: _ignored, ...signed } = params;
+    const stringToSign = `${method}&${percentEncode('/')}&${percentEncode(canonicalQuery(signed))}`;
+    return (0,external_node_crypto_.createHmac)('sha1', `${secret}&`).update(stringToSign).digest('base64');
+}
+function sha256Hex(text) {
+    return (0,external_node_crypto_.createHash)('sha256').update(text, 'utf8').digest('hex');
+}
+
+// EXTERNAL MODULE: ./node_modules/node-fetch/lib/index.js
+var lib = __nccwpck_require__(6705);
+var lib_default = /*#__PURE__*/__nccwpck_require__.n(lib);
+;// CONCATENATED MODULE: ./src/http/fetch.ts
+/**
+ * The one door every outgoing HTTP request goes through (CDN API, STS, remote sitemaps, GitHub), so
+ * that timeouts and proxy settings apply to all of them alike.
+ */
+
+
+/** An HTTP failure before any answer arrived: connection refused or reset, DNS, TLS, timeout. */
+class NetworkError extends Error {
+    url;
+    timedOut;
+    cause;
+    constructor(message, url, timedOut, cause) {
+        super(message);
+        this.url = url;
+        this.timedOut = timedOut;
+        this.cause = cause;
+        this.name = 'NetworkError';
+    }
+}
+/**
+ * fetch with a per-request timeout that also covers connecting; failures become `NetworkError`.
+ * The proxy is chosen per request URL (redirects included) from HTTPS_PROXY / HTTP_PROXY / NO_PROXY.
+ */
+async function httpFetch(url, init = {}) {
+    const { timeoutMs = 30_000, signal, ...rest } = init;
+    const controller = new AbortController();
+    const timer = timeoutMs > 0 ? setTimeout(() => controller.abort(), timeoutMs) : undefined;
+    const onAbort = () => controller.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+        // node-fetch's AbortSignal type predates the DOM one; they are compatible at run time.
+        return await lib_default()(url, {
+            // node-fetch hands over a legacy url.parse() object; its href is the WHATWG-normalized URL.
+            agent: (parsed) => proxyAgentFor(new URL(parsed.href)),
+            ...rest,
+            signal: controller.signal,
+        });
+    }
+    catch (error) {
+        const timedOut = controller.signal.aborted && !(signal?.aborted ?? false);
+        const what = timedOut ? `timed out after ${timeoutMs / 1000} s` : describeCause(error);
+        throw new NetworkError(`${new URL(url).origin}: ${what}`, url, timedOut, error);
+    }
+    finally {
+        if (timer !== undefined)
+            clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+    }
+}
+function describeCause(error) {
+    if (error instanceof Error) {
+        const code = error.code;
+        return typeof code === 'string' ? `${code} (${error.message})` : error.message;
+    }
+    return String(error);
+}
+
+;// CONCATENATED MODULE: ./src/credentials/sts-oidc.ts
+/**
+ * STS AssumeRoleWithOIDC: the job's GitHub ID token in, short-lived credentials out. The call is
+ * anonymous (the token is the credential), so it is a plain form POST, not a signed RPC call.
+ */
+
+
+
+
+const STS_API_VERSION = '2015-04-01';
+const ACTION = 'AssumeRoleWithOIDC';
+/** The GitHub Actions issuer, which the RAM OIDC provider and the role's trust policy must name. */
+const GITHUB_OIDC_ISSUER = 'https://token.actions.githubusercontent.com';
+/**
+ * One AssumeRoleWithOIDC call. Throws AlibabaError: retryable classes for throttling, 5xx and network
+ * failures; class `credentials` with advice for a refusal (nothing will work until the setup is fixed).
+ */
+async function assumeRoleWithOidc(config, idToken, options) {
+    const query = canonicalQuery({
+        Action: ACTION,
+        Version: STS_API_VERSION,
+        Format: 'JSON',
+        Timestamp: isoSeconds(options.now?.() ?? new Date()),
+    });
+    const body = canonicalQuery({
+        RoleArn: config.roleArn,
+        OIDCProviderArn: config.oidcProviderArn,
+        OIDCToken: idToken,
+        RoleSessionName: config.roleSessionName,
+        DurationSeconds: String(config.durationSeconds),
+    });
+    const fields = parseStsAnswer(config, idToken, await post(`${config.stsEndpoint}/?${query}`, body, options));
+    const issued = fields['Credentials'];
+    const record = typeof issued === 'object' && issued !== null ? issued : {};
+    const accessKeyId = stringField(record, 'AccessKeyId') ?? '';
+    const accessKeySecret = stringField(record, 'AccessKeySecret') ?? '';
+    const securityToken = stringField(record, 'SecurityToken') ?? '';
+    // Masked the moment they exist, before any line can be logged.
+    for (const secret of [accessKeyId, accessKeySecret, securityToken])
+        if (secret)
+            options.mask(secret);
+    if (!accessKeyId || !accessKeySecret || !securityToken) {
+        throw new AlibabaError(`${ACTION}: the answer carries no Credentials`, {
+            action: ACTION,
+            errorClass: 'transient',
+        });
+    }
+    const expiration = stringField(record, 'Expiration') ?? '';
+    const expiresAt = Date.parse(expiration);
+    return {
+        credentials: { accessKeyId, accessKeySecret, securityToken },
+        expiresAt: Number.isNaN(expiresAt) ? undefined : expiresAt,
+        expiration,
+    };
+}
+async function post(url, body, options) {
+    try {
+        const response = await httpFetch(url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+            body,
+            timeoutMs: options.timeoutMs,
+            ...(options.signal ? { signal: options.signal } : {}),
+        });
+        return {
+            status: response.status,
+            contentType: response.headers.get('content-type') ?? '',
+            body: await textWithin(response, options.timeoutMs),
+            retryAfterHeader: response.headers.get('x-acs-retry-after'),
+        };
+    }
+    catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        throw new AlibabaError(`${ACTION}: ${message}`, { action: ACTION, errorClass: 'transient' });
+    }
+}
+/** The answer's body, or a timeout: httpFetch's own limit ends when the headers arrive. */
+async function textWithin(response, timeoutMs) {
+    let timer;
+    const timeout = new Promise((_, reject) => {
+        timer = setTimeout(() => {
+            response.body.destroy?.();
+            reject(new Error(`timed out after ${timeoutMs / 1000} s while reading the answer`));
+        }, timeoutMs);
+    });
+    try {
+        return await Promise.race([response.text(), timeout]);
+    }
+    finally {
+        clearTimeout(timer);
+    }
+}
+function parseStsAnswer(config, idToken, raw) {
+    try {
+        return parseAnswer({ action: ACTION, ...raw });
+    }
+    catch (error) {
+        if (!(error instanceof AlibabaError))
+            throw error;
+        if (isRetryable(error.errorClass)) {
+            // Nothing was sent to the CDN: whatever happened, no prefetch outcome is unknown.
+            throw new AlibabaError(error.message, { ...error, outcomeUnknown: false });
+        }
+        throw new AlibabaError(`${error.message} (assuming ${config.roleArn})`, {
+            action: ACTION,
+            errorClass: 'credentials',
+            code: error.code,
+            httpStatus: error.httpStatus,
+            requestId: error.requestId,
+            advice: error.code === undefined
+                ? `Check sts-endpoint (${config.stsEndpoint}): the answer was not one of STS's.`
+                : stsRefusalAdvice(error.code, config, tokenClaims(idToken)),
+        });
+    }
+}
+/** The claims a trust policy's conditions test (not secret, unlike the token), as far as readable. */
+function tokenClaims(idToken) {
+    let payload = {};
+    try {
+        const parsed = JSON.parse(Buffer.from(idToken.split('.')[1] ?? '', 'base64url').toString('utf8'));
+        if (typeof parsed === 'object' && parsed !== null)
+            payload = parsed;
+    }
+    catch {
+        // Not a JWT we can read: the advice goes without the claims.
+    }
+    const claim = (name) => {
+        const value = payload[name];
+        if (typeof value === 'string')
+            return value;
+        return Array.isArray(value) ? value.join(',') : undefined;
+    };
+    return { iss: claim('iss'), aud: claim('aud'), sub: claim('sub') };
+}
+/** The usual cause of an STS refusal, in terms of what to change in RAM or in the inputs. */
+function stsRefusalAdvice(code, config, claims = {}) {
+    const trust = `the RAM role's trust policy must allow the principal ${config.oidcProviderArn} (Federated) to ` +
+        `sts:AssumeRole with conditions this job's token meets: oidc:iss "${GITHUB_OIDC_ISSUER}", ` +
+        `oidc:aud "${config.audience}", oidc:sub "repo:<owner>/<repo>:…" (see "OIDC" in the README)`;
+    const clientId = `the OIDC provider's client ID list must contain the audience "${config.audience}" ` +
+        '(the audience input; the token is issued for it)';
+    const fingerprint = `the OIDC provider's issuer URL must be exactly ${GITHUB_OIDC_ISSUER} and its fingerprint must match ` +
+        "that site's current certificate (update it in the RAM console)";
+    const token = ['iss', 'aud', 'sub']
+        .filter((name) => claims[name] !== undefined)
+        .map((name) => `oidc:${name} "${claims[name]}"`)
+        .join(', ');
+    const tokenSays = token === '' ? '' : ` This job's token has ${token}.`;
+    if (/AudienceNotMatch|ClientId/i.test(code))
+        return `Check that ${clientId}.${tokenSays}`;
+    if (/Fingerprint|HttpsUrlInvalid|InvalidSignature|Issuer/i.test(code))
+        return `Check that ${fingerprint}.`;
+    if (/NoPermission/i.test(code)) {
+        return `Check that ${trust}, and that oidc-provider-arn names a provider that exists.${tokenSays}`;
+    }
+    if (/OIDCToken\.Expired/i.test(code)) {
+        return "The GitHub ID token had expired when STS checked it: check the runner's clock.";
+    }
+    if (/EntityNotExist\.Role|InvalidParameter\.RoleArn/i.test(code)) {
+        return 'Check role-arn: the account ID and role name must name an existing RAM role.';
+    }
+    if (/OIDCProvider/i.test(code)) {
+        return 'Check oidc-provider-arn: it must name an OIDC provider of the same account.';
+    }
+    if (/RoleSessionName/i.test(code))
+        return 'Check role-session-name: 2 to 64 characters of letters, digits, . @ _ -.';
+    if (/DurationSeconds/i.test(code)) {
+        return "Lower role-duration-seconds, or raise the role's maximum session duration in the RAM console.";
+    }
+    return `Usually: ${trust}; ${clientId}; ${fingerprint}.${tokenSays}`;
+}
+
+;// CONCATENATED MODULE: ./src/credentials/oidc-source.ts
+/**
+ * Credentials from a RAM role assumed with the job's GitHub OIDC token, renewed during the run: a few
+ * minutes before the Expiration STS gave, and — once per call — when the API refuses them as expired.
+ * Renewals are single-flight: calls that need new credentials at the same moment share one exchange.
+ */
+
+
+
+
+/** How long before Expiration the credentials are renewed (at most half their lifetime). */
+const RENEW_BEFORE_MS = 5 * 60_000;
+/** After a failed early renewal, the still-valid credentials are used this long before trying again. */
+const RENEW_RETRY_MS = 30_000;
+class OidcCredentialSource {
+    config;
+    identity;
+    options;
+    expiredAdvice = "Credentials just assumed from role-arn were refused as expired: check the runner's clock, which " +
+        'STS and the CDN API compare with theirs.';
+    held;
+    renewing;
+    count = 0;
+    now;
+    constructor(config, identity, options) {
+        this.config = config;
+        this.identity = identity;
+        this.options = options;
+        this.now = options.now ?? Date.now;
+    }
+    get generation() {
+        return this.count;
+    }
+    /** The first exchange, with retries for what is transient; a refusal throws with advice. */
+    async start() {
+        await withRetries(() => this.renew('start'), this.options.retryPolicy, {
+            ...(this.options.signal ? { signal: this.options.signal } : {}),
+            onRetry: (error, delayMs) => this.options.logger.info(`  ${error.message}; retry in ${(delayMs / 1000).toFixed(1)} s`),
+        });
+    }
+    async get() {
+        const held = this.held ?? (await this.renew('start'));
+        if (this.now() < held.renewAt)
+            return held.credentials;
+        try {
+            return (await this.renew('expiring')).credentials;
+        }
+        catch (error) {
+            if (held.expiresAt === undefined || this.now() >= held.expiresAt)
+                throw error;
+            // Still valid: keep using them, and try again a little later (calls that shared the failed
+            // renewal report it once).
+            if (held.renewAt <= this.now()) {
+                held.renewAt = Math.min(this.now() + RENEW_RETRY_MS, held.expiresAt);
+                this.options.logger.warning(`Could not renew the role's credentials ahead of their expiry (${errorMessage(error)}); ` +
+                    'using the current ones while they last.');
+            }
+            return held.credentials;
+        }
+    }
+    async renewAfterExpiry(generation) {
+        if (generation === this.count)
+            await this.renew('refused as expired');
+        return true;
+    }
+    renew(reason) {
+        this.renewing ??= this.exchange(reason).finally(() => {
+            this.renewing = undefined;
+        });
+        return this.renewing;
+    }
+    async exchange(reason) {
+        const { config, identity, options } = this;
+        let idToken;
+        try {
+            idToken = await identity.getIdToken(config.audience);
+        }
+        catch (error) {
+            // @actions/core has already retried what is worth retrying.
+            throw new AlibabaError(`GitHub ID token: ${errorMessage(error).replace(/\s+/g, ' ').trim()}`, {
+                action: 'AssumeRoleWithOIDC',
+                errorClass: 'credentials',
+                advice: "GitHub's ID-token service (ACTIONS_ID_TOKEN_REQUEST_URL) did not give a token: check the network " +
+                    'path to it (HTTPS_PROXY, NO_PROXY) and that the job has permissions: id-token: write.',
+            });
+        }
+        identity.mask(idToken);
+        const assumed = await assumeRoleWithOidc(config, idToken, {
+            mask: (secret) => identity.mask(secret),
+            timeoutMs: options.timeoutMs,
+            signal: options.signal,
+        });
+        const held = this.hold(assumed);
+        this.count++;
+        const expiry = assumed.expiration ? `; they expire at ${assumed.expiration}` : '';
+        options.logger.info(reason === 'start'
+            ? `Assumed ${config.roleArn} as ${config.roleSessionName} with the job's OIDC token (audience ` +
+                `${config.audience}): short-lived credentials${expiry}.`
+            : `Assumed ${config.roleArn} again (the credentials were ${reason}): new credentials${expiry}.`);
+        return held;
+    }
+    hold(assumed) {
+        const obtainedAt = this.now();
+        const { expiresAt } = assumed;
+        let renewAt = Infinity;
+        if (expiresAt !== undefined && expiresAt > obtainedAt) {
+            renewAt = expiresAt - Math.min(RENEW_BEFORE_MS, (expiresAt - obtainedAt) / 2);
+        }
+        else if (expiresAt !== undefined) {
+            // Expired on arrival by this runner's clock: the clock is off. Renewing early would loop; the
+            // API's own verdict (InvalidSecurityToken.Expired) decides instead.
+            this.options.logger.warning(`The role's credentials expire at ${assumed.expiration}, already past by this runner's clock; ` +
+                "check the runner's time synchronization.");
+        }
+        this.held = { credentials: assumed.credentials, expiresAt, renewAt };
+        return this.held;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/credentials/source.ts
+/** AccessKeys given to the run: they are what they are, and an expired STS token stops the run. */
+class StaticCredentials {
+    credentials;
+    generation = 0;
+    constructor(credentials) {
+        this.credentials = credentials;
+    }
+    get() {
+        return Promise.resolve(this.credentials);
+    }
+    renewAfterExpiry() {
+        return Promise.resolve(false);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/credentials/open.ts
+/**
+ * The credentials phase of a run: the role assumed with GitHub's OIDC token when `role-arn` is set,
+ * otherwise the AccessKeys of the configuration, otherwise (a dry run) none.
+ */
+
+
+
+/** The lines a workflow needs so that its jobs may request an OIDC token. */
+const ID_TOKEN_PERMISSIONS = 'permissions:\n  id-token: write\n  contents: read';
+const MISSING_ID_TOKEN = 'role-arn is set, but this job cannot ask GitHub for an OIDC token: ACTIONS_ID_TOKEN_REQUEST_URL and ' +
+    'ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set. Add these lines to the job (or at the top of the workflow):\n' +
+    `${ID_TOKEN_PERMISSIONS}\n` +
+    '(contents: read keeps actions/checkout working once permissions are listed. Pull requests from forks ' +
+    'never get an ID token.)';
+/** The run's credential source, or undefined in a dry run that has none. */
+async function openCredentialSource(config, options) {
+    if (config.oidc)
+        return openOidc(config.oidc, config, options);
+    return config.credentials ? new StaticCredentials(config.credentials) : undefined;
+}
+async function openOidc(oidc, config, options) {
+    if (!oidc.idTokenRequestAvailable) {
+        if (config.dryRun) {
+            options.logger.warning(`${MISSING_ID_TOKEN}\nThis dry run goes on without credentials.`);
+            return undefined;
+        }
+        throw new ConfigError(MISSING_ID_TOKEN);
+    }
+    if (!options.identity) {
+        throw new ConfigError('role-arn: a GitHub OIDC token can only be requested inside a GitHub Actions job.');
+    }
+    const source = new OidcCredentialSource(oidc, options.identity, {
+        logger: options.logger,
+        retryPolicy: options.retryPolicy,
+        timeoutMs: config.requestTimeoutMs,
+        signal: options.signal,
+    });
+    await source.start();
+    return source;
+}
+
+;// CONCATENATED MODULE: ./src/alibaba/client.ts
+/**
+ * One signed RPC call to the CDN API: sign afresh, send, read the answer, classify failures.
+ * Retrying is the caller's business (src/submit/retry.ts); this module makes exactly one attempt.
+ */
+
+
+
+
+
+const CDN_API_VERSION = '2018-05-10';
+class AlibabaClient {
+    options;
+    endpoint;
+    constructor(options) {
+        this.options = options;
+        this.endpoint = new URL(options.endpoint);
+    }
+    /** Makes one attempt at `action`; throws AlibabaError on any failure. */
+    async call(action, query, form) {
+        const slot = await this.admit(action);
+        try {
+            // Asked and signed after the gate opens: a call that waited for a slot still carries a fresh
+            // time and nonce, and credentials renewed while it waited.
+            const credentials = await this.options.credentials();
+            const input = {
+                endpoint: this.endpoint,
+                action,
+                version: CDN_API_VERSION,
+                query,
+                ...(form ? { form } : {}),
+                credentials,
+                date: this.options.now?.() ?? new Date(),
+                nonce: (0,external_node_crypto_.randomUUID)(),
+            };
+            const request = this.options.signatureVersion === 'v1' ? signV1(input) : signV3(input);
+            const raw = await this.send(action, request);
+            const fields = parseAnswer({ action, ...raw });
+            return { fields, requestId: typeof fields['RequestId'] === 'string' ? fields['RequestId'] : undefined };
+        }
+        finally {
+            slot?.release();
+        }
+    }
+    async admit(action) {
+        const stopSending = this.options.stopSending;
+        const notSent = () => new AlibabaError(`${action}: not sent, the run is stopping`, { action, errorClass: 'transient' });
+        if (stopSending?.aborted)
+            throw notSent();
+        try {
+            return await this.options.gate?.acquire(action, stopSending);
+        }
+        catch (error) {
+            if (stopSending?.aborted)
+                throw notSent();
+            throw error;
+        }
+    }
+    async send(action, request) {
+        const deadline = Date.now() + this.options.timeoutMs;
+        try {
+            const response = await httpFetch(request.url, {
+                method: 'POST',
+                headers: request.headers,
+                ...(request.body === '' ? {} : { body: request.body }),
+                timeoutMs: this.options.timeoutMs,
+                ...(this.options.signal ? { signal: this.options.signal } : {}),
+            });
+            const body = await readWithin(response.text(), deadline - Date.now(), () => response.body.destroy?.());
+            return {
+                status: response.status,
+                contentType: response.headers.get('content-type') ?? '',
+                body,
+                retryAfterHeader: response.headers.get('x-acs-retry-after'),
+            };
+        }
+        catch (error) {
+            if (error instanceof AlibabaError)
+                throw error;
+            const network = error instanceof NetworkError ? error : undefined;
+            const message = network?.message ?? (error instanceof Error ? error.message : String(error));
+            throw new AlibabaError(`${action}: ${message}`, {
+                action,
+                errorClass: 'transient',
+                // Unless the connection was never made, the request may have arrived and been accepted.
+                outcomeUnknown: !/ECONNREFUSED|ENOTFOUND|EAI_AGAIN/.test(message),
+            });
+        }
+    }
+}
+async function readWithin(body, ms, onTimeout) {
+    let timer;
+    const timeout = new Promise((_, reject) => {
+        timer = setTimeout(() => {
+            onTimeout();
+            reject(new NetworkError('timed out while reading the answer', '', true));
+        }, Math.max(1, ms));
+    });
+    try {
+        return await Promise.race([body, timeout]);
+    }
+    finally {
+        clearTimeout(timer);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/credentials/renewing-client.ts
+/**
+ * The CDN client over a credential source: credentials are asked for every attempt, and a call refused
+ * with InvalidSecurityToken.Expired is sent once more with renewed credentials — once, never in a loop.
+ */
+
+
+const EXPIRED = 'InvalidSecurityToken.Expired';
+class RenewingClient extends AlibabaClient {
+    source;
+    logger;
+    constructor(options, source, logger) {
+        super({ ...options, credentials: () => source.get() });
+        this.source = source;
+        this.logger = logger;
+    }
+    async call(action, query, form) {
+        const generation = this.source.generation;
+        try {
+            return await super.call(action, query, form);
+        }
+        catch (error) {
+            if (!(error instanceof AlibabaError) || error.code !== EXPIRED)
+                throw error;
+            if (!(await this.source.renewAfterExpiry(generation)))
+                throw error;
+        }
+        // The refused call changed nothing, so sending it again cannot submit anything twice.
+        this.logger.info(`  ${action}: the credentials were refused as expired; sending it again with renewed ones`);
+        try {
+            return await super.call(action, query, form);
+        }
+        catch (error) {
+            if (!(error instanceof AlibabaError) || error.code !== EXPIRED)
+                throw error;
+            throw new AlibabaError(`${error.message} (again, with credentials renewed just now)`, {
+                ...error,
+                advice: this.source.expiredAdvice ?? error.advice,
+            });
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/submit/stop.ts
+/**
+ * How a run is stopped early: at its deadline (`timeout`) or when the workflow is cancelled. Two
+ * steps, because a call in flight may already have been accepted: first stop *sending* (new calls,
+ * retries, waits), and only later abort the requests still in flight, so that their answers — and the
+ * task IDs in them — can still arrive and be reported.
+ */
+class RunStop {
+    sending = new AbortController();
+    requests = new AbortController();
+    stopReason;
+    timers = [];
+    /** Aborted when no new call may start: gate waits, retry pauses and polls end at once. */
+    get sendSignal() {
+        return this.sending.signal;
+    }
+    /** Aborted when requests in flight must be given up. */
+    get requestSignal() {
+        return this.requests.signal;
+    }
+    get reason() {
+        return this.stopReason;
+    }
+    get stopped() {
+        return this.stopReason !== undefined;
+    }
+    /** Stops sending now; requests in flight get `graceMs` to finish before they are aborted. */
+    stop(reason, graceMs) {
+        if (this.stopReason === undefined) {
+            this.stopReason = reason;
+            this.sending.abort(new Error(reason));
+        }
+        const timer = setTimeout(() => this.abortRequests(), graceMs);
+        timer.unref();
+        this.timers.push(timer);
+    }
+    /** Aborts requests in flight now (the second signal of a cancellation). */
+    abortRequests() {
+        if (this.stopReason === undefined)
+            this.stop('cancelled', 0);
+        this.requests.abort(new Error(this.stopReason));
+    }
+    /** Stops the run at `timeoutMs` from now. */
+    armDeadline(timeoutMs, graceMs) {
+        const timer = setTimeout(() => this.stop('deadline', graceMs), timeoutMs);
+        timer.unref();
+        this.timers.push(timer);
+    }
+    dispose() {
+        for (const timer of this.timers)
+            clearTimeout(timer);
+        this.timers = [];
+    }
+}
+/** The reason recorded for a URL that was not sent because the run stopped. */
+function notSentReason(reason) {
+    return reason === 'deadline'
+        ? 'deadline: not sent before the run reached its timeout'
+        : 'cancelled: not sent before the workflow was cancelled';
 }
 
 ;// CONCATENATED MODULE: ./src/urls/normalize.ts
@@ -40383,10 +43062,7 @@ async function readUrlFile(filePath, displayName) {
 }
 
 ;// CONCATENATED MODULE: ./src/run.ts
-/**
- * The run, as a short list of phases: collect URLs, read the quota, plan, submit, assemble the result.
- * Plain values in and out; the adapters (main.ts, cli.ts) do all the talking to the outside.
- */
+
 
 
 
@@ -40410,19 +43086,22 @@ async function runPrefetch(config, deps) {
     // Calls in flight at the deadline get a moment to answer: their task IDs belong in the report.
     stop.armDeadline(config.timeoutMs, Math.min(5_000, config.requestTimeoutMs));
     try {
-        return await runPhases(config, logger, retryPolicy, stop);
+        return await runPhases(config, logger, retryPolicy, stop, deps.identity);
     }
     finally {
         stop.dispose();
     }
 }
-async function runPhases(config, logger, retryPolicy, stop) {
+async function runPhases(config, logger, retryPolicy, stop, identity) {
     const collected = await collect(config, logger);
     if (collected.candidates.length === 0 && collected.rejected.length === 0) {
         logger.warning('No URLs to prefetch: every source was empty. Nothing was sent.');
     }
-    const client = config.credentials ? createClient(config, stop) : undefined;
     try {
+        const credentials = collected.candidates.length > 0
+            ? await openCredentialSource(config, { logger, retryPolicy, identity, signal: stop.sendSignal })
+            : undefined;
+        const client = credentials ? createClient(config, credentials, logger, stop) : undefined;
         const quotaRemain = await resolveQuota(config, client, collected, logger, retryPolicy);
         const plan = planBatches(collected.candidates, config.batchSize, quotaRemain);
         logPlan(plan, collected, quotaRemain, logger);
@@ -40470,19 +43149,15 @@ async function collect(config, logger) {
     }
     return collected;
 }
-function createClient(config, stop) {
-    const credentials = config.credentials;
-    if (!credentials)
-        throw new Error('no credentials');
-    return new AlibabaClient({
+function createClient(config, credentials, logger, stop) {
+    return new RenewingClient({
         endpoint: config.endpoint,
-        credentials: () => credentials,
         signatureVersion: config.signatureVersion,
         timeoutMs: config.requestTimeoutMs,
         gate: createCallGate(config.requestsPerSecond),
         signal: stop.requestSignal,
         stopSending: stop.sendSignal,
-    });
+    }, credentials, logger);
 }
 async function resolveQuota(config, client, collected, logger, retryPolicy) {
     if (typeof config.dailyQuota === 'number')
@@ -40574,21 +43249,37 @@ function createRedactor(secrets) {
 
 
 
+
 /** How long calls in flight may take to answer after a cancellation, within the runner's 7.5 s. */
 const CANCEL_GRACE_MS = 4_000;
 async function run() {
-    let redact = (text) => text;
+    // Every secret of the run, including those that arrive later (the role's STS credentials).
+    const secrets = [];
+    const mask = (secret) => {
+        if (!secret || secrets.includes(secret))
+            return;
+        setSecret(secret);
+        secrets.push(secret);
+    };
+    const redact = (text) => createRedactor(secrets)(text);
     try {
         const credentials = readCredentials(getInput, process.env);
         // Masked before anything else can print them.
-        for (const secret of Object.values(credentials))
-            if (secret)
-                core_setSecret(secret);
-        redact = createRedactor(Object.values(credentials));
+        for (const secret of [...Object.values(credentials), ...proxyPasswords(process.env)])
+            mask(secret);
+        // @actions/core requests the ID token through @actions/http-client, which reads no_proxy itself;
+        // hand it the list in the form it reads as every other request of the run does.
+        const noProxy = noProxyForActionsHttpClient(process.env);
+        if (noProxy !== undefined)
+            process.env['no_proxy'] = noProxy;
         const config = parseConfig(getInput, process.env, credentials);
         const stop = new RunStop();
         const stopOnSignals = handleCancellation(stop);
-        const result = await runPrefetch(config, { logger: actionsLogger(), stop }).finally(stopOnSignals);
+        const result = await runPrefetch(config, {
+            logger: actionsLogger(),
+            stop,
+            identity: { getIdToken: (audience) => getIDToken(audience), mask },
+        }).finally(stopOnSignals);
         await publish(result, config, redact);
         const failure = verdict(result, config.failOn);
         if (failure)
@@ -40619,7 +43310,7 @@ async function publish(result, config, redact) {
     }
     catch (error) {
         // No GITHUB_STEP_SUMMARY (a local run): the summary is a courtesy, never a reason to fail.
-        core_debug(`job summary not written: ${errorMessage(error)}`);
+        debug(`job summary not written: ${errorMessage(error)}`);
     }
 }
 /**
@@ -40648,7 +43339,7 @@ function actionsLogger() {
         info: (message) => info(message),
         warning: (message) => warning(message),
         notice: (message) => notice(message),
-        debug: (message) => core_debug(message),
+        debug: (message) => debug(message),
         group: (title, fn) => group(title, fn),
     };
 }

@@ -5,6 +5,7 @@ import * as core from '@actions/core';
 import { ConfigError, type Config } from './config/config.js';
 import { followOutputs } from './follow/result.js';
 import { parseConfig, readCredentials } from './config/parse.js';
+import { noProxyForActionsHttpClient, proxyPasswords } from './http/proxy.js';
 import { writeReport } from './report/report.js';
 import { renderSummary } from './report/summary.js';
 import { verdict } from './report/verdict.js';
@@ -18,16 +19,30 @@ import { createRedactor, type Redactor } from './util/redact.js';
 const CANCEL_GRACE_MS = 4_000;
 
 export async function run(): Promise<void> {
-  let redact: Redactor = (text) => text;
+  // Every secret of the run, including those that arrive later (the role's STS credentials).
+  const secrets: string[] = [];
+  const mask = (secret: string | undefined): void => {
+    if (!secret || secrets.includes(secret)) return;
+    core.setSecret(secret);
+    secrets.push(secret);
+  };
+  const redact: Redactor = (text) => createRedactor(secrets)(text);
   try {
     const credentials = readCredentials(core.getInput, process.env);
     // Masked before anything else can print them.
-    for (const secret of Object.values(credentials)) if (secret) core.setSecret(secret);
-    redact = createRedactor(Object.values(credentials));
+    for (const secret of [...Object.values(credentials), ...proxyPasswords(process.env)]) mask(secret);
+    // @actions/core requests the ID token through @actions/http-client, which reads no_proxy itself;
+    // hand it the list in the form it reads as every other request of the run does.
+    const noProxy = noProxyForActionsHttpClient(process.env);
+    if (noProxy !== undefined) process.env['no_proxy'] = noProxy;
     const config = parseConfig(core.getInput, process.env, credentials);
     const stop = new RunStop();
     const stopOnSignals = handleCancellation(stop);
-    const result = await runPrefetch(config, { logger: actionsLogger(), stop }).finally(stopOnSignals);
+    const result = await runPrefetch(config, {
+      logger: actionsLogger(),
+      stop,
+      identity: { getIdToken: (audience) => core.getIDToken(audience), mask },
+    }).finally(stopOnSignals);
     await publish(result, config, redact);
     const failure = verdict(result, config.failOn);
     if (failure) core.setFailed(redact(failure));

@@ -2,10 +2,14 @@
  * The run, as a short list of phases: collect URLs, read the quota, plan, submit, assemble the result.
  * Plain values in and out; the adapters (main.ts, cli.ts) do all the talking to the outside.
  */
-import { AlibabaClient } from './alibaba/client.js';
+import type { AlibabaClient } from './alibaba/client.js';
 import { adviceFor, AlibabaError, isFatal } from './alibaba/errors.js';
 import { splitTaskIds } from './alibaba/operations.js';
 import type { Config } from './config/config.js';
+import type { IdentityDeps } from './credentials/oidc-source.js';
+import { openCredentialSource } from './credentials/open.js';
+import { RenewingClient } from './credentials/renewing-client.js';
+import type { CredentialSource } from './credentials/source.js';
 import { refreshBeforePrefetch } from './follow/refresh.js';
 import { withFollowThrough } from './follow/result.js';
 import type { FollowResult } from './follow/types.js';
@@ -27,6 +31,8 @@ export interface RunDeps {
   /** The adapter's handle for cancelling the run; the run arms its own deadline on it. */
   stop?: RunStop;
   retryPolicy?: RetryPolicy;
+  /** GitHub's ID token and log masking, for `role-arn`; given by the action adapter. */
+  identity?: IdentityDeps;
 }
 
 export interface RunResult {
@@ -59,7 +65,7 @@ export async function runPrefetch(config: Config, deps: RunDeps): Promise<RunRes
   // Calls in flight at the deadline get a moment to answer: their task IDs belong in the report.
   stop.armDeadline(config.timeoutMs, Math.min(5_000, config.requestTimeoutMs));
   try {
-    return await runPhases(config, logger, retryPolicy, stop);
+    return await runPhases(config, logger, retryPolicy, stop, deps.identity);
   } finally {
     stop.dispose();
   }
@@ -70,13 +76,18 @@ async function runPhases(
   logger: Logger,
   retryPolicy: RetryPolicy,
   stop: RunStop,
+  identity: IdentityDeps | undefined,
 ): Promise<RunResult> {
   const collected = await collect(config, logger);
   if (collected.candidates.length === 0 && collected.rejected.length === 0) {
     logger.warning('No URLs to prefetch: every source was empty. Nothing was sent.');
   }
-  const client = config.credentials ? createClient(config, stop) : undefined;
   try {
+    const credentials =
+      collected.candidates.length > 0
+        ? await openCredentialSource(config, { logger, retryPolicy, identity, signal: stop.sendSignal })
+        : undefined;
+    const client = credentials ? createClient(config, credentials, logger, stop) : undefined;
     const quotaRemain = await resolveQuota(config, client, collected, logger, retryPolicy);
     const plan = planBatches(collected.candidates, config.batchSize, quotaRemain);
     logPlan(plan, collected, quotaRemain, logger);
@@ -125,18 +136,24 @@ async function collect(config: Config, logger: Logger): Promise<Collected> {
   return collected;
 }
 
-function createClient(config: Config, stop: RunStop): AlibabaClient {
-  const credentials = config.credentials;
-  if (!credentials) throw new Error('no credentials');
-  return new AlibabaClient({
-    endpoint: config.endpoint,
-    credentials: () => credentials,
-    signatureVersion: config.signatureVersion,
-    timeoutMs: config.requestTimeoutMs,
-    gate: createCallGate(config.requestsPerSecond),
-    signal: stop.requestSignal,
-    stopSending: stop.sendSignal,
-  });
+function createClient(
+  config: Config,
+  credentials: CredentialSource,
+  logger: Logger,
+  stop: RunStop,
+): AlibabaClient {
+  return new RenewingClient(
+    {
+      endpoint: config.endpoint,
+      signatureVersion: config.signatureVersion,
+      timeoutMs: config.requestTimeoutMs,
+      gate: createCallGate(config.requestsPerSecond),
+      signal: stop.requestSignal,
+      stopSending: stop.sendSignal,
+    },
+    credentials,
+    logger,
+  );
 }
 
 async function resolveQuota(

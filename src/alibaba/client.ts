@@ -50,10 +50,11 @@ export class AlibabaClient {
     query: Record<string, string>,
     form?: Record<string, string>,
   ): Promise<CallResult> {
-    const credentials = await this.options.credentials();
     const slot = await this.admit(action);
     try {
-      // Signed after the gate opens: a call that waited for a slot still carries a fresh time and nonce.
+      // Asked and signed after the gate opens: a call that waited for a slot still carries a fresh
+      // time and nonce, and credentials renewed while it waited.
+      const credentials = await this.options.credentials();
       const input = {
         endpoint: this.endpoint,
         action,

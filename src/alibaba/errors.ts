@@ -90,6 +90,8 @@ export interface AlibabaErrorDetails {
    * (the connection dropped after sending, a timeout, an unreadable 200).
    */
   outcomeUnknown?: boolean;
+  /** What to check, when the thrower knows better than `adviceFor`'s defaults (STS refusals). */
+  advice?: string | undefined;
 }
 
 /** A failed call: an API error, a network failure, or an answer that is not the API's. */
@@ -101,6 +103,7 @@ export class AlibabaError extends Error {
   readonly requestId: string | undefined;
   readonly retryAfterMs: number | undefined;
   readonly outcomeUnknown: boolean;
+  readonly advice: string | undefined;
 
   constructor(message: string, details: AlibabaErrorDetails) {
     super(message);
@@ -112,11 +115,13 @@ export class AlibabaError extends Error {
     this.requestId = details.requestId;
     this.retryAfterMs = details.retryAfterMs;
     this.outcomeUnknown = details.outcomeUnknown ?? false;
+    this.advice = details.advice;
   }
 }
 
 /** What a person should check when a fatal error stops the run. */
 export function adviceFor(error: AlibabaError): string {
+  if (error.advice !== undefined) return error.advice;
   if (error.errorClass === 'permission') {
     return (
       `The RAM user or role lacks permission for cdn:${error.action} (or the account cannot use it). ` +
@@ -128,6 +133,12 @@ export function adviceFor(error: AlibabaError): string {
       return "The runner's clock is more than 15 minutes off; check its time synchronization.";
     case 'SignatureNonceUsed':
       return 'A request was replayed; this is a bug in cdn-prefetch, please report it.';
+    case 'InvalidSecurityToken.Expired':
+      return (
+        'The STS credentials have expired. Credentials passed in security-token (or ALIBABA_CLOUD_SECURITY_TOKEN) ' +
+        'cannot be renewed by cdn-prefetch: obtain them right before this step, or set role-arn so that ' +
+        'cdn-prefetch assumes the role itself and renews the credentials during the run.'
+      );
     case 'InvalidAccessKeyId.NotFound':
     case 'InvalidAccessKeyId.Inactive':
       return 'Check access-key-id (or ALIBABA_CLOUD_ACCESS_KEY_ID): the key must exist and be enabled.';

@@ -37,7 +37,7 @@ export interface Config {
   baseUrl?: string;
   /** Allow-listed hosts; empty means every host. */
   domains: string[];
-  /** Undefined only in a dry run without credentials. */
+  /** AccessKey credentials; undefined with `oidc`, and in a dry run without credentials. */
   credentials?: Credentials;
   endpoint: string;
   signatureVersion: SignatureVersion;
@@ -55,6 +55,29 @@ export interface Config {
   /** For the whole run (`timeout`): then sending stops and the report is written. */
   timeoutMs: number;
   follow: FollowOptions;
+  /** Role assumption with GitHub's OIDC token; set when `role-arn` is, and then `credentials` is not. */
+  oidc?: OidcConfig;
+}
+
+/** `role-arn` and its companions: STS AssumeRoleWithOIDC with the job's GitHub ID token. */
+export interface OidcConfig {
+  /** `acs:ram::<uid>:role/<name>`. */
+  roleArn: string;
+  /** `acs:ram::<uid>:oidc-provider/<name>`. */
+  oidcProviderArn: string;
+  /** 2–64 characters of [A-Za-z0-9.@_-]. */
+  roleSessionName: string;
+  /** The ID token's `aud`; the RAM OIDC provider's client ID list must contain it. */
+  audience: string;
+  /** Asked-for lifetime of the STS credentials (900 up to the role's maximum). */
+  durationSeconds: number;
+  /** Origin of the STS API. */
+  stsEndpoint: string;
+  /**
+   * Whether the job may request an ID token: the runner sets ACTIONS_ID_TOKEN_REQUEST_URL and
+   * ACTIONS_ID_TOKEN_REQUEST_TOKEN only with `permissions: id-token: write`.
+   */
+  idTokenRequestAvailable: boolean;
 }
 
 /** Alibaba's own ceilings: the API refuses more, so the inputs may not ask for more. */

@@ -4,8 +4,15 @@
  */
 import path from 'node:path';
 import os from 'node:os';
-import { ConfigError, LIMITS, type Config, type FailOn, type PushOptions } from './config.js';
-import type { FollowOptions } from './config.js';
+import {
+  ConfigError,
+  LIMITS,
+  type Config,
+  type FailOn,
+  type FollowOptions,
+  type OidcConfig,
+  type PushOptions,
+} from './config.js';
 import type { Credentials } from '../alibaba/signer.js';
 import { parseDomainPatterns } from '../urls/domains.js';
 
@@ -36,12 +43,14 @@ export function parseConfig(input: InputReader, env: Env, credentials: Partial<C
   const baseUrl = input('base-url').trim();
   const withHeader = input('with-header').trim();
   const follow = parseFollowOptions(input);
+  const oidc = parseOidcConfig(input, env);
   return {
     urlsText: input('urls'),
     ...(urlsFile ? { urlsFile: path.resolve(workspace, urlsFile) } : {}),
     ...(baseUrl ? { baseUrl: parseBaseUrl(baseUrl) } : {}),
     domains: parseDomainPatterns(input('domains')),
-    ...resolveCredentials(credentials, dryRun),
+    // With role-arn, the role's short-lived credentials replace any AccessKey.
+    ...(oidc ? { oidc } : resolveCredentials(credentials, dryRun)),
     endpoint: parseEndpoint(input('endpoint').trim() || 'https://cdn.aliyuncs.com'),
     signatureVersion: parseChoice(input, 'signature-version', ['v3', 'v1'] as const, 'v3'),
     push: parsePushOptions(input, withHeader),
@@ -70,8 +79,9 @@ function resolveCredentials(credentials: Partial<Credentials>, dryRun: boolean):
   }
   if (dryRun) return {};
   throw new ConfigError(
-    'credentials: no AccessKey found. Set the inputs access-key-id and access-key-secret, or the environment ' +
-      'variables ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET (for example with ' +
+    'credentials: no AccessKey found. Set role-arn and oidc-provider-arn to assume a RAM role with the ' +
+      "job's GitHub OIDC token (no long-lived key), or the inputs access-key-id and access-key-secret, or the " +
+      'environment variables ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET (for example with ' +
       'aliyun/configure-aliyun-credentials-action), or use dry-run: true to plan without sending.',
   );
 }
@@ -207,4 +217,75 @@ export function parseFollowOptions(input: InputReader): FollowOptions {
 function defaultTimeoutSeconds(follow: FollowOptions): number {
   const waits = (follow.refresh ? 1 : 0) + (follow.wait ? 1 : 0);
   return 600 + (waits * follow.waitTimeoutMs) / 1000;
+}
+
+const ROLE_ARN = /^acs:ram::\d+:role\/[A-Za-z0-9.@_-]+$/i;
+const OIDC_PROVIDER_ARN = /^acs:ram::\d+:oidc-provider\/[A-Za-z0-9.@_-]+$/i;
+const SESSION_NAME = /^[A-Za-z0-9.@_-]{2,64}$/;
+
+/** `role-arn` and its companions; undefined when role-arn is empty (AccessKeys are used then). */
+export function parseOidcConfig(input: InputReader, env: Env): OidcConfig | undefined {
+  const roleArn = input('role-arn').trim();
+  const providerArn = input('oidc-provider-arn').trim();
+  if (roleArn === '') {
+    if (providerArn !== '') {
+      throw new ConfigError(
+        'oidc-provider-arn is set but role-arn is empty; set role-arn to the RAM role to assume.',
+      );
+    }
+    return undefined;
+  }
+  if (!ROLE_ARN.test(roleArn)) {
+    throw new ConfigError(
+      `role-arn: "${roleArn}" is not a RAM role ARN; write it like acs:ram::1234567890123456:role/github-cdn-prefetch`,
+    );
+  }
+  if (providerArn === '') {
+    throw new ConfigError(
+      'oidc-provider-arn: required with role-arn; write the ARN of the RAM OIDC provider for GitHub, like ' +
+        'acs:ram::1234567890123456:oidc-provider/github',
+    );
+  }
+  if (!OIDC_PROVIDER_ARN.test(providerArn)) {
+    throw new ConfigError(
+      `oidc-provider-arn: "${providerArn}" is not a RAM OIDC provider ARN; write it like ` +
+        'acs:ram::1234567890123456:oidc-provider/github',
+    );
+  }
+  const sessionName = input('role-session-name').trim();
+  if (sessionName !== '' && !SESSION_NAME.test(sessionName)) {
+    throw new ConfigError(
+      `role-session-name: "${sessionName}" must be 2 to 64 characters of letters, digits and . @ _ -`,
+    );
+  }
+  return {
+    roleArn,
+    oidcProviderArn: providerArn,
+    roleSessionName: sessionName || defaultSessionName(env['GITHUB_RUN_ID']),
+    audience: input('audience').trim() || 'sts.aliyuncs.com',
+    durationSeconds: parseWholeNumber(input, 'role-duration-seconds', 900, 900, 43_200),
+    stsEndpoint: parseStsEndpoint(input('sts-endpoint').trim() || 'https://sts.aliyuncs.com'),
+    idTokenRequestAvailable: Boolean(
+      env['ACTIONS_ID_TOKEN_REQUEST_URL'] && env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'],
+    ),
+  };
+}
+
+/** `cdn-prefetch-<run id>`, cut down to what RoleSessionName accepts. */
+export function defaultSessionName(runId: string | undefined): string {
+  const name = `cdn-prefetch-${runId?.trim() ?? ''}`.replace(/[^A-Za-z0-9.@_-]/g, '-').slice(0, 64);
+  return name.replace(/-+$/, '') || 'cdn-prefetch';
+}
+
+function parseStsEndpoint(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value.includes('://') ? value : `https://${value}`);
+  } catch {
+    throw new ConfigError(`sts-endpoint: "${value}" is not a URL; the default is https://sts.aliyuncs.com`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(`sts-endpoint: "${value}" must be an http(s) URL, like https://sts.aliyuncs.com`);
+  }
+  return url.origin;
 }

@@ -3,6 +3,7 @@
  * that timeouts and proxy settings apply to all of them alike.
  */
 import fetch, { type RequestInit, type Response } from 'node-fetch';
+import { proxyAgentFor } from './proxy.js';
 
 export type { Response } from 'node-fetch';
 
@@ -26,7 +27,10 @@ export class NetworkError extends Error {
   }
 }
 
-/** fetch with a per-request timeout that also covers connecting; failures become `NetworkError`. */
+/**
+ * fetch with a per-request timeout that also covers connecting; failures become `NetworkError`.
+ * The proxy is chosen per request URL (redirects included) from HTTPS_PROXY / HTTP_PROXY / NO_PROXY.
+ */
 export async function httpFetch(url: string, init: HttpRequestInit = {}): Promise<Response> {
   const { timeoutMs = 30_000, signal, ...rest } = init;
   const controller = new AbortController();
@@ -35,7 +39,12 @@ export async function httpFetch(url: string, init: HttpRequestInit = {}): Promis
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
     // node-fetch's AbortSignal type predates the DOM one; they are compatible at run time.
-    return await fetch(url, { ...rest, signal: controller.signal as never });
+    return await fetch(url, {
+      // node-fetch hands over a legacy url.parse() object; its href is the WHATWG-normalized URL.
+      agent: (parsed: { href: string }) => proxyAgentFor(new URL(parsed.href)),
+      ...rest,
+      signal: controller.signal as never,
+    });
   } catch (error) {
     const timedOut = controller.signal.aborted && !(signal?.aborted ?? false);
     const what = timedOut ? `timed out after ${timeoutMs / 1000} s` : describeCause(error);

@@ -32,6 +32,14 @@ export class CredentialStore {
     return this.keyByToken.get(token);
   }
 
+  /** Makes the STS credentials of `token` expire at `now` (no-op for an unknown token). */
+  expireToken(token: string, now: number): void {
+    const sts = this.stsByKey.get(this.keyByToken.get(token) ?? '');
+    if (sts === undefined) return;
+    sts.expiresAt = Math.min(sts.expiresAt, now);
+    sts.expiration = isoSeconds(sts.expiresAt);
+  }
+
   /**
    * Issues STS credentials shaped like Alibaba's: 'STS.' AccessKeyId, and a long base64 token that contains
    * '+', '/' and '=' — characters a careless client fails to encode.

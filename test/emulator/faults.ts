@@ -2,8 +2,12 @@
 import { ApiError } from './errors.js';
 import type { Fault, FaultKind } from './types.js';
 
-/** Faults that strike before the request is looked at (no verification, nothing accepted). */
-export const EARLY_FAULTS: ReadonlySet<FaultKind> = new Set(['reset-before', 'delay']);
+/**
+ * Faults that strike before the request is looked at (before verification, nothing accepted).
+ * `sts-token-expired` expires the STS credentials the call is signed with, so that the verification
+ * that follows answers InvalidSecurityToken.Expired — for this call and every later one using them.
+ */
+export const EARLY_FAULTS: ReadonlySet<FaultKind> = new Set(['reset-before', 'delay', 'sts-token-expired']);
 /** Faults that let the action run (state changes) and then spoil the answer. */
 export const ACCEPTING_FAULTS: ReadonlySet<FaultKind> = new Set([
   'reset-after',

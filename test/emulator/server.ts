@@ -213,6 +213,10 @@ class EmulatorServer implements Emulator {
       return;
     }
     if (early?.kind === 'delay') await this.sleep(early.delayMs ?? 0);
+    if (early?.kind === 'sts-token-expired') {
+      const token = parsed.headers['x-acs-security-token']?.[0] ?? parsed.params['SecurityToken'];
+      if (token !== undefined) this.credentials.expireToken(token, this.now());
+    }
 
     const outcome = this.process(parsed, record, index);
     if (outcome === 'hang') return;
@@ -302,8 +306,8 @@ class EmulatorServer implements Emulator {
     // AssumeRoleWithOIDC is anonymous: the OIDC token is the credential.
     if (!isSts) {
       const auth = { credentials: this.credentials, nonces: this.nonces, now: this.now() };
-      if (record.signatureVersion === 'v3') verifyV3(parsed, auth);
-      else if (record.signatureVersion === 'v1') verifyV1(parsed, auth);
+      if (record.signatureVersion === 'v3') record.accessKeyId = verifyV3(parsed, auth);
+      else if (record.signatureVersion === 'v1') record.accessKeyId = verifyV1(parsed, auth);
       else
         throw new ApiError(
           400,

@@ -129,6 +129,23 @@ describe('issueStsCredentials', () => {
     expect((await quota('v3')).json()['Code']).toBe('InvalidSecurityToken.Expired');
   });
 
+  it('the sts-token-expired fault expires the credentials the call is signed with, for good', async () => {
+    await start();
+    const creds = emu.issueStsCredentials();
+    const other = emu.issueStsCredentials();
+    const quota = (c: typeof creds) => rawCall(emu.url, { action: 'DescribeRefreshQuota', creds: c });
+    expect((await quota(creds)).status).toBe(200);
+    expect(emu.calls.at(-1)?.accessKeyId).toBe(creds.accessKeyId);
+    emu.injectFaults({ kind: 'sts-token-expired', action: 'DescribeRefreshQuota' });
+    expect((await quota(creds)).json()['Code']).toBe('InvalidSecurityToken.Expired');
+    expect(emu.calls.at(-1)?.fault).toBe('sts-token-expired');
+    expect(emu.calls.at(-1)?.accessKeyId).toBeUndefined();
+    expect((await quota(creds)).json()['Code']).toBe('InvalidSecurityToken.Expired');
+    expect(emu.issuedStsCredentials[0]?.expiresAt).toBeLessThanOrEqual(clock);
+    // Other credentials are untouched.
+    expect((await quota(other)).status).toBe(200);
+  });
+
   it('refuses a security token sent with a permanent key', async () => {
     await start();
     const { securityToken } = emu.issueStsCredentials();

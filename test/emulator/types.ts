@@ -60,7 +60,8 @@ export type FaultKind =
   | 'empty-200'
   | 'empty-task-id'
   | 'xml-error'
-  | 'delay';
+  | 'delay'
+  | 'sts-token-expired';
 
 export interface Fault {
   kind: FaultKind;
@@ -90,6 +91,8 @@ export interface CallRecord {
   status: number;
   code?: string;
   taskId?: string;
+  /** The AccessKeyId the call was signed with, once its signature verified. */
+  accessKeyId?: string;
   /** The call changed state (prefetch/refresh accepted), even if its answer was then lost. */
   accepted: boolean;
   fault?: FaultKind;
