@@ -8,9 +8,11 @@ import { writeReport } from './report/report.js';
 import { renderSummary } from './report/summary.js';
 import { verdict } from './report/verdict.js';
 import { runPrefetch, type RunResult } from './run.js';
+import { RunStop } from './submit/stop.js';
 import { errorMessage } from './util/errors.js';
 import type { Logger } from './util/logger.js';
 import { createRedactor, type Redactor } from './util/redact.js';
+import { stopOnSignals } from './util/signals.js';
 
 export async function run(): Promise<void> {
   let redact: Redactor = (text) => text;
@@ -20,7 +22,11 @@ export async function run(): Promise<void> {
     for (const secret of Object.values(credentials)) if (secret) core.setSecret(secret);
     redact = createRedactor(Object.values(credentials));
     const config = parseConfig(core.getInput, process.env, credentials);
-    const result = await runPrefetch(config, { logger: actionsLogger() });
+    const stop = new RunStop();
+    const signals = stopOnSignals(stop, (message) => core.warning(message));
+    const result = await runPrefetch(config, { logger: actionsLogger(), stop }).finally(() =>
+      signals.dispose(),
+    );
     await publish(result, config, redact);
     const failure = verdict(result, config.failOn);
     if (failure) core.setFailed(redact(failure));

@@ -42,6 +42,14 @@ export interface Config {
   requestTimeoutMs: number;
   /** For the whole run (`timeout`): then sending stops and the report is written. */
   timeoutMs: number;
+  /** Set by the command line only (src/cli/). */
+  cli?: CliSources;
+}
+
+/** What the command line gives the run that a workflow cannot. */
+export interface CliSources {
+  /** `--urls-file -`: the list read from standard input, in urls-file's format. */
+  urlsFileStdin?: string;
 }
 
 /** Alibaba's own ceilings: the API refuses more, so the inputs may not ask for more. */
