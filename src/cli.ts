@@ -5,6 +5,11 @@
 import packageJson from '../package.json';
 import { runCli } from './cli/run-cli.js';
 
+// `cdn-prefetch --json | head`: a reader that stops early is not the run's failure.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+});
+
 void runCli({
   argv: process.argv.slice(2),
   env: process.env,
