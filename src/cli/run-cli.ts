@@ -18,7 +18,8 @@ import { ConsoleLogger } from './console-logger.js';
 import { flagSpecs, parseFlags, UsageError, type FlagSpec, type ParsedFlags } from './flags.js';
 import { renderHelp } from './help.js';
 
-export const EXIT = { done: 0, failed: 1, usage: 2 } as const;
+/** README's and --help's exit codes; after a signal, the shell's convention: 128 + its number. */
+const EXIT = { done: 0, failed: 1, usage: 2, SIGINT: 130, SIGTERM: 143 } as const;
 
 /** The process, as the CLI sees it; tests pass their own streams. */
 export interface CliIo {
@@ -93,9 +94,7 @@ async function execute(
   const failure = verdict(result, config.failOn);
   // The action's wording points at its job summary; here the list is just above.
   if (failure) io.stderr.write(`${redact(failure.replace('; see the job summary and the report.', '.'))}\n`);
-  // The shell's convention for a command ended by a signal: 128 + its number.
-  if (signals.received === 'SIGINT') return 130;
-  if (signals.received === 'SIGTERM') return 143;
+  if (signals.received === 'SIGINT' || signals.received === 'SIGTERM') return EXIT[signals.received];
   return failure ? EXIT.failed : EXIT.done;
 }
 
