@@ -630,7 +630,7 @@ exports.colors = [6, 2, 3, 4, 5, 1];
 try {
 	// Optional dependency (as in, doesn't need to be installed, NOT like optionalDependencies in package.json)
 	// eslint-disable-next-line import/no-extraneous-dependencies
-	const supportsColor = __nccwpck_require__(75);
+	const supportsColor = __nccwpck_require__(1450);
 
 	if (supportsColor && (supportsColor.stderr || supportsColor).level >= 2) {
 		exports.colors = [
@@ -861,6 +861,21 @@ formatters.o = function (v) {
 formatters.O = function (v) {
 	this.inspectOpts.colors = this.useColors;
 	return util.inspect(v, this.inspectOpts);
+};
+
+
+/***/ }),
+
+/***/ 3813:
+/***/ ((module) => {
+
+
+
+module.exports = (flag, argv = process.argv) => {
+	const prefix = flag.startsWith('-') ? '' : (flag.length === 1 ? '-' : '--');
+	const position = argv.indexOf(prefix + flag);
+	const terminatorPosition = argv.indexOf('--');
+	return position !== -1 && (terminatorPosition === -1 || position < terminatorPosition);
 };
 
 
@@ -5845,6 +5860,148 @@ class SaxesParser {
 }
 exports.wT = SaxesParser;
 //# sourceMappingURL=saxes.js.map
+
+/***/ }),
+
+/***/ 1450:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+const os = __nccwpck_require__(857);
+const tty = __nccwpck_require__(2018);
+const hasFlag = __nccwpck_require__(3813);
+
+const {env} = process;
+
+let forceColor;
+if (hasFlag('no-color') ||
+	hasFlag('no-colors') ||
+	hasFlag('color=false') ||
+	hasFlag('color=never')) {
+	forceColor = 0;
+} else if (hasFlag('color') ||
+	hasFlag('colors') ||
+	hasFlag('color=true') ||
+	hasFlag('color=always')) {
+	forceColor = 1;
+}
+
+if ('FORCE_COLOR' in env) {
+	if (env.FORCE_COLOR === 'true') {
+		forceColor = 1;
+	} else if (env.FORCE_COLOR === 'false') {
+		forceColor = 0;
+	} else {
+		forceColor = env.FORCE_COLOR.length === 0 ? 1 : Math.min(parseInt(env.FORCE_COLOR, 10), 3);
+	}
+}
+
+function translateLevel(level) {
+	if (level === 0) {
+		return false;
+	}
+
+	return {
+		level,
+		hasBasic: true,
+		has256: level >= 2,
+		has16m: level >= 3
+	};
+}
+
+function supportsColor(haveStream, streamIsTTY) {
+	if (forceColor === 0) {
+		return 0;
+	}
+
+	if (hasFlag('color=16m') ||
+		hasFlag('color=full') ||
+		hasFlag('color=truecolor')) {
+		return 3;
+	}
+
+	if (hasFlag('color=256')) {
+		return 2;
+	}
+
+	if (haveStream && !streamIsTTY && forceColor === undefined) {
+		return 0;
+	}
+
+	const min = forceColor || 0;
+
+	if (env.TERM === 'dumb') {
+		return min;
+	}
+
+	if (process.platform === 'win32') {
+		// Windows 10 build 10586 is the first Windows release that supports 256 colors.
+		// Windows 10 build 14931 is the first release that supports 16m/TrueColor.
+		const osRelease = os.release().split('.');
+		if (
+			Number(osRelease[0]) >= 10 &&
+			Number(osRelease[2]) >= 10586
+		) {
+			return Number(osRelease[2]) >= 14931 ? 3 : 2;
+		}
+
+		return 1;
+	}
+
+	if ('CI' in env) {
+		if (['TRAVIS', 'CIRCLECI', 'APPVEYOR', 'GITLAB_CI', 'GITHUB_ACTIONS', 'BUILDKITE'].some(sign => sign in env) || env.CI_NAME === 'codeship') {
+			return 1;
+		}
+
+		return min;
+	}
+
+	if ('TEAMCITY_VERSION' in env) {
+		return /^(9\.(0*[1-9]\d*)\.|\d{2,}\.)/.test(env.TEAMCITY_VERSION) ? 1 : 0;
+	}
+
+	if (env.COLORTERM === 'truecolor') {
+		return 3;
+	}
+
+	if ('TERM_PROGRAM' in env) {
+		const version = parseInt((env.TERM_PROGRAM_VERSION || '').split('.')[0], 10);
+
+		switch (env.TERM_PROGRAM) {
+			case 'iTerm.app':
+				return version >= 3 ? 3 : 2;
+			case 'Apple_Terminal':
+				return 2;
+			// No default
+		}
+	}
+
+	if (/-256(color)?$/i.test(env.TERM)) {
+		return 2;
+	}
+
+	if (/^screen|^xterm|^vt100|^vt220|^rxvt|color|ansi|cygwin|linux/i.test(env.TERM)) {
+		return 1;
+	}
+
+	if ('COLORTERM' in env) {
+		return 1;
+	}
+
+	return min;
+}
+
+function getSupportLevel(stream) {
+	const level = supportsColor(stream, stream && stream.isTTY);
+	return translateLevel(level);
+}
+
+module.exports = {
+	supportsColor: getSupportLevel,
+	stdout: translateLevel(supportsColor(true, tty.isatty(1))),
+	stderr: translateLevel(supportsColor(true, tty.isatty(2)))
+};
+
 
 /***/ }),
 
@@ -31320,7 +31477,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8573:
+/***/ 954:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -31434,7 +31591,7 @@ const {
   kAborted,
   kLastProgressEventFired
 } = __nccwpck_require__(961)
-const { ProgressEvent } = __nccwpck_require__(8573)
+const { ProgressEvent } = __nccwpck_require__(954)
 const { getEncoding } = __nccwpck_require__(2607)
 const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(1900)
 const { types } = __nccwpck_require__(7975)
@@ -36713,14 +36870,6 @@ module.exports = eval("require")("encoding");
 
 /***/ }),
 
-/***/ 75:
-/***/ ((module) => {
-
-module.exports = eval("require")("supports-color");
-
-
-/***/ }),
-
 /***/ 2613:
 /***/ ((module) => {
 
@@ -36896,6 +37045,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 
 /***/ }),
 
+/***/ 857:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+
+/***/ }),
+
 /***/ 4876:
 /***/ ((module) => {
 
@@ -37068,8 +37224,8 @@ module.exports = /*#__PURE__*/JSON.parse('[[[0,44],"disallowed_STD3_valid"],[[45
 /************************************************************************/
 var __webpack_exports__ = {};
 
-;// CONCATENATED MODULE: external "os"
-const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -37144,7 +37300,7 @@ function toCommandProperties(annotationProperties) {
  */
 function command_issueCommand(command, properties, message) {
     const cmd = new Command(command, properties, message);
-    process.stdout.write(cmd.toString() + external_os_namespaceObject.EOL);
+    process.stdout.write(cmd.toString() + external_os_.EOL);
 }
 function command_issue(name, message = '') {
     command_issueCommand(name, {}, message);
@@ -37218,7 +37374,7 @@ function file_command_issueFileCommand(command, message) {
     if (!external_fs_namespaceObject.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    external_fs_namespaceObject.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
+    external_fs_namespaceObject.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_.EOL}`, {
         encoding: 'utf8'
     });
 }
@@ -37234,7 +37390,7 @@ function file_command_prepareKeyValueMessage(key, value) {
     if (convertedValue.includes(delimiter)) {
         throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
     }
-    return `${key}<<${delimiter}${external_os_namespaceObject.EOL}${convertedValue}${external_os_namespaceObject.EOL}${delimiter}`;
+    return `${key}<<${delimiter}${external_os_.EOL}${convertedValue}${external_os_.EOL}${delimiter}`;
 }
 //# sourceMappingURL=file-command.js.map
 ;// CONCATENATED MODULE: external "path"
@@ -38318,7 +38474,7 @@ class Summary {
      * @returns {Summary} summary instance
      */
     addEOL() {
-        return this.addRaw(external_os_namespaceObject.EOL);
+        return this.addRaw(external_os_.EOL);
     }
     /**
      * Adds an HTML codeblock to the summary buffer
@@ -39042,13 +39198,13 @@ class ToolRunner extends external_events_.EventEmitter {
     _processLineBuffer(data, strBuffer, onLine) {
         try {
             let s = strBuffer + data.toString();
-            let n = s.indexOf(external_os_namespaceObject.EOL);
+            let n = s.indexOf(external_os_.EOL);
             while (n > -1) {
                 const line = s.substring(0, n);
                 onLine(line);
                 // the rest of the string ...
-                s = s.substring(n + external_os_namespaceObject.EOL.length);
-                n = s.indexOf(external_os_namespaceObject.EOL);
+                s = s.substring(n + external_os_.EOL.length);
+                n = s.indexOf(external_os_.EOL);
             }
             return s;
         }
@@ -39339,7 +39495,7 @@ class ToolRunner extends external_events_.EventEmitter {
                 }
                 const optionsNonNull = this._cloneExecOptions(this.options);
                 if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_namespaceObject.EOL);
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_.EOL);
                 }
                 const state = new ExecState(optionsNonNull, this.toolPath);
                 state.on('debug', (message) => {
@@ -39678,8 +39834,8 @@ const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* ()
         version
     };
 });
-const platform = external_os_namespaceObject.platform();
-const arch = external_os_namespaceObject.arch();
+const platform = external_os_.platform();
+const arch = external_os_.arch();
 const isWindows = platform === 'win32';
 const isMacOS = platform === 'darwin';
 const isLinux = platform === 'linux';
@@ -39860,7 +40016,7 @@ function setOutput(name, value) {
     if (filePath) {
         return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
     }
-    process.stdout.write(external_os_namespaceObject.EOL);
+    process.stdout.write(external_os_.EOL);
     command_issueCommand('set-output', { name }, utils_toCommandValue(value));
 }
 /**
@@ -39928,7 +40084,7 @@ function notice(message, properties = {}) {
  * @param message info message
  */
 function info(message) {
-    process.stdout.write(message + external_os_namespaceObject.EOL);
+    process.stdout.write(message + external_os_.EOL);
 }
 /**
  * Begin an output group.
@@ -40532,6 +40688,11 @@ const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.ur
 async function writeReport(result, dir, redact) {
     await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
     const file = external_node_path_default().join(dir, `cdn-prefetch-report-${Date.now()}-${(0,external_node_crypto_.randomBytes)(3).toString('hex')}.json`);
+    await (0,promises_namespaceObject.writeFile)(file, reportJson(result, redact), 'utf8');
+    return file;
+}
+/** The report as JSON text: the action's report file, and what the CLI prints with --json. */
+function reportJson(result, redact) {
     const report = {
         dryRun: result.dryRun,
         counts: result.counts,
@@ -40546,8 +40707,7 @@ async function writeReport(result, dir, redact) {
         ...(result.follow ? { follow: result.follow } : {}),
         urls: result.outcomes.map(({ order: _order, ...outcome }) => outcome),
     };
-    await (0,promises_namespaceObject.writeFile)(file, redact(JSON.stringify(report, null, 2)) + '\n', 'utf8');
-    return file;
+    return redact(JSON.stringify(report, null, 2)) + '\n';
 }
 
 ;// CONCATENATED MODULE: ./src/follow/summary.ts
@@ -41797,6 +41957,8 @@ class RenewingClient extends AlibabaClient {
     }
 }
 
+// EXTERNAL MODULE: external "node:events"
+var external_node_events_ = __nccwpck_require__(8474);
 ;// CONCATENATED MODULE: ./src/submit/stop.ts
 /**
  * How a run is stopped early: at its deadline (`timeout`) or when the workflow is cancelled. Two
@@ -41804,11 +41966,18 @@ class RenewingClient extends AlibabaClient {
  * retries, waits), and only later abort the requests still in flight, so that their answers — and the
  * task IDs in them — can still arrive and be reported.
  */
+
+
 class RunStop {
     sending = new AbortController();
     requests = new AbortController();
     stopReason;
     timers = [];
+    constructor() {
+        // Every call under way listens on these signals while it waits or is in flight: up to
+        // requests-per-second calls at once, with their look-ups. More than Node's default of 10 is normal.
+        (0,external_node_events_.setMaxListeners)(4 * LIMITS.maxRequestsPerSecond, this.sending.signal, this.requests.signal);
+    }
     /** Aborted when no new call may start: gate waits, retry pauses and polls end at once. */
     get sendSignal() {
         return this.sending.signal;
@@ -41855,7 +42024,7 @@ class RunStop {
 function notSentReason(reason) {
     return reason === 'deadline'
         ? 'deadline: not sent before the run reached its timeout'
-        : 'cancelled: not sent before the workflow was cancelled';
+        : 'cancelled: not sent before the run was cancelled';
 }
 
 ;// CONCATENATED MODULE: ./src/urls/normalize.ts
@@ -42765,6 +42934,11 @@ async function findTask(client, url, startTime) {
 ;// CONCATENATED MODULE: ./src/submit/ledger.ts
 
 class SubmitLedger {
+    onRecord;
+    /** `onRecord` hears the number of URLs with an outcome so far, after every change: the progress. */
+    constructor(onRecord) {
+        this.onRecord = onRecord;
+    }
     outcomes = [];
     requestIds = [];
     failedHosts = new Map();
@@ -42789,6 +42963,7 @@ class SubmitLedger {
                 order: item.order,
             });
         }
+        this.onRecord?.(this.outcomes.length);
     }
     fail(items, reason, code) {
         for (const item of items) {
@@ -42801,6 +42976,7 @@ class SubmitLedger {
                 order: item.order,
             });
         }
+        this.onRecord?.(this.outcomes.length);
     }
     failNotSent(items, stopReason, cause) {
         if (items.length === 0)
@@ -42823,6 +42999,7 @@ class SubmitLedger {
                 order: item.order,
             });
         }
+        this.onRecord?.(this.outcomes.length);
     }
     result() {
         return {
@@ -42846,7 +43023,7 @@ class SubmitLedger {
 /** How many times a QuotaExceeded refusal may trigger a re-read and a re-plan. */
 const MAX_QUOTA_REPLANS = 3;
 async function submitBatches(client, logger, options) {
-    const ledger = new SubmitLedger();
+    const ledger = new SubmitLedger(options.onProgress);
     let batches = options.batches;
     for (let round = 0; batches.length > 0; round++) {
         const leftovers = await runRound(client, logger, options, batches, ledger);
@@ -43142,6 +43319,9 @@ async function collect(config, logger) {
     const entries = parseUrlList(config.urlsText, 'urls');
     if (config.urlsFile)
         entries.push(...(await readUrlFile(config.urlsFile, external_node_path_default().basename(config.urlsFile))));
+    if (config.cli?.urlsFileStdin !== undefined) {
+        entries.push(...parseUrlList(config.cli.urlsFileStdin, 'urls-file (standard input)'));
+    }
     const collected = collectUrls(entries, { baseUrl: config.baseUrl, domains: config.domains });
     for (const rejected of collected.rejected) {
         if (rejected.status === 'failed')
@@ -43185,6 +43365,7 @@ function logPlan(plan, collected, quota, logger) {
     }
 }
 async function run_submit(client, config, plan, logger, retryPolicy, stop) {
+    const total = plan.batches.reduce((sum, batch) => sum + batch.items.length, 0);
     return logger.group(`Submitting ${plan.batches.length} PushObjectCache calls`, () => submitBatches(client, logger, {
         batches: plan.batches,
         batchSize: config.batchSize,
@@ -43193,6 +43374,7 @@ async function run_submit(client, config, plan, logger, retryPolicy, stop) {
         retryPolicy,
         rereadQuota: () => readPreloadRemain(client, logger, retryPolicy),
         stop,
+        onProgress: (done) => logger.progress?.({ phase: 'submit', done, total }),
     }));
 }
 function skippedForQuota(plan, quota) {
@@ -43234,6 +43416,37 @@ function createRedactor(secrets) {
     return (text) => values.reduce((out, secret) => out.split(secret).join('***'), text);
 }
 
+;// CONCATENATED MODULE: ./src/util/signals.ts
+/** How long calls in flight may still answer after the first signal; under the runner's 7.5 s. */
+const CANCEL_GRACE_MS = 4_000;
+/** Until disposed, SIGINT and SIGTERM stop `stop`'s run instead of killing the process. */
+function stopOnSignals(stop, notify) {
+    let received;
+    const handler = (signal) => {
+        if (received === undefined) {
+            received = signal;
+            stop.stop('cancelled', CANCEL_GRACE_MS);
+            notify(`${signal}: cancelling. No new call starts; calls in flight have ${CANCEL_GRACE_MS / 1000} s to answer ` +
+                '(a second signal gives them up). Every URL is still reported.');
+        }
+        else {
+            stop.abortRequests();
+            notify(`${signal} again: giving up the calls in flight; their URLs are reported as outcome unknown.`);
+        }
+    };
+    process.on('SIGINT', handler);
+    process.on('SIGTERM', handler);
+    return {
+        get received() {
+            return received;
+        },
+        dispose() {
+            process.off('SIGINT', handler);
+            process.off('SIGTERM', handler);
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/main.ts
 /**
  * The GitHub Action adapter: inputs in, outputs and a job summary out. All the work is in run.ts.
@@ -43250,8 +43463,7 @@ function createRedactor(secrets) {
 
 
 
-/** How long calls in flight may take to answer after a cancellation, within the runner's 7.5 s. */
-const CANCEL_GRACE_MS = 4_000;
+
 async function run() {
     // Every secret of the run, including those that arrive later (the role's STS credentials).
     const secrets = [];
@@ -43274,12 +43486,12 @@ async function run() {
             process.env['no_proxy'] = noProxy;
         const config = parseConfig(getInput, process.env, credentials);
         const stop = new RunStop();
-        const stopOnSignals = handleCancellation(stop);
+        const signals = stopOnSignals(stop, (message) => warning(message));
         const result = await runPrefetch(config, {
             logger: actionsLogger(),
             stop,
             identity: { getIdToken: (audience) => getIDToken(audience), mask },
-        }).finally(stopOnSignals);
+        }).finally(() => signals.dispose());
         await publish(result, config, redact);
         const failure = verdict(result, config.failOn);
         if (failure)
@@ -43312,27 +43524,6 @@ async function publish(result, config, redact) {
         // No GITHUB_STEP_SUMMARY (a local run): the summary is a courtesy, never a reason to fail.
         debug(`job summary not written: ${errorMessage(error)}`);
     }
-}
-/**
- * A cancelled workflow gets SIGINT, then SIGTERM some seconds later. The first stops sending and lets
- * calls in flight answer for a moment; the second gives them up. Either way the run returns, and its
- * outputs, summary and report are written. Returns the function that removes the handlers.
- */
-function handleCancellation(stop) {
-    const onSignal = (signal) => {
-        if (stop.stopped) {
-            stop.abortRequests();
-            return;
-        }
-        warning(`${signal} received: the run is cancelled; no new calls are sent, the report is being written.`);
-        stop.stop('cancelled', CANCEL_GRACE_MS);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    return () => {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-    };
 }
 function actionsLogger() {
     return {

@@ -14,9 +14,7 @@ import { RunStop } from './submit/stop.js';
 import { errorMessage } from './util/errors.js';
 import type { Logger } from './util/logger.js';
 import { createRedactor, type Redactor } from './util/redact.js';
-
-/** How long calls in flight may take to answer after a cancellation, within the runner's 7.5 s. */
-const CANCEL_GRACE_MS = 4_000;
+import { stopOnSignals } from './util/signals.js';
 
 export async function run(): Promise<void> {
   // Every secret of the run, including those that arrive later (the role's STS credentials).
@@ -37,12 +35,12 @@ export async function run(): Promise<void> {
     if (noProxy !== undefined) process.env['no_proxy'] = noProxy;
     const config = parseConfig(core.getInput, process.env, credentials);
     const stop = new RunStop();
-    const stopOnSignals = handleCancellation(stop);
+    const signals = stopOnSignals(stop, (message) => core.warning(message));
     const result = await runPrefetch(config, {
       logger: actionsLogger(),
       stop,
       identity: { getIdToken: (audience) => core.getIDToken(audience), mask },
-    }).finally(stopOnSignals);
+    }).finally(() => signals.dispose());
     await publish(result, config, redact);
     const failure = verdict(result, config.failOn);
     if (failure) core.setFailed(redact(failure));
@@ -74,30 +72,6 @@ async function publish(result: RunResult, config: Config, redact: Redactor): Pro
     // No GITHUB_STEP_SUMMARY (a local run): the summary is a courtesy, never a reason to fail.
     core.debug(`job summary not written: ${errorMessage(error)}`);
   }
-}
-
-/**
- * A cancelled workflow gets SIGINT, then SIGTERM some seconds later. The first stops sending and lets
- * calls in flight answer for a moment; the second gives them up. Either way the run returns, and its
- * outputs, summary and report are written. Returns the function that removes the handlers.
- */
-function handleCancellation(stop: RunStop): () => void {
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (stop.stopped) {
-      stop.abortRequests();
-      return;
-    }
-    core.warning(
-      `${signal} received: the run is cancelled; no new calls are sent, the report is being written.`,
-    );
-    stop.stop('cancelled', CANCEL_GRACE_MS);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  return () => {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  };
 }
 
 function actionsLogger(): Logger {

@@ -129,6 +129,9 @@ async function runPhases(
 async function collect(config: Config, logger: Logger): Promise<Collected> {
   const entries = parseUrlList(config.urlsText, 'urls');
   if (config.urlsFile) entries.push(...(await readUrlFile(config.urlsFile, path.basename(config.urlsFile))));
+  if (config.cli?.urlsFileStdin !== undefined) {
+    entries.push(...parseUrlList(config.cli.urlsFileStdin, 'urls-file (standard input)'));
+  }
   const collected = collectUrls(entries, { baseUrl: config.baseUrl, domains: config.domains });
   for (const rejected of collected.rejected) {
     if (rejected.status === 'failed') logger.warning(rejected.reason ?? rejected.url);
@@ -200,6 +203,7 @@ async function submit(
   retryPolicy: RetryPolicy,
   stop: RunStop,
 ): ReturnType<typeof submitBatches> {
+  const total = plan.batches.reduce((sum, batch) => sum + batch.items.length, 0);
   return logger.group(`Submitting ${plan.batches.length} PushObjectCache calls`, () =>
     submitBatches(client, logger, {
       batches: plan.batches,
@@ -209,6 +213,7 @@ async function submit(
       retryPolicy,
       rereadQuota: () => readPreloadRemain(client, logger, retryPolicy),
       stop,
+      onProgress: (done) => logger.progress?.({ phase: 'submit', done, total }),
     }),
   );
 }

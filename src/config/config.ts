@@ -57,6 +57,8 @@ export interface Config {
   follow: FollowOptions;
   /** Role assumption with GitHub's OIDC token; set when `role-arn` is, and then `credentials` is not. */
   oidc?: OidcConfig;
+  /** Set by the command line only (src/cli/). */
+  cli?: CliSources;
 }
 
 /** `role-arn` and its companions: STS AssumeRoleWithOIDC with the job's GitHub ID token. */
@@ -78,6 +80,12 @@ export interface OidcConfig {
    * ACTIONS_ID_TOKEN_REQUEST_TOKEN only with `permissions: id-token: write`.
    */
   idTokenRequestAvailable: boolean;
+}
+
+/** What the command line gives the run that a workflow cannot. */
+export interface CliSources {
+  /** `--urls-file -`: the list read from standard input, in urls-file's format. */
+  urlsFileStdin?: string;
 }
 
 /** Alibaba's own ceilings: the API refuses more, so the inputs may not ask for more. */

@@ -8,6 +8,12 @@ import type { Redactor } from '../util/redact.js';
 export async function writeReport(result: RunResult, dir: string, redact: Redactor): Promise<string> {
   await mkdir(dir, { recursive: true });
   const file = path.join(dir, `cdn-prefetch-report-${Date.now()}-${randomBytes(3).toString('hex')}.json`);
+  await writeFile(file, reportJson(result, redact), 'utf8');
+  return file;
+}
+
+/** The report as JSON text: the action's report file, and what the CLI prints with --json. */
+export function reportJson(result: RunResult, redact: Redactor): string {
   const report = {
     dryRun: result.dryRun,
     counts: result.counts,
@@ -22,6 +28,5 @@ export async function writeReport(result: RunResult, dir: string, redact: Redact
     ...(result.follow ? { follow: result.follow } : {}),
     urls: result.outcomes.map(({ order: _order, ...outcome }) => outcome),
   };
-  await writeFile(file, redact(JSON.stringify(report, null, 2)) + '\n', 'utf8');
-  return file;
+  return redact(JSON.stringify(report, null, 2)) + '\n';
 }

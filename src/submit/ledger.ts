@@ -8,6 +8,9 @@ import { notSentReason, type StopReason } from './stop.js';
 export type Confirmation = 'confirmed-by-lookup' | 'accepted-without-task-id';
 
 export class SubmitLedger {
+  /** `onRecord` hears the number of URLs with an outcome so far, after every change: the progress. */
+  constructor(private readonly onRecord?: (recorded: number) => void) {}
+
   readonly outcomes: UrlOutcome[] = [];
   readonly requestIds: string[] = [];
   readonly failedHosts = new Map<string, AlibabaError>();
@@ -36,6 +39,7 @@ export class SubmitLedger {
         order: item.order,
       });
     }
+    this.onRecord?.(this.outcomes.length);
   }
 
   fail(items: readonly Candidate[], reason: string, code?: string): void {
@@ -49,6 +53,7 @@ export class SubmitLedger {
         order: item.order,
       });
     }
+    this.onRecord?.(this.outcomes.length);
   }
 
   failNotSent(
@@ -76,6 +81,7 @@ export class SubmitLedger {
         order: item.order,
       });
     }
+    this.onRecord?.(this.outcomes.length);
   }
 
   result() {

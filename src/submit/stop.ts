@@ -5,6 +5,9 @@
  * task IDs in them — can still arrive and be reported.
  */
 
+import { setMaxListeners } from 'node:events';
+import { LIMITS } from '../config/config.js';
+
 export type StopReason = 'deadline' | 'cancelled';
 
 export class RunStop {
@@ -12,6 +15,12 @@ export class RunStop {
   private readonly requests = new AbortController();
   private stopReason: StopReason | undefined;
   private timers: NodeJS.Timeout[] = [];
+
+  constructor() {
+    // Every call under way listens on these signals while it waits or is in flight: up to
+    // requests-per-second calls at once, with their look-ups. More than Node's default of 10 is normal.
+    setMaxListeners(4 * LIMITS.maxRequestsPerSecond, this.sending.signal, this.requests.signal);
+  }
 
   /** Aborted when no new call may start: gate waits, retry pauses and polls end at once. */
   get sendSignal(): AbortSignal {
@@ -65,5 +74,5 @@ export class RunStop {
 export function notSentReason(reason: StopReason): string {
   return reason === 'deadline'
     ? 'deadline: not sent before the run reached its timeout'
-    : 'cancelled: not sent before the workflow was cancelled';
+    : 'cancelled: not sent before the run was cancelled';
 }

@@ -25,6 +25,8 @@ export interface SubmitOptions {
   /** Re-reads the prefetch remainder after QuotaExceeded; undefined when it cannot be read. */
   rereadQuota: () => Promise<number | undefined>;
   stop?: RunStop;
+  /** Hears how many URLs have an outcome so far (accepted, failed or skipped), after every change. */
+  onProgress?: (done: number) => void;
 }
 
 export type SubmitResult = ReturnType<SubmitLedger['result']>;
@@ -37,7 +39,7 @@ export async function submitBatches(
   logger: Logger,
   options: SubmitOptions,
 ): Promise<SubmitResult> {
-  const ledger = new SubmitLedger();
+  const ledger = new SubmitLedger(options.onProgress);
   let batches = options.batches;
   for (let round = 0; batches.length > 0; round++) {
     const leftovers = await runRound(client, logger, options, batches, ledger);

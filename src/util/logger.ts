@@ -11,6 +11,18 @@ export interface Logger {
   debug(message: string): void;
   /** Runs `fn` with its log lines folded under `title`. */
   group<T>(title: string, fn: () => Promise<T>): Promise<T>;
+  /**
+   * How far a long phase has got, for a progress bar. Optional: the action's log has a line per call
+   * already; the CLI draws a bar on a terminal. `done` only grows, and reaches `total` at the end.
+   */
+  progress?(event: ProgressEvent): void;
+}
+
+export interface ProgressEvent {
+  /** submit: URLs with an outcome; refresh, wait: URLs whose task has finished. */
+  phase: 'submit' | 'refresh' | 'wait';
+  done: number;
+  total: number;
 }
 
 /** A logger that keeps every line, for tests and for building summaries. */

@@ -190,7 +190,7 @@ describe('deadlines and cancellation', () => {
       const result = await run(em, { 'requests-per-second': '2' }, { kill: { signal, afterMs: 1500 } });
       checkInvariants(em, result);
       expect(result.exitCode).toBe(1);
-      expect(result.log).toContain(`${signal} received`);
+      expect(result.log).toContain(`${signal}: cancelling`);
       expect(result.report?.['stopped']).toBe('cancelled');
       const submitted = Number(result.outputs['submitted-count']);
       expect(submitted).toBeGreaterThan(0);

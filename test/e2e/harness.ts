@@ -44,7 +44,14 @@ export interface RunOptions {
   files?: Record<string, string | Buffer>;
   /** Sends this signal to the action after the given delay. */
   kill?: { signal: NodeJS.Signals; afterMs: number };
+  /**
+   * Signals sent in order, each once its `when` is true (checked every 20 ms, given the output so far):
+   * "mid-run" without guessing a delay.
+   */
+  signals?: { signal: NodeJS.Signals; when: (output: string) => boolean }[];
   timeoutMs?: number;
+  /** Written to the process's standard input, which is then closed; without it, stdin is ignored. */
+  stdin?: string;
 }
 
 let defaults: Record<string, string> | undefined;
@@ -100,25 +107,37 @@ export async function runAction(
   };
 }
 
-function spawnNode(
+/** Runs `node <args>` and collects what it printed; the e2e tests of the action and of the CLI share it. */
+export function spawnNode(
   args: string[],
   env: Record<string, string>,
   cwd: string,
   options: RunOptions,
 ): Promise<{ exitCode: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const stdin = options.stdin === undefined ? 'ignore' : 'pipe';
+    const child = spawn(process.execPath, args, { env, cwd, stdio: [stdin, 'pipe', 'pipe'] });
+    child.stdin?.end(options.stdin);
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const killer = options.kill
       ? setTimeout(() => child.kill(options.kill?.signal), options.kill.afterMs)
       : undefined;
+    const pending = [...(options.signals ?? [])];
+    const watcher = setInterval(() => {
+      const next = pending[0];
+      if (!next) return clearInterval(watcher);
+      if (!next.when(stdout + stderr)) return;
+      pending.shift();
+      child.kill(next.signal);
+    }, 20);
     const guard = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
     child.on('error', reject);
     child.on('close', (exitCode) => {
       clearTimeout(killer);
+      clearInterval(watcher);
       clearTimeout(guard);
       resolve({ exitCode, stdout, stderr });
     });

@@ -1,0 +1,116 @@
+/**
+ * What the CLI prints on standard output when the run is over, for a person: the tasks (or, in a dry
+ * run, the plan per host), the counts, and the URLs that failed or were skipped, with their reasons.
+ */
+import type { UrlOutcome } from '../report/outcome.js';
+import type { RunResult } from '../run.js';
+
+/** URLs listed per status; the rest are counted (and all are in --json). */
+const LISTED = 20;
+
+export function renderClosing(result: RunResult): string {
+  const sections = [
+    result.dryRun ? planTable(result.outcomes) : taskTable(result.outcomes),
+    countsTable(result),
+    outcomeList(
+      'Failed',
+      result.outcomes.filter((o) => o.status === 'failed'),
+    ),
+    outcomeList(
+      'Skipped',
+      result.outcomes.filter((o) => o.status === 'skipped'),
+    ),
+  ];
+  return (
+    sections
+      .filter((lines) => lines.length > 0)
+      .map((lines) => lines.join('\n'))
+      .join('\n\n') + '\n'
+  );
+}
+
+function taskTable(outcomes: readonly UrlOutcome[]): string[] {
+  const tasks = new Map<string, { task: string; host: string; urls: number }>();
+  for (const outcome of outcomes) {
+    if (outcome.status !== 'submitted') continue;
+    const task = outcome.taskId || '(no task ID)';
+    const host = hostOf(outcome.url);
+    const key = `${task} ${host}`;
+    const row = tasks.get(key) ?? { task, host, urls: 0 };
+    row.urls++;
+    tasks.set(key, row);
+  }
+  if (tasks.size === 0) return [];
+  const rows = [...tasks.values()].map((row) => [row.task, row.host, String(row.urls)]);
+  return [`Tasks (${tasks.size})`, ...table(['task ID', 'host', 'URLs'], rows, [2])];
+}
+
+function planTable(outcomes: readonly UrlOutcome[]): string[] {
+  const hosts = new Map<string, number>();
+  for (const outcome of outcomes) {
+    if (outcome.status === 'planned')
+      hosts.set(hostOf(outcome.url), (hosts.get(hostOf(outcome.url)) ?? 0) + 1);
+  }
+  if (hosts.size === 0) return [];
+  const rows = [...hosts].map(([host, urls]) => [host, String(urls)]);
+  return ['Plan (dry run: nothing was sent)', ...table(['host', 'URLs'], rows, [1])];
+}
+
+function countsTable(result: RunResult): string[] {
+  const { counts } = result;
+  const rows = [
+    ...(result.dryRun ? [['planned', counts.planned]] : []),
+    ['submitted', counts.submitted],
+    ['skipped', counts.skipped],
+    ['failed', counts.failed],
+    ['distinct URLs', counts.total],
+  ].map(([name, count]) => [String(name), String(count)]);
+  const extras = [
+    result.duplicates ? `${result.duplicates} duplicate entries merged` : '',
+    result.quotaRemain !== undefined ? `prefetch quota left at the start: ${result.quotaRemain}` : '',
+    result.calls ? `${result.calls} PushObjectCache calls, ${result.retries} retries` : '',
+    result.stopped ? `stopped early: ${result.stopped}` : '',
+  ].filter(Boolean);
+  return ['URLs', ...table(undefined, rows, [1]), ...(extras.length ? [extras.join(' · ')] : [])];
+}
+
+function outcomeList(title: string, outcomes: readonly UrlOutcome[]): string[] {
+  if (outcomes.length === 0) return [];
+  const rows = outcomes
+    .slice(0, LISTED)
+    .map((o) => [
+      o.url,
+      [o.reason ?? '', o.code && !o.reason?.includes(o.code) ? `(${o.code})` : ''].join(' ').trim(),
+    ]);
+  const more = outcomes.length > LISTED ? [`…and ${outcomes.length - LISTED} more: see --json.`] : [];
+  return [`${title} (${outcomes.length})`, ...table(['URL', 'reason'], rows, []), ...more];
+}
+
+/** Columns padded to their widest cell; `right` lists the right-aligned columns. */
+function table(header: string[] | undefined, rows: string[][], right: number[]): string[] {
+  const all = header ? [header, ...rows] : rows;
+  const columns = Math.max(...all.map((row) => row.length));
+  const widths = Array.from({ length: columns }, (_, column) =>
+    Math.max(...all.map((row) => (row[column] ?? '').length)),
+  );
+  return all.map(
+    (row) =>
+      '  ' +
+      row
+        .map((cell, column) => {
+          const width = widths[column] ?? 0;
+          if (column === row.length - 1 && !right.includes(column)) return cell;
+          return right.includes(column) ? cell.padStart(width) : cell.padEnd(width);
+        })
+        .join('  ')
+        .trimEnd(),
+  );
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}

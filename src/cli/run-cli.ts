@@ -1,0 +1,145 @@
+/**
+ * The command-line adapter: flags in, a closing table (or the JSON report) out, and an exit code. The
+ * flags are read through the same parseConfig as the action's inputs, and the run is the same
+ * runPrefetch: only the talking to the outside differs.
+ */
+import { ConfigError, type Config } from '../config/config.js';
+import { ACTION_INPUTS } from '../config/inputs.generated.js';
+import { parseConfig, readCredentials, type Env, type InputReader } from '../config/parse.js';
+import { reportJson } from '../report/report.js';
+import { verdict } from '../report/verdict.js';
+import { runPrefetch } from '../run.js';
+import { RunStop } from '../submit/stop.js';
+import { errorMessage } from '../util/errors.js';
+import { createRedactor, type Redactor } from '../util/redact.js';
+import { stopOnSignals } from '../util/signals.js';
+import { renderClosing } from './closing.js';
+import { ConsoleLogger } from './console-logger.js';
+import { flagSpecs, parseFlags, UsageError, type FlagSpec, type ParsedFlags } from './flags.js';
+import { renderHelp } from './help.js';
+
+/** README's and --help's exit codes; after a signal, the shell's convention: 128 + its number. */
+const EXIT = { done: 0, failed: 1, usage: 2, SIGINT: 130, SIGTERM: 143 } as const;
+
+/** The process, as the CLI sees it; tests pass their own streams. */
+export interface CliIo {
+  argv: readonly string[];
+  env: Env;
+  cwd: string;
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  version: string;
+}
+
+/** Runs the command; resolves to the exit code. */
+export async function runCli(io: CliIo): Promise<number> {
+  const specs = flagSpecs(ACTION_INPUTS);
+  let flags: ParsedFlags;
+  try {
+    flags = parseFlags(io.argv, specs);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.stderr.write(`cdn-prefetch: ${error.message}\nRun 'cdn-prefetch --help' for every flag.\n`);
+    return EXIT.usage;
+  }
+  if (flags.help) {
+    io.stdout.write(renderHelp(specs, Math.max(60, Math.min(100, io.stderr.columns ?? 100))));
+    return EXIT.done;
+  }
+  if (flags.version) {
+    io.stdout.write(`${io.version}\n`);
+    return EXIT.done;
+  }
+  // Credentials from the environment only: readCredentials with no inputs falls back to ALIBABA_CLOUD_*.
+  const credentials = readCredentials(() => '', io.env);
+  const redact = createRedactor(Object.values(credentials));
+  const logger = new ConsoleLogger(io.stderr, {
+    tty: io.stderr.isTTY === true && io.env['TERM'] !== 'dumb',
+    verbose: flags.verbose,
+    redact,
+  });
+  try {
+    const config = await cliConfig(flags, specs, io, credentials);
+    return await execute(config, flags, io, logger, redact);
+  } catch (error) {
+    logger.close();
+    const message = redact(errorMessage(error));
+    if (error instanceof ConfigError) {
+      io.stderr.write(`Configuration error: ${message}${cliHint(message)}\n`);
+      return EXIT.usage;
+    }
+    io.stderr.write(`Error: ${message}\n`);
+    return EXIT.failed;
+  }
+}
+
+async function execute(
+  config: Config,
+  flags: ParsedFlags,
+  io: CliIo,
+  logger: ConsoleLogger,
+  redact: Redactor,
+): Promise<number> {
+  const stop = new RunStop();
+  const signals = stopOnSignals(stop, (message) => logger.warning(message));
+  let result;
+  try {
+    result = await runPrefetch(config, { logger, stop });
+  } finally {
+    signals.dispose();
+    logger.close();
+  }
+  io.stdout.write(flags.json ? reportJson(result, redact) : redact(renderClosing(result)));
+  const failure = verdict(result, config.failOn);
+  // The action's wording points at its job summary; here the list is just above.
+  if (failure) io.stderr.write(`${redact(failure.replace('; see the job summary and the report.', '.'))}\n`);
+  if (signals.received === 'SIGINT' || signals.received === 'SIGTERM') return EXIT[signals.received];
+  return failure ? EXIT.failed : EXIT.done;
+}
+
+/** The flags as action inputs (action.yml's defaults for the rest), through the action's own parser. */
+async function cliConfig(
+  flags: ParsedFlags,
+  specs: readonly FlagSpec[],
+  io: CliIo,
+  credentials: ReturnType<typeof readCredentials>,
+): Promise<Config> {
+  const defaults = new Map(specs.map((spec) => [spec.name, spec.default]));
+  const fromStdin = flags.inputs['urls-file']?.trim() === '-';
+  const input: InputReader = (name) => {
+    if (name === 'urls-file' && fromStdin) return '';
+    // Inputs that are not flags (secrets, GitHub-only) read as unset.
+    return flags.inputs[name] ?? defaults.get(name) ?? '';
+  };
+  // Relative paths are relative to where the command runs, whatever a surrounding CI job says.
+  const env: Env = { ...io.env, GITHUB_WORKSPACE: io.cwd };
+  const config = parseConfig(input, env, credentials);
+  if (!fromStdin) return config;
+  if (io.stdin.isTTY) io.stderr.write('Reading URLs from standard input, one per line; end with Ctrl-D.\n');
+  return { ...config, cli: { urlsFileStdin: await readAll(io.stdin) } };
+}
+
+function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (chunk: Buffer | string) => chunks.push(Buffer.from(chunk)));
+    stream.on('end', () =>
+      resolve(
+        Buffer.concat(chunks)
+          .toString('utf8')
+          .replace(/^\uFEFF/, ''),
+      ),
+    );
+    stream.on('error', reject);
+  });
+}
+
+/** The action's message for missing credentials speaks of inputs; say what that means here. */
+function cliHint(message: string): string {
+  if (!message.startsWith('credentials:')) return '';
+  return (
+    '\nOn the command line: export ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET ' +
+    '(and ALIBABA_CLOUD_SECURITY_TOKEN with STS credentials), or plan without them with --dry-run.'
+  );
+}

@@ -1,0 +1,210 @@
+// Generated from action.yml by scripts/docs.ts (`npm run docs`; `npm run build` runs it too). Do not edit.
+
+/** One input of action.yml. */
+export interface ActionInput {
+  name: string;
+  description: string;
+  /** The default as written in action.yml; '' when there is none. */
+  default: string;
+  required: boolean;
+}
+
+export const ACTION_INPUTS: readonly ActionInput[] = [
+  {
+    name: 'urls',
+    description:
+      'URLs to prefetch, one per line. Blank lines and lines starting with # are ignored. Forms: https://host/path (http too), host/path or host:port/path (taken as https), and /path (resolved against base-url).',
+    default: '',
+    required: false,
+  },
+  {
+    name: 'urls-file',
+    description:
+      'A workspace-relative file of URLs in the same format as urls. Use it for long lists: Linux refuses an input (environment variable) over 128 KiB.',
+    default: '',
+    required: false,
+  },
+  {
+    name: 'base-url',
+    description: 'Scheme and host that /path entries resolve against, like https://www.example.com.',
+    default: '',
+    required: false,
+  },
+  {
+    name: 'domains',
+    description:
+      'Allow-list of hosts, one per line; *.example.com matches subdomains, not example.com itself. URLs on other hosts are skipped, not sent. Empty allows every host.',
+    default: '',
+    required: false,
+  },
+  {
+    name: 'access-key-id',
+    description: 'AccessKey ID. Falls back to the ALIBABA_CLOUD_ACCESS_KEY_ID environment variable.',
+    default: '',
+    required: false,
+  },
+  {
+    name: 'access-key-secret',
+    description: 'AccessKey secret. Falls back to the ALIBABA_CLOUD_ACCESS_KEY_SECRET environment variable.',
+    default: '',
+    required: false,
+  },
+  {
+    name: 'security-token',
+    description:
+      'STS security token, with temporary credentials. Falls back to ALIBABA_CLOUD_SECURITY_TOKEN.',
+    default: '',
+    required: false,
+  },
+  {
+    name: 'endpoint',
+    description: 'CDN API endpoint.',
+    default: 'https://cdn.aliyuncs.com',
+    required: false,
+  },
+  {
+    name: 'signature-version',
+    description: 'v3 (ACS3-HMAC-SHA256) or v1 (HMAC-SHA1, SignatureVersion 1.0).',
+    default: 'v3',
+    required: false,
+  },
+  {
+    name: 'area',
+    description:
+      "Area to prefetch in: domestic (Chinese mainland) or overseas. Empty: the domain's own service area.",
+    default: '',
+    required: false,
+  },
+  {
+    name: 'l2-preload',
+    description: 'true to require the prefetch to reach L2 nodes (L2Preload). Empty: not sent.',
+    default: '',
+    required: false,
+  },
+  {
+    name: 'with-header',
+    description:
+      'JSON object of header name to an array of values sent with the prefetch requests (WithHeader), like {"Accept-Encoding":["gzip"]}. Empty: not sent.',
+    default: '',
+    required: false,
+  },
+  {
+    name: 'query-hashkey',
+    description: "true to use the domain's cache key rules for the hash key (QueryHashkey). Empty: not sent.",
+    default: '',
+    required: false,
+  },
+  {
+    name: 'batch-size',
+    description: 'URLs per PushObjectCache call, 1 to 100.',
+    default: '100',
+    required: false,
+  },
+  {
+    name: 'daily-quota',
+    description:
+      'auto reads the prefetch quota left today (DescribeRefreshQuota) and spends no more; a whole number caps this run instead.',
+    default: 'auto',
+    required: false,
+  },
+  {
+    name: 'requests-per-second',
+    description: "Calls per second, at most 50 (the API's limit).",
+    default: '50',
+    required: false,
+  },
+  {
+    name: 'fail-on',
+    description:
+      'error: fail the step when any URL failed; skipped: also when any URL was skipped for quota; never: URL outcomes never fail the step. Configuration and credential errors always fail it.',
+    default: 'error',
+    required: false,
+  },
+  {
+    name: 'dry-run',
+    description:
+      'true to plan and report without sending anything that changes state. Works without credentials.',
+    default: 'false',
+    required: false,
+  },
+  {
+    name: 'request-timeout',
+    description: 'Seconds allowed for each HTTP request, connecting included.',
+    default: '30',
+    required: false,
+  },
+  {
+    name: 'timeout',
+    description:
+      'Seconds allowed for the whole run. At the deadline sending stops, what was not sent is failed with reason deadline, and outputs, summary and report are written. Empty: 600, plus wait-timeout for each wait (refresh, wait) that is on.',
+    default: '',
+    required: false,
+  },
+  {
+    name: 'refresh',
+    description:
+      'true to refresh the URLs about to be prefetched first (RefreshObjectCaches, within the refresh quota UrlRemain), wait for the refresh tasks (up to wait-timeout), and only then prefetch. A prefetch does not replace a copy the CDN already holds.',
+    default: 'false',
+    required: false,
+  },
+  {
+    name: 'wait',
+    description:
+      'true to poll the prefetch tasks after submission (DescribeRefreshTaskById) until every submitted URL is Complete or Failed, or wait-timeout passes.',
+    default: 'false',
+    required: false,
+  },
+  {
+    name: 'wait-timeout',
+    description: 'Seconds each wait (the refresh wait, the prefetch wait) may last, from its own start.',
+    default: '900',
+    required: false,
+  },
+  {
+    name: 'poll-interval',
+    description:
+      'Seconds between polls, at least 1. The pause grows x1.5 while nothing changes, up to 6 times this.',
+    default: '10',
+    required: false,
+  },
+  {
+    name: 'role-arn',
+    description:
+      "RAM role to assume with the job's GitHub OIDC token (acs:ram::<uid>:role/<name>) instead of using AccessKeys. Needs permissions: id-token: write.",
+    default: '',
+    required: false,
+  },
+  {
+    name: 'oidc-provider-arn',
+    description:
+      'The RAM OIDC provider for GitHub (acs:ram::<uid>:oidc-provider/<name>). Required with role-arn.',
+    default: '',
+    required: false,
+  },
+  {
+    name: 'role-session-name',
+    description:
+      'RoleSessionName of the assumed role, 2 to 64 characters of letters, digits and . @ _ -. Empty: cdn-prefetch-<run id>.',
+    default: '',
+    required: false,
+  },
+  {
+    name: 'audience',
+    description: "Audience of the GitHub ID token; the OIDC provider's client ID list must contain it.",
+    default: 'sts.aliyuncs.com',
+    required: false,
+  },
+  {
+    name: 'role-duration-seconds',
+    description:
+      "Lifetime of the assumed credentials, 900 up to the role's maximum session duration. Longer runs renew them.",
+    default: '900',
+    required: false,
+  },
+  {
+    name: 'sts-endpoint',
+    description: 'STS API endpoint for AssumeRoleWithOIDC.',
+    default: 'https://sts.aliyuncs.com',
+    required: false,
+  },
+];

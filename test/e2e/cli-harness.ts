@@ -1,0 +1,40 @@
+/**
+ * Runs the bundled CLI (`node dist/cli.js …`) as a person or a CI script would: in a fresh directory,
+ * with no GitHub Actions variables, and returns its exit code and both output streams.
+ */
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { ROOT, spawnNode, type RunOptions } from './harness.js';
+
+export const CLI_BUNDLE = path.join(ROOT, 'dist/cli.js');
+
+export interface CliRun {
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  /** The directory it ran in. */
+  cwd: string;
+}
+
+export async function runCliBundle(
+  args: string[],
+  options: RunOptions & { bundle?: string } = {},
+): Promise<CliRun> {
+  const cwd = await mkdtemp(path.join(os.tmpdir(), 'cdn-prefetch-cli-'));
+  for (const [name, content] of Object.entries(options.files ?? {})) {
+    await writeFile(path.join(cwd, name), content);
+  }
+  const env: Record<string, string> = {
+    PATH: process.env['PATH'] ?? '',
+    HOME: process.env['HOME'] ?? os.tmpdir(),
+    ...options.env,
+  };
+  const { exitCode, stdout, stderr } = await spawnNode(
+    [options.bundle ?? CLI_BUNDLE, ...args],
+    env,
+    cwd,
+    options,
+  );
+  return { exitCode, stdout, stderr, cwd };
+}
