@@ -31477,7 +31477,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 954:
+/***/ 8573:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -31591,7 +31591,7 @@ const {
   kAborted,
   kLastProgressEventFired
 } = __nccwpck_require__(961)
-const { ProgressEvent } = __nccwpck_require__(954)
+const { ProgressEvent } = __nccwpck_require__(8573)
 const { getEncoding } = __nccwpck_require__(2607)
 const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(1900)
 const { types } = __nccwpck_require__(7975)
@@ -40240,6 +40240,2046 @@ var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_nod
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
+;// CONCATENATED MODULE: ./src/sitemap/set.ts
+class SitemapSet {
+    index = new Map();
+    /** URL by document order (first occurrence). */
+    keys = [];
+    /** ms since the epoch; NaN when the URL has no (usable) `<lastmod>`. */
+    lastmods = new Float64Array(1024);
+    // The diff asks for the same URL twice in a row (once to skip normalizing it, once to compare).
+    lastAsked = '';
+    lastAnswer;
+    /** Where the URL after the last one found sits: sitemaps tend to list URLs in the same order. */
+    cursor = 0;
+    get size() {
+        return this.keys.length;
+    }
+    /** Adds a URL the first time it is seen; a later duplicate changes nothing (first occurrence wins). */
+    add(url, lastmod) {
+        // Copy first: the copy's hash, computed by has(), is then reused by set().
+        const key = ownCopy(url);
+        if (this.index.has(key))
+            return;
+        const order = this.keys.length;
+        if (order === this.lastmods.length) {
+            const grown = new Float64Array(order * 2);
+            grown.set(this.lastmods);
+            this.lastmods = grown;
+        }
+        this.index.set(key, order);
+        this.keys.push(key);
+        this.lastmods[order] = lastmod;
+        this.lastAsked = '';
+    }
+    /** Index of `url` in document order, or undefined. */
+    orderOf(url) {
+        if (url === this.lastAsked)
+            return this.lastAnswer;
+        // Comparing with the URL that followed the last match is a string compare on memory read in
+        // order; a map lookup has to hash the URL and lands anywhere in a table of a million entries.
+        // For a deploy that changed a few % of a sitemap this skips most lookups.
+        const next = this.cursor;
+        let found;
+        if (next < this.keys.length && this.keys[next] === url)
+            found = next;
+        else
+            found = this.index.get(url);
+        if (found !== undefined)
+            this.cursor = found + 1;
+        this.lastAsked = url;
+        this.lastAnswer = found;
+        return found;
+    }
+    urlAt(order) {
+        return this.keys[order];
+    }
+    lastmodAt(order) {
+        return this.lastmods[order];
+    }
+    mark() {
+        return this.keys.length;
+    }
+    /** Removes everything added since `mark` (first occurrence wins, so nothing older was changed). */
+    rollback(mark) {
+        while (this.keys.length > mark)
+            this.index.delete(this.keys.pop());
+        this.lastAsked = '';
+        this.cursor = 0;
+    }
+}
+/**
+ * A copy that shares no memory with the parser's input. A string sliced out of a parser chunk keeps
+ * the whole chunk alive while it is a map key (at a million URLs that tripled the memory), and the
+ * usual `(' ' + s).slice(1)` still leaves a slice header over a copy; a Buffer round trip yields
+ * one flat string (and is exact for any text).
+ */
+function ownCopy(url) {
+    return Buffer.from(url, 'utf8').toString('utf8');
+}
+
+;// CONCATENATED MODULE: ./src/sitemap/diff.ts
+
+/** Parses `added,modified` (the default, also for an empty value), `added`, `modified` or `all`. */
+function parseChanges(input) {
+    const words = input
+        .split(',')
+        .map((word) => word.trim().toLowerCase())
+        .filter((word) => word !== '');
+    if (words.length === 0)
+        return { added: true, modified: true, all: false };
+    if (words.length === 1 && words[0] === 'all')
+        return { added: true, modified: true, all: true };
+    const selection = { added: false, modified: false, all: false };
+    for (const word of words) {
+        if (word === 'added' || word === 'modified')
+            selection[word] = true;
+        else
+            throw new Error(`changes: "${input}" is not one of added,modified | added | modified | all`);
+    }
+    return selection;
+}
+/**
+ * Receives the deployed sitemap's URLs (a UrlSink) and classifies each against the baseline.
+ * Exclusion comes after de-duplication and before the baseline, so that an excluded URL is counted
+ * once, as excluded, whatever the baseline says. URLs only in the baseline are ignored.
+ */
+class SitemapDiff {
+    baseline;
+    options;
+    counts;
+    /** Which baseline URLs the deployed side has shown already (de-duplication without a second set). */
+    seenInBaseline;
+    /** Deployed URLs the baseline lacks, for de-duplication. */
+    seenElsewhere = new Set();
+    // The selected pages, in document order.
+    selectedUrls = [];
+    selectedLastmods = [];
+    selectedPriorities = [];
+    selectedImages = new Map();
+    constructor(baseline, options) {
+        this.baseline = baseline;
+        this.options = options;
+        this.seenInBaseline = new Uint8Array(baseline?.size ?? 0);
+        this.counts = {
+            deployed: 0,
+            baseline: baseline?.size,
+            added: 0,
+            modified: 0,
+            unchanged: 0,
+            excluded: 0,
+            images: 0,
+            imagesExcluded: 0,
+        };
+    }
+    add(url, lastmod, priority, images) {
+        const previous = this.baseline?.orderOf(url);
+        let key = url;
+        if (previous !== undefined) {
+            if (this.seenInBaseline[previous] === 1)
+                return;
+            this.seenInBaseline[previous] = 1;
+        }
+        else {
+            if (this.seenElsewhere.has(url))
+                return;
+            key = ownCopy(url);
+            this.seenElsewhere.add(key);
+        }
+        this.counts.deployed++;
+        if (this.options.exclude !== undefined && this.options.exclude.match(key) !== undefined) {
+            this.counts.excluded++;
+            return;
+        }
+        const change = previous === undefined ? 'added' : this.compare(lastmod, this.baseline.lastmodAt(previous));
+        this.counts[change]++;
+        const { changes } = this.options;
+        if (!changes.all && (change === 'unchanged' || !changes[change]))
+            return;
+        if (images !== undefined && images.length > 0)
+            this.selectedImages.set(this.selectedUrls.length, images.map(ownCopy));
+        this.selectedUrls.push(previous === undefined ? key : this.baseline.urlAt(previous));
+        this.selectedLastmods.push(lastmod);
+        this.selectedPriorities.push(priority);
+    }
+    /** The ordered URLs and the counts; call once the whole sitemap has been read. */
+    result() {
+        const n = this.selectedUrls.length;
+        const order = new Uint32Array(n);
+        for (let i = 0; i < n; i++)
+            order[i] = i;
+        order.sort((a, b) => this.compareForQuota(a, b));
+        const urls = this.listUrls(order); // counts the images
+        return { urls, counts: { ...this.counts } };
+    }
+    compare(now, before) {
+        // Only when both sides state a time can we tell; NaN (no lastmod) on either side is "unchanged".
+        return !Number.isNaN(now) && !Number.isNaN(before) && now !== before ? 'modified' : 'unchanged';
+    }
+    /** Higher `<priority>` first, then newest `<lastmod>` (none = last), then document order. */
+    compareForQuota(a, b) {
+        const byPriority = this.selectedPriorities[b] - this.selectedPriorities[a];
+        if (byPriority !== 0)
+            return byPriority;
+        const la = this.selectedLastmods[a];
+        const lb = this.selectedLastmods[b];
+        const aHas = !Number.isNaN(la);
+        const bHas = !Number.isNaN(lb);
+        if (aHas && bHas && la !== lb)
+            return lb - la;
+        if (aHas !== bHas)
+            return aHas ? -1 : 1;
+        return a - b;
+    }
+    listUrls(order) {
+        const urls = [];
+        if (!this.options.includeImages) {
+            for (const i of order)
+                urls.push(this.selectedUrls[i]);
+            return urls;
+        }
+        // Images are shared between pages and may even be pages: list each URL once, at its first place.
+        const listed = new Set();
+        for (const i of order) {
+            const page = this.selectedUrls[i];
+            if (!listed.has(page)) {
+                listed.add(page);
+                urls.push(page);
+            }
+            for (const image of this.selectedImages.get(i) ?? []) {
+                if (listed.has(image))
+                    continue;
+                listed.add(image);
+                if (this.options.exclude !== undefined && this.options.exclude.match(image) !== undefined) {
+                    this.counts.imagesExcluded++;
+                    continue;
+                }
+                urls.push(image);
+                this.counts.images++;
+            }
+        }
+        return urls;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/sitemap/errors.ts
+/**
+ * The failures a sitemap read can end in. Callers treat them differently: a missing baseline is
+ * normal (every URL is new), an unreadable one is a warning, and a configuration mistake always
+ * stops the step, even while reading the baseline.
+ */
+/** The document does not exist: no such file, HTTP 404/410, or no such path at the git ref. */
+class DocumentNotFoundError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'DocumentNotFoundError';
+    }
+}
+/** A mistake only the workflow's author can fix (inputs, token permissions); never downgraded to a warning. */
+class SitemapConfigError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'SitemapConfigError';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/urls/normalize.ts
+/**
+ * URL normalization: one canonical spelling per resource, so that duplicates are merged before they
+ * cost quota, and so that what we send is what the CDN expects (UTF-8 percent-encoding, <= 1,024 chars).
+ */
+/** The longest URL the CDN accepts, counted after percent-encoding. */
+const MAX_URL_LENGTH = 1024;
+const SCHEME_WITH_SLASHES = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
+const OTHER_SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):(?!\d)/;
+// The API's own scheme-less form: `host/path` or `host:port/path`. A host needs a dot (or is
+// localhost) so that a forgotten leading slash (`blog/post`) is reported instead of sent to host "blog".
+const SCHEMELESS_HOST = /^(?:localhost|\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+)(?::\d{1,5})?(?:[/?#]|$)/;
+// Already canonical: lower-case http(s) scheme and host, no default port, only unreserved, sub-delim
+// and upper-case escapes in path and query, no fragment, no dot segments. Most sitemap URLs look like
+// this, and skipping `new URL()` for them is what keeps a million-URL diff fast.
+const CANONICAL = /^https?:\/\/(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)*[a-z](?:[a-z0-9-]*[a-z0-9])?(?::[1-9]\d{0,4})?(?:\/(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]|%[0-9A-F]{2})*)+(?:\?(?:[A-Za-z0-9\-._~!$&()*+,;=:@/?]|%[0-9A-F]{2})*)?$/;
+// Dot segments, plain or percent-encoded: the URL parser resolves both.
+const DOT_SEGMENT = /\/(?:\.|%2E){1,2}(?:[/?]|$)/i;
+const DEFAULT_PORT = /^(?:http:\/\/[^/?]*:80|https:\/\/[^/?]*:443)(?:[/?]|$)/;
+/**
+ * Normalizes one URL entry. Accepts `http(s)://host/path`, scheme-less `host[:port]/path` (taken as
+ * https) and `/path` (resolved against `baseUrl`). Never throws: a bad entry gets a reason a person
+ * can act on.
+ */
+function normalizeUrl(raw, baseUrl) {
+    const input = raw.trim();
+    if (input === '')
+        return { ok: false, reason: 'is empty' };
+    if (isCanonical(input))
+        return { ok: true, url: input, host: hostOf(input) };
+    let absolute;
+    const scheme = SCHEME_WITH_SLASHES.exec(input)?.[1]?.toLowerCase();
+    if (scheme !== undefined) {
+        if (scheme !== 'http' && scheme !== 'https')
+            return { ok: false, reason: 'is not an http(s) URL' };
+        if (input.charAt(scheme.length + 3) === '/' || input.length === scheme.length + 3) {
+            return { ok: false, reason: 'has no host' };
+        }
+        absolute = input;
+    }
+    else if (input.startsWith('//')) {
+        return { ok: false, reason: 'is protocol-relative: write https:// in front of it' };
+    }
+    else if (input.startsWith('/')) {
+        if (baseUrl === undefined || baseUrl === '') {
+            return { ok: false, reason: 'is a path: set base-url so that it can be resolved' };
+        }
+        absolute = baseUrl.replace(/\/+$/, '') + input;
+    }
+    else if (SCHEMELESS_HOST.test(input)) {
+        absolute = `https://${input}`;
+    }
+    else if (OTHER_SCHEME.test(input)) {
+        return { ok: false, reason: 'is not an http(s) URL' };
+    }
+    else {
+        return { ok: false, reason: `has no host (a path must start with "/")` };
+    }
+    return canonicalize(absolute);
+}
+function isCanonical(url) {
+    return (url.length <= MAX_URL_LENGTH &&
+        CANONICAL.test(url) &&
+        !DOT_SEGMENT.test(url) &&
+        !DEFAULT_PORT.test(url) &&
+        portInRange(url) &&
+        // Punycode labels are validated by the URL parser; leave them to it.
+        !url.includes('xn--'));
+}
+function portInRange(url) {
+    const port = /^https?:\/\/[^/?]*:(\d+)/.exec(url)?.[1];
+    return port === undefined || Number(port) <= 65535;
+}
+function hostOf(canonicalUrl) {
+    const start = canonicalUrl.indexOf('//') + 2;
+    let end = start;
+    while (end < canonicalUrl.length) {
+        const c = canonicalUrl.charCodeAt(end);
+        if (c === 0x2f /* / */ || c === 0x3f /* ? */ || c === 0x3a /* : */)
+            break;
+        end++;
+    }
+    return canonicalUrl.slice(start, end);
+}
+function canonicalize(absolute) {
+    let parsed;
+    try {
+        parsed = new URL(absolute);
+    }
+    catch {
+        return { ok: false, reason: 'is not a valid URL' };
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+        return { ok: false, reason: 'is not an http(s) URL' };
+    }
+    if (parsed.hostname === '')
+        return { ok: false, reason: 'has no host' };
+    if (parsed.username !== '' || parsed.password !== '') {
+        return { ok: false, reason: 'carries a user name or password; the CDN cannot prefetch it' };
+    }
+    parsed.hash = '';
+    // WHATWG serialization already lower-cases scheme and host, drops default ports, and encodes raw
+    // non-ASCII and spaces as UTF-8; it leaves existing escapes alone, so upper-case those here.
+    const url = parsed.href.replace(/%[0-9a-fA-F]{2}/g, (escape) => escape.toUpperCase());
+    if (url.length > MAX_URL_LENGTH) {
+        return {
+            ok: false,
+            reason: `is ${url.length} characters once encoded; the CDN accepts at most ${MAX_URL_LENGTH}`,
+        };
+    }
+    return { ok: true, url, host: parsed.hostname };
+}
+
+;// CONCATENATED MODULE: ./src/sitemap/lastmod.ts
+/**
+ * `<lastmod>` as an instant. Generators write the same moment in many W3C datetime forms
+ * (`2026-01-05`, `2026-01-05T00:00:00Z`, `…T08:00:00+08:00`, any number of fraction digits), so
+ * changes are detected by comparing instants, never strings.
+ */
+/**
+ * Milliseconds since the epoch (fractional below a millisecond, so that `.1234` and `.1235` differ),
+ * or NaN when the value is not a W3C datetime: YYYY, YYYY-MM, YYYY-MM-DD, then optionally Thh:mm,
+ * Thh:mm:ss or Thh:mm:ss.f (any number of digits), then optionally Z or ±hh:mm. A value without a
+ * zone is taken as UTC.
+ *
+ * Hand-written rather than a regular expression: it runs once per URL on both sides of the diff,
+ * and at a million URLs a side the regular expression and its substrings were a visible cost.
+ */
+function parseLastmod(raw) {
+    // Generators often stamp every URL with the build time: remember the last answer.
+    if (raw === lastRaw)
+        return lastValue;
+    lastValue = parse(raw);
+    lastRaw = raw;
+    return lastValue;
+}
+let lastRaw = '';
+let lastValue = NaN;
+function parse(raw) {
+    const s = raw.trim();
+    const n = s.length;
+    const year = digits(s, 0, 4);
+    if (year < 0 || (n > 4 && s.charCodeAt(4) !== DASH))
+        return NaN;
+    const month = n > 4 ? digits(s, 5, 2) : 1;
+    if (month < 1 || month > 12 || (n > 7 && s.charCodeAt(7) !== DASH))
+        return NaN;
+    const day = n > 7 ? digits(s, 8, 2) : 1;
+    if (day < 1 || day > daysIn(year, month))
+        return NaN;
+    if (n === 4 || n === 7 || n === 10)
+        return utc(year, month, day, 0, 0, 0);
+    if (n < 16 || (s.charCodeAt(10) | 0x20) !== LOWER_T || s.charCodeAt(13) !== COLON)
+        return NaN;
+    const hour = digits(s, 11, 2);
+    const minute = digits(s, 14, 2);
+    let second = 0;
+    let fraction = 0;
+    let i = 16;
+    if (s.charCodeAt(i) === COLON) {
+        second = digits(s, 17, 2);
+        i = 19;
+        if (s.charCodeAt(i) === DOT) {
+            const start = ++i;
+            while (i < n && isDigit(s.charCodeAt(i)))
+                i++;
+            if (i === start)
+                return NaN;
+            fraction = fractionMs(s, start, i);
+        }
+    }
+    if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59)
+        return NaN;
+    let offset = 0;
+    if (i < n) {
+        const sign = s.charCodeAt(i);
+        if ((sign | 0x20) === LOWER_Z) {
+            i++;
+        }
+        else if (sign === PLUS || sign === DASH) {
+            const offsetHours = digits(s, i + 1, 2);
+            const offsetMinutes = digits(s, i + 4, 2);
+            if (s.charCodeAt(i + 3) !== COLON ||
+                offsetHours < 0 ||
+                offsetHours > 23 ||
+                offsetMinutes < 0 ||
+                offsetMinutes > 59) {
+                return NaN;
+            }
+            offset = (sign === PLUS ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000;
+            i += 6;
+        }
+    }
+    if (i !== n)
+        return NaN;
+    return utc(year, month, day, hour, minute, second) + fraction + offset;
+}
+const DASH = 0x2d;
+const PLUS = 0x2b;
+const COLON = 0x3a;
+const DOT = 0x2e;
+const LOWER_T = 0x74;
+const LOWER_Z = 0x7a;
+function isDigit(code) {
+    return code >= 0x30 && code <= 0x39;
+}
+/** The number written by `count` digits at `at`, or -1. */
+function digits(s, at, count) {
+    if (at + count > s.length)
+        return -1;
+    let value = 0;
+    for (let i = at; i < at + count; i++) {
+        const code = s.charCodeAt(i);
+        if (!isDigit(code))
+            return -1;
+        value = value * 10 + (code - 0x30);
+    }
+    return value;
+}
+/**
+ * Fraction digits as milliseconds. The first three digits are whole milliseconds, added as an
+ * integer, so that `.5`, `.500` and `.5000` are the very same number (`0.007 * 1000` is not 7).
+ */
+function fractionMs(s, start, end) {
+    let whole = 0;
+    for (let i = start; i < start + 3; i++)
+        whole = whole * 10 + (i < end ? s.charCodeAt(i) - 0x30 : 0);
+    return end > start + 3 ? whole + Number(`0.${s.slice(start + 3, end)}`) : whole;
+}
+/**
+ * The shortest `YYYY-MM-DDThh:mm:ss[.f]Z` that parseLastmod reads back as exactly `ms`, so that a
+ * saved baseline compares equal to the sitemap it was saved from.
+ */
+function formatLastmod(ms) {
+    const whole = Math.floor(ms / 1000) * 1000;
+    const base = new Date(whole).toISOString().slice(0, 19); // YYYY-MM-DDThh:mm:ss
+    const rest = ms - whole; // exact: both are within a factor of two of each other
+    if (rest === 0)
+        return `${base}Z`;
+    let best = '';
+    for (let digits = 1; digits <= 20; digits++) {
+        const fraction = (rest / 1000).toFixed(digits).slice(2); // "0.123" -> "123"
+        best = `${base}.${fraction}Z`;
+        if (parseLastmod(best) === ms)
+            return best;
+    }
+    return best;
+}
+/** Date.UTC without its quirks (years 0-99 mean 1900-1999 there) and without its cost. */
+function utc(year, month, day, hour, minute, second) {
+    return ((daysFromCivil(year, month, day) * 24 + hour) * 60 + minute) * 60_000 + second * 1000;
+}
+/** Days since 1970-01-01 in the proleptic Gregorian calendar (H. Hinnant's days_from_civil). */
+function daysFromCivil(year, month, day) {
+    const y = month <= 2 ? year - 1 : year;
+    const era = Math.floor(y / 400);
+    const yearOfEra = y - era * 400;
+    const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+    const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+    return era * 146_097 + dayOfEra - 719_468;
+}
+function daysIn(year, month) {
+    if (month === 2)
+        return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+    return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+;// CONCATENATED MODULE: ./src/sitemap/locate.ts
+/**
+ * Turns inputs and `<sitemap><loc>` URLs into places to read documents from. The rule that matters:
+ * a deployed index may fall back to the live site, a baseline index never does (the live site
+ * already serves the new version, so reading it would hide every change).
+ */
+
+
+/** A workspace path or an http(s) URL, as given in an input. */
+function locateInput(input, workspace, inputName) {
+    const value = input.trim();
+    if (value === '')
+        throw new SitemapConfigError(`${inputName}: is empty`);
+    if (/^https?:\/\//i.test(value)) {
+        try {
+            return { kind: 'url', url: new URL(value).href, label: value };
+        }
+        catch {
+            throw new SitemapConfigError(`${inputName}: "${value}" is not a valid URL`);
+        }
+    }
+    if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(value)) {
+        throw new SitemapConfigError(`${inputName}: "${value}" is neither a workspace path nor an http(s) URL`);
+    }
+    const absolute = external_node_path_namespaceObject.resolve(workspace, value);
+    return { kind: 'file', path: absolute, label: toPosix(external_node_path_namespaceObject.relative(workspace, absolute)) || value };
+}
+/** The same workspace file as `sitemap`, as committed at `ref`. */
+function locateAtRef(sitemapInput, workspace, ref, github) {
+    const value = sitemapInput.trim();
+    if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(value)) {
+        throw new SitemapConfigError('previous-ref: reads the sitemap file from the repository, so sitemap must be a workspace path, ' +
+            `not a URL ("${value}"); use previous-sitemap for a URL baseline`);
+    }
+    const relative = toPosix(external_node_path_namespaceObject.relative(workspace, external_node_path_namespaceObject.resolve(workspace, value)));
+    if (relative === '' || relative.startsWith('../') || relative === '..' || external_node_path_namespaceObject.isAbsolute(relative)) {
+        throw new SitemapConfigError(`previous-ref: sitemap "${value}" is not a file inside the workspace`);
+    }
+    return { kind: 'ref', file: { path: relative, ref, github }, label: `${relative} at ${ref}` };
+}
+/**
+ * Where to look for a child listed in an index, in order. For a workspace (or git-ref) index the
+ * child's URL path is taken under the index's folder (`https://example.com/sitemaps/1.xml` ->
+ * `public/sitemaps/1.xml` for `public/sitemap.xml`); when the site lives under a base path
+ * (`/docs/sitemap-0.xml` on GitHub Pages) the leading segments are dropped one by one. A deployed
+ * local index then falls back to fetching the URL itself; a baseline never reads the live site.
+ */
+function childCandidates(parent, childUrl, side) {
+    const url = new URL(childUrl);
+    if (parent.kind === 'url') {
+        if (side === 'deployed')
+            return [{ kind: 'url', url: url.href, label: url.href }];
+        return suffixes(url.pathname.split('/').slice(1)).map((suffix) => {
+            // `./` so that a first segment such as `a:b` is not read as a scheme.
+            const sibling = new URL(`./${suffix}${url.search}`, parent.url).href;
+            return { kind: 'url', url: sibling, label: sibling };
+        });
+    }
+    // A file cannot stand for one query of many (`sitemap_products_1.xml?from=1&to=9`).
+    const segments = url.search === '' ? decodedSegments(url.pathname) : undefined;
+    const local = [];
+    for (const suffix of segments === undefined ? [] : suffixes(segments)) {
+        if (parent.kind === 'file') {
+            const file = external_node_path_namespaceObject.join(external_node_path_namespaceObject.dirname(parent.path), ...suffix.split('/'));
+            local.push({
+                kind: 'file',
+                path: file,
+                label: external_node_path_namespaceObject.posix.join(external_node_path_namespaceObject.posix.dirname(parent.label), suffix),
+            });
+        }
+        else {
+            const repoPath = external_node_path_namespaceObject.posix.join(external_node_path_namespaceObject.posix.dirname(parent.file.path), suffix);
+            local.push({
+                kind: 'ref',
+                file: { ...parent.file, path: repoPath },
+                label: `${repoPath} at ${parent.file.ref}`,
+            });
+        }
+    }
+    if (side === 'deployed' && parent.kind === 'file')
+        local.push({ kind: 'url', url: url.href, label: url.href });
+    return local;
+}
+/** `a/b/c` -> `a/b/c`, `b/c`, `c`. */
+function suffixes(segments) {
+    return segments.map((_, i) => segments.slice(i).join('/')).filter((suffix) => suffix !== '');
+}
+/** Decoded path segments, or undefined when they cannot name a file safely inside the folder. */
+function decodedSegments(pathname) {
+    const segments = [];
+    for (const raw of pathname.split('/').slice(1)) {
+        let segment;
+        try {
+            segment = decodeURIComponent(raw);
+        }
+        catch {
+            return undefined;
+        }
+        // Decoding can produce "..", "/" or "\": a URL must never lead outside the index's folder.
+        if (segment === '' || segment === '.' || segment === '..' || /[/\\\0]/.test(segment))
+            return undefined;
+        segments.push(segment);
+    }
+    return segments.length === 0 ? undefined : segments;
+}
+function toPosix(p) {
+    return p.split(external_node_path_namespaceObject.sep).join('/');
+}
+
+// EXTERNAL MODULE: ./node_modules/saxes/saxes.js
+var saxes = __nccwpck_require__(9800);
+;// CONCATENATED MODULE: ./src/sitemap/parse.ts
+/**
+ * Streaming sitemap parser on saxes: a real, strict XML parser (comments, CDATA, entities and
+ * well-formedness are handled by it), driven by a small state machine that only keeps the text of
+ * the elements we need. Memory does not grow with the document.
+ *
+ * Namespaces are resolved here rather than by saxes (xmlns: true): saxes builds a namespace record
+ * for every attribute and tag, which cost more than the rest of our per-URL work. Resolution only
+ * needs the declarations in scope, and they almost always sit on the root element.
+ */
+
+/** Namespaces `<urlset>`, `<url>`, `<loc>`… may live in. Elements are matched on local name and namespace. */
+const SITEMAP_NAMESPACES = new Set([
+    'http://www.sitemaps.org/schemas/sitemap/0.9',
+    'https://www.sitemaps.org/schemas/sitemap/0.9',
+    // Google's pre-2006 namespaces, still emitted by old generators.
+    'http://www.google.com/schemas/sitemap/0.84',
+    'http://www.google.com/schemas/sitemap/0.9',
+    // No namespace at all: invalid per the protocol, but common in hand-written sitemaps.
+    '',
+]);
+const IMAGE_NAMESPACES = new Set([
+    'http://www.google.com/schemas/sitemap-image/1.1',
+    'https://www.google.com/schemas/sitemap-image/1.1',
+]);
+// Roles of open elements. Everything we do not know is OTHER, and so is all that it contains.
+var Role;
+(function (Role) {
+    Role[Role["OTHER"] = 0] = "OTHER";
+    Role[Role["URLSET"] = 1] = "URLSET";
+    Role[Role["INDEX"] = 2] = "INDEX";
+    Role[Role["URL"] = 3] = "URL";
+    Role[Role["SITEMAP"] = 4] = "SITEMAP";
+    Role[Role["IMAGE"] = 5] = "IMAGE";
+    Role[Role["LOC"] = 6] = "LOC";
+    Role[Role["LASTMOD"] = 7] = "LASTMOD";
+    Role[Role["PRIORITY"] = 8] = "PRIORITY";
+    Role[Role["IMAGE_LOC"] = 9] = "IMAGE_LOC";
+})(Role || (Role = {}));
+// An entity name longer than this is a raw "&" that swallowed the rest of the document.
+const LONGEST_ENTITY_NAME = 64;
+const XML_NAMESPACE = 'http://www.w3.org/XML/1998/namespace';
+const ROOT_SCOPE = {
+    defaultNs: '',
+    prefixes: Object.assign(Object.create(null), { xml: XML_NAMESPACE }),
+};
+/** Push-style parser: write() text chunks as they arrive, then close(). Errors are thrown. */
+class SitemapParser {
+    options;
+    handlers;
+    sax;
+    roles = [];
+    /** The namespace scope of the innermost open element. */
+    scope = ROOT_SCOPE;
+    /** Scopes to restore, and the depth at which each was replaced (few: declarations sit on the root). */
+    outerScopes = [];
+    /** `prefix, uri` pairs declared by the attributes of the tag being opened. */
+    declarations;
+    /** Prefixed attribute names of the tag being opened, to check their prefixes. */
+    prefixedAttributes;
+    onText = (text) => this.addText(text);
+    directTextHandler;
+    // childRole() asks whether the same namespace string is the sitemap's, tag after tag.
+    lastUri = '\0';
+    lastUriIsSitemap = false;
+    text = '';
+    local = '';
+    uri = '';
+    entry = {
+        loc: undefined,
+        lastmod: undefined,
+        priority: undefined,
+        images: undefined,
+    };
+    childLoc;
+    started = false;
+    rootKind;
+    // Where the element being captured opened, for the raw-"&" hint.
+    captureLine = 0;
+    captureColumn = 0;
+    constructor(options, handlers) {
+        this.options = options;
+        this.handlers = handlers;
+        this.sax = new saxes/* SaxesParser */.wT({ xmlns: false, fileName: options.label });
+        this.sax.on('error', (error) => {
+            throw new Error(error.message + this.hint(error.message));
+        });
+        this.sax.on('doctype', (doctype) => {
+            // The DOCTYPE itself is ignored (never fetched); an HTML page is worth naming.
+            if (/^\s*html\b/i.test(doctype))
+                throw new Error(`${options.label}: is an HTML page, not a sitemap`);
+        });
+        this.sax.on('attribute', ({ name, value }) => this.attribute(name, value));
+        this.sax.on('opentag', (tag) => this.openElement(tag));
+        this.sax.on('closetag', () => this.closeElement());
+        // The text handler is only set inside an element we keep (see open()): saxes then neither slices
+        // nor reports the whitespace between elements or the text of elements we ignore.
+        this.sax.on('cdata', this.onText);
+        this.sax.on('text', this.onText);
+        this.directTextHandler = this.sax.textHandler === this.onText;
+        this.textHandler(undefined);
+    }
+    /** `urlset` or `sitemapindex`, once the root element has been seen. */
+    get kind() {
+        return this.rootKind;
+    }
+    write(chunk) {
+        if (!this.started) {
+            // Whitespace before the XML declaration is not XML, but some servers add it; skip it.
+            chunk = chunk.replace(/^\s+/, '');
+            if (chunk === '')
+                return;
+            this.started = true;
+        }
+        this.sax.write(chunk);
+        if (pendingEntity(this.sax).length > LONGEST_ENTITY_NAME) {
+            throw new Error(`${this.options.label}: ${this.rawAmpersandHint()}`);
+        }
+    }
+    close() {
+        if (!this.started)
+            throw new Error(`${this.options.label}: is empty`);
+        if (pendingEntity(this.sax) !== '')
+            throw new Error(`${this.options.label}: ${this.rawAmpersandHint()}`);
+        try {
+            this.sax.close();
+        }
+        catch (error) {
+            // Errors at the end of the input mean the document stopped early.
+            const reason = error.message;
+            if (this.rootKind !== undefined && /unclosed tag|unexpected end/.test(reason)) {
+                throw new Error(`${this.options.label}: is truncated: <${this.rootKind}> never closes (${reason})`, {
+                    cause: error,
+                });
+            }
+            throw error;
+        }
+    }
+    openElement(tag) {
+        const depth = this.roles.length;
+        this.enterScope(depth);
+        this.resolve(tag.name, this.scope);
+        const { local, uri } = this;
+        const parent = depth === 0 ? undefined : this.roles[depth - 1];
+        let role = Role.OTHER;
+        if (parent === undefined) {
+            role = this.rootRole(tag.name, local, uri);
+        }
+        else if (parent !== Role.OTHER) {
+            role = this.childRole(parent, local, uri);
+            if (role === Role.URL) {
+                const entry = this.entry;
+                entry.loc = entry.lastmod = entry.priority = undefined;
+                entry.images = undefined;
+            }
+            else if (role === Role.SITEMAP) {
+                this.childLoc = undefined;
+            }
+            else if (role >= Role.LOC) {
+                this.text = '';
+                this.captureLine = this.sax.line;
+                this.captureColumn = this.sax.column;
+                this.textHandler(this.onText);
+            }
+        }
+        this.roles.push(role);
+    }
+    attribute(name, value) {
+        if (name === 'xmlns')
+            (this.declarations ??= []).push('', value.trim());
+        else if (name.startsWith('xmlns:'))
+            (this.declarations ??= []).push(name.slice(6), value.trim());
+        else if (name.includes(':'))
+            (this.prefixedAttributes ??= []).push(name);
+    }
+    /** Enters the tag being opened: a new scope when its attributes declare namespaces. */
+    enterScope(depth) {
+        const declarations = this.declarations;
+        if (declarations !== undefined) {
+            const inherited = this.scope;
+            const scope = {
+                defaultNs: inherited.defaultNs,
+                prefixes: Object.create(inherited.prefixes),
+            };
+            for (let i = 0; i < declarations.length; i += 2) {
+                if (declarations[i] === '')
+                    scope.defaultNs = declarations[i + 1];
+                else
+                    scope.prefixes[declarations[i]] = declarations[i + 1];
+            }
+            this.outerScopes.push({ depth, scope: inherited });
+            this.scope = scope;
+            this.declarations = undefined;
+        }
+        if (this.prefixedAttributes !== undefined) {
+            // Attribute prefixes must be bound too, as a namespace-aware parser requires.
+            for (const name of this.prefixedAttributes)
+                this.resolve(name, this.scope);
+            this.prefixedAttributes = undefined;
+        }
+    }
+    /**
+     * Sets or clears saxes's text handler. saxes's on()/off() cost a keyed store each, three times
+     * per URL; when its handler field is where we expect it, set that directly (checked once, in the
+     * constructor, so a saxes that names it differently only loses the speed).
+     */
+    textHandler(handler) {
+        if (this.directTextHandler)
+            this.sax.textHandler = handler;
+        else if (handler === undefined)
+            this.sax.off('text');
+        else
+            this.sax.on('text', handler);
+    }
+    /** Sets `local` and `uri` for a qualified name (fields, not a returned object: this runs per tag). */
+    resolve(qname, scope) {
+        const colon = qname.indexOf(':');
+        if (colon === -1) {
+            this.local = qname;
+            this.uri = scope.defaultNs;
+            return;
+        }
+        const prefix = qname.slice(0, colon);
+        const uri = scope.prefixes[prefix];
+        if (uri === undefined || uri === '')
+            this.sax.fail(`unbound namespace prefix: "${prefix}".`);
+        this.local = qname.slice(colon + 1);
+        this.uri = uri ?? '';
+    }
+    childRole(parent, local, uri) {
+        if (uri !== this.lastUri) {
+            this.lastUri = uri;
+            this.lastUriIsSitemap = SITEMAP_NAMESPACES.has(uri);
+        }
+        const inSitemapNs = this.lastUriIsSitemap;
+        switch (parent) {
+            case Role.URLSET:
+                return inSitemapNs && local === 'url' ? Role.URL : Role.OTHER;
+            case Role.INDEX:
+                return inSitemapNs && local === 'sitemap' ? Role.SITEMAP : Role.OTHER;
+            case Role.URL:
+                if (inSitemapNs) {
+                    if (local === 'loc')
+                        return Role.LOC;
+                    if (local === 'lastmod')
+                        return Role.LASTMOD;
+                    if (local === 'priority' && this.options.priorities !== false)
+                        return Role.PRIORITY;
+                    return Role.OTHER;
+                }
+                return this.options.images && local === 'image' && IMAGE_NAMESPACES.has(uri)
+                    ? Role.IMAGE
+                    : Role.OTHER;
+            case Role.SITEMAP:
+                return inSitemapNs && local === 'loc' ? Role.LOC : Role.OTHER;
+            case Role.IMAGE:
+                return local === 'loc' && IMAGE_NAMESPACES.has(uri) ? Role.IMAGE_LOC : Role.OTHER;
+            default:
+                return Role.OTHER;
+        }
+    }
+    rootRole(name, local, uri) {
+        if (SITEMAP_NAMESPACES.has(uri)) {
+            if (local === 'urlset') {
+                this.rootKind = 'urlset';
+                return Role.URLSET;
+            }
+            if (local === 'sitemapindex') {
+                this.rootKind = 'sitemapindex';
+                return Role.INDEX;
+            }
+        }
+        const ns = uri === '' ? '' : ` in namespace ${uri}`;
+        throw new Error(`${this.options.label}: is not a sitemap: its root element is <${name}>${ns}, not <urlset> or <sitemapindex>`);
+    }
+    closeElement() {
+        const role = this.roles.pop();
+        const depth = this.roles.length;
+        const outer = this.outerScopes[this.outerScopes.length - 1];
+        if (outer !== undefined && outer.depth === depth)
+            this.scope = this.outerScopes.pop().scope;
+        if (role !== undefined && role >= Role.LOC)
+            this.textHandler(undefined);
+        const parent = this.roles[this.roles.length - 1];
+        const entry = this.entry;
+        switch (role) {
+            case Role.URL:
+                this.handlers.url(entry);
+                break;
+            case Role.SITEMAP:
+                this.handlers.child(this.childLoc);
+                break;
+            case Role.LOC:
+                if (parent === Role.URL)
+                    entry.loc ??= this.text;
+                else if (parent === Role.SITEMAP)
+                    this.childLoc ??= this.text;
+                break;
+            case Role.LASTMOD:
+                entry.lastmod ??= this.text;
+                break;
+            case Role.PRIORITY:
+                entry.priority ??= this.text;
+                break;
+            case Role.IMAGE_LOC:
+                (entry.images ??= []).push(this.text);
+                break;
+            default:
+                break;
+        }
+    }
+    addText(text) {
+        const role = this.roles[this.roles.length - 1];
+        if (role !== undefined && role >= Role.LOC)
+            this.text += text;
+    }
+    hint(message) {
+        if (/undefined entity/.test(message)) {
+            return ' (only &amp; &lt; &gt; &quot; &apos; and numeric references are understood; entities declared in a DTD are not read)';
+        }
+        if (/unbound namespace prefix/.test(message)) {
+            return ' (declare the prefix on the root element, e.g. xmlns:image="http://www.google.com/schemas/sitemap-image/1.1")';
+        }
+        return '';
+    }
+    rawAmpersandHint() {
+        const where = this.roles.length > 0 && this.roles[this.roles.length - 1] >= Role.LOC
+            ? ` in the element opened at line ${this.captureLine}, column ${this.captureColumn}`
+            : '';
+        return `a raw "&"${where} never ends as an entity; write it as &amp; (saxes would report this as an unclosed tag)`;
+    }
+}
+/**
+ * The entity name saxes is collecting. After a raw "&" it collects until the next ";" — often the
+ * rest of the document — and only reports "unclosed tag" at the very end. saxes has no public
+ * accessor for it; if a future version renames the field this returns "" and only the hint is lost.
+ */
+function pendingEntity(sax) {
+    const entity = sax.entity;
+    return typeof entity === 'string' ? entity : '';
+}
+/** Parses a whole document from text chunks; returns its kind. */
+async function parseDocument(chunks, options, handlers) {
+    const parser = new SitemapParser(options, handlers);
+    for await (const chunk of chunks)
+        parser.write(chunk);
+    parser.close();
+    // close() succeeded, so a root element was seen and it was a sitemap root.
+    return parser.kind;
+}
+
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+// EXTERNAL MODULE: ./node_modules/node-fetch/lib/index.js
+var lib = __nccwpck_require__(6705);
+var lib_default = /*#__PURE__*/__nccwpck_require__.n(lib);
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
+var external_node_net_default = /*#__PURE__*/__nccwpck_require__.n(external_node_net_);
+// EXTERNAL MODULE: ./node_modules/http-proxy-agent/dist/index.js
+var dist = __nccwpck_require__(1970);
+// EXTERNAL MODULE: ./node_modules/https-proxy-agent/dist/index.js
+var https_proxy_agent_dist = __nccwpck_require__(3669);
+;// CONCATENATED MODULE: ./src/http/proxy.ts
+
+
+
+/** The proxy a request to `target` goes through, or undefined when it connects directly. */
+function proxyFor(target, env = process.env) {
+    if (target.protocol !== 'http:' && target.protocol !== 'https:')
+        return undefined;
+    if (isLoopback(target.hostname))
+        return undefined;
+    if (bypassesProxy(target, firstSet(env, 'no_proxy', 'NO_PROXY')?.value ?? ''))
+        return undefined;
+    const scheme = target.protocol === 'https:' ? 'https_proxy' : 'http_proxy';
+    const setting = firstSet(env, scheme, scheme.toUpperCase());
+    return setting ? parseProxyUrl(setting.name, setting.value) : undefined;
+}
+/**
+ * Whether a NO_PROXY list (comma- or space-separated) sends `target` direct. `*` matches every host;
+ * `example.com` and `.example.com` (and `*.example.com`) match the domain and all its subdomains;
+ * an entry with `:port` matches that port only; IP addresses match exactly.
+ */
+function bypassesProxy(target, noProxy) {
+    const host = bareHost(target.hostname);
+    const port = target.port || (target.protocol === 'https:' ? '443' : '80');
+    for (const entry of noProxy.split(/[\s,]+/)) {
+        if (entry === '')
+            continue;
+        if (entry === '*')
+            return true;
+        const { host: pattern, port: entryPort } = splitEntry(entry);
+        if (entryPort !== undefined && entryPort !== port)
+            continue;
+        const domain = pattern.replace(/^\*?\./, '');
+        if (domain === '')
+            continue;
+        if (host === domain || (!external_node_net_default().isIP(domain) && host.endsWith(`.${domain}`)))
+            return true;
+    }
+    return false;
+}
+/** localhost, *.localhost, 127.0.0.0/8 and ::1 (also IPv4-mapped): never sent to a proxy. */
+function isLoopback(hostname) {
+    const host = bareHost(hostname);
+    if (host === 'localhost' || host.endsWith('.localhost'))
+        return true;
+    if (external_node_net_default().isIPv4(host))
+        return host.startsWith('127.');
+    if (external_node_net_default().isIPv6(host)) {
+        // The WHATWG URL parser has already compressed IPv6 (0:0:0:0:0:0:0:1 → ::1, ::ffff:127.0.0.1 → ::ffff:7f00:1).
+        return host === '::1' || /^::ffff:7f[0-9a-f]{2}:/.test(host) || /^::ffff:127\./.test(host);
+    }
+    return false;
+}
+const agents = new Map();
+/**
+ * The agent for a request to `target`: a proxy agent when the environment says so, otherwise
+ * undefined (Node's default agent). Agents are kept per proxy so that connections are reused.
+ */
+function proxyAgentFor(target, env = process.env) {
+    const proxy = proxyFor(target, env);
+    if (proxy === undefined)
+        return undefined;
+    const key = `${target.protocol} ${proxy.href}`;
+    let agent = agents.get(key);
+    if (agent === undefined) {
+        agent =
+            target.protocol === 'https:'
+                ? new https_proxy_agent_dist.HttpsProxyAgent(proxy, { keepAlive: true })
+                : new dist.HttpProxyAgent(proxy, { keepAlive: true });
+        agents.set(key, agent);
+    }
+    return agent;
+}
+/** The password of each proxy URL in the environment, so that the adapter can mask it. */
+function proxyPasswords(env = process.env) {
+    const passwords = new Set();
+    for (const name of ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY']) {
+        const value = env[name]?.trim();
+        if (!value)
+            continue;
+        try {
+            const password = decodeURIComponent(new URL(withScheme(value)).password);
+            if (password !== '')
+                passwords.add(password);
+        }
+        catch {
+            // Not a URL: proxyFor reports it when a request would use it.
+        }
+    }
+    return [...passwords];
+}
+function firstSet(env, ...names) {
+    for (const name of names) {
+        const value = env[name]?.trim();
+        if (value)
+            return { name, value };
+    }
+    return undefined;
+}
+function parseProxyUrl(name, value) {
+    let url;
+    try {
+        url = new URL(withScheme(value));
+    }
+    catch {
+        // The value is not repeated: it may hold a password.
+        throw new Error(`${name} is not a proxy URL; write it like http://proxy.example.com:3128`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        throw new Error(`${name}: only http:// and https:// proxies are supported, not ${url.protocol}//`);
+    }
+    return url;
+}
+/** `proxy:3128` means `http://proxy:3128`, as curl and @actions/http-client read it. */
+function withScheme(value) {
+    return /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`;
+}
+function splitEntry(entry) {
+    const lower = entry.toLowerCase();
+    const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(lower);
+    if (bracketed)
+        return { host: bracketed[1] ?? '', ...(bracketed[2] ? { port: bracketed[2] } : {}) };
+    if (external_node_net_default().isIPv6(lower))
+        return { host: lower };
+    const withPort = /^(.*):(\d+)$/.exec(lower);
+    if (withPort)
+        return { host: stripDot(withPort[1] ?? ''), port: withPort[2] ?? '' };
+    return { host: stripDot(lower) };
+}
+function bareHost(hostname) {
+    return stripDot(hostname.toLowerCase().replace(/^\[|\]$/g, ''));
+}
+/** A fully qualified name's trailing dot (`example.com.`) changes nothing. */
+function stripDot(host) {
+    return host.endsWith('.') ? host.slice(0, -1) : host;
+}
+/**
+ * The no_proxy list rewritten so that @actions/http-client — through which @actions/core asks GitHub
+ * for the ID token — reads it as `bypassesProxy` does: it splits on commas only, and matches a bare
+ * domain (never a dotted one) against the domain itself. Undefined when no list is set.
+ */
+function noProxyForActionsHttpClient(env = process.env) {
+    const setting = firstSet(env, 'no_proxy', 'NO_PROXY');
+    if (setting === undefined)
+        return undefined;
+    return setting.value
+        .split(/[\s,]+/)
+        .filter((entry) => entry !== '')
+        .map((entry) => entry.replace(/^\*?\.(?=[^.])/, ''))
+        .join(',');
+}
+
+;// CONCATENATED MODULE: ./src/http/fetch.ts
+/**
+ * The one door every outgoing HTTP request goes through (CDN API, STS, remote sitemaps, GitHub), so
+ * that timeouts and proxy settings apply to all of them alike.
+ */
+
+
+/** An HTTP failure before any answer arrived: connection refused or reset, DNS, TLS, timeout. */
+class NetworkError extends Error {
+    url;
+    timedOut;
+    cause;
+    constructor(message, url, timedOut, cause) {
+        super(message);
+        this.url = url;
+        this.timedOut = timedOut;
+        this.cause = cause;
+        this.name = 'NetworkError';
+    }
+}
+/**
+ * fetch with a per-request timeout that also covers connecting; failures become `NetworkError`.
+ * The proxy is chosen per request URL (redirects included) from HTTPS_PROXY / HTTP_PROXY / NO_PROXY.
+ */
+async function httpFetch(url, init = {}) {
+    const { timeoutMs = 30_000, signal, ...rest } = init;
+    const controller = new AbortController();
+    const timer = timeoutMs > 0 ? setTimeout(() => controller.abort(), timeoutMs) : undefined;
+    const onAbort = () => controller.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+        // node-fetch's AbortSignal type predates the DOM one; they are compatible at run time.
+        return await lib_default()(url, {
+            // node-fetch hands over a legacy url.parse() object; its href is the WHATWG-normalized URL.
+            agent: (parsed) => proxyAgentFor(new URL(parsed.href)),
+            ...rest,
+            signal: controller.signal,
+        });
+    }
+    catch (error) {
+        const timedOut = controller.signal.aborted && !(signal?.aborted ?? false);
+        const what = timedOut ? `timed out after ${timeoutMs / 1000} s` : describeCause(error);
+        throw new NetworkError(`${new URL(url).origin}: ${what}`, url, timedOut, error);
+    }
+    finally {
+        if (timer !== undefined)
+            clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+    }
+}
+function describeCause(error) {
+    if (error instanceof Error) {
+        const code = error.code;
+        return typeof code === 'string' ? `${code} (${error.message})` : error.message;
+    }
+    return String(error);
+}
+
+;// CONCATENATED MODULE: ./src/sitemap/http.ts
+/**
+ * Remote sitemap requests. Redirects are followed by hand (redirect: 'manual') so that the hop cap
+ * and the http(s)-only check apply at every hop, not just the first; and the per-request timeout
+ * covers the body too, which httpFetch's own timeout (headers only) does not.
+ */
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+/** GET `url`, following at most `maxRedirects` redirects; returns the first non-redirect response, any status. */
+async function getFollowingRedirects(url, options) {
+    let current = checkScheme(url, options.label);
+    let headers = options.headers ?? {};
+    for (let hop = 0;; hop++) {
+        const started = Date.now();
+        let response;
+        try {
+            response = await httpFetch(current, {
+                method: 'GET',
+                headers,
+                redirect: 'manual',
+                // We decode Content-Encoding ourselves so that the decompressed-size cap applies to it.
+                compress: false,
+                timeoutMs: options.timeoutMs,
+                ...(options.signal ? { signal: options.signal } : {}),
+            });
+        }
+        catch (error) {
+            // NetworkError names the origin; say which document it was.
+            throw new Error(`${options.label}: ${error.message}`, { cause: error });
+        }
+        const deadline = options.timeoutMs > 0 ? started + options.timeoutMs : Infinity;
+        if (!REDIRECT_STATUSES.has(response.status))
+            return { response, url: current, deadline, timeoutMs: options.timeoutMs };
+        discard(response);
+        const location = response.headers.get('location');
+        if (location === null || location === '') {
+            throw new Error(`${options.label}: HTTP ${response.status} redirect without a Location header`);
+        }
+        if (hop >= options.maxRedirects) {
+            throw new Error(`${options.label}: more than ${options.maxRedirects} redirects (the limit)`);
+        }
+        const next = checkScheme(resolveLocation(location, current), options.label);
+        // Never hand the token to another host.
+        if (new URL(next).origin !== new URL(current).origin)
+            headers = withoutAuthorization(headers);
+        current = next;
+    }
+}
+/**
+ * The body as chunks, failing cleanly once more than `maxBytes` arrived or the deadline passed.
+ * Leaving the loop early (error or break) destroys the connection.
+ */
+async function* bodyChunks(opened, options) {
+    const { response, deadline } = opened;
+    const body = response.body;
+    const declared = Number(response.headers.get('content-length'));
+    if (Number.isFinite(declared) && declared > options.maxBytes) {
+        discard(response);
+        throw new Error(`${options.label}: is ${formatBytes(declared)}, more than the ${formatBytes(options.maxBytes)} download limit`);
+    }
+    const remaining = deadline - Date.now();
+    const timer = Number.isFinite(remaining)
+        ? setTimeout(() => {
+            const limit = `${opened.timeoutMs / 1000} s per request`;
+            body.destroy(new Error(`${options.label}: timed out while downloading (limit ${limit})`));
+        }, Math.max(0, remaining))
+        : undefined;
+    const onAbort = () => body.destroy(new Error(`${options.label}: cancelled`));
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    let total = 0;
+    try {
+        for await (const chunk of body) {
+            total += chunk.length;
+            if (total > options.maxBytes) {
+                throw new Error(`${options.label}: more than the ${formatBytes(options.maxBytes)} download limit`);
+            }
+            yield chunk;
+        }
+    }
+    finally {
+        if (timer !== undefined)
+            clearTimeout(timer);
+        options.signal?.removeEventListener('abort', onAbort);
+        body.destroy();
+    }
+}
+/** Releases a response whose body we will not read. */
+function discard(response) {
+    response.body.destroy?.();
+}
+function formatBytes(bytes) {
+    const mib = bytes / (1024 * 1024);
+    return mib >= 1 ? `${Number.isInteger(mib) ? mib : mib.toFixed(1)} MiB` : `${bytes} bytes`;
+}
+function checkScheme(url, label) {
+    let protocol;
+    try {
+        protocol = new URL(url).protocol;
+    }
+    catch {
+        throw new Error(`${label}: ${JSON.stringify(url)} is not a valid URL`);
+    }
+    if (protocol !== 'http:' && protocol !== 'https:') {
+        throw new Error(`${label}: ${url} is not an http(s) URL; only http and https are fetched`);
+    }
+    return url;
+}
+function resolveLocation(location, base) {
+    try {
+        return new URL(location, base).href;
+    }
+    catch {
+        return location; // checkScheme reports it
+    }
+}
+function withoutAuthorization(headers) {
+    return Object.fromEntries(Object.entries(headers).filter(([name]) => name.toLowerCase() !== 'authorization'));
+}
+
+;// CONCATENATED MODULE: ./src/sitemap/git-baseline.ts
+
+
+function contentsUrl(file) {
+    const { apiUrl, owner, repo } = file.github;
+    const path = file.path.split('/').map(encodeURIComponent).join('/');
+    return (`${apiUrl.replace(/\/+$/, '')}/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}` +
+        `/contents/${path}?ref=${encodeURIComponent(file.ref)}`);
+}
+/**
+ * Requests the raw file. 404 becomes DocumentNotFoundError (no baseline); 401/403 a
+ * SitemapConfigError (the token cannot read the repository: the step must fail, not quietly
+ * prefetch everything); any other status a plain Error (the caller warns and goes on without it).
+ */
+async function openAtRef(file, options) {
+    const opened = await getFollowingRedirects(contentsUrl(file), {
+        ...options,
+        headers: {
+            Accept: 'application/vnd.github.raw',
+            Authorization: `Bearer ${file.github.token}`,
+            'X-GitHub-Api-Version': '2022-11-28',
+            'User-Agent': 'cdn-prefetch',
+        },
+    });
+    const { response } = opened;
+    if (response.ok)
+        return opened;
+    const detail = await gitHubMessage(response);
+    if (response.status === 404) {
+        throw new DocumentNotFoundError(`${options.label} does not exist (is the file committed at that ref?)`);
+    }
+    if (response.status === 401 || response.status === 403) {
+        const rateLimited = response.headers.get('x-ratelimit-remaining') === '0' ? ' (API rate limit exhausted)' : '';
+        throw new SitemapConfigError(`previous-ref: GitHub answered HTTP ${response.status}${rateLimited} reading ${options.label}${detail}. ` +
+            'Pass a token that can read this repository in github-token, and give the job `permissions: contents: read`.');
+    }
+    throw new Error(`${options.label}: GitHub answered HTTP ${response.status}${detail}`);
+}
+/** GitHub's JSON error `message`, if the body has one, as `: message`. */
+async function gitHubMessage(response) {
+    try {
+        const text = (await response.text()).slice(0, 2000);
+        const message = JSON.parse(text).message;
+        return typeof message === 'string' && message !== '' ? `: ${message.slice(0, 200)}` : '';
+    }
+    catch {
+        return '';
+    }
+    finally {
+        discard(response);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/sitemap/source.ts
+/**
+ * Opens one sitemap document — a workspace file, an http(s) URL, or a file at a git ref — as a
+ * stream of text, with the same caps everywhere: a sitemap is untrusted input even when it is a
+ * local file produced by the build.
+ */
+
+
+
+
+
+
+const MiB = 1024 * 1024;
+const DEFAULT_LIMITS = {
+    timeoutMs: 30_000,
+    maxRedirects: 5,
+    maxBytes: 50 * MiB,
+    maxDecompressedBytes: 200 * MiB,
+    maxDepth: 3,
+    maxChildren: 50_000,
+};
+/** A stable identity for cycle detection. */
+function locationKey(location) {
+    switch (location.kind) {
+        case 'file':
+            return `file:${location.path}`;
+        case 'url':
+            return `url:${location.url}`;
+        case 'ref':
+            return `ref:${location.file.ref}:${location.file.path}`;
+    }
+}
+/**
+ * The document's text, decompressed when its first bytes are the gzip magic (never judged by the
+ * name: `.xml` files are served gzipped and `.gz` files plain) and decoded as UTF-8 (a BOM is
+ * dropped). Throws DocumentNotFoundError when it does not exist, Error with the reason otherwise.
+ */
+async function* readDocumentText(location, options) {
+    const bytes = await documentBytes(location, options);
+    yield* decodeUtf8(sniffGzip(bytes, location.label, options.limits.maxDecompressedBytes), location.label);
+}
+/** The document's bytes, with an HTTP Content-Encoding already undone. */
+async function documentBytes(location, options) {
+    const { limits, signal } = options;
+    if (location.kind === 'file')
+        return fileBytes(location.path, location.label, limits.maxBytes);
+    const request = {
+        label: location.label,
+        timeoutMs: limits.timeoutMs,
+        maxRedirects: limits.maxRedirects,
+        signal,
+    };
+    const opened = location.kind === 'ref' ? await openAtRef(location.file, request) : await openUrl(location.url, request);
+    const encoded = contentEncoding(opened, location.label) === 'gzip';
+    const chunks = bodyChunks(opened, { label: location.label, maxBytes: limits.maxBytes, signal });
+    return encoded ? gunzip(chunks, location.label, limits.maxDecompressedBytes) : chunks;
+}
+async function openUrl(url, request) {
+    const opened = await getFollowingRedirects(url, {
+        ...request,
+        headers: { 'Accept-Encoding': 'gzip', 'User-Agent': 'cdn-prefetch' },
+    });
+    const { status } = opened.response;
+    if (status === 404 || status === 410) {
+        discard(opened.response);
+        throw new DocumentNotFoundError(`${request.label}: HTTP ${status} (not found)`);
+    }
+    if (!opened.response.ok) {
+        discard(opened.response);
+        throw new Error(`${request.label}: HTTP ${status} ${opened.response.statusText}`.trimEnd());
+    }
+    return opened;
+}
+function contentEncoding(opened, label) {
+    const value = (opened.response.headers.get('content-encoding') ?? '').trim().toLowerCase();
+    if (value === '' || value === 'identity')
+        return undefined;
+    if (value === 'gzip' || value === 'x-gzip')
+        return 'gzip';
+    discard(opened.response);
+    throw new Error(`${label}: the server sent Content-Encoding "${value}", which is not supported (gzip is)`);
+}
+async function fileBytes(path, label, maxBytes) {
+    let size;
+    try {
+        const stat = await external_node_fs_namespaceObject.promises.stat(path);
+        if (stat.isDirectory())
+            throw new Error(`${label}: is a directory, not a sitemap file`);
+        size = stat.size;
+    }
+    catch (error) {
+        const code = error.code;
+        if (code === 'ENOENT' || code === 'ENOTDIR')
+            throw new DocumentNotFoundError(`${label}: no such file`);
+        throw error;
+    }
+    if (size > maxBytes) {
+        throw new Error(`${label}: is ${formatBytes(size)}, more than the ${formatBytes(maxBytes)} limit per sitemap document`);
+    }
+    return capped((0,external_node_fs_namespaceObject.createReadStream)(path, { highWaterMark: 256 * 1024 }), maxBytes, () => {
+        return `${label}: more than the ${formatBytes(maxBytes)} limit per sitemap document`;
+    });
+}
+/** Passes chunks through, failing once their total exceeds `max`. */
+async function* capped(source, max, message) {
+    let total = 0;
+    for await (const chunk of source) {
+        total += chunk.length;
+        if (total > max)
+            throw new Error(message());
+        yield chunk;
+    }
+}
+/** Gunzips when the stream starts with 1f 8b; passes it through otherwise. */
+async function* sniffGzip(source, label, maxOut) {
+    const iterator = source[Symbol.asyncIterator]();
+    let head = Buffer.alloc(0);
+    while (head.length < 2) {
+        const next = await iterator.next();
+        if (next.done === true)
+            break;
+        head = head.length === 0 ? next.value : Buffer.concat([head, next.value]);
+    }
+    const all = (async function* () {
+        if (head.length > 0)
+            yield head;
+        try {
+            for (;;) {
+                const next = await iterator.next();
+                if (next.done === true)
+                    return;
+                yield next.value;
+            }
+        }
+        finally {
+            await iterator.return?.();
+        }
+    })();
+    yield* head[0] === 0x1f && head[1] === 0x8b ? gunzip(all, label, maxOut) : all;
+}
+/** Streaming gunzip that stops at `maxOut` decompressed bytes (a bomb fails here, memory stays flat). */
+async function* gunzip(source, label, maxOut) {
+    const inflater = (0,external_node_zlib_.createGunzip)({ chunkSize: 64 * 1024 });
+    // pipeline forwards an error of the source (a download cap, a timeout) to the inflater, so the
+    // loop below sees it; leaving the loop early tears the source down in turn.
+    (0,external_node_stream_.pipeline)(external_node_stream_.Readable.from(source, { objectMode: false }), inflater, () => undefined);
+    const limitMessage = `${label}: more than ${formatBytes(maxOut)} once decompressed, the limit per sitemap document`;
+    let total = 0;
+    try {
+        for await (const chunk of inflater) {
+            total += chunk.length;
+            if (total > maxOut)
+                throw new Error(limitMessage);
+            yield chunk;
+        }
+    }
+    catch (error) {
+        const code = error.code;
+        if (typeof code === 'string' && code.startsWith('Z_')) {
+            throw new Error(`${label}: the gzip data is corrupt or truncated (${error.message})`, {
+                cause: error,
+            });
+        }
+        throw error;
+    }
+    finally {
+        inflater.destroy();
+    }
+}
+/** UTF-8 text chunks; a byte sequence that is not UTF-8 is an error, never silently replaced. */
+async function* decodeUtf8(source, label) {
+    // fatal: a replacement character in a URL would send (and compare) a URL that does not exist.
+    const decoder = new TextDecoder('utf-8', { fatal: true });
+    let offset = 0;
+    const decode = (chunk) => {
+        try {
+            return chunk === undefined ? decoder.decode() : decoder.decode(chunk, { stream: true });
+        }
+        catch {
+            throw new Error(`${label}: is not valid UTF-8 (somewhere after byte ${offset}); a sitemap must be UTF-8`);
+        }
+    };
+    for await (const chunk of source) {
+        const text = decode(chunk);
+        offset += chunk.length;
+        if (text !== '')
+            yield text;
+    }
+    const rest = decode();
+    if (rest !== '')
+        yield rest;
+}
+
+;// CONCATENATED MODULE: ./src/sitemap/load.ts
+/**
+ * Reads a whole sitemap — a urlset, or an index and its children, depth first so that URLs keep
+ * document order — normalizing every `<loc>` and handing each URL to a sink: a SitemapSet for the
+ * baseline, the streaming diff for the deployed side.
+ */
+
+
+
+
+
+
+const EXAMPLES = 3;
+/** Loads `root` and, for an index, its children. Errors reading `root` itself always propagate. */
+async function loadSitemap(root, options, sink) {
+    const stats = {
+        documents: 0,
+        invalidLocs: { count: 0, examples: [] },
+        invalidLastmods: { count: 0, examples: [] },
+    };
+    const walk = { options, sink, stats, visited: new Set(), children: 0, childCapWarned: false };
+    await loadDocument(root, 0, walk);
+    return stats;
+}
+async function loadDocument(location, depth, walk) {
+    const { sink, stats, options } = walk;
+    walk.visited.add(locationKey(location));
+    const mark = sink.mark?.();
+    const rejected = [stats.invalidLocs, stats.invalidLastmods].map((r) => [r.count, r.examples.length]);
+    const children = [];
+    let urls = 0;
+    let kind;
+    try {
+        kind = await parseDocument(readDocumentText(location, options), { label: location.label, images: options.images, priorities: options.side === 'deployed' }, {
+            url: (entry) => {
+                urls++;
+                addEntry(entry, walk);
+            },
+            child: (loc) => addChild(loc, children, walk),
+        });
+    }
+    catch (error) {
+        // A document that fails half-way must not leave half of its URLs behind.
+        if (mark !== undefined)
+            sink.rollback?.(mark);
+        [stats.invalidLocs, stats.invalidLastmods].forEach((r, i) => {
+            [r.count, r.examples.length] = rejected[i];
+        });
+        throw error;
+    }
+    stats.documents++;
+    if (kind === 'urlset') {
+        options.logger.debug(`${location.label}: ${urls} URLs`);
+        return;
+    }
+    options.logger.debug(`${location.label}: sitemap index with ${children.length} children`);
+    if (children.length === 0)
+        return;
+    if (depth >= options.limits.maxDepth) {
+        options.logger.warning(`${location.label}: sitemap index nested ${depth} levels deep; its ${children.length} children are not read (limit ${options.limits.maxDepth})`);
+        return;
+    }
+    for (const child of children) {
+        if (walk.children >= options.limits.maxChildren) {
+            if (!walk.childCapWarned) {
+                options.logger.warning(`${location.label}: more than ${options.limits.maxChildren} sitemap index children; the rest are not read`);
+                walk.childCapWarned = true;
+            }
+            return;
+        }
+        walk.children++;
+        await loadChild(location, child, depth + 1, walk);
+    }
+}
+/** Tries the child's candidate locations in order; a missing candidate moves on to the next. */
+async function loadChild(parent, childUrl, depth, walk) {
+    const { options } = walk;
+    const all = childCandidates(parent, childUrl, options.side);
+    // The child's own place (the first candidate) already read is a loop; a shorter path that
+    // happens to name a document already read (often the index itself) is just not it.
+    const candidates = all.filter((candidate) => !walk.visited.has(locationKey(candidate)));
+    if (all.length > 0 && (candidates.length === 0 || candidates[0] !== all[0])) {
+        options.logger.warning(`${parent.label} lists ${childUrl}, which was already read (a loop); skipped`);
+        return;
+    }
+    for (const candidate of candidates) {
+        try {
+            await loadDocument(candidate, depth, walk);
+            return;
+        }
+        catch (error) {
+            if (error instanceof DocumentNotFoundError)
+                continue;
+            if (options.side === 'deployed' ||
+                error instanceof SitemapConfigError ||
+                options.signal?.aborted === true) {
+                throw error;
+            }
+            options.logger.warning(`Baseline ${candidate.label} (listed in ${parent.label}) cannot be used: ${error.message}. ` +
+                'Its URLs count as new.');
+            return;
+        }
+    }
+    const looked = candidates.length === 0 ? 'nothing to read' : `looked at ${candidates.map((c) => c.label).join(', ')}`;
+    if (options.side === 'deployed') {
+        throw new Error(`${parent.label} lists ${childUrl}, which cannot be found (${looked})`);
+    }
+    options.logger.warning(`Baseline ${parent.label} lists ${childUrl}, which is missing (${looked}); its URLs count as new.`);
+}
+function addChild(loc, children, walk) {
+    if (loc === undefined) {
+        reject(walk.stats.invalidLocs, '<sitemap> without <loc>');
+        return;
+    }
+    const child = normalizeUrl(loc, walk.options.baseUrl);
+    if (child.ok)
+        children.push(child.url);
+    else
+        reject(walk.stats.invalidLocs, `"${shorten(loc)}" ${child.reason}`);
+}
+function addEntry(entry, walk) {
+    const { options, stats } = walk;
+    const { loc } = entry;
+    if (loc === undefined) {
+        reject(stats.invalidLocs, '<url> without <loc>');
+        return;
+    }
+    let url = loc;
+    if (options.known?.orderOf(loc) === undefined) {
+        const result = normalizeUrl(loc, options.baseUrl);
+        if (!result.ok) {
+            reject(stats.invalidLocs, `"${shorten(loc)}" ${result.reason}`);
+            return;
+        }
+        url = result.url;
+    }
+    let lastmod = NaN;
+    if (entry.lastmod !== undefined) {
+        lastmod = parseLastmod(entry.lastmod);
+        if (Number.isNaN(lastmod) && entry.lastmod.trim() !== '') {
+            reject(stats.invalidLastmods, `"${shorten(entry.lastmod)}" (of ${url})`);
+        }
+    }
+    const images = options.images && entry.images !== undefined ? imageUrls(entry.images, walk) : undefined;
+    walk.sink.add(url, lastmod, parsePriority(entry.priority), images);
+}
+function imageUrls(images, walk) {
+    const urls = [];
+    for (const image of images) {
+        const result = normalizeUrl(image, walk.options.baseUrl);
+        if (result.ok)
+            urls.push(result.url);
+        else
+            reject(walk.stats.invalidLocs, `image "${shorten(image)}" ${result.reason}`);
+    }
+    return urls;
+}
+/** `<priority>` 0.0-1.0; absent or unusable means the protocol's default, 0.5. */
+function parsePriority(raw) {
+    if (raw === undefined)
+        return 0.5;
+    const text = raw.trim();
+    const value = Number(text);
+    return text !== '' && value >= 0 && value <= 1 ? value : 0.5;
+}
+function reject(rejects, example) {
+    rejects.count++;
+    if (rejects.examples.length < EXAMPLES)
+        rejects.examples.push(example);
+}
+function shorten(s) {
+    const trimmed = s.trim();
+    return trimmed.length > 100 ? `${trimmed.slice(0, 97)}...` : trimmed;
+}
+
+// EXTERNAL MODULE: external "node:events"
+var external_node_events_ = __nccwpck_require__(8474);
+;// CONCATENATED MODULE: ./src/sitemap/save.ts
+/**
+ * save-sitemap: one flat `<urlset>` with every URL and lastmod of the deployed sitemap (children
+ * included), to serve as the next run's previous-sitemap. URLs are written normalized and lastmods
+ * in a form that reads back as the same instant, so an unchanged site diffs as unchanged.
+ */
+
+
+
+
+const HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n';
+const TAIL = '</urlset>\n';
+/**
+ * Writes `set` (or an empty urlset) to `file`, through a temporary file and a rename so that an
+ * interrupted run never leaves a truncated baseline behind.
+ */
+async function writeUrlset(file, set) {
+    await external_node_fs_namespaceObject.promises.mkdir(external_node_path_namespaceObject.dirname(file), { recursive: true });
+    const temporary = `${file}.${process.pid}.tmp`;
+    const out = (0,external_node_fs_namespaceObject.createWriteStream)(temporary, { encoding: 'utf8' });
+    try {
+        let buffer = HEAD;
+        for (let order = 0; set !== undefined && order < set.size; order++) {
+            buffer += urlElement(set.urlAt(order), set.lastmodAt(order));
+            if (buffer.length >= 64 * 1024) {
+                if (!out.write(buffer))
+                    await (0,external_node_events_.once)(out, 'drain');
+                buffer = '';
+            }
+        }
+        out.end(buffer + TAIL);
+        await (0,external_node_events_.once)(out, 'finish');
+    }
+    catch (error) {
+        out.destroy();
+        await external_node_fs_namespaceObject.promises.rm(temporary, { force: true });
+        throw error;
+    }
+    await external_node_fs_namespaceObject.promises.rename(temporary, file);
+}
+function urlElement(url, lastmod) {
+    const loc = `<url><loc>${escapeXml(url)}</loc>`;
+    return Number.isNaN(lastmod)
+        ? `${loc}</url>\n`
+        : `${loc}<lastmod>${formatLastmod(lastmod)}</lastmod></url>\n`;
+}
+/** Text content escaping: `&` and `<` must be escaped, `>` is for `]]>`. */
+function escapeXml(text) {
+    return text.replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'));
+}
+
+;// CONCATENATED MODULE: ./src/sitemap/index.ts
+/**
+ * Sitemap diff as a URL source: the URLs a deploy added or changed, read from the deployed sitemap
+ * and compared with a baseline (a file, a URL, or the same file at a git ref). The action maps its
+ * inputs onto these options; nothing here reads inputs or imports @actions/core.
+ */
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * Reads the baseline and the deployed sitemap and returns what changed. Throws when the deployed
+ * sitemap cannot be read or parsed, and on configuration mistakes (SitemapConfigError); a missing
+ * baseline is a notice and an unusable one a warning, after which every URL counts as added.
+ */
+async function collectSitemapUrls(options, logger) {
+    const notes = [];
+    const log = recordingNotes(logger, notes);
+    const limits = { ...DEFAULT_LIMITS, ...options.limits };
+    const root = locateInput(options.sitemap, options.workspace, 'sitemap');
+    const baselineAt = options.changes.all ? undefined : locateBaseline(options);
+    // The baseline is read first: the deployed side is then diffed as it streams by.
+    let baseline;
+    if (options.changes.all) {
+        log.info('changes: all — every URL of the sitemap is taken; no baseline is read.');
+    }
+    else if (baselineAt === undefined) {
+        log.notice('No previous-sitemap or previous-ref is set: every URL of the sitemap counts as added.');
+    }
+    else {
+        baseline = await loadBaseline(baselineAt, options, limits, log);
+    }
+    const diff = new SitemapDiff(baseline, options);
+    const saved = options.saveSitemap ? new SitemapSet() : undefined;
+    const sink = saved === undefined
+        ? diff
+        : {
+            add: (url, lastmod, priority, images) => (diff.add(url, lastmod, priority, images),
+                saved.add(url, lastmod)),
+        };
+    await loadDeployed(root, { ...options, images: options.includeImages, known: baseline }, limits, log, sink);
+    const { urls, counts } = diff.result();
+    log.info(`Sitemap: ${counts.deployed} URLs deployed${baseline ? `, ${counts.baseline} in the baseline` : ''}: ` +
+        `${counts.added} added, ${counts.modified} modified, ${counts.unchanged} unchanged, ${counts.excluded} excluded` +
+        `${options.includeImages ? `; ${counts.images} image URLs` : ''}; ${urls.length} URLs selected.`);
+    if (saved !== undefined && options.saveSitemap !== undefined) {
+        await writeUrlset(external_node_path_namespaceObject.resolve(options.workspace, options.saveSitemap), saved);
+        log.info(`Saved ${saved.size} URLs of ${root.label} to ${options.saveSitemap}.`);
+    }
+    return { urls, counts, baseline: baseline === undefined ? undefined : baselineAt?.label, notes };
+}
+/**
+ * save-sitemap on its own: writes every URL and lastmod of `sitemap` (children followed) as one
+ * flat urlset. A site with no sitemap yet gets an empty urlset and a notice; any other failure throws.
+ */
+async function saveSitemapBaseline(options, logger) {
+    const limits = { ...DEFAULT_LIMITS, ...options.limits };
+    const root = locateInput(options.sitemap, options.workspace, 'sitemap');
+    const file = external_node_path_namespaceObject.resolve(options.workspace, options.saveSitemap);
+    let set = new SitemapSet();
+    try {
+        await loadDeployed(root, { ...options, images: false }, limits, logger, set);
+    }
+    catch (error) {
+        if (!(error instanceof DocumentNotFoundError))
+            throw error;
+        logger.notice(`${error.message}: there is no sitemap yet, so ${options.saveSitemap} is an empty urlset.`);
+        set = undefined;
+    }
+    await writeUrlset(file, set);
+    logger.info(`Saved ${set?.size ?? 0} URLs of ${root.label} to ${options.saveSitemap}.`);
+    return { file, urls: set?.size ?? 0 };
+}
+function locateBaseline(options) {
+    const { previousSitemap, previousRef } = options;
+    const hasSitemap = previousSitemap !== undefined && previousSitemap.trim() !== '';
+    const hasRef = previousRef !== undefined && previousRef.trim() !== '';
+    if (hasSitemap && hasRef) {
+        throw new SitemapConfigError('previous-sitemap and previous-ref are both set: set one of them');
+    }
+    if (hasSitemap)
+        return locateInput(previousSitemap, options.workspace, 'previous-sitemap');
+    if (!hasRef)
+        return undefined;
+    if (options.github === undefined || options.github.token === '') {
+        throw new SitemapConfigError('previous-ref: needs github-token (the default, github.token, works)');
+    }
+    return locateAtRef(options.sitemap, options.workspace, previousRef.trim(), options.github);
+}
+/** The deployed side: any failure is fatal. A missing sitemap keeps its class, for save-sitemap. */
+async function loadDeployed(root, options, limits, logger, sink) {
+    const started = Date.now();
+    let stats;
+    try {
+        stats = await loadSitemap(root, { ...options, side: 'deployed', limits, logger }, sink);
+    }
+    catch (error) {
+        if (error instanceof DocumentNotFoundError || error instanceof SitemapConfigError)
+            throw error;
+        throw new Error(`Cannot read sitemap: ${error.message}`, { cause: error });
+    }
+    logger.info(`Read sitemap ${root.label}: ${stats.documents} documents in ${Date.now() - started} ms.`);
+    warnRejects(stats, 'sitemap', logger);
+}
+/** The baseline: missing is a notice, unusable a warning; only configuration errors and cancellation throw. */
+async function loadBaseline(location, options, limits, logger) {
+    const set = new SitemapSet();
+    try {
+        const stats = await loadSitemap(location, { side: 'baseline', images: false, baseUrl: options.baseUrl, limits, signal: options.signal, logger }, set);
+        logger.info(`Read baseline ${location.label}: ${set.size} URLs in ${stats.documents} documents.`);
+        warnRejects(stats, 'baseline', logger);
+        return set;
+    }
+    catch (error) {
+        if (error instanceof SitemapConfigError || options.signal?.aborted === true)
+            throw error;
+        const message = error.message;
+        if (error instanceof DocumentNotFoundError) {
+            logger.notice(`No baseline: ${message}. Every URL of the sitemap counts as added.`);
+        }
+        else {
+            logger.warning(`The baseline cannot be used: ${message}. Every URL of the sitemap counts as added.`);
+        }
+        return undefined;
+    }
+}
+/** One warning for the sitemap's unusable `<loc>`s, and one per side for unreadable `<lastmod>`s. */
+function warnRejects(set, side, logger) {
+    const examples = (rejects) => rejects.examples.join('; ') + (rejects.count > rejects.examples.length ? '; …' : '');
+    if (set.invalidLocs.count > 0) {
+        // A baseline's unusable locs change nothing: no deployed URL can match them.
+        (side === 'sitemap' ? logger.warning : logger.info).call(logger, `${side}: ${set.invalidLocs.count} <loc> values are not usable URLs and were left out: ${examples(set.invalidLocs)}`);
+    }
+    if (set.invalidLastmods.count > 0) {
+        logger.warning(`${side}: ${set.invalidLastmods.count} <lastmod> values are not W3C datetimes and were ignored ` +
+            `(those URLs cannot count as modified): ${examples(set.invalidLastmods)}`);
+    }
+}
+/** Forwards to `logger`, keeping notices and warnings for the summary. */
+function recordingNotes(logger, notes) {
+    return {
+        info: (message) => logger.info(message),
+        debug: (message) => logger.debug(message),
+        warning: (message) => {
+            notes.push(message);
+            logger.warning(message);
+        },
+        notice: (message) => {
+            notes.push(message);
+            logger.notice(message);
+        },
+        group: (title, fn) => logger.group(title, fn),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/urls/exclude.ts
+/**
+ * The `exclude` input: glob patterns on the URL path, one per line, applied to every URL source.
+ * Patterns match the *decoded* path without the query, so `/博客/**` and `/%E5%8D%9A%E5%AE%A2/**`
+ * mean the same thing, and a pattern never has to guess at query strings.
+ *
+ * `*` matches within one path segment, `**` (a whole segment) matches any number of segments, and
+ * `/x/**` also matches `/x` itself. Blank lines and lines starting with `#` are ignored.
+ */
+/**
+ * Compiles the patterns; throws an Error naming the line for an invalid one, e.g.
+ * `exclude: line 2 "tag/**" must start with "/"`. Accepts the input's text or its lines.
+ */
+function compileExcludes(patterns) {
+    const lines = typeof patterns === 'string' ? patterns.split(/\r?\n/) : patterns;
+    const compiled = [];
+    lines.forEach((line, i) => {
+        const pattern = line.trim();
+        if (pattern === '' || pattern.startsWith('#'))
+            return;
+        compiled.push({ pattern, regex: toRegex(pattern, i + 1) });
+    });
+    return {
+        size: compiled.length,
+        match(url) {
+            if (compiled.length === 0)
+                return undefined;
+            const path = decodedPath(url);
+            for (const { pattern, regex } of compiled)
+                if (regex.test(path))
+                    return pattern;
+            return undefined;
+        },
+    };
+}
+function toRegex(pattern, line) {
+    const invalid = (why) => new Error(`exclude: line ${line} "${pattern}" ${why}`);
+    if (!pattern.startsWith('/'))
+        throw invalid('must start with "/" (it matches the URL path)');
+    if (pattern.includes('?'))
+        throw invalid('contains "?": patterns match the URL path, without its query');
+    const segments = decodePath(pattern).split('/').slice(1);
+    let source = '';
+    for (const segment of segments) {
+        if (segment === '**') {
+            // Zero or more whole segments: `/x/**` matches `/x`, `/x/a/b`; `/**/y` matches `/y`, `/a/y`.
+            source += '(?:/.*)?';
+            continue;
+        }
+        if (segment.includes('**'))
+            throw invalid('uses "**" inside a segment; "**" must stand alone between slashes, as in /docs/**');
+        source += '/' + segment.split('*').map(escapeRegex).join('[^/]*');
+    }
+    return new RegExp(`^${source}$`);
+}
+/** The URL's path (no query or fragment), percent-decoded; `/` when it has none. */
+function decodedPath(url) {
+    let rest = url;
+    const schemeEnd = url.indexOf('://');
+    if (schemeEnd !== -1) {
+        const hostEnd = url.slice(schemeEnd + 3).search(/[/?#]/);
+        rest = hostEnd === -1 ? '' : url.slice(schemeEnd + 3 + hostEnd);
+    }
+    const queryAt = rest.search(/[?#]/);
+    const path = queryAt === -1 ? rest : rest.slice(0, queryAt);
+    return path === '' ? '/' : decodePath(path);
+}
+/** Decodes each segment on its own, so that an encoded "/" (%2F) stays inside its segment. */
+function decodePath(path) {
+    if (!path.includes('%'))
+        return path;
+    return path
+        .split('/')
+        .map((segment) => {
+        try {
+            return decodeURIComponent(segment).replace(/\//g, '%2F');
+        }
+        catch {
+            return segment; // not valid UTF-8 escapes: match it as written
+        }
+    })
+        .join('/');
+}
+function escapeRegex(text) {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 ;// CONCATENATED MODULE: ./src/urls/domains.ts
 /**
  * The `domains` allow-list. `*.example.com` covers subdomains only, not example.com itself, as in
@@ -40279,6 +42319,8 @@ function isAllowedHost(host, patterns) {
 
 
 
+
+
 /** Credentials from inputs, falling back to the variables aliyun/configure-aliyun-credentials-action exports. */
 function readCredentials(input, env) {
     const pick = (name, variable) => {
@@ -40301,6 +42343,9 @@ function parseConfig(input, env, credentials) {
     const baseUrl = input('base-url').trim();
     const withHeader = input('with-header').trim();
     const follow = parseFollowOptions(input);
+    const sitemap = parseSitemapConfig(input, env);
+    // Saving a baseline sends nothing, so like a dry run it needs no credentials.
+    const needsNoCredentials = dryRun || sitemap?.saveSitemap !== undefined;
     const oidc = parseOidcConfig(input, env);
     return {
         urlsText: input('urls'),
@@ -40308,7 +42353,7 @@ function parseConfig(input, env, credentials) {
         ...(baseUrl ? { baseUrl: parseBaseUrl(baseUrl) } : {}),
         domains: parseDomainPatterns(input('domains')),
         // With role-arn, the role's short-lived credentials replace any AccessKey.
-        ...(oidc ? { oidc } : resolveCredentials(credentials, dryRun)),
+        ...(oidc ? { oidc } : resolveCredentials(credentials, needsNoCredentials)),
         endpoint: parseEndpoint(input('endpoint').trim() || 'https://cdn.aliyuncs.com'),
         signatureVersion: parseChoice(input, 'signature-version', ['v3', 'v1'], 'v3'),
         push: parsePushOptions(input, withHeader),
@@ -40321,6 +42366,65 @@ function parseConfig(input, env, credentials) {
         requestTimeoutMs: parseWholeNumber(input, 'request-timeout', 30, 1, 600) * 1000,
         timeoutMs: parseWholeNumber(input, 'timeout', defaultTimeoutSeconds(follow), 1, 6 * 3600) * 1000,
         follow,
+        exclude: parseExclude(input('exclude')),
+        ...(sitemap ? { sitemap } : {}),
+        workspace,
+    };
+}
+function parseExclude(text) {
+    try {
+        return compileExcludes(text);
+    }
+    catch (error) {
+        throw new ConfigError(error.message);
+    }
+}
+/** `sitemap`, `previous-sitemap`, `previous-ref`, `github-token`, `changes`, `include-images`, `save-sitemap`. */
+function parseSitemapConfig(input, env) {
+    const sitemap = input('sitemap').trim();
+    const previousSitemap = input('previous-sitemap').trim();
+    const previousRef = input('previous-ref').trim();
+    const saveSitemap = input('save-sitemap').trim();
+    if (sitemap === '') {
+        for (const [name, value] of [
+            ['previous-sitemap', previousSitemap],
+            ['previous-ref', previousRef],
+            ['save-sitemap', saveSitemap],
+        ]) {
+            if (value)
+                throw new ConfigError(`${name} is set but sitemap is empty; set sitemap to the deployed sitemap's path or URL.`);
+        }
+        return undefined;
+    }
+    if (previousSitemap && previousRef) {
+        throw new ConfigError('previous-sitemap and previous-ref are both set: set one of them.');
+    }
+    if (previousRef && /^https?:\/\//i.test(sitemap)) {
+        throw new ConfigError('previous-ref reads the baseline from this repository, so sitemap must be a workspace path, not a URL; ' +
+            'use previous-sitemap for a baseline elsewhere.');
+    }
+    let changes;
+    try {
+        changes = parseChanges(input('changes'));
+    }
+    catch (error) {
+        throw new ConfigError(error.message);
+    }
+    const [owner = '', repo = ''] = (env['GITHUB_REPOSITORY'] ?? '').split('/');
+    const token = input('github-token').trim();
+    if (previousRef && (!owner || !repo)) {
+        throw new ConfigError('previous-ref: GITHUB_REPOSITORY is not set, so the repository to read from is unknown.');
+    }
+    return {
+        sitemap,
+        ...(previousSitemap ? { previousSitemap } : {}),
+        ...(previousRef ? { previousRef } : {}),
+        ...(previousRef
+            ? { github: { token, apiUrl: env['GITHUB_API_URL'] || 'https://api.github.com', owner, repo } }
+            : {}),
+        changes,
+        includeImages: parseBoolean(input, 'include-images', false),
+        ...(saveSitemap ? { saveSitemap } : {}),
     };
 }
 function resolveCredentials(credentials, dryRun) {
@@ -40517,165 +42621,6 @@ function parseStsEndpoint(value) {
     return url.origin;
 }
 
-// EXTERNAL MODULE: external "node:net"
-var external_node_net_ = __nccwpck_require__(7030);
-var external_node_net_default = /*#__PURE__*/__nccwpck_require__.n(external_node_net_);
-// EXTERNAL MODULE: ./node_modules/http-proxy-agent/dist/index.js
-var dist = __nccwpck_require__(1970);
-// EXTERNAL MODULE: ./node_modules/https-proxy-agent/dist/index.js
-var https_proxy_agent_dist = __nccwpck_require__(3669);
-;// CONCATENATED MODULE: ./src/http/proxy.ts
-
-
-
-/** The proxy a request to `target` goes through, or undefined when it connects directly. */
-function proxyFor(target, env = process.env) {
-    if (target.protocol !== 'http:' && target.protocol !== 'https:')
-        return undefined;
-    if (isLoopback(target.hostname))
-        return undefined;
-    if (bypassesProxy(target, firstSet(env, 'no_proxy', 'NO_PROXY')?.value ?? ''))
-        return undefined;
-    const scheme = target.protocol === 'https:' ? 'https_proxy' : 'http_proxy';
-    const setting = firstSet(env, scheme, scheme.toUpperCase());
-    return setting ? parseProxyUrl(setting.name, setting.value) : undefined;
-}
-/**
- * Whether a NO_PROXY list (comma- or space-separated) sends `target` direct. `*` matches every host;
- * `example.com` and `.example.com` (and `*.example.com`) match the domain and all its subdomains;
- * an entry with `:port` matches that port only; IP addresses match exactly.
- */
-function bypassesProxy(target, noProxy) {
-    const host = bareHost(target.hostname);
-    const port = target.port || (target.protocol === 'https:' ? '443' : '80');
-    for (const entry of noProxy.split(/[\s,]+/)) {
-        if (entry === '')
-            continue;
-        if (entry === '*')
-            return true;
-        const { host: pattern, port: entryPort } = splitEntry(entry);
-        if (entryPort !== undefined && entryPort !== port)
-            continue;
-        const domain = pattern.replace(/^\*?\./, '');
-        if (domain === '')
-            continue;
-        if (host === domain || (!external_node_net_default().isIP(domain) && host.endsWith(`.${domain}`)))
-            return true;
-    }
-    return false;
-}
-/** localhost, *.localhost, 127.0.0.0/8 and ::1 (also IPv4-mapped): never sent to a proxy. */
-function isLoopback(hostname) {
-    const host = bareHost(hostname);
-    if (host === 'localhost' || host.endsWith('.localhost'))
-        return true;
-    if (external_node_net_default().isIPv4(host))
-        return host.startsWith('127.');
-    if (external_node_net_default().isIPv6(host)) {
-        // The WHATWG URL parser has already compressed IPv6 (0:0:0:0:0:0:0:1 → ::1, ::ffff:127.0.0.1 → ::ffff:7f00:1).
-        return host === '::1' || /^::ffff:7f[0-9a-f]{2}:/.test(host) || /^::ffff:127\./.test(host);
-    }
-    return false;
-}
-const agents = new Map();
-/**
- * The agent for a request to `target`: a proxy agent when the environment says so, otherwise
- * undefined (Node's default agent). Agents are kept per proxy so that connections are reused.
- */
-function proxyAgentFor(target, env = process.env) {
-    const proxy = proxyFor(target, env);
-    if (proxy === undefined)
-        return undefined;
-    const key = `${target.protocol} ${proxy.href}`;
-    let agent = agents.get(key);
-    if (agent === undefined) {
-        agent =
-            target.protocol === 'https:'
-                ? new https_proxy_agent_dist.HttpsProxyAgent(proxy, { keepAlive: true })
-                : new dist.HttpProxyAgent(proxy, { keepAlive: true });
-        agents.set(key, agent);
-    }
-    return agent;
-}
-/** The password of each proxy URL in the environment, so that the adapter can mask it. */
-function proxyPasswords(env = process.env) {
-    const passwords = new Set();
-    for (const name of ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY']) {
-        const value = env[name]?.trim();
-        if (!value)
-            continue;
-        try {
-            const password = decodeURIComponent(new URL(withScheme(value)).password);
-            if (password !== '')
-                passwords.add(password);
-        }
-        catch {
-            // Not a URL: proxyFor reports it when a request would use it.
-        }
-    }
-    return [...passwords];
-}
-function firstSet(env, ...names) {
-    for (const name of names) {
-        const value = env[name]?.trim();
-        if (value)
-            return { name, value };
-    }
-    return undefined;
-}
-function parseProxyUrl(name, value) {
-    let url;
-    try {
-        url = new URL(withScheme(value));
-    }
-    catch {
-        // The value is not repeated: it may hold a password.
-        throw new Error(`${name} is not a proxy URL; write it like http://proxy.example.com:3128`);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-        throw new Error(`${name}: only http:// and https:// proxies are supported, not ${url.protocol}//`);
-    }
-    return url;
-}
-/** `proxy:3128` means `http://proxy:3128`, as curl and @actions/http-client read it. */
-function withScheme(value) {
-    return /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`;
-}
-function splitEntry(entry) {
-    const lower = entry.toLowerCase();
-    const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(lower);
-    if (bracketed)
-        return { host: bracketed[1] ?? '', ...(bracketed[2] ? { port: bracketed[2] } : {}) };
-    if (external_node_net_default().isIPv6(lower))
-        return { host: lower };
-    const withPort = /^(.*):(\d+)$/.exec(lower);
-    if (withPort)
-        return { host: stripDot(withPort[1] ?? ''), port: withPort[2] ?? '' };
-    return { host: stripDot(lower) };
-}
-function bareHost(hostname) {
-    return stripDot(hostname.toLowerCase().replace(/^\[|\]$/g, ''));
-}
-/** A fully qualified name's trailing dot (`example.com.`) changes nothing. */
-function stripDot(host) {
-    return host.endsWith('.') ? host.slice(0, -1) : host;
-}
-/**
- * The no_proxy list rewritten so that @actions/http-client — through which @actions/core asks GitHub
- * for the ID token — reads it as `bypassesProxy` does: it splits on commas only, and matches a bare
- * domain (never a dotted one) against the domain itself. Undefined when no list is set.
- */
-function noProxyForActionsHttpClient(env = process.env) {
-    const setting = firstSet(env, 'no_proxy', 'NO_PROXY');
-    if (setting === undefined)
-        return undefined;
-    return setting.value
-        .split(/[\s,]+/)
-        .filter((entry) => entry !== '')
-        .map((entry) => entry.replace(/^\*?\.(?=[^.])/, ''))
-        .join(',');
-}
-
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:fs/promises"
@@ -40705,6 +42650,8 @@ function reportJson(result, redact) {
         ...(result.stopped ? { stopped: result.stopped } : {}),
         ...(result.fatal ? { error: result.fatal } : {}),
         ...(result.follow ? { follow: result.follow } : {}),
+        ...(result.sitemap ? { sitemap: result.sitemap } : {}),
+        ...(result.savedSitemap ? { savedSitemap: result.savedSitemap } : {}),
         urls: result.outcomes.map(({ order: _order, ...outcome }) => outcome),
     };
     return redact(JSON.stringify(report, null, 2)) + '\n';
@@ -40792,6 +42739,11 @@ function renderSummary(result, reportPath) {
         const why = result.stopped === 'deadline' ? 'reached its timeout' : 'was cancelled';
         lines.push(`> [!WARNING]`, `> The run ${why}: URLs not sent by then are listed as failed.`, '');
     }
+    if (result.savedSitemap) {
+        lines.push(`The sitemap was saved to \`${result.savedSitemap}\` as a baseline; nothing was sent.`, '');
+        return lines.join('\n');
+    }
+    lines.push(...sitemapTable(result));
     lines.push('| | URLs |', '|---|---:|');
     if (result.dryRun)
         lines.push(`| planned | ${counts.planned} |`);
@@ -40834,6 +42786,31 @@ function outcomeTable(title, outcomes) {
 }
 function summary_cell(text) {
     return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+/** What each side of the sitemap diff had, and what changed (deployed = the four rows below it). */
+function sitemapTable(result) {
+    if (!result.sitemap)
+        return [];
+    const { counts, baseline } = result.sitemap;
+    const rows = [
+        ['deployed sitemap', counts.deployed],
+        ['baseline', counts.baseline ?? 'none'],
+        ['added', counts.added],
+        ['modified', counts.modified],
+        ['unchanged', counts.unchanged],
+        ['excluded', counts.excluded],
+        ...(counts.images ? [['image URLs', counts.images]] : []),
+    ];
+    return [
+        '### Sitemap diff',
+        '',
+        baseline ? `Compared with ${baseline}.` : 'No baseline: every URL of the sitemap counts as added.',
+        '',
+        '| | URLs |',
+        '|---|---:|',
+        ...rows.map(([name, value]) => `| ${name} | ${value} |`),
+        '',
+    ];
 }
 
 ;// CONCATENATED MODULE: ./src/report/verdict.ts
@@ -40970,8 +42947,6 @@ function adviceFor(error) {
     }
 }
 
-// EXTERNAL MODULE: ./node_modules/saxes/saxes.js
-var saxes = __nccwpck_require__(9800);
 ;// CONCATENATED MODULE: ./src/alibaba/answer.ts
 /**
  * Turns whatever came back over HTTP into either the API's answer or a classified AlibabaError.
@@ -41321,7 +43296,7 @@ function formBody(form) {
         return '';
     return canonicalQuery(form);
 }
-function hostOf(endpoint) {
+function signer_hostOf(endpoint) {
     return endpoint.host;
 }
 function withQuery(endpoint, query) {
@@ -41331,7 +43306,7 @@ function withQuery(endpoint, query) {
 function signV3(input) {
     const body = formBody(input.form);
     const headers = {
-        host: hostOf(input.endpoint),
+        host: signer_hostOf(input.endpoint),
         'x-acs-action': input.action,
         'x-acs-version': input.version,
         'x-acs-date': isoSeconds(input.date),
@@ -41384,7 +43359,7 @@ function signV1(input) {
     return {
         method: 'POST',
         url: withQuery(input.endpoint, ''),
-        headers: { host: hostOf(input.endpoint), 'content-type': 'application/x-www-form-urlencoded' },
+        headers: { host: signer_hostOf(input.endpoint), 'content-type': 'application/x-www-form-urlencoded' },
         body: canonicalQuery(params),
     };
 }
@@ -41396,67 +43371,6 @@ function rpcSignature(method, params, secret) {
 }
 function sha256Hex(text) {
     return (0,external_node_crypto_.createHash)('sha256').update(text, 'utf8').digest('hex');
-}
-
-// EXTERNAL MODULE: ./node_modules/node-fetch/lib/index.js
-var lib = __nccwpck_require__(6705);
-var lib_default = /*#__PURE__*/__nccwpck_require__.n(lib);
-;// CONCATENATED MODULE: ./src/http/fetch.ts
-/**
- * The one door every outgoing HTTP request goes through (CDN API, STS, remote sitemaps, GitHub), so
- * that timeouts and proxy settings apply to all of them alike.
- */
-
-
-/** An HTTP failure before any answer arrived: connection refused or reset, DNS, TLS, timeout. */
-class NetworkError extends Error {
-    url;
-    timedOut;
-    cause;
-    constructor(message, url, timedOut, cause) {
-        super(message);
-        this.url = url;
-        this.timedOut = timedOut;
-        this.cause = cause;
-        this.name = 'NetworkError';
-    }
-}
-/**
- * fetch with a per-request timeout that also covers connecting; failures become `NetworkError`.
- * The proxy is chosen per request URL (redirects included) from HTTPS_PROXY / HTTP_PROXY / NO_PROXY.
- */
-async function httpFetch(url, init = {}) {
-    const { timeoutMs = 30_000, signal, ...rest } = init;
-    const controller = new AbortController();
-    const timer = timeoutMs > 0 ? setTimeout(() => controller.abort(), timeoutMs) : undefined;
-    const onAbort = () => controller.abort();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-        // node-fetch's AbortSignal type predates the DOM one; they are compatible at run time.
-        return await lib_default()(url, {
-            // node-fetch hands over a legacy url.parse() object; its href is the WHATWG-normalized URL.
-            agent: (parsed) => proxyAgentFor(new URL(parsed.href)),
-            ...rest,
-            signal: controller.signal,
-        });
-    }
-    catch (error) {
-        const timedOut = controller.signal.aborted && !(signal?.aborted ?? false);
-        const what = timedOut ? `timed out after ${timeoutMs / 1000} s` : describeCause(error);
-        throw new NetworkError(`${new URL(url).origin}: ${what}`, url, timedOut, error);
-    }
-    finally {
-        if (timer !== undefined)
-            clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-    }
-}
-function describeCause(error) {
-    if (error instanceof Error) {
-        const code = error.code;
-        return typeof code === 'string' ? `${code} (${error.message})` : error.message;
-    }
-    return String(error);
 }
 
 ;// CONCATENATED MODULE: ./src/credentials/sts-oidc.ts
@@ -41957,8 +43871,6 @@ class RenewingClient extends AlibabaClient {
     }
 }
 
-// EXTERNAL MODULE: external "node:events"
-var external_node_events_ = __nccwpck_require__(8474);
 ;// CONCATENATED MODULE: ./src/submit/stop.ts
 /**
  * How a run is stopped early: at its deadline (`timeout`) or when the workflow is cancelled. Two
@@ -42025,119 +43937,6 @@ function notSentReason(reason) {
     return reason === 'deadline'
         ? 'deadline: not sent before the run reached its timeout'
         : 'cancelled: not sent before the run was cancelled';
-}
-
-;// CONCATENATED MODULE: ./src/urls/normalize.ts
-/**
- * URL normalization: one canonical spelling per resource, so that duplicates are merged before they
- * cost quota, and so that what we send is what the CDN expects (UTF-8 percent-encoding, <= 1,024 chars).
- */
-/** The longest URL the CDN accepts, counted after percent-encoding. */
-const MAX_URL_LENGTH = 1024;
-const SCHEME_WITH_SLASHES = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
-const OTHER_SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):(?!\d)/;
-// The API's own scheme-less form: `host/path` or `host:port/path`. A host needs a dot (or is
-// localhost) so that a forgotten leading slash (`blog/post`) is reported instead of sent to host "blog".
-const SCHEMELESS_HOST = /^(?:localhost|\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+)(?::\d{1,5})?(?:[/?#]|$)/;
-// Already canonical: lower-case http(s) scheme and host, no default port, only unreserved, sub-delim
-// and upper-case escapes in path and query, no fragment, no dot segments. Most sitemap URLs look like
-// this, and skipping `new URL()` for them is what keeps a million-URL diff fast.
-const CANONICAL = /^https?:\/\/(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)*[a-z](?:[a-z0-9-]*[a-z0-9])?(?::[1-9]\d{0,4})?(?:\/(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]|%[0-9A-F]{2})*)+(?:\?(?:[A-Za-z0-9\-._~!$&()*+,;=:@/?]|%[0-9A-F]{2})*)?$/;
-// Dot segments, plain or percent-encoded: the URL parser resolves both.
-const DOT_SEGMENT = /\/(?:\.|%2E){1,2}(?:[/?]|$)/i;
-const DEFAULT_PORT = /^(?:http:\/\/[^/?]*:80|https:\/\/[^/?]*:443)(?:[/?]|$)/;
-/**
- * Normalizes one URL entry. Accepts `http(s)://host/path`, scheme-less `host[:port]/path` (taken as
- * https) and `/path` (resolved against `baseUrl`). Never throws: a bad entry gets a reason a person
- * can act on.
- */
-function normalizeUrl(raw, baseUrl) {
-    const input = raw.trim();
-    if (input === '')
-        return { ok: false, reason: 'is empty' };
-    if (isCanonical(input))
-        return { ok: true, url: input, host: normalize_hostOf(input) };
-    let absolute;
-    const scheme = SCHEME_WITH_SLASHES.exec(input)?.[1]?.toLowerCase();
-    if (scheme !== undefined) {
-        if (scheme !== 'http' && scheme !== 'https')
-            return { ok: false, reason: 'is not an http(s) URL' };
-        if (input.charAt(scheme.length + 3) === '/' || input.length === scheme.length + 3) {
-            return { ok: false, reason: 'has no host' };
-        }
-        absolute = input;
-    }
-    else if (input.startsWith('//')) {
-        return { ok: false, reason: 'is protocol-relative: write https:// in front of it' };
-    }
-    else if (input.startsWith('/')) {
-        if (baseUrl === undefined || baseUrl === '') {
-            return { ok: false, reason: 'is a path: set base-url so that it can be resolved' };
-        }
-        absolute = baseUrl.replace(/\/+$/, '') + input;
-    }
-    else if (SCHEMELESS_HOST.test(input)) {
-        absolute = `https://${input}`;
-    }
-    else if (OTHER_SCHEME.test(input)) {
-        return { ok: false, reason: 'is not an http(s) URL' };
-    }
-    else {
-        return { ok: false, reason: `has no host (a path must start with "/")` };
-    }
-    return canonicalize(absolute);
-}
-function isCanonical(url) {
-    return (url.length <= MAX_URL_LENGTH &&
-        CANONICAL.test(url) &&
-        !DOT_SEGMENT.test(url) &&
-        !DEFAULT_PORT.test(url) &&
-        portInRange(url) &&
-        // Punycode labels are validated by the URL parser; leave them to it.
-        !url.includes('xn--'));
-}
-function portInRange(url) {
-    const port = /^https?:\/\/[^/?]*:(\d+)/.exec(url)?.[1];
-    return port === undefined || Number(port) <= 65535;
-}
-function normalize_hostOf(canonicalUrl) {
-    const start = canonicalUrl.indexOf('//') + 2;
-    let end = start;
-    while (end < canonicalUrl.length) {
-        const c = canonicalUrl.charCodeAt(end);
-        if (c === 0x2f /* / */ || c === 0x3f /* ? */ || c === 0x3a /* : */)
-            break;
-        end++;
-    }
-    return canonicalUrl.slice(start, end);
-}
-function canonicalize(absolute) {
-    let parsed;
-    try {
-        parsed = new URL(absolute);
-    }
-    catch {
-        return { ok: false, reason: 'is not a valid URL' };
-    }
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-        return { ok: false, reason: 'is not an http(s) URL' };
-    }
-    if (parsed.hostname === '')
-        return { ok: false, reason: 'has no host' };
-    if (parsed.username !== '' || parsed.password !== '') {
-        return { ok: false, reason: 'carries a user name or password; the CDN cannot prefetch it' };
-    }
-    parsed.hash = '';
-    // WHATWG serialization already lower-cases scheme and host, drops default ports, and encodes raw
-    // non-ASCII and spaces as UTF-8; it leaves existing escapes alone, so upper-case those here.
-    const url = parsed.href.replace(/%[0-9a-fA-F]{2}/g, (escape) => escape.toUpperCase());
-    if (url.length > MAX_URL_LENGTH) {
-        return {
-            ok: false,
-            reason: `is ${url.length} characters once encoded; the CDN accepts at most ${MAX_URL_LENGTH}`,
-        };
-    }
-    return { ok: true, url, host: parsed.hostname };
 }
 
 ;// CONCATENATED MODULE: ./src/follow/poll.ts
@@ -43163,49 +44962,6 @@ function recordFailure(logger, host, items, error, ledger) {
     logger.warning(`${host}: ${items.length} URLs failed: ${error.message}`);
 }
 
-;// CONCATENATED MODULE: ./src/urls/collect.ts
-
-
-function collectUrls(entries, options) {
-    const seen = new Set();
-    const candidates = [];
-    const rejected = [];
-    let duplicates = 0;
-    for (const entry of entries) {
-        const normalized = normalizeUrl(entry.raw, options.baseUrl);
-        const key = normalized.ok ? normalized.url : `invalid:${entry.raw}`;
-        if (seen.has(key)) {
-            duplicates++;
-            continue;
-        }
-        seen.add(key);
-        const order = seen.size;
-        if (!normalized.ok) {
-            rejected.push({
-                url: entry.raw,
-                status: 'failed',
-                reason: `${entry.source} "${entry.raw}" ${normalized.reason}`,
-                source: entry.source,
-                order,
-            });
-        }
-        else if (!isAllowedHost(normalized.host, options.domains)) {
-            rejected.push({
-                url: normalized.url,
-                status: 'skipped',
-                reason: `host ${normalized.host} is not in domains`,
-                skip: 'domains',
-                source: entry.source,
-                order,
-            });
-        }
-        else {
-            candidates.push({ url: normalized.url, host: normalized.host, source: entry.source, order });
-        }
-    }
-    return { candidates, rejected, duplicates };
-}
-
 ;// CONCATENATED MODULE: ./src/urls/sources.ts
 /**
  * URL list sources: the `urls` input and the `urls-file` file share one format, one URL per line,
@@ -43238,6 +44994,109 @@ async function readUrlFile(filePath, displayName) {
     return parseUrlList(text.replace(/^\uFEFF/, ''), `urls-file ${displayName}`);
 }
 
+;// CONCATENATED MODULE: ./src/sources.ts
+/**
+ * Every URL source of a run, in the order the quota is spent on them: the `urls` input, `urls-file`
+ * (or standard input, from the CLI), then what the sitemap diff selected.
+ */
+
+
+
+async function gatherEntries(config, logger, signal) {
+    const entries = parseUrlList(config.urlsText, 'urls');
+    if (config.urlsFile)
+        entries.push(...(await readUrlFile(config.urlsFile, external_node_path_default().basename(config.urlsFile))));
+    if (config.cli?.urlsFileStdin !== undefined) {
+        entries.push(...parseUrlList(config.cli.urlsFileStdin, 'urls-file (standard input)'));
+    }
+    if (!config.sitemap)
+        return { entries };
+    const sitemap = await logger.group('Sitemap diff', () => collectSitemapUrls(sitemapOptions(config, config.sitemap, signal), logger));
+    for (const url of sitemap.urls)
+        entries.push({ raw: url, source: 'sitemap' });
+    return { entries, sitemap };
+}
+/** `save-sitemap`: writes the flat baseline and sends nothing. */
+async function saveBaseline(config, logger, signal) {
+    const sitemap = config.sitemap;
+    if (!sitemap?.saveSitemap)
+        return;
+    await saveSitemapBaseline({
+        workspace: config.workspace,
+        sitemap: sitemap.sitemap,
+        saveSitemap: sitemap.saveSitemap,
+        baseUrl: config.baseUrl,
+        signal,
+    }, logger);
+}
+function sitemapOptions(config, sitemap, signal) {
+    return {
+        workspace: config.workspace,
+        sitemap: sitemap.sitemap,
+        previousSitemap: sitemap.previousSitemap,
+        previousRef: sitemap.previousRef,
+        github: sitemap.github,
+        changes: sitemap.changes,
+        includeImages: sitemap.includeImages,
+        exclude: config.exclude,
+        baseUrl: config.baseUrl,
+        signal,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/urls/collect.ts
+
+
+function collectUrls(entries, options) {
+    const seen = new Set();
+    const candidates = [];
+    const rejected = [];
+    let duplicates = 0;
+    for (const entry of entries) {
+        const normalized = normalizeUrl(entry.raw, options.baseUrl);
+        const key = normalized.ok ? normalized.url : `invalid:${entry.raw}`;
+        if (seen.has(key)) {
+            duplicates++;
+            continue;
+        }
+        seen.add(key);
+        const order = seen.size;
+        if (!normalized.ok) {
+            rejected.push({
+                url: entry.raw,
+                status: 'failed',
+                reason: `${entry.source} "${entry.raw}" ${normalized.reason}`,
+                source: entry.source,
+                order,
+            });
+        }
+        else if (options.exclude?.match(normalized.url) !== undefined) {
+            rejected.push({
+                url: normalized.url,
+                status: 'skipped',
+                reason: `excluded by ${options.exclude.match(normalized.url)}`,
+                skip: 'excluded',
+                source: entry.source,
+                order,
+            });
+        }
+        else if (!isAllowedHost(normalized.host, options.domains)) {
+            rejected.push({
+                url: normalized.url,
+                status: 'skipped',
+                reason: `host ${normalized.host} is not in domains`,
+                skip: 'domains',
+                source: entry.source,
+                order,
+            });
+        }
+        else {
+            candidates.push({ url: normalized.url, host: normalized.host, source: entry.source, order });
+        }
+    }
+    return { candidates, rejected, duplicates };
+}
+
 ;// CONCATENATED MODULE: ./src/run.ts
 
 
@@ -43255,7 +45114,20 @@ async function readUrlFile(filePath, displayName) {
 
 
 
-
+function emptyResult(config) {
+    return {
+        outcomes: [],
+        counts: countOutcomes([]),
+        taskIds: [],
+        requestIds: [],
+        duplicates: 0,
+        dryRun: config.dryRun,
+        calls: 0,
+        retries: 0,
+        confirmedByLookup: 0,
+        ...(config.sitemap?.saveSitemap ? { savedSitemap: config.sitemap.saveSitemap } : {}),
+    };
+}
 async function runPrefetch(config, deps) {
     const { logger } = deps;
     const retryPolicy = deps.retryPolicy ?? DEFAULT_RETRY_POLICY;
@@ -43270,7 +45142,11 @@ async function runPrefetch(config, deps) {
     }
 }
 async function runPhases(config, logger, retryPolicy, stop, identity) {
-    const collected = await collect(config, logger);
+    if (config.sitemap?.saveSitemap) {
+        await saveBaseline(config, logger, stop.sendSignal);
+        return emptyResult(config);
+    }
+    const { collected, sitemap } = await collect(config, logger, stop.sendSignal);
     if (collected.candidates.length === 0 && collected.rejected.length === 0) {
         logger.warning('No URLs to prefetch: every source was empty. Nothing was sent.');
     }
@@ -43306,6 +45182,7 @@ async function runPhases(config, logger, retryPolicy, stop, identity) {
             ...(stop.reason ? { stopped: stop.reason } : {}),
             ...(sent?.fatal ? { fatal: `${sent.fatal.message}. ${adviceFor(sent.fatal)}` } : {}),
             ...(followed ? { follow: followed } : {}),
+            ...(sitemap ? { sitemap: { counts: sitemap.counts, baseline: sitemap.baseline } } : {}),
         };
     }
     catch (error) {
@@ -43315,19 +45192,18 @@ async function runPhases(config, logger, retryPolicy, stop, identity) {
         throw error;
     }
 }
-async function collect(config, logger) {
-    const entries = parseUrlList(config.urlsText, 'urls');
-    if (config.urlsFile)
-        entries.push(...(await readUrlFile(config.urlsFile, external_node_path_default().basename(config.urlsFile))));
-    if (config.cli?.urlsFileStdin !== undefined) {
-        entries.push(...parseUrlList(config.cli.urlsFileStdin, 'urls-file (standard input)'));
-    }
-    const collected = collectUrls(entries, { baseUrl: config.baseUrl, domains: config.domains });
+async function collect(config, logger, signal) {
+    const { entries, sitemap } = await gatherEntries(config, logger, signal);
+    const collected = collectUrls(entries, {
+        baseUrl: config.baseUrl,
+        domains: config.domains,
+        exclude: config.exclude,
+    });
     for (const rejected of collected.rejected) {
         if (rejected.status === 'failed')
             logger.warning(rejected.reason ?? rejected.url);
     }
-    return collected;
+    return { collected, ...(sitemap ? { sitemap } : {}) };
 }
 function createClient(config, credentials, logger, stop) {
     return new RenewingClient({
@@ -43477,8 +45353,13 @@ async function run() {
     try {
         const credentials = readCredentials(getInput, process.env);
         // Masked before anything else can print them.
-        for (const secret of [...Object.values(credentials), ...proxyPasswords(process.env)])
+        for (const secret of [
+            ...Object.values(credentials),
+            ...proxyPasswords(process.env),
+            getInput('github-token'),
+        ]) {
             mask(secret);
+        }
         // @actions/core requests the ID token through @actions/http-client, which reads no_proxy itself;
         // hand it the list in the form it reads as every other request of the run does.
         const noProxy = noProxyForActionsHttpClient(process.env);

@@ -28,7 +28,13 @@ export async function run(): Promise<void> {
   try {
     const credentials = readCredentials(core.getInput, process.env);
     // Masked before anything else can print them.
-    for (const secret of [...Object.values(credentials), ...proxyPasswords(process.env)]) mask(secret);
+    for (const secret of [
+      ...Object.values(credentials),
+      ...proxyPasswords(process.env),
+      core.getInput('github-token'),
+    ]) {
+      mask(secret);
+    }
     // @actions/core requests the ID token through @actions/http-client, which reads no_proxy itself;
     // hand it the list in the form it reads as every other request of the run does.
     const noProxy = noProxyForActionsHttpClient(process.env);

@@ -21,10 +21,10 @@ import { readPreloadRemain } from './submit/quota.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './submit/retry.js';
 import { RunStop, type StopReason } from './submit/stop.js';
 import { submitBatches } from './submit/submitter.js';
+import type { DiffCounts, SitemapUrls } from './sitemap/index.js';
+import { gatherEntries, saveBaseline } from './sources.js';
 import { collectUrls, type Collected } from './urls/collect.js';
-import { parseUrlList, readUrlFile } from './urls/sources.js';
 import type { Logger } from './util/logger.js';
-import path from 'node:path';
 
 export interface RunDeps {
   logger: Logger;
@@ -56,6 +56,25 @@ export interface RunResult {
   fatal?: string;
   /** With `refresh` or `wait` (never in a dry run): the refresh and the wait. */
   follow?: FollowResult;
+  /** With `sitemap`: what each side had and what changed; `baseline` names what it was compared with. */
+  sitemap?: { counts: DiffCounts; baseline: string | undefined };
+  /** With `save-sitemap`: nothing was sent. */
+  savedSitemap?: string;
+}
+
+function emptyResult(config: Config): RunResult {
+  return {
+    outcomes: [],
+    counts: countOutcomes([]),
+    taskIds: [],
+    requestIds: [],
+    duplicates: 0,
+    dryRun: config.dryRun,
+    calls: 0,
+    retries: 0,
+    confirmedByLookup: 0,
+    ...(config.sitemap?.saveSitemap ? { savedSitemap: config.sitemap.saveSitemap } : {}),
+  };
 }
 
 export async function runPrefetch(config: Config, deps: RunDeps): Promise<RunResult> {
@@ -78,7 +97,11 @@ async function runPhases(
   stop: RunStop,
   identity: IdentityDeps | undefined,
 ): Promise<RunResult> {
-  const collected = await collect(config, logger);
+  if (config.sitemap?.saveSitemap) {
+    await saveBaseline(config, logger, stop.sendSignal);
+    return emptyResult(config);
+  }
+  const { collected, sitemap } = await collect(config, logger, stop.sendSignal);
   if (collected.candidates.length === 0 && collected.rejected.length === 0) {
     logger.warning('No URLs to prefetch: every source was empty. Nothing was sent.');
   }
@@ -117,6 +140,7 @@ async function runPhases(
       ...(stop.reason ? { stopped: stop.reason } : {}),
       ...(sent?.fatal ? { fatal: `${sent.fatal.message}. ${adviceFor(sent.fatal)}` } : {}),
       ...(followed ? { follow: followed } : {}),
+      ...(sitemap ? { sitemap: { counts: sitemap.counts, baseline: sitemap.baseline } } : {}),
     };
   } catch (error) {
     if (error instanceof AlibabaError && isFatal(error.errorClass)) {
@@ -126,17 +150,21 @@ async function runPhases(
   }
 }
 
-async function collect(config: Config, logger: Logger): Promise<Collected> {
-  const entries = parseUrlList(config.urlsText, 'urls');
-  if (config.urlsFile) entries.push(...(await readUrlFile(config.urlsFile, path.basename(config.urlsFile))));
-  if (config.cli?.urlsFileStdin !== undefined) {
-    entries.push(...parseUrlList(config.cli.urlsFileStdin, 'urls-file (standard input)'));
-  }
-  const collected = collectUrls(entries, { baseUrl: config.baseUrl, domains: config.domains });
+async function collect(
+  config: Config,
+  logger: Logger,
+  signal: AbortSignal,
+): Promise<{ collected: Collected; sitemap?: SitemapUrls }> {
+  const { entries, sitemap } = await gatherEntries(config, logger, signal);
+  const collected = collectUrls(entries, {
+    baseUrl: config.baseUrl,
+    domains: config.domains,
+    exclude: config.exclude,
+  });
   for (const rejected of collected.rejected) {
     if (rejected.status === 'failed') logger.warning(rejected.reason ?? rejected.url);
   }
-  return collected;
+  return { collected, ...(sitemap ? { sitemap } : {}) };
 }
 
 function createClient(

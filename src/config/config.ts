@@ -3,6 +3,8 @@
  * from their own inputs with `parseConfig`; the core reads nothing else.
  */
 import type { Credentials } from '../alibaba/signer.js';
+import type { ChangeSelection, GitHubRepoAccess } from '../sitemap/index.js';
+import type { ExcludeMatcher } from '../urls/exclude.js';
 import type { SignatureVersion } from '../alibaba/client.js';
 
 export type FailOn = 'error' | 'skipped' | 'never';
@@ -59,6 +61,26 @@ export interface Config {
   oidc?: OidcConfig;
   /** Set by the command line only (src/cli/). */
   cli?: CliSources;
+  /** `exclude`: glob patterns on the URL path, applied to every source. */
+  exclude: ExcludeMatcher;
+  /** The sitemap source, when `sitemap` is set. */
+  sitemap?: SitemapConfig;
+  /** Where relative paths point: GITHUB_WORKSPACE, or the current folder. */
+  workspace: string;
+}
+
+/** `sitemap` and its companions. */
+export interface SitemapConfig {
+  /** Workspace path or http(s) URL of the deployed sitemap or sitemap index. */
+  sitemap: string;
+  previousSitemap?: string;
+  previousRef?: string;
+  /** Repository access for `previous-ref`. */
+  github?: GitHubRepoAccess;
+  changes: ChangeSelection;
+  includeImages: boolean;
+  /** When set, the run only saves the sitemap as a flat baseline here and sends nothing. */
+  saveSitemap?: string;
 }
 
 /** `role-arn` and its companions: STS AssumeRoleWithOIDC with the job's GitHub ID token. */

@@ -207,4 +207,58 @@ export const ACTION_INPUTS: readonly ActionInput[] = [
     default: 'https://sts.aliyuncs.com',
     required: false,
   },
+  {
+    name: 'sitemap',
+    description:
+      'Workspace path or http(s) URL of the deployed sitemap or sitemap index (plain or gzip). Its added and changed URLs are prefetched, after any urls and urls-file entries.',
+    default: '',
+    required: false,
+  },
+  {
+    name: 'previous-sitemap',
+    description:
+      'Workspace path or http(s) URL of the sitemap before this deploy: the baseline of the diff. A flat file written by save-sitemap is the usual choice.',
+    default: '',
+    required: false,
+  },
+  {
+    name: 'previous-ref',
+    description:
+      'A git ref or SHA: the baseline is the same path as sitemap at that ref in this repository, read through the GitHub API (a shallow checkout works). Needs sitemap to be a workspace path.',
+    default: '',
+    required: false,
+  },
+  {
+    name: 'github-token',
+    description: 'Token for reading previous-ref through the GitHub API; needs permissions: contents: read.',
+    default: '${{ github.token }}',
+    required: false,
+  },
+  {
+    name: 'changes',
+    description:
+      'Which sitemap URLs to prefetch: added,modified (new, or with a different lastmod), added, modified, or all (every URL, as for a first deploy; no baseline is read).',
+    default: 'added,modified',
+    required: false,
+  },
+  {
+    name: 'include-images',
+    description: 'true to prefetch the <image:loc> URLs of the selected pages too, right after each page.',
+    default: 'false',
+    required: false,
+  },
+  {
+    name: 'exclude',
+    description:
+      'Glob patterns on the URL path, one per line (/tag/**), applied to every source; * stays within a segment, ** crosses segments, /x/** also matches /x.',
+    default: '',
+    required: false,
+  },
+  {
+    name: 'save-sitemap',
+    description:
+      'A path: read sitemap (following every child) and write its URLs and lastmods there as one flat urlset, and send nothing. Run it before a deploy to keep a baseline.',
+    default: '',
+    required: false,
+  },
 ];

@@ -12,7 +12,10 @@ import {
   type FollowOptions,
   type OidcConfig,
   type PushOptions,
+  type SitemapConfig,
 } from './config.js';
+import { parseChanges } from '../sitemap/index.js';
+import { compileExcludes, type ExcludeMatcher } from '../urls/exclude.js';
 import type { Credentials } from '../alibaba/signer.js';
 import { parseDomainPatterns } from '../urls/domains.js';
 
@@ -43,6 +46,9 @@ export function parseConfig(input: InputReader, env: Env, credentials: Partial<C
   const baseUrl = input('base-url').trim();
   const withHeader = input('with-header').trim();
   const follow = parseFollowOptions(input);
+  const sitemap = parseSitemapConfig(input, env);
+  // Saving a baseline sends nothing, so like a dry run it needs no credentials.
+  const needsNoCredentials = dryRun || sitemap?.saveSitemap !== undefined;
   const oidc = parseOidcConfig(input, env);
   return {
     urlsText: input('urls'),
@@ -50,7 +56,7 @@ export function parseConfig(input: InputReader, env: Env, credentials: Partial<C
     ...(baseUrl ? { baseUrl: parseBaseUrl(baseUrl) } : {}),
     domains: parseDomainPatterns(input('domains')),
     // With role-arn, the role's short-lived credentials replace any AccessKey.
-    ...(oidc ? { oidc } : resolveCredentials(credentials, dryRun)),
+    ...(oidc ? { oidc } : resolveCredentials(credentials, needsNoCredentials)),
     endpoint: parseEndpoint(input('endpoint').trim() || 'https://cdn.aliyuncs.com'),
     signatureVersion: parseChoice(input, 'signature-version', ['v3', 'v1'] as const, 'v3'),
     push: parsePushOptions(input, withHeader),
@@ -63,6 +69,71 @@ export function parseConfig(input: InputReader, env: Env, credentials: Partial<C
     requestTimeoutMs: parseWholeNumber(input, 'request-timeout', 30, 1, 600) * 1000,
     timeoutMs: parseWholeNumber(input, 'timeout', defaultTimeoutSeconds(follow), 1, 6 * 3600) * 1000,
     follow,
+    exclude: parseExclude(input('exclude')),
+    ...(sitemap ? { sitemap } : {}),
+    workspace,
+  };
+}
+
+function parseExclude(text: string): ExcludeMatcher {
+  try {
+    return compileExcludes(text);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+}
+
+/** `sitemap`, `previous-sitemap`, `previous-ref`, `github-token`, `changes`, `include-images`, `save-sitemap`. */
+export function parseSitemapConfig(input: InputReader, env: Env): SitemapConfig | undefined {
+  const sitemap = input('sitemap').trim();
+  const previousSitemap = input('previous-sitemap').trim();
+  const previousRef = input('previous-ref').trim();
+  const saveSitemap = input('save-sitemap').trim();
+  if (sitemap === '') {
+    for (const [name, value] of [
+      ['previous-sitemap', previousSitemap],
+      ['previous-ref', previousRef],
+      ['save-sitemap', saveSitemap],
+    ]) {
+      if (value)
+        throw new ConfigError(
+          `${name} is set but sitemap is empty; set sitemap to the deployed sitemap's path or URL.`,
+        );
+    }
+    return undefined;
+  }
+  if (previousSitemap && previousRef) {
+    throw new ConfigError('previous-sitemap and previous-ref are both set: set one of them.');
+  }
+  if (previousRef && /^https?:\/\//i.test(sitemap)) {
+    throw new ConfigError(
+      'previous-ref reads the baseline from this repository, so sitemap must be a workspace path, not a URL; ' +
+        'use previous-sitemap for a baseline elsewhere.',
+    );
+  }
+  let changes;
+  try {
+    changes = parseChanges(input('changes'));
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+  const [owner = '', repo = ''] = (env['GITHUB_REPOSITORY'] ?? '').split('/');
+  const token = input('github-token').trim();
+  if (previousRef && (!owner || !repo)) {
+    throw new ConfigError(
+      'previous-ref: GITHUB_REPOSITORY is not set, so the repository to read from is unknown.',
+    );
+  }
+  return {
+    sitemap,
+    ...(previousSitemap ? { previousSitemap } : {}),
+    ...(previousRef ? { previousRef } : {}),
+    ...(previousRef
+      ? { github: { token, apiUrl: env['GITHUB_API_URL'] || 'https://api.github.com', owner, repo } }
+      : {}),
+    changes,
+    includeImages: parseBoolean(input, 'include-images', false),
+    ...(saveSitemap ? { saveSitemap } : {}),
   };
 }
 

@@ -26,6 +26,8 @@ export function reportJson(result: RunResult, redact: Redactor): string {
     ...(result.stopped ? { stopped: result.stopped } : {}),
     ...(result.fatal ? { error: result.fatal } : {}),
     ...(result.follow ? { follow: result.follow } : {}),
+    ...(result.sitemap ? { sitemap: result.sitemap } : {}),
+    ...(result.savedSitemap ? { savedSitemap: result.savedSitemap } : {}),
     urls: result.outcomes.map(({ order: _order, ...outcome }) => outcome),
   };
   return redact(JSON.stringify(report, null, 2)) + '\n';

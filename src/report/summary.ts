@@ -13,6 +13,11 @@ export function renderSummary(result: RunResult, reportPath: string): string {
     const why = result.stopped === 'deadline' ? 'reached its timeout' : 'was cancelled';
     lines.push(`> [!WARNING]`, `> The run ${why}: URLs not sent by then are listed as failed.`, '');
   }
+  if (result.savedSitemap) {
+    lines.push(`The sitemap was saved to \`${result.savedSitemap}\` as a baseline; nothing was sent.`, '');
+    return lines.join('\n');
+  }
+  lines.push(...sitemapTable(result));
   lines.push('| | URLs |', '|---|---:|');
   if (result.dryRun) lines.push(`| planned | ${counts.planned} |`);
   lines.push(
@@ -68,4 +73,29 @@ function outcomeTable(title: string, outcomes: UrlOutcome[]): string[] {
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+/** What each side of the sitemap diff had, and what changed (deployed = the four rows below it). */
+function sitemapTable(result: RunResult): string[] {
+  if (!result.sitemap) return [];
+  const { counts, baseline } = result.sitemap;
+  const rows = [
+    ['deployed sitemap', counts.deployed],
+    ['baseline', counts.baseline ?? 'none'],
+    ['added', counts.added],
+    ['modified', counts.modified],
+    ['unchanged', counts.unchanged],
+    ['excluded', counts.excluded],
+    ...(counts.images ? [['image URLs', counts.images]] : []),
+  ];
+  return [
+    '### Sitemap diff',
+    '',
+    baseline ? `Compared with ${baseline}.` : 'No baseline: every URL of the sitemap counts as added.',
+    '',
+    '| | URLs |',
+    '|---|---:|',
+    ...rows.map(([name, value]) => `| ${name} | ${value} |`),
+    '',
+  ];
 }

@@ -58,7 +58,8 @@ export async function openAtRef(
     throw new DocumentNotFoundError(`${options.label} does not exist (is the file committed at that ref?)`);
   }
   if (response.status === 401 || response.status === 403) {
-    const rateLimited = response.headers.get('x-ratelimit-remaining') === '0' ? ' (API rate limit exhausted)' : '';
+    const rateLimited =
+      response.headers.get('x-ratelimit-remaining') === '0' ? ' (API rate limit exhausted)' : '';
     throw new SitemapConfigError(
       `previous-ref: GitHub answered HTTP ${response.status}${rateLimited} reading ${options.label}${detail}. ` +
         'Pass a token that can read this repository in github-token, and give the job `permissions: contents: read`.',

@@ -32,17 +32,24 @@ export async function getFollowingRedirects(url: string, options: RequestOptions
   let headers = options.headers ?? {};
   for (let hop = 0; ; hop++) {
     const started = Date.now();
-    const response = await httpFetch(current, {
-      method: 'GET',
-      headers,
-      redirect: 'manual',
-      // We decode Content-Encoding ourselves so that the decompressed-size cap applies to it.
-      compress: false,
-      timeoutMs: options.timeoutMs,
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
+    let response: Response;
+    try {
+      response = await httpFetch(current, {
+        method: 'GET',
+        headers,
+        redirect: 'manual',
+        // We decode Content-Encoding ourselves so that the decompressed-size cap applies to it.
+        compress: false,
+        timeoutMs: options.timeoutMs,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+    } catch (error) {
+      // NetworkError names the origin; say which document it was.
+      throw new Error(`${options.label}: ${(error as Error).message}`, { cause: error });
+    }
     const deadline = options.timeoutMs > 0 ? started + options.timeoutMs : Infinity;
-    if (!REDIRECT_STATUSES.has(response.status)) return { response, url: current, deadline, timeoutMs: options.timeoutMs };
+    if (!REDIRECT_STATUSES.has(response.status))
+      return { response, url: current, deadline, timeoutMs: options.timeoutMs };
 
     discard(response);
     const location = response.headers.get('location');
@@ -72,14 +79,19 @@ export async function* bodyChunks(
   const declared = Number(response.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > options.maxBytes) {
     discard(response);
-    throw new Error(`${options.label}: is ${formatBytes(declared)}, more than the ${formatBytes(options.maxBytes)} download limit`);
+    throw new Error(
+      `${options.label}: is ${formatBytes(declared)}, more than the ${formatBytes(options.maxBytes)} download limit`,
+    );
   }
   const remaining = deadline - Date.now();
   const timer = Number.isFinite(remaining)
-    ? setTimeout(() => {
-        const limit = `${opened.timeoutMs / 1000} s per request`;
-        body.destroy(new Error(`${options.label}: timed out while downloading (limit ${limit})`));
-      }, Math.max(0, remaining))
+    ? setTimeout(
+        () => {
+          const limit = `${opened.timeoutMs / 1000} s per request`;
+          body.destroy(new Error(`${options.label}: timed out while downloading (limit ${limit})`));
+        },
+        Math.max(0, remaining),
+      )
     : undefined;
   const onAbort = (): void => body.destroy(new Error(`${options.label}: cancelled`));
   options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -131,5 +143,7 @@ function resolveLocation(location: string, base: string): string {
 }
 
 function withoutAuthorization(headers: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).filter(([name]) => name.toLowerCase() !== 'authorization'));
+  return Object.fromEntries(
+    Object.entries(headers).filter(([name]) => name.toLowerCase() !== 'authorization'),
+  );
 }

@@ -4,6 +4,7 @@
  */
 import type { UrlOutcome } from '../report/outcome.js';
 import { isAllowedHost } from './domains.js';
+import type { ExcludeMatcher } from './exclude.js';
 import { normalizeUrl } from './normalize.js';
 import type { UrlEntry } from './sources.js';
 
@@ -26,6 +27,7 @@ export interface Collected {
 export interface CollectOptions {
   baseUrl?: string | undefined;
   domains: readonly string[];
+  exclude?: ExcludeMatcher | undefined;
 }
 
 export function collectUrls(entries: readonly UrlEntry[], options: CollectOptions): Collected {
@@ -47,6 +49,15 @@ export function collectUrls(entries: readonly UrlEntry[], options: CollectOption
         url: entry.raw,
         status: 'failed',
         reason: `${entry.source} "${entry.raw}" ${normalized.reason}`,
+        source: entry.source,
+        order,
+      });
+    } else if (options.exclude?.match(normalized.url) !== undefined) {
+      rejected.push({
+        url: normalized.url,
+        status: 'skipped',
+        reason: `excluded by ${options.exclude.match(normalized.url)}`,
+        skip: 'excluded',
         source: entry.source,
         order,
       });

@@ -54,7 +54,8 @@ function toRegex(pattern: string, line: number): RegExp {
       source += '(?:/.*)?';
       continue;
     }
-    if (segment.includes('**')) throw invalid('uses "**" inside a segment; "**" must stand alone between slashes, as in /docs/**');
+    if (segment.includes('**'))
+      throw invalid('uses "**" inside a segment; "**" must stand alone between slashes, as in /docs/**');
     source += '/' + segment.split('*').map(escapeRegex).join('[^/]*');
   }
   return new RegExp(`^${source}$`);

@@ -2,7 +2,7 @@
  * Runs the bundled CLI (`node dist/cli.js …`) as a person or a CI script would: in a fresh directory,
  * with no GitHub Actions variables, and returns its exit code and both output streams.
  */
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT, spawnNode, type RunOptions } from './harness.js';
@@ -23,6 +23,7 @@ export async function runCliBundle(
 ): Promise<CliRun> {
   const cwd = await mkdtemp(path.join(os.tmpdir(), 'cdn-prefetch-cli-'));
   for (const [name, content] of Object.entries(options.files ?? {})) {
+    await mkdir(path.dirname(path.join(cwd, name)), { recursive: true });
     await writeFile(path.join(cwd, name), content);
   }
   const env: Record<string, string> = {

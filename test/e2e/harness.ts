@@ -4,7 +4,7 @@
  * GITHUB_STEP_SUMMARY files to read back.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -75,6 +75,7 @@ export async function runAction(
   await writeFile(outputFile, '');
   await writeFile(summaryFile, '');
   for (const [name, content] of Object.entries(options.files ?? {})) {
+    await mkdir(path.dirname(path.join(workspace, name)), { recursive: true });
     await writeFile(path.join(workspace, name), content);
   }
   const env: Record<string, string> = {

@@ -1,0 +1,236 @@
+/**
+ * Opens one sitemap document — a workspace file, an http(s) URL, or a file at a git ref — as a
+ * stream of text, with the same caps everywhere: a sitemap is untrusted input even when it is a
+ * local file produced by the build.
+ */
+import { promises as fs, createReadStream } from 'node:fs';
+import { Readable, pipeline } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { DocumentNotFoundError } from './errors.js';
+import { openAtRef, type GitRefFile } from './git-baseline.js';
+import { bodyChunks, discard, formatBytes, getFollowingRedirects, type OpenedResponse } from './http.js';
+
+/** Bounds on reading sitemaps; the defaults suit production, tests lower them. */
+export interface SitemapLimits {
+  /** Per HTTP request, body included. */
+  timeoutMs: number;
+  /** Redirect hops per request. */
+  maxRedirects: number;
+  /** Bytes read per document, before decompression. */
+  maxBytes: number;
+  /** Bytes per document after decompression: a gzip bomb stops here. */
+  maxDecompressedBytes: number;
+  /** How many sitemap indexes may be nested above a document. */
+  maxDepth: number;
+  /** Index children followed per sitemap, all indexes together. */
+  maxChildren: number;
+}
+
+const MiB = 1024 * 1024;
+
+export const DEFAULT_LIMITS: SitemapLimits = {
+  timeoutMs: 30_000,
+  maxRedirects: 5,
+  maxBytes: 50 * MiB,
+  maxDecompressedBytes: 200 * MiB,
+  maxDepth: 3,
+  maxChildren: 50_000,
+};
+
+/** Where a document is read from; `label` names it in every message. */
+export type DocumentLocation =
+  | { kind: 'file'; path: string; label: string }
+  | { kind: 'url'; url: string; label: string }
+  | { kind: 'ref'; file: GitRefFile; label: string };
+
+export interface ReadOptions {
+  limits: SitemapLimits;
+  signal?: AbortSignal | undefined;
+}
+
+/** A stable identity for cycle detection. */
+export function locationKey(location: DocumentLocation): string {
+  switch (location.kind) {
+    case 'file':
+      return `file:${location.path}`;
+    case 'url':
+      return `url:${location.url}`;
+    case 'ref':
+      return `ref:${location.file.ref}:${location.file.path}`;
+  }
+}
+
+/**
+ * The document's text, decompressed when its first bytes are the gzip magic (never judged by the
+ * name: `.xml` files are served gzipped and `.gz` files plain) and decoded as UTF-8 (a BOM is
+ * dropped). Throws DocumentNotFoundError when it does not exist, Error with the reason otherwise.
+ */
+export async function* readDocumentText(
+  location: DocumentLocation,
+  options: ReadOptions,
+): AsyncGenerator<string> {
+  const bytes = await documentBytes(location, options);
+  yield* decodeUtf8(sniffGzip(bytes, location.label, options.limits.maxDecompressedBytes), location.label);
+}
+
+/** The document's bytes, with an HTTP Content-Encoding already undone. */
+async function documentBytes(
+  location: DocumentLocation,
+  options: ReadOptions,
+): Promise<AsyncIterable<Buffer>> {
+  const { limits, signal } = options;
+  if (location.kind === 'file') return fileBytes(location.path, location.label, limits.maxBytes);
+
+  const request = {
+    label: location.label,
+    timeoutMs: limits.timeoutMs,
+    maxRedirects: limits.maxRedirects,
+    signal,
+  };
+  const opened =
+    location.kind === 'ref' ? await openAtRef(location.file, request) : await openUrl(location.url, request);
+  const encoded = contentEncoding(opened, location.label) === 'gzip';
+  const chunks = bodyChunks(opened, { label: location.label, maxBytes: limits.maxBytes, signal });
+  return encoded ? gunzip(chunks, location.label, limits.maxDecompressedBytes) : chunks;
+}
+
+async function openUrl(
+  url: string,
+  request: Parameters<typeof getFollowingRedirects>[1],
+): Promise<OpenedResponse> {
+  const opened = await getFollowingRedirects(url, {
+    ...request,
+    headers: { 'Accept-Encoding': 'gzip', 'User-Agent': 'cdn-prefetch' },
+  });
+  const { status } = opened.response;
+  if (status === 404 || status === 410) {
+    discard(opened.response);
+    throw new DocumentNotFoundError(`${request.label}: HTTP ${status} (not found)`);
+  }
+  if (!opened.response.ok) {
+    discard(opened.response);
+    throw new Error(`${request.label}: HTTP ${status} ${opened.response.statusText}`.trimEnd());
+  }
+  return opened;
+}
+
+function contentEncoding(opened: OpenedResponse, label: string): 'gzip' | undefined {
+  const value = (opened.response.headers.get('content-encoding') ?? '').trim().toLowerCase();
+  if (value === '' || value === 'identity') return undefined;
+  if (value === 'gzip' || value === 'x-gzip') return 'gzip';
+  discard(opened.response);
+  throw new Error(`${label}: the server sent Content-Encoding "${value}", which is not supported (gzip is)`);
+}
+
+async function fileBytes(path: string, label: string, maxBytes: number): Promise<AsyncIterable<Buffer>> {
+  let size: number;
+  try {
+    const stat = await fs.stat(path);
+    if (stat.isDirectory()) throw new Error(`${label}: is a directory, not a sitemap file`);
+    size = stat.size;
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new DocumentNotFoundError(`${label}: no such file`);
+    throw error;
+  }
+  if (size > maxBytes) {
+    throw new Error(
+      `${label}: is ${formatBytes(size)}, more than the ${formatBytes(maxBytes)} limit per sitemap document`,
+    );
+  }
+  return capped(createReadStream(path, { highWaterMark: 256 * 1024 }), maxBytes, () => {
+    return `${label}: more than the ${formatBytes(maxBytes)} limit per sitemap document`;
+  });
+}
+
+/** Passes chunks through, failing once their total exceeds `max`. */
+async function* capped(
+  source: AsyncIterable<Buffer>,
+  max: number,
+  message: () => string,
+): AsyncGenerator<Buffer> {
+  let total = 0;
+  for await (const chunk of source) {
+    total += chunk.length;
+    if (total > max) throw new Error(message());
+    yield chunk;
+  }
+}
+
+/** Gunzips when the stream starts with 1f 8b; passes it through otherwise. */
+async function* sniffGzip(
+  source: AsyncIterable<Buffer>,
+  label: string,
+  maxOut: number,
+): AsyncGenerator<Buffer> {
+  const iterator = source[Symbol.asyncIterator]();
+  let head: Buffer = Buffer.alloc(0);
+  while (head.length < 2) {
+    const next = await iterator.next();
+    if (next.done === true) break;
+    head = head.length === 0 ? next.value : Buffer.concat([head, next.value]);
+  }
+  const all = (async function* () {
+    if (head.length > 0) yield head;
+    try {
+      for (;;) {
+        const next = await iterator.next();
+        if (next.done === true) return;
+        yield next.value;
+      }
+    } finally {
+      await iterator.return?.();
+    }
+  })();
+  yield* head[0] === 0x1f && head[1] === 0x8b ? gunzip(all, label, maxOut) : all;
+}
+
+/** Streaming gunzip that stops at `maxOut` decompressed bytes (a bomb fails here, memory stays flat). */
+async function* gunzip(source: AsyncIterable<Buffer>, label: string, maxOut: number): AsyncGenerator<Buffer> {
+  const inflater = createGunzip({ chunkSize: 64 * 1024 });
+  // pipeline forwards an error of the source (a download cap, a timeout) to the inflater, so the
+  // loop below sees it; leaving the loop early tears the source down in turn.
+  pipeline(Readable.from(source, { objectMode: false }), inflater, () => undefined);
+  const limitMessage = `${label}: more than ${formatBytes(maxOut)} once decompressed, the limit per sitemap document`;
+  let total = 0;
+  try {
+    for await (const chunk of inflater as AsyncIterable<Buffer>) {
+      total += chunk.length;
+      if (total > maxOut) throw new Error(limitMessage);
+      yield chunk;
+    }
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string' && code.startsWith('Z_')) {
+      throw new Error(`${label}: the gzip data is corrupt or truncated (${(error as Error).message})`, {
+        cause: error,
+      });
+    }
+    throw error;
+  } finally {
+    inflater.destroy();
+  }
+}
+
+/** UTF-8 text chunks; a byte sequence that is not UTF-8 is an error, never silently replaced. */
+async function* decodeUtf8(source: AsyncIterable<Buffer>, label: string): AsyncGenerator<string> {
+  // fatal: a replacement character in a URL would send (and compare) a URL that does not exist.
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let offset = 0;
+  const decode = (chunk?: Buffer): string => {
+    try {
+      return chunk === undefined ? decoder.decode() : decoder.decode(chunk, { stream: true });
+    } catch {
+      throw new Error(
+        `${label}: is not valid UTF-8 (somewhere after byte ${offset}); a sitemap must be UTF-8`,
+      );
+    }
+  };
+  for await (const chunk of source) {
+    const text = decode(chunk);
+    offset += chunk.length;
+    if (text !== '') yield text;
+  }
+  const rest = decode();
+  if (rest !== '') yield rest;
+}

@@ -1,0 +1,73 @@
+/**
+ * Every URL source of a run, in the order the quota is spent on them: the `urls` input, `urls-file`
+ * (or standard input, from the CLI), then what the sitemap diff selected.
+ */
+import path from 'node:path';
+import type { Config, SitemapConfig } from './config/config.js';
+import {
+  collectSitemapUrls,
+  saveSitemapBaseline,
+  type SitemapSourceOptions,
+  type SitemapUrls,
+} from './sitemap/index.js';
+import { parseUrlList, readUrlFile, type UrlEntry } from './urls/sources.js';
+import type { Logger } from './util/logger.js';
+
+export interface GatheredEntries {
+  entries: UrlEntry[];
+  /** The sitemap diff's counts and notes, when `sitemap` is set. */
+  sitemap?: SitemapUrls;
+}
+
+export async function gatherEntries(
+  config: Config,
+  logger: Logger,
+  signal?: AbortSignal,
+): Promise<GatheredEntries> {
+  const entries = parseUrlList(config.urlsText, 'urls');
+  if (config.urlsFile) entries.push(...(await readUrlFile(config.urlsFile, path.basename(config.urlsFile))));
+  if (config.cli?.urlsFileStdin !== undefined) {
+    entries.push(...parseUrlList(config.cli.urlsFileStdin, 'urls-file (standard input)'));
+  }
+  if (!config.sitemap) return { entries };
+  const sitemap = await logger.group('Sitemap diff', () =>
+    collectSitemapUrls(sitemapOptions(config, config.sitemap as SitemapConfig, signal), logger),
+  );
+  for (const url of sitemap.urls) entries.push({ raw: url, source: 'sitemap' });
+  return { entries, sitemap };
+}
+
+/** `save-sitemap`: writes the flat baseline and sends nothing. */
+export async function saveBaseline(config: Config, logger: Logger, signal?: AbortSignal): Promise<void> {
+  const sitemap = config.sitemap;
+  if (!sitemap?.saveSitemap) return;
+  await saveSitemapBaseline(
+    {
+      workspace: config.workspace,
+      sitemap: sitemap.sitemap,
+      saveSitemap: sitemap.saveSitemap,
+      baseUrl: config.baseUrl,
+      signal,
+    },
+    logger,
+  );
+}
+
+function sitemapOptions(
+  config: Config,
+  sitemap: SitemapConfig,
+  signal: AbortSignal | undefined,
+): SitemapSourceOptions {
+  return {
+    workspace: config.workspace,
+    sitemap: sitemap.sitemap,
+    previousSitemap: sitemap.previousSitemap,
+    previousRef: sitemap.previousRef,
+    github: sitemap.github,
+    changes: sitemap.changes,
+    includeImages: sitemap.includeImages,
+    exclude: config.exclude,
+    baseUrl: config.baseUrl,
+    signal,
+  };
+}

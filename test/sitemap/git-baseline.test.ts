@@ -1,0 +1,201 @@
+/** previous-ref against a local stub of the GitHub contents API. */
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import {
+  collectSitemapUrls,
+  parseChanges,
+  SitemapConfigError,
+  type GitHubRepoAccess,
+  type SitemapSourceOptions,
+} from '../../src/sitemap/index.js';
+import { MemoryLogger } from '../../src/util/logger.js';
+import { limits, serve, sitemapIndex, tempDir, urlset, writeFiles, type Handler } from './helpers.js';
+
+const SITE = 'https://www.example.com';
+const REF = 'v1.2.3';
+
+/** The deployed build in a fresh workspace. */
+function deployed(files: Record<string, string> = {}): string {
+  const dir = tempDir();
+  writeFiles(dir, {
+    'public/sitemap.xml': sitemapIndex([`${SITE}/sitemaps/a.xml`, `${SITE}/sitemaps/b.xml`]),
+    'public/sitemaps/a.xml': urlset([{ loc: `${SITE}/a1`, lastmod: '2026-02-01' }, { loc: `${SITE}/a2` }]),
+    'public/sitemaps/b.xml': urlset([{ loc: `${SITE}/b1` }]),
+    ...files,
+  });
+  return dir;
+}
+
+/** A contents API serving `files` (repository path -> content) at REF. */
+async function contentsApi(
+  files: Record<string, string | Buffer>,
+  status?: number,
+  body = '',
+): Promise<{ github: GitHubRepoAccess; requests: { url: string; headers: Record<string, unknown> }[] }> {
+  const requests: { url: string; headers: Record<string, unknown> }[] = [];
+  const handler: Handler = (req, res) => {
+    requests.push({ url: req.url!, headers: req.headers });
+    if (status !== undefined) {
+      res.writeHead(status, { 'Content-Type': 'application/json' });
+      res.end(body);
+      return;
+    }
+    const url = new URL(req.url!, 'http://x');
+    const prefix = '/api/v3/repos/octo/site/contents/';
+    const path = decodeURIComponent(url.pathname.slice(prefix.length));
+    const content =
+      url.pathname.startsWith(prefix) && url.searchParams.get('ref') === REF ? files[path] : undefined;
+    if (content === undefined) {
+      res.writeHead(404, { 'Content-Type': 'application/json' });
+      res.end('{"message":"Not Found"}');
+    } else {
+      res.writeHead(200, { 'Content-Type': 'application/vnd.github.raw' });
+      res.end(content);
+    }
+  };
+  const { origin } = await serve(handler);
+  return {
+    github: { token: 'ghs_secret', apiUrl: `${origin}/api/v3/`, owner: 'octo', repo: 'site' },
+    requests,
+  };
+}
+
+function options(
+  workspace: string,
+  github: GitHubRepoAccess,
+  extra: Partial<SitemapSourceOptions> = {},
+): SitemapSourceOptions {
+  return {
+    workspace,
+    sitemap: 'public/sitemap.xml',
+    previousRef: REF,
+    github,
+    changes: parseChanges('added,modified'),
+    includeImages: false,
+    limits: limits(),
+    ...extra,
+  };
+}
+
+describe('previous-ref', () => {
+  it('reads the same path at the ref, raw, with the token, and its children beside it', async () => {
+    const { github, requests } = await contentsApi({
+      'public/sitemap.xml': sitemapIndex([`${SITE}/sitemaps/a.xml`, `${SITE}/sitemaps/b.xml`]),
+      'public/sitemaps/a.xml': gzipSync(
+        urlset([{ loc: `${SITE}/a1`, lastmod: '2026-01-01' }, { loc: `${SITE}/a2` }]),
+      ),
+      'public/sitemaps/b.xml': urlset([{ loc: `${SITE}/b1` }]),
+    });
+    const logger = new MemoryLogger();
+    const result = await collectSitemapUrls(options(deployed(), github), logger);
+    expect(result.urls).toEqual([`${SITE}/a1`]);
+    expect(result.counts).toMatchObject({ baseline: 3, added: 0, modified: 1, unchanged: 2 });
+    expect(result.baseline).toBe(`public/sitemap.xml at ${REF}`);
+    expect(requests.map((r) => r.url)).toEqual([
+      `/api/v3/repos/octo/site/contents/public/sitemap.xml?ref=${REF}`,
+      `/api/v3/repos/octo/site/contents/public/sitemaps/a.xml?ref=${REF}`,
+      `/api/v3/repos/octo/site/contents/public/sitemaps/b.xml?ref=${REF}`,
+    ]);
+    expect(requests[0]?.headers).toMatchObject({
+      accept: 'application/vnd.github.raw',
+      authorization: 'Bearer ghs_secret',
+      'x-github-api-version': '2022-11-28',
+    });
+    expect(logger.lines.map((line) => line.message).join('\n')).not.toContain('ghs_secret');
+  });
+
+  it('encodes the path and the ref', async () => {
+    const { github, requests } = await contentsApi({});
+    const dir = deployed({ 'site map/サイト.xml': urlset([{ loc: `${SITE}/x` }]) });
+    await collectSitemapUrls(
+      options(dir, github, { sitemap: 'site map/サイト.xml', previousRef: 'feature/a#1' }),
+      new MemoryLogger(),
+    );
+    expect(requests[0]?.url).toBe(
+      '/api/v3/repos/octo/site/contents/site%20map/%E3%82%B5%E3%82%A4%E3%83%88.xml?ref=feature%2Fa%231',
+    );
+  });
+
+  it('a child missing at the ref: a warning, and its URLs count as new', async () => {
+    const { github } = await contentsApi({
+      'public/sitemap.xml': sitemapIndex([`${SITE}/sitemaps/a.xml`, `${SITE}/sitemaps/b.xml`]),
+      'public/sitemaps/a.xml': urlset([{ loc: `${SITE}/a1`, lastmod: '2026-02-01' }, { loc: `${SITE}/a2` }]),
+    });
+    const logger = new MemoryLogger();
+    const result = await collectSitemapUrls(options(deployed(), github), logger);
+    expect(result.urls).toEqual([`${SITE}/b1`]);
+    expect(logger.messages('warning')).toEqual([
+      expect.stringMatching(
+        /^Baseline public\/sitemap\.xml at v1\.2\.3 lists https:\/\/www\.example\.com\/sitemaps\/b\.xml, which is missing \(looked at public\/sitemaps\/b\.xml at v1\.2\.3, public\/b\.xml at v1\.2\.3\); its URLs count as new\.$/,
+      ),
+    ]);
+  });
+
+  it('no such file at the ref (404): no baseline, with a notice', async () => {
+    const { github } = await contentsApi({});
+    const logger = new MemoryLogger();
+    const result = await collectSitemapUrls(options(deployed(), github), logger);
+    expect(result.counts).toMatchObject({ deployed: 3, added: 3, baseline: undefined });
+    expect(logger.messages('notice')).toEqual([
+      'No baseline: public/sitemap.xml at v1.2.3 does not exist (is the file committed at that ref?). Every URL of the sitemap counts as added.',
+    ]);
+    expect(logger.messages('warning')).toEqual([]);
+  });
+
+  it.each([401, 403])('HTTP %i: an error naming github-token and the permission', async (status) => {
+    const { github } = await contentsApi({}, status, '{"message":"Resource not accessible by integration"}');
+    const promise = collectSitemapUrls(options(deployed(), github), new MemoryLogger());
+    await expect(promise).rejects.toThrow(SitemapConfigError);
+    await expect(promise).rejects.toThrow(
+      `previous-ref: GitHub answered HTTP ${status} reading public/sitemap.xml at v1.2.3: Resource not accessible by integration. ` +
+        'Pass a token that can read this repository in github-token, and give the job `permissions: contents: read`.',
+    );
+  });
+
+  it('HTTP 500: a warning, and no baseline', async () => {
+    const { github } = await contentsApi({}, 500, '{"message":"Server Error"}');
+    const logger = new MemoryLogger();
+    const result = await collectSitemapUrls(options(deployed(), github), logger);
+    expect(result.counts.added).toBe(3);
+    expect(logger.messages('warning')).toEqual([
+      'The baseline cannot be used: public/sitemap.xml at v1.2.3: GitHub answered HTTP 500: Server Error. Every URL of the sitemap counts as added.',
+    ]);
+  });
+
+  it('does not send the token to another host on a redirect', async () => {
+    const { origin: other, requests: otherRequests } = await serve((_req, res) =>
+      res.end(urlset([{ loc: `${SITE}/a1` }])),
+    );
+    const { origin } = await serve((_req, res) => {
+      res.writeHead(302, { Location: `${other.replace('127.0.0.1', 'localhost')}/raw/sitemap.xml` });
+      res.end();
+    });
+    const github = { token: 'ghs_secret', apiUrl: origin, owner: 'octo', repo: 'site' };
+    const result = await collectSitemapUrls(
+      options(deployed({ 'public/sitemap.xml': urlset([{ loc: `${SITE}/a1` }]) }), github),
+      new MemoryLogger(),
+    );
+    expect(result.counts.unchanged).toBe(1);
+    expect(otherRequests).toHaveLength(1);
+    expect(otherRequests[0]?.headers.authorization).toBeUndefined();
+  });
+
+  it('needs a token', async () => {
+    await expect(
+      collectSitemapUrls(
+        options(deployed(), { token: '', apiUrl: 'http://x', owner: 'o', repo: 'r' }),
+        new MemoryLogger(),
+      ),
+    ).rejects.toThrow('previous-ref: needs github-token');
+  });
+
+  it('needs the sitemap inside the workspace', async () => {
+    const { github } = await contentsApi({});
+    await expect(
+      collectSitemapUrls(
+        options(deployed(), github, { sitemap: '../elsewhere/sitemap.xml' }),
+        new MemoryLogger(),
+      ),
+    ).rejects.toThrow('previous-ref: sitemap "../elsewhere/sitemap.xml" is not a file inside the workspace');
+  });
+});
