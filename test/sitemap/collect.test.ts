@@ -224,7 +224,9 @@ describe('collectSitemapUrls', () => {
       /^sitemap: 4 <loc> values are not usable URLs and were left out: "\/relative\/path" is a path.*"ftp:\/\/example\.com\/file" is not an http\(s\) URL.*; …$/,
     );
     expect(result.notes).toEqual(warnings);
-    expect(logger.messages('info')).toContainEqual(expect.stringMatching(/^baseline: 1 <loc> values are not usable URLs/));
+    expect(logger.messages('info')).toContainEqual(
+      expect.stringMatching(/^baseline: 1 <loc> values are not usable URLs/),
+    );
   });
 
   it('resolves <loc> paths against base-url when it is given', async () => {

@@ -96,26 +96,30 @@ describe.skipIf(!present)(
     });
 
     it('finds no change between each urlset fixture and itself, duplicates included', async () => {
-    for (const file of counts.keys()) {
-      if (/index/.test(file)) continue;
-      const { set } = await loadFixture(file);
-      const result = await collectSitemapUrls(
-        {
-          workspace: FIXTURES,
-          sitemap: file,
-          previousSitemap: file,
-          changes: parseChanges('added,modified'),
-          includeImages: true,
-          limits: limits(),
-        },
-        new MemoryLogger(),
-      );
-      expect(result.urls, file).toEqual([]);
-      expect(result.counts, file).toMatchObject({ deployed: set.size, baseline: set.size, unchanged: set.size });
-    }
-  });
+      for (const file of counts.keys()) {
+        if (/index/.test(file)) continue;
+        const { set } = await loadFixture(file);
+        const result = await collectSitemapUrls(
+          {
+            workspace: FIXTURES,
+            sitemap: file,
+            previousSitemap: file,
+            changes: parseChanges('added,modified'),
+            includeImages: true,
+            limits: limits(),
+          },
+          new MemoryLogger(),
+        );
+        expect(result.urls, file).toEqual([]);
+        expect(result.counts, file).toMatchObject({
+          deployed: set.size,
+          baseline: set.size,
+          unchanged: set.size,
+        });
+      }
+    });
 
-  it('merges duplicate locs (Docusaurus 2, Hugo 28)', async () => {
+    it('merges duplicate locs (Docusaurus 2, Hugo 28)', async () => {
       expect((await loadFixture('docusaurus-persian-cs-docs.xml')).set.size).toBe(21);
       expect((await loadFixture('hugo-111qqz-zh.xml')).set.size).toBe(1709 - 28);
     });
