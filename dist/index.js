@@ -42645,6 +42645,7 @@ function reportJson(result, redact) {
         requestIds: result.requestIds,
         ...(result.quotaRemain !== undefined ? { quotaRemain: result.quotaRemain } : {}),
         calls: result.calls,
+        apiCalls: result.apiCalls,
         retries: result.retries,
         confirmedByLookup: result.confirmedByLookup,
         ...(result.stopped ? { stopped: result.stopped } : {}),
@@ -43766,13 +43767,20 @@ class AlibabaClient {
             slot?.release();
         }
     }
+    /** Calls that went out (past the gate), by action: what the account's rate and logs see. */
+    sentCalls() {
+        return Object.fromEntries(this.sent);
+    }
+    sent = new Map();
     async admit(action) {
         const stopSending = this.options.stopSending;
         const notSent = () => new AlibabaError(`${action}: not sent, the run is stopping`, { action, errorClass: 'transient' });
         if (stopSending?.aborted)
             throw notSent();
         try {
-            return await this.options.gate?.acquire(action, stopSending);
+            const slot = await this.options.gate?.acquire(action, stopSending);
+            this.sent.set(action, (this.sent.get(action) ?? 0) + 1);
+            return slot;
         }
         catch (error) {
             if (stopSending?.aborted)
@@ -44742,7 +44750,6 @@ class SubmitLedger {
     requestIds = [];
     failedHosts = new Map();
     fatal;
-    calls = 0;
     retries = 0;
     confirmedByLookup = 0;
     accept(items, taskIdOf, requestId, confirmation) {
@@ -44804,7 +44811,6 @@ class SubmitLedger {
         return {
             outcomes: this.outcomes,
             requestIds: this.requestIds,
-            calls: this.calls,
             retries: this.retries,
             confirmedByLookup: this.confirmedByLookup,
             ...(this.fatal ? { fatal: this.fatal } : {}),
@@ -44890,7 +44896,6 @@ async function sendBatch(client, logger, options, batch, ledger) {
         const sentAt = new Date();
         let error;
         try {
-            ledger.calls++;
             const result = await pushObjectCache(client, pending.map((item) => item.url), options.push);
             if (result.taskId === '') {
                 // Accepted (it has a RequestId) but without a task ID: find the ID rather than report none.
@@ -45123,6 +45128,7 @@ function emptyResult(config) {
         duplicates: 0,
         dryRun: config.dryRun,
         calls: 0,
+        apiCalls: {},
         retries: 0,
         confirmedByLookup: 0,
         ...(config.sitemap?.saveSitemap ? { savedSitemap: config.sitemap.saveSitemap } : {}),
@@ -45176,7 +45182,8 @@ async function runPhases(config, logger, retryPolicy, stop, identity) {
             duplicates: collected.duplicates,
             ...(quotaRemain !== undefined ? { quotaRemain } : {}),
             dryRun: config.dryRun,
-            calls: sent?.calls ?? 0,
+            calls: client?.sentCalls()['PushObjectCache'] ?? 0,
+            apiCalls: client?.sentCalls() ?? {},
             retries: sent?.retries ?? 0,
             confirmedByLookup: sent?.confirmedByLookup ?? 0,
             ...(stop.reason ? { stopped: stop.reason } : {}),

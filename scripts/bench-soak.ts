@@ -2,25 +2,12 @@
  * The soak run: 20,000 URLs through the bundled action against the emulator, with random faults on
  * 5 % of the calls and random latency. Checks the invariants and prints the figures.
  */
-import { startEmulator, type FaultKind } from '../test/emulator/index.js';
+import { CALL_FAULT_KINDS, startEmulator } from '../test/emulator/index.js';
 import { runAction } from '../test/e2e/harness.js';
 
 const URLS = 20_000;
 const FAULT_RATE = 0.05;
-const KINDS: FaultKind[] = [
-  'throttling',
-  'service-unavailable',
-  'internal-error',
-  'queue-full',
-  'reset-before',
-  'reset-after',
-  'hang',
-  'garbage-200',
-  'empty-200',
-  'empty-task-id',
-  'html-502',
-  'xml-error',
-];
+const KINDS = CALL_FAULT_KINDS;
 
 // A seeded generator, so that a surprising run can be repeated.
 const seed = Number(process.env['SOAK_SEED'] ?? Date.now() % 100_000);

@@ -46,7 +46,10 @@ export interface RunResult {
   /** The prefetch remainder read at the start, when it was read. */
   quotaRemain?: number;
   dryRun: boolean;
+  /** PushObjectCache calls sent, retries included. */
   calls: number;
+  /** Every call sent, by API action. */
+  apiCalls: Record<string, number>;
   retries: number;
   /** URLs whose call's answer was lost but which a look-up showed accepted. */
   confirmedByLookup: number;
@@ -71,6 +74,7 @@ function emptyResult(config: Config): RunResult {
     duplicates: 0,
     dryRun: config.dryRun,
     calls: 0,
+    apiCalls: {},
     retries: 0,
     confirmedByLookup: 0,
     ...(config.sitemap?.saveSitemap ? { savedSitemap: config.sitemap.saveSitemap } : {}),
@@ -134,7 +138,8 @@ async function runPhases(
       duplicates: collected.duplicates,
       ...(quotaRemain !== undefined ? { quotaRemain } : {}),
       dryRun: config.dryRun,
-      calls: sent?.calls ?? 0,
+      calls: client?.sentCalls()['PushObjectCache'] ?? 0,
+      apiCalls: client?.sentCalls() ?? {},
       retries: sent?.retries ?? 0,
       confirmedByLookup: sent?.confirmedByLookup ?? 0,
       ...(stop.reason ? { stopped: stop.reason } : {}),

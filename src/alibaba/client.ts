@@ -74,13 +74,22 @@ export class AlibabaClient {
     }
   }
 
+  /** Calls that went out (past the gate), by action: what the account's rate and logs see. */
+  sentCalls(): Record<string, number> {
+    return Object.fromEntries(this.sent);
+  }
+
+  private readonly sent = new Map<string, number>();
+
   private async admit(action: string): Promise<{ release(): void } | undefined> {
     const stopSending = this.options.stopSending;
     const notSent = (): AlibabaError =>
       new AlibabaError(`${action}: not sent, the run is stopping`, { action, errorClass: 'transient' });
     if (stopSending?.aborted) throw notSent();
     try {
-      return await this.options.gate?.acquire(action, stopSending);
+      const slot = await this.options.gate?.acquire(action, stopSending);
+      this.sent.set(action, (this.sent.get(action) ?? 0) + 1);
+      return slot;
     } catch (error) {
       if (stopSending?.aborted) throw notSent();
       throw error;

@@ -21,6 +21,7 @@ export function reportJson(result: RunResult, redact: Redactor): string {
     requestIds: result.requestIds,
     ...(result.quotaRemain !== undefined ? { quotaRemain: result.quotaRemain } : {}),
     calls: result.calls,
+    apiCalls: result.apiCalls,
     retries: result.retries,
     confirmedByLookup: result.confirmedByLookup,
     ...(result.stopped ? { stopped: result.stopped } : {}),

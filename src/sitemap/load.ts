@@ -97,7 +97,7 @@ async function loadDocument(location: DocumentLocation, depth: number, walk: Wal
   try {
     kind = await parseDocument(
       readDocumentText(location, options),
-      { label: location.label, images: options.images, priorities: options.side === 'deployed' },
+      { label: location.label, images: options.images },
       {
         url: (entry) => {
           urls++;

@@ -50,8 +50,6 @@ export interface ParseOptions {
   label: string;
   /** Collect `<image:loc>` of each `<url>`. */
   images: boolean;
-  /** Collect `<priority>` (a baseline has no use for it). Default true. */
-  priorities?: boolean;
 }
 
 // Roles of open elements. Everything we do not know is OTHER, and so is all that it contains.
@@ -99,7 +97,6 @@ export class SitemapParser {
   /** Prefixed attribute names of the tag being opened, to check their prefixes. */
   private prefixedAttributes: string[] | undefined;
   private readonly onText = (text: string): void => this.addText(text);
-  private readonly directTextHandler: boolean;
   // childRole() asks whether the same namespace string is the sitemap's, tag after tag.
   private lastUri = '\0';
   private lastUriIsSitemap = false;
@@ -134,12 +131,9 @@ export class SitemapParser {
     this.sax.on('attribute', ({ name, value }) => this.attribute(name, value));
     this.sax.on('opentag', (tag) => this.openElement(tag));
     this.sax.on('closetag', () => this.closeElement());
-    // The text handler is only set inside an element we keep (see open()): saxes then neither slices
+    // The text handler is only set inside an element we keep (see openElement()): saxes then neither slices
     // nor reports the whitespace between elements or the text of elements we ignore.
     this.sax.on('cdata', this.onText);
-    this.sax.on('text', this.onText);
-    this.directTextHandler = (this.sax as unknown as { textHandler: unknown }).textHandler === this.onText;
-    this.textHandler(undefined);
   }
 
   /** `urlset` or `sitemapindex`, once the root element has been seen. */
@@ -198,7 +192,7 @@ export class SitemapParser {
         this.text = '';
         this.captureLine = this.sax.line;
         this.captureColumn = this.sax.column;
-        this.textHandler(this.onText);
+        this.sax.on('text', this.onText);
       }
     }
     this.roles.push(role);
@@ -234,17 +228,6 @@ export class SitemapParser {
     }
   }
 
-  /**
-   * Sets or clears saxes's text handler. saxes's on()/off() cost a keyed store each, three times
-   * per URL; when its handler field is where we expect it, set that directly (checked once, in the
-   * constructor, so a saxes that names it differently only loses the speed).
-   */
-  private textHandler(handler: ((text: string) => void) | undefined): void {
-    if (this.directTextHandler) (this.sax as unknown as { textHandler: unknown }).textHandler = handler;
-    else if (handler === undefined) this.sax.off('text');
-    else this.sax.on('text', handler);
-  }
-
   /** Sets `local` and `uri` for a qualified name (fields, not a returned object: this runs per tag). */
   private resolve(qname: string, scope: Scope): void {
     const colon = qname.indexOf(':');
@@ -275,7 +258,7 @@ export class SitemapParser {
         if (inSitemapNs) {
           if (local === 'loc') return Role.LOC;
           if (local === 'lastmod') return Role.LASTMOD;
-          if (local === 'priority' && this.options.priorities !== false) return Role.PRIORITY;
+          if (local === 'priority') return Role.PRIORITY;
           return Role.OTHER;
         }
         return this.options.images && local === 'image' && IMAGE_NAMESPACES.has(uri)
@@ -312,7 +295,7 @@ export class SitemapParser {
     const depth = this.roles.length;
     const outer = this.outerScopes[this.outerScopes.length - 1];
     if (outer !== undefined && outer.depth === depth) this.scope = this.outerScopes.pop()!.scope;
-    if (role !== undefined && role >= Role.LOC) this.textHandler(undefined);
+    if (role !== undefined && role >= Role.LOC) this.sax.off('text');
     const parent = this.roles[this.roles.length - 1];
     const entry = this.entry;
     switch (role) {

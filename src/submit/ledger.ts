@@ -15,7 +15,6 @@ export class SubmitLedger {
   readonly requestIds: string[] = [];
   readonly failedHosts = new Map<string, AlibabaError>();
   fatal: AlibabaError | undefined;
-  calls = 0;
   retries = 0;
   confirmedByLookup = 0;
 
@@ -88,7 +87,6 @@ export class SubmitLedger {
     return {
       outcomes: this.outcomes,
       requestIds: this.requestIds,
-      calls: this.calls,
       retries: this.retries,
       confirmedByLookup: this.confirmedByLookup,
       ...(this.fatal ? { fatal: this.fatal } : {}),

@@ -124,7 +124,6 @@ async function sendBatch(
     const sentAt = new Date();
     let error: AlibabaError;
     try {
-      ledger.calls++;
       const result = await pushObjectCache(
         client,
         pending.map((item) => item.url),

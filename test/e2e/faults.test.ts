@@ -5,7 +5,7 @@
  * per fail-on, and no secret anywhere.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator, type EmulatorOptions, type FaultKind } from '../emulator/index.js';
+import { CALL_FAULT_KINDS, startEmulator, type Emulator, type EmulatorOptions } from '../emulator/index.js';
 import { runAction, type ActionRun, type RunOptions } from './harness.js';
 
 const AK_ID = 'matrix-ak-id';
@@ -74,20 +74,7 @@ function checkInvariants(em: Emulator, result: ActionRun, urls: readonly string[
   expect(visible).not.toContain(AK_SECRET);
 }
 
-const KINDS: FaultKind[] = [
-  'throttling',
-  'service-unavailable',
-  'internal-error',
-  'queue-full',
-  'reset-before',
-  'reset-after',
-  'hang',
-  'garbage-200',
-  'empty-200',
-  'empty-task-id',
-  'html-502',
-  'xml-error',
-];
+const KINDS = CALL_FAULT_KINDS;
 const POSITIONS = [
   ['first', 1],
   ['middle', 5],

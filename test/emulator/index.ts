@@ -4,6 +4,7 @@
  * and injects scripted faults.
  */
 export { DEFAULT_CREDENTIALS, DEFAULT_DOMAINS, startEmulator } from './server.js';
+export { CALL_FAULT_KINDS } from './types.js';
 export type {
   CallRecord,
   Emulator,

@@ -143,3 +143,22 @@ export interface Emulator {
   };
   close(): Promise<void>;
 }
+
+/**
+ * The faults that can strike a PushObjectCache call and that a client must survive without losing
+ * or doubling a URL: the fault matrix and the soak draw from this list.
+ */
+export const CALL_FAULT_KINDS: readonly FaultKind[] = [
+  'throttling',
+  'service-unavailable',
+  'internal-error',
+  'queue-full',
+  'reset-before',
+  'reset-after',
+  'hang',
+  'garbage-200',
+  'empty-200',
+  'empty-task-id',
+  'html-502',
+  'xml-error',
+];

@@ -111,6 +111,7 @@ describe('renderClosing', () => {
     calls: 2,
     retries: 1,
     confirmedByLookup: 0,
+    apiCalls: {},
     ...extra,
   });
 

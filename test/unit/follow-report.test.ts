@@ -67,6 +67,7 @@ function runResult(list: UrlOutcome[], extra: Partial<RunResult> = {}): RunResul
     calls: 1,
     retries: 0,
     confirmedByLookup: 0,
+    apiCalls: {},
     ...extra,
   };
 }

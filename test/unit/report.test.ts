@@ -17,6 +17,7 @@ function result(outcomes: UrlOutcome[], extra: Partial<RunResult> = {}): RunResu
     calls: 0,
     retries: 0,
     confirmedByLookup: 0,
+    apiCalls: {},
     ...extra,
   };
 }
