@@ -130,29 +130,52 @@ async function runPhases(
     ].sort((a, b) => a.order - b.order);
     const waited = follow && (await waitForPrefetch(follow, sorted));
     const { outcomes, follow: followed } = withFollowThrough(sorted, refreshed, waited);
-    return {
-      outcomes,
-      counts: countOutcomes(outcomes),
-      taskIds: distinctTaskIds(outcomes),
-      requestIds: sent?.requestIds ?? [],
-      duplicates: collected.duplicates,
-      ...(quotaRemain !== undefined ? { quotaRemain } : {}),
-      dryRun: config.dryRun,
-      calls: client?.sentCalls()['PushObjectCache'] ?? 0,
-      apiCalls: client?.sentCalls() ?? {},
-      retries: sent?.retries ?? 0,
-      confirmedByLookup: sent?.confirmedByLookup ?? 0,
-      ...(stop.reason ? { stopped: stop.reason } : {}),
-      ...(sent?.fatal ? { fatal: `${sent.fatal.message}. ${adviceFor(sent.fatal)}` } : {}),
-      ...(followed ? { follow: followed } : {}),
-      ...(sitemap ? { sitemap: { counts: sitemap.counts, baseline: sitemap.baseline } } : {}),
-    };
+    return assembleResult(config, outcomes, {
+      collected,
+      quotaRemain,
+      client,
+      sent,
+      stop,
+      followed,
+      sitemap,
+    });
   } catch (error) {
     if (error instanceof AlibabaError && isFatal(error.errorClass)) {
       throw new AlibabaError(`${error.message}. ${adviceFor(error)}`, error);
     }
     throw error;
   }
+}
+
+interface RunParts {
+  collected: Collected;
+  quotaRemain: number | undefined;
+  client: AlibabaClient | undefined;
+  sent: Awaited<ReturnType<typeof submitBatches>> | undefined;
+  stop: RunStop;
+  followed: FollowResult | undefined;
+  sitemap: SitemapUrls | undefined;
+}
+
+function assembleResult(config: Config, outcomes: UrlOutcome[], parts: RunParts): RunResult {
+  const { collected, quotaRemain, client, sent, stop, followed, sitemap } = parts;
+  return {
+    outcomes,
+    counts: countOutcomes(outcomes),
+    taskIds: distinctTaskIds(outcomes),
+    requestIds: sent?.requestIds ?? [],
+    duplicates: collected.duplicates,
+    ...(quotaRemain !== undefined ? { quotaRemain } : {}),
+    dryRun: config.dryRun,
+    calls: client?.sentCalls()['PushObjectCache'] ?? 0,
+    apiCalls: client?.sentCalls() ?? {},
+    retries: sent?.retries ?? 0,
+    confirmedByLookup: sent?.confirmedByLookup ?? 0,
+    ...(stop.reason ? { stopped: stop.reason } : {}),
+    ...(sent?.fatal ? { fatal: `${sent.fatal.message}. ${adviceFor(sent.fatal)}` } : {}),
+    ...(followed ? { follow: followed } : {}),
+    ...(sitemap ? { sitemap: { counts: sitemap.counts, baseline: sitemap.baseline } } : {}),
+  };
 }
 
 async function collect(
