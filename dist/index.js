@@ -41540,7 +41540,7 @@ async function getFollowingRedirects(url, options) {
         }
         const deadline = options.timeoutMs > 0 ? started + options.timeoutMs : Infinity;
         if (!REDIRECT_STATUSES.has(response.status))
-            return { response, url: current, deadline, timeoutMs: options.timeoutMs };
+            return { response, deadline, timeoutMs: options.timeoutMs };
         discard(response);
         const location = response.headers.get('location');
         if (location === null || location === '') {
@@ -41822,7 +41822,10 @@ async function* sniffGzip(source, label, maxOut) {
 }
 /** Streaming gunzip that stops at `maxOut` decompressed bytes (a bomb fails here, memory stays flat). */
 async function* gunzip(source, label, maxOut) {
-    const inflater = (0,external_node_zlib_.createGunzip)({ chunkSize: 64 * 1024 });
+    // Inflating runs in the thread pool: let it work up to 1 MiB ahead of the parser. (zlib streams
+    // take Transform options, which ZlibOptions does not list.)
+    const options = { chunkSize: 64 * 1024, highWaterMark: 1024 * 1024 };
+    const inflater = (0,external_node_zlib_.createGunzip)(options);
     // pipeline forwards an error of the source (a download cap, a timeout) to the inflater, so the
     // loop below sees it; leaving the loop early tears the source down in turn.
     (0,external_node_stream_.pipeline)(external_node_stream_.Readable.from(source, { objectMode: false }), inflater, () => undefined);
@@ -41901,7 +41904,7 @@ async function loadDocument(location, depth, walk) {
     const { sink, stats, options } = walk;
     walk.visited.add(locationKey(location));
     const mark = sink.mark?.();
-    const rejected = [stats.invalidLocs, stats.invalidLastmods].map((r) => [r.count, r.examples.length]);
+    const rejectedBefore = [stats.invalidLocs.count, stats.invalidLastmods.count];
     const children = [];
     let urls = 0;
     let kind;
@@ -41918,9 +41921,8 @@ async function loadDocument(location, depth, walk) {
         // A document that fails half-way must not leave half of its URLs behind.
         if (mark !== undefined)
             sink.rollback?.(mark);
-        [stats.invalidLocs, stats.invalidLastmods].forEach((r, i) => {
-            [r.count, r.examples.length] = rejected[i];
-        });
+        truncate(stats.invalidLocs, rejectedBefore[0]);
+        truncate(stats.invalidLastmods, rejectedBefore[1]);
         throw error;
     }
     stats.documents++;
@@ -42049,6 +42051,11 @@ function reject(rejects, example) {
     if (rejects.examples.length < EXAMPLES)
         rejects.examples.push(example);
 }
+/** Forgets the rejects after the first `count` (examples are kept in arrival order). */
+function truncate(rejects, count) {
+    rejects.count = count;
+    rejects.examples.length = Math.min(rejects.examples.length, count);
+}
 function shorten(s) {
     const trimmed = s.trim();
     return trimmed.length > 100 ? `${trimmed.slice(0, 97)}...` : trimmed;
@@ -42154,7 +42161,14 @@ async function collectSitemapUrls(options, logger) {
             add: (url, lastmod, priority, images) => (diff.add(url, lastmod, priority, images),
                 saved.add(url, lastmod)),
         };
-    await loadDeployed(root, { ...options, images: options.includeImages, known: baseline }, limits, log, sink);
+    try {
+        await loadDeployed(root, { ...options, images: options.includeImages, known: baseline }, limits, log, sink);
+    }
+    catch (error) {
+        if (!(error instanceof DocumentNotFoundError))
+            throw error;
+        throw new DocumentNotFoundError(`Cannot read sitemap: ${error.message}`);
+    }
     const { urls, counts } = diff.result();
     log.info(`Sitemap: ${counts.deployed} URLs deployed${baseline ? `, ${counts.baseline} in the baseline` : ''}: ` +
         `${counts.added} added, ${counts.modified} modified, ${counts.unchanged} unchanged, ${counts.excluded} excluded` +

@@ -83,7 +83,7 @@ export class SitemapDiff implements UrlSink {
     private readonly baseline: SitemapSet | undefined,
     private readonly options: DiffOptions,
   ) {
-    this.seenInBaseline = new Uint8Array(baseline?.size ?? 0);
+    this.seenInBaseline = new Uint8Array(baseline?.slots ?? 0);
     this.counts = {
       deployed: 0,
       baseline: baseline?.size,

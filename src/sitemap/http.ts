@@ -17,8 +17,6 @@ export interface RequestOptions {
 
 export interface OpenedResponse {
   response: Response;
-  /** The URL that answered, after redirects. */
-  url: string;
   /** When the body must have arrived (ms since epoch), or Infinity. */
   deadline: number;
   timeoutMs: number;
@@ -48,8 +46,7 @@ export async function getFollowingRedirects(url: string, options: RequestOptions
       throw new Error(`${options.label}: ${(error as Error).message}`, { cause: error });
     }
     const deadline = options.timeoutMs > 0 ? started + options.timeoutMs : Infinity;
-    if (!REDIRECT_STATUSES.has(response.status))
-      return { response, url: current, deadline, timeoutMs: options.timeoutMs };
+    if (!REDIRECT_STATUSES.has(response.status)) return { response, deadline, timeoutMs: options.timeoutMs };
 
     discard(response);
     const location = response.headers.get('location');

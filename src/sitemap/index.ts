@@ -96,7 +96,18 @@ export async function collectSitemapUrls(
             saved.add(url, lastmod)
           ),
         };
-  await loadDeployed(root, { ...options, images: options.includeImages, known: baseline }, limits, log, sink);
+  try {
+    await loadDeployed(
+      root,
+      { ...options, images: options.includeImages, known: baseline },
+      limits,
+      log,
+      sink,
+    );
+  } catch (error) {
+    if (!(error instanceof DocumentNotFoundError)) throw error;
+    throw new DocumentNotFoundError(`Cannot read sitemap: ${error.message}`);
+  }
   const { urls, counts } = diff.result();
   log.info(
     `Sitemap: ${counts.deployed} URLs deployed${baseline ? `, ${counts.baseline} in the baseline` : ''}: ` +

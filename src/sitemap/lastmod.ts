@@ -108,7 +108,14 @@ function digits(s: string, at: number, count: number): number {
 function fractionMs(s: string, start: number, end: number): number {
   let whole = 0;
   for (let i = start; i < start + 3; i++) whole = whole * 10 + (i < end ? s.charCodeAt(i) - 0x30 : 0);
-  return end > start + 3 ? whole + Number(`0.${s.slice(start + 3, end)}`) : whole;
+  const digits = end - start - 3;
+  if (digits <= 0) return whole;
+  if (digits > 15) return whole + Number(`0.${s.slice(start + 3, end)}`);
+  // Up to 15 digits are an exact integer, and dividing by an exact power of ten rounds once, just
+  // as Number("0.…") does; `.000000` (a common spelling) costs no string at all.
+  let rest = 0;
+  for (let i = start + 3; i < end; i++) rest = rest * 10 + (s.charCodeAt(i) - 0x30);
+  return rest === 0 ? whole : whole + rest / 10 ** digits;
 }
 
 /**

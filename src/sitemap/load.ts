@@ -88,9 +88,7 @@ async function loadDocument(location: DocumentLocation, depth: number, walk: Wal
   const { sink, stats, options } = walk;
   walk.visited.add(locationKey(location));
   const mark = sink.mark?.();
-  const rejected = [stats.invalidLocs, stats.invalidLastmods].map(
-    (r) => [r.count, r.examples.length] as const,
-  );
+  const rejectedBefore = [stats.invalidLocs.count, stats.invalidLastmods.count] as const;
   const children: string[] = [];
   let urls = 0;
   let kind;
@@ -109,9 +107,8 @@ async function loadDocument(location: DocumentLocation, depth: number, walk: Wal
   } catch (error) {
     // A document that fails half-way must not leave half of its URLs behind.
     if (mark !== undefined) sink.rollback?.(mark);
-    [stats.invalidLocs, stats.invalidLastmods].forEach((r, i) => {
-      [r.count, r.examples.length] = rejected[i]!;
-    });
+    truncate(stats.invalidLocs, rejectedBefore[0]);
+    truncate(stats.invalidLastmods, rejectedBefore[1]);
     throw error;
   }
   stats.documents++;
@@ -238,14 +235,26 @@ function imageUrls(images: string[], walk: Walk): string[] {
 /** `<priority>` 0.0-1.0; absent or unusable means the protocol's default, 0.5. */
 function parsePriority(raw: string | undefined): number {
   if (raw === undefined) return 0.5;
+  // A sitemap uses a handful of priority values over and over.
+  if (raw === lastPriority.raw) return lastPriority.value;
   const text = raw.trim();
   const value = Number(text);
-  return text !== '' && value >= 0 && value <= 1 ? value : 0.5;
+  lastPriority.raw = raw;
+  lastPriority.value = text !== '' && value >= 0 && value <= 1 ? value : 0.5;
+  return lastPriority.value;
 }
+
+const lastPriority = { raw: '', value: 0.5 };
 
 function reject(rejects: Rejects, example: string): void {
   rejects.count++;
   if (rejects.examples.length < EXAMPLES) rejects.examples.push(example);
+}
+
+/** Forgets the rejects after the first `count` (examples are kept in arrival order). */
+function truncate(rejects: Rejects, count: number): void {
+  rejects.count = count;
+  rejects.examples.length = Math.min(rejects.examples.length, count);
 }
 
 function shorten(s: string): string {

@@ -23,8 +23,8 @@ export async function writeUrlset(file: string, set: SitemapSet | undefined): Pr
   const out = createWriteStream(temporary, { encoding: 'utf8' });
   try {
     let buffer = HEAD;
-    for (let order = 0; set !== undefined && order < set.size; order++) {
-      buffer += urlElement(set.urlAt(order), set.lastmodAt(order));
+    for (const [url, lastmod] of set?.entries() ?? []) {
+      buffer += urlElement(url, lastmod);
       if (buffer.length >= 64 * 1024) {
         if (!out.write(buffer)) await once(out, 'drain');
         buffer = '';

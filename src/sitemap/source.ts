@@ -4,8 +4,8 @@
  * local file produced by the build.
  */
 import { promises as fs, createReadStream } from 'node:fs';
-import { Readable, pipeline } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { Readable, pipeline, type TransformOptions } from 'node:stream';
+import { createGunzip, type ZlibOptions } from 'node:zlib';
 import { DocumentNotFoundError } from './errors.js';
 import { openAtRef, type GitRefFile } from './git-baseline.js';
 import { bodyChunks, discard, formatBytes, getFollowingRedirects, type OpenedResponse } from './http.js';
@@ -187,7 +187,10 @@ async function* sniffGzip(
 
 /** Streaming gunzip that stops at `maxOut` decompressed bytes (a bomb fails here, memory stays flat). */
 async function* gunzip(source: AsyncIterable<Buffer>, label: string, maxOut: number): AsyncGenerator<Buffer> {
-  const inflater = createGunzip({ chunkSize: 64 * 1024 });
+  // Inflating runs in the thread pool: let it work up to 1 MiB ahead of the parser. (zlib streams
+  // take Transform options, which ZlibOptions does not list.)
+  const options: ZlibOptions & TransformOptions = { chunkSize: 64 * 1024, highWaterMark: 1024 * 1024 };
+  const inflater = createGunzip(options);
   // pipeline forwards an error of the source (a download cap, a timeout) to the inflater, so the
   // loop below sees it; leaving the loop early tears the source down in turn.
   pipeline(Readable.from(source, { objectMode: false }), inflater, () => undefined);
