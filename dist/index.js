@@ -43219,14 +43219,7 @@ async function describeRefreshTaskById(client, taskIds) {
         throw new Error(`DescribeRefreshTaskById takes 1 to ${MAX_TASK_IDS_PER_LOOKUP} task IDs, not ${taskIds.length}`);
     }
     const { fields } = await client.call('DescribeRefreshTaskById', { TaskId: taskIds.join(',') });
-    // Documented as a flat array; accept the `Tasks.CDNTask` wrapper of DescribeRefreshTasks as well.
-    const wrapper = fields['Tasks'];
-    const list = Array.isArray(wrapper)
-        ? wrapper
-        : typeof wrapper === 'object' && wrapper !== null
-            ? wrapper['CDNTask']
-            : undefined;
-    return (Array.isArray(list) ? list : []).map(toTask).filter((t) => t !== undefined);
+    return tasksOf(fields);
 }
 /** Splits a PushTaskId / RefreshTaskId into its IDs. */
 function splitTaskIds(taskId) {
@@ -43253,14 +43246,21 @@ async function describeRefreshTasks(client, query) {
     if (query.pageSize !== undefined)
         params['PageSize'] = String(query.pageSize);
     const { fields } = await client.call('DescribeRefreshTasks', params);
+    const tasks = tasksOf(fields);
+    return { tasks, totalCount: Number(stringField(fields, 'TotalCount') ?? tasks.length) || 0 };
+}
+/**
+ * The task list of an answer: DescribeRefreshTaskById documents a flat `Tasks` array, DescribeRefreshTasks
+ * wraps it as `Tasks.CDNTask`; either is accepted from either.
+ */
+function tasksOf(fields) {
     const wrapper = fields['Tasks'];
     const list = Array.isArray(wrapper)
         ? wrapper
         : typeof wrapper === 'object' && wrapper !== null
             ? wrapper['CDNTask']
             : undefined;
-    const tasks = (Array.isArray(list) ? list : []).map(toTask).filter((t) => t !== undefined);
-    return { tasks, totalCount: Number(stringField(fields, 'TotalCount') ?? tasks.length) || 0 };
+    return (Array.isArray(list) ? list : []).map(toTask).filter((t) => t !== undefined);
 }
 /** Reads one task entry; Alibaba's field names, our types. */
 function toTask(value) {

@@ -1,6 +1,6 @@
 /** The CDN API operations cdn-prefetch uses, typed, over one-attempt calls. */
 import type { PushOptions } from '../config/config.js';
-import { stringField } from './answer.js';
+import { stringField, type ApiFields } from './answer.js';
 import type { AlibabaClient } from './client.js';
 
 export interface PushResult {
@@ -87,14 +87,7 @@ export async function describeRefreshTaskById(
     );
   }
   const { fields } = await client.call('DescribeRefreshTaskById', { TaskId: taskIds.join(',') });
-  // Documented as a flat array; accept the `Tasks.CDNTask` wrapper of DescribeRefreshTasks as well.
-  const wrapper = fields['Tasks'];
-  const list = Array.isArray(wrapper)
-    ? wrapper
-    : typeof wrapper === 'object' && wrapper !== null
-      ? (wrapper as Record<string, unknown>)['CDNTask']
-      : undefined;
-  return (Array.isArray(list) ? list : []).map(toTask).filter((t): t is CdnTask => t !== undefined);
+  return tasksOf(fields);
 }
 
 /** Splits a PushTaskId / RefreshTaskId into its IDs. */
@@ -140,14 +133,22 @@ export async function describeRefreshTasks(
   if (query.pageNumber !== undefined) params['PageNumber'] = String(query.pageNumber);
   if (query.pageSize !== undefined) params['PageSize'] = String(query.pageSize);
   const { fields } = await client.call('DescribeRefreshTasks', params);
+  const tasks = tasksOf(fields);
+  return { tasks, totalCount: Number(stringField(fields, 'TotalCount') ?? tasks.length) || 0 };
+}
+
+/**
+ * The task list of an answer: DescribeRefreshTaskById documents a flat `Tasks` array, DescribeRefreshTasks
+ * wraps it as `Tasks.CDNTask`; either is accepted from either.
+ */
+function tasksOf(fields: ApiFields): CdnTask[] {
   const wrapper = fields['Tasks'];
   const list = Array.isArray(wrapper)
     ? wrapper
     : typeof wrapper === 'object' && wrapper !== null
       ? (wrapper as Record<string, unknown>)['CDNTask']
       : undefined;
-  const tasks = (Array.isArray(list) ? list : []).map(toTask).filter((t): t is CdnTask => t !== undefined);
-  return { tasks, totalCount: Number(stringField(fields, 'TotalCount') ?? tasks.length) || 0 };
+  return (Array.isArray(list) ? list : []).map(toTask).filter((t): t is CdnTask => t !== undefined);
 }
 
 /** Reads one task entry; Alibaba's field names, our types. */
