@@ -44961,6 +44961,13 @@ async function runRound(client, logger, options, batches, ledger) {
                 quotaHit = true;
                 leftovers.push(...failure.items);
             }
+            else if (refusesSomeUrl(failure.error) && failure.items.length > 1) {
+                // The call is refused as a whole for one URL the CDN dislikes: halve the batch until that URL
+                // is alone, so that the others still go out. A refused call costs no quota.
+                const half = Math.ceil(failure.items.length / 2);
+                queue.unshift({ host: batch.host, items: failure.items.slice(0, half) }, { host: batch.host, items: failure.items.slice(half) });
+                logger.info(`  ${batch.host}: ${failure.error.code}; splitting the ${failure.items.length} URLs to find the one refused`);
+            }
             else {
                 recordFailure(logger, batch.host, failure.items, failure.error, ledger);
             }
@@ -45047,6 +45054,11 @@ async function lookUp(client, options, items, sentAt, logger, host) {
         return confirmation.found;
     logger.warning(`${host}: the call was accepted but returned no task ID, and none was found by look-up.`);
     return new Map();
+}
+/** Refusals that name the URLs themselves (not a parameter), so that smaller batches may pass. */
+function refusesSomeUrl(error) {
+    return (error.errorClass === 'bad-request' &&
+        (error.code?.startsWith('InvalidObjectPath') || error.code === 'SingleRequest.OverLimit'));
 }
 function recordFailure(logger, host, items, error, ledger) {
     if (isFatal(error.errorClass))

@@ -284,6 +284,24 @@ describe('errors', () => {
     expectCountsAddUp(result, 300);
   });
 
+  it('splits a batch refused for one URL until that URL is alone, and sends the others', async () => {
+    await useEmulator({
+      credentials: { [AK_ID]: AK_SECRET },
+      refuseUrls: (url) => (url.includes('|') ? 'raw "|" in the path' : undefined),
+    });
+    const urls = urlsOn('www.example.com', 100);
+    urls[37] = 'https://www.example.com/p/a|b.html';
+    const result = await run({ urls: urls.join('\n') });
+    expect(result.exitCode).toBe(1);
+    const accepted = emulator.acceptedPrefetches().map((a) => a.url);
+    expect(accepted.sort()).toEqual(urls.filter((_, i) => i !== 37).sort());
+    const failed = result.report?.urls.filter((u) => u.status === 'failed');
+    expect(failed).toEqual([expect.objectContaining({ url: urls[37], code: 'InvalidObjectPath.Malformed' })]);
+    // Halving 100 URLs isolates one in at most 7 levels: 1 + 2 per level.
+    expect(pushCalls(emulator).length).toBeLessThanOrEqual(15);
+    expectCountsAddUp(result, 100);
+  });
+
   it('fails a host that is not an accelerated domain, and carries on with the others', async () => {
     await useEmulator({
       credentials: { [AK_ID]: AK_SECRET },

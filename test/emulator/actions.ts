@@ -8,6 +8,7 @@ export interface CdnContext {
   maxUrlsPerCall: number;
   /** How DescribeRefreshTaskById spells a task's ObjectPath; undefined leaves the task out of the answer. */
   answerObjectPath?: ((url: string) => string | undefined) | undefined;
+  refuseUrls?: ((url: string) => string | undefined) | undefined;
 }
 
 export interface ActionResult {
@@ -131,7 +132,11 @@ const pushObjectCache: Action = (params, ctx) => {
       `The number of URLs exceeds the maximum of ${ctx.maxUrlsPerCall}.`,
     );
   }
-  const entries = urls.map((url) => ({ url, domain: urlHost(url) }));
+  const entries = urls.map((url) => {
+    const refused = ctx.refuseUrls?.(url);
+    if (refused !== undefined) throw malformed(url, refused);
+    return { url, domain: urlHost(url) };
+  });
   checkDomains(ctx, new Set(entries.map((e) => e.domain)));
   const { state } = ctx;
   if (urls.length > state.remaining('Preload')) {

@@ -351,6 +351,7 @@ class EmulatorServer implements Emulator {
       domains: this.options.domains ?? DEFAULT_DOMAINS,
       maxUrlsPerCall: this.options.maxUrlsPerCall ?? 100,
       answerObjectPath: this.options.answerObjectPath,
+      refuseUrls: this.options.refuseUrls,
     });
   }
 

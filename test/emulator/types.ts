@@ -30,6 +30,11 @@ export interface EmulatorOptions {
   /** Returns a failure Description for refresh URLs whose task should end Failed. */
   failRefreshUrls?: (url: string) => string | undefined;
   /**
+   * PushObjectCache refuses the whole call with InvalidObjectPath.Malformed when this returns a reason
+   * for one of its URLs: for URLs the real CDN refuses although they look valid to a client.
+   */
+  refuseUrls?: (url: string) => string | undefined;
+  /**
    * How DescribeRefreshTaskById spells each task's ObjectPath (another spelling of the URL sent, say);
    * returning undefined leaves that task out of the answer. Default: the URL as sent. Extension of the spec.
    */
