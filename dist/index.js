@@ -40171,67 +40171,103 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./src/config/config.ts
-/** Alibaba's own ceilings: the API refuses more, so the inputs may not ask for more. */
-const LIMITS = {
-    maxBatchSize: 100,
-    maxRequestsPerSecond: 50,
-};
+;// CONCATENATED MODULE: ./src/base/errors.ts
+/**
+ * The run's one error family. Every failure that crosses a module boundary is one of these, and every
+ * caller acts on the class (and on `errorClass` / `code`), never on message text:
+ * - ConfigError: a mistake only the workflow's author can fix; always fails the step (CLI exit 2).
+ * - UsageError: a command line the CLI cannot read (exit 2).
+ * - NetworkError: no HTTP answer at all (refused, reset, DNS, TLS, timeout), with the system's code.
+ * - DocumentNotFoundError: a document (sitemap, baseline, state) that does not exist.
+ * - AlibabaError: a failed API call, sorted into an ErrorClass once, in alibaba/errors.ts.
+ */
 /** A mistake in the inputs: always fails the step, whatever `fail-on` says. */
 class ConfigError extends Error {
-    constructor(message) {
+    /** The input (action.yml name) the message is about, when there is one. */
+    input;
+    constructor(message, input) {
         super(message);
         this.name = 'ConfigError';
+        this.input = input;
     }
 }
-
-;// CONCATENATED MODULE: ./src/follow/result.ts
-/**
- * Adds `refreshStatus` / `refreshTaskId` (with `refresh`: on every URL, `NotRefreshed` where it was not
- * refreshed) and `taskStatus` / `description` (with `wait`: on every submitted URL) to the outcomes.
- */
-function withFollowThrough(outcomes, refreshed, waited) {
-    if (!refreshed && !waited)
-        return { outcomes: [...outcomes] };
-    const decorated = outcomes.map((outcome) => {
-        let next = outcome;
-        if (refreshed)
-            next = { ...next, ...(refreshed.urls.get(outcome.url) ?? { refreshStatus: 'NotRefreshed' }) };
-        const state = outcome.status === 'submitted' ? waited?.states.get(outcome.url) : undefined;
-        if (state) {
-            next = {
-                ...next,
-                taskStatus: state.status,
-                ...(state.description ? { description: state.description } : {}),
-            };
-        }
-        return next;
-    });
-    return {
-        outcomes: decorated,
-        follow: {
-            ...(refreshed ? { refresh: refreshed.summary } : {}),
-            ...(waited ? { wait: waited.summary } : {}),
-        },
-    };
+/** A command line the CLI cannot parse: an unknown flag, a missing value. */
+class UsageError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'UsageError';
+    }
 }
-/** The outputs the follow-through adds; empty strings when it was not asked for, and in a dry run. */
-function followOutputs(result) {
-    const { refresh, wait } = result.follow ?? {};
-    return {
-        'refresh-task-ids': refresh ? refresh.taskIds.join(',') : '',
-        'completed-count': wait ? String(wait.completed) : '',
-        'prefetch-failed-count': wait ? String(wait.failed) : '',
-        'pending-count': wait ? String(wait.pending) : '',
-    };
+/** An HTTP failure before any answer arrived: connection refused or reset, DNS, TLS, timeout. */
+class NetworkError extends Error {
+    url;
+    timedOut;
+    cause;
+    constructor(message, url, timedOut, cause) {
+        super(message);
+        this.url = url;
+        this.timedOut = timedOut;
+        this.cause = cause;
+        this.name = 'NetworkError';
+    }
+    /** The system's error code (ECONNREFUSED, ECONNRESET, ENOTFOUND, ...), from the cause chain. */
+    get code() {
+        return systemErrorCode(this.cause);
+    }
 }
-/** With `wait`, a prefetch task that ended Failed fails the step under `fail-on: error` (pending ones never do). */
-function followFailure(result) {
-    const failed = result.follow?.wait?.failed ?? 0;
-    if (failed === 0)
-        return undefined;
-    return (`${failed} of ${result.counts.submitted} submitted URLs failed at the CDN (prefetch task Failed); ` +
-        'see the job summary and the report.');
+/** The `code` of an error or of the first error in its cause chain that has one. */
+function systemErrorCode(error) {
+    for (let current = error, depth = 0; current instanceof Error && depth < 5; depth++) {
+        const code = current.code;
+        if (typeof code === 'string' && code !== '')
+            return code;
+        current = current.cause;
+    }
+    return undefined;
+}
+/** The document does not exist: no such file, HTTP 404/410, or no such path at the git ref. */
+class DocumentNotFoundError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'DocumentNotFoundError';
+    }
+}
+/** Whether a call that failed with this class may be sent again. */
+function isRetryable(errorClass) {
+    return errorClass === 'throttled' || errorClass === 'transient' || errorClass === 'queue-full';
+}
+/** Whether this class means no further call can succeed, so the run must stop. */
+function isFatal(errorClass) {
+    return errorClass === 'credentials' || errorClass === 'permission';
+}
+/** A failed call: an API error, a network failure, or an answer that is not the API's. */
+class AlibabaError extends Error {
+    action;
+    errorClass;
+    code;
+    httpStatus;
+    requestId;
+    retryAfterMs;
+    outcomeUnknown;
+    advice;
+    constructor(message, details) {
+        super(message);
+        this.name = 'AlibabaError';
+        this.action = details.action;
+        this.errorClass = details.errorClass;
+        this.code = details.code;
+        this.httpStatus = details.httpStatus;
+        this.requestId = details.requestId;
+        this.retryAfterMs = details.retryAfterMs;
+        this.outcomeUnknown = details.outcomeUnknown ?? false;
+        this.advice = details.advice;
+    }
+}
+/** The message of anything thrown, for the one place that reports failures. */
+function errorMessage(error) {
+    if (error instanceof Error)
+        return error.message;
+    return String(error);
 }
 
 ;// CONCATENATED MODULE: external "node:path"
@@ -40539,27 +40575,6 @@ class SitemapDiff {
     }
 }
 
-;// CONCATENATED MODULE: ./src/sitemap/errors.ts
-/**
- * The failures a sitemap read can end in. Callers treat them differently: a missing baseline is
- * normal (every URL is new), an unreadable one is a warning, and a configuration mistake always
- * stops the step, even while reading the baseline.
- */
-/** The document does not exist: no such file, HTTP 404/410, or no such path at the git ref. */
-class DocumentNotFoundError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'DocumentNotFoundError';
-    }
-}
-/** A mistake only the workflow's author can fix (inputs, token permissions); never downgraded to a warning. */
-class SitemapConfigError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'SitemapConfigError';
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/urls/normalize.ts
 /**
  * URL normalization: one canonical spelling per resource, so that duplicates are merged before they
@@ -40849,17 +40864,17 @@ function daysIn(year, month) {
 function locateInput(input, workspace, inputName) {
     const value = input.trim();
     if (value === '')
-        throw new SitemapConfigError(`${inputName}: is empty`);
+        throw new ConfigError(`${inputName}: is empty`);
     if (/^https?:\/\//i.test(value)) {
         try {
             return { kind: 'url', url: new URL(value).href, label: value };
         }
         catch {
-            throw new SitemapConfigError(`${inputName}: "${value}" is not a valid URL`);
+            throw new ConfigError(`${inputName}: "${value}" is not a valid URL`);
         }
     }
     if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(value)) {
-        throw new SitemapConfigError(`${inputName}: "${value}" is neither a workspace path nor an http(s) URL`);
+        throw new ConfigError(`${inputName}: "${value}" is neither a workspace path nor an http(s) URL`);
     }
     const absolute = external_node_path_namespaceObject.resolve(workspace, value);
     return { kind: 'file', path: absolute, label: toPosix(external_node_path_namespaceObject.relative(workspace, absolute)) || value };
@@ -40868,12 +40883,12 @@ function locateInput(input, workspace, inputName) {
 function locateAtRef(sitemapInput, workspace, ref, github) {
     const value = sitemapInput.trim();
     if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(value)) {
-        throw new SitemapConfigError('previous-ref: reads the sitemap file from the repository, so sitemap must be a workspace path, ' +
+        throw new ConfigError('previous-ref: reads the sitemap file from the repository, so sitemap must be a workspace path, ' +
             `not a URL ("${value}"); use previous-sitemap for a URL baseline`);
     }
     const relative = toPosix(external_node_path_namespaceObject.relative(workspace, external_node_path_namespaceObject.resolve(workspace, value)));
     if (relative === '' || relative.startsWith('../') || relative === '..' || external_node_path_namespaceObject.isAbsolute(relative)) {
-        throw new SitemapConfigError(`previous-ref: sitemap "${value}" is not a file inside the workspace`);
+        throw new ConfigError(`previous-ref: sitemap "${value}" is not a file inside the workspace`);
     }
     return { kind: 'ref', file: { path: relative, ref, github }, label: `${relative} at ${ref}` };
 }
@@ -41457,19 +41472,7 @@ function noProxyForActionsHttpClient(env = process.env) {
  */
 
 
-/** An HTTP failure before any answer arrived: connection refused or reset, DNS, TLS, timeout. */
-class NetworkError extends Error {
-    url;
-    timedOut;
-    cause;
-    constructor(message, url, timedOut, cause) {
-        super(message);
-        this.url = url;
-        this.timedOut = timedOut;
-        this.cause = cause;
-        this.name = 'NetworkError';
-    }
-}
+
 /**
  * fetch with a per-request timeout that also covers connecting; failures become `NetworkError`.
  * The proxy is chosen per request URL (redirects included) from HTTPS_PROXY / HTTP_PROXY / NO_PROXY.
@@ -41508,7 +41511,7 @@ function describeCause(error) {
     return String(error);
 }
 
-;// CONCATENATED MODULE: ./src/sitemap/http.ts
+;// CONCATENATED MODULE: ./src/http/download.ts
 /**
  * Remote sitemap requests. Redirects are followed by hand (redirect: 'manual') so that the hop cap
  * and the http(s)-only check apply at every hop, not just the first; and the per-request timeout
@@ -41638,7 +41641,7 @@ function contentsUrl(file) {
 }
 /**
  * Requests the raw file. 404 becomes DocumentNotFoundError (no baseline); 401/403 a
- * SitemapConfigError (the token cannot read the repository: the step must fail, not quietly
+ * ConfigError (the token cannot read the repository: the step must fail, not quietly
  * prefetch everything); any other status a plain Error (the caller warns and goes on without it).
  */
 async function openAtRef(file, options) {
@@ -41660,7 +41663,7 @@ async function openAtRef(file, options) {
     }
     if (response.status === 401 || response.status === 403) {
         const rateLimited = response.headers.get('x-ratelimit-remaining') === '0' ? ' (API rate limit exhausted)' : '';
-        throw new SitemapConfigError(`previous-ref: GitHub answered HTTP ${response.status}${rateLimited} reading ${options.label}${detail}. ` +
+        throw new ConfigError(`previous-ref: GitHub answered HTTP ${response.status}${rateLimited} reading ${options.label}${detail}. ` +
             'Pass a token that can read this repository in github-token, and give the job `permissions: contents: read`.');
     }
     throw new Error(`${options.label}: GitHub answered HTTP ${response.status}${detail}`);
@@ -41680,7 +41683,7 @@ async function gitHubMessage(response) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/sitemap/source.ts
+;// CONCATENATED MODULE: ./src/sitemap/document.ts
 /**
  * Opens one sitemap document — a workspace file, an http(s) URL, or a file at a git ref — as a
  * stream of text, with the same caps everywhere: a sitemap is untrusted input even when it is a
@@ -41968,9 +41971,7 @@ async function loadChild(parent, childUrl, depth, walk) {
         catch (error) {
             if (error instanceof DocumentNotFoundError)
                 continue;
-            if (options.side === 'deployed' ||
-                error instanceof SitemapConfigError ||
-                options.signal?.aborted === true) {
+            if (options.side === 'deployed' || error instanceof ConfigError || options.signal?.aborted === true) {
                 throw error;
             }
             options.logger.warning(`Baseline ${candidate.label} (listed in ${parent.label}) cannot be used: ${error.message}. ` +
@@ -42130,13 +42131,12 @@ function escapeXml(text) {
 
 
 
-
 /**
  * Reads the baseline and the deployed sitemap and returns what changed. Throws when the deployed
- * sitemap cannot be read or parsed, and on configuration mistakes (SitemapConfigError); a missing
+ * sitemap cannot be read or parsed, and on configuration mistakes (ConfigError); a missing
  * baseline is a notice and an unusable one a warning, after which every URL counts as added.
  */
-async function collectSitemapUrls(options, logger) {
+async function sitemapChanges(options, logger) {
     const notes = [];
     const log = recordingNotes(logger, notes);
     const limits = { ...DEFAULT_LIMITS, ...options.limits };
@@ -42206,14 +42206,14 @@ function locateBaseline(options) {
     const hasSitemap = previousSitemap !== undefined && previousSitemap.trim() !== '';
     const hasRef = previousRef !== undefined && previousRef.trim() !== '';
     if (hasSitemap && hasRef) {
-        throw new SitemapConfigError('previous-sitemap and previous-ref are both set: set one of them');
+        throw new ConfigError('previous-sitemap and previous-ref are both set: set one of them');
     }
     if (hasSitemap)
         return locateInput(previousSitemap, options.workspace, 'previous-sitemap');
     if (!hasRef)
         return undefined;
     if (options.github === undefined || options.github.token === '') {
-        throw new SitemapConfigError('previous-ref: needs github-token (the default, github.token, works)');
+        throw new ConfigError('previous-ref: needs github-token (the default, github.token, works)');
     }
     return locateAtRef(options.sitemap, options.workspace, previousRef.trim(), options.github);
 }
@@ -42225,7 +42225,7 @@ async function loadDeployed(root, options, limits, logger, sink) {
         stats = await loadSitemap(root, { ...options, side: 'deployed', limits, logger }, sink);
     }
     catch (error) {
-        if (error instanceof DocumentNotFoundError || error instanceof SitemapConfigError)
+        if (error instanceof DocumentNotFoundError || error instanceof ConfigError)
             throw error;
         throw new Error(`Cannot read sitemap: ${error.message}`, { cause: error });
     }
@@ -42242,7 +42242,7 @@ async function loadBaseline(location, options, limits, logger) {
         return set;
     }
     catch (error) {
-        if (error instanceof SitemapConfigError || options.signal?.aborted === true)
+        if (error instanceof ConfigError || options.signal?.aborted === true)
             throw error;
         const message = error.message;
         if (error instanceof DocumentNotFoundError) {
@@ -42282,6 +42282,13 @@ function recordingNotes(logger, notes) {
         group: (title, fn) => logger.group(title, fn),
     };
 }
+
+;// CONCATENATED MODULE: ./src/base/limits.ts
+/** Alibaba's own ceilings: the API refuses more, so the inputs may not ask for more. */
+const LIMITS = {
+    maxBatchSize: 100,
+    maxRequestsPerSecond: 50,
+};
 
 ;// CONCATENATED MODULE: ./src/urls/exclude.ts
 /**
@@ -42405,6 +42412,7 @@ function isAllowedHost(host, patterns) {
  * Inputs → Config. A pure function of a name → value reader and the environment, so it is
  * table-tested without mocks. Every error names the input and says how to fix it.
  */
+
 
 
 
@@ -42748,7 +42756,33 @@ function reportJson(result, redact) {
     return redact(JSON.stringify(report, null, 2)) + '\n';
 }
 
-;// CONCATENATED MODULE: ./src/follow/summary.ts
+;// CONCATENATED MODULE: ./src/report/outputs.ts
+/** Every output of action.yml, by name, as the text the runner stores. */
+function actionOutputs(result, reportPath) {
+    return {
+        'task-ids': result.taskIds.join(','),
+        'request-ids': result.requestIds.join(','),
+        'submitted-count': String(result.counts.submitted),
+        'skipped-count': String(result.counts.skipped),
+        'failed-count': String(result.counts.failed),
+        'planned-count': String(result.counts.planned),
+        'confirmed-count': String(result.confirmedByLookup),
+        report: reportPath,
+        ...followOutputs(result),
+    };
+}
+/** The outputs the follow-through adds; empty strings when it was not asked for, and in a dry run. */
+function followOutputs(result) {
+    const { refresh, wait } = result.follow ?? {};
+    return {
+        'refresh-task-ids': refresh ? refresh.taskIds.join(',') : '',
+        'completed-count': wait ? String(wait.completed) : '',
+        'prefetch-failed-count': wait ? String(wait.failed) : '',
+        'pending-count': wait ? String(wait.pending) : '',
+    };
+}
+
+;// CONCATENATED MODULE: ./src/report/follow-summary.ts
 const LISTED = 50;
 function renderFollowSummary(result) {
     const { refresh, wait } = result.follow ?? {};
@@ -42905,7 +42939,6 @@ function sitemapTable(result) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/verdict.ts
-
 /** The failure message, or undefined when the step succeeds. */
 function verdict(result, failOn) {
     if (result.fatal)
@@ -42927,12 +42960,16 @@ function verdict(result, failOn) {
     }
     return undefined;
 }
+/** With `wait`, a prefetch task that ended Failed fails the step under `fail-on: error` (pending ones never do). */
+function followFailure(result) {
+    const failed = result.follow?.wait?.failed ?? 0;
+    if (failed === 0)
+        return undefined;
+    return (`${failed} of ${result.counts.submitted} submitted URLs failed at the CDN (prefetch task Failed); ` +
+        'see the job summary and the report.');
+}
 
 ;// CONCATENATED MODULE: ./src/alibaba/errors.ts
-/**
- * Every answer Alibaba (or the network) can give, sorted once into classes. Callers act on the class,
- * never on codes or HTTP statuses: the published statuses disagree between Alibaba's own pages.
- */
 const EXACT = {
     ServiceUnavailable: 'transient',
     InternalError: 'transient',
@@ -42978,37 +43015,6 @@ function classifyCode(code, httpStatus) {
         return 'transient';
     return 'unknown';
 }
-/** Whether a call that failed with this class may be sent again. */
-function isRetryable(errorClass) {
-    return errorClass === 'throttled' || errorClass === 'transient' || errorClass === 'queue-full';
-}
-/** Whether this class means no further call can succeed, so the run must stop. */
-function isFatal(errorClass) {
-    return errorClass === 'credentials' || errorClass === 'permission';
-}
-/** A failed call: an API error, a network failure, or an answer that is not the API's. */
-class AlibabaError extends Error {
-    action;
-    errorClass;
-    code;
-    httpStatus;
-    requestId;
-    retryAfterMs;
-    outcomeUnknown;
-    advice;
-    constructor(message, details) {
-        super(message);
-        this.name = 'AlibabaError';
-        this.action = details.action;
-        this.errorClass = details.errorClass;
-        this.code = details.code;
-        this.httpStatus = details.httpStatus;
-        this.requestId = details.requestId;
-        this.retryAfterMs = details.retryAfterMs;
-        this.outcomeUnknown = details.outcomeUnknown ?? false;
-        this.advice = details.advice;
-    }
-}
 /** What a person should check when a fatal error stops the run. */
 function adviceFor(error) {
     if (error.advice !== undefined)
@@ -43044,6 +43050,7 @@ function adviceFor(error) {
  * Alibaba answers JSON or XML; proxies and load balancers answer HTML; broken connections answer
  * nothing at all. Each has one defined outcome here.
  */
+
 
 
 /** Parses an answer; throws AlibabaError for API errors and for anything that is not an API answer. */
@@ -43170,6 +43177,7 @@ function describeBody(raw) {
 }
 
 ;// CONCATENATED MODULE: ./src/alibaba/operations.ts
+/** The CDN API operations cdn-prefetch uses, typed, over one-attempt calls. */
 
 async function pushObjectCache(client, urls, push) {
     const query = { ObjectPath: urls.join('\n') };
@@ -43286,7 +43294,7 @@ function toTask(value) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/submit/retry.ts
+;// CONCATENATED MODULE: ./src/runtime/retry.ts
 /**
  * Retries with exponential backoff and jitter, within a bounded overall time. Each attempt is a new
  * call to `attempt`, so each is signed afresh (new nonce and time).
@@ -43350,14 +43358,6 @@ function sleep(ms, signal) {
         }
         signal?.addEventListener('abort', done, { once: true });
     });
-}
-
-;// CONCATENATED MODULE: ./src/util/errors.ts
-/** The message of anything thrown, for the one place that reports failures. */
-function errorMessage(error) {
-    if (error instanceof Error)
-        return error.message;
-    return String(error);
 }
 
 ;// CONCATENATED MODULE: ./src/alibaba/signer.ts
@@ -43645,7 +43645,6 @@ function stsRefusalAdvice(code, config, claims = {}) {
 
 
 
-
 /** How long before Expiration the credentials are renewed (at most half their lifetime). */
 const RENEW_BEFORE_MS = 5 * 60_000;
 /** After a failed early renewal, the still-valid credentials are used this long before trying again. */
@@ -43755,7 +43754,7 @@ class OidcCredentialSource {
     }
 }
 
-;// CONCATENATED MODULE: ./src/credentials/source.ts
+;// CONCATENATED MODULE: ./src/credentials/provider.ts
 /** AccessKeys given to the run: they are what they are, and an expired STS token stops the run. */
 class StaticCredentials {
     credentials;
@@ -43772,10 +43771,6 @@ class StaticCredentials {
 }
 
 ;// CONCATENATED MODULE: ./src/credentials/open.ts
-/**
- * The credentials phase of a run: the role assumed with GitHub's OIDC token when `role-arn` is set,
- * otherwise the AccessKeys of the configuration, otherwise (a dry run) none.
- */
 
 
 
@@ -43787,7 +43782,7 @@ const MISSING_ID_TOKEN = 'role-arn is set, but this job cannot ask GitHub for an
     '(contents: read keeps actions/checkout working once permissions are listed. Pull requests from forks ' +
     'never get an ID token.)';
 /** The run's credential source, or undefined in a dry run that has none. */
-async function openCredentialSource(config, options) {
+async function openCredentials(config, options) {
     if (config.oidc)
         return openOidc(config.oidc, config, options);
     return config.credentials ? new StaticCredentials(config.credentials) : undefined;
@@ -43969,7 +43964,7 @@ class RenewingClient extends AlibabaClient {
     }
 }
 
-;// CONCATENATED MODULE: ./src/submit/stop.ts
+;// CONCATENATED MODULE: ./src/runtime/stop.ts
 /**
  * How a run is stopped early: at its deadline (`timeout`) or when the workflow is cancelled. Two
  * steps, because a call in flight may already have been accepted: first stop *sending* (new calls,
@@ -44416,7 +44411,6 @@ async function waitForPrefetch(ctx, outcomes) {
 
 
 
-
 /**
  * Packs URLs into RefreshObjectCaches calls: grouped by host (in order of first appearance), at most
  * 1,000 URLs and 10 hosts a call, and no more calls than that requires.
@@ -44586,6 +44580,37 @@ function notRefreshed(urls, items, reason) {
         urls.set(item.url, { refreshStatus: 'NotRefreshed', refreshDescription: reason });
 }
 
+;// CONCATENATED MODULE: ./src/follow/result.ts
+/**
+ * Adds `refreshStatus` / `refreshTaskId` (with `refresh`: on every URL, `NotRefreshed` where it was not
+ * refreshed) and `taskStatus` / `description` (with `wait`: on every submitted URL) to the outcomes.
+ */
+function withFollowThrough(outcomes, refreshed, waited) {
+    if (!refreshed && !waited)
+        return { outcomes: [...outcomes] };
+    const decorated = outcomes.map((outcome) => {
+        let next = outcome;
+        if (refreshed)
+            next = { ...next, ...(refreshed.urls.get(outcome.url) ?? { refreshStatus: 'NotRefreshed' }) };
+        const state = outcome.status === 'submitted' ? waited?.states.get(outcome.url) : undefined;
+        if (state) {
+            next = {
+                ...next,
+                taskStatus: state.status,
+                ...(state.description ? { description: state.description } : {}),
+            };
+        }
+        return next;
+    });
+    return {
+        outcomes: decorated,
+        follow: {
+            ...(refreshed ? { refresh: refreshed.summary } : {}),
+            ...(waited ? { wait: waited.summary } : {}),
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/plan/planner.ts
 /** `quota` undefined means no cap. Input order is kept: by host of first appearance, then within a host. */
 function planBatches(candidates, batchSize, quota) {
@@ -44613,7 +44638,7 @@ function planBatches(candidates, batchSize, quota) {
     return { batches, overQuota: ordered.slice(cap) };
 }
 
-;// CONCATENATED MODULE: ./src/report/outcome.ts
+;// CONCATENATED MODULE: ./src/base/outcome.ts
 function countOutcomes(outcomes) {
     const counts = { submitted: 0, skipped: 0, failed: 0, planned: 0, total: outcomes.length };
     for (const outcome of outcomes)
@@ -44621,7 +44646,7 @@ function countOutcomes(outcomes) {
     return counts;
 }
 
-;// CONCATENATED MODULE: ./src/submit/rate-limiter.ts
+;// CONCATENATED MODULE: ./src/runtime/rate-limiter.ts
 /**
  * Keeps calls under N per second *as the server counts them*. The server stamps a call when it
  * arrives, which is some time between our send and its answer; a call sent on a fresh connection
@@ -44707,7 +44732,11 @@ class RateLimiter {
     }
 }
 
-;// CONCATENATED MODULE: ./src/submit/gate.ts
+;// CONCATENATED MODULE: ./src/runtime/gate.ts
+/**
+ * One gate for every call the run makes: the account-wide rate (requests-per-second, at most 50),
+ * plus the lower per-API rates Alibaba publishes for the read-only calls.
+ */
 
 const PER_ACTION_LIMITS = {
     DescribeRefreshQuota: 20,
@@ -45069,7 +45098,7 @@ function recordFailure(logger, host, items, error, ledger) {
     logger.warning(`${host}: ${items.length} URLs failed: ${error.message}`);
 }
 
-;// CONCATENATED MODULE: ./src/urls/sources.ts
+;// CONCATENATED MODULE: ./src/sources/list.ts
 /**
  * URL list sources: the `urls` input and the `urls-file` file share one format, one URL per line,
  * blank lines and `#` comments ignored.
@@ -45101,7 +45130,7 @@ async function readUrlFile(filePath, displayName) {
     return parseUrlList(text.replace(/^\uFEFF/, ''), `urls-file ${displayName}`);
 }
 
-;// CONCATENATED MODULE: ./src/sources.ts
+;// CONCATENATED MODULE: ./src/sources/gather.ts
 /**
  * Every URL source of a run, in the order the quota is spent on them: the `urls` input, `urls-file`
  * (or standard input, from the CLI), then what the sitemap diff selected.
@@ -45118,7 +45147,7 @@ async function gatherEntries(config, logger, signal) {
     }
     if (!config.sitemap)
         return { entries };
-    const sitemap = await logger.group('Sitemap diff', () => collectSitemapUrls(sitemapOptions(config, config.sitemap, signal), logger));
+    const sitemap = await logger.group('Sitemap diff', () => sitemapChanges(sitemapOptions(config, config.sitemap, signal), logger));
     for (const url of sitemap.urls)
         entries.push({ raw: url, source: 'sitemap' });
     return { entries, sitemap };
@@ -45151,10 +45180,10 @@ function sitemapOptions(config, sitemap, signal) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/urls/collect.ts
+;// CONCATENATED MODULE: ./src/urls/prepare.ts
 
 
-function collectUrls(entries, options) {
+function prepareUrls(entries, options) {
     const seen = new Set();
     const candidates = [];
     const rejected = [];
@@ -45221,6 +45250,7 @@ function collectUrls(entries, options) {
 
 
 
+
 function emptyResult(config) {
     return {
         outcomes: [],
@@ -45260,7 +45290,7 @@ async function runPhases(config, logger, retryPolicy, stop, identity) {
     }
     try {
         const credentials = collected.candidates.length > 0
-            ? await openCredentialSource(config, { logger, retryPolicy, identity, signal: stop.sendSignal })
+            ? await openCredentials(config, { logger, retryPolicy, identity, signal: stop.sendSignal })
             : undefined;
         const client = credentials ? createClient(config, credentials, logger, stop) : undefined;
         const quotaRemain = await resolveQuota(config, client, collected, logger, retryPolicy);
@@ -45315,7 +45345,7 @@ function assembleResult(config, outcomes, parts) {
 }
 async function collect(config, logger, signal) {
     const { entries, sitemap } = await gatherEntries(config, logger, signal);
-    const collected = collectUrls(entries, {
+    const collected = prepareUrls(entries, {
         baseUrl: config.baseUrl,
         domains: config.domains,
         exclude: config.exclude,
@@ -45400,7 +45430,7 @@ function distinctTaskIds(outcomes) {
     return [...ids];
 }
 
-;// CONCATENATED MODULE: ./src/util/redact.ts
+;// CONCATENATED MODULE: ./src/base/redact.ts
 /**
  * Real AccessKey IDs, secrets and tokens are 16 characters or longer; replacing a very short value
  * everywhere would corrupt URLs in the report without protecting anything.
@@ -45413,7 +45443,7 @@ function createRedactor(secrets) {
     return (text) => values.reduce((out, secret) => out.split(secret).join('***'), text);
 }
 
-;// CONCATENATED MODULE: ./src/util/signals.ts
+;// CONCATENATED MODULE: ./src/runtime/signals.ts
 /** How long calls in flight may still answer after the first signal; under the runner's 7.5 s. */
 const CANCEL_GRACE_MS = 4_000;
 /** Until disposed, SIGINT and SIGTERM stop `stop`'s run instead of killing the process. */
@@ -45448,7 +45478,6 @@ function stopOnSignals(stop, notify) {
 /**
  * The GitHub Action adapter: inputs in, outputs and a job summary out. All the work is in run.ts.
  */
-
 
 
 
@@ -45506,15 +45535,7 @@ async function run() {
 }
 async function publish(result, config, redact) {
     const reportPath = await writeReport(result, config.reportDir, redact);
-    setOutput('task-ids', result.taskIds.join(','));
-    setOutput('request-ids', result.requestIds.join(','));
-    setOutput('submitted-count', result.counts.submitted);
-    setOutput('skipped-count', result.counts.skipped);
-    setOutput('failed-count', result.counts.failed);
-    setOutput('planned-count', result.counts.planned);
-    setOutput('confirmed-count', result.confirmedByLookup);
-    setOutput('report', reportPath);
-    for (const [name, value] of Object.entries(followOutputs(result)))
+    for (const [name, value] of Object.entries(actionOutputs(result, reportPath)))
         setOutput(name, value);
     info(`Done: ${result.counts.submitted} submitted, ${result.counts.skipped} skipped, ${result.counts.failed} failed` +
         (result.dryRun ? `, ${result.counts.planned} planned (dry run)` : '') +

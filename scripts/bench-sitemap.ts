@@ -4,7 +4,7 @@
  * in its own child process so that peak RSS is its own:
  *   (a) read + gunzip only — the floor;
  *   (b) the `sitemap` package's parser (XMLToSitemapItemStream) building the same two sets;
- *   (c) this project's collectSitemapUrls, normalization and diff included.
+ *   (c) this project's sitemapChanges, normalization and diff included.
  *
  *   npx tsx scripts/bench-sitemap.ts [--urls 1000000] [--runs 1] [--only a,b,c]
  */
@@ -218,10 +218,10 @@ const sitemapPackage: Prepare = async (dir) => {
 };
 
 const ours: Prepare = async (dir) => {
-  const { collectSitemapUrls, parseChanges } = await import('../src/sitemap/index.js');
-  const { MemoryLogger } = await import('../src/util/logger.js');
+  const { sitemapChanges, parseChanges } = await import('../src/sitemap/index.js');
+  const { MemoryLogger } = await import('../src/base/logger.js');
   return async () => {
-    const result = await collectSitemapUrls(
+    const result = await sitemapChanges(
       {
         workspace: dir,
         sitemap: 'current/sitemap.xml',

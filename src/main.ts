@@ -2,19 +2,20 @@
  * The GitHub Action adapter: inputs in, outputs and a job summary out. All the work is in run.ts.
  */
 import * as core from '@actions/core';
-import { ConfigError, type Config } from './config/config.js';
-import { followOutputs } from './follow/result.js';
+import { type Config } from './config/config.js';
+import { ConfigError, errorMessage } from './base/errors.js';
 import { parseConfig, readCredentials } from './config/parse.js';
 import { noProxyForActionsHttpClient, proxyPasswords } from './http/proxy.js';
 import { writeReport } from './report/report.js';
+import { actionOutputs } from './report/outputs.js';
 import { renderSummary } from './report/summary.js';
 import { verdict } from './report/verdict.js';
-import { runPrefetch, type RunResult } from './run.js';
-import { RunStop } from './submit/stop.js';
-import { errorMessage } from './util/errors.js';
-import type { Logger } from './util/logger.js';
-import { createRedactor, type Redactor } from './util/redact.js';
-import { stopOnSignals } from './util/signals.js';
+import { runPrefetch } from './run.js';
+import { type RunResult } from './base/result.js';
+import { RunStop } from './runtime/stop.js';
+import type { Logger } from './base/logger.js';
+import { createRedactor, type Redactor } from './base/redact.js';
+import { stopOnSignals } from './runtime/signals.js';
 
 export async function run(): Promise<void> {
   // Every secret of the run, including those that arrive later (the role's STS credentials).
@@ -58,15 +59,7 @@ export async function run(): Promise<void> {
 
 async function publish(result: RunResult, config: Config, redact: Redactor): Promise<void> {
   const reportPath = await writeReport(result, config.reportDir, redact);
-  core.setOutput('task-ids', result.taskIds.join(','));
-  core.setOutput('request-ids', result.requestIds.join(','));
-  core.setOutput('submitted-count', result.counts.submitted);
-  core.setOutput('skipped-count', result.counts.skipped);
-  core.setOutput('failed-count', result.counts.failed);
-  core.setOutput('planned-count', result.counts.planned);
-  core.setOutput('confirmed-count', result.confirmedByLookup);
-  core.setOutput('report', reportPath);
-  for (const [name, value] of Object.entries(followOutputs(result))) core.setOutput(name, value);
+  for (const [name, value] of Object.entries(actionOutputs(result, reportPath))) core.setOutput(name, value);
   core.info(
     `Done: ${result.counts.submitted} submitted, ${result.counts.skipped} skipped, ${result.counts.failed} failed` +
       (result.dryRun ? `, ${result.counts.planned} planned (dry run)` : '') +

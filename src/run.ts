@@ -3,28 +3,30 @@
  * Plain values in and out; the adapters (main.ts, cli.ts) do all the talking to the outside.
  */
 import type { AlibabaClient } from './alibaba/client.js';
-import { adviceFor, AlibabaError, isFatal } from './alibaba/errors.js';
+import { adviceFor } from './alibaba/errors.js';
+import { AlibabaError, isFatal } from './base/errors.js';
 import { splitTaskIds } from './alibaba/operations.js';
 import type { Config } from './config/config.js';
 import type { IdentityDeps } from './credentials/oidc-source.js';
-import { openCredentialSource } from './credentials/open.js';
+import { openCredentials } from './credentials/open.js';
 import { RenewingClient } from './credentials/renewing-client.js';
-import type { CredentialSource } from './credentials/source.js';
+import type { CredentialProvider } from './credentials/provider.js';
 import { refreshBeforePrefetch } from './follow/refresh.js';
 import { withFollowThrough } from './follow/result.js';
-import type { FollowResult } from './follow/types.js';
+import type { FollowResult } from './base/follow.js';
 import { waitForPrefetch, type FollowContext } from './follow/wait.js';
 import { planBatches, type Plan } from './plan/planner.js';
-import { countOutcomes, type OutcomeCounts, type UrlOutcome } from './report/outcome.js';
-import { createCallGate } from './submit/gate.js';
+import { countOutcomes, type UrlOutcome } from './base/outcome.js';
+import { createCallGate } from './runtime/gate.js';
 import { readPreloadRemain } from './submit/quota.js';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './submit/retry.js';
-import { RunStop, type StopReason } from './submit/stop.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './runtime/retry.js';
+import { RunStop } from './runtime/stop.js';
 import { submitBatches } from './submit/submitter.js';
-import type { DiffCounts, SitemapUrls } from './sitemap/index.js';
-import { gatherEntries, saveBaseline } from './sources.js';
-import { collectUrls, type Collected } from './urls/collect.js';
-import type { Logger } from './util/logger.js';
+import type { SitemapUrls } from './sitemap/index.js';
+import type { RunResult } from './base/result.js';
+import { gatherEntries, saveBaseline } from './sources/gather.js';
+import { prepareUrls, type PreparedUrls } from './urls/prepare.js';
+import type { Logger } from './base/logger.js';
 
 export interface RunDeps {
   logger: Logger;
@@ -33,36 +35,6 @@ export interface RunDeps {
   retryPolicy?: RetryPolicy;
   /** GitHub's ID token and log masking, for `role-arn`; given by the action adapter. */
   identity?: IdentityDeps;
-}
-
-export interface RunResult {
-  /** Every distinct entry, in input order. */
-  outcomes: UrlOutcome[];
-  counts: OutcomeCounts;
-  /** Distinct task IDs, the task of an earlier URL first. */
-  taskIds: string[];
-  requestIds: string[];
-  duplicates: number;
-  /** The prefetch remainder read at the start, when it was read. */
-  quotaRemain?: number;
-  dryRun: boolean;
-  /** PushObjectCache calls sent, retries included. */
-  calls: number;
-  /** Every call sent, by API action. */
-  apiCalls: Record<string, number>;
-  retries: number;
-  /** URLs whose call's answer was lost but which a look-up showed accepted. */
-  confirmedByLookup: number;
-  /** Set when the run stopped early: at its deadline, or cancelled. */
-  stopped?: StopReason;
-  /** A credential or permission error that stopped the run, with advice. */
-  fatal?: string;
-  /** With `refresh` or `wait` (never in a dry run): the refresh and the wait. */
-  follow?: FollowResult;
-  /** With `sitemap`: what each side had and what changed; `baseline` names what it was compared with. */
-  sitemap?: { counts: DiffCounts; baseline: string | undefined };
-  /** With `save-sitemap`: nothing was sent. */
-  savedSitemap?: string;
 }
 
 function emptyResult(config: Config): RunResult {
@@ -112,7 +84,7 @@ async function runPhases(
   try {
     const credentials =
       collected.candidates.length > 0
-        ? await openCredentialSource(config, { logger, retryPolicy, identity, signal: stop.sendSignal })
+        ? await openCredentials(config, { logger, retryPolicy, identity, signal: stop.sendSignal })
         : undefined;
     const client = credentials ? createClient(config, credentials, logger, stop) : undefined;
     const quotaRemain = await resolveQuota(config, client, collected, logger, retryPolicy);
@@ -148,7 +120,7 @@ async function runPhases(
 }
 
 interface RunParts {
-  collected: Collected;
+  collected: PreparedUrls;
   quotaRemain: number | undefined;
   client: AlibabaClient | undefined;
   sent: Awaited<ReturnType<typeof submitBatches>> | undefined;
@@ -182,9 +154,9 @@ async function collect(
   config: Config,
   logger: Logger,
   signal: AbortSignal,
-): Promise<{ collected: Collected; sitemap?: SitemapUrls }> {
+): Promise<{ collected: PreparedUrls; sitemap?: SitemapUrls }> {
   const { entries, sitemap } = await gatherEntries(config, logger, signal);
-  const collected = collectUrls(entries, {
+  const collected = prepareUrls(entries, {
     baseUrl: config.baseUrl,
     domains: config.domains,
     exclude: config.exclude,
@@ -197,7 +169,7 @@ async function collect(
 
 function createClient(
   config: Config,
-  credentials: CredentialSource,
+  credentials: CredentialProvider,
   logger: Logger,
   stop: RunStop,
 ): AlibabaClient {
@@ -218,7 +190,7 @@ function createClient(
 async function resolveQuota(
   config: Config,
   client: AlibabaClient | undefined,
-  collected: Collected,
+  collected: PreparedUrls,
   logger: Logger,
   retryPolicy: RetryPolicy,
 ): Promise<number | undefined> {
@@ -235,7 +207,7 @@ async function resolveQuota(
   return remain;
 }
 
-function logPlan(plan: Plan, collected: Collected, quota: number | undefined, logger: Logger): void {
+function logPlan(plan: Plan, collected: PreparedUrls, quota: number | undefined, logger: Logger): void {
   const planned = plan.batches.reduce((sum, batch) => sum + batch.items.length, 0);
   const hosts = new Set(plan.batches.map((batch) => batch.host)).size;
   logger.info(

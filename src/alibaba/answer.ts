@@ -4,7 +4,8 @@
  * nothing at all. Each has one defined outcome here.
  */
 import { SaxesParser } from 'saxes';
-import { AlibabaError, classifyCode } from './errors.js';
+import { classifyCode } from './errors.js';
+import { AlibabaError } from '../base/errors.js';
 
 export type ApiFields = Record<string, unknown>;
 

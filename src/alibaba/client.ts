@@ -3,19 +3,15 @@
  * Retrying is the caller's business (src/submit/retry.ts); this module makes exactly one attempt.
  */
 import { randomUUID } from 'node:crypto';
-import { httpFetch, NetworkError } from '../http/fetch.js';
+import { httpFetch } from '../http/fetch.js';
+import { NetworkError, AlibabaError } from '../base/errors.js';
 import { parseAnswer, type ApiFields } from './answer.js';
-import { AlibabaError } from './errors.js';
 import { signV1, signV3, type Credentials } from './signer.js';
+import type { CallGate } from '../runtime/gate.js';
 
 export const CDN_API_VERSION = '2018-05-10';
 
 export type SignatureVersion = 'v1' | 'v3';
-
-/** Admits a call to the network; `release` is called when its answer (or failure) arrives. */
-export interface CallGate {
-  acquire(action: string, signal?: AbortSignal): Promise<{ release(): void }>;
-}
 
 export interface ClientOptions {
   endpoint: string;

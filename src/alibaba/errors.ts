@@ -1,27 +1,9 @@
 /**
  * Every answer Alibaba (or the network) can give, sorted once into classes. Callers act on the class,
  * never on codes or HTTP statuses: the published statuses disagree between Alibaba's own pages.
+ * The error types themselves live in base/errors.ts.
  */
-
-export type ErrorClass =
-  /** Request rate exceeded: retry after a pause. */
-  | 'throttled'
-  /** 5xx, ServiceUnavailable, ServiceBusy, a dropped connection, an HTML error page: retry. */
-  | 'transient'
-  /** The account's prefetch queue is full: retry later, with longer pauses. */
-  | 'queue-full'
-  /** The daily quota is spent: stop sending, re-read the remainder. */
-  | 'quota'
-  /** The host is not an online accelerated domain of this account: fail that host's URLs. */
-  | 'domain'
-  /** The request itself is wrong (a URL, a parameter): retrying cannot help. */
-  | 'bad-request'
-  /** Keys, token, signature or clock: nothing will work until the user fixes them. */
-  | 'credentials'
-  /** RAM permission or account state: nothing will work until the user fixes them. */
-  | 'permission'
-  /** An API error code we do not know: treated as a failure of this call only. */
-  | 'unknown';
+import type { AlibabaError, ErrorClass } from '../base/errors.js';
 
 const EXACT: Record<string, ErrorClass> = {
   ServiceUnavailable: 'transient',
@@ -65,58 +47,6 @@ export function classifyCode(code: string, httpStatus?: number): ErrorClass {
   }
   if (httpStatus !== undefined && httpStatus >= 500) return 'transient';
   return 'unknown';
-}
-
-/** Whether a call that failed with this class may be sent again. */
-export function isRetryable(errorClass: ErrorClass): boolean {
-  return errorClass === 'throttled' || errorClass === 'transient' || errorClass === 'queue-full';
-}
-
-/** Whether this class means no further call can succeed, so the run must stop. */
-export function isFatal(errorClass: ErrorClass): boolean {
-  return errorClass === 'credentials' || errorClass === 'permission';
-}
-
-export interface AlibabaErrorDetails {
-  action: string;
-  errorClass: ErrorClass;
-  code?: string | undefined;
-  httpStatus?: number | undefined;
-  requestId?: string | undefined;
-  /** From `x-acs-retry-after`, in milliseconds, as the official SDK reads it. */
-  retryAfterMs?: number | undefined;
-  /**
-   * True when the request may have reached Alibaba and been accepted although no answer says so
-   * (the connection dropped after sending, a timeout, an unreadable 200).
-   */
-  outcomeUnknown?: boolean;
-  /** What to check, when the thrower knows better than `adviceFor`'s defaults (STS refusals). */
-  advice?: string | undefined;
-}
-
-/** A failed call: an API error, a network failure, or an answer that is not the API's. */
-export class AlibabaError extends Error {
-  readonly action: string;
-  readonly errorClass: ErrorClass;
-  readonly code: string | undefined;
-  readonly httpStatus: number | undefined;
-  readonly requestId: string | undefined;
-  readonly retryAfterMs: number | undefined;
-  readonly outcomeUnknown: boolean;
-  readonly advice: string | undefined;
-
-  constructor(message: string, details: AlibabaErrorDetails) {
-    super(message);
-    this.name = 'AlibabaError';
-    this.action = details.action;
-    this.errorClass = details.errorClass;
-    this.code = details.code;
-    this.httpStatus = details.httpStatus;
-    this.requestId = details.requestId;
-    this.retryAfterMs = details.retryAfterMs;
-    this.outcomeUnknown = details.outcomeUnknown ?? false;
-    this.advice = details.advice;
-  }
 }
 
 /** What a person should check when a fatal error stops the run. */

@@ -1,7 +1,15 @@
 /** The CDN API operations cdn-prefetch uses, typed, over one-attempt calls. */
-import type { PushOptions } from '../config/config.js';
 import { stringField, type ApiFields } from './answer.js';
 import type { AlibabaClient } from './client.js';
+
+/** PushObjectCache's optional parameters; undefined means "not sent". */
+export interface PushOptions {
+  area?: 'domestic' | 'overseas';
+  l2Preload?: boolean;
+  /** JSON text of an object whose values are arrays of strings, validated. */
+  withHeader?: string;
+  queryHashkey?: boolean;
+}
 
 export interface PushResult {
   /** PushTaskId as returned: may hold several comma-separated IDs, or be empty. */

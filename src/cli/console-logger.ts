@@ -5,8 +5,8 @@
  * logs, files) every line is printed, and progress is a plain line at every tenth.
  */
 import cliProgress from 'cli-progress';
-import type { Logger, ProgressEvent } from '../util/logger.js';
-import type { Redactor } from '../util/redact.js';
+import type { Logger, ProgressEvent } from '../base/logger.js';
+import type { Redactor } from '../base/redact.js';
 
 export interface ConsoleOptions {
   /** Draw progress bars (standard error is a terminal). */

@@ -6,6 +6,7 @@
  * Actions. Parsing is Node's util.parseArgs; the checks after it exist to word the errors.
  */
 import { parseArgs } from 'node:util';
+import { UsageError } from '../base/errors.js';
 import type { ActionInput } from '../config/inputs.generated.js';
 
 /** Inputs that are not flags, and what to use instead: the message for someone who tries one. */
@@ -57,13 +58,6 @@ export interface FlagSpec {
   /** action.yml's default, or '' when the default only makes sense inside GitHub Actions. */
   default: string;
   description: string;
-}
-
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
 }
 
 export function flagKind(input: ActionInput): FlagKind {

@@ -3,19 +3,19 @@
  * flags are read through the same parseConfig as the action's inputs, and the run is the same
  * runPrefetch: only the talking to the outside differs.
  */
-import { ConfigError, type Config } from '../config/config.js';
+import { type Config } from '../config/config.js';
+import { ConfigError, errorMessage, UsageError } from '../base/errors.js';
 import { ACTION_INPUTS } from '../config/inputs.generated.js';
 import { parseConfig, readCredentials, type Env, type InputReader } from '../config/parse.js';
 import { reportJson } from '../report/report.js';
 import { verdict } from '../report/verdict.js';
 import { runPrefetch } from '../run.js';
-import { RunStop } from '../submit/stop.js';
-import { errorMessage } from '../util/errors.js';
-import { createRedactor, type Redactor } from '../util/redact.js';
-import { stopOnSignals } from '../util/signals.js';
-import { renderClosing } from './closing.js';
+import { RunStop } from '../runtime/stop.js';
+import { createRedactor, type Redactor } from '../base/redact.js';
+import { stopOnSignals } from '../runtime/signals.js';
+import { renderClosing } from '../report/closing.js';
 import { ConsoleLogger } from './console-logger.js';
-import { flagSpecs, parseFlags, UsageError, type FlagSpec, type ParsedFlags } from './flags.js';
+import { flagSpecs, parseFlags, type FlagSpec, type ParsedFlags } from './flags.js';
 import { renderHelp } from './help.js';
 
 /** README's and --help's exit codes; after a signal, the shell's convention: 128 + its number. */

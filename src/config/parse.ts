@@ -4,17 +4,14 @@
  */
 import path from 'node:path';
 import os from 'node:os';
-import {
-  ConfigError,
-  LIMITS,
-  type Config,
-  type FailOn,
-  type FollowOptions,
-  type OidcConfig,
-  type PushOptions,
-  type SitemapConfig,
-} from './config.js';
-import { parseChanges } from '../sitemap/index.js';
+import { type Config } from './config.js';
+import { type SitemapConfig, parseChanges } from '../sitemap/index.js';
+import { type FailOn } from '../report/verdict.js';
+import { type OidcConfig } from '../credentials/sts-oidc.js';
+import { type FollowOptions } from '../follow/options.js';
+import { type PushOptions } from '../alibaba/operations.js';
+import { LIMITS } from '../base/limits.js';
+import { ConfigError } from '../base/errors.js';
 import { compileExcludes, type ExcludeMatcher } from '../urls/exclude.js';
 import type { Credentials } from '../alibaba/signer.js';
 import { parseDomainPatterns } from '../urls/domains.js';

@@ -3,13 +3,12 @@
  * minutes before the Expiration STS gave, and — once per call — when the API refuses them as expired.
  * Renewals are single-flight: calls that need new credentials at the same moment share one exchange.
  */
-import { AlibabaError } from '../alibaba/errors.js';
+import { AlibabaError, errorMessage } from '../base/errors.js';
 import type { Credentials } from '../alibaba/signer.js';
-import type { OidcConfig } from '../config/config.js';
-import { withRetries, type RetryPolicy } from '../submit/retry.js';
-import type { Logger } from '../util/logger.js';
-import { errorMessage } from '../util/errors.js';
-import type { CredentialSource } from './source.js';
+import type { OidcConfig } from './sts-oidc.js';
+import { withRetries, type RetryPolicy } from '../runtime/retry.js';
+import type { Logger } from '../base/logger.js';
+import type { CredentialProvider } from './provider.js';
 import { assumeRoleWithOidc, type AssumedRole } from './sts-oidc.js';
 
 /** What only the adapter can do: ask GitHub for an ID token, and mask a secret in the job's log. */
@@ -38,7 +37,7 @@ interface Held {
   renewAt: number;
 }
 
-export class OidcCredentialSource implements CredentialSource {
+export class OidcCredentialSource implements CredentialProvider {
   readonly expiredAdvice =
     "Credentials just assumed from role-arn were refused as expired: check the runner's clock, which " +
     'STS and the CDN API compare with theirs.';

@@ -2,11 +2,23 @@
  * The credentials phase of a run: the role assumed with GitHub's OIDC token when `role-arn` is set,
  * otherwise the AccessKeys of the configuration, otherwise (a dry run) none.
  */
-import { ConfigError, type Config, type OidcConfig } from '../config/config.js';
-import type { RetryPolicy } from '../submit/retry.js';
-import type { Logger } from '../util/logger.js';
+import type { Credentials } from '../alibaba/signer.js';
+import { ConfigError } from '../base/errors.js';
+import type { RetryPolicy } from '../runtime/retry.js';
+import type { Logger } from '../base/logger.js';
 import { OidcCredentialSource, type IdentityDeps } from './oidc-source.js';
-import { StaticCredentials, type CredentialSource } from './source.js';
+import { StaticCredentials, type CredentialProvider } from './provider.js';
+import type { OidcConfig } from './sts-oidc.js';
+
+/** What the credentials phase reads of the run's configuration. */
+export interface CredentialConfig {
+  /** AccessKeys; undefined with `oidc`, and in a dry run without credentials. */
+  credentials?: Credentials | undefined;
+  /** Role assumption with GitHub's OIDC token. */
+  oidc?: OidcConfig | undefined;
+  dryRun: boolean;
+  requestTimeoutMs: number;
+}
 
 export interface OpenOptions {
   logger: Logger;
@@ -27,19 +39,19 @@ export const MISSING_ID_TOKEN =
   'never get an ID token.)';
 
 /** The run's credential source, or undefined in a dry run that has none. */
-export async function openCredentialSource(
-  config: Config,
+export async function openCredentials(
+  config: CredentialConfig,
   options: OpenOptions,
-): Promise<CredentialSource | undefined> {
+): Promise<CredentialProvider | undefined> {
   if (config.oidc) return openOidc(config.oidc, config, options);
   return config.credentials ? new StaticCredentials(config.credentials) : undefined;
 }
 
 async function openOidc(
   oidc: OidcConfig,
-  config: Config,
+  config: CredentialConfig,
   options: OpenOptions,
-): Promise<CredentialSource | undefined> {
+): Promise<CredentialProvider | undefined> {
   if (!oidc.idTokenRequestAvailable) {
     if (config.dryRun) {
       options.logger.warning(`${MISSING_ID_TOKEN}\nThis dry run goes on without credentials.`);

@@ -3,16 +3,16 @@
  * with InvalidSecurityToken.Expired is sent once more with renewed credentials — once, never in a loop.
  */
 import { AlibabaClient, type CallResult, type ClientOptions } from '../alibaba/client.js';
-import { AlibabaError } from '../alibaba/errors.js';
-import type { Logger } from '../util/logger.js';
-import type { CredentialSource } from './source.js';
+import { AlibabaError } from '../base/errors.js';
+import type { Logger } from '../base/logger.js';
+import type { CredentialProvider } from './provider.js';
 
 const EXPIRED = 'InvalidSecurityToken.Expired';
 
 export class RenewingClient extends AlibabaClient {
   constructor(
     options: Omit<ClientOptions, 'credentials'>,
-    private readonly source: CredentialSource,
+    private readonly source: CredentialProvider,
     private readonly logger: Logger,
   ) {
     super({ ...options, credentials: () => source.get() });

@@ -3,10 +3,30 @@
  * anonymous (the token is the credential), so it is a plain form POST, not a signed RPC call.
  */
 import { parseAnswer, stringField, type ApiFields } from '../alibaba/answer.js';
-import { AlibabaError, isRetryable } from '../alibaba/errors.js';
+import { AlibabaError, isRetryable } from '../base/errors.js';
 import { canonicalQuery, isoSeconds, type Credentials } from '../alibaba/signer.js';
-import type { OidcConfig } from '../config/config.js';
 import { httpFetch } from '../http/fetch.js';
+
+/** `role-arn` and its companions: STS AssumeRoleWithOIDC with the job's GitHub ID token. */
+export interface OidcConfig {
+  /** `acs:ram::<uid>:role/<name>`. */
+  roleArn: string;
+  /** `acs:ram::<uid>:oidc-provider/<name>`. */
+  oidcProviderArn: string;
+  /** 2–64 characters of [A-Za-z0-9.@_-]. */
+  roleSessionName: string;
+  /** The ID token's `aud`; the RAM OIDC provider's client ID list must contain it. */
+  audience: string;
+  /** Asked-for lifetime of the STS credentials (900 up to the role's maximum). */
+  durationSeconds: number;
+  /** Origin of the STS API. */
+  stsEndpoint: string;
+  /**
+   * Whether the job may request an ID token: the runner sets ACTIONS_ID_TOKEN_REQUEST_URL and
+   * ACTIONS_ID_TOKEN_REQUEST_TOKEN only with `permissions: id-token: write`.
+   */
+  idTokenRequestAvailable: boolean;
+}
 
 export const STS_API_VERSION = '2015-04-01';
 const ACTION = 'AssumeRoleWithOIDC';

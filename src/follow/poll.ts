@@ -8,10 +8,10 @@
  * back at the first change; one last poll at the deadline.
  */
 import { MAX_TASK_IDS_PER_LOOKUP, type CdnTask } from '../alibaba/operations.js';
-import { sleep as realSleep } from '../submit/retry.js';
+import { sleep as realSleep } from '../runtime/retry.js';
 import { normalizeUrl } from '../urls/normalize.js';
-import type { Logger } from '../util/logger.js';
-import type { TaskProgress, TaskStatus, UrlTaskState, WaitEnd } from './types.js';
+import type { Logger } from '../base/logger.js';
+import type { TaskProgress, TaskStatus, UrlTaskState, WaitEnd } from '../base/follow.js';
 
 /** A URL to follow, and the task IDs its call's answer gave (one answer may hold several IDs). */
 export interface TrackedUrl {

@@ -5,7 +5,7 @@
  * A URL whose refresh failed, did not fit the refresh quota, or was still running at the timeout is
  * prefetched anyway, with a warning.
  */
-import { AlibabaError, isFatal } from '../alibaba/errors.js';
+import { AlibabaError, isFatal, errorMessage } from '../base/errors.js';
 import {
   describeRefreshQuota,
   REFRESH_LIMITS,
@@ -13,12 +13,11 @@ import {
   splitTaskIds,
 } from '../alibaba/operations.js';
 import type { Batch } from '../plan/planner.js';
-import { notSentReason } from '../submit/stop.js';
-import { withRetries, type RetryHooks } from '../submit/retry.js';
-import type { Candidate } from '../urls/collect.js';
-import { errorMessage } from '../util/errors.js';
+import { notSentReason } from '../runtime/stop.js';
+import { withRetries, type RetryHooks } from '../runtime/retry.js';
+import type { Candidate } from '../urls/prepare.js';
 import { followTasks, reportWaitEnd, warnFailures, type FollowContext } from './wait.js';
-import type { RefreshStatus, RefreshSummary } from './types.js';
+import type { RefreshStatus, RefreshSummary } from '../base/follow.js';
 
 /** One URL's refresh, for the report. */
 export interface UrlRefresh {

@@ -3,16 +3,16 @@
  * `wait-timeout` passes. Also the shared machinery the refresh uses to wait for its own tasks.
  */
 import type { AlibabaClient } from '../alibaba/client.js';
-import { adviceFor, AlibabaError } from '../alibaba/errors.js';
+import { adviceFor } from '../alibaba/errors.js';
+import { AlibabaError, errorMessage } from '../base/errors.js';
 import { describeRefreshTaskById, splitTaskIds } from '../alibaba/operations.js';
-import type { FollowOptions } from '../config/config.js';
-import type { UrlOutcome } from '../report/outcome.js';
-import { withRetries, type RetryPolicy } from '../submit/retry.js';
-import type { RunStop } from '../submit/stop.js';
-import { errorMessage } from '../util/errors.js';
-import type { Logger } from '../util/logger.js';
+import type { FollowOptions } from './options.js';
+import type { UrlOutcome } from '../base/outcome.js';
+import { withRetries, type RetryPolicy } from '../runtime/retry.js';
+import type { RunStop } from '../runtime/stop.js';
+import type { Logger } from '../base/logger.js';
 import { countStates, pollTasks, taskProgress, type TrackedUrl } from './poll.js';
-import type { UrlTaskState, WaitSummary } from './types.js';
+import type { UrlTaskState, WaitSummary } from '../base/follow.js';
 
 /** What the follow-through phases need from the run. */
 export interface FollowContext {

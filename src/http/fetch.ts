@@ -3,6 +3,7 @@
  * that timeouts and proxy settings apply to all of them alike.
  */
 import fetch, { type RequestInit, type Response } from 'node-fetch';
+import { NetworkError } from '../base/errors.js';
 import { proxyAgentFor } from './proxy.js';
 
 export type { Response } from 'node-fetch';
@@ -12,19 +13,6 @@ export interface HttpRequestInit extends Omit<RequestInit, 'signal' | 'timeout'>
   timeoutMs?: number;
   /** Aborts the request when the run as a whole is cancelled or out of time. */
   signal?: AbortSignal;
-}
-
-/** An HTTP failure before any answer arrived: connection refused or reset, DNS, TLS, timeout. */
-export class NetworkError extends Error {
-  constructor(
-    message: string,
-    readonly url: string,
-    readonly timedOut: boolean,
-    override readonly cause?: unknown,
-  ) {
-    super(message);
-    this.name = 'NetworkError';
-  }
 }
 
 /**

@@ -3,7 +3,7 @@
  * domain errors are per domain), no more calls than that requires, and never more URLs than the
  * quota allows — the quota is spent exactly, on the earliest URLs.
  */
-import type { Candidate } from '../urls/collect.js';
+import type { Candidate } from '../urls/prepare.js';
 
 export interface Batch {
   host: string;

@@ -2,8 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { RunResult } from '../run.js';
-import type { Redactor } from '../util/redact.js';
+import type { RunResult } from '../base/result.js';
+import type { Redactor } from '../base/redact.js';
 
 export async function writeReport(result: RunResult, dir: string, redact: Redactor): Promise<string> {
   await mkdir(dir, { recursive: true });

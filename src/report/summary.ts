@@ -1,7 +1,7 @@
 /** The job summary: Markdown a person reads after the run. */
-import { renderFollowSummary } from '../follow/summary.js';
-import type { RunResult } from '../run.js';
-import type { UrlOutcome } from './outcome.js';
+import { renderFollowSummary } from './follow-summary.js';
+import type { RunResult } from '../base/result.js';
+import type { UrlOutcome } from '../base/outcome.js';
 
 const LISTED = 50;
 

@@ -1,7 +1,8 @@
 /** Whether the step fails, per `fail-on`. Configuration and credential errors fail it regardless. */
-import type { FailOn } from '../config/config.js';
-import { followFailure } from '../follow/result.js';
-import type { RunResult } from '../run.js';
+import type { RunResult } from '../base/result.js';
+
+/** `fail-on`: which URL outcomes fail the step. */
+export type FailOn = 'error' | 'skipped' | 'never';
 
 /** The failure message, or undefined when the step succeeds. */
 export function verdict(result: RunResult, failOn: FailOn): string | undefined {
@@ -20,4 +21,14 @@ export function verdict(result: RunResult, failOn: FailOn): string | undefined {
     return `${quotaSkipped} URLs were skipped for lack of quota (fail-on: skipped).`;
   }
   return undefined;
+}
+
+/** With `wait`, a prefetch task that ended Failed fails the step under `fail-on: error` (pending ones never do). */
+export function followFailure(result: RunResult): string | undefined {
+  const failed = result.follow?.wait?.failed ?? 0;
+  if (failed === 0) return undefined;
+  return (
+    `${failed} of ${result.counts.submitted} submitted URLs failed at the CDN (prefetch task Failed); ` +
+    'see the job summary and the report.'
+  );
 }

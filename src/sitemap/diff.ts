@@ -5,6 +5,7 @@
  * the selected ones are kept, so memory is the baseline set plus the changes, and a deployed URL
  * that the baseline has is never copied or stored.
  */
+import type { DiffCounts } from '../base/result.js';
 import type { ExcludeMatcher } from '../urls/exclude.js';
 import type { UrlSink } from './load.js';
 import { ownCopy, type SitemapSet } from './set.js';
@@ -30,24 +31,6 @@ export function parseChanges(input: string): ChangeSelection {
     else throw new Error(`changes: "${input}" is not one of added,modified | added | modified | all`);
   }
   return selection;
-}
-
-export interface DiffCounts {
-  /** Distinct usable URLs in the deployed sitemap: added + modified + unchanged + excluded. */
-  deployed: number;
-  /** Distinct URLs in the baseline; undefined when there was none (or `changes: all`). */
-  baseline: number | undefined;
-  /** Not in the baseline (every URL when there is no baseline). */
-  added: number;
-  /** In both, with `<lastmod>` on both sides denoting different instants. */
-  modified: number;
-  unchanged: number;
-  /** Matched an `exclude` pattern; counted, never listed. */
-  excluded: number;
-  /** `<image:loc>` URLs listed after their pages (include-images). */
-  images: number;
-  /** Image URLs left out by an `exclude` pattern. */
-  imagesExcluded: number;
 }
 
 export interface DiffOptions {

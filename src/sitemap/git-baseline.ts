@@ -4,8 +4,8 @@
  * the JSON form carries no content for files above 1 MB.
  */
 import type { Response } from '../http/fetch.js';
-import { DocumentNotFoundError, SitemapConfigError } from './errors.js';
-import { discard, getFollowingRedirects, type OpenedResponse } from './http.js';
+import { DocumentNotFoundError, ConfigError } from '../base/errors.js';
+import { discard, getFollowingRedirects, type OpenedResponse } from '../http/download.js';
 
 /** What is needed to read files of the workflow's repository. */
 export interface GitHubRepoAccess {
@@ -35,7 +35,7 @@ export function contentsUrl(file: GitRefFile): string {
 
 /**
  * Requests the raw file. 404 becomes DocumentNotFoundError (no baseline); 401/403 a
- * SitemapConfigError (the token cannot read the repository: the step must fail, not quietly
+ * ConfigError (the token cannot read the repository: the step must fail, not quietly
  * prefetch everything); any other status a plain Error (the caller warns and goes on without it).
  */
 export async function openAtRef(
@@ -60,7 +60,7 @@ export async function openAtRef(
   if (response.status === 401 || response.status === 403) {
     const rateLimited =
       response.headers.get('x-ratelimit-remaining') === '0' ? ' (API rate limit exhausted)' : '';
-    throw new SitemapConfigError(
+    throw new ConfigError(
       `previous-ref: GitHub answered HTTP ${response.status}${rateLimited} reading ${options.label}${detail}. ` +
         'Pass a token that can read this repository in github-token, and give the job `permissions: contents: read`.',
     );

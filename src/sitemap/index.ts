@@ -5,20 +5,34 @@
  */
 import * as path from 'node:path';
 import type { ExcludeMatcher } from '../urls/exclude.js';
-import type { Logger } from '../util/logger.js';
-import { SitemapDiff, type ChangeSelection, type DiffCounts } from './diff.js';
-import { DocumentNotFoundError, SitemapConfigError } from './errors.js';
+import type { Logger } from '../base/logger.js';
+import { SitemapDiff, type ChangeSelection } from './diff.js';
+import { type DiffCounts } from '../base/result.js';
+import { DocumentNotFoundError, ConfigError } from '../base/errors.js';
 import type { GitHubRepoAccess } from './git-baseline.js';
 import { loadSitemap, type LoadOptions, type LoadStats, type Rejects, type UrlSink } from './load.js';
 import { locateAtRef, locateInput } from './locate.js';
 import { writeUrlset } from './save.js';
 import { SitemapSet } from './set.js';
-import { DEFAULT_LIMITS, type DocumentLocation, type SitemapLimits } from './source.js';
+import { DEFAULT_LIMITS, type DocumentLocation, type SitemapLimits } from './document.js';
 
-export { parseChanges, type ChangeSelection, type DiffCounts } from './diff.js';
-export { DocumentNotFoundError, SitemapConfigError } from './errors.js';
+export { parseChanges, type ChangeSelection } from './diff.js';
 export type { GitHubRepoAccess } from './git-baseline.js';
-export { DEFAULT_LIMITS, type SitemapLimits } from './source.js';
+export { DEFAULT_LIMITS, type SitemapLimits } from './document.js';
+
+/** `sitemap` and its companions. */
+export interface SitemapConfig {
+  /** Workspace path or http(s) URL of the deployed sitemap or sitemap index. */
+  sitemap: string;
+  previousSitemap?: string;
+  previousRef?: string;
+  /** Repository access for `previous-ref`. */
+  github?: GitHubRepoAccess;
+  changes: ChangeSelection;
+  includeImages: boolean;
+  /** When set, the run only saves the sitemap as a flat baseline here and sends nothing. */
+  saveSitemap?: string;
+}
 
 export interface SitemapSourceOptions {
   /** Relative paths are resolved against this: GITHUB_WORKSPACE, the repository's root. */
@@ -62,13 +76,10 @@ export interface SitemapUrls {
 
 /**
  * Reads the baseline and the deployed sitemap and returns what changed. Throws when the deployed
- * sitemap cannot be read or parsed, and on configuration mistakes (SitemapConfigError); a missing
+ * sitemap cannot be read or parsed, and on configuration mistakes (ConfigError); a missing
  * baseline is a notice and an unusable one a warning, after which every URL counts as added.
  */
-export async function collectSitemapUrls(
-  options: SitemapSourceOptions,
-  logger: Logger,
-): Promise<SitemapUrls> {
+export async function sitemapChanges(options: SitemapSourceOptions, logger: Logger): Promise<SitemapUrls> {
   const notes: string[] = [];
   const log = recordingNotes(logger, notes);
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
@@ -162,12 +173,12 @@ function locateBaseline(options: SitemapSourceOptions): DocumentLocation | undef
   const hasSitemap = previousSitemap !== undefined && previousSitemap.trim() !== '';
   const hasRef = previousRef !== undefined && previousRef.trim() !== '';
   if (hasSitemap && hasRef) {
-    throw new SitemapConfigError('previous-sitemap and previous-ref are both set: set one of them');
+    throw new ConfigError('previous-sitemap and previous-ref are both set: set one of them');
   }
   if (hasSitemap) return locateInput(previousSitemap, options.workspace, 'previous-sitemap');
   if (!hasRef) return undefined;
   if (options.github === undefined || options.github.token === '') {
-    throw new SitemapConfigError('previous-ref: needs github-token (the default, github.token, works)');
+    throw new ConfigError('previous-ref: needs github-token (the default, github.token, works)');
   }
   return locateAtRef(options.sitemap, options.workspace, previousRef.trim(), options.github);
 }
@@ -185,7 +196,7 @@ async function loadDeployed(
   try {
     stats = await loadSitemap(root, { ...options, side: 'deployed', limits, logger }, sink);
   } catch (error) {
-    if (error instanceof DocumentNotFoundError || error instanceof SitemapConfigError) throw error;
+    if (error instanceof DocumentNotFoundError || error instanceof ConfigError) throw error;
     throw new Error(`Cannot read sitemap: ${(error as Error).message}`, { cause: error });
   }
   logger.info(`Read sitemap ${root.label}: ${stats.documents} documents in ${Date.now() - started} ms.`);
@@ -210,7 +221,7 @@ async function loadBaseline(
     warnRejects(stats, 'baseline', logger);
     return set;
   } catch (error) {
-    if (error instanceof SitemapConfigError || options.signal?.aborted === true) throw error;
+    if (error instanceof ConfigError || options.signal?.aborted === true) throw error;
     const message = (error as Error).message;
     if (error instanceof DocumentNotFoundError) {
       logger.notice(`No baseline: ${message}. Every URL of the sitemap counts as added.`);

@@ -4,12 +4,12 @@
  * baseline, the streaming diff for the deployed side.
  */
 import { normalizeUrl } from '../urls/normalize.js';
-import type { Logger } from '../util/logger.js';
-import { DocumentNotFoundError, SitemapConfigError } from './errors.js';
+import type { Logger } from '../base/logger.js';
+import { DocumentNotFoundError, ConfigError } from '../base/errors.js';
 import { parseLastmod } from './lastmod.js';
 import { childCandidates } from './locate.js';
-import { parseDocument, type UrlEntry } from './parse.js';
-import { locationKey, readDocumentText, type DocumentLocation, type SitemapLimits } from './source.js';
+import { parseDocument, type SitemapEntry } from './parse.js';
+import { locationKey, readDocumentText, type DocumentLocation, type SitemapLimits } from './document.js';
 
 /** Receives each usable URL of a sitemap, in document order, duplicates included. */
 export interface UrlSink {
@@ -161,11 +161,7 @@ async function loadChild(
       return;
     } catch (error) {
       if (error instanceof DocumentNotFoundError) continue;
-      if (
-        options.side === 'deployed' ||
-        error instanceof SitemapConfigError ||
-        options.signal?.aborted === true
-      ) {
+      if (options.side === 'deployed' || error instanceof ConfigError || options.signal?.aborted === true) {
         throw error;
       }
       options.logger.warning(
@@ -195,7 +191,7 @@ function addChild(loc: string | undefined, children: string[], walk: Walk): void
   else reject(walk.stats.invalidLocs, `"${shorten(loc)}" ${child.reason}`);
 }
 
-function addEntry(entry: UrlEntry, walk: Walk): void {
+function addEntry(entry: SitemapEntry, walk: Walk): void {
   const { options, stats } = walk;
   const { loc } = entry;
   if (loc === undefined) {

@@ -4,23 +4,23 @@
  * already serves the new version, so reading it would hide every change).
  */
 import * as path from 'node:path';
-import { SitemapConfigError } from './errors.js';
+import { ConfigError } from '../base/errors.js';
 import type { GitHubRepoAccess } from './git-baseline.js';
-import type { DocumentLocation } from './source.js';
+import type { DocumentLocation } from './document.js';
 
 /** A workspace path or an http(s) URL, as given in an input. */
 export function locateInput(input: string, workspace: string, inputName: string): DocumentLocation {
   const value = input.trim();
-  if (value === '') throw new SitemapConfigError(`${inputName}: is empty`);
+  if (value === '') throw new ConfigError(`${inputName}: is empty`);
   if (/^https?:\/\//i.test(value)) {
     try {
       return { kind: 'url', url: new URL(value).href, label: value };
     } catch {
-      throw new SitemapConfigError(`${inputName}: "${value}" is not a valid URL`);
+      throw new ConfigError(`${inputName}: "${value}" is not a valid URL`);
     }
   }
   if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(value)) {
-    throw new SitemapConfigError(`${inputName}: "${value}" is neither a workspace path nor an http(s) URL`);
+    throw new ConfigError(`${inputName}: "${value}" is neither a workspace path nor an http(s) URL`);
   }
   const absolute = path.resolve(workspace, value);
   return { kind: 'file', path: absolute, label: toPosix(path.relative(workspace, absolute)) || value };
@@ -35,14 +35,14 @@ export function locateAtRef(
 ): DocumentLocation {
   const value = sitemapInput.trim();
   if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(value)) {
-    throw new SitemapConfigError(
+    throw new ConfigError(
       'previous-ref: reads the sitemap file from the repository, so sitemap must be a workspace path, ' +
         `not a URL ("${value}"); use previous-sitemap for a URL baseline`,
     );
   }
   const relative = toPosix(path.relative(workspace, path.resolve(workspace, value)));
   if (relative === '' || relative.startsWith('../') || relative === '..' || path.isAbsolute(relative)) {
-    throw new SitemapConfigError(`previous-ref: sitemap "${value}" is not a file inside the workspace`);
+    throw new ConfigError(`previous-ref: sitemap "${value}" is not a file inside the workspace`);
   }
   return { kind: 'ref', file: { path: relative, ref, github }, label: `${relative} at ${ref}` };
 }

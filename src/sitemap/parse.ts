@@ -30,7 +30,7 @@ export type SitemapKind = 'urlset' | 'sitemapindex';
  * One `<url>` as written (text already unescaped by the XML parser, not yet trimmed). The same
  * object is reused for every `<url>`: read it during the callback, do not keep it.
  */
-export interface UrlEntry {
+export interface SitemapEntry {
   /** Undefined when the `<url>` has no `<loc>`. */
   loc: string | undefined;
   lastmod: string | undefined;
@@ -40,7 +40,7 @@ export interface UrlEntry {
 }
 
 export interface ParseHandlers {
-  url(entry: UrlEntry): void;
+  url(entry: SitemapEntry): void;
   /** One `<sitemap><loc>` of a sitemap index. */
   child(loc: string | undefined): void;
 }
@@ -103,7 +103,7 @@ export class SitemapParser {
   private text = '';
   private local = '';
   private uri = '';
-  private readonly entry: UrlEntry = {
+  private readonly entry: SitemapEntry = {
     loc: undefined,
     lastmod: undefined,
     priority: undefined,

@@ -4,12 +4,12 @@
  * Instead the batch is looked up with DescribeRefreshTasks, and only what is not there is resent.
  */
 import type { AlibabaClient } from '../alibaba/client.js';
-import { AlibabaError } from '../alibaba/errors.js';
+import { AlibabaError } from '../base/errors.js';
 import { describeRefreshTasks } from '../alibaba/operations.js';
 import { isoSeconds } from '../alibaba/signer.js';
-import type { Candidate } from '../urls/collect.js';
+import type { Candidate } from '../urls/prepare.js';
 import { normalizeUrl } from '../urls/normalize.js';
-import { withRetries, type RetryPolicy } from './retry.js';
+import { withRetries, type RetryPolicy } from '../runtime/retry.js';
 
 /** Tasks are looked up from this long before the send, so that a runner clock a little fast still finds them. */
 const CLOCK_MARGIN_MS = 60_000;

@@ -1,8 +1,9 @@
 /** The submitter's book of outcomes: one entry per URL, whatever happened to its batch. */
-import type { AlibabaError } from '../alibaba/errors.js';
-import type { UrlOutcome } from '../report/outcome.js';
-import type { Candidate } from '../urls/collect.js';
-import { notSentReason, type StopReason } from './stop.js';
+import type { AlibabaError } from '../base/errors.js';
+import type { UrlOutcome } from '../base/outcome.js';
+import type { Candidate } from '../urls/prepare.js';
+import { notSentReason } from '../runtime/stop.js';
+import { type StopReason } from '../base/result.js';
 
 /** How an accepted URL's acceptance became known, when not from a plain answer. */
 export type Confirmation = 'confirmed-by-lookup' | 'accepted-without-task-id';

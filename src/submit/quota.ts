@@ -1,9 +1,9 @@
 /** Reading the account's real prefetch remainder, which no hard-coded number can stand in for. */
 import type { AlibabaClient } from '../alibaba/client.js';
-import { AlibabaError, isFatal } from '../alibaba/errors.js';
+import { AlibabaError, isFatal } from '../base/errors.js';
 import { describeRefreshQuota } from '../alibaba/operations.js';
-import type { Logger } from '../util/logger.js';
-import { withRetries, type RetryPolicy } from './retry.js';
+import type { Logger } from '../base/logger.js';
+import { withRetries, type RetryPolicy } from '../runtime/retry.js';
 
 /**
  * PreloadRemain, or undefined when the call is not permitted (a RAM policy without

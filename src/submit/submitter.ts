@@ -4,16 +4,16 @@
  * error class. Every URL leaves with exactly one outcome.
  */
 import type { AlibabaClient } from '../alibaba/client.js';
-import { AlibabaError, isFatal, isRetryable } from '../alibaba/errors.js';
+import { AlibabaError, isFatal, isRetryable } from '../base/errors.js';
 import { pushObjectCache } from '../alibaba/operations.js';
-import type { PushOptions } from '../config/config.js';
+import type { PushOptions } from '../alibaba/operations.js';
 import { planBatches, type Batch } from '../plan/planner.js';
-import type { Candidate } from '../urls/collect.js';
-import type { Logger } from '../util/logger.js';
+import type { Candidate } from '../urls/prepare.js';
+import type { Logger } from '../base/logger.js';
 import { confirmBatch } from './confirm.js';
-import { nextRetryDelay, sleep, type RetryPolicy } from './retry.js';
+import { nextRetryDelay, sleep, type RetryPolicy } from '../runtime/retry.js';
 import { SubmitLedger } from './ledger.js';
-import type { RunStop } from './stop.js';
+import type { RunStop } from '../runtime/stop.js';
 
 export interface SubmitOptions {
   batches: Batch[];

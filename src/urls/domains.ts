@@ -2,7 +2,7 @@
  * The `domains` allow-list. `*.example.com` covers subdomains only, not example.com itself, as in
  * TLS certificates and Alibaba's wildcard domains.
  */
-import { ConfigError } from '../config/config.js';
+import { ConfigError } from '../base/errors.js';
 
 const HOST_PATTERN = /^(\*\.)?[a-z0-9_-]+(\.[a-z0-9_-]+)*$/;
 

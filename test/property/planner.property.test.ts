@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { planBatches } from '../../src/plan/planner.js';
-import type { Candidate } from '../../src/urls/collect.js';
+import type { Candidate } from '../../src/urls/prepare.js';
 
 const candidates = fc
   .array(fc.constantFrom('a.example.com', 'b.example.com', 'c.example.com', 'd.example.com'), {

@@ -6,12 +6,12 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from '
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { collectSitemapUrls, parseChanges } from '../../src/sitemap/index.js';
+import { sitemapChanges, parseChanges } from '../../src/sitemap/index.js';
 import { loadSitemap } from '../../src/sitemap/load.js';
 import { parseDocument } from '../../src/sitemap/parse.js';
 import { SitemapSet } from '../../src/sitemap/set.js';
-import { readDocumentText, type DocumentLocation } from '../../src/sitemap/source.js';
-import { MemoryLogger } from '../../src/util/logger.js';
+import { readDocumentText, type DocumentLocation } from '../../src/sitemap/document.js';
+import { MemoryLogger } from '../../src/base/logger.js';
 import { limits, tempDir } from './helpers.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -99,7 +99,7 @@ describe.skipIf(!present)(
       for (const file of counts.keys()) {
         if (/index/.test(file)) continue;
         const { set } = await loadFixture(file);
-        const result = await collectSitemapUrls(
+        const result = await sitemapChanges(
           {
             workspace: FIXTURES,
             sitemap: file,
@@ -165,7 +165,7 @@ describe.skipIf(!present)(
       mkdirSync(path.join(workspace, 'dist'));
       copyFileSync(path.join(FIXTURES, indexFile), path.join(workspace, 'dist/sitemap.xml'));
       copyFileSync(path.join(FIXTURES, childFile), path.join(workspace, 'dist', childName));
-      const result = await collectSitemapUrls(
+      const result = await sitemapChanges(
         {
           workspace,
           sitemap: 'dist/sitemap.xml',

@@ -1,14 +1,14 @@
 /** previous-ref against a local stub of the GitHub contents API. */
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/base/errors.js';
 import {
-  collectSitemapUrls,
+  sitemapChanges,
   parseChanges,
-  SitemapConfigError,
   type GitHubRepoAccess,
   type SitemapSourceOptions,
 } from '../../src/sitemap/index.js';
-import { MemoryLogger } from '../../src/util/logger.js';
+import { MemoryLogger } from '../../src/base/logger.js';
 import { limits, serve, sitemapIndex, tempDir, urlset, writeFiles, type Handler } from './helpers.js';
 
 const SITE = 'https://www.example.com';
@@ -87,7 +87,7 @@ describe('previous-ref', () => {
       'public/sitemaps/b.xml': urlset([{ loc: `${SITE}/b1` }]),
     });
     const logger = new MemoryLogger();
-    const result = await collectSitemapUrls(options(deployed(), github), logger);
+    const result = await sitemapChanges(options(deployed(), github), logger);
     expect(result.urls).toEqual([`${SITE}/a1`]);
     expect(result.counts).toMatchObject({ baseline: 3, added: 0, modified: 1, unchanged: 2 });
     expect(result.baseline).toBe(`public/sitemap.xml at ${REF}`);
@@ -107,7 +107,7 @@ describe('previous-ref', () => {
   it('encodes the path and the ref', async () => {
     const { github, requests } = await contentsApi({});
     const dir = deployed({ 'site map/サイト.xml': urlset([{ loc: `${SITE}/x` }]) });
-    await collectSitemapUrls(
+    await sitemapChanges(
       options(dir, github, { sitemap: 'site map/サイト.xml', previousRef: 'feature/a#1' }),
       new MemoryLogger(),
     );
@@ -122,7 +122,7 @@ describe('previous-ref', () => {
       'public/sitemaps/a.xml': urlset([{ loc: `${SITE}/a1`, lastmod: '2026-02-01' }, { loc: `${SITE}/a2` }]),
     });
     const logger = new MemoryLogger();
-    const result = await collectSitemapUrls(options(deployed(), github), logger);
+    const result = await sitemapChanges(options(deployed(), github), logger);
     expect(result.urls).toEqual([`${SITE}/b1`]);
     expect(logger.messages('warning')).toEqual([
       expect.stringMatching(
@@ -134,7 +134,7 @@ describe('previous-ref', () => {
   it('no such file at the ref (404): no baseline, with a notice', async () => {
     const { github } = await contentsApi({});
     const logger = new MemoryLogger();
-    const result = await collectSitemapUrls(options(deployed(), github), logger);
+    const result = await sitemapChanges(options(deployed(), github), logger);
     expect(result.counts).toMatchObject({ deployed: 3, added: 3, baseline: undefined });
     expect(logger.messages('notice')).toEqual([
       'No baseline: public/sitemap.xml at v1.2.3 does not exist (is the file committed at that ref?). Every URL of the sitemap counts as added.',
@@ -144,8 +144,8 @@ describe('previous-ref', () => {
 
   it.each([401, 403])('HTTP %i: an error naming github-token and the permission', async (status) => {
     const { github } = await contentsApi({}, status, '{"message":"Resource not accessible by integration"}');
-    const promise = collectSitemapUrls(options(deployed(), github), new MemoryLogger());
-    await expect(promise).rejects.toThrow(SitemapConfigError);
+    const promise = sitemapChanges(options(deployed(), github), new MemoryLogger());
+    await expect(promise).rejects.toThrow(ConfigError);
     await expect(promise).rejects.toThrow(
       `previous-ref: GitHub answered HTTP ${status} reading public/sitemap.xml at v1.2.3: Resource not accessible by integration. ` +
         'Pass a token that can read this repository in github-token, and give the job `permissions: contents: read`.',
@@ -155,7 +155,7 @@ describe('previous-ref', () => {
   it('HTTP 500: a warning, and no baseline', async () => {
     const { github } = await contentsApi({}, 500, '{"message":"Server Error"}');
     const logger = new MemoryLogger();
-    const result = await collectSitemapUrls(options(deployed(), github), logger);
+    const result = await sitemapChanges(options(deployed(), github), logger);
     expect(result.counts.added).toBe(3);
     expect(logger.messages('warning')).toEqual([
       'The baseline cannot be used: public/sitemap.xml at v1.2.3: GitHub answered HTTP 500: Server Error. Every URL of the sitemap counts as added.',
@@ -171,7 +171,7 @@ describe('previous-ref', () => {
       res.end();
     });
     const github = { token: 'ghs_secret', apiUrl: origin, owner: 'octo', repo: 'site' };
-    const result = await collectSitemapUrls(
+    const result = await sitemapChanges(
       options(deployed({ 'public/sitemap.xml': urlset([{ loc: `${SITE}/a1` }]) }), github),
       new MemoryLogger(),
     );
@@ -182,7 +182,7 @@ describe('previous-ref', () => {
 
   it('needs a token', async () => {
     await expect(
-      collectSitemapUrls(
+      sitemapChanges(
         options(deployed(), { token: '', apiUrl: 'http://x', owner: 'o', repo: 'r' }),
         new MemoryLogger(),
       ),
@@ -192,7 +192,7 @@ describe('previous-ref', () => {
   it('needs the sitemap inside the workspace', async () => {
     const { github } = await contentsApi({});
     await expect(
-      collectSitemapUrls(
+      sitemapChanges(
         options(deployed(), github, { sitemap: '../elsewhere/sitemap.xml' }),
         new MemoryLogger(),
       ),

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach } from 'vitest';
-import { DEFAULT_LIMITS, type SitemapLimits } from '../../src/sitemap/source.js';
+import { DEFAULT_LIMITS, type SitemapLimits } from '../../src/sitemap/document.js';
 
 export const SITEMAP_NS = 'http://www.sitemaps.org/schemas/sitemap/0.9';
 export const IMAGE_NS = 'http://www.google.com/schemas/sitemap-image/1.1';

@@ -2,19 +2,19 @@
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { parseDocument, SitemapParser, type UrlEntry } from '../../src/sitemap/parse.js';
-import { readDocumentText } from '../../src/sitemap/source.js';
+import { parseDocument, SitemapParser, type SitemapEntry } from '../../src/sitemap/parse.js';
+import { readDocumentText } from '../../src/sitemap/document.js';
 import { IMAGE_NS, limits, SITEMAP_NS, tempDir, writeFiles } from './helpers.js';
 
 interface Parsed {
   kind: string | undefined;
-  urls: UrlEntry[];
+  urls: SitemapEntry[];
   children: (string | undefined)[];
 }
 
 /** Parses `xml` fed in chunks of `chunk` characters (a small size puts boundaries everywhere). */
 function parse(xml: string, chunk = 5): Parsed {
-  const urls: UrlEntry[] = [];
+  const urls: SitemapEntry[] = [];
   const children: (string | undefined)[] = [];
   const parser = new SitemapParser(
     { label: 'test.xml', images: true },
@@ -32,7 +32,7 @@ function parse(xml: string, chunk = 5): Parsed {
 async function parseBytes(bytes: Buffer, name = 'sitemap.xml'): Promise<Parsed> {
   const dir = tempDir();
   writeFiles(dir, { [name]: bytes });
-  const urls: UrlEntry[] = [];
+  const urls: SitemapEntry[] = [];
   const children: (string | undefined)[] = [];
   const kind = await parseDocument(
     readDocumentText({ kind: 'file', path: path.join(dir, name), label: name }, { limits: limits() }),

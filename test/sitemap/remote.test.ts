@@ -1,15 +1,11 @@
 /** Remote sitemaps against a real HTTP server on 127.0.0.1: formats, statuses, and every cap. */
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import {
-  collectSitemapUrls,
-  DocumentNotFoundError,
-  parseChanges,
-  type SitemapLimits,
-} from '../../src/sitemap/index.js';
+import { DocumentNotFoundError } from '../../src/base/errors.js';
+import { sitemapChanges, parseChanges, type SitemapLimits } from '../../src/sitemap/index.js';
 import { parseDocument } from '../../src/sitemap/parse.js';
-import { readDocumentText } from '../../src/sitemap/source.js';
-import { MemoryLogger } from '../../src/util/logger.js';
+import { readDocumentText } from '../../src/sitemap/document.js';
+import { MemoryLogger } from '../../src/base/logger.js';
 import { limits, serve, SITEMAP_NS, tempDir, urlset, type Handler } from './helpers.js';
 
 const XML = urlset([
@@ -192,7 +188,7 @@ describe('remote sitemaps', () => {
       }
     });
     const run = (previousSitemap: string, logger = new MemoryLogger()) =>
-      collectSitemapUrls(
+      sitemapChanges(
         {
           workspace: tempDir(),
           sitemap: `${origin}/now.xml`,

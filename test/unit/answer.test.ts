@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseAnswer, type RawAnswer } from '../../src/alibaba/answer.js';
-import { AlibabaError, type ErrorClass } from '../../src/alibaba/errors.js';
+import { AlibabaError, type ErrorClass } from '../../src/base/errors.js';
 
 function answer(status: number, body: string, extra: Partial<RawAnswer> = {}): RawAnswer {
   const contentType = body.trimStart().startsWith('{')

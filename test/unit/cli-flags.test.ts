@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  flagKind,
-  flagSpecs,
-  NOT_FLAGS,
-  parseFlags,
-  UsageError,
-  type FlagSpec,
-} from '../../src/cli/flags.js';
+import { flagKind, flagSpecs, NOT_FLAGS, parseFlags, type FlagSpec } from '../../src/cli/flags.js';
+import { UsageError } from '../../src/base/errors.js';
 import { renderHelp } from '../../src/cli/help.js';
 import { ACTION_INPUTS, type ActionInput } from '../../src/config/inputs.generated.js';
 

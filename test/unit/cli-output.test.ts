@@ -1,11 +1,11 @@
 /** The CLI's output for people: the console logger (bar or plain lines) and the closing table. */
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { renderClosing } from '../../src/cli/closing.js';
+import { renderClosing } from '../../src/report/closing.js';
 import { ConsoleLogger } from '../../src/cli/console-logger.js';
-import { countOutcomes, type UrlOutcome } from '../../src/report/outcome.js';
-import type { RunResult } from '../../src/run.js';
-import { createRedactor } from '../../src/util/redact.js';
+import { countOutcomes, type UrlOutcome } from '../../src/base/outcome.js';
+import type { RunResult } from '../../src/base/result.js';
+import { createRedactor } from '../../src/base/redact.js';
 
 class Capture extends Writable {
   text = '';

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/config/config.js';
+import { ConfigError } from '../../src/base/errors.js';
 import { parseConfig, readCredentials, type Env, type InputReader } from '../../src/config/parse.js';
 import type { Credentials } from '../../src/alibaba/signer.js';
 

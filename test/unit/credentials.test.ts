@@ -1,16 +1,17 @@
 // Credential sources against the emulator: the STS exchange, renewal ahead of expiry, renewal after an
 // InvalidSecurityToken.Expired refusal (once, never in a loop), and fixed keys that cannot be renewed.
 import { afterEach, describe, expect, it } from 'vitest';
-import { adviceFor, AlibabaError } from '../../src/alibaba/errors.js';
-import type { OidcConfig } from '../../src/config/config.js';
+import { adviceFor } from '../../src/alibaba/errors.js';
+import { AlibabaError } from '../../src/base/errors.js';
+import type { OidcConfig } from '../../src/credentials/sts-oidc.js';
 import { OidcCredentialSource, RENEW_BEFORE_MS } from '../../src/credentials/oidc-source.js';
-import { MISSING_ID_TOKEN, openCredentialSource } from '../../src/credentials/open.js';
+import { MISSING_ID_TOKEN, openCredentials } from '../../src/credentials/open.js';
 import { RenewingClient } from '../../src/credentials/renewing-client.js';
-import { StaticCredentials, type CredentialSource } from '../../src/credentials/source.js';
+import { StaticCredentials, type CredentialProvider } from '../../src/credentials/provider.js';
 import { assumeRoleWithOidc, stsRefusalAdvice, tokenClaims } from '../../src/credentials/sts-oidc.js';
 import { parseConfig } from '../../src/config/parse.js';
-import { DEFAULT_RETRY_POLICY } from '../../src/submit/retry.js';
-import { MemoryLogger } from '../../src/util/logger.js';
+import { DEFAULT_RETRY_POLICY } from '../../src/runtime/retry.js';
+import { MemoryLogger } from '../../src/base/logger.js';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../emulator/index.js';
 import { fakeJwt } from '../emulator/test-client.js';
 
@@ -316,7 +317,7 @@ describe('OidcCredentialSource', () => {
   });
 });
 
-describe('openCredentialSource', () => {
+describe('openCredentials', () => {
   const inputs = {
     'role-arn': 'acs:ram::1234567890123456:role/r',
     'oidc-provider-arn': 'acs:ram::1234567890123456:oidc-provider/github',
@@ -325,7 +326,7 @@ describe('openCredentialSource', () => {
     parseConfig((name) => ({ ...inputs, ...extra })[name] ?? '', {}, {});
 
   it('without the ID-token variables, names the workflow lines to add', async () => {
-    const open = openCredentialSource(config(), {
+    const open = openCredentials(config(), {
       logger: new MemoryLogger(),
       retryPolicy: FAST_RETRIES,
       identity: identity(),
@@ -335,7 +336,7 @@ describe('openCredentialSource', () => {
 
   it('in a dry run without them, warns and goes on without credentials', async () => {
     const logger = new MemoryLogger();
-    const opened = await openCredentialSource(config({ 'dry-run': 'true' }), {
+    const opened = await openCredentials(config({ 'dry-run': 'true' }), {
       logger,
       retryPolicy: FAST_RETRIES,
       identity: identity(),
@@ -349,7 +350,7 @@ describe('openCredentialSource', () => {
 
 describe('RenewingClient', () => {
   const quotaCalls = () => emu.calls.filter((c) => c.action === 'DescribeRefreshQuota');
-  const clientOver = (credentials: CredentialSource) =>
+  const clientOver = (credentials: CredentialProvider) =>
     new RenewingClient(
       { endpoint: emu.url, signatureVersion: 'v3', timeoutMs: 5000 },
       credentials,

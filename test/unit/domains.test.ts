@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/config/config.js';
+import { ConfigError } from '../../src/base/errors.js';
 import { isAllowedHost, parseDomainPatterns } from '../../src/urls/domains.js';
 
 describe('parseDomainPatterns', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { classifyCode, isFatal, isRetryable, type ErrorClass } from '../../src/alibaba/errors.js';
+import { classifyCode } from '../../src/alibaba/errors.js';
+import { isFatal, isRetryable, type ErrorClass } from '../../src/base/errors.js';
 
 /** Every code of the errors table in docs/alibaba-cdn-api.md, with the class its treatment implies. */
 const DOC_TABLE: [string, ErrorClass][] = [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/config/config.js';
+import { ConfigError } from '../../src/base/errors.js';
 import { parseConfig, type InputReader } from '../../src/config/parse.js';
 
 const CREDS = { accessKeyId: 'LTAI5tTESTKEYID', accessKeySecret: 'Zq9SECRETvalue-7Hd2kP4xWm' };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AlibabaError } from '../../src/alibaba/errors.js';
+import { AlibabaError } from '../../src/base/errors.js';
 import type { CdnTask } from '../../src/alibaba/operations.js';
 import {
   groupTaskIds,
@@ -11,7 +11,7 @@ import {
   type PollOptions,
   type TrackedUrl,
 } from '../../src/follow/poll.js';
-import { MemoryLogger } from '../../src/util/logger.js';
+import { MemoryLogger } from '../../src/base/logger.js';
 
 describe('nextInterval', () => {
   it('grows ×1.5 while nothing changes, up to 6× poll-interval, and drops back on a change', () => {

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { Refreshed } from '../../src/follow/refresh.js';
-import { followOutputs, withFollowThrough } from '../../src/follow/result.js';
-import type { WaitSummary } from '../../src/follow/types.js';
+import { withFollowThrough } from '../../src/follow/result.js';
+import { followOutputs } from '../../src/report/outputs.js';
+import type { WaitSummary } from '../../src/base/follow.js';
 import type { Followed } from '../../src/follow/wait.js';
-import { countOutcomes, type UrlOutcome } from '../../src/report/outcome.js';
+import { countOutcomes, type UrlOutcome } from '../../src/base/outcome.js';
 import { renderSummary } from '../../src/report/summary.js';
 import { verdict } from '../../src/report/verdict.js';
-import type { RunResult } from '../../src/run.js';
+import type { RunResult } from '../../src/base/result.js';
 
 const A = 'https://www.example.com/a';
 const B = 'https://www.example.com/b';

@@ -1,6 +1,6 @@
 // role-arn and its companions: defaults, validation, and what they do to the AccessKey requirement.
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/config/config.js';
+import { ConfigError } from '../../src/base/errors.js';
 import {
   defaultSessionName,
   parseConfig,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { planBatches, type Plan } from '../../src/plan/planner.js';
-import type { Candidate } from '../../src/urls/collect.js';
+import type { Candidate } from '../../src/urls/prepare.js';
 import { createRng } from './prng.js';
 
 /** Candidates from `host/path` shorthands, in input order. */

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { Config } from '../../src/config/config.js';
 import { parseConfig } from '../../src/config/parse.js';
 import { runPrefetch } from '../../src/run.js';
-import { MemoryLogger, type ProgressEvent } from '../../src/util/logger.js';
+import { MemoryLogger, type ProgressEvent } from '../../src/base/logger.js';
 import { startEmulator, type Emulator } from '../emulator/index.js';
 
 let emulator: Emulator;

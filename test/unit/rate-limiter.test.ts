@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { RateLimiter, type Slot } from '../../src/submit/rate-limiter.js';
+import { RateLimiter, type Slot } from '../../src/runtime/rate-limiter.js';
 import { createRng } from './prng.js';
 
 interface CallRecord {

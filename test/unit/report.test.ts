@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { FailOn } from '../../src/config/config.js';
-import { countOutcomes, type UrlOutcome } from '../../src/report/outcome.js';
+import type { FailOn } from '../../src/report/verdict.js';
+import { countOutcomes, type UrlOutcome } from '../../src/base/outcome.js';
 import { renderSummary } from '../../src/report/summary.js';
 import { verdict } from '../../src/report/verdict.js';
-import type { RunResult } from '../../src/run.js';
-import { createRedactor } from '../../src/util/redact.js';
+import type { RunResult } from '../../src/base/result.js';
+import { createRedactor } from '../../src/base/redact.js';
 
 function result(outcomes: UrlOutcome[], extra: Partial<RunResult> = {}): RunResult {
   return {

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { AlibabaError, type ErrorClass } from '../../src/alibaba/errors.js';
-import { backoffDelay, DEFAULT_RETRY_POLICY, withRetries, type RetryPolicy } from '../../src/submit/retry.js';
+import { AlibabaError, type ErrorClass } from '../../src/base/errors.js';
+import {
+  backoffDelay,
+  DEFAULT_RETRY_POLICY,
+  withRetries,
+  type RetryPolicy,
+} from '../../src/runtime/retry.js';
 
 const POLICY: RetryPolicy = {
   maxAttempts: 5,

@@ -2,8 +2,9 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/config/config.js';
-import { parseUrlList, readUrlFile, type UrlEntry } from '../../src/urls/sources.js';
+import { ConfigError } from '../../src/base/errors.js';
+import { parseUrlList, readUrlFile } from '../../src/sources/list.js';
+import type { UrlEntry } from '../../src/urls/prepare.js';
 
 describe('parseUrlList', () => {
   it.each<[string, string, UrlEntry[]]>([

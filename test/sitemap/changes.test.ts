@@ -1,20 +1,19 @@
 /**
- * collectSitemapUrls end to end on a realistic pair written into a temp workspace: a sitemap index
+ * sitemapChanges end to end on a realistic pair written into a temp workspace: a sitemap index
  * with gzip and BOM children, entities, CDATA, a prefixed namespace, images, non-ASCII paths.
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DocumentNotFoundError, ConfigError } from '../../src/base/errors.js';
 import {
-  collectSitemapUrls,
-  DocumentNotFoundError,
+  sitemapChanges,
   parseChanges,
   saveSitemapBaseline,
-  SitemapConfigError,
   type SitemapSourceOptions,
 } from '../../src/sitemap/index.js';
 import { compileExcludes } from '../../src/urls/exclude.js';
-import { MemoryLogger } from '../../src/util/logger.js';
+import { MemoryLogger } from '../../src/base/logger.js';
 import { IMAGE_NS, limits, serve, SITEMAP_NS, sitemapIndex, tempDir, urlset, writeFiles } from './helpers.js';
 
 const SITE = 'https://www.example.com';
@@ -95,10 +94,10 @@ const CAFE = `${SITE}/products/caf%C3%A9?id=1&lang=en`;
 const NEW_PRODUCT = `${SITE}/products/new?a=1&b=2`;
 const BLOG_NEW = `${SITE}/%E3%83%96%E3%83%AD%E3%82%B0/%E6%96%B0%E3%81%97%E3%81%84`;
 
-describe('collectSitemapUrls', () => {
+describe('sitemapChanges', () => {
   it('lists what was added or modified, ordered by priority, then newest lastmod, then document order', async () => {
     const logger = new MemoryLogger();
-    const result = await collectSitemapUrls(options(workspace()), logger);
+    const result = await sitemapChanges(options(workspace()), logger);
     expect(result.urls).toEqual([
       `${SITE}/blog/2026/hello`, // priority 0.8
       `${SITE}/blog/2026/drafts/wip`, // 0.5 (absent), lastmod 2026-02-04
@@ -123,7 +122,7 @@ describe('collectSitemapUrls', () => {
 
   it('counts excluded URLs first, whatever the baseline says, and never lists them', async () => {
     const exclude = compileExcludes(['/blog/*/drafts/**', '/blog/tag/**', '/img/*-2.jpg']);
-    const result = await collectSitemapUrls(
+    const result = await sitemapChanges(
       options(workspace(), { exclude, includeImages: true }),
       new MemoryLogger(),
     );
@@ -155,7 +154,7 @@ describe('collectSitemapUrls', () => {
         { loc: `${SITE}/c`, priority: '0.5', images: [`${SITE}/c.jpg`] },
       ]),
     });
-    const result = await collectSitemapUrls(
+    const result = await sitemapChanges(
       options(files, { previousSitemap: undefined, includeImages: true }),
       new MemoryLogger(),
     );
@@ -168,21 +167,15 @@ describe('collectSitemapUrls', () => {
       `${SITE}/b`,
     ]);
     expect(result.counts.images).toBe(3);
-    const without = await collectSitemapUrls(
-      options(files, { previousSitemap: undefined }),
-      new MemoryLogger(),
-    );
+    const without = await sitemapChanges(options(files, { previousSitemap: undefined }), new MemoryLogger());
     expect(without.urls).toEqual([`${SITE}/a`, `${SITE}/c`, `${SITE}/b`]);
   });
 
   it('takes only the kinds of change asked for', async () => {
     const dir = workspace();
-    const added = await collectSitemapUrls(
-      options(dir, { changes: parseChanges('added') }),
-      new MemoryLogger(),
-    );
+    const added = await sitemapChanges(options(dir, { changes: parseChanges('added') }), new MemoryLogger());
     expect(added.urls).toEqual([`${SITE}/blog/2026/drafts/wip`, NEW_PRODUCT, BLOG_NEW]);
-    const modified = await collectSitemapUrls(
+    const modified = await sitemapChanges(
       options(dir, { changes: parseChanges('modified') }),
       new MemoryLogger(),
     );
@@ -192,7 +185,7 @@ describe('collectSitemapUrls', () => {
 
   it('changes: all takes every URL and reads no baseline', async () => {
     const logger = new MemoryLogger();
-    const result = await collectSitemapUrls(
+    const result = await sitemapChanges(
       options(workspace(), { changes: parseChanges('all'), previousSitemap: 'does/not/exist.xml' }),
       logger,
     );
@@ -215,7 +208,7 @@ describe('collectSitemapUrls', () => {
       'previous/sitemap.xml': urlset([{ loc: '/relative/path' }]),
     });
     const logger = new MemoryLogger();
-    const result = await collectSitemapUrls(options(dir), logger);
+    const result = await sitemapChanges(options(dir), logger);
     expect(result.urls).toEqual([`${SITE}/ok`]);
     expect(result.counts.deployed).toBe(1);
     const warnings = logger.messages('warning');
@@ -231,7 +224,7 @@ describe('collectSitemapUrls', () => {
 
   it('resolves <loc> paths against base-url when it is given', async () => {
     const dir = workspace({ 'public/sitemap.xml': urlset([{ loc: '/relative/path' }]) });
-    const result = await collectSitemapUrls(
+    const result = await sitemapChanges(
       options(dir, { previousSitemap: undefined, baseUrl: 'https://cdn.example.com' }),
       new MemoryLogger(),
     );
@@ -244,7 +237,7 @@ describe('collectSitemapUrls', () => {
       'previous/sitemap.xml': urlset([{ loc: `${SITE}/a`, lastmod: '2026-01-01' }]),
     });
     const logger = new MemoryLogger();
-    const result = await collectSitemapUrls(options(dir), logger);
+    const result = await sitemapChanges(options(dir), logger);
     expect(result.counts).toMatchObject({ modified: 0, unchanged: 1 });
     expect(logger.messages('warning')).toEqual([
       expect.stringMatching(/^sitemap: 1 <lastmod> values are not W3C datetimes.*"Tue, 03 Feb 2026/),
@@ -254,7 +247,7 @@ describe('collectSitemapUrls', () => {
   describe('baseline', () => {
     it('missing: every URL is new, with a notice', async () => {
       const logger = new MemoryLogger();
-      const result = await collectSitemapUrls(options(workspace(deployedFiles())), logger);
+      const result = await sitemapChanges(options(workspace(deployedFiles())), logger);
       expect(result.counts).toMatchObject({ deployed: 9, baseline: undefined, added: 9, modified: 0 });
       expect(result.urls).toHaveLength(9);
       expect(logger.messages('notice')).toEqual([
@@ -266,7 +259,7 @@ describe('collectSitemapUrls', () => {
 
     it('not configured: every URL is new, with a notice', async () => {
       const logger = new MemoryLogger();
-      const result = await collectSitemapUrls(options(workspace(), { previousSitemap: undefined }), logger);
+      const result = await sitemapChanges(options(workspace(), { previousSitemap: undefined }), logger);
       expect(result.counts.added).toBe(9);
       expect(logger.messages('notice')).toEqual([
         expect.stringMatching(/No previous-sitemap or previous-ref is set/),
@@ -291,7 +284,7 @@ describe('collectSitemapUrls', () => {
       ],
     ])('%s: a warning, and every URL is new', async (_, text, warning) => {
       const logger = new MemoryLogger();
-      const result = await collectSitemapUrls(
+      const result = await sitemapChanges(
         options(workspace({ ...deployedFiles(), 'previous/sitemap.xml': text })),
         logger,
       );
@@ -304,7 +297,7 @@ describe('collectSitemapUrls', () => {
       const files = baselineFiles();
       const blog = files['previous/sitemaps/blog.xml'] as string;
       const logger = new MemoryLogger();
-      const result = await collectSitemapUrls(
+      const result = await sitemapChanges(
         options(
           workspace({
             ...deployedFiles(),
@@ -327,7 +320,7 @@ describe('collectSitemapUrls', () => {
       const files = baselineFiles();
       delete files['previous/sitemaps/blog.xml'];
       const logger = new MemoryLogger();
-      const result = await collectSitemapUrls(options(workspace({ ...deployedFiles(), ...files })), logger);
+      const result = await sitemapChanges(options(workspace({ ...deployedFiles(), ...files })), logger);
       expect(result.counts).toMatchObject({ baseline: 4, added: 6, modified: 1 });
       expect(logger.messages('warning')).toEqual([
         expect.stringMatching(
@@ -346,7 +339,7 @@ describe('collectSitemapUrls', () => {
         `${origin}/sitemaps/gone.xml`,
       ]);
       const logger = new MemoryLogger();
-      const result = await collectSitemapUrls(options(workspace({ ...deployedFiles(), ...files })), logger);
+      const result = await sitemapChanges(options(workspace({ ...deployedFiles(), ...files })), logger);
       expect(requests).toHaveLength(0);
       expect(result.counts.baseline).toBe(4); // pages.xml.gz only
       expect(logger.messages('warning')).toEqual([
@@ -363,7 +356,7 @@ describe('collectSitemapUrls', () => {
           res.end();
         } else res.end(body);
       });
-      const result = await collectSitemapUrls(
+      const result = await sitemapChanges(
         options(workspace(deployedFiles()), { previousSitemap: `${origin}/old/sitemap.xml` }),
         new MemoryLogger(),
       );
@@ -378,7 +371,7 @@ describe('collectSitemapUrls', () => {
 
   describe('deployed sitemap', () => {
     it('a missing sitemap is an error naming it', async () => {
-      const promise = collectSitemapUrls(options(workspace(baselineFiles())), new MemoryLogger());
+      const promise = sitemapChanges(options(workspace(baselineFiles())), new MemoryLogger());
       await expect(promise).rejects.toThrow(DocumentNotFoundError);
       await expect(promise).rejects.toThrow(/^Cannot read sitemap: public\/sitemap\.xml: no such file$/);
     });
@@ -387,7 +380,7 @@ describe('collectSitemapUrls', () => {
       const dir = workspace({
         'public/sitemap.xml': `<urlset xmlns="${SITEMAP_NS}"><url><loc>a&b</loc></url></urlset>`,
       });
-      await expect(collectSitemapUrls(options(dir), new MemoryLogger())).rejects.toThrow(
+      await expect(sitemapChanges(options(dir), new MemoryLogger())).rejects.toThrow(
         /^Cannot read sitemap: public\/sitemap\.xml: a raw "&"/,
       );
     });
@@ -395,7 +388,7 @@ describe('collectSitemapUrls', () => {
     it('a child that cannot be read is an error, not a warning', async () => {
       const files = deployedFiles();
       files['public/sitemaps/blog.xml'] = '<urlset';
-      await expect(collectSitemapUrls(options(workspace(files)), new MemoryLogger())).rejects.toThrow(
+      await expect(sitemapChanges(options(workspace(files)), new MemoryLogger())).rejects.toThrow(
         /^Cannot read sitemap: public\/sitemaps\/blog\.xml:/,
       );
     });
@@ -407,7 +400,7 @@ describe('collectSitemapUrls', () => {
       });
       const dir = workspace({ 'public/sitemap.xml': sitemapIndex([`${origin}/sitemaps/missing.xml`]) });
       await expect(
-        collectSitemapUrls(options(dir, { previousSitemap: undefined }), new MemoryLogger()),
+        sitemapChanges(options(dir, { previousSitemap: undefined }), new MemoryLogger()),
       ).rejects.toThrow(
         /public\/sitemap\.xml lists http:\/\/127\.0\.0\.1:\d+\/sitemaps\/missing\.xml, which cannot be found \(looked at public\/sitemaps\/missing\.xml, public\/missing\.xml, http:/,
       );
@@ -421,10 +414,7 @@ describe('collectSitemapUrls', () => {
         'public/sitemap.xml': sitemapIndex([`${SITE}/sitemaps/blog.xml`, `${origin}/elsewhere/remote.xml`]),
         'public/sitemaps/blog.xml': urlset([{ loc: `${SITE}/local-child` }]),
       });
-      const result = await collectSitemapUrls(
-        options(dir, { previousSitemap: undefined }),
-        new MemoryLogger(),
-      );
+      const result = await sitemapChanges(options(dir, { previousSitemap: undefined }), new MemoryLogger());
       expect(result.urls).toEqual([`${SITE}/local-child`, `${SITE}/remote-child`]);
       expect(requests.map((r) => r.url)).toEqual(['/elsewhere/remote.xml']);
     });
@@ -434,7 +424,7 @@ describe('collectSitemapUrls', () => {
         'dist/sitemap-index.xml': sitemapIndex(['https://me.github.io/docs/sitemap-0.xml']),
         'dist/sitemap-0.xml': urlset([{ loc: 'https://me.github.io/docs/' }]),
       });
-      const result = await collectSitemapUrls(
+      const result = await sitemapChanges(
         options(dir, { sitemap: 'dist/sitemap-index.xml', previousSitemap: undefined }),
         new MemoryLogger(),
       );
@@ -448,10 +438,7 @@ describe('collectSitemapUrls', () => {
         'public/sitemap.xml': sitemapIndex([`${origin}/..%2Fsecret.xml`]),
         'secret.xml': urlset([{ loc: `${SITE}/secret` }]),
       });
-      const result = await collectSitemapUrls(
-        options(dir, { previousSitemap: undefined }),
-        new MemoryLogger(),
-      );
+      const result = await sitemapChanges(options(dir, { previousSitemap: undefined }), new MemoryLogger());
       expect(result.urls).toEqual([`${SITE}/fetched`]);
       expect(requests).toHaveLength(1);
     });
@@ -465,7 +452,7 @@ describe('collectSitemapUrls', () => {
         'public/c.xml': urlset([{ loc: `${SITE}/c` }]),
       });
       const logger = new MemoryLogger();
-      const shallow = await collectSitemapUrls(
+      const shallow = await sitemapChanges(
         options(dir, { previousSitemap: undefined, limits: limits({ maxDepth: 1, maxChildren: 2 }) }),
         logger,
       );
@@ -478,14 +465,14 @@ describe('collectSitemapUrls', () => {
           /^public\/sitemap\.xml: more than 2 sitemap index children; the rest are not read$/,
         ),
       ]);
-      const deep = await collectSitemapUrls(options(dir, { previousSitemap: undefined }), new MemoryLogger());
+      const deep = await sitemapChanges(options(dir, { previousSitemap: undefined }), new MemoryLogger());
       expect(deep.urls).toEqual([`${SITE}/deep`, `${SITE}/b`, `${SITE}/c`]);
     });
 
     it('reads an index that lists itself once, with a warning', async () => {
       const dir = workspace({ 'public/sitemap.xml': sitemapIndex([`${SITE}/sitemap.xml`]) });
       const logger = new MemoryLogger();
-      const result = await collectSitemapUrls(options(dir, { previousSitemap: undefined }), logger);
+      const result = await sitemapChanges(options(dir, { previousSitemap: undefined }), logger);
       expect(result.urls).toEqual([]);
       expect(logger.messages('warning')).toEqual([
         expect.stringMatching(
@@ -497,15 +484,12 @@ describe('collectSitemapUrls', () => {
     it('applies the size limits to local files too', async () => {
       const dir = workspace();
       await expect(
-        collectSitemapUrls(options(dir, { limits: limits({ maxBytes: 100 }) }), new MemoryLogger()),
+        sitemapChanges(options(dir, { limits: limits({ maxBytes: 100 }) }), new MemoryLogger()),
       ).rejects.toThrow(
         /public\/sitemap\.xml: is \d+ bytes, more than the 100 bytes limit per sitemap document/,
       );
       await expect(
-        collectSitemapUrls(
-          options(dir, { limits: limits({ maxDecompressedBytes: 200 }) }),
-          new MemoryLogger(),
-        ),
+        sitemapChanges(options(dir, { limits: limits({ maxDecompressedBytes: 200 }) }), new MemoryLogger()),
       ).rejects.toThrow(
         /public\/sitemaps\/pages\.xml\.gz: more than 200 bytes once decompressed, the limit per sitemap document/,
       );
@@ -514,19 +498,19 @@ describe('collectSitemapUrls', () => {
 
   describe('configuration', () => {
     it('refuses previous-sitemap together with previous-ref', async () => {
-      const promise = collectSitemapUrls(
+      const promise = sitemapChanges(
         options(workspace(), {
           previousRef: 'main',
           github: { token: 't', apiUrl: 'http://x', owner: 'o', repo: 'r' },
         }),
         new MemoryLogger(),
       );
-      await expect(promise).rejects.toThrow(SitemapConfigError);
+      await expect(promise).rejects.toThrow(ConfigError);
       await expect(promise).rejects.toThrow('previous-sitemap and previous-ref are both set');
     });
 
     it('refuses previous-ref with a URL sitemap', async () => {
-      const promise = collectSitemapUrls(
+      const promise = sitemapChanges(
         options(workspace(), {
           sitemap: 'https://www.example.com/sitemap.xml',
           previousSitemap: undefined,
@@ -542,7 +526,7 @@ describe('collectSitemapUrls', () => {
 
     it('refuses a sitemap that is neither a path nor an http(s) URL', async () => {
       await expect(
-        collectSitemapUrls(options(workspace(), { sitemap: 'ftp://x/sitemap.xml' }), new MemoryLogger()),
+        sitemapChanges(options(workspace(), { sitemap: 'ftp://x/sitemap.xml' }), new MemoryLogger()),
       ).rejects.toThrow('sitemap: "ftp://x/sitemap.xml" is neither a workspace path nor an http(s) URL');
     });
 
@@ -577,7 +561,7 @@ describe('collectSitemapUrls', () => {
       expect(xml).toContain(`<url><loc>${BLOG_NEW}</loc></url>`);
       expect(xml.match(/<url>/g)).toHaveLength(9);
 
-      const again = await collectSitemapUrls(
+      const again = await sitemapChanges(
         options(dir, { previousSitemap: 'out/baseline.xml' }),
         new MemoryLogger(),
       );
@@ -585,14 +569,14 @@ describe('collectSitemapUrls', () => {
       expect(again.urls).toEqual([]);
     });
 
-    it('can be written by collectSitemapUrls from the same read', async () => {
+    it('can be written by sitemapChanges from the same read', async () => {
       const dir = workspace();
-      const result = await collectSitemapUrls(
+      const result = await sitemapChanges(
         options(dir, { saveSitemap: 'next-baseline.xml' }),
         new MemoryLogger(),
       );
       expect(result.urls).toHaveLength(5);
-      const again = await collectSitemapUrls(
+      const again = await sitemapChanges(
         options(dir, { previousSitemap: 'next-baseline.xml' }),
         new MemoryLogger(),
       );
@@ -618,7 +602,7 @@ describe('collectSitemapUrls', () => {
 
       writeFiles(dir, deployedFiles());
       const next = new MemoryLogger();
-      const result = await collectSitemapUrls(options(dir, { previousSitemap: 'baseline.xml' }), next);
+      const result = await sitemapChanges(options(dir, { previousSitemap: 'baseline.xml' }), next);
       expect(result.counts).toMatchObject({ baseline: 0, added: 9 });
       expect(next.messages('warning')).toEqual([]);
       expect(next.messages('notice')).toEqual([]);

@@ -3,15 +3,32 @@
  * (or standard input, from the CLI), then what the sitemap diff selected.
  */
 import path from 'node:path';
-import type { Config, SitemapConfig } from './config/config.js';
+import type { ExcludeMatcher } from '../urls/exclude.js';
 import {
-  collectSitemapUrls,
+  sitemapChanges,
+  type SitemapConfig,
   saveSitemapBaseline,
   type SitemapSourceOptions,
   type SitemapUrls,
-} from './sitemap/index.js';
-import { parseUrlList, readUrlFile, type UrlEntry } from './urls/sources.js';
-import type { Logger } from './util/logger.js';
+} from '../sitemap/index.js';
+import type { UrlEntry } from '../urls/prepare.js';
+import { parseUrlList, readUrlFile } from './list.js';
+import type { Logger } from '../base/logger.js';
+
+/** What the sources read of the run's configuration. */
+export interface SourceConfig {
+  /** The `urls` input, as given. */
+  urlsText: string;
+  /** Absolute path of `urls-file`, if set. */
+  urlsFile?: string | undefined;
+  /** Set by the command line only: `--urls-file -` read from standard input. */
+  cli?: { urlsFileStdin?: string | undefined } | undefined;
+  baseUrl?: string | undefined;
+  exclude: ExcludeMatcher;
+  sitemap?: SitemapConfig | undefined;
+  /** Where relative paths point. */
+  workspace: string;
+}
 
 export interface GatheredEntries {
   entries: UrlEntry[];
@@ -20,7 +37,7 @@ export interface GatheredEntries {
 }
 
 export async function gatherEntries(
-  config: Config,
+  config: SourceConfig,
   logger: Logger,
   signal?: AbortSignal,
 ): Promise<GatheredEntries> {
@@ -31,14 +48,18 @@ export async function gatherEntries(
   }
   if (!config.sitemap) return { entries };
   const sitemap = await logger.group('Sitemap diff', () =>
-    collectSitemapUrls(sitemapOptions(config, config.sitemap as SitemapConfig, signal), logger),
+    sitemapChanges(sitemapOptions(config, config.sitemap as SitemapConfig, signal), logger),
   );
   for (const url of sitemap.urls) entries.push({ raw: url, source: 'sitemap' });
   return { entries, sitemap };
 }
 
 /** `save-sitemap`: writes the flat baseline and sends nothing. */
-export async function saveBaseline(config: Config, logger: Logger, signal?: AbortSignal): Promise<void> {
+export async function saveBaseline(
+  config: SourceConfig,
+  logger: Logger,
+  signal?: AbortSignal,
+): Promise<void> {
   const sitemap = config.sitemap;
   if (!sitemap?.saveSitemap) return;
   await saveSitemapBaseline(
@@ -54,7 +75,7 @@ export async function saveBaseline(config: Config, logger: Logger, signal?: Abor
 }
 
 function sitemapOptions(
-  config: Config,
+  config: SourceConfig,
   sitemap: SitemapConfig,
   signal: AbortSignal | undefined,
 ): SitemapSourceOptions {

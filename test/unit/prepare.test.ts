@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { collectUrls } from '../../src/urls/collect.js';
-import { parseUrlList } from '../../src/urls/sources.js';
+import { prepareUrls } from '../../src/urls/prepare.js';
+import { parseUrlList } from '../../src/sources/list.js';
 
 function collect(text: string, domains: string[] = [], baseUrl?: string) {
-  return collectUrls(parseUrlList(text, 'urls'), { domains, ...(baseUrl !== undefined ? { baseUrl } : {}) });
+  return prepareUrls(parseUrlList(text, 'urls'), { domains, ...(baseUrl !== undefined ? { baseUrl } : {}) });
 }
 
-describe('collectUrls', () => {
+describe('prepareUrls', () => {
   it('keeps distinct valid URLs, normalized, in input order', () => {
     const result = collect('https://a.com/1\nHTTPS://B.com/2\na.com/3');
     expect(result.candidates.map((c) => [c.url, c.host, c.source])).toEqual([

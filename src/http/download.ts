@@ -3,7 +3,7 @@
  * and the http(s)-only check apply at every hop, not just the first; and the per-request timeout
  * covers the body too, which httpFetch's own timeout (headers only) does not.
  */
-import { httpFetch, type Response } from '../http/fetch.js';
+import { httpFetch, type Response } from './fetch.js';
 
 export interface RequestOptions {
   /** Names the document in messages (the URL, or `path at ref`). */

@@ -2,8 +2,12 @@
  * One gate for every call the run makes: the account-wide rate (requests-per-second, at most 50),
  * plus the lower per-API rates Alibaba publishes for the read-only calls.
  */
-import type { CallGate } from '../alibaba/client.js';
 import { RateLimiter } from './rate-limiter.js';
+
+/** Admits a call to the network; `release` is called when its answer (or failure) arrives. */
+export interface CallGate {
+  acquire(action: string, signal?: AbortSignal): Promise<{ release(): void }>;
+}
 
 const PER_ACTION_LIMITS: Record<string, number> = {
   DescribeRefreshQuota: 20,

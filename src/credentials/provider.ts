@@ -4,7 +4,7 @@
  */
 import type { Credentials } from '../alibaba/signer.js';
 
-export interface CredentialSource {
+export interface CredentialProvider {
   /** Credentials for the next call; a renewable source renews them a few minutes before they expire. */
   get(): Promise<Credentials>;
   /** Changes whenever new credentials are obtained, so a caller can tell whether they changed meanwhile. */
@@ -20,7 +20,7 @@ export interface CredentialSource {
 }
 
 /** AccessKeys given to the run: they are what they are, and an expired STS token stops the run. */
-export class StaticCredentials implements CredentialSource {
+export class StaticCredentials implements CredentialProvider {
   readonly generation = 0;
 
   constructor(private readonly credentials: Credentials) {}

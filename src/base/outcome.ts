@@ -1,5 +1,5 @@
 /** The fate of each distinct URL: the unit every count, output and summary line is built from. */
-import type { RefreshStatus, TaskStatus } from '../follow/types.js';
+import type { RefreshStatus, TaskStatus } from './follow.js';
 
 export type UrlStatus = 'submitted' | 'skipped' | 'failed' | 'planned';
 

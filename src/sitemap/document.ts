@@ -6,9 +6,15 @@
 import { promises as fs, createReadStream } from 'node:fs';
 import { Readable, pipeline, type TransformOptions } from 'node:stream';
 import { createGunzip, type ZlibOptions } from 'node:zlib';
-import { DocumentNotFoundError } from './errors.js';
+import { DocumentNotFoundError } from '../base/errors.js';
 import { openAtRef, type GitRefFile } from './git-baseline.js';
-import { bodyChunks, discard, formatBytes, getFollowingRedirects, type OpenedResponse } from './http.js';
+import {
+  bodyChunks,
+  discard,
+  formatBytes,
+  getFollowingRedirects,
+  type OpenedResponse,
+} from '../http/download.js';
 
 /** Bounds on reading sitemaps; the defaults suit production, tests lower them. */
 export interface SitemapLimits {

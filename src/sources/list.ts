@@ -3,14 +3,8 @@
  * blank lines and `#` comments ignored.
  */
 import { readFile } from 'node:fs/promises';
-import { ConfigError } from '../config/config.js';
-
-export interface UrlEntry {
-  /** The line as written, trimmed. */
-  raw: string;
-  /** `urls: line 3` or `urls-file urls.txt: line 3`: what an error message names. */
-  source: string;
-}
+import type { UrlEntry } from '../urls/prepare.js';
+import { ConfigError } from '../base/errors.js';
 
 /** Splits list text into entries, keeping each entry's line number for error messages. */
 export function parseUrlList(text: string, sourceName: string): UrlEntry[] {

@@ -6,9 +6,8 @@
  */
 
 import { setMaxListeners } from 'node:events';
-import { LIMITS } from '../config/config.js';
-
-export type StopReason = 'deadline' | 'cancelled';
+import type { StopReason } from '../base/result.js';
+import { LIMITS } from '../base/limits.js';
 
 export class RunStop {
   private readonly sending = new AbortController();

@@ -2,7 +2,7 @@
  * Retries with exponential backoff and jitter, within a bounded overall time. Each attempt is a new
  * call to `attempt`, so each is signed afresh (new nonce and time).
  */
-import { AlibabaError, isRetryable } from '../alibaba/errors.js';
+import { AlibabaError, isRetryable } from '../base/errors.js';
 
 export interface RetryPolicy {
   maxAttempts: number;

@@ -4,7 +4,7 @@
  * flight a few seconds to answer (their task IDs belong in the report); the second gives them up. Either
  * way the run still ends normally: every URL gets its outcome and the report is written.
  */
-import type { RunStop } from '../submit/stop.js';
+import type { RunStop } from './stop.js';
 
 /** How long calls in flight may still answer after the first signal; under the runner's 7.5 s. */
 export const CANCEL_GRACE_MS = 4_000;

@@ -2,11 +2,18 @@
  * From raw entries to the distinct URLs worth sending: normalize, merge duplicates, apply the domain
  * allow-list. Everything that will not be sent leaves here with its reason, so nothing is lost.
  */
-import type { UrlOutcome } from '../report/outcome.js';
+import type { UrlOutcome } from '../base/outcome.js';
 import { isAllowedHost } from './domains.js';
 import type { ExcludeMatcher } from './exclude.js';
 import { normalizeUrl } from './normalize.js';
-import type { UrlEntry } from './sources.js';
+
+/** One line of a URL source, before normalization. */
+export interface UrlEntry {
+  /** The line as written, trimmed. */
+  raw: string;
+  /** `urls: line 3` or `urls-file urls.txt: line 3`: what an error message names. */
+  source: string;
+}
 
 export interface Candidate {
   url: string;
@@ -15,7 +22,7 @@ export interface Candidate {
   order: number;
 }
 
-export interface Collected {
+export interface PreparedUrls {
   /** Distinct, valid, allowed URLs in input order. */
   candidates: Candidate[];
   /** Invalid entries (failed) and hosts outside the allow-list (skipped). */
@@ -24,13 +31,13 @@ export interface Collected {
   duplicates: number;
 }
 
-export interface CollectOptions {
+export interface PrepareOptions {
   baseUrl?: string | undefined;
   domains: readonly string[];
   exclude?: ExcludeMatcher | undefined;
 }
 
-export function collectUrls(entries: readonly UrlEntry[], options: CollectOptions): Collected {
+export function prepareUrls(entries: readonly UrlEntry[], options: PrepareOptions): PreparedUrls {
   const seen = new Set<string>();
   const candidates: Candidate[] = [];
   const rejected: UrlOutcome[] = [];

@@ -2,8 +2,8 @@
  * What the CLI prints on standard output when the run is over, for a person: the tasks (or, in a dry
  * run, the plan per host), the counts, and the URLs that failed or were skipped, with their reasons.
  */
-import type { UrlOutcome } from '../report/outcome.js';
-import type { RunResult } from '../run.js';
+import type { UrlOutcome } from '../base/outcome.js';
+import type { RunResult } from '../base/result.js';
 
 /** URLs listed per status; the rest are counted (and all are in --json). */
 const LISTED = 20;
