@@ -5,6 +5,8 @@
  *   - README.md's blocks between `<!-- name:start -->` and `<!-- name:end -->` markers: the inputs and
  *     outputs tables, the CLI's --help text, and the workflows copied from examples/.
  * `--check` writes nothing and exits 1 naming what is stale (CI runs it). `--inputs-only` skips README.
+ * Every mode first checks that action.yml and the input spec (src/config/inputs.ts) agree on the
+ * inputs' names, order, defaults and required, and exits 1 naming each difference when they do not.
  */
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -14,6 +16,7 @@ import { parse } from 'yaml';
 import type { ActionInput } from '../src/config/inputs.generated.js';
 import { flagSpecs } from '../src/cli/flags.js';
 import { renderHelp } from '../src/cli/help.js';
+import { specMismatches } from '../src/config/inputs.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const INPUTS_MODULE = 'src/config/inputs.generated.ts';
@@ -151,8 +154,22 @@ export async function staleFiles(root = ROOT, inputsOnly = false): Promise<strin
   return stale;
 }
 
+/** Where action.yml and src/config/inputs.ts disagree; empty when they agree. */
+export async function specProblems(root = ROOT): Promise<string[]> {
+  return specMismatches(parseActionYaml(await readFile(path.join(root, 'action.yml'), 'utf8')).inputs);
+}
+
 async function main(args: string[]): Promise<void> {
   const inputsOnly = args.includes('--inputs-only');
+  const disagreements = await specProblems();
+  if (disagreements.length > 0) {
+    console.error(
+      `action.yml and the input spec (src/config/inputs.ts) disagree:\n${disagreements.map((d) => `  - ${d}`).join('\n')}\n` +
+        'Change both together: action.yml says what users see, the spec how the value is read.',
+    );
+    process.exitCode = 1;
+    return;
+  }
   if (args.includes('--check')) {
     const stale = await staleFiles(ROOT, inputsOnly);
     if (stale.length > 0) {

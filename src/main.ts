@@ -2,7 +2,8 @@
  * The GitHub Action adapter: inputs in, outputs and a job summary out. All the work is in run.ts.
  */
 import * as core from '@actions/core';
-import { type Config } from './config/config.js';
+import { context } from '@actions/github';
+import { type Config, type GitHubContext } from './config/config.js';
 import { ConfigError, errorMessage } from './base/errors.js';
 import { parseConfig, readCredentials } from './config/parse.js';
 import { noProxyForActionsHttpClient, proxyPasswords } from './http/proxy.js';
@@ -40,7 +41,8 @@ export async function run(): Promise<void> {
     // hand it the list in the form it reads as every other request of the run does.
     const noProxy = noProxyForActionsHttpClient(process.env);
     if (noProxy !== undefined) process.env['no_proxy'] = noProxy;
-    const config = parseConfig(core.getInput, process.env, credentials);
+    const config = parseConfig(core.getInput, process.env, credentials, { github: githubContext() });
+    for (const message of config.messages) core[message.level](message.text);
     const stop = new RunStop();
     const signals = stopOnSignals(stop, (message) => core.warning(message));
     const result = await runPrefetch(config, {
@@ -71,6 +73,27 @@ async function publish(result: RunResult, config: Config, redact: Redactor): Pro
     // No GITHUB_STEP_SUMMARY (a local run): the summary is a courtesy, never a reason to fail.
     core.debug(`job summary not written: ${errorMessage(error)}`);
   }
+}
+
+/** The workflow run's context, as @actions/github reads it (variables and the event's payload). */
+function githubContext(): GitHubContext {
+  let repository: GitHubContext['repository'];
+  try {
+    // GITHUB_REPOSITORY, or the payload's repository when that is not set.
+    const { owner, repo } = context.repo;
+    repository = owner && repo ? { owner, repo } : undefined;
+  } catch {
+    repository = undefined; // outside GitHub Actions: previous-ref says so if it is set
+  }
+  const payload = context.payload as { before?: unknown; forced?: unknown };
+  return {
+    repository,
+    apiUrl: context.apiUrl,
+    event: {
+      before: typeof payload.before === 'string' ? payload.before : undefined,
+      forced: typeof payload.forced === 'boolean' ? payload.forced : undefined,
+    },
+  };
 }
 
 function actionsLogger(): Logger {

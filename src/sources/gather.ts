@@ -42,9 +42,11 @@ export async function gatherEntries(
   signal?: AbortSignal,
 ): Promise<GatheredEntries> {
   const entries = parseUrlList(config.urlsText, 'urls');
-  if (config.urlsFile) entries.push(...(await readUrlFile(config.urlsFile, path.basename(config.urlsFile))));
+  if (config.urlsFile) {
+    append(entries, await readUrlFile(config.urlsFile, path.basename(config.urlsFile)));
+  }
   if (config.cli?.urlsFileStdin !== undefined) {
-    entries.push(...parseUrlList(config.cli.urlsFileStdin, 'urls-file (standard input)'));
+    append(entries, parseUrlList(config.cli.urlsFileStdin, 'urls-file (standard input)'));
   }
   if (!config.sitemap) return { entries };
   const sitemap = await logger.group('Sitemap diff', () =>
@@ -52,6 +54,11 @@ export async function gatherEntries(
   );
   for (const url of sitemap.urls) entries.push({ raw: url, source: 'sitemap' });
   return { entries, sitemap };
+}
+
+/** Appends one by one: `push(...more)` passes every entry as an argument and overflows the stack at ~125,000. */
+function append<T>(target: T[], more: readonly T[]): void {
+  for (const item of more) target.push(item);
 }
 
 /** `save-sitemap`: writes the flat baseline and sends nothing. */

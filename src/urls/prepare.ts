@@ -5,7 +5,7 @@
 import type { UrlOutcome } from '../base/outcome.js';
 import { isAllowedHost } from './domains.js';
 import type { ExcludeMatcher } from './exclude.js';
-import { normalizeUrl } from './normalize.js';
+import { normalizeUrl, visible } from './normalize.js';
 
 /** One line of a URL source, before normalization. */
 export interface UrlEntry {
@@ -55,7 +55,7 @@ export function prepareUrls(entries: readonly UrlEntry[], options: PrepareOption
       rejected.push({
         url: entry.raw,
         status: 'failed',
-        reason: `${entry.source} "${entry.raw}" ${normalized.reason}`,
+        reason: `${entry.source} "${visible(entry.raw)}" ${normalized.reason}`,
         source: entry.source,
         order,
       });

@@ -137,7 +137,33 @@ describe('previous-ref', () => {
     const result = await sitemapChanges(options(deployed(), github), logger);
     expect(result.counts).toMatchObject({ deployed: 3, added: 3, baseline: undefined });
     expect(logger.messages('notice')).toEqual([
-      'No baseline: public/sitemap.xml at v1.2.3 does not exist (is the file committed at that ref?). Every URL of the sitemap counts as added.',
+      'No baseline: public/sitemap.xml at v1.2.3 does not exist (is the file committed at that ref, and is the ref in the repository?). Every URL of the sitemap counts as added.',
+    ]);
+    expect(logger.messages('warning')).toEqual([]);
+  });
+
+  it('a commit GitHub does not have (422, as after a force-push): no baseline, with a notice', async () => {
+    const { github } = await contentsApi({}, 422, '{"message":"No commit found for SHA: 5f1e2d3c"}');
+    const logger = new MemoryLogger();
+    const result = await sitemapChanges(options(deployed(), github, { previousRef: '5f1e2d3c' }), logger);
+    expect(result.counts).toMatchObject({ deployed: 3, added: 3, baseline: undefined });
+    expect(logger.messages('notice')).toEqual([
+      'No baseline: public/sitemap.xml at 5f1e2d3c: GitHub does not know the ref: No commit found for SHA: 5f1e2d3c. ' +
+        'Every URL of the sitemap counts as added.',
+    ]);
+    expect(logger.messages('warning')).toEqual([]);
+  });
+
+  it("the all-zero SHA (a branch's first push): no baseline, with a notice, and no request", async () => {
+    const { github, requests } = await contentsApi({});
+    const logger = new MemoryLogger();
+    const zero = '0'.repeat(40);
+    const result = await sitemapChanges(options(deployed(), github, { previousRef: zero }), logger);
+    expect(result.counts).toMatchObject({ deployed: 3, added: 3, baseline: undefined });
+    expect(requests).toEqual([]);
+    expect(logger.messages('notice')).toEqual([
+      `No baseline: public/sitemap.xml at ${zero} does not exist: previous-ref is the all-zero SHA, which GitHub ` +
+        "gives as github.event.before on a branch's first push. Every URL of the sitemap counts as added.",
     ]);
     expect(logger.messages('warning')).toEqual([]);
   });
