@@ -34,7 +34,7 @@ export const CLI_FLAGS = [
 
 /**
  * switch: `--name` / `--no-name` (also `--name=true|false`), for the switches of the spec, the
- * optional ones included (unset means "not sent"). list: repeatable, the values joined one per line.
+ * optional ones included (unset means "not sent"). list: repeatable, the values joined by newlines.
  * value: one value.
  */
 export type FlagKind = 'switch' | 'list' | 'value';
