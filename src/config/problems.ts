@@ -11,7 +11,7 @@ export class ConfigErrors extends ConfigError {
 
   constructor(errors: readonly ConfigError[]) {
     super(
-      `${errors.length} inputs need fixing:\n` + errors.map((error) => `  - ${error.message}`).join('\n'),
+      `${errors.length} problems to fix:\n` + errors.map((error) => `  - ${error.message}`).join('\n'),
     );
     this.name = 'ConfigErrors';
     this.errors = errors;

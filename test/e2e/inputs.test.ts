@@ -32,7 +32,7 @@ function errorLine(log: string): string {
 
 describe('every configuration error at once', () => {
   const both =
-    /2 inputs need fixing:\n {2}- area: "mars" must be one of domestic, overseas\n {2}- credentials: no AccessKey found/;
+    /2 problems to fix:\n {2}- area: "mars" must be one of domestic, overseas\n {2}- credentials: no AccessKey found/;
 
   it('the action: area: mars and no credentials fail the step naming both', async () => {
     const result = await runAction({ endpoint: emulator.url, urls: `${SITE}/`, area: 'mars' }, { env: {} });
@@ -208,7 +208,7 @@ describe('save-sitemap', () => {
     );
     expect(result.exitCode).toBe(1);
     const error = errorLine(result.log);
-    expect(error).toMatch(/^Configuration error: 2 inputs need fixing:/);
+    expect(error).toMatch(/^Configuration error: 2 problems to fix:/);
     expect(error).toContain(
       '- save-sitemap: "public/sitemap.xml" is the sitemap itself, which saving would overwrite',
     );

@@ -32,7 +32,7 @@ describe('the CLI reports every configuration error at once', () => {
     const run = await cli(['--urls', 'https://www.example.com/', '--area', 'mars']);
     expect(run.code).toBe(2);
     expect(run.stderr).toBe(
-      'Configuration error: 2 inputs need fixing:\n' +
+      'Configuration error: 2 problems to fix:\n' +
         '  - area: "mars" must be one of domestic, overseas\n' +
         '  - credentials: no AccessKey found. Set role-arn and oidc-provider-arn to assume a RAM role with the ' +
         "job's GitHub OIDC token (no long-lived key), or the inputs access-key-id and access-key-secret, or the " +
@@ -49,7 +49,7 @@ describe('the CLI reports every configuration error at once', () => {
     });
     expect(run.code).toBe(2);
     expect(run.stderr).toBe(
-      'Configuration error: 2 inputs need fixing:\n' +
+      'Configuration error: 2 problems to fix:\n' +
         '  - batch-size: "0" must be a whole number from 1 to 100\n' +
         '  - credentials: access-key-secret (or ALIBABA_CLOUD_ACCESS_KEY_SECRET) is not set; both the key id and its secret are needed.\n' +
         `${HINT}\n`,
@@ -68,7 +68,7 @@ describe('the CLI reports every configuration error at once', () => {
       'https://www.example.com/',
     ]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('2 inputs need fixing:');
+    expect(run.stderr).toContain('2 problems to fix:');
     expect(run.stderr).toContain('  - save-sitemap: "./sitemap.xml" is the sitemap itself');
     expect(run.stderr).toContain(
       '  - save-sitemap only saves the sitemap and sends nothing, so urls would never be sent',

@@ -45,7 +45,7 @@ describe('every configuration error of a run, together', () => {
     expect(error).toBeInstanceOf(ConfigErrors);
     expect(inputsOf(error)).toEqual(['area', 'access-key-id']);
     expect(error.message).toMatch(
-      /^2 inputs need fixing:\n {2}- area: "mars" must be one of domestic, overseas\n {2}- credentials: no AccessKey found/,
+      /^2 problems to fix:\n {2}- area: "mars" must be one of domestic, overseas\n {2}- credentials: no AccessKey found/,
     );
   });
 
