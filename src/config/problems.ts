@@ -10,9 +10,7 @@ export class ConfigErrors extends ConfigError {
   readonly errors: readonly ConfigError[];
 
   constructor(errors: readonly ConfigError[]) {
-    super(
-      `${errors.length} problems to fix:\n` + errors.map((error) => `  - ${error.message}`).join('\n'),
-    );
+    super(`${errors.length} problems to fix:\n` + errors.map((error) => `  - ${error.message}`).join('\n'));
     this.name = 'ConfigErrors';
     this.errors = errors;
   }
