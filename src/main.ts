@@ -6,6 +6,7 @@ import { context } from '@actions/github';
 import { type Config, type GitHubContext } from './config/config.js';
 import { ConfigError, errorMessage } from './base/errors.js';
 import { parseConfig, readCredentials } from './config/parse.js';
+import { INPUTS, INPUT_NAMES } from './config/inputs.js';
 import { noProxyForActionsHttpClient, proxyPasswords } from './http/proxy.js';
 import { writeReport } from './report/report.js';
 import { actionOutputs } from './report/outputs.js';
@@ -18,6 +19,8 @@ import type { Logger } from './base/logger.js';
 import { createRedactor, type Redactor } from './base/redact.js';
 import { stopOnSignals } from './runtime/signals.js';
 
+const SECRET_INPUTS = INPUT_NAMES.filter((name) => INPUTS[name].kind === 'secret');
+
 export async function run(): Promise<void> {
   // Every secret of the run, including those that arrive later (the role's STS credentials).
   const secrets: string[] = [];
@@ -29,11 +32,12 @@ export async function run(): Promise<void> {
   const redact: Redactor = (text) => createRedactor(secrets)(text);
   try {
     const credentials = readCredentials(core.getInput, process.env);
-    // Masked before anything else can print them.
+    // Masked before anything else can print them: every input the spec calls a secret, and where
+    // the credentials came from instead (ALIBABA_CLOUD_*), and the proxies' passwords.
     for (const secret of [
+      ...SECRET_INPUTS.map((name) => core.getInput(name).trim()),
       ...Object.values(credentials),
       ...proxyPasswords(process.env),
-      core.getInput('github-token'),
     ]) {
       mask(secret);
     }
