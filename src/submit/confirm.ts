@@ -137,20 +137,32 @@ class CallSearch {
   private readonly undated = new Set<string>();
   private perUrl = false;
   private endsFound = false;
+  /** The call's URLs by host: a call gets one task ID per host (a refresh may carry several hosts). */
+  private readonly byHost = new Map<string, string[]>();
 
   constructor(
     private readonly client: AlibabaClient,
     private readonly call: SentCall,
     private readonly retryPolicy: RetryPolicy,
-  ) {}
+  ) {
+    for (const url of call.urls) {
+      const list = this.byHost.get(hostOf(url));
+      if (list) list.push(url);
+      else this.byHost.set(hostOf(url), [url]);
+    }
+  }
 
   async round(signal: AbortSignal | undefined): Promise<void> {
     const { urls } = this.call;
     if (!this.perUrl) {
-      const ends = [...new Set([urls[0], urls[urls.length - 1]])].filter((u): u is string => u !== undefined);
-      for (const url of ends) if (!this.found.has(url)) await this.lookUp(url, signal);
-      const seen = ends.filter((url) => this.found.has(url)).length;
-      if (seen === ends.length) {
+      // The first and last URL of each host: they carry every task ID the call was given.
+      const ends = [...this.byHost.values()].flatMap((list) => [
+        ...new Set([list[0], list[list.length - 1]]),
+      ]);
+      const endUrls = ends.filter((u): u is string => u !== undefined);
+      for (const url of endUrls) if (!this.found.has(url)) await this.lookUp(url, signal);
+      const seen = endUrls.filter((url) => this.found.has(url)).length;
+      if (seen === endUrls.length) {
         this.endsFound = true;
         return;
       }
@@ -169,10 +181,14 @@ class CallSearch {
     return this.found.size === 0 && this.undated.size === 0;
   }
 
-  /** URL → task ID; when the ends decided, the others get the IDs the ends were found under. */
+  /** URL → task ID; when the ends decided, the others get the IDs their host's ends were found under. */
   taskIds(): Map<string, string> {
-    const ids = [...new Set(this.found.values())].join(',');
-    return new Map(this.call.urls.map((url) => [url, this.found.get(url) ?? ids]));
+    const ids = new Map<string, string>();
+    for (const list of this.byHost.values()) {
+      const hostIds = [...new Set(list.flatMap((url) => this.found.get(url) ?? []))].join(',');
+      for (const url of list) ids.set(url, this.found.get(url) ?? hostIds);
+    }
+    return ids;
   }
 
   inDoubt(why: string, code?: string): CallLookup {
@@ -207,5 +223,13 @@ class CallSearch {
         return;
       }
     }
+  }
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return '';
   }
 }

@@ -196,6 +196,24 @@ describe('lookUpCall', () => {
     expect(Date.now() - started).toBeLessThan(1_500);
   });
 
+  it('gives each URL of a call over several hosts the task ID of its own host', async () => {
+    const { emu, client } = await start();
+    const urls = [...URLS, 'https://cdn.example.com/x/1', 'https://cdn.example.com/x/2'];
+    emu.injectFaults({ kind: 'reset-after', action: 'RefreshObjectCaches' });
+    const sentAt = Date.now();
+    await expect(refreshObjectCaches(client, urls)).rejects.toMatchObject({ outcomeUnknown: true });
+    const lookup = await lookUpCall(
+      client,
+      { urls, objectType: 'file', sentAt },
+      { policy: FAST, retryPolicy: RETRY },
+    );
+    const expected = new Map(emu.acceptedRefreshes().map((r) => [r.url, r.taskId]));
+    expect(new Set(expected.values()).size).toBe(2);
+    expect(lookup).toEqual({ kind: 'accepted', taskIds: expected });
+    // First and last URL of each host.
+    expect(lookUps(emu)).toHaveLength(4);
+  });
+
   it('looks a refresh up by its own task type', async () => {
     const { emu, client } = await start();
     emu.seedTasks(URLS, { objectType: 'preload', ageMs: 0 });
