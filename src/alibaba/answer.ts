@@ -35,7 +35,7 @@ export function parseAnswer(raw: RawAnswer): ApiFields {
       errorClass: 'transient',
       httpStatus: raw.status,
       // Not the API's answer, so not a refusal: a gateway may answer this after the CDN accepted the call.
-      outcomeUnknown: true,
+      outcomeUnknown: mayHideAcceptance(raw.status),
     });
   }
 
@@ -72,10 +72,18 @@ export function parseAnswer(raw: RawAnswer): ApiFields {
       errorClass: raw.status >= 500 || raw.status === 429 ? 'transient' : 'unknown',
       httpStatus: raw.status,
       // Without a Code nothing says the call was refused (a JSON 500 from a gateway, say).
-      outcomeUnknown: true,
+      outcomeUnknown: mayHideAcceptance(raw.status),
     });
   }
   return fields;
+}
+
+/**
+ * Whether an answer without an API error Code may stand in front of a call the CDN accepted: always,
+ * but for a proxy's 407, which says the proxy forwarded nothing until it is given its credentials.
+ */
+function mayHideAcceptance(status: number): boolean {
+  return status !== 407;
 }
 
 /** A string field of an answer; Alibaba sends numbers as strings in some answers and not in others. */

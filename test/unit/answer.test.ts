@@ -130,6 +130,11 @@ describe('parseAnswer: API errors', () => {
     expect(thrown(answer(500, '{"message":"Internal server error"}')).outcomeUnknown).toBe(true);
     expect(thrown(answer(503, '{"RequestId":"r"}')).outcomeUnknown).toBe(true);
     expect(thrown(answer(400, '{"RequestId":"r"}')).outcomeUnknown).toBe(true);
+    // A proxy that wants its credentials forwarded nothing.
+    expect(thrown(answer(407, '')).outcomeUnknown).toBe(false);
+    expect(
+      thrown(answer(407, '<html><body>Proxy Authentication Required</body></html>')).outcomeUnknown,
+    ).toBe(false);
     // With a Code, whatever the status, the call was refused.
     expect(thrown(answer(503, '{"Code":"ServiceUnavailable","RequestId":"r"}')).outcomeUnknown).toBe(false);
     expect(thrown(answer(500, '{"Code":"InternalError","RequestId":"r"}')).outcomeUnknown).toBe(false);
