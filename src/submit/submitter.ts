@@ -170,8 +170,9 @@ async function sendBatch(
       pending = await settleUnknown(client, logger, options, batch.host, { pending, sentAt, error }, ledger);
       if (pending.length === 0) return undefined;
     }
-    if (stop?.stopped) {
-      // A call the stop kept from going out carries no status and no code: the failure before it counts.
+    if (stop?.stopped && isRetryable(error.errorClass)) {
+      // Would have been retried, but the run stopped. A call the stop kept from going out carries no
+      // status and no code: then the failure before it is the one to name.
       const answered = error.code !== undefined || error.httpStatus !== undefined;
       ledger.failStopped(pending, stop.reason ?? 'cancelled', answered ? error : lastFailure);
       return undefined;
