@@ -19,6 +19,7 @@ import { planBatches, type Plan } from './plan/planner.js';
 import { countOutcomes, type UrlOutcome } from './base/outcome.js';
 import { createCallGate } from './runtime/gate.js';
 import { readPreloadRemain } from './submit/quota.js';
+import { lookupPolicy } from './submit/confirm.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './runtime/retry.js';
 import { RunStop } from './runtime/stop.js';
 import { submitBatches } from './submit/submitter.js';
@@ -91,7 +92,16 @@ async function runPhases(
     const plan = planBatches(collected.candidates, config.batchSize, quotaRemain);
     logPlan(plan, collected, quotaRemain, logger);
     const follow: FollowContext | undefined =
-      client && !config.dryRun ? { client, options: config.follow, logger, retryPolicy, stop } : undefined;
+      client && !config.dryRun
+        ? {
+            client,
+            options: config.follow,
+            logger,
+            retryPolicy,
+            lookup: lookupPolicy(config.requestTimeoutMs),
+            stop,
+          }
+        : undefined;
     const refreshed = follow && (await refreshBeforePrefetch(follow, plan.batches));
     const sent =
       client && !config.dryRun ? await submit(client, config, plan, logger, retryPolicy, stop) : undefined;
@@ -239,6 +249,7 @@ async function submit(
       push: config.push,
       concurrency: config.requestsPerSecond,
       retryPolicy,
+      lookup: lookupPolicy(config.requestTimeoutMs),
       rereadQuota: () => readPreloadRemain(client, logger, retryPolicy),
       stop,
       onProgress: (done) => logger.progress?.({ phase: 'submit', done, total }),

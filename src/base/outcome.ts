@@ -15,6 +15,11 @@ export interface UrlOutcome {
   requestId?: string;
   /** The call's answer was lost; DescribeRefreshTasks showed it had been accepted. */
   confirmedByLookup?: boolean;
+  /**
+   * On a failed URL: its call may have been accepted (the answer was lost and the look-ups could not
+   * settle it), so it was not sent again. Absent on a failed URL means the CDN provably took nothing.
+   */
+  outcomeUnknown?: true;
   /** Where the entry came from, e.g. `urls: line 3`. */
   source?: string;
   /** Why a URL was skipped, for deciding whether `fail-on: skipped` applies. */

@@ -33,6 +33,7 @@ export function renderSummary(result: RunResult, reportPath: string): string {
     result.confirmedByLookup
       ? `${result.confirmedByLookup} URLs confirmed by look-up after a lost answer`
       : '',
+    unknownLine(result.outcomes),
   ].filter(Boolean);
   if (extras.length) lines.push(extras.join(' · '), '');
   if (result.taskIds.length)
@@ -52,6 +53,14 @@ export function renderSummary(result: RunResult, reportPath: string): string {
   lines.push(...renderFollowSummary(result));
   lines.push(`Full report: \`${reportPath}\``, '');
   return lines.join('\n');
+}
+
+/** Failed URLs whose call may have been accepted: said apart from refusals, since they must not simply be sent again. */
+function unknownLine(outcomes: readonly UrlOutcome[]): string {
+  const unknown = outcomes.filter((o) => o.outcomeUnknown).length;
+  return unknown
+    ? `${unknown} of the failed URLs have an unknown outcome (their call may have been accepted; not sent again)`
+    : '';
 }
 
 function outcomeTable(title: string, outcomes: UrlOutcome[]): string[] {

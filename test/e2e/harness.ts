@@ -23,6 +23,8 @@ export interface ReportUrl {
   taskId?: string;
   reason?: string;
   code?: string;
+  confirmedByLookup?: boolean;
+  outcomeUnknown?: boolean;
 }
 
 export interface ActionRun {

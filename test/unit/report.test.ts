@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { FailOn } from '../../src/report/verdict.js';
 import { countOutcomes, type UrlOutcome } from '../../src/base/outcome.js';
 import { renderSummary } from '../../src/report/summary.js';
+import { reportJson } from '../../src/report/report.js';
 import { verdict } from '../../src/report/verdict.js';
 import type { RunResult } from '../../src/base/result.js';
 import { createRedactor } from '../../src/base/redact.js';
@@ -133,6 +134,28 @@ describe('renderSummary', () => {
     const summary = renderSummary(result([skipped('domains')]), 'report.json');
     expect(summary).toMatch(/Skipped \(1\)/);
     expect(summary).toContain('skipped: domains');
+  });
+
+  it('tells failed URLs whose outcome is unknown apart from refused ones, in the summary and the report', () => {
+    const unknown: UrlOutcome = {
+      ...failed(
+        'https://a.com/u',
+        'outcome unknown: PushObjectCache: ECONNRESET; …, so it was not sent again',
+      ),
+      outcomeUnknown: true,
+    };
+    const run = result([submitted(), failed(), unknown]);
+    const summary = renderSummary(run, 'report.json');
+    expect(summary).toContain('| failed | 2 |');
+    expect(summary).toContain('1 of the failed URLs have an unknown outcome');
+    expect(renderSummary(result([failed()]), 'report.json')).not.toContain('unknown outcome');
+    const report = JSON.parse(reportJson(run, (text) => text)) as {
+      counts: { failed: number };
+      outcomeUnknown: number;
+      urls: { url: string; outcomeUnknown?: boolean }[];
+    };
+    expect([report.counts.failed, report.outcomeUnknown]).toEqual([2, 1]);
+    expect(report.urls.filter((u) => u.outcomeUnknown).map((u) => u.url)).toEqual(['https://a.com/u']);
   });
 
   it('shows a fatal error', () => {
