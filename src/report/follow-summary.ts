@@ -2,7 +2,7 @@
 import type { UrlOutcome } from '../base/outcome.js';
 import type { RunResult } from '../base/result.js';
 import type { TaskProgress, WaitSummary } from '../base/follow.js';
-import { ByteBudget, cell } from './listing.js';
+import { ByteBudget, cell, oneLine } from './listing.js';
 
 const LISTED = 50;
 /** Bytes each table of URLs may take: the summary as a whole must stay under GitHub's limit. */
@@ -67,7 +67,7 @@ function waitLine(wait: WaitSummary): string {
     finished: `every task finished after ${seconds} s`,
     timeout: `wait-timeout passed after ${seconds} s with ${wait.pending} URLs pending`,
     stopped: `stopped after ${seconds} s: the run was stopping`,
-    'poll-failed': `stopped after ${seconds} s: the polls kept failing (${wait.error ?? 'unknown error'})`,
+    'poll-failed': `stopped after ${seconds} s: the polls kept failing (${oneLine(wait.error ?? 'unknown error', 400)})`,
   }[wait.ended];
   return `${how} · ${wait.polls} polls, ${wait.calls} DescribeRefreshTaskById calls`;
 }
