@@ -237,8 +237,10 @@ async function* sniffGzip(
     head = head.length === 0 ? next.value : Buffer.concat([head, next.value]);
   }
   const all = (async function* () {
-    if (head.length > 0) yield head;
+    // Inside the try: a reader that stops at the first chunk (a parser failing on an HTML page)
+    // must still close the source, or its socket and its download timer keep the process alive.
     try {
+      if (head.length > 0) yield head;
       for (;;) {
         const next = await iterator.next();
         if (next.done === true) return;

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DocumentNotFoundError, ConfigError } from '../../src/base/errors.js';
+import { ConfigError } from '../../src/base/errors.js';
 import {
   sitemapChanges,
   parseChanges,

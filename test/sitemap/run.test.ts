@@ -95,6 +95,16 @@ describe('a run with a sitemap', () => {
     ]);
   });
 
+  it('logs one line per kind of invalid entry, with a count, not one per entry', async () => {
+    const bad = Array.from({ length: 300 }, (_, i) => `ftp://example.com/${i}`);
+    const { result, logger } = await run({}, { urls: bad.join('\n') });
+    expect(result.counts.failed).toBe(300);
+    expect(logger.messages('warning')).toEqual([
+      '300 entries failed, each is not an http(s) URL — urls: line 1 "ftp://example.com/0"; ' +
+        'urls: line 2 "ftp://example.com/1"; urls: line 3 "ftp://example.com/2"; …and 297 more',
+    ]);
+  });
+
   it('a redeploy with nothing new says what the sitemap had, not that every source was empty', async () => {
     const site = urlset([
       ...Array.from({ length: 20 }, (_, i) => ({ loc: `${SITE}/p/${i}`, lastmod: '2026-01-01' })),

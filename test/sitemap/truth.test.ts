@@ -277,6 +277,23 @@ describe('a baseline that fails', () => {
     }
   });
 
+  it('an HTML page is given up at its first chunk without leaving its download timer behind', async () => {
+    const timers = (): number => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+    const { origin } = await serve((_req, res) =>
+      res
+        .writeHead(200, { 'Content-Type': 'text/html' })
+        .end('<!DOCTYPE html><html><head><title>Home</title>'),
+    );
+    const before = timers();
+    const { result } = await diff('', after, {
+      previousSitemap: `${origin}/before.xml`,
+      limits: limits({ timeoutMs: 20_000 }),
+    });
+    expect(result.baselineProblem).toBe('html');
+    // The request's 20 s timer would keep the process alive that long after the run was over.
+    expect(timers()).toBeLessThanOrEqual(before);
+  });
+
   it('a sitemap served as text/html is still a sitemap', async () => {
     const { result } = await remote((_req, res) =>
       res.writeHead(200, { 'Content-Type': 'text/html' }).end(before),
