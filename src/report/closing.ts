@@ -13,6 +13,7 @@ export function renderClosing(result: RunResult): string {
   // save-sitemap sends nothing: what was saved is all there is to say.
   if (result.savedSitemap) return `${savedLine(result)}\n`;
   const sections = [
+    sitemapLines(result),
     result.dryRun ? planTable(result.outcomes) : taskTable(result.outcomes),
     countsTable(result),
     outcomeList(
@@ -57,6 +58,28 @@ function planTable(outcomes: readonly UrlOutcome[]): string[] {
   if (hosts.size === 0) return [];
   const rows = [...hosts].map(([host, urls]) => [host, String(urls)]);
   return ['Plan (dry run: nothing was sent)', ...table(['host', 'URLs'], rows, [1])];
+}
+
+/** What the sitemap diff saw, in two lines. */
+function sitemapLines(result: RunResult): string[] {
+  if (!result.sitemap) return [];
+  const { counts, baseline, baselineProblem } = result.sitemap;
+  const against = baseline
+    ? `compared with ${baseline}`
+    : baselineProblem === 'unreadable'
+      ? 'the baseline could not be read: nothing selected'
+      : 'no baseline: every URL counts as added';
+  const parts = [
+    `${counts.deployed} deployed`,
+    `${counts.added} added`,
+    `${counts.modified} modified`,
+    `${counts.unchanged} unchanged`,
+    `${counts.notComparable} not comparable`,
+    ...(counts.unknown ? [`${counts.unknown} unknown`] : []),
+    `${counts.excluded} excluded`,
+    ...(counts.invalid ? [`${counts.invalid} unusable <loc>`] : []),
+  ];
+  return [`Sitemap (${against})`, `  ${parts.join(' · ')}`];
 }
 
 function countsTable(result: RunResult): string[] {

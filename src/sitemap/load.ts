@@ -262,7 +262,7 @@ async function loadChild(
 }
 
 function addChild(loc: string | undefined, children: string[], location: DocumentLocation, walk: Walk): void {
-  if (loc === undefined || loc.trim() === '') {
+  if (loc === undefined || isBlank(loc)) {
     walk.stats.emptyLocs++;
     return;
   }
@@ -274,7 +274,7 @@ function addChild(loc: string | undefined, children: string[], location: Documen
 function addEntry(entry: SitemapEntry, location: DocumentLocation, walk: Walk): void {
   const { options, stats } = walk;
   const { loc } = entry;
-  if (loc === undefined || loc.trim() === '') {
+  if (loc === undefined || isBlank(loc)) {
     stats.emptyLocs++;
     return;
   }
@@ -304,10 +304,15 @@ function imageUrls(images: string[], location: DocumentLocation, walk: Walk): st
   for (const image of images) {
     const result = normalizeUrl(image, walk.options.baseUrl);
     if (result.ok) urls.push(result.url);
-    else if (image.trim() === '') walk.stats.emptyLocs++;
+    else if (isBlank(image)) walk.stats.emptyLocs++;
     else invalid(image, result.reason, location, walk, 'image ');
   }
   return urls;
+}
+
+/** Empty or whitespace only; runs once per URL, so it does not trim a URL that starts with a letter. */
+function isBlank(text: string): boolean {
+  return text.length === 0 || (text.charCodeAt(0) <= 0x20 && text.trim() === '');
 }
 
 /** Counts an unusable `<loc>` for the warning and, on the deployed side, keeps it for its report row. */

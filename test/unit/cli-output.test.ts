@@ -195,6 +195,35 @@ describe('renderClosing', () => {
     expect(text).toContain('…and 5 more URLs with other reasons: see --json.');
   });
 
+  it('with a sitemap, says what the diff saw, not comparable URLs apart', () => {
+    const text = renderClosing(
+      result([outcome('https://www.example.com/a', 'submitted', { taskId: '1', change: 'added' })], {
+        sitemap: {
+          counts: {
+            deployed: 24,
+            baseline: 24,
+            added: 1,
+            modified: 2,
+            unchanged: 6,
+            notComparable: 14,
+            unknown: 0,
+            excluded: 1,
+            invalid: 0,
+            images: 0,
+            imagesExcluded: 0,
+          },
+          baseline: 'baseline.xml',
+          notes: [],
+        },
+      }),
+    );
+    expect(
+      text.startsWith(
+        'Sitemap (compared with baseline.xml)\n  24 deployed · 1 added · 2 modified · 6 unchanged · 14 not comparable · 1 excluded\n\n',
+      ),
+    ).toBe(true);
+  });
+
   it('after save-sitemap, says what was saved and nothing else', () => {
     const text = renderClosing(
       result([], {
