@@ -11,6 +11,7 @@ import { noProxyForActionsHttpClient, proxyPasswords } from './http/proxy.js';
 import { writeReport } from './report/report.js';
 import { actionOutputs } from './report/outputs.js';
 import { renderSummary } from './report/summary.js';
+import { savedLine } from './report/closing.js';
 import { verdict } from './report/verdict.js';
 import { runPrefetch } from './run.js';
 import { type RunResult } from './base/result.js';
@@ -67,9 +68,11 @@ async function publish(result: RunResult, config: Config, redact: Redactor): Pro
   const reportPath = await writeReport(result, config.reportDir, redact);
   for (const [name, value] of Object.entries(actionOutputs(result, reportPath))) core.setOutput(name, value);
   core.info(
-    `Done: ${result.counts.submitted} submitted, ${result.counts.skipped} skipped, ${result.counts.failed} failed` +
-      (result.dryRun ? `, ${result.counts.planned} planned (dry run)` : '') +
-      `. Task IDs: ${result.taskIds.join(',') || '(none)'}. Report: ${reportPath}`,
+    result.savedSitemap
+      ? `Done: ${savedLine(result)} Report: ${reportPath}`
+      : `Done: ${result.counts.submitted} submitted, ${result.counts.skipped} skipped, ${result.counts.failed} failed` +
+          (result.dryRun ? `, ${result.counts.planned} planned (dry run)` : '') +
+          `. Task IDs: ${result.taskIds.join(',') || '(none)'}. Report: ${reportPath}`,
   );
   try {
     await core.summary.addRaw(redact(renderSummary(result, reportPath))).write();

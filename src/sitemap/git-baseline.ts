@@ -4,7 +4,7 @@
  * the JSON form carries no content for files above 1 MB.
  */
 import type { Response } from '../http/fetch.js';
-import { DocumentNotFoundError, ConfigError } from '../base/errors.js';
+import { DocumentNotFoundError, DocumentReadError, ConfigError } from '../base/errors.js';
 import { discard, getFollowingRedirects, type OpenedResponse } from '../http/download.js';
 
 /** What is needed to read files of the workflow's repository. */
@@ -39,8 +39,7 @@ export function contentsUrl(file: GitRefFile): string {
 /**
  * Requests the raw file. The all-zero SHA, 404 and 422 (no such commit) become DocumentNotFoundError
  * (no baseline); 401/403 a ConfigError (the token cannot read the repository: the step must fail,
- * not quietly prefetch everything); any other status a plain Error (the caller warns and goes on
- * without it).
+ * not quietly prefetch everything); any other status a DocumentReadError, transient for 5xx, 408 and 429.
  */
 export async function openAtRef(
   file: GitRefFile,
@@ -82,7 +81,15 @@ export async function openAtRef(
         'Pass a token that can read this repository in github-token, and give the job `permissions: contents: read`.',
     );
   }
-  throw new Error(`${options.label}: GitHub answered HTTP ${response.status}${detail}`);
+  throw new DocumentReadError(
+    `${options.label}: GitHub answered HTTP ${response.status}${detail}`,
+    isTransientStatus(response.status),
+  );
+}
+
+/** HTTP statuses worth another try: the server is overloaded, restarting or asks us to slow down. */
+export function isTransientStatus(status: number): boolean {
+  return status >= 500 || status === 408 || status === 429;
 }
 
 /** GitHub's JSON error `message`, if the body has one, as `: message`. */
