@@ -1,13 +1,14 @@
 // Every documented limit and parameter check, refused the way Alibaba refuses it.
-import { afterEach, describe, expect, it } from 'vitest';
-import { type Emulator, type EmulatorOptions, startEmulator } from './index.js';
+import { describe, expect, it } from 'vitest';
+import { emulatorPerTest } from '../helpers/emulator.js';
+import type { Emulator, EmulatorOptions } from './index.js';
 import { rawCall, type RawCall } from './test-client.js';
 
 let emu: Emulator;
-afterEach(() => emu?.close());
+const emulator = emulatorPerTest();
 
 async function start(options: EmulatorOptions = {}): Promise<Emulator> {
-  emu = await startEmulator(options);
+  emu = await emulator.start(options);
   return emu;
 }
 

@@ -1,16 +1,17 @@
 // STS AssumeRoleWithOIDC: validation, issued credentials that the CDN API then accepts, and expiry.
 import { DescribeRefreshQuotaRequest, PushObjectCacheRequest } from '@alicloud/cdn20180510';
-import { afterEach, describe, expect, it } from 'vitest';
-import { type Emulator, type EmulatorOptions, startEmulator } from './index.js';
+import { describe, expect, it } from 'vitest';
+import { emulatorPerTest } from '../helpers/emulator.js';
+import type { Emulator, EmulatorOptions } from './index.js';
 import { fakeJwt, rawCall, sdkClient, sdkErrorCode } from './test-client.js';
 
 let emu: Emulator;
 let clock = Date.now();
-afterEach(() => emu?.close());
+const emulator = emulatorPerTest(() => ({ now: () => clock }));
 
 async function start(options: EmulatorOptions = {}): Promise<void> {
   clock = Date.now();
-  emu = await startEmulator({ now: () => clock, ...options });
+  emu = await emulator.start(options);
 }
 
 const VALID = {

@@ -1,16 +1,17 @@
 // Task records: progress over time, failures, merged IDs, and the two look-up actions.
-import { afterEach, describe, expect, it } from 'vitest';
-import { type Emulator, type EmulatorOptions, startEmulator } from './index.js';
+import { describe, expect, it } from 'vitest';
+import { emulatorPerTest } from '../helpers/emulator.js';
+import type { Emulator, EmulatorOptions } from './index.js';
 import { rawCall, type RawCall } from './test-client.js';
 
 let emu: Emulator;
 let clock = 0;
-afterEach(() => emu?.close());
+const emulator = emulatorPerTest(() => ({ now: () => clock }));
 
 /** An emulator on a controllable clock (requests are dated by the same clock). */
 async function start(options: EmulatorOptions = {}): Promise<void> {
   clock = Date.parse('2026-03-01T04:00:00.000Z');
-  emu = await startEmulator({ now: () => clock, ...options });
+  emu = await emulator.start(options);
 }
 
 async function call(action: string, params: Record<string, string>, extra: Partial<RawCall> = {}) {

@@ -3,9 +3,9 @@
  * unusable `<loc>`s as failed rows, and what a run with nothing new says.
  */
 import { describe, expect, it } from 'vitest';
+import { configFrom } from '../helpers/inputs.js';
 import { MemoryLogger } from '../../src/base/logger.js';
 import { countOutcomes } from '../../src/base/outcome.js';
-import { parseConfig } from '../../src/config/parse.js';
 import { runPrefetch } from '../../src/run.js';
 import { tempDir, urlset, writeFiles } from './helpers.js';
 
@@ -15,7 +15,7 @@ async function run(files: Record<string, string>, inputs: Record<string, string>
   const dir = tempDir();
   writeFiles(dir, files);
   const values: Record<string, string> = { 'dry-run': 'true', 'daily-quota': '1000', ...inputs };
-  const config = parseConfig((name) => values[name] ?? '', { GITHUB_WORKSPACE: dir, RUNNER_TEMP: dir }, {});
+  const config = configFrom(values, { GITHUB_WORKSPACE: dir, RUNNER_TEMP: dir }, {});
   const logger = new MemoryLogger();
   const result = await runPrefetch(config, { logger });
   return { result, logger };

@@ -4,27 +4,15 @@
  * message, which quotes the request (and so the URLs being sent).
  */
 import net from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AlibabaClient } from '../../src/alibaba/client.js';
 import { sentNothing } from '../../src/alibaba/errors.js';
 import { pushObjectCache } from '../../src/alibaba/operations.js';
 import { AlibabaError } from '../../src/base/errors.js';
-import { startEmulator, type Emulator } from '../emulator/index.js';
+import { emulatorClient, emulatorPerTest } from '../helpers/emulator.js';
 
-let emu: Emulator | undefined;
-afterEach(async () => {
-  await emu?.close();
-  emu = undefined;
-});
-
-function client(endpoint: string): AlibabaClient {
-  return new AlibabaClient({
-    endpoint,
-    credentials: () => ({ accessKeyId: 'test-ak-id', accessKeySecret: 'test-ak-secret' }),
-    signatureVersion: 'v3',
-    timeoutMs: 5_000,
-  });
-}
+const emulator = emulatorPerTest();
+const client = (endpoint: string): AlibabaClient => emulatorClient(endpoint);
 
 async function failure(promise: Promise<unknown>): Promise<AlibabaError> {
   const error = await promise.then(
@@ -69,7 +57,7 @@ describe('a failed call', () => {
   });
 
   it('a reset after sending is outcome unknown, even when the URLs spell ECONNREFUSED', async () => {
-    emu = await startEmulator();
+    const emu = await emulator.start();
     emu.injectFaults({ kind: 'reset-after' });
     const url = 'https://www.example.com/errors/ECONNREFUSED.html';
     const error = await failure(pushObjectCache(client(emu.url), [url], {}));
@@ -80,7 +68,7 @@ describe('a failed call', () => {
   });
 
   it('a gateway page or a 500 without a Code after acceptance is outcome unknown', async () => {
-    emu = await startEmulator();
+    const emu = await emulator.start();
     emu.injectFaults({ kind: 'html-504-after' }, { kind: 'json-500-after' });
     for (const path of ['a', 'b']) {
       const error = await failure(pushObjectCache(client(emu.url), [`https://www.example.com/${path}`], {}));
@@ -91,7 +79,7 @@ describe('a failed call', () => {
   });
 
   it('an API error Code is a refusal, whatever the status', async () => {
-    emu = await startEmulator();
+    const emu = await emulator.start();
     emu.injectFaults({ kind: 'internal-error' });
     const error = await failure(pushObjectCache(client(emu.url), ['https://www.example.com/c'], {}));
     expect([error.code, error.outcomeUnknown]).toEqual(['InternalError', false]);
@@ -101,7 +89,7 @@ describe('a failed call', () => {
 describe('the server clock', () => {
   it("reads every answer's Date header against our clock", async () => {
     const skew = -42_000;
-    emu = await startEmulator({ now: () => Date.now() + skew });
+    const emu = await emulator.start({ now: () => Date.now() + skew });
     const before = Date.now();
     const result = await client(emu.url).call('DescribeRefreshQuota', {});
     const after = Date.now();

@@ -4,9 +4,10 @@
  * and the GitHub context that previous-ref reads.
  */
 import { describe, expect, it } from 'vitest';
+import { configFrom } from '../helpers/inputs.js';
 import { ConfigError } from '../../src/base/errors.js';
 import type { GitHubContext, RunContext } from '../../src/config/config.js';
-import { parseConfig, type Env } from '../../src/config/parse.js';
+import type { Env } from '../../src/config/parse.js';
 import { ConfigErrors, configErrorsOf } from '../../src/config/problems.js';
 import type { Credentials } from '../../src/alibaba/signer.js';
 
@@ -19,8 +20,8 @@ function parse(
   inputs: Record<string, string>,
   options: { env?: Env; credentials?: Partial<Credentials>; context?: RunContext } = {},
 ) {
-  return parseConfig(
-    (name) => inputs[name] ?? '',
+  return configFrom(
+    inputs,
     options.env ?? { GITHUB_WORKSPACE: '/ws' },
     options.credentials ?? CREDS,
     options.context ?? {},

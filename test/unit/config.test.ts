@@ -1,17 +1,14 @@
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { inputReader } from '../helpers/inputs.js';
 import { ConfigError } from '../../src/base/errors.js';
-import { parseConfig, readCredentials, type Env, type InputReader } from '../../src/config/parse.js';
+import { parseConfig, readCredentials, type Env } from '../../src/config/parse.js';
 import type { Credentials } from '../../src/alibaba/signer.js';
 
 const SECRET = 'Zq9SECRETvalue-7Hd2kP4xWm';
 const KEY_ID = 'LTAI5tTESTKEYID';
 const CREDS: Partial<Credentials> = { accessKeyId: KEY_ID, accessKeySecret: SECRET };
-
-function reader(inputs: Record<string, string>): InputReader {
-  return (name) => inputs[name] ?? '';
-}
 
 function configError(fn: () => unknown): ConfigError {
   try {
@@ -25,7 +22,11 @@ function configError(fn: () => unknown): ConfigError {
 
 describe('parseConfig: defaults', () => {
   it('applies the documented defaults', () => {
-    const config = parseConfig(reader({}), { RUNNER_TEMP: '/runner/tmp', GITHUB_WORKSPACE: '/ws' }, CREDS);
+    const config = parseConfig(
+      inputReader({}),
+      { RUNNER_TEMP: '/runner/tmp', GITHUB_WORKSPACE: '/ws' },
+      CREDS,
+    );
     expect(config).toMatchObject({
       endpoint: 'https://cdn.aliyuncs.com',
       signatureVersion: 'v3',
@@ -46,7 +47,7 @@ describe('parseConfig: defaults', () => {
   });
 
   it('reportDir falls back to the OS temp folder without RUNNER_TEMP', () => {
-    expect(parseConfig(reader({}), {}, CREDS).reportDir).toBe(os.tmpdir());
+    expect(parseConfig(inputReader({}), {}, CREDS).reportDir).toBe(os.tmpdir());
   });
 });
 
@@ -94,12 +95,12 @@ describe('parseConfig: valid values', () => {
       { urlsText: 'https://a.com/1\n  https://a.com/2' },
     ],
   ])('%s', (_name, inputs, expected) => {
-    expect(parseConfig(reader(inputs), {}, CREDS)).toMatchObject(expected);
+    expect(parseConfig(inputReader(inputs), {}, CREDS)).toMatchObject(expected);
   });
 
   it('urls-file is resolved against GITHUB_WORKSPACE', () => {
     const config = parseConfig(
-      reader({ 'urls-file': 'deploy/urls.txt' }),
+      inputReader({ 'urls-file': 'deploy/urls.txt' }),
       { GITHUB_WORKSPACE: '/home/runner/work/site' },
       CREDS,
     );
@@ -107,7 +108,11 @@ describe('parseConfig: valid values', () => {
   });
 
   it('an absolute urls-file stays as it is', () => {
-    const config = parseConfig(reader({ 'urls-file': '/tmp/list.txt' }), { GITHUB_WORKSPACE: '/ws' }, CREDS);
+    const config = parseConfig(
+      inputReader({ 'urls-file': '/tmp/list.txt' }),
+      { GITHUB_WORKSPACE: '/ws' },
+      CREDS,
+    );
     expect(config.urlsFile).toBe('/tmp/list.txt');
   });
 });
@@ -142,7 +147,7 @@ describe('parseConfig: errors name the input', () => {
     ['query-hashkey', { 'query-hashkey': '1' }],
     ['domains', { domains: 'https://www.example.com' }],
   ])('%s: %j', (name, inputs) => {
-    const error = configError(() => parseConfig(reader(inputs), {}, CREDS));
+    const error = configError(() => parseConfig(inputReader(inputs), {}, CREDS));
     expect(error.message.startsWith(`${name}:`) || error.message.includes(`${name}:`)).toBe(true);
     expect(error.message).not.toContain(SECRET);
   });
@@ -150,13 +155,13 @@ describe('parseConfig: errors name the input', () => {
 
 describe('parseConfig: credentials', () => {
   it('missing credentials are an error naming the inputs and variables', () => {
-    const error = configError(() => parseConfig(reader({}), {}, {}));
+    const error = configError(() => parseConfig(inputReader({}), {}, {}));
     expect(error.message).toContain('access-key-id');
     expect(error.message).toContain('ALIBABA_CLOUD_ACCESS_KEY_ID');
   });
 
   it('missing credentials are fine in a dry run', () => {
-    const config = parseConfig(reader({ 'dry-run': 'true' }), {}, {});
+    const config = parseConfig(inputReader({ 'dry-run': 'true' }), {}, {});
     expect(config.dryRun).toBe(true);
     expect(config.credentials).toBeUndefined();
   });
@@ -166,7 +171,7 @@ describe('parseConfig: credentials', () => {
     ['only the secret', { accessKeySecret: SECRET }, 'access-key-id', 'access-key-secret ('],
   ])('%s is an error naming the missing one', (_name, credentials, missing, present) => {
     for (const dryRun of ['false', 'true']) {
-      const error = configError(() => parseConfig(reader({ 'dry-run': dryRun }), {}, credentials));
+      const error = configError(() => parseConfig(inputReader({ 'dry-run': dryRun }), {}, credentials));
       expect(error.message).toContain(missing);
       expect(error.message).not.toContain(present);
       expect(error.message).not.toContain(SECRET);
@@ -174,7 +179,7 @@ describe('parseConfig: credentials', () => {
   });
 
   it('keeps the security token', () => {
-    const config = parseConfig(reader({}), {}, { ...CREDS, securityToken: 'TOKEN' });
+    const config = parseConfig(inputReader({}), {}, { ...CREDS, securityToken: 'TOKEN' });
     expect(config.credentials).toEqual({
       accessKeyId: KEY_ID,
       accessKeySecret: SECRET,
@@ -223,11 +228,11 @@ describe('readCredentials', () => {
       {},
     ],
   ])('%s', (_name, inputs, environment, expected) => {
-    expect(readCredentials(reader(inputs), environment)).toEqual(expected);
+    expect(readCredentials(inputReader(inputs), environment)).toEqual(expected);
   });
 
   it('feeds parseConfig: environment credentials are used', () => {
-    const config = parseConfig(reader({}), env, readCredentials(reader({}), env));
+    const config = parseConfig(inputReader({}), env, readCredentials(inputReader({}), env));
     expect(config.credentials).toEqual({
       accessKeyId: 'ENV_ID',
       accessKeySecret: 'ENV_SECRET',
@@ -248,7 +253,7 @@ describe('parseConfig: no error message contains the secret', () => {
     { 'access-key-id': KEY_ID, 'access-key-secret': SECRET, 'dry-run': 'yes' },
     { 'access-key-id': KEY_ID, 'access-key-secret': SECRET, domains: 'bad host' },
   ])('%j', (inputs) => {
-    const input = reader(inputs);
+    const input = inputReader(inputs);
     const error = configError(() => parseConfig(input, secretEnv, readCredentials(input, secretEnv)));
     expect(error.message).not.toContain(SECRET);
     expect(error.message).not.toContain(SECRET.slice(0, 12));

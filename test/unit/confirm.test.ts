@@ -2,7 +2,7 @@
  * The look-up after a call whose outcome is unknown: several look-ups over a bounded window, only
  * tasks created after the send (by the CDN's clock) count, and what cannot be settled is in doubt.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AlibabaClient } from '../../src/alibaba/client.js';
 import { pushObjectCache, refreshObjectCaches } from '../../src/alibaba/operations.js';
 import { createCallGate } from '../../src/runtime/gate.js';
@@ -15,25 +15,15 @@ import {
   type LookupPolicy,
   type SentCall,
 } from '../../src/submit/confirm.js';
-import { startEmulator, type Emulator, type EmulatorOptions } from '../emulator/index.js';
+import type { Emulator, EmulatorOptions } from '../emulator/index.js';
+import { emulatorClient, emulatorPerTest } from '../helpers/emulator.js';
 
-let emu: Emulator | undefined;
-afterEach(async () => {
-  await emu?.close();
-  emu = undefined;
-});
+const emulator = emulatorPerTest();
 
 async function start(options: EmulatorOptions = {}): Promise<{ emu: Emulator; client: AlibabaClient }> {
-  emu = await startEmulator(options);
-  const client = new AlibabaClient({
-    endpoint: emu.url,
-    credentials: () => ({ accessKeyId: 'test-ak-id', accessKeySecret: 'test-ak-secret' }),
-    signatureVersion: 'v3',
-    timeoutMs: 5_000,
-    // The run's gate: look-ups within DescribeRefreshTasks' 5 calls a second.
-    gate: createCallGate(50),
-  });
-  return { emu, client };
+  const emu = await emulator.start(options);
+  // The run's gate: look-ups within DescribeRefreshTasks' 5 calls a second.
+  return { emu, client: emulatorClient(emu.url, { gate: createCallGate(50) }) };
 }
 
 const FAST: LookupPolicy = { windowMs: 1_500, firstPauseMs: 250 };

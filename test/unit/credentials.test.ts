@@ -1,6 +1,7 @@
 // Credential sources against the emulator: the STS exchange, renewal ahead of expiry, renewal after an
 // InvalidSecurityToken.Expired refusal (once, never in a loop), and fixed keys that cannot be renewed.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { configFrom } from '../helpers/inputs.js';
 import { adviceFor } from '../../src/alibaba/errors.js';
 import { AlibabaError } from '../../src/base/errors.js';
 import type { OidcConfig } from '../../src/credentials/sts-oidc.js';
@@ -9,21 +10,21 @@ import { MISSING_ID_TOKEN, openCredentials } from '../../src/credentials/open.js
 import { RenewingClient } from '../../src/credentials/renewing-client.js';
 import { StaticCredentials, type CredentialProvider } from '../../src/credentials/provider.js';
 import { assumeRoleWithOidc, stsRefusalAdvice, tokenClaims } from '../../src/credentials/sts-oidc.js';
-import { parseConfig } from '../../src/config/parse.js';
 import { DEFAULT_RETRY_POLICY } from '../../src/runtime/retry.js';
 import { MemoryLogger } from '../../src/base/logger.js';
-import { startEmulator, type Emulator, type EmulatorOptions } from '../emulator/index.js';
+import type { Emulator, EmulatorOptions } from '../emulator/index.js';
+import { emulatorPerTest } from '../helpers/emulator.js';
 import { fakeJwt } from '../emulator/test-client.js';
 
 const FAST_RETRIES = { ...DEFAULT_RETRY_POLICY, baseDelayMs: 1, maxDelayMs: 2 };
 
 let emu: Emulator;
 let clock = Date.now();
-afterEach(() => emu?.close());
+const emulator = emulatorPerTest(() => ({ credentials: {}, now: () => clock }));
 
 async function start(options: EmulatorOptions = {}): Promise<void> {
   clock = Date.now();
-  emu = await startEmulator({ credentials: {}, now: () => clock, ...options });
+  emu = await emulator.start(options);
 }
 
 function oidcConfig(overrides: Partial<OidcConfig> = {}): OidcConfig {
@@ -322,8 +323,7 @@ describe('openCredentials', () => {
     'role-arn': 'acs:ram::1234567890123456:role/r',
     'oidc-provider-arn': 'acs:ram::1234567890123456:oidc-provider/github',
   };
-  const config = (extra: Record<string, string> = {}) =>
-    parseConfig((name) => ({ ...inputs, ...extra })[name] ?? '', {}, {});
+  const config = (extra: Record<string, string> = {}) => configFrom({ ...inputs, ...extra }, {}, {});
 
   it('without the ID-token variables, names the workflow lines to add', async () => {
     const open = openCredentials(config(), {

@@ -1,14 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { inputReader } from '../helpers/inputs.js';
 import { ConfigError } from '../../src/base/errors.js';
-import { parseConfig, type InputReader } from '../../src/config/parse.js';
+import { parseConfig } from '../../src/config/parse.js';
 
 const CREDS = { accessKeyId: 'LTAI5tTESTKEYID', accessKeySecret: 'Zq9SECRETvalue-7Hd2kP4xWm' };
 
-function reader(inputs: Record<string, string>): InputReader {
-  return (name) => inputs[name] ?? '';
-}
-
-const parse = (inputs: Record<string, string>) => parseConfig(reader(inputs), {}, CREDS);
+const parse = (inputs: Record<string, string>) => parseConfig(inputReader(inputs), {}, CREDS);
 
 describe('parseConfig: refresh and wait', () => {
   it('is off by default: wait-timeout 900 s, poll-interval 10 s, the run deadline 600 s', () => {

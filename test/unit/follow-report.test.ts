@@ -1,10 +1,11 @@
+import { runResult } from '../helpers/results.js';
 import { describe, expect, it } from 'vitest';
 import type { Refreshed } from '../../src/follow/refresh.js';
 import { withFollowThrough } from '../../src/follow/result.js';
 import { followOutputs } from '../../src/report/outputs.js';
 import type { WaitSummary } from '../../src/base/follow.js';
 import type { Followed } from '../../src/follow/wait.js';
-import { countOutcomes, type UrlOutcome } from '../../src/base/outcome.js';
+import type { UrlOutcome } from '../../src/base/outcome.js';
 import { renderSummary } from '../../src/report/summary.js';
 import { verdict } from '../../src/report/verdict.js';
 import type { RunResult } from '../../src/base/result.js';
@@ -57,20 +58,9 @@ const refreshed: Refreshed = {
   ]),
 };
 
-function runResult(list: UrlOutcome[], extra: Partial<RunResult> = {}): RunResult {
-  return {
-    outcomes: list,
-    counts: countOutcomes(list),
-    taskIds: ['11'],
-    requestIds: [],
-    duplicates: 0,
-    dryRun: false,
-    calls: 1,
-    retries: 0,
-    confirmedByLookup: 0,
-    apiCalls: {},
-    ...extra,
-  };
+/** A run that sent one call, task 11. */
+function sentRun(list: UrlOutcome[], extra: Partial<RunResult> = {}): RunResult {
+  return runResult(list, { taskIds: ['11'], calls: 1, ...extra });
 }
 
 describe('withFollowThrough', () => {
@@ -130,7 +120,7 @@ describe('withFollowThrough', () => {
 describe('followOutputs', () => {
   it('gives the counts with wait, the refresh IDs with refresh', () => {
     const { outcomes: list, follow } = withFollowThrough(outcomes, refreshed, waited);
-    expect(followOutputs(runResult(list, follow ? { follow } : {}))).toEqual({
+    expect(followOutputs(sentRun(list, follow ? { follow } : {}))).toEqual({
       'refresh-task-ids': '7,8',
       'completed-count': '1',
       'prefetch-failed-count': '1',
@@ -139,7 +129,7 @@ describe('followOutputs', () => {
   });
 
   it('leaves all four empty without them (and in a dry run, which has no follow-through)', () => {
-    expect(followOutputs(runResult(outcomes))).toEqual({
+    expect(followOutputs(sentRun(outcomes))).toEqual({
       'refresh-task-ids': '',
       'completed-count': '',
       'prefetch-failed-count': '',
@@ -155,7 +145,7 @@ describe('verdict with wait', () => {
   ];
 
   it('fails fail-on: error (and skipped) when a prefetch task ended Failed, not fail-on: never', () => {
-    const result = runResult(ok, { follow: { wait: waitSummary() } });
+    const result = sentRun(ok, { follow: { wait: waitSummary() } });
     expect(verdict(result, 'error')).toBe(
       '1 of 2 submitted URLs failed at the CDN (prefetch task Failed); see the job summary and the report.',
     );
@@ -164,7 +154,7 @@ describe('verdict with wait', () => {
   });
 
   it('does not fail for URLs still pending at the timeout', () => {
-    const result = runResult(ok, {
+    const result = sentRun(ok, {
       follow: { wait: waitSummary({ completed: 0, failed: 0, pending: 2, ended: 'timeout' }) },
     });
     expect(verdict(result, 'error')).toBeUndefined();
@@ -172,7 +162,7 @@ describe('verdict with wait', () => {
 
   it('keeps failed-count for URLs that were never accepted', () => {
     const { outcomes: list, follow } = withFollowThrough(outcomes, undefined, waited);
-    const result = runResult(list, follow ? { follow } : {});
+    const result = sentRun(list, follow ? { follow } : {});
     expect(result.counts.failed).toBe(1);
     expect(verdict(result, 'error')).toMatch(/^1 of 4 URLs failed/);
   });
@@ -181,7 +171,7 @@ describe('verdict with wait', () => {
 describe('summary with refresh and wait', () => {
   it('shows a table of tasks and the failed URLs with the CDN reason', () => {
     const { outcomes: list, follow } = withFollowThrough(outcomes, refreshed, waited);
-    const markdown = renderSummary(runResult(list, follow ? { follow } : {}), '/tmp/r.json');
+    const markdown = renderSummary(sentRun(list, follow ? { follow } : {}), '/tmp/r.json');
     expect(markdown).toContain('### Refresh before the prefetch');
     expect(markdown).toContain('1 of 2 URLs refreshed in 1 RefreshObjectCaches calls');
     expect(markdown).toContain(`| ${B} | NotRefreshed | beyond the daily refresh quota (UrlRemain was 1) |`);
@@ -197,14 +187,14 @@ describe('summary with refresh and wait', () => {
 
   it('says when the wait ended at the timeout or because the polls kept failing', () => {
     const timedOut = renderSummary(
-      runResult(outcomes, {
+      sentRun(outcomes, {
         follow: { wait: waitSummary({ ended: 'timeout', pending: 2, elapsedMs: 900_000 }) },
       }),
       '/r',
     );
     expect(timedOut).toContain('wait-timeout passed after 900 s with 2 URLs pending');
     const failing = renderSummary(
-      runResult(outcomes, {
+      sentRun(outcomes, {
         follow: {
           wait: waitSummary({ ended: 'poll-failed', error: 'DescribeRefreshTaskById: ServiceUnavailable' }),
         },
@@ -215,7 +205,7 @@ describe('summary with refresh and wait', () => {
   });
 
   it('shows nothing of it without refresh and wait', () => {
-    const markdown = renderSummary(runResult(outcomes), '/r');
+    const markdown = renderSummary(sentRun(outcomes), '/r');
     expect(markdown).not.toContain('Waiting for the prefetch');
     expect(markdown).not.toContain('Refresh before');
   });

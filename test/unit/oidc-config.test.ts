@@ -1,5 +1,6 @@
 // role-arn and its companions: defaults, validation, and what they do to the AccessKey requirement.
 import { describe, expect, it } from 'vitest';
+import { inputReader } from '../helpers/inputs.js';
 import { ConfigError } from '../../src/base/errors.js';
 import { defaultSessionName, parseConfig, type Env, type InputReader } from '../../src/config/parse.js';
 
@@ -9,10 +10,6 @@ const ID_TOKEN_ENV = {
   ACTIONS_ID_TOKEN_REQUEST_URL: 'https://pipelines.example/idtoken?api-version=2.0',
   ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'request-token',
 };
-
-function reader(inputs: Record<string, string>): InputReader {
-  return (name) => inputs[name] ?? '';
-}
 
 /** The config's `oidc`, with an AccessKey at hand for when role-arn is empty. */
 function parseOidcConfig(input: InputReader, env: Env) {
@@ -31,11 +28,11 @@ function message(fn: () => unknown): string {
 
 describe('parseOidcConfig', () => {
   it('is undefined without role-arn', () => {
-    expect(parseOidcConfig(reader({}), ID_TOKEN_ENV)).toBeUndefined();
+    expect(parseOidcConfig(inputReader({}), ID_TOKEN_ENV)).toBeUndefined();
   });
 
   it('applies the documented defaults', () => {
-    const oidc = parseOidcConfig(reader({ 'role-arn': ROLE, 'oidc-provider-arn': PROVIDER }), {
+    const oidc = parseOidcConfig(inputReader({ 'role-arn': ROLE, 'oidc-provider-arn': PROVIDER }), {
       ...ID_TOKEN_ENV,
       GITHUB_RUN_ID: '9876543210',
     });
@@ -52,7 +49,7 @@ describe('parseOidcConfig', () => {
 
   it('takes the inputs as given', () => {
     const oidc = parseOidcConfig(
-      reader({
+      inputReader({
         'role-arn': ` ${ROLE} `,
         'oidc-provider-arn': PROVIDER,
         'role-session-name': 'deploy@site.v2',
@@ -78,7 +75,7 @@ describe('parseOidcConfig', () => {
     [{ ACTIONS_ID_TOKEN_REQUEST_URL: '', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 't' }, false],
     [ID_TOKEN_ENV, true],
   ])('an ID token can be requested only with both variables: %j → %s', (env, expected) => {
-    const oidc = parseOidcConfig(reader({ 'role-arn': ROLE, 'oidc-provider-arn': PROVIDER }), env);
+    const oidc = parseOidcConfig(inputReader({ 'role-arn': ROLE, 'oidc-provider-arn': PROVIDER }), env);
     expect(oidc?.idTokenRequestAvailable).toBe(expected);
   });
 
@@ -120,7 +117,7 @@ describe('parseOidcConfig', () => {
       'sts-endpoint: "ftp://sts" must be an http(s) URL',
     ],
   ])('%s is a configuration error naming the input', (_name, inputs, expected) => {
-    expect(message(() => parseOidcConfig(reader(inputs), {}))).toContain(expected);
+    expect(message(() => parseOidcConfig(inputReader(inputs), {}))).toContain(expected);
   });
 });
 
@@ -143,12 +140,17 @@ describe('parseConfig with role-arn', () => {
   const inputs = { 'role-arn': ROLE, 'oidc-provider-arn': PROVIDER };
 
   it('needs no AccessKey, and uses none even when one is given', () => {
-    const config = parseConfig(reader(inputs), ID_TOKEN_ENV, { accessKeyId: 'LTAI5t', accessKeySecret: 's' });
+    const config = parseConfig(inputReader(inputs), ID_TOKEN_ENV, {
+      accessKeyId: 'LTAI5t',
+      accessKeySecret: 's',
+    });
     expect(config.oidc?.roleArn).toBe(ROLE);
     expect(config.credentials).toBeUndefined();
   });
 
   it('without it, the missing-credentials error mentions role-arn as the keyless way', () => {
-    expect(message(() => parseConfig(reader({}), {}, {}))).toContain('Set role-arn and oidc-provider-arn');
+    expect(message(() => parseConfig(inputReader({}), {}, {}))).toContain(
+      'Set role-arn and oidc-provider-arn',
+    );
   });
 });

@@ -3,8 +3,8 @@
  * outcome, only grow, and end at the number planned, whatever happened to each URL.
  */
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import { configFrom } from '../helpers/inputs.js';
 import type { Config } from '../../src/config/config.js';
-import { parseConfig } from '../../src/config/parse.js';
 import { runPrefetch } from '../../src/run.js';
 import { MemoryLogger, type ProgressEvent } from '../../src/base/logger.js';
 import { startEmulator, type Emulator } from '../emulator/index.js';
@@ -25,7 +25,7 @@ class ProgressLogger extends MemoryLogger {
 }
 
 function config(inputs: Record<string, string>): Config {
-  return parseConfig((name) => inputs[name] ?? '', {}, { accessKeyId: 'id', accessKeySecret: 'secret' });
+  return configFrom(inputs, {}, { accessKeyId: 'id', accessKeySecret: 'secret' });
 }
 
 it('counts every URL given an outcome, up to the number planned', async () => {

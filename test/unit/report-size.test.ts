@@ -2,31 +2,15 @@
  * The job summary stays under GitHub's 1 MiB limit (over it, GitHub drops the summary whole) for any
  * run: 5,000 URLs failed in an outage, 1,000 URLs of ~1,000 characters, and worse.
  */
+import { runResult } from '../helpers/results.js';
 import { describe, expect, it } from 'vitest';
-import { countOutcomes, type UrlOutcome } from '../../src/base/outcome.js';
+import type { UrlOutcome } from '../../src/base/outcome.js';
 import type { TaskProgress, WaitSummary } from '../../src/base/follow.js';
-import type { RunResult } from '../../src/base/result.js';
 import { fitSummary, SUMMARY_MAX_BYTES } from '../../src/report/listing.js';
 import { renderSummary } from '../../src/report/summary.js';
 
 const MiB = 1024 * 1024;
 const bytes = (text: string): number => Buffer.byteLength(text, 'utf8');
-
-function result(outcomes: UrlOutcome[], extra: Partial<RunResult> = {}): RunResult {
-  return {
-    outcomes,
-    counts: countOutcomes(outcomes),
-    taskIds: [],
-    requestIds: [],
-    duplicates: 0,
-    dryRun: false,
-    calls: 0,
-    retries: 0,
-    confirmedByLookup: 0,
-    apiCalls: {},
-    ...extra,
-  };
-}
 
 /** A URL of about `length` characters. */
 function longUrl(i: number, length: number): string {
@@ -71,7 +55,7 @@ describe('job summary size', () => {
     const outcomes = failedBatches(urls);
     // The reasons alone are megabytes; the summary once listed them row after row.
     expect(outcomes.reduce((sum, o) => sum + (o.reason?.length ?? 0), 0)).toBeGreaterThan(10 * MiB);
-    const summary = renderSummary(result(outcomes, { calls: 400, retries: 350 }), '/tmp/report.json');
+    const summary = renderSummary(runResult(outcomes, { calls: 400, retries: 350 }), '/tmp/report.json');
     expect(bytes(summary)).toBeLessThan(64 * 1024);
     expect(summary).toContain('### Failed (5000)');
     // 50 batches, 50 reasons: each a row with its count, its reason cut short, and its first URLs.
@@ -109,7 +93,7 @@ describe('job summary size', () => {
       status: 'Failed' as const,
     }));
     const summary = renderSummary(
-      result(followed, {
+      runResult(followed, {
         taskIds: tasks.map((t) => t.taskId),
         follow: {
           refresh: {
@@ -143,7 +127,7 @@ describe('job summary size', () => {
       order: i + 1,
     }));
     const summary = renderSummary(
-      result(outcomes, {
+      runResult(outcomes, {
         fatal: 'Forbidden.RAM '.repeat(400_000),
         taskIds: Array.from({ length: 200_000 }, (_, i) => String(i)),
         sitemap: {

@@ -1,27 +1,12 @@
+import { runResult } from '../helpers/results.js';
 import { describe, expect, it } from 'vitest';
 import type { FailOn } from '../../src/report/verdict.js';
-import { countOutcomes, type UrlOutcome } from '../../src/base/outcome.js';
+import type { UrlOutcome } from '../../src/base/outcome.js';
 import { renderSummary } from '../../src/report/summary.js';
 import { reportJson } from '../../src/report/report.js';
 import { verdict } from '../../src/report/verdict.js';
 import type { DiffCounts, RunResult } from '../../src/base/result.js';
 import { createRedactor } from '../../src/base/redact.js';
-
-function result(outcomes: UrlOutcome[], extra: Partial<RunResult> = {}): RunResult {
-  return {
-    outcomes,
-    counts: countOutcomes(outcomes),
-    taskIds: [],
-    requestIds: [],
-    duplicates: 0,
-    dryRun: false,
-    calls: 0,
-    retries: 0,
-    confirmedByLookup: 0,
-    apiCalls: {},
-    ...extra,
-  };
-}
 
 let order = 0;
 const submitted = (url = `https://a.com/${++order}`): UrlOutcome => ({
@@ -47,29 +32,33 @@ const skipped = (skip: 'quota' | 'domains' | 'excluded'): UrlOutcome => ({
 describe('verdict', () => {
   const fatal = 'PushObjectCache: Forbidden.RAM. Grant cdn:PushObjectCache';
   it.each<[string, RunResult, Record<FailOn, boolean>]>([
-    ['all submitted', result([submitted(), submitted()]), { error: false, skipped: false, never: false }],
-    ['nothing at all', result([]), { error: false, skipped: false, never: false }],
-    ['a failed URL', result([submitted(), failed()]), { error: true, skipped: true, never: false }],
-    ['a quota skip', result([submitted(), skipped('quota')]), { error: false, skipped: true, never: false }],
+    ['all submitted', runResult([submitted(), submitted()]), { error: false, skipped: false, never: false }],
+    ['nothing at all', runResult([]), { error: false, skipped: false, never: false }],
+    ['a failed URL', runResult([submitted(), failed()]), { error: true, skipped: true, never: false }],
+    [
+      'a quota skip',
+      runResult([submitted(), skipped('quota')]),
+      { error: false, skipped: true, never: false },
+    ],
     [
       'a domains skip',
-      result([submitted(), skipped('domains')]),
+      runResult([submitted(), skipped('domains')]),
       { error: false, skipped: false, never: false },
     ],
     [
       'only domains skips',
-      result([skipped('domains'), skipped('domains')]),
+      runResult([skipped('domains'), skipped('domains')]),
       { error: false, skipped: false, never: false },
     ],
     [
       'quota and domains skips',
-      result([skipped('domains'), skipped('quota')]),
+      runResult([skipped('domains'), skipped('quota')]),
       { error: false, skipped: true, never: false },
     ],
-    ['fatal, nothing else', result([], { fatal }), { error: true, skipped: true, never: true }],
+    ['fatal, nothing else', runResult([], { fatal }), { error: true, skipped: true, never: true }],
     [
       'fatal with submitted URLs',
-      result([submitted()], { fatal }),
+      runResult([submitted()], { fatal }),
       { error: true, skipped: true, never: true },
     ],
   ])('%s', (_name, run, fails) => {
@@ -81,18 +70,18 @@ describe('verdict', () => {
   });
 
   it('a fatal error is the message', () => {
-    expect(verdict(result([], { fatal }), 'never')).toBe(fatal);
+    expect(verdict(runResult([], { fatal }), 'never')).toBe(fatal);
   });
 
   it('the failure message counts the failed URLs', () => {
-    expect(verdict(result([submitted(), failed(), failed()]), 'error')).toMatch(/\b2\b/);
+    expect(verdict(runResult([submitted(), failed(), failed()]), 'error')).toMatch(/\b2\b/);
   });
 });
 
 describe('renderSummary', () => {
   it('shows the counts', () => {
     const summary = renderSummary(
-      result([submitted(), submitted(), failed(), skipped('quota')]),
+      runResult([submitted(), submitted(), failed(), skipped('quota')]),
       '/tmp/report.json',
     );
     expect(summary).toContain('| submitted | 2 |');
@@ -106,7 +95,7 @@ describe('renderSummary', () => {
       failed(`https://a.com/o/${i}.png`, 'PushObjectCache at cdn.aliyuncs.com: HTTP 503 ServiceUnavailable'),
     );
     const summary = renderSummary(
-      result([submitted(), ...outage, failed('https://a.com/x', 'other')]),
+      runResult([submitted(), ...outage, failed('https://a.com/x', 'other')]),
       'r.json',
     );
     expect(summary).toContain('### Failed (5001)');
@@ -129,7 +118,7 @@ describe('renderSummary', () => {
     const failures = Array.from({ length: count }, (_, i) =>
       failed(`https://a.com/failed-${i}.png`, `reason ${i}`),
     );
-    const summary = renderSummary(result([submitted(), ...failures]), 'report.json');
+    const summary = renderSummary(runResult([submitted(), ...failures]), 'report.json');
     const listed = failures.filter((f) => summary.includes(`| ${f.reason} |`)).length;
     expect(listed).toBe(Math.min(count, 50));
     for (const f of failures.slice(50)) expect(summary).not.toContain(`${f.url} |`);
@@ -143,7 +132,7 @@ describe('renderSummary', () => {
 
   it('escapes | in URLs and reasons so the table keeps its columns', () => {
     const outcome = failed('https://a.com/a|b?x=1|2', 'urls: line 3 "a|b" is bad\nsecond line');
-    const summary = renderSummary(result([outcome]), 'report.json');
+    const summary = renderSummary(runResult([outcome]), 'report.json');
     const row = summary.split('\n').find((line) => line.includes('a.com/a'));
     expect(row).toBeDefined();
     expect(row).toContain('https://a.com/a\\|b?x=1\\|2');
@@ -154,7 +143,7 @@ describe('renderSummary', () => {
   });
 
   it('lists skipped URLs too', () => {
-    const summary = renderSummary(result([skipped('domains')]), 'report.json');
+    const summary = renderSummary(runResult([skipped('domains')]), 'report.json');
     expect(summary).toMatch(/Skipped \(1\)/);
     expect(summary).toContain('skipped: domains');
   });
@@ -167,11 +156,11 @@ describe('renderSummary', () => {
       ),
       outcomeUnknown: true,
     };
-    const run = result([submitted(), failed(), unknown]);
+    const run = runResult([submitted(), failed(), unknown]);
     const summary = renderSummary(run, 'report.json');
     expect(summary).toContain('| failed | 2 |');
     expect(summary).toContain('1 of the failed URLs have an unknown outcome');
-    expect(renderSummary(result([failed()]), 'report.json')).not.toContain('unknown outcome');
+    expect(renderSummary(runResult([failed()]), 'report.json')).not.toContain('unknown outcome');
     const report = JSON.parse(reportJson(run, (text) => text)) as {
       counts: { failed: number };
       outcomeUnknown: number;
@@ -183,7 +172,7 @@ describe('renderSummary', () => {
 
   it('shows a fatal error', () => {
     expect(
-      renderSummary(result([], { fatal: 'Forbidden.RAM: grant cdn:PushObjectCache' }), 'r.json'),
+      renderSummary(runResult([], { fatal: 'Forbidden.RAM: grant cdn:PushObjectCache' }), 'r.json'),
     ).toContain('Forbidden.RAM: grant cdn:PushObjectCache');
   });
 });
@@ -224,7 +213,7 @@ describe('the sitemap diff in the summary and the report', () => {
     },
     { url: 'https://a.com/pinned', status: 'submitted', taskId: '9', source: 'urls: line 1', order: 3 },
   ];
-  const run = result(rows, {
+  const run = runResult(rows, {
     sitemap: {
       counts,
       baseline: 'baseline.xml',
@@ -249,7 +238,7 @@ describe('the sitemap diff in the summary and the report', () => {
 
   it('says when the baseline could not be read', () => {
     const summary = renderSummary(
-      result([], {
+      runResult([], {
         sitemap: {
           counts: {
             ...counts,
@@ -290,7 +279,9 @@ describe('the sitemap diff in the summary and the report', () => {
 
   it('after save-sitemap, the summary says what was saved and nothing else', () => {
     const summary = renderSummary(
-      result([], { savedSitemap: { file: 'baseline.xml', sitemap: 'https://a.com/sitemap.xml', urls: 24 } }),
+      runResult([], {
+        savedSitemap: { file: 'baseline.xml', sitemap: 'https://a.com/sitemap.xml', urls: 24 },
+      }),
       'r.json',
     );
     expect(summary).toBe(

@@ -13,24 +13,20 @@ import { RunStop } from '../../src/runtime/stop.js';
 import { readPreloadRemain } from '../../src/submit/quota.js';
 import { submitBatches, type SubmitOptions } from '../../src/submit/submitter.js';
 import type { Candidate } from '../../src/urls/prepare.js';
-import { startEmulator, type Emulator, type EmulatorOptions } from '../emulator/index.js';
+import type { Emulator, EmulatorOptions } from '../emulator/index.js';
+import { emulatorClient, emulatorPerTest } from '../helpers/emulator.js';
 
-let emu: Emulator | undefined;
+const emulator = emulatorPerTest();
 let stop: RunStop | undefined;
-afterEach(async () => {
+afterEach(() => {
   stop?.dispose();
   stop = undefined;
-  await emu?.close();
-  emu = undefined;
 });
 
 async function start(options: EmulatorOptions = {}): Promise<{ emu: Emulator; client: AlibabaClient }> {
-  emu = await startEmulator(options);
+  const emu = await emulator.start(options);
   stop = new RunStop();
-  const client = new AlibabaClient({
-    endpoint: emu.url,
-    credentials: () => ({ accessKeyId: 'test-ak-id', accessKeySecret: 'test-ak-secret' }),
-    signatureVersion: 'v3',
+  const client = emulatorClient(emu.url, {
     timeoutMs: 2_000,
     gate: createCallGate(50),
     signal: stop.requestSignal,
