@@ -1,9 +1,10 @@
 /** The CLI's output for people: the console logger (bar or plain lines) and the closing table. */
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { runResult } from '../helpers/results.js';
 import { renderClosing } from '../../src/report/closing.js';
 import { ConsoleLogger } from '../../src/cli/console-logger.js';
-import { countOutcomes, type UrlOutcome } from '../../src/base/outcome.js';
+import type { UrlOutcome } from '../../src/base/outcome.js';
 import type { RunResult } from '../../src/base/result.js';
 import { createRedactor } from '../../src/base/redact.js';
 
@@ -101,19 +102,8 @@ describe('renderClosing', () => {
     order: ++order,
     ...extra,
   });
-  const result = (outcomes: UrlOutcome[], extra: Partial<RunResult> = {}): RunResult => ({
-    outcomes,
-    counts: countOutcomes(outcomes),
-    taskIds: [],
-    requestIds: [],
-    duplicates: 0,
-    dryRun: false,
-    calls: 2,
-    retries: 1,
-    confirmedByLookup: 0,
-    apiCalls: {},
-    ...extra,
-  });
+  const result = (outcomes: UrlOutcome[], extra: Partial<RunResult> = {}): RunResult =>
+    runResult(outcomes, { calls: 2, retries: 1, ...extra });
 
   it('lists each task with its host and URL count, then the counts and what went wrong', () => {
     const text = renderClosing(
