@@ -25,7 +25,9 @@ export function compileContentIgnore(text: string | undefined): ContentIgnore {
     try {
       pattern = new RegExp(source, 'g');
     } catch (error) {
-      const why = error instanceof Error ? error.message.replace(/^Invalid regular expression: /, '') : '';
+      // V8 says `Invalid regular expression: /<source>/g: Unterminated group`: keep what is wrong.
+      const why =
+        error instanceof Error ? error.message.replace(/^Invalid regular expression: \/.*\/g: /s, '') : '';
       throw new ConfigError(
         `content-ignore: line ${i + 1} "${source}" is not a valid regular expression (${why}).`,
         'content-ignore',
