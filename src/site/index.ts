@@ -4,7 +4,8 @@
  *
  *   const ignore = compileContentIgnore(inputs['content-ignore']);          // ConfigError on a bad line
  *   const read = await readState(statePath, inputs.state);                  // never throws
- *   const scan = await scanSite({ workspace, siteDir, baseUrl, contentIgnore: ignore, state });
+ *   const previous = read.kind === 'found' ? read.state.files : undefined;  // saves parsing pages
+ *   const scan = await scanSite({ workspace, siteDir, baseUrl, contentIgnore: ignore, state, previous });
  *   const plan = planSiteChanges(scan, read, { changes, exclude, carryDays, now, sitemap });
  *   //   log plan.notices / plan.warnings; send plan.urls (after `urls` entries), in that order
  *   const next = nextState({ scan, plan, outcomes, stopped, now });        // also on failure paths

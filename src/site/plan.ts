@@ -117,10 +117,12 @@ export function planSiteChanges(scan: SiteScan, read: StateRead, options: PlanOp
   const fromSitemap = sitemapFiles(scan.base, options.sitemap, byPath);
   const selected: Change[] = [];
   const changedFiles = new Set<string>();
+  const excluding = options.exclude !== undefined && options.exclude.size > 0;
   for (const file of scan.files) {
     const listed = fromSitemap.get(file.path);
-    const url = listed?.url ?? file.url;
-    if (options.exclude !== undefined && options.exclude.match(url) !== undefined) {
+    // Made only when needed: on a large site most files are neither excluded nor changed.
+    const urlOf = (): string => listed?.url ?? file.url;
+    if (excluding && options.exclude!.match(urlOf()) !== undefined) {
       counts.excluded++;
       continue;
     }
@@ -132,7 +134,7 @@ export function planSiteChanges(scan: SiteScan, read: StateRead, options: PlanOp
     if (chromeOnly) counts.chromeOnly++;
     if (!options.changes.all && (change === 'unchanged' || !options.changes[change])) continue;
     if (change !== 'unchanged') changedFiles.add(file.path);
-    selected.push({ file, url, change, chromeOnly, key: orderKey(file.path, listed?.priority) });
+    selected.push({ file, url: urlOf(), change, chromeOnly, key: orderKey(file.path, listed?.priority) });
   }
   const carried = carryIn(previous?.carried ?? [], today, options, byPath, fromSitemap);
   counts.carriedAged = carried.aged;

@@ -23,16 +23,36 @@ export interface ScanOptions {
   contentIgnore?: ContentIgnore | undefined;
   /** `state`, as written: a state file inside site-dir is not a site file. */
   state?: string | undefined;
+  /**
+   * The previous state's files (from readState), when there is one: a page whose content is unchanged
+   * keeps its own-content hash instead of being parsed again.
+   */
+  previous?: ReadonlyMap<string, FileHashes> | undefined;
   /** Stops the scan (a cancelled run): it throws the signal's reason. */
   signal?: AbortSignal | undefined;
 }
 
 export interface SiteFile {
   /** `/`-separated, relative to site-dir, as on disk. */
-  path: string;
-  url: string;
-  hashes: FileHashes;
-  size: number;
+  readonly path: string;
+  /** The URL the file is served at (see mapping.ts). */
+  readonly url: string;
+  readonly hashes: FileHashes;
+  readonly size: number;
+}
+
+/** A scanned file; its URL is made when asked for (most files of a large site never are). */
+class ScannedFile implements SiteFile {
+  constructor(
+    readonly path: string,
+    readonly hashes: FileHashes,
+    readonly size: number,
+    private readonly base: string,
+  ) {}
+
+  get url(): string {
+    return fileToUrl(this.base, this.path);
+  }
 }
 
 export interface SiteScan {
@@ -63,22 +83,24 @@ export async function scanSite(options: ScanOptions): Promise<SiteScan> {
     );
   }
   names.sort(byCodeUnits);
-  const files: SiteFile[] = [];
+  const found: (SiteFile | undefined)[] = new Array<SiteFile | undefined>(names.length);
   let bytes = 0;
   const reads = readFiles({ root, files: names, wholeFileLimit: WHOLE_FILE_LIMIT, signal: options.signal });
   for await (const read of reads) {
     if ('missing' in read) continue; // removed since it was listed
     const name = names[read.index]!;
-    const url = fileToUrl(base, name);
     if ('hash' in read) {
-      files.push({ path: name, url, hashes: { content: read.hash }, size: read.size });
+      found[read.index] = new ScannedFile(name, { content: read.hash }, read.size, base);
       bytes += read.size;
     } else {
-      const hashes = hashBytes(read.bytes, isHtmlFile(name), options.contentIgnore);
-      files.push({ path: name, url, hashes, size: read.bytes.length });
+      const html = isHtmlFile(name);
+      const before = html ? options.previous?.get(name) : undefined;
+      const hashes = hashBytes(read.bytes, html, options.contentIgnore, before);
+      found[read.index] = new ScannedFile(name, hashes, read.bytes.length, base);
       bytes += read.bytes.length;
     }
   }
+  const files = found.filter((file) => file !== undefined); // in `names` order: sorted
   return { root, base, files, bytes };
 }
 
@@ -108,6 +130,8 @@ function checkFolder(input: string, root: string): void {
  */
 function listFiles(root: string, skip: string | undefined): string[] {
   const files: string[] = [];
+  // The state file's path relative to site-dir, in the `/` form of the names below (or none).
+  const skipped = skip === undefined ? undefined : path.relative(root, skip).split(path.sep).join('/');
   const visit = (folder: string, prefix: string): void => {
     let entries: Dirent[];
     try {
@@ -116,11 +140,18 @@ function listFiles(root: string, skip: string | undefined): string[] {
       throw new Error(`site-dir: cannot list ${prefix || '.'}: ${errorMessage(error)}`, { cause: error });
     }
     for (const entry of entries) {
-      if (entry.name.startsWith('.')) continue;
-      const full = path.join(folder, entry.name);
-      const relative = prefix + entry.name;
-      if (entry.isDirectory()) visit(full, `${relative}/`);
-      else if (full !== skip && (entry.isFile() || (entry.isSymbolicLink() && isFileBehindLink(full)))) {
+      const name = entry.name;
+      if (name.startsWith('.')) continue;
+      const relative = prefix + name;
+      if (entry.isFile()) {
+        if (relative !== skipped) files.push(relative);
+      } else if (entry.isDirectory()) {
+        visit(path.join(folder, name), `${relative}/`);
+      } else if (
+        entry.isSymbolicLink() &&
+        relative !== skipped &&
+        isFileBehindLink(path.join(folder, name))
+      ) {
         files.push(relative);
       }
     }

@@ -9,7 +9,13 @@ import { ConfigError } from '../../src/base/errors.js';
 import { hashBytes, WHOLE_FILE_LIMIT } from '../../src/site/hash.js';
 import { ownContent } from '../../src/site/html.js';
 import { compileContentIgnore, scanSite } from '../../src/site/index.js';
+import { BATCH_BYTES, CHUNK_FILES, readFiles } from '../../src/site/read.js';
 import { BASE, tempDir, writeSite } from './helpers.js';
+
+/** The reader thread's port keeps the process alive while it is open. */
+function openPorts(): number {
+  return process.getActiveResourcesInfo().filter((resource) => resource === 'MessagePort').length;
+}
 
 /** The own content ownContent() finds, as text. */
 function own(html: string): string[] | undefined {
@@ -122,6 +128,18 @@ describe('hashBytes: content-ignore applies to text files only', () => {
   });
 });
 
+describe('hashBytes: a page whose content hash is unchanged keeps its own-content hash', () => {
+  it('takes it from the previous state instead of parsing the page again, and parses a changed page', () => {
+    const bytes = Buffer.from('<body><nav>n</nav><main>text</main></body>');
+    const fresh = hashBytes(bytes, true, undefined);
+    const marked = { content: fresh.content, own: 'RememberedOwn123' };
+    expect(hashBytes(bytes, true, undefined, marked)).toEqual(marked);
+    const changed = Buffer.from('<body><nav>n2</nav><main>text</main></body>');
+    expect(hashBytes(changed, true, undefined, marked).own).toBe(fresh.own);
+    expect(hashBytes(bytes, true, undefined, { content: fresh.content })).toEqual(fresh);
+  });
+});
+
 describe('compileContentIgnore', () => {
   it('names content-ignore and the line of a pattern that does not compile', () => {
     const error = (() => {
@@ -158,15 +176,41 @@ describe('scanSite: hashing', () => {
 
   it('hashes files of every size around the reader batch size, each to its own bytes', async () => {
     const workspace = tempDir();
-    const sizes = [0, 1, 4 * 1024 * 1024 - 1, 4 * 1024 * 1024, 4 * 1024 * 1024 + 1, 9 * 1024 * 1024, 17, 3];
-    const files = Object.fromEntries(sizes.map((size, i) => [`f${i}.bin`, randomBytes(size)]));
+    const sizes = [
+      0,
+      1,
+      17,
+      3,
+      BATCH_BYTES / 8 - 1,
+      BATCH_BYTES / 8 + 1,
+      BATCH_BYTES - 1,
+      BATCH_BYTES,
+      BATCH_BYTES + 1,
+    ];
+    sizes.push(2 * BATCH_BYTES + 5, 100, BATCH_BYTES - 100, 300_000, 7);
+    const files = Object.fromEntries(
+      sizes.map((size, i) => [`f${String(i).padStart(2, '0')}.bin`, randomBytes(size)]),
+    );
     writeSite(path.join(workspace, 'public'), files);
     const scan = await scanSite({ workspace, siteDir: 'public', baseUrl: BASE });
+    expect(scan.files.map((f) => f.path)).toEqual(Object.keys(files));
     for (const file of scan.files) {
       expect(file.hashes).toEqual(hashBytes(files[file.path]!, false, undefined));
       expect(file.size).toBe(files[file.path]!.length);
     }
-    expect(scan.files).toHaveLength(sizes.length);
+  });
+
+  it('shares many files between the readers and still lists them in path order, each with its own hash', async () => {
+    const workspace = tempDir();
+    const count = CHUNK_FILES * 3 + 17;
+    const files: Record<string, Buffer> = {};
+    for (let i = 0; i < count; i++)
+      files[`d${i % 7}/f${String(i).padStart(4, '0')}.txt`] = randomBytes(i * 37);
+    writeSite(path.join(workspace, 'public'), files);
+    const scan = await scanSite({ workspace, siteDir: 'public', baseUrl: BASE });
+    expect(scan.files.map((f) => f.path)).toEqual(Object.keys(files).sort());
+    for (const file of scan.files)
+      expect(file.hashes).toEqual(hashBytes(files[file.path]!, false, undefined));
   });
 
   it('stops when its signal is aborted, and throws the reason', async () => {
@@ -177,5 +221,57 @@ describe('scanSite: hashing', () => {
     await expect(
       scanSite({ workspace, siteDir: 'public', baseUrl: BASE, signal: controller.signal }),
     ).rejects.toThrow('cancelled');
+  });
+
+  it('names the file that cannot be read, and ends the reader thread', async () => {
+    const workspace = tempDir();
+    writeSite(workspace, { 'ok.txt': 'fine', 'folder/inside.txt': 'x' });
+    const ports = openPorts();
+    const reads = readFiles({
+      root: workspace,
+      files: ['ok.txt', 'folder'],
+      wholeFileLimit: WHOLE_FILE_LIMIT,
+    });
+    const error = await (async () => {
+      for await (const read of reads) expect(read.index).toBe(0);
+    })().catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/^site-dir: cannot read folder: EISDIR/);
+    expect(openPorts()).toBe(ports);
+  });
+
+  it('ends the reader thread when the caller stops early, and after a whole scan', async () => {
+    const workspace = tempDir();
+    writeSite(workspace, { 'a.txt': 'a', 'b.txt': 'b' });
+    const ports = openPorts();
+    for await (const read of readFiles({ root: workspace, files: ['a.txt', 'b.txt'], wholeFileLimit: 100 })) {
+      expect(openPorts()).toBe(ports + 1);
+      expect(read.index).toBe(0);
+      break;
+    }
+    expect(openPorts()).toBe(ports);
+    await scanSite({ workspace, siteDir: '.', baseUrl: BASE });
+    expect(openPorts()).toBe(ports);
+  });
+
+  it('reports a file removed after it was listed as missing, and goes on', async () => {
+    const workspace = tempDir();
+    writeSite(workspace, { 'a.txt': 'a', 'c.txt': 'c' });
+    const results = [];
+    for await (const read of readFiles({
+      root: workspace,
+      files: ['a.txt', 'b.txt', 'c.txt'],
+      wholeFileLimit: 100,
+    })) {
+      results.push(
+        'missing' in read
+          ? [read.index, 'missing']
+          : [read.index, 'bytes' in read ? read.bytes.toString() : read.hash],
+      );
+    }
+    expect(results).toEqual([
+      [0, 'a'],
+      [1, 'missing'],
+      [2, 'c'],
+    ]);
   });
 });

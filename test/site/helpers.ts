@@ -84,6 +84,7 @@ export async function deploy(workspace: string, options: DeployOptions = {}): Pr
     baseUrl: BASE,
     contentIgnore: compileContentIgnore(options.contentIgnore),
     state: 'state/site.json',
+    previous: read.kind === 'found' ? read.state.files : undefined,
   });
   const plan = planSiteChanges(scan, read, {
     changes: options.changes ?? parseChanges(''),
