@@ -7,7 +7,9 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { UrlOutcome } from '../../src/base/outcome.js';
 import { notSentReason } from '../../src/runtime/stop.js';
-import { carryCause } from '../../src/site/index.js';
+import { carryCause, nextState, planSiteChanges, readState, scanSite } from '../../src/site/index.js';
+import { parseChanges } from '../../src/sitemap/diff.js';
+import { compileExcludes } from '../../src/urls/exclude.js';
 import { BASE, deploy, page, paths, tempDir, writeSite } from './helpers.js';
 
 function site(edits: Record<string, string> = {}, removed: string[] = []): Record<string, string> {
@@ -134,6 +136,43 @@ describe('carry-over across three runs with a quota of a few URLs', () => {
     // The next run diffs against the first one's hashes: nothing changed, nothing to warm.
     const second = await deploy(workspace, { quota: 2 });
     expect(second.plan.urls).toEqual([]);
+  });
+});
+
+describe("carried URLs and the run's inputs", () => {
+  async function withCarried() {
+    const workspace = tempDir();
+    writeSite(path.join(workspace, 'public'), site());
+    await deploy(workspace, { day: '2026-03-01' });
+    writeSite(path.join(workspace, 'public'), site({ 'a.html': 'a v2', 'b.html': 'b v2' }));
+    await deploy(workspace, { quota: 0, day: '2026-03-02' }); // a and b carried
+    return workspace;
+  }
+
+  it('with changes: all, a carried URL is listed once, as carried, after every file of the site', async () => {
+    const workspace = await withCarried();
+    const { plan } = await deploy(workspace, { changes: parseChanges('all'), quota: 0, day: '2026-03-03' });
+    expect(plan.urls.map((u) => [u.url.slice(BASE.length), u.change])).toEqual([
+      ['/', 'unchanged'],
+      ['/c.html', 'unchanged'],
+      ['/d.html', 'unchanged'],
+      ['/e.html', 'unchanged'],
+      ['/f.html', 'unchanged'],
+      ['/a.html', 'carried'],
+      ['/b.html', 'carried'],
+    ]);
+  });
+
+  it('a carried URL that exclude now matches is dropped, and counted', async () => {
+    const workspace = await withCarried();
+    const { plan, next } = await deploy(workspace, {
+      exclude: compileExcludes('/a.html'),
+      quota: 0,
+      day: '2026-03-03',
+    });
+    expect(paths(plan)).toEqual(['/b.html']);
+    expect(plan.counts).toMatchObject({ carriedIn: 1, carriedExcluded: 1, excluded: 1 });
+    expect(next.carried).toBe(1);
   });
 });
 
@@ -279,8 +318,6 @@ describe('which outcomes are carried', () => {
     writeSite(path.join(workspace, 'public'), site());
     await deploy(workspace, { day: '2026-03-01' });
     writeSite(path.join(workspace, 'public'), site({ 'a.html': '2' }));
-    const { readState, scanSite, planSiteChanges, nextState } = await import('../../src/site/index.js');
-    const { parseChanges } = await import('../../src/sitemap/diff.js');
     const read = await readState(path.join(workspace, 'state/site.json'));
     const scan = await scanSite({ workspace, siteDir: 'public', baseUrl: BASE });
     const now = new Date('2026-03-02T00:00:00Z');

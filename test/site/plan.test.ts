@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseChanges } from '../../src/sitemap/diff.js';
 import { compileExcludes } from '../../src/urls/exclude.js';
+import { planSiteChanges, readState, scanSite } from '../../src/site/index.js';
 import { BASE, deploy, page, paths, tempDir, writeSite } from './helpers.js';
 
 const NAV = ['/', '/docs/', '/blog/first/'];
@@ -103,7 +104,6 @@ describe('planSiteChanges: what changed between two builds', () => {
     const workspace = tempDir();
     writeSite(path.join(workspace, 'public'), v1());
     await deploy(workspace);
-    const { readState, scanSite, planSiteChanges } = await import('../../src/site/index.js');
     const read = await readState(path.join(workspace, 'state/site.json'));
     const scan = await scanSite({
       workspace,
