@@ -113,10 +113,36 @@ export function planSiteChanges(scan: SiteScan, read: StateRead, options: PlanOp
     carriedSuperseded: 0,
     carriedExcluded: 0,
   };
-  const byPath = new Map(scan.files.map((file) => [file.path, file]));
+  // By path: only to resolve sitemap locs and carried entries (most runs have neither).
+  const byPath =
+    options.sitemap !== undefined || (previous?.carried.length ?? 0) > 0
+      ? new Map(scan.files.map((file) => [file.path, file]))
+      : new Map<string, SiteFile>();
   const fromSitemap = sitemapFiles(scan.base, options.sitemap, byPath);
+  const changes = classify(scan, previous, fromSitemap, options, counts);
+  const carried = carryIn(previous?.carried ?? [], today, options, byPath, fromSitemap);
+  counts.carriedAged = carried.aged;
+  counts.carriedGone = carried.gone;
+  counts.carriedExcluded = carried.excluded;
+  if (carried.aged > 0) {
+    notices.push(
+      `state: ${carried.aged} carried URLs were dropped, first planned more than carry-days (${options.carryDays}) ` +
+        `days ago (the oldest on ${carried.oldestAged}). Raise the quota, or run the action on a schedule to drain the carried list.`,
+    );
+  }
+  const urls = inQuotaOrder(changes, carried.entries, today, counts);
+  return { urls, counts, hadState: previous !== undefined, today, notices, warnings };
+}
+
+/** Sorts every file into added, modified, unchanged or excluded (in `counts`); returns the selected ones. */
+function classify(
+  scan: SiteScan,
+  previous: SiteState | undefined,
+  fromSitemap: ReadonlyMap<string, { url: string; priority: number }>,
+  options: PlanOptions,
+  counts: SiteCounts,
+): Change[] {
   const selected: Change[] = [];
-  const changedFiles = new Set<string>();
   const excluding = options.exclude !== undefined && options.exclude.size > 0;
   for (const file of scan.files) {
     const listed = fromSitemap.get(file.path);
@@ -133,39 +159,36 @@ export function planSiteChanges(scan: SiteScan, read: StateRead, options: PlanOp
     const chromeOnly = change === 'modified' && before?.own !== undefined && before.own === file.hashes.own;
     if (chromeOnly) counts.chromeOnly++;
     if (!options.changes.all && (change === 'unchanged' || !options.changes[change])) continue;
-    if (change !== 'unchanged') changedFiles.add(file.path);
     selected.push({ file, url: urlOf(), change, chromeOnly, key: orderKey(file.path, listed?.priority) });
   }
-  const carried = carryIn(previous?.carried ?? [], today, options, byPath, fromSitemap);
-  counts.carriedAged = carried.aged;
-  counts.carriedGone = carried.gone;
-  counts.carriedExcluded = carried.excluded;
-  if (carried.aged > 0) {
-    notices.push(
-      `state: ${carried.aged} carried URLs were dropped, first planned more than carry-days (${options.carryDays}) ` +
-        `days ago (the oldest on ${carried.oldestAged}). Raise the quota, or run the action on a schedule to drain the carried list.`,
-    );
-  }
+  return selected;
+}
+
+/**
+ * This deploy's changes in quota order (own content changed, then chrome-only, then with `changes:
+ * all` the unchanged files), then the carried URLs, oldest first; each URL once.
+ */
+function inQuotaOrder(
+  changes: Change[],
+  carried: readonly CarriedEntry[],
+  today: string,
+  counts: SiteCounts,
+): PlannedUrl[] {
   const urls: PlannedUrl[] = [];
   const listed = new Set<string>();
+  const changedFiles = new Set(changes.filter((c) => c.change !== 'unchanged').map((c) => c.file.path));
+  const carriedFiles = new Set(carried.map((entry) => entry.file));
   const tier = (c: Change): number => (c.change === 'unchanged' ? 2 : c.chromeOnly ? 1 : 0);
-  const carriedFiles = new Set(carried.entries.map((entry) => entry.file));
-  const ordered = selected
-    .filter((c) => c.change !== 'unchanged' || !carriedFiles.has(c.file.path))
+  const ordered = changes
+    .filter((c) => c.change !== 'unchanged' || !carriedFiles.has(c.file.path)) // listed as carried below
     .sort((a, b) => tier(a) - tier(b) || compareKeys(a.key, b.key));
   for (const c of ordered) {
     if (listed.has(c.url)) continue; // two files, one URL (a loc form): warmed once
     listed.add(c.url);
-    urls.push({
-      url: c.url,
-      file: c.file.path,
-      change: c.change,
-      chromeOnly: c.chromeOnly,
-      since: today,
-      firstChange: c.change,
-    });
+    const { url, change, chromeOnly } = c;
+    urls.push({ url, file: c.file.path, change, chromeOnly, since: today, firstChange: change });
   }
-  for (const entry of carried.entries) {
+  for (const entry of carried) {
     // Its file changed again (or its URL is planned anyway): warmed once, as this deploy's change.
     if ((entry.file !== undefined && changedFiles.has(entry.file)) || listed.has(entry.url)) {
       counts.carriedSuperseded++;
@@ -183,7 +206,7 @@ export function planSiteChanges(scan: SiteScan, read: StateRead, options: PlanOp
       carriedFor: { cause: entry.cause, reason: entry.reason },
     });
   }
-  return { urls, counts, hadState: previous !== undefined, today, notices, warnings };
+  return urls;
 }
 
 /** The state to compare with, or undefined (with the notice or warning that says why). */
