@@ -2,7 +2,7 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'build-tsc/**', '.build/**', '.bench/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'build-tsc/**', '.build/**', '.bench/**', '.node24/**'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {

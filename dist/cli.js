@@ -10109,7 +10109,9 @@ const package_namespaceObject = {"rE":"1.0.0"};
  * - ConfigError: a mistake only the workflow's author can fix; always fails the step (CLI exit 2).
  * - UsageError: a command line the CLI cannot read (exit 2).
  * - NetworkError: no HTTP answer at all (refused, reset, DNS, TLS, timeout), with the system's code.
- * - DocumentNotFoundError: a document (sitemap, baseline, state) that does not exist.
+ * - DocumentNotFoundError: a document (sitemap, baseline, state) that does not exist; HtmlPageError,
+ *   an HTML page served where it should be, counts as one.
+ * - DocumentReadError: a document that could not be read, `transient` when trying again may help.
  * - AlibabaError: a failed API call, sorted into an ErrorClass once, in alibaba/errors.ts.
  */
 /** A mistake in the inputs: always fails the step, whatever `fail-on` says. */
@@ -10163,6 +10165,28 @@ class DocumentNotFoundError extends Error {
         this.name = 'DocumentNotFoundError';
     }
 }
+/**
+ * An HTML page where a sitemap was expected (a `<html>` root, or a `text/html` answer that is not a
+ * sitemap). Hosts answer a missing file with 200 and a page, so it counts as not found.
+ */
+class HtmlPageError extends DocumentNotFoundError {
+    constructor(message) {
+        super(message);
+        this.name = 'HtmlPageError';
+    }
+}
+/**
+ * A document that may exist but could not be read. `transient` when another try may succeed: an
+ * HTTP 5xx, 408 or 429, no answer at all (reset, refused, DNS), or a timeout.
+ */
+class DocumentReadError extends Error {
+    transient;
+    constructor(message, transient, options) {
+        super(message, options);
+        this.transient = transient;
+        this.name = 'DocumentReadError';
+    }
+}
 /** Whether a call that failed with this class may be sent again. */
 function isRetryable(errorClass) {
     return errorClass === 'throttled' || errorClass === 'transient' || errorClass === 'queue-full';
@@ -10201,245 +10225,16 @@ function errorMessage(error) {
     return String(error);
 }
 
-;// CONCATENATED MODULE: ./src/config/inputs.generated.ts
-// Generated from action.yml by scripts/docs.ts (`npm run docs`; `npm run build` runs it too). Do not edit.
-const ACTION_INPUTS = [
-    {
-        name: 'urls',
-        description: 'URLs to prefetch, one per line. Blank lines and lines starting with # are ignored. Forms: https://host/path (http too), host/path or host:port/path (taken as https), and /path (resolved against base-url).',
-        default: '',
-        required: false,
-    },
-    {
-        name: 'urls-file',
-        description: 'A workspace-relative file of URLs in the same format as urls. Use it for long lists: Linux refuses an input (environment variable) over 128 KiB.',
-        default: '',
-        required: false,
-    },
-    {
-        name: 'base-url',
-        description: 'Scheme and host that /path entries resolve against, like https://www.example.com.',
-        default: '',
-        required: false,
-    },
-    {
-        name: 'domains',
-        description: 'Allow-list of hosts, one per line; *.example.com matches subdomains, not example.com itself. URLs on other hosts are skipped, not sent. Empty allows every host.',
-        default: '',
-        required: false,
-    },
-    {
-        name: 'access-key-id',
-        description: 'AccessKey ID. Falls back to the ALIBABA_CLOUD_ACCESS_KEY_ID environment variable.',
-        default: '',
-        required: false,
-    },
-    {
-        name: 'access-key-secret',
-        description: 'AccessKey secret. Falls back to the ALIBABA_CLOUD_ACCESS_KEY_SECRET environment variable.',
-        default: '',
-        required: false,
-    },
-    {
-        name: 'security-token',
-        description: 'STS security token, with temporary credentials. Falls back to ALIBABA_CLOUD_SECURITY_TOKEN.',
-        default: '',
-        required: false,
-    },
-    {
-        name: 'endpoint',
-        description: 'CDN API endpoint.',
-        default: 'https://cdn.aliyuncs.com',
-        required: false,
-    },
-    {
-        name: 'signature-version',
-        description: 'v3 (ACS3-HMAC-SHA256) or v1 (HMAC-SHA1, SignatureVersion 1.0).',
-        default: 'v3',
-        required: false,
-    },
-    {
-        name: 'area',
-        description: "Area to prefetch in: domestic (Chinese mainland) or overseas. Empty: the domain's own service area.",
-        default: '',
-        required: false,
-    },
-    {
-        name: 'l2-preload',
-        description: 'true to require the prefetch to reach L2 nodes (L2Preload). Empty: not sent.',
-        default: '',
-        required: false,
-    },
-    {
-        name: 'with-header',
-        description: 'JSON object of header name to an array of values sent with the prefetch requests (WithHeader), like {"Accept-Encoding":["gzip"]}. Empty: not sent.',
-        default: '',
-        required: false,
-    },
-    {
-        name: 'query-hashkey',
-        description: "true to use the domain's cache key rules for the hash key (QueryHashkey). Empty: not sent.",
-        default: '',
-        required: false,
-    },
-    {
-        name: 'batch-size',
-        description: 'URLs per PushObjectCache call, 1 to 100.',
-        default: '100',
-        required: false,
-    },
-    {
-        name: 'daily-quota',
-        description: 'auto reads the prefetch quota left today (DescribeRefreshQuota) and spends no more; a whole number caps this run instead.',
-        default: 'auto',
-        required: false,
-    },
-    {
-        name: 'requests-per-second',
-        description: "Calls per second, at most 50 (the API's limit).",
-        default: '50',
-        required: false,
-    },
-    {
-        name: 'fail-on',
-        description: 'error: fail the step when any URL failed; skipped: also when any URL was skipped for quota; never: URL outcomes never fail the step. Configuration and credential errors always fail it.',
-        default: 'error',
-        required: false,
-    },
-    {
-        name: 'dry-run',
-        description: 'true to plan and report without sending anything that changes state. Works without credentials.',
-        default: 'false',
-        required: false,
-    },
-    {
-        name: 'request-timeout',
-        description: 'Seconds allowed for each HTTP request, connecting included.',
-        default: '30',
-        required: false,
-    },
-    {
-        name: 'timeout',
-        description: 'Seconds allowed for the whole run. At the deadline sending stops, what was not sent is failed with reason deadline, and outputs, summary and report are written. Empty: 600, plus wait-timeout for each wait (refresh, wait) that is on.',
-        default: '',
-        required: false,
-    },
-    {
-        name: 'refresh',
-        description: 'true to refresh the URLs about to be prefetched first (RefreshObjectCaches, within the refresh quota UrlRemain), wait for the refresh tasks (up to wait-timeout), and only then prefetch. A prefetch does not replace a copy the CDN already holds.',
-        default: 'false',
-        required: false,
-    },
-    {
-        name: 'wait',
-        description: 'true to poll the prefetch tasks after submission (DescribeRefreshTaskById) until every submitted URL is Complete or Failed, or wait-timeout passes.',
-        default: 'false',
-        required: false,
-    },
-    {
-        name: 'wait-timeout',
-        description: 'Seconds each wait (the refresh wait, the prefetch wait) may last, from its own start.',
-        default: '900',
-        required: false,
-    },
-    {
-        name: 'poll-interval',
-        description: 'Seconds between polls, at least 1. The pause grows x1.5 while nothing changes, up to 6 times this.',
-        default: '10',
-        required: false,
-    },
-    {
-        name: 'role-arn',
-        description: "RAM role to assume with the job's GitHub OIDC token (acs:ram::<uid>:role/<name>) instead of using AccessKeys. Needs permissions: id-token: write.",
-        default: '',
-        required: false,
-    },
-    {
-        name: 'oidc-provider-arn',
-        description: 'The RAM OIDC provider for GitHub (acs:ram::<uid>:oidc-provider/<name>). Required with role-arn.',
-        default: '',
-        required: false,
-    },
-    {
-        name: 'role-session-name',
-        description: 'RoleSessionName of the assumed role, 2 to 64 characters of letters, digits and . @ _ -. Empty: cdn-prefetch-<run id>.',
-        default: '',
-        required: false,
-    },
-    {
-        name: 'audience',
-        description: "Audience of the GitHub ID token; the OIDC provider's client ID list must contain it.",
-        default: 'sts.aliyuncs.com',
-        required: false,
-    },
-    {
-        name: 'role-duration-seconds',
-        description: "Lifetime of the assumed credentials, 900 up to the role's maximum session duration. Longer runs renew them.",
-        default: '900',
-        required: false,
-    },
-    {
-        name: 'sts-endpoint',
-        description: 'STS API endpoint for AssumeRoleWithOIDC.',
-        default: 'https://sts.aliyuncs.com',
-        required: false,
-    },
-    {
-        name: 'sitemap',
-        description: 'Workspace path or http(s) URL of the deployed sitemap or sitemap index (plain or gzip). Its added and changed URLs are prefetched, after any urls and urls-file entries.',
-        default: '',
-        required: false,
-    },
-    {
-        name: 'previous-sitemap',
-        description: 'Workspace path or http(s) URL of the sitemap before this deploy: the baseline of the diff. A flat file written by save-sitemap is the usual choice.',
-        default: '',
-        required: false,
-    },
-    {
-        name: 'previous-ref',
-        description: 'A git ref or SHA: the baseline is the same path as sitemap at that ref in this repository, read through the GitHub API (a shallow checkout works). Needs sitemap to be a workspace path.',
-        default: '',
-        required: false,
-    },
-    {
-        name: 'github-token',
-        description: 'Token for reading previous-ref through the GitHub API; needs permissions: contents: read.',
-        default: '${{ github.token }}',
-        required: false,
-    },
-    {
-        name: 'changes',
-        description: 'Which sitemap URLs to prefetch: added,modified (new, or with a different lastmod), added, modified, or all (every URL, as for a first deploy; no baseline is read).',
-        default: 'added,modified',
-        required: false,
-    },
-    {
-        name: 'include-images',
-        description: 'true to prefetch the <image:loc> URLs of the selected pages too, right after each page.',
-        default: 'false',
-        required: false,
-    },
-    {
-        name: 'exclude',
-        description: 'Glob patterns on the URL path, one per line (/tag/**), applied to every source; * stays within a segment, ** crosses segments, /x/** also matches /x.',
-        default: '',
-        required: false,
-    },
-    {
-        name: 'save-sitemap',
-        description: 'A path: read sitemap (following every child) and write its URLs and lastmods there as one flat urlset, and send nothing. Run it before a deploy to keep a baseline.',
-        default: '',
-        required: false,
-    },
-];
+;// CONCATENATED MODULE: ./src/base/limits.ts
+/** Alibaba's own ceilings: the API refuses more, so the inputs may not ask for more. */
+const LIMITS = {
+    maxBatchSize: 100,
+    maxRequestsPerSecond: 50,
+};
 
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
 ;// CONCATENATED MODULE: ./src/sitemap/set.ts
 class SitemapSet {
     /** URL by document position, duplicates included. */
@@ -10616,6 +10411,7 @@ function parseChanges(input) {
     }
     return selection;
 }
+const DAY_MS = 86_400_000;
 /**
  * Receives the deployed sitemap's URLs (a UrlSink) and classifies each against the baseline.
  * Exclusion comes after de-duplication and before the baseline, so that an excluded URL is counted
@@ -10629,11 +10425,17 @@ class SitemapDiff {
     seenInBaseline;
     /** Deployed URLs the baseline lacks, for de-duplication. */
     seenElsewhere = new Set();
+    /** Distinct deployed URLs the baseline has, excluded ones included. */
+    inBaseline = 0;
     // The selected pages, in document order.
     selectedUrls = [];
     selectedLastmods = [];
+    selectedPrevious = [];
+    selectedModified = [];
     selectedPriorities = [];
     selectedImages = new Map();
+    /** How many modified URLs have each new `<lastmod>` instant. */
+    modifiedInstants = new Map();
     constructor(baseline, options) {
         this.baseline = baseline;
         this.options = options;
@@ -10644,7 +10446,10 @@ class SitemapDiff {
             added: 0,
             modified: 0,
             unchanged: 0,
+            notComparable: 0,
+            unknown: 0,
             excluded: 0,
+            invalid: 0,
             images: 0,
             imagesExcluded: 0,
         };
@@ -10656,6 +10461,7 @@ class SitemapDiff {
             if (this.seenInBaseline[previous] === 1)
                 return;
             this.seenInBaseline[previous] = 1;
+            this.inBaseline++;
         }
         else {
             if (this.seenElsewhere.has(url))
@@ -10668,15 +10474,22 @@ class SitemapDiff {
             this.counts.excluded++;
             return;
         }
-        const change = previous === undefined ? 'added' : this.compare(lastmod, this.baseline.lastmodAt(previous));
+        const before = previous === undefined ? NaN : this.baseline.lastmodAt(previous);
+        const change = this.classify(previous !== undefined, lastmod, before);
         this.counts[change]++;
+        if (change === 'modified')
+            this.modifiedInstants.set(lastmod, (this.modifiedInstants.get(lastmod) ?? 0) + 1);
+        if (change !== 'added' && change !== 'modified')
+            return;
         const { changes } = this.options;
-        if (!changes.all && (change === 'unchanged' || !changes[change]))
+        if (!changes.all && !changes[change])
             return;
         if (images !== undefined && images.length > 0)
             this.selectedImages.set(this.selectedUrls.length, images.map(ownCopy));
         this.selectedUrls.push(previous === undefined ? key : this.baseline.urlAt(previous));
         this.selectedLastmods.push(lastmod);
+        this.selectedPrevious.push(before);
+        this.selectedModified.push(change === 'modified');
         this.selectedPriorities.push(priority);
     }
     /** The ordered URLs and the counts; call once the whole sitemap has been read. */
@@ -10686,12 +10499,39 @@ class SitemapDiff {
         for (let i = 0; i < n; i++)
             order[i] = i;
         order.sort((a, b) => this.compareForQuota(a, b));
-        const urls = this.listUrls(order); // counts the images
-        return { urls, counts: { ...this.counts } };
+        const { urls, changes } = this.listUrls(order); // counts the images
+        return { urls, changes, counts: { ...this.counts }, lastmods: this.lastmodStats() };
     }
-    compare(now, before) {
-        // Only when both sides state a time can we tell; NaN (no lastmod) on either side is "unchanged".
-        return !Number.isNaN(now) && !Number.isNaN(before) && now !== before ? 'modified' : 'unchanged';
+    classify(inBaseline, now, before) {
+        if (this.options.baselineUnreadable === true)
+            return 'unknown';
+        if (!inBaseline)
+            return 'added';
+        // No lastmod on the deployed side: nothing to compare, whatever the baseline had.
+        if (Number.isNaN(now))
+            return 'notComparable';
+        // A lastmod that appears is the usual first edit (Hugo `lastmod`, Jekyll `last_modified_at`).
+        if (Number.isNaN(before))
+            return 'modified';
+        return now !== before ? 'modified' : 'unchanged';
+    }
+    lastmodStats() {
+        let topInstant = NaN;
+        let topCount = 0;
+        let firstDay;
+        let sameDay = true;
+        for (const [instant, count] of this.modifiedInstants) {
+            if (count > topCount) {
+                topInstant = instant;
+                topCount = count;
+            }
+            const day = Math.floor(instant / DAY_MS);
+            firstDay ??= day;
+            if (day !== firstDay)
+                sameDay = false;
+        }
+        const removed = this.baseline === undefined ? undefined : this.baseline.size - this.inBaseline;
+        return { topInstant, topCount, sameDay: sameDay && topCount > 0, removed };
     }
     /** Higher `<priority>` first, then newest `<lastmod>` (none = last), then document order. */
     compareForQuota(a, b) {
@@ -10708,20 +10548,32 @@ class SitemapDiff {
             return aHas ? -1 : 1;
         return a - b;
     }
+    changeAt(i) {
+        return {
+            change: this.selectedModified[i] ? 'modified' : 'added',
+            lastmod: this.selectedLastmods[i],
+            previousLastmod: this.selectedPrevious[i],
+        };
+    }
     listUrls(order) {
         const urls = [];
+        const changes = [];
         if (!this.options.includeImages) {
-            for (const i of order)
+            for (const i of order) {
                 urls.push(this.selectedUrls[i]);
-            return urls;
+                changes.push(this.changeAt(i));
+            }
+            return { urls, changes };
         }
         // Images are shared between pages and may even be pages: list each URL once, at its first place.
         const listed = new Set();
         for (const i of order) {
             const page = this.selectedUrls[i];
+            const change = this.changeAt(i);
             if (!listed.has(page)) {
                 listed.add(page);
                 urls.push(page);
+                changes.push(change);
             }
             for (const image of this.selectedImages.get(i) ?? []) {
                 if (listed.has(image))
@@ -10732,10 +10584,11 @@ class SitemapDiff {
                     continue;
                 }
                 urls.push(image);
+                changes.push(change);
                 this.counts.images++;
             }
         }
-        return urls;
+        return { urls, changes };
     }
 }
 
@@ -10769,6 +10622,9 @@ function normalizeUrl(raw, baseUrl) {
         return { ok: false, reason: 'is empty' };
     if (isCanonical(input))
         return { ok: true, url: input, host: hostOf(input) };
+    const unusable = unusableCharacters(input);
+    if (unusable !== undefined)
+        return { ok: false, reason: unusable };
     let absolute;
     const scheme = SCHEME_WITH_SLASHES.exec(input)?.[1]?.toLowerCase();
     if (scheme !== undefined) {
@@ -10798,6 +10654,37 @@ function normalizeUrl(raw, baseUrl) {
         return { ok: false, reason: `has no host (a path must start with "/")` };
     }
     return canonicalize(absolute);
+}
+// Control characters: the URL parser deletes tabs and newlines silently (merging the entry with
+// another) and encodes the rest, so that a URL nobody meant would be sent.
+// eslint-disable-next-line no-control-regex -- finding them is the point
+const CONTROL = /[\u0000-\u001f\u007f]/;
+// A `%` that does not start an escape; only the part before the fragment is sent.
+const BAD_ESCAPE = /%(?![0-9A-Fa-f]{2})/;
+/** Why `input` cannot be a URL as written, or undefined. */
+function unusableCharacters(input) {
+    const control = CONTROL.exec(input);
+    if (control) {
+        const name = control[0] === '\t' ? 'a tab' : `the control character ${visible(control[0])}`;
+        return `contains ${name} at character ${control.index + 1}; a URL cannot hold control characters`;
+    }
+    const beforeFragment = input.split('#', 1)[0] ?? '';
+    const escape = BAD_ESCAPE.exec(beforeFragment);
+    if (escape) {
+        const text = beforeFragment.slice(escape.index, escape.index + 3);
+        return `has "${text}", which is not a percent-escape (% and two hex digits); write a literal % as %25`;
+    }
+    return undefined;
+}
+/** Control characters spelled out (\t, \0, \u001b), so that a message shows what the line holds. */
+function visible(text) {
+    return text.replace(new RegExp(CONTROL.source, 'g'), (c) => {
+        if (c === '\t')
+            return '\\t';
+        if (c === '\0')
+            return '\\0';
+        return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+    });
 }
 function isCanonical(url) {
     return (url.length <= MAX_URL_LENGTH &&
@@ -10836,6 +10723,12 @@ function canonicalize(absolute) {
     }
     if (parsed.hostname === '')
         return { ok: false, reason: 'has no host' };
+    if (parsed.port === '0')
+        return { ok: false, reason: 'has port 0, which no server listens on' };
+    if (parsed.hostname.endsWith('.')) {
+        const host = parsed.hostname.replace(/\.+$/, '');
+        return { ok: false, reason: `has a host that ends in a dot (${parsed.hostname}); write ${host}` };
+    }
     if (parsed.username !== '' || parsed.password !== '') {
         return { ok: false, reason: 'carries a user name or password; the CDN cannot prefetch it' };
     }
@@ -10850,6 +10743,72 @@ function canonicalize(absolute) {
         };
     }
     return { ok: true, url, host: parsed.hostname };
+}
+
+;// CONCATENATED MODULE: ./src/runtime/retry.ts
+/**
+ * Retries with exponential backoff and jitter, within a bounded overall time. Each attempt is a new
+ * call to `attempt`, so each is signed afresh (new nonce and time).
+ */
+
+const DEFAULT_RETRY_POLICY = {
+    maxAttempts: 8,
+    baseDelayMs: 250,
+    maxDelayMs: 10_000,
+    queueFullBaseDelayMs: 2_000,
+    queueFullMaxDelayMs: 60_000,
+    maxElapsedMs: 180_000,
+};
+/** The pause before retry number `attempt` (1-based): equal jitter, never shorter than Retry-After. */
+function backoffDelay(error, attempt, policy, random) {
+    const queueFull = error.errorClass === 'queue-full';
+    const base = queueFull ? policy.queueFullBaseDelayMs : policy.baseDelayMs;
+    const cap = queueFull ? policy.queueFullMaxDelayMs : policy.maxDelayMs;
+    const ceiling = Math.min(cap, base * 2 ** (attempt - 1));
+    const jittered = ceiling / 2 + random() * (ceiling / 2);
+    return Math.round(Math.max(jittered, error.retryAfterMs ?? 0));
+}
+/**
+ * The pause before the next attempt, or undefined when no retry is allowed: the attempts are spent,
+ * or the pause would end past the overall bound.
+ */
+function nextRetryDelay(error, attempt, startedAt, policy, random = Math.random, now = Date.now()) {
+    if (!isRetryable(error.errorClass) || attempt >= policy.maxAttempts)
+        return undefined;
+    const delay = backoffDelay(error, attempt, policy, random);
+    return now - startedAt + delay > policy.maxElapsedMs ? undefined : delay;
+}
+async function withRetries(attempt, policy, hooks = {}) {
+    const { sleep: pause = sleep, random = Math.random, now = Date.now } = hooks;
+    const started = now();
+    for (let attemptNumber = 1;; attemptNumber++) {
+        try {
+            return await attempt();
+        }
+        catch (error) {
+            if (!(error instanceof AlibabaError) || hooks.signal?.aborted)
+                throw error;
+            const delay = nextRetryDelay(error, attemptNumber, started, policy, random, now());
+            if (delay === undefined)
+                throw error;
+            hooks.onRetry?.(error, delay, attemptNumber);
+            await pause(delay, hooks.signal);
+        }
+    }
+}
+/** Waits `ms`, or less when `signal` aborts (then it resolves early: the caller checks why). */
+function sleep(ms, signal) {
+    if (signal?.aborted)
+        return Promise.resolve();
+    return new Promise((resolve) => {
+        const timer = setTimeout(done, ms);
+        function done() {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', done);
+            resolve();
+        }
+        signal?.addEventListener('abort', done, { once: true });
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/sitemap/lastmod.ts
@@ -11040,8 +10999,8 @@ function locateInput(input, workspace, inputName) {
     if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(value)) {
         throw new ConfigError(`${inputName}: "${value}" is neither a workspace path nor an http(s) URL`);
     }
-    const absolute = external_node_path_namespaceObject.resolve(workspace, value);
-    return { kind: 'file', path: absolute, label: toPosix(external_node_path_namespaceObject.relative(workspace, absolute)) || value };
+    // Named as given: an absolute path stays absolute, rather than `../../../` from the workspace.
+    return { kind: 'file', path: external_node_path_namespaceObject.resolve(workspace, value), label: value };
 }
 /** The same workspace file as `sitemap`, as committed at `ref`. */
 function locateAtRef(sitemapInput, workspace, ref, github) {
@@ -11138,6 +11097,7 @@ var saxes = __nccwpck_require__(9800);
  * needs the declarations in scope, and they almost always sit on the root element.
  */
 
+
 /** Namespaces `<urlset>`, `<url>`, `<loc>`… may live in. Elements are matched on local name and namespace. */
 const SITEMAP_NAMESPACES = new Set([
     'http://www.sitemaps.org/schemas/sitemap/0.9',
@@ -11216,7 +11176,7 @@ class SitemapParser {
         this.sax.on('doctype', (doctype) => {
             // The DOCTYPE itself is ignored (never fetched); an HTML page is worth naming.
             if (/^\s*html\b/i.test(doctype))
-                throw new Error(`${options.label}: is an HTML page, not a sitemap`);
+                throw htmlPage(options.label);
         });
         this.sax.on('attribute', ({ name, value }) => this.attribute(name, value));
         this.sax.on('opentag', (tag) => this.openElement(tag));
@@ -11236,6 +11196,10 @@ class SitemapParser {
             if (chunk === '')
                 return;
             this.started = true;
+            // An HTML page is rarely well-formed XML (`<!doctype html>`, `<meta>` never closed): name it
+            // before the XML parser fails on it.
+            if (/^<!doctype\s+html\b|^<html[\s>]/i.test(chunk))
+                throw htmlPage(this.options.label);
         }
         this.sax.write(chunk);
         if (pendingEntity(this.sax).length > LONGEST_ENTITY_NAME) {
@@ -11372,6 +11336,8 @@ class SitemapParser {
         }
     }
     rootRole(name, local, uri) {
+        if (local.toLowerCase() === 'html')
+            throw htmlPage(this.options.label);
         if (SITEMAP_NAMESPACES.has(uri)) {
             if (local === 'urlset') {
                 this.rootKind = 'urlset';
@@ -11441,6 +11407,9 @@ class SitemapParser {
             : '';
         return `a raw "&"${where} never ends as an entity; write it as &amp; (saxes would report this as an unclosed tag)`;
     }
+}
+function htmlPage(label) {
+    return new HtmlPageError(`${label}: is an HTML page, not a sitemap`);
 }
 /**
  * The entity name saxes is collecting. After a raw "&" it collects until the next ";" — often the
@@ -11797,6 +11766,8 @@ function withoutAuthorization(headers) {
 ;// CONCATENATED MODULE: ./src/sitemap/git-baseline.ts
 
 
+/** The SHA GitHub gives for "no commit" (`github.event.before` when a branch is created). */
+const NULL_SHA = /^0{40}$/;
 function contentsUrl(file) {
     const { apiUrl, owner, repo } = file.github;
     const path = file.path.split('/').map(encodeURIComponent).join('/');
@@ -11804,11 +11775,16 @@ function contentsUrl(file) {
         `/contents/${path}?ref=${encodeURIComponent(file.ref)}`);
 }
 /**
- * Requests the raw file. 404 becomes DocumentNotFoundError (no baseline); 401/403 a
- * ConfigError (the token cannot read the repository: the step must fail, not quietly
- * prefetch everything); any other status a plain Error (the caller warns and goes on without it).
+ * Requests the raw file. The all-zero SHA, 404 and 422 (no such commit) become DocumentNotFoundError
+ * (no baseline); 401/403 a ConfigError (the token cannot read the repository: the step must fail,
+ * not quietly prefetch everything); any other status a DocumentReadError, transient for 5xx, 408 and 429.
  */
 async function openAtRef(file, options) {
+    if (NULL_SHA.test(file.ref)) {
+        // github.event.before on a branch's first push: there is no commit before it, so nothing to ask.
+        throw new DocumentNotFoundError(`${options.label} does not exist: previous-ref is the all-zero SHA, which GitHub gives as ` +
+            "github.event.before on a branch's first push");
+    }
     const opened = await getFollowingRedirects(contentsUrl(file), {
         ...options,
         headers: {
@@ -11823,14 +11799,22 @@ async function openAtRef(file, options) {
         return opened;
     const detail = await gitHubMessage(response);
     if (response.status === 404) {
-        throw new DocumentNotFoundError(`${options.label} does not exist (is the file committed at that ref?)`);
+        throw new DocumentNotFoundError(`${options.label} does not exist (is the file committed at that ref, and is the ref in the repository?)`);
+    }
+    if (response.status === 422) {
+        // GitHub's answer for a commit it does not have, like github.event.before after a force-push.
+        throw new DocumentNotFoundError(`${options.label}: GitHub does not know the ref${detail}`);
     }
     if (response.status === 401 || response.status === 403) {
         const rateLimited = response.headers.get('x-ratelimit-remaining') === '0' ? ' (API rate limit exhausted)' : '';
         throw new ConfigError(`previous-ref: GitHub answered HTTP ${response.status}${rateLimited} reading ${options.label}${detail}. ` +
             'Pass a token that can read this repository in github-token, and give the job `permissions: contents: read`.');
     }
-    throw new Error(`${options.label}: GitHub answered HTTP ${response.status}${detail}`);
+    throw new DocumentReadError(`${options.label}: GitHub answered HTTP ${response.status}${detail}`, isTransientStatus(response.status));
+}
+/** HTTP statuses worth another try: the server is overloaded, restarting or asks us to slow down. */
+function isTransientStatus(status) {
+    return status >= 500 || status === 408 || status === 429;
 }
 /** GitHub's JSON error `message`, if the body has one, as `: message`. */
 async function gitHubMessage(response) {
@@ -11882,14 +11866,15 @@ function locationKey(location) {
 /**
  * The document's text, decompressed when its first bytes are the gzip magic (never judged by the
  * name: `.xml` files are served gzipped and `.gz` files plain) and decoded as UTF-8 (a BOM is
- * dropped). Throws DocumentNotFoundError when it does not exist, Error with the reason otherwise.
+ * dropped). Throws DocumentNotFoundError when it does not exist, DocumentReadError when it could
+ * not be fetched (transient or not), Error with the reason otherwise.
  */
-async function* readDocumentText(location, options) {
-    const bytes = await documentBytes(location, options);
+async function* readDocumentText(location, options, meta = {}) {
+    const bytes = await documentBytes(location, options, meta);
     yield* decodeUtf8(sniffGzip(bytes, location.label, options.limits.maxDecompressedBytes), location.label);
 }
 /** The document's bytes, with an HTTP Content-Encoding already undone. */
-async function documentBytes(location, options) {
+async function documentBytes(location, options, meta) {
     const { limits, signal } = options;
     if (location.kind === 'file')
         return fileBytes(location.path, location.label, limits.maxBytes);
@@ -11899,10 +11884,53 @@ async function documentBytes(location, options) {
         maxRedirects: limits.maxRedirects,
         signal,
     };
-    const opened = location.kind === 'ref' ? await openAtRef(location.file, request) : await openUrl(location.url, request);
+    let opened;
+    try {
+        opened =
+            location.kind === 'ref'
+                ? await openAtRef(location.file, request)
+                : await openUrl(location.url, request);
+    }
+    catch (error) {
+        throw noAnswer(error, signal);
+    }
+    const type = (opened.response.headers.get('content-type') ?? '').toLowerCase();
+    if (/^\s*text\/html\b/.test(type))
+        meta.html = true;
     const encoded = contentEncoding(opened, location.label) === 'gzip';
-    const chunks = bodyChunks(opened, { label: location.label, maxBytes: limits.maxBytes, signal });
+    const chunks = transientBody(bodyChunks(opened, { label: location.label, maxBytes: limits.maxBytes, signal }), opened.deadline, signal);
     return encoded ? gunzip(chunks, location.label, limits.maxDecompressedBytes) : chunks;
+}
+/** A request that got no answer (refused, reset, DNS, timeout) may get one next time. */
+function noAnswer(error, signal) {
+    if (signal?.aborted === true || !hasCause(error, NetworkError))
+        return error;
+    return new DocumentReadError(error.message, true, { cause: error });
+}
+/**
+ * The body's chunks; a connection that drops or a download that runs out of time half-way is
+ * transient. (A size cap is not: it has neither a system error code nor a passed deadline.)
+ */
+async function* transientBody(chunks, deadline, signal) {
+    try {
+        yield* chunks;
+    }
+    catch (error) {
+        if (signal?.aborted === true)
+            throw error;
+        if (systemErrorCode(error) !== undefined || Date.now() >= deadline) {
+            throw new DocumentReadError(error.message, true, { cause: error });
+        }
+        throw error;
+    }
+}
+function hasCause(error, type) {
+    for (let current = error, depth = 0; current instanceof Error && depth < 5; depth++) {
+        if (current instanceof type)
+            return true;
+        current = current.cause;
+    }
+    return false;
 }
 async function openUrl(url, request) {
     const opened = await getFollowingRedirects(url, {
@@ -11916,7 +11944,7 @@ async function openUrl(url, request) {
     }
     if (!opened.response.ok) {
         discard(opened.response);
-        throw new Error(`${request.label}: HTTP ${status} ${opened.response.statusText}`.trimEnd());
+        throw new DocumentReadError(`${request.label}: HTTP ${status} ${opened.response.statusText}`.trimEnd(), isTransientStatus(status));
     }
     return opened;
 }
@@ -11938,9 +11966,11 @@ async function fileBytes(path, label, maxBytes) {
         size = stat.size;
     }
     catch (error) {
-        const code = error.code;
+        const code = systemErrorCode(error);
         if (code === 'ENOENT' || code === 'ENOTDIR')
             throw new DocumentNotFoundError(`${label}: no such file`);
+        if (code !== undefined)
+            throw new DocumentReadError(`${label}: cannot be read (${code})`, false);
         throw error;
     }
     if (size > maxBytes) {
@@ -11971,9 +12001,11 @@ async function* sniffGzip(source, label, maxOut) {
         head = head.length === 0 ? next.value : Buffer.concat([head, next.value]);
     }
     const all = (async function* () {
-        if (head.length > 0)
-            yield head;
+        // Inside the try: a reader that stops at the first chunk (a parser failing on an HTML page)
+        // must still close the source, or its socket and its download timer keep the process alive.
         try {
+            if (head.length > 0)
+                yield head;
             for (;;) {
                 const next = await iterator.next();
                 if (next.done === true)
@@ -12055,12 +12087,17 @@ async function* decodeUtf8(source, label) {
 
 
 
+
 const EXAMPLES = 3;
+/** A `<loc>` longer than this is kept cut: its row says why it failed, not all of it. */
+const MAX_KEPT = 2048;
 /** Loads `root` and, for an index, its children. Errors reading `root` itself always propagate. */
 async function loadSitemap(root, options, sink) {
     const stats = {
         documents: 0,
         invalidLocs: { count: 0, examples: [] },
+        invalidValues: [],
+        emptyLocs: 0,
         invalidLastmods: { count: 0, examples: [] },
     };
     const walk = { options, sink, stats, visited: new Set(), children: 0, childCapWarned: false };
@@ -12068,31 +12105,10 @@ async function loadSitemap(root, options, sink) {
     return stats;
 }
 async function loadDocument(location, depth, walk) {
-    const { sink, stats, options } = walk;
+    const { options } = walk;
     walk.visited.add(locationKey(location));
-    const mark = sink.mark?.();
-    const rejectedBefore = [stats.invalidLocs.count, stats.invalidLastmods.count];
-    const children = [];
-    let urls = 0;
-    let kind;
-    try {
-        kind = await parseDocument(readDocumentText(location, options), { label: location.label, images: options.images }, {
-            url: (entry) => {
-                urls++;
-                addEntry(entry, walk);
-            },
-            child: (loc) => addChild(loc, children, walk),
-        });
-    }
-    catch (error) {
-        // A document that fails half-way must not leave half of its URLs behind.
-        if (mark !== undefined)
-            sink.rollback?.(mark);
-        truncate(stats.invalidLocs, rejectedBefore[0]);
-        truncate(stats.invalidLastmods, rejectedBefore[1]);
-        throw error;
-    }
-    stats.documents++;
+    const { kind, urls, children } = await load_withRetries(walk, () => readOnce(location, walk));
+    walk.stats.documents++;
     if (kind === 'urlset') {
         options.logger.debug(`${location.label}: ${urls} URLs`);
         return;
@@ -12116,6 +12132,84 @@ async function loadDocument(location, depth, walk) {
         await loadChild(location, child, depth + 1, walk);
     }
 }
+/** Parses one document into the sink; on failure takes back everything it added. */
+async function readOnce(location, walk) {
+    const { sink, stats, options } = walk;
+    const mark = sink.mark?.();
+    const rejectedBefore = [stats.invalidLocs.count, stats.invalidLastmods.count];
+    const valuesBefore = stats.invalidValues.length;
+    const emptyBefore = stats.emptyLocs;
+    const children = [];
+    const meta = {};
+    let urls = 0;
+    try {
+        const kind = await parseDocument(readDocumentText(location, options, meta), { label: location.label, images: options.images }, {
+            url: (entry) => {
+                urls++;
+                addEntry(entry, location, walk);
+            },
+            child: (loc) => addChild(loc, children, location, walk),
+        });
+        return { kind, urls, children };
+    }
+    catch (error) {
+        // A document that fails half-way must not leave half of its URLs behind.
+        if (mark !== undefined)
+            sink.rollback?.(mark);
+        truncate(stats.invalidLocs, rejectedBefore[0]);
+        truncate(stats.invalidLastmods, rejectedBefore[1]);
+        stats.invalidValues.length = valuesBefore;
+        stats.emptyLocs = emptyBefore;
+        throw asHtmlPage(error, meta, location);
+    }
+}
+/** A `text/html` answer that is not a sitemap is a page standing in for a missing file. */
+function asHtmlPage(error, meta, location) {
+    if (meta.html !== true || error instanceof DocumentReadError || error instanceof ConfigError)
+        return error;
+    if (error instanceof DocumentNotFoundError)
+        return error;
+    return new HtmlPageError(`${location.label}: is an HTML page (text/html), not a sitemap`);
+}
+/**
+ * Runs `read` again after a transient failure, as API calls are retried: exponential backoff with
+ * jitter, within the policy's attempts and overall time, and never once the run is stopping.
+ */
+async function load_withRetries(walk, read) {
+    const { options } = walk;
+    const policy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
+    const started = Date.now();
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await read();
+        }
+        catch (error) {
+            if (!(error instanceof DocumentReadError) || !error.transient || stopping(options))
+                throw error;
+            const delay = retryDelay(attempt, started, policy);
+            if (delay === undefined) {
+                if (attempt === 1)
+                    throw error;
+                throw new DocumentReadError(`${error.message} (${attempt} attempts)`, true, { cause: error });
+            }
+            options.logger.info(`  ${error.message}; retry ${attempt} in ${(delay / 1000).toFixed(1)} s`);
+            await sleep(delay, options.signal);
+            if (stopping(options))
+                throw error;
+        }
+    }
+}
+function stopping(options) {
+    return options.signal?.aborted === true;
+}
+/** The pause before retry number `attempt`, with RetryPolicy's bounds; undefined when none is left. */
+function retryDelay(attempt, startedAt, policy) {
+    if (attempt >= policy.maxAttempts)
+        return undefined;
+    const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+    const delay = Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+    return Date.now() - startedAt + delay > policy.maxElapsedMs ? undefined : delay;
+}
 /** Tries the child's candidate locations in order; a missing candidate moves on to the next. */
 async function loadChild(parent, childUrl, depth, walk) {
     const { options } = walk;
@@ -12135,12 +12229,9 @@ async function loadChild(parent, childUrl, depth, walk) {
         catch (error) {
             if (error instanceof DocumentNotFoundError)
                 continue;
-            if (options.side === 'deployed' || error instanceof ConfigError || options.signal?.aborted === true) {
-                throw error;
-            }
-            options.logger.warning(`Baseline ${candidate.label} (listed in ${parent.label}) cannot be used: ${error.message}. ` +
-                'Its URLs count as new.');
-            return;
+            // A baseline child that exists but cannot be read leaves the baseline unreadable as a whole:
+            // counting its URLs as new would spend the quota on a guess.
+            throw error;
         }
     }
     const looked = candidates.length === 0 ? 'nothing to read' : `looked at ${candidates.map((c) => c.label).join(', ')}`;
@@ -12149,29 +12240,29 @@ async function loadChild(parent, childUrl, depth, walk) {
     }
     options.logger.warning(`Baseline ${parent.label} lists ${childUrl}, which is missing (${looked}); its URLs count as new.`);
 }
-function addChild(loc, children, walk) {
-    if (loc === undefined) {
-        reject(walk.stats.invalidLocs, '<sitemap> without <loc>');
+function addChild(loc, children, location, walk) {
+    if (loc === undefined || isBlank(loc)) {
+        walk.stats.emptyLocs++;
         return;
     }
     const child = normalizeUrl(loc, walk.options.baseUrl);
     if (child.ok)
         children.push(child.url);
     else
-        reject(walk.stats.invalidLocs, `"${shorten(loc)}" ${child.reason}`);
+        invalid(loc, child.reason, location, walk);
 }
-function addEntry(entry, walk) {
+function addEntry(entry, location, walk) {
     const { options, stats } = walk;
     const { loc } = entry;
-    if (loc === undefined) {
-        reject(stats.invalidLocs, '<url> without <loc>');
+    if (loc === undefined || isBlank(loc)) {
+        stats.emptyLocs++;
         return;
     }
     let url = loc;
     if (options.known?.orderOf(loc) === undefined) {
         const result = normalizeUrl(loc, options.baseUrl);
         if (!result.ok) {
-            reject(stats.invalidLocs, `"${shorten(loc)}" ${result.reason}`);
+            invalid(loc, result.reason, location, walk);
             return;
         }
         url = result.url;
@@ -12183,19 +12274,37 @@ function addEntry(entry, walk) {
             reject(stats.invalidLastmods, `"${shorten(entry.lastmod)}" (of ${url})`);
         }
     }
-    const images = options.images && entry.images !== undefined ? imageUrls(entry.images, walk) : undefined;
+    const images = options.images && entry.images !== undefined ? imageUrls(entry.images, location, walk) : undefined;
     walk.sink.add(url, lastmod, parsePriority(entry.priority), images);
 }
-function imageUrls(images, walk) {
+function imageUrls(images, location, walk) {
     const urls = [];
     for (const image of images) {
         const result = normalizeUrl(image, walk.options.baseUrl);
         if (result.ok)
             urls.push(result.url);
+        else if (isBlank(image))
+            walk.stats.emptyLocs++;
         else
-            reject(walk.stats.invalidLocs, `image "${shorten(image)}" ${result.reason}`);
+            invalid(image, result.reason, location, walk, 'image ');
     }
     return urls;
+}
+/** Empty or whitespace only; runs once per URL, so it does not trim a URL that starts with a letter. */
+function isBlank(text) {
+    return text.length === 0 || (text.charCodeAt(0) <= 0x20 && text.trim() === '');
+}
+/** Counts an unusable `<loc>` for the warning and, on the deployed side, keeps it for its report row. */
+function invalid(loc, reason, location, walk, what = '') {
+    reject(walk.stats.invalidLocs, `${what}"${shorten(loc)}" ${reason}`);
+    if (walk.options.side !== 'deployed')
+        return;
+    const value = loc.trim();
+    walk.stats.invalidValues.push({
+        value: value.length > MAX_KEPT ? `${value.slice(0, MAX_KEPT)}…` : value,
+        reason,
+        document: location.label,
+    });
 }
 /** `<priority>` 0.0-1.0; absent or unusable means the protocol's default, 0.5. */
 function parsePriority(raw) {
@@ -12238,8 +12347,42 @@ const external_node_events_namespaceObject = __WEBPACK_EXTERNAL_createRequire(im
 
 
 
+
 const HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n';
 const TAIL = '</urlset>\n';
+/**
+ * Writes the baseline for `save-sitemap` (`given` as the user wrote it, `file` resolved); a path that
+ * cannot be written is a configuration error naming the input and the path.
+ */
+async function saveBaselineFile(file, given, set) {
+    try {
+        await writeUrlset(file, set);
+    }
+    catch (error) {
+        const code = systemErrorCode(error);
+        if (code === undefined)
+            throw error;
+        throw new ConfigError(`save-sitemap: cannot write "${given}": ${whyNotWritten(code)}`, 'save-sitemap');
+    }
+}
+function whyNotWritten(code) {
+    switch (code) {
+        case 'EEXIST':
+        case 'ENOTDIR':
+            return 'a folder on its path is a file; choose a path whose folders are folders';
+        case 'EISDIR':
+            return 'it is a folder; name a file';
+        case 'EACCES':
+        case 'EPERM':
+            return 'permission denied';
+        case 'EROFS':
+            return 'the file system is read-only';
+        case 'ENOSPC':
+            return 'no space left on the device';
+        default:
+            return code;
+    }
+}
 /**
  * Writes `set` (or an empty urlset) to `file`, through a temporary file and a rename so that an
  * interrupted run never leaves a truncated baseline behind.
@@ -12279,6 +12422,54 @@ function escapeXml(text) {
     return text.replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'));
 }
 
+;// CONCATENATED MODULE: ./src/sitemap/warnings.ts
+
+/** Below this many modified URLs sharing one instant, "most of them" is not yet a pattern. */
+const STAMP_MIN_SHARED = 10;
+const SEE_BUILT_FILES = 'set site-dir and state to compare the built files instead of lastmods';
+/** More than half of the deployed URLs are not comparable: edits to them cannot be seen. */
+function notComparableWarning(counts) {
+    if (counts.notComparable === 0 || counts.notComparable * 2 <= counts.deployed)
+        return undefined;
+    return (`${counts.notComparable} of the ${counts.deployed} deployed URLs are not comparable: they are in the ` +
+        'baseline but the deployed sitemap gives them no <lastmod>, so an edit to them cannot be seen ' +
+        `from this sitemap (only added URLs can). To prefetch what a deploy changed, ${SEE_BUILT_FILES}.`);
+}
+/**
+ * The generator appears to write the build time into `<lastmod>`: most modified URLs share one
+ * instant (more than half and at least 10, or all of them when there are several), every new
+ * lastmod falls on one day with none left as it was, or nothing but lastmods differ between the
+ * two sitemaps while more than half of the URLs they share moved.
+ */
+function buildStampWarning(counts, stats) {
+    const evidence = stampEvidence(counts, stats);
+    if (evidence === undefined)
+        return undefined;
+    return (`The sitemap's <lastmod> values look like build stamps: ${evidence}. The generator appears to ` +
+        'write the build time, so every URL counts as modified and the quota is spent on pages that did ' +
+        `not change. To prefetch only what changed, ${SEE_BUILT_FILES}, or set changes: added to take ` +
+        'only new URLs.');
+}
+function stampEvidence(counts, stats) {
+    const { modified } = counts;
+    if (modified < 2)
+        return undefined;
+    const { topCount, topInstant } = stats;
+    if (topCount === modified || (topCount * 2 > modified && topCount >= STAMP_MIN_SHARED)) {
+        return `${topCount} of the ${modified} modified URLs share the lastmod ${formatLastmod(topInstant)}`;
+    }
+    if (stats.sameDay && counts.unchanged === 0) {
+        const day = formatLastmod(topInstant).slice(0, 10);
+        return `every <lastmod> of the ${modified} modified URLs moved to the same day, ${day}, and none stayed as it was`;
+    }
+    const shared = modified + counts.unchanged + counts.notComparable;
+    if (counts.added === 0 && stats.removed === 0 && modified * 2 > shared) {
+        return (`the baseline and the deployed sitemap differ only in lastmods (no URL added or removed), ` +
+            `and ${modified} of their ${shared} URLs moved`);
+    }
+    return undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/sitemap/index.ts
 /**
  * Sitemap diff as a URL source: the URLs a deploy added or changed, read from the deployed sitemap
@@ -12295,10 +12486,13 @@ function escapeXml(text) {
 
 
 
+
+
 /**
- * Reads the baseline and the deployed sitemap and returns what changed. Throws when the deployed
- * sitemap cannot be read or parsed, and on configuration mistakes (ConfigError); a missing
- * baseline is a notice and an unusable one a warning, after which every URL counts as added.
+ * Reads the baseline and the deployed sitemap and returns what changed. A deployed sitemap that is
+ * missing or cannot be used is a ConfigError (a transient failure, after its retries, an Error).
+ * A missing baseline (or an HTML page in its place) is a notice or warning, after which every URL
+ * counts as added; a baseline that exists but cannot be read selects nothing (a warning).
  */
 async function sitemapChanges(options, logger) {
     const notes = [];
@@ -12317,7 +12511,8 @@ async function sitemapChanges(options, logger) {
     else {
         baseline = await loadBaseline(baselineAt, options, limits, log);
     }
-    const diff = new SitemapDiff(baseline, options);
+    const set = baseline?.set;
+    const diff = new SitemapDiff(set, { ...options, baselineUnreadable: baseline?.problem === 'unreadable' });
     const saved = options.saveSitemap ? new SitemapSet() : undefined;
     const sink = saved === undefined
         ? diff
@@ -12325,27 +12520,48 @@ async function sitemapChanges(options, logger) {
             add: (url, lastmod, priority, images) => (diff.add(url, lastmod, priority, images),
                 saved.add(url, lastmod)),
         };
-    try {
-        await loadDeployed(root, { ...options, images: options.includeImages, known: baseline }, limits, log, sink);
+    const stats = await loadDeployed(root, { ...options, images: options.includeImages, known: set }, limits, log, sink);
+    const { urls, changes, counts, lastmods } = diff.result();
+    counts.invalid = stats.invalidValues.length;
+    log.info(diffLine(counts, set !== undefined, options.includeImages, urls.length));
+    if (set !== undefined) {
+        for (const warning of [notComparableWarning(counts), buildStampWarning(counts, lastmods)]) {
+            if (warning !== undefined)
+                log.warning(warning);
+        }
     }
-    catch (error) {
-        if (!(error instanceof DocumentNotFoundError))
-            throw error;
-        throw new DocumentNotFoundError(`Cannot read sitemap: ${error.message}`);
-    }
-    const { urls, counts } = diff.result();
-    log.info(`Sitemap: ${counts.deployed} URLs deployed${baseline ? `, ${counts.baseline} in the baseline` : ''}: ` +
-        `${counts.added} added, ${counts.modified} modified, ${counts.unchanged} unchanged, ${counts.excluded} excluded` +
-        `${options.includeImages ? `; ${counts.images} image URLs` : ''}; ${urls.length} URLs selected.`);
     if (saved !== undefined && options.saveSitemap !== undefined) {
-        await writeUrlset(external_node_path_namespaceObject.resolve(options.workspace, options.saveSitemap), saved);
+        await saveBaselineFile(external_node_path_namespaceObject.resolve(options.workspace, options.saveSitemap), options.saveSitemap, saved);
         log.info(`Saved ${saved.size} URLs of ${root.label} to ${options.saveSitemap}.`);
     }
-    return { urls, counts, baseline: baseline === undefined ? undefined : baselineAt?.label, notes };
+    return {
+        urls,
+        changes,
+        counts,
+        baseline: set === undefined ? undefined : baselineAt?.label,
+        ...(baseline?.problem !== undefined ? { baselineProblem: baseline.problem } : {}),
+        invalid: stats.invalidValues,
+        notes,
+    };
+}
+function diffLine(counts, compared, images, selected) {
+    const parts = [
+        `${counts.added} added`,
+        `${counts.modified} modified`,
+        `${counts.unchanged} unchanged`,
+        `${counts.notComparable} not comparable (no <lastmod>)`,
+        ...(counts.unknown > 0 ? [`${counts.unknown} unknown (the baseline cannot be read)`] : []),
+        `${counts.excluded} excluded`,
+    ];
+    return (`Sitemap: ${counts.deployed} URLs deployed${compared ? `, ${counts.baseline} in the baseline` : ''}: ` +
+        parts.join(', ') +
+        (counts.invalid > 0 ? `; ${counts.invalid} unusable <loc> values` : '') +
+        `${images ? `; ${counts.images} image URLs` : ''}; ${selected} URLs selected.`);
 }
 /**
  * save-sitemap on its own: writes every URL and lastmod of `sitemap` (children followed) as one
- * flat urlset. A site with no sitemap yet gets an empty urlset and a notice; any other failure throws.
+ * flat urlset. A site with no sitemap yet (or an HTML page in its place) gets an empty urlset; any
+ * other failure throws, as for the deployed side of a diff.
  */
 async function saveSitemapBaseline(options, logger) {
     const limits = { ...DEFAULT_LIMITS, ...options.limits };
@@ -12353,15 +12569,21 @@ async function saveSitemapBaseline(options, logger) {
     const file = external_node_path_namespaceObject.resolve(options.workspace, options.saveSitemap);
     let set = new SitemapSet();
     try {
-        await loadDeployed(root, { ...options, images: false }, limits, logger, set);
+        await loadSitemap(root, { ...options, images: false, side: 'deployed', limits, logger }, set);
     }
     catch (error) {
         if (!(error instanceof DocumentNotFoundError))
-            throw error;
-        logger.notice(`${error.message}: there is no sitemap yet, so ${options.saveSitemap} is an empty urlset.`);
+            throw deployedFailure(error, root, options);
+        const why = `${error.message}: there is no sitemap yet, so ${options.saveSitemap} is an empty urlset.`;
+        if (error instanceof HtmlPageError) {
+            logger.warning(`sitemap: ${why} (A host answers a missing file with 200 and a page; check sitemap.)`);
+        }
+        else {
+            logger.notice(why);
+        }
         set = undefined;
     }
-    await writeUrlset(file, set);
+    await saveBaselineFile(file, options.saveSitemap, set);
     logger.info(`Saved ${set?.size ?? 0} URLs of ${root.label} to ${options.saveSitemap}.`);
     return { file, urls: set?.size ?? 0 };
 }
@@ -12381,7 +12603,7 @@ function locateBaseline(options) {
     }
     return locateAtRef(options.sitemap, options.workspace, previousRef.trim(), options.github);
 }
-/** The deployed side: any failure is fatal. A missing sitemap keeps its class, for save-sitemap. */
+/** The deployed side: any failure is fatal, and names `sitemap`. */
 async function loadDeployed(root, options, limits, logger, sink) {
     const started = Date.now();
     let stats;
@@ -12389,45 +12611,96 @@ async function loadDeployed(root, options, limits, logger, sink) {
         stats = await loadSitemap(root, { ...options, side: 'deployed', limits, logger }, sink);
     }
     catch (error) {
-        if (error instanceof DocumentNotFoundError || error instanceof ConfigError)
-            throw error;
-        throw new Error(`Cannot read sitemap: ${error.message}`, { cause: error });
+        throw deployedFailure(error, root, options);
     }
     logger.info(`Read sitemap ${root.label}: ${stats.documents} documents in ${Date.now() - started} ms.`);
     warnRejects(stats, 'sitemap', logger);
+    return stats;
 }
-/** The baseline: missing is a notice, unusable a warning; only configuration errors and cancellation throw. */
+/**
+ * Why the deployed sitemap cannot be used. Only its author can fix a missing or broken sitemap: a
+ * configuration error. A server that kept failing (5xx, no answer, a timeout) is not one.
+ */
+function deployedFailure(error, root, options) {
+    if (error instanceof ConfigError || options.signal?.aborted === true)
+        return error;
+    const message = errorMessage(error);
+    if (error instanceof DocumentReadError && error.transient) {
+        return new Error(`Cannot read sitemap: ${message}`, { cause: error });
+    }
+    if (error instanceof HtmlPageError) {
+        return new ConfigError(`sitemap: ${message}; a host answers a missing file with 200 and a page: check the sitemap's URL`, 'sitemap');
+    }
+    if (error instanceof DocumentNotFoundError) {
+        const hint = root.kind !== 'file'
+            ? ''
+            : external_node_path_namespaceObject.isAbsolute(root.label)
+                ? '; did the build run before this step?'
+                : `; a path is relative to the workspace (${options.workspace}): did the build run before this step?`;
+        return new ConfigError(`sitemap: ${message}${hint}`, 'sitemap');
+    }
+    return new ConfigError(`sitemap: cannot be used: ${message}`, 'sitemap');
+}
+/**
+ * The baseline. Missing: a notice, every URL counts as added. An HTML page: the same, with a
+ * warning naming the input. Unreadable (after the retries): a warning, and nothing is selected.
+ * Only configuration errors and cancellation throw.
+ */
 async function loadBaseline(location, options, limits, logger) {
+    const input = options.previousSitemap?.trim() ? 'previous-sitemap' : 'previous-ref';
     const set = new SitemapSet();
     try {
-        const stats = await loadSitemap(location, { side: 'baseline', images: false, baseUrl: options.baseUrl, limits, signal: options.signal, logger }, set);
+        const stats = await loadSitemap(location, {
+            side: 'baseline',
+            images: false,
+            baseUrl: options.baseUrl,
+            limits,
+            retryPolicy: options.retryPolicy,
+            signal: options.signal,
+            logger,
+        }, set);
         logger.info(`Read baseline ${location.label}: ${set.size} URLs in ${stats.documents} documents.`);
         warnRejects(stats, 'baseline', logger);
-        return set;
+        return { set };
     }
     catch (error) {
         if (error instanceof ConfigError || options.signal?.aborted === true)
             throw error;
-        const message = error.message;
+        const message = errorMessage(error);
+        if (error instanceof HtmlPageError) {
+            logger.warning(`${input}: ${message}; a host answers a missing file with 200 and a page, so it is taken as ` +
+                `no baseline: every URL of the sitemap counts as added. Check that ${input} names a sitemap.`);
+            return { problem: 'html' };
+        }
         if (error instanceof DocumentNotFoundError) {
             logger.notice(`No baseline: ${message}. Every URL of the sitemap counts as added.`);
+            return { problem: 'missing' };
         }
-        else {
-            logger.warning(`The baseline cannot be used: ${message}. Every URL of the sitemap counts as added.`);
-        }
-        return undefined;
+        logger.warning(`${input}: the baseline cannot be read: ${message}. Nothing from the sitemap is selected, so that ` +
+            "the day's quota is not spent on a guess; run again once it can be read, or set changes: all " +
+            'to prefetch every URL of the sitemap.');
+        return { problem: 'unreadable' };
     }
 }
-/** One warning for the sitemap's unusable `<loc>`s, and one per side for unreadable `<lastmod>`s. */
-function warnRejects(set, side, logger) {
+/** One warning per kind of unusable value; the baseline's unusable locs are only an info line. */
+function warnRejects(stats, side, logger) {
     const examples = (rejects) => rejects.examples.join('; ') + (rejects.count > rejects.examples.length ? '; …' : '');
-    if (set.invalidLocs.count > 0) {
+    if (stats.invalidLocs.count > 0) {
         // A baseline's unusable locs change nothing: no deployed URL can match them.
-        (side === 'sitemap' ? logger.warning : logger.info).call(logger, `${side}: ${set.invalidLocs.count} <loc> values are not usable URLs and were left out: ${examples(set.invalidLocs)}`);
+        if (side === 'sitemap') {
+            logger.warning(`sitemap: ${stats.invalidLocs.count} <loc> values are not usable URLs; each is reported as failed: ${examples(stats.invalidLocs)}`);
+        }
+        else {
+            logger.info(`baseline: ${stats.invalidLocs.count} <loc> values are not usable URLs and were left out: ${examples(stats.invalidLocs)}`);
+        }
     }
-    if (set.invalidLastmods.count > 0) {
-        logger.warning(`${side}: ${set.invalidLastmods.count} <lastmod> values are not W3C datetimes and were ignored ` +
-            `(those URLs cannot count as modified): ${examples(set.invalidLastmods)}`);
+    if (stats.emptyLocs > 0) {
+        (side === 'sitemap' ? logger.warning : logger.info).call(logger, `${side}: ${stats.emptyLocs === 1 ? '1 entry has' : `${stats.emptyLocs} entries have`} an empty or no <loc>, ` +
+            'so there is nothing to prefetch or report for them.');
+    }
+    if (stats.invalidLastmods.count > 0) {
+        logger.warning(`${side}: ${stats.invalidLastmods.count} <lastmod> values are not W3C datetimes and were ignored ` +
+            `(those URLs cannot count as modified): ${examples(stats.invalidLastmods)}`);
     }
 }
 /** Forwards to `logger`, keeping notices and warnings for the summary. */
@@ -12436,23 +12709,16 @@ function recordingNotes(logger, notes) {
         info: (message) => logger.info(message),
         debug: (message) => logger.debug(message),
         warning: (message) => {
-            notes.push(message);
+            notes.push({ level: 'warning', message });
             logger.warning(message);
         },
         notice: (message) => {
-            notes.push(message);
+            notes.push({ level: 'notice', message });
             logger.notice(message);
         },
         group: (title, fn) => logger.group(title, fn),
     };
 }
-
-;// CONCATENATED MODULE: ./src/base/limits.ts
-/** Alibaba's own ceilings: the API refuses more, so the inputs may not ask for more. */
-const LIMITS = {
-    maxBatchSize: 100,
-    maxRequestsPerSecond: 50,
-};
 
 ;// CONCATENATED MODULE: ./src/urls/exclude.ts
 /**
@@ -12571,10 +12837,416 @@ function isAllowedHost(host, patterns) {
         : host === pattern);
 }
 
+;// CONCATENATED MODULE: ./src/config/values.ts
+/**
+ * Parsers of one input value each, named by the input spec (inputs.ts). Each takes the trimmed value
+ * (the spec's default when the input is empty) and returns what the config holds, or throws a
+ * ConfigError that names the input and says how to fix it. None reads another input.
+ */
+
+/** The YAML 1.2 core schema's spellings, as @actions/core's getBooleanInput accepts them. */
+function parseSwitch(value, name) {
+    if (['true', 'True', 'TRUE'].includes(value))
+        return true;
+    if (['false', 'False', 'FALSE'].includes(value))
+        return false;
+    throw new ConfigError(`${name}: "${value}" must be true or false`, name);
+}
+function parseWhole(value, name, min, max) {
+    const number = /^\d+$/.test(value) ? Number(value) : NaN;
+    if (!Number.isSafeInteger(number) || number < min || number > max) {
+        throw new ConfigError(`${name}: "${value}" must be a whole number from ${min} to ${max}`, name);
+    }
+    return number;
+}
+function parseChoice(value, name, choices) {
+    const match = choices.find((choice) => choice === value.toLowerCase());
+    if (match === undefined) {
+        throw new ConfigError(`${name}: "${value}" must be one of ${choices.join(', ')}`, name);
+    }
+    return match;
+}
+/** `daily-quota`: auto, or a whole number of URLs that caps this run. */
+function parseDailyQuota(value, name) {
+    if (value.toLowerCase() === 'auto')
+        return 'auto';
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) {
+        throw new ConfigError(`${name}: "${value}" must be "auto" or a whole number of URLs, like 500`, name);
+    }
+    return Number(value);
+}
+/** `base-url`: scheme and host only; the origin is kept. */
+function parseBaseUrl(value, name) {
+    if (value === '')
+        return undefined;
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        throw new ConfigError(`${name}: "${value}" is not a URL; write the scheme and host, like https://www.example.com`, name);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        throw new ConfigError(`${name}: "${value}" is not an http(s) URL; write it like https://www.example.com`, name);
+    }
+    if (url.pathname !== '/' || url.search !== '' || url.hash !== '') {
+        throw new ConfigError(`${name}: "${value}" has a path; give only the scheme and host (${url.origin}) and write the path in each entry`, name);
+    }
+    return url.origin;
+}
+/**
+ * An API endpoint (`endpoint`, `sts-endpoint`): an http(s) origin, `https://` when no scheme is given.
+ * Calls go to the host's root and are signed with the AccessKey, so a path, a query or a user name and
+ * password would be dropped without a word: they are refused instead. A value that may hold a password
+ * (it has an `@`) is never repeated in a message.
+ */
+function parseEndpoint(value, name, example) {
+    const shown = value.includes('@') ? 'the value (not repeated: it may hold a password)' : `"${value}"`;
+    let url;
+    try {
+        url = new URL(value.includes('://') ? value : `https://${value}`);
+    }
+    catch {
+        throw new ConfigError(`${name}: ${shown} is not a URL; write an origin like ${example}`, name);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        throw new ConfigError(`${name}: ${shown} must be an http(s) URL, like ${example}`, name);
+    }
+    if (url.username !== '' || url.password !== '') {
+        throw new ConfigError(`${name}: a user name or password in the URL is never used (calls are signed with the AccessKey); ` +
+            `remove it and write ${url.origin}`, name);
+    }
+    if (url.pathname !== '/' || url.search !== '' || url.hash !== '') {
+        throw new ConfigError(`${name}: ${shown} has a path or query, which the API calls would drop; write only the origin, ${url.origin}`, name);
+    }
+    return url.origin;
+}
+/** Whether requests to this origin cross a network in clear text: http to a host other than this machine. */
+function isClearText(origin) {
+    const url = new URL(origin);
+    return url.protocol === 'http:' && !values_isLoopback(url.hostname);
+}
+function values_isLoopback(hostname) {
+    return hostname === 'localhost' || hostname === '[::1]' || /^127(?:\.\d{1,3}){3}$/.test(hostname);
+}
+/** `with-header`: a JSON object of header name to an array of values; kept as compact JSON. */
+function parseWithHeader(value, name) {
+    if (value === '')
+        return undefined;
+    const hint = 'write a JSON object whose values are arrays of strings, like {"Accept-Encoding":["gzip"]}';
+    let parsed;
+    try {
+        parsed = JSON.parse(value);
+    }
+    catch (error) {
+        throw new ConfigError(`${name}: not valid JSON (${error.message}); ${hint}`, name);
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+        throw new ConfigError(`${name}: ${hint}`, name);
+    }
+    for (const [header, values] of Object.entries(parsed)) {
+        if (!Array.isArray(values) || !values.every((v) => typeof v === 'string')) {
+            throw new ConfigError(`${name}: the value of "${header}" must be an array of strings; ${hint}`, name);
+        }
+    }
+    return JSON.stringify(parsed);
+}
+const ROLE_ARN = /^acs:ram::\d+:role\/[A-Za-z0-9.@_-]+$/i;
+const OIDC_PROVIDER_ARN = /^acs:ram::\d+:oidc-provider\/[A-Za-z0-9.@_-]+$/i;
+const SESSION_NAME = /^[A-Za-z0-9.@_-]{2,64}$/;
+function parseRoleArn(value, name) {
+    if (value !== '' && !ROLE_ARN.test(value)) {
+        throw new ConfigError(`${name}: "${value}" is not a RAM role ARN; write it like acs:ram::1234567890123456:role/github-cdn-prefetch`, name);
+    }
+    return value;
+}
+function parseOidcProviderArn(value, name) {
+    if (value !== '' && !OIDC_PROVIDER_ARN.test(value)) {
+        throw new ConfigError(`${name}: "${value}" is not a RAM OIDC provider ARN; write it like acs:ram::1234567890123456:oidc-provider/github`, name);
+    }
+    return value;
+}
+function parseSessionName(value, name) {
+    if (value !== '' && !SESSION_NAME.test(value)) {
+        throw new ConfigError(`${name}: "${value}" must be 2 to 64 characters of letters, digits and . @ _ -`, name);
+    }
+    return value;
+}
+/** `cdn-prefetch-<run id>`, cut down to what RoleSessionName accepts. */
+function defaultSessionName(runId) {
+    const name = `cdn-prefetch-${runId?.trim() ?? ''}`.replace(/[^A-Za-z0-9.@_-]/g, '-').slice(0, 64);
+    return name.replace(/-+$/, '') || 'cdn-prefetch';
+}
+/** Runs a parser of a lower layer that throws plain Errors, so that its mistakes are configuration errors. */
+function asConfigError(name, parse) {
+    try {
+        return parse();
+    }
+    catch (error) {
+        if (error instanceof ConfigError)
+            throw new ConfigError(error.message, error.input ?? name);
+        throw new ConfigError(error.message, name);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/config/inputs.ts
+/**
+ * The input spec: for every input of action.yml, its kind, its default and its parser, and whether the
+ * CLI has it as a flag. The action's config (parse.ts) and the CLI's flags (cli/flags.ts) both come
+ * from this table, so a default is written here and in action.yml only, and a test (and
+ * `npm run docs:check`) fails when the two disagree. The descriptions stay in action.yml.
+ */
+
+
+
+
+
+
+const FLAG = { flag: true };
+const CDN_ENDPOINT = 'https://cdn.aliyuncs.com';
+const STS_ENDPOINT = 'https://sts.aliyuncs.com';
+const OIDC_ONLY = { flag: false, instead: 'GitHub OIDC exists only inside GitHub Actions' };
+function spec(kind, options, parse) {
+    return { kind, default: String(options.default ?? ''), required: false, cli: options.cli ?? FLAG, parse };
+}
+/** One value, kept as given (trimmed) unless a parser is named. */
+function inputs_text(options = {}) {
+    return spec('text', options, options.parse ?? ((value) => value));
+}
+/** One entry per line; the parser gets the text as given. */
+function list(options = {}) {
+    return spec('list', options, options.parse ?? ((value) => value));
+}
+function inputs_path(options = {}) {
+    return spec('path', options, (value) => value);
+}
+function switchInput(fallback, options = {}) {
+    return spec('switch', { ...options, default: String(fallback) }, parseSwitch);
+}
+/** Empty means "not sent": the API's own default applies. */
+function optionalSwitch() {
+    return spec('optional-switch', {}, (value, name) => (value === '' ? undefined : parseSwitch(value, name)));
+}
+function whole(min, max, options = {}) {
+    const parse = (value, name) => value === '' ? undefined : parseWhole(value, name, min, max);
+    return { ...spec('whole', options, options.parse ?? parse), range: { min, max } };
+}
+function choice(choices, fallback, cli) {
+    const parse = (value, name) => value === '' ? undefined : parseChoice(value, name, choices);
+    return { ...spec('choice', { default: fallback ?? '', ...(cli ? { cli } : {}) }, parse), choices };
+}
+/** Never a flag: on a command line it would land in shell history and `ps`. Empty is undefined. */
+function secret(env, options = {}) {
+    const instead = options.instead ?? `set the ${env} environment variable instead`;
+    const parse = (value) => (value === '' ? undefined : value);
+    return {
+        ...spec('secret', { default: options.default ?? '', cli: { flag: false, instead } }, parse),
+        ...(env ? { env } : {}),
+    };
+}
+/** Every input of action.yml, in its order. */
+const INPUTS = {
+    urls: list(),
+    'urls-file': inputs_path({
+        cli: {
+            flag: true,
+            note: 'In the CLI: relative to the current directory; - reads the list from standard input.',
+        },
+    }),
+    'base-url': inputs_text({ parse: parseBaseUrl }),
+    domains: list({ parse: (value) => asConfigError('domains', () => parseDomainPatterns(value)) }),
+    'access-key-id': secret('ALIBABA_CLOUD_ACCESS_KEY_ID'),
+    'access-key-secret': secret('ALIBABA_CLOUD_ACCESS_KEY_SECRET'),
+    'security-token': secret('ALIBABA_CLOUD_SECURITY_TOKEN'),
+    endpoint: inputs_text({
+        default: CDN_ENDPOINT,
+        parse: (value, name) => parseEndpoint(value, name, CDN_ENDPOINT),
+    }),
+    'signature-version': choice(['v3', 'v1'], 'v3'),
+    area: choice(['domestic', 'overseas']),
+    'l2-preload': optionalSwitch(),
+    'with-header': inputs_text({ parse: parseWithHeader }),
+    'query-hashkey': optionalSwitch(),
+    'batch-size': whole(1, LIMITS.maxBatchSize, { default: 100 }),
+    'daily-quota': inputs_text({ default: 'auto', parse: parseDailyQuota }),
+    'requests-per-second': whole(1, LIMITS.maxRequestsPerSecond, { default: 50 }),
+    'fail-on': choice(['error', 'skipped', 'never'], 'error', {
+        flag: true,
+        note: 'In the CLI it decides the exit code: 1 where the step would fail.',
+    }),
+    'dry-run': switchInput(false),
+    'request-timeout': whole(1, 600, { default: 30 }),
+    // Empty: 600 s plus wait-timeout for each wait that is on (parse.ts), so it never cuts a wait short.
+    timeout: whole(1, 6 * 3600),
+    refresh: switchInput(false),
+    wait: switchInput(false),
+    'wait-timeout': whole(1, 6 * 3600, { default: 900 }),
+    'poll-interval': whole(1, 3600, { default: 10 }),
+    'role-arn': inputs_text({
+        parse: parseRoleArn,
+        cli: {
+            flag: false,
+            instead: 'GitHub OIDC exists only inside GitHub Actions; set the ALIBABA_CLOUD_* variables instead',
+        },
+    }),
+    'oidc-provider-arn': inputs_text({ parse: parseOidcProviderArn, cli: OIDC_ONLY }),
+    // Empty: cdn-prefetch-<run id> (parse.ts).
+    'role-session-name': inputs_text({ parse: parseSessionName, cli: OIDC_ONLY }),
+    audience: inputs_text({ default: 'sts.aliyuncs.com', cli: OIDC_ONLY }),
+    'role-duration-seconds': whole(900, 43_200, { default: 900, cli: OIDC_ONLY }),
+    'sts-endpoint': inputs_text({
+        default: STS_ENDPOINT,
+        cli: OIDC_ONLY,
+        parse: (value, name) => parseEndpoint(value, name, STS_ENDPOINT),
+    }),
+    sitemap: inputs_text(),
+    'previous-sitemap': inputs_text(),
+    'previous-ref': inputs_text({
+        cli: {
+            flag: false,
+            instead: 'it reads the repository through GitHub, inside GitHub Actions only; use --previous-sitemap',
+        },
+    }),
+    'github-token': secret(undefined, {
+        default: '${{ github.token }}',
+        instead: 'it exists only inside GitHub Actions',
+    }),
+    changes: inputs_text({
+        default: 'added,modified',
+        parse: (value) => asConfigError('changes', () => parseChanges(value)),
+    }),
+    'include-images': switchInput(false),
+    exclude: list({ parse: (value) => asConfigError('exclude', () => compileExcludes(value)) }),
+    'save-sitemap': inputs_path(),
+};
+// Every entry is an InputSpec (not `satisfies`: its contextual type would widen each parser's result).
+const SPECS = INPUTS;
+const INPUT_NAMES = Object.keys(INPUTS);
+/** The default the parser sees: one the runner expands (`${{ github.token }}`) means nothing elsewhere. */
+function effectiveDefault(spec) {
+    return spec.default.includes('${{') ? '' : spec.default;
+}
+/** Parses every input, each on its own, so that every wrong value is reported, not just the first. */
+function readInputs(input) {
+    const values = {};
+    const errors = [];
+    const failed = new Set();
+    for (const name of INPUT_NAMES) {
+        const spec = SPECS[name];
+        const given = input(name);
+        const value = spec.kind === 'list' ? given : given.trim();
+        try {
+            values[name] = spec.parse(value.trim() === '' ? effectiveDefault(spec) : value, name);
+        }
+        catch (error) {
+            if (!(error instanceof ConfigError))
+                throw error;
+            errors.push(error.input === undefined ? new ConfigError(error.message, name) : error);
+            failed.add(name);
+            values[name] = spec.parse(effectiveDefault(spec), name);
+        }
+    }
+    return { values: values, errors, failed };
+}
+/** Where action.yml and this spec disagree (names, order, defaults, required); empty when they agree. */
+function specMismatches(declared) {
+    const problems = [];
+    const inSpec = new Set(INPUT_NAMES);
+    const inYaml = new Set(declared.map((input) => input.name));
+    for (const input of declared) {
+        if (!inSpec.has(input.name)) {
+            problems.push(`action.yml has input "${input.name}", which src/config/inputs.ts does not`);
+            continue;
+        }
+        const spec = SPECS[input.name];
+        if (spec.default !== input.default) {
+            problems.push(`input "${input.name}": action.yml's default is "${input.default}", src/config/inputs.ts says "${spec.default}"`);
+        }
+        if (spec.required !== input.required) {
+            problems.push(`input "${input.name}": action.yml says required: ${input.required}, src/config/inputs.ts says ${spec.required}`);
+        }
+    }
+    for (const name of INPUT_NAMES) {
+        if (!inYaml.has(name))
+            problems.push(`src/config/inputs.ts has input "${name}", which action.yml does not`);
+    }
+    const shared = declared.map((input) => input.name).filter((name) => inSpec.has(name));
+    const specOrder = INPUT_NAMES.filter((name) => inYaml.has(name));
+    if (problems.length === 0 && shared.join() !== specOrder.join()) {
+        problems.push('src/config/inputs.ts lists the inputs in another order than action.yml');
+    }
+    return problems;
+}
+
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
+;// CONCATENATED MODULE: ./src/config/problems.ts
+/**
+ * Every configuration mistake of a run, reported together: a person fixes them all in one go instead
+ * of meeting them one failed run at a time.
+ */
+
+/** Several configuration errors at once; `errors` keeps each one, with the input it names. */
+class ConfigErrors extends ConfigError {
+    errors;
+    constructor(errors) {
+        super(`${errors.length} problems to fix:\n` + errors.map((error) => `  - ${error.message}`).join('\n'));
+        this.name = 'ConfigErrors';
+        this.errors = errors;
+    }
+}
+/** The errors inside a configuration error: itself, or each one of a ConfigErrors. */
+function configErrorsOf(error) {
+    return error instanceof ConfigErrors ? error.errors : [error];
+}
+/** Thrown by `CheckedInputs.get` for an input already reported: the check that needed it cannot run. */
+class AlreadyReported extends Error {
+}
+/** The inputs' values, with the errors found so far; the checks of combinations add theirs. */
+class CheckedInputs {
+    read;
+    errors;
+    constructor(read) {
+        this.read = read;
+        this.errors = [...read.errors];
+    }
+    /** An input's value. Inside `check`, an input whose value was wrong stops that check. */
+    get(name) {
+        if (this.read.failed.has(name))
+            throw new AlreadyReported(name);
+        return this.read.values[name];
+    }
+    /**
+     * Runs one check of a combination, recording its ConfigError. A check that needs a wrong input is
+     * skipped: that input is reported already, and a guess in its place would only add false errors.
+     * The placeholder returned then is never used: `throwIfAny` throws before the config is built.
+     */
+    check(fn) {
+        try {
+            return fn();
+        }
+        catch (error) {
+            if (error instanceof ConfigError)
+                this.errors.push(error);
+            else if (!(error instanceof AlreadyReported))
+                throw error;
+            return undefined;
+        }
+    }
+    throwIfAny() {
+        const [first] = this.errors;
+        if (first === undefined)
+            return;
+        throw this.errors.length === 1 ? first : new ConfigErrors(this.errors);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/config/parse.ts
 /**
- * Inputs → Config. A pure function of a name → value reader and the environment, so it is
- * table-tested without mocks. Every error names the input and says how to fix it.
+ * Inputs → Config. A pure function of a name → value reader, the environment and the run's context,
+ * so it is table-tested without mocks. Every value is parsed by the input spec (inputs.ts); then the
+ * combinations are checked; then the credentials. All the mistakes found are thrown together.
  */
 
 
@@ -12585,237 +13257,81 @@ function isAllowedHost(host, patterns) {
 
 /** Credentials from inputs, falling back to the variables aliyun/configure-aliyun-credentials-action exports. */
 function readCredentials(input, env) {
-    const pick = (name, variable) => {
-        const value = input(name).trim() || env[variable]?.trim() || '';
+    const pick = (name) => {
+        const variable = INPUTS[name].env;
+        const value = input(name).trim() || (variable ? env[variable]?.trim() : '') || '';
         return value === '' ? undefined : value;
     };
-    const accessKeyId = pick('access-key-id', 'ALIBABA_CLOUD_ACCESS_KEY_ID');
-    const accessKeySecret = pick('access-key-secret', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET');
-    const securityToken = pick('security-token', 'ALIBABA_CLOUD_SECURITY_TOKEN');
+    const accessKeyId = pick('access-key-id');
+    const accessKeySecret = pick('access-key-secret');
+    const securityToken = pick('security-token');
     return {
         ...(accessKeyId ? { accessKeyId } : {}),
         ...(accessKeySecret ? { accessKeySecret } : {}),
         ...(securityToken ? { securityToken } : {}),
     };
 }
-function parseConfig(input, env, credentials) {
-    const dryRun = parseBoolean(input, 'dry-run', false);
+function parseConfig(input, env, credentials, context = {}) {
+    const inputs = new CheckedInputs(readInputs(input));
     const workspace = env['GITHUB_WORKSPACE'] || process.cwd();
-    const urlsFile = input('urls-file').trim();
-    const baseUrl = input('base-url').trim();
-    const withHeader = input('with-header').trim();
-    const follow = parseFollowOptions(input);
-    const sitemap = parseSitemapConfig(input, env);
-    // Saving a baseline sends nothing, so like a dry run it needs no credentials.
-    const needsNoCredentials = dryRun || sitemap?.saveSitemap !== undefined;
-    const oidc = parseOidcConfig(input, env);
+    const follow = inputs.check(() => followOptions(inputs));
+    const sitemap = inputs.check(() => sitemapConfig(inputs, workspace, context.github));
+    inputs.check(() => checkSaveSitemapAlone(inputs, context));
+    const oidc = inputs.check(() => oidcConfig(inputs, env));
+    // Credentials last: a wrong value is worth knowing before "no AccessKey found".
+    const access = inputs.check(() => accessKeys(inputs, credentials));
+    inputs.throwIfAny();
+    const urlsFile = context.urlsFromStdin ? '' : inputs.get('urls-file');
+    const baseUrl = inputs.get('base-url');
+    const timeout = inputs.get('timeout');
     return {
-        urlsText: input('urls'),
+        urlsText: inputs.get('urls'),
         ...(urlsFile ? { urlsFile: external_node_path_default().resolve(workspace, urlsFile) } : {}),
-        ...(baseUrl ? { baseUrl: parseBaseUrl(baseUrl) } : {}),
-        domains: parseDomainPatterns(input('domains')),
+        ...(baseUrl ? { baseUrl } : {}),
+        domains: inputs.get('domains'),
         // With role-arn, the role's short-lived credentials replace any AccessKey.
-        ...(oidc ? { oidc } : resolveCredentials(credentials, needsNoCredentials)),
-        endpoint: parseEndpoint(input('endpoint').trim() || 'https://cdn.aliyuncs.com'),
-        signatureVersion: parseChoice(input, 'signature-version', ['v3', 'v1'], 'v3'),
-        push: parsePushOptions(input, withHeader),
-        batchSize: parseWholeNumber(input, 'batch-size', 100, 1, LIMITS.maxBatchSize),
-        dailyQuota: parseDailyQuota(input('daily-quota').trim()),
-        requestsPerSecond: parseWholeNumber(input, 'requests-per-second', 50, 1, LIMITS.maxRequestsPerSecond),
-        failOn: parseChoice(input, 'fail-on', ['error', 'skipped', 'never'], 'error'),
-        dryRun,
+        ...(oidc ? { oidc } : access),
+        endpoint: inputs.get('endpoint'),
+        signatureVersion: inputs.get('signature-version'),
+        push: pushOptions(inputs),
+        batchSize: inputs.get('batch-size'),
+        dailyQuota: inputs.get('daily-quota'),
+        requestsPerSecond: inputs.get('requests-per-second'),
+        failOn: inputs.get('fail-on'),
+        dryRun: inputs.get('dry-run'),
         reportDir: env['RUNNER_TEMP'] || external_node_os_default().tmpdir(),
-        requestTimeoutMs: parseWholeNumber(input, 'request-timeout', 30, 1, 600) * 1000,
-        timeoutMs: parseWholeNumber(input, 'timeout', defaultTimeoutSeconds(follow), 1, 6 * 3600) * 1000,
+        requestTimeoutMs: inputs.get('request-timeout') * 1000,
+        timeoutMs: (timeout ?? defaultTimeoutSeconds(follow)) * 1000,
         follow,
-        exclude: parseExclude(input('exclude')),
+        exclude: inputs.get('exclude'),
         ...(sitemap ? { sitemap } : {}),
         workspace,
+        messages: configMessages(inputs, oidc, context.github),
     };
 }
-function parseExclude(text) {
-    try {
-        return compileExcludes(text);
-    }
-    catch (error) {
-        throw new ConfigError(error.message);
-    }
-}
-/** `sitemap`, `previous-sitemap`, `previous-ref`, `github-token`, `changes`, `include-images`, `save-sitemap`. */
-function parseSitemapConfig(input, env) {
-    const sitemap = input('sitemap').trim();
-    const previousSitemap = input('previous-sitemap').trim();
-    const previousRef = input('previous-ref').trim();
-    const saveSitemap = input('save-sitemap').trim();
-    if (sitemap === '') {
-        for (const [name, value] of [
-            ['previous-sitemap', previousSitemap],
-            ['previous-ref', previousRef],
-            ['save-sitemap', saveSitemap],
-        ]) {
-            if (value)
-                throw new ConfigError(`${name} is set but sitemap is empty; set sitemap to the deployed sitemap's path or URL.`);
-        }
-        return undefined;
-    }
-    if (previousSitemap && previousRef) {
-        throw new ConfigError('previous-sitemap and previous-ref are both set: set one of them.');
-    }
-    if (previousRef && /^https?:\/\//i.test(sitemap)) {
-        throw new ConfigError('previous-ref reads the baseline from this repository, so sitemap must be a workspace path, not a URL; ' +
-            'use previous-sitemap for a baseline elsewhere.');
-    }
-    let changes;
-    try {
-        changes = parseChanges(input('changes'));
-    }
-    catch (error) {
-        throw new ConfigError(error.message);
-    }
-    const [owner = '', repo = ''] = (env['GITHUB_REPOSITORY'] ?? '').split('/');
-    const token = input('github-token').trim();
-    if (previousRef && (!owner || !repo)) {
-        throw new ConfigError('previous-ref: GITHUB_REPOSITORY is not set, so the repository to read from is unknown.');
-    }
-    return {
-        sitemap,
-        ...(previousSitemap ? { previousSitemap } : {}),
-        ...(previousRef ? { previousRef } : {}),
-        ...(previousRef
-            ? { github: { token, apiUrl: env['GITHUB_API_URL'] || 'https://api.github.com', owner, repo } }
-            : {}),
-        changes,
-        includeImages: parseBoolean(input, 'include-images', false),
-        ...(saveSitemap ? { saveSitemap } : {}),
-    };
-}
-function resolveCredentials(credentials, dryRun) {
-    const { accessKeyId, accessKeySecret, securityToken } = credentials;
-    if (accessKeyId && accessKeySecret) {
-        return { credentials: { accessKeyId, accessKeySecret, ...(securityToken ? { securityToken } : {}) } };
-    }
-    if (accessKeyId || accessKeySecret) {
-        const missing = accessKeyId
-            ? 'access-key-secret (or ALIBABA_CLOUD_ACCESS_KEY_SECRET)'
-            : 'access-key-id (or ALIBABA_CLOUD_ACCESS_KEY_ID)';
-        throw new ConfigError(`credentials: ${missing} is not set; both the key id and its secret are needed.`);
-    }
-    if (dryRun)
-        return {};
-    throw new ConfigError('credentials: no AccessKey found. Set role-arn and oidc-provider-arn to assume a RAM role with the ' +
-        "job's GitHub OIDC token (no long-lived key), or the inputs access-key-id and access-key-secret, or the " +
-        'environment variables ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET (for example with ' +
-        'aliyun/configure-aliyun-credentials-action), or use dry-run: true to plan without sending.');
-}
-function parseBaseUrl(value) {
-    let url;
-    try {
-        url = new URL(value);
-    }
-    catch {
-        throw new ConfigError(`base-url: "${value}" is not a URL; write the scheme and host, like https://www.example.com`);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-        throw new ConfigError(`base-url: "${value}" is not an http(s) URL; write it like https://www.example.com`);
-    }
-    if (url.pathname !== '/' || url.search !== '' || url.hash !== '') {
-        throw new ConfigError(`base-url: "${value}" has a path; give only the scheme and host (${url.origin}) and write the path in each entry`);
-    }
-    return url.origin;
-}
-function parseEndpoint(value) {
-    let url;
-    try {
-        url = new URL(value.includes('://') ? value : `https://${value}`);
-    }
-    catch {
-        throw new ConfigError(`endpoint: "${value}" is not a URL; the default is https://cdn.aliyuncs.com`);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-        throw new ConfigError(`endpoint: "${value}" must be an http(s) URL, like https://cdn.aliyuncs.com`);
-    }
-    return url.origin;
-}
-function parsePushOptions(input, withHeader) {
-    const area = input('area').trim();
+function pushOptions(inputs) {
     const push = {};
-    if (area !== '')
-        push.area = parseChoice(input, 'area', ['domestic', 'overseas'], 'domestic');
-    const l2 = input('l2-preload').trim();
-    if (l2 !== '')
-        push.l2Preload = parseBoolean(input, 'l2-preload', false);
-    const hashkey = input('query-hashkey').trim();
-    if (hashkey !== '')
-        push.queryHashkey = parseBoolean(input, 'query-hashkey', false);
-    if (withHeader !== '')
-        push.withHeader = parseWithHeader(withHeader);
+    const area = inputs.get('area');
+    const l2Preload = inputs.get('l2-preload');
+    const queryHashkey = inputs.get('query-hashkey');
+    const withHeader = inputs.get('with-header');
+    if (area !== undefined)
+        push.area = area;
+    if (l2Preload !== undefined)
+        push.l2Preload = l2Preload;
+    if (queryHashkey !== undefined)
+        push.queryHashkey = queryHashkey;
+    if (withHeader !== undefined)
+        push.withHeader = withHeader;
     return push;
 }
-function parseWithHeader(value) {
-    const hint = 'write a JSON object whose values are arrays of strings, like {"Accept-Encoding":["gzip"]}';
-    let parsed;
-    try {
-        parsed = JSON.parse(value);
-    }
-    catch (error) {
-        throw new ConfigError(`with-header: not valid JSON (${error.message}); ${hint}`);
-    }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-        throw new ConfigError(`with-header: ${hint}`);
-    }
-    for (const [name, values] of Object.entries(parsed)) {
-        if (!Array.isArray(values) || !values.every((v) => typeof v === 'string')) {
-            throw new ConfigError(`with-header: the value of "${name}" must be an array of strings; ${hint}`);
-        }
-    }
-    return JSON.stringify(parsed);
-}
-function parseDailyQuota(value) {
-    if (value === '' || value.toLowerCase() === 'auto')
-        return 'auto';
-    if (!/^\d+$/.test(value)) {
-        throw new ConfigError(`daily-quota: "${value}" must be "auto" or a whole number of URLs, like 500`);
-    }
-    return Number(value);
-}
-function parseBoolean(input, name, fallback) {
-    const value = input(name).trim();
-    if (value === '')
-        return fallback;
-    // The YAML 1.2 core schema's spellings, as @actions/core's getBooleanInput accepts them.
-    if (['true', 'True', 'TRUE'].includes(value))
-        return true;
-    if (['false', 'False', 'FALSE'].includes(value))
-        return false;
-    throw new ConfigError(`${name}: "${value}" must be true or false`);
-}
-function parseChoice(input, name, choices, fallback) {
-    const value = input(name).trim();
-    if (value === '')
-        return fallback;
-    const match = choices.find((choice) => choice === value.toLowerCase());
-    if (match === undefined) {
-        throw new ConfigError(`${name}: "${value}" must be one of ${choices.join(', ')}`);
-    }
-    return match;
-}
-function parseWholeNumber(input, name, fallback, min, max) {
-    const value = input(name).trim();
-    if (value === '')
-        return fallback;
-    const number = /^\d+$/.test(value) ? Number(value) : NaN;
-    if (!Number.isInteger(number) || number < min || number > max) {
-        throw new ConfigError(`${name}: "${value}" must be a whole number from ${min} to ${max}`);
-    }
-    return number;
-}
 /** `refresh`, `wait`, `wait-timeout` and `poll-interval`. */
-function parseFollowOptions(input) {
+function followOptions(inputs) {
     return {
-        refresh: parseBoolean(input, 'refresh', false),
-        wait: parseBoolean(input, 'wait', false),
-        waitTimeoutMs: parseWholeNumber(input, 'wait-timeout', 900, 1, 6 * 3600) * 1000,
-        pollIntervalMs: parseWholeNumber(input, 'poll-interval', 10, 1, 3600) * 1000,
+        refresh: inputs.get('refresh'),
+        wait: inputs.get('wait'),
+        waitTimeoutMs: inputs.get('wait-timeout') * 1000,
+        pollIntervalMs: inputs.get('poll-interval') * 1000,
     };
 }
 /**
@@ -12826,61 +13342,142 @@ function defaultTimeoutSeconds(follow) {
     const waits = (follow.refresh ? 1 : 0) + (follow.wait ? 1 : 0);
     return 600 + (waits * follow.waitTimeoutMs) / 1000;
 }
-const ROLE_ARN = /^acs:ram::\d+:role\/[A-Za-z0-9.@_-]+$/i;
-const OIDC_PROVIDER_ARN = /^acs:ram::\d+:oidc-provider\/[A-Za-z0-9.@_-]+$/i;
-const SESSION_NAME = /^[A-Za-z0-9.@_-]{2,64}$/;
-/** `role-arn` and its companions; undefined when role-arn is empty (AccessKeys are used then). */
-function parseOidcConfig(input, env) {
-    const roleArn = input('role-arn').trim();
-    const providerArn = input('oidc-provider-arn').trim();
-    if (roleArn === '') {
-        if (providerArn !== '') {
-            throw new ConfigError('oidc-provider-arn is set but role-arn is empty; set role-arn to the RAM role to assume.');
+const SITEMAP_COMPANIONS = ['previous-sitemap', 'previous-ref', 'save-sitemap'];
+/** `sitemap`, `previous-sitemap`, `previous-ref`, `github-token`, `changes`, `include-images`, `save-sitemap`. */
+function sitemapConfig(inputs, workspace, github) {
+    const sitemap = inputs.get('sitemap');
+    if (sitemap === '') {
+        const set = SITEMAP_COMPANIONS.filter((name) => inputs.get(name) !== '');
+        if (set.length > 0) {
+            throw new ConfigError(`${set.join(' and ')} ${set.length > 1 ? 'are' : 'is'} set but sitemap is empty; ` +
+                "set sitemap to the deployed sitemap's path or URL.", set[0]);
         }
         return undefined;
     }
-    if (!ROLE_ARN.test(roleArn)) {
-        throw new ConfigError(`role-arn: "${roleArn}" is not a RAM role ARN; write it like acs:ram::1234567890123456:role/github-cdn-prefetch`);
+    const previousSitemap = inputs.get('previous-sitemap');
+    const previousRef = inputs.get('previous-ref');
+    const saveSitemap = inputs.get('save-sitemap');
+    checkBaselineInputs(sitemap, previousSitemap, previousRef);
+    checkSaveTarget(sitemap, saveSitemap, workspace);
+    return {
+        sitemap,
+        ...(previousSitemap ? { previousSitemap } : {}),
+        ...(previousRef ? { previousRef, github: repoAccess(inputs, github) } : {}),
+        changes: inputs.get('changes'),
+        includeImages: inputs.get('include-images'),
+        ...(saveSitemap ? { saveSitemap } : {}),
+    };
+}
+function checkBaselineInputs(sitemap, previousSitemap, previousRef) {
+    if (previousSitemap && previousRef) {
+        throw new ConfigError('previous-sitemap and previous-ref are both set: set one of them.', 'previous-ref');
+    }
+    if (previousRef && isUrl(sitemap)) {
+        throw new ConfigError('previous-ref reads the baseline from this repository, so sitemap must be a workspace path, not a URL; ' +
+            'use previous-sitemap for a baseline elsewhere.', 'previous-ref');
+    }
+}
+/** save-sitemap must not overwrite the sitemap it reads. */
+function checkSaveTarget(sitemap, saveSitemap, workspace) {
+    if (saveSitemap === '' || isUrl(sitemap))
+        return;
+    if (external_node_path_default().resolve(workspace, saveSitemap) === external_node_path_default().resolve(workspace, sitemap)) {
+        throw new ConfigError(`save-sitemap: "${saveSitemap}" is the sitemap itself, which saving would overwrite; ` +
+            'write the baseline to another path, like sitemap-baseline.xml.', 'save-sitemap');
+    }
+}
+/** save-sitemap sends nothing, so a URL list beside it would be dropped without a word. */
+function checkSaveSitemapAlone(inputs, context) {
+    if (inputs.get('save-sitemap') === '')
+        return;
+    const lists = [
+        inputs.get('urls').trim() !== '' ? 'urls' : '',
+        inputs.get('urls-file') !== '' || context.urlsFromStdin ? 'urls-file' : '',
+    ].filter(Boolean);
+    if (lists.length === 0)
+        return;
+    throw new ConfigError(`save-sitemap only saves the sitemap and sends nothing, so ${lists.join(' and ')} would never be sent; ` +
+        `run save-sitemap in a step of its own, and prefetch ${lists.join(' and ')} in another.`, 'save-sitemap');
+}
+function repoAccess(inputs, github) {
+    if (github?.repository === undefined) {
+        throw new ConfigError('previous-ref: the repository to read from is unknown (no GitHub Actions context: GITHUB_REPOSITORY is ' +
+            'not set); previous-ref works inside GitHub Actions, use previous-sitemap elsewhere.', 'previous-ref');
+    }
+    const { owner, repo } = github.repository;
+    return { token: inputs.get('github-token') ?? '', apiUrl: github.apiUrl, owner, repo };
+}
+function isUrl(value) {
+    return /^https?:\/\//i.test(value);
+}
+/** `role-arn` and its companions; undefined when role-arn is empty (AccessKeys are used then). */
+function oidcConfig(inputs, env) {
+    const roleArn = inputs.get('role-arn');
+    const providerArn = inputs.get('oidc-provider-arn');
+    if (roleArn === '') {
+        if (providerArn === '')
+            return undefined;
+        throw new ConfigError('oidc-provider-arn is set but role-arn is empty; set role-arn to the RAM role to assume.', 'role-arn');
     }
     if (providerArn === '') {
         throw new ConfigError('oidc-provider-arn: required with role-arn; write the ARN of the RAM OIDC provider for GitHub, like ' +
-            'acs:ram::1234567890123456:oidc-provider/github');
-    }
-    if (!OIDC_PROVIDER_ARN.test(providerArn)) {
-        throw new ConfigError(`oidc-provider-arn: "${providerArn}" is not a RAM OIDC provider ARN; write it like ` +
-            'acs:ram::1234567890123456:oidc-provider/github');
-    }
-    const sessionName = input('role-session-name').trim();
-    if (sessionName !== '' && !SESSION_NAME.test(sessionName)) {
-        throw new ConfigError(`role-session-name: "${sessionName}" must be 2 to 64 characters of letters, digits and . @ _ -`);
+            'acs:ram::1234567890123456:oidc-provider/github', 'oidc-provider-arn');
     }
     return {
         roleArn,
         oidcProviderArn: providerArn,
-        roleSessionName: sessionName || defaultSessionName(env['GITHUB_RUN_ID']),
-        audience: input('audience').trim() || 'sts.aliyuncs.com',
-        durationSeconds: parseWholeNumber(input, 'role-duration-seconds', 900, 900, 43_200),
-        stsEndpoint: parseStsEndpoint(input('sts-endpoint').trim() || 'https://sts.aliyuncs.com'),
+        roleSessionName: inputs.get('role-session-name') || defaultSessionName(env['GITHUB_RUN_ID']),
+        audience: inputs.get('audience'),
+        durationSeconds: inputs.get('role-duration-seconds'),
+        stsEndpoint: inputs.get('sts-endpoint'),
         idTokenRequestAvailable: Boolean(env['ACTIONS_ID_TOKEN_REQUEST_URL'] && env['ACTIONS_ID_TOKEN_REQUEST_TOKEN']),
     };
 }
-/** `cdn-prefetch-<run id>`, cut down to what RoleSessionName accepts. */
-function defaultSessionName(runId) {
-    const name = `cdn-prefetch-${runId?.trim() ?? ''}`.replace(/[^A-Za-z0-9.@_-]/g, '-').slice(0, 64);
-    return name.replace(/-+$/, '') || 'cdn-prefetch';
+/** The AccessKey, unless role-arn replaces it; a dry run and save-sitemap send nothing and need none. */
+function accessKeys(inputs, credentials) {
+    if (inputs.get('role-arn') !== '')
+        return {};
+    const { accessKeyId, accessKeySecret, securityToken } = credentials;
+    if (accessKeyId && accessKeySecret) {
+        return { credentials: { accessKeyId, accessKeySecret, ...(securityToken ? { securityToken } : {}) } };
+    }
+    if (accessKeyId || accessKeySecret) {
+        const missing = accessKeyId ? 'access-key-secret' : 'access-key-id';
+        throw new ConfigError(`credentials: ${missing} (or ${INPUTS[missing].env}) is not set; both the key id and its secret are needed.`, missing);
+    }
+    if (inputs.get('dry-run') || inputs.get('save-sitemap') !== '')
+        return {};
+    throw new ConfigError('credentials: no AccessKey found. Set role-arn and oidc-provider-arn to assume a RAM role with the ' +
+        "job's GitHub OIDC token (no long-lived key), or the inputs access-key-id and access-key-secret, or the " +
+        'environment variables ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET (for example with ' +
+        'aliyun/configure-aliyun-credentials-action), or use dry-run: true to plan without sending.', 'access-key-id');
 }
-function parseStsEndpoint(value) {
-    let url;
-    try {
-        url = new URL(value.includes('://') ? value : `https://${value}`);
+/** What a person should know about the configuration before the run starts: nothing wrong, but risky. */
+function configMessages(inputs, oidc, github) {
+    const messages = [];
+    const endpoint = inputs.get('endpoint');
+    if (isClearText(endpoint)) {
+        messages.push(clearTextWarning('endpoint', endpoint, 'signed API calls (and any STS security token)'));
     }
-    catch {
-        throw new ConfigError(`sts-endpoint: "${value}" is not a URL; the default is https://sts.aliyuncs.com`);
+    if (oidc && isClearText(oidc.stsEndpoint)) {
+        messages.push(clearTextWarning('sts-endpoint', oidc.stsEndpoint, "GitHub's ID token and the role's credentials"));
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-        throw new ConfigError(`sts-endpoint: "${value}" must be an http(s) URL, like https://sts.aliyuncs.com`);
+    const previousRef = inputs.get('previous-ref');
+    if (previousRef !== '' && previousRef === github?.event?.before && github.event?.forced === true) {
+        messages.push({
+            level: 'notice',
+            text: `previous-ref ${previousRef} is the commit before this forced push: if the push rewrote history, ` +
+                'the repository may no longer have it, and then there is no baseline.',
+        });
     }
-    return url.origin;
+    return messages;
+}
+function clearTextWarning(name, origin, what) {
+    return {
+        level: 'warning',
+        text: `${name}: ${origin} is plain http, so ${what} cross the network unencrypted; ` +
+            `use https:// (plain http is meant for a local emulator).`,
+    };
 }
 
 ;// CONCATENATED MODULE: external "node:crypto"
@@ -12910,6 +13507,8 @@ function reportJson(result, redact) {
         apiCalls: result.apiCalls,
         retries: result.retries,
         confirmedByLookup: result.confirmedByLookup,
+        // Failed URLs whose call may have been accepted (each marked outcomeUnknown); counted in `failed`.
+        outcomeUnknown: result.outcomes.filter((outcome) => outcome.outcomeUnknown).length,
         ...(result.stopped ? { stopped: result.stopped } : {}),
         ...(result.fatal ? { error: result.fatal } : {}),
         ...(result.follow ? { follow: result.follow } : {}),
@@ -12921,34 +13520,44 @@ function reportJson(result, redact) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/verdict.ts
-/** The failure message, or undefined when the step succeeds. */
-function verdict(result, failOn) {
+/** The failure, or undefined when the step succeeds. */
+function verdictOf(result, failOn) {
     if (result.fatal)
-        return result.fatal;
+        return { reason: result.fatal, listed: false };
     if (result.stopped === 'cancelled') {
-        return `The run was cancelled: ${result.counts.submitted} URLs were submitted before it stopped; see the report.`;
+        const reason = `The run was cancelled: ${result.counts.submitted} URLs were submitted before it stopped; see the report.`;
+        return { reason, listed: false };
     }
     if (failOn === 'never')
         return undefined;
     const { failed } = result.counts;
     const quotaSkipped = result.outcomes.filter((o) => o.status === 'skipped' && o.skip === 'quota').length;
     if (failed > 0)
-        return `${failed} of ${result.counts.total} URLs failed; see the job summary and the report.`;
+        return { reason: `${failed} of ${result.counts.total} URLs failed`, listed: true };
     const cdnFailure = followFailure(result);
     if (cdnFailure)
-        return cdnFailure;
+        return { reason: cdnFailure, listed: true };
     if (failOn === 'skipped' && quotaSkipped > 0) {
-        return `${quotaSkipped} URLs were skipped for lack of quota (fail-on: skipped).`;
+        return {
+            reason: `${quotaSkipped} URLs were skipped for lack of quota (fail-on: skipped).`,
+            listed: false,
+        };
     }
     return undefined;
+}
+/** The action's failure message, or undefined when the step succeeds. */
+function verdict(result, failOn) {
+    const failure = verdictOf(result, failOn);
+    if (failure === undefined)
+        return undefined;
+    return failure.listed ? `${failure.reason}; see the job summary and the report.` : failure.reason;
 }
 /** With `wait`, a prefetch task that ended Failed fails the step under `fail-on: error` (pending ones never do). */
 function followFailure(result) {
     const failed = result.follow?.wait?.failed ?? 0;
     if (failed === 0)
         return undefined;
-    return (`${failed} of ${result.counts.submitted} submitted URLs failed at the CDN (prefetch task Failed); ` +
-        'see the job summary and the report.');
+    return `${failed} of ${result.counts.submitted} submitted URLs failed at the CDN (prefetch task Failed)`;
 }
 
 ;// CONCATENATED MODULE: ./src/alibaba/errors.ts
@@ -12997,6 +13606,22 @@ function classifyCode(code, httpStatus) {
         return 'transient';
     return 'unknown';
 }
+/**
+ * Network failures that provably sent nothing: the connection was refused, or the host name never
+ * resolved, so no byte of the request left the runner. Every other failure once a connection was
+ * attempted (a reset, a timeout, an abort, a TLS or protocol error) may have delivered the request.
+ */
+const NOTHING_SENT = new Set([
+    'ECONNREFUSED',
+    'ENOTFOUND',
+    'EAI_AGAIN',
+    'EAI_NONAME',
+    'EAI_FAIL',
+]);
+/** Whether a network failure with this system error code (NetworkError.code) proves that nothing was sent. */
+function sentNothing(systemCode) {
+    return systemCode !== undefined && NOTHING_SENT.has(systemCode);
+}
 /** What a person should check when a fatal error stops the run. */
 function adviceFor(error) {
     if (error.advice !== undefined)
@@ -13031,6 +13656,11 @@ function adviceFor(error) {
  * Turns whatever came back over HTTP into either the API's answer or a classified AlibabaError.
  * Alibaba answers JSON or XML; proxies and load balancers answer HTML; broken connections answer
  * nothing at all. Each has one defined outcome here.
+ *
+ * Only an API error `Code` proves that a call was refused. Any other failed answer — a gateway's HTML
+ * page, a 5xx without a Code, an empty or unreadable body — may stand in front of a call the CDN went
+ * on to accept, so it is marked `outcomeUnknown`, and a caller that spends quota looks the call up
+ * before sending it again.
  */
 
 
@@ -13046,8 +13676,8 @@ function parseAnswer(raw) {
             action: raw.action,
             errorClass: 'transient',
             httpStatus: raw.status,
-            // A 2xx we cannot read may stand for a call Alibaba accepted.
-            outcomeUnknown: accepted2xx,
+            // Not the API's answer, so not a refusal: a gateway may answer this after the CDN accepted the call.
+            outcomeUnknown: mayHideAcceptance(raw.status),
         });
     }
     const code = stringField(fields, 'Code');
@@ -13079,9 +13709,18 @@ function parseAnswer(raw) {
             action: raw.action,
             errorClass: raw.status >= 500 || raw.status === 429 ? 'transient' : 'unknown',
             httpStatus: raw.status,
+            // Without a Code nothing says the call was refused (a JSON 500 from a gateway, say).
+            outcomeUnknown: mayHideAcceptance(raw.status),
         });
     }
     return fields;
+}
+/**
+ * Whether an answer without an API error Code may stand in front of a call the CDN accepted: always,
+ * but for a proxy's 407, which says the proxy forwarded nothing until it is given its credentials.
+ */
+function mayHideAcceptance(status) {
+    return status !== 407;
 }
 /** A string field of an answer; Alibaba sends numbers as strings in some answers and not in others. */
 function stringField(fields, name) {
@@ -13174,22 +13813,28 @@ async function pushObjectCache(client, urls, push) {
     const { fields, requestId } = await client.call('PushObjectCache', query);
     return { taskId: stringField(fields, 'PushTaskId')?.trim() ?? '', requestId };
 }
-/** DescribeRefreshQuota; every value arrives as a string. */
+/**
+ * DescribeRefreshQuota; every value arrives as a string. A value that is not a whole number ≥ 0
+ * (missing, empty, negative, fractional, `Infinity`, text) is returned as unreadable, never guessed
+ * at: the caller decides what an unreadable quota means.
+ */
 async function describeRefreshQuota(client) {
     const { fields } = await client.call('DescribeRefreshQuota', {});
-    const number = (name) => {
-        const value = Number(stringField(fields, name));
-        if (!Number.isFinite(value) || value < 0) {
-            throw new Error(`DescribeRefreshQuota: ${name} is missing or not a number in the answer`);
-        }
-        return value;
-    };
+    const count = (name) => quotaCount(fields[name]);
     return {
-        preloadRemain: number('PreloadRemain'),
-        preloadQuota: number('PreloadQuota'),
-        urlRemain: number('UrlRemain'),
-        urlQuota: number('UrlQuota'),
+        preloadRemain: count('PreloadRemain'),
+        preloadQuota: count('PreloadQuota'),
+        urlRemain: count('UrlRemain'),
+        urlQuota: count('UrlQuota'),
     };
+}
+/** Reads one quota value: digits only (as a string or a JSON number), at most 2^53 − 1. */
+function quotaCount(value) {
+    const text = typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : undefined;
+    if (text !== undefined && /^\d+$/.test(text) && Number.isSafeInteger(Number(text))) {
+        return { value: Number(text) };
+    }
+    return { value: undefined, answered: text === undefined ? 'nothing' : JSON.stringify(text) };
 }
 /** The most URLs and distinct domains one RefreshObjectCaches call may carry. */
 const REFRESH_LIMITS = { maxUrls: 1000, maxDomains: 10 };
@@ -13235,9 +13880,13 @@ async function describeRefreshTasks(client, query) {
         params['PageNumber'] = String(query.pageNumber);
     if (query.pageSize !== undefined)
         params['PageSize'] = String(query.pageSize);
-    const { fields } = await client.call('DescribeRefreshTasks', params);
+    const { fields, clock } = await client.call('DescribeRefreshTasks', params);
     const tasks = tasksOf(fields);
-    return { tasks, totalCount: Number(stringField(fields, 'TotalCount') ?? tasks.length) || 0 };
+    return {
+        tasks,
+        totalCount: Number(stringField(fields, 'TotalCount') ?? tasks.length) || 0,
+        ...(clock ? { clock } : {}),
+    };
 }
 /**
  * The task list of an answer: DescribeRefreshTaskById documents a flat `Tasks` array, DescribeRefreshTasks
@@ -13274,72 +13923,6 @@ function toTask(value) {
         ...(creationTime !== undefined ? { creationTime } : {}),
         ...(description !== undefined ? { description } : {}),
     };
-}
-
-;// CONCATENATED MODULE: ./src/runtime/retry.ts
-/**
- * Retries with exponential backoff and jitter, within a bounded overall time. Each attempt is a new
- * call to `attempt`, so each is signed afresh (new nonce and time).
- */
-
-const DEFAULT_RETRY_POLICY = {
-    maxAttempts: 8,
-    baseDelayMs: 250,
-    maxDelayMs: 10_000,
-    queueFullBaseDelayMs: 2_000,
-    queueFullMaxDelayMs: 60_000,
-    maxElapsedMs: 180_000,
-};
-/** The pause before retry number `attempt` (1-based): equal jitter, never shorter than Retry-After. */
-function backoffDelay(error, attempt, policy, random) {
-    const queueFull = error.errorClass === 'queue-full';
-    const base = queueFull ? policy.queueFullBaseDelayMs : policy.baseDelayMs;
-    const cap = queueFull ? policy.queueFullMaxDelayMs : policy.maxDelayMs;
-    const ceiling = Math.min(cap, base * 2 ** (attempt - 1));
-    const jittered = ceiling / 2 + random() * (ceiling / 2);
-    return Math.round(Math.max(jittered, error.retryAfterMs ?? 0));
-}
-/**
- * The pause before the next attempt, or undefined when no retry is allowed: the attempts are spent,
- * or the pause would end past the overall bound.
- */
-function nextRetryDelay(error, attempt, startedAt, policy, random = Math.random, now = Date.now()) {
-    if (!isRetryable(error.errorClass) || attempt >= policy.maxAttempts)
-        return undefined;
-    const delay = backoffDelay(error, attempt, policy, random);
-    return now - startedAt + delay > policy.maxElapsedMs ? undefined : delay;
-}
-async function withRetries(attempt, policy, hooks = {}) {
-    const { sleep: pause = sleep, random = Math.random, now = Date.now } = hooks;
-    const started = now();
-    for (let attemptNumber = 1;; attemptNumber++) {
-        try {
-            return await attempt();
-        }
-        catch (error) {
-            if (!(error instanceof AlibabaError) || hooks.signal?.aborted)
-                throw error;
-            const delay = nextRetryDelay(error, attemptNumber, started, policy, random, now());
-            if (delay === undefined)
-                throw error;
-            hooks.onRetry?.(error, delay, attemptNumber);
-            await pause(delay, hooks.signal);
-        }
-    }
-}
-/** Waits `ms`, or less when `signal` aborts (then it resolves early: the caller checks why). */
-function sleep(ms, signal) {
-    if (signal?.aborted)
-        return Promise.resolve();
-    return new Promise((resolve) => {
-        const timer = setTimeout(done, ms);
-        function done() {
-            clearTimeout(timer);
-            signal?.removeEventListener('abort', done);
-            resolve();
-        }
-        signal?.addEventListener('abort', done, { once: true });
-    });
 }
 
 ;// CONCATENATED MODULE: ./src/alibaba/signer.ts
@@ -13800,6 +14383,7 @@ async function openOidc(oidc, config, options) {
 
 
 
+
 const CDN_API_VERSION = '2018-05-10';
 class AlibabaClient {
     options;
@@ -13826,9 +14410,13 @@ class AlibabaClient {
                 nonce: (0,external_node_crypto_namespaceObject.randomUUID)(),
             };
             const request = this.options.signatureVersion === 'v1' ? signV1(input) : signV3(input);
-            const raw = await this.send(action, request);
+            const { clock, ...raw } = await this.send(action, request);
             const fields = parseAnswer({ action, ...raw });
-            return { fields, requestId: typeof fields['RequestId'] === 'string' ? fields['RequestId'] : undefined };
+            return {
+                fields,
+                requestId: typeof fields['RequestId'] === 'string' ? fields['RequestId'] : undefined,
+                ...(clock ? { clock } : {}),
+            };
         }
         finally {
             slot?.release();
@@ -13865,12 +14453,15 @@ class AlibabaClient {
                 timeoutMs: this.options.timeoutMs,
                 ...(this.options.signal ? { signal: this.options.signal } : {}),
             });
+            const receivedMs = Date.now();
             const body = await readWithin(response.text(), deadline - Date.now(), () => response.body.destroy?.());
+            const serverMs = Date.parse(response.headers.get('date') ?? '');
             return {
                 status: response.status,
                 contentType: response.headers.get('content-type') ?? '',
                 body,
                 retryAfterHeader: response.headers.get('x-acs-retry-after'),
+                clock: Number.isNaN(serverMs) ? undefined : { serverMs, receivedMs },
             };
         }
         catch (error) {
@@ -13881,8 +14472,9 @@ class AlibabaClient {
             throw new AlibabaError(`${action}: ${message}`, {
                 action,
                 errorClass: 'transient',
-                // Unless the connection was never made, the request may have arrived and been accepted.
-                outcomeUnknown: !/ECONNREFUSED|ENOTFOUND|EAI_AGAIN/.test(message),
+                // Decided by the system's error code, never by the message (which quotes the request's URLs):
+                // unless the connection was refused or never resolved, the request may have arrived and been accepted.
+                outcomeUnknown: !sentNothing(network?.code),
             });
         }
     }
@@ -14012,6 +14604,196 @@ function notSentReason(reason) {
     return reason === 'deadline'
         ? 'deadline: not sent before the run reached its timeout'
         : 'cancelled: not sent before the run was cancelled';
+}
+
+;// CONCATENATED MODULE: ./src/submit/confirm.ts
+
+
+
+
+
+/** The shortest window, whatever `request-timeout` says. */
+const MIN_WINDOW_MS = 5_000;
+/**
+ * The window is as long as `request-timeout` (at least 5 s): the time the run already allows the CDN
+ * to act on a call and answer it is the time it allows a late call to show up.
+ */
+function lookupPolicy(requestTimeoutMs) {
+    return { windowMs: Math.max(MIN_WINDOW_MS, requestTimeoutMs), firstPauseMs: 1_000 };
+}
+/** When each look-up starts, in ms after the failure: at once, then after pauses that double, the last at the window's end. */
+function lookupTimes(policy) {
+    const times = [0];
+    const first = Math.max(1, policy.firstPauseMs);
+    for (let pause = first, at = first; at < policy.windowMs; pause *= 2, at += pause)
+        times.push(at);
+    times.push(policy.windowMs);
+    return times;
+}
+/**
+ * Alibaba's machines agree on the time to well within this; the answer's Date and a task's
+ * CreationTime may come from different ones.
+ */
+const SERVER_SLACK_MS = 1_000;
+/** Without a Date header to measure it: how far the runner's clock is taken to be ahead of the CDN's at most. */
+const ASSUMED_SKEW_MS = 5_000;
+/** Signed calls are refused beyond this clock difference, so no task of ours can lie further out. */
+const SIGNATURE_TOLERANCE_MS = 15 * 60_000;
+/**
+ * The earliest CreationTime a task of a call sent at `sentAt` (our clock) can carry. The answer's Date
+ * header was stamped no later than the answer reached us, so the CDN's clock is at least
+ * (Date − arrival) ahead of ours; by its clock, the call was sent no earlier than `sentAt` plus that.
+ * CreationTime has second precision (truncated), hence the floor.
+ */
+function earliestCreation(sentAt, clock) {
+    const bound = clock
+        ? sentAt + (clock.serverMs - clock.receivedMs) - SERVER_SLACK_MS
+        : sentAt - ASSUMED_SKEW_MS;
+    return Math.floor(bound / 1000) * 1000;
+}
+/**
+ * Looks the call up at each of `lookupTimes` until it is found. A call is accepted or refused as a
+ * whole, so its first and last URLs decide it; only if they disagree is every URL looked up. The call
+ * is `absent` only when the last look-up of the window answered and nothing of it was there.
+ */
+async function lookUpCall(client, call, options) {
+    const failedAt = Date.now();
+    const search = new CallSearch(client, call, {
+        ...options.retryPolicy,
+        maxElapsedMs: Math.min(options.retryPolicy.maxElapsedMs, options.policy.windowMs),
+    });
+    const times = lookupTimes(options.policy);
+    const stopped = () => search.inDoubt('the run stopped before the look-ups were done');
+    for (const [round, at] of times.entries()) {
+        await sleep(failedAt + at - Date.now(), options.signal);
+        if (options.signal?.aborted)
+            return stopped();
+        try {
+            await search.round(options.signal);
+        }
+        catch (error) {
+            if (!(error instanceof AlibabaError))
+                throw error;
+            if (options.signal?.aborted)
+                return stopped();
+            // A later look-up sees everything an earlier one would have, so only the last one must answer;
+            // a refusal that no retry can change (no permission, a parameter refused) ends the search.
+            if (round === times.length - 1 || !isRetryable(error.errorClass)) {
+                return search.inDoubt(`the look-up failed (${error.message})`, error.code);
+            }
+            continue;
+        }
+        if (search.complete())
+            return { kind: 'accepted', taskIds: search.taskIds() };
+    }
+    if (search.nothingFound())
+        return { kind: 'absent' };
+    return search.inDoubt(search.found.size > 0
+        ? `the look-ups over ${options.policy.windowMs / 1000} s found ${search.found.size} of the call's ${call.urls.length} URLs accepted, but not this one`
+        : 'a task for it was found whose creation time cannot be read');
+}
+/** What the look-ups of one call have seen so far. */
+class CallSearch {
+    client;
+    call;
+    retryPolicy;
+    found = new Map();
+    /** URLs with a task of the right type whose CreationTime cannot be read: ours, or an earlier run's. */
+    undated = new Set();
+    perUrl = false;
+    endsFound = false;
+    /** The call's URLs by host: a call gets one task ID per host (a refresh may carry several hosts). */
+    byHost = new Map();
+    constructor(client, call, retryPolicy) {
+        this.client = client;
+        this.call = call;
+        this.retryPolicy = retryPolicy;
+        for (const url of call.urls) {
+            const list = this.byHost.get(confirm_hostOf(url));
+            if (list)
+                list.push(url);
+            else
+                this.byHost.set(confirm_hostOf(url), [url]);
+        }
+    }
+    async round(signal) {
+        const { urls } = this.call;
+        if (!this.perUrl) {
+            // The first and last URL of each host: they carry every task ID the call was given.
+            const ends = [...this.byHost.values()].flatMap((list) => [
+                ...new Set([list[0], list[list.length - 1]]),
+            ]);
+            const endUrls = ends.filter((u) => u !== undefined);
+            for (const url of endUrls)
+                if (!this.found.has(url))
+                    await this.lookUp(url, signal);
+            const seen = endUrls.filter((url) => this.found.has(url)).length;
+            if (seen === endUrls.length) {
+                this.endsFound = true;
+                return;
+            }
+            if (seen === 0)
+                return;
+            // One end found, the other not: a call is accepted as a whole, so look at every URL.
+            this.perUrl = true;
+        }
+        for (const url of urls)
+            if (!this.found.has(url))
+                await this.lookUp(url, signal);
+    }
+    complete() {
+        return this.endsFound || this.found.size === this.call.urls.length;
+    }
+    nothingFound() {
+        return this.found.size === 0 && this.undated.size === 0;
+    }
+    /** URL → task ID; when the ends decided, the others get the IDs their host's ends were found under. */
+    taskIds() {
+        const ids = new Map();
+        for (const list of this.byHost.values()) {
+            const hostIds = [...new Set(list.flatMap((url) => this.found.get(url) ?? []))].join(',');
+            for (const url of list)
+                ids.set(url, this.found.get(url) ?? hostIds);
+        }
+        return ids;
+    }
+    inDoubt(why, code) {
+        return { kind: 'in-doubt', found: this.found, why, ...(code !== undefined ? { code } : {}) };
+    }
+    async lookUp(url, signal) {
+        const { objectType, sentAt } = this.call;
+        const answer = await withRetries(() => describeRefreshTasks(this.client, {
+            objectPath: url,
+            objectType,
+            // Wide on purpose: the tasks are dated by the CDN's clock below, not by this filter.
+            startTime: isoSeconds(new Date(sentAt - SIGNATURE_TOLERANCE_MS)),
+            endTime: isoSeconds(new Date(Date.now() + SIGNATURE_TOLERANCE_MS)),
+            pageSize: 100,
+        }), this.retryPolicy, signal ? { signal } : {});
+        const earliest = earliestCreation(sentAt, answer.clock);
+        for (const task of answer.tasks) {
+            const normalized = normalizeUrl(task.objectPath);
+            if (!normalized.ok || normalized.url !== url || task.objectType.toLowerCase() !== objectType)
+                continue;
+            const created = Date.parse(task.creationTime ?? '');
+            if (Number.isNaN(created)) {
+                this.undated.add(url);
+            }
+            else if (created >= earliest) {
+                this.found.set(url, task.taskId);
+                this.undated.delete(url);
+                return;
+            }
+        }
+    }
+}
+function confirm_hostOf(url) {
+    try {
+        return new URL(url).host;
+    }
+    catch {
+        return '';
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/follow/poll.ts
@@ -14393,6 +15175,7 @@ async function waitForPrefetch(ctx, outcomes) {
 
 
 
+
 /**
  * Packs URLs into RefreshObjectCaches calls: grouped by host (in order of first appearance), at most
  * 1,000 URLs and 10 hosts a call, and no more calls than that requires.
@@ -14482,11 +15265,16 @@ async function refreshBeforePrefetch(ctx, batches) {
 /** UrlRemain, or undefined (with a warning) when it cannot be read; credential errors throw. */
 async function readUrlRemain(ctx) {
     try {
-        const quota = await withRetries(() => describeRefreshQuota(ctx.client), ctx.retryPolicy, {
+        const { urlRemain } = await withRetries(() => describeRefreshQuota(ctx.client), ctx.retryPolicy, {
             signal: ctx.stop.sendSignal,
         });
-        ctx.logger.info(`Daily refresh quota: ${quota.urlRemain} URLs remain today.`);
-        return quota.urlRemain;
+        if (urlRemain.value === undefined) {
+            ctx.logger.warning(`refresh: DescribeRefreshQuota answered UrlRemain ${urlRemain.answered}, not a whole number of URLs; ` +
+                'refreshing without a cap.');
+            return undefined;
+        }
+        ctx.logger.info(`Daily refresh quota: ${urlRemain.value} URLs remain today.`);
+        return urlRemain.value;
     }
     catch (error) {
         if (error instanceof AlibabaError && error.errorClass === 'credentials')
@@ -14505,9 +15293,13 @@ async function sendRefreshes(ctx, items, urls, summary) {
     const accepted = [];
     const taskIds = new Set();
     let quotaError;
-    const hooks = {
-        signal: stop.sendSignal,
-        onRetry: (error, delay, attempt) => logger.info(`  RefreshObjectCaches: ${error.code ?? error.message}; retry ${attempt} in ${(delay / 1000).toFixed(1)} s`),
+    const take = (group, taskIdOf) => {
+        for (const item of group) {
+            const ids = splitTaskIds(taskIdOf(item.url));
+            for (const id of ids)
+                taskIds.add(id);
+            accepted.push({ url: item.url, taskIds: ids });
+        }
     };
     const send = async (group) => {
         if (stop.reason)
@@ -14518,18 +15310,24 @@ async function sendRefreshes(ctx, items, urls, summary) {
             return;
         }
         try {
-            const result = await withRetries(() => {
-                summary.calls++;
-                return refreshObjectCaches(ctx.client, group.map((item) => item.url));
-            }, ctx.retryPolicy, hooks);
-            const ids = splitTaskIds(result.taskId);
-            for (const id of ids)
-                taskIds.add(id);
-            for (const item of group)
-                accepted.push({ url: item.url, taskIds: ids });
-            logger.info(`Refresh: ${group.length} URLs on ${hostCount(group)} host(s), task ${result.taskId || '(none)'}, request ${result.requestId ?? '(none)'}`);
-            if (ids.length === 0)
-                logger.warning('refresh: a call was accepted without a task ID; its URLs cannot be followed.');
+            const result = await refreshOnce(ctx, group, summary);
+            if (result.kind === 'answered') {
+                take(group, () => result.taskId);
+                logger.info(`Refresh: ${group.length} URLs on ${hostCount(group)} host(s), task ${result.taskId || '(none)'}, request ${result.requestId ?? '(none)'}`);
+                if (result.taskId === '')
+                    logger.warning('refresh: a call was accepted without a task ID; its URLs cannot be followed.');
+                return;
+            }
+            const found = group.filter((item) => result.found.has(item.url));
+            take(found, (url) => result.found.get(url) ?? '');
+            if (found.length > 0)
+                logger.info(`Refresh: ${found.length} URLs were accepted after all (found by look-up).`);
+            const doubtful = group.filter((item) => !result.found.has(item.url));
+            if (doubtful.length === 0)
+                return;
+            notRefreshed(urls, doubtful, `outcome unknown: ${result.why}, so it was not sent again`);
+            logger.warning(`refresh: ${doubtful.length} URLs: outcome unknown (${result.why}); not sent again, so that no refresh quota ` +
+                'is spent twice. They are prefetched anyway.');
         }
         catch (error) {
             if (!(error instanceof AlibabaError) || isFatal(error.errorClass))
@@ -14553,6 +15351,50 @@ async function sendRefreshes(ctx, items, urls, summary) {
         await send(group);
     summary.taskIds = [...taskIds];
     return accepted;
+}
+/**
+ * One RefreshObjectCaches call, retried when refused for a passing reason. A failure whose outcome is
+ * unknown is looked up (DescribeRefreshTasks, ObjectType=file) over the same window as a prefetch,
+ * and sent again only when the look-ups show it was not accepted: refresh quota is not spent twice.
+ * Throws the last refusal.
+ */
+async function refreshOnce(ctx, group, summary) {
+    const { logger, stop } = ctx;
+    const started = Date.now();
+    for (let attempt = 1;; attempt++) {
+        const sentAt = Date.now();
+        summary.calls++;
+        let error;
+        try {
+            const result = await refreshObjectCaches(ctx.client, group.map((item) => item.url));
+            return { kind: 'answered', ...result };
+        }
+        catch (thrown) {
+            if (!(thrown instanceof AlibabaError))
+                throw thrown;
+            error = thrown;
+        }
+        if (error.outcomeUnknown) {
+            if (stop.reason) {
+                const why = `the call was in flight when the run stopped (${error.message})`;
+                return { kind: 'looked-up', found: new Map(), why };
+            }
+            logger.info(`  RefreshObjectCaches: ${error.message}; looking the call up before deciding to send it again`);
+            const lookup = await lookUpCall(ctx.client, { urls: group.map((item) => item.url), objectType: 'file', sentAt }, { policy: ctx.lookup, retryPolicy: ctx.retryPolicy, signal: stop.sendSignal });
+            if (lookup.kind === 'accepted')
+                return { kind: 'looked-up', found: lookup.taskIds, why: '' };
+            if (lookup.kind === 'in-doubt') {
+                return { kind: 'looked-up', found: lookup.found, why: `${error.message}; ${lookup.why}` };
+            }
+        }
+        const delay = nextRetryDelay(error, attempt, started, ctx.retryPolicy);
+        if (delay === undefined || stop.reason)
+            throw error;
+        logger.info(`  RefreshObjectCaches: ${error.code ?? error.message}; retry ${attempt} in ${(delay / 1000).toFixed(1)} s`);
+        await sleep(delay, stop.sendSignal);
+        if (stop.reason)
+            throw error;
+    }
 }
 function hostCount(items) {
     return new Set(items.map((item) => item.host)).size;
@@ -14753,13 +15595,20 @@ function createCallGate(requestsPerSecond, now) {
 
 
 /**
- * PreloadRemain, or undefined when the call is not permitted (a RAM policy without
- * cdn:DescribeRefreshQuota): then the run goes on uncapped, with a warning. Credential errors throw.
+ * PreloadRemain, or undefined when it cannot be known — the call is not permitted (a RAM policy
+ * without cdn:DescribeRefreshQuota), keeps failing, or answers something that is not a whole number
+ * of URLs: then the run goes on uncapped, with a warning. Credential errors throw.
  */
 async function readPreloadRemain(client, logger, retryPolicy) {
     try {
-        const quota = await withRetries(() => describeRefreshQuota(client), retryPolicy);
-        return quota.preloadRemain;
+        const { preloadRemain } = await withRetries(() => describeRefreshQuota(client), retryPolicy);
+        if (preloadRemain.value === undefined) {
+            // Never guessed at: "" is not 0 (it would skip everything), 10.7 is not 10.
+            logger.warning(`daily-quota: DescribeRefreshQuota answered PreloadRemain ${preloadRemain.answered}, not a whole number ` +
+                'of URLs; going on without a cap. Set daily-quota to a number to cap the run.');
+            return undefined;
+        }
+        return preloadRemain.value;
     }
     catch (error) {
         if (error instanceof AlibabaError && error.errorClass === 'permission') {
@@ -14773,70 +15622,6 @@ async function readPreloadRemain(client, logger, retryPolicy) {
         }
         throw error;
     }
-}
-
-;// CONCATENATED MODULE: ./src/submit/confirm.ts
-
-
-
-
-
-/** Tasks are looked up from this long before the send, so that a runner clock a little fast still finds them. */
-const CLOCK_MARGIN_MS = 60_000;
-/**
- * Looks the batch up. A PushObjectCache call is accepted or refused as a whole, so the first and last
- * URLs decide it in two look-ups; only if they disagree is every URL looked up.
- */
-async function confirmBatch(client, items, sentAt, retryPolicy, signal) {
-    const startTime = isoSeconds(new Date(sentAt.getTime() - CLOCK_MARGIN_MS));
-    const lookUp = (item) => withRetries(() => findTask(client, item.url, startTime), retryPolicy, signal ? { signal } : {});
-    try {
-        const ends = items.length > 1 ? [items[0], items[items.length - 1]] : [items[0]];
-        const found = new Map();
-        for (const item of ends) {
-            if (!item)
-                continue;
-            const taskId = await lookUp(item);
-            if (taskId !== undefined)
-                found.set(item.url, taskId);
-        }
-        if (found.size === 0)
-            return { kind: 'looked-up', found };
-        if (found.size === ends.length) {
-            const taskIds = [...new Set(found.values())].join(',');
-            return {
-                kind: 'looked-up',
-                found: new Map(items.map((item) => [item.url, found.get(item.url) ?? taskIds])),
-            };
-        }
-        for (const item of items) {
-            if (found.has(item.url))
-                continue;
-            const taskId = await lookUp(item);
-            if (taskId !== undefined)
-                found.set(item.url, taskId);
-        }
-        return { kind: 'looked-up', found };
-    }
-    catch (error) {
-        if (error instanceof AlibabaError)
-            return { kind: 'unknown', error };
-        throw error;
-    }
-}
-async function findTask(client, url, startTime) {
-    const { tasks } = await describeRefreshTasks(client, {
-        objectPath: url,
-        objectType: 'preload',
-        startTime,
-        endTime: isoSeconds(new Date(Date.now() + CLOCK_MARGIN_MS)),
-        pageSize: 100,
-    });
-    const match = tasks.find((task) => {
-        const normalized = normalizeUrl(task.objectPath);
-        return normalized.ok && normalized.url === url && task.objectType.toLowerCase() === 'preload';
-    });
-    return match?.taskId;
 }
 
 ;// CONCATENATED MODULE: ./src/submit/ledger.ts
@@ -14873,17 +15658,14 @@ class SubmitLedger {
         this.onRecord?.(this.outcomes.length);
     }
     fail(items, reason, code) {
-        for (const item of items) {
-            this.outcomes.push({
-                url: item.url,
-                status: 'failed',
-                reason,
-                ...(code ? { code } : {}),
-                source: item.source,
-                order: item.order,
-            });
-        }
-        this.onRecord?.(this.outcomes.length);
+        this.record(items, reason, code, false);
+    }
+    /**
+     * Failed, but the call may have been accepted: reported with `outcomeUnknown` (and a reason that
+     * starts "outcome unknown"), never sent again.
+     */
+    failUnknown(items, reason, code) {
+        this.record(items, `outcome unknown: ${reason}`, code, true);
     }
     failNotSent(items, stopReason, cause) {
         if (items.length === 0)
@@ -14891,6 +15673,32 @@ class SubmitLedger {
         if (stopReason)
             return this.fail(items, notSentReason(stopReason));
         this.fail(items, cause ? `not sent: the run stopped at ${cause.code ?? 'an error'}` : 'not sent');
+    }
+    /**
+     * The run stopped while these URLs were still being retried. When every attempt so far was refused,
+     * the reason names the last refusal ("deadline: refused with PreloadQueueFull until the run's
+     * timeout"), not "not sent".
+     */
+    failStopped(items, stopReason, lastRefusal) {
+        if (!lastRefusal)
+            return this.fail(items, notSentReason(stopReason));
+        const until = stopReason === 'deadline' ? "until the run's timeout" : 'until the run was cancelled';
+        const what = lastRefusal.code ? `refused with ${lastRefusal.code}` : `failed (${lastRefusal.message})`;
+        this.fail(items, `${stopReason}: ${what} ${until}`, lastRefusal.code);
+    }
+    record(items, reason, code, unknown) {
+        for (const item of items) {
+            this.outcomes.push({
+                url: item.url,
+                status: 'failed',
+                reason,
+                ...(code ? { code } : {}),
+                ...(unknown ? { outcomeUnknown: true } : {}),
+                source: item.source,
+                order: item.order,
+            });
+        }
+        this.onRecord?.(this.outcomes.length);
     }
     skipForQuota(items, remain) {
         const why = remain === undefined
@@ -14994,20 +15802,24 @@ async function runRound(client, logger, options, batches, ledger) {
     return [];
 }
 /**
- * One batch, with retries. A failure whose outcome is unknown is looked up first, and only the URLs
- * not found are sent again. Returns the final error and the URLs it applies to, or undefined.
+ * One batch, with retries. A failure whose outcome is unknown is looked up first (over a window, see
+ * confirm.ts), and only URLs shown not accepted are sent again. Returns the final error and the URLs
+ * it applies to, or undefined when every URL has its outcome.
  */
 async function sendBatch(client, logger, options, batch, ledger) {
+    const { stop } = options;
     let pending = batch.items;
     const started = Date.now();
+    /** The last failure of an attempt that went out: what the URLs are reported with if the run stops. */
+    let lastFailure;
     for (let attempt = 1;; attempt++) {
-        const sentAt = new Date();
+        const sentAt = Date.now();
         let error;
         try {
             const result = await pushObjectCache(client, pending.map((item) => item.url), options.push);
             if (result.taskId === '') {
                 // Accepted (it has a RequestId) but without a task ID: find the ID rather than report none.
-                const recovered = await lookUp(client, options, pending, sentAt, logger, batch.host);
+                const recovered = await recoverTaskIds(client, logger, options, pending, sentAt, batch.host);
                 ledger.accept(pending, (url) => recovered.get(url) ?? '', result.requestId, 'accepted-without-task-id');
             }
             else {
@@ -15021,48 +15833,69 @@ async function sendBatch(client, logger, options, batch, ledger) {
                 throw thrown;
             error = thrown;
         }
-        if (!error.outcomeUnknown && options.stop?.stopped) {
-            ledger.failNotSent(pending, options.stop.reason, undefined);
-            return undefined;
-        }
         if (error.outcomeUnknown) {
-            if (options.stop?.stopped) {
-                ledger.fail(pending, `outcome unknown: the call was in flight when the run stopped (${error.message}); it may have been accepted`);
-                return undefined;
-            }
-            logger.info(`  ${batch.host}: ${error.message}; looking the batch up before sending it again`);
-            const confirmation = await confirmBatch(client, pending, sentAt, options.retryPolicy, options.stop?.sendSignal);
-            if (confirmation.kind === 'unknown') {
-                ledger.fail(pending, `outcome unknown: ${error.message}; the look-up failed too (${confirmation.error.message}), so it was not sent again`, confirmation.error.code);
-                return undefined;
-            }
-            const confirmed = pending.filter((item) => confirmation.found.has(item.url));
-            if (confirmed.length > 0) {
-                ledger.accept(confirmed, (url) => confirmation.found.get(url) ?? '', undefined, 'confirmed-by-lookup');
-                logger.info(`  ${batch.host}: ${confirmed.length} URLs were accepted after all (found by look-up)`);
-            }
-            pending = pending.filter((item) => !confirmation.found.has(item.url));
+            pending = await settleUnknown(client, logger, options, batch.host, { pending, sentAt, error }, ledger);
             if (pending.length === 0)
                 return undefined;
         }
+        if (stop?.stopped && isRetryable(error.errorClass)) {
+            // Would have been retried, but the run stopped. A call the stop kept from going out carries no
+            // status and no code: then the failure before it is the one to name.
+            const answered = error.code !== undefined || error.httpStatus !== undefined;
+            ledger.failStopped(pending, stop.reason ?? 'cancelled', answered ? error : lastFailure);
+            return undefined;
+        }
+        lastFailure = error;
         const delay = isRetryable(error.errorClass)
             ? nextRetryDelay(error, attempt, started, options.retryPolicy)
             : undefined;
-        if (delay === undefined || options.stop?.stopped)
+        if (delay === undefined)
             return { error, items: pending };
         ledger.retries++;
         logger.info(`  ${batch.host}: ${error.code ?? error.message}; retry ${attempt} in ${(delay / 1000).toFixed(1)} s`);
-        await sleep(delay, options.stop?.sendSignal);
-        if (options.stop?.stopped) {
-            ledger.failNotSent(pending, options.stop.reason, undefined);
+        await sleep(delay, stop?.sendSignal);
+        if (stop?.stopped) {
+            ledger.failStopped(pending, stop.reason ?? 'cancelled', error);
             return undefined;
         }
     }
 }
-async function lookUp(client, options, items, sentAt, logger, host) {
-    const confirmation = await confirmBatch(client, items, sentAt, options.retryPolicy, options.stop?.sendSignal);
-    if (confirmation.kind === 'looked-up' && confirmation.found.size > 0)
-        return confirmation.found;
+/**
+ * A call whose outcome is unknown is never sent again blindly: it is looked up. What is found is
+ * recorded as submitted; what is still in doubt is recorded as outcome unknown. Returns the URLs the
+ * look-ups showed not accepted, which may be sent again.
+ */
+async function settleUnknown(client, logger, options, host, call, ledger) {
+    const { pending, sentAt, error } = call;
+    if (options.stop?.stopped) {
+        ledger.failUnknown(pending, `the call was in flight when the run stopped (${error.message}); it may have been accepted, so it was not sent again`);
+        return [];
+    }
+    logger.info(`  ${host}: ${error.message}; looking the batch up before deciding to send it again`);
+    const lookup = await lookUpCall(client, { urls: pending.map((item) => item.url), objectType: 'preload', sentAt }, { policy: options.lookup, retryPolicy: options.retryPolicy, signal: options.stop?.sendSignal });
+    if (lookup.kind === 'absent') {
+        logger.info(`  ${host}: not in the task list ${options.lookup.windowMs / 1000} s after the failure: not accepted`);
+        return pending;
+    }
+    const found = lookup.kind === 'accepted' ? lookup.taskIds : lookup.found;
+    const confirmed = pending.filter((item) => found.has(item.url));
+    if (confirmed.length > 0) {
+        ledger.accept(confirmed, (url) => found.get(url) ?? '', undefined, 'confirmed-by-lookup');
+        logger.info(`  ${host}: ${confirmed.length} URLs were accepted after all (found by look-up)`);
+    }
+    if (lookup.kind === 'in-doubt') {
+        const doubtful = pending.filter((item) => !found.has(item.url));
+        ledger.failUnknown(doubtful, `${error.message}; ${lookup.why}, so it was not sent again`, lookup.code);
+        logger.warning(`${host}: ${doubtful.length} URLs: outcome unknown (${lookup.why}); not sent again, so that no quota is spent twice.`);
+    }
+    return [];
+}
+/** The task IDs of a call accepted without one, found by look-up; an empty map when none is found. */
+async function recoverTaskIds(client, logger, options, items, sentAt, host) {
+    const lookup = await lookUpCall(client, { urls: items.map((item) => item.url), objectType: 'preload', sentAt }, { policy: options.lookup, retryPolicy: options.retryPolicy, signal: options.stop?.sendSignal });
+    const found = lookup.kind === 'accepted' ? lookup.taskIds : lookup.kind === 'in-doubt' ? lookup.found : undefined;
+    if (found && found.size > 0)
+        return found;
     logger.warning(`${host}: the call was accepted but returned no task ID, and none was found by look-up.`);
     return new Map();
 }
@@ -15120,34 +15953,119 @@ async function readUrlFile(filePath, displayName) {
 
 
 
-async function gatherEntries(config, logger, signal) {
+async function gatherEntries(config, logger, options = {}) {
     const entries = parseUrlList(config.urlsText, 'urls');
-    if (config.urlsFile)
-        entries.push(...(await readUrlFile(config.urlsFile, external_node_path_default().basename(config.urlsFile))));
+    const lists = [{ name: 'urls', entries: entries.length }];
+    if (config.urlsFile) {
+        const fromFile = await readUrlFile(config.urlsFile, external_node_path_default().basename(config.urlsFile));
+        lists.push({ name: 'urls-file', entries: fromFile.length });
+        append(entries, fromFile);
+    }
     if (config.cli?.urlsFileStdin !== undefined) {
-        entries.push(...parseUrlList(config.cli.urlsFileStdin, 'urls-file (standard input)'));
+        const fromStdin = parseUrlList(config.cli.urlsFileStdin, 'urls-file (standard input)');
+        lists.push({ name: 'standard input', entries: fromStdin.length });
+        append(entries, fromStdin);
     }
     if (!config.sitemap)
-        return { entries };
-    const sitemap = await logger.group('Sitemap diff', () => sitemapChanges(sitemapOptions(config, config.sitemap, signal), logger));
-    for (const url of sitemap.urls)
-        entries.push({ raw: url, source: 'sitemap' });
-    return { entries, sitemap };
+        return { entries, lists };
+    const sitemap = await logger.group('Sitemap diff', () => sitemapChanges(sitemapOptions(config, config.sitemap, options), logger));
+    for (let i = 0; i < sitemap.urls.length; i++) {
+        entries.push({ raw: sitemap.urls[i], source: 'sitemap', change: sitemap.changes[i] });
+    }
+    // Unusable <loc> values are reported, each as a failed URL, after the selected ones.
+    for (const loc of sitemap.invalid) {
+        entries.push({ raw: loc.value, source: `sitemap ${loc.document}`, invalid: loc.reason });
+    }
+    return { entries, lists, sitemap };
+}
+/** `push(...many)` overflows the call stack past ~100,000 items. */
+function append(to, items) {
+    for (const item of items)
+        to.push(item);
+}
+/**
+ * Why nothing is sent, when no source yielded a URL: each source's count, and for the sitemap what
+ * the diff found, so that a redeploy with nothing new does not read as a mistake. A warning when
+ * nothing was given at all; a notice when the sources had URLs but none was new or changed.
+ */
+function nothingToSend(gathered) {
+    const lists = gathered.lists.map((list) => `${list.name} had ${list.entries} entries`);
+    const sitemap = gathered.sitemap;
+    if (sitemap === undefined || sitemap.counts.deployed + sitemap.counts.invalid === 0) {
+        const every = sitemap === undefined ? lists : [...lists, 'the sitemap had no URLs'];
+        return {
+            level: 'warning',
+            message: `No URLs to prefetch: every source was empty (${every.join(', ')}). Nothing was sent.`,
+        };
+    }
+    // Lists with entries always yield an outcome, so here they are all empty: only the sitemap speaks.
+    return { level: 'notice', message: `No URLs to prefetch: ${sitemapText(sitemap)}. Nothing was sent.` };
+}
+function sitemapText(sitemap) {
+    const { counts } = sitemap;
+    const found = [
+        counts.unchanged ? `${counts.unchanged} unchanged` : '',
+        counts.notComparable ? `${counts.notComparable} not comparable (no <lastmod>)` : '',
+        counts.excluded ? `${counts.excluded} excluded` : '',
+        counts.added ? `${counts.added} added but not selected by changes` : '',
+        counts.modified ? `${counts.modified} modified but not selected by changes` : '',
+    ].filter(Boolean);
+    const head = `the sitemap had ${counts.deployed} URLs`;
+    if (sitemap.baselineProblem === 'unreadable') {
+        return `${head}, none selected because the baseline could not be read`;
+    }
+    const none = counts.added || counts.modified
+        ? 'none of the kinds changes selects'
+        : 'none added or modified since the baseline';
+    return `${head}, ${none}${found.length ? ` (${found.join(', ')})` : ''}`;
+}
+/** Gives each outcome from the sitemap its `change` and lastmods (report rows of urls / urls-file get none). */
+function withChanges(outcomes, changes) {
+    if (changes.size === 0)
+        return outcomes;
+    const format = lastFormatted();
+    return outcomes.map((outcome) => {
+        const entry = changes.get(outcome.order);
+        if (entry === undefined)
+            return outcome;
+        return {
+            ...outcome,
+            change: entry.change,
+            ...(Number.isNaN(entry.lastmod) ? {} : { lastmod: format(entry.lastmod) }),
+            ...(entry.change === 'modified' && !Number.isNaN(entry.previousLastmod)
+                ? { previousLastmod: format(entry.previousLastmod) }
+                : {}),
+        };
+    });
+}
+/** formatLastmod, remembering its last answer: a build stamp gives thousands of URLs the same lastmod. */
+function lastFormatted() {
+    let last = NaN;
+    let text = '';
+    return (ms) => {
+        if (ms !== last) {
+            last = ms;
+            text = formatLastmod(ms);
+        }
+        return text;
+    };
 }
 /** `save-sitemap`: writes the flat baseline and sends nothing. */
-async function saveBaseline(config, logger, signal) {
+async function saveBaseline(config, logger, options = {}) {
     const sitemap = config.sitemap;
     if (!sitemap?.saveSitemap)
-        return;
-    await saveSitemapBaseline({
+        return undefined;
+    const saved = await saveSitemapBaseline({
         workspace: config.workspace,
         sitemap: sitemap.sitemap,
         saveSitemap: sitemap.saveSitemap,
         baseUrl: config.baseUrl,
-        signal,
+        retryPolicy: options.retryPolicy,
+        signal: options.signal,
     }, logger);
+    return { file: sitemap.saveSitemap, sitemap: sitemap.sitemap, urls: saved.urls };
 }
-function sitemapOptions(config, sitemap, signal) {
+function sitemapOptions(config, sitemap, options) {
     return {
         workspace: config.workspace,
         sitemap: sitemap.sitemap,
@@ -15158,20 +16076,26 @@ function sitemapOptions(config, sitemap, signal) {
         includeImages: sitemap.includeImages,
         exclude: config.exclude,
         baseUrl: config.baseUrl,
-        signal,
+        retryPolicy: options.retryPolicy,
+        signal: options.signal,
     };
 }
 
 ;// CONCATENATED MODULE: ./src/urls/prepare.ts
 
 
+const prepare_EXAMPLES = 3;
 function prepareUrls(entries, options) {
     const seen = new Set();
     const candidates = [];
     const rejected = [];
+    const changes = new Map();
+    const invalidByReason = new Map();
     let duplicates = 0;
     for (const entry of entries) {
-        const normalized = normalizeUrl(entry.raw, options.baseUrl);
+        const normalized = entry.invalid === undefined
+            ? normalizeUrl(entry.raw, options.baseUrl)
+            : { ok: false, reason: entry.invalid };
         const key = normalized.ok ? normalized.url : `invalid:${entry.raw}`;
         if (seen.has(key)) {
             duplicates++;
@@ -15179,14 +16103,22 @@ function prepareUrls(entries, options) {
         }
         seen.add(key);
         const order = seen.size;
+        if (entry.change !== undefined)
+            changes.set(order, entry.change);
         if (!normalized.ok) {
+            const written = `${entry.source} "${prepare_shorten(visible(entry.raw))}"`;
             rejected.push({
                 url: entry.raw,
                 status: 'failed',
-                reason: `${entry.source} "${entry.raw}" ${normalized.reason}`,
+                reason: `${written} ${normalized.reason}`,
                 source: entry.source,
                 order,
             });
+            const group = invalidByReason.get(normalized.reason) ?? { count: 0, examples: [] };
+            group.count++;
+            if (group.examples.length < prepare_EXAMPLES)
+                group.examples.push(written);
+            invalidByReason.set(normalized.reason, group);
         }
         else if (options.exclude?.match(normalized.url) !== undefined) {
             rejected.push({
@@ -15212,7 +16144,11 @@ function prepareUrls(entries, options) {
             candidates.push({ url: normalized.url, host: normalized.host, source: entry.source, order });
         }
     }
-    return { candidates, rejected, duplicates };
+    return { candidates, rejected, duplicates, changes, invalidByReason };
+}
+/** An entry as a reason quotes it: whole up to a screenful, cut beyond. */
+function prepare_shorten(raw) {
+    return raw.length > 200 ? `${raw.slice(0, 197)}...` : raw;
 }
 
 ;// CONCATENATED MODULE: ./src/run.ts
@@ -15233,7 +16169,8 @@ function prepareUrls(entries, options) {
 
 
 
-function emptyResult(config) {
+
+function emptyResult(config, saved) {
     return {
         outcomes: [],
         counts: countOutcomes([]),
@@ -15245,7 +16182,7 @@ function emptyResult(config) {
         apiCalls: {},
         retries: 0,
         confirmedByLookup: 0,
-        ...(config.sitemap?.saveSitemap ? { savedSitemap: config.sitemap.saveSitemap } : {}),
+        ...(saved ? { savedSitemap: saved } : {}),
     };
 }
 async function runPrefetch(config, deps) {
@@ -15263,12 +16200,14 @@ async function runPrefetch(config, deps) {
 }
 async function runPhases(config, logger, retryPolicy, stop, identity) {
     if (config.sitemap?.saveSitemap) {
-        await saveBaseline(config, logger, stop.sendSignal);
-        return emptyResult(config);
+        const saved = await saveBaseline(config, logger, { signal: stop.sendSignal, retryPolicy });
+        return emptyResult(config, saved);
     }
-    const { collected, sitemap } = await collect(config, logger, stop.sendSignal);
+    const { collected, gathered } = await collect(config, logger, { signal: stop.sendSignal, retryPolicy });
+    const sitemap = gathered.sitemap;
     if (collected.candidates.length === 0 && collected.rejected.length === 0) {
-        logger.warning('No URLs to prefetch: every source was empty. Nothing was sent.');
+        const { level, message } = nothingToSend(gathered);
+        logger[level](message);
     }
     try {
         const credentials = collected.candidates.length > 0
@@ -15278,7 +16217,16 @@ async function runPhases(config, logger, retryPolicy, stop, identity) {
         const quotaRemain = await resolveQuota(config, client, collected, logger, retryPolicy);
         const plan = planBatches(collected.candidates, config.batchSize, quotaRemain);
         logPlan(plan, collected, quotaRemain, logger);
-        const follow = client && !config.dryRun ? { client, options: config.follow, logger, retryPolicy, stop } : undefined;
+        const follow = client && !config.dryRun
+            ? {
+                client,
+                options: config.follow,
+                logger,
+                retryPolicy,
+                lookup: lookupPolicy(config.requestTimeoutMs),
+                stop,
+            }
+            : undefined;
         const refreshed = follow && (await refreshBeforePrefetch(follow, plan.batches));
         const sent = client && !config.dryRun ? await run_submit(client, config, plan, logger, retryPolicy, stop) : undefined;
         const sorted = [
@@ -15287,7 +16235,8 @@ async function runPhases(config, logger, retryPolicy, stop, identity) {
             ...(sent?.outcomes ?? plannedOutcomes(plan)),
         ].sort((a, b) => a.order - b.order);
         const waited = follow && (await waitForPrefetch(follow, sorted));
-        const { outcomes, follow: followed } = withFollowThrough(sorted, refreshed, waited);
+        const { outcomes: followedOutcomes, follow: followed } = withFollowThrough(sorted, refreshed, waited);
+        const outcomes = withChanges(followedOutcomes, collected.changes);
         return assembleResult(config, outcomes, {
             collected,
             quotaRemain,
@@ -15322,21 +16271,32 @@ function assembleResult(config, outcomes, parts) {
         ...(stop.reason ? { stopped: stop.reason } : {}),
         ...(sent?.fatal ? { fatal: `${sent.fatal.message}. ${adviceFor(sent.fatal)}` } : {}),
         ...(followed ? { follow: followed } : {}),
-        ...(sitemap ? { sitemap: { counts: sitemap.counts, baseline: sitemap.baseline } } : {}),
+        ...(sitemap
+            ? {
+                sitemap: {
+                    counts: sitemap.counts,
+                    baseline: sitemap.baseline,
+                    ...(sitemap.baselineProblem ? { baselineProblem: sitemap.baselineProblem } : {}),
+                    notes: sitemap.notes,
+                },
+            }
+            : {}),
     };
 }
-async function collect(config, logger, signal) {
-    const { entries, sitemap } = await gatherEntries(config, logger, signal);
-    const collected = prepareUrls(entries, {
+async function collect(config, logger, options) {
+    const gathered = await gatherEntries(config, logger, options);
+    const collected = prepareUrls(gathered.entries, {
         baseUrl: config.baseUrl,
         domains: config.domains,
         exclude: config.exclude,
     });
-    for (const rejected of collected.rejected) {
-        if (rejected.status === 'failed')
-            logger.warning(rejected.reason ?? rejected.url);
+    // One line per kind of mistake, not one per entry: a sitemap can hold thousands.
+    for (const [reason, { count, examples }] of collected.invalidByReason) {
+        const more = count > examples.length ? `; …and ${count - examples.length} more` : '';
+        const entries = count === 1 ? '1 entry' : `${count} entries`;
+        logger.warning(`${entries} failed, each ${reason} — ${examples.join('; ')}${more}`);
     }
-    return { collected, ...(sitemap ? { sitemap } : {}) };
+    return { collected, gathered };
 }
 function createClient(config, credentials, logger, stop) {
     return new RenewingClient({
@@ -15381,6 +16341,7 @@ async function run_submit(client, config, plan, logger, retryPolicy, stop) {
         push: config.push,
         concurrency: config.requestsPerSecond,
         retryPolicy,
+        lookup: lookupPolicy(config.requestTimeoutMs),
         rereadQuota: () => readPreloadRemain(client, logger, retryPolicy),
         stop,
         onProgress: (done) => logger.progress?.({ phase: 'submit', done, total }),
@@ -15456,11 +16417,78 @@ function stopOnSignals(stop, notify) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/report/listing.ts
+/** GitHub drops a step summary over 1 MiB whole; this is the most a summary may ever be. */
+const SUMMARY_MAX_BYTES = 1_000_000;
+/** Reasons listed per status; the rest are counted. */
+const LISTED_REASONS = 50;
+/** URLs shown per reason. */
+const URLS_PER_REASON = 3;
+/** Groups outcomes by identical reason and code, the largest group first (ties: first seen first). */
+function groupByReason(outcomes) {
+    const groups = new Map();
+    for (const outcome of outcomes) {
+        const reason = outcome.reason ?? '';
+        const key = `${outcome.code ?? ''}\u0000${reason}`;
+        let group = groups.get(key);
+        if (group === undefined) {
+            group = { reason, code: outcome.code, count: 0, urls: [] };
+            groups.set(key, group);
+        }
+        group.count++;
+        if (group.urls.length < URLS_PER_REASON)
+            group.urls.push(outcome.url);
+    }
+    return [...groups.values()].sort((a, b) => b.count - a.count);
+}
+/** Bytes left for a part of the summary; a line is taken only if it fits whole. */
+class ByteBudget {
+    left;
+    constructor(left) {
+        this.left = left;
+    }
+    take(line) {
+        const bytes = Buffer.byteLength(line, 'utf8') + 1;
+        if (bytes > this.left)
+            return false;
+        this.left -= bytes;
+        return true;
+    }
+}
+/** Text on one line, cut after `max` characters. */
+function oneLine(text, max) {
+    const line = text.replace(/\r?\n/g, ' ');
+    return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+/** Text for a Markdown table cell: one line, `|` escaped, cut after `max` characters. */
+function cell(text, max) {
+    return oneLine(text, max).replace(/\|/g, '\\|');
+}
+/**
+ * The summary as GitHub will show it: cut at a line boundary below SUMMARY_MAX_BYTES, with a last
+ * line that says so, should the parts' own budgets ever not suffice.
+ */
+function fitSummary(text, reportPath) {
+    if (Buffer.byteLength(text, 'utf8') <= SUMMARY_MAX_BYTES)
+        return text;
+    const tail = `\n\n… the summary stops here to stay under GitHub's 1 MiB limit; every URL is in the report: \`${oneLine(reportPath, 500)}\`\n`;
+    const room = SUMMARY_MAX_BYTES - Buffer.byteLength(tail, 'utf8');
+    // Cut by bytes, then back to the last whole line (never inside a UTF-8 sequence).
+    const head = Buffer.from(text, 'utf8').subarray(0, room).toString('utf8');
+    const lastLine = head.lastIndexOf('\n');
+    return (lastLine > 0 ? head.slice(0, lastLine) : '') + tail;
+}
+
 ;// CONCATENATED MODULE: ./src/report/closing.ts
-/** URLs listed per status; the rest are counted (and all are in --json). */
+
+/** URLs listed per status, a few per reason; the rest are counted (and all are in --json). */
 const LISTED = 20;
 function renderClosing(result) {
+    // save-sitemap sends nothing: what was saved is all there is to say.
+    if (result.savedSitemap)
+        return `${savedLine(result)}\n`;
     const sections = [
+        sitemapLines(result),
         result.dryRun ? planTable(result.outcomes) : taskTable(result.outcomes),
         countsTable(result),
         outcomeList('Failed', result.outcomes.filter((o) => o.status === 'failed')),
@@ -15499,6 +16527,28 @@ function planTable(outcomes) {
     const rows = [...hosts].map(([host, urls]) => [host, String(urls)]);
     return ['Plan (dry run: nothing was sent)', ...table(['host', 'URLs'], rows, [1])];
 }
+/** What the sitemap diff saw, in two lines. */
+function sitemapLines(result) {
+    if (!result.sitemap)
+        return [];
+    const { counts, baseline, baselineProblem } = result.sitemap;
+    const against = baseline
+        ? `compared with ${baseline}`
+        : baselineProblem === 'unreadable'
+            ? 'the baseline could not be read: nothing selected'
+            : 'no baseline: every URL counts as added';
+    const parts = [
+        `${counts.deployed} deployed`,
+        `${counts.added} added`,
+        `${counts.modified} modified`,
+        `${counts.unchanged} unchanged`,
+        `${counts.notComparable} not comparable`,
+        ...(counts.unknown ? [`${counts.unknown} unknown`] : []),
+        `${counts.excluded} excluded`,
+        ...(counts.invalid ? [`${counts.invalid} unusable <loc>`] : []),
+    ];
+    return [`Sitemap (${against})`, `  ${parts.join(' · ')}`];
+}
 function countsTable(result) {
     const { counts } = result;
     const rows = [
@@ -15516,17 +16566,38 @@ function countsTable(result) {
     ].filter(Boolean);
     return ['URLs', ...table(undefined, rows, [1]), ...(extras.length ? [extras.join(' · ')] : [])];
 }
+/** URLs grouped by reason: the reason once, with its count, then its first URLs. */
 function outcomeList(title, outcomes) {
     if (outcomes.length === 0)
         return [];
-    const rows = outcomes
-        .slice(0, LISTED)
-        .map((o) => [
-        o.url,
-        [o.reason ?? '', o.code && !o.reason?.includes(o.code) ? `(${o.code})` : ''].join(' ').trim(),
-    ]);
-    const more = outcomes.length > LISTED ? [`…and ${outcomes.length - LISTED} more: see --json.`] : [];
-    return [`${title} (${outcomes.length})`, ...table(['URL', 'reason'], rows, []), ...more];
+    const lines = [`${title} (${outcomes.length})`];
+    let listed = 0;
+    let shown = 0;
+    const groups = groupByReason(outcomes);
+    for (const group of groups) {
+        if (listed >= LISTED)
+            break;
+        const code = group.code && !group.reason.includes(group.code) ? ` (${group.code})` : '';
+        const reason = `${group.reason}${code}`.trim() || '(no reason given)';
+        lines.push(`  ${group.count} × ${oneLine(reason, 400)}`);
+        for (const url of group.urls)
+            lines.push(`      ${oneLine(url, 1100)}`);
+        if (group.count > group.urls.length)
+            lines.push(`      …and ${group.count - group.urls.length} more`);
+        listed += group.urls.length;
+        shown += group.count;
+    }
+    if (shown < outcomes.length) {
+        lines.push(`…and ${outcomes.length - shown} more URLs with other reasons: see --json.`);
+    }
+    return lines;
+}
+/** What `save-sitemap` did, in one line: the CLI's whole output for it, and the action's last log line. */
+function savedLine(result) {
+    const saved = result.savedSitemap;
+    if (!saved)
+        return '';
+    return `Saved ${saved.urls} URLs of ${saved.sitemap} to ${saved.file}; nothing was sent.`;
 }
 /** Columns padded to their widest cell; `right` lists the right-aligned columns. */
 function table(header, rows, right) {
@@ -15666,30 +16737,257 @@ class ConsoleLogger {
 
 ;// CONCATENATED MODULE: external "node:util"
 const external_node_util_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
+;// CONCATENATED MODULE: ./src/config/inputs.generated.ts
+// Generated from action.yml by scripts/docs.ts (`npm run docs`; `npm run build` runs it too). Do not edit.
+const ACTION_INPUTS = [
+    {
+        name: 'urls',
+        description: 'URLs to prefetch, one per line. Blank lines and lines starting with # are ignored. Forms: https://host/path (http too), host/path or host:port/path (taken as https), and /path (resolved against base-url).',
+        default: '',
+        required: false,
+    },
+    {
+        name: 'urls-file',
+        description: 'A workspace-relative file of URLs in the same format as urls. Use it for long lists: Linux refuses an input (environment variable) over 128 KiB.',
+        default: '',
+        required: false,
+    },
+    {
+        name: 'base-url',
+        description: 'Scheme and host that /path entries resolve against, like https://www.example.com.',
+        default: '',
+        required: false,
+    },
+    {
+        name: 'domains',
+        description: 'Allow-list of hosts, one per line; *.example.com matches subdomains, not example.com itself. URLs on other hosts are skipped, not sent. Empty allows every host.',
+        default: '',
+        required: false,
+    },
+    {
+        name: 'access-key-id',
+        description: 'AccessKey ID. Falls back to the ALIBABA_CLOUD_ACCESS_KEY_ID environment variable.',
+        default: '',
+        required: false,
+    },
+    {
+        name: 'access-key-secret',
+        description: 'AccessKey secret. Falls back to the ALIBABA_CLOUD_ACCESS_KEY_SECRET environment variable.',
+        default: '',
+        required: false,
+    },
+    {
+        name: 'security-token',
+        description: 'STS security token, with temporary credentials. Falls back to ALIBABA_CLOUD_SECURITY_TOKEN.',
+        default: '',
+        required: false,
+    },
+    {
+        name: 'endpoint',
+        description: 'CDN API endpoint.',
+        default: 'https://cdn.aliyuncs.com',
+        required: false,
+    },
+    {
+        name: 'signature-version',
+        description: 'v3 (ACS3-HMAC-SHA256) or v1 (HMAC-SHA1, SignatureVersion 1.0).',
+        default: 'v3',
+        required: false,
+    },
+    {
+        name: 'area',
+        description: "Area to prefetch in: domestic (Chinese mainland) or overseas. Empty: the domain's own service area.",
+        default: '',
+        required: false,
+    },
+    {
+        name: 'l2-preload',
+        description: 'true to require the prefetch to reach L2 nodes (L2Preload). Empty: not sent.',
+        default: '',
+        required: false,
+    },
+    {
+        name: 'with-header',
+        description: 'JSON object of header name to an array of values sent with the prefetch requests (WithHeader), like {"Accept-Encoding":["gzip"]}. Empty: not sent.',
+        default: '',
+        required: false,
+    },
+    {
+        name: 'query-hashkey',
+        description: "true to use the domain's cache key rules for the hash key (QueryHashkey). Empty: not sent.",
+        default: '',
+        required: false,
+    },
+    {
+        name: 'batch-size',
+        description: 'URLs per PushObjectCache call, 1 to 100.',
+        default: '100',
+        required: false,
+    },
+    {
+        name: 'daily-quota',
+        description: 'auto reads the prefetch quota left today (DescribeRefreshQuota) and spends no more; a whole number caps this run instead.',
+        default: 'auto',
+        required: false,
+    },
+    {
+        name: 'requests-per-second',
+        description: "Calls per second, at most 50 (the API's limit).",
+        default: '50',
+        required: false,
+    },
+    {
+        name: 'fail-on',
+        description: 'error: fail the step when any URL failed; skipped: also when any URL was skipped for quota; never: URL outcomes never fail the step. Configuration and credential errors always fail it.',
+        default: 'error',
+        required: false,
+    },
+    {
+        name: 'dry-run',
+        description: 'true to plan and report without sending anything that changes state. Works without credentials.',
+        default: 'false',
+        required: false,
+    },
+    {
+        name: 'request-timeout',
+        description: 'Seconds allowed for each HTTP request, connecting included.',
+        default: '30',
+        required: false,
+    },
+    {
+        name: 'timeout',
+        description: 'Seconds allowed for the whole run. At the deadline sending stops, what was not sent is failed with reason deadline, and outputs, summary and report are written. Empty: 600, plus wait-timeout for each wait (refresh, wait) that is on.',
+        default: '',
+        required: false,
+    },
+    {
+        name: 'refresh',
+        description: 'true to refresh the URLs about to be prefetched first (RefreshObjectCaches, within the refresh quota UrlRemain), wait for the refresh tasks (up to wait-timeout), and only then prefetch. A prefetch does not replace a copy the CDN already holds.',
+        default: 'false',
+        required: false,
+    },
+    {
+        name: 'wait',
+        description: 'true to poll the prefetch tasks after submission (DescribeRefreshTaskById) until every submitted URL is Complete or Failed, or wait-timeout passes.',
+        default: 'false',
+        required: false,
+    },
+    {
+        name: 'wait-timeout',
+        description: 'Seconds each wait (the refresh wait, the prefetch wait) may last, from its own start.',
+        default: '900',
+        required: false,
+    },
+    {
+        name: 'poll-interval',
+        description: 'Seconds between polls, at least 1. The pause grows x1.5 while nothing changes, up to 6 times this.',
+        default: '10',
+        required: false,
+    },
+    {
+        name: 'role-arn',
+        description: "RAM role to assume with the job's GitHub OIDC token (acs:ram::<uid>:role/<name>) instead of using AccessKeys. Needs permissions: id-token: write.",
+        default: '',
+        required: false,
+    },
+    {
+        name: 'oidc-provider-arn',
+        description: 'The RAM OIDC provider for GitHub (acs:ram::<uid>:oidc-provider/<name>). Required with role-arn.',
+        default: '',
+        required: false,
+    },
+    {
+        name: 'role-session-name',
+        description: 'RoleSessionName of the assumed role, 2 to 64 characters of letters, digits and . @ _ -. Empty: cdn-prefetch-<run id>.',
+        default: '',
+        required: false,
+    },
+    {
+        name: 'audience',
+        description: "Audience of the GitHub ID token; the OIDC provider's client ID list must contain it.",
+        default: 'sts.aliyuncs.com',
+        required: false,
+    },
+    {
+        name: 'role-duration-seconds',
+        description: "Lifetime of the assumed credentials, 900 up to the role's maximum session duration. Longer runs renew them.",
+        default: '900',
+        required: false,
+    },
+    {
+        name: 'sts-endpoint',
+        description: 'STS API endpoint for AssumeRoleWithOIDC.',
+        default: 'https://sts.aliyuncs.com',
+        required: false,
+    },
+    {
+        name: 'sitemap',
+        description: 'Workspace path or http(s) URL of the deployed sitemap or sitemap index (plain or gzip). Its added and changed URLs are prefetched, after any urls and urls-file entries.',
+        default: '',
+        required: false,
+    },
+    {
+        name: 'previous-sitemap',
+        description: 'Workspace path or http(s) URL of the sitemap before this deploy: the baseline of the diff. A flat file written by save-sitemap is the usual choice.',
+        default: '',
+        required: false,
+    },
+    {
+        name: 'previous-ref',
+        description: 'A git ref or SHA: the baseline is the same path as sitemap at that ref in this repository, read through the GitHub API (a shallow checkout works). Needs sitemap to be a workspace path.',
+        default: '',
+        required: false,
+    },
+    {
+        name: 'github-token',
+        description: 'Token for reading previous-ref through the GitHub API; needs permissions: contents: read.',
+        default: '${{ github.token }}',
+        required: false,
+    },
+    {
+        name: 'changes',
+        description: 'Which sitemap URLs to prefetch: added,modified (new, or with a different lastmod), added, modified, or all (every URL, as for a first deploy; no baseline is read).',
+        default: 'added,modified',
+        required: false,
+    },
+    {
+        name: 'include-images',
+        description: 'true to prefetch the <image:loc> URLs of the selected pages too, right after each page.',
+        default: 'false',
+        required: false,
+    },
+    {
+        name: 'exclude',
+        description: 'Glob patterns on the URL path, one per line (/tags/**), applied to every source; * stays within a segment, ** crosses segments, /x/** also matches /x.',
+        default: '',
+        required: false,
+    },
+    {
+        name: 'save-sitemap',
+        description: 'A path: read sitemap (following every child) and write its URLs and lastmods there as one flat urlset, and send nothing. Run it before a deploy to keep a baseline.',
+        default: '',
+        required: false,
+    },
+];
+
 ;// CONCATENATED MODULE: ./src/cli/flags.ts
 /**
- * The CLI's flags are the action's inputs, by the same names, derived from action.yml (through
- * inputs.generated.ts) rather than listed by hand: an input added to action.yml is a flag at the next
- * build. Left out are the secrets (credentials come from the ALIBABA_CLOUD_* variables, never from the
- * command line, where they would land in shell history and `ps`) and what only exists inside GitHub
- * Actions. Parsing is Node's util.parseArgs; the checks after it exist to word the errors.
+ * The CLI's flags are the action's inputs, by the same names. The input spec (config/inputs.ts) says
+ * which inputs are flags, of what kind and with what default; the descriptions come from action.yml
+ * (through inputs.generated.ts). Left out are the secrets (credentials come from the ALIBABA_CLOUD_*
+ * variables, never from the command line, where they would land in shell history and `ps`) and what
+ * only exists inside GitHub Actions. Parsing is Node's util.parseArgs; the checks after it exist to
+ * word the errors.
  */
 
 
+
+
 /** Inputs that are not flags, and what to use instead: the message for someone who tries one. */
-const NOT_FLAGS = {
-    'access-key-id': 'set the ALIBABA_CLOUD_ACCESS_KEY_ID environment variable instead',
-    'access-key-secret': 'set the ALIBABA_CLOUD_ACCESS_KEY_SECRET environment variable instead',
-    'security-token': 'set the ALIBABA_CLOUD_SECURITY_TOKEN environment variable instead',
-    'github-token': 'it exists only inside GitHub Actions',
-    'previous-ref': 'it reads the repository through GitHub, inside GitHub Actions only; use --previous-sitemap',
-    'role-arn': 'GitHub OIDC exists only inside GitHub Actions; set the ALIBABA_CLOUD_* variables instead',
-    'oidc-provider-arn': 'GitHub OIDC exists only inside GitHub Actions',
-    'role-session-name': 'GitHub OIDC exists only inside GitHub Actions',
-    audience: 'GitHub OIDC exists only inside GitHub Actions',
-    'role-duration-seconds': 'GitHub OIDC exists only inside GitHub Actions',
-    'sts-endpoint': 'GitHub OIDC exists only inside GitHub Actions',
-};
+const NOT_FLAGS = Object.fromEntries(INPUT_NAMES.flatMap((name) => {
+    const cli = INPUTS[name].cli;
+    return cli.flag ? [] : [[name, cli.instead]];
+}));
 /** Flags of the CLI itself, beside the inputs. */
 const CLI_FLAGS = [
     {
@@ -15701,39 +16999,39 @@ const CLI_FLAGS = [
     { name: 'help', usage: '-h, --help', description: 'Print this help.' },
     { name: 'version', usage: '--version', description: 'Print the version.' },
 ];
-/** What the CLI adds to an input's description, where the command line differs from a workflow. */
-const CLI_NOTES = {
-    'urls-file': 'In the CLI: relative to the current directory; - reads the list from standard input.',
-    'fail-on': 'In the CLI it decides the exit code: 1 where the step would fail.',
-};
-function flagKind(input) {
-    const fallback = input.default.trim().toLowerCase();
-    if (fallback === 'true' || fallback === 'false' || /^true\b/i.test(input.description))
+function flagKind(kind) {
+    if (kind === 'switch' || kind === 'optional-switch')
         return 'switch';
-    if (/\bone per line\b/i.test(input.description))
-        return 'list';
-    return 'value';
+    return kind === 'list' ? 'list' : 'value';
 }
-/** The flags for these inputs, in action.yml's order. */
-function flagSpecs(inputs) {
+/**
+ * The flags, in the spec's order (action.yml's), described as `descriptions` says (action.yml's
+ * descriptions; scripts/docs.ts passes a fresh read of action.yml).
+ */
+function flagSpecs(descriptions = ACTION_INPUTS) {
     const own = new Set(CLI_FLAGS.map((flag) => flag.name));
-    return inputs
-        .filter((input) => !(input.name in NOT_FLAGS))
-        .map((input) => {
-        if (own.has(input.name)) {
-            throw new Error(`action.yml input "${input.name}" collides with the CLI's own --${input.name}`);
-        }
-        const kind = flagKind(input);
-        const note = [kind === 'list' ? 'Repeat the flag for more.' : '', CLI_NOTES[input.name] ?? '']
+    const described = new Map(descriptions.map((input) => [input.name, input.description]));
+    return INPUT_NAMES.flatMap((name) => {
+        const spec = INPUTS[name];
+        if (!spec.cli.flag)
+            return [];
+        if (own.has(name))
+            throw new Error(`input "${name}" collides with the CLI's own --${name}`);
+        const description = described.get(name);
+        if (description === undefined)
+            throw new Error(`action.yml has no input "${name}" to describe the flag`);
+        const kind = flagKind(spec.kind);
+        const note = [kind === 'list' ? 'Repeat the flag for more.' : '', spec.cli.note ?? '']
             .filter(Boolean)
             .join(' ');
-        return {
-            name: input.name,
-            kind,
-            // A default like ${{ github.run_id }} is the runner's to expand; outside it means nothing.
-            default: input.default.includes('${{') ? '' : input.default,
-            description: note ? `${input.description} ${note}` : input.description,
-        };
+        return [
+            {
+                name,
+                kind,
+                default: effectiveDefault(spec),
+                description: note ? `${description} ${note}` : description,
+            },
+        ];
     });
 }
 /** Parses the command line; a UsageError says what is wrong with it. */
@@ -15938,11 +17236,12 @@ function wrap(text, width) {
 
 
 
+
 /** README's and --help's exit codes; after a signal, the shell's convention: 128 + its number. */
 const EXIT = { done: 0, failed: 1, usage: 2, SIGINT: 130, SIGTERM: 143 };
 /** Runs the command; resolves to the exit code. */
 async function runCli(io) {
-    const specs = flagSpecs(ACTION_INPUTS);
+    const specs = flagSpecs();
     let flags;
     try {
         flags = parseFlags(io.argv, specs);
@@ -15970,14 +17269,16 @@ async function runCli(io) {
         redact,
     });
     try {
-        const config = await cliConfig(flags, specs, io, credentials);
+        const config = await cliConfig(flags, io, credentials);
+        for (const message of config.messages)
+            logger[message.level](message.text);
         return await execute(config, flags, io, logger, redact);
     }
     catch (error) {
         logger.close();
         const message = redact(errorMessage(error));
         if (error instanceof ConfigError) {
-            io.stderr.write(`Configuration error: ${message}${cliHint(message)}\n`);
+            io.stderr.write(`Configuration error: ${message}${cliHint(error)}\n`);
             return EXIT.usage;
         }
         io.stderr.write(`Error: ${message}\n`);
@@ -15996,27 +17297,22 @@ async function execute(config, flags, io, logger, redact) {
         logger.close();
     }
     io.stdout.write(flags.json ? reportJson(result, redact) : redact(renderClosing(result)));
-    const failure = verdict(result, config.failOn);
-    // The action's wording points at its job summary; here the list is just above.
+    const failure = verdictOf(result, config.failOn);
+    // The action points at its job summary; here the list is just above.
     if (failure)
-        io.stderr.write(`${redact(failure.replace('; see the job summary and the report.', '.'))}\n`);
+        io.stderr.write(`${redact(failure.listed ? `${failure.reason}.` : failure.reason)}\n`);
     if (signals.received === 'SIGINT' || signals.received === 'SIGTERM')
         return EXIT[signals.received];
     return failure ? EXIT.failed : EXIT.done;
 }
-/** The flags as action inputs (action.yml's defaults for the rest), through the action's own parser. */
-async function cliConfig(flags, specs, io, credentials) {
-    const defaults = new Map(specs.map((spec) => [spec.name, spec.default]));
+/** The flags as action inputs (the spec's defaults for the rest), through the action's own parser. */
+async function cliConfig(flags, io, credentials) {
     const fromStdin = flags.inputs['urls-file']?.trim() === '-';
-    const input = (name) => {
-        if (name === 'urls-file' && fromStdin)
-            return '';
-        // Inputs that are not flags (secrets, GitHub-only) read as unset.
-        return flags.inputs[name] ?? defaults.get(name) ?? '';
-    };
+    // Inputs that are not flags (secrets, GitHub-only) read as unset.
+    const input = (name) => flags.inputs[name] ?? '';
     // Relative paths are relative to where the command runs, whatever a surrounding CI job says.
     const env = { ...io.env, GITHUB_WORKSPACE: io.cwd };
-    const config = parseConfig(input, env, credentials);
+    const config = parseConfig(input, env, credentials, { urlsFromStdin: fromStdin });
     if (!fromStdin)
         return config;
     if (io.stdin.isTTY)
@@ -16033,12 +17329,17 @@ function readAll(stream) {
         stream.on('error', reject);
     });
 }
-/** The action's message for missing credentials speaks of inputs; say what that means here. */
-function cliHint(message) {
-    if (!message.startsWith('credentials:'))
+/** The inputs that hold an AccessKey: secrets with an ALIBABA_CLOUD_* variable to fall back to. */
+const ACCESS_KEY_INPUTS = new Set(INPUT_NAMES.filter((name) => INPUTS[name].kind === 'secret' && INPUTS[name].env));
+/**
+ * The action's messages about credentials speak of inputs, which are no flags here: when an error is
+ * about an input that holds the AccessKey, say what that means on the command line.
+ */
+function cliHint(error) {
+    if (!configErrorsOf(error).some((each) => ACCESS_KEY_INPUTS.has(each.input ?? '')))
         return '';
-    return ('\nOn the command line: export ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET ' +
-        '(and ALIBABA_CLOUD_SECURITY_TOKEN with STS credentials), or plan without them with --dry-run.');
+    return (`\nOn the command line: export ${INPUTS['access-key-id'].env} and ${INPUTS['access-key-secret'].env} ` +
+        `(and ${INPUTS['security-token'].env} with STS credentials), or plan without them with --dry-run.`);
 }
 
 ;// CONCATENATED MODULE: ./src/cli.ts

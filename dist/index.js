@@ -1,6 +1,849 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
+/***/ 9659:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+var __awaiter = (this && this.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.HttpClient = exports.HttpClientResponse = exports.HttpClientError = exports.MediaTypes = exports.Headers = exports.HttpCodes = void 0;
+exports.getProxyUrl = getProxyUrl;
+exports.isHttps = isHttps;
+const http = __importStar(__nccwpck_require__(8611));
+const https = __importStar(__nccwpck_require__(5692));
+const pm = __importStar(__nccwpck_require__(3335));
+const tunnel = __importStar(__nccwpck_require__(770));
+const undici_1 = __nccwpck_require__(6752);
+var HttpCodes;
+(function (HttpCodes) {
+    HttpCodes[HttpCodes["OK"] = 200] = "OK";
+    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
+    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
+    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
+    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
+    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
+    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
+    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
+    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
+    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
+    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
+    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
+    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
+    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
+    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
+    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
+    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
+    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
+    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
+    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
+    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
+    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
+    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
+    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
+    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
+    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
+    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
+})(HttpCodes || (exports.HttpCodes = HttpCodes = {}));
+var Headers;
+(function (Headers) {
+    Headers["Accept"] = "accept";
+    Headers["ContentType"] = "content-type";
+})(Headers || (exports.Headers = Headers = {}));
+var MediaTypes;
+(function (MediaTypes) {
+    MediaTypes["ApplicationJson"] = "application/json";
+})(MediaTypes || (exports.MediaTypes = MediaTypes = {}));
+/**
+ * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
+ * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+ */
+function getProxyUrl(serverUrl) {
+    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
+    return proxyUrl ? proxyUrl.href : '';
+}
+const HttpRedirectCodes = [
+    HttpCodes.MovedPermanently,
+    HttpCodes.ResourceMoved,
+    HttpCodes.SeeOther,
+    HttpCodes.TemporaryRedirect,
+    HttpCodes.PermanentRedirect
+];
+const HttpResponseRetryCodes = [
+    HttpCodes.BadGateway,
+    HttpCodes.ServiceUnavailable,
+    HttpCodes.GatewayTimeout
+];
+const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
+const ExponentialBackoffCeiling = 10;
+const ExponentialBackoffTimeSlice = 5;
+class HttpClientError extends Error {
+    constructor(message, statusCode) {
+        super(message);
+        this.name = 'HttpClientError';
+        this.statusCode = statusCode;
+        Object.setPrototypeOf(this, HttpClientError.prototype);
+    }
+}
+exports.HttpClientError = HttpClientError;
+class HttpClientResponse {
+    constructor(message) {
+        this.message = message;
+    }
+    readBody() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                let output = Buffer.alloc(0);
+                this.message.on('data', (chunk) => {
+                    output = Buffer.concat([output, chunk]);
+                });
+                this.message.on('end', () => {
+                    resolve(output.toString());
+                });
+            }));
+        });
+    }
+    readBodyBuffer() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                const chunks = [];
+                this.message.on('data', (chunk) => {
+                    chunks.push(chunk);
+                });
+                this.message.on('end', () => {
+                    resolve(Buffer.concat(chunks));
+                });
+            }));
+        });
+    }
+}
+exports.HttpClientResponse = HttpClientResponse;
+function isHttps(requestUrl) {
+    const parsedUrl = new URL(requestUrl);
+    return parsedUrl.protocol === 'https:';
+}
+class HttpClient {
+    constructor(userAgent, handlers, requestOptions) {
+        this._ignoreSslError = false;
+        this._allowRedirects = true;
+        this._allowRedirectDowngrade = false;
+        this._maxRedirects = 50;
+        this._allowRetries = false;
+        this._maxRetries = 1;
+        this._keepAlive = false;
+        this._disposed = false;
+        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
+        this.handlers = handlers || [];
+        this.requestOptions = requestOptions;
+        if (requestOptions) {
+            if (requestOptions.ignoreSslError != null) {
+                this._ignoreSslError = requestOptions.ignoreSslError;
+            }
+            this._socketTimeout = requestOptions.socketTimeout;
+            if (requestOptions.allowRedirects != null) {
+                this._allowRedirects = requestOptions.allowRedirects;
+            }
+            if (requestOptions.allowRedirectDowngrade != null) {
+                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
+            }
+            if (requestOptions.maxRedirects != null) {
+                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
+            }
+            if (requestOptions.keepAlive != null) {
+                this._keepAlive = requestOptions.keepAlive;
+            }
+            if (requestOptions.allowRetries != null) {
+                this._allowRetries = requestOptions.allowRetries;
+            }
+            if (requestOptions.maxRetries != null) {
+                this._maxRetries = requestOptions.maxRetries;
+            }
+        }
+    }
+    options(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    get(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('GET', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    del(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    post(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('POST', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    patch(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    put(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PUT', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    head(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    sendStream(verb, requestUrl, stream, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request(verb, requestUrl, stream, additionalHeaders);
+        });
+    }
+    /**
+     * Gets a typed object from an endpoint
+     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
+     */
+    getJson(requestUrl_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            const res = yield this.get(requestUrl, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    postJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.post(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    putJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.put(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    patchJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.patch(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    /**
+     * Makes a raw http request.
+     * All other methods such as get, post, patch, and request ultimately call this.
+     * Prefer get, del, post and patch
+     */
+    request(verb, requestUrl, data, headers) {
+        return __awaiter(this, void 0, void 0, function* () {
+            if (this._disposed) {
+                throw new Error('Client has already been disposed.');
+            }
+            const parsedUrl = new URL(requestUrl);
+            let info = this._prepareRequest(verb, parsedUrl, headers);
+            // Only perform retries on reads since writes may not be idempotent.
+            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
+                ? this._maxRetries + 1
+                : 1;
+            let numTries = 0;
+            let response;
+            do {
+                response = yield this.requestRaw(info, data);
+                // Check if it's an authentication challenge
+                if (response &&
+                    response.message &&
+                    response.message.statusCode === HttpCodes.Unauthorized) {
+                    let authenticationHandler;
+                    for (const handler of this.handlers) {
+                        if (handler.canHandleAuthentication(response)) {
+                            authenticationHandler = handler;
+                            break;
+                        }
+                    }
+                    if (authenticationHandler) {
+                        return authenticationHandler.handleAuthentication(this, info, data);
+                    }
+                    else {
+                        // We have received an unauthorized response but have no handlers to handle it.
+                        // Let the response return to the caller.
+                        return response;
+                    }
+                }
+                let redirectsRemaining = this._maxRedirects;
+                while (response.message.statusCode &&
+                    HttpRedirectCodes.includes(response.message.statusCode) &&
+                    this._allowRedirects &&
+                    redirectsRemaining > 0) {
+                    const redirectUrl = response.message.headers['location'];
+                    if (!redirectUrl) {
+                        // if there's no location to redirect to, we won't
+                        break;
+                    }
+                    const parsedRedirectUrl = new URL(redirectUrl);
+                    if (parsedUrl.protocol === 'https:' &&
+                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
+                        !this._allowRedirectDowngrade) {
+                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
+                    }
+                    // we need to finish reading the response before reassigning response
+                    // which will leak the open socket.
+                    yield response.readBody();
+                    // strip authorization header if redirected to a different hostname
+                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
+                        for (const header in headers) {
+                            // header names are case insensitive
+                            if (header.toLowerCase() === 'authorization') {
+                                delete headers[header];
+                            }
+                        }
+                    }
+                    // let's make the request with the new redirectUrl
+                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
+                    response = yield this.requestRaw(info, data);
+                    redirectsRemaining--;
+                }
+                if (!response.message.statusCode ||
+                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
+                    // If not a retry code, return immediately instead of retrying
+                    return response;
+                }
+                numTries += 1;
+                if (numTries < maxTries) {
+                    yield response.readBody();
+                    yield this._performExponentialBackoff(numTries);
+                }
+            } while (numTries < maxTries);
+            return response;
+        });
+    }
+    /**
+     * Needs to be called if keepAlive is set to true in request options.
+     */
+    dispose() {
+        if (this._agent) {
+            this._agent.destroy();
+        }
+        this._disposed = true;
+    }
+    /**
+     * Raw request.
+     * @param info
+     * @param data
+     */
+    requestRaw(info, data) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => {
+                function callbackForResult(err, res) {
+                    if (err) {
+                        reject(err);
+                    }
+                    else if (!res) {
+                        // If `err` is not passed, then `res` must be passed.
+                        reject(new Error('Unknown error'));
+                    }
+                    else {
+                        resolve(res);
+                    }
+                }
+                this.requestRawWithCallback(info, data, callbackForResult);
+            });
+        });
+    }
+    /**
+     * Raw request with callback.
+     * @param info
+     * @param data
+     * @param onResult
+     */
+    requestRawWithCallback(info, data, onResult) {
+        if (typeof data === 'string') {
+            if (!info.options.headers) {
+                info.options.headers = {};
+            }
+            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
+        }
+        let callbackCalled = false;
+        function handleResult(err, res) {
+            if (!callbackCalled) {
+                callbackCalled = true;
+                onResult(err, res);
+            }
+        }
+        const req = info.httpModule.request(info.options, (msg) => {
+            const res = new HttpClientResponse(msg);
+            handleResult(undefined, res);
+        });
+        let socket;
+        req.on('socket', sock => {
+            socket = sock;
+        });
+        // If we ever get disconnected, we want the socket to timeout eventually
+        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
+            if (socket) {
+                socket.end();
+            }
+            handleResult(new Error(`Request timeout: ${info.options.path}`));
+        });
+        req.on('error', function (err) {
+            // err has statusCode property
+            // res should have headers
+            handleResult(err);
+        });
+        if (data && typeof data === 'string') {
+            req.write(data, 'utf8');
+        }
+        if (data && typeof data !== 'string') {
+            data.on('close', function () {
+                req.end();
+            });
+            data.pipe(req);
+        }
+        else {
+            req.end();
+        }
+    }
+    /**
+     * Gets an http agent. This function is useful when you need an http agent that handles
+     * routing through a proxy server - depending upon the url and proxy environment variables.
+     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+     */
+    getAgent(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        return this._getAgent(parsedUrl);
+    }
+    getAgentDispatcher(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (!useProxy) {
+            return;
+        }
+        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
+    }
+    _prepareRequest(method, requestUrl, headers) {
+        const info = {};
+        info.parsedUrl = requestUrl;
+        const usingSsl = info.parsedUrl.protocol === 'https:';
+        info.httpModule = usingSsl ? https : http;
+        const defaultPort = usingSsl ? 443 : 80;
+        info.options = {};
+        info.options.host = info.parsedUrl.hostname;
+        info.options.port = info.parsedUrl.port
+            ? parseInt(info.parsedUrl.port)
+            : defaultPort;
+        info.options.path =
+            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
+        info.options.method = method;
+        info.options.headers = this._mergeHeaders(headers);
+        if (this.userAgent != null) {
+            info.options.headers['user-agent'] = this.userAgent;
+        }
+        info.options.agent = this._getAgent(info.parsedUrl);
+        // gives handlers an opportunity to participate
+        if (this.handlers) {
+            for (const handler of this.handlers) {
+                handler.prepareRequest(info.options);
+            }
+        }
+        return info;
+    }
+    _mergeHeaders(headers) {
+        if (this.requestOptions && this.requestOptions.headers) {
+            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
+        }
+        return lowercaseKeys(headers || {});
+    }
+    /**
+     * Gets an existing header value or returns a default.
+     * Handles converting number header values to strings since HTTP headers must be strings.
+     * Note: This returns string | string[] since some headers can have multiple values.
+     * For headers that must always be a single string (like Content-Type), use the
+     * specialized _getExistingOrDefaultContentTypeHeader method instead.
+     */
+    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
+            if (headerValue) {
+                clientHeader =
+                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
+            }
+        }
+        const additionalValue = additionalHeaders[header];
+        if (additionalValue !== undefined) {
+            return typeof additionalValue === 'number'
+                ? additionalValue.toString()
+                : additionalValue;
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    /**
+     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
+     * Always returns a single string (not an array) since Content-Type should be a single value.
+     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
+     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
+     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
+     */
+    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
+            if (headerValue) {
+                if (typeof headerValue === 'number') {
+                    clientHeader = String(headerValue);
+                }
+                else if (Array.isArray(headerValue)) {
+                    clientHeader = headerValue.join(', ');
+                }
+                else {
+                    clientHeader = headerValue;
+                }
+            }
+        }
+        const additionalValue = additionalHeaders[Headers.ContentType];
+        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
+        if (additionalValue !== undefined) {
+            if (typeof additionalValue === 'number') {
+                return String(additionalValue);
+            }
+            else if (Array.isArray(additionalValue)) {
+                return additionalValue.join(', ');
+            }
+            else {
+                return additionalValue;
+            }
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    _getAgent(parsedUrl) {
+        let agent;
+        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (this._keepAlive && useProxy) {
+            agent = this._proxyAgent;
+        }
+        if (!useProxy) {
+            agent = this._agent;
+        }
+        // if agent is already assigned use that agent.
+        if (agent) {
+            return agent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        let maxSockets = 100;
+        if (this.requestOptions) {
+            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
+        }
+        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
+        if (proxyUrl && proxyUrl.hostname) {
+            const agentOptions = {
+                maxSockets,
+                keepAlive: this._keepAlive,
+                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
+                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
+                })), { host: proxyUrl.hostname, port: proxyUrl.port })
+            };
+            let tunnelAgent;
+            const overHttps = proxyUrl.protocol === 'https:';
+            if (usingSsl) {
+                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
+            }
+            else {
+                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
+            }
+            agent = tunnelAgent(agentOptions);
+            this._proxyAgent = agent;
+        }
+        // if tunneling agent isn't assigned create a new agent
+        if (!agent) {
+            const options = { keepAlive: this._keepAlive, maxSockets };
+            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
+            this._agent = agent;
+        }
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            agent.options = Object.assign(agent.options || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return agent;
+    }
+    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
+        let proxyAgent;
+        if (this._keepAlive) {
+            proxyAgent = this._proxyAgentDispatcher;
+        }
+        // if agent is already assigned use that agent.
+        if (proxyAgent) {
+            return proxyAgent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        proxyAgent = new undici_1.ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
+        })));
+        this._proxyAgentDispatcher = proxyAgent;
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return proxyAgent;
+    }
+    _getUserAgentWithOrchestrationId(userAgent) {
+        const baseUserAgent = userAgent || 'actions/http-client';
+        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
+        if (orchId) {
+            // Sanitize the orchestration ID to ensure it contains only valid characters
+            // Valid characters: 0-9, a-z, _, -, .
+            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
+            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
+        }
+        return baseUserAgent;
+    }
+    _performExponentialBackoff(retryNumber) {
+        return __awaiter(this, void 0, void 0, function* () {
+            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
+            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
+            return new Promise(resolve => setTimeout(() => resolve(), ms));
+        });
+    }
+    _processResponse(res, options) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
+                const statusCode = res.message.statusCode || 0;
+                const response = {
+                    statusCode,
+                    result: null,
+                    headers: {}
+                };
+                // not found leads to null obj returned
+                if (statusCode === HttpCodes.NotFound) {
+                    resolve(response);
+                }
+                // get the result from the body
+                function dateTimeDeserializer(key, value) {
+                    if (typeof value === 'string') {
+                        const a = new Date(value);
+                        if (!isNaN(a.valueOf())) {
+                            return a;
+                        }
+                    }
+                    return value;
+                }
+                let obj;
+                let contents;
+                try {
+                    contents = yield res.readBody();
+                    if (contents && contents.length > 0) {
+                        if (options && options.deserializeDates) {
+                            obj = JSON.parse(contents, dateTimeDeserializer);
+                        }
+                        else {
+                            obj = JSON.parse(contents);
+                        }
+                        response.result = obj;
+                    }
+                    response.headers = res.message.headers;
+                }
+                catch (err) {
+                    // Invalid resource (contents not json);  leaving result obj null
+                }
+                // note that 3xx redirects are handled by the http layer.
+                if (statusCode > 299) {
+                    let msg;
+                    // if exception/error in body, attempt to get better error
+                    if (obj && obj.message) {
+                        msg = obj.message;
+                    }
+                    else if (contents && contents.length > 0) {
+                        // it may be the case that the exception is in the body message as string
+                        msg = contents;
+                    }
+                    else {
+                        msg = `Failed request: (${statusCode})`;
+                    }
+                    const err = new HttpClientError(msg, statusCode);
+                    err.result = response.result;
+                    reject(err);
+                }
+                else {
+                    resolve(response);
+                }
+            }));
+        });
+    }
+}
+exports.HttpClient = HttpClient;
+const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
+//# sourceMappingURL=index.js.map
+
+/***/ }),
+
+/***/ 3335:
+/***/ ((__unused_webpack_module, exports) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.getProxyUrl = getProxyUrl;
+exports.checkBypass = checkBypass;
+function getProxyUrl(reqUrl) {
+    const usingSsl = reqUrl.protocol === 'https:';
+    if (checkBypass(reqUrl)) {
+        return undefined;
+    }
+    const proxyVar = (() => {
+        if (usingSsl) {
+            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
+        }
+        else {
+            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
+        }
+    })();
+    if (proxyVar) {
+        try {
+            return new DecodedURL(proxyVar);
+        }
+        catch (_a) {
+            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
+                return new DecodedURL(`http://${proxyVar}`);
+        }
+    }
+    else {
+        return undefined;
+    }
+}
+function checkBypass(reqUrl) {
+    if (!reqUrl.hostname) {
+        return false;
+    }
+    const reqHost = reqUrl.hostname;
+    if (isLoopbackAddress(reqHost)) {
+        return true;
+    }
+    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
+    if (!noProxy) {
+        return false;
+    }
+    // Determine the request port
+    let reqPort;
+    if (reqUrl.port) {
+        reqPort = Number(reqUrl.port);
+    }
+    else if (reqUrl.protocol === 'http:') {
+        reqPort = 80;
+    }
+    else if (reqUrl.protocol === 'https:') {
+        reqPort = 443;
+    }
+    // Format the request hostname and hostname with port
+    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
+    if (typeof reqPort === 'number') {
+        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
+    }
+    // Compare request host against noproxy
+    for (const upperNoProxyItem of noProxy
+        .split(',')
+        .map(x => x.trim().toUpperCase())
+        .filter(x => x)) {
+        if (upperNoProxyItem === '*' ||
+            upperReqHosts.some(x => x === upperNoProxyItem ||
+                x.endsWith(`.${upperNoProxyItem}`) ||
+                (upperNoProxyItem.startsWith('.') &&
+                    x.endsWith(`${upperNoProxyItem}`)))) {
+            return true;
+        }
+    }
+    return false;
+}
+function isLoopbackAddress(host) {
+    const hostLower = host.toLowerCase();
+    return (hostLower === 'localhost' ||
+        hostLower.startsWith('127.') ||
+        hostLower.startsWith('[::1]') ||
+        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
+}
+class DecodedURL extends URL {
+    constructor(url, base) {
+        super(url, base);
+        this._decodedUsername = decodeURIComponent(super.username);
+        this._decodedPassword = decodeURIComponent(super.password);
+    }
+    get username() {
+        return this._decodedUsername;
+    }
+    get password() {
+        return this._decodedPassword;
+    }
+}
+//# sourceMappingURL=proxy.js.map
+
+/***/ }),
+
 /***/ 6110:
 /***/ ((module, exports, __nccwpck_require__) => {
 
@@ -6216,7 +7059,6 @@ module.exports = __nccwpck_require__(218);
 /***/ 218:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-var __webpack_unused_export__;
 
 
 var net = __nccwpck_require__(9278);
@@ -6480,7 +7322,7 @@ if (process.env.NODE_DEBUG && /\btunnel\b/.test(process.env.NODE_DEBUG)) {
 } else {
   debug = function() {};
 }
-__webpack_unused_export__ = debug; // for test
+exports.debug = debug; // for test
 
 
 /***/ }),
@@ -6488,7 +7330,6 @@ __webpack_unused_export__ = debug; // for test
 /***/ 6752:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-var __webpack_unused_export__;
 
 
 const Client = __nccwpck_require__(3701)
@@ -6516,29 +7357,29 @@ const createRedirectInterceptor = __nccwpck_require__(5092)
 
 Object.assign(Dispatcher.prototype, api)
 
-__webpack_unused_export__ = Dispatcher
-__webpack_unused_export__ = Client
-__webpack_unused_export__ = Pool
-__webpack_unused_export__ = BalancedPool
-__webpack_unused_export__ = Agent
-module.exports.kT = ProxyAgent
-__webpack_unused_export__ = EnvHttpProxyAgent
-__webpack_unused_export__ = RetryAgent
-__webpack_unused_export__ = RetryHandler
+module.exports.Dispatcher = Dispatcher
+module.exports.Client = Client
+module.exports.Pool = Pool
+module.exports.BalancedPool = BalancedPool
+module.exports.Agent = Agent
+module.exports.ProxyAgent = ProxyAgent
+module.exports.EnvHttpProxyAgent = EnvHttpProxyAgent
+module.exports.RetryAgent = RetryAgent
+module.exports.RetryHandler = RetryHandler
 
-__webpack_unused_export__ = DecoratorHandler
-__webpack_unused_export__ = RedirectHandler
-__webpack_unused_export__ = createRedirectInterceptor
-__webpack_unused_export__ = {
+module.exports.DecoratorHandler = DecoratorHandler
+module.exports.RedirectHandler = RedirectHandler
+module.exports.createRedirectInterceptor = createRedirectInterceptor
+module.exports.interceptors = {
   redirect: __nccwpck_require__(1514),
   retry: __nccwpck_require__(2026),
   dump: __nccwpck_require__(8060),
   dns: __nccwpck_require__(379)
 }
 
-__webpack_unused_export__ = buildConnector
-__webpack_unused_export__ = errors
-__webpack_unused_export__ = {
+module.exports.buildConnector = buildConnector
+module.exports.errors = errors
+module.exports.util = {
   parseHeaders: util.parseHeaders,
   headerNameToString: util.headerNameToString
 }
@@ -6592,11 +7433,11 @@ function makeDispatcher (fn) {
   }
 }
 
-__webpack_unused_export__ = setGlobalDispatcher
-__webpack_unused_export__ = getGlobalDispatcher
+module.exports.setGlobalDispatcher = setGlobalDispatcher
+module.exports.getGlobalDispatcher = getGlobalDispatcher
 
 const fetchImpl = (__nccwpck_require__(4398).fetch)
-__webpack_unused_export__ = async function fetch (init, options = undefined) {
+module.exports.fetch = async function fetch (init, options = undefined) {
   try {
     return await fetchImpl(init, options)
   } catch (err) {
@@ -6607,57 +7448,57 @@ __webpack_unused_export__ = async function fetch (init, options = undefined) {
     throw err
   }
 }
-/* unused reexport */ __nccwpck_require__(660).Headers
-/* unused reexport */ __nccwpck_require__(9051).Response
-/* unused reexport */ __nccwpck_require__(9967).Request
-/* unused reexport */ __nccwpck_require__(5910).FormData
-__webpack_unused_export__ = globalThis.File ?? (__nccwpck_require__(4573).File)
-/* unused reexport */ __nccwpck_require__(8355).FileReader
+module.exports.Headers = __nccwpck_require__(660).Headers
+module.exports.Response = __nccwpck_require__(9051).Response
+module.exports.Request = __nccwpck_require__(9967).Request
+module.exports.FormData = __nccwpck_require__(5910).FormData
+module.exports.File = globalThis.File ?? (__nccwpck_require__(4573).File)
+module.exports.FileReader = __nccwpck_require__(8355).FileReader
 
 const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(1059)
 
-__webpack_unused_export__ = setGlobalOrigin
-__webpack_unused_export__ = getGlobalOrigin
+module.exports.setGlobalOrigin = setGlobalOrigin
+module.exports.getGlobalOrigin = getGlobalOrigin
 
 const { CacheStorage } = __nccwpck_require__(3245)
 const { kConstruct } = __nccwpck_require__(109)
 
 // Cache & CacheStorage are tightly coupled with fetch. Even if it may run
 // in an older version of Node, it doesn't have any use without fetch.
-__webpack_unused_export__ = new CacheStorage(kConstruct)
+module.exports.caches = new CacheStorage(kConstruct)
 
 const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(9061)
 
-__webpack_unused_export__ = deleteCookie
-__webpack_unused_export__ = getCookies
-__webpack_unused_export__ = getSetCookies
-__webpack_unused_export__ = setCookie
+module.exports.deleteCookie = deleteCookie
+module.exports.getCookies = getCookies
+module.exports.getSetCookies = getSetCookies
+module.exports.setCookie = setCookie
 
 const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(1900)
 
-__webpack_unused_export__ = parseMIMEType
-__webpack_unused_export__ = serializeAMimeType
+module.exports.parseMIMEType = parseMIMEType
+module.exports.serializeAMimeType = serializeAMimeType
 
 const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(5188)
-/* unused reexport */ __nccwpck_require__(3726).WebSocket
-__webpack_unused_export__ = CloseEvent
-__webpack_unused_export__ = ErrorEvent
-__webpack_unused_export__ = MessageEvent
+module.exports.WebSocket = __nccwpck_require__(3726).WebSocket
+module.exports.CloseEvent = CloseEvent
+module.exports.ErrorEvent = ErrorEvent
+module.exports.MessageEvent = MessageEvent
 
-__webpack_unused_export__ = makeDispatcher(api.request)
-__webpack_unused_export__ = makeDispatcher(api.stream)
-__webpack_unused_export__ = makeDispatcher(api.pipeline)
-__webpack_unused_export__ = makeDispatcher(api.connect)
-__webpack_unused_export__ = makeDispatcher(api.upgrade)
+module.exports.request = makeDispatcher(api.request)
+module.exports.stream = makeDispatcher(api.stream)
+module.exports.pipeline = makeDispatcher(api.pipeline)
+module.exports.connect = makeDispatcher(api.connect)
+module.exports.upgrade = makeDispatcher(api.upgrade)
 
-__webpack_unused_export__ = MockClient
-__webpack_unused_export__ = MockPool
-__webpack_unused_export__ = MockAgent
-__webpack_unused_export__ = mockErrors
+module.exports.MockClient = MockClient
+module.exports.MockPool = MockPool
+module.exports.MockAgent = MockAgent
+module.exports.mockErrors = mockErrors
 
 const { EventSource } = __nccwpck_require__(1238)
 
-__webpack_unused_export__ = EventSource
+module.exports.EventSource = EventSource
 
 
 /***/ }),
@@ -37224,6 +38065,52 @@ module.exports = /*#__PURE__*/JSON.parse('[[[0,44],"disallowed_STD3_valid"],[[45
 /************************************************************************/
 var __webpack_exports__ = {};
 
+// NAMESPACE OBJECT: ./node_modules/@actions/core/lib/platform.js
+var platform_namespaceObject = {};
+__nccwpck_require__.r(platform_namespaceObject);
+__nccwpck_require__.d(platform_namespaceObject, {
+  arch: () => (arch),
+  getDetails: () => (getDetails),
+  isLinux: () => (isLinux),
+  isMacOS: () => (isMacOS),
+  isWindows: () => (isWindows),
+  platform: () => (platform)
+});
+
+// NAMESPACE OBJECT: ./node_modules/@actions/core/lib/core.js
+var core_namespaceObject = {};
+__nccwpck_require__.r(core_namespaceObject);
+__nccwpck_require__.d(core_namespaceObject, {
+  ExitCode: () => (ExitCode),
+  addPath: () => (addPath),
+  debug: () => (debug),
+  endGroup: () => (endGroup),
+  error: () => (error),
+  exportVariable: () => (exportVariable),
+  getBooleanInput: () => (getBooleanInput),
+  getIDToken: () => (getIDToken),
+  getInput: () => (getInput),
+  getMultilineInput: () => (getMultilineInput),
+  getState: () => (getState),
+  group: () => (group),
+  info: () => (info),
+  isDebug: () => (isDebug),
+  markdownSummary: () => (markdownSummary),
+  notice: () => (notice),
+  platform: () => (platform_namespaceObject),
+  saveState: () => (saveState),
+  setCommandEcho: () => (setCommandEcho),
+  setFailed: () => (setFailed),
+  setOutput: () => (setOutput),
+  setSecret: () => (setSecret),
+  startGroup: () => (startGroup),
+  summary: () => (summary),
+  toPlatformPath: () => (toPlatformPath),
+  toPosixPath: () => (toPosixPath),
+  toWin32Path: () => (toWin32Path),
+  warning: () => (warning)
+});
+
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
@@ -37233,7 +38120,7 @@ var external_os_ = __nccwpck_require__(857);
  * Sanitizes an input into a string so it can be passed into issueCommand safely
  * @param input input to sanitize into a string
  */
-function utils_toCommandValue(input) {
+function toCommandValue(input) {
     if (input === null || input === undefined) {
         return '';
     }
@@ -37298,12 +38185,12 @@ function toCommandProperties(annotationProperties) {
  * This is an internal utility function that powers the public API functions
  * such as setSecret, warning, error, and exportVariable.
  */
-function command_issueCommand(command, properties, message) {
+function issueCommand(command, properties, message) {
     const cmd = new Command(command, properties, message);
     process.stdout.write(cmd.toString() + external_os_.EOL);
 }
-function command_issue(name, message = '') {
-    command_issueCommand(name, {}, message);
+function issue(name, message = '') {
+    issueCommand(name, {}, message);
 }
 const CMD_STRING = '::';
 class Command {
@@ -37340,13 +38227,13 @@ class Command {
     }
 }
 function escapeData(s) {
-    return utils_toCommandValue(s)
+    return toCommandValue(s)
         .replace(/%/g, '%25')
         .replace(/\r/g, '%0D')
         .replace(/\n/g, '%0A');
 }
 function escapeProperty(s) {
-    return utils_toCommandValue(s)
+    return toCommandValue(s)
         .replace(/%/g, '%25')
         .replace(/\r/g, '%0D')
         .replace(/\n/g, '%0A')
@@ -37366,7 +38253,7 @@ const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta
 
 
 
-function file_command_issueFileCommand(command, message) {
+function issueFileCommand(command, message) {
     const filePath = process.env[`GITHUB_${command}`];
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
@@ -37374,13 +38261,13 @@ function file_command_issueFileCommand(command, message) {
     if (!external_fs_namespaceObject.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    external_fs_namespaceObject.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_.EOL}`, {
+    external_fs_namespaceObject.appendFileSync(filePath, `${toCommandValue(message)}${external_os_.EOL}`, {
         encoding: 'utf8'
     });
 }
-function file_command_prepareKeyValueMessage(key, value) {
+function prepareKeyValueMessage(key, value) {
     const delimiter = `ghadelimiter_${external_crypto_namespaceObject.randomUUID()}`;
-    const convertedValue = utils_toCommandValue(value);
+    const convertedValue = toCommandValue(value);
     // These should realistically never happen, but just in case someone finds a
     // way to exploit uuid generation let's not allow keys or values that contain
     // the delimiter.
@@ -38093,7 +38980,7 @@ class HttpClient {
             return proxyAgent;
         }
         const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new undici/* ProxyAgent */.kT(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+        proxyAgent = new undici.ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
             token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
         })));
         this._proxyAgentDispatcher = proxyAgent;
@@ -38621,7 +39508,7 @@ const _summary = new Summary();
 /**
  * @deprecated use `core.summary`
  */
-const markdownSummary = (/* unused pure expression or super */ null && (_summary));
+const markdownSummary = _summary;
 const summary = _summary;
 //# sourceMappingURL=summary.js.map
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
@@ -38655,7 +39542,7 @@ function toWin32Path(pth) {
  * @return string The platform-specific path.
  */
 function toPlatformPath(pth) {
-    return pth.replace(/[/\\]/g, path.sep);
+    return pth.replace(/[/\\]/g, external_path_namespaceObject.sep);
 }
 //# sourceMappingURL=path-utils.js.map
 // EXTERNAL MODULE: external "string_decoder"
@@ -39730,16 +40617,16 @@ var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arg
  * @param     options            optional exec options.  See ExecOptions
  * @returns   Promise<number>    exit code
  */
-function exec_exec(commandLine, args, options) {
+function exec(commandLine, args, options) {
     return exec_awaiter(this, void 0, void 0, function* () {
-        const commandArgs = tr.argStringToArray(commandLine);
+        const commandArgs = argStringToArray(commandLine);
         if (commandArgs.length === 0) {
             throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
         }
         // Path to tool to execute should be first arg
         const toolPath = commandArgs[0];
         args = commandArgs.slice(1).concat(args || []);
-        const runner = new tr.ToolRunner(toolPath, args, options);
+        const runner = new ToolRunner(toolPath, args, options);
         return runner.exec();
     });
 }
@@ -39759,8 +40646,8 @@ function getExecOutput(commandLine, args, options) {
         let stdout = '';
         let stderr = '';
         //Using string decoder covers the case where a mult-byte character is split
-        const stdoutDecoder = new StringDecoder('utf8');
-        const stderrDecoder = new StringDecoder('utf8');
+        const stdoutDecoder = new external_string_decoder_.StringDecoder('utf8');
+        const stderrDecoder = new external_string_decoder_.StringDecoder('utf8');
         const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
         const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
         const stdErrListener = (data) => {
@@ -39776,7 +40663,7 @@ function getExecOutput(commandLine, args, options) {
             }
         };
         const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
-        const exitCode = yield exec_exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
+        const exitCode = yield exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
         //flush any remaining characters
         stdout += stdoutDecoder.end();
         stderr += stderrDecoder.end();
@@ -39801,10 +40688,10 @@ var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, 
 
 
 const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
+    const { stdout: version } = yield getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
         silent: true
     });
-    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
+    const { stdout: name } = yield getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
         silent: true
     });
     return {
@@ -39814,7 +40701,7 @@ const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* 
 });
 const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
     var _a, _b, _c, _d;
-    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
+    const { stdout } = yield getExecOutput('sw_vers', undefined, {
         silent: true
     });
     const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
@@ -39825,7 +40712,7 @@ const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* ()
     };
 });
 const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
+    const { stdout } = yield getExecOutput('lsb_release', ['-i', '-r', '-s'], {
         silent: true
     });
     const [name, version] = stdout.trim().split('\n');
@@ -39931,7 +40818,7 @@ function exportVariable(name, val) {
  * ```
  */
 function setSecret(secret) {
-    command_issueCommand('add-mask', {}, secret);
+    issueCommand('add-mask', {}, secret);
 }
 /**
  * Prepends inputPath to the PATH (for this action and future actions)
@@ -39945,7 +40832,7 @@ function addPath(inputPath) {
     else {
         issueCommand('add-path', {}, inputPath);
     }
-    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
+    process.env['PATH'] = `${inputPath}${external_path_namespaceObject.delimiter}${process.env['PATH']}`;
 }
 /**
  * Gets the value of an input.
@@ -40014,10 +40901,10 @@ function getBooleanInput(name, options) {
 function setOutput(name, value) {
     const filePath = process.env['GITHUB_OUTPUT'] || '';
     if (filePath) {
-        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
+        return issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
     }
     process.stdout.write(external_os_.EOL);
-    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
+    issueCommand('set-output', { name }, toCommandValue(value));
 }
 /**
  * Enables or disables the echoing of commands into stdout for the rest of the step.
@@ -40053,7 +40940,7 @@ function isDebug() {
  * @param message debug message
  */
 function debug(message) {
-    command_issueCommand('debug', {}, message);
+    issueCommand('debug', {}, message);
 }
 /**
  * Adds an error issue
@@ -40061,7 +40948,7 @@ function debug(message) {
  * @param properties optional properties to add to the annotation.
  */
 function error(message, properties = {}) {
-    command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a warning issue
@@ -40069,7 +40956,7 @@ function error(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function warning(message, properties = {}) {
-    command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a notice issue
@@ -40077,7 +40964,7 @@ function warning(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function notice(message, properties = {}) {
-    command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Writes info to log with console.log.
@@ -40094,13 +40981,13 @@ function info(message) {
  * @param name The name of the output group
  */
 function startGroup(name) {
-    command_issue('group', name);
+    issue('group', name);
 }
 /**
  * End an output group.
  */
 function endGroup() {
-    command_issue('endgroup');
+    issue('endgroup');
 }
 /**
  * Wrap an asynchronous function call in a group.
@@ -40171,6 +41058,5004 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/context.js
+
+
+class Context {
+    /**
+     * Hydrate the context from the environment
+     */
+    constructor() {
+        var _a, _b, _c;
+        this.payload = {};
+        if (process.env.GITHUB_EVENT_PATH) {
+            if ((0,external_fs_namespaceObject.existsSync)(process.env.GITHUB_EVENT_PATH)) {
+                this.payload = JSON.parse((0,external_fs_namespaceObject.readFileSync)(process.env.GITHUB_EVENT_PATH, { encoding: 'utf8' }));
+            }
+            else {
+                const path = process.env.GITHUB_EVENT_PATH;
+                process.stdout.write(`GITHUB_EVENT_PATH ${path} does not exist${external_os_.EOL}`);
+            }
+        }
+        this.eventName = process.env.GITHUB_EVENT_NAME;
+        this.sha = process.env.GITHUB_SHA;
+        this.ref = process.env.GITHUB_REF;
+        this.workflow = process.env.GITHUB_WORKFLOW;
+        this.action = process.env.GITHUB_ACTION;
+        this.actor = process.env.GITHUB_ACTOR;
+        this.job = process.env.GITHUB_JOB;
+        this.runAttempt = parseInt(process.env.GITHUB_RUN_ATTEMPT, 10);
+        this.runNumber = parseInt(process.env.GITHUB_RUN_NUMBER, 10);
+        this.runId = parseInt(process.env.GITHUB_RUN_ID, 10);
+        this.apiUrl = (_a = process.env.GITHUB_API_URL) !== null && _a !== void 0 ? _a : `https://api.github.com`;
+        this.serverUrl = (_b = process.env.GITHUB_SERVER_URL) !== null && _b !== void 0 ? _b : `https://github.com`;
+        this.graphqlUrl =
+            (_c = process.env.GITHUB_GRAPHQL_URL) !== null && _c !== void 0 ? _c : `https://api.github.com/graphql`;
+    }
+    get issue() {
+        const payload = this.payload;
+        return Object.assign(Object.assign({}, this.repo), { number: (payload.issue || payload.pull_request || payload).number });
+    }
+    get repo() {
+        if (process.env.GITHUB_REPOSITORY) {
+            const [owner, repo] = process.env.GITHUB_REPOSITORY.split('/');
+            return { owner, repo };
+        }
+        if (this.payload.repository) {
+            return {
+                owner: this.payload.repository.owner.login,
+                repo: this.payload.repository.name
+            };
+        }
+        throw new Error("context.repo requires a GITHUB_REPOSITORY environment variable like 'owner/repo'");
+    }
+}
+//# sourceMappingURL=context.js.map
+// EXTERNAL MODULE: ./node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js
+var lib = __nccwpck_require__(9659);
+;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/internal/utils.js
+var utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+function getAuthString(token, options) {
+    if (!token && !options.auth) {
+        throw new Error('Parameter token or opts.auth is required');
+    }
+    else if (token && options.auth) {
+        throw new Error('Parameters token and opts.auth may not both be specified');
+    }
+    return typeof options.auth === 'string' ? options.auth : `token ${token}`;
+}
+function getProxyAgent(destinationUrl) {
+    const hc = new lib.HttpClient();
+    return hc.getAgent(destinationUrl);
+}
+function getProxyAgentDispatcher(destinationUrl) {
+    const hc = new lib.HttpClient();
+    return hc.getAgentDispatcher(destinationUrl);
+}
+function getProxyFetch(destinationUrl) {
+    const httpDispatcher = getProxyAgentDispatcher(destinationUrl);
+    const proxyFetch = (url, opts) => utils_awaiter(this, void 0, void 0, function* () {
+        return (0,undici.fetch)(url, Object.assign(Object.assign({}, opts), { dispatcher: httpDispatcher }));
+    });
+    return proxyFetch;
+}
+function getApiBaseUrl() {
+    return process.env['GITHUB_API_URL'] || 'https://api.github.com';
+}
+function getUserAgentWithOrchestrationId(baseUserAgent) {
+    var _a;
+    const orchId = (_a = process.env['ACTIONS_ORCHESTRATION_ID']) === null || _a === void 0 ? void 0 : _a.trim();
+    if (orchId) {
+        const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
+        const tag = `actions_orchestration_id/${sanitizedId}`;
+        if (baseUserAgent === null || baseUserAgent === void 0 ? void 0 : baseUserAgent.includes(tag))
+            return baseUserAgent;
+        const ua = baseUserAgent ? `${baseUserAgent} ` : '';
+        return `${ua}${tag}`;
+    }
+    return baseUserAgent;
+}
+//# sourceMappingURL=utils.js.map
+;// CONCATENATED MODULE: ./node_modules/universal-user-agent/index.js
+function getUserAgent() {
+  if (typeof navigator === "object" && "userAgent" in navigator) {
+    return navigator.userAgent;
+  }
+
+  if (typeof process === "object" && process.version !== undefined) {
+    return `Node.js/${process.version.substr(1)} (${process.platform}; ${
+      process.arch
+    })`;
+  }
+
+  return "<environment undetectable>";
+}
+
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/register.js
+// @ts-check
+
+function register(state, name, method, options) {
+  if (typeof method !== "function") {
+    throw new Error("method for before hook must be a function");
+  }
+
+  if (!options) {
+    options = {};
+  }
+
+  if (Array.isArray(name)) {
+    return name.reverse().reduce((callback, name) => {
+      return register.bind(null, state, name, callback, options);
+    }, method)();
+  }
+
+  return Promise.resolve().then(() => {
+    if (!state.registry[name]) {
+      return method(options);
+    }
+
+    return state.registry[name].reduce((method, registered) => {
+      return registered.hook.bind(null, method, options);
+    }, method)();
+  });
+}
+
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/add.js
+// @ts-check
+
+function addHook(state, kind, name, hook) {
+  const orig = hook;
+  if (!state.registry[name]) {
+    state.registry[name] = [];
+  }
+
+  if (kind === "before") {
+    hook = (method, options) => {
+      return Promise.resolve()
+        .then(orig.bind(null, options))
+        .then(method.bind(null, options));
+    };
+  }
+
+  if (kind === "after") {
+    hook = (method, options) => {
+      let result;
+      return Promise.resolve()
+        .then(method.bind(null, options))
+        .then((result_) => {
+          result = result_;
+          return orig(result, options);
+        })
+        .then(() => {
+          return result;
+        });
+    };
+  }
+
+  if (kind === "error") {
+    hook = (method, options) => {
+      return Promise.resolve()
+        .then(method.bind(null, options))
+        .catch((error) => {
+          return orig(error, options);
+        });
+    };
+  }
+
+  state.registry[name].push({
+    hook: hook,
+    orig: orig,
+  });
+}
+
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/remove.js
+// @ts-check
+
+function removeHook(state, name, method) {
+  if (!state.registry[name]) {
+    return;
+  }
+
+  const index = state.registry[name]
+    .map((registered) => {
+      return registered.orig;
+    })
+    .indexOf(method);
+
+  if (index === -1) {
+    return;
+  }
+
+  state.registry[name].splice(index, 1);
+}
+
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/index.js
+// @ts-check
+
+
+
+
+
+// bind with array of arguments: https://stackoverflow.com/a/21792913
+const bind = Function.bind;
+const bindable = bind.bind(bind);
+
+function bindApi(hook, state, name) {
+  const removeHookRef = bindable(removeHook, null).apply(
+    null,
+    name ? [state, name] : [state]
+  );
+  hook.api = { remove: removeHookRef };
+  hook.remove = removeHookRef;
+  ["before", "error", "after", "wrap"].forEach((kind) => {
+    const args = name ? [state, kind, name] : [state, kind];
+    hook[kind] = hook.api[kind] = bindable(addHook, null).apply(null, args);
+  });
+}
+
+function Singular() {
+  const singularHookName = Symbol("Singular");
+  const singularHookState = {
+    registry: {},
+  };
+  const singularHook = register.bind(null, singularHookState, singularHookName);
+  bindApi(singularHook, singularHookState, singularHookName);
+  return singularHook;
+}
+
+function Collection() {
+  const state = {
+    registry: {},
+  };
+
+  const hook = register.bind(null, state);
+  bindApi(hook, state);
+
+  return hook;
+}
+
+/* harmony default export */ const before_after_hook = ({ Singular, Collection });
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/endpoint/dist-bundle/index.js
+// pkg/dist-src/defaults.js
+
+
+// pkg/dist-src/version.js
+var VERSION = "0.0.0-development";
+
+// pkg/dist-src/defaults.js
+var userAgent = `octokit-endpoint.js/${VERSION} ${getUserAgent()}`;
+var DEFAULTS = {
+  method: "GET",
+  baseUrl: "https://api.github.com",
+  headers: {
+    accept: "application/vnd.github.v3+json",
+    "user-agent": userAgent
+  },
+  mediaType: {
+    format: ""
+  }
+};
+
+// pkg/dist-src/util/lowercase-keys.js
+function dist_bundle_lowercaseKeys(object) {
+  if (!object) {
+    return {};
+  }
+  return Object.keys(object).reduce((newObj, key) => {
+    newObj[key.toLowerCase()] = object[key];
+    return newObj;
+  }, {});
+}
+
+// pkg/dist-src/util/is-plain-object.js
+function isPlainObject(value) {
+  if (typeof value !== "object" || value === null) return false;
+  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
+  const proto = Object.getPrototypeOf(value);
+  if (proto === null) return true;
+  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
+  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
+}
+
+// pkg/dist-src/util/merge-deep.js
+function mergeDeep(defaults, options) {
+  const result = Object.assign({}, defaults);
+  Object.keys(options).forEach((key) => {
+    if (isPlainObject(options[key])) {
+      if (!(key in defaults)) Object.assign(result, { [key]: options[key] });
+      else result[key] = mergeDeep(defaults[key], options[key]);
+    } else {
+      Object.assign(result, { [key]: options[key] });
+    }
+  });
+  return result;
+}
+
+// pkg/dist-src/util/remove-undefined-properties.js
+function removeUndefinedProperties(obj) {
+  for (const key in obj) {
+    if (obj[key] === void 0) {
+      delete obj[key];
+    }
+  }
+  return obj;
+}
+
+// pkg/dist-src/merge.js
+function merge(defaults, route, options) {
+  if (typeof route === "string") {
+    let [method, url] = route.split(" ");
+    options = Object.assign(url ? { method, url } : { url: method }, options);
+  } else {
+    options = Object.assign({}, route);
+  }
+  options.headers = dist_bundle_lowercaseKeys(options.headers);
+  removeUndefinedProperties(options);
+  removeUndefinedProperties(options.headers);
+  const mergedOptions = mergeDeep(defaults || {}, options);
+  if (options.url === "/graphql") {
+    if (defaults && defaults.mediaType.previews?.length) {
+      mergedOptions.mediaType.previews = defaults.mediaType.previews.filter(
+        (preview) => !mergedOptions.mediaType.previews.includes(preview)
+      ).concat(mergedOptions.mediaType.previews);
+    }
+    mergedOptions.mediaType.previews = (mergedOptions.mediaType.previews || []).map((preview) => preview.replace(/-preview/, ""));
+  }
+  return mergedOptions;
+}
+
+// pkg/dist-src/util/add-query-parameters.js
+function addQueryParameters(url, parameters) {
+  const separator = /\?/.test(url) ? "&" : "?";
+  const names = Object.keys(parameters);
+  if (names.length === 0) {
+    return url;
+  }
+  return url + separator + names.map((name) => {
+    if (name === "q") {
+      return "q=" + parameters.q.split("+").map(encodeURIComponent).join("+");
+    }
+    return `${name}=${encodeURIComponent(parameters[name])}`;
+  }).join("&");
+}
+
+// pkg/dist-src/util/extract-url-variable-names.js
+var urlVariableRegex = /\{[^{}}]+\}/g;
+function removeNonChars(variableName) {
+  return variableName.replace(/(?:^\W+)|(?:(?<!\W)\W+$)/g, "").split(/,/);
+}
+function extractUrlVariableNames(url) {
+  const matches = url.match(urlVariableRegex);
+  if (!matches) {
+    return [];
+  }
+  return matches.map(removeNonChars).reduce((a, b) => a.concat(b), []);
+}
+
+// pkg/dist-src/util/omit.js
+function omit(object, keysToOmit) {
+  const result = { __proto__: null };
+  for (const key of Object.keys(object)) {
+    if (keysToOmit.indexOf(key) === -1) {
+      result[key] = object[key];
+    }
+  }
+  return result;
+}
+
+// pkg/dist-src/util/url-template.js
+function encodeReserved(str) {
+  return str.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
+    if (!/%[0-9A-Fa-f]/.test(part)) {
+      part = encodeURI(part).replace(/%5B/g, "[").replace(/%5D/g, "]");
+    }
+    return part;
+  }).join("");
+}
+function encodeUnreserved(str) {
+  return encodeURIComponent(str).replace(/[!'()*]/g, function(c) {
+    return "%" + c.charCodeAt(0).toString(16).toUpperCase();
+  });
+}
+function encodeValue(operator, value, key) {
+  value = operator === "+" || operator === "#" ? encodeReserved(value) : encodeUnreserved(value);
+  if (key) {
+    return encodeUnreserved(key) + "=" + value;
+  } else {
+    return value;
+  }
+}
+function isDefined(value) {
+  return value !== void 0 && value !== null;
+}
+function isKeyOperator(operator) {
+  return operator === ";" || operator === "&" || operator === "?";
+}
+function getValues(context, operator, key, modifier) {
+  var value = context[key], result = [];
+  if (isDefined(value) && value !== "") {
+    if (typeof value === "string" || typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") {
+      value = value.toString();
+      if (modifier && modifier !== "*") {
+        value = value.substring(0, parseInt(modifier, 10));
+      }
+      result.push(
+        encodeValue(operator, value, isKeyOperator(operator) ? key : "")
+      );
+    } else {
+      if (modifier === "*") {
+        if (Array.isArray(value)) {
+          value.filter(isDefined).forEach(function(value2) {
+            result.push(
+              encodeValue(operator, value2, isKeyOperator(operator) ? key : "")
+            );
+          });
+        } else {
+          Object.keys(value).forEach(function(k) {
+            if (isDefined(value[k])) {
+              result.push(encodeValue(operator, value[k], k));
+            }
+          });
+        }
+      } else {
+        const tmp = [];
+        if (Array.isArray(value)) {
+          value.filter(isDefined).forEach(function(value2) {
+            tmp.push(encodeValue(operator, value2));
+          });
+        } else {
+          Object.keys(value).forEach(function(k) {
+            if (isDefined(value[k])) {
+              tmp.push(encodeUnreserved(k));
+              tmp.push(encodeValue(operator, value[k].toString()));
+            }
+          });
+        }
+        if (isKeyOperator(operator)) {
+          result.push(encodeUnreserved(key) + "=" + tmp.join(","));
+        } else if (tmp.length !== 0) {
+          result.push(tmp.join(","));
+        }
+      }
+    }
+  } else {
+    if (operator === ";") {
+      if (isDefined(value)) {
+        result.push(encodeUnreserved(key));
+      }
+    } else if (value === "" && (operator === "&" || operator === "?")) {
+      result.push(encodeUnreserved(key) + "=");
+    } else if (value === "") {
+      result.push("");
+    }
+  }
+  return result;
+}
+function parseUrl(template) {
+  return {
+    expand: expand.bind(null, template)
+  };
+}
+function expand(template, context) {
+  var operators = ["+", "#", ".", "/", ";", "?", "&"];
+  template = template.replace(
+    /\{([^\{\}]+)\}|([^\{\}]+)/g,
+    function(_, expression, literal) {
+      if (expression) {
+        let operator = "";
+        const values = [];
+        if (operators.indexOf(expression.charAt(0)) !== -1) {
+          operator = expression.charAt(0);
+          expression = expression.substr(1);
+        }
+        expression.split(/,/g).forEach(function(variable) {
+          var tmp = /([^:\*]*)(?::(\d+)|(\*))?/.exec(variable);
+          values.push(getValues(context, operator, tmp[1], tmp[2] || tmp[3]));
+        });
+        if (operator && operator !== "+") {
+          var separator = ",";
+          if (operator === "?") {
+            separator = "&";
+          } else if (operator !== "#") {
+            separator = operator;
+          }
+          return (values.length !== 0 ? operator : "") + values.join(separator);
+        } else {
+          return values.join(",");
+        }
+      } else {
+        return encodeReserved(literal);
+      }
+    }
+  );
+  if (template === "/") {
+    return template;
+  } else {
+    return template.replace(/\/$/, "");
+  }
+}
+
+// pkg/dist-src/parse.js
+function parse(options) {
+  let method = options.method.toUpperCase();
+  let url = (options.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
+  let headers = Object.assign({}, options.headers);
+  let body;
+  let parameters = omit(options, [
+    "method",
+    "baseUrl",
+    "url",
+    "headers",
+    "request",
+    "mediaType"
+  ]);
+  const urlVariableNames = extractUrlVariableNames(url);
+  url = parseUrl(url).expand(parameters);
+  if (!/^http/.test(url)) {
+    url = options.baseUrl + url;
+  }
+  const omittedParameters = Object.keys(options).filter((option) => urlVariableNames.includes(option)).concat("baseUrl");
+  const remainingParameters = omit(parameters, omittedParameters);
+  const isBinaryRequest = /application\/octet-stream/i.test(headers.accept);
+  if (!isBinaryRequest) {
+    if (options.mediaType.format) {
+      headers.accept = headers.accept.split(/,/).map(
+        (format) => format.replace(
+          /application\/vnd(\.\w+)(\.v3)?(\.\w+)?(\+json)?$/,
+          `application/vnd$1$2.${options.mediaType.format}`
+        )
+      ).join(",");
+    }
+    if (url.endsWith("/graphql")) {
+      if (options.mediaType.previews?.length) {
+        const previewsFromAcceptHeader = headers.accept.match(/(?<![\w-])[\w-]+(?=-preview)/g) || [];
+        headers.accept = previewsFromAcceptHeader.concat(options.mediaType.previews).map((preview) => {
+          const format = options.mediaType.format ? `.${options.mediaType.format}` : "+json";
+          return `application/vnd.github.${preview}-preview${format}`;
+        }).join(",");
+      }
+    }
+  }
+  if (["GET", "HEAD"].includes(method)) {
+    url = addQueryParameters(url, remainingParameters);
+  } else {
+    if ("data" in remainingParameters) {
+      body = remainingParameters.data;
+    } else {
+      if (Object.keys(remainingParameters).length) {
+        body = remainingParameters;
+      }
+    }
+  }
+  if (!headers["content-type"] && typeof body !== "undefined") {
+    headers["content-type"] = "application/json; charset=utf-8";
+  }
+  if (["PATCH", "PUT"].includes(method) && typeof body === "undefined") {
+    body = "";
+  }
+  return Object.assign(
+    { method, url, headers },
+    typeof body !== "undefined" ? { body } : null,
+    options.request ? { request: options.request } : null
+  );
+}
+
+// pkg/dist-src/endpoint-with-defaults.js
+function endpointWithDefaults(defaults, route, options) {
+  return parse(merge(defaults, route, options));
+}
+
+// pkg/dist-src/with-defaults.js
+function withDefaults(oldDefaults, newDefaults) {
+  const DEFAULTS2 = merge(oldDefaults, newDefaults);
+  const endpoint2 = endpointWithDefaults.bind(null, DEFAULTS2);
+  return Object.assign(endpoint2, {
+    DEFAULTS: DEFAULTS2,
+    defaults: withDefaults.bind(null, DEFAULTS2),
+    merge: merge.bind(null, DEFAULTS2),
+    parse
+  });
+}
+
+// pkg/dist-src/index.js
+var endpoint = withDefaults(null, DEFAULTS);
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/request/node_modules/content-type/dist/index.js
+/*!
+ * content-type
+ * Copyright(c) 2015 Douglas Christopher Wilson
+ * MIT Licensed
+ */
+const SP = 32; // " "
+const HTAB = 9; // "\t"
+const SEMI = 59; // ";"
+const EQ = 61; // "="
+const DQUOTE = 34; // '"'
+const BSLASH = 92; // "\\"
+const COMMA = 44; // ","
+const LOWER_CASE = 1;
+const OWS = 2;
+const SEMI_FLAG = 4;
+const COMMA_FLAG = 8;
+const TOKEN_FLAG = 16;
+const NON_ASCII = 0xff00;
+const CASE_FLAGS = LOWER_CASE | NON_ASCII;
+/**
+ * Character flags used to normalize HTTP field values while scanning.
+ * Out-of-range reads intentionally coerce to zero in bitwise expressions.
+ */
+const CHAR_MAP = new Uint8Array(0x100);
+CHAR_MAP[HTAB] |= OWS;
+CHAR_MAP[SP] |= OWS;
+CHAR_MAP[SEMI] |= SEMI_FLAG;
+CHAR_MAP[COMMA] |= COMMA_FLAG;
+for (let code = 0x80 /* non-ASCII */; code <= 0xff; code++) {
+    CHAR_MAP[code] |= LOWER_CASE;
+}
+for (const char of "!#$%&'*+-.^_`|~") {
+    CHAR_MAP[char.charCodeAt(0)] |= TOKEN_FLAG;
+}
+for (let code = 0x30 /* 0 */; code <= 0x39 /* 9 */; code++) {
+    CHAR_MAP[code] |= TOKEN_FLAG;
+}
+for (let code = 0x41 /* A */; code <= 0x5a /* Z */; code++) {
+    CHAR_MAP[code] |= LOWER_CASE | TOKEN_FLAG;
+}
+for (let code = 0x61 /* a */; code <= 0x7a /* z */; code++) {
+    CHAR_MAP[code] |= TOKEN_FLAG;
+}
+/**
+ * Null object perf optimization. Faster than `Object.create(null)` and `{ __proto__: null }`.
+ */
+const NullObject = /* @__PURE__ */ (() => {
+    const C = function () { };
+    C.prototype = Object.create(null);
+    return C;
+})();
+/**
+ * Validate a type string against RFC 9110.
+ */
+function isTypeValid(type, start = 0, end = type.length) {
+    let hasSlash = false;
+    for (let index = start; index < end; index++) {
+        const code = type.charCodeAt(index);
+        if (code === 47 /* / */) {
+            if (hasSlash || index === start || index >= end - 1)
+                return false;
+            hasSlash = true;
+        }
+        else if (!isTokenCode(code)) {
+            return false;
+        }
+    }
+    return hasSlash;
+}
+/**
+ * Validate a token against RFC 9110.
+ */
+function isTokenValid(token, start = 0, end = token.length) {
+    if (start >= end)
+        return false;
+    for (let index = start; index < end; index++) {
+        if (!isTokenCode(token.charCodeAt(index)))
+            return false;
+    }
+    return true;
+}
+/**
+ * Check whether a character code belongs to the token production in RFC 9110.
+ */
+function isTokenCode(code) {
+    return (CHAR_MAP[code] & TOKEN_FLAG) !== 0;
+}
+/**
+ * Serialize a parameter value.
+ */
+function parameterValue(str) {
+    const len = str.length;
+    if (len === 0)
+        return '""';
+    let index = 0;
+    while (index < len && isTokenCode(str.charCodeAt(index)))
+        index++;
+    if (index === len)
+        return str;
+    let result = '"';
+    let start = 0;
+    while (index < len) {
+        const code = str.charCodeAt(index);
+        if (code !== HTAB && (code < SP || code === 127 || code > 255)) {
+            throw new TypeError(`Invalid parameter value: ${str}`);
+        }
+        if (code === 34 /* " */ || code === 92 /* \\ */) {
+            result += `${str.slice(start, index)}\\`;
+            start = index;
+        }
+        index++;
+    }
+    return `${result}${str.slice(start)}"`;
+}
+/**
+ * Format an object into a `Content-Type` header.
+ */
+function format(obj) {
+    const { type, parameters } = obj;
+    if (!type || !isTypeValid(type)) {
+        throw new TypeError(`Invalid type: ${type}`);
+    }
+    let result = type;
+    if (parameters) {
+        for (const param of Object.keys(parameters)) {
+            if (!isTokenValid(param)) {
+                throw new TypeError(`Invalid parameter name: ${param}`);
+            }
+            result += `; ${param}=${parameterValue(parameters[param])}`;
+        }
+    }
+    return result;
+}
+/**
+ * Parse a `Content-Type` header.
+ */
+function dist_parse(header, options) {
+    const stopFlags = SEMI_FLAG | (options?.comma === true ? COMMA_FLAG : 0);
+    const len = header.length;
+    let valueStart = options?.start ?? 0;
+    while ((CHAR_MAP[header.charCodeAt(valueStart)] & OWS) !== 0) {
+        valueStart++;
+    }
+    let index = valueStart;
+    let typeFlags = 0;
+    let whitespace = -1;
+    let stop = options?.parameters === false ? COMMA_FLAG : 0;
+    while (index < len) {
+        const code = header.charCodeAt(index);
+        const flags = CHAR_MAP[code];
+        if ((flags & stopFlags) !== 0) {
+            stop |= flags & COMMA_FLAG;
+            break;
+        }
+        if ((flags & OWS) !== 0) {
+            if (whitespace === -1)
+                whitespace = index;
+        }
+        else {
+            whitespace = -1;
+        }
+        typeFlags |= (code & NON_ASCII) | flags;
+        index++;
+    }
+    const valueEnd = whitespace === -1 ? index : whitespace;
+    const value = header.slice(valueStart, valueEnd);
+    const type = (typeFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
+    if (index === len || stop !== 0) {
+        return { type, index, parameters: new NullObject() };
+    }
+    return parseParameters(header, type, index, len, stopFlags);
+}
+/**
+ * Parses the parameters of a `Content-Type` header starting at the given index.
+ */
+function parseParameters(header, type, index, len, stopFlags) {
+    const parameters = new NullObject();
+    parameter: while (index < len) {
+        index++; // Skip over ;
+        while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
+            index++;
+        }
+        const keyStart = index;
+        let keyFlags = 0;
+        let keyWhitespace = -1;
+        while (index < len) {
+            const code = header.charCodeAt(index);
+            const flags = CHAR_MAP[code];
+            if ((flags & stopFlags) !== 0) {
+                if ((flags & COMMA_FLAG) !== 0)
+                    break parameter;
+                continue parameter;
+            }
+            if (code === EQ) {
+                const keyEnd = keyWhitespace === -1 ? index : keyWhitespace;
+                const value = header.slice(keyStart, keyEnd);
+                const key = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
+                index++;
+                while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
+                    index++;
+                }
+                if (index < len && header.charCodeAt(index) === DQUOTE) {
+                    const quotedStart = ++index;
+                    let escaped = false;
+                    while (index < len) {
+                        const code = header.charCodeAt(index);
+                        if (code === DQUOTE) {
+                            if (parameters[key] === undefined) {
+                                parameters[key] = escaped
+                                    ? unescapeQuotedPairs(header, quotedStart, index)
+                                    : header.slice(quotedStart, index);
+                            }
+                            index++;
+                            let stop = 0;
+                            // Discard characters between quote and delimiter.
+                            while (index < len) {
+                                const code = header.charCodeAt(index);
+                                const flags = CHAR_MAP[code];
+                                if ((flags & stopFlags) !== 0) {
+                                    stop = flags & COMMA_FLAG;
+                                    break;
+                                }
+                                index++;
+                            }
+                            if (stop !== 0)
+                                break parameter;
+                            continue parameter;
+                        }
+                        if (code === BSLASH && index + 1 < len) {
+                            escaped = true;
+                            index += 2;
+                            continue;
+                        }
+                        index++;
+                    }
+                    continue parameter;
+                }
+                const valueStart = index;
+                let stop = 0;
+                let valueWhitespace = -1;
+                while (index < len) {
+                    const code = header.charCodeAt(index);
+                    const flags = CHAR_MAP[code];
+                    if ((flags & stopFlags) !== 0) {
+                        stop = flags & COMMA_FLAG;
+                        break;
+                    }
+                    if ((flags & OWS) !== 0) {
+                        if (valueWhitespace === -1)
+                            valueWhitespace = index;
+                    }
+                    else {
+                        valueWhitespace = -1;
+                    }
+                    index++;
+                }
+                if (parameters[key] === undefined) {
+                    const valueEnd = valueWhitespace === -1 ? index : valueWhitespace;
+                    parameters[key] = header.slice(valueStart, valueEnd);
+                }
+                if (stop !== 0)
+                    break parameter;
+                continue parameter;
+            }
+            if ((flags & OWS) !== 0) {
+                if (keyWhitespace === -1)
+                    keyWhitespace = index;
+            }
+            else {
+                keyWhitespace = -1;
+            }
+            keyFlags |= (code & NON_ASCII) | flags;
+            index++;
+        }
+    }
+    return { type, index, parameters };
+}
+/**
+ * Remove backslashes from quoted pairs in a known-terminated quoted string body.
+ */
+function unescapeQuotedPairs(str, start, end) {
+    let result = "";
+    for (let index = start; index < end; index++) {
+        if (str.charCodeAt(index) === BSLASH) {
+            result += str.slice(start, index);
+            start = ++index;
+        }
+    }
+    return result + str.slice(start, end);
+}
+//# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ./node_modules/json-with-bigint/json-with-bigint.js
+const intRegex = /^-?\d+$/;
+const noiseValue = /^-?\d+n+$/; // Noise - strings that match the custom format before being converted to it
+const originalStringify = JSON.stringify;
+const originalParse = JSON.parse;
+const customFormat = /^-?\d+n$/;
+
+const bigIntsStringify = /([\[:])?"(-?\d+)n"($|\s*[,\}\]])/g;
+const noiseStringify = /([\[:])?("-?\d+n+)n("$|"\s*[,\}\]])/g;
+
+/**
+ * @typedef {(this: any, key: string | number | undefined, value: any) => any} Replacer
+ * @typedef {(key: string | number | undefined, value: any, context?: { source: string }) => any} Reviver
+ */
+
+/**
+ * Checks if a value is unstringifiable according to native JSON.stringify rules.
+ *
+ * @param {any} val The value to check.
+ * @returns {boolean} True if the value is undefined, a function, or a symbol.
+ */
+const isUnstringifiable = (val) =>
+  val === undefined || typeof val === "function" || typeof val === "symbol";
+
+/**
+ * Checks if a value is a native JSON.rawJSON object (Node.js 22+).
+ *
+ * @param {any} val The value to check.
+ * @returns {boolean} True if the value is a RawJSON instance.
+ */
+const isRawJSON = (val) =>
+  val !== null &&
+  typeof val === "object" &&
+  val.constructor &&
+  val.constructor.name === "RawJSON";
+
+/**
+ * Iteratively converts a JS value to a JSON string.
+ * Used as a fallback when the native JSON.stringify hits the Maximum Call Stack size.
+ * Fully compliant with JSON formatting (space), replacers, and toJSON behaviors.
+ *
+ * @param {any} rootValue The value to stringify.
+ * @param {Replacer | Array<string | number> | null} [replacer] User's custom replacer function.
+ * @param {string | number} [spaceParam] Indentation for pretty-printing.
+ * @returns {string | undefined} The generated JSON string.
+ */
+const stringifyIteratively = (rootValue, replacer, spaceParam) => {
+  let space = "";
+
+  if (typeof spaceParam === "number") {
+    space = " ".repeat(Math.min(10, Math.max(0, Math.floor(spaceParam))));
+  } else if (typeof spaceParam === "string") {
+    space = spaceParam.slice(0, 10);
+  }
+
+  const isFunctionReplacer = typeof replacer === "function";
+  const propertyList = Array.isArray(replacer)
+    ? new Set(replacer.map(String))
+    : null;
+
+  /**
+   * Prepares a value for stringification by resolving toJSON, handling BigInts,
+   * applying custom replacers, and unwrapping primitive objects.
+   *
+   * @param {object|Array} parent The parent object or array holding the value.
+   * @param {string} key The key associated with the value.
+   * @param {any} val The raw value to process.
+   * @returns {any} The processed value ready for stringification.
+   */
+  const prepareVal = (parent, key, val) => {
+    const isObject = val !== null && typeof val === "object";
+    const hasToJSON = isObject && typeof val.toJSON === "function";
+
+    if (hasToJSON) {
+      val = val.toJSON(key);
+    }
+
+    const isNoise = typeof val === "string" && noiseValue.test(val);
+
+    if (isNoise) return val + "n";
+
+    const isBigInt = typeof val === "bigint";
+
+    if (isBigInt) {
+      const supportsRawJSON = "rawJSON" in JSON;
+
+      if (supportsRawJSON) return JSON.rawJSON(val.toString());
+
+      return val.toString() + "n";
+    }
+
+    if (isFunctionReplacer) {
+      val = replacer.call(parent, key, val);
+    }
+
+    const isPostReplacerObject = val !== null && typeof val === "object";
+
+    if (isPostReplacerObject) {
+      const isPrimitiveWrapper =
+        val instanceof Number ||
+        val instanceof String ||
+        val instanceof Boolean;
+
+      if (isPrimitiveWrapper) {
+        val = val.valueOf();
+      }
+    }
+
+    return val;
+  };
+
+  const rootProcessed = prepareVal({ "": rootValue }, "", rootValue);
+
+  if (isUnstringifiable(rootProcessed)) {
+    return undefined;
+  }
+
+  const isRootPrimitive =
+    rootProcessed === null || typeof rootProcessed !== "object";
+  const isRootNativeRawJSON = isRawJSON(rootProcessed);
+
+  if (isRootPrimitive || isRootNativeRawJSON) {
+    return originalStringify(rootProcessed);
+  }
+
+  const chunks = [];
+  let level = 0;
+
+  const stack = [
+    {
+      parent: { "": rootProcessed },
+      key: "",
+      val: rootProcessed,
+      isArray: Array.isArray(rootProcessed),
+      keys: Array.isArray(rootProcessed) ? null : Object.keys(rootProcessed),
+      index: 0,
+      first: true,
+    },
+  ];
+
+  const visited = new WeakSet([rootProcessed]);
+
+  while (stack.length > 0) {
+    const node = stack[stack.length - 1];
+
+    if (node.index === 0) {
+      chunks.push(node.isArray ? "[" : "{");
+      level++;
+    }
+
+    let isDone = false;
+
+    if (node.isArray) {
+      if (node.index < node.val.length) {
+        if (!node.first) chunks.push(",");
+
+        if (space) chunks.push("\n" + space.repeat(level));
+
+        const childRaw = node.val[node.index];
+        const childVal = prepareVal(node.val, String(node.index), childRaw);
+
+        if (isUnstringifiable(childVal)) {
+          chunks.push("null");
+          node.first = false;
+          node.index++;
+        } else {
+          const isComplexObject =
+            childVal !== null && typeof childVal === "object";
+          const isNativeRaw = isRawJSON(childVal);
+
+          if (isComplexObject && !isNativeRaw) {
+            if (visited.has(childVal)) {
+              throw new TypeError("Converting circular structure to JSON");
+            }
+
+            visited.add(childVal);
+
+            stack.push({
+              parent: node.val,
+              key: String(node.index),
+              val: childVal,
+              isArray: Array.isArray(childVal),
+              keys: Array.isArray(childVal) ? null : Object.keys(childVal),
+              index: 0,
+              first: true,
+            });
+
+            node.first = false;
+            node.index++;
+          } else {
+            chunks.push(originalStringify(childVal));
+            node.first = false;
+            node.index++;
+          }
+        }
+      } else {
+        isDone = true;
+      }
+    } else {
+      while (node.index < node.keys.length) {
+        const k = node.keys[node.index++];
+
+        const isFilteredOutByArray = propertyList && !propertyList.has(k);
+
+        if (isFilteredOutByArray) continue;
+
+        const childRaw = node.val[k];
+        const childVal = prepareVal(node.val, k, childRaw);
+
+        if (isUnstringifiable(childVal)) continue;
+
+        if (!node.first) chunks.push(",");
+
+        if (space) {
+          chunks.push("\n" + space.repeat(level) + originalStringify(k) + ": ");
+        } else {
+          chunks.push(originalStringify(k) + ":");
+        }
+
+        const isComplexObject =
+          childVal !== null && typeof childVal === "object";
+        const isNativeRaw = isRawJSON(childVal);
+
+        if (isComplexObject && !isNativeRaw) {
+          if (visited.has(childVal)) {
+            throw new TypeError("Converting circular structure to JSON");
+          }
+
+          visited.add(childVal);
+
+          stack.push({
+            parent: node.val,
+            key: k,
+            val: childVal,
+            isArray: Array.isArray(childVal),
+            keys: Array.isArray(childVal) ? null : Object.keys(childVal),
+            index: 0,
+            first: true,
+          });
+
+          node.first = false;
+
+          break; // Stop current loop level to process the newly pushed stack node
+        } else {
+          chunks.push(originalStringify(childVal));
+          node.first = false;
+        }
+      }
+
+      const isNodeFullyProcessed =
+        node.index >= node.keys.length && stack[stack.length - 1] === node;
+
+      if (isNodeFullyProcessed) {
+        isDone = true;
+      }
+    }
+
+    if (isDone) {
+      level--;
+
+      if (!node.first && space) chunks.push("\n" + space.repeat(level));
+
+      chunks.push(node.isArray ? "]" : "}");
+      visited.delete(node.val);
+      stack.pop();
+    }
+  }
+
+  return chunks.join("");
+};
+
+/**
+ * Converts a JavaScript value to a JSON string.
+ *
+ * Supports serialization of BigInt values using two strategies:
+ * 1. Custom format "123n" → "123" (universal fallback)
+ * 2. Native JSON.rawJSON() (Node.js 22+, fastest) when available
+ *
+ * All other values are serialized exactly like native JSON.stringify().
+ *
+ * @param {*} value The value to convert to a JSON string.
+ * @param {Replacer | Array<string | number> | null} [replacer]
+ * A function that alters the behavior of the stringification process,
+ * or an array of strings/numbers to indicate properties to exclude.
+ * @param {string | number} [space]
+ * A string or number to specify indentation or pretty-printing.
+ * @returns {string} The JSON string representation.
+ */
+const JSONStringify = (value, replacer, space) => {
+  try {
+    const supportsRawJSON = "rawJSON" in JSON;
+
+    if (supportsRawJSON) {
+      return originalStringify(
+        value,
+        (key, val) => {
+          if (typeof val === "bigint") return JSON.rawJSON(val.toString());
+
+          const hasFunctionReplacer = typeof replacer === "function";
+
+          if (hasFunctionReplacer) return replacer(key, val);
+
+          const isKeyInArrayReplacer =
+            Array.isArray(replacer) && replacer.includes(key);
+
+          if (isKeyInArrayReplacer) return val;
+
+          return val;
+        },
+        space,
+      );
+    }
+
+    if (!value) return originalStringify(value, replacer, space);
+
+    const convertedToCustomJSON = originalStringify(
+      value,
+      (key, val) => {
+        const isNoise = typeof val === "string" && noiseValue.test(val);
+
+        if (isNoise) return val.toString() + "n"; // Mark noise values with additional "n" to offset the deletion of one "n" during the processing
+
+        if (typeof val === "bigint") return val.toString() + "n";
+
+        const hasFunctionReplacer = typeof replacer === "function";
+
+        if (hasFunctionReplacer) return replacer(key, val);
+
+        const isKeyInArrayReplacer =
+          Array.isArray(replacer) && replacer.includes(key);
+
+        if (isKeyInArrayReplacer) return val;
+
+        return val;
+      },
+      space,
+    );
+
+    const processedJSON = convertedToCustomJSON.replace(
+      bigIntsStringify,
+      "$1$2$3",
+    ); // Delete one "n" off the end of every BigInt value
+
+    const denoisedJSON = processedJSON.replace(noiseStringify, "$1$2$3"); // Remove one "n" off the end of every noisy string
+
+    return denoisedJSON;
+  } catch (error) {
+    if (error instanceof RangeError) {
+      const convertedJSON = stringifyIteratively(value, replacer, space);
+
+      if (convertedJSON === undefined) return undefined;
+
+      const supportsRawJSON = "rawJSON" in JSON;
+
+      if (supportsRawJSON) return convertedJSON;
+
+      const processedJSON = convertedJSON.replace(bigIntsStringify, "$1$2$3");
+
+      return processedJSON.replace(noiseStringify, "$1$2$3");
+    }
+
+    throw error;
+  }
+};
+
+const featureCache = new Map();
+
+/**
+ * Detects if the current JSON.parse implementation supports the context.source feature.
+ *
+ * Uses toString() fingerprinting to cache results and automatically detect runtime
+ * replacements of JSON.parse (polyfills, mocks, etc.).
+ *
+ * @returns {boolean} true if context.source is supported, false otherwise.
+ */
+const isContextSourceSupported = () => {
+  const parseFingerprint = JSON.parse.toString();
+
+  if (featureCache.has(parseFingerprint)) {
+    return featureCache.get(parseFingerprint);
+  }
+
+  try {
+    const result = JSON.parse(
+      "1",
+      (_, __, context) => !!context?.source && context.source === "1",
+    );
+    featureCache.set(parseFingerprint, result);
+
+    return result;
+  } catch {
+    featureCache.set(parseFingerprint, false);
+
+    return false;
+  }
+};
+
+/**
+ * Reviver function that converts custom-format BigInt strings back to BigInt values.
+ * Also handles "noise" strings that accidentally match the BigInt format.
+ *
+ * @param {string | number | undefined} key The object key.
+ * @param {*} value The value being parsed.
+ * @param {object} [context] Parse context (if supported by JSON.parse).
+ * @param {Reviver} [userReviver] User's custom reviver function.
+ * @returns {any} The transformed value.
+ */
+const convertMarkedBigIntsReviver = (key, value, context, userReviver) => {
+  const isCustomFormatBigInt =
+    typeof value === "string" && customFormat.test(value);
+
+  if (isCustomFormatBigInt) return BigInt(value.slice(0, -1));
+
+  const isNoiseValue = typeof value === "string" && noiseValue.test(value);
+  if (isNoiseValue) return value.slice(0, -1);
+
+  const hasUserReviver = typeof userReviver === "function";
+
+  if (!hasUserReviver) return value;
+
+  return userReviver(key, value, context);
+};
+
+/**
+ * Fast JSON.parse implementation (~2x faster than classic fallback).
+ * Uses JSON.parse's context.source feature to detect integers and convert
+ * large numbers directly to BigInt without string manipulation.
+ *
+ * Does not support legacy custom format from v1 of this library.
+ *
+ * @param {string} text JSON string to parse.
+ * @param {Reviver} [reviver] Transform function to apply to each value.
+ * @returns {any} Parsed JavaScript value.
+ */
+const JSONParseV2 = (text, reviver) => {
+  return JSON.parse(text, (key, value, context) => {
+    const isNumber = typeof value === "number";
+    const isOutOfBounds =
+      value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
+    const isBigNumber = isNumber && isOutOfBounds;
+    const isInt = context && intRegex.test(context.source);
+    const isBigInt = isBigNumber && isInt;
+
+    if (isBigInt) return BigInt(context.source);
+
+    const hasCustomReviver = typeof reviver === "function";
+
+    if (!hasCustomReviver) return value;
+
+    return reviver(key, value, context);
+  });
+};
+
+const MAX_INT = Number.MAX_SAFE_INTEGER.toString();
+const MAX_DIGITS = MAX_INT.length;
+const stringsOrLargeNumbers =
+  /"(?:[^"\\]|\\.)*"|-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/g;
+const noiseValueWithQuotes = /^"-?\d+n+"$/; // Noise - strings that match the custom format before being converted to it
+
+/**
+ * Iteratively traverses the parsed object bottom-up (post-order),
+ * emulating the native JSON.parse reviver behavior.
+ * This avoids Call Stack overflows (RangeError) on deeply nested structures.
+ *
+ * @param {any} parsed The natively parsed JSON object.
+ * @param {Reviver} [userReviver] User's custom reviver function.
+ * @returns {any} The fully processed object.
+ */
+const applyReviverIteratively = (parsed, userReviver) => {
+  const rootHolder = { "": parsed };
+  const stack = [{ parent: rootHolder, key: "", visited: false }];
+
+  while (stack.length > 0) {
+    const node = stack[stack.length - 1];
+
+    if (!node.visited) {
+      node.visited = true;
+
+      const value = node.parent[node.key];
+      const isComplexObject = value !== null && typeof value === "object";
+
+      if (isComplexObject) {
+        const keys = Object.keys(value);
+
+        for (let i = keys.length - 1; i >= 0; i--) {
+          stack.push({ parent: value, key: keys[i], visited: false });
+        }
+      }
+    } else {
+      const { parent, key } = node;
+      let value = parent[key];
+
+      if (typeof value === "string") {
+        const isCustomFormatBigInt = customFormat.test(value);
+
+        if (isCustomFormatBigInt) {
+          value = BigInt(value.slice(0, -1));
+        } else {
+          const isNoise = noiseValue.test(value);
+
+          if (isNoise) value = value.slice(0, -1);
+        }
+      }
+
+      const hasUserReviver = typeof userReviver === "function";
+
+      if (hasUserReviver) {
+        value = userReviver.call(parent, key, value);
+      }
+
+      const isDeleted = value === undefined;
+
+      if (isDeleted) {
+        delete parent[key];
+      } else {
+        parent[key] = value;
+      }
+
+      stack.pop();
+    }
+  }
+
+  return rootHolder[""];
+};
+
+/**
+ * Pre-processes the JSON string to mark large numbers with an 'n' suffix.
+ *
+ * @param {string} text The raw JSON string.
+ * @returns {string} The serialized string with marked BigInts.
+ */
+const serializeBigInts = (text) => {
+  return text.replace(
+    stringsOrLargeNumbers,
+    (match, digits, fractional, exponential) => {
+      const isString = match[0] === '"';
+      const isNoise = isString && noiseValueWithQuotes.test(match);
+
+      if (isNoise) return match.substring(0, match.length - 1) + 'n"'; // Mark noise values with additional "n" to offset the deletion of one "n" during the processing
+
+      const hasFractionalOrExponential = fractional || exponential;
+
+      // With a fixed number of digits, we can correctly use lexicographical comparison to do a numeric comparison
+      const isLessThanMaxSafeInt =
+        digits &&
+        (digits.length < MAX_DIGITS ||
+          (digits.length === MAX_DIGITS && digits <= MAX_INT));
+
+      const isStandardValue =
+        isString || hasFractionalOrExponential || isLessThanMaxSafeInt;
+
+      if (isStandardValue) return match;
+
+      return '"' + match + 'n"';
+    },
+  );
+};
+
+/**
+ * Converts a JSON string into a JavaScript value.
+ *
+ * Supports parsing of large integers using two strategies:
+ * 1. Classic fallback: Marks large numbers with "123n" format, then converts to BigInt
+ * 2. Fast path (JSONParseV2): Uses context.source feature (~2x faster) when available
+ *
+ * All other JSON values are parsed exactly like native JSON.parse().
+ *
+ * @param {string} text A valid JSON string.
+ * @param {Reviver} [reviver]
+ * A function that transforms the results. This function is called for each member
+ * of the object. If a member contains nested objects, the nested objects are
+ * transformed before the parent object is.
+ * @returns {any} The parsed JavaScript value.
+ * @throws {SyntaxError} If text is not valid JSON.
+ */
+const JSONParse = (text, reviver) => {
+  if (!text) return originalParse(text, reviver);
+
+  try {
+    if (isContextSourceSupported()) return JSONParseV2(text, reviver); // Shortcut to a faster (2x) and simpler version
+
+    // Find and mark big numbers with "n"
+    const serializedData = serializeBigInts(text);
+
+    return originalParse(serializedData, (key, value, context) =>
+      convertMarkedBigIntsReviver(key, value, context, reviver),
+    );
+  } catch (error) {
+    if (error instanceof RangeError) {
+      const serializedData = serializeBigInts(text);
+      const parsed = originalParse(serializedData);
+
+      return applyReviverIteratively(parsed, reviver);
+    }
+
+    throw error;
+  }
+};
+
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/request-error/dist-src/index.js
+class RequestError extends Error {
+  name;
+  /**
+   * http status code
+   */
+  status;
+  /**
+   * Request options that lead to the error.
+   */
+  request;
+  /**
+   * Response object if a response was received
+   */
+  response;
+  constructor(message, statusCode, options) {
+    super(message, { cause: options.cause });
+    this.name = "HttpError";
+    this.status = Number.parseInt(statusCode);
+    if (Number.isNaN(this.status)) {
+      this.status = 0;
+    }
+    /* v8 ignore else -- @preserve -- Bug with vitest coverage where it sees an else branch that doesn't exist */
+    if ("response" in options) {
+      this.response = options.response;
+    }
+    const requestCopy = Object.assign({}, options.request);
+    if (options.request.headers.authorization) {
+      requestCopy.headers = Object.assign({}, options.request.headers, {
+        authorization: options.request.headers.authorization.replace(
+          /(?<! ) .*$/,
+          " [REDACTED]"
+        )
+      });
+    }
+    requestCopy.url = requestCopy.url.replace(/\bclient_secret=\w+/g, "client_secret=[REDACTED]").replace(/\baccess_token=\w+/g, "access_token=[REDACTED]");
+    this.request = requestCopy;
+  }
+}
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/request/dist-bundle/index.js
+// pkg/dist-src/index.js
+
+
+// pkg/dist-src/defaults.js
+
+
+// pkg/dist-src/version.js
+var dist_bundle_VERSION = "10.0.16";
+
+// pkg/dist-src/defaults.js
+var defaults_default = {
+  headers: {
+    "user-agent": `octokit-request.js/${dist_bundle_VERSION} ${getUserAgent()}`
+  }
+};
+
+// pkg/dist-src/fetch-wrapper.js
+
+
+
+// pkg/dist-src/is-plain-object.js
+function dist_bundle_isPlainObject(value) {
+  if (typeof value !== "object" || value === null) return false;
+  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
+  const proto = Object.getPrototypeOf(value);
+  if (proto === null) return true;
+  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
+  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
+}
+
+// pkg/dist-src/fetch-wrapper.js
+
+var noop = () => "";
+async function fetchWrapper(requestOptions) {
+  const fetch = requestOptions.request?.fetch || globalThis.fetch;
+  if (!fetch) {
+    throw new Error(
+      "fetch is not set. Please pass a fetch implementation as new Octokit({ request: { fetch }}). Learn more at https://github.com/octokit/octokit.js/#fetch-missing"
+    );
+  }
+  const log = requestOptions.request?.log || console;
+  const parseSuccessResponseBody = requestOptions.request?.parseSuccessResponseBody !== false;
+  const body = dist_bundle_isPlainObject(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
+  const requestHeaders = Object.fromEntries(
+    Object.entries(requestOptions.headers).map(([name, value]) => [
+      name,
+      String(value)
+    ])
+  );
+  let fetchResponse;
+  try {
+    fetchResponse = await fetch(requestOptions.url, {
+      method: requestOptions.method,
+      body,
+      redirect: requestOptions.request?.redirect,
+      headers: requestHeaders,
+      signal: requestOptions.request?.signal,
+      // duplex must be set if request.body is ReadableStream or Async Iterables.
+      // See https://fetch.spec.whatwg.org/#dom-requestinit-duplex.
+      ...requestOptions.body && { duplex: "half" }
+    });
+  } catch (error) {
+    let message = "Unknown Error";
+    if (error instanceof Error) {
+      if (error.name === "AbortError") {
+        error.status = 500;
+        throw error;
+      }
+      message = error.message;
+      if (error.name === "TypeError" && "cause" in error) {
+        if (error.cause instanceof Error) {
+          message = error.cause.message;
+        } else if (typeof error.cause === "string") {
+          message = error.cause;
+        }
+      }
+    }
+    const requestError = new RequestError(message, 500, {
+      request: requestOptions
+    });
+    requestError.cause = error;
+    throw requestError;
+  }
+  const status = fetchResponse.status;
+  const url = fetchResponse.url;
+  const responseHeaders = {};
+  for (const [key, value] of fetchResponse.headers) {
+    responseHeaders[key] = value;
+  }
+  const octokitResponse = {
+    url,
+    status,
+    headers: responseHeaders,
+    data: ""
+  };
+  if ("deprecation" in responseHeaders) {
+    const matches = responseHeaders.link && responseHeaders.link.match(/<([^<>]+)>; rel="deprecation"/);
+    const deprecationLink = matches && matches.pop();
+    log.warn(
+      `[@octokit/request] "${requestOptions.method} ${requestOptions.url}" is deprecated. It is scheduled to be removed on ${responseHeaders.sunset}${deprecationLink ? `. See ${deprecationLink}` : ""}`
+    );
+  }
+  if (status === 204 || status === 205) {
+    return octokitResponse;
+  }
+  if (requestOptions.method === "HEAD") {
+    if (status < 400) {
+      return octokitResponse;
+    }
+    throw new RequestError(fetchResponse.statusText, status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  if (status === 304) {
+    octokitResponse.data = await getResponseData(fetchResponse);
+    throw new RequestError("Not modified", status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  if (status >= 400) {
+    octokitResponse.data = await getResponseData(fetchResponse);
+    throw new RequestError(toErrorMessage(octokitResponse.data), status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  octokitResponse.data = parseSuccessResponseBody ? await getResponseData(fetchResponse) : fetchResponse.body;
+  return octokitResponse;
+}
+async function getResponseData(response) {
+  const contentType = response.headers.get("content-type");
+  if (!contentType) {
+    return response.text().catch(noop);
+  }
+  const mimetype = dist_parse(contentType);
+  if (isJSONResponse(mimetype)) {
+    let text = "";
+    try {
+      text = await response.text();
+      return JSONParse(text);
+    } catch (err) {
+      return text;
+    }
+  } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
+  // (RFC 2046) and must never be decoded as text, even when the response
+  // carries a (misleading) `charset=utf-8` parameter — see #751.
+  mimetype.parameters.charset?.toLowerCase() === "utf-8" && mimetype.type !== "application/octet-stream") {
+    return response.text().catch(noop);
+  } else {
+    return response.arrayBuffer().catch(
+      /* v8 ignore next -- @preserve */
+      () => new ArrayBuffer(0)
+    );
+  }
+}
+function isJSONResponse(mimetype) {
+  return mimetype.type === "application/json" || mimetype.type === "application/scim+json";
+}
+function toErrorMessage(data) {
+  if (typeof data === "string") {
+    return data;
+  }
+  if (data instanceof ArrayBuffer) {
+    return "Unknown error";
+  }
+  if (typeof data === "object" && data !== null && "message" in data) {
+    const objectData = data;
+    const suffix = "documentation_url" in objectData ? ` - ${objectData.documentation_url}` : "";
+    return Array.isArray(objectData.errors) ? `${objectData.message}: ${objectData.errors.map((v) => JSON.stringify(v)).join(", ")}${suffix}` : `${objectData.message}${suffix}`;
+  }
+  return `Unknown error: ${JSON.stringify(data)}`;
+}
+
+// pkg/dist-src/with-defaults.js
+function dist_bundle_withDefaults(oldEndpoint, newDefaults) {
+  const endpoint2 = oldEndpoint.defaults(newDefaults);
+  const newApi = function(route, parameters) {
+    const endpointOptions = endpoint2.merge(route, parameters);
+    if (!endpointOptions.request || !endpointOptions.request.hook) {
+      return fetchWrapper(endpoint2.parse(endpointOptions));
+    }
+    const request2 = (route2, parameters2) => {
+      return fetchWrapper(
+        endpoint2.parse(endpoint2.merge(route2, parameters2))
+      );
+    };
+    Object.assign(request2, {
+      endpoint: endpoint2,
+      defaults: dist_bundle_withDefaults.bind(null, endpoint2)
+    });
+    return endpointOptions.request.hook(request2, endpointOptions);
+  };
+  return Object.assign(newApi, {
+    endpoint: endpoint2,
+    defaults: dist_bundle_withDefaults.bind(null, endpoint2)
+  });
+}
+
+// pkg/dist-src/index.js
+var request = dist_bundle_withDefaults(endpoint, defaults_default);
+
+/* v8 ignore next -- @preserve */
+/* v8 ignore else -- @preserve */
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/graphql/dist-bundle/index.js
+// pkg/dist-src/index.js
+
+
+
+// pkg/dist-src/version.js
+var graphql_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/with-defaults.js
+
+
+// pkg/dist-src/graphql.js
+
+
+// pkg/dist-src/error.js
+function _buildMessageForResponseErrors(data) {
+  return `Request failed due to following response errors:
+` + data.errors.map((e) => ` - ${e.message}`).join("\n");
+}
+var GraphqlResponseError = class extends Error {
+  constructor(request2, headers, response) {
+    super(_buildMessageForResponseErrors(response));
+    this.request = request2;
+    this.headers = headers;
+    this.response = response;
+    this.errors = response.errors;
+    this.data = response.data;
+    if (Error.captureStackTrace) {
+      Error.captureStackTrace(this, this.constructor);
+    }
+  }
+  request;
+  headers;
+  response;
+  name = "GraphqlResponseError";
+  errors;
+  data;
+};
+
+// pkg/dist-src/graphql.js
+var NON_VARIABLE_OPTIONS = [
+  "method",
+  "baseUrl",
+  "url",
+  "headers",
+  "request",
+  "query",
+  "mediaType",
+  "operationName"
+];
+var FORBIDDEN_VARIABLE_OPTIONS = ["query", "method", "url"];
+var GHES_V3_SUFFIX_REGEX = /\/api\/v3\/?$/;
+function graphql(request2, query, options) {
+  if (options) {
+    if (typeof query === "string" && "query" in options) {
+      return Promise.reject(
+        new Error(`[@octokit/graphql] "query" cannot be used as variable name`)
+      );
+    }
+    for (const key in options) {
+      if (!FORBIDDEN_VARIABLE_OPTIONS.includes(key)) continue;
+      return Promise.reject(
+        new Error(
+          `[@octokit/graphql] "${key}" cannot be used as variable name`
+        )
+      );
+    }
+  }
+  const parsedOptions = typeof query === "string" ? Object.assign({ query }, options) : query;
+  const requestOptions = Object.keys(
+    parsedOptions
+  ).reduce((result, key) => {
+    if (NON_VARIABLE_OPTIONS.includes(key)) {
+      result[key] = parsedOptions[key];
+      return result;
+    }
+    if (!result.variables) {
+      result.variables = {};
+    }
+    result.variables[key] = parsedOptions[key];
+    return result;
+  }, {});
+  const baseUrl = parsedOptions.baseUrl || request2.endpoint.DEFAULTS.baseUrl;
+  if (GHES_V3_SUFFIX_REGEX.test(baseUrl)) {
+    requestOptions.url = baseUrl.replace(GHES_V3_SUFFIX_REGEX, "/api/graphql");
+  }
+  return request2(requestOptions).then((response) => {
+    if (response.data.errors) {
+      const headers = {};
+      for (const key of Object.keys(response.headers)) {
+        headers[key] = response.headers[key];
+      }
+      throw new GraphqlResponseError(
+        requestOptions,
+        headers,
+        response.data
+      );
+    }
+    return response.data.data;
+  });
+}
+
+// pkg/dist-src/with-defaults.js
+function graphql_dist_bundle_withDefaults(request2, newDefaults) {
+  const newRequest = request2.defaults(newDefaults);
+  const newApi = (query, options) => {
+    return graphql(newRequest, query, options);
+  };
+  return Object.assign(newApi, {
+    defaults: graphql_dist_bundle_withDefaults.bind(null, newRequest),
+    endpoint: newRequest.endpoint
+  });
+}
+
+// pkg/dist-src/index.js
+var graphql2 = graphql_dist_bundle_withDefaults(request, {
+  headers: {
+    "user-agent": `octokit-graphql.js/${graphql_dist_bundle_VERSION} ${getUserAgent()}`
+  },
+  method: "POST",
+  url: "/graphql"
+});
+function withCustomRequest(customRequest) {
+  return graphql_dist_bundle_withDefaults(customRequest, {
+    method: "POST",
+    url: "/graphql"
+  });
+}
+
+/* v8 ignore if -- @preserve */
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/auth-token/dist-bundle/index.js
+// pkg/dist-src/is-jwt.js
+var b64url = "(?:[a-zA-Z0-9_-]+)";
+var sep = "\\.";
+var jwtRE = new RegExp(`^${b64url}${sep}${b64url}${sep}${b64url}$`);
+var isJWT = jwtRE.test.bind(jwtRE);
+
+// pkg/dist-src/auth.js
+async function auth(token) {
+  const isApp = isJWT(token);
+  const isInstallation = token.startsWith("v1.") || token.startsWith("ghs_");
+  const isUserToServer = token.startsWith("ghu_");
+  const tokenType = isApp ? "app" : isInstallation ? "installation" : isUserToServer ? "user-to-server" : "oauth";
+  return {
+    type: "token",
+    token,
+    tokenType
+  };
+}
+
+// pkg/dist-src/with-authorization-prefix.js
+function withAuthorizationPrefix(token) {
+  if (token.split(/\./).length === 3) {
+    return `bearer ${token}`;
+  }
+  return `token ${token}`;
+}
+
+// pkg/dist-src/hook.js
+async function hook(token, request, route, parameters) {
+  const endpoint = request.endpoint.merge(
+    route,
+    parameters
+  );
+  endpoint.headers.authorization = withAuthorizationPrefix(token);
+  return request(endpoint);
+}
+
+// pkg/dist-src/index.js
+var createTokenAuth = function createTokenAuth2(token) {
+  if (!token) {
+    throw new Error("[@octokit/auth-token] No token passed to createTokenAuth");
+  }
+  if (typeof token !== "string") {
+    throw new Error(
+      "[@octokit/auth-token] Token passed to createTokenAuth is not a string"
+    );
+  }
+  token = token.replace(/^(token|bearer) +/i, "");
+  return Object.assign(auth.bind(null, token), {
+    hook: hook.bind(null, token)
+  });
+};
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/version.js
+const version_VERSION = "7.0.8";
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/index.js
+
+
+
+
+
+
+const dist_src_noop = () => {
+};
+const consoleWarn = console.warn.bind(console);
+const consoleError = console.error.bind(console);
+function createLogger(logger = {}) {
+  if (typeof logger.debug !== "function") {
+    logger.debug = dist_src_noop;
+  }
+  if (typeof logger.info !== "function") {
+    logger.info = dist_src_noop;
+  }
+  if (typeof logger.warn !== "function") {
+    logger.warn = consoleWarn;
+  }
+  if (typeof logger.error !== "function") {
+    logger.error = consoleError;
+  }
+  return logger;
+}
+const userAgentTrail = `octokit-core.js/${version_VERSION} ${getUserAgent()}`;
+class Octokit {
+  static VERSION = version_VERSION;
+  static defaults(defaults) {
+    const OctokitWithDefaults = class extends this {
+      constructor(...args) {
+        const options = args[0] || {};
+        if (typeof defaults === "function") {
+          super(defaults(options));
+          return;
+        }
+        super(
+          Object.assign(
+            {},
+            defaults,
+            options,
+            options.userAgent && defaults.userAgent ? {
+              userAgent: `${options.userAgent} ${defaults.userAgent}`
+            } : null
+          )
+        );
+      }
+    };
+    return OctokitWithDefaults;
+  }
+  static plugins = [];
+  /**
+   * Attach a plugin (or many) to your Octokit instance.
+   *
+   * @example
+   * const API = Octokit.plugin(plugin1, plugin2, plugin3, ...)
+   */
+  static plugin(...newPlugins) {
+    const currentPlugins = this.plugins;
+    const NewOctokit = class extends this {
+      static plugins = currentPlugins.concat(
+        newPlugins.filter((plugin) => !currentPlugins.includes(plugin))
+      );
+    };
+    return NewOctokit;
+  }
+  constructor(options = {}) {
+    const hook = new before_after_hook.Collection();
+    const requestDefaults = {
+      baseUrl: request.endpoint.DEFAULTS.baseUrl,
+      headers: {},
+      request: Object.assign({}, options.request, {
+        // @ts-ignore internal usage only, no need to type
+        hook: hook.bind(null, "request")
+      }),
+      mediaType: {
+        previews: [],
+        format: ""
+      }
+    };
+    requestDefaults.headers["user-agent"] = options.userAgent ? `${options.userAgent} ${userAgentTrail}` : userAgentTrail;
+    if (options.baseUrl) {
+      requestDefaults.baseUrl = options.baseUrl;
+    }
+    if (options.previews) {
+      requestDefaults.mediaType.previews = options.previews;
+    }
+    if (options.timeZone) {
+      requestDefaults.headers["time-zone"] = options.timeZone;
+    }
+    this.request = request.defaults(requestDefaults);
+    this.graphql = withCustomRequest(this.request).defaults(requestDefaults);
+    this.log = createLogger(options.log);
+    this.hook = hook;
+    if (!options.authStrategy) {
+      if (!options.auth) {
+        this.auth = async () => ({
+          type: "unauthenticated"
+        });
+      } else {
+        const auth = createTokenAuth(options.auth);
+        hook.wrap("request", auth.hook);
+        this.auth = auth;
+      }
+    } else {
+      const { authStrategy, ...otherOptions } = options;
+      const auth = authStrategy(
+        Object.assign(
+          {
+            request: this.request,
+            log: this.log,
+            // we pass the current octokit instance as well as its constructor options
+            // to allow for authentication strategies that return a new octokit instance
+            // that shares the same internal state as the current one. The original
+            // requirement for this was the "event-octokit" authentication strategy
+            // of https://github.com/probot/octokit-auth-probot.
+            octokit: this,
+            octokitOptions: otherOptions
+          },
+          options.auth
+        )
+      );
+      hook.wrap("request", auth.hook);
+      this.auth = auth;
+    }
+    const classConstructor = this.constructor;
+    for (let i = 0; i < classConstructor.plugins.length; ++i) {
+      Object.assign(this, classConstructor.plugins[i](this, options));
+    }
+  }
+  // assigned during constructor
+  request;
+  graphql;
+  log;
+  hook;
+  // TODO: type `octokit.auth` based on passed options.authStrategy
+  auth;
+}
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
+const dist_src_version_VERSION = "17.0.0";
+
+//# sourceMappingURL=version.js.map
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
+const Endpoints = {
+  actions: {
+    addCustomLabelsToSelfHostedRunnerForOrg: [
+      "POST /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    addCustomLabelsToSelfHostedRunnerForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    addRepoAccessToSelfHostedRunnerGroupInOrg: [
+      "PUT /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories/{repository_id}"
+    ],
+    addSelectedRepoToOrgSecret: [
+      "PUT /orgs/{org}/actions/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    addSelectedRepoToOrgVariable: [
+      "PUT /orgs/{org}/actions/variables/{name}/repositories/{repository_id}"
+    ],
+    approveWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/approve"
+    ],
+    cancelWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel"
+    ],
+    createEnvironmentVariable: [
+      "POST /repos/{owner}/{repo}/environments/{environment_name}/variables"
+    ],
+    createHostedRunnerForOrg: ["POST /orgs/{org}/actions/hosted-runners"],
+    createOrUpdateEnvironmentSecret: [
+      "PUT /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
+    ],
+    createOrUpdateOrgSecret: ["PUT /orgs/{org}/actions/secrets/{secret_name}"],
+    createOrUpdateRepoSecret: [
+      "PUT /repos/{owner}/{repo}/actions/secrets/{secret_name}"
+    ],
+    createOrgVariable: ["POST /orgs/{org}/actions/variables"],
+    createRegistrationTokenForOrg: [
+      "POST /orgs/{org}/actions/runners/registration-token"
+    ],
+    createRegistrationTokenForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/registration-token"
+    ],
+    createRemoveTokenForOrg: ["POST /orgs/{org}/actions/runners/remove-token"],
+    createRemoveTokenForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/remove-token"
+    ],
+    createRepoVariable: ["POST /repos/{owner}/{repo}/actions/variables"],
+    createWorkflowDispatch: [
+      "POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches"
+    ],
+    deleteActionsCacheById: [
+      "DELETE /repos/{owner}/{repo}/actions/caches/{cache_id}"
+    ],
+    deleteActionsCacheByKey: [
+      "DELETE /repos/{owner}/{repo}/actions/caches{?key,ref}"
+    ],
+    deleteArtifact: [
+      "DELETE /repos/{owner}/{repo}/actions/artifacts/{artifact_id}"
+    ],
+    deleteCustomImageFromOrg: [
+      "DELETE /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}"
+    ],
+    deleteCustomImageVersionFromOrg: [
+      "DELETE /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions/{version}"
+    ],
+    deleteEnvironmentSecret: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
+    ],
+    deleteEnvironmentVariable: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
+    ],
+    deleteHostedRunnerForOrg: [
+      "DELETE /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
+    ],
+    deleteOrgSecret: ["DELETE /orgs/{org}/actions/secrets/{secret_name}"],
+    deleteOrgVariable: ["DELETE /orgs/{org}/actions/variables/{name}"],
+    deleteRepoSecret: [
+      "DELETE /repos/{owner}/{repo}/actions/secrets/{secret_name}"
+    ],
+    deleteRepoVariable: [
+      "DELETE /repos/{owner}/{repo}/actions/variables/{name}"
+    ],
+    deleteSelfHostedRunnerFromOrg: [
+      "DELETE /orgs/{org}/actions/runners/{runner_id}"
+    ],
+    deleteSelfHostedRunnerFromRepo: [
+      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}"
+    ],
+    deleteWorkflowRun: ["DELETE /repos/{owner}/{repo}/actions/runs/{run_id}"],
+    deleteWorkflowRunLogs: [
+      "DELETE /repos/{owner}/{repo}/actions/runs/{run_id}/logs"
+    ],
+    disableSelectedRepositoryGithubActionsOrganization: [
+      "DELETE /orgs/{org}/actions/permissions/repositories/{repository_id}"
+    ],
+    disableWorkflow: [
+      "PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/disable"
+    ],
+    downloadArtifact: [
+      "GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}"
+    ],
+    downloadJobLogsForWorkflowRun: [
+      "GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs"
+    ],
+    downloadWorkflowRunAttemptLogs: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/logs"
+    ],
+    downloadWorkflowRunLogs: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/logs"
+    ],
+    enableSelectedRepositoryGithubActionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/repositories/{repository_id}"
+    ],
+    enableWorkflow: [
+      "PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/enable"
+    ],
+    forceCancelWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/force-cancel"
+    ],
+    generateRunnerJitconfigForOrg: [
+      "POST /orgs/{org}/actions/runners/generate-jitconfig"
+    ],
+    generateRunnerJitconfigForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/generate-jitconfig"
+    ],
+    getActionsCacheList: ["GET /repos/{owner}/{repo}/actions/caches"],
+    getActionsCacheUsage: ["GET /repos/{owner}/{repo}/actions/cache/usage"],
+    getActionsCacheUsageByRepoForOrg: [
+      "GET /orgs/{org}/actions/cache/usage-by-repository"
+    ],
+    getActionsCacheUsageForOrg: ["GET /orgs/{org}/actions/cache/usage"],
+    getAllowedActionsOrganization: [
+      "GET /orgs/{org}/actions/permissions/selected-actions"
+    ],
+    getAllowedActionsRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions/selected-actions"
+    ],
+    getArtifact: ["GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}"],
+    getCustomImageForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}"
+    ],
+    getCustomImageVersionForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions/{version}"
+    ],
+    getCustomOidcSubClaimForRepo: [
+      "GET /repos/{owner}/{repo}/actions/oidc/customization/sub"
+    ],
+    getEnvironmentPublicKey: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/public-key"
+    ],
+    getEnvironmentSecret: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
+    ],
+    getEnvironmentVariable: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
+    ],
+    getGithubActionsDefaultWorkflowPermissionsOrganization: [
+      "GET /orgs/{org}/actions/permissions/workflow"
+    ],
+    getGithubActionsDefaultWorkflowPermissionsRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions/workflow"
+    ],
+    getGithubActionsPermissionsOrganization: [
+      "GET /orgs/{org}/actions/permissions"
+    ],
+    getGithubActionsPermissionsRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions"
+    ],
+    getHostedRunnerForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
+    ],
+    getHostedRunnersGithubOwnedImagesForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/github-owned"
+    ],
+    getHostedRunnersLimitsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/limits"
+    ],
+    getHostedRunnersMachineSpecsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/machine-sizes"
+    ],
+    getHostedRunnersPartnerImagesForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/partner"
+    ],
+    getHostedRunnersPlatformsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/platforms"
+    ],
+    getJobForWorkflowRun: ["GET /repos/{owner}/{repo}/actions/jobs/{job_id}"],
+    getOrgPublicKey: ["GET /orgs/{org}/actions/secrets/public-key"],
+    getOrgSecret: ["GET /orgs/{org}/actions/secrets/{secret_name}"],
+    getOrgVariable: ["GET /orgs/{org}/actions/variables/{name}"],
+    getPendingDeploymentsForRun: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments"
+    ],
+    getRepoPermissions: [
+      "GET /repos/{owner}/{repo}/actions/permissions",
+      {},
+      { renamed: ["actions", "getGithubActionsPermissionsRepository"] }
+    ],
+    getRepoPublicKey: ["GET /repos/{owner}/{repo}/actions/secrets/public-key"],
+    getRepoSecret: ["GET /repos/{owner}/{repo}/actions/secrets/{secret_name}"],
+    getRepoVariable: ["GET /repos/{owner}/{repo}/actions/variables/{name}"],
+    getReviewsForRun: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals"
+    ],
+    getSelfHostedRunnerForOrg: ["GET /orgs/{org}/actions/runners/{runner_id}"],
+    getSelfHostedRunnerForRepo: [
+      "GET /repos/{owner}/{repo}/actions/runners/{runner_id}"
+    ],
+    getWorkflow: ["GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}"],
+    getWorkflowAccessToRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions/access"
+    ],
+    getWorkflowRun: ["GET /repos/{owner}/{repo}/actions/runs/{run_id}"],
+    getWorkflowRunAttempt: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}"
+    ],
+    getWorkflowRunUsage: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/timing"
+    ],
+    getWorkflowUsage: [
+      "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/timing"
+    ],
+    listArtifactsForRepo: ["GET /repos/{owner}/{repo}/actions/artifacts"],
+    listCustomImageVersionsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions"
+    ],
+    listCustomImagesForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom"
+    ],
+    listEnvironmentSecrets: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets"
+    ],
+    listEnvironmentVariables: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/variables"
+    ],
+    listGithubHostedRunnersInGroupForOrg: [
+      "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/hosted-runners"
+    ],
+    listHostedRunnersForOrg: ["GET /orgs/{org}/actions/hosted-runners"],
+    listJobsForWorkflowRun: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs"
+    ],
+    listJobsForWorkflowRunAttempt: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs"
+    ],
+    listLabelsForSelfHostedRunnerForOrg: [
+      "GET /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    listLabelsForSelfHostedRunnerForRepo: [
+      "GET /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    listOrgSecrets: ["GET /orgs/{org}/actions/secrets"],
+    listOrgVariables: ["GET /orgs/{org}/actions/variables"],
+    listRepoOrganizationSecrets: [
+      "GET /repos/{owner}/{repo}/actions/organization-secrets"
+    ],
+    listRepoOrganizationVariables: [
+      "GET /repos/{owner}/{repo}/actions/organization-variables"
+    ],
+    listRepoSecrets: ["GET /repos/{owner}/{repo}/actions/secrets"],
+    listRepoVariables: ["GET /repos/{owner}/{repo}/actions/variables"],
+    listRepoWorkflows: ["GET /repos/{owner}/{repo}/actions/workflows"],
+    listRunnerApplicationsForOrg: ["GET /orgs/{org}/actions/runners/downloads"],
+    listRunnerApplicationsForRepo: [
+      "GET /repos/{owner}/{repo}/actions/runners/downloads"
+    ],
+    listSelectedReposForOrgSecret: [
+      "GET /orgs/{org}/actions/secrets/{secret_name}/repositories"
+    ],
+    listSelectedReposForOrgVariable: [
+      "GET /orgs/{org}/actions/variables/{name}/repositories"
+    ],
+    listSelectedRepositoriesEnabledGithubActionsOrganization: [
+      "GET /orgs/{org}/actions/permissions/repositories"
+    ],
+    listSelfHostedRunnersForOrg: ["GET /orgs/{org}/actions/runners"],
+    listSelfHostedRunnersForRepo: ["GET /repos/{owner}/{repo}/actions/runners"],
+    listWorkflowRunArtifacts: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts"
+    ],
+    listWorkflowRuns: [
+      "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs"
+    ],
+    listWorkflowRunsForRepo: ["GET /repos/{owner}/{repo}/actions/runs"],
+    reRunJobForWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/jobs/{job_id}/rerun"
+    ],
+    reRunWorkflow: ["POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun"],
+    reRunWorkflowFailedJobs: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs"
+    ],
+    removeAllCustomLabelsFromSelfHostedRunnerForOrg: [
+      "DELETE /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    removeAllCustomLabelsFromSelfHostedRunnerForRepo: [
+      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    removeCustomLabelFromSelfHostedRunnerForOrg: [
+      "DELETE /orgs/{org}/actions/runners/{runner_id}/labels/{name}"
+    ],
+    removeCustomLabelFromSelfHostedRunnerForRepo: [
+      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}/labels/{name}"
+    ],
+    removeSelectedRepoFromOrgSecret: [
+      "DELETE /orgs/{org}/actions/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    removeSelectedRepoFromOrgVariable: [
+      "DELETE /orgs/{org}/actions/variables/{name}/repositories/{repository_id}"
+    ],
+    reviewCustomGatesForRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule"
+    ],
+    reviewPendingDeploymentsForRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments"
+    ],
+    setAllowedActionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/selected-actions"
+    ],
+    setAllowedActionsRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions/selected-actions"
+    ],
+    setCustomLabelsForSelfHostedRunnerForOrg: [
+      "PUT /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    setCustomLabelsForSelfHostedRunnerForRepo: [
+      "PUT /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    setCustomOidcSubClaimForRepo: [
+      "PUT /repos/{owner}/{repo}/actions/oidc/customization/sub"
+    ],
+    setGithubActionsDefaultWorkflowPermissionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/workflow"
+    ],
+    setGithubActionsDefaultWorkflowPermissionsRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions/workflow"
+    ],
+    setGithubActionsPermissionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions"
+    ],
+    setGithubActionsPermissionsRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions"
+    ],
+    setSelectedReposForOrgSecret: [
+      "PUT /orgs/{org}/actions/secrets/{secret_name}/repositories"
+    ],
+    setSelectedReposForOrgVariable: [
+      "PUT /orgs/{org}/actions/variables/{name}/repositories"
+    ],
+    setSelectedRepositoriesEnabledGithubActionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/repositories"
+    ],
+    setWorkflowAccessToRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions/access"
+    ],
+    updateEnvironmentVariable: [
+      "PATCH /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
+    ],
+    updateHostedRunnerForOrg: [
+      "PATCH /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
+    ],
+    updateOrgVariable: ["PATCH /orgs/{org}/actions/variables/{name}"],
+    updateRepoVariable: [
+      "PATCH /repos/{owner}/{repo}/actions/variables/{name}"
+    ]
+  },
+  activity: {
+    checkRepoIsStarredByAuthenticatedUser: ["GET /user/starred/{owner}/{repo}"],
+    deleteRepoSubscription: ["DELETE /repos/{owner}/{repo}/subscription"],
+    deleteThreadSubscription: [
+      "DELETE /notifications/threads/{thread_id}/subscription"
+    ],
+    getFeeds: ["GET /feeds"],
+    getRepoSubscription: ["GET /repos/{owner}/{repo}/subscription"],
+    getThread: ["GET /notifications/threads/{thread_id}"],
+    getThreadSubscriptionForAuthenticatedUser: [
+      "GET /notifications/threads/{thread_id}/subscription"
+    ],
+    listEventsForAuthenticatedUser: ["GET /users/{username}/events"],
+    listNotificationsForAuthenticatedUser: ["GET /notifications"],
+    listOrgEventsForAuthenticatedUser: [
+      "GET /users/{username}/events/orgs/{org}"
+    ],
+    listPublicEvents: ["GET /events"],
+    listPublicEventsForRepoNetwork: ["GET /networks/{owner}/{repo}/events"],
+    listPublicEventsForUser: ["GET /users/{username}/events/public"],
+    listPublicOrgEvents: ["GET /orgs/{org}/events"],
+    listReceivedEventsForUser: ["GET /users/{username}/received_events"],
+    listReceivedPublicEventsForUser: [
+      "GET /users/{username}/received_events/public"
+    ],
+    listRepoEvents: ["GET /repos/{owner}/{repo}/events"],
+    listRepoNotificationsForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/notifications"
+    ],
+    listReposStarredByAuthenticatedUser: ["GET /user/starred"],
+    listReposStarredByUser: ["GET /users/{username}/starred"],
+    listReposWatchedByUser: ["GET /users/{username}/subscriptions"],
+    listStargazersForRepo: ["GET /repos/{owner}/{repo}/stargazers"],
+    listWatchedReposForAuthenticatedUser: ["GET /user/subscriptions"],
+    listWatchersForRepo: ["GET /repos/{owner}/{repo}/subscribers"],
+    markNotificationsAsRead: ["PUT /notifications"],
+    markRepoNotificationsAsRead: ["PUT /repos/{owner}/{repo}/notifications"],
+    markThreadAsDone: ["DELETE /notifications/threads/{thread_id}"],
+    markThreadAsRead: ["PATCH /notifications/threads/{thread_id}"],
+    setRepoSubscription: ["PUT /repos/{owner}/{repo}/subscription"],
+    setThreadSubscription: [
+      "PUT /notifications/threads/{thread_id}/subscription"
+    ],
+    starRepoForAuthenticatedUser: ["PUT /user/starred/{owner}/{repo}"],
+    unstarRepoForAuthenticatedUser: ["DELETE /user/starred/{owner}/{repo}"]
+  },
+  apps: {
+    addRepoToInstallation: [
+      "PUT /user/installations/{installation_id}/repositories/{repository_id}",
+      {},
+      { renamed: ["apps", "addRepoToInstallationForAuthenticatedUser"] }
+    ],
+    addRepoToInstallationForAuthenticatedUser: [
+      "PUT /user/installations/{installation_id}/repositories/{repository_id}"
+    ],
+    checkToken: ["POST /applications/{client_id}/token"],
+    createFromManifest: ["POST /app-manifests/{code}/conversions"],
+    createInstallationAccessToken: [
+      "POST /app/installations/{installation_id}/access_tokens"
+    ],
+    deleteAuthorization: ["DELETE /applications/{client_id}/grant"],
+    deleteInstallation: ["DELETE /app/installations/{installation_id}"],
+    deleteToken: ["DELETE /applications/{client_id}/token"],
+    getAuthenticated: ["GET /app"],
+    getBySlug: ["GET /apps/{app_slug}"],
+    getInstallation: ["GET /app/installations/{installation_id}"],
+    getOrgInstallation: ["GET /orgs/{org}/installation"],
+    getRepoInstallation: ["GET /repos/{owner}/{repo}/installation"],
+    getSubscriptionPlanForAccount: [
+      "GET /marketplace_listing/accounts/{account_id}"
+    ],
+    getSubscriptionPlanForAccountStubbed: [
+      "GET /marketplace_listing/stubbed/accounts/{account_id}"
+    ],
+    getUserInstallation: ["GET /users/{username}/installation"],
+    getWebhookConfigForApp: ["GET /app/hook/config"],
+    getWebhookDelivery: ["GET /app/hook/deliveries/{delivery_id}"],
+    listAccountsForPlan: ["GET /marketplace_listing/plans/{plan_id}/accounts"],
+    listAccountsForPlanStubbed: [
+      "GET /marketplace_listing/stubbed/plans/{plan_id}/accounts"
+    ],
+    listInstallationReposForAuthenticatedUser: [
+      "GET /user/installations/{installation_id}/repositories"
+    ],
+    listInstallationRequestsForAuthenticatedApp: [
+      "GET /app/installation-requests"
+    ],
+    listInstallations: ["GET /app/installations"],
+    listInstallationsForAuthenticatedUser: ["GET /user/installations"],
+    listPlans: ["GET /marketplace_listing/plans"],
+    listPlansStubbed: ["GET /marketplace_listing/stubbed/plans"],
+    listReposAccessibleToInstallation: ["GET /installation/repositories"],
+    listSubscriptionsForAuthenticatedUser: ["GET /user/marketplace_purchases"],
+    listSubscriptionsForAuthenticatedUserStubbed: [
+      "GET /user/marketplace_purchases/stubbed"
+    ],
+    listWebhookDeliveries: ["GET /app/hook/deliveries"],
+    redeliverWebhookDelivery: [
+      "POST /app/hook/deliveries/{delivery_id}/attempts"
+    ],
+    removeRepoFromInstallation: [
+      "DELETE /user/installations/{installation_id}/repositories/{repository_id}",
+      {},
+      { renamed: ["apps", "removeRepoFromInstallationForAuthenticatedUser"] }
+    ],
+    removeRepoFromInstallationForAuthenticatedUser: [
+      "DELETE /user/installations/{installation_id}/repositories/{repository_id}"
+    ],
+    resetToken: ["PATCH /applications/{client_id}/token"],
+    revokeInstallationAccessToken: ["DELETE /installation/token"],
+    scopeToken: ["POST /applications/{client_id}/token/scoped"],
+    suspendInstallation: ["PUT /app/installations/{installation_id}/suspended"],
+    unsuspendInstallation: [
+      "DELETE /app/installations/{installation_id}/suspended"
+    ],
+    updateWebhookConfigForApp: ["PATCH /app/hook/config"]
+  },
+  billing: {
+    getGithubActionsBillingOrg: ["GET /orgs/{org}/settings/billing/actions"],
+    getGithubActionsBillingUser: [
+      "GET /users/{username}/settings/billing/actions"
+    ],
+    getGithubBillingPremiumRequestUsageReportOrg: [
+      "GET /organizations/{org}/settings/billing/premium_request/usage"
+    ],
+    getGithubBillingPremiumRequestUsageReportUser: [
+      "GET /users/{username}/settings/billing/premium_request/usage"
+    ],
+    getGithubBillingUsageReportOrg: [
+      "GET /organizations/{org}/settings/billing/usage"
+    ],
+    getGithubBillingUsageReportUser: [
+      "GET /users/{username}/settings/billing/usage"
+    ],
+    getGithubPackagesBillingOrg: ["GET /orgs/{org}/settings/billing/packages"],
+    getGithubPackagesBillingUser: [
+      "GET /users/{username}/settings/billing/packages"
+    ],
+    getSharedStorageBillingOrg: [
+      "GET /orgs/{org}/settings/billing/shared-storage"
+    ],
+    getSharedStorageBillingUser: [
+      "GET /users/{username}/settings/billing/shared-storage"
+    ]
+  },
+  campaigns: {
+    createCampaign: ["POST /orgs/{org}/campaigns"],
+    deleteCampaign: ["DELETE /orgs/{org}/campaigns/{campaign_number}"],
+    getCampaignSummary: ["GET /orgs/{org}/campaigns/{campaign_number}"],
+    listOrgCampaigns: ["GET /orgs/{org}/campaigns"],
+    updateCampaign: ["PATCH /orgs/{org}/campaigns/{campaign_number}"]
+  },
+  checks: {
+    create: ["POST /repos/{owner}/{repo}/check-runs"],
+    createSuite: ["POST /repos/{owner}/{repo}/check-suites"],
+    get: ["GET /repos/{owner}/{repo}/check-runs/{check_run_id}"],
+    getSuite: ["GET /repos/{owner}/{repo}/check-suites/{check_suite_id}"],
+    listAnnotations: [
+      "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations"
+    ],
+    listForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/check-runs"],
+    listForSuite: [
+      "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs"
+    ],
+    listSuitesForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/check-suites"],
+    rerequestRun: [
+      "POST /repos/{owner}/{repo}/check-runs/{check_run_id}/rerequest"
+    ],
+    rerequestSuite: [
+      "POST /repos/{owner}/{repo}/check-suites/{check_suite_id}/rerequest"
+    ],
+    setSuitesPreferences: [
+      "PATCH /repos/{owner}/{repo}/check-suites/preferences"
+    ],
+    update: ["PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}"]
+  },
+  codeScanning: {
+    commitAutofix: [
+      "POST /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix/commits"
+    ],
+    createAutofix: [
+      "POST /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix"
+    ],
+    createVariantAnalysis: [
+      "POST /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses"
+    ],
+    deleteAnalysis: [
+      "DELETE /repos/{owner}/{repo}/code-scanning/analyses/{analysis_id}{?confirm_delete}"
+    ],
+    deleteCodeqlDatabase: [
+      "DELETE /repos/{owner}/{repo}/code-scanning/codeql/databases/{language}"
+    ],
+    getAlert: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}",
+      {},
+      { renamedParameters: { alert_id: "alert_number" } }
+    ],
+    getAnalysis: [
+      "GET /repos/{owner}/{repo}/code-scanning/analyses/{analysis_id}"
+    ],
+    getAutofix: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix"
+    ],
+    getCodeqlDatabase: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/databases/{language}"
+    ],
+    getDefaultSetup: ["GET /repos/{owner}/{repo}/code-scanning/default-setup"],
+    getSarif: ["GET /repos/{owner}/{repo}/code-scanning/sarifs/{sarif_id}"],
+    getVariantAnalysis: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses/{codeql_variant_analysis_id}"
+    ],
+    getVariantAnalysisRepoTask: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses/{codeql_variant_analysis_id}/repos/{repo_owner}/{repo_name}"
+    ],
+    listAlertInstances: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances"
+    ],
+    listAlertsForOrg: ["GET /orgs/{org}/code-scanning/alerts"],
+    listAlertsForRepo: ["GET /repos/{owner}/{repo}/code-scanning/alerts"],
+    listAlertsInstances: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances",
+      {},
+      { renamed: ["codeScanning", "listAlertInstances"] }
+    ],
+    listCodeqlDatabases: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/databases"
+    ],
+    listRecentAnalyses: ["GET /repos/{owner}/{repo}/code-scanning/analyses"],
+    updateAlert: [
+      "PATCH /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}"
+    ],
+    updateDefaultSetup: [
+      "PATCH /repos/{owner}/{repo}/code-scanning/default-setup"
+    ],
+    uploadSarif: ["POST /repos/{owner}/{repo}/code-scanning/sarifs"]
+  },
+  codeSecurity: {
+    attachConfiguration: [
+      "POST /orgs/{org}/code-security/configurations/{configuration_id}/attach"
+    ],
+    attachEnterpriseConfiguration: [
+      "POST /enterprises/{enterprise}/code-security/configurations/{configuration_id}/attach"
+    ],
+    createConfiguration: ["POST /orgs/{org}/code-security/configurations"],
+    createConfigurationForEnterprise: [
+      "POST /enterprises/{enterprise}/code-security/configurations"
+    ],
+    deleteConfiguration: [
+      "DELETE /orgs/{org}/code-security/configurations/{configuration_id}"
+    ],
+    deleteConfigurationForEnterprise: [
+      "DELETE /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
+    ],
+    detachConfiguration: [
+      "DELETE /orgs/{org}/code-security/configurations/detach"
+    ],
+    getConfiguration: [
+      "GET /orgs/{org}/code-security/configurations/{configuration_id}"
+    ],
+    getConfigurationForRepository: [
+      "GET /repos/{owner}/{repo}/code-security-configuration"
+    ],
+    getConfigurationsForEnterprise: [
+      "GET /enterprises/{enterprise}/code-security/configurations"
+    ],
+    getConfigurationsForOrg: ["GET /orgs/{org}/code-security/configurations"],
+    getDefaultConfigurations: [
+      "GET /orgs/{org}/code-security/configurations/defaults"
+    ],
+    getDefaultConfigurationsForEnterprise: [
+      "GET /enterprises/{enterprise}/code-security/configurations/defaults"
+    ],
+    getRepositoriesForConfiguration: [
+      "GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories"
+    ],
+    getRepositoriesForEnterpriseConfiguration: [
+      "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}/repositories"
+    ],
+    getSingleConfigurationForEnterprise: [
+      "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
+    ],
+    setConfigurationAsDefault: [
+      "PUT /orgs/{org}/code-security/configurations/{configuration_id}/defaults"
+    ],
+    setConfigurationAsDefaultForEnterprise: [
+      "PUT /enterprises/{enterprise}/code-security/configurations/{configuration_id}/defaults"
+    ],
+    updateConfiguration: [
+      "PATCH /orgs/{org}/code-security/configurations/{configuration_id}"
+    ],
+    updateEnterpriseConfiguration: [
+      "PATCH /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
+    ]
+  },
+  codesOfConduct: {
+    getAllCodesOfConduct: ["GET /codes_of_conduct"],
+    getConductCode: ["GET /codes_of_conduct/{key}"]
+  },
+  codespaces: {
+    addRepositoryForSecretForAuthenticatedUser: [
+      "PUT /user/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    addSelectedRepoToOrgSecret: [
+      "PUT /orgs/{org}/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    checkPermissionsForDevcontainer: [
+      "GET /repos/{owner}/{repo}/codespaces/permissions_check"
+    ],
+    codespaceMachinesForAuthenticatedUser: [
+      "GET /user/codespaces/{codespace_name}/machines"
+    ],
+    createForAuthenticatedUser: ["POST /user/codespaces"],
+    createOrUpdateOrgSecret: [
+      "PUT /orgs/{org}/codespaces/secrets/{secret_name}"
+    ],
+    createOrUpdateRepoSecret: [
+      "PUT /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
+    ],
+    createOrUpdateSecretForAuthenticatedUser: [
+      "PUT /user/codespaces/secrets/{secret_name}"
+    ],
+    createWithPrForAuthenticatedUser: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/codespaces"
+    ],
+    createWithRepoForAuthenticatedUser: [
+      "POST /repos/{owner}/{repo}/codespaces"
+    ],
+    deleteForAuthenticatedUser: ["DELETE /user/codespaces/{codespace_name}"],
+    deleteFromOrganization: [
+      "DELETE /orgs/{org}/members/{username}/codespaces/{codespace_name}"
+    ],
+    deleteOrgSecret: ["DELETE /orgs/{org}/codespaces/secrets/{secret_name}"],
+    deleteRepoSecret: [
+      "DELETE /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
+    ],
+    deleteSecretForAuthenticatedUser: [
+      "DELETE /user/codespaces/secrets/{secret_name}"
+    ],
+    exportForAuthenticatedUser: [
+      "POST /user/codespaces/{codespace_name}/exports"
+    ],
+    getCodespacesForUserInOrg: [
+      "GET /orgs/{org}/members/{username}/codespaces"
+    ],
+    getExportDetailsForAuthenticatedUser: [
+      "GET /user/codespaces/{codespace_name}/exports/{export_id}"
+    ],
+    getForAuthenticatedUser: ["GET /user/codespaces/{codespace_name}"],
+    getOrgPublicKey: ["GET /orgs/{org}/codespaces/secrets/public-key"],
+    getOrgSecret: ["GET /orgs/{org}/codespaces/secrets/{secret_name}"],
+    getPublicKeyForAuthenticatedUser: [
+      "GET /user/codespaces/secrets/public-key"
+    ],
+    getRepoPublicKey: [
+      "GET /repos/{owner}/{repo}/codespaces/secrets/public-key"
+    ],
+    getRepoSecret: [
+      "GET /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
+    ],
+    getSecretForAuthenticatedUser: [
+      "GET /user/codespaces/secrets/{secret_name}"
+    ],
+    listDevcontainersInRepositoryForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces/devcontainers"
+    ],
+    listForAuthenticatedUser: ["GET /user/codespaces"],
+    listInOrganization: [
+      "GET /orgs/{org}/codespaces",
+      {},
+      { renamedParameters: { org_id: "org" } }
+    ],
+    listInRepositoryForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces"
+    ],
+    listOrgSecrets: ["GET /orgs/{org}/codespaces/secrets"],
+    listRepoSecrets: ["GET /repos/{owner}/{repo}/codespaces/secrets"],
+    listRepositoriesForSecretForAuthenticatedUser: [
+      "GET /user/codespaces/secrets/{secret_name}/repositories"
+    ],
+    listSecretsForAuthenticatedUser: ["GET /user/codespaces/secrets"],
+    listSelectedReposForOrgSecret: [
+      "GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories"
+    ],
+    preFlightWithRepoForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces/new"
+    ],
+    publishForAuthenticatedUser: [
+      "POST /user/codespaces/{codespace_name}/publish"
+    ],
+    removeRepositoryForSecretForAuthenticatedUser: [
+      "DELETE /user/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    removeSelectedRepoFromOrgSecret: [
+      "DELETE /orgs/{org}/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    repoMachinesForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces/machines"
+    ],
+    setRepositoriesForSecretForAuthenticatedUser: [
+      "PUT /user/codespaces/secrets/{secret_name}/repositories"
+    ],
+    setSelectedReposForOrgSecret: [
+      "PUT /orgs/{org}/codespaces/secrets/{secret_name}/repositories"
+    ],
+    startForAuthenticatedUser: ["POST /user/codespaces/{codespace_name}/start"],
+    stopForAuthenticatedUser: ["POST /user/codespaces/{codespace_name}/stop"],
+    stopInOrganization: [
+      "POST /orgs/{org}/members/{username}/codespaces/{codespace_name}/stop"
+    ],
+    updateForAuthenticatedUser: ["PATCH /user/codespaces/{codespace_name}"]
+  },
+  copilot: {
+    addCopilotSeatsForTeams: [
+      "POST /orgs/{org}/copilot/billing/selected_teams"
+    ],
+    addCopilotSeatsForUsers: [
+      "POST /orgs/{org}/copilot/billing/selected_users"
+    ],
+    cancelCopilotSeatAssignmentForTeams: [
+      "DELETE /orgs/{org}/copilot/billing/selected_teams"
+    ],
+    cancelCopilotSeatAssignmentForUsers: [
+      "DELETE /orgs/{org}/copilot/billing/selected_users"
+    ],
+    copilotMetricsForOrganization: ["GET /orgs/{org}/copilot/metrics"],
+    copilotMetricsForTeam: ["GET /orgs/{org}/team/{team_slug}/copilot/metrics"],
+    getCopilotOrganizationDetails: ["GET /orgs/{org}/copilot/billing"],
+    getCopilotSeatDetailsForUser: [
+      "GET /orgs/{org}/members/{username}/copilot"
+    ],
+    listCopilotSeats: ["GET /orgs/{org}/copilot/billing/seats"]
+  },
+  credentials: { revoke: ["POST /credentials/revoke"] },
+  dependabot: {
+    addSelectedRepoToOrgSecret: [
+      "PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    createOrUpdateOrgSecret: [
+      "PUT /orgs/{org}/dependabot/secrets/{secret_name}"
+    ],
+    createOrUpdateRepoSecret: [
+      "PUT /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
+    ],
+    deleteOrgSecret: ["DELETE /orgs/{org}/dependabot/secrets/{secret_name}"],
+    deleteRepoSecret: [
+      "DELETE /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
+    ],
+    getAlert: ["GET /repos/{owner}/{repo}/dependabot/alerts/{alert_number}"],
+    getOrgPublicKey: ["GET /orgs/{org}/dependabot/secrets/public-key"],
+    getOrgSecret: ["GET /orgs/{org}/dependabot/secrets/{secret_name}"],
+    getRepoPublicKey: [
+      "GET /repos/{owner}/{repo}/dependabot/secrets/public-key"
+    ],
+    getRepoSecret: [
+      "GET /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
+    ],
+    listAlertsForEnterprise: [
+      "GET /enterprises/{enterprise}/dependabot/alerts"
+    ],
+    listAlertsForOrg: ["GET /orgs/{org}/dependabot/alerts"],
+    listAlertsForRepo: ["GET /repos/{owner}/{repo}/dependabot/alerts"],
+    listOrgSecrets: ["GET /orgs/{org}/dependabot/secrets"],
+    listRepoSecrets: ["GET /repos/{owner}/{repo}/dependabot/secrets"],
+    listSelectedReposForOrgSecret: [
+      "GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories"
+    ],
+    removeSelectedRepoFromOrgSecret: [
+      "DELETE /orgs/{org}/dependabot/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    repositoryAccessForOrg: [
+      "GET /organizations/{org}/dependabot/repository-access"
+    ],
+    setRepositoryAccessDefaultLevel: [
+      "PUT /organizations/{org}/dependabot/repository-access/default-level"
+    ],
+    setSelectedReposForOrgSecret: [
+      "PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories"
+    ],
+    updateAlert: [
+      "PATCH /repos/{owner}/{repo}/dependabot/alerts/{alert_number}"
+    ],
+    updateRepositoryAccessForOrg: [
+      "PATCH /organizations/{org}/dependabot/repository-access"
+    ]
+  },
+  dependencyGraph: {
+    createRepositorySnapshot: [
+      "POST /repos/{owner}/{repo}/dependency-graph/snapshots"
+    ],
+    diffRange: [
+      "GET /repos/{owner}/{repo}/dependency-graph/compare/{basehead}"
+    ],
+    exportSbom: ["GET /repos/{owner}/{repo}/dependency-graph/sbom"]
+  },
+  emojis: { get: ["GET /emojis"] },
+  enterpriseTeamMemberships: {
+    add: [
+      "PUT /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
+    ],
+    bulkAdd: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/memberships/add"
+    ],
+    bulkRemove: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/memberships/remove"
+    ],
+    get: [
+      "GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
+    ],
+    list: ["GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships"],
+    remove: [
+      "DELETE /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
+    ]
+  },
+  enterpriseTeamOrganizations: {
+    add: [
+      "PUT /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
+    ],
+    bulkAdd: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/organizations/add"
+    ],
+    bulkRemove: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/organizations/remove"
+    ],
+    delete: [
+      "DELETE /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
+    ],
+    getAssignment: [
+      "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
+    ],
+    getAssignments: [
+      "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations"
+    ]
+  },
+  enterpriseTeams: {
+    create: ["POST /enterprises/{enterprise}/teams"],
+    delete: ["DELETE /enterprises/{enterprise}/teams/{team_slug}"],
+    get: ["GET /enterprises/{enterprise}/teams/{team_slug}"],
+    list: ["GET /enterprises/{enterprise}/teams"],
+    update: ["PATCH /enterprises/{enterprise}/teams/{team_slug}"]
+  },
+  gists: {
+    checkIsStarred: ["GET /gists/{gist_id}/star"],
+    create: ["POST /gists"],
+    createComment: ["POST /gists/{gist_id}/comments"],
+    delete: ["DELETE /gists/{gist_id}"],
+    deleteComment: ["DELETE /gists/{gist_id}/comments/{comment_id}"],
+    fork: ["POST /gists/{gist_id}/forks"],
+    get: ["GET /gists/{gist_id}"],
+    getComment: ["GET /gists/{gist_id}/comments/{comment_id}"],
+    getRevision: ["GET /gists/{gist_id}/{sha}"],
+    list: ["GET /gists"],
+    listComments: ["GET /gists/{gist_id}/comments"],
+    listCommits: ["GET /gists/{gist_id}/commits"],
+    listForUser: ["GET /users/{username}/gists"],
+    listForks: ["GET /gists/{gist_id}/forks"],
+    listPublic: ["GET /gists/public"],
+    listStarred: ["GET /gists/starred"],
+    star: ["PUT /gists/{gist_id}/star"],
+    unstar: ["DELETE /gists/{gist_id}/star"],
+    update: ["PATCH /gists/{gist_id}"],
+    updateComment: ["PATCH /gists/{gist_id}/comments/{comment_id}"]
+  },
+  git: {
+    createBlob: ["POST /repos/{owner}/{repo}/git/blobs"],
+    createCommit: ["POST /repos/{owner}/{repo}/git/commits"],
+    createRef: ["POST /repos/{owner}/{repo}/git/refs"],
+    createTag: ["POST /repos/{owner}/{repo}/git/tags"],
+    createTree: ["POST /repos/{owner}/{repo}/git/trees"],
+    deleteRef: ["DELETE /repos/{owner}/{repo}/git/refs/{ref}"],
+    getBlob: ["GET /repos/{owner}/{repo}/git/blobs/{file_sha}"],
+    getCommit: ["GET /repos/{owner}/{repo}/git/commits/{commit_sha}"],
+    getRef: ["GET /repos/{owner}/{repo}/git/ref/{ref}"],
+    getTag: ["GET /repos/{owner}/{repo}/git/tags/{tag_sha}"],
+    getTree: ["GET /repos/{owner}/{repo}/git/trees/{tree_sha}"],
+    listMatchingRefs: ["GET /repos/{owner}/{repo}/git/matching-refs/{ref}"],
+    updateRef: ["PATCH /repos/{owner}/{repo}/git/refs/{ref}"]
+  },
+  gitignore: {
+    getAllTemplates: ["GET /gitignore/templates"],
+    getTemplate: ["GET /gitignore/templates/{name}"]
+  },
+  hostedCompute: {
+    createNetworkConfigurationForOrg: [
+      "POST /orgs/{org}/settings/network-configurations"
+    ],
+    deleteNetworkConfigurationFromOrg: [
+      "DELETE /orgs/{org}/settings/network-configurations/{network_configuration_id}"
+    ],
+    getNetworkConfigurationForOrg: [
+      "GET /orgs/{org}/settings/network-configurations/{network_configuration_id}"
+    ],
+    getNetworkSettingsForOrg: [
+      "GET /orgs/{org}/settings/network-settings/{network_settings_id}"
+    ],
+    listNetworkConfigurationsForOrg: [
+      "GET /orgs/{org}/settings/network-configurations"
+    ],
+    updateNetworkConfigurationForOrg: [
+      "PATCH /orgs/{org}/settings/network-configurations/{network_configuration_id}"
+    ]
+  },
+  interactions: {
+    getRestrictionsForAuthenticatedUser: ["GET /user/interaction-limits"],
+    getRestrictionsForOrg: ["GET /orgs/{org}/interaction-limits"],
+    getRestrictionsForRepo: ["GET /repos/{owner}/{repo}/interaction-limits"],
+    getRestrictionsForYourPublicRepos: [
+      "GET /user/interaction-limits",
+      {},
+      { renamed: ["interactions", "getRestrictionsForAuthenticatedUser"] }
+    ],
+    removeRestrictionsForAuthenticatedUser: ["DELETE /user/interaction-limits"],
+    removeRestrictionsForOrg: ["DELETE /orgs/{org}/interaction-limits"],
+    removeRestrictionsForRepo: [
+      "DELETE /repos/{owner}/{repo}/interaction-limits"
+    ],
+    removeRestrictionsForYourPublicRepos: [
+      "DELETE /user/interaction-limits",
+      {},
+      { renamed: ["interactions", "removeRestrictionsForAuthenticatedUser"] }
+    ],
+    setRestrictionsForAuthenticatedUser: ["PUT /user/interaction-limits"],
+    setRestrictionsForOrg: ["PUT /orgs/{org}/interaction-limits"],
+    setRestrictionsForRepo: ["PUT /repos/{owner}/{repo}/interaction-limits"],
+    setRestrictionsForYourPublicRepos: [
+      "PUT /user/interaction-limits",
+      {},
+      { renamed: ["interactions", "setRestrictionsForAuthenticatedUser"] }
+    ]
+  },
+  issues: {
+    addAssignees: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/assignees"
+    ],
+    addBlockedByDependency: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"
+    ],
+    addLabels: ["POST /repos/{owner}/{repo}/issues/{issue_number}/labels"],
+    addSubIssue: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues"
+    ],
+    checkUserCanBeAssigned: ["GET /repos/{owner}/{repo}/assignees/{assignee}"],
+    checkUserCanBeAssignedToIssue: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/assignees/{assignee}"
+    ],
+    create: ["POST /repos/{owner}/{repo}/issues"],
+    createComment: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/comments"
+    ],
+    createLabel: ["POST /repos/{owner}/{repo}/labels"],
+    createMilestone: ["POST /repos/{owner}/{repo}/milestones"],
+    deleteComment: [
+      "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}"
+    ],
+    deleteLabel: ["DELETE /repos/{owner}/{repo}/labels/{name}"],
+    deleteMilestone: [
+      "DELETE /repos/{owner}/{repo}/milestones/{milestone_number}"
+    ],
+    get: ["GET /repos/{owner}/{repo}/issues/{issue_number}"],
+    getComment: ["GET /repos/{owner}/{repo}/issues/comments/{comment_id}"],
+    getEvent: ["GET /repos/{owner}/{repo}/issues/events/{event_id}"],
+    getLabel: ["GET /repos/{owner}/{repo}/labels/{name}"],
+    getMilestone: ["GET /repos/{owner}/{repo}/milestones/{milestone_number}"],
+    getParent: ["GET /repos/{owner}/{repo}/issues/{issue_number}/parent"],
+    list: ["GET /issues"],
+    listAssignees: ["GET /repos/{owner}/{repo}/assignees"],
+    listComments: ["GET /repos/{owner}/{repo}/issues/{issue_number}/comments"],
+    listCommentsForRepo: ["GET /repos/{owner}/{repo}/issues/comments"],
+    listDependenciesBlockedBy: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"
+    ],
+    listDependenciesBlocking: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking"
+    ],
+    listEvents: ["GET /repos/{owner}/{repo}/issues/{issue_number}/events"],
+    listEventsForRepo: ["GET /repos/{owner}/{repo}/issues/events"],
+    listEventsForTimeline: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/timeline"
+    ],
+    listForAuthenticatedUser: ["GET /user/issues"],
+    listForOrg: ["GET /orgs/{org}/issues"],
+    listForRepo: ["GET /repos/{owner}/{repo}/issues"],
+    listLabelsForMilestone: [
+      "GET /repos/{owner}/{repo}/milestones/{milestone_number}/labels"
+    ],
+    listLabelsForRepo: ["GET /repos/{owner}/{repo}/labels"],
+    listLabelsOnIssue: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/labels"
+    ],
+    listMilestones: ["GET /repos/{owner}/{repo}/milestones"],
+    listSubIssues: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues"
+    ],
+    lock: ["PUT /repos/{owner}/{repo}/issues/{issue_number}/lock"],
+    removeAllLabels: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels"
+    ],
+    removeAssignees: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/assignees"
+    ],
+    removeDependencyBlockedBy: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by/{issue_id}"
+    ],
+    removeLabel: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}"
+    ],
+    removeSubIssue: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/sub_issue"
+    ],
+    reprioritizeSubIssue: [
+      "PATCH /repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority"
+    ],
+    setLabels: ["PUT /repos/{owner}/{repo}/issues/{issue_number}/labels"],
+    unlock: ["DELETE /repos/{owner}/{repo}/issues/{issue_number}/lock"],
+    update: ["PATCH /repos/{owner}/{repo}/issues/{issue_number}"],
+    updateComment: ["PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}"],
+    updateLabel: ["PATCH /repos/{owner}/{repo}/labels/{name}"],
+    updateMilestone: [
+      "PATCH /repos/{owner}/{repo}/milestones/{milestone_number}"
+    ]
+  },
+  licenses: {
+    get: ["GET /licenses/{license}"],
+    getAllCommonlyUsed: ["GET /licenses"],
+    getForRepo: ["GET /repos/{owner}/{repo}/license"]
+  },
+  markdown: {
+    render: ["POST /markdown"],
+    renderRaw: [
+      "POST /markdown/raw",
+      { headers: { "content-type": "text/plain; charset=utf-8" } }
+    ]
+  },
+  meta: {
+    get: ["GET /meta"],
+    getAllVersions: ["GET /versions"],
+    getOctocat: ["GET /octocat"],
+    getZen: ["GET /zen"],
+    root: ["GET /"]
+  },
+  migrations: {
+    deleteArchiveForAuthenticatedUser: [
+      "DELETE /user/migrations/{migration_id}/archive"
+    ],
+    deleteArchiveForOrg: [
+      "DELETE /orgs/{org}/migrations/{migration_id}/archive"
+    ],
+    downloadArchiveForOrg: [
+      "GET /orgs/{org}/migrations/{migration_id}/archive"
+    ],
+    getArchiveForAuthenticatedUser: [
+      "GET /user/migrations/{migration_id}/archive"
+    ],
+    getStatusForAuthenticatedUser: ["GET /user/migrations/{migration_id}"],
+    getStatusForOrg: ["GET /orgs/{org}/migrations/{migration_id}"],
+    listForAuthenticatedUser: ["GET /user/migrations"],
+    listForOrg: ["GET /orgs/{org}/migrations"],
+    listReposForAuthenticatedUser: [
+      "GET /user/migrations/{migration_id}/repositories"
+    ],
+    listReposForOrg: ["GET /orgs/{org}/migrations/{migration_id}/repositories"],
+    listReposForUser: [
+      "GET /user/migrations/{migration_id}/repositories",
+      {},
+      { renamed: ["migrations", "listReposForAuthenticatedUser"] }
+    ],
+    startForAuthenticatedUser: ["POST /user/migrations"],
+    startForOrg: ["POST /orgs/{org}/migrations"],
+    unlockRepoForAuthenticatedUser: [
+      "DELETE /user/migrations/{migration_id}/repos/{repo_name}/lock"
+    ],
+    unlockRepoForOrg: [
+      "DELETE /orgs/{org}/migrations/{migration_id}/repos/{repo_name}/lock"
+    ]
+  },
+  oidc: {
+    getOidcCustomSubTemplateForOrg: [
+      "GET /orgs/{org}/actions/oidc/customization/sub"
+    ],
+    updateOidcCustomSubTemplateForOrg: [
+      "PUT /orgs/{org}/actions/oidc/customization/sub"
+    ]
+  },
+  orgs: {
+    addSecurityManagerTeam: [
+      "PUT /orgs/{org}/security-managers/teams/{team_slug}",
+      {},
+      {
+        deprecated: "octokit.rest.orgs.addSecurityManagerTeam() is deprecated, see https://docs.github.com/rest/orgs/security-managers#add-a-security-manager-team"
+      }
+    ],
+    assignTeamToOrgRole: [
+      "PUT /orgs/{org}/organization-roles/teams/{team_slug}/{role_id}"
+    ],
+    assignUserToOrgRole: [
+      "PUT /orgs/{org}/organization-roles/users/{username}/{role_id}"
+    ],
+    blockUser: ["PUT /orgs/{org}/blocks/{username}"],
+    cancelInvitation: ["DELETE /orgs/{org}/invitations/{invitation_id}"],
+    checkBlockedUser: ["GET /orgs/{org}/blocks/{username}"],
+    checkMembershipForUser: ["GET /orgs/{org}/members/{username}"],
+    checkPublicMembershipForUser: ["GET /orgs/{org}/public_members/{username}"],
+    convertMemberToOutsideCollaborator: [
+      "PUT /orgs/{org}/outside_collaborators/{username}"
+    ],
+    createArtifactStorageRecord: [
+      "POST /orgs/{org}/artifacts/metadata/storage-record"
+    ],
+    createInvitation: ["POST /orgs/{org}/invitations"],
+    createIssueType: ["POST /orgs/{org}/issue-types"],
+    createWebhook: ["POST /orgs/{org}/hooks"],
+    customPropertiesForOrgsCreateOrUpdateOrganizationValues: [
+      "PATCH /organizations/{org}/org-properties/values"
+    ],
+    customPropertiesForOrgsGetOrganizationValues: [
+      "GET /organizations/{org}/org-properties/values"
+    ],
+    customPropertiesForReposCreateOrUpdateOrganizationDefinition: [
+      "PUT /orgs/{org}/properties/schema/{custom_property_name}"
+    ],
+    customPropertiesForReposCreateOrUpdateOrganizationDefinitions: [
+      "PATCH /orgs/{org}/properties/schema"
+    ],
+    customPropertiesForReposCreateOrUpdateOrganizationValues: [
+      "PATCH /orgs/{org}/properties/values"
+    ],
+    customPropertiesForReposDeleteOrganizationDefinition: [
+      "DELETE /orgs/{org}/properties/schema/{custom_property_name}"
+    ],
+    customPropertiesForReposGetOrganizationDefinition: [
+      "GET /orgs/{org}/properties/schema/{custom_property_name}"
+    ],
+    customPropertiesForReposGetOrganizationDefinitions: [
+      "GET /orgs/{org}/properties/schema"
+    ],
+    customPropertiesForReposGetOrganizationValues: [
+      "GET /orgs/{org}/properties/values"
+    ],
+    delete: ["DELETE /orgs/{org}"],
+    deleteAttestationsBulk: ["POST /orgs/{org}/attestations/delete-request"],
+    deleteAttestationsById: [
+      "DELETE /orgs/{org}/attestations/{attestation_id}"
+    ],
+    deleteAttestationsBySubjectDigest: [
+      "DELETE /orgs/{org}/attestations/digest/{subject_digest}"
+    ],
+    deleteIssueType: ["DELETE /orgs/{org}/issue-types/{issue_type_id}"],
+    deleteWebhook: ["DELETE /orgs/{org}/hooks/{hook_id}"],
+    disableSelectedRepositoryImmutableReleasesOrganization: [
+      "DELETE /orgs/{org}/settings/immutable-releases/repositories/{repository_id}"
+    ],
+    enableSelectedRepositoryImmutableReleasesOrganization: [
+      "PUT /orgs/{org}/settings/immutable-releases/repositories/{repository_id}"
+    ],
+    get: ["GET /orgs/{org}"],
+    getImmutableReleasesSettings: [
+      "GET /orgs/{org}/settings/immutable-releases"
+    ],
+    getImmutableReleasesSettingsRepositories: [
+      "GET /orgs/{org}/settings/immutable-releases/repositories"
+    ],
+    getMembershipForAuthenticatedUser: ["GET /user/memberships/orgs/{org}"],
+    getMembershipForUser: ["GET /orgs/{org}/memberships/{username}"],
+    getOrgRole: ["GET /orgs/{org}/organization-roles/{role_id}"],
+    getOrgRulesetHistory: ["GET /orgs/{org}/rulesets/{ruleset_id}/history"],
+    getOrgRulesetVersion: [
+      "GET /orgs/{org}/rulesets/{ruleset_id}/history/{version_id}"
+    ],
+    getWebhook: ["GET /orgs/{org}/hooks/{hook_id}"],
+    getWebhookConfigForOrg: ["GET /orgs/{org}/hooks/{hook_id}/config"],
+    getWebhookDelivery: [
+      "GET /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}"
+    ],
+    list: ["GET /organizations"],
+    listAppInstallations: ["GET /orgs/{org}/installations"],
+    listArtifactStorageRecords: [
+      "GET /orgs/{org}/artifacts/{subject_digest}/metadata/storage-records"
+    ],
+    listAttestationRepositories: ["GET /orgs/{org}/attestations/repositories"],
+    listAttestations: ["GET /orgs/{org}/attestations/{subject_digest}"],
+    listAttestationsBulk: [
+      "POST /orgs/{org}/attestations/bulk-list{?per_page,before,after}"
+    ],
+    listBlockedUsers: ["GET /orgs/{org}/blocks"],
+    listFailedInvitations: ["GET /orgs/{org}/failed_invitations"],
+    listForAuthenticatedUser: ["GET /user/orgs"],
+    listForUser: ["GET /users/{username}/orgs"],
+    listInvitationTeams: ["GET /orgs/{org}/invitations/{invitation_id}/teams"],
+    listIssueTypes: ["GET /orgs/{org}/issue-types"],
+    listMembers: ["GET /orgs/{org}/members"],
+    listMembershipsForAuthenticatedUser: ["GET /user/memberships/orgs"],
+    listOrgRoleTeams: ["GET /orgs/{org}/organization-roles/{role_id}/teams"],
+    listOrgRoleUsers: ["GET /orgs/{org}/organization-roles/{role_id}/users"],
+    listOrgRoles: ["GET /orgs/{org}/organization-roles"],
+    listOrganizationFineGrainedPermissions: [
+      "GET /orgs/{org}/organization-fine-grained-permissions"
+    ],
+    listOutsideCollaborators: ["GET /orgs/{org}/outside_collaborators"],
+    listPatGrantRepositories: [
+      "GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories"
+    ],
+    listPatGrantRequestRepositories: [
+      "GET /orgs/{org}/personal-access-token-requests/{pat_request_id}/repositories"
+    ],
+    listPatGrantRequests: ["GET /orgs/{org}/personal-access-token-requests"],
+    listPatGrants: ["GET /orgs/{org}/personal-access-tokens"],
+    listPendingInvitations: ["GET /orgs/{org}/invitations"],
+    listPublicMembers: ["GET /orgs/{org}/public_members"],
+    listSecurityManagerTeams: [
+      "GET /orgs/{org}/security-managers",
+      {},
+      {
+        deprecated: "octokit.rest.orgs.listSecurityManagerTeams() is deprecated, see https://docs.github.com/rest/orgs/security-managers#list-security-manager-teams"
+      }
+    ],
+    listWebhookDeliveries: ["GET /orgs/{org}/hooks/{hook_id}/deliveries"],
+    listWebhooks: ["GET /orgs/{org}/hooks"],
+    pingWebhook: ["POST /orgs/{org}/hooks/{hook_id}/pings"],
+    redeliverWebhookDelivery: [
+      "POST /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
+    ],
+    removeMember: ["DELETE /orgs/{org}/members/{username}"],
+    removeMembershipForUser: ["DELETE /orgs/{org}/memberships/{username}"],
+    removeOutsideCollaborator: [
+      "DELETE /orgs/{org}/outside_collaborators/{username}"
+    ],
+    removePublicMembershipForAuthenticatedUser: [
+      "DELETE /orgs/{org}/public_members/{username}"
+    ],
+    removeSecurityManagerTeam: [
+      "DELETE /orgs/{org}/security-managers/teams/{team_slug}",
+      {},
+      {
+        deprecated: "octokit.rest.orgs.removeSecurityManagerTeam() is deprecated, see https://docs.github.com/rest/orgs/security-managers#remove-a-security-manager-team"
+      }
+    ],
+    reviewPatGrantRequest: [
+      "POST /orgs/{org}/personal-access-token-requests/{pat_request_id}"
+    ],
+    reviewPatGrantRequestsInBulk: [
+      "POST /orgs/{org}/personal-access-token-requests"
+    ],
+    revokeAllOrgRolesTeam: [
+      "DELETE /orgs/{org}/organization-roles/teams/{team_slug}"
+    ],
+    revokeAllOrgRolesUser: [
+      "DELETE /orgs/{org}/organization-roles/users/{username}"
+    ],
+    revokeOrgRoleTeam: [
+      "DELETE /orgs/{org}/organization-roles/teams/{team_slug}/{role_id}"
+    ],
+    revokeOrgRoleUser: [
+      "DELETE /orgs/{org}/organization-roles/users/{username}/{role_id}"
+    ],
+    setImmutableReleasesSettings: [
+      "PUT /orgs/{org}/settings/immutable-releases"
+    ],
+    setImmutableReleasesSettingsRepositories: [
+      "PUT /orgs/{org}/settings/immutable-releases/repositories"
+    ],
+    setMembershipForUser: ["PUT /orgs/{org}/memberships/{username}"],
+    setPublicMembershipForAuthenticatedUser: [
+      "PUT /orgs/{org}/public_members/{username}"
+    ],
+    unblockUser: ["DELETE /orgs/{org}/blocks/{username}"],
+    update: ["PATCH /orgs/{org}"],
+    updateIssueType: ["PUT /orgs/{org}/issue-types/{issue_type_id}"],
+    updateMembershipForAuthenticatedUser: [
+      "PATCH /user/memberships/orgs/{org}"
+    ],
+    updatePatAccess: ["POST /orgs/{org}/personal-access-tokens/{pat_id}"],
+    updatePatAccesses: ["POST /orgs/{org}/personal-access-tokens"],
+    updateWebhook: ["PATCH /orgs/{org}/hooks/{hook_id}"],
+    updateWebhookConfigForOrg: ["PATCH /orgs/{org}/hooks/{hook_id}/config"]
+  },
+  packages: {
+    deletePackageForAuthenticatedUser: [
+      "DELETE /user/packages/{package_type}/{package_name}"
+    ],
+    deletePackageForOrg: [
+      "DELETE /orgs/{org}/packages/{package_type}/{package_name}"
+    ],
+    deletePackageForUser: [
+      "DELETE /users/{username}/packages/{package_type}/{package_name}"
+    ],
+    deletePackageVersionForAuthenticatedUser: [
+      "DELETE /user/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    deletePackageVersionForOrg: [
+      "DELETE /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    deletePackageVersionForUser: [
+      "DELETE /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    getAllPackageVersionsForAPackageOwnedByAnOrg: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions",
+      {},
+      { renamed: ["packages", "getAllPackageVersionsForPackageOwnedByOrg"] }
+    ],
+    getAllPackageVersionsForAPackageOwnedByTheAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}/versions",
+      {},
+      {
+        renamed: [
+          "packages",
+          "getAllPackageVersionsForPackageOwnedByAuthenticatedUser"
+        ]
+      }
+    ],
+    getAllPackageVersionsForPackageOwnedByAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}/versions"
+    ],
+    getAllPackageVersionsForPackageOwnedByOrg: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions"
+    ],
+    getAllPackageVersionsForPackageOwnedByUser: [
+      "GET /users/{username}/packages/{package_type}/{package_name}/versions"
+    ],
+    getPackageForAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}"
+    ],
+    getPackageForOrganization: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}"
+    ],
+    getPackageForUser: [
+      "GET /users/{username}/packages/{package_type}/{package_name}"
+    ],
+    getPackageVersionForAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    getPackageVersionForOrganization: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    getPackageVersionForUser: [
+      "GET /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    listDockerMigrationConflictingPackagesForAuthenticatedUser: [
+      "GET /user/docker/conflicts"
+    ],
+    listDockerMigrationConflictingPackagesForOrganization: [
+      "GET /orgs/{org}/docker/conflicts"
+    ],
+    listDockerMigrationConflictingPackagesForUser: [
+      "GET /users/{username}/docker/conflicts"
+    ],
+    listPackagesForAuthenticatedUser: ["GET /user/packages"],
+    listPackagesForOrganization: ["GET /orgs/{org}/packages"],
+    listPackagesForUser: ["GET /users/{username}/packages"],
+    restorePackageForAuthenticatedUser: [
+      "POST /user/packages/{package_type}/{package_name}/restore{?token}"
+    ],
+    restorePackageForOrg: [
+      "POST /orgs/{org}/packages/{package_type}/{package_name}/restore{?token}"
+    ],
+    restorePackageForUser: [
+      "POST /users/{username}/packages/{package_type}/{package_name}/restore{?token}"
+    ],
+    restorePackageVersionForAuthenticatedUser: [
+      "POST /user/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
+    ],
+    restorePackageVersionForOrg: [
+      "POST /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
+    ],
+    restorePackageVersionForUser: [
+      "POST /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
+    ]
+  },
+  privateRegistries: {
+    createOrgPrivateRegistry: ["POST /orgs/{org}/private-registries"],
+    deleteOrgPrivateRegistry: [
+      "DELETE /orgs/{org}/private-registries/{secret_name}"
+    ],
+    getOrgPrivateRegistry: ["GET /orgs/{org}/private-registries/{secret_name}"],
+    getOrgPublicKey: ["GET /orgs/{org}/private-registries/public-key"],
+    listOrgPrivateRegistries: ["GET /orgs/{org}/private-registries"],
+    updateOrgPrivateRegistry: [
+      "PATCH /orgs/{org}/private-registries/{secret_name}"
+    ]
+  },
+  projects: {
+    addItemForOrg: ["POST /orgs/{org}/projectsV2/{project_number}/items"],
+    addItemForUser: [
+      "POST /users/{username}/projectsV2/{project_number}/items"
+    ],
+    deleteItemForOrg: [
+      "DELETE /orgs/{org}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    deleteItemForUser: [
+      "DELETE /users/{username}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    getFieldForOrg: [
+      "GET /orgs/{org}/projectsV2/{project_number}/fields/{field_id}"
+    ],
+    getFieldForUser: [
+      "GET /users/{username}/projectsV2/{project_number}/fields/{field_id}"
+    ],
+    getForOrg: ["GET /orgs/{org}/projectsV2/{project_number}"],
+    getForUser: ["GET /users/{username}/projectsV2/{project_number}"],
+    getOrgItem: ["GET /orgs/{org}/projectsV2/{project_number}/items/{item_id}"],
+    getUserItem: [
+      "GET /users/{username}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    listFieldsForOrg: ["GET /orgs/{org}/projectsV2/{project_number}/fields"],
+    listFieldsForUser: [
+      "GET /users/{username}/projectsV2/{project_number}/fields"
+    ],
+    listForOrg: ["GET /orgs/{org}/projectsV2"],
+    listForUser: ["GET /users/{username}/projectsV2"],
+    listItemsForOrg: ["GET /orgs/{org}/projectsV2/{project_number}/items"],
+    listItemsForUser: [
+      "GET /users/{username}/projectsV2/{project_number}/items"
+    ],
+    updateItemForOrg: [
+      "PATCH /orgs/{org}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    updateItemForUser: [
+      "PATCH /users/{username}/projectsV2/{project_number}/items/{item_id}"
+    ]
+  },
+  pulls: {
+    checkIfMerged: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/merge"],
+    create: ["POST /repos/{owner}/{repo}/pulls"],
+    createReplyForReviewComment: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies"
+    ],
+    createReview: ["POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
+    createReviewComment: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments"
+    ],
+    deletePendingReview: [
+      "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
+    ],
+    deleteReviewComment: [
+      "DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}"
+    ],
+    dismissReview: [
+      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/dismissals"
+    ],
+    get: ["GET /repos/{owner}/{repo}/pulls/{pull_number}"],
+    getReview: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
+    ],
+    getReviewComment: ["GET /repos/{owner}/{repo}/pulls/comments/{comment_id}"],
+    list: ["GET /repos/{owner}/{repo}/pulls"],
+    listCommentsForReview: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments"
+    ],
+    listCommits: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/commits"],
+    listFiles: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/files"],
+    listRequestedReviewers: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
+    ],
+    listReviewComments: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments"
+    ],
+    listReviewCommentsForRepo: ["GET /repos/{owner}/{repo}/pulls/comments"],
+    listReviews: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
+    merge: ["PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge"],
+    removeRequestedReviewers: [
+      "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
+    ],
+    requestReviewers: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
+    ],
+    submitReview: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/events"
+    ],
+    update: ["PATCH /repos/{owner}/{repo}/pulls/{pull_number}"],
+    updateBranch: [
+      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/update-branch"
+    ],
+    updateReview: [
+      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
+    ],
+    updateReviewComment: [
+      "PATCH /repos/{owner}/{repo}/pulls/comments/{comment_id}"
+    ]
+  },
+  rateLimit: { get: ["GET /rate_limit"] },
+  reactions: {
+    createForCommitComment: [
+      "POST /repos/{owner}/{repo}/comments/{comment_id}/reactions"
+    ],
+    createForIssue: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/reactions"
+    ],
+    createForIssueComment: [
+      "POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
+    ],
+    createForPullRequestReviewComment: [
+      "POST /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
+    ],
+    createForRelease: [
+      "POST /repos/{owner}/{repo}/releases/{release_id}/reactions"
+    ],
+    createForTeamDiscussionCommentInOrg: [
+      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions"
+    ],
+    createForTeamDiscussionInOrg: [
+      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions"
+    ],
+    deleteForCommitComment: [
+      "DELETE /repos/{owner}/{repo}/comments/{comment_id}/reactions/{reaction_id}"
+    ],
+    deleteForIssue: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/reactions/{reaction_id}"
+    ],
+    deleteForIssueComment: [
+      "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions/{reaction_id}"
+    ],
+    deleteForPullRequestComment: [
+      "DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions/{reaction_id}"
+    ],
+    deleteForRelease: [
+      "DELETE /repos/{owner}/{repo}/releases/{release_id}/reactions/{reaction_id}"
+    ],
+    deleteForTeamDiscussion: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions/{reaction_id}"
+    ],
+    deleteForTeamDiscussionComment: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions/{reaction_id}"
+    ],
+    listForCommitComment: [
+      "GET /repos/{owner}/{repo}/comments/{comment_id}/reactions"
+    ],
+    listForIssue: ["GET /repos/{owner}/{repo}/issues/{issue_number}/reactions"],
+    listForIssueComment: [
+      "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
+    ],
+    listForPullRequestReviewComment: [
+      "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
+    ],
+    listForRelease: [
+      "GET /repos/{owner}/{repo}/releases/{release_id}/reactions"
+    ],
+    listForTeamDiscussionCommentInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions"
+    ],
+    listForTeamDiscussionInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions"
+    ]
+  },
+  repos: {
+    acceptInvitation: [
+      "PATCH /user/repository_invitations/{invitation_id}",
+      {},
+      { renamed: ["repos", "acceptInvitationForAuthenticatedUser"] }
+    ],
+    acceptInvitationForAuthenticatedUser: [
+      "PATCH /user/repository_invitations/{invitation_id}"
+    ],
+    addAppAccessRestrictions: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
+      {},
+      { mapToData: "apps" }
+    ],
+    addCollaborator: ["PUT /repos/{owner}/{repo}/collaborators/{username}"],
+    addStatusCheckContexts: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
+      {},
+      { mapToData: "contexts" }
+    ],
+    addTeamAccessRestrictions: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
+      {},
+      { mapToData: "teams" }
+    ],
+    addUserAccessRestrictions: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
+      {},
+      { mapToData: "users" }
+    ],
+    cancelPagesDeployment: [
+      "POST /repos/{owner}/{repo}/pages/deployments/{pages_deployment_id}/cancel"
+    ],
+    checkAutomatedSecurityFixes: [
+      "GET /repos/{owner}/{repo}/automated-security-fixes"
+    ],
+    checkCollaborator: ["GET /repos/{owner}/{repo}/collaborators/{username}"],
+    checkImmutableReleases: ["GET /repos/{owner}/{repo}/immutable-releases"],
+    checkPrivateVulnerabilityReporting: [
+      "GET /repos/{owner}/{repo}/private-vulnerability-reporting"
+    ],
+    checkVulnerabilityAlerts: [
+      "GET /repos/{owner}/{repo}/vulnerability-alerts"
+    ],
+    codeownersErrors: ["GET /repos/{owner}/{repo}/codeowners/errors"],
+    compareCommits: ["GET /repos/{owner}/{repo}/compare/{base}...{head}"],
+    compareCommitsWithBasehead: [
+      "GET /repos/{owner}/{repo}/compare/{basehead}"
+    ],
+    createAttestation: ["POST /repos/{owner}/{repo}/attestations"],
+    createAutolink: ["POST /repos/{owner}/{repo}/autolinks"],
+    createCommitComment: [
+      "POST /repos/{owner}/{repo}/commits/{commit_sha}/comments"
+    ],
+    createCommitSignatureProtection: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
+    ],
+    createCommitStatus: ["POST /repos/{owner}/{repo}/statuses/{sha}"],
+    createDeployKey: ["POST /repos/{owner}/{repo}/keys"],
+    createDeployment: ["POST /repos/{owner}/{repo}/deployments"],
+    createDeploymentBranchPolicy: [
+      "POST /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
+    ],
+    createDeploymentProtectionRule: [
+      "POST /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules"
+    ],
+    createDeploymentStatus: [
+      "POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
+    ],
+    createDispatchEvent: ["POST /repos/{owner}/{repo}/dispatches"],
+    createForAuthenticatedUser: ["POST /user/repos"],
+    createFork: ["POST /repos/{owner}/{repo}/forks"],
+    createInOrg: ["POST /orgs/{org}/repos"],
+    createOrUpdateEnvironment: [
+      "PUT /repos/{owner}/{repo}/environments/{environment_name}"
+    ],
+    createOrUpdateFileContents: ["PUT /repos/{owner}/{repo}/contents/{path}"],
+    createOrgRuleset: ["POST /orgs/{org}/rulesets"],
+    createPagesDeployment: ["POST /repos/{owner}/{repo}/pages/deployments"],
+    createPagesSite: ["POST /repos/{owner}/{repo}/pages"],
+    createRelease: ["POST /repos/{owner}/{repo}/releases"],
+    createRepoRuleset: ["POST /repos/{owner}/{repo}/rulesets"],
+    createUsingTemplate: [
+      "POST /repos/{template_owner}/{template_repo}/generate"
+    ],
+    createWebhook: ["POST /repos/{owner}/{repo}/hooks"],
+    customPropertiesForReposCreateOrUpdateRepositoryValues: [
+      "PATCH /repos/{owner}/{repo}/properties/values"
+    ],
+    customPropertiesForReposGetRepositoryValues: [
+      "GET /repos/{owner}/{repo}/properties/values"
+    ],
+    declineInvitation: [
+      "DELETE /user/repository_invitations/{invitation_id}",
+      {},
+      { renamed: ["repos", "declineInvitationForAuthenticatedUser"] }
+    ],
+    declineInvitationForAuthenticatedUser: [
+      "DELETE /user/repository_invitations/{invitation_id}"
+    ],
+    delete: ["DELETE /repos/{owner}/{repo}"],
+    deleteAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions"
+    ],
+    deleteAdminBranchProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
+    ],
+    deleteAnEnvironment: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}"
+    ],
+    deleteAutolink: ["DELETE /repos/{owner}/{repo}/autolinks/{autolink_id}"],
+    deleteBranchProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection"
+    ],
+    deleteCommitComment: ["DELETE /repos/{owner}/{repo}/comments/{comment_id}"],
+    deleteCommitSignatureProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
+    ],
+    deleteDeployKey: ["DELETE /repos/{owner}/{repo}/keys/{key_id}"],
+    deleteDeployment: [
+      "DELETE /repos/{owner}/{repo}/deployments/{deployment_id}"
+    ],
+    deleteDeploymentBranchPolicy: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
+    ],
+    deleteFile: ["DELETE /repos/{owner}/{repo}/contents/{path}"],
+    deleteInvitation: [
+      "DELETE /repos/{owner}/{repo}/invitations/{invitation_id}"
+    ],
+    deleteOrgRuleset: ["DELETE /orgs/{org}/rulesets/{ruleset_id}"],
+    deletePagesSite: ["DELETE /repos/{owner}/{repo}/pages"],
+    deletePullRequestReviewProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
+    ],
+    deleteRelease: ["DELETE /repos/{owner}/{repo}/releases/{release_id}"],
+    deleteReleaseAsset: [
+      "DELETE /repos/{owner}/{repo}/releases/assets/{asset_id}"
+    ],
+    deleteRepoRuleset: ["DELETE /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
+    deleteWebhook: ["DELETE /repos/{owner}/{repo}/hooks/{hook_id}"],
+    disableAutomatedSecurityFixes: [
+      "DELETE /repos/{owner}/{repo}/automated-security-fixes"
+    ],
+    disableDeploymentProtectionRule: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/{protection_rule_id}"
+    ],
+    disableImmutableReleases: [
+      "DELETE /repos/{owner}/{repo}/immutable-releases"
+    ],
+    disablePrivateVulnerabilityReporting: [
+      "DELETE /repos/{owner}/{repo}/private-vulnerability-reporting"
+    ],
+    disableVulnerabilityAlerts: [
+      "DELETE /repos/{owner}/{repo}/vulnerability-alerts"
+    ],
+    downloadArchive: [
+      "GET /repos/{owner}/{repo}/zipball/{ref}",
+      {},
+      { renamed: ["repos", "downloadZipballArchive"] }
+    ],
+    downloadTarballArchive: ["GET /repos/{owner}/{repo}/tarball/{ref}"],
+    downloadZipballArchive: ["GET /repos/{owner}/{repo}/zipball/{ref}"],
+    enableAutomatedSecurityFixes: [
+      "PUT /repos/{owner}/{repo}/automated-security-fixes"
+    ],
+    enableImmutableReleases: ["PUT /repos/{owner}/{repo}/immutable-releases"],
+    enablePrivateVulnerabilityReporting: [
+      "PUT /repos/{owner}/{repo}/private-vulnerability-reporting"
+    ],
+    enableVulnerabilityAlerts: [
+      "PUT /repos/{owner}/{repo}/vulnerability-alerts"
+    ],
+    generateReleaseNotes: [
+      "POST /repos/{owner}/{repo}/releases/generate-notes"
+    ],
+    get: ["GET /repos/{owner}/{repo}"],
+    getAccessRestrictions: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions"
+    ],
+    getAdminBranchProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
+    ],
+    getAllDeploymentProtectionRules: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules"
+    ],
+    getAllEnvironments: ["GET /repos/{owner}/{repo}/environments"],
+    getAllStatusCheckContexts: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts"
+    ],
+    getAllTopics: ["GET /repos/{owner}/{repo}/topics"],
+    getAppsWithAccessToProtectedBranch: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps"
+    ],
+    getAutolink: ["GET /repos/{owner}/{repo}/autolinks/{autolink_id}"],
+    getBranch: ["GET /repos/{owner}/{repo}/branches/{branch}"],
+    getBranchProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection"
+    ],
+    getBranchRules: ["GET /repos/{owner}/{repo}/rules/branches/{branch}"],
+    getClones: ["GET /repos/{owner}/{repo}/traffic/clones"],
+    getCodeFrequencyStats: ["GET /repos/{owner}/{repo}/stats/code_frequency"],
+    getCollaboratorPermissionLevel: [
+      "GET /repos/{owner}/{repo}/collaborators/{username}/permission"
+    ],
+    getCombinedStatusForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/status"],
+    getCommit: ["GET /repos/{owner}/{repo}/commits/{ref}"],
+    getCommitActivityStats: ["GET /repos/{owner}/{repo}/stats/commit_activity"],
+    getCommitComment: ["GET /repos/{owner}/{repo}/comments/{comment_id}"],
+    getCommitSignatureProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
+    ],
+    getCommunityProfileMetrics: ["GET /repos/{owner}/{repo}/community/profile"],
+    getContent: ["GET /repos/{owner}/{repo}/contents/{path}"],
+    getContributorsStats: ["GET /repos/{owner}/{repo}/stats/contributors"],
+    getCustomDeploymentProtectionRule: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/{protection_rule_id}"
+    ],
+    getDeployKey: ["GET /repos/{owner}/{repo}/keys/{key_id}"],
+    getDeployment: ["GET /repos/{owner}/{repo}/deployments/{deployment_id}"],
+    getDeploymentBranchPolicy: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
+    ],
+    getDeploymentStatus: [
+      "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses/{status_id}"
+    ],
+    getEnvironment: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}"
+    ],
+    getLatestPagesBuild: ["GET /repos/{owner}/{repo}/pages/builds/latest"],
+    getLatestRelease: ["GET /repos/{owner}/{repo}/releases/latest"],
+    getOrgRuleSuite: ["GET /orgs/{org}/rulesets/rule-suites/{rule_suite_id}"],
+    getOrgRuleSuites: ["GET /orgs/{org}/rulesets/rule-suites"],
+    getOrgRuleset: ["GET /orgs/{org}/rulesets/{ruleset_id}"],
+    getOrgRulesets: ["GET /orgs/{org}/rulesets"],
+    getPages: ["GET /repos/{owner}/{repo}/pages"],
+    getPagesBuild: ["GET /repos/{owner}/{repo}/pages/builds/{build_id}"],
+    getPagesDeployment: [
+      "GET /repos/{owner}/{repo}/pages/deployments/{pages_deployment_id}"
+    ],
+    getPagesHealthCheck: ["GET /repos/{owner}/{repo}/pages/health"],
+    getParticipationStats: ["GET /repos/{owner}/{repo}/stats/participation"],
+    getPullRequestReviewProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
+    ],
+    getPunchCardStats: ["GET /repos/{owner}/{repo}/stats/punch_card"],
+    getReadme: ["GET /repos/{owner}/{repo}/readme"],
+    getReadmeInDirectory: ["GET /repos/{owner}/{repo}/readme/{dir}"],
+    getRelease: ["GET /repos/{owner}/{repo}/releases/{release_id}"],
+    getReleaseAsset: ["GET /repos/{owner}/{repo}/releases/assets/{asset_id}"],
+    getReleaseByTag: ["GET /repos/{owner}/{repo}/releases/tags/{tag}"],
+    getRepoRuleSuite: [
+      "GET /repos/{owner}/{repo}/rulesets/rule-suites/{rule_suite_id}"
+    ],
+    getRepoRuleSuites: ["GET /repos/{owner}/{repo}/rulesets/rule-suites"],
+    getRepoRuleset: ["GET /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
+    getRepoRulesetHistory: [
+      "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history"
+    ],
+    getRepoRulesetVersion: [
+      "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history/{version_id}"
+    ],
+    getRepoRulesets: ["GET /repos/{owner}/{repo}/rulesets"],
+    getStatusChecksProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
+    ],
+    getTeamsWithAccessToProtectedBranch: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams"
+    ],
+    getTopPaths: ["GET /repos/{owner}/{repo}/traffic/popular/paths"],
+    getTopReferrers: ["GET /repos/{owner}/{repo}/traffic/popular/referrers"],
+    getUsersWithAccessToProtectedBranch: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users"
+    ],
+    getViews: ["GET /repos/{owner}/{repo}/traffic/views"],
+    getWebhook: ["GET /repos/{owner}/{repo}/hooks/{hook_id}"],
+    getWebhookConfigForRepo: [
+      "GET /repos/{owner}/{repo}/hooks/{hook_id}/config"
+    ],
+    getWebhookDelivery: [
+      "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}"
+    ],
+    listActivities: ["GET /repos/{owner}/{repo}/activity"],
+    listAttestations: [
+      "GET /repos/{owner}/{repo}/attestations/{subject_digest}"
+    ],
+    listAutolinks: ["GET /repos/{owner}/{repo}/autolinks"],
+    listBranches: ["GET /repos/{owner}/{repo}/branches"],
+    listBranchesForHeadCommit: [
+      "GET /repos/{owner}/{repo}/commits/{commit_sha}/branches-where-head"
+    ],
+    listCollaborators: ["GET /repos/{owner}/{repo}/collaborators"],
+    listCommentsForCommit: [
+      "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments"
+    ],
+    listCommitCommentsForRepo: ["GET /repos/{owner}/{repo}/comments"],
+    listCommitStatusesForRef: [
+      "GET /repos/{owner}/{repo}/commits/{ref}/statuses"
+    ],
+    listCommits: ["GET /repos/{owner}/{repo}/commits"],
+    listContributors: ["GET /repos/{owner}/{repo}/contributors"],
+    listCustomDeploymentRuleIntegrations: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/apps"
+    ],
+    listDeployKeys: ["GET /repos/{owner}/{repo}/keys"],
+    listDeploymentBranchPolicies: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
+    ],
+    listDeploymentStatuses: [
+      "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
+    ],
+    listDeployments: ["GET /repos/{owner}/{repo}/deployments"],
+    listForAuthenticatedUser: ["GET /user/repos"],
+    listForOrg: ["GET /orgs/{org}/repos"],
+    listForUser: ["GET /users/{username}/repos"],
+    listForks: ["GET /repos/{owner}/{repo}/forks"],
+    listInvitations: ["GET /repos/{owner}/{repo}/invitations"],
+    listInvitationsForAuthenticatedUser: ["GET /user/repository_invitations"],
+    listLanguages: ["GET /repos/{owner}/{repo}/languages"],
+    listPagesBuilds: ["GET /repos/{owner}/{repo}/pages/builds"],
+    listPublic: ["GET /repositories"],
+    listPullRequestsAssociatedWithCommit: [
+      "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls"
+    ],
+    listReleaseAssets: [
+      "GET /repos/{owner}/{repo}/releases/{release_id}/assets"
+    ],
+    listReleases: ["GET /repos/{owner}/{repo}/releases"],
+    listTags: ["GET /repos/{owner}/{repo}/tags"],
+    listTeams: ["GET /repos/{owner}/{repo}/teams"],
+    listWebhookDeliveries: [
+      "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries"
+    ],
+    listWebhooks: ["GET /repos/{owner}/{repo}/hooks"],
+    merge: ["POST /repos/{owner}/{repo}/merges"],
+    mergeUpstream: ["POST /repos/{owner}/{repo}/merge-upstream"],
+    pingWebhook: ["POST /repos/{owner}/{repo}/hooks/{hook_id}/pings"],
+    redeliverWebhookDelivery: [
+      "POST /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
+    ],
+    removeAppAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
+      {},
+      { mapToData: "apps" }
+    ],
+    removeCollaborator: [
+      "DELETE /repos/{owner}/{repo}/collaborators/{username}"
+    ],
+    removeStatusCheckContexts: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
+      {},
+      { mapToData: "contexts" }
+    ],
+    removeStatusCheckProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
+    ],
+    removeTeamAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
+      {},
+      { mapToData: "teams" }
+    ],
+    removeUserAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
+      {},
+      { mapToData: "users" }
+    ],
+    renameBranch: ["POST /repos/{owner}/{repo}/branches/{branch}/rename"],
+    replaceAllTopics: ["PUT /repos/{owner}/{repo}/topics"],
+    requestPagesBuild: ["POST /repos/{owner}/{repo}/pages/builds"],
+    setAdminBranchProtection: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
+    ],
+    setAppAccessRestrictions: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
+      {},
+      { mapToData: "apps" }
+    ],
+    setStatusCheckContexts: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
+      {},
+      { mapToData: "contexts" }
+    ],
+    setTeamAccessRestrictions: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
+      {},
+      { mapToData: "teams" }
+    ],
+    setUserAccessRestrictions: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
+      {},
+      { mapToData: "users" }
+    ],
+    testPushWebhook: ["POST /repos/{owner}/{repo}/hooks/{hook_id}/tests"],
+    transfer: ["POST /repos/{owner}/{repo}/transfer"],
+    update: ["PATCH /repos/{owner}/{repo}"],
+    updateBranchProtection: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection"
+    ],
+    updateCommitComment: ["PATCH /repos/{owner}/{repo}/comments/{comment_id}"],
+    updateDeploymentBranchPolicy: [
+      "PUT /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
+    ],
+    updateInformationAboutPagesSite: ["PUT /repos/{owner}/{repo}/pages"],
+    updateInvitation: [
+      "PATCH /repos/{owner}/{repo}/invitations/{invitation_id}"
+    ],
+    updateOrgRuleset: ["PUT /orgs/{org}/rulesets/{ruleset_id}"],
+    updatePullRequestReviewProtection: [
+      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
+    ],
+    updateRelease: ["PATCH /repos/{owner}/{repo}/releases/{release_id}"],
+    updateReleaseAsset: [
+      "PATCH /repos/{owner}/{repo}/releases/assets/{asset_id}"
+    ],
+    updateRepoRuleset: ["PUT /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
+    updateStatusCheckPotection: [
+      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks",
+      {},
+      { renamed: ["repos", "updateStatusCheckProtection"] }
+    ],
+    updateStatusCheckProtection: [
+      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
+    ],
+    updateWebhook: ["PATCH /repos/{owner}/{repo}/hooks/{hook_id}"],
+    updateWebhookConfigForRepo: [
+      "PATCH /repos/{owner}/{repo}/hooks/{hook_id}/config"
+    ],
+    uploadReleaseAsset: [
+      "POST /repos/{owner}/{repo}/releases/{release_id}/assets{?name,label}",
+      { baseUrl: "https://uploads.github.com" }
+    ]
+  },
+  search: {
+    code: ["GET /search/code"],
+    commits: ["GET /search/commits"],
+    issuesAndPullRequests: ["GET /search/issues"],
+    labels: ["GET /search/labels"],
+    repos: ["GET /search/repositories"],
+    topics: ["GET /search/topics"],
+    users: ["GET /search/users"]
+  },
+  secretScanning: {
+    createPushProtectionBypass: [
+      "POST /repos/{owner}/{repo}/secret-scanning/push-protection-bypasses"
+    ],
+    getAlert: [
+      "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"
+    ],
+    getScanHistory: ["GET /repos/{owner}/{repo}/secret-scanning/scan-history"],
+    listAlertsForOrg: ["GET /orgs/{org}/secret-scanning/alerts"],
+    listAlertsForRepo: ["GET /repos/{owner}/{repo}/secret-scanning/alerts"],
+    listLocationsForAlert: [
+      "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations"
+    ],
+    listOrgPatternConfigs: [
+      "GET /orgs/{org}/secret-scanning/pattern-configurations"
+    ],
+    updateAlert: [
+      "PATCH /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"
+    ],
+    updateOrgPatternConfigs: [
+      "PATCH /orgs/{org}/secret-scanning/pattern-configurations"
+    ]
+  },
+  securityAdvisories: {
+    createFork: [
+      "POST /repos/{owner}/{repo}/security-advisories/{ghsa_id}/forks"
+    ],
+    createPrivateVulnerabilityReport: [
+      "POST /repos/{owner}/{repo}/security-advisories/reports"
+    ],
+    createRepositoryAdvisory: [
+      "POST /repos/{owner}/{repo}/security-advisories"
+    ],
+    createRepositoryAdvisoryCveRequest: [
+      "POST /repos/{owner}/{repo}/security-advisories/{ghsa_id}/cve"
+    ],
+    getGlobalAdvisory: ["GET /advisories/{ghsa_id}"],
+    getRepositoryAdvisory: [
+      "GET /repos/{owner}/{repo}/security-advisories/{ghsa_id}"
+    ],
+    listGlobalAdvisories: ["GET /advisories"],
+    listOrgRepositoryAdvisories: ["GET /orgs/{org}/security-advisories"],
+    listRepositoryAdvisories: ["GET /repos/{owner}/{repo}/security-advisories"],
+    updateRepositoryAdvisory: [
+      "PATCH /repos/{owner}/{repo}/security-advisories/{ghsa_id}"
+    ]
+  },
+  teams: {
+    addOrUpdateMembershipForUserInOrg: [
+      "PUT /orgs/{org}/teams/{team_slug}/memberships/{username}"
+    ],
+    addOrUpdateRepoPermissionsInOrg: [
+      "PUT /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
+    ],
+    checkPermissionsForRepoInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
+    ],
+    create: ["POST /orgs/{org}/teams"],
+    createDiscussionCommentInOrg: [
+      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments"
+    ],
+    createDiscussionInOrg: ["POST /orgs/{org}/teams/{team_slug}/discussions"],
+    deleteDiscussionCommentInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
+    ],
+    deleteDiscussionInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
+    ],
+    deleteInOrg: ["DELETE /orgs/{org}/teams/{team_slug}"],
+    getByName: ["GET /orgs/{org}/teams/{team_slug}"],
+    getDiscussionCommentInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
+    ],
+    getDiscussionInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
+    ],
+    getMembershipForUserInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/memberships/{username}"
+    ],
+    list: ["GET /orgs/{org}/teams"],
+    listChildInOrg: ["GET /orgs/{org}/teams/{team_slug}/teams"],
+    listDiscussionCommentsInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments"
+    ],
+    listDiscussionsInOrg: ["GET /orgs/{org}/teams/{team_slug}/discussions"],
+    listForAuthenticatedUser: ["GET /user/teams"],
+    listMembersInOrg: ["GET /orgs/{org}/teams/{team_slug}/members"],
+    listPendingInvitationsInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/invitations"
+    ],
+    listReposInOrg: ["GET /orgs/{org}/teams/{team_slug}/repos"],
+    removeMembershipForUserInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/memberships/{username}"
+    ],
+    removeRepoInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
+    ],
+    updateDiscussionCommentInOrg: [
+      "PATCH /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
+    ],
+    updateDiscussionInOrg: [
+      "PATCH /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
+    ],
+    updateInOrg: ["PATCH /orgs/{org}/teams/{team_slug}"]
+  },
+  users: {
+    addEmailForAuthenticated: [
+      "POST /user/emails",
+      {},
+      { renamed: ["users", "addEmailForAuthenticatedUser"] }
+    ],
+    addEmailForAuthenticatedUser: ["POST /user/emails"],
+    addSocialAccountForAuthenticatedUser: ["POST /user/social_accounts"],
+    block: ["PUT /user/blocks/{username}"],
+    checkBlocked: ["GET /user/blocks/{username}"],
+    checkFollowingForUser: ["GET /users/{username}/following/{target_user}"],
+    checkPersonIsFollowedByAuthenticated: ["GET /user/following/{username}"],
+    createGpgKeyForAuthenticated: [
+      "POST /user/gpg_keys",
+      {},
+      { renamed: ["users", "createGpgKeyForAuthenticatedUser"] }
+    ],
+    createGpgKeyForAuthenticatedUser: ["POST /user/gpg_keys"],
+    createPublicSshKeyForAuthenticated: [
+      "POST /user/keys",
+      {},
+      { renamed: ["users", "createPublicSshKeyForAuthenticatedUser"] }
+    ],
+    createPublicSshKeyForAuthenticatedUser: ["POST /user/keys"],
+    createSshSigningKeyForAuthenticatedUser: ["POST /user/ssh_signing_keys"],
+    deleteAttestationsBulk: [
+      "POST /users/{username}/attestations/delete-request"
+    ],
+    deleteAttestationsById: [
+      "DELETE /users/{username}/attestations/{attestation_id}"
+    ],
+    deleteAttestationsBySubjectDigest: [
+      "DELETE /users/{username}/attestations/digest/{subject_digest}"
+    ],
+    deleteEmailForAuthenticated: [
+      "DELETE /user/emails",
+      {},
+      { renamed: ["users", "deleteEmailForAuthenticatedUser"] }
+    ],
+    deleteEmailForAuthenticatedUser: ["DELETE /user/emails"],
+    deleteGpgKeyForAuthenticated: [
+      "DELETE /user/gpg_keys/{gpg_key_id}",
+      {},
+      { renamed: ["users", "deleteGpgKeyForAuthenticatedUser"] }
+    ],
+    deleteGpgKeyForAuthenticatedUser: ["DELETE /user/gpg_keys/{gpg_key_id}"],
+    deletePublicSshKeyForAuthenticated: [
+      "DELETE /user/keys/{key_id}",
+      {},
+      { renamed: ["users", "deletePublicSshKeyForAuthenticatedUser"] }
+    ],
+    deletePublicSshKeyForAuthenticatedUser: ["DELETE /user/keys/{key_id}"],
+    deleteSocialAccountForAuthenticatedUser: ["DELETE /user/social_accounts"],
+    deleteSshSigningKeyForAuthenticatedUser: [
+      "DELETE /user/ssh_signing_keys/{ssh_signing_key_id}"
+    ],
+    follow: ["PUT /user/following/{username}"],
+    getAuthenticated: ["GET /user"],
+    getById: ["GET /user/{account_id}"],
+    getByUsername: ["GET /users/{username}"],
+    getContextForUser: ["GET /users/{username}/hovercard"],
+    getGpgKeyForAuthenticated: [
+      "GET /user/gpg_keys/{gpg_key_id}",
+      {},
+      { renamed: ["users", "getGpgKeyForAuthenticatedUser"] }
+    ],
+    getGpgKeyForAuthenticatedUser: ["GET /user/gpg_keys/{gpg_key_id}"],
+    getPublicSshKeyForAuthenticated: [
+      "GET /user/keys/{key_id}",
+      {},
+      { renamed: ["users", "getPublicSshKeyForAuthenticatedUser"] }
+    ],
+    getPublicSshKeyForAuthenticatedUser: ["GET /user/keys/{key_id}"],
+    getSshSigningKeyForAuthenticatedUser: [
+      "GET /user/ssh_signing_keys/{ssh_signing_key_id}"
+    ],
+    list: ["GET /users"],
+    listAttestations: ["GET /users/{username}/attestations/{subject_digest}"],
+    listAttestationsBulk: [
+      "POST /users/{username}/attestations/bulk-list{?per_page,before,after}"
+    ],
+    listBlockedByAuthenticated: [
+      "GET /user/blocks",
+      {},
+      { renamed: ["users", "listBlockedByAuthenticatedUser"] }
+    ],
+    listBlockedByAuthenticatedUser: ["GET /user/blocks"],
+    listEmailsForAuthenticated: [
+      "GET /user/emails",
+      {},
+      { renamed: ["users", "listEmailsForAuthenticatedUser"] }
+    ],
+    listEmailsForAuthenticatedUser: ["GET /user/emails"],
+    listFollowedByAuthenticated: [
+      "GET /user/following",
+      {},
+      { renamed: ["users", "listFollowedByAuthenticatedUser"] }
+    ],
+    listFollowedByAuthenticatedUser: ["GET /user/following"],
+    listFollowersForAuthenticatedUser: ["GET /user/followers"],
+    listFollowersForUser: ["GET /users/{username}/followers"],
+    listFollowingForUser: ["GET /users/{username}/following"],
+    listGpgKeysForAuthenticated: [
+      "GET /user/gpg_keys",
+      {},
+      { renamed: ["users", "listGpgKeysForAuthenticatedUser"] }
+    ],
+    listGpgKeysForAuthenticatedUser: ["GET /user/gpg_keys"],
+    listGpgKeysForUser: ["GET /users/{username}/gpg_keys"],
+    listPublicEmailsForAuthenticated: [
+      "GET /user/public_emails",
+      {},
+      { renamed: ["users", "listPublicEmailsForAuthenticatedUser"] }
+    ],
+    listPublicEmailsForAuthenticatedUser: ["GET /user/public_emails"],
+    listPublicKeysForUser: ["GET /users/{username}/keys"],
+    listPublicSshKeysForAuthenticated: [
+      "GET /user/keys",
+      {},
+      { renamed: ["users", "listPublicSshKeysForAuthenticatedUser"] }
+    ],
+    listPublicSshKeysForAuthenticatedUser: ["GET /user/keys"],
+    listSocialAccountsForAuthenticatedUser: ["GET /user/social_accounts"],
+    listSocialAccountsForUser: ["GET /users/{username}/social_accounts"],
+    listSshSigningKeysForAuthenticatedUser: ["GET /user/ssh_signing_keys"],
+    listSshSigningKeysForUser: ["GET /users/{username}/ssh_signing_keys"],
+    setPrimaryEmailVisibilityForAuthenticated: [
+      "PATCH /user/email/visibility",
+      {},
+      { renamed: ["users", "setPrimaryEmailVisibilityForAuthenticatedUser"] }
+    ],
+    setPrimaryEmailVisibilityForAuthenticatedUser: [
+      "PATCH /user/email/visibility"
+    ],
+    unblock: ["DELETE /user/blocks/{username}"],
+    unfollow: ["DELETE /user/following/{username}"],
+    updateAuthenticated: ["PATCH /user"]
+  }
+};
+var endpoints_default = Endpoints;
+
+//# sourceMappingURL=endpoints.js.map
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
+
+const endpointMethodsMap = /* @__PURE__ */ new Map();
+for (const [scope, endpoints] of Object.entries(endpoints_default)) {
+  for (const [methodName, endpoint] of Object.entries(endpoints)) {
+    const [route, defaults, decorations] = endpoint;
+    const [method, url] = route.split(/ /);
+    const endpointDefaults = Object.assign(
+      {
+        method,
+        url
+      },
+      defaults
+    );
+    if (!endpointMethodsMap.has(scope)) {
+      endpointMethodsMap.set(scope, /* @__PURE__ */ new Map());
+    }
+    endpointMethodsMap.get(scope).set(methodName, {
+      scope,
+      methodName,
+      endpointDefaults,
+      decorations
+    });
+  }
+}
+const handler = {
+  has({ scope }, methodName) {
+    return endpointMethodsMap.get(scope).has(methodName);
+  },
+  getOwnPropertyDescriptor(target, methodName) {
+    return {
+      value: this.get(target, methodName),
+      // ensures method is in the cache
+      configurable: true,
+      writable: true,
+      enumerable: true
+    };
+  },
+  defineProperty(target, methodName, descriptor) {
+    Object.defineProperty(target.cache, methodName, descriptor);
+    return true;
+  },
+  deleteProperty(target, methodName) {
+    delete target.cache[methodName];
+    return true;
+  },
+  ownKeys({ scope }) {
+    return [...endpointMethodsMap.get(scope).keys()];
+  },
+  set(target, methodName, value) {
+    return target.cache[methodName] = value;
+  },
+  get({ octokit, scope, cache }, methodName) {
+    if (cache[methodName]) {
+      return cache[methodName];
+    }
+    const method = endpointMethodsMap.get(scope).get(methodName);
+    if (!method) {
+      return void 0;
+    }
+    const { endpointDefaults, decorations } = method;
+    if (decorations) {
+      cache[methodName] = decorate(
+        octokit,
+        scope,
+        methodName,
+        endpointDefaults,
+        decorations
+      );
+    } else {
+      cache[methodName] = octokit.request.defaults(endpointDefaults);
+    }
+    return cache[methodName];
+  }
+};
+function endpointsToMethods(octokit) {
+  const newMethods = {};
+  for (const scope of endpointMethodsMap.keys()) {
+    newMethods[scope] = new Proxy({ octokit, scope, cache: {} }, handler);
+  }
+  return newMethods;
+}
+function decorate(octokit, scope, methodName, defaults, decorations) {
+  const requestWithDefaults = octokit.request.defaults(defaults);
+  function withDecorations(...args) {
+    let options = requestWithDefaults.endpoint.merge(...args);
+    if (decorations.mapToData) {
+      options = Object.assign({}, options, {
+        data: options[decorations.mapToData],
+        [decorations.mapToData]: void 0
+      });
+      return requestWithDefaults(options);
+    }
+    if (decorations.renamed) {
+      const [newScope, newMethodName] = decorations.renamed;
+      octokit.log.warn(
+        `octokit.${scope}.${methodName}() has been renamed to octokit.${newScope}.${newMethodName}()`
+      );
+    }
+    if (decorations.deprecated) {
+      octokit.log.warn(decorations.deprecated);
+    }
+    if (decorations.renamedParameters) {
+      const options2 = requestWithDefaults.endpoint.merge(...args);
+      for (const [name, alias] of Object.entries(
+        decorations.renamedParameters
+      )) {
+        if (name in options2) {
+          octokit.log.warn(
+            `"${name}" parameter is deprecated for "octokit.${scope}.${methodName}()". Use "${alias}" instead`
+          );
+          if (!(alias in options2)) {
+            options2[alias] = options2[name];
+          }
+          delete options2[name];
+        }
+      }
+      return requestWithDefaults(options2);
+    }
+    return requestWithDefaults(...args);
+  }
+  return Object.assign(withDecorations, requestWithDefaults);
+}
+
+//# sourceMappingURL=endpoints-to-methods.js.map
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
+
+
+function restEndpointMethods(octokit) {
+  const api = endpointsToMethods(octokit);
+  return {
+    rest: api
+  };
+}
+restEndpointMethods.VERSION = dist_src_version_VERSION;
+function legacyRestEndpointMethods(octokit) {
+  const api = endpointsToMethods(octokit);
+  return {
+    ...api,
+    rest: api
+  };
+}
+legacyRestEndpointMethods.VERSION = dist_src_version_VERSION;
+
+//# sourceMappingURL=index.js.map
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
+// pkg/dist-src/version.js
+var plugin_paginate_rest_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/normalize-paginated-list-response.js
+function normalizePaginatedListResponse(response) {
+  if (!response.data) {
+    return {
+      ...response,
+      data: []
+    };
+  }
+  const responseNeedsNormalization = ("total_count" in response.data || "total_commits" in response.data) && !("url" in response.data);
+  if (!responseNeedsNormalization) return response;
+  const incompleteResults = response.data.incomplete_results;
+  const repositorySelection = response.data.repository_selection;
+  const totalCount = response.data.total_count;
+  const totalCommits = response.data.total_commits;
+  delete response.data.incomplete_results;
+  delete response.data.repository_selection;
+  delete response.data.total_count;
+  delete response.data.total_commits;
+  const namespaceKey = Object.keys(response.data)[0];
+  const data = response.data[namespaceKey];
+  response.data = data;
+  if (typeof incompleteResults !== "undefined") {
+    response.data.incomplete_results = incompleteResults;
+  }
+  if (typeof repositorySelection !== "undefined") {
+    response.data.repository_selection = repositorySelection;
+  }
+  response.data.total_count = totalCount;
+  response.data.total_commits = totalCommits;
+  return response;
+}
+
+// pkg/dist-src/iterator.js
+function iterator(octokit, route, parameters) {
+  const options = typeof route === "function" ? route.endpoint(parameters) : octokit.request.endpoint(route, parameters);
+  const requestMethod = typeof route === "function" ? route : octokit.request;
+  const method = options.method;
+  const headers = options.headers;
+  let url = options.url;
+  return {
+    [Symbol.asyncIterator]: () => ({
+      async next() {
+        if (!url) return { done: true };
+        try {
+          const response = await requestMethod({ method, url, headers });
+          const normalizedResponse = normalizePaginatedListResponse(response);
+          url = ((normalizedResponse.headers.link || "").match(
+            /<([^<>]+)>;\s*rel="next"/
+          ) || [])[1];
+          if (!url && "total_commits" in normalizedResponse.data) {
+            const parsedUrl = new URL(normalizedResponse.url);
+            const params = parsedUrl.searchParams;
+            const page = parseInt(params.get("page") || "1", 10);
+            const per_page = parseInt(params.get("per_page") || "250", 10);
+            if (page * per_page < normalizedResponse.data.total_commits) {
+              params.set("page", String(page + 1));
+              url = parsedUrl.toString();
+            }
+          }
+          return { value: normalizedResponse };
+        } catch (error) {
+          if (error.status !== 409) throw error;
+          url = "";
+          return {
+            value: {
+              status: 200,
+              headers: {},
+              data: []
+            }
+          };
+        }
+      }
+    })
+  };
+}
+
+// pkg/dist-src/paginate.js
+function paginate(octokit, route, parameters, mapFn) {
+  if (typeof parameters === "function") {
+    mapFn = parameters;
+    parameters = void 0;
+  }
+  return gather(
+    octokit,
+    [],
+    iterator(octokit, route, parameters)[Symbol.asyncIterator](),
+    mapFn
+  );
+}
+function gather(octokit, results, iterator2, mapFn) {
+  return iterator2.next().then((result) => {
+    if (result.done) {
+      return results;
+    }
+    let earlyExit = false;
+    function done() {
+      earlyExit = true;
+    }
+    results = results.concat(
+      mapFn ? mapFn(result.value, done) : result.value.data
+    );
+    if (earlyExit) {
+      return results;
+    }
+    return gather(octokit, results, iterator2, mapFn);
+  });
+}
+
+// pkg/dist-src/compose-paginate.js
+var composePaginateRest = Object.assign(paginate, {
+  iterator
+});
+
+// pkg/dist-src/generated/paginating-endpoints.js
+var paginatingEndpoints = (/* unused pure expression or super */ null && ([
+  "GET /advisories",
+  "GET /app/hook/deliveries",
+  "GET /app/installation-requests",
+  "GET /app/installations",
+  "GET /assignments/{assignment_id}/accepted_assignments",
+  "GET /classrooms",
+  "GET /classrooms/{classroom_id}/assignments",
+  "GET /enterprises/{enterprise}/code-security/configurations",
+  "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}/repositories",
+  "GET /enterprises/{enterprise}/dependabot/alerts",
+  "GET /enterprises/{enterprise}/teams",
+  "GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships",
+  "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations",
+  "GET /events",
+  "GET /gists",
+  "GET /gists/public",
+  "GET /gists/starred",
+  "GET /gists/{gist_id}/comments",
+  "GET /gists/{gist_id}/commits",
+  "GET /gists/{gist_id}/forks",
+  "GET /installation/repositories",
+  "GET /issues",
+  "GET /licenses",
+  "GET /marketplace_listing/plans",
+  "GET /marketplace_listing/plans/{plan_id}/accounts",
+  "GET /marketplace_listing/stubbed/plans",
+  "GET /marketplace_listing/stubbed/plans/{plan_id}/accounts",
+  "GET /networks/{owner}/{repo}/events",
+  "GET /notifications",
+  "GET /organizations",
+  "GET /organizations/{org}/dependabot/repository-access",
+  "GET /orgs/{org}/actions/cache/usage-by-repository",
+  "GET /orgs/{org}/actions/hosted-runners",
+  "GET /orgs/{org}/actions/permissions/repositories",
+  "GET /orgs/{org}/actions/permissions/self-hosted-runners/repositories",
+  "GET /orgs/{org}/actions/runner-groups",
+  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/hosted-runners",
+  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories",
+  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/runners",
+  "GET /orgs/{org}/actions/runners",
+  "GET /orgs/{org}/actions/secrets",
+  "GET /orgs/{org}/actions/secrets/{secret_name}/repositories",
+  "GET /orgs/{org}/actions/variables",
+  "GET /orgs/{org}/actions/variables/{name}/repositories",
+  "GET /orgs/{org}/attestations/repositories",
+  "GET /orgs/{org}/attestations/{subject_digest}",
+  "GET /orgs/{org}/blocks",
+  "GET /orgs/{org}/campaigns",
+  "GET /orgs/{org}/code-scanning/alerts",
+  "GET /orgs/{org}/code-security/configurations",
+  "GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories",
+  "GET /orgs/{org}/codespaces",
+  "GET /orgs/{org}/codespaces/secrets",
+  "GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories",
+  "GET /orgs/{org}/copilot/billing/seats",
+  "GET /orgs/{org}/copilot/metrics",
+  "GET /orgs/{org}/dependabot/alerts",
+  "GET /orgs/{org}/dependabot/secrets",
+  "GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories",
+  "GET /orgs/{org}/events",
+  "GET /orgs/{org}/failed_invitations",
+  "GET /orgs/{org}/hooks",
+  "GET /orgs/{org}/hooks/{hook_id}/deliveries",
+  "GET /orgs/{org}/insights/api/route-stats/{actor_type}/{actor_id}",
+  "GET /orgs/{org}/insights/api/subject-stats",
+  "GET /orgs/{org}/insights/api/user-stats/{user_id}",
+  "GET /orgs/{org}/installations",
+  "GET /orgs/{org}/invitations",
+  "GET /orgs/{org}/invitations/{invitation_id}/teams",
+  "GET /orgs/{org}/issues",
+  "GET /orgs/{org}/members",
+  "GET /orgs/{org}/members/{username}/codespaces",
+  "GET /orgs/{org}/migrations",
+  "GET /orgs/{org}/migrations/{migration_id}/repositories",
+  "GET /orgs/{org}/organization-roles/{role_id}/teams",
+  "GET /orgs/{org}/organization-roles/{role_id}/users",
+  "GET /orgs/{org}/outside_collaborators",
+  "GET /orgs/{org}/packages",
+  "GET /orgs/{org}/packages/{package_type}/{package_name}/versions",
+  "GET /orgs/{org}/personal-access-token-requests",
+  "GET /orgs/{org}/personal-access-token-requests/{pat_request_id}/repositories",
+  "GET /orgs/{org}/personal-access-tokens",
+  "GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories",
+  "GET /orgs/{org}/private-registries",
+  "GET /orgs/{org}/projects",
+  "GET /orgs/{org}/projectsV2",
+  "GET /orgs/{org}/projectsV2/{project_number}/fields",
+  "GET /orgs/{org}/projectsV2/{project_number}/items",
+  "GET /orgs/{org}/properties/values",
+  "GET /orgs/{org}/public_members",
+  "GET /orgs/{org}/repos",
+  "GET /orgs/{org}/rulesets",
+  "GET /orgs/{org}/rulesets/rule-suites",
+  "GET /orgs/{org}/rulesets/{ruleset_id}/history",
+  "GET /orgs/{org}/secret-scanning/alerts",
+  "GET /orgs/{org}/security-advisories",
+  "GET /orgs/{org}/settings/immutable-releases/repositories",
+  "GET /orgs/{org}/settings/network-configurations",
+  "GET /orgs/{org}/team/{team_slug}/copilot/metrics",
+  "GET /orgs/{org}/teams",
+  "GET /orgs/{org}/teams/{team_slug}/discussions",
+  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
+  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions",
+  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions",
+  "GET /orgs/{org}/teams/{team_slug}/invitations",
+  "GET /orgs/{org}/teams/{team_slug}/members",
+  "GET /orgs/{org}/teams/{team_slug}/projects",
+  "GET /orgs/{org}/teams/{team_slug}/repos",
+  "GET /orgs/{org}/teams/{team_slug}/teams",
+  "GET /projects/{project_id}/collaborators",
+  "GET /repos/{owner}/{repo}/actions/artifacts",
+  "GET /repos/{owner}/{repo}/actions/caches",
+  "GET /repos/{owner}/{repo}/actions/organization-secrets",
+  "GET /repos/{owner}/{repo}/actions/organization-variables",
+  "GET /repos/{owner}/{repo}/actions/runners",
+  "GET /repos/{owner}/{repo}/actions/runs",
+  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts",
+  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs",
+  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs",
+  "GET /repos/{owner}/{repo}/actions/secrets",
+  "GET /repos/{owner}/{repo}/actions/variables",
+  "GET /repos/{owner}/{repo}/actions/workflows",
+  "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs",
+  "GET /repos/{owner}/{repo}/activity",
+  "GET /repos/{owner}/{repo}/assignees",
+  "GET /repos/{owner}/{repo}/attestations/{subject_digest}",
+  "GET /repos/{owner}/{repo}/branches",
+  "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations",
+  "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs",
+  "GET /repos/{owner}/{repo}/code-scanning/alerts",
+  "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances",
+  "GET /repos/{owner}/{repo}/code-scanning/analyses",
+  "GET /repos/{owner}/{repo}/codespaces",
+  "GET /repos/{owner}/{repo}/codespaces/devcontainers",
+  "GET /repos/{owner}/{repo}/codespaces/secrets",
+  "GET /repos/{owner}/{repo}/collaborators",
+  "GET /repos/{owner}/{repo}/comments",
+  "GET /repos/{owner}/{repo}/comments/{comment_id}/reactions",
+  "GET /repos/{owner}/{repo}/commits",
+  "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments",
+  "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls",
+  "GET /repos/{owner}/{repo}/commits/{ref}/check-runs",
+  "GET /repos/{owner}/{repo}/commits/{ref}/check-suites",
+  "GET /repos/{owner}/{repo}/commits/{ref}/status",
+  "GET /repos/{owner}/{repo}/commits/{ref}/statuses",
+  "GET /repos/{owner}/{repo}/compare/{basehead}",
+  "GET /repos/{owner}/{repo}/compare/{base}...{head}",
+  "GET /repos/{owner}/{repo}/contributors",
+  "GET /repos/{owner}/{repo}/dependabot/alerts",
+  "GET /repos/{owner}/{repo}/dependabot/secrets",
+  "GET /repos/{owner}/{repo}/deployments",
+  "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses",
+  "GET /repos/{owner}/{repo}/environments",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/apps",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/variables",
+  "GET /repos/{owner}/{repo}/events",
+  "GET /repos/{owner}/{repo}/forks",
+  "GET /repos/{owner}/{repo}/hooks",
+  "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries",
+  "GET /repos/{owner}/{repo}/invitations",
+  "GET /repos/{owner}/{repo}/issues",
+  "GET /repos/{owner}/{repo}/issues/comments",
+  "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions",
+  "GET /repos/{owner}/{repo}/issues/events",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/comments",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/events",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/labels",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/reactions",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/timeline",
+  "GET /repos/{owner}/{repo}/keys",
+  "GET /repos/{owner}/{repo}/labels",
+  "GET /repos/{owner}/{repo}/milestones",
+  "GET /repos/{owner}/{repo}/milestones/{milestone_number}/labels",
+  "GET /repos/{owner}/{repo}/notifications",
+  "GET /repos/{owner}/{repo}/pages/builds",
+  "GET /repos/{owner}/{repo}/projects",
+  "GET /repos/{owner}/{repo}/pulls",
+  "GET /repos/{owner}/{repo}/pulls/comments",
+  "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/commits",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/files",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments",
+  "GET /repos/{owner}/{repo}/releases",
+  "GET /repos/{owner}/{repo}/releases/{release_id}/assets",
+  "GET /repos/{owner}/{repo}/releases/{release_id}/reactions",
+  "GET /repos/{owner}/{repo}/rules/branches/{branch}",
+  "GET /repos/{owner}/{repo}/rulesets",
+  "GET /repos/{owner}/{repo}/rulesets/rule-suites",
+  "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history",
+  "GET /repos/{owner}/{repo}/secret-scanning/alerts",
+  "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations",
+  "GET /repos/{owner}/{repo}/security-advisories",
+  "GET /repos/{owner}/{repo}/stargazers",
+  "GET /repos/{owner}/{repo}/subscribers",
+  "GET /repos/{owner}/{repo}/tags",
+  "GET /repos/{owner}/{repo}/teams",
+  "GET /repos/{owner}/{repo}/topics",
+  "GET /repositories",
+  "GET /search/code",
+  "GET /search/commits",
+  "GET /search/issues",
+  "GET /search/labels",
+  "GET /search/repositories",
+  "GET /search/topics",
+  "GET /search/users",
+  "GET /teams/{team_id}/discussions",
+  "GET /teams/{team_id}/discussions/{discussion_number}/comments",
+  "GET /teams/{team_id}/discussions/{discussion_number}/comments/{comment_number}/reactions",
+  "GET /teams/{team_id}/discussions/{discussion_number}/reactions",
+  "GET /teams/{team_id}/invitations",
+  "GET /teams/{team_id}/members",
+  "GET /teams/{team_id}/projects",
+  "GET /teams/{team_id}/repos",
+  "GET /teams/{team_id}/teams",
+  "GET /user/blocks",
+  "GET /user/codespaces",
+  "GET /user/codespaces/secrets",
+  "GET /user/emails",
+  "GET /user/followers",
+  "GET /user/following",
+  "GET /user/gpg_keys",
+  "GET /user/installations",
+  "GET /user/installations/{installation_id}/repositories",
+  "GET /user/issues",
+  "GET /user/keys",
+  "GET /user/marketplace_purchases",
+  "GET /user/marketplace_purchases/stubbed",
+  "GET /user/memberships/orgs",
+  "GET /user/migrations",
+  "GET /user/migrations/{migration_id}/repositories",
+  "GET /user/orgs",
+  "GET /user/packages",
+  "GET /user/packages/{package_type}/{package_name}/versions",
+  "GET /user/public_emails",
+  "GET /user/repos",
+  "GET /user/repository_invitations",
+  "GET /user/social_accounts",
+  "GET /user/ssh_signing_keys",
+  "GET /user/starred",
+  "GET /user/subscriptions",
+  "GET /user/teams",
+  "GET /users",
+  "GET /users/{username}/attestations/{subject_digest}",
+  "GET /users/{username}/events",
+  "GET /users/{username}/events/orgs/{org}",
+  "GET /users/{username}/events/public",
+  "GET /users/{username}/followers",
+  "GET /users/{username}/following",
+  "GET /users/{username}/gists",
+  "GET /users/{username}/gpg_keys",
+  "GET /users/{username}/keys",
+  "GET /users/{username}/orgs",
+  "GET /users/{username}/packages",
+  "GET /users/{username}/projects",
+  "GET /users/{username}/projectsV2",
+  "GET /users/{username}/projectsV2/{project_number}/fields",
+  "GET /users/{username}/projectsV2/{project_number}/items",
+  "GET /users/{username}/received_events",
+  "GET /users/{username}/received_events/public",
+  "GET /users/{username}/repos",
+  "GET /users/{username}/social_accounts",
+  "GET /users/{username}/ssh_signing_keys",
+  "GET /users/{username}/starred",
+  "GET /users/{username}/subscriptions"
+]));
+
+// pkg/dist-src/paginating-endpoints.js
+function isPaginatingEndpoint(arg) {
+  if (typeof arg === "string") {
+    return paginatingEndpoints.includes(arg);
+  } else {
+    return false;
+  }
+}
+
+// pkg/dist-src/index.js
+function paginateRest(octokit) {
+  return {
+    paginate: Object.assign(paginate.bind(null, octokit), {
+      iterator: iterator.bind(null, octokit)
+    })
+  };
+}
+paginateRest.VERSION = plugin_paginate_rest_dist_bundle_VERSION;
+
+
+;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/utils.js
+
+
+// octokit + plugins
+
+
+
+const context = new Context();
+const baseUrl = getApiBaseUrl();
+const defaults = {
+    baseUrl,
+    request: {
+        agent: getProxyAgent(baseUrl),
+        fetch: getProxyFetch(baseUrl)
+    }
+};
+const utils_GitHub = Octokit.plugin(restEndpointMethods, paginateRest).defaults(defaults);
+
+/**
+ * Convience function to correctly format Octokit Options to pass into the constructor.
+ *
+ * @param     token    the repo PAT or GITHUB_TOKEN
+ * @param     options  other options to set
+ */
+function utils_getOctokitOptions(token, options) {
+    const opts = Object.assign({}, options || {}); // Shallow clone - don't mutate the object provided by the caller
+    // Auth
+    const auth = Utils.getAuthString(token, opts);
+    if (auth) {
+        opts.auth = auth;
+    }
+    // Orchestration ID
+    const userAgent = Utils.getUserAgentWithOrchestrationId(opts.userAgent);
+    if (userAgent) {
+        opts.userAgent = userAgent;
+    }
+    return opts;
+}
+//# sourceMappingURL=utils.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/github.js
+
+
+const github_context = new Context();
+/**
+ * Returns a hydrated octokit ready to use for GitHub Actions
+ *
+ * @param     token    the repo PAT or GITHUB_TOKEN
+ * @param     options  other options to set
+ */
+function getOctokit(token, options, ...additionalPlugins) {
+    const GitHubWithPlugins = GitHub.plugin(...additionalPlugins);
+    return new GitHubWithPlugins(getOctokitOptions(token, options));
+}
+//# sourceMappingURL=github.js.map
 ;// CONCATENATED MODULE: ./src/base/errors.ts
 /**
  * The run's one error family. Every failure that crosses a module boundary is one of these, and every
@@ -40178,7 +46063,9 @@ function getIDToken(aud) {
  * - ConfigError: a mistake only the workflow's author can fix; always fails the step (CLI exit 2).
  * - UsageError: a command line the CLI cannot read (exit 2).
  * - NetworkError: no HTTP answer at all (refused, reset, DNS, TLS, timeout), with the system's code.
- * - DocumentNotFoundError: a document (sitemap, baseline, state) that does not exist.
+ * - DocumentNotFoundError: a document (sitemap, baseline, state) that does not exist; HtmlPageError,
+ *   an HTML page served where it should be, counts as one.
+ * - DocumentReadError: a document that could not be read, `transient` when trying again may help.
  * - AlibabaError: a failed API call, sorted into an ErrorClass once, in alibaba/errors.ts.
  */
 /** A mistake in the inputs: always fails the step, whatever `fail-on` says. */
@@ -40232,6 +46119,28 @@ class DocumentNotFoundError extends Error {
         this.name = 'DocumentNotFoundError';
     }
 }
+/**
+ * An HTML page where a sitemap was expected (a `<html>` root, or a `text/html` answer that is not a
+ * sitemap). Hosts answer a missing file with 200 and a page, so it counts as not found.
+ */
+class HtmlPageError extends DocumentNotFoundError {
+    constructor(message) {
+        super(message);
+        this.name = 'HtmlPageError';
+    }
+}
+/**
+ * A document that may exist but could not be read. `transient` when another try may succeed: an
+ * HTTP 5xx, 408 or 429, no answer at all (reset, refused, DNS), or a timeout.
+ */
+class DocumentReadError extends Error {
+    transient;
+    constructor(message, transient, options) {
+        super(message, options);
+        this.transient = transient;
+        this.name = 'DocumentReadError';
+    }
+}
 /** Whether a call that failed with this class may be sent again. */
 function isRetryable(errorClass) {
     return errorClass === 'throttled' || errorClass === 'transient' || errorClass === 'queue-full';
@@ -40276,6 +46185,13 @@ var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_nod
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
+;// CONCATENATED MODULE: ./src/base/limits.ts
+/** Alibaba's own ceilings: the API refuses more, so the inputs may not ask for more. */
+const LIMITS = {
+    maxBatchSize: 100,
+    maxRequestsPerSecond: 50,
+};
+
 ;// CONCATENATED MODULE: ./src/sitemap/set.ts
 class SitemapSet {
     /** URL by document position, duplicates included. */
@@ -40452,6 +46368,7 @@ function parseChanges(input) {
     }
     return selection;
 }
+const DAY_MS = 86_400_000;
 /**
  * Receives the deployed sitemap's URLs (a UrlSink) and classifies each against the baseline.
  * Exclusion comes after de-duplication and before the baseline, so that an excluded URL is counted
@@ -40465,11 +46382,17 @@ class SitemapDiff {
     seenInBaseline;
     /** Deployed URLs the baseline lacks, for de-duplication. */
     seenElsewhere = new Set();
+    /** Distinct deployed URLs the baseline has, excluded ones included. */
+    inBaseline = 0;
     // The selected pages, in document order.
     selectedUrls = [];
     selectedLastmods = [];
+    selectedPrevious = [];
+    selectedModified = [];
     selectedPriorities = [];
     selectedImages = new Map();
+    /** How many modified URLs have each new `<lastmod>` instant. */
+    modifiedInstants = new Map();
     constructor(baseline, options) {
         this.baseline = baseline;
         this.options = options;
@@ -40480,7 +46403,10 @@ class SitemapDiff {
             added: 0,
             modified: 0,
             unchanged: 0,
+            notComparable: 0,
+            unknown: 0,
             excluded: 0,
+            invalid: 0,
             images: 0,
             imagesExcluded: 0,
         };
@@ -40492,6 +46418,7 @@ class SitemapDiff {
             if (this.seenInBaseline[previous] === 1)
                 return;
             this.seenInBaseline[previous] = 1;
+            this.inBaseline++;
         }
         else {
             if (this.seenElsewhere.has(url))
@@ -40504,15 +46431,22 @@ class SitemapDiff {
             this.counts.excluded++;
             return;
         }
-        const change = previous === undefined ? 'added' : this.compare(lastmod, this.baseline.lastmodAt(previous));
+        const before = previous === undefined ? NaN : this.baseline.lastmodAt(previous);
+        const change = this.classify(previous !== undefined, lastmod, before);
         this.counts[change]++;
+        if (change === 'modified')
+            this.modifiedInstants.set(lastmod, (this.modifiedInstants.get(lastmod) ?? 0) + 1);
+        if (change !== 'added' && change !== 'modified')
+            return;
         const { changes } = this.options;
-        if (!changes.all && (change === 'unchanged' || !changes[change]))
+        if (!changes.all && !changes[change])
             return;
         if (images !== undefined && images.length > 0)
             this.selectedImages.set(this.selectedUrls.length, images.map(ownCopy));
         this.selectedUrls.push(previous === undefined ? key : this.baseline.urlAt(previous));
         this.selectedLastmods.push(lastmod);
+        this.selectedPrevious.push(before);
+        this.selectedModified.push(change === 'modified');
         this.selectedPriorities.push(priority);
     }
     /** The ordered URLs and the counts; call once the whole sitemap has been read. */
@@ -40522,12 +46456,39 @@ class SitemapDiff {
         for (let i = 0; i < n; i++)
             order[i] = i;
         order.sort((a, b) => this.compareForQuota(a, b));
-        const urls = this.listUrls(order); // counts the images
-        return { urls, counts: { ...this.counts } };
+        const { urls, changes } = this.listUrls(order); // counts the images
+        return { urls, changes, counts: { ...this.counts }, lastmods: this.lastmodStats() };
     }
-    compare(now, before) {
-        // Only when both sides state a time can we tell; NaN (no lastmod) on either side is "unchanged".
-        return !Number.isNaN(now) && !Number.isNaN(before) && now !== before ? 'modified' : 'unchanged';
+    classify(inBaseline, now, before) {
+        if (this.options.baselineUnreadable === true)
+            return 'unknown';
+        if (!inBaseline)
+            return 'added';
+        // No lastmod on the deployed side: nothing to compare, whatever the baseline had.
+        if (Number.isNaN(now))
+            return 'notComparable';
+        // A lastmod that appears is the usual first edit (Hugo `lastmod`, Jekyll `last_modified_at`).
+        if (Number.isNaN(before))
+            return 'modified';
+        return now !== before ? 'modified' : 'unchanged';
+    }
+    lastmodStats() {
+        let topInstant = NaN;
+        let topCount = 0;
+        let firstDay;
+        let sameDay = true;
+        for (const [instant, count] of this.modifiedInstants) {
+            if (count > topCount) {
+                topInstant = instant;
+                topCount = count;
+            }
+            const day = Math.floor(instant / DAY_MS);
+            firstDay ??= day;
+            if (day !== firstDay)
+                sameDay = false;
+        }
+        const removed = this.baseline === undefined ? undefined : this.baseline.size - this.inBaseline;
+        return { topInstant, topCount, sameDay: sameDay && topCount > 0, removed };
     }
     /** Higher `<priority>` first, then newest `<lastmod>` (none = last), then document order. */
     compareForQuota(a, b) {
@@ -40544,20 +46505,32 @@ class SitemapDiff {
             return aHas ? -1 : 1;
         return a - b;
     }
+    changeAt(i) {
+        return {
+            change: this.selectedModified[i] ? 'modified' : 'added',
+            lastmod: this.selectedLastmods[i],
+            previousLastmod: this.selectedPrevious[i],
+        };
+    }
     listUrls(order) {
         const urls = [];
+        const changes = [];
         if (!this.options.includeImages) {
-            for (const i of order)
+            for (const i of order) {
                 urls.push(this.selectedUrls[i]);
-            return urls;
+                changes.push(this.changeAt(i));
+            }
+            return { urls, changes };
         }
         // Images are shared between pages and may even be pages: list each URL once, at its first place.
         const listed = new Set();
         for (const i of order) {
             const page = this.selectedUrls[i];
+            const change = this.changeAt(i);
             if (!listed.has(page)) {
                 listed.add(page);
                 urls.push(page);
+                changes.push(change);
             }
             for (const image of this.selectedImages.get(i) ?? []) {
                 if (listed.has(image))
@@ -40568,10 +46541,11 @@ class SitemapDiff {
                     continue;
                 }
                 urls.push(image);
+                changes.push(change);
                 this.counts.images++;
             }
         }
-        return urls;
+        return { urls, changes };
     }
 }
 
@@ -40605,6 +46579,9 @@ function normalizeUrl(raw, baseUrl) {
         return { ok: false, reason: 'is empty' };
     if (isCanonical(input))
         return { ok: true, url: input, host: hostOf(input) };
+    const unusable = unusableCharacters(input);
+    if (unusable !== undefined)
+        return { ok: false, reason: unusable };
     let absolute;
     const scheme = SCHEME_WITH_SLASHES.exec(input)?.[1]?.toLowerCase();
     if (scheme !== undefined) {
@@ -40634,6 +46611,37 @@ function normalizeUrl(raw, baseUrl) {
         return { ok: false, reason: `has no host (a path must start with "/")` };
     }
     return canonicalize(absolute);
+}
+// Control characters: the URL parser deletes tabs and newlines silently (merging the entry with
+// another) and encodes the rest, so that a URL nobody meant would be sent.
+// eslint-disable-next-line no-control-regex -- finding them is the point
+const CONTROL = /[\u0000-\u001f\u007f]/;
+// A `%` that does not start an escape; only the part before the fragment is sent.
+const BAD_ESCAPE = /%(?![0-9A-Fa-f]{2})/;
+/** Why `input` cannot be a URL as written, or undefined. */
+function unusableCharacters(input) {
+    const control = CONTROL.exec(input);
+    if (control) {
+        const name = control[0] === '\t' ? 'a tab' : `the control character ${visible(control[0])}`;
+        return `contains ${name} at character ${control.index + 1}; a URL cannot hold control characters`;
+    }
+    const beforeFragment = input.split('#', 1)[0] ?? '';
+    const escape = BAD_ESCAPE.exec(beforeFragment);
+    if (escape) {
+        const text = beforeFragment.slice(escape.index, escape.index + 3);
+        return `has "${text}", which is not a percent-escape (% and two hex digits); write a literal % as %25`;
+    }
+    return undefined;
+}
+/** Control characters spelled out (\t, \0, \u001b), so that a message shows what the line holds. */
+function visible(text) {
+    return text.replace(new RegExp(CONTROL.source, 'g'), (c) => {
+        if (c === '\t')
+            return '\\t';
+        if (c === '\0')
+            return '\\0';
+        return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+    });
 }
 function isCanonical(url) {
     return (url.length <= MAX_URL_LENGTH &&
@@ -40672,6 +46680,12 @@ function canonicalize(absolute) {
     }
     if (parsed.hostname === '')
         return { ok: false, reason: 'has no host' };
+    if (parsed.port === '0')
+        return { ok: false, reason: 'has port 0, which no server listens on' };
+    if (parsed.hostname.endsWith('.')) {
+        const host = parsed.hostname.replace(/\.+$/, '');
+        return { ok: false, reason: `has a host that ends in a dot (${parsed.hostname}); write ${host}` };
+    }
     if (parsed.username !== '' || parsed.password !== '') {
         return { ok: false, reason: 'carries a user name or password; the CDN cannot prefetch it' };
     }
@@ -40686,6 +46700,72 @@ function canonicalize(absolute) {
         };
     }
     return { ok: true, url, host: parsed.hostname };
+}
+
+;// CONCATENATED MODULE: ./src/runtime/retry.ts
+/**
+ * Retries with exponential backoff and jitter, within a bounded overall time. Each attempt is a new
+ * call to `attempt`, so each is signed afresh (new nonce and time).
+ */
+
+const DEFAULT_RETRY_POLICY = {
+    maxAttempts: 8,
+    baseDelayMs: 250,
+    maxDelayMs: 10_000,
+    queueFullBaseDelayMs: 2_000,
+    queueFullMaxDelayMs: 60_000,
+    maxElapsedMs: 180_000,
+};
+/** The pause before retry number `attempt` (1-based): equal jitter, never shorter than Retry-After. */
+function backoffDelay(error, attempt, policy, random) {
+    const queueFull = error.errorClass === 'queue-full';
+    const base = queueFull ? policy.queueFullBaseDelayMs : policy.baseDelayMs;
+    const cap = queueFull ? policy.queueFullMaxDelayMs : policy.maxDelayMs;
+    const ceiling = Math.min(cap, base * 2 ** (attempt - 1));
+    const jittered = ceiling / 2 + random() * (ceiling / 2);
+    return Math.round(Math.max(jittered, error.retryAfterMs ?? 0));
+}
+/**
+ * The pause before the next attempt, or undefined when no retry is allowed: the attempts are spent,
+ * or the pause would end past the overall bound.
+ */
+function nextRetryDelay(error, attempt, startedAt, policy, random = Math.random, now = Date.now()) {
+    if (!isRetryable(error.errorClass) || attempt >= policy.maxAttempts)
+        return undefined;
+    const delay = backoffDelay(error, attempt, policy, random);
+    return now - startedAt + delay > policy.maxElapsedMs ? undefined : delay;
+}
+async function withRetries(attempt, policy, hooks = {}) {
+    const { sleep: pause = sleep, random = Math.random, now = Date.now } = hooks;
+    const started = now();
+    for (let attemptNumber = 1;; attemptNumber++) {
+        try {
+            return await attempt();
+        }
+        catch (error) {
+            if (!(error instanceof AlibabaError) || hooks.signal?.aborted)
+                throw error;
+            const delay = nextRetryDelay(error, attemptNumber, started, policy, random, now());
+            if (delay === undefined)
+                throw error;
+            hooks.onRetry?.(error, delay, attemptNumber);
+            await pause(delay, hooks.signal);
+        }
+    }
+}
+/** Waits `ms`, or less when `signal` aborts (then it resolves early: the caller checks why). */
+function sleep(ms, signal) {
+    if (signal?.aborted)
+        return Promise.resolve();
+    return new Promise((resolve) => {
+        const timer = setTimeout(done, ms);
+        function done() {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', done);
+            resolve();
+        }
+        signal?.addEventListener('abort', done, { once: true });
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/sitemap/lastmod.ts
@@ -40707,13 +46787,13 @@ function parseLastmod(raw) {
     // Generators often stamp every URL with the build time: remember the last answer.
     if (raw === lastRaw)
         return lastValue;
-    lastValue = parse(raw);
+    lastValue = lastmod_parse(raw);
     lastRaw = raw;
     return lastValue;
 }
 let lastRaw = '';
 let lastValue = NaN;
-function parse(raw) {
+function lastmod_parse(raw) {
     const s = raw.trim();
     const n = s.length;
     const year = digits(s, 0, 4);
@@ -40876,8 +46956,8 @@ function locateInput(input, workspace, inputName) {
     if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(value)) {
         throw new ConfigError(`${inputName}: "${value}" is neither a workspace path nor an http(s) URL`);
     }
-    const absolute = external_node_path_namespaceObject.resolve(workspace, value);
-    return { kind: 'file', path: absolute, label: toPosix(external_node_path_namespaceObject.relative(workspace, absolute)) || value };
+    // Named as given: an absolute path stays absolute, rather than `../../../` from the workspace.
+    return { kind: 'file', path: external_node_path_namespaceObject.resolve(workspace, value), label: value };
 }
 /** The same workspace file as `sitemap`, as committed at `ref`. */
 function locateAtRef(sitemapInput, workspace, ref, github) {
@@ -40974,6 +47054,7 @@ var saxes = __nccwpck_require__(9800);
  * needs the declarations in scope, and they almost always sit on the root element.
  */
 
+
 /** Namespaces `<urlset>`, `<url>`, `<loc>`… may live in. Elements are matched on local name and namespace. */
 const SITEMAP_NAMESPACES = new Set([
     'http://www.sitemaps.org/schemas/sitemap/0.9',
@@ -41052,7 +47133,7 @@ class SitemapParser {
         this.sax.on('doctype', (doctype) => {
             // The DOCTYPE itself is ignored (never fetched); an HTML page is worth naming.
             if (/^\s*html\b/i.test(doctype))
-                throw new Error(`${options.label}: is an HTML page, not a sitemap`);
+                throw htmlPage(options.label);
         });
         this.sax.on('attribute', ({ name, value }) => this.attribute(name, value));
         this.sax.on('opentag', (tag) => this.openElement(tag));
@@ -41072,6 +47153,10 @@ class SitemapParser {
             if (chunk === '')
                 return;
             this.started = true;
+            // An HTML page is rarely well-formed XML (`<!doctype html>`, `<meta>` never closed): name it
+            // before the XML parser fails on it.
+            if (/^<!doctype\s+html\b|^<html[\s>]/i.test(chunk))
+                throw htmlPage(this.options.label);
         }
         this.sax.write(chunk);
         if (pendingEntity(this.sax).length > LONGEST_ENTITY_NAME) {
@@ -41208,6 +47293,8 @@ class SitemapParser {
         }
     }
     rootRole(name, local, uri) {
+        if (local.toLowerCase() === 'html')
+            throw htmlPage(this.options.label);
         if (SITEMAP_NAMESPACES.has(uri)) {
             if (local === 'urlset') {
                 this.rootKind = 'urlset';
@@ -41278,6 +47365,9 @@ class SitemapParser {
         return `a raw "&"${where} never ends as an entity; write it as &amp; (saxes would report this as an unclosed tag)`;
     }
 }
+function htmlPage(label) {
+    return new HtmlPageError(`${label}: is an HTML page, not a sitemap`);
+}
 /**
  * The entity name saxes is collecting. After a raw "&" it collects until the next ";" — often the
  * rest of the document — and only reports "unclosed tag" at the very end. saxes has no public
@@ -41304,8 +47394,8 @@ var external_node_stream_ = __nccwpck_require__(7075);
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
 // EXTERNAL MODULE: ./node_modules/node-fetch/lib/index.js
-var lib = __nccwpck_require__(6705);
-var lib_default = /*#__PURE__*/__nccwpck_require__.n(lib);
+var node_fetch_lib = __nccwpck_require__(6705);
+var node_fetch_lib_default = /*#__PURE__*/__nccwpck_require__.n(node_fetch_lib);
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(7030);
 var external_node_net_default = /*#__PURE__*/__nccwpck_require__.n(external_node_net_);
@@ -41485,7 +47575,7 @@ async function httpFetch(url, init = {}) {
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
         // node-fetch's AbortSignal type predates the DOM one; they are compatible at run time.
-        return await lib_default()(url, {
+        return await node_fetch_lib_default()(url, {
             // node-fetch hands over a legacy url.parse() object; its href is the WHATWG-normalized URL.
             agent: (parsed) => proxyAgentFor(new URL(parsed.href)),
             ...rest,
@@ -41633,6 +47723,8 @@ function withoutAuthorization(headers) {
 ;// CONCATENATED MODULE: ./src/sitemap/git-baseline.ts
 
 
+/** The SHA GitHub gives for "no commit" (`github.event.before` when a branch is created). */
+const NULL_SHA = /^0{40}$/;
 function contentsUrl(file) {
     const { apiUrl, owner, repo } = file.github;
     const path = file.path.split('/').map(encodeURIComponent).join('/');
@@ -41640,11 +47732,16 @@ function contentsUrl(file) {
         `/contents/${path}?ref=${encodeURIComponent(file.ref)}`);
 }
 /**
- * Requests the raw file. 404 becomes DocumentNotFoundError (no baseline); 401/403 a
- * ConfigError (the token cannot read the repository: the step must fail, not quietly
- * prefetch everything); any other status a plain Error (the caller warns and goes on without it).
+ * Requests the raw file. The all-zero SHA, 404 and 422 (no such commit) become DocumentNotFoundError
+ * (no baseline); 401/403 a ConfigError (the token cannot read the repository: the step must fail,
+ * not quietly prefetch everything); any other status a DocumentReadError, transient for 5xx, 408 and 429.
  */
 async function openAtRef(file, options) {
+    if (NULL_SHA.test(file.ref)) {
+        // github.event.before on a branch's first push: there is no commit before it, so nothing to ask.
+        throw new DocumentNotFoundError(`${options.label} does not exist: previous-ref is the all-zero SHA, which GitHub gives as ` +
+            "github.event.before on a branch's first push");
+    }
     const opened = await getFollowingRedirects(contentsUrl(file), {
         ...options,
         headers: {
@@ -41659,14 +47756,22 @@ async function openAtRef(file, options) {
         return opened;
     const detail = await gitHubMessage(response);
     if (response.status === 404) {
-        throw new DocumentNotFoundError(`${options.label} does not exist (is the file committed at that ref?)`);
+        throw new DocumentNotFoundError(`${options.label} does not exist (is the file committed at that ref, and is the ref in the repository?)`);
+    }
+    if (response.status === 422) {
+        // GitHub's answer for a commit it does not have, like github.event.before after a force-push.
+        throw new DocumentNotFoundError(`${options.label}: GitHub does not know the ref${detail}`);
     }
     if (response.status === 401 || response.status === 403) {
         const rateLimited = response.headers.get('x-ratelimit-remaining') === '0' ? ' (API rate limit exhausted)' : '';
         throw new ConfigError(`previous-ref: GitHub answered HTTP ${response.status}${rateLimited} reading ${options.label}${detail}. ` +
             'Pass a token that can read this repository in github-token, and give the job `permissions: contents: read`.');
     }
-    throw new Error(`${options.label}: GitHub answered HTTP ${response.status}${detail}`);
+    throw new DocumentReadError(`${options.label}: GitHub answered HTTP ${response.status}${detail}`, isTransientStatus(response.status));
+}
+/** HTTP statuses worth another try: the server is overloaded, restarting or asks us to slow down. */
+function isTransientStatus(status) {
+    return status >= 500 || status === 408 || status === 429;
 }
 /** GitHub's JSON error `message`, if the body has one, as `: message`. */
 async function gitHubMessage(response) {
@@ -41718,14 +47823,15 @@ function locationKey(location) {
 /**
  * The document's text, decompressed when its first bytes are the gzip magic (never judged by the
  * name: `.xml` files are served gzipped and `.gz` files plain) and decoded as UTF-8 (a BOM is
- * dropped). Throws DocumentNotFoundError when it does not exist, Error with the reason otherwise.
+ * dropped). Throws DocumentNotFoundError when it does not exist, DocumentReadError when it could
+ * not be fetched (transient or not), Error with the reason otherwise.
  */
-async function* readDocumentText(location, options) {
-    const bytes = await documentBytes(location, options);
+async function* readDocumentText(location, options, meta = {}) {
+    const bytes = await documentBytes(location, options, meta);
     yield* decodeUtf8(sniffGzip(bytes, location.label, options.limits.maxDecompressedBytes), location.label);
 }
 /** The document's bytes, with an HTTP Content-Encoding already undone. */
-async function documentBytes(location, options) {
+async function documentBytes(location, options, meta) {
     const { limits, signal } = options;
     if (location.kind === 'file')
         return fileBytes(location.path, location.label, limits.maxBytes);
@@ -41735,10 +47841,53 @@ async function documentBytes(location, options) {
         maxRedirects: limits.maxRedirects,
         signal,
     };
-    const opened = location.kind === 'ref' ? await openAtRef(location.file, request) : await openUrl(location.url, request);
+    let opened;
+    try {
+        opened =
+            location.kind === 'ref'
+                ? await openAtRef(location.file, request)
+                : await openUrl(location.url, request);
+    }
+    catch (error) {
+        throw noAnswer(error, signal);
+    }
+    const type = (opened.response.headers.get('content-type') ?? '').toLowerCase();
+    if (/^\s*text\/html\b/.test(type))
+        meta.html = true;
     const encoded = contentEncoding(opened, location.label) === 'gzip';
-    const chunks = bodyChunks(opened, { label: location.label, maxBytes: limits.maxBytes, signal });
+    const chunks = transientBody(bodyChunks(opened, { label: location.label, maxBytes: limits.maxBytes, signal }), opened.deadline, signal);
     return encoded ? gunzip(chunks, location.label, limits.maxDecompressedBytes) : chunks;
+}
+/** A request that got no answer (refused, reset, DNS, timeout) may get one next time. */
+function noAnswer(error, signal) {
+    if (signal?.aborted === true || !hasCause(error, NetworkError))
+        return error;
+    return new DocumentReadError(error.message, true, { cause: error });
+}
+/**
+ * The body's chunks; a connection that drops or a download that runs out of time half-way is
+ * transient. (A size cap is not: it has neither a system error code nor a passed deadline.)
+ */
+async function* transientBody(chunks, deadline, signal) {
+    try {
+        yield* chunks;
+    }
+    catch (error) {
+        if (signal?.aborted === true)
+            throw error;
+        if (systemErrorCode(error) !== undefined || Date.now() >= deadline) {
+            throw new DocumentReadError(error.message, true, { cause: error });
+        }
+        throw error;
+    }
+}
+function hasCause(error, type) {
+    for (let current = error, depth = 0; current instanceof Error && depth < 5; depth++) {
+        if (current instanceof type)
+            return true;
+        current = current.cause;
+    }
+    return false;
 }
 async function openUrl(url, request) {
     const opened = await getFollowingRedirects(url, {
@@ -41752,7 +47901,7 @@ async function openUrl(url, request) {
     }
     if (!opened.response.ok) {
         discard(opened.response);
-        throw new Error(`${request.label}: HTTP ${status} ${opened.response.statusText}`.trimEnd());
+        throw new DocumentReadError(`${request.label}: HTTP ${status} ${opened.response.statusText}`.trimEnd(), isTransientStatus(status));
     }
     return opened;
 }
@@ -41774,9 +47923,11 @@ async function fileBytes(path, label, maxBytes) {
         size = stat.size;
     }
     catch (error) {
-        const code = error.code;
+        const code = systemErrorCode(error);
         if (code === 'ENOENT' || code === 'ENOTDIR')
             throw new DocumentNotFoundError(`${label}: no such file`);
+        if (code !== undefined)
+            throw new DocumentReadError(`${label}: cannot be read (${code})`, false);
         throw error;
     }
     if (size > maxBytes) {
@@ -41807,9 +47958,11 @@ async function* sniffGzip(source, label, maxOut) {
         head = head.length === 0 ? next.value : Buffer.concat([head, next.value]);
     }
     const all = (async function* () {
-        if (head.length > 0)
-            yield head;
+        // Inside the try: a reader that stops at the first chunk (a parser failing on an HTML page)
+        // must still close the source, or its socket and its download timer keep the process alive.
         try {
+            if (head.length > 0)
+                yield head;
             for (;;) {
                 const next = await iterator.next();
                 if (next.done === true)
@@ -41891,12 +48044,17 @@ async function* decodeUtf8(source, label) {
 
 
 
+
 const EXAMPLES = 3;
+/** A `<loc>` longer than this is kept cut: its row says why it failed, not all of it. */
+const MAX_KEPT = 2048;
 /** Loads `root` and, for an index, its children. Errors reading `root` itself always propagate. */
 async function loadSitemap(root, options, sink) {
     const stats = {
         documents: 0,
         invalidLocs: { count: 0, examples: [] },
+        invalidValues: [],
+        emptyLocs: 0,
         invalidLastmods: { count: 0, examples: [] },
     };
     const walk = { options, sink, stats, visited: new Set(), children: 0, childCapWarned: false };
@@ -41904,31 +48062,10 @@ async function loadSitemap(root, options, sink) {
     return stats;
 }
 async function loadDocument(location, depth, walk) {
-    const { sink, stats, options } = walk;
+    const { options } = walk;
     walk.visited.add(locationKey(location));
-    const mark = sink.mark?.();
-    const rejectedBefore = [stats.invalidLocs.count, stats.invalidLastmods.count];
-    const children = [];
-    let urls = 0;
-    let kind;
-    try {
-        kind = await parseDocument(readDocumentText(location, options), { label: location.label, images: options.images }, {
-            url: (entry) => {
-                urls++;
-                addEntry(entry, walk);
-            },
-            child: (loc) => addChild(loc, children, walk),
-        });
-    }
-    catch (error) {
-        // A document that fails half-way must not leave half of its URLs behind.
-        if (mark !== undefined)
-            sink.rollback?.(mark);
-        truncate(stats.invalidLocs, rejectedBefore[0]);
-        truncate(stats.invalidLastmods, rejectedBefore[1]);
-        throw error;
-    }
-    stats.documents++;
+    const { kind, urls, children } = await load_withRetries(walk, () => readOnce(location, walk));
+    walk.stats.documents++;
     if (kind === 'urlset') {
         options.logger.debug(`${location.label}: ${urls} URLs`);
         return;
@@ -41952,6 +48089,84 @@ async function loadDocument(location, depth, walk) {
         await loadChild(location, child, depth + 1, walk);
     }
 }
+/** Parses one document into the sink; on failure takes back everything it added. */
+async function readOnce(location, walk) {
+    const { sink, stats, options } = walk;
+    const mark = sink.mark?.();
+    const rejectedBefore = [stats.invalidLocs.count, stats.invalidLastmods.count];
+    const valuesBefore = stats.invalidValues.length;
+    const emptyBefore = stats.emptyLocs;
+    const children = [];
+    const meta = {};
+    let urls = 0;
+    try {
+        const kind = await parseDocument(readDocumentText(location, options, meta), { label: location.label, images: options.images }, {
+            url: (entry) => {
+                urls++;
+                addEntry(entry, location, walk);
+            },
+            child: (loc) => addChild(loc, children, location, walk),
+        });
+        return { kind, urls, children };
+    }
+    catch (error) {
+        // A document that fails half-way must not leave half of its URLs behind.
+        if (mark !== undefined)
+            sink.rollback?.(mark);
+        truncate(stats.invalidLocs, rejectedBefore[0]);
+        truncate(stats.invalidLastmods, rejectedBefore[1]);
+        stats.invalidValues.length = valuesBefore;
+        stats.emptyLocs = emptyBefore;
+        throw asHtmlPage(error, meta, location);
+    }
+}
+/** A `text/html` answer that is not a sitemap is a page standing in for a missing file. */
+function asHtmlPage(error, meta, location) {
+    if (meta.html !== true || error instanceof DocumentReadError || error instanceof ConfigError)
+        return error;
+    if (error instanceof DocumentNotFoundError)
+        return error;
+    return new HtmlPageError(`${location.label}: is an HTML page (text/html), not a sitemap`);
+}
+/**
+ * Runs `read` again after a transient failure, as API calls are retried: exponential backoff with
+ * jitter, within the policy's attempts and overall time, and never once the run is stopping.
+ */
+async function load_withRetries(walk, read) {
+    const { options } = walk;
+    const policy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
+    const started = Date.now();
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await read();
+        }
+        catch (error) {
+            if (!(error instanceof DocumentReadError) || !error.transient || stopping(options))
+                throw error;
+            const delay = retryDelay(attempt, started, policy);
+            if (delay === undefined) {
+                if (attempt === 1)
+                    throw error;
+                throw new DocumentReadError(`${error.message} (${attempt} attempts)`, true, { cause: error });
+            }
+            options.logger.info(`  ${error.message}; retry ${attempt} in ${(delay / 1000).toFixed(1)} s`);
+            await sleep(delay, options.signal);
+            if (stopping(options))
+                throw error;
+        }
+    }
+}
+function stopping(options) {
+    return options.signal?.aborted === true;
+}
+/** The pause before retry number `attempt`, with RetryPolicy's bounds; undefined when none is left. */
+function retryDelay(attempt, startedAt, policy) {
+    if (attempt >= policy.maxAttempts)
+        return undefined;
+    const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+    const delay = Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+    return Date.now() - startedAt + delay > policy.maxElapsedMs ? undefined : delay;
+}
 /** Tries the child's candidate locations in order; a missing candidate moves on to the next. */
 async function loadChild(parent, childUrl, depth, walk) {
     const { options } = walk;
@@ -41971,12 +48186,9 @@ async function loadChild(parent, childUrl, depth, walk) {
         catch (error) {
             if (error instanceof DocumentNotFoundError)
                 continue;
-            if (options.side === 'deployed' || error instanceof ConfigError || options.signal?.aborted === true) {
-                throw error;
-            }
-            options.logger.warning(`Baseline ${candidate.label} (listed in ${parent.label}) cannot be used: ${error.message}. ` +
-                'Its URLs count as new.');
-            return;
+            // A baseline child that exists but cannot be read leaves the baseline unreadable as a whole:
+            // counting its URLs as new would spend the quota on a guess.
+            throw error;
         }
     }
     const looked = candidates.length === 0 ? 'nothing to read' : `looked at ${candidates.map((c) => c.label).join(', ')}`;
@@ -41985,29 +48197,29 @@ async function loadChild(parent, childUrl, depth, walk) {
     }
     options.logger.warning(`Baseline ${parent.label} lists ${childUrl}, which is missing (${looked}); its URLs count as new.`);
 }
-function addChild(loc, children, walk) {
-    if (loc === undefined) {
-        reject(walk.stats.invalidLocs, '<sitemap> without <loc>');
+function addChild(loc, children, location, walk) {
+    if (loc === undefined || isBlank(loc)) {
+        walk.stats.emptyLocs++;
         return;
     }
     const child = normalizeUrl(loc, walk.options.baseUrl);
     if (child.ok)
         children.push(child.url);
     else
-        reject(walk.stats.invalidLocs, `"${shorten(loc)}" ${child.reason}`);
+        invalid(loc, child.reason, location, walk);
 }
-function addEntry(entry, walk) {
+function addEntry(entry, location, walk) {
     const { options, stats } = walk;
     const { loc } = entry;
-    if (loc === undefined) {
-        reject(stats.invalidLocs, '<url> without <loc>');
+    if (loc === undefined || isBlank(loc)) {
+        stats.emptyLocs++;
         return;
     }
     let url = loc;
     if (options.known?.orderOf(loc) === undefined) {
         const result = normalizeUrl(loc, options.baseUrl);
         if (!result.ok) {
-            reject(stats.invalidLocs, `"${shorten(loc)}" ${result.reason}`);
+            invalid(loc, result.reason, location, walk);
             return;
         }
         url = result.url;
@@ -42019,19 +48231,37 @@ function addEntry(entry, walk) {
             reject(stats.invalidLastmods, `"${shorten(entry.lastmod)}" (of ${url})`);
         }
     }
-    const images = options.images && entry.images !== undefined ? imageUrls(entry.images, walk) : undefined;
+    const images = options.images && entry.images !== undefined ? imageUrls(entry.images, location, walk) : undefined;
     walk.sink.add(url, lastmod, parsePriority(entry.priority), images);
 }
-function imageUrls(images, walk) {
+function imageUrls(images, location, walk) {
     const urls = [];
     for (const image of images) {
         const result = normalizeUrl(image, walk.options.baseUrl);
         if (result.ok)
             urls.push(result.url);
+        else if (isBlank(image))
+            walk.stats.emptyLocs++;
         else
-            reject(walk.stats.invalidLocs, `image "${shorten(image)}" ${result.reason}`);
+            invalid(image, result.reason, location, walk, 'image ');
     }
     return urls;
+}
+/** Empty or whitespace only; runs once per URL, so it does not trim a URL that starts with a letter. */
+function isBlank(text) {
+    return text.length === 0 || (text.charCodeAt(0) <= 0x20 && text.trim() === '');
+}
+/** Counts an unusable `<loc>` for the warning and, on the deployed side, keeps it for its report row. */
+function invalid(loc, reason, location, walk, what = '') {
+    reject(walk.stats.invalidLocs, `${what}"${shorten(loc)}" ${reason}`);
+    if (walk.options.side !== 'deployed')
+        return;
+    const value = loc.trim();
+    walk.stats.invalidValues.push({
+        value: value.length > MAX_KEPT ? `${value.slice(0, MAX_KEPT)}…` : value,
+        reason,
+        document: location.label,
+    });
 }
 /** `<priority>` 0.0-1.0; absent or unusable means the protocol's default, 0.5. */
 function parsePriority(raw) {
@@ -42074,8 +48304,42 @@ var external_node_events_ = __nccwpck_require__(8474);
 
 
 
+
 const HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n';
 const TAIL = '</urlset>\n';
+/**
+ * Writes the baseline for `save-sitemap` (`given` as the user wrote it, `file` resolved); a path that
+ * cannot be written is a configuration error naming the input and the path.
+ */
+async function saveBaselineFile(file, given, set) {
+    try {
+        await writeUrlset(file, set);
+    }
+    catch (error) {
+        const code = systemErrorCode(error);
+        if (code === undefined)
+            throw error;
+        throw new ConfigError(`save-sitemap: cannot write "${given}": ${whyNotWritten(code)}`, 'save-sitemap');
+    }
+}
+function whyNotWritten(code) {
+    switch (code) {
+        case 'EEXIST':
+        case 'ENOTDIR':
+            return 'a folder on its path is a file; choose a path whose folders are folders';
+        case 'EISDIR':
+            return 'it is a folder; name a file';
+        case 'EACCES':
+        case 'EPERM':
+            return 'permission denied';
+        case 'EROFS':
+            return 'the file system is read-only';
+        case 'ENOSPC':
+            return 'no space left on the device';
+        default:
+            return code;
+    }
+}
 /**
  * Writes `set` (or an empty urlset) to `file`, through a temporary file and a rename so that an
  * interrupted run never leaves a truncated baseline behind.
@@ -42115,6 +48379,54 @@ function escapeXml(text) {
     return text.replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'));
 }
 
+;// CONCATENATED MODULE: ./src/sitemap/warnings.ts
+
+/** Below this many modified URLs sharing one instant, "most of them" is not yet a pattern. */
+const STAMP_MIN_SHARED = 10;
+const SEE_BUILT_FILES = 'set site-dir and state to compare the built files instead of lastmods';
+/** More than half of the deployed URLs are not comparable: edits to them cannot be seen. */
+function notComparableWarning(counts) {
+    if (counts.notComparable === 0 || counts.notComparable * 2 <= counts.deployed)
+        return undefined;
+    return (`${counts.notComparable} of the ${counts.deployed} deployed URLs are not comparable: they are in the ` +
+        'baseline but the deployed sitemap gives them no <lastmod>, so an edit to them cannot be seen ' +
+        `from this sitemap (only added URLs can). To prefetch what a deploy changed, ${SEE_BUILT_FILES}.`);
+}
+/**
+ * The generator appears to write the build time into `<lastmod>`: most modified URLs share one
+ * instant (more than half and at least 10, or all of them when there are several), every new
+ * lastmod falls on one day with none left as it was, or nothing but lastmods differ between the
+ * two sitemaps while more than half of the URLs they share moved.
+ */
+function buildStampWarning(counts, stats) {
+    const evidence = stampEvidence(counts, stats);
+    if (evidence === undefined)
+        return undefined;
+    return (`The sitemap's <lastmod> values look like build stamps: ${evidence}. The generator appears to ` +
+        'write the build time, so every URL counts as modified and the quota is spent on pages that did ' +
+        `not change. To prefetch only what changed, ${SEE_BUILT_FILES}, or set changes: added to take ` +
+        'only new URLs.');
+}
+function stampEvidence(counts, stats) {
+    const { modified } = counts;
+    if (modified < 2)
+        return undefined;
+    const { topCount, topInstant } = stats;
+    if (topCount === modified || (topCount * 2 > modified && topCount >= STAMP_MIN_SHARED)) {
+        return `${topCount} of the ${modified} modified URLs share the lastmod ${formatLastmod(topInstant)}`;
+    }
+    if (stats.sameDay && counts.unchanged === 0) {
+        const day = formatLastmod(topInstant).slice(0, 10);
+        return `every <lastmod> of the ${modified} modified URLs moved to the same day, ${day}, and none stayed as it was`;
+    }
+    const shared = modified + counts.unchanged + counts.notComparable;
+    if (counts.added === 0 && stats.removed === 0 && modified * 2 > shared) {
+        return (`the baseline and the deployed sitemap differ only in lastmods (no URL added or removed), ` +
+            `and ${modified} of their ${shared} URLs moved`);
+    }
+    return undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/sitemap/index.ts
 /**
  * Sitemap diff as a URL source: the URLs a deploy added or changed, read from the deployed sitemap
@@ -42131,10 +48443,13 @@ function escapeXml(text) {
 
 
 
+
+
 /**
- * Reads the baseline and the deployed sitemap and returns what changed. Throws when the deployed
- * sitemap cannot be read or parsed, and on configuration mistakes (ConfigError); a missing
- * baseline is a notice and an unusable one a warning, after which every URL counts as added.
+ * Reads the baseline and the deployed sitemap and returns what changed. A deployed sitemap that is
+ * missing or cannot be used is a ConfigError (a transient failure, after its retries, an Error).
+ * A missing baseline (or an HTML page in its place) is a notice or warning, after which every URL
+ * counts as added; a baseline that exists but cannot be read selects nothing (a warning).
  */
 async function sitemapChanges(options, logger) {
     const notes = [];
@@ -42153,7 +48468,8 @@ async function sitemapChanges(options, logger) {
     else {
         baseline = await loadBaseline(baselineAt, options, limits, log);
     }
-    const diff = new SitemapDiff(baseline, options);
+    const set = baseline?.set;
+    const diff = new SitemapDiff(set, { ...options, baselineUnreadable: baseline?.problem === 'unreadable' });
     const saved = options.saveSitemap ? new SitemapSet() : undefined;
     const sink = saved === undefined
         ? diff
@@ -42161,27 +48477,48 @@ async function sitemapChanges(options, logger) {
             add: (url, lastmod, priority, images) => (diff.add(url, lastmod, priority, images),
                 saved.add(url, lastmod)),
         };
-    try {
-        await loadDeployed(root, { ...options, images: options.includeImages, known: baseline }, limits, log, sink);
+    const stats = await loadDeployed(root, { ...options, images: options.includeImages, known: set }, limits, log, sink);
+    const { urls, changes, counts, lastmods } = diff.result();
+    counts.invalid = stats.invalidValues.length;
+    log.info(diffLine(counts, set !== undefined, options.includeImages, urls.length));
+    if (set !== undefined) {
+        for (const warning of [notComparableWarning(counts), buildStampWarning(counts, lastmods)]) {
+            if (warning !== undefined)
+                log.warning(warning);
+        }
     }
-    catch (error) {
-        if (!(error instanceof DocumentNotFoundError))
-            throw error;
-        throw new DocumentNotFoundError(`Cannot read sitemap: ${error.message}`);
-    }
-    const { urls, counts } = diff.result();
-    log.info(`Sitemap: ${counts.deployed} URLs deployed${baseline ? `, ${counts.baseline} in the baseline` : ''}: ` +
-        `${counts.added} added, ${counts.modified} modified, ${counts.unchanged} unchanged, ${counts.excluded} excluded` +
-        `${options.includeImages ? `; ${counts.images} image URLs` : ''}; ${urls.length} URLs selected.`);
     if (saved !== undefined && options.saveSitemap !== undefined) {
-        await writeUrlset(external_node_path_namespaceObject.resolve(options.workspace, options.saveSitemap), saved);
+        await saveBaselineFile(external_node_path_namespaceObject.resolve(options.workspace, options.saveSitemap), options.saveSitemap, saved);
         log.info(`Saved ${saved.size} URLs of ${root.label} to ${options.saveSitemap}.`);
     }
-    return { urls, counts, baseline: baseline === undefined ? undefined : baselineAt?.label, notes };
+    return {
+        urls,
+        changes,
+        counts,
+        baseline: set === undefined ? undefined : baselineAt?.label,
+        ...(baseline?.problem !== undefined ? { baselineProblem: baseline.problem } : {}),
+        invalid: stats.invalidValues,
+        notes,
+    };
+}
+function diffLine(counts, compared, images, selected) {
+    const parts = [
+        `${counts.added} added`,
+        `${counts.modified} modified`,
+        `${counts.unchanged} unchanged`,
+        `${counts.notComparable} not comparable (no <lastmod>)`,
+        ...(counts.unknown > 0 ? [`${counts.unknown} unknown (the baseline cannot be read)`] : []),
+        `${counts.excluded} excluded`,
+    ];
+    return (`Sitemap: ${counts.deployed} URLs deployed${compared ? `, ${counts.baseline} in the baseline` : ''}: ` +
+        parts.join(', ') +
+        (counts.invalid > 0 ? `; ${counts.invalid} unusable <loc> values` : '') +
+        `${images ? `; ${counts.images} image URLs` : ''}; ${selected} URLs selected.`);
 }
 /**
  * save-sitemap on its own: writes every URL and lastmod of `sitemap` (children followed) as one
- * flat urlset. A site with no sitemap yet gets an empty urlset and a notice; any other failure throws.
+ * flat urlset. A site with no sitemap yet (or an HTML page in its place) gets an empty urlset; any
+ * other failure throws, as for the deployed side of a diff.
  */
 async function saveSitemapBaseline(options, logger) {
     const limits = { ...DEFAULT_LIMITS, ...options.limits };
@@ -42189,15 +48526,21 @@ async function saveSitemapBaseline(options, logger) {
     const file = external_node_path_namespaceObject.resolve(options.workspace, options.saveSitemap);
     let set = new SitemapSet();
     try {
-        await loadDeployed(root, { ...options, images: false }, limits, logger, set);
+        await loadSitemap(root, { ...options, images: false, side: 'deployed', limits, logger }, set);
     }
     catch (error) {
         if (!(error instanceof DocumentNotFoundError))
-            throw error;
-        logger.notice(`${error.message}: there is no sitemap yet, so ${options.saveSitemap} is an empty urlset.`);
+            throw deployedFailure(error, root, options);
+        const why = `${error.message}: there is no sitemap yet, so ${options.saveSitemap} is an empty urlset.`;
+        if (error instanceof HtmlPageError) {
+            logger.warning(`sitemap: ${why} (A host answers a missing file with 200 and a page; check sitemap.)`);
+        }
+        else {
+            logger.notice(why);
+        }
         set = undefined;
     }
-    await writeUrlset(file, set);
+    await saveBaselineFile(file, options.saveSitemap, set);
     logger.info(`Saved ${set?.size ?? 0} URLs of ${root.label} to ${options.saveSitemap}.`);
     return { file, urls: set?.size ?? 0 };
 }
@@ -42217,7 +48560,7 @@ function locateBaseline(options) {
     }
     return locateAtRef(options.sitemap, options.workspace, previousRef.trim(), options.github);
 }
-/** The deployed side: any failure is fatal. A missing sitemap keeps its class, for save-sitemap. */
+/** The deployed side: any failure is fatal, and names `sitemap`. */
 async function loadDeployed(root, options, limits, logger, sink) {
     const started = Date.now();
     let stats;
@@ -42225,45 +48568,96 @@ async function loadDeployed(root, options, limits, logger, sink) {
         stats = await loadSitemap(root, { ...options, side: 'deployed', limits, logger }, sink);
     }
     catch (error) {
-        if (error instanceof DocumentNotFoundError || error instanceof ConfigError)
-            throw error;
-        throw new Error(`Cannot read sitemap: ${error.message}`, { cause: error });
+        throw deployedFailure(error, root, options);
     }
     logger.info(`Read sitemap ${root.label}: ${stats.documents} documents in ${Date.now() - started} ms.`);
     warnRejects(stats, 'sitemap', logger);
+    return stats;
 }
-/** The baseline: missing is a notice, unusable a warning; only configuration errors and cancellation throw. */
+/**
+ * Why the deployed sitemap cannot be used. Only its author can fix a missing or broken sitemap: a
+ * configuration error. A server that kept failing (5xx, no answer, a timeout) is not one.
+ */
+function deployedFailure(error, root, options) {
+    if (error instanceof ConfigError || options.signal?.aborted === true)
+        return error;
+    const message = errorMessage(error);
+    if (error instanceof DocumentReadError && error.transient) {
+        return new Error(`Cannot read sitemap: ${message}`, { cause: error });
+    }
+    if (error instanceof HtmlPageError) {
+        return new ConfigError(`sitemap: ${message}; a host answers a missing file with 200 and a page: check the sitemap's URL`, 'sitemap');
+    }
+    if (error instanceof DocumentNotFoundError) {
+        const hint = root.kind !== 'file'
+            ? ''
+            : external_node_path_namespaceObject.isAbsolute(root.label)
+                ? '; did the build run before this step?'
+                : `; a path is relative to the workspace (${options.workspace}): did the build run before this step?`;
+        return new ConfigError(`sitemap: ${message}${hint}`, 'sitemap');
+    }
+    return new ConfigError(`sitemap: cannot be used: ${message}`, 'sitemap');
+}
+/**
+ * The baseline. Missing: a notice, every URL counts as added. An HTML page: the same, with a
+ * warning naming the input. Unreadable (after the retries): a warning, and nothing is selected.
+ * Only configuration errors and cancellation throw.
+ */
 async function loadBaseline(location, options, limits, logger) {
+    const input = options.previousSitemap?.trim() ? 'previous-sitemap' : 'previous-ref';
     const set = new SitemapSet();
     try {
-        const stats = await loadSitemap(location, { side: 'baseline', images: false, baseUrl: options.baseUrl, limits, signal: options.signal, logger }, set);
+        const stats = await loadSitemap(location, {
+            side: 'baseline',
+            images: false,
+            baseUrl: options.baseUrl,
+            limits,
+            retryPolicy: options.retryPolicy,
+            signal: options.signal,
+            logger,
+        }, set);
         logger.info(`Read baseline ${location.label}: ${set.size} URLs in ${stats.documents} documents.`);
         warnRejects(stats, 'baseline', logger);
-        return set;
+        return { set };
     }
     catch (error) {
         if (error instanceof ConfigError || options.signal?.aborted === true)
             throw error;
-        const message = error.message;
+        const message = errorMessage(error);
+        if (error instanceof HtmlPageError) {
+            logger.warning(`${input}: ${message}; a host answers a missing file with 200 and a page, so it is taken as ` +
+                `no baseline: every URL of the sitemap counts as added. Check that ${input} names a sitemap.`);
+            return { problem: 'html' };
+        }
         if (error instanceof DocumentNotFoundError) {
             logger.notice(`No baseline: ${message}. Every URL of the sitemap counts as added.`);
+            return { problem: 'missing' };
         }
-        else {
-            logger.warning(`The baseline cannot be used: ${message}. Every URL of the sitemap counts as added.`);
-        }
-        return undefined;
+        logger.warning(`${input}: the baseline cannot be read: ${message}. Nothing from the sitemap is selected, so that ` +
+            "the day's quota is not spent on a guess; run again once it can be read, or set changes: all " +
+            'to prefetch every URL of the sitemap.');
+        return { problem: 'unreadable' };
     }
 }
-/** One warning for the sitemap's unusable `<loc>`s, and one per side for unreadable `<lastmod>`s. */
-function warnRejects(set, side, logger) {
+/** One warning per kind of unusable value; the baseline's unusable locs are only an info line. */
+function warnRejects(stats, side, logger) {
     const examples = (rejects) => rejects.examples.join('; ') + (rejects.count > rejects.examples.length ? '; …' : '');
-    if (set.invalidLocs.count > 0) {
+    if (stats.invalidLocs.count > 0) {
         // A baseline's unusable locs change nothing: no deployed URL can match them.
-        (side === 'sitemap' ? logger.warning : logger.info).call(logger, `${side}: ${set.invalidLocs.count} <loc> values are not usable URLs and were left out: ${examples(set.invalidLocs)}`);
+        if (side === 'sitemap') {
+            logger.warning(`sitemap: ${stats.invalidLocs.count} <loc> values are not usable URLs; each is reported as failed: ${examples(stats.invalidLocs)}`);
+        }
+        else {
+            logger.info(`baseline: ${stats.invalidLocs.count} <loc> values are not usable URLs and were left out: ${examples(stats.invalidLocs)}`);
+        }
     }
-    if (set.invalidLastmods.count > 0) {
-        logger.warning(`${side}: ${set.invalidLastmods.count} <lastmod> values are not W3C datetimes and were ignored ` +
-            `(those URLs cannot count as modified): ${examples(set.invalidLastmods)}`);
+    if (stats.emptyLocs > 0) {
+        (side === 'sitemap' ? logger.warning : logger.info).call(logger, `${side}: ${stats.emptyLocs === 1 ? '1 entry has' : `${stats.emptyLocs} entries have`} an empty or no <loc>, ` +
+            'so there is nothing to prefetch or report for them.');
+    }
+    if (stats.invalidLastmods.count > 0) {
+        logger.warning(`${side}: ${stats.invalidLastmods.count} <lastmod> values are not W3C datetimes and were ignored ` +
+            `(those URLs cannot count as modified): ${examples(stats.invalidLastmods)}`);
     }
 }
 /** Forwards to `logger`, keeping notices and warnings for the summary. */
@@ -42272,23 +48666,16 @@ function recordingNotes(logger, notes) {
         info: (message) => logger.info(message),
         debug: (message) => logger.debug(message),
         warning: (message) => {
-            notes.push(message);
+            notes.push({ level: 'warning', message });
             logger.warning(message);
         },
         notice: (message) => {
-            notes.push(message);
+            notes.push({ level: 'notice', message });
             logger.notice(message);
         },
         group: (title, fn) => logger.group(title, fn),
     };
 }
-
-;// CONCATENATED MODULE: ./src/base/limits.ts
-/** Alibaba's own ceilings: the API refuses more, so the inputs may not ask for more. */
-const LIMITS = {
-    maxBatchSize: 100,
-    maxRequestsPerSecond: 50,
-};
 
 ;// CONCATENATED MODULE: ./src/urls/exclude.ts
 /**
@@ -42407,10 +48794,413 @@ function isAllowedHost(host, patterns) {
         : host === pattern);
 }
 
+;// CONCATENATED MODULE: ./src/config/values.ts
+/**
+ * Parsers of one input value each, named by the input spec (inputs.ts). Each takes the trimmed value
+ * (the spec's default when the input is empty) and returns what the config holds, or throws a
+ * ConfigError that names the input and says how to fix it. None reads another input.
+ */
+
+/** The YAML 1.2 core schema's spellings, as @actions/core's getBooleanInput accepts them. */
+function parseSwitch(value, name) {
+    if (['true', 'True', 'TRUE'].includes(value))
+        return true;
+    if (['false', 'False', 'FALSE'].includes(value))
+        return false;
+    throw new ConfigError(`${name}: "${value}" must be true or false`, name);
+}
+function parseWhole(value, name, min, max) {
+    const number = /^\d+$/.test(value) ? Number(value) : NaN;
+    if (!Number.isSafeInteger(number) || number < min || number > max) {
+        throw new ConfigError(`${name}: "${value}" must be a whole number from ${min} to ${max}`, name);
+    }
+    return number;
+}
+function parseChoice(value, name, choices) {
+    const match = choices.find((choice) => choice === value.toLowerCase());
+    if (match === undefined) {
+        throw new ConfigError(`${name}: "${value}" must be one of ${choices.join(', ')}`, name);
+    }
+    return match;
+}
+/** `daily-quota`: auto, or a whole number of URLs that caps this run. */
+function parseDailyQuota(value, name) {
+    if (value.toLowerCase() === 'auto')
+        return 'auto';
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) {
+        throw new ConfigError(`${name}: "${value}" must be "auto" or a whole number of URLs, like 500`, name);
+    }
+    return Number(value);
+}
+/** `base-url`: scheme and host only; the origin is kept. */
+function parseBaseUrl(value, name) {
+    if (value === '')
+        return undefined;
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        throw new ConfigError(`${name}: "${value}" is not a URL; write the scheme and host, like https://www.example.com`, name);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        throw new ConfigError(`${name}: "${value}" is not an http(s) URL; write it like https://www.example.com`, name);
+    }
+    if (url.pathname !== '/' || url.search !== '' || url.hash !== '') {
+        throw new ConfigError(`${name}: "${value}" has a path; give only the scheme and host (${url.origin}) and write the path in each entry`, name);
+    }
+    return url.origin;
+}
+/**
+ * An API endpoint (`endpoint`, `sts-endpoint`): an http(s) origin, `https://` when no scheme is given.
+ * Calls go to the host's root and are signed with the AccessKey, so a path, a query or a user name and
+ * password would be dropped without a word: they are refused instead. A value that may hold a password
+ * (it has an `@`) is never repeated in a message.
+ */
+function parseEndpoint(value, name, example) {
+    const shown = value.includes('@') ? 'the value (not repeated: it may hold a password)' : `"${value}"`;
+    let url;
+    try {
+        url = new URL(value.includes('://') ? value : `https://${value}`);
+    }
+    catch {
+        throw new ConfigError(`${name}: ${shown} is not a URL; write an origin like ${example}`, name);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        throw new ConfigError(`${name}: ${shown} must be an http(s) URL, like ${example}`, name);
+    }
+    if (url.username !== '' || url.password !== '') {
+        throw new ConfigError(`${name}: a user name or password in the URL is never used (calls are signed with the AccessKey); ` +
+            `remove it and write ${url.origin}`, name);
+    }
+    if (url.pathname !== '/' || url.search !== '' || url.hash !== '') {
+        throw new ConfigError(`${name}: ${shown} has a path or query, which the API calls would drop; write only the origin, ${url.origin}`, name);
+    }
+    return url.origin;
+}
+/** Whether requests to this origin cross a network in clear text: http to a host other than this machine. */
+function isClearText(origin) {
+    const url = new URL(origin);
+    return url.protocol === 'http:' && !values_isLoopback(url.hostname);
+}
+function values_isLoopback(hostname) {
+    return hostname === 'localhost' || hostname === '[::1]' || /^127(?:\.\d{1,3}){3}$/.test(hostname);
+}
+/** `with-header`: a JSON object of header name to an array of values; kept as compact JSON. */
+function parseWithHeader(value, name) {
+    if (value === '')
+        return undefined;
+    const hint = 'write a JSON object whose values are arrays of strings, like {"Accept-Encoding":["gzip"]}';
+    let parsed;
+    try {
+        parsed = JSON.parse(value);
+    }
+    catch (error) {
+        throw new ConfigError(`${name}: not valid JSON (${error.message}); ${hint}`, name);
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+        throw new ConfigError(`${name}: ${hint}`, name);
+    }
+    for (const [header, values] of Object.entries(parsed)) {
+        if (!Array.isArray(values) || !values.every((v) => typeof v === 'string')) {
+            throw new ConfigError(`${name}: the value of "${header}" must be an array of strings; ${hint}`, name);
+        }
+    }
+    return JSON.stringify(parsed);
+}
+const ROLE_ARN = /^acs:ram::\d+:role\/[A-Za-z0-9.@_-]+$/i;
+const OIDC_PROVIDER_ARN = /^acs:ram::\d+:oidc-provider\/[A-Za-z0-9.@_-]+$/i;
+const SESSION_NAME = /^[A-Za-z0-9.@_-]{2,64}$/;
+function parseRoleArn(value, name) {
+    if (value !== '' && !ROLE_ARN.test(value)) {
+        throw new ConfigError(`${name}: "${value}" is not a RAM role ARN; write it like acs:ram::1234567890123456:role/github-cdn-prefetch`, name);
+    }
+    return value;
+}
+function parseOidcProviderArn(value, name) {
+    if (value !== '' && !OIDC_PROVIDER_ARN.test(value)) {
+        throw new ConfigError(`${name}: "${value}" is not a RAM OIDC provider ARN; write it like acs:ram::1234567890123456:oidc-provider/github`, name);
+    }
+    return value;
+}
+function parseSessionName(value, name) {
+    if (value !== '' && !SESSION_NAME.test(value)) {
+        throw new ConfigError(`${name}: "${value}" must be 2 to 64 characters of letters, digits and . @ _ -`, name);
+    }
+    return value;
+}
+/** `cdn-prefetch-<run id>`, cut down to what RoleSessionName accepts. */
+function defaultSessionName(runId) {
+    const name = `cdn-prefetch-${runId?.trim() ?? ''}`.replace(/[^A-Za-z0-9.@_-]/g, '-').slice(0, 64);
+    return name.replace(/-+$/, '') || 'cdn-prefetch';
+}
+/** Runs a parser of a lower layer that throws plain Errors, so that its mistakes are configuration errors. */
+function asConfigError(name, parse) {
+    try {
+        return parse();
+    }
+    catch (error) {
+        if (error instanceof ConfigError)
+            throw new ConfigError(error.message, error.input ?? name);
+        throw new ConfigError(error.message, name);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/config/inputs.ts
+/**
+ * The input spec: for every input of action.yml, its kind, its default and its parser, and whether the
+ * CLI has it as a flag. The action's config (parse.ts) and the CLI's flags (cli/flags.ts) both come
+ * from this table, so a default is written here and in action.yml only, and a test (and
+ * `npm run docs:check`) fails when the two disagree. The descriptions stay in action.yml.
+ */
+
+
+
+
+
+
+const FLAG = { flag: true };
+const CDN_ENDPOINT = 'https://cdn.aliyuncs.com';
+const STS_ENDPOINT = 'https://sts.aliyuncs.com';
+const OIDC_ONLY = { flag: false, instead: 'GitHub OIDC exists only inside GitHub Actions' };
+function spec(kind, options, parse) {
+    return { kind, default: String(options.default ?? ''), required: false, cli: options.cli ?? FLAG, parse };
+}
+/** One value, kept as given (trimmed) unless a parser is named. */
+function inputs_text(options = {}) {
+    return spec('text', options, options.parse ?? ((value) => value));
+}
+/** One entry per line; the parser gets the text as given. */
+function list(options = {}) {
+    return spec('list', options, options.parse ?? ((value) => value));
+}
+function inputs_path(options = {}) {
+    return spec('path', options, (value) => value);
+}
+function switchInput(fallback, options = {}) {
+    return spec('switch', { ...options, default: String(fallback) }, parseSwitch);
+}
+/** Empty means "not sent": the API's own default applies. */
+function optionalSwitch() {
+    return spec('optional-switch', {}, (value, name) => (value === '' ? undefined : parseSwitch(value, name)));
+}
+function whole(min, max, options = {}) {
+    const parse = (value, name) => value === '' ? undefined : parseWhole(value, name, min, max);
+    return { ...spec('whole', options, options.parse ?? parse), range: { min, max } };
+}
+function choice(choices, fallback, cli) {
+    const parse = (value, name) => value === '' ? undefined : parseChoice(value, name, choices);
+    return { ...spec('choice', { default: fallback ?? '', ...(cli ? { cli } : {}) }, parse), choices };
+}
+/** Never a flag: on a command line it would land in shell history and `ps`. Empty is undefined. */
+function secret(env, options = {}) {
+    const instead = options.instead ?? `set the ${env} environment variable instead`;
+    const parse = (value) => (value === '' ? undefined : value);
+    return {
+        ...spec('secret', { default: options.default ?? '', cli: { flag: false, instead } }, parse),
+        ...(env ? { env } : {}),
+    };
+}
+/** Every input of action.yml, in its order. */
+const INPUTS = {
+    urls: list(),
+    'urls-file': inputs_path({
+        cli: {
+            flag: true,
+            note: 'In the CLI: relative to the current directory; - reads the list from standard input.',
+        },
+    }),
+    'base-url': inputs_text({ parse: parseBaseUrl }),
+    domains: list({ parse: (value) => asConfigError('domains', () => parseDomainPatterns(value)) }),
+    'access-key-id': secret('ALIBABA_CLOUD_ACCESS_KEY_ID'),
+    'access-key-secret': secret('ALIBABA_CLOUD_ACCESS_KEY_SECRET'),
+    'security-token': secret('ALIBABA_CLOUD_SECURITY_TOKEN'),
+    endpoint: inputs_text({
+        default: CDN_ENDPOINT,
+        parse: (value, name) => parseEndpoint(value, name, CDN_ENDPOINT),
+    }),
+    'signature-version': choice(['v3', 'v1'], 'v3'),
+    area: choice(['domestic', 'overseas']),
+    'l2-preload': optionalSwitch(),
+    'with-header': inputs_text({ parse: parseWithHeader }),
+    'query-hashkey': optionalSwitch(),
+    'batch-size': whole(1, LIMITS.maxBatchSize, { default: 100 }),
+    'daily-quota': inputs_text({ default: 'auto', parse: parseDailyQuota }),
+    'requests-per-second': whole(1, LIMITS.maxRequestsPerSecond, { default: 50 }),
+    'fail-on': choice(['error', 'skipped', 'never'], 'error', {
+        flag: true,
+        note: 'In the CLI it decides the exit code: 1 where the step would fail.',
+    }),
+    'dry-run': switchInput(false),
+    'request-timeout': whole(1, 600, { default: 30 }),
+    // Empty: 600 s plus wait-timeout for each wait that is on (parse.ts), so it never cuts a wait short.
+    timeout: whole(1, 6 * 3600),
+    refresh: switchInput(false),
+    wait: switchInput(false),
+    'wait-timeout': whole(1, 6 * 3600, { default: 900 }),
+    'poll-interval': whole(1, 3600, { default: 10 }),
+    'role-arn': inputs_text({
+        parse: parseRoleArn,
+        cli: {
+            flag: false,
+            instead: 'GitHub OIDC exists only inside GitHub Actions; set the ALIBABA_CLOUD_* variables instead',
+        },
+    }),
+    'oidc-provider-arn': inputs_text({ parse: parseOidcProviderArn, cli: OIDC_ONLY }),
+    // Empty: cdn-prefetch-<run id> (parse.ts).
+    'role-session-name': inputs_text({ parse: parseSessionName, cli: OIDC_ONLY }),
+    audience: inputs_text({ default: 'sts.aliyuncs.com', cli: OIDC_ONLY }),
+    'role-duration-seconds': whole(900, 43_200, { default: 900, cli: OIDC_ONLY }),
+    'sts-endpoint': inputs_text({
+        default: STS_ENDPOINT,
+        cli: OIDC_ONLY,
+        parse: (value, name) => parseEndpoint(value, name, STS_ENDPOINT),
+    }),
+    sitemap: inputs_text(),
+    'previous-sitemap': inputs_text(),
+    'previous-ref': inputs_text({
+        cli: {
+            flag: false,
+            instead: 'it reads the repository through GitHub, inside GitHub Actions only; use --previous-sitemap',
+        },
+    }),
+    'github-token': secret(undefined, {
+        default: '${{ github.token }}',
+        instead: 'it exists only inside GitHub Actions',
+    }),
+    changes: inputs_text({
+        default: 'added,modified',
+        parse: (value) => asConfigError('changes', () => parseChanges(value)),
+    }),
+    'include-images': switchInput(false),
+    exclude: list({ parse: (value) => asConfigError('exclude', () => compileExcludes(value)) }),
+    'save-sitemap': inputs_path(),
+};
+// Every entry is an InputSpec (not `satisfies`: its contextual type would widen each parser's result).
+const SPECS = INPUTS;
+const INPUT_NAMES = Object.keys(INPUTS);
+/** The default the parser sees: one the runner expands (`${{ github.token }}`) means nothing elsewhere. */
+function effectiveDefault(spec) {
+    return spec.default.includes('${{') ? '' : spec.default;
+}
+/** Parses every input, each on its own, so that every wrong value is reported, not just the first. */
+function readInputs(input) {
+    const values = {};
+    const errors = [];
+    const failed = new Set();
+    for (const name of INPUT_NAMES) {
+        const spec = SPECS[name];
+        const given = input(name);
+        const value = spec.kind === 'list' ? given : given.trim();
+        try {
+            values[name] = spec.parse(value.trim() === '' ? effectiveDefault(spec) : value, name);
+        }
+        catch (error) {
+            if (!(error instanceof ConfigError))
+                throw error;
+            errors.push(error.input === undefined ? new ConfigError(error.message, name) : error);
+            failed.add(name);
+            values[name] = spec.parse(effectiveDefault(spec), name);
+        }
+    }
+    return { values: values, errors, failed };
+}
+/** Where action.yml and this spec disagree (names, order, defaults, required); empty when they agree. */
+function specMismatches(declared) {
+    const problems = [];
+    const inSpec = new Set(INPUT_NAMES);
+    const inYaml = new Set(declared.map((input) => input.name));
+    for (const input of declared) {
+        if (!inSpec.has(input.name)) {
+            problems.push(`action.yml has input "${input.name}", which src/config/inputs.ts does not`);
+            continue;
+        }
+        const spec = SPECS[input.name];
+        if (spec.default !== input.default) {
+            problems.push(`input "${input.name}": action.yml's default is "${input.default}", src/config/inputs.ts says "${spec.default}"`);
+        }
+        if (spec.required !== input.required) {
+            problems.push(`input "${input.name}": action.yml says required: ${input.required}, src/config/inputs.ts says ${spec.required}`);
+        }
+    }
+    for (const name of INPUT_NAMES) {
+        if (!inYaml.has(name))
+            problems.push(`src/config/inputs.ts has input "${name}", which action.yml does not`);
+    }
+    const shared = declared.map((input) => input.name).filter((name) => inSpec.has(name));
+    const specOrder = INPUT_NAMES.filter((name) => inYaml.has(name));
+    if (problems.length === 0 && shared.join() !== specOrder.join()) {
+        problems.push('src/config/inputs.ts lists the inputs in another order than action.yml');
+    }
+    return problems;
+}
+
+;// CONCATENATED MODULE: ./src/config/problems.ts
+/**
+ * Every configuration mistake of a run, reported together: a person fixes them all in one go instead
+ * of meeting them one failed run at a time.
+ */
+
+/** Several configuration errors at once; `errors` keeps each one, with the input it names. */
+class ConfigErrors extends ConfigError {
+    errors;
+    constructor(errors) {
+        super(`${errors.length} problems to fix:\n` + errors.map((error) => `  - ${error.message}`).join('\n'));
+        this.name = 'ConfigErrors';
+        this.errors = errors;
+    }
+}
+/** The errors inside a configuration error: itself, or each one of a ConfigErrors. */
+function configErrorsOf(error) {
+    return error instanceof ConfigErrors ? error.errors : [error];
+}
+/** Thrown by `CheckedInputs.get` for an input already reported: the check that needed it cannot run. */
+class AlreadyReported extends Error {
+}
+/** The inputs' values, with the errors found so far; the checks of combinations add theirs. */
+class CheckedInputs {
+    read;
+    errors;
+    constructor(read) {
+        this.read = read;
+        this.errors = [...read.errors];
+    }
+    /** An input's value. Inside `check`, an input whose value was wrong stops that check. */
+    get(name) {
+        if (this.read.failed.has(name))
+            throw new AlreadyReported(name);
+        return this.read.values[name];
+    }
+    /**
+     * Runs one check of a combination, recording its ConfigError. A check that needs a wrong input is
+     * skipped: that input is reported already, and a guess in its place would only add false errors.
+     * The placeholder returned then is never used: `throwIfAny` throws before the config is built.
+     */
+    check(fn) {
+        try {
+            return fn();
+        }
+        catch (error) {
+            if (error instanceof ConfigError)
+                this.errors.push(error);
+            else if (!(error instanceof AlreadyReported))
+                throw error;
+            return undefined;
+        }
+    }
+    throwIfAny() {
+        const [first] = this.errors;
+        if (first === undefined)
+            return;
+        throw this.errors.length === 1 ? first : new ConfigErrors(this.errors);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/config/parse.ts
 /**
- * Inputs → Config. A pure function of a name → value reader and the environment, so it is
- * table-tested without mocks. Every error names the input and says how to fix it.
+ * Inputs → Config. A pure function of a name → value reader, the environment and the run's context,
+ * so it is table-tested without mocks. Every value is parsed by the input spec (inputs.ts); then the
+ * combinations are checked; then the credentials. All the mistakes found are thrown together.
  */
 
 
@@ -42421,237 +49211,81 @@ function isAllowedHost(host, patterns) {
 
 /** Credentials from inputs, falling back to the variables aliyun/configure-aliyun-credentials-action exports. */
 function readCredentials(input, env) {
-    const pick = (name, variable) => {
-        const value = input(name).trim() || env[variable]?.trim() || '';
+    const pick = (name) => {
+        const variable = INPUTS[name].env;
+        const value = input(name).trim() || (variable ? env[variable]?.trim() : '') || '';
         return value === '' ? undefined : value;
     };
-    const accessKeyId = pick('access-key-id', 'ALIBABA_CLOUD_ACCESS_KEY_ID');
-    const accessKeySecret = pick('access-key-secret', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET');
-    const securityToken = pick('security-token', 'ALIBABA_CLOUD_SECURITY_TOKEN');
+    const accessKeyId = pick('access-key-id');
+    const accessKeySecret = pick('access-key-secret');
+    const securityToken = pick('security-token');
     return {
         ...(accessKeyId ? { accessKeyId } : {}),
         ...(accessKeySecret ? { accessKeySecret } : {}),
         ...(securityToken ? { securityToken } : {}),
     };
 }
-function parseConfig(input, env, credentials) {
-    const dryRun = parseBoolean(input, 'dry-run', false);
+function parseConfig(input, env, credentials, context = {}) {
+    const inputs = new CheckedInputs(readInputs(input));
     const workspace = env['GITHUB_WORKSPACE'] || process.cwd();
-    const urlsFile = input('urls-file').trim();
-    const baseUrl = input('base-url').trim();
-    const withHeader = input('with-header').trim();
-    const follow = parseFollowOptions(input);
-    const sitemap = parseSitemapConfig(input, env);
-    // Saving a baseline sends nothing, so like a dry run it needs no credentials.
-    const needsNoCredentials = dryRun || sitemap?.saveSitemap !== undefined;
-    const oidc = parseOidcConfig(input, env);
+    const follow = inputs.check(() => followOptions(inputs));
+    const sitemap = inputs.check(() => sitemapConfig(inputs, workspace, context.github));
+    inputs.check(() => checkSaveSitemapAlone(inputs, context));
+    const oidc = inputs.check(() => oidcConfig(inputs, env));
+    // Credentials last: a wrong value is worth knowing before "no AccessKey found".
+    const access = inputs.check(() => accessKeys(inputs, credentials));
+    inputs.throwIfAny();
+    const urlsFile = context.urlsFromStdin ? '' : inputs.get('urls-file');
+    const baseUrl = inputs.get('base-url');
+    const timeout = inputs.get('timeout');
     return {
-        urlsText: input('urls'),
+        urlsText: inputs.get('urls'),
         ...(urlsFile ? { urlsFile: external_node_path_default().resolve(workspace, urlsFile) } : {}),
-        ...(baseUrl ? { baseUrl: parseBaseUrl(baseUrl) } : {}),
-        domains: parseDomainPatterns(input('domains')),
+        ...(baseUrl ? { baseUrl } : {}),
+        domains: inputs.get('domains'),
         // With role-arn, the role's short-lived credentials replace any AccessKey.
-        ...(oidc ? { oidc } : resolveCredentials(credentials, needsNoCredentials)),
-        endpoint: parseEndpoint(input('endpoint').trim() || 'https://cdn.aliyuncs.com'),
-        signatureVersion: parseChoice(input, 'signature-version', ['v3', 'v1'], 'v3'),
-        push: parsePushOptions(input, withHeader),
-        batchSize: parseWholeNumber(input, 'batch-size', 100, 1, LIMITS.maxBatchSize),
-        dailyQuota: parseDailyQuota(input('daily-quota').trim()),
-        requestsPerSecond: parseWholeNumber(input, 'requests-per-second', 50, 1, LIMITS.maxRequestsPerSecond),
-        failOn: parseChoice(input, 'fail-on', ['error', 'skipped', 'never'], 'error'),
-        dryRun,
+        ...(oidc ? { oidc } : access),
+        endpoint: inputs.get('endpoint'),
+        signatureVersion: inputs.get('signature-version'),
+        push: pushOptions(inputs),
+        batchSize: inputs.get('batch-size'),
+        dailyQuota: inputs.get('daily-quota'),
+        requestsPerSecond: inputs.get('requests-per-second'),
+        failOn: inputs.get('fail-on'),
+        dryRun: inputs.get('dry-run'),
         reportDir: env['RUNNER_TEMP'] || external_node_os_default().tmpdir(),
-        requestTimeoutMs: parseWholeNumber(input, 'request-timeout', 30, 1, 600) * 1000,
-        timeoutMs: parseWholeNumber(input, 'timeout', defaultTimeoutSeconds(follow), 1, 6 * 3600) * 1000,
+        requestTimeoutMs: inputs.get('request-timeout') * 1000,
+        timeoutMs: (timeout ?? defaultTimeoutSeconds(follow)) * 1000,
         follow,
-        exclude: parseExclude(input('exclude')),
+        exclude: inputs.get('exclude'),
         ...(sitemap ? { sitemap } : {}),
         workspace,
+        messages: configMessages(inputs, oidc, context.github),
     };
 }
-function parseExclude(text) {
-    try {
-        return compileExcludes(text);
-    }
-    catch (error) {
-        throw new ConfigError(error.message);
-    }
-}
-/** `sitemap`, `previous-sitemap`, `previous-ref`, `github-token`, `changes`, `include-images`, `save-sitemap`. */
-function parseSitemapConfig(input, env) {
-    const sitemap = input('sitemap').trim();
-    const previousSitemap = input('previous-sitemap').trim();
-    const previousRef = input('previous-ref').trim();
-    const saveSitemap = input('save-sitemap').trim();
-    if (sitemap === '') {
-        for (const [name, value] of [
-            ['previous-sitemap', previousSitemap],
-            ['previous-ref', previousRef],
-            ['save-sitemap', saveSitemap],
-        ]) {
-            if (value)
-                throw new ConfigError(`${name} is set but sitemap is empty; set sitemap to the deployed sitemap's path or URL.`);
-        }
-        return undefined;
-    }
-    if (previousSitemap && previousRef) {
-        throw new ConfigError('previous-sitemap and previous-ref are both set: set one of them.');
-    }
-    if (previousRef && /^https?:\/\//i.test(sitemap)) {
-        throw new ConfigError('previous-ref reads the baseline from this repository, so sitemap must be a workspace path, not a URL; ' +
-            'use previous-sitemap for a baseline elsewhere.');
-    }
-    let changes;
-    try {
-        changes = parseChanges(input('changes'));
-    }
-    catch (error) {
-        throw new ConfigError(error.message);
-    }
-    const [owner = '', repo = ''] = (env['GITHUB_REPOSITORY'] ?? '').split('/');
-    const token = input('github-token').trim();
-    if (previousRef && (!owner || !repo)) {
-        throw new ConfigError('previous-ref: GITHUB_REPOSITORY is not set, so the repository to read from is unknown.');
-    }
-    return {
-        sitemap,
-        ...(previousSitemap ? { previousSitemap } : {}),
-        ...(previousRef ? { previousRef } : {}),
-        ...(previousRef
-            ? { github: { token, apiUrl: env['GITHUB_API_URL'] || 'https://api.github.com', owner, repo } }
-            : {}),
-        changes,
-        includeImages: parseBoolean(input, 'include-images', false),
-        ...(saveSitemap ? { saveSitemap } : {}),
-    };
-}
-function resolveCredentials(credentials, dryRun) {
-    const { accessKeyId, accessKeySecret, securityToken } = credentials;
-    if (accessKeyId && accessKeySecret) {
-        return { credentials: { accessKeyId, accessKeySecret, ...(securityToken ? { securityToken } : {}) } };
-    }
-    if (accessKeyId || accessKeySecret) {
-        const missing = accessKeyId
-            ? 'access-key-secret (or ALIBABA_CLOUD_ACCESS_KEY_SECRET)'
-            : 'access-key-id (or ALIBABA_CLOUD_ACCESS_KEY_ID)';
-        throw new ConfigError(`credentials: ${missing} is not set; both the key id and its secret are needed.`);
-    }
-    if (dryRun)
-        return {};
-    throw new ConfigError('credentials: no AccessKey found. Set role-arn and oidc-provider-arn to assume a RAM role with the ' +
-        "job's GitHub OIDC token (no long-lived key), or the inputs access-key-id and access-key-secret, or the " +
-        'environment variables ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET (for example with ' +
-        'aliyun/configure-aliyun-credentials-action), or use dry-run: true to plan without sending.');
-}
-function parseBaseUrl(value) {
-    let url;
-    try {
-        url = new URL(value);
-    }
-    catch {
-        throw new ConfigError(`base-url: "${value}" is not a URL; write the scheme and host, like https://www.example.com`);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-        throw new ConfigError(`base-url: "${value}" is not an http(s) URL; write it like https://www.example.com`);
-    }
-    if (url.pathname !== '/' || url.search !== '' || url.hash !== '') {
-        throw new ConfigError(`base-url: "${value}" has a path; give only the scheme and host (${url.origin}) and write the path in each entry`);
-    }
-    return url.origin;
-}
-function parseEndpoint(value) {
-    let url;
-    try {
-        url = new URL(value.includes('://') ? value : `https://${value}`);
-    }
-    catch {
-        throw new ConfigError(`endpoint: "${value}" is not a URL; the default is https://cdn.aliyuncs.com`);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-        throw new ConfigError(`endpoint: "${value}" must be an http(s) URL, like https://cdn.aliyuncs.com`);
-    }
-    return url.origin;
-}
-function parsePushOptions(input, withHeader) {
-    const area = input('area').trim();
+function pushOptions(inputs) {
     const push = {};
-    if (area !== '')
-        push.area = parseChoice(input, 'area', ['domestic', 'overseas'], 'domestic');
-    const l2 = input('l2-preload').trim();
-    if (l2 !== '')
-        push.l2Preload = parseBoolean(input, 'l2-preload', false);
-    const hashkey = input('query-hashkey').trim();
-    if (hashkey !== '')
-        push.queryHashkey = parseBoolean(input, 'query-hashkey', false);
-    if (withHeader !== '')
-        push.withHeader = parseWithHeader(withHeader);
+    const area = inputs.get('area');
+    const l2Preload = inputs.get('l2-preload');
+    const queryHashkey = inputs.get('query-hashkey');
+    const withHeader = inputs.get('with-header');
+    if (area !== undefined)
+        push.area = area;
+    if (l2Preload !== undefined)
+        push.l2Preload = l2Preload;
+    if (queryHashkey !== undefined)
+        push.queryHashkey = queryHashkey;
+    if (withHeader !== undefined)
+        push.withHeader = withHeader;
     return push;
 }
-function parseWithHeader(value) {
-    const hint = 'write a JSON object whose values are arrays of strings, like {"Accept-Encoding":["gzip"]}';
-    let parsed;
-    try {
-        parsed = JSON.parse(value);
-    }
-    catch (error) {
-        throw new ConfigError(`with-header: not valid JSON (${error.message}); ${hint}`);
-    }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-        throw new ConfigError(`with-header: ${hint}`);
-    }
-    for (const [name, values] of Object.entries(parsed)) {
-        if (!Array.isArray(values) || !values.every((v) => typeof v === 'string')) {
-            throw new ConfigError(`with-header: the value of "${name}" must be an array of strings; ${hint}`);
-        }
-    }
-    return JSON.stringify(parsed);
-}
-function parseDailyQuota(value) {
-    if (value === '' || value.toLowerCase() === 'auto')
-        return 'auto';
-    if (!/^\d+$/.test(value)) {
-        throw new ConfigError(`daily-quota: "${value}" must be "auto" or a whole number of URLs, like 500`);
-    }
-    return Number(value);
-}
-function parseBoolean(input, name, fallback) {
-    const value = input(name).trim();
-    if (value === '')
-        return fallback;
-    // The YAML 1.2 core schema's spellings, as @actions/core's getBooleanInput accepts them.
-    if (['true', 'True', 'TRUE'].includes(value))
-        return true;
-    if (['false', 'False', 'FALSE'].includes(value))
-        return false;
-    throw new ConfigError(`${name}: "${value}" must be true or false`);
-}
-function parseChoice(input, name, choices, fallback) {
-    const value = input(name).trim();
-    if (value === '')
-        return fallback;
-    const match = choices.find((choice) => choice === value.toLowerCase());
-    if (match === undefined) {
-        throw new ConfigError(`${name}: "${value}" must be one of ${choices.join(', ')}`);
-    }
-    return match;
-}
-function parseWholeNumber(input, name, fallback, min, max) {
-    const value = input(name).trim();
-    if (value === '')
-        return fallback;
-    const number = /^\d+$/.test(value) ? Number(value) : NaN;
-    if (!Number.isInteger(number) || number < min || number > max) {
-        throw new ConfigError(`${name}: "${value}" must be a whole number from ${min} to ${max}`);
-    }
-    return number;
-}
 /** `refresh`, `wait`, `wait-timeout` and `poll-interval`. */
-function parseFollowOptions(input) {
+function followOptions(inputs) {
     return {
-        refresh: parseBoolean(input, 'refresh', false),
-        wait: parseBoolean(input, 'wait', false),
-        waitTimeoutMs: parseWholeNumber(input, 'wait-timeout', 900, 1, 6 * 3600) * 1000,
-        pollIntervalMs: parseWholeNumber(input, 'poll-interval', 10, 1, 3600) * 1000,
+        refresh: inputs.get('refresh'),
+        wait: inputs.get('wait'),
+        waitTimeoutMs: inputs.get('wait-timeout') * 1000,
+        pollIntervalMs: inputs.get('poll-interval') * 1000,
     };
 }
 /**
@@ -42662,61 +49296,142 @@ function defaultTimeoutSeconds(follow) {
     const waits = (follow.refresh ? 1 : 0) + (follow.wait ? 1 : 0);
     return 600 + (waits * follow.waitTimeoutMs) / 1000;
 }
-const ROLE_ARN = /^acs:ram::\d+:role\/[A-Za-z0-9.@_-]+$/i;
-const OIDC_PROVIDER_ARN = /^acs:ram::\d+:oidc-provider\/[A-Za-z0-9.@_-]+$/i;
-const SESSION_NAME = /^[A-Za-z0-9.@_-]{2,64}$/;
-/** `role-arn` and its companions; undefined when role-arn is empty (AccessKeys are used then). */
-function parseOidcConfig(input, env) {
-    const roleArn = input('role-arn').trim();
-    const providerArn = input('oidc-provider-arn').trim();
-    if (roleArn === '') {
-        if (providerArn !== '') {
-            throw new ConfigError('oidc-provider-arn is set but role-arn is empty; set role-arn to the RAM role to assume.');
+const SITEMAP_COMPANIONS = ['previous-sitemap', 'previous-ref', 'save-sitemap'];
+/** `sitemap`, `previous-sitemap`, `previous-ref`, `github-token`, `changes`, `include-images`, `save-sitemap`. */
+function sitemapConfig(inputs, workspace, github) {
+    const sitemap = inputs.get('sitemap');
+    if (sitemap === '') {
+        const set = SITEMAP_COMPANIONS.filter((name) => inputs.get(name) !== '');
+        if (set.length > 0) {
+            throw new ConfigError(`${set.join(' and ')} ${set.length > 1 ? 'are' : 'is'} set but sitemap is empty; ` +
+                "set sitemap to the deployed sitemap's path or URL.", set[0]);
         }
         return undefined;
     }
-    if (!ROLE_ARN.test(roleArn)) {
-        throw new ConfigError(`role-arn: "${roleArn}" is not a RAM role ARN; write it like acs:ram::1234567890123456:role/github-cdn-prefetch`);
+    const previousSitemap = inputs.get('previous-sitemap');
+    const previousRef = inputs.get('previous-ref');
+    const saveSitemap = inputs.get('save-sitemap');
+    checkBaselineInputs(sitemap, previousSitemap, previousRef);
+    checkSaveTarget(sitemap, saveSitemap, workspace);
+    return {
+        sitemap,
+        ...(previousSitemap ? { previousSitemap } : {}),
+        ...(previousRef ? { previousRef, github: repoAccess(inputs, github) } : {}),
+        changes: inputs.get('changes'),
+        includeImages: inputs.get('include-images'),
+        ...(saveSitemap ? { saveSitemap } : {}),
+    };
+}
+function checkBaselineInputs(sitemap, previousSitemap, previousRef) {
+    if (previousSitemap && previousRef) {
+        throw new ConfigError('previous-sitemap and previous-ref are both set: set one of them.', 'previous-ref');
+    }
+    if (previousRef && isUrl(sitemap)) {
+        throw new ConfigError('previous-ref reads the baseline from this repository, so sitemap must be a workspace path, not a URL; ' +
+            'use previous-sitemap for a baseline elsewhere.', 'previous-ref');
+    }
+}
+/** save-sitemap must not overwrite the sitemap it reads. */
+function checkSaveTarget(sitemap, saveSitemap, workspace) {
+    if (saveSitemap === '' || isUrl(sitemap))
+        return;
+    if (external_node_path_default().resolve(workspace, saveSitemap) === external_node_path_default().resolve(workspace, sitemap)) {
+        throw new ConfigError(`save-sitemap: "${saveSitemap}" is the sitemap itself, which saving would overwrite; ` +
+            'write the baseline to another path, like sitemap-baseline.xml.', 'save-sitemap');
+    }
+}
+/** save-sitemap sends nothing, so a URL list beside it would be dropped without a word. */
+function checkSaveSitemapAlone(inputs, context) {
+    if (inputs.get('save-sitemap') === '')
+        return;
+    const lists = [
+        inputs.get('urls').trim() !== '' ? 'urls' : '',
+        inputs.get('urls-file') !== '' || context.urlsFromStdin ? 'urls-file' : '',
+    ].filter(Boolean);
+    if (lists.length === 0)
+        return;
+    throw new ConfigError(`save-sitemap only saves the sitemap and sends nothing, so ${lists.join(' and ')} would never be sent; ` +
+        `run save-sitemap in a step of its own, and prefetch ${lists.join(' and ')} in another.`, 'save-sitemap');
+}
+function repoAccess(inputs, github) {
+    if (github?.repository === undefined) {
+        throw new ConfigError('previous-ref: the repository to read from is unknown (no GitHub Actions context: GITHUB_REPOSITORY is ' +
+            'not set); previous-ref works inside GitHub Actions, use previous-sitemap elsewhere.', 'previous-ref');
+    }
+    const { owner, repo } = github.repository;
+    return { token: inputs.get('github-token') ?? '', apiUrl: github.apiUrl, owner, repo };
+}
+function isUrl(value) {
+    return /^https?:\/\//i.test(value);
+}
+/** `role-arn` and its companions; undefined when role-arn is empty (AccessKeys are used then). */
+function oidcConfig(inputs, env) {
+    const roleArn = inputs.get('role-arn');
+    const providerArn = inputs.get('oidc-provider-arn');
+    if (roleArn === '') {
+        if (providerArn === '')
+            return undefined;
+        throw new ConfigError('oidc-provider-arn is set but role-arn is empty; set role-arn to the RAM role to assume.', 'role-arn');
     }
     if (providerArn === '') {
         throw new ConfigError('oidc-provider-arn: required with role-arn; write the ARN of the RAM OIDC provider for GitHub, like ' +
-            'acs:ram::1234567890123456:oidc-provider/github');
-    }
-    if (!OIDC_PROVIDER_ARN.test(providerArn)) {
-        throw new ConfigError(`oidc-provider-arn: "${providerArn}" is not a RAM OIDC provider ARN; write it like ` +
-            'acs:ram::1234567890123456:oidc-provider/github');
-    }
-    const sessionName = input('role-session-name').trim();
-    if (sessionName !== '' && !SESSION_NAME.test(sessionName)) {
-        throw new ConfigError(`role-session-name: "${sessionName}" must be 2 to 64 characters of letters, digits and . @ _ -`);
+            'acs:ram::1234567890123456:oidc-provider/github', 'oidc-provider-arn');
     }
     return {
         roleArn,
         oidcProviderArn: providerArn,
-        roleSessionName: sessionName || defaultSessionName(env['GITHUB_RUN_ID']),
-        audience: input('audience').trim() || 'sts.aliyuncs.com',
-        durationSeconds: parseWholeNumber(input, 'role-duration-seconds', 900, 900, 43_200),
-        stsEndpoint: parseStsEndpoint(input('sts-endpoint').trim() || 'https://sts.aliyuncs.com'),
+        roleSessionName: inputs.get('role-session-name') || defaultSessionName(env['GITHUB_RUN_ID']),
+        audience: inputs.get('audience'),
+        durationSeconds: inputs.get('role-duration-seconds'),
+        stsEndpoint: inputs.get('sts-endpoint'),
         idTokenRequestAvailable: Boolean(env['ACTIONS_ID_TOKEN_REQUEST_URL'] && env['ACTIONS_ID_TOKEN_REQUEST_TOKEN']),
     };
 }
-/** `cdn-prefetch-<run id>`, cut down to what RoleSessionName accepts. */
-function defaultSessionName(runId) {
-    const name = `cdn-prefetch-${runId?.trim() ?? ''}`.replace(/[^A-Za-z0-9.@_-]/g, '-').slice(0, 64);
-    return name.replace(/-+$/, '') || 'cdn-prefetch';
+/** The AccessKey, unless role-arn replaces it; a dry run and save-sitemap send nothing and need none. */
+function accessKeys(inputs, credentials) {
+    if (inputs.get('role-arn') !== '')
+        return {};
+    const { accessKeyId, accessKeySecret, securityToken } = credentials;
+    if (accessKeyId && accessKeySecret) {
+        return { credentials: { accessKeyId, accessKeySecret, ...(securityToken ? { securityToken } : {}) } };
+    }
+    if (accessKeyId || accessKeySecret) {
+        const missing = accessKeyId ? 'access-key-secret' : 'access-key-id';
+        throw new ConfigError(`credentials: ${missing} (or ${INPUTS[missing].env}) is not set; both the key id and its secret are needed.`, missing);
+    }
+    if (inputs.get('dry-run') || inputs.get('save-sitemap') !== '')
+        return {};
+    throw new ConfigError('credentials: no AccessKey found. Set role-arn and oidc-provider-arn to assume a RAM role with the ' +
+        "job's GitHub OIDC token (no long-lived key), or the inputs access-key-id and access-key-secret, or the " +
+        'environment variables ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET (for example with ' +
+        'aliyun/configure-aliyun-credentials-action), or use dry-run: true to plan without sending.', 'access-key-id');
 }
-function parseStsEndpoint(value) {
-    let url;
-    try {
-        url = new URL(value.includes('://') ? value : `https://${value}`);
+/** What a person should know about the configuration before the run starts: nothing wrong, but risky. */
+function configMessages(inputs, oidc, github) {
+    const messages = [];
+    const endpoint = inputs.get('endpoint');
+    if (isClearText(endpoint)) {
+        messages.push(clearTextWarning('endpoint', endpoint, 'signed API calls (and any STS security token)'));
     }
-    catch {
-        throw new ConfigError(`sts-endpoint: "${value}" is not a URL; the default is https://sts.aliyuncs.com`);
+    if (oidc && isClearText(oidc.stsEndpoint)) {
+        messages.push(clearTextWarning('sts-endpoint', oidc.stsEndpoint, "GitHub's ID token and the role's credentials"));
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-        throw new ConfigError(`sts-endpoint: "${value}" must be an http(s) URL, like https://sts.aliyuncs.com`);
+    const previousRef = inputs.get('previous-ref');
+    if (previousRef !== '' && previousRef === github?.event?.before && github.event?.forced === true) {
+        messages.push({
+            level: 'notice',
+            text: `previous-ref ${previousRef} is the commit before this forced push: if the push rewrote history, ` +
+                'the repository may no longer have it, and then there is no baseline.',
+        });
     }
-    return url.origin;
+    return messages;
+}
+function clearTextWarning(name, origin, what) {
+    return {
+        level: 'warning',
+        text: `${name}: ${origin} is plain http, so ${what} cross the network unencrypted; ` +
+            `use https:// (plain http is meant for a local emulator).`,
+    };
 }
 
 // EXTERNAL MODULE: external "node:crypto"
@@ -42746,6 +49461,8 @@ function reportJson(result, redact) {
         apiCalls: result.apiCalls,
         retries: result.retries,
         confirmedByLookup: result.confirmedByLookup,
+        // Failed URLs whose call may have been accepted (each marked outcomeUnknown); counted in `failed`.
+        outcomeUnknown: result.outcomes.filter((outcome) => outcome.outcomeUnknown).length,
         ...(result.stopped ? { stopped: result.stopped } : {}),
         ...(result.fatal ? { error: result.fatal } : {}),
         ...(result.follow ? { follow: result.follow } : {}),
@@ -42782,8 +49499,73 @@ function followOutputs(result) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/report/listing.ts
+/** GitHub drops a step summary over 1 MiB whole; this is the most a summary may ever be. */
+const SUMMARY_MAX_BYTES = 1_000_000;
+/** Reasons listed per status; the rest are counted. */
+const LISTED_REASONS = 50;
+/** URLs shown per reason. */
+const URLS_PER_REASON = 3;
+/** Groups outcomes by identical reason and code, the largest group first (ties: first seen first). */
+function listing_groupByReason(outcomes) {
+    const groups = new Map();
+    for (const outcome of outcomes) {
+        const reason = outcome.reason ?? '';
+        const key = `${outcome.code ?? ''}\u0000${reason}`;
+        let group = groups.get(key);
+        if (group === undefined) {
+            group = { reason, code: outcome.code, count: 0, urls: [] };
+            groups.set(key, group);
+        }
+        group.count++;
+        if (group.urls.length < URLS_PER_REASON)
+            group.urls.push(outcome.url);
+    }
+    return [...groups.values()].sort((a, b) => b.count - a.count);
+}
+/** Bytes left for a part of the summary; a line is taken only if it fits whole. */
+class ByteBudget {
+    left;
+    constructor(left) {
+        this.left = left;
+    }
+    take(line) {
+        const bytes = Buffer.byteLength(line, 'utf8') + 1;
+        if (bytes > this.left)
+            return false;
+        this.left -= bytes;
+        return true;
+    }
+}
+/** Text on one line, cut after `max` characters. */
+function listing_oneLine(text, max) {
+    const line = text.replace(/\r?\n/g, ' ');
+    return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+/** Text for a Markdown table cell: one line, `|` escaped, cut after `max` characters. */
+function cell(text, max) {
+    return listing_oneLine(text, max).replace(/\|/g, '\\|');
+}
+/**
+ * The summary as GitHub will show it: cut at a line boundary below SUMMARY_MAX_BYTES, with a last
+ * line that says so, should the parts' own budgets ever not suffice.
+ */
+function fitSummary(text, reportPath) {
+    if (Buffer.byteLength(text, 'utf8') <= SUMMARY_MAX_BYTES)
+        return text;
+    const tail = `\n\n… the summary stops here to stay under GitHub's 1 MiB limit; every URL is in the report: \`${listing_oneLine(reportPath, 500)}\`\n`;
+    const room = SUMMARY_MAX_BYTES - Buffer.byteLength(tail, 'utf8');
+    // Cut by bytes, then back to the last whole line (never inside a UTF-8 sequence).
+    const head = Buffer.from(text, 'utf8').subarray(0, room).toString('utf8');
+    const lastLine = head.lastIndexOf('\n');
+    return (lastLine > 0 ? head.slice(0, lastLine) : '') + tail;
+}
+
 ;// CONCATENATED MODULE: ./src/report/follow-summary.ts
+
 const LISTED = 50;
+/** Bytes each table of URLs may take: the summary as a whole must stay under GitHub's limit. */
+const TABLE_BYTES = 128 * 1024;
 function renderFollowSummary(result) {
     const { refresh, wait } = result.follow ?? {};
     const lines = [];
@@ -42819,7 +49601,7 @@ function waitLine(wait) {
         finished: `every task finished after ${seconds} s`,
         timeout: `wait-timeout passed after ${seconds} s with ${wait.pending} URLs pending`,
         stopped: `stopped after ${seconds} s: the run was stopping`,
-        'poll-failed': `stopped after ${seconds} s: the polls kept failing (${wait.error ?? 'unknown error'})`,
+        'poll-failed': `stopped after ${seconds} s: the polls kept failing (${listing_oneLine(wait.error ?? 'unknown error', 400)})`,
     }[wait.ended];
     return `${how} · ${wait.polls} polls, ${wait.calls} DescribeRefreshTaskById calls`;
 }
@@ -42835,8 +49617,16 @@ function taskTable(tasks) {
 function urlTable(title, outcomes, columns, headers) {
     if (outcomes.length === 0)
         return [];
-    const rows = outcomes.slice(0, LISTED).map((o) => `| ${[o.url, ...columns(o)].map(cell).join(' | ')} |`);
-    const more = outcomes.length > LISTED ? [`…and ${outcomes.length - LISTED} more in the report.`, ''] : [];
+    const budget = new ByteBudget(TABLE_BYTES);
+    const rows = [];
+    for (const o of outcomes.slice(0, LISTED)) {
+        const row = `| ${[cell(o.url, 1100), ...columns(o).map((text) => cell(text, 400))].join(' | ')} |`;
+        if (!budget.take(row))
+            break;
+        rows.push(row);
+    }
+    const unlisted = outcomes.length - rows.length;
+    const more = unlisted > 0 ? [`…and ${unlisted} more in the report.`, ''] : [];
     return [
         `#### ${title}`,
         '',
@@ -42847,33 +49637,52 @@ function urlTable(title, outcomes, columns, headers) {
         ...more,
     ];
 }
-function cell(text) {
-    return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-}
 
 ;// CONCATENATED MODULE: ./src/report/summary.ts
-/** The job summary: Markdown a person reads after the run. */
+/**
+ * The job summary: Markdown a person reads after the run. It stays under GitHub's 1 MiB limit for
+ * any run: URLs are grouped by reason, every listing has a byte budget and ends with "… and N
+ * more" pointing at the report, which has every URL.
+ */
 
-const summary_LISTED = 50;
+
+/** Bytes each listing may take; with the fixed parts they stay far below SUMMARY_MAX_BYTES. */
+const BUDGET = { failed: 256 * 1024, skipped: 128 * 1024, notes: 32 * 1024 };
+/** Task IDs named in the summary; all are in the outputs and the report. */
+const LISTED_TASK_IDS = 100;
+/** Characters of a URL or a reason shown in a cell. */
+const URL_CHARS = 1100;
+const REASON_CHARS = 400;
 function renderSummary(result, reportPath) {
-    const { counts } = result;
     const lines = [`## CDN prefetch${result.dryRun ? ' (dry run)' : ''}`, ''];
     if (result.fatal)
-        lines.push(`> [!CAUTION]`, `> ${result.fatal}`, '');
+        lines.push(`> [!CAUTION]`, `> ${listing_oneLine(result.fatal, 4000)}`, '');
     if (result.stopped) {
         const why = result.stopped === 'deadline' ? 'reached its timeout' : 'was cancelled';
         lines.push(`> [!WARNING]`, `> The run ${why}: URLs not sent by then are listed as failed.`, '');
     }
-    if (result.savedSitemap) {
-        lines.push(`The sitemap was saved to \`${result.savedSitemap}\` as a baseline; nothing was sent.`, '');
-        return lines.join('\n');
+    const saved = result.savedSitemap;
+    if (saved) {
+        lines.push(`Saved ${saved.urls} URLs of \`${listing_oneLine(saved.sitemap, 500)}\` to \`${listing_oneLine(saved.file, 500)}\`, ` +
+            'a baseline for the next previous-sitemap; nothing was sent.', '');
+        return fitSummary(lines.join('\n'), reportPath);
     }
-    lines.push(...sitemapTable(result));
-    lines.push('| | URLs |', '|---|---:|');
+    if (result.sitemap)
+        lines.push(...sitemapSection(result.sitemap));
+    lines.push(...countsTable(result));
+    lines.push(...taskIdsLine(result.taskIds));
+    lines.push(...outcomeTable('Failed', result.outcomes.filter((o) => o.status === 'failed'), BUDGET.failed));
+    lines.push(...outcomeTable('Skipped', result.outcomes.filter((o) => o.status === 'skipped'), BUDGET.skipped));
+    lines.push(...renderFollowSummary(result));
+    lines.push(`Full report: \`${listing_oneLine(reportPath, 500)}\``, '');
+    return fitSummary(lines.join('\n'), reportPath);
+}
+function countsTable(result) {
+    const { counts } = result;
+    const lines = ['| | URLs |', '|---|---:|'];
     if (result.dryRun)
         lines.push(`| planned | ${counts.planned} |`);
-    lines.push(`| submitted | ${counts.submitted} |`, `| skipped | ${counts.skipped} |`, `| failed | ${counts.failed} |`);
-    lines.push(`| **distinct URLs** | **${counts.total}** |`, '');
+    lines.push(`| submitted | ${counts.submitted} |`, `| skipped | ${counts.skipped} |`, `| failed | ${counts.failed} |`, `| **distinct URLs** | **${counts.total}** |`, '');
     const extras = [
         result.duplicates ? `${result.duplicates} duplicate entries merged` : '',
         result.quotaRemain !== undefined ? `prefetch quota left at the start: ${result.quotaRemain}` : '',
@@ -42881,92 +49690,288 @@ function renderSummary(result, reportPath) {
         result.confirmedByLookup
             ? `${result.confirmedByLookup} URLs confirmed by look-up after a lost answer`
             : '',
+        unknownLine(result.outcomes),
     ].filter(Boolean);
     if (extras.length)
         lines.push(extras.join(' · '), '');
-    if (result.taskIds.length)
-        lines.push(`**Task IDs:** ${result.taskIds.map((id) => `\`${id}\``).join(', ')}`, '');
-    lines.push(...outcomeTable('Failed', result.outcomes.filter((o) => o.status === 'failed')));
-    lines.push(...outcomeTable('Skipped', result.outcomes.filter((o) => o.status === 'skipped')));
-    lines.push(...renderFollowSummary(result));
-    lines.push(`Full report: \`${reportPath}\``, '');
-    return lines.join('\n');
+    return lines;
 }
-function outcomeTable(title, outcomes) {
+/** Failed URLs whose call may have been accepted: said apart from refusals, since they must not simply be sent again. */
+function unknownLine(outcomes) {
+    const unknown = outcomes.filter((o) => o.outcomeUnknown).length;
+    return unknown
+        ? `${unknown} of the failed URLs have an unknown outcome (their call may have been accepted; not sent again)`
+        : '';
+}
+function taskIdsLine(taskIds) {
+    if (taskIds.length === 0)
+        return [];
+    const listed = taskIds.slice(0, LISTED_TASK_IDS).map((id) => `\`${listing_oneLine(id, 100)}\``);
+    const more = taskIds.length > LISTED_TASK_IDS ? ` …and ${taskIds.length - LISTED_TASK_IDS} more in the report` : '';
+    return [`**Task IDs:** ${listed.join(', ')}${more}`, ''];
+}
+/** One row per reason: how many URLs, the reason, its code, and the first few URLs. */
+function outcomeTable(title, outcomes, bytes) {
     if (outcomes.length === 0)
         return [];
-    const rows = outcomes
-        .slice(0, summary_LISTED)
-        .map((o) => `| ${summary_cell(o.url)} | ${summary_cell(o.reason ?? '')} | ${summary_cell(o.code ?? '')} |`);
-    const more = outcomes.length > summary_LISTED ? [`…and ${outcomes.length - summary_LISTED} more in the report.`, ''] : [];
-    return [
+    const groups = listing_groupByReason(outcomes);
+    const budget = new ByteBudget(bytes);
+    const lines = [
         `### ${title} (${outcomes.length})`,
         '',
-        '| URL | reason | code |',
-        '|---|---|---|',
-        ...rows,
-        '',
-        ...more,
+        '| URLs | reason | code | first URLs |',
+        '|---:|---|---|---|',
     ];
+    let listed = 0;
+    let listedUrls = 0;
+    for (const group of groups.slice(0, LISTED_REASONS)) {
+        const row = reasonRow(group);
+        if (!budget.take(row))
+            break;
+        lines.push(row);
+        listed++;
+        listedUrls += group.count;
+    }
+    lines.push('');
+    if (listed < groups.length) {
+        const reasons = groups.length - listed;
+        lines.push(`…and ${outcomes.length - listedUrls} more URLs with ${reasons} more ${reasons === 1 ? 'reason' : 'reasons'} in the report.`, '');
+    }
+    return lines;
 }
-function summary_cell(text) {
-    return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+function reasonRow(group) {
+    const urls = group.urls.map((url) => cell(url, URL_CHARS)).join('<br>');
+    const more = group.count > group.urls.length ? `<br>…and ${group.count - group.urls.length} more` : '';
+    return `| ${group.count} | ${cell(group.reason, REASON_CHARS)} | ${cell(group.code ?? '', 100)} | ${urls}${more} |`;
 }
-/** What each side of the sitemap diff had, and what changed (deployed = the four rows below it). */
-function sitemapTable(result) {
-    if (!result.sitemap)
-        return [];
-    const { counts, baseline } = result.sitemap;
+/** What each side of the sitemap diff had, what changed, and what the diff warned about. */
+function sitemapSection(sitemap) {
+    const { counts, baseline, baselineProblem } = sitemap;
     const rows = [
         ['deployed sitemap', counts.deployed],
         ['baseline', counts.baseline ?? 'none'],
         ['added', counts.added],
         ['modified', counts.modified],
         ['unchanged', counts.unchanged],
+        ['not comparable (no `<lastmod>`)', counts.notComparable],
+        ...(counts.unknown ? [['unknown (baseline unreadable)', counts.unknown]] : []),
         ['excluded', counts.excluded],
+        ...(counts.invalid ? [['unusable `<loc>` (failed)', counts.invalid]] : []),
         ...(counts.images ? [['image URLs', counts.images]] : []),
     ];
+    const compared = baseline
+        ? `Compared with ${listing_oneLine(baseline, 500)}.`
+        : baselineProblem === 'unreadable'
+            ? 'The baseline could not be read: nothing from the sitemap was selected.'
+            : 'No baseline: every URL of the sitemap counts as added.';
     return [
         '### Sitemap diff',
         '',
-        baseline ? `Compared with ${baseline}.` : 'No baseline: every URL of the sitemap counts as added.',
+        compared,
         '',
+        ...notes(sitemap.notes),
         '| | URLs |',
         '|---|---:|',
         ...rows.map(([name, value]) => `| ${name} | ${value} |`),
         '',
     ];
 }
+function notes(texts) {
+    const budget = new ByteBudget(BUDGET.notes);
+    const lines = [];
+    for (const { level, message } of texts) {
+        const block = `> [!${level === 'warning' ? 'WARNING' : 'NOTE'}]\n> ${listing_oneLine(message, 2000)}\n`;
+        if (!budget.take(block))
+            break;
+        lines.push(...block.split('\n'));
+    }
+    return lines;
+}
+
+;// CONCATENATED MODULE: ./src/report/closing.ts
+
+/** URLs listed per status, a few per reason; the rest are counted (and all are in --json). */
+const closing_LISTED = 20;
+function renderClosing(result) {
+    // save-sitemap sends nothing: what was saved is all there is to say.
+    if (result.savedSitemap)
+        return `${savedLine(result)}\n`;
+    const sections = [
+        sitemapLines(result),
+        result.dryRun ? planTable(result.outcomes) : closing_taskTable(result.outcomes),
+        closing_countsTable(result),
+        outcomeList('Failed', result.outcomes.filter((o) => o.status === 'failed')),
+        outcomeList('Skipped', result.outcomes.filter((o) => o.status === 'skipped')),
+    ];
+    return (sections
+        .filter((lines) => lines.length > 0)
+        .map((lines) => lines.join('\n'))
+        .join('\n\n') + '\n');
+}
+function closing_taskTable(outcomes) {
+    const tasks = new Map();
+    for (const outcome of outcomes) {
+        if (outcome.status !== 'submitted')
+            continue;
+        const task = outcome.taskId || '(no task ID)';
+        const host = closing_hostOf(outcome.url);
+        const key = `${task} ${host}`;
+        const row = tasks.get(key) ?? { task, host, urls: 0 };
+        row.urls++;
+        tasks.set(key, row);
+    }
+    if (tasks.size === 0)
+        return [];
+    const rows = [...tasks.values()].map((row) => [row.task, row.host, String(row.urls)]);
+    return [`Tasks (${tasks.size})`, ...table(['task ID', 'host', 'URLs'], rows, [2])];
+}
+function planTable(outcomes) {
+    const hosts = new Map();
+    for (const outcome of outcomes) {
+        if (outcome.status === 'planned')
+            hosts.set(closing_hostOf(outcome.url), (hosts.get(closing_hostOf(outcome.url)) ?? 0) + 1);
+    }
+    if (hosts.size === 0)
+        return [];
+    const rows = [...hosts].map(([host, urls]) => [host, String(urls)]);
+    return ['Plan (dry run: nothing was sent)', ...table(['host', 'URLs'], rows, [1])];
+}
+/** What the sitemap diff saw, in two lines. */
+function sitemapLines(result) {
+    if (!result.sitemap)
+        return [];
+    const { counts, baseline, baselineProblem } = result.sitemap;
+    const against = baseline
+        ? `compared with ${baseline}`
+        : baselineProblem === 'unreadable'
+            ? 'the baseline could not be read: nothing selected'
+            : 'no baseline: every URL counts as added';
+    const parts = [
+        `${counts.deployed} deployed`,
+        `${counts.added} added`,
+        `${counts.modified} modified`,
+        `${counts.unchanged} unchanged`,
+        `${counts.notComparable} not comparable`,
+        ...(counts.unknown ? [`${counts.unknown} unknown`] : []),
+        `${counts.excluded} excluded`,
+        ...(counts.invalid ? [`${counts.invalid} unusable <loc>`] : []),
+    ];
+    return [`Sitemap (${against})`, `  ${parts.join(' · ')}`];
+}
+function closing_countsTable(result) {
+    const { counts } = result;
+    const rows = [
+        ...(result.dryRun ? [['planned', counts.planned]] : []),
+        ['submitted', counts.submitted],
+        ['skipped', counts.skipped],
+        ['failed', counts.failed],
+        ['distinct URLs', counts.total],
+    ].map(([name, count]) => [String(name), String(count)]);
+    const extras = [
+        result.duplicates ? `${result.duplicates} duplicate entries merged` : '',
+        result.quotaRemain !== undefined ? `prefetch quota left at the start: ${result.quotaRemain}` : '',
+        result.calls ? `${result.calls} PushObjectCache calls, ${result.retries} retries` : '',
+        result.stopped ? `stopped early: ${result.stopped}` : '',
+    ].filter(Boolean);
+    return ['URLs', ...table(undefined, rows, [1]), ...(extras.length ? [extras.join(' · ')] : [])];
+}
+/** URLs grouped by reason: the reason once, with its count, then its first URLs. */
+function outcomeList(title, outcomes) {
+    if (outcomes.length === 0)
+        return [];
+    const lines = [`${title} (${outcomes.length})`];
+    let listed = 0;
+    let shown = 0;
+    const groups = groupByReason(outcomes);
+    for (const group of groups) {
+        if (listed >= closing_LISTED)
+            break;
+        const code = group.code && !group.reason.includes(group.code) ? ` (${group.code})` : '';
+        const reason = `${group.reason}${code}`.trim() || '(no reason given)';
+        lines.push(`  ${group.count} × ${oneLine(reason, 400)}`);
+        for (const url of group.urls)
+            lines.push(`      ${oneLine(url, 1100)}`);
+        if (group.count > group.urls.length)
+            lines.push(`      …and ${group.count - group.urls.length} more`);
+        listed += group.urls.length;
+        shown += group.count;
+    }
+    if (shown < outcomes.length) {
+        lines.push(`…and ${outcomes.length - shown} more URLs with other reasons: see --json.`);
+    }
+    return lines;
+}
+/** What `save-sitemap` did, in one line: the CLI's whole output for it, and the action's last log line. */
+function savedLine(result) {
+    const saved = result.savedSitemap;
+    if (!saved)
+        return '';
+    return `Saved ${saved.urls} URLs of ${saved.sitemap} to ${saved.file}; nothing was sent.`;
+}
+/** Columns padded to their widest cell; `right` lists the right-aligned columns. */
+function table(header, rows, right) {
+    const all = header ? [header, ...rows] : rows;
+    const columns = Math.max(...all.map((row) => row.length));
+    const widths = Array.from({ length: columns }, (_, column) => Math.max(...all.map((row) => (row[column] ?? '').length)));
+    return all.map((row) => '  ' +
+        row
+            .map((cell, column) => {
+            const width = widths[column] ?? 0;
+            if (column === row.length - 1 && !right.includes(column))
+                return cell;
+            return right.includes(column) ? cell.padStart(width) : cell.padEnd(width);
+        })
+            .join('  ')
+            .trimEnd());
+}
+function closing_hostOf(url) {
+    try {
+        return new URL(url).host;
+    }
+    catch {
+        return url;
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/report/verdict.ts
-/** The failure message, or undefined when the step succeeds. */
-function verdict(result, failOn) {
+/** The failure, or undefined when the step succeeds. */
+function verdictOf(result, failOn) {
     if (result.fatal)
-        return result.fatal;
+        return { reason: result.fatal, listed: false };
     if (result.stopped === 'cancelled') {
-        return `The run was cancelled: ${result.counts.submitted} URLs were submitted before it stopped; see the report.`;
+        const reason = `The run was cancelled: ${result.counts.submitted} URLs were submitted before it stopped; see the report.`;
+        return { reason, listed: false };
     }
     if (failOn === 'never')
         return undefined;
     const { failed } = result.counts;
     const quotaSkipped = result.outcomes.filter((o) => o.status === 'skipped' && o.skip === 'quota').length;
     if (failed > 0)
-        return `${failed} of ${result.counts.total} URLs failed; see the job summary and the report.`;
+        return { reason: `${failed} of ${result.counts.total} URLs failed`, listed: true };
     const cdnFailure = followFailure(result);
     if (cdnFailure)
-        return cdnFailure;
+        return { reason: cdnFailure, listed: true };
     if (failOn === 'skipped' && quotaSkipped > 0) {
-        return `${quotaSkipped} URLs were skipped for lack of quota (fail-on: skipped).`;
+        return {
+            reason: `${quotaSkipped} URLs were skipped for lack of quota (fail-on: skipped).`,
+            listed: false,
+        };
     }
     return undefined;
+}
+/** The action's failure message, or undefined when the step succeeds. */
+function verdict(result, failOn) {
+    const failure = verdictOf(result, failOn);
+    if (failure === undefined)
+        return undefined;
+    return failure.listed ? `${failure.reason}; see the job summary and the report.` : failure.reason;
 }
 /** With `wait`, a prefetch task that ended Failed fails the step under `fail-on: error` (pending ones never do). */
 function followFailure(result) {
     const failed = result.follow?.wait?.failed ?? 0;
     if (failed === 0)
         return undefined;
-    return (`${failed} of ${result.counts.submitted} submitted URLs failed at the CDN (prefetch task Failed); ` +
-        'see the job summary and the report.');
+    return `${failed} of ${result.counts.submitted} submitted URLs failed at the CDN (prefetch task Failed)`;
 }
 
 ;// CONCATENATED MODULE: ./src/alibaba/errors.ts
@@ -43015,6 +50020,22 @@ function classifyCode(code, httpStatus) {
         return 'transient';
     return 'unknown';
 }
+/**
+ * Network failures that provably sent nothing: the connection was refused, or the host name never
+ * resolved, so no byte of the request left the runner. Every other failure once a connection was
+ * attempted (a reset, a timeout, an abort, a TLS or protocol error) may have delivered the request.
+ */
+const NOTHING_SENT = new Set([
+    'ECONNREFUSED',
+    'ENOTFOUND',
+    'EAI_AGAIN',
+    'EAI_NONAME',
+    'EAI_FAIL',
+]);
+/** Whether a network failure with this system error code (NetworkError.code) proves that nothing was sent. */
+function sentNothing(systemCode) {
+    return systemCode !== undefined && NOTHING_SENT.has(systemCode);
+}
 /** What a person should check when a fatal error stops the run. */
 function adviceFor(error) {
     if (error.advice !== undefined)
@@ -43049,6 +50070,11 @@ function adviceFor(error) {
  * Turns whatever came back over HTTP into either the API's answer or a classified AlibabaError.
  * Alibaba answers JSON or XML; proxies and load balancers answer HTML; broken connections answer
  * nothing at all. Each has one defined outcome here.
+ *
+ * Only an API error `Code` proves that a call was refused. Any other failed answer — a gateway's HTML
+ * page, a 5xx without a Code, an empty or unreadable body — may stand in front of a call the CDN went
+ * on to accept, so it is marked `outcomeUnknown`, and a caller that spends quota looks the call up
+ * before sending it again.
  */
 
 
@@ -43064,8 +50090,8 @@ function parseAnswer(raw) {
             action: raw.action,
             errorClass: 'transient',
             httpStatus: raw.status,
-            // A 2xx we cannot read may stand for a call Alibaba accepted.
-            outcomeUnknown: accepted2xx,
+            // Not the API's answer, so not a refusal: a gateway may answer this after the CDN accepted the call.
+            outcomeUnknown: mayHideAcceptance(raw.status),
         });
     }
     const code = stringField(fields, 'Code');
@@ -43097,9 +50123,18 @@ function parseAnswer(raw) {
             action: raw.action,
             errorClass: raw.status >= 500 || raw.status === 429 ? 'transient' : 'unknown',
             httpStatus: raw.status,
+            // Without a Code nothing says the call was refused (a JSON 500 from a gateway, say).
+            outcomeUnknown: mayHideAcceptance(raw.status),
         });
     }
     return fields;
+}
+/**
+ * Whether an answer without an API error Code may stand in front of a call the CDN accepted: always,
+ * but for a proxy's 407, which says the proxy forwarded nothing until it is given its credentials.
+ */
+function mayHideAcceptance(status) {
+    return status !== 407;
 }
 /** A string field of an answer; Alibaba sends numbers as strings in some answers and not in others. */
 function stringField(fields, name) {
@@ -43192,22 +50227,28 @@ async function pushObjectCache(client, urls, push) {
     const { fields, requestId } = await client.call('PushObjectCache', query);
     return { taskId: stringField(fields, 'PushTaskId')?.trim() ?? '', requestId };
 }
-/** DescribeRefreshQuota; every value arrives as a string. */
+/**
+ * DescribeRefreshQuota; every value arrives as a string. A value that is not a whole number ≥ 0
+ * (missing, empty, negative, fractional, `Infinity`, text) is returned as unreadable, never guessed
+ * at: the caller decides what an unreadable quota means.
+ */
 async function describeRefreshQuota(client) {
     const { fields } = await client.call('DescribeRefreshQuota', {});
-    const number = (name) => {
-        const value = Number(stringField(fields, name));
-        if (!Number.isFinite(value) || value < 0) {
-            throw new Error(`DescribeRefreshQuota: ${name} is missing or not a number in the answer`);
-        }
-        return value;
-    };
+    const count = (name) => quotaCount(fields[name]);
     return {
-        preloadRemain: number('PreloadRemain'),
-        preloadQuota: number('PreloadQuota'),
-        urlRemain: number('UrlRemain'),
-        urlQuota: number('UrlQuota'),
+        preloadRemain: count('PreloadRemain'),
+        preloadQuota: count('PreloadQuota'),
+        urlRemain: count('UrlRemain'),
+        urlQuota: count('UrlQuota'),
     };
+}
+/** Reads one quota value: digits only (as a string or a JSON number), at most 2^53 − 1. */
+function quotaCount(value) {
+    const text = typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : undefined;
+    if (text !== undefined && /^\d+$/.test(text) && Number.isSafeInteger(Number(text))) {
+        return { value: Number(text) };
+    }
+    return { value: undefined, answered: text === undefined ? 'nothing' : JSON.stringify(text) };
 }
 /** The most URLs and distinct domains one RefreshObjectCaches call may carry. */
 const REFRESH_LIMITS = { maxUrls: 1000, maxDomains: 10 };
@@ -43253,9 +50294,13 @@ async function describeRefreshTasks(client, query) {
         params['PageNumber'] = String(query.pageNumber);
     if (query.pageSize !== undefined)
         params['PageSize'] = String(query.pageSize);
-    const { fields } = await client.call('DescribeRefreshTasks', params);
+    const { fields, clock } = await client.call('DescribeRefreshTasks', params);
     const tasks = tasksOf(fields);
-    return { tasks, totalCount: Number(stringField(fields, 'TotalCount') ?? tasks.length) || 0 };
+    return {
+        tasks,
+        totalCount: Number(stringField(fields, 'TotalCount') ?? tasks.length) || 0,
+        ...(clock ? { clock } : {}),
+    };
 }
 /**
  * The task list of an answer: DescribeRefreshTaskById documents a flat `Tasks` array, DescribeRefreshTasks
@@ -43292,72 +50337,6 @@ function toTask(value) {
         ...(creationTime !== undefined ? { creationTime } : {}),
         ...(description !== undefined ? { description } : {}),
     };
-}
-
-;// CONCATENATED MODULE: ./src/runtime/retry.ts
-/**
- * Retries with exponential backoff and jitter, within a bounded overall time. Each attempt is a new
- * call to `attempt`, so each is signed afresh (new nonce and time).
- */
-
-const DEFAULT_RETRY_POLICY = {
-    maxAttempts: 8,
-    baseDelayMs: 250,
-    maxDelayMs: 10_000,
-    queueFullBaseDelayMs: 2_000,
-    queueFullMaxDelayMs: 60_000,
-    maxElapsedMs: 180_000,
-};
-/** The pause before retry number `attempt` (1-based): equal jitter, never shorter than Retry-After. */
-function backoffDelay(error, attempt, policy, random) {
-    const queueFull = error.errorClass === 'queue-full';
-    const base = queueFull ? policy.queueFullBaseDelayMs : policy.baseDelayMs;
-    const cap = queueFull ? policy.queueFullMaxDelayMs : policy.maxDelayMs;
-    const ceiling = Math.min(cap, base * 2 ** (attempt - 1));
-    const jittered = ceiling / 2 + random() * (ceiling / 2);
-    return Math.round(Math.max(jittered, error.retryAfterMs ?? 0));
-}
-/**
- * The pause before the next attempt, or undefined when no retry is allowed: the attempts are spent,
- * or the pause would end past the overall bound.
- */
-function nextRetryDelay(error, attempt, startedAt, policy, random = Math.random, now = Date.now()) {
-    if (!isRetryable(error.errorClass) || attempt >= policy.maxAttempts)
-        return undefined;
-    const delay = backoffDelay(error, attempt, policy, random);
-    return now - startedAt + delay > policy.maxElapsedMs ? undefined : delay;
-}
-async function withRetries(attempt, policy, hooks = {}) {
-    const { sleep: pause = sleep, random = Math.random, now = Date.now } = hooks;
-    const started = now();
-    for (let attemptNumber = 1;; attemptNumber++) {
-        try {
-            return await attempt();
-        }
-        catch (error) {
-            if (!(error instanceof AlibabaError) || hooks.signal?.aborted)
-                throw error;
-            const delay = nextRetryDelay(error, attemptNumber, started, policy, random, now());
-            if (delay === undefined)
-                throw error;
-            hooks.onRetry?.(error, delay, attemptNumber);
-            await pause(delay, hooks.signal);
-        }
-    }
-}
-/** Waits `ms`, or less when `signal` aborts (then it resolves early: the caller checks why). */
-function sleep(ms, signal) {
-    if (signal?.aborted)
-        return Promise.resolve();
-    return new Promise((resolve) => {
-        const timer = setTimeout(done, ms);
-        function done() {
-            clearTimeout(timer);
-            signal?.removeEventListener('abort', done);
-            resolve();
-        }
-        signal?.addEventListener('abort', done, { once: true });
-    });
 }
 
 ;// CONCATENATED MODULE: ./src/alibaba/signer.ts
@@ -43818,6 +50797,7 @@ async function openOidc(oidc, config, options) {
 
 
 
+
 const CDN_API_VERSION = '2018-05-10';
 class AlibabaClient {
     options;
@@ -43844,9 +50824,13 @@ class AlibabaClient {
                 nonce: (0,external_node_crypto_.randomUUID)(),
             };
             const request = this.options.signatureVersion === 'v1' ? signV1(input) : signV3(input);
-            const raw = await this.send(action, request);
+            const { clock, ...raw } = await this.send(action, request);
             const fields = parseAnswer({ action, ...raw });
-            return { fields, requestId: typeof fields['RequestId'] === 'string' ? fields['RequestId'] : undefined };
+            return {
+                fields,
+                requestId: typeof fields['RequestId'] === 'string' ? fields['RequestId'] : undefined,
+                ...(clock ? { clock } : {}),
+            };
         }
         finally {
             slot?.release();
@@ -43883,12 +50867,15 @@ class AlibabaClient {
                 timeoutMs: this.options.timeoutMs,
                 ...(this.options.signal ? { signal: this.options.signal } : {}),
             });
+            const receivedMs = Date.now();
             const body = await readWithin(response.text(), deadline - Date.now(), () => response.body.destroy?.());
+            const serverMs = Date.parse(response.headers.get('date') ?? '');
             return {
                 status: response.status,
                 contentType: response.headers.get('content-type') ?? '',
                 body,
                 retryAfterHeader: response.headers.get('x-acs-retry-after'),
+                clock: Number.isNaN(serverMs) ? undefined : { serverMs, receivedMs },
             };
         }
         catch (error) {
@@ -43899,8 +50886,9 @@ class AlibabaClient {
             throw new AlibabaError(`${action}: ${message}`, {
                 action,
                 errorClass: 'transient',
-                // Unless the connection was never made, the request may have arrived and been accepted.
-                outcomeUnknown: !/ECONNREFUSED|ENOTFOUND|EAI_AGAIN/.test(message),
+                // Decided by the system's error code, never by the message (which quotes the request's URLs):
+                // unless the connection was refused or never resolved, the request may have arrived and been accepted.
+                outcomeUnknown: !sentNothing(network?.code),
             });
         }
     }
@@ -44030,6 +51018,196 @@ function notSentReason(reason) {
     return reason === 'deadline'
         ? 'deadline: not sent before the run reached its timeout'
         : 'cancelled: not sent before the run was cancelled';
+}
+
+;// CONCATENATED MODULE: ./src/submit/confirm.ts
+
+
+
+
+
+/** The shortest window, whatever `request-timeout` says. */
+const MIN_WINDOW_MS = 5_000;
+/**
+ * The window is as long as `request-timeout` (at least 5 s): the time the run already allows the CDN
+ * to act on a call and answer it is the time it allows a late call to show up.
+ */
+function lookupPolicy(requestTimeoutMs) {
+    return { windowMs: Math.max(MIN_WINDOW_MS, requestTimeoutMs), firstPauseMs: 1_000 };
+}
+/** When each look-up starts, in ms after the failure: at once, then after pauses that double, the last at the window's end. */
+function lookupTimes(policy) {
+    const times = [0];
+    const first = Math.max(1, policy.firstPauseMs);
+    for (let pause = first, at = first; at < policy.windowMs; pause *= 2, at += pause)
+        times.push(at);
+    times.push(policy.windowMs);
+    return times;
+}
+/**
+ * Alibaba's machines agree on the time to well within this; the answer's Date and a task's
+ * CreationTime may come from different ones.
+ */
+const SERVER_SLACK_MS = 1_000;
+/** Without a Date header to measure it: how far the runner's clock is taken to be ahead of the CDN's at most. */
+const ASSUMED_SKEW_MS = 5_000;
+/** Signed calls are refused beyond this clock difference, so no task of ours can lie further out. */
+const SIGNATURE_TOLERANCE_MS = 15 * 60_000;
+/**
+ * The earliest CreationTime a task of a call sent at `sentAt` (our clock) can carry. The answer's Date
+ * header was stamped no later than the answer reached us, so the CDN's clock is at least
+ * (Date − arrival) ahead of ours; by its clock, the call was sent no earlier than `sentAt` plus that.
+ * CreationTime has second precision (truncated), hence the floor.
+ */
+function earliestCreation(sentAt, clock) {
+    const bound = clock
+        ? sentAt + (clock.serverMs - clock.receivedMs) - SERVER_SLACK_MS
+        : sentAt - ASSUMED_SKEW_MS;
+    return Math.floor(bound / 1000) * 1000;
+}
+/**
+ * Looks the call up at each of `lookupTimes` until it is found. A call is accepted or refused as a
+ * whole, so its first and last URLs decide it; only if they disagree is every URL looked up. The call
+ * is `absent` only when the last look-up of the window answered and nothing of it was there.
+ */
+async function lookUpCall(client, call, options) {
+    const failedAt = Date.now();
+    const search = new CallSearch(client, call, {
+        ...options.retryPolicy,
+        maxElapsedMs: Math.min(options.retryPolicy.maxElapsedMs, options.policy.windowMs),
+    });
+    const times = lookupTimes(options.policy);
+    const stopped = () => search.inDoubt('the run stopped before the look-ups were done');
+    for (const [round, at] of times.entries()) {
+        await sleep(failedAt + at - Date.now(), options.signal);
+        if (options.signal?.aborted)
+            return stopped();
+        try {
+            await search.round(options.signal);
+        }
+        catch (error) {
+            if (!(error instanceof AlibabaError))
+                throw error;
+            if (options.signal?.aborted)
+                return stopped();
+            // A later look-up sees everything an earlier one would have, so only the last one must answer;
+            // a refusal that no retry can change (no permission, a parameter refused) ends the search.
+            if (round === times.length - 1 || !isRetryable(error.errorClass)) {
+                return search.inDoubt(`the look-up failed (${error.message})`, error.code);
+            }
+            continue;
+        }
+        if (search.complete())
+            return { kind: 'accepted', taskIds: search.taskIds() };
+    }
+    if (search.nothingFound())
+        return { kind: 'absent' };
+    return search.inDoubt(search.found.size > 0
+        ? `the look-ups over ${options.policy.windowMs / 1000} s found ${search.found.size} of the call's ${call.urls.length} URLs accepted, but not this one`
+        : 'a task for it was found whose creation time cannot be read');
+}
+/** What the look-ups of one call have seen so far. */
+class CallSearch {
+    client;
+    call;
+    retryPolicy;
+    found = new Map();
+    /** URLs with a task of the right type whose CreationTime cannot be read: ours, or an earlier run's. */
+    undated = new Set();
+    perUrl = false;
+    endsFound = false;
+    /** The call's URLs by host: a call gets one task ID per host (a refresh may carry several hosts). */
+    byHost = new Map();
+    constructor(client, call, retryPolicy) {
+        this.client = client;
+        this.call = call;
+        this.retryPolicy = retryPolicy;
+        for (const url of call.urls) {
+            const list = this.byHost.get(confirm_hostOf(url));
+            if (list)
+                list.push(url);
+            else
+                this.byHost.set(confirm_hostOf(url), [url]);
+        }
+    }
+    async round(signal) {
+        const { urls } = this.call;
+        if (!this.perUrl) {
+            // The first and last URL of each host: they carry every task ID the call was given.
+            const ends = [...this.byHost.values()].flatMap((list) => [
+                ...new Set([list[0], list[list.length - 1]]),
+            ]);
+            const endUrls = ends.filter((u) => u !== undefined);
+            for (const url of endUrls)
+                if (!this.found.has(url))
+                    await this.lookUp(url, signal);
+            const seen = endUrls.filter((url) => this.found.has(url)).length;
+            if (seen === endUrls.length) {
+                this.endsFound = true;
+                return;
+            }
+            if (seen === 0)
+                return;
+            // One end found, the other not: a call is accepted as a whole, so look at every URL.
+            this.perUrl = true;
+        }
+        for (const url of urls)
+            if (!this.found.has(url))
+                await this.lookUp(url, signal);
+    }
+    complete() {
+        return this.endsFound || this.found.size === this.call.urls.length;
+    }
+    nothingFound() {
+        return this.found.size === 0 && this.undated.size === 0;
+    }
+    /** URL → task ID; when the ends decided, the others get the IDs their host's ends were found under. */
+    taskIds() {
+        const ids = new Map();
+        for (const list of this.byHost.values()) {
+            const hostIds = [...new Set(list.flatMap((url) => this.found.get(url) ?? []))].join(',');
+            for (const url of list)
+                ids.set(url, this.found.get(url) ?? hostIds);
+        }
+        return ids;
+    }
+    inDoubt(why, code) {
+        return { kind: 'in-doubt', found: this.found, why, ...(code !== undefined ? { code } : {}) };
+    }
+    async lookUp(url, signal) {
+        const { objectType, sentAt } = this.call;
+        const answer = await withRetries(() => describeRefreshTasks(this.client, {
+            objectPath: url,
+            objectType,
+            // Wide on purpose: the tasks are dated by the CDN's clock below, not by this filter.
+            startTime: isoSeconds(new Date(sentAt - SIGNATURE_TOLERANCE_MS)),
+            endTime: isoSeconds(new Date(Date.now() + SIGNATURE_TOLERANCE_MS)),
+            pageSize: 100,
+        }), this.retryPolicy, signal ? { signal } : {});
+        const earliest = earliestCreation(sentAt, answer.clock);
+        for (const task of answer.tasks) {
+            const normalized = normalizeUrl(task.objectPath);
+            if (!normalized.ok || normalized.url !== url || task.objectType.toLowerCase() !== objectType)
+                continue;
+            const created = Date.parse(task.creationTime ?? '');
+            if (Number.isNaN(created)) {
+                this.undated.add(url);
+            }
+            else if (created >= earliest) {
+                this.found.set(url, task.taskId);
+                this.undated.delete(url);
+                return;
+            }
+        }
+    }
+}
+function confirm_hostOf(url) {
+    try {
+        return new URL(url).host;
+    }
+    catch {
+        return '';
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/follow/poll.ts
@@ -44411,6 +51589,7 @@ async function waitForPrefetch(ctx, outcomes) {
 
 
 
+
 /**
  * Packs URLs into RefreshObjectCaches calls: grouped by host (in order of first appearance), at most
  * 1,000 URLs and 10 hosts a call, and no more calls than that requires.
@@ -44500,11 +51679,16 @@ async function refreshBeforePrefetch(ctx, batches) {
 /** UrlRemain, or undefined (with a warning) when it cannot be read; credential errors throw. */
 async function readUrlRemain(ctx) {
     try {
-        const quota = await withRetries(() => describeRefreshQuota(ctx.client), ctx.retryPolicy, {
+        const { urlRemain } = await withRetries(() => describeRefreshQuota(ctx.client), ctx.retryPolicy, {
             signal: ctx.stop.sendSignal,
         });
-        ctx.logger.info(`Daily refresh quota: ${quota.urlRemain} URLs remain today.`);
-        return quota.urlRemain;
+        if (urlRemain.value === undefined) {
+            ctx.logger.warning(`refresh: DescribeRefreshQuota answered UrlRemain ${urlRemain.answered}, not a whole number of URLs; ` +
+                'refreshing without a cap.');
+            return undefined;
+        }
+        ctx.logger.info(`Daily refresh quota: ${urlRemain.value} URLs remain today.`);
+        return urlRemain.value;
     }
     catch (error) {
         if (error instanceof AlibabaError && error.errorClass === 'credentials')
@@ -44523,9 +51707,13 @@ async function sendRefreshes(ctx, items, urls, summary) {
     const accepted = [];
     const taskIds = new Set();
     let quotaError;
-    const hooks = {
-        signal: stop.sendSignal,
-        onRetry: (error, delay, attempt) => logger.info(`  RefreshObjectCaches: ${error.code ?? error.message}; retry ${attempt} in ${(delay / 1000).toFixed(1)} s`),
+    const take = (group, taskIdOf) => {
+        for (const item of group) {
+            const ids = splitTaskIds(taskIdOf(item.url));
+            for (const id of ids)
+                taskIds.add(id);
+            accepted.push({ url: item.url, taskIds: ids });
+        }
     };
     const send = async (group) => {
         if (stop.reason)
@@ -44536,18 +51724,24 @@ async function sendRefreshes(ctx, items, urls, summary) {
             return;
         }
         try {
-            const result = await withRetries(() => {
-                summary.calls++;
-                return refreshObjectCaches(ctx.client, group.map((item) => item.url));
-            }, ctx.retryPolicy, hooks);
-            const ids = splitTaskIds(result.taskId);
-            for (const id of ids)
-                taskIds.add(id);
-            for (const item of group)
-                accepted.push({ url: item.url, taskIds: ids });
-            logger.info(`Refresh: ${group.length} URLs on ${hostCount(group)} host(s), task ${result.taskId || '(none)'}, request ${result.requestId ?? '(none)'}`);
-            if (ids.length === 0)
-                logger.warning('refresh: a call was accepted without a task ID; its URLs cannot be followed.');
+            const result = await refreshOnce(ctx, group, summary);
+            if (result.kind === 'answered') {
+                take(group, () => result.taskId);
+                logger.info(`Refresh: ${group.length} URLs on ${hostCount(group)} host(s), task ${result.taskId || '(none)'}, request ${result.requestId ?? '(none)'}`);
+                if (result.taskId === '')
+                    logger.warning('refresh: a call was accepted without a task ID; its URLs cannot be followed.');
+                return;
+            }
+            const found = group.filter((item) => result.found.has(item.url));
+            take(found, (url) => result.found.get(url) ?? '');
+            if (found.length > 0)
+                logger.info(`Refresh: ${found.length} URLs were accepted after all (found by look-up).`);
+            const doubtful = group.filter((item) => !result.found.has(item.url));
+            if (doubtful.length === 0)
+                return;
+            notRefreshed(urls, doubtful, `outcome unknown: ${result.why}, so it was not sent again`);
+            logger.warning(`refresh: ${doubtful.length} URLs: outcome unknown (${result.why}); not sent again, so that no refresh quota ` +
+                'is spent twice. They are prefetched anyway.');
         }
         catch (error) {
             if (!(error instanceof AlibabaError) || isFatal(error.errorClass))
@@ -44571,6 +51765,50 @@ async function sendRefreshes(ctx, items, urls, summary) {
         await send(group);
     summary.taskIds = [...taskIds];
     return accepted;
+}
+/**
+ * One RefreshObjectCaches call, retried when refused for a passing reason. A failure whose outcome is
+ * unknown is looked up (DescribeRefreshTasks, ObjectType=file) over the same window as a prefetch,
+ * and sent again only when the look-ups show it was not accepted: refresh quota is not spent twice.
+ * Throws the last refusal.
+ */
+async function refreshOnce(ctx, group, summary) {
+    const { logger, stop } = ctx;
+    const started = Date.now();
+    for (let attempt = 1;; attempt++) {
+        const sentAt = Date.now();
+        summary.calls++;
+        let error;
+        try {
+            const result = await refreshObjectCaches(ctx.client, group.map((item) => item.url));
+            return { kind: 'answered', ...result };
+        }
+        catch (thrown) {
+            if (!(thrown instanceof AlibabaError))
+                throw thrown;
+            error = thrown;
+        }
+        if (error.outcomeUnknown) {
+            if (stop.reason) {
+                const why = `the call was in flight when the run stopped (${error.message})`;
+                return { kind: 'looked-up', found: new Map(), why };
+            }
+            logger.info(`  RefreshObjectCaches: ${error.message}; looking the call up before deciding to send it again`);
+            const lookup = await lookUpCall(ctx.client, { urls: group.map((item) => item.url), objectType: 'file', sentAt }, { policy: ctx.lookup, retryPolicy: ctx.retryPolicy, signal: stop.sendSignal });
+            if (lookup.kind === 'accepted')
+                return { kind: 'looked-up', found: lookup.taskIds, why: '' };
+            if (lookup.kind === 'in-doubt') {
+                return { kind: 'looked-up', found: lookup.found, why: `${error.message}; ${lookup.why}` };
+            }
+        }
+        const delay = nextRetryDelay(error, attempt, started, ctx.retryPolicy);
+        if (delay === undefined || stop.reason)
+            throw error;
+        logger.info(`  RefreshObjectCaches: ${error.code ?? error.message}; retry ${attempt} in ${(delay / 1000).toFixed(1)} s`);
+        await sleep(delay, stop.sendSignal);
+        if (stop.reason)
+            throw error;
+    }
 }
 function hostCount(items) {
     return new Set(items.map((item) => item.host)).size;
@@ -44771,13 +52009,20 @@ function createCallGate(requestsPerSecond, now) {
 
 
 /**
- * PreloadRemain, or undefined when the call is not permitted (a RAM policy without
- * cdn:DescribeRefreshQuota): then the run goes on uncapped, with a warning. Credential errors throw.
+ * PreloadRemain, or undefined when it cannot be known — the call is not permitted (a RAM policy
+ * without cdn:DescribeRefreshQuota), keeps failing, or answers something that is not a whole number
+ * of URLs: then the run goes on uncapped, with a warning. Credential errors throw.
  */
 async function readPreloadRemain(client, logger, retryPolicy) {
     try {
-        const quota = await withRetries(() => describeRefreshQuota(client), retryPolicy);
-        return quota.preloadRemain;
+        const { preloadRemain } = await withRetries(() => describeRefreshQuota(client), retryPolicy);
+        if (preloadRemain.value === undefined) {
+            // Never guessed at: "" is not 0 (it would skip everything), 10.7 is not 10.
+            logger.warning(`daily-quota: DescribeRefreshQuota answered PreloadRemain ${preloadRemain.answered}, not a whole number ` +
+                'of URLs; going on without a cap. Set daily-quota to a number to cap the run.');
+            return undefined;
+        }
+        return preloadRemain.value;
     }
     catch (error) {
         if (error instanceof AlibabaError && error.errorClass === 'permission') {
@@ -44791,70 +52036,6 @@ async function readPreloadRemain(client, logger, retryPolicy) {
         }
         throw error;
     }
-}
-
-;// CONCATENATED MODULE: ./src/submit/confirm.ts
-
-
-
-
-
-/** Tasks are looked up from this long before the send, so that a runner clock a little fast still finds them. */
-const CLOCK_MARGIN_MS = 60_000;
-/**
- * Looks the batch up. A PushObjectCache call is accepted or refused as a whole, so the first and last
- * URLs decide it in two look-ups; only if they disagree is every URL looked up.
- */
-async function confirmBatch(client, items, sentAt, retryPolicy, signal) {
-    const startTime = isoSeconds(new Date(sentAt.getTime() - CLOCK_MARGIN_MS));
-    const lookUp = (item) => withRetries(() => findTask(client, item.url, startTime), retryPolicy, signal ? { signal } : {});
-    try {
-        const ends = items.length > 1 ? [items[0], items[items.length - 1]] : [items[0]];
-        const found = new Map();
-        for (const item of ends) {
-            if (!item)
-                continue;
-            const taskId = await lookUp(item);
-            if (taskId !== undefined)
-                found.set(item.url, taskId);
-        }
-        if (found.size === 0)
-            return { kind: 'looked-up', found };
-        if (found.size === ends.length) {
-            const taskIds = [...new Set(found.values())].join(',');
-            return {
-                kind: 'looked-up',
-                found: new Map(items.map((item) => [item.url, found.get(item.url) ?? taskIds])),
-            };
-        }
-        for (const item of items) {
-            if (found.has(item.url))
-                continue;
-            const taskId = await lookUp(item);
-            if (taskId !== undefined)
-                found.set(item.url, taskId);
-        }
-        return { kind: 'looked-up', found };
-    }
-    catch (error) {
-        if (error instanceof AlibabaError)
-            return { kind: 'unknown', error };
-        throw error;
-    }
-}
-async function findTask(client, url, startTime) {
-    const { tasks } = await describeRefreshTasks(client, {
-        objectPath: url,
-        objectType: 'preload',
-        startTime,
-        endTime: isoSeconds(new Date(Date.now() + CLOCK_MARGIN_MS)),
-        pageSize: 100,
-    });
-    const match = tasks.find((task) => {
-        const normalized = normalizeUrl(task.objectPath);
-        return normalized.ok && normalized.url === url && task.objectType.toLowerCase() === 'preload';
-    });
-    return match?.taskId;
 }
 
 ;// CONCATENATED MODULE: ./src/submit/ledger.ts
@@ -44891,17 +52072,14 @@ class SubmitLedger {
         this.onRecord?.(this.outcomes.length);
     }
     fail(items, reason, code) {
-        for (const item of items) {
-            this.outcomes.push({
-                url: item.url,
-                status: 'failed',
-                reason,
-                ...(code ? { code } : {}),
-                source: item.source,
-                order: item.order,
-            });
-        }
-        this.onRecord?.(this.outcomes.length);
+        this.record(items, reason, code, false);
+    }
+    /**
+     * Failed, but the call may have been accepted: reported with `outcomeUnknown` (and a reason that
+     * starts "outcome unknown"), never sent again.
+     */
+    failUnknown(items, reason, code) {
+        this.record(items, `outcome unknown: ${reason}`, code, true);
     }
     failNotSent(items, stopReason, cause) {
         if (items.length === 0)
@@ -44909,6 +52087,32 @@ class SubmitLedger {
         if (stopReason)
             return this.fail(items, notSentReason(stopReason));
         this.fail(items, cause ? `not sent: the run stopped at ${cause.code ?? 'an error'}` : 'not sent');
+    }
+    /**
+     * The run stopped while these URLs were still being retried. When every attempt so far was refused,
+     * the reason names the last refusal ("deadline: refused with PreloadQueueFull until the run's
+     * timeout"), not "not sent".
+     */
+    failStopped(items, stopReason, lastRefusal) {
+        if (!lastRefusal)
+            return this.fail(items, notSentReason(stopReason));
+        const until = stopReason === 'deadline' ? "until the run's timeout" : 'until the run was cancelled';
+        const what = lastRefusal.code ? `refused with ${lastRefusal.code}` : `failed (${lastRefusal.message})`;
+        this.fail(items, `${stopReason}: ${what} ${until}`, lastRefusal.code);
+    }
+    record(items, reason, code, unknown) {
+        for (const item of items) {
+            this.outcomes.push({
+                url: item.url,
+                status: 'failed',
+                reason,
+                ...(code ? { code } : {}),
+                ...(unknown ? { outcomeUnknown: true } : {}),
+                source: item.source,
+                order: item.order,
+            });
+        }
+        this.onRecord?.(this.outcomes.length);
     }
     skipForQuota(items, remain) {
         const why = remain === undefined
@@ -45012,20 +52216,24 @@ async function runRound(client, logger, options, batches, ledger) {
     return [];
 }
 /**
- * One batch, with retries. A failure whose outcome is unknown is looked up first, and only the URLs
- * not found are sent again. Returns the final error and the URLs it applies to, or undefined.
+ * One batch, with retries. A failure whose outcome is unknown is looked up first (over a window, see
+ * confirm.ts), and only URLs shown not accepted are sent again. Returns the final error and the URLs
+ * it applies to, or undefined when every URL has its outcome.
  */
 async function sendBatch(client, logger, options, batch, ledger) {
+    const { stop } = options;
     let pending = batch.items;
     const started = Date.now();
+    /** The last failure of an attempt that went out: what the URLs are reported with if the run stops. */
+    let lastFailure;
     for (let attempt = 1;; attempt++) {
-        const sentAt = new Date();
+        const sentAt = Date.now();
         let error;
         try {
             const result = await pushObjectCache(client, pending.map((item) => item.url), options.push);
             if (result.taskId === '') {
                 // Accepted (it has a RequestId) but without a task ID: find the ID rather than report none.
-                const recovered = await lookUp(client, options, pending, sentAt, logger, batch.host);
+                const recovered = await recoverTaskIds(client, logger, options, pending, sentAt, batch.host);
                 ledger.accept(pending, (url) => recovered.get(url) ?? '', result.requestId, 'accepted-without-task-id');
             }
             else {
@@ -45039,48 +52247,69 @@ async function sendBatch(client, logger, options, batch, ledger) {
                 throw thrown;
             error = thrown;
         }
-        if (!error.outcomeUnknown && options.stop?.stopped) {
-            ledger.failNotSent(pending, options.stop.reason, undefined);
-            return undefined;
-        }
         if (error.outcomeUnknown) {
-            if (options.stop?.stopped) {
-                ledger.fail(pending, `outcome unknown: the call was in flight when the run stopped (${error.message}); it may have been accepted`);
-                return undefined;
-            }
-            logger.info(`  ${batch.host}: ${error.message}; looking the batch up before sending it again`);
-            const confirmation = await confirmBatch(client, pending, sentAt, options.retryPolicy, options.stop?.sendSignal);
-            if (confirmation.kind === 'unknown') {
-                ledger.fail(pending, `outcome unknown: ${error.message}; the look-up failed too (${confirmation.error.message}), so it was not sent again`, confirmation.error.code);
-                return undefined;
-            }
-            const confirmed = pending.filter((item) => confirmation.found.has(item.url));
-            if (confirmed.length > 0) {
-                ledger.accept(confirmed, (url) => confirmation.found.get(url) ?? '', undefined, 'confirmed-by-lookup');
-                logger.info(`  ${batch.host}: ${confirmed.length} URLs were accepted after all (found by look-up)`);
-            }
-            pending = pending.filter((item) => !confirmation.found.has(item.url));
+            pending = await settleUnknown(client, logger, options, batch.host, { pending, sentAt, error }, ledger);
             if (pending.length === 0)
                 return undefined;
         }
+        if (stop?.stopped && isRetryable(error.errorClass)) {
+            // Would have been retried, but the run stopped. A call the stop kept from going out carries no
+            // status and no code: then the failure before it is the one to name.
+            const answered = error.code !== undefined || error.httpStatus !== undefined;
+            ledger.failStopped(pending, stop.reason ?? 'cancelled', answered ? error : lastFailure);
+            return undefined;
+        }
+        lastFailure = error;
         const delay = isRetryable(error.errorClass)
             ? nextRetryDelay(error, attempt, started, options.retryPolicy)
             : undefined;
-        if (delay === undefined || options.stop?.stopped)
+        if (delay === undefined)
             return { error, items: pending };
         ledger.retries++;
         logger.info(`  ${batch.host}: ${error.code ?? error.message}; retry ${attempt} in ${(delay / 1000).toFixed(1)} s`);
-        await sleep(delay, options.stop?.sendSignal);
-        if (options.stop?.stopped) {
-            ledger.failNotSent(pending, options.stop.reason, undefined);
+        await sleep(delay, stop?.sendSignal);
+        if (stop?.stopped) {
+            ledger.failStopped(pending, stop.reason ?? 'cancelled', error);
             return undefined;
         }
     }
 }
-async function lookUp(client, options, items, sentAt, logger, host) {
-    const confirmation = await confirmBatch(client, items, sentAt, options.retryPolicy, options.stop?.sendSignal);
-    if (confirmation.kind === 'looked-up' && confirmation.found.size > 0)
-        return confirmation.found;
+/**
+ * A call whose outcome is unknown is never sent again blindly: it is looked up. What is found is
+ * recorded as submitted; what is still in doubt is recorded as outcome unknown. Returns the URLs the
+ * look-ups showed not accepted, which may be sent again.
+ */
+async function settleUnknown(client, logger, options, host, call, ledger) {
+    const { pending, sentAt, error } = call;
+    if (options.stop?.stopped) {
+        ledger.failUnknown(pending, `the call was in flight when the run stopped (${error.message}); it may have been accepted, so it was not sent again`);
+        return [];
+    }
+    logger.info(`  ${host}: ${error.message}; looking the batch up before deciding to send it again`);
+    const lookup = await lookUpCall(client, { urls: pending.map((item) => item.url), objectType: 'preload', sentAt }, { policy: options.lookup, retryPolicy: options.retryPolicy, signal: options.stop?.sendSignal });
+    if (lookup.kind === 'absent') {
+        logger.info(`  ${host}: not in the task list ${options.lookup.windowMs / 1000} s after the failure: not accepted`);
+        return pending;
+    }
+    const found = lookup.kind === 'accepted' ? lookup.taskIds : lookup.found;
+    const confirmed = pending.filter((item) => found.has(item.url));
+    if (confirmed.length > 0) {
+        ledger.accept(confirmed, (url) => found.get(url) ?? '', undefined, 'confirmed-by-lookup');
+        logger.info(`  ${host}: ${confirmed.length} URLs were accepted after all (found by look-up)`);
+    }
+    if (lookup.kind === 'in-doubt') {
+        const doubtful = pending.filter((item) => !found.has(item.url));
+        ledger.failUnknown(doubtful, `${error.message}; ${lookup.why}, so it was not sent again`, lookup.code);
+        logger.warning(`${host}: ${doubtful.length} URLs: outcome unknown (${lookup.why}); not sent again, so that no quota is spent twice.`);
+    }
+    return [];
+}
+/** The task IDs of a call accepted without one, found by look-up; an empty map when none is found. */
+async function recoverTaskIds(client, logger, options, items, sentAt, host) {
+    const lookup = await lookUpCall(client, { urls: items.map((item) => item.url), objectType: 'preload', sentAt }, { policy: options.lookup, retryPolicy: options.retryPolicy, signal: options.stop?.sendSignal });
+    const found = lookup.kind === 'accepted' ? lookup.taskIds : lookup.kind === 'in-doubt' ? lookup.found : undefined;
+    if (found && found.size > 0)
+        return found;
     logger.warning(`${host}: the call was accepted but returned no task ID, and none was found by look-up.`);
     return new Map();
 }
@@ -45138,34 +52367,119 @@ async function readUrlFile(filePath, displayName) {
 
 
 
-async function gatherEntries(config, logger, signal) {
+async function gatherEntries(config, logger, options = {}) {
     const entries = parseUrlList(config.urlsText, 'urls');
-    if (config.urlsFile)
-        entries.push(...(await readUrlFile(config.urlsFile, external_node_path_default().basename(config.urlsFile))));
+    const lists = [{ name: 'urls', entries: entries.length }];
+    if (config.urlsFile) {
+        const fromFile = await readUrlFile(config.urlsFile, external_node_path_default().basename(config.urlsFile));
+        lists.push({ name: 'urls-file', entries: fromFile.length });
+        append(entries, fromFile);
+    }
     if (config.cli?.urlsFileStdin !== undefined) {
-        entries.push(...parseUrlList(config.cli.urlsFileStdin, 'urls-file (standard input)'));
+        const fromStdin = parseUrlList(config.cli.urlsFileStdin, 'urls-file (standard input)');
+        lists.push({ name: 'standard input', entries: fromStdin.length });
+        append(entries, fromStdin);
     }
     if (!config.sitemap)
-        return { entries };
-    const sitemap = await logger.group('Sitemap diff', () => sitemapChanges(sitemapOptions(config, config.sitemap, signal), logger));
-    for (const url of sitemap.urls)
-        entries.push({ raw: url, source: 'sitemap' });
-    return { entries, sitemap };
+        return { entries, lists };
+    const sitemap = await logger.group('Sitemap diff', () => sitemapChanges(sitemapOptions(config, config.sitemap, options), logger));
+    for (let i = 0; i < sitemap.urls.length; i++) {
+        entries.push({ raw: sitemap.urls[i], source: 'sitemap', change: sitemap.changes[i] });
+    }
+    // Unusable <loc> values are reported, each as a failed URL, after the selected ones.
+    for (const loc of sitemap.invalid) {
+        entries.push({ raw: loc.value, source: `sitemap ${loc.document}`, invalid: loc.reason });
+    }
+    return { entries, lists, sitemap };
+}
+/** `push(...many)` overflows the call stack past ~100,000 items. */
+function append(to, items) {
+    for (const item of items)
+        to.push(item);
+}
+/**
+ * Why nothing is sent, when no source yielded a URL: each source's count, and for the sitemap what
+ * the diff found, so that a redeploy with nothing new does not read as a mistake. A warning when
+ * nothing was given at all; a notice when the sources had URLs but none was new or changed.
+ */
+function nothingToSend(gathered) {
+    const lists = gathered.lists.map((list) => `${list.name} had ${list.entries} entries`);
+    const sitemap = gathered.sitemap;
+    if (sitemap === undefined || sitemap.counts.deployed + sitemap.counts.invalid === 0) {
+        const every = sitemap === undefined ? lists : [...lists, 'the sitemap had no URLs'];
+        return {
+            level: 'warning',
+            message: `No URLs to prefetch: every source was empty (${every.join(', ')}). Nothing was sent.`,
+        };
+    }
+    // Lists with entries always yield an outcome, so here they are all empty: only the sitemap speaks.
+    return { level: 'notice', message: `No URLs to prefetch: ${sitemapText(sitemap)}. Nothing was sent.` };
+}
+function sitemapText(sitemap) {
+    const { counts } = sitemap;
+    const found = [
+        counts.unchanged ? `${counts.unchanged} unchanged` : '',
+        counts.notComparable ? `${counts.notComparable} not comparable (no <lastmod>)` : '',
+        counts.excluded ? `${counts.excluded} excluded` : '',
+        counts.added ? `${counts.added} added but not selected by changes` : '',
+        counts.modified ? `${counts.modified} modified but not selected by changes` : '',
+    ].filter(Boolean);
+    const head = `the sitemap had ${counts.deployed} URLs`;
+    if (sitemap.baselineProblem === 'unreadable') {
+        return `${head}, none selected because the baseline could not be read`;
+    }
+    const none = counts.added || counts.modified
+        ? 'none of the kinds changes selects'
+        : 'none added or modified since the baseline';
+    return `${head}, ${none}${found.length ? ` (${found.join(', ')})` : ''}`;
+}
+/** Gives each outcome from the sitemap its `change` and lastmods (report rows of urls / urls-file get none). */
+function withChanges(outcomes, changes) {
+    if (changes.size === 0)
+        return outcomes;
+    const format = lastFormatted();
+    return outcomes.map((outcome) => {
+        const entry = changes.get(outcome.order);
+        if (entry === undefined)
+            return outcome;
+        return {
+            ...outcome,
+            change: entry.change,
+            ...(Number.isNaN(entry.lastmod) ? {} : { lastmod: format(entry.lastmod) }),
+            ...(entry.change === 'modified' && !Number.isNaN(entry.previousLastmod)
+                ? { previousLastmod: format(entry.previousLastmod) }
+                : {}),
+        };
+    });
+}
+/** formatLastmod, remembering its last answer: a build stamp gives thousands of URLs the same lastmod. */
+function lastFormatted() {
+    let last = NaN;
+    let text = '';
+    return (ms) => {
+        if (ms !== last) {
+            last = ms;
+            text = formatLastmod(ms);
+        }
+        return text;
+    };
 }
 /** `save-sitemap`: writes the flat baseline and sends nothing. */
-async function saveBaseline(config, logger, signal) {
+async function saveBaseline(config, logger, options = {}) {
     const sitemap = config.sitemap;
     if (!sitemap?.saveSitemap)
-        return;
-    await saveSitemapBaseline({
+        return undefined;
+    const saved = await saveSitemapBaseline({
         workspace: config.workspace,
         sitemap: sitemap.sitemap,
         saveSitemap: sitemap.saveSitemap,
         baseUrl: config.baseUrl,
-        signal,
+        retryPolicy: options.retryPolicy,
+        signal: options.signal,
     }, logger);
+    return { file: sitemap.saveSitemap, sitemap: sitemap.sitemap, urls: saved.urls };
 }
-function sitemapOptions(config, sitemap, signal) {
+function sitemapOptions(config, sitemap, options) {
     return {
         workspace: config.workspace,
         sitemap: sitemap.sitemap,
@@ -45176,20 +52490,26 @@ function sitemapOptions(config, sitemap, signal) {
         includeImages: sitemap.includeImages,
         exclude: config.exclude,
         baseUrl: config.baseUrl,
-        signal,
+        retryPolicy: options.retryPolicy,
+        signal: options.signal,
     };
 }
 
 ;// CONCATENATED MODULE: ./src/urls/prepare.ts
 
 
+const prepare_EXAMPLES = 3;
 function prepareUrls(entries, options) {
     const seen = new Set();
     const candidates = [];
     const rejected = [];
+    const changes = new Map();
+    const invalidByReason = new Map();
     let duplicates = 0;
     for (const entry of entries) {
-        const normalized = normalizeUrl(entry.raw, options.baseUrl);
+        const normalized = entry.invalid === undefined
+            ? normalizeUrl(entry.raw, options.baseUrl)
+            : { ok: false, reason: entry.invalid };
         const key = normalized.ok ? normalized.url : `invalid:${entry.raw}`;
         if (seen.has(key)) {
             duplicates++;
@@ -45197,14 +52517,22 @@ function prepareUrls(entries, options) {
         }
         seen.add(key);
         const order = seen.size;
+        if (entry.change !== undefined)
+            changes.set(order, entry.change);
         if (!normalized.ok) {
+            const written = `${entry.source} "${prepare_shorten(visible(entry.raw))}"`;
             rejected.push({
                 url: entry.raw,
                 status: 'failed',
-                reason: `${entry.source} "${entry.raw}" ${normalized.reason}`,
+                reason: `${written} ${normalized.reason}`,
                 source: entry.source,
                 order,
             });
+            const group = invalidByReason.get(normalized.reason) ?? { count: 0, examples: [] };
+            group.count++;
+            if (group.examples.length < prepare_EXAMPLES)
+                group.examples.push(written);
+            invalidByReason.set(normalized.reason, group);
         }
         else if (options.exclude?.match(normalized.url) !== undefined) {
             rejected.push({
@@ -45230,7 +52558,11 @@ function prepareUrls(entries, options) {
             candidates.push({ url: normalized.url, host: normalized.host, source: entry.source, order });
         }
     }
-    return { candidates, rejected, duplicates };
+    return { candidates, rejected, duplicates, changes, invalidByReason };
+}
+/** An entry as a reason quotes it: whole up to a screenful, cut beyond. */
+function prepare_shorten(raw) {
+    return raw.length > 200 ? `${raw.slice(0, 197)}...` : raw;
 }
 
 ;// CONCATENATED MODULE: ./src/run.ts
@@ -45251,7 +52583,8 @@ function prepareUrls(entries, options) {
 
 
 
-function emptyResult(config) {
+
+function emptyResult(config, saved) {
     return {
         outcomes: [],
         counts: countOutcomes([]),
@@ -45263,7 +52596,7 @@ function emptyResult(config) {
         apiCalls: {},
         retries: 0,
         confirmedByLookup: 0,
-        ...(config.sitemap?.saveSitemap ? { savedSitemap: config.sitemap.saveSitemap } : {}),
+        ...(saved ? { savedSitemap: saved } : {}),
     };
 }
 async function runPrefetch(config, deps) {
@@ -45281,12 +52614,14 @@ async function runPrefetch(config, deps) {
 }
 async function runPhases(config, logger, retryPolicy, stop, identity) {
     if (config.sitemap?.saveSitemap) {
-        await saveBaseline(config, logger, stop.sendSignal);
-        return emptyResult(config);
+        const saved = await saveBaseline(config, logger, { signal: stop.sendSignal, retryPolicy });
+        return emptyResult(config, saved);
     }
-    const { collected, sitemap } = await collect(config, logger, stop.sendSignal);
+    const { collected, gathered } = await collect(config, logger, { signal: stop.sendSignal, retryPolicy });
+    const sitemap = gathered.sitemap;
     if (collected.candidates.length === 0 && collected.rejected.length === 0) {
-        logger.warning('No URLs to prefetch: every source was empty. Nothing was sent.');
+        const { level, message } = nothingToSend(gathered);
+        logger[level](message);
     }
     try {
         const credentials = collected.candidates.length > 0
@@ -45296,7 +52631,16 @@ async function runPhases(config, logger, retryPolicy, stop, identity) {
         const quotaRemain = await resolveQuota(config, client, collected, logger, retryPolicy);
         const plan = planBatches(collected.candidates, config.batchSize, quotaRemain);
         logPlan(plan, collected, quotaRemain, logger);
-        const follow = client && !config.dryRun ? { client, options: config.follow, logger, retryPolicy, stop } : undefined;
+        const follow = client && !config.dryRun
+            ? {
+                client,
+                options: config.follow,
+                logger,
+                retryPolicy,
+                lookup: lookupPolicy(config.requestTimeoutMs),
+                stop,
+            }
+            : undefined;
         const refreshed = follow && (await refreshBeforePrefetch(follow, plan.batches));
         const sent = client && !config.dryRun ? await run_submit(client, config, plan, logger, retryPolicy, stop) : undefined;
         const sorted = [
@@ -45305,7 +52649,8 @@ async function runPhases(config, logger, retryPolicy, stop, identity) {
             ...(sent?.outcomes ?? plannedOutcomes(plan)),
         ].sort((a, b) => a.order - b.order);
         const waited = follow && (await waitForPrefetch(follow, sorted));
-        const { outcomes, follow: followed } = withFollowThrough(sorted, refreshed, waited);
+        const { outcomes: followedOutcomes, follow: followed } = withFollowThrough(sorted, refreshed, waited);
+        const outcomes = withChanges(followedOutcomes, collected.changes);
         return assembleResult(config, outcomes, {
             collected,
             quotaRemain,
@@ -45340,21 +52685,32 @@ function assembleResult(config, outcomes, parts) {
         ...(stop.reason ? { stopped: stop.reason } : {}),
         ...(sent?.fatal ? { fatal: `${sent.fatal.message}. ${adviceFor(sent.fatal)}` } : {}),
         ...(followed ? { follow: followed } : {}),
-        ...(sitemap ? { sitemap: { counts: sitemap.counts, baseline: sitemap.baseline } } : {}),
+        ...(sitemap
+            ? {
+                sitemap: {
+                    counts: sitemap.counts,
+                    baseline: sitemap.baseline,
+                    ...(sitemap.baselineProblem ? { baselineProblem: sitemap.baselineProblem } : {}),
+                    notes: sitemap.notes,
+                },
+            }
+            : {}),
     };
 }
-async function collect(config, logger, signal) {
-    const { entries, sitemap } = await gatherEntries(config, logger, signal);
-    const collected = prepareUrls(entries, {
+async function collect(config, logger, options) {
+    const gathered = await gatherEntries(config, logger, options);
+    const collected = prepareUrls(gathered.entries, {
         baseUrl: config.baseUrl,
         domains: config.domains,
         exclude: config.exclude,
     });
-    for (const rejected of collected.rejected) {
-        if (rejected.status === 'failed')
-            logger.warning(rejected.reason ?? rejected.url);
+    // One line per kind of mistake, not one per entry: a sitemap can hold thousands.
+    for (const [reason, { count, examples }] of collected.invalidByReason) {
+        const more = count > examples.length ? `; …and ${count - examples.length} more` : '';
+        const entries = count === 1 ? '1 entry' : `${count} entries`;
+        logger.warning(`${entries} failed, each ${reason} — ${examples.join('; ')}${more}`);
     }
-    return { collected, ...(sitemap ? { sitemap } : {}) };
+    return { collected, gathered };
 }
 function createClient(config, credentials, logger, stop) {
     return new RenewingClient({
@@ -45399,6 +52755,7 @@ async function run_submit(client, config, plan, logger, retryPolicy, stop) {
         push: config.push,
         concurrency: config.requestsPerSecond,
         retryPolicy,
+        lookup: lookupPolicy(config.requestTimeoutMs),
         rereadQuota: () => readPreloadRemain(client, logger, retryPolicy),
         stop,
         onProgress: (done) => logger.progress?.({ phase: 'submit', done, total }),
@@ -45490,6 +52847,10 @@ function stopOnSignals(stop, notify) {
 
 
 
+
+
+
+const SECRET_INPUTS = INPUT_NAMES.filter((name) => INPUTS[name].kind === 'secret');
 async function run() {
     // Every secret of the run, including those that arrive later (the role's STS credentials).
     const secrets = [];
@@ -45502,11 +52863,12 @@ async function run() {
     const redact = (text) => createRedactor(secrets)(text);
     try {
         const credentials = readCredentials(getInput, process.env);
-        // Masked before anything else can print them.
+        // Masked before anything else can print them: every input the spec calls a secret, and where
+        // the credentials came from instead (ALIBABA_CLOUD_*), and the proxies' passwords.
         for (const secret of [
+            ...SECRET_INPUTS.map((name) => getInput(name).trim()),
             ...Object.values(credentials),
             ...proxyPasswords(process.env),
-            getInput('github-token'),
         ]) {
             mask(secret);
         }
@@ -45515,7 +52877,9 @@ async function run() {
         const noProxy = noProxyForActionsHttpClient(process.env);
         if (noProxy !== undefined)
             process.env['no_proxy'] = noProxy;
-        const config = parseConfig(getInput, process.env, credentials);
+        const config = parseConfig(getInput, process.env, credentials, { github: githubContext() });
+        for (const message of config.messages)
+            core_namespaceObject[message.level](message.text);
         const stop = new RunStop();
         const signals = stopOnSignals(stop, (message) => warning(message));
         const result = await runPrefetch(config, {
@@ -45537,9 +52901,11 @@ async function publish(result, config, redact) {
     const reportPath = await writeReport(result, config.reportDir, redact);
     for (const [name, value] of Object.entries(actionOutputs(result, reportPath)))
         setOutput(name, value);
-    info(`Done: ${result.counts.submitted} submitted, ${result.counts.skipped} skipped, ${result.counts.failed} failed` +
-        (result.dryRun ? `, ${result.counts.planned} planned (dry run)` : '') +
-        `. Task IDs: ${result.taskIds.join(',') || '(none)'}. Report: ${reportPath}`);
+    info(result.savedSitemap
+        ? `Done: ${savedLine(result)} Report: ${reportPath}`
+        : `Done: ${result.counts.submitted} submitted, ${result.counts.skipped} skipped, ${result.counts.failed} failed` +
+            (result.dryRun ? `, ${result.counts.planned} planned (dry run)` : '') +
+            `. Task IDs: ${result.taskIds.join(',') || '(none)'}. Report: ${reportPath}`);
     try {
         await summary.addRaw(redact(renderSummary(result, reportPath))).write();
     }
@@ -45547,6 +52913,27 @@ async function publish(result, config, redact) {
         // No GITHUB_STEP_SUMMARY (a local run): the summary is a courtesy, never a reason to fail.
         debug(`job summary not written: ${errorMessage(error)}`);
     }
+}
+/** The workflow run's context, as @actions/github reads it (variables and the event's payload). */
+function githubContext() {
+    let repository;
+    try {
+        // GITHUB_REPOSITORY, or the payload's repository when that is not set.
+        const { owner, repo } = github_context.repo;
+        repository = owner && repo ? { owner, repo } : undefined;
+    }
+    catch {
+        repository = undefined; // outside GitHub Actions: previous-ref says so if it is set
+    }
+    const payload = github_context.payload;
+    return {
+        repository,
+        apiUrl: github_context.apiUrl,
+        event: {
+            before: typeof payload.before === 'string' ? payload.before : undefined,
+            forced: typeof payload.forced === 'boolean' ? payload.forced : undefined,
+        },
+    };
 }
 function actionsLogger() {
     return {

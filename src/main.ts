@@ -2,13 +2,16 @@
  * The GitHub Action adapter: inputs in, outputs and a job summary out. All the work is in run.ts.
  */
 import * as core from '@actions/core';
-import { type Config } from './config/config.js';
+import { context } from '@actions/github';
+import { type Config, type GitHubContext } from './config/config.js';
 import { ConfigError, errorMessage } from './base/errors.js';
 import { parseConfig, readCredentials } from './config/parse.js';
+import { INPUTS, INPUT_NAMES } from './config/inputs.js';
 import { noProxyForActionsHttpClient, proxyPasswords } from './http/proxy.js';
 import { writeReport } from './report/report.js';
 import { actionOutputs } from './report/outputs.js';
 import { renderSummary } from './report/summary.js';
+import { savedLine } from './report/closing.js';
 import { verdict } from './report/verdict.js';
 import { runPrefetch } from './run.js';
 import { type RunResult } from './base/result.js';
@@ -16,6 +19,8 @@ import { RunStop } from './runtime/stop.js';
 import type { Logger } from './base/logger.js';
 import { createRedactor, type Redactor } from './base/redact.js';
 import { stopOnSignals } from './runtime/signals.js';
+
+const SECRET_INPUTS = INPUT_NAMES.filter((name) => INPUTS[name].kind === 'secret');
 
 export async function run(): Promise<void> {
   // Every secret of the run, including those that arrive later (the role's STS credentials).
@@ -28,11 +33,12 @@ export async function run(): Promise<void> {
   const redact: Redactor = (text) => createRedactor(secrets)(text);
   try {
     const credentials = readCredentials(core.getInput, process.env);
-    // Masked before anything else can print them.
+    // Masked before anything else can print them: every input the spec calls a secret, and where
+    // the credentials came from instead (ALIBABA_CLOUD_*), and the proxies' passwords.
     for (const secret of [
+      ...SECRET_INPUTS.map((name) => core.getInput(name).trim()),
       ...Object.values(credentials),
       ...proxyPasswords(process.env),
-      core.getInput('github-token'),
     ]) {
       mask(secret);
     }
@@ -40,7 +46,8 @@ export async function run(): Promise<void> {
     // hand it the list in the form it reads as every other request of the run does.
     const noProxy = noProxyForActionsHttpClient(process.env);
     if (noProxy !== undefined) process.env['no_proxy'] = noProxy;
-    const config = parseConfig(core.getInput, process.env, credentials);
+    const config = parseConfig(core.getInput, process.env, credentials, { github: githubContext() });
+    for (const message of config.messages) core[message.level](message.text);
     const stop = new RunStop();
     const signals = stopOnSignals(stop, (message) => core.warning(message));
     const result = await runPrefetch(config, {
@@ -61,9 +68,11 @@ async function publish(result: RunResult, config: Config, redact: Redactor): Pro
   const reportPath = await writeReport(result, config.reportDir, redact);
   for (const [name, value] of Object.entries(actionOutputs(result, reportPath))) core.setOutput(name, value);
   core.info(
-    `Done: ${result.counts.submitted} submitted, ${result.counts.skipped} skipped, ${result.counts.failed} failed` +
-      (result.dryRun ? `, ${result.counts.planned} planned (dry run)` : '') +
-      `. Task IDs: ${result.taskIds.join(',') || '(none)'}. Report: ${reportPath}`,
+    result.savedSitemap
+      ? `Done: ${savedLine(result)} Report: ${reportPath}`
+      : `Done: ${result.counts.submitted} submitted, ${result.counts.skipped} skipped, ${result.counts.failed} failed` +
+          (result.dryRun ? `, ${result.counts.planned} planned (dry run)` : '') +
+          `. Task IDs: ${result.taskIds.join(',') || '(none)'}. Report: ${reportPath}`,
   );
   try {
     await core.summary.addRaw(redact(renderSummary(result, reportPath))).write();
@@ -71,6 +80,27 @@ async function publish(result: RunResult, config: Config, redact: Redactor): Pro
     // No GITHUB_STEP_SUMMARY (a local run): the summary is a courtesy, never a reason to fail.
     core.debug(`job summary not written: ${errorMessage(error)}`);
   }
+}
+
+/** The workflow run's context, as @actions/github reads it (variables and the event's payload). */
+function githubContext(): GitHubContext {
+  let repository: GitHubContext['repository'];
+  try {
+    // GITHUB_REPOSITORY, or the payload's repository when that is not set.
+    const { owner, repo } = context.repo;
+    repository = owner && repo ? { owner, repo } : undefined;
+  } catch {
+    repository = undefined; // outside GitHub Actions: previous-ref says so if it is set
+  }
+  const payload = context.payload as { before?: unknown; forced?: unknown };
+  return {
+    repository,
+    apiUrl: context.apiUrl,
+    event: {
+      before: typeof payload.before === 'string' ? payload.before : undefined,
+      forced: typeof payload.forced === 'boolean' ? payload.forced : undefined,
+    },
+  };
 }
 
 function actionsLogger(): Logger {

@@ -19,12 +19,20 @@ import { planBatches, type Plan } from './plan/planner.js';
 import { countOutcomes, type UrlOutcome } from './base/outcome.js';
 import { createCallGate } from './runtime/gate.js';
 import { readPreloadRemain } from './submit/quota.js';
+import { lookupPolicy } from './submit/confirm.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './runtime/retry.js';
 import { RunStop } from './runtime/stop.js';
 import { submitBatches } from './submit/submitter.js';
 import type { SitemapUrls } from './sitemap/index.js';
-import type { RunResult } from './base/result.js';
-import { gatherEntries, saveBaseline } from './sources/gather.js';
+import type { RunResult, SavedSitemap } from './base/result.js';
+import {
+  gatherEntries,
+  nothingToSend,
+  saveBaseline,
+  withChanges,
+  type GatherOptions,
+  type GatheredEntries,
+} from './sources/gather.js';
 import { prepareUrls, type PreparedUrls } from './urls/prepare.js';
 import type { Logger } from './base/logger.js';
 
@@ -37,7 +45,7 @@ export interface RunDeps {
   identity?: IdentityDeps;
 }
 
-function emptyResult(config: Config): RunResult {
+function emptyResult(config: Config, saved: SavedSitemap | undefined): RunResult {
   return {
     outcomes: [],
     counts: countOutcomes([]),
@@ -49,7 +57,7 @@ function emptyResult(config: Config): RunResult {
     apiCalls: {},
     retries: 0,
     confirmedByLookup: 0,
-    ...(config.sitemap?.saveSitemap ? { savedSitemap: config.sitemap.saveSitemap } : {}),
+    ...(saved ? { savedSitemap: saved } : {}),
   };
 }
 
@@ -74,12 +82,14 @@ async function runPhases(
   identity: IdentityDeps | undefined,
 ): Promise<RunResult> {
   if (config.sitemap?.saveSitemap) {
-    await saveBaseline(config, logger, stop.sendSignal);
-    return emptyResult(config);
+    const saved = await saveBaseline(config, logger, { signal: stop.sendSignal, retryPolicy });
+    return emptyResult(config, saved);
   }
-  const { collected, sitemap } = await collect(config, logger, stop.sendSignal);
+  const { collected, gathered } = await collect(config, logger, { signal: stop.sendSignal, retryPolicy });
+  const sitemap = gathered.sitemap;
   if (collected.candidates.length === 0 && collected.rejected.length === 0) {
-    logger.warning('No URLs to prefetch: every source was empty. Nothing was sent.');
+    const { level, message } = nothingToSend(gathered);
+    logger[level](message);
   }
   try {
     const credentials =
@@ -91,7 +101,16 @@ async function runPhases(
     const plan = planBatches(collected.candidates, config.batchSize, quotaRemain);
     logPlan(plan, collected, quotaRemain, logger);
     const follow: FollowContext | undefined =
-      client && !config.dryRun ? { client, options: config.follow, logger, retryPolicy, stop } : undefined;
+      client && !config.dryRun
+        ? {
+            client,
+            options: config.follow,
+            logger,
+            retryPolicy,
+            lookup: lookupPolicy(config.requestTimeoutMs),
+            stop,
+          }
+        : undefined;
     const refreshed = follow && (await refreshBeforePrefetch(follow, plan.batches));
     const sent =
       client && !config.dryRun ? await submit(client, config, plan, logger, retryPolicy, stop) : undefined;
@@ -101,7 +120,8 @@ async function runPhases(
       ...(sent?.outcomes ?? plannedOutcomes(plan)),
     ].sort((a, b) => a.order - b.order);
     const waited = follow && (await waitForPrefetch(follow, sorted));
-    const { outcomes, follow: followed } = withFollowThrough(sorted, refreshed, waited);
+    const { outcomes: followedOutcomes, follow: followed } = withFollowThrough(sorted, refreshed, waited);
+    const outcomes = withChanges(followedOutcomes, collected.changes);
     return assembleResult(config, outcomes, {
       collected,
       quotaRemain,
@@ -146,25 +166,37 @@ function assembleResult(config: Config, outcomes: UrlOutcome[], parts: RunParts)
     ...(stop.reason ? { stopped: stop.reason } : {}),
     ...(sent?.fatal ? { fatal: `${sent.fatal.message}. ${adviceFor(sent.fatal)}` } : {}),
     ...(followed ? { follow: followed } : {}),
-    ...(sitemap ? { sitemap: { counts: sitemap.counts, baseline: sitemap.baseline } } : {}),
+    ...(sitemap
+      ? {
+          sitemap: {
+            counts: sitemap.counts,
+            baseline: sitemap.baseline,
+            ...(sitemap.baselineProblem ? { baselineProblem: sitemap.baselineProblem } : {}),
+            notes: sitemap.notes,
+          },
+        }
+      : {}),
   };
 }
 
 async function collect(
   config: Config,
   logger: Logger,
-  signal: AbortSignal,
-): Promise<{ collected: PreparedUrls; sitemap?: SitemapUrls }> {
-  const { entries, sitemap } = await gatherEntries(config, logger, signal);
-  const collected = prepareUrls(entries, {
+  options: GatherOptions,
+): Promise<{ collected: PreparedUrls; gathered: GatheredEntries }> {
+  const gathered = await gatherEntries(config, logger, options);
+  const collected = prepareUrls(gathered.entries, {
     baseUrl: config.baseUrl,
     domains: config.domains,
     exclude: config.exclude,
   });
-  for (const rejected of collected.rejected) {
-    if (rejected.status === 'failed') logger.warning(rejected.reason ?? rejected.url);
+  // One line per kind of mistake, not one per entry: a sitemap can hold thousands.
+  for (const [reason, { count, examples }] of collected.invalidByReason) {
+    const more = count > examples.length ? `; …and ${count - examples.length} more` : '';
+    const entries = count === 1 ? '1 entry' : `${count} entries`;
+    logger.warning(`${entries} failed, each ${reason} — ${examples.join('; ')}${more}`);
   }
-  return { collected, ...(sitemap ? { sitemap } : {}) };
+  return { collected, gathered };
 }
 
 function createClient(
@@ -239,6 +271,7 @@ async function submit(
       push: config.push,
       concurrency: config.requestsPerSecond,
       retryPolicy,
+      lookup: lookupPolicy(config.requestTimeoutMs),
       rereadQuota: () => readPreloadRemain(client, logger, retryPolicy),
       stop,
       onProgress: (done) => logger.progress?.({ phase: 'submit', done, total }),

@@ -2,6 +2,11 @@
  * Turns whatever came back over HTTP into either the API's answer or a classified AlibabaError.
  * Alibaba answers JSON or XML; proxies and load balancers answer HTML; broken connections answer
  * nothing at all. Each has one defined outcome here.
+ *
+ * Only an API error `Code` proves that a call was refused. Any other failed answer — a gateway's HTML
+ * page, a 5xx without a Code, an empty or unreadable body — may stand in front of a call the CDN went
+ * on to accept, so it is marked `outcomeUnknown`, and a caller that spends quota looks the call up
+ * before sending it again.
  */
 import { SaxesParser } from 'saxes';
 import { classifyCode } from './errors.js';
@@ -29,8 +34,8 @@ export function parseAnswer(raw: RawAnswer): ApiFields {
       action: raw.action,
       errorClass: 'transient',
       httpStatus: raw.status,
-      // A 2xx we cannot read may stand for a call Alibaba accepted.
-      outcomeUnknown: accepted2xx,
+      // Not the API's answer, so not a refusal: a gateway may answer this after the CDN accepted the call.
+      outcomeUnknown: mayHideAcceptance(raw.status),
     });
   }
 
@@ -66,9 +71,19 @@ export function parseAnswer(raw: RawAnswer): ApiFields {
       action: raw.action,
       errorClass: raw.status >= 500 || raw.status === 429 ? 'transient' : 'unknown',
       httpStatus: raw.status,
+      // Without a Code nothing says the call was refused (a JSON 500 from a gateway, say).
+      outcomeUnknown: mayHideAcceptance(raw.status),
     });
   }
   return fields;
+}
+
+/**
+ * Whether an answer without an API error Code may stand in front of a call the CDN accepted: always,
+ * but for a proxy's 407, which says the proxy forwarded nothing until it is given its credentials.
+ */
+function mayHideAcceptance(status: number): boolean {
+  return status !== 407;
 }
 
 /** A string field of an answer; Alibaba sends numbers as strings in some answers and not in others. */

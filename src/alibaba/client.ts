@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { httpFetch } from '../http/fetch.js';
 import { NetworkError, AlibabaError } from '../base/errors.js';
 import { parseAnswer, type ApiFields } from './answer.js';
+import { sentNothing } from './errors.js';
 import { signV1, signV3, type Credentials } from './signer.js';
 import type { CallGate } from '../runtime/gate.js';
 
@@ -31,6 +32,14 @@ export interface ClientOptions {
 export interface CallResult {
   fields: ApiFields;
   requestId: string | undefined;
+  /** The answer's `Date` header and when the answer arrived: a reading of the CDN's clock against ours. */
+  clock?: ServerClock;
+}
+
+/** One reading of the server's clock: its `Date` header (second precision) and our time on arrival. */
+export interface ServerClock {
+  serverMs: number;
+  receivedMs: number;
 }
 
 export class AlibabaClient {
@@ -62,9 +71,13 @@ export class AlibabaClient {
         nonce: randomUUID(),
       };
       const request = this.options.signatureVersion === 'v1' ? signV1(input) : signV3(input);
-      const raw = await this.send(action, request);
+      const { clock, ...raw } = await this.send(action, request);
       const fields = parseAnswer({ action, ...raw });
-      return { fields, requestId: typeof fields['RequestId'] === 'string' ? fields['RequestId'] : undefined };
+      return {
+        fields,
+        requestId: typeof fields['RequestId'] === 'string' ? fields['RequestId'] : undefined,
+        ...(clock ? { clock } : {}),
+      };
     } finally {
       slot?.release();
     }
@@ -95,7 +108,13 @@ export class AlibabaClient {
   private async send(
     action: string,
     request: { url: string; headers: Record<string, string>; body: string },
-  ): Promise<{ status: number; contentType: string; body: string; retryAfterHeader: string | null }> {
+  ): Promise<{
+    status: number;
+    contentType: string;
+    body: string;
+    retryAfterHeader: string | null;
+    clock: ServerClock | undefined;
+  }> {
     const deadline = Date.now() + this.options.timeoutMs;
     try {
       const response = await httpFetch(request.url, {
@@ -105,14 +124,17 @@ export class AlibabaClient {
         timeoutMs: this.options.timeoutMs,
         ...(this.options.signal ? { signal: this.options.signal } : {}),
       });
+      const receivedMs = Date.now();
       const body = await readWithin(response.text(), deadline - Date.now(), () =>
         (response.body as unknown as { destroy?: () => void }).destroy?.(),
       );
+      const serverMs = Date.parse(response.headers.get('date') ?? '');
       return {
         status: response.status,
         contentType: response.headers.get('content-type') ?? '',
         body,
         retryAfterHeader: response.headers.get('x-acs-retry-after'),
+        clock: Number.isNaN(serverMs) ? undefined : { serverMs, receivedMs },
       };
     } catch (error) {
       if (error instanceof AlibabaError) throw error;
@@ -121,8 +143,9 @@ export class AlibabaClient {
       throw new AlibabaError(`${action}: ${message}`, {
         action,
         errorClass: 'transient',
-        // Unless the connection was never made, the request may have arrived and been accepted.
-        outcomeUnknown: !/ECONNREFUSED|ENOTFOUND|EAI_AGAIN/.test(message),
+        // Decided by the system's error code, never by the message (which quotes the request's URLs):
+        // unless the connection was refused or never resolved, the request may have arrived and been accepted.
+        outcomeUnknown: !sentNothing(network?.code),
       });
     }
   }

@@ -49,6 +49,24 @@ export function classifyCode(code: string, httpStatus?: number): ErrorClass {
   return 'unknown';
 }
 
+/**
+ * Network failures that provably sent nothing: the connection was refused, or the host name never
+ * resolved, so no byte of the request left the runner. Every other failure once a connection was
+ * attempted (a reset, a timeout, an abort, a TLS or protocol error) may have delivered the request.
+ */
+const NOTHING_SENT: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EAI_NONAME',
+  'EAI_FAIL',
+]);
+
+/** Whether a network failure with this system error code (NetworkError.code) proves that nothing was sent. */
+export function sentNothing(systemCode: string | undefined): boolean {
+  return systemCode !== undefined && NOTHING_SENT.has(systemCode);
+}
+
 /** What a person should check when a fatal error stops the run. */
 export function adviceFor(error: AlibabaError): string {
   if (error.advice !== undefined) return error.advice;

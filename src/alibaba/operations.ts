@@ -1,6 +1,6 @@
 /** The CDN API operations cdn-prefetch uses, typed, over one-attempt calls. */
 import { stringField, type ApiFields } from './answer.js';
-import type { AlibabaClient } from './client.js';
+import type { AlibabaClient, ServerClock } from './client.js';
 
 /** PushObjectCache's optional parameters; undefined means "not sent". */
 export interface PushOptions {
@@ -31,29 +31,40 @@ export async function pushObjectCache(
   return { taskId: stringField(fields, 'PushTaskId')?.trim() ?? '', requestId };
 }
 
+/** A count from DescribeRefreshQuota: a whole number ≥ 0, or undefined with what the answer held instead. */
+export type QuotaCount = { value: number } | { value: undefined; answered: string };
+
 export interface RefreshQuota {
-  preloadRemain: number;
-  preloadQuota: number;
-  urlRemain: number;
-  urlQuota: number;
+  preloadRemain: QuotaCount;
+  preloadQuota: QuotaCount;
+  urlRemain: QuotaCount;
+  urlQuota: QuotaCount;
 }
 
-/** DescribeRefreshQuota; every value arrives as a string. */
+/**
+ * DescribeRefreshQuota; every value arrives as a string. A value that is not a whole number ≥ 0
+ * (missing, empty, negative, fractional, `Infinity`, text) is returned as unreadable, never guessed
+ * at: the caller decides what an unreadable quota means.
+ */
 export async function describeRefreshQuota(client: AlibabaClient): Promise<RefreshQuota> {
   const { fields } = await client.call('DescribeRefreshQuota', {});
-  const number = (name: string): number => {
-    const value = Number(stringField(fields, name));
-    if (!Number.isFinite(value) || value < 0) {
-      throw new Error(`DescribeRefreshQuota: ${name} is missing or not a number in the answer`);
-    }
-    return value;
-  };
+  const count = (name: string): QuotaCount => quotaCount(fields[name]);
   return {
-    preloadRemain: number('PreloadRemain'),
-    preloadQuota: number('PreloadQuota'),
-    urlRemain: number('UrlRemain'),
-    urlQuota: number('UrlQuota'),
+    preloadRemain: count('PreloadRemain'),
+    preloadQuota: count('PreloadQuota'),
+    urlRemain: count('UrlRemain'),
+    urlQuota: count('UrlQuota'),
   };
+}
+
+/** Reads one quota value: digits only (as a string or a JSON number), at most 2^53 − 1. */
+export function quotaCount(value: unknown): QuotaCount {
+  const text =
+    typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : undefined;
+  if (text !== undefined && /^\d+$/.test(text) && Number.isSafeInteger(Number(text))) {
+    return { value: Number(text) };
+  }
+  return { value: undefined, answered: text === undefined ? 'nothing' : JSON.stringify(text) };
 }
 
 export interface RefreshResult {
@@ -131,7 +142,7 @@ export interface TaskQuery {
 export async function describeRefreshTasks(
   client: AlibabaClient,
   query: TaskQuery,
-): Promise<{ tasks: CdnTask[]; totalCount: number }> {
+): Promise<{ tasks: CdnTask[]; totalCount: number; clock?: ServerClock }> {
   const params: Record<string, string> = {};
   if (query.objectPath !== undefined) params['ObjectPath'] = query.objectPath;
   if (query.domainName !== undefined) params['DomainName'] = query.domainName;
@@ -140,9 +151,13 @@ export async function describeRefreshTasks(
   if (query.endTime !== undefined) params['EndTime'] = query.endTime;
   if (query.pageNumber !== undefined) params['PageNumber'] = String(query.pageNumber);
   if (query.pageSize !== undefined) params['PageSize'] = String(query.pageSize);
-  const { fields } = await client.call('DescribeRefreshTasks', params);
+  const { fields, clock } = await client.call('DescribeRefreshTasks', params);
   const tasks = tasksOf(fields);
-  return { tasks, totalCount: Number(stringField(fields, 'TotalCount') ?? tasks.length) || 0 };
+  return {
+    tasks,
+    totalCount: Number(stringField(fields, 'TotalCount') ?? tasks.length) || 0,
+    ...(clock ? { clock } : {}),
+  };
 }
 
 /**

@@ -3,6 +3,9 @@ import type { RefreshStatus, TaskStatus } from './follow.js';
 
 export type UrlStatus = 'submitted' | 'skipped' | 'failed' | 'planned';
 
+/** Why the sitemap diff selected a URL: it is new, or its `<lastmod>` moved (or appeared). */
+export type SitemapChange = 'added' | 'modified';
+
 export interface UrlOutcome {
   url: string;
   status: UrlStatus;
@@ -15,8 +18,19 @@ export interface UrlOutcome {
   requestId?: string;
   /** The call's answer was lost; DescribeRefreshTasks showed it had been accepted. */
   confirmedByLookup?: boolean;
+  /**
+   * On a failed URL: its call may have been accepted (the answer was lost and the look-ups could not
+   * settle it), so it was not sent again. Absent on a failed URL means the CDN provably took nothing.
+   */
+  outcomeUnknown?: true;
   /** Where the entry came from, e.g. `urls: line 3`. */
   source?: string;
+  /** Entries from the sitemap diff only: why it was selected. Absent for `urls` / `urls-file`. */
+  change?: SitemapChange;
+  /** With `change`: the deployed sitemap's `<lastmod>` (for an image, its page's), when it has one. */
+  lastmod?: string;
+  /** With `change: modified`: the baseline's `<lastmod>`; absent when the lastmod appeared. */
+  previousLastmod?: string;
   /** Why a URL was skipped, for deciding whether `fail-on: skipped` applies. */
   skip?: 'quota' | 'domains' | 'excluded';
   /** Position in the input, for keeping input order. */

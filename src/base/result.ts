@@ -5,23 +5,71 @@ import type { OutcomeCounts, UrlOutcome } from './outcome.js';
 /** Why a run ended early. */
 export type StopReason = 'deadline' | 'cancelled';
 
-/** What the sitemap diff saw: the counts the report and summary show. */
+/**
+ * What the sitemap diff saw: the counts the report and summary show.
+ * deployed = added + modified + unchanged + notComparable + unknown + excluded.
+ */
 export interface DiffCounts {
-  /** Distinct usable URLs in the deployed sitemap: added + modified + unchanged + excluded. */
+  /** Distinct usable URLs in the deployed sitemap. */
   deployed: number;
   /** Distinct URLs in the baseline; undefined when there was none (or `changes: all`). */
   baseline: number | undefined;
   /** Not in the baseline (every URL when there is no baseline). */
   added: number;
-  /** In both, with `<lastmod>` on both sides denoting different instants. */
+  /**
+   * In both, with a `<lastmod>` on the deployed side that differs from the baseline's, or that the
+   * baseline lacked (a lastmod that appears is the usual first edit).
+   */
   modified: number;
+  /** In both, with `<lastmod>` on both sides denoting the same instant. */
   unchanged: number;
+  /** In both, without a `<lastmod>` on the deployed side: whether it changed cannot be told. */
+  notComparable: number;
+  /** The baseline could not be read: whether these changed is unknown, and none is selected. */
+  unknown: number;
   /** Matched an `exclude` pattern; counted, never listed. */
   excluded: number;
+  /** `<loc>` values that are not usable URLs; each is a failed row of the report. */
+  invalid: number;
   /** `<image:loc>` URLs listed after their pages (include-images). */
   images: number;
   /** Image URLs left out by an `exclude` pattern. */
   imagesExcluded: number;
+}
+
+/** The baseline of a sitemap diff, when one was asked for and could not be used. */
+export type BaselineProblem =
+  /** Does not exist (no file, HTTP 404/410, no such path at the ref): every URL counts as added. */
+  | 'missing'
+  /** An HTML page instead of a sitemap: taken as missing. */
+  | 'html'
+  /** Exists but could not be read or parsed: nothing is selected (unless `changes: all`). */
+  | 'unreadable';
+
+/** A warning or notice the sitemap diff gave. */
+export interface SitemapNote {
+  level: 'warning' | 'notice';
+  message: string;
+}
+
+/** The sitemap diff's part of a run's result. */
+export interface SitemapResult {
+  counts: DiffCounts;
+  /** What the sitemap was compared with, e.g. `public/sitemap.xml at 1a2b3c`; undefined when nothing. */
+  baseline: string | undefined;
+  /** Why the baseline that was asked for was not used. */
+  baselineProblem?: BaselineProblem;
+  /** The diff's warnings and notices (build stamps, lastmods missing, the baseline), for the summary. */
+  notes: SitemapNote[];
+}
+
+/** What `save-sitemap` wrote. */
+export interface SavedSitemap {
+  /** `save-sitemap`, as given. */
+  file: string;
+  /** `sitemap`, as given. */
+  sitemap: string;
+  urls: number;
 }
 
 export interface RunResult {
@@ -49,7 +97,7 @@ export interface RunResult {
   /** With `refresh` or `wait` (never in a dry run): the refresh and the wait. */
   follow?: FollowResult;
   /** With `sitemap`: what each side had and what changed; `baseline` names what it was compared with. */
-  sitemap?: { counts: DiffCounts; baseline: string | undefined };
-  /** With `save-sitemap`: nothing was sent. */
-  savedSitemap?: string;
+  sitemap?: SitemapResult;
+  /** With `save-sitemap`: what was saved; nothing was sent. */
+  savedSitemap?: SavedSitemap;
 }

@@ -1,29 +1,23 @@
 /**
- * The CLI's flags are the action's inputs, by the same names, derived from action.yml (through
- * inputs.generated.ts) rather than listed by hand: an input added to action.yml is a flag at the next
- * build. Left out are the secrets (credentials come from the ALIBABA_CLOUD_* variables, never from the
- * command line, where they would land in shell history and `ps`) and what only exists inside GitHub
- * Actions. Parsing is Node's util.parseArgs; the checks after it exist to word the errors.
+ * The CLI's flags are the action's inputs, by the same names. The input spec (config/inputs.ts) says
+ * which inputs are flags, of what kind and with what default; the descriptions come from action.yml
+ * (through inputs.generated.ts). Left out are the secrets (credentials come from the ALIBABA_CLOUD_*
+ * variables, never from the command line, where they would land in shell history and `ps`) and what
+ * only exists inside GitHub Actions. Parsing is Node's util.parseArgs; the checks after it exist to
+ * word the errors.
  */
 import { parseArgs } from 'node:util';
 import { UsageError } from '../base/errors.js';
-import type { ActionInput } from '../config/inputs.generated.js';
+import { ACTION_INPUTS, type ActionInput } from '../config/inputs.generated.js';
+import { effectiveDefault, INPUTS, INPUT_NAMES, type InputKind, type InputSpec } from '../config/inputs.js';
 
 /** Inputs that are not flags, and what to use instead: the message for someone who tries one. */
-export const NOT_FLAGS: Readonly<Record<string, string>> = {
-  'access-key-id': 'set the ALIBABA_CLOUD_ACCESS_KEY_ID environment variable instead',
-  'access-key-secret': 'set the ALIBABA_CLOUD_ACCESS_KEY_SECRET environment variable instead',
-  'security-token': 'set the ALIBABA_CLOUD_SECURITY_TOKEN environment variable instead',
-  'github-token': 'it exists only inside GitHub Actions',
-  'previous-ref':
-    'it reads the repository through GitHub, inside GitHub Actions only; use --previous-sitemap',
-  'role-arn': 'GitHub OIDC exists only inside GitHub Actions; set the ALIBABA_CLOUD_* variables instead',
-  'oidc-provider-arn': 'GitHub OIDC exists only inside GitHub Actions',
-  'role-session-name': 'GitHub OIDC exists only inside GitHub Actions',
-  audience: 'GitHub OIDC exists only inside GitHub Actions',
-  'role-duration-seconds': 'GitHub OIDC exists only inside GitHub Actions',
-  'sts-endpoint': 'GitHub OIDC exists only inside GitHub Actions',
-};
+export const NOT_FLAGS: Readonly<Record<string, string>> = Object.fromEntries(
+  INPUT_NAMES.flatMap((name) => {
+    const cli = INPUTS[name].cli;
+    return cli.flag ? [] : [[name, cli.instead]];
+  }),
+);
 
 /** Flags of the CLI itself, beside the inputs. */
 export const CLI_FLAGS = [
@@ -38,16 +32,9 @@ export const CLI_FLAGS = [
   { name: 'version', usage: '--version', description: 'Print the version.' },
 ] as const;
 
-/** What the CLI adds to an input's description, where the command line differs from a workflow. */
-const CLI_NOTES: Readonly<Record<string, string>> = {
-  'urls-file': 'In the CLI: relative to the current directory; - reads the list from standard input.',
-  'fail-on': 'In the CLI it decides the exit code: 1 where the step would fail.',
-};
-
 /**
- * switch: `--name` / `--no-name` (also `--name=true|false`), for inputs whose default is true or false,
- * or whose description starts with "true to" (a tri-state: unset means "not sent").
- * list: repeatable, the values joined one per line, for inputs taking "one per line".
+ * switch: `--name` / `--no-name` (also `--name=true|false`), for the switches of the spec, the
+ * optional ones included (unset means "not sent"). list: repeatable, the values joined by newlines.
  * value: one value.
  */
 export type FlagKind = 'switch' | 'list' | 'value';
@@ -55,39 +42,42 @@ export type FlagKind = 'switch' | 'list' | 'value';
 export interface FlagSpec {
   name: string;
   kind: FlagKind;
-  /** action.yml's default, or '' when the default only makes sense inside GitHub Actions. */
+  /** The spec's default, or '' when the default only makes sense inside GitHub Actions. */
   default: string;
   description: string;
 }
 
-export function flagKind(input: ActionInput): FlagKind {
-  const fallback = input.default.trim().toLowerCase();
-  if (fallback === 'true' || fallback === 'false' || /^true\b/i.test(input.description)) return 'switch';
-  if (/\bone per line\b/i.test(input.description)) return 'list';
-  return 'value';
+export function flagKind(kind: InputKind): FlagKind {
+  if (kind === 'switch' || kind === 'optional-switch') return 'switch';
+  return kind === 'list' ? 'list' : 'value';
 }
 
-/** The flags for these inputs, in action.yml's order. */
-export function flagSpecs(inputs: readonly ActionInput[]): FlagSpec[] {
+/**
+ * The flags, in the spec's order (action.yml's), described as `descriptions` says (action.yml's
+ * descriptions; scripts/docs.ts passes a fresh read of action.yml).
+ */
+export function flagSpecs(descriptions: readonly ActionInput[] = ACTION_INPUTS): FlagSpec[] {
   const own = new Set<string>(CLI_FLAGS.map((flag) => flag.name));
-  return inputs
-    .filter((input) => !(input.name in NOT_FLAGS))
-    .map((input) => {
-      if (own.has(input.name)) {
-        throw new Error(`action.yml input "${input.name}" collides with the CLI's own --${input.name}`);
-      }
-      const kind = flagKind(input);
-      const note = [kind === 'list' ? 'Repeat the flag for more.' : '', CLI_NOTES[input.name] ?? '']
-        .filter(Boolean)
-        .join(' ');
-      return {
-        name: input.name,
+  const described = new Map(descriptions.map((input) => [input.name, input.description]));
+  return INPUT_NAMES.flatMap((name) => {
+    const spec: InputSpec<unknown> = INPUTS[name];
+    if (!spec.cli.flag) return [];
+    if (own.has(name)) throw new Error(`input "${name}" collides with the CLI's own --${name}`);
+    const description = described.get(name);
+    if (description === undefined) throw new Error(`action.yml has no input "${name}" to describe the flag`);
+    const kind = flagKind(spec.kind);
+    const note = [kind === 'list' ? 'Repeat the flag for more.' : '', spec.cli.note ?? '']
+      .filter(Boolean)
+      .join(' ');
+    return [
+      {
+        name,
         kind,
-        // A default like ${{ github.run_id }} is the runner's to expand; outside it means nothing.
-        default: input.default.includes('${{') ? '' : input.default,
-        description: note ? `${input.description} ${note}` : input.description,
-      };
-    });
+        default: effectiveDefault(spec),
+        description: note ? `${description} ${note}` : description,
+      },
+    ];
+  });
 }
 
 export interface ParsedFlags {

@@ -5,17 +5,18 @@
  */
 import { type Config } from '../config/config.js';
 import { ConfigError, errorMessage, UsageError } from '../base/errors.js';
-import { ACTION_INPUTS } from '../config/inputs.generated.js';
+import { INPUTS, INPUT_NAMES } from '../config/inputs.js';
 import { parseConfig, readCredentials, type Env, type InputReader } from '../config/parse.js';
+import { configErrorsOf } from '../config/problems.js';
 import { reportJson } from '../report/report.js';
-import { verdict } from '../report/verdict.js';
+import { verdictOf } from '../report/verdict.js';
 import { runPrefetch } from '../run.js';
 import { RunStop } from '../runtime/stop.js';
 import { createRedactor, type Redactor } from '../base/redact.js';
 import { stopOnSignals } from '../runtime/signals.js';
 import { renderClosing } from '../report/closing.js';
 import { ConsoleLogger } from './console-logger.js';
-import { flagSpecs, parseFlags, type FlagSpec, type ParsedFlags } from './flags.js';
+import { flagSpecs, parseFlags, type ParsedFlags } from './flags.js';
 import { renderHelp } from './help.js';
 
 /** README's and --help's exit codes; after a signal, the shell's convention: 128 + its number. */
@@ -34,7 +35,7 @@ export interface CliIo {
 
 /** Runs the command; resolves to the exit code. */
 export async function runCli(io: CliIo): Promise<number> {
-  const specs = flagSpecs(ACTION_INPUTS);
+  const specs = flagSpecs();
   let flags: ParsedFlags;
   try {
     flags = parseFlags(io.argv, specs);
@@ -60,13 +61,14 @@ export async function runCli(io: CliIo): Promise<number> {
     redact,
   });
   try {
-    const config = await cliConfig(flags, specs, io, credentials);
+    const config = await cliConfig(flags, io, credentials);
+    for (const message of config.messages) logger[message.level](message.text);
     return await execute(config, flags, io, logger, redact);
   } catch (error) {
     logger.close();
     const message = redact(errorMessage(error));
     if (error instanceof ConfigError) {
-      io.stderr.write(`Configuration error: ${message}${cliHint(message)}\n`);
+      io.stderr.write(`Configuration error: ${message}${cliHint(error)}\n`);
       return EXIT.usage;
     }
     io.stderr.write(`Error: ${message}\n`);
@@ -91,30 +93,25 @@ async function execute(
     logger.close();
   }
   io.stdout.write(flags.json ? reportJson(result, redact) : redact(renderClosing(result)));
-  const failure = verdict(result, config.failOn);
-  // The action's wording points at its job summary; here the list is just above.
-  if (failure) io.stderr.write(`${redact(failure.replace('; see the job summary and the report.', '.'))}\n`);
+  const failure = verdictOf(result, config.failOn);
+  // The action points at its job summary; here the list is just above.
+  if (failure) io.stderr.write(`${redact(failure.listed ? `${failure.reason}.` : failure.reason)}\n`);
   if (signals.received === 'SIGINT' || signals.received === 'SIGTERM') return EXIT[signals.received];
   return failure ? EXIT.failed : EXIT.done;
 }
 
-/** The flags as action inputs (action.yml's defaults for the rest), through the action's own parser. */
+/** The flags as action inputs (the spec's defaults for the rest), through the action's own parser. */
 async function cliConfig(
   flags: ParsedFlags,
-  specs: readonly FlagSpec[],
   io: CliIo,
   credentials: ReturnType<typeof readCredentials>,
 ): Promise<Config> {
-  const defaults = new Map(specs.map((spec) => [spec.name, spec.default]));
   const fromStdin = flags.inputs['urls-file']?.trim() === '-';
-  const input: InputReader = (name) => {
-    if (name === 'urls-file' && fromStdin) return '';
-    // Inputs that are not flags (secrets, GitHub-only) read as unset.
-    return flags.inputs[name] ?? defaults.get(name) ?? '';
-  };
+  // Inputs that are not flags (secrets, GitHub-only) read as unset.
+  const input: InputReader = (name) => flags.inputs[name] ?? '';
   // Relative paths are relative to where the command runs, whatever a surrounding CI job says.
   const env: Env = { ...io.env, GITHUB_WORKSPACE: io.cwd };
-  const config = parseConfig(input, env, credentials);
+  const config = parseConfig(input, env, credentials, { urlsFromStdin: fromStdin });
   if (!fromStdin) return config;
   if (io.stdin.isTTY) io.stderr.write('Reading URLs from standard input, one per line; end with Ctrl-D.\n');
   return { ...config, cli: { urlsFileStdin: await readAll(io.stdin) } };
@@ -135,11 +132,19 @@ function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   });
 }
 
-/** The action's message for missing credentials speaks of inputs; say what that means here. */
-function cliHint(message: string): string {
-  if (!message.startsWith('credentials:')) return '';
+/** The inputs that hold an AccessKey: secrets with an ALIBABA_CLOUD_* variable to fall back to. */
+const ACCESS_KEY_INPUTS = new Set<string>(
+  INPUT_NAMES.filter((name) => INPUTS[name].kind === 'secret' && INPUTS[name].env),
+);
+
+/**
+ * The action's messages about credentials speak of inputs, which are no flags here: when an error is
+ * about an input that holds the AccessKey, say what that means on the command line.
+ */
+function cliHint(error: ConfigError): string {
+  if (!configErrorsOf(error).some((each) => ACCESS_KEY_INPUTS.has(each.input ?? ''))) return '';
   return (
-    '\nOn the command line: export ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET ' +
-    '(and ALIBABA_CLOUD_SECURITY_TOKEN with STS credentials), or plan without them with --dry-run.'
+    `\nOn the command line: export ${INPUTS['access-key-id'].env} and ${INPUTS['access-key-secret'].env} ` +
+    `(and ${INPUTS['security-token'].env} with STS credentials), or plan without them with --dry-run.`
   );
 }

@@ -48,6 +48,31 @@ export interface Config {
   sitemap?: SitemapConfig;
   /** Where relative paths point: GITHUB_WORKSPACE, or the current folder. */
   workspace: string;
+  /** Warnings and notices about the configuration, for the adapter to show before the run. */
+  messages: ConfigMessage[];
+}
+
+/** Something about the configuration a person should read, though nothing is wrong enough to stop. */
+export interface ConfigMessage {
+  level: 'warning' | 'notice';
+  text: string;
+}
+
+/** What the adapter knows about where the run happens, beside the inputs. */
+export interface RunContext {
+  /** Inside GitHub Actions: the workflow run's context (src/main.ts reads it with @actions/github). */
+  github?: GitHubContext;
+  /** The CLI's `--urls-file -`: the list comes from standard input. */
+  urlsFromStdin?: boolean;
+}
+
+export interface GitHubContext {
+  /** The workflow's repository; undefined when the runner names none. */
+  repository?: { owner: string; repo: string } | undefined;
+  /** GitHub's REST API, e.g. https://api.github.com (GHES has its own). */
+  apiUrl: string;
+  /** From the event's payload: a push's previous commit and whether the push was forced. */
+  event?: { before?: string | undefined; forced?: boolean | undefined } | undefined;
 }
 
 /** What the command line gives the run that a workflow cannot. */

@@ -250,7 +250,7 @@ export const ACTION_INPUTS: readonly ActionInput[] = [
   {
     name: 'exclude',
     description:
-      'Glob patterns on the URL path, one per line (/tag/**), applied to every source; * stays within a segment, ** crosses segments, /x/** also matches /x.',
+      'Glob patterns on the URL path, one per line (/tags/**), applied to every source; * stays within a segment, ** crosses segments, /x/** also matches /x.',
     default: '',
     required: false,
   },

@@ -14,7 +14,8 @@ import {
 } from '../alibaba/operations.js';
 import type { Batch } from '../plan/planner.js';
 import { notSentReason } from '../runtime/stop.js';
-import { withRetries, type RetryHooks } from '../runtime/retry.js';
+import { nextRetryDelay, sleep, withRetries } from '../runtime/retry.js';
+import { lookUpCall } from '../submit/confirm.js';
 import type { Candidate } from '../urls/prepare.js';
 import { followTasks, reportWaitEnd, warnFailures, type FollowContext } from './wait.js';
 import type { RefreshStatus, RefreshSummary } from '../base/follow.js';
@@ -136,11 +137,18 @@ export async function refreshBeforePrefetch(
 /** UrlRemain, or undefined (with a warning) when it cannot be read; credential errors throw. */
 async function readUrlRemain(ctx: FollowContext): Promise<number | undefined> {
   try {
-    const quota = await withRetries(() => describeRefreshQuota(ctx.client), ctx.retryPolicy, {
+    const { urlRemain } = await withRetries(() => describeRefreshQuota(ctx.client), ctx.retryPolicy, {
       signal: ctx.stop.sendSignal,
     });
-    ctx.logger.info(`Daily refresh quota: ${quota.urlRemain} URLs remain today.`);
-    return quota.urlRemain;
+    if (urlRemain.value === undefined) {
+      ctx.logger.warning(
+        `refresh: DescribeRefreshQuota answered UrlRemain ${urlRemain.answered}, not a whole number of URLs; ` +
+          'refreshing without a cap.',
+      );
+      return undefined;
+    }
+    ctx.logger.info(`Daily refresh quota: ${urlRemain.value} URLs remain today.`);
+    return urlRemain.value;
   } catch (error) {
     if (error instanceof AlibabaError && error.errorClass === 'credentials') throw error;
     ctx.logger.warning(
@@ -165,12 +173,12 @@ async function sendRefreshes(
   const accepted: { url: string; taskIds: string[] }[] = [];
   const taskIds = new Set<string>();
   let quotaError: AlibabaError | undefined;
-  const hooks: RetryHooks = {
-    signal: stop.sendSignal,
-    onRetry: (error, delay, attempt) =>
-      logger.info(
-        `  RefreshObjectCaches: ${error.code ?? error.message}; retry ${attempt} in ${(delay / 1000).toFixed(1)} s`,
-      ),
+  const take = (group: readonly Candidate[], taskIdOf: (url: string) => string): void => {
+    for (const item of group) {
+      const ids = splitTaskIds(taskIdOf(item.url));
+      for (const id of ids) taskIds.add(id);
+      accepted.push({ url: item.url, taskIds: ids });
+    }
   };
 
   const send = async (group: readonly Candidate[]): Promise<void> => {
@@ -183,25 +191,27 @@ async function sendRefreshes(
       return;
     }
     try {
-      const result = await withRetries(
-        () => {
-          summary.calls++;
-          return refreshObjectCaches(
-            ctx.client,
-            group.map((item) => item.url),
-          );
-        },
-        ctx.retryPolicy,
-        hooks,
+      const result = await refreshOnce(ctx, group, summary);
+      if (result.kind === 'answered') {
+        take(group, () => result.taskId);
+        logger.info(
+          `Refresh: ${group.length} URLs on ${hostCount(group)} host(s), task ${result.taskId || '(none)'}, request ${result.requestId ?? '(none)'}`,
+        );
+        if (result.taskId === '')
+          logger.warning('refresh: a call was accepted without a task ID; its URLs cannot be followed.');
+        return;
+      }
+      const found = group.filter((item) => result.found.has(item.url));
+      take(found, (url) => result.found.get(url) ?? '');
+      if (found.length > 0)
+        logger.info(`Refresh: ${found.length} URLs were accepted after all (found by look-up).`);
+      const doubtful = group.filter((item) => !result.found.has(item.url));
+      if (doubtful.length === 0) return;
+      notRefreshed(urls, doubtful, `outcome unknown: ${result.why}, so it was not sent again`);
+      logger.warning(
+        `refresh: ${doubtful.length} URLs: outcome unknown (${result.why}); not sent again, so that no refresh quota ` +
+          'is spent twice. They are prefetched anyway.',
       );
-      const ids = splitTaskIds(result.taskId);
-      for (const id of ids) taskIds.add(id);
-      for (const item of group) accepted.push({ url: item.url, taskIds: ids });
-      logger.info(
-        `Refresh: ${group.length} URLs on ${hostCount(group)} host(s), task ${result.taskId || '(none)'}, request ${result.requestId ?? '(none)'}`,
-      );
-      if (ids.length === 0)
-        logger.warning('refresh: a call was accepted without a task ID; its URLs cannot be followed.');
     } catch (error) {
       if (!(error instanceof AlibabaError) || isFatal(error.errorClass)) throw error;
       if (stop.reason) return notRefreshed(urls, group, notSentReason(stop.reason));
@@ -223,6 +233,67 @@ async function sendRefreshes(
   for (const group of groupForRefresh(items)) await send(group);
   summary.taskIds = [...taskIds];
   return accepted;
+}
+
+type RefreshCall =
+  /** Accepted, and the answer says so. */
+  | { kind: 'answered'; taskId: string; requestId: string | undefined }
+  /** The answer was lost: `found` (URL → task ID) were accepted; for the others, `why` they stay in doubt. */
+  | { kind: 'looked-up'; found: Map<string, string>; why: string };
+
+/**
+ * One RefreshObjectCaches call, retried when refused for a passing reason. A failure whose outcome is
+ * unknown is looked up (DescribeRefreshTasks, ObjectType=file) over the same window as a prefetch,
+ * and sent again only when the look-ups show it was not accepted: refresh quota is not spent twice.
+ * Throws the last refusal.
+ */
+async function refreshOnce(
+  ctx: FollowContext,
+  group: readonly Candidate[],
+  summary: RefreshSummary,
+): Promise<RefreshCall> {
+  const { logger, stop } = ctx;
+  const started = Date.now();
+  for (let attempt = 1; ; attempt++) {
+    const sentAt = Date.now();
+    summary.calls++;
+    let error: AlibabaError;
+    try {
+      const result = await refreshObjectCaches(
+        ctx.client,
+        group.map((item) => item.url),
+      );
+      return { kind: 'answered', ...result };
+    } catch (thrown) {
+      if (!(thrown instanceof AlibabaError)) throw thrown;
+      error = thrown;
+    }
+    if (error.outcomeUnknown) {
+      if (stop.reason) {
+        const why = `the call was in flight when the run stopped (${error.message})`;
+        return { kind: 'looked-up', found: new Map(), why };
+      }
+      logger.info(
+        `  RefreshObjectCaches: ${error.message}; looking the call up before deciding to send it again`,
+      );
+      const lookup = await lookUpCall(
+        ctx.client,
+        { urls: group.map((item) => item.url), objectType: 'file', sentAt },
+        { policy: ctx.lookup, retryPolicy: ctx.retryPolicy, signal: stop.sendSignal },
+      );
+      if (lookup.kind === 'accepted') return { kind: 'looked-up', found: lookup.taskIds, why: '' };
+      if (lookup.kind === 'in-doubt') {
+        return { kind: 'looked-up', found: lookup.found, why: `${error.message}; ${lookup.why}` };
+      }
+    }
+    const delay = nextRetryDelay(error, attempt, started, ctx.retryPolicy);
+    if (delay === undefined || stop.reason) throw error;
+    logger.info(
+      `  RefreshObjectCaches: ${error.code ?? error.message}; retry ${attempt} in ${(delay / 1000).toFixed(1)} s`,
+    );
+    await sleep(delay, stop.sendSignal);
+    if (stop.reason) throw error;
+  }
 }
 
 function hostCount(items: readonly Candidate[]): number {

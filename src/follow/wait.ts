@@ -13,6 +13,7 @@ import type { RunStop } from '../runtime/stop.js';
 import type { Logger } from '../base/logger.js';
 import { countStates, pollTasks, taskProgress, type TrackedUrl } from './poll.js';
 import type { UrlTaskState, WaitSummary } from '../base/follow.js';
+import type { LookupPolicy } from '../submit/confirm.js';
 
 /** What the follow-through phases need from the run. */
 export interface FollowContext {
@@ -20,6 +21,8 @@ export interface FollowContext {
   options: FollowOptions;
   logger: Logger;
   retryPolicy: RetryPolicy;
+  /** How a refresh call whose outcome is unknown is looked up. */
+  lookup: LookupPolicy;
   stop: RunStop;
 }
 

@@ -4,12 +4,16 @@
  */
 import type { UrlOutcome } from '../base/outcome.js';
 import type { RunResult } from '../base/result.js';
+import { groupByReason, oneLine } from './listing.js';
 
-/** URLs listed per status; the rest are counted (and all are in --json). */
+/** URLs listed per status, a few per reason; the rest are counted (and all are in --json). */
 const LISTED = 20;
 
 export function renderClosing(result: RunResult): string {
+  // save-sitemap sends nothing: what was saved is all there is to say.
+  if (result.savedSitemap) return `${savedLine(result)}\n`;
   const sections = [
+    sitemapLines(result),
     result.dryRun ? planTable(result.outcomes) : taskTable(result.outcomes),
     countsTable(result),
     outcomeList(
@@ -56,6 +60,28 @@ function planTable(outcomes: readonly UrlOutcome[]): string[] {
   return ['Plan (dry run: nothing was sent)', ...table(['host', 'URLs'], rows, [1])];
 }
 
+/** What the sitemap diff saw, in two lines. */
+function sitemapLines(result: RunResult): string[] {
+  if (!result.sitemap) return [];
+  const { counts, baseline, baselineProblem } = result.sitemap;
+  const against = baseline
+    ? `compared with ${baseline}`
+    : baselineProblem === 'unreadable'
+      ? 'the baseline could not be read: nothing selected'
+      : 'no baseline: every URL counts as added';
+  const parts = [
+    `${counts.deployed} deployed`,
+    `${counts.added} added`,
+    `${counts.modified} modified`,
+    `${counts.unchanged} unchanged`,
+    `${counts.notComparable} not comparable`,
+    ...(counts.unknown ? [`${counts.unknown} unknown`] : []),
+    `${counts.excluded} excluded`,
+    ...(counts.invalid ? [`${counts.invalid} unusable <loc>`] : []),
+  ];
+  return [`Sitemap (${against})`, `  ${parts.join(' · ')}`];
+}
+
 function countsTable(result: RunResult): string[] {
   const { counts } = result;
   const rows = [
@@ -74,16 +100,34 @@ function countsTable(result: RunResult): string[] {
   return ['URLs', ...table(undefined, rows, [1]), ...(extras.length ? [extras.join(' · ')] : [])];
 }
 
+/** URLs grouped by reason: the reason once, with its count, then its first URLs. */
 function outcomeList(title: string, outcomes: readonly UrlOutcome[]): string[] {
   if (outcomes.length === 0) return [];
-  const rows = outcomes
-    .slice(0, LISTED)
-    .map((o) => [
-      o.url,
-      [o.reason ?? '', o.code && !o.reason?.includes(o.code) ? `(${o.code})` : ''].join(' ').trim(),
-    ]);
-  const more = outcomes.length > LISTED ? [`…and ${outcomes.length - LISTED} more: see --json.`] : [];
-  return [`${title} (${outcomes.length})`, ...table(['URL', 'reason'], rows, []), ...more];
+  const lines = [`${title} (${outcomes.length})`];
+  let listed = 0;
+  let shown = 0;
+  const groups = groupByReason(outcomes);
+  for (const group of groups) {
+    if (listed >= LISTED) break;
+    const code = group.code && !group.reason.includes(group.code) ? ` (${group.code})` : '';
+    const reason = `${group.reason}${code}`.trim() || '(no reason given)';
+    lines.push(`  ${group.count} × ${oneLine(reason, 400)}`);
+    for (const url of group.urls) lines.push(`      ${oneLine(url, 1100)}`);
+    if (group.count > group.urls.length) lines.push(`      …and ${group.count - group.urls.length} more`);
+    listed += group.urls.length;
+    shown += group.count;
+  }
+  if (shown < outcomes.length) {
+    lines.push(`…and ${outcomes.length - shown} more URLs with other reasons: see --json.`);
+  }
+  return lines;
+}
+
+/** What `save-sitemap` did, in one line: the CLI's whole output for it, and the action's last log line. */
+export function savedLine(result: RunResult): string {
+  const saved = result.savedSitemap;
+  if (!saved) return '';
+  return `Saved ${saved.urls} URLs of ${saved.sitemap} to ${saved.file}; nothing was sent.`;
 }
 
 /** Columns padded to their widest cell; `right` lists the right-aligned columns. */

@@ -2,8 +2,11 @@
 import type { UrlOutcome } from '../base/outcome.js';
 import type { RunResult } from '../base/result.js';
 import type { TaskProgress, WaitSummary } from '../base/follow.js';
+import { ByteBudget, cell, oneLine } from './listing.js';
 
 const LISTED = 50;
+/** Bytes each table of URLs may take: the summary as a whole must stay under GitHub's limit. */
+const TABLE_BYTES = 128 * 1024;
 
 export function renderFollowSummary(result: RunResult): string[] {
   const { refresh, wait } = result.follow ?? {};
@@ -64,7 +67,7 @@ function waitLine(wait: WaitSummary): string {
     finished: `every task finished after ${seconds} s`,
     timeout: `wait-timeout passed after ${seconds} s with ${wait.pending} URLs pending`,
     stopped: `stopped after ${seconds} s: the run was stopping`,
-    'poll-failed': `stopped after ${seconds} s: the polls kept failing (${wait.error ?? 'unknown error'})`,
+    'poll-failed': `stopped after ${seconds} s: the polls kept failing (${oneLine(wait.error ?? 'unknown error', 400)})`,
   }[wait.ended];
   return `${how} · ${wait.polls} polls, ${wait.calls} DescribeRefreshTaskById calls`;
 }
@@ -88,8 +91,15 @@ function urlTable(
   headers: string[],
 ): string[] {
   if (outcomes.length === 0) return [];
-  const rows = outcomes.slice(0, LISTED).map((o) => `| ${[o.url, ...columns(o)].map(cell).join(' | ')} |`);
-  const more = outcomes.length > LISTED ? [`…and ${outcomes.length - LISTED} more in the report.`, ''] : [];
+  const budget = new ByteBudget(TABLE_BYTES);
+  const rows: string[] = [];
+  for (const o of outcomes.slice(0, LISTED)) {
+    const row = `| ${[cell(o.url, 1100), ...columns(o).map((text) => cell(text, 400))].join(' | ')} |`;
+    if (!budget.take(row)) break;
+    rows.push(row);
+  }
+  const unlisted = outcomes.length - rows.length;
+  const more = unlisted > 0 ? [`…and ${unlisted} more in the report.`, ''] : [];
   return [
     `#### ${title}`,
     '',
@@ -99,8 +109,4 @@ function urlTable(
     '',
     ...more,
   ];
-}
-
-function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }

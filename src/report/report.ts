@@ -24,6 +24,8 @@ export function reportJson(result: RunResult, redact: Redactor): string {
     apiCalls: result.apiCalls,
     retries: result.retries,
     confirmedByLookup: result.confirmedByLookup,
+    // Failed URLs whose call may have been accepted (each marked outcomeUnknown); counted in `failed`.
+    outcomeUnknown: result.outcomes.filter((outcome) => outcome.outcomeUnknown).length,
     ...(result.stopped ? { stopped: result.stopped } : {}),
     ...(result.fatal ? { error: result.fatal } : {}),
     ...(result.follow ? { follow: result.follow } : {}),

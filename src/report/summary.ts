@@ -1,31 +1,78 @@
-/** The job summary: Markdown a person reads after the run. */
+/**
+ * The job summary: Markdown a person reads after the run. It stays under GitHub's 1 MiB limit for
+ * any run: URLs are grouped by reason, every listing has a byte budget and ends with "… and N
+ * more" pointing at the report, which has every URL.
+ */
 import { renderFollowSummary } from './follow-summary.js';
-import type { RunResult } from '../base/result.js';
+import type { RunResult, SitemapNote, SitemapResult } from '../base/result.js';
 import type { UrlOutcome } from '../base/outcome.js';
+import {
+  ByteBudget,
+  LISTED_REASONS,
+  cell,
+  fitSummary,
+  groupByReason,
+  oneLine,
+  type ReasonGroup,
+} from './listing.js';
 
-const LISTED = 50;
+/** Bytes each listing may take; with the fixed parts they stay far below SUMMARY_MAX_BYTES. */
+const BUDGET = { failed: 256 * 1024, skipped: 128 * 1024, notes: 32 * 1024 } as const;
+/** Task IDs named in the summary; all are in the outputs and the report. */
+const LISTED_TASK_IDS = 100;
+/** Characters of a URL or a reason shown in a cell. */
+const URL_CHARS = 1100;
+const REASON_CHARS = 400;
 
 export function renderSummary(result: RunResult, reportPath: string): string {
-  const { counts } = result;
   const lines: string[] = [`## CDN prefetch${result.dryRun ? ' (dry run)' : ''}`, ''];
-  if (result.fatal) lines.push(`> [!CAUTION]`, `> ${result.fatal}`, '');
+  if (result.fatal) lines.push(`> [!CAUTION]`, `> ${oneLine(result.fatal, 4000)}`, '');
   if (result.stopped) {
     const why = result.stopped === 'deadline' ? 'reached its timeout' : 'was cancelled';
     lines.push(`> [!WARNING]`, `> The run ${why}: URLs not sent by then are listed as failed.`, '');
   }
-  if (result.savedSitemap) {
-    lines.push(`The sitemap was saved to \`${result.savedSitemap}\` as a baseline; nothing was sent.`, '');
-    return lines.join('\n');
+  const saved = result.savedSitemap;
+  if (saved) {
+    lines.push(
+      `Saved ${saved.urls} URLs of \`${oneLine(saved.sitemap, 500)}\` to \`${oneLine(saved.file, 500)}\`, ` +
+        'a baseline for the next previous-sitemap; nothing was sent.',
+      '',
+    );
+    return fitSummary(lines.join('\n'), reportPath);
   }
-  lines.push(...sitemapTable(result));
-  lines.push('| | URLs |', '|---|---:|');
+  if (result.sitemap) lines.push(...sitemapSection(result.sitemap));
+  lines.push(...countsTable(result));
+  lines.push(...taskIdsLine(result.taskIds));
+  lines.push(
+    ...outcomeTable(
+      'Failed',
+      result.outcomes.filter((o) => o.status === 'failed'),
+      BUDGET.failed,
+    ),
+  );
+  lines.push(
+    ...outcomeTable(
+      'Skipped',
+      result.outcomes.filter((o) => o.status === 'skipped'),
+      BUDGET.skipped,
+    ),
+  );
+  lines.push(...renderFollowSummary(result));
+  lines.push(`Full report: \`${oneLine(reportPath, 500)}\``, '');
+  return fitSummary(lines.join('\n'), reportPath);
+}
+
+function countsTable(result: RunResult): string[] {
+  const { counts } = result;
+  const lines = ['| | URLs |', '|---|---:|'];
   if (result.dryRun) lines.push(`| planned | ${counts.planned} |`);
   lines.push(
     `| submitted | ${counts.submitted} |`,
     `| skipped | ${counts.skipped} |`,
     `| failed | ${counts.failed} |`,
+    `| **distinct URLs** | **${counts.total}** |`,
+    '',
   );
-  lines.push(`| **distinct URLs** | **${counts.total}** |`, '');
   const extras = [
     result.duplicates ? `${result.duplicates} duplicate entries merged` : '',
     result.quotaRemain !== undefined ? `prefetch quota left at the start: ${result.quotaRemain}` : '',
@@ -33,69 +80,105 @@ export function renderSummary(result: RunResult, reportPath: string): string {
     result.confirmedByLookup
       ? `${result.confirmedByLookup} URLs confirmed by look-up after a lost answer`
       : '',
+    unknownLine(result.outcomes),
   ].filter(Boolean);
   if (extras.length) lines.push(extras.join(' · '), '');
-  if (result.taskIds.length)
-    lines.push(`**Task IDs:** ${result.taskIds.map((id) => `\`${id}\``).join(', ')}`, '');
-  lines.push(
-    ...outcomeTable(
-      'Failed',
-      result.outcomes.filter((o) => o.status === 'failed'),
-    ),
-  );
-  lines.push(
-    ...outcomeTable(
-      'Skipped',
-      result.outcomes.filter((o) => o.status === 'skipped'),
-    ),
-  );
-  lines.push(...renderFollowSummary(result));
-  lines.push(`Full report: \`${reportPath}\``, '');
-  return lines.join('\n');
+  return lines;
 }
 
-function outcomeTable(title: string, outcomes: UrlOutcome[]): string[] {
+/** Failed URLs whose call may have been accepted: said apart from refusals, since they must not simply be sent again. */
+function unknownLine(outcomes: readonly UrlOutcome[]): string {
+  const unknown = outcomes.filter((o) => o.outcomeUnknown).length;
+  return unknown
+    ? `${unknown} of the failed URLs have an unknown outcome (their call may have been accepted; not sent again)`
+    : '';
+}
+
+function taskIdsLine(taskIds: readonly string[]): string[] {
+  if (taskIds.length === 0) return [];
+  const listed = taskIds.slice(0, LISTED_TASK_IDS).map((id) => `\`${oneLine(id, 100)}\``);
+  const more =
+    taskIds.length > LISTED_TASK_IDS ? ` …and ${taskIds.length - LISTED_TASK_IDS} more in the report` : '';
+  return [`**Task IDs:** ${listed.join(', ')}${more}`, ''];
+}
+
+/** One row per reason: how many URLs, the reason, its code, and the first few URLs. */
+function outcomeTable(title: string, outcomes: readonly UrlOutcome[], bytes: number): string[] {
   if (outcomes.length === 0) return [];
-  const rows = outcomes
-    .slice(0, LISTED)
-    .map((o) => `| ${cell(o.url)} | ${cell(o.reason ?? '')} | ${cell(o.code ?? '')} |`);
-  const more = outcomes.length > LISTED ? [`…and ${outcomes.length - LISTED} more in the report.`, ''] : [];
-  return [
+  const groups = groupByReason(outcomes);
+  const budget = new ByteBudget(bytes);
+  const lines = [
     `### ${title} (${outcomes.length})`,
     '',
-    '| URL | reason | code |',
-    '|---|---|---|',
-    ...rows,
-    '',
-    ...more,
+    '| URLs | reason | code | first URLs |',
+    '|---:|---|---|---|',
   ];
+  let listed = 0;
+  let listedUrls = 0;
+  for (const group of groups.slice(0, LISTED_REASONS)) {
+    const row = reasonRow(group);
+    if (!budget.take(row)) break;
+    lines.push(row);
+    listed++;
+    listedUrls += group.count;
+  }
+  lines.push('');
+  if (listed < groups.length) {
+    const reasons = groups.length - listed;
+    lines.push(
+      `…and ${outcomes.length - listedUrls} more URLs with ${reasons} more ${reasons === 1 ? 'reason' : 'reasons'} in the report.`,
+      '',
+    );
+  }
+  return lines;
 }
 
-function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+function reasonRow(group: ReasonGroup): string {
+  const urls = group.urls.map((url) => cell(url, URL_CHARS)).join('<br>');
+  const more = group.count > group.urls.length ? `<br>…and ${group.count - group.urls.length} more` : '';
+  return `| ${group.count} | ${cell(group.reason, REASON_CHARS)} | ${cell(group.code ?? '', 100)} | ${urls}${more} |`;
 }
 
-/** What each side of the sitemap diff had, and what changed (deployed = the four rows below it). */
-function sitemapTable(result: RunResult): string[] {
-  if (!result.sitemap) return [];
-  const { counts, baseline } = result.sitemap;
-  const rows = [
+/** What each side of the sitemap diff had, what changed, and what the diff warned about. */
+function sitemapSection(sitemap: SitemapResult): string[] {
+  const { counts, baseline, baselineProblem } = sitemap;
+  const rows: [string, number | string][] = [
     ['deployed sitemap', counts.deployed],
     ['baseline', counts.baseline ?? 'none'],
     ['added', counts.added],
     ['modified', counts.modified],
     ['unchanged', counts.unchanged],
+    ['not comparable (no `<lastmod>`)', counts.notComparable],
+    ...(counts.unknown ? [['unknown (baseline unreadable)', counts.unknown] as [string, number]] : []),
     ['excluded', counts.excluded],
-    ...(counts.images ? [['image URLs', counts.images]] : []),
+    ...(counts.invalid ? [['unusable `<loc>` (failed)', counts.invalid] as [string, number]] : []),
+    ...(counts.images ? [['image URLs', counts.images] as [string, number]] : []),
   ];
+  const compared = baseline
+    ? `Compared with ${oneLine(baseline, 500)}.`
+    : baselineProblem === 'unreadable'
+      ? 'The baseline could not be read: nothing from the sitemap was selected.'
+      : 'No baseline: every URL of the sitemap counts as added.';
   return [
     '### Sitemap diff',
     '',
-    baseline ? `Compared with ${baseline}.` : 'No baseline: every URL of the sitemap counts as added.',
+    compared,
     '',
+    ...notes(sitemap.notes),
     '| | URLs |',
     '|---|---:|',
     ...rows.map(([name, value]) => `| ${name} | ${value} |`),
     '',
   ];
+}
+
+function notes(texts: readonly SitemapNote[]): string[] {
+  const budget = new ByteBudget(BUDGET.notes);
+  const lines: string[] = [];
+  for (const { level, message } of texts) {
+    const block = `> [!${level === 'warning' ? 'WARNING' : 'NOTE'}]\n> ${oneLine(message, 2000)}\n`;
+    if (!budget.take(block)) break;
+    lines.push(...block.split('\n'));
+  }
+  return lines;
 }

@@ -4,31 +4,46 @@ import type { RunResult } from '../base/result.js';
 /** `fail-on`: which URL outcomes fail the step. */
 export type FailOn = 'error' | 'skipped' | 'never';
 
-/** The failure message, or undefined when the step succeeds. */
-export function verdict(result: RunResult, failOn: FailOn): string | undefined {
-  if (result.fatal) return result.fatal;
+/** Why the step fails: data, so that each adapter words where to look in its own way. */
+export interface Verdict {
+  /** The reason, one sentence without its closing full stop when `listed`. */
+  reason: string;
+  /** Whether the URLs behind it are listed in the job summary and the report (the action points there). */
+  listed: boolean;
+}
+
+/** The failure, or undefined when the step succeeds. */
+export function verdictOf(result: RunResult, failOn: FailOn): Verdict | undefined {
+  if (result.fatal) return { reason: result.fatal, listed: false };
   if (result.stopped === 'cancelled') {
-    return `The run was cancelled: ${result.counts.submitted} URLs were submitted before it stopped; see the report.`;
+    const reason = `The run was cancelled: ${result.counts.submitted} URLs were submitted before it stopped; see the report.`;
+    return { reason, listed: false };
   }
   if (failOn === 'never') return undefined;
   const { failed } = result.counts;
   const quotaSkipped = result.outcomes.filter((o) => o.status === 'skipped' && o.skip === 'quota').length;
-  if (failed > 0)
-    return `${failed} of ${result.counts.total} URLs failed; see the job summary and the report.`;
+  if (failed > 0) return { reason: `${failed} of ${result.counts.total} URLs failed`, listed: true };
   const cdnFailure = followFailure(result);
-  if (cdnFailure) return cdnFailure;
+  if (cdnFailure) return { reason: cdnFailure, listed: true };
   if (failOn === 'skipped' && quotaSkipped > 0) {
-    return `${quotaSkipped} URLs were skipped for lack of quota (fail-on: skipped).`;
+    return {
+      reason: `${quotaSkipped} URLs were skipped for lack of quota (fail-on: skipped).`,
+      listed: false,
+    };
   }
   return undefined;
 }
 
+/** The action's failure message, or undefined when the step succeeds. */
+export function verdict(result: RunResult, failOn: FailOn): string | undefined {
+  const failure = verdictOf(result, failOn);
+  if (failure === undefined) return undefined;
+  return failure.listed ? `${failure.reason}; see the job summary and the report.` : failure.reason;
+}
+
 /** With `wait`, a prefetch task that ended Failed fails the step under `fail-on: error` (pending ones never do). */
-export function followFailure(result: RunResult): string | undefined {
+function followFailure(result: RunResult): string | undefined {
   const failed = result.follow?.wait?.failed ?? 0;
   if (failed === 0) return undefined;
-  return (
-    `${failed} of ${result.counts.submitted} submitted URLs failed at the CDN (prefetch task Failed); ` +
-    'see the job summary and the report.'
-  );
+  return `${failed} of ${result.counts.submitted} submitted URLs failed at the CDN (prefetch task Failed)`;
 }

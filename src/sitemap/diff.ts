@@ -6,6 +6,7 @@
  * that the baseline has is never copied or stored.
  */
 import type { DiffCounts } from '../base/result.js';
+import type { EntryChange } from '../urls/prepare.js';
 import type { ExcludeMatcher } from '../urls/exclude.js';
 import type { UrlSink } from './load.js';
 import { ownCopy, type SitemapSet } from './set.js';
@@ -37,13 +38,39 @@ export interface DiffOptions {
   changes: ChangeSelection;
   exclude?: ExcludeMatcher | undefined;
   includeImages: boolean;
+  /**
+   * The baseline was asked for but could not be read: no URL can be classified, so every one counts
+   * as `unknown` and none is selected (a guess would spend the day's quota on unchanged pages).
+   */
+  baselineUnreadable?: boolean;
+}
+
+/** Why a URL was selected, for its report row. Lastmods are ms since the epoch, NaN when absent. */
+export type SelectedChange = EntryChange;
+
+/** What the lastmods of the URLs on both sides looked like: the evidence for the build-stamp warning. */
+export interface LastmodStats {
+  /** The `<lastmod>` instant most modified URLs share, and how many share it. */
+  topInstant: number;
+  topCount: number;
+  /** Every modified URL's new `<lastmod>` falls on the same UTC day (`topInstant`'s). */
+  sameDay: boolean;
+  /** Baseline URLs the deployed sitemap no longer lists; undefined without a baseline. */
+  removed: number | undefined;
 }
 
 export interface DiffResult {
   /** Distinct URLs to prefetch, in quota order, each page's images right after it. */
   urls: string[];
+  /** Why each of `urls` was selected, at the same index (an image: its page's). */
+  changes: SelectedChange[];
   counts: DiffCounts;
+  lastmods: LastmodStats;
 }
+
+type Classification = 'added' | 'modified' | 'unchanged' | 'notComparable' | 'unknown';
+
+const DAY_MS = 86_400_000;
 
 /**
  * Receives the deployed sitemap's URLs (a UrlSink) and classifies each against the baseline.
@@ -56,11 +83,17 @@ export class SitemapDiff implements UrlSink {
   private readonly seenInBaseline: Uint8Array;
   /** Deployed URLs the baseline lacks, for de-duplication. */
   private readonly seenElsewhere = new Set<string>();
+  /** Distinct deployed URLs the baseline has, excluded ones included. */
+  private inBaseline = 0;
   // The selected pages, in document order.
   private readonly selectedUrls: string[] = [];
   private readonly selectedLastmods: number[] = [];
+  private readonly selectedPrevious: number[] = [];
+  private readonly selectedModified: boolean[] = [];
   private readonly selectedPriorities: number[] = [];
   private readonly selectedImages = new Map<number, string[]>();
+  /** How many modified URLs have each new `<lastmod>` instant. */
+  private readonly modifiedInstants = new Map<number, number>();
 
   constructor(
     private readonly baseline: SitemapSet | undefined,
@@ -73,7 +106,10 @@ export class SitemapDiff implements UrlSink {
       added: 0,
       modified: 0,
       unchanged: 0,
+      notComparable: 0,
+      unknown: 0,
       excluded: 0,
+      invalid: 0,
       images: 0,
       imagesExcluded: 0,
     };
@@ -85,6 +121,7 @@ export class SitemapDiff implements UrlSink {
     if (previous !== undefined) {
       if (this.seenInBaseline[previous] === 1) return;
       this.seenInBaseline[previous] = 1;
+      this.inBaseline++;
     } else {
       if (this.seenElsewhere.has(url)) return;
       key = ownCopy(url);
@@ -95,15 +132,20 @@ export class SitemapDiff implements UrlSink {
       this.counts.excluded++;
       return;
     }
-    const change =
-      previous === undefined ? 'added' : this.compare(lastmod, this.baseline!.lastmodAt(previous));
+    const before = previous === undefined ? NaN : this.baseline!.lastmodAt(previous);
+    const change = this.classify(previous !== undefined, lastmod, before);
     this.counts[change]++;
+    if (change === 'modified')
+      this.modifiedInstants.set(lastmod, (this.modifiedInstants.get(lastmod) ?? 0) + 1);
+    if (change !== 'added' && change !== 'modified') return;
     const { changes } = this.options;
-    if (!changes.all && (change === 'unchanged' || !changes[change])) return;
+    if (!changes.all && !changes[change]) return;
     if (images !== undefined && images.length > 0)
       this.selectedImages.set(this.selectedUrls.length, images.map(ownCopy));
     this.selectedUrls.push(previous === undefined ? key : this.baseline!.urlAt(previous));
     this.selectedLastmods.push(lastmod);
+    this.selectedPrevious.push(before);
+    this.selectedModified.push(change === 'modified');
     this.selectedPriorities.push(priority);
   }
 
@@ -113,13 +155,36 @@ export class SitemapDiff implements UrlSink {
     const order = new Uint32Array(n);
     for (let i = 0; i < n; i++) order[i] = i;
     order.sort((a, b) => this.compareForQuota(a, b));
-    const urls = this.listUrls(order); // counts the images
-    return { urls, counts: { ...this.counts } };
+    const { urls, changes } = this.listUrls(order); // counts the images
+    return { urls, changes, counts: { ...this.counts }, lastmods: this.lastmodStats() };
   }
 
-  private compare(now: number, before: number): 'modified' | 'unchanged' {
-    // Only when both sides state a time can we tell; NaN (no lastmod) on either side is "unchanged".
-    return !Number.isNaN(now) && !Number.isNaN(before) && now !== before ? 'modified' : 'unchanged';
+  private classify(inBaseline: boolean, now: number, before: number): Classification {
+    if (this.options.baselineUnreadable === true) return 'unknown';
+    if (!inBaseline) return 'added';
+    // No lastmod on the deployed side: nothing to compare, whatever the baseline had.
+    if (Number.isNaN(now)) return 'notComparable';
+    // A lastmod that appears is the usual first edit (Hugo `lastmod`, Jekyll `last_modified_at`).
+    if (Number.isNaN(before)) return 'modified';
+    return now !== before ? 'modified' : 'unchanged';
+  }
+
+  private lastmodStats(): LastmodStats {
+    let topInstant = NaN;
+    let topCount = 0;
+    let firstDay: number | undefined;
+    let sameDay = true;
+    for (const [instant, count] of this.modifiedInstants) {
+      if (count > topCount) {
+        topInstant = instant;
+        topCount = count;
+      }
+      const day = Math.floor(instant / DAY_MS);
+      firstDay ??= day;
+      if (day !== firstDay) sameDay = false;
+    }
+    const removed = this.baseline === undefined ? undefined : this.baseline.size - this.inBaseline;
+    return { topInstant, topCount, sameDay: sameDay && topCount > 0, removed };
   }
 
   /** Higher `<priority>` first, then newest `<lastmod>` (none = last), then document order. */
@@ -135,19 +200,33 @@ export class SitemapDiff implements UrlSink {
     return a - b;
   }
 
-  private listUrls(order: Uint32Array): string[] {
+  private changeAt(i: number): SelectedChange {
+    return {
+      change: this.selectedModified[i]! ? 'modified' : 'added',
+      lastmod: this.selectedLastmods[i]!,
+      previousLastmod: this.selectedPrevious[i]!,
+    };
+  }
+
+  private listUrls(order: Uint32Array): { urls: string[]; changes: SelectedChange[] } {
     const urls: string[] = [];
+    const changes: SelectedChange[] = [];
     if (!this.options.includeImages) {
-      for (const i of order) urls.push(this.selectedUrls[i]!);
-      return urls;
+      for (const i of order) {
+        urls.push(this.selectedUrls[i]!);
+        changes.push(this.changeAt(i));
+      }
+      return { urls, changes };
     }
     // Images are shared between pages and may even be pages: list each URL once, at its first place.
     const listed = new Set<string>();
     for (const i of order) {
       const page = this.selectedUrls[i]!;
+      const change = this.changeAt(i);
       if (!listed.has(page)) {
         listed.add(page);
         urls.push(page);
+        changes.push(change);
       }
       for (const image of this.selectedImages.get(i) ?? []) {
         if (listed.has(image)) continue;
@@ -157,9 +236,10 @@ export class SitemapDiff implements UrlSink {
           continue;
         }
         urls.push(image);
+        changes.push(change);
         this.counts.images++;
       }
     }
-    return urls;
+    return { urls, changes };
   }
 }

@@ -6,8 +6,8 @@
 import { promises as fs, createReadStream } from 'node:fs';
 import { Readable, pipeline, type TransformOptions } from 'node:stream';
 import { createGunzip, type ZlibOptions } from 'node:zlib';
-import { DocumentNotFoundError } from '../base/errors.js';
-import { openAtRef, type GitRefFile } from './git-baseline.js';
+import { DocumentNotFoundError, DocumentReadError, NetworkError, systemErrorCode } from '../base/errors.js';
+import { isTransientStatus, openAtRef, type GitRefFile } from './git-baseline.js';
 import {
   bodyChunks,
   discard,
@@ -54,6 +54,12 @@ export interface ReadOptions {
   signal?: AbortSignal | undefined;
 }
 
+/** What the answer said about the document, learnt once it is opened. */
+export interface DocumentMeta {
+  /** The server called it `text/html`: if it is not a sitemap, it is a page standing in for one. */
+  html?: boolean;
+}
+
 /** A stable identity for cycle detection. */
 export function locationKey(location: DocumentLocation): string {
   switch (location.kind) {
@@ -69,13 +75,15 @@ export function locationKey(location: DocumentLocation): string {
 /**
  * The document's text, decompressed when its first bytes are the gzip magic (never judged by the
  * name: `.xml` files are served gzipped and `.gz` files plain) and decoded as UTF-8 (a BOM is
- * dropped). Throws DocumentNotFoundError when it does not exist, Error with the reason otherwise.
+ * dropped). Throws DocumentNotFoundError when it does not exist, DocumentReadError when it could
+ * not be fetched (transient or not), Error with the reason otherwise.
  */
 export async function* readDocumentText(
   location: DocumentLocation,
   options: ReadOptions,
+  meta: DocumentMeta = {},
 ): AsyncGenerator<string> {
-  const bytes = await documentBytes(location, options);
+  const bytes = await documentBytes(location, options, meta);
   yield* decodeUtf8(sniffGzip(bytes, location.label, options.limits.maxDecompressedBytes), location.label);
 }
 
@@ -83,6 +91,7 @@ export async function* readDocumentText(
 async function documentBytes(
   location: DocumentLocation,
   options: ReadOptions,
+  meta: DocumentMeta,
 ): Promise<AsyncIterable<Buffer>> {
   const { limits, signal } = options;
   if (location.kind === 'file') return fileBytes(location.path, location.label, limits.maxBytes);
@@ -93,11 +102,58 @@ async function documentBytes(
     maxRedirects: limits.maxRedirects,
     signal,
   };
-  const opened =
-    location.kind === 'ref' ? await openAtRef(location.file, request) : await openUrl(location.url, request);
+  let opened: OpenedResponse;
+  try {
+    opened =
+      location.kind === 'ref'
+        ? await openAtRef(location.file, request)
+        : await openUrl(location.url, request);
+  } catch (error) {
+    throw noAnswer(error, signal);
+  }
+  const type = (opened.response.headers.get('content-type') ?? '').toLowerCase();
+  if (/^\s*text\/html\b/.test(type)) meta.html = true;
   const encoded = contentEncoding(opened, location.label) === 'gzip';
-  const chunks = bodyChunks(opened, { label: location.label, maxBytes: limits.maxBytes, signal });
+  const chunks = transientBody(
+    bodyChunks(opened, { label: location.label, maxBytes: limits.maxBytes, signal }),
+    opened.deadline,
+    signal,
+  );
   return encoded ? gunzip(chunks, location.label, limits.maxDecompressedBytes) : chunks;
+}
+
+/** A request that got no answer (refused, reset, DNS, timeout) may get one next time. */
+function noAnswer(error: unknown, signal: AbortSignal | undefined): unknown {
+  if (signal?.aborted === true || !hasCause(error, NetworkError)) return error;
+  return new DocumentReadError((error as Error).message, true, { cause: error });
+}
+
+/**
+ * The body's chunks; a connection that drops or a download that runs out of time half-way is
+ * transient. (A size cap is not: it has neither a system error code nor a passed deadline.)
+ */
+async function* transientBody(
+  chunks: AsyncIterable<Buffer>,
+  deadline: number,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<Buffer> {
+  try {
+    yield* chunks;
+  } catch (error) {
+    if (signal?.aborted === true) throw error;
+    if (systemErrorCode(error) !== undefined || Date.now() >= deadline) {
+      throw new DocumentReadError((error as Error).message, true, { cause: error });
+    }
+    throw error;
+  }
+}
+
+function hasCause(error: unknown, type: abstract new (...args: never[]) => Error): boolean {
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; depth++) {
+    if (current instanceof type) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 async function openUrl(
@@ -115,7 +171,10 @@ async function openUrl(
   }
   if (!opened.response.ok) {
     discard(opened.response);
-    throw new Error(`${request.label}: HTTP ${status} ${opened.response.statusText}`.trimEnd());
+    throw new DocumentReadError(
+      `${request.label}: HTTP ${status} ${opened.response.statusText}`.trimEnd(),
+      isTransientStatus(status),
+    );
   }
   return opened;
 }
@@ -135,8 +194,9 @@ async function fileBytes(path: string, label: string, maxBytes: number): Promise
     if (stat.isDirectory()) throw new Error(`${label}: is a directory, not a sitemap file`);
     size = stat.size;
   } catch (error) {
-    const code = (error as { code?: unknown }).code;
+    const code = systemErrorCode(error);
     if (code === 'ENOENT' || code === 'ENOTDIR') throw new DocumentNotFoundError(`${label}: no such file`);
+    if (code !== undefined) throw new DocumentReadError(`${label}: cannot be read (${code})`, false);
     throw error;
   }
   if (size > maxBytes) {
@@ -177,8 +237,10 @@ async function* sniffGzip(
     head = head.length === 0 ? next.value : Buffer.concat([head, next.value]);
   }
   const all = (async function* () {
-    if (head.length > 0) yield head;
+    // Inside the try: a reader that stops at the first chunk (a parser failing on an HTML page)
+    // must still close the source, or its socket and its download timer keep the process alive.
     try {
+      if (head.length > 0) yield head;
       for (;;) {
         const next = await iterator.next();
         if (next.done === true) return;

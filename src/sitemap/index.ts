@@ -6,17 +6,34 @@
 import * as path from 'node:path';
 import type { ExcludeMatcher } from '../urls/exclude.js';
 import type { Logger } from '../base/logger.js';
-import { SitemapDiff, type ChangeSelection } from './diff.js';
-import { type DiffCounts } from '../base/result.js';
-import { DocumentNotFoundError, ConfigError } from '../base/errors.js';
+import { SitemapDiff, type ChangeSelection, type SelectedChange } from './diff.js';
+import type { BaselineProblem, DiffCounts, SitemapNote } from '../base/result.js';
+import {
+  ConfigError,
+  DocumentNotFoundError,
+  DocumentReadError,
+  HtmlPageError,
+  errorMessage,
+} from '../base/errors.js';
+import type { RetryPolicy } from '../runtime/retry.js';
 import type { GitHubRepoAccess } from './git-baseline.js';
-import { loadSitemap, type LoadOptions, type LoadStats, type Rejects, type UrlSink } from './load.js';
+import {
+  loadSitemap,
+  type InvalidLoc,
+  type LoadOptions,
+  type LoadStats,
+  type Rejects,
+  type UrlSink,
+} from './load.js';
 import { locateAtRef, locateInput } from './locate.js';
-import { writeUrlset } from './save.js';
+import { saveBaselineFile } from './save.js';
 import { SitemapSet } from './set.js';
 import { DEFAULT_LIMITS, type DocumentLocation, type SitemapLimits } from './document.js';
+import { buildStampWarning, notComparableWarning } from './warnings.js';
 
-export { parseChanges, type ChangeSelection } from './diff.js';
+export { parseChanges, type ChangeSelection, type SelectedChange } from './diff.js';
+export { formatLastmod } from './lastmod.js';
+export type { InvalidLoc } from './load.js';
 export type { GitHubRepoAccess } from './git-baseline.js';
 export { DEFAULT_LIMITS, type SitemapLimits } from './document.js';
 
@@ -60,34 +77,43 @@ export interface SitemapSourceOptions {
   saveSitemap?: string | undefined;
   /** Overrides of DEFAULT_LIMITS (tests lower them). */
   limits?: Partial<SitemapLimits> | undefined;
-  /** Cancels every request. */
+  /** Transient failures reading a document are tried again under this policy (the API calls' one). */
+  retryPolicy?: RetryPolicy | undefined;
+  /** Cancels every request and every pause between tries. */
   signal?: AbortSignal | undefined;
 }
 
 export interface SitemapUrls {
   /** Distinct normalized URLs to prefetch, in quota order; each page's images right after it. */
   urls: string[];
+  /** Why each of `urls` was selected, at the same index. */
+  changes: SelectedChange[];
   counts: DiffCounts;
   /** What the sitemap was compared with, e.g. `public/sitemap.xml at 1a2b3c`; undefined when nothing. */
   baseline: string | undefined;
+  /** Why the baseline that was asked for was not used. */
+  baselineProblem?: BaselineProblem;
+  /** The deployed sitemap's unusable `<loc>` values: each becomes a failed row of the report. */
+  invalid: InvalidLoc[];
   /** Every notice and warning given on the way, for the job summary. */
-  notes: string[];
+  notes: SitemapNote[];
 }
 
 /**
- * Reads the baseline and the deployed sitemap and returns what changed. Throws when the deployed
- * sitemap cannot be read or parsed, and on configuration mistakes (ConfigError); a missing
- * baseline is a notice and an unusable one a warning, after which every URL counts as added.
+ * Reads the baseline and the deployed sitemap and returns what changed. A deployed sitemap that is
+ * missing or cannot be used is a ConfigError (a transient failure, after its retries, an Error).
+ * A missing baseline (or an HTML page in its place) is a notice or warning, after which every URL
+ * counts as added; a baseline that exists but cannot be read selects nothing (a warning).
  */
 export async function sitemapChanges(options: SitemapSourceOptions, logger: Logger): Promise<SitemapUrls> {
-  const notes: string[] = [];
+  const notes: SitemapNote[] = [];
   const log = recordingNotes(logger, notes);
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const root = locateInput(options.sitemap, options.workspace, 'sitemap');
   const baselineAt = options.changes.all ? undefined : locateBaseline(options);
 
   // The baseline is read first: the deployed side is then diffed as it streams by.
-  let baseline: SitemapSet | undefined;
+  let baseline: Baseline | undefined;
   if (options.changes.all) {
     log.info('changes: all — every URL of the sitemap is taken; no baseline is read.');
   } else if (baselineAt === undefined) {
@@ -96,7 +122,8 @@ export async function sitemapChanges(options: SitemapSourceOptions, logger: Logg
     baseline = await loadBaseline(baselineAt, options, limits, log);
   }
 
-  const diff = new SitemapDiff(baseline, options);
+  const set = baseline?.set;
+  const diff = new SitemapDiff(set, { ...options, baselineUnreadable: baseline?.problem === 'unreadable' });
   const saved = options.saveSitemap ? new SitemapSet() : undefined;
   const sink: UrlSink =
     saved === undefined
@@ -107,29 +134,51 @@ export async function sitemapChanges(options: SitemapSourceOptions, logger: Logg
             saved.add(url, lastmod)
           ),
         };
-  try {
-    await loadDeployed(
-      root,
-      { ...options, images: options.includeImages, known: baseline },
-      limits,
-      log,
-      sink,
-    );
-  } catch (error) {
-    if (!(error instanceof DocumentNotFoundError)) throw error;
-    throw new DocumentNotFoundError(`Cannot read sitemap: ${error.message}`);
-  }
-  const { urls, counts } = diff.result();
-  log.info(
-    `Sitemap: ${counts.deployed} URLs deployed${baseline ? `, ${counts.baseline} in the baseline` : ''}: ` +
-      `${counts.added} added, ${counts.modified} modified, ${counts.unchanged} unchanged, ${counts.excluded} excluded` +
-      `${options.includeImages ? `; ${counts.images} image URLs` : ''}; ${urls.length} URLs selected.`,
+  const stats = await loadDeployed(
+    root,
+    { ...options, images: options.includeImages, known: set },
+    limits,
+    log,
+    sink,
   );
+  const { urls, changes, counts, lastmods } = diff.result();
+  counts.invalid = stats.invalidValues.length;
+  log.info(diffLine(counts, set !== undefined, options.includeImages, urls.length));
+  if (set !== undefined) {
+    for (const warning of [notComparableWarning(counts), buildStampWarning(counts, lastmods)]) {
+      if (warning !== undefined) log.warning(warning);
+    }
+  }
   if (saved !== undefined && options.saveSitemap !== undefined) {
-    await writeUrlset(path.resolve(options.workspace, options.saveSitemap), saved);
+    await saveBaselineFile(path.resolve(options.workspace, options.saveSitemap), options.saveSitemap, saved);
     log.info(`Saved ${saved.size} URLs of ${root.label} to ${options.saveSitemap}.`);
   }
-  return { urls, counts, baseline: baseline === undefined ? undefined : baselineAt?.label, notes };
+  return {
+    urls,
+    changes,
+    counts,
+    baseline: set === undefined ? undefined : baselineAt?.label,
+    ...(baseline?.problem !== undefined ? { baselineProblem: baseline.problem } : {}),
+    invalid: stats.invalidValues,
+    notes,
+  };
+}
+
+function diffLine(counts: DiffCounts, compared: boolean, images: boolean, selected: number): string {
+  const parts = [
+    `${counts.added} added`,
+    `${counts.modified} modified`,
+    `${counts.unchanged} unchanged`,
+    `${counts.notComparable} not comparable (no <lastmod>)`,
+    ...(counts.unknown > 0 ? [`${counts.unknown} unknown (the baseline cannot be read)`] : []),
+    `${counts.excluded} excluded`,
+  ];
+  return (
+    `Sitemap: ${counts.deployed} URLs deployed${compared ? `, ${counts.baseline} in the baseline` : ''}: ` +
+    parts.join(', ') +
+    (counts.invalid > 0 ? `; ${counts.invalid} unusable <loc> values` : '') +
+    `${images ? `; ${counts.images} image URLs` : ''}; ${selected} URLs selected.`
+  );
 }
 
 export interface SaveSitemapOptions {
@@ -141,12 +190,14 @@ export interface SaveSitemapOptions {
   saveSitemap: string;
   baseUrl?: string | undefined;
   limits?: Partial<SitemapLimits> | undefined;
+  retryPolicy?: RetryPolicy | undefined;
   signal?: AbortSignal | undefined;
 }
 
 /**
  * save-sitemap on its own: writes every URL and lastmod of `sitemap` (children followed) as one
- * flat urlset. A site with no sitemap yet gets an empty urlset and a notice; any other failure throws.
+ * flat urlset. A site with no sitemap yet (or an HTML page in its place) gets an empty urlset; any
+ * other failure throws, as for the deployed side of a diff.
  */
 export async function saveSitemapBaseline(
   options: SaveSitemapOptions,
@@ -157,13 +208,18 @@ export async function saveSitemapBaseline(
   const file = path.resolve(options.workspace, options.saveSitemap);
   let set: SitemapSet | undefined = new SitemapSet();
   try {
-    await loadDeployed(root, { ...options, images: false }, limits, logger, set);
+    await loadSitemap(root, { ...options, images: false, side: 'deployed', limits, logger }, set);
   } catch (error) {
-    if (!(error instanceof DocumentNotFoundError)) throw error;
-    logger.notice(`${error.message}: there is no sitemap yet, so ${options.saveSitemap} is an empty urlset.`);
+    if (!(error instanceof DocumentNotFoundError)) throw deployedFailure(error, root, options);
+    const why = `${error.message}: there is no sitemap yet, so ${options.saveSitemap} is an empty urlset.`;
+    if (error instanceof HtmlPageError) {
+      logger.warning(`sitemap: ${why} (A host answers a missing file with 200 and a page; check sitemap.)`);
+    } else {
+      logger.notice(why);
+    }
     set = undefined;
   }
-  await writeUrlset(file, set);
+  await saveBaselineFile(file, options.saveSitemap, set);
   logger.info(`Saved ${set?.size ?? 0} URLs of ${root.label} to ${options.saveSitemap}.`);
   return { file, urls: set?.size ?? 0 };
 }
@@ -183,85 +239,161 @@ function locateBaseline(options: SitemapSourceOptions): DocumentLocation | undef
   return locateAtRef(options.sitemap, options.workspace, previousRef.trim(), options.github);
 }
 
-/** The deployed side: any failure is fatal. A missing sitemap keeps its class, for save-sitemap. */
+/** The deployed side: any failure is fatal, and names `sitemap`. */
 async function loadDeployed(
   root: DocumentLocation,
-  options: Pick<LoadOptions, 'images' | 'baseUrl' | 'known' | 'signal'>,
+  options: Pick<LoadOptions, 'images' | 'baseUrl' | 'known' | 'retryPolicy' | 'signal'> & {
+    workspace: string;
+  },
   limits: SitemapLimits,
   logger: Logger,
   sink: UrlSink,
-): Promise<void> {
+): Promise<LoadStats> {
   const started = Date.now();
   let stats: LoadStats;
   try {
     stats = await loadSitemap(root, { ...options, side: 'deployed', limits, logger }, sink);
   } catch (error) {
-    if (error instanceof DocumentNotFoundError || error instanceof ConfigError) throw error;
-    throw new Error(`Cannot read sitemap: ${(error as Error).message}`, { cause: error });
+    throw deployedFailure(error, root, options);
   }
   logger.info(`Read sitemap ${root.label}: ${stats.documents} documents in ${Date.now() - started} ms.`);
   warnRejects(stats, 'sitemap', logger);
+  return stats;
 }
 
-/** The baseline: missing is a notice, unusable a warning; only configuration errors and cancellation throw. */
+/**
+ * Why the deployed sitemap cannot be used. Only its author can fix a missing or broken sitemap: a
+ * configuration error. A server that kept failing (5xx, no answer, a timeout) is not one.
+ */
+function deployedFailure(
+  error: unknown,
+  root: DocumentLocation,
+  options: { workspace: string; signal?: AbortSignal | undefined },
+): unknown {
+  if (error instanceof ConfigError || options.signal?.aborted === true) return error;
+  const message = errorMessage(error);
+  if (error instanceof DocumentReadError && error.transient) {
+    return new Error(`Cannot read sitemap: ${message}`, { cause: error });
+  }
+  if (error instanceof HtmlPageError) {
+    return new ConfigError(
+      `sitemap: ${message}; a host answers a missing file with 200 and a page: check the sitemap's URL`,
+      'sitemap',
+    );
+  }
+  if (error instanceof DocumentNotFoundError) {
+    const hint =
+      root.kind !== 'file'
+        ? ''
+        : path.isAbsolute(root.label)
+          ? '; did the build run before this step?'
+          : `; a path is relative to the workspace (${options.workspace}): did the build run before this step?`;
+    return new ConfigError(`sitemap: ${message}${hint}`, 'sitemap');
+  }
+  return new ConfigError(`sitemap: cannot be used: ${message}`, 'sitemap');
+}
+
+/** A usable baseline, or why the one asked for is not used. */
+interface Baseline {
+  set?: SitemapSet;
+  problem?: BaselineProblem;
+}
+
+/**
+ * The baseline. Missing: a notice, every URL counts as added. An HTML page: the same, with a
+ * warning naming the input. Unreadable (after the retries): a warning, and nothing is selected.
+ * Only configuration errors and cancellation throw.
+ */
 async function loadBaseline(
   location: DocumentLocation,
   options: SitemapSourceOptions,
   limits: SitemapLimits,
   logger: Logger,
-): Promise<SitemapSet | undefined> {
+): Promise<Baseline> {
+  const input = options.previousSitemap?.trim() ? 'previous-sitemap' : 'previous-ref';
   const set = new SitemapSet();
   try {
     const stats = await loadSitemap(
       location,
-      { side: 'baseline', images: false, baseUrl: options.baseUrl, limits, signal: options.signal, logger },
+      {
+        side: 'baseline',
+        images: false,
+        baseUrl: options.baseUrl,
+        limits,
+        retryPolicy: options.retryPolicy,
+        signal: options.signal,
+        logger,
+      },
       set,
     );
     logger.info(`Read baseline ${location.label}: ${set.size} URLs in ${stats.documents} documents.`);
     warnRejects(stats, 'baseline', logger);
-    return set;
+    return { set };
   } catch (error) {
     if (error instanceof ConfigError || options.signal?.aborted === true) throw error;
-    const message = (error as Error).message;
+    const message = errorMessage(error);
+    if (error instanceof HtmlPageError) {
+      logger.warning(
+        `${input}: ${message}; a host answers a missing file with 200 and a page, so it is taken as ` +
+          `no baseline: every URL of the sitemap counts as added. Check that ${input} names a sitemap.`,
+      );
+      return { problem: 'html' };
+    }
     if (error instanceof DocumentNotFoundError) {
       logger.notice(`No baseline: ${message}. Every URL of the sitemap counts as added.`);
-    } else {
-      logger.warning(`The baseline cannot be used: ${message}. Every URL of the sitemap counts as added.`);
+      return { problem: 'missing' };
     }
-    return undefined;
+    logger.warning(
+      `${input}: the baseline cannot be read: ${message}. Nothing from the sitemap is selected, so that ` +
+        "the day's quota is not spent on a guess; run again once it can be read, or set changes: all " +
+        'to prefetch every URL of the sitemap.',
+    );
+    return { problem: 'unreadable' };
   }
 }
 
-/** One warning for the sitemap's unusable `<loc>`s, and one per side for unreadable `<lastmod>`s. */
-function warnRejects(set: LoadStats, side: 'sitemap' | 'baseline', logger: Logger): void {
+/** One warning per kind of unusable value; the baseline's unusable locs are only an info line. */
+function warnRejects(stats: LoadStats, side: 'sitemap' | 'baseline', logger: Logger): void {
   const examples = (rejects: Rejects): string =>
     rejects.examples.join('; ') + (rejects.count > rejects.examples.length ? '; …' : '');
-  if (set.invalidLocs.count > 0) {
+  if (stats.invalidLocs.count > 0) {
     // A baseline's unusable locs change nothing: no deployed URL can match them.
+    if (side === 'sitemap') {
+      logger.warning(
+        `sitemap: ${stats.invalidLocs.count} <loc> values are not usable URLs; each is reported as failed: ${examples(stats.invalidLocs)}`,
+      );
+    } else {
+      logger.info(
+        `baseline: ${stats.invalidLocs.count} <loc> values are not usable URLs and were left out: ${examples(stats.invalidLocs)}`,
+      );
+    }
+  }
+  if (stats.emptyLocs > 0) {
     (side === 'sitemap' ? logger.warning : logger.info).call(
       logger,
-      `${side}: ${set.invalidLocs.count} <loc> values are not usable URLs and were left out: ${examples(set.invalidLocs)}`,
+      `${side}: ${stats.emptyLocs === 1 ? '1 entry has' : `${stats.emptyLocs} entries have`} an empty or no <loc>, ` +
+        'so there is nothing to prefetch or report for them.',
     );
   }
-  if (set.invalidLastmods.count > 0) {
+  if (stats.invalidLastmods.count > 0) {
     logger.warning(
-      `${side}: ${set.invalidLastmods.count} <lastmod> values are not W3C datetimes and were ignored ` +
-        `(those URLs cannot count as modified): ${examples(set.invalidLastmods)}`,
+      `${side}: ${stats.invalidLastmods.count} <lastmod> values are not W3C datetimes and were ignored ` +
+        `(those URLs cannot count as modified): ${examples(stats.invalidLastmods)}`,
     );
   }
 }
 
 /** Forwards to `logger`, keeping notices and warnings for the summary. */
-function recordingNotes(logger: Logger, notes: string[]): Logger {
+function recordingNotes(logger: Logger, notes: SitemapNote[]): Logger {
   return {
     info: (message) => logger.info(message),
     debug: (message) => logger.debug(message),
     warning: (message) => {
-      notes.push(message);
+      notes.push({ level: 'warning', message });
       logger.warning(message);
     },
     notice: (message) => {
-      notes.push(message);
+      notes.push({ level: 'notice', message });
       logger.notice(message);
     },
     group: (title, fn) => logger.group(title, fn),

@@ -5,11 +5,18 @@
  */
 import { normalizeUrl } from '../urls/normalize.js';
 import type { Logger } from '../base/logger.js';
-import { DocumentNotFoundError, ConfigError } from '../base/errors.js';
+import { DocumentNotFoundError, DocumentReadError, ConfigError, HtmlPageError } from '../base/errors.js';
+import { DEFAULT_RETRY_POLICY, sleep, type RetryPolicy } from '../runtime/retry.js';
 import { parseLastmod } from './lastmod.js';
 import { childCandidates } from './locate.js';
-import { parseDocument, type SitemapEntry } from './parse.js';
-import { locationKey, readDocumentText, type DocumentLocation, type SitemapLimits } from './document.js';
+import { parseDocument, type SitemapEntry, type SitemapKind } from './parse.js';
+import {
+  locationKey,
+  readDocumentText,
+  type DocumentLocation,
+  type DocumentMeta,
+  type SitemapLimits,
+} from './document.js';
 
 /** Receives each usable URL of a sitemap, in document order, duplicates included. */
 export interface UrlSink {
@@ -40,6 +47,8 @@ export interface LoadOptions {
    */
   known?: { orderOf(url: string): number | undefined } | undefined;
   limits: SitemapLimits;
+  /** Transient failures (5xx, 408, 429, no answer, a timeout) are tried again under this policy. */
+  retryPolicy?: RetryPolicy | undefined;
   signal?: AbortSignal | undefined;
   logger: Logger;
 }
@@ -50,14 +59,30 @@ export interface Rejects {
   examples: string[];
 }
 
+/** A `<loc>` value that is not a usable URL: a failed row of the report (deployed side only). */
+export interface InvalidLoc {
+  /** As written (trimmed; cut after MAX_KEPT characters). */
+  value: string;
+  /** Why it cannot be used, e.g. `is not an http(s) URL`. */
+  reason: string;
+  /** The document it is in. */
+  document: string;
+}
+
 export interface LoadStats {
   /** Documents read: the root and every child. */
   documents: number;
   invalidLocs: Rejects;
+  /** Each unusable `<loc>` of the deployed side, `<image:loc>` and index children included. */
+  invalidValues: InvalidLoc[];
+  /** `<url>`, `<sitemap>` or `<image:image>` entries with an empty or no `<loc>`: nothing to report but their number. */
+  emptyLocs: number;
   invalidLastmods: Rejects;
 }
 
 const EXAMPLES = 3;
+/** A `<loc>` longer than this is kept cut: its row says why it failed, not all of it. */
+const MAX_KEPT = 2048;
 
 interface Walk {
   options: LoadOptions;
@@ -77,6 +102,8 @@ export async function loadSitemap(
   const stats: LoadStats = {
     documents: 0,
     invalidLocs: { count: 0, examples: [] },
+    invalidValues: [],
+    emptyLocs: 0,
     invalidLastmods: { count: 0, examples: [] },
   };
   const walk: Walk = { options, sink, stats, visited: new Set(), children: 0, childCapWarned: false };
@@ -85,33 +112,10 @@ export async function loadSitemap(
 }
 
 async function loadDocument(location: DocumentLocation, depth: number, walk: Walk): Promise<void> {
-  const { sink, stats, options } = walk;
+  const { options } = walk;
   walk.visited.add(locationKey(location));
-  const mark = sink.mark?.();
-  const rejectedBefore = [stats.invalidLocs.count, stats.invalidLastmods.count] as const;
-  const children: string[] = [];
-  let urls = 0;
-  let kind;
-  try {
-    kind = await parseDocument(
-      readDocumentText(location, options),
-      { label: location.label, images: options.images },
-      {
-        url: (entry) => {
-          urls++;
-          addEntry(entry, walk);
-        },
-        child: (loc) => addChild(loc, children, walk),
-      },
-    );
-  } catch (error) {
-    // A document that fails half-way must not leave half of its URLs behind.
-    if (mark !== undefined) sink.rollback?.(mark);
-    truncate(stats.invalidLocs, rejectedBefore[0]);
-    truncate(stats.invalidLastmods, rejectedBefore[1]);
-    throw error;
-  }
-  stats.documents++;
+  const { kind, urls, children } = await withRetries(walk, () => readOnce(location, walk));
+  walk.stats.documents++;
   if (kind === 'urlset') {
     options.logger.debug(`${location.label}: ${urls} URLs`);
     return;
@@ -139,6 +143,87 @@ async function loadDocument(location: DocumentLocation, depth: number, walk: Wal
   }
 }
 
+/** Parses one document into the sink; on failure takes back everything it added. */
+async function readOnce(
+  location: DocumentLocation,
+  walk: Walk,
+): Promise<{ kind: SitemapKind; urls: number; children: string[] }> {
+  const { sink, stats, options } = walk;
+  const mark = sink.mark?.();
+  const rejectedBefore = [stats.invalidLocs.count, stats.invalidLastmods.count] as const;
+  const valuesBefore = stats.invalidValues.length;
+  const emptyBefore = stats.emptyLocs;
+  const children: string[] = [];
+  const meta: DocumentMeta = {};
+  let urls = 0;
+  try {
+    const kind = await parseDocument(
+      readDocumentText(location, options, meta),
+      { label: location.label, images: options.images },
+      {
+        url: (entry) => {
+          urls++;
+          addEntry(entry, location, walk);
+        },
+        child: (loc) => addChild(loc, children, location, walk),
+      },
+    );
+    return { kind, urls, children };
+  } catch (error) {
+    // A document that fails half-way must not leave half of its URLs behind.
+    if (mark !== undefined) sink.rollback?.(mark);
+    truncate(stats.invalidLocs, rejectedBefore[0]);
+    truncate(stats.invalidLastmods, rejectedBefore[1]);
+    stats.invalidValues.length = valuesBefore;
+    stats.emptyLocs = emptyBefore;
+    throw asHtmlPage(error, meta, location);
+  }
+}
+
+/** A `text/html` answer that is not a sitemap is a page standing in for a missing file. */
+function asHtmlPage(error: unknown, meta: DocumentMeta, location: DocumentLocation): unknown {
+  if (meta.html !== true || error instanceof DocumentReadError || error instanceof ConfigError) return error;
+  if (error instanceof DocumentNotFoundError) return error;
+  return new HtmlPageError(`${location.label}: is an HTML page (text/html), not a sitemap`);
+}
+
+/**
+ * Runs `read` again after a transient failure, as API calls are retried: exponential backoff with
+ * jitter, within the policy's attempts and overall time, and never once the run is stopping.
+ */
+async function withRetries<T>(walk: Walk, read: () => Promise<T>): Promise<T> {
+  const { options } = walk;
+  const policy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
+  const started = Date.now();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await read();
+    } catch (error) {
+      if (!(error instanceof DocumentReadError) || !error.transient || stopping(options)) throw error;
+      const delay = retryDelay(attempt, started, policy);
+      if (delay === undefined) {
+        if (attempt === 1) throw error;
+        throw new DocumentReadError(`${error.message} (${attempt} attempts)`, true, { cause: error });
+      }
+      options.logger.info(`  ${error.message}; retry ${attempt} in ${(delay / 1000).toFixed(1)} s`);
+      await sleep(delay, options.signal);
+      if (stopping(options)) throw error;
+    }
+  }
+}
+
+function stopping(options: LoadOptions): boolean {
+  return options.signal?.aborted === true;
+}
+
+/** The pause before retry number `attempt`, with RetryPolicy's bounds; undefined when none is left. */
+function retryDelay(attempt: number, startedAt: number, policy: RetryPolicy): number | undefined {
+  if (attempt >= policy.maxAttempts) return undefined;
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+  const delay = Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+  return Date.now() - startedAt + delay > policy.maxElapsedMs ? undefined : delay;
+}
+
 /** Tries the child's candidate locations in order; a missing candidate moves on to the next. */
 async function loadChild(
   parent: DocumentLocation,
@@ -161,14 +246,9 @@ async function loadChild(
       return;
     } catch (error) {
       if (error instanceof DocumentNotFoundError) continue;
-      if (options.side === 'deployed' || error instanceof ConfigError || options.signal?.aborted === true) {
-        throw error;
-      }
-      options.logger.warning(
-        `Baseline ${candidate.label} (listed in ${parent.label}) cannot be used: ${(error as Error).message}. ` +
-          'Its URLs count as new.',
-      );
-      return;
+      // A baseline child that exists but cannot be read leaves the baseline unreadable as a whole:
+      // counting its URLs as new would spend the quota on a guess.
+      throw error;
     }
   }
   const looked =
@@ -181,28 +261,28 @@ async function loadChild(
   );
 }
 
-function addChild(loc: string | undefined, children: string[], walk: Walk): void {
-  if (loc === undefined) {
-    reject(walk.stats.invalidLocs, '<sitemap> without <loc>');
+function addChild(loc: string | undefined, children: string[], location: DocumentLocation, walk: Walk): void {
+  if (loc === undefined || isBlank(loc)) {
+    walk.stats.emptyLocs++;
     return;
   }
   const child = normalizeUrl(loc, walk.options.baseUrl);
   if (child.ok) children.push(child.url);
-  else reject(walk.stats.invalidLocs, `"${shorten(loc)}" ${child.reason}`);
+  else invalid(loc, child.reason, location, walk);
 }
 
-function addEntry(entry: SitemapEntry, walk: Walk): void {
+function addEntry(entry: SitemapEntry, location: DocumentLocation, walk: Walk): void {
   const { options, stats } = walk;
   const { loc } = entry;
-  if (loc === undefined) {
-    reject(stats.invalidLocs, '<url> without <loc>');
+  if (loc === undefined || isBlank(loc)) {
+    stats.emptyLocs++;
     return;
   }
   let url = loc;
   if (options.known?.orderOf(loc) === undefined) {
     const result = normalizeUrl(loc, options.baseUrl);
     if (!result.ok) {
-      reject(stats.invalidLocs, `"${shorten(loc)}" ${result.reason}`);
+      invalid(loc, result.reason, location, walk);
       return;
     }
     url = result.url;
@@ -214,18 +294,37 @@ function addEntry(entry: SitemapEntry, walk: Walk): void {
       reject(stats.invalidLastmods, `"${shorten(entry.lastmod)}" (of ${url})`);
     }
   }
-  const images = options.images && entry.images !== undefined ? imageUrls(entry.images, walk) : undefined;
+  const images =
+    options.images && entry.images !== undefined ? imageUrls(entry.images, location, walk) : undefined;
   walk.sink.add(url, lastmod, parsePriority(entry.priority), images);
 }
 
-function imageUrls(images: string[], walk: Walk): string[] {
+function imageUrls(images: string[], location: DocumentLocation, walk: Walk): string[] {
   const urls: string[] = [];
   for (const image of images) {
     const result = normalizeUrl(image, walk.options.baseUrl);
     if (result.ok) urls.push(result.url);
-    else reject(walk.stats.invalidLocs, `image "${shorten(image)}" ${result.reason}`);
+    else if (isBlank(image)) walk.stats.emptyLocs++;
+    else invalid(image, result.reason, location, walk, 'image ');
   }
   return urls;
+}
+
+/** Empty or whitespace only; runs once per URL, so it does not trim a URL that starts with a letter. */
+function isBlank(text: string): boolean {
+  return text.length === 0 || (text.charCodeAt(0) <= 0x20 && text.trim() === '');
+}
+
+/** Counts an unusable `<loc>` for the warning and, on the deployed side, keeps it for its report row. */
+function invalid(loc: string, reason: string, location: DocumentLocation, walk: Walk, what = ''): void {
+  reject(walk.stats.invalidLocs, `${what}"${shorten(loc)}" ${reason}`);
+  if (walk.options.side !== 'deployed') return;
+  const value = loc.trim();
+  walk.stats.invalidValues.push({
+    value: value.length > MAX_KEPT ? `${value.slice(0, MAX_KEPT)}…` : value,
+    reason,
+    document: location.label,
+  });
 }
 
 /** `<priority>` 0.0-1.0; absent or unusable means the protocol's default, 0.5. */

@@ -22,8 +22,8 @@ export function locateInput(input: string, workspace: string, inputName: string)
   if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(value)) {
     throw new ConfigError(`${inputName}: "${value}" is neither a workspace path nor an http(s) URL`);
   }
-  const absolute = path.resolve(workspace, value);
-  return { kind: 'file', path: absolute, label: toPosix(path.relative(workspace, absolute)) || value };
+  // Named as given: an absolute path stays absolute, rather than `../../../` from the workspace.
+  return { kind: 'file', path: path.resolve(workspace, value), label: value };
 }
 
 /** The same workspace file as `sitemap`, as committed at `ref`. */

@@ -8,6 +8,7 @@
  * needs the declarations in scope, and they almost always sit on the root element.
  */
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
+import { HtmlPageError } from '../base/errors.js';
 
 /** Namespaces `<urlset>`, `<url>`, `<loc>`… may live in. Elements are matched on local name and namespace. */
 const SITEMAP_NAMESPACES = new Set([
@@ -126,7 +127,7 @@ export class SitemapParser {
     });
     this.sax.on('doctype', (doctype) => {
       // The DOCTYPE itself is ignored (never fetched); an HTML page is worth naming.
-      if (/^\s*html\b/i.test(doctype)) throw new Error(`${options.label}: is an HTML page, not a sitemap`);
+      if (/^\s*html\b/i.test(doctype)) throw htmlPage(options.label);
     });
     this.sax.on('attribute', ({ name, value }) => this.attribute(name, value));
     this.sax.on('opentag', (tag) => this.openElement(tag));
@@ -147,6 +148,9 @@ export class SitemapParser {
       chunk = chunk.replace(/^\s+/, '');
       if (chunk === '') return;
       this.started = true;
+      // An HTML page is rarely well-formed XML (`<!doctype html>`, `<meta>` never closed): name it
+      // before the XML parser fails on it.
+      if (/^<!doctype\s+html\b|^<html[\s>]/i.test(chunk)) throw htmlPage(this.options.label);
     }
     this.sax.write(chunk);
     if (pendingEntity(this.sax).length > LONGEST_ENTITY_NAME) {
@@ -274,6 +278,7 @@ export class SitemapParser {
   }
 
   private rootRole(name: string, local: string, uri: string): Role {
+    if (local.toLowerCase() === 'html') throw htmlPage(this.options.label);
     if (SITEMAP_NAMESPACES.has(uri)) {
       if (local === 'urlset') {
         this.rootKind = 'urlset';
@@ -345,6 +350,10 @@ export class SitemapParser {
         : '';
     return `a raw "&"${where} never ends as an entity; write it as &amp; (saxes would report this as an unclosed tag)`;
   }
+}
+
+function htmlPage(label: string): HtmlPageError {
+  return new HtmlPageError(`${label}: is an HTML page, not a sitemap`);
 }
 
 /**

@@ -6,12 +6,50 @@
 import { createWriteStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { once } from 'node:events';
+import { ConfigError, systemErrorCode } from '../base/errors.js';
 import { formatLastmod } from './lastmod.js';
 import type { SitemapSet } from './set.js';
 
 const HEAD =
   '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n';
 const TAIL = '</urlset>\n';
+
+/**
+ * Writes the baseline for `save-sitemap` (`given` as the user wrote it, `file` resolved); a path that
+ * cannot be written is a configuration error naming the input and the path.
+ */
+export async function saveBaselineFile(
+  file: string,
+  given: string,
+  set: SitemapSet | undefined,
+): Promise<void> {
+  try {
+    await writeUrlset(file, set);
+  } catch (error) {
+    const code = systemErrorCode(error);
+    if (code === undefined) throw error;
+    throw new ConfigError(`save-sitemap: cannot write "${given}": ${whyNotWritten(code)}`, 'save-sitemap');
+  }
+}
+
+function whyNotWritten(code: string): string {
+  switch (code) {
+    case 'EEXIST':
+    case 'ENOTDIR':
+      return 'a folder on its path is a file; choose a path whose folders are folders';
+    case 'EISDIR':
+      return 'it is a folder; name a file';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EROFS':
+      return 'the file system is read-only';
+    case 'ENOSPC':
+      return 'no space left on the device';
+    default:
+      return code;
+  }
+}
 
 /**
  * Writes `set` (or an empty urlset) to `file`, through a temporary file and a rename so that an

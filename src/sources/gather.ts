@@ -5,13 +5,17 @@
 import path from 'node:path';
 import type { ExcludeMatcher } from '../urls/exclude.js';
 import {
+  formatLastmod,
   sitemapChanges,
   type SitemapConfig,
   saveSitemapBaseline,
   type SitemapSourceOptions,
   type SitemapUrls,
 } from '../sitemap/index.js';
-import type { UrlEntry } from '../urls/prepare.js';
+import type { EntryChange, UrlEntry } from '../urls/prepare.js';
+import type { UrlOutcome } from '../base/outcome.js';
+import type { SavedSitemap } from '../base/result.js';
+import type { RetryPolicy } from '../runtime/retry.js';
 import { parseUrlList, readUrlFile } from './list.js';
 import type { Logger } from '../base/logger.js';
 
@@ -32,52 +36,151 @@ export interface SourceConfig {
 
 export interface GatheredEntries {
   entries: UrlEntry[];
+  /** Entries per list source that was given (`urls`, `urls-file`, standard input), in order. */
+  lists: { name: string; entries: number }[];
   /** The sitemap diff's counts and notes, when `sitemap` is set. */
   sitemap?: SitemapUrls;
+}
+
+export interface GatherOptions {
+  /** Stops every request and every pause between tries. */
+  signal?: AbortSignal | undefined;
+  /** How reads of remote sitemaps are retried: the policy of the API calls. */
+  retryPolicy?: RetryPolicy | undefined;
 }
 
 export async function gatherEntries(
   config: SourceConfig,
   logger: Logger,
-  signal?: AbortSignal,
+  options: GatherOptions = {},
 ): Promise<GatheredEntries> {
   const entries = parseUrlList(config.urlsText, 'urls');
-  if (config.urlsFile) entries.push(...(await readUrlFile(config.urlsFile, path.basename(config.urlsFile))));
-  if (config.cli?.urlsFileStdin !== undefined) {
-    entries.push(...parseUrlList(config.cli.urlsFileStdin, 'urls-file (standard input)'));
+  const lists = [{ name: 'urls', entries: entries.length }];
+  if (config.urlsFile) {
+    const fromFile = await readUrlFile(config.urlsFile, path.basename(config.urlsFile));
+    lists.push({ name: 'urls-file', entries: fromFile.length });
+    append(entries, fromFile);
   }
-  if (!config.sitemap) return { entries };
+  if (config.cli?.urlsFileStdin !== undefined) {
+    const fromStdin = parseUrlList(config.cli.urlsFileStdin, 'urls-file (standard input)');
+    lists.push({ name: 'standard input', entries: fromStdin.length });
+    append(entries, fromStdin);
+  }
+  if (!config.sitemap) return { entries, lists };
   const sitemap = await logger.group('Sitemap diff', () =>
-    sitemapChanges(sitemapOptions(config, config.sitemap as SitemapConfig, signal), logger),
+    sitemapChanges(sitemapOptions(config, config.sitemap as SitemapConfig, options), logger),
   );
-  for (const url of sitemap.urls) entries.push({ raw: url, source: 'sitemap' });
-  return { entries, sitemap };
+  for (let i = 0; i < sitemap.urls.length; i++) {
+    entries.push({ raw: sitemap.urls[i]!, source: 'sitemap', change: sitemap.changes[i] });
+  }
+  // Unusable <loc> values are reported, each as a failed URL, after the selected ones.
+  for (const loc of sitemap.invalid) {
+    entries.push({ raw: loc.value, source: `sitemap ${loc.document}`, invalid: loc.reason });
+  }
+  return { entries, lists, sitemap };
+}
+
+/** `push(...many)` overflows the call stack past ~100,000 items. */
+function append<T>(to: T[], items: readonly T[]): void {
+  for (const item of items) to.push(item);
+}
+
+/**
+ * Why nothing is sent, when no source yielded a URL: each source's count, and for the sitemap what
+ * the diff found, so that a redeploy with nothing new does not read as a mistake. A warning when
+ * nothing was given at all; a notice when the sources had URLs but none was new or changed.
+ */
+export function nothingToSend(gathered: GatheredEntries): { level: 'warning' | 'notice'; message: string } {
+  const lists = gathered.lists.map((list) => `${list.name} had ${list.entries} entries`);
+  const sitemap = gathered.sitemap;
+  if (sitemap === undefined || sitemap.counts.deployed + sitemap.counts.invalid === 0) {
+    const every = sitemap === undefined ? lists : [...lists, 'the sitemap had no URLs'];
+    return {
+      level: 'warning',
+      message: `No URLs to prefetch: every source was empty (${every.join(', ')}). Nothing was sent.`,
+    };
+  }
+  // Lists with entries always yield an outcome, so here they are all empty: only the sitemap speaks.
+  return { level: 'notice', message: `No URLs to prefetch: ${sitemapText(sitemap)}. Nothing was sent.` };
+}
+
+function sitemapText(sitemap: SitemapUrls): string {
+  const { counts } = sitemap;
+  const found = [
+    counts.unchanged ? `${counts.unchanged} unchanged` : '',
+    counts.notComparable ? `${counts.notComparable} not comparable (no <lastmod>)` : '',
+    counts.excluded ? `${counts.excluded} excluded` : '',
+    counts.added ? `${counts.added} added but not selected by changes` : '',
+    counts.modified ? `${counts.modified} modified but not selected by changes` : '',
+  ].filter(Boolean);
+  const head = `the sitemap had ${counts.deployed} URLs`;
+  if (sitemap.baselineProblem === 'unreadable') {
+    return `${head}, none selected because the baseline could not be read`;
+  }
+  const none =
+    counts.added || counts.modified
+      ? 'none of the kinds changes selects'
+      : 'none added or modified since the baseline';
+  return `${head}, ${none}${found.length ? ` (${found.join(', ')})` : ''}`;
+}
+
+/** Gives each outcome from the sitemap its `change` and lastmods (report rows of urls / urls-file get none). */
+export function withChanges(outcomes: UrlOutcome[], changes: ReadonlyMap<number, EntryChange>): UrlOutcome[] {
+  if (changes.size === 0) return outcomes;
+  const format = lastFormatted();
+  return outcomes.map((outcome) => {
+    const entry = changes.get(outcome.order);
+    if (entry === undefined) return outcome;
+    return {
+      ...outcome,
+      change: entry.change,
+      ...(Number.isNaN(entry.lastmod) ? {} : { lastmod: format(entry.lastmod) }),
+      ...(entry.change === 'modified' && !Number.isNaN(entry.previousLastmod)
+        ? { previousLastmod: format(entry.previousLastmod) }
+        : {}),
+    };
+  });
+}
+
+/** formatLastmod, remembering its last answer: a build stamp gives thousands of URLs the same lastmod. */
+function lastFormatted(): (ms: number) => string {
+  let last = NaN;
+  let text = '';
+  return (ms) => {
+    if (ms !== last) {
+      last = ms;
+      text = formatLastmod(ms);
+    }
+    return text;
+  };
 }
 
 /** `save-sitemap`: writes the flat baseline and sends nothing. */
 export async function saveBaseline(
   config: SourceConfig,
   logger: Logger,
-  signal?: AbortSignal,
-): Promise<void> {
+  options: GatherOptions = {},
+): Promise<SavedSitemap | undefined> {
   const sitemap = config.sitemap;
-  if (!sitemap?.saveSitemap) return;
-  await saveSitemapBaseline(
+  if (!sitemap?.saveSitemap) return undefined;
+  const saved = await saveSitemapBaseline(
     {
       workspace: config.workspace,
       sitemap: sitemap.sitemap,
       saveSitemap: sitemap.saveSitemap,
       baseUrl: config.baseUrl,
-      signal,
+      retryPolicy: options.retryPolicy,
+      signal: options.signal,
     },
     logger,
   );
+  return { file: sitemap.saveSitemap, sitemap: sitemap.sitemap, urls: saved.urls };
 }
 
 function sitemapOptions(
   config: SourceConfig,
   sitemap: SitemapConfig,
-  signal: AbortSignal | undefined,
+  options: GatherOptions,
 ): SitemapSourceOptions {
   return {
     workspace: config.workspace,
@@ -89,6 +192,7 @@ function sitemapOptions(
     includeImages: sitemap.includeImages,
     exclude: config.exclude,
     baseUrl: config.baseUrl,
-    signal,
+    retryPolicy: options.retryPolicy,
+    signal: options.signal,
   };
 }

@@ -43,17 +43,15 @@ export class SubmitLedger {
   }
 
   fail(items: readonly Candidate[], reason: string, code?: string): void {
-    for (const item of items) {
-      this.outcomes.push({
-        url: item.url,
-        status: 'failed',
-        reason,
-        ...(code ? { code } : {}),
-        source: item.source,
-        order: item.order,
-      });
-    }
-    this.onRecord?.(this.outcomes.length);
+    this.record(items, reason, code, false);
+  }
+
+  /**
+   * Failed, but the call may have been accepted: reported with `outcomeUnknown` (and a reason that
+   * starts "outcome unknown"), never sent again.
+   */
+  failUnknown(items: readonly Candidate[], reason: string, code?: string): void {
+    this.record(items, `outcome unknown: ${reason}`, code, true);
   }
 
   failNotSent(
@@ -64,6 +62,42 @@ export class SubmitLedger {
     if (items.length === 0) return;
     if (stopReason) return this.fail(items, notSentReason(stopReason));
     this.fail(items, cause ? `not sent: the run stopped at ${cause.code ?? 'an error'}` : 'not sent');
+  }
+
+  /**
+   * The run stopped while these URLs were still being retried. When every attempt so far was refused,
+   * the reason names the last refusal ("deadline: refused with PreloadQueueFull until the run's
+   * timeout"), not "not sent".
+   */
+  failStopped(
+    items: readonly Candidate[],
+    stopReason: StopReason,
+    lastRefusal: AlibabaError | undefined,
+  ): void {
+    if (!lastRefusal) return this.fail(items, notSentReason(stopReason));
+    const until = stopReason === 'deadline' ? "until the run's timeout" : 'until the run was cancelled';
+    const what = lastRefusal.code ? `refused with ${lastRefusal.code}` : `failed (${lastRefusal.message})`;
+    this.fail(items, `${stopReason}: ${what} ${until}`, lastRefusal.code);
+  }
+
+  private record(
+    items: readonly Candidate[],
+    reason: string,
+    code: string | undefined,
+    unknown: boolean,
+  ): void {
+    for (const item of items) {
+      this.outcomes.push({
+        url: item.url,
+        status: 'failed',
+        reason,
+        ...(code ? { code } : {}),
+        ...(unknown ? { outcomeUnknown: true as const } : {}),
+        source: item.source,
+        order: item.order,
+      });
+    }
+    this.onRecord?.(this.outcomes.length);
   }
 
   skipForQuota(items: readonly Candidate[], remain: number | undefined): void {

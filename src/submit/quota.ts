@@ -6,8 +6,9 @@ import type { Logger } from '../base/logger.js';
 import { withRetries, type RetryPolicy } from '../runtime/retry.js';
 
 /**
- * PreloadRemain, or undefined when the call is not permitted (a RAM policy without
- * cdn:DescribeRefreshQuota): then the run goes on uncapped, with a warning. Credential errors throw.
+ * PreloadRemain, or undefined when it cannot be known — the call is not permitted (a RAM policy
+ * without cdn:DescribeRefreshQuota), keeps failing, or answers something that is not a whole number
+ * of URLs: then the run goes on uncapped, with a warning. Credential errors throw.
  */
 export async function readPreloadRemain(
   client: AlibabaClient,
@@ -15,8 +16,16 @@ export async function readPreloadRemain(
   retryPolicy: RetryPolicy,
 ): Promise<number | undefined> {
   try {
-    const quota = await withRetries(() => describeRefreshQuota(client), retryPolicy);
-    return quota.preloadRemain;
+    const { preloadRemain } = await withRetries(() => describeRefreshQuota(client), retryPolicy);
+    if (preloadRemain.value === undefined) {
+      // Never guessed at: "" is not 0 (it would skip everything), 10.7 is not 10.
+      logger.warning(
+        `daily-quota: DescribeRefreshQuota answered PreloadRemain ${preloadRemain.answered}, not a whole number ` +
+          'of URLs; going on without a cap. Set daily-quota to a number to cap the run.',
+      );
+      return undefined;
+    }
+    return preloadRemain.value;
   } catch (error) {
     if (error instanceof AlibabaError && error.errorClass === 'permission') {
       logger.warning(

@@ -10,7 +10,7 @@ import type { PushOptions } from '../alibaba/operations.js';
 import { planBatches, type Batch } from '../plan/planner.js';
 import type { Candidate } from '../urls/prepare.js';
 import type { Logger } from '../base/logger.js';
-import { confirmBatch } from './confirm.js';
+import { lookUpCall, type LookupPolicy } from './confirm.js';
 import { nextRetryDelay, sleep, type RetryPolicy } from '../runtime/retry.js';
 import { SubmitLedger } from './ledger.js';
 import type { RunStop } from '../runtime/stop.js';
@@ -22,6 +22,8 @@ export interface SubmitOptions {
   /** How many batches may be under way at once (the gate still keeps the rate). */
   concurrency: number;
   retryPolicy: RetryPolicy;
+  /** How long, and how often, a call whose outcome is unknown is looked up before anything is decided. */
+  lookup: LookupPolicy;
   /** Re-reads the prefetch remainder after QuotaExceeded; undefined when it cannot be read. */
   rereadQuota: () => Promise<number | undefined>;
   stop?: RunStop;
@@ -119,8 +121,9 @@ async function runRound(
 }
 
 /**
- * One batch, with retries. A failure whose outcome is unknown is looked up first, and only the URLs
- * not found are sent again. Returns the final error and the URLs it applies to, or undefined.
+ * One batch, with retries. A failure whose outcome is unknown is looked up first (over a window, see
+ * confirm.ts), and only URLs shown not accepted are sent again. Returns the final error and the URLs
+ * it applies to, or undefined when every URL has its outcome.
  */
 async function sendBatch(
   client: AlibabaClient,
@@ -129,10 +132,13 @@ async function sendBatch(
   batch: Batch,
   ledger: SubmitLedger,
 ): Promise<{ error: AlibabaError; items: Candidate[] } | undefined> {
+  const { stop } = options;
   let pending = batch.items;
   const started = Date.now();
+  /** The last failure of an attempt that went out: what the URLs are reported with if the run stops. */
+  let lastFailure: AlibabaError | undefined;
   for (let attempt = 1; ; attempt++) {
-    const sentAt = new Date();
+    const sentAt = Date.now();
     let error: AlibabaError;
     try {
       const result = await pushObjectCache(
@@ -142,7 +148,7 @@ async function sendBatch(
       );
       if (result.taskId === '') {
         // Accepted (it has a RequestId) but without a task ID: find the ID rather than report none.
-        const recovered = await lookUp(client, options, pending, sentAt, logger, batch.host);
+        const recovered = await recoverTaskIds(client, logger, options, pending, sentAt, batch.host);
         ledger.accept(
           pending,
           (url) => recovered.get(url) ?? '',
@@ -160,79 +166,100 @@ async function sendBatch(
       if (!(thrown instanceof AlibabaError)) throw thrown;
       error = thrown;
     }
-    if (!error.outcomeUnknown && options.stop?.stopped) {
-      ledger.failNotSent(pending, options.stop.reason, undefined);
-      return undefined;
-    }
     if (error.outcomeUnknown) {
-      if (options.stop?.stopped) {
-        ledger.fail(
-          pending,
-          `outcome unknown: the call was in flight when the run stopped (${error.message}); it may have been accepted`,
-        );
-        return undefined;
-      }
-      logger.info(`  ${batch.host}: ${error.message}; looking the batch up before sending it again`);
-      const confirmation = await confirmBatch(
-        client,
-        pending,
-        sentAt,
-        options.retryPolicy,
-        options.stop?.sendSignal,
-      );
-      if (confirmation.kind === 'unknown') {
-        ledger.fail(
-          pending,
-          `outcome unknown: ${error.message}; the look-up failed too (${confirmation.error.message}), so it was not sent again`,
-          confirmation.error.code,
-        );
-        return undefined;
-      }
-      const confirmed = pending.filter((item) => confirmation.found.has(item.url));
-      if (confirmed.length > 0) {
-        ledger.accept(
-          confirmed,
-          (url) => confirmation.found.get(url) ?? '',
-          undefined,
-          'confirmed-by-lookup',
-        );
-        logger.info(`  ${batch.host}: ${confirmed.length} URLs were accepted after all (found by look-up)`);
-      }
-      pending = pending.filter((item) => !confirmation.found.has(item.url));
+      pending = await settleUnknown(client, logger, options, batch.host, { pending, sentAt, error }, ledger);
       if (pending.length === 0) return undefined;
     }
+    if (stop?.stopped && isRetryable(error.errorClass)) {
+      // Would have been retried, but the run stopped. A call the stop kept from going out carries no
+      // status and no code: then the failure before it is the one to name.
+      const answered = error.code !== undefined || error.httpStatus !== undefined;
+      ledger.failStopped(pending, stop.reason ?? 'cancelled', answered ? error : lastFailure);
+      return undefined;
+    }
+    lastFailure = error;
     const delay = isRetryable(error.errorClass)
       ? nextRetryDelay(error, attempt, started, options.retryPolicy)
       : undefined;
-    if (delay === undefined || options.stop?.stopped) return { error, items: pending };
+    if (delay === undefined) return { error, items: pending };
     ledger.retries++;
     logger.info(
       `  ${batch.host}: ${error.code ?? error.message}; retry ${attempt} in ${(delay / 1000).toFixed(1)} s`,
     );
-    await sleep(delay, options.stop?.sendSignal);
-    if (options.stop?.stopped) {
-      ledger.failNotSent(pending, options.stop.reason, undefined);
+    await sleep(delay, stop?.sendSignal);
+    if (stop?.stopped) {
+      ledger.failStopped(pending, stop.reason ?? 'cancelled', error);
       return undefined;
     }
   }
 }
 
-async function lookUp(
+/**
+ * A call whose outcome is unknown is never sent again blindly: it is looked up. What is found is
+ * recorded as submitted; what is still in doubt is recorded as outcome unknown. Returns the URLs the
+ * look-ups showed not accepted, which may be sent again.
+ */
+async function settleUnknown(
   client: AlibabaClient,
+  logger: Logger,
+  options: SubmitOptions,
+  host: string,
+  call: { pending: Candidate[]; sentAt: number; error: AlibabaError },
+  ledger: SubmitLedger,
+): Promise<Candidate[]> {
+  const { pending, sentAt, error } = call;
+  if (options.stop?.stopped) {
+    ledger.failUnknown(
+      pending,
+      `the call was in flight when the run stopped (${error.message}); it may have been accepted, so it was not sent again`,
+    );
+    return [];
+  }
+  logger.info(`  ${host}: ${error.message}; looking the batch up before deciding to send it again`);
+  const lookup = await lookUpCall(
+    client,
+    { urls: pending.map((item) => item.url), objectType: 'preload', sentAt },
+    { policy: options.lookup, retryPolicy: options.retryPolicy, signal: options.stop?.sendSignal },
+  );
+  if (lookup.kind === 'absent') {
+    logger.info(
+      `  ${host}: not in the task list ${options.lookup.windowMs / 1000} s after the failure: not accepted`,
+    );
+    return pending;
+  }
+  const found = lookup.kind === 'accepted' ? lookup.taskIds : lookup.found;
+  const confirmed = pending.filter((item) => found.has(item.url));
+  if (confirmed.length > 0) {
+    ledger.accept(confirmed, (url) => found.get(url) ?? '', undefined, 'confirmed-by-lookup');
+    logger.info(`  ${host}: ${confirmed.length} URLs were accepted after all (found by look-up)`);
+  }
+  if (lookup.kind === 'in-doubt') {
+    const doubtful = pending.filter((item) => !found.has(item.url));
+    ledger.failUnknown(doubtful, `${error.message}; ${lookup.why}, so it was not sent again`, lookup.code);
+    logger.warning(
+      `${host}: ${doubtful.length} URLs: outcome unknown (${lookup.why}); not sent again, so that no quota is spent twice.`,
+    );
+  }
+  return [];
+}
+
+/** The task IDs of a call accepted without one, found by look-up; an empty map when none is found. */
+async function recoverTaskIds(
+  client: AlibabaClient,
+  logger: Logger,
   options: SubmitOptions,
   items: Candidate[],
-  sentAt: Date,
-  logger: Logger,
+  sentAt: number,
   host: string,
 ): Promise<Map<string, string>> {
-  const confirmation = await confirmBatch(
+  const lookup = await lookUpCall(
     client,
-    items,
-    sentAt,
-    options.retryPolicy,
-    options.stop?.sendSignal,
+    { urls: items.map((item) => item.url), objectType: 'preload', sentAt },
+    { policy: options.lookup, retryPolicy: options.retryPolicy, signal: options.stop?.sendSignal },
   );
-  if (confirmation.kind === 'looked-up' && confirmation.found.size > 0) return confirmation.found;
+  const found =
+    lookup.kind === 'accepted' ? lookup.taskIds : lookup.kind === 'in-doubt' ? lookup.found : undefined;
+  if (found && found.size > 0) return found;
   logger.warning(`${host}: the call was accepted but returned no task ID, and none was found by look-up.`);
   return new Map();
 }

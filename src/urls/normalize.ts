@@ -33,6 +33,8 @@ export function normalizeUrl(raw: string, baseUrl?: string): NormalizeResult {
   const input = raw.trim();
   if (input === '') return { ok: false, reason: 'is empty' };
   if (isCanonical(input)) return { ok: true, url: input, host: hostOf(input) };
+  const unusable = unusableCharacters(input);
+  if (unusable !== undefined) return { ok: false, reason: unusable };
 
   let absolute: string;
   const scheme = SCHEME_WITH_SLASHES.exec(input)?.[1]?.toLowerCase();
@@ -57,6 +59,38 @@ export function normalizeUrl(raw: string, baseUrl?: string): NormalizeResult {
     return { ok: false, reason: `has no host (a path must start with "/")` };
   }
   return canonicalize(absolute);
+}
+
+// Control characters: the URL parser deletes tabs and newlines silently (merging the entry with
+// another) and encodes the rest, so that a URL nobody meant would be sent.
+// eslint-disable-next-line no-control-regex -- finding them is the point
+const CONTROL = /[\u0000-\u001f\u007f]/;
+// A `%` that does not start an escape; only the part before the fragment is sent.
+const BAD_ESCAPE = /%(?![0-9A-Fa-f]{2})/;
+
+/** Why `input` cannot be a URL as written, or undefined. */
+function unusableCharacters(input: string): string | undefined {
+  const control = CONTROL.exec(input);
+  if (control) {
+    const name = control[0] === '\t' ? 'a tab' : `the control character ${visible(control[0])}`;
+    return `contains ${name} at character ${control.index + 1}; a URL cannot hold control characters`;
+  }
+  const beforeFragment = input.split('#', 1)[0] ?? '';
+  const escape = BAD_ESCAPE.exec(beforeFragment);
+  if (escape) {
+    const text = beforeFragment.slice(escape.index, escape.index + 3);
+    return `has "${text}", which is not a percent-escape (% and two hex digits); write a literal % as %25`;
+  }
+  return undefined;
+}
+
+/** Control characters spelled out (\t, \0, \u001b), so that a message shows what the line holds. */
+export function visible(text: string): string {
+  return text.replace(new RegExp(CONTROL.source, 'g'), (c) => {
+    if (c === '\t') return '\\t';
+    if (c === '\0') return '\\0';
+    return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  });
 }
 
 function isCanonical(url: string): boolean {
@@ -98,6 +132,11 @@ function canonicalize(absolute: string): NormalizeResult {
     return { ok: false, reason: 'is not an http(s) URL' };
   }
   if (parsed.hostname === '') return { ok: false, reason: 'has no host' };
+  if (parsed.port === '0') return { ok: false, reason: 'has port 0, which no server listens on' };
+  if (parsed.hostname.endsWith('.')) {
+    const host = parsed.hostname.replace(/\.+$/, '');
+    return { ok: false, reason: `has a host that ends in a dot (${parsed.hostname}); write ${host}` };
+  }
   if (parsed.username !== '' || parsed.password !== '') {
     return { ok: false, reason: 'carries a user name or password; the CDN cannot prefetch it' };
   }

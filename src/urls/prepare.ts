@@ -2,10 +2,17 @@
  * From raw entries to the distinct URLs worth sending: normalize, merge duplicates, apply the domain
  * allow-list. Everything that will not be sent leaves here with its reason, so nothing is lost.
  */
-import type { UrlOutcome } from '../base/outcome.js';
+import type { SitemapChange, UrlOutcome } from '../base/outcome.js';
 import { isAllowedHost } from './domains.js';
 import type { ExcludeMatcher } from './exclude.js';
-import { normalizeUrl } from './normalize.js';
+import { normalizeUrl, visible, type NormalizeResult } from './normalize.js';
+
+/** Why the sitemap diff selected an entry. Lastmods are ms since the epoch, NaN when absent. */
+export interface EntryChange {
+  change: SitemapChange;
+  lastmod: number;
+  previousLastmod: number;
+}
 
 /** One line of a URL source, before normalization. */
 export interface UrlEntry {
@@ -13,6 +20,10 @@ export interface UrlEntry {
   raw: string;
   /** `urls: line 3` or `urls-file urls.txt: line 3`: what an error message names. */
   source: string;
+  /** From the sitemap diff: why it is there. */
+  change?: EntryChange | undefined;
+  /** Known already not to be a usable URL (a sitemap `<loc>`), and why: it becomes a failed outcome. */
+  invalid?: string | undefined;
 }
 
 export interface Candidate {
@@ -29,7 +40,13 @@ export interface PreparedUrls {
   rejected: UrlOutcome[];
   /** Entries merged into an earlier one. */
   duplicates: number;
+  /** Why the sitemap diff selected each of its entries, by `order`. */
+  changes: Map<number, EntryChange>;
+  /** Invalid entries (failed), counted by what is wrong with them, for one log line per reason. */
+  invalidByReason: Map<string, { count: number; examples: string[] }>;
 }
+
+const EXAMPLES = 3;
 
 export interface PrepareOptions {
   baseUrl?: string | undefined;
@@ -41,9 +58,14 @@ export function prepareUrls(entries: readonly UrlEntry[], options: PrepareOption
   const seen = new Set<string>();
   const candidates: Candidate[] = [];
   const rejected: UrlOutcome[] = [];
+  const changes = new Map<number, EntryChange>();
+  const invalidByReason = new Map<string, { count: number; examples: string[] }>();
   let duplicates = 0;
   for (const entry of entries) {
-    const normalized = normalizeUrl(entry.raw, options.baseUrl);
+    const normalized: NormalizeResult =
+      entry.invalid === undefined
+        ? normalizeUrl(entry.raw, options.baseUrl)
+        : { ok: false, reason: entry.invalid };
     const key = normalized.ok ? normalized.url : `invalid:${entry.raw}`;
     if (seen.has(key)) {
       duplicates++;
@@ -51,14 +73,20 @@ export function prepareUrls(entries: readonly UrlEntry[], options: PrepareOption
     }
     seen.add(key);
     const order = seen.size;
+    if (entry.change !== undefined) changes.set(order, entry.change);
     if (!normalized.ok) {
+      const written = `${entry.source} "${shorten(visible(entry.raw))}"`;
       rejected.push({
         url: entry.raw,
         status: 'failed',
-        reason: `${entry.source} "${entry.raw}" ${normalized.reason}`,
+        reason: `${written} ${normalized.reason}`,
         source: entry.source,
         order,
       });
+      const group = invalidByReason.get(normalized.reason) ?? { count: 0, examples: [] };
+      group.count++;
+      if (group.examples.length < EXAMPLES) group.examples.push(written);
+      invalidByReason.set(normalized.reason, group);
     } else if (options.exclude?.match(normalized.url) !== undefined) {
       rejected.push({
         url: normalized.url,
@@ -81,5 +109,10 @@ export function prepareUrls(entries: readonly UrlEntry[], options: PrepareOption
       candidates.push({ url: normalized.url, host: normalized.host, source: entry.source, order });
     }
   }
-  return { candidates, rejected, duplicates };
+  return { candidates, rejected, duplicates, changes, invalidByReason };
+}
+
+/** An entry as a reason quotes it: whole up to a screenful, cut beyond. */
+function shorten(raw: string): string {
+  return raw.length > 200 ? `${raw.slice(0, 197)}...` : raw;
 }

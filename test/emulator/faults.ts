@@ -13,6 +13,8 @@ export const ACCEPTING_FAULTS: ReadonlySet<FaultKind> = new Set([
   'reset-after',
   'garbage-200',
   'empty-task-id',
+  'html-504-after',
+  'json-500-after',
 ]);
 
 interface Entry {

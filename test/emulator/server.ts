@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type ActionResult, CDN_ACTIONS, DEFAULT_RATE_LIMITS, splitObjectPath } from './actions.js';
+import { type ActionResult, CDN_ACTIONS, DEFAULT_RATE_LIMITS, splitObjectPath, urlHost } from './actions.js';
 import { signatureVersionOf, TIMESTAMP_TOLERANCE_MS, verifyV1, verifyV3 } from './auth.js';
 import { CredentialStore, NonceStore } from './credentials.js';
 import { ApiError, missingParameter, recommendFor } from './errors.js';
@@ -17,6 +17,7 @@ import type {
   EmulatorOptions,
   Fault,
   IssuedStsCredentials,
+  TaskObjectType,
   TaskRecord,
 } from './types.js';
 import { toXml } from './xml.js';
@@ -44,6 +45,11 @@ interface Answer {
   code?: string;
 }
 type Outcome = Answer | 'reset' | 'hang';
+
+/** What a gateway (Tengine, as in front of Alibaba's APIs) answers when the service behind it is too slow. */
+const GATEWAY_TIMEOUT_PAGE =
+  '<!DOCTYPE html>\n<html>\n<head><title>504 Gateway Time-out</title></head>\n<body>\n' +
+  '<center><h1>504 Gateway Time-out</h1></center>\n<hr><center>Tengine</center>\n</body>\n</html>\n';
 
 class EmulatorServer implements Emulator {
   readonly calls: CallRecord[] = [];
@@ -107,14 +113,19 @@ class EmulatorServer implements Emulator {
 
   acceptedPrefetches(): { url: string; taskId: string }[] {
     return this.state.tasks
-      .filter((t) => t.objectType === 'preload')
+      .filter((t) => t.objectType === 'preload' && !t.seeded)
       .map((t) => ({ url: t.objectPath, taskId: t.taskId }));
   }
 
   acceptedRefreshes(): { url: string; taskId: string }[] {
     return this.state.tasks
-      .filter((t) => t.objectType !== 'preload')
+      .filter((t) => t.objectType !== 'preload' && !t.seeded)
       .map((t) => ({ url: t.objectPath, taskId: t.taskId }));
+  }
+
+  seedTasks(urls: readonly string[], options: { objectType: TaskObjectType; ageMs: number }): string {
+    const entries = urls.map((url) => ({ url, domain: urlHost(url) }));
+    return this.state.seedTasks(options.objectType, entries, this.now() - options.ageMs);
   }
 
   taskRecords(): TaskRecord[] {
@@ -125,6 +136,7 @@ class EmulatorServer implements Emulator {
       createdAt: t.createdAt,
       endsAt: t.createdAt + t.durationMs,
       ...(t.failure !== undefined ? { failure: t.failure } : {}),
+      ...(t.seeded ? { seeded: true as const } : {}),
     }));
   }
 
@@ -150,6 +162,15 @@ class EmulatorServer implements Emulator {
     // Hanging calls and keep-alive sockets would otherwise hold close() open.
     this.server.closeAllConnections();
     await closed;
+  }
+
+  /** Runs `fn` after `ms`, unless the emulator is closed first. */
+  private later(ms: number, fn: () => void): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      fn();
+    }, ms);
+    this.timers.add(timer);
   }
 
   private sleep(ms: number): Promise<void> {
@@ -247,6 +268,12 @@ class EmulatorServer implements Emulator {
       const error = faultError(fault);
       if (error) return fail(error);
       if (fault.kind === 'hang') return 'hang';
+      if (fault.kind === 'late-accept') {
+        // The call sits somewhere inside the CDN while the client's connection is dropped, and is
+        // accepted `delayMs` later: after the client has seen the failure and perhaps looked it up.
+        this.later(fault.delayMs ?? 0, () => this.runLate(parsed, record));
+        return 'reset';
+      }
       if (fault.kind === 'html-502') {
         return {
           status: 502,
@@ -278,6 +305,12 @@ class EmulatorServer implements Emulator {
     if (fault && ACCEPTING_FAULTS.has(fault.kind)) {
       if (fault.kind === 'reset-after') return 'reset';
       if (fault.kind === 'garbage-200') return { status: 200, body: '{"PushTask', contentType: JSON_TYPE };
+      if (fault.kind === 'html-504-after') {
+        return { status: 504, body: GATEWAY_TIMEOUT_PAGE, contentType: 'text/html' };
+      }
+      if (fault.kind === 'json-500-after') {
+        return { status: 500, body: '{"message":"Internal server error"}', contentType: JSON_TYPE };
+      }
       if (fault.kind === 'empty-task-id' && !(result instanceof ApiError)) {
         const blanked = { ...result.body };
         for (const key of ['PushTaskId', 'RefreshTaskId']) if (key in blanked) blanked[key] = '';
@@ -285,6 +318,18 @@ class EmulatorServer implements Emulator {
       }
     }
     return result instanceof ApiError ? fail(result) : this.successAnswer(parsed, result, requestId);
+  }
+
+  /** The action of a `late-accept` call, run after its connection was dropped. */
+  private runLate(parsed: Parsed, record: CallRecord): void {
+    try {
+      const result = this.run(parsed);
+      record.accepted = result.accepted;
+      if (result.taskId !== undefined) record.taskId = result.taskId;
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+      record.code = e.code;
+    }
   }
 
   /** Everything Alibaba checks before it runs an action: action, version, signature, RAM, flow control. */
@@ -352,6 +397,8 @@ class EmulatorServer implements Emulator {
       maxUrlsPerCall: this.options.maxUrlsPerCall ?? 100,
       answerObjectPath: this.options.answerObjectPath,
       refuseUrls: this.options.refuseUrls,
+      taskListLagMs: this.options.taskListLagMs,
+      quotaAnswers: this.options.quotaAnswers,
     });
   }
 
@@ -391,6 +438,8 @@ class EmulatorServer implements Emulator {
     if (res.destroyed) return;
     record.answeredAt = Date.now();
     res.writeHead(outcome.status, {
+      // The API's clock, as Alibaba's answers carry theirs: clients may measure their clock against it.
+      date: new Date(this.now()).toUTCString(),
       'content-type': outcome.contentType,
       'content-length': Buffer.byteLength(outcome.body),
       ...outcome.headers,

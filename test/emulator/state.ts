@@ -25,6 +25,8 @@ export interface Task {
   durationMs: number;
   /** Description of the failure the task ends with, if it fails. */
   failure: string | undefined;
+  /** Left by an earlier run (seedTasks), not by a call to this emulator. */
+  seeded?: true;
 }
 
 /** A task as DescribeRefreshTaskById / DescribeRefreshTasks answer it. */
@@ -77,6 +79,11 @@ export class CdnState {
   constructor(private readonly opts: StateOptions) {
     this.quotaDay = this.currentQuotaDay();
     this.resetQuotas();
+  }
+
+  /** The API's clock. */
+  now(): number {
+    return this.opts.now();
   }
 
   quota(name: QuotaName): number {
@@ -150,6 +157,32 @@ export class CdnState {
       this.pending += urls.length;
     }
     return ids.join(',');
+  }
+
+  /**
+   * Records tasks an earlier run left, created at `createdAt`, under one new ID: no quota spent, no
+   * place in the queue. Returns the ID.
+   */
+  seedTasks(
+    objectType: TaskObjectType,
+    urls: readonly { url: string; domain: string }[],
+    createdAt: number,
+  ): string {
+    const taskId = String(this.nextTaskId++);
+    const duration = objectType === 'preload' ? this.opts.taskDurationMs : this.opts.refreshTaskDurationMs;
+    const tasks = urls.map(({ url, domain }) => ({
+      taskId,
+      objectPath: url,
+      objectType,
+      domain,
+      createdAt,
+      durationMs: duration,
+      failure: undefined,
+      seeded: true as const,
+    }));
+    this.tasks.push(...tasks);
+    this.tasksById.set(taskId, [...(this.tasksById.get(taskId) ?? []), ...tasks]);
+    return taskId;
   }
 
   /** The still-visible tasks (one per URL) recorded under a task ID. */

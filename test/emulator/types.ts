@@ -41,6 +41,16 @@ export interface EmulatorOptions {
   answerObjectPath?: (url: string) => string | undefined;
   /** Actions answered with Forbidden.RAM. */
   denyActions?: string[];
+  /**
+   * DescribeRefreshTasks lists a task only this long after it was created (a task list that lags
+   * behind acceptance); default 0. DescribeRefreshTaskById is not affected. Extension of the spec.
+   */
+  taskListLagMs?: number;
+  /**
+   * How DescribeRefreshQuota answers these fields instead of the real counts; `null` leaves the field
+   * out. For odd answers: `{ PreloadRemain: '-5' }`. Extension of the spec.
+   */
+  quotaAnswers?: Record<string, string | null>;
   /** Tasks of the same domain and action submitted in the same window share one task ID; default 1000, 0 disables. */
   mergeWindowMs?: number;
   /** AssumeRoleWithOIDC behaviour; omitted = every well-formed JWT is accepted. */
@@ -66,7 +76,10 @@ export type FaultKind =
   | 'empty-task-id'
   | 'xml-error'
   | 'delay'
-  | 'sts-token-expired';
+  | 'sts-token-expired'
+  | 'late-accept'
+  | 'html-504-after'
+  | 'json-500-after';
 
 export interface Fault {
   kind: FaultKind;
@@ -76,6 +89,7 @@ export interface Fault {
   nth?: number;
   /** How many consecutive matching calls get it, default 1. */
   times?: number;
+  /** `delay`: the pause before the call is handled; `late-accept`: how long after the reset the action runs. */
   delayMs?: number;
   retryAfterMs?: number;
 }
@@ -115,6 +129,8 @@ export interface TaskRecord {
   endsAt: number;
   /** The Description it ends Failed with, if it fails. */
   failure?: string;
+  /** Recorded by `seedTasks`: an earlier run's task, not accepted by any call to this emulator. */
+  seeded?: true;
 }
 
 export interface IssuedStsCredentials {
@@ -137,6 +153,12 @@ export interface Emulator {
   acceptedRefreshes(): { url: string; taskId: string }[];
   /** Every task record (one per URL accepted), in order, with when it was created and when it ends (emulator clock). */
   taskRecords(): TaskRecord[];
+  /**
+   * Records tasks as an earlier run's calls would have left them, created `ageMs` before now (one ID
+   * for them all), without spending quota. They answer look-ups like any task, but are not counted by
+   * acceptedPrefetches / acceptedRefreshes. Returns the task ID.
+   */
+  seedTasks(urls: readonly string[], options: { objectType: TaskObjectType; ageMs: number }): string;
   setPreloadRemain(n: number): void;
   setUrlRemain(n: number): void;
   /** Issues and registers STS credentials directly (for tests not going through OIDC). */
@@ -166,4 +188,7 @@ export const CALL_FAULT_KINDS: readonly FaultKind[] = [
   'empty-task-id',
   'html-502',
   'xml-error',
+  'late-accept',
+  'html-504-after',
+  'json-500-after',
 ];

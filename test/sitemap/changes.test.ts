@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DocumentNotFoundError, ConfigError } from '../../src/base/errors.js';
+import { ConfigError } from '../../src/base/errors.js';
 import {
   sitemapChanges,
   parseChanges,
@@ -30,7 +30,7 @@ function deployedFiles(): Record<string, string | Buffer> {
     `<image:image><image:loc>${SITE}/img/cafe-2.jpg</image:loc></image:image></sm:url>\n` +
     // added, CDATA with a raw &
     `<sm:url><sm:loc><![CDATA[${SITE}/products/new?a=1&b=2]]></sm:loc><sm:lastmod>2026-02-03T10:00:00Z</sm:lastmod></sm:url>\n` +
-    // unchanged: no lastmod on one side
+    // modified: a lastmod that appears where the baseline had none
     `<sm:url><sm:loc>${SITE}/about</sm:loc><sm:lastmod>2026-02-02</sm:lastmod></sm:url>\n` +
     // added, raw non-ASCII path
     `<sm:url><sm:loc>${SITE}/ブログ/新しい</sm:loc></sm:url>\n` +
@@ -102,6 +102,7 @@ describe('sitemapChanges', () => {
       `${SITE}/blog/2026/hello`, // priority 0.8
       `${SITE}/blog/2026/drafts/wip`, // 0.5 (absent), lastmod 2026-02-04
       NEW_PRODUCT, // 0.5, lastmod 2026-02-03T10:00Z
+      `${SITE}/about`, // 0.5, lastmod 2026-02-02 (the baseline had none)
       CAFE, // 0.5, lastmod 2026-02-01
       BLOG_NEW, // 0.5, no lastmod: last
     ]);
@@ -109,12 +110,24 @@ describe('sitemapChanges', () => {
       deployed: 9,
       baseline: 7,
       added: 3,
-      modified: 2,
-      unchanged: 4,
+      modified: 3,
+      unchanged: 3,
+      notComparable: 0,
+      unknown: 0,
       excluded: 0,
+      invalid: 0,
       images: 0,
       imagesExcluded: 0,
     });
+    // Why each URL is there: added, or modified with both lastmods (NaN: the baseline had none).
+    expect(result.changes).toEqual([
+      { change: 'modified', lastmod: Date.UTC(2026, 1, 3, 9), previousLastmod: Date.UTC(2026, 1, 1) },
+      { change: 'added', lastmod: Date.UTC(2026, 1, 4), previousLastmod: NaN },
+      { change: 'added', lastmod: Date.UTC(2026, 1, 3, 10), previousLastmod: NaN },
+      { change: 'modified', lastmod: Date.UTC(2026, 1, 2), previousLastmod: NaN },
+      { change: 'modified', lastmod: Date.UTC(2026, 1, 1), previousLastmod: Date.UTC(2026, 0, 20) },
+      { change: 'added', lastmod: NaN, previousLastmod: NaN },
+    ]);
     expect(result.baseline).toBe('previous/sitemap.xml');
     expect(logger.messages('warning')).toEqual([]);
     expect(result.notes).toEqual([]);
@@ -129,21 +142,31 @@ describe('sitemapChanges', () => {
     expect(result.urls).toEqual([
       `${SITE}/blog/2026/hello`,
       NEW_PRODUCT,
+      `${SITE}/about`,
       CAFE,
       `${SITE}/img/cafe.jpg`,
       BLOG_NEW,
     ]);
+    // An image carries its page's change.
+    expect(result.changes[4]).toEqual(result.changes[3]);
     const { counts } = result;
     expect(counts).toMatchObject({
       deployed: 9,
       added: 2,
-      modified: 2,
-      unchanged: 3,
+      modified: 3,
+      unchanged: 2,
       excluded: 2,
       images: 1,
       imagesExcluded: 1,
     });
-    expect(counts.added + counts.modified + counts.unchanged + counts.excluded).toBe(counts.deployed);
+    expect(
+      counts.added +
+        counts.modified +
+        counts.unchanged +
+        counts.notComparable +
+        counts.unknown +
+        counts.excluded,
+    ).toBe(counts.deployed);
   });
 
   it("puts a page's images right after it, each URL once", async () => {
@@ -179,7 +202,7 @@ describe('sitemapChanges', () => {
       options(dir, { changes: parseChanges('modified') }),
       new MemoryLogger(),
     );
-    expect(modified.urls).toEqual([`${SITE}/blog/2026/hello`, CAFE]);
+    expect(modified.urls).toEqual([`${SITE}/blog/2026/hello`, `${SITE}/about`, CAFE]);
     expect(modified.counts.added).toBe(3); // still counted
   });
 
@@ -210,13 +233,25 @@ describe('sitemapChanges', () => {
     const logger = new MemoryLogger();
     const result = await sitemapChanges(options(dir), logger);
     expect(result.urls).toEqual([`${SITE}/ok`]);
-    expect(result.counts.deployed).toBe(1);
+    expect(result.counts).toMatchObject({ deployed: 1, invalid: 3 });
+    // Each unusable value is kept, with its reason and document, to become a failed report row.
+    expect(result.invalid).toEqual([
+      {
+        value: '/relative/path',
+        reason: 'is a path: set base-url so that it can be resolved',
+        document: 'public/sitemap.xml',
+      },
+      { value: 'ftp://example.com/file', reason: 'is not an http(s) URL', document: 'public/sitemap.xml' },
+      { value: 'javascript:alert(1)', reason: 'is not an http(s) URL', document: 'public/sitemap.xml' },
+    ]);
     const warnings = logger.messages('warning');
-    expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(
-      /^sitemap: 4 <loc> values are not usable URLs and were left out: "\/relative\/path" is a path.*"ftp:\/\/example\.com\/file" is not an http\(s\) URL.*; …$/,
-    );
-    expect(result.notes).toEqual(warnings);
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /^sitemap: 3 <loc> values are not usable URLs; each is reported as failed: "\/relative\/path" is a path.*"ftp:\/\/example\.com\/file" is not an http\(s\) URL.*"javascript:alert\(1\)" is not an http\(s\) URL$/,
+      ),
+      'sitemap: 1 entry has an empty or no <loc>, so there is nothing to prefetch or report for them.',
+    ]);
+    expect(result.notes.map((note) => note.message)).toEqual(warnings);
     expect(logger.messages('info')).toContainEqual(
       expect.stringMatching(/^baseline: 1 <loc> values are not usable URLs/),
     );
@@ -238,9 +273,13 @@ describe('sitemapChanges', () => {
     });
     const logger = new MemoryLogger();
     const result = await sitemapChanges(options(dir), logger);
-    expect(result.counts).toMatchObject({ modified: 0, unchanged: 1 });
+    expect(result.counts).toMatchObject({ modified: 0, notComparable: 1 });
+    expect(logger.messages('warning')).toContainEqual(
+      expect.stringMatching(/^sitemap: 1 <lastmod> values are not W3C datetimes.*"Tue, 03 Feb 2026/),
+    );
     expect(logger.messages('warning')).toEqual([
       expect.stringMatching(/^sitemap: 1 <lastmod> values are not W3C datetimes.*"Tue, 03 Feb 2026/),
+      expect.stringMatching(/^1 of the 1 deployed URLs are not comparable/),
     ]);
   });
 
@@ -270,30 +309,62 @@ describe('sitemapChanges', () => {
       [
         'unparsable',
         `<urlset xmlns="${SITEMAP_NS}"><url></urlset>`,
-        /The baseline cannot be used: previous\/sitemap\.xml:1:\d+: unexpected close tag/,
+        /^previous-sitemap: the baseline cannot be read: previous\/sitemap\.xml:1:\d+: unexpected close tag/,
       ],
       [
         'truncated',
         `<urlset xmlns="${SITEMAP_NS}"><url><loc>${SITE}/</loc></url>`,
-        /The baseline cannot be used: previous\/sitemap\.xml: is truncated/,
+        /^previous-sitemap: the baseline cannot be read: previous\/sitemap\.xml: is truncated/,
       ],
       [
         'not a sitemap',
-        '<html><body>Not Found</body></html>',
-        /The baseline cannot be used: .*is not a sitemap/,
+        `<feed xmlns="http://www.w3.org/2005/Atom"></feed>`,
+        /^previous-sitemap: the baseline cannot be read: .*is not a sitemap/,
       ],
-    ])('%s: a warning, and every URL is new', async (_, text, warning) => {
+    ])(
+      '%s: a warning, and nothing is selected (not a guess that every URL is new)',
+      async (_, text, warning) => {
+        const logger = new MemoryLogger();
+        const result = await sitemapChanges(
+          options(workspace({ ...deployedFiles(), 'previous/sitemap.xml': text })),
+          logger,
+        );
+        expect(result.urls).toEqual([]);
+        expect(result.counts).toMatchObject({ deployed: 9, added: 0, unknown: 9, baseline: undefined });
+        expect(result.baselineProblem).toBe('unreadable');
+        expect(logger.messages('warning')).toEqual([expect.stringMatching(warning)]);
+        expect(logger.messages('warning')[0]).toContain(
+          "Nothing from the sitemap is selected, so that the day's quota is not spent on a guess",
+        );
+        expect(logger.messages('warning')[0]).toContain('set changes: all');
+        expect(result.notes).toEqual([{ level: 'warning', message: logger.messages('warning')[0] }]);
+      },
+    );
+
+    it.each([
+      ['an <html> root', '<html><body>Not Found</body></html>'],
+      [
+        'an HTML5 page',
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>404</title></head></html>',
+      ],
+      ['a lower-case doctype', '<!doctype html><html><body><p>Page not found<br></body></html>'],
+    ])('an HTML page (%s) is taken as no baseline, with a warning naming the input', async (_, html) => {
       const logger = new MemoryLogger();
       const result = await sitemapChanges(
-        options(workspace({ ...deployedFiles(), 'previous/sitemap.xml': text })),
+        options(workspace({ ...deployedFiles(), 'previous/sitemap.xml': html })),
         logger,
       );
-      expect(result.counts).toMatchObject({ added: 9, unchanged: 0, baseline: undefined });
-      expect(logger.messages('warning')).toEqual([expect.stringMatching(warning)]);
-      expect(result.notes).toEqual(logger.messages('warning'));
+      expect(result.counts).toMatchObject({ deployed: 9, added: 9, unknown: 0, baseline: undefined });
+      expect(result.urls).toHaveLength(9);
+      expect(result.baselineProblem).toBe('html');
+      expect(logger.messages('warning')).toEqual([
+        expect.stringMatching(
+          /^previous-sitemap: previous\/sitemap\.xml: is an HTML page, not a sitemap; a host answers a missing file with 200 and a page, so it is taken as no baseline: every URL of the sitemap counts as added\./,
+        ),
+      ]);
     });
 
-    it('a truncated child leaves none of its URLs behind: a warning, and they count as new', async () => {
+    it('a truncated child: the baseline cannot be read, and nothing is selected', async () => {
       const files = baselineFiles();
       const blog = files['previous/sitemaps/blog.xml'] as string;
       const logger = new MemoryLogger();
@@ -307,11 +378,12 @@ describe('sitemapChanges', () => {
         ),
         logger,
       );
-      // pages.xml.gz still compares; all four blog URLs are new (two of them were in the lost child).
-      expect(result.counts).toMatchObject({ baseline: 4, added: 6, modified: 1, unchanged: 2 });
+      // A child that exists but cannot be read leaves the whole baseline unreadable: no guesses.
+      expect(result.urls).toEqual([]);
+      expect(result.counts).toMatchObject({ baseline: undefined, added: 0, unknown: 9 });
       expect(logger.messages('warning')).toEqual([
         expect.stringMatching(
-          /^Baseline previous\/sitemaps\/blog\.xml \(listed in previous\/sitemap\.xml\) cannot be used: .*is truncated.*Its URLs count as new\.$/,
+          /^previous-sitemap: the baseline cannot be read: previous\/sitemaps\/blog\.xml: is truncated/,
         ),
       ]);
     });
@@ -321,7 +393,7 @@ describe('sitemapChanges', () => {
       delete files['previous/sitemaps/blog.xml'];
       const logger = new MemoryLogger();
       const result = await sitemapChanges(options(workspace({ ...deployedFiles(), ...files })), logger);
-      expect(result.counts).toMatchObject({ baseline: 4, added: 6, modified: 1 });
+      expect(result.counts).toMatchObject({ baseline: 4, added: 6, modified: 2 });
       expect(logger.messages('warning')).toEqual([
         expect.stringMatching(
           /^Baseline previous\/sitemap\.xml lists https:\/\/www\.example\.com\/sitemaps\/blog\.xml, which is missing \(looked at previous\/sitemaps\/blog\.xml, previous\/blog\.xml\); its URLs count as new\.$/,
@@ -360,7 +432,7 @@ describe('sitemapChanges', () => {
         options(workspace(deployedFiles()), { previousSitemap: `${origin}/old/sitemap.xml` }),
         new MemoryLogger(),
       );
-      expect(result.counts).toMatchObject({ baseline: 7, added: 3, modified: 2, unchanged: 4 });
+      expect(result.counts).toMatchObject({ baseline: 7, added: 3, modified: 3, unchanged: 3 });
       expect(requests.map((r) => r.url)).toEqual([
         '/old/sitemap.xml',
         '/old/sitemaps/pages.xml.gz',
@@ -370,26 +442,59 @@ describe('sitemapChanges', () => {
   });
 
   describe('deployed sitemap', () => {
-    it('a missing sitemap is an error naming it', async () => {
-      const promise = sitemapChanges(options(workspace(baselineFiles())), new MemoryLogger());
-      await expect(promise).rejects.toThrow(DocumentNotFoundError);
-      await expect(promise).rejects.toThrow(/^Cannot read sitemap: public\/sitemap\.xml: no such file$/);
+    it('a missing sitemap is a configuration error naming the input, the path as given and the workspace', async () => {
+      const dir = workspace(baselineFiles());
+      const promise = sitemapChanges(options(dir), new MemoryLogger());
+      await expect(promise).rejects.toThrow(ConfigError);
+      await expect(promise).rejects.toThrow(
+        `sitemap: public/sitemap.xml: no such file; a path is relative to the workspace (${dir}): did the build run before this step?`,
+      );
     });
 
-    it('an unparsable sitemap is an error with the reason', async () => {
+    it('an absolute path is echoed as given, not relative to the workspace', async () => {
+      const missing = path.join(tempDir(), 'nonexistent', 'sitemap.xml');
+      const promise = sitemapChanges(
+        options(workspace(baselineFiles()), {
+          sitemap: missing,
+          previousSitemap: path.join(tempDir(), 'b.xml'),
+        }),
+        new MemoryLogger(),
+      );
+      await expect(promise).rejects.toThrow(
+        `sitemap: ${missing}: no such file; did the build run before this step?`,
+      );
+
+      const logger = new MemoryLogger();
+      const baseline = path.join(tempDir(), 'nonexistent', 'baseline.xml');
+      await sitemapChanges(options(workspace(deployedFiles()), { previousSitemap: baseline }), logger);
+      expect(logger.messages('notice')).toEqual([
+        `No baseline: ${baseline}: no such file. Every URL of the sitemap counts as added.`,
+      ]);
+    });
+
+    it('an HTML page as the sitemap is a configuration error that says what it is', async () => {
+      const dir = workspace({ 'public/sitemap.xml': '<!DOCTYPE html><html><body>Welcome</body></html>' });
+      const promise = sitemapChanges(options(dir), new MemoryLogger());
+      await expect(promise).rejects.toThrow(ConfigError);
+      await expect(promise).rejects.toThrow(
+        /^sitemap: public\/sitemap\.xml: is an HTML page, not a sitemap; a host answers a missing file with 200 and a page/,
+      );
+    });
+
+    it('an unparsable sitemap is a configuration error with the reason', async () => {
       const dir = workspace({
         'public/sitemap.xml': `<urlset xmlns="${SITEMAP_NS}"><url><loc>a&b</loc></url></urlset>`,
       });
-      await expect(sitemapChanges(options(dir), new MemoryLogger())).rejects.toThrow(
-        /^Cannot read sitemap: public\/sitemap\.xml: a raw "&"/,
-      );
+      const promise = sitemapChanges(options(dir), new MemoryLogger());
+      await expect(promise).rejects.toThrow(ConfigError);
+      await expect(promise).rejects.toThrow(/^sitemap: cannot be used: public\/sitemap\.xml: a raw "&"/);
     });
 
     it('a child that cannot be read is an error, not a warning', async () => {
       const files = deployedFiles();
       files['public/sitemaps/blog.xml'] = '<urlset';
       await expect(sitemapChanges(options(workspace(files)), new MemoryLogger())).rejects.toThrow(
-        /^Cannot read sitemap: public\/sitemaps\/blog\.xml:/,
+        /^sitemap: cannot be used: public\/sitemaps\/blog\.xml:/,
       );
     });
 
@@ -565,7 +670,14 @@ describe('sitemapChanges', () => {
         options(dir, { previousSitemap: 'out/baseline.xml' }),
         new MemoryLogger(),
       );
-      expect(again.counts).toMatchObject({ deployed: 9, baseline: 9, added: 0, modified: 0, unchanged: 9 });
+      expect(again.counts).toMatchObject({
+        deployed: 9,
+        baseline: 9,
+        added: 0,
+        modified: 0,
+        unchanged: 8,
+        notComparable: 1, // BLOG_NEW has no lastmod on either side
+      });
       expect(again.urls).toEqual([]);
     });
 
@@ -575,12 +687,12 @@ describe('sitemapChanges', () => {
         options(dir, { saveSitemap: 'next-baseline.xml' }),
         new MemoryLogger(),
       );
-      expect(result.urls).toHaveLength(5);
+      expect(result.urls).toHaveLength(6);
       const again = await sitemapChanges(
         options(dir, { previousSitemap: 'next-baseline.xml' }),
         new MemoryLogger(),
       );
-      expect(again.counts).toMatchObject({ added: 0, modified: 0, unchanged: 9 });
+      expect(again.counts).toMatchObject({ added: 0, modified: 0, unchanged: 8, notComparable: 1 });
     });
 
     it('writes an empty urlset, with a notice, when the site has no sitemap yet', async () => {
@@ -615,7 +727,7 @@ describe('sitemapChanges', () => {
           { workspace: dir, sitemap: 'public/sitemap.xml', saveSitemap: 'baseline.xml' },
           new MemoryLogger(),
         ),
-      ).rejects.toThrow(/^Cannot read sitemap: public\/sitemap\.xml/);
+      ).rejects.toThrow(/^sitemap: cannot be used: public\/sitemap\.xml/);
       expect(() => readFileSync(path.join(dir, 'baseline.xml'))).toThrow(/ENOENT/);
     });
   });

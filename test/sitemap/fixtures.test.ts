@@ -114,8 +114,13 @@ describe.skipIf(!present)(
         expect(result.counts, file).toMatchObject({
           deployed: set.size,
           baseline: set.size,
-          unchanged: set.size,
+          added: 0,
+          modified: 0,
         });
+        // URLs without a lastmod cannot be compared: counted apart, never as unchanged.
+        const withoutLastmod = [...set.entries()].filter(([, lastmod]) => Number.isNaN(lastmod)).length;
+        expect(result.counts.notComparable, file).toBe(withoutLastmod);
+        expect(result.counts.unchanged, file).toBe(set.size - withoutLastmod);
       }
     });
 

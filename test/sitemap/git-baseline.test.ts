@@ -9,10 +9,12 @@ import {
   type SitemapSourceOptions,
 } from '../../src/sitemap/index.js';
 import { MemoryLogger } from '../../src/base/logger.js';
+import { DEFAULT_RETRY_POLICY } from '../../src/runtime/retry.js';
 import { limits, serve, sitemapIndex, tempDir, urlset, writeFiles, type Handler } from './helpers.js';
 
 const SITE = 'https://www.example.com';
 const REF = 'v1.2.3';
+const FAST_RETRY = { ...DEFAULT_RETRY_POLICY, maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 };
 
 /** The deployed build in a fresh workspace. */
 function deployed(files: Record<string, string> = {}): string {
@@ -73,6 +75,7 @@ function options(
     changes: parseChanges('added,modified'),
     includeImages: false,
     limits: limits(),
+    retryPolicy: FAST_RETRY,
     ...extra,
   };
 }
@@ -89,7 +92,13 @@ describe('previous-ref', () => {
     const logger = new MemoryLogger();
     const result = await sitemapChanges(options(deployed(), github), logger);
     expect(result.urls).toEqual([`${SITE}/a1`]);
-    expect(result.counts).toMatchObject({ baseline: 3, added: 0, modified: 1, unchanged: 2 });
+    expect(result.counts).toMatchObject({
+      baseline: 3,
+      added: 0,
+      modified: 1,
+      unchanged: 0,
+      notComparable: 2,
+    });
     expect(result.baseline).toBe(`public/sitemap.xml at ${REF}`);
     expect(requests.map((r) => r.url)).toEqual([
       `/api/v3/repos/octo/site/contents/public/sitemap.xml?ref=${REF}`,
@@ -137,7 +146,33 @@ describe('previous-ref', () => {
     const result = await sitemapChanges(options(deployed(), github), logger);
     expect(result.counts).toMatchObject({ deployed: 3, added: 3, baseline: undefined });
     expect(logger.messages('notice')).toEqual([
-      'No baseline: public/sitemap.xml at v1.2.3 does not exist (is the file committed at that ref?). Every URL of the sitemap counts as added.',
+      'No baseline: public/sitemap.xml at v1.2.3 does not exist (is the file committed at that ref, and is the ref in the repository?). Every URL of the sitemap counts as added.',
+    ]);
+    expect(logger.messages('warning')).toEqual([]);
+  });
+
+  it('a commit GitHub does not have (422, as after a force-push): no baseline, with a notice', async () => {
+    const { github } = await contentsApi({}, 422, '{"message":"No commit found for SHA: 5f1e2d3c"}');
+    const logger = new MemoryLogger();
+    const result = await sitemapChanges(options(deployed(), github, { previousRef: '5f1e2d3c' }), logger);
+    expect(result.counts).toMatchObject({ deployed: 3, added: 3, baseline: undefined });
+    expect(logger.messages('notice')).toEqual([
+      'No baseline: public/sitemap.xml at 5f1e2d3c: GitHub does not know the ref: No commit found for SHA: 5f1e2d3c. ' +
+        'Every URL of the sitemap counts as added.',
+    ]);
+    expect(logger.messages('warning')).toEqual([]);
+  });
+
+  it("the all-zero SHA (a branch's first push): no baseline, with a notice, and no request", async () => {
+    const { github, requests } = await contentsApi({});
+    const logger = new MemoryLogger();
+    const zero = '0'.repeat(40);
+    const result = await sitemapChanges(options(deployed(), github, { previousRef: zero }), logger);
+    expect(result.counts).toMatchObject({ deployed: 3, added: 3, baseline: undefined });
+    expect(requests).toEqual([]);
+    expect(logger.messages('notice')).toEqual([
+      `No baseline: public/sitemap.xml at ${zero} does not exist: previous-ref is the all-zero SHA, which GitHub ` +
+        "gives as github.event.before on a branch's first push. Every URL of the sitemap counts as added.",
     ]);
     expect(logger.messages('warning')).toEqual([]);
   });
@@ -152,13 +187,17 @@ describe('previous-ref', () => {
     );
   });
 
-  it('HTTP 500: a warning, and no baseline', async () => {
-    const { github } = await contentsApi({}, 500, '{"message":"Server Error"}');
+  it('HTTP 500, again and again: retried, then a warning, and nothing is selected', async () => {
+    const { github, requests } = await contentsApi({}, 500, '{"message":"Server Error"}');
     const logger = new MemoryLogger();
     const result = await sitemapChanges(options(deployed(), github), logger);
-    expect(result.counts.added).toBe(3);
+    expect(requests).toHaveLength(FAST_RETRY.maxAttempts);
+    expect(result.urls).toEqual([]);
+    expect(result.counts).toMatchObject({ deployed: 3, added: 0, unknown: 3 });
     expect(logger.messages('warning')).toEqual([
-      'The baseline cannot be used: public/sitemap.xml at v1.2.3: GitHub answered HTTP 500: Server Error. Every URL of the sitemap counts as added.',
+      expect.stringMatching(
+        /^previous-ref: the baseline cannot be read: public\/sitemap\.xml at v1\.2\.3: GitHub answered HTTP 500: Server Error \(3 attempts\)\. Nothing from the sitemap is selected/,
+      ),
     ]);
   });
 
@@ -175,7 +214,7 @@ describe('previous-ref', () => {
       options(deployed({ 'public/sitemap.xml': urlset([{ loc: `${SITE}/a1` }]) }), github),
       new MemoryLogger(),
     );
-    expect(result.counts.unchanged).toBe(1);
+    expect(result.counts).toMatchObject({ baseline: 1, notComparable: 1 });
     expect(otherRequests).toHaveLength(1);
     expect(otherRequests[0]?.headers.authorization).toBeUndefined();
   });

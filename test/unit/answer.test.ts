@@ -124,40 +124,51 @@ describe('parseAnswer: API errors', () => {
     expect(thrown(answer(503, '{"RequestId":"r"}')).errorClass).toBe('transient');
     expect(thrown(answer(400, '{"RequestId":"r"}')).errorClass).toBe('unknown');
   });
+
+  it('only an API error Code proves a refusal: without one, the call may have been accepted', () => {
+    // A gateway's JSON 500 after the CDN accepted the call (issue 13, item 8).
+    expect(thrown(answer(500, '{"message":"Internal server error"}')).outcomeUnknown).toBe(true);
+    expect(thrown(answer(503, '{"RequestId":"r"}')).outcomeUnknown).toBe(true);
+    expect(thrown(answer(400, '{"RequestId":"r"}')).outcomeUnknown).toBe(true);
+    // A proxy that wants its credentials forwarded nothing.
+    expect(thrown(answer(407, '')).outcomeUnknown).toBe(false);
+    expect(
+      thrown(answer(407, '<html><body>Proxy Authentication Required</body></html>')).outcomeUnknown,
+    ).toBe(false);
+    // With a Code, whatever the status, the call was refused.
+    expect(thrown(answer(503, '{"Code":"ServiceUnavailable","RequestId":"r"}')).outcomeUnknown).toBe(false);
+    expect(thrown(answer(500, '{"Code":"InternalError","RequestId":"r"}')).outcomeUnknown).toBe(false);
+  });
 });
 
 describe('parseAnswer: answers that are not the API', () => {
-  it.each<[string, RawAnswer, boolean]>([
-    // [name, answer, outcomeUnknown]
-    ['HTML 502 page', answer(502, HTML_502, { contentType: 'text/html' }), false],
+  it.each<[string, RawAnswer]>([
+    // [name, answer]: not one of these proves the call was refused, so each may hide an accepted call.
+    ['HTML 502 page', answer(502, HTML_502, { contentType: 'text/html' })],
     [
       'HTML 504 doctype page',
       answer(504, '<!DOCTYPE html><html><body>Gateway Timeout</body></html>', { contentType: 'text/html' }),
-      false,
     ],
-    ['empty 502', answer(502, ''), false],
-    ['empty 200', answer(200, ''), true],
-    ['whitespace-only 200', answer(200, '  \r\n '), true],
-    ['BOM-only 200', answer(200, '\uFEFF'), true],
-    ['truncated JSON 200', answer(200, '{"PushTask'), true],
-    ['truncated XML 200', answer(200, '<?xml version="1.0"?><PushObjectCacheResponse><RequestId>x'), true],
-    ['plain text 200', answer(200, 'OK'), true],
+    ['empty 502', answer(502, '')],
+    ['empty 200', answer(200, '')],
+    ['whitespace-only 200', answer(200, '  \r\n ')],
+    ['BOM-only 200', answer(200, '\uFEFF')],
+    ['truncated JSON 200', answer(200, '{"PushTask')],
+    ['truncated XML 200', answer(200, '<?xml version="1.0"?><PushObjectCacheResponse><RequestId>x')],
+    ['plain text 200', answer(200, 'OK')],
     [
       'HTML 200 (a captive portal or proxy page)',
       answer(200, '<html><body>hello</body></html>', { contentType: 'text/html' }),
-      true,
     ],
-    ['JSON array 200', answer(200, '[1,2]'), true],
+    ['JSON array 200', answer(200, '[1,2]')],
     // Still HTML pages, which the module's own contract says are never an API answer.
     [
       'HTML 502 page with a leading comment',
       answer(502, `<!-- lb -->\n${HTML_502}`, { contentType: 'text/html' }),
-      false,
     ],
     [
       'HTML 200 page with a leading comment',
       answer(200, '<!-- proxy -->\n<html><body>Please log in</body></html>', { contentType: 'text/html' }),
-      true,
     ],
     [
       'XHTML 200 page with an XML prolog',
@@ -168,12 +179,11 @@ describe('parseAnswer: answers that are not the API', () => {
           contentType: 'application/xhtml+xml',
         },
       ),
-      true,
     ],
-  ])('%s -> transient', (_name, raw, outcomeUnknown) => {
+  ])('%s -> transient, outcome unknown', (_name, raw) => {
     const error = thrown(raw);
     expect(error.errorClass).toBe('transient');
-    expect(error.outcomeUnknown).toBe(outcomeUnknown);
+    expect(error.outcomeUnknown).toBe(true);
     expect(error.code).toBeUndefined();
     expect(error.httpStatus).toBe(raw.status);
   });

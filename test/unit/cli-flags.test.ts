@@ -2,71 +2,73 @@ import { describe, expect, it } from 'vitest';
 import { flagKind, flagSpecs, NOT_FLAGS, parseFlags, type FlagSpec } from '../../src/cli/flags.js';
 import { UsageError } from '../../src/base/errors.js';
 import { renderHelp } from '../../src/cli/help.js';
-import { ACTION_INPUTS, type ActionInput } from '../../src/config/inputs.generated.js';
-
-const input = (name: string, description: string, fallback = ''): ActionInput => ({
-  name,
-  description,
-  default: fallback,
-  required: false,
-});
+import { ACTION_INPUTS } from '../../src/config/inputs.generated.js';
+import { INPUTS } from '../../src/config/inputs.js';
 
 describe('flagKind', () => {
   it.each([
-    [input('dry-run', 'Plan only.', 'false'), 'switch'],
-    [input('include-images', 'Also images.', 'true'), 'switch'],
-    [input('l2-preload', 'true to require L2 nodes. Empty: not sent.'), 'switch'],
-    [input('urls', 'URLs to prefetch, one per line.'), 'list'],
-    [input('exclude', 'Patterns, one per line, of URLs to leave out.'), 'list'],
-    [input('batch-size', 'URLs per call.', '100'), 'value'],
-    [input('area', 'domestic or overseas.'), 'value'],
-  ] as const)('%j is a %s', (spec, kind) => {
-    expect(flagKind(spec)).toBe(kind);
+    ['switch', 'switch'],
+    ['optional-switch', 'switch'],
+    ['list', 'list'],
+    ['text', 'value'],
+    ['whole', 'value'],
+    ['choice', 'value'],
+    ['path', 'value'],
+  ] as const)('an input of kind %s is a %s flag', (kind, flag) => {
+    expect(flagKind(kind)).toBe(flag);
+  });
+
+  it('comes from the spec, not from the wording of the description', () => {
+    const reworded = ACTION_INPUTS.map((each) => ({
+      ...each,
+      description: `Set to true to do it, one per line. ${each.description}`,
+    }));
+    const kinds = (specs: FlagSpec[]) => specs.map((spec) => [spec.name, spec.kind]);
+    expect(kinds(flagSpecs(reworded))).toEqual(kinds(flagSpecs()));
+    const byName = new Map(flagSpecs().map((spec) => [spec.name, spec.kind]));
+    expect(byName.get('l2-preload')).toBe('switch'); // empty default: a switch because the spec says so
+    expect(byName.get('urls')).toBe('list');
+    expect(byName.get('exclude')).toBe('list');
+    expect(byName.get('batch-size')).toBe('value');
+    expect(byName.get('area')).toBe('value');
   });
 });
 
 describe('flagSpecs', () => {
   it('turns every input of action.yml into a flag, except the secrets and what is GitHub-only', () => {
-    const names = flagSpecs(ACTION_INPUTS).map((spec) => spec.name);
+    const names = flagSpecs().map((spec) => spec.name);
     expect(names).toEqual(ACTION_INPUTS.map((i) => i.name).filter((name) => !(name in NOT_FLAGS)));
-    for (const secret of ['access-key-id', 'access-key-secret', 'security-token']) {
+    for (const secret of ['access-key-id', 'access-key-secret', 'security-token', 'github-token']) {
       expect(ACTION_INPUTS.some((i) => i.name === secret)).toBe(true);
       expect(names).not.toContain(secret);
     }
+    for (const githubOnly of ['role-arn', 'previous-ref', 'sts-endpoint'])
+      expect(names).not.toContain(githubOnly);
   });
 
-  it('picks up an input added to action.yml, and leaves out GitHub-only ones whatever their order', () => {
-    const specs = flagSpecs([
-      input('sitemap', 'Sitemap URL or path.'),
-      input('github-token', 'Token.', '${{ github.token }}'),
-      input('wait', 'Wait for the tasks.', 'false'),
-      input('role-arn', 'RAM role.'),
-    ]);
-    expect(specs.map((s) => [s.name, s.kind])).toEqual([
-      ['sitemap', 'value'],
-      ['wait', 'switch'],
-    ]);
+  it("takes the spec's defaults, and a description from action.yml with the CLI's notes", () => {
+    const byName = new Map(flagSpecs().map((spec) => [spec.name, spec]));
+    expect(byName.get('batch-size')?.default).toBe(INPUTS['batch-size'].default);
+    expect(byName.get('endpoint')?.default).toBe('https://cdn.aliyuncs.com');
+    expect(byName.get('urls')?.description).toMatch(/one per line\..* Repeat the flag for more\.$/);
+    expect(byName.get('fail-on')?.description).toMatch(/In the CLI it decides the exit code/);
   });
 
-  it('drops a default that only the runner can expand', () => {
-    const [spec] = flagSpecs([input('session', 'Name.', 'cdn-prefetch-${{ github.run_id }}')]);
-    expect(spec?.default).toBe('');
-  });
-
-  it("refuses an input named like one of the CLI's own flags", () => {
-    expect(() => flagSpecs([input('json', 'x')])).toThrow(/collides with the CLI's own --json/);
+  it('refuses descriptions that miss an input of the spec', () => {
+    expect(() => flagSpecs(ACTION_INPUTS.filter((i) => i.name !== 'wait'))).toThrow(
+      'action.yml has no input "wait" to describe the flag',
+    );
   });
 });
 
 describe('parseFlags', () => {
-  const specs: FlagSpec[] = flagSpecs([
-    input('urls', 'URLs, one per line.'),
-    input('urls-file', 'A file.'),
-    input('batch-size', 'Per call.', '100'),
-    input('dry-run', 'Plan only.', 'false'),
-    input('l2-preload', 'true to require L2.'),
-    input('access-key-secret', 'Secret.'),
-  ]);
+  const specs: FlagSpec[] = [
+    { name: 'urls', kind: 'list', default: '', description: 'URLs.' },
+    { name: 'urls-file', kind: 'value', default: '', description: 'A file.' },
+    { name: 'batch-size', kind: 'value', default: '100', description: 'Per call.' },
+    { name: 'dry-run', kind: 'switch', default: 'false', description: 'Plan only.' },
+    { name: 'l2-preload', kind: 'switch', default: '', description: 'L2.' },
+  ];
   const parse = (...argv: string[]) => parseFlags(argv, specs);
   const fails = (argv: string[]) => {
     try {
@@ -140,7 +142,7 @@ describe('parseFlags', () => {
 });
 
 describe('renderHelp', () => {
-  const specs = flagSpecs(ACTION_INPUTS);
+  const specs = flagSpecs();
   const help = renderHelp(specs, 80);
 
   it('lists every flag with its default', () => {

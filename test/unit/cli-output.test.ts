@@ -144,8 +144,8 @@ describe('renderClosing', () => {
     expect(text).toContain(
       '1 duplicate entries merged · prefetch quota left at the start: 3 · 2 PushObjectCache calls, 1 retries',
     );
-    expect(text).toContain('https://www.example.com/d  refused (InvalidObjectPath.Malformed)');
-    expect(text).toContain('Skipped (1)');
+    expect(text).toContain('  1 × refused (InvalidObjectPath.Malformed)\n      https://www.example.com/d');
+    expect(text).toContain('Skipped (1)\n  1 × quota: 3 left\n      https://www.example.com/e');
   });
 
   it('in a dry run, shows the plan per host instead of tasks', () => {
@@ -166,14 +166,71 @@ describe('renderClosing', () => {
     expect(text).not.toContain('Tasks');
   });
 
-  it('lists at most 20 URLs per status and counts the rest', () => {
+  it('groups URLs by reason: the reason once with its count, then its first URLs', () => {
     const failed = Array.from({ length: 25 }, (_, i) =>
-      outcome(`https://www.example.com/${i}`, 'failed', { reason: 'x' }),
+      outcome(`https://www.example.com/${i}`, 'failed', { reason: 'HTTP 503', code: 'ServiceUnavailable' }),
+    );
+    const text = renderClosing(result(failed));
+    expect(text).toContain(
+      [
+        'Failed (25)',
+        '  25 × HTTP 503 (ServiceUnavailable)',
+        '      https://www.example.com/0',
+        '      https://www.example.com/1',
+        '      https://www.example.com/2',
+        '      …and 22 more',
+      ].join('\n'),
+    );
+    expect(text.match(/HTTP 503/g)).toHaveLength(1);
+  });
+
+  it('lists about 20 URLs per status and counts the rest', () => {
+    const failed = Array.from({ length: 25 }, (_, i) =>
+      outcome(`https://www.example.com/${i}`, 'failed', { reason: `reason ${i}` }),
     );
     const text = renderClosing(result(failed));
     expect(text).toContain('Failed (25)');
-    expect(text).toContain('https://www.example.com/19 ');
-    expect(text).not.toContain('https://www.example.com/20 ');
-    expect(text).toContain('…and 5 more: see --json.');
+    expect(text).toContain('  1 × reason 19\n      https://www.example.com/19');
+    expect(text).not.toContain('https://www.example.com/20');
+    expect(text).toContain('…and 5 more URLs with other reasons: see --json.');
+  });
+
+  it('with a sitemap, says what the diff saw, not comparable URLs apart', () => {
+    const text = renderClosing(
+      result([outcome('https://www.example.com/a', 'submitted', { taskId: '1', change: 'added' })], {
+        sitemap: {
+          counts: {
+            deployed: 24,
+            baseline: 24,
+            added: 1,
+            modified: 2,
+            unchanged: 6,
+            notComparable: 14,
+            unknown: 0,
+            excluded: 1,
+            invalid: 0,
+            images: 0,
+            imagesExcluded: 0,
+          },
+          baseline: 'baseline.xml',
+          notes: [],
+        },
+      }),
+    );
+    expect(
+      text.startsWith(
+        'Sitemap (compared with baseline.xml)\n  24 deployed · 1 added · 2 modified · 6 unchanged · 14 not comparable · 1 excluded\n\n',
+      ),
+    ).toBe(true);
+  });
+
+  it('after save-sitemap, says what was saved and nothing else', () => {
+    const text = renderClosing(
+      result([], {
+        calls: 0,
+        savedSitemap: { file: 'baseline.xml', sitemap: 'public/sitemap.xml', urls: 24 },
+      }),
+    );
+    expect(text).toBe('Saved 24 URLs of public/sitemap.xml to baseline.xml; nothing was sent.\n');
   });
 });

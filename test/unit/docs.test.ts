@@ -1,13 +1,15 @@
 /**
- * The documentation cannot drift from the code: README's tables and --help block and the CLI's flags
- * are generated from action.yml; every workflow in examples/ and in README uses only real inputs and
- * outputs.
+ * The documentation cannot drift from the code: README's tables, the --help block of docs/cli.md and the
+ * CLI's flags are generated from action.yml; every workflow in examples/ is copied into one page, and
+ * every workflow in README and docs/ uses only real inputs and outputs.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import {
+  blockProblems,
+  docFiles,
   exampleFiles,
   inputsTable,
   parseActionYaml,
@@ -19,6 +21,9 @@ import { ACTION_INPUTS } from '../../src/config/inputs.generated.js';
 
 const action = parseActionYaml(await readFile(path.join(ROOT, 'action.yml'), 'utf8'));
 const readme = await readFile(path.join(ROOT, 'README.md'), 'utf8');
+/** README.md and every page of docs/, by path. */
+const docs = new Map<string, string>();
+for (const file of await docFiles()) docs.set(file, await readFile(path.join(ROOT, file), 'utf8'));
 
 /**
  * Inputs and outputs that examples/ already uses, added by features still on their own branches
@@ -67,10 +72,12 @@ function misuses(text: string): string[] {
 }
 
 const examples = await exampleFiles();
-const readmeYaml = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((match) => match[1] ?? '');
+const docsYaml = [...docs].flatMap(([file, text]) =>
+  [...text.matchAll(/```yaml\n([\s\S]*?)```/g)].map((match) => ({ file, yaml: match[1] ?? '' })),
+);
 
 describe('generated from action.yml', () => {
-  it('README and src/config/inputs.generated.ts are up to date (npm run docs)', async () => {
+  it('README, docs/ and src/config/inputs.generated.ts are up to date (npm run docs)', async () => {
     expect(await staleFiles()).toEqual([]);
   });
 
@@ -85,9 +92,46 @@ describe('generated from action.yml', () => {
 
   it('refuses to generate into a README that lost its markers', () => {
     expect(() => replaceBlock('no markers here', 'inputs', 'x')).toThrow(/no <!-- inputs:start -->/);
+    expect(() => replaceBlock('no markers', 'cli-help', 'x', 'docs/cli.md')).toThrow(/^docs\/cli.md has no/);
     expect(replaceBlock('a\n<!-- inputs:start (x) -->\nold\n<!-- inputs:end -->\nb', 'inputs', 'new')).toBe(
       'a\n<!-- inputs:start (x) -->\nnew\n<!-- inputs:end -->\nb',
     );
+  });
+});
+
+describe('where the generated blocks stand', () => {
+  const block = (name: string): string => `<!-- ${name}:start (x) -->\nold\n<!-- ${name}:end -->\n`;
+  const placed = new Map([
+    ['README.md', block('inputs') + block('outputs') + block('example examples/a.yml')],
+    ['docs/cli.md', block('cli-help')],
+    ['docs/b.md', block('example examples/b.yml')],
+  ]);
+
+  it('accepts each block in exactly one page, the tables in README', () => {
+    expect(blockProblems(placed, ['a.yml', 'b.yml'])).toEqual([]);
+  });
+
+  it('finds an example shown nowhere, or twice', () => {
+    const problems = blockProblems(placed, ['a.yml', 'b.yml', 'c.yml']);
+    expect(problems).toEqual([
+      expect.stringMatching(/example examples\/c.yml:start --> .* it stands in none$/),
+    ]);
+    const twice = new Map([...placed, ['docs/d.md', block('example examples/b.yml')]]);
+    expect(blockProblems(twice, ['a.yml', 'b.yml'])).toEqual([
+      expect.stringMatching(/it stands in docs\/b.md, docs\/d.md$/),
+    ]);
+  });
+
+  it('finds the inputs table outside README', () => {
+    const moved = new Map([...placed, ['README.md', block('outputs') + block('example examples/a.yml')]]);
+    moved.set('docs/cli.md', block('cli-help') + block('inputs'));
+    expect(blockProblems(moved, ['a.yml', 'b.yml'])).toEqual([
+      '<!-- inputs:start --> belongs in README.md, not in docs/cli.md',
+    ]);
+  });
+
+  it('the pages on disk carry every block once', async () => {
+    expect(blockProblems(docs, await exampleFiles())).toEqual([]);
   });
 });
 
@@ -111,10 +155,13 @@ describe('workflows', () => {
     expect(steps(workflow).filter(isOurs).length).toBeGreaterThan(0);
     expect(misuses(text)).toEqual([]);
     expect(readme).toContain(`(examples/${name})`);
+    const shown = [...docs.values()].some((text) => text.includes(`<!-- example examples/${name}:start`));
+    expect(shown).toBe(true);
   });
 
-  it('every YAML block in README parses and uses only real inputs and outputs', () => {
-    expect(readmeYaml.length).toBeGreaterThan(5);
-    for (const block of readmeYaml) expect(misuses(block)).toEqual([]);
+  it('every YAML block in README and docs/ parses and uses only real inputs and outputs', () => {
+    expect(docsYaml.length).toBeGreaterThan(5);
+    for (const { file, yaml } of docsYaml)
+      expect({ file, problems: misuses(yaml) }).toEqual({ file, problems: [] });
   });
 });

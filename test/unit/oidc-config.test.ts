@@ -1,12 +1,7 @@
 // role-arn and its companions: defaults, validation, and what they do to the AccessKey requirement.
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/base/errors.js';
-import {
-  defaultSessionName,
-  parseConfig,
-  parseOidcConfig,
-  type InputReader,
-} from '../../src/config/parse.js';
+import { defaultSessionName, parseConfig, type Env, type InputReader } from '../../src/config/parse.js';
 
 const ROLE = 'acs:ram::1234567890123456:role/github-cdn-prefetch';
 const PROVIDER = 'acs:ram::1234567890123456:oidc-provider/github';
@@ -17,6 +12,11 @@ const ID_TOKEN_ENV = {
 
 function reader(inputs: Record<string, string>): InputReader {
   return (name) => inputs[name] ?? '';
+}
+
+/** The config's `oidc`, with an AccessKey at hand for when role-arn is empty. */
+function parseOidcConfig(input: InputReader, env: Env) {
+  return parseConfig(input, env, { accessKeyId: 'LTAI5t', accessKeySecret: 's' }).oidc;
 }
 
 function message(fn: () => unknown): string {

@@ -1,17 +1,13 @@
-// The README's OIDC workflow and trust policy are meant to be copied: they must stay valid and in step
-// with action.yml.
+// The OIDC workflow and trust policy (docs/oidc.md, where README links for OIDC) are meant to be
+// copied: they must stay valid and in step with action.yml.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ROOT } from '../e2e/harness.js';
 
-const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-const section = readme.slice(
-  readme.indexOf('## No long-lived keys: GitHub OIDC'),
-  readme.indexOf('## Behind a proxy'),
-);
-/** The fenced blocks of a language in the section, without the indentation of a list item. */
+const section = readFileSync(path.join(ROOT, 'docs/oidc.md'), 'utf8');
+/** The fenced blocks of a language in the page, without the indentation of a list item. */
 function blocks(lang: string): string[] {
   return [...section.matchAll(new RegExp(`( *)\`\`\`${lang}\n([\\s\\S]*?)\`\`\``, 'g'))].map((m) =>
     (m[2] ?? '').replace(new RegExp(`^${m[1] ?? ''}`, 'gm'), ''),
@@ -23,7 +19,7 @@ interface Workflow {
   jobs: Record<string, { steps: { uses?: string; with?: Record<string, string> }[] }>;
 }
 
-describe('README: OIDC', () => {
+describe('docs/oidc.md: OIDC', () => {
   it('has a workflow with the permissions the ID token needs, using only inputs action.yml defines', () => {
     const [yamlText] = blocks('yaml');
     const workflow = parse(yamlText ?? '') as Workflow;

@@ -1,0 +1,64 @@
+/**
+ * Outages through the bundled action: however many URLs fail, and however long they are, the job
+ * summary stays far under GitHub's 1 MiB limit (over it, GitHub drops the summary whole), reasons
+ * are listed once with a count, and the log says each reason once per batch, never once per URL.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { startEmulator, type Emulator } from '../emulator/index.js';
+import { runAction } from './harness.js';
+
+const AK_ID = 'summary-ak-id';
+const AK_SECRET = 'summary-ak-secret';
+const env = { ALIBABA_CLOUD_ACCESS_KEY_ID: AK_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET: AK_SECRET };
+
+let emulator: Emulator | undefined;
+afterEach(async () => {
+  await emulator?.close();
+  emulator = undefined;
+});
+
+async function outage(urls: string[]) {
+  emulator = await startEmulator({ credentials: { [AK_ID]: AK_SECRET }, preloadQuota: 100_000 });
+  emulator.injectFaults({ kind: 'service-unavailable', times: 1_000_000 });
+  return runAction(
+    { endpoint: emulator.url, 'urls-file': 'urls.txt', timeout: '4', 'request-timeout': '2' },
+    { env, files: { 'urls.txt': urls.join('\n') }, timeoutMs: 60_000 },
+  );
+}
+
+const bytes = (text: string): number => Buffer.byteLength(text, 'utf8');
+/** The URLs the summary's reason rows count together. */
+const countedRows = (summary: string): number =>
+  [...summary.matchAll(/^\| (\d+) \| /gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+/** Log lines that name any of the URLs: a batch's failure may, each URL's may not. */
+const linesNaming = (log: string, part: string): number =>
+  log.split('\n').filter((line) => line.includes(part)).length;
+
+describe('summaries of an outage', () => {
+  it('5,000 URLs failed: the summary lists each reason once with its count', async () => {
+    const urls = Array.from({ length: 5000 }, (_, i) => `https://www.example.com/o/${i}.html`);
+    const result = await outage(urls);
+    expect(result.exitCode).toBe(1);
+    expect(result.outputs['failed-count']).toBe('5000');
+    expect(result.report?.urls).toHaveLength(5000);
+    expect(bytes(result.summary)).toBeLessThan(64 * 1024);
+    expect(result.summary).toContain('### Failed (5000)');
+    expect(countedRows(result.summary)).toBe(5000);
+    // The log names a batch's failure (50 batches) once, not each of its URLs.
+    expect(linesNaming(result.log, 'https://www.example.com/o/')).toBeLessThanOrEqual(3 * 50);
+  });
+
+  it('1,000 URLs of ~1,000 characters: the summary stays small', async () => {
+    const urls = Array.from({ length: 1000 }, (_, i) => `https://www.example.com/${i}/${'x'.repeat(980)}`);
+    const result = await outage(urls);
+    expect(result.outputs['failed-count']).toBe('1000');
+    expect(countedRows(result.summary)).toBe(1000);
+    // Each reason once, with at most three of its URLs: never a row per URL.
+    const reasons = new Set(result.report?.urls.map((u) => `${u.code ?? ''} ${u.reason ?? ''}`)).size;
+    expect(bytes(result.summary)).toBeLessThan(4096 + reasons * (3 * 1100 + 600));
+    expect(bytes(result.summary)).toBeLessThan(1024 * 1024);
+    expect(result.summary).toContain('Full report:');
+    // A batch's failure, its look-up and its retries are a few lines per batch (10 batches), never one per URL.
+    expect(linesNaming(result.log, 'x'.repeat(980))).toBeLessThanOrEqual(3 * 10);
+  });
+});
