@@ -105,18 +105,18 @@ export function nextState(input: NextStateInput): NextState {
 /**
  * Why a planned URL with this outcome should be carried, or undefined when it should not.
  *
- * UrlOutcome records the API's `code` but not whether the call was sent or its outcome is unknown, so
- * those two are read from the reasons the submitter itself writes (runtime/stop.ts notSentReason, and
- * submitter.ts's "outcome unknown:" and "not sent:"), never from an API's message text. A failure
- * without a code that is neither (a refused connection) is not carried: we cannot tell it from one
- * whose outcome is unknown.
+ * A failed URL whose call may have been accepted says so (`outcomeUnknown`): never carried. Otherwise
+ * the CDN took nothing, and what counts is whether a later run can do better: a refusal is judged by
+ * its API code's class (retryable or not); a URL that was never sent is known by the reasons the run
+ * itself writes for it (runtime/stop.ts notSentReason, the ledger's "not sent…"), not by any API's
+ * message text. A failure with neither a code nor such a reason (a refused connection, an entry that
+ * is not a valid URL) is not carried: nothing says a later run would fare better.
  */
 export function carryCause(outcome: UrlOutcome, stopped: StopReason | undefined): CarryCause | undefined {
   if (outcome.status === 'skipped') return outcome.skip === 'quota' ? 'quota' : undefined;
-  if (outcome.status !== 'failed') return undefined;
+  if (outcome.status !== 'failed' || outcome.outcomeUnknown === true) return undefined;
   const reason = outcome.reason ?? '';
   if (stopped !== undefined && reason === notSentReason(stopped)) return stopped;
-  if (reason.startsWith('outcome unknown')) return undefined;
   if (outcome.code !== undefined) return isRetryable(classifyCode(outcome.code)) ? 'retryable' : undefined;
   return reason.startsWith('not sent') ? 'not-sent' : undefined;
 }

@@ -227,6 +227,7 @@ describe('which outcomes are carried', () => {
         reason:
           'outcome unknown: socket hang up; the look-up failed too (Throttling), so it was not sent again',
         code: 'Throttling',
+        outcomeUnknown: true,
       },
       '/d.html': {
         status: 'failed',
@@ -299,13 +300,38 @@ describe('which outcomes are carried', () => {
     ['an unknown code', { status: 'failed', reason: 'Weird', code: 'Weird.Code' }, undefined, undefined],
     [
       'outcome unknown',
-      { status: 'failed', reason: 'outcome unknown: the call was in flight when the run stopped' },
+      {
+        status: 'failed',
+        reason: 'outcome unknown: the call was in flight when the run stopped',
+        outcomeUnknown: true,
+      },
       'deadline',
       undefined,
     ],
     [
       'outcome unknown, look-up throttled',
-      { status: 'failed', reason: 'outcome unknown: x; the look-up failed too', code: 'Throttling' },
+      {
+        status: 'failed',
+        reason: 'outcome unknown: x; the look-up failed too',
+        code: 'Throttling',
+        outcomeUnknown: true,
+      },
+      undefined,
+      undefined,
+    ],
+    [
+      'refused until the deadline',
+      {
+        status: 'failed',
+        reason: "deadline: refused with PreloadQueueFull until the run's timeout",
+        code: 'PreloadQueueFull',
+      },
+      'deadline',
+      'retryable',
+    ],
+    [
+      'an entry that is not a URL',
+      { status: 'failed', reason: '"ftp://x" is not an http(s) URL' },
       undefined,
       undefined,
     ],
