@@ -54,7 +54,7 @@ async function submissionBench(): Promise<void> {
 
 await submissionBench();
 // The other sections run in their own processes, so that each one's peak memory is its own.
-for (const section of ['bench-soak.ts', 'bench-follow.ts', 'bench-sitemap.ts']) {
+for (const section of ['bench-soak.ts', 'bench-follow.ts', 'bench-sitemap.ts', 'bench-site.ts']) {
   const file = new URL(`./${section}`, import.meta.url);
   if (!existsSync(file)) continue;
   console.log('');

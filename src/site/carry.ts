@@ -1,0 +1,131 @@
+/**
+ * The state the next run reads, built after this run from its scan, its plan and every URL's outcome.
+ * The files are this deploy's hashes; the carried list is every planned URL that was not warmed but
+ * can be by a later run:
+ * - skipped because the day's quota was used up;
+ * - not sent because the run stopped (its deadline, a cancel, a credential error that stops every call);
+ * - sent and refused with an error that may pass (throttled, service busy, queue full).
+ * Not carried: URLs that were accepted, refused for themselves (a bad URL, a host that is not the
+ * account's), and URLs whose call's outcome is unknown. The last may have been accepted and charged;
+ * quota is money, so a URL is never risked twice: it waits for the next deploy that changes it.
+ * Without a previous state nothing is carried (see nextState).
+ */
+import { isRetryable } from '../base/errors.js';
+import type { UrlOutcome } from '../base/outcome.js';
+import type { StopReason } from '../base/result.js';
+import { classifyCode } from '../alibaba/errors.js';
+import { notSentReason } from '../runtime/stop.js';
+import type { CarriedEntry, CarryCause, SiteState } from '../state/state.js';
+import type { SitePlan } from './plan.js';
+import type { SiteScan } from './scan.js';
+
+export interface NextStateInput {
+  scan: SiteScan;
+  plan: SitePlan;
+  /** Every URL's outcome in this run (`urls` entries too; only the plan's URLs are looked up). */
+  outcomes: readonly UrlOutcome[];
+  /** Set when the run stopped early. */
+  stopped?: StopReason | undefined;
+  /** The run's clock: the state's `savedAt`. */
+  now: Date;
+}
+
+export interface NextState {
+  state: SiteState;
+  /** URLs carried to the next run (the `carried-count` output). */
+  carried: number;
+  /** Of those, how many for each cause. */
+  carriedBy: Record<CarryCause, number>;
+  /** Without a previous state: planned URLs that were not warmed and are not carried either. */
+  leftCold: number;
+  notices: string[];
+}
+
+/** Longer reasons are cut: the report has the whole one; the state only needs to say why. */
+const MAX_REASON = 300;
+
+/**
+ * The state to write after the run (not after a dry run: it sent nothing, so nothing changed). Also
+ * right on the failure, deadline and cancel paths: what was not sent is carried.
+ */
+export function nextState(input: NextStateInput): NextState {
+  const { scan, plan } = input;
+  const outcomes = new Map(input.outcomes.map((outcome) => [outcome.url, outcome]));
+  const carried: CarriedEntry[] = [];
+  const carriedBy: Record<CarryCause, number> = {
+    quota: 0,
+    deadline: 0,
+    cancelled: 0,
+    'not-sent': 0,
+    retryable: 0,
+  };
+  let coldWithoutState = 0;
+  for (const planned of plan.urls) {
+    const outcome = outcomes.get(planned.url);
+    const cause = outcome === undefined ? stoppedCause(input.stopped) : carryCause(outcome, input.stopped);
+    if (cause === undefined) continue;
+    if (!plan.hadState) {
+      coldWithoutState++;
+      continue;
+    }
+    carriedBy[cause]++;
+    carried.push({
+      url: planned.url,
+      ...(planned.file === undefined ? {} : { file: planned.file }),
+      change: planned.firstChange,
+      cause,
+      reason: (outcome?.reason ?? notSentText(input.stopped)).slice(0, MAX_REASON),
+      since: planned.since,
+    });
+  }
+  // Oldest first, so the next run takes them in that order; the same day keeps this run's order.
+  carried.sort((a, b) => (a.since < b.since ? -1 : a.since > b.since ? 1 : 0));
+  const notices: string[] = [];
+  if (coldWithoutState > 0) {
+    notices.push(
+      `state: ${coldWithoutState} URLs of site-dir were not warmed in this first run (no previous state) and ` +
+        'are not carried to the next one: a first deploy would otherwise queue the whole site for days. ' +
+        'From the next run on, what changes is warmed, and what the quota cuts is carried.',
+    );
+  }
+  return {
+    state: {
+      baseUrl: scan.base,
+      savedAt: input.now.toISOString(),
+      files: new Map(scan.files.map((file) => [file.path, file.hashes])),
+      carried,
+    },
+    carried: carried.length,
+    carriedBy,
+    leftCold: coldWithoutState,
+    notices,
+  };
+}
+
+/**
+ * Why a planned URL with this outcome should be carried, or undefined when it should not.
+ *
+ * A failed URL whose call may have been accepted says so (`outcomeUnknown`): never carried. Otherwise
+ * the CDN took nothing, and what counts is whether a later run can do better: a refusal is judged by
+ * its API code's class (retryable or not); a URL that was never sent is known by the reasons the run
+ * itself writes for it (runtime/stop.ts notSentReason, the ledger's "not sent…"), not by any API's
+ * message text. A failure with neither a code nor such a reason (a refused connection, an entry that
+ * is not a valid URL) is not carried: nothing says a later run would fare better.
+ */
+export function carryCause(outcome: UrlOutcome, stopped: StopReason | undefined): CarryCause | undefined {
+  if (outcome.status === 'skipped') return outcome.skip === 'quota' ? 'quota' : undefined;
+  if (outcome.status !== 'failed' || outcome.outcomeUnknown === true) return undefined;
+  const reason = outcome.reason ?? '';
+  if (stopped !== undefined && reason === notSentReason(stopped)) return stopped;
+  if (outcome.code !== undefined) return isRetryable(classifyCode(outcome.code)) ? 'retryable' : undefined;
+  return reason.startsWith('not sent') ? 'not-sent' : undefined;
+}
+
+/** A planned URL without an outcome: the run ended before it got to it. */
+function stoppedCause(stopped: StopReason | undefined): CarryCause {
+  return stopped ?? 'not-sent';
+}
+
+function notSentText(stopped: StopReason | undefined): string {
+  return stopped === undefined ? 'not sent: the run ended before it was sent' : notSentReason(stopped);
+}

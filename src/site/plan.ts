@@ -1,0 +1,306 @@
+/**
+ * What to warm: the deploy's changes, found by comparing the site's content hashes with the state,
+ * then the URLs earlier runs planned but could not warm (the carried list).
+ *
+ * - A file is `added` when the state does not have it, `modified` when its hash differs, unchanged
+ *   otherwise; `changes` selects which are warmed (with `all`, every file), `exclude` removes URLs.
+ * - A modified HTML page whose own content hash is unchanged is `chromeOnly`: only the navigation
+ *   around it changed, so it waits behind the pages whose content changed.
+ * - A carried URL is warmed after this deploy's changes, oldest first. It is dropped when its file is
+ *   gone, when it was first planned more than `carry-days` days ago (with a notice), or when `exclude`
+ *   now matches it; when its file changed again it is warmed once, as this deploy's change.
+ * - Without a usable state every file is added and nothing is carried.
+ */
+import type { ChangeSelection } from '../sitemap/diff.js';
+import type { CarriedEntry, CarryCause, ChangeKind, SiteState, StateRead } from '../state/state.js';
+import type { ExcludeMatcher } from '../urls/exclude.js';
+import { INDEX_FILE, urlToFile } from './mapping.js';
+import { compareKeys, orderKey, type OrderKey } from './order.js';
+import type { SiteFile, SiteScan } from './scan.js';
+
+export const DEFAULT_CARRY_DAYS = 7;
+
+export interface PlanOptions {
+  /** `changes`, from parseChanges(). */
+  changes: ChangeSelection;
+  /** `exclude`, from compileExcludes(). */
+  exclude?: ExcludeMatcher | undefined;
+  /** `carry-days`: carried URLs first planned more days ago than this are dropped. */
+  carryDays: number;
+  /** The run's clock: today's UTC day dates new carried entries and ages old ones. */
+  now: Date;
+  /**
+   * The `sitemap`'s URLs (normalized `<loc>`) with their `<priority>` (NaN when none). A loc that maps
+   * to a site file gives that file its priority, and its URL form (`/guide/intro` for `guide/intro.html`).
+   */
+  sitemap?: ReadonlyMap<string, number> | undefined;
+}
+
+export interface PlannedUrl {
+  url: string;
+  /** The site file, relative to site-dir; absent for a carried URL whose file was not recorded. */
+  file?: string | undefined;
+  /** Why it is warmed: this deploy's change, or carried from an earlier run. */
+  change: ChangeKind | 'carried';
+  /** A modified page whose own content (`<main>`, `<article>` or `<body>`) is unchanged. */
+  chromeOnly: boolean;
+  /** The UTC day it was first planned: today, or a carried URL's original day. */
+  since: string;
+  /** What the deploy that first planned it saw (for a carried URL, that deploy's change). */
+  firstChange: ChangeKind;
+  /** Carried URLs: why they were not warmed then. */
+  carriedFor?: { cause: CarryCause; reason: string } | undefined;
+}
+
+export interface SiteCounts {
+  /** Files in site-dir: added + modified + unchanged + excluded. */
+  files: number;
+  added: number;
+  modified: number;
+  unchanged: number;
+  /** Files whose URL matches `exclude`: counted, never listed. */
+  excluded: number;
+  /** Of the modified files, pages where only the navigation around the content changed. */
+  chromeOnly: number;
+  /** Carried URLs planned in this run. */
+  carriedIn: number;
+  /** Carried URLs dropped: first planned more than carry-days ago. */
+  carriedAged: number;
+  /** Carried URLs dropped: their file is no longer in site-dir. */
+  carriedGone: number;
+  /** Carried URLs whose file changed again: warmed once, as this deploy's change. */
+  carriedSuperseded: number;
+  /** Carried URLs dropped: `exclude` matches them now. */
+  carriedExcluded: number;
+}
+
+export interface SitePlan {
+  /** Distinct URLs to warm, in quota order. */
+  urls: PlannedUrl[];
+  counts: SiteCounts;
+  /** Whether a usable state was compared with (without one nothing is carried to the next run). */
+  hadState: boolean;
+  /** Today's UTC day, `YYYY-MM-DD`. */
+  today: string;
+  notices: string[];
+  warnings: string[];
+}
+
+interface Change {
+  file: SiteFile;
+  url: string;
+  change: ChangeKind;
+  chromeOnly: boolean;
+  key: OrderKey;
+}
+
+/** Compares the scanned site with the state read before the run and returns what to warm, in order. */
+export function planSiteChanges(scan: SiteScan, read: StateRead, options: PlanOptions): SitePlan {
+  const today = options.now.toISOString().slice(0, 10);
+  const notices: string[] = [];
+  const warnings: string[] = [];
+  const previous = usableState(scan, read, notices, warnings);
+  const counts: SiteCounts = {
+    files: scan.files.length,
+    added: 0,
+    modified: 0,
+    unchanged: 0,
+    excluded: 0,
+    chromeOnly: 0,
+    carriedIn: 0,
+    carriedAged: 0,
+    carriedGone: 0,
+    carriedSuperseded: 0,
+    carriedExcluded: 0,
+  };
+  // By path: only to resolve sitemap locs and carried entries (most runs have neither).
+  const byPath =
+    options.sitemap !== undefined || (previous?.carried.length ?? 0) > 0
+      ? new Map(scan.files.map((file) => [file.path, file]))
+      : new Map<string, SiteFile>();
+  const fromSitemap = sitemapFiles(scan.base, options.sitemap, byPath);
+  const changes = classify(scan, previous, fromSitemap, options, counts);
+  const carried = carryIn(previous?.carried ?? [], today, options, byPath, fromSitemap);
+  counts.carriedAged = carried.aged;
+  counts.carriedGone = carried.gone;
+  counts.carriedExcluded = carried.excluded;
+  if (carried.aged > 0) {
+    notices.push(
+      `state: ${carried.aged} carried URLs were dropped, first planned more than carry-days (${options.carryDays}) ` +
+        `days ago (the oldest on ${carried.oldestAged}). Raise the quota, or run the action on a schedule to drain the carried list.`,
+    );
+  }
+  const urls = inQuotaOrder(changes, carried.entries, today, counts);
+  return { urls, counts, hadState: previous !== undefined, today, notices, warnings };
+}
+
+/** Sorts every file into added, modified, unchanged or excluded (in `counts`); returns the selected ones. */
+function classify(
+  scan: SiteScan,
+  previous: SiteState | undefined,
+  fromSitemap: ReadonlyMap<string, { url: string; priority: number }>,
+  options: PlanOptions,
+  counts: SiteCounts,
+): Change[] {
+  const selected: Change[] = [];
+  const excluding = options.exclude !== undefined && options.exclude.size > 0;
+  for (const file of scan.files) {
+    const listed = fromSitemap.get(file.path);
+    // Made only when needed: on a large site most files are neither excluded nor changed.
+    const urlOf = (): string => listed?.url ?? file.url;
+    if (excluding && options.exclude!.match(urlOf()) !== undefined) {
+      counts.excluded++;
+      continue;
+    }
+    const before = previous?.files.get(file.path);
+    const change: ChangeKind =
+      before === undefined ? 'added' : before.content === file.hashes.content ? 'unchanged' : 'modified';
+    counts[change]++;
+    const chromeOnly = change === 'modified' && before?.own !== undefined && before.own === file.hashes.own;
+    if (chromeOnly) counts.chromeOnly++;
+    if (!options.changes.all && (change === 'unchanged' || !options.changes[change])) continue;
+    selected.push({ file, url: urlOf(), change, chromeOnly, key: orderKey(file.path, listed?.priority) });
+  }
+  return selected;
+}
+
+/**
+ * This deploy's changes in quota order (own content changed, then chrome-only, then with `changes:
+ * all` the unchanged files), then the carried URLs, oldest first; each URL once.
+ */
+function inQuotaOrder(
+  changes: Change[],
+  carried: readonly CarriedEntry[],
+  today: string,
+  counts: SiteCounts,
+): PlannedUrl[] {
+  const urls: PlannedUrl[] = [];
+  const listed = new Set<string>();
+  const changedFiles = new Set(changes.filter((c) => c.change !== 'unchanged').map((c) => c.file.path));
+  const carriedFiles = new Set(carried.map((entry) => entry.file));
+  const tier = (c: Change): number => (c.change === 'unchanged' ? 2 : c.chromeOnly ? 1 : 0);
+  const ordered = changes
+    .filter((c) => c.change !== 'unchanged' || !carriedFiles.has(c.file.path)) // listed as carried below
+    .sort((a, b) => tier(a) - tier(b) || compareKeys(a.key, b.key));
+  for (const c of ordered) {
+    if (listed.has(c.url)) continue; // two files, one URL (a loc form): warmed once
+    listed.add(c.url);
+    const { url, change, chromeOnly } = c;
+    urls.push({ url, file: c.file.path, change, chromeOnly, since: today, firstChange: change });
+  }
+  for (const entry of carried) {
+    // Its file changed again (or its URL is planned anyway): warmed once, as this deploy's change.
+    if ((entry.file !== undefined && changedFiles.has(entry.file)) || listed.has(entry.url)) {
+      counts.carriedSuperseded++;
+      continue;
+    }
+    listed.add(entry.url);
+    counts.carriedIn++;
+    urls.push({
+      url: entry.url,
+      ...(entry.file === undefined ? {} : { file: entry.file }),
+      change: 'carried',
+      chromeOnly: false,
+      since: entry.since,
+      firstChange: entry.change,
+      carriedFor: { cause: entry.cause, reason: entry.reason },
+    });
+  }
+  return urls;
+}
+
+/** The state to compare with, or undefined (with the notice or warning that says why). */
+function usableState(
+  scan: SiteScan,
+  read: StateRead,
+  notices: string[],
+  warnings: string[],
+): SiteState | undefined {
+  if (read.kind === 'unusable') {
+    warnings.push(read.warning);
+    return undefined;
+  }
+  if (read.kind === 'missing') {
+    notices.push(
+      `state: there is no ${read.label} yet, so every file of site-dir counts as added and nothing is carried. ` +
+        'It is written at the end of this run; from the next run on, only what changed is warmed.',
+    );
+    return undefined;
+  }
+  if (read.state.baseUrl !== scan.base) {
+    notices.push(
+      `state: it was written for ${read.state.baseUrl}, not ${scan.base} (base-url changed), so every file ` +
+        'counts as added and nothing is carried.',
+    );
+    return undefined;
+  }
+  return read.state;
+}
+
+/**
+ * Site files the sitemap lists, with the URL to warm and the priority. The sitemap's URL form is
+ * used, except a folder's `…/index.html` (Hexo lists pages so, but links to, and visitors ask for,
+ * the folder URL with its slash: a different cache key).
+ */
+function sitemapFiles(
+  base: string,
+  sitemap: ReadonlyMap<string, number> | undefined,
+  byPath: ReadonlyMap<string, SiteFile>,
+): Map<string, { url: string; priority: number }> {
+  const found = new Map<string, { url: string; priority: number }>();
+  if (sitemap === undefined) return found;
+  const exists = (file: string): boolean => byPath.has(file);
+  for (const [loc, priority] of sitemap) {
+    const file = urlToFile(base, loc, exists);
+    if (file === undefined || found.has(file)) continue;
+    const url = loc.endsWith(`/${INDEX_FILE}`) ? byPath.get(file)!.url : loc;
+    found.set(file, { url, priority });
+  }
+  return found;
+}
+
+interface CarriedIn {
+  /** Still valid, oldest first, with the URL to warm now. */
+  entries: CarriedEntry[];
+  aged: number;
+  oldestAged: string | undefined;
+  gone: number;
+  excluded: number;
+}
+
+/** The carried entries still to warm (supersession by a new change is decided by the caller). */
+function carryIn(
+  carried: readonly CarriedEntry[],
+  today: string,
+  options: PlanOptions,
+  byPath: ReadonlyMap<string, SiteFile>,
+  fromSitemap: ReadonlyMap<string, { url: string }>,
+): CarriedIn {
+  const result: CarriedIn = { entries: [], aged: 0, oldestAged: undefined, gone: 0, excluded: 0 };
+  const todayMs = Date.parse(today);
+  for (const entry of carried) {
+    if ((todayMs - Date.parse(entry.since)) / 86_400_000 > options.carryDays) {
+      result.aged++;
+      if (result.oldestAged === undefined || entry.since < result.oldestAged) result.oldestAged = entry.since;
+      continue;
+    }
+    let url = entry.url;
+    if (entry.file !== undefined) {
+      const file = byPath.get(entry.file);
+      if (file === undefined) {
+        result.gone++;
+        continue;
+      }
+      // The file's URL now (base-url is the same; the sitemap's loc form may have changed).
+      url = fromSitemap.get(entry.file)?.url ?? file.url;
+    }
+    if (options.exclude !== undefined && options.exclude.match(url) !== undefined) {
+      result.excluded++;
+      continue;
+    }
+    result.entries.push({ ...entry, url });
+  }
+  // Oldest first; the same day keeps the state's order (which is the order they were planned in).
+  result.entries.sort((a, b) => (a.since < b.since ? -1 : a.since > b.since ? 1 : 0));
+  return result;
+}
