@@ -1,10 +1,24 @@
 /** The fate of each distinct URL: the unit every count, output and summary line is built from. */
+import type { ErrorClass } from './errors.js';
 import type { RefreshStatus, TaskStatus } from './follow.js';
 
 export type UrlStatus = 'submitted' | 'skipped' | 'failed' | 'planned';
 
-/** Why the sitemap diff selected a URL: it is new, or its `<lastmod>` moved (or appeared). */
-export type SitemapChange = 'added' | 'modified';
+/**
+ * Why a URL of a sitemap diff or of `site-dir` is warmed: it is new, or it changed (the sitemap diff:
+ * its `<lastmod>` moved or appeared; site-dir: its content hash differs), or — site-dir only — it is
+ * unchanged (`changes: all`) or carried from an earlier run that could not warm it.
+ */
+export type UrlChange = 'added' | 'modified' | 'unchanged' | 'carried';
+
+/** The changes a sitemap diff selects. */
+export type SitemapChange = Extract<UrlChange, 'added' | 'modified'>;
+
+/**
+ * Why a failed URL was never sent: the run reached its deadline or was cancelled first, or it stopped
+ * for another reason (a credential or permission error refused every call).
+ */
+export type NotSent = 'deadline' | 'cancelled' | 'stopped';
 
 export interface UrlOutcome {
   url: string;
@@ -14,6 +28,10 @@ export interface UrlOutcome {
   reason?: string;
   /** The API's error Code, whenever the API returned one. */
   code?: string;
+  /** On a failed URL whose own call was refused or failed: the error's class (alibaba/errors.ts). */
+  errorClass?: ErrorClass;
+  /** On a failed URL: it was never sent, and why (set where that is decided, never read from `reason`). */
+  notSent?: NotSent;
   /** RequestId of the accepted call. */
   requestId?: string;
   /** The call's answer was lost; DescribeRefreshTasks showed it had been accepted. */
@@ -25,8 +43,12 @@ export interface UrlOutcome {
   outcomeUnknown?: true;
   /** Where the entry came from, e.g. `urls: line 3`. */
   source?: string;
-  /** Entries from the sitemap diff only: why it was selected. Absent for `urls` / `urls-file`. */
-  change?: SitemapChange;
+  /** Entries from the sitemap diff or site-dir only: why it is warmed. Absent for `urls` / `urls-file`. */
+  change?: UrlChange;
+  /** site-dir: a modified page whose own content (`<main>`, `<article>`, `<body>`) is unchanged. */
+  chromeOnly?: true;
+  /** site-dir, with `change: carried`: the UTC day an earlier run first planned it (`YYYY-MM-DD`). */
+  carriedSince?: string;
   /** With `change`: the deployed sitemap's `<lastmod>` (for an image, its page's), when it has one. */
   lastmod?: string;
   /** With `change: modified`: the baseline's `<lastmod>`; absent when the lastmod appeared. */

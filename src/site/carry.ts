@@ -10,10 +10,9 @@
  * quota is money, so a URL is never risked twice: it waits for the next deploy that changes it.
  * Without a previous state nothing is carried (see nextState).
  */
-import { isRetryable } from '../base/errors.js';
+import { isFatal, isRetryable } from '../base/errors.js';
 import type { UrlOutcome } from '../base/outcome.js';
 import type { StopReason } from '../base/result.js';
-import { classifyCode } from '../alibaba/errors.js';
 import { notSentReason } from '../runtime/stop.js';
 import type { CarriedEntry, CarryCause, SiteState } from '../state/state.js';
 import type { SitePlan } from './plan.js';
@@ -62,7 +61,7 @@ export function nextState(input: NextStateInput): NextState {
   let coldWithoutState = 0;
   for (const planned of plan.urls) {
     const outcome = outcomes.get(planned.url);
-    const cause = outcome === undefined ? stoppedCause(input.stopped) : carryCause(outcome, input.stopped);
+    const cause = outcome === undefined ? stoppedCause(input.stopped) : carryCause(outcome);
     if (cause === undefined) continue;
     if (!plan.hadState) {
       coldWithoutState++;
@@ -103,22 +102,26 @@ export function nextState(input: NextStateInput): NextState {
 }
 
 /**
- * Why a planned URL with this outcome should be carried, or undefined when it should not.
- *
- * A failed URL whose call may have been accepted says so (`outcomeUnknown`): never carried. Otherwise
- * the CDN took nothing, and what counts is whether a later run can do better: a refusal is judged by
- * its API code's class (retryable or not); a URL that was never sent is known by the reasons the run
- * itself writes for it (runtime/stop.ts notSentReason, the ledger's "not sent…"), not by any API's
- * message text. A failure with neither a code nor such a reason (a refused connection, an entry that
- * is not a valid URL) is not carried: nothing says a later run would fare better.
+ * Why a planned URL with this outcome should be carried, or undefined when it should not. Reads only
+ * the fields set where the outcome was decided (never a reason's text):
+ * - skipped for quota (`skip: 'quota'`): carried;
+ * - failed, and its call may have been accepted (`outcomeUnknown`): never carried;
+ * - failed, refused by the API (`errorClass`): carried when the refusal may pass (throttled, busy,
+ *   queue full: `retryable`) or was about the keys or permissions, not the URL (a credential error
+ *   stops the run: `not-sent`, warmed once they are fixed); a URL refused for itself (a bad URL, a host
+ *   that is not the account's, an unknown code) is not;
+ * - failed, never sent (`notSent`): carried, as cut by the deadline, the cancel, or the run's stop;
+ * - any other failure (an entry that is not a URL): not carried, nothing says a later run would do better.
  */
-export function carryCause(outcome: UrlOutcome, stopped: StopReason | undefined): CarryCause | undefined {
+export function carryCause(outcome: UrlOutcome): CarryCause | undefined {
   if (outcome.status === 'skipped') return outcome.skip === 'quota' ? 'quota' : undefined;
   if (outcome.status !== 'failed' || outcome.outcomeUnknown === true) return undefined;
-  const reason = outcome.reason ?? '';
-  if (stopped !== undefined && reason === notSentReason(stopped)) return stopped;
-  if (outcome.code !== undefined) return isRetryable(classifyCode(outcome.code)) ? 'retryable' : undefined;
-  return reason.startsWith('not sent') ? 'not-sent' : undefined;
+  if (outcome.errorClass !== undefined) {
+    if (isRetryable(outcome.errorClass)) return 'retryable';
+    return isFatal(outcome.errorClass) ? 'not-sent' : undefined;
+  }
+  if (outcome.notSent !== undefined) return outcome.notSent === 'stopped' ? 'not-sent' : outcome.notSent;
+  return undefined;
 }
 
 /** A planned URL without an outcome: the run ended before it got to it. */

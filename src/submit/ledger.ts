@@ -42,8 +42,9 @@ export class SubmitLedger {
     this.onRecord?.(this.outcomes.length);
   }
 
-  fail(items: readonly Candidate[], reason: string, code?: string): void {
-    this.record(items, reason, code, false);
+  /** Failed: refused by the API (`error`: its code and class are recorded), or for a reason of its own. */
+  fail(items: readonly Candidate[], reason: string, error?: AlibabaError): void {
+    this.record(items, reason, error ? refusal(error) : {});
   }
 
   /**
@@ -51,48 +52,50 @@ export class SubmitLedger {
    * starts "outcome unknown"), never sent again.
    */
   failUnknown(items: readonly Candidate[], reason: string, code?: string): void {
-    this.record(items, `outcome unknown: ${reason}`, code, true);
+    this.record(items, `outcome unknown: ${reason}`, {
+      ...(code ? { code } : {}),
+      outcomeUnknown: true,
+    });
   }
 
+  /**
+   * Never sent: the run stopped first (its deadline, a cancel) or a credential or permission error
+   * (`cause`) stopped every call. `notSent` says which, for whoever acts on it (carry-over).
+   */
   failNotSent(
     items: readonly Candidate[],
     stopReason: StopReason | undefined,
     cause: AlibabaError | undefined,
   ): void {
     if (items.length === 0) return;
-    if (stopReason) return this.fail(items, notSentReason(stopReason));
-    this.fail(items, cause ? `not sent: the run stopped at ${cause.code ?? 'an error'}` : 'not sent');
+    if (stopReason) return this.record(items, notSentReason(stopReason), { notSent: stopReason });
+    const reason = cause ? `not sent: the run stopped at ${cause.code ?? 'an error'}` : 'not sent';
+    this.record(items, reason, { notSent: 'stopped' });
   }
 
   /**
    * The run stopped while these URLs were still being retried. When every attempt so far was refused,
    * the reason names the last refusal ("deadline: refused with PreloadQueueFull until the run's
-   * timeout"), not "not sent".
+   * timeout"), not "not sent", and the refusal's class is recorded.
    */
   failStopped(
     items: readonly Candidate[],
     stopReason: StopReason,
     lastRefusal: AlibabaError | undefined,
   ): void {
-    if (!lastRefusal) return this.fail(items, notSentReason(stopReason));
+    if (!lastRefusal) return this.record(items, notSentReason(stopReason), { notSent: stopReason });
     const until = stopReason === 'deadline' ? "until the run's timeout" : 'until the run was cancelled';
     const what = lastRefusal.code ? `refused with ${lastRefusal.code}` : `failed (${lastRefusal.message})`;
-    this.fail(items, `${stopReason}: ${what} ${until}`, lastRefusal.code);
+    this.fail(items, `${stopReason}: ${what} ${until}`, lastRefusal);
   }
 
-  private record(
-    items: readonly Candidate[],
-    reason: string,
-    code: string | undefined,
-    unknown: boolean,
-  ): void {
+  private record(items: readonly Candidate[], reason: string, fields: Partial<UrlOutcome>): void {
     for (const item of items) {
       this.outcomes.push({
         url: item.url,
         status: 'failed',
         reason,
-        ...(code ? { code } : {}),
-        ...(unknown ? { outcomeUnknown: true as const } : {}),
+        ...fields,
         source: item.source,
         order: item.order,
       });
@@ -127,4 +130,9 @@ export class SubmitLedger {
       ...(this.fatal ? { fatal: this.fatal } : {}),
     };
   }
+}
+
+/** What a failed outcome records of the error that refused its call: the code, when there is one, and the class. */
+function refusal(error: AlibabaError): Pick<UrlOutcome, 'code' | 'errorClass'> {
+  return { ...(error.code ? { code: error.code } : {}), errorClass: error.errorClass };
 }

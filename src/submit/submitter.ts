@@ -80,11 +80,7 @@ async function runRound(
       }
       const hostError = ledger.failedHosts.get(batch.host);
       if (hostError) {
-        ledger.fail(
-          batch.items,
-          `not sent: ${batch.host} was refused with ${hostError.code}`,
-          hostError.code,
-        );
+        ledger.fail(batch.items, `not sent: ${batch.host} was refused with ${hostError.code}`, hostError);
         continue;
       }
       const failure = await sendBatch(client, logger, options, batch, ledger);
@@ -281,6 +277,6 @@ function recordFailure(
 ): void {
   if (isFatal(error.errorClass)) ledger.fatal ??= error;
   if (error.errorClass === 'domain') ledger.failedHosts.set(host, error);
-  ledger.fail(items, error.message, error.code);
+  ledger.fail(items, error.message, error);
   logger.warning(`${host}: ${items.length} URLs failed: ${error.message}`);
 }

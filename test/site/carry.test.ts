@@ -5,7 +5,11 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { classifyCode } from '../../src/alibaba/errors.js';
+import { AlibabaError, type ErrorClass } from '../../src/base/errors.js';
 import type { UrlOutcome } from '../../src/base/outcome.js';
+import { SubmitLedger } from '../../src/submit/ledger.js';
+import type { Candidate } from '../../src/urls/prepare.js';
 import { notSentReason } from '../../src/runtime/stop.js';
 import { carryCause, nextState, planSiteChanges, readState, scanSite } from '../../src/site/index.js';
 import { parseChanges } from '../../src/sitemap/diff.js';
@@ -210,6 +214,23 @@ describe('carry-days', () => {
   });
 });
 
+/** An API refusal as the client throws it: its class comes from the code's table, as in a real run. */
+function refused(code: string | undefined, errorClass?: ErrorClass): AlibabaError {
+  return new AlibabaError(code ?? 'socket hang up', {
+    action: 'PushObjectCache',
+    errorClass: errorClass ?? classifyCode(code ?? ''),
+    code,
+  });
+}
+
+/** The one outcome the submitter's ledger records for a URL when `record` happens to it. */
+function recorded(record: (ledger: SubmitLedger, items: Candidate[]) => void): UrlOutcome {
+  const ledger = new SubmitLedger();
+  record(ledger, [{ url: `${BASE}/x`, host: 'www.example.com', source: 'site-dir', order: 1 }]);
+  expect(ledger.outcomes).toHaveLength(1);
+  return ledger.outcomes[0]!;
+}
+
 describe('which outcomes are carried', () => {
   it('carries URLs cut by the deadline and refused with a retryable error; not those whose outcome is unknown', async () => {
     const workspace = tempDir();
@@ -219,27 +240,23 @@ describe('which outcomes are carried', () => {
       path.join(workspace, 'public'),
       site({ 'a.html': '2', 'b.html': '2', 'c.html': '2', 'd.html': '2', 'e.html': '2' }),
     );
-    const fates: Record<string, Omit<UrlOutcome, 'url' | 'order'>> = {
-      '/a.html': { status: 'submitted', taskId: '1' },
-      '/b.html': { status: 'failed', reason: 'PushObjectCache: Throttling.User', code: 'Throttling.User' },
-      '/c.html': {
-        status: 'failed',
-        reason:
-          'outcome unknown: socket hang up; the look-up failed too (Throttling), so it was not sent again',
-        code: 'Throttling',
-        outcomeUnknown: true,
-      },
-      '/d.html': {
-        status: 'failed',
-        reason: 'InvalidObjectPath.Malformed',
-        code: 'InvalidObjectPath.Malformed',
-      },
-      '/e.html': { status: 'failed', reason: notSentReason('deadline') },
+    const fates: Record<string, (ledger: SubmitLedger, items: Candidate[]) => void> = {
+      '/a.html': (ledger, items) => ledger.accept(items, () => '1', 'r1'),
+      '/b.html': (ledger, items) => ledger.fail(items, 'Throttling.User', refused('Throttling.User')),
+      '/c.html': (ledger, items) =>
+        ledger.failUnknown(items, 'socket hang up; the look-up failed too', 'Throttling'),
+      '/d.html': (ledger, items) =>
+        ledger.fail(items, 'InvalidObjectPath.Malformed', refused('InvalidObjectPath.Malformed')),
+      '/e.html': (ledger, items) => ledger.failNotSent(items, 'deadline', undefined),
     };
     const { next } = await deploy(workspace, {
       day: '2026-03-02',
       stopped: 'deadline',
-      outcomeOf: (url, order) => ({ url, order, ...fates[url.slice(BASE.length)]! }),
+      outcomeOf: (url, order) => {
+        const ledger = new SubmitLedger();
+        fates[url.slice(BASE.length)]!(ledger, [{ url, host: 'www.example.com', source: 'site-dir', order }]);
+        return ledger.outcomes[0];
+      },
     });
     expect(carriedInState(workspace).map((c) => [c.url, c.cause])).toEqual([
       ['/b.html', 'retryable'],
@@ -248,95 +265,110 @@ describe('which outcomes are carried', () => {
     expect(next.carriedBy).toMatchObject({ retryable: 1, deadline: 1 });
   });
 
-  it.each<
-    [string, Omit<UrlOutcome, 'url' | 'order'>, 'deadline' | 'cancelled' | undefined, string | undefined]
-  >([
-    ['accepted', { status: 'submitted', taskId: '1' }, undefined, undefined],
-    ['dry run', { status: 'planned' }, undefined, undefined],
-    ['skipped for quota', { status: 'skipped', skip: 'quota', reason: 'quota: 0 left' }, undefined, 'quota'],
-    ['skipped by domains', { status: 'skipped', skip: 'domains', reason: 'domains' }, undefined, undefined],
-    ['cut by the deadline', { status: 'failed', reason: notSentReason('deadline') }, 'deadline', 'deadline'],
-    ['cut by a cancel', { status: 'failed', reason: notSentReason('cancelled') }, 'cancelled', 'cancelled'],
+  const host = refused('InvalidDomain.NotFound');
+  it.each<[string, (ledger: SubmitLedger, items: Candidate[]) => void, string | undefined]>([
+    ['accepted', (ledger, items) => ledger.accept(items, () => '1', 'r1'), undefined],
+    [
+      'accepted, confirmed by a look-up',
+      (l, items) => l.accept(items, () => '1', undefined, 'confirmed-by-lookup'),
+      undefined,
+    ],
+    ['skipped for quota', (ledger, items) => ledger.skipForQuota(items, 0), 'quota'],
+    ['skipped for quota (QuotaExceeded)', (ledger, items) => ledger.skipForQuota(items, undefined), 'quota'],
+    ['cut by the deadline', (ledger, items) => ledger.failNotSent(items, 'deadline', undefined), 'deadline'],
+    ['cut by a cancel', (ledger, items) => ledger.failNotSent(items, 'cancelled', undefined), 'cancelled'],
     [
       'not sent after a credential error',
-      { status: 'failed', reason: 'not sent: the run stopped at InvalidAccessKeyId.NotFound' },
-      undefined,
+      (ledger, items) => ledger.failNotSent(items, undefined, refused('InvalidAccessKeyId.NotFound')),
+      'not-sent',
+    ],
+    [
+      'refused with a credential error itself',
+      (ledger, items) => ledger.fail(items, 'bad key', refused('InvalidAccessKeyId.NotFound')),
+      'not-sent',
+    ],
+    [
+      'refused for a missing permission',
+      (ledger, items) => ledger.fail(items, 'Forbidden.RAM', refused('Forbidden.RAM')),
       'not-sent',
     ],
     [
       'not sent: its host was refused',
-      {
-        status: 'failed',
-        reason: 'not sent: a.example.com was refused with InvalidDomain.NotFound',
-        code: 'InvalidDomain.NotFound',
-      },
-      undefined,
+      (ledger, items) => ledger.fail(items, 'not sent: host', host),
       undefined,
     ],
+    ['refused: its host', (ledger, items) => ledger.fail(items, 'InvalidDomain.NotFound', host), undefined],
     [
       'throttled',
-      { status: 'failed', reason: 'Throttling.User', code: 'Throttling.User' },
-      undefined,
+      (ledger, items) => ledger.fail(items, 'Throttling.User', refused('Throttling.User')),
       'retryable',
     ],
     [
       'service busy',
-      { status: 'failed', reason: 'ServiceBusy', code: 'ServiceBusy' },
-      undefined,
+      (ledger, items) => ledger.fail(items, 'ServiceBusy', refused('ServiceBusy')),
       'retryable',
     ],
+    ['queue full', (ledger, items) => ledger.fail(items, 'full', refused('PreloadQueueFull')), 'retryable'],
     [
-      'queue full',
-      { status: 'failed', reason: 'PreloadQueueFull', code: 'PreloadQueueFull' },
-      undefined,
+      'a network failure, after its retries',
+      (ledger, items) => ledger.fail(items, 'ECONNREFUSED', refused(undefined, 'transient')),
       'retryable',
     ],
     [
       'a bad URL',
-      { status: 'failed', reason: 'InvalidObjectPath.Malformed', code: 'InvalidObjectPath.Malformed' },
-      undefined,
+      (ledger, items) => ledger.fail(items, 'bad', refused('InvalidObjectPath.Malformed')),
       undefined,
     ],
-    ['an unknown code', { status: 'failed', reason: 'Weird', code: 'Weird.Code' }, undefined, undefined],
+    ['an unknown code', (ledger, items) => ledger.fail(items, 'Weird', refused('Weird.Code')), undefined],
     [
       'outcome unknown',
-      {
-        status: 'failed',
-        reason: 'outcome unknown: the call was in flight when the run stopped',
-        outcomeUnknown: true,
-      },
-      'deadline',
+      (ledger, items) => ledger.failUnknown(items, 'the call was in flight when the run stopped'),
       undefined,
     ],
     [
       'outcome unknown, look-up throttled',
-      {
-        status: 'failed',
-        reason: 'outcome unknown: x; the look-up failed too',
-        code: 'Throttling',
-        outcomeUnknown: true,
-      },
-      undefined,
+      (ledger, items) => ledger.failUnknown(items, 'x; the look-up failed too', 'Throttling'),
       undefined,
     ],
     [
       'refused until the deadline',
-      {
-        status: 'failed',
-        reason: "deadline: refused with PreloadQueueFull until the run's timeout",
-        code: 'PreloadQueueFull',
-      },
-      'deadline',
+      (ledger, items) => ledger.failStopped(items, 'deadline', refused('PreloadQueueFull')),
       'retryable',
     ],
     [
-      'an entry that is not a URL',
-      { status: 'failed', reason: '"ftp://x" is not an http(s) URL' },
-      undefined,
+      'stopped before a retry could go out',
+      (ledger, items) => ledger.failStopped(items, 'cancelled', undefined),
+      'cancelled',
+    ],
+  ])('%s', (_name, record, cause) => {
+    expect(carryCause(recorded(record))).toBe(cause);
+  });
+
+  it.each<[string, UrlOutcome, string | undefined]>([
+    ['dry run', { url: `${BASE}/x`, order: 1, status: 'planned' }, undefined],
+    [
+      'skipped by domains',
+      { url: `${BASE}/x`, order: 1, status: 'skipped', skip: 'domains', reason: 'domains' },
       undefined,
     ],
-  ])('%s', (_name, fate, stopped, cause) => {
-    expect(carryCause({ url: `${BASE}/x`, order: 1, ...fate }, stopped)).toBe(cause);
+    [
+      'an entry that is not a URL',
+      { url: 'ftp://x', order: 1, status: 'failed', reason: '"ftp://x" is not an http(s) URL' },
+      undefined,
+    ],
+  ])('%s (not from the ledger)', (_name, outcome, cause) => {
+    expect(carryCause(outcome)).toBe(cause);
+  });
+
+  it('never reads the reason: a reason that reads "not sent" decides nothing', () => {
+    const outcome: UrlOutcome = {
+      url: `${BASE}/x`,
+      order: 1,
+      status: 'failed',
+      reason: notSentReason('deadline'),
+    };
+    expect(carryCause(outcome)).toBeUndefined();
+    expect(carryCause({ ...outcome, reason: 'anything', notSent: 'deadline' })).toBe('deadline');
   });
 
   it('a planned URL with no outcome (the run ended before it) is carried as not sent', async () => {
