@@ -1,5 +1,6 @@
 /**
- * The run, as a short list of phases: collect URLs, read the quota, plan, submit, assemble the result.
+ * The run, as a short list of phases: read the site (site-dir, state), collect URLs, read the quota,
+ * plan, submit, assemble the result, write the state.
  * Plain values in and out; the adapters (main.ts, cli.ts) do all the talking to the outside.
  */
 import type { AlibabaClient } from './alibaba/client.js';
@@ -32,7 +33,9 @@ import {
   withChanges,
   type GatherOptions,
   type GatheredEntries,
+  type PlannedSite,
 } from './sources/gather.js';
+import { keepingState, openSite, plannedSite, type OpenSite } from './sources/site.js';
 import { prepareUrls, type PreparedUrls } from './urls/prepare.js';
 import type { Logger } from './base/logger.js';
 
@@ -85,7 +88,24 @@ async function runPhases(
     const saved = await saveBaseline(config, logger, { signal: stop.sendSignal, retryPolicy });
     return emptyResult(config, saved);
   }
-  const { collected, gathered } = await collect(config, logger, { signal: stop.sendSignal, retryPolicy });
+  const site = await openSite(config, logger, { signal: stop.sendSignal, retryPolicy });
+  // From here on, however the run ends, the state is written (not in a dry run).
+  return keepingState(site, config, () => sendPhases(config, logger, retryPolicy, stop, identity, site), {
+    logger,
+    stopReason: () => stop.reason,
+  });
+}
+
+async function sendPhases(
+  config: Config,
+  logger: Logger,
+  retryPolicy: RetryPolicy,
+  stop: RunStop,
+  identity: IdentityDeps | undefined,
+  site: OpenSite | undefined,
+): Promise<RunResult> {
+  const options = { signal: stop.sendSignal, retryPolicy };
+  const { collected, gathered } = await collect(config, logger, options, site && plannedSite(site));
   const sitemap = gathered.sitemap;
   if (collected.candidates.length === 0 && collected.rejected.length === 0) {
     const { level, message } = nothingToSend(gathered);
@@ -183,8 +203,9 @@ async function collect(
   config: Config,
   logger: Logger,
   options: GatherOptions,
+  site: PlannedSite | undefined,
 ): Promise<{ collected: PreparedUrls; gathered: GatheredEntries }> {
-  const gathered = await gatherEntries(config, logger, options);
+  const gathered = await gatherEntries(config, logger, options, site);
   const collected = prepareUrls(gathered.entries, {
     baseUrl: config.baseUrl,
     domains: config.domains,

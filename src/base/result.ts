@@ -63,6 +63,59 @@ export interface SitemapResult {
   notes: SitemapNote[];
 }
 
+/**
+ * What `site-dir` held, compared with the state. files = added + modified + unchanged + excluded; the
+ * previous run's carried list = carriedIn + carriedAged + carriedGone + carriedSuperseded + carriedExcluded.
+ */
+export interface SiteCounts {
+  /** Files in site-dir: added + modified + unchanged + excluded. */
+  files: number;
+  added: number;
+  modified: number;
+  unchanged: number;
+  /** Files whose URL matches `exclude`: counted, never listed. */
+  excluded: number;
+  /** Of the modified files, pages where only the navigation around the content changed. */
+  chromeOnly: number;
+  /** Carried URLs planned in this run. */
+  carriedIn: number;
+  /** Carried URLs dropped: first planned more than carry-days ago. */
+  carriedAged: number;
+  /** Carried URLs dropped: their file is no longer in site-dir. */
+  carriedGone: number;
+  /** Carried URLs whose file changed again: warmed once, as this deploy's change. */
+  carriedSuperseded: number;
+  /** Carried URLs dropped: `exclude` matches them now. */
+  carriedExcluded: number;
+}
+
+/** The `site-dir` / `state` part of a run's result. */
+export interface SiteResult {
+  /** `site-dir`, as given; absent with `state` alone (the carried list is drained, no site is read). */
+  siteDir?: string;
+  /** `state`, as given; absent when not set. */
+  state?: string;
+  /**
+   * What was found at `state` before the run: a usable state, none, one that cannot be used, or one
+   * written for another base-url. Absent when `state` is not set.
+   */
+  stateFound?: 'found' | 'missing' | 'unusable' | 'other-base-url';
+  counts: SiteCounts;
+  /** URLs planned from the site (this deploy's changes and the carried ones), before dedup with the lists. */
+  planned: number;
+  /**
+   * URLs carried to the next run in the state this run wrote (the `carried-count` output); absent when
+   * no state was written (no `state`, a dry run, a failed write, or `state` alone with none to drain).
+   */
+  carriedOut?: number;
+  /** Without a previous state: planned URLs that were not warmed and are not carried either. */
+  leftCold: number;
+  /** Whether the state file was replaced at the end of the run. */
+  stateWritten: boolean;
+  /** The notices and warnings about the site and the state, for the summary. */
+  notes: SitemapNote[];
+}
+
 /** What `save-sitemap` wrote. */
 export interface SavedSitemap {
   /** `save-sitemap`, as given. */
@@ -98,6 +151,8 @@ export interface RunResult {
   follow?: FollowResult;
   /** With `sitemap`: what each side had and what changed; `baseline` names what it was compared with. */
   sitemap?: SitemapResult;
+  /** With `site-dir` or `state`: what the site held, what was carried in and out, whether the state was written. */
+  site?: SiteResult;
   /** With `save-sitemap`: what was saved; nothing was sent. */
   savedSitemap?: SavedSitemap;
 }

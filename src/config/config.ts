@@ -10,6 +10,7 @@ import type { PushOptions } from '../alibaba/operations.js';
 import type { OidcConfig } from '../credentials/sts-oidc.js';
 import type { FollowOptions } from '../follow/options.js';
 import type { FailOn } from '../report/verdict.js';
+import type { SiteSourceConfig } from '../sources/site.js';
 
 export interface Config {
   /** The `urls` input, as given. */
@@ -44,8 +45,10 @@ export interface Config {
   cli?: CliSources;
   /** `exclude`: glob patterns on the URL path, applied to every source. */
   exclude: ExcludeMatcher;
-  /** The sitemap source, when `sitemap` is set. */
+  /** The sitemap source, when `sitemap` is set (with `site-dir`: only the files' priorities). */
   sitemap?: SitemapConfig;
+  /** `site-dir` and `state` with their companions, when either is set. */
+  site?: SiteSourceConfig;
   /** Where relative paths point: GITHUB_WORKSPACE, or the current folder. */
   workspace: string;
   /** Warnings and notices about the configuration, for the adapter to show before the run. */

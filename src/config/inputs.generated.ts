@@ -26,8 +26,37 @@ export const ACTION_INPUTS: readonly ActionInput[] = [
   },
   {
     name: 'base-url',
-    description: 'Scheme and host that /path entries resolve against, like https://www.example.com.',
+    description:
+      'Scheme and host that /path entries resolve against, like https://www.example.com; with site-dir, where the site is served (required then).',
     default: '',
+    required: false,
+  },
+  {
+    name: 'site-dir',
+    description:
+      'The folder your build writes (workspace-relative: public, _site, dist). Every file is hashed and compared with state; the URLs of the added and modified files are prefetched (folder/index.html as folder/), pages whose own content changed first. Needs base-url. Recommended with state.',
+    default: '',
+    required: false,
+  },
+  {
+    name: 'state',
+    description:
+      'A workspace-relative file read at the start and replaced at the end (never in a dry run): the content hash of every file of the last deploy, and the URLs the quota, the timeout or a passing error left, carried to the next run. Keep it with actions/cache. Alone (no site-dir), a run warms the carried URLs.',
+    default: '',
+    required: false,
+  },
+  {
+    name: 'content-ignore',
+    description:
+      'Regular expressions, one per line, whose matches are removed from text files of site-dir before hashing: build times and random ids some generators stamp into every page (MkDocs: Build Date UTC : [^\\n]*).',
+    default: '',
+    required: false,
+  },
+  {
+    name: 'carry-days',
+    description:
+      'Days a carried URL is kept, from the day it was first planned; older ones are dropped with a notice. 0 to 365.',
+    default: '7',
     required: false,
   },
   {
@@ -210,7 +239,7 @@ export const ACTION_INPUTS: readonly ActionInput[] = [
   {
     name: 'sitemap',
     description:
-      'Workspace path or http(s) URL of the deployed sitemap or sitemap index (plain or gzip). Its added and changed URLs are prefetched, after any urls and urls-file entries.',
+      'Workspace path or http(s) URL of the deployed sitemap or sitemap index (plain or gzip). Its added and changed URLs are prefetched, after any urls and urls-file entries. With site-dir it is no diff: it only gives the files their priorities and URL forms.',
     default: '',
     required: false,
   },
@@ -237,7 +266,7 @@ export const ACTION_INPUTS: readonly ActionInput[] = [
   {
     name: 'changes',
     description:
-      'Which sitemap URLs to prefetch: added,modified (new, or with a different lastmod), added, modified, or all (every URL, as for a first deploy; no baseline is read).',
+      'Which URLs of the sitemap diff or site-dir to prefetch: added,modified (new, or with a different lastmod or content), added, modified, or all (every URL or file, as for a first deploy; no baseline is read).',
     default: 'added,modified',
     required: false,
   },

@@ -6,6 +6,7 @@
  */
 import { ConfigError } from '../base/errors.js';
 import { LIMITS } from '../base/limits.js';
+import { compileContentIgnore, DEFAULT_CARRY_DAYS } from '../site/index.js';
 import { parseChanges } from '../sitemap/index.js';
 import { compileExcludes } from '../urls/exclude.js';
 import { parseDomainPatterns } from '../urls/domains.js';
@@ -56,6 +57,7 @@ export interface InputSpec<T> {
 const FLAG: CliUse = { flag: true };
 const CDN_ENDPOINT = 'https://cdn.aliyuncs.com';
 const STS_ENDPOINT = 'https://sts.aliyuncs.com';
+const IN_CLI_RELATIVE = 'In the CLI: relative to the current directory.';
 const OIDC_ONLY: CliUse = { flag: false, instead: 'GitHub OIDC exists only inside GitHub Actions' };
 
 type Options<T> = { default?: string | number; cli?: CliUse; parse?: (value: string, name: string) => T };
@@ -142,6 +144,12 @@ export const INPUTS = {
     },
   }),
   'base-url': text({ parse: parseBaseUrl }),
+  'site-dir': path({ cli: { flag: true, note: IN_CLI_RELATIVE } }),
+  state: path({ cli: { flag: true, note: IN_CLI_RELATIVE } }),
+  'content-ignore': list({
+    parse: (value) => asConfigError('content-ignore', () => compileContentIgnore(value)),
+  }),
+  'carry-days': whole(0, 365, { default: DEFAULT_CARRY_DAYS }),
   domains: list({ parse: (value) => asConfigError('domains', () => parseDomainPatterns(value)) }),
   'access-key-id': secret('ALIBABA_CLOUD_ACCESS_KEY_ID'),
   'access-key-secret': secret('ALIBABA_CLOUD_ACCESS_KEY_SECRET'),

@@ -11,6 +11,7 @@ import type { OidcConfig } from '../credentials/sts-oidc.js';
 import type { FollowOptions } from '../follow/options.js';
 import type { PushOptions } from '../alibaba/operations.js';
 import type { Credentials } from '../alibaba/signer.js';
+import type { SiteSourceConfig } from '../sources/site.js';
 import { ConfigError } from '../base/errors.js';
 import { INPUTS, readInputs, type InputReader } from './inputs.js';
 import { CheckedInputs } from './problems.js';
@@ -47,6 +48,7 @@ export function parseConfig(
   const workspace = env['GITHUB_WORKSPACE'] || process.cwd();
   const follow = inputs.check(() => followOptions(inputs));
   const sitemap = inputs.check(() => sitemapConfig(inputs, workspace, context.github));
+  const site = inputs.check(() => siteConfig(inputs, workspace));
   inputs.check(() => checkSaveSitemapAlone(inputs, context));
   const oidc = inputs.check(() => oidcConfig(inputs, env));
   // Credentials last: a wrong value is worth knowing before "no AccessKey found".
@@ -76,6 +78,7 @@ export function parseConfig(
     follow,
     exclude: inputs.get('exclude'),
     ...(sitemap ? { sitemap } : {}),
+    ...(site ? { site } : {}),
     workspace,
     messages: configMessages(inputs, oidc, context.github),
   };
@@ -173,12 +176,68 @@ function checkSaveTarget(sitemap: string, saveSitemap: string, workspace: string
   }
 }
 
-/** save-sitemap sends nothing, so a URL list beside it would be dropped without a word. */
+/**
+ * `site-dir`, `state`, `content-ignore`, `carry-days` (and `changes`); undefined when neither site-dir
+ * nor state is set. With site-dir the sitemap gives priorities only, so the inputs that exist for the
+ * sitemap diff alone would be dropped without a word: they are refused.
+ */
+function siteConfig(inputs: CheckedInputs, workspace: string): SiteSourceConfig | undefined {
+  const siteDir = inputs.get('site-dir');
+  const state = inputs.get('state');
+  const contentIgnore = inputs.get('content-ignore');
+  if (siteDir === '') {
+    if (contentIgnore.patterns.length > 0) {
+      throw new ConfigError(
+        'content-ignore is set but site-dir is empty; content-ignore applies to the files of site-dir: set site-dir ' +
+          'to the folder your build writes.',
+        'content-ignore',
+      );
+    }
+    return state === ''
+      ? undefined
+      : { state, contentIgnore, carryDays: inputs.get('carry-days'), changes: inputs.get('changes') };
+  }
+  if (inputs.get('base-url') === undefined) {
+    throw new ConfigError(
+      `site-dir needs base-url: the URL the site is served at (like https://www.example.com), under which each ` +
+        `file of ${siteDir} is warmed. Set base-url.`,
+      'base-url',
+    );
+  }
+  const sitemapOnly = (['previous-sitemap', 'previous-ref', 'include-images'] as const).filter((name) =>
+    name === 'include-images' ? inputs.get(name) : inputs.get(name) !== '',
+  );
+  if (sitemapOnly.length > 0) {
+    throw new ConfigError(
+      `${sitemapOnly.join(' and ')} ${sitemapOnly.length > 1 ? 'are' : 'is'} set with site-dir, which decides what ` +
+        'changed by content (images included), so the sitemap only gives priorities and is never diffed: remove ' +
+        `${sitemapOnly.length > 1 ? 'them' : 'it'}, or remove site-dir to use the sitemap diff.`,
+      sitemapOnly[0],
+    );
+  }
+  if (state !== '' && path.resolve(workspace, state) === path.resolve(workspace, siteDir)) {
+    throw new ConfigError(
+      `state: "${state}" is site-dir itself; name a file, like .cdn-prefetch/state.json.`,
+      'state',
+    );
+  }
+  return {
+    siteDir,
+    ...(state !== '' ? { state } : {}),
+    contentIgnore,
+    carryDays: inputs.get('carry-days'),
+    changes: inputs.get('changes'),
+  };
+}
+
+/** save-sitemap sends nothing, so a URL list (or a site) beside it would be dropped without a word. */
 function checkSaveSitemapAlone(inputs: CheckedInputs, context: RunContext): void {
   if (inputs.get('save-sitemap') === '') return;
   const lists = [
     inputs.get('urls').trim() !== '' ? 'urls' : '',
     inputs.get('urls-file') !== '' || context.urlsFromStdin ? 'urls-file' : '',
+    inputs.get('site-dir') !== '' ? 'site-dir' : '',
+    inputs.get('state') !== '' ? 'state' : '',
   ].filter(Boolean);
   if (lists.length === 0) return;
   throw new ConfigError(

@@ -5,6 +5,7 @@
 import type { UrlOutcome } from '../base/outcome.js';
 import type { RunResult } from '../base/result.js';
 import { groupByReason, oneLine } from './listing.js';
+import { carriedText, comparedText } from './site.js';
 
 /** URLs listed per status, a few per reason; the rest are counted (and all are in --json). */
 const LISTED = 20;
@@ -14,6 +15,7 @@ export function renderClosing(result: RunResult): string {
   if (result.savedSitemap) return `${savedLine(result)}\n`;
   const sections = [
     sitemapLines(result),
+    siteLines(result),
     result.dryRun ? planTable(result.outcomes) : taskTable(result.outcomes),
     countsTable(result),
     outcomeList(
@@ -80,6 +82,26 @@ function sitemapLines(result: RunResult): string[] {
     ...(counts.invalid ? [`${counts.invalid} unusable <loc>`] : []),
   ];
   return [`Sitemap (${against})`, `  ${parts.join(' · ')}`];
+}
+
+/** What site-dir held and what was carried, in three lines. */
+function siteLines(result: RunResult): string[] {
+  const site = result.site;
+  if (!site) return [];
+  const { counts } = site;
+  const head = site.siteDir === undefined ? 'Carried URLs' : `Site ${site.siteDir}`;
+  const files =
+    site.siteDir === undefined
+      ? []
+      : [
+          `  ${counts.files} files · ${counts.added} added · ${counts.modified} modified ` +
+            `(${counts.chromeOnly} chrome-only) · ${counts.unchanged} unchanged · ${counts.excluded} excluded`,
+        ];
+  return [
+    `${head} (${comparedText(site).replace(/`/g, '')})`,
+    ...files,
+    `  carried: ${carriedText(site, result.dryRun)}`,
+  ];
 }
 
 function countsTable(result: RunResult): string[] {

@@ -13,6 +13,8 @@ export function actionOutputs(result: RunResult, reportPath: string): Record<str
     'confirmed-count': String(result.confirmedByLookup),
     report: reportPath,
     ...followOutputs(result),
+    // Only what a written state holds: a dry run (or a failed write) carries nothing over.
+    'carried-count': result.site?.carriedOut === undefined ? '' : String(result.site.carriedOut),
   };
 }
 

@@ -30,6 +30,7 @@ export function reportJson(result: RunResult, redact: Redactor): string {
     ...(result.fatal ? { error: result.fatal } : {}),
     ...(result.follow ? { follow: result.follow } : {}),
     ...(result.sitemap ? { sitemap: result.sitemap } : {}),
+    ...(result.site ? { site: result.site } : {}),
     ...(result.savedSitemap ? { savedSitemap: result.savedSitemap } : {}),
     urls: result.outcomes.map(({ order: _order, ...outcome }) => outcome),
   };

@@ -4,7 +4,8 @@
  * more" pointing at the report, which has every URL.
  */
 import { renderFollowSummary } from './follow-summary.js';
-import type { RunResult, SitemapNote, SitemapResult } from '../base/result.js';
+import type { RunResult, SiteResult, SitemapNote, SitemapResult } from '../base/result.js';
+import { carriedText, comparedText } from './site.js';
 import type { UrlOutcome } from '../base/outcome.js';
 import {
   ByteBudget,
@@ -41,6 +42,7 @@ export function renderSummary(result: RunResult, reportPath: string): string {
     return fitSummary(lines.join('\n'), reportPath);
   }
   if (result.sitemap) lines.push(...sitemapSection(result.sitemap));
+  if (result.site) lines.push(...siteSection(result.site, result.dryRun));
   lines.push(...countsTable(result));
   lines.push(...taskIdsLine(result.taskIds));
   lines.push(
@@ -168,6 +170,36 @@ function sitemapSection(sitemap: SitemapResult): string[] {
     '| | URLs |',
     '|---|---:|',
     ...rows.map(([name, value]) => `| ${name} | ${value} |`),
+    '',
+  ];
+}
+
+/** What site-dir held compared with the state, and how many URLs were carried in and out. */
+function siteSection(site: SiteResult, dryRun: boolean): string[] {
+  const { counts } = site;
+  const title =
+    site.siteDir === undefined ? '### Carried URLs' : `### Site \`${oneLine(site.siteDir, 200)}\``;
+  const rows: [string, number][] =
+    site.siteDir === undefined
+      ? []
+      : [
+          ['files', counts.files],
+          ['added', counts.added],
+          ['modified', counts.modified],
+          ['of them chrome-only (only the navigation changed)', counts.chromeOnly],
+          ['unchanged', counts.unchanged],
+          ['excluded', counts.excluded],
+        ];
+  return [
+    title,
+    '',
+    oneLine(comparedText(site), 600),
+    '',
+    ...notes(site.notes),
+    ...(rows.length
+      ? ['| | files |', '|---|---:|', ...rows.map(([name, value]) => `| ${name} | ${value} |`), '']
+      : []),
+    `Carried URLs: ${carriedText(site, dryRun)}.`,
     '',
   ];
 }

@@ -6,7 +6,7 @@
  * that the baseline has is never copied or stored.
  */
 import type { DiffCounts } from '../base/result.js';
-import type { EntryChange } from '../urls/prepare.js';
+import type { SitemapEntryChange } from '../urls/prepare.js';
 import type { ExcludeMatcher } from '../urls/exclude.js';
 import type { UrlSink } from './load.js';
 import { ownCopy, type SitemapSet } from './set.js';
@@ -46,7 +46,7 @@ export interface DiffOptions {
 }
 
 /** Why a URL was selected, for its report row. Lastmods are ms since the epoch, NaN when absent. */
-export type SelectedChange = EntryChange;
+export type SelectedChange = SitemapEntryChange;
 
 /** What the lastmods of the URLs on both sides looked like: the evidence for the build-stamp warning. */
 export interface LastmodStats {

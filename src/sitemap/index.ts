@@ -27,7 +27,7 @@ import {
 } from './load.js';
 import { locateAtRef, locateInput } from './locate.js';
 import { saveBaselineFile } from './save.js';
-import { SitemapSet } from './set.js';
+import { ownCopy, SitemapSet } from './set.js';
 import { DEFAULT_LIMITS, type DocumentLocation, type SitemapLimits } from './document.js';
 import { buildStampWarning, notComparableWarning } from './warnings.js';
 
@@ -222,6 +222,41 @@ export async function saveSitemapBaseline(
   await saveBaselineFile(file, options.saveSitemap, set);
   logger.info(`Saved ${set?.size ?? 0} URLs of ${root.label} to ${options.saveSitemap}.`);
   return { file, urls: set?.size ?? 0 };
+}
+
+export interface PriorityOptions {
+  /** As in SitemapSourceOptions. */
+  workspace: string;
+  /** `sitemap`: workspace path or http(s) URL; every child of an index is followed. */
+  sitemap: string;
+  baseUrl?: string | undefined;
+  limits?: Partial<SitemapLimits> | undefined;
+  retryPolicy?: RetryPolicy | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * With `site-dir`, the sitemap is no diff: it says which URLs visitors ask for first. Returns every
+ * normalized `<loc>` (the first occurrence) with its `<priority>` (0.5 when absent); `<lastmod>` is not
+ * read for anything. A sitemap that cannot be read fails the run as the deployed side of a diff does.
+ */
+export async function sitemapPriorities(
+  options: PriorityOptions,
+  logger: Logger,
+): Promise<Map<string, number>> {
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const root = locateInput(options.sitemap, options.workspace, 'sitemap');
+  const priorities = new Map<string, number>();
+  const sink: UrlSink = {
+    add: (url, _lastmod, priority) => {
+      if (!priorities.has(url)) priorities.set(ownCopy(url), priority);
+    },
+  };
+  await loadDeployed(root, { ...options, images: false }, limits, logger, sink);
+  logger.info(
+    `Sitemap ${root.label}: ${priorities.size} URLs, for their priorities and URL forms (site-dir decides what changed).`,
+  );
+  return priorities;
 }
 
 function locateBaseline(options: SitemapSourceOptions): DocumentLocation | undefined {

@@ -1,6 +1,8 @@
 /**
  * Every URL source of a run, in the order the quota is spent on them: the `urls` input, `urls-file`
- * (or standard input, from the CLI), then what the sitemap diff selected.
+ * (or standard input, from the CLI), then what the sitemap diff selected, then what `site-dir` and
+ * `state` planned (this deploy's changes, then the carried URLs). With `site-dir` the sitemap is no
+ * diff (it only gives the site's plan its priorities: see site.ts).
  */
 import path from 'node:path';
 import type { ExcludeMatcher } from '../urls/exclude.js';
@@ -13,6 +15,7 @@ import {
   type SitemapUrls,
 } from '../sitemap/index.js';
 import type { EntryChange, UrlEntry } from '../urls/prepare.js';
+import type { SiteCounts } from '../base/result.js';
 import type { UrlOutcome } from '../base/outcome.js';
 import type { SavedSitemap } from '../base/result.js';
 import type { RetryPolicy } from '../runtime/retry.js';
@@ -30,6 +33,8 @@ export interface SourceConfig {
   baseUrl?: string | undefined;
   exclude: ExcludeMatcher;
   sitemap?: SitemapConfig | undefined;
+  /** With `site-dir`, the sitemap is read by site.ts for its priorities, not diffed. */
+  site?: { siteDir?: string | undefined } | undefined;
   /** Where relative paths point. */
   workspace: string;
 }
@@ -38,8 +43,17 @@ export interface GatheredEntries {
   entries: UrlEntry[];
   /** Entries per list source that was given (`urls`, `urls-file`, standard input), in order. */
   lists: { name: string; entries: number }[];
-  /** The sitemap diff's counts and notes, when `sitemap` is set. */
+  /** The sitemap diff's counts and notes, when `sitemap` is set (without `site-dir`). */
   sitemap?: SitemapUrls;
+  /** What `site-dir` / `state` planned, when set. */
+  site?: { counts: SiteCounts; siteDir: string | undefined; planned: number };
+}
+
+/** What site.ts planned, for gatherEntries to append. */
+export interface PlannedSite {
+  entries: readonly UrlEntry[];
+  counts: SiteCounts;
+  siteDir: string | undefined;
 }
 
 export interface GatherOptions {
@@ -53,6 +67,7 @@ export async function gatherEntries(
   config: SourceConfig,
   logger: Logger,
   options: GatherOptions = {},
+  site?: PlannedSite,
 ): Promise<GatheredEntries> {
   const entries = parseUrlList(config.urlsText, 'urls');
   const lists = [{ name: 'urls', entries: entries.length }];
@@ -66,18 +81,37 @@ export async function gatherEntries(
     lists.push({ name: 'standard input', entries: fromStdin.length });
     append(entries, fromStdin);
   }
-  if (!config.sitemap) return { entries, lists };
+  const sitemap =
+    config.sitemap && config.site?.siteDir === undefined
+      ? await sitemapEntries(config, config.sitemap, logger, options, entries)
+      : undefined;
+  if (site !== undefined) append(entries, site.entries);
+  return {
+    entries,
+    lists,
+    ...(sitemap ? { sitemap } : {}),
+    ...(site ? { site: { counts: site.counts, siteDir: site.siteDir, planned: site.entries.length } } : {}),
+  };
+}
+
+/** Appends what the sitemap diff selected, then its unusable `<loc>` values (each a failed URL). */
+async function sitemapEntries(
+  config: SourceConfig,
+  sitemapConfig: SitemapConfig,
+  logger: Logger,
+  options: GatherOptions,
+  entries: UrlEntry[],
+): Promise<SitemapUrls> {
   const sitemap = await logger.group('Sitemap diff', () =>
-    sitemapChanges(sitemapOptions(config, config.sitemap as SitemapConfig, options), logger),
+    sitemapChanges(sitemapOptions(config, sitemapConfig, options), logger),
   );
   for (let i = 0; i < sitemap.urls.length; i++) {
     entries.push({ raw: sitemap.urls[i]!, source: 'sitemap', change: sitemap.changes[i] });
   }
-  // Unusable <loc> values are reported, each as a failed URL, after the selected ones.
   for (const loc of sitemap.invalid) {
     entries.push({ raw: loc.value, source: `sitemap ${loc.document}`, invalid: loc.reason });
   }
-  return { entries, lists, sitemap };
+  return sitemap;
 }
 
 /** `push(...many)` overflows the call stack past ~100,000 items. */
@@ -92,6 +126,9 @@ function append<T>(to: T[], items: readonly T[]): void {
  */
 export function nothingToSend(gathered: GatheredEntries): { level: 'warning' | 'notice'; message: string } {
   const lists = gathered.lists.map((list) => `${list.name} had ${list.entries} entries`);
+  if (gathered.site !== undefined) {
+    return { level: 'notice', message: `No URLs to prefetch: ${siteText(gathered.site)}. Nothing was sent.` };
+  }
   const sitemap = gathered.sitemap;
   if (sitemap === undefined || sitemap.counts.deployed + sitemap.counts.invalid === 0) {
     const every = sitemap === undefined ? lists : [...lists, 'the sitemap had no URLs'];
@@ -102,6 +139,22 @@ export function nothingToSend(gathered: GatheredEntries): { level: 'warning' | '
   }
   // Lists with entries always yield an outcome, so here they are all empty: only the sitemap speaks.
   return { level: 'notice', message: `No URLs to prefetch: ${sitemapText(sitemap)}. Nothing was sent.` };
+}
+
+/** A site (or a state alone) that planned nothing: what it held, so a redeploy with no change reads as one. */
+function siteText(site: NonNullable<GatheredEntries['site']>): string {
+  const { counts } = site;
+  const dropped = counts.carriedAged + counts.carriedGone + counts.carriedExcluded;
+  const carried = dropped > 0 ? `nothing carried is left to warm (${dropped} dropped)` : 'nothing is carried';
+  if (site.siteDir === undefined)
+    return `the state has ${carried.replace('nothing is carried', 'no carried URLs')}`;
+  const found = [
+    `${counts.unchanged} unchanged`,
+    counts.excluded ? `${counts.excluded} excluded` : '',
+    counts.added ? `${counts.added} added but not selected by changes` : '',
+    counts.modified ? `${counts.modified} modified but not selected by changes` : '',
+  ].filter(Boolean);
+  return `site-dir ${site.siteDir} has ${counts.files} files, none to warm (${found.join(', ')}), and ${carried}`;
 }
 
 function sitemapText(sitemap: SitemapUrls): string {
@@ -124,13 +177,24 @@ function sitemapText(sitemap: SitemapUrls): string {
   return `${head}, ${none}${found.length ? ` (${found.join(', ')})` : ''}`;
 }
 
-/** Gives each outcome from the sitemap its `change` and lastmods (report rows of urls / urls-file get none). */
+/**
+ * Gives each outcome from the sitemap diff its `change` and lastmods, and each from site-dir its
+ * `change`, `chromeOnly` and `carriedSince` (report rows of urls / urls-file get none).
+ */
 export function withChanges(outcomes: UrlOutcome[], changes: ReadonlyMap<number, EntryChange>): UrlOutcome[] {
   if (changes.size === 0) return outcomes;
   const format = lastFormatted();
   return outcomes.map((outcome) => {
     const entry = changes.get(outcome.order);
     if (entry === undefined) return outcome;
+    if (!('lastmod' in entry)) {
+      return {
+        ...outcome,
+        change: entry.change,
+        ...(entry.chromeOnly ? { chromeOnly: true as const } : {}),
+        ...(entry.carriedSince !== undefined ? { carriedSince: entry.carriedSince } : {}),
+      };
+    }
     return {
       ...outcome,
       change: entry.change,

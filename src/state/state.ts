@@ -84,7 +84,7 @@ export type StateRead =
   /** No file at `label`: every file counts as added (the plan gives the notice). */
   | { kind: 'missing'; label: string }
   /** A file that cannot be used: `warning` (naming `state`) is given, then it is as if it were missing. */
-  | { kind: 'unusable'; warning: string };
+  | { kind: 'unusable'; warning: string; label: string; why: string };
 
 /** A state larger than this is not ours (100,000 files take 6–10 MB). */
 const MAX_STATE_BYTES = 512 * 1024 * 1024;
@@ -120,6 +120,8 @@ export async function readState(file: string, label = file): Promise<StateRead> 
 function unusable(file: string, why: string): StateRead {
   return {
     kind: 'unusable',
+    label: file,
+    why,
     warning:
       `state: ${file} cannot be used (${why}); every file counts as added this run, nothing carried ` +
       `is warmed, and the file is replaced at the end of the run.`,

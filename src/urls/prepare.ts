@@ -2,16 +2,28 @@
  * From raw entries to the distinct URLs worth sending: normalize, merge duplicates, apply the domain
  * allow-list. Everything that will not be sent leaves here with its reason, so nothing is lost.
  */
-import type { SitemapChange, UrlOutcome } from '../base/outcome.js';
+import type { SitemapChange, UrlChange, UrlOutcome } from '../base/outcome.js';
 import { isAllowedHost } from './domains.js';
 import type { ExcludeMatcher } from './exclude.js';
 import { normalizeUrl, visible, type NormalizeResult } from './normalize.js';
 
+/** Why a sitemap diff or site-dir selected an entry: what its report row says. */
+export type EntryChange = SitemapEntryChange | SiteEntryChange;
+
 /** Why the sitemap diff selected an entry. Lastmods are ms since the epoch, NaN when absent. */
-export interface EntryChange {
+export interface SitemapEntryChange {
   change: SitemapChange;
   lastmod: number;
   previousLastmod: number;
+}
+
+/** Why site-dir planned an entry: its file changed (or, with `changes: all`, not), or it is carried. */
+export interface SiteEntryChange {
+  change: UrlChange;
+  /** A modified page whose own content is unchanged. */
+  chromeOnly: boolean;
+  /** A carried URL: the UTC day it was first planned. */
+  carriedSince?: string | undefined;
 }
 
 /** One line of a URL source, before normalization. */

@@ -1,0 +1,402 @@
+/**
+ * `site-dir` + `state` as a URL source: the built site is hashed and compared with the state the last
+ * run wrote, and what changed is planned, then the URLs earlier runs could not warm (the carried list).
+ * With `state` alone no site is read: the carried list is drained.
+ *
+ * Two ends: `openSite` before anything is sent (read the state, scan, plan), and `keepingState` around
+ * the rest of the run, which writes the next state however that rest ends — with a result (success, a
+ * refusal part-way, the deadline, a cancel) or with an exception — but never in a dry run.
+ */
+import path from 'node:path';
+import { ConfigError, errorMessage } from '../base/errors.js';
+import type { Logger } from '../base/logger.js';
+import type { UrlOutcome } from '../base/outcome.js';
+import type { RunResult, SiteResult, SitemapNote, StopReason } from '../base/result.js';
+import type { RetryPolicy } from '../runtime/retry.js';
+import {
+  fileToUrl,
+  nextState,
+  planSiteChanges,
+  readState,
+  scanSite,
+  writeState,
+  type ContentIgnore,
+  type SitePlan,
+  type SiteScan,
+  type SiteState,
+  type StateRead,
+} from '../site/index.js';
+import { sitemapPriorities, type ChangeSelection } from '../sitemap/index.js';
+import type { ExcludeMatcher } from '../urls/exclude.js';
+import { normalizeUrl } from '../urls/normalize.js';
+import type { UrlEntry } from '../urls/prepare.js';
+import type { PlannedSite } from './gather.js';
+
+/** `site-dir`, `state`, `content-ignore`, `carry-days` and `changes`, as config/ composes them. */
+export interface SiteSourceConfig {
+  /** `site-dir`, as given; undefined with `state` alone. */
+  siteDir?: string | undefined;
+  /** `state`, as given. */
+  state?: string | undefined;
+  contentIgnore: ContentIgnore;
+  carryDays: number;
+  changes: ChangeSelection;
+}
+
+/** What the site source reads of the run's configuration. */
+export interface SiteRunConfig {
+  site?: SiteSourceConfig | undefined;
+  /** With site-dir, always set (config/ checks it): the URL the site's root folder is served at. */
+  baseUrl?: string | undefined;
+  exclude: ExcludeMatcher;
+  /** With site-dir, the sitemap only supplies priorities and URL forms. */
+  sitemap?: { sitemap: string } | undefined;
+  workspace: string;
+  dryRun: boolean;
+}
+
+export interface OpenSiteOptions {
+  signal?: AbortSignal | undefined;
+  retryPolicy?: RetryPolicy | undefined;
+  /** The run's clock (tests give their own). */
+  now?: Date | undefined;
+}
+
+/** The site, read and planned before anything is sent. */
+export interface OpenSite {
+  config: SiteSourceConfig;
+  /** What to append to the run's entries, in quota order. */
+  entries: UrlEntry[];
+  /** Undefined when nothing was planned: `state` alone with no usable state, or a run stopped while scanning. */
+  planned?: { scan: SiteScan; plan: SitePlan } | undefined;
+  read?: StateRead | undefined;
+  /** Why the state must not be replaced at the end (besides a dry run). */
+  keep?: string | undefined;
+  notes: SitemapNote[];
+}
+
+/**
+ * Reads the state, scans site-dir (or, with `state` alone, takes the state's own files) and plans.
+ * Undefined when neither `site-dir` nor `state` is set. Throws a ConfigError naming `site-dir` when it is
+ * missing, not a folder or empty. A run stopped while scanning plans nothing and says so.
+ */
+export async function openSite(
+  config: SiteRunConfig,
+  logger: Logger,
+  options: OpenSiteOptions = {},
+): Promise<OpenSite | undefined> {
+  const site = config.site;
+  if (site === undefined || (site.siteDir === undefined && site.state === undefined)) return undefined;
+  const notes: SitemapNote[] = [];
+  const log = noting(logger, notes);
+  const read =
+    site.state === undefined ? undefined : await readState(statePath(config, site.state), site.state);
+  try {
+    const planned =
+      site.siteDir === undefined
+        ? drainOnly(read, config, log, options)
+        : await planSite(site.siteDir, read, config, log, options);
+    if (planned === undefined) {
+      return { config: site, entries: [], read, keep: 'there is no usable state to drain', notes };
+    }
+    logPlan(planned.plan, site, logger);
+    return { config: site, entries: entriesOf(planned.plan), planned, read, notes };
+  } catch (error) {
+    if (error instanceof ConfigError || options.signal?.aborted !== true) throw error;
+    log.warning(`site-dir: not read: ${stopText(options.signal)}; the state is left as it was.`);
+    return { config: site, entries: [], read, keep: 'the site was not read', notes };
+  }
+}
+
+async function planSite(
+  siteDir: string,
+  read: StateRead | undefined,
+  config: SiteRunConfig,
+  log: Logger,
+  options: OpenSiteOptions,
+): Promise<{ scan: SiteScan; plan: SitePlan }> {
+  const site = config.site!;
+  const sitemap =
+    config.sitemap === undefined
+      ? undefined
+      : await sitemapPriorities(
+          {
+            workspace: config.workspace,
+            sitemap: config.sitemap.sitemap,
+            baseUrl: config.baseUrl,
+            retryPolicy: options.retryPolicy,
+            signal: options.signal,
+          },
+          log,
+        );
+  const scan = await scanSite({
+    workspace: config.workspace,
+    siteDir,
+    baseUrl: config.baseUrl ?? '',
+    contentIgnore: site.contentIgnore,
+    state: site.state,
+    previous: read?.kind === 'found' ? read.state.files : undefined,
+    signal: options.signal,
+  });
+  // Without a state, readState's "missing" tells the plan so (a notice, every file added).
+  const plan = planSiteChanges(scan, read ?? { kind: 'missing', label: '' }, {
+    changes: site.changes,
+    exclude: config.exclude,
+    carryDays: site.carryDays,
+    now: options.now ?? new Date(),
+    sitemap,
+  });
+  if (site.state === undefined) plan.notices.length = 0; // no state asked for: nothing to say about one
+  for (const notice of plan.notices) log.notice(notice);
+  for (const warning of plan.warnings) log.warning(warning);
+  return { scan, plan: withNormalUrls(plan) };
+}
+
+/**
+ * `state` alone: the carried list of the state, without reading a site. The state's own files stand
+ * for the site, so nothing is added or modified and no carried URL is "gone"; aged entries are dropped
+ * as usual. Undefined, with a notice or warning, when there is no usable state.
+ */
+function drainOnly(
+  read: StateRead | undefined,
+  config: SiteRunConfig,
+  log: Logger,
+  options: OpenSiteOptions,
+): { scan: SiteScan; plan: SitePlan } | undefined {
+  if (read === undefined || read.kind === 'missing') {
+    log.notice(
+      `state: there is no ${config.site?.state} yet, so there is nothing carried to warm (state alone reads no ` +
+        'site-dir). A run with site-dir writes it.',
+    );
+    return undefined;
+  }
+  if (read.kind === 'unusable') {
+    log.warning(
+      `state: ${read.label} cannot be used (${read.why}); with state alone (no site-dir) there is nothing to ` +
+        'warm, and the file is left as it is: the next run with site-dir replaces it.',
+    );
+    return undefined;
+  }
+  const scan = stateAsScan(read.state);
+  const plan = planSiteChanges(scan, read, {
+    changes: { added: true, modified: true, all: false }, // the state's files are all "unchanged"
+    exclude: config.exclude,
+    carryDays: config.site!.carryDays,
+    now: options.now ?? new Date(),
+  });
+  for (const notice of plan.notices) log.notice(notice);
+  for (const warning of plan.warnings) log.warning(warning);
+  return { scan, plan: withNormalUrls(plan) };
+}
+
+/** The state's files as a scan of the site they were hashed from. */
+function stateAsScan(state: SiteState): SiteScan {
+  const base = state.baseUrl;
+  const files = [...state.files].map(([file, hashes]) => ({
+    path: file,
+    hashes,
+    size: 0,
+    get url(): string {
+      return fileToUrl(base, file);
+    },
+  }));
+  return { root: '', base, files, bytes: 0 };
+}
+
+/**
+ * Site URLs are written in the normal form already (site/mapping.ts); should one ever not be, the
+ * plan takes the form the run sends, so that the outcome of each is found again when the state is written.
+ */
+function withNormalUrls(plan: SitePlan): SitePlan {
+  for (const planned of plan.urls) {
+    const normal = normalizeUrl(planned.url);
+    if (normal.ok && normal.url !== planned.url) planned.url = normal.url;
+  }
+  return plan;
+}
+
+/** The plan as URL entries: each row says why it is there. */
+function entriesOf(plan: SitePlan): UrlEntry[] {
+  return plan.urls.map((planned) => ({
+    raw: planned.url,
+    source: planned.file === undefined ? 'state' : `site-dir: ${planned.file}`,
+    change: {
+      change: planned.change,
+      chromeOnly: planned.chromeOnly,
+      ...(planned.change === 'carried' ? { carriedSince: planned.since } : {}),
+    },
+  }));
+}
+
+/** What gatherEntries appends to the run's entries; undefined when the run stopped before site-dir was read. */
+export function plannedSite(site: OpenSite): PlannedSite | undefined {
+  if (site.planned === undefined && site.config.siteDir !== undefined) return undefined;
+  const counts = site.planned?.plan.counts ?? emptyCounts();
+  return { entries: site.entries, counts, siteDir: site.config.siteDir };
+}
+
+function logPlan(plan: SitePlan, site: SiteSourceConfig, logger: Logger): void {
+  const { counts } = plan;
+  const dropped = counts.carriedAged + counts.carriedGone + counts.carriedExcluded;
+  const carried =
+    `${counts.carriedIn} carried URLs in` +
+    (dropped > 0
+      ? ` (${dropped} dropped: ${counts.carriedAged} older than carry-days, ${counts.carriedGone} gone, ${counts.carriedExcluded} excluded)`
+      : '') +
+    (counts.carriedSuperseded > 0 ? `, ${counts.carriedSuperseded} changed again` : '');
+  if (site.siteDir === undefined) {
+    logger.info(
+      `State ${site.state} (state alone, no site-dir): ${carried}; ${plan.urls.length} URLs planned.`,
+    );
+    return;
+  }
+  logger.info(
+    `Site ${site.siteDir}: ${counts.files} files: ${counts.added} added, ${counts.modified} modified ` +
+      `(${counts.chromeOnly} of them chrome-only), ${counts.unchanged} unchanged, ${counts.excluded} excluded; ` +
+      `${carried}; ${plan.urls.length} URLs planned.`,
+  );
+}
+
+export interface KeepOptions {
+  logger: Logger;
+  /** Why the run stopped, when it throws instead of returning a result. */
+  stopReason: () => StopReason | undefined;
+  now?: () => Date;
+}
+
+/**
+ * Runs the rest of the run (`send`), then writes the next state from every URL's outcome, however
+ * `send` ends. When it throws, what it did is unknown: nothing in the plan has an outcome, so each
+ * planned URL is carried as not sent (the exception is thrown on). The result gets the site's part.
+ */
+export async function keepingState(
+  site: OpenSite | undefined,
+  config: SiteRunConfig,
+  send: () => Promise<RunResult>,
+  options: KeepOptions,
+): Promise<RunResult> {
+  if (site === undefined) return send();
+  let result: RunResult;
+  try {
+    result = await send();
+  } catch (error) {
+    await closeSite(site, config, { outcomes: [], stopped: options.stopReason() }, options);
+    throw error;
+  }
+  const closed = await closeSite(site, config, result, options);
+  return { ...result, site: closed };
+}
+
+/** Builds and writes the next state (not in a dry run); the site's part of the result. */
+async function closeSite(
+  site: OpenSite,
+  config: SiteRunConfig,
+  run: { outcomes: readonly UrlOutcome[]; stopped?: StopReason | undefined },
+  options: KeepOptions,
+): Promise<SiteResult> {
+  const log = noting(options.logger, site.notes);
+  const { planned } = site;
+  const next =
+    planned && site.config.state !== undefined
+      ? nextState({
+          ...planned,
+          outcomes: run.outcomes,
+          stopped: run.stopped,
+          now: options.now?.() ?? new Date(),
+        })
+      : undefined;
+  let written = false;
+  if (next !== undefined) {
+    for (const notice of next.notices) log.notice(notice);
+    if (config.dryRun) {
+      log.info(`state: not written (dry run); ${site.config.state} is left as it was.`);
+    } else if (site.keep === undefined) {
+      written = await write(statePath(config, site.config.state!), site.config.state!, next.state, log);
+    }
+  }
+  return siteResult(
+    site,
+    next === undefined ? undefined : { carried: next.carried, leftCold: next.leftCold },
+    written,
+  );
+}
+
+async function write(file: string, label: string, state: SiteState, log: Logger): Promise<boolean> {
+  try {
+    await writeState(file, state);
+    log.info(`state: wrote ${label} (${state.files.size} files, ${state.carried.length} URLs carried).`);
+    return true;
+  } catch (error) {
+    log.warning(
+      `state: could not write ${label} (${errorMessage(error)}); it is left as it was, so the next run ` +
+        'compares with the older state and does not know what this run carried.',
+    );
+    return false;
+  }
+}
+
+function siteResult(
+  site: OpenSite,
+  next: { carried: number; leftCold: number } | undefined,
+  written: boolean,
+): SiteResult {
+  const { config, planned, read } = site;
+  return {
+    ...(config.siteDir !== undefined ? { siteDir: config.siteDir } : {}),
+    ...(config.state !== undefined ? { state: config.state } : {}),
+    ...(read !== undefined ? { stateFound: stateFound(read, planned?.plan) } : {}),
+    counts: planned?.plan.counts ?? emptyCounts(),
+    planned: planned?.plan.urls.length ?? 0,
+    ...(written && next !== undefined ? { carriedOut: next.carried } : {}),
+    leftCold: next?.leftCold ?? 0,
+    stateWritten: written,
+    notes: site.notes,
+  };
+}
+
+function stateFound(read: StateRead, plan: SitePlan | undefined): NonNullable<SiteResult['stateFound']> {
+  if (read.kind !== 'found') return read.kind;
+  return plan === undefined || plan.hadState ? 'found' : 'other-base-url';
+}
+
+function emptyCounts(): SiteResult['counts'] {
+  return {
+    files: 0,
+    added: 0,
+    modified: 0,
+    unchanged: 0,
+    excluded: 0,
+    chromeOnly: 0,
+    carriedIn: 0,
+    carriedAged: 0,
+    carriedGone: 0,
+    carriedSuperseded: 0,
+    carriedExcluded: 0,
+  };
+}
+
+function statePath(config: SiteRunConfig, state: string): string {
+  return path.resolve(config.workspace, state);
+}
+
+function stopText(signal: AbortSignal | undefined): string {
+  const reason = signal?.reason instanceof Error ? signal.reason.message : String(signal?.reason);
+  return reason === 'deadline' ? 'the run reached its timeout first' : 'the run was cancelled first';
+}
+
+/** Forwards to `logger`, keeping notices and warnings for the summary. */
+function noting(logger: Logger, notes: SitemapNote[]): Logger {
+  return {
+    info: (message) => logger.info(message),
+    debug: (message) => logger.debug(message),
+    warning: (message) => {
+      notes.push({ level: 'warning', message });
+      logger.warning(message);
+    },
+    notice: (message) => {
+      notes.push({ level: 'notice', message });
+      logger.notice(message);
+    },
+    group: (title, fn) => logger.group(title, fn),
+  };
+}
