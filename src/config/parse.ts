@@ -48,7 +48,12 @@ export function parseConfig(
   const workspace = env['GITHUB_WORKSPACE'] || process.cwd();
   const follow = inputs.check(() => followOptions(inputs));
   const sitemap = inputs.check(() => sitemapConfig(inputs, workspace, context.github));
-  const site = inputs.check(() => siteConfig(inputs, workspace));
+  // Two checks: one that needs content-ignore or carry-days must not hide base-url's.
+  inputs.check(() => {
+    const siteDir = inputs.get('site-dir');
+    if (siteDir !== '') checkSiteDir(inputs, siteDir, inputs.get('state'), workspace);
+  });
+  const site = inputs.check(() => siteConfig(inputs));
   inputs.check(() => checkSaveSitemapAlone(inputs, context));
   const oidc = inputs.check(() => oidcConfig(inputs, env));
   // Credentials last: a wrong value is worth knowing before "no AccessKey found".
@@ -178,25 +183,30 @@ function checkSaveTarget(sitemap: string, saveSitemap: string, workspace: string
 
 /**
  * `site-dir`, `state`, `content-ignore`, `carry-days` (and `changes`); undefined when neither site-dir
- * nor state is set. With site-dir the sitemap gives priorities only, so the inputs that exist for the
- * sitemap diff alone would be dropped without a word: they are refused.
+ * nor state is set. What site-dir needs beside it is checked apart (checkSiteDir).
  */
-function siteConfig(inputs: CheckedInputs, workspace: string): SiteSourceConfig | undefined {
+function siteConfig(inputs: CheckedInputs): SiteSourceConfig | undefined {
   const siteDir = inputs.get('site-dir');
   const state = inputs.get('state');
-  const contentIgnore = inputs.get('content-ignore');
   if (siteDir === '') {
-    if (contentIgnore.patterns.length > 0) {
+    if (inputs.get('content-ignore').patterns.length > 0) {
       throw new ConfigError(
         'content-ignore is set but site-dir is empty; content-ignore applies to the files of site-dir: set site-dir ' +
           'to the folder your build writes.',
         'content-ignore',
       );
     }
-    return state === ''
-      ? undefined
-      : { state, contentIgnore, carryDays: inputs.get('carry-days'), changes: inputs.get('changes') };
+    return state === '' ? undefined : { state, ...siteValues(inputs) };
   }
+  return { siteDir, ...(state !== '' ? { state } : {}), ...siteValues(inputs) };
+}
+
+/**
+ * What site-dir needs beside it (base-url), and what it leaves no use for: with site-dir the sitemap
+ * gives priorities only, so the inputs that exist for the sitemap diff alone would be dropped without
+ * a word; they are refused.
+ */
+function checkSiteDir(inputs: CheckedInputs, siteDir: string, state: string, workspace: string): void {
   if (inputs.get('base-url') === undefined) {
     throw new ConfigError(
       `site-dir needs base-url: the URL the site is served at (like https://www.example.com), under which each ` +
@@ -221,10 +231,11 @@ function siteConfig(inputs: CheckedInputs, workspace: string): SiteSourceConfig 
       'state',
     );
   }
+}
+
+function siteValues(inputs: CheckedInputs): Omit<SiteSourceConfig, 'siteDir' | 'state'> {
   return {
-    siteDir,
-    ...(state !== '' ? { state } : {}),
-    contentIgnore,
+    contentIgnore: inputs.get('content-ignore'),
     carryDays: inputs.get('carry-days'),
     changes: inputs.get('changes'),
   };

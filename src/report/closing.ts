@@ -97,8 +97,9 @@ function siteLines(result: RunResult): string[] {
           `  ${counts.files} files · ${counts.added} added · ${counts.modified} modified ` +
             `(${counts.chromeOnly} chrome-only) · ${counts.unchanged} unchanged · ${counts.excluded} excluded`,
         ];
+  const compared = comparedText(site).replace(/`/g, '').replace(/\.$/, '');
   return [
-    `${head} (${comparedText(site).replace(/`/g, '')})`,
+    `${head}: ${compared.charAt(0).toLowerCase()}${compared.slice(1)}`,
     ...files,
     `  carried: ${carriedText(site, result.dryRun)}`,
   ];
