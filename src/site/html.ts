@@ -1,5 +1,7 @@
 /**
- * A page's own content: its `<main>` element, else its `<article>` elements, else its `<body>`. When a
+ * A page's own content: its `<main>` element, else the `<div role="main">` that stands for one (the
+ * main landmark of MkDocs', Read the Docs' and Sphinx's themes), else its `<article>` elements, else its
+ * `<body>`. When a
  * page's bytes change but its own content does not, only the navigation around it changed (a new post
  * rewrites the sidebar of every page), and it can wait behind pages whose content changed.
  *
@@ -20,6 +22,12 @@ export type Ranges = [start: number, end: number][];
 const RAW_TEXT = new Set(['script', 'style', 'textarea', 'title', 'xmp', 'iframe', 'noembed', 'noframes']);
 const TAGS =
   /<(?:!--|(\/?)(main|article|body|script|style|textarea|title|xmp|iframe|noembed|noframes)(?=[\s/>]|$))/gi;
+/** The same, with `<div>`: only for a page that has a `role="main"` at all (most pages' divs are not worth a look). */
+const TAGS_AND_DIVS = new RegExp(TAGS.source.replace('(main|', '(main|div|'), 'gi');
+/** A quick look for the page: a literal start is a fast scan, where ROLE_MAIN's is not. */
+const ROLE_MAIN_SOMEWHERE = /role\s*=\s*["']?main/i;
+/** `role="main"` (or `role=main`) as an attribute of its own: not `data-role="main"`. */
+const ROLE_MAIN = /(?:^|[\s"'])role\s*=\s*["']?main(?=["'\s/>]|$)/i;
 const CLOSERS = new Map([...RAW_TEXT].map((name) => [name, new RegExp(`</${name}(?=[\\s/>]|$)`, 'gi')]));
 
 interface Element {
@@ -28,11 +36,30 @@ interface Element {
   ranges: Ranges;
 }
 
-/** The own content of the page in `html` (latin1), or undefined when it has none of the three elements. */
+/** The own content of the page in `html` (latin1), or undefined when it has none of the four elements. */
 export function ownContent(html: string): Ranges | undefined {
-  const found = { main: element(), article: element(), body: element() };
+  let found = elements(html, false);
+  // Divs are looked at only on a page without <main> that has a role="main" somewhere: most pages'
+  // hundreds of divs would cost a <main> page a third more time for nothing.
+  if (found.main.ranges.length === 0 && ROLE_MAIN_SOMEWHERE.test(html)) found = elements(html, true);
+  for (const target of [found.main, found.landmark, found.article, found.body])
+    if (target.ranges.length > 0) return target.ranges;
+  return undefined;
+}
+
+interface Found {
+  main: Element;
+  /** The `<div role="main">` (only looked for with `divs`). */
+  landmark: Element;
+  article: Element;
+  body: Element;
+}
+
+/** One pass of the tokenizer over the page: where each element stands. */
+function elements(html: string, divs: boolean): Found {
+  const found: Found = { main: element(), landmark: element(), article: element(), body: element() };
   let bodyEnd = -1;
-  const tags = new RegExp(TAGS); // its own lastIndex, so that this function is reentrant
+  const tags = new RegExp(divs ? TAGS_AND_DIVS : TAGS); // its own lastIndex: this function is reentrant
   for (let match = tags.exec(html); match !== null; match = tags.exec(html)) {
     if (match[0] === '<!--') {
       const end = html.indexOf('-->', match.index + 4);
@@ -49,7 +76,12 @@ export function ownContent(html: string): Ranges | undefined {
       if (!closing && !skipRawText(html, name, tags)) break;
       continue;
     }
-    const target = found[name as keyof typeof found];
+    if (name === 'div') {
+      const attributes = html.slice(match.index + match[0].length, tagEnd);
+      landmarkDiv(found.landmark, closing, closing ? false : ROLE_MAIN.test(attributes), tagEnd, match.index);
+      continue;
+    }
+    const target = found[name as Exclude<keyof typeof found, 'landmark'>];
     if (!closing) {
       // Parsers merge a second <body> into the first; <main> and <article> may nest.
       if (target.depth === 0) target.start = tagEnd;
@@ -62,9 +94,29 @@ export function ownContent(html: string): Ranges | undefined {
   for (const target of Object.values(found)) {
     if (target.depth > 0) target.ranges.push([target.start, bodyEnd > target.start ? bodyEnd : html.length]);
   }
-  for (const target of [found.main, found.article, found.body])
-    if (target.ranges.length > 0) return target.ranges;
-  return undefined;
+  return found;
+}
+
+/**
+ * Follows the first `<div role="main">`: every `<div>` inside it opens a level, every `</div>` closes
+ * one, and the last closes it. A page has one main landmark; a later one is not looked at.
+ */
+function landmarkDiv(
+  landmark: Element,
+  closing: boolean,
+  isMain: boolean,
+  tagEnd: number,
+  tagStart: number,
+): void {
+  if (landmark.depth === 0) {
+    if (!closing && isMain && landmark.ranges.length === 0) {
+      landmark.start = tagEnd;
+      landmark.depth = 1;
+    }
+    return;
+  }
+  if (!closing) landmark.depth++;
+  else if (--landmark.depth === 0) landmark.ranges.push([landmark.start, tagStart]);
 }
 
 function element(): Element {

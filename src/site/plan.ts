@@ -45,7 +45,7 @@ export interface PlannedUrl {
   file?: string | undefined;
   /** Why it is warmed: this deploy's change, or carried from an earlier run. */
   change: ChangeKind | 'carried';
-  /** A modified page whose own content (`<main>`, `<article>` or `<body>`) is unchanged. */
+  /** A modified page whose own content (`<main>`, `<div role="main">`, `<article>` or `<body>`) is unchanged. */
   chromeOnly: boolean;
   /** The UTC day it was first planned: today, or a carried URL's original day. */
   since: string;

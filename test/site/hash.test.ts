@@ -1,6 +1,7 @@
 /**
  * What a file's hashes see: content-ignore on text files only, binary files raw, large files in
- * chunks, and a page's own content (<main>, else <article>, else <body>) in real-world HTML.
+ * chunks, and a page's own content (<main>, else <div role="main">, else <article>, else <body>) in
+ * real-world HTML.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import * as path from 'node:path';
@@ -35,6 +36,26 @@ describe('ownContent: the page without the navigation around it', () => {
       '<body><!-- <main>commented</main> --><style>main::before{content:"</main>"}</style>' +
       '<textarea><main>typed</main></textarea><main>real <b>one</b></main></body>';
     expect(own(html)).toEqual(['real <b>one</b>']);
+  });
+
+  it('takes the <div role="main"> of themes without <main> (MkDocs, Read the Docs, Sphinx), nested divs inside it', () => {
+    const mkdocs =
+      '<body><div class="navbar"><div>menu</div></div><div class="container"><div class="row">' +
+      '<div class="col-md-3"><div class="toc">toc</div></div>' +
+      '<div class="col-md-9" role="main"><h1>Title</h1><div class="admonition"><p>note</p></div><p>text</p></div>' +
+      '</div></div><footer>f</footer></body>';
+    expect(own(mkdocs)).toEqual(['<h1>Title</h1><div class="admonition"><p>note</p></div><p>text</p>']);
+    expect(
+      own("<body><nav>n</nav><DIV class=x ROLE=main>a<div>b</div></DIV><div role='main'>second</div></body>"),
+    ).toEqual(['a<div>b</div>']);
+    // <main> wins; data-role is not role; a role="main" in a comment or a script is no element.
+    expect(own('<body><div role="main">x</div><main>m</main></body>')).toEqual(['m']);
+    expect(own('<body><div data-role="main">d</div><article>a</article></body>')).toEqual(['a']);
+    expect(own('<body><!-- <div role="main"> --><script>"<div role=main>"</script><p>b</p></body>')).toEqual([
+      '<!-- <div role="main"> --><script>"<div role=main>"</script><p>b</p>',
+    ]);
+    // Unclosed: it ends at </body>.
+    expect(own('<body><div role="main"><p>open</body></html>')).toEqual(['<p>open']);
   });
 
   it('takes every top-level <article> when there is no <main> (a list page), nested ones inside theirs', () => {
