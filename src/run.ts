@@ -4,7 +4,7 @@
  */
 import type { AlibabaClient } from './alibaba/client.js';
 import { adviceFor } from './alibaba/errors.js';
-import { AlibabaError, isFatal } from './base/errors.js';
+import { AlibabaError, ConfigError, isFatal } from './base/errors.js';
 import { splitTaskIds } from './alibaba/operations.js';
 import type { Config } from './config/config.js';
 import type { IdentityDeps } from './credentials/oidc-source.js';
@@ -20,12 +20,11 @@ import { countOutcomes, type UrlOutcome } from './base/outcome.js';
 import { createCallGate } from './runtime/gate.js';
 import { readPreloadRemain } from './submit/quota.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './runtime/retry.js';
-import { RunStop } from './runtime/stop.js';
+import { notSentReason, RunStop } from './runtime/stop.js';
 import { submitBatches } from './submit/submitter.js';
-import type { SitemapUrls } from './sitemap/index.js';
-import type { RunResult } from './base/result.js';
+import { emptyDiffCounts, type RunResult, type SitemapOutcome, type StopReason } from './base/result.js';
 import { gatherEntries, saveBaseline } from './sources/gather.js';
-import { prepareUrls, type PreparedUrls } from './urls/prepare.js';
+import { prepareUrls, type Candidate, type PreparedUrls } from './urls/prepare.js';
 import type { Logger } from './base/logger.js';
 
 export interface RunDeps {
@@ -37,7 +36,7 @@ export interface RunDeps {
   identity?: IdentityDeps;
 }
 
-function emptyResult(config: Config): RunResult {
+function emptyResult(config: Config, saved = true): RunResult {
   return {
     outcomes: [],
     counts: countOutcomes([]),
@@ -49,7 +48,7 @@ function emptyResult(config: Config): RunResult {
     apiCalls: {},
     retries: 0,
     confirmedByLookup: 0,
-    ...(config.sitemap?.saveSitemap ? { savedSitemap: config.sitemap.saveSitemap } : {}),
+    ...(saved && config.sitemap?.saveSitemap ? { savedSitemap: config.sitemap.saveSitemap } : {}),
   };
 }
 
@@ -73,21 +72,15 @@ async function runPhases(
   stop: RunStop,
   identity: IdentityDeps | undefined,
 ): Promise<RunResult> {
-  if (config.sitemap?.saveSitemap) {
-    await saveBaseline(config, logger, stop.sendSignal);
-    return emptyResult(config);
-  }
-  const { collected, sitemap } = await collect(config, logger, stop.sendSignal);
-  if (collected.candidates.length === 0 && collected.rejected.length === 0) {
+  if (config.sitemap?.saveSitemap) return saveOnly(config, logger, stop);
+  const { collected, sitemap } = await collect(config, logger, stop);
+  if (collected.candidates.length === 0 && collected.rejected.length === 0 && !sitemap?.notRead) {
     logger.warning('No URLs to prefetch: every source was empty. Nothing was sent.');
   }
+  let client: AlibabaClient | undefined;
   try {
-    const credentials =
-      collected.candidates.length > 0
-        ? await openCredentials(config, { logger, retryPolicy, identity, signal: stop.sendSignal })
-        : undefined;
-    const client = credentials ? createClient(config, credentials, logger, stop) : undefined;
-    const quotaRemain = await resolveQuota(config, client, collected, logger, retryPolicy);
+    client = await openClient(config, collected, logger, retryPolicy, stop, identity);
+    const quotaRemain = await resolveQuota(config, client, collected, logger, retryPolicy, stop);
     const plan = planBatches(collected.candidates, config.batchSize, quotaRemain);
     logPlan(plan, collected, quotaRemain, logger);
     const follow: FollowContext | undefined =
@@ -98,7 +91,7 @@ async function runPhases(
     const sorted = [
       ...collected.rejected,
       ...skippedForQuota(plan, quotaRemain),
-      ...(sent?.outcomes ?? plannedOutcomes(plan)),
+      ...(sent?.outcomes ?? unsentOutcomes(plan, config, stop)),
     ].sort((a, b) => a.order - b.order);
     const waited = follow && (await waitForPrefetch(follow, sorted));
     const { outcomes, follow: followed } = withFollowThrough(sorted, refreshed, waited);
@@ -112,10 +105,36 @@ async function runPhases(
       sitemap,
     });
   } catch (error) {
-    if (error instanceof AlibabaError && isFatal(error.errorClass)) {
-      throw new AlibabaError(`${error.message}. ${adviceFor(error)}`, error);
-    }
-    throw error;
+    if (!(error instanceof AlibabaError)) throw error;
+    return refusedResult(config, error, { collected, client, stop, sitemap });
+  }
+}
+
+/**
+ * A refusal before anything was submitted (credentials, a proxy, the quota read): every URL is still
+ * reported, as not sent, with the reason and what to check.
+ */
+function refusedResult(
+  config: Config,
+  error: AlibabaError,
+  parts: Pick<RunParts, 'collected' | 'client' | 'stop' | 'sitemap'>,
+): RunResult {
+  const fatal = isFatal(error.errorClass) ? `${error.message}. ${adviceFor(error)}` : error.message;
+  const reason = `not sent: the run stopped at ${error.code ?? 'an error'}`;
+  const outcomes = [...parts.collected.rejected, ...failedOutcomes(parts.collected.candidates, reason)];
+  outcomes.sort((a, b) => a.order - b.order);
+  const all = { ...parts, quotaRemain: undefined, sent: undefined, followed: undefined };
+  return { ...assembleResult(config, outcomes, all), fatal };
+}
+
+/** `save-sitemap`: saves the baseline and sends nothing; a run stopped first says the sitemap was not read. */
+async function saveOnly(config: Config, logger: Logger, stop: RunStop): Promise<RunResult> {
+  try {
+    await saveBaseline(config, logger, stop.sendSignal);
+    return emptyResult(config);
+  } catch (error) {
+    if (stop.reason === undefined || error instanceof ConfigError) throw error;
+    return { ...emptyResult(config, false), stopped: stop.reason, sitemap: notReadSitemap(stop.reason) };
   }
 }
 
@@ -126,7 +145,7 @@ interface RunParts {
   sent: Awaited<ReturnType<typeof submitBatches>> | undefined;
   stop: RunStop;
   followed: FollowResult | undefined;
-  sitemap: SitemapUrls | undefined;
+  sitemap: SitemapOutcome | undefined;
 }
 
 function assembleResult(config: Config, outcomes: UrlOutcome[], parts: RunParts): RunResult {
@@ -146,16 +165,16 @@ function assembleResult(config: Config, outcomes: UrlOutcome[], parts: RunParts)
     ...(stop.reason ? { stopped: stop.reason } : {}),
     ...(sent?.fatal ? { fatal: `${sent.fatal.message}. ${adviceFor(sent.fatal)}` } : {}),
     ...(followed ? { follow: followed } : {}),
-    ...(sitemap ? { sitemap: { counts: sitemap.counts, baseline: sitemap.baseline } } : {}),
+    ...(sitemap ? { sitemap } : {}),
   };
 }
 
 async function collect(
   config: Config,
   logger: Logger,
-  signal: AbortSignal,
-): Promise<{ collected: PreparedUrls; sitemap?: SitemapUrls }> {
-  const { entries, sitemap } = await gatherEntries(config, logger, signal);
+  stop: RunStop,
+): Promise<{ collected: PreparedUrls; sitemap?: SitemapOutcome }> {
+  const { entries, sitemap, sitemapNotRead } = await gatherEntries(config, logger, stop.sendSignal);
   const collected = prepareUrls(entries, {
     baseUrl: config.baseUrl,
     domains: config.domains,
@@ -164,7 +183,41 @@ async function collect(
   for (const rejected of collected.rejected) {
     if (rejected.status === 'failed') logger.warning(rejected.reason ?? rejected.url);
   }
-  return { collected, ...(sitemap ? { sitemap } : {}) };
+  if (sitemapNotRead && stop.reason) {
+    const outcome = notReadSitemap(stop.reason);
+    logger.warning(`sitemap: ${outcome.notRead}; the other entries are reported.`);
+    return { collected, sitemap: outcome };
+  }
+  return {
+    collected,
+    ...(sitemap ? { sitemap: { counts: sitemap.counts, baseline: sitemap.baseline } } : {}),
+  };
+}
+
+function notReadSitemap(reason: StopReason): SitemapOutcome {
+  const why = reason === 'deadline' ? 'the run reached its timeout' : 'the run was cancelled';
+  return { counts: emptyDiffCounts(), baseline: undefined, notRead: `not read: ${why} before it was read` };
+}
+
+/** The API client, or undefined: nothing to send, no credentials (a dry run), or the run has stopped. */
+async function openClient(
+  config: Config,
+  collected: PreparedUrls,
+  logger: Logger,
+  retryPolicy: RetryPolicy,
+  stop: RunStop,
+  identity: IdentityDeps | undefined,
+): Promise<AlibabaClient | undefined> {
+  if (collected.candidates.length === 0 || stop.stopped) return undefined;
+  let credentials: CredentialProvider | undefined;
+  try {
+    credentials = await openCredentials(config, { logger, retryPolicy, identity, signal: stop.sendSignal });
+  } catch (error) {
+    // Stopped while the role was being assumed: nothing was sent, and a refusal is not the story.
+    if (stop.stopped && !(error instanceof AlibabaError && isFatal(error.errorClass))) return undefined;
+    throw error;
+  }
+  return credentials ? createClient(config, credentials, logger, stop) : undefined;
 }
 
 function createClient(
@@ -193,16 +246,17 @@ async function resolveQuota(
   collected: PreparedUrls,
   logger: Logger,
   retryPolicy: RetryPolicy,
+  stop: RunStop,
 ): Promise<number | undefined> {
   if (typeof config.dailyQuota === 'number') return config.dailyQuota;
-  if (collected.candidates.length === 0) return undefined;
+  if (collected.candidates.length === 0 || stop.stopped) return undefined;
   if (!client) {
     logger.notice(
       'dry-run without credentials: the daily prefetch quota was not read, so the plan is not capped by it.',
     );
     return undefined;
   }
-  const remain = await readPreloadRemain(client, logger, retryPolicy);
+  const remain = await readPreloadRemain(client, logger, retryPolicy, stop.sendSignal);
   if (remain !== undefined) logger.info(`Daily prefetch quota: ${remain} URLs remain today.`);
   return remain;
 }
@@ -239,7 +293,7 @@ async function submit(
       push: config.push,
       concurrency: config.requestsPerSecond,
       retryPolicy,
-      rereadQuota: () => readPreloadRemain(client, logger, retryPolicy),
+      rereadQuota: () => readPreloadRemain(client, logger, retryPolicy, stop.sendSignal),
       stop,
       onProgress: (done) => logger.progress?.({ phase: 'submit', done, total }),
     }),
@@ -257,15 +311,21 @@ function skippedForQuota(plan: Plan, quota: number | undefined): UrlOutcome[] {
   }));
 }
 
-function plannedOutcomes(plan: Plan): UrlOutcome[] {
-  return plan.batches.flatMap((batch) =>
-    batch.items.map((item) => ({
-      url: item.url,
-      status: 'planned' as const,
-      source: item.source,
-      order: item.order,
-    })),
-  );
+/** The plan's URLs when nothing was submitted: planned in a dry run, failed when the run stopped first. */
+function unsentOutcomes(plan: Plan, config: Config, stop: RunStop): UrlOutcome[] {
+  const items = plan.batches.flatMap((batch) => batch.items);
+  if (stop.reason && !config.dryRun) return failedOutcomes(items, notSentReason(stop.reason));
+  return items.map((item) => ({ url: item.url, status: 'planned', source: item.source, order: item.order }));
+}
+
+function failedOutcomes(items: readonly Candidate[], reason: string): UrlOutcome[] {
+  return items.map((item) => ({
+    url: item.url,
+    status: 'failed',
+    reason,
+    source: item.source,
+    order: item.order,
+  }));
 }
 
 function distinctTaskIds(outcomes: readonly UrlOutcome[]): string[] {

@@ -24,6 +24,29 @@ export interface DiffCounts {
   imagesExcluded: number;
 }
 
+/** Counts of a sitemap diff that read nothing (the run stopped first). */
+export function emptyDiffCounts(): DiffCounts {
+  return {
+    deployed: 0,
+    baseline: undefined,
+    added: 0,
+    modified: 0,
+    unchanged: 0,
+    excluded: 0,
+    images: 0,
+    imagesExcluded: 0,
+  };
+}
+
+/** What the sitemap side of a run came to, for the report and the summary. */
+export interface SitemapOutcome {
+  counts: DiffCounts;
+  /** What it was compared with; undefined when nothing. */
+  baseline: string | undefined;
+  /** Set when the run stopped before the sitemap was read: why (its counts are then all 0). */
+  notRead?: string;
+}
+
 export interface RunResult {
   /** Every distinct entry, in input order. */
   outcomes: UrlOutcome[];
@@ -49,7 +72,7 @@ export interface RunResult {
   /** With `refresh` or `wait` (never in a dry run): the refresh and the wait. */
   follow?: FollowResult;
   /** With `sitemap`: what each side had and what changed; `baseline` names what it was compared with. */
-  sitemap?: { counts: DiffCounts; baseline: string | undefined };
+  sitemap?: SitemapOutcome;
   /** With `save-sitemap`: nothing was sent. */
   savedSitemap?: string;
 }

@@ -14,6 +14,7 @@ import {
 import type { UrlEntry } from '../urls/prepare.js';
 import { parseUrlList, readUrlFile } from './list.js';
 import type { Logger } from '../base/logger.js';
+import { ConfigError, errorMessage } from '../base/errors.js';
 
 /** What the sources read of the run's configuration. */
 export interface SourceConfig {
@@ -32,8 +33,10 @@ export interface SourceConfig {
 
 export interface GatheredEntries {
   entries: UrlEntry[];
-  /** The sitemap diff's counts and notes, when `sitemap` is set. */
+  /** The sitemap diff's counts and notes, when `sitemap` is set and was read. */
   sitemap?: SitemapUrls;
+  /** True when `signal` stopped the run before the sitemap was read: the other entries are all here. */
+  sitemapNotRead?: boolean;
 }
 
 export async function gatherEntries(
@@ -47,9 +50,17 @@ export async function gatherEntries(
     entries.push(...parseUrlList(config.cli.urlsFileStdin, 'urls-file (standard input)'));
   }
   if (!config.sitemap) return { entries };
-  const sitemap = await logger.group('Sitemap diff', () =>
-    sitemapChanges(sitemapOptions(config, config.sitemap as SitemapConfig, signal), logger),
-  );
+  let sitemap: SitemapUrls;
+  try {
+    sitemap = await logger.group('Sitemap diff', () =>
+      sitemapChanges(sitemapOptions(config, config.sitemap as SitemapConfig, signal), logger),
+    );
+  } catch (error) {
+    // Stopped while the sitemap was read: the entries of the other sources are still reported.
+    if (signal?.aborted !== true || error instanceof ConfigError) throw error;
+    logger.debug(`sitemap: ${errorMessage(error)}`);
+    return { entries, sitemapNotRead: true };
+  }
   for (const url of sitemap.urls) entries.push({ raw: url, source: 'sitemap' });
   return { entries, sitemap };
 }

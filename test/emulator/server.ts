@@ -20,6 +20,7 @@ import type {
   TaskRecord,
 } from './types.js';
 import { toXml } from './xml.js';
+import { canonicalQuery, parseV3Authorization, v1StringToSign, v3CanonicalRequest } from './signature.js';
 
 export const DEFAULT_CREDENTIALS: Readonly<Record<string, string>> = { 'test-ak-id': 'test-ak-secret' };
 export const DEFAULT_DOMAINS: Readonly<Record<string, 'online' | 'offline'>> = {
@@ -43,7 +44,7 @@ interface Answer {
   headers?: Readonly<Record<string, string>>;
   code?: string;
 }
-type Outcome = Answer | 'reset' | 'hang';
+type Outcome = Answer | 'reset' | 'hang' | 'stall';
 
 class EmulatorServer implements Emulator {
   readonly calls: CallRecord[] = [];
@@ -220,6 +221,12 @@ class EmulatorServer implements Emulator {
 
     const outcome = this.process(parsed, record, index);
     if (outcome === 'hang') return;
+    if (outcome === 'stall') {
+      // The headers and a first bit of the answer, then nothing: the body never ends.
+      res.writeHead(200, { 'content-type': JSON_TYPE, 'content-length': '4096' });
+      res.write('{"RequestId":"');
+      return;
+    }
     this.send(res, record, await this.delayed(outcome));
   }
 
@@ -247,6 +254,13 @@ class EmulatorServer implements Emulator {
       const error = faultError(fault);
       if (error) return fail(error);
       if (fault.kind === 'hang') return 'hang';
+      if (fault.kind === 'stall-body') return 'stall';
+      if (fault.kind === 'signature-mismatch') return fail(signatureMismatch(parsed));
+      if (fault.kind === 'echo-request') {
+        return fail(
+          new ApiError(400, 'InvalidParameter', `The request is not valid: ${echoRequest(parsed)}`),
+        );
+      }
       if (fault.kind === 'html-502') {
         return {
           status: 502,
@@ -397,6 +411,38 @@ class EmulatorServer implements Emulator {
     });
     res.end(outcome.body);
   }
+}
+
+/**
+ * Alibaba's SignatureDoesNotMatch quotes the server's string to sign: for V1 every parameter, the
+ * STS token among them, percent-encoded twice. For V3 this quotes the canonical request (the token
+ * raw, in its header), as a server more careless than Alibaba's might.
+ */
+function signatureMismatch(parsed: Parsed): ApiError {
+  const stringToSign =
+    signatureVersionOf(parsed) === 'v3'
+      ? v3CanonicalRequest({
+          method: parsed.method,
+          path: parsed.path,
+          query: parsed.queryPairs,
+          headers: parsed.headers,
+          signedHeaders:
+            parseV3Authorization(parsed.headers['authorization']?.[0] ?? '')?.signedHeaders ?? '',
+          hashedPayload: parsed.headers['x-acs-content-sha256']?.[0] ?? '',
+        })
+      : v1StringToSign(parsed.method, [...parsed.queryPairs, ...parsed.bodyPairs]);
+  return new ApiError(
+    400,
+    'SignatureDoesNotMatch',
+    `Specified signature is not matched with our calculation. server string to sign is:${stringToSign}`,
+  );
+}
+
+/** The request as received — line, headers, body — as a server that echoes it in its error answers. */
+function echoRequest(parsed: Parsed): string {
+  const query = parsed.queryPairs.length > 0 ? `?${canonicalQuery(parsed.queryPairs)}` : '';
+  const headers = Object.entries(parsed.headers).map(([name, values]) => `${name}: ${values.join(', ')}`);
+  return [`${parsed.method} ${parsed.path}${query}`, ...headers, '', parsed.body.toString('utf8')].join('\n');
 }
 
 /** Starts an emulator listening on 127.0.0.1 (a free port unless options.port is given). */

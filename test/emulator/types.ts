@@ -66,7 +66,10 @@ export type FaultKind =
   | 'empty-task-id'
   | 'xml-error'
   | 'delay'
-  | 'sts-token-expired';
+  | 'sts-token-expired'
+  | 'signature-mismatch'
+  | 'echo-request'
+  | 'stall-body';
 
 export interface Fault {
   kind: FaultKind;
@@ -161,6 +164,7 @@ export const CALL_FAULT_KINDS: readonly FaultKind[] = [
   'reset-before',
   'reset-after',
   'hang',
+  'stall-body',
   'garbage-200',
   'empty-200',
   'empty-task-id',
