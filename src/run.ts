@@ -185,7 +185,7 @@ async function collect(
   }
   if (sitemapNotRead && stop.reason) {
     const outcome = notReadSitemap(stop.reason);
-    logger.warning(`sitemap: ${outcome.notRead}; the other entries are reported.`);
+    logger.warning(`sitemap: not read (${outcome.notRead}); the other entries are reported.`);
     return { collected, sitemap: outcome };
   }
   return {
@@ -195,8 +195,8 @@ async function collect(
 }
 
 function notReadSitemap(reason: StopReason): SitemapOutcome {
-  const why = reason === 'deadline' ? 'the run reached its timeout' : 'the run was cancelled';
-  return { counts: emptyDiffCounts(), baseline: undefined, notRead: `not read: ${why} before it was read` };
+  const why = reason === 'deadline' ? 'the run reached its timeout first' : 'the run was cancelled first';
+  return { counts: emptyDiffCounts(), baseline: undefined, notRead: why };
 }
 
 /** The API client, or undefined: nothing to send, no credentials (a dry run), or the run has stopped. */

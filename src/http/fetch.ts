@@ -11,9 +11,10 @@
  */
 import type { Readable } from 'node:stream';
 import fetch, { type RequestInit, type Response } from 'node-fetch';
-import { NetworkError } from '../base/errors.js';
+import { NetworkError, systemErrorCode } from '../base/errors.js';
 import {
   PROXY_AUTH_REQUIRED,
+  PROXY_TUNNEL_FAILED,
   ProxyError,
   proxyAgentFor,
   proxyAuthMessage,
@@ -161,19 +162,21 @@ function stopped(origin: string, signal: AbortSignal | undefined): NetworkError 
   return new NetworkError(`${origin}: given up, the run is stopping${reason}`, origin, false);
 }
 
+/** node-fetch's wording around a system error's message, which quotes the whole URL. */
+const NODE_FETCH_WRAPPING =
+  /^(request to \S+ failed, reason: |Invalid response body while trying to fetch \S+: )/;
+
 /**
  * What went wrong, without the URL: node-fetch's messages quote it whole (`request to https://…?…
- * failed, reason: …`), query, signature and ObjectPaths included. The system error it wraps says it
- * without.
+ * failed, reason: …`), query, signature and ObjectPaths included. The system's code comes first.
  */
 function describeCause(error: unknown): string {
-  const underlying = (error as { erroredSysCall?: unknown } | undefined)?.erroredSysCall;
-  const cause = underlying instanceof Error ? underlying : error;
-  if (!(cause instanceof Error)) return String(cause);
-  if (cause instanceof ProxyError) return cause.message;
-  const message = withoutUrls(cause.message);
-  const code = (cause as { code?: unknown }).code;
-  return typeof code === 'string' && !message.includes(code) ? `${code} (${message})` : message;
+  if (!(error instanceof Error)) return String(error);
+  const message = withoutUrls(error.message.replace(NODE_FETCH_WRAPPING, ''));
+  const code = systemErrorCode(error);
+  // A proxy's refusal says it in words; its code is for the caller.
+  if (code === undefined || code === PROXY_AUTH_REQUIRED || code === PROXY_TUNNEL_FAILED) return message;
+  return `${code} (${message})`;
 }
 
 /** Every http(s) URL in a message, cut down to its origin. */

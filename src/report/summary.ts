@@ -78,6 +78,9 @@ function cell(text: string): string {
 /** What each side of the sitemap diff had, and what changed (deployed = the four rows below it). */
 function sitemapTable(result: RunResult): string[] {
   if (!result.sitemap) return [];
+  if (result.sitemap.notRead) {
+    return ['### Sitemap diff', '', `The sitemap was not read: ${result.sitemap.notRead}.`, ''];
+  }
   const { counts, baseline } = result.sitemap;
   const rows = [
     ['deployed sitemap', counts.deployed],

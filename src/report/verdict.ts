@@ -11,6 +11,9 @@ export function verdict(result: RunResult, failOn: FailOn): string | undefined {
     return `The run was cancelled: ${result.counts.submitted} URLs were submitted before it stopped; see the report.`;
   }
   if (failOn === 'never') return undefined;
+  if (result.sitemap?.notRead) {
+    return `The sitemap was not read: ${result.sitemap.notRead}; see the job summary and the report.`;
+  }
   const { failed } = result.counts;
   const quotaSkipped = result.outcomes.filter((o) => o.status === 'skipped' && o.skip === 'quota').length;
   if (failed > 0)

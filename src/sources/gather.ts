@@ -29,6 +29,8 @@ export interface SourceConfig {
   sitemap?: SitemapConfig | undefined;
   /** Where relative paths point. */
   workspace: string;
+  /** `request-timeout`: each sitemap request too, body included. */
+  requestTimeoutMs?: number | undefined;
 }
 
 export interface GatheredEntries {
@@ -80,6 +82,7 @@ export async function saveBaseline(
       saveSitemap: sitemap.saveSitemap,
       baseUrl: config.baseUrl,
       signal,
+      ...(config.requestTimeoutMs ? { limits: { timeoutMs: config.requestTimeoutMs } } : {}),
     },
     logger,
   );
@@ -101,5 +104,6 @@ function sitemapOptions(
     exclude: config.exclude,
     baseUrl: config.baseUrl,
     signal,
+    ...(config.requestTimeoutMs ? { limits: { timeoutMs: config.requestTimeoutMs } } : {}),
   };
 }

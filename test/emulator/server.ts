@@ -1,7 +1,7 @@
 /** The emulator's HTTP server: parses, authenticates, throttles, injects faults, runs the action, answers. */
 import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { type ActionResult, CDN_ACTIONS, DEFAULT_RATE_LIMITS, splitObjectPath } from './actions.js';
 import { signatureVersionOf, TIMESTAMP_TOLERANCE_MS, verifyV1, verifyV3 } from './auth.js';
 import { CredentialStore, NonceStore } from './credentials.js';
@@ -64,6 +64,7 @@ class EmulatorServer implements Emulator {
   private readonly limiter = new SlidingWindowLimiter();
   private readonly actionCounts = new Map<string, number>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly sockets = new Set<Socket>();
 
   constructor(private readonly options: EmulatorOptions) {
     this.now = options.now ?? Date.now;
@@ -94,7 +95,16 @@ class EmulatorServer implements Emulator {
     return this.credentials.issued;
   }
 
+  closeIdleConnections(): number {
+    this.server.closeIdleConnections();
+    return [...this.sockets].filter((socket) => !socket.destroyed).length;
+  }
+
   async listen(port: number): Promise<void> {
+    this.server.on('connection', (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
       this.server.listen(port, '127.0.0.1', () => resolve());

@@ -149,6 +149,12 @@ export interface Emulator {
     securityToken: string;
     expiration: string;
   };
+  /**
+   * Closes the connections that are idle (kept alive between calls) and counts those still open: a
+   * connection whose answer is under way (a `hang` or `stall-body`) stays open until the client gives
+   * it up, so 0 proves that every such client socket was closed.
+   */
+  closeIdleConnections(): number;
   close(): Promise<void>;
 }
 
