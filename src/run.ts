@@ -73,7 +73,11 @@ async function runPhases(
   identity: IdentityDeps | undefined,
 ): Promise<RunResult> {
   if (config.sitemap?.saveSitemap) return saveOnly(config, logger, stop);
-  const { collected, sitemap } = await collect(config, logger, stop);
+  const { collected, sitemap, failure } = await collect(config, logger, stop);
+  if (failure) {
+    const why = { fatal: failure.message, reason: 'not sent: the sitemap could not be read' };
+    return refusedResult(config, why, { collected, client: undefined, stop, sitemap });
+  }
   if (collected.candidates.length === 0 && collected.rejected.length === 0 && !sitemap?.notRead) {
     logger.warning('No URLs to prefetch: every source was empty. Nothing was sent.');
   }
@@ -106,25 +110,27 @@ async function runPhases(
     });
   } catch (error) {
     if (!(error instanceof AlibabaError)) throw error;
-    return refusedResult(config, error, { collected, client, stop, sitemap });
+    const why = {
+      fatal: isFatal(error.errorClass) ? `${error.message}. ${adviceFor(error)}` : error.message,
+      reason: `not sent: the run stopped at ${error.code ?? 'an error'}`,
+    };
+    return refusedResult(config, why, { collected, client, stop, sitemap });
   }
 }
 
 /**
- * A refusal before anything was submitted (credentials, a proxy, the quota read): every URL is still
- * reported, as not sent, with the reason and what to check.
+ * A failure before anything was submitted (an unreadable sitemap, credentials, a proxy, the quota
+ * read): every URL is still reported, as not sent for `reason`, and the step fails with `fatal`.
  */
 function refusedResult(
   config: Config,
-  error: AlibabaError,
+  why: { fatal: string; reason: string },
   parts: Pick<RunParts, 'collected' | 'client' | 'stop' | 'sitemap'>,
 ): RunResult {
-  const fatal = isFatal(error.errorClass) ? `${error.message}. ${adviceFor(error)}` : error.message;
-  const reason = `not sent: the run stopped at ${error.code ?? 'an error'}`;
-  const outcomes = [...parts.collected.rejected, ...failedOutcomes(parts.collected.candidates, reason)];
+  const outcomes = [...parts.collected.rejected, ...failedOutcomes(parts.collected.candidates, why.reason)];
   outcomes.sort((a, b) => a.order - b.order);
   const all = { ...parts, quotaRemain: undefined, sent: undefined, followed: undefined };
-  return { ...assembleResult(config, outcomes, all), fatal };
+  return { ...assembleResult(config, outcomes, all), fatal: why.fatal };
 }
 
 /** `save-sitemap`: saves the baseline and sends nothing; a run stopped first says the sitemap was not read. */
@@ -169,12 +175,13 @@ function assembleResult(config: Config, outcomes: UrlOutcome[], parts: RunParts)
   };
 }
 
+/** The URLs of every source; `failure` when the sitemap could not be read (not when the run stopped). */
 async function collect(
   config: Config,
   logger: Logger,
   stop: RunStop,
-): Promise<{ collected: PreparedUrls; sitemap?: SitemapOutcome }> {
-  const { entries, sitemap, sitemapNotRead } = await gatherEntries(config, logger, stop.sendSignal);
+): Promise<{ collected: PreparedUrls; sitemap?: SitemapOutcome; failure?: Error }> {
+  const { entries, sitemap, sitemapFailure } = await gatherEntries(config, logger, stop.sendSignal);
   const collected = prepareUrls(entries, {
     baseUrl: config.baseUrl,
     domains: config.domains,
@@ -183,10 +190,14 @@ async function collect(
   for (const rejected of collected.rejected) {
     if (rejected.status === 'failed') logger.warning(rejected.reason ?? rejected.url);
   }
-  if (sitemapNotRead && stop.reason) {
+  if (sitemapFailure && stop.reason) {
     const outcome = notReadSitemap(stop.reason);
     logger.warning(`sitemap: not read (${outcome.notRead}); the other entries are reported.`);
     return { collected, sitemap: outcome };
+  }
+  if (sitemapFailure) {
+    const outcome = { counts: emptyDiffCounts(), baseline: undefined, notRead: sitemapFailure.message };
+    return { collected, sitemap: outcome, failure: sitemapFailure };
   }
   return {
     collected,

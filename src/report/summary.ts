@@ -79,7 +79,7 @@ function cell(text: string): string {
 function sitemapTable(result: RunResult): string[] {
   if (!result.sitemap) return [];
   if (result.sitemap.notRead) {
-    return ['### Sitemap diff', '', `The sitemap was not read: ${result.sitemap.notRead}.`, ''];
+    return ['### Sitemap diff', '', `**Not read:** ${result.sitemap.notRead}`, ''];
   }
   const { counts, baseline } = result.sitemap;
   const rows = [

@@ -14,7 +14,7 @@ import {
 import type { UrlEntry } from '../urls/prepare.js';
 import { parseUrlList, readUrlFile } from './list.js';
 import type { Logger } from '../base/logger.js';
-import { ConfigError, errorMessage } from '../base/errors.js';
+import { ConfigError } from '../base/errors.js';
 
 /** What the sources read of the run's configuration. */
 export interface SourceConfig {
@@ -37,8 +37,11 @@ export interface GatheredEntries {
   entries: UrlEntry[];
   /** The sitemap diff's counts and notes, when `sitemap` is set and was read. */
   sitemap?: SitemapUrls;
-  /** True when `signal` stopped the run before the sitemap was read: the other entries are all here. */
-  sitemapNotRead?: boolean;
+  /**
+   * Why the sitemap could not be read (`signal` stopped the run, or it failed), when it could not:
+   * the entries of the other sources are all here. Configuration errors are thrown instead.
+   */
+  sitemapFailure?: Error;
 }
 
 export async function gatherEntries(
@@ -58,10 +61,9 @@ export async function gatherEntries(
       sitemapChanges(sitemapOptions(config, config.sitemap as SitemapConfig, signal), logger),
     );
   } catch (error) {
-    // Stopped while the sitemap was read: the entries of the other sources are still reported.
-    if (signal?.aborted !== true || error instanceof ConfigError) throw error;
-    logger.debug(`sitemap: ${errorMessage(error)}`);
-    return { entries, sitemapNotRead: true };
+    // The entries of the other sources are still reported, whatever happened to the sitemap.
+    if (error instanceof ConfigError || !(error instanceof Error)) throw error;
+    return { entries, sitemapFailure: error };
   }
   for (const url of sitemap.urls) entries.push({ raw: url, source: 'sitemap' });
   return { entries, sitemap };

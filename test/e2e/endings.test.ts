@@ -125,6 +125,7 @@ describe('the action ends by itself', () => {
     const run = await action({
       endpoint: em.url,
       sitemap: `${web.origin}/sitemap.xml`,
+      urls: URLS[0] ?? '',
       'request-timeout': '2',
     });
     expect(run.exitCode).toBe(1);
@@ -190,7 +191,7 @@ describe('the action ends by itself', () => {
       run.report?.urls.every((u) => u.reason === 'deadline: not sent before the run reached its timeout'),
     ).toBe(true);
     expect(run.report?.['sitemap']).toMatchObject({ notRead: 'the run reached its timeout first' });
-    expect(run.summary).toContain('The sitemap was not read: the run reached its timeout first.');
+    expect(run.summary).toContain('**Not read:** the run reached its timeout first');
     expect(em.calls).toEqual([]);
   });
 });

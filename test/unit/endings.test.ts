@@ -103,16 +103,19 @@ describe('stalled bodies', () => {
     expect(em.calls.filter((c) => c.fault === 'stall-body')).toHaveLength(2);
   });
 
-  it('a remote sitemap that stalls: the run fails at request-timeout and its socket is closed', async () => {
+  it('a remote sitemap that stalls: the run fails at request-timeout, reports the rest, and its socket is closed', async () => {
     const site = await serve(stallSitemap);
-    const before = handles();
-    await expect(
-      runPrefetch(config({ sitemap: sitemapUrl(site), 'request-timeout': '1', 'dry-run': 'true' }), {
-        logger: new MemoryLogger(),
-      }),
-    ).rejects.toThrow(/Cannot read sitemap: .*timed out while downloading \(limit 1 s per request\)/);
-    await allClosed(site);
-    await settled(before);
+    const { result } = await runAndSettle(
+      config({ sitemap: sitemapUrl(site), urls: URLS[0] ?? '', 'request-timeout': '1', 'dry-run': 'true' }),
+      { sites: [site] },
+    );
+    expect(result.fatal).toMatch(
+      /^Cannot read sitemap: .*timed out while downloading \(limit 1 s per request\)$/,
+    );
+    expect(result.sitemap?.notRead).toBe(result.fatal);
+    expect(result.outcomes.map((o) => [o.status, o.reason])).toEqual([
+      ['failed', 'not sent: the sitemap could not be read'],
+    ]);
   });
 
   it('a baseline that stalls: a warning, the sitemap is sent, and its socket is closed', async () => {
