@@ -109,7 +109,7 @@ describe.each(['v1', 'v3'] as const)(
       expect(run.report?.urls).toHaveLength(URLS.length);
       expect(run.summary).toContain('SignatureDoesNotMatch');
       expect(run.stdout).toContain(`::add-mask::${percentEncode(percentEncode(sts.securityToken))}`);
-    expect(run.stdout, 'an empty mask').not.toMatch(/^::add-mask::\s*$/m);
+      expect(run.stdout, 'an empty mask').not.toMatch(/^::add-mask::\s*$/m);
       expectNoSecret(await everythingWritten(run), secrets());
     });
 
