@@ -82,40 +82,51 @@ async function runPhases(
     logger.warning('No URLs to prefetch: every source was empty. Nothing was sent.');
   }
   let client: AlibabaClient | undefined;
+  let ready: Awaited<ReturnType<typeof prepare>>;
   try {
     client = await openClient(config, collected, logger, retryPolicy, stop, identity);
-    const quotaRemain = await resolveQuota(config, client, collected, logger, retryPolicy, stop);
-    const plan = planBatches(collected.candidates, config.batchSize, quotaRemain);
-    logPlan(plan, collected, quotaRemain, logger);
-    const follow: FollowContext | undefined =
-      client && !config.dryRun ? { client, options: config.follow, logger, retryPolicy, stop } : undefined;
-    const refreshed = follow && (await refreshBeforePrefetch(follow, plan.batches));
-    const sent =
-      client && !config.dryRun ? await submit(client, config, plan, logger, retryPolicy, stop) : undefined;
-    const sorted = [
-      ...collected.rejected,
-      ...skippedForQuota(plan, quotaRemain),
-      ...(sent?.outcomes ?? unsentOutcomes(plan, config, stop)),
-    ].sort((a, b) => a.order - b.order);
-    const waited = follow && (await waitForPrefetch(follow, sorted));
-    const { outcomes, follow: followed } = withFollowThrough(sorted, refreshed, waited);
-    return assembleResult(config, outcomes, {
-      collected,
-      quotaRemain,
-      client,
-      sent,
-      stop,
-      followed,
-      sitemap,
-    });
+    ready = await prepare(config, client, collected, logger, retryPolicy, stop);
   } catch (error) {
     if (!(error instanceof AlibabaError)) throw error;
-    const why = {
-      fatal: isFatal(error.errorClass) ? `${error.message}. ${adviceFor(error)}` : error.message,
-      reason: `not sent: the run stopped at ${error.code ?? 'an error'}`,
-    };
-    return refusedResult(config, why, { collected, client, stop, sitemap });
+    return refusedResult(config, refusalOf(error), { collected, client, stop, sitemap });
   }
+  const { quotaRemain, plan, follow, refreshed } = ready;
+  const sent =
+    client && !config.dryRun ? await submit(client, config, plan, logger, retryPolicy, stop) : undefined;
+  const sorted = [
+    ...collected.rejected,
+    ...skippedForQuota(plan, quotaRemain),
+    ...(sent?.outcomes ?? unsentOutcomes(plan, config, stop)),
+  ].sort((a, b) => a.order - b.order);
+  const waited = follow && (await waitForPrefetch(follow, sorted));
+  const { outcomes, follow: followed } = withFollowThrough(sorted, refreshed, waited);
+  return assembleResult(config, outcomes, { collected, quotaRemain, client, sent, stop, followed, sitemap });
+}
+
+/** What comes before sending: the quota, the plan, and the refresh when asked for. */
+async function prepare(
+  config: Config,
+  client: AlibabaClient | undefined,
+  collected: PreparedUrls,
+  logger: Logger,
+  retryPolicy: RetryPolicy,
+  stop: RunStop,
+) {
+  const quotaRemain = await resolveQuota(config, client, collected, logger, retryPolicy, stop);
+  const plan = planBatches(collected.candidates, config.batchSize, quotaRemain);
+  logPlan(plan, collected, quotaRemain, logger);
+  const follow: FollowContext | undefined =
+    client && !config.dryRun ? { client, options: config.follow, logger, retryPolicy, stop } : undefined;
+  const refreshed = follow && (await refreshBeforePrefetch(follow, plan.batches));
+  return { quotaRemain, plan, follow, refreshed };
+}
+
+/** What a refusal before sending says: the step's failure (with advice), and each URL's reason. */
+function refusalOf(error: AlibabaError): { fatal: string; reason: string } {
+  return {
+    fatal: isFatal(error.errorClass) ? `${error.message}. ${adviceFor(error)}` : error.message,
+    reason: `not sent: the run stopped at ${error.code ?? 'an error'}`,
+  };
 }
 
 /**
