@@ -18,6 +18,7 @@ import type { SavedSitemap } from '../base/result.js';
 import type { RetryPolicy } from '../runtime/retry.js';
 import { parseUrlList, readUrlFile } from './list.js';
 import type { Logger } from '../base/logger.js';
+import { ConfigError } from '../base/errors.js';
 
 /** What the sources read of the run's configuration. */
 export interface SourceConfig {
@@ -32,14 +33,21 @@ export interface SourceConfig {
   sitemap?: SitemapConfig | undefined;
   /** Where relative paths point. */
   workspace: string;
+  /** `request-timeout`: each sitemap request too, body included. */
+  requestTimeoutMs?: number | undefined;
 }
 
 export interface GatheredEntries {
   entries: UrlEntry[];
   /** Entries per list source that was given (`urls`, `urls-file`, standard input), in order. */
   lists: { name: string; entries: number }[];
-  /** The sitemap diff's counts and notes, when `sitemap` is set. */
+  /** The sitemap diff's counts and notes, when `sitemap` is set and was read. */
   sitemap?: SitemapUrls;
+  /**
+   * Why the sitemap could not be read (`signal` stopped the run, or it failed), when it could not:
+   * the entries of the other sources are all here. Configuration errors are thrown instead.
+   */
+  sitemapFailure?: Error;
 }
 
 export interface GatherOptions {
@@ -67,9 +75,16 @@ export async function gatherEntries(
     append(entries, fromStdin);
   }
   if (!config.sitemap) return { entries, lists };
-  const sitemap = await logger.group('Sitemap diff', () =>
-    sitemapChanges(sitemapOptions(config, config.sitemap as SitemapConfig, options), logger),
-  );
+  let sitemap: SitemapUrls;
+  try {
+    sitemap = await logger.group('Sitemap diff', () =>
+      sitemapChanges(sitemapOptions(config, config.sitemap as SitemapConfig, options), logger),
+    );
+  } catch (error) {
+    // The entries of the other sources are still reported, whatever happened to the sitemap.
+    if (error instanceof ConfigError || !(error instanceof Error)) throw error;
+    return { entries, lists, sitemapFailure: error };
+  }
   for (let i = 0; i < sitemap.urls.length; i++) {
     entries.push({ raw: sitemap.urls[i]!, source: 'sitemap', change: sitemap.changes[i] });
   }
@@ -171,6 +186,7 @@ export async function saveBaseline(
       baseUrl: config.baseUrl,
       retryPolicy: options.retryPolicy,
       signal: options.signal,
+      ...(config.requestTimeoutMs ? { limits: { timeoutMs: config.requestTimeoutMs } } : {}),
     },
     logger,
   );
@@ -194,5 +210,6 @@ function sitemapOptions(
     baseUrl: config.baseUrl,
     retryPolicy: options.retryPolicy,
     signal: options.signal,
+    ...(config.requestTimeoutMs ? { limits: { timeoutMs: config.requestTimeoutMs } } : {}),
   };
 }

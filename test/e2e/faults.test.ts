@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { CALL_FAULT_KINDS, startEmulator, type Emulator, type EmulatorOptions } from '../emulator/index.js';
-import { runAction, type ActionRun, type RunOptions } from './harness.js';
+import { EXIT_NET_WARNING, runAction, type ActionRun, type RunOptions } from './harness.js';
 
 const AK_ID = 'matrix-ak-id';
 const AK_SECRET = 'matrix-secret-7f3a9c';
@@ -76,6 +76,10 @@ function checkInvariants(em: Emulator, result: ActionRun, urls: readonly string[
     JSON.stringify(result.report),
   ].join('\n');
   expect(visible).not.toContain(AK_SECRET);
+
+  // It ended by itself: never killed, and the exit net never had to step in.
+  expect(result.killed).toBe(false);
+  expect(result.log).not.toMatch(EXIT_NET_WARNING);
 }
 
 const KINDS = CALL_FAULT_KINDS;
