@@ -8,7 +8,8 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import net, { type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator, type EmulatorOptions } from '../emulator/index.js';
+import type { Emulator, EmulatorOptions } from '../emulator/index.js';
+import { emulatorPerTest } from '../helpers/emulator.js';
 import { runCliBundle, type CliRun } from './cli-harness.js';
 import { EXIT_NET_WARNING, runAction, type ActionRun, type RunOptions } from './harness.js';
 import { startIdTokenService, type IdTokenService } from './id-token-service.js';
@@ -22,21 +23,16 @@ const BOUND_MS = 3_000;
 /** A document that stalls is tried three times at `request-timeout: 2`, with short pauses between. */
 const STALLED_DOCUMENT_MS = 3 * 2_000 + 1_000;
 
-let emulator: Emulator | undefined;
+const emulators = emulatorPerTest({ credentials: { [AK_ID]: AK_SECRET } });
 let tokens: IdTokenService | undefined;
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
-  await emulator?.close();
   await tokens?.close();
-  emulator = undefined;
   tokens = undefined;
   for (const close of closers.splice(0)) await close();
 });
 
-async function start(options: EmulatorOptions = {}): Promise<Emulator> {
-  emulator = await startEmulator({ credentials: { [AK_ID]: AK_SECRET }, ...options });
-  return emulator;
-}
+const start = (options: EmulatorOptions = {}): Promise<Emulator> => emulators.start(options);
 
 /** A web site on 127.0.0.1 whose handler decides per request; it counts requests by path. */
 async function site(handler: (req: IncomingMessage, res: ServerResponse) => void) {

@@ -8,11 +8,12 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MemoryLogger } from '../../src/base/logger.js';
 import type { RunResult } from '../../src/base/result.js';
 import type { Config } from '../../src/config/config.js';
-import { parseConfig } from '../../src/config/parse.js';
 import { runPrefetch } from '../../src/run.js';
 import { RunStop } from '../../src/runtime/stop.js';
 import { DEFAULT_RETRY_POLICY } from '../../src/runtime/retry.js';
-import { startEmulator, type Emulator } from '../emulator/index.js';
+import type { Emulator, EmulatorOptions } from '../emulator/index.js';
+import { emulatorPerTest } from '../helpers/emulator.js';
+import { configFrom } from '../helpers/inputs.js';
 import { startProxy } from '../proxy/proxy.js';
 import { allClosed, serve, silentServer, type Tracked } from './tracked-servers.js';
 
@@ -27,20 +28,12 @@ const stallSitemap: Parameters<typeof serve>[0] = (_req, res) => {
 const AK = { accessKeyId: 'endings-ak-id', accessKeySecret: 'endings-secret-value' };
 const URLS = Array.from({ length: 6 }, (_, i) => `https://www.example.com/end/${i}`);
 
-let emulator: Emulator | undefined;
-afterEach(async () => {
-  vi.unstubAllEnvs();
-  await emulator?.close();
-  emulator = undefined;
-});
-
-async function start(): Promise<Emulator> {
-  emulator = await startEmulator({ credentials: { [AK.accessKeyId]: AK.accessKeySecret } });
-  return emulator;
-}
+const emulators = emulatorPerTest({ credentials: { [AK.accessKeyId]: AK.accessKeySecret } });
+afterEach(() => vi.unstubAllEnvs());
+const start = (options: EmulatorOptions = {}): Promise<Emulator> => emulators.start(options);
 
 function config(inputs: Record<string, string>, env: Record<string, string> = {}): Config {
-  return parseConfig((name) => inputs[name] ?? '', { GITHUB_WORKSPACE: process.cwd(), ...env }, AK);
+  return configFrom(inputs, { GITHUB_WORKSPACE: process.cwd(), ...env }, AK);
 }
 
 /** Sockets and timers open now, by kind. */
@@ -69,7 +62,8 @@ async function runAndSettle(
   });
   const ms = Date.now() - started;
   for (const site of options.sites ?? []) await allClosed(site);
-  if (emulator) await allClosed({ open: () => emulator?.closeIdleConnections() ?? 0 });
+  const emulator = emulators.current;
+  if (emulator) await allClosed({ open: () => emulator.closeIdleConnections() });
   await settled(before);
   return { result, logger, ms };
 }
@@ -225,12 +219,7 @@ describe('a stop or a deadline in every phase: every URL reported', () => {
   });
 
   it('while waiting for the tasks: the wait ends, the submitted URLs stay submitted', async () => {
-    await emulator?.close();
-    emulator = await startEmulator({
-      credentials: { [AK.accessKeyId]: AK.accessKeySecret },
-      taskDurationMs: 600_000,
-    });
-    const em = emulator;
+    const em = await start({ taskDurationMs: 600_000 });
     const { result, ms } = await runAndSettle(
       config({ urls: URLS.join('\n'), endpoint: em.url, wait: 'true', 'daily-quota': '100' }),
       { stop: stopAfter(800) },
