@@ -46750,6 +46750,9 @@ async function withRetries(attempt, policy, hooks = {}) {
                 throw error;
             hooks.onRetry?.(error, delay, attemptNumber);
             await pause(delay, hooks.signal);
+            // Stopped during the pause: no new attempt starts; the last failure stands.
+            if (hooks.signal?.aborted)
+                throw error;
         }
     }
 }
@@ -47456,43 +47459,183 @@ function isLoopback(hostname) {
     }
     return false;
 }
+/** The proxy variable a request to `target` reads, and the proxy it names; undefined when it goes direct. */
+function proxySettingFor(target, env = process.env) {
+    const proxy = proxyFor(target, env);
+    if (proxy === undefined)
+        return undefined;
+    const scheme = target.protocol === 'https:' ? 'https_proxy' : 'http_proxy';
+    const variable = firstSet(env, scheme, scheme.toUpperCase())?.name ?? scheme.toUpperCase();
+    return { variable, proxy };
+}
+/** `code` of the error when a proxy asks for credentials it was not given (HTTP 407). */
+const PROXY_AUTH_REQUIRED = 'ERR_PROXY_AUTH_REQUIRED';
+/** `code` of the error when the tunnel through a proxy could not be opened: nothing reached the target. */
+const PROXY_TUNNEL_FAILED = 'ERR_PROXY_TUNNEL_FAILED';
+/** A proxy's refusal, or a tunnel that could not be opened; `code` says which. */
+class ProxyError extends Error {
+    code;
+    constructor(message, code, options) {
+        super(message, options);
+        this.code = code;
+        this.name = 'ProxyError';
+    }
+}
+/**
+ * What a 407 means, naming the variable to fix and never its user or password (the message goes to
+ * the log and the report).
+ */
+function proxyAuthMessage(variable, proxy) {
+    const given = proxy.username !== '' || proxy.password !== '';
+    return (`the proxy ${proxy.host} (${variable}) answered 407 Proxy Authentication Required: ` +
+        (given
+            ? `it refused the user:password in ${variable}. Check them`
+            : `${variable} has no user:password. Add them`) +
+        ` (http://user:password@host:port, with @ : / % in them percent-encoded)`);
+}
+/**
+ * Opens the socket to the proxy with a signal that destroys it when the request is given up before the
+ * proxy has answered: the agents keep no handle on it, and a proxy that never answers CONNECT would
+ * otherwise hold it (and the process) open for ever. Both agents create that socket synchronously, at
+ * the start of connect(), from `connectOpts`: the signal is set there for that one call.
+ */
+async function connectGivingUp(agent, req, connect) {
+    const tunnel = new AbortController();
+    const giveUp = () => tunnel.abort();
+    // node-fetch gives a request up with req.abort(), which emits 'abort'; 'close' covers a destroy.
+    req.once('abort', giveUp);
+    req.once('close', giveUp);
+    // agent-base calls connect() a tick after the request was made: it may have been given up already.
+    if (req.destroyed)
+        giveUp();
+    const shared = agent.connectOpts;
+    agent.connectOpts = { ...shared, signal: tunnel.signal };
+    let pending;
+    try {
+        pending = connect();
+    }
+    finally {
+        agent.connectOpts = shared;
+    }
+    try {
+        return await pending;
+    }
+    finally {
+        req.off('abort', giveUp);
+        req.off('close', giveUp);
+    }
+}
+/** CONNECT tunnels for https URLs; any answer but 200 is an error with a code, never a fake response. */
+class TunnelAgent extends https_proxy_agent_dist.HttpsProxyAgent {
+    variable;
+    constructor(proxy, variable) {
+        super(proxy, { keepAlive: true });
+        this.variable = variable;
+    }
+    async connect(req, opts) {
+        let answer;
+        const onAnswer = (connect) => {
+            answer = connect;
+        };
+        req.once('proxyConnect', onAnswer);
+        let socket;
+        try {
+            socket = await connectGivingUp(this, req, () => super.connect(req, opts));
+        }
+        catch (error) {
+            throw new ProxyError(`the tunnel through the proxy ${this.proxy.host} (${this.variable}) was not opened: ` +
+                describeSocketError(error), PROXY_TUNNEL_FAILED, { cause: error });
+        }
+        finally {
+            req.off('proxyConnect', onAnswer);
+        }
+        if (answer === undefined || answer.statusCode === 200)
+            return socket;
+        // The agent hands back a stand-in socket that replays the proxy's answer; we say what it means instead.
+        socket.destroy();
+        if (answer.statusCode === 407) {
+            throw new ProxyError(proxyAuthMessage(this.variable, this.proxy), PROXY_AUTH_REQUIRED);
+        }
+        throw new ProxyError(`the proxy ${this.proxy.host} (${this.variable}) refused the tunnel: HTTP ${answer.statusCode} ` +
+            `${answer.statusText}`.trimEnd(), PROXY_TUNNEL_FAILED);
+    }
+}
+/** Absolute-URI forwarding for http URLs; the socket to the proxy closes with a request given up. */
+class ForwardAgent extends dist.HttpProxyAgent {
+    variable;
+    constructor(proxy, variable) {
+        super(proxy, { keepAlive: true });
+        this.variable = variable;
+    }
+    async connect(req, opts) {
+        try {
+            return await connectGivingUp(this, req, () => super.connect(req, opts));
+        }
+        catch (error) {
+            throw new ProxyError(`cannot reach the proxy ${this.proxy.host} (${this.variable}): ${describeSocketError(error)}`, PROXY_TUNNEL_FAILED, { cause: error });
+        }
+    }
+}
+function describeSocketError(error) {
+    if (!(error instanceof Error))
+        return String(error);
+    const code = error.code;
+    return typeof code === 'string' && !error.message.includes(code)
+        ? `${code} (${error.message})`
+        : error.message;
+}
 const agents = new Map();
 /**
  * The agent for a request to `target`: a proxy agent when the environment says so, otherwise
  * undefined (Node's default agent). Agents are kept per proxy so that connections are reused.
  */
 function proxyAgentFor(target, env = process.env) {
-    const proxy = proxyFor(target, env);
-    if (proxy === undefined)
+    const setting = proxySettingFor(target, env);
+    if (setting === undefined)
         return undefined;
-    const key = `${target.protocol} ${proxy.href}`;
+    const { variable, proxy } = setting;
+    const key = `${target.protocol} ${variable} ${proxy.href}`;
     let agent = agents.get(key);
     if (agent === undefined) {
         agent =
-            target.protocol === 'https:'
-                ? new https_proxy_agent_dist.HttpsProxyAgent(proxy, { keepAlive: true })
-                : new dist.HttpProxyAgent(proxy, { keepAlive: true });
+            target.protocol === 'https:' ? new TunnelAgent(proxy, variable) : new ForwardAgent(proxy, variable);
         agents.set(key, agent);
     }
     return agent;
 }
 /** The password of each proxy URL in the environment, so that the adapter can mask it. */
 function proxyPasswords(env = process.env) {
-    const passwords = new Set();
+    return [...new Set(proxyUserinfo(env).map(({ password }) => password))];
+}
+/**
+ * Every secret a proxy URL of the environment carries: its password, and `user:password`, which
+ * Proxy-Authorization sends base64-encoded.
+ */
+function proxySecrets(env = process.env) {
+    const secrets = new Set();
+    for (const { user, password } of proxyUserinfo(env)) {
+        secrets.add(password);
+        secrets.add(`${user}:${password}`);
+    }
+    return [...secrets];
+}
+function proxyUserinfo(env) {
+    const found = [];
     for (const name of ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY']) {
         const value = env[name]?.trim();
         if (!value)
             continue;
         try {
-            const password = decodeURIComponent(new URL(withScheme(value)).password);
+            const url = new URL(withScheme(value));
+            const password = decodeURIComponent(url.password);
             if (password !== '')
-                passwords.add(password);
+                found.push({ user: decodeURIComponent(url.username), password });
         }
         catch {
             // Not a URL: proxyFor reports it when a request would use it.
         }
     }
-    return [...passwords];
+    return found;
 }
 function firstSet(env, ...names) {
     for (const name of names) {
@@ -47556,57 +47699,172 @@ function noProxyForActionsHttpClient(env = process.env) {
 }
 
 ;// CONCATENATED MODULE: ./src/http/fetch.ts
+
+
+
+const exchanges = new WeakMap();
 /**
- * The one door every outgoing HTTP request goes through (CDN API, STS, remote sitemaps, GitHub), so
- * that timeouts and proxy settings apply to all of them alike.
- */
-
-
-
-/**
- * fetch with a per-request timeout that also covers connecting; failures become `NetworkError`.
- * The proxy is chosen per request URL (redirects included) from HTTPS_PROXY / HTTP_PROXY / NO_PROXY.
+ * fetch with a timeout and a stop signal that cover the body too; failures become `NetworkError`
+ * naming the origin only (node-fetch's messages quote the whole URL, signature and all). The proxy is
+ * chosen per request URL from HTTPS_PROXY / HTTP_PROXY / NO_PROXY. The body must be read with
+ * readText or readChunks, or let go with discard: either way its socket is closed or reused.
  */
 async function httpFetch(url, init = {}) {
     const { timeoutMs = 30_000, signal, ...rest } = init;
+    const exchange = { origin: originOf(url) };
     const controller = new AbortController();
-    const timer = timeoutMs > 0 ? setTimeout(() => controller.abort(), timeoutMs) : undefined;
-    const onAbort = () => controller.abort();
-    signal?.addEventListener('abort', onAbort, { once: true });
+    let response;
+    let reading = false;
+    const giveUp = (failure) => {
+        exchange.failure ??= failure;
+        // node-fetch aborts the request (closing its socket) and fails the body's readers.
+        controller.abort();
+        if (response)
+            response.body.destroy(exchange.failure);
+    };
+    const timer = timeoutMs > 0
+        ? setTimeout(() => giveUp(timedOut(exchange.origin, timeoutMs, reading)), timeoutMs)
+        : undefined;
+    const onStop = () => giveUp(stopped(exchange.origin, signal));
+    const release = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onStop);
+    };
+    if (signal?.aborted)
+        exchange.failure = stopped(exchange.origin, signal);
+    else
+        signal?.addEventListener('abort', onStop, { once: true });
     try {
-        // node-fetch's AbortSignal type predates the DOM one; they are compatible at run time.
-        return await node_fetch_lib_default()(url, {
+        if (exchange.failure)
+            throw exchange.failure;
+        response = await node_fetch_lib_default()(url, {
             // node-fetch hands over a legacy url.parse() object; its href is the WHATWG-normalized URL.
             agent: (parsed) => proxyAgentFor(new URL(parsed.href)),
             ...rest,
+            // node-fetch's AbortSignal type predates the DOM one; they are compatible at run time.
             signal: controller.signal,
         });
     }
     catch (error) {
-        const timedOut = controller.signal.aborted && !(signal?.aborted ?? false);
-        const what = timedOut ? `timed out after ${timeoutMs / 1000} s` : describeCause(error);
-        throw new NetworkError(`${new URL(url).origin}: ${what}`, url, timedOut, error);
+        release();
+        throw exchange.failure ?? requestFailure(exchange.origin, error);
     }
-    finally {
-        if (timer !== undefined)
-            clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
+    reading = true;
+    watchBody(response, controller, release);
+    exchanges.set(response, exchange);
+    if (response.status === 407) {
+        // A forwarding proxy's answer (a CONNECT tunnel's 407 is an error of the agent already).
+        const setting = proxySettingFor(new URL(url));
+        if (setting !== undefined) {
+            discard(response);
+            const cause = new ProxyError(proxyAuthMessage(setting.variable, setting.proxy), PROXY_AUTH_REQUIRED);
+            throw new NetworkError(`${exchange.origin}: ${cause.message}`, exchange.origin, false, cause);
+        }
+    }
+    return response;
+}
+/** The body as text; a body that breaks off, times out or is stopped throws NetworkError. */
+async function readText(response) {
+    try {
+        return await response.text();
+    }
+    catch (error) {
+        throw bodyFailure(response, error);
     }
 }
-function describeCause(error) {
-    if (error instanceof Error) {
-        const code = error.code;
-        return typeof code === 'string' ? `${code} (${error.message})` : error.message;
+/** The body as chunks; leaving the loop early (a cap, an error) closes the connection. */
+async function* readChunks(response) {
+    const body = response.body;
+    try {
+        for await (const chunk of body)
+            yield chunk;
     }
-    return String(error);
+    catch (error) {
+        throw bodyFailure(response, error);
+    }
+    finally {
+        body.destroy();
+    }
+}
+/** Lets go of a response whose body will not be read: its connection is closed. */
+function discard(response) {
+    response.body.destroy();
+}
+/**
+ * Keeps the request answerable to its timeout and stop signal until the body is done, and aborts the
+ * request (closing its socket) when the body ends any way but at its end.
+ */
+function watchBody(response, controller, release) {
+    const body = response.body;
+    let complete = false;
+    // node-fetch emits its own AbortError on the body when the request is aborted, read or not.
+    body.on('error', () => undefined);
+    body.once('end', () => {
+        complete = true;
+    });
+    body.once('close', () => {
+        release();
+        if (!complete)
+            controller.abort();
+    });
+}
+function bodyFailure(response, error) {
+    const exchange = exchanges.get(response);
+    if (exchange?.failure)
+        return exchange.failure;
+    if (error instanceof NetworkError)
+        return error;
+    const origin = exchange?.origin ?? originOf(response.url);
+    return new NetworkError(`${origin}: the answer broke off (${describeCause(error)})`, origin, false, error);
+}
+function requestFailure(origin, error) {
+    return new NetworkError(`${origin}: ${describeCause(error)}`, origin, false, error);
+}
+function timedOut(origin, timeoutMs, reading) {
+    const what = `timed out after ${timeoutMs / 1000} s${reading ? ' while reading the answer' : ''}`;
+    return new NetworkError(`${origin}: ${what}`, origin, true);
+}
+function stopped(origin, signal) {
+    const reason = signal?.reason instanceof Error ? ` (${signal.reason.message})` : '';
+    return new NetworkError(`${origin}: given up, the run is stopping${reason}`, origin, false);
+}
+/** node-fetch's wording around a system error's message, which quotes the whole URL. */
+const NODE_FETCH_WRAPPING = /^(request to \S+ failed, reason: |Invalid response body while trying to fetch \S+: )/;
+/**
+ * What went wrong, without the URL: node-fetch's messages quote it whole (`request to https://…?…
+ * failed, reason: …`), query, signature and ObjectPaths included. The system's code comes first.
+ */
+function describeCause(error) {
+    if (!(error instanceof Error))
+        return String(error);
+    const message = withoutUrls(error.message.replace(NODE_FETCH_WRAPPING, ''));
+    const code = systemErrorCode(error);
+    // A proxy's refusal says it in words; its code is for the caller.
+    if (code === undefined || code === PROXY_AUTH_REQUIRED || code === PROXY_TUNNEL_FAILED)
+        return message;
+    return `${code} (${message})`;
+}
+/** Every http(s) URL in a message, cut down to its origin. */
+function withoutUrls(message) {
+    return message.replace(/https?:\/\/[^\s"'<>]+/g, (url) => originOf(url));
+}
+function originOf(url) {
+    try {
+        return new URL(url).origin;
+    }
+    catch {
+        return '(an invalid URL)';
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/http/download.ts
 /**
  * Remote sitemap requests. Redirects are followed by hand (redirect: 'manual') so that the hop cap
- * and the http(s)-only check apply at every hop, not just the first; and the per-request timeout
- * covers the body too, which httpFetch's own timeout (headers only) does not.
+ * and the http(s)-only check apply at every hop, not just the first. The per-request timeout and the
+ * stop signal are httpFetch's, which cover the body too and close the socket of a body given up.
  */
+
+
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 /** GET `url`, following at most `maxRedirects` redirects; returns the first non-redirect response, any status. */
@@ -47614,7 +47872,6 @@ async function getFollowingRedirects(url, options) {
     let current = checkScheme(url, options.label);
     let headers = options.headers ?? {};
     for (let hop = 0;; hop++) {
-        const started = Date.now();
         let response;
         try {
             response = await httpFetch(current, {
@@ -47631,9 +47888,8 @@ async function getFollowingRedirects(url, options) {
             // NetworkError names the origin; say which document it was.
             throw new Error(`${options.label}: ${error.message}`, { cause: error });
         }
-        const deadline = options.timeoutMs > 0 ? started + options.timeoutMs : Infinity;
         if (!REDIRECT_STATUSES.has(response.status))
-            return { response, deadline, timeoutMs: options.timeoutMs };
+            return { response, timeoutMs: options.timeoutMs };
         discard(response);
         const location = response.headers.get('location');
         if (location === null || location === '') {
@@ -47650,29 +47906,20 @@ async function getFollowingRedirects(url, options) {
     }
 }
 /**
- * The body as chunks, failing cleanly once more than `maxBytes` arrived or the deadline passed.
- * Leaving the loop early (error or break) destroys the connection.
+ * The body as chunks, failing cleanly once more than `maxBytes` arrived, the request's time is up or
+ * the run stops. Leaving the loop early (error or break) closes the connection.
  */
 async function* bodyChunks(opened, options) {
-    const { response, deadline } = opened;
-    const body = response.body;
+    const { response } = opened;
     const declared = Number(response.headers.get('content-length'));
     if (Number.isFinite(declared) && declared > options.maxBytes) {
         discard(response);
         throw new Error(`${options.label}: is ${formatBytes(declared)}, more than the ${formatBytes(options.maxBytes)} download limit`);
     }
-    const remaining = deadline - Date.now();
-    const timer = Number.isFinite(remaining)
-        ? setTimeout(() => {
-            const limit = `${opened.timeoutMs / 1000} s per request`;
-            body.destroy(new Error(`${options.label}: timed out while downloading (limit ${limit})`));
-        }, Math.max(0, remaining))
-        : undefined;
-    const onAbort = () => body.destroy(new Error(`${options.label}: cancelled`));
-    options.signal?.addEventListener('abort', onAbort, { once: true });
     let total = 0;
+    const chunks = readChunks(response);
     try {
-        for await (const chunk of body) {
+        for await (const chunk of chunks) {
             total += chunk.length;
             if (total > options.maxBytes) {
                 throw new Error(`${options.label}: more than the ${formatBytes(options.maxBytes)} download limit`);
@@ -47680,16 +47927,24 @@ async function* bodyChunks(opened, options) {
             yield chunk;
         }
     }
-    finally {
-        if (timer !== undefined)
-            clearTimeout(timer);
-        options.signal?.removeEventListener('abort', onAbort);
-        body.destroy();
+    catch (error) {
+        if (!(error instanceof NetworkError))
+            throw error;
+        if (error.timedOut) {
+            const limit = `${opened.timeoutMs / 1000} s per request`;
+            throw new Error(`${options.label}: timed out while downloading (limit ${limit})`, { cause: error });
+        }
+        if (options.signal?.aborted) {
+            const reason = options.signal.reason instanceof Error ? ` (${options.signal.reason.message})` : '';
+            throw new Error(`${options.label}: not read to the end, the run is stopping${reason}`, {
+                cause: error,
+            });
+        }
+        throw new Error(`${options.label}: ${error.message}`, { cause: error });
     }
-}
-/** Releases a response whose body we will not read. */
-function discard(response) {
-    response.body.destroy?.();
+    finally {
+        await chunks.return(undefined);
+    }
 }
 function formatBytes(bytes) {
     const mib = bytes / (1024 * 1024);
@@ -47721,6 +47976,12 @@ function withoutAuthorization(headers) {
 }
 
 ;// CONCATENATED MODULE: ./src/sitemap/git-baseline.ts
+/**
+ * previous-ref: the baseline is the sitemap file as committed at a git ref, read through the GitHub
+ * contents API so that a shallow checkout (the default) works. The raw media type is used because
+ * the JSON form carries no content for files above 1 MB.
+ */
+
 
 
 /** The SHA GitHub gives for "no commit" (`github.event.before` when a branch is created). */
@@ -47776,7 +48037,7 @@ function isTransientStatus(status) {
 /** GitHub's JSON error `message`, if the body has one, as `: message`. */
 async function gitHubMessage(response) {
     try {
-        const text = (await response.text()).slice(0, 2000);
+        const text = (await readText(response)).slice(0, 2000);
         const message = JSON.parse(text).message;
         return typeof message === 'string' && message !== '' ? `: ${message.slice(0, 200)}` : '';
     }
@@ -47855,7 +48116,7 @@ async function documentBytes(location, options, meta) {
     if (/^\s*text\/html\b/.test(type))
         meta.html = true;
     const encoded = contentEncoding(opened, location.label) === 'gzip';
-    const chunks = transientBody(bodyChunks(opened, { label: location.label, maxBytes: limits.maxBytes, signal }), opened.deadline, signal);
+    const chunks = transientBody(bodyChunks(opened, { label: location.label, maxBytes: limits.maxBytes, signal }), signal);
     return encoded ? gunzip(chunks, location.label, limits.maxDecompressedBytes) : chunks;
 }
 /** A request that got no answer (refused, reset, DNS, timeout) may get one next time. */
@@ -47868,14 +48129,15 @@ function noAnswer(error, signal) {
  * The body's chunks; a connection that drops or a download that runs out of time half-way is
  * transient. (A size cap is not: it has neither a system error code nor a passed deadline.)
  */
-async function* transientBody(chunks, deadline, signal) {
+async function* transientBody(chunks, signal) {
     try {
         yield* chunks;
     }
     catch (error) {
         if (signal?.aborted === true)
             throw error;
-        if (systemErrorCode(error) !== undefined || Date.now() >= deadline) {
+        // A reset or a timeout reaches here as a NetworkError in the cause chain (http/download.ts).
+        if (systemErrorCode(error) !== undefined || hasCause(error, NetworkError)) {
             throw new DocumentReadError(error.message, true, { cause: error });
         }
         throw error;
@@ -48143,7 +48405,10 @@ async function load_withRetries(walk, read) {
         catch (error) {
             if (!(error instanceof DocumentReadError) || !error.transient || stopping(options))
                 throw error;
-            const delay = retryDelay(attempt, started, policy);
+            const attempts = load_timedOut(error)
+                ? Math.min(policy.maxAttempts, ATTEMPTS_AFTER_TIMEOUT)
+                : policy.maxAttempts;
+            const delay = retryDelay(attempt, attempts, started, policy);
             if (delay === undefined) {
                 if (attempt === 1)
                     throw error;
@@ -48156,12 +48421,25 @@ async function load_withRetries(walk, read) {
         }
     }
 }
+/**
+ * A try that ran out of time has already waited a whole request-timeout, and a server that stalls
+ * once tends to stall again: such a document gets three tries in all, not the API calls' eight.
+ */
+const ATTEMPTS_AFTER_TIMEOUT = 3;
+function load_timedOut(error) {
+    for (let current = error, depth = 0; current instanceof Error && depth < 6; depth++) {
+        if (current instanceof NetworkError && current.timedOut)
+            return true;
+        current = current.cause;
+    }
+    return false;
+}
 function stopping(options) {
     return options.signal?.aborted === true;
 }
 /** The pause before retry number `attempt`, with RetryPolicy's bounds; undefined when none is left. */
-function retryDelay(attempt, startedAt, policy) {
-    if (attempt >= policy.maxAttempts)
+function retryDelay(attempt, maxAttempts, startedAt, policy) {
+    if (attempt >= maxAttempts)
         return undefined;
     const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
     const delay = Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
@@ -49746,6 +50024,8 @@ function reasonRow(group) {
 }
 /** What each side of the sitemap diff had, what changed, and what the diff warned about. */
 function sitemapSection(sitemap) {
+    if (sitemap.notRead)
+        return ['### Sitemap diff', '', `**Not read:** ${sitemap.notRead}`, ''];
     const { counts, baseline, baselineProblem } = sitemap;
     const rows = [
         ['deployed sitemap', counts.deployed],
@@ -49872,6 +50152,7 @@ function closing_countsTable(result) {
         result.quotaRemain !== undefined ? `prefetch quota left at the start: ${result.quotaRemain}` : '',
         result.calls ? `${result.calls} PushObjectCache calls, ${result.retries} retries` : '',
         result.stopped ? `stopped early: ${result.stopped}` : '',
+        result.sitemap?.notRead ? `sitemap not read: ${result.sitemap.notRead}` : '',
     ].filter(Boolean);
     return ['URLs', ...table(undefined, rows, [1]), ...(extras.length ? [extras.join(' · ')] : [])];
 }
@@ -49944,6 +50225,9 @@ function verdictOf(result, failOn) {
     }
     if (failOn === 'never')
         return undefined;
+    if (result.sitemap?.notRead) {
+        return { reason: `The sitemap was not read: ${result.sitemap.notRead}`, listed: true };
+    }
     const { failed } = result.counts;
     const quotaSkipped = result.outcomes.filter((o) => o.status === 'skipped' && o.skip === 'quota').length;
     if (failed > 0)
@@ -49975,6 +50259,7 @@ function followFailure(result) {
 }
 
 ;// CONCATENATED MODULE: ./src/alibaba/errors.ts
+
 const EXACT = {
     ServiceUnavailable: 'transient',
     InternalError: 'transient',
@@ -50031,6 +50316,8 @@ const NOTHING_SENT = new Set([
     'EAI_AGAIN',
     'EAI_NONAME',
     'EAI_FAIL',
+    // A proxy that closed before answering CONNECT: the tunnel never opened, so nothing reached the CDN.
+    PROXY_TUNNEL_FAILED,
 ]);
 /** Whether a network failure with this system error code (NetworkError.code) proves that nothing was sent. */
 function sentNothing(systemCode) {
@@ -50096,7 +50383,7 @@ function parseAnswer(raw) {
     }
     const code = stringField(fields, 'Code');
     if (code !== undefined && code !== '' && code !== '200') {
-        const message = stringField(fields, 'Message') ?? '';
+        const message = withoutStringToSign(stringField(fields, 'Message') ?? '');
         const requestId = stringField(fields, 'RequestId');
         const retryAfterMs = parseRetryAfter(raw.retryAfterHeader);
         throw new AlibabaError(`${raw.action}: ${code}${message ? `: ${message}` : ''}`, {
@@ -50204,6 +50491,18 @@ function parseXml(text) {
         return undefined;
     }
     return isHtml ? undefined : fields;
+}
+/**
+ * A signature refusal quotes the server's string to sign (`… server string to sign is:POST&%2F&…`),
+ * which repeats every parameter of the request, the STS token included (percent-encoded twice). The
+ * quote is cut off: the code says what went wrong, and the request is ours to know already.
+ */
+function withoutStringToSign(message) {
+    const at = message.search(/(server\s*)?string\s*to\s*sign/i);
+    if (at === -1)
+        return message;
+    const kept = message.slice(0, at).trimEnd();
+    return `${kept}${kept === '' ? '' : ' '}(the server's string to sign is left out: it repeats the request)`;
 }
 function describeBody(raw) {
     const type = raw.contentType.split(';')[0]?.trim() || 'no content type';
@@ -50443,11 +50742,132 @@ function sha256Hex(text) {
     return (0,external_node_crypto_.createHash)('sha256').update(text, 'utf8').digest('hex');
 }
 
+;// CONCATENATED MODULE: ./src/alibaba/client.ts
+/**
+ * One signed RPC call to the CDN API: sign afresh, send, read the answer, classify failures.
+ * Retrying is the caller's business (src/submit/retry.ts); this module makes exactly one attempt.
+ */
+
+
+
+
+
+
+
+const CDN_API_VERSION = '2018-05-10';
+class AlibabaClient {
+    options;
+    endpoint;
+    constructor(options) {
+        this.options = options;
+        this.endpoint = new URL(options.endpoint);
+    }
+    /** Makes one attempt at `action`; throws AlibabaError on any failure. */
+    async call(action, query, form) {
+        const slot = await this.admit(action);
+        try {
+            // Asked and signed after the gate opens: a call that waited for a slot still carries a fresh
+            // time and nonce, and credentials renewed while it waited.
+            const credentials = await this.options.credentials();
+            const input = {
+                endpoint: this.endpoint,
+                action,
+                version: CDN_API_VERSION,
+                query,
+                ...(form ? { form } : {}),
+                credentials,
+                date: this.options.now?.() ?? new Date(),
+                nonce: (0,external_node_crypto_.randomUUID)(),
+            };
+            const request = this.options.signatureVersion === 'v1' ? signV1(input) : signV3(input);
+            const { clock, ...raw } = await this.send(action, request);
+            const fields = parseAnswer({ action, ...raw });
+            return {
+                fields,
+                requestId: typeof fields['RequestId'] === 'string' ? fields['RequestId'] : undefined,
+                ...(clock ? { clock } : {}),
+            };
+        }
+        finally {
+            slot?.release();
+        }
+    }
+    /** Calls that went out (past the gate), by action: what the account's rate and logs see. */
+    sentCalls() {
+        return Object.fromEntries(this.sent);
+    }
+    sent = new Map();
+    async admit(action) {
+        const stopSending = this.options.stopSending;
+        const notSent = () => new AlibabaError(`${action}: not sent, the run is stopping`, { action, errorClass: 'transient' });
+        if (stopSending?.aborted)
+            throw notSent();
+        try {
+            const slot = await this.options.gate?.acquire(action, stopSending);
+            this.sent.set(action, (this.sent.get(action) ?? 0) + 1);
+            return slot;
+        }
+        catch (error) {
+            if (stopSending?.aborted)
+                throw notSent();
+            throw error;
+        }
+    }
+    async send(action, request) {
+        try {
+            // httpFetch's timeout covers reading the answer too.
+            const response = await httpFetch(request.url, {
+                method: 'POST',
+                headers: request.headers,
+                ...(request.body === '' ? {} : { body: request.body }),
+                timeoutMs: this.options.timeoutMs,
+                ...(this.options.signal ? { signal: this.options.signal } : {}),
+            });
+            const receivedMs = Date.now();
+            const serverMs = Date.parse(response.headers.get('date') ?? '');
+            return {
+                status: response.status,
+                contentType: response.headers.get('content-type') ?? '',
+                body: await readText(response),
+                retryAfterHeader: response.headers.get('x-acs-retry-after'),
+                clock: Number.isNaN(serverMs) ? undefined : { serverMs, receivedMs },
+            };
+        }
+        catch (error) {
+            if (error instanceof AlibabaError)
+                throw error;
+            throw callFailure(action, error);
+        }
+    }
+}
+/**
+ * A call that got no answer, classified by the error's code (never its text): a proxy that wants
+ * credentials stops the run; a failure before sending is simply retried; anything else may have
+ * reached the CDN and been accepted.
+ */
+function callFailure(action, error) {
+    const code = error instanceof NetworkError ? error.code : undefined;
+    const message = `${action}: ${errorMessage(error)}`;
+    if (code === PROXY_AUTH_REQUIRED) {
+        return new AlibabaError(message, {
+            action,
+            errorClass: 'credentials',
+            advice: 'Nothing can go through the proxy until it accepts the credentials.',
+        });
+    }
+    return new AlibabaError(message, {
+        action,
+        errorClass: 'transient',
+        outcomeUnknown: !sentNothing(code),
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/credentials/sts-oidc.ts
 /**
  * STS AssumeRoleWithOIDC: the job's GitHub ID token in, short-lived credentials out. The call is
  * anonymous (the token is the credential), so it is a plain form POST, not a signed RPC call.
  */
+
 
 
 
@@ -50500,6 +50920,7 @@ async function assumeRoleWithOidc(config, idToken, options) {
 }
 async function post(url, body, options) {
     try {
+        // httpFetch's timeout covers reading the answer too.
         const response = await httpFetch(url, {
             method: 'POST',
             headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
@@ -50510,29 +50931,14 @@ async function post(url, body, options) {
         return {
             status: response.status,
             contentType: response.headers.get('content-type') ?? '',
-            body: await textWithin(response, options.timeoutMs),
+            body: await readText(response),
             retryAfterHeader: response.headers.get('x-acs-retry-after'),
         };
     }
     catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        throw new AlibabaError(`${ACTION}: ${message}`, { action: ACTION, errorClass: 'transient' });
-    }
-}
-/** The answer's body, or a timeout: httpFetch's own limit ends when the headers arrive. */
-async function textWithin(response, timeoutMs) {
-    let timer;
-    const timeout = new Promise((_, reject) => {
-        timer = setTimeout(() => {
-            response.body.destroy?.();
-            reject(new Error(`timed out after ${timeoutMs / 1000} s while reading the answer`));
-        }, timeoutMs);
-    });
-    try {
-        return await Promise.race([response.text(), timeout]);
-    }
-    finally {
-        clearTimeout(timer);
+        const failure = callFailure(ACTION, error);
+        // Nothing was sent to the CDN: whatever happened, no prefetch outcome is unknown.
+        throw new AlibabaError(failure.message, { ...failure, outcomeUnknown: false });
     }
 }
 function parseStsAnswer(config, idToken, raw) {
@@ -50689,9 +51095,15 @@ class OidcCredentialSource {
         const { config, identity, options } = this;
         let idToken;
         try {
-            idToken = await identity.getIdToken(config.audience);
+            idToken = await untilStopped(identity.getIdToken(config.audience), options.signal);
         }
         catch (error) {
+            if (options.signal?.aborted) {
+                throw new AlibabaError('GitHub ID token: not received, the run is stopping', {
+                    action: 'AssumeRoleWithOIDC',
+                    errorClass: 'transient',
+                });
+            }
             // @actions/core has already retried what is worth retrying.
             throw new AlibabaError(`GitHub ID token: ${errorMessage(error).replace(/\s+/g, ' ').trim()}`, {
                 action: 'AssumeRoleWithOIDC',
@@ -50731,6 +51143,18 @@ class OidcCredentialSource {
         this.held = { credentials: assumed.credentials, expiresAt, renewAt };
         return this.held;
     }
+}
+/** `promise`, or a rejection as soon as `signal` aborts (the ID-token request is @actions/core's). */
+function untilStopped(promise, signal) {
+    if (signal === undefined)
+        return promise;
+    return new Promise((resolve, reject) => {
+        const onAbort = () => reject(signal.reason);
+        if (signal.aborted)
+            return onAbort();
+        signal.addEventListener('abort', onAbort, { once: true });
+        promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/credentials/provider.ts
@@ -50785,128 +51209,6 @@ async function openOidc(oidc, config, options) {
     });
     await source.start();
     return source;
-}
-
-;// CONCATENATED MODULE: ./src/alibaba/client.ts
-/**
- * One signed RPC call to the CDN API: sign afresh, send, read the answer, classify failures.
- * Retrying is the caller's business (src/submit/retry.ts); this module makes exactly one attempt.
- */
-
-
-
-
-
-
-const CDN_API_VERSION = '2018-05-10';
-class AlibabaClient {
-    options;
-    endpoint;
-    constructor(options) {
-        this.options = options;
-        this.endpoint = new URL(options.endpoint);
-    }
-    /** Makes one attempt at `action`; throws AlibabaError on any failure. */
-    async call(action, query, form) {
-        const slot = await this.admit(action);
-        try {
-            // Asked and signed after the gate opens: a call that waited for a slot still carries a fresh
-            // time and nonce, and credentials renewed while it waited.
-            const credentials = await this.options.credentials();
-            const input = {
-                endpoint: this.endpoint,
-                action,
-                version: CDN_API_VERSION,
-                query,
-                ...(form ? { form } : {}),
-                credentials,
-                date: this.options.now?.() ?? new Date(),
-                nonce: (0,external_node_crypto_.randomUUID)(),
-            };
-            const request = this.options.signatureVersion === 'v1' ? signV1(input) : signV3(input);
-            const { clock, ...raw } = await this.send(action, request);
-            const fields = parseAnswer({ action, ...raw });
-            return {
-                fields,
-                requestId: typeof fields['RequestId'] === 'string' ? fields['RequestId'] : undefined,
-                ...(clock ? { clock } : {}),
-            };
-        }
-        finally {
-            slot?.release();
-        }
-    }
-    /** Calls that went out (past the gate), by action: what the account's rate and logs see. */
-    sentCalls() {
-        return Object.fromEntries(this.sent);
-    }
-    sent = new Map();
-    async admit(action) {
-        const stopSending = this.options.stopSending;
-        const notSent = () => new AlibabaError(`${action}: not sent, the run is stopping`, { action, errorClass: 'transient' });
-        if (stopSending?.aborted)
-            throw notSent();
-        try {
-            const slot = await this.options.gate?.acquire(action, stopSending);
-            this.sent.set(action, (this.sent.get(action) ?? 0) + 1);
-            return slot;
-        }
-        catch (error) {
-            if (stopSending?.aborted)
-                throw notSent();
-            throw error;
-        }
-    }
-    async send(action, request) {
-        const deadline = Date.now() + this.options.timeoutMs;
-        try {
-            const response = await httpFetch(request.url, {
-                method: 'POST',
-                headers: request.headers,
-                ...(request.body === '' ? {} : { body: request.body }),
-                timeoutMs: this.options.timeoutMs,
-                ...(this.options.signal ? { signal: this.options.signal } : {}),
-            });
-            const receivedMs = Date.now();
-            const body = await readWithin(response.text(), deadline - Date.now(), () => response.body.destroy?.());
-            const serverMs = Date.parse(response.headers.get('date') ?? '');
-            return {
-                status: response.status,
-                contentType: response.headers.get('content-type') ?? '',
-                body,
-                retryAfterHeader: response.headers.get('x-acs-retry-after'),
-                clock: Number.isNaN(serverMs) ? undefined : { serverMs, receivedMs },
-            };
-        }
-        catch (error) {
-            if (error instanceof AlibabaError)
-                throw error;
-            const network = error instanceof NetworkError ? error : undefined;
-            const message = network?.message ?? (error instanceof Error ? error.message : String(error));
-            throw new AlibabaError(`${action}: ${message}`, {
-                action,
-                errorClass: 'transient',
-                // Decided by the system's error code, never by the message (which quotes the request's URLs):
-                // unless the connection was refused or never resolved, the request may have arrived and been accepted.
-                outcomeUnknown: !sentNothing(network?.code),
-            });
-        }
-    }
-}
-async function readWithin(body, ms, onTimeout) {
-    let timer;
-    const timeout = new Promise((_, reject) => {
-        timer = setTimeout(() => {
-            onTimeout();
-            reject(new NetworkError('timed out while reading the answer', '', true));
-        }, Math.max(1, ms));
-    });
-    try {
-        return await Promise.race([body, timeout]);
-    }
-    finally {
-        clearTimeout(timer);
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/credentials/renewing-client.ts
@@ -52012,10 +52314,11 @@ function createCallGate(requestsPerSecond, now) {
  * PreloadRemain, or undefined when it cannot be known — the call is not permitted (a RAM policy
  * without cdn:DescribeRefreshQuota), keeps failing, or answers something that is not a whole number
  * of URLs: then the run goes on uncapped, with a warning. Credential errors throw.
+ * Undefined at once, without a word, when `stop` ends the run (its retries and their pauses end too).
  */
-async function readPreloadRemain(client, logger, retryPolicy) {
+async function readPreloadRemain(client, logger, retryPolicy, stop) {
     try {
-        const { preloadRemain } = await withRetries(() => describeRefreshQuota(client), retryPolicy);
+        const { preloadRemain } = await withRetries(() => describeRefreshQuota(client), retryPolicy, stop ? { signal: stop } : {});
         if (preloadRemain.value === undefined) {
             // Never guessed at: "" is not 0 (it would skip everything), 10.7 is not 10.
             logger.warning(`daily-quota: DescribeRefreshQuota answered PreloadRemain ${preloadRemain.answered}, not a whole number ` +
@@ -52025,6 +52328,8 @@ async function readPreloadRemain(client, logger, retryPolicy) {
         return preloadRemain.value;
     }
     catch (error) {
+        if (stop?.aborted && !(error instanceof AlibabaError && isFatal(error.errorClass)))
+            return undefined;
         if (error instanceof AlibabaError && error.errorClass === 'permission') {
             logger.warning(`daily-quota: cannot read the prefetch quota (${error.code}); going on without a cap. ` +
                 'Grant cdn:DescribeRefreshQuota so that the run spends exactly what is left, or set daily-quota to a number.');
@@ -52327,6 +52632,24 @@ function recordFailure(logger, host, items, error, ledger) {
     logger.warning(`${host}: ${items.length} URLs failed: ${error.message}`);
 }
 
+;// CONCATENATED MODULE: ./src/base/result.ts
+/** Counts of a sitemap diff that read nothing. */
+function emptyDiffCounts() {
+    return {
+        deployed: 0,
+        baseline: undefined,
+        added: 0,
+        modified: 0,
+        unchanged: 0,
+        notComparable: 0,
+        unknown: 0,
+        excluded: 0,
+        invalid: 0,
+        images: 0,
+        imagesExcluded: 0,
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/sources/list.ts
 /**
  * URL list sources: the `urls` input and the `urls-file` file share one format, one URL per line,
@@ -52367,6 +52690,7 @@ async function readUrlFile(filePath, displayName) {
 
 
 
+
 async function gatherEntries(config, logger, options = {}) {
     const entries = parseUrlList(config.urlsText, 'urls');
     const lists = [{ name: 'urls', entries: entries.length }];
@@ -52382,7 +52706,16 @@ async function gatherEntries(config, logger, options = {}) {
     }
     if (!config.sitemap)
         return { entries, lists };
-    const sitemap = await logger.group('Sitemap diff', () => sitemapChanges(sitemapOptions(config, config.sitemap, options), logger));
+    let sitemap;
+    try {
+        sitemap = await logger.group('Sitemap diff', () => sitemapChanges(sitemapOptions(config, config.sitemap, options), logger));
+    }
+    catch (error) {
+        // The entries of the other sources are still reported, whatever happened to the sitemap.
+        if (error instanceof ConfigError || !(error instanceof Error))
+            throw error;
+        return { entries, lists, sitemapFailure: error };
+    }
     for (let i = 0; i < sitemap.urls.length; i++) {
         entries.push({ raw: sitemap.urls[i], source: 'sitemap', change: sitemap.changes[i] });
     }
@@ -52476,6 +52809,7 @@ async function saveBaseline(config, logger, options = {}) {
         baseUrl: config.baseUrl,
         retryPolicy: options.retryPolicy,
         signal: options.signal,
+        ...(config.requestTimeoutMs ? { limits: { timeoutMs: config.requestTimeoutMs } } : {}),
     }, logger);
     return { file: sitemap.saveSitemap, sitemap: sitemap.sitemap, urls: saved.urls };
 }
@@ -52492,6 +52826,7 @@ function sitemapOptions(config, sitemap, options) {
         baseUrl: config.baseUrl,
         retryPolicy: options.retryPolicy,
         signal: options.signal,
+        ...(config.requestTimeoutMs ? { limits: { timeoutMs: config.requestTimeoutMs } } : {}),
     };
 }
 
@@ -52584,6 +52919,7 @@ function prepare_shorten(raw) {
 
 
 
+
 function emptyResult(config, saved) {
     return {
         outcomes: [],
@@ -52613,59 +52949,85 @@ async function runPrefetch(config, deps) {
     }
 }
 async function runPhases(config, logger, retryPolicy, stop, identity) {
-    if (config.sitemap?.saveSitemap) {
-        const saved = await saveBaseline(config, logger, { signal: stop.sendSignal, retryPolicy });
-        return emptyResult(config, saved);
+    if (config.sitemap?.saveSitemap)
+        return saveOnly(config, logger, retryPolicy, stop);
+    const { collected, gathered, sitemap, failure } = await collect(config, logger, retryPolicy, stop);
+    if (failure) {
+        const why = { fatal: failure.message, reason: 'not sent: the sitemap could not be read' };
+        return refusedResult(config, why, { collected, client: undefined, stop, sitemap });
     }
-    const { collected, gathered } = await collect(config, logger, { signal: stop.sendSignal, retryPolicy });
-    const sitemap = gathered.sitemap;
-    if (collected.candidates.length === 0 && collected.rejected.length === 0) {
+    if (collected.candidates.length === 0 && collected.rejected.length === 0 && !sitemap?.notRead) {
         const { level, message } = nothingToSend(gathered);
         logger[level](message);
     }
+    let client;
+    let ready;
     try {
-        const credentials = collected.candidates.length > 0
-            ? await openCredentials(config, { logger, retryPolicy, identity, signal: stop.sendSignal })
-            : undefined;
-        const client = credentials ? createClient(config, credentials, logger, stop) : undefined;
-        const quotaRemain = await resolveQuota(config, client, collected, logger, retryPolicy);
-        const plan = planBatches(collected.candidates, config.batchSize, quotaRemain);
-        logPlan(plan, collected, quotaRemain, logger);
-        const follow = client && !config.dryRun
-            ? {
-                client,
-                options: config.follow,
-                logger,
-                retryPolicy,
-                lookup: lookupPolicy(config.requestTimeoutMs),
-                stop,
-            }
-            : undefined;
-        const refreshed = follow && (await refreshBeforePrefetch(follow, plan.batches));
-        const sent = client && !config.dryRun ? await run_submit(client, config, plan, logger, retryPolicy, stop) : undefined;
-        const sorted = [
-            ...collected.rejected,
-            ...skippedForQuota(plan, quotaRemain),
-            ...(sent?.outcomes ?? plannedOutcomes(plan)),
-        ].sort((a, b) => a.order - b.order);
-        const waited = follow && (await waitForPrefetch(follow, sorted));
-        const { outcomes: followedOutcomes, follow: followed } = withFollowThrough(sorted, refreshed, waited);
-        const outcomes = withChanges(followedOutcomes, collected.changes);
-        return assembleResult(config, outcomes, {
-            collected,
-            quotaRemain,
-            client,
-            sent,
-            stop,
-            followed,
-            sitemap,
-        });
+        client = await openClient(config, collected, logger, retryPolicy, stop, identity);
+        ready = await prepare(config, client, collected, logger, retryPolicy, stop);
     }
     catch (error) {
-        if (error instanceof AlibabaError && isFatal(error.errorClass)) {
-            throw new AlibabaError(`${error.message}. ${adviceFor(error)}`, error);
+        if (!(error instanceof AlibabaError))
+            throw error;
+        return refusedResult(config, refusalOf(error), { collected, client, stop, sitemap });
+    }
+    const { quotaRemain, plan, follow, refreshed } = ready;
+    const sent = client && !config.dryRun ? await run_submit(client, config, plan, logger, retryPolicy, stop) : undefined;
+    const sorted = [
+        ...collected.rejected,
+        ...skippedForQuota(plan, quotaRemain),
+        ...(sent?.outcomes ?? unsentOutcomes(plan, config, stop)),
+    ].sort((a, b) => a.order - b.order);
+    const waited = follow && (await waitForPrefetch(follow, sorted));
+    const { outcomes: followedOutcomes, follow: followed } = withFollowThrough(sorted, refreshed, waited);
+    const outcomes = withChanges(followedOutcomes, collected.changes);
+    return assembleResult(config, outcomes, { collected, quotaRemain, client, sent, stop, followed, sitemap });
+}
+/** What comes before sending: the quota, the plan, and the refresh when asked for. */
+async function prepare(config, client, collected, logger, retryPolicy, stop) {
+    const quotaRemain = await resolveQuota(config, client, collected, logger, retryPolicy, stop);
+    const plan = planBatches(collected.candidates, config.batchSize, quotaRemain);
+    logPlan(plan, collected, quotaRemain, logger);
+    const follow = client && !config.dryRun
+        ? {
+            client,
+            options: config.follow,
+            logger,
+            retryPolicy,
+            lookup: lookupPolicy(config.requestTimeoutMs),
+            stop,
         }
-        throw error;
+        : undefined;
+    const refreshed = follow && (await refreshBeforePrefetch(follow, plan.batches));
+    return { quotaRemain, plan, follow, refreshed };
+}
+/** What a refusal before sending says: the step's failure (with advice), and each URL's reason. */
+function refusalOf(error) {
+    return {
+        fatal: isFatal(error.errorClass) ? `${error.message}. ${adviceFor(error)}` : error.message,
+        reason: `not sent: the run stopped at ${error.code ?? 'an error'}`,
+    };
+}
+/**
+ * A failure before anything was submitted (an unreadable sitemap, credentials, a proxy, the quota
+ * read): every URL is still reported, as not sent for `reason`, and the step fails with `fatal`.
+ */
+function refusedResult(config, why, parts) {
+    const failed = [...parts.collected.rejected, ...failedOutcomes(parts.collected.candidates, why.reason)];
+    const outcomes = withChanges(failed.sort((a, b) => a.order - b.order), parts.collected.changes);
+    const all = { ...parts, quotaRemain: undefined, sent: undefined, followed: undefined };
+    return { ...assembleResult(config, outcomes, all), fatal: why.fatal };
+}
+/** `save-sitemap`: saves the baseline and sends nothing; a run stopped first says the sitemap was not read. */
+async function saveOnly(config, logger, retryPolicy, stop) {
+    try {
+        const saved = await saveBaseline(config, logger, { signal: stop.sendSignal, retryPolicy });
+        return emptyResult(config, saved);
+    }
+    catch (error) {
+        if (stop.reason === undefined || error instanceof ConfigError)
+            throw error;
+        return { ...emptyResult(config, undefined), stopped: stop.reason, sitemap: notReadSitemap(stop.reason) };
     }
 }
 function assembleResult(config, outcomes, parts) {
@@ -52685,20 +53047,12 @@ function assembleResult(config, outcomes, parts) {
         ...(stop.reason ? { stopped: stop.reason } : {}),
         ...(sent?.fatal ? { fatal: `${sent.fatal.message}. ${adviceFor(sent.fatal)}` } : {}),
         ...(followed ? { follow: followed } : {}),
-        ...(sitemap
-            ? {
-                sitemap: {
-                    counts: sitemap.counts,
-                    baseline: sitemap.baseline,
-                    ...(sitemap.baselineProblem ? { baselineProblem: sitemap.baselineProblem } : {}),
-                    notes: sitemap.notes,
-                },
-            }
-            : {}),
+        ...(sitemap ? { sitemap } : {}),
     };
 }
-async function collect(config, logger, options) {
-    const gathered = await gatherEntries(config, logger, options);
+/** The URLs of every source; `failure` when the sitemap could not be read (not when the run stopped). */
+async function collect(config, logger, retryPolicy, stop) {
+    const gathered = await gatherEntries(config, logger, { signal: stop.sendSignal, retryPolicy });
     const collected = prepareUrls(gathered.entries, {
         baseUrl: config.baseUrl,
         domains: config.domains,
@@ -52710,7 +53064,45 @@ async function collect(config, logger, options) {
         const entries = count === 1 ? '1 entry' : `${count} entries`;
         logger.warning(`${entries} failed, each ${reason} — ${examples.join('; ')}${more}`);
     }
-    return { collected, gathered };
+    const failure = gathered.sitemapFailure;
+    if (failure && stop.reason) {
+        const outcome = notReadSitemap(stop.reason);
+        logger.warning(`sitemap: not read (${outcome.notRead}); the other entries are reported.`);
+        return { collected, gathered, sitemap: outcome };
+    }
+    if (failure) {
+        const outcome = { counts: emptyDiffCounts(), baseline: undefined, notes: [], notRead: failure.message };
+        return { collected, gathered, sitemap: outcome, failure };
+    }
+    return { collected, gathered, ...(gathered.sitemap ? { sitemap: sitemapResult(gathered.sitemap) } : {}) };
+}
+function sitemapResult(sitemap) {
+    return {
+        counts: sitemap.counts,
+        baseline: sitemap.baseline,
+        ...(sitemap.baselineProblem ? { baselineProblem: sitemap.baselineProblem } : {}),
+        notes: sitemap.notes,
+    };
+}
+function notReadSitemap(reason) {
+    const why = reason === 'deadline' ? 'the run reached its timeout first' : 'the run was cancelled first';
+    return { counts: emptyDiffCounts(), baseline: undefined, notes: [], notRead: why };
+}
+/** The API client, or undefined: nothing to send, no credentials (a dry run), or the run has stopped. */
+async function openClient(config, collected, logger, retryPolicy, stop, identity) {
+    if (collected.candidates.length === 0 || stop.stopped)
+        return undefined;
+    let credentials;
+    try {
+        credentials = await openCredentials(config, { logger, retryPolicy, identity, signal: stop.sendSignal });
+    }
+    catch (error) {
+        // Stopped while the role was being assumed: nothing was sent, and a refusal is not the story.
+        if (stop.stopped && !(error instanceof AlibabaError && isFatal(error.errorClass)))
+            return undefined;
+        throw error;
+    }
+    return credentials ? createClient(config, credentials, logger, stop) : undefined;
 }
 function createClient(config, credentials, logger, stop) {
     return new RenewingClient({
@@ -52722,16 +53114,16 @@ function createClient(config, credentials, logger, stop) {
         stopSending: stop.sendSignal,
     }, credentials, logger);
 }
-async function resolveQuota(config, client, collected, logger, retryPolicy) {
+async function resolveQuota(config, client, collected, logger, retryPolicy, stop) {
     if (typeof config.dailyQuota === 'number')
         return config.dailyQuota;
-    if (collected.candidates.length === 0)
+    if (collected.candidates.length === 0 || stop.stopped)
         return undefined;
     if (!client) {
         logger.notice('dry-run without credentials: the daily prefetch quota was not read, so the plan is not capped by it.');
         return undefined;
     }
-    const remain = await readPreloadRemain(client, logger, retryPolicy);
+    const remain = await readPreloadRemain(client, logger, retryPolicy, stop.sendSignal);
     if (remain !== undefined)
         logger.info(`Daily prefetch quota: ${remain} URLs remain today.`);
     return remain;
@@ -52756,7 +53148,7 @@ async function run_submit(client, config, plan, logger, retryPolicy, stop) {
         concurrency: config.requestsPerSecond,
         retryPolicy,
         lookup: lookupPolicy(config.requestTimeoutMs),
-        rereadQuota: () => readPreloadRemain(client, logger, retryPolicy),
+        rereadQuota: () => readPreloadRemain(client, logger, retryPolicy, stop.sendSignal),
         stop,
         onProgress: (done) => logger.progress?.({ phase: 'submit', done, total }),
     }));
@@ -52771,13 +53163,21 @@ function skippedForQuota(plan, quota) {
         order: item.order,
     }));
 }
-function plannedOutcomes(plan) {
-    return plan.batches.flatMap((batch) => batch.items.map((item) => ({
+/** The plan's URLs when nothing was submitted: planned in a dry run, failed when the run stopped first. */
+function unsentOutcomes(plan, config, stop) {
+    const items = plan.batches.flatMap((batch) => batch.items);
+    if (stop.reason && !config.dryRun)
+        return failedOutcomes(items, notSentReason(stop.reason));
+    return items.map((item) => ({ url: item.url, status: 'planned', source: item.source, order: item.order }));
+}
+function failedOutcomes(items, reason) {
+    return items.map((item) => ({
         url: item.url,
-        status: 'planned',
+        status: 'failed',
+        reason,
         source: item.source,
         order: item.order,
-    })));
+    }));
 }
 function distinctTaskIds(outcomes) {
     const ids = new Set();
@@ -52793,11 +53193,89 @@ function distinctTaskIds(outcomes) {
  * everywhere would corrupt URLs in the report without protecting anything.
  */
 const MIN_SECRET_LENGTH = 8;
+/**
+ * A spelling's first characters that, found in a text, mark the start of a secret even when the rest
+ * is cut off (`CAIS0123456789…`). Long enough never to occur by chance.
+ */
+const HEAD_LENGTH = 12;
+const MASK = '***';
+/** RFC 3986 percent-encoding, as the request signer writes every parameter. */
+function rfc3986(value) {
+    return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+/** application/x-www-form-urlencoded, as URLSearchParams writes it (space as +). */
+function formEncoded(value) {
+    return new URLSearchParams([['', value]]).toString().slice(1);
+}
+/**
+ * Every spelling of `secret` the action produces or a server may echo: raw; percent-encoded once and
+ * twice (RFC 3986 as the signer writes it, encodeURIComponent, form encoding), with upper- or lower-case
+ * hex; base64 (Proxy-Authorization sends `user:password` so); and each as a JSON string holds it.
+ */
+function secretSpellings(secret) {
+    const encoders = [rfc3986, encodeURIComponent, formEncoded];
+    const spellings = new Set([secret]);
+    for (const encode of encoders) {
+        const once = encode(secret);
+        spellings.add(once);
+        for (const again of encoders)
+            spellings.add(again(once));
+    }
+    for (const spelling of [...spellings]) {
+        spellings.add(spelling.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase()));
+    }
+    const base64 = Buffer.from(secret, 'utf8').toString('base64');
+    spellings.add(base64);
+    spellings.add(base64.replace(/=+$/, ''));
+    spellings.add(Buffer.from(secret, 'utf8').toString('base64url'));
+    for (const spelling of [...spellings])
+        spellings.add(JSON.stringify(spelling).slice(1, -1));
+    return [...spellings].filter((spelling) => spelling.length >= MIN_SECRET_LENGTH);
+}
 function createRedactor(secrets) {
-    const values = secrets.filter((s) => typeof s === 'string' && s.length >= MIN_SECRET_LENGTH);
-    // Longest first, so that a secret containing another is replaced whole.
-    values.sort((a, b) => b.length - a.length);
-    return (text) => values.reduce((out, secret) => out.split(secret).join('***'), text);
+    const spellings = [
+        ...new Set(secrets
+            .filter((s) => typeof s === 'string' && s.length >= MIN_SECRET_LENGTH)
+            .flatMap(secretSpellings)),
+    ];
+    if (spellings.length === 0)
+        return (text) => text;
+    return (text) => mask(text, matches(text, spellings));
+}
+/** Where any spelling, or the start of one cut short, stands in `text`: [start, end) spans. */
+function matches(text, spellings) {
+    const spans = [];
+    for (const spelling of spellings) {
+        const head = spelling.slice(0, HEAD_LENGTH);
+        for (let at = text.indexOf(head); at !== -1; at = text.indexOf(head, at + 1)) {
+            let length = head.length;
+            while (length < spelling.length && text[at + length] === spelling[length])
+                length++;
+            spans.push([at, at + length]);
+        }
+    }
+    return spans;
+}
+/** `text` with every span (overlapping ones merged) replaced by the mask. */
+function mask(text, spans) {
+    if (spans.length === 0)
+        return text;
+    spans.sort((a, b) => a[0] - b[0]);
+    let out = '';
+    let copied = 0;
+    let end = -1;
+    for (const [start, stop] of spans) {
+        if (start > end) {
+            if (end >= 0)
+                copied = end;
+            out += text.slice(copied, start) + MASK;
+            end = stop;
+        }
+        else {
+            end = Math.max(end, stop);
+        }
+    }
+    return out + text.slice(end);
 }
 
 ;// CONCATENATED MODULE: ./src/runtime/signals.ts
@@ -52852,15 +53330,7 @@ function stopOnSignals(stop, notify) {
 
 const SECRET_INPUTS = INPUT_NAMES.filter((name) => INPUTS[name].kind === 'secret');
 async function run() {
-    // Every secret of the run, including those that arrive later (the role's STS credentials).
-    const secrets = [];
-    const mask = (secret) => {
-        if (!secret || secrets.includes(secret))
-            return;
-        setSecret(secret);
-        secrets.push(secret);
-    };
-    const redact = (text) => createRedactor(secrets)(text);
+    const { mask, redact } = secretKeeper();
     try {
         const credentials = readCredentials(getInput, process.env);
         // Masked before anything else can print them: every input the spec calls a secret, and where
@@ -52868,7 +53338,7 @@ async function run() {
         for (const secret of [
             ...SECRET_INPUTS.map((name) => getInput(name).trim()),
             ...Object.values(credentials),
-            ...proxyPasswords(process.env),
+            ...proxySecrets(process.env),
         ]) {
             mask(secret);
         }
@@ -52881,9 +53351,9 @@ async function run() {
         for (const message of config.messages)
             core_namespaceObject[message.level](message.text);
         const stop = new RunStop();
-        const signals = stopOnSignals(stop, (message) => warning(message));
+        const signals = stopOnSignals(stop, (message) => warning(redact(message)));
         const result = await runPrefetch(config, {
-            logger: actionsLogger(),
+            logger: actionsLogger(redact),
             stop,
             identity: { getIdToken: (audience) => getIDToken(audience), mask },
         }).finally(() => signals.dispose());
@@ -52899,13 +53369,14 @@ async function run() {
 }
 async function publish(result, config, redact) {
     const reportPath = await writeReport(result, config.reportDir, redact);
-    for (const [name, value] of Object.entries(actionOutputs(result, reportPath)))
-        setOutput(name, value);
-    info(result.savedSitemap
+    for (const [name, value] of Object.entries(actionOutputs(result, reportPath))) {
+        setOutput(name, redact(value));
+    }
+    info(redact(result.savedSitemap
         ? `Done: ${savedLine(result)} Report: ${reportPath}`
         : `Done: ${result.counts.submitted} submitted, ${result.counts.skipped} skipped, ${result.counts.failed} failed` +
             (result.dryRun ? `, ${result.counts.planned} planned (dry run)` : '') +
-            `. Task IDs: ${result.taskIds.join(',') || '(none)'}. Report: ${reportPath}`);
+            `. Task IDs: ${result.taskIds.join(',') || '(none)'}. Report: ${reportPath}`));
     try {
         await summary.addRaw(redact(renderSummary(result, reportPath))).write();
     }
@@ -52935,17 +53406,59 @@ function githubContext() {
         },
     };
 }
-function actionsLogger() {
-    return {
-        info: (message) => info(message),
-        warning: (message) => warning(message),
-        notice: (message) => notice(message),
-        debug: (message) => debug(message),
-        group: (title, fn) => group(title, fn),
+/**
+ * Every secret of the run, including those that arrive later (the role's STS credentials): each is
+ * registered with the runner in every spelling (the runner masks only the exact strings it was given)
+ * and removed from everything the action writes itself.
+ */
+function secretKeeper() {
+    const secrets = [];
+    let redactor = (text) => text;
+    const mask = (secret) => {
+        if (!secret || secrets.includes(secret))
+            return;
+        secrets.push(secret);
+        for (const spelling of new Set([secret, ...secretSpellings(secret)])) {
+            if (spelling.trim() !== '')
+                setSecret(spelling);
+        }
+        redactor = createRedactor(secrets);
     };
+    return { mask, redact: (text) => redactor(text) };
+}
+function actionsLogger(redact) {
+    return {
+        info: (message) => info(redact(message)),
+        warning: (message) => warning(redact(message)),
+        notice: (message) => notice(redact(message)),
+        debug: (message) => debug(redact(message)),
+        group: (title, fn) => group(redact(title), fn),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/runtime/exit.ts
+/**
+ * The last resort against a hang. Every request, timer and retry of a run ends with it (tests hold
+ * that no handle is left), so the process exits by itself once the adapter has written everything.
+ * Should something still hold it open — a socket inside a library out of our reach — it exits anyway
+ * after `graceMs`, naming what was left: on a runner, a hang burns the job's six hours.
+ */
+function exitWhenIdle(graceMs, warn) {
+    const timer = setTimeout(() => {
+        const open = process
+            .getActiveResourcesInfo()
+            .filter((resource) => resource !== 'Timeout' && resource !== 'TTYWrap');
+        warn(`cdn-prefetch: still running ${graceMs / 1000} s after the run ended (open: ${open.join(', ') || 'nothing known'}); exiting.`);
+        process.exit();
+    }, graceMs);
+    // Never the reason the process stays: a clean run exits at once.
+    timer.unref();
 }
 
 ;// CONCATENATED MODULE: ./src/index.ts
 
-void run();
+
+
+// Everything is written: the process ends by itself, or at the latest 2 s later (runtime/exit.ts).
+void run().finally(() => exitWhenIdle(2_000, (message) => warning(message)));
 

@@ -4,6 +4,7 @@
  */
 import packageJson from '../package.json';
 import { runCli } from './cli/run-cli.js';
+import { exitWhenIdle } from './runtime/exit.js';
 
 // `cdn-prefetch --json | head`: a reader that stops early is not the run's failure.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -20,4 +21,6 @@ void runCli({
   version: packageJson.version,
 }).then((code) => {
   process.exitCode = code;
+  // Everything is written: the process ends by itself, or at the latest 2 s later (runtime/exit.ts).
+  exitWhenIdle(2_000, (message) => process.stderr.write(`${message}\n`));
 });

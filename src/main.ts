@@ -7,7 +7,7 @@ import { type Config, type GitHubContext } from './config/config.js';
 import { ConfigError, errorMessage } from './base/errors.js';
 import { parseConfig, readCredentials } from './config/parse.js';
 import { INPUTS, INPUT_NAMES } from './config/inputs.js';
-import { noProxyForActionsHttpClient, proxyPasswords } from './http/proxy.js';
+import { noProxyForActionsHttpClient, proxySecrets } from './http/proxy.js';
 import { writeReport } from './report/report.js';
 import { actionOutputs } from './report/outputs.js';
 import { renderSummary } from './report/summary.js';
@@ -17,20 +17,13 @@ import { runPrefetch } from './run.js';
 import { type RunResult } from './base/result.js';
 import { RunStop } from './runtime/stop.js';
 import type { Logger } from './base/logger.js';
-import { createRedactor, type Redactor } from './base/redact.js';
+import { createRedactor, secretSpellings, type Redactor } from './base/redact.js';
 import { stopOnSignals } from './runtime/signals.js';
 
 const SECRET_INPUTS = INPUT_NAMES.filter((name) => INPUTS[name].kind === 'secret');
 
 export async function run(): Promise<void> {
-  // Every secret of the run, including those that arrive later (the role's STS credentials).
-  const secrets: string[] = [];
-  const mask = (secret: string | undefined): void => {
-    if (!secret || secrets.includes(secret)) return;
-    core.setSecret(secret);
-    secrets.push(secret);
-  };
-  const redact: Redactor = (text) => createRedactor(secrets)(text);
+  const { mask, redact } = secretKeeper();
   try {
     const credentials = readCredentials(core.getInput, process.env);
     // Masked before anything else can print them: every input the spec calls a secret, and where
@@ -38,7 +31,7 @@ export async function run(): Promise<void> {
     for (const secret of [
       ...SECRET_INPUTS.map((name) => core.getInput(name).trim()),
       ...Object.values(credentials),
-      ...proxyPasswords(process.env),
+      ...proxySecrets(process.env),
     ]) {
       mask(secret);
     }
@@ -49,9 +42,9 @@ export async function run(): Promise<void> {
     const config = parseConfig(core.getInput, process.env, credentials, { github: githubContext() });
     for (const message of config.messages) core[message.level](message.text);
     const stop = new RunStop();
-    const signals = stopOnSignals(stop, (message) => core.warning(message));
+    const signals = stopOnSignals(stop, (message) => core.warning(redact(message)));
     const result = await runPrefetch(config, {
-      logger: actionsLogger(),
+      logger: actionsLogger(redact),
       stop,
       identity: { getIdToken: (audience) => core.getIDToken(audience), mask },
     }).finally(() => signals.dispose());
@@ -66,13 +59,17 @@ export async function run(): Promise<void> {
 
 async function publish(result: RunResult, config: Config, redact: Redactor): Promise<void> {
   const reportPath = await writeReport(result, config.reportDir, redact);
-  for (const [name, value] of Object.entries(actionOutputs(result, reportPath))) core.setOutput(name, value);
+  for (const [name, value] of Object.entries(actionOutputs(result, reportPath))) {
+    core.setOutput(name, redact(value));
+  }
   core.info(
-    result.savedSitemap
-      ? `Done: ${savedLine(result)} Report: ${reportPath}`
-      : `Done: ${result.counts.submitted} submitted, ${result.counts.skipped} skipped, ${result.counts.failed} failed` +
-          (result.dryRun ? `, ${result.counts.planned} planned (dry run)` : '') +
-          `. Task IDs: ${result.taskIds.join(',') || '(none)'}. Report: ${reportPath}`,
+    redact(
+      result.savedSitemap
+        ? `Done: ${savedLine(result)} Report: ${reportPath}`
+        : `Done: ${result.counts.submitted} submitted, ${result.counts.skipped} skipped, ${result.counts.failed} failed` +
+            (result.dryRun ? `, ${result.counts.planned} planned (dry run)` : '') +
+            `. Task IDs: ${result.taskIds.join(',') || '(none)'}. Report: ${reportPath}`,
+    ),
   );
   try {
     await core.summary.addRaw(redact(renderSummary(result, reportPath))).write();
@@ -103,12 +100,31 @@ function githubContext(): GitHubContext {
   };
 }
 
-function actionsLogger(): Logger {
+/**
+ * Every secret of the run, including those that arrive later (the role's STS credentials): each is
+ * registered with the runner in every spelling (the runner masks only the exact strings it was given)
+ * and removed from everything the action writes itself.
+ */
+function secretKeeper(): { mask: (secret: string | undefined) => void; redact: Redactor } {
+  const secrets: string[] = [];
+  let redactor: Redactor = (text) => text;
+  const mask = (secret: string | undefined): void => {
+    if (!secret || secrets.includes(secret)) return;
+    secrets.push(secret);
+    for (const spelling of new Set([secret, ...secretSpellings(secret)])) {
+      if (spelling.trim() !== '') core.setSecret(spelling);
+    }
+    redactor = createRedactor(secrets);
+  };
+  return { mask, redact: (text) => redactor(text) };
+}
+
+function actionsLogger(redact: Redactor): Logger {
   return {
-    info: (message) => core.info(message),
-    warning: (message) => core.warning(message),
-    notice: (message) => core.notice(message),
-    debug: (message) => core.debug(message),
-    group: (title, fn) => core.group(title, fn),
+    info: (message) => core.info(redact(message)),
+    warning: (message) => core.warning(redact(message)),
+    notice: (message) => core.notice(redact(message)),
+    debug: (message) => core.debug(redact(message)),
+    group: (title, fn) => core.group(redact(title), fn),
   };
 }

@@ -5,7 +5,7 @@
  */
 import type { AlibabaClient } from './alibaba/client.js';
 import { adviceFor } from './alibaba/errors.js';
-import { AlibabaError, isFatal } from './base/errors.js';
+import { AlibabaError, ConfigError, isFatal } from './base/errors.js';
 import { splitTaskIds } from './alibaba/operations.js';
 import type { Config } from './config/config.js';
 import type { IdentityDeps } from './credentials/oidc-source.js';
@@ -17,26 +17,31 @@ import { withFollowThrough } from './follow/result.js';
 import type { FollowResult } from './base/follow.js';
 import { waitForPrefetch, type FollowContext } from './follow/wait.js';
 import { planBatches, type Plan } from './plan/planner.js';
-import { countOutcomes, type UrlOutcome } from './base/outcome.js';
+import { countOutcomes, type NotSent, type UrlOutcome } from './base/outcome.js';
 import { createCallGate } from './runtime/gate.js';
 import { readPreloadRemain } from './submit/quota.js';
-import { lookupPolicy } from './submit/confirm.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './runtime/retry.js';
-import { RunStop } from './runtime/stop.js';
+import { notSentReason, RunStop } from './runtime/stop.js';
+import { lookupPolicy } from './submit/confirm.js';
 import { submitBatches } from './submit/submitter.js';
+import {
+  emptyDiffCounts,
+  type RunResult,
+  type SavedSitemap,
+  type SitemapResult,
+  type StopReason,
+} from './base/result.js';
 import type { SitemapUrls } from './sitemap/index.js';
-import type { RunResult, SavedSitemap } from './base/result.js';
 import {
   gatherEntries,
   nothingToSend,
   saveBaseline,
   withChanges,
-  type GatherOptions,
   type GatheredEntries,
   type PlannedSite,
 } from './sources/gather.js';
 import { keepingState, openSite, plannedSite, type OpenSite } from './sources/site.js';
-import { prepareUrls, type PreparedUrls } from './urls/prepare.js';
+import { prepareUrls, type Candidate, type PreparedUrls } from './urls/prepare.js';
 import type { Logger } from './base/logger.js';
 
 export interface RunDeps {
@@ -84,10 +89,7 @@ async function runPhases(
   stop: RunStop,
   identity: IdentityDeps | undefined,
 ): Promise<RunResult> {
-  if (config.sitemap?.saveSitemap) {
-    const saved = await saveBaseline(config, logger, { signal: stop.sendSignal, retryPolicy });
-    return emptyResult(config, saved);
-  }
+  if (config.sitemap?.saveSitemap) return saveOnly(config, logger, retryPolicy, stop);
   const site = await openSite(config, logger, { signal: stop.sendSignal, retryPolicy });
   // From here on, however the run ends, the state is written (not in a dry run).
   return keepingState(site, config, () => sendPhases(config, logger, retryPolicy, stop, identity, site), {
@@ -104,58 +106,106 @@ async function sendPhases(
   identity: IdentityDeps | undefined,
   site: OpenSite | undefined,
 ): Promise<RunResult> {
-  const options = { signal: stop.sendSignal, retryPolicy };
-  const { collected, gathered } = await collect(config, logger, options, site && plannedSite(site));
-  const sitemap = gathered.sitemap;
-  if (collected.candidates.length === 0 && collected.rejected.length === 0) {
+  const planned = site && plannedSite(site);
+  const { collected, gathered, sitemap, failure } = await collect(config, logger, retryPolicy, stop, planned);
+  if (failure) {
+    const why = { fatal: failure.message, reason: 'not sent: the sitemap could not be read' };
+    return refusedResult(config, why, { collected, client: undefined, stop, sitemap });
+  }
+  if (collected.candidates.length === 0 && collected.rejected.length === 0 && !sitemap?.notRead) {
     const { level, message } = nothingToSend(gathered);
     logger[level](message);
   }
+  let client: AlibabaClient | undefined;
+  let ready: Awaited<ReturnType<typeof prepare>>;
   try {
-    const credentials =
-      collected.candidates.length > 0
-        ? await openCredentials(config, { logger, retryPolicy, identity, signal: stop.sendSignal })
-        : undefined;
-    const client = credentials ? createClient(config, credentials, logger, stop) : undefined;
-    const quotaRemain = await resolveQuota(config, client, collected, logger, retryPolicy);
-    const plan = planBatches(collected.candidates, config.batchSize, quotaRemain);
-    logPlan(plan, collected, quotaRemain, logger);
-    const follow: FollowContext | undefined =
-      client && !config.dryRun
-        ? {
-            client,
-            options: config.follow,
-            logger,
-            retryPolicy,
-            lookup: lookupPolicy(config.requestTimeoutMs),
-            stop,
-          }
-        : undefined;
-    const refreshed = follow && (await refreshBeforePrefetch(follow, plan.batches));
-    const sent =
-      client && !config.dryRun ? await submit(client, config, plan, logger, retryPolicy, stop) : undefined;
-    const sorted = [
-      ...collected.rejected,
-      ...skippedForQuota(plan, quotaRemain),
-      ...(sent?.outcomes ?? plannedOutcomes(plan)),
-    ].sort((a, b) => a.order - b.order);
-    const waited = follow && (await waitForPrefetch(follow, sorted));
-    const { outcomes: followedOutcomes, follow: followed } = withFollowThrough(sorted, refreshed, waited);
-    const outcomes = withChanges(followedOutcomes, collected.changes);
-    return assembleResult(config, outcomes, {
-      collected,
-      quotaRemain,
-      client,
-      sent,
-      stop,
-      followed,
-      sitemap,
-    });
+    client = await openClient(config, collected, logger, retryPolicy, stop, identity);
+    ready = await prepare(config, client, collected, logger, retryPolicy, stop);
   } catch (error) {
-    if (error instanceof AlibabaError && isFatal(error.errorClass)) {
-      throw new AlibabaError(`${error.message}. ${adviceFor(error)}`, error);
-    }
-    throw error;
+    if (!(error instanceof AlibabaError)) throw error;
+    return refusedResult(config, refusalOf(error), { collected, client, stop, sitemap });
+  }
+  const { quotaRemain, plan, follow, refreshed } = ready;
+  const sent =
+    client && !config.dryRun ? await submit(client, config, plan, logger, retryPolicy, stop) : undefined;
+  const sorted = [
+    ...collected.rejected,
+    ...skippedForQuota(plan, quotaRemain),
+    ...(sent?.outcomes ?? unsentOutcomes(plan, config, stop)),
+  ].sort((a, b) => a.order - b.order);
+  const waited = follow && (await waitForPrefetch(follow, sorted));
+  const { outcomes: followedOutcomes, follow: followed } = withFollowThrough(sorted, refreshed, waited);
+  const outcomes = withChanges(followedOutcomes, collected.changes);
+  return assembleResult(config, outcomes, { collected, quotaRemain, client, sent, stop, followed, sitemap });
+}
+
+/** What comes before sending: the quota, the plan, and the refresh when asked for. */
+async function prepare(
+  config: Config,
+  client: AlibabaClient | undefined,
+  collected: PreparedUrls,
+  logger: Logger,
+  retryPolicy: RetryPolicy,
+  stop: RunStop,
+) {
+  const quotaRemain = await resolveQuota(config, client, collected, logger, retryPolicy, stop);
+  const plan = planBatches(collected.candidates, config.batchSize, quotaRemain);
+  logPlan(plan, collected, quotaRemain, logger);
+  const follow: FollowContext | undefined =
+    client && !config.dryRun
+      ? {
+          client,
+          options: config.follow,
+          logger,
+          retryPolicy,
+          lookup: lookupPolicy(config.requestTimeoutMs),
+          stop,
+        }
+      : undefined;
+  const refreshed = follow && (await refreshBeforePrefetch(follow, plan.batches));
+  return { quotaRemain, plan, follow, refreshed };
+}
+
+/** What a refusal before sending says: the step's failure (with advice), and each URL's reason. */
+function refusalOf(error: AlibabaError): { fatal: string; reason: string } {
+  return {
+    fatal: isFatal(error.errorClass) ? `${error.message}. ${adviceFor(error)}` : error.message,
+    reason: `not sent: the run stopped at ${error.code ?? 'an error'}`,
+  };
+}
+
+/**
+ * A failure before anything was submitted (an unreadable sitemap, credentials, a proxy, the quota
+ * read): every URL is still reported, as not sent for `reason`, and the step fails with `fatal`.
+ */
+function refusedResult(
+  config: Config,
+  why: { fatal: string; reason: string },
+  parts: Pick<RunParts, 'collected' | 'client' | 'stop' | 'sitemap'>,
+): RunResult {
+  const unsent = failedOutcomes(parts.collected.candidates, why.reason, 'stopped');
+  const failed = [...parts.collected.rejected, ...unsent];
+  const outcomes = withChanges(
+    failed.sort((a, b) => a.order - b.order),
+    parts.collected.changes,
+  );
+  const all = { ...parts, quotaRemain: undefined, sent: undefined, followed: undefined };
+  return { ...assembleResult(config, outcomes, all), fatal: why.fatal };
+}
+
+/** `save-sitemap`: saves the baseline and sends nothing; a run stopped first says the sitemap was not read. */
+async function saveOnly(
+  config: Config,
+  logger: Logger,
+  retryPolicy: RetryPolicy,
+  stop: RunStop,
+): Promise<RunResult> {
+  try {
+    const saved = await saveBaseline(config, logger, { signal: stop.sendSignal, retryPolicy });
+    return emptyResult(config, saved);
+  } catch (error) {
+    if (stop.reason === undefined || error instanceof ConfigError) throw error;
+    return { ...emptyResult(config, undefined), stopped: stop.reason, sitemap: notReadSitemap(stop.reason) };
   }
 }
 
@@ -166,7 +216,7 @@ interface RunParts {
   sent: Awaited<ReturnType<typeof submitBatches>> | undefined;
   stop: RunStop;
   followed: FollowResult | undefined;
-  sitemap: SitemapUrls | undefined;
+  sitemap: SitemapResult | undefined;
 }
 
 function assembleResult(config: Config, outcomes: UrlOutcome[], parts: RunParts): RunResult {
@@ -186,26 +236,19 @@ function assembleResult(config: Config, outcomes: UrlOutcome[], parts: RunParts)
     ...(stop.reason ? { stopped: stop.reason } : {}),
     ...(sent?.fatal ? { fatal: `${sent.fatal.message}. ${adviceFor(sent.fatal)}` } : {}),
     ...(followed ? { follow: followed } : {}),
-    ...(sitemap
-      ? {
-          sitemap: {
-            counts: sitemap.counts,
-            baseline: sitemap.baseline,
-            ...(sitemap.baselineProblem ? { baselineProblem: sitemap.baselineProblem } : {}),
-            notes: sitemap.notes,
-          },
-        }
-      : {}),
+    ...(sitemap ? { sitemap } : {}),
   };
 }
 
+/** The URLs of every source; `failure` when the sitemap could not be read (not when the run stopped). */
 async function collect(
   config: Config,
   logger: Logger,
-  options: GatherOptions,
+  retryPolicy: RetryPolicy,
+  stop: RunStop,
   site: PlannedSite | undefined,
-): Promise<{ collected: PreparedUrls; gathered: GatheredEntries }> {
-  const gathered = await gatherEntries(config, logger, options, site);
+): Promise<{ collected: PreparedUrls; gathered: GatheredEntries; sitemap?: SitemapResult; failure?: Error }> {
+  const gathered = await gatherEntries(config, logger, { signal: stop.sendSignal, retryPolicy }, site);
   const collected = prepareUrls(gathered.entries, {
     baseUrl: config.baseUrl,
     domains: config.domains,
@@ -217,7 +260,52 @@ async function collect(
     const entries = count === 1 ? '1 entry' : `${count} entries`;
     logger.warning(`${entries} failed, each ${reason} — ${examples.join('; ')}${more}`);
   }
-  return { collected, gathered };
+  const failure = gathered.sitemapFailure;
+  if (failure && stop.reason) {
+    const outcome = notReadSitemap(stop.reason);
+    logger.warning(`sitemap: not read (${outcome.notRead}); the other entries are reported.`);
+    return { collected, gathered, sitemap: outcome };
+  }
+  if (failure) {
+    const outcome = { counts: emptyDiffCounts(), baseline: undefined, notes: [], notRead: failure.message };
+    return { collected, gathered, sitemap: outcome, failure };
+  }
+  return { collected, gathered, ...(gathered.sitemap ? { sitemap: sitemapResult(gathered.sitemap) } : {}) };
+}
+
+function sitemapResult(sitemap: SitemapUrls): SitemapResult {
+  return {
+    counts: sitemap.counts,
+    baseline: sitemap.baseline,
+    ...(sitemap.baselineProblem ? { baselineProblem: sitemap.baselineProblem } : {}),
+    notes: sitemap.notes,
+  };
+}
+
+function notReadSitemap(reason: StopReason): SitemapResult {
+  const why = reason === 'deadline' ? 'the run reached its timeout first' : 'the run was cancelled first';
+  return { counts: emptyDiffCounts(), baseline: undefined, notes: [], notRead: why };
+}
+
+/** The API client, or undefined: nothing to send, no credentials (a dry run), or the run has stopped. */
+async function openClient(
+  config: Config,
+  collected: PreparedUrls,
+  logger: Logger,
+  retryPolicy: RetryPolicy,
+  stop: RunStop,
+  identity: IdentityDeps | undefined,
+): Promise<AlibabaClient | undefined> {
+  if (collected.candidates.length === 0 || stop.stopped) return undefined;
+  let credentials: CredentialProvider | undefined;
+  try {
+    credentials = await openCredentials(config, { logger, retryPolicy, identity, signal: stop.sendSignal });
+  } catch (error) {
+    // Stopped while the role was being assumed: nothing was sent, and a refusal is not the story.
+    if (stop.stopped && !(error instanceof AlibabaError && isFatal(error.errorClass))) return undefined;
+    throw error;
+  }
+  return credentials ? createClient(config, credentials, logger, stop) : undefined;
 }
 
 function createClient(
@@ -246,16 +334,17 @@ async function resolveQuota(
   collected: PreparedUrls,
   logger: Logger,
   retryPolicy: RetryPolicy,
+  stop: RunStop,
 ): Promise<number | undefined> {
   if (typeof config.dailyQuota === 'number') return config.dailyQuota;
-  if (collected.candidates.length === 0) return undefined;
+  if (collected.candidates.length === 0 || stop.stopped) return undefined;
   if (!client) {
     logger.notice(
       'dry-run without credentials: the daily prefetch quota was not read, so the plan is not capped by it.',
     );
     return undefined;
   }
-  const remain = await readPreloadRemain(client, logger, retryPolicy);
+  const remain = await readPreloadRemain(client, logger, retryPolicy, stop.sendSignal);
   if (remain !== undefined) logger.info(`Daily prefetch quota: ${remain} URLs remain today.`);
   return remain;
 }
@@ -293,7 +382,7 @@ async function submit(
       concurrency: config.requestsPerSecond,
       retryPolicy,
       lookup: lookupPolicy(config.requestTimeoutMs),
-      rereadQuota: () => readPreloadRemain(client, logger, retryPolicy),
+      rereadQuota: () => readPreloadRemain(client, logger, retryPolicy, stop.sendSignal),
       stop,
       onProgress: (done) => logger.progress?.({ phase: 'submit', done, total }),
     }),
@@ -311,15 +400,23 @@ function skippedForQuota(plan: Plan, quota: number | undefined): UrlOutcome[] {
   }));
 }
 
-function plannedOutcomes(plan: Plan): UrlOutcome[] {
-  return plan.batches.flatMap((batch) =>
-    batch.items.map((item) => ({
-      url: item.url,
-      status: 'planned' as const,
-      source: item.source,
-      order: item.order,
-    })),
-  );
+/** The plan's URLs when nothing was submitted: planned in a dry run, failed when the run stopped first. */
+function unsentOutcomes(plan: Plan, config: Config, stop: RunStop): UrlOutcome[] {
+  const items = plan.batches.flatMap((batch) => batch.items);
+  if (stop.reason && !config.dryRun) return failedOutcomes(items, notSentReason(stop.reason), stop.reason);
+  return items.map((item) => ({ url: item.url, status: 'planned', source: item.source, order: item.order }));
+}
+
+/** Never sent, and why (`notSent`, which carry-over reads). */
+function failedOutcomes(items: readonly Candidate[], reason: string, notSent: NotSent): UrlOutcome[] {
+  return items.map((item) => ({
+    url: item.url,
+    status: 'failed',
+    reason,
+    notSent,
+    source: item.source,
+    order: item.order,
+  }));
 }
 
 function distinctTaskIds(outcomes: readonly UrlOutcome[]): string[] {

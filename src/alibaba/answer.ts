@@ -41,7 +41,7 @@ export function parseAnswer(raw: RawAnswer): ApiFields {
 
   const code = stringField(fields, 'Code');
   if (code !== undefined && code !== '' && code !== '200') {
-    const message = stringField(fields, 'Message') ?? '';
+    const message = withoutStringToSign(stringField(fields, 'Message') ?? '');
     const requestId = stringField(fields, 'RequestId');
     const retryAfterMs = parseRetryAfter(raw.retryAfterHeader);
     throw new AlibabaError(`${raw.action}: ${code}${message ? `: ${message}` : ''}`, {
@@ -147,6 +147,18 @@ function parseXml(text: string): ApiFields | undefined {
     return undefined;
   }
   return isHtml ? undefined : fields;
+}
+
+/**
+ * A signature refusal quotes the server's string to sign (`… server string to sign is:POST&%2F&…`),
+ * which repeats every parameter of the request, the STS token included (percent-encoded twice). The
+ * quote is cut off: the code says what went wrong, and the request is ours to know already.
+ */
+export function withoutStringToSign(message: string): string {
+  const at = message.search(/(server\s*)?string\s*to\s*sign/i);
+  if (at === -1) return message;
+  const kept = message.slice(0, at).trimEnd();
+  return `${kept}${kept === '' ? '' : ' '}(the server's string to sign is left out: it repeats the request)`;
 }
 
 function describeBody(raw: RawAnswer): string {

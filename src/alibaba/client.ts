@@ -3,8 +3,9 @@
  * Retrying is the caller's business (src/submit/retry.ts); this module makes exactly one attempt.
  */
 import { randomUUID } from 'node:crypto';
-import { httpFetch } from '../http/fetch.js';
-import { NetworkError, AlibabaError } from '../base/errors.js';
+import { httpFetch, readText } from '../http/fetch.js';
+import { PROXY_AUTH_REQUIRED } from '../http/proxy.js';
+import { NetworkError, AlibabaError, errorMessage } from '../base/errors.js';
 import { parseAnswer, type ApiFields } from './answer.js';
 import { sentNothing } from './errors.js';
 import { signV1, signV3, type Credentials } from './signer.js';
@@ -115,8 +116,8 @@ export class AlibabaClient {
     retryAfterHeader: string | null;
     clock: ServerClock | undefined;
   }> {
-    const deadline = Date.now() + this.options.timeoutMs;
     try {
+      // httpFetch's timeout covers reading the answer too.
       const response = await httpFetch(request.url, {
         method: 'POST',
         headers: request.headers,
@@ -125,46 +126,39 @@ export class AlibabaClient {
         ...(this.options.signal ? { signal: this.options.signal } : {}),
       });
       const receivedMs = Date.now();
-      const body = await readWithin(response.text(), deadline - Date.now(), () =>
-        (response.body as unknown as { destroy?: () => void }).destroy?.(),
-      );
       const serverMs = Date.parse(response.headers.get('date') ?? '');
       return {
         status: response.status,
         contentType: response.headers.get('content-type') ?? '',
-        body,
+        body: await readText(response),
         retryAfterHeader: response.headers.get('x-acs-retry-after'),
         clock: Number.isNaN(serverMs) ? undefined : { serverMs, receivedMs },
       };
     } catch (error) {
       if (error instanceof AlibabaError) throw error;
-      const network = error instanceof NetworkError ? error : undefined;
-      const message = network?.message ?? (error instanceof Error ? error.message : String(error));
-      throw new AlibabaError(`${action}: ${message}`, {
-        action,
-        errorClass: 'transient',
-        // Decided by the system's error code, never by the message (which quotes the request's URLs):
-        // unless the connection was refused or never resolved, the request may have arrived and been accepted.
-        outcomeUnknown: !sentNothing(network?.code),
-      });
+      throw callFailure(action, error);
     }
   }
 }
 
-async function readWithin(body: Promise<string>, ms: number, onTimeout: () => void): Promise<string> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => {
-        onTimeout();
-        reject(new NetworkError('timed out while reading the answer', '', true));
-      },
-      Math.max(1, ms),
-    );
-  });
-  try {
-    return await Promise.race([body, timeout]);
-  } finally {
-    clearTimeout(timer);
+/**
+ * A call that got no answer, classified by the error's code (never its text): a proxy that wants
+ * credentials stops the run; a failure before sending is simply retried; anything else may have
+ * reached the CDN and been accepted.
+ */
+export function callFailure(action: string, error: unknown): AlibabaError {
+  const code = error instanceof NetworkError ? error.code : undefined;
+  const message = `${action}: ${errorMessage(error)}`;
+  if (code === PROXY_AUTH_REQUIRED) {
+    return new AlibabaError(message, {
+      action,
+      errorClass: 'credentials',
+      advice: 'Nothing can go through the proxy until it accepts the credentials.',
+    });
   }
+  return new AlibabaError(message, {
+    action,
+    errorClass: 'transient',
+    outcomeUnknown: !sentNothing(code),
+  });
 }

@@ -4,6 +4,7 @@
  * The error types themselves live in base/errors.ts.
  */
 import type { AlibabaError, ErrorClass } from '../base/errors.js';
+import { PROXY_TUNNEL_FAILED } from '../http/proxy.js';
 
 const EXACT: Record<string, ErrorClass> = {
   ServiceUnavailable: 'transient',
@@ -60,6 +61,8 @@ const NOTHING_SENT: ReadonlySet<string> = new Set([
   'EAI_AGAIN',
   'EAI_NONAME',
   'EAI_FAIL',
+  // A proxy that closed before answering CONNECT: the tunnel never opened, so nothing reached the CDN.
+  PROXY_TUNNEL_FAILED,
 ]);
 
 /** Whether a network failure with this system error code (NetworkError.code) proves that nothing was sent. */

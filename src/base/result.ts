@@ -61,6 +61,8 @@ export interface SitemapResult {
   baselineProblem?: BaselineProblem;
   /** The diff's warnings and notices (build stamps, lastmods missing, the baseline), for the summary. */
   notes: SitemapNote[];
+  /** Set when the sitemap was not read (the run stopped first, or it could not be read): why. Its counts are then all 0. */
+  notRead?: string;
 }
 
 /**
@@ -123,6 +125,23 @@ export interface SavedSitemap {
   /** `sitemap`, as given. */
   sitemap: string;
   urls: number;
+}
+
+/** Counts of a sitemap diff that read nothing. */
+export function emptyDiffCounts(): DiffCounts {
+  return {
+    deployed: 0,
+    baseline: undefined,
+    added: 0,
+    modified: 0,
+    unchanged: 0,
+    notComparable: 0,
+    unknown: 0,
+    excluded: 0,
+    invalid: 0,
+    images: 0,
+    imagesExcluded: 0,
+  };
 }
 
 export interface RunResult {

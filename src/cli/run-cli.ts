@@ -13,6 +13,7 @@ import { verdictOf } from '../report/verdict.js';
 import { runPrefetch } from '../run.js';
 import { RunStop } from '../runtime/stop.js';
 import { createRedactor, type Redactor } from '../base/redact.js';
+import { proxySecrets } from '../http/proxy.js';
 import { stopOnSignals } from '../runtime/signals.js';
 import { renderClosing } from '../report/closing.js';
 import { ConsoleLogger } from './console-logger.js';
@@ -54,7 +55,8 @@ export async function runCli(io: CliIo): Promise<number> {
   }
   // Credentials from the environment only: readCredentials with no inputs falls back to ALIBABA_CLOUD_*.
   const credentials = readCredentials(() => '', io.env);
-  const redact = createRedactor(Object.values(credentials));
+  // In every spelling (base/redact.ts): the keys, the STS token, the proxy's password.
+  const redact = createRedactor([...Object.values(credentials), ...proxySecrets(io.env)]);
   const logger = new ConsoleLogger(io.stderr, {
     tty: io.stderr.isTTY === true && io.env['TERM'] !== 'dumb',
     verbose: flags.verbose,

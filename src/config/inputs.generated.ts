@@ -87,7 +87,8 @@ export const ACTION_INPUTS: readonly ActionInput[] = [
   },
   {
     name: 'endpoint',
-    description: 'CDN API endpoint.',
+    description:
+      'CDN API endpoint: an origin like https://cdn.aliyuncs.com, no path (a host alone is taken as https). Plain http warns, except to this machine (a local emulator).',
     default: 'https://cdn.aliyuncs.com',
     required: false,
   },
@@ -158,7 +159,8 @@ export const ACTION_INPUTS: readonly ActionInput[] = [
   },
   {
     name: 'request-timeout',
-    description: 'Seconds allowed for each HTTP request, connecting included.',
+    description:
+      "Seconds allowed for each HTTP request (connecting, the answer and its body) to the CDN API, STS, remote sitemaps and GitHub's contents API. Also how long a call whose answer was lost is looked up (at least 5 s) before it may be sent again.",
     default: '30',
     required: false,
   },
@@ -232,7 +234,8 @@ export const ACTION_INPUTS: readonly ActionInput[] = [
   },
   {
     name: 'sts-endpoint',
-    description: 'STS API endpoint for AssumeRoleWithOIDC.',
+    description:
+      'STS API endpoint for AssumeRoleWithOIDC: an origin like https://sts.aliyuncs.com, no path (a host alone is taken as https). Plain http warns, except to this machine (a local emulator).',
     default: 'https://sts.aliyuncs.com',
     required: false,
   },

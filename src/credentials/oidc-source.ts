@@ -103,8 +103,14 @@ export class OidcCredentialSource implements CredentialProvider {
     const { config, identity, options } = this;
     let idToken: string;
     try {
-      idToken = await identity.getIdToken(config.audience);
+      idToken = await untilStopped(identity.getIdToken(config.audience), options.signal);
     } catch (error) {
+      if (options.signal?.aborted) {
+        throw new AlibabaError('GitHub ID token: not received, the run is stopping', {
+          action: 'AssumeRoleWithOIDC',
+          errorClass: 'transient',
+        });
+      }
       // @actions/core has already retried what is worth retrying.
       throw new AlibabaError(`GitHub ID token: ${errorMessage(error).replace(/\s+/g, ' ').trim()}`, {
         action: 'AssumeRoleWithOIDC',
@@ -149,4 +155,15 @@ export class OidcCredentialSource implements CredentialProvider {
     this.held = { credentials: assumed.credentials, expiresAt, renewAt };
     return this.held;
   }
+}
+
+/** `promise`, or a rejection as soon as `signal` aborts (the ID-token request is @actions/core's). */
+function untilStopped<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }

@@ -5,7 +5,8 @@
 import { parseAnswer, stringField, type ApiFields } from '../alibaba/answer.js';
 import { AlibabaError, isRetryable } from '../base/errors.js';
 import { canonicalQuery, isoSeconds, type Credentials } from '../alibaba/signer.js';
-import { httpFetch } from '../http/fetch.js';
+import { httpFetch, readText } from '../http/fetch.js';
+import { callFailure } from '../alibaba/client.js';
 
 /** `role-arn` and its companions: STS AssumeRoleWithOIDC with the job's GitHub ID token. */
 export interface OidcConfig {
@@ -105,6 +106,7 @@ async function post(
   options: AssumeOptions,
 ): Promise<{ status: number; contentType: string; body: string; retryAfterHeader: string | null }> {
   try {
+    // httpFetch's timeout covers reading the answer too.
     const response = await httpFetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
@@ -115,31 +117,13 @@ async function post(
     return {
       status: response.status,
       contentType: response.headers.get('content-type') ?? '',
-      body: await textWithin(response, options.timeoutMs),
+      body: await readText(response),
       retryAfterHeader: response.headers.get('x-acs-retry-after'),
     };
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new AlibabaError(`${ACTION}: ${message}`, { action: ACTION, errorClass: 'transient' });
-  }
-}
-
-/** The answer's body, or a timeout: httpFetch's own limit ends when the headers arrive. */
-async function textWithin(
-  response: Awaited<ReturnType<typeof httpFetch>>,
-  timeoutMs: number,
-): Promise<string> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      (response.body as unknown as { destroy?: () => void }).destroy?.();
-      reject(new Error(`timed out after ${timeoutMs / 1000} s while reading the answer`));
-    }, timeoutMs);
-  });
-  try {
-    return await Promise.race([response.text(), timeout]);
-  } finally {
-    clearTimeout(timer);
+    const failure = callFailure(ACTION, error);
+    // Nothing was sent to the CDN: whatever happened, no prefetch outcome is unknown.
+    throw new AlibabaError(failure.message, { ...failure, outcomeUnknown: false });
   }
 }
 

@@ -1,9 +1,12 @@
 /**
  * Remote sitemap requests. Redirects are followed by hand (redirect: 'manual') so that the hop cap
- * and the http(s)-only check apply at every hop, not just the first; and the per-request timeout
- * covers the body too, which httpFetch's own timeout (headers only) does not.
+ * and the http(s)-only check apply at every hop, not just the first. The per-request timeout and the
+ * stop signal are httpFetch's, which cover the body too and close the socket of a body given up.
  */
-import { httpFetch, type Response } from './fetch.js';
+import { NetworkError } from '../base/errors.js';
+import { discard, httpFetch, readChunks, type Response } from './fetch.js';
+
+export { discard } from './fetch.js';
 
 export interface RequestOptions {
   /** Names the document in messages (the URL, or `path at ref`). */
@@ -17,8 +20,7 @@ export interface RequestOptions {
 
 export interface OpenedResponse {
   response: Response;
-  /** When the body must have arrived (ms since epoch), or Infinity. */
-  deadline: number;
+  /** The request's limit, body included, for messages. */
   timeoutMs: number;
 }
 
@@ -29,7 +31,6 @@ export async function getFollowingRedirects(url: string, options: RequestOptions
   let current = checkScheme(url, options.label);
   let headers = options.headers ?? {};
   for (let hop = 0; ; hop++) {
-    const started = Date.now();
     let response: Response;
     try {
       response = await httpFetch(current, {
@@ -45,8 +46,7 @@ export async function getFollowingRedirects(url: string, options: RequestOptions
       // NetworkError names the origin; say which document it was.
       throw new Error(`${options.label}: ${(error as Error).message}`, { cause: error });
     }
-    const deadline = options.timeoutMs > 0 ? started + options.timeoutMs : Infinity;
-    if (!REDIRECT_STATUSES.has(response.status)) return { response, deadline, timeoutMs: options.timeoutMs };
+    if (!REDIRECT_STATUSES.has(response.status)) return { response, timeoutMs: options.timeoutMs };
 
     discard(response);
     const location = response.headers.get('location');
@@ -64,15 +64,14 @@ export async function getFollowingRedirects(url: string, options: RequestOptions
 }
 
 /**
- * The body as chunks, failing cleanly once more than `maxBytes` arrived or the deadline passed.
- * Leaving the loop early (error or break) destroys the connection.
+ * The body as chunks, failing cleanly once more than `maxBytes` arrived, the request's time is up or
+ * the run stops. Leaving the loop early (error or break) closes the connection.
  */
 export async function* bodyChunks(
   opened: OpenedResponse,
   options: { label: string; maxBytes: number; signal?: AbortSignal | undefined },
 ): AsyncGenerator<Buffer> {
-  const { response, deadline } = opened;
-  const body = response.body as NodeJS.ReadableStream & { destroy(error?: Error): void };
+  const { response } = opened;
   const declared = Number(response.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > options.maxBytes) {
     discard(response);
@@ -80,37 +79,32 @@ export async function* bodyChunks(
       `${options.label}: is ${formatBytes(declared)}, more than the ${formatBytes(options.maxBytes)} download limit`,
     );
   }
-  const remaining = deadline - Date.now();
-  const timer = Number.isFinite(remaining)
-    ? setTimeout(
-        () => {
-          const limit = `${opened.timeoutMs / 1000} s per request`;
-          body.destroy(new Error(`${options.label}: timed out while downloading (limit ${limit})`));
-        },
-        Math.max(0, remaining),
-      )
-    : undefined;
-  const onAbort = (): void => body.destroy(new Error(`${options.label}: cancelled`));
-  options.signal?.addEventListener('abort', onAbort, { once: true });
   let total = 0;
+  const chunks = readChunks(response);
   try {
-    for await (const chunk of body as AsyncIterable<Buffer>) {
+    for await (const chunk of chunks) {
       total += chunk.length;
       if (total > options.maxBytes) {
         throw new Error(`${options.label}: more than the ${formatBytes(options.maxBytes)} download limit`);
       }
       yield chunk;
     }
+  } catch (error) {
+    if (!(error instanceof NetworkError)) throw error;
+    if (error.timedOut) {
+      const limit = `${opened.timeoutMs / 1000} s per request`;
+      throw new Error(`${options.label}: timed out while downloading (limit ${limit})`, { cause: error });
+    }
+    if (options.signal?.aborted) {
+      const reason = options.signal.reason instanceof Error ? ` (${options.signal.reason.message})` : '';
+      throw new Error(`${options.label}: not read to the end, the run is stopping${reason}`, {
+        cause: error,
+      });
+    }
+    throw new Error(`${options.label}: ${error.message}`, { cause: error });
   } finally {
-    if (timer !== undefined) clearTimeout(timer);
-    options.signal?.removeEventListener('abort', onAbort);
-    body.destroy();
+    await chunks.return(undefined);
   }
-}
-
-/** Releases a response whose body we will not read. */
-export function discard(response: Response): void {
-  (response.body as unknown as { destroy?: () => void }).destroy?.();
 }
 
 export function formatBytes(bytes: number): string {

@@ -6,8 +6,8 @@
  *
  * Tunnelling is left to maintained agents (CONNECT for https, absolute-URI forwarding for http).
  */
-import type { Agent } from 'node:http';
-import net from 'node:net';
+import type { Agent, ClientRequest } from 'node:http';
+import net, { type Socket } from 'node:net';
 import { HttpProxyAgent } from 'http-proxy-agent';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 
@@ -55,6 +55,160 @@ export function isLoopback(hostname: string): boolean {
   return false;
 }
 
+/** The proxy variable a request to `target` reads, and the proxy it names; undefined when it goes direct. */
+export function proxySettingFor(
+  target: URL,
+  env: ProxyEnv = process.env,
+): { variable: string; proxy: URL } | undefined {
+  const proxy = proxyFor(target, env);
+  if (proxy === undefined) return undefined;
+  const scheme = target.protocol === 'https:' ? 'https_proxy' : 'http_proxy';
+  const variable = firstSet(env, scheme, scheme.toUpperCase())?.name ?? scheme.toUpperCase();
+  return { variable, proxy };
+}
+
+/** `code` of the error when a proxy asks for credentials it was not given (HTTP 407). */
+export const PROXY_AUTH_REQUIRED = 'ERR_PROXY_AUTH_REQUIRED';
+/** `code` of the error when the tunnel through a proxy could not be opened: nothing reached the target. */
+export const PROXY_TUNNEL_FAILED = 'ERR_PROXY_TUNNEL_FAILED';
+
+/** A proxy's refusal, or a tunnel that could not be opened; `code` says which. */
+export class ProxyError extends Error {
+  constructor(
+    message: string,
+    readonly code: typeof PROXY_AUTH_REQUIRED | typeof PROXY_TUNNEL_FAILED,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'ProxyError';
+  }
+}
+
+/**
+ * What a 407 means, naming the variable to fix and never its user or password (the message goes to
+ * the log and the report).
+ */
+export function proxyAuthMessage(variable: string, proxy: URL): string {
+  const given = proxy.username !== '' || proxy.password !== '';
+  return (
+    `the proxy ${proxy.host} (${variable}) answered 407 Proxy Authentication Required: ` +
+    (given
+      ? `it refused the user:password in ${variable}. Check them`
+      : `${variable} has no user:password. Add them`) +
+    ` (http://user:password@host:port, with @ : / % in them percent-encoded)`
+  );
+}
+
+type ConnectArgs = Parameters<HttpsProxyAgent<string>['connect']>;
+type ForwardArgs = Parameters<HttpProxyAgent<string>['connect']>;
+type ConnectOpts = HttpsProxyAgent<string>['connectOpts'];
+
+/**
+ * Opens the socket to the proxy with a signal that destroys it when the request is given up before the
+ * proxy has answered: the agents keep no handle on it, and a proxy that never answers CONNECT would
+ * otherwise hold it (and the process) open for ever. Both agents create that socket synchronously, at
+ * the start of connect(), from `connectOpts`: the signal is set there for that one call.
+ */
+async function connectGivingUp(
+  agent: { connectOpts: ConnectOpts },
+  req: ClientRequest,
+  connect: () => Promise<Socket>,
+): Promise<Socket> {
+  const tunnel = new AbortController();
+  const giveUp = (): void => tunnel.abort();
+  // node-fetch gives a request up with req.abort(), which emits 'abort'; 'close' covers a destroy.
+  req.once('abort', giveUp);
+  req.once('close', giveUp);
+  // agent-base calls connect() a tick after the request was made: it may have been given up already.
+  if (req.destroyed) giveUp();
+  const shared = agent.connectOpts;
+  agent.connectOpts = { ...shared, signal: tunnel.signal };
+  let pending: Promise<Socket>;
+  try {
+    pending = connect();
+  } finally {
+    agent.connectOpts = shared;
+  }
+  try {
+    return await pending;
+  } finally {
+    req.off('abort', giveUp);
+    req.off('close', giveUp);
+  }
+}
+
+/** CONNECT tunnels for https URLs; any answer but 200 is an error with a code, never a fake response. */
+class TunnelAgent extends HttpsProxyAgent<string> {
+  constructor(
+    proxy: URL,
+    private readonly variable: string,
+  ) {
+    super(proxy, { keepAlive: true });
+  }
+
+  override async connect(req: ConnectArgs[0], opts: ConnectArgs[1]): Promise<Socket> {
+    let answer: { statusCode: number; statusText: string } | undefined;
+    const onAnswer = (connect: { statusCode: number; statusText: string }): void => {
+      answer = connect;
+    };
+    req.once('proxyConnect', onAnswer);
+    let socket: Socket;
+    try {
+      socket = await connectGivingUp(this, req, () => super.connect(req, opts));
+    } catch (error) {
+      throw new ProxyError(
+        `the tunnel through the proxy ${this.proxy.host} (${this.variable}) was not opened: ` +
+          describeSocketError(error),
+        PROXY_TUNNEL_FAILED,
+        { cause: error },
+      );
+    } finally {
+      req.off('proxyConnect', onAnswer);
+    }
+    if (answer === undefined || answer.statusCode === 200) return socket;
+    // The agent hands back a stand-in socket that replays the proxy's answer; we say what it means instead.
+    socket.destroy();
+    if (answer.statusCode === 407) {
+      throw new ProxyError(proxyAuthMessage(this.variable, this.proxy), PROXY_AUTH_REQUIRED);
+    }
+    throw new ProxyError(
+      `the proxy ${this.proxy.host} (${this.variable}) refused the tunnel: HTTP ${answer.statusCode} ` +
+        `${answer.statusText}`.trimEnd(),
+      PROXY_TUNNEL_FAILED,
+    );
+  }
+}
+
+/** Absolute-URI forwarding for http URLs; the socket to the proxy closes with a request given up. */
+class ForwardAgent extends HttpProxyAgent<string> {
+  constructor(
+    proxy: URL,
+    private readonly variable: string,
+  ) {
+    super(proxy, { keepAlive: true });
+  }
+
+  override async connect(req: ForwardArgs[0], opts: ForwardArgs[1]): Promise<Socket> {
+    try {
+      return await connectGivingUp(this, req, () => super.connect(req, opts));
+    } catch (error) {
+      throw new ProxyError(
+        `cannot reach the proxy ${this.proxy.host} (${this.variable}): ${describeSocketError(error)}`,
+        PROXY_TUNNEL_FAILED,
+        { cause: error },
+      );
+    }
+  }
+}
+
+function describeSocketError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && !error.message.includes(code)
+    ? `${code} (${error.message})`
+    : error.message;
+}
+
 const agents = new Map<string, Agent>();
 
 /**
@@ -62,15 +216,14 @@ const agents = new Map<string, Agent>();
  * undefined (Node's default agent). Agents are kept per proxy so that connections are reused.
  */
 export function proxyAgentFor(target: URL, env: ProxyEnv = process.env): Agent | undefined {
-  const proxy = proxyFor(target, env);
-  if (proxy === undefined) return undefined;
-  const key = `${target.protocol} ${proxy.href}`;
+  const setting = proxySettingFor(target, env);
+  if (setting === undefined) return undefined;
+  const { variable, proxy } = setting;
+  const key = `${target.protocol} ${variable} ${proxy.href}`;
   let agent = agents.get(key);
   if (agent === undefined) {
     agent =
-      target.protocol === 'https:'
-        ? new HttpsProxyAgent(proxy, { keepAlive: true })
-        : new HttpProxyAgent(proxy, { keepAlive: true });
+      target.protocol === 'https:' ? new TunnelAgent(proxy, variable) : new ForwardAgent(proxy, variable);
     agents.set(key, agent);
   }
   return agent;
@@ -78,18 +231,36 @@ export function proxyAgentFor(target: URL, env: ProxyEnv = process.env): Agent |
 
 /** The password of each proxy URL in the environment, so that the adapter can mask it. */
 export function proxyPasswords(env: ProxyEnv = process.env): string[] {
-  const passwords = new Set<string>();
+  return [...new Set(proxyUserinfo(env).map(({ password }) => password))];
+}
+
+/**
+ * Every secret a proxy URL of the environment carries: its password, and `user:password`, which
+ * Proxy-Authorization sends base64-encoded.
+ */
+export function proxySecrets(env: ProxyEnv = process.env): string[] {
+  const secrets = new Set<string>();
+  for (const { user, password } of proxyUserinfo(env)) {
+    secrets.add(password);
+    secrets.add(`${user}:${password}`);
+  }
+  return [...secrets];
+}
+
+function proxyUserinfo(env: ProxyEnv): { user: string; password: string }[] {
+  const found: { user: string; password: string }[] = [];
   for (const name of ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY']) {
     const value = env[name]?.trim();
     if (!value) continue;
     try {
-      const password = decodeURIComponent(new URL(withScheme(value)).password);
-      if (password !== '') passwords.add(password);
+      const url = new URL(withScheme(value));
+      const password = decodeURIComponent(url.password);
+      if (password !== '') found.push({ user: decodeURIComponent(url.username), password });
     } catch {
       // Not a URL: proxyFor reports it when a request would use it.
     }
   }
-  return [...passwords];
+  return found;
 }
 
 function firstSet(env: ProxyEnv, ...names: string[]): { name: string; value: string } | undefined {

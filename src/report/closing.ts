@@ -119,6 +119,7 @@ function countsTable(result: RunResult): string[] {
     result.quotaRemain !== undefined ? `prefetch quota left at the start: ${result.quotaRemain}` : '',
     result.calls ? `${result.calls} PushObjectCache calls, ${result.retries} retries` : '',
     result.stopped ? `stopped early: ${result.stopped}` : '',
+    result.sitemap?.notRead ? `sitemap not read: ${result.sitemap.notRead}` : '',
   ].filter(Boolean);
   return ['URLs', ...table(undefined, rows, [1]), ...(extras.length ? [extras.join(' · ')] : [])];
 }

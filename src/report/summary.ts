@@ -143,6 +143,7 @@ function reasonRow(group: ReasonGroup): string {
 
 /** What each side of the sitemap diff had, what changed, and what the diff warned about. */
 function sitemapSection(sitemap: SitemapResult): string[] {
+  if (sitemap.notRead) return ['### Sitemap diff', '', `**Not read:** ${sitemap.notRead}`, ''];
   const { counts, baseline, baselineProblem } = sitemap;
   const rows: [string, number | string][] = [
     ['deployed sitemap', counts.deployed],

@@ -20,6 +20,9 @@ export function verdictOf(result: RunResult, failOn: FailOn): Verdict | undefine
     return { reason, listed: false };
   }
   if (failOn === 'never') return undefined;
+  if (result.sitemap?.notRead) {
+    return { reason: `The sitemap was not read: ${result.sitemap.notRead}`, listed: true };
+  }
   const { failed } = result.counts;
   const quotaSkipped = result.outcomes.filter((o) => o.status === 'skipped' && o.skip === 'quota').length;
   if (failed > 0) return { reason: `${failed} of ${result.counts.total} URLs failed`, listed: true };

@@ -80,6 +80,8 @@ export async function withRetries<T>(
       if (delay === undefined) throw error;
       hooks.onRetry?.(error, delay, attemptNumber);
       await pause(delay, hooks.signal);
+      // Stopped during the pause: no new attempt starts; the last failure stands.
+      if (hooks.signal?.aborted) throw error;
     }
   }
 }

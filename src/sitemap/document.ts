@@ -116,7 +116,6 @@ async function documentBytes(
   const encoded = contentEncoding(opened, location.label) === 'gzip';
   const chunks = transientBody(
     bodyChunks(opened, { label: location.label, maxBytes: limits.maxBytes, signal }),
-    opened.deadline,
     signal,
   );
   return encoded ? gunzip(chunks, location.label, limits.maxDecompressedBytes) : chunks;
@@ -134,14 +133,14 @@ function noAnswer(error: unknown, signal: AbortSignal | undefined): unknown {
  */
 async function* transientBody(
   chunks: AsyncIterable<Buffer>,
-  deadline: number,
   signal: AbortSignal | undefined,
 ): AsyncGenerator<Buffer> {
   try {
     yield* chunks;
   } catch (error) {
     if (signal?.aborted === true) throw error;
-    if (systemErrorCode(error) !== undefined || Date.now() >= deadline) {
+    // A reset or a timeout reaches here as a NetworkError in the cause chain (http/download.ts).
+    if (systemErrorCode(error) !== undefined || hasCause(error, NetworkError)) {
       throw new DocumentReadError((error as Error).message, true, { cause: error });
     }
     throw error;

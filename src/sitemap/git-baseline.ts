@@ -3,7 +3,7 @@
  * contents API so that a shallow checkout (the default) works. The raw media type is used because
  * the JSON form carries no content for files above 1 MB.
  */
-import type { Response } from '../http/fetch.js';
+import { readText, type Response } from '../http/fetch.js';
 import { DocumentNotFoundError, DocumentReadError, ConfigError } from '../base/errors.js';
 import { discard, getFollowingRedirects, type OpenedResponse } from '../http/download.js';
 
@@ -95,7 +95,7 @@ export function isTransientStatus(status: number): boolean {
 /** GitHub's JSON error `message`, if the body has one, as `: message`. */
 async function gitHubMessage(response: Response): Promise<string> {
   try {
-    const text = (await response.text()).slice(0, 2000);
+    const text = (await readText(response)).slice(0, 2000);
     const message = (JSON.parse(text) as { message?: unknown }).message;
     return typeof message === 'string' && message !== '' ? `: ${message.slice(0, 200)}` : '';
   } catch {

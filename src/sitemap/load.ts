@@ -5,7 +5,13 @@
  */
 import { normalizeUrl } from '../urls/normalize.js';
 import type { Logger } from '../base/logger.js';
-import { DocumentNotFoundError, DocumentReadError, ConfigError, HtmlPageError } from '../base/errors.js';
+import {
+  DocumentNotFoundError,
+  DocumentReadError,
+  ConfigError,
+  HtmlPageError,
+  NetworkError,
+} from '../base/errors.js';
 import { DEFAULT_RETRY_POLICY, sleep, type RetryPolicy } from '../runtime/retry.js';
 import { parseLastmod } from './lastmod.js';
 import { childCandidates } from './locate.js';
@@ -200,7 +206,10 @@ async function withRetries<T>(walk: Walk, read: () => Promise<T>): Promise<T> {
       return await read();
     } catch (error) {
       if (!(error instanceof DocumentReadError) || !error.transient || stopping(options)) throw error;
-      const delay = retryDelay(attempt, started, policy);
+      const attempts = timedOut(error)
+        ? Math.min(policy.maxAttempts, ATTEMPTS_AFTER_TIMEOUT)
+        : policy.maxAttempts;
+      const delay = retryDelay(attempt, attempts, started, policy);
       if (delay === undefined) {
         if (attempt === 1) throw error;
         throw new DocumentReadError(`${error.message} (${attempt} attempts)`, true, { cause: error });
@@ -212,13 +221,32 @@ async function withRetries<T>(walk: Walk, read: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * A try that ran out of time has already waited a whole request-timeout, and a server that stalls
+ * once tends to stall again: such a document gets three tries in all, not the API calls' eight.
+ */
+const ATTEMPTS_AFTER_TIMEOUT = 3;
+
+function timedOut(error: Error): boolean {
+  for (let current: unknown = error, depth = 0; current instanceof Error && depth < 6; depth++) {
+    if (current instanceof NetworkError && current.timedOut) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 function stopping(options: LoadOptions): boolean {
   return options.signal?.aborted === true;
 }
 
 /** The pause before retry number `attempt`, with RetryPolicy's bounds; undefined when none is left. */
-function retryDelay(attempt: number, startedAt: number, policy: RetryPolicy): number | undefined {
-  if (attempt >= policy.maxAttempts) return undefined;
+function retryDelay(
+  attempt: number,
+  maxAttempts: number,
+  startedAt: number,
+  policy: RetryPolicy,
+): number | undefined {
+  if (attempt >= maxAttempts) return undefined;
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
   const delay = Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
   return Date.now() - startedAt + delay > policy.maxElapsedMs ? undefined : delay;

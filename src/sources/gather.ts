@@ -21,6 +21,7 @@ import type { SavedSitemap } from '../base/result.js';
 import type { RetryPolicy } from '../runtime/retry.js';
 import { parseUrlList, readUrlFile } from './list.js';
 import type { Logger } from '../base/logger.js';
+import { ConfigError } from '../base/errors.js';
 
 /** What the sources read of the run's configuration. */
 export interface SourceConfig {
@@ -37,14 +38,21 @@ export interface SourceConfig {
   site?: { siteDir?: string | undefined } | undefined;
   /** Where relative paths point. */
   workspace: string;
+  /** `request-timeout`: each sitemap request too, body included. */
+  requestTimeoutMs?: number | undefined;
 }
 
 export interface GatheredEntries {
   entries: UrlEntry[];
   /** Entries per list source that was given (`urls`, `urls-file`, standard input), in order. */
   lists: { name: string; entries: number }[];
-  /** The sitemap diff's counts and notes, when `sitemap` is set (without `site-dir`). */
+  /** The sitemap diff's counts and notes, when `sitemap` is set (without `site-dir`) and was read. */
   sitemap?: SitemapUrls;
+  /**
+   * Why the sitemap could not be read (`signal` stopped the run, or it failed), when it could not:
+   * the entries of the other sources are all here. Configuration errors are thrown instead.
+   */
+  sitemapFailure?: Error;
   /** What `site-dir` / `state` planned, when set. */
   site?: { counts: SiteCounts; siteDir: string | undefined; planned: number };
 }
@@ -89,29 +97,39 @@ export async function gatherEntries(
   return {
     entries,
     lists,
-    ...(sitemap ? { sitemap } : {}),
+    ...(sitemap?.read ? { sitemap: sitemap.read } : {}),
+    ...(sitemap?.failure ? { sitemapFailure: sitemap.failure } : {}),
     ...(site ? { site: { counts: site.counts, siteDir: site.siteDir, planned: site.entries.length } } : {}),
   };
 }
 
-/** Appends what the sitemap diff selected, then its unusable `<loc>` values (each a failed URL). */
+/**
+ * Appends what the sitemap diff selected, then its unusable `<loc>` values (each a failed URL). A
+ * sitemap that cannot be read is returned as the failure: the other sources' entries are still reported.
+ */
 async function sitemapEntries(
   config: SourceConfig,
   sitemapConfig: SitemapConfig,
   logger: Logger,
   options: GatherOptions,
   entries: UrlEntry[],
-): Promise<SitemapUrls> {
-  const sitemap = await logger.group('Sitemap diff', () =>
-    sitemapChanges(sitemapOptions(config, sitemapConfig, options), logger),
-  );
+): Promise<{ read?: SitemapUrls; failure?: Error }> {
+  let sitemap: SitemapUrls;
+  try {
+    sitemap = await logger.group('Sitemap diff', () =>
+      sitemapChanges(sitemapOptions(config, sitemapConfig, options), logger),
+    );
+  } catch (error) {
+    if (error instanceof ConfigError || !(error instanceof Error)) throw error;
+    return { failure: error };
+  }
   for (let i = 0; i < sitemap.urls.length; i++) {
     entries.push({ raw: sitemap.urls[i]!, source: 'sitemap', change: sitemap.changes[i] });
   }
   for (const loc of sitemap.invalid) {
     entries.push({ raw: loc.value, source: `sitemap ${loc.document}`, invalid: loc.reason });
   }
-  return sitemap;
+  return { read: sitemap };
 }
 
 /** `push(...many)` overflows the call stack past ~100,000 items. */
@@ -235,6 +253,7 @@ export async function saveBaseline(
       baseUrl: config.baseUrl,
       retryPolicy: options.retryPolicy,
       signal: options.signal,
+      ...(config.requestTimeoutMs ? { limits: { timeoutMs: config.requestTimeoutMs } } : {}),
     },
     logger,
   );
@@ -258,5 +277,6 @@ function sitemapOptions(
     baseUrl: config.baseUrl,
     retryPolicy: options.retryPolicy,
     signal: options.signal,
+    ...(config.requestTimeoutMs ? { limits: { timeoutMs: config.requestTimeoutMs } } : {}),
   };
 }

@@ -53,6 +53,8 @@ export interface SiteRunConfig {
   sitemap?: { sitemap: string } | undefined;
   workspace: string;
   dryRun: boolean;
+  /** `request-timeout`: each sitemap request too, body included. */
+  requestTimeoutMs?: number | undefined;
 }
 
 export interface OpenSiteOptions {
@@ -116,19 +118,7 @@ async function planSite(
   options: OpenSiteOptions,
 ): Promise<{ scan: SiteScan; plan: SitePlan }> {
   const site = config.site!;
-  const sitemap =
-    config.sitemap === undefined
-      ? undefined
-      : await sitemapPriorities(
-          {
-            workspace: config.workspace,
-            sitemap: config.sitemap.sitemap,
-            baseUrl: config.baseUrl,
-            retryPolicy: options.retryPolicy,
-            signal: options.signal,
-          },
-          log,
-        );
+  const sitemap = config.sitemap && (await priorities(config, config.sitemap.sitemap, log, options));
   const scan = await scanSite({
     workspace: config.workspace,
     siteDir,
@@ -150,6 +140,36 @@ async function planSite(
   for (const notice of plan.notices) log.notice(notice);
   for (const warning of plan.warnings) log.warning(warning);
   return { scan, plan: withNormalUrls(plan) };
+}
+
+/**
+ * The sitemap's priorities and URL forms. A sitemap that cannot be used (missing, not a sitemap) is a
+ * configuration error, as for the diff; one that cannot be read now (a server failing, the run stopped)
+ * only costs the order its priorities: a warning, and the site is planned without them.
+ */
+async function priorities(
+  config: SiteRunConfig,
+  sitemap: string,
+  log: Logger,
+  options: OpenSiteOptions,
+): Promise<Map<string, number> | undefined> {
+  try {
+    return await sitemapPriorities(
+      {
+        workspace: config.workspace,
+        sitemap,
+        baseUrl: config.baseUrl,
+        retryPolicy: options.retryPolicy,
+        signal: options.signal,
+        ...(config.requestTimeoutMs ? { limits: { timeoutMs: config.requestTimeoutMs } } : {}),
+      },
+      log,
+    );
+  } catch (error) {
+    if (error instanceof ConfigError || options.signal?.aborted === true) throw error;
+    log.warning(`sitemap: ${errorMessage(error)}; the files of site-dir are ordered without its priorities.`);
+    return undefined;
+  }
 }
 
 /**

@@ -9,14 +9,20 @@ import { withRetries, type RetryPolicy } from '../runtime/retry.js';
  * PreloadRemain, or undefined when it cannot be known — the call is not permitted (a RAM policy
  * without cdn:DescribeRefreshQuota), keeps failing, or answers something that is not a whole number
  * of URLs: then the run goes on uncapped, with a warning. Credential errors throw.
+ * Undefined at once, without a word, when `stop` ends the run (its retries and their pauses end too).
  */
 export async function readPreloadRemain(
   client: AlibabaClient,
   logger: Logger,
   retryPolicy: RetryPolicy,
+  stop?: AbortSignal,
 ): Promise<number | undefined> {
   try {
-    const { preloadRemain } = await withRetries(() => describeRefreshQuota(client), retryPolicy);
+    const { preloadRemain } = await withRetries(
+      () => describeRefreshQuota(client),
+      retryPolicy,
+      stop ? { signal: stop } : {},
+    );
     if (preloadRemain.value === undefined) {
       // Never guessed at: "" is not 0 (it would skip everything), 10.7 is not 10.
       logger.warning(
@@ -27,6 +33,7 @@ export async function readPreloadRemain(
     }
     return preloadRemain.value;
   } catch (error) {
+    if (stop?.aborted && !(error instanceof AlibabaError && isFatal(error.errorClass))) return undefined;
     if (error instanceof AlibabaError && error.errorClass === 'permission') {
       logger.warning(
         `daily-quota: cannot read the prefetch quota (${error.code}); going on without a cap. ` +

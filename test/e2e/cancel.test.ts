@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../emulator/index.js';
-import { runAction } from './harness.js';
+import { EXIT_NET_WARNING, runAction, type ActionRun } from './harness.js';
 
 const creds = {
   ALIBABA_CLOUD_ACCESS_KEY_ID: 'test-ak-id',
@@ -18,6 +18,13 @@ afterEach(async () => {
   await emulator.close();
 });
 
+/** Ended by itself, within 6 s of the first signal (4 s of grace for calls in flight, then the report). */
+function expectEndedByItself(result: ActionRun): void {
+  expect(result.killed).toBe(false);
+  expect(result.log).not.toMatch(EXIT_NET_WARNING);
+  expect(result.elapsedMs - (result.signalledAtMs[0] ?? 0)).toBeLessThan(6_000);
+}
+
 const pushCalls = (): number => emulator.calls.filter((call) => call.action === 'PushObjectCache').length;
 const urls = Array.from({ length: 30 }, (_, i) => `https://www.example.com/cancel/${i}`);
 const slowly = { urls: urls.join('\n'), 'batch-size': '1', 'requests-per-second': '1' };
@@ -30,6 +37,7 @@ it.each(['SIGINT', 'SIGTERM'] as const)(
       { env: creds, signals: [{ signal, when: () => pushCalls() >= 2 }] },
     );
     expect(result.exitCode).toBe(1);
+    expectEndedByItself(result);
     expect(result.log).toContain(`${signal}: cancelling`);
     const report = result.report?.urls ?? [];
     expect(report).toHaveLength(30);
@@ -62,6 +70,7 @@ it('a second signal gives up the calls in flight at once, and the report is stil
   );
   expect(result.log).toContain('SIGTERM again: giving up the calls in flight');
   expect(result.exitCode).toBe(1);
+  expectEndedByItself(result);
   const report = result.report?.urls ?? [];
   expect(report).toHaveLength(30);
   expect(report.every((u) => u.status === 'failed')).toBe(true);

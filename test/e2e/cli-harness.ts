@@ -15,6 +15,10 @@ export interface CliRun {
   stderr: string;
   /** The directory it ran in. */
   cwd: string;
+  /** True when the harness had to kill it: it did not end by itself. */
+  killed: boolean;
+  elapsedMs: number;
+  signalledAtMs: number[];
 }
 
 export async function runCliBundle(
@@ -31,11 +35,6 @@ export async function runCliBundle(
     HOME: process.env['HOME'] ?? os.tmpdir(),
     ...options.env,
   };
-  const { exitCode, stdout, stderr } = await spawnNode(
-    [options.bundle ?? CLI_BUNDLE, ...args],
-    env,
-    cwd,
-    options,
-  );
-  return { exitCode, stdout, stderr, cwd };
+  const run = await spawnNode([options.bundle ?? CLI_BUNDLE, ...args], env, cwd, options);
+  return { ...run, cwd };
 }

@@ -4,24 +4,17 @@
  * run: no URL accepted twice, every URL in the report exactly once, counts that add up, the exit code
  * per fail-on, and no secret anywhere.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { CALL_FAULT_KINDS, startEmulator, type Emulator, type EmulatorOptions } from '../emulator/index.js';
-import { runAction, type ActionRun, type RunOptions } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { CALL_FAULT_KINDS, type Emulator, type EmulatorOptions } from '../emulator/index.js';
+import { emulatorPerTest } from '../helpers/emulator.js';
+import { EXIT_NET_WARNING, runAction, type ActionRun, type RunOptions } from './harness.js';
 
 const AK_ID = 'matrix-ak-id';
 const AK_SECRET = 'matrix-secret-7f3a9c';
 const env = { ALIBABA_CLOUD_ACCESS_KEY_ID: AK_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET: AK_SECRET };
 
-let emulator: Emulator | undefined;
-afterEach(async () => {
-  await emulator?.close();
-  emulator = undefined;
-});
-
-async function start(options: EmulatorOptions = {}): Promise<Emulator> {
-  emulator = await startEmulator({ credentials: { [AK_ID]: AK_SECRET }, preloadQuota: 10_000, ...options });
-  return emulator;
-}
+const emulators = emulatorPerTest({ credentials: { [AK_ID]: AK_SECRET }, preloadQuota: 10_000 });
+const start = (options: EmulatorOptions = {}): Promise<Emulator> => emulators.start(options);
 
 const URLS = Array.from({ length: 100 }, (_, i) => `https://www.example.com/m/${i}`);
 
@@ -76,6 +69,10 @@ function checkInvariants(em: Emulator, result: ActionRun, urls: readonly string[
     JSON.stringify(result.report),
   ].join('\n');
   expect(visible).not.toContain(AK_SECRET);
+
+  // It ended by itself: never killed, and the exit net never had to step in.
+  expect(result.killed).toBe(false);
+  expect(result.log).not.toMatch(EXIT_NET_WARNING);
 }
 
 const KINDS = CALL_FAULT_KINDS;

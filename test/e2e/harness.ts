@@ -37,6 +37,12 @@ export interface ActionRun {
   workspace: string;
   /** Every line the action logged, stdout and stderr together. */
   log: string;
+  /** True when the harness had to kill it (timeoutMs passed): it did not end by itself. */
+  killed: boolean;
+  /** From start to exit. */
+  elapsedMs: number;
+  /** When each signal of `signals` / `kill` was sent, in ms from start. */
+  signalledAtMs: number[];
 }
 
 export interface RunOptions {
@@ -48,9 +54,10 @@ export interface RunOptions {
   kill?: { signal: NodeJS.Signals; afterMs: number };
   /**
    * Signals sent in order, each once its `when` is true (checked every 20 ms, given the output so far):
-   * "mid-run" without guessing a delay.
+   * "mid-run" without guessing a delay; and, with `afterMs`, no sooner than that long after the
+   * previous signal (or the start), as GitHub spaces its cancel sequence.
    */
-  signals?: { signal: NodeJS.Signals; when: (output: string) => boolean }[];
+  signals?: { signal: NodeJS.Signals; when?: (output: string) => boolean; afterMs?: number }[];
   timeoutMs?: number;
   /** Written to the process's standard input, which is then closed; without it, stdin is ignored. */
   stdin?: string;
@@ -94,7 +101,12 @@ export async function runAction(
     // The runner's own mapping: upper case, spaces to underscores, hyphens kept.
     env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
   }
-  const { exitCode, stdout, stderr } = await spawnNode([BUNDLE], env, workspace, options);
+  const { exitCode, stdout, stderr, killed, elapsedMs, signalledAtMs } = await spawnNode(
+    [BUNDLE],
+    env,
+    workspace,
+    options,
+  );
   const outputs = parseOutputFile(await readFile(outputFile, 'utf8'));
   const reportPath = outputs['report'];
   const report = reportPath ? JSON.parse(await readFile(reportPath, 'utf8')) : undefined;
@@ -107,6 +119,9 @@ export async function runAction(
     report,
     workspace,
     log: stdout + stderr,
+    killed,
+    elapsedMs,
+    signalledAtMs,
   };
 }
 
@@ -116,6 +131,8 @@ export async function runAction(
  * run the action with `using: node24`.
  */
 export const E2E_NODE = process.env['E2E_NODE'] || process.execPath;
+/** What a process left unsaid when it ended by itself: the exit net's warning (src/runtime/exit.ts). */
+export const EXIT_NET_WARNING = /still running .* after the run ended/;
 
 /** Runs `node <args>` and collects what it printed; the e2e tests of the action and of the CLI share it. */
 export function spawnNode(
@@ -123,8 +140,18 @@ export function spawnNode(
   env: Record<string, string>,
   cwd: string,
   options: RunOptions,
-): Promise<{ exitCode: number | null; stdout: string; stderr: string }> {
+): Promise<{
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  killed: boolean;
+  elapsedMs: number;
+  signalledAtMs: number[];
+}> {
   return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const signalledAtMs: number[] = [];
+    let killed = false;
     const stdin = options.stdin === undefined ? 'ignore' : 'pipe';
     const child = spawn(E2E_NODE, args, { env, cwd, stdio: [stdin, 'pipe', 'pipe'] });
     child.stdin?.end(options.stdin);
@@ -132,24 +159,33 @@ export function spawnNode(
     let stderr = '';
     child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const send = (signal: NodeJS.Signals): void => {
+      signalledAtMs.push(Date.now() - started);
+      child.kill(signal);
+    };
     const killer = options.kill
-      ? setTimeout(() => child.kill(options.kill?.signal), options.kill.afterMs)
+      ? setTimeout(() => send(options.kill?.signal ?? 'SIGTERM'), options.kill.afterMs)
       : undefined;
     const pending = [...(options.signals ?? [])];
     const watcher = setInterval(() => {
       const next = pending[0];
       if (!next) return clearInterval(watcher);
-      if (!next.when(stdout + stderr)) return;
+      const previous = signalledAtMs[signalledAtMs.length - 1] ?? 0;
+      if (Date.now() - started - previous < (next.afterMs ?? 0)) return;
+      if (next.when && !next.when(stdout + stderr)) return;
       pending.shift();
-      child.kill(next.signal);
+      send(next.signal);
     }, 20);
-    const guard = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+    const guard = setTimeout(() => {
+      killed = true;
+      child.kill('SIGKILL');
+    }, options.timeoutMs ?? 60_000);
     child.on('error', reject);
     child.on('close', (exitCode) => {
       clearTimeout(killer);
       clearInterval(watcher);
       clearTimeout(guard);
-      resolve({ exitCode, stdout, stderr });
+      resolve({ exitCode, stdout, stderr, killed, elapsedMs: Date.now() - started, signalledAtMs });
     });
   });
 }

@@ -2,24 +2,17 @@
  * "A URL is never sent twice" (issue 13, items 7–11, 15, 20), through the bundled action: each fault
  * that once made the action pay twice, or report wrongly what it paid for, and what the emulator saw.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator, type EmulatorOptions } from '../emulator/index.js';
+import { describe, expect, it } from 'vitest';
+import type { Emulator, EmulatorOptions } from '../emulator/index.js';
+import { emulatorPerTest } from '../helpers/emulator.js';
 import { runAction, type ActionRun, type RunOptions } from './harness.js';
 
 const AK_ID = 'pay-once-ak-id';
 const AK_SECRET = 'pay-once-secret-4b1e';
 const env = { ALIBABA_CLOUD_ACCESS_KEY_ID: AK_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET: AK_SECRET };
 
-let emulator: Emulator | undefined;
-afterEach(async () => {
-  await emulator?.close();
-  emulator = undefined;
-});
-
-async function start(options: EmulatorOptions = {}): Promise<Emulator> {
-  emulator = await startEmulator({ credentials: { [AK_ID]: AK_SECRET }, preloadQuota: 10_000, ...options });
-  return emulator;
-}
+const emulators = emulatorPerTest({ credentials: { [AK_ID]: AK_SECRET }, preloadQuota: 10_000 });
+const start = (options: EmulatorOptions = {}): Promise<Emulator> => emulators.start(options);
 
 const urls = (count: number, path = 'p'): string[] =>
   Array.from({ length: count }, (_, i) => `https://www.example.com/${path}/${i}`);

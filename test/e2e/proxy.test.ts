@@ -148,3 +148,53 @@ describe('behind a proxy', () => {
     }
   });
 });
+
+describe('a proxy that refuses or drops the tunnel', () => {
+  it('407 (wrong credentials): fails at once, naming HTTPS_PROXY, never its user or password', async () => {
+    const wrong = proxy.url.replace(PROXY_PASSWORD, 'not-the-password');
+    const result = await run(
+      { urls: urls(3), endpoint: httpsEndpoint(CDN) },
+      { ...STATIC_CREDS, HTTPS_PROXY: wrong },
+    );
+
+    expect(result.exitCode).toBe(1);
+    expect(result.killed).toBe(false);
+    // One CONNECT: no retry can help until the credentials are fixed.
+    expect(proxy.log).toHaveLength(1);
+    expect(result.log).toMatch(
+      /::error::DescribeRefreshQuota: https:\/\/cdn\.proxy-only\.test:\d+: the proxy 127\.0\.0\.1:\d+ \(HTTPS_PROXY\) answered 407 Proxy Authentication Required: it refused the user:password in HTTPS_PROXY/,
+    );
+    expect(result.report?.urls).toHaveLength(3);
+    const rest = result.log
+      .split('\n')
+      .filter((line) => !line.startsWith('::add-mask::'))
+      .join('\n');
+    expect(rest + result.summary + JSON.stringify(result.report)).not.toMatch(/not-the-password|runner/);
+    expect(emulator.calls).toEqual([]);
+  });
+
+  it('closed before answering CONNECT: nothing was sent, so the call is retried, not looked up', async () => {
+    const flaky = await startProxy({
+      hosts: { [CDN]: '127.0.0.1' },
+      // The first tunnel (PushObjectCache's: the quota is given) is dropped without a word.
+      onConnect: (index) => (index === 1 ? 'close' : undefined),
+    });
+    try {
+      const result = await run(
+        { urls: urls(3), endpoint: httpsEndpoint(CDN), 'daily-quota': '100' },
+        { ...STATIC_CREDS, HTTPS_PROXY: flaky.url },
+      );
+
+      expect(result.exitCode).toBe(0);
+      expect(result.killed).toBe(false);
+      expect(accepted()).toEqual(urls(3).split('\n').sort());
+      expect(result.log).toMatch(
+        /the tunnel through the proxy 127\.0\.0\.1:\d+ \(HTTPS_PROXY\) was not opened/,
+      );
+      expect(result.log).not.toContain('looking the batch up');
+      expect(emulator.calls.map((c) => c.action)).toEqual(['PushObjectCache']);
+    } finally {
+      await flaky.close();
+    }
+  });
+});

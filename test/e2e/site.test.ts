@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../emulator/index.js';
 import { runCliBundle } from './cli-harness.js';
-import { runAction, type ActionRun, type RunOptions } from './harness.js';
+import { EXIT_NET_WARNING, runAction, type ActionRun, type RunOptions } from './harness.js';
 
 const AK_ID = 'site-ak-id';
 const AK_SECRET = 'site-ak-secret';
@@ -81,8 +81,10 @@ async function deploy(
       files: { ...files, ...(state === undefined ? {} : { [STATE]: state }) },
     },
   );
-  // Ended by itself: an exit code, not the harness's kill after timeoutMs.
-  expect(run.exitCode, run.log).not.toBeNull();
+  // Ended by itself: neither the harness's kill nor the exit net (the reader threads, the state's file
+  // handle and every socket are closed).
+  expect(run.killed, run.log).toBe(false);
+  expect(run.log).not.toMatch(EXIT_NET_WARNING);
   const saved = await readFile(path.join(run.workspace, STATE), 'utf8').catch(() => undefined);
   return { ...run, state: saved };
 }
@@ -326,18 +328,20 @@ describe('the state after a run that did not finish', () => {
     expect(submitted + causes.length).toBe(6);
   });
 
-  it('after a credentials refusal: every planned URL is carried as not sent', async () => {
+  it.each([
+    ['during submission', '100'],
+    ['at the quota read, before sending', 'auto'],
+  ])('after a credentials refusal %s: every planned URL is carried as not sent', async (_when, quota) => {
     const first = await deploy(build(1), undefined);
     const run = await deploy(
       build(2),
       first.state,
-      { 'daily-quota': '100' },
-      {
-        env: { ...env, ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'not-the-secret' },
-      },
+      { 'daily-quota': quota },
+      { env: { ...env, ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'not-the-secret' } },
     );
     expect(run.exitCode).toBe(1);
     expect(run.log).toMatch(/SignatureDoesNotMatch/);
+    expect(rows(run)).toHaveLength(6);
     expect(carried(run.state)).toHaveLength(6);
     expect(new Set(carried(run.state).map((c) => c.cause))).toEqual(new Set(['not-sent']));
     expect(run.outputs['carried-count']).toBe('6');
@@ -357,6 +361,8 @@ describe('the CLI', () => {
       );
     const first = await cli(build(1));
     expect(first.exitCode).toBe(0);
+    expect(first.killed).toBe(false);
+    expect(first.stderr).not.toMatch(EXIT_NET_WARNING);
     expect(first.stdout).toContain(
       'Site public: no state .cdn-prefetch/state.json yet: every file counts as added',
     );

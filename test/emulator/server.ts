@@ -1,7 +1,7 @@
 /** The emulator's HTTP server: parses, authenticates, throttles, injects faults, runs the action, answers. */
 import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { type ActionResult, CDN_ACTIONS, DEFAULT_RATE_LIMITS, splitObjectPath, urlHost } from './actions.js';
 import { signatureVersionOf, TIMESTAMP_TOLERANCE_MS, verifyV1, verifyV3 } from './auth.js';
 import { CredentialStore, NonceStore } from './credentials.js';
@@ -21,6 +21,7 @@ import type {
   TaskRecord,
 } from './types.js';
 import { toXml } from './xml.js';
+import { canonicalQuery, parseV3Authorization, v1StringToSign, v3CanonicalRequest } from './signature.js';
 
 export const DEFAULT_CREDENTIALS: Readonly<Record<string, string>> = { 'test-ak-id': 'test-ak-secret' };
 export const DEFAULT_DOMAINS: Readonly<Record<string, 'online' | 'offline'>> = {
@@ -44,7 +45,7 @@ interface Answer {
   headers?: Readonly<Record<string, string>>;
   code?: string;
 }
-type Outcome = Answer | 'reset' | 'hang';
+type Outcome = Answer | 'reset' | 'hang' | 'stall';
 
 /** What a gateway (Tengine, as in front of Alibaba's APIs) answers when the service behind it is too slow. */
 const GATEWAY_TIMEOUT_PAGE =
@@ -69,6 +70,7 @@ class EmulatorServer implements Emulator {
   private readonly limiter = new SlidingWindowLimiter();
   private readonly actionCounts = new Map<string, number>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly sockets = new Set<Socket>();
 
   constructor(private readonly options: EmulatorOptions) {
     this.now = options.now ?? Date.now;
@@ -99,7 +101,16 @@ class EmulatorServer implements Emulator {
     return this.credentials.issued;
   }
 
+  closeIdleConnections(): number {
+    this.server.closeIdleConnections();
+    return [...this.sockets].filter((socket) => !socket.destroyed).length;
+  }
+
   async listen(port: number): Promise<void> {
+    this.server.on('connection', (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
       this.server.listen(port, '127.0.0.1', () => resolve());
@@ -241,6 +252,12 @@ class EmulatorServer implements Emulator {
 
     const outcome = this.process(parsed, record, index);
     if (outcome === 'hang') return;
+    if (outcome === 'stall') {
+      // The headers and a first bit of the answer, then nothing: the body never ends.
+      res.writeHead(200, { 'content-type': JSON_TYPE, 'content-length': '4096' });
+      res.write('{"RequestId":"');
+      return;
+    }
     this.send(res, record, await this.delayed(outcome));
   }
 
@@ -273,6 +290,13 @@ class EmulatorServer implements Emulator {
         // accepted `delayMs` later: after the client has seen the failure and perhaps looked it up.
         this.later(fault.delayMs ?? 0, () => this.runLate(parsed, record));
         return 'reset';
+      }
+      if (fault.kind === 'stall-body') return 'stall';
+      if (fault.kind === 'signature-mismatch') return fail(signatureMismatch(parsed));
+      if (fault.kind === 'echo-request') {
+        return fail(
+          new ApiError(400, 'InvalidParameter', `The request is not valid: ${echoRequest(parsed)}`),
+        );
       }
       if (fault.kind === 'html-502') {
         return {
@@ -446,6 +470,38 @@ class EmulatorServer implements Emulator {
     });
     res.end(outcome.body);
   }
+}
+
+/**
+ * Alibaba's SignatureDoesNotMatch quotes the server's string to sign: for V1 every parameter, the
+ * STS token among them, percent-encoded twice. For V3 this quotes the canonical request (the token
+ * raw, in its header), as a server more careless than Alibaba's might.
+ */
+function signatureMismatch(parsed: Parsed): ApiError {
+  const stringToSign =
+    signatureVersionOf(parsed) === 'v3'
+      ? v3CanonicalRequest({
+          method: parsed.method,
+          path: parsed.path,
+          query: parsed.queryPairs,
+          headers: parsed.headers,
+          signedHeaders:
+            parseV3Authorization(parsed.headers['authorization']?.[0] ?? '')?.signedHeaders ?? '',
+          hashedPayload: parsed.headers['x-acs-content-sha256']?.[0] ?? '',
+        })
+      : v1StringToSign(parsed.method, [...parsed.queryPairs, ...parsed.bodyPairs]);
+  return new ApiError(
+    400,
+    'SignatureDoesNotMatch',
+    `Specified signature is not matched with our calculation. server string to sign is:${stringToSign}`,
+  );
+}
+
+/** The request as received — line, headers, body — as a server that echoes it in its error answers. */
+function echoRequest(parsed: Parsed): string {
+  const query = parsed.queryPairs.length > 0 ? `?${canonicalQuery(parsed.queryPairs)}` : '';
+  const headers = Object.entries(parsed.headers).map(([name, values]) => `${name}: ${values.join(', ')}`);
+  return [`${parsed.method} ${parsed.path}${query}`, ...headers, '', parsed.body.toString('utf8')].join('\n');
 }
 
 /** Starts an emulator listening on 127.0.0.1 (a free port unless options.port is given). */

@@ -79,7 +79,10 @@ export type FaultKind =
   | 'sts-token-expired'
   | 'late-accept'
   | 'html-504-after'
-  | 'json-500-after';
+  | 'json-500-after'
+  | 'signature-mismatch'
+  | 'echo-request'
+  | 'stall-body';
 
 export interface Fault {
   kind: FaultKind;
@@ -168,6 +171,12 @@ export interface Emulator {
     securityToken: string;
     expiration: string;
   };
+  /**
+   * Closes the connections that are idle (kept alive between calls) and counts those still open: a
+   * connection whose answer is under way (a `hang` or `stall-body`) stays open until the client gives
+   * it up, so 0 proves that every such client socket was closed.
+   */
+  closeIdleConnections(): number;
   close(): Promise<void>;
 }
 
@@ -183,6 +192,7 @@ export const CALL_FAULT_KINDS: readonly FaultKind[] = [
   'reset-before',
   'reset-after',
   'hang',
+  'stall-body',
   'garbage-200',
   'empty-200',
   'empty-task-id',

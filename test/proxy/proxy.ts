@@ -23,6 +23,8 @@ export interface TestProxy {
   readonly log: ProxyLogEntry[];
   /** The log's targets, without the ports. */
   hostsSeen(): string[];
+  /** Client connections (CONNECT tunnels included) still open, once those kept alive idle are closed. */
+  openConnections(): number;
   close(): Promise<void>;
 }
 
@@ -31,11 +33,20 @@ export interface ProxyOptions {
   hosts: Record<string, string>;
   /** Basic credentials the proxy requires (407 without them). */
   auth?: { username: string; password: string };
+  /**
+   * What the proxy does with the CONNECT number `index` (1-based): `close` the connection without a
+   * word, or stay `silent` for ever; undefined tunnels as usual.
+   */
+  onConnect?: (index: number) => 'close' | 'silent' | undefined;
+  /** A careless proxy: forwards Proxy-Authorization to the server along with the request. */
+  forwardProxyAuthorization?: boolean;
 }
 
 export async function startProxy(options: ProxyOptions): Promise<TestProxy> {
   const log: ProxyLogEntry[] = [];
   const sockets = new Set<Socket>();
+  const clients = new Set<Socket>();
+  let connects = 0;
   const expected = options.auth
     ? `Basic ${Buffer.from(`${options.auth.username}:${options.auth.password}`).toString('base64')}`
     : undefined;
@@ -45,6 +56,8 @@ export async function startProxy(options: ProxyOptions): Promise<TestProxy> {
     options.hosts[host.toLowerCase()] ?? (net.isIP(host) ? host : undefined);
 
   const server = http.createServer((req, res) => {
+    clients.add(req.socket);
+    req.socket.once('close', () => clients.delete(req.socket));
     let target: URL;
     try {
       target = new URL(req.url ?? '');
@@ -69,7 +82,7 @@ export async function startProxy(options: ProxyOptions): Promise<TestProxy> {
       return;
     }
     const headers = { ...req.headers };
-    delete headers['proxy-authorization'];
+    if (!options.forwardProxyAuthorization) delete headers['proxy-authorization'];
     delete headers['proxy-connection'];
     const upstream = http.request(
       {
@@ -90,7 +103,11 @@ export async function startProxy(options: ProxyOptions): Promise<TestProxy> {
 
   server.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
     sockets.add(client);
-    client.on('close', () => sockets.delete(client));
+    clients.add(client);
+    client.on('close', () => {
+      sockets.delete(client);
+      clients.delete(client);
+    });
     client.on('error', () => client.destroy());
     const target = req.url ?? '';
     const colon = target.lastIndexOf(':');
@@ -98,6 +115,9 @@ export async function startProxy(options: ProxyOptions): Promise<TestProxy> {
     const port = Number(target.slice(colon + 1));
     const entry: ProxyLogEntry = { kind: 'connect', target, authorized: authorized(req) };
     log.push(entry);
+    const behaviour = options.onConnect?.(++connects);
+    if (behaviour === 'close') return void client.destroy();
+    if (behaviour === 'silent') return;
     if (!entry.authorized) {
       client.end(
         'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="test"\r\n\r\n',
@@ -130,6 +150,10 @@ export async function startProxy(options: ProxyOptions): Promise<TestProxy> {
     url: `http://${credentials}127.0.0.1:${port}`,
     log,
     hostsSeen: () => log.map((entry) => entry.target.replace(/:\d+$/, '')),
+    openConnections: () => {
+      server.closeIdleConnections();
+      return [...clients].filter((socket) => !socket.destroyed).length;
+    },
     close: async () => {
       for (const socket of sockets) socket.destroy();
       const closed = new Promise<void>((resolveClose) => server.close(() => resolveClose()));

@@ -158,14 +158,24 @@ describe('the state, however the run ends', () => {
     expect(result.site?.carriedOut).toBe(5);
   });
 
-  it('when the run throws after the scan (the quota read refused), the state is still written, every planned URL carried', async () => {
+  it('after a refusal before sending (the quota read): every planned URL is carried as not sent', async () => {
     const workspace = await deployedOnce();
     await emulator.start({ credentials: { other: 'x' } });
-    await expect(run(workspace, { 'daily-quota': 'auto' })).rejects.toThrow(/InvalidAccessKeyId/);
+    const { result } = await run(workspace, { 'daily-quota': 'auto' });
+    expect(result.fatal).toMatch(/InvalidAccessKeyId/);
+    expect(result.outcomes.map((o) => o.notSent)).toEqual(Array(5).fill('stopped'));
+    expect(stateOf(workspace).carried.map((c) => c.cause)).toEqual(Array(5).fill('not-sent'));
+    expect(result.site?.carriedOut).toBe(5);
+  });
+
+  it('when the run throws after the scan (a urls-file that is not there), the state is still written, every planned URL carried', async () => {
+    const workspace = await deployedOnce();
+    await expect(run(workspace, { 'urls-file': 'missing.txt' })).rejects.toThrow(/urls-file: cannot read/);
     const state = stateOf(workspace);
     expect(state.carried.map((c) => c.cause)).toEqual(Array(5).fill('not-sent'));
     // This deploy's hashes: the next run does not count these files as changed again.
     expect(Object.keys(state.files)).toContain('c.html');
+    expect(emulator.current!.acceptedPrefetches()).toHaveLength(5); // the first run's only
   });
 
   it('a dry run leaves the state as it was', async () => {

@@ -196,6 +196,27 @@ describe('withRetries: when it stops', () => {
     ).rejects.toBeInstanceOf(AlibabaError);
     expect(calls).toBe(1);
   });
+
+  it('a stop during a pause ends the pause at once, and no attempt follows it', async () => {
+    const controller = new AbortController();
+    const errors = Array.from({ length: 5 }, () => apiError('transient'));
+    const attempt = failing(errors);
+    const started = Date.now();
+    setTimeout(() => controller.abort(), 50);
+    // A real pause of 10 s (random 1, base 20 s): only the stop can end it early.
+    await expect(
+      withRetries(
+        attempt.fn,
+        { ...POLICY, baseDelayMs: 20_000, maxDelayMs: 20_000 },
+        {
+          signal: controller.signal,
+          random: () => 1,
+        },
+      ),
+    ).rejects.toBe(errors[0]);
+    expect(attempt.calls()).toBe(1);
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
 });
 
 describe('backoffDelay', () => {
