@@ -170,7 +170,7 @@ async function prepare(
 function refusalOf(error: AlibabaError): { fatal: string; reason: string } {
   return {
     fatal: isFatal(error.errorClass) ? `${error.message}. ${adviceFor(error)}` : error.message,
-    reason: `not sent: the run stopped at ${error.code ?? 'an error'}`,
+    reason: `not sent: the run stopped at ${error.code ?? error.message}`,
   };
 }
 
