@@ -46192,6 +46192,1285 @@ const LIMITS = {
     maxRequestsPerSecond: 50,
 };
 
+;// CONCATENATED MODULE: ./src/site/ignore.ts
+/**
+ * `content-ignore`: regular expressions, one a line, whose matches are removed from a text file before
+ * it is hashed, for generators that stamp build times or random ids into every page (MkDocs' `Build
+ * Date UTC : …` comment, Hexo's timestamps and `cuid` ids). A redeploy with no content change then
+ * hashes the same as the deploy before it.
+ */
+
+/**
+ * Compiles the input's lines; blank lines are skipped (a pattern with surrounding spaces must use
+ * `\s` or `[ ]`, since lines are trimmed). Patterns are JavaScript regular expressions without flags.
+ * Throws a ConfigError naming `content-ignore` and the line for one that does not compile.
+ */
+function compileContentIgnore(text) {
+    const patterns = [];
+    (text ?? '').split(/\r?\n/).forEach((line, i) => {
+        const source = line.trim();
+        if (source === '')
+            return;
+        let pattern;
+        try {
+            pattern = new RegExp(source, 'g');
+        }
+        catch (error) {
+            // V8 says `Invalid regular expression: /<source>/g: Unterminated group`: keep what is wrong.
+            const why = error instanceof Error ? error.message.replace(/^Invalid regular expression: \/.*\/g: /s, '') : '';
+            throw new ConfigError(`content-ignore: line ${i + 1} "${source}" is not a valid regular expression (${why}).`, 'content-ignore');
+        }
+        patterns.push(pattern);
+    });
+    return { patterns };
+}
+/** `text` with every match of every pattern removed (the same text when nothing matched). */
+function removeIgnored(text, ignore) {
+    let result = text;
+    for (const pattern of ignore.patterns)
+        result = result.replace(pattern, '');
+    return result;
+}
+
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+// EXTERNAL MODULE: external "node:buffer"
+var external_node_buffer_ = __nccwpck_require__(4573);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/site/html.ts
+/**
+ * A page's own content: its `<main>` element, else the `<div role="main">` that stands for one (the
+ * main landmark of MkDocs', Read the Docs' and Sphinx's themes), else its `<article>` elements, else its
+ * `<body>`. When a
+ * page's bytes change but its own content does not, only the navigation around it changed (a new post
+ * rewrites the sidebar of every page), and it can wait behind pages whose content changed.
+ *
+ * Not a DOM parser, but enough of a tokenizer for what generators write: tag names in any case,
+ * attributes (quoted values may hold `>`), comments, raw-text elements (`<script>`, `<style>`, ...)
+ * whose text may mention `</main>`, nested `<article>`s, and missing end tags (an unclosed element
+ * ends where `</body>` is, else at the end of the file). A full parser (parse5: 5x the bundle) would
+ * build a tree of every page only to find two offsets.
+ *
+ * It works on the bytes read as latin1, one character per byte, so that offsets are byte offsets and
+ * the hash is taken over the file's own bytes without decoding UTF-8.
+ */
+/** Elements whose text is not markup: a `<main>` inside a script's string is not an element. */
+const RAW_TEXT = new Set(['script', 'style', 'textarea', 'title', 'xmp', 'iframe', 'noembed', 'noframes']);
+const TAGS = /<(?:!--|(\/?)(main|article|body|script|style|textarea|title|xmp|iframe|noembed|noframes)(?=[\s/>]|$))/gi;
+/** The same, with `<div>`: only for a page that has a `role="main"` at all (most pages' divs are not worth a look). */
+const TAGS_AND_DIVS = new RegExp(TAGS.source.replace('(main|', '(main|div|'), 'gi');
+/** A quick look for the page: a literal start is a fast scan, where ROLE_MAIN's is not. */
+const ROLE_MAIN_SOMEWHERE = /role\s*=\s*["']?main/i;
+/** `role="main"` (or `role=main`) as an attribute of its own: not `data-role="main"`. */
+const ROLE_MAIN = /(?:^|[\s"'])role\s*=\s*["']?main(?=["'\s/>]|$)/i;
+const CLOSERS = new Map([...RAW_TEXT].map((name) => [name, new RegExp(`</${name}(?=[\\s/>]|$)`, 'gi')]));
+/** The own content of the page in `html` (latin1), or undefined when it has none of the four elements. */
+function ownContent(html) {
+    let found = html_elements(html, false);
+    // Divs are looked at only on a page without <main> that has a role="main" somewhere: most pages'
+    // hundreds of divs would cost a <main> page a third more time for nothing.
+    if (found.main.ranges.length === 0 && ROLE_MAIN_SOMEWHERE.test(html))
+        found = html_elements(html, true);
+    for (const target of [found.main, found.landmark, found.article, found.body])
+        if (target.ranges.length > 0)
+            return target.ranges;
+    return undefined;
+}
+/** One pass of the tokenizer over the page: where each element stands. */
+function html_elements(html, divs) {
+    const found = { main: html_element(), landmark: html_element(), article: html_element(), body: html_element() };
+    let bodyEnd = -1;
+    const tags = new RegExp(divs ? TAGS_AND_DIVS : TAGS); // its own lastIndex: this function is reentrant
+    for (let match = tags.exec(html); match !== null; match = tags.exec(html)) {
+        if (match[0] === '<!--') {
+            const end = html.indexOf('-->', match.index + 4);
+            if (end === -1)
+                break; // the rest of the file is a comment
+            tags.lastIndex = end + 3;
+            continue;
+        }
+        const name = match[2].toLowerCase();
+        const tagEnd = endOfTag(html, match.index + match[0].length);
+        if (tagEnd === -1)
+            break;
+        tags.lastIndex = tagEnd;
+        const closing = match[1] === '/';
+        if (RAW_TEXT.has(name)) {
+            if (!closing && !skipRawText(html, name, tags))
+                break;
+            continue;
+        }
+        if (name === 'div') {
+            const attributes = html.slice(match.index + match[0].length, tagEnd);
+            landmarkDiv(found.landmark, closing, closing ? false : ROLE_MAIN.test(attributes), tagEnd, match.index);
+            continue;
+        }
+        const target = found[name];
+        if (!closing) {
+            // Parsers merge a second <body> into the first; <main> and <article> may nest.
+            if (target.depth === 0)
+                target.start = tagEnd;
+            if (target.depth === 0 || name !== 'body')
+                target.depth++;
+        }
+        else if (target.depth > 0 && --target.depth === 0) {
+            target.ranges.push([target.start, match.index]);
+            if (name === 'body' && bodyEnd === -1)
+                bodyEnd = match.index;
+        }
+    }
+    for (const target of Object.values(found)) {
+        if (target.depth > 0)
+            target.ranges.push([target.start, bodyEnd > target.start ? bodyEnd : html.length]);
+    }
+    return found;
+}
+/**
+ * Follows the first `<div role="main">`: every `<div>` inside it opens a level, every `</div>` closes
+ * one, and the last closes it. A page has one main landmark; a later one is not looked at.
+ */
+function landmarkDiv(landmark, closing, isMain, tagEnd, tagStart) {
+    if (landmark.depth === 0) {
+        if (!closing && isMain && landmark.ranges.length === 0) {
+            landmark.start = tagEnd;
+            landmark.depth = 1;
+        }
+        return;
+    }
+    if (!closing)
+        landmark.depth++;
+    else if (--landmark.depth === 0)
+        landmark.ranges.push([landmark.start, tagStart]);
+}
+function html_element() {
+    return { depth: 0, start: 0, ranges: [] };
+}
+/**
+ * The offset just past the `>` that ends the tag whose attributes start at `from`, or -1. A quoted
+ * attribute value may contain `>`; a quote that does not follow `=` is an ordinary character.
+ */
+function endOfTag(html, from) {
+    let afterEquals = false;
+    for (let i = from; i < html.length; i++) {
+        const c = html.charCodeAt(i);
+        if (c === 0x3e /* > */)
+            return i + 1;
+        if ((c === 0x22 /* " */ || c === 0x27) /* ' */ && afterEquals) {
+            const close = html.indexOf(c === 0x22 ? '"' : "'", i + 1);
+            if (close === -1)
+                return -1;
+            i = close;
+            afterEquals = false;
+        }
+        else if (c === 0x3d /* = */) {
+            afterEquals = true;
+        }
+        else if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== 0x0c) {
+            afterEquals = false;
+        }
+    }
+    return -1;
+}
+/** Moves `tags` past the end tag of the raw-text element `name`; false when there is none. */
+function skipRawText(html, name, tags) {
+    const closer = CLOSERS.get(name);
+    closer.lastIndex = tags.lastIndex;
+    const close = closer.exec(html);
+    if (close === null)
+        return false;
+    const end = endOfTag(html, close.index + close[0].length);
+    if (end === -1)
+        return false;
+    tags.lastIndex = end;
+    return true;
+}
+
+;// CONCATENATED MODULE: ./src/site/hash.ts
+/**
+ * A site file's hashes: the whole file (after `content-ignore`), and for an HTML page its own content
+ * as well (see html.ts). SHA-256, cut to 96 bits for the state (see state/state.ts for why that is
+ * enough).
+ */
+
+
+
+
+/**
+ * Files up to this size are read whole (and can be text or HTML); larger ones are hashed raw, in
+ * chunks, by the reader thread (read.ts), with neither `content-ignore` nor an own-content hash.
+ */
+const WHOLE_FILE_LIMIT = 16 * 1024 * 1024;
+const HTML = /\.(?:html?|xhtml)$/i;
+function isHtmlFile(file) {
+    return HTML.test(file);
+}
+/** SHA-256 in the 96-bit base64url form the state keeps (16 characters = 96 bits; read.ts too). */
+function hash_short(bytes) {
+    // From the digest's first 12 bytes: a string of its own (a slice of a longer one would keep it alive).
+    return (0,external_node_crypto_.hash)('sha256', bytes, 'buffer').toString('base64url', 0, 12);
+}
+/** Whether `bytes` count as text for `content-ignore`: UTF-8 without NUL bytes. */
+function isText(bytes) {
+    return !bytes.includes(0) && (0,external_node_buffer_.isUtf8)(bytes);
+}
+/**
+ * The hashes of a file's bytes; `html` for .html/.htm/.xhtml files. `before` is the file's hashes in the
+ * previous state: a page whose content hash is the same keeps its own-content hash (same bytes, same
+ * own content), so that only changed pages are parsed — on a large site, most of the CPU time.
+ */
+function hashBytes(bytes, html, ignore, before) {
+    let data = bytes;
+    if (ignore !== undefined && ignore.patterns.length > 0 && isText(bytes)) {
+        const text = bytes.toString('utf8');
+        const kept = removeIgnored(text, ignore);
+        if (kept !== text)
+            data = Buffer.from(kept, 'utf8');
+    }
+    const content = hash_short(data);
+    if (!html)
+        return { content };
+    if (before?.own !== undefined && before.content === content)
+        return { content, own: before.own };
+    const ranges = ownContent(data.toString('latin1'));
+    if (ranges === undefined)
+        return { content };
+    if (ranges.length === 1)
+        return { content, own: hash_short(data.subarray(ranges[0][0], ranges[0][1])) };
+    const own = (0,external_node_crypto_.createHash)('sha256');
+    for (const [start, end] of ranges)
+        own.update(data.subarray(start, end)).update('\0');
+    return { content, own: own.digest().toString('base64url', 0, 12) };
+}
+
+// EXTERNAL MODULE: external "node:worker_threads"
+var external_node_worker_threads_ = __nccwpck_require__(5919);
+;// CONCATENATED MODULE: ./src/site/read.ts
+/**
+ * Reads the site's files on reader threads, in batches, while the main thread hashes what has arrived.
+ *
+ * Why threads: a built site is many small files, and opening, reading and closing each one costs more
+ * than hashing it. Through libuv's thread pool each of those calls is a round trip to the main thread
+ * (measured: 2x slower than reading synchronously); synchronous reads on the main thread leave the
+ * hashing waiting on them. READERS threads doing synchronous reads overlap the reading with the hashing.
+ *
+ * Bounded: each reader keeps at most MAX_IN_FLIGHT batches of BATCH_BYTES ahead of the hashing; a
+ * batch's memory is handed over (transferred, not copied), and handed back once hashed to be refilled.
+ * A file over `wholeFileLimit` is not sent: its reader hashes it in chunks (SHA-256, base64url, cut
+ * to 16 characters as the state keeps hashes: see hash.ts).
+ *
+ * The readers' code is a plain JavaScript string run with `eval: true`, so that it needs no file of its
+ * own beside the bundle; it only reads, so it is short. It loads its modules with import(), which works
+ * whether the worker starts as CommonJS or as an ES module.
+ */
+
+/** Two readers: one keeps a core busy with system calls; two also share the work on a busy machine. */
+const READERS = 2;
+const BATCH_BYTES = 2 * 1024 * 1024;
+const MAX_IN_FLIGHT = 2;
+/** Files are dealt to the readers in runs of this many, in turn, so that both finish at about the same time. */
+const CHUNK_FILES = 256;
+const READER = `
+(async () => {
+  const { parentPort, workerData } = await import('node:worker_threads');
+  const fs = await import('node:fs');
+  const path = await import('node:path');
+  const { createHash } = await import('node:crypto');
+  const { root, files, batchBytes, maxInFlight, wholeFileLimit, reader, readers, chunkFiles } = workerData;
+  // Batches come back once hashed: at most maxInFlight + 1 full-size ones ever exist.
+  const free = [];
+  let inFlight = 0;
+  let wake;
+  parentPort.on('message', (returned) => {
+    inFlight--;
+    if (returned.byteLength === batchBytes) free.push(returned);
+    if (wake) { const w = wake; wake = undefined; w(); }
+  });
+  const post = async (message) => {
+    parentPort.postMessage(message, [message.batch]);
+    inFlight++;
+    while (inFlight >= maxInFlight) await new Promise((resolve) => { wake = resolve; });
+  };
+  let batch = free.pop() ?? new ArrayBuffer(batchBytes);
+  let view = new Uint8Array(batch);
+  let used = 0;
+  let entries = [];
+  let hashes = [];
+  const flush = async () => {
+    if (entries.length === 0) return;
+    await post({ batch, entries, hashes });
+    batch = free.pop() ?? new ArrayBuffer(batchBytes);
+    view = new Uint8Array(batch);
+    used = 0;
+    entries = [];
+    hashes = [];
+  };
+  // Reads from the file's position into view[at, end) until it is full or the file ends.
+  const fill = (fd, target, at, end) => {
+    let filled = at;
+    while (filled < end) {
+      const read = fs.readSync(fd, target, filled, end - filled, null);
+      if (read === 0) break;
+      filled += read;
+    }
+    return filled - at;
+  };
+  const hashWhole = (fd) => {
+    const hash = createHash('sha256');
+    const chunk = Buffer.allocUnsafe(1024 * 1024);
+    for (let at = 0, read; (read = fs.readSync(fd, chunk, 0, chunk.length, at)) > 0; at += read) {
+      hash.update(chunk.subarray(0, read));
+    }
+    return hash.digest().toString('base64url', 0, 12);
+  };
+  // A small file is read straight into the batch, without asking its size; only one that fills the
+  // rest of the batch is sized, and then hashed here (too large) or sent in a buffer of its own.
+  const readOne = async (index, fd) => {
+    if (batchBytes - used < batchBytes / 8) await flush();
+    const filled = fill(fd, view, used, view.length);
+    if (used + filled < view.length) {
+      entries.push(index, 0, used, filled);
+      used += filled;
+      return;
+    }
+    const size = fs.fstatSync(fd).size;
+    if (size === filled) {
+      entries.push(index, 0, used, filled);
+      used += filled;
+    } else if (size > wholeFileLimit) {
+      hashes.push(hashWhole(fd));
+      entries.push(index, 1, size, hashes.length - 1);
+    } else {
+      const own = new Uint8Array(new ArrayBuffer(Math.max(size, filled)));
+      own.set(view.subarray(used, used + filled));
+      const total = filled + fill(fd, own, filled, own.length);
+      await post({ batch: own.buffer, entries: [index, 0, 0, total], hashes: [] });
+    }
+  };
+  for (let start = reader * chunkFiles; start < files.length; start += readers * chunkFiles) {
+    for (let index = start; index < Math.min(files.length, start + chunkFiles); index++) {
+      let fd;
+      try {
+        fd = fs.openSync(path.join(root, files[index]), 'r');
+      } catch (error) {
+        if (error.code === 'ENOENT') { entries.push(index, 2, 0, 0); continue; }
+        parentPort.postMessage({ error: String(error.message), index });
+        return;
+      }
+      try {
+        await readOne(index, fd);
+      } catch (error) {
+        parentPort.postMessage({ error: String(error.message), index });
+        return;
+      } finally {
+        fs.closeSync(fd);
+      }
+    }
+  }
+  await flush();
+  parentPort.postMessage({ done: true });
+})();
+`;
+/**
+ * Yields every file's result, in no particular order (each says its index in `files`). A result's
+ * `bytes` are valid until the next result is asked for (the memory is reused): hash them, do not keep
+ * them. Throws `site-dir: cannot read <file>: <why>` when a file cannot be read, and the signal's
+ * reason when it is aborted. The readers are ended on every path.
+ */
+async function* readFiles(options) {
+    const queue = [];
+    let wake;
+    const push = (item) => {
+        queue.push(item);
+        wake?.();
+    };
+    const count = Math.min(READERS, Math.ceil(options.files.length / CHUNK_FILES));
+    const readers = Array.from({ length: count }, (_, reader) => {
+        const worker = new external_node_worker_threads_.Worker(READER, {
+            eval: true,
+            workerData: {
+                root: options.root,
+                files: options.files,
+                batchBytes: BATCH_BYTES,
+                maxInFlight: MAX_IN_FLIGHT,
+                wholeFileLimit: options.wholeFileLimit,
+                reader,
+                readers: count,
+                chunkFiles: CHUNK_FILES,
+            },
+        });
+        worker.on('message', (message) => push('batch' in message ? { ...message, reader } : message));
+        worker.on('error', push);
+        worker.on('exit', () => push(new Error('a reader thread ended early')));
+        return worker;
+    });
+    const onAbort = () => push(options.signal.reason);
+    options.signal?.addEventListener('abort', onAbort);
+    try {
+        for (let running = readers.length; running > 0;) {
+            if (options.signal?.aborted)
+                throw options.signal.reason;
+            if (queue.length === 0)
+                await new Promise((resolve) => (wake = resolve));
+            wake = undefined;
+            const item = queue.shift();
+            if (item instanceof Error)
+                throw item;
+            if ('done' in item) {
+                running--;
+                continue;
+            }
+            if ('error' in item)
+                throw new Error(`site-dir: cannot read ${options.files[item.index]}: ${item.error}`);
+            yield* batchResults(item);
+            // Hashed: the batch goes back to its reader, to be filled again (so its bytes must not be kept).
+            readers[item.reader].postMessage(item.batch, [item.batch]);
+        }
+    }
+    finally {
+        options.signal?.removeEventListener('abort', onAbort);
+        await Promise.all(readers.map((worker) => {
+            worker.removeAllListeners();
+            return worker.terminate();
+        }));
+    }
+}
+function* batchResults(message) {
+    const { batch, entries, hashes } = message;
+    for (let i = 0; i < entries.length; i += 4) {
+        const index = entries[i];
+        const kind = entries[i + 1];
+        if (kind === 0)
+            yield { index, bytes: Buffer.from(batch, entries[i + 2], entries[i + 3]) };
+        else if (kind === 1)
+            yield { index, hash: hashes[entries[i + 3]], size: entries[i + 2] };
+        else
+            yield { index, missing: true };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/site/mapping.ts
+/**
+ * Site files ↔ URLs. A file maps to the URL a browser asks for when a page links to it: a folder's
+ * `index.html` is the folder's URL with a trailing slash, every other file its own path. Each path
+ * segment is percent-encoded as UTF-8, keeping only the characters RFC 3986 allows raw in a path
+ * segment (letters, digits, `-._~!$&'()*+,;=:@`): so a space is `%20`, `#` `%23`, `?` `%3F`, `%`
+ * `%25`, `é` `%C3%A9`. Those are the spellings browsers send and generators write in links, and the
+ * result is already in the canonical form urls/normalize.ts keeps, so it is never rewritten later.
+ */
+
+/** The file a folder URL serves. */
+const INDEX_FILE = 'index.html';
+/**
+ * `base-url` as the prefix of every site URL: scheme, lower-case host, and a path ending in `/`
+ * (`https://www.example.com` → `https://www.example.com/`; a site under `/docs` keeps that path).
+ */
+function siteBase(baseUrl) {
+    let parsed;
+    try {
+        parsed = new URL(baseUrl.trim());
+    }
+    catch {
+        throw new ConfigError(`base-url: "${baseUrl}" is not a URL; write it as https://www.example.com`, 'base-url');
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+        throw new ConfigError(`base-url: "${baseUrl}" is not an http(s) URL`, 'base-url');
+    }
+    if (parsed.search !== '' || parsed.hash !== '') {
+        throw new ConfigError(`base-url: "${baseUrl}" has a query or fragment; site URLs cannot start with one`, 'base-url');
+    }
+    const href = parsed.href.replace(/%[0-9a-f]{2}/gi, (escape) => escape.toUpperCase());
+    return href.endsWith('/') ? href : `${href}/`;
+}
+/** Percent-encodes one path segment (see the module comment). */
+function encodeSegment(segment) {
+    // encodeURIComponent leaves A-Z a-z 0-9 - _ . ! ~ * ' ( ) raw; these sub-delimiters are raw in paths too.
+    return encodeURIComponent(segment).replace(/%(?:24|26|2B|2C|3B|3D|3A|40)/g, decodeURIComponent);
+}
+/** The URL of `file` (`/`-separated, relative to site-dir) under `base` (from siteBase()). */
+function fileToUrl(base, file) {
+    const segments = file.split('/');
+    if (segments[segments.length - 1] === INDEX_FILE)
+        segments[segments.length - 1] = '';
+    return base + segments.map(encodeSegment).join('/');
+}
+/**
+ * Which site file a URL (a sitemap `<loc>`) is served from, or undefined when none is: `/p/` and
+ * `/p/index.html` → `p/index.html`; `/p` → `p` if that file exists, else `p.html` (generators' "clean
+ * URLs"), else `p/index.html` (a server that redirects to the slash). A URL outside `base`, or with a
+ * query, is no file's. `exists` tells whether a relative path is a site file.
+ */
+function urlToFile(base, url, exists) {
+    if (!url.startsWith(base) || /[?#]/.test(url))
+        return undefined;
+    let rest;
+    try {
+        rest = url
+            .slice(base.length)
+            .split('/')
+            .map((segment) => decodeURIComponent(segment))
+            .join('/');
+    }
+    catch {
+        return undefined; // escapes that are not UTF-8 name no file we could have mapped
+    }
+    const candidates = rest === '' || rest.endsWith('/')
+        ? [`${rest}${INDEX_FILE}`]
+        : [rest, `${rest}.html`, `${rest}/${INDEX_FILE}`];
+    return candidates.find(exists);
+}
+
+;// CONCATENATED MODULE: ./src/site/scan.ts
+/**
+ * `site-dir`: every file of the built site, with its URL and hashes. Hidden files and folders (`.git`,
+ * `.DS_Store`, `.well-known`... anything whose name starts with a dot) are skipped, and so is the
+ * `state` file when it is kept inside the site.
+ */
+
+
+
+
+
+
+/** A scanned file; its URL is made when asked for (most files of a large site never are). */
+class ScannedFile {
+    path;
+    hashes;
+    size;
+    base;
+    constructor(path, hashes, size, base) {
+        this.path = path;
+        this.hashes = hashes;
+        this.size = size;
+        this.base = base;
+    }
+    get url() {
+        return fileToUrl(this.base, this.path);
+    }
+}
+/**
+ * Lists and hashes site-dir. Throws a ConfigError naming `site-dir` when it does not exist, is not a
+ * folder or has no files, and one naming `base-url` when that is not an http(s) URL.
+ */
+async function scanSite(options) {
+    const base = siteBase(options.baseUrl);
+    const root = external_node_path_namespaceObject.resolve(options.workspace, options.siteDir);
+    checkFolder(options.siteDir, root);
+    const skip = options.state === undefined ? undefined : external_node_path_namespaceObject.resolve(options.workspace, options.state);
+    const names = listFiles(root, skip);
+    if (names.length === 0) {
+        throw new ConfigError(`site-dir: "${options.siteDir}" (${root}) has no files (hidden ones are skipped). ` +
+            'Run this step after the build, and set site-dir to the folder the build writes.', 'site-dir');
+    }
+    names.sort(byCodeUnits);
+    const found = new Array(names.length);
+    let bytes = 0;
+    const reads = readFiles({ root, files: names, wholeFileLimit: WHOLE_FILE_LIMIT, signal: options.signal });
+    for await (const read of reads) {
+        if ('missing' in read)
+            continue; // removed since it was listed
+        const name = names[read.index];
+        if ('hash' in read) {
+            found[read.index] = new ScannedFile(name, { content: read.hash }, read.size, base);
+            bytes += read.size;
+        }
+        else {
+            const html = isHtmlFile(name);
+            const before = html ? options.previous?.get(name) : undefined;
+            const hashes = hashBytes(read.bytes, html, options.contentIgnore, before);
+            found[read.index] = new ScannedFile(name, hashes, read.bytes.length, base);
+            bytes += read.bytes.length;
+        }
+    }
+    const files = found.filter((file) => file !== undefined); // in `names` order: sorted
+    return { root, base, files, bytes };
+}
+function checkFolder(input, root) {
+    let isFolder;
+    try {
+        isFolder = (0,external_node_fs_namespaceObject.statSync)(root).isDirectory();
+    }
+    catch (error) {
+        const missing = systemErrorCode(error) === 'ENOENT';
+        throw new ConfigError(`site-dir: "${input}" (${root}) ${missing ? 'does not exist' : `cannot be read: ${errorMessage(error)}`}. ` +
+            'Set site-dir to the folder your build writes (public, _site, dist, ...) and run this step after the build.', 'site-dir');
+    }
+    if (!isFolder) {
+        throw new ConfigError(`site-dir: "${input}" (${root}) is a file, not a folder. Set it to the folder your build writes.`, 'site-dir');
+    }
+}
+/**
+ * Every regular file under `root` (relative, `/`-separated), hidden names skipped. A symbolic link to
+ * a file counts as that file; links to folders are not followed (a link loop must not hang the run).
+ */
+function listFiles(root, skip) {
+    const files = [];
+    // The state file's path relative to site-dir, in the `/` form of the names below (or none).
+    const skipped = skip === undefined ? undefined : external_node_path_namespaceObject.relative(root, skip).split(external_node_path_namespaceObject.sep).join('/');
+    const visit = (folder, prefix) => {
+        let entries;
+        try {
+            entries = (0,external_node_fs_namespaceObject.readdirSync)(folder, { withFileTypes: true });
+        }
+        catch (error) {
+            throw new Error(`site-dir: cannot list ${prefix || '.'}: ${errorMessage(error)}`, { cause: error });
+        }
+        for (const entry of entries) {
+            const name = entry.name;
+            if (name.startsWith('.'))
+                continue;
+            const relative = prefix + name;
+            if (entry.isFile()) {
+                if (relative !== skipped)
+                    files.push(relative);
+            }
+            else if (entry.isDirectory()) {
+                visit(external_node_path_namespaceObject.join(folder, name), `${relative}/`);
+            }
+            else if (entry.isSymbolicLink() &&
+                relative !== skipped &&
+                isFileBehindLink(external_node_path_namespaceObject.join(folder, name))) {
+                files.push(relative);
+            }
+        }
+    };
+    visit(root, '');
+    return files;
+}
+function isFileBehindLink(full) {
+    try {
+        return (0,external_node_fs_namespaceObject.statSync)(full).isFile();
+    }
+    catch {
+        return false; // a dangling link serves nothing
+    }
+}
+function byCodeUnits(a, b) {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+
+;// CONCATENATED MODULE: ./src/site/order.ts
+/**
+ * The order a small quota spends itself in: the URLs a visitor hits first, first. For the deploy's own
+ * changes (and, after them, pages where only the navigation changed; then with `changes: all` the
+ * unchanged files), in this order of keys:
+ *
+ * 1. the home page;
+ * 2. the group: pages, stylesheets and scripts first; then other files (feeds, JSON, fonts, text...);
+ *    images, media and downloads last;
+ * 3. a higher sitemap `<priority>` (a file the sitemap does not list counts as 0.5, the protocol's
+ *    default);
+ * 4. a shallower URL path (fewer segments: `/docs/` is 1, `/docs/setup.html` 2);
+ * 5. a page before a stylesheet or script;
+ * 6. the file path (UTF-16 code units), so that the order is the same on every machine.
+ *
+ * Carried URLs come after all of these, oldest first (see plan.ts).
+ */
+
+
+/** The sitemap protocol's default `<priority>`. */
+const DEFAULT_PRIORITY = 0.5;
+const STYLE_OR_SCRIPT = /\.(?:css|js|mjs|cjs)$/i;
+const MEDIA_OR_DOWNLOAD = /\.(?:png|jpe?g|gif|webp|avif|svg|ico|bmp|tiff?|apng|jxl|heic|mp3|mp4|m4a|m4v|webm|ogg|ogv|oga|opus|wav|flac|mov|avi|mkv|pdf|zip|gz|tgz|bz2|xz|7z|rar|tar|dmg|exe|msi|deb|rpm|apk|iso|epub|docx?|xlsx?|pptx?|csv)$/i;
+/** The order key of `file` (relative path) with its sitemap priority (NaN or undefined: none). */
+function orderKey(file, priority) {
+    const page = isHtmlFile(file);
+    const styleOrScript = !page && STYLE_OR_SCRIPT.test(file);
+    const segments = file.split('/');
+    return {
+        home: file === INDEX_FILE,
+        group: page || styleOrScript ? 0 : MEDIA_OR_DOWNLOAD.test(file) ? 2 : 1,
+        priority: priority === undefined || Number.isNaN(priority) ? DEFAULT_PRIORITY : priority,
+        depth: segments[segments.length - 1] === INDEX_FILE ? segments.length - 1 : segments.length,
+        kind: page ? 0 : styleOrScript ? 1 : 2,
+        path: file,
+    };
+}
+/** Compares two keys: negative when `a` goes first. */
+function compareKeys(a, b) {
+    if (a.home !== b.home)
+        return a.home ? -1 : 1;
+    return (a.group - b.group ||
+        b.priority - a.priority ||
+        a.depth - b.depth ||
+        a.kind - b.kind ||
+        (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+;// CONCATENATED MODULE: ./src/site/plan.ts
+
+
+const DEFAULT_CARRY_DAYS = 7;
+/** Compares the scanned site with the state read before the run and returns what to warm, in order. */
+function planSiteChanges(scan, read, options) {
+    const today = options.now.toISOString().slice(0, 10);
+    const notices = [];
+    const warnings = [];
+    const previous = usableState(scan, read, notices, warnings);
+    const counts = {
+        files: scan.files.length,
+        added: 0,
+        modified: 0,
+        unchanged: 0,
+        excluded: 0,
+        chromeOnly: 0,
+        carriedIn: 0,
+        carriedAged: 0,
+        carriedGone: 0,
+        carriedSuperseded: 0,
+        carriedExcluded: 0,
+    };
+    // By path: only to resolve sitemap locs and carried entries (most runs have neither).
+    const byPath = options.sitemap !== undefined || (previous?.carried.length ?? 0) > 0
+        ? new Map(scan.files.map((file) => [file.path, file]))
+        : new Map();
+    const fromSitemap = sitemapFiles(scan.base, options.sitemap, byPath);
+    const changes = classify(scan, previous, fromSitemap, options, counts);
+    const carried = carryIn(previous?.carried ?? [], today, options, byPath, fromSitemap);
+    counts.carriedAged = carried.aged;
+    counts.carriedGone = carried.gone;
+    counts.carriedExcluded = carried.excluded;
+    if (carried.aged > 0) {
+        notices.push(`state: ${carried.aged} carried URLs were dropped, first planned more than carry-days (${options.carryDays}) ` +
+            `days ago (the oldest on ${carried.oldestAged}). Raise the quota, or run the action on a schedule to drain the carried list.`);
+    }
+    const urls = inQuotaOrder(changes, carried.entries, today, counts);
+    return { urls, counts, hadState: previous !== undefined, today, notices, warnings };
+}
+/** Sorts every file into added, modified, unchanged or excluded (in `counts`); returns the selected ones. */
+function classify(scan, previous, fromSitemap, options, counts) {
+    const selected = [];
+    const excluding = options.exclude !== undefined && options.exclude.size > 0;
+    for (const file of scan.files) {
+        const listed = fromSitemap.get(file.path);
+        // Made only when needed: on a large site most files are neither excluded nor changed.
+        const urlOf = () => listed?.url ?? file.url;
+        if (excluding && options.exclude.match(urlOf()) !== undefined) {
+            counts.excluded++;
+            continue;
+        }
+        const before = previous?.files.get(file.path);
+        const change = before === undefined ? 'added' : before.content === file.hashes.content ? 'unchanged' : 'modified';
+        counts[change]++;
+        const chromeOnly = change === 'modified' && before?.own !== undefined && before.own === file.hashes.own;
+        if (chromeOnly)
+            counts.chromeOnly++;
+        if (!options.changes.all && (change === 'unchanged' || !options.changes[change]))
+            continue;
+        selected.push({ file, url: urlOf(), change, chromeOnly, key: orderKey(file.path, listed?.priority) });
+    }
+    return selected;
+}
+/**
+ * This deploy's changes in quota order (own content changed, then chrome-only, then with `changes:
+ * all` the unchanged files), then the carried URLs, oldest first; each URL once.
+ */
+function inQuotaOrder(changes, carried, today, counts) {
+    const urls = [];
+    const listed = new Set();
+    const changedFiles = new Set(changes.filter((c) => c.change !== 'unchanged').map((c) => c.file.path));
+    const carriedFiles = new Set(carried.map((entry) => entry.file));
+    const tier = (c) => (c.change === 'unchanged' ? 2 : c.chromeOnly ? 1 : 0);
+    const ordered = changes
+        .filter((c) => c.change !== 'unchanged' || !carriedFiles.has(c.file.path)) // listed as carried below
+        .sort((a, b) => tier(a) - tier(b) || compareKeys(a.key, b.key));
+    for (const c of ordered) {
+        if (listed.has(c.url))
+            continue; // two files, one URL (a loc form): warmed once
+        listed.add(c.url);
+        const { url, change, chromeOnly } = c;
+        urls.push({ url, file: c.file.path, change, chromeOnly, since: today, firstChange: change });
+    }
+    for (const entry of carried) {
+        // Its file changed again (or its URL is planned anyway): warmed once, as this deploy's change.
+        if ((entry.file !== undefined && changedFiles.has(entry.file)) || listed.has(entry.url)) {
+            counts.carriedSuperseded++;
+            continue;
+        }
+        listed.add(entry.url);
+        counts.carriedIn++;
+        urls.push({
+            url: entry.url,
+            ...(entry.file === undefined ? {} : { file: entry.file }),
+            change: 'carried',
+            chromeOnly: false,
+            since: entry.since,
+            firstChange: entry.change,
+            carriedFor: { cause: entry.cause, reason: entry.reason },
+        });
+    }
+    return urls;
+}
+/** The state to compare with, or undefined (with the notice or warning that says why). */
+function usableState(scan, read, notices, warnings) {
+    if (read.kind === 'unusable') {
+        warnings.push(read.warning);
+        return undefined;
+    }
+    if (read.kind === 'missing') {
+        notices.push(`state: there is no ${read.label} yet, so every file of site-dir counts as added and nothing is carried. ` +
+            'It is written at the end of this run; from the next run on, only what changed is warmed.');
+        return undefined;
+    }
+    if (read.state.baseUrl !== scan.base) {
+        notices.push(`state: it was written for ${read.state.baseUrl}, not ${scan.base} (base-url changed), so every file ` +
+            'counts as added and nothing is carried.');
+        return undefined;
+    }
+    return read.state;
+}
+/**
+ * Site files the sitemap lists, with the URL to warm and the priority. The sitemap's URL form is
+ * used, except a folder's `…/index.html` (Hexo lists pages so, but links to, and visitors ask for,
+ * the folder URL with its slash: a different cache key).
+ */
+function sitemapFiles(base, sitemap, byPath) {
+    const found = new Map();
+    if (sitemap === undefined)
+        return found;
+    const exists = (file) => byPath.has(file);
+    for (const [loc, priority] of sitemap) {
+        const file = urlToFile(base, loc, exists);
+        if (file === undefined || found.has(file))
+            continue;
+        const url = loc.endsWith(`/${INDEX_FILE}`) ? byPath.get(file).url : loc;
+        found.set(file, { url, priority });
+    }
+    return found;
+}
+/** The carried entries still to warm (supersession by a new change is decided by the caller). */
+function carryIn(carried, today, options, byPath, fromSitemap) {
+    const result = { entries: [], aged: 0, oldestAged: undefined, gone: 0, excluded: 0 };
+    const todayMs = Date.parse(today);
+    for (const entry of carried) {
+        if ((todayMs - Date.parse(entry.since)) / 86_400_000 > options.carryDays) {
+            result.aged++;
+            if (result.oldestAged === undefined || entry.since < result.oldestAged)
+                result.oldestAged = entry.since;
+            continue;
+        }
+        let url = entry.url;
+        if (entry.file !== undefined) {
+            const file = byPath.get(entry.file);
+            if (file === undefined) {
+                result.gone++;
+                continue;
+            }
+            // The file's URL now (base-url is the same; the sitemap's loc form may have changed).
+            url = fromSitemap.get(entry.file)?.url ?? file.url;
+        }
+        if (options.exclude !== undefined && options.exclude.match(url) !== undefined) {
+            result.excluded++;
+            continue;
+        }
+        result.entries.push({ ...entry, url });
+    }
+    // Oldest first; the same day keeps the state's order (which is the order they were planned in).
+    result.entries.sort((a, b) => (a.since < b.since ? -1 : a.since > b.since ? 1 : 0));
+    return result;
+}
+
+// EXTERNAL MODULE: external "node:events"
+var external_node_events_ = __nccwpck_require__(8474);
+;// CONCATENATED MODULE: ./src/runtime/stop.ts
+/**
+ * How a run is stopped early: at its deadline (`timeout`) or when the workflow is cancelled. Two
+ * steps, because a call in flight may already have been accepted: first stop *sending* (new calls,
+ * retries, waits), and only later abort the requests still in flight, so that their answers — and the
+ * task IDs in them — can still arrive and be reported.
+ */
+
+
+class RunStop {
+    sending = new AbortController();
+    requests = new AbortController();
+    stopReason;
+    timers = [];
+    constructor() {
+        // Every call under way listens on these signals while it waits or is in flight: up to
+        // requests-per-second calls at once, with their look-ups. More than Node's default of 10 is normal.
+        (0,external_node_events_.setMaxListeners)(4 * LIMITS.maxRequestsPerSecond, this.sending.signal, this.requests.signal);
+    }
+    /** Aborted when no new call may start: gate waits, retry pauses and polls end at once. */
+    get sendSignal() {
+        return this.sending.signal;
+    }
+    /** Aborted when requests in flight must be given up. */
+    get requestSignal() {
+        return this.requests.signal;
+    }
+    get reason() {
+        return this.stopReason;
+    }
+    get stopped() {
+        return this.stopReason !== undefined;
+    }
+    /** Stops sending now; requests in flight get `graceMs` to finish before they are aborted. */
+    stop(reason, graceMs) {
+        if (this.stopReason === undefined) {
+            this.stopReason = reason;
+            this.sending.abort(new Error(reason));
+        }
+        const timer = setTimeout(() => this.abortRequests(), graceMs);
+        timer.unref();
+        this.timers.push(timer);
+    }
+    /** Aborts requests in flight now (the second signal of a cancellation). */
+    abortRequests() {
+        if (this.stopReason === undefined)
+            this.stop('cancelled', 0);
+        this.requests.abort(new Error(this.stopReason));
+    }
+    /** Stops the run at `timeoutMs` from now. */
+    armDeadline(timeoutMs, graceMs) {
+        const timer = setTimeout(() => this.stop('deadline', graceMs), timeoutMs);
+        timer.unref();
+        this.timers.push(timer);
+    }
+    dispose() {
+        for (const timer of this.timers)
+            clearTimeout(timer);
+        this.timers = [];
+    }
+}
+/** The reason recorded for a URL that was not sent because the run stopped. */
+function notSentReason(reason) {
+    return reason === 'deadline'
+        ? 'deadline: not sent before the run reached its timeout'
+        : 'cancelled: not sent before the run was cancelled';
+}
+
+;// CONCATENATED MODULE: ./src/site/carry.ts
+/**
+ * The state the next run reads, built after this run from its scan, its plan and every URL's outcome.
+ * The files are this deploy's hashes; the carried list is every planned URL that was not warmed but
+ * can be by a later run:
+ * - skipped because the day's quota was used up;
+ * - not sent because the run stopped (its deadline, a cancel, a credential error that stops every call);
+ * - sent and refused with an error that may pass (throttled, service busy, queue full).
+ * Not carried: URLs that were accepted, refused for themselves (a bad URL, a host that is not the
+ * account's), and URLs whose call's outcome is unknown. The last may have been accepted and charged;
+ * quota is money, so a URL is never risked twice: it waits for the next deploy that changes it.
+ * Without a previous state nothing is carried (see nextState).
+ */
+
+
+/** Longer reasons are cut: the report has the whole one; the state only needs to say why. */
+const MAX_REASON = 300;
+/**
+ * The state to write after the run (not after a dry run: it sent nothing, so nothing changed). Also
+ * right on the failure, deadline and cancel paths: what was not sent is carried.
+ */
+function nextState(input) {
+    const { scan, plan } = input;
+    const outcomes = new Map(input.outcomes.map((outcome) => [outcome.url, outcome]));
+    const carried = [];
+    const carriedBy = {
+        quota: 0,
+        deadline: 0,
+        cancelled: 0,
+        'not-sent': 0,
+        retryable: 0,
+    };
+    let coldWithoutState = 0;
+    for (const planned of plan.urls) {
+        const outcome = outcomes.get(planned.url);
+        const cause = outcome === undefined ? stoppedCause(input.stopped) : carryCause(outcome);
+        if (cause === undefined)
+            continue;
+        if (!plan.hadState) {
+            coldWithoutState++;
+            continue;
+        }
+        carriedBy[cause]++;
+        carried.push({
+            url: planned.url,
+            ...(planned.file === undefined ? {} : { file: planned.file }),
+            change: planned.firstChange,
+            cause,
+            reason: (outcome?.reason ?? notSentText(input.stopped)).slice(0, MAX_REASON),
+            since: planned.since,
+        });
+    }
+    // Oldest first, so the next run takes them in that order; the same day keeps this run's order.
+    carried.sort((a, b) => (a.since < b.since ? -1 : a.since > b.since ? 1 : 0));
+    const notices = [];
+    if (coldWithoutState > 0) {
+        notices.push(`state: ${coldWithoutState} URLs of site-dir were not warmed in this first run (no previous state) and ` +
+            'are not carried to the next one: a first deploy would otherwise queue the whole site for days. ' +
+            'From the next run on, what changes is warmed, and what the quota cuts is carried.');
+    }
+    return {
+        state: {
+            baseUrl: scan.base,
+            savedAt: input.now.toISOString(),
+            files: new Map(scan.files.map((file) => [file.path, file.hashes])),
+            carried,
+        },
+        carried: carried.length,
+        carriedBy,
+        leftCold: coldWithoutState,
+        notices,
+    };
+}
+/**
+ * Why a planned URL with this outcome should be carried, or undefined when it should not. Reads only
+ * the fields set where the outcome was decided (never a reason's text):
+ * - skipped for quota (`skip: 'quota'`): carried;
+ * - failed, and its call may have been accepted (`outcomeUnknown`): never carried;
+ * - failed, refused by the API (`errorClass`): carried when the refusal may pass (throttled, busy,
+ *   queue full: `retryable`) or was about the keys or permissions, not the URL (a credential error
+ *   stops the run: `not-sent`, warmed once they are fixed); a URL refused for itself (a bad URL, a host
+ *   that is not the account's, an unknown code) is not;
+ * - failed, never sent (`notSent`): carried, as cut by the deadline, the cancel, or the run's stop;
+ * - any other failure (an entry that is not a URL): not carried, nothing says a later run would do better.
+ */
+function carryCause(outcome) {
+    if (outcome.status === 'skipped')
+        return outcome.skip === 'quota' ? 'quota' : undefined;
+    if (outcome.status !== 'failed' || outcome.outcomeUnknown === true)
+        return undefined;
+    if (outcome.errorClass !== undefined) {
+        if (isRetryable(outcome.errorClass))
+            return 'retryable';
+        return isFatal(outcome.errorClass) ? 'not-sent' : undefined;
+    }
+    if (outcome.notSent !== undefined)
+        return outcome.notSent === 'stopped' ? 'not-sent' : outcome.notSent;
+    return undefined;
+}
+/** A planned URL without an outcome: the run ended before it got to it. */
+function stoppedCause(stopped) {
+    return stopped ?? 'not-sent';
+}
+function notSentText(stopped) {
+    return stopped === undefined ? 'not sent: the run ended before it was sent' : notSentReason(stopped);
+}
+
+;// CONCATENATED MODULE: ./src/state/state.ts
+/**
+ * The `state` file: what the last deploy the action saw looked like (a content hash per file of the
+ * built site) and the URLs it planned but could not warm (the carried list). The next run diffs
+ * against it and warms the carried URLs after its own changes.
+ *
+ * Format (version 1), one JSON document written one entry a line so that it stays readable and
+ * diffable, and small: for 100,000 files it is 6 MB (paths of 40 characters) to 10 MB (70 characters).
+ *
+ *   {"format":"cdn-prefetch-state","version":1,"hash":"sha256/96","savedAt":"…","baseUrl":"…",
+ *   "carried":[
+ *   {"url":"…","file":"docs/index.html","change":"modified","cause":"quota","reason":"…","since":"2026-03-01"},
+ *   …],
+ *   "files":{
+ *   "css/site.css":"q3Xv…",
+ *   "docs/index.html":"Zk1P….r8Tn…",
+ *   …}}
+ *
+ * A file's value is its content hash, then for an HTML page `.` and the hash of its own content
+ * (`<main>`, else `<article>`, else `<body>`). Hashes are SHA-256 cut to 96 bits and written in
+ * base64url (16 characters): the state only ever compares a file with its own earlier version, so
+ * the chance that a change goes unseen is 2^-96 per changed file. Two full hashes in hex (2 x 64
+ * characters) would add about 10 MB per 100,000 pages — 15 to 19 MB in all — and buy nothing.
+ */
+
+
+
+
+/** The `format` marker: a file without it is not ours, whatever else it holds. */
+const STATE_FORMAT = 'cdn-prefetch-state';
+const STATE_VERSION = 1;
+/** How the hashes were made: a state whose hashes were made otherwise cannot be compared. */
+const STATE_HASH = 'sha256/96';
+/** A state larger than this is not ours (100,000 files take 6–10 MB). */
+const MAX_STATE_BYTES = 512 * 1024 * 1024;
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const CHANGES = ['added', 'modified', 'unchanged'];
+const CAUSES = ['quota', 'deadline', 'cancelled', 'not-sent', 'retryable'];
+/**
+ * Reads `file` (an absolute path; `label`, e.g. the input as written, is what a warning names). Never
+ * throws: every problem is a `missing` or `unusable` result.
+ */
+async function readState(file, label = file) {
+    let text;
+    try {
+        const stat = await external_node_fs_namespaceObject.promises.stat(file);
+        if (stat.isDirectory())
+            return unusable(label, 'it is a folder, not a file');
+        if (stat.size > MAX_STATE_BYTES)
+            return unusable(label, `it is ${stat.size} bytes long`);
+        text = await external_node_fs_namespaceObject.promises.readFile(file, 'utf8');
+    }
+    catch (error) {
+        if (systemErrorCode(error) === 'ENOENT')
+            return { kind: 'missing', label };
+        return unusable(label, `it cannot be read: ${errorMessage(error)}`);
+    }
+    let document;
+    try {
+        document = JSON.parse(text);
+    }
+    catch {
+        return unusable(label, 'it is not JSON (a truncated or foreign file?)');
+    }
+    const parsed = parseDocument(document);
+    return typeof parsed === 'string' ? unusable(label, parsed) : { kind: 'found', state: parsed };
+}
+function unusable(file, why) {
+    return {
+        kind: 'unusable',
+        label: file,
+        why,
+        warning: `state: ${file} cannot be used (${why}); every file counts as added this run, nothing carried ` +
+            `is warmed, and the file is replaced at the end of the run.`,
+    };
+}
+/** The state in `document`, or why it is not one. */
+function parseDocument(document) {
+    if (!isRecord(document) || document.format !== STATE_FORMAT) {
+        return `it is not a cdn-prefetch state file: no "format": "${STATE_FORMAT}"`;
+    }
+    if (document.version !== STATE_VERSION) {
+        return typeof document.version === 'number' && document.version > STATE_VERSION
+            ? `it was written by a newer cdn-prefetch (format version ${document.version}); use that version`
+            : `format version ${JSON.stringify(document.version)} is not one this version reads`;
+    }
+    if (document.hash !== STATE_HASH)
+        return `its hashes are ${JSON.stringify(document.hash)}, not ${STATE_HASH}`;
+    if (typeof document.baseUrl !== 'string' || typeof document.savedAt !== 'string') {
+        return 'it has no "baseUrl" or "savedAt"';
+    }
+    const files = parseFiles(document.files);
+    if (typeof files === 'string')
+        return files;
+    const carried = parseCarried(document.carried);
+    if (typeof carried === 'string')
+        return carried;
+    return { baseUrl: document.baseUrl, savedAt: document.savedAt, files, carried };
+}
+function parseFiles(value) {
+    if (!isRecord(value))
+        return '"files" is not an object';
+    const files = new Map();
+    for (const file in value) {
+        const hashes = value[file];
+        // 16 characters, or 16 + "." + 16. Any other character only makes the file count as modified.
+        if (typeof hashes !== 'string' ||
+            (hashes.length !== 16 && (hashes.length !== 33 || hashes[16] !== '.'))) {
+            return `the hashes of "${file}" are not ${STATE_HASH} hashes`;
+        }
+        files.set(file, hashes.length === 16 ? { content: hashes } : { content: hashes.slice(0, 16), own: hashes.slice(17) });
+    }
+    return files;
+}
+function parseCarried(value) {
+    if (!Array.isArray(value))
+        return '"carried" is not a list';
+    const carried = [];
+    for (const [i, entry] of value.entries()) {
+        if (!isRecord(entry) ||
+            typeof entry.url !== 'string' ||
+            (entry.file !== undefined && typeof entry.file !== 'string') ||
+            !CHANGES.includes(entry.change) ||
+            !CAUSES.includes(entry.cause) ||
+            typeof entry.reason !== 'string' ||
+            typeof entry.since !== 'string' ||
+            !DAY.test(entry.since)) {
+            return `carried entry ${i + 1} is not a url, change, cause, reason and since`;
+        }
+        carried.push({
+            url: entry.url,
+            ...(entry.file === undefined ? {} : { file: entry.file }),
+            change: entry.change,
+            cause: entry.cause,
+            reason: entry.reason,
+            since: entry.since,
+        });
+    }
+    return carried;
+}
+function isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/**
+ * Writes `state` to `file` (an absolute path; parent folders are created) through a temporary file in
+ * the same folder, flushed to disk and then renamed over `file`: a reader sees the old state or the
+ * new one, never a part. On failure the temporary file is removed, the old state is left as it was,
+ * and the error is thrown. Takes no stop signal, so that it also runs on the failure, deadline and
+ * cancel paths.
+ */
+async function writeState(file, state) {
+    const folder = external_node_path_namespaceObject.dirname(file);
+    await external_node_fs_namespaceObject.promises.mkdir(folder, { recursive: true });
+    // Hidden, so that a state kept inside site-dir is skipped by the site scan even while it is written.
+    const temporary = external_node_path_namespaceObject.join(folder, `.${external_node_path_namespaceObject.basename(file)}.${process.pid}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.tmp`);
+    const handle = await external_node_fs_namespaceObject.promises.open(temporary, 'wx');
+    try {
+        try {
+            for (const chunk of serialize(state))
+                await handle.write(chunk);
+            await handle.sync();
+        }
+        finally {
+            await handle.close();
+        }
+        await external_node_fs_namespaceObject.promises.rename(temporary, file);
+    }
+    catch (error) {
+        await external_node_fs_namespaceObject.promises.rm(temporary, { force: true });
+        throw error;
+    }
+}
+/** The state's text, in chunks of about 1 MB (a 100,000-file state is never one big string twice). */
+function* serialize(state) {
+    const head = {
+        format: STATE_FORMAT,
+        version: STATE_VERSION,
+        hash: STATE_HASH,
+        savedAt: state.savedAt,
+        baseUrl: state.baseUrl,
+    };
+    let text = `${JSON.stringify(head).slice(0, -1)},\n"carried":[`;
+    state.carried.forEach((entry, i) => {
+        const { url, file, change, cause, reason, since } = entry;
+        const ordered = { url, ...(file === undefined ? {} : { file }), change, cause, reason, since };
+        text += `${i === 0 ? '' : ','}\n${JSON.stringify(ordered)}`;
+    });
+    text += '],\n"files":{';
+    let first = true;
+    for (const [name, hashes] of state.files) {
+        const value = hashes.own === undefined ? hashes.content : `${hashes.content}.${hashes.own}`;
+        text += `${first ? '' : ','}\n${JSON.stringify(name)}:"${value}"`;
+        first = false;
+        if (text.length >= 1024 * 1024) {
+            yield text;
+            text = '';
+        }
+    }
+    yield `${text}}}\n`;
+}
+
+;// CONCATENATED MODULE: ./src/site/index.ts
+/**
+ * `site-dir` + `state`: warm exactly what the deploy changed, and carry what the quota cut over to
+ * the next run. The run's phases call, in order:
+ *
+ *   const ignore = compileContentIgnore(inputs['content-ignore']);          // ConfigError on a bad line
+ *   const read = await readState(statePath, inputs.state);                  // never throws
+ *   const previous = read.kind === 'found' ? read.state.files : undefined;  // saves parsing pages
+ *   const scan = await scanSite({ workspace, siteDir, baseUrl, contentIgnore: ignore, state, previous });
+ *   const plan = planSiteChanges(scan, read, { changes, exclude, carryDays, now, sitemap });
+ *   //   log plan.notices / plan.warnings; send plan.urls (after `urls` entries), in that order
+ *   const next = nextState({ scan, plan, outcomes, stopped, now });        // also on failure paths
+ *   await writeState(statePath, next.state);                                // never in a dry run
+ *
+ * Nothing here reads inputs or logs: every message is returned.
+ */
+
+
+
+
+
+
+
 ;// CONCATENATED MODULE: ./src/sitemap/set.ts
 class SitemapSet {
     /** URL by document position, duplicates included. */
@@ -47381,7 +48660,7 @@ function pendingEntity(sax) {
     return typeof entity === 'string' ? entity : '';
 }
 /** Parses a whole document from text chunks; returns its kind. */
-async function parseDocument(chunks, options, handlers) {
+async function parse_parseDocument(chunks, options, handlers) {
     const parser = new SitemapParser(options, handlers);
     for await (const chunk of chunks)
         parser.write(chunk);
@@ -47390,8 +48669,6 @@ async function parseDocument(chunks, options, handlers) {
     return parser.kind;
 }
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 // EXTERNAL MODULE: external "node:stream"
 var external_node_stream_ = __nccwpck_require__(7075);
 // EXTERNAL MODULE: external "node:zlib"
@@ -48362,7 +49639,7 @@ async function readOnce(location, walk) {
     const meta = {};
     let urls = 0;
     try {
-        const kind = await parseDocument(readDocumentText(location, options, meta), { label: location.label, images: options.images }, {
+        const kind = await parse_parseDocument(readDocumentText(location, options, meta), { label: location.label, images: options.images }, {
             url: (entry) => {
                 urls++;
                 addEntry(entry, location, walk);
@@ -48570,8 +49847,6 @@ function shorten(s) {
     return trimmed.length > 100 ? `${trimmed.slice(0, 97)}...` : trimmed;
 }
 
-// EXTERNAL MODULE: external "node:events"
-var external_node_events_ = __nccwpck_require__(8474);
 ;// CONCATENATED MODULE: ./src/sitemap/save.ts
 /**
  * save-sitemap: one flat `<urlset>` with every URL and lastmod of the deployed sitemap (children
@@ -48821,6 +50096,25 @@ async function saveSitemapBaseline(options, logger) {
     await saveBaselineFile(file, options.saveSitemap, set);
     logger.info(`Saved ${set?.size ?? 0} URLs of ${root.label} to ${options.saveSitemap}.`);
     return { file, urls: set?.size ?? 0 };
+}
+/**
+ * With `site-dir`, the sitemap is no diff: it says which URLs visitors ask for first. Returns every
+ * normalized `<loc>` (the first occurrence) with its `<priority>` (0.5 when absent); `<lastmod>` is not
+ * read for anything. A sitemap that cannot be read fails the run as the deployed side of a diff does.
+ */
+async function sitemapPriorities(options, logger) {
+    const limits = { ...DEFAULT_LIMITS, ...options.limits };
+    const root = locateInput(options.sitemap, options.workspace, 'sitemap');
+    const priorities = new Map();
+    const sink = {
+        add: (url, _lastmod, priority) => {
+            if (!priorities.has(url))
+                priorities.set(ownCopy(url), priority);
+        },
+    };
+    await loadDeployed(root, { ...options, images: false }, limits, logger, sink);
+    logger.info(`Sitemap ${root.label}: ${priorities.size} URLs, for their priorities and URL forms (site-dir decides what changed).`);
+    return priorities;
 }
 function locateBaseline(options) {
     const { previousSitemap, previousRef } = options;
@@ -49237,9 +50531,11 @@ function asConfigError(name, parse) {
 
 
 
+
 const FLAG = { flag: true };
 const CDN_ENDPOINT = 'https://cdn.aliyuncs.com';
 const STS_ENDPOINT = 'https://sts.aliyuncs.com';
+const IN_CLI_RELATIVE = 'In the CLI: relative to the current directory.';
 const OIDC_ONLY = { flag: false, instead: 'GitHub OIDC exists only inside GitHub Actions' };
 function spec(kind, options, parse) {
     return { kind, default: String(options.default ?? ''), required: false, cli: options.cli ?? FLAG, parse };
@@ -49289,6 +50585,12 @@ const INPUTS = {
         },
     }),
     'base-url': inputs_text({ parse: parseBaseUrl }),
+    'site-dir': inputs_path({ cli: { flag: true, note: IN_CLI_RELATIVE } }),
+    state: inputs_path({ cli: { flag: true, note: IN_CLI_RELATIVE } }),
+    'content-ignore': list({
+        parse: (value) => asConfigError('content-ignore', () => compileContentIgnore(value)),
+    }),
+    'carry-days': whole(0, 365, { default: DEFAULT_CARRY_DAYS }),
     domains: list({ parse: (value) => asConfigError('domains', () => parseDomainPatterns(value)) }),
     'access-key-id': secret('ALIBABA_CLOUD_ACCESS_KEY_ID'),
     'access-key-secret': secret('ALIBABA_CLOUD_ACCESS_KEY_SECRET'),
@@ -49508,6 +50810,13 @@ function parseConfig(input, env, credentials, context = {}) {
     const workspace = env['GITHUB_WORKSPACE'] || process.cwd();
     const follow = inputs.check(() => followOptions(inputs));
     const sitemap = inputs.check(() => sitemapConfig(inputs, workspace, context.github));
+    // Two checks: one that needs content-ignore or carry-days must not hide base-url's.
+    inputs.check(() => {
+        const siteDir = inputs.get('site-dir');
+        if (siteDir !== '')
+            checkSiteDir(inputs, siteDir, inputs.get('state'), workspace);
+    });
+    const site = inputs.check(() => siteConfig(inputs));
     inputs.check(() => checkSaveSitemapAlone(inputs, context));
     const oidc = inputs.check(() => oidcConfig(inputs, env));
     // Credentials last: a wrong value is worth knowing before "no AccessKey found".
@@ -49537,6 +50846,7 @@ function parseConfig(input, env, credentials, context = {}) {
         follow,
         exclude: inputs.get('exclude'),
         ...(sitemap ? { sitemap } : {}),
+        ...(site ? { site } : {}),
         workspace,
         messages: configMessages(inputs, oidc, context.github),
     };
@@ -49618,13 +50928,58 @@ function checkSaveTarget(sitemap, saveSitemap, workspace) {
             'write the baseline to another path, like sitemap-baseline.xml.', 'save-sitemap');
     }
 }
-/** save-sitemap sends nothing, so a URL list beside it would be dropped without a word. */
+/**
+ * `site-dir`, `state`, `content-ignore`, `carry-days` (and `changes`); undefined when neither site-dir
+ * nor state is set. What site-dir needs beside it is checked apart (checkSiteDir).
+ */
+function siteConfig(inputs) {
+    const siteDir = inputs.get('site-dir');
+    const state = inputs.get('state');
+    if (siteDir === '') {
+        if (inputs.get('content-ignore').patterns.length > 0) {
+            throw new ConfigError('content-ignore is set but site-dir is empty; content-ignore applies to the files of site-dir: set site-dir ' +
+                'to the folder your build writes.', 'content-ignore');
+        }
+        return state === '' ? undefined : { state, ...siteValues(inputs) };
+    }
+    return { siteDir, ...(state !== '' ? { state } : {}), ...siteValues(inputs) };
+}
+/**
+ * What site-dir needs beside it (base-url), and what it leaves no use for: with site-dir the sitemap
+ * gives priorities only, so the inputs that exist for the sitemap diff alone would be dropped without
+ * a word; they are refused.
+ */
+function checkSiteDir(inputs, siteDir, state, workspace) {
+    if (inputs.get('base-url') === undefined) {
+        throw new ConfigError(`site-dir needs base-url: the URL the site is served at (like https://www.example.com), under which each ` +
+            `file of ${siteDir} is warmed. Set base-url.`, 'base-url');
+    }
+    const sitemapOnly = ['previous-sitemap', 'previous-ref', 'include-images'].filter((name) => name === 'include-images' ? inputs.get(name) : inputs.get(name) !== '');
+    if (sitemapOnly.length > 0) {
+        throw new ConfigError(`${sitemapOnly.join(' and ')} ${sitemapOnly.length > 1 ? 'are' : 'is'} set with site-dir, which decides what ` +
+            'changed by content (images included), so the sitemap only gives priorities and is never diffed: remove ' +
+            `${sitemapOnly.length > 1 ? 'them' : 'it'}, or remove site-dir to use the sitemap diff.`, sitemapOnly[0]);
+    }
+    if (state !== '' && external_node_path_default().resolve(workspace, state) === external_node_path_default().resolve(workspace, siteDir)) {
+        throw new ConfigError(`state: "${state}" is site-dir itself; name a file, like .cdn-prefetch/state.json.`, 'state');
+    }
+}
+function siteValues(inputs) {
+    return {
+        contentIgnore: inputs.get('content-ignore'),
+        carryDays: inputs.get('carry-days'),
+        changes: inputs.get('changes'),
+    };
+}
+/** save-sitemap sends nothing, so a URL list (or a site) beside it would be dropped without a word. */
 function checkSaveSitemapAlone(inputs, context) {
     if (inputs.get('save-sitemap') === '')
         return;
     const lists = [
         inputs.get('urls').trim() !== '' ? 'urls' : '',
         inputs.get('urls-file') !== '' || context.urlsFromStdin ? 'urls-file' : '',
+        inputs.get('site-dir') !== '' ? 'site-dir' : '',
+        inputs.get('state') !== '' ? 'state' : '',
     ].filter(Boolean);
     if (lists.length === 0)
         return;
@@ -49712,8 +51067,6 @@ function clearTextWarning(name, origin, what) {
     };
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: ./src/report/report.ts
@@ -49745,6 +51098,7 @@ function reportJson(result, redact) {
         ...(result.fatal ? { error: result.fatal } : {}),
         ...(result.follow ? { follow: result.follow } : {}),
         ...(result.sitemap ? { sitemap: result.sitemap } : {}),
+        ...(result.site ? { site: result.site } : {}),
         ...(result.savedSitemap ? { savedSitemap: result.savedSitemap } : {}),
         urls: result.outcomes.map(({ order: _order, ...outcome }) => outcome),
     };
@@ -49764,6 +51118,8 @@ function actionOutputs(result, reportPath) {
         'confirmed-count': String(result.confirmedByLookup),
         report: reportPath,
         ...followOutputs(result),
+        // Only what a written state holds: a dry run (or a failed write) carries nothing over.
+        'carried-count': result.site?.carriedOut === undefined ? '' : String(result.site.carriedOut),
     };
 }
 /** The outputs the follow-through adds; empty strings when it was not asked for, and in a dry run. */
@@ -49916,12 +51272,64 @@ function urlTable(title, outcomes, columns, headers) {
     ];
 }
 
+;// CONCATENATED MODULE: ./src/report/site.ts
+/** What the files were compared with, in a few words. */
+function site_comparedText(site) {
+    const state = site.state === undefined ? '' : `\`${site.state}\``;
+    const alone = site.siteDir === undefined;
+    const found = site.stateFound;
+    if (found === undefined)
+        return 'No state is kept (set state): every file counts as added, nothing is carried.';
+    if (found === 'found') {
+        return alone
+            ? `State ${state} alone: no site-dir is read; its carried URLs are warmed.`
+            : `Compared with the state ${state}.`;
+    }
+    if (found === 'missing') {
+        return alone
+            ? `No state ${state} yet: nothing carried to warm.`
+            : `No state ${state} yet: every file counts as added, nothing is carried in.`;
+    }
+    const why = found === 'unusable' ? 'could not be used' : 'was written for another base-url';
+    return alone
+        ? `The state ${state} ${why}: nothing carried to warm.`
+        : `The state ${state} ${why}: every file counts as added, nothing is carried in.`;
+}
+/** "4 carried in (1 dropped: older than carry-days), 3 carried to the next run", or what stands instead of the last. */
+function site_carriedText(site, dryRun) {
+    const { counts } = site;
+    const dropped = [
+        counts.carriedAged ? `${counts.carriedAged} older than carry-days` : '',
+        counts.carriedGone ? `${counts.carriedGone} whose file is gone` : '',
+        counts.carriedExcluded ? `${counts.carriedExcluded} excluded` : '',
+    ].filter(Boolean);
+    const superseded = counts.carriedSuperseded
+        ? `, ${counts.carriedSuperseded} changed again (warmed as changes)`
+        : '';
+    const into = `${counts.carriedIn} carried in` +
+        (dropped.length ? ` (dropped: ${dropped.join(', ')})` : '') +
+        superseded;
+    return `${into}, ${outText(site, dryRun)}`;
+}
+function outText(site, dryRun) {
+    if (site.carriedOut !== undefined) {
+        const cold = site.leftCold ? ` (${site.leftCold} left cold: a first run carries nothing)` : '';
+        return `${site.carriedOut} carried to the next run${cold}`;
+    }
+    if (site.state === undefined)
+        return 'none carried to the next run (no state)';
+    if (dryRun)
+        return 'the state was not written (dry run)';
+    return 'the state was not written, so nothing new is carried';
+}
+
 ;// CONCATENATED MODULE: ./src/report/summary.ts
 /**
  * The job summary: Markdown a person reads after the run. It stays under GitHub's 1 MiB limit for
  * any run: URLs are grouped by reason, every listing has a byte budget and ends with "… and N
  * more" pointing at the report, which has every URL.
  */
+
 
 
 /** Bytes each listing may take; with the fixed parts they stay far below SUMMARY_MAX_BYTES. */
@@ -49947,6 +51355,8 @@ function renderSummary(result, reportPath) {
     }
     if (result.sitemap)
         lines.push(...sitemapSection(result.sitemap));
+    if (result.site)
+        lines.push(...siteSection(result.site, result.dryRun));
     lines.push(...countsTable(result));
     lines.push(...taskIdsLine(result.taskIds));
     lines.push(...outcomeTable('Failed', result.outcomes.filter((o) => o.status === 'failed'), BUDGET.failed));
@@ -50056,6 +51466,33 @@ function sitemapSection(sitemap) {
         '',
     ];
 }
+/** What site-dir held compared with the state, and how many URLs were carried in and out. */
+function siteSection(site, dryRun) {
+    const { counts } = site;
+    const title = site.siteDir === undefined ? '### Carried URLs' : `### Site \`${listing_oneLine(site.siteDir, 200)}\``;
+    const rows = site.siteDir === undefined
+        ? []
+        : [
+            ['files', counts.files],
+            ['added', counts.added],
+            ['modified', counts.modified],
+            ['of them chrome-only (only the navigation changed)', counts.chromeOnly],
+            ['unchanged', counts.unchanged],
+            ['excluded', counts.excluded],
+        ];
+    return [
+        title,
+        '',
+        listing_oneLine(site_comparedText(site), 600),
+        '',
+        ...notes(site.notes),
+        ...(rows.length
+            ? ['| | files |', '|---|---:|', ...rows.map(([name, value]) => `| ${name} | ${value} |`), '']
+            : []),
+        `Carried URLs: ${site_carriedText(site, dryRun)}.`,
+        '',
+    ];
+}
 function notes(texts) {
     const budget = new ByteBudget(BUDGET.notes);
     const lines = [];
@@ -50070,6 +51507,7 @@ function notes(texts) {
 
 ;// CONCATENATED MODULE: ./src/report/closing.ts
 
+
 /** URLs listed per status, a few per reason; the rest are counted (and all are in --json). */
 const closing_LISTED = 20;
 function renderClosing(result) {
@@ -50078,6 +51516,7 @@ function renderClosing(result) {
         return `${savedLine(result)}\n`;
     const sections = [
         sitemapLines(result),
+        siteLines(result),
         result.dryRun ? planTable(result.outcomes) : closing_taskTable(result.outcomes),
         closing_countsTable(result),
         outcomeList('Failed', result.outcomes.filter((o) => o.status === 'failed')),
@@ -50137,6 +51576,26 @@ function sitemapLines(result) {
         ...(counts.invalid ? [`${counts.invalid} unusable <loc>`] : []),
     ];
     return [`Sitemap (${against})`, `  ${parts.join(' · ')}`];
+}
+/** What site-dir held and what was carried, in three lines. */
+function siteLines(result) {
+    const site = result.site;
+    if (!site)
+        return [];
+    const { counts } = site;
+    const head = site.siteDir === undefined ? 'Carried URLs' : `Site ${site.siteDir}`;
+    const files = site.siteDir === undefined
+        ? []
+        : [
+            `  ${counts.files} files · ${counts.added} added · ${counts.modified} modified ` +
+                `(${counts.chromeOnly} chrome-only) · ${counts.unchanged} unchanged · ${counts.excluded} excluded`,
+        ];
+    const compared = comparedText(site).replace(/`/g, '').replace(/\.$/, '');
+    return [
+        `${head}: ${compared.charAt(0).toLowerCase()}${compared.slice(1)}`,
+        ...files,
+        `  carried: ${carriedText(site, result.dryRun)}`,
+    ];
 }
 function closing_countsTable(result) {
     const { counts } = result;
@@ -51254,74 +52713,6 @@ class RenewingClient extends AlibabaClient {
     }
 }
 
-;// CONCATENATED MODULE: ./src/runtime/stop.ts
-/**
- * How a run is stopped early: at its deadline (`timeout`) or when the workflow is cancelled. Two
- * steps, because a call in flight may already have been accepted: first stop *sending* (new calls,
- * retries, waits), and only later abort the requests still in flight, so that their answers — and the
- * task IDs in them — can still arrive and be reported.
- */
-
-
-class RunStop {
-    sending = new AbortController();
-    requests = new AbortController();
-    stopReason;
-    timers = [];
-    constructor() {
-        // Every call under way listens on these signals while it waits or is in flight: up to
-        // requests-per-second calls at once, with their look-ups. More than Node's default of 10 is normal.
-        (0,external_node_events_.setMaxListeners)(4 * LIMITS.maxRequestsPerSecond, this.sending.signal, this.requests.signal);
-    }
-    /** Aborted when no new call may start: gate waits, retry pauses and polls end at once. */
-    get sendSignal() {
-        return this.sending.signal;
-    }
-    /** Aborted when requests in flight must be given up. */
-    get requestSignal() {
-        return this.requests.signal;
-    }
-    get reason() {
-        return this.stopReason;
-    }
-    get stopped() {
-        return this.stopReason !== undefined;
-    }
-    /** Stops sending now; requests in flight get `graceMs` to finish before they are aborted. */
-    stop(reason, graceMs) {
-        if (this.stopReason === undefined) {
-            this.stopReason = reason;
-            this.sending.abort(new Error(reason));
-        }
-        const timer = setTimeout(() => this.abortRequests(), graceMs);
-        timer.unref();
-        this.timers.push(timer);
-    }
-    /** Aborts requests in flight now (the second signal of a cancellation). */
-    abortRequests() {
-        if (this.stopReason === undefined)
-            this.stop('cancelled', 0);
-        this.requests.abort(new Error(this.stopReason));
-    }
-    /** Stops the run at `timeoutMs` from now. */
-    armDeadline(timeoutMs, graceMs) {
-        const timer = setTimeout(() => this.stop('deadline', graceMs), timeoutMs);
-        timer.unref();
-        this.timers.push(timer);
-    }
-    dispose() {
-        for (const timer of this.timers)
-            clearTimeout(timer);
-        this.timers = [];
-    }
-}
-/** The reason recorded for a URL that was not sent because the run stopped. */
-function notSentReason(reason) {
-    return reason === 'deadline'
-        ? 'deadline: not sent before the run reached its timeout'
-        : 'cancelled: not sent before the run was cancelled';
-}
-
 ;// CONCATENATED MODULE: ./src/submit/confirm.ts
 
 
@@ -52376,43 +53767,51 @@ class SubmitLedger {
         }
         this.onRecord?.(this.outcomes.length);
     }
-    fail(items, reason, code) {
-        this.record(items, reason, code, false);
+    /** Failed: refused by the API (`error`: its code and class are recorded), or for a reason of its own. */
+    fail(items, reason, error) {
+        this.record(items, reason, error ? refusal(error) : {});
     }
     /**
      * Failed, but the call may have been accepted: reported with `outcomeUnknown` (and a reason that
      * starts "outcome unknown"), never sent again.
      */
     failUnknown(items, reason, code) {
-        this.record(items, `outcome unknown: ${reason}`, code, true);
+        this.record(items, `outcome unknown: ${reason}`, {
+            ...(code ? { code } : {}),
+            outcomeUnknown: true,
+        });
     }
+    /**
+     * Never sent: the run stopped first (its deadline, a cancel) or a credential or permission error
+     * (`cause`) stopped every call. `notSent` says which, for whoever acts on it (carry-over).
+     */
     failNotSent(items, stopReason, cause) {
         if (items.length === 0)
             return;
         if (stopReason)
-            return this.fail(items, notSentReason(stopReason));
-        this.fail(items, cause ? `not sent: the run stopped at ${cause.code ?? 'an error'}` : 'not sent');
+            return this.record(items, notSentReason(stopReason), { notSent: stopReason });
+        const reason = cause ? `not sent: the run stopped at ${cause.code ?? 'an error'}` : 'not sent';
+        this.record(items, reason, { notSent: 'stopped' });
     }
     /**
      * The run stopped while these URLs were still being retried. When every attempt so far was refused,
      * the reason names the last refusal ("deadline: refused with PreloadQueueFull until the run's
-     * timeout"), not "not sent".
+     * timeout"), not "not sent", and the refusal's class is recorded.
      */
     failStopped(items, stopReason, lastRefusal) {
         if (!lastRefusal)
-            return this.fail(items, notSentReason(stopReason));
+            return this.record(items, notSentReason(stopReason), { notSent: stopReason });
         const until = stopReason === 'deadline' ? "until the run's timeout" : 'until the run was cancelled';
         const what = lastRefusal.code ? `refused with ${lastRefusal.code}` : `failed (${lastRefusal.message})`;
-        this.fail(items, `${stopReason}: ${what} ${until}`, lastRefusal.code);
+        this.fail(items, `${stopReason}: ${what} ${until}`, lastRefusal);
     }
-    record(items, reason, code, unknown) {
+    record(items, reason, fields) {
         for (const item of items) {
             this.outcomes.push({
                 url: item.url,
                 status: 'failed',
                 reason,
-                ...(code ? { code } : {}),
-                ...(unknown ? { outcomeUnknown: true } : {}),
+                ...fields,
                 source: item.source,
                 order: item.order,
             });
@@ -52444,6 +53843,10 @@ class SubmitLedger {
             ...(this.fatal ? { fatal: this.fatal } : {}),
         };
     }
+}
+/** What a failed outcome records of the error that refused its call: the code, when there is one, and the class. */
+function refusal(error) {
+    return { ...(error.code ? { code: error.code } : {}), errorClass: error.errorClass };
 }
 
 ;// CONCATENATED MODULE: ./src/submit/submitter.ts
@@ -52489,7 +53892,7 @@ async function runRound(client, logger, options, batches, ledger) {
             }
             const hostError = ledger.failedHosts.get(batch.host);
             if (hostError) {
-                ledger.fail(batch.items, `not sent: ${batch.host} was refused with ${hostError.code}`, hostError.code);
+                ledger.fail(batch.items, `not sent: ${batch.host} was refused with ${hostError.code}`, hostError);
                 continue;
             }
             const failure = await sendBatch(client, logger, options, batch, ledger);
@@ -52628,7 +54031,7 @@ function recordFailure(logger, host, items, error, ledger) {
         ledger.fatal ??= error;
     if (error.errorClass === 'domain')
         ledger.failedHosts.set(host, error);
-    ledger.fail(items, error.message, error.code);
+    ledger.fail(items, error.message, error);
     logger.warning(`${host}: ${items.length} URLs failed: ${error.message}`);
 }
 
@@ -52685,13 +54088,15 @@ async function readUrlFile(filePath, displayName) {
 ;// CONCATENATED MODULE: ./src/sources/gather.ts
 /**
  * Every URL source of a run, in the order the quota is spent on them: the `urls` input, `urls-file`
- * (or standard input, from the CLI), then what the sitemap diff selected.
+ * (or standard input, from the CLI), then what the sitemap diff selected, then what `site-dir` and
+ * `state` planned (this deploy's changes, then the carried URLs). With `site-dir` the sitemap is no
+ * diff (it only gives the site's plan its priorities: see site.ts).
  */
 
 
 
 
-async function gatherEntries(config, logger, options = {}) {
+async function gatherEntries(config, logger, options = {}, site) {
     const entries = parseUrlList(config.urlsText, 'urls');
     const lists = [{ name: 'urls', entries: entries.length }];
     if (config.urlsFile) {
@@ -52704,26 +54109,40 @@ async function gatherEntries(config, logger, options = {}) {
         lists.push({ name: 'standard input', entries: fromStdin.length });
         append(entries, fromStdin);
     }
-    if (!config.sitemap)
-        return { entries, lists };
+    const sitemap = config.sitemap && config.site?.siteDir === undefined
+        ? await sitemapEntries(config, config.sitemap, logger, options, entries)
+        : undefined;
+    if (site !== undefined)
+        append(entries, site.entries);
+    return {
+        entries,
+        lists,
+        ...(sitemap?.read ? { sitemap: sitemap.read } : {}),
+        ...(sitemap?.failure ? { sitemapFailure: sitemap.failure } : {}),
+        ...(site ? { site: { counts: site.counts, siteDir: site.siteDir, planned: site.entries.length } } : {}),
+    };
+}
+/**
+ * Appends what the sitemap diff selected, then its unusable `<loc>` values (each a failed URL). A
+ * sitemap that cannot be read is returned as the failure: the other sources' entries are still reported.
+ */
+async function sitemapEntries(config, sitemapConfig, logger, options, entries) {
     let sitemap;
     try {
-        sitemap = await logger.group('Sitemap diff', () => sitemapChanges(sitemapOptions(config, config.sitemap, options), logger));
+        sitemap = await logger.group('Sitemap diff', () => sitemapChanges(sitemapOptions(config, sitemapConfig, options), logger));
     }
     catch (error) {
-        // The entries of the other sources are still reported, whatever happened to the sitemap.
         if (error instanceof ConfigError || !(error instanceof Error))
             throw error;
-        return { entries, lists, sitemapFailure: error };
+        return { failure: error };
     }
     for (let i = 0; i < sitemap.urls.length; i++) {
         entries.push({ raw: sitemap.urls[i], source: 'sitemap', change: sitemap.changes[i] });
     }
-    // Unusable <loc> values are reported, each as a failed URL, after the selected ones.
     for (const loc of sitemap.invalid) {
         entries.push({ raw: loc.value, source: `sitemap ${loc.document}`, invalid: loc.reason });
     }
-    return { entries, lists, sitemap };
+    return { read: sitemap };
 }
 /** `push(...many)` overflows the call stack past ~100,000 items. */
 function append(to, items) {
@@ -52737,6 +54156,9 @@ function append(to, items) {
  */
 function nothingToSend(gathered) {
     const lists = gathered.lists.map((list) => `${list.name} had ${list.entries} entries`);
+    if (gathered.site !== undefined) {
+        return { level: 'notice', message: `No URLs to prefetch: ${siteText(gathered.site)}. Nothing was sent.` };
+    }
     const sitemap = gathered.sitemap;
     if (sitemap === undefined || sitemap.counts.deployed + sitemap.counts.invalid === 0) {
         const every = sitemap === undefined ? lists : [...lists, 'the sitemap had no URLs'];
@@ -52747,6 +54169,21 @@ function nothingToSend(gathered) {
     }
     // Lists with entries always yield an outcome, so here they are all empty: only the sitemap speaks.
     return { level: 'notice', message: `No URLs to prefetch: ${sitemapText(sitemap)}. Nothing was sent.` };
+}
+/** A site (or a state alone) that planned nothing: what it held, so a redeploy with no change reads as one. */
+function siteText(site) {
+    const { counts } = site;
+    const dropped = counts.carriedAged + counts.carriedGone + counts.carriedExcluded;
+    const carried = dropped > 0 ? `nothing carried is left to warm (${dropped} dropped)` : 'nothing is carried';
+    if (site.siteDir === undefined)
+        return `the state has ${carried.replace('nothing is carried', 'no carried URLs')}`;
+    const found = [
+        `${counts.unchanged} unchanged`,
+        counts.excluded ? `${counts.excluded} excluded` : '',
+        counts.added ? `${counts.added} added but not selected by changes` : '',
+        counts.modified ? `${counts.modified} modified but not selected by changes` : '',
+    ].filter(Boolean);
+    return `site-dir ${site.siteDir} has ${counts.files} files, none to warm (${found.join(', ')}), and ${carried}`;
 }
 function sitemapText(sitemap) {
     const { counts } = sitemap;
@@ -52766,7 +54203,10 @@ function sitemapText(sitemap) {
         : 'none added or modified since the baseline';
     return `${head}, ${none}${found.length ? ` (${found.join(', ')})` : ''}`;
 }
-/** Gives each outcome from the sitemap its `change` and lastmods (report rows of urls / urls-file get none). */
+/**
+ * Gives each outcome from the sitemap diff its `change` and lastmods, and each from site-dir its
+ * `change`, `chromeOnly` and `carriedSince` (report rows of urls / urls-file get none).
+ */
 function withChanges(outcomes, changes) {
     if (changes.size === 0)
         return outcomes;
@@ -52775,6 +54215,14 @@ function withChanges(outcomes, changes) {
         const entry = changes.get(outcome.order);
         if (entry === undefined)
             return outcome;
+        if (!('lastmod' in entry)) {
+            return {
+                ...outcome,
+                change: entry.change,
+                ...(entry.chromeOnly ? { chromeOnly: true } : {}),
+                ...(entry.carriedSince !== undefined ? { carriedSince: entry.carriedSince } : {}),
+            };
+        }
         return {
             ...outcome,
             change: entry.change,
@@ -52827,6 +54275,304 @@ function sitemapOptions(config, sitemap, options) {
         retryPolicy: options.retryPolicy,
         signal: options.signal,
         ...(config.requestTimeoutMs ? { limits: { timeoutMs: config.requestTimeoutMs } } : {}),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/sources/site.ts
+/**
+ * `site-dir` + `state` as a URL source: the built site is hashed and compared with the state the last
+ * run wrote, and what changed is planned, then the URLs earlier runs could not warm (the carried list).
+ * With `state` alone no site is read: the carried list is drained.
+ *
+ * Two ends: `openSite` before anything is sent (read the state, scan, plan), and `keepingState` around
+ * the rest of the run, which writes the next state however that rest ends — with a result (success, a
+ * refusal part-way, the deadline, a cancel) or with an exception — but never in a dry run.
+ */
+
+
+
+
+
+/**
+ * Reads the state, scans site-dir (or, with `state` alone, takes the state's own files) and plans.
+ * Undefined when neither `site-dir` nor `state` is set. Throws a ConfigError naming `site-dir` when it is
+ * missing, not a folder or empty. A run stopped while scanning plans nothing and says so.
+ */
+async function openSite(config, logger, options = {}) {
+    const site = config.site;
+    if (site === undefined || (site.siteDir === undefined && site.state === undefined))
+        return undefined;
+    const notes = [];
+    const log = noting(logger, notes);
+    const read = site.state === undefined ? undefined : await readState(statePath(config, site.state), site.state);
+    try {
+        const planned = site.siteDir === undefined
+            ? drainOnly(read, config, log, options)
+            : await planSite(site.siteDir, read, config, log, options);
+        if (planned === undefined) {
+            return { config: site, entries: [], read, keep: 'there is no usable state to drain', notes };
+        }
+        logPlan(planned.plan, site, logger);
+        return { config: site, entries: entriesOf(planned.plan), planned, read, notes };
+    }
+    catch (error) {
+        if (error instanceof ConfigError || options.signal?.aborted !== true)
+            throw error;
+        log.warning(`site-dir: not read: ${stopText(options.signal)}; the state is left as it was.`);
+        return { config: site, entries: [], read, keep: 'the site was not read', notes };
+    }
+}
+async function planSite(siteDir, read, config, log, options) {
+    const site = config.site;
+    const sitemap = config.sitemap && (await priorities(config, config.sitemap.sitemap, log, options));
+    const scan = await scanSite({
+        workspace: config.workspace,
+        siteDir,
+        baseUrl: config.baseUrl ?? '',
+        contentIgnore: site.contentIgnore,
+        state: site.state,
+        previous: read?.kind === 'found' ? read.state.files : undefined,
+        signal: options.signal,
+    });
+    // Without a state, readState's "missing" tells the plan so (a notice, every file added).
+    const plan = planSiteChanges(scan, read ?? { kind: 'missing', label: '' }, {
+        changes: site.changes,
+        exclude: config.exclude,
+        carryDays: site.carryDays,
+        now: options.now ?? new Date(),
+        sitemap,
+    });
+    if (site.state === undefined)
+        plan.notices.length = 0; // no state asked for: nothing to say about one
+    for (const notice of plan.notices)
+        log.notice(notice);
+    for (const warning of plan.warnings)
+        log.warning(warning);
+    return { scan, plan: withNormalUrls(plan) };
+}
+/**
+ * The sitemap's priorities and URL forms. A sitemap that cannot be used (missing, not a sitemap) is a
+ * configuration error, as for the diff; one that cannot be read now (a server failing, the run stopped)
+ * only costs the order its priorities: a warning, and the site is planned without them.
+ */
+async function priorities(config, sitemap, log, options) {
+    try {
+        return await sitemapPriorities({
+            workspace: config.workspace,
+            sitemap,
+            baseUrl: config.baseUrl,
+            retryPolicy: options.retryPolicy,
+            signal: options.signal,
+            ...(config.requestTimeoutMs ? { limits: { timeoutMs: config.requestTimeoutMs } } : {}),
+        }, log);
+    }
+    catch (error) {
+        if (error instanceof ConfigError || options.signal?.aborted === true)
+            throw error;
+        log.warning(`sitemap: ${errorMessage(error)}; the files of site-dir are ordered without its priorities.`);
+        return undefined;
+    }
+}
+/**
+ * `state` alone: the carried list of the state, without reading a site. The state's own files stand
+ * for the site, so nothing is added or modified and no carried URL is "gone"; aged entries are dropped
+ * as usual. Undefined, with a notice or warning, when there is no usable state.
+ */
+function drainOnly(read, config, log, options) {
+    if (read === undefined || read.kind === 'missing') {
+        log.notice(`state: there is no ${config.site?.state} yet, so there is nothing carried to warm (state alone reads no ` +
+            'site-dir). A run with site-dir writes it.');
+        return undefined;
+    }
+    if (read.kind === 'unusable') {
+        log.warning(`state: ${read.label} cannot be used (${read.why}); with state alone (no site-dir) there is nothing to ` +
+            'warm, and the file is left as it is: the next run with site-dir replaces it.');
+        return undefined;
+    }
+    const scan = stateAsScan(read.state);
+    const plan = planSiteChanges(scan, read, {
+        changes: { added: true, modified: true, all: false }, // the state's files are all "unchanged"
+        exclude: config.exclude,
+        carryDays: config.site.carryDays,
+        now: options.now ?? new Date(),
+    });
+    for (const notice of plan.notices)
+        log.notice(notice);
+    for (const warning of plan.warnings)
+        log.warning(warning);
+    return { scan, plan: withNormalUrls(plan) };
+}
+/** The state's files as a scan of the site they were hashed from. */
+function stateAsScan(state) {
+    const base = state.baseUrl;
+    const files = [...state.files].map(([file, hashes]) => ({
+        path: file,
+        hashes,
+        size: 0,
+        get url() {
+            return fileToUrl(base, file);
+        },
+    }));
+    return { root: '', base, files, bytes: 0 };
+}
+/**
+ * Site URLs are written in the normal form already (site/mapping.ts); should one ever not be, the
+ * plan takes the form the run sends, so that the outcome of each is found again when the state is written.
+ */
+function withNormalUrls(plan) {
+    for (const planned of plan.urls) {
+        const normal = normalizeUrl(planned.url);
+        if (normal.ok && normal.url !== planned.url)
+            planned.url = normal.url;
+    }
+    return plan;
+}
+/** The plan as URL entries: each row says why it is there. */
+function entriesOf(plan) {
+    return plan.urls.map((planned) => ({
+        raw: planned.url,
+        source: planned.file === undefined ? 'state' : `site-dir: ${planned.file}`,
+        change: {
+            change: planned.change,
+            chromeOnly: planned.chromeOnly,
+            ...(planned.change === 'carried' ? { carriedSince: planned.since } : {}),
+        },
+    }));
+}
+/** What gatherEntries appends to the run's entries; undefined when the run stopped before site-dir was read. */
+function plannedSite(site) {
+    if (site.planned === undefined && site.config.siteDir !== undefined)
+        return undefined;
+    const counts = site.planned?.plan.counts ?? emptyCounts();
+    return { entries: site.entries, counts, siteDir: site.config.siteDir };
+}
+function logPlan(plan, site, logger) {
+    const { counts } = plan;
+    const dropped = counts.carriedAged + counts.carriedGone + counts.carriedExcluded;
+    const carried = `${counts.carriedIn} carried URLs in` +
+        (dropped > 0
+            ? ` (${dropped} dropped: ${counts.carriedAged} older than carry-days, ${counts.carriedGone} gone, ${counts.carriedExcluded} excluded)`
+            : '') +
+        (counts.carriedSuperseded > 0 ? `, ${counts.carriedSuperseded} changed again` : '');
+    if (site.siteDir === undefined) {
+        logger.info(`State ${site.state} (state alone, no site-dir): ${carried}; ${plan.urls.length} URLs planned.`);
+        return;
+    }
+    logger.info(`Site ${site.siteDir}: ${counts.files} files: ${counts.added} added, ${counts.modified} modified ` +
+        `(${counts.chromeOnly} of them chrome-only), ${counts.unchanged} unchanged, ${counts.excluded} excluded; ` +
+        `${carried}; ${plan.urls.length} URLs planned.`);
+}
+/**
+ * Runs the rest of the run (`send`), then writes the next state from every URL's outcome, however
+ * `send` ends. When it throws, what it did is unknown: nothing in the plan has an outcome, so each
+ * planned URL is carried as not sent (the exception is thrown on). The result gets the site's part.
+ */
+async function keepingState(site, config, send, options) {
+    if (site === undefined)
+        return send();
+    let result;
+    try {
+        result = await send();
+    }
+    catch (error) {
+        await closeSite(site, config, { outcomes: [], stopped: options.stopReason() }, options);
+        throw error;
+    }
+    const closed = await closeSite(site, config, result, options);
+    return { ...result, site: closed };
+}
+/** Builds and writes the next state (not in a dry run); the site's part of the result. */
+async function closeSite(site, config, run, options) {
+    const log = noting(options.logger, site.notes);
+    const { planned } = site;
+    const next = planned && site.config.state !== undefined
+        ? nextState({
+            ...planned,
+            outcomes: run.outcomes,
+            stopped: run.stopped,
+            now: options.now?.() ?? new Date(),
+        })
+        : undefined;
+    let written = false;
+    if (next !== undefined) {
+        for (const notice of next.notices)
+            log.notice(notice);
+        if (config.dryRun) {
+            log.info(`state: not written (dry run); ${site.config.state} is left as it was.`);
+        }
+        else if (site.keep === undefined) {
+            written = await write(statePath(config, site.config.state), site.config.state, next.state, log);
+        }
+    }
+    return siteResult(site, next === undefined ? undefined : { carried: next.carried, leftCold: next.leftCold }, written);
+}
+async function write(file, label, state, log) {
+    try {
+        await writeState(file, state);
+        log.info(`state: wrote ${label} (${state.files.size} files, ${state.carried.length} URLs carried).`);
+        return true;
+    }
+    catch (error) {
+        log.warning(`state: could not write ${label} (${errorMessage(error)}); it is left as it was, so the next run ` +
+            'compares with the older state and does not know what this run carried.');
+        return false;
+    }
+}
+function siteResult(site, next, written) {
+    const { config, planned, read } = site;
+    return {
+        ...(config.siteDir !== undefined ? { siteDir: config.siteDir } : {}),
+        ...(config.state !== undefined ? { state: config.state } : {}),
+        ...(read !== undefined ? { stateFound: stateFound(read, planned?.plan) } : {}),
+        counts: planned?.plan.counts ?? emptyCounts(),
+        planned: planned?.plan.urls.length ?? 0,
+        ...(written && next !== undefined ? { carriedOut: next.carried } : {}),
+        leftCold: next?.leftCold ?? 0,
+        stateWritten: written,
+        notes: site.notes,
+    };
+}
+function stateFound(read, plan) {
+    if (read.kind !== 'found')
+        return read.kind;
+    return plan === undefined || plan.hadState ? 'found' : 'other-base-url';
+}
+function emptyCounts() {
+    return {
+        files: 0,
+        added: 0,
+        modified: 0,
+        unchanged: 0,
+        excluded: 0,
+        chromeOnly: 0,
+        carriedIn: 0,
+        carriedAged: 0,
+        carriedGone: 0,
+        carriedSuperseded: 0,
+        carriedExcluded: 0,
+    };
+}
+function statePath(config, state) {
+    return external_node_path_default().resolve(config.workspace, state);
+}
+function stopText(signal) {
+    const reason = signal?.reason instanceof Error ? signal.reason.message : String(signal?.reason);
+    return reason === 'deadline' ? 'the run reached its timeout first' : 'the run was cancelled first';
+}
+/** Forwards to `logger`, keeping notices and warnings for the summary. */
+function noting(logger, notes) {
+    return {
+        info: (message) => logger.info(message),
+        debug: (message) => logger.debug(message),
+        warning: (message) => {
+            notes.push({ level: 'warning', message });
+            logger.warning(message);
+        },
+        notice: (message) => {
+            notes.push({ level: 'notice', message });
+            logger.notice(message);
+        },
+        group: (title, fn) => logger.group(title, fn),
     };
 }
 
@@ -52920,6 +54666,7 @@ function prepare_shorten(raw) {
 
 
 
+
 function emptyResult(config, saved) {
     return {
         outcomes: [],
@@ -52951,7 +54698,16 @@ async function runPrefetch(config, deps) {
 async function runPhases(config, logger, retryPolicy, stop, identity) {
     if (config.sitemap?.saveSitemap)
         return saveOnly(config, logger, retryPolicy, stop);
-    const { collected, gathered, sitemap, failure } = await collect(config, logger, retryPolicy, stop);
+    const site = await openSite(config, logger, { signal: stop.sendSignal, retryPolicy });
+    // From here on, however the run ends, the state is written (not in a dry run).
+    return keepingState(site, config, () => sendPhases(config, logger, retryPolicy, stop, identity, site), {
+        logger,
+        stopReason: () => stop.reason,
+    });
+}
+async function sendPhases(config, logger, retryPolicy, stop, identity, site) {
+    const planned = site && plannedSite(site);
+    const { collected, gathered, sitemap, failure } = await collect(config, logger, retryPolicy, stop, planned);
     if (failure) {
         const why = { fatal: failure.message, reason: 'not sent: the sitemap could not be read' };
         return refusedResult(config, why, { collected, client: undefined, stop, sitemap });
@@ -52987,7 +54743,7 @@ async function runPhases(config, logger, retryPolicy, stop, identity) {
 async function prepare(config, client, collected, logger, retryPolicy, stop) {
     const quotaRemain = await resolveQuota(config, client, collected, logger, retryPolicy, stop);
     const plan = planBatches(collected.candidates, config.batchSize, quotaRemain);
-    logPlan(plan, collected, quotaRemain, logger);
+    run_logPlan(plan, collected, quotaRemain, logger);
     const follow = client && !config.dryRun
         ? {
             client,
@@ -53005,7 +54761,7 @@ async function prepare(config, client, collected, logger, retryPolicy, stop) {
 function refusalOf(error) {
     return {
         fatal: isFatal(error.errorClass) ? `${error.message}. ${adviceFor(error)}` : error.message,
-        reason: `not sent: the run stopped at ${error.code ?? 'an error'}`,
+        reason: `not sent: the run stopped at ${error.code ?? error.message}`,
     };
 }
 /**
@@ -53013,7 +54769,8 @@ function refusalOf(error) {
  * read): every URL is still reported, as not sent for `reason`, and the step fails with `fatal`.
  */
 function refusedResult(config, why, parts) {
-    const failed = [...parts.collected.rejected, ...failedOutcomes(parts.collected.candidates, why.reason)];
+    const unsent = failedOutcomes(parts.collected.candidates, why.reason, 'stopped');
+    const failed = [...parts.collected.rejected, ...unsent];
     const outcomes = withChanges(failed.sort((a, b) => a.order - b.order), parts.collected.changes);
     const all = { ...parts, quotaRemain: undefined, sent: undefined, followed: undefined };
     return { ...assembleResult(config, outcomes, all), fatal: why.fatal };
@@ -53051,8 +54808,8 @@ function assembleResult(config, outcomes, parts) {
     };
 }
 /** The URLs of every source; `failure` when the sitemap could not be read (not when the run stopped). */
-async function collect(config, logger, retryPolicy, stop) {
-    const gathered = await gatherEntries(config, logger, { signal: stop.sendSignal, retryPolicy });
+async function collect(config, logger, retryPolicy, stop, site) {
+    const gathered = await gatherEntries(config, logger, { signal: stop.sendSignal, retryPolicy }, site);
     const collected = prepareUrls(gathered.entries, {
         baseUrl: config.baseUrl,
         domains: config.domains,
@@ -53128,7 +54885,7 @@ async function resolveQuota(config, client, collected, logger, retryPolicy, stop
         logger.info(`Daily prefetch quota: ${remain} URLs remain today.`);
     return remain;
 }
-function logPlan(plan, collected, quota, logger) {
+function run_logPlan(plan, collected, quota, logger) {
     const planned = plan.batches.reduce((sum, batch) => sum + batch.items.length, 0);
     const hosts = new Set(plan.batches.map((batch) => batch.host)).size;
     logger.info(`Plan: ${planned} URLs in ${plan.batches.length} calls to ${hosts} host(s)` +
@@ -53167,14 +54924,16 @@ function skippedForQuota(plan, quota) {
 function unsentOutcomes(plan, config, stop) {
     const items = plan.batches.flatMap((batch) => batch.items);
     if (stop.reason && !config.dryRun)
-        return failedOutcomes(items, notSentReason(stop.reason));
+        return failedOutcomes(items, notSentReason(stop.reason), stop.reason);
     return items.map((item) => ({ url: item.url, status: 'planned', source: item.source, order: item.order }));
 }
-function failedOutcomes(items, reason) {
+/** Never sent, and why (`notSent`, which carry-over reads). */
+function failedOutcomes(items, reason, notSent) {
     return items.map((item) => ({
         url: item.url,
         status: 'failed',
         reason,
+        notSent,
         source: item.source,
         order: item.order,
     }));
