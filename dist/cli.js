@@ -14447,24 +14447,34 @@ function parseDailyQuota(value, name) {
     }
     return Number(value);
 }
-/** `base-url`: scheme and host only; the origin is kept. */
+/**
+ * `base-url`: the scheme and host, and the folder the site is served under when it is not the root
+ * (a GitHub Pages project site: `https://user.github.io/project`). Kept without its trailing slash:
+ * `/path` entries and the built site's files are appended to it. A query, a fragment or a user name
+ * and password would be silently dropped or sent with every URL, so they are refused; a password is
+ * never repeated.
+ */
 function parseBaseUrl(value, name) {
     if (value === '')
         return undefined;
+    const shown = value.includes('@') ? 'the value (not repeated: it may hold a password)' : `"${value}"`;
     let url;
     try {
         url = new URL(value);
     }
     catch {
-        throw new ConfigError(`${name}: "${value}" is not a URL; write the scheme and host, like https://www.example.com`, name);
+        throw new ConfigError(`${name}: ${shown} is not a URL; write the scheme and host, like https://www.example.com`, name);
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-        throw new ConfigError(`${name}: "${value}" is not an http(s) URL; write it like https://www.example.com`, name);
+        throw new ConfigError(`${name}: ${shown} is not an http(s) URL; write it like https://www.example.com`, name);
     }
-    if (url.pathname !== '/' || url.search !== '' || url.hash !== '') {
-        throw new ConfigError(`${name}: "${value}" has a path; give only the scheme and host (${url.origin}) and write the path in each entry`, name);
+    if (url.username !== '' || url.password !== '') {
+        throw new ConfigError(`${name}: ${shown} has a user name or password; write only the site's address, like ${url.origin}`, name);
     }
-    return url.origin;
+    if (url.search !== '' || url.hash !== '' || value.includes('?') || value.includes('#')) {
+        throw new ConfigError(`${name}: ${shown} has a query or fragment; write the site's address, like ${url.origin}${url.pathname.replace(/\/+$/, '')}`, name);
+    }
+    return url.origin + url.pathname.replace(/\/+$/, '');
 }
 /**
  * An API endpoint (`endpoint`, `sts-endpoint`): an http(s) origin, `https://` when no scheme is given.
@@ -18957,7 +18967,7 @@ const ACTION_INPUTS = [
     },
     {
         name: 'base-url',
-        description: 'Scheme and host that /path entries resolve against, like https://www.example.com; with site-dir, where the site is served (required then).',
+        description: "The site's address that /path entries are appended to, like https://www.example.com, with the folder it is served under if not the root (https://user.github.io/project); with site-dir, where the site is served (required then).",
         default: '',
         required: false,
     },

@@ -27,7 +27,7 @@ export const ACTION_INPUTS: readonly ActionInput[] = [
   {
     name: 'base-url',
     description:
-      'Scheme and host that /path entries resolve against, like https://www.example.com; with site-dir, where the site is served (required then).',
+      "The site's address that /path entries are appended to, like https://www.example.com, with the folder it is served under if not the root (https://user.github.io/project); with site-dir, where the site is served (required then).",
     default: '',
     required: false,
   },

@@ -5,6 +5,8 @@ import { inputReader } from '../helpers/inputs.js';
 import { ConfigError } from '../../src/base/errors.js';
 import { parseConfig, readCredentials, type Env } from '../../src/config/parse.js';
 import type { Credentials } from '../../src/alibaba/signer.js';
+import { fileToUrl, siteBase } from '../../src/site/mapping.js';
+import { prepareUrls } from '../../src/urls/prepare.js';
 
 const SECRET = 'Zq9SECRETvalue-7Hd2kP4xWm';
 const KEY_ID = 'LTAI5tTESTKEYID';
@@ -80,6 +82,11 @@ describe('parseConfig: valid values', () => {
       { baseUrl: 'https://www.example.com' },
     ],
     [
+      'base-url of a site served under a folder',
+      { 'base-url': 'https://user.github.io/project/' },
+      { baseUrl: 'https://user.github.io/project' },
+    ],
+    [
       'endpoint',
       { endpoint: 'https://cdn.ap-southeast-1.aliyuncs.com' },
       { endpoint: 'https://cdn.ap-southeast-1.aliyuncs.com' },
@@ -137,7 +144,7 @@ describe('parseConfig: errors name the input', () => {
     ['with-header', { 'with-header': '{"Accept-Encoding":[1]}' }],
     ['with-header', { 'with-header': '["gzip"]' }],
     ['with-header', { 'with-header': '"gzip"' }],
-    ['base-url', { 'base-url': 'https://www.example.com/blog' }],
+    ['base-url', { 'base-url': 'https://user:hunter2@www.example.com' }],
     ['base-url', { 'base-url': 'https://www.example.com/?x=1' }],
     ['base-url', { 'base-url': 'ftp://www.example.com' }],
     ['base-url', { 'base-url': 'www.example.com' }],
@@ -257,5 +264,37 @@ describe('parseConfig: no error message contains the secret', () => {
     const error = configError(() => parseConfig(input, secretEnv, readCredentials(input, secretEnv)));
     expect(error.message).not.toContain(SECRET);
     expect(error.message).not.toContain(SECRET.slice(0, 12));
+  });
+});
+
+describe('base-url of a site served under a folder (a GitHub Pages project site)', () => {
+  const config = parseConfig(
+    inputReader({ 'base-url': 'https://user.github.io/project/', 'dry-run': 'true' }),
+    {},
+    {},
+  );
+
+  it('keeps the folder, so that /path entries and the built files land under it', () => {
+    expect(config.baseUrl).toBe('https://user.github.io/project');
+    const prepared = prepareUrls([{ raw: '/blog/post/', source: 'urls: line 1' }], {
+      ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}),
+      domains: [],
+    });
+    expect(prepared.candidates.map((c) => c.url)).toEqual(['https://user.github.io/project/blog/post/']);
+    expect(fileToUrl(siteBase(config.baseUrl ?? ''), 'docs/index.html')).toBe(
+      'https://user.github.io/project/docs/',
+    );
+  });
+
+  it('refuses a user name and password without repeating the password', () => {
+    const error = configError(() =>
+      parseConfig(
+        inputReader({ 'base-url': 'https://me:hunter2-pw@www.example.com', 'dry-run': 'true' }),
+        {},
+        {},
+      ),
+    );
+    expect(error.message).toContain('base-url');
+    expect(error.message).not.toContain('hunter2-pw');
   });
 });
