@@ -47009,7 +47009,7 @@ function usableState(scan, read, notices, warnings) {
     }
     if (read.kind === 'missing') {
         notices.push(`state: there is no ${read.label} yet, so every file of site-dir counts as added and nothing is carried. ` +
-            'It is written at the end of this run; from the next run on, only what changed is warmed.');
+            'It is written at the end of this run (not in a dry run); from the next run on, only what changed is warmed.');
         return undefined;
     }
     if (read.state.baseUrl !== scan.base) {
