@@ -18231,7 +18231,7 @@ async function sendPhases(config, logger, retryPolicy, stop, identity, site) {
 async function prepare(config, client, collected, logger, retryPolicy, stop) {
     const quotaRemain = await resolveQuota(config, client, collected, logger, retryPolicy, stop);
     const plan = planBatches(collected.candidates, config.batchSize, quotaRemain);
-    run_logPlan(plan, collected, quotaRemain, logger);
+    run_logPlan(plan, collected, quotaRemain, logger, Boolean(config.site?.state) && !config.dryRun);
     const follow = client && !config.dryRun
         ? {
             client,
@@ -18373,7 +18373,7 @@ async function resolveQuota(config, client, collected, logger, retryPolicy, stop
         logger.info(`Daily prefetch quota: ${remain} URLs remain today.`);
     return remain;
 }
-function run_logPlan(plan, collected, quota, logger) {
+function run_logPlan(plan, collected, quota, logger, carries) {
     const planned = plan.batches.reduce((sum, batch) => sum + batch.items.length, 0);
     const hosts = new Set(plan.batches.map((batch) => batch.host)).size;
     logger.info(`Plan: ${planned} URLs in ${plan.batches.length} calls to ${hosts} host(s)` +
@@ -18381,7 +18381,9 @@ function run_logPlan(plan, collected, quota, logger) {
         (plan.overQuota.length ? `; ${plan.overQuota.length} beyond the quota of ${quota}` : ''));
     if (plan.overQuota.length > 0) {
         logger.warning(`${plan.overQuota.length} URLs skipped: the daily prefetch quota has ${quota} left. ` +
-            'They are listed in the report; run again tomorrow or raise the quota.');
+            (carries
+                ? 'Those from site-dir are carried in the state and warmed by the next runs; all are listed in the report.'
+                : 'They are listed in the report; run again tomorrow or raise the quota.'));
     }
 }
 async function run_submit(client, config, plan, logger, retryPolicy, stop) {

@@ -150,7 +150,7 @@ async function prepare(
 ) {
   const quotaRemain = await resolveQuota(config, client, collected, logger, retryPolicy, stop);
   const plan = planBatches(collected.candidates, config.batchSize, quotaRemain);
-  logPlan(plan, collected, quotaRemain, logger);
+  logPlan(plan, collected, quotaRemain, logger, Boolean(config.site?.state) && !config.dryRun);
   const follow: FollowContext | undefined =
     client && !config.dryRun
       ? {
@@ -349,7 +349,13 @@ async function resolveQuota(
   return remain;
 }
 
-function logPlan(plan: Plan, collected: PreparedUrls, quota: number | undefined, logger: Logger): void {
+function logPlan(
+  plan: Plan,
+  collected: PreparedUrls,
+  quota: number | undefined,
+  logger: Logger,
+  carries: boolean,
+): void {
   const planned = plan.batches.reduce((sum, batch) => sum + batch.items.length, 0);
   const hosts = new Set(plan.batches.map((batch) => batch.host)).size;
   logger.info(
@@ -360,7 +366,9 @@ function logPlan(plan: Plan, collected: PreparedUrls, quota: number | undefined,
   if (plan.overQuota.length > 0) {
     logger.warning(
       `${plan.overQuota.length} URLs skipped: the daily prefetch quota has ${quota} left. ` +
-        'They are listed in the report; run again tomorrow or raise the quota.',
+        (carries
+          ? 'Those from site-dir are carried in the state and warmed by the next runs; all are listed in the report.'
+          : 'They are listed in the report; run again tomorrow or raise the quota.'),
     );
   }
 }

@@ -134,8 +134,11 @@ describe('the state, however the run ends', () => {
   it('carries what the quota skipped; counts add up with them', async () => {
     const workspace = await deployedOnce();
     emulator.current!.setPreloadRemain(2);
-    const { result } = await run(workspace, { 'daily-quota': 'auto' });
+    const { result, logger } = await run(workspace, { 'daily-quota': 'auto' });
     expect(result.counts).toMatchObject({ submitted: 2, skipped: 3, failed: 0, total: 5 });
+    expect(logger.messages('warning')).toContainEqual(
+      expect.stringMatching(/3 URLs skipped: .*carried in the state and warmed by the next runs/),
+    );
     expect(stateOf(workspace).carried.map((c) => [short(c.url), c.cause])).toEqual([
       ['/css/site.css', 'quota'],
       ['/', 'quota'],
