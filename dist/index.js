@@ -46849,6 +46849,40 @@ function byCodeUnits(a, b) {
     return a < b ? -1 : a > b ? 1 : 0;
 }
 
+;// CONCATENATED MODULE: ./src/base/result.ts
+/** Counts of a site that was not read (or held nothing). */
+function emptySiteCounts() {
+    return {
+        files: 0,
+        added: 0,
+        modified: 0,
+        unchanged: 0,
+        excluded: 0,
+        chromeOnly: 0,
+        carriedIn: 0,
+        carriedAged: 0,
+        carriedGone: 0,
+        carriedSuperseded: 0,
+        carriedExcluded: 0,
+    };
+}
+/** Counts of a sitemap diff that read nothing. */
+function emptyDiffCounts() {
+    return {
+        deployed: 0,
+        baseline: undefined,
+        added: 0,
+        modified: 0,
+        unchanged: 0,
+        notComparable: 0,
+        unknown: 0,
+        excluded: 0,
+        invalid: 0,
+        images: 0,
+        imagesExcluded: 0,
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/site/order.ts
 /**
  * The order a small quota spends itself in: the URLs a visitor hits first, first. For the deploy's own
@@ -46898,6 +46932,20 @@ function compareKeys(a, b) {
 }
 
 ;// CONCATENATED MODULE: ./src/site/plan.ts
+/**
+ * What to warm: the deploy's changes, found by comparing the site's content hashes with the state,
+ * then the URLs earlier runs planned but could not warm (the carried list).
+ *
+ * - A file is `added` when the state does not have it, `modified` when its hash differs, unchanged
+ *   otherwise; `changes` selects which are warmed (with `all`, every file), `exclude` removes URLs.
+ * - A modified HTML page whose own content hash is unchanged is `chromeOnly`: only the navigation
+ *   around it changed, so it waits behind the pages whose content changed.
+ * - A carried URL is warmed after this deploy's changes, oldest first. It is dropped when its file is
+ *   gone, when it was first planned more than `carry-days` days ago (with a notice), or when `exclude`
+ *   now matches it; when its file changed again it is warmed once, as this deploy's change.
+ * - Without a usable state every file is added and nothing is carried.
+ */
+
 
 
 const DEFAULT_CARRY_DAYS = 7;
@@ -46907,19 +46955,7 @@ function planSiteChanges(scan, read, options) {
     const notices = [];
     const warnings = [];
     const previous = usableState(scan, read, notices, warnings);
-    const counts = {
-        files: scan.files.length,
-        added: 0,
-        modified: 0,
-        unchanged: 0,
-        excluded: 0,
-        chromeOnly: 0,
-        carriedIn: 0,
-        carriedAged: 0,
-        carriedGone: 0,
-        carriedSuperseded: 0,
-        carriedExcluded: 0,
-    };
+    const counts = { ...emptySiteCounts(), files: scan.files.length };
     // By path: only to resolve sitemap locs and carried entries (most runs have neither).
     const byPath = options.sitemap !== undefined || (previous?.carried.length ?? 0) > 0
         ? new Map(scan.files.map((file) => [file.path, file]))
@@ -47471,6 +47507,47 @@ function* serialize(state) {
 
 
 
+;// CONCATENATED MODULE: ./src/base/logger.ts
+/** Forwards to `logger`, also keeping its notices and warnings in `notes` (for the job summary). */
+function notingLogger(logger, notes) {
+    return {
+        info: (message) => logger.info(message),
+        debug: (message) => logger.debug(message),
+        warning: (message) => {
+            notes.push({ level: 'warning', message });
+            logger.warning(message);
+        },
+        notice: (message) => {
+            notes.push({ level: 'notice', message });
+            logger.notice(message);
+        },
+        group: (title, fn) => logger.group(title, fn),
+    };
+}
+/** A logger that keeps every line, for tests and for building summaries. */
+class MemoryLogger {
+    lines = [];
+    info(message) {
+        this.lines.push({ level: 'info', message });
+    }
+    warning(message) {
+        this.lines.push({ level: 'warning', message });
+    }
+    notice(message) {
+        this.lines.push({ level: 'notice', message });
+    }
+    debug(message) {
+        this.lines.push({ level: 'debug', message });
+    }
+    async group(title, fn) {
+        this.info(`[${title}]`);
+        return fn();
+    }
+    messages(level) {
+        return this.lines.filter((line) => line.level === level).map((line) => line.message);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/sitemap/set.ts
 class SitemapSet {
     /** URL by document position, duplicates included. */
@@ -47627,6 +47704,14 @@ function ownCopy(text) {
 const SCRATCH = Buffer.allocUnsafe(16 * 1024);
 
 ;// CONCATENATED MODULE: ./src/sitemap/diff.ts
+/**
+ * What the deploy added or changed, in the order a small quota should spend itself on.
+ *
+ * The deployed side is diffed while it streams by: each URL is looked up in the baseline and only
+ * the selected ones are kept, so memory is the baseline set plus the changes, and a deployed URL
+ * that the baseline has is never copied or stored.
+ */
+
 
 /** Parses `added,modified` (the default, also for an empty value), `added`, `modified` or `all`. */
 function parseChanges(input) {
@@ -47676,19 +47761,7 @@ class SitemapDiff {
         this.baseline = baseline;
         this.options = options;
         this.seenInBaseline = new Uint8Array(baseline?.slots ?? 0);
-        this.counts = {
-            deployed: 0,
-            baseline: baseline?.size,
-            added: 0,
-            modified: 0,
-            unchanged: 0,
-            notComparable: 0,
-            unknown: 0,
-            excluded: 0,
-            invalid: 0,
-            images: 0,
-            imagesExcluded: 0,
-        };
+        this.counts = { ...emptyDiffCounts(), baseline: baseline?.size };
     }
     add(url, lastmod, priority, images) {
         const previous = this.baseline?.orderOf(url);
@@ -49998,6 +50071,7 @@ function stampEvidence(counts, stats) {
 
 
 
+
 /**
  * Reads the baseline and the deployed sitemap and returns what changed. A deployed sitemap that is
  * missing or cannot be used is a ConfigError (a transient failure, after its retries, an Error).
@@ -50006,7 +50080,7 @@ function stampEvidence(counts, stats) {
  */
 async function sitemapChanges(options, logger) {
     const notes = [];
-    const log = recordingNotes(logger, notes);
+    const log = notingLogger(logger, notes);
     const limits = { ...DEFAULT_LIMITS, ...options.limits };
     const root = locateInput(options.sitemap, options.workspace, 'sitemap');
     const baselineAt = options.changes.all ? undefined : locateBaseline(options);
@@ -50231,22 +50305,6 @@ function warnRejects(stats, side, logger) {
         logger.warning(`${side}: ${stats.invalidLastmods.count} <lastmod> values are not W3C datetimes and were ignored ` +
             `(those URLs cannot count as modified): ${examples(stats.invalidLastmods)}`);
     }
-}
-/** Forwards to `logger`, keeping notices and warnings for the summary. */
-function recordingNotes(logger, notes) {
-    return {
-        info: (message) => logger.info(message),
-        debug: (message) => logger.debug(message),
-        warning: (message) => {
-            notes.push({ level: 'warning', message });
-            logger.warning(message);
-        },
-        notice: (message) => {
-            notes.push({ level: 'notice', message });
-            logger.notice(message);
-        },
-        group: (title, fn) => logger.group(title, fn),
-    };
 }
 
 ;// CONCATENATED MODULE: ./src/urls/exclude.ts
@@ -54045,24 +54103,6 @@ function recordFailure(logger, host, items, error, ledger) {
     logger.warning(`${host}: ${items.length} URLs failed: ${error.message}`);
 }
 
-;// CONCATENATED MODULE: ./src/base/result.ts
-/** Counts of a sitemap diff that read nothing. */
-function emptyDiffCounts() {
-    return {
-        deployed: 0,
-        baseline: undefined,
-        added: 0,
-        modified: 0,
-        unchanged: 0,
-        notComparable: 0,
-        unknown: 0,
-        excluded: 0,
-        invalid: 0,
-        images: 0,
-        imagesExcluded: 0,
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/sources/list.ts
 /**
  * URL list sources: the `urls` input and the `urls-file` file share one format, one URL per line,
@@ -54303,6 +54343,8 @@ function sitemapOptions(config, sitemap, options) {
 
 
 
+
+
 /**
  * Reads the state, scans site-dir (or, with `state` alone, takes the state's own files) and plans.
  * Undefined when neither `site-dir` nor `state` is set. Throws a ConfigError naming `site-dir` when it is
@@ -54313,7 +54355,7 @@ async function openSite(config, logger, options = {}) {
     if (site === undefined || (site.siteDir === undefined && site.state === undefined))
         return undefined;
     const notes = [];
-    const log = noting(logger, notes);
+    const log = notingLogger(logger, notes);
     const read = site.state === undefined ? undefined : await readState(statePath(config, site.state), site.state);
     try {
         const planned = site.siteDir === undefined
@@ -54453,7 +54495,7 @@ function entriesOf(plan) {
 function plannedSite(site) {
     if (site.planned === undefined && site.config.siteDir !== undefined)
         return undefined;
-    const counts = site.planned?.plan.counts ?? emptyCounts();
+    const counts = site.planned?.plan.counts ?? emptySiteCounts();
     return { entries: site.entries, counts, siteDir: site.config.siteDir };
 }
 function logPlan(plan, site, logger) {
@@ -54493,7 +54535,7 @@ async function keepingState(site, config, send, options) {
 }
 /** Builds and writes the next state (not in a dry run); the site's part of the result. */
 async function closeSite(site, config, run, options) {
-    const log = noting(options.logger, site.notes);
+    const log = notingLogger(options.logger, site.notes);
     const { planned } = site;
     const next = planned && site.config.state !== undefined
         ? nextState({
@@ -54534,7 +54576,7 @@ function siteResult(site, next, written) {
         ...(config.siteDir !== undefined ? { siteDir: config.siteDir } : {}),
         ...(config.state !== undefined ? { state: config.state } : {}),
         ...(read !== undefined ? { stateFound: stateFound(read, planned?.plan) } : {}),
-        counts: planned?.plan.counts ?? emptyCounts(),
+        counts: planned?.plan.counts ?? emptySiteCounts(),
         planned: planned?.plan.urls.length ?? 0,
         ...(written && next !== undefined ? { carriedOut: next.carried } : {}),
         leftCold: next?.leftCold ?? 0,
@@ -54547,43 +54589,12 @@ function stateFound(read, plan) {
         return read.kind;
     return plan === undefined || plan.hadState ? 'found' : 'other-base-url';
 }
-function emptyCounts() {
-    return {
-        files: 0,
-        added: 0,
-        modified: 0,
-        unchanged: 0,
-        excluded: 0,
-        chromeOnly: 0,
-        carriedIn: 0,
-        carriedAged: 0,
-        carriedGone: 0,
-        carriedSuperseded: 0,
-        carriedExcluded: 0,
-    };
-}
 function statePath(config, state) {
     return external_node_path_default().resolve(config.workspace, state);
 }
 function stopText(signal) {
     const reason = signal?.reason instanceof Error ? signal.reason.message : String(signal?.reason);
     return reason === 'deadline' ? 'the run reached its timeout first' : 'the run was cancelled first';
-}
-/** Forwards to `logger`, keeping notices and warnings for the summary. */
-function noting(logger, notes) {
-    return {
-        info: (message) => logger.info(message),
-        debug: (message) => logger.debug(message),
-        warning: (message) => {
-            notes.push({ level: 'warning', message });
-            logger.warning(message);
-        },
-        notice: (message) => {
-            notes.push({ level: 'notice', message });
-            logger.notice(message);
-        },
-        group: (title, fn) => logger.group(title, fn),
-    };
 }
 
 ;// CONCATENATED MODULE: ./src/urls/prepare.ts

@@ -25,6 +25,29 @@ export interface ProgressEvent {
   total: number;
 }
 
+/** A notice or warning kept for a job summary. */
+export interface LoggedNote {
+  level: 'warning' | 'notice';
+  message: string;
+}
+
+/** Forwards to `logger`, also keeping its notices and warnings in `notes` (for the job summary). */
+export function notingLogger(logger: Logger, notes: LoggedNote[]): Logger {
+  return {
+    info: (message) => logger.info(message),
+    debug: (message) => logger.debug(message),
+    warning: (message) => {
+      notes.push({ level: 'warning', message });
+      logger.warning(message);
+    },
+    notice: (message) => {
+      notes.push({ level: 'notice', message });
+      logger.notice(message);
+    },
+    group: (title, fn) => logger.group(title, fn),
+  };
+}
+
 /** A logger that keeps every line, for tests and for building summaries. */
 export class MemoryLogger implements Logger {
   readonly lines: { level: 'info' | 'warning' | 'notice' | 'debug'; message: string }[] = [];

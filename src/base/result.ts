@@ -1,5 +1,6 @@
 /** The run's result: what the report, the job summary, the outputs and the CLI's table are built from. */
 import type { FollowResult } from './follow.js';
+import type { LoggedNote } from './logger.js';
 import type { OutcomeCounts, UrlOutcome } from './outcome.js';
 
 /** Why a run ended early. */
@@ -46,11 +47,8 @@ export type BaselineProblem =
   /** Exists but could not be read or parsed: nothing is selected (unless `changes: all`). */
   | 'unreadable';
 
-/** A warning or notice the sitemap diff gave. */
-export interface SitemapNote {
-  level: 'warning' | 'notice';
-  message: string;
-}
+/** A warning or notice the sitemap diff (or the site) gave. */
+export type SitemapNote = LoggedNote;
 
 /** The sitemap diff's part of a run's result. */
 export interface SitemapResult {
@@ -125,6 +123,23 @@ export interface SavedSitemap {
   /** `sitemap`, as given. */
   sitemap: string;
   urls: number;
+}
+
+/** Counts of a site that was not read (or held nothing). */
+export function emptySiteCounts(): SiteCounts {
+  return {
+    files: 0,
+    added: 0,
+    modified: 0,
+    unchanged: 0,
+    excluded: 0,
+    chromeOnly: 0,
+    carriedIn: 0,
+    carriedAged: 0,
+    carriedGone: 0,
+    carriedSuperseded: 0,
+    carriedExcluded: 0,
+  };
 }
 
 /** Counts of a sitemap diff that read nothing. */

@@ -11,7 +11,7 @@
  *   now matches it; when its file changed again it is warmed once, as this deploy's change.
  * - Without a usable state every file is added and nothing is carried.
  */
-import type { SiteCounts } from '../base/result.js';
+import { emptySiteCounts, type SiteCounts } from '../base/result.js';
 import type { ChangeSelection } from '../sitemap/diff.js';
 import type { CarriedEntry, CarryCause, ChangeKind, SiteState, StateRead } from '../state/state.js';
 import type { ExcludeMatcher } from '../urls/exclude.js';
@@ -81,19 +81,7 @@ export function planSiteChanges(scan: SiteScan, read: StateRead, options: PlanOp
   const notices: string[] = [];
   const warnings: string[] = [];
   const previous = usableState(scan, read, notices, warnings);
-  const counts: SiteCounts = {
-    files: scan.files.length,
-    added: 0,
-    modified: 0,
-    unchanged: 0,
-    excluded: 0,
-    chromeOnly: 0,
-    carriedIn: 0,
-    carriedAged: 0,
-    carriedGone: 0,
-    carriedSuperseded: 0,
-    carriedExcluded: 0,
-  };
+  const counts: SiteCounts = { ...emptySiteCounts(), files: scan.files.length };
   // By path: only to resolve sitemap locs and carried entries (most runs have neither).
   const byPath =
     options.sitemap !== undefined || (previous?.carried.length ?? 0) > 0

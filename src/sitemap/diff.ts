@@ -5,7 +5,7 @@
  * the selected ones are kept, so memory is the baseline set plus the changes, and a deployed URL
  * that the baseline has is never copied or stored.
  */
-import type { DiffCounts } from '../base/result.js';
+import { emptyDiffCounts, type DiffCounts } from '../base/result.js';
 import type { SitemapEntryChange } from '../urls/prepare.js';
 import type { ExcludeMatcher } from '../urls/exclude.js';
 import type { UrlSink } from './load.js';
@@ -100,19 +100,7 @@ export class SitemapDiff implements UrlSink {
     private readonly options: DiffOptions,
   ) {
     this.seenInBaseline = new Uint8Array(baseline?.slots ?? 0);
-    this.counts = {
-      deployed: 0,
-      baseline: baseline?.size,
-      added: 0,
-      modified: 0,
-      unchanged: 0,
-      notComparable: 0,
-      unknown: 0,
-      excluded: 0,
-      invalid: 0,
-      images: 0,
-      imagesExcluded: 0,
-    };
+    this.counts = { ...emptyDiffCounts(), baseline: baseline?.size };
   }
 
   add(url: string, lastmod: number, priority: number, images: string[] | undefined): void {

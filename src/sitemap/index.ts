@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import type { ExcludeMatcher } from '../urls/exclude.js';
-import type { Logger } from '../base/logger.js';
+import { notingLogger, type Logger } from '../base/logger.js';
 import { SitemapDiff, type ChangeSelection, type SelectedChange } from './diff.js';
 import type { BaselineProblem, DiffCounts, SitemapNote } from '../base/result.js';
 import {
@@ -107,7 +107,7 @@ export interface SitemapUrls {
  */
 export async function sitemapChanges(options: SitemapSourceOptions, logger: Logger): Promise<SitemapUrls> {
   const notes: SitemapNote[] = [];
-  const log = recordingNotes(logger, notes);
+  const log = notingLogger(logger, notes);
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const root = locateInput(options.sitemap, options.workspace, 'sitemap');
   const baselineAt = options.changes.all ? undefined : locateBaseline(options);
@@ -416,21 +416,4 @@ function warnRejects(stats: LoadStats, side: 'sitemap' | 'baseline', logger: Log
         `(those URLs cannot count as modified): ${examples(stats.invalidLastmods)}`,
     );
   }
-}
-
-/** Forwards to `logger`, keeping notices and warnings for the summary. */
-function recordingNotes(logger: Logger, notes: SitemapNote[]): Logger {
-  return {
-    info: (message) => logger.info(message),
-    debug: (message) => logger.debug(message),
-    warning: (message) => {
-      notes.push({ level: 'warning', message });
-      logger.warning(message);
-    },
-    notice: (message) => {
-      notes.push({ level: 'notice', message });
-      logger.notice(message);
-    },
-    group: (title, fn) => logger.group(title, fn),
-  };
 }

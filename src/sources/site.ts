@@ -9,9 +9,15 @@
  */
 import path from 'node:path';
 import { ConfigError, errorMessage } from '../base/errors.js';
-import type { Logger } from '../base/logger.js';
+import { notingLogger, type Logger } from '../base/logger.js';
 import type { UrlOutcome } from '../base/outcome.js';
-import type { RunResult, SiteResult, SitemapNote, StopReason } from '../base/result.js';
+import {
+  emptySiteCounts,
+  type RunResult,
+  type SiteResult,
+  type SitemapNote,
+  type StopReason,
+} from '../base/result.js';
 import type { RetryPolicy } from '../runtime/retry.js';
 import {
   fileToUrl,
@@ -90,7 +96,7 @@ export async function openSite(
   const site = config.site;
   if (site === undefined || (site.siteDir === undefined && site.state === undefined)) return undefined;
   const notes: SitemapNote[] = [];
-  const log = noting(logger, notes);
+  const log = notingLogger(logger, notes);
   const read =
     site.state === undefined ? undefined : await readState(statePath(config, site.state), site.state);
   try {
@@ -251,7 +257,7 @@ function entriesOf(plan: SitePlan): UrlEntry[] {
 /** What gatherEntries appends to the run's entries; undefined when the run stopped before site-dir was read. */
 export function plannedSite(site: OpenSite): PlannedSite | undefined {
   if (site.planned === undefined && site.config.siteDir !== undefined) return undefined;
-  const counts = site.planned?.plan.counts ?? emptyCounts();
+  const counts = site.planned?.plan.counts ?? emptySiteCounts();
   return { entries: site.entries, counts, siteDir: site.config.siteDir };
 }
 
@@ -314,7 +320,7 @@ async function closeSite(
   run: { outcomes: readonly UrlOutcome[]; stopped?: StopReason | undefined },
   options: KeepOptions,
 ): Promise<SiteResult> {
-  const log = noting(options.logger, site.notes);
+  const log = notingLogger(options.logger, site.notes);
   const { planned } = site;
   const next =
     planned && site.config.state !== undefined
@@ -365,7 +371,7 @@ function siteResult(
     ...(config.siteDir !== undefined ? { siteDir: config.siteDir } : {}),
     ...(config.state !== undefined ? { state: config.state } : {}),
     ...(read !== undefined ? { stateFound: stateFound(read, planned?.plan) } : {}),
-    counts: planned?.plan.counts ?? emptyCounts(),
+    counts: planned?.plan.counts ?? emptySiteCounts(),
     planned: planned?.plan.urls.length ?? 0,
     ...(written && next !== undefined ? { carriedOut: next.carried } : {}),
     leftCold: next?.leftCold ?? 0,
@@ -379,22 +385,6 @@ function stateFound(read: StateRead, plan: SitePlan | undefined): NonNullable<Si
   return plan === undefined || plan.hadState ? 'found' : 'other-base-url';
 }
 
-function emptyCounts(): SiteResult['counts'] {
-  return {
-    files: 0,
-    added: 0,
-    modified: 0,
-    unchanged: 0,
-    excluded: 0,
-    chromeOnly: 0,
-    carriedIn: 0,
-    carriedAged: 0,
-    carriedGone: 0,
-    carriedSuperseded: 0,
-    carriedExcluded: 0,
-  };
-}
-
 function statePath(config: SiteRunConfig, state: string): string {
   return path.resolve(config.workspace, state);
 }
@@ -402,21 +392,4 @@ function statePath(config: SiteRunConfig, state: string): string {
 function stopText(signal: AbortSignal | undefined): string {
   const reason = signal?.reason instanceof Error ? signal.reason.message : String(signal?.reason);
   return reason === 'deadline' ? 'the run reached its timeout first' : 'the run was cancelled first';
-}
-
-/** Forwards to `logger`, keeping notices and warnings for the summary. */
-function noting(logger: Logger, notes: SitemapNote[]): Logger {
-  return {
-    info: (message) => logger.info(message),
-    debug: (message) => logger.debug(message),
-    warning: (message) => {
-      notes.push({ level: 'warning', message });
-      logger.warning(message);
-    },
-    notice: (message) => {
-      notes.push({ level: 'notice', message });
-      logger.notice(message);
-    },
-    group: (title, fn) => logger.group(title, fn),
-  };
 }
