@@ -25,6 +25,8 @@ export interface ReportUrl {
   code?: string;
   confirmedByLookup?: boolean;
   outcomeUnknown?: boolean;
+  change?: 'added' | 'modified' | 'unchanged' | 'carried';
+  chromeOnly?: boolean;
 }
 
 export interface ActionRun {
