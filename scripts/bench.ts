@@ -4,8 +4,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { startEmulator } from '../test/emulator/index.js';
-import { runAction } from '../test/e2e/harness.js';
+import { startEmulator } from '../emulator/index.js';
+import { runAction } from '../emulator/harness.js';
 
 const URLS = 10_000;
 const LATENCY_MS = 150;

@@ -8,8 +8,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { startEmulator } from '../test/emulator/index.js';
-import { runAction, type ActionRun } from '../test/e2e/harness.js';
+import { startEmulator } from '../emulator/index.js';
+import { runAction, type ActionRun } from '../emulator/harness.js';
 
 const ACCESS_KEY_ID = 'demo-ak-id';
 const ACCESS_KEY_SECRET = 'demo-ak-secret';

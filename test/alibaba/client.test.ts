@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AlibabaClient } from '../../src/alibaba/client.js';
 import { AlibabaError } from '../../src/base/errors.js';
-import { startEmulator, type Emulator } from '../emulator/index.js';
+import { startEmulator, type Emulator } from '../../emulator/index.js';
 import { startProxy } from '../proxy/proxy.js';
 import { serve } from '../unit/tracked-servers.js';
 

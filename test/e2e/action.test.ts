@@ -2,8 +2,8 @@
  * The bundled action (dist/index.js) run as the runner runs it, against the emulator.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator, type EmulatorOptions } from '../emulator/index.js';
-import { runAction, type ActionRun } from './harness.js';
+import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator/index.js';
+import { runAction, type ActionRun } from '../../emulator/harness.js';
 
 const AK_ID = 'test-ak-id';
 const AK_SECRET = 'test-ak-secret';

@@ -3,8 +3,8 @@
  * sending, yet still writes its outputs and report with every URL's fate.
  */
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../emulator/index.js';
-import { EXIT_NET_WARNING, runAction, type ActionRun } from './harness.js';
+import { startEmulator, type Emulator } from '../../emulator/index.js';
+import { EXIT_NET_WARNING, runAction, type ActionRun } from '../../emulator/harness.js';
 
 const creds = {
   ALIBABA_CLOUD_ACCESS_KEY_ID: 'test-ak-id',

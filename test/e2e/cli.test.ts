@@ -8,9 +8,9 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseActionYaml } from '../../scripts/docs.js';
 import { NOT_FLAGS } from '../../src/cli/flags.js';
-import { startEmulator, type Emulator, type EmulatorOptions } from '../emulator/index.js';
-import { CLI_BUNDLE, runCliBundle, type CliRun } from './cli-harness.js';
-import { ROOT, runAction, type ReportUrl } from './harness.js';
+import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator/index.js';
+import { CLI_BUNDLE, runCliBundle, type CliRun } from '../../emulator/cli-harness.js';
+import { ROOT, runAction, type ReportUrl } from '../../emulator/harness.js';
 
 const AK_ID = 'cli-ak-id';
 const AK_SECRET = 'cli-ak-secret-value';

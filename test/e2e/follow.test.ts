@@ -3,8 +3,8 @@
  * time, fail, or outlast the wait; refresh before prefetch; quotas; polls in groups; failing polls.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { startEmulator, type CallRecord, type Emulator, type EmulatorOptions } from '../emulator/index.js';
-import { runAction, type ActionRun } from './harness.js';
+import { startEmulator, type CallRecord, type Emulator, type EmulatorOptions } from '../../emulator/index.js';
+import { runAction, type ActionRun } from '../../emulator/harness.js';
 
 const AK_ID = 'test-ak-id';
 const AK_SECRET = 'follow-secret-value-42';

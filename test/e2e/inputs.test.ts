@@ -8,9 +8,9 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../emulator/index.js';
-import { runCliBundle } from './cli-harness.js';
-import { runAction } from './harness.js';
+import { startEmulator, type Emulator } from '../../emulator/index.js';
+import { runCliBundle } from '../../emulator/cli-harness.js';
+import { runAction } from '../../emulator/harness.js';
 
 const AK_ID = 'inputs-ak-id';
 const AK_SECRET = 'inputs-ak-secret';

@@ -8,11 +8,11 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../emulator/index.js';
-import { percentEncode } from '../emulator/signature.js';
+import { startEmulator, type Emulator } from '../../emulator/index.js';
+import { percentEncode } from '../../emulator/signature.js';
 import { startProxy, type TestProxy } from '../proxy/proxy.js';
-import { runCliBundle } from './cli-harness.js';
-import { runAction, type ActionRun } from './harness.js';
+import { runCliBundle } from '../../emulator/cli-harness.js';
+import { runAction, type ActionRun } from '../../emulator/harness.js';
 
 const PROXY_USER = 'runner';
 const PROXY_PASSWORD = 'Pr0xy+p@ss/w0rd=%';

@@ -3,8 +3,8 @@
  * emulator's AssumeRoleWithOIDC, which then accepts only the STS credentials it issued.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator, type EmulatorOptions } from '../emulator/index.js';
-import { runAction, type ActionRun } from './harness.js';
+import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator/index.js';
+import { runAction, type ActionRun } from '../../emulator/harness.js';
 import { startIdTokenService, type IdTokenService } from './id-token-service.js';
 
 const ROLE_ARN = 'acs:ram::1234567890123456:role/github-cdn-prefetch';

@@ -4,10 +4,10 @@
  * the proxy fails; https goes through CONNECT to a TLS front the child trusts (NODE_EXTRA_CA_CERTS).
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../emulator/index.js';
+import { startEmulator, type Emulator } from '../../emulator/index.js';
 import { startProxy, type TestProxy } from '../proxy/proxy.js';
 import { makeCertificate, startTlsFront, type Certificate, type TlsFront } from '../proxy/tls.js';
-import { runAction, type ActionRun } from './harness.js';
+import { runAction, type ActionRun } from '../../emulator/harness.js';
 import { startIdTokenService, type IdTokenService } from './id-token-service.js';
 
 const AK_ID = 'test-ak-id';

@@ -8,9 +8,9 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator, type EmulatorOptions } from '../emulator/index.js';
-import { runCliBundle } from './cli-harness.js';
-import { EXIT_NET_WARNING, runAction, type ActionRun, type RunOptions } from './harness.js';
+import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator/index.js';
+import { runCliBundle } from '../../emulator/cli-harness.js';
+import { EXIT_NET_WARNING, runAction, type ActionRun, type RunOptions } from '../../emulator/harness.js';
 
 const AK_ID = 'site-ak-id';
 const AK_SECRET = 'site-ak-secret';

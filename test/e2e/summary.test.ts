@@ -4,8 +4,8 @@
  * are listed once with a count, and the log says each reason once per batch, never once per URL.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../emulator/index.js';
-import { runAction } from './harness.js';
+import { startEmulator, type Emulator } from '../../emulator/index.js';
+import { runAction } from '../../emulator/harness.js';
 
 const AK_ID = 'summary-ak-id';
 const AK_SECRET = 'summary-ak-secret';

@@ -1,4 +1,4 @@
-// The standalone emulator used by `npm run demo`: one JSON line on stdout, a working API, clean shutdown.
+// The standalone emulator (`npm run emulator`): one JSON line on stdout, a working API, clean shutdown.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
@@ -7,13 +7,12 @@ import { expect, it } from 'vitest';
 import { rawCall } from './test-client.js';
 
 it('prints {url, accessKeyId, accessKeySecret}, serves the API and exits on SIGTERM', async () => {
-  const cli = fileURLToPath(new URL('./cli.ts', import.meta.url));
+  // As a workflow starts it: by the npm script, not by a path into the repository.
+  const root = fileURLToPath(new URL('../..', import.meta.url));
   const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', cli, '--port', '0', '--quota', '7', '--latency-ms', '5'],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
+    'npm',
+    ['run', '--silent', 'emulator', '--', '--port', '0', '--quota', '7', '--latency-ms', '5'],
+    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   try {
     const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];

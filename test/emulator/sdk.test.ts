@@ -6,7 +6,7 @@ import {
   RefreshObjectCachesRequest,
 } from '@alicloud/cdn20180510';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Emulator, startEmulator } from './index.js';
+import { type Emulator, startEmulator } from '../../emulator/index.js';
 import { rawCall, sdkClient, sdkErrorCode, signRequest, send, TEST_CREDS } from './test-client.js';
 
 let emu: Emulator;

@@ -2,7 +2,7 @@
 import { DescribeRefreshQuotaRequest, PushObjectCacheRequest } from '@alicloud/cdn20180510';
 import { describe, expect, it } from 'vitest';
 import { emulatorPerTest } from '../helpers/emulator.js';
-import type { Emulator, EmulatorOptions } from './index.js';
+import type { Emulator, EmulatorOptions } from '../../emulator/index.js';
 import { fakeJwt, rawCall, sdkClient, sdkErrorCode } from './test-client.js';
 
 let emu: Emulator;

@@ -9,7 +9,7 @@ import {
   startEmulator,
   type Emulator,
   type EmulatorOptions,
-} from '../emulator/index.js';
+} from '../../emulator/index.js';
 
 export interface EmulatorPerTest {
   /** Starts this test's emulator; `options` override the defaults. */

@@ -15,7 +15,7 @@ import {
   type LookupPolicy,
   type SentCall,
 } from '../../src/submit/confirm.js';
-import type { Emulator, EmulatorOptions } from '../emulator/index.js';
+import type { Emulator, EmulatorOptions } from '../../emulator/index.js';
 import { emulatorClient, emulatorPerTest } from '../helpers/emulator.js';
 
 const emulator = emulatorPerTest();

@@ -12,7 +12,7 @@ import { StaticCredentials, type CredentialProvider } from '../../src/credential
 import { assumeRoleWithOidc, stsRefusalAdvice, tokenClaims } from '../../src/credentials/sts-oidc.js';
 import { DEFAULT_RETRY_POLICY } from '../../src/runtime/retry.js';
 import { MemoryLogger } from '../../src/base/logger.js';
-import type { Emulator, EmulatorOptions } from '../emulator/index.js';
+import type { Emulator, EmulatorOptions } from '../../emulator/index.js';
 import { emulatorPerTest } from '../helpers/emulator.js';
 import { fakeJwt } from '../emulator/test-client.js';
 

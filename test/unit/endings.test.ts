@@ -11,7 +11,7 @@ import type { Config } from '../../src/config/config.js';
 import { runPrefetch } from '../../src/run.js';
 import { RunStop } from '../../src/runtime/stop.js';
 import { DEFAULT_RETRY_POLICY } from '../../src/runtime/retry.js';
-import type { Emulator, EmulatorOptions } from '../emulator/index.js';
+import type { Emulator, EmulatorOptions } from '../../emulator/index.js';
 import { emulatorPerTest } from '../helpers/emulator.js';
 import { configFrom } from '../helpers/inputs.js';
 import { startProxy } from '../proxy/proxy.js';

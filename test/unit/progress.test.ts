@@ -7,7 +7,7 @@ import { configFrom } from '../helpers/inputs.js';
 import type { Config } from '../../src/config/config.js';
 import { runPrefetch } from '../../src/run.js';
 import { MemoryLogger, type ProgressEvent } from '../../src/base/logger.js';
-import { startEmulator, type Emulator } from '../emulator/index.js';
+import { startEmulator, type Emulator } from '../../emulator/index.js';
 
 let emulator: Emulator;
 beforeEach(async () => {

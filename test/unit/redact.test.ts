@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { withoutStringToSign } from '../../src/alibaba/answer.js';
 import { signV1 } from '../../src/alibaba/signer.js';
 import { createRedactor } from '../../src/base/redact.js';
-import { percentEncode, v1StringToSign, parsePairs } from '../emulator/signature.js';
+import { percentEncode, v1StringToSign, parsePairs } from '../../emulator/signature.js';
 
 /** Shaped like Alibaba's: CAIS and base64 with + / =. */
 const token = `CAIS${randomBytes(120).toString('base64')}+/=`;

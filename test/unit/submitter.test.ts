@@ -13,7 +13,7 @@ import { RunStop } from '../../src/runtime/stop.js';
 import { readPreloadRemain } from '../../src/submit/quota.js';
 import { submitBatches, type SubmitOptions } from '../../src/submit/submitter.js';
 import type { Candidate } from '../../src/urls/prepare.js';
-import type { Emulator, EmulatorOptions } from '../emulator/index.js';
+import type { Emulator, EmulatorOptions } from '../../emulator/index.js';
 import { emulatorClient, emulatorPerTest } from '../helpers/emulator.js';
 
 const emulator = emulatorPerTest();

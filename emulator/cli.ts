@@ -1,5 +1,5 @@
 /**
- * Runs the emulator standalone: `npx tsx test/emulator/cli.ts [--port N] [--latency-ms N] [--quota N]
+ * Runs the emulator standalone: `npm run emulator -- [--port N] [--latency-ms N] [--quota N]
  * [--task-duration-ms N]`. Prints one JSON line {url, accessKeyId, accessKeySecret} once listening.
  */
 import { DEFAULT_CREDENTIALS, type EmulatorOptions, startEmulator } from './index.js';
