@@ -7,8 +7,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AlibabaClient } from '../../src/alibaba/client.js';
 import { AlibabaError } from '../../src/base/errors.js';
 import { startEmulator, type Emulator } from '../../emulator/index.js';
-import { startProxy } from '../proxy/proxy.js';
-import { serve } from '../unit/tracked-servers.js';
+import { startProxy } from '../helpers/proxy.js';
+import { serve } from '../helpers/tracked-servers.js';
 
 const AK = { accessKeyId: 'client-ak-id', accessKeySecret: 'client-ak-secret' };
 /** 100 URLs, one of which spells a system code that must not be read as the error's. */

@@ -12,7 +12,7 @@ import type { Emulator, EmulatorOptions } from '../../emulator/index.js';
 import { emulatorPerTest } from '../helpers/emulator.js';
 import { runCliBundle, type CliRun } from '../../emulator/cli-harness.js';
 import { EXIT_NET_WARNING, runAction, type ActionRun, type RunOptions } from '../../emulator/harness.js';
-import { startIdTokenService, type IdTokenService } from './id-token-service.js';
+import { startIdTokenService, type IdTokenService } from '../helpers/id-token-service.js';
 
 const AK_ID = 'endings-ak-id';
 const AK_SECRET = 'endings-ak-secret';

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../emulator/index.js';
 import { percentEncode } from '../../emulator/signature.js';
-import { startProxy, type TestProxy } from '../proxy/proxy.js';
+import { startProxy, type TestProxy } from '../helpers/proxy.js';
 import { runCliBundle } from '../../emulator/cli-harness.js';
 import { runAction, type ActionRun } from '../../emulator/harness.js';
 

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator/index.js';
 import { runAction, type ActionRun } from '../../emulator/harness.js';
-import { startIdTokenService, type IdTokenService } from './id-token-service.js';
+import { startIdTokenService, type IdTokenService } from '../helpers/id-token-service.js';
 
 const ROLE_ARN = 'acs:ram::1234567890123456:role/github-cdn-prefetch';
 const PROVIDER_ARN = 'acs:ram::1234567890123456:oidc-provider/github';

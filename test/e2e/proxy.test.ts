@@ -5,10 +5,10 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../emulator/index.js';
-import { startProxy, type TestProxy } from '../proxy/proxy.js';
-import { makeCertificate, startTlsFront, type Certificate, type TlsFront } from '../proxy/tls.js';
+import { startProxy, type TestProxy } from '../helpers/proxy.js';
+import { makeCertificate, startTlsFront, type Certificate, type TlsFront } from '../helpers/tls.js';
 import { runAction, type ActionRun } from '../../emulator/harness.js';
-import { startIdTokenService, type IdTokenService } from './id-token-service.js';
+import { startIdTokenService, type IdTokenService } from '../helpers/id-token-service.js';
 
 const AK_ID = 'test-ak-id';
 const AK_SECRET = 'test-ak-secret';

@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
-import { rawCall } from './test-client.js';
+import { rawCall } from '../helpers/sdk-client.js';
 
 it('prints {url, accessKeyId, accessKeySecret}, serves the API and exits on SIGTERM', async () => {
   // As a workflow starts it: by the npm script, not by a path into the repository.

@@ -1,7 +1,7 @@
 // Each scripted fault does what the client must survive, and is consumed as documented.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Emulator, type FaultKind, startEmulator } from '../../emulator/index.js';
-import { rawCall } from './test-client.js';
+import { rawCall } from '../helpers/sdk-client.js';
 
 let emu: Emulator;
 beforeEach(async () => {

@@ -7,7 +7,7 @@ import {
 } from '@alicloud/cdn20180510';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from '../../emulator/index.js';
-import { rawCall, sdkClient, sdkErrorCode, signRequest, send, TEST_CREDS } from './test-client.js';
+import { rawCall, sdkClient, sdkErrorCode, signRequest, send, TEST_CREDS } from '../helpers/sdk-client.js';
 
 let emu: Emulator;
 beforeAll(async () => {

@@ -3,7 +3,7 @@ import { DescribeRefreshQuotaRequest, PushObjectCacheRequest } from '@alicloud/c
 import { describe, expect, it } from 'vitest';
 import { emulatorPerTest } from '../helpers/emulator.js';
 import type { Emulator, EmulatorOptions } from '../../emulator/index.js';
-import { fakeJwt, rawCall, sdkClient, sdkErrorCode } from './test-client.js';
+import { fakeJwt, rawCall, sdkClient, sdkErrorCode } from '../helpers/sdk-client.js';
 
 let emu: Emulator;
 let clock = Date.now();

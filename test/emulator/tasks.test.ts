@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { emulatorPerTest } from '../helpers/emulator.js';
 import type { Emulator, EmulatorOptions } from '../../emulator/index.js';
-import { rawCall, type RawCall } from './test-client.js';
+import { rawCall, type RawCall } from '../helpers/sdk-client.js';
 
 let emu: Emulator;
 let clock = 0;

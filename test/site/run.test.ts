@@ -15,7 +15,7 @@ import type { RetryPolicy } from '../../src/runtime/retry.js';
 import { RunStop } from '../../src/runtime/stop.js';
 import { emulatorPerTest } from '../helpers/emulator.js';
 import { configFrom, TEST_CREDENTIALS } from '../helpers/inputs.js';
-import { BASE, page, tempDir, writeSite } from './helpers.js';
+import { BASE, page, tempDir, writeSite } from '../helpers/site.js';
 
 const emulator = emulatorPerTest({
   credentials: { [TEST_CREDENTIALS.accessKeyId]: TEST_CREDENTIALS.accessKeySecret },

@@ -14,7 +14,7 @@ import {
   type SiteState,
   STATE_FORMAT,
 } from '../../src/state/state.js';
-import { tempDir } from './helpers.js';
+import { tempDir } from '../helpers/site.js';
 
 const HASH_A = 'AAAAAAAAAAAAAAAA';
 const HASH_B = 'Bb-_0123456789zZ';

@@ -12,7 +12,7 @@ import { parseDocument } from '../../src/sitemap/parse.js';
 import { SitemapSet } from '../../src/sitemap/set.js';
 import { readDocumentText, type DocumentLocation } from '../../src/sitemap/document.js';
 import { MemoryLogger } from '../../src/base/logger.js';
-import { limits, tempDir } from './helpers.js';
+import { limits, tempDir } from '../helpers/sitemap.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const FIXTURES = path.resolve(repoRoot, '../shared/fixtures/sitemaps');

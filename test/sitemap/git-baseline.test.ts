@@ -10,7 +10,7 @@ import {
 } from '../../src/sitemap/index.js';
 import { MemoryLogger } from '../../src/base/logger.js';
 import { DEFAULT_RETRY_POLICY } from '../../src/runtime/retry.js';
-import { limits, serve, sitemapIndex, tempDir, urlset, writeFiles, type Handler } from './helpers.js';
+import { limits, serve, sitemapIndex, tempDir, urlset, writeFiles, type Handler } from '../helpers/sitemap.js';
 
 const SITE = 'https://www.example.com';
 const REF = 'v1.2.3';

@@ -6,7 +6,7 @@ import { sitemapChanges, parseChanges, type SitemapLimits } from '../../src/site
 import { parseDocument } from '../../src/sitemap/parse.js';
 import { readDocumentText } from '../../src/sitemap/document.js';
 import { MemoryLogger } from '../../src/base/logger.js';
-import { limits, serve, SITEMAP_NS, tempDir, urlset, type Handler } from './helpers.js';
+import { limits, serve, SITEMAP_NS, tempDir, urlset, type Handler } from '../helpers/sitemap.js';
 
 const XML = urlset([
   { loc: 'https://www.example.com/a' },

@@ -7,7 +7,7 @@ import { configFrom } from '../helpers/inputs.js';
 import { MemoryLogger } from '../../src/base/logger.js';
 import { countOutcomes } from '../../src/base/outcome.js';
 import { runPrefetch } from '../../src/run.js';
-import { tempDir, urlset, writeFiles } from './helpers.js';
+import { tempDir, urlset, writeFiles } from '../helpers/sitemap.js';
 
 const SITE = 'https://www.example.com';
 

@@ -15,7 +15,7 @@ import {
   sitemapChanges,
   type SitemapSourceOptions,
 } from '../../src/sitemap/index.js';
-import { limits, serve, tempDir, urlset, writeFiles, type UrlSpec } from './helpers.js';
+import { limits, serve, tempDir, urlset, writeFiles, type UrlSpec } from '../helpers/sitemap.js';
 
 const SITE = 'https://www.example.com';
 const FAST_RETRY = { ...DEFAULT_RETRY_POLICY, maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 5 };

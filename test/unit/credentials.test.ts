@@ -14,7 +14,7 @@ import { DEFAULT_RETRY_POLICY } from '../../src/runtime/retry.js';
 import { MemoryLogger } from '../../src/base/logger.js';
 import type { Emulator, EmulatorOptions } from '../../emulator/index.js';
 import { emulatorPerTest } from '../helpers/emulator.js';
-import { fakeJwt } from '../emulator/test-client.js';
+import { fakeJwt } from '../helpers/sdk-client.js';
 
 const FAST_RETRIES = { ...DEFAULT_RETRY_POLICY, baseDelayMs: 1, maxDelayMs: 2 };
 

@@ -14,8 +14,8 @@ import { DEFAULT_RETRY_POLICY } from '../../src/runtime/retry.js';
 import type { Emulator, EmulatorOptions } from '../../emulator/index.js';
 import { emulatorPerTest } from '../helpers/emulator.js';
 import { configFrom } from '../helpers/inputs.js';
-import { startProxy } from '../proxy/proxy.js';
-import { allClosed, serve, silentServer, type Tracked } from './tracked-servers.js';
+import { startProxy } from '../helpers/proxy.js';
+import { allClosed, serve, silentServer, type Tracked } from '../helpers/tracked-servers.js';
 
 /** A sitemap whose headers and first bytes come, and then nothing. */
 const stallSitemap: Parameters<typeof serve>[0] = (_req, res) => {

@@ -7,8 +7,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { NetworkError } from '../../src/base/errors.js';
 import { discard, httpFetch, readChunks, readText } from '../../src/http/fetch.js';
 import { PROXY_AUTH_REQUIRED, PROXY_TUNNEL_FAILED } from '../../src/http/proxy.js';
-import { startProxy } from '../proxy/proxy.js';
-import { allClosed, serve, silentServer, stallAfterHeaders } from './tracked-servers.js';
+import { startProxy } from '../helpers/proxy.js';
+import { allClosed, serve, silentServer, stallAfterHeaders } from '../helpers/tracked-servers.js';
 
 afterEach(() => {
   vi.unstubAllEnvs();

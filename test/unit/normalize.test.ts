@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_URL_LENGTH, normalizeUrl, type NormalizeResult } from '../../src/urls/normalize.js';
-import { createRng, type Rng } from './prng.js';
+import { createRng, type Rng } from '../helpers/prng.js';
 
 function okUrl(result: NormalizeResult): string {
   if (!result.ok) throw new Error(`expected a valid URL, got reason "${result.reason}"`);

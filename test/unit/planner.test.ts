@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { planBatches, type Plan } from '../../src/plan/planner.js';
 import type { Candidate } from '../../src/urls/prepare.js';
-import { createRng } from './prng.js';
+import { createRng } from '../helpers/prng.js';
 
 /** Candidates from `host/path` shorthands, in input order. */
 function candidates(...specs: string[]): Candidate[] {

@@ -10,7 +10,7 @@ import {
   proxyFor,
   proxyPasswords,
 } from '../../src/http/proxy.js';
-import { startProxy, type TestProxy } from '../proxy/proxy.js';
+import { startProxy, type TestProxy } from '../helpers/proxy.js';
 
 const PROXIES = {
   https_proxy: 'http://lower-https:3128',

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { RateLimiter, type Slot } from '../../src/runtime/rate-limiter.js';
-import { createRng } from './prng.js';
+import { createRng } from '../helpers/prng.js';
 
 interface CallRecord {
   acquired: number;

@@ -7,8 +7,8 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { fakeJwt } from '../emulator/test-client.js';
-import type { Certificate } from '../proxy/tls.js';
+import { fakeJwt } from './sdk-client.js';
+import type { Certificate } from './tls.js';
 
 export interface IdTokenRequest {
   audience: string | null;
