@@ -2,7 +2,7 @@
  * A README a newcomer can finish: at most 30 KB, a contents line that lists every section, links that
  * lead somewhere (files and #anchors, in README and every page of docs/), every docs/ page reachable
  * from README, and a Development section that names every folder of src/ in the order a run flows
- * through them (the order test/architecture/layers.test.ts enforces).
+ * through them (the order test/layers.test.ts enforces).
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -170,9 +170,9 @@ describe.each(markdown)('%s', (file) => {
 
 describe("README's Development section", () => {
   const SRC = path.join(ROOT, 'src');
-  /** The layers, lowest first, as test/architecture/layers.test.ts declares them. */
+  /** The layers, lowest first, as test/layers.test.ts declares them. */
   const layers = [
-    ...(/const LAYERS = \[([\s\S]*?)\] as const/.exec(read('test/architecture/layers.test.ts'))?.[1] ?? '')
+    ...(/const LAYERS = \[([\s\S]*?)\] as const/.exec(read('test/layers.test.ts'))?.[1] ?? '')
       .replace(/\/\/.*$/gm, '')
       .matchAll(/'([\w-]+)'/g),
   ].map((match) => match[1] ?? '');

@@ -4,8 +4,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { ROOT } from '../../emulator/harness.js';
 
+const ROOT = path.resolve(import.meta.dirname, '../..');
 const section = readFileSync(path.join(ROOT, 'docs/oidc.md'), 'utf8');
 /** The fenced blocks of a language in the page, without the indentation of a list item. */
 function blocks(lang: string): string[] {
