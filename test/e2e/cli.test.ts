@@ -5,10 +5,11 @@
 import { copyFile, mkdtemp, readFile, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { parseActionYaml } from '../../scripts/docs.js';
 import { NOT_FLAGS } from '../../src/cli/flags.js';
-import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator/index.js';
+import { type Emulator } from '../../emulator/index.js';
+import { emulatorPerTest } from '../helpers/emulator.js';
 import { CLI_BUNDLE, runCliBundle, type CliRun } from '../../emulator/cli-harness.js';
 import { ROOT, runAction, type ReportUrl } from '../../emulator/harness.js';
 
@@ -25,17 +26,10 @@ interface Report {
   urls: ReportUrl[];
 }
 
+const emulators = emulatorPerTest({ credentials: { [AK_ID]: AK_SECRET } });
 let emulator: Emulator;
-async function useEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
-  await emulator?.close();
-  emulator = await startEmulator({ credentials: { [AK_ID]: AK_SECRET }, ...options });
-  return emulator;
-}
 beforeEach(async () => {
-  await useEmulator();
-});
-afterEach(async () => {
-  await emulator.close();
+  emulator = await emulators.start();
 });
 
 function cli(args: string[], options: Parameters<typeof runCliBundle>[1] = {}): Promise<CliRun> {
@@ -224,7 +218,7 @@ describe('exit codes', () => {
   });
 
   it('quota skips: 0 by default, 1 with --fail-on skipped', async () => {
-    await useEmulator({ preloadQuota: 3 });
+    emulator = await emulators.start({ preloadQuota: 3 });
     const urls = urlsOn('www.example.com', 5).join('\n');
     const lenient = await cli(['--urls', urls]);
     expect(lenient.exitCode).toBe(0);

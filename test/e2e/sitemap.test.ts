@@ -8,7 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../../emulator/index.js';
+import { type Emulator } from '../../emulator/index.js';
+import { emulatorPerTest } from '../helpers/emulator.js';
 import { runCliBundle } from '../../emulator/cli-harness.js';
 import { runAction } from '../../emulator/harness.js';
 
@@ -77,12 +78,10 @@ function deployedFiles(): Record<string, string | Buffer> {
   };
 }
 
+const emulators = emulatorPerTest({ credentials: { [AK_ID]: AK_SECRET } });
 let emulator: Emulator;
 beforeEach(async () => {
-  emulator = await startEmulator({ credentials: { [AK_ID]: AK_SECRET } });
-});
-afterEach(async () => {
-  await emulator.close();
+  emulator = await emulators.start();
 });
 
 describe('sitemap diff through the bundled action', () => {

@@ -2,19 +2,18 @@
  * The core's progress events (Logger.progress), which the CLI draws as a bar: they count URLs with an
  * outcome, only grow, and end at the number planned, whatever happened to each URL.
  */
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { beforeEach, expect, it } from 'vitest';
 import { configFrom } from '../helpers/inputs.js';
 import type { Config } from '../../src/config/config.js';
 import { runPrefetch } from '../../src/run.js';
 import { MemoryLogger, type ProgressEvent } from '../../src/base/logger.js';
-import { startEmulator, type Emulator } from '../../emulator/index.js';
+import { type Emulator } from '../../emulator/index.js';
+import { emulatorPerTest } from '../helpers/emulator.js';
 
+const emulators = emulatorPerTest({ credentials: { id: 'secret' }, preloadQuota: 45 });
 let emulator: Emulator;
 beforeEach(async () => {
-  emulator = await startEmulator({ credentials: { id: 'secret' }, preloadQuota: 45 });
-});
-afterEach(async () => {
-  await emulator.close();
+  emulator = await emulators.start();
 });
 
 class ProgressLogger extends MemoryLogger {
