@@ -11,7 +11,7 @@ import { RenewingClient } from '../../src/credentials/renewing-client.js';
 import { StaticCredentials, type CredentialProvider } from '../../src/credentials/provider.js';
 import { assumeRoleWithOidc, stsRefusalAdvice, tokenClaims } from '../../src/credentials/sts-oidc.js';
 import { DEFAULT_RETRY_POLICY } from '../../src/runtime/retry.js';
-import { MemoryLogger } from '../../src/base/logger.js';
+import { MemoryLogger } from '../helpers/logger.js';
 import type { Emulator, EmulatorOptions } from '../../emulator/index.js';
 import { emulatorPerTest } from '../helpers/emulator.js';
 import { fakeJwt } from '../helpers/sdk-client.js';

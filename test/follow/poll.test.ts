@@ -11,7 +11,7 @@ import {
   type PollOptions,
   type TrackedUrl,
 } from '../../src/follow/poll.js';
-import { MemoryLogger } from '../../src/base/logger.js';
+import { MemoryLogger } from '../helpers/logger.js';
 
 describe('nextInterval', () => {
   it('grows ×1.5 while nothing changes, up to 6× poll-interval, and drops back on a change', () => {

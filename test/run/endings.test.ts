@@ -5,7 +5,7 @@
  * (process.getActiveResourcesInfo()).
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { MemoryLogger } from '../../src/base/logger.js';
+import { MemoryLogger } from '../helpers/logger.js';
 import type { RunResult } from '../../src/base/result.js';
 import type { Config } from '../../src/config/config.js';
 import { runPrefetch } from '../../src/run.js';

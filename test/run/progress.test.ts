@@ -6,7 +6,8 @@ import { beforeEach, expect, it } from 'vitest';
 import { configFrom } from '../helpers/inputs.js';
 import type { Config } from '../../src/config/config.js';
 import { runPrefetch } from '../../src/run.js';
-import { MemoryLogger, type ProgressEvent } from '../../src/base/logger.js';
+import type { ProgressEvent } from '../../src/base/logger.js';
+import { MemoryLogger } from '../helpers/logger.js';
 import { type Emulator } from '../../emulator/index.js';
 import { emulatorPerTest } from '../helpers/emulator.js';
 

@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MemoryLogger } from '../../src/base/logger.js';
+import { MemoryLogger } from '../helpers/logger.js';
 import type { RunResult } from '../../src/base/result.js';
 import { actionOutputs } from '../../src/report/outputs.js';
 import { runPrefetch } from '../../src/run.js';

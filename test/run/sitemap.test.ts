@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { configFrom } from '../helpers/inputs.js';
-import { MemoryLogger } from '../../src/base/logger.js';
+import { MemoryLogger } from '../helpers/logger.js';
 import { countOutcomes } from '../../src/base/outcome.js';
 import { runPrefetch } from '../../src/run.js';
 import { tempDir, urlset, writeFiles } from '../helpers/sitemap.js';

@@ -13,7 +13,7 @@ import {
   type SitemapSourceOptions,
 } from '../../src/sitemap/index.js';
 import { compileExcludes } from '../../src/urls/exclude.js';
-import { MemoryLogger } from '../../src/base/logger.js';
+import { MemoryLogger } from '../helpers/logger.js';
 import { IMAGE_NS, limits, serve, SITEMAP_NS, sitemapIndex, tempDir, urlset, writeFiles } from '../helpers/sitemap.js';
 
 const SITE = 'https://www.example.com';

@@ -11,7 +11,7 @@ import { loadSitemap } from '../../src/sitemap/load.js';
 import { parseDocument } from '../../src/sitemap/parse.js';
 import { SitemapSet } from '../../src/sitemap/set.js';
 import { readDocumentText, type DocumentLocation } from '../../src/sitemap/document.js';
-import { MemoryLogger } from '../../src/base/logger.js';
+import { MemoryLogger } from '../helpers/logger.js';
 import { limits, tempDir } from '../helpers/sitemap.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));

@@ -8,7 +8,7 @@ import {
   type GitHubRepoAccess,
   type SitemapSourceOptions,
 } from '../../src/sitemap/index.js';
-import { MemoryLogger } from '../../src/base/logger.js';
+import { MemoryLogger } from '../helpers/logger.js';
 import { DEFAULT_RETRY_POLICY } from '../../src/runtime/retry.js';
 import { limits, serve, sitemapIndex, tempDir, urlset, writeFiles, type Handler } from '../helpers/sitemap.js';
 

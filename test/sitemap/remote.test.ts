@@ -5,7 +5,7 @@ import { DocumentNotFoundError } from '../../src/base/errors.js';
 import { sitemapChanges, parseChanges, type SitemapLimits } from '../../src/sitemap/index.js';
 import { parseDocument } from '../../src/sitemap/parse.js';
 import { readDocumentText } from '../../src/sitemap/document.js';
-import { MemoryLogger } from '../../src/base/logger.js';
+import { MemoryLogger } from '../helpers/logger.js';
 import { limits, serve, SITEMAP_NS, tempDir, urlset, type Handler } from '../helpers/sitemap.js';
 
 const XML = urlset([

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/base/errors.js';
-import { MemoryLogger } from '../../src/base/logger.js';
+import { MemoryLogger } from '../helpers/logger.js';
 import { DEFAULT_RETRY_POLICY } from '../../src/runtime/retry.js';
 import {
   parseChanges,
