@@ -238,7 +238,7 @@ const QUIET: Logger = {
 };
 
 const ours: Prepare = async (dir) => {
-  const { sitemapChanges, parseChanges } = await import('../src/sitemap/index.js');
+  const { sitemapChanges, parseChanges } = await import('../src/sitemap/changes.js');
   return async () => {
     const result = await sitemapChanges(
       {

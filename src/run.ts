@@ -31,7 +31,7 @@ import {
   type SitemapResult,
   type StopReason,
 } from './base/result.js';
-import type { SitemapUrls } from './sitemap/index.js';
+import type { SitemapUrls } from './sitemap/changes.js';
 import {
   gatherEntries,
   nothingToSend,

@@ -3,7 +3,7 @@
  * from their own inputs with `parseConfig`; the core reads nothing else.
  */
 import type { Credentials } from '../alibaba/signer.js';
-import type { SitemapConfig } from '../sitemap/index.js';
+import type { SitemapConfig } from '../sitemap/changes.js';
 import type { ExcludeMatcher } from '../urls/exclude.js';
 import type { SignatureVersion } from '../alibaba/client.js';
 import type { PushOptions } from '../alibaba/operations.js';

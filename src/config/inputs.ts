@@ -7,7 +7,7 @@
 import { ConfigError } from '../base/errors.js';
 import { LIMITS } from '../base/limits.js';
 import { compileContentIgnore, DEFAULT_CARRY_DAYS } from '../site/index.js';
-import { parseChanges } from '../sitemap/index.js';
+import { parseChanges } from '../sitemap/changes.js';
 import { compileExcludes } from '../urls/exclude.js';
 import { parseDomainPatterns } from '../urls/domains.js';
 import {

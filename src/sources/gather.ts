@@ -13,7 +13,7 @@ import {
   saveSitemapBaseline,
   type SitemapSourceOptions,
   type SitemapUrls,
-} from '../sitemap/index.js';
+} from '../sitemap/changes.js';
 import type { EntryChange, UrlEntry } from '../urls/prepare.js';
 import type { SiteCounts } from '../base/result.js';
 import type { UrlOutcome } from '../base/outcome.js';

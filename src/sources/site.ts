@@ -32,7 +32,7 @@ import {
   type SiteState,
   type StateRead,
 } from '../site/index.js';
-import { sitemapPriorities, type ChangeSelection } from '../sitemap/index.js';
+import { sitemapPriorities, type ChangeSelection } from '../sitemap/changes.js';
 import type { ExcludeMatcher } from '../urls/exclude.js';
 import { normalizeUrl } from '../urls/normalize.js';
 import type { UrlEntry } from '../urls/prepare.js';

@@ -11,7 +11,7 @@ import {
   parseChanges,
   saveSitemapBaseline,
   type SitemapSourceOptions,
-} from '../../src/sitemap/index.js';
+} from '../../src/sitemap/changes.js';
 import { compileExcludes } from '../../src/urls/exclude.js';
 import { MemoryLogger } from '../helpers/logger.js';
 import { IMAGE_NS, limits, serve, SITEMAP_NS, sitemapIndex, tempDir, urlset, writeFiles } from '../helpers/sitemap.js';

@@ -7,7 +7,7 @@ import {
   parseChanges,
   type GitHubRepoAccess,
   type SitemapSourceOptions,
-} from '../../src/sitemap/index.js';
+} from '../../src/sitemap/changes.js';
 import { MemoryLogger } from '../helpers/logger.js';
 import { DEFAULT_RETRY_POLICY } from '../../src/runtime/retry.js';
 import { limits, serve, sitemapIndex, tempDir, urlset, writeFiles, type Handler } from '../helpers/sitemap.js';

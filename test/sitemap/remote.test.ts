@@ -2,7 +2,7 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { DocumentNotFoundError } from '../../src/base/errors.js';
-import { sitemapChanges, parseChanges, type SitemapLimits } from '../../src/sitemap/index.js';
+import { sitemapChanges, parseChanges, type SitemapLimits } from '../../src/sitemap/changes.js';
 import { parseDocument } from '../../src/sitemap/parse.js';
 import { readDocumentText } from '../../src/sitemap/document.js';
 import { MemoryLogger } from '../helpers/logger.js';

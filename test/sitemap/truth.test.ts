@@ -14,7 +14,7 @@ import {
   saveSitemapBaseline,
   sitemapChanges,
   type SitemapSourceOptions,
-} from '../../src/sitemap/index.js';
+} from '../../src/sitemap/changes.js';
 import { limits, serve, tempDir, urlset, writeFiles, type UrlSpec } from '../helpers/sitemap.js';
 
 const SITE = 'https://www.example.com';
