@@ -16,7 +16,7 @@ import { refreshBeforePrefetch } from './follow/refresh.js';
 import { withFollowThrough } from './follow/result.js';
 import type { FollowResult } from './base/follow.js';
 import { waitForPrefetch, type FollowContext } from './follow/wait.js';
-import { planBatches, type Plan } from './plan/planner.js';
+import { planBatches, type Plan } from './batch/pack.js';
 import { countOutcomes, type NotSent, type UrlOutcome } from './base/outcome.js';
 import { createCallGate } from './runtime/gate.js';
 import { readPreloadRemain } from './submit/quota.js';

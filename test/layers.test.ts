@@ -21,7 +21,7 @@ const LAYERS = [
   'state', // the state file kept between runs
   'site', // the built site's files, hashed and compared with the state
   'sources', // every URL source of a run, gathered in quota order
-  'plan', // batches within the API's limits and the quota
+  'batch', // URLs packed into calls within the API's limits and the quota
   'submit', // PushObjectCache calls, look-ups, the ledger of outcomes
   'follow', // refresh before, wait after
   'report', // the JSON report, job summary, outputs, closing table, verdict

@@ -12,7 +12,7 @@ import {
   refreshObjectCaches,
   splitTaskIds,
 } from '../alibaba/operations.js';
-import type { Batch } from '../plan/planner.js';
+import type { Batch } from '../batch/pack.js';
 import { notSentReason } from '../runtime/stop.js';
 import { nextRetryDelay, sleep, withRetries } from '../runtime/retry.js';
 import { lookUpCall } from '../submit/confirm.js';

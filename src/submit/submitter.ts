@@ -7,7 +7,7 @@ import type { AlibabaClient } from '../alibaba/client.js';
 import { AlibabaError, isFatal, isRetryable } from '../base/errors.js';
 import { pushObjectCache } from '../alibaba/operations.js';
 import type { PushOptions } from '../alibaba/operations.js';
-import { planBatches, type Batch } from '../plan/planner.js';
+import { planBatches, type Batch } from '../batch/pack.js';
 import type { Candidate } from '../urls/prepare.js';
 import type { Logger } from '../base/logger.js';
 import { lookUpCall, type LookupPolicy } from './confirm.js';

@@ -1,7 +1,7 @@
 /** Properties of the batch planner over random inputs. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { planBatches } from '../../src/plan/planner.js';
+import { planBatches } from '../../src/batch/pack.js';
 import type { Candidate } from '../../src/urls/prepare.js';
 
 const candidates = fc

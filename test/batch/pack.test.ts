@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planBatches, type Plan } from '../../src/plan/planner.js';
+import { planBatches, type Plan } from '../../src/batch/pack.js';
 import type { Candidate } from '../../src/urls/prepare.js';
 import { createRng } from '../helpers/prng.js';
 
