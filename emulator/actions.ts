@@ -75,7 +75,8 @@ export function urlHost(url: string, opts: { strictChars: boolean } = { strictCh
   return host.toLowerCase();
 }
 
-function domainStatus(domains: CdnContext['domains'], host: string): 'online' | 'offline' | undefined {
+/** Whether `host` is one of the account's domains (wildcards match subdomains), and its status. */
+export function domainStatus(domains: CdnContext['domains'], host: string): 'online' | 'offline' | undefined {
   for (const [name, status] of Object.entries(domains)) {
     const d = name.toLowerCase();
     if (d === host || (d.startsWith('*.') && host.endsWith(d.slice(1)))) return status;

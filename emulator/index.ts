@@ -5,6 +5,9 @@
  */
 export { DEFAULT_CREDENTIALS, DEFAULT_DOMAINS, startEmulator } from './server.js';
 export { CALL_FAULT_KINDS } from './types.js';
+export type { Edge, EdgeFault, EdgeOptions, EdgeRequest } from './edge.js';
+export type { EdgeCounters, EdgeEvent, EdgeInspection, Freshness } from './edge-cache.js';
+export type { Origin, OriginAnswer } from './origin.js';
 export type {
   CallRecord,
   Emulator,

@@ -2,9 +2,17 @@
 import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { type ActionResult, CDN_ACTIONS, DEFAULT_RATE_LIMITS, splitObjectPath, urlHost } from './actions.js';
+import {
+  type ActionResult,
+  CDN_ACTIONS,
+  DEFAULT_RATE_LIMITS,
+  domainStatus,
+  splitObjectPath,
+  urlHost,
+} from './actions.js';
 import { signatureVersionOf, TIMESTAMP_TOLERANCE_MS, verifyV1, verifyV3 } from './auth.js';
 import { CredentialStore, NonceStore } from './credentials.js';
+import { type Edge, type EdgeServer, startEdge } from './edge.js';
 import { ApiError, missingParameter, recommendFor } from './errors.js';
 import { ACCEPTING_FAULTS, EARLY_FAULTS, FaultQueue, faultError } from './faults.js';
 import { type Parsed, parse, readBody } from './request.js';
@@ -71,6 +79,7 @@ class EmulatorServer implements Emulator {
   private readonly actionCounts = new Map<string, number>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly sockets = new Set<Socket>();
+  private edgeServer: EdgeServer | undefined;
 
   constructor(private readonly options: EmulatorOptions) {
     this.now = options.now ?? Date.now;
@@ -94,7 +103,14 @@ class EmulatorServer implements Emulator {
       failUrls: options.failUrls,
       failRefreshUrls: options.failRefreshUrls,
       now: this.now,
+      onTasks: (tasks) => this.edgeServer?.noticeTasks(tasks),
     });
+  }
+
+  get edge(): Edge {
+    if (this.edgeServer === undefined)
+      throw new Error('This emulator has no edge: start it with startEmulator({ edge: {} }).');
+    return this.edgeServer;
   }
 
   get issuedStsCredentials(): IssuedStsCredentials[] {
@@ -116,6 +132,15 @@ class EmulatorServer implements Emulator {
       this.server.listen(port, '127.0.0.1', () => resolve());
     });
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    const edge = this.options.edge;
+    if (edge !== undefined && edge !== false) {
+      const domains = this.options.domains ?? DEFAULT_DOMAINS;
+      this.edgeServer = await startEdge(
+        edge === true ? {} : edge,
+        (host) => domainStatus(domains, host) === 'online',
+        this.now,
+      );
+    }
   }
 
   injectFaults(...faults: Fault[]): void {
@@ -172,7 +197,7 @@ class EmulatorServer implements Emulator {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     // Hanging calls and keep-alive sockets would otherwise hold close() open.
     this.server.closeAllConnections();
-    await closed;
+    await Promise.all([closed, this.edgeServer?.close()]);
   }
 
   /** Runs `fn` after `ms`, unless the emulator is closed first. */
@@ -507,6 +532,11 @@ function echoRequest(parsed: Parsed): string {
 /** Starts an emulator listening on 127.0.0.1 (a free port unless options.port is given). */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const emulator = new EmulatorServer(options);
-  await emulator.listen(options.port ?? 0);
+  try {
+    await emulator.listen(options.port ?? 0);
+  } catch (error) {
+    await emulator.close();
+    throw error;
+  }
   return emulator;
 }

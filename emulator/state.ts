@@ -50,6 +50,8 @@ export interface StateOptions {
   failUrls: ((url: string) => string | undefined) | undefined;
   failRefreshUrls: ((url: string) => string | undefined) | undefined;
   now: () => number;
+  /** Told of every task recorded (accepted or seeded), so the edge can apply it when it ends. */
+  onTasks?: (tasks: readonly Task[]) => void;
 }
 
 const DAY_MS = 86_400_000;
@@ -130,6 +132,7 @@ export class CdnState {
     const typeDuration =
       objectType === 'preload' ? this.opts.taskDurationMs : this.opts.refreshTaskDurationMs;
     const ids: string[] = [];
+    const added: Task[] = [];
     let longest = 0;
     for (const { url, domain } of urls) {
       const taskId = this.taskIdFor(`${action}|${objectType}|${domain}`, now);
@@ -147,10 +150,12 @@ export class CdnState {
         failure,
       };
       this.tasks.push(task);
+      added.push(task);
       const sameId = this.tasksById.get(taskId);
       if (sameId) sameId.push(task);
       else this.tasksById.set(taskId, [task]);
     }
+    this.opts.onTasks?.(added);
     if (objectType === 'preload' && urls.length > 0) {
       // One entry per call; the queue is processed in order, so the call ends with its longest task.
       this.queue.push({ finishAt: now + longest, count: urls.length });
@@ -182,6 +187,7 @@ export class CdnState {
     }));
     this.tasks.push(...tasks);
     this.tasksById.set(taskId, [...(this.tasksById.get(taskId) ?? []), ...tasks]);
+    this.opts.onTasks?.(tasks);
     return taskId;
   }
 

@@ -1,4 +1,5 @@
 /** Public types of the Alibaba CDN / STS emulator. */
+import type { Edge, EdgeOptions } from './edge.js';
 
 export interface EmulatorOptions {
   /** AccessKeyId -> AccessKeySecret; default { 'test-ak-id': 'test-ak-secret' }. */
@@ -59,6 +60,11 @@ export interface EmulatorOptions {
   now?: () => number;
   /** TCP port on 127.0.0.1; default 0 = any free port. Extension of the spec (used by cli.ts). */
   port?: number;
+  /**
+   * Starts the edge (the CDN as visitors see it) and its origin, two more servers on 127.0.0.1; the
+   * refresh and prefetch tasks the API accepts act on its cache when they end. Default: no edge.
+   */
+  edge?: EdgeOptions | boolean;
 }
 
 export type FaultKind =
@@ -147,6 +153,8 @@ export interface IssuedStsCredentials {
 
 export interface Emulator {
   readonly url: string;
+  /** The edge, when started with `edge` (otherwise reading it throws, saying so). */
+  readonly edge: Edge;
   readonly calls: CallRecord[];
   /** Every STS credential issued (AssumeRoleWithOIDC or issueStsCredentials), in order. */
   readonly issuedStsCredentials: IssuedStsCredentials[];
