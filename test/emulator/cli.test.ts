@@ -53,7 +53,7 @@ it('starts the edge and its origin over --origin-dir, and prints their URLs', as
         .get({ host: hostname, port, path: '/', headers: { host: 'www.example.com' } }, (res) => {
           let text = '';
           res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-          res.on('end', () => resolve(`${res.headers['x-cache']?.split(' ')[0]} ${text}`));
+          res.on('end', () => resolve(`${String(res.headers['x-cache']).split(' ')[0]} ${text}`));
         })
         .on('error', reject);
     });
