@@ -119,20 +119,17 @@ export class EdgeCache {
   constructor(private readonly opts: EdgeCacheOptions) {}
 
   /**
-   * Takes note of tasks the API accepted; returns the ms until the earliest of them ends. A task that
-   * had already ended when it was recorded (an earlier run's, from seedTasks) is history: not applied.
+   * Takes note of tasks the API accepted. A task that had already ended when it was recorded (an
+   * earlier run's, from seedTasks) is history: not applied.
    */
-  notice(tasks: readonly Task[]): number | undefined {
+  notice(tasks: readonly Task[]): void {
     const now = this.opts.now();
-    let earliest: number | undefined;
     for (const task of tasks) {
       const endsAt = task.createdAt + task.durationMs;
       if (task.seeded && endsAt <= now) continue;
       this.pending.push({ task, endsAt, seq: this.seq++ });
-      earliest = Math.min(earliest ?? Infinity, endsAt - now);
     }
     this.pending.sort((a, b) => a.endsAt - b.endsAt || a.seq - b.seq);
-    return earliest === undefined ? undefined : Math.max(0, earliest);
   }
 
   /** Tasks recorded but not yet applied: when the next one ends (API clock), or undefined. */
@@ -142,8 +139,10 @@ export class EdgeCache {
 
   /** Applies every task that has ended, in the order they ended; one settling at a time. */
   settle(): Promise<void> {
-    this.queue = this.queue.then(() => this.applyDue());
-    return this.queue;
+    const settled = this.queue.then(() => this.applyDue());
+    // A bug in one settling fails its callers loudly, without wedging every later one.
+    this.queue = settled.catch(() => undefined);
+    return settled;
   }
 
   valid(key: string): CachedCopy | undefined {

@@ -133,6 +133,8 @@ class EdgeServer implements Edge {
   private readonly cache: EdgeCache;
   private readonly faults: EdgeFault[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
+  private wakeTimer: NodeJS.Timeout | undefined;
+  private wakeAt: number | undefined;
   private inFlight = 0;
   private mostInFlight = 0;
   private readonly server = http.createServer((req, res) => {
@@ -168,10 +170,26 @@ class EdgeServer implements Edge {
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
-  /** The API accepted tasks: apply each when it ends. */
+  /** The API accepted tasks: apply each when it ends, whether or not anyone asks the edge. */
   noticeTasks(tasks: readonly Task[]): void {
-    const inMs = this.cache.notice(tasks);
-    if (inMs !== undefined) this.later(inMs, () => void this.cache.settle());
+    this.cache.notice(tasks);
+    this.wakeForNextEnd();
+  }
+
+  /** Keeps one timer set for the next task's end: it settles, then sets itself for the one after. */
+  private wakeForNextEnd(): void {
+    const next = this.cache.nextEnd();
+    if (next === undefined || (this.wakeAt !== undefined && this.wakeAt <= next)) return;
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeAt = next;
+    this.wakeTimer = setTimeout(
+      () => {
+        this.wakeAt = undefined;
+        this.wakeTimer = undefined;
+        void this.cache.settle().then(() => this.wakeForNextEnd());
+      },
+      Math.max(0, next - this.now()),
+    );
   }
 
   maxInFlight(): number {
@@ -228,6 +246,8 @@ class EdgeServer implements Edge {
   }
 
   async close(): Promise<void> {
+    clearTimeout(this.wakeTimer);
+    this.wakeAt = Infinity; // no timer after close
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
