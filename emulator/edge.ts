@@ -9,7 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import {
   cacheKey,
@@ -28,6 +28,7 @@ import {
   type OriginServer,
 } from './origin.js';
 import type { Task } from './state.js';
+import { listenOnLoopback } from './listen.js';
 
 export interface EdgeOptions {
   /** The folder the origin serves from the start; without it every path is a 404 until `origin.serve`. */
@@ -163,11 +164,7 @@ class EdgeServer implements Edge {
   }
 
   async listen(port: number): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, '127.0.0.1', () => resolve());
-    });
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.url = await listenOnLoopback(this.server, port);
   }
 
   /** The API accepted tasks: apply each when it ends, whether or not anyone asks the edge. */

@@ -7,8 +7,8 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { listenOnLoopback } from './listen.js';
 
 /** What the origin answers for a path: a file, a redirect, or a miss. */
 export interface OriginAnswer {
@@ -160,11 +160,7 @@ class OriginServer implements Origin {
   }
 
   async listen(port: number): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, '127.0.0.1', () => resolve());
-    });
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.url = await listenOnLoopback(this.server, port);
   }
 
   serve(dir: string): void {

@@ -1,7 +1,7 @@
 /** The emulator's HTTP server: parses, authenticates, throttles, injects faults, runs the action, answers. */
 import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import {
   type ActionResult,
   CDN_ACTIONS,
@@ -30,6 +30,7 @@ import type {
 } from './types.js';
 import { toXml } from './xml.js';
 import { canonicalQuery, parseV3Authorization, v1StringToSign, v3CanonicalRequest } from './signature.js';
+import { listenOnLoopback } from './listen.js';
 
 export const DEFAULT_CREDENTIALS: Readonly<Record<string, string>> = { 'test-ak-id': 'test-ak-secret' };
 export const DEFAULT_DOMAINS: Readonly<Record<string, 'online' | 'offline'>> = {
@@ -127,11 +128,7 @@ class EmulatorServer implements Emulator {
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));
     });
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, '127.0.0.1', () => resolve());
-    });
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.url = await listenOnLoopback(this.server, port);
     const edge = this.options.edge;
     if (edge !== undefined && edge !== false) {
       const domains = this.options.domains ?? DEFAULT_DOMAINS;
