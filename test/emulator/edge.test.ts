@@ -4,8 +4,9 @@ import http from 'node:http';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { HttpProxyAgent } from 'http-proxy-agent';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Edge, Emulator, EmulatorOptions } from '../../emulator/index.js';
+import { httpFetch, readText } from '../../src/http/fetch.js';
 import { emulatorPerTest } from '../helpers/emulator.js';
 import { rawCall } from '../helpers/sdk-client.js';
 import { page, tempDir, writeSite } from '../helpers/site.js';
@@ -173,6 +174,28 @@ describe('visitors', () => {
       ['absolute', 'www.example.com', '/about/', 200],
       ['absolute', 'static.example.com', '/', 200],
       ['absolute', 'www.not-this-account.com', '/', 404],
+    ]);
+  });
+
+  it("is reached through HTTP_PROXY by the project's own client, which decodes its gzip", async () => {
+    const { edge } = await start();
+    vi.stubEnv('HTTP_PROXY', edge.url);
+    vi.stubEnv('http_proxy', '');
+    vi.stubEnv('NO_PROXY', '');
+    vi.stubEnv('no_proxy', '');
+    try {
+      const response = await httpFetch('http://www.example.com/about/', {
+        headers: { 'accept-encoding': 'gzip' },
+        timeoutMs: 5_000,
+      });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-encoding')).toBe('gzip');
+      expect(await readText(response)).toBe(page('About', 'Who we are.'));
+    } finally {
+      vi.unstubAllEnvs();
+    }
+    expect(edge.requests.map((r) => [r.form, r.host, r.target])).toEqual([
+      ['absolute', 'www.example.com', '/about/'],
     ]);
   });
 
