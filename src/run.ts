@@ -16,7 +16,7 @@ import { refreshBeforePrefetch } from './follow/refresh.js';
 import { withFollowThrough } from './follow/result.js';
 import type { FollowResult } from './base/follow.js';
 import { waitForPrefetch, type FollowContext } from './follow/wait.js';
-import { planBatches, type Plan } from './batch/pack.js';
+import { packBatches, type Batches } from './batch/pack.js';
 import { countOutcomes, type NotSent, type UrlOutcome } from './base/outcome.js';
 import { createCallGate } from './runtime/gate.js';
 import { readPreloadRemain } from './submit/quota.js';
@@ -149,7 +149,7 @@ async function prepare(
   stop: RunStop,
 ) {
   const quotaRemain = await resolveQuota(config, client, collected, logger, retryPolicy, stop);
-  const plan = planBatches(collected.candidates, config.batchSize, quotaRemain);
+  const plan = packBatches(collected.candidates, config.batchSize, quotaRemain);
   logPlan(plan, collected, quotaRemain, logger, Boolean(config.site?.state) && !config.dryRun);
   const follow: FollowContext | undefined =
     client && !config.dryRun
@@ -350,7 +350,7 @@ async function resolveQuota(
 }
 
 function logPlan(
-  plan: Plan,
+  plan: Batches,
   collected: PreparedUrls,
   quota: number | undefined,
   logger: Logger,
@@ -376,7 +376,7 @@ function logPlan(
 async function submit(
   client: AlibabaClient,
   config: Config,
-  plan: Plan,
+  plan: Batches,
   logger: Logger,
   retryPolicy: RetryPolicy,
   stop: RunStop,
@@ -397,7 +397,7 @@ async function submit(
   );
 }
 
-function skippedForQuota(plan: Plan, quota: number | undefined): UrlOutcome[] {
+function skippedForQuota(plan: Batches, quota: number | undefined): UrlOutcome[] {
   return plan.overQuota.map((item) => ({
     url: item.url,
     status: 'skipped',
@@ -409,7 +409,7 @@ function skippedForQuota(plan: Plan, quota: number | undefined): UrlOutcome[] {
 }
 
 /** The plan's URLs when nothing was submitted: planned in a dry run, failed when the run stopped first. */
-function unsentOutcomes(plan: Plan, config: Config, stop: RunStop): UrlOutcome[] {
+function unsentOutcomes(plan: Batches, config: Config, stop: RunStop): UrlOutcome[] {
   const items = plan.batches.flatMap((batch) => batch.items);
   if (stop.reason && !config.dryRun) return failedOutcomes(items, notSentReason(stop.reason), stop.reason);
   return items.map((item) => ({ url: item.url, status: 'planned', source: item.source, order: item.order }));
