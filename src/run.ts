@@ -14,7 +14,7 @@ import { RenewingClient } from './credentials/renewing-client.js';
 import type { CredentialProvider } from './credentials/provider.js';
 import { refreshBeforePrefetch } from './follow/refresh.js';
 import { withFollowThrough } from './follow/result.js';
-import type { FollowResult } from './base/follow.js';
+import type { FollowResult } from './follow/types.js';
 import { waitForPrefetch, type FollowContext } from './follow/wait.js';
 import { packBatches, type Batches } from './batch/pack.js';
 import { countOutcomes, type NotSent, type UrlOutcome } from './base/outcome.js';

@@ -1,5 +1,5 @@
 /** The run's result: what the report, the job summary, the outputs and the CLI's table are built from. */
-import type { FollowResult } from './follow.js';
+import type { FollowResult } from '../follow/types.js';
 import type { LoggedNote } from './logger.js';
 import type { OutcomeCounts, UrlOutcome } from './outcome.js';
 

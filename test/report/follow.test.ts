@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Refreshed } from '../../src/follow/refresh.js';
 import { withFollowThrough } from '../../src/follow/result.js';
 import { followOutputs } from '../../src/report/outputs.js';
-import type { WaitSummary } from '../../src/base/follow.js';
+import type { WaitSummary } from '../../src/follow/types.js';
 import type { Followed } from '../../src/follow/wait.js';
 import type { UrlOutcome } from '../../src/base/outcome.js';
 import { renderSummary } from '../../src/report/summary.js';
