@@ -14,7 +14,7 @@ import { renderSummary } from './report/summary.js';
 import { savedLine } from './report/closing.js';
 import { verdict } from './report/verdict.js';
 import { runPrefetch } from './run.js';
-import { type RunResult } from './base/result.js';
+import { type RunResult } from './report/result.js';
 import { RunStop } from './runtime/stop.js';
 import type { Logger } from './base/logger.js';
 import { createRedactor, secretSpellings, type Redactor } from './base/redact.js';

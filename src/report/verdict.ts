@@ -1,5 +1,5 @@
 /** Whether the step fails, per `fail-on`. Configuration and credential errors fail it regardless. */
-import type { RunResult } from '../base/result.js';
+import type { RunResult } from './result.js';
 
 /** `fail-on`: which URL outcomes fail the step. */
 export type FailOn = 'error' | 'skipped' | 'never';

@@ -17,6 +17,7 @@ export { compileContentIgnore, type ContentIgnore } from './ignore.js';
 export { scanSite, type ScanOptions, type SiteFile, type SiteScan } from './scan.js';
 export {
   planSiteChanges,
+  emptySiteCounts,
   DEFAULT_CARRY_DAYS,
   type PlanOptions,
   type PlannedUrl,

@@ -5,16 +5,16 @@
  */
 import * as path from 'node:path';
 import type { ExcludeMatcher } from '../urls/exclude.js';
-import { notingLogger, type Logger } from '../base/logger.js';
-import { SitemapDiff, type ChangeSelection, type SelectedChange } from './diff.js';
-import type { BaselineProblem, DiffCounts, SitemapNote } from '../base/result.js';
+import { notingLogger, type LoggedNote, type Logger } from '../base/logger.js';
 import {
-  ConfigError,
-  DocumentNotFoundError,
-  DocumentReadError,
-  HtmlPageError,
-  errorMessage,
-} from '../base/errors.js';
+  emptyDiffCounts,
+  SitemapDiff,
+  type ChangeSelection,
+  type DiffCounts,
+  type SelectedChange,
+} from './diff.js';
+import { ConfigError, errorMessage } from '../base/errors.js';
+import { DocumentNotFoundError, DocumentReadError, HtmlPageError } from './errors.js';
 import type { RetryPolicy } from '../runtime/retry.js';
 import type { GitHubRepoAccess } from './git-baseline.js';
 import {
@@ -83,6 +83,43 @@ export interface SitemapSourceOptions {
   signal?: AbortSignal | undefined;
 }
 
+/** The baseline of a sitemap diff, when one was asked for and could not be used. */
+export type BaselineProblem =
+  /** Does not exist (no file, HTTP 404/410, no such path at the ref): every URL counts as added. */
+  | 'missing'
+  /** An HTML page instead of a sitemap: taken as missing. */
+  | 'html'
+  /** Exists but could not be read or parsed: nothing is selected (unless `changes: all`). */
+  | 'unreadable';
+
+/** The sitemap diff's part of a run's result. */
+export interface SitemapResult {
+  counts: DiffCounts;
+  /** What the sitemap was compared with, e.g. `public/sitemap.xml at 1a2b3c`; undefined when nothing. */
+  baseline: string | undefined;
+  /** Why the baseline that was asked for was not used. */
+  baselineProblem?: BaselineProblem;
+  /** The diff's warnings and notices (build stamps, lastmods missing, the baseline), for the summary. */
+  notes: LoggedNote[];
+  /** Set when the sitemap was not read (the run stopped first, or it could not be read): why. Its counts are then all 0. */
+  notRead?: string;
+}
+
+/** The result's part for a sitemap diff that was read. */
+export function sitemapResult(sitemap: SitemapUrls): SitemapResult {
+  return {
+    counts: sitemap.counts,
+    baseline: sitemap.baseline,
+    ...(sitemap.baselineProblem ? { baselineProblem: sitemap.baselineProblem } : {}),
+    notes: sitemap.notes,
+  };
+}
+
+/** The result's part for a sitemap that was not read, and why: all its counts are 0. */
+export function notReadSitemap(why: string): SitemapResult {
+  return { counts: emptyDiffCounts(), baseline: undefined, notes: [], notRead: why };
+}
+
 export interface SitemapUrls {
   /** Distinct normalized URLs to prefetch, in quota order; each page's images right after it. */
   urls: string[];
@@ -96,7 +133,7 @@ export interface SitemapUrls {
   /** The deployed sitemap's unusable `<loc>` values: each becomes a failed row of the report. */
   invalid: InvalidLoc[];
   /** Every notice and warning given on the way, for the job summary. */
-  notes: SitemapNote[];
+  notes: LoggedNote[];
 }
 
 /**
@@ -106,7 +143,7 @@ export interface SitemapUrls {
  * counts as added; a baseline that exists but cannot be read selects nothing (a warning).
  */
 export async function sitemapChanges(options: SitemapSourceOptions, logger: Logger): Promise<SitemapUrls> {
-  const notes: SitemapNote[] = [];
+  const notes: LoggedNote[] = [];
   const log = notingLogger(logger, notes);
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const root = locateInput(options.sitemap, options.workspace, 'sitemap');

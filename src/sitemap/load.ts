@@ -5,13 +5,8 @@
  */
 import { normalizeUrl } from '../urls/normalize.js';
 import type { Logger } from '../base/logger.js';
-import {
-  DocumentNotFoundError,
-  DocumentReadError,
-  ConfigError,
-  HtmlPageError,
-  NetworkError,
-} from '../base/errors.js';
+import { ConfigError, NetworkError } from '../base/errors.js';
+import { DocumentNotFoundError, DocumentReadError, HtmlPageError } from './errors.js';
 import { DEFAULT_RETRY_POLICY, sleep, type RetryPolicy } from '../runtime/retry.js';
 import { parseLastmod } from './lastmod.js';
 import { childCandidates } from './locate.js';

@@ -8,7 +8,7 @@ import type { Followed } from '../../src/follow/wait.js';
 import type { UrlOutcome } from '../../src/base/outcome.js';
 import { renderSummary } from '../../src/report/summary.js';
 import { verdict } from '../../src/report/verdict.js';
-import type { RunResult } from '../../src/base/result.js';
+import type { RunResult } from '../../src/report/result.js';
 
 const A = 'https://www.example.com/a';
 const B = 'https://www.example.com/b';

@@ -5,7 +5,8 @@ import type { UrlOutcome } from '../../src/base/outcome.js';
 import { renderSummary } from '../../src/report/summary.js';
 import { reportJson } from '../../src/report/report.js';
 import { verdict } from '../../src/report/verdict.js';
-import type { DiffCounts, RunResult } from '../../src/base/result.js';
+import type { RunResult } from '../../src/report/result.js';
+import type { DiffCounts } from '../../src/sitemap/diff.js';
 import { createRedactor } from '../../src/base/redact.js';
 
 let order = 0;

@@ -2,7 +2,7 @@
 import { runResult } from '../helpers/results.js';
 import { describe, expect, it } from 'vitest';
 import type { UrlOutcome } from '../../src/base/outcome.js';
-import type { RunResult } from '../../src/base/result.js';
+import type { RunResult } from '../../src/report/result.js';
 import { verdict, verdictOf } from '../../src/report/verdict.js';
 
 const failed: UrlOutcome = { url: 'https://a.com/x', status: 'failed', reason: 'refused', order: 1 };

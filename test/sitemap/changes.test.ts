@@ -14,7 +14,16 @@ import {
 } from '../../src/sitemap/changes.js';
 import { compileExcludes } from '../../src/urls/exclude.js';
 import { MemoryLogger } from '../helpers/logger.js';
-import { IMAGE_NS, limits, serve, SITEMAP_NS, sitemapIndex, tempDir, urlset, writeFiles } from '../helpers/sitemap.js';
+import {
+  IMAGE_NS,
+  limits,
+  serve,
+  SITEMAP_NS,
+  sitemapIndex,
+  tempDir,
+  urlset,
+  writeFiles,
+} from '../helpers/sitemap.js';
 
 const SITE = 'https://www.example.com';
 

@@ -10,7 +10,15 @@ import {
 } from '../../src/sitemap/changes.js';
 import { MemoryLogger } from '../helpers/logger.js';
 import { DEFAULT_RETRY_POLICY } from '../../src/runtime/retry.js';
-import { limits, serve, sitemapIndex, tempDir, urlset, writeFiles, type Handler } from '../helpers/sitemap.js';
+import {
+  limits,
+  serve,
+  sitemapIndex,
+  tempDir,
+  urlset,
+  writeFiles,
+  type Handler,
+} from '../helpers/sitemap.js';
 
 const SITE = 'https://www.example.com';
 const REF = 'v1.2.3';

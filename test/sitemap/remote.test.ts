@@ -1,7 +1,7 @@
 /** Remote sitemaps against a real HTTP server on 127.0.0.1: formats, statuses, and every cap. */
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { DocumentNotFoundError } from '../../src/base/errors.js';
+import { DocumentNotFoundError } from '../../src/sitemap/errors.js';
 import { sitemapChanges, parseChanges, type SitemapLimits } from '../../src/sitemap/changes.js';
 import { parseDocument } from '../../src/sitemap/parse.js';
 import { readDocumentText } from '../../src/sitemap/document.js';
