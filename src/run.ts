@@ -70,13 +70,7 @@ interface RunContext {
 }
 
 export async function runPrefetch(config: Config, deps: RunDeps): Promise<RunResult> {
-  const run: RunContext = {
-    config,
-    logger: deps.logger,
-    retryPolicy: deps.retryPolicy ?? DEFAULT_RETRY_POLICY,
-    stop: deps.stop ?? new RunStop(),
-    identity: deps.identity,
-  };
+  const run = runContext(config, deps);
   // Calls in flight at the deadline get a moment to answer: their task IDs belong in the report.
   run.stop.armDeadline(config.timeoutMs, Math.min(5_000, config.requestTimeoutMs));
   try {
@@ -89,19 +83,22 @@ export async function runPrefetch(config: Config, deps: RunDeps): Promise<RunRes
     } finally {
       // However sending ended — a result, a refusal, the deadline, a cancel, an exception — the site is
       // closed: the next state is written from every URL's outcome (none is known after an exception).
-      closed =
-        site &&
-        (await closeSite(
-          site,
-          config,
-          { outcomes: sent?.outcomes ?? [], stopped: run.stop.reason },
-          { logger: run.logger },
-        ));
+      closed = site && (await close(run, site, sent?.outcomes ?? []));
     }
     return closed ? { ...sent, site: closed } : sent;
   } finally {
     run.stop.dispose();
   }
+}
+
+function runContext(config: Config, deps: RunDeps): RunContext {
+  return {
+    config,
+    logger: deps.logger,
+    retryPolicy: deps.retryPolicy ?? DEFAULT_RETRY_POLICY,
+    stop: deps.stop ?? new RunStop(),
+    identity: deps.identity,
+  };
 }
 
 /** From the gathered URLs to what became of each: the phases that talk to the API, in order. */
@@ -309,6 +306,11 @@ function common(run: RunContext, gathered: Gathered, client: AlibabaClient | und
     stopped: run.stop.reason,
     sitemap: gathered.sitemapResult,
   };
+}
+
+/** Writes the next state from every URL's outcome (never in a dry run); the site's part of the result. */
+function close(run: RunContext, site: OpenSite, outcomes: readonly UrlOutcome[]): Promise<SiteResult> {
+  return closeSite(site, run.config, { outcomes, stopped: run.stop.reason }, { logger: run.logger });
 }
 
 /** `save-sitemap`: saves the baseline and sends nothing; a run stopped first says the sitemap was not read. */
