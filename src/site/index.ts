@@ -18,7 +18,6 @@ export { scanSite, type ScanOptions, type SiteFile, type SiteScan } from './scan
 export {
   planSiteChanges,
   emptySiteCounts,
-  DEFAULT_CARRY_DAYS,
   type PlanOptions,
   type PlannedUrl,
   type SiteCounts,

@@ -61,8 +61,6 @@ export function emptySiteCounts(): SiteCounts {
   };
 }
 
-export const DEFAULT_CARRY_DAYS = 7;
-
 export interface PlanOptions {
   /** `changes`, from parseChanges(). */
   changes: ChangeSelection;
