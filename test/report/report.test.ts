@@ -1,30 +1,14 @@
-import { runResult } from '../helpers/results.js';
+import {
+  failedOutcome as failed,
+  runResult,
+  skippedOutcome as skipped,
+  submittedOutcome as submitted,
+} from '../helpers/results.js';
 import { describe, expect, it } from 'vitest';
 import type { UrlOutcome } from '../../src/base/outcome.js';
 import { renderSummary } from '../../src/report/summary.js';
 import { reportJson } from '../../src/report/report.js';
 import type { DiffCounts } from '../../src/sitemap/diff.js';
-
-let order = 0;
-const submitted = (url = `https://a.com/${++order}`): UrlOutcome => ({
-  url,
-  status: 'submitted',
-  taskId: '1',
-  order: ++order,
-});
-const failed = (url = `https://a.com/f${++order}`, reason = 'InvalidObjectPath.Malformed'): UrlOutcome => ({
-  url,
-  status: 'failed',
-  reason,
-  order: ++order,
-});
-const skipped = (skip: 'quota' | 'domains' | 'excluded'): UrlOutcome => ({
-  url: `https://a.com/s${++order}`,
-  status: 'skipped',
-  skip,
-  reason: `skipped: ${skip}`,
-  order: ++order,
-});
 
 describe('renderSummary', () => {
   it('shows the counts', () => {

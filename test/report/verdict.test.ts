@@ -1,5 +1,5 @@
 /** The verdict is data: the reason, and whether the failed URLs are listed; each adapter words the pointer. */
-import { runResult } from '../helpers/results.js';
+import { failedOutcome, runResult, skippedOutcome, submittedOutcome } from '../helpers/results.js';
 import { describe, expect, it } from 'vitest';
 import type { UrlOutcome } from '../../src/base/outcome.js';
 import type { RunResult } from '../../src/report/result.js';
@@ -57,26 +57,9 @@ describe('verdict', () => {
 });
 
 describe("failureMessage: the action's wording", () => {
-  let order = 0;
-  const submitted = (url = `https://a.com/${++order}`): UrlOutcome => ({
-    url,
-    status: 'submitted',
-    taskId: '1',
-    order: ++order,
-  });
-  const failed = (url = `https://a.com/f${++order}`, reason = 'InvalidObjectPath.Malformed'): UrlOutcome => ({
-    url,
-    status: 'failed',
-    reason,
-    order: ++order,
-  });
-  const skipped = (skip: 'quota' | 'domains' | 'excluded'): UrlOutcome => ({
-    url: `https://a.com/s${++order}`,
-    status: 'skipped',
-    skip,
-    reason: `skipped: ${skip}`,
-    order: ++order,
-  });
+  const submitted = submittedOutcome;
+  const failed = failedOutcome;
+  const skipped = skippedOutcome;
   const fatal = 'PushObjectCache: Forbidden.RAM. Grant cdn:PushObjectCache';
   it.each<[string, RunResult, Record<FailOn, boolean>]>([
     ['all submitted', runResult([submitted(), submitted()]), { error: false, skipped: false, never: false }],
