@@ -81,9 +81,18 @@ function deployedFiles(): Record<string, string | Buffer> {
 
 const emulators = emulatorPerTest({ credentials: { [AK_ID]: AK_SECRET } });
 let emulator: Emulator;
+
 beforeEach(async () => {
   emulator = await emulators.start();
 });
+
+/** The action on the deployed sitemap, diffed against the baseline at `previousSitemap`. */
+function againstBaseline(previousSitemap: string) {
+  return runAction(
+    { endpoint: emulator.url, sitemap: 'public/sitemap.xml', 'previous-sitemap': previousSitemap },
+    { env, files: deployedFiles() },
+  );
+}
 
 describe('sitemap diff through the bundled action', () => {
   it('prefetches exactly what was added or modified, explicit URLs first, and reports the counts', async () => {
@@ -147,14 +156,7 @@ describe('sitemap diff through the bundled action', () => {
       if (++calls === 1) return void res.writeHead(503).end('busy');
       res.writeHead(200, { 'content-type': 'application/xml' }).end(urlset(before));
     });
-    const result = await runAction(
-      {
-        endpoint: emulator.url,
-        sitemap: 'public/sitemap.xml',
-        'previous-sitemap': `${baseline.origin}/sitemap.xml`,
-      },
-      { env, files: deployedFiles() },
-    );
+    const result = await againstBaseline(`${baseline.origin}/sitemap.xml`);
     expect(result.exitCode).toBe(0);
     expect(calls).toBe(2);
     expect(emulator.acceptedPrefetches()).toHaveLength(5); // 3 added + 2 modified, not all 7
@@ -184,14 +186,7 @@ describe('sitemap diff through the bundled action', () => {
         .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
         .end('<!doctype html><title>Blog</title><p>Hi'),
     );
-    const result = await runAction(
-      {
-        endpoint: emulator.url,
-        sitemap: 'public/sitemap.xml',
-        'previous-sitemap': `${baseline.origin}/sitemap.xml`,
-      },
-      { env, files: deployedFiles() },
-    );
+    const result = await againstBaseline(`${baseline.origin}/sitemap.xml`);
     expect(result.exitCode).toBe(0);
     expect(result.log).toMatch(
       /::warning::previous-sitemap: http:\/\/127\.0\.0\.1:\d+\/sitemap\.xml: is an HTML page.*taken as no baseline/,
