@@ -9,7 +9,7 @@
 import { ConfigError } from '../base/errors.js';
 import { LIMITS } from '../base/limits.js';
 import { compileContentIgnore } from '../site/index.js';
-import { parseChanges } from '../sitemap/changes.js';
+import { parseChanges } from '../sitemap/diff.js';
 import { compileExcludes } from '../urls/exclude.js';
 import { parseDomainPatterns } from '../urls/domains.js';
 import { ACTION_INPUTS } from './inputs.generated.js';

@@ -6,7 +6,8 @@
 import path from 'node:path';
 import os from 'node:os';
 import type { Config, ConfigMessage, GitHubContext, AdapterContext } from './config.js';
-import type { GitHubRepoAccess, SitemapConfig } from '../sitemap/changes.js';
+import type { GitHubRepoAccess } from '../sitemap/git-baseline.js';
+import type { SitemapConfig } from '../sitemap/changes.js';
 import type { OidcConfig } from '../credentials/sts-oidc.js';
 import type { FollowOptions } from '../follow/options.js';
 import type { PushOptions } from '../alibaba/operations.js';

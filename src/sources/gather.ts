@@ -9,10 +9,10 @@ import type { ExcludeMatcher } from '../urls/exclude.js';
 import {
   sitemapChanges,
   type SitemapConfig,
-  saveSitemapBaseline,
   type SitemapSourceOptions,
   type SitemapUrls,
 } from '../sitemap/changes.js';
+import { saveSitemapBaseline } from '../sitemap/save.js';
 import { prepareUrls, type PreparedUrls, type UrlEntry } from '../urls/prepare.js';
 import type { SiteCounts } from '../site/index.js';
 import type { RetryPolicy } from '../runtime/retry.js';

@@ -28,7 +28,8 @@ import {
   type SiteState,
   type StateRead,
 } from '../site/index.js';
-import { sitemapPriorities, type ChangeSelection } from '../sitemap/changes.js';
+import { sitemapPriorities } from '../sitemap/priorities.js';
+import type { ChangeSelection } from '../sitemap/diff.js';
 import type { ExcludeMatcher } from '../urls/exclude.js';
 import { normalizeUrl } from '../urls/normalize.js';
 import type { UrlEntry } from '../urls/prepare.js';

@@ -6,12 +6,9 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/base/errors.js';
-import {
-  sitemapChanges,
-  parseChanges,
-  saveSitemapBaseline,
-  type SitemapSourceOptions,
-} from '../../src/sitemap/changes.js';
+import { sitemapChanges, type SitemapSourceOptions } from '../../src/sitemap/changes.js';
+import { parseChanges } from '../../src/sitemap/diff.js';
+import { saveSitemapBaseline } from '../../src/sitemap/save.js';
 import { compileExcludes } from '../../src/urls/exclude.js';
 import { MemoryLogger } from '../helpers/logger.js';
 import {

@@ -6,7 +6,8 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from '
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { sitemapChanges, parseChanges } from '../../src/sitemap/changes.js';
+import { sitemapChanges } from '../../src/sitemap/changes.js';
+import { parseChanges } from '../../src/sitemap/diff.js';
 import { loadSitemap } from '../../src/sitemap/load.js';
 import { parseDocument } from '../../src/sitemap/parse.js';
 import { SitemapSet } from '../../src/sitemap/set.js';

@@ -9,12 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/base/errors.js';
 import { MemoryLogger } from '../helpers/logger.js';
 import { DEFAULT_RETRY_POLICY } from '../../src/runtime/retry.js';
-import {
-  parseChanges,
-  saveSitemapBaseline,
-  sitemapChanges,
-  type SitemapSourceOptions,
-} from '../../src/sitemap/changes.js';
+import { parseChanges } from '../../src/sitemap/diff.js';
+import { saveSitemapBaseline } from '../../src/sitemap/save.js';
+import { sitemapChanges, type SitemapSourceOptions } from '../../src/sitemap/changes.js';
 import { limits, serve, tempDir, urlset, writeFiles, type UrlSpec } from '../helpers/sitemap.js';
 
 const SITE = 'https://www.example.com';
