@@ -104,7 +104,7 @@ function runContext(config: Config, deps: RunDeps): RunContext {
 /** From the gathered URLs to what became of each: the phases that talk to the API, in order. */
 async function send(run: RunContext, site: OpenSite | undefined): Promise<RunResult> {
   const gathered = await gather(run, site);
-  if (gathered.failure) return refused(run, gathered, undefined, sitemapRefusal(gathered.failure));
+  if (gathered.refusal) return refused(run, gathered, undefined, gathered.refusal);
   const { urls } = gathered;
   let client: AlibabaClient | undefined;
   let quotaRemain: number | undefined;
@@ -140,8 +140,8 @@ async function send(run: RunContext, site: OpenSite | undefined): Promise<RunRes
 interface Gathered extends GatheredUrls {
   /** The sitemap diff's part of the result, when `sitemap` was read (or could not be). */
   sitemapResult?: SitemapResult;
-  /** Why the sitemap could not be read, when it failed (not when the run stopped first). */
-  failure?: Error;
+  /** Set when the sitemap could not be read (not when the run stopped first): nothing is sent. */
+  refusal?: Refusal;
 }
 
 /** Every source's URLs: the lists, the sitemap diff, and what the site planned. */
@@ -154,7 +154,9 @@ async function gather(run: RunContext, site: OpenSite | undefined): Promise<Gath
     logger.warning(`sitemap: not read (${sitemap.notRead}); the other entries are reported.`);
     return { ...gathered, sitemapResult: sitemap };
   }
-  if (failure) return { ...gathered, sitemapResult: notReadSitemap(failure.message), failure };
+  if (failure) {
+    return { ...gathered, sitemapResult: notReadSitemap(failure.message), refusal: sitemapRefusal(failure) };
+  }
   const { urls } = gathered;
   if (urls.candidates.length === 0 && urls.rejected.length === 0) {
     const { level, message } = nothingToSend(gathered);
