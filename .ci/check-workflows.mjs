@@ -40,13 +40,12 @@ function parseYaml(file, text = readFileSync(path.join(root, file), 'utf8')) {
 }
 
 /** The `uses:` of every job (a reusable workflow) and step of a workflow. */
-function collectWorkflow(file, workflow, { mustHaveJobs }) {
+function collectWorkflow(file, workflow) {
   const jobs = workflow?.jobs;
   if (jobs === null || typeof jobs !== 'object' || Object.keys(jobs).length === 0) {
-    if (mustHaveJobs) problems.push(`${file}: no jobs`);
-    return;
+    return void problems.push(`${file}: no jobs`);
   }
-  if (mustHaveJobs && workflow.on === undefined) problems.push(`${file}: no on: (the events it runs on)`);
+  if (workflow.on === undefined) problems.push(`${file}: no on: (the events it runs on)`);
   for (const [id, job] of Object.entries(jobs)) {
     if (typeof job?.uses === 'string') uses.push({ file, value: job.uses });
     else if (!Array.isArray(job?.steps) || job.steps.length === 0)
@@ -86,10 +85,16 @@ function checkUses({ file, value }) {
 
 const workflows = filesIn('.github/workflows', /\.ya?ml$/);
 if (workflows.length === 0) problems.push('.github/workflows/: no workflow files');
-for (const file of workflows) collectWorkflow(file, parseYaml(file), { mustHaveJobs: true });
+/** A workflow file's `uses:`, once it parses (parseYaml reports when it does not). */
+function collectFile(file) {
+  const workflow = parseYaml(file);
+  if (workflow !== undefined) collectWorkflow(file, workflow);
+}
+
+for (const file of workflows) collectFile(file);
 for (const file of filesIn('.github', /^[^/]+\.ya?ml$/)) parseYaml(file); // dependabot.yml and the like
 const examples = filesIn('examples', /\.ya?ml$/);
-for (const file of examples) collectWorkflow(file, parseYaml(file), { mustHaveJobs: true });
+for (const file of examples) collectFile(file);
 const pages = [
   ...readdirSync(root).filter((name) => name.endsWith('.md')),
   ...filesIn('docs', /\.md$/),
