@@ -16,7 +16,7 @@ import { limits, serve, tempDir, urlset, writeFiles, type UrlSpec } from '../hel
 
 const SITE = 'https://www.example.com';
 const FAST_RETRY = { ...DEFAULT_RETRY_POLICY, maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 5 };
-const FIXTURES = path.resolve(__dirname, '../../../shared/fixtures/sitemaps');
+const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/sitemaps');
 
 function pages(count: number, spec: (i: number) => Partial<UrlSpec> = () => ({})): UrlSpec[] {
   return Array.from({ length: count }, (_, i) => ({ loc: `${SITE}/p/${i}`, ...spec(i) }));
