@@ -10109,10 +10109,9 @@ const package_namespaceObject = {"rE":"1.0.0"};
  * - ConfigError: a mistake only the workflow's author can fix; always fails the step (CLI exit 2).
  * - UsageError: a command line the CLI cannot read (exit 2).
  * - NetworkError: no HTTP answer at all (refused, reset, DNS, TLS, timeout), with the system's code.
- * - DocumentNotFoundError: a document (sitemap, baseline, state) that does not exist; HtmlPageError,
- *   an HTML page served where it should be, counts as one.
- * - DocumentReadError: a document that could not be read, `transient` when trying again may help.
  * - AlibabaError: a failed API call, sorted into an ErrorClass once, in alibaba/errors.ts.
+ * A feature's own errors live with it and extend Error (sitemap/errors.ts: a document not found or
+ * unreadable), so that only what every phase shares is here.
  */
 /** A mistake in the inputs: always fails the step, whatever `fail-on` says. */
 class ConfigError extends Error {
@@ -10157,35 +10156,6 @@ function systemErrorCode(error) {
         current = current.cause;
     }
     return undefined;
-}
-/** The document does not exist: no such file, HTTP 404/410, or no such path at the git ref. */
-class DocumentNotFoundError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'DocumentNotFoundError';
-    }
-}
-/**
- * An HTML page where a sitemap was expected (a `<html>` root, or a `text/html` answer that is not a
- * sitemap). Hosts answer a missing file with 200 and a page, so it counts as not found.
- */
-class HtmlPageError extends DocumentNotFoundError {
-    constructor(message) {
-        super(message);
-        this.name = 'HtmlPageError';
-    }
-}
-/**
- * A document that may exist but could not be read. `transient` when another try may succeed: an
- * HTTP 5xx, 408 or 429, no answer at all (reset, refused, DNS), or a timeout.
- */
-class DocumentReadError extends Error {
-    transient;
-    constructor(message, transient, options) {
-        super(message, options);
-        this.transient = transient;
-        this.name = 'DocumentReadError';
-    }
 }
 /** Whether a call that failed with this class may be sent again. */
 function isRetryable(errorClass) {
@@ -10892,40 +10862,6 @@ function byCodeUnits(a, b) {
     return a < b ? -1 : a > b ? 1 : 0;
 }
 
-;// CONCATENATED MODULE: ./src/base/result.ts
-/** Counts of a site that was not read (or held nothing). */
-function emptySiteCounts() {
-    return {
-        files: 0,
-        added: 0,
-        modified: 0,
-        unchanged: 0,
-        excluded: 0,
-        chromeOnly: 0,
-        carriedIn: 0,
-        carriedAged: 0,
-        carriedGone: 0,
-        carriedSuperseded: 0,
-        carriedExcluded: 0,
-    };
-}
-/** Counts of a sitemap diff that read nothing. */
-function emptyDiffCounts() {
-    return {
-        deployed: 0,
-        baseline: undefined,
-        added: 0,
-        modified: 0,
-        unchanged: 0,
-        notComparable: 0,
-        unknown: 0,
-        excluded: 0,
-        invalid: 0,
-        images: 0,
-        imagesExcluded: 0,
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/site/order.ts
 /**
  * The order a small quota spends itself in: the URLs a visitor hits first, first. For the deploy's own
@@ -10975,23 +10911,24 @@ function compareKeys(a, b) {
 }
 
 ;// CONCATENATED MODULE: ./src/site/plan.ts
-/**
- * What to warm: the deploy's changes, found by comparing the site's content hashes with the state,
- * then the URLs earlier runs planned but could not warm (the carried list).
- *
- * - A file is `added` when the state does not have it, `modified` when its hash differs, unchanged
- *   otherwise; `changes` selects which are warmed (with `all`, every file), `exclude` removes URLs.
- * - A modified HTML page whose own content hash is unchanged is `chromeOnly`: only the navigation
- *   around it changed, so it waits behind the pages whose content changed.
- * - A carried URL is warmed after this deploy's changes, oldest first. It is dropped when its file is
- *   gone, when it was first planned more than `carry-days` days ago (with a notice), or when `exclude`
- *   now matches it; when its file changed again it is warmed once, as this deploy's change.
- * - Without a usable state every file is added and nothing is carried.
- */
 
 
-
-const DEFAULT_CARRY_DAYS = 7;
+/** Counts of a site that was not read (or held nothing). */
+function emptySiteCounts() {
+    return {
+        files: 0,
+        added: 0,
+        modified: 0,
+        unchanged: 0,
+        excluded: 0,
+        chromeOnly: 0,
+        carriedIn: 0,
+        carriedAged: 0,
+        carriedGone: 0,
+        carriedSuperseded: 0,
+        carriedExcluded: 0,
+    };
+}
 /** Compares the scanned site with the state read before the run and returns what to warm, in order. */
 function planSiteChanges(scan, read, options) {
     const today = options.now.toISOString().slice(0, 10);
@@ -11217,6 +11154,10 @@ function notSentReason(reason) {
     return reason === 'deadline'
         ? 'deadline: not sent before the run reached its timeout'
         : 'cancelled: not sent before the run was cancelled';
+}
+/** Why something was not done because the run stopped before it, e.g. a sitemap not read. */
+function stoppedFirst(reason) {
+    return reason === 'deadline' ? 'the run reached its timeout first' : 'the run was cancelled first';
 }
 
 ;// CONCATENATED MODULE: ./src/site/carry.ts
@@ -11550,47 +11491,6 @@ function* serialize(state) {
 
 
 
-;// CONCATENATED MODULE: ./src/base/logger.ts
-/** Forwards to `logger`, also keeping its notices and warnings in `notes` (for the job summary). */
-function notingLogger(logger, notes) {
-    return {
-        info: (message) => logger.info(message),
-        debug: (message) => logger.debug(message),
-        warning: (message) => {
-            notes.push({ level: 'warning', message });
-            logger.warning(message);
-        },
-        notice: (message) => {
-            notes.push({ level: 'notice', message });
-            logger.notice(message);
-        },
-        group: (title, fn) => logger.group(title, fn),
-    };
-}
-/** A logger that keeps every line, for tests and for building summaries. */
-class MemoryLogger {
-    lines = [];
-    info(message) {
-        this.lines.push({ level: 'info', message });
-    }
-    warning(message) {
-        this.lines.push({ level: 'warning', message });
-    }
-    notice(message) {
-        this.lines.push({ level: 'notice', message });
-    }
-    debug(message) {
-        this.lines.push({ level: 'debug', message });
-    }
-    async group(title, fn) {
-        this.info(`[${title}]`);
-        return fn();
-    }
-    messages(level) {
-        return this.lines.filter((line) => line.level === level).map((line) => line.message);
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/sitemap/set.ts
 class SitemapSet {
     /** URL by document position, duplicates included. */
@@ -11747,15 +11647,23 @@ function ownCopy(text) {
 const SCRATCH = Buffer.allocUnsafe(16 * 1024);
 
 ;// CONCATENATED MODULE: ./src/sitemap/diff.ts
-/**
- * What the deploy added or changed, in the order a small quota should spend itself on.
- *
- * The deployed side is diffed while it streams by: each URL is looked up in the baseline and only
- * the selected ones are kept, so memory is the baseline set plus the changes, and a deployed URL
- * that the baseline has is never copied or stored.
- */
 
-
+/** Counts of a sitemap diff that read nothing. */
+function emptyDiffCounts() {
+    return {
+        deployed: 0,
+        baseline: undefined,
+        added: 0,
+        modified: 0,
+        unchanged: 0,
+        notComparable: 0,
+        unknown: 0,
+        excluded: 0,
+        invalid: 0,
+        images: 0,
+        imagesExcluded: 0,
+    };
+}
 /** Parses `added,modified` (the default, also for an empty value), `added`, `modified` or `all`. */
 function parseChanges(input) {
     const words = input
@@ -11944,2412 +11852,6 @@ class SitemapDiff {
     }
 }
 
-;// CONCATENATED MODULE: ./src/urls/normalize.ts
-/**
- * URL normalization: one canonical spelling per resource, so that duplicates are merged before they
- * cost quota, and so that what we send is what the CDN expects (UTF-8 percent-encoding, <= 1,024 chars).
- */
-/** The longest URL the CDN accepts, counted after percent-encoding. */
-const MAX_URL_LENGTH = 1024;
-const SCHEME_WITH_SLASHES = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
-const OTHER_SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):(?!\d)/;
-// The API's own scheme-less form: `host/path` or `host:port/path`. A host needs a dot (or is
-// localhost) so that a forgotten leading slash (`blog/post`) is reported instead of sent to host "blog".
-const SCHEMELESS_HOST = /^(?:localhost|\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+)(?::\d{1,5})?(?:[/?#]|$)/;
-// Already canonical: lower-case http(s) scheme and host, no default port, only unreserved, sub-delim
-// and upper-case escapes in path and query, no fragment, no dot segments. Most sitemap URLs look like
-// this, and skipping `new URL()` for them is what keeps a million-URL diff fast.
-const CANONICAL = /^https?:\/\/(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)*[a-z](?:[a-z0-9-]*[a-z0-9])?(?::[1-9]\d{0,4})?(?:\/(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]|%[0-9A-F]{2})*)+(?:\?(?:[A-Za-z0-9\-._~!$&()*+,;=:@/?]|%[0-9A-F]{2})*)?$/;
-// Dot segments, plain or percent-encoded: the URL parser resolves both.
-const DOT_SEGMENT = /\/(?:\.|%2E){1,2}(?:[/?]|$)/i;
-const DEFAULT_PORT = /^(?:http:\/\/[^/?]*:80|https:\/\/[^/?]*:443)(?:[/?]|$)/;
-/**
- * Normalizes one URL entry. Accepts `http(s)://host/path`, scheme-less `host[:port]/path` (taken as
- * https) and `/path` (resolved against `baseUrl`). Never throws: a bad entry gets a reason a person
- * can act on.
- */
-function normalizeUrl(raw, baseUrl) {
-    const input = raw.trim();
-    if (input === '')
-        return { ok: false, reason: 'is empty' };
-    if (isCanonical(input))
-        return { ok: true, url: input, host: hostOf(input) };
-    const unusable = unusableCharacters(input);
-    if (unusable !== undefined)
-        return { ok: false, reason: unusable };
-    let absolute;
-    const scheme = SCHEME_WITH_SLASHES.exec(input)?.[1]?.toLowerCase();
-    if (scheme !== undefined) {
-        if (scheme !== 'http' && scheme !== 'https')
-            return { ok: false, reason: 'is not an http(s) URL' };
-        if (input.charAt(scheme.length + 3) === '/' || input.length === scheme.length + 3) {
-            return { ok: false, reason: 'has no host' };
-        }
-        absolute = input;
-    }
-    else if (input.startsWith('//')) {
-        return { ok: false, reason: 'is protocol-relative: write https:// in front of it' };
-    }
-    else if (input.startsWith('/')) {
-        if (baseUrl === undefined || baseUrl === '') {
-            return { ok: false, reason: 'is a path: set base-url so that it can be resolved' };
-        }
-        absolute = baseUrl.replace(/\/+$/, '') + input;
-    }
-    else if (SCHEMELESS_HOST.test(input)) {
-        absolute = `https://${input}`;
-    }
-    else if (OTHER_SCHEME.test(input)) {
-        return { ok: false, reason: 'is not an http(s) URL' };
-    }
-    else {
-        return { ok: false, reason: `has no host (a path must start with "/")` };
-    }
-    return canonicalize(absolute);
-}
-// Control characters: the URL parser deletes tabs and newlines silently (merging the entry with
-// another) and encodes the rest, so that a URL nobody meant would be sent.
-// eslint-disable-next-line no-control-regex -- finding them is the point
-const CONTROL = /[\u0000-\u001f\u007f]/;
-// A `%` that does not start an escape; only the part before the fragment is sent.
-const BAD_ESCAPE = /%(?![0-9A-Fa-f]{2})/;
-/** Why `input` cannot be a URL as written, or undefined. */
-function unusableCharacters(input) {
-    const control = CONTROL.exec(input);
-    if (control) {
-        const name = control[0] === '\t' ? 'a tab' : `the control character ${visible(control[0])}`;
-        return `contains ${name} at character ${control.index + 1}; a URL cannot hold control characters`;
-    }
-    const beforeFragment = input.split('#', 1)[0] ?? '';
-    const escape = BAD_ESCAPE.exec(beforeFragment);
-    if (escape) {
-        const text = beforeFragment.slice(escape.index, escape.index + 3);
-        return `has "${text}", which is not a percent-escape (% and two hex digits); write a literal % as %25`;
-    }
-    return undefined;
-}
-/** Control characters spelled out (\t, \0, \u001b), so that a message shows what the line holds. */
-function visible(text) {
-    return text.replace(new RegExp(CONTROL.source, 'g'), (c) => {
-        if (c === '\t')
-            return '\\t';
-        if (c === '\0')
-            return '\\0';
-        return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
-    });
-}
-function isCanonical(url) {
-    return (url.length <= MAX_URL_LENGTH &&
-        CANONICAL.test(url) &&
-        !DOT_SEGMENT.test(url) &&
-        !DEFAULT_PORT.test(url) &&
-        portInRange(url) &&
-        // Punycode labels are validated by the URL parser; leave them to it.
-        !url.includes('xn--'));
-}
-function portInRange(url) {
-    const port = /^https?:\/\/[^/?]*:(\d+)/.exec(url)?.[1];
-    return port === undefined || Number(port) <= 65535;
-}
-function hostOf(canonicalUrl) {
-    const start = canonicalUrl.indexOf('//') + 2;
-    let end = start;
-    while (end < canonicalUrl.length) {
-        const c = canonicalUrl.charCodeAt(end);
-        if (c === 0x2f /* / */ || c === 0x3f /* ? */ || c === 0x3a /* : */)
-            break;
-        end++;
-    }
-    return canonicalUrl.slice(start, end);
-}
-function canonicalize(absolute) {
-    let parsed;
-    try {
-        parsed = new URL(absolute);
-    }
-    catch {
-        return { ok: false, reason: 'is not a valid URL' };
-    }
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-        return { ok: false, reason: 'is not an http(s) URL' };
-    }
-    if (parsed.hostname === '')
-        return { ok: false, reason: 'has no host' };
-    if (parsed.port === '0')
-        return { ok: false, reason: 'has port 0, which no server listens on' };
-    if (parsed.hostname.endsWith('.')) {
-        const host = parsed.hostname.replace(/\.+$/, '');
-        return { ok: false, reason: `has a host that ends in a dot (${parsed.hostname}); write ${host}` };
-    }
-    if (parsed.username !== '' || parsed.password !== '') {
-        return { ok: false, reason: 'carries a user name or password; the CDN cannot prefetch it' };
-    }
-    parsed.hash = '';
-    // WHATWG serialization already lower-cases scheme and host, drops default ports, and encodes raw
-    // non-ASCII and spaces as UTF-8; it leaves existing escapes alone, so upper-case those here.
-    const url = parsed.href.replace(/%[0-9a-fA-F]{2}/g, (escape) => escape.toUpperCase());
-    if (url.length > MAX_URL_LENGTH) {
-        return {
-            ok: false,
-            reason: `is ${url.length} characters once encoded; the CDN accepts at most ${MAX_URL_LENGTH}`,
-        };
-    }
-    return { ok: true, url, host: parsed.hostname };
-}
-
-;// CONCATENATED MODULE: ./src/runtime/retry.ts
-/**
- * Retries with exponential backoff and jitter, within a bounded overall time. Each attempt is a new
- * call to `attempt`, so each is signed afresh (new nonce and time).
- */
-
-const DEFAULT_RETRY_POLICY = {
-    maxAttempts: 8,
-    baseDelayMs: 250,
-    maxDelayMs: 10_000,
-    queueFullBaseDelayMs: 2_000,
-    queueFullMaxDelayMs: 60_000,
-    maxElapsedMs: 180_000,
-};
-/** The pause before retry number `attempt` (1-based): equal jitter, never shorter than Retry-After. */
-function backoffDelay(error, attempt, policy, random) {
-    const queueFull = error.errorClass === 'queue-full';
-    const base = queueFull ? policy.queueFullBaseDelayMs : policy.baseDelayMs;
-    const cap = queueFull ? policy.queueFullMaxDelayMs : policy.maxDelayMs;
-    const ceiling = Math.min(cap, base * 2 ** (attempt - 1));
-    const jittered = ceiling / 2 + random() * (ceiling / 2);
-    return Math.round(Math.max(jittered, error.retryAfterMs ?? 0));
-}
-/**
- * The pause before the next attempt, or undefined when no retry is allowed: the attempts are spent,
- * or the pause would end past the overall bound.
- */
-function nextRetryDelay(error, attempt, startedAt, policy, random = Math.random, now = Date.now()) {
-    if (!isRetryable(error.errorClass) || attempt >= policy.maxAttempts)
-        return undefined;
-    const delay = backoffDelay(error, attempt, policy, random);
-    return now - startedAt + delay > policy.maxElapsedMs ? undefined : delay;
-}
-async function withRetries(attempt, policy, hooks = {}) {
-    const { sleep: pause = sleep, random = Math.random, now = Date.now } = hooks;
-    const started = now();
-    for (let attemptNumber = 1;; attemptNumber++) {
-        try {
-            return await attempt();
-        }
-        catch (error) {
-            if (!(error instanceof AlibabaError) || hooks.signal?.aborted)
-                throw error;
-            const delay = nextRetryDelay(error, attemptNumber, started, policy, random, now());
-            if (delay === undefined)
-                throw error;
-            hooks.onRetry?.(error, delay, attemptNumber);
-            await pause(delay, hooks.signal);
-            // Stopped during the pause: no new attempt starts; the last failure stands.
-            if (hooks.signal?.aborted)
-                throw error;
-        }
-    }
-}
-/** Waits `ms`, or less when `signal` aborts (then it resolves early: the caller checks why). */
-function sleep(ms, signal) {
-    if (signal?.aborted)
-        return Promise.resolve();
-    return new Promise((resolve) => {
-        const timer = setTimeout(done, ms);
-        function done() {
-            clearTimeout(timer);
-            signal?.removeEventListener('abort', done);
-            resolve();
-        }
-        signal?.addEventListener('abort', done, { once: true });
-    });
-}
-
-;// CONCATENATED MODULE: ./src/sitemap/lastmod.ts
-/**
- * `<lastmod>` as an instant. Generators write the same moment in many W3C datetime forms
- * (`2026-01-05`, `2026-01-05T00:00:00Z`, `…T08:00:00+08:00`, any number of fraction digits), so
- * changes are detected by comparing instants, never strings.
- */
-/**
- * Milliseconds since the epoch (fractional below a millisecond, so that `.1234` and `.1235` differ),
- * or NaN when the value is not a W3C datetime: YYYY, YYYY-MM, YYYY-MM-DD, then optionally Thh:mm,
- * Thh:mm:ss or Thh:mm:ss.f (any number of digits), then optionally Z or ±hh:mm. A value without a
- * zone is taken as UTC.
- *
- * Hand-written rather than a regular expression: it runs once per URL on both sides of the diff,
- * and at a million URLs a side the regular expression and its substrings were a visible cost.
- */
-function parseLastmod(raw) {
-    // Generators often stamp every URL with the build time: remember the last answer.
-    if (raw === lastRaw)
-        return lastValue;
-    lastValue = parse(raw);
-    lastRaw = raw;
-    return lastValue;
-}
-let lastRaw = '';
-let lastValue = NaN;
-function parse(raw) {
-    const s = raw.trim();
-    const n = s.length;
-    const year = digits(s, 0, 4);
-    if (year < 0 || (n > 4 && s.charCodeAt(4) !== DASH))
-        return NaN;
-    const month = n > 4 ? digits(s, 5, 2) : 1;
-    if (month < 1 || month > 12 || (n > 7 && s.charCodeAt(7) !== DASH))
-        return NaN;
-    const day = n > 7 ? digits(s, 8, 2) : 1;
-    if (day < 1 || day > daysIn(year, month))
-        return NaN;
-    if (n === 4 || n === 7 || n === 10)
-        return utc(year, month, day, 0, 0, 0);
-    if (n < 16 || (s.charCodeAt(10) | 0x20) !== LOWER_T || s.charCodeAt(13) !== COLON)
-        return NaN;
-    const hour = digits(s, 11, 2);
-    const minute = digits(s, 14, 2);
-    let second = 0;
-    let fraction = 0;
-    let i = 16;
-    if (s.charCodeAt(i) === COLON) {
-        second = digits(s, 17, 2);
-        i = 19;
-        if (s.charCodeAt(i) === DOT) {
-            const start = ++i;
-            while (i < n && isDigit(s.charCodeAt(i)))
-                i++;
-            if (i === start)
-                return NaN;
-            fraction = fractionMs(s, start, i);
-        }
-    }
-    if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59)
-        return NaN;
-    let offset = 0;
-    if (i < n) {
-        const sign = s.charCodeAt(i);
-        if ((sign | 0x20) === LOWER_Z) {
-            i++;
-        }
-        else if (sign === PLUS || sign === DASH) {
-            const offsetHours = digits(s, i + 1, 2);
-            const offsetMinutes = digits(s, i + 4, 2);
-            if (s.charCodeAt(i + 3) !== COLON ||
-                offsetHours < 0 ||
-                offsetHours > 23 ||
-                offsetMinutes < 0 ||
-                offsetMinutes > 59) {
-                return NaN;
-            }
-            offset = (sign === PLUS ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000;
-            i += 6;
-        }
-    }
-    if (i !== n)
-        return NaN;
-    return utc(year, month, day, hour, minute, second) + fraction + offset;
-}
-const DASH = 0x2d;
-const PLUS = 0x2b;
-const COLON = 0x3a;
-const DOT = 0x2e;
-const LOWER_T = 0x74;
-const LOWER_Z = 0x7a;
-function isDigit(code) {
-    return code >= 0x30 && code <= 0x39;
-}
-/** The number written by `count` digits at `at`, or -1. */
-function digits(s, at, count) {
-    if (at + count > s.length)
-        return -1;
-    let value = 0;
-    for (let i = at; i < at + count; i++) {
-        const code = s.charCodeAt(i);
-        if (!isDigit(code))
-            return -1;
-        value = value * 10 + (code - 0x30);
-    }
-    return value;
-}
-/**
- * Fraction digits as milliseconds. The first three digits are whole milliseconds, added as an
- * integer, so that `.5`, `.500` and `.5000` are the very same number (`0.007 * 1000` is not 7).
- */
-function fractionMs(s, start, end) {
-    let whole = 0;
-    for (let i = start; i < start + 3; i++)
-        whole = whole * 10 + (i < end ? s.charCodeAt(i) - 0x30 : 0);
-    const digits = end - start - 3;
-    if (digits <= 0)
-        return whole;
-    if (digits > 15)
-        return whole + Number(`0.${s.slice(start + 3, end)}`);
-    // Up to 15 digits are an exact integer, and dividing by an exact power of ten rounds once, just
-    // as Number("0.…") does; `.000000` (a common spelling) costs no string at all.
-    let rest = 0;
-    for (let i = start + 3; i < end; i++)
-        rest = rest * 10 + (s.charCodeAt(i) - 0x30);
-    return rest === 0 ? whole : whole + rest / 10 ** digits;
-}
-/**
- * The shortest `YYYY-MM-DDThh:mm:ss[.f]Z` that parseLastmod reads back as exactly `ms`, so that a
- * saved baseline compares equal to the sitemap it was saved from.
- */
-function formatLastmod(ms) {
-    const whole = Math.floor(ms / 1000) * 1000;
-    const base = new Date(whole).toISOString().slice(0, 19); // YYYY-MM-DDThh:mm:ss
-    const rest = ms - whole; // exact: both are within a factor of two of each other
-    if (rest === 0)
-        return `${base}Z`;
-    let best = '';
-    for (let digits = 1; digits <= 20; digits++) {
-        const fraction = (rest / 1000).toFixed(digits).slice(2); // "0.123" -> "123"
-        best = `${base}.${fraction}Z`;
-        if (parseLastmod(best) === ms)
-            return best;
-    }
-    return best;
-}
-/** Date.UTC without its quirks (years 0-99 mean 1900-1999 there) and without its cost. */
-function utc(year, month, day, hour, minute, second) {
-    return ((daysFromCivil(year, month, day) * 24 + hour) * 60 + minute) * 60_000 + second * 1000;
-}
-/** Days since 1970-01-01 in the proleptic Gregorian calendar (H. Hinnant's days_from_civil). */
-function daysFromCivil(year, month, day) {
-    const y = month <= 2 ? year - 1 : year;
-    const era = Math.floor(y / 400);
-    const yearOfEra = y - era * 400;
-    const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
-    const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
-    return era * 146_097 + dayOfEra - 719_468;
-}
-function daysIn(year, month) {
-    if (month === 2)
-        return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
-    return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
-}
-
-;// CONCATENATED MODULE: ./src/sitemap/locate.ts
-/**
- * Turns inputs and `<sitemap><loc>` URLs into places to read documents from. The rule that matters:
- * a deployed index may fall back to the live site, a baseline index never does (the live site
- * already serves the new version, so reading it would hide every change).
- */
-
-
-/** A workspace path or an http(s) URL, as given in an input. */
-function locateInput(input, workspace, inputName) {
-    const value = input.trim();
-    if (value === '')
-        throw new ConfigError(`${inputName}: is empty`);
-    if (/^https?:\/\//i.test(value)) {
-        try {
-            return { kind: 'url', url: new URL(value).href, label: value };
-        }
-        catch {
-            throw new ConfigError(`${inputName}: "${value}" is not a valid URL`);
-        }
-    }
-    if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(value)) {
-        throw new ConfigError(`${inputName}: "${value}" is neither a workspace path nor an http(s) URL`);
-    }
-    // Named as given: an absolute path stays absolute, rather than `../../../` from the workspace.
-    return { kind: 'file', path: external_node_path_namespaceObject.resolve(workspace, value), label: value };
-}
-/** The same workspace file as `sitemap`, as committed at `ref`. */
-function locateAtRef(sitemapInput, workspace, ref, github) {
-    const value = sitemapInput.trim();
-    if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(value)) {
-        throw new ConfigError('previous-ref: reads the sitemap file from the repository, so sitemap must be a workspace path, ' +
-            `not a URL ("${value}"); use previous-sitemap for a URL baseline`);
-    }
-    const relative = toPosix(external_node_path_namespaceObject.relative(workspace, external_node_path_namespaceObject.resolve(workspace, value)));
-    if (relative === '' || relative.startsWith('../') || relative === '..' || external_node_path_namespaceObject.isAbsolute(relative)) {
-        throw new ConfigError(`previous-ref: sitemap "${value}" is not a file inside the workspace`);
-    }
-    return { kind: 'ref', file: { path: relative, ref, github }, label: `${relative} at ${ref}` };
-}
-/**
- * Where to look for a child listed in an index, in order. For a workspace (or git-ref) index the
- * child's URL path is taken under the index's folder (`https://example.com/sitemaps/1.xml` ->
- * `public/sitemaps/1.xml` for `public/sitemap.xml`); when the site lives under a base path
- * (`/docs/sitemap-0.xml` on GitHub Pages) the leading segments are dropped one by one. A deployed
- * local index then falls back to fetching the URL itself; a baseline never reads the live site.
- */
-function childCandidates(parent, childUrl, side) {
-    const url = new URL(childUrl);
-    if (parent.kind === 'url') {
-        if (side === 'deployed')
-            return [{ kind: 'url', url: url.href, label: url.href }];
-        return suffixes(url.pathname.split('/').slice(1)).map((suffix) => {
-            // `./` so that a first segment such as `a:b` is not read as a scheme.
-            const sibling = new URL(`./${suffix}${url.search}`, parent.url).href;
-            return { kind: 'url', url: sibling, label: sibling };
-        });
-    }
-    // A file cannot stand for one query of many (`sitemap_products_1.xml?from=1&to=9`).
-    const segments = url.search === '' ? decodedSegments(url.pathname) : undefined;
-    const local = [];
-    for (const suffix of segments === undefined ? [] : suffixes(segments)) {
-        if (parent.kind === 'file') {
-            const file = external_node_path_namespaceObject.join(external_node_path_namespaceObject.dirname(parent.path), ...suffix.split('/'));
-            local.push({
-                kind: 'file',
-                path: file,
-                label: external_node_path_namespaceObject.posix.join(external_node_path_namespaceObject.posix.dirname(parent.label), suffix),
-            });
-        }
-        else {
-            const repoPath = external_node_path_namespaceObject.posix.join(external_node_path_namespaceObject.posix.dirname(parent.file.path), suffix);
-            local.push({
-                kind: 'ref',
-                file: { ...parent.file, path: repoPath },
-                label: `${repoPath} at ${parent.file.ref}`,
-            });
-        }
-    }
-    if (side === 'deployed' && parent.kind === 'file')
-        local.push({ kind: 'url', url: url.href, label: url.href });
-    return local;
-}
-/** `a/b/c` -> `a/b/c`, `b/c`, `c`. */
-function suffixes(segments) {
-    return segments.map((_, i) => segments.slice(i).join('/')).filter((suffix) => suffix !== '');
-}
-/** Decoded path segments, or undefined when they cannot name a file safely inside the folder. */
-function decodedSegments(pathname) {
-    const segments = [];
-    for (const raw of pathname.split('/').slice(1)) {
-        let segment;
-        try {
-            segment = decodeURIComponent(raw);
-        }
-        catch {
-            return undefined;
-        }
-        // Decoding can produce "..", "/" or "\": a URL must never lead outside the index's folder.
-        if (segment === '' || segment === '.' || segment === '..' || /[/\\\0]/.test(segment))
-            return undefined;
-        segments.push(segment);
-    }
-    return segments.length === 0 ? undefined : segments;
-}
-function toPosix(p) {
-    return p.split(external_node_path_namespaceObject.sep).join('/');
-}
-
-// EXTERNAL MODULE: ./node_modules/saxes/saxes.js
-var saxes = __nccwpck_require__(9800);
-;// CONCATENATED MODULE: ./src/sitemap/parse.ts
-/**
- * Streaming sitemap parser on saxes: a real, strict XML parser (comments, CDATA, entities and
- * well-formedness are handled by it), driven by a small state machine that only keeps the text of
- * the elements we need. Memory does not grow with the document.
- *
- * Namespaces are resolved here rather than by saxes (xmlns: true): saxes builds a namespace record
- * for every attribute and tag, which cost more than the rest of our per-URL work. Resolution only
- * needs the declarations in scope, and they almost always sit on the root element.
- */
-
-
-/** Namespaces `<urlset>`, `<url>`, `<loc>`… may live in. Elements are matched on local name and namespace. */
-const SITEMAP_NAMESPACES = new Set([
-    'http://www.sitemaps.org/schemas/sitemap/0.9',
-    'https://www.sitemaps.org/schemas/sitemap/0.9',
-    // Google's pre-2006 namespaces, still emitted by old generators.
-    'http://www.google.com/schemas/sitemap/0.84',
-    'http://www.google.com/schemas/sitemap/0.9',
-    // No namespace at all: invalid per the protocol, but common in hand-written sitemaps.
-    '',
-]);
-const IMAGE_NAMESPACES = new Set([
-    'http://www.google.com/schemas/sitemap-image/1.1',
-    'https://www.google.com/schemas/sitemap-image/1.1',
-]);
-// Roles of open elements. Everything we do not know is OTHER, and so is all that it contains.
-var Role;
-(function (Role) {
-    Role[Role["OTHER"] = 0] = "OTHER";
-    Role[Role["URLSET"] = 1] = "URLSET";
-    Role[Role["INDEX"] = 2] = "INDEX";
-    Role[Role["URL"] = 3] = "URL";
-    Role[Role["SITEMAP"] = 4] = "SITEMAP";
-    Role[Role["IMAGE"] = 5] = "IMAGE";
-    Role[Role["LOC"] = 6] = "LOC";
-    Role[Role["LASTMOD"] = 7] = "LASTMOD";
-    Role[Role["PRIORITY"] = 8] = "PRIORITY";
-    Role[Role["IMAGE_LOC"] = 9] = "IMAGE_LOC";
-})(Role || (Role = {}));
-// An entity name longer than this is a raw "&" that swallowed the rest of the document.
-const LONGEST_ENTITY_NAME = 64;
-const XML_NAMESPACE = 'http://www.w3.org/XML/1998/namespace';
-const ROOT_SCOPE = {
-    defaultNs: '',
-    prefixes: Object.assign(Object.create(null), { xml: XML_NAMESPACE }),
-};
-/** Push-style parser: write() text chunks as they arrive, then close(). Errors are thrown. */
-class SitemapParser {
-    options;
-    handlers;
-    sax;
-    roles = [];
-    /** The namespace scope of the innermost open element. */
-    scope = ROOT_SCOPE;
-    /** Scopes to restore, and the depth at which each was replaced (few: declarations sit on the root). */
-    outerScopes = [];
-    /** `prefix, uri` pairs declared by the attributes of the tag being opened. */
-    declarations;
-    /** Prefixed attribute names of the tag being opened, to check their prefixes. */
-    prefixedAttributes;
-    onText = (text) => this.addText(text);
-    // childRole() asks whether the same namespace string is the sitemap's, tag after tag.
-    lastUri = '\0';
-    lastUriIsSitemap = false;
-    text = '';
-    local = '';
-    uri = '';
-    entry = {
-        loc: undefined,
-        lastmod: undefined,
-        priority: undefined,
-        images: undefined,
-    };
-    childLoc;
-    started = false;
-    rootKind;
-    // Where the element being captured opened, for the raw-"&" hint.
-    captureLine = 0;
-    captureColumn = 0;
-    constructor(options, handlers) {
-        this.options = options;
-        this.handlers = handlers;
-        this.sax = new saxes/* SaxesParser */.wT({ xmlns: false, fileName: options.label });
-        this.sax.on('error', (error) => {
-            throw new Error(error.message + this.hint(error.message));
-        });
-        this.sax.on('doctype', (doctype) => {
-            // The DOCTYPE itself is ignored (never fetched); an HTML page is worth naming.
-            if (/^\s*html\b/i.test(doctype))
-                throw htmlPage(options.label);
-        });
-        this.sax.on('attribute', ({ name, value }) => this.attribute(name, value));
-        this.sax.on('opentag', (tag) => this.openElement(tag));
-        this.sax.on('closetag', () => this.closeElement());
-        // The text handler is only set inside an element we keep (see openElement()): saxes then neither slices
-        // nor reports the whitespace between elements or the text of elements we ignore.
-        this.sax.on('cdata', this.onText);
-    }
-    /** `urlset` or `sitemapindex`, once the root element has been seen. */
-    get kind() {
-        return this.rootKind;
-    }
-    write(chunk) {
-        if (!this.started) {
-            // Whitespace before the XML declaration is not XML, but some servers add it; skip it.
-            chunk = chunk.replace(/^\s+/, '');
-            if (chunk === '')
-                return;
-            this.started = true;
-            // An HTML page is rarely well-formed XML (`<!doctype html>`, `<meta>` never closed): name it
-            // before the XML parser fails on it.
-            if (/^<!doctype\s+html\b|^<html[\s>]/i.test(chunk))
-                throw htmlPage(this.options.label);
-        }
-        this.sax.write(chunk);
-        if (pendingEntity(this.sax).length > LONGEST_ENTITY_NAME) {
-            throw new Error(`${this.options.label}: ${this.rawAmpersandHint()}`);
-        }
-    }
-    close() {
-        if (!this.started)
-            throw new Error(`${this.options.label}: is empty`);
-        if (pendingEntity(this.sax) !== '')
-            throw new Error(`${this.options.label}: ${this.rawAmpersandHint()}`);
-        try {
-            this.sax.close();
-        }
-        catch (error) {
-            // Errors at the end of the input mean the document stopped early.
-            const reason = error.message;
-            if (this.rootKind !== undefined && /unclosed tag|unexpected end/.test(reason)) {
-                throw new Error(`${this.options.label}: is truncated: <${this.rootKind}> never closes (${reason})`, {
-                    cause: error,
-                });
-            }
-            throw error;
-        }
-    }
-    openElement(tag) {
-        const depth = this.roles.length;
-        this.enterScope(depth);
-        this.resolve(tag.name, this.scope);
-        const { local, uri } = this;
-        const parent = depth === 0 ? undefined : this.roles[depth - 1];
-        let role = Role.OTHER;
-        if (parent === undefined) {
-            role = this.rootRole(tag.name, local, uri);
-        }
-        else if (parent !== Role.OTHER) {
-            role = this.childRole(parent, local, uri);
-            if (role === Role.URL) {
-                const entry = this.entry;
-                entry.loc = entry.lastmod = entry.priority = undefined;
-                entry.images = undefined;
-            }
-            else if (role === Role.SITEMAP) {
-                this.childLoc = undefined;
-            }
-            else if (role >= Role.LOC) {
-                this.text = '';
-                this.captureLine = this.sax.line;
-                this.captureColumn = this.sax.column;
-                this.sax.on('text', this.onText);
-            }
-        }
-        this.roles.push(role);
-    }
-    attribute(name, value) {
-        if (name === 'xmlns')
-            (this.declarations ??= []).push('', value.trim());
-        else if (name.startsWith('xmlns:'))
-            (this.declarations ??= []).push(name.slice(6), value.trim());
-        else if (name.includes(':'))
-            (this.prefixedAttributes ??= []).push(name);
-    }
-    /** Enters the tag being opened: a new scope when its attributes declare namespaces. */
-    enterScope(depth) {
-        const declarations = this.declarations;
-        if (declarations !== undefined) {
-            const inherited = this.scope;
-            const scope = {
-                defaultNs: inherited.defaultNs,
-                prefixes: Object.create(inherited.prefixes),
-            };
-            for (let i = 0; i < declarations.length; i += 2) {
-                if (declarations[i] === '')
-                    scope.defaultNs = declarations[i + 1];
-                else
-                    scope.prefixes[declarations[i]] = declarations[i + 1];
-            }
-            this.outerScopes.push({ depth, scope: inherited });
-            this.scope = scope;
-            this.declarations = undefined;
-        }
-        if (this.prefixedAttributes !== undefined) {
-            // Attribute prefixes must be bound too, as a namespace-aware parser requires.
-            for (const name of this.prefixedAttributes)
-                this.resolve(name, this.scope);
-            this.prefixedAttributes = undefined;
-        }
-    }
-    /** Sets `local` and `uri` for a qualified name (fields, not a returned object: this runs per tag). */
-    resolve(qname, scope) {
-        const colon = qname.indexOf(':');
-        if (colon === -1) {
-            this.local = qname;
-            this.uri = scope.defaultNs;
-            return;
-        }
-        const prefix = qname.slice(0, colon);
-        const uri = scope.prefixes[prefix];
-        if (uri === undefined || uri === '')
-            this.sax.fail(`unbound namespace prefix: "${prefix}".`);
-        this.local = qname.slice(colon + 1);
-        this.uri = uri ?? '';
-    }
-    childRole(parent, local, uri) {
-        if (uri !== this.lastUri) {
-            this.lastUri = uri;
-            this.lastUriIsSitemap = SITEMAP_NAMESPACES.has(uri);
-        }
-        const inSitemapNs = this.lastUriIsSitemap;
-        switch (parent) {
-            case Role.URLSET:
-                return inSitemapNs && local === 'url' ? Role.URL : Role.OTHER;
-            case Role.INDEX:
-                return inSitemapNs && local === 'sitemap' ? Role.SITEMAP : Role.OTHER;
-            case Role.URL:
-                if (inSitemapNs) {
-                    if (local === 'loc')
-                        return Role.LOC;
-                    if (local === 'lastmod')
-                        return Role.LASTMOD;
-                    if (local === 'priority')
-                        return Role.PRIORITY;
-                    return Role.OTHER;
-                }
-                return this.options.images && local === 'image' && IMAGE_NAMESPACES.has(uri)
-                    ? Role.IMAGE
-                    : Role.OTHER;
-            case Role.SITEMAP:
-                return inSitemapNs && local === 'loc' ? Role.LOC : Role.OTHER;
-            case Role.IMAGE:
-                return local === 'loc' && IMAGE_NAMESPACES.has(uri) ? Role.IMAGE_LOC : Role.OTHER;
-            default:
-                return Role.OTHER;
-        }
-    }
-    rootRole(name, local, uri) {
-        if (local.toLowerCase() === 'html')
-            throw htmlPage(this.options.label);
-        if (SITEMAP_NAMESPACES.has(uri)) {
-            if (local === 'urlset') {
-                this.rootKind = 'urlset';
-                return Role.URLSET;
-            }
-            if (local === 'sitemapindex') {
-                this.rootKind = 'sitemapindex';
-                return Role.INDEX;
-            }
-        }
-        const ns = uri === '' ? '' : ` in namespace ${uri}`;
-        throw new Error(`${this.options.label}: is not a sitemap: its root element is <${name}>${ns}, not <urlset> or <sitemapindex>`);
-    }
-    closeElement() {
-        const role = this.roles.pop();
-        const depth = this.roles.length;
-        const outer = this.outerScopes[this.outerScopes.length - 1];
-        if (outer !== undefined && outer.depth === depth)
-            this.scope = this.outerScopes.pop().scope;
-        if (role !== undefined && role >= Role.LOC)
-            this.sax.off('text');
-        const parent = this.roles[this.roles.length - 1];
-        const entry = this.entry;
-        switch (role) {
-            case Role.URL:
-                this.handlers.url(entry);
-                break;
-            case Role.SITEMAP:
-                this.handlers.child(this.childLoc);
-                break;
-            case Role.LOC:
-                if (parent === Role.URL)
-                    entry.loc ??= this.text;
-                else if (parent === Role.SITEMAP)
-                    this.childLoc ??= this.text;
-                break;
-            case Role.LASTMOD:
-                entry.lastmod ??= this.text;
-                break;
-            case Role.PRIORITY:
-                entry.priority ??= this.text;
-                break;
-            case Role.IMAGE_LOC:
-                (entry.images ??= []).push(this.text);
-                break;
-            default:
-                break;
-        }
-    }
-    addText(text) {
-        const role = this.roles[this.roles.length - 1];
-        if (role !== undefined && role >= Role.LOC)
-            this.text += text;
-    }
-    hint(message) {
-        if (/undefined entity/.test(message)) {
-            return ' (only &amp; &lt; &gt; &quot; &apos; and numeric references are understood; entities declared in a DTD are not read)';
-        }
-        if (/unbound namespace prefix/.test(message)) {
-            return ' (declare the prefix on the root element, e.g. xmlns:image="http://www.google.com/schemas/sitemap-image/1.1")';
-        }
-        return '';
-    }
-    rawAmpersandHint() {
-        const where = this.roles.length > 0 && this.roles[this.roles.length - 1] >= Role.LOC
-            ? ` in the element opened at line ${this.captureLine}, column ${this.captureColumn}`
-            : '';
-        return `a raw "&"${where} never ends as an entity; write it as &amp; (saxes would report this as an unclosed tag)`;
-    }
-}
-function htmlPage(label) {
-    return new HtmlPageError(`${label}: is an HTML page, not a sitemap`);
-}
-/**
- * The entity name saxes is collecting. After a raw "&" it collects until the next ";" — often the
- * rest of the document — and only reports "unclosed tag" at the very end. saxes has no public
- * accessor for it; if a future version renames the field this returns "" and only the hint is lost.
- */
-function pendingEntity(sax) {
-    const entity = sax.entity;
-    return typeof entity === 'string' ? entity : '';
-}
-/** Parses a whole document from text chunks; returns its kind. */
-async function parse_parseDocument(chunks, options, handlers) {
-    const parser = new SitemapParser(options, handlers);
-    for await (const chunk of chunks)
-        parser.write(chunk);
-    parser.close();
-    // close() succeeded, so a root element was seen and it was a sitemap root.
-    return parser.kind;
-}
-
-;// CONCATENATED MODULE: external "node:stream"
-const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
-;// CONCATENATED MODULE: external "node:zlib"
-const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
-// EXTERNAL MODULE: ./node_modules/node-fetch/lib/index.js
-var lib = __nccwpck_require__(6705);
-var lib_default = /*#__PURE__*/__nccwpck_require__.n(lib);
-;// CONCATENATED MODULE: external "node:net"
-const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
-var external_node_net_default = /*#__PURE__*/__nccwpck_require__.n(external_node_net_namespaceObject);
-// EXTERNAL MODULE: ./node_modules/http-proxy-agent/dist/index.js
-var dist = __nccwpck_require__(1970);
-// EXTERNAL MODULE: ./node_modules/https-proxy-agent/dist/index.js
-var https_proxy_agent_dist = __nccwpck_require__(3669);
-;// CONCATENATED MODULE: ./src/http/proxy.ts
-
-
-
-/** The proxy a request to `target` goes through, or undefined when it connects directly. */
-function proxyFor(target, env = process.env) {
-    if (target.protocol !== 'http:' && target.protocol !== 'https:')
-        return undefined;
-    if (isLoopback(target.hostname))
-        return undefined;
-    if (bypassesProxy(target, firstSet(env, 'no_proxy', 'NO_PROXY')?.value ?? ''))
-        return undefined;
-    const scheme = target.protocol === 'https:' ? 'https_proxy' : 'http_proxy';
-    const setting = firstSet(env, scheme, scheme.toUpperCase());
-    return setting ? parseProxyUrl(setting.name, setting.value) : undefined;
-}
-/**
- * Whether a NO_PROXY list (comma- or space-separated) sends `target` direct. `*` matches every host;
- * `example.com` and `.example.com` (and `*.example.com`) match the domain and all its subdomains;
- * an entry with `:port` matches that port only; IP addresses match exactly.
- */
-function bypassesProxy(target, noProxy) {
-    const host = bareHost(target.hostname);
-    const port = target.port || (target.protocol === 'https:' ? '443' : '80');
-    for (const entry of noProxy.split(/[\s,]+/)) {
-        if (entry === '')
-            continue;
-        if (entry === '*')
-            return true;
-        const { host: pattern, port: entryPort } = splitEntry(entry);
-        if (entryPort !== undefined && entryPort !== port)
-            continue;
-        const domain = pattern.replace(/^\*?\./, '');
-        if (domain === '')
-            continue;
-        if (host === domain || (!external_node_net_default().isIP(domain) && host.endsWith(`.${domain}`)))
-            return true;
-    }
-    return false;
-}
-/** localhost, *.localhost, 127.0.0.0/8 and ::1 (also IPv4-mapped): never sent to a proxy. */
-function isLoopback(hostname) {
-    const host = bareHost(hostname);
-    if (host === 'localhost' || host.endsWith('.localhost'))
-        return true;
-    if (external_node_net_default().isIPv4(host))
-        return host.startsWith('127.');
-    if (external_node_net_default().isIPv6(host)) {
-        // The WHATWG URL parser has already compressed IPv6 (0:0:0:0:0:0:0:1 → ::1, ::ffff:127.0.0.1 → ::ffff:7f00:1).
-        return host === '::1' || /^::ffff:7f[0-9a-f]{2}:/.test(host) || /^::ffff:127\./.test(host);
-    }
-    return false;
-}
-/** The proxy variable a request to `target` reads, and the proxy it names; undefined when it goes direct. */
-function proxySettingFor(target, env = process.env) {
-    const proxy = proxyFor(target, env);
-    if (proxy === undefined)
-        return undefined;
-    const scheme = target.protocol === 'https:' ? 'https_proxy' : 'http_proxy';
-    const variable = firstSet(env, scheme, scheme.toUpperCase())?.name ?? scheme.toUpperCase();
-    return { variable, proxy };
-}
-/** `code` of the error when a proxy asks for credentials it was not given (HTTP 407). */
-const PROXY_AUTH_REQUIRED = 'ERR_PROXY_AUTH_REQUIRED';
-/** `code` of the error when the tunnel through a proxy could not be opened: nothing reached the target. */
-const PROXY_TUNNEL_FAILED = 'ERR_PROXY_TUNNEL_FAILED';
-/** A proxy's refusal, or a tunnel that could not be opened; `code` says which. */
-class ProxyError extends Error {
-    code;
-    constructor(message, code, options) {
-        super(message, options);
-        this.code = code;
-        this.name = 'ProxyError';
-    }
-}
-/**
- * What a 407 means, naming the variable to fix and never its user or password (the message goes to
- * the log and the report).
- */
-function proxyAuthMessage(variable, proxy) {
-    const given = proxy.username !== '' || proxy.password !== '';
-    return (`the proxy ${proxy.host} (${variable}) answered 407 Proxy Authentication Required: ` +
-        (given
-            ? `it refused the user:password in ${variable}. Check them`
-            : `${variable} has no user:password. Add them`) +
-        ` (http://user:password@host:port, with @ : / % in them percent-encoded)`);
-}
-/**
- * Opens the socket to the proxy with a signal that destroys it when the request is given up before the
- * proxy has answered: the agents keep no handle on it, and a proxy that never answers CONNECT would
- * otherwise hold it (and the process) open for ever. Both agents create that socket synchronously, at
- * the start of connect(), from `connectOpts`: the signal is set there for that one call.
- */
-async function connectGivingUp(agent, req, connect) {
-    const tunnel = new AbortController();
-    const giveUp = () => tunnel.abort();
-    // node-fetch gives a request up with req.abort(), which emits 'abort'; 'close' covers a destroy.
-    req.once('abort', giveUp);
-    req.once('close', giveUp);
-    // agent-base calls connect() a tick after the request was made: it may have been given up already.
-    if (req.destroyed)
-        giveUp();
-    const shared = agent.connectOpts;
-    agent.connectOpts = { ...shared, signal: tunnel.signal };
-    let pending;
-    try {
-        pending = connect();
-    }
-    finally {
-        agent.connectOpts = shared;
-    }
-    try {
-        return await pending;
-    }
-    finally {
-        req.off('abort', giveUp);
-        req.off('close', giveUp);
-    }
-}
-/** CONNECT tunnels for https URLs; any answer but 200 is an error with a code, never a fake response. */
-class TunnelAgent extends https_proxy_agent_dist.HttpsProxyAgent {
-    variable;
-    constructor(proxy, variable) {
-        super(proxy, { keepAlive: true });
-        this.variable = variable;
-    }
-    async connect(req, opts) {
-        let answer;
-        const onAnswer = (connect) => {
-            answer = connect;
-        };
-        req.once('proxyConnect', onAnswer);
-        let socket;
-        try {
-            socket = await connectGivingUp(this, req, () => super.connect(req, opts));
-        }
-        catch (error) {
-            throw new ProxyError(`the tunnel through the proxy ${this.proxy.host} (${this.variable}) was not opened: ` +
-                describeSocketError(error), PROXY_TUNNEL_FAILED, { cause: error });
-        }
-        finally {
-            req.off('proxyConnect', onAnswer);
-        }
-        if (answer === undefined || answer.statusCode === 200)
-            return socket;
-        // The agent hands back a stand-in socket that replays the proxy's answer; we say what it means instead.
-        socket.destroy();
-        if (answer.statusCode === 407) {
-            throw new ProxyError(proxyAuthMessage(this.variable, this.proxy), PROXY_AUTH_REQUIRED);
-        }
-        throw new ProxyError(`the proxy ${this.proxy.host} (${this.variable}) refused the tunnel: HTTP ${answer.statusCode} ` +
-            `${answer.statusText}`.trimEnd(), PROXY_TUNNEL_FAILED);
-    }
-}
-/** Absolute-URI forwarding for http URLs; the socket to the proxy closes with a request given up. */
-class ForwardAgent extends dist.HttpProxyAgent {
-    variable;
-    constructor(proxy, variable) {
-        super(proxy, { keepAlive: true });
-        this.variable = variable;
-    }
-    async connect(req, opts) {
-        try {
-            return await connectGivingUp(this, req, () => super.connect(req, opts));
-        }
-        catch (error) {
-            throw new ProxyError(`cannot reach the proxy ${this.proxy.host} (${this.variable}): ${describeSocketError(error)}`, PROXY_TUNNEL_FAILED, { cause: error });
-        }
-    }
-}
-function describeSocketError(error) {
-    if (!(error instanceof Error))
-        return String(error);
-    const code = error.code;
-    return typeof code === 'string' && !error.message.includes(code)
-        ? `${code} (${error.message})`
-        : error.message;
-}
-const agents = new Map();
-/**
- * The agent for a request to `target`: a proxy agent when the environment says so, otherwise
- * undefined (Node's default agent). Agents are kept per proxy so that connections are reused.
- */
-function proxyAgentFor(target, env = process.env) {
-    const setting = proxySettingFor(target, env);
-    if (setting === undefined)
-        return undefined;
-    const { variable, proxy } = setting;
-    const key = `${target.protocol} ${variable} ${proxy.href}`;
-    let agent = agents.get(key);
-    if (agent === undefined) {
-        agent =
-            target.protocol === 'https:' ? new TunnelAgent(proxy, variable) : new ForwardAgent(proxy, variable);
-        agents.set(key, agent);
-    }
-    return agent;
-}
-/** The password of each proxy URL in the environment, so that the adapter can mask it. */
-function proxyPasswords(env = process.env) {
-    return [...new Set(proxyUserinfo(env).map(({ password }) => password))];
-}
-/**
- * Every secret a proxy URL of the environment carries: its password, and `user:password`, which
- * Proxy-Authorization sends base64-encoded.
- */
-function proxySecrets(env = process.env) {
-    const secrets = new Set();
-    for (const { user, password } of proxyUserinfo(env)) {
-        secrets.add(password);
-        secrets.add(`${user}:${password}`);
-    }
-    return [...secrets];
-}
-function proxyUserinfo(env) {
-    const found = [];
-    for (const name of ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY']) {
-        const value = env[name]?.trim();
-        if (!value)
-            continue;
-        try {
-            const url = new URL(withScheme(value));
-            const password = decodeURIComponent(url.password);
-            if (password !== '')
-                found.push({ user: decodeURIComponent(url.username), password });
-        }
-        catch {
-            // Not a URL: proxyFor reports it when a request would use it.
-        }
-    }
-    return found;
-}
-function firstSet(env, ...names) {
-    for (const name of names) {
-        const value = env[name]?.trim();
-        if (value)
-            return { name, value };
-    }
-    return undefined;
-}
-function parseProxyUrl(name, value) {
-    let url;
-    try {
-        url = new URL(withScheme(value));
-    }
-    catch {
-        // The value is not repeated: it may hold a password.
-        throw new Error(`${name} is not a proxy URL; write it like http://proxy.example.com:3128`);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-        throw new Error(`${name}: only http:// and https:// proxies are supported, not ${url.protocol}//`);
-    }
-    return url;
-}
-/** `proxy:3128` means `http://proxy:3128`, as curl and @actions/http-client read it. */
-function withScheme(value) {
-    return /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`;
-}
-function splitEntry(entry) {
-    const lower = entry.toLowerCase();
-    const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(lower);
-    if (bracketed)
-        return { host: bracketed[1] ?? '', ...(bracketed[2] ? { port: bracketed[2] } : {}) };
-    if (external_node_net_default().isIPv6(lower))
-        return { host: lower };
-    const withPort = /^(.*):(\d+)$/.exec(lower);
-    if (withPort)
-        return { host: stripDot(withPort[1] ?? ''), port: withPort[2] ?? '' };
-    return { host: stripDot(lower) };
-}
-function bareHost(hostname) {
-    return stripDot(hostname.toLowerCase().replace(/^\[|\]$/g, ''));
-}
-/** A fully qualified name's trailing dot (`example.com.`) changes nothing. */
-function stripDot(host) {
-    return host.endsWith('.') ? host.slice(0, -1) : host;
-}
-/**
- * The no_proxy list rewritten so that @actions/http-client — through which @actions/core asks GitHub
- * for the ID token — reads it as `bypassesProxy` does: it splits on commas only, and matches a bare
- * domain (never a dotted one) against the domain itself. Undefined when no list is set.
- */
-function noProxyForActionsHttpClient(env = process.env) {
-    const setting = firstSet(env, 'no_proxy', 'NO_PROXY');
-    if (setting === undefined)
-        return undefined;
-    return setting.value
-        .split(/[\s,]+/)
-        .filter((entry) => entry !== '')
-        .map((entry) => entry.replace(/^\*?\.(?=[^.])/, ''))
-        .join(',');
-}
-
-;// CONCATENATED MODULE: ./src/http/fetch.ts
-
-
-
-const exchanges = new WeakMap();
-/**
- * fetch with a timeout and a stop signal that cover the body too; failures become `NetworkError`
- * naming the origin only (node-fetch's messages quote the whole URL, signature and all). The proxy is
- * chosen per request URL from HTTPS_PROXY / HTTP_PROXY / NO_PROXY. The body must be read with
- * readText or readChunks, or let go with discard: either way its socket is closed or reused.
- */
-async function httpFetch(url, init = {}) {
-    const { timeoutMs = 30_000, signal, ...rest } = init;
-    const exchange = { origin: originOf(url) };
-    const controller = new AbortController();
-    let response;
-    let reading = false;
-    const giveUp = (failure) => {
-        exchange.failure ??= failure;
-        // node-fetch aborts the request (closing its socket) and fails the body's readers.
-        controller.abort();
-        if (response)
-            response.body.destroy(exchange.failure);
-    };
-    const timer = timeoutMs > 0
-        ? setTimeout(() => giveUp(timedOut(exchange.origin, timeoutMs, reading)), timeoutMs)
-        : undefined;
-    const onStop = () => giveUp(stopped(exchange.origin, signal));
-    const release = () => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onStop);
-    };
-    if (signal?.aborted)
-        exchange.failure = stopped(exchange.origin, signal);
-    else
-        signal?.addEventListener('abort', onStop, { once: true });
-    try {
-        if (exchange.failure)
-            throw exchange.failure;
-        response = await lib_default()(url, {
-            // node-fetch hands over a legacy url.parse() object; its href is the WHATWG-normalized URL.
-            agent: (parsed) => proxyAgentFor(new URL(parsed.href)),
-            ...rest,
-            // node-fetch's AbortSignal type predates the DOM one; they are compatible at run time.
-            signal: controller.signal,
-        });
-    }
-    catch (error) {
-        release();
-        throw exchange.failure ?? requestFailure(exchange.origin, error);
-    }
-    reading = true;
-    watchBody(response, controller, release);
-    exchanges.set(response, exchange);
-    if (response.status === 407) {
-        // A forwarding proxy's answer (a CONNECT tunnel's 407 is an error of the agent already).
-        const setting = proxySettingFor(new URL(url));
-        if (setting !== undefined) {
-            discard(response);
-            const cause = new ProxyError(proxyAuthMessage(setting.variable, setting.proxy), PROXY_AUTH_REQUIRED);
-            throw new NetworkError(`${exchange.origin}: ${cause.message}`, exchange.origin, false, cause);
-        }
-    }
-    return response;
-}
-/** The body as text; a body that breaks off, times out or is stopped throws NetworkError. */
-async function readText(response) {
-    try {
-        return await response.text();
-    }
-    catch (error) {
-        throw bodyFailure(response, error);
-    }
-}
-/** The body as chunks; leaving the loop early (a cap, an error) closes the connection. */
-async function* readChunks(response) {
-    const body = response.body;
-    try {
-        for await (const chunk of body)
-            yield chunk;
-    }
-    catch (error) {
-        throw bodyFailure(response, error);
-    }
-    finally {
-        body.destroy();
-    }
-}
-/** Lets go of a response whose body will not be read: its connection is closed. */
-function discard(response) {
-    response.body.destroy();
-}
-/**
- * Keeps the request answerable to its timeout and stop signal until the body is done, and aborts the
- * request (closing its socket) when the body ends any way but at its end.
- */
-function watchBody(response, controller, release) {
-    const body = response.body;
-    let complete = false;
-    // node-fetch emits its own AbortError on the body when the request is aborted, read or not.
-    body.on('error', () => undefined);
-    body.once('end', () => {
-        complete = true;
-    });
-    body.once('close', () => {
-        release();
-        if (!complete)
-            controller.abort();
-    });
-}
-function bodyFailure(response, error) {
-    const exchange = exchanges.get(response);
-    if (exchange?.failure)
-        return exchange.failure;
-    if (error instanceof NetworkError)
-        return error;
-    const origin = exchange?.origin ?? originOf(response.url);
-    return new NetworkError(`${origin}: the answer broke off (${describeCause(error)})`, origin, false, error);
-}
-function requestFailure(origin, error) {
-    return new NetworkError(`${origin}: ${describeCause(error)}`, origin, false, error);
-}
-function timedOut(origin, timeoutMs, reading) {
-    const what = `timed out after ${timeoutMs / 1000} s${reading ? ' while reading the answer' : ''}`;
-    return new NetworkError(`${origin}: ${what}`, origin, true);
-}
-function stopped(origin, signal) {
-    const reason = signal?.reason instanceof Error ? ` (${signal.reason.message})` : '';
-    return new NetworkError(`${origin}: given up, the run is stopping${reason}`, origin, false);
-}
-/** node-fetch's wording around a system error's message, which quotes the whole URL. */
-const NODE_FETCH_WRAPPING = /^(request to \S+ failed, reason: |Invalid response body while trying to fetch \S+: )/;
-/**
- * What went wrong, without the URL: node-fetch's messages quote it whole (`request to https://…?…
- * failed, reason: …`), query, signature and ObjectPaths included. The system's code comes first.
- */
-function describeCause(error) {
-    if (!(error instanceof Error))
-        return String(error);
-    const message = withoutUrls(error.message.replace(NODE_FETCH_WRAPPING, ''));
-    const code = systemErrorCode(error);
-    // A proxy's refusal says it in words; its code is for the caller.
-    if (code === undefined || code === PROXY_AUTH_REQUIRED || code === PROXY_TUNNEL_FAILED)
-        return message;
-    return `${code} (${message})`;
-}
-/** Every http(s) URL in a message, cut down to its origin. */
-function withoutUrls(message) {
-    return message.replace(/https?:\/\/[^\s"'<>]+/g, (url) => originOf(url));
-}
-function originOf(url) {
-    try {
-        return new URL(url).origin;
-    }
-    catch {
-        return '(an invalid URL)';
-    }
-}
-
-;// CONCATENATED MODULE: ./src/http/download.ts
-/**
- * Remote sitemap requests. Redirects are followed by hand (redirect: 'manual') so that the hop cap
- * and the http(s)-only check apply at every hop, not just the first. The per-request timeout and the
- * stop signal are httpFetch's, which cover the body too and close the socket of a body given up.
- */
-
-
-
-const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
-/** GET `url`, following at most `maxRedirects` redirects; returns the first non-redirect response, any status. */
-async function getFollowingRedirects(url, options) {
-    let current = checkScheme(url, options.label);
-    let headers = options.headers ?? {};
-    for (let hop = 0;; hop++) {
-        let response;
-        try {
-            response = await httpFetch(current, {
-                method: 'GET',
-                headers,
-                redirect: 'manual',
-                // We decode Content-Encoding ourselves so that the decompressed-size cap applies to it.
-                compress: false,
-                timeoutMs: options.timeoutMs,
-                ...(options.signal ? { signal: options.signal } : {}),
-            });
-        }
-        catch (error) {
-            // NetworkError names the origin; say which document it was.
-            throw new Error(`${options.label}: ${error.message}`, { cause: error });
-        }
-        if (!REDIRECT_STATUSES.has(response.status))
-            return { response, timeoutMs: options.timeoutMs };
-        discard(response);
-        const location = response.headers.get('location');
-        if (location === null || location === '') {
-            throw new Error(`${options.label}: HTTP ${response.status} redirect without a Location header`);
-        }
-        if (hop >= options.maxRedirects) {
-            throw new Error(`${options.label}: more than ${options.maxRedirects} redirects (the limit)`);
-        }
-        const next = checkScheme(resolveLocation(location, current), options.label);
-        // Never hand the token to another host.
-        if (new URL(next).origin !== new URL(current).origin)
-            headers = withoutAuthorization(headers);
-        current = next;
-    }
-}
-/**
- * The body as chunks, failing cleanly once more than `maxBytes` arrived, the request's time is up or
- * the run stops. Leaving the loop early (error or break) closes the connection.
- */
-async function* bodyChunks(opened, options) {
-    const { response } = opened;
-    const declared = Number(response.headers.get('content-length'));
-    if (Number.isFinite(declared) && declared > options.maxBytes) {
-        discard(response);
-        throw new Error(`${options.label}: is ${formatBytes(declared)}, more than the ${formatBytes(options.maxBytes)} download limit`);
-    }
-    let total = 0;
-    const chunks = readChunks(response);
-    try {
-        for await (const chunk of chunks) {
-            total += chunk.length;
-            if (total > options.maxBytes) {
-                throw new Error(`${options.label}: more than the ${formatBytes(options.maxBytes)} download limit`);
-            }
-            yield chunk;
-        }
-    }
-    catch (error) {
-        if (!(error instanceof NetworkError))
-            throw error;
-        if (error.timedOut) {
-            const limit = `${opened.timeoutMs / 1000} s per request`;
-            throw new Error(`${options.label}: timed out while downloading (limit ${limit})`, { cause: error });
-        }
-        if (options.signal?.aborted) {
-            const reason = options.signal.reason instanceof Error ? ` (${options.signal.reason.message})` : '';
-            throw new Error(`${options.label}: not read to the end, the run is stopping${reason}`, {
-                cause: error,
-            });
-        }
-        throw new Error(`${options.label}: ${error.message}`, { cause: error });
-    }
-    finally {
-        await chunks.return(undefined);
-    }
-}
-function formatBytes(bytes) {
-    const mib = bytes / (1024 * 1024);
-    return mib >= 1 ? `${Number.isInteger(mib) ? mib : mib.toFixed(1)} MiB` : `${bytes} bytes`;
-}
-function checkScheme(url, label) {
-    let protocol;
-    try {
-        protocol = new URL(url).protocol;
-    }
-    catch {
-        throw new Error(`${label}: ${JSON.stringify(url)} is not a valid URL`);
-    }
-    if (protocol !== 'http:' && protocol !== 'https:') {
-        throw new Error(`${label}: ${url} is not an http(s) URL; only http and https are fetched`);
-    }
-    return url;
-}
-function resolveLocation(location, base) {
-    try {
-        return new URL(location, base).href;
-    }
-    catch {
-        return location; // checkScheme reports it
-    }
-}
-function withoutAuthorization(headers) {
-    return Object.fromEntries(Object.entries(headers).filter(([name]) => name.toLowerCase() !== 'authorization'));
-}
-
-;// CONCATENATED MODULE: ./src/sitemap/git-baseline.ts
-/**
- * previous-ref: the baseline is the sitemap file as committed at a git ref, read through the GitHub
- * contents API so that a shallow checkout (the default) works. The raw media type is used because
- * the JSON form carries no content for files above 1 MB.
- */
-
-
-
-/** The SHA GitHub gives for "no commit" (`github.event.before` when a branch is created). */
-const NULL_SHA = /^0{40}$/;
-function contentsUrl(file) {
-    const { apiUrl, owner, repo } = file.github;
-    const path = file.path.split('/').map(encodeURIComponent).join('/');
-    return (`${apiUrl.replace(/\/+$/, '')}/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}` +
-        `/contents/${path}?ref=${encodeURIComponent(file.ref)}`);
-}
-/**
- * Requests the raw file. The all-zero SHA, 404 and 422 (no such commit) become DocumentNotFoundError
- * (no baseline); 401/403 a ConfigError (the token cannot read the repository: the step must fail,
- * not quietly prefetch everything); any other status a DocumentReadError, transient for 5xx, 408 and 429.
- */
-async function openAtRef(file, options) {
-    if (NULL_SHA.test(file.ref)) {
-        // github.event.before on a branch's first push: there is no commit before it, so nothing to ask.
-        throw new DocumentNotFoundError(`${options.label} does not exist: previous-ref is the all-zero SHA, which GitHub gives as ` +
-            "github.event.before on a branch's first push");
-    }
-    const opened = await getFollowingRedirects(contentsUrl(file), {
-        ...options,
-        headers: {
-            Accept: 'application/vnd.github.raw',
-            Authorization: `Bearer ${file.github.token}`,
-            'X-GitHub-Api-Version': '2022-11-28',
-            'User-Agent': 'cdn-prefetch',
-        },
-    });
-    const { response } = opened;
-    if (response.ok)
-        return opened;
-    const detail = await gitHubMessage(response);
-    if (response.status === 404) {
-        throw new DocumentNotFoundError(`${options.label} does not exist (is the file committed at that ref, and is the ref in the repository?)`);
-    }
-    if (response.status === 422) {
-        // GitHub's answer for a commit it does not have, like github.event.before after a force-push.
-        throw new DocumentNotFoundError(`${options.label}: GitHub does not know the ref${detail}`);
-    }
-    if (response.status === 401 || response.status === 403) {
-        const rateLimited = response.headers.get('x-ratelimit-remaining') === '0' ? ' (API rate limit exhausted)' : '';
-        throw new ConfigError(`previous-ref: GitHub answered HTTP ${response.status}${rateLimited} reading ${options.label}${detail}. ` +
-            'Pass a token that can read this repository in github-token, and give the job `permissions: contents: read`.');
-    }
-    throw new DocumentReadError(`${options.label}: GitHub answered HTTP ${response.status}${detail}`, isTransientStatus(response.status));
-}
-/** HTTP statuses worth another try: the server is overloaded, restarting or asks us to slow down. */
-function isTransientStatus(status) {
-    return status >= 500 || status === 408 || status === 429;
-}
-/** GitHub's JSON error `message`, if the body has one, as `: message`. */
-async function gitHubMessage(response) {
-    try {
-        const text = (await readText(response)).slice(0, 2000);
-        const message = JSON.parse(text).message;
-        return typeof message === 'string' && message !== '' ? `: ${message.slice(0, 200)}` : '';
-    }
-    catch {
-        return '';
-    }
-    finally {
-        discard(response);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/sitemap/document.ts
-/**
- * Opens one sitemap document — a workspace file, an http(s) URL, or a file at a git ref — as a
- * stream of text, with the same caps everywhere: a sitemap is untrusted input even when it is a
- * local file produced by the build.
- */
-
-
-
-
-
-
-const MiB = 1024 * 1024;
-const DEFAULT_LIMITS = {
-    timeoutMs: 30_000,
-    maxRedirects: 5,
-    maxBytes: 50 * MiB,
-    maxDecompressedBytes: 200 * MiB,
-    maxDepth: 3,
-    maxChildren: 50_000,
-};
-/** A stable identity for cycle detection. */
-function locationKey(location) {
-    switch (location.kind) {
-        case 'file':
-            return `file:${location.path}`;
-        case 'url':
-            return `url:${location.url}`;
-        case 'ref':
-            return `ref:${location.file.ref}:${location.file.path}`;
-    }
-}
-/**
- * The document's text, decompressed when its first bytes are the gzip magic (never judged by the
- * name: `.xml` files are served gzipped and `.gz` files plain) and decoded as UTF-8 (a BOM is
- * dropped). Throws DocumentNotFoundError when it does not exist, DocumentReadError when it could
- * not be fetched (transient or not), Error with the reason otherwise.
- */
-async function* readDocumentText(location, options, meta = {}) {
-    const bytes = await documentBytes(location, options, meta);
-    yield* decodeUtf8(sniffGzip(bytes, location.label, options.limits.maxDecompressedBytes), location.label);
-}
-/** The document's bytes, with an HTTP Content-Encoding already undone. */
-async function documentBytes(location, options, meta) {
-    const { limits, signal } = options;
-    if (location.kind === 'file')
-        return fileBytes(location.path, location.label, limits.maxBytes);
-    const request = {
-        label: location.label,
-        timeoutMs: limits.timeoutMs,
-        maxRedirects: limits.maxRedirects,
-        signal,
-    };
-    let opened;
-    try {
-        opened =
-            location.kind === 'ref'
-                ? await openAtRef(location.file, request)
-                : await openUrl(location.url, request);
-    }
-    catch (error) {
-        throw noAnswer(error, signal);
-    }
-    const type = (opened.response.headers.get('content-type') ?? '').toLowerCase();
-    if (/^\s*text\/html\b/.test(type))
-        meta.html = true;
-    const encoded = contentEncoding(opened, location.label) === 'gzip';
-    const chunks = transientBody(bodyChunks(opened, { label: location.label, maxBytes: limits.maxBytes, signal }), signal);
-    return encoded ? gunzip(chunks, location.label, limits.maxDecompressedBytes) : chunks;
-}
-/** A request that got no answer (refused, reset, DNS, timeout) may get one next time. */
-function noAnswer(error, signal) {
-    if (signal?.aborted === true || !hasCause(error, NetworkError))
-        return error;
-    return new DocumentReadError(error.message, true, { cause: error });
-}
-/**
- * The body's chunks; a connection that drops or a download that runs out of time half-way is
- * transient. (A size cap is not: it has neither a system error code nor a passed deadline.)
- */
-async function* transientBody(chunks, signal) {
-    try {
-        yield* chunks;
-    }
-    catch (error) {
-        if (signal?.aborted === true)
-            throw error;
-        // A reset or a timeout reaches here as a NetworkError in the cause chain (http/download.ts).
-        if (systemErrorCode(error) !== undefined || hasCause(error, NetworkError)) {
-            throw new DocumentReadError(error.message, true, { cause: error });
-        }
-        throw error;
-    }
-}
-function hasCause(error, type) {
-    for (let current = error, depth = 0; current instanceof Error && depth < 5; depth++) {
-        if (current instanceof type)
-            return true;
-        current = current.cause;
-    }
-    return false;
-}
-async function openUrl(url, request) {
-    const opened = await getFollowingRedirects(url, {
-        ...request,
-        headers: { 'Accept-Encoding': 'gzip', 'User-Agent': 'cdn-prefetch' },
-    });
-    const { status } = opened.response;
-    if (status === 404 || status === 410) {
-        discard(opened.response);
-        throw new DocumentNotFoundError(`${request.label}: HTTP ${status} (not found)`);
-    }
-    if (!opened.response.ok) {
-        discard(opened.response);
-        throw new DocumentReadError(`${request.label}: HTTP ${status} ${opened.response.statusText}`.trimEnd(), isTransientStatus(status));
-    }
-    return opened;
-}
-function contentEncoding(opened, label) {
-    const value = (opened.response.headers.get('content-encoding') ?? '').trim().toLowerCase();
-    if (value === '' || value === 'identity')
-        return undefined;
-    if (value === 'gzip' || value === 'x-gzip')
-        return 'gzip';
-    discard(opened.response);
-    throw new Error(`${label}: the server sent Content-Encoding "${value}", which is not supported (gzip is)`);
-}
-async function fileBytes(path, label, maxBytes) {
-    let size;
-    try {
-        const stat = await external_node_fs_namespaceObject.promises.stat(path);
-        if (stat.isDirectory())
-            throw new Error(`${label}: is a directory, not a sitemap file`);
-        size = stat.size;
-    }
-    catch (error) {
-        const code = systemErrorCode(error);
-        if (code === 'ENOENT' || code === 'ENOTDIR')
-            throw new DocumentNotFoundError(`${label}: no such file`);
-        if (code !== undefined)
-            throw new DocumentReadError(`${label}: cannot be read (${code})`, false);
-        throw error;
-    }
-    if (size > maxBytes) {
-        throw new Error(`${label}: is ${formatBytes(size)}, more than the ${formatBytes(maxBytes)} limit per sitemap document`);
-    }
-    return capped((0,external_node_fs_namespaceObject.createReadStream)(path, { highWaterMark: 256 * 1024 }), maxBytes, () => {
-        return `${label}: more than the ${formatBytes(maxBytes)} limit per sitemap document`;
-    });
-}
-/** Passes chunks through, failing once their total exceeds `max`. */
-async function* capped(source, max, message) {
-    let total = 0;
-    for await (const chunk of source) {
-        total += chunk.length;
-        if (total > max)
-            throw new Error(message());
-        yield chunk;
-    }
-}
-/** Gunzips when the stream starts with 1f 8b; passes it through otherwise. */
-async function* sniffGzip(source, label, maxOut) {
-    const iterator = source[Symbol.asyncIterator]();
-    let head = Buffer.alloc(0);
-    while (head.length < 2) {
-        const next = await iterator.next();
-        if (next.done === true)
-            break;
-        head = head.length === 0 ? next.value : Buffer.concat([head, next.value]);
-    }
-    const all = (async function* () {
-        // Inside the try: a reader that stops at the first chunk (a parser failing on an HTML page)
-        // must still close the source, or its socket and its download timer keep the process alive.
-        try {
-            if (head.length > 0)
-                yield head;
-            for (;;) {
-                const next = await iterator.next();
-                if (next.done === true)
-                    return;
-                yield next.value;
-            }
-        }
-        finally {
-            await iterator.return?.();
-        }
-    })();
-    yield* head[0] === 0x1f && head[1] === 0x8b ? gunzip(all, label, maxOut) : all;
-}
-/** Streaming gunzip that stops at `maxOut` decompressed bytes (a bomb fails here, memory stays flat). */
-async function* gunzip(source, label, maxOut) {
-    // Inflating runs in the thread pool: let it work up to 1 MiB ahead of the parser. (zlib streams
-    // take Transform options, which ZlibOptions does not list.)
-    const options = { chunkSize: 64 * 1024, highWaterMark: 1024 * 1024 };
-    const inflater = (0,external_node_zlib_namespaceObject.createGunzip)(options);
-    // pipeline forwards an error of the source (a download cap, a timeout) to the inflater, so the
-    // loop below sees it; leaving the loop early tears the source down in turn.
-    (0,external_node_stream_namespaceObject.pipeline)(external_node_stream_namespaceObject.Readable.from(source, { objectMode: false }), inflater, () => undefined);
-    const limitMessage = `${label}: more than ${formatBytes(maxOut)} once decompressed, the limit per sitemap document`;
-    let total = 0;
-    try {
-        for await (const chunk of inflater) {
-            total += chunk.length;
-            if (total > maxOut)
-                throw new Error(limitMessage);
-            yield chunk;
-        }
-    }
-    catch (error) {
-        const code = error.code;
-        if (typeof code === 'string' && code.startsWith('Z_')) {
-            throw new Error(`${label}: the gzip data is corrupt or truncated (${error.message})`, {
-                cause: error,
-            });
-        }
-        throw error;
-    }
-    finally {
-        inflater.destroy();
-    }
-}
-/** UTF-8 text chunks; a byte sequence that is not UTF-8 is an error, never silently replaced. */
-async function* decodeUtf8(source, label) {
-    // fatal: a replacement character in a URL would send (and compare) a URL that does not exist.
-    const decoder = new TextDecoder('utf-8', { fatal: true });
-    let offset = 0;
-    const decode = (chunk) => {
-        try {
-            return chunk === undefined ? decoder.decode() : decoder.decode(chunk, { stream: true });
-        }
-        catch {
-            throw new Error(`${label}: is not valid UTF-8 (somewhere after byte ${offset}); a sitemap must be UTF-8`);
-        }
-    };
-    for await (const chunk of source) {
-        const text = decode(chunk);
-        offset += chunk.length;
-        if (text !== '')
-            yield text;
-    }
-    const rest = decode();
-    if (rest !== '')
-        yield rest;
-}
-
-;// CONCATENATED MODULE: ./src/sitemap/load.ts
-/**
- * Reads a whole sitemap — a urlset, or an index and its children, depth first so that URLs keep
- * document order — normalizing every `<loc>` and handing each URL to a sink: a SitemapSet for the
- * baseline, the streaming diff for the deployed side.
- */
-
-
-
-
-
-
-
-const EXAMPLES = 3;
-/** A `<loc>` longer than this is kept cut: its row says why it failed, not all of it. */
-const MAX_KEPT = 2048;
-/** Loads `root` and, for an index, its children. Errors reading `root` itself always propagate. */
-async function loadSitemap(root, options, sink) {
-    const stats = {
-        documents: 0,
-        invalidLocs: { count: 0, examples: [] },
-        invalidValues: [],
-        emptyLocs: 0,
-        invalidLastmods: { count: 0, examples: [] },
-    };
-    const walk = { options, sink, stats, visited: new Set(), children: 0, childCapWarned: false };
-    await loadDocument(root, 0, walk);
-    return stats;
-}
-async function loadDocument(location, depth, walk) {
-    const { options } = walk;
-    walk.visited.add(locationKey(location));
-    const { kind, urls, children } = await load_withRetries(walk, () => readOnce(location, walk));
-    walk.stats.documents++;
-    if (kind === 'urlset') {
-        options.logger.debug(`${location.label}: ${urls} URLs`);
-        return;
-    }
-    options.logger.debug(`${location.label}: sitemap index with ${children.length} children`);
-    if (children.length === 0)
-        return;
-    if (depth >= options.limits.maxDepth) {
-        options.logger.warning(`${location.label}: sitemap index nested ${depth} levels deep; its ${children.length} children are not read (limit ${options.limits.maxDepth})`);
-        return;
-    }
-    for (const child of children) {
-        if (walk.children >= options.limits.maxChildren) {
-            if (!walk.childCapWarned) {
-                options.logger.warning(`${location.label}: more than ${options.limits.maxChildren} sitemap index children; the rest are not read`);
-                walk.childCapWarned = true;
-            }
-            return;
-        }
-        walk.children++;
-        await loadChild(location, child, depth + 1, walk);
-    }
-}
-/** Parses one document into the sink; on failure takes back everything it added. */
-async function readOnce(location, walk) {
-    const { sink, stats, options } = walk;
-    const mark = sink.mark?.();
-    const rejectedBefore = [stats.invalidLocs.count, stats.invalidLastmods.count];
-    const valuesBefore = stats.invalidValues.length;
-    const emptyBefore = stats.emptyLocs;
-    const children = [];
-    const meta = {};
-    let urls = 0;
-    try {
-        const kind = await parse_parseDocument(readDocumentText(location, options, meta), { label: location.label, images: options.images }, {
-            url: (entry) => {
-                urls++;
-                addEntry(entry, location, walk);
-            },
-            child: (loc) => addChild(loc, children, location, walk),
-        });
-        return { kind, urls, children };
-    }
-    catch (error) {
-        // A document that fails half-way must not leave half of its URLs behind.
-        if (mark !== undefined)
-            sink.rollback?.(mark);
-        truncate(stats.invalidLocs, rejectedBefore[0]);
-        truncate(stats.invalidLastmods, rejectedBefore[1]);
-        stats.invalidValues.length = valuesBefore;
-        stats.emptyLocs = emptyBefore;
-        throw asHtmlPage(error, meta, location);
-    }
-}
-/** A `text/html` answer that is not a sitemap is a page standing in for a missing file. */
-function asHtmlPage(error, meta, location) {
-    if (meta.html !== true || error instanceof DocumentReadError || error instanceof ConfigError)
-        return error;
-    if (error instanceof DocumentNotFoundError)
-        return error;
-    return new HtmlPageError(`${location.label}: is an HTML page (text/html), not a sitemap`);
-}
-/**
- * Runs `read` again after a transient failure, as API calls are retried: exponential backoff with
- * jitter, within the policy's attempts and overall time, and never once the run is stopping.
- */
-async function load_withRetries(walk, read) {
-    const { options } = walk;
-    const policy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
-    const started = Date.now();
-    for (let attempt = 1;; attempt++) {
-        try {
-            return await read();
-        }
-        catch (error) {
-            if (!(error instanceof DocumentReadError) || !error.transient || stopping(options))
-                throw error;
-            const attempts = load_timedOut(error)
-                ? Math.min(policy.maxAttempts, ATTEMPTS_AFTER_TIMEOUT)
-                : policy.maxAttempts;
-            const delay = retryDelay(attempt, attempts, started, policy);
-            if (delay === undefined) {
-                if (attempt === 1)
-                    throw error;
-                throw new DocumentReadError(`${error.message} (${attempt} attempts)`, true, { cause: error });
-            }
-            options.logger.info(`  ${error.message}; retry ${attempt} in ${(delay / 1000).toFixed(1)} s`);
-            await sleep(delay, options.signal);
-            if (stopping(options))
-                throw error;
-        }
-    }
-}
-/**
- * A try that ran out of time has already waited a whole request-timeout, and a server that stalls
- * once tends to stall again: such a document gets three tries in all, not the API calls' eight.
- */
-const ATTEMPTS_AFTER_TIMEOUT = 3;
-function load_timedOut(error) {
-    for (let current = error, depth = 0; current instanceof Error && depth < 6; depth++) {
-        if (current instanceof NetworkError && current.timedOut)
-            return true;
-        current = current.cause;
-    }
-    return false;
-}
-function stopping(options) {
-    return options.signal?.aborted === true;
-}
-/** The pause before retry number `attempt`, with RetryPolicy's bounds; undefined when none is left. */
-function retryDelay(attempt, maxAttempts, startedAt, policy) {
-    if (attempt >= maxAttempts)
-        return undefined;
-    const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-    const delay = Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
-    return Date.now() - startedAt + delay > policy.maxElapsedMs ? undefined : delay;
-}
-/** Tries the child's candidate locations in order; a missing candidate moves on to the next. */
-async function loadChild(parent, childUrl, depth, walk) {
-    const { options } = walk;
-    const all = childCandidates(parent, childUrl, options.side);
-    // The child's own place (the first candidate) already read is a loop; a shorter path that
-    // happens to name a document already read (often the index itself) is just not it.
-    const candidates = all.filter((candidate) => !walk.visited.has(locationKey(candidate)));
-    if (all.length > 0 && (candidates.length === 0 || candidates[0] !== all[0])) {
-        options.logger.warning(`${parent.label} lists ${childUrl}, which was already read (a loop); skipped`);
-        return;
-    }
-    for (const candidate of candidates) {
-        try {
-            await loadDocument(candidate, depth, walk);
-            return;
-        }
-        catch (error) {
-            if (error instanceof DocumentNotFoundError)
-                continue;
-            // A baseline child that exists but cannot be read leaves the baseline unreadable as a whole:
-            // counting its URLs as new would spend the quota on a guess.
-            throw error;
-        }
-    }
-    const looked = candidates.length === 0 ? 'nothing to read' : `looked at ${candidates.map((c) => c.label).join(', ')}`;
-    if (options.side === 'deployed') {
-        throw new Error(`${parent.label} lists ${childUrl}, which cannot be found (${looked})`);
-    }
-    options.logger.warning(`Baseline ${parent.label} lists ${childUrl}, which is missing (${looked}); its URLs count as new.`);
-}
-function addChild(loc, children, location, walk) {
-    if (loc === undefined || isBlank(loc)) {
-        walk.stats.emptyLocs++;
-        return;
-    }
-    const child = normalizeUrl(loc, walk.options.baseUrl);
-    if (child.ok)
-        children.push(child.url);
-    else
-        invalid(loc, child.reason, location, walk);
-}
-function addEntry(entry, location, walk) {
-    const { options, stats } = walk;
-    const { loc } = entry;
-    if (loc === undefined || isBlank(loc)) {
-        stats.emptyLocs++;
-        return;
-    }
-    let url = loc;
-    if (options.known?.orderOf(loc) === undefined) {
-        const result = normalizeUrl(loc, options.baseUrl);
-        if (!result.ok) {
-            invalid(loc, result.reason, location, walk);
-            return;
-        }
-        url = result.url;
-    }
-    let lastmod = NaN;
-    if (entry.lastmod !== undefined) {
-        lastmod = parseLastmod(entry.lastmod);
-        if (Number.isNaN(lastmod) && entry.lastmod.trim() !== '') {
-            reject(stats.invalidLastmods, `"${shorten(entry.lastmod)}" (of ${url})`);
-        }
-    }
-    const images = options.images && entry.images !== undefined ? imageUrls(entry.images, location, walk) : undefined;
-    walk.sink.add(url, lastmod, parsePriority(entry.priority), images);
-}
-function imageUrls(images, location, walk) {
-    const urls = [];
-    for (const image of images) {
-        const result = normalizeUrl(image, walk.options.baseUrl);
-        if (result.ok)
-            urls.push(result.url);
-        else if (isBlank(image))
-            walk.stats.emptyLocs++;
-        else
-            invalid(image, result.reason, location, walk, 'image ');
-    }
-    return urls;
-}
-/** Empty or whitespace only; runs once per URL, so it does not trim a URL that starts with a letter. */
-function isBlank(text) {
-    return text.length === 0 || (text.charCodeAt(0) <= 0x20 && text.trim() === '');
-}
-/** Counts an unusable `<loc>` for the warning and, on the deployed side, keeps it for its report row. */
-function invalid(loc, reason, location, walk, what = '') {
-    reject(walk.stats.invalidLocs, `${what}"${shorten(loc)}" ${reason}`);
-    if (walk.options.side !== 'deployed')
-        return;
-    const value = loc.trim();
-    walk.stats.invalidValues.push({
-        value: value.length > MAX_KEPT ? `${value.slice(0, MAX_KEPT)}…` : value,
-        reason,
-        document: location.label,
-    });
-}
-/** `<priority>` 0.0-1.0; absent or unusable means the protocol's default, 0.5. */
-function parsePriority(raw) {
-    if (raw === undefined)
-        return 0.5;
-    // A sitemap uses a handful of priority values over and over.
-    if (raw === lastPriority.raw)
-        return lastPriority.value;
-    const text = raw.trim();
-    const value = Number(text);
-    lastPriority.raw = raw;
-    lastPriority.value = text !== '' && value >= 0 && value <= 1 ? value : 0.5;
-    return lastPriority.value;
-}
-const lastPriority = { raw: '', value: 0.5 };
-function reject(rejects, example) {
-    rejects.count++;
-    if (rejects.examples.length < EXAMPLES)
-        rejects.examples.push(example);
-}
-/** Forgets the rejects after the first `count` (examples are kept in arrival order). */
-function truncate(rejects, count) {
-    rejects.count = count;
-    rejects.examples.length = Math.min(rejects.examples.length, count);
-}
-function shorten(s) {
-    const trimmed = s.trim();
-    return trimmed.length > 100 ? `${trimmed.slice(0, 97)}...` : trimmed;
-}
-
-;// CONCATENATED MODULE: ./src/sitemap/save.ts
-/**
- * save-sitemap: one flat `<urlset>` with every URL and lastmod of the deployed sitemap (children
- * included), to serve as the next run's previous-sitemap. URLs are written normalized and lastmods
- * in a form that reads back as the same instant, so an unchanged site diffs as unchanged.
- */
-
-
-
-
-
-const HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n';
-const TAIL = '</urlset>\n';
-/**
- * Writes the baseline for `save-sitemap` (`given` as the user wrote it, `file` resolved); a path that
- * cannot be written is a configuration error naming the input and the path.
- */
-async function saveBaselineFile(file, given, set) {
-    try {
-        await writeUrlset(file, set);
-    }
-    catch (error) {
-        const code = systemErrorCode(error);
-        if (code === undefined)
-            throw error;
-        throw new ConfigError(`save-sitemap: cannot write "${given}": ${whyNotWritten(code)}`, 'save-sitemap');
-    }
-}
-function whyNotWritten(code) {
-    switch (code) {
-        case 'EEXIST':
-        case 'ENOTDIR':
-            return 'a folder on its path is a file; choose a path whose folders are folders';
-        case 'EISDIR':
-            return 'it is a folder; name a file';
-        case 'EACCES':
-        case 'EPERM':
-            return 'permission denied';
-        case 'EROFS':
-            return 'the file system is read-only';
-        case 'ENOSPC':
-            return 'no space left on the device';
-        default:
-            return code;
-    }
-}
-/**
- * Writes `set` (or an empty urlset) to `file`, through a temporary file and a rename so that an
- * interrupted run never leaves a truncated baseline behind.
- */
-async function writeUrlset(file, set) {
-    await external_node_fs_namespaceObject.promises.mkdir(external_node_path_namespaceObject.dirname(file), { recursive: true });
-    const temporary = `${file}.${process.pid}.tmp`;
-    const out = (0,external_node_fs_namespaceObject.createWriteStream)(temporary, { encoding: 'utf8' });
-    try {
-        let buffer = HEAD;
-        for (const [url, lastmod] of set?.entries() ?? []) {
-            buffer += urlElement(url, lastmod);
-            if (buffer.length >= 64 * 1024) {
-                if (!out.write(buffer))
-                    await (0,external_node_events_namespaceObject.once)(out, 'drain');
-                buffer = '';
-            }
-        }
-        out.end(buffer + TAIL);
-        await (0,external_node_events_namespaceObject.once)(out, 'finish');
-    }
-    catch (error) {
-        out.destroy();
-        await external_node_fs_namespaceObject.promises.rm(temporary, { force: true });
-        throw error;
-    }
-    await external_node_fs_namespaceObject.promises.rename(temporary, file);
-}
-function urlElement(url, lastmod) {
-    const loc = `<url><loc>${escapeXml(url)}</loc>`;
-    return Number.isNaN(lastmod)
-        ? `${loc}</url>\n`
-        : `${loc}<lastmod>${formatLastmod(lastmod)}</lastmod></url>\n`;
-}
-/** Text content escaping: `&` and `<` must be escaped, `>` is for `]]>`. */
-function escapeXml(text) {
-    return text.replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'));
-}
-
-;// CONCATENATED MODULE: ./src/sitemap/warnings.ts
-
-/** Below this many modified URLs sharing one instant, "most of them" is not yet a pattern. */
-const STAMP_MIN_SHARED = 10;
-const SEE_BUILT_FILES = 'set site-dir and state to compare the built files instead of lastmods';
-/** More than half of the deployed URLs are not comparable: edits to them cannot be seen. */
-function notComparableWarning(counts) {
-    if (counts.notComparable === 0 || counts.notComparable * 2 <= counts.deployed)
-        return undefined;
-    return (`${counts.notComparable} of the ${counts.deployed} deployed URLs are not comparable: they are in the ` +
-        'baseline but the deployed sitemap gives them no <lastmod>, so an edit to them cannot be seen ' +
-        `from this sitemap (only added URLs can). To prefetch what a deploy changed, ${SEE_BUILT_FILES}.`);
-}
-/**
- * The generator appears to write the build time into `<lastmod>`: most modified URLs share one
- * instant (more than half and at least 10, or all of them when there are several), every new
- * lastmod falls on one day with none left as it was, or nothing but lastmods differ between the
- * two sitemaps while more than half of the URLs they share moved.
- */
-function buildStampWarning(counts, stats) {
-    const evidence = stampEvidence(counts, stats);
-    if (evidence === undefined)
-        return undefined;
-    return (`The sitemap's <lastmod> values look like build stamps: ${evidence}. The generator appears to ` +
-        'write the build time, so every URL counts as modified and the quota is spent on pages that did ' +
-        `not change. To prefetch only what changed, ${SEE_BUILT_FILES}, or set changes: added to take ` +
-        'only new URLs.');
-}
-function stampEvidence(counts, stats) {
-    const { modified } = counts;
-    if (modified < 2)
-        return undefined;
-    const { topCount, topInstant } = stats;
-    if (topCount === modified || (topCount * 2 > modified && topCount >= STAMP_MIN_SHARED)) {
-        return `${topCount} of the ${modified} modified URLs share the lastmod ${formatLastmod(topInstant)}`;
-    }
-    if (stats.sameDay && counts.unchanged === 0) {
-        const day = formatLastmod(topInstant).slice(0, 10);
-        return `every <lastmod> of the ${modified} modified URLs moved to the same day, ${day}, and none stayed as it was`;
-    }
-    const shared = modified + counts.unchanged + counts.notComparable;
-    if (counts.added === 0 && stats.removed === 0 && modified * 2 > shared) {
-        return (`the baseline and the deployed sitemap differ only in lastmods (no URL added or removed), ` +
-            `and ${modified} of their ${shared} URLs moved`);
-    }
-    return undefined;
-}
-
-;// CONCATENATED MODULE: ./src/sitemap/index.ts
-/**
- * Sitemap diff as a URL source: the URLs a deploy added or changed, read from the deployed sitemap
- * and compared with a baseline (a file, a URL, or the same file at a git ref). The action maps its
- * inputs onto these options; nothing here reads inputs or imports @actions/core.
- */
-
-
-
-
-
-
-
-
-
-
-
-
-
-/**
- * Reads the baseline and the deployed sitemap and returns what changed. A deployed sitemap that is
- * missing or cannot be used is a ConfigError (a transient failure, after its retries, an Error).
- * A missing baseline (or an HTML page in its place) is a notice or warning, after which every URL
- * counts as added; a baseline that exists but cannot be read selects nothing (a warning).
- */
-async function sitemapChanges(options, logger) {
-    const notes = [];
-    const log = notingLogger(logger, notes);
-    const limits = { ...DEFAULT_LIMITS, ...options.limits };
-    const root = locateInput(options.sitemap, options.workspace, 'sitemap');
-    const baselineAt = options.changes.all ? undefined : locateBaseline(options);
-    // The baseline is read first: the deployed side is then diffed as it streams by.
-    let baseline;
-    if (options.changes.all) {
-        log.info('changes: all — every URL of the sitemap is taken; no baseline is read.');
-    }
-    else if (baselineAt === undefined) {
-        log.notice('No previous-sitemap or previous-ref is set: every URL of the sitemap counts as added.');
-    }
-    else {
-        baseline = await loadBaseline(baselineAt, options, limits, log);
-    }
-    const set = baseline?.set;
-    const diff = new SitemapDiff(set, { ...options, baselineUnreadable: baseline?.problem === 'unreadable' });
-    const saved = options.saveSitemap ? new SitemapSet() : undefined;
-    const sink = saved === undefined
-        ? diff
-        : {
-            add: (url, lastmod, priority, images) => (diff.add(url, lastmod, priority, images),
-                saved.add(url, lastmod)),
-        };
-    const stats = await loadDeployed(root, { ...options, images: options.includeImages, known: set }, limits, log, sink);
-    const { urls, changes, counts, lastmods } = diff.result();
-    counts.invalid = stats.invalidValues.length;
-    log.info(diffLine(counts, set !== undefined, options.includeImages, urls.length));
-    if (set !== undefined) {
-        for (const warning of [notComparableWarning(counts), buildStampWarning(counts, lastmods)]) {
-            if (warning !== undefined)
-                log.warning(warning);
-        }
-    }
-    if (saved !== undefined && options.saveSitemap !== undefined) {
-        await saveBaselineFile(external_node_path_namespaceObject.resolve(options.workspace, options.saveSitemap), options.saveSitemap, saved);
-        log.info(`Saved ${saved.size} URLs of ${root.label} to ${options.saveSitemap}.`);
-    }
-    return {
-        urls,
-        changes,
-        counts,
-        baseline: set === undefined ? undefined : baselineAt?.label,
-        ...(baseline?.problem !== undefined ? { baselineProblem: baseline.problem } : {}),
-        invalid: stats.invalidValues,
-        notes,
-    };
-}
-function diffLine(counts, compared, images, selected) {
-    const parts = [
-        `${counts.added} added`,
-        `${counts.modified} modified`,
-        `${counts.unchanged} unchanged`,
-        `${counts.notComparable} not comparable (no <lastmod>)`,
-        ...(counts.unknown > 0 ? [`${counts.unknown} unknown (the baseline cannot be read)`] : []),
-        `${counts.excluded} excluded`,
-    ];
-    return (`Sitemap: ${counts.deployed} URLs deployed${compared ? `, ${counts.baseline} in the baseline` : ''}: ` +
-        parts.join(', ') +
-        (counts.invalid > 0 ? `; ${counts.invalid} unusable <loc> values` : '') +
-        `${images ? `; ${counts.images} image URLs` : ''}; ${selected} URLs selected.`);
-}
-/**
- * save-sitemap on its own: writes every URL and lastmod of `sitemap` (children followed) as one
- * flat urlset. A site with no sitemap yet (or an HTML page in its place) gets an empty urlset; any
- * other failure throws, as for the deployed side of a diff.
- */
-async function saveSitemapBaseline(options, logger) {
-    const limits = { ...DEFAULT_LIMITS, ...options.limits };
-    const root = locateInput(options.sitemap, options.workspace, 'sitemap');
-    const file = external_node_path_namespaceObject.resolve(options.workspace, options.saveSitemap);
-    let set = new SitemapSet();
-    try {
-        await loadSitemap(root, { ...options, images: false, side: 'deployed', limits, logger }, set);
-    }
-    catch (error) {
-        if (!(error instanceof DocumentNotFoundError))
-            throw deployedFailure(error, root, options);
-        const why = `${error.message}: there is no sitemap yet, so ${options.saveSitemap} is an empty urlset.`;
-        if (error instanceof HtmlPageError) {
-            logger.warning(`sitemap: ${why} (A host answers a missing file with 200 and a page; check sitemap.)`);
-        }
-        else {
-            logger.notice(why);
-        }
-        set = undefined;
-    }
-    await saveBaselineFile(file, options.saveSitemap, set);
-    logger.info(`Saved ${set?.size ?? 0} URLs of ${root.label} to ${options.saveSitemap}.`);
-    return { file, urls: set?.size ?? 0 };
-}
-/**
- * With `site-dir`, the sitemap is no diff: it says which URLs visitors ask for first. Returns every
- * normalized `<loc>` (the first occurrence) with its `<priority>` (0.5 when absent); `<lastmod>` is not
- * read for anything. A sitemap that cannot be read fails the run as the deployed side of a diff does.
- */
-async function sitemapPriorities(options, logger) {
-    const limits = { ...DEFAULT_LIMITS, ...options.limits };
-    const root = locateInput(options.sitemap, options.workspace, 'sitemap');
-    const priorities = new Map();
-    const sink = {
-        add: (url, _lastmod, priority) => {
-            if (!priorities.has(url))
-                priorities.set(ownCopy(url), priority);
-        },
-    };
-    await loadDeployed(root, { ...options, images: false }, limits, logger, sink);
-    logger.info(`Sitemap ${root.label}: ${priorities.size} URLs, for their priorities and URL forms (site-dir decides what changed).`);
-    return priorities;
-}
-function locateBaseline(options) {
-    const { previousSitemap, previousRef } = options;
-    const hasSitemap = previousSitemap !== undefined && previousSitemap.trim() !== '';
-    const hasRef = previousRef !== undefined && previousRef.trim() !== '';
-    if (hasSitemap && hasRef) {
-        throw new ConfigError('previous-sitemap and previous-ref are both set: set one of them');
-    }
-    if (hasSitemap)
-        return locateInput(previousSitemap, options.workspace, 'previous-sitemap');
-    if (!hasRef)
-        return undefined;
-    if (options.github === undefined || options.github.token === '') {
-        throw new ConfigError('previous-ref: needs github-token (the default, github.token, works)');
-    }
-    return locateAtRef(options.sitemap, options.workspace, previousRef.trim(), options.github);
-}
-/** The deployed side: any failure is fatal, and names `sitemap`. */
-async function loadDeployed(root, options, limits, logger, sink) {
-    const started = Date.now();
-    let stats;
-    try {
-        stats = await loadSitemap(root, { ...options, side: 'deployed', limits, logger }, sink);
-    }
-    catch (error) {
-        throw deployedFailure(error, root, options);
-    }
-    logger.info(`Read sitemap ${root.label}: ${stats.documents} documents in ${Date.now() - started} ms.`);
-    warnRejects(stats, 'sitemap', logger);
-    return stats;
-}
-/**
- * Why the deployed sitemap cannot be used. Only its author can fix a missing or broken sitemap: a
- * configuration error. A server that kept failing (5xx, no answer, a timeout) is not one.
- */
-function deployedFailure(error, root, options) {
-    if (error instanceof ConfigError || options.signal?.aborted === true)
-        return error;
-    const message = errorMessage(error);
-    if (error instanceof DocumentReadError && error.transient) {
-        return new Error(`Cannot read sitemap: ${message}`, { cause: error });
-    }
-    if (error instanceof HtmlPageError) {
-        return new ConfigError(`sitemap: ${message}; a host answers a missing file with 200 and a page: check the sitemap's URL`, 'sitemap');
-    }
-    if (error instanceof DocumentNotFoundError) {
-        const hint = root.kind !== 'file'
-            ? ''
-            : external_node_path_namespaceObject.isAbsolute(root.label)
-                ? '; did the build run before this step?'
-                : `; a path is relative to the workspace (${options.workspace}): did the build run before this step?`;
-        return new ConfigError(`sitemap: ${message}${hint}`, 'sitemap');
-    }
-    return new ConfigError(`sitemap: cannot be used: ${message}`, 'sitemap');
-}
-/**
- * The baseline. Missing: a notice, every URL counts as added. An HTML page: the same, with a
- * warning naming the input. Unreadable (after the retries): a warning, and nothing is selected.
- * Only configuration errors and cancellation throw.
- */
-async function loadBaseline(location, options, limits, logger) {
-    const input = options.previousSitemap?.trim() ? 'previous-sitemap' : 'previous-ref';
-    const set = new SitemapSet();
-    try {
-        const stats = await loadSitemap(location, {
-            side: 'baseline',
-            images: false,
-            baseUrl: options.baseUrl,
-            limits,
-            retryPolicy: options.retryPolicy,
-            signal: options.signal,
-            logger,
-        }, set);
-        logger.info(`Read baseline ${location.label}: ${set.size} URLs in ${stats.documents} documents.`);
-        warnRejects(stats, 'baseline', logger);
-        return { set };
-    }
-    catch (error) {
-        if (error instanceof ConfigError || options.signal?.aborted === true)
-            throw error;
-        const message = errorMessage(error);
-        if (error instanceof HtmlPageError) {
-            logger.warning(`${input}: ${message}; a host answers a missing file with 200 and a page, so it is taken as ` +
-                `no baseline: every URL of the sitemap counts as added. Check that ${input} names a sitemap.`);
-            return { problem: 'html' };
-        }
-        if (error instanceof DocumentNotFoundError) {
-            logger.notice(`No baseline: ${message}. Every URL of the sitemap counts as added.`);
-            return { problem: 'missing' };
-        }
-        logger.warning(`${input}: the baseline cannot be read: ${message}. Nothing from the sitemap is selected, so that ` +
-            "the day's quota is not spent on a guess; run again once it can be read, or set changes: all " +
-            'to prefetch every URL of the sitemap.');
-        return { problem: 'unreadable' };
-    }
-}
-/** One warning per kind of unusable value; the baseline's unusable locs are only an info line. */
-function warnRejects(stats, side, logger) {
-    const examples = (rejects) => rejects.examples.join('; ') + (rejects.count > rejects.examples.length ? '; …' : '');
-    if (stats.invalidLocs.count > 0) {
-        // A baseline's unusable locs change nothing: no deployed URL can match them.
-        if (side === 'sitemap') {
-            logger.warning(`sitemap: ${stats.invalidLocs.count} <loc> values are not usable URLs; each is reported as failed: ${examples(stats.invalidLocs)}`);
-        }
-        else {
-            logger.info(`baseline: ${stats.invalidLocs.count} <loc> values are not usable URLs and were left out: ${examples(stats.invalidLocs)}`);
-        }
-    }
-    if (stats.emptyLocs > 0) {
-        (side === 'sitemap' ? logger.warning : logger.info).call(logger, `${side}: ${stats.emptyLocs === 1 ? '1 entry has' : `${stats.emptyLocs} entries have`} an empty or no <loc>, ` +
-            'so there is nothing to prefetch or report for them.');
-    }
-    if (stats.invalidLastmods.count > 0) {
-        logger.warning(`${side}: ${stats.invalidLastmods.count} <lastmod> values are not W3C datetimes and were ignored ` +
-            `(those URLs cannot count as modified): ${examples(stats.invalidLastmods)}`);
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/urls/exclude.ts
 /**
  * The `exclude` input: glob patterns on the URL path, one per line, applied to every URL source.
@@ -14467,6 +11969,263 @@ function isAllowedHost(host, patterns) {
         : host === pattern);
 }
 
+;// CONCATENATED MODULE: ./src/config/inputs.generated.ts
+// Generated from action.yml by scripts/docs.ts (`npm run docs`; `npm run build` runs it too). Do not edit.
+const ACTION_INPUTS = [
+    {
+        name: 'urls',
+        description: 'URLs to prefetch, one per line. Blank lines and lines starting with # are ignored. Forms: https://host/path (http too), host/path or host:port/path (taken as https), and /path (resolved against base-url).',
+        default: '',
+        required: false,
+    },
+    {
+        name: 'urls-file',
+        description: 'A workspace-relative file of URLs in the same format as urls. Use it for long lists: Linux refuses an input (environment variable) over 128 KiB.',
+        default: '',
+        required: false,
+    },
+    {
+        name: 'base-url',
+        description: "The site's address that /path entries are appended to, like https://www.example.com, with the folder it is served under if not the root (https://user.github.io/project); with site-dir, where the site is served (required then).",
+        default: '',
+        required: false,
+    },
+    {
+        name: 'site-dir',
+        description: 'The folder your build writes (workspace-relative: public, _site, dist). Every file is hashed and compared with state; the URLs of the added and modified files are prefetched (folder/index.html as folder/), pages whose own content changed first. Needs base-url. Recommended with state.',
+        default: '',
+        required: false,
+    },
+    {
+        name: 'state',
+        description: 'A workspace-relative file read at the start and replaced at the end (never in a dry run): the content hash of every file of the last deploy, and the URLs the quota, the timeout or a passing error left, carried to the next run. Keep it with actions/cache. Alone (no site-dir), a run warms the carried URLs.',
+        default: '',
+        required: false,
+    },
+    {
+        name: 'content-ignore',
+        description: 'Regular expressions, one per line, whose matches are removed from text files of site-dir before hashing: build times and random ids some generators stamp into every page (MkDocs: Build Date UTC : [^\\n]*).',
+        default: '',
+        required: false,
+    },
+    {
+        name: 'carry-days',
+        description: 'Days a carried URL is kept, from the day it was first planned; older ones are dropped with a notice. 0 to 365.',
+        default: '7',
+        required: false,
+    },
+    {
+        name: 'domains',
+        description: 'Allow-list of hosts, one per line; *.example.com matches subdomains, not example.com itself. URLs on other hosts are skipped, not sent. Empty allows every host.',
+        default: '',
+        required: false,
+    },
+    {
+        name: 'access-key-id',
+        description: 'AccessKey ID. Falls back to the ALIBABA_CLOUD_ACCESS_KEY_ID environment variable.',
+        default: '',
+        required: false,
+    },
+    {
+        name: 'access-key-secret',
+        description: 'AccessKey secret. Falls back to the ALIBABA_CLOUD_ACCESS_KEY_SECRET environment variable.',
+        default: '',
+        required: false,
+    },
+    {
+        name: 'security-token',
+        description: 'STS security token, with temporary credentials. Falls back to ALIBABA_CLOUD_SECURITY_TOKEN.',
+        default: '',
+        required: false,
+    },
+    {
+        name: 'endpoint',
+        description: 'CDN API endpoint: an origin like https://cdn.aliyuncs.com, no path (a host alone is taken as https). Plain http warns, except to this machine (a local emulator).',
+        default: 'https://cdn.aliyuncs.com',
+        required: false,
+    },
+    {
+        name: 'signature-version',
+        description: 'v3 (ACS3-HMAC-SHA256) or v1 (HMAC-SHA1, SignatureVersion 1.0).',
+        default: 'v3',
+        required: false,
+    },
+    {
+        name: 'area',
+        description: "Area to prefetch in: domestic (Chinese mainland) or overseas. Empty: the domain's own service area.",
+        default: '',
+        required: false,
+    },
+    {
+        name: 'l2-preload',
+        description: 'true to require the prefetch to reach L2 nodes (L2Preload). Empty: not sent.',
+        default: '',
+        required: false,
+    },
+    {
+        name: 'with-header',
+        description: 'JSON object of header name to an array of values sent with the prefetch requests (WithHeader), like {"Accept-Encoding":["gzip"]}. Empty: not sent.',
+        default: '',
+        required: false,
+    },
+    {
+        name: 'query-hashkey',
+        description: "true to use the domain's cache key rules for the hash key (QueryHashkey). Empty: not sent.",
+        default: '',
+        required: false,
+    },
+    {
+        name: 'batch-size',
+        description: 'URLs per PushObjectCache call, 1 to 100.',
+        default: '100',
+        required: false,
+    },
+    {
+        name: 'daily-quota',
+        description: 'auto reads the prefetch quota left today (DescribeRefreshQuota) and spends no more; a whole number caps this run instead.',
+        default: 'auto',
+        required: false,
+    },
+    {
+        name: 'requests-per-second',
+        description: "Calls per second, at most 50 (the API's limit).",
+        default: '50',
+        required: false,
+    },
+    {
+        name: 'fail-on',
+        description: 'error: fail the step when any URL failed; skipped: also when any URL was skipped for quota; never: URL outcomes never fail the step. Configuration and credential errors always fail it.',
+        default: 'error',
+        required: false,
+    },
+    {
+        name: 'dry-run',
+        description: 'true to plan and report without sending anything that changes state. Works without credentials.',
+        default: 'false',
+        required: false,
+    },
+    {
+        name: 'request-timeout',
+        description: "Seconds allowed for each HTTP request (connecting, the answer and its body) to the CDN API, STS, remote sitemaps and GitHub's contents API. Also how long a call whose answer was lost is looked up (at least 5 s) before it may be sent again.",
+        default: '30',
+        required: false,
+    },
+    {
+        name: 'timeout',
+        description: 'Seconds allowed for the whole run. At the deadline sending stops, what was not sent is failed with reason deadline, and outputs, summary and report are written. Empty: 600, plus wait-timeout for each wait (refresh, wait) that is on.',
+        default: '',
+        required: false,
+    },
+    {
+        name: 'refresh',
+        description: 'true to refresh the URLs about to be prefetched first (RefreshObjectCaches, within the refresh quota UrlRemain), wait for the refresh tasks (up to wait-timeout), and only then prefetch. A prefetch does not replace a copy the CDN already holds.',
+        default: 'false',
+        required: false,
+    },
+    {
+        name: 'wait',
+        description: 'true to poll the prefetch tasks after submission (DescribeRefreshTaskById) until every submitted URL is Complete or Failed, or wait-timeout passes.',
+        default: 'false',
+        required: false,
+    },
+    {
+        name: 'wait-timeout',
+        description: 'Seconds each wait (the refresh wait, the prefetch wait) may last, from its own start.',
+        default: '900',
+        required: false,
+    },
+    {
+        name: 'poll-interval',
+        description: 'Seconds between polls, at least 1. The pause grows x1.5 while nothing changes, up to 6 times this.',
+        default: '10',
+        required: false,
+    },
+    {
+        name: 'role-arn',
+        description: "RAM role to assume with the job's GitHub OIDC token (acs:ram::<uid>:role/<name>) instead of using AccessKeys. Needs permissions: id-token: write.",
+        default: '',
+        required: false,
+    },
+    {
+        name: 'oidc-provider-arn',
+        description: 'The RAM OIDC provider for GitHub (acs:ram::<uid>:oidc-provider/<name>). Required with role-arn.',
+        default: '',
+        required: false,
+    },
+    {
+        name: 'role-session-name',
+        description: 'RoleSessionName of the assumed role, 2 to 64 characters of letters, digits and . @ _ -. Empty: cdn-prefetch-<run id>.',
+        default: '',
+        required: false,
+    },
+    {
+        name: 'audience',
+        description: "Audience of the GitHub ID token; the OIDC provider's client ID list must contain it.",
+        default: 'sts.aliyuncs.com',
+        required: false,
+    },
+    {
+        name: 'role-duration-seconds',
+        description: "Lifetime of the assumed credentials, 900 up to the role's maximum session duration. Longer runs renew them.",
+        default: '900',
+        required: false,
+    },
+    {
+        name: 'sts-endpoint',
+        description: 'STS API endpoint for AssumeRoleWithOIDC: an origin like https://sts.aliyuncs.com, no path (a host alone is taken as https). Plain http warns, except to this machine (a local emulator).',
+        default: 'https://sts.aliyuncs.com',
+        required: false,
+    },
+    {
+        name: 'sitemap',
+        description: 'Workspace path or http(s) URL of the deployed sitemap or sitemap index (plain or gzip). Its added and changed URLs are prefetched, after any urls and urls-file entries. With site-dir it is no diff: it only gives the files their priorities and URL forms.',
+        default: '',
+        required: false,
+    },
+    {
+        name: 'previous-sitemap',
+        description: 'Workspace path or http(s) URL of the sitemap before this deploy: the baseline of the diff. A flat file written by save-sitemap is the usual choice.',
+        default: '',
+        required: false,
+    },
+    {
+        name: 'previous-ref',
+        description: 'A git ref or SHA: the baseline is the same path as sitemap at that ref in this repository, read through the GitHub API (a shallow checkout works). Needs sitemap to be a workspace path.',
+        default: '',
+        required: false,
+    },
+    {
+        name: 'github-token',
+        description: 'Token for reading previous-ref through the GitHub API; needs permissions: contents: read.',
+        default: '${{ github.token }}',
+        required: false,
+    },
+    {
+        name: 'changes',
+        description: 'Which URLs of the sitemap diff or site-dir to prefetch: added,modified (new, or with a different lastmod or content), added, modified, or all (every URL or file, as for a first deploy; no baseline is read).',
+        default: 'added,modified',
+        required: false,
+    },
+    {
+        name: 'include-images',
+        description: 'true to prefetch the <image:loc> URLs of the selected pages too, right after each page.',
+        default: 'false',
+        required: false,
+    },
+    {
+        name: 'exclude',
+        description: 'Glob patterns on the URL path, one per line (/tags/**), applied to every source; * stays within a segment, ** crosses segments, /x/** also matches /x.',
+        default: '',
+        required: false,
+    },
+    {
+        name: 'save-sitemap',
+        description: 'A path: read sitemap (following every child) and write its URLs and lastmods there as one flat urlset, and send nothing. Run it before a deploy to keep a baseline.',
+        default: '',
+        required: false,
+    },
+];
+
 ;// CONCATENATED MODULE: ./src/config/values.ts
 /**
  * Parsers of one input value each, named by the input spec (inputs.ts). Each takes the trimmed value
@@ -14564,9 +12323,9 @@ function parseEndpoint(value, name, example) {
 /** Whether requests to this origin cross a network in clear text: http to a host other than this machine. */
 function isClearText(origin) {
     const url = new URL(origin);
-    return url.protocol === 'http:' && !values_isLoopback(url.hostname);
+    return url.protocol === 'http:' && !isLoopback(url.hostname);
 }
-function values_isLoopback(hostname) {
+function isLoopback(hostname) {
     return hostname === 'localhost' || hostname === '[::1]' || /^127(?:\.\d{1,3}){3}$/.test(hostname);
 }
 /** `with-header`: a JSON object of header name to an array of values; kept as compact JSON. */
@@ -14631,10 +12390,12 @@ function asConfigError(name, parse) {
 
 ;// CONCATENATED MODULE: ./src/config/inputs.ts
 /**
- * The input spec: for every input of action.yml, its kind, its default and its parser, and whether the
- * CLI has it as a flag. The action's config (parse.ts) and the CLI's flags (cli/flags.ts) both come
- * from this table, so a default is written here and in action.yml only, and a test (and
- * `npm run docs:check`) fails when the two disagree. The descriptions stay in action.yml.
+ * The input spec: for every input of action.yml, its kind and its parser, and whether the CLI has it as
+ * a flag. The action's config (parse.ts) and the CLI's flags (cli/flags.ts) both come from this table.
+ * What users read stays in action.yml, defaults included: they are written there only, and reach the
+ * spec through src/config/inputs.generated.ts, which `npm run docs` and `npm run build` generate from
+ * action.yml and `npm run docs:check` (CI) checks. A test (and every one of those commands) fails when
+ * the spec and action.yml disagree on the names, their order, `required`, or which inputs have a default.
  */
 
 
@@ -14643,13 +12404,16 @@ function asConfigError(name, parse) {
 
 
 
+
 const FLAG = { flag: true };
-const CDN_ENDPOINT = 'https://cdn.aliyuncs.com';
-const STS_ENDPOINT = 'https://sts.aliyuncs.com';
 const IN_CLI_RELATIVE = 'In the CLI: relative to the current directory.';
 const OIDC_ONLY = { flag: false, instead: 'GitHub OIDC exists only inside GitHub Actions' };
+/** A whole number or a choice whose action.yml default is never empty: its value is never undefined. */
+const DEFAULTED = { defaulted: true };
+/** A spec without its default, which withDefaults() takes from action.yml. */
 function spec(kind, options, parse) {
-    return { kind, default: String(options.default ?? ''), required: false, cli: options.cli ?? FLAG, parse };
+    const defaulted = options.defaulted ?? false;
+    return { kind, default: '', defaulted, required: false, cli: options.cli ?? FLAG, parse };
 }
 /** One value, kept as given (trimmed) unless a parser is named. */
 function inputs_text(options = {}) {
@@ -14662,8 +12426,9 @@ function list(options = {}) {
 function inputs_path(options = {}) {
     return spec('path', options, (value) => value);
 }
-function switchInput(fallback, options = {}) {
-    return spec('switch', { ...options, default: String(fallback) }, parseSwitch);
+/** true or false: always given a default, as @actions/core's getBooleanInput needs one. */
+function switchInput() {
+    return spec('switch', DEFAULTED, parseSwitch);
 }
 /** Empty means "not sent": the API's own default applies. */
 function optionalSwitch() {
@@ -14673,21 +12438,34 @@ function whole(min, max, options = {}) {
     const parse = (value, name) => value === '' ? undefined : parseWhole(value, name, min, max);
     return { ...spec('whole', options, options.parse ?? parse), range: { min, max } };
 }
-function choice(choices, fallback, cli) {
+function choice(choices, options = {}) {
     const parse = (value, name) => value === '' ? undefined : parseChoice(value, name, choices);
-    return { ...spec('choice', { default: fallback ?? '', ...(cli ? { cli } : {}) }, parse), choices };
+    return { ...spec('choice', options, parse), choices };
 }
 /** Never a flag: on a command line it would land in shell history and `ps`. Empty is undefined. */
 function secret(env, options = {}) {
     const instead = options.instead ?? `set the ${env} environment variable instead`;
     const parse = (value) => (value === '' ? undefined : value);
-    return {
-        ...spec('secret', { default: options.default ?? '', cli: { flag: false, instead } }, parse),
-        ...(env ? { env } : {}),
-    };
+    return { ...spec('secret', { cli: { flag: false, instead } }, parse), ...(env ? { env } : {}) };
+}
+/** An endpoint: an origin, and errors that show the default as the example of one. */
+function endpoint(options = {}) {
+    return inputs_text({ ...options, parse: (value, name) => parseEndpoint(value, name, actionDefault(name)) });
+}
+/** The default action.yml gives the input (through inputs.generated.ts); '' for none. */
+function actionDefault(name) {
+    return ACTION_INPUTS.find((input) => input.name === name)?.default ?? '';
+}
+/**
+ * The table with each input's default, as action.yml writes it. (Generic over any object, not a record
+ * of specs: that contextual type would widen each parser's result.)
+ */
+function withDefaults(table) {
+    const specs = Object.entries(table);
+    return Object.fromEntries(specs.map(([name, spec]) => [name, { ...spec, default: actionDefault(name) }]));
 }
 /** Every input of action.yml, in its order. */
-const INPUTS = {
+const INPUTS = withDefaults({
     urls: list(),
     'urls-file': inputs_path({
         cli: {
@@ -14701,35 +12479,32 @@ const INPUTS = {
     'content-ignore': list({
         parse: (value) => asConfigError('content-ignore', () => compileContentIgnore(value)),
     }),
-    'carry-days': whole(0, 365, { default: DEFAULT_CARRY_DAYS }),
+    'carry-days': whole(0, 365, DEFAULTED),
     domains: list({ parse: (value) => asConfigError('domains', () => parseDomainPatterns(value)) }),
     'access-key-id': secret('ALIBABA_CLOUD_ACCESS_KEY_ID'),
     'access-key-secret': secret('ALIBABA_CLOUD_ACCESS_KEY_SECRET'),
     'security-token': secret('ALIBABA_CLOUD_SECURITY_TOKEN'),
-    endpoint: inputs_text({
-        default: CDN_ENDPOINT,
-        parse: (value, name) => parseEndpoint(value, name, CDN_ENDPOINT),
-    }),
-    'signature-version': choice(['v3', 'v1'], 'v3'),
+    endpoint: endpoint(),
+    'signature-version': choice(['v3', 'v1'], DEFAULTED),
     area: choice(['domestic', 'overseas']),
     'l2-preload': optionalSwitch(),
     'with-header': inputs_text({ parse: parseWithHeader }),
     'query-hashkey': optionalSwitch(),
-    'batch-size': whole(1, LIMITS.maxBatchSize, { default: 100 }),
-    'daily-quota': inputs_text({ default: 'auto', parse: parseDailyQuota }),
-    'requests-per-second': whole(1, LIMITS.maxRequestsPerSecond, { default: 50 }),
-    'fail-on': choice(['error', 'skipped', 'never'], 'error', {
-        flag: true,
-        note: 'In the CLI it decides the exit code: 1 where the step would fail.',
+    'batch-size': whole(1, LIMITS.maxBatchSize, DEFAULTED),
+    'daily-quota': inputs_text({ parse: parseDailyQuota }),
+    'requests-per-second': whole(1, LIMITS.maxRequestsPerSecond, DEFAULTED),
+    'fail-on': choice(['error', 'skipped', 'never'], {
+        ...DEFAULTED,
+        cli: { flag: true, note: 'In the CLI it decides the exit code: 1 where the step would fail.' },
     }),
-    'dry-run': switchInput(false),
-    'request-timeout': whole(1, 600, { default: 30 }),
+    'dry-run': switchInput(),
+    'request-timeout': whole(1, 600, DEFAULTED),
     // Empty: 600 s plus wait-timeout for each wait that is on (parse.ts), so it never cuts a wait short.
     timeout: whole(1, 6 * 3600),
-    refresh: switchInput(false),
-    wait: switchInput(false),
-    'wait-timeout': whole(1, 6 * 3600, { default: 900 }),
-    'poll-interval': whole(1, 3600, { default: 10 }),
+    refresh: switchInput(),
+    wait: switchInput(),
+    'wait-timeout': whole(1, 6 * 3600, DEFAULTED),
+    'poll-interval': whole(1, 3600, DEFAULTED),
     'role-arn': inputs_text({
         parse: parseRoleArn,
         cli: {
@@ -14740,13 +12515,9 @@ const INPUTS = {
     'oidc-provider-arn': inputs_text({ parse: parseOidcProviderArn, cli: OIDC_ONLY }),
     // Empty: cdn-prefetch-<run id> (parse.ts).
     'role-session-name': inputs_text({ parse: parseSessionName, cli: OIDC_ONLY }),
-    audience: inputs_text({ default: 'sts.aliyuncs.com', cli: OIDC_ONLY }),
-    'role-duration-seconds': whole(900, 43_200, { default: 900, cli: OIDC_ONLY }),
-    'sts-endpoint': inputs_text({
-        default: STS_ENDPOINT,
-        cli: OIDC_ONLY,
-        parse: (value, name) => parseEndpoint(value, name, STS_ENDPOINT),
-    }),
+    audience: inputs_text({ cli: OIDC_ONLY }),
+    'role-duration-seconds': whole(900, 43_200, { ...DEFAULTED, cli: OIDC_ONLY }),
+    'sts-endpoint': endpoint({ cli: OIDC_ONLY }),
     sitemap: inputs_text(),
     'previous-sitemap': inputs_text(),
     'previous-ref': inputs_text({
@@ -14755,24 +12526,18 @@ const INPUTS = {
             instead: 'it reads the repository through GitHub, inside GitHub Actions only; use --previous-sitemap',
         },
     }),
-    'github-token': secret(undefined, {
-        default: '${{ github.token }}',
-        instead: 'it exists only inside GitHub Actions',
-    }),
-    changes: inputs_text({
-        default: 'added,modified',
-        parse: (value) => asConfigError('changes', () => parseChanges(value)),
-    }),
-    'include-images': switchInput(false),
+    'github-token': secret(undefined, { instead: 'it exists only inside GitHub Actions' }),
+    changes: inputs_text({ parse: (value) => asConfigError('changes', () => parseChanges(value)) }),
+    'include-images': switchInput(),
     exclude: list({ parse: (value) => asConfigError('exclude', () => compileExcludes(value)) }),
     'save-sitemap': inputs_path(),
-};
+});
 // Every entry is an InputSpec (not `satisfies`: its contextual type would widen each parser's result).
 const SPECS = INPUTS;
 const INPUT_NAMES = Object.keys(INPUTS);
 /** The default the parser sees: one the runner expands (`${{ github.token }}`) means nothing elsewhere. */
-function effectiveDefault(spec) {
-    return spec.default.includes('${{') ? '' : spec.default;
+function effectiveDefault(input) {
+    return input.default.includes('${{') ? '' : input.default;
 }
 /** Parses every input, each on its own, so that every wrong value is reported, not just the first. */
 function readInputs(input) {
@@ -14796,7 +12561,10 @@ function readInputs(input) {
     }
     return { values: values, errors, failed };
 }
-/** Where action.yml and this spec disagree (names, order, defaults, required); empty when they agree. */
+/**
+ * Where action.yml and this spec disagree (names, order, required, which inputs have a default); empty
+ * when they agree. The default values themselves are action.yml's alone.
+ */
 function specMismatches(declared) {
     const problems = [];
     const inSpec = new Set(INPUT_NAMES);
@@ -14807,8 +12575,11 @@ function specMismatches(declared) {
             continue;
         }
         const spec = SPECS[input.name];
-        if (spec.default !== input.default) {
-            problems.push(`input "${input.name}": action.yml's default is "${input.default}", src/config/inputs.ts says "${spec.default}"`);
+        if (spec.defaulted && input.default === '') {
+            problems.push(`input "${input.name}": src/config/inputs.ts reads it as always set, but action.yml gives it no default`);
+        }
+        if (!spec.defaulted && input.default !== '' && (spec.kind === 'whole' || spec.kind === 'choice')) {
+            problems.push(`input "${input.name}": action.yml gives it a default, which src/config/inputs.ts does not expect (mark it DEFAULTED)`);
         }
         if (spec.required !== input.required) {
             problems.push(`input "${input.name}": action.yml says required: ${input.required}, src/config/inputs.ts says ${spec.required}`);
@@ -15221,7 +12992,7 @@ function reportJson(result, redact) {
 
 ;// CONCATENATED MODULE: ./src/report/verdict.ts
 /** The failure, or undefined when the step succeeds. */
-function verdictOf(result, failOn) {
+function verdict(result, failOn) {
     if (result.fatal)
         return { reason: result.fatal, listed: false };
     if (result.stopped === 'cancelled') {
@@ -15249,8 +13020,8 @@ function verdictOf(result, failOn) {
     return undefined;
 }
 /** The action's failure message, or undefined when the step succeeds. */
-function verdict(result, failOn) {
-    const failure = verdictOf(result, failOn);
+function failureMessage(result, failOn) {
+    const failure = verdict(result, failOn);
     if (failure === undefined)
         return undefined;
     return failure.listed ? `${failure.reason}; see the job summary and the report.` : failure.reason;
@@ -15261,6 +13032,403 @@ function followFailure(result) {
     if (failed === 0)
         return undefined;
     return `${failed} of ${result.counts.submitted} submitted URLs failed at the CDN (prefetch task Failed)`;
+}
+
+;// CONCATENATED MODULE: ./src/batch/pack.ts
+/** `quota` undefined means no cap. Input order is kept: by host of first appearance, then within a host. */
+function packBatches(candidates, batchSize, quota) {
+    if (!Number.isInteger(batchSize) || batchSize < 1)
+        throw new Error(`batch size must be >= 1, not ${batchSize}`);
+    const ordered = [...candidates].sort((a, b) => a.order - b.order);
+    const cap = quota === undefined ? ordered.length : Math.max(0, Math.min(quota, ordered.length));
+    const chosen = ordered.slice(0, cap);
+    const byHost = new Map();
+    for (const item of chosen) {
+        const list = byHost.get(item.host);
+        if (list)
+            list.push(item);
+        else
+            byHost.set(item.host, [item]);
+    }
+    const batches = [];
+    for (const [host, items] of byHost) {
+        for (let start = 0; start < items.length; start += batchSize) {
+            batches.push({ host, items: items.slice(start, start + batchSize) });
+        }
+    }
+    // Earliest URL first, so that a run cut short has sent the URLs the user listed first.
+    batches.sort((a, b) => (a.items[0]?.order ?? 0) - (b.items[0]?.order ?? 0));
+    return { batches, overQuota: ordered.slice(cap) };
+}
+
+;// CONCATENATED MODULE: ./src/runtime/retry.ts
+/**
+ * Retries with exponential backoff and jitter, within a bounded overall time. Each attempt is a new
+ * call to `attempt`, so each is signed afresh (new nonce and time).
+ */
+
+const DEFAULT_RETRY_POLICY = {
+    maxAttempts: 8,
+    baseDelayMs: 250,
+    maxDelayMs: 10_000,
+    queueFullBaseDelayMs: 2_000,
+    queueFullMaxDelayMs: 60_000,
+    maxElapsedMs: 180_000,
+};
+/** The pause before retry number `attempt` (1-based): equal jitter, never shorter than Retry-After. */
+function backoffDelay(error, attempt, policy, random) {
+    const queueFull = error.errorClass === 'queue-full';
+    const base = queueFull ? policy.queueFullBaseDelayMs : policy.baseDelayMs;
+    const cap = queueFull ? policy.queueFullMaxDelayMs : policy.maxDelayMs;
+    const ceiling = Math.min(cap, base * 2 ** (attempt - 1));
+    const jittered = ceiling / 2 + random() * (ceiling / 2);
+    return Math.round(Math.max(jittered, error.retryAfterMs ?? 0));
+}
+/**
+ * The pause before the next attempt, or undefined when no retry is allowed: the attempts are spent,
+ * or the pause would end past the overall bound.
+ */
+function nextRetryDelay(error, attempt, startedAt, policy, random = Math.random, now = Date.now()) {
+    if (!isRetryable(error.errorClass) || attempt >= policy.maxAttempts)
+        return undefined;
+    const delay = backoffDelay(error, attempt, policy, random);
+    return now - startedAt + delay > policy.maxElapsedMs ? undefined : delay;
+}
+async function withRetries(attempt, policy, hooks = {}) {
+    const { sleep: pause = sleep, random = Math.random, now = Date.now } = hooks;
+    const started = now();
+    for (let attemptNumber = 1;; attemptNumber++) {
+        try {
+            return await attempt();
+        }
+        catch (error) {
+            if (!(error instanceof AlibabaError) || hooks.signal?.aborted)
+                throw error;
+            const delay = nextRetryDelay(error, attemptNumber, started, policy, random, now());
+            if (delay === undefined)
+                throw error;
+            hooks.onRetry?.(error, delay, attemptNumber);
+            await pause(delay, hooks.signal);
+            // Stopped during the pause: no new attempt starts; the last failure stands.
+            if (hooks.signal?.aborted)
+                throw error;
+        }
+    }
+}
+/** Waits `ms`, or less when `signal` aborts (then it resolves early: the caller checks why). */
+function sleep(ms, signal) {
+    if (signal?.aborted)
+        return Promise.resolve();
+    return new Promise((resolve) => {
+        const timer = setTimeout(done, ms);
+        function done() {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', done);
+            resolve();
+        }
+        signal?.addEventListener('abort', done, { once: true });
+    });
+}
+
+// EXTERNAL MODULE: ./node_modules/saxes/saxes.js
+var saxes = __nccwpck_require__(9800);
+;// CONCATENATED MODULE: external "node:net"
+const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+var external_node_net_default = /*#__PURE__*/__nccwpck_require__.n(external_node_net_namespaceObject);
+// EXTERNAL MODULE: ./node_modules/http-proxy-agent/dist/index.js
+var dist = __nccwpck_require__(1970);
+// EXTERNAL MODULE: ./node_modules/https-proxy-agent/dist/index.js
+var https_proxy_agent_dist = __nccwpck_require__(3669);
+;// CONCATENATED MODULE: ./src/http/proxy.ts
+
+
+
+/** The proxy a request to `target` goes through, or undefined when it connects directly. */
+function proxyFor(target, env = process.env) {
+    if (target.protocol !== 'http:' && target.protocol !== 'https:')
+        return undefined;
+    if (proxy_isLoopback(target.hostname))
+        return undefined;
+    if (bypassesProxy(target, firstSet(env, 'no_proxy', 'NO_PROXY')?.value ?? ''))
+        return undefined;
+    const scheme = target.protocol === 'https:' ? 'https_proxy' : 'http_proxy';
+    const setting = firstSet(env, scheme, scheme.toUpperCase());
+    return setting ? parseProxyUrl(setting.name, setting.value) : undefined;
+}
+/**
+ * Whether a NO_PROXY list (comma- or space-separated) sends `target` direct. `*` matches every host;
+ * `example.com` and `.example.com` (and `*.example.com`) match the domain and all its subdomains;
+ * an entry with `:port` matches that port only; IP addresses match exactly.
+ */
+function bypassesProxy(target, noProxy) {
+    const host = bareHost(target.hostname);
+    const port = target.port || (target.protocol === 'https:' ? '443' : '80');
+    for (const entry of noProxy.split(/[\s,]+/)) {
+        if (entry === '')
+            continue;
+        if (entry === '*')
+            return true;
+        const { host: pattern, port: entryPort } = splitEntry(entry);
+        if (entryPort !== undefined && entryPort !== port)
+            continue;
+        const domain = pattern.replace(/^\*?\./, '');
+        if (domain === '')
+            continue;
+        if (host === domain || (!external_node_net_default().isIP(domain) && host.endsWith(`.${domain}`)))
+            return true;
+    }
+    return false;
+}
+/** localhost, *.localhost, 127.0.0.0/8 and ::1 (also IPv4-mapped): never sent to a proxy. */
+function proxy_isLoopback(hostname) {
+    const host = bareHost(hostname);
+    if (host === 'localhost' || host.endsWith('.localhost'))
+        return true;
+    if (external_node_net_default().isIPv4(host))
+        return host.startsWith('127.');
+    if (external_node_net_default().isIPv6(host)) {
+        // The WHATWG URL parser has already compressed IPv6 (0:0:0:0:0:0:0:1 → ::1, ::ffff:127.0.0.1 → ::ffff:7f00:1).
+        return host === '::1' || /^::ffff:7f[0-9a-f]{2}:/.test(host) || /^::ffff:127\./.test(host);
+    }
+    return false;
+}
+/** The proxy variable a request to `target` reads, and the proxy it names; undefined when it goes direct. */
+function proxySettingFor(target, env = process.env) {
+    const proxy = proxyFor(target, env);
+    if (proxy === undefined)
+        return undefined;
+    const scheme = target.protocol === 'https:' ? 'https_proxy' : 'http_proxy';
+    const variable = firstSet(env, scheme, scheme.toUpperCase())?.name ?? scheme.toUpperCase();
+    return { variable, proxy };
+}
+/** `code` of the error when a proxy asks for credentials it was not given (HTTP 407). */
+const PROXY_AUTH_REQUIRED = 'ERR_PROXY_AUTH_REQUIRED';
+/** `code` of the error when the tunnel through a proxy could not be opened: nothing reached the target. */
+const PROXY_TUNNEL_FAILED = 'ERR_PROXY_TUNNEL_FAILED';
+/** A proxy's refusal, or a tunnel that could not be opened; `code` says which. */
+class ProxyError extends Error {
+    code;
+    constructor(message, code, options) {
+        super(message, options);
+        this.code = code;
+        this.name = 'ProxyError';
+    }
+}
+/**
+ * What a 407 means, naming the variable to fix and never its user or password (the message goes to
+ * the log and the report).
+ */
+function proxyAuthMessage(variable, proxy) {
+    const given = proxy.username !== '' || proxy.password !== '';
+    return (`the proxy ${proxy.host} (${variable}) answered 407 Proxy Authentication Required: ` +
+        (given
+            ? `it refused the user:password in ${variable}. Check them`
+            : `${variable} has no user:password. Add them`) +
+        ` (http://user:password@host:port, with @ : / % in them percent-encoded)`);
+}
+/**
+ * Opens the socket to the proxy with a signal that destroys it when the request is given up before the
+ * proxy has answered: the agents keep no handle on it, and a proxy that never answers CONNECT would
+ * otherwise hold it (and the process) open for ever. Both agents create that socket synchronously, at
+ * the start of connect(), from `connectOpts`: the signal is set there for that one call.
+ */
+async function connectGivingUp(agent, req, connect) {
+    const tunnel = new AbortController();
+    const giveUp = () => tunnel.abort();
+    // node-fetch gives a request up with req.abort(), which emits 'abort'; 'close' covers a destroy.
+    req.once('abort', giveUp);
+    req.once('close', giveUp);
+    // agent-base calls connect() a tick after the request was made: it may have been given up already.
+    if (req.destroyed)
+        giveUp();
+    const shared = agent.connectOpts;
+    agent.connectOpts = { ...shared, signal: tunnel.signal };
+    let pending;
+    try {
+        pending = connect();
+    }
+    finally {
+        agent.connectOpts = shared;
+    }
+    try {
+        return await pending;
+    }
+    finally {
+        req.off('abort', giveUp);
+        req.off('close', giveUp);
+    }
+}
+/** CONNECT tunnels for https URLs; any answer but 200 is an error with a code, never a fake response. */
+class TunnelAgent extends https_proxy_agent_dist.HttpsProxyAgent {
+    variable;
+    constructor(proxy, variable) {
+        super(proxy, { keepAlive: true });
+        this.variable = variable;
+    }
+    async connect(req, opts) {
+        let answer;
+        const onAnswer = (connect) => {
+            answer = connect;
+        };
+        req.once('proxyConnect', onAnswer);
+        let socket;
+        try {
+            socket = await connectGivingUp(this, req, () => super.connect(req, opts));
+        }
+        catch (error) {
+            throw new ProxyError(`the tunnel through the proxy ${this.proxy.host} (${this.variable}) was not opened: ` +
+                describeSocketError(error), PROXY_TUNNEL_FAILED, { cause: error });
+        }
+        finally {
+            req.off('proxyConnect', onAnswer);
+        }
+        if (answer === undefined || answer.statusCode === 200)
+            return socket;
+        // The agent hands back a stand-in socket that replays the proxy's answer; we say what it means instead.
+        socket.destroy();
+        if (answer.statusCode === 407) {
+            throw new ProxyError(proxyAuthMessage(this.variable, this.proxy), PROXY_AUTH_REQUIRED);
+        }
+        throw new ProxyError(`the proxy ${this.proxy.host} (${this.variable}) refused the tunnel: HTTP ${answer.statusCode} ` +
+            `${answer.statusText}`.trimEnd(), PROXY_TUNNEL_FAILED);
+    }
+}
+/** Absolute-URI forwarding for http URLs; the socket to the proxy closes with a request given up. */
+class ForwardAgent extends dist.HttpProxyAgent {
+    variable;
+    constructor(proxy, variable) {
+        super(proxy, { keepAlive: true });
+        this.variable = variable;
+    }
+    async connect(req, opts) {
+        try {
+            return await connectGivingUp(this, req, () => super.connect(req, opts));
+        }
+        catch (error) {
+            throw new ProxyError(`cannot reach the proxy ${this.proxy.host} (${this.variable}): ${describeSocketError(error)}`, PROXY_TUNNEL_FAILED, { cause: error });
+        }
+    }
+}
+function describeSocketError(error) {
+    if (!(error instanceof Error))
+        return String(error);
+    const code = error.code;
+    return typeof code === 'string' && !error.message.includes(code)
+        ? `${code} (${error.message})`
+        : error.message;
+}
+const agents = new Map();
+/**
+ * The agent for a request to `target`: a proxy agent when the environment says so, otherwise
+ * undefined (Node's default agent). Agents are kept per proxy so that connections are reused.
+ */
+function proxyAgentFor(target, env = process.env) {
+    const setting = proxySettingFor(target, env);
+    if (setting === undefined)
+        return undefined;
+    const { variable, proxy } = setting;
+    const key = `${target.protocol} ${variable} ${proxy.href}`;
+    let agent = agents.get(key);
+    if (agent === undefined) {
+        agent =
+            target.protocol === 'https:' ? new TunnelAgent(proxy, variable) : new ForwardAgent(proxy, variable);
+        agents.set(key, agent);
+    }
+    return agent;
+}
+/** The password of each proxy URL in the environment, so that the adapter can mask it. */
+function proxyPasswords(env = process.env) {
+    return [...new Set(proxyUserinfo(env).map(({ password }) => password))];
+}
+/**
+ * Every secret a proxy URL of the environment carries: its password, and `user:password`, which
+ * Proxy-Authorization sends base64-encoded.
+ */
+function proxySecrets(env = process.env) {
+    const secrets = new Set();
+    for (const { user, password } of proxyUserinfo(env)) {
+        secrets.add(password);
+        secrets.add(`${user}:${password}`);
+    }
+    return [...secrets];
+}
+function proxyUserinfo(env) {
+    const found = [];
+    for (const name of ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY']) {
+        const value = env[name]?.trim();
+        if (!value)
+            continue;
+        try {
+            const url = new URL(withScheme(value));
+            const password = decodeURIComponent(url.password);
+            if (password !== '')
+                found.push({ user: decodeURIComponent(url.username), password });
+        }
+        catch {
+            // Not a URL: proxyFor reports it when a request would use it.
+        }
+    }
+    return found;
+}
+function firstSet(env, ...names) {
+    for (const name of names) {
+        const value = env[name]?.trim();
+        if (value)
+            return { name, value };
+    }
+    return undefined;
+}
+function parseProxyUrl(name, value) {
+    let url;
+    try {
+        url = new URL(withScheme(value));
+    }
+    catch {
+        // The value is not repeated: it may hold a password.
+        throw new Error(`${name} is not a proxy URL; write it like http://proxy.example.com:3128`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        throw new Error(`${name}: only http:// and https:// proxies are supported, not ${url.protocol}//`);
+    }
+    return url;
+}
+/** `proxy:3128` means `http://proxy:3128`, as curl and @actions/http-client read it. */
+function withScheme(value) {
+    return /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`;
+}
+function splitEntry(entry) {
+    const lower = entry.toLowerCase();
+    const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(lower);
+    if (bracketed)
+        return { host: bracketed[1] ?? '', ...(bracketed[2] ? { port: bracketed[2] } : {}) };
+    if (external_node_net_default().isIPv6(lower))
+        return { host: lower };
+    const withPort = /^(.*):(\d+)$/.exec(lower);
+    if (withPort)
+        return { host: stripDot(withPort[1] ?? ''), port: withPort[2] ?? '' };
+    return { host: stripDot(lower) };
+}
+function bareHost(hostname) {
+    return stripDot(hostname.toLowerCase().replace(/^\[|\]$/g, ''));
+}
+/** A fully qualified name's trailing dot (`example.com.`) changes nothing. */
+function stripDot(host) {
+    return host.endsWith('.') ? host.slice(0, -1) : host;
+}
+/**
+ * The no_proxy list rewritten so that @actions/http-client — through which @actions/core asks GitHub
+ * for the ID token — reads it as `bypassesProxy` does: it splits on commas only, and matches a bare
+ * domain (never a dotted one) against the domain itself. Undefined when no list is set.
+ */
+function noProxyForActionsHttpClient(env = process.env) {
+    const setting = firstSet(env, 'no_proxy', 'NO_PROXY');
+    if (setting === undefined)
+        return undefined;
+    return setting.value
+        .split(/[\s,]+/)
+        .filter((entry) => entry !== '')
+        .map((entry) => entry.replace(/^\*?\.(?=[^.])/, ''))
+        .join(',');
 }
 
 ;// CONCATENATED MODULE: ./src/alibaba/errors.ts
@@ -15515,134 +13683,6 @@ function describeBody(raw) {
     return `${type}: "${snippet}${raw.body.length > 60 ? '…' : ''}"`;
 }
 
-;// CONCATENATED MODULE: ./src/alibaba/operations.ts
-/** The CDN API operations cdn-prefetch uses, typed, over one-attempt calls. */
-
-async function pushObjectCache(client, urls, push) {
-    const query = { ObjectPath: urls.join('\n') };
-    if (push.area !== undefined)
-        query['Area'] = push.area;
-    if (push.l2Preload !== undefined)
-        query['L2Preload'] = String(push.l2Preload);
-    if (push.withHeader !== undefined)
-        query['WithHeader'] = push.withHeader;
-    if (push.queryHashkey !== undefined)
-        query['QueryHashkey'] = String(push.queryHashkey);
-    const { fields, requestId } = await client.call('PushObjectCache', query);
-    return { taskId: stringField(fields, 'PushTaskId')?.trim() ?? '', requestId };
-}
-/**
- * DescribeRefreshQuota; every value arrives as a string. A value that is not a whole number ≥ 0
- * (missing, empty, negative, fractional, `Infinity`, text) is returned as unreadable, never guessed
- * at: the caller decides what an unreadable quota means.
- */
-async function describeRefreshQuota(client) {
-    const { fields } = await client.call('DescribeRefreshQuota', {});
-    const count = (name) => quotaCount(fields[name]);
-    return {
-        preloadRemain: count('PreloadRemain'),
-        preloadQuota: count('PreloadQuota'),
-        urlRemain: count('UrlRemain'),
-        urlQuota: count('UrlQuota'),
-    };
-}
-/** Reads one quota value: digits only (as a string or a JSON number), at most 2^53 − 1. */
-function quotaCount(value) {
-    const text = typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : undefined;
-    if (text !== undefined && /^\d+$/.test(text) && Number.isSafeInteger(Number(text))) {
-        return { value: Number(text) };
-    }
-    return { value: undefined, answered: text === undefined ? 'nothing' : JSON.stringify(text) };
-}
-/** The most URLs and distinct domains one RefreshObjectCaches call may carry. */
-const REFRESH_LIMITS = { maxUrls: 1000, maxDomains: 10 };
-/** RefreshObjectCaches of files (`ObjectType=File`); ObjectPath and ObjectType go in the form body, as the SDK sends them. */
-async function refreshObjectCaches(client, urls) {
-    const { fields, requestId } = await client.call('RefreshObjectCaches', {}, {
-        ObjectPath: urls.join('\n'),
-        ObjectType: 'File',
-    });
-    return { taskId: stringField(fields, 'RefreshTaskId')?.trim() ?? '', requestId };
-}
-/** The most task IDs one DescribeRefreshTaskById call may ask about. */
-const MAX_TASK_IDS_PER_LOOKUP = 10;
-/** DescribeRefreshTaskById: every task (one per URL) recorded under up to 10 task IDs. */
-async function describeRefreshTaskById(client, taskIds) {
-    if (taskIds.length === 0 || taskIds.length > MAX_TASK_IDS_PER_LOOKUP) {
-        throw new Error(`DescribeRefreshTaskById takes 1 to ${MAX_TASK_IDS_PER_LOOKUP} task IDs, not ${taskIds.length}`);
-    }
-    const { fields } = await client.call('DescribeRefreshTaskById', { TaskId: taskIds.join(',') });
-    return tasksOf(fields);
-}
-/** Splits a PushTaskId / RefreshTaskId into its IDs. */
-function splitTaskIds(taskId) {
-    return taskId
-        .split(',')
-        .map((id) => id.trim())
-        .filter((id) => id !== '');
-}
-/** DescribeRefreshTasks: one page of tasks matching the filters (note the `Tasks.CDNTask` wrapper). */
-async function describeRefreshTasks(client, query) {
-    const params = {};
-    if (query.objectPath !== undefined)
-        params['ObjectPath'] = query.objectPath;
-    if (query.domainName !== undefined)
-        params['DomainName'] = query.domainName;
-    if (query.objectType !== undefined)
-        params['ObjectType'] = query.objectType;
-    if (query.startTime !== undefined)
-        params['StartTime'] = query.startTime;
-    if (query.endTime !== undefined)
-        params['EndTime'] = query.endTime;
-    if (query.pageNumber !== undefined)
-        params['PageNumber'] = String(query.pageNumber);
-    if (query.pageSize !== undefined)
-        params['PageSize'] = String(query.pageSize);
-    const { fields, clock } = await client.call('DescribeRefreshTasks', params);
-    const tasks = tasksOf(fields);
-    return {
-        tasks,
-        totalCount: Number(stringField(fields, 'TotalCount') ?? tasks.length) || 0,
-        ...(clock ? { clock } : {}),
-    };
-}
-/**
- * The task list of an answer: DescribeRefreshTaskById documents a flat `Tasks` array, DescribeRefreshTasks
- * wraps it as `Tasks.CDNTask`; either is accepted from either.
- */
-function tasksOf(fields) {
-    const wrapper = fields['Tasks'];
-    const list = Array.isArray(wrapper)
-        ? wrapper
-        : typeof wrapper === 'object' && wrapper !== null
-            ? wrapper['CDNTask']
-            : undefined;
-    return (Array.isArray(list) ? list : []).map(toTask).filter((t) => t !== undefined);
-}
-/** Reads one task entry; Alibaba's field names, our types. */
-function toTask(value) {
-    if (typeof value !== 'object' || value === null)
-        return undefined;
-    const fields = value;
-    const taskId = stringField(fields, 'TaskId');
-    const objectPath = stringField(fields, 'ObjectPath');
-    if (taskId === undefined || objectPath === undefined)
-        return undefined;
-    const optional = (name) => stringField(fields, name);
-    const process = optional('Process');
-    const creationTime = optional('CreationTime');
-    const description = optional('Description');
-    return {
-        taskId,
-        objectPath,
-        objectType: optional('ObjectType') ?? '',
-        status: optional('Status') ?? '',
-        ...(process !== undefined ? { process } : {}),
-        ...(creationTime !== undefined ? { creationTime } : {}),
-        ...(description !== undefined ? { description } : {}),
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/alibaba/signer.ts
 /**
  * Alibaba Cloud request signing, both algorithms the CDN API accepts. Pure functions of their inputs
@@ -15670,7 +13710,7 @@ function formBody(form) {
         return '';
     return canonicalQuery(form);
 }
-function signer_hostOf(endpoint) {
+function hostOf(endpoint) {
     return endpoint.host;
 }
 function withQuery(endpoint, query) {
@@ -15680,7 +13720,7 @@ function withQuery(endpoint, query) {
 function signV3(input) {
     const body = formBody(input.form);
     const headers = {
-        host: signer_hostOf(input.endpoint),
+        host: hostOf(input.endpoint),
         'x-acs-action': input.action,
         'x-acs-version': input.version,
         'x-acs-date': isoSeconds(input.date),
@@ -15733,7 +13773,7 @@ function signV1(input) {
     return {
         method: 'POST',
         url: withQuery(input.endpoint, ''),
-        headers: { host: signer_hostOf(input.endpoint), 'content-type': 'application/x-www-form-urlencoded' },
+        headers: { host: hostOf(input.endpoint), 'content-type': 'application/x-www-form-urlencoded' },
         body: canonicalQuery(params),
     };
 }
@@ -15745,6 +13785,168 @@ function rpcSignature(method, params, secret) {
 }
 function sha256Hex(text) {
     return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(text, 'utf8').digest('hex');
+}
+
+// EXTERNAL MODULE: ./node_modules/node-fetch/lib/index.js
+var lib = __nccwpck_require__(6705);
+var lib_default = /*#__PURE__*/__nccwpck_require__.n(lib);
+;// CONCATENATED MODULE: ./src/http/fetch.ts
+
+
+
+const exchanges = new WeakMap();
+/**
+ * fetch with a timeout and a stop signal that cover the body too; failures become `NetworkError`
+ * naming the origin only (node-fetch's messages quote the whole URL, signature and all). The proxy is
+ * chosen per request URL from HTTPS_PROXY / HTTP_PROXY / NO_PROXY. The body must be read with
+ * readText or readChunks, or let go with discard: either way its socket is closed or reused.
+ */
+async function httpFetch(url, init = {}) {
+    const { timeoutMs = 30_000, signal, ...rest } = init;
+    const exchange = { origin: originOf(url) };
+    const controller = new AbortController();
+    let response;
+    let reading = false;
+    const giveUp = (failure) => {
+        exchange.failure ??= failure;
+        // node-fetch aborts the request (closing its socket) and fails the body's readers.
+        controller.abort();
+        if (response)
+            response.body.destroy(exchange.failure);
+    };
+    const timer = timeoutMs > 0
+        ? setTimeout(() => giveUp(timedOut(exchange.origin, timeoutMs, reading)), timeoutMs)
+        : undefined;
+    const onStop = () => giveUp(stopped(exchange.origin, signal));
+    const release = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onStop);
+    };
+    if (signal?.aborted)
+        exchange.failure = stopped(exchange.origin, signal);
+    else
+        signal?.addEventListener('abort', onStop, { once: true });
+    try {
+        if (exchange.failure)
+            throw exchange.failure;
+        response = await lib_default()(url, {
+            // node-fetch hands over a legacy url.parse() object; its href is the WHATWG-normalized URL.
+            agent: (parsed) => proxyAgentFor(new URL(parsed.href)),
+            ...rest,
+            // node-fetch's AbortSignal type predates the DOM one; they are compatible at run time.
+            signal: controller.signal,
+        });
+    }
+    catch (error) {
+        release();
+        throw exchange.failure ?? requestFailure(exchange.origin, error);
+    }
+    reading = true;
+    watchBody(response, controller, release);
+    exchanges.set(response, exchange);
+    if (response.status === 407) {
+        // A forwarding proxy's answer (a CONNECT tunnel's 407 is an error of the agent already).
+        const setting = proxySettingFor(new URL(url));
+        if (setting !== undefined) {
+            discard(response);
+            const cause = new ProxyError(proxyAuthMessage(setting.variable, setting.proxy), PROXY_AUTH_REQUIRED);
+            throw new NetworkError(`${exchange.origin}: ${cause.message}`, exchange.origin, false, cause);
+        }
+    }
+    return response;
+}
+/** The body as text; a body that breaks off, times out or is stopped throws NetworkError. */
+async function readText(response) {
+    try {
+        return await response.text();
+    }
+    catch (error) {
+        throw bodyFailure(response, error);
+    }
+}
+/** The body as chunks; leaving the loop early (a cap, an error) closes the connection. */
+async function* readChunks(response) {
+    const body = response.body;
+    try {
+        for await (const chunk of body)
+            yield chunk;
+    }
+    catch (error) {
+        throw bodyFailure(response, error);
+    }
+    finally {
+        body.destroy();
+    }
+}
+/** Lets go of a response whose body will not be read: its connection is closed. */
+function discard(response) {
+    response.body.destroy();
+}
+/**
+ * Keeps the request answerable to its timeout and stop signal until the body is done, and aborts the
+ * request (closing its socket) when the body ends any way but at its end.
+ */
+function watchBody(response, controller, release) {
+    const body = response.body;
+    let complete = false;
+    // node-fetch emits its own AbortError on the body when the request is aborted, read or not.
+    body.on('error', () => undefined);
+    body.once('end', () => {
+        complete = true;
+    });
+    body.once('close', () => {
+        release();
+        if (!complete)
+            controller.abort();
+    });
+}
+function bodyFailure(response, error) {
+    const exchange = exchanges.get(response);
+    if (exchange?.failure)
+        return exchange.failure;
+    if (error instanceof NetworkError)
+        return error;
+    const origin = exchange?.origin ?? originOf(response.url);
+    return new NetworkError(`${origin}: the answer broke off (${describeCause(error)})`, origin, false, error);
+}
+function requestFailure(origin, error) {
+    return new NetworkError(`${origin}: ${describeCause(error)}`, origin, false, error);
+}
+function timedOut(origin, timeoutMs, reading) {
+    const what = `timed out after ${timeoutMs / 1000} s${reading ? ' while reading the answer' : ''}`;
+    return new NetworkError(`${origin}: ${what}`, origin, true);
+}
+function stopped(origin, signal) {
+    const reason = signal?.reason instanceof Error ? ` (${signal.reason.message})` : '';
+    return new NetworkError(`${origin}: given up, the run is stopping${reason}`, origin, false);
+}
+/** node-fetch's wording around a system error's message, which quotes the whole URL. */
+const NODE_FETCH_WRAPPING = /^(request to \S+ failed, reason: |Invalid response body while trying to fetch \S+: )/;
+/**
+ * What went wrong, without the URL: node-fetch's messages quote it whole (`request to https://…?…
+ * failed, reason: …`), query, signature and ObjectPaths included. The system's code comes first.
+ */
+function describeCause(error) {
+    if (!(error instanceof Error))
+        return String(error);
+    const message = withoutUrls(error.message.replace(NODE_FETCH_WRAPPING, ''));
+    const code = systemErrorCode(error);
+    // A proxy's refusal says it in words; its code is for the caller.
+    if (code === undefined || code === PROXY_AUTH_REQUIRED || code === PROXY_TUNNEL_FAILED)
+        return message;
+    return `${code} (${message})`;
+}
+/** Every http(s) URL in a message, cut down to its origin. */
+function withoutUrls(message) {
+    return message.replace(/https?:\/\/[^\s"'<>]+/g, (url) => originOf(url));
+}
+function originOf(url) {
+    try {
+        return new URL(url).origin;
+    }
+    catch {
+        return '(an invalid URL)';
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/alibaba/client.ts
@@ -16257,6 +14459,287 @@ class RenewingClient extends AlibabaClient {
             });
         }
     }
+}
+
+;// CONCATENATED MODULE: ./src/alibaba/operations.ts
+/** The CDN API operations cdn-prefetch uses, typed, over one-attempt calls. */
+
+async function pushObjectCache(client, urls, push) {
+    const query = { ObjectPath: urls.join('\n') };
+    if (push.area !== undefined)
+        query['Area'] = push.area;
+    if (push.l2Preload !== undefined)
+        query['L2Preload'] = String(push.l2Preload);
+    if (push.withHeader !== undefined)
+        query['WithHeader'] = push.withHeader;
+    if (push.queryHashkey !== undefined)
+        query['QueryHashkey'] = String(push.queryHashkey);
+    const { fields, requestId } = await client.call('PushObjectCache', query);
+    return { taskId: stringField(fields, 'PushTaskId')?.trim() ?? '', requestId };
+}
+/**
+ * DescribeRefreshQuota; every value arrives as a string. A value that is not a whole number ≥ 0
+ * (missing, empty, negative, fractional, `Infinity`, text) is returned as unreadable, never guessed
+ * at: the caller decides what an unreadable quota means.
+ */
+async function describeRefreshQuota(client) {
+    const { fields } = await client.call('DescribeRefreshQuota', {});
+    const count = (name) => quotaCount(fields[name]);
+    return {
+        preloadRemain: count('PreloadRemain'),
+        preloadQuota: count('PreloadQuota'),
+        urlRemain: count('UrlRemain'),
+        urlQuota: count('UrlQuota'),
+    };
+}
+/** Reads one quota value: digits only (as a string or a JSON number), at most 2^53 − 1. */
+function quotaCount(value) {
+    const text = typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : undefined;
+    if (text !== undefined && /^\d+$/.test(text) && Number.isSafeInteger(Number(text))) {
+        return { value: Number(text) };
+    }
+    return { value: undefined, answered: text === undefined ? 'nothing' : JSON.stringify(text) };
+}
+/** The most URLs and distinct domains one RefreshObjectCaches call may carry. */
+const REFRESH_LIMITS = { maxUrls: 1000, maxDomains: 10 };
+/** RefreshObjectCaches of files (`ObjectType=File`); ObjectPath and ObjectType go in the form body, as the SDK sends them. */
+async function refreshObjectCaches(client, urls) {
+    const { fields, requestId } = await client.call('RefreshObjectCaches', {}, {
+        ObjectPath: urls.join('\n'),
+        ObjectType: 'File',
+    });
+    return { taskId: stringField(fields, 'RefreshTaskId')?.trim() ?? '', requestId };
+}
+/** The most task IDs one DescribeRefreshTaskById call may ask about. */
+const MAX_TASK_IDS_PER_LOOKUP = 10;
+/** DescribeRefreshTaskById: every task (one per URL) recorded under up to 10 task IDs. */
+async function describeRefreshTaskById(client, taskIds) {
+    if (taskIds.length === 0 || taskIds.length > MAX_TASK_IDS_PER_LOOKUP) {
+        throw new Error(`DescribeRefreshTaskById takes 1 to ${MAX_TASK_IDS_PER_LOOKUP} task IDs, not ${taskIds.length}`);
+    }
+    const { fields } = await client.call('DescribeRefreshTaskById', { TaskId: taskIds.join(',') });
+    return tasksOf(fields);
+}
+/** Splits a PushTaskId / RefreshTaskId into its IDs. */
+function splitTaskIds(taskId) {
+    return taskId
+        .split(',')
+        .map((id) => id.trim())
+        .filter((id) => id !== '');
+}
+/** DescribeRefreshTasks: one page of tasks matching the filters (note the `Tasks.CDNTask` wrapper). */
+async function describeRefreshTasks(client, query) {
+    const params = {};
+    if (query.objectPath !== undefined)
+        params['ObjectPath'] = query.objectPath;
+    if (query.domainName !== undefined)
+        params['DomainName'] = query.domainName;
+    if (query.objectType !== undefined)
+        params['ObjectType'] = query.objectType;
+    if (query.startTime !== undefined)
+        params['StartTime'] = query.startTime;
+    if (query.endTime !== undefined)
+        params['EndTime'] = query.endTime;
+    if (query.pageNumber !== undefined)
+        params['PageNumber'] = String(query.pageNumber);
+    if (query.pageSize !== undefined)
+        params['PageSize'] = String(query.pageSize);
+    const { fields, clock } = await client.call('DescribeRefreshTasks', params);
+    const tasks = tasksOf(fields);
+    return {
+        tasks,
+        totalCount: Number(stringField(fields, 'TotalCount') ?? tasks.length) || 0,
+        ...(clock ? { clock } : {}),
+    };
+}
+/**
+ * The task list of an answer: DescribeRefreshTaskById documents a flat `Tasks` array, DescribeRefreshTasks
+ * wraps it as `Tasks.CDNTask`; either is accepted from either.
+ */
+function tasksOf(fields) {
+    const wrapper = fields['Tasks'];
+    const list = Array.isArray(wrapper)
+        ? wrapper
+        : typeof wrapper === 'object' && wrapper !== null
+            ? wrapper['CDNTask']
+            : undefined;
+    return (Array.isArray(list) ? list : []).map(toTask).filter((t) => t !== undefined);
+}
+/** Reads one task entry; Alibaba's field names, our types. */
+function toTask(value) {
+    if (typeof value !== 'object' || value === null)
+        return undefined;
+    const fields = value;
+    const taskId = stringField(fields, 'TaskId');
+    const objectPath = stringField(fields, 'ObjectPath');
+    if (taskId === undefined || objectPath === undefined)
+        return undefined;
+    const optional = (name) => stringField(fields, name);
+    const process = optional('Process');
+    const creationTime = optional('CreationTime');
+    const description = optional('Description');
+    return {
+        taskId,
+        objectPath,
+        objectType: optional('ObjectType') ?? '',
+        status: optional('Status') ?? '',
+        ...(process !== undefined ? { process } : {}),
+        ...(creationTime !== undefined ? { creationTime } : {}),
+        ...(description !== undefined ? { description } : {}),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/urls/normalize.ts
+/**
+ * URL normalization: one canonical spelling per resource, so that duplicates are merged before they
+ * cost quota, and so that what we send is what the CDN expects (UTF-8 percent-encoding, <= 1,024 chars).
+ */
+/** The longest URL the CDN accepts, counted after percent-encoding. */
+const MAX_URL_LENGTH = 1024;
+const SCHEME_WITH_SLASHES = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
+const OTHER_SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):(?!\d)/;
+// The API's own scheme-less form: `host/path` or `host:port/path`. A host needs a dot (or is
+// localhost) so that a forgotten leading slash (`blog/post`) is reported instead of sent to host "blog".
+const SCHEMELESS_HOST = /^(?:localhost|\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+)(?::\d{1,5})?(?:[/?#]|$)/;
+// Already canonical: lower-case http(s) scheme and host, no default port, only unreserved, sub-delim
+// and upper-case escapes in path and query, no fragment, no dot segments. Most sitemap URLs look like
+// this, and skipping `new URL()` for them is what keeps a million-URL diff fast.
+const CANONICAL = /^https?:\/\/(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)*[a-z](?:[a-z0-9-]*[a-z0-9])?(?::[1-9]\d{0,4})?(?:\/(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]|%[0-9A-F]{2})*)+(?:\?(?:[A-Za-z0-9\-._~!$&()*+,;=:@/?]|%[0-9A-F]{2})*)?$/;
+// Dot segments, plain or percent-encoded: the URL parser resolves both.
+const DOT_SEGMENT = /\/(?:\.|%2E){1,2}(?:[/?]|$)/i;
+const DEFAULT_PORT = /^(?:http:\/\/[^/?]*:80|https:\/\/[^/?]*:443)(?:[/?]|$)/;
+/**
+ * Normalizes one URL entry. Accepts `http(s)://host/path`, scheme-less `host[:port]/path` (taken as
+ * https) and `/path` (resolved against `baseUrl`). Never throws: a bad entry gets a reason a person
+ * can act on.
+ */
+function normalizeUrl(raw, baseUrl) {
+    const input = raw.trim();
+    if (input === '')
+        return { ok: false, reason: 'is empty' };
+    if (isCanonical(input))
+        return { ok: true, url: input, host: normalize_hostOf(input) };
+    const unusable = unusableCharacters(input);
+    if (unusable !== undefined)
+        return { ok: false, reason: unusable };
+    let absolute;
+    const scheme = SCHEME_WITH_SLASHES.exec(input)?.[1]?.toLowerCase();
+    if (scheme !== undefined) {
+        if (scheme !== 'http' && scheme !== 'https')
+            return { ok: false, reason: 'is not an http(s) URL' };
+        if (input.charAt(scheme.length + 3) === '/' || input.length === scheme.length + 3) {
+            return { ok: false, reason: 'has no host' };
+        }
+        absolute = input;
+    }
+    else if (input.startsWith('//')) {
+        return { ok: false, reason: 'is protocol-relative: write https:// in front of it' };
+    }
+    else if (input.startsWith('/')) {
+        if (baseUrl === undefined || baseUrl === '') {
+            return { ok: false, reason: 'is a path: set base-url so that it can be resolved' };
+        }
+        absolute = baseUrl.replace(/\/+$/, '') + input;
+    }
+    else if (SCHEMELESS_HOST.test(input)) {
+        absolute = `https://${input}`;
+    }
+    else if (OTHER_SCHEME.test(input)) {
+        return { ok: false, reason: 'is not an http(s) URL' };
+    }
+    else {
+        return { ok: false, reason: `has no host (a path must start with "/")` };
+    }
+    return canonicalize(absolute);
+}
+// Control characters: the URL parser deletes tabs and newlines silently (merging the entry with
+// another) and encodes the rest, so that a URL nobody meant would be sent.
+// eslint-disable-next-line no-control-regex -- finding them is the point
+const CONTROL = /[\u0000-\u001f\u007f]/;
+// A `%` that does not start an escape; only the part before the fragment is sent.
+const BAD_ESCAPE = /%(?![0-9A-Fa-f]{2})/;
+/** Why `input` cannot be a URL as written, or undefined. */
+function unusableCharacters(input) {
+    const control = CONTROL.exec(input);
+    if (control) {
+        const name = control[0] === '\t' ? 'a tab' : `the control character ${visible(control[0])}`;
+        return `contains ${name} at character ${control.index + 1}; a URL cannot hold control characters`;
+    }
+    const beforeFragment = input.split('#', 1)[0] ?? '';
+    const escape = BAD_ESCAPE.exec(beforeFragment);
+    if (escape) {
+        const text = beforeFragment.slice(escape.index, escape.index + 3);
+        return `has "${text}", which is not a percent-escape (% and two hex digits); write a literal % as %25`;
+    }
+    return undefined;
+}
+/** Control characters spelled out (\t, \0, \u001b), so that a message shows what the line holds. */
+function visible(text) {
+    return text.replace(new RegExp(CONTROL.source, 'g'), (c) => {
+        if (c === '\t')
+            return '\\t';
+        if (c === '\0')
+            return '\\0';
+        return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+    });
+}
+function isCanonical(url) {
+    return (url.length <= MAX_URL_LENGTH &&
+        CANONICAL.test(url) &&
+        !DOT_SEGMENT.test(url) &&
+        !DEFAULT_PORT.test(url) &&
+        portInRange(url) &&
+        // Punycode labels are validated by the URL parser; leave them to it.
+        !url.includes('xn--'));
+}
+function portInRange(url) {
+    const port = /^https?:\/\/[^/?]*:(\d+)/.exec(url)?.[1];
+    return port === undefined || Number(port) <= 65535;
+}
+function normalize_hostOf(canonicalUrl) {
+    const start = canonicalUrl.indexOf('//') + 2;
+    let end = start;
+    while (end < canonicalUrl.length) {
+        const c = canonicalUrl.charCodeAt(end);
+        if (c === 0x2f /* / */ || c === 0x3f /* ? */ || c === 0x3a /* : */)
+            break;
+        end++;
+    }
+    return canonicalUrl.slice(start, end);
+}
+function canonicalize(absolute) {
+    let parsed;
+    try {
+        parsed = new URL(absolute);
+    }
+    catch {
+        return { ok: false, reason: 'is not a valid URL' };
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+        return { ok: false, reason: 'is not an http(s) URL' };
+    }
+    if (parsed.hostname === '')
+        return { ok: false, reason: 'has no host' };
+    if (parsed.port === '0')
+        return { ok: false, reason: 'has port 0, which no server listens on' };
+    if (parsed.hostname.endsWith('.')) {
+        const host = parsed.hostname.replace(/\.+$/, '');
+        return { ok: false, reason: `has a host that ends in a dot (${parsed.hostname}); write ${host}` };
+    }
+    if (parsed.username !== '' || parsed.password !== '') {
+        return { ok: false, reason: 'carries a user name or password; the CDN cannot prefetch it' };
+    }
+    parsed.hash = '';
+    // WHATWG serialization already lower-cases scheme and host, drops default ports, and encodes raw
+    // non-ASCII and spaces as UTF-8; it leaves existing escapes alone, so upper-case those here.
+    const url = parsed.href.replace(/%[0-9a-fA-F]{2}/g, (escape) => escape.toUpperCase());
+    if (url.length > MAX_URL_LENGTH) {
+        return {
+            ok: false,
+            reason: `is ${url.length} characters once encoded; the CDN accepts at most ${MAX_URL_LENGTH}`,
+        };
+    }
+    return { ok: true, url, host: parsed.hostname };
 }
 
 ;// CONCATENATED MODULE: ./src/submit/confirm.ts
@@ -17088,39 +15571,337 @@ function withFollowThrough(outcomes, refreshed, waited) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/plan/planner.ts
-/** `quota` undefined means no cap. Input order is kept: by host of first appearance, then within a host. */
-function planBatches(candidates, batchSize, quota) {
-    if (!Number.isInteger(batchSize) || batchSize < 1)
-        throw new Error(`batch size must be >= 1, not ${batchSize}`);
-    const ordered = [...candidates].sort((a, b) => a.order - b.order);
-    const cap = quota === undefined ? ordered.length : Math.max(0, Math.min(quota, ordered.length));
-    const chosen = ordered.slice(0, cap);
-    const byHost = new Map();
-    for (const item of chosen) {
-        const list = byHost.get(item.host);
-        if (list)
-            list.push(item);
-        else
-            byHost.set(item.host, [item]);
-    }
-    const batches = [];
-    for (const [host, items] of byHost) {
-        for (let start = 0; start < items.length; start += batchSize) {
-            batches.push({ host, items: items.slice(start, start + batchSize) });
-        }
-    }
-    // Earliest URL first, so that a run cut short has sent the URLs the user listed first.
-    batches.sort((a, b) => (a.items[0]?.order ?? 0) - (b.items[0]?.order ?? 0));
-    return { batches, overQuota: ordered.slice(cap) };
-}
-
 ;// CONCATENATED MODULE: ./src/base/outcome.ts
 function countOutcomes(outcomes) {
     const counts = { submitted: 0, skipped: 0, failed: 0, planned: 0, total: outcomes.length };
     for (const outcome of outcomes)
         counts[outcome.status]++;
     return counts;
+}
+
+;// CONCATENATED MODULE: ./src/sitemap/lastmod.ts
+/**
+ * `<lastmod>` as an instant. Generators write the same moment in many W3C datetime forms
+ * (`2026-01-05`, `2026-01-05T00:00:00Z`, `…T08:00:00+08:00`, any number of fraction digits), so
+ * changes are detected by comparing instants, never strings.
+ */
+/**
+ * Milliseconds since the epoch (fractional below a millisecond, so that `.1234` and `.1235` differ),
+ * or NaN when the value is not a W3C datetime: YYYY, YYYY-MM, YYYY-MM-DD, then optionally Thh:mm,
+ * Thh:mm:ss or Thh:mm:ss.f (any number of digits), then optionally Z or ±hh:mm. A value without a
+ * zone is taken as UTC.
+ *
+ * Hand-written rather than a regular expression: it runs once per URL on both sides of the diff,
+ * and at a million URLs a side the regular expression and its substrings were a visible cost.
+ */
+function parseLastmod(raw) {
+    // Generators often stamp every URL with the build time: remember the last answer.
+    if (raw === lastRaw)
+        return lastValue;
+    lastValue = parse(raw);
+    lastRaw = raw;
+    return lastValue;
+}
+let lastRaw = '';
+let lastValue = NaN;
+function parse(raw) {
+    const s = raw.trim();
+    const n = s.length;
+    const year = digits(s, 0, 4);
+    if (year < 0 || (n > 4 && s.charCodeAt(4) !== DASH))
+        return NaN;
+    const month = n > 4 ? digits(s, 5, 2) : 1;
+    if (month < 1 || month > 12 || (n > 7 && s.charCodeAt(7) !== DASH))
+        return NaN;
+    const day = n > 7 ? digits(s, 8, 2) : 1;
+    if (day < 1 || day > daysIn(year, month))
+        return NaN;
+    if (n === 4 || n === 7 || n === 10)
+        return utc(year, month, day, 0, 0, 0);
+    if (n < 16 || (s.charCodeAt(10) | 0x20) !== LOWER_T || s.charCodeAt(13) !== COLON)
+        return NaN;
+    const hour = digits(s, 11, 2);
+    const minute = digits(s, 14, 2);
+    let second = 0;
+    let fraction = 0;
+    let i = 16;
+    if (s.charCodeAt(i) === COLON) {
+        second = digits(s, 17, 2);
+        i = 19;
+        if (s.charCodeAt(i) === DOT) {
+            const start = ++i;
+            while (i < n && isDigit(s.charCodeAt(i)))
+                i++;
+            if (i === start)
+                return NaN;
+            fraction = fractionMs(s, start, i);
+        }
+    }
+    if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59)
+        return NaN;
+    let offset = 0;
+    if (i < n) {
+        const sign = s.charCodeAt(i);
+        if ((sign | 0x20) === LOWER_Z) {
+            i++;
+        }
+        else if (sign === PLUS || sign === DASH) {
+            const offsetHours = digits(s, i + 1, 2);
+            const offsetMinutes = digits(s, i + 4, 2);
+            if (s.charCodeAt(i + 3) !== COLON ||
+                offsetHours < 0 ||
+                offsetHours > 23 ||
+                offsetMinutes < 0 ||
+                offsetMinutes > 59) {
+                return NaN;
+            }
+            offset = (sign === PLUS ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000;
+            i += 6;
+        }
+    }
+    if (i !== n)
+        return NaN;
+    return utc(year, month, day, hour, minute, second) + fraction + offset;
+}
+const DASH = 0x2d;
+const PLUS = 0x2b;
+const COLON = 0x3a;
+const DOT = 0x2e;
+const LOWER_T = 0x74;
+const LOWER_Z = 0x7a;
+function isDigit(code) {
+    return code >= 0x30 && code <= 0x39;
+}
+/** The number written by `count` digits at `at`, or -1. */
+function digits(s, at, count) {
+    if (at + count > s.length)
+        return -1;
+    let value = 0;
+    for (let i = at; i < at + count; i++) {
+        const code = s.charCodeAt(i);
+        if (!isDigit(code))
+            return -1;
+        value = value * 10 + (code - 0x30);
+    }
+    return value;
+}
+/**
+ * Fraction digits as milliseconds. The first three digits are whole milliseconds, added as an
+ * integer, so that `.5`, `.500` and `.5000` are the very same number (`0.007 * 1000` is not 7).
+ */
+function fractionMs(s, start, end) {
+    let whole = 0;
+    for (let i = start; i < start + 3; i++)
+        whole = whole * 10 + (i < end ? s.charCodeAt(i) - 0x30 : 0);
+    const digits = end - start - 3;
+    if (digits <= 0)
+        return whole;
+    if (digits > 15)
+        return whole + Number(`0.${s.slice(start + 3, end)}`);
+    // Up to 15 digits are an exact integer, and dividing by an exact power of ten rounds once, just
+    // as Number("0.…") does; `.000000` (a common spelling) costs no string at all.
+    let rest = 0;
+    for (let i = start + 3; i < end; i++)
+        rest = rest * 10 + (s.charCodeAt(i) - 0x30);
+    return rest === 0 ? whole : whole + rest / 10 ** digits;
+}
+/**
+ * The shortest `YYYY-MM-DDThh:mm:ss[.f]Z` that parseLastmod reads back as exactly `ms`, so that a
+ * saved baseline compares equal to the sitemap it was saved from.
+ */
+function formatLastmod(ms) {
+    const whole = Math.floor(ms / 1000) * 1000;
+    const base = new Date(whole).toISOString().slice(0, 19); // YYYY-MM-DDThh:mm:ss
+    const rest = ms - whole; // exact: both are within a factor of two of each other
+    if (rest === 0)
+        return `${base}Z`;
+    let best = '';
+    for (let digits = 1; digits <= 20; digits++) {
+        const fraction = (rest / 1000).toFixed(digits).slice(2); // "0.123" -> "123"
+        best = `${base}.${fraction}Z`;
+        if (parseLastmod(best) === ms)
+            return best;
+    }
+    return best;
+}
+/** Date.UTC without its quirks (years 0-99 mean 1900-1999 there) and without its cost. */
+function utc(year, month, day, hour, minute, second) {
+    return ((daysFromCivil(year, month, day) * 24 + hour) * 60 + minute) * 60_000 + second * 1000;
+}
+/** Days since 1970-01-01 in the proleptic Gregorian calendar (H. Hinnant's days_from_civil). */
+function daysFromCivil(year, month, day) {
+    const y = month <= 2 ? year - 1 : year;
+    const era = Math.floor(y / 400);
+    const yearOfEra = y - era * 400;
+    const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+    const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+    return era * 146_097 + dayOfEra - 719_468;
+}
+function daysIn(year, month) {
+    if (month === 2)
+        return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+    return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+;// CONCATENATED MODULE: ./src/report/result.ts
+/**
+ * The run's result: what the report, the job summary, the outputs and the CLI's table are built from.
+ * The run's phases hand over plain parts (what was sent, what was not, what the sitemap and the site
+ * held), and the result is assembled here, beside its definition.
+ */
+
+
+
+
+
+
+/** The result of a run that got as far as sending (or as a dry run, as planning). */
+function runResult(parts) {
+    const { submitted } = parts;
+    const outcomes = withChanges(parts.outcomes, parts.urls.changes);
+    return {
+        outcomes,
+        counts: countOutcomes(outcomes),
+        taskIds: distinctTaskIds(outcomes),
+        requestIds: submitted?.requestIds ?? [],
+        duplicates: parts.urls.duplicates,
+        ...(parts.quotaRemain !== undefined ? { quotaRemain: parts.quotaRemain } : {}),
+        dryRun: parts.dryRun,
+        calls: parts.apiCalls['PushObjectCache'] ?? 0,
+        apiCalls: parts.apiCalls,
+        retries: submitted?.retries ?? 0,
+        confirmedByLookup: submitted?.confirmedByLookup ?? 0,
+        ...(parts.stopped ? { stopped: parts.stopped } : {}),
+        ...(submitted?.fatal ? { fatal: fatalText(submitted.fatal) } : {}),
+        ...(parts.follow ? { follow: parts.follow } : {}),
+        ...(parts.sitemap ? { sitemap: parts.sitemap } : {}),
+    };
+}
+/** A refusal by the API before sending (credentials, a permission, a proxy, the quota read). */
+function refusalOf(error) {
+    return {
+        fatal: isFatal(error.errorClass) ? fatalText(error) : error.message,
+        reason: `not sent: the run stopped at ${error.code ?? error.message}`,
+    };
+}
+/** A sitemap that could not be read: nothing is sent. */
+function sitemapRefusal(failure) {
+    return { fatal: failure.message, reason: 'not sent: the sitemap could not be read' };
+}
+/**
+ * A run refused before anything was submitted (an unreadable sitemap, credentials, a proxy, the quota
+ * read): every URL is still reported — the rejected entries as they are, the others as not sent for
+ * `refusal.reason` — and the step fails with `refusal.fatal`.
+ */
+function refusedResult(parts, urls, refusal) {
+    const unsent = failedOutcomes(urls.candidates, refusal.reason, 'stopped');
+    const outcomes = inInputOrder(urls.rejected, unsent);
+    return { ...runResult({ ...parts, urls, outcomes }), fatal: refusal.fatal };
+}
+/** The result of a run that sent nothing and reported no URL (`save-sitemap`). */
+function emptyResult(dryRun, saved) {
+    return {
+        outcomes: [],
+        counts: countOutcomes([]),
+        taskIds: [],
+        requestIds: [],
+        duplicates: 0,
+        dryRun,
+        calls: 0,
+        apiCalls: {},
+        retries: 0,
+        confirmedByLookup: 0,
+        ...(saved ? { savedSitemap: saved } : {}),
+    };
+}
+/** The outcomes of every part of the run's URLs, in input order. */
+function inInputOrder(...parts) {
+    return parts.flat().sort(byOrder);
+}
+/** The URLs beyond the quota, skipped. */
+function skippedForQuota(batches, quota) {
+    return batches.overQuota.map((item) => ({
+        url: item.url,
+        status: 'skipped',
+        reason: `quota: the daily prefetch quota had ${quota} URLs left`,
+        skip: 'quota',
+        source: item.source,
+        order: item.order,
+    }));
+}
+/** The packed URLs when nothing was submitted: planned in a dry run, failed when the run stopped first. */
+function unsentOutcomes(batches, dryRun, stopped) {
+    const items = batches.batches.flatMap((batch) => batch.items);
+    if (stopped && !dryRun)
+        return failedOutcomes(items, notSentReason(stopped), stopped);
+    return items.map((item) => ({ url: item.url, status: 'planned', source: item.source, order: item.order }));
+}
+/** Never sent, and why (`notSent`, which carry-over reads). */
+function failedOutcomes(items, reason, notSent) {
+    return items.map((item) => ({
+        url: item.url,
+        status: 'failed',
+        reason,
+        notSent,
+        source: item.source,
+        order: item.order,
+    }));
+}
+/**
+ * Gives each outcome from the sitemap diff its `change` and lastmods, and each from site-dir its
+ * `change`, `chromeOnly` and `carriedSince` (report rows of urls / urls-file get none).
+ */
+function withChanges(outcomes, changes) {
+    if (changes.size === 0)
+        return outcomes;
+    const format = lastFormatted();
+    return outcomes.map((outcome) => {
+        const entry = changes.get(outcome.order);
+        if (entry === undefined)
+            return outcome;
+        if (!('lastmod' in entry)) {
+            return {
+                ...outcome,
+                change: entry.change,
+                ...(entry.chromeOnly ? { chromeOnly: true } : {}),
+                ...(entry.carriedSince !== undefined ? { carriedSince: entry.carriedSince } : {}),
+            };
+        }
+        return {
+            ...outcome,
+            change: entry.change,
+            ...(Number.isNaN(entry.lastmod) ? {} : { lastmod: format(entry.lastmod) }),
+            ...(entry.change === 'modified' && !Number.isNaN(entry.previousLastmod)
+                ? { previousLastmod: format(entry.previousLastmod) }
+                : {}),
+        };
+    });
+}
+/** formatLastmod, remembering its last answer: a build stamp gives thousands of URLs the same lastmod. */
+function lastFormatted() {
+    let last = NaN;
+    let text = '';
+    return (ms) => {
+        if (ms !== last) {
+            last = ms;
+            text = formatLastmod(ms);
+        }
+        return text;
+    };
+}
+function byOrder(a, b) {
+    return a.order - b.order;
+}
+function distinctTaskIds(outcomes) {
+    const ids = new Set();
+    for (const outcome of outcomes)
+        for (const id of splitTaskIds(outcome.taskId ?? ''))
+            ids.add(id);
+    return [...ids];
+}
+/** A refusal's message with what to check, for the step's failure. */
+function fatalText(error) {
+    return `${error.message}. ${adviceFor(error)}`;
 }
 
 ;// CONCATENATED MODULE: ./src/runtime/rate-limiter.ts
@@ -17241,6 +16022,2183 @@ function createCallGate(requestsPerSecond, now) {
             }
         },
     };
+}
+
+;// CONCATENATED MODULE: ./src/base/logger.ts
+/** Forwards to `logger`, also keeping its notices and warnings in `notes` (for the job summary). */
+function notingLogger(logger, notes) {
+    return {
+        info: (message) => logger.info(message),
+        debug: (message) => logger.debug(message),
+        warning: (message) => {
+            notes.push({ level: 'warning', message });
+            logger.warning(message);
+        },
+        notice: (message) => {
+            notes.push({ level: 'notice', message });
+            logger.notice(message);
+        },
+        group: (title, fn) => logger.group(title, fn),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/sitemap/errors.ts
+/**
+ * The sitemap's documents (the deployed sitemap, the baseline, a child of an index) that could not be
+ * used. Callers act on the class: not found (a missing baseline counts every URL as added), an HTML page
+ * in its place (counts as not found), or unreadable (`transient` when another try may help).
+ */
+/** The document does not exist: no such file, HTTP 404/410, or no such path at the git ref. */
+class DocumentNotFoundError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'DocumentNotFoundError';
+    }
+}
+/**
+ * An HTML page where a sitemap was expected (a `<html>` root, or a `text/html` answer that is not a
+ * sitemap). Hosts answer a missing file with 200 and a page, so it counts as not found.
+ */
+class HtmlPageError extends DocumentNotFoundError {
+    constructor(message) {
+        super(message);
+        this.name = 'HtmlPageError';
+    }
+}
+/**
+ * A document that may exist but could not be read. `transient` when another try may succeed: an
+ * HTTP 5xx, 408 or 429, no answer at all (reset, refused, DNS), or a timeout.
+ */
+class DocumentReadError extends Error {
+    transient;
+    constructor(message, transient, options) {
+        super(message, options);
+        this.transient = transient;
+        this.name = 'DocumentReadError';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/sitemap/locate.ts
+/**
+ * Turns inputs and `<sitemap><loc>` URLs into places to read documents from. The rule that matters:
+ * a deployed index may fall back to the live site, a baseline index never does (the live site
+ * already serves the new version, so reading it would hide every change).
+ */
+
+
+/** A workspace path or an http(s) URL, as given in an input. */
+function locateInput(input, workspace, inputName) {
+    const value = input.trim();
+    if (value === '')
+        throw new ConfigError(`${inputName}: is empty`);
+    if (/^https?:\/\//i.test(value)) {
+        try {
+            return { kind: 'url', url: new URL(value).href, label: value };
+        }
+        catch {
+            throw new ConfigError(`${inputName}: "${value}" is not a valid URL`);
+        }
+    }
+    if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(value)) {
+        throw new ConfigError(`${inputName}: "${value}" is neither a workspace path nor an http(s) URL`);
+    }
+    // Named as given: an absolute path stays absolute, rather than `../../../` from the workspace.
+    return { kind: 'file', path: external_node_path_namespaceObject.resolve(workspace, value), label: value };
+}
+/** The same workspace file as `sitemap`, as committed at `ref`. */
+function locateAtRef(sitemapInput, workspace, ref, github) {
+    const value = sitemapInput.trim();
+    if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(value)) {
+        throw new ConfigError('previous-ref: reads the sitemap file from the repository, so sitemap must be a workspace path, ' +
+            `not a URL ("${value}"); use previous-sitemap for a URL baseline`);
+    }
+    const relative = toPosix(external_node_path_namespaceObject.relative(workspace, external_node_path_namespaceObject.resolve(workspace, value)));
+    if (relative === '' || relative.startsWith('../') || relative === '..' || external_node_path_namespaceObject.isAbsolute(relative)) {
+        throw new ConfigError(`previous-ref: sitemap "${value}" is not a file inside the workspace`);
+    }
+    return { kind: 'ref', file: { path: relative, ref, github }, label: `${relative} at ${ref}` };
+}
+/**
+ * Where to look for a child listed in an index, in order. For a workspace (or git-ref) index the
+ * child's URL path is taken under the index's folder (`https://example.com/sitemaps/1.xml` ->
+ * `public/sitemaps/1.xml` for `public/sitemap.xml`); when the site lives under a base path
+ * (`/docs/sitemap-0.xml` on GitHub Pages) the leading segments are dropped one by one. A deployed
+ * local index then falls back to fetching the URL itself; a baseline never reads the live site.
+ */
+function childCandidates(parent, childUrl, side) {
+    const url = new URL(childUrl);
+    if (parent.kind === 'url') {
+        if (side === 'deployed')
+            return [{ kind: 'url', url: url.href, label: url.href }];
+        return suffixes(url.pathname.split('/').slice(1)).map((suffix) => {
+            // `./` so that a first segment such as `a:b` is not read as a scheme.
+            const sibling = new URL(`./${suffix}${url.search}`, parent.url).href;
+            return { kind: 'url', url: sibling, label: sibling };
+        });
+    }
+    // A file cannot stand for one query of many (`sitemap_products_1.xml?from=1&to=9`).
+    const segments = url.search === '' ? decodedSegments(url.pathname) : undefined;
+    const local = [];
+    for (const suffix of segments === undefined ? [] : suffixes(segments)) {
+        if (parent.kind === 'file') {
+            const file = external_node_path_namespaceObject.join(external_node_path_namespaceObject.dirname(parent.path), ...suffix.split('/'));
+            local.push({
+                kind: 'file',
+                path: file,
+                label: external_node_path_namespaceObject.posix.join(external_node_path_namespaceObject.posix.dirname(parent.label), suffix),
+            });
+        }
+        else {
+            const repoPath = external_node_path_namespaceObject.posix.join(external_node_path_namespaceObject.posix.dirname(parent.file.path), suffix);
+            local.push({
+                kind: 'ref',
+                file: { ...parent.file, path: repoPath },
+                label: `${repoPath} at ${parent.file.ref}`,
+            });
+        }
+    }
+    if (side === 'deployed' && parent.kind === 'file')
+        local.push({ kind: 'url', url: url.href, label: url.href });
+    return local;
+}
+/** `a/b/c` -> `a/b/c`, `b/c`, `c`. */
+function suffixes(segments) {
+    return segments.map((_, i) => segments.slice(i).join('/')).filter((suffix) => suffix !== '');
+}
+/** Decoded path segments, or undefined when they cannot name a file safely inside the folder. */
+function decodedSegments(pathname) {
+    const segments = [];
+    for (const raw of pathname.split('/').slice(1)) {
+        let segment;
+        try {
+            segment = decodeURIComponent(raw);
+        }
+        catch {
+            return undefined;
+        }
+        // Decoding can produce "..", "/" or "\": a URL must never lead outside the index's folder.
+        if (segment === '' || segment === '.' || segment === '..' || /[/\\\0]/.test(segment))
+            return undefined;
+        segments.push(segment);
+    }
+    return segments.length === 0 ? undefined : segments;
+}
+function toPosix(p) {
+    return p.split(external_node_path_namespaceObject.sep).join('/');
+}
+
+;// CONCATENATED MODULE: ./src/sitemap/parse.ts
+/**
+ * Streaming sitemap parser on saxes: a real, strict XML parser (comments, CDATA, entities and
+ * well-formedness are handled by it), driven by a small state machine that only keeps the text of
+ * the elements we need. Memory does not grow with the document.
+ *
+ * Namespaces are resolved here rather than by saxes (xmlns: true): saxes builds a namespace record
+ * for every attribute and tag, which cost more than the rest of our per-URL work. Resolution only
+ * needs the declarations in scope, and they almost always sit on the root element.
+ */
+
+
+/** Namespaces `<urlset>`, `<url>`, `<loc>`… may live in. Elements are matched on local name and namespace. */
+const SITEMAP_NAMESPACES = new Set([
+    'http://www.sitemaps.org/schemas/sitemap/0.9',
+    'https://www.sitemaps.org/schemas/sitemap/0.9',
+    // Google's pre-2006 namespaces, still emitted by old generators.
+    'http://www.google.com/schemas/sitemap/0.84',
+    'http://www.google.com/schemas/sitemap/0.9',
+    // No namespace at all: invalid per the protocol, but common in hand-written sitemaps.
+    '',
+]);
+const IMAGE_NAMESPACES = new Set([
+    'http://www.google.com/schemas/sitemap-image/1.1',
+    'https://www.google.com/schemas/sitemap-image/1.1',
+]);
+// Roles of open elements. Everything we do not know is OTHER, and so is all that it contains.
+var Role;
+(function (Role) {
+    Role[Role["OTHER"] = 0] = "OTHER";
+    Role[Role["URLSET"] = 1] = "URLSET";
+    Role[Role["INDEX"] = 2] = "INDEX";
+    Role[Role["URL"] = 3] = "URL";
+    Role[Role["SITEMAP"] = 4] = "SITEMAP";
+    Role[Role["IMAGE"] = 5] = "IMAGE";
+    Role[Role["LOC"] = 6] = "LOC";
+    Role[Role["LASTMOD"] = 7] = "LASTMOD";
+    Role[Role["PRIORITY"] = 8] = "PRIORITY";
+    Role[Role["IMAGE_LOC"] = 9] = "IMAGE_LOC";
+})(Role || (Role = {}));
+// An entity name longer than this is a raw "&" that swallowed the rest of the document.
+const LONGEST_ENTITY_NAME = 64;
+const XML_NAMESPACE = 'http://www.w3.org/XML/1998/namespace';
+const ROOT_SCOPE = {
+    defaultNs: '',
+    prefixes: Object.assign(Object.create(null), { xml: XML_NAMESPACE }),
+};
+/** Push-style parser: write() text chunks as they arrive, then close(). Errors are thrown. */
+class SitemapParser {
+    options;
+    handlers;
+    sax;
+    roles = [];
+    /** The namespace scope of the innermost open element. */
+    scope = ROOT_SCOPE;
+    /** Scopes to restore, and the depth at which each was replaced (few: declarations sit on the root). */
+    outerScopes = [];
+    /** `prefix, uri` pairs declared by the attributes of the tag being opened. */
+    declarations;
+    /** Prefixed attribute names of the tag being opened, to check their prefixes. */
+    prefixedAttributes;
+    onText = (text) => this.addText(text);
+    // childRole() asks whether the same namespace string is the sitemap's, tag after tag.
+    lastUri = '\0';
+    lastUriIsSitemap = false;
+    text = '';
+    local = '';
+    uri = '';
+    entry = {
+        loc: undefined,
+        lastmod: undefined,
+        priority: undefined,
+        images: undefined,
+    };
+    childLoc;
+    started = false;
+    rootKind;
+    // Where the element being captured opened, for the raw-"&" hint.
+    captureLine = 0;
+    captureColumn = 0;
+    constructor(options, handlers) {
+        this.options = options;
+        this.handlers = handlers;
+        this.sax = new saxes/* SaxesParser */.wT({ xmlns: false, fileName: options.label });
+        this.sax.on('error', (error) => {
+            throw new Error(error.message + this.hint(error.message));
+        });
+        this.sax.on('doctype', (doctype) => {
+            // The DOCTYPE itself is ignored (never fetched); an HTML page is worth naming.
+            if (/^\s*html\b/i.test(doctype))
+                throw htmlPage(options.label);
+        });
+        this.sax.on('attribute', ({ name, value }) => this.attribute(name, value));
+        this.sax.on('opentag', (tag) => this.openElement(tag));
+        this.sax.on('closetag', () => this.closeElement());
+        // The text handler is only set inside an element we keep (see openElement()): saxes then neither slices
+        // nor reports the whitespace between elements or the text of elements we ignore.
+        this.sax.on('cdata', this.onText);
+    }
+    /** `urlset` or `sitemapindex`, once the root element has been seen. */
+    get kind() {
+        return this.rootKind;
+    }
+    write(chunk) {
+        if (!this.started) {
+            // Whitespace before the XML declaration is not XML, but some servers add it; skip it.
+            chunk = chunk.replace(/^\s+/, '');
+            if (chunk === '')
+                return;
+            this.started = true;
+            // An HTML page is rarely well-formed XML (`<!doctype html>`, `<meta>` never closed): name it
+            // before the XML parser fails on it.
+            if (/^<!doctype\s+html\b|^<html[\s>]/i.test(chunk))
+                throw htmlPage(this.options.label);
+        }
+        this.sax.write(chunk);
+        if (pendingEntity(this.sax).length > LONGEST_ENTITY_NAME) {
+            throw new Error(`${this.options.label}: ${this.rawAmpersandHint()}`);
+        }
+    }
+    close() {
+        if (!this.started)
+            throw new Error(`${this.options.label}: is empty`);
+        if (pendingEntity(this.sax) !== '')
+            throw new Error(`${this.options.label}: ${this.rawAmpersandHint()}`);
+        try {
+            this.sax.close();
+        }
+        catch (error) {
+            // Errors at the end of the input mean the document stopped early.
+            const reason = error.message;
+            if (this.rootKind !== undefined && /unclosed tag|unexpected end/.test(reason)) {
+                throw new Error(`${this.options.label}: is truncated: <${this.rootKind}> never closes (${reason})`, {
+                    cause: error,
+                });
+            }
+            throw error;
+        }
+    }
+    openElement(tag) {
+        const depth = this.roles.length;
+        this.enterScope(depth);
+        this.resolve(tag.name, this.scope);
+        const { local, uri } = this;
+        const parent = depth === 0 ? undefined : this.roles[depth - 1];
+        let role = Role.OTHER;
+        if (parent === undefined) {
+            role = this.rootRole(tag.name, local, uri);
+        }
+        else if (parent !== Role.OTHER) {
+            role = this.childRole(parent, local, uri);
+            if (role === Role.URL) {
+                const entry = this.entry;
+                entry.loc = entry.lastmod = entry.priority = undefined;
+                entry.images = undefined;
+            }
+            else if (role === Role.SITEMAP) {
+                this.childLoc = undefined;
+            }
+            else if (role >= Role.LOC) {
+                this.text = '';
+                this.captureLine = this.sax.line;
+                this.captureColumn = this.sax.column;
+                this.sax.on('text', this.onText);
+            }
+        }
+        this.roles.push(role);
+    }
+    attribute(name, value) {
+        if (name === 'xmlns')
+            (this.declarations ??= []).push('', value.trim());
+        else if (name.startsWith('xmlns:'))
+            (this.declarations ??= []).push(name.slice(6), value.trim());
+        else if (name.includes(':'))
+            (this.prefixedAttributes ??= []).push(name);
+    }
+    /** Enters the tag being opened: a new scope when its attributes declare namespaces. */
+    enterScope(depth) {
+        const declarations = this.declarations;
+        if (declarations !== undefined) {
+            const inherited = this.scope;
+            const scope = {
+                defaultNs: inherited.defaultNs,
+                prefixes: Object.create(inherited.prefixes),
+            };
+            for (let i = 0; i < declarations.length; i += 2) {
+                if (declarations[i] === '')
+                    scope.defaultNs = declarations[i + 1];
+                else
+                    scope.prefixes[declarations[i]] = declarations[i + 1];
+            }
+            this.outerScopes.push({ depth, scope: inherited });
+            this.scope = scope;
+            this.declarations = undefined;
+        }
+        if (this.prefixedAttributes !== undefined) {
+            // Attribute prefixes must be bound too, as a namespace-aware parser requires.
+            for (const name of this.prefixedAttributes)
+                this.resolve(name, this.scope);
+            this.prefixedAttributes = undefined;
+        }
+    }
+    /** Sets `local` and `uri` for a qualified name (fields, not a returned object: this runs per tag). */
+    resolve(qname, scope) {
+        const colon = qname.indexOf(':');
+        if (colon === -1) {
+            this.local = qname;
+            this.uri = scope.defaultNs;
+            return;
+        }
+        const prefix = qname.slice(0, colon);
+        const uri = scope.prefixes[prefix];
+        if (uri === undefined || uri === '')
+            this.sax.fail(`unbound namespace prefix: "${prefix}".`);
+        this.local = qname.slice(colon + 1);
+        this.uri = uri ?? '';
+    }
+    childRole(parent, local, uri) {
+        if (uri !== this.lastUri) {
+            this.lastUri = uri;
+            this.lastUriIsSitemap = SITEMAP_NAMESPACES.has(uri);
+        }
+        const inSitemapNs = this.lastUriIsSitemap;
+        switch (parent) {
+            case Role.URLSET:
+                return inSitemapNs && local === 'url' ? Role.URL : Role.OTHER;
+            case Role.INDEX:
+                return inSitemapNs && local === 'sitemap' ? Role.SITEMAP : Role.OTHER;
+            case Role.URL:
+                if (inSitemapNs) {
+                    if (local === 'loc')
+                        return Role.LOC;
+                    if (local === 'lastmod')
+                        return Role.LASTMOD;
+                    if (local === 'priority')
+                        return Role.PRIORITY;
+                    return Role.OTHER;
+                }
+                return this.options.images && local === 'image' && IMAGE_NAMESPACES.has(uri)
+                    ? Role.IMAGE
+                    : Role.OTHER;
+            case Role.SITEMAP:
+                return inSitemapNs && local === 'loc' ? Role.LOC : Role.OTHER;
+            case Role.IMAGE:
+                return local === 'loc' && IMAGE_NAMESPACES.has(uri) ? Role.IMAGE_LOC : Role.OTHER;
+            default:
+                return Role.OTHER;
+        }
+    }
+    rootRole(name, local, uri) {
+        if (local.toLowerCase() === 'html')
+            throw htmlPage(this.options.label);
+        if (SITEMAP_NAMESPACES.has(uri)) {
+            if (local === 'urlset') {
+                this.rootKind = 'urlset';
+                return Role.URLSET;
+            }
+            if (local === 'sitemapindex') {
+                this.rootKind = 'sitemapindex';
+                return Role.INDEX;
+            }
+        }
+        const ns = uri === '' ? '' : ` in namespace ${uri}`;
+        throw new Error(`${this.options.label}: is not a sitemap: its root element is <${name}>${ns}, not <urlset> or <sitemapindex>`);
+    }
+    closeElement() {
+        const role = this.roles.pop();
+        const depth = this.roles.length;
+        const outer = this.outerScopes[this.outerScopes.length - 1];
+        if (outer !== undefined && outer.depth === depth)
+            this.scope = this.outerScopes.pop().scope;
+        if (role !== undefined && role >= Role.LOC)
+            this.sax.off('text');
+        const parent = this.roles[this.roles.length - 1];
+        const entry = this.entry;
+        switch (role) {
+            case Role.URL:
+                this.handlers.url(entry);
+                break;
+            case Role.SITEMAP:
+                this.handlers.child(this.childLoc);
+                break;
+            case Role.LOC:
+                if (parent === Role.URL)
+                    entry.loc ??= this.text;
+                else if (parent === Role.SITEMAP)
+                    this.childLoc ??= this.text;
+                break;
+            case Role.LASTMOD:
+                entry.lastmod ??= this.text;
+                break;
+            case Role.PRIORITY:
+                entry.priority ??= this.text;
+                break;
+            case Role.IMAGE_LOC:
+                (entry.images ??= []).push(this.text);
+                break;
+            default:
+                break;
+        }
+    }
+    addText(text) {
+        const role = this.roles[this.roles.length - 1];
+        if (role !== undefined && role >= Role.LOC)
+            this.text += text;
+    }
+    hint(message) {
+        if (/undefined entity/.test(message)) {
+            return ' (only &amp; &lt; &gt; &quot; &apos; and numeric references are understood; entities declared in a DTD are not read)';
+        }
+        if (/unbound namespace prefix/.test(message)) {
+            return ' (declare the prefix on the root element, e.g. xmlns:image="http://www.google.com/schemas/sitemap-image/1.1")';
+        }
+        return '';
+    }
+    rawAmpersandHint() {
+        const where = this.roles.length > 0 && this.roles[this.roles.length - 1] >= Role.LOC
+            ? ` in the element opened at line ${this.captureLine}, column ${this.captureColumn}`
+            : '';
+        return `a raw "&"${where} never ends as an entity; write it as &amp; (saxes would report this as an unclosed tag)`;
+    }
+}
+function htmlPage(label) {
+    return new HtmlPageError(`${label}: is an HTML page, not a sitemap`);
+}
+/**
+ * The entity name saxes is collecting. After a raw "&" it collects until the next ";" — often the
+ * rest of the document — and only reports "unclosed tag" at the very end. saxes has no public
+ * accessor for it; if a future version renames the field this returns "" and only the hint is lost.
+ */
+function pendingEntity(sax) {
+    const entity = sax.entity;
+    return typeof entity === 'string' ? entity : '';
+}
+/** Parses a whole document from text chunks; returns its kind. */
+async function parse_parseDocument(chunks, options, handlers) {
+    const parser = new SitemapParser(options, handlers);
+    for await (const chunk of chunks)
+        parser.write(chunk);
+    parser.close();
+    // close() succeeded, so a root element was seen and it was a sitemap root.
+    return parser.kind;
+}
+
+;// CONCATENATED MODULE: external "node:stream"
+const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+;// CONCATENATED MODULE: external "node:zlib"
+const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+;// CONCATENATED MODULE: ./src/http/download.ts
+/**
+ * Remote sitemap requests. Redirects are followed by hand (redirect: 'manual') so that the hop cap
+ * and the http(s)-only check apply at every hop, not just the first. The per-request timeout and the
+ * stop signal are httpFetch's, which cover the body too and close the socket of a body given up.
+ */
+
+
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+/** GET `url`, following at most `maxRedirects` redirects; returns the first non-redirect response, any status. */
+async function getFollowingRedirects(url, options) {
+    let current = checkScheme(url, options.label);
+    let headers = options.headers ?? {};
+    for (let hop = 0;; hop++) {
+        let response;
+        try {
+            response = await httpFetch(current, {
+                method: 'GET',
+                headers,
+                redirect: 'manual',
+                // We decode Content-Encoding ourselves so that the decompressed-size cap applies to it.
+                compress: false,
+                timeoutMs: options.timeoutMs,
+                ...(options.signal ? { signal: options.signal } : {}),
+            });
+        }
+        catch (error) {
+            // NetworkError names the origin; say which document it was.
+            throw new Error(`${options.label}: ${error.message}`, { cause: error });
+        }
+        if (!REDIRECT_STATUSES.has(response.status))
+            return { response, timeoutMs: options.timeoutMs };
+        discard(response);
+        const location = response.headers.get('location');
+        if (location === null || location === '') {
+            throw new Error(`${options.label}: HTTP ${response.status} redirect without a Location header`);
+        }
+        if (hop >= options.maxRedirects) {
+            throw new Error(`${options.label}: more than ${options.maxRedirects} redirects (the limit)`);
+        }
+        const next = checkScheme(resolveLocation(location, current), options.label);
+        // Never hand the token to another host.
+        if (new URL(next).origin !== new URL(current).origin)
+            headers = withoutAuthorization(headers);
+        current = next;
+    }
+}
+/**
+ * The body as chunks, failing cleanly once more than `maxBytes` arrived, the request's time is up or
+ * the run stops. Leaving the loop early (error or break) closes the connection.
+ */
+async function* bodyChunks(opened, options) {
+    const { response } = opened;
+    const declared = Number(response.headers.get('content-length'));
+    if (Number.isFinite(declared) && declared > options.maxBytes) {
+        discard(response);
+        throw new Error(`${options.label}: is ${formatBytes(declared)}, more than the ${formatBytes(options.maxBytes)} download limit`);
+    }
+    let total = 0;
+    const chunks = readChunks(response);
+    try {
+        for await (const chunk of chunks) {
+            total += chunk.length;
+            if (total > options.maxBytes) {
+                throw new Error(`${options.label}: more than the ${formatBytes(options.maxBytes)} download limit`);
+            }
+            yield chunk;
+        }
+    }
+    catch (error) {
+        if (!(error instanceof NetworkError))
+            throw error;
+        if (error.timedOut) {
+            const limit = `${opened.timeoutMs / 1000} s per request`;
+            throw new Error(`${options.label}: timed out while downloading (limit ${limit})`, { cause: error });
+        }
+        if (options.signal?.aborted) {
+            const reason = options.signal.reason instanceof Error ? ` (${options.signal.reason.message})` : '';
+            throw new Error(`${options.label}: not read to the end, the run is stopping${reason}`, {
+                cause: error,
+            });
+        }
+        throw new Error(`${options.label}: ${error.message}`, { cause: error });
+    }
+    finally {
+        await chunks.return(undefined);
+    }
+}
+function formatBytes(bytes) {
+    const mib = bytes / (1024 * 1024);
+    return mib >= 1 ? `${Number.isInteger(mib) ? mib : mib.toFixed(1)} MiB` : `${bytes} bytes`;
+}
+function checkScheme(url, label) {
+    let protocol;
+    try {
+        protocol = new URL(url).protocol;
+    }
+    catch {
+        throw new Error(`${label}: ${JSON.stringify(url)} is not a valid URL`);
+    }
+    if (protocol !== 'http:' && protocol !== 'https:') {
+        throw new Error(`${label}: ${url} is not an http(s) URL; only http and https are fetched`);
+    }
+    return url;
+}
+function resolveLocation(location, base) {
+    try {
+        return new URL(location, base).href;
+    }
+    catch {
+        return location; // checkScheme reports it
+    }
+}
+function withoutAuthorization(headers) {
+    return Object.fromEntries(Object.entries(headers).filter(([name]) => name.toLowerCase() !== 'authorization'));
+}
+
+;// CONCATENATED MODULE: ./src/sitemap/git-baseline.ts
+/**
+ * previous-ref: the baseline is the sitemap file as committed at a git ref, read through the GitHub
+ * contents API so that a shallow checkout (the default) works. The raw media type is used because
+ * the JSON form carries no content for files above 1 MB.
+ */
+
+
+
+
+/** The SHA GitHub gives for "no commit" (`github.event.before` when a branch is created). */
+const NULL_SHA = /^0{40}$/;
+function contentsUrl(file) {
+    const { apiUrl, owner, repo } = file.github;
+    const path = file.path.split('/').map(encodeURIComponent).join('/');
+    return (`${apiUrl.replace(/\/+$/, '')}/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}` +
+        `/contents/${path}?ref=${encodeURIComponent(file.ref)}`);
+}
+/**
+ * Requests the raw file. The all-zero SHA, 404 and 422 (no such commit) become DocumentNotFoundError
+ * (no baseline); 401/403 a ConfigError (the token cannot read the repository: the step must fail,
+ * not quietly prefetch everything); any other status a DocumentReadError, transient for 5xx, 408 and 429.
+ */
+async function openAtRef(file, options) {
+    if (NULL_SHA.test(file.ref)) {
+        // github.event.before on a branch's first push: there is no commit before it, so nothing to ask.
+        throw new DocumentNotFoundError(`${options.label} does not exist: previous-ref is the all-zero SHA, which GitHub gives as ` +
+            "github.event.before on a branch's first push");
+    }
+    const opened = await getFollowingRedirects(contentsUrl(file), {
+        ...options,
+        headers: {
+            Accept: 'application/vnd.github.raw',
+            Authorization: `Bearer ${file.github.token}`,
+            'X-GitHub-Api-Version': '2022-11-28',
+            'User-Agent': 'cdn-prefetch',
+        },
+    });
+    const { response } = opened;
+    if (response.ok)
+        return opened;
+    const detail = await gitHubMessage(response);
+    if (response.status === 404) {
+        throw new DocumentNotFoundError(`${options.label} does not exist (is the file committed at that ref, and is the ref in the repository?)`);
+    }
+    if (response.status === 422) {
+        // GitHub's answer for a commit it does not have, like github.event.before after a force-push.
+        throw new DocumentNotFoundError(`${options.label}: GitHub does not know the ref${detail}`);
+    }
+    if (response.status === 401 || response.status === 403) {
+        const rateLimited = response.headers.get('x-ratelimit-remaining') === '0' ? ' (API rate limit exhausted)' : '';
+        throw new ConfigError(`previous-ref: GitHub answered HTTP ${response.status}${rateLimited} reading ${options.label}${detail}. ` +
+            'Pass a token that can read this repository in github-token, and give the job `permissions: contents: read`.');
+    }
+    throw new DocumentReadError(`${options.label}: GitHub answered HTTP ${response.status}${detail}`, isTransientStatus(response.status));
+}
+/** HTTP statuses worth another try: the server is overloaded, restarting or asks us to slow down. */
+function isTransientStatus(status) {
+    return status >= 500 || status === 408 || status === 429;
+}
+/** GitHub's JSON error `message`, if the body has one, as `: message`. */
+async function gitHubMessage(response) {
+    try {
+        const text = (await readText(response)).slice(0, 2000);
+        const message = JSON.parse(text).message;
+        return typeof message === 'string' && message !== '' ? `: ${message.slice(0, 200)}` : '';
+    }
+    catch {
+        return '';
+    }
+    finally {
+        discard(response);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/sitemap/document.ts
+/**
+ * Opens one sitemap document — a workspace file, an http(s) URL, or a file at a git ref — as a
+ * stream of text, with the same caps everywhere: a sitemap is untrusted input even when it is a
+ * local file produced by the build.
+ */
+
+
+
+
+
+
+
+const MiB = 1024 * 1024;
+const DEFAULT_LIMITS = {
+    timeoutMs: 30_000,
+    maxRedirects: 5,
+    maxBytes: 50 * MiB,
+    maxDecompressedBytes: 200 * MiB,
+    maxDepth: 3,
+    maxChildren: 50_000,
+};
+/** A stable identity for cycle detection. */
+function locationKey(location) {
+    switch (location.kind) {
+        case 'file':
+            return `file:${location.path}`;
+        case 'url':
+            return `url:${location.url}`;
+        case 'ref':
+            return `ref:${location.file.ref}:${location.file.path}`;
+    }
+}
+/**
+ * The document's text, decompressed when its first bytes are the gzip magic (never judged by the
+ * name: `.xml` files are served gzipped and `.gz` files plain) and decoded as UTF-8 (a BOM is
+ * dropped). Throws DocumentNotFoundError when it does not exist, DocumentReadError when it could
+ * not be fetched (transient or not), Error with the reason otherwise.
+ */
+async function* readDocumentText(location, options, meta = {}) {
+    const bytes = await documentBytes(location, options, meta);
+    yield* decodeUtf8(sniffGzip(bytes, location.label, options.limits.maxDecompressedBytes), location.label);
+}
+/** The document's bytes, with an HTTP Content-Encoding already undone. */
+async function documentBytes(location, options, meta) {
+    const { limits, signal } = options;
+    if (location.kind === 'file')
+        return fileBytes(location.path, location.label, limits.maxBytes);
+    const request = {
+        label: location.label,
+        timeoutMs: limits.timeoutMs,
+        maxRedirects: limits.maxRedirects,
+        signal,
+    };
+    let opened;
+    try {
+        opened =
+            location.kind === 'ref'
+                ? await openAtRef(location.file, request)
+                : await openUrl(location.url, request);
+    }
+    catch (error) {
+        throw noAnswer(error, signal);
+    }
+    const type = (opened.response.headers.get('content-type') ?? '').toLowerCase();
+    if (/^\s*text\/html\b/.test(type))
+        meta.html = true;
+    const encoded = contentEncoding(opened, location.label) === 'gzip';
+    const chunks = transientBody(bodyChunks(opened, { label: location.label, maxBytes: limits.maxBytes, signal }), signal);
+    return encoded ? gunzip(chunks, location.label, limits.maxDecompressedBytes) : chunks;
+}
+/** A request that got no answer (refused, reset, DNS, timeout) may get one next time. */
+function noAnswer(error, signal) {
+    if (signal?.aborted === true || !hasCause(error, NetworkError))
+        return error;
+    return new DocumentReadError(error.message, true, { cause: error });
+}
+/**
+ * The body's chunks; a connection that drops or a download that runs out of time half-way is
+ * transient. (A size cap is not: it has neither a system error code nor a passed deadline.)
+ */
+async function* transientBody(chunks, signal) {
+    try {
+        yield* chunks;
+    }
+    catch (error) {
+        if (signal?.aborted === true)
+            throw error;
+        // A reset or a timeout reaches here as a NetworkError in the cause chain (http/download.ts).
+        if (systemErrorCode(error) !== undefined || hasCause(error, NetworkError)) {
+            throw new DocumentReadError(error.message, true, { cause: error });
+        }
+        throw error;
+    }
+}
+function hasCause(error, type) {
+    for (let current = error, depth = 0; current instanceof Error && depth < 5; depth++) {
+        if (current instanceof type)
+            return true;
+        current = current.cause;
+    }
+    return false;
+}
+async function openUrl(url, request) {
+    const opened = await getFollowingRedirects(url, {
+        ...request,
+        headers: { 'Accept-Encoding': 'gzip', 'User-Agent': 'cdn-prefetch' },
+    });
+    const { status } = opened.response;
+    if (status === 404 || status === 410) {
+        discard(opened.response);
+        throw new DocumentNotFoundError(`${request.label}: HTTP ${status} (not found)`);
+    }
+    if (!opened.response.ok) {
+        discard(opened.response);
+        throw new DocumentReadError(`${request.label}: HTTP ${status} ${opened.response.statusText}`.trimEnd(), isTransientStatus(status));
+    }
+    return opened;
+}
+function contentEncoding(opened, label) {
+    const value = (opened.response.headers.get('content-encoding') ?? '').trim().toLowerCase();
+    if (value === '' || value === 'identity')
+        return undefined;
+    if (value === 'gzip' || value === 'x-gzip')
+        return 'gzip';
+    discard(opened.response);
+    throw new Error(`${label}: the server sent Content-Encoding "${value}", which is not supported (gzip is)`);
+}
+async function fileBytes(path, label, maxBytes) {
+    let size;
+    try {
+        const stat = await external_node_fs_namespaceObject.promises.stat(path);
+        if (stat.isDirectory())
+            throw new Error(`${label}: is a directory, not a sitemap file`);
+        size = stat.size;
+    }
+    catch (error) {
+        const code = systemErrorCode(error);
+        if (code === 'ENOENT' || code === 'ENOTDIR')
+            throw new DocumentNotFoundError(`${label}: no such file`);
+        if (code !== undefined)
+            throw new DocumentReadError(`${label}: cannot be read (${code})`, false);
+        throw error;
+    }
+    if (size > maxBytes) {
+        throw new Error(`${label}: is ${formatBytes(size)}, more than the ${formatBytes(maxBytes)} limit per sitemap document`);
+    }
+    return capped((0,external_node_fs_namespaceObject.createReadStream)(path, { highWaterMark: 256 * 1024 }), maxBytes, () => {
+        return `${label}: more than the ${formatBytes(maxBytes)} limit per sitemap document`;
+    });
+}
+/** Passes chunks through, failing once their total exceeds `max`. */
+async function* capped(source, max, message) {
+    let total = 0;
+    for await (const chunk of source) {
+        total += chunk.length;
+        if (total > max)
+            throw new Error(message());
+        yield chunk;
+    }
+}
+/** Gunzips when the stream starts with 1f 8b; passes it through otherwise. */
+async function* sniffGzip(source, label, maxOut) {
+    const iterator = source[Symbol.asyncIterator]();
+    let head = Buffer.alloc(0);
+    while (head.length < 2) {
+        const next = await iterator.next();
+        if (next.done === true)
+            break;
+        head = head.length === 0 ? next.value : Buffer.concat([head, next.value]);
+    }
+    const all = (async function* () {
+        // Inside the try: a reader that stops at the first chunk (a parser failing on an HTML page)
+        // must still close the source, or its socket and its download timer keep the process alive.
+        try {
+            if (head.length > 0)
+                yield head;
+            for (;;) {
+                const next = await iterator.next();
+                if (next.done === true)
+                    return;
+                yield next.value;
+            }
+        }
+        finally {
+            await iterator.return?.();
+        }
+    })();
+    yield* head[0] === 0x1f && head[1] === 0x8b ? gunzip(all, label, maxOut) : all;
+}
+/** Streaming gunzip that stops at `maxOut` decompressed bytes (a bomb fails here, memory stays flat). */
+async function* gunzip(source, label, maxOut) {
+    // Inflating runs in the thread pool: let it work up to 1 MiB ahead of the parser. (zlib streams
+    // take Transform options, which ZlibOptions does not list.)
+    const options = { chunkSize: 64 * 1024, highWaterMark: 1024 * 1024 };
+    const inflater = (0,external_node_zlib_namespaceObject.createGunzip)(options);
+    // pipeline forwards an error of the source (a download cap, a timeout) to the inflater, so the
+    // loop below sees it; leaving the loop early tears the source down in turn.
+    (0,external_node_stream_namespaceObject.pipeline)(external_node_stream_namespaceObject.Readable.from(source, { objectMode: false }), inflater, () => undefined);
+    const limitMessage = `${label}: more than ${formatBytes(maxOut)} once decompressed, the limit per sitemap document`;
+    let total = 0;
+    try {
+        for await (const chunk of inflater) {
+            total += chunk.length;
+            if (total > maxOut)
+                throw new Error(limitMessage);
+            yield chunk;
+        }
+    }
+    catch (error) {
+        const code = error.code;
+        if (typeof code === 'string' && code.startsWith('Z_')) {
+            throw new Error(`${label}: the gzip data is corrupt or truncated (${error.message})`, {
+                cause: error,
+            });
+        }
+        throw error;
+    }
+    finally {
+        inflater.destroy();
+    }
+}
+/** UTF-8 text chunks; a byte sequence that is not UTF-8 is an error, never silently replaced. */
+async function* decodeUtf8(source, label) {
+    // fatal: a replacement character in a URL would send (and compare) a URL that does not exist.
+    const decoder = new TextDecoder('utf-8', { fatal: true });
+    let offset = 0;
+    const decode = (chunk) => {
+        try {
+            return chunk === undefined ? decoder.decode() : decoder.decode(chunk, { stream: true });
+        }
+        catch {
+            throw new Error(`${label}: is not valid UTF-8 (somewhere after byte ${offset}); a sitemap must be UTF-8`);
+        }
+    };
+    for await (const chunk of source) {
+        const text = decode(chunk);
+        offset += chunk.length;
+        if (text !== '')
+            yield text;
+    }
+    const rest = decode();
+    if (rest !== '')
+        yield rest;
+}
+
+;// CONCATENATED MODULE: ./src/sitemap/load.ts
+/**
+ * Reads a whole sitemap — a urlset, or an index and its children, depth first so that URLs keep
+ * document order — normalizing every `<loc>` and handing each URL to a sink: a SitemapSet for the
+ * baseline, the streaming diff for the deployed side.
+ */
+
+
+
+
+
+
+
+
+const EXAMPLES = 3;
+/** A `<loc>` longer than this is kept cut: its row says why it failed, not all of it. */
+const MAX_KEPT = 2048;
+/** Loads `root` and, for an index, its children. Errors reading `root` itself always propagate. */
+async function loadSitemap(root, options, sink) {
+    const stats = {
+        documents: 0,
+        invalidLocs: { count: 0, examples: [] },
+        invalidValues: [],
+        emptyLocs: 0,
+        invalidLastmods: { count: 0, examples: [] },
+    };
+    const walk = { options, sink, stats, visited: new Set(), children: 0, childCapWarned: false };
+    await loadDocument(root, 0, walk);
+    return stats;
+}
+async function loadDocument(location, depth, walk) {
+    const { options } = walk;
+    walk.visited.add(locationKey(location));
+    const { kind, urls, children } = await readWithRetries(walk, () => readOnce(location, walk));
+    walk.stats.documents++;
+    if (kind === 'urlset') {
+        options.logger.debug(`${location.label}: ${urls} URLs`);
+        return;
+    }
+    options.logger.debug(`${location.label}: sitemap index with ${children.length} children`);
+    if (children.length === 0)
+        return;
+    if (depth >= options.limits.maxDepth) {
+        options.logger.warning(`${location.label}: sitemap index nested ${depth} levels deep; its ${children.length} children are not read (limit ${options.limits.maxDepth})`);
+        return;
+    }
+    for (const child of children) {
+        if (walk.children >= options.limits.maxChildren) {
+            if (!walk.childCapWarned) {
+                options.logger.warning(`${location.label}: more than ${options.limits.maxChildren} sitemap index children; the rest are not read`);
+                walk.childCapWarned = true;
+            }
+            return;
+        }
+        walk.children++;
+        await loadChild(location, child, depth + 1, walk);
+    }
+}
+/** Parses one document into the sink; on failure takes back everything it added. */
+async function readOnce(location, walk) {
+    const { sink, stats, options } = walk;
+    const mark = sink.mark?.();
+    const rejectedBefore = [stats.invalidLocs.count, stats.invalidLastmods.count];
+    const valuesBefore = stats.invalidValues.length;
+    const emptyBefore = stats.emptyLocs;
+    const children = [];
+    const meta = {};
+    let urls = 0;
+    try {
+        const kind = await parse_parseDocument(readDocumentText(location, options, meta), { label: location.label, images: options.images }, {
+            url: (entry) => {
+                urls++;
+                addEntry(entry, location, walk);
+            },
+            child: (loc) => addChild(loc, children, location, walk),
+        });
+        return { kind, urls, children };
+    }
+    catch (error) {
+        // A document that fails half-way must not leave half of its URLs behind.
+        if (mark !== undefined)
+            sink.rollback?.(mark);
+        truncate(stats.invalidLocs, rejectedBefore[0]);
+        truncate(stats.invalidLastmods, rejectedBefore[1]);
+        stats.invalidValues.length = valuesBefore;
+        stats.emptyLocs = emptyBefore;
+        throw asHtmlPage(error, meta, location);
+    }
+}
+/** A `text/html` answer that is not a sitemap is a page standing in for a missing file. */
+function asHtmlPage(error, meta, location) {
+    if (meta.html !== true || error instanceof DocumentReadError || error instanceof ConfigError)
+        return error;
+    if (error instanceof DocumentNotFoundError)
+        return error;
+    return new HtmlPageError(`${location.label}: is an HTML page (text/html), not a sitemap`);
+}
+/**
+ * Runs `read` again after a transient failure, as API calls are retried: exponential backoff with
+ * jitter, within the policy's attempts and overall time, and never once the run is stopping.
+ */
+async function readWithRetries(walk, read) {
+    const { options } = walk;
+    const policy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
+    const started = Date.now();
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await read();
+        }
+        catch (error) {
+            if (!(error instanceof DocumentReadError) || !error.transient || stopping(options))
+                throw error;
+            const attempts = load_timedOut(error)
+                ? Math.min(policy.maxAttempts, ATTEMPTS_AFTER_TIMEOUT)
+                : policy.maxAttempts;
+            const delay = retryDelay(attempt, attempts, started, policy);
+            if (delay === undefined) {
+                if (attempt === 1)
+                    throw error;
+                throw new DocumentReadError(`${error.message} (${attempt} attempts)`, true, { cause: error });
+            }
+            options.logger.info(`  ${error.message}; retry ${attempt} in ${(delay / 1000).toFixed(1)} s`);
+            await sleep(delay, options.signal);
+            if (stopping(options))
+                throw error;
+        }
+    }
+}
+/**
+ * A try that ran out of time has already waited a whole request-timeout, and a server that stalls
+ * once tends to stall again: such a document gets three tries in all, not the API calls' eight.
+ */
+const ATTEMPTS_AFTER_TIMEOUT = 3;
+function load_timedOut(error) {
+    for (let current = error, depth = 0; current instanceof Error && depth < 6; depth++) {
+        if (current instanceof NetworkError && current.timedOut)
+            return true;
+        current = current.cause;
+    }
+    return false;
+}
+function stopping(options) {
+    return options.signal?.aborted === true;
+}
+/** The pause before retry number `attempt`, with RetryPolicy's bounds; undefined when none is left. */
+function retryDelay(attempt, maxAttempts, startedAt, policy) {
+    if (attempt >= maxAttempts)
+        return undefined;
+    const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+    const delay = Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+    return Date.now() - startedAt + delay > policy.maxElapsedMs ? undefined : delay;
+}
+/** Tries the child's candidate locations in order; a missing candidate moves on to the next. */
+async function loadChild(parent, childUrl, depth, walk) {
+    const { options } = walk;
+    const all = childCandidates(parent, childUrl, options.side);
+    // The child's own place (the first candidate) already read is a loop; a shorter path that
+    // happens to name a document already read (often the index itself) is just not it.
+    const candidates = all.filter((candidate) => !walk.visited.has(locationKey(candidate)));
+    if (all.length > 0 && (candidates.length === 0 || candidates[0] !== all[0])) {
+        options.logger.warning(`${parent.label} lists ${childUrl}, which was already read (a loop); skipped`);
+        return;
+    }
+    for (const candidate of candidates) {
+        try {
+            await loadDocument(candidate, depth, walk);
+            return;
+        }
+        catch (error) {
+            if (error instanceof DocumentNotFoundError)
+                continue;
+            // A baseline child that exists but cannot be read leaves the baseline unreadable as a whole:
+            // counting its URLs as new would spend the quota on a guess.
+            throw error;
+        }
+    }
+    const looked = candidates.length === 0 ? 'nothing to read' : `looked at ${candidates.map((c) => c.label).join(', ')}`;
+    if (options.side === 'deployed') {
+        throw new Error(`${parent.label} lists ${childUrl}, which cannot be found (${looked})`);
+    }
+    options.logger.warning(`Baseline ${parent.label} lists ${childUrl}, which is missing (${looked}); its URLs count as new.`);
+}
+function addChild(loc, children, location, walk) {
+    if (loc === undefined || isBlank(loc)) {
+        walk.stats.emptyLocs++;
+        return;
+    }
+    const child = normalizeUrl(loc, walk.options.baseUrl);
+    if (child.ok)
+        children.push(child.url);
+    else
+        invalid(loc, child.reason, location, walk);
+}
+function addEntry(entry, location, walk) {
+    const { options, stats } = walk;
+    const { loc } = entry;
+    if (loc === undefined || isBlank(loc)) {
+        stats.emptyLocs++;
+        return;
+    }
+    let url = loc;
+    if (options.known?.orderOf(loc) === undefined) {
+        const result = normalizeUrl(loc, options.baseUrl);
+        if (!result.ok) {
+            invalid(loc, result.reason, location, walk);
+            return;
+        }
+        url = result.url;
+    }
+    let lastmod = NaN;
+    if (entry.lastmod !== undefined) {
+        lastmod = parseLastmod(entry.lastmod);
+        if (Number.isNaN(lastmod) && entry.lastmod.trim() !== '') {
+            reject(stats.invalidLastmods, `"${shorten(entry.lastmod)}" (of ${url})`);
+        }
+    }
+    const images = options.images && entry.images !== undefined ? imageUrls(entry.images, location, walk) : undefined;
+    walk.sink.add(url, lastmod, parsePriority(entry.priority), images);
+}
+function imageUrls(images, location, walk) {
+    const urls = [];
+    for (const image of images) {
+        const result = normalizeUrl(image, walk.options.baseUrl);
+        if (result.ok)
+            urls.push(result.url);
+        else if (isBlank(image))
+            walk.stats.emptyLocs++;
+        else
+            invalid(image, result.reason, location, walk, 'image ');
+    }
+    return urls;
+}
+/** Empty or whitespace only; runs once per URL, so it does not trim a URL that starts with a letter. */
+function isBlank(text) {
+    return text.length === 0 || (text.charCodeAt(0) <= 0x20 && text.trim() === '');
+}
+/** Counts an unusable `<loc>` for the warning and, on the deployed side, keeps it for its report row. */
+function invalid(loc, reason, location, walk, what = '') {
+    reject(walk.stats.invalidLocs, `${what}"${shorten(loc)}" ${reason}`);
+    if (walk.options.side !== 'deployed')
+        return;
+    const value = loc.trim();
+    walk.stats.invalidValues.push({
+        value: value.length > MAX_KEPT ? `${value.slice(0, MAX_KEPT)}…` : value,
+        reason,
+        document: location.label,
+    });
+}
+/** `<priority>` 0.0-1.0; absent or unusable means the protocol's default, 0.5. */
+function parsePriority(raw) {
+    if (raw === undefined)
+        return 0.5;
+    // A sitemap uses a handful of priority values over and over.
+    if (raw === lastPriority.raw)
+        return lastPriority.value;
+    const text = raw.trim();
+    const value = Number(text);
+    lastPriority.raw = raw;
+    lastPriority.value = text !== '' && value >= 0 && value <= 1 ? value : 0.5;
+    return lastPriority.value;
+}
+const lastPriority = { raw: '', value: 0.5 };
+function reject(rejects, example) {
+    rejects.count++;
+    if (rejects.examples.length < EXAMPLES)
+        rejects.examples.push(example);
+}
+/** Forgets the rejects after the first `count` (examples are kept in arrival order). */
+function truncate(rejects, count) {
+    rejects.count = count;
+    rejects.examples.length = Math.min(rejects.examples.length, count);
+}
+function shorten(s) {
+    const trimmed = s.trim();
+    return trimmed.length > 100 ? `${trimmed.slice(0, 97)}...` : trimmed;
+}
+
+;// CONCATENATED MODULE: ./src/sitemap/deployed.ts
+/**
+ * The deployed side of a sitemap, read for whichever use (the diff, save-sitemap, site-dir's
+ * priorities): any failure to read it is fatal, and names `sitemap`.
+ */
+
+
+
+
+/** The deployed side: any failure is fatal, and names `sitemap`. */
+async function loadDeployed(root, options, limits, logger, sink) {
+    const started = Date.now();
+    let stats;
+    try {
+        stats = await loadSitemap(root, { ...options, side: 'deployed', limits, logger }, sink);
+    }
+    catch (error) {
+        throw deployedFailure(error, root, options);
+    }
+    logger.info(`Read sitemap ${root.label}: ${stats.documents} documents in ${Date.now() - started} ms.`);
+    warnRejects(stats, 'sitemap', logger);
+    return stats;
+}
+/**
+ * Why the deployed sitemap cannot be used. Only its author can fix a missing or broken sitemap: a
+ * configuration error. A server that kept failing (5xx, no answer, a timeout) is not one.
+ */
+function deployedFailure(error, root, options) {
+    if (error instanceof ConfigError || options.signal?.aborted === true)
+        return error;
+    const message = errorMessage(error);
+    if (error instanceof DocumentReadError && error.transient) {
+        return new Error(`Cannot read sitemap: ${message}`, { cause: error });
+    }
+    if (error instanceof HtmlPageError) {
+        return new ConfigError(`sitemap: ${message}; a host answers a missing file with 200 and a page: check the sitemap's URL`, 'sitemap');
+    }
+    if (error instanceof DocumentNotFoundError) {
+        const hint = root.kind !== 'file'
+            ? ''
+            : external_node_path_namespaceObject.isAbsolute(root.label)
+                ? '; did the build run before this step?'
+                : `; a path is relative to the workspace (${options.workspace}): did the build run before this step?`;
+        return new ConfigError(`sitemap: ${message}${hint}`, 'sitemap');
+    }
+    return new ConfigError(`sitemap: cannot be used: ${message}`, 'sitemap');
+}
+/** One warning per kind of unusable value; the baseline's unusable locs are only an info line. */
+function warnRejects(stats, side, logger) {
+    const examples = (rejects) => rejects.examples.join('; ') + (rejects.count > rejects.examples.length ? '; …' : '');
+    if (stats.invalidLocs.count > 0) {
+        // A baseline's unusable locs change nothing: no deployed URL can match them.
+        if (side === 'sitemap') {
+            logger.warning(`sitemap: ${stats.invalidLocs.count} <loc> values are not usable URLs; each is reported as failed: ${examples(stats.invalidLocs)}`);
+        }
+        else {
+            logger.info(`baseline: ${stats.invalidLocs.count} <loc> values are not usable URLs and were left out: ${examples(stats.invalidLocs)}`);
+        }
+    }
+    if (stats.emptyLocs > 0) {
+        (side === 'sitemap' ? logger.warning : logger.info).call(logger, `${side}: ${stats.emptyLocs === 1 ? '1 entry has' : `${stats.emptyLocs} entries have`} an empty or no <loc>, ` +
+            'so there is nothing to prefetch or report for them.');
+    }
+    if (stats.invalidLastmods.count > 0) {
+        logger.warning(`${side}: ${stats.invalidLastmods.count} <lastmod> values are not W3C datetimes and were ignored ` +
+            `(those URLs cannot count as modified): ${examples(stats.invalidLastmods)}`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/sitemap/save.ts
+/**
+ * save-sitemap: one flat `<urlset>` with every URL and lastmod of the deployed sitemap (children
+ * included), to serve as the next run's previous-sitemap. URLs are written normalized and lastmods
+ * in a form that reads back as the same instant, so an unchanged site diffs as unchanged.
+ */
+
+
+
+
+
+
+
+
+
+
+
+const HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n';
+const TAIL = '</urlset>\n';
+/**
+ * Writes the baseline for `save-sitemap` (`given` as the user wrote it, `file` resolved); a path that
+ * cannot be written is a configuration error naming the input and the path.
+ */
+async function saveBaselineFile(file, given, set) {
+    try {
+        await writeUrlset(file, set);
+    }
+    catch (error) {
+        const code = systemErrorCode(error);
+        if (code === undefined)
+            throw error;
+        throw new ConfigError(`save-sitemap: cannot write "${given}": ${whyNotWritten(code)}`, 'save-sitemap');
+    }
+}
+function whyNotWritten(code) {
+    switch (code) {
+        case 'EEXIST':
+        case 'ENOTDIR':
+            return 'a folder on its path is a file; choose a path whose folders are folders';
+        case 'EISDIR':
+            return 'it is a folder; name a file';
+        case 'EACCES':
+        case 'EPERM':
+            return 'permission denied';
+        case 'EROFS':
+            return 'the file system is read-only';
+        case 'ENOSPC':
+            return 'no space left on the device';
+        default:
+            return code;
+    }
+}
+/**
+ * Writes `set` (or an empty urlset) to `file`, through a temporary file and a rename so that an
+ * interrupted run never leaves a truncated baseline behind.
+ */
+async function writeUrlset(file, set) {
+    await external_node_fs_namespaceObject.promises.mkdir(external_node_path_namespaceObject.dirname(file), { recursive: true });
+    const temporary = `${file}.${process.pid}.tmp`;
+    const out = (0,external_node_fs_namespaceObject.createWriteStream)(temporary, { encoding: 'utf8' });
+    try {
+        let buffer = HEAD;
+        for (const [url, lastmod] of set?.entries() ?? []) {
+            buffer += urlElement(url, lastmod);
+            if (buffer.length >= 64 * 1024) {
+                if (!out.write(buffer))
+                    await (0,external_node_events_namespaceObject.once)(out, 'drain');
+                buffer = '';
+            }
+        }
+        out.end(buffer + TAIL);
+        await (0,external_node_events_namespaceObject.once)(out, 'finish');
+    }
+    catch (error) {
+        out.destroy();
+        await external_node_fs_namespaceObject.promises.rm(temporary, { force: true });
+        throw error;
+    }
+    await external_node_fs_namespaceObject.promises.rename(temporary, file);
+}
+function urlElement(url, lastmod) {
+    const loc = `<url><loc>${escapeXml(url)}</loc>`;
+    return Number.isNaN(lastmod)
+        ? `${loc}</url>\n`
+        : `${loc}<lastmod>${formatLastmod(lastmod)}</lastmod></url>\n`;
+}
+/** Text content escaping: `&` and `<` must be escaped, `>` is for `]]>`. */
+function escapeXml(text) {
+    return text.replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'));
+}
+/**
+ * save-sitemap on its own: writes every URL and lastmod of `sitemap` (children followed) as one
+ * flat urlset. A site with no sitemap yet (or an HTML page in its place) gets an empty urlset; any
+ * other failure throws, as for the deployed side of a diff.
+ */
+async function saveSitemapBaseline(options, logger) {
+    const limits = { ...DEFAULT_LIMITS, ...options.limits };
+    const root = locateInput(options.sitemap, options.workspace, 'sitemap');
+    const file = external_node_path_namespaceObject.resolve(options.workspace, options.saveSitemap);
+    let set = new SitemapSet();
+    try {
+        await loadSitemap(root, { ...options, images: false, side: 'deployed', limits, logger }, set);
+    }
+    catch (error) {
+        if (!(error instanceof DocumentNotFoundError))
+            throw deployedFailure(error, root, options);
+        const why = `${error.message}: there is no sitemap yet, so ${options.saveSitemap} is an empty urlset.`;
+        if (error instanceof HtmlPageError) {
+            logger.warning(`sitemap: ${why} (A host answers a missing file with 200 and a page; check sitemap.)`);
+        }
+        else {
+            logger.notice(why);
+        }
+        set = undefined;
+    }
+    await saveBaselineFile(file, options.saveSitemap, set);
+    logger.info(`Saved ${set?.size ?? 0} URLs of ${root.label} to ${options.saveSitemap}.`);
+    return { file, urls: set?.size ?? 0 };
+}
+
+;// CONCATENATED MODULE: ./src/sitemap/warnings.ts
+
+/** Below this many modified URLs sharing one instant, "most of them" is not yet a pattern. */
+const STAMP_MIN_SHARED = 10;
+const SEE_BUILT_FILES = 'set site-dir and state to compare the built files instead of lastmods';
+/** More than half of the deployed URLs are not comparable: edits to them cannot be seen. */
+function notComparableWarning(counts) {
+    if (counts.notComparable === 0 || counts.notComparable * 2 <= counts.deployed)
+        return undefined;
+    return (`${counts.notComparable} of the ${counts.deployed} deployed URLs are not comparable: they are in the ` +
+        'baseline but the deployed sitemap gives them no <lastmod>, so an edit to them cannot be seen ' +
+        `from this sitemap (only added URLs can). To prefetch what a deploy changed, ${SEE_BUILT_FILES}.`);
+}
+/**
+ * The generator appears to write the build time into `<lastmod>`: most modified URLs share one
+ * instant (more than half and at least 10, or all of them when there are several), every new
+ * lastmod falls on one day with none left as it was, or nothing but lastmods differ between the
+ * two sitemaps while more than half of the URLs they share moved.
+ */
+function buildStampWarning(counts, stats) {
+    const evidence = stampEvidence(counts, stats);
+    if (evidence === undefined)
+        return undefined;
+    return (`The sitemap's <lastmod> values look like build stamps: ${evidence}. The generator appears to ` +
+        'write the build time, so every URL counts as modified and the quota is spent on pages that did ' +
+        `not change. To prefetch only what changed, ${SEE_BUILT_FILES}, or set changes: added to take ` +
+        'only new URLs.');
+}
+function stampEvidence(counts, stats) {
+    const { modified } = counts;
+    if (modified < 2)
+        return undefined;
+    const { topCount, topInstant } = stats;
+    if (topCount === modified || (topCount * 2 > modified && topCount >= STAMP_MIN_SHARED)) {
+        return `${topCount} of the ${modified} modified URLs share the lastmod ${formatLastmod(topInstant)}`;
+    }
+    if (stats.sameDay && counts.unchanged === 0) {
+        const day = formatLastmod(topInstant).slice(0, 10);
+        return `every <lastmod> of the ${modified} modified URLs moved to the same day, ${day}, and none stayed as it was`;
+    }
+    const shared = modified + counts.unchanged + counts.notComparable;
+    if (counts.added === 0 && stats.removed === 0 && modified * 2 > shared) {
+        return (`the baseline and the deployed sitemap differ only in lastmods (no URL added or removed), ` +
+            `and ${modified} of their ${shared} URLs moved`);
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/sitemap/changes.ts
+/**
+ * Sitemap diff as a URL source: the URLs a deploy added or changed, read from the deployed sitemap
+ * and compared with a baseline (a file, a URL, or the same file at a git ref), and the diff's part of
+ * the run's result. The action maps its inputs onto these options; nothing here reads inputs or
+ * imports @actions/core. (save-sitemap alone: save.ts; the priorities site-dir orders by: priorities.ts.)
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+/** The result's part for a sitemap diff that was read. */
+function sitemapResult(sitemap) {
+    return {
+        counts: sitemap.counts,
+        baseline: sitemap.baseline,
+        ...(sitemap.baselineProblem ? { baselineProblem: sitemap.baselineProblem } : {}),
+        notes: sitemap.notes,
+    };
+}
+/** The result's part for a sitemap that was not read, and why: all its counts are 0. */
+function notReadSitemap(why) {
+    return { counts: emptyDiffCounts(), baseline: undefined, notes: [], notRead: why };
+}
+/**
+ * Reads the baseline and the deployed sitemap and returns what changed. A deployed sitemap that is
+ * missing or cannot be used is a ConfigError (a transient failure, after its retries, an Error).
+ * A missing baseline (or an HTML page in its place) is a notice or warning, after which every URL
+ * counts as added; a baseline that exists but cannot be read selects nothing (a warning).
+ */
+async function sitemapChanges(options, logger) {
+    const notes = [];
+    const log = notingLogger(logger, notes);
+    const limits = { ...DEFAULT_LIMITS, ...options.limits };
+    const root = locateInput(options.sitemap, options.workspace, 'sitemap');
+    const baselineAt = options.changes.all ? undefined : locateBaseline(options);
+    // The baseline is read first: the deployed side is then diffed as it streams by.
+    let baseline;
+    if (options.changes.all) {
+        log.info('changes: all — every URL of the sitemap is taken; no baseline is read.');
+    }
+    else if (baselineAt === undefined) {
+        log.notice('No previous-sitemap or previous-ref is set: every URL of the sitemap counts as added.');
+    }
+    else {
+        baseline = await loadBaseline(baselineAt, options, limits, log);
+    }
+    const set = baseline?.set;
+    const diff = new SitemapDiff(set, { ...options, baselineUnreadable: baseline?.problem === 'unreadable' });
+    const saved = options.saveSitemap ? new SitemapSet() : undefined;
+    const sink = saved === undefined
+        ? diff
+        : {
+            add: (url, lastmod, priority, images) => (diff.add(url, lastmod, priority, images),
+                saved.add(url, lastmod)),
+        };
+    const stats = await loadDeployed(root, { ...options, images: options.includeImages, known: set }, limits, log, sink);
+    const { urls, changes, counts, lastmods } = diff.result();
+    counts.invalid = stats.invalidValues.length;
+    log.info(diffLine(counts, set !== undefined, options.includeImages, urls.length));
+    if (set !== undefined) {
+        for (const warning of [notComparableWarning(counts), buildStampWarning(counts, lastmods)]) {
+            if (warning !== undefined)
+                log.warning(warning);
+        }
+    }
+    if (saved !== undefined && options.saveSitemap !== undefined) {
+        await saveBaselineFile(external_node_path_namespaceObject.resolve(options.workspace, options.saveSitemap), options.saveSitemap, saved);
+        log.info(`Saved ${saved.size} URLs of ${root.label} to ${options.saveSitemap}.`);
+    }
+    return {
+        urls,
+        changes,
+        counts,
+        baseline: set === undefined ? undefined : baselineAt?.label,
+        ...(baseline?.problem !== undefined ? { baselineProblem: baseline.problem } : {}),
+        invalid: stats.invalidValues,
+        notes,
+    };
+}
+function diffLine(counts, compared, images, selected) {
+    const parts = [
+        `${counts.added} added`,
+        `${counts.modified} modified`,
+        `${counts.unchanged} unchanged`,
+        `${counts.notComparable} not comparable (no <lastmod>)`,
+        ...(counts.unknown > 0 ? [`${counts.unknown} unknown (the baseline cannot be read)`] : []),
+        `${counts.excluded} excluded`,
+    ];
+    return (`Sitemap: ${counts.deployed} URLs deployed${compared ? `, ${counts.baseline} in the baseline` : ''}: ` +
+        parts.join(', ') +
+        (counts.invalid > 0 ? `; ${counts.invalid} unusable <loc> values` : '') +
+        `${images ? `; ${counts.images} image URLs` : ''}; ${selected} URLs selected.`);
+}
+function locateBaseline(options) {
+    const { previousSitemap, previousRef } = options;
+    const hasSitemap = previousSitemap !== undefined && previousSitemap.trim() !== '';
+    const hasRef = previousRef !== undefined && previousRef.trim() !== '';
+    if (hasSitemap && hasRef) {
+        throw new ConfigError('previous-sitemap and previous-ref are both set: set one of them');
+    }
+    if (hasSitemap)
+        return locateInput(previousSitemap, options.workspace, 'previous-sitemap');
+    if (!hasRef)
+        return undefined;
+    if (options.github === undefined || options.github.token === '') {
+        throw new ConfigError('previous-ref: needs github-token (the default, github.token, works)');
+    }
+    return locateAtRef(options.sitemap, options.workspace, previousRef.trim(), options.github);
+}
+/**
+ * The baseline. Missing: a notice, every URL counts as added. An HTML page: the same, with a
+ * warning naming the input. Unreadable (after the retries): a warning, and nothing is selected.
+ * Only configuration errors and cancellation throw.
+ */
+async function loadBaseline(location, options, limits, logger) {
+    const input = options.previousSitemap?.trim() ? 'previous-sitemap' : 'previous-ref';
+    const set = new SitemapSet();
+    try {
+        const stats = await loadSitemap(location, {
+            side: 'baseline',
+            images: false,
+            baseUrl: options.baseUrl,
+            limits,
+            retryPolicy: options.retryPolicy,
+            signal: options.signal,
+            logger,
+        }, set);
+        logger.info(`Read baseline ${location.label}: ${set.size} URLs in ${stats.documents} documents.`);
+        warnRejects(stats, 'baseline', logger);
+        return { set };
+    }
+    catch (error) {
+        if (error instanceof ConfigError || options.signal?.aborted === true)
+            throw error;
+        const message = errorMessage(error);
+        if (error instanceof HtmlPageError) {
+            logger.warning(`${input}: ${message}; a host answers a missing file with 200 and a page, so it is taken as ` +
+                `no baseline: every URL of the sitemap counts as added. Check that ${input} names a sitemap.`);
+            return { problem: 'html' };
+        }
+        if (error instanceof DocumentNotFoundError) {
+            logger.notice(`No baseline: ${message}. Every URL of the sitemap counts as added.`);
+            return { problem: 'missing' };
+        }
+        logger.warning(`${input}: the baseline cannot be read: ${message}. Nothing from the sitemap is selected, so that ` +
+            "the day's quota is not spent on a guess; run again once it can be read, or set changes: all " +
+            'to prefetch every URL of the sitemap.');
+        return { problem: 'unreadable' };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/urls/prepare.ts
+
+
+const prepare_EXAMPLES = 3;
+function prepareUrls(entries, options) {
+    const seen = new Set();
+    const candidates = [];
+    const rejected = [];
+    const changes = new Map();
+    const invalidByReason = new Map();
+    let duplicates = 0;
+    for (const entry of entries) {
+        const normalized = entry.invalid === undefined
+            ? normalizeUrl(entry.raw, options.baseUrl)
+            : { ok: false, reason: entry.invalid };
+        const key = normalized.ok ? normalized.url : `invalid:${entry.raw}`;
+        if (seen.has(key)) {
+            duplicates++;
+            continue;
+        }
+        seen.add(key);
+        const order = seen.size;
+        if (entry.change !== undefined)
+            changes.set(order, entry.change);
+        if (!normalized.ok) {
+            const written = `${entry.source} "${prepare_shorten(visible(entry.raw))}"`;
+            rejected.push({
+                url: entry.raw,
+                status: 'failed',
+                reason: `${written} ${normalized.reason}`,
+                source: entry.source,
+                order,
+            });
+            const group = invalidByReason.get(normalized.reason) ?? { count: 0, examples: [] };
+            group.count++;
+            if (group.examples.length < prepare_EXAMPLES)
+                group.examples.push(written);
+            invalidByReason.set(normalized.reason, group);
+        }
+        else if (options.exclude?.match(normalized.url) !== undefined) {
+            rejected.push({
+                url: normalized.url,
+                status: 'skipped',
+                reason: `excluded by ${options.exclude.match(normalized.url)}`,
+                skip: 'excluded',
+                source: entry.source,
+                order,
+            });
+        }
+        else if (!isAllowedHost(normalized.host, options.domains)) {
+            rejected.push({
+                url: normalized.url,
+                status: 'skipped',
+                reason: `host ${normalized.host} is not in domains`,
+                skip: 'domains',
+                source: entry.source,
+                order,
+            });
+        }
+        else {
+            candidates.push({ url: normalized.url, host: normalized.host, source: entry.source, order });
+        }
+    }
+    return { candidates, rejected, duplicates, changes, invalidByReason };
+}
+/** An entry as a reason quotes it: whole up to a screenful, cut beyond. */
+function prepare_shorten(raw) {
+    return raw.length > 200 ? `${raw.slice(0, 197)}...` : raw;
+}
+
+;// CONCATENATED MODULE: ./src/sources/list.ts
+/**
+ * URL list sources: the `urls` input and the `urls-file` file share one format, one URL per line,
+ * blank lines and `#` comments ignored.
+ */
+
+
+/** Splits list text into entries, keeping each entry's line number for error messages. */
+function parseUrlList(text, sourceName) {
+    const entries = [];
+    text.split(/\r\n|\n|\r/).forEach((line, index) => {
+        const raw = line.trim();
+        if (raw === '' || raw.startsWith('#'))
+            return;
+        entries.push({ raw, source: `${sourceName}: line ${index + 1}` });
+    });
+    return entries;
+}
+/** Reads `urls-file`; a missing or unreadable file is a configuration error naming the path. */
+async function readUrlFile(filePath, displayName) {
+    let text;
+    try {
+        text = await (0,promises_namespaceObject.readFile)(filePath, 'utf8');
+    }
+    catch (error) {
+        const code = error.code;
+        const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : String(code ?? error);
+        throw new ConfigError(`urls-file: cannot read "${displayName}" (${why}); the path is relative to the workspace (${filePath})`);
+    }
+    return parseUrlList(text.replace(/^\uFEFF/, ''), `urls-file ${displayName}`);
+}
+
+;// CONCATENATED MODULE: ./src/sources/gather.ts
+/**
+ * Every URL source of a run, in the order the quota is spent on them: the `urls` input, `urls-file`
+ * (or standard input, from the CLI), then what the sitemap diff selected, then what `site-dir` and
+ * `state` planned (this deploy's changes, then the carried URLs). With `site-dir` the sitemap is no
+ * diff (it only gives the site's plan its priorities: see site.ts).
+ */
+
+
+
+
+
+
+/**
+ * The run's gather phase: every source's entries (gatherEntries), then the URLs worth sending
+ * (urls/prepare.ts), with one warning per kind of unusable entry.
+ */
+async function gatherUrls(config, logger, options = {}, site) {
+    const gathered = await gatherEntries(config, logger, options, site);
+    const urls = prepareUrls(gathered.entries, {
+        baseUrl: config.baseUrl,
+        domains: config.domains,
+        exclude: config.exclude,
+    });
+    // One line per kind of mistake, not one per entry: a sitemap can hold thousands.
+    for (const [reason, { count, examples }] of urls.invalidByReason) {
+        const more = count > examples.length ? `; …and ${count - examples.length} more` : '';
+        const entries = count === 1 ? '1 entry' : `${count} entries`;
+        logger.warning(`${entries} failed, each ${reason} — ${examples.join('; ')}${more}`);
+    }
+    return { ...gathered, urls };
+}
+/** Every source's entries, in quota order, before normalization. */
+async function gatherEntries(config, logger, options = {}, site) {
+    const entries = parseUrlList(config.urlsText, 'urls');
+    const lists = [{ name: 'urls', entries: entries.length }];
+    if (config.urlsFile) {
+        const fromFile = await readUrlFile(config.urlsFile, external_node_path_default().basename(config.urlsFile));
+        lists.push({ name: 'urls-file', entries: fromFile.length });
+        append(entries, fromFile);
+    }
+    if (config.cli?.urlsFileStdin !== undefined) {
+        const fromStdin = parseUrlList(config.cli.urlsFileStdin, 'urls-file (standard input)');
+        lists.push({ name: 'standard input', entries: fromStdin.length });
+        append(entries, fromStdin);
+    }
+    const sitemap = config.sitemap && config.site?.siteDir === undefined
+        ? await sitemapEntries(config, config.sitemap, logger, options, entries)
+        : undefined;
+    if (site !== undefined)
+        append(entries, site.entries);
+    return {
+        entries,
+        lists,
+        ...(sitemap?.read ? { sitemap: sitemap.read } : {}),
+        ...(sitemap?.failure ? { sitemapFailure: sitemap.failure } : {}),
+        ...(site ? { site: { counts: site.counts, siteDir: site.siteDir, planned: site.entries.length } } : {}),
+    };
+}
+/**
+ * Appends what the sitemap diff selected, then its unusable `<loc>` values (each a failed URL). A
+ * sitemap that cannot be read is returned as the failure: the other sources' entries are still reported.
+ */
+async function sitemapEntries(config, sitemapConfig, logger, options, entries) {
+    let sitemap;
+    try {
+        sitemap = await logger.group('Sitemap diff', () => sitemapChanges(sitemapOptions(config, sitemapConfig, options), logger));
+    }
+    catch (error) {
+        if (error instanceof ConfigError || !(error instanceof Error))
+            throw error;
+        return { failure: error };
+    }
+    for (let i = 0; i < sitemap.urls.length; i++) {
+        entries.push({ raw: sitemap.urls[i], source: 'sitemap', change: sitemap.changes[i] });
+    }
+    for (const loc of sitemap.invalid) {
+        entries.push({ raw: loc.value, source: `sitemap ${loc.document}`, invalid: loc.reason });
+    }
+    return { read: sitemap };
+}
+/** `push(...many)` overflows the call stack past ~100,000 items. */
+function append(to, items) {
+    for (const item of items)
+        to.push(item);
+}
+/**
+ * Why nothing is sent, when no source yielded a URL: each source's count, and for the sitemap what
+ * the diff found, so that a redeploy with nothing new does not read as a mistake. A warning when
+ * nothing was given at all; a notice when the sources had URLs but none was new or changed.
+ */
+function nothingToSend(gathered) {
+    const lists = gathered.lists.map((list) => `${list.name} had ${list.entries} entries`);
+    if (gathered.site !== undefined) {
+        return { level: 'notice', message: `No URLs to prefetch: ${siteText(gathered.site)}. Nothing was sent.` };
+    }
+    const sitemap = gathered.sitemap;
+    if (sitemap === undefined || sitemap.counts.deployed + sitemap.counts.invalid === 0) {
+        const every = sitemap === undefined ? lists : [...lists, 'the sitemap had no URLs'];
+        return {
+            level: 'warning',
+            message: `No URLs to prefetch: every source was empty (${every.join(', ')}). Nothing was sent.`,
+        };
+    }
+    // Lists with entries always yield an outcome, so here they are all empty: only the sitemap speaks.
+    return { level: 'notice', message: `No URLs to prefetch: ${sitemapText(sitemap)}. Nothing was sent.` };
+}
+/** A site (or a state alone) that planned nothing: what it held, so a redeploy with no change reads as one. */
+function siteText(site) {
+    const { counts } = site;
+    const dropped = counts.carriedAged + counts.carriedGone + counts.carriedExcluded;
+    const carried = dropped > 0 ? `nothing carried is left to warm (${dropped} dropped)` : 'nothing is carried';
+    if (site.siteDir === undefined)
+        return `the state has ${carried.replace('nothing is carried', 'no carried URLs')}`;
+    const found = [
+        `${counts.unchanged} unchanged`,
+        counts.excluded ? `${counts.excluded} excluded` : '',
+        counts.added ? `${counts.added} added but not selected by changes` : '',
+        counts.modified ? `${counts.modified} modified but not selected by changes` : '',
+    ].filter(Boolean);
+    return `site-dir ${site.siteDir} has ${counts.files} files, none to warm (${found.join(', ')}), and ${carried}`;
+}
+function sitemapText(sitemap) {
+    const { counts } = sitemap;
+    const found = [
+        counts.unchanged ? `${counts.unchanged} unchanged` : '',
+        counts.notComparable ? `${counts.notComparable} not comparable (no <lastmod>)` : '',
+        counts.excluded ? `${counts.excluded} excluded` : '',
+        counts.added ? `${counts.added} added but not selected by changes` : '',
+        counts.modified ? `${counts.modified} modified but not selected by changes` : '',
+    ].filter(Boolean);
+    const head = `the sitemap had ${counts.deployed} URLs`;
+    if (sitemap.baselineProblem === 'unreadable') {
+        return `${head}, none selected because the baseline could not be read`;
+    }
+    const none = counts.added || counts.modified
+        ? 'none of the kinds changes selects'
+        : 'none added or modified since the baseline';
+    return `${head}, ${none}${found.length ? ` (${found.join(', ')})` : ''}`;
+}
+/** `save-sitemap`: writes the flat baseline and sends nothing. */
+async function saveBaseline(config, logger, options = {}) {
+    const sitemap = config.sitemap;
+    if (!sitemap?.saveSitemap)
+        return undefined;
+    const saved = await saveSitemapBaseline({
+        workspace: config.workspace,
+        sitemap: sitemap.sitemap,
+        saveSitemap: sitemap.saveSitemap,
+        baseUrl: config.baseUrl,
+        retryPolicy: options.retryPolicy,
+        signal: options.signal,
+        ...(config.requestTimeoutMs ? { limits: { timeoutMs: config.requestTimeoutMs } } : {}),
+    }, logger);
+    return { file: sitemap.saveSitemap, sitemap: sitemap.sitemap, urls: saved.urls };
+}
+function sitemapOptions(config, sitemap, options) {
+    return {
+        workspace: config.workspace,
+        sitemap: sitemap.sitemap,
+        previousSitemap: sitemap.previousSitemap,
+        previousRef: sitemap.previousRef,
+        github: sitemap.github,
+        changes: sitemap.changes,
+        includeImages: sitemap.includeImages,
+        exclude: config.exclude,
+        baseUrl: config.baseUrl,
+        retryPolicy: options.retryPolicy,
+        signal: options.signal,
+        ...(config.requestTimeoutMs ? { limits: { timeoutMs: config.requestTimeoutMs } } : {}),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/sitemap/priorities.ts
+
+
+
+
+/**
+ * With `site-dir`, the sitemap is no diff: it says which URLs visitors ask for first. Returns every
+ * normalized `<loc>` (the first occurrence) with its `<priority>` (0.5 when absent); `<lastmod>` is not
+ * read for anything. A sitemap that cannot be read fails the run as the deployed side of a diff does.
+ */
+async function sitemapPriorities(options, logger) {
+    const limits = { ...DEFAULT_LIMITS, ...options.limits };
+    const root = locateInput(options.sitemap, options.workspace, 'sitemap');
+    const priorities = new Map();
+    const sink = {
+        add: (url, _lastmod, priority) => {
+            if (!priorities.has(url))
+                priorities.set(ownCopy(url), priority);
+        },
+    };
+    await loadDeployed(root, { ...options, images: false }, limits, logger, sink);
+    logger.info(`Sitemap ${root.label}: ${priorities.size} URLs, for their priorities and URL forms (site-dir decides what changed).`);
+    return priorities;
+}
+
+;// CONCATENATED MODULE: ./src/sources/site.ts
+/**
+ * `site-dir` + `state` as a URL source: the built site is hashed and compared with the state the last
+ * run wrote, and what changed is planned, then the URLs earlier runs could not warm (the carried list).
+ * With `state` alone no site is read: the carried list is drained.
+ *
+ * Two ends, which run.ts calls as phases: `openSite` before anything is sent (read the state, scan,
+ * plan), and `closeSite` after, however sending ended — with a result (success, a refusal part-way, the
+ * deadline, a cancel) or with an exception: it writes the next state, but never in a dry run.
+ */
+
+
+
+
+
+
+/**
+ * Reads the state, scans site-dir (or, with `state` alone, takes the state's own files) and plans.
+ * Undefined when neither `site-dir` nor `state` is set. Throws a ConfigError naming `site-dir` when it is
+ * missing, not a folder or empty. A run stopped while scanning plans nothing and says so.
+ */
+async function openSite(config, logger, options = {}) {
+    const site = config.site;
+    if (site === undefined || (site.siteDir === undefined && site.state === undefined))
+        return undefined;
+    const notes = [];
+    const log = notingLogger(logger, notes);
+    const read = site.state === undefined ? undefined : await readState(statePath(config, site.state), site.state);
+    try {
+        const planned = site.siteDir === undefined
+            ? drainOnly(read, config, log, options)
+            : await planSite(site.siteDir, read, config, log, options);
+        if (planned === undefined) {
+            return { config: site, entries: [], read, keep: 'there is no usable state to drain', notes };
+        }
+        logSitePlan(planned.plan, site, logger);
+        return { config: site, entries: entriesOf(planned.plan), planned, read, notes };
+    }
+    catch (error) {
+        if (error instanceof ConfigError || options.signal?.aborted !== true)
+            throw error;
+        log.warning(`site-dir: not read: ${stopText(options.signal)}; the state is left as it was.`);
+        return { config: site, entries: [], read, keep: 'the site was not read', notes };
+    }
+}
+async function planSite(siteDir, read, config, log, options) {
+    const site = config.site;
+    const sitemap = config.sitemap && (await priorities(config, config.sitemap.sitemap, log, options));
+    const scan = await scanSite({
+        workspace: config.workspace,
+        siteDir,
+        baseUrl: config.baseUrl ?? '',
+        contentIgnore: site.contentIgnore,
+        state: site.state,
+        previous: read?.kind === 'found' ? read.state.files : undefined,
+        signal: options.signal,
+    });
+    // Without a state, readState's "missing" tells the plan so (a notice, every file added).
+    const plan = planSiteChanges(scan, read ?? { kind: 'missing', label: '' }, {
+        changes: site.changes,
+        exclude: config.exclude,
+        carryDays: site.carryDays,
+        now: options.now ?? new Date(),
+        sitemap,
+    });
+    if (site.state === undefined)
+        plan.notices.length = 0; // no state asked for: nothing to say about one
+    for (const notice of plan.notices)
+        log.notice(notice);
+    for (const warning of plan.warnings)
+        log.warning(warning);
+    return { scan, plan: withNormalUrls(plan) };
+}
+/**
+ * The sitemap's priorities and URL forms. A sitemap that cannot be used (missing, not a sitemap) is a
+ * configuration error, as for the diff; one that cannot be read now (a server failing, the run stopped)
+ * only costs the order its priorities: a warning, and the site is planned without them.
+ */
+async function priorities(config, sitemap, log, options) {
+    try {
+        return await sitemapPriorities({
+            workspace: config.workspace,
+            sitemap,
+            baseUrl: config.baseUrl,
+            retryPolicy: options.retryPolicy,
+            signal: options.signal,
+            ...(config.requestTimeoutMs ? { limits: { timeoutMs: config.requestTimeoutMs } } : {}),
+        }, log);
+    }
+    catch (error) {
+        if (error instanceof ConfigError || options.signal?.aborted === true)
+            throw error;
+        log.warning(`sitemap: ${errorMessage(error)}; the files of site-dir are ordered without its priorities.`);
+        return undefined;
+    }
+}
+/**
+ * `state` alone: the carried list of the state, without reading a site. The state's own files stand
+ * for the site, so nothing is added or modified and no carried URL is "gone"; aged entries are dropped
+ * as usual. Undefined, with a notice or warning, when there is no usable state.
+ */
+function drainOnly(read, config, log, options) {
+    if (read === undefined || read.kind === 'missing') {
+        log.notice(`state: there is no ${config.site?.state} yet, so there is nothing carried to warm (state alone reads no ` +
+            'site-dir). A run with site-dir writes it.');
+        return undefined;
+    }
+    if (read.kind === 'unusable') {
+        log.warning(`state: ${read.label} cannot be used (${read.why}); with state alone (no site-dir) there is nothing to ` +
+            'warm, and the file is left as it is: the next run with site-dir replaces it.');
+        return undefined;
+    }
+    const scan = stateAsScan(read.state);
+    const plan = planSiteChanges(scan, read, {
+        changes: { added: true, modified: true, all: false }, // the state's files are all "unchanged"
+        exclude: config.exclude,
+        carryDays: config.site.carryDays,
+        now: options.now ?? new Date(),
+    });
+    for (const notice of plan.notices)
+        log.notice(notice);
+    for (const warning of plan.warnings)
+        log.warning(warning);
+    return { scan, plan: withNormalUrls(plan) };
+}
+/** The state's files as a scan of the site they were hashed from. */
+function stateAsScan(state) {
+    const base = state.baseUrl;
+    const files = [...state.files].map(([file, hashes]) => ({
+        path: file,
+        hashes,
+        size: 0,
+        get url() {
+            return fileToUrl(base, file);
+        },
+    }));
+    return { root: '', base, files, bytes: 0 };
+}
+/**
+ * Site URLs are written in the normal form already (site/mapping.ts); should one ever not be, the
+ * plan takes the form the run sends, so that the outcome of each is found again when the state is written.
+ */
+function withNormalUrls(plan) {
+    for (const planned of plan.urls) {
+        const normal = normalizeUrl(planned.url);
+        if (normal.ok && normal.url !== planned.url)
+            planned.url = normal.url;
+    }
+    return plan;
+}
+/** The plan as URL entries: each row says why it is there. */
+function entriesOf(plan) {
+    return plan.urls.map((planned) => ({
+        raw: planned.url,
+        source: planned.file === undefined ? 'state' : `site-dir: ${planned.file}`,
+        change: {
+            change: planned.change,
+            chromeOnly: planned.chromeOnly,
+            ...(planned.change === 'carried' ? { carriedSince: planned.since } : {}),
+        },
+    }));
+}
+/** What the gather phase appends to the run's entries; undefined when the run stopped before site-dir was read. */
+function plannedSite(site) {
+    if (site.planned === undefined && site.config.siteDir !== undefined)
+        return undefined;
+    const counts = site.planned?.plan.counts ?? emptySiteCounts();
+    return { entries: site.entries, counts, siteDir: site.config.siteDir };
+}
+function logSitePlan(plan, site, logger) {
+    const { counts } = plan;
+    const dropped = counts.carriedAged + counts.carriedGone + counts.carriedExcluded;
+    const carried = `${counts.carriedIn} carried URLs in` +
+        (dropped > 0
+            ? ` (${dropped} dropped: ${counts.carriedAged} older than carry-days, ${counts.carriedGone} gone, ${counts.carriedExcluded} excluded)`
+            : '') +
+        (counts.carriedSuperseded > 0 ? `, ${counts.carriedSuperseded} changed again` : '');
+    if (site.siteDir === undefined) {
+        logger.info(`State ${site.state} (state alone, no site-dir): ${carried}; ${plan.urls.length} URLs planned.`);
+        return;
+    }
+    logger.info(`Site ${site.siteDir}: ${counts.files} files: ${counts.added} added, ${counts.modified} modified ` +
+        `(${counts.chromeOnly} of them chrome-only), ${counts.unchanged} unchanged, ${counts.excluded} excluded; ` +
+        `${carried}; ${plan.urls.length} URLs planned.`);
+}
+/**
+ * Builds the next state from every URL's outcome and writes it (not in a dry run); the site's part of
+ * the result. After an exception nothing in the plan has a known outcome (`outcomes` is empty), so
+ * each planned URL is carried as not sent.
+ */
+async function closeSite(site, config, run, options) {
+    const log = notingLogger(options.logger, site.notes);
+    const { planned } = site;
+    const next = planned && site.config.state !== undefined
+        ? nextState({
+            ...planned,
+            outcomes: run.outcomes,
+            stopped: run.stopped,
+            now: options.now?.() ?? new Date(),
+        })
+        : undefined;
+    let written = false;
+    if (next !== undefined) {
+        for (const notice of next.notices)
+            log.notice(notice);
+        if (config.dryRun) {
+            log.info(`state: not written (dry run); ${site.config.state} is left as it was.`);
+        }
+        else if (site.keep === undefined) {
+            written = await write(statePath(config, site.config.state), site.config.state, next.state, log);
+        }
+    }
+    return siteResult(site, next === undefined ? undefined : { carried: next.carried, leftCold: next.leftCold }, written);
+}
+async function write(file, label, state, log) {
+    try {
+        await writeState(file, state);
+        log.info(`state: wrote ${label} (${state.files.size} files, ${state.carried.length} URLs carried).`);
+        return true;
+    }
+    catch (error) {
+        log.warning(`state: could not write ${label} (${errorMessage(error)}); it is left as it was, so the next run ` +
+            'compares with the older state and does not know what this run carried.');
+        return false;
+    }
+}
+function siteResult(site, next, written) {
+    const { config, planned, read } = site;
+    return {
+        ...(config.siteDir !== undefined ? { siteDir: config.siteDir } : {}),
+        ...(config.state !== undefined ? { state: config.state } : {}),
+        ...(read !== undefined ? { stateFound: stateFound(read, planned?.plan) } : {}),
+        counts: planned?.plan.counts ?? emptySiteCounts(),
+        planned: planned?.plan.urls.length ?? 0,
+        ...(written && next !== undefined ? { carriedOut: next.carried } : {}),
+        leftCold: next?.leftCold ?? 0,
+        stateWritten: written,
+        notes: site.notes,
+    };
+}
+function stateFound(read, plan) {
+    if (read.kind !== 'found')
+        return read.kind;
+    return plan === undefined || plan.hadState ? 'found' : 'other-base-url';
+}
+function statePath(config, state) {
+    return external_node_path_default().resolve(config.workspace, state);
+}
+function stopText(signal) {
+    const reason = signal?.reason instanceof Error ? signal.reason.message : String(signal?.reason);
+    return reason === 'deadline' ? 'the run reached its timeout first' : 'the run was cancelled first';
 }
 
 ;// CONCATENATED MODULE: ./src/submit/quota.ts
@@ -17416,12 +18374,12 @@ async function submitBatches(client, logger, options) {
             break;
         }
         const remain = round < MAX_QUOTA_REPLANS ? await options.rereadQuota() : undefined;
-        const replanned = planBatches(leftovers, options.batchSize, remain ?? 0);
-        const more = replanned.batches.reduce((sum, batch) => sum + batch.items.length, 0);
+        const repacked = packBatches(leftovers, options.batchSize, remain ?? 0);
+        const more = repacked.batches.reduce((sum, batch) => sum + batch.items.length, 0);
         if (more > 0)
             logger.info(`Quota re-read: ${remain} URLs remain; sending ${more} more.`);
-        ledger.skipForQuota(replanned.overQuota, remain);
-        batches = replanned.batches;
+        ledger.skipForQuota(repacked.overQuota, remain);
+        batches = repacked.batches;
     }
     return ledger.result();
 }
@@ -17581,570 +18539,6 @@ function recordFailure(logger, host, items, error, ledger) {
     logger.warning(`${host}: ${items.length} URLs failed: ${error.message}`);
 }
 
-;// CONCATENATED MODULE: ./src/sources/list.ts
-/**
- * URL list sources: the `urls` input and the `urls-file` file share one format, one URL per line,
- * blank lines and `#` comments ignored.
- */
-
-
-/** Splits list text into entries, keeping each entry's line number for error messages. */
-function parseUrlList(text, sourceName) {
-    const entries = [];
-    text.split(/\r\n|\n|\r/).forEach((line, index) => {
-        const raw = line.trim();
-        if (raw === '' || raw.startsWith('#'))
-            return;
-        entries.push({ raw, source: `${sourceName}: line ${index + 1}` });
-    });
-    return entries;
-}
-/** Reads `urls-file`; a missing or unreadable file is a configuration error naming the path. */
-async function readUrlFile(filePath, displayName) {
-    let text;
-    try {
-        text = await (0,promises_namespaceObject.readFile)(filePath, 'utf8');
-    }
-    catch (error) {
-        const code = error.code;
-        const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : String(code ?? error);
-        throw new ConfigError(`urls-file: cannot read "${displayName}" (${why}); the path is relative to the workspace (${filePath})`);
-    }
-    return parseUrlList(text.replace(/^\uFEFF/, ''), `urls-file ${displayName}`);
-}
-
-;// CONCATENATED MODULE: ./src/sources/gather.ts
-/**
- * Every URL source of a run, in the order the quota is spent on them: the `urls` input, `urls-file`
- * (or standard input, from the CLI), then what the sitemap diff selected, then what `site-dir` and
- * `state` planned (this deploy's changes, then the carried URLs). With `site-dir` the sitemap is no
- * diff (it only gives the site's plan its priorities: see site.ts).
- */
-
-
-
-
-async function gatherEntries(config, logger, options = {}, site) {
-    const entries = parseUrlList(config.urlsText, 'urls');
-    const lists = [{ name: 'urls', entries: entries.length }];
-    if (config.urlsFile) {
-        const fromFile = await readUrlFile(config.urlsFile, external_node_path_default().basename(config.urlsFile));
-        lists.push({ name: 'urls-file', entries: fromFile.length });
-        append(entries, fromFile);
-    }
-    if (config.cli?.urlsFileStdin !== undefined) {
-        const fromStdin = parseUrlList(config.cli.urlsFileStdin, 'urls-file (standard input)');
-        lists.push({ name: 'standard input', entries: fromStdin.length });
-        append(entries, fromStdin);
-    }
-    const sitemap = config.sitemap && config.site?.siteDir === undefined
-        ? await sitemapEntries(config, config.sitemap, logger, options, entries)
-        : undefined;
-    if (site !== undefined)
-        append(entries, site.entries);
-    return {
-        entries,
-        lists,
-        ...(sitemap?.read ? { sitemap: sitemap.read } : {}),
-        ...(sitemap?.failure ? { sitemapFailure: sitemap.failure } : {}),
-        ...(site ? { site: { counts: site.counts, siteDir: site.siteDir, planned: site.entries.length } } : {}),
-    };
-}
-/**
- * Appends what the sitemap diff selected, then its unusable `<loc>` values (each a failed URL). A
- * sitemap that cannot be read is returned as the failure: the other sources' entries are still reported.
- */
-async function sitemapEntries(config, sitemapConfig, logger, options, entries) {
-    let sitemap;
-    try {
-        sitemap = await logger.group('Sitemap diff', () => sitemapChanges(sitemapOptions(config, sitemapConfig, options), logger));
-    }
-    catch (error) {
-        if (error instanceof ConfigError || !(error instanceof Error))
-            throw error;
-        return { failure: error };
-    }
-    for (let i = 0; i < sitemap.urls.length; i++) {
-        entries.push({ raw: sitemap.urls[i], source: 'sitemap', change: sitemap.changes[i] });
-    }
-    for (const loc of sitemap.invalid) {
-        entries.push({ raw: loc.value, source: `sitemap ${loc.document}`, invalid: loc.reason });
-    }
-    return { read: sitemap };
-}
-/** `push(...many)` overflows the call stack past ~100,000 items. */
-function append(to, items) {
-    for (const item of items)
-        to.push(item);
-}
-/**
- * Why nothing is sent, when no source yielded a URL: each source's count, and for the sitemap what
- * the diff found, so that a redeploy with nothing new does not read as a mistake. A warning when
- * nothing was given at all; a notice when the sources had URLs but none was new or changed.
- */
-function nothingToSend(gathered) {
-    const lists = gathered.lists.map((list) => `${list.name} had ${list.entries} entries`);
-    if (gathered.site !== undefined) {
-        return { level: 'notice', message: `No URLs to prefetch: ${siteText(gathered.site)}. Nothing was sent.` };
-    }
-    const sitemap = gathered.sitemap;
-    if (sitemap === undefined || sitemap.counts.deployed + sitemap.counts.invalid === 0) {
-        const every = sitemap === undefined ? lists : [...lists, 'the sitemap had no URLs'];
-        return {
-            level: 'warning',
-            message: `No URLs to prefetch: every source was empty (${every.join(', ')}). Nothing was sent.`,
-        };
-    }
-    // Lists with entries always yield an outcome, so here they are all empty: only the sitemap speaks.
-    return { level: 'notice', message: `No URLs to prefetch: ${sitemapText(sitemap)}. Nothing was sent.` };
-}
-/** A site (or a state alone) that planned nothing: what it held, so a redeploy with no change reads as one. */
-function siteText(site) {
-    const { counts } = site;
-    const dropped = counts.carriedAged + counts.carriedGone + counts.carriedExcluded;
-    const carried = dropped > 0 ? `nothing carried is left to warm (${dropped} dropped)` : 'nothing is carried';
-    if (site.siteDir === undefined)
-        return `the state has ${carried.replace('nothing is carried', 'no carried URLs')}`;
-    const found = [
-        `${counts.unchanged} unchanged`,
-        counts.excluded ? `${counts.excluded} excluded` : '',
-        counts.added ? `${counts.added} added but not selected by changes` : '',
-        counts.modified ? `${counts.modified} modified but not selected by changes` : '',
-    ].filter(Boolean);
-    return `site-dir ${site.siteDir} has ${counts.files} files, none to warm (${found.join(', ')}), and ${carried}`;
-}
-function sitemapText(sitemap) {
-    const { counts } = sitemap;
-    const found = [
-        counts.unchanged ? `${counts.unchanged} unchanged` : '',
-        counts.notComparable ? `${counts.notComparable} not comparable (no <lastmod>)` : '',
-        counts.excluded ? `${counts.excluded} excluded` : '',
-        counts.added ? `${counts.added} added but not selected by changes` : '',
-        counts.modified ? `${counts.modified} modified but not selected by changes` : '',
-    ].filter(Boolean);
-    const head = `the sitemap had ${counts.deployed} URLs`;
-    if (sitemap.baselineProblem === 'unreadable') {
-        return `${head}, none selected because the baseline could not be read`;
-    }
-    const none = counts.added || counts.modified
-        ? 'none of the kinds changes selects'
-        : 'none added or modified since the baseline';
-    return `${head}, ${none}${found.length ? ` (${found.join(', ')})` : ''}`;
-}
-/**
- * Gives each outcome from the sitemap diff its `change` and lastmods, and each from site-dir its
- * `change`, `chromeOnly` and `carriedSince` (report rows of urls / urls-file get none).
- */
-function withChanges(outcomes, changes) {
-    if (changes.size === 0)
-        return outcomes;
-    const format = lastFormatted();
-    return outcomes.map((outcome) => {
-        const entry = changes.get(outcome.order);
-        if (entry === undefined)
-            return outcome;
-        if (!('lastmod' in entry)) {
-            return {
-                ...outcome,
-                change: entry.change,
-                ...(entry.chromeOnly ? { chromeOnly: true } : {}),
-                ...(entry.carriedSince !== undefined ? { carriedSince: entry.carriedSince } : {}),
-            };
-        }
-        return {
-            ...outcome,
-            change: entry.change,
-            ...(Number.isNaN(entry.lastmod) ? {} : { lastmod: format(entry.lastmod) }),
-            ...(entry.change === 'modified' && !Number.isNaN(entry.previousLastmod)
-                ? { previousLastmod: format(entry.previousLastmod) }
-                : {}),
-        };
-    });
-}
-/** formatLastmod, remembering its last answer: a build stamp gives thousands of URLs the same lastmod. */
-function lastFormatted() {
-    let last = NaN;
-    let text = '';
-    return (ms) => {
-        if (ms !== last) {
-            last = ms;
-            text = formatLastmod(ms);
-        }
-        return text;
-    };
-}
-/** `save-sitemap`: writes the flat baseline and sends nothing. */
-async function saveBaseline(config, logger, options = {}) {
-    const sitemap = config.sitemap;
-    if (!sitemap?.saveSitemap)
-        return undefined;
-    const saved = await saveSitemapBaseline({
-        workspace: config.workspace,
-        sitemap: sitemap.sitemap,
-        saveSitemap: sitemap.saveSitemap,
-        baseUrl: config.baseUrl,
-        retryPolicy: options.retryPolicy,
-        signal: options.signal,
-        ...(config.requestTimeoutMs ? { limits: { timeoutMs: config.requestTimeoutMs } } : {}),
-    }, logger);
-    return { file: sitemap.saveSitemap, sitemap: sitemap.sitemap, urls: saved.urls };
-}
-function sitemapOptions(config, sitemap, options) {
-    return {
-        workspace: config.workspace,
-        sitemap: sitemap.sitemap,
-        previousSitemap: sitemap.previousSitemap,
-        previousRef: sitemap.previousRef,
-        github: sitemap.github,
-        changes: sitemap.changes,
-        includeImages: sitemap.includeImages,
-        exclude: config.exclude,
-        baseUrl: config.baseUrl,
-        retryPolicy: options.retryPolicy,
-        signal: options.signal,
-        ...(config.requestTimeoutMs ? { limits: { timeoutMs: config.requestTimeoutMs } } : {}),
-    };
-}
-
-;// CONCATENATED MODULE: ./src/sources/site.ts
-/**
- * `site-dir` + `state` as a URL source: the built site is hashed and compared with the state the last
- * run wrote, and what changed is planned, then the URLs earlier runs could not warm (the carried list).
- * With `state` alone no site is read: the carried list is drained.
- *
- * Two ends: `openSite` before anything is sent (read the state, scan, plan), and `keepingState` around
- * the rest of the run, which writes the next state however that rest ends — with a result (success, a
- * refusal part-way, the deadline, a cancel) or with an exception — but never in a dry run.
- */
-
-
-
-
-
-
-
-/**
- * Reads the state, scans site-dir (or, with `state` alone, takes the state's own files) and plans.
- * Undefined when neither `site-dir` nor `state` is set. Throws a ConfigError naming `site-dir` when it is
- * missing, not a folder or empty. A run stopped while scanning plans nothing and says so.
- */
-async function openSite(config, logger, options = {}) {
-    const site = config.site;
-    if (site === undefined || (site.siteDir === undefined && site.state === undefined))
-        return undefined;
-    const notes = [];
-    const log = notingLogger(logger, notes);
-    const read = site.state === undefined ? undefined : await readState(statePath(config, site.state), site.state);
-    try {
-        const planned = site.siteDir === undefined
-            ? drainOnly(read, config, log, options)
-            : await planSite(site.siteDir, read, config, log, options);
-        if (planned === undefined) {
-            return { config: site, entries: [], read, keep: 'there is no usable state to drain', notes };
-        }
-        logPlan(planned.plan, site, logger);
-        return { config: site, entries: entriesOf(planned.plan), planned, read, notes };
-    }
-    catch (error) {
-        if (error instanceof ConfigError || options.signal?.aborted !== true)
-            throw error;
-        log.warning(`site-dir: not read: ${stopText(options.signal)}; the state is left as it was.`);
-        return { config: site, entries: [], read, keep: 'the site was not read', notes };
-    }
-}
-async function planSite(siteDir, read, config, log, options) {
-    const site = config.site;
-    const sitemap = config.sitemap && (await priorities(config, config.sitemap.sitemap, log, options));
-    const scan = await scanSite({
-        workspace: config.workspace,
-        siteDir,
-        baseUrl: config.baseUrl ?? '',
-        contentIgnore: site.contentIgnore,
-        state: site.state,
-        previous: read?.kind === 'found' ? read.state.files : undefined,
-        signal: options.signal,
-    });
-    // Without a state, readState's "missing" tells the plan so (a notice, every file added).
-    const plan = planSiteChanges(scan, read ?? { kind: 'missing', label: '' }, {
-        changes: site.changes,
-        exclude: config.exclude,
-        carryDays: site.carryDays,
-        now: options.now ?? new Date(),
-        sitemap,
-    });
-    if (site.state === undefined)
-        plan.notices.length = 0; // no state asked for: nothing to say about one
-    for (const notice of plan.notices)
-        log.notice(notice);
-    for (const warning of plan.warnings)
-        log.warning(warning);
-    return { scan, plan: withNormalUrls(plan) };
-}
-/**
- * The sitemap's priorities and URL forms. A sitemap that cannot be used (missing, not a sitemap) is a
- * configuration error, as for the diff; one that cannot be read now (a server failing, the run stopped)
- * only costs the order its priorities: a warning, and the site is planned without them.
- */
-async function priorities(config, sitemap, log, options) {
-    try {
-        return await sitemapPriorities({
-            workspace: config.workspace,
-            sitemap,
-            baseUrl: config.baseUrl,
-            retryPolicy: options.retryPolicy,
-            signal: options.signal,
-            ...(config.requestTimeoutMs ? { limits: { timeoutMs: config.requestTimeoutMs } } : {}),
-        }, log);
-    }
-    catch (error) {
-        if (error instanceof ConfigError || options.signal?.aborted === true)
-            throw error;
-        log.warning(`sitemap: ${errorMessage(error)}; the files of site-dir are ordered without its priorities.`);
-        return undefined;
-    }
-}
-/**
- * `state` alone: the carried list of the state, without reading a site. The state's own files stand
- * for the site, so nothing is added or modified and no carried URL is "gone"; aged entries are dropped
- * as usual. Undefined, with a notice or warning, when there is no usable state.
- */
-function drainOnly(read, config, log, options) {
-    if (read === undefined || read.kind === 'missing') {
-        log.notice(`state: there is no ${config.site?.state} yet, so there is nothing carried to warm (state alone reads no ` +
-            'site-dir). A run with site-dir writes it.');
-        return undefined;
-    }
-    if (read.kind === 'unusable') {
-        log.warning(`state: ${read.label} cannot be used (${read.why}); with state alone (no site-dir) there is nothing to ` +
-            'warm, and the file is left as it is: the next run with site-dir replaces it.');
-        return undefined;
-    }
-    const scan = stateAsScan(read.state);
-    const plan = planSiteChanges(scan, read, {
-        changes: { added: true, modified: true, all: false }, // the state's files are all "unchanged"
-        exclude: config.exclude,
-        carryDays: config.site.carryDays,
-        now: options.now ?? new Date(),
-    });
-    for (const notice of plan.notices)
-        log.notice(notice);
-    for (const warning of plan.warnings)
-        log.warning(warning);
-    return { scan, plan: withNormalUrls(plan) };
-}
-/** The state's files as a scan of the site they were hashed from. */
-function stateAsScan(state) {
-    const base = state.baseUrl;
-    const files = [...state.files].map(([file, hashes]) => ({
-        path: file,
-        hashes,
-        size: 0,
-        get url() {
-            return fileToUrl(base, file);
-        },
-    }));
-    return { root: '', base, files, bytes: 0 };
-}
-/**
- * Site URLs are written in the normal form already (site/mapping.ts); should one ever not be, the
- * plan takes the form the run sends, so that the outcome of each is found again when the state is written.
- */
-function withNormalUrls(plan) {
-    for (const planned of plan.urls) {
-        const normal = normalizeUrl(planned.url);
-        if (normal.ok && normal.url !== planned.url)
-            planned.url = normal.url;
-    }
-    return plan;
-}
-/** The plan as URL entries: each row says why it is there. */
-function entriesOf(plan) {
-    return plan.urls.map((planned) => ({
-        raw: planned.url,
-        source: planned.file === undefined ? 'state' : `site-dir: ${planned.file}`,
-        change: {
-            change: planned.change,
-            chromeOnly: planned.chromeOnly,
-            ...(planned.change === 'carried' ? { carriedSince: planned.since } : {}),
-        },
-    }));
-}
-/** What gatherEntries appends to the run's entries; undefined when the run stopped before site-dir was read. */
-function plannedSite(site) {
-    if (site.planned === undefined && site.config.siteDir !== undefined)
-        return undefined;
-    const counts = site.planned?.plan.counts ?? emptySiteCounts();
-    return { entries: site.entries, counts, siteDir: site.config.siteDir };
-}
-function logPlan(plan, site, logger) {
-    const { counts } = plan;
-    const dropped = counts.carriedAged + counts.carriedGone + counts.carriedExcluded;
-    const carried = `${counts.carriedIn} carried URLs in` +
-        (dropped > 0
-            ? ` (${dropped} dropped: ${counts.carriedAged} older than carry-days, ${counts.carriedGone} gone, ${counts.carriedExcluded} excluded)`
-            : '') +
-        (counts.carriedSuperseded > 0 ? `, ${counts.carriedSuperseded} changed again` : '');
-    if (site.siteDir === undefined) {
-        logger.info(`State ${site.state} (state alone, no site-dir): ${carried}; ${plan.urls.length} URLs planned.`);
-        return;
-    }
-    logger.info(`Site ${site.siteDir}: ${counts.files} files: ${counts.added} added, ${counts.modified} modified ` +
-        `(${counts.chromeOnly} of them chrome-only), ${counts.unchanged} unchanged, ${counts.excluded} excluded; ` +
-        `${carried}; ${plan.urls.length} URLs planned.`);
-}
-/**
- * Runs the rest of the run (`send`), then writes the next state from every URL's outcome, however
- * `send` ends. When it throws, what it did is unknown: nothing in the plan has an outcome, so each
- * planned URL is carried as not sent (the exception is thrown on). The result gets the site's part.
- */
-async function keepingState(site, config, send, options) {
-    if (site === undefined)
-        return send();
-    let result;
-    try {
-        result = await send();
-    }
-    catch (error) {
-        await closeSite(site, config, { outcomes: [], stopped: options.stopReason() }, options);
-        throw error;
-    }
-    const closed = await closeSite(site, config, result, options);
-    return { ...result, site: closed };
-}
-/** Builds and writes the next state (not in a dry run); the site's part of the result. */
-async function closeSite(site, config, run, options) {
-    const log = notingLogger(options.logger, site.notes);
-    const { planned } = site;
-    const next = planned && site.config.state !== undefined
-        ? nextState({
-            ...planned,
-            outcomes: run.outcomes,
-            stopped: run.stopped,
-            now: options.now?.() ?? new Date(),
-        })
-        : undefined;
-    let written = false;
-    if (next !== undefined) {
-        for (const notice of next.notices)
-            log.notice(notice);
-        if (config.dryRun) {
-            log.info(`state: not written (dry run); ${site.config.state} is left as it was.`);
-        }
-        else if (site.keep === undefined) {
-            written = await write(statePath(config, site.config.state), site.config.state, next.state, log);
-        }
-    }
-    return siteResult(site, next === undefined ? undefined : { carried: next.carried, leftCold: next.leftCold }, written);
-}
-async function write(file, label, state, log) {
-    try {
-        await writeState(file, state);
-        log.info(`state: wrote ${label} (${state.files.size} files, ${state.carried.length} URLs carried).`);
-        return true;
-    }
-    catch (error) {
-        log.warning(`state: could not write ${label} (${errorMessage(error)}); it is left as it was, so the next run ` +
-            'compares with the older state and does not know what this run carried.');
-        return false;
-    }
-}
-function siteResult(site, next, written) {
-    const { config, planned, read } = site;
-    return {
-        ...(config.siteDir !== undefined ? { siteDir: config.siteDir } : {}),
-        ...(config.state !== undefined ? { state: config.state } : {}),
-        ...(read !== undefined ? { stateFound: stateFound(read, planned?.plan) } : {}),
-        counts: planned?.plan.counts ?? emptySiteCounts(),
-        planned: planned?.plan.urls.length ?? 0,
-        ...(written && next !== undefined ? { carriedOut: next.carried } : {}),
-        leftCold: next?.leftCold ?? 0,
-        stateWritten: written,
-        notes: site.notes,
-    };
-}
-function stateFound(read, plan) {
-    if (read.kind !== 'found')
-        return read.kind;
-    return plan === undefined || plan.hadState ? 'found' : 'other-base-url';
-}
-function statePath(config, state) {
-    return external_node_path_default().resolve(config.workspace, state);
-}
-function stopText(signal) {
-    const reason = signal?.reason instanceof Error ? signal.reason.message : String(signal?.reason);
-    return reason === 'deadline' ? 'the run reached its timeout first' : 'the run was cancelled first';
-}
-
-;// CONCATENATED MODULE: ./src/urls/prepare.ts
-
-
-const prepare_EXAMPLES = 3;
-function prepareUrls(entries, options) {
-    const seen = new Set();
-    const candidates = [];
-    const rejected = [];
-    const changes = new Map();
-    const invalidByReason = new Map();
-    let duplicates = 0;
-    for (const entry of entries) {
-        const normalized = entry.invalid === undefined
-            ? normalizeUrl(entry.raw, options.baseUrl)
-            : { ok: false, reason: entry.invalid };
-        const key = normalized.ok ? normalized.url : `invalid:${entry.raw}`;
-        if (seen.has(key)) {
-            duplicates++;
-            continue;
-        }
-        seen.add(key);
-        const order = seen.size;
-        if (entry.change !== undefined)
-            changes.set(order, entry.change);
-        if (!normalized.ok) {
-            const written = `${entry.source} "${prepare_shorten(visible(entry.raw))}"`;
-            rejected.push({
-                url: entry.raw,
-                status: 'failed',
-                reason: `${written} ${normalized.reason}`,
-                source: entry.source,
-                order,
-            });
-            const group = invalidByReason.get(normalized.reason) ?? { count: 0, examples: [] };
-            group.count++;
-            if (group.examples.length < prepare_EXAMPLES)
-                group.examples.push(written);
-            invalidByReason.set(normalized.reason, group);
-        }
-        else if (options.exclude?.match(normalized.url) !== undefined) {
-            rejected.push({
-                url: normalized.url,
-                status: 'skipped',
-                reason: `excluded by ${options.exclude.match(normalized.url)}`,
-                skip: 'excluded',
-                source: entry.source,
-                order,
-            });
-        }
-        else if (!isAllowedHost(normalized.host, options.domains)) {
-            rejected.push({
-                url: normalized.url,
-                status: 'skipped',
-                reason: `host ${normalized.host} is not in domains`,
-                skip: 'domains',
-                source: entry.source,
-                order,
-            });
-        }
-        else {
-            candidates.push({ url: normalized.url, host: normalized.host, source: entry.source, order });
-        }
-    }
-    return { candidates, rejected, duplicates, changes, invalidByReason };
-}
-/** An entry as a reason quotes it: whole up to a screenful, cut beyond. */
-function prepare_shorten(raw) {
-    return raw.length > 200 ? `${raw.slice(0, 197)}...` : raw;
-}
-
 ;// CONCATENATED MODULE: ./src/run.ts
 
 
@@ -18163,190 +18557,97 @@ function prepare_shorten(raw) {
 
 
 
-
-
-
-function emptyResult(config, saved) {
-    return {
-        outcomes: [],
-        counts: countOutcomes([]),
-        taskIds: [],
-        requestIds: [],
-        duplicates: 0,
-        dryRun: config.dryRun,
-        calls: 0,
-        apiCalls: {},
-        retries: 0,
-        confirmedByLookup: 0,
-        ...(saved ? { savedSitemap: saved } : {}),
-    };
-}
 async function runPrefetch(config, deps) {
-    const { logger } = deps;
-    const retryPolicy = deps.retryPolicy ?? DEFAULT_RETRY_POLICY;
-    const stop = deps.stop ?? new RunStop();
+    const run = runContext(config, deps);
     // Calls in flight at the deadline get a moment to answer: their task IDs belong in the report.
-    stop.armDeadline(config.timeoutMs, Math.min(5_000, config.requestTimeoutMs));
+    run.stop.armDeadline(config.timeoutMs, Math.min(5_000, config.requestTimeoutMs));
     try {
-        return await runPhases(config, logger, retryPolicy, stop, deps.identity);
+        if (config.sitemap?.saveSitemap)
+            return await saveSitemapOnly(run);
+        const site = await openSite(config, run.logger, reads(run));
+        let sent;
+        let closed;
+        try {
+            sent = await send(run, site);
+        }
+        finally {
+            // However sending ended — a result, a refusal, the deadline, a cancel, an exception — the site is
+            // closed: the next state is written from every URL's outcome (none is known after an exception).
+            closed = site && (await run_close(run, site, sent?.outcomes ?? []));
+        }
+        return closed ? { ...sent, site: closed } : sent;
     }
     finally {
-        stop.dispose();
+        run.stop.dispose();
     }
 }
-async function runPhases(config, logger, retryPolicy, stop, identity) {
-    if (config.sitemap?.saveSitemap)
-        return saveOnly(config, logger, retryPolicy, stop);
-    const site = await openSite(config, logger, { signal: stop.sendSignal, retryPolicy });
-    // From here on, however the run ends, the state is written (not in a dry run).
-    return keepingState(site, config, () => sendPhases(config, logger, retryPolicy, stop, identity, site), {
-        logger,
-        stopReason: () => stop.reason,
-    });
+function runContext(config, deps) {
+    return {
+        config,
+        logger: deps.logger,
+        retryPolicy: deps.retryPolicy ?? DEFAULT_RETRY_POLICY,
+        stop: deps.stop ?? new RunStop(),
+        identity: deps.identity,
+    };
 }
-async function sendPhases(config, logger, retryPolicy, stop, identity, site) {
-    const planned = site && plannedSite(site);
-    const { collected, gathered, sitemap, failure } = await collect(config, logger, retryPolicy, stop, planned);
-    if (failure) {
-        const why = { fatal: failure.message, reason: 'not sent: the sitemap could not be read' };
-        return refusedResult(config, why, { collected, client: undefined, stop, sitemap });
-    }
-    if (collected.candidates.length === 0 && collected.rejected.length === 0 && !sitemap?.notRead) {
-        const { level, message } = nothingToSend(gathered);
-        logger[level](message);
-    }
+/** From the gathered URLs to what became of each: the phases that talk to the API, in order. */
+async function send(run, site) {
+    const gathered = await gather(run, site);
+    if (gathered.refusal)
+        return refused(run, gathered, undefined, gathered.refusal);
+    const { urls } = gathered;
     let client;
-    let ready;
+    let quotaRemain;
+    let batches;
+    let refreshed;
     try {
-        client = await openClient(config, collected, logger, retryPolicy, stop, identity);
-        ready = await prepare(config, client, collected, logger, retryPolicy, stop);
+        // A refusal before anything is submitted (credentials, a permission, a proxy) fails every URL unsent.
+        client = await openClient(run, urls);
+        quotaRemain = await readQuota(run, client, urls);
+        batches = pack(run, urls, quotaRemain);
+        refreshed = await refresh(run, client, batches);
     }
     catch (error) {
         if (!(error instanceof AlibabaError))
             throw error;
-        return refusedResult(config, refusalOf(error), { collected, client, stop, sitemap });
+        return refused(run, gathered, client, refusalOf(error));
     }
-    const { quotaRemain, plan, follow, refreshed } = ready;
-    const sent = client && !config.dryRun ? await run_submit(client, config, plan, logger, retryPolicy, stop) : undefined;
-    const sorted = [
-        ...collected.rejected,
-        ...skippedForQuota(plan, quotaRemain),
-        ...(sent?.outcomes ?? unsentOutcomes(plan, config, stop)),
-    ].sort((a, b) => a.order - b.order);
-    const waited = follow && (await waitForPrefetch(follow, sorted));
-    const { outcomes: followedOutcomes, follow: followed } = withFollowThrough(sorted, refreshed, waited);
-    const outcomes = withChanges(followedOutcomes, collected.changes);
-    return assembleResult(config, outcomes, { collected, quotaRemain, client, sent, stop, followed, sitemap });
-}
-/** What comes before sending: the quota, the plan, and the refresh when asked for. */
-async function prepare(config, client, collected, logger, retryPolicy, stop) {
-    const quotaRemain = await resolveQuota(config, client, collected, logger, retryPolicy, stop);
-    const plan = planBatches(collected.candidates, config.batchSize, quotaRemain);
-    run_logPlan(plan, collected, quotaRemain, logger, Boolean(config.site?.state) && !config.dryRun);
-    const follow = client && !config.dryRun
-        ? {
-            client,
-            options: config.follow,
-            logger,
-            retryPolicy,
-            lookup: lookupPolicy(config.requestTimeoutMs),
-            stop,
-        }
-        : undefined;
-    const refreshed = follow && (await refreshBeforePrefetch(follow, plan.batches));
-    return { quotaRemain, plan, follow, refreshed };
-}
-/** What a refusal before sending says: the step's failure (with advice), and each URL's reason. */
-function refusalOf(error) {
-    return {
-        fatal: isFatal(error.errorClass) ? `${error.message}. ${adviceFor(error)}` : error.message,
-        reason: `not sent: the run stopped at ${error.code ?? error.message}`,
-    };
-}
-/**
- * A failure before anything was submitted (an unreadable sitemap, credentials, a proxy, the quota
- * read): every URL is still reported, as not sent for `reason`, and the step fails with `fatal`.
- */
-function refusedResult(config, why, parts) {
-    const unsent = failedOutcomes(parts.collected.candidates, why.reason, 'stopped');
-    const failed = [...parts.collected.rejected, ...unsent];
-    const outcomes = withChanges(failed.sort((a, b) => a.order - b.order), parts.collected.changes);
-    const all = { ...parts, quotaRemain: undefined, sent: undefined, followed: undefined };
-    return { ...assembleResult(config, outcomes, all), fatal: why.fatal };
-}
-/** `save-sitemap`: saves the baseline and sends nothing; a run stopped first says the sitemap was not read. */
-async function saveOnly(config, logger, retryPolicy, stop) {
-    try {
-        const saved = await saveBaseline(config, logger, { signal: stop.sendSignal, retryPolicy });
-        return emptyResult(config, saved);
-    }
-    catch (error) {
-        if (stop.reason === undefined || error instanceof ConfigError)
-            throw error;
-        return { ...emptyResult(config, undefined), stopped: stop.reason, sitemap: notReadSitemap(stop.reason) };
-    }
-}
-function assembleResult(config, outcomes, parts) {
-    const { collected, quotaRemain, client, sent, stop, followed, sitemap } = parts;
-    return {
-        outcomes,
-        counts: countOutcomes(outcomes),
-        taskIds: distinctTaskIds(outcomes),
-        requestIds: sent?.requestIds ?? [],
-        duplicates: collected.duplicates,
-        ...(quotaRemain !== undefined ? { quotaRemain } : {}),
-        dryRun: config.dryRun,
-        calls: client?.sentCalls()['PushObjectCache'] ?? 0,
-        apiCalls: client?.sentCalls() ?? {},
-        retries: sent?.retries ?? 0,
-        confirmedByLookup: sent?.confirmedByLookup ?? 0,
-        ...(stop.reason ? { stopped: stop.reason } : {}),
-        ...(sent?.fatal ? { fatal: `${sent.fatal.message}. ${adviceFor(sent.fatal)}` } : {}),
-        ...(followed ? { follow: followed } : {}),
-        ...(sitemap ? { sitemap } : {}),
-    };
-}
-/** The URLs of every source; `failure` when the sitemap could not be read (not when the run stopped). */
-async function collect(config, logger, retryPolicy, stop, site) {
-    const gathered = await gatherEntries(config, logger, { signal: stop.sendSignal, retryPolicy }, site);
-    const collected = prepareUrls(gathered.entries, {
-        baseUrl: config.baseUrl,
-        domains: config.domains,
-        exclude: config.exclude,
+    const submitted = await run_submit(run, client, batches);
+    const outcomes = inInputOrder(urls.rejected, skippedForQuota(batches, quotaRemain), submitted?.outcomes ?? unsentOutcomes(batches, run.config.dryRun, run.stop.reason));
+    const waited = await wait(run, client, outcomes);
+    const followed = withFollowThrough(outcomes, refreshed, waited);
+    return runResult({
+        ...common(run, gathered, client),
+        outcomes: followed.outcomes,
+        quotaRemain,
+        submitted,
+        follow: followed.follow,
     });
-    // One line per kind of mistake, not one per entry: a sitemap can hold thousands.
-    for (const [reason, { count, examples }] of collected.invalidByReason) {
-        const more = count > examples.length ? `; …and ${count - examples.length} more` : '';
-        const entries = count === 1 ? '1 entry' : `${count} entries`;
-        logger.warning(`${entries} failed, each ${reason} — ${examples.join('; ')}${more}`);
-    }
+}
+/** Every source's URLs: the lists, the sitemap diff, and what the site planned. */
+async function gather(run, site) {
+    const { config, logger, stop } = run;
+    const gathered = await gatherUrls(config, logger, reads(run), site && plannedSite(site));
     const failure = gathered.sitemapFailure;
     if (failure && stop.reason) {
-        const outcome = notReadSitemap(stop.reason);
-        logger.warning(`sitemap: not read (${outcome.notRead}); the other entries are reported.`);
-        return { collected, gathered, sitemap: outcome };
+        const sitemap = notReadSitemap(stoppedFirst(stop.reason));
+        logger.warning(`sitemap: not read (${sitemap.notRead}); the other entries are reported.`);
+        return { ...gathered, sitemapResult: sitemap };
     }
     if (failure) {
-        const outcome = { counts: emptyDiffCounts(), baseline: undefined, notes: [], notRead: failure.message };
-        return { collected, gathered, sitemap: outcome, failure };
+        return { ...gathered, sitemapResult: notReadSitemap(failure.message), refusal: sitemapRefusal(failure) };
     }
-    return { collected, gathered, ...(gathered.sitemap ? { sitemap: sitemapResult(gathered.sitemap) } : {}) };
-}
-function sitemapResult(sitemap) {
-    return {
-        counts: sitemap.counts,
-        baseline: sitemap.baseline,
-        ...(sitemap.baselineProblem ? { baselineProblem: sitemap.baselineProblem } : {}),
-        notes: sitemap.notes,
-    };
-}
-function notReadSitemap(reason) {
-    const why = reason === 'deadline' ? 'the run reached its timeout first' : 'the run was cancelled first';
-    return { counts: emptyDiffCounts(), baseline: undefined, notes: [], notRead: why };
+    const { urls } = gathered;
+    if (urls.candidates.length === 0 && urls.rejected.length === 0) {
+        const { level, message } = nothingToSend(gathered);
+        logger[level](message);
+    }
+    return { ...gathered, ...(gathered.sitemap ? { sitemapResult: sitemapResult(gathered.sitemap) } : {}) };
 }
 /** The API client, or undefined: nothing to send, no credentials (a dry run), or the run has stopped. */
-async function openClient(config, collected, logger, retryPolicy, stop, identity) {
-    if (collected.candidates.length === 0 || stop.stopped)
+async function openClient(run, urls) {
+    const { config, logger, retryPolicy, identity, stop } = run;
+    if (urls.candidates.length === 0 || stop.stopped)
         return undefined;
     let credentials;
     try {
@@ -18358,9 +18659,8 @@ async function openClient(config, collected, logger, retryPolicy, stop, identity
             return undefined;
         throw error;
     }
-    return credentials ? createClient(config, credentials, logger, stop) : undefined;
-}
-function createClient(config, credentials, logger, stop) {
+    if (!credentials)
+        return undefined;
     return new RenewingClient({
         endpoint: config.endpoint,
         signatureVersion: config.signatureVersion,
@@ -18370,10 +18670,12 @@ function createClient(config, credentials, logger, stop) {
         stopSending: stop.sendSignal,
     }, credentials, logger);
 }
-async function resolveQuota(config, client, collected, logger, retryPolicy, stop) {
+/** The day's prefetch remainder: `daily-quota` when it is a number, else read from the API. */
+async function readQuota(run, client, urls) {
+    const { config, logger, retryPolicy, stop } = run;
     if (typeof config.dailyQuota === 'number')
         return config.dailyQuota;
-    if (collected.candidates.length === 0 || stop.stopped)
+    if (urls.candidates.length === 0 || stop.stopped)
         return undefined;
     if (!client) {
         logger.notice('dry-run without credentials: the daily prefetch quota was not read, so the plan is not capped by it.');
@@ -18384,23 +18686,37 @@ async function resolveQuota(config, client, collected, logger, retryPolicy, stop
         logger.info(`Daily prefetch quota: ${remain} URLs remain today.`);
     return remain;
 }
-function run_logPlan(plan, collected, quota, logger, carries) {
-    const planned = plan.batches.reduce((sum, batch) => sum + batch.items.length, 0);
-    const hosts = new Set(plan.batches.map((batch) => batch.host)).size;
-    logger.info(`Plan: ${planned} URLs in ${plan.batches.length} calls to ${hosts} host(s)` +
-        (collected.duplicates ? `; ${collected.duplicates} duplicate entries merged` : '') +
-        (plan.overQuota.length ? `; ${plan.overQuota.length} beyond the quota of ${quota}` : ''));
-    if (plan.overQuota.length > 0) {
-        logger.warning(`${plan.overQuota.length} URLs skipped: the daily prefetch quota has ${quota} left. ` +
+/** The URLs within the quota, packed into calls; a line on what will be sent, a warning on what will not. */
+function pack(run, urls, quota) {
+    const { config, logger } = run;
+    const batches = packBatches(urls.candidates, config.batchSize, quota);
+    const packed = batches.batches.reduce((sum, batch) => sum + batch.items.length, 0);
+    const hosts = new Set(batches.batches.map((batch) => batch.host)).size;
+    logger.info(`Plan: ${packed} URLs in ${batches.batches.length} calls to ${hosts} host(s)` +
+        (urls.duplicates ? `; ${urls.duplicates} duplicate entries merged` : '') +
+        (batches.overQuota.length ? `; ${batches.overQuota.length} beyond the quota of ${quota}` : ''));
+    if (batches.overQuota.length > 0) {
+        const carries = Boolean(config.site?.state) && !config.dryRun;
+        logger.warning(`${batches.overQuota.length} URLs skipped: the daily prefetch quota has ${quota} left. ` +
             (carries
                 ? 'Those from site-dir are carried in the state and warmed by the next runs; all are listed in the report.'
                 : 'They are listed in the report; run again tomorrow or raise the quota.'));
     }
+    return batches;
 }
-async function run_submit(client, config, plan, logger, retryPolicy, stop) {
-    const total = plan.batches.reduce((sum, batch) => sum + batch.items.length, 0);
-    return logger.group(`Submitting ${plan.batches.length} PushObjectCache calls`, () => submitBatches(client, logger, {
-        batches: plan.batches,
+/** With `refresh` (never in a dry run): the packed URLs refreshed first, so the prefetch replaces them. */
+async function refresh(run, client, batches) {
+    const follow = followContext(run, client);
+    return follow && refreshBeforePrefetch(follow, batches.batches);
+}
+/** PushObjectCache for every batch; undefined when nothing is sent (a dry run, no client). */
+async function run_submit(run, client, batches) {
+    const { config, logger, retryPolicy, stop } = run;
+    if (!client || config.dryRun)
+        return undefined;
+    const total = batches.batches.reduce((sum, batch) => sum + batch.items.length, 0);
+    return logger.group(`Submitting ${batches.batches.length} PushObjectCache calls`, () => submitBatches(client, logger, {
+        batches: batches.batches,
         batchSize: config.batchSize,
         push: config.push,
         concurrency: config.requestsPerSecond,
@@ -18411,40 +18727,63 @@ async function run_submit(client, config, plan, logger, retryPolicy, stop) {
         onProgress: (done) => logger.progress?.({ phase: 'submit', done, total }),
     }));
 }
-function skippedForQuota(plan, quota) {
-    return plan.overQuota.map((item) => ({
-        url: item.url,
-        status: 'skipped',
-        reason: `quota: the daily prefetch quota had ${quota} URLs left`,
-        skip: 'quota',
-        source: item.source,
-        order: item.order,
-    }));
+/** With `wait` (never in a dry run): the prefetch tasks followed until they finish or `wait-timeout`. */
+async function wait(run, client, outcomes) {
+    const follow = followContext(run, client);
+    return follow && waitForPrefetch(follow, outcomes);
 }
-/** The plan's URLs when nothing was submitted: planned in a dry run, failed when the run stopped first. */
-function unsentOutcomes(plan, config, stop) {
-    const items = plan.batches.flatMap((batch) => batch.items);
-    if (stop.reason && !config.dryRun)
-        return failedOutcomes(items, notSentReason(stop.reason), stop.reason);
-    return items.map((item) => ({ url: item.url, status: 'planned', source: item.source, order: item.order }));
+/** What the follow-through phases need; undefined when nothing is sent. */
+function followContext(run, client) {
+    const { config, logger, retryPolicy, stop } = run;
+    if (!client || config.dryRun)
+        return undefined;
+    return {
+        client,
+        options: config.follow,
+        logger,
+        retryPolicy,
+        lookup: lookupPolicy(config.requestTimeoutMs),
+        stop,
+    };
 }
-/** Never sent, and why (`notSent`, which carry-over reads). */
-function failedOutcomes(items, reason, notSent) {
-    return items.map((item) => ({
-        url: item.url,
-        status: 'failed',
-        reason,
-        notSent,
-        source: item.source,
-        order: item.order,
-    }));
+/** Every URL reported, none sent: the step fails with the refusal. */
+function refused(run, gathered, client, refusal) {
+    return refusedResult(common(run, gathered, client), gathered.urls, refusal);
 }
-function distinctTaskIds(outcomes) {
-    const ids = new Set();
-    for (const outcome of outcomes)
-        for (const id of splitTaskIds(outcome.taskId ?? ''))
-            ids.add(id);
-    return [...ids];
+/** The parts of the result every ending shares. */
+function common(run, gathered, client) {
+    return {
+        dryRun: run.config.dryRun,
+        urls: gathered.urls,
+        apiCalls: client?.sentCalls() ?? {},
+        stopped: run.stop.reason,
+        sitemap: gathered.sitemapResult,
+    };
+}
+/** Writes the next state from every URL's outcome (never in a dry run); the site's part of the result. */
+function run_close(run, site, outcomes) {
+    return closeSite(site, run.config, { outcomes, stopped: run.stop.reason }, { logger: run.logger });
+}
+/** `save-sitemap`: saves the baseline and sends nothing; a run stopped first says the sitemap was not read. */
+async function saveSitemapOnly(run) {
+    const { config, logger, stop } = run;
+    try {
+        const saved = await saveBaseline(config, logger, reads(run));
+        return emptyResult(config.dryRun, saved);
+    }
+    catch (error) {
+        if (stop.reason === undefined || error instanceof ConfigError)
+            throw error;
+        return {
+            ...emptyResult(config.dryRun, undefined),
+            stopped: stop.reason,
+            sitemap: notReadSitemap(stoppedFirst(stop.reason)),
+        };
+    }
+}
+/** How the sources read documents: stopped with the run, retried as the API calls are. */
+function reads(run) {
+    return { signal: run.stop.sendSignal, retryPolicy: run.retryPolicy };
 }
 
 ;// CONCATENATED MODULE: ./src/base/redact.ts
@@ -18963,263 +19302,6 @@ class ConsoleLogger {
 
 ;// CONCATENATED MODULE: external "node:util"
 const external_node_util_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
-;// CONCATENATED MODULE: ./src/config/inputs.generated.ts
-// Generated from action.yml by scripts/docs.ts (`npm run docs`; `npm run build` runs it too). Do not edit.
-const ACTION_INPUTS = [
-    {
-        name: 'urls',
-        description: 'URLs to prefetch, one per line. Blank lines and lines starting with # are ignored. Forms: https://host/path (http too), host/path or host:port/path (taken as https), and /path (resolved against base-url).',
-        default: '',
-        required: false,
-    },
-    {
-        name: 'urls-file',
-        description: 'A workspace-relative file of URLs in the same format as urls. Use it for long lists: Linux refuses an input (environment variable) over 128 KiB.',
-        default: '',
-        required: false,
-    },
-    {
-        name: 'base-url',
-        description: "The site's address that /path entries are appended to, like https://www.example.com, with the folder it is served under if not the root (https://user.github.io/project); with site-dir, where the site is served (required then).",
-        default: '',
-        required: false,
-    },
-    {
-        name: 'site-dir',
-        description: 'The folder your build writes (workspace-relative: public, _site, dist). Every file is hashed and compared with state; the URLs of the added and modified files are prefetched (folder/index.html as folder/), pages whose own content changed first. Needs base-url. Recommended with state.',
-        default: '',
-        required: false,
-    },
-    {
-        name: 'state',
-        description: 'A workspace-relative file read at the start and replaced at the end (never in a dry run): the content hash of every file of the last deploy, and the URLs the quota, the timeout or a passing error left, carried to the next run. Keep it with actions/cache. Alone (no site-dir), a run warms the carried URLs.',
-        default: '',
-        required: false,
-    },
-    {
-        name: 'content-ignore',
-        description: 'Regular expressions, one per line, whose matches are removed from text files of site-dir before hashing: build times and random ids some generators stamp into every page (MkDocs: Build Date UTC : [^\\n]*).',
-        default: '',
-        required: false,
-    },
-    {
-        name: 'carry-days',
-        description: 'Days a carried URL is kept, from the day it was first planned; older ones are dropped with a notice. 0 to 365.',
-        default: '7',
-        required: false,
-    },
-    {
-        name: 'domains',
-        description: 'Allow-list of hosts, one per line; *.example.com matches subdomains, not example.com itself. URLs on other hosts are skipped, not sent. Empty allows every host.',
-        default: '',
-        required: false,
-    },
-    {
-        name: 'access-key-id',
-        description: 'AccessKey ID. Falls back to the ALIBABA_CLOUD_ACCESS_KEY_ID environment variable.',
-        default: '',
-        required: false,
-    },
-    {
-        name: 'access-key-secret',
-        description: 'AccessKey secret. Falls back to the ALIBABA_CLOUD_ACCESS_KEY_SECRET environment variable.',
-        default: '',
-        required: false,
-    },
-    {
-        name: 'security-token',
-        description: 'STS security token, with temporary credentials. Falls back to ALIBABA_CLOUD_SECURITY_TOKEN.',
-        default: '',
-        required: false,
-    },
-    {
-        name: 'endpoint',
-        description: 'CDN API endpoint: an origin like https://cdn.aliyuncs.com, no path (a host alone is taken as https). Plain http warns, except to this machine (a local emulator).',
-        default: 'https://cdn.aliyuncs.com',
-        required: false,
-    },
-    {
-        name: 'signature-version',
-        description: 'v3 (ACS3-HMAC-SHA256) or v1 (HMAC-SHA1, SignatureVersion 1.0).',
-        default: 'v3',
-        required: false,
-    },
-    {
-        name: 'area',
-        description: "Area to prefetch in: domestic (Chinese mainland) or overseas. Empty: the domain's own service area.",
-        default: '',
-        required: false,
-    },
-    {
-        name: 'l2-preload',
-        description: 'true to require the prefetch to reach L2 nodes (L2Preload). Empty: not sent.',
-        default: '',
-        required: false,
-    },
-    {
-        name: 'with-header',
-        description: 'JSON object of header name to an array of values sent with the prefetch requests (WithHeader), like {"Accept-Encoding":["gzip"]}. Empty: not sent.',
-        default: '',
-        required: false,
-    },
-    {
-        name: 'query-hashkey',
-        description: "true to use the domain's cache key rules for the hash key (QueryHashkey). Empty: not sent.",
-        default: '',
-        required: false,
-    },
-    {
-        name: 'batch-size',
-        description: 'URLs per PushObjectCache call, 1 to 100.',
-        default: '100',
-        required: false,
-    },
-    {
-        name: 'daily-quota',
-        description: 'auto reads the prefetch quota left today (DescribeRefreshQuota) and spends no more; a whole number caps this run instead.',
-        default: 'auto',
-        required: false,
-    },
-    {
-        name: 'requests-per-second',
-        description: "Calls per second, at most 50 (the API's limit).",
-        default: '50',
-        required: false,
-    },
-    {
-        name: 'fail-on',
-        description: 'error: fail the step when any URL failed; skipped: also when any URL was skipped for quota; never: URL outcomes never fail the step. Configuration and credential errors always fail it.',
-        default: 'error',
-        required: false,
-    },
-    {
-        name: 'dry-run',
-        description: 'true to plan and report without sending anything that changes state. Works without credentials.',
-        default: 'false',
-        required: false,
-    },
-    {
-        name: 'request-timeout',
-        description: "Seconds allowed for each HTTP request (connecting, the answer and its body) to the CDN API, STS, remote sitemaps and GitHub's contents API. Also how long a call whose answer was lost is looked up (at least 5 s) before it may be sent again.",
-        default: '30',
-        required: false,
-    },
-    {
-        name: 'timeout',
-        description: 'Seconds allowed for the whole run. At the deadline sending stops, what was not sent is failed with reason deadline, and outputs, summary and report are written. Empty: 600, plus wait-timeout for each wait (refresh, wait) that is on.',
-        default: '',
-        required: false,
-    },
-    {
-        name: 'refresh',
-        description: 'true to refresh the URLs about to be prefetched first (RefreshObjectCaches, within the refresh quota UrlRemain), wait for the refresh tasks (up to wait-timeout), and only then prefetch. A prefetch does not replace a copy the CDN already holds.',
-        default: 'false',
-        required: false,
-    },
-    {
-        name: 'wait',
-        description: 'true to poll the prefetch tasks after submission (DescribeRefreshTaskById) until every submitted URL is Complete or Failed, or wait-timeout passes.',
-        default: 'false',
-        required: false,
-    },
-    {
-        name: 'wait-timeout',
-        description: 'Seconds each wait (the refresh wait, the prefetch wait) may last, from its own start.',
-        default: '900',
-        required: false,
-    },
-    {
-        name: 'poll-interval',
-        description: 'Seconds between polls, at least 1. The pause grows x1.5 while nothing changes, up to 6 times this.',
-        default: '10',
-        required: false,
-    },
-    {
-        name: 'role-arn',
-        description: "RAM role to assume with the job's GitHub OIDC token (acs:ram::<uid>:role/<name>) instead of using AccessKeys. Needs permissions: id-token: write.",
-        default: '',
-        required: false,
-    },
-    {
-        name: 'oidc-provider-arn',
-        description: 'The RAM OIDC provider for GitHub (acs:ram::<uid>:oidc-provider/<name>). Required with role-arn.',
-        default: '',
-        required: false,
-    },
-    {
-        name: 'role-session-name',
-        description: 'RoleSessionName of the assumed role, 2 to 64 characters of letters, digits and . @ _ -. Empty: cdn-prefetch-<run id>.',
-        default: '',
-        required: false,
-    },
-    {
-        name: 'audience',
-        description: "Audience of the GitHub ID token; the OIDC provider's client ID list must contain it.",
-        default: 'sts.aliyuncs.com',
-        required: false,
-    },
-    {
-        name: 'role-duration-seconds',
-        description: "Lifetime of the assumed credentials, 900 up to the role's maximum session duration. Longer runs renew them.",
-        default: '900',
-        required: false,
-    },
-    {
-        name: 'sts-endpoint',
-        description: 'STS API endpoint for AssumeRoleWithOIDC: an origin like https://sts.aliyuncs.com, no path (a host alone is taken as https). Plain http warns, except to this machine (a local emulator).',
-        default: 'https://sts.aliyuncs.com',
-        required: false,
-    },
-    {
-        name: 'sitemap',
-        description: 'Workspace path or http(s) URL of the deployed sitemap or sitemap index (plain or gzip). Its added and changed URLs are prefetched, after any urls and urls-file entries. With site-dir it is no diff: it only gives the files their priorities and URL forms.',
-        default: '',
-        required: false,
-    },
-    {
-        name: 'previous-sitemap',
-        description: 'Workspace path or http(s) URL of the sitemap before this deploy: the baseline of the diff. A flat file written by save-sitemap is the usual choice.',
-        default: '',
-        required: false,
-    },
-    {
-        name: 'previous-ref',
-        description: 'A git ref or SHA: the baseline is the same path as sitemap at that ref in this repository, read through the GitHub API (a shallow checkout works). Needs sitemap to be a workspace path.',
-        default: '',
-        required: false,
-    },
-    {
-        name: 'github-token',
-        description: 'Token for reading previous-ref through the GitHub API; needs permissions: contents: read.',
-        default: '${{ github.token }}',
-        required: false,
-    },
-    {
-        name: 'changes',
-        description: 'Which URLs of the sitemap diff or site-dir to prefetch: added,modified (new, or with a different lastmod or content), added, modified, or all (every URL or file, as for a first deploy; no baseline is read).',
-        default: 'added,modified',
-        required: false,
-    },
-    {
-        name: 'include-images',
-        description: 'true to prefetch the <image:loc> URLs of the selected pages too, right after each page.',
-        default: 'false',
-        required: false,
-    },
-    {
-        name: 'exclude',
-        description: 'Glob patterns on the URL path, one per line (/tags/**), applied to every source; * stays within a segment, ** crosses segments, /x/** also matches /x.',
-        default: '',
-        required: false,
-    },
-    {
-        name: 'save-sitemap',
-        description: 'A path: read sitemap (following every child) and write its URLs and lastmods there as one flat urlset, and send nothing. Run it before a deploy to keep a baseline.',
-        default: '',
-        required: false,
-    },
-];
-
 ;// CONCATENATED MODULE: ./src/cli/flags.ts
 /**
  * The CLI's flags are the action's inputs, by the same names. The input spec (config/inputs.ts) says
@@ -19255,21 +19337,22 @@ function flagKind(kind) {
     return kind === 'list' ? 'list' : 'value';
 }
 /**
- * The flags, in the spec's order (action.yml's), described as `descriptions` says (action.yml's
- * descriptions; scripts/docs.ts passes a fresh read of action.yml).
+ * The flags, in the spec's order (action.yml's), with the descriptions and defaults `descriptions`
+ * gives (action.yml's; scripts/docs.ts passes a fresh read of it).
  */
 function flagSpecs(descriptions = ACTION_INPUTS) {
     const own = new Set(CLI_FLAGS.map((flag) => flag.name));
-    const described = new Map(descriptions.map((input) => [input.name, input.description]));
+    const described = new Map(descriptions.map((input) => [input.name, input]));
     return INPUT_NAMES.flatMap((name) => {
         const spec = INPUTS[name];
         if (!spec.cli.flag)
             return [];
         if (own.has(name))
             throw new Error(`input "${name}" collides with the CLI's own --${name}`);
-        const description = described.get(name);
-        if (description === undefined)
+        const input = described.get(name);
+        if (input === undefined)
             throw new Error(`action.yml has no input "${name}" to describe the flag`);
+        const { description } = input;
         const kind = flagKind(spec.kind);
         const note = [kind === 'list' ? 'Repeat the flag for more.' : '', spec.cli.note ?? '']
             .filter(Boolean)
@@ -19278,7 +19361,7 @@ function flagSpecs(descriptions = ACTION_INPUTS) {
             {
                 name,
                 kind,
-                default: effectiveDefault(spec),
+                default: effectiveDefault(input),
                 description: note ? `${description} ${note}` : description,
             },
         ];
@@ -19549,7 +19632,7 @@ async function execute(config, flags, io, logger, redact) {
         logger.close();
     }
     io.stdout.write(flags.json ? reportJson(result, redact) : redact(renderClosing(result)));
-    const failure = verdictOf(result, config.failOn);
+    const failure = verdict(result, config.failOn);
     // The action points at its job summary; here the list is just above.
     if (failure)
         io.stderr.write(`${redact(failure.listed ? `${failure.reason}.` : failure.reason)}\n`);

@@ -238,7 +238,8 @@ const QUIET: Logger = {
 };
 
 const ours: Prepare = async (dir) => {
-  const { sitemapChanges, parseChanges } = await import('../src/sitemap/changes.js');
+  const { sitemapChanges } = await import('../src/sitemap/changes.js');
+  const { parseChanges } = await import('../src/sitemap/diff.js');
   return async () => {
     const result = await sitemapChanges(
       {

@@ -10,14 +10,14 @@ export interface Batch {
   items: Candidate[];
 }
 
-export interface Plan {
+export interface Batches {
   batches: Batch[];
   /** URLs beyond the quota, in input order. */
   overQuota: Candidate[];
 }
 
 /** `quota` undefined means no cap. Input order is kept: by host of first appearance, then within a host. */
-export function planBatches(candidates: readonly Candidate[], batchSize: number, quota?: number): Plan {
+export function packBatches(candidates: readonly Candidate[], batchSize: number, quota?: number): Batches {
   if (!Number.isInteger(batchSize) || batchSize < 1)
     throw new Error(`batch size must be >= 1, not ${batchSize}`);
   const ordered = [...candidates].sort((a, b) => a.order - b.order);

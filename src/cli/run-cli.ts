@@ -9,7 +9,7 @@ import { INPUTS, INPUT_NAMES } from '../config/inputs.js';
 import { parseConfig, readCredentials, type Env, type InputReader } from '../config/parse.js';
 import { configErrorsOf } from '../config/problems.js';
 import { reportJson } from '../report/report.js';
-import { verdictOf } from '../report/verdict.js';
+import { verdict } from '../report/verdict.js';
 import { runPrefetch } from '../run.js';
 import { RunStop } from '../runtime/stop.js';
 import { createRedactor, type Redactor } from '../base/redact.js';
@@ -95,7 +95,7 @@ async function execute(
     logger.close();
   }
   io.stdout.write(flags.json ? reportJson(result, redact) : redact(renderClosing(result)));
-  const failure = verdictOf(result, config.failOn);
+  const failure = verdict(result, config.failOn);
   // The action points at its job summary; here the list is just above.
   if (failure) io.stderr.write(`${redact(failure.listed ? `${failure.reason}.` : failure.reason)}\n`);
   if (signals.received === 'SIGINT' || signals.received === 'SIGTERM') return EXIT[signals.received];

@@ -62,7 +62,7 @@ export interface ConfigMessage {
 }
 
 /** What the adapter knows about where the run happens, beside the inputs. */
-export interface RunContext {
+export interface AdapterContext {
   /** Inside GitHub Actions: the workflow run's context (src/main.ts reads it with @actions/github). */
   github?: GitHubContext;
   /** The CLI's `--urls-file -`: the list comes from standard input. */

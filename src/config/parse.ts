@@ -5,8 +5,9 @@
  */
 import path from 'node:path';
 import os from 'node:os';
-import type { Config, ConfigMessage, GitHubContext, RunContext } from './config.js';
-import type { GitHubRepoAccess, SitemapConfig } from '../sitemap/changes.js';
+import type { Config, ConfigMessage, GitHubContext, AdapterContext } from './config.js';
+import type { GitHubRepoAccess } from '../sitemap/git-baseline.js';
+import type { SitemapConfig } from '../sitemap/changes.js';
 import type { OidcConfig } from '../credentials/sts-oidc.js';
 import type { FollowOptions } from '../follow/options.js';
 import type { PushOptions } from '../alibaba/operations.js';
@@ -42,7 +43,7 @@ export function parseConfig(
   input: InputReader,
   env: Env,
   credentials: Partial<Credentials>,
-  context: RunContext = {},
+  context: AdapterContext = {},
 ): Config {
   const inputs = new CheckedInputs(readInputs(input));
   const workspace = env['GITHUB_WORKSPACE'] || process.cwd();
@@ -242,7 +243,7 @@ function siteValues(inputs: CheckedInputs): Omit<SiteSourceConfig, 'siteDir' | '
 }
 
 /** save-sitemap sends nothing, so a URL list (or a site) beside it would be dropped without a word. */
-function checkSaveSitemapAlone(inputs: CheckedInputs, context: RunContext): void {
+function checkSaveSitemapAlone(inputs: CheckedInputs, context: AdapterContext): void {
   if (inputs.get('save-sitemap') === '') return;
   const lists = [
     inputs.get('urls').trim() !== '' ? 'urls' : '',

@@ -3,7 +3,7 @@
  * run, the plan per host), the counts, and the URLs that failed or were skipped, with their reasons.
  */
 import type { UrlOutcome } from '../base/outcome.js';
-import type { RunResult } from '../base/result.js';
+import type { RunResult } from './result.js';
 import { groupByReason, oneLine } from './listing.js';
 import { carriedText, comparedText } from './site.js';
 

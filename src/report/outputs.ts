@@ -1,5 +1,5 @@
 /** The step's outputs: one place that says what each output holds. */
-import type { RunResult } from '../base/result.js';
+import type { RunResult } from './result.js';
 
 /** Every output of action.yml, by name, as the text the runner stores. */
 export function actionOutputs(result: RunResult, reportPath: string): Record<string, string> {

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { RunResult } from '../base/result.js';
+import type { RunResult } from './result.js';
 import type { Redactor } from '../base/redact.js';
 
 export async function writeReport(result: RunResult, dir: string, redact: Redactor): Promise<string> {

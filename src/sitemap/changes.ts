@@ -1,41 +1,30 @@
 /**
  * Sitemap diff as a URL source: the URLs a deploy added or changed, read from the deployed sitemap
- * and compared with a baseline (a file, a URL, or the same file at a git ref). The action maps its
- * inputs onto these options; nothing here reads inputs or imports @actions/core.
+ * and compared with a baseline (a file, a URL, or the same file at a git ref), and the diff's part of
+ * the run's result. The action maps its inputs onto these options; nothing here reads inputs or
+ * imports @actions/core. (save-sitemap alone: save.ts; the priorities site-dir orders by: priorities.ts.)
  */
 import * as path from 'node:path';
 import type { ExcludeMatcher } from '../urls/exclude.js';
-import { notingLogger, type Logger } from '../base/logger.js';
-import { SitemapDiff, type ChangeSelection, type SelectedChange } from './diff.js';
-import type { BaselineProblem, DiffCounts, SitemapNote } from '../base/result.js';
+import { notingLogger, type LoggedNote, type Logger } from '../base/logger.js';
 import {
-  ConfigError,
-  DocumentNotFoundError,
-  DocumentReadError,
-  HtmlPageError,
-  errorMessage,
-} from '../base/errors.js';
+  emptyDiffCounts,
+  SitemapDiff,
+  type ChangeSelection,
+  type DiffCounts,
+  type SelectedChange,
+} from './diff.js';
+import { ConfigError, errorMessage } from '../base/errors.js';
+import { loadDeployed, warnRejects } from './deployed.js';
+import { DocumentNotFoundError, HtmlPageError } from './errors.js';
 import type { RetryPolicy } from '../runtime/retry.js';
 import type { GitHubRepoAccess } from './git-baseline.js';
-import {
-  loadSitemap,
-  type InvalidLoc,
-  type LoadOptions,
-  type LoadStats,
-  type Rejects,
-  type UrlSink,
-} from './load.js';
+import { loadSitemap, type InvalidLoc, type UrlSink } from './load.js';
 import { locateAtRef, locateInput } from './locate.js';
 import { saveBaselineFile } from './save.js';
-import { ownCopy, SitemapSet } from './set.js';
+import { SitemapSet } from './set.js';
 import { DEFAULT_LIMITS, type DocumentLocation, type SitemapLimits } from './document.js';
 import { buildStampWarning, notComparableWarning } from './warnings.js';
-
-export { parseChanges, type ChangeSelection, type SelectedChange } from './diff.js';
-export { formatLastmod } from './lastmod.js';
-export type { InvalidLoc } from './load.js';
-export type { GitHubRepoAccess } from './git-baseline.js';
-export { DEFAULT_LIMITS, type SitemapLimits } from './document.js';
 
 /** `sitemap` and its companions. */
 export interface SitemapConfig {
@@ -83,6 +72,43 @@ export interface SitemapSourceOptions {
   signal?: AbortSignal | undefined;
 }
 
+/** The baseline of a sitemap diff, when one was asked for and could not be used. */
+export type BaselineProblem =
+  /** Does not exist (no file, HTTP 404/410, no such path at the ref): every URL counts as added. */
+  | 'missing'
+  /** An HTML page instead of a sitemap: taken as missing. */
+  | 'html'
+  /** Exists but could not be read or parsed: nothing is selected (unless `changes: all`). */
+  | 'unreadable';
+
+/** The sitemap diff's part of a run's result. */
+export interface SitemapResult {
+  counts: DiffCounts;
+  /** What the sitemap was compared with, e.g. `public/sitemap.xml at 1a2b3c`; undefined when nothing. */
+  baseline: string | undefined;
+  /** Why the baseline that was asked for was not used. */
+  baselineProblem?: BaselineProblem;
+  /** The diff's warnings and notices (build stamps, lastmods missing, the baseline), for the summary. */
+  notes: LoggedNote[];
+  /** Set when the sitemap was not read (the run stopped first, or it could not be read): why. Its counts are then all 0. */
+  notRead?: string;
+}
+
+/** The result's part for a sitemap diff that was read. */
+export function sitemapResult(sitemap: SitemapUrls): SitemapResult {
+  return {
+    counts: sitemap.counts,
+    baseline: sitemap.baseline,
+    ...(sitemap.baselineProblem ? { baselineProblem: sitemap.baselineProblem } : {}),
+    notes: sitemap.notes,
+  };
+}
+
+/** The result's part for a sitemap that was not read, and why: all its counts are 0. */
+export function notReadSitemap(why: string): SitemapResult {
+  return { counts: emptyDiffCounts(), baseline: undefined, notes: [], notRead: why };
+}
+
 export interface SitemapUrls {
   /** Distinct normalized URLs to prefetch, in quota order; each page's images right after it. */
   urls: string[];
@@ -96,7 +122,7 @@ export interface SitemapUrls {
   /** The deployed sitemap's unusable `<loc>` values: each becomes a failed row of the report. */
   invalid: InvalidLoc[];
   /** Every notice and warning given on the way, for the job summary. */
-  notes: SitemapNote[];
+  notes: LoggedNote[];
 }
 
 /**
@@ -106,7 +132,7 @@ export interface SitemapUrls {
  * counts as added; a baseline that exists but cannot be read selects nothing (a warning).
  */
 export async function sitemapChanges(options: SitemapSourceOptions, logger: Logger): Promise<SitemapUrls> {
-  const notes: SitemapNote[] = [];
+  const notes: LoggedNote[] = [];
   const log = notingLogger(logger, notes);
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const root = locateInput(options.sitemap, options.workspace, 'sitemap');
@@ -181,84 +207,6 @@ function diffLine(counts: DiffCounts, compared: boolean, images: boolean, select
   );
 }
 
-export interface SaveSitemapOptions {
-  /** As in SitemapSourceOptions. */
-  workspace: string;
-  /** `sitemap`: workspace path or http(s) URL; every child of an index is followed. */
-  sitemap: string;
-  /** `save-sitemap`: workspace path of the file to write. */
-  saveSitemap: string;
-  baseUrl?: string | undefined;
-  limits?: Partial<SitemapLimits> | undefined;
-  retryPolicy?: RetryPolicy | undefined;
-  signal?: AbortSignal | undefined;
-}
-
-/**
- * save-sitemap on its own: writes every URL and lastmod of `sitemap` (children followed) as one
- * flat urlset. A site with no sitemap yet (or an HTML page in its place) gets an empty urlset; any
- * other failure throws, as for the deployed side of a diff.
- */
-export async function saveSitemapBaseline(
-  options: SaveSitemapOptions,
-  logger: Logger,
-): Promise<{ file: string; urls: number }> {
-  const limits = { ...DEFAULT_LIMITS, ...options.limits };
-  const root = locateInput(options.sitemap, options.workspace, 'sitemap');
-  const file = path.resolve(options.workspace, options.saveSitemap);
-  let set: SitemapSet | undefined = new SitemapSet();
-  try {
-    await loadSitemap(root, { ...options, images: false, side: 'deployed', limits, logger }, set);
-  } catch (error) {
-    if (!(error instanceof DocumentNotFoundError)) throw deployedFailure(error, root, options);
-    const why = `${error.message}: there is no sitemap yet, so ${options.saveSitemap} is an empty urlset.`;
-    if (error instanceof HtmlPageError) {
-      logger.warning(`sitemap: ${why} (A host answers a missing file with 200 and a page; check sitemap.)`);
-    } else {
-      logger.notice(why);
-    }
-    set = undefined;
-  }
-  await saveBaselineFile(file, options.saveSitemap, set);
-  logger.info(`Saved ${set?.size ?? 0} URLs of ${root.label} to ${options.saveSitemap}.`);
-  return { file, urls: set?.size ?? 0 };
-}
-
-export interface PriorityOptions {
-  /** As in SitemapSourceOptions. */
-  workspace: string;
-  /** `sitemap`: workspace path or http(s) URL; every child of an index is followed. */
-  sitemap: string;
-  baseUrl?: string | undefined;
-  limits?: Partial<SitemapLimits> | undefined;
-  retryPolicy?: RetryPolicy | undefined;
-  signal?: AbortSignal | undefined;
-}
-
-/**
- * With `site-dir`, the sitemap is no diff: it says which URLs visitors ask for first. Returns every
- * normalized `<loc>` (the first occurrence) with its `<priority>` (0.5 when absent); `<lastmod>` is not
- * read for anything. A sitemap that cannot be read fails the run as the deployed side of a diff does.
- */
-export async function sitemapPriorities(
-  options: PriorityOptions,
-  logger: Logger,
-): Promise<Map<string, number>> {
-  const limits = { ...DEFAULT_LIMITS, ...options.limits };
-  const root = locateInput(options.sitemap, options.workspace, 'sitemap');
-  const priorities = new Map<string, number>();
-  const sink: UrlSink = {
-    add: (url, _lastmod, priority) => {
-      if (!priorities.has(url)) priorities.set(ownCopy(url), priority);
-    },
-  };
-  await loadDeployed(root, { ...options, images: false }, limits, logger, sink);
-  logger.info(
-    `Sitemap ${root.label}: ${priorities.size} URLs, for their priorities and URL forms (site-dir decides what changed).`,
-  );
-  return priorities;
-}
-
 function locateBaseline(options: SitemapSourceOptions): DocumentLocation | undefined {
   const { previousSitemap, previousRef } = options;
   const hasSitemap = previousSitemap !== undefined && previousSitemap.trim() !== '';
@@ -272,60 +220,6 @@ function locateBaseline(options: SitemapSourceOptions): DocumentLocation | undef
     throw new ConfigError('previous-ref: needs github-token (the default, github.token, works)');
   }
   return locateAtRef(options.sitemap, options.workspace, previousRef.trim(), options.github);
-}
-
-/** The deployed side: any failure is fatal, and names `sitemap`. */
-async function loadDeployed(
-  root: DocumentLocation,
-  options: Pick<LoadOptions, 'images' | 'baseUrl' | 'known' | 'retryPolicy' | 'signal'> & {
-    workspace: string;
-  },
-  limits: SitemapLimits,
-  logger: Logger,
-  sink: UrlSink,
-): Promise<LoadStats> {
-  const started = Date.now();
-  let stats: LoadStats;
-  try {
-    stats = await loadSitemap(root, { ...options, side: 'deployed', limits, logger }, sink);
-  } catch (error) {
-    throw deployedFailure(error, root, options);
-  }
-  logger.info(`Read sitemap ${root.label}: ${stats.documents} documents in ${Date.now() - started} ms.`);
-  warnRejects(stats, 'sitemap', logger);
-  return stats;
-}
-
-/**
- * Why the deployed sitemap cannot be used. Only its author can fix a missing or broken sitemap: a
- * configuration error. A server that kept failing (5xx, no answer, a timeout) is not one.
- */
-function deployedFailure(
-  error: unknown,
-  root: DocumentLocation,
-  options: { workspace: string; signal?: AbortSignal | undefined },
-): unknown {
-  if (error instanceof ConfigError || options.signal?.aborted === true) return error;
-  const message = errorMessage(error);
-  if (error instanceof DocumentReadError && error.transient) {
-    return new Error(`Cannot read sitemap: ${message}`, { cause: error });
-  }
-  if (error instanceof HtmlPageError) {
-    return new ConfigError(
-      `sitemap: ${message}; a host answers a missing file with 200 and a page: check the sitemap's URL`,
-      'sitemap',
-    );
-  }
-  if (error instanceof DocumentNotFoundError) {
-    const hint =
-      root.kind !== 'file'
-        ? ''
-        : path.isAbsolute(root.label)
-          ? '; did the build run before this step?'
-          : `; a path is relative to the workspace (${options.workspace}): did the build run before this step?`;
-    return new ConfigError(`sitemap: ${message}${hint}`, 'sitemap');
-  }
-  return new ConfigError(`sitemap: cannot be used: ${message}`, 'sitemap');
 }
 
 /** A usable baseline, or why the one asked for is not used. */
@@ -384,36 +278,5 @@ async function loadBaseline(
         'to prefetch every URL of the sitemap.',
     );
     return { problem: 'unreadable' };
-  }
-}
-
-/** One warning per kind of unusable value; the baseline's unusable locs are only an info line. */
-function warnRejects(stats: LoadStats, side: 'sitemap' | 'baseline', logger: Logger): void {
-  const examples = (rejects: Rejects): string =>
-    rejects.examples.join('; ') + (rejects.count > rejects.examples.length ? '; …' : '');
-  if (stats.invalidLocs.count > 0) {
-    // A baseline's unusable locs change nothing: no deployed URL can match them.
-    if (side === 'sitemap') {
-      logger.warning(
-        `sitemap: ${stats.invalidLocs.count} <loc> values are not usable URLs; each is reported as failed: ${examples(stats.invalidLocs)}`,
-      );
-    } else {
-      logger.info(
-        `baseline: ${stats.invalidLocs.count} <loc> values are not usable URLs and were left out: ${examples(stats.invalidLocs)}`,
-      );
-    }
-  }
-  if (stats.emptyLocs > 0) {
-    (side === 'sitemap' ? logger.warning : logger.info).call(
-      logger,
-      `${side}: ${stats.emptyLocs === 1 ? '1 entry has' : `${stats.emptyLocs} entries have`} an empty or no <loc>, ` +
-        'so there is nothing to prefetch or report for them.',
-    );
-  }
-  if (stats.invalidLastmods.count > 0) {
-    logger.warning(
-      `${side}: ${stats.invalidLastmods.count} <lastmod> values are not W3C datetimes and were ignored ` +
-        `(those URLs cannot count as modified): ${examples(stats.invalidLastmods)}`,
-    );
   }
 }

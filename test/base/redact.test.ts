@@ -32,6 +32,51 @@ function spellings(value: string): Record<string, string> {
   };
 }
 
+describe('createRedactor', () => {
+  const secret = 'Xk29SECRETa8Fq0ZpLm3';
+  const token = 'CAIS+token/with=special.chars*(x)?';
+  it.each<[string, string]>([
+    ['one occurrence', `key ${secret} end`],
+    ['many occurrences', `${secret}${secret} and ${secret}\n${secret}`],
+    ['in JSON', JSON.stringify({ secret, nested: [secret] })],
+    ['a token with regex metacharacters', `Authorization: ${token}; again ${token}`],
+  ])('removes every occurrence: %s', (_name, text) => {
+    const redact = createRedactor([secret, token, undefined]);
+    const out = redact(text);
+    expect(out).not.toContain(secret);
+    expect(out).not.toContain(token);
+    expect(out).toContain('***');
+  });
+
+  it('leaves text without secrets unchanged', () => {
+    const redact = createRedactor([secret]);
+    expect(redact('https://a.com/x submitted')).toBe('https://a.com/x submitted');
+  });
+
+  it('a secret containing another is removed whole', () => {
+    const short = 'abcd1234';
+    const long = `${short}XYZ9876`;
+    const redact = createRedactor([short, long]);
+    const out = redact(`${long} and ${short}`);
+    expect(out).not.toContain(short);
+    expect(out).not.toContain('XYZ9876');
+    expect(out).toBe('*** and ***');
+  });
+
+  it('overlapping secrets leave nothing of either', () => {
+    const a = 'AAAA1111BBBB';
+    const b = '1111BBBBCCCC';
+    const out = createRedactor([a, b])(`x ${a} y ${b} z`);
+    expect(out).not.toContain(a);
+    expect(out).not.toContain(b);
+  });
+
+  it('undefined and empty secrets are ignored', () => {
+    const redact = createRedactor([undefined, '']);
+    expect(redact('nothing to hide')).toBe('nothing to hide');
+  });
+});
+
 describe('createRedactor: every spelling', () => {
   const redact = createRedactor([token, secret, proxyUserinfo]);
   for (const [name, value] of Object.entries({ token, secret, 'proxy user:password': proxyUserinfo })) {

@@ -1,7 +1,7 @@
-/** Properties of the batch planner over random inputs. */
+/** Properties of packing URLs into batches over random inputs. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { planBatches } from '../../src/batch/pack.js';
+import { packBatches } from '../../src/batch/pack.js';
 import type { Candidate } from '../../src/urls/prepare.js';
 
 const candidates = fc
@@ -17,7 +17,7 @@ const candidates = fc
     })),
   );
 
-describe('planBatches properties', () => {
+describe('packBatches properties', () => {
   it('keeps every limit, spends the quota on the earliest URLs, and loses nothing', () => {
     fc.assert(
       fc.property(
@@ -25,9 +25,9 @@ describe('planBatches properties', () => {
         fc.integer({ min: 1, max: 100 }),
         fc.option(fc.integer({ min: 0, max: 700 }), { nil: undefined }),
         (items, batchSize, quota) => {
-          const plan = planBatches(items, batchSize, quota);
-          const planned = plan.batches.flatMap((b) => b.items);
-          for (const batch of plan.batches) {
+          const packed = packBatches(items, batchSize, quota);
+          const planned = packed.batches.flatMap((b) => b.items);
+          for (const batch of packed.batches) {
             expect(batch.items.length).toBeGreaterThan(0);
             expect(batch.items.length).toBeLessThanOrEqual(Math.min(batchSize, 100));
             expect(new Set(batch.items.map((i) => i.host))).toEqual(new Set([batch.host]));
@@ -40,18 +40,18 @@ describe('planBatches properties', () => {
           expect(planned.length).toBe(Math.min(items.length, cap));
           // The quota goes to the earliest URLs; what does not fit keeps its order.
           const maxPlanned = Math.max(0, ...planned.map((i) => i.order));
-          expect(plan.overQuota.every((i) => i.order > maxPlanned)).toBe(true);
-          expect(plan.overQuota.map((i) => i.order)).toEqual(
-            [...plan.overQuota.map((i) => i.order)].sort((a, b) => a - b),
+          expect(packed.overQuota.every((i) => i.order > maxPlanned)).toBe(true);
+          expect(packed.overQuota.map((i) => i.order)).toEqual(
+            [...packed.overQuota.map((i) => i.order)].sort((a, b) => a - b),
           );
-          expect(planned.length + plan.overQuota.length).toBe(items.length);
+          expect(planned.length + packed.overQuota.length).toBe(items.length);
           // No more calls than the limits require.
           const perHost = new Map<string, number>();
           for (const item of planned) perHost.set(item.host, (perHost.get(item.host) ?? 0) + 1);
           const minimal = [...perHost.values()].reduce((sum, n) => sum + Math.ceil(n / batchSize), 0);
-          expect(plan.batches.length).toBe(minimal);
+          expect(packed.batches.length).toBe(minimal);
           // Batches go out earliest first.
-          const firsts = plan.batches.map((b) => b.items[0]?.order ?? 0);
+          const firsts = packed.batches.map((b) => b.items[0]?.order ?? 0);
           expect(firsts).toEqual([...firsts].sort((a, b) => a - b));
         },
       ),

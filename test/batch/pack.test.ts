@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planBatches, type Plan } from '../../src/batch/pack.js';
+import { packBatches, type Batches } from '../../src/batch/pack.js';
 import type { Candidate } from '../../src/urls/prepare.js';
 import { createRng } from '../helpers/prng.js';
 
@@ -11,19 +11,19 @@ function candidates(...specs: string[]): Candidate[] {
   });
 }
 
-function shape(plan: Plan): { batches: string[][]; overQuota: string[] } {
+function shape(packed: Batches): { batches: string[][]; overQuota: string[] } {
   return {
-    batches: plan.batches.map((b) => b.items.map((c) => c.url.slice('https://'.length))),
-    overQuota: plan.overQuota.map((c) => c.url.slice('https://'.length)),
+    batches: packed.batches.map((b) => b.items.map((c) => c.url.slice('https://'.length))),
+    overQuota: packed.overQuota.map((c) => c.url.slice('https://'.length)),
   };
 }
 
-/** Every property the planner promises, as a list of violations (empty when all hold). */
+/** Every property packing promises, as a list of violations (empty when all hold). */
 function violations(
   input: readonly Candidate[],
   batchSize: number,
   quota: number | undefined,
-  plan: Plan,
+  packed: Batches,
 ): string[] {
   const problems: string[] = [];
   const ordered = [...input].sort((a, b) => a.order - b.order);
@@ -31,7 +31,7 @@ function violations(
   const expectedPlanned = ordered.slice(0, cap);
   const expectedOver = ordered.slice(cap);
 
-  for (const [i, batch] of plan.batches.entries()) {
+  for (const [i, batch] of packed.batches.entries()) {
     if (batch.items.length === 0) problems.push(`batch ${i} is empty`);
     if (batch.items.length > batchSize) problems.push(`batch ${i} has ${batch.items.length} > ${batchSize}`);
     if (batch.items.some((c) => c.host !== batch.host)) problems.push(`batch ${i} mixes hosts`);
@@ -39,12 +39,12 @@ function violations(
     if (orders.some((o, k) => k > 0 && o <= (orders[k - 1] ?? -Infinity)))
       problems.push(`batch ${i} out of order`);
   }
-  const firsts = plan.batches.map((b) => b.items[0]?.order ?? NaN);
+  const firsts = packed.batches.map((b) => b.items[0]?.order ?? NaN);
   if (firsts.some((o, k) => k > 0 && !(o > (firsts[k - 1] ?? -Infinity)))) {
     problems.push(`batches not ordered by first URL: ${firsts.join(',')}`);
   }
 
-  const planned = plan.batches.flatMap((b) => b.items);
+  const planned = packed.batches.flatMap((b) => b.items);
   const plannedSet = new Set(planned.map((c) => c.url));
   if (plannedSet.size !== planned.length) problems.push('a URL is planned twice');
   const expectedPlannedSet = new Set(expectedPlanned.map((c) => c.url));
@@ -54,10 +54,10 @@ function violations(
   ) {
     problems.push('planned URLs are not exactly the first `quota` URLs in input order');
   }
-  if (plan.overQuota.map((c) => c.url).join('\n') !== expectedOver.map((c) => c.url).join('\n')) {
+  if (packed.overQuota.map((c) => c.url).join('\n') !== expectedOver.map((c) => c.url).join('\n')) {
     problems.push('overQuota is not the rest, in input order');
   }
-  const everything = [...planned, ...plan.overQuota].map((c) => c.url);
+  const everything = [...planned, ...packed.overQuota].map((c) => c.url);
   if (everything.length !== input.length || new Set(everything).size !== input.length) {
     problems.push('batches ∪ overQuota is not every input URL exactly once');
   }
@@ -65,11 +65,12 @@ function violations(
   const perHost = new Map<string, number>();
   for (const c of expectedPlanned) perHost.set(c.host, (perHost.get(c.host) ?? 0) + 1);
   const minimum = [...perHost.values()].reduce((sum, n) => sum + Math.ceil(n / batchSize), 0);
-  if (plan.batches.length !== minimum) problems.push(`${plan.batches.length} batches, minimum is ${minimum}`);
+  if (packed.batches.length !== minimum)
+    problems.push(`${packed.batches.length} batches, minimum is ${minimum}`);
   return problems;
 }
 
-describe('planBatches', () => {
+describe('packBatches', () => {
   it.each<[string, string[], number, number | undefined, ReturnType<typeof shape>]>([
     ['empty input', [], 100, undefined, { batches: [], overQuota: [] }],
     [
@@ -112,30 +113,30 @@ describe('planBatches', () => {
     ],
   ])('%s', (_name, specs, batchSize, quota, expected) => {
     const input = candidates(...specs);
-    const plan = planBatches(input, batchSize, quota);
-    expect(shape(plan)).toEqual(expected);
-    expect(violations(input, batchSize, quota, plan)).toEqual([]);
+    const packed = packBatches(input, batchSize, quota);
+    expect(shape(packed)).toEqual(expected);
+    expect(violations(input, batchSize, quota, packed)).toEqual([]);
   });
 
   it('plans by the order field, not by array position', () => {
     const input = candidates('a/1', 'b/1', 'a/2', 'b/2');
     const shuffled = [input[3], input[0], input[2], input[1]].filter((c): c is Candidate => c !== undefined);
-    const plan = planBatches(shuffled, 10, 3);
-    expect(shape(plan)).toEqual({ batches: [['a/1', 'a/2'], ['b/1']], overQuota: ['b/2'] });
+    const packed = packBatches(shuffled, 10, 3);
+    expect(shape(packed)).toEqual({ batches: [['a/1', 'a/2'], ['b/1']], overQuota: ['b/2'] });
   });
 
   it('does not modify its input', () => {
     const input = candidates('b/1', 'a/1', 'b/2');
     const copy = structuredClone(input);
-    planBatches(input, 1, 2);
+    packBatches(input, 1, 2);
     expect(input).toEqual(copy);
   });
 
   it.each([0, -1, 1.5, NaN])('batch size %s is refused', (batchSize) => {
-    expect(() => planBatches(candidates('a/1'), batchSize)).toThrow(/batch size/);
+    expect(() => packBatches(candidates('a/1'), batchSize)).toThrow(/batch size/);
   });
 
-  it('the property checker itself catches a bad plan', () => {
+  it('the property checker itself catches a bad packed', () => {
     const input = candidates('a/1', 'b/1', 'a/2');
     const [a1, b1, a2] = input as [Candidate, Candidate, Candidate];
     expect(
@@ -186,8 +187,8 @@ describe('planBatches', () => {
       }
       const batchSize = rng.pick([1, 2, 3, 5, 7, 10, 100]);
       const quota = rng.bool(0.3) ? undefined : rng.int(0, count + 3);
-      const plan = planBatches(input, batchSize, quota);
-      const problems = violations(input, batchSize, quota, plan);
+      const packed = packBatches(input, batchSize, quota);
+      const problems = violations(input, batchSize, quota, packed);
       if (problems.length)
         failures.push(`run ${run} (n=${count}, size=${batchSize}, quota=${quota}): ${problems.join('; ')}`);
     }

@@ -5,7 +5,7 @@ import { runResult } from '../helpers/results.js';
 import { renderClosing } from '../../src/report/closing.js';
 import { ConsoleLogger } from '../../src/cli/console-logger.js';
 import type { UrlOutcome } from '../../src/base/outcome.js';
-import type { RunResult } from '../../src/base/result.js';
+import type { RunResult } from '../../src/report/result.js';
 import { createRedactor } from '../../src/base/redact.js';
 
 class Capture extends Writable {

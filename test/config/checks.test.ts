@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { configFrom } from '../helpers/inputs.js';
 import { ConfigError } from '../../src/base/errors.js';
-import type { GitHubContext, RunContext } from '../../src/config/config.js';
+import type { GitHubContext, AdapterContext } from '../../src/config/config.js';
 import type { Env } from '../../src/config/parse.js';
 import { ConfigErrors, configErrorsOf } from '../../src/config/problems.js';
 import type { Credentials } from '../../src/alibaba/signer.js';
@@ -18,7 +18,7 @@ const CREDS: Partial<Credentials> = {
 
 function parse(
   inputs: Record<string, string>,
-  options: { env?: Env; credentials?: Partial<Credentials>; context?: RunContext } = {},
+  options: { env?: Env; credentials?: Partial<Credentials>; context?: AdapterContext } = {},
 ) {
   return configFrom(
     inputs,
@@ -101,7 +101,7 @@ describe('save-sitemap', () => {
     expect(parse(sitemap, { credentials: {} }).sitemap?.saveSitemap).toBe('baseline.xml');
   });
 
-  it.each<[string, Record<string, string>, RunContext, string]>([
+  it.each<[string, Record<string, string>, AdapterContext, string]>([
     ['urls', { urls: 'https://www.example.com/' }, {}, 'urls'],
     ['urls-file', { 'urls-file': 'list.txt' }, {}, 'urls-file'],
     ['the CLI reading a list from standard input', {}, { urlsFromStdin: true }, 'urls-file'],

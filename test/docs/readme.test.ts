@@ -1,8 +1,8 @@
 /**
  * A README a newcomer can finish: at most 30 KB, a contents line that lists every section, links that
- * lead somewhere (files and #anchors, in README and every page of docs/), every docs/ page reachable
- * from README, and a Development section that names every folder of src/ in the order a run flows
- * through them (the order test/layers.test.ts enforces).
+ * lead somewhere (files and #anchors, in README, the contributor pages and every page of docs/), every
+ * docs/ page reachable from README, and a Development section (in CONTRIBUTING.md) that names every
+ * folder of src/ in the order a run flows through them (the order test/layers.test.ts enforces).
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const README = 'README.md';
+const CONTRIBUTING = 'CONTRIBUTING.md';
 const MAX_README_BYTES = 30 * 1024;
 
 const read = (file: string): string => readFileSync(path.join(ROOT, file), 'utf8');
@@ -17,7 +18,7 @@ const pages = readdirSync(path.join(ROOT, 'docs'))
   .filter((name) => name.endsWith('.md'))
   .sort()
   .map((name) => `docs/${name}`);
-const markdown = [README, ...pages];
+const markdown = [README, CONTRIBUTING, 'RELEASING.md', 'SECURITY.md', ...pages];
 const readme = read(README);
 
 /** The text outside fenced code blocks (indented fences too, as inside a list item). */
@@ -155,10 +156,18 @@ describe('README', () => {
     expect(pages.filter((page) => !targets.has(page))).toEqual([]);
   });
 
-  it('keeps the two contributor commands in the quick start', () => {
+  it('keeps the two contributor commands in the quick start, installing once, and CONTRIBUTING.md repeats them', () => {
+    const commands = '```sh\nnpm ci && npm test\nnpm run demo\n```';
     const quickStart = section(readme, 'Quick start');
     expect(quickStart).toMatch(/for contributors/i);
-    expect(quickStart).toContain('```sh\nnpm ci && npm run demo\nnpm ci && npm test\n```');
+    expect(quickStart).toContain(commands);
+    expect(read(CONTRIBUTING)).toContain(commands);
+  });
+
+  it('links CONTRIBUTING.md and SECURITY.md', () => {
+    expect(links(section(readme, 'Contributing'))).toEqual(
+      expect.arrayContaining([CONTRIBUTING, 'SECURITY.md']),
+    );
   });
 });
 
@@ -168,7 +177,7 @@ describe.each(markdown)('%s', (file) => {
   });
 });
 
-describe("README's Development section", () => {
+describe("CONTRIBUTING.md's Development section", () => {
   const SRC = path.join(ROOT, 'src');
   /** The layers, lowest first, as test/layers.test.ts declares them. */
   const layers = [
@@ -179,7 +188,9 @@ describe("README's Development section", () => {
   const layerOf = (name: string): string =>
     name.endsWith('/') ? name.slice(0, -1) : name === 'run.ts' ? 'run' : 'adapters';
   /** What the section's table names under src/, in order: `base/`, …, `run.ts`, `main.ts`, …. */
-  const named = [...section(readme, 'Development').matchAll(/`src\/([\w.-]+\/?)`/g)].map((m) => m[1] ?? '');
+  const named = [...section(read(CONTRIBUTING), 'Development').matchAll(/`src\/([\w.-]+\/?)`/g)].map(
+    (m) => m[1] ?? '',
+  );
   const onDisk = readdirSync(SRC).map((name) =>
     statSync(path.join(SRC, name)).isDirectory() ? `${name}/` : name,
   );

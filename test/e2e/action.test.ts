@@ -3,7 +3,7 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type Emulator } from '../../emulator/index.js';
-import { emulatorPerTest } from '../helpers/emulator.js';
+import { acceptedUrls, emulatorPerTest } from '../helpers/emulator.js';
 import { runAction, type ActionRun } from '../../emulator/harness.js';
 
 const AK_ID = 'test-ak-id';
@@ -50,12 +50,7 @@ describe('a URL list', () => {
       expect(calls.map((c) => c.urls.length)).toEqual([100, 50, 30]);
       expect(calls.every((c) => c.code === undefined && c.signatureVersion === signatureVersion)).toBe(true);
       expect(calls.every((c) => new Set(c.urls.map((u) => new URL(u).host)).size === 1)).toBe(true);
-      expect(
-        emulator
-          .acceptedPrefetches()
-          .map((a) => a.url)
-          .sort(),
-      ).toEqual([...urls].sort());
+      expect(acceptedUrls(emulator)).toEqual([...urls].sort());
       expect(result.outputs['submitted-count']).toBe('180');
       expect(result.outputs['failed-count']).toBe('0');
       // Task IDs: distinct, earliest URL's task first (the emulator merges same-second tasks per domain).
@@ -242,12 +237,7 @@ describe('errors', () => {
     // as long as request-timeout (at least 5 s) before it is sent again; keep that window short here.
     const result = await run({ urls: urls.join('\n'), 'requests-per-second': '2', 'request-timeout': '2' });
     expect(result.exitCode).toBe(0);
-    expect(
-      emulator
-        .acceptedPrefetches()
-        .map((a) => a.url)
-        .sort(),
-    ).toEqual([...urls].sort());
+    expect(acceptedUrls(emulator)).toEqual([...urls].sort());
     const calls = pushCalls(emulator);
     expect(calls.filter((c) => c.fault !== undefined)).toHaveLength(2);
     expect(calls.filter((c) => c.accepted)).toHaveLength(3);

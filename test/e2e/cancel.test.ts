@@ -4,7 +4,7 @@
  */
 import { beforeEach, expect, it } from 'vitest';
 import { type Emulator } from '../../emulator/index.js';
-import { emulatorPerTest } from '../helpers/emulator.js';
+import { acceptedUrls, emulatorPerTest } from '../helpers/emulator.js';
 import { EXIT_NET_WARNING, runAction, type ActionRun } from '../../emulator/harness.js';
 
 const creds = {
@@ -41,12 +41,7 @@ it.each(['SIGINT', 'SIGTERM'] as const)(
     const report = result.report?.urls ?? [];
     expect(report).toHaveLength(30);
     const submitted = report.filter((u) => u.status === 'submitted').map((u) => u.url);
-    expect(submitted.sort()).toEqual(
-      emulator
-        .acceptedPrefetches()
-        .map((a) => a.url)
-        .sort(),
-    );
+    expect(submitted.sort()).toEqual(acceptedUrls(emulator));
     const cancelled = report.filter((u) => u.reason === 'cancelled: not sent before the run was cancelled');
     expect(submitted.length + cancelled.length).toBe(30);
     expect(cancelled.length).toBeGreaterThan(0);

@@ -9,7 +9,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { parseActionYaml } from '../../scripts/docs.js';
 import { NOT_FLAGS } from '../../src/cli/flags.js';
 import { type Emulator } from '../../emulator/index.js';
-import { emulatorPerTest } from '../helpers/emulator.js';
+import { acceptedUrls, emulatorPerTest } from '../helpers/emulator.js';
 import { CLI_BUNDLE, runCliBundle, type CliRun } from '../../emulator/cli-harness.js';
 import { ROOT, runAction, type ReportUrl } from '../../emulator/harness.js';
 
@@ -156,12 +156,7 @@ describe('a run', () => {
     const urls = [...urlsOn('www.example.com', 30), ...urlsOn('static.example.com', 3)];
     const run = await cli([...urls.flatMap((url) => ['--urls', url]), '--batch-size', '10']);
     expect(run.exitCode).toBe(0);
-    expect(
-      emulator
-        .acceptedPrefetches()
-        .map((a) => a.url)
-        .sort(),
-    ).toEqual([...urls].sort());
+    expect(acceptedUrls(emulator)).toEqual([...urls].sort());
     // Progress: plain lines, ending at the total.
     expect(run.stderr).toMatch(/^Submitting: \d+\/33 URLs \(\d+%\)$/m);
     expect(run.stderr).toMatch(/^Submitting: 33\/33 URLs \(100%\)$/m);
@@ -253,12 +248,7 @@ describe('exit codes', () => {
     const report = json(run);
     expect(report.urls).toHaveLength(40);
     const submitted = report.urls.filter((u) => u.status === 'submitted').map((u) => u.url);
-    expect(submitted.sort()).toEqual(
-      emulator
-        .acceptedPrefetches()
-        .map((a) => a.url)
-        .sort(),
-    );
+    expect(submitted.sort()).toEqual(acceptedUrls(emulator));
     const cancelled = report.urls.filter(
       (u) => u.reason === 'cancelled: not sent before the run was cancelled',
     );

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { type CallRecord, type Emulator } from '../../emulator/index.js';
-import { emulatorPerTest } from '../helpers/emulator.js';
+import { acceptedUrls, emulatorPerTest } from '../helpers/emulator.js';
 import { runAction, type ActionRun } from '../../emulator/harness.js';
 
 const AK_ID = 'test-ak-id';
@@ -386,12 +386,7 @@ describe('refresh', () => {
     });
 
     expect(result.exitCode).toBe(0);
-    expect(
-      em
-        .acceptedPrefetches()
-        .map((p) => p.url)
-        .sort(),
-    ).toEqual([...urls].sort());
+    expect(acceptedUrls(em)).toEqual([...urls].sort());
     expect(result.log).toContain(
       '::warning::Refresh failed at the CDN: https://www.example.com/fast/1.html (Internal Error)',
     );

@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Emulator, type EmulatorOptions } from '../../emulator/index.js';
-import { emulatorPerTest } from '../helpers/emulator.js';
+import { acceptedUrls, emulatorPerTest } from '../helpers/emulator.js';
 import { runAction, type ActionRun } from '../../emulator/harness.js';
 import { startIdTokenService, type IdTokenService } from '../helpers/id-token-service.js';
 
@@ -226,12 +226,7 @@ describe('role-arn', () => {
     expect(pushes.some((c) => c.accessKeyId === second?.accessKeyId)).toBe(true);
     expect(second?.accessKeyId).not.toBe(first?.accessKeyId);
     // Each URL accepted exactly once.
-    expect(
-      em
-        .acceptedPrefetches()
-        .map((a) => a.url)
-        .sort(),
-    ).toEqual(urls(3).split('\n').sort());
+    expect(acceptedUrls(em)).toEqual(urls(3).split('\n').sort());
     expect(result.log).toMatch(/Assumed .* again \(the credentials were refused as expired\)/);
   });
 

@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Emulator } from '../../emulator/index.js';
-import { emulatorPerTest } from '../helpers/emulator.js';
+import { acceptedUrls, emulatorPerTest } from '../helpers/emulator.js';
 import { startProxy, type TestProxy } from '../helpers/proxy.js';
 import { makeCertificate, startTlsFront, type Certificate, type TlsFront } from '../helpers/tls.js';
 import { runAction, type ActionRun } from '../../emulator/harness.js';
@@ -56,11 +56,7 @@ function urls(count: number): string {
 }
 
 const httpsEndpoint = (host: string): string => `https://${host}:${front.port}`;
-const accepted = (): string[] =>
-  emulator
-    .acceptedPrefetches()
-    .map((a) => a.url)
-    .sort();
+const accepted = (): string[] => acceptedUrls(emulator);
 
 function run(inputs: Record<string, string>, env: Record<string, string>): Promise<ActionRun> {
   return runAction(inputs, { env: { NODE_EXTRA_CA_CERTS: certificate.certFile, ...env } });

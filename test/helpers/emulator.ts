@@ -50,3 +50,11 @@ export function emulatorClient(endpoint: string, options: Partial<ClientOptions>
     ...options,
   });
 }
+
+/** Every URL the emulator accepted for prefetch, sorted: what a run got through, whatever the order. */
+export function acceptedUrls(emulator: Emulator): string[] {
+  return emulator
+    .acceptedPrefetches()
+    .map((accepted) => accepted.url)
+    .sort();
+}

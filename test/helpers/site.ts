@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterEach } from 'vitest';
 import type { UrlOutcome } from '../../src/base/outcome.js';
-import type { StopReason } from '../../src/base/result.js';
+import type { StopReason } from '../../src/runtime/stop.js';
 import {
   compileContentIgnore,
   nextState,

@@ -3,12 +3,12 @@ import { describe, expect, it } from 'vitest';
 import type { Refreshed } from '../../src/follow/refresh.js';
 import { withFollowThrough } from '../../src/follow/result.js';
 import { followOutputs } from '../../src/report/outputs.js';
-import type { WaitSummary } from '../../src/base/follow.js';
+import type { WaitSummary } from '../../src/follow/types.js';
 import type { Followed } from '../../src/follow/wait.js';
 import type { UrlOutcome } from '../../src/base/outcome.js';
 import { renderSummary } from '../../src/report/summary.js';
-import { verdict } from '../../src/report/verdict.js';
-import type { RunResult } from '../../src/base/result.js';
+import { failureMessage } from '../../src/report/verdict.js';
+import type { RunResult } from '../../src/report/result.js';
 
 const A = 'https://www.example.com/a';
 const B = 'https://www.example.com/b';
@@ -146,25 +146,25 @@ describe('verdict with wait', () => {
 
   it('fails fail-on: error (and skipped) when a prefetch task ended Failed, not fail-on: never', () => {
     const result = sentRun(ok, { follow: { wait: waitSummary() } });
-    expect(verdict(result, 'error')).toBe(
+    expect(failureMessage(result, 'error')).toBe(
       '1 of 2 submitted URLs failed at the CDN (prefetch task Failed); see the job summary and the report.',
     );
-    expect(verdict(result, 'skipped')).toBeDefined();
-    expect(verdict(result, 'never')).toBeUndefined();
+    expect(failureMessage(result, 'skipped')).toBeDefined();
+    expect(failureMessage(result, 'never')).toBeUndefined();
   });
 
   it('does not fail for URLs still pending at the timeout', () => {
     const result = sentRun(ok, {
       follow: { wait: waitSummary({ completed: 0, failed: 0, pending: 2, ended: 'timeout' }) },
     });
-    expect(verdict(result, 'error')).toBeUndefined();
+    expect(failureMessage(result, 'error')).toBeUndefined();
   });
 
   it('keeps failed-count for URLs that were never accepted', () => {
     const { outcomes: list, follow } = withFollowThrough(outcomes, undefined, waited);
     const result = sentRun(list, follow ? { follow } : {});
     expect(result.counts.failed).toBe(1);
-    expect(verdict(result, 'error')).toMatch(/^1 of 4 URLs failed/);
+    expect(failureMessage(result, 'error')).toMatch(/^1 of 4 URLs failed/);
   });
 });
 

@@ -1,82 +1,14 @@
-import { runResult } from '../helpers/results.js';
+import {
+  failedOutcome as failed,
+  runResult,
+  skippedOutcome as skipped,
+  submittedOutcome as submitted,
+} from '../helpers/results.js';
 import { describe, expect, it } from 'vitest';
-import type { FailOn } from '../../src/report/verdict.js';
 import type { UrlOutcome } from '../../src/base/outcome.js';
 import { renderSummary } from '../../src/report/summary.js';
 import { reportJson } from '../../src/report/report.js';
-import { verdict } from '../../src/report/verdict.js';
-import type { DiffCounts, RunResult } from '../../src/base/result.js';
-import { createRedactor } from '../../src/base/redact.js';
-
-let order = 0;
-const submitted = (url = `https://a.com/${++order}`): UrlOutcome => ({
-  url,
-  status: 'submitted',
-  taskId: '1',
-  order: ++order,
-});
-const failed = (url = `https://a.com/f${++order}`, reason = 'InvalidObjectPath.Malformed'): UrlOutcome => ({
-  url,
-  status: 'failed',
-  reason,
-  order: ++order,
-});
-const skipped = (skip: 'quota' | 'domains' | 'excluded'): UrlOutcome => ({
-  url: `https://a.com/s${++order}`,
-  status: 'skipped',
-  skip,
-  reason: `skipped: ${skip}`,
-  order: ++order,
-});
-
-describe('verdict', () => {
-  const fatal = 'PushObjectCache: Forbidden.RAM. Grant cdn:PushObjectCache';
-  it.each<[string, RunResult, Record<FailOn, boolean>]>([
-    ['all submitted', runResult([submitted(), submitted()]), { error: false, skipped: false, never: false }],
-    ['nothing at all', runResult([]), { error: false, skipped: false, never: false }],
-    ['a failed URL', runResult([submitted(), failed()]), { error: true, skipped: true, never: false }],
-    [
-      'a quota skip',
-      runResult([submitted(), skipped('quota')]),
-      { error: false, skipped: true, never: false },
-    ],
-    [
-      'a domains skip',
-      runResult([submitted(), skipped('domains')]),
-      { error: false, skipped: false, never: false },
-    ],
-    [
-      'only domains skips',
-      runResult([skipped('domains'), skipped('domains')]),
-      { error: false, skipped: false, never: false },
-    ],
-    [
-      'quota and domains skips',
-      runResult([skipped('domains'), skipped('quota')]),
-      { error: false, skipped: true, never: false },
-    ],
-    ['fatal, nothing else', runResult([], { fatal }), { error: true, skipped: true, never: true }],
-    [
-      'fatal with submitted URLs',
-      runResult([submitted()], { fatal }),
-      { error: true, skipped: true, never: true },
-    ],
-  ])('%s', (_name, run, fails) => {
-    for (const failOn of ['error', 'skipped', 'never'] as const) {
-      const message = verdict(run, failOn);
-      expect(message !== undefined, `fail-on: ${failOn}`).toBe(fails[failOn]);
-      if (message !== undefined) expect(message.length).toBeGreaterThan(0);
-    }
-  });
-
-  it('a fatal error is the message', () => {
-    expect(verdict(runResult([], { fatal }), 'never')).toBe(fatal);
-  });
-
-  it('the failure message counts the failed URLs', () => {
-    expect(verdict(runResult([submitted(), failed(), failed()]), 'error')).toMatch(/\b2\b/);
-  });
-});
+import type { DiffCounts } from '../../src/sitemap/diff.js';
 
 describe('renderSummary', () => {
   it('shows the counts', () => {
@@ -288,50 +220,5 @@ describe('the sitemap diff in the summary and the report', () => {
       '## CDN prefetch\n\nSaved 24 URLs of `https://a.com/sitemap.xml` to `baseline.xml`, a baseline for the next ' +
         'previous-sitemap; nothing was sent.\n',
     );
-  });
-});
-
-describe('createRedactor', () => {
-  const secret = 'Xk29SECRETa8Fq0ZpLm3';
-  const token = 'CAIS+token/with=special.chars*(x)?';
-  it.each<[string, string]>([
-    ['one occurrence', `key ${secret} end`],
-    ['many occurrences', `${secret}${secret} and ${secret}\n${secret}`],
-    ['in JSON', JSON.stringify({ secret, nested: [secret] })],
-    ['a token with regex metacharacters', `Authorization: ${token}; again ${token}`],
-  ])('removes every occurrence: %s', (_name, text) => {
-    const redact = createRedactor([secret, token, undefined]);
-    const out = redact(text);
-    expect(out).not.toContain(secret);
-    expect(out).not.toContain(token);
-    expect(out).toContain('***');
-  });
-
-  it('leaves text without secrets unchanged', () => {
-    const redact = createRedactor([secret]);
-    expect(redact('https://a.com/x submitted')).toBe('https://a.com/x submitted');
-  });
-
-  it('a secret containing another is removed whole', () => {
-    const short = 'abcd1234';
-    const long = `${short}XYZ9876`;
-    const redact = createRedactor([short, long]);
-    const out = redact(`${long} and ${short}`);
-    expect(out).not.toContain(short);
-    expect(out).not.toContain('XYZ9876');
-    expect(out).toBe('*** and ***');
-  });
-
-  it('overlapping secrets leave nothing of either', () => {
-    const a = 'AAAA1111BBBB';
-    const b = '1111BBBBCCCC';
-    const out = createRedactor([a, b])(`x ${a} y ${b} z`);
-    expect(out).not.toContain(a);
-    expect(out).not.toContain(b);
-  });
-
-  it('undefined and empty secrets are ignored', () => {
-    const redact = createRedactor([undefined, '']);
-    expect(redact('nothing to hide')).toBe('nothing to hide');
   });
 });

@@ -3,7 +3,7 @@
  * state: the counts, how many URLs were carried in and out, and why a state was not written.
  */
 import { describe, expect, it } from 'vitest';
-import type { SiteResult } from '../../src/base/result.js';
+import type { SiteResult } from '../../src/sources/site.js';
 import { renderClosing } from '../../src/report/closing.js';
 import { SUMMARY_MAX_BYTES } from '../../src/report/listing.js';
 import { actionOutputs } from '../../src/report/outputs.js';

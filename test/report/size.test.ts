@@ -5,7 +5,7 @@
 import { runResult } from '../helpers/results.js';
 import { describe, expect, it } from 'vitest';
 import type { UrlOutcome } from '../../src/base/outcome.js';
-import type { TaskProgress, WaitSummary } from '../../src/base/follow.js';
+import type { TaskProgress, WaitSummary } from '../../src/follow/types.js';
 import { fitSummary, SUMMARY_MAX_BYTES } from '../../src/report/listing.js';
 import { renderSummary } from '../../src/report/summary.js';
 

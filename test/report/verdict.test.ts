@@ -1,9 +1,9 @@
 /** The verdict is data: the reason, and whether the failed URLs are listed; each adapter words the pointer. */
-import { runResult } from '../helpers/results.js';
+import { failedOutcome, runResult, skippedOutcome, submittedOutcome } from '../helpers/results.js';
 import { describe, expect, it } from 'vitest';
 import type { UrlOutcome } from '../../src/base/outcome.js';
-import type { RunResult } from '../../src/base/result.js';
-import { verdict, verdictOf } from '../../src/report/verdict.js';
+import type { RunResult } from '../../src/report/result.js';
+import { failureMessage, verdict, type FailOn } from '../../src/report/verdict.js';
 
 const failed: UrlOutcome = { url: 'https://a.com/x', status: 'failed', reason: 'refused', order: 1 };
 const submitted: UrlOutcome = { url: 'https://a.com/y', status: 'submitted', taskId: '1', order: 2 };
@@ -15,27 +15,27 @@ const quota: UrlOutcome = {
   order: 3,
 };
 
-describe('verdictOf', () => {
+describe('verdict', () => {
   it('failed URLs: a reason, and listed (in the summary and the report)', () => {
-    expect(verdictOf(runResult([failed, submitted]), 'error')).toEqual({
+    expect(verdict(runResult([failed, submitted]), 'error')).toEqual({
       reason: '1 of 2 URLs failed',
       listed: true,
     });
-    expect(verdict(runResult([failed, submitted]), 'error')).toBe(
+    expect(failureMessage(runResult([failed, submitted]), 'error')).toBe(
       '1 of 2 URLs failed; see the job summary and the report.',
     );
   });
 
   it('a fatal error and a quota skip are not lists: the message is the reason itself', () => {
-    expect(verdictOf(runResult([], { fatal: 'credentials refused' }), 'never')).toEqual({
+    expect(verdict(runResult([], { fatal: 'credentials refused' }), 'never')).toEqual({
       reason: 'credentials refused',
       listed: false,
     });
-    expect(verdictOf(runResult([quota]), 'skipped')).toEqual({
+    expect(verdict(runResult([quota]), 'skipped')).toEqual({
       reason: '1 URLs were skipped for lack of quota (fail-on: skipped).',
       listed: false,
     });
-    expect(verdict(runResult([quota]), 'skipped')).toBe(
+    expect(failureMessage(runResult([quota]), 'skipped')).toBe(
       '1 URLs were skipped for lack of quota (fail-on: skipped).',
     );
   });
@@ -44,14 +44,66 @@ describe('verdictOf', () => {
     const run = runResult([submitted], {
       follow: { wait: { failed: 1 } } as NonNullable<RunResult['follow']>,
     });
-    expect(verdictOf(run, 'error')).toEqual({
+    expect(verdict(run, 'error')).toEqual({
       reason: '1 of 1 submitted URLs failed at the CDN (prefetch task Failed)',
       listed: true,
     });
   });
 
   it('success is undefined', () => {
-    expect(verdictOf(runResult([submitted]), 'error')).toBeUndefined();
-    expect(verdictOf(runResult([failed]), 'never')).toBeUndefined();
+    expect(verdict(runResult([submitted]), 'error')).toBeUndefined();
+    expect(verdict(runResult([failed]), 'never')).toBeUndefined();
+  });
+});
+
+describe("failureMessage: the action's wording", () => {
+  const submitted = submittedOutcome;
+  const failed = failedOutcome;
+  const skipped = skippedOutcome;
+  const fatal = 'PushObjectCache: Forbidden.RAM. Grant cdn:PushObjectCache';
+  it.each<[string, RunResult, Record<FailOn, boolean>]>([
+    ['all submitted', runResult([submitted(), submitted()]), { error: false, skipped: false, never: false }],
+    ['nothing at all', runResult([]), { error: false, skipped: false, never: false }],
+    ['a failed URL', runResult([submitted(), failed()]), { error: true, skipped: true, never: false }],
+    [
+      'a quota skip',
+      runResult([submitted(), skipped('quota')]),
+      { error: false, skipped: true, never: false },
+    ],
+    [
+      'a domains skip',
+      runResult([submitted(), skipped('domains')]),
+      { error: false, skipped: false, never: false },
+    ],
+    [
+      'only domains skips',
+      runResult([skipped('domains'), skipped('domains')]),
+      { error: false, skipped: false, never: false },
+    ],
+    [
+      'quota and domains skips',
+      runResult([skipped('domains'), skipped('quota')]),
+      { error: false, skipped: true, never: false },
+    ],
+    ['fatal, nothing else', runResult([], { fatal }), { error: true, skipped: true, never: true }],
+    [
+      'fatal with submitted URLs',
+      runResult([submitted()], { fatal }),
+      { error: true, skipped: true, never: true },
+    ],
+  ])('%s', (_name, run, fails) => {
+    for (const failOn of ['error', 'skipped', 'never'] as const) {
+      const message = failureMessage(run, failOn);
+      expect(message !== undefined, `fail-on: ${failOn}`).toBe(fails[failOn]);
+      if (message !== undefined) expect(message.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('a fatal error is the message', () => {
+    expect(failureMessage(runResult([], { fatal }), 'never')).toBe(fatal);
+  });
+
+  it('the failure message counts the failed URLs', () => {
+    expect(failureMessage(runResult([submitted(), failed(), failed()]), 'error')).toMatch(/\b2\b/);
   });
 });

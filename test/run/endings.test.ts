@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MemoryLogger } from '../helpers/logger.js';
-import type { RunResult } from '../../src/base/result.js';
+import type { RunResult } from '../../src/report/result.js';
 import type { Config } from '../../src/config/config.js';
 import { runPrefetch } from '../../src/run.js';
 import { RunStop } from '../../src/runtime/stop.js';

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MemoryLogger } from '../helpers/logger.js';
-import type { RunResult } from '../../src/base/result.js';
+import type { RunResult } from '../../src/report/result.js';
 import { actionOutputs } from '../../src/report/outputs.js';
 import { runPrefetch } from '../../src/run.js';
 import type { RetryPolicy } from '../../src/runtime/retry.js';

@@ -13,6 +13,7 @@ const list = Array.from({ length: LINES }, (_, i) => `https://www.example.com/p/
 function config(extra: Partial<SourceConfig>): SourceConfig {
   return {
     urlsText: 'https://www.example.com/first',
+    domains: [],
     exclude: compileExcludes(''),
     workspace: os.tmpdir(),
     ...extra,

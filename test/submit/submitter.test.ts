@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AlibabaClient } from '../../src/alibaba/client.js';
 import { MemoryLogger } from '../helpers/logger.js';
-import { planBatches } from '../../src/batch/pack.js';
+import { packBatches } from '../../src/batch/pack.js';
 import { createCallGate } from '../../src/runtime/gate.js';
 import { DEFAULT_RETRY_POLICY } from '../../src/runtime/retry.js';
 import { RunStop } from '../../src/runtime/stop.js';
@@ -45,7 +45,7 @@ const candidates = (count: number): Candidate[] =>
 
 function options(items: Candidate[], extra: Partial<SubmitOptions> = {}): SubmitOptions {
   return {
-    batches: planBatches(items, 10).batches,
+    batches: packBatches(items, 10).batches,
     batchSize: 10,
     push: {},
     concurrency: 2,

@@ -1,10 +1,5 @@
 /** Plain data of the follow-through (`refresh`, `wait`): what the report, summary and outputs are built from. */
-
-/** A CDN task's status, as DescribeRefreshTaskById reports it. */
-export type TaskStatus = 'Complete' | 'Failed' | 'Refreshing' | 'Pending';
-
-/** A URL's refresh: its task's status, or `NotRefreshed` when no refresh of it was accepted. */
-export type RefreshStatus = TaskStatus | 'NotRefreshed';
+import type { TaskStatus } from '../base/outcome.js';
 
 /**
  * How a wait ended: every URL finished; `wait-timeout` passed; the run stopped (its own deadline, or
