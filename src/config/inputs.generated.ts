@@ -199,6 +199,20 @@ export const ACTION_INPUTS: readonly ActionInput[] = [
     required: false,
   },
   {
+    name: 'verify',
+    description:
+      "true to ask the site itself, once the prefetch tasks have finished (verify waits for them as wait: true does), for each changed URL as a visitor does (GET, a browser's Accept-Encoding, no credentials, through the proxy settings), and compare the body with the file built for this deploy, hashed as the state hashes it (after content-ignore): each URL is fresh, stale, missing (4xx/5xx), redirect or error. With the default fail-on: error, a stale or missing URL fails the step. Without site-dir only the status and cache headers are reported.",
+    default: 'false',
+    required: false,
+  },
+  {
+    name: 'verify-limit',
+    description:
+      'With verify: at most this many URLs are asked for, changed ones first in plan order, 8 at a time; the rest are counted as unchecked. 1 to 10000.',
+    default: '200',
+    required: false,
+  },
+  {
     name: 'role-arn',
     description:
       "RAM role to assume with the job's GitHub OIDC token (acs:ram::<uid>:role/<name>) instead of using AccessKeys. Needs permissions: id-token: write.",
