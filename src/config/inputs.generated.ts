@@ -160,7 +160,7 @@ export const ACTION_INPUTS: readonly ActionInput[] = [
   {
     name: 'request-timeout',
     description:
-      "Seconds allowed for each HTTP request (connecting, the answer and its body) to the CDN API, STS, remote sitemaps and GitHub's contents API. Also how long a call whose answer was lost is looked up (at least 5 s) before it may be sent again.",
+      "Seconds allowed for each HTTP request (connecting, the answer and its body) to the CDN API, STS, remote sitemaps, GitHub's contents API and, with verify, the site. Also how long a call whose answer was lost is looked up (at least 5 s) before it may be sent again.",
     default: '30',
     required: false,
   },

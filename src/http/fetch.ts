@@ -1,5 +1,6 @@
 /**
- * The one door every outgoing HTTP request goes through (CDN API, STS, remote sitemaps, GitHub), so
+ * The one door every outgoing HTTP request goes through (CDN API, STS, remote sitemaps, GitHub, and the
+ * site itself for `verify`), so
  * that limits, the run's stop signal and proxy settings apply to all of them alike — from connecting
  * to the last byte of the body — and no socket outlives its request.
  *

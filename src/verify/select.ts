@@ -23,6 +23,8 @@ export interface VerifyTarget {
   unchecked?: Extract<Unchecked, 'prefetch-pending' | 'too-large'> | undefined;
   /** With `unchecked`: what a person should know. */
   note?: string | undefined;
+  /** Should it be stale: the likely cause, from what the run knows of its refresh. */
+  staleHint?: string | undefined;
 }
 
 /** What a built site says about a URL: its file, or that it is too large to check; undefined if none. */
@@ -37,7 +39,7 @@ export function verifyTargets(outcomes: readonly UrlOutcome[], expectedOf: Expec
     const built = expectedOf(outcome.url);
     const target: VerifyTarget = {
       url: outcome.url,
-      ...(built && 'expected' in built ? { expected: built.expected } : {}),
+      ...(built && 'expected' in built ? { expected: built.expected, staleHint: staleHint(outcome) } : {}),
     };
     if (prefetchPending(outcome)) {
       const note = `its prefetch task was ${outcome.taskStatus ?? 'not followed'} when the checks began`;
@@ -64,4 +66,18 @@ function prefetchPending(outcome: UrlOutcome): boolean {
   return (
     outcome.status === 'submitted' && outcome.taskStatus !== 'Complete' && outcome.taskStatus !== 'Failed'
   );
+}
+
+/** What most likely keeps a URL stale, from its change and its refresh; undefined when nothing is known. */
+export function staleHint(outcome: UrlOutcome): string | undefined {
+  const refresh = outcome.refreshStatus;
+  if (refresh === 'Failed') return `its refresh failed (${outcome.refreshDescription ?? 'no reason given'})`;
+  if (refresh === 'Pending' || refresh === 'Refreshing') return 'its refresh had not finished';
+  if (refresh === 'Complete') {
+    return 'refreshed, and still other content: the origin may serve an old copy, or a CDN rule rewrites it';
+  }
+  if (outcome.change === 'added')
+    return 'new in this build, yet other content is served: is the origin updated?';
+  const why = outcome.refreshDescription ? ` (${outcome.refreshDescription})` : '';
+  return `not refreshed${why}: the CDN may still hold the previous copy (refresh: true refreshes it)`;
 }

@@ -97,13 +97,15 @@ async function checkOnce(
   const ignore = ctx.ignore;
   const first = classify(target.url, await ask(), target.expected, ignore);
   if (first.edge !== 'stale') return first;
+  const stale = (check: EdgeCheck): EdgeCheck =>
+    check.note === undefined && target.staleHint !== undefined ? { ...check, note: target.staleHint } : check;
   await sleep(ctx.secondAskAfterMs ?? SECOND_ASK_AFTER_MS, ctx.stop.sendSignal);
   if (ctx.stop.stopped) return { ...first, note: 'stale at the first ask; the run stopped before a second' };
   const second = classify(target.url, await ask(), target.expected, ignore);
   if (second.edge === 'fresh') {
     return { ...second, askedTwice: true, note: 'stale at the first ask, fresh at the second' };
   }
-  if (second.edge === 'stale') return { ...second, askedTwice: true };
+  if (second.edge === 'stale') return stale({ ...second, askedTwice: true });
   return { ...first, askedTwice: true, note: `stale at the first ask; the second: ${describe(second)}` };
 }
 
@@ -124,7 +126,13 @@ async function inPool<T>(items: readonly T[], concurrency: number, work: (item: 
 function line(check: EdgeCheck): string {
   const cache = check.headers?.['X-Cache']?.split(' ')[0] ?? '-';
   const status = check.status === undefined ? '-' : String(check.status);
-  const extra = [check.location ? `-> ${check.location}` : '', check.note ?? ''].filter(Boolean).join('; ');
+  const extra = [
+    check.location ? `-> ${check.location}` : '',
+    check.note ?? '',
+    check.askedTwice ? 'asked twice' : '',
+  ]
+    .filter(Boolean)
+    .join('; ');
   return `${check.edge.padEnd(8)} ${status.padStart(3)} ${cache.padEnd(4)} ${check.url}${extra ? ` (${extra})` : ''}`;
 }
 
@@ -150,7 +158,7 @@ function logResult(result: VerifyResult, logger: Logger): void {
   const problems = result.checks.filter((check) => check.edge === 'stale' || check.edge === 'missing');
   for (const check of problems.slice(0, LOGGED_PROBLEMS)) {
     const what = check.edge === 'stale' ? 'Stale at the edge' : 'Missing at the edge';
-    logger.warning(`${what}: ${check.url} (${headerText(check)})`);
+    logger.warning(`${what}: ${check.url} (${[headerText(check), check.note].filter(Boolean).join('; ')})`);
   }
   if (problems.length > LOGGED_PROBLEMS) {
     logger.warning(
