@@ -47956,7 +47956,7 @@ const ACTION_INPUTS = [
     },
     {
         name: 'request-timeout',
-        description: "Seconds allowed for each HTTP request (connecting, the answer and its body) to the CDN API, STS, remote sitemaps and GitHub's contents API. Also how long a call whose answer was lost is looked up (at least 5 s) before it may be sent again.",
+        description: "Seconds allowed for each HTTP request (connecting, the answer and its body) to the CDN API, STS, remote sitemaps, GitHub's contents API and, with verify, the site. Also how long a call whose answer was lost is looked up (at least 5 s) before it may be sent again.",
         default: '30',
         required: false,
     },
@@ -55197,7 +55197,7 @@ function verifyTargets(outcomes, expectedOf) {
         const built = expectedOf(outcome.url);
         const target = {
             url: outcome.url,
-            ...(built && 'expected' in built ? { expected: built.expected } : {}),
+            ...(built && 'expected' in built ? { expected: built.expected, staleHint: staleHint(outcome) } : {}),
         };
         if (prefetchPending(outcome)) {
             const note = `its prefetch task was ${outcome.taskStatus ?? 'not followed'} when the checks began`;
@@ -55221,6 +55221,21 @@ function isChange(outcome) {
 /** Submitted by this run, and its task not seen Complete or Failed. */
 function prefetchPending(outcome) {
     return (outcome.status === 'submitted' && outcome.taskStatus !== 'Complete' && outcome.taskStatus !== 'Failed');
+}
+/** What most likely keeps a URL stale, from its change and its refresh; undefined when nothing is known. */
+function staleHint(outcome) {
+    const refresh = outcome.refreshStatus;
+    if (refresh === 'Failed')
+        return `its refresh failed (${outcome.refreshDescription ?? 'no reason given'})`;
+    if (refresh === 'Pending' || refresh === 'Refreshing')
+        return 'its refresh had not finished';
+    if (refresh === 'Complete') {
+        return 'refreshed, and still other content: the origin may serve an old copy, or a CDN rule rewrites it';
+    }
+    if (outcome.change === 'added')
+        return 'new in this build, yet other content is served: is the origin updated?';
+    const why = outcome.refreshDescription ? ` (${outcome.refreshDescription})` : '';
+    return `not refreshed${why}: the CDN may still hold the previous copy (refresh: true refreshes it)`;
 }
 
 ;// CONCATENATED MODULE: ./src/verify/classify.ts
@@ -55509,6 +55524,7 @@ async function checkOnce(target, ask, ctx) {
     const first = classify_classify(target.url, await ask(), target.expected, ignore);
     if (first.edge !== 'stale')
         return first;
+    const stale = (check) => check.note === undefined && target.staleHint !== undefined ? { ...check, note: target.staleHint } : check;
     await sleep(ctx.secondAskAfterMs ?? SECOND_ASK_AFTER_MS, ctx.stop.sendSignal);
     if (ctx.stop.stopped)
         return { ...first, note: 'stale at the first ask; the run stopped before a second' };
@@ -55517,7 +55533,7 @@ async function checkOnce(target, ask, ctx) {
         return { ...second, askedTwice: true, note: 'stale at the first ask, fresh at the second' };
     }
     if (second.edge === 'stale')
-        return { ...second, askedTwice: true };
+        return stale({ ...second, askedTwice: true });
     return { ...first, askedTwice: true, note: `stale at the first ask; the second: ${describe(second)}` };
 }
 function unchecked(url, why, note) {
@@ -55536,7 +55552,13 @@ async function inPool(items, concurrency, work) {
 function line(check) {
     const cache = check.headers?.['X-Cache']?.split(' ')[0] ?? '-';
     const status = check.status === undefined ? '-' : String(check.status);
-    const extra = [check.location ? `-> ${check.location}` : '', check.note ?? ''].filter(Boolean).join('; ');
+    const extra = [
+        check.location ? `-> ${check.location}` : '',
+        check.note ?? '',
+        check.askedTwice ? 'asked twice' : '',
+    ]
+        .filter(Boolean)
+        .join('; ');
     return `${check.edge.padEnd(8)} ${status.padStart(3)} ${cache.padEnd(4)} ${check.url}${extra ? ` (${extra})` : ''}`;
 }
 function describe(check) {
@@ -55559,7 +55581,7 @@ function logResult(result, logger) {
     const problems = result.checks.filter((check) => check.edge === 'stale' || check.edge === 'missing');
     for (const check of problems.slice(0, LOGGED_PROBLEMS)) {
         const what = check.edge === 'stale' ? 'Stale at the edge' : 'Missing at the edge';
-        logger.warning(`${what}: ${check.url} (${types_headerText(check)})`);
+        logger.warning(`${what}: ${check.url} (${[types_headerText(check), check.note].filter(Boolean).join('; ')})`);
     }
     if (problems.length > LOGGED_PROBLEMS) {
         logger.warning(`…and ${problems.length - LOGGED_PROBLEMS} more stale or missing URLs; see the job summary.`);

@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Emulator, EmulatorOptions } from '../../emulator/index.js';
+import { runCliBundle } from '../../emulator/cli-harness.js';
 import { runAction, type ActionRun } from '../../emulator/harness.js';
 import { emulatorPerTest } from '../helpers/emulator.js';
 import { page, tempDir, writeSite } from '../helpers/site.js';
@@ -276,5 +277,31 @@ describe('verify', () => {
     expect(result.summary).toContain('status and cache headers only');
     expect(result.summary).toContain('Unchecked: 1 beyond verify-limit.');
     expect(em.edge.requests).toHaveLength(3);
+  });
+
+  it('on the command line: --verify, the counts and the stale page under the table, exit code 1', async () => {
+    const { em, state } = await afterPreviousDeploy({}, V2, (e) =>
+      e.edge.injectFaults({ kind: 'origin-old-copy', path: '/css/site.css' }),
+    );
+    const cli = await runCliBundle(
+      [
+        ...['--endpoint', em.url, '--poll-interval', '1', '--site-dir', 'public', '--base-url', SITE],
+        ...['--state', STATE, '--refresh', '--verify'],
+      ],
+      {
+        env: {
+          ALIBABA_CLOUD_ACCESS_KEY_ID: AK_ID,
+          ALIBABA_CLOUD_ACCESS_KEY_SECRET: AK_SECRET,
+          HTTP_PROXY: em.edge.url,
+        },
+        files: { ...prefixed(V2), [STATE]: state },
+      },
+    );
+
+    expect(cli.exitCode).toBe(1);
+    expect(cli.stdout).toContain('Edge (verify, 3 URLs)\n  2 fresh · 1 stale · 0 missing');
+    expect(cli.stdout).toMatch(
+      / {2}stale {3}http:\/\/www\.example\.com\/css\/site\.css {2}HTTP 200, X-Cache: HIT /,
+    );
   });
 });
