@@ -18909,6 +18909,9 @@ function staleHint(outcome) {
     }
     if (outcome.change === 'added')
         return 'new in this build, yet other content is served: is the origin updated?';
+    if (outcome.skip === 'quota') {
+        return 'skipped for quota, so neither refreshed nor prefetched: the CDN may still hold the previous copy';
+    }
     const why = outcome.refreshDescription ? ` (${outcome.refreshDescription})` : '';
     return `not refreshed${why}: the CDN may still hold the previous copy (refresh: true refreshes it)`;
 }

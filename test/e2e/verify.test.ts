@@ -234,6 +234,21 @@ describe('verify', () => {
     expect(result.log).toContain('1 missing (the site answers 4xx or 5xx)');
   });
 
+  it('asks at once for a URL skipped for quota (no prefetch to spoil) and says why it is stale', async () => {
+    const { em, state } = await afterPreviousDeploy();
+    const result = await run(em, { refresh: 'true', verify: 'true', 'daily-quota': '2' }, V2, state);
+
+    expect(result.exitCode).toBe(1);
+    expect(result.outputs).toMatchObject({ 'submitted-count': '2', 'skipped-count': '1', 'stale-count': '1' });
+    expect(rows(result).find((row) => row.url === `${SITE}/css/site.css`)).toMatchObject({
+      status: 'skipped',
+      change: 'modified',
+      edge: 'stale',
+      edgeNote: expect.stringMatching(/^skipped for quota, so neither refreshed nor prefetched/),
+    });
+    expect(result.outputs['fresh-count']).toBe('2');
+  });
+
   it('never has more than 8 requests in flight at a slow edge', async () => {
     const many: Files = { ...V1 };
     for (let i = 0; i < 30; i++) many[`posts/${i}/index.html`] = page(`Post ${i}`, `Text ${i}.`);

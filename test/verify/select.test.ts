@@ -137,6 +137,10 @@ describe('staleHint', () => {
       /^refreshed, and still other content: the origin may serve an old copy/,
     ],
     [{ change: 'added' }, /is the origin updated\?$/],
+    [
+      { change: 'modified', status: 'skipped', skip: 'quota', refreshStatus: 'NotRefreshed' },
+      /^skipped for quota, so neither refreshed nor prefetched/,
+    ],
   ] as const)('%o', (fields, hint) => {
     expect(staleHint(outcome('/', fields as Partial<UrlOutcome>))).toMatch(hint);
   });
