@@ -239,7 +239,11 @@ describe('verify', () => {
     const result = await run(em, { refresh: 'true', verify: 'true', 'daily-quota': '2' }, V2, state);
 
     expect(result.exitCode).toBe(1);
-    expect(result.outputs).toMatchObject({ 'submitted-count': '2', 'skipped-count': '1', 'stale-count': '1' });
+    expect(result.outputs).toMatchObject({
+      'submitted-count': '2',
+      'skipped-count': '1',
+      'stale-count': '1',
+    });
     expect(rows(result).find((row) => row.url === `${SITE}/css/site.css`)).toMatchObject({
       status: 'skipped',
       change: 'modified',
