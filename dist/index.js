@@ -55394,7 +55394,7 @@ async function askSite(url, options) {
     }
     const status = response.status;
     const headers = cacheHeaders((name) => response.headers.get(name));
-    if (status < 200 || status >= 300) {
+    if (status < 200 || status >= 300 || !options.readBody) {
         discard(response);
         const location = response.headers.get('location');
         return { status, headers, ...(location ? { location } : {}) };
@@ -55501,9 +55501,10 @@ async function verifyEdge(targets, ctx) {
                 timeoutMs: ctx.requestTimeoutMs,
                 signal: ctx.stop.requestSignal,
                 maxBytes: MAX_CHECKED_BYTES,
+                readBody: target.expected !== undefined,
             });
         };
-        const result = await checkOnce(target, ask, ctx);
+        const result = await checkUrl(target, ask, ctx);
         checks[index] = result;
         ctx.logger.info(`  ${line(result)}`);
     };
@@ -55521,8 +55522,8 @@ async function verifyEdge(targets, ctx) {
     logResult(result, ctx.logger);
     return result;
 }
-/** Asks once; a stale answer once more after a pause, and the second answer stands if it is one. */
-async function checkOnce(target, ask, ctx) {
+/** Asks once; a stale answer once more after a pause, and the second answer stands if it is fresh or stale. */
+async function checkUrl(target, ask, ctx) {
     const ignore = ctx.ignore;
     const first = classify_classify(target.url, await ask(), target.expected, ignore);
     if (first.edge !== 'stale')

@@ -23,6 +23,8 @@ export interface AskOptions {
   signal: AbortSignal;
   /** The most a body may be, before and after decoding. */
   maxBytes: number;
+  /** Whether the body is wanted (there is a built file to compare it with); if not it is never read. */
+  readBody: boolean;
 }
 
 /** Asks the site for `url`; never throws: a failure is an answer with `error`. */
@@ -48,7 +50,7 @@ export async function askSite(url: string, options: AskOptions): Promise<EdgeAns
   }
   const status = response.status;
   const headers = cacheHeaders((name) => response.headers.get(name));
-  if (status < 200 || status >= 300) {
+  if (status < 200 || status >= 300 || !options.readBody) {
     discard(response);
     const location = response.headers.get('location');
     return { status, headers, ...(location ? { location } : {}) };

@@ -15,7 +15,7 @@ export type EdgeAnswer =
       headers: CacheHeaders;
       /** 3xx: the Location header, as sent. */
       location?: string;
-      /** 2xx: the decoded body; absent when the status alone decides. */
+      /** 2xx: the decoded body; absent when the status alone decides, or there is nothing to compare it with. */
       body?: Buffer;
     }
   | { error: string };

@@ -64,9 +64,10 @@ export async function verifyEdge(
         timeoutMs: ctx.requestTimeoutMs,
         signal: ctx.stop.requestSignal,
         maxBytes: MAX_CHECKED_BYTES,
+        readBody: target.expected !== undefined,
       });
     };
-    const result = await checkOnce(target, ask, ctx);
+    const result = await checkUrl(target, ask, ctx);
     checks[index] = result;
     ctx.logger.info(`  ${line(result)}`);
   };
@@ -88,8 +89,8 @@ export async function verifyEdge(
   return result;
 }
 
-/** Asks once; a stale answer once more after a pause, and the second answer stands if it is one. */
-async function checkOnce(
+/** Asks once; a stale answer once more after a pause, and the second answer stands if it is fresh or stale. */
+async function checkUrl(
   target: VerifyTarget,
   ask: () => Promise<EdgeAnswer>,
   ctx: VerifyContext,

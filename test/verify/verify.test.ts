@@ -159,6 +159,27 @@ describe('verifyEdge', () => {
     await allClosed(s.server);
   });
 
+  it('without a built file, never reads the body: a large file is served, its connection closed', async () => {
+    const s = await site((_path, _count, res) => {
+      res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': String(64 * 1024 * 1024) });
+      res.write(Buffer.alloc(1024 * 1024));
+    });
+    const result = await verifyEdge([{ url: s.url('/video.mp4') }], context({ compared: false }));
+    expect(result.checks[0]).toMatchObject({ edge: 'served', status: 200 });
+    await allClosed(s.server);
+  });
+
+  it('with a built file, gives up a body over 16 MiB: an error, not a comparison', async () => {
+    const s = await site((_path, _count, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      for (let i = 0; i < 17; i++) res.write(Buffer.alloc(1024 * 1024, 0x20));
+      res.end();
+    });
+    const result = await verifyEdge([{ url: s.url('/huge.html'), expected }], context());
+    expect(result.checks[0]).toMatchObject({ edge: 'error', note: 'HTTP 200: the body is over 16 MiB' });
+    await allClosed(s.server);
+  });
+
   it('asks as a browser does, without credentials, and reads a br body', async () => {
     const s = await site((_path, _count, res) => {
       res.writeHead(200, { 'content-encoding': 'br', 'x-cache': 'MISS TCP_MISS dirn:-2:-2' });
