@@ -10163,7 +10163,7 @@ function isRetryable(errorClass) {
 }
 /** Whether this class means no further call can succeed, so the run must stop. */
 function isFatal(errorClass) {
-    return errorClass === 'credentials' || errorClass === 'permission';
+    return errorClass === 'credentials' || errorClass === 'permission' || errorClass === 'unreachable';
 }
 /** A failed call: an API error, a network failure, or an answer that is not the API's. */
 class AlibabaError extends Error {
@@ -10194,6 +10194,34 @@ function errorMessage(error) {
         return error.message;
     return String(error);
 }
+
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
+;// CONCATENATED MODULE: ./src/base/wording.ts
+/** In a workflow: inputs, the workspace, the job summary. */
+const ACTION_WORDING = {
+    surface: 'action',
+    input: (name) => name,
+    setting: (name, value) => `${name}: ${value}`,
+    secret: (name, variable) => `${name} (or ${variable})`,
+    relativeTo: 'the workspace',
+    machine: 'the runner',
+    everyUrl: 'the job summary and the report',
+};
+/** On the command line: flags, the current directory, the closing lines (and --json or --report). */
+const CLI_WORDING = {
+    surface: 'cli',
+    input: (name) => `--${name}`,
+    setting: (name, value) => (value === 'true' ? `--${name}` : `--${name} ${value}`),
+    secret: (_name, variable) => variable,
+    relativeTo: 'the current directory',
+    machine: 'this machine',
+    everyUrl: 'the closing lines (every URL with --json or --report)',
+};
 
 ;// CONCATENATED MODULE: ./src/base/limits.ts
 /** Alibaba's own ceilings: the API refuses more, so the inputs may not ask for more. */
@@ -10244,9 +10272,6 @@ function removeIgnored(text, ignore) {
 
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
 ;// CONCATENATED MODULE: external "node:buffer"
 const external_node_buffer_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
 ;// CONCATENATED MODULE: external "node:crypto"
@@ -12611,9 +12636,6 @@ function specMismatches(declared) {
     return problems;
 }
 
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
 ;// CONCATENATED MODULE: ./src/config/problems.ts
 /**
  * Every configuration mistake of a run, reported together: a person fixes them all in one go instead
@@ -12688,6 +12710,7 @@ class CheckedInputs {
 
 
 
+
 /** Credentials from inputs, falling back to the variables aliyun/configure-aliyun-credentials-action exports. */
 function readCredentials(input, env) {
     const pick = (name) => {
@@ -12707,6 +12730,7 @@ function readCredentials(input, env) {
 function parseConfig(input, env, credentials, context = {}) {
     const inputs = new CheckedInputs(readInputs(input));
     const workspace = env['GITHUB_WORKSPACE'] || process.cwd();
+    const wording = context.wording ?? ACTION_WORDING;
     const follow = inputs.check(() => followOptions(inputs));
     const sitemap = inputs.check(() => sitemapConfig(inputs, workspace, context.github));
     // Two checks: one that needs content-ignore or carry-days must not hide base-url's.
@@ -12719,7 +12743,7 @@ function parseConfig(input, env, credentials, context = {}) {
     inputs.check(() => checkSaveSitemapAlone(inputs, context));
     const oidc = inputs.check(() => oidcConfig(inputs, env));
     // Credentials last: a wrong value is worth knowing before "no AccessKey found".
-    const access = inputs.check(() => accessKeys(inputs, credentials));
+    const access = inputs.check(() => accessKeys(inputs, credentials, wording));
     inputs.throwIfAny();
     const urlsFile = context.urlsFromStdin ? '' : inputs.get('urls-file');
     const baseUrl = inputs.get('base-url');
@@ -12749,6 +12773,7 @@ function parseConfig(input, env, credentials, context = {}) {
         ...(site ? { site } : {}),
         workspace,
         messages: configMessages(inputs, oidc, context.github),
+        wording,
     };
 }
 function pushOptions(inputs) {
@@ -12925,7 +12950,7 @@ function oidcConfig(inputs, env) {
     };
 }
 /** The AccessKey, unless role-arn replaces it; a dry run and save-sitemap send nothing and need none. */
-function accessKeys(inputs, credentials) {
+function accessKeys(inputs, credentials, wording) {
     if (inputs.get('role-arn') !== '')
         return {};
     const { accessKeyId, accessKeySecret, securityToken } = credentials;
@@ -12934,14 +12959,22 @@ function accessKeys(inputs, credentials) {
     }
     if (accessKeyId || accessKeySecret) {
         const missing = accessKeyId ? 'access-key-secret' : 'access-key-id';
-        throw new ConfigError(`credentials: ${missing} (or ${INPUTS[missing].env}) is not set; both the key id and its secret are needed.`, missing);
+        throw new ConfigError(`credentials: ${wording.secret(missing, INPUTS[missing].env ?? '')} is not set; both the key id and its secret are needed.`, missing);
     }
     if (inputs.get('dry-run') || inputs.get('save-sitemap') !== '')
         return {};
-    throw new ConfigError('credentials: no AccessKey found. Set role-arn and oidc-provider-arn to assume a RAM role with the ' +
+    throw new ConfigError(noAccessKey(wording), 'access-key-id');
+}
+/** Where an AccessKey can come from, as the reader can give one. */
+function noAccessKey(wording) {
+    if (wording.surface === 'cli') {
+        return ('credentials: no AccessKey found. Export ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET ' +
+            `(and ALIBABA_CLOUD_SECURITY_TOKEN with STS credentials), or plan without them with ${wording.setting('dry-run', 'true')}.`);
+    }
+    return ('credentials: no AccessKey found. Set role-arn and oidc-provider-arn to assume a RAM role with the ' +
         "job's GitHub OIDC token (no long-lived key), or the inputs access-key-id and access-key-secret, or the " +
         'environment variables ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET (for example with ' +
-        'aliyun/configure-aliyun-credentials-action), or use dry-run: true to plan without sending.', 'access-key-id');
+        'aliyun/configure-aliyun-credentials-action), or use dry-run: true to plan without sending.');
 }
 /** What a person should know about the configuration before the run starts: nothing wrong, but risky. */
 function configMessages(inputs, oidc, github) {
@@ -13428,6 +13461,34 @@ function sleep(ms, signal) {
 
 // EXTERNAL MODULE: ./node_modules/saxes/saxes.js
 var saxes = __nccwpck_require__(9800);
+;// CONCATENATED MODULE: ./src/base/text.ts
+/** Small pieces of English every message shares, so that none says "1 URLs" or ends "..". */
+/** `1 URL`, `2 URLs`, `0 URLs`; `plural` where adding an s is wrong (`1 entry`, `2 entries`). */
+function count(n, singular, plural = `${singular}s`) {
+    return `${n} ${n === 1 ? singular : plural}`;
+}
+/** The noun alone, for a number written elsewhere: `URL` for 1, `URLs` otherwise. */
+function noun(n, singular, plural = `${singular}s`) {
+    return n === 1 ? singular : plural;
+}
+/** `text` as a sentence: ended by a full stop unless it already ends with one (or ? or !). */
+function sentence(text) {
+    const trimmed = text.trimEnd();
+    return /[.?!…]$/.test(trimmed) ? trimmed : `${trimmed}.`;
+}
+/** `text` joined to `next` as two sentences: "the API said so." + "Check x." without "..". */
+function sentences(...texts) {
+    return texts
+        .filter((text) => text.trim() !== '')
+        .map(sentence)
+        .join(' ');
+}
+/** Compares two strings as people sort names: digits by their value (post-2 before post-10). */
+const naturalOrder = new Intl.Collator('en', {
+    numeric: true,
+    sensitivity: 'variant',
+}).compare;
+
 ;// CONCATENATED MODULE: external "node:net"
 const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
 var external_node_net_default = /*#__PURE__*/__nccwpck_require__.n(external_node_net_namespaceObject);
@@ -13729,6 +13790,8 @@ function noProxyForActionsHttpClient(env = process.env) {
 
 ;// CONCATENATED MODULE: ./src/alibaba/errors.ts
 
+
+
 const EXACT = {
     ServiceUnavailable: 'transient',
     InternalError: 'transient',
@@ -13792,10 +13855,30 @@ const NOTHING_SENT = new Set([
 function sentNothing(systemCode) {
     return systemCode !== undefined && NOTHING_SENT.has(systemCode);
 }
-/** What a person should check when a fatal error stops the run. */
-function adviceFor(error) {
+/**
+ * Host names that do not resolve, and will not on a retry: the name does not exist (ENOTFOUND, which
+ * Node also reports for EAI_NONAME), or resolving failed for good (EAI_FAIL). A wrong endpoint or a
+ * runner without DNS; 40 s of retries would only hide it. EAI_AGAIN ("try again") stays transient.
+ */
+const UNRESOLVED = new Set(['ENOTFOUND', 'EAI_NONAME', 'EAI_FAIL']);
+/** Whether a network failure with this system error code means the host name cannot be resolved. */
+function hostUnresolved(systemCode) {
+    return systemCode !== undefined && UNRESOLVED.has(systemCode);
+}
+/** A refusal that stops the run, with what to check: "<what the API said>. <advice>", never "..". */
+function fatalText(error, wording = ACTION_WORDING) {
+    return sentences(error.message, adviceFor(error, wording));
+}
+/** What a person should check when a fatal error stops the run, named as `wording`'s reader sets it. */
+function adviceFor(error, wording = ACTION_WORDING) {
     if (error.advice !== undefined)
         return error.advice;
+    if (error.errorClass === 'unreachable') {
+        const sts = error.action === 'AssumeRoleWithOIDC';
+        return (`The host name does not resolve: check ${wording.input(sts ? 'sts-endpoint' : 'endpoint')} ` +
+            `(the API's host, ${sts ? 'sts.aliyuncs.com' : 'cdn.aliyuncs.com'} by default) and ${wording.machine}'s ` +
+            'network and DNS, or a proxy (HTTPS_PROXY) that reaches it. Nothing was sent.');
+    }
     if (error.errorClass === 'permission') {
         return (`The RAM user or role lacks permission for cdn:${error.action} (or the account cannot use it). ` +
             `Grant cdn:${error.action} in its RAM policy; see "RAM policy" in the README.`);
@@ -13806,17 +13889,19 @@ function adviceFor(error) {
         case 'SignatureNonceUsed':
             return 'A request was replayed; this is a bug in cdn-prefetch, please report it.';
         case 'InvalidSecurityToken.Expired':
-            return ('The STS credentials have expired. Credentials passed in security-token (or ALIBABA_CLOUD_SECURITY_TOKEN) ' +
-                'cannot be renewed by cdn-prefetch: obtain them right before this step, or set role-arn so that ' +
-                'cdn-prefetch assumes the role itself and renews the credentials during the run.');
+            return (`The STS credentials have expired. Credentials passed in ${wording.secret('security-token', 'ALIBABA_CLOUD_SECURITY_TOKEN')} ` +
+                (wording.surface === 'cli'
+                    ? 'cannot be renewed by cdn-prefetch: obtain them right before running it.'
+                    : 'cannot be renewed by cdn-prefetch: obtain them right before this step, or set role-arn so that ' +
+                        'cdn-prefetch assumes the role itself and renews the credentials during the run.'));
         case 'InvalidAccessKeyId.NotFound':
         case 'InvalidAccessKeyId.Inactive':
-            return 'Check access-key-id (or ALIBABA_CLOUD_ACCESS_KEY_ID): the key must exist and be enabled.';
+            return `Check ${wording.secret('access-key-id', 'ALIBABA_CLOUD_ACCESS_KEY_ID')}: the key must exist and be enabled.`;
         default:
             if (error.code?.startsWith('InvalidSecurityToken')) {
-                return 'Check security-token (or ALIBABA_CLOUD_SECURITY_TOKEN): STS credentials need their token, and expire.';
+                return `Check ${wording.secret('security-token', 'ALIBABA_CLOUD_SECURITY_TOKEN')}: STS credentials need their token, and expire.`;
             }
-            return ('Check access-key-secret (or ALIBABA_CLOUD_ACCESS_KEY_SECRET): it must belong to the access key id, ' +
+            return (`Check ${wording.secret('access-key-secret', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET')}: it must belong to the access key id, ` +
                 'with no extra spaces or line breaks.');
     }
 }
@@ -14345,8 +14430,8 @@ class AlibabaClient {
 }
 /**
  * A call that got no answer, classified by the error's code (never its text): a proxy that wants
- * credentials stops the run; a failure before sending is simply retried; anything else may have
- * reached the CDN and been accepted.
+ * credentials, or a host name that does not resolve, stops the run at once; another failure before
+ * sending is simply retried; anything else may have reached the CDN and been accepted.
  */
 function callFailure(action, error) {
     const code = error instanceof NetworkError ? error.code : undefined;
@@ -14358,6 +14443,8 @@ function callFailure(action, error) {
             advice: 'Nothing can go through the proxy until it accepts the credentials.',
         });
     }
+    if (hostUnresolved(code))
+        return new AlibabaError(message, { action, errorClass: 'unreachable' });
     return new AlibabaError(message, {
         action,
         errorClass: 'transient',
@@ -15529,15 +15616,13 @@ async function followTasks(ctx, what, tracked) {
         calls,
         elapsedMs: outcome.elapsedMs,
         tasks: taskProgress(tracked, outcome.states),
-        ...(outcome.error !== undefined ? { error: pollError(outcome.error) } : {}),
+        ...(outcome.error !== undefined ? { error: pollError(outcome.error, ctx.wording) } : {}),
     };
     return { summary, states: outcome.states };
 }
-function pollError(error) {
-    if (error instanceof AlibabaError &&
-        (error.errorClass === 'permission' || error.errorClass === 'credentials')) {
-        return `${error.message}. ${adviceFor(error)}`;
-    }
+function pollError(error, wording) {
+    if (error instanceof AlibabaError && isFatal(error.errorClass))
+        return fatalText(error, wording);
     return errorMessage(error);
 }
 /** Says how a wait ended: a notice when all finished, a warning otherwise. */
@@ -16068,15 +16153,15 @@ function runResult(parts) {
         retries: submitted?.retries ?? 0,
         confirmedByLookup: submitted?.confirmedByLookup ?? 0,
         ...(parts.stopped ? { stopped: parts.stopped } : {}),
-        ...(submitted?.fatal ? { fatal: fatalText(submitted.fatal) } : {}),
+        ...(submitted?.fatal ? { fatal: fatalText(submitted.fatal, parts.wording) } : {}),
         ...(parts.follow ? { follow: parts.follow } : {}),
         ...(parts.sitemap ? { sitemap: parts.sitemap } : {}),
     };
 }
 /** A refusal by the API before sending (credentials, a permission, a proxy, the quota read). */
-function refusalOf(error) {
+function refusalOf(error, wording) {
     return {
-        fatal: isFatal(error.errorClass) ? fatalText(error) : error.message,
+        fatal: isFatal(error.errorClass) ? fatalText(error, wording) : error.message,
         reason: `not sent: the run stopped at ${error.code ?? error.message}`,
     };
 }
@@ -16194,10 +16279,6 @@ function distinctTaskIds(outcomes) {
         for (const id of splitTaskIds(outcome.taskId ?? ''))
             ids.add(id);
     return [...ids];
-}
-/** A refusal's message with what to check, for the step's failure. */
-function fatalText(error) {
-    return `${error.message}. ${adviceFor(error)}`;
 }
 
 ;// CONCATENATED MODULE: ./src/runtime/rate-limiter.ts
@@ -16382,21 +16463,21 @@ class DocumentReadError extends Error {
  */
 
 
-/** A workspace path or an http(s) URL, as given in an input. */
+/** A file path (relative to the workspace, or absolute) or an http(s) URL, as given in an input. */
 function locateInput(input, workspace, inputName) {
     const value = input.trim();
     if (value === '')
-        throw new ConfigError(`${inputName}: is empty`);
+        throw new ConfigError(`${inputName}: is empty`, inputName);
     if (/^https?:\/\//i.test(value)) {
         try {
             return { kind: 'url', url: new URL(value).href, label: value };
         }
         catch {
-            throw new ConfigError(`${inputName}: "${value}" is not a valid URL`);
+            throw new ConfigError(`${inputName}: "${value}" is not a valid URL`, inputName);
         }
     }
     if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(value)) {
-        throw new ConfigError(`${inputName}: "${value}" is neither a workspace path nor an http(s) URL`);
+        throw new ConfigError(`${inputName}: "${value}" is neither a file path nor an http(s) URL`, inputName);
     }
     // Named as given: an absolute path stays absolute, rather than `../../../` from the workspace.
     return { kind: 'file', path: external_node_path_namespaceObject.resolve(workspace, value), label: value };
@@ -17585,11 +17666,12 @@ function deployedFailure(error, root, options) {
         return new ConfigError(`sitemap: ${message}; a host answers a missing file with 200 and a page: check the sitemap's URL`, 'sitemap');
     }
     if (error instanceof DocumentNotFoundError) {
+        // Neutral about where it runs: the action's workspace and the CLI's current folder alike.
         const hint = root.kind !== 'file'
             ? ''
             : external_node_path_namespaceObject.isAbsolute(root.label)
-                ? '; did the build run before this step?'
-                : `; a path is relative to the workspace (${options.workspace}): did the build run before this step?`;
+                ? '; did the build run first?'
+                : `; the path resolves to ${root.path}: did the build run first?`;
         return new ConfigError(`sitemap: ${message}${hint}`, 'sitemap');
     }
     return new ConfigError(`sitemap: cannot be used: ${message}`, 'sitemap');
@@ -18041,7 +18123,7 @@ async function readUrlFile(filePath, displayName) {
     catch (error) {
         const code = error.code;
         const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : String(code ?? error);
-        throw new ConfigError(`urls-file: cannot read "${displayName}" (${why}); the path is relative to the workspace (${filePath})`);
+        throw new ConfigError(`urls-file: cannot read "${displayName}" (${why}; the path resolves to ${filePath})`, 'urls-file');
     }
     return parseUrlList(text.replace(/^\uFEFF/, ''), `urls-file ${displayName}`);
 }
@@ -19315,7 +19397,7 @@ async function send(run, site) {
     catch (error) {
         if (!(error instanceof AlibabaError))
             throw error;
-        return refused(run, gathered, client, refusalOf(error));
+        return refused(run, gathered, client, refusalOf(error, run.config.wording));
     }
     const submitted = await run_submit(run, client, batches);
     const outcomes = inInputOrder(urls.rejected, skippedForQuota(batches, quotaRemain), submitted?.outcomes ?? unsentOutcomes(batches, run.config.dryRun, run.stop.reason));
@@ -19474,6 +19556,7 @@ function followContext(run, client) {
         retryPolicy,
         lookup: lookupPolicy(config.requestTimeoutMs),
         stop,
+        wording: config.wording,
     };
 }
 /** Every URL reported, none sent: the step fails with the refusal. */
@@ -19488,6 +19571,7 @@ function common(run, gathered, client) {
         apiCalls: client?.sentCalls() ?? {},
         stopped: run.stop.reason,
         sitemap: gathered.sitemapResult,
+        wording: run.config.wording,
     };
 }
 /** Writes the next state from every URL's outcome (never in a dry run); the site's part of the result. */
@@ -20283,7 +20367,7 @@ async function runCli(io) {
         logger.close();
         const message = redact(errorMessage(error));
         if (error instanceof ConfigError) {
-            io.stderr.write(`Configuration error: ${message}${cliHint(error)}\n`);
+            io.stderr.write(`Configuration error: ${redact(flagMessage(error, specs))}\n`);
             return EXIT.usage;
         }
         io.stderr.write(`Error: ${message}\n`);
@@ -20317,7 +20401,7 @@ async function cliConfig(flags, io, credentials) {
     const input = (name) => flags.inputs[name] ?? '';
     // Relative paths are relative to where the command runs, whatever a surrounding CI job says.
     const env = { ...io.env, GITHUB_WORKSPACE: io.cwd };
-    const config = parseConfig(input, env, credentials, { urlsFromStdin: fromStdin });
+    const config = parseConfig(input, env, credentials, { urlsFromStdin: fromStdin, wording: CLI_WORDING });
     if (!fromStdin)
         return config;
     if (io.stdin.isTTY)
@@ -20334,17 +20418,22 @@ function readAll(stream) {
         stream.on('error', reject);
     });
 }
-/** The inputs that hold an AccessKey: secrets with an ALIBABA_CLOUD_* variable to fall back to. */
-const ACCESS_KEY_INPUTS = new Set(INPUT_NAMES.filter((name) => INPUTS[name].kind === 'secret' && INPUTS[name].env));
 /**
- * The action's messages about credentials speak of inputs, which are no flags here: when an error is
- * about an input that holds the AccessKey, say what that means on the command line.
+ * A configuration error as the command line names things: an error about one input starts with the
+ * input's name (ConfigError's convention), which is a flag here, `--area: "mars" must be …`.
  */
-function cliHint(error) {
-    if (!configErrorsOf(error).some((each) => ACCESS_KEY_INPUTS.has(each.input ?? '')))
-        return '';
-    return (`\nOn the command line: export ${INPUTS['access-key-id'].env} and ${INPUTS['access-key-secret'].env} ` +
-        `(and ${INPUTS['security-token'].env} with STS credentials), or plan without them with --dry-run.`);
+function flagMessage(error, specs) {
+    const flags = new Set(specs.map((spec) => spec.name));
+    const named = (each) => {
+        const input = each.input;
+        if (input === undefined || !flags.has(input) || !each.message.startsWith(`${input}:`))
+            return each.message;
+        return `${CLI_WORDING.input(input)}${each.message.slice(input.length)}`;
+    };
+    const errors = configErrorsOf(error);
+    if (errors.length === 1 && errors[0] === error)
+        return named(error);
+    return `${errors.length} problems to fix:\n${errors.map((each) => `  - ${named(each)}`).join('\n')}`;
 }
 
 ;// CONCATENATED MODULE: ./src/runtime/exit.ts

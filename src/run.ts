@@ -122,7 +122,7 @@ async function send(run: RunContext, site: OpenSite | undefined): Promise<RunRes
     refreshed = await refresh(run, client, batches);
   } catch (error) {
     if (!(error instanceof AlibabaError)) throw error;
-    return refused(run, gathered, client, refusalOf(error));
+    return refused(run, gathered, client, refusalOf(error, run.config.wording));
   }
   const submitted = await submit(run, client, batches);
   const outcomes = inInputOrder(
@@ -315,6 +315,7 @@ function followContext(run: RunContext, client: AlibabaClient | undefined): Foll
     retryPolicy,
     lookup: lookupPolicy(config.requestTimeoutMs),
     stop,
+    wording: config.wording,
   };
 }
 
@@ -336,6 +337,7 @@ function common(run: RunContext, gathered: Gathered, client: AlibabaClient | und
     apiCalls: client?.sentCalls() ?? {},
     stopped: run.stop.reason,
     sitemap: gathered.sitemapResult,
+    wording: run.config.wording,
   };
 }
 

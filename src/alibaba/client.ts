@@ -7,7 +7,7 @@ import { httpFetch, readText } from '../http/fetch.js';
 import { PROXY_AUTH_REQUIRED } from '../http/proxy.js';
 import { NetworkError, AlibabaError, errorMessage } from '../base/errors.js';
 import { parseAnswer, type ApiFields } from './answer.js';
-import { sentNothing } from './errors.js';
+import { hostUnresolved, sentNothing } from './errors.js';
 import { signV1, signV3, type Credentials } from './signer.js';
 import type { CallGate } from '../runtime/gate.js';
 
@@ -143,8 +143,8 @@ export class AlibabaClient {
 
 /**
  * A call that got no answer, classified by the error's code (never its text): a proxy that wants
- * credentials stops the run; a failure before sending is simply retried; anything else may have
- * reached the CDN and been accepted.
+ * credentials, or a host name that does not resolve, stops the run at once; another failure before
+ * sending is simply retried; anything else may have reached the CDN and been accepted.
  */
 export function callFailure(action: string, error: unknown): AlibabaError {
   const code = error instanceof NetworkError ? error.code : undefined;
@@ -156,6 +156,7 @@ export function callFailure(action: string, error: unknown): AlibabaError {
       advice: 'Nothing can go through the proxy until it accepts the credentials.',
     });
   }
+  if (hostUnresolved(code)) return new AlibabaError(message, { action, errorClass: 'unreachable' });
   return new AlibabaError(message, {
     action,
     errorClass: 'transient',

@@ -4,6 +4,8 @@
  * The error types themselves live in base/errors.ts.
  */
 import type { AlibabaError, ErrorClass } from '../base/errors.js';
+import { sentences } from '../base/text.js';
+import { ACTION_WORDING, type Wording } from '../base/wording.js';
 import { PROXY_TUNNEL_FAILED } from '../http/proxy.js';
 
 const EXACT: Record<string, ErrorClass> = {
@@ -70,9 +72,34 @@ export function sentNothing(systemCode: string | undefined): boolean {
   return systemCode !== undefined && NOTHING_SENT.has(systemCode);
 }
 
-/** What a person should check when a fatal error stops the run. */
-export function adviceFor(error: AlibabaError): string {
+/**
+ * Host names that do not resolve, and will not on a retry: the name does not exist (ENOTFOUND, which
+ * Node also reports for EAI_NONAME), or resolving failed for good (EAI_FAIL). A wrong endpoint or a
+ * runner without DNS; 40 s of retries would only hide it. EAI_AGAIN ("try again") stays transient.
+ */
+const UNRESOLVED: ReadonlySet<string> = new Set(['ENOTFOUND', 'EAI_NONAME', 'EAI_FAIL']);
+
+/** Whether a network failure with this system error code means the host name cannot be resolved. */
+export function hostUnresolved(systemCode: string | undefined): boolean {
+  return systemCode !== undefined && UNRESOLVED.has(systemCode);
+}
+
+/** A refusal that stops the run, with what to check: "<what the API said>. <advice>", never "..". */
+export function fatalText(error: AlibabaError, wording: Wording = ACTION_WORDING): string {
+  return sentences(error.message, adviceFor(error, wording));
+}
+
+/** What a person should check when a fatal error stops the run, named as `wording`'s reader sets it. */
+export function adviceFor(error: AlibabaError, wording: Wording = ACTION_WORDING): string {
   if (error.advice !== undefined) return error.advice;
+  if (error.errorClass === 'unreachable') {
+    const sts = error.action === 'AssumeRoleWithOIDC';
+    return (
+      `The host name does not resolve: check ${wording.input(sts ? 'sts-endpoint' : 'endpoint')} ` +
+      `(the API's host, ${sts ? 'sts.aliyuncs.com' : 'cdn.aliyuncs.com'} by default) and ${wording.machine}'s ` +
+      'network and DNS, or a proxy (HTTPS_PROXY) that reaches it. Nothing was sent.'
+    );
+  }
   if (error.errorClass === 'permission') {
     return (
       `The RAM user or role lacks permission for cdn:${error.action} (or the account cannot use it). ` +
@@ -86,19 +113,21 @@ export function adviceFor(error: AlibabaError): string {
       return 'A request was replayed; this is a bug in cdn-prefetch, please report it.';
     case 'InvalidSecurityToken.Expired':
       return (
-        'The STS credentials have expired. Credentials passed in security-token (or ALIBABA_CLOUD_SECURITY_TOKEN) ' +
-        'cannot be renewed by cdn-prefetch: obtain them right before this step, or set role-arn so that ' +
-        'cdn-prefetch assumes the role itself and renews the credentials during the run.'
+        `The STS credentials have expired. Credentials passed in ${wording.secret('security-token', 'ALIBABA_CLOUD_SECURITY_TOKEN')} ` +
+        (wording.surface === 'cli'
+          ? 'cannot be renewed by cdn-prefetch: obtain them right before running it.'
+          : 'cannot be renewed by cdn-prefetch: obtain them right before this step, or set role-arn so that ' +
+            'cdn-prefetch assumes the role itself and renews the credentials during the run.')
       );
     case 'InvalidAccessKeyId.NotFound':
     case 'InvalidAccessKeyId.Inactive':
-      return 'Check access-key-id (or ALIBABA_CLOUD_ACCESS_KEY_ID): the key must exist and be enabled.';
+      return `Check ${wording.secret('access-key-id', 'ALIBABA_CLOUD_ACCESS_KEY_ID')}: the key must exist and be enabled.`;
     default:
       if (error.code?.startsWith('InvalidSecurityToken')) {
-        return 'Check security-token (or ALIBABA_CLOUD_SECURITY_TOKEN): STS credentials need their token, and expire.';
+        return `Check ${wording.secret('security-token', 'ALIBABA_CLOUD_SECURITY_TOKEN')}: STS credentials need their token, and expire.`;
       }
       return (
-        'Check access-key-secret (or ALIBABA_CLOUD_ACCESS_KEY_SECRET): it must belong to the access key id, ' +
+        `Check ${wording.secret('access-key-secret', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET')}: it must belong to the access key id, ` +
         'with no extra spaces or line breaks.'
       );
   }

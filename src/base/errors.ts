@@ -74,6 +74,11 @@ export type ErrorClass =
   | 'credentials'
   /** RAM permission or account state: nothing will work until the user fixes them. */
   | 'permission'
+  /**
+   * The API's host name does not resolve (ENOTFOUND): a wrong endpoint, or no network or DNS on the
+   * runner. Nothing will work until that is fixed, and retrying only makes the person wait.
+   */
+  | 'unreachable'
   /** An API error code we do not know: treated as a failure of this call only. */
   | 'unknown';
 
@@ -84,7 +89,7 @@ export function isRetryable(errorClass: ErrorClass): boolean {
 
 /** Whether this class means no further call can succeed, so the run must stop. */
 export function isFatal(errorClass: ErrorClass): boolean {
-  return errorClass === 'credentials' || errorClass === 'permission';
+  return errorClass === 'credentials' || errorClass === 'permission' || errorClass === 'unreachable';
 }
 
 export interface AlibabaErrorDetails {

@@ -5,7 +5,6 @@
  */
 import { type Config } from '../config/config.js';
 import { ConfigError, errorMessage, UsageError } from '../base/errors.js';
-import { INPUTS, INPUT_NAMES } from '../config/inputs.js';
 import { parseConfig, readCredentials, type Env, type InputReader } from '../config/parse.js';
 import { configErrorsOf } from '../config/problems.js';
 import { reportJson } from '../report/report.js';
@@ -17,7 +16,8 @@ import { proxySecrets } from '../http/proxy.js';
 import { stopOnSignals } from '../runtime/signals.js';
 import { renderClosing } from '../report/closing.js';
 import { ConsoleLogger } from './console-logger.js';
-import { flagSpecs, parseFlags, type ParsedFlags } from './flags.js';
+import { flagSpecs, parseFlags, type FlagSpec, type ParsedFlags } from './flags.js';
+import { CLI_WORDING } from '../base/wording.js';
 import { renderHelp } from './help.js';
 
 /** README's and --help's exit codes; after a signal, the shell's convention: 128 + its number. */
@@ -70,7 +70,7 @@ export async function runCli(io: CliIo): Promise<number> {
     logger.close();
     const message = redact(errorMessage(error));
     if (error instanceof ConfigError) {
-      io.stderr.write(`Configuration error: ${message}${cliHint(error)}\n`);
+      io.stderr.write(`Configuration error: ${redact(flagMessage(error, specs))}\n`);
       return EXIT.usage;
     }
     io.stderr.write(`Error: ${message}\n`);
@@ -113,7 +113,7 @@ async function cliConfig(
   const input: InputReader = (name) => flags.inputs[name] ?? '';
   // Relative paths are relative to where the command runs, whatever a surrounding CI job says.
   const env: Env = { ...io.env, GITHUB_WORKSPACE: io.cwd };
-  const config = parseConfig(input, env, credentials, { urlsFromStdin: fromStdin });
+  const config = parseConfig(input, env, credentials, { urlsFromStdin: fromStdin, wording: CLI_WORDING });
   if (!fromStdin) return config;
   if (io.stdin.isTTY) io.stderr.write('Reading URLs from standard input, one per line; end with Ctrl-D.\n');
   return { ...config, cli: { urlsFileStdin: await readAll(io.stdin) } };
@@ -134,19 +134,18 @@ function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   });
 }
 
-/** The inputs that hold an AccessKey: secrets with an ALIBABA_CLOUD_* variable to fall back to. */
-const ACCESS_KEY_INPUTS = new Set<string>(
-  INPUT_NAMES.filter((name) => INPUTS[name].kind === 'secret' && INPUTS[name].env),
-);
-
 /**
- * The action's messages about credentials speak of inputs, which are no flags here: when an error is
- * about an input that holds the AccessKey, say what that means on the command line.
+ * A configuration error as the command line names things: an error about one input starts with the
+ * input's name (ConfigError's convention), which is a flag here, `--area: "mars" must be …`.
  */
-function cliHint(error: ConfigError): string {
-  if (!configErrorsOf(error).some((each) => ACCESS_KEY_INPUTS.has(each.input ?? ''))) return '';
-  return (
-    `\nOn the command line: export ${INPUTS['access-key-id'].env} and ${INPUTS['access-key-secret'].env} ` +
-    `(and ${INPUTS['security-token'].env} with STS credentials), or plan without them with --dry-run.`
-  );
+function flagMessage(error: ConfigError, specs: readonly FlagSpec[]): string {
+  const flags = new Set(specs.map((spec) => spec.name));
+  const named = (each: ConfigError): string => {
+    const input = each.input;
+    if (input === undefined || !flags.has(input) || !each.message.startsWith(`${input}:`)) return each.message;
+    return `${CLI_WORDING.input(input)}${each.message.slice(input.length)}`;
+  };
+  const errors = configErrorsOf(error);
+  if (errors.length === 1 && errors[0] === error) return named(error);
+  return `${errors.length} problems to fix:\n${errors.map((each) => `  - ${named(each)}`).join('\n')}`;
 }

@@ -12,6 +12,7 @@ import type { FollowOptions } from '../follow/options.js';
 import type { FailOn } from '../report/verdict.js';
 import type { SiteSourceConfig } from '../sources/site.js';
 import type { VerifyOptions } from '../verify/options.js';
+import type { Wording } from '../base/wording.js';
 
 export interface Config {
   /** The `urls` input, as given. */
@@ -56,6 +57,8 @@ export interface Config {
   workspace: string;
   /** Warnings and notices about the configuration, for the adapter to show before the run. */
   messages: ConfigMessage[];
+  /** Who reads the messages: what to change is named as an input (the action) or a flag (the CLI). */
+  wording: Wording;
 }
 
 /** Something about the configuration a person should read, though nothing is wrong enough to stop. */
@@ -70,6 +73,8 @@ export interface AdapterContext {
   github?: GitHubContext;
   /** The CLI's `--urls-file -`: the list comes from standard input. */
   urlsFromStdin?: boolean;
+  /** The command line: messages name flags, not inputs (base/wording.ts). The action by default. */
+  wording?: Wording;
 }
 
 export interface GitHubContext {

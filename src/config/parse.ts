@@ -14,6 +14,7 @@ import type { PushOptions } from '../alibaba/operations.js';
 import type { Credentials } from '../alibaba/signer.js';
 import type { SiteSourceConfig } from '../sources/site.js';
 import { ConfigError } from '../base/errors.js';
+import { ACTION_WORDING, type Wording } from '../base/wording.js';
 import { INPUTS, readInputs, type InputReader } from './inputs.js';
 import { CheckedInputs } from './problems.js';
 import { defaultSessionName, isClearText } from './values.js';
@@ -47,6 +48,7 @@ export function parseConfig(
 ): Config {
   const inputs = new CheckedInputs(readInputs(input));
   const workspace = env['GITHUB_WORKSPACE'] || process.cwd();
+  const wording = context.wording ?? ACTION_WORDING;
   const follow = inputs.check(() => followOptions(inputs));
   const sitemap = inputs.check(() => sitemapConfig(inputs, workspace, context.github));
   // Two checks: one that needs content-ignore or carry-days must not hide base-url's.
@@ -58,7 +60,7 @@ export function parseConfig(
   inputs.check(() => checkSaveSitemapAlone(inputs, context));
   const oidc = inputs.check(() => oidcConfig(inputs, env));
   // Credentials last: a wrong value is worth knowing before "no AccessKey found".
-  const access = inputs.check(() => accessKeys(inputs, credentials));
+  const access = inputs.check(() => accessKeys(inputs, credentials, wording));
   inputs.throwIfAny();
   const urlsFile = context.urlsFromStdin ? '' : inputs.get('urls-file');
   const baseUrl = inputs.get('base-url');
@@ -88,6 +90,7 @@ export function parseConfig(
     ...(site ? { site } : {}),
     workspace,
     messages: configMessages(inputs, oidc, context.github),
+    wording,
   };
 }
 
@@ -312,7 +315,11 @@ function oidcConfig(inputs: CheckedInputs, env: Env): OidcConfig | undefined {
 }
 
 /** The AccessKey, unless role-arn replaces it; a dry run and save-sitemap send nothing and need none. */
-function accessKeys(inputs: CheckedInputs, credentials: Partial<Credentials>): Pick<Config, 'credentials'> {
+function accessKeys(
+  inputs: CheckedInputs,
+  credentials: Partial<Credentials>,
+  wording: Wording,
+): Pick<Config, 'credentials'> {
   if (inputs.get('role-arn') !== '') return {};
   const { accessKeyId, accessKeySecret, securityToken } = credentials;
   if (accessKeyId && accessKeySecret) {
@@ -321,17 +328,27 @@ function accessKeys(inputs: CheckedInputs, credentials: Partial<Credentials>): P
   if (accessKeyId || accessKeySecret) {
     const missing = accessKeyId ? 'access-key-secret' : 'access-key-id';
     throw new ConfigError(
-      `credentials: ${missing} (or ${INPUTS[missing].env}) is not set; both the key id and its secret are needed.`,
+      `credentials: ${wording.secret(missing, INPUTS[missing].env ?? '')} is not set; both the key id and its secret are needed.`,
       missing,
     );
   }
   if (inputs.get('dry-run') || inputs.get('save-sitemap') !== '') return {};
-  throw new ConfigError(
+  throw new ConfigError(noAccessKey(wording), 'access-key-id');
+}
+
+/** Where an AccessKey can come from, as the reader can give one. */
+function noAccessKey(wording: Wording): string {
+  if (wording.surface === 'cli') {
+    return (
+      'credentials: no AccessKey found. Export ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET ' +
+      `(and ALIBABA_CLOUD_SECURITY_TOKEN with STS credentials), or plan without them with ${wording.setting('dry-run', 'true')}.`
+    );
+  }
+  return (
     'credentials: no AccessKey found. Set role-arn and oidc-provider-arn to assume a RAM role with the ' +
-      "job's GitHub OIDC token (no long-lived key), or the inputs access-key-id and access-key-secret, or the " +
-      'environment variables ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET (for example with ' +
-      'aliyun/configure-aliyun-credentials-action), or use dry-run: true to plan without sending.',
-    'access-key-id',
+    "job's GitHub OIDC token (no long-lived key), or the inputs access-key-id and access-key-secret, or the " +
+    'environment variables ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET (for example with ' +
+    'aliyun/configure-aliyun-credentials-action), or use dry-run: true to plan without sending.'
   );
 }
 

@@ -3,8 +3,9 @@
  * `wait-timeout` passes. Also the shared machinery the refresh uses to wait for its own tasks.
  */
 import type { AlibabaClient } from '../alibaba/client.js';
-import { adviceFor } from '../alibaba/errors.js';
-import { AlibabaError, errorMessage } from '../base/errors.js';
+import { fatalText } from '../alibaba/errors.js';
+import type { Wording } from '../base/wording.js';
+import { AlibabaError, errorMessage, isFatal } from '../base/errors.js';
 import { describeRefreshTaskById, splitTaskIds } from '../alibaba/operations.js';
 import type { FollowOptions } from './options.js';
 import type { UrlOutcome } from '../base/outcome.js';
@@ -24,6 +25,8 @@ export interface FollowContext {
   /** How a refresh call whose outcome is unknown is looked up. */
   lookup: LookupPolicy;
   stop: RunStop;
+  /** How advice names what to change: inputs in the action, flags in the CLI. */
+  wording?: Wording;
 }
 
 export interface Followed {
@@ -87,18 +90,13 @@ export async function followTasks(
     calls,
     elapsedMs: outcome.elapsedMs,
     tasks: taskProgress(tracked, outcome.states),
-    ...(outcome.error !== undefined ? { error: pollError(outcome.error) } : {}),
+    ...(outcome.error !== undefined ? { error: pollError(outcome.error, ctx.wording) } : {}),
   };
   return { summary, states: outcome.states };
 }
 
-function pollError(error: unknown): string {
-  if (
-    error instanceof AlibabaError &&
-    (error.errorClass === 'permission' || error.errorClass === 'credentials')
-  ) {
-    return `${error.message}. ${adviceFor(error)}`;
-  }
+function pollError(error: unknown, wording: Wording | undefined): string {
+  if (error instanceof AlibabaError && isFatal(error.errorClass)) return fatalText(error, wording);
   return errorMessage(error);
 }
 

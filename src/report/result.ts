@@ -3,7 +3,8 @@
  * The run's phases hand over plain parts (what was sent, what was not, what the sitemap and the site
  * held), and the result is assembled here, beside its definition.
  */
-import { adviceFor } from '../alibaba/errors.js';
+import { fatalText } from '../alibaba/errors.js';
+import type { Wording } from '../base/wording.js';
 import { splitTaskIds } from '../alibaba/operations.js';
 import { isFatal, type AlibabaError } from '../base/errors.js';
 import { countOutcomes, type NotSent, type OutcomeCounts, type UrlOutcome } from '../base/outcome.js';
@@ -69,6 +70,8 @@ export interface RunParts {
   stopped?: StopReason | undefined;
   follow?: FollowResult | undefined;
   sitemap?: SitemapResult | undefined;
+  /** How a refusal's advice names what to change (the action's inputs by default). */
+  wording?: Wording | undefined;
 }
 
 /** The result of a run that got as far as sending (or as a dry run, as planning). */
@@ -88,7 +91,7 @@ export function runResult(parts: RunParts): RunResult {
     retries: submitted?.retries ?? 0,
     confirmedByLookup: submitted?.confirmedByLookup ?? 0,
     ...(parts.stopped ? { stopped: parts.stopped } : {}),
-    ...(submitted?.fatal ? { fatal: fatalText(submitted.fatal) } : {}),
+    ...(submitted?.fatal ? { fatal: fatalText(submitted.fatal, parts.wording) } : {}),
     ...(parts.follow ? { follow: parts.follow } : {}),
     ...(parts.sitemap ? { sitemap: parts.sitemap } : {}),
   };
@@ -101,9 +104,9 @@ export interface Refusal {
 }
 
 /** A refusal by the API before sending (credentials, a permission, a proxy, the quota read). */
-export function refusalOf(error: AlibabaError): Refusal {
+export function refusalOf(error: AlibabaError, wording?: Wording): Refusal {
   return {
-    fatal: isFatal(error.errorClass) ? fatalText(error) : error.message,
+    fatal: isFatal(error.errorClass) ? fatalText(error, wording) : error.message,
     reason: `not sent: the run stopped at ${error.code ?? error.message}`,
   };
 }
@@ -235,9 +238,4 @@ function distinctTaskIds(outcomes: readonly UrlOutcome[]): string[] {
   const ids = new Set<string>();
   for (const outcome of outcomes) for (const id of splitTaskIds(outcome.taskId ?? '')) ids.add(id);
   return [...ids];
-}
-
-/** A refusal's message with what to check, for the step's failure. */
-function fatalText(error: AlibabaError): string {
-  return `${error.message}. ${adviceFor(error)}`;
 }

@@ -52,12 +52,13 @@ export function deployedFailure(
     );
   }
   if (error instanceof DocumentNotFoundError) {
+    // Neutral about where it runs: the action's workspace and the CLI's current folder alike.
     const hint =
       root.kind !== 'file'
         ? ''
         : path.isAbsolute(root.label)
-          ? '; did the build run before this step?'
-          : `; a path is relative to the workspace (${options.workspace}): did the build run before this step?`;
+          ? '; did the build run first?'
+          : `; the path resolves to ${root.path}: did the build run first?`;
     return new ConfigError(`sitemap: ${message}${hint}`, 'sitemap');
   }
   return new ConfigError(`sitemap: cannot be used: ${message}`, 'sitemap');

@@ -8,19 +8,19 @@ import { ConfigError } from '../base/errors.js';
 import type { GitHubRepoAccess } from './git-baseline.js';
 import type { DocumentLocation } from './document.js';
 
-/** A workspace path or an http(s) URL, as given in an input. */
+/** A file path (relative to the workspace, or absolute) or an http(s) URL, as given in an input. */
 export function locateInput(input: string, workspace: string, inputName: string): DocumentLocation {
   const value = input.trim();
-  if (value === '') throw new ConfigError(`${inputName}: is empty`);
+  if (value === '') throw new ConfigError(`${inputName}: is empty`, inputName);
   if (/^https?:\/\//i.test(value)) {
     try {
       return { kind: 'url', url: new URL(value).href, label: value };
     } catch {
-      throw new ConfigError(`${inputName}: "${value}" is not a valid URL`);
+      throw new ConfigError(`${inputName}: "${value}" is not a valid URL`, inputName);
     }
   }
   if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(value)) {
-    throw new ConfigError(`${inputName}: "${value}" is neither a workspace path nor an http(s) URL`);
+    throw new ConfigError(`${inputName}: "${value}" is neither a file path nor an http(s) URL`, inputName);
   }
   // Named as given: an absolute path stays absolute, rather than `../../../` from the workspace.
   return { kind: 'file', path: path.resolve(workspace, value), label: value };

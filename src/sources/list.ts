@@ -27,7 +27,8 @@ export async function readUrlFile(filePath: string, displayName: string): Promis
     const why =
       code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : String(code ?? error);
     throw new ConfigError(
-      `urls-file: cannot read "${displayName}" (${why}); the path is relative to the workspace (${filePath})`,
+      `urls-file: cannot read "${displayName}" (${why}; the path resolves to ${filePath})`,
+      'urls-file',
     );
   }
   return parseUrlList(text.replace(/^\uFEFF/, ''), `urls-file ${displayName}`);

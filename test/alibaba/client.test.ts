@@ -4,11 +4,13 @@
  * Whether the call may have been accepted is decided by the error's code, never by its text: a
  * connection that was refused provably sent nothing; anything after connecting may have been accepted.
  */
+import dns from 'node:dns';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AlibabaClient } from '../../src/alibaba/client.js';
-import { sentNothing } from '../../src/alibaba/errors.js';
+import { fatalText, hostUnresolved, sentNothing } from '../../src/alibaba/errors.js';
 import { pushObjectCache } from '../../src/alibaba/operations.js';
-import { AlibabaError } from '../../src/base/errors.js';
+import { AlibabaError, isFatal } from '../../src/base/errors.js';
+import { CLI_WORDING } from '../../src/base/wording.js';
 import { emulatorClient, emulatorPerTest } from '../helpers/emulator.js';
 import { startProxy } from '../helpers/proxy.js';
 import { serve } from '../helpers/tracked-servers.js';
@@ -22,6 +24,7 @@ const OBJECT_PATH = Array.from({ length: 99 }, (_, i) => `https://www.example.co
 const emulators = emulatorPerTest({ credentials: { [AK.accessKeyId]: AK.accessKeySecret } });
 afterEach(() => {
   vi.unstubAllEnvs();
+  vi.restoreAllMocks();
 });
 
 function client(endpoint: string, timeoutMs = 2_000): AlibabaClient {
@@ -145,5 +148,54 @@ describe('the server clock', () => {
     const offset = serverMs - receivedMs;
     expect(offset).toBeLessThanOrEqual(skew);
     expect(offset).toBeGreaterThan(skew - 1_000 - (after - before));
+  });
+});
+
+describe('a host name that does not resolve', () => {
+  it.each([
+    ['ENOTFOUND', true],
+    ['EAI_NONAME', true],
+    ['EAI_FAIL', true],
+    // "Try again": a passing DNS failure stays transient and is retried.
+    ['EAI_AGAIN', false],
+    ['ECONNREFUSED', false],
+    [undefined, false],
+  ] as const)('%s -> unresolved: %s', (code, expected) => {
+    expect(hostUnresolved(code)).toBe(expected);
+  });
+
+  it('is unreachable: fatal at once (retries cannot help), and provably nothing was sent', async () => {
+    vi.spyOn(dns, 'lookup').mockImplementation(((hostname: string, _options: unknown, callback: unknown) => {
+      const error = Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
+      process.nextTick(callback as (error: Error) => void, error);
+    }) as never);
+    const started = Date.now();
+    const error = await push('https://cdn.no-such-host.test');
+    expect(error.errorClass).toBe('unreachable');
+    expect(isFatal(error.errorClass)).toBe(true);
+    expect(error.outcomeUnknown).toBe(false);
+    expect(error.message).toBe(
+      'PushObjectCache: https://cdn.no-such-host.test: ENOTFOUND (getaddrinfo ENOTFOUND cdn.no-such-host.test)',
+    );
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
+  it('advice names the endpoint as the reader sets it: the input in the action, the flag in the CLI', () => {
+    const cdn = new AlibabaError('PushObjectCache: https://x.test: ENOTFOUND', {
+      action: 'PushObjectCache',
+      errorClass: 'unreachable',
+    });
+    const sts = new AlibabaError('AssumeRoleWithOIDC: https://y.test: ENOTFOUND', {
+      action: 'AssumeRoleWithOIDC',
+      errorClass: 'unreachable',
+    });
+    expect(fatalText(cdn)).toBe(
+      "PushObjectCache: https://x.test: ENOTFOUND. The host name does not resolve: check endpoint (the API's host, " +
+        "cdn.aliyuncs.com by default) and the runner's network and DNS, or a proxy (HTTPS_PROXY) that reaches it. " +
+        'Nothing was sent.',
+    );
+    expect(fatalText(cdn, CLI_WORDING)).toContain("check --endpoint (the API's host");
+    expect(fatalText(cdn, CLI_WORDING)).toContain("this machine's network");
+    expect(fatalText(sts)).toContain("check sts-endpoint (the API's host, sts.aliyuncs.com by default)");
   });
 });

@@ -448,12 +448,12 @@ describe('sitemapChanges', () => {
   });
 
   describe('deployed sitemap', () => {
-    it('a missing sitemap is a configuration error naming the input, the path as given and the workspace', async () => {
+    it('a missing sitemap is a configuration error naming the input, the path as given and where it resolves', async () => {
       const dir = workspace(baselineFiles());
       const promise = sitemapChanges(options(dir), new MemoryLogger());
       await expect(promise).rejects.toThrow(ConfigError);
       await expect(promise).rejects.toThrow(
-        `sitemap: public/sitemap.xml: no such file; a path is relative to the workspace (${dir}): did the build run before this step?`,
+        `sitemap: public/sitemap.xml: no such file; the path resolves to ${path.join(dir, 'public/sitemap.xml')}: did the build run first?`,
       );
     });
 
@@ -467,7 +467,7 @@ describe('sitemapChanges', () => {
         new MemoryLogger(),
       );
       await expect(promise).rejects.toThrow(
-        `sitemap: ${missing}: no such file; did the build run before this step?`,
+        `sitemap: ${missing}: no such file; did the build run first?`,
       );
 
       const logger = new MemoryLogger();
@@ -638,7 +638,7 @@ describe('sitemapChanges', () => {
     it('refuses a sitemap that is neither a path nor an http(s) URL', async () => {
       await expect(
         sitemapChanges(options(workspace(), { sitemap: 'ftp://x/sitemap.xml' }), new MemoryLogger()),
-      ).rejects.toThrow('sitemap: "ftp://x/sitemap.xml" is neither a workspace path nor an http(s) URL');
+      ).rejects.toThrow('sitemap: "ftp://x/sitemap.xml" is neither a file path nor an http(s) URL');
     });
 
     it('parses the changes input', () => {
