@@ -123,7 +123,9 @@ describe('a URL list', () => {
 
     const missing = await run({ 'urls-file': 'nope.txt' });
     expect(missing.exitCode).toBe(1);
-    expect(missing.log).toMatch(/urls-file: cannot read "nope.txt" \(no such file\)/);
+    expect(missing.log).toContain(
+      `urls-file: cannot read "nope.txt" (no such file; the path resolves to ${missing.workspace}/nope.txt)`,
+    );
   });
 
   it('warns and succeeds with zero counts when there is nothing to send', async () => {
