@@ -13,13 +13,14 @@ export interface Logger {
   group<T>(title: string, fn: () => Promise<T>): Promise<T>;
   /**
    * How far a long phase has got, for a progress bar. Optional: the action's log has a line per call
-   * already; the CLI draws a bar on a terminal. `done` only grows, and reaches `total` at the end.
+   * already; the CLI draws a bar on a terminal. `done` only grows, and reaches `total` at the end —
+   * unless the run stopped first (its deadline, a cancel): then it stays where the work stopped.
    */
   progress?(event: ProgressEvent): void;
 }
 
 export interface ProgressEvent {
-  /** submit: URLs with an outcome; refresh, wait: URLs whose task has finished. */
+  /** submit: URLs sent and answered (or skipped); refresh, wait: URLs whose task has finished. */
   phase: 'submit' | 'refresh' | 'wait';
   done: number;
   total: number;

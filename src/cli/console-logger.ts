@@ -87,8 +87,12 @@ export class ConsoleLogger implements Logger {
           format: `${LABELS[event.phase]} {bar} {percentage}% | {value}/{total} URLs | {duration_formatted}`,
           hideCursor: true,
           barsize: 30,
-          // Signals are the run's to handle (src/util/signals.ts); the bar only ends with it.
+          // Signals are the run's to handle (runtime/signals.ts); the bar only ends with it.
           gracefulExit: false,
+          // The terminal keeps wrapping lines: cli-progress's default (false) turns wrapping off while
+          // a bar runs, which cut every logged line (the signal's warning) at the terminal's width.
+          // With true, the bar itself is cut to the width by cli-progress, so it never wraps.
+          linewrap: true,
         },
         cliProgress.Presets.shades_classic,
       );

@@ -9,8 +9,16 @@ import type { StopReason } from '../runtime/stop.js';
 export type Confirmation = 'confirmed-by-lookup' | 'accepted-without-task-id';
 
 export class SubmitLedger {
-  /** `onRecord` hears the number of URLs with an outcome so far, after every change: the progress. */
-  constructor(private readonly onRecord?: (recorded: number) => void) {}
+  /**
+   * `onRecord` hears, after every change, how many URLs the submission has dealt with: accepted,
+   * refused, skipped or failed on their own account. URLs never sent because the run stopped (its
+   * deadline, a cancel, a refusal of the keys) are not counted: progress stays where sending stopped,
+   * never 3000/3000 when 540 went.
+   */
+  constructor(private readonly onRecord?: (dealt: number) => void) {}
+
+  /** URLs with an outcome that are not "never sent: the run stopped". */
+  private dealt = 0;
 
   readonly outcomes: UrlOutcome[] = [];
   readonly requestIds: string[] = [];
@@ -39,7 +47,7 @@ export class SubmitLedger {
         order: item.order,
       });
     }
-    this.onRecord?.(this.outcomes.length);
+    this.progress(items.length);
   }
 
   /** Failed: refused by the API (`error`: its code and class are recorded), or for a reason of its own. */
@@ -68,9 +76,9 @@ export class SubmitLedger {
     cause: AlibabaError | undefined,
   ): void {
     if (items.length === 0) return;
-    if (stopReason) return this.record(items, notSentReason(stopReason), { notSent: stopReason });
+    if (stopReason) return this.record(items, notSentReason(stopReason), { notSent: stopReason }, false);
     const reason = cause ? `not sent: the run stopped at ${cause.code ?? 'an error'}` : 'not sent';
-    this.record(items, reason, { notSent: 'stopped' });
+    this.record(items, reason, { notSent: 'stopped' }, false);
   }
 
   /**
@@ -83,13 +91,19 @@ export class SubmitLedger {
     stopReason: StopReason,
     lastRefusal: AlibabaError | undefined,
   ): void {
-    if (!lastRefusal) return this.record(items, notSentReason(stopReason), { notSent: stopReason });
+    if (!lastRefusal) return this.record(items, notSentReason(stopReason), { notSent: stopReason }, false);
     const until = stopReason === 'deadline' ? "until the run's timeout" : 'until the run was cancelled';
     const what = lastRefusal.code ? `refused with ${lastRefusal.code}` : `failed (${lastRefusal.message})`;
     this.fail(items, `${stopReason}: ${what} ${until}`, lastRefusal);
   }
 
-  private record(items: readonly Candidate[], reason: string, fields: Partial<UrlOutcome>): void {
+  /** `dealt`: false for URLs never sent because the run stopped, which the progress does not count. */
+  private record(
+    items: readonly Candidate[],
+    reason: string,
+    fields: Partial<UrlOutcome>,
+    dealt = true,
+  ): void {
     for (const item of items) {
       this.outcomes.push({
         url: item.url,
@@ -100,7 +114,7 @@ export class SubmitLedger {
         order: item.order,
       });
     }
-    this.onRecord?.(this.outcomes.length);
+    if (dealt) this.progress(items.length);
   }
 
   skipForQuota(items: readonly Candidate[], remain: number | undefined): void {
@@ -118,7 +132,12 @@ export class SubmitLedger {
         order: item.order,
       });
     }
-    this.onRecord?.(this.outcomes.length);
+    this.progress(items.length);
+  }
+
+  private progress(more: number): void {
+    this.dealt += more;
+    this.onRecord?.(this.dealt);
   }
 
   result() {

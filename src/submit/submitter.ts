@@ -27,7 +27,7 @@ export interface SubmitOptions {
   /** Re-reads the prefetch remainder after QuotaExceeded; undefined when it cannot be read. */
   rereadQuota: () => Promise<number | undefined>;
   stop?: RunStop;
-  /** Hears how many URLs have an outcome so far (accepted, failed or skipped), after every change. */
+  /** Hears how many URLs were dealt with so far (accepted, refused or skipped; not those the run's stop left unsent). */
   onProgress?: (done: number) => void;
 }
 

@@ -79,6 +79,24 @@ describe('ConsoleLogger, on a terminal', () => {
     expect(stream.text.indexOf('after the group')).toBeGreaterThan(stream.text.lastIndexOf('40/40'));
   });
 
+  it("prints a long warning whole while a bar runs (the terminal's wrapping is never turned off)", async () => {
+    const { stream, log } = logger(true);
+    const warning =
+      'SIGINT: cancelling. No new call starts; calls in flight have 4 s to answer (a second signal gives them ' +
+      'up). Every URL is still reported.';
+    await log.group('Submitting 4 calls', async () => {
+      log.progress({ phase: 'submit', done: 10, total: 40 });
+      log.warning(warning);
+      log.progress({ phase: 'submit', done: 20, total: 40 });
+    });
+    expect(stream.text).toContain(`warning: ${warning}`);
+    // ESC [?7l turns the terminal's line wrapping off: a line longer than the terminal would be cut.
+    expect(stream.text).not.toContain('\x1b[?7l');
+    // Stopped at 20 of 40: the bar is left there, never drawn at 100 %.
+    expect(stream.text).toMatch(/20\/40 URLs/);
+    expect(stream.text).not.toMatch(/40\/40 URLs|100%/);
+  });
+
   it('shows per-call lines too with --verbose', async () => {
     const { stream, log } = logger(true, true);
     await log.group('Submitting', async () => {

@@ -1,6 +1,7 @@
 /**
- * The core's progress events (Logger.progress), which the CLI draws as a bar: they count URLs with an
- * outcome, only grow, and end at the number planned, whatever happened to each URL.
+ * The core's progress events (Logger.progress), which the CLI draws as a bar: they count URLs dealt
+ * with, only grow, and end at the number planned whatever the API said of each URL — but a run that
+ * stops (a cancel, its deadline) leaves them where sending stopped.
  */
 import { beforeEach, expect, it } from 'vitest';
 import { configFrom } from '../helpers/inputs.js';
@@ -10,6 +11,7 @@ import type { ProgressEvent } from '../../src/base/logger.js';
 import { MemoryLogger } from '../helpers/logger.js';
 import { type Emulator } from '../../emulator/index.js';
 import { emulatorPerTest } from '../helpers/emulator.js';
+import { RunStop } from '../../src/runtime/stop.js';
 
 const emulators = emulatorPerTest({ credentials: { id: 'secret' }, preloadQuota: 45 });
 let emulator: Emulator;
@@ -55,4 +57,32 @@ it('is silent in a dry run: nothing is submitted', async () => {
     logger,
   });
   expect(logger.events).toEqual([]);
+});
+
+it('stays where sending stopped when the run is cancelled: never the whole plan', async () => {
+  // 50 URLs in batches of 5, one call at a time: cancelled once the first batch is answered.
+  const stop = new RunStop();
+  const logger = new ProgressLogger();
+  const progress = logger.progress.bind(logger);
+  logger.progress = (event) => {
+    progress(event);
+    if (!stop.stopped) stop.stop('cancelled', 0);
+  };
+  const urls = Array.from({ length: 50 }, (_, i) => `https://www.example.com/${i}`);
+  const result = await runPrefetch(
+    config({
+      urls: urls.join('\n'),
+      endpoint: emulator.url,
+      'batch-size': '5',
+      'requests-per-second': '1',
+      'daily-quota': '50',
+    }),
+    { logger, stop },
+  );
+  expect(result.stopped).toBe('cancelled');
+  expect(result.counts.submitted).toBeLessThan(50);
+  expect(result.counts.submitted + result.counts.failed).toBe(50);
+  const done = logger.events.map((event) => event.done);
+  expect(done.at(-1)).toBe(result.counts.submitted);
+  expect(logger.events.every((event) => event.total === 50)).toBe(true);
 });
