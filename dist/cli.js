@@ -10102,6 +10102,9 @@ var __webpack_exports__ = {};
 
 ;// CONCATENATED MODULE: ./package.json
 const package_namespaceObject = {"rE":"1.0.0"};
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
 ;// CONCATENATED MODULE: ./src/base/errors.ts
 /**
  * The run's one error family. Every failure that crosses a module boundary is one of these, and every
@@ -10195,9 +10198,6 @@ function errorMessage(error) {
     return String(error);
 }
 
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
@@ -13041,6 +13041,8 @@ function headerText(check) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/listing.ts
+/** The artifact name every example uploads the report under (actions/upload-artifact). */
+const REPORT_ARTIFACT = 'cdn-prefetch-report';
 /** GitHub drops a step summary over 1 MiB whole; this is the most a summary may ever be. */
 const SUMMARY_MAX_BYTES = 1_000_000;
 /** Reasons listed per status; the rest are counted. */
@@ -13094,7 +13096,7 @@ function listing_cell(text, max) {
 function fitSummary(text, reportPath) {
     if (Buffer.byteLength(text, 'utf8') <= SUMMARY_MAX_BYTES)
         return text;
-    const tail = `\n\n… the summary stops here to stay under GitHub's 1 MiB limit; every URL is in the report: \`${oneLine(reportPath, 500)}\`\n`;
+    const tail = `\n\n… the summary stops here to stay under GitHub's 1 MiB limit; every URL is in the report (the artifact \`${REPORT_ARTIFACT}\`; on the runner \`${oneLine(reportPath, 500)}\`)\n`;
     const room = SUMMARY_MAX_BYTES - Buffer.byteLength(tail, 'utf8');
     // Cut by bytes, then back to the last whole line (never inside a UTF-8 sequence).
     const head = Buffer.from(text, 'utf8').subarray(0, room).toString('utf8');
@@ -13274,11 +13276,16 @@ function detail(check) {
 
 
 
+/** Writes the report under `dir`, named by the time and a random part; returns its path (the action's). */
 async function writeReport(result, dir, redact) {
-    await mkdir(dir, { recursive: true });
     const file = path.join(dir, `cdn-prefetch-report-${Date.now()}-${randomBytes(3).toString('hex')}.json`);
-    await writeFile(file, reportJson(result, redact), 'utf8');
+    await writeReportFile(result, file, redact);
     return file;
+}
+/** Writes the report to `file` exactly, its folder made if needed (the CLI's --report). */
+async function writeReportFile(result, file, redact) {
+    await (0,promises_namespaceObject.mkdir)(external_node_path_default().dirname(file), { recursive: true });
+    await (0,promises_namespaceObject.writeFile)(file, reportJson(result, redact), 'utf8');
 }
 /** The report as JSON text: the action's report file, and what the CLI prints with --json. */
 function reportJson(result, redact) {
@@ -13315,15 +13322,45 @@ function verifyTotals(verify) {
     return totals;
 }
 
+;// CONCATENATED MODULE: ./src/base/text.ts
+/** Small pieces of English every message shares, so that none says "1 URLs" or ends "..". */
+/** `1 URL`, `2 URLs`, `0 URLs`; `plural` where adding an s is wrong (`1 entry`, `2 entries`). */
+function text_count(n, singular, plural = `${singular}s`) {
+    return `${n} ${n === 1 ? singular : plural}`;
+}
+/** The noun alone, for a number written elsewhere: `URL` for 1, `URLs` otherwise. */
+function noun(n, singular, plural = `${singular}s`) {
+    return n === 1 ? singular : plural;
+}
+/** `text` as a sentence: ended by a full stop unless it already ends with one (or ? or !). */
+function sentence(text) {
+    const trimmed = text.trimEnd();
+    return /[.?!…]$/.test(trimmed) ? trimmed : `${trimmed}.`;
+}
+/** `text` joined to `next` as two sentences: "the API said so." + "Check x." without "..". */
+function sentences(...texts) {
+    return texts
+        .filter((text) => text.trim() !== '')
+        .map(sentence)
+        .join(' ');
+}
+/** Compares two strings as people sort names: digits by their value (post-2 before post-10). */
+const naturalOrder = new Intl.Collator('en', {
+    numeric: true,
+    sensitivity: 'variant',
+}).compare;
+
 ;// CONCATENATED MODULE: ./src/report/verdict.ts
+/** Whether the step fails, per `fail-on`. Configuration and credential errors fail it regardless. */
+
 
 /** The failure, or undefined when the step succeeds. */
 function verdict(result, failOn) {
     if (result.fatal)
         return { reason: result.fatal, listed: false };
     if (result.stopped === 'cancelled') {
-        const reason = `The run was cancelled: ${result.counts.submitted} URLs were submitted before it stopped; see the report.`;
-        return { reason, listed: false };
+        const reason = `The run was cancelled: ${text_count(result.counts.submitted, 'URL was', 'URLs were')} submitted before it stopped`;
+        return { reason, listed: true };
     }
     if (failOn === 'never')
         return undefined;
@@ -13461,34 +13498,6 @@ function sleep(ms, signal) {
 
 // EXTERNAL MODULE: ./node_modules/saxes/saxes.js
 var saxes = __nccwpck_require__(9800);
-;// CONCATENATED MODULE: ./src/base/text.ts
-/** Small pieces of English every message shares, so that none says "1 URLs" or ends "..". */
-/** `1 URL`, `2 URLs`, `0 URLs`; `plural` where adding an s is wrong (`1 entry`, `2 entries`). */
-function count(n, singular, plural = `${singular}s`) {
-    return `${n} ${n === 1 ? singular : plural}`;
-}
-/** The noun alone, for a number written elsewhere: `URL` for 1, `URLs` otherwise. */
-function noun(n, singular, plural = `${singular}s`) {
-    return n === 1 ? singular : plural;
-}
-/** `text` as a sentence: ended by a full stop unless it already ends with one (or ? or !). */
-function sentence(text) {
-    const trimmed = text.trimEnd();
-    return /[.?!…]$/.test(trimmed) ? trimmed : `${trimmed}.`;
-}
-/** `text` joined to `next` as two sentences: "the API said so." + "Check x." without "..". */
-function sentences(...texts) {
-    return texts
-        .filter((text) => text.trim() !== '')
-        .map(sentence)
-        .join(' ');
-}
-/** Compares two strings as people sort names: digits by their value (post-2 before post-10). */
-const naturalOrder = new Intl.Collator('en', {
-    numeric: true,
-    sensitivity: 'variant',
-}).compare;
-
 ;// CONCATENATED MODULE: external "node:net"
 const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
 var external_node_net_default = /*#__PURE__*/__nccwpck_require__.n(external_node_net_namespaceObject);
@@ -18620,10 +18629,17 @@ async function readPreloadRemain(client, logger, retryPolicy, stop) {
 
 class SubmitLedger {
     onRecord;
-    /** `onRecord` hears the number of URLs with an outcome so far, after every change: the progress. */
+    /**
+     * `onRecord` hears, after every change, how many URLs the submission has dealt with: accepted,
+     * refused, skipped or failed on their own account. URLs never sent because the run stopped (its
+     * deadline, a cancel, a refusal of the keys) are not counted: progress stays where sending stopped,
+     * never 3000/3000 when 540 went.
+     */
     constructor(onRecord) {
         this.onRecord = onRecord;
     }
+    /** URLs with an outcome that are not "never sent: the run stopped". */
+    dealt = 0;
     outcomes = [];
     requestIds = [];
     failedHosts = new Map();
@@ -18647,7 +18663,7 @@ class SubmitLedger {
                 order: item.order,
             });
         }
-        this.onRecord?.(this.outcomes.length);
+        this.progress(items.length);
     }
     /** Failed: refused by the API (`error`: its code and class are recorded), or for a reason of its own. */
     fail(items, reason, error) {
@@ -18671,9 +18687,9 @@ class SubmitLedger {
         if (items.length === 0)
             return;
         if (stopReason)
-            return this.record(items, notSentReason(stopReason), { notSent: stopReason });
+            return this.record(items, notSentReason(stopReason), { notSent: stopReason }, false);
         const reason = cause ? `not sent: the run stopped at ${cause.code ?? 'an error'}` : 'not sent';
-        this.record(items, reason, { notSent: 'stopped' });
+        this.record(items, reason, { notSent: 'stopped' }, false);
     }
     /**
      * The run stopped while these URLs were still being retried. When every attempt so far was refused,
@@ -18682,12 +18698,13 @@ class SubmitLedger {
      */
     failStopped(items, stopReason, lastRefusal) {
         if (!lastRefusal)
-            return this.record(items, notSentReason(stopReason), { notSent: stopReason });
+            return this.record(items, notSentReason(stopReason), { notSent: stopReason }, false);
         const until = stopReason === 'deadline' ? "until the run's timeout" : 'until the run was cancelled';
         const what = lastRefusal.code ? `refused with ${lastRefusal.code}` : `failed (${lastRefusal.message})`;
         this.fail(items, `${stopReason}: ${what} ${until}`, lastRefusal);
     }
-    record(items, reason, fields) {
+    /** `dealt`: false for URLs never sent because the run stopped, which the progress does not count. */
+    record(items, reason, fields, dealt = true) {
         for (const item of items) {
             this.outcomes.push({
                 url: item.url,
@@ -18698,7 +18715,8 @@ class SubmitLedger {
                 order: item.order,
             });
         }
-        this.onRecord?.(this.outcomes.length);
+        if (dealt)
+            this.progress(items.length);
     }
     skipForQuota(items, remain) {
         const why = remain === undefined
@@ -18714,7 +18732,11 @@ class SubmitLedger {
                 order: item.order,
             });
         }
-        this.onRecord?.(this.outcomes.length);
+        this.progress(items.length);
+    }
+    progress(more) {
+        this.dealt += more;
+        this.onRecord?.(this.dealt);
     }
     result() {
         return {
@@ -19344,6 +19366,7 @@ function stoppedText(reason) {
 
 
 
+
 async function runPrefetch(config, deps) {
     const run = runContext(config, deps);
     // Calls in flight at the deadline get a moment to answer: their task IDs belong in the report.
@@ -19479,8 +19502,8 @@ function pack(run, urls, quota) {
     const batches = packBatches(urls.candidates, config.batchSize, quota);
     const packed = batches.batches.reduce((sum, batch) => sum + batch.items.length, 0);
     const hosts = new Set(batches.batches.map((batch) => batch.host)).size;
-    logger.info(`Plan: ${packed} URLs in ${batches.batches.length} calls to ${hosts} host(s)` +
-        (urls.duplicates ? `; ${urls.duplicates} duplicate entries merged` : '') +
+    logger.info(`Plan: ${text_count(packed, 'URL')} in ${text_count(batches.batches.length, 'call')} to ${text_count(hosts, 'host')}` +
+        (urls.duplicates ? `; ${text_count(urls.duplicates, 'duplicate entry', 'duplicate entries')} merged` : '') +
         (batches.overQuota.length ? `; ${batches.overQuota.length} beyond the quota of ${quota}` : ''));
     if (batches.overQuota.length > 0) {
         const carries = Boolean(config.site?.state) && !config.dryRun;
@@ -19499,10 +19522,11 @@ async function refresh(run, client, batches) {
 /** PushObjectCache for every batch; undefined when nothing is sent (a dry run, no client). */
 async function run_submit(run, client, batches) {
     const { config, logger, retryPolicy, stop } = run;
-    if (!client || config.dryRun)
+    // Nothing within the quota: no group of nothing in the log.
+    if (!client || config.dryRun || batches.batches.length === 0)
         return undefined;
     const total = batches.batches.reduce((sum, batch) => sum + batch.items.length, 0);
-    return logger.group(`Submitting ${batches.batches.length} PushObjectCache calls`, () => submitBatches(client, logger, {
+    return logger.group(`Submitting ${text_count(batches.batches.length, 'PushObjectCache call')}`, () => submitBatches(client, logger, {
         batches: batches.batches,
         batchSize: config.batchSize,
         push: config.push,
@@ -19773,12 +19797,116 @@ function outText(site, dryRun) {
     return 'the state was not written, so nothing new is carried';
 }
 
+;// CONCATENATED MODULE: ./src/report/url-lists.ts
+
+
+/** Characters of a URL and of a reason in a row. */
+const URL_CHARS = 1100;
+const REASON_CHARS = 300;
+/**
+ * Why a URL was in the run, in a word: `added`, `modified`, `navigation-only` (a modified page whose own
+ * content is unchanged), `unchanged` (`changes: all`), `carried` (from an earlier run), or `listed` (a
+ * `urls` / `urls-file` entry).
+ */
+function changeLabel(outcome) {
+    if (outcome.change === undefined)
+        return 'listed';
+    if (outcome.change === 'modified' && outcome.chromeOnly)
+        return 'navigation-only';
+    return outcome.change;
+}
+/** A reason with its API code, the code named once: "refused (InvalidObjectPath.Malformed)". */
+function reasonText(outcome) {
+    const reason = outcome.reason ?? '';
+    const code = outcome.code && !reason.includes(outcome.code) ? outcome.code : '';
+    return [reason, code && (reason ? `(${code})` : code)].filter(Boolean).join(' ') || '(no reason given)';
+}
+const SECTIONS = [
+    { status: 'failed', title: 'Failed', what: 'reason', value: (o) => listing_cell(reasonText(o), REASON_CHARS) },
+    { status: 'skipped', title: 'Skipped', what: 'reason', value: (o) => listing_cell(reasonText(o), REASON_CHARS) },
+    {
+        status: 'submitted',
+        title: 'Submitted',
+        what: 'task ID',
+        value: (o) => (o.taskId ? `\`${listing_cell(o.taskId, 200)}\`` : listing_cell(o.reason ?? '', REASON_CHARS)),
+    },
+    {
+        status: 'planned',
+        title: 'Planned (dry run: not sent)',
+        what: 'source',
+        value: (o) => listing_cell(o.source ?? '', REASON_CHARS),
+    },
+];
+/**
+ * The collapsed sections, in the order a person looks for trouble: failed, skipped, then submitted
+ * (or planned). Each URL keeps the run's order (the quota's, for site-dir). `bytes` is shared: each
+ * section may take an even share of what is left when it starts, so one long list cannot crowd out
+ * the others; what a section leaves is the next one's.
+ */
+function urlSections(outcomes, bytes, more) {
+    const byStatus = new Map();
+    for (const outcome of outcomes) {
+        const list = byStatus.get(outcome.status) ?? [];
+        list.push(outcome);
+        byStatus.set(outcome.status, list);
+    }
+    const present = SECTIONS.filter((section) => (byStatus.get(section.status)?.length ?? 0) > 0);
+    if (present.length === 0)
+        return [];
+    const lines = ['### Every URL', ''];
+    let left = bytes;
+    present.forEach((section, index) => {
+        const share = Math.floor(left / (present.length - index));
+        const rendered = renderSection(section, byStatus.get(section.status) ?? [], share, more);
+        left -= rendered.bytes;
+        lines.push(...rendered.lines);
+    });
+    return lines;
+}
+function renderSection(section, outcomes, bytes, more) {
+    const head = [
+        `<details><summary>${section.title}: ${count(outcomes.length, 'URL')}</summary>`,
+        '',
+        `| URL | change | ${section.what} |`,
+        '|---|---|---|',
+    ];
+    const tail = ['', '</details>', ''];
+    // The frame and the "…and N more" line always fit; rows take what is left.
+    const frame = Buffer.byteLength([...head, ...tail].join('\n'), 'utf8') + 200 + more.length;
+    const budget = new ByteBudget(Math.max(0, bytes - frame));
+    const rows = [];
+    for (const outcome of outcomes) {
+        const row = `| ${cell(outcome.url, URL_CHARS)} | ${changeLabel(outcome)} | ${section.value(outcome)} |`;
+        if (!budget.take(row))
+            break;
+        rows.push(row);
+    }
+    const unlisted = outcomes.length - rows.length;
+    const lines = rows.length === 0
+        ? [head[0], '', `No room left in the summary: ${more}.`, ...tail]
+        : [
+            ...head,
+            ...rows,
+            ...(unlisted > 0 ? ['', `…and ${count(unlisted, 'more URL', 'more URLs')}: ${more}.`] : []),
+            ...tail,
+        ];
+    return { lines, bytes: Buffer.byteLength(lines.join('\n'), 'utf8') + 1 };
+}
+
 ;// CONCATENATED MODULE: ./src/report/closing.ts
+
+
 
 
 
 /** URLs listed per status, a few per reason; the rest are counted (and all are in --json). */
 const closing_LISTED = 20;
+/** Task rows listed; the rest are counted. */
+const LISTED_TASKS = 20;
+/** Planned URLs listed one a line in a dry run; the rest are counted. */
+const LISTED_PLANNED = 1000;
+/** Where every URL is, for "…and N more". */
+const EVERY_URL = 'every URL is in --json and --report FILE';
 function renderClosing(result) {
     // save-sitemap sends nothing: what was saved is all there is to say.
     if (result.savedSitemap)
@@ -19786,7 +19914,7 @@ function renderClosing(result) {
     const sections = [
         sitemapLines(result),
         siteLines(result),
-        result.dryRun ? planTable(result.outcomes) : taskTable(result.outcomes),
+        result.dryRun ? planList(result.outcomes) : taskTable(result.outcomes),
         countsTable(result),
         outcomeList('Failed', result.outcomes.filter((o) => o.status === 'failed')),
         outcomeList('Skipped', result.outcomes.filter((o) => o.status === 'skipped')),
@@ -19811,19 +19939,38 @@ function taskTable(outcomes) {
     }
     if (tasks.size === 0)
         return [];
-    const rows = [...tasks.values()].map((row) => [row.task, row.host, String(row.urls)]);
-    return [`Tasks (${tasks.size})`, ...table(['task ID', 'host', 'URLs'], rows, [2])];
+    const rows = [...tasks.values()]
+        .slice(0, LISTED_TASKS)
+        .map((row) => [row.task, row.host, String(row.urls)]);
+    const more = tasks.size - rows.length;
+    return [
+        `Tasks (${tasks.size})`,
+        ...table(['task ID', 'host', 'URLs'], rows, [2]),
+        ...(more > 0 ? [`  …and ${text_count(more, 'more task', 'more tasks')} (${EVERY_URL})`] : []),
+    ];
 }
-function planTable(outcomes) {
-    const hosts = new Map();
-    for (const outcome of outcomes) {
-        if (outcome.status === 'planned')
-            hosts.set(closing_hostOf(outcome.url), (hosts.get(closing_hostOf(outcome.url)) ?? 0) + 1);
-    }
-    if (hosts.size === 0)
+/**
+ * A dry run's plan: the URLs it would send, one a line, in the order they would go (the quota's order,
+ * so the first lines are what a small quota takes), each with why it is there.
+ */
+function planList(outcomes) {
+    const planned = outcomes.filter((outcome) => outcome.status === 'planned');
+    if (planned.length === 0)
         return [];
-    const rows = [...hosts].map(([host, urls]) => [host, String(urls)]);
-    return ['Plan (dry run: nothing was sent)', ...table(['host', 'URLs'], rows, [1])];
+    const width = String(Math.min(planned.length, LISTED_PLANNED)).length;
+    const lines = planned
+        .slice(0, LISTED_PLANNED)
+        .map((outcome, index) => `  ${String(index + 1).padStart(width)}  ${oneLine(outcome.url, 1100)}  ${why(outcome)}`);
+    const more = planned.length - lines.length;
+    return [
+        `Plan (dry run: nothing was sent): ${text_count(planned.length, 'URL')}, in the order they would be sent`,
+        ...lines,
+        ...(more > 0 ? [`  …and ${text_count(more, 'more URL', 'more URLs')} (${EVERY_URL})`] : []),
+    ];
+}
+/** Why a planned URL is there: its change, and where it came from. */
+function why(outcome) {
+    return [changeLabel(outcome), outcome.source ?? ''].filter(Boolean).join(' · ');
 }
 /** What the sitemap diff saw, in two lines. */
 function sitemapLines(result) {
@@ -19877,9 +20024,11 @@ function countsTable(result) {
         ['distinct URLs', counts.total],
     ].map(([name, count]) => [String(name), String(count)]);
     const extras = [
-        result.duplicates ? `${result.duplicates} duplicate entries merged` : '',
+        result.duplicates ? `${text_count(result.duplicates, 'duplicate entry', 'duplicate entries')} merged` : '',
         result.quotaRemain !== undefined ? `prefetch quota left at the start: ${result.quotaRemain}` : '',
-        result.calls ? `${result.calls} PushObjectCache calls, ${result.retries} retries` : '',
+        result.calls
+            ? `${text_count(result.calls, 'PushObjectCache call')}, ${text_count(result.retries, 'retry', 'retries')}`
+            : '',
         result.stopped ? `stopped early: ${result.stopped}` : '',
         result.sitemap?.notRead ? `sitemap not read: ${result.sitemap.notRead}` : '',
     ].filter(Boolean);
@@ -19896,9 +20045,7 @@ function outcomeList(title, outcomes) {
     for (const group of groups) {
         if (listed >= closing_LISTED)
             break;
-        const code = group.code && !group.reason.includes(group.code) ? ` (${group.code})` : '';
-        const reason = `${group.reason}${code}`.trim() || '(no reason given)';
-        lines.push(`  ${group.count} × ${oneLine(reason, 400)}`);
+        lines.push(`  ${group.count} × ${oneLine(reasonText(group), 400)}`);
         for (const url of group.urls)
             lines.push(`      ${oneLine(url, 1100)}`);
         if (group.count > group.urls.length)
@@ -19907,7 +20054,7 @@ function outcomeList(title, outcomes) {
         shown += group.count;
     }
     if (shown < outcomes.length) {
-        lines.push(`…and ${outcomes.length - shown} more URLs with other reasons: see --json.`);
+        lines.push(`…and ${text_count(outcomes.length - shown, 'more URL', 'more URLs')} with other reasons: ${EVERY_URL}.`);
     }
     return lines;
 }
@@ -20017,8 +20164,12 @@ class ConsoleLogger {
                 format: `${LABELS[event.phase]} {bar} {percentage}% | {value}/{total} URLs | {duration_formatted}`,
                 hideCursor: true,
                 barsize: 30,
-                // Signals are the run's to handle (src/util/signals.ts); the bar only ends with it.
+                // Signals are the run's to handle (runtime/signals.ts); the bar only ends with it.
                 gracefulExit: false,
+                // The terminal keeps wrapping lines: cli-progress's default (false) turns wrapping off while
+                // a bar runs, which cut every logged line (the signal's warning) at the terminal's width.
+                // With true, the bar itself is cut to the width by cli-progress, so it never wraps.
+                linewrap: true,
             }, (cli_progress_default()).Presets.shades_classic);
             this.active = { phase: event.phase, bars, bar: bars.create(event.total, event.done) };
             this.barInGroup = true;
@@ -20074,12 +20225,18 @@ const NOT_FLAGS = Object.fromEntries(INPUT_NAMES.flatMap((name) => {
     const cli = INPUTS[name].cli;
     return cli.flag ? [] : [[name, cli.instead]];
 }));
-/** Flags of the CLI itself, beside the inputs. */
+/** Flags of the CLI itself, beside the inputs: switches, but for those that take a value (`value: true`). */
 const CLI_FLAGS = [
     {
         name: 'json',
         usage: '--json',
         description: "Print the JSON report (the action's report file) on standard output instead of the closing table. The plan, progress and warnings still go to standard error.",
+    },
+    {
+        name: 'report',
+        usage: '--report <file>',
+        value: true,
+        description: "Also write the JSON report, the file the action writes (every URL with its status, change, task ID or reason), to this file (relative to the current directory), however the run ends. The closing table still goes to standard output.",
     },
     { name: 'verbose', usage: '--verbose', description: 'Also print every call and debug lines.' },
     { name: 'help', usage: '-h, --help', description: 'Print this help.' },
@@ -20135,7 +20292,7 @@ function parseFlags(argv, specs) {
         }
     }
     for (const flag of CLI_FLAGS)
-        options[flag.name] = { type: 'boolean' };
+        options[flag.name] = { type: 'value' in flag ? 'string' : 'boolean' };
     options['help'] = { type: 'boolean', short: 'h' };
     // Not strict: the tokens are checked below, so that each mistake gets a message naming the fix.
     const { tokens } = (0,external_node_util_namespaceObject.parseArgs)({
@@ -20155,6 +20312,16 @@ function parseFlags(argv, specs) {
             throw new UsageError(positionalMessage(token.value, previous, byName));
         previous = token.name;
         const ownFlag = CLI_FLAGS.find((flag) => flag.name === token.name);
+        if (ownFlag?.name === 'report') {
+            const value = token.value;
+            if (value === undefined || value === '' || (!token.inlineValue && value.startsWith('-'))) {
+                throw new UsageError('--report needs a file, like --report report.json');
+            }
+            if (parsed.report !== undefined)
+                throw new UsageError('--report is given twice; it takes one file');
+            parsed.report = value;
+            continue;
+        }
         if (ownFlag) {
             if (token.value !== undefined)
                 throw new UsageError(`${token.rawName} takes no value`);
@@ -20243,7 +20410,10 @@ function editDistance(a, b) {
 const FLAG_COLUMN = 34;
 const EXIT_CODES = [
     ['0', 'done: every URL was sent (or planned, in a dry run), or --fail-on let the rest pass'],
-    ['1', 'URLs failed, per --fail-on; or the API refused the credentials or a permission'],
+    [
+        '1',
+        'URLs failed, per --fail-on; or the API refused the credentials or a permission, or its host did not resolve; or --report could not be written',
+    ],
     ['2', 'usage or configuration error: a wrong flag or value, no credentials, an unreadable file'],
     ['130', 'interrupted (Ctrl-C); 143 for SIGTERM. What was sent is still reported'],
 ];
@@ -20258,6 +20428,7 @@ function renderHelp(specs, width = 100) {
         '  cdn-prefetch --dry-run --urls-file urls.txt',
         '  cdn-prefetch --urls https://www.example.com/ --urls https://www.example.com/a/',
         '  ./list-urls.sh | cdn-prefetch --urls-file - --json > report.json',
+        '  cdn-prefetch --dry-run --site-dir public --base-url https://www.example.com --state state.json',
         '',
         'Flags:',
     ];
@@ -20310,6 +20481,12 @@ function wrap(text, width) {
 }
 
 ;// CONCATENATED MODULE: ./src/cli/run-cli.ts
+/**
+ * The command-line adapter: flags in, a closing table (or the JSON report) out, and an exit code. The
+ * flags are read through the same parseConfig as the action's inputs, and the run is the same
+ * runPrefetch: only the talking to the outside differs.
+ */
+
 
 
 
@@ -20386,13 +20563,26 @@ async function execute(config, flags, io, logger, redact) {
         logger.close();
     }
     io.stdout.write(flags.json ? reportJson(result, redact) : redact(renderClosing(result)));
+    const reportLost = flags.report !== undefined && !(await run_cli_writeReport(result, flags.report, io, redact));
     const failure = verdict(result, config.failOn);
     // The action points at its job summary; here the list is just above.
     if (failure)
         io.stderr.write(`${redact(failure.listed ? `${failure.reason}.` : failure.reason)}\n`);
     if (signals.received === 'SIGINT' || signals.received === 'SIGTERM')
         return EXIT[signals.received];
-    return failure ? EXIT.failed : EXIT.done;
+    return failure || reportLost ? EXIT.failed : EXIT.done;
+}
+/** `--report FILE`, relative to where the command runs; false (with a message) when it cannot be written. */
+async function run_cli_writeReport(result, file, io, redact) {
+    const target = external_node_path_default().resolve(io.cwd, file);
+    try {
+        await writeReportFile(result, target, redact);
+        return true;
+    }
+    catch (error) {
+        io.stderr.write(redact(`--report: cannot write ${target}: ${errorMessage(error)}\n`));
+        return false;
+    }
 }
 /** The flags as action inputs (the spec's defaults for the rest), through the action's own parser. */
 async function cliConfig(flags, io, credentials) {

@@ -49153,6 +49153,8 @@ function noProxyForActionsHttpClient(env = process.env) {
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: ./src/report/listing.ts
+/** The artifact name every example uploads the report under (actions/upload-artifact). */
+const REPORT_ARTIFACT = 'cdn-prefetch-report';
 /** GitHub drops a step summary over 1 MiB whole; this is the most a summary may ever be. */
 const SUMMARY_MAX_BYTES = 1_000_000;
 /** Reasons listed per status; the rest are counted. */
@@ -49206,7 +49208,7 @@ function cell(text, max) {
 function fitSummary(text, reportPath) {
     if (Buffer.byteLength(text, 'utf8') <= SUMMARY_MAX_BYTES)
         return text;
-    const tail = `\n\n… the summary stops here to stay under GitHub's 1 MiB limit; every URL is in the report: \`${listing_oneLine(reportPath, 500)}\`\n`;
+    const tail = `\n\n… the summary stops here to stay under GitHub's 1 MiB limit; every URL is in the report (the artifact \`${REPORT_ARTIFACT}\`; on the runner \`${listing_oneLine(reportPath, 500)}\`)\n`;
     const room = SUMMARY_MAX_BYTES - Buffer.byteLength(tail, 'utf8');
     // Cut by bytes, then back to the last whole line (never inside a UTF-8 sequence).
     const head = Buffer.from(text, 'utf8').subarray(0, room).toString('utf8');
@@ -49386,11 +49388,16 @@ function detail(check) {
 
 
 
+/** Writes the report under `dir`, named by the time and a random part; returns its path (the action's). */
 async function writeReport(result, dir, redact) {
-    await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
     const file = external_node_path_default().join(dir, `cdn-prefetch-report-${Date.now()}-${(0,external_node_crypto_.randomBytes)(3).toString('hex')}.json`);
-    await (0,promises_namespaceObject.writeFile)(file, reportJson(result, redact), 'utf8');
+    await writeReportFile(result, file, redact);
     return file;
+}
+/** Writes the report to `file` exactly, its folder made if needed (the CLI's --report). */
+async function writeReportFile(result, file, redact) {
+    await (0,promises_namespaceObject.mkdir)(external_node_path_default().dirname(file), { recursive: true });
+    await (0,promises_namespaceObject.writeFile)(file, reportJson(result, redact), 'utf8');
 }
 /** The report as JSON text: the action's report file, and what the CLI prints with --json. */
 function reportJson(result, redact) {
@@ -49585,24 +49592,181 @@ function outText(site, dryRun) {
     return 'the state was not written, so nothing new is carried';
 }
 
+;// CONCATENATED MODULE: ./src/base/text.ts
+/** Small pieces of English every message shares, so that none says "1 URLs" or ends "..". */
+/** `1 URL`, `2 URLs`, `0 URLs`; `plural` where adding an s is wrong (`1 entry`, `2 entries`). */
+function text_count(n, singular, plural = `${singular}s`) {
+    return `${n} ${n === 1 ? singular : plural}`;
+}
+/** The noun alone, for a number written elsewhere: `URL` for 1, `URLs` otherwise. */
+function noun(n, singular, plural = `${singular}s`) {
+    return n === 1 ? singular : plural;
+}
+/** `text` as a sentence: ended by a full stop unless it already ends with one (or ? or !). */
+function sentence(text) {
+    const trimmed = text.trimEnd();
+    return /[.?!…]$/.test(trimmed) ? trimmed : `${trimmed}.`;
+}
+/** `text` joined to `next` as two sentences: "the API said so." + "Check x." without "..". */
+function sentences(...texts) {
+    return texts
+        .filter((text) => text.trim() !== '')
+        .map(sentence)
+        .join(' ');
+}
+/** Compares two strings as people sort names: digits by their value (post-2 before post-10). */
+const naturalOrder = new Intl.Collator('en', {
+    numeric: true,
+    sensitivity: 'variant',
+}).compare;
+
+;// CONCATENATED MODULE: ./src/report/place.ts
+/**
+ * Where a person finds the report after the job: the file on the runner is gone with the runner, so
+ * the examples upload it as an artifact (actions/upload-artifact, `path:` the `report` output) under
+ * one name, and the summary's last line names that artifact and the run's page where it is listed.
+ */
+
+
+/** The run's page from GitHub's variables, when they are all there. */
+function runPageUrl(env) {
+    const server = env['GITHUB_SERVER_URL'];
+    const repository = env['GITHUB_REPOSITORY'];
+    const runId = env['GITHUB_RUN_ID'];
+    if (!server || !repository || !runId)
+        return undefined;
+    return `${server.replace(/\/+$/, '')}/${repository}/actions/runs/${runId}`;
+}
+/** The summary's last line. */
+function reportPlace(place) {
+    const artifacts = place.runUrl ? `[this run's artifacts](${place.runUrl})` : "this run's artifacts";
+    return (`**Every URL** with its change, task ID or reason is in the report: the artifact \`${REPORT_ARTIFACT}\` ` +
+        `among ${artifacts}, when the workflow uploads it as the examples do (\`actions/upload-artifact\` with ` +
+        `\`path: \${{ steps.<id>.outputs.report }}\`). On the runner, until the job ends: \`${listing_oneLine(place.path, 500)}\`.`);
+}
+
+;// CONCATENATED MODULE: ./src/report/url-lists.ts
+
+
+/** Characters of a URL and of a reason in a row. */
+const URL_CHARS = 1100;
+const REASON_CHARS = 300;
+/**
+ * Why a URL was in the run, in a word: `added`, `modified`, `navigation-only` (a modified page whose own
+ * content is unchanged), `unchanged` (`changes: all`), `carried` (from an earlier run), or `listed` (a
+ * `urls` / `urls-file` entry).
+ */
+function url_lists_changeLabel(outcome) {
+    if (outcome.change === undefined)
+        return 'listed';
+    if (outcome.change === 'modified' && outcome.chromeOnly)
+        return 'navigation-only';
+    return outcome.change;
+}
+/** A reason with its API code, the code named once: "refused (InvalidObjectPath.Malformed)". */
+function url_lists_reasonText(outcome) {
+    const reason = outcome.reason ?? '';
+    const code = outcome.code && !reason.includes(outcome.code) ? outcome.code : '';
+    return [reason, code && (reason ? `(${code})` : code)].filter(Boolean).join(' ') || '(no reason given)';
+}
+const SECTIONS = [
+    { status: 'failed', title: 'Failed', what: 'reason', value: (o) => cell(url_lists_reasonText(o), REASON_CHARS) },
+    { status: 'skipped', title: 'Skipped', what: 'reason', value: (o) => cell(url_lists_reasonText(o), REASON_CHARS) },
+    {
+        status: 'submitted',
+        title: 'Submitted',
+        what: 'task ID',
+        value: (o) => (o.taskId ? `\`${cell(o.taskId, 200)}\`` : cell(o.reason ?? '', REASON_CHARS)),
+    },
+    {
+        status: 'planned',
+        title: 'Planned (dry run: not sent)',
+        what: 'source',
+        value: (o) => cell(o.source ?? '', REASON_CHARS),
+    },
+];
+/**
+ * The collapsed sections, in the order a person looks for trouble: failed, skipped, then submitted
+ * (or planned). Each URL keeps the run's order (the quota's, for site-dir). `bytes` is shared: each
+ * section may take an even share of what is left when it starts, so one long list cannot crowd out
+ * the others; what a section leaves is the next one's.
+ */
+function urlSections(outcomes, bytes, more) {
+    const byStatus = new Map();
+    for (const outcome of outcomes) {
+        const list = byStatus.get(outcome.status) ?? [];
+        list.push(outcome);
+        byStatus.set(outcome.status, list);
+    }
+    const present = SECTIONS.filter((section) => (byStatus.get(section.status)?.length ?? 0) > 0);
+    if (present.length === 0)
+        return [];
+    const lines = ['### Every URL', ''];
+    let left = bytes;
+    present.forEach((section, index) => {
+        const share = Math.floor(left / (present.length - index));
+        const rendered = renderSection(section, byStatus.get(section.status) ?? [], share, more);
+        left -= rendered.bytes;
+        lines.push(...rendered.lines);
+    });
+    return lines;
+}
+function renderSection(section, outcomes, bytes, more) {
+    const head = [
+        `<details><summary>${section.title}: ${text_count(outcomes.length, 'URL')}</summary>`,
+        '',
+        `| URL | change | ${section.what} |`,
+        '|---|---|---|',
+    ];
+    const tail = ['', '</details>', ''];
+    // The frame and the "…and N more" line always fit; rows take what is left.
+    const frame = Buffer.byteLength([...head, ...tail].join('\n'), 'utf8') + 200 + more.length;
+    const budget = new ByteBudget(Math.max(0, bytes - frame));
+    const rows = [];
+    for (const outcome of outcomes) {
+        const row = `| ${cell(outcome.url, URL_CHARS)} | ${url_lists_changeLabel(outcome)} | ${section.value(outcome)} |`;
+        if (!budget.take(row))
+            break;
+        rows.push(row);
+    }
+    const unlisted = outcomes.length - rows.length;
+    const lines = rows.length === 0
+        ? [head[0], '', `No room left in the summary: ${more}.`, ...tail]
+        : [
+            ...head,
+            ...rows,
+            ...(unlisted > 0 ? ['', `…and ${text_count(unlisted, 'more URL', 'more URLs')}: ${more}.`] : []),
+            ...tail,
+        ];
+    return { lines, bytes: Buffer.byteLength(lines.join('\n'), 'utf8') + 1 };
+}
+
 ;// CONCATENATED MODULE: ./src/report/summary.ts
 /**
  * The job summary: Markdown a person reads after the run. It stays under GitHub's 1 MiB limit for
- * any run: URLs are grouped by reason, every listing has a byte budget and ends with "… and N
- * more" pointing at the report, which has every URL.
+ * any run: failed and skipped URLs are counted by reason, every URL is listed in a collapsed section
+ * of its status within the bytes the rest leaves, every listing ends with "… and N more" pointing at
+ * the report, which has every URL, and the last line says where the report is.
  */
 
 
 
 
+
+
+
 /** Bytes each listing may take; with the fixed parts they stay far below SUMMARY_MAX_BYTES. */
-const BUDGET = { failed: 256 * 1024, skipped: 128 * 1024, notes: 32 * 1024 };
+const BUDGET = { failed: 64 * 1024, skipped: 32 * 1024, notes: 32 * 1024 };
+/** Left unused by the lists of every URL: room for what GitHub or a later step adds. */
+const SPARE_BYTES = 16 * 1024;
 /** Task IDs named in the summary; all are in the outputs and the report. */
 const LISTED_TASK_IDS = 100;
-/** Characters of a URL or a reason shown in a cell. */
-const URL_CHARS = 1100;
-const REASON_CHARS = 400;
-function renderSummary(result, reportPath) {
+/** Characters of a reason shown in a cell. */
+const summary_REASON_CHARS = 400;
+/** `report`: where the report is (its path on the runner, the run's page); a path alone is accepted. */
+function renderSummary(result, report) {
+    const place = typeof report === 'string' ? { path: report } : report;
+    const reportPath = place.path;
     const lines = [`## CDN prefetch${result.dryRun ? ' (dry run)' : ''}`, ''];
     if (result.fatal)
         lines.push(`> [!CAUTION]`, `> ${listing_oneLine(result.fatal, 4000)}`, '');
@@ -49624,10 +49788,12 @@ function renderSummary(result, reportPath) {
     lines.push(...taskIdsLine(result.taskIds));
     lines.push(...outcomeTable('Failed', result.outcomes.filter((o) => o.status === 'failed'), BUDGET.failed));
     lines.push(...outcomeTable('Skipped', result.outcomes.filter((o) => o.status === 'skipped'), BUDGET.skipped));
-    lines.push(...renderFollowSummary(result));
-    lines.push(...verifySection(result));
-    lines.push(`Full report: \`${listing_oneLine(reportPath, 500)}\``, '');
-    return fitSummary(lines.join('\n'), reportPath);
+    const tail = [...renderFollowSummary(result), ...verifySection(result), reportPlace(place), ''];
+    // Every URL, in the bytes the rest leaves under GitHub's limit.
+    const used = Buffer.byteLength([...lines, ...tail].join('\n'), 'utf8');
+    const more = `the report has them all (the artifact \`${REPORT_ARTIFACT}\`, below)`;
+    lines.push(...urlSections(result.outcomes, SUMMARY_MAX_BYTES - used - SPARE_BYTES, more));
+    return fitSummary([...lines, ...tail].join('\n'), reportPath);
 }
 function countsTable(result) {
     const { counts } = result;
@@ -49636,11 +49802,13 @@ function countsTable(result) {
         lines.push(`| planned | ${counts.planned} |`);
     lines.push(`| submitted | ${counts.submitted} |`, `| skipped | ${counts.skipped} |`, `| failed | ${counts.failed} |`, `| **distinct URLs** | **${counts.total}** |`, '');
     const extras = [
-        result.duplicates ? `${result.duplicates} duplicate entries merged` : '',
+        result.duplicates ? `${text_count(result.duplicates, 'duplicate entry', 'duplicate entries')} merged` : '',
         result.quotaRemain !== undefined ? `prefetch quota left at the start: ${result.quotaRemain}` : '',
-        result.calls ? `${result.calls} PushObjectCache calls, ${result.retries} retries` : '',
+        result.calls
+            ? `${text_count(result.calls, 'PushObjectCache call')}, ${text_count(result.retries, 'retry', 'retries')}`
+            : '',
         result.confirmedByLookup
-            ? `${result.confirmedByLookup} URLs confirmed by look-up after a lost answer`
+            ? `${text_count(result.confirmedByLookup, 'URL')} confirmed by look-up after a lost answer`
             : '',
         unknownLine(result.outcomes),
     ].filter(Boolean);
@@ -49662,18 +49830,13 @@ function taskIdsLine(taskIds) {
     const more = taskIds.length > LISTED_TASK_IDS ? ` …and ${taskIds.length - LISTED_TASK_IDS} more in the report` : '';
     return [`**Task IDs:** ${listed.join(', ')}${more}`, ''];
 }
-/** One row per reason: how many URLs, the reason, its code, and the first few URLs. */
+/** One row per reason: how many URLs, and the reason (with its code); the URLs are in "Every URL". */
 function outcomeTable(title, outcomes, bytes) {
     if (outcomes.length === 0)
         return [];
     const groups = listing_groupByReason(outcomes);
     const budget = new ByteBudget(bytes);
-    const lines = [
-        `### ${title} (${outcomes.length})`,
-        '',
-        '| URLs | reason | code | first URLs |',
-        '|---:|---|---|---|',
-    ];
+    const lines = [`### ${title} (${outcomes.length})`, '', '| URLs | reason |', '|---:|---|'];
     let listed = 0;
     let listedUrls = 0;
     for (const group of groups.slice(0, LISTED_REASONS)) {
@@ -49687,14 +49850,12 @@ function outcomeTable(title, outcomes, bytes) {
     lines.push('');
     if (listed < groups.length) {
         const reasons = groups.length - listed;
-        lines.push(`…and ${outcomes.length - listedUrls} more URLs with ${reasons} more ${reasons === 1 ? 'reason' : 'reasons'} in the report.`, '');
+        lines.push(`…and ${text_count(outcomes.length - listedUrls, 'more URL', 'more URLs')} with ${text_count(reasons, 'more reason')} in the report.`, '');
     }
     return lines;
 }
 function reasonRow(group) {
-    const urls = group.urls.map((url) => cell(url, URL_CHARS)).join('<br>');
-    const more = group.count > group.urls.length ? `<br>…and ${group.count - group.urls.length} more` : '';
-    return `| ${group.count} | ${cell(group.reason, REASON_CHARS)} | ${cell(group.code ?? '', 100)} | ${urls}${more} |`;
+    return `| ${group.count} | ${cell(url_lists_reasonText(group), summary_REASON_CHARS)} |`;
 }
 /** What each side of the sitemap diff had, what changed, and what the diff warned about. */
 function sitemapSection(sitemap) {
@@ -49773,8 +49934,16 @@ function notes(texts) {
 
 
 
+
+
 /** URLs listed per status, a few per reason; the rest are counted (and all are in --json). */
 const closing_LISTED = 20;
+/** Task rows listed; the rest are counted. */
+const LISTED_TASKS = 20;
+/** Planned URLs listed one a line in a dry run; the rest are counted. */
+const LISTED_PLANNED = 1000;
+/** Where every URL is, for "…and N more". */
+const EVERY_URL = 'every URL is in --json and --report FILE';
 function renderClosing(result) {
     // save-sitemap sends nothing: what was saved is all there is to say.
     if (result.savedSitemap)
@@ -49782,7 +49951,7 @@ function renderClosing(result) {
     const sections = [
         sitemapLines(result),
         siteLines(result),
-        result.dryRun ? planTable(result.outcomes) : closing_taskTable(result.outcomes),
+        result.dryRun ? planList(result.outcomes) : closing_taskTable(result.outcomes),
         closing_countsTable(result),
         outcomeList('Failed', result.outcomes.filter((o) => o.status === 'failed')),
         outcomeList('Skipped', result.outcomes.filter((o) => o.status === 'skipped')),
@@ -49807,19 +49976,38 @@ function closing_taskTable(outcomes) {
     }
     if (tasks.size === 0)
         return [];
-    const rows = [...tasks.values()].map((row) => [row.task, row.host, String(row.urls)]);
-    return [`Tasks (${tasks.size})`, ...table(['task ID', 'host', 'URLs'], rows, [2])];
+    const rows = [...tasks.values()]
+        .slice(0, LISTED_TASKS)
+        .map((row) => [row.task, row.host, String(row.urls)]);
+    const more = tasks.size - rows.length;
+    return [
+        `Tasks (${tasks.size})`,
+        ...table(['task ID', 'host', 'URLs'], rows, [2]),
+        ...(more > 0 ? [`  …and ${count(more, 'more task', 'more tasks')} (${EVERY_URL})`] : []),
+    ];
 }
-function planTable(outcomes) {
-    const hosts = new Map();
-    for (const outcome of outcomes) {
-        if (outcome.status === 'planned')
-            hosts.set(hostOf(outcome.url), (hosts.get(hostOf(outcome.url)) ?? 0) + 1);
-    }
-    if (hosts.size === 0)
+/**
+ * A dry run's plan: the URLs it would send, one a line, in the order they would go (the quota's order,
+ * so the first lines are what a small quota takes), each with why it is there.
+ */
+function planList(outcomes) {
+    const planned = outcomes.filter((outcome) => outcome.status === 'planned');
+    if (planned.length === 0)
         return [];
-    const rows = [...hosts].map(([host, urls]) => [host, String(urls)]);
-    return ['Plan (dry run: nothing was sent)', ...table(['host', 'URLs'], rows, [1])];
+    const width = String(Math.min(planned.length, LISTED_PLANNED)).length;
+    const lines = planned
+        .slice(0, LISTED_PLANNED)
+        .map((outcome, index) => `  ${String(index + 1).padStart(width)}  ${oneLine(outcome.url, 1100)}  ${why(outcome)}`);
+    const more = planned.length - lines.length;
+    return [
+        `Plan (dry run: nothing was sent): ${count(planned.length, 'URL')}, in the order they would be sent`,
+        ...lines,
+        ...(more > 0 ? [`  …and ${count(more, 'more URL', 'more URLs')} (${EVERY_URL})`] : []),
+    ];
+}
+/** Why a planned URL is there: its change, and where it came from. */
+function why(outcome) {
+    return [changeLabel(outcome), outcome.source ?? ''].filter(Boolean).join(' · ');
 }
 /** What the sitemap diff saw, in two lines. */
 function sitemapLines(result) {
@@ -49873,9 +50061,11 @@ function closing_countsTable(result) {
         ['distinct URLs', counts.total],
     ].map(([name, count]) => [String(name), String(count)]);
     const extras = [
-        result.duplicates ? `${result.duplicates} duplicate entries merged` : '',
+        result.duplicates ? `${count(result.duplicates, 'duplicate entry', 'duplicate entries')} merged` : '',
         result.quotaRemain !== undefined ? `prefetch quota left at the start: ${result.quotaRemain}` : '',
-        result.calls ? `${result.calls} PushObjectCache calls, ${result.retries} retries` : '',
+        result.calls
+            ? `${count(result.calls, 'PushObjectCache call')}, ${count(result.retries, 'retry', 'retries')}`
+            : '',
         result.stopped ? `stopped early: ${result.stopped}` : '',
         result.sitemap?.notRead ? `sitemap not read: ${result.sitemap.notRead}` : '',
     ].filter(Boolean);
@@ -49892,9 +50082,7 @@ function outcomeList(title, outcomes) {
     for (const group of groups) {
         if (listed >= closing_LISTED)
             break;
-        const code = group.code && !group.reason.includes(group.code) ? ` (${group.code})` : '';
-        const reason = `${group.reason}${code}`.trim() || '(no reason given)';
-        lines.push(`  ${group.count} × ${oneLine(reason, 400)}`);
+        lines.push(`  ${group.count} × ${oneLine(reasonText(group), 400)}`);
         for (const url of group.urls)
             lines.push(`      ${oneLine(url, 1100)}`);
         if (group.count > group.urls.length)
@@ -49903,7 +50091,7 @@ function outcomeList(title, outcomes) {
         shown += group.count;
     }
     if (shown < outcomes.length) {
-        lines.push(`…and ${outcomes.length - shown} more URLs with other reasons: see --json.`);
+        lines.push(`…and ${count(outcomes.length - shown, 'more URL', 'more URLs')} with other reasons: ${EVERY_URL}.`);
     }
     return lines;
 }
@@ -49940,14 +50128,16 @@ function hostOf(url) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/verdict.ts
+/** Whether the step fails, per `fail-on`. Configuration and credential errors fail it regardless. */
+
 
 /** The failure, or undefined when the step succeeds. */
 function verdict(result, failOn) {
     if (result.fatal)
         return { reason: result.fatal, listed: false };
     if (result.stopped === 'cancelled') {
-        const reason = `The run was cancelled: ${result.counts.submitted} URLs were submitted before it stopped; see the report.`;
-        return { reason, listed: false };
+        const reason = `The run was cancelled: ${text_count(result.counts.submitted, 'URL was', 'URLs were')} submitted before it stopped`;
+        return { reason, listed: true };
     }
     if (failOn === 'never')
         return undefined;
@@ -50085,34 +50275,6 @@ function sleep(ms, signal) {
 
 // EXTERNAL MODULE: ./node_modules/saxes/saxes.js
 var saxes = __nccwpck_require__(9800);
-;// CONCATENATED MODULE: ./src/base/text.ts
-/** Small pieces of English every message shares, so that none says "1 URLs" or ends "..". */
-/** `1 URL`, `2 URLs`, `0 URLs`; `plural` where adding an s is wrong (`1 entry`, `2 entries`). */
-function count(n, singular, plural = `${singular}s`) {
-    return `${n} ${n === 1 ? singular : plural}`;
-}
-/** The noun alone, for a number written elsewhere: `URL` for 1, `URLs` otherwise. */
-function noun(n, singular, plural = `${singular}s`) {
-    return n === 1 ? singular : plural;
-}
-/** `text` as a sentence: ended by a full stop unless it already ends with one (or ? or !). */
-function sentence(text) {
-    const trimmed = text.trimEnd();
-    return /[.?!…]$/.test(trimmed) ? trimmed : `${trimmed}.`;
-}
-/** `text` joined to `next` as two sentences: "the API said so." + "Check x." without "..". */
-function sentences(...texts) {
-    return texts
-        .filter((text) => text.trim() !== '')
-        .map(sentence)
-        .join(' ');
-}
-/** Compares two strings as people sort names: digits by their value (post-2 before post-10). */
-const naturalOrder = new Intl.Collator('en', {
-    numeric: true,
-    sensitivity: 'variant',
-}).compare;
-
 ;// CONCATENATED MODULE: ./src/alibaba/errors.ts
 
 
@@ -54945,10 +55107,17 @@ async function readPreloadRemain(client, logger, retryPolicy, stop) {
 
 class SubmitLedger {
     onRecord;
-    /** `onRecord` hears the number of URLs with an outcome so far, after every change: the progress. */
+    /**
+     * `onRecord` hears, after every change, how many URLs the submission has dealt with: accepted,
+     * refused, skipped or failed on their own account. URLs never sent because the run stopped (its
+     * deadline, a cancel, a refusal of the keys) are not counted: progress stays where sending stopped,
+     * never 3000/3000 when 540 went.
+     */
     constructor(onRecord) {
         this.onRecord = onRecord;
     }
+    /** URLs with an outcome that are not "never sent: the run stopped". */
+    dealt = 0;
     outcomes = [];
     requestIds = [];
     failedHosts = new Map();
@@ -54972,7 +55141,7 @@ class SubmitLedger {
                 order: item.order,
             });
         }
-        this.onRecord?.(this.outcomes.length);
+        this.progress(items.length);
     }
     /** Failed: refused by the API (`error`: its code and class are recorded), or for a reason of its own. */
     fail(items, reason, error) {
@@ -54996,9 +55165,9 @@ class SubmitLedger {
         if (items.length === 0)
             return;
         if (stopReason)
-            return this.record(items, notSentReason(stopReason), { notSent: stopReason });
+            return this.record(items, notSentReason(stopReason), { notSent: stopReason }, false);
         const reason = cause ? `not sent: the run stopped at ${cause.code ?? 'an error'}` : 'not sent';
-        this.record(items, reason, { notSent: 'stopped' });
+        this.record(items, reason, { notSent: 'stopped' }, false);
     }
     /**
      * The run stopped while these URLs were still being retried. When every attempt so far was refused,
@@ -55007,12 +55176,13 @@ class SubmitLedger {
      */
     failStopped(items, stopReason, lastRefusal) {
         if (!lastRefusal)
-            return this.record(items, notSentReason(stopReason), { notSent: stopReason });
+            return this.record(items, notSentReason(stopReason), { notSent: stopReason }, false);
         const until = stopReason === 'deadline' ? "until the run's timeout" : 'until the run was cancelled';
         const what = lastRefusal.code ? `refused with ${lastRefusal.code}` : `failed (${lastRefusal.message})`;
         this.fail(items, `${stopReason}: ${what} ${until}`, lastRefusal);
     }
-    record(items, reason, fields) {
+    /** `dealt`: false for URLs never sent because the run stopped, which the progress does not count. */
+    record(items, reason, fields, dealt = true) {
         for (const item of items) {
             this.outcomes.push({
                 url: item.url,
@@ -55023,7 +55193,8 @@ class SubmitLedger {
                 order: item.order,
             });
         }
-        this.onRecord?.(this.outcomes.length);
+        if (dealt)
+            this.progress(items.length);
     }
     skipForQuota(items, remain) {
         const why = remain === undefined
@@ -55039,7 +55210,11 @@ class SubmitLedger {
                 order: item.order,
             });
         }
-        this.onRecord?.(this.outcomes.length);
+        this.progress(items.length);
+    }
+    progress(more) {
+        this.dealt += more;
+        this.onRecord?.(this.dealt);
     }
     result() {
         return {
@@ -55703,6 +55878,7 @@ function stoppedText(reason) {
 
 
 
+
 async function runPrefetch(config, deps) {
     const run = runContext(config, deps);
     // Calls in flight at the deadline get a moment to answer: their task IDs belong in the report.
@@ -55838,8 +56014,8 @@ function pack(run, urls, quota) {
     const batches = packBatches(urls.candidates, config.batchSize, quota);
     const packed = batches.batches.reduce((sum, batch) => sum + batch.items.length, 0);
     const hosts = new Set(batches.batches.map((batch) => batch.host)).size;
-    logger.info(`Plan: ${packed} URLs in ${batches.batches.length} calls to ${hosts} host(s)` +
-        (urls.duplicates ? `; ${urls.duplicates} duplicate entries merged` : '') +
+    logger.info(`Plan: ${text_count(packed, 'URL')} in ${text_count(batches.batches.length, 'call')} to ${text_count(hosts, 'host')}` +
+        (urls.duplicates ? `; ${text_count(urls.duplicates, 'duplicate entry', 'duplicate entries')} merged` : '') +
         (batches.overQuota.length ? `; ${batches.overQuota.length} beyond the quota of ${quota}` : ''));
     if (batches.overQuota.length > 0) {
         const carries = Boolean(config.site?.state) && !config.dryRun;
@@ -55858,10 +56034,11 @@ async function refresh(run, client, batches) {
 /** PushObjectCache for every batch; undefined when nothing is sent (a dry run, no client). */
 async function run_submit(run, client, batches) {
     const { config, logger, retryPolicy, stop } = run;
-    if (!client || config.dryRun)
+    // Nothing within the quota: no group of nothing in the log.
+    if (!client || config.dryRun || batches.batches.length === 0)
         return undefined;
     const total = batches.batches.reduce((sum, batch) => sum + batch.items.length, 0);
-    return logger.group(`Submitting ${batches.batches.length} PushObjectCache calls`, () => submitBatches(client, logger, {
+    return logger.group(`Submitting ${text_count(batches.batches.length, 'PushObjectCache call')}`, () => submitBatches(client, logger, {
         batches: batches.batches,
         batchSize: config.batchSize,
         push: config.push,
@@ -56100,6 +56277,7 @@ function stopOnSignals(stop, notify) {
 
 
 
+
 const SECRET_INPUTS = INPUT_NAMES.filter((name) => INPUTS[name].kind === 'secret');
 async function run() {
     const { mask, redact } = secretKeeper();
@@ -56150,7 +56328,8 @@ async function publish(result, config, redact) {
             (result.dryRun ? `, ${result.counts.planned} planned (dry run)` : '') +
             `. Task IDs: ${result.taskIds.join(',') || '(none)'}. Report: ${reportPath}`));
     try {
-        await summary.addRaw(redact(renderSummary(result, reportPath))).write();
+        const place = { path: reportPath, runUrl: runPageUrl(process.env) };
+        await summary.addRaw(redact(renderSummary(result, place))).write();
     }
     catch (error) {
         // No GITHUB_STEP_SUMMARY (a local run): the summary is a courtesy, never a reason to fail.

@@ -11,6 +11,7 @@ import { noProxyForActionsHttpClient, proxySecrets } from './http/proxy.js';
 import { writeReport } from './report/report.js';
 import { actionOutputs } from './report/outputs.js';
 import { renderSummary } from './report/summary.js';
+import { runPageUrl } from './report/place.js';
 import { savedLine } from './report/closing.js';
 import { failureMessage } from './report/verdict.js';
 import { runPrefetch } from './run.js';
@@ -72,7 +73,8 @@ async function publish(result: RunResult, config: Config, redact: Redactor): Pro
     ),
   );
   try {
-    await core.summary.addRaw(redact(renderSummary(result, reportPath))).write();
+    const place = { path: reportPath, runUrl: runPageUrl(process.env) };
+    await core.summary.addRaw(redact(renderSummary(result, place))).write();
   } catch (error) {
     // No GITHUB_STEP_SUMMARY (a local run): the summary is a courtesy, never a reason to fail.
     core.debug(`job summary not written: ${errorMessage(error)}`);

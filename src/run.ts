@@ -17,6 +17,7 @@
  */
 import type { AlibabaClient } from './alibaba/client.js';
 import { AlibabaError, ConfigError, isFatal } from './base/errors.js';
+import { count } from './base/text.js';
 import type { Logger } from './base/logger.js';
 import type { UrlOutcome } from './base/outcome.js';
 import { packBatches, type Batches } from './batch/pack.js';
@@ -223,8 +224,8 @@ function pack(run: RunContext, urls: PreparedUrls, quota: number | undefined): B
   const packed = batches.batches.reduce((sum, batch) => sum + batch.items.length, 0);
   const hosts = new Set(batches.batches.map((batch) => batch.host)).size;
   logger.info(
-    `Plan: ${packed} URLs in ${batches.batches.length} calls to ${hosts} host(s)` +
-      (urls.duplicates ? `; ${urls.duplicates} duplicate entries merged` : '') +
+    `Plan: ${count(packed, 'URL')} in ${count(batches.batches.length, 'call')} to ${count(hosts, 'host')}` +
+      (urls.duplicates ? `; ${count(urls.duplicates, 'duplicate entry', 'duplicate entries')} merged` : '') +
       (batches.overQuota.length ? `; ${batches.overQuota.length} beyond the quota of ${quota}` : ''),
   );
   if (batches.overQuota.length > 0) {
@@ -256,9 +257,10 @@ async function submit(
   batches: Batches,
 ): Promise<SubmitResult | undefined> {
   const { config, logger, retryPolicy, stop } = run;
-  if (!client || config.dryRun) return undefined;
+  // Nothing within the quota: no group of nothing in the log.
+  if (!client || config.dryRun || batches.batches.length === 0) return undefined;
   const total = batches.batches.reduce((sum, batch) => sum + batch.items.length, 0);
-  return logger.group(`Submitting ${batches.batches.length} PushObjectCache calls`, () =>
+  return logger.group(`Submitting ${count(batches.batches.length, 'PushObjectCache call')}`, () =>
     submitBatches(client, logger, {
       batches: batches.batches,
       batchSize: config.batchSize,

@@ -19,13 +19,20 @@ export const NOT_FLAGS: Readonly<Record<string, string>> = Object.fromEntries(
   }),
 );
 
-/** Flags of the CLI itself, beside the inputs. */
+/** Flags of the CLI itself, beside the inputs: switches, but for those that take a value (`value: true`). */
 export const CLI_FLAGS = [
   {
     name: 'json',
     usage: '--json',
     description:
       "Print the JSON report (the action's report file) on standard output instead of the closing table. The plan, progress and warnings still go to standard error.",
+  },
+  {
+    name: 'report',
+    usage: '--report <file>',
+    value: true,
+    description:
+      'Also write the JSON report, the file the action writes (every URL with its status, change, task ID or reason), to this file (relative to the current directory), however the run ends. The closing table still goes to standard output.',
   },
   { name: 'verbose', usage: '--verbose', description: 'Also print every call and debug lines.' },
   { name: 'help', usage: '-h, --help', description: 'Print this help.' },
@@ -85,6 +92,8 @@ export interface ParsedFlags {
   /** The inputs given, by action.yml name; switches as 'true' / 'false', lists joined by newlines. */
   inputs: Record<string, string>;
   json: boolean;
+  /** `--report FILE`: where to write the JSON report too. */
+  report?: string;
   verbose: boolean;
   help: boolean;
   version: boolean;
@@ -104,7 +113,7 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[]):
       options[spec.name] = { type: 'string', multiple: true };
     }
   }
-  for (const flag of CLI_FLAGS) options[flag.name] = { type: 'boolean' };
+  for (const flag of CLI_FLAGS) options[flag.name] = { type: 'value' in flag ? 'string' : 'boolean' };
   options['help'] = { type: 'boolean', short: 'h' };
 
   // Not strict: the tokens are checked below, so that each mistake gets a message naming the fix.
@@ -123,6 +132,15 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[]):
     if (token.kind === 'positional') throw new UsageError(positionalMessage(token.value, previous, byName));
     previous = token.name;
     const ownFlag = CLI_FLAGS.find((flag) => flag.name === token.name);
+    if (ownFlag?.name === 'report') {
+      const value = token.value;
+      if (value === undefined || value === '' || (!token.inlineValue && value.startsWith('-'))) {
+        throw new UsageError('--report needs a file, like --report report.json');
+      }
+      if (parsed.report !== undefined) throw new UsageError('--report is given twice; it takes one file');
+      parsed.report = value;
+      continue;
+    }
     if (ownFlag) {
       if (token.value !== undefined) throw new UsageError(`${token.rawName} takes no value`);
       parsed[ownFlag.name] = true;

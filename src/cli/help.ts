@@ -8,7 +8,10 @@ const FLAG_COLUMN = 34;
 
 export const EXIT_CODES: readonly (readonly [string, string])[] = [
   ['0', 'done: every URL was sent (or planned, in a dry run), or --fail-on let the rest pass'],
-  ['1', 'URLs failed, per --fail-on; or the API refused the credentials or a permission'],
+  [
+    '1',
+    'URLs failed, per --fail-on; or the API refused the credentials or a permission, or its host did not resolve; or --report could not be written',
+  ],
   ['2', 'usage or configuration error: a wrong flag or value, no credentials, an unreadable file'],
   ['130', 'interrupted (Ctrl-C); 143 for SIGTERM. What was sent is still reported'],
 ];
@@ -27,6 +30,7 @@ export function renderHelp(specs: readonly FlagSpec[], width = 100): string {
     '  cdn-prefetch --dry-run --urls-file urls.txt',
     '  cdn-prefetch --urls https://www.example.com/ --urls https://www.example.com/a/',
     '  ./list-urls.sh | cdn-prefetch --urls-file - --json > report.json',
+    '  cdn-prefetch --dry-run --site-dir public --base-url https://www.example.com --state state.json',
     '',
     'Flags:',
   ];

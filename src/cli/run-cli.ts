@@ -3,11 +3,13 @@
  * flags are read through the same parseConfig as the action's inputs, and the run is the same
  * runPrefetch: only the talking to the outside differs.
  */
+import path from 'node:path';
 import { type Config } from '../config/config.js';
+import type { RunResult } from '../report/result.js';
 import { ConfigError, errorMessage, UsageError } from '../base/errors.js';
 import { parseConfig, readCredentials, type Env, type InputReader } from '../config/parse.js';
 import { configErrorsOf } from '../config/problems.js';
-import { reportJson } from '../report/report.js';
+import { reportJson, writeReportFile } from '../report/report.js';
 import { verdict } from '../report/verdict.js';
 import { runPrefetch } from '../run.js';
 import { RunStop } from '../runtime/stop.js';
@@ -95,11 +97,24 @@ async function execute(
     logger.close();
   }
   io.stdout.write(flags.json ? reportJson(result, redact) : redact(renderClosing(result)));
+  const reportLost = flags.report !== undefined && !(await writeReport(result, flags.report, io, redact));
   const failure = verdict(result, config.failOn);
   // The action points at its job summary; here the list is just above.
   if (failure) io.stderr.write(`${redact(failure.listed ? `${failure.reason}.` : failure.reason)}\n`);
   if (signals.received === 'SIGINT' || signals.received === 'SIGTERM') return EXIT[signals.received];
-  return failure ? EXIT.failed : EXIT.done;
+  return failure || reportLost ? EXIT.failed : EXIT.done;
+}
+
+/** `--report FILE`, relative to where the command runs; false (with a message) when it cannot be written. */
+async function writeReport(result: RunResult, file: string, io: CliIo, redact: Redactor): Promise<boolean> {
+  const target = path.resolve(io.cwd, file);
+  try {
+    await writeReportFile(result, target, redact);
+    return true;
+  } catch (error) {
+    io.stderr.write(redact(`--report: cannot write ${target}: ${errorMessage(error)}\n`));
+    return false;
+  }
 }
 
 /** The flags as action inputs (the spec's defaults for the rest), through the action's own parser. */
@@ -142,7 +157,8 @@ function flagMessage(error: ConfigError, specs: readonly FlagSpec[]): string {
   const flags = new Set(specs.map((spec) => spec.name));
   const named = (each: ConfigError): string => {
     const input = each.input;
-    if (input === undefined || !flags.has(input) || !each.message.startsWith(`${input}:`)) return each.message;
+    if (input === undefined || !flags.has(input) || !each.message.startsWith(`${input}:`))
+      return each.message;
     return `${CLI_WORDING.input(input)}${each.message.slice(input.length)}`;
   };
   const errors = configErrorsOf(error);

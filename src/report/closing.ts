@@ -1,15 +1,25 @@
 /**
  * What the CLI prints on standard output when the run is over, for a person: the tasks (or, in a dry
- * run, the plan per host), the counts, and the URLs that failed or were skipped, with their reasons.
+ * run, the planned URLs in the order they would be sent, each with why), the counts, and the URLs that
+ * failed or were skipped, with their reasons. Every list is bounded, as the job summary's are: the rest
+ * is counted, and --json or --report has every URL.
  */
 import type { UrlOutcome } from '../base/outcome.js';
+import { count } from '../base/text.js';
 import type { RunResult } from './result.js';
 import { groupByReason, oneLine } from './listing.js';
 import { carriedText, comparedText } from './site.js';
 import { verifyLines } from './edge.js';
+import { changeLabel, reasonText } from './url-lists.js';
 
 /** URLs listed per status, a few per reason; the rest are counted (and all are in --json). */
 const LISTED = 20;
+/** Task rows listed; the rest are counted. */
+const LISTED_TASKS = 20;
+/** Planned URLs listed one a line in a dry run; the rest are counted. */
+const LISTED_PLANNED = 1000;
+/** Where every URL is, for "…and N more". */
+const EVERY_URL = 'every URL is in --json and --report FILE';
 
 export function renderClosing(result: RunResult): string {
   // save-sitemap sends nothing: what was saved is all there is to say.
@@ -17,7 +27,7 @@ export function renderClosing(result: RunResult): string {
   const sections = [
     sitemapLines(result),
     siteLines(result),
-    result.dryRun ? planTable(result.outcomes) : taskTable(result.outcomes),
+    result.dryRun ? planList(result.outcomes) : taskTable(result.outcomes),
     countsTable(result),
     outcomeList(
       'Failed',
@@ -49,19 +59,42 @@ function taskTable(outcomes: readonly UrlOutcome[]): string[] {
     tasks.set(key, row);
   }
   if (tasks.size === 0) return [];
-  const rows = [...tasks.values()].map((row) => [row.task, row.host, String(row.urls)]);
-  return [`Tasks (${tasks.size})`, ...table(['task ID', 'host', 'URLs'], rows, [2])];
+  const rows = [...tasks.values()]
+    .slice(0, LISTED_TASKS)
+    .map((row) => [row.task, row.host, String(row.urls)]);
+  const more = tasks.size - rows.length;
+  return [
+    `Tasks (${tasks.size})`,
+    ...table(['task ID', 'host', 'URLs'], rows, [2]),
+    ...(more > 0 ? [`  …and ${count(more, 'more task', 'more tasks')} (${EVERY_URL})`] : []),
+  ];
 }
 
-function planTable(outcomes: readonly UrlOutcome[]): string[] {
-  const hosts = new Map<string, number>();
-  for (const outcome of outcomes) {
-    if (outcome.status === 'planned')
-      hosts.set(hostOf(outcome.url), (hosts.get(hostOf(outcome.url)) ?? 0) + 1);
-  }
-  if (hosts.size === 0) return [];
-  const rows = [...hosts].map(([host, urls]) => [host, String(urls)]);
-  return ['Plan (dry run: nothing was sent)', ...table(['host', 'URLs'], rows, [1])];
+/**
+ * A dry run's plan: the URLs it would send, one a line, in the order they would go (the quota's order,
+ * so the first lines are what a small quota takes), each with why it is there.
+ */
+function planList(outcomes: readonly UrlOutcome[]): string[] {
+  const planned = outcomes.filter((outcome) => outcome.status === 'planned');
+  if (planned.length === 0) return [];
+  const width = String(Math.min(planned.length, LISTED_PLANNED)).length;
+  const lines = planned
+    .slice(0, LISTED_PLANNED)
+    .map(
+      (outcome, index) =>
+        `  ${String(index + 1).padStart(width)}  ${oneLine(outcome.url, 1100)}  ${why(outcome)}`,
+    );
+  const more = planned.length - lines.length;
+  return [
+    `Plan (dry run: nothing was sent): ${count(planned.length, 'URL')}, in the order they would be sent`,
+    ...lines,
+    ...(more > 0 ? [`  …and ${count(more, 'more URL', 'more URLs')} (${EVERY_URL})`] : []),
+  ];
+}
+
+/** Why a planned URL is there: its change, and where it came from. */
+function why(outcome: UrlOutcome): string {
+  return [changeLabel(outcome), outcome.source ?? ''].filter(Boolean).join(' · ');
 }
 
 /** What the sitemap diff saw, in two lines. */
@@ -117,9 +150,11 @@ function countsTable(result: RunResult): string[] {
     ['distinct URLs', counts.total],
   ].map(([name, count]) => [String(name), String(count)]);
   const extras = [
-    result.duplicates ? `${result.duplicates} duplicate entries merged` : '',
+    result.duplicates ? `${count(result.duplicates, 'duplicate entry', 'duplicate entries')} merged` : '',
     result.quotaRemain !== undefined ? `prefetch quota left at the start: ${result.quotaRemain}` : '',
-    result.calls ? `${result.calls} PushObjectCache calls, ${result.retries} retries` : '',
+    result.calls
+      ? `${count(result.calls, 'PushObjectCache call')}, ${count(result.retries, 'retry', 'retries')}`
+      : '',
     result.stopped ? `stopped early: ${result.stopped}` : '',
     result.sitemap?.notRead ? `sitemap not read: ${result.sitemap.notRead}` : '',
   ].filter(Boolean);
@@ -135,16 +170,16 @@ function outcomeList(title: string, outcomes: readonly UrlOutcome[]): string[] {
   const groups = groupByReason(outcomes);
   for (const group of groups) {
     if (listed >= LISTED) break;
-    const code = group.code && !group.reason.includes(group.code) ? ` (${group.code})` : '';
-    const reason = `${group.reason}${code}`.trim() || '(no reason given)';
-    lines.push(`  ${group.count} × ${oneLine(reason, 400)}`);
+    lines.push(`  ${group.count} × ${oneLine(reasonText(group), 400)}`);
     for (const url of group.urls) lines.push(`      ${oneLine(url, 1100)}`);
     if (group.count > group.urls.length) lines.push(`      …and ${group.count - group.urls.length} more`);
     listed += group.urls.length;
     shown += group.count;
   }
   if (shown < outcomes.length) {
-    lines.push(`…and ${outcomes.length - shown} more URLs with other reasons: see --json.`);
+    lines.push(
+      `…and ${count(outcomes.length - shown, 'more URL', 'more URLs')} with other reasons: ${EVERY_URL}.`,
+    );
   }
   return lines;
 }

@@ -5,6 +5,9 @@
  */
 import type { UrlOutcome } from '../base/outcome.js';
 
+/** The artifact name every example uploads the report under (actions/upload-artifact). */
+export const REPORT_ARTIFACT = 'cdn-prefetch-report';
+
 /** GitHub drops a step summary over 1 MiB whole; this is the most a summary may ever be. */
 export const SUMMARY_MAX_BYTES = 1_000_000;
 
@@ -68,7 +71,7 @@ export function cell(text: string, max: number): string {
  */
 export function fitSummary(text: string, reportPath: string): string {
   if (Buffer.byteLength(text, 'utf8') <= SUMMARY_MAX_BYTES) return text;
-  const tail = `\n\n… the summary stops here to stay under GitHub's 1 MiB limit; every URL is in the report: \`${oneLine(reportPath, 500)}\`\n`;
+  const tail = `\n\n… the summary stops here to stay under GitHub's 1 MiB limit; every URL is in the report (the artifact \`${REPORT_ARTIFACT}\`; on the runner \`${oneLine(reportPath, 500)}\`)\n`;
   const room = SUMMARY_MAX_BYTES - Buffer.byteLength(tail, 'utf8');
   // Cut by bytes, then back to the last whole line (never inside a UTF-8 sequence).
   const head = Buffer.from(text, 'utf8').subarray(0, room).toString('utf8');

@@ -7,11 +7,17 @@ import type { VerifyResult } from '../verify/types.js';
 import type { Redactor } from '../base/redact.js';
 import { checksByUrl, edgeFields } from './edge.js';
 
+/** Writes the report under `dir`, named by the time and a random part; returns its path (the action's). */
 export async function writeReport(result: RunResult, dir: string, redact: Redactor): Promise<string> {
-  await mkdir(dir, { recursive: true });
   const file = path.join(dir, `cdn-prefetch-report-${Date.now()}-${randomBytes(3).toString('hex')}.json`);
-  await writeFile(file, reportJson(result, redact), 'utf8');
+  await writeReportFile(result, file, redact);
   return file;
+}
+
+/** Writes the report to `file` exactly, its folder made if needed (the CLI's --report). */
+export async function writeReportFile(result: RunResult, file: string, redact: Redactor): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, reportJson(result, redact), 'utf8');
 }
 
 /** The report as JSON text: the action's report file, and what the CLI prints with --json. */

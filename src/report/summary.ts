@@ -1,7 +1,8 @@
 /**
  * The job summary: Markdown a person reads after the run. It stays under GitHub's 1 MiB limit for
- * any run: URLs are grouped by reason, every listing has a byte budget and ends with "… and N
- * more" pointing at the report, which has every URL.
+ * any run: failed and skipped URLs are counted by reason, every URL is listed in a collapsed section
+ * of its status within the bytes the rest leaves, every listing ends with "… and N more" pointing at
+ * the report, which has every URL, and the last line says where the report is.
  */
 import { renderFollowSummary } from './follow-summary.js';
 import { verifySection } from './edge.js';
@@ -11,25 +12,33 @@ import type { SiteResult } from '../sources/site.js';
 import type { RunResult } from './result.js';
 import { carriedText, comparedText } from './site.js';
 import type { UrlOutcome } from '../base/outcome.js';
+import { count } from '../base/text.js';
 import {
   ByteBudget,
   LISTED_REASONS,
+  SUMMARY_MAX_BYTES,
   cell,
   fitSummary,
   groupByReason,
   oneLine,
   type ReasonGroup,
 } from './listing.js';
+import { REPORT_ARTIFACT, reportPlace, type ReportPlace } from './place.js';
+import { reasonText, urlSections } from './url-lists.js';
 
 /** Bytes each listing may take; with the fixed parts they stay far below SUMMARY_MAX_BYTES. */
-const BUDGET = { failed: 256 * 1024, skipped: 128 * 1024, notes: 32 * 1024 } as const;
+const BUDGET = { failed: 64 * 1024, skipped: 32 * 1024, notes: 32 * 1024 } as const;
+/** Left unused by the lists of every URL: room for what GitHub or a later step adds. */
+const SPARE_BYTES = 16 * 1024;
 /** Task IDs named in the summary; all are in the outputs and the report. */
 const LISTED_TASK_IDS = 100;
-/** Characters of a URL or a reason shown in a cell. */
-const URL_CHARS = 1100;
+/** Characters of a reason shown in a cell. */
 const REASON_CHARS = 400;
 
-export function renderSummary(result: RunResult, reportPath: string): string {
+/** `report`: where the report is (its path on the runner, the run's page); a path alone is accepted. */
+export function renderSummary(result: RunResult, report: ReportPlace | string): string {
+  const place = typeof report === 'string' ? { path: report } : report;
+  const reportPath = place.path;
   const lines: string[] = [`## CDN prefetch${result.dryRun ? ' (dry run)' : ''}`, ''];
   if (result.fatal) lines.push(`> [!CAUTION]`, `> ${oneLine(result.fatal, 4000)}`, '');
   if (result.stopped) {
@@ -63,10 +72,12 @@ export function renderSummary(result: RunResult, reportPath: string): string {
       BUDGET.skipped,
     ),
   );
-  lines.push(...renderFollowSummary(result));
-  lines.push(...verifySection(result));
-  lines.push(`Full report: \`${oneLine(reportPath, 500)}\``, '');
-  return fitSummary(lines.join('\n'), reportPath);
+  const tail = [...renderFollowSummary(result), ...verifySection(result), reportPlace(place), ''];
+  // Every URL, in the bytes the rest leaves under GitHub's limit.
+  const used = Buffer.byteLength([...lines, ...tail].join('\n'), 'utf8');
+  const more = `the report has them all (the artifact \`${REPORT_ARTIFACT}\`, below)`;
+  lines.push(...urlSections(result.outcomes, SUMMARY_MAX_BYTES - used - SPARE_BYTES, more));
+  return fitSummary([...lines, ...tail].join('\n'), reportPath);
 }
 
 function countsTable(result: RunResult): string[] {
@@ -81,11 +92,13 @@ function countsTable(result: RunResult): string[] {
     '',
   );
   const extras = [
-    result.duplicates ? `${result.duplicates} duplicate entries merged` : '',
+    result.duplicates ? `${count(result.duplicates, 'duplicate entry', 'duplicate entries')} merged` : '',
     result.quotaRemain !== undefined ? `prefetch quota left at the start: ${result.quotaRemain}` : '',
-    result.calls ? `${result.calls} PushObjectCache calls, ${result.retries} retries` : '',
+    result.calls
+      ? `${count(result.calls, 'PushObjectCache call')}, ${count(result.retries, 'retry', 'retries')}`
+      : '',
     result.confirmedByLookup
-      ? `${result.confirmedByLookup} URLs confirmed by look-up after a lost answer`
+      ? `${count(result.confirmedByLookup, 'URL')} confirmed by look-up after a lost answer`
       : '',
     unknownLine(result.outcomes),
   ].filter(Boolean);
@@ -109,17 +122,12 @@ function taskIdsLine(taskIds: readonly string[]): string[] {
   return [`**Task IDs:** ${listed.join(', ')}${more}`, ''];
 }
 
-/** One row per reason: how many URLs, the reason, its code, and the first few URLs. */
+/** One row per reason: how many URLs, and the reason (with its code); the URLs are in "Every URL". */
 function outcomeTable(title: string, outcomes: readonly UrlOutcome[], bytes: number): string[] {
   if (outcomes.length === 0) return [];
   const groups = groupByReason(outcomes);
   const budget = new ByteBudget(bytes);
-  const lines = [
-    `### ${title} (${outcomes.length})`,
-    '',
-    '| URLs | reason | code | first URLs |',
-    '|---:|---|---|---|',
-  ];
+  const lines = [`### ${title} (${outcomes.length})`, '', '| URLs | reason |', '|---:|---|'];
   let listed = 0;
   let listedUrls = 0;
   for (const group of groups.slice(0, LISTED_REASONS)) {
@@ -133,7 +141,7 @@ function outcomeTable(title: string, outcomes: readonly UrlOutcome[], bytes: num
   if (listed < groups.length) {
     const reasons = groups.length - listed;
     lines.push(
-      `…and ${outcomes.length - listedUrls} more URLs with ${reasons} more ${reasons === 1 ? 'reason' : 'reasons'} in the report.`,
+      `…and ${count(outcomes.length - listedUrls, 'more URL', 'more URLs')} with ${count(reasons, 'more reason')} in the report.`,
       '',
     );
   }
@@ -141,9 +149,7 @@ function outcomeTable(title: string, outcomes: readonly UrlOutcome[], bytes: num
 }
 
 function reasonRow(group: ReasonGroup): string {
-  const urls = group.urls.map((url) => cell(url, URL_CHARS)).join('<br>');
-  const more = group.count > group.urls.length ? `<br>…and ${group.count - group.urls.length} more` : '';
-  return `| ${group.count} | ${cell(group.reason, REASON_CHARS)} | ${cell(group.code ?? '', 100)} | ${urls}${more} |`;
+  return `| ${group.count} | ${cell(reasonText(group), REASON_CHARS)} |`;
 }
 
 /** What each side of the sitemap diff had, what changed, and what the diff warned about. */

@@ -1,4 +1,5 @@
 /** Whether the step fails, per `fail-on`. Configuration and credential errors fail it regardless. */
+import { count } from '../base/text.js';
 import type { RunResult } from './result.js';
 import { verifyFailure } from './edge.js';
 
@@ -17,8 +18,8 @@ export interface Verdict {
 export function verdict(result: RunResult, failOn: FailOn): Verdict | undefined {
   if (result.fatal) return { reason: result.fatal, listed: false };
   if (result.stopped === 'cancelled') {
-    const reason = `The run was cancelled: ${result.counts.submitted} URLs were submitted before it stopped; see the report.`;
-    return { reason, listed: false };
+    const reason = `The run was cancelled: ${count(result.counts.submitted, 'URL was', 'URLs were')} submitted before it stopped`;
+    return { reason, listed: true };
   }
   if (failOn === 'never') return undefined;
   if (result.sitemap?.notRead) {

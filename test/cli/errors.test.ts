@@ -48,7 +48,9 @@ describe('the CLI reports every configuration error at once', () => {
         '  - credentials: ALIBABA_CLOUD_ACCESS_KEY_SECRET is not set; both the key id and its secret are needed.\n',
     );
     const alone = await cli(['--urls', 'https://www.example.com/', '--batch-size', '0', '--dry-run']);
-    expect(alone.stderr).toBe('Configuration error: --batch-size: "0" must be a whole number from 1 to 100\n');
+    expect(alone.stderr).toBe(
+      'Configuration error: --batch-size: "0" must be a whole number from 1 to 100\n',
+    );
   });
 
   it('save-sitemap beside --urls and a path that would overwrite the sitemap: both', async () => {

@@ -150,28 +150,52 @@ describe('renderClosing', () => {
     );
     expect(text).toMatch(/ {2}submitted {6}3\n {2}skipped {8}1\n {2}failed {9}2\n {2}distinct URLs {2}6/);
     expect(text).toContain(
-      '1 duplicate entries merged · prefetch quota left at the start: 3 · 2 PushObjectCache calls, 1 retries',
+      '1 duplicate entry merged · prefetch quota left at the start: 3 · 2 PushObjectCache calls, 1 retry',
     );
     expect(text).toContain('  1 × refused (InvalidObjectPath.Malformed)\n      https://www.example.com/d');
     expect(text).toContain('Skipped (1)\n  1 × quota: 3 left\n      https://www.example.com/e');
   });
 
-  it('in a dry run, shows the plan per host instead of tasks', () => {
+  it('in a dry run, lists the planned URLs one a line, in the order they would be sent, with why', () => {
     const text = renderClosing(
       result(
         [
-          outcome('https://www.example.com/a', 'planned'),
-          outcome('https://www.example.com/b', 'planned'),
-          outcome('https://cdn.example.com/c', 'planned'),
+          outcome('https://www.example.com/', 'planned', { change: 'added', source: 'site-dir: index.html' }),
+          outcome('https://www.example.com/b', 'planned', { source: 'urls: line 2' }),
+          outcome('https://cdn.example.com/c', 'planned', { change: 'modified', chromeOnly: true }),
+          outcome('https://cdn.example.com/d', 'skipped', { skip: 'quota', reason: 'quota: 3 left' }),
         ],
         { dryRun: true, calls: 0 },
       ),
     );
     expect(text).toContain(
-      'Plan (dry run: nothing was sent)\n  host             URLs\n  www.example.com     2\n  cdn.example.com     1',
+      [
+        'Plan (dry run: nothing was sent): 3 URLs, in the order they would be sent',
+        '  1  https://www.example.com/  added · site-dir: index.html',
+        '  2  https://www.example.com/b  listed · urls: line 2',
+        '  3  https://cdn.example.com/c  navigation-only',
+        '',
+      ].join('\n'),
     );
     expect(text).toMatch(/planned\s+3/);
     expect(text).not.toContain('Tasks');
+  });
+
+  it('lists at most 20 tasks and 1,000 planned URLs, and counts the rest', () => {
+    const tasks = Array.from({ length: 300 }, (_, i) =>
+      outcome(`https://www.example.com/${i}`, 'submitted', { taskId: String(1000 + i) }),
+    );
+    const text = renderClosing(result(tasks));
+    expect(text).toContain('Tasks (300)');
+    expect(text.match(/^ {2}1\d{3} +www\.example\.com +1$/gm)).toHaveLength(20);
+    expect(text).toContain('  …and 280 more tasks (every URL is in --json and --report FILE)');
+    const planned = Array.from({ length: 1001 }, (_, i) =>
+      outcome(`https://www.example.com/p${i}`, 'planned'),
+    );
+    const plan = renderClosing(result(planned, { dryRun: true }));
+    expect(plan).toContain(
+      '  1000  https://www.example.com/p999  listed\n  …and 1 more URL (every URL is in',
+    );
   });
 
   it('groups URLs by reason: the reason once with its count, then its first URLs', () => {
@@ -200,7 +224,7 @@ describe('renderClosing', () => {
     expect(text).toContain('Failed (25)');
     expect(text).toContain('  1 × reason 19\n      https://www.example.com/19');
     expect(text).not.toContain('https://www.example.com/20');
-    expect(text).toContain('…and 5 more URLs with other reasons: see --json.');
+    expect(text).toContain('…and 5 more URLs with other reasons: every URL is in --json and --report FILE.');
   });
 
   it('with a sitemap, says what the diff saw, not comparable URLs apart', () => {

@@ -134,11 +134,40 @@ describe('a run', () => {
     });
     expect(run.exitCode).toBe(0);
     expect(emulator.calls.map((call) => call.action)).toEqual(['DescribeRefreshQuota']);
-    expect(run.stderr).toContain('Plan: 156 URLs in 3 calls to 2 host(s)');
-    expect(run.stdout).toContain('Plan (dry run: nothing was sent)');
-    expect(run.stdout).toMatch(/www\.example\.com\s+151/);
-    expect(run.stdout).toMatch(/static\.example\.com\s+5/);
+    expect(run.stderr).toContain('Plan: 156 URLs in 3 calls to 2 hosts');
+    // Every planned URL, one a line, in the order it would be sent, with where it came from.
+    expect(run.stdout).toContain(
+      'Plan (dry run: nothing was sent): 156 URLs, in the order they would be sent',
+    );
+    const lines = run.stdout.split('\n').filter((line) => /^ +\d+ {2}https:\/\//.test(line));
+    expect(lines.map((line) => line.trim().split(/\s+/)[1])).toEqual([
+      ...urls.slice(0, 155),
+      'https://www.example.com/rel',
+    ]);
+    expect(lines[0]).toBe('    1  https://www.example.com/c/0.html  listed · urls-file urls.txt: line 1');
     expect(run.stdout).toMatch(/planned\s+156/);
+  });
+
+  it('--report FILE writes the report the action writes, secrets kept out, beside the closing table', async () => {
+    const urls = urlsOn('www.example.com', 3);
+    const run = await cli(['--urls', urls.join('\n'), '--report', 'out/report.json']);
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toMatch(/submitted\s+3/);
+    const text = await readFile(path.join(run.cwd, 'out/report.json'), 'utf8');
+    expect(text).not.toContain(AK_SECRET);
+    const report = JSON.parse(text) as Report;
+    expect(report.counts).toEqual({ submitted: 3, skipped: 0, failed: 0, planned: 0, total: 3 });
+    expect(report.urls.map((u) => u.url)).toEqual(urls);
+    expect(report.urls.every((u) => u.taskId)).toBe(true);
+  });
+
+  it('--report to a path that cannot be written: said, and exit 1 though every URL was sent', async () => {
+    const run = await cli(['--urls', urlsOn('www.example.com', 1)[0]!, '--report', 'taken/report.json'], {
+      files: { taken: 'a file, not a folder' },
+    });
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toMatch(/submitted\s+1/);
+    expect(run.stderr).toMatch(/^--report: cannot write .*taken\/report\.json: /m);
   });
 
   it('--dry-run works with no credentials at all, and calls nothing', async () => {
@@ -195,7 +224,7 @@ describe('a run', () => {
     expect(report.counts).toEqual({ submitted: 12, skipped: 0, failed: 0, planned: 0, total: 12 });
     expect(report.urls.map((u) => u.url)).toEqual(urls);
     expect(report.taskIds).toEqual([...new Set(emulator.acceptedPrefetches().map((a) => a.taskId))]);
-    expect(run.stderr).toContain('Plan: 12 URLs in 1 calls to 1 host(s)');
+    expect(run.stderr).toContain('Plan: 12 URLs in 1 call to 1 host');
     // The same document as the action's report file, field for field.
     const action = await runAction({ endpoint: emulator.url, urls: urls.join('\n') }, { env: creds });
     expect(Object.keys(report)).toEqual(Object.keys(action.report ?? {}));

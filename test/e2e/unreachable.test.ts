@@ -2,14 +2,14 @@
  * The CDN API's host cannot be resolved (a wrong endpoint, or a machine without network or DNS): the
  * bundled action and CLI stop at once with a message that says so and what to check, named as each
  * reader sets it, instead of retrying for the better part of a minute. The machine without DNS is
- * test/helpers/no-dns.cjs, loaded before the bundle.
+ * test/helpers/no-dns.mjs, loaded before the bundle.
  */
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCliBundle } from '../../emulator/cli-harness.js';
 import { ROOT, runAction } from '../../emulator/harness.js';
 
-const NO_DNS = { NODE_OPTIONS: `--require ${path.join(ROOT, 'test/helpers/no-dns.cjs')}` };
+const NO_DNS = { NODE_OPTIONS: `--import ${path.join(ROOT, 'test/helpers/no-dns.mjs')}` };
 const creds = { ALIBABA_CLOUD_ACCESS_KEY_ID: 'ak-id', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'ak-secret-value' };
 const URLS = ['https://www.example.com/', 'https://www.example.com/a/'];
 

@@ -22,23 +22,26 @@ describe('renderSummary', () => {
     expect(summary).toContain('/tmp/report.json');
   });
 
-  it('groups identical reasons: one row per reason with its count and its first URLs', () => {
+  it('groups identical reasons: one row per reason with its count, its code named once', () => {
     const outage = Array.from({ length: 5000 }, (_, i) =>
       failed(`https://a.com/o/${i}.png`, 'PushObjectCache at cdn.aliyuncs.com: HTTP 503 ServiceUnavailable'),
     );
+    const refused = { ...failed('https://a.com/y', 'refused'), code: 'InvalidObjectPath.Malformed' };
+    const named = { ...failed('https://a.com/z', 'quota: used up (QuotaExceeded)'), code: 'QuotaExceeded' };
     const summary = renderSummary(
-      runResult([submitted(), ...outage, failed('https://a.com/x', 'other')]),
+      runResult([submitted(), ...outage, failed('https://a.com/x', 'other'), refused, named]),
       'r.json',
     );
-    expect(summary).toContain('### Failed (5001)');
-    expect(summary).toContain('| URLs | reason | code | first URLs |');
+    expect(summary).toContain('### Failed (5003)');
+    expect(summary).toContain('| URLs | reason |\n|---:|---|\n');
     expect(summary).toContain(
-      '| 5000 | PushObjectCache at cdn.aliyuncs.com: HTTP 503 ServiceUnavailable |  | ' +
-        'https://a.com/o/0.png<br>https://a.com/o/1.png<br>https://a.com/o/2.png<br>…and 4997 more |',
+      '| 5000 | PushObjectCache at cdn.aliyuncs.com: HTTP 503 ServiceUnavailable |\n',
     );
-    expect(summary).toContain('| 1 | other |  | https://a.com/x |');
-    expect(summary.match(/HTTP 503/g)).toHaveLength(1);
-    expect(summary).not.toContain('https://a.com/o/3.png');
+    expect(summary).toContain('| 1 | other |\n');
+    expect(summary).toContain('| 1 | refused (InvalidObjectPath.Malformed) |\n');
+    // A reason that names its code already: no empty code column, no code twice.
+    expect(summary).toContain('| 1 | quota: used up (QuotaExceeded) |\n');
+    expect(summary).not.toContain('(QuotaExceeded) (QuotaExceeded)');
   });
 
   it.each<[number, boolean]>([
@@ -51,15 +54,16 @@ describe('renderSummary', () => {
       failed(`https://a.com/failed-${i}.png`, `reason ${i}`),
     );
     const summary = renderSummary(runResult([submitted(), ...failures]), 'report.json');
-    const listed = failures.filter((f) => summary.includes(`| ${f.reason} |`)).length;
+    const listed = failures.filter((f) => summary.includes(`\n| 1 | ${f.reason} |\n`)).length;
     expect(listed).toBe(Math.min(count, 50));
-    for (const f of failures.slice(50)) expect(summary).not.toContain(`${f.url} |`);
     if (more)
       expect(summary).toContain(
-        `…and ${count - 50} more URLs with ${count - 50} more ${count === 51 ? 'reason' : 'reasons'} in the report.`,
+        `…and ${count - 50} more ${count === 51 ? 'URL' : 'URLs'} with ${count - 50} more ${count === 51 ? 'reason' : 'reasons'} in the report.`,
       );
     else expect(summary).not.toContain('in the report.');
     expect(summary).toContain(`(${count})`);
+    // Every URL is still listed, with its reason, in the collapsed list of failed URLs.
+    for (const f of failures) expect(summary).toContain(`| ${f.url} | listed | ${f.reason} |`);
   });
 
   it('escapes | in URLs and reasons so the table keeps its columns', () => {
@@ -69,8 +73,8 @@ describe('renderSummary', () => {
     expect(row).toBeDefined();
     expect(row).toContain('https://a.com/a\\|b?x=1\\|2');
     expect(row).toContain('"a\\|b"');
-    // Four columns: five unescaped pipes.
-    expect(row?.replace(/\\\|/g, '').split('|')).toHaveLength(6);
+    // Three columns (URL, change, reason): four unescaped pipes.
+    expect(row?.replace(/\\\|/g, '').split('|')).toHaveLength(5);
     expect(summary).not.toContain('is bad\nsecond line');
   });
 

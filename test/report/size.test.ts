@@ -56,14 +56,88 @@ describe('job summary size', () => {
     // The reasons alone are megabytes; the summary once listed them row after row.
     expect(outcomes.reduce((sum, o) => sum + (o.reason?.length ?? 0), 0)).toBeGreaterThan(10 * MiB);
     const summary = renderSummary(runResult(outcomes, { calls: 400, retries: 350 }), '/tmp/report.json');
-    expect(bytes(summary)).toBeLessThan(64 * 1024);
+    expect(bytes(summary)).toBeLessThanOrEqual(SUMMARY_MAX_BYTES);
     expect(summary).toContain('### Failed (5000)');
-    // 50 batches, 50 reasons: each a row with its count, its reason cut short, and its first URLs.
+    // 50 batches, 50 reasons: each a row with its count and its reason cut short.
     const rows = summary.split('\n').filter((line) => /^\| 100 \| PushObjectCache/.test(line));
     expect(rows).toHaveLength(50);
     for (const row of rows) expect(bytes(row)).toBeLessThan(1000);
-    expect(summary).toContain('<br>…and 97 more |');
-    expect(summary).toContain('Full report: `/tmp/report.json`');
+    // Then every URL, as far as the bytes go; the rest counted, and every URL accounted for.
+    const listed = summary.split('\n').filter((line) => line.startsWith('| https://www.example.com/page/'));
+    expect(listed.length).toBeGreaterThan(1000);
+    const more = Number(/…and (\d+) more URLs: the report has them all/.exec(summary)?.[1] ?? 0);
+    expect(listed.length + more).toBe(5000);
+    expect(summary.match(/<details>/g)).toHaveLength(1);
+    expect(summary.match(/<\/details>/g)).toHaveLength(1);
+    expect(summary).toContain('On the runner, until the job ends: `/tmp/report.json`.');
+  });
+
+  it('every URL of a small run, each status in its own collapsed section, with its change and task ID or reason', () => {
+    const outcomes: UrlOutcome[] = [
+      { url: 'https://a.com/', status: 'submitted', taskId: '7', change: 'added', order: 1 },
+      {
+        url: 'https://a.com/p/',
+        status: 'submitted',
+        taskId: '7',
+        change: 'modified',
+        chromeOnly: true,
+        order: 2,
+      },
+      {
+        url: 'https://a.com/c',
+        status: 'skipped',
+        skip: 'quota',
+        reason: 'quota: 2 left',
+        change: 'carried',
+        order: 3,
+      },
+      {
+        url: 'https://a.com/x',
+        status: 'failed',
+        reason: 'refused',
+        code: 'InvalidObjectPath.Malformed',
+        order: 4,
+      },
+    ];
+    const summary = renderSummary(runResult(outcomes), {
+      path: '/tmp/r.json',
+      runUrl: 'https://github.com/o/r/actions/runs/9',
+    });
+    const every = summary.slice(summary.indexOf('### Every URL'));
+    expect(every).toContain(
+      [
+        '<details><summary>Failed: 1 URL</summary>',
+        '',
+        '| URL | change | reason |',
+        '|---|---|---|',
+        '| https://a.com/x | listed | refused (InvalidObjectPath.Malformed) |',
+        '',
+        '</details>',
+        '',
+        '<details><summary>Skipped: 1 URL</summary>',
+        '',
+        '| URL | change | reason |',
+        '|---|---|---|',
+        '| https://a.com/c | carried | quota: 2 left |',
+        '',
+        '</details>',
+        '',
+        '<details><summary>Submitted: 2 URLs</summary>',
+        '',
+        '| URL | change | task ID |',
+        '|---|---|---|',
+        '| https://a.com/ | added | `7` |',
+        '| https://a.com/p/ | navigation-only | `7` |',
+        '',
+        '</details>',
+      ].join('\n'),
+    );
+    expect(summary.trimEnd().split('\n').at(-1)).toBe(
+      '**Every URL** with its change, task ID or reason is in the report: the artifact `cdn-prefetch-report` ' +
+        "among [this run's artifacts](https://github.com/o/r/actions/runs/9), when the workflow uploads it as " +
+        'the examples do (`actions/upload-artifact` with `path: ${{ steps.<id>.outputs.report }}`). On the ' +
+        'runner, until the job ends: `/tmp/r.json`.',
+    );
   });
 
   it('1,000 URLs of ~1,000 characters, failed, skipped, refused a refresh and failed at the CDN: under 1 MiB', () => {
@@ -116,7 +190,7 @@ describe('job summary size', () => {
     expect(summary).toContain('…and 950 more tasks in the report.');
     expect(summary).toMatch(/#### Prefetch failed at the CDN \(1000\)[\s\S]*…and \d+ more in the report\./);
     expect(summary).toContain('…and 900 more in the report');
-    expect(summary).toContain('Full report: `/tmp/report.json`');
+    expect(summary).toContain('On the runner, until the job ends: `/tmp/report.json`.');
   });
 
   it('whatever the run: a 5 MB error, 200,000 task IDs, 100,000 distinct reasons', () => {
@@ -155,7 +229,9 @@ describe('job summary size', () => {
     );
     expect(bytes(summary)).toBeLessThanOrEqual(SUMMARY_MAX_BYTES);
     expect(summary).toContain('…and 199900 more in the report');
-    expect(summary).toContain('Full report: `/tmp/report.json`');
+    expect(summary).toContain('On the runner, until the job ends: `/tmp/report.json`.');
+    // Each collapsed list is closed, however little of it fitted.
+    expect(summary.match(/<details>/g)?.length).toBe(summary.match(/<\/details>/g)?.length);
   });
 
   it('fitSummary cuts at a whole line, never inside a character, and says where the rest is', () => {
@@ -166,7 +242,7 @@ describe('job summary size', () => {
     expect(fitted).not.toContain('\uFFFD');
     expect(
       fitted.endsWith(
-        "… the summary stops here to stay under GitHub's 1 MiB limit; every URL is in the report: `/tmp/r.json`\n",
+        "… the summary stops here to stay under GitHub's 1 MiB limit; every URL is in the report (the artifact `cdn-prefetch-report`; on the runner `/tmp/r.json`)\n",
       ),
     ).toBe(true);
     const body = fitted.slice(0, fitted.indexOf('\n\n…'));

@@ -466,9 +466,7 @@ describe('sitemapChanges', () => {
         }),
         new MemoryLogger(),
       );
-      await expect(promise).rejects.toThrow(
-        `sitemap: ${missing}: no such file; did the build run first?`,
-      );
+      await expect(promise).rejects.toThrow(`sitemap: ${missing}: no such file; did the build run first?`);
 
       const logger = new MemoryLogger();
       const baseline = path.join(tempDir(), 'nonexistent', 'baseline.xml');

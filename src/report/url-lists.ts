@@ -1,0 +1,117 @@
+/**
+ * Every URL of a run, for a person: in the job summary, one collapsed section per status (failed,
+ * skipped, submitted or planned), each URL with why it was there (its change) and what became of it
+ * (its task ID or its reason). The summary's byte budget decides how many rows fit; the rest are
+ * counted, and the report has them all.
+ */
+import type { UrlOutcome, UrlStatus } from '../base/outcome.js';
+import { count } from '../base/text.js';
+import { ByteBudget, cell } from './listing.js';
+
+/** Characters of a URL and of a reason in a row. */
+const URL_CHARS = 1100;
+const REASON_CHARS = 300;
+
+/**
+ * Why a URL was in the run, in a word: `added`, `modified`, `navigation-only` (a modified page whose own
+ * content is unchanged), `unchanged` (`changes: all`), `carried` (from an earlier run), or `listed` (a
+ * `urls` / `urls-file` entry).
+ */
+export function changeLabel(outcome: UrlOutcome): string {
+  if (outcome.change === undefined) return 'listed';
+  if (outcome.change === 'modified' && outcome.chromeOnly) return 'navigation-only';
+  return outcome.change;
+}
+
+/** A reason with its API code, the code named once: "refused (InvalidObjectPath.Malformed)". */
+export function reasonText(outcome: { reason?: string | undefined; code?: string | undefined }): string {
+  const reason = outcome.reason ?? '';
+  const code = outcome.code && !reason.includes(outcome.code) ? outcome.code : '';
+  return [reason, code && (reason ? `(${code})` : code)].filter(Boolean).join(' ') || '(no reason given)';
+}
+
+interface Section {
+  status: UrlStatus;
+  title: string;
+  /** The last column's header and value. */
+  what: string;
+  value: (outcome: UrlOutcome) => string;
+}
+
+const SECTIONS: readonly Section[] = [
+  { status: 'failed', title: 'Failed', what: 'reason', value: (o) => cell(reasonText(o), REASON_CHARS) },
+  { status: 'skipped', title: 'Skipped', what: 'reason', value: (o) => cell(reasonText(o), REASON_CHARS) },
+  {
+    status: 'submitted',
+    title: 'Submitted',
+    what: 'task ID',
+    value: (o) => (o.taskId ? `\`${cell(o.taskId, 200)}\`` : cell(o.reason ?? '', REASON_CHARS)),
+  },
+  {
+    status: 'planned',
+    title: 'Planned (dry run: not sent)',
+    what: 'source',
+    value: (o) => cell(o.source ?? '', REASON_CHARS),
+  },
+];
+
+/**
+ * The collapsed sections, in the order a person looks for trouble: failed, skipped, then submitted
+ * (or planned). Each URL keeps the run's order (the quota's, for site-dir). `bytes` is shared: each
+ * section may take an even share of what is left when it starts, so one long list cannot crowd out
+ * the others; what a section leaves is the next one's.
+ */
+export function urlSections(outcomes: readonly UrlOutcome[], bytes: number, more: string): string[] {
+  const byStatus = new Map<UrlStatus, UrlOutcome[]>();
+  for (const outcome of outcomes) {
+    const list = byStatus.get(outcome.status) ?? [];
+    list.push(outcome);
+    byStatus.set(outcome.status, list);
+  }
+  const present = SECTIONS.filter((section) => (byStatus.get(section.status)?.length ?? 0) > 0);
+  if (present.length === 0) return [];
+  const lines = ['### Every URL', ''];
+  let left = bytes;
+  present.forEach((section, index) => {
+    const share = Math.floor(left / (present.length - index));
+    const rendered = renderSection(section, byStatus.get(section.status) ?? [], share, more);
+    left -= rendered.bytes;
+    lines.push(...rendered.lines);
+  });
+  return lines;
+}
+
+function renderSection(
+  section: Section,
+  outcomes: readonly UrlOutcome[],
+  bytes: number,
+  more: string,
+): { lines: string[]; bytes: number } {
+  const head = [
+    `<details><summary>${section.title}: ${count(outcomes.length, 'URL')}</summary>`,
+    '',
+    `| URL | change | ${section.what} |`,
+    '|---|---|---|',
+  ];
+  const tail = ['', '</details>', ''];
+  // The frame and the "…and N more" line always fit; rows take what is left.
+  const frame = Buffer.byteLength([...head, ...tail].join('\n'), 'utf8') + 200 + more.length;
+  const budget = new ByteBudget(Math.max(0, bytes - frame));
+  const rows: string[] = [];
+  for (const outcome of outcomes) {
+    const row = `| ${cell(outcome.url, URL_CHARS)} | ${changeLabel(outcome)} | ${section.value(outcome)} |`;
+    if (!budget.take(row)) break;
+    rows.push(row);
+  }
+  const unlisted = outcomes.length - rows.length;
+  const lines =
+    rows.length === 0
+      ? [head[0]!, '', `No room left in the summary: ${more}.`, ...tail]
+      : [
+          ...head,
+          ...rows,
+          ...(unlisted > 0 ? ['', `…and ${count(unlisted, 'more URL', 'more URLs')}: ${more}.`] : []),
+          ...tail,
+        ];
+  return { lines, bytes: Buffer.byteLength(lines.join('\n'), 'utf8') + 1 };
+}
