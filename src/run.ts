@@ -40,7 +40,7 @@ import {
   type GatheredEntries,
   type PlannedSite,
 } from './sources/gather.js';
-import { keepingState, openSite, plannedSite, type OpenSite } from './sources/site.js';
+import { keepingState, openSite, plannedSite, quotaCutText, type OpenSite } from './sources/site.js';
 import { prepareUrls, type Candidate, type PreparedUrls } from './urls/prepare.js';
 import type { Logger } from './base/logger.js';
 
@@ -120,7 +120,7 @@ async function sendPhases(
   let ready: Awaited<ReturnType<typeof prepare>>;
   try {
     client = await openClient(config, collected, logger, retryPolicy, stop, identity);
-    ready = await prepare(config, client, collected, logger, retryPolicy, stop);
+    ready = await prepare(config, client, collected, logger, retryPolicy, stop, quotaCutText(site, config));
   } catch (error) {
     if (!(error instanceof AlibabaError)) throw error;
     return refusedResult(config, refusalOf(error), { collected, client, stop, sitemap });
@@ -147,10 +147,11 @@ async function prepare(
   logger: Logger,
   retryPolicy: RetryPolicy,
   stop: RunStop,
+  siteCut: string | undefined,
 ) {
   const quotaRemain = await resolveQuota(config, client, collected, logger, retryPolicy, stop);
   const plan = planBatches(collected.candidates, config.batchSize, quotaRemain);
-  logPlan(plan, collected, quotaRemain, logger, Boolean(config.site?.state) && !config.dryRun);
+  logPlan(plan, collected, quotaRemain, logger, siteCut);
   const follow: FollowContext | undefined =
     client && !config.dryRun
       ? {
@@ -354,7 +355,7 @@ function logPlan(
   collected: PreparedUrls,
   quota: number | undefined,
   logger: Logger,
-  carries: boolean,
+  siteCut: string | undefined,
 ): void {
   const planned = plan.batches.reduce((sum, batch) => sum + batch.items.length, 0);
   const hosts = new Set(plan.batches.map((batch) => batch.host)).size;
@@ -366,9 +367,7 @@ function logPlan(
   if (plan.overQuota.length > 0) {
     logger.warning(
       `${plan.overQuota.length} URLs skipped: the daily prefetch quota has ${quota} left. ` +
-        (carries
-          ? 'Those from site-dir are carried in the state and warmed by the next runs; all are listed in the report.'
-          : 'They are listed in the report; run again tomorrow or raise the quota.'),
+        (siteCut ?? 'They are listed in the report; run again tomorrow or raise the quota.'),
     );
   }
 }

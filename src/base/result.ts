@@ -65,7 +65,8 @@ export interface SitemapResult {
 
 /**
  * What `site-dir` held, compared with the state. files = added + modified + unchanged + excluded; the
- * previous run's carried list = carriedIn + carriedAged + carriedGone + carriedSuperseded + carriedExcluded.
+ * previous run's carried list = carriedIn + carriedAged + carriedGone + carriedSuperseded + carriedExcluded
+ * + carriedInvalid.
  */
 export interface SiteCounts {
   /** Files in site-dir: added + modified + unchanged + excluded. */
@@ -87,6 +88,8 @@ export interface SiteCounts {
   carriedSuperseded: number;
   /** Carried URLs dropped: `exclude` matches them now. */
   carriedExcluded: number;
+  /** Carried entries dropped as not usable: not under base-url, no file of the site, no real day. */
+  carriedInvalid: number;
 }
 
 /** The `site-dir` / `state` part of a run's result. */
@@ -112,6 +115,12 @@ export interface SiteResult {
   leftCold: number;
   /** Whether the state file was replaced at the end of the run. */
   stateWritten: boolean;
+  /** Why the state could not be written (or an unusable one kept aside): the step fails with it. */
+  stateError?: string;
+  /** Set when site-dir was not read (the run stopped first): why. Its counts are then all 0. */
+  notRead?: string;
+  /** Names in site-dir that are not UTF-8 (other bytes written `\xNN`): skipped, no URL can be made of them. */
+  unreadableNames?: string[];
   /** The notices and warnings about the site and the state, for the summary. */
   notes: SitemapNote[];
 }
@@ -139,6 +148,7 @@ export function emptySiteCounts(): SiteCounts {
     carriedGone: 0,
     carriedSuperseded: 0,
     carriedExcluded: 0,
+    carriedInvalid: 0,
   };
 }
 

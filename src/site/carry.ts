@@ -8,7 +8,8 @@
  * Not carried: URLs that were accepted, refused for themselves (a bad URL, a host that is not the
  * account's), and URLs whose call's outcome is unknown. The last may have been accepted and charged;
  * quota is money, so a URL is never risked twice: it waits for the next deploy that changes it.
- * Without a previous state nothing is carried (see nextState).
+ * On a first deploy (no state at all) nothing is carried (see nextState); with a state that could not
+ * be used, what was not warmed is carried all the same.
  */
 import { isFatal, isRetryable } from '../base/errors.js';
 import type { UrlOutcome } from '../base/outcome.js';
@@ -35,7 +36,7 @@ export interface NextState {
   carried: number;
   /** Of those, how many for each cause. */
   carriedBy: Record<CarryCause, number>;
-  /** Without a previous state: planned URLs that were not warmed and are not carried either. */
+  /** On a first deploy: planned URLs that were not warmed and are not carried either. */
   leftCold: number;
   notices: string[];
 }
@@ -63,7 +64,7 @@ export function nextState(input: NextStateInput): NextState {
     const outcome = outcomes.get(planned.url);
     const cause = outcome === undefined ? stoppedCause(input.stopped) : carryCause(outcome);
     if (cause === undefined) continue;
-    if (!plan.hadState) {
+    if (!plan.carries) {
       coldWithoutState++;
       continue;
     }

@@ -5,7 +5,9 @@
  *
  * Two ends: `openSite` before anything is sent (read the state, scan, plan), and `keepingState` around
  * the rest of the run, which writes the next state however that rest ends — with a result (success, a
- * refusal part-way, the deadline, a cancel) or with an exception — but never in a dry run.
+ * refusal part-way, the deadline, a cancel) or with an exception — but never in a dry run. A state that
+ * could not be used is kept aside, never overwritten; a `state` that names another file is refused
+ * before anything is read; a state that cannot be written fails the step (after the report).
  */
 import path from 'node:path';
 import { ConfigError, errorMessage } from '../base/errors.js';
@@ -21,10 +23,12 @@ import {
 import type { RetryPolicy } from '../runtime/retry.js';
 import {
   fileToUrl,
+  foreignStateError,
   nextState,
   planSiteChanges,
   readState,
   scanSite,
+  setStateAside,
   writeState,
   type ContentIgnore,
   type SitePlan,
@@ -80,6 +84,8 @@ export interface OpenSite {
   read?: StateRead | undefined;
   /** Why the state must not be replaced at the end (besides a dry run). */
   keep?: string | undefined;
+  /** Set when the run stopped before site-dir was read: why (the run fails, as for a sitemap not read). */
+  notRead?: string | undefined;
   notes: SitemapNote[];
 }
 
@@ -99,6 +105,7 @@ export async function openSite(
   const log = notingLogger(logger, notes);
   const read =
     site.state === undefined ? undefined : await readState(statePath(config, site.state), site.state);
+  if (read?.kind === 'foreign') throw foreignStateError(read, statePath(config, read.label));
   try {
     const planned =
       site.siteDir === undefined
@@ -111,8 +118,9 @@ export async function openSite(
     return { config: site, entries: entriesOf(planned.plan), planned, read, notes };
   } catch (error) {
     if (error instanceof ConfigError || options.signal?.aborted !== true) throw error;
-    log.warning(`site-dir: not read: ${stopText(options.signal)}; the state is left as it was.`);
-    return { config: site, entries: [], read, keep: 'the site was not read', notes };
+    const notRead = stopText(options.signal);
+    log.warning(`site-dir: not read: ${notRead}; the state is left as it was.`);
+    return { config: site, entries: [], read, keep: 'the site was not read', notRead, notes };
   }
 }
 
@@ -143,6 +151,8 @@ async function planSite(
     sitemap,
   });
   if (site.state === undefined) plan.notices.length = 0; // no state asked for: nothing to say about one
+  for (const warning of scan.warnings ?? []) log.warning(warning);
+  for (const notice of scan.notices ?? []) log.notice(notice);
   for (const notice of plan.notices) log.notice(notice);
   for (const warning of plan.warnings) log.warning(warning);
   return { scan, plan: withNormalUrls(plan) };
@@ -189,7 +199,7 @@ function drainOnly(
   log: Logger,
   options: OpenSiteOptions,
 ): { scan: SiteScan; plan: SitePlan } | undefined {
-  if (read === undefined || read.kind === 'missing') {
+  if (read === undefined || read.kind === 'missing' || read.kind === 'foreign') {
     log.notice(
       `state: there is no ${config.site?.state} yet, so there is nothing carried to warm (state alone reads no ` +
         'site-dir). A run with site-dir writes it.',
@@ -254,20 +264,35 @@ function entriesOf(plan: SitePlan): UrlEntry[] {
   }));
 }
 
-/** What gatherEntries appends to the run's entries; undefined when the run stopped before site-dir was read. */
-export function plannedSite(site: OpenSite): PlannedSite | undefined {
-  if (site.planned === undefined && site.config.siteDir !== undefined) return undefined;
+/** What gatherEntries appends to the run's entries (none, with `notRead`, when the run stopped before site-dir was read). */
+export function plannedSite(site: OpenSite): PlannedSite {
   const counts = site.planned?.plan.counts ?? emptySiteCounts();
-  return { entries: site.entries, counts, siteDir: site.config.siteDir };
+  return { entries: site.entries, counts, siteDir: site.config.siteDir, notRead: site.notRead };
+}
+
+/**
+ * What the quota warning says of the site's URLs it skips: carried in the state only when this run
+ * writes a state that carries them (not on a first deploy, not in a dry run, not when the state is
+ * left as it was). Undefined when the run has no site; the warning then speaks of lists.
+ */
+export function quotaCutText(site: OpenSite | undefined, config: SiteRunConfig): string | undefined {
+  if (site?.planned === undefined || site.config.state === undefined || site.entries.length === 0) {
+    return undefined;
+  }
+  if (config.dryRun || site.keep !== undefined) return undefined;
+  return site.planned.plan.carries
+    ? 'Those from site-dir are carried in the state and warmed by the next runs; all are listed in the report.'
+    : 'Those from site-dir are not carried: a first deploy carries nothing (it would queue the whole site for ' +
+        'days), and from the next run on only what changed is warmed. All are listed in the report.';
 }
 
 function logPlan(plan: SitePlan, site: SiteSourceConfig, logger: Logger): void {
   const { counts } = plan;
-  const dropped = counts.carriedAged + counts.carriedGone + counts.carriedExcluded;
+  const dropped = counts.carriedAged + counts.carriedGone + counts.carriedExcluded + counts.carriedInvalid;
   const carried =
     `${counts.carriedIn} carried URLs in` +
     (dropped > 0
-      ? ` (${dropped} dropped: ${counts.carriedAged} older than carry-days, ${counts.carriedGone} gone, ${counts.carriedExcluded} excluded)`
+      ? ` (${dropped} dropped: ${counts.carriedAged} older than carry-days, ${counts.carriedGone} gone, ${counts.carriedExcluded} excluded, ${counts.carriedInvalid} not usable)`
       : '') +
     (counts.carriedSuperseded > 0 ? `, ${counts.carriedSuperseded} changed again` : '');
   if (site.siteDir === undefined) {
@@ -310,7 +335,9 @@ export async function keepingState(
     throw error;
   }
   const closed = await closeSite(site, config, result, options);
-  return { ...result, site: closed };
+  // A state that cannot be kept fails the step (the report says what was sent first).
+  const failed = closed.stateError !== undefined && result.fatal === undefined;
+  return { ...result, site: closed, ...(failed ? { fatal: closed.stateError } : {}) };
 }
 
 /** Builds and writes the next state (not in a dry run); the site's part of the result. */
@@ -332,32 +359,63 @@ async function closeSite(
         })
       : undefined;
   let written = false;
+  let stateError: string | undefined;
   if (next !== undefined) {
     for (const notice of next.notices) log.notice(notice);
     if (config.dryRun) {
       log.info(`state: not written (dry run); ${site.config.state} is left as it was.`);
     } else if (site.keep === undefined) {
-      written = await write(statePath(config, site.config.state!), site.config.state!, next.state, log);
+      const file = statePath(config, site.config.state!);
+      stateError = await setAside(site, file, options.now?.() ?? new Date(), log);
+      if (stateError === undefined) stateError = await write(file, site.config.state!, next.state, log);
+      written = stateError === undefined;
     }
   }
   return siteResult(
     site,
     next === undefined ? undefined : { carried: next.carried, leftCold: next.leftCold },
     written,
+    stateError,
   );
 }
 
-async function write(file: string, label: string, state: SiteState, log: Logger): Promise<boolean> {
+/** A state that could not be used is renamed aside before the new one is written: never overwritten. */
+async function setAside(site: OpenSite, file: string, now: Date, log: Logger): Promise<string | undefined> {
+  const { read } = site;
+  const otherBase = read?.kind === 'found' && site.planned?.plan.hadState === false;
+  if (!(read?.kind === 'unusable' && read.setAside) && !otherBase) return undefined;
+  try {
+    const aside = await setStateAside(file, now);
+    log.warning(
+      `state: the state that could not be used was kept as ${path.relative(path.dirname(file), aside)} beside ` +
+        `${site.config.state}; a new one is written in its place.`,
+    );
+    return undefined;
+  } catch (error) {
+    return (
+      `state: ${site.config.state} could not be used, and could not be kept aside (${errorMessage(error)}): it ` +
+      'is left as it was, and no new state is written.'
+    );
+  }
+}
+
+/** Writes the state; the error's text when it cannot be written. */
+async function write(
+  file: string,
+  label: string,
+  state: SiteState,
+  log: Logger,
+): Promise<string | undefined> {
   try {
     await writeState(file, state);
     log.info(`state: wrote ${label} (${state.files.size} files, ${state.carried.length} URLs carried).`);
-    return true;
+    return undefined;
   } catch (error) {
-    log.warning(
-      `state: could not write ${label} (${errorMessage(error)}); it is left as it was, so the next run ` +
-        'compares with the older state and does not know what this run carried.',
+    return (
+      `state: could not write ${label} (${errorMessage(error)}). What was sent is sent, but nothing is carried ` +
+      'and the next run compares with the older state (a state that can never be written re-warms the whole ' +
+      'site on every run): fix the path or its permissions.'
     );
-    return false;
   }
 }
 
@@ -365,8 +423,10 @@ function siteResult(
   site: OpenSite,
   next: { carried: number; leftCold: number } | undefined,
   written: boolean,
+  stateError: string | undefined,
 ): SiteResult {
   const { config, planned, read } = site;
+  const unreadable = planned?.scan.unreadableNames ?? [];
   return {
     ...(config.siteDir !== undefined ? { siteDir: config.siteDir } : {}),
     ...(config.state !== undefined ? { state: config.state } : {}),
@@ -376,11 +436,15 @@ function siteResult(
     ...(written && next !== undefined ? { carriedOut: next.carried } : {}),
     leftCold: next?.leftCold ?? 0,
     stateWritten: written,
+    ...(stateError !== undefined ? { stateError } : {}),
+    ...(site.notRead !== undefined ? { notRead: site.notRead } : {}),
+    ...(unreadable.length > 0 ? { unreadableNames: unreadable } : {}),
     notes: site.notes,
   };
 }
 
 function stateFound(read: StateRead, plan: SitePlan | undefined): NonNullable<SiteResult['stateFound']> {
+  if (read.kind === 'foreign') return 'unusable'; // never here: openSite refuses it
   if (read.kind !== 'found') return read.kind;
   return plan === undefined || plan.hadState ? 'found' : 'other-base-url';
 }
