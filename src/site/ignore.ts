@@ -92,7 +92,7 @@ export function carelessPatterns(
     if (mostly > 0 && (emptied + mostly) * 2 > report.textFiles) {
       warnings.push(
         `content-ignore: ${patternName(ignore, p)} removes 90 % or more of the text of ${emptied + mostly} of the ` +
-          `${report.textFiles} text files of site-dir (all of ${emptied}). ${fix}`,
+          `${report.textFiles} text files of site-dir${emptied > 0 ? ` (all of it in ${emptied})` : ''}. ${fix}`,
       );
     } else if (emptied > 0) {
       const first = report.firstEmptied[p]!;
