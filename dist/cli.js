@@ -10238,19 +10238,33 @@ const LIMITS = {
  * it is hashed, for generators that stamp build times or random ids into every page (MkDocs' `Build
  * Date UTC : …` comment, Hexo's timestamps and `cuid` ids). A redeploy with no content change then
  * hashes the same as the deploy before it.
+ *
+ * The patterns run on the reader threads (read.ts), under a time budget per file. What they did comes
+ * back as a PatternReport, and the warnings about careless patterns are worded here.
  */
 
+/** `/pattern/flags`, as a pattern is written in JavaScript code: the slashes would be taken as text. */
+const LITERAL = /^\/(.+)\/([dgimsuvy]+)$/;
 /**
  * Compiles the input's lines; blank lines are skipped (a pattern with surrounding spaces must use
  * `\s` or `[ ]`, since lines are trimmed). Patterns are JavaScript regular expressions without flags.
- * Throws a ConfigError naming `content-ignore` and the line for one that does not compile.
+ * Throws a ConfigError naming `content-ignore` and the line for one that does not compile, or that is
+ * written `/pattern/flags`.
  */
 function compileContentIgnore(text) {
     const patterns = [];
+    const lines = [];
     (text ?? '').split(/\r?\n/).forEach((line, i) => {
         const source = line.trim();
         if (source === '')
             return;
+        const literal = LITERAL.exec(source);
+        if (literal !== null) {
+            throw new ConfigError(`content-ignore: line ${i + 1} "${source}" is written as /pattern/flags; write the pattern alone, ` +
+                `without the slashes and flags: ${literal[1]} (patterns take no flags: for a case-insensitive ` +
+                'match, list both cases, e.g. [Bb]uild [Dd]ate). To match the slashes as text, escape them: ' +
+                `${source.replace(/\//g, '\\/')}.`, 'content-ignore');
+        }
         let pattern;
         try {
             pattern = new RegExp(source, 'g');
@@ -10261,8 +10275,9 @@ function compileContentIgnore(text) {
             throw new ConfigError(`content-ignore: line ${i + 1} "${source}" is not a valid regular expression (${why}).`, 'content-ignore');
         }
         patterns.push(pattern);
+        lines.push(i + 1);
     });
-    return { patterns };
+    return { patterns, lines };
 }
 /** `text` with every match of every pattern removed (the same text when nothing matched). */
 function removeIgnored(text, ignore) {
@@ -10271,16 +10286,454 @@ function removeIgnored(text, ignore) {
         result = result.replace(pattern, '');
     return result;
 }
+/** `line 2 "…"`: a pattern as the input has it. */
+function patternName(ignore, pattern) {
+    const line = ignore.lines?.[pattern] ?? pattern + 1;
+    return `line ${line} "${ignore.patterns[pattern]?.source ?? ''}"`;
+}
+/**
+ * The warnings for patterns that remove all of a file, or almost all of most files: each hides every
+ * change of the files it empties, so their edits would never be warmed. `fileOf` names a file index.
+ */
+function carelessPatterns(ignore, report, fileOf) {
+    const warnings = [];
+    ignore.patterns.forEach((_, p) => {
+        const emptied = report.emptied[p] ?? 0;
+        const mostly = report.mostly[p] ?? 0;
+        const fix = 'A change of what it removes is never seen, so those files are not warmed when they change. Make the ' +
+            'pattern match only the stamp (e.g. Build Date UTC : [^\\n]*), or remove it.';
+        if (mostly > 0 && (emptied + mostly) * 2 > report.textFiles) {
+            warnings.push(`content-ignore: ${patternName(ignore, p)} removes 90 % or more of the text of ${emptied + mostly} of the ` +
+                `${report.textFiles} text files of site-dir${emptied > 0 ? ` (all of it in ${emptied})` : ''}. ${fix}`);
+        }
+        else if (emptied > 0) {
+            const first = report.firstEmptied[p];
+            warnings.push(`content-ignore: ${patternName(ignore, p)} removes the whole text of ${emptied} file${emptied === 1 ? '' : 's'}` +
+                `${first >= 0 ? ` (${fileOf(first)}${emptied > 1 ? ', …' : ''})` : ''}. ${fix}`);
+        }
+    });
+    return warnings;
+}
 
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:buffer"
+const external_node_buffer_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
-;// CONCATENATED MODULE: external "node:buffer"
-const external_node_buffer_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
+;// CONCATENATED MODULE: external "node:timers/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
 ;// CONCATENATED MODULE: external "node:crypto"
 const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+;// CONCATENATED MODULE: ./src/state/state.ts
+/**
+ * The `state` file: what the last deploy the action saw looked like (a content hash per file of the
+ * built site) and the URLs it planned but could not warm (the carried list). The next run diffs
+ * against it and warms the carried URLs after its own changes.
+ *
+ * Format (version 1), one JSON document written one entry a line so that it stays readable and
+ * diffable, and small: for 100,000 files it is 6 MB (paths of 40 characters) to 10 MB (70 characters).
+ *
+ *   {"format":"cdn-prefetch-state","version":1,"hash":"sha256/96","savedAt":"…","baseUrl":"…",
+ *   "carried":[
+ *   {"url":"…","file":"docs/index.html","change":"modified","cause":"quota","reason":"…","since":"2026-03-01"},
+ *   …],
+ *   "files":{
+ *   "css/site.css":"q3Xv…",
+ *   "docs/index.html":"Zk1P….r8Tn…",
+ *   …}}
+ *
+ * A file's value is its content hash, then for an HTML page `.` and the hash of its own content
+ * (`<main>`, else `<article>`, else `<body>`). Hashes are SHA-256 cut to 96 bits and written in
+ * base64url (16 characters): the state only ever compares a file with its own earlier version, so
+ * the chance that a change goes unseen is 2^-96 per changed file. Two full hashes in hex (2 x 64
+ * characters) would add about 10 MB per 100,000 pages — 15 to 19 MB in all — and buy nothing.
+ */
+
+
+
+
+/** The `format` marker: a file without it is not ours, whatever else it holds. */
+const STATE_FORMAT = 'cdn-prefetch-state';
+const STATE_VERSION = 1;
+/** How the hashes were made: a state whose hashes were made otherwise cannot be compared. */
+const STATE_HASH = 'sha256/96';
+/** A state larger than this is not ours (1,000,000 files take about 55 MB). */
+const MAX_STATE_BYTES = 512 * 1024 * 1024;
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const CHANGES = ['added', 'modified', 'unchanged'];
+const CAUSES = ['quota', 'deadline', 'cancelled', 'not-sent', 'retryable'];
+/** How every state this project writes begins (whitespace aside): how a damaged one is still known. */
+const HEAD = /^\s*\{\s*"format"\s*:\s*"cdn-prefetch-state"/;
+/** Opened without blocking: a FIFO at the state's path must not hold the run. */
+const READ_FLAGS = external_node_fs_namespaceObject.constants.O_RDONLY | (external_node_fs_namespaceObject.constants.O_NONBLOCK ?? 0);
+/**
+ * Reads `file` (an absolute path; `label`, e.g. the input as written, is what a warning names). Never
+ * throws: every problem is a `missing`, `unusable` or `foreign` result.
+ */
+async function readState(file, label = file) {
+    let text;
+    try {
+        const handle = await external_node_fs_namespaceObject.promises.open(file, READ_FLAGS);
+        try {
+            const stat = await handle.stat();
+            if (stat.isDirectory())
+                return folderState(label);
+            if (!stat.isFile())
+                return { kind: 'foreign', label, why: 'it is not a regular file (a FIFO, a device?)' };
+            if (stat.size > MAX_STATE_BYTES) {
+                const head = Buffer.alloc(64);
+                const { bytesRead } = await handle.read(head, 0, head.length, 0);
+                if (!HEAD.test(head.toString('utf8', 0, bytesRead)))
+                    return notAState(label);
+                return unusable(label, `it is ${stat.size} bytes long`, [], 0);
+            }
+            text = await handle.readFile('utf8');
+        }
+        finally {
+            await handle.close();
+        }
+    }
+    catch (error) {
+        const code = systemErrorCode(error);
+        if (code === 'ENOENT')
+            return { kind: 'missing', label };
+        if (code === 'EISDIR')
+            return folderState(label);
+        return unusable(label, `it cannot be read: ${errorMessage(error)}`, [], 0, false);
+    }
+    if (text.trim() === '')
+        return unusable(label, 'it is empty', [], 0);
+    let document;
+    try {
+        document = JSON.parse(text);
+    }
+    catch {
+        if (!HEAD.test(text))
+            return notAState(label);
+        const salvaged = salvageCarried(text);
+        return unusable(label, 'it is not JSON: cut short?', salvaged.carried, salvaged.malformed);
+    }
+    if (!isRecord(document) || document.format !== STATE_FORMAT)
+        return notAState(label);
+    const parsed = parseDocument(document);
+    if (typeof parsed === 'string') {
+        const { carried, malformed } = parseCarried(document.carried);
+        return unusable(label, parsed, carried, malformed);
+    }
+    const { state, malformedCarried } = parsed;
+    return { kind: 'found', state, ...(malformedCarried > 0 ? { malformedCarried } : {}) };
+}
+function notAState(label) {
+    return { kind: 'foreign', label, why: `it does not begin {"format":"${STATE_FORMAT}"` };
+}
+function unusable(label, why, carried, malformedCarried, setAside = true) {
+    return {
+        kind: 'unusable',
+        label,
+        why,
+        carried,
+        malformedCarried,
+        setAside,
+        warning: `state: ${label} cannot be used (${why}). This is not a first deploy: every file counts as added this run, ` +
+            'and what the quota cannot take is carried to the next runs, so that no edit is lost. The file is kept ' +
+            'aside, not overwritten, when the new state is written (never in a dry run).',
+    };
+}
+function folderState(label) {
+    return {
+        kind: 'unusable',
+        label,
+        why: 'it is a folder, not a file',
+        carried: [],
+        malformedCarried: 0,
+        setAside: false,
+        folder: true,
+        warning: `state: ${label} cannot be used: it is a folder, not a file. No state can be kept there, so every run would warm the whole ` +
+            'site. Every file counts as added this run; set state to a file path (e.g. .cdn-prefetch/state.json). ' +
+            'The step fails at the end of the run (not in a dry run).',
+    };
+}
+/**
+ * The configuration error for a `state` that names a file that is not a state: it is never read, and
+ * never replaced (one typo would otherwise overwrite a page or the README).
+ */
+function foreignStateError(read, file) {
+    return new ConfigError(`state: "${read.label}" (${file}) is a file that is not a cdn-prefetch state (${read.why}); it is neither ` +
+        'read nor replaced. Set state to a path of its own, e.g. .cdn-prefetch/state.json: a file that does not ' +
+        'exist yet is created.', 'state');
+}
+/** The state in `document`, or why it is not one. */
+function parseDocument(document) {
+    if (document.version !== STATE_VERSION) {
+        return typeof document.version === 'number' && document.version > STATE_VERSION
+            ? `it was written by a newer cdn-prefetch (format version ${document.version}); use that version`
+            : `format version ${JSON.stringify(document.version)} is not one this version reads`;
+    }
+    if (document.hash !== STATE_HASH)
+        return `its hashes are ${JSON.stringify(document.hash)}, not ${STATE_HASH}`;
+    if (typeof document.baseUrl !== 'string' || typeof document.savedAt !== 'string') {
+        return 'it has no "baseUrl" or "savedAt"';
+    }
+    const files = parseFiles(document.files);
+    if (typeof files === 'string')
+        return files;
+    if (!Array.isArray(document.carried))
+        return '"carried" is not a list';
+    const { carried, malformed } = parseCarried(document.carried);
+    return {
+        state: { baseUrl: document.baseUrl, savedAt: document.savedAt, files, carried },
+        malformedCarried: malformed,
+    };
+}
+function parseFiles(value) {
+    if (!isRecord(value))
+        return '"files" is not an object';
+    const files = new Map();
+    for (const file in value) {
+        const hashes = value[file];
+        // 16 characters, or 16 + "." + 16. Any other character only makes the file count as modified.
+        if (typeof hashes !== 'string' ||
+            (hashes.length !== 16 && (hashes.length !== 33 || hashes[16] !== '.'))) {
+            return `the hashes of "${file}" are not ${STATE_HASH} hashes`;
+        }
+        files.set(file, hashes.length === 16 ? { content: hashes } : { content: hashes.slice(0, 16), own: hashes.slice(17) });
+    }
+    return files;
+}
+/**
+ * The carried entries, one by one: an entry that lacks a field (or has one of the wrong kind) is
+ * dropped and counted, the others kept. Whether an entry is still a URL of the site is the plan's to say.
+ */
+function parseCarried(value) {
+    const carried = [];
+    let malformed = 0;
+    for (const entry of Array.isArray(value) ? value : []) {
+        const parsed = carriedEntry(entry);
+        if (parsed === undefined)
+            malformed++;
+        else
+            carried.push(parsed);
+    }
+    return { carried, malformed };
+}
+function carriedEntry(entry) {
+    if (!isRecord(entry) ||
+        typeof entry.url !== 'string' ||
+        (entry.file !== undefined && typeof entry.file !== 'string') ||
+        !CHANGES.includes(entry.change) ||
+        !CAUSES.includes(entry.cause) ||
+        typeof entry.reason !== 'string' ||
+        typeof entry.since !== 'string' ||
+        !DAY.test(entry.since)) {
+        return undefined;
+    }
+    return {
+        url: entry.url,
+        ...(entry.file === undefined ? {} : { file: entry.file }),
+        change: entry.change,
+        cause: entry.cause,
+        reason: entry.reason,
+        since: entry.since,
+    };
+}
+/**
+ * What can still be read of the carried list of a state cut short: it is written one entry a line,
+ * before the files, so a state cut anywhere in its files still has all of it.
+ */
+function salvageCarried(text) {
+    const start = text.indexOf('\n"carried":[');
+    if (start === -1)
+        return { carried: [], malformed: 0 };
+    const carried = [];
+    let malformed = 0;
+    // Line by line from the list's first entry, up to the line that closes it (or the cut).
+    for (let at = text.indexOf('\n', start + 1) + 1; at > 0 && at < text.length;) {
+        const next = text.indexOf('\n', at);
+        const line = text.slice(at, next === -1 ? text.length : next);
+        at = next + 1;
+        if (line.startsWith('"files"'))
+            break;
+        const closes = line.endsWith('],') || line.endsWith(']');
+        const json = (closes ? line.slice(0, line.lastIndexOf(']')) : line).replace(/,$/, '');
+        let parsed;
+        try {
+            parsed = json === '' ? undefined : carriedEntry(JSON.parse(json));
+        }
+        catch {
+            parsed = undefined;
+        }
+        if (parsed !== undefined)
+            carried.push(parsed);
+        else if (json !== '')
+            malformed++;
+        if (closes || next === -1)
+            break;
+    }
+    return { carried, malformed };
+}
+function isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** Between a state's name and the time it was set aside: `state.json.unusable-2026-03-02T10-00-00Z`. */
+const SET_ASIDE_MARK = '.unusable-';
+/**
+ * Writes `state` to `file` (an absolute path; parent folders are created) through a temporary file in
+ * the same folder, flushed to disk and then renamed over `file`: a reader sees the old state or the
+ * new one, never a part. Only a state (or nothing) is ever replaced: a file at `file` that does not
+ * begin as a state does, or a folder, is an error and is left as it is. On failure the temporary file
+ * is removed, the old state is left as it was, and the error is thrown. Temporary files that a killed
+ * run left (their process is gone) are removed first. Takes no stop signal, so that it also runs on
+ * the failure, deadline and cancel paths.
+ */
+async function writeState(file, state) {
+    const folder = external_node_path_namespaceObject.dirname(file);
+    await external_node_fs_namespaceObject.promises.mkdir(folder, { recursive: true });
+    await removeStaleTemporaries(file);
+    // Hidden, so that a state kept inside site-dir is skipped by the site scan even while it is written.
+    const temporary = external_node_path_namespaceObject.join(folder, `.${external_node_path_namespaceObject.basename(file)}.${process.pid}-${(0,external_node_crypto_namespaceObject.randomBytes)(4).toString('hex')}.tmp`);
+    const handle = await external_node_fs_namespaceObject.promises.open(temporary, 'wx');
+    try {
+        try {
+            for (const chunk of serialize(state))
+                await handle.write(chunk);
+            await handle.sync();
+        }
+        finally {
+            await handle.close();
+        }
+        await checkReplaceable(file);
+        await external_node_fs_namespaceObject.promises.rename(temporary, file);
+    }
+    catch (error) {
+        await external_node_fs_namespaceObject.promises.rm(temporary, { force: true });
+        throw error;
+    }
+}
+/** Throws unless `file` is missing or a regular file that begins as a state. */
+async function checkReplaceable(file) {
+    let handle;
+    try {
+        handle = await external_node_fs_namespaceObject.promises.open(file, READ_FLAGS);
+    }
+    catch (error) {
+        if (systemErrorCode(error) === 'ENOENT')
+            return;
+        if (systemErrorCode(error) === 'EISDIR')
+            throw new Error('it is a folder, not a file', { cause: error });
+        throw error;
+    }
+    try {
+        const stat = await handle.stat();
+        if (stat.isDirectory())
+            throw new Error('it is a folder, not a file');
+        const head = Buffer.alloc(64);
+        const { bytesRead } = stat.isFile() ? await handle.read(head, 0, head.length, 0) : { bytesRead: 0 };
+        if (!stat.isFile() || !HEAD.test(head.toString('utf8', 0, bytesRead))) {
+            throw new Error('the file there is not a cdn-prefetch state, and is not replaced');
+        }
+    }
+    finally {
+        await handle.close();
+    }
+}
+/**
+ * Renames the state at `file` (one that cannot be used) to `<file>.unusable-<time>` beside it, so that
+ * the new state does not overwrite it; returns the new path.
+ */
+async function setStateAside(file, now) {
+    const stamp = now
+        .toISOString()
+        .replace(/\.\d+Z$/, 'Z')
+        .replace(/:/g, '-');
+    for (let n = 1;; n++) {
+        const aside = `${file}${SET_ASIDE_MARK}${stamp}${n === 1 ? '' : `-${n}`}`;
+        try {
+            await external_node_fs_namespaceObject.promises.link(file, aside); // fails when `aside` exists: nothing is ever overwritten
+        }
+        catch (error) {
+            if (systemErrorCode(error) === 'EEXIST')
+                continue;
+            // A file system without hard links: a rename, once `aside` is known to be free.
+            if (await exists(aside))
+                continue;
+            await external_node_fs_namespaceObject.promises.rename(file, aside);
+            return aside;
+        }
+        await external_node_fs_namespaceObject.promises.rm(file);
+        return aside;
+    }
+}
+/** The temporary files of writeState whose process is no longer running (a SIGKILL mid-write). */
+async function removeStaleTemporaries(file) {
+    const name = external_node_path_namespaceObject.basename(file);
+    const folder = external_node_path_namespaceObject.dirname(file);
+    let entries;
+    try {
+        entries = await external_node_fs_namespaceObject.promises.readdir(folder);
+    }
+    catch {
+        return;
+    }
+    for (const entry of entries) {
+        if (!entry.startsWith(`.${name}.`) || !entry.endsWith('.tmp'))
+            continue;
+        const match = /^(\d+)-[0-9a-f]{8}\.tmp$/.exec(entry.slice(name.length + 2));
+        if (match === null || isRunning(Number(match[1])))
+            continue;
+        await external_node_fs_namespaceObject.promises.rm(external_node_path_namespaceObject.join(folder, entry), { force: true });
+    }
+}
+async function exists(file) {
+    try {
+        await external_node_fs_namespaceObject.promises.lstat(file);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+function isRunning(pid) {
+    if (pid === process.pid)
+        return true;
+    try {
+        process.kill(pid, 0);
+        return true;
+    }
+    catch (error) {
+        return systemErrorCode(error) === 'EPERM'; // someone else's process: running
+    }
+}
+/** The state's text, in chunks of about 1 MB (a 100,000-file state is never one big string twice). */
+function* serialize(state) {
+    const head = {
+        format: STATE_FORMAT,
+        version: STATE_VERSION,
+        hash: STATE_HASH,
+        savedAt: state.savedAt,
+        baseUrl: state.baseUrl,
+    };
+    let text = `${JSON.stringify(head).slice(0, -1)},\n"carried":[`;
+    state.carried.forEach((entry, i) => {
+        const { url, file, change, cause, reason, since } = entry;
+        const ordered = { url, ...(file === undefined ? {} : { file }), change, cause, reason, since };
+        text += `${i === 0 ? '' : ','}\n${JSON.stringify(ordered)}`;
+    });
+    text += '],\n"files":{';
+    let first = true;
+    for (const [name, hashes] of state.files) {
+        const value = hashes.own === undefined ? hashes.content : `${hashes.content}.${hashes.own}`;
+        text += `${first ? '' : ','}\n${JSON.stringify(name)}:"${value}"`;
+        first = false;
+        if (text.length >= 1024 * 1024) {
+            yield text;
+            text = '';
+        }
+    }
+    yield `${text}}}\n`;
+}
+
 ;// CONCATENATED MODULE: ./src/site/html.ts
 /**
  * A page's own content: its `<main>` element, else the `<div role="main">` that stands for one (the
@@ -10502,10 +10955,22 @@ const external_node_worker_threads_namespaceObject = __WEBPACK_EXTERNAL_createRe
  * A file over `wholeFileLimit` is not sent: its reader hashes it in chunks (SHA-256, base64url, cut
  * to 16 characters as the state keeps hashes: see hash.ts).
  *
+ * The tree cannot block a reader: only what is a regular file once opened is read, and it is opened
+ * without blocking and without following a link (a FIFO or a device swapped in after the listing
+ * would otherwise hold `open` or `read` forever; a link swapped in could point out of the site).
+ *
+ * `content-ignore` runs here too, not on the main thread: a careless pattern can take hours on one
+ * file (`.*Build Date.*` on a one-line bundle), and a regular expression cannot be interrupted from
+ * its own thread. Each reader says in shared memory which file and pattern it is on; a reader on one
+ * for longer than the pattern budget is terminated, the file named (`onPatternStopped`) and read again
+ * without the patterns by a new reader, which takes over the rest of the old one's files.
+ *
  * The readers' code is a plain JavaScript string run with `eval: true`, so that it needs no file of its
- * own beside the bundle; it only reads, so it is short. It loads its modules with import(), which works
- * whether the worker starts as CommonJS or as an ES module.
+ * own beside the bundle. It loads its modules with import(), which works whether the worker starts as
+ * CommonJS or as an ES module. The file names reach it in one shared buffer (UTF-8, with offsets):
+ * a million names copied to every reader as strings would cost each of them a copy of the list.
  */
+
 
 /** Two readers: one keeps a core busy with system calls; two also share the work on a busy machine. */
 const READERS = 2;
@@ -10513,13 +10978,40 @@ const BATCH_BYTES = 2 * 1024 * 1024;
 const MAX_IN_FLIGHT = 2;
 /** Files are dealt to the readers in runs of this many, in turn, so that both finish at about the same time. */
 const CHUNK_FILES = 256;
+/**
+ * How long the `content-ignore` patterns may take on one file. The patterns the docs give take
+ * milliseconds on megabytes (5.8 MB in 34 ms); one that takes this long has no bound at all.
+ */
+const PATTERN_BUDGET_MS = 2_000;
+/** How long the readers get to end once given up (a thread cannot be waited for forever). */
+const END_WAIT_MS = 1_000;
+function emptyPatternReport(patterns) {
+    return {
+        textFiles: 0,
+        emptied: new Array(patterns).fill(0),
+        firstEmptied: new Array(patterns).fill(-1),
+        mostly: new Array(patterns).fill(0),
+    };
+}
 const READER = `
 (async () => {
   const { parentPort, workerData } = await import('node:worker_threads');
   const fs = await import('node:fs');
-  const path = await import('node:path');
   const { createHash } = await import('node:crypto');
-  const { root, files, batchBytes, maxInFlight, wholeFileLimit, reader, readers, chunkFiles } = workerData;
+  const { isUtf8 } = await import('node:buffer');
+  const { root, names, offsets, order, links, raw, sources, status, flags, batchBytes, maxInFlight, wholeFileLimit } = workerData;
+  const nameBytes = Buffer.from(names);
+  const starts = new Int32Array(offsets);
+  const watch = new Int32Array(status);
+  const patterns = sources.map((source) => new RegExp(source, 'g'));
+  const unfiltered = new Set(raw);
+  const emptyStats = () => ({
+    textFiles: 0,
+    emptied: patterns.map(() => 0),
+    firstEmptied: patterns.map(() => -1),
+    mostly: patterns.map(() => 0),
+  });
+  let stats = emptyStats();
   // Batches come back once hashed: at most maxInFlight + 1 full-size ones ever exist.
   const free = [];
   let inFlight = 0;
@@ -10530,6 +11022,7 @@ const READER = `
     if (wake) { const w = wake; wake = undefined; w(); }
   });
   const post = async (message) => {
+    if (patterns.length > 0) { message.stats = stats; stats = emptyStats(); }
     parentPort.postMessage(message, [message.batch]);
     inFlight++;
     while (inFlight >= maxInFlight) await new Promise((resolve) => { wake = resolve; });
@@ -10566,19 +11059,51 @@ const READER = `
     }
     return hash.digest().toString('base64url', 0, 12);
   };
+  // content-ignore, in place: target[at, at + length) becomes the text without the matches (never
+  // longer: removing code units from valid UTF-8 text never lengthens its UTF-8). Returns the length.
+  const filter = (index, target, at, length) => {
+    if (patterns.length === 0 || unfiltered.has(index)) return length;
+    const bytes = Buffer.from(target.buffer, target.byteOffset + at, length);
+    if (bytes.includes(0) || !isUtf8(bytes)) return length;
+    stats.textFiles++;
+    const original = bytes.toString('utf8');
+    let text = original;
+    for (let p = 0; p < patterns.length; p++) {
+      Atomics.store(watch, 1, index);
+      Atomics.store(watch, 2, p);
+      Atomics.add(watch, 0, 1);
+      const before = text.length;
+      try {
+        text = text.replace(patterns[p], '');
+      } catch {
+        // Out of stack on this file (some patterns recurse on long input): the file is read as it is.
+        Atomics.store(watch, 1, -1);
+        parentPort.postMessage({ failed: true, index, pattern: p });
+        return length;
+      }
+      if (before > 0 && text.length === 0) {
+        stats.emptied[p]++;
+        if (stats.firstEmptied[p] === -1) stats.firstEmptied[p] = index;
+      } else if (before > 0 && text.length * 10 <= before) stats.mostly[p]++;
+    }
+    Atomics.store(watch, 1, -1);
+    if (text === original) return length;
+    if (Buffer.byteLength(text) > length) throw new Error('content-ignore made a file longer');
+    return bytes.write(text, 0, 'utf8');
+  };
   // A small file is read straight into the batch, without asking its size; only one that fills the
   // rest of the batch is sized, and then hashed here (too large) or sent in a buffer of its own.
   const readOne = async (index, fd) => {
     if (batchBytes - used < batchBytes / 8) await flush();
     const filled = fill(fd, view, used, view.length);
     if (used + filled < view.length) {
-      entries.push(index, 0, used, filled);
+      entries.push(index, 0, used, filter(index, view, used, filled));
       used += filled;
       return;
     }
     const size = fs.fstatSync(fd).size;
     if (size === filled) {
-      entries.push(index, 0, used, filled);
+      entries.push(index, 0, used, filter(index, view, used, filled));
       used += filled;
     } else if (size > wholeFileLimit) {
       hashes.push(hashWhole(fd));
@@ -10587,27 +11112,31 @@ const READER = `
       const own = new Uint8Array(new ArrayBuffer(Math.max(size, filled)));
       own.set(view.subarray(used, used + filled));
       const total = filled + fill(fd, own, filled, own.length);
-      await post({ batch: own.buffer, entries: [index, 0, 0, total], hashes: [] });
+      await post({ batch: own.buffer, entries: [index, 0, 0, filter(index, own, 0, total)], hashes: [] });
     }
   };
-  for (let start = reader * chunkFiles; start < files.length; start += readers * chunkFiles) {
-    for (let index = start; index < Math.min(files.length, start + chunkFiles); index++) {
-      let fd;
-      try {
-        fd = fs.openSync(path.join(root, files[index]), 'r');
-      } catch (error) {
-        if (error.code === 'ENOENT') { entries.push(index, 2, 0, 0); continue; }
-        parentPort.postMessage({ error: String(error.message), index });
-        return;
-      }
-      try {
-        await readOne(index, fd);
-      } catch (error) {
-        parentPort.postMessage({ error: String(error.message), index });
-        return;
-      } finally {
-        fs.closeSync(fd);
-      }
+  const pathOf = (index) => links[index] ?? root + '/' + nameBytes.toString('utf8', starts[index], starts[index + 1]);
+  for (const index of order) {
+    let fd;
+    try {
+      fd = fs.openSync(pathOf(index), flags);
+    } catch (error) {
+      // Gone since the listing (or a folder on its path is): as if it had not been listed.
+      if (error.code === 'ENOENT' || error.code === 'ENOTDIR') { entries.push(index, 2, 0, 0); continue; }
+      // A link now where a file was listed (opened without following links): not the file listed.
+      if (error.code === 'ELOOP') { entries.push(index, 3, 0, 0); continue; }
+      parentPort.postMessage({ error: String(error.message), index });
+      return;
+    }
+    try {
+      // A FIFO, a device or a folder swapped in since the listing is never read.
+      if (!fs.fstatSync(fd).isFile()) entries.push(index, 3, 0, 0);
+      else await readOne(index, fd);
+    } catch (error) {
+      parentPort.postMessage({ error: String(error.message), index });
+      return;
+    } finally {
+      fs.closeSync(fd);
     }
   }
   await flush();
@@ -10615,10 +11144,16 @@ const READER = `
 })();
 `;
 /**
- * Yields every file's result, in no particular order (each says its index in `files`). A result's
- * `bytes` are valid until the next result is asked for (the memory is reused): hash them, do not keep
- * them. Throws `site-dir: cannot read <file>: <why>` when a file cannot be read, and the signal's
- * reason when it is aborted. The readers are ended on every path.
+ * Opened for reading only, never blocking (a FIFO's `open` waits for a writer; a device's may wait),
+ * never through a link. The constants that do not exist on a platform (Windows) are 0.
+ */
+const OPEN_FLAGS = external_node_fs_namespaceObject.constants.O_RDONLY | (external_node_fs_namespaceObject.constants.O_NONBLOCK ?? 0) | (external_node_fs_namespaceObject.constants.O_NOFOLLOW ?? 0);
+/**
+ * Yields every file's result, in no particular order (each says its index in `files`), each file
+ * once. A result's `bytes` are valid until the next result is asked for (the memory is reused): hash
+ * them, do not keep them. Throws `site-dir: cannot read <file>: <why>` when a file cannot be read, and
+ * the signal's reason when it is aborted — at once, whatever the readers are doing. The readers are
+ * ended on every path.
  */
 async function* readFiles(options) {
     const queue = [];
@@ -10627,26 +11162,44 @@ async function* readFiles(options) {
         queue.push(item);
         wake?.();
     };
-    const count = Math.min(READERS, Math.ceil(options.files.length / CHUNK_FILES));
-    const readers = Array.from({ length: count }, (_, reader) => {
+    const { names, offsets } = sharedNames(options.files);
+    const links = Object.fromEntries(options.links ?? []);
+    const patterns = options.patterns ?? [];
+    const start = (slot, order, raw) => {
+        const status = new SharedArrayBuffer(3 * 4);
+        new Int32Array(status)[1] = -1; // on no file
         const worker = new external_node_worker_threads_namespaceObject.Worker(READER, {
             eval: true,
             workerData: {
                 root: options.root,
-                files: options.files,
+                names,
+                offsets,
+                order,
+                links,
+                raw,
+                sources: patterns,
+                status,
+                flags: OPEN_FLAGS,
                 batchBytes: BATCH_BYTES,
                 maxInFlight: MAX_IN_FLIGHT,
                 wholeFileLimit: options.wholeFileLimit,
-                reader,
-                readers: count,
-                chunkFiles: CHUNK_FILES,
             },
         });
-        worker.on('message', (message) => push('batch' in message ? { ...message, reader } : message));
+        const reader = { slot, worker, order, raw, status: new Int32Array(status) };
+        worker.on('message', (message) => push({ ...message, reader }));
         worker.on('error', push);
         worker.on('exit', () => push(new Error('a reader thread ended early')));
-        return worker;
-    });
+        return reader;
+    };
+    const readers = deal(options.files.length).map((order, slot) => start(slot, order, []));
+    const current = (reader) => readers[reader.slot] === reader;
+    // Consumed results: a reader that replaces a stopped one reads what the old one had not delivered.
+    const delivered = new Uint8Array(options.files.length);
+    const budget = options.patternBudgetMs ?? PATTERN_BUDGET_MS;
+    const watchdog = patterns.length === 0
+        ? undefined
+        : setInterval(() => watch(readers, budget, push), Math.max(10, Math.floor(budget / 4)));
+    watchdog?.unref();
     const onAbort = () => push(options.signal.reason);
     options.signal?.addEventListener('abort', onAbort);
     try {
@@ -10659,24 +11212,124 @@ async function* readFiles(options) {
             const item = queue.shift();
             if (item instanceof Error)
                 throw item;
+            if ('stuck' in item) {
+                if (!current(item.stuck))
+                    continue;
+                options.onPatternStopped?.(item.index, item.pattern);
+                const old = item.stuck;
+                void retire(old);
+                // What it had read but not yet handed over is read again by the new reader.
+                for (let i = queue.length - 1; i >= 0; i--) {
+                    const queued = queue[i];
+                    if (!(queued instanceof Error) && 'reader' in queued && queued.reader === old)
+                        queue.splice(i, 1);
+                }
+                const order = old.order.filter((index) => delivered[index] === 0);
+                const raw = [...old.raw, item.index].filter((index) => delivered[index] === 0);
+                readers[old.slot] = start(old.slot, order, raw);
+                continue;
+            }
+            if (!current(item.reader))
+                continue; // from a reader already replaced
             if ('done' in item) {
                 running--;
                 continue;
             }
+            if ('failed' in item) {
+                options.onPatternStopped?.(item.index, item.pattern);
+                continue;
+            }
             if ('error' in item)
                 throw new Error(`site-dir: cannot read ${options.files[item.index]}: ${item.error}`);
-            yield* batchResults(item);
+            if (item.stats !== undefined && options.patternReport !== undefined) {
+                addStats(options.patternReport, item.stats);
+            }
+            for (const result of batchResults(item)) {
+                delivered[result.index] = 1;
+                yield result;
+            }
             // Hashed: the batch goes back to its reader, to be filled again (so its bytes must not be kept).
-            readers[item.reader].postMessage(item.batch, [item.batch]);
+            if (current(item.reader))
+                item.reader.worker.postMessage(item.batch, [item.batch]);
         }
     }
     finally {
+        if (watchdog !== undefined)
+            clearInterval(watchdog);
         options.signal?.removeEventListener('abort', onAbort);
-        await Promise.all(readers.map((worker) => {
-            worker.removeAllListeners();
-            return worker.terminate();
-        }));
+        await endAll(readers);
     }
+}
+/** The file indexes each reader reads: runs of CHUNK_FILES, dealt in turn. */
+function deal(files) {
+    const count = Math.min(READERS, Math.ceil(files / CHUNK_FILES));
+    return Array.from({ length: count }, (_, reader) => {
+        const order = [];
+        for (let start = reader * CHUNK_FILES; start < files; start += count * CHUNK_FILES) {
+            for (let index = start; index < Math.min(files, start + CHUNK_FILES); index++)
+                order.push(index);
+        }
+        return Int32Array.from(order);
+    });
+}
+/** Every name in one shared buffer, UTF-8, name i at bytes [offsets[i], offsets[i + 1]). */
+function sharedNames(files) {
+    const offsets = new Int32Array(new SharedArrayBuffer((files.length + 1) * 4));
+    let total = 0;
+    for (let i = 0; i < files.length; i++) {
+        offsets[i] = total;
+        total += Buffer.byteLength(files[i]);
+    }
+    offsets[files.length] = total;
+    const names = new SharedArrayBuffer(Math.max(1, total));
+    const bytes = Buffer.from(names);
+    for (let i = 0; i < files.length; i++)
+        bytes.write(files[i], offsets[i], 'utf8');
+    return { names, offsets: offsets.buffer };
+}
+/** Flags each reader that has been on one pattern run for longer than `budget`. */
+function watch(readers, budget, push) {
+    const now = performance.now();
+    for (const reader of readers) {
+        const index = Atomics.load(reader.status, 1);
+        const run = Atomics.load(reader.status, 0);
+        if (index < 0) {
+            reader.seen = undefined;
+        }
+        else if (reader.seen === undefined || reader.seen.run !== run) {
+            reader.seen = { run, at: now };
+        }
+        else if (now - reader.seen.at >= budget) {
+            reader.seen = { run: -1, at: Infinity }; // flagged once
+            push({ stuck: reader, index, pattern: Atomics.load(reader.status, 2) });
+        }
+    }
+}
+function addStats(into, from) {
+    into.textFiles += from.textFiles;
+    from.emptied.forEach((count, p) => {
+        into.emptied[p] += count;
+        if (into.firstEmptied[p] === -1)
+            into.firstEmptied[p] = from.firstEmptied[p];
+        into.mostly[p] += from.mostly[p];
+    });
+}
+/** Ends a reader: it is terminated (a pattern run is interrupted) and nothing it sends counts any more. */
+function retire(reader) {
+    reader.worker.removeAllListeners();
+    reader.worker.on('error', () => { }); // a late error of a reader given up is not the run's
+    reader.worker.unref();
+    return reader.worker.terminate();
+}
+/** Ends every reader, waiting at most END_WAIT_MS: an ending that does not come must not hold the run. */
+async function endAll(readers) {
+    let timer;
+    const late = new Promise((resolve) => {
+        timer = setTimeout(resolve, END_WAIT_MS);
+        timer.unref();
+    });
+    await Promise.race([Promise.all(readers.map(retire)), late]);
+    clearTimeout(timer);
 }
 function* batchResults(message) {
     const { batch, entries, hashes } = message;
@@ -10687,8 +11340,10 @@ function* batchResults(message) {
             yield { index, bytes: Buffer.from(batch, entries[i + 2], entries[i + 3]) };
         else if (kind === 1)
             yield { index, hash: hashes[entries[i + 3]], size: entries[i + 2] };
-        else
+        else if (kind === 2)
             yield { index, missing: true };
+        else
+            yield { index, special: true };
     }
 }
 
@@ -10767,8 +11422,17 @@ function urlToFile(base, url, exists) {
 /**
  * `site-dir`: every file of the built site, with its URL and hashes. Hidden files and folders (`.git`,
  * `.DS_Store`, `.well-known`... anything whose name starts with a dot) are skipped, and so is the
- * `state` file when it is kept inside the site.
+ * `state` file when it is kept inside the site (with the unusable states set aside beside it).
+ *
+ * The site stays the site: a symbolic link is followed only to a file inside site-dir (never to
+ * `/etc/passwd` or `../.git/config`, nor to the state); a name that is not UTF-8 has no URL and is
+ * reported; what is not a regular file (a FIFO, a device, a socket) is never opened. The listing
+ * gives the run's deadline its turn, and so does the reading (read.ts): a timeout ends the scan.
  */
+
+
+
+
 
 
 
@@ -10799,19 +11463,45 @@ async function scanSite(options) {
     const base = siteBase(options.baseUrl);
     const root = external_node_path_namespaceObject.resolve(options.workspace, options.siteDir);
     checkFolder(options.siteDir, root);
-    const skip = options.state === undefined ? undefined : external_node_path_namespaceObject.resolve(options.workspace, options.state);
-    const names = listFiles(root, skip);
-    if (names.length === 0) {
+    const state = options.state === undefined ? undefined : external_node_path_namespaceObject.resolve(options.workspace, options.state);
+    const listing = await listFiles(root, state, options.signal);
+    const warnings = repositoryWarning(options.siteDir, root, listing.top);
+    if (listing.names.length === 0) {
         throw new ConfigError(`site-dir: "${options.siteDir}" (${root}) has no files (hidden ones are skipped). ` +
             'Run this step after the build, and set site-dir to the folder the build writes.', 'site-dir');
     }
-    names.sort(byCodeUnits);
+    const names = listing.names.sort(byCodeUnits);
+    const links = new Map();
+    names.forEach((name, index) => {
+        const target = listing.links.get(name);
+        if (target !== undefined)
+            links.set(index, target);
+    });
+    const ignore = options.contentIgnore;
+    const patterns = ignore?.patterns.map((pattern) => pattern.source) ?? [];
+    const patternReport = emptyPatternReport(patterns.length);
+    const stopped = [];
     const found = new Array(names.length);
     let bytes = 0;
-    const reads = readFiles({ root, files: names, wholeFileLimit: WHOLE_FILE_LIMIT, signal: options.signal });
+    let special = listing.special;
+    const reads = readFiles({
+        root,
+        files: names,
+        links,
+        wholeFileLimit: WHOLE_FILE_LIMIT,
+        patterns,
+        patternBudgetMs: options.patternBudgetMs,
+        onPatternStopped: (index, pattern) => stopped.push({ index, pattern }),
+        patternReport,
+        signal: options.signal,
+    });
     for await (const read of reads) {
         if ('missing' in read)
             continue; // removed since it was listed
+        if ('special' in read) {
+            special++; // no longer a regular file
+            continue;
+        }
         const name = names[read.index];
         if ('hash' in read) {
             found[read.index] = new ScannedFile(name, { content: read.hash }, read.size, base);
@@ -10820,13 +11510,20 @@ async function scanSite(options) {
         else {
             const html = isHtmlFile(name);
             const before = html ? options.previous?.get(name) : undefined;
-            const hashes = hashBytes(read.bytes, html, options.contentIgnore, before);
+            // content-ignore was applied by the reader.
+            const hashes = hashBytes(read.bytes, html, undefined, before);
             found[read.index] = new ScannedFile(name, hashes, read.bytes.length, base);
             bytes += read.bytes.length;
         }
     }
     const files = found.filter((file) => file !== undefined); // in `names` order: sorted
-    return { root, base, files, bytes };
+    if (ignore !== undefined) {
+        const fileOf = (index) => names[index];
+        warnings.push(...stoppedPatterns(ignore, stopped, fileOf, options.patternBudgetMs ?? PATTERN_BUDGET_MS));
+        warnings.push(...carelessPatterns(ignore, patternReport, fileOf));
+    }
+    const notices = listingNotices(listing, special);
+    return { root, base, files, bytes, notices, warnings, unreadableNames: listing.unreadable };
 }
 function checkFolder(input, root) {
     let isFolder;
@@ -10842,51 +11539,185 @@ function checkFolder(input, root) {
         throw new ConfigError(`site-dir: "${input}" (${root}) is a file, not a folder. Set it to the folder your build writes.`, 'site-dir');
     }
 }
+/** The listing gives the event loop (and so the run's deadline) a turn at least this often. */
+const YIELD_MS = 20;
 /**
- * Every regular file under `root` (relative, `/`-separated), hidden names skipped. A symbolic link to
- * a file counts as that file; links to folders are not followed (a link loop must not hang the run).
+ * Every regular file under `root` (relative, `/`-separated), hidden names skipped, with the links to
+ * files inside the site. Links to folders are not followed (a link loop must not hang the run).
  */
-function listFiles(root, skip) {
-    const files = [];
-    // The state file's path relative to site-dir, in the `/` form of the names below (or none).
-    const skipped = skip === undefined ? undefined : external_node_path_namespaceObject.relative(root, skip).split(external_node_path_namespaceObject.sep).join('/');
-    const visit = (folder, prefix) => {
-        let entries;
-        try {
-            entries = (0,external_node_fs_namespaceObject.readdirSync)(folder, { withFileTypes: true });
+async function listFiles(root, state, signal) {
+    const listing = {
+        names: [],
+        links: new Map(),
+        linksOutside: 0,
+        linksToState: 0,
+        special: 0,
+        unreadable: [],
+        top: new Set(),
+    };
+    const realRoot = (0,external_node_fs_namespaceObject.realpathSync)(root);
+    const realState = state === undefined ? undefined : realOrSelf(state);
+    // The state's path relative to site-dir, in the `/` form of the names below (or none).
+    const stateName = state === undefined ? undefined : external_node_path_namespaceObject.relative(root, state).split(external_node_path_namespaceObject.sep).join('/');
+    const isStateFile = (name) => stateName !== undefined && (name === stateName || name.startsWith(`${stateName}${SET_ASIDE_MARK}`));
+    const folders = [[root, '']];
+    let turn = performance.now();
+    for (let next = folders.pop(); next !== undefined; next = folders.pop()) {
+        if (performance.now() - turn > YIELD_MS) {
+            await (0,promises_namespaceObject.setImmediate)();
+            turn = performance.now();
         }
-        catch (error) {
-            throw new Error(`site-dir: cannot list ${prefix || '.'}: ${errorMessage(error)}`, { cause: error });
-        }
+        if (signal?.aborted)
+            throw signal.reason;
+        const [folder, prefix] = next;
+        const entries = listFolder(folder, prefix);
+        if (prefix === '')
+            for (const entry of entries)
+                listing.top.add(entry.name);
+        let raw;
         for (const entry of entries) {
             const name = entry.name;
             if (name.startsWith('.'))
                 continue;
+            if (name.includes('\uFFFD')) {
+                raw ??= decodingsOf(folder);
+                const same = raw.get(name);
+                if (same !== undefined && same.invalid.length > 0) {
+                    // Reported once, by their bytes; the entry itself stands for the one UTF-8 name, if any.
+                    listing.unreadable.push(...same.invalid.map((bytes) => prefix + escapeBytes(bytes)));
+                    same.invalid = [];
+                }
+                if (same !== undefined && same.utf8-- <= 0)
+                    continue;
+            }
             const relative = prefix + name;
             if (entry.isFile()) {
-                if (relative !== skipped)
-                    files.push(relative);
+                if (!isStateFile(relative))
+                    listing.names.push(relative);
             }
             else if (entry.isDirectory()) {
-                visit(external_node_path_namespaceObject.join(folder, name), `${relative}/`);
+                folders.push([external_node_path_namespaceObject.join(folder, name), `${relative}/`]);
             }
-            else if (entry.isSymbolicLink() &&
-                relative !== skipped &&
-                isFileBehindLink(external_node_path_namespaceObject.join(folder, name))) {
-                files.push(relative);
+            else if (entry.isSymbolicLink()) {
+                if (!isStateFile(relative))
+                    followLink(external_node_path_namespaceObject.join(folder, name), relative, realRoot, realState, listing);
+            }
+            else {
+                listing.special++;
             }
         }
-    };
-    visit(root, '');
-    return files;
+    }
+    return listing;
 }
-function isFileBehindLink(full) {
+function listFolder(folder, prefix) {
     try {
-        return (0,external_node_fs_namespaceObject.statSync)(full).isFile();
+        return (0,external_node_fs_namespaceObject.readdirSync)(folder, { withFileTypes: true });
+    }
+    catch (error) {
+        throw new Error(`site-dir: cannot list ${prefix || '.'}: ${errorMessage(error)}`, { cause: error });
+    }
+}
+/** A link to a file inside the site is that file; any other link is skipped (counted when it leads out). */
+function followLink(full, name, realRoot, realState, listing) {
+    let real;
+    try {
+        real = (0,external_node_fs_namespaceObject.realpathSync)(full);
+        if (!(0,external_node_fs_namespaceObject.statSync)(real).isFile())
+            return; // a folder (not followed), a FIFO, a device
     }
     catch {
-        return false; // a dangling link serves nothing
+        return; // a dangling link serves nothing
     }
+    if (real === realState)
+        listing.linksToState++;
+    else if (!real.startsWith(realRoot + external_node_path_namespaceObject.sep))
+        listing.linksOutside++;
+    else {
+        listing.names.push(name);
+        listing.links.set(name, real);
+    }
+}
+function realOrSelf(file) {
+    try {
+        return (0,external_node_fs_namespaceObject.realpathSync)(file);
+    }
+    catch {
+        return file;
+    }
+}
+/** The names of `folder` that decode with U+FFFD, by the string they decode to. */
+function decodingsOf(folder) {
+    const names = new Map();
+    for (const bytes of (0,external_node_fs_namespaceObject.readdirSync)(folder, { encoding: 'buffer' })) {
+        const decoded = bytes.toString('utf8');
+        if (!decoded.includes('\uFFFD'))
+            continue;
+        const same = names.get(decoded) ?? { utf8: 0, invalid: [] };
+        if ((0,external_node_buffer_namespaceObject.isUtf8)(bytes))
+            same.utf8++;
+        else
+            same.invalid.push(bytes);
+        names.set(decoded, same);
+    }
+    return names;
+}
+/** A name's bytes, readable: printable ASCII as it is, every other byte `\xNN`. */
+function escapeBytes(bytes) {
+    let text = '';
+    for (const byte of bytes) {
+        text +=
+            byte >= 0x20 && byte < 0x7f && byte !== 0x5c
+                ? String.fromCharCode(byte)
+                : `\\x${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+    }
+    return text;
+}
+function listingNotices(listing, special) {
+    const notices = [];
+    if (listing.linksOutside + listing.linksToState > 0) {
+        const parts = [
+            listing.linksOutside ? `${listing.linksOutside} to files outside site-dir` : '',
+            listing.linksToState ? `${listing.linksToState} to the state file` : '',
+        ].filter(Boolean);
+        notices.push(`site-dir: ${listing.linksOutside + listing.linksToState} symbolic links were skipped (${parts.join(', ')}): ` +
+            'only a link to a file of the site counts as a site file.');
+    }
+    if (listing.unreadable.length > 0) {
+        const examples = listing.unreadable.slice(0, 3).join(', ');
+        notices.push(`site-dir: ${listing.unreadable.length} file or folder names are not UTF-8 (${examples}${listing.unreadable.length > 3 ? ', …' : ''}) ` +
+            'and were skipped: no URL can be made of them. The report lists them; rename them in UTF-8.');
+    }
+    if (special > 0) {
+        notices.push(`site-dir: ${special} entries are not regular files (FIFOs, sockets, devices) and were not read.`);
+    }
+    return notices;
+}
+/** Markers of a repository (or its build tooling), at the top of site-dir. */
+const REPOSITORY_MARKERS = ['.git', 'node_modules', 'package.json'];
+/** The warning for a site-dir that holds the repository itself (`site-dir: .`), or none. */
+function repositoryWarning(input, root, top) {
+    const found = REPOSITORY_MARKERS.filter((name) => top.has(name));
+    if (!found.includes('node_modules') && !(found.includes('.git') && found.length > 1))
+        return [];
+    return [
+        `site-dir: "${input}" (${root}) holds ${found.join(', ')}: it looks like the repository, not the built ` +
+            'site, and every file under it (hidden ones aside) is hashed and warmed as a URL of the site. Set ' +
+            'site-dir to the folder your build writes (public, _site, dist, ...).',
+    ];
+}
+/** One warning per pattern that was stopped on some files. */
+function stoppedPatterns(ignore, stopped, fileOf, budgetMs) {
+    const byPattern = new Map();
+    for (const { index, pattern } of stopped) {
+        byPattern.set(pattern, [...(byPattern.get(pattern) ?? []), fileOf(index)]);
+    }
+    return [...byPattern].map(([pattern, files]) => {
+        const shown = files.slice(0, 5).join(', ') + (files.length > 5 ? ', …' : '');
+        return (`content-ignore: ${patternName(ignore, pattern)} was stopped on ${files.length} file${files.length === 1 ? '' : 's'} ` +
+            `(${shown}): it took more than ${budgetMs / 1000} s on each, or failed. Those files are hashed as they ` +
+            'are, without content-ignore. Write the pattern so that it cannot backtrack without end: [^\\n]* ' +
+            'rather than .*, and no nested repeats such as (a+)+.');
+    });
 }
 function byCodeUnits(a, b) {
     return a < b ? -1 : a > b ? 1 : 0;
@@ -10907,6 +11738,7 @@ function emptySiteCounts() {
         carriedGone: 0,
         carriedSuperseded: 0,
         carriedExcluded: 0,
+        carriedInvalid: 0,
     };
 }
 /** Counts of a sitemap diff that read nothing. */
@@ -10985,8 +11817,13 @@ function compareKeys(a, b) {
  *   around it changed, so it waits behind the pages whose content changed.
  * - A carried URL is warmed after this deploy's changes, oldest first. It is dropped when its file is
  *   gone, when it was first planned more than `carry-days` days ago (with a notice), or when `exclude`
- *   now matches it; when its file changed again it is warmed once, as this deploy's change.
- * - Without a usable state every file is added and nothing is carried.
+ *   now matches it; when its file changed again it is warmed once, as this deploy's change. Each entry
+ *   is checked before it is used (a state may be damaged, or edited by hand): a URL that is not under
+ *   `base-url`, or is no file of the site, or a `since` that is no real day up to today, is dropped
+ *   with a notice.
+ * - Without a state (a first deploy) every file is added and nothing is carried. With a state that
+ *   cannot be used (damaged, or written for another base-url) every file is added too, but what the
+ *   quota cannot take is carried: the deploy's real edits are among them, and must not be lost.
  */
 
 
@@ -10997,24 +11834,28 @@ function planSiteChanges(scan, read, options) {
     const today = options.now.toISOString().slice(0, 10);
     const notices = [];
     const warnings = [];
-    const previous = usableState(scan, read, notices, warnings);
+    const { previous, carriedBefore, malformed } = usableState(scan, read, notices, warnings);
     const counts = { ...emptySiteCounts(), files: scan.files.length };
     // By path: only to resolve sitemap locs and carried entries (most runs have neither).
-    const byPath = options.sitemap !== undefined || (previous?.carried.length ?? 0) > 0
+    const byPath = options.sitemap !== undefined || carriedBefore.length > 0
         ? new Map(scan.files.map((file) => [file.path, file]))
         : new Map();
     const fromSitemap = sitemapFiles(scan.base, options.sitemap, byPath);
     const changes = classify(scan, previous, fromSitemap, options, counts);
-    const carried = carryIn(previous?.carried ?? [], today, options, byPath, fromSitemap);
+    const carried = carryIn(carriedBefore, { today, base: scan.base, options, byPath, fromSitemap });
     counts.carriedAged = carried.aged;
     counts.carriedGone = carried.gone;
     counts.carriedExcluded = carried.excluded;
+    counts.carriedInvalid = carried.invalid.count + malformed;
     if (carried.aged > 0) {
         notices.push(`state: ${carried.aged} carried URLs were dropped, first planned more than carry-days (${options.carryDays}) ` +
             `days ago (the oldest on ${carried.oldestAged}). Raise the quota, or run the action on a schedule to drain the carried list.`);
     }
+    if (counts.carriedInvalid > 0)
+        notices.push(invalidNotice(carried.invalid, malformed));
     const urls = inQuotaOrder(changes, carried.entries, today, counts);
-    return { urls, counts, hadState: previous !== undefined, today, notices, warnings };
+    const carries = read.kind !== 'missing';
+    return { urls, counts, hadState: previous !== undefined, carries, today, notices, warnings };
 }
 /** Sorts every file into added, modified, unchanged or excluded (in `counts`); returns the selected ones. */
 function classify(scan, previous, fromSitemap, options, counts) {
@@ -11080,23 +11921,29 @@ function inQuotaOrder(changes, carried, today, counts) {
     }
     return urls;
 }
-/** The state to compare with, or undefined (with the notice or warning that says why). */
+/**
+ * The state to compare with (undefined when there is none that can be used, with the notice or
+ * warning that says why), and the carried entries to check: a damaged state's are still its own.
+ */
 function usableState(scan, read, notices, warnings) {
     if (read.kind === 'unusable') {
         warnings.push(read.warning);
-        return undefined;
+        return { previous: undefined, carriedBefore: read.carried, malformed: read.malformedCarried };
     }
-    if (read.kind === 'missing') {
+    if (read.kind !== 'found') {
         notices.push(`state: there is no ${read.label} yet, so every file of site-dir counts as added and nothing is carried. ` +
             'It is written at the end of this run (not in a dry run); from the next run on, only what changed is warmed.');
-        return undefined;
+        return { previous: undefined, carriedBefore: [], malformed: 0 };
     }
+    const malformed = read.malformedCarried ?? 0;
     if (read.state.baseUrl !== scan.base) {
-        notices.push(`state: it was written for ${read.state.baseUrl}, not ${scan.base} (base-url changed), so every file ` +
-            'counts as added and nothing is carried.');
-        return undefined;
+        warnings.push(`state: it was written for ${read.state.baseUrl}, not ${scan.base} (base-url changed, or another site's ` +
+            'state?), so it cannot be used. This is not a first deploy: every file counts as added this run, and what ' +
+            'the quota cannot take is carried to the next runs. The file is kept aside, not overwritten, when the new ' +
+            'state is written (never in a dry run).');
+        return { previous: undefined, carriedBefore: read.state.carried, malformed };
     }
-    return read.state;
+    return { previous: read.state, carriedBefore: read.state.carried, malformed };
 }
 /**
  * Site files the sitemap lists, with the URL to warm and the priority. The sitemap's URL form is
@@ -11118,35 +11965,70 @@ function sitemapFiles(base, sitemap, byPath) {
     return found;
 }
 /** The carried entries still to warm (supersession by a new change is decided by the caller). */
-function carryIn(carried, today, options, byPath, fromSitemap) {
-    const result = { entries: [], aged: 0, oldestAged: undefined, gone: 0, excluded: 0 };
+function carryIn(carried, context) {
+    const { today, base, options, byPath, fromSitemap } = context;
+    const invalid = { count: 0, offSite: 0, noFile: 0, badDay: 0, examples: [] };
+    const result = { entries: [], aged: 0, oldestAged: undefined, gone: 0, excluded: 0, invalid };
+    const drop = (why, example) => {
+        invalid.count++;
+        invalid[why]++;
+        if (invalid.examples.length < 3)
+            invalid.examples.push(example.slice(0, 200));
+    };
     const todayMs = Date.parse(today);
+    const exists = (file) => byPath.has(file);
     for (const entry of carried) {
+        if (!isRealDay(entry.since) || entry.since > today) {
+            drop('badDay', `since ${entry.since}`);
+            continue;
+        }
+        if (!entry.url.startsWith(base)) {
+            drop('offSite', entry.url);
+            continue;
+        }
         if ((todayMs - Date.parse(entry.since)) / 86_400_000 > options.carryDays) {
             result.aged++;
             if (result.oldestAged === undefined || entry.since < result.oldestAged)
                 result.oldestAged = entry.since;
             continue;
         }
-        let url = entry.url;
-        if (entry.file !== undefined) {
-            const file = byPath.get(entry.file);
-            if (file === undefined) {
-                result.gone++;
-                continue;
-            }
-            // The file's URL now (base-url is the same; the sitemap's loc form may have changed).
-            url = fromSitemap.get(entry.file)?.url ?? file.url;
+        const name = entry.file ?? urlToFile(base, entry.url, exists);
+        const file = name === undefined ? undefined : byPath.get(name);
+        if (entry.file !== undefined && file === undefined) {
+            result.gone++; // deleted since
+            continue;
         }
+        if (file === undefined || urlToFile(base, entry.url, exists) === undefined) {
+            drop('noFile', entry.url); // a URL that is no file of the site
+            continue;
+        }
+        // The file's URL now (base-url is the same; the sitemap's loc form may have changed).
+        const url = fromSitemap.get(file.path)?.url ?? file.url;
         if (options.exclude !== undefined && options.exclude.match(url) !== undefined) {
             result.excluded++;
             continue;
         }
-        result.entries.push({ ...entry, url });
+        result.entries.push({ ...entry, file: file.path, url });
     }
     // Oldest first; the same day keeps the state's order (which is the order they were planned in).
     result.entries.sort((a, b) => (a.since < b.since ? -1 : a.since > b.since ? 1 : 0));
     return result;
+}
+/** `YYYY-MM-DD` naming a day that exists (not `2020-99-99`, not `2026-02-30`). */
+function isRealDay(day) {
+    const time = Date.parse(`${day}T00:00:00Z`);
+    return !Number.isNaN(time) && new Date(time).toISOString().slice(0, 10) === day;
+}
+function invalidNotice(invalid, malformed) {
+    const parts = [
+        invalid.offSite ? `${invalid.offSite} not under base-url` : '',
+        invalid.noFile ? `${invalid.noFile} whose URL is no file of the site` : '',
+        invalid.badDay ? `${invalid.badDay} whose since is no real day up to today` : '',
+        malformed ? `${malformed} that are not entries (a field missing or of the wrong kind)` : '',
+    ].filter(Boolean);
+    const examples = invalid.examples.length ? `, e.g. ${invalid.examples.join('; ')}` : '';
+    return (`state: ${invalid.count + malformed} carried entries were dropped as not usable (${parts.join(', ')}${examples}). ` +
+        'A state is only ever written by cdn-prefetch: was it edited by hand, or damaged?');
 }
 
 ;// CONCATENATED MODULE: external "node:events"
@@ -11230,7 +12112,8 @@ function notSentReason(reason) {
  * Not carried: URLs that were accepted, refused for themselves (a bad URL, a host that is not the
  * account's), and URLs whose call's outcome is unknown. The last may have been accepted and charged;
  * quota is money, so a URL is never risked twice: it waits for the next deploy that changes it.
- * Without a previous state nothing is carried (see nextState).
+ * On a first deploy (no state at all) nothing is carried (see nextState); with a state that could not
+ * be used, what was not warmed is carried all the same.
  */
 
 
@@ -11257,7 +12140,7 @@ function nextState(input) {
         const cause = outcome === undefined ? stoppedCause(input.stopped) : carryCause(outcome);
         if (cause === undefined)
             continue;
-        if (!plan.hadState) {
+        if (!plan.carries) {
             coldWithoutState++;
             continue;
         }
@@ -11324,207 +12207,6 @@ function stoppedCause(stopped) {
 }
 function notSentText(stopped) {
     return stopped === undefined ? 'not sent: the run ended before it was sent' : notSentReason(stopped);
-}
-
-;// CONCATENATED MODULE: ./src/state/state.ts
-/**
- * The `state` file: what the last deploy the action saw looked like (a content hash per file of the
- * built site) and the URLs it planned but could not warm (the carried list). The next run diffs
- * against it and warms the carried URLs after its own changes.
- *
- * Format (version 1), one JSON document written one entry a line so that it stays readable and
- * diffable, and small: for 100,000 files it is 6 MB (paths of 40 characters) to 10 MB (70 characters).
- *
- *   {"format":"cdn-prefetch-state","version":1,"hash":"sha256/96","savedAt":"…","baseUrl":"…",
- *   "carried":[
- *   {"url":"…","file":"docs/index.html","change":"modified","cause":"quota","reason":"…","since":"2026-03-01"},
- *   …],
- *   "files":{
- *   "css/site.css":"q3Xv…",
- *   "docs/index.html":"Zk1P….r8Tn…",
- *   …}}
- *
- * A file's value is its content hash, then for an HTML page `.` and the hash of its own content
- * (`<main>`, else `<article>`, else `<body>`). Hashes are SHA-256 cut to 96 bits and written in
- * base64url (16 characters): the state only ever compares a file with its own earlier version, so
- * the chance that a change goes unseen is 2^-96 per changed file. Two full hashes in hex (2 x 64
- * characters) would add about 10 MB per 100,000 pages — 15 to 19 MB in all — and buy nothing.
- */
-
-
-
-
-/** The `format` marker: a file without it is not ours, whatever else it holds. */
-const STATE_FORMAT = 'cdn-prefetch-state';
-const STATE_VERSION = 1;
-/** How the hashes were made: a state whose hashes were made otherwise cannot be compared. */
-const STATE_HASH = 'sha256/96';
-/** A state larger than this is not ours (100,000 files take 6–10 MB). */
-const MAX_STATE_BYTES = 512 * 1024 * 1024;
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
-const CHANGES = ['added', 'modified', 'unchanged'];
-const CAUSES = ['quota', 'deadline', 'cancelled', 'not-sent', 'retryable'];
-/**
- * Reads `file` (an absolute path; `label`, e.g. the input as written, is what a warning names). Never
- * throws: every problem is a `missing` or `unusable` result.
- */
-async function readState(file, label = file) {
-    let text;
-    try {
-        const stat = await external_node_fs_namespaceObject.promises.stat(file);
-        if (stat.isDirectory())
-            return unusable(label, 'it is a folder, not a file');
-        if (stat.size > MAX_STATE_BYTES)
-            return unusable(label, `it is ${stat.size} bytes long`);
-        text = await external_node_fs_namespaceObject.promises.readFile(file, 'utf8');
-    }
-    catch (error) {
-        if (systemErrorCode(error) === 'ENOENT')
-            return { kind: 'missing', label };
-        return unusable(label, `it cannot be read: ${errorMessage(error)}`);
-    }
-    let document;
-    try {
-        document = JSON.parse(text);
-    }
-    catch {
-        return unusable(label, 'it is not JSON (a truncated or foreign file?)');
-    }
-    const parsed = parseDocument(document);
-    return typeof parsed === 'string' ? unusable(label, parsed) : { kind: 'found', state: parsed };
-}
-function unusable(file, why) {
-    return {
-        kind: 'unusable',
-        label: file,
-        why,
-        warning: `state: ${file} cannot be used (${why}); every file counts as added this run, nothing carried ` +
-            `is warmed, and the file is replaced at the end of the run.`,
-    };
-}
-/** The state in `document`, or why it is not one. */
-function parseDocument(document) {
-    if (!isRecord(document) || document.format !== STATE_FORMAT) {
-        return `it is not a cdn-prefetch state file: no "format": "${STATE_FORMAT}"`;
-    }
-    if (document.version !== STATE_VERSION) {
-        return typeof document.version === 'number' && document.version > STATE_VERSION
-            ? `it was written by a newer cdn-prefetch (format version ${document.version}); use that version`
-            : `format version ${JSON.stringify(document.version)} is not one this version reads`;
-    }
-    if (document.hash !== STATE_HASH)
-        return `its hashes are ${JSON.stringify(document.hash)}, not ${STATE_HASH}`;
-    if (typeof document.baseUrl !== 'string' || typeof document.savedAt !== 'string') {
-        return 'it has no "baseUrl" or "savedAt"';
-    }
-    const files = parseFiles(document.files);
-    if (typeof files === 'string')
-        return files;
-    const carried = parseCarried(document.carried);
-    if (typeof carried === 'string')
-        return carried;
-    return { baseUrl: document.baseUrl, savedAt: document.savedAt, files, carried };
-}
-function parseFiles(value) {
-    if (!isRecord(value))
-        return '"files" is not an object';
-    const files = new Map();
-    for (const file in value) {
-        const hashes = value[file];
-        // 16 characters, or 16 + "." + 16. Any other character only makes the file count as modified.
-        if (typeof hashes !== 'string' ||
-            (hashes.length !== 16 && (hashes.length !== 33 || hashes[16] !== '.'))) {
-            return `the hashes of "${file}" are not ${STATE_HASH} hashes`;
-        }
-        files.set(file, hashes.length === 16 ? { content: hashes } : { content: hashes.slice(0, 16), own: hashes.slice(17) });
-    }
-    return files;
-}
-function parseCarried(value) {
-    if (!Array.isArray(value))
-        return '"carried" is not a list';
-    const carried = [];
-    for (const [i, entry] of value.entries()) {
-        if (!isRecord(entry) ||
-            typeof entry.url !== 'string' ||
-            (entry.file !== undefined && typeof entry.file !== 'string') ||
-            !CHANGES.includes(entry.change) ||
-            !CAUSES.includes(entry.cause) ||
-            typeof entry.reason !== 'string' ||
-            typeof entry.since !== 'string' ||
-            !DAY.test(entry.since)) {
-            return `carried entry ${i + 1} is not a url, change, cause, reason and since`;
-        }
-        carried.push({
-            url: entry.url,
-            ...(entry.file === undefined ? {} : { file: entry.file }),
-            change: entry.change,
-            cause: entry.cause,
-            reason: entry.reason,
-            since: entry.since,
-        });
-    }
-    return carried;
-}
-function isRecord(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-/**
- * Writes `state` to `file` (an absolute path; parent folders are created) through a temporary file in
- * the same folder, flushed to disk and then renamed over `file`: a reader sees the old state or the
- * new one, never a part. On failure the temporary file is removed, the old state is left as it was,
- * and the error is thrown. Takes no stop signal, so that it also runs on the failure, deadline and
- * cancel paths.
- */
-async function writeState(file, state) {
-    const folder = external_node_path_namespaceObject.dirname(file);
-    await external_node_fs_namespaceObject.promises.mkdir(folder, { recursive: true });
-    // Hidden, so that a state kept inside site-dir is skipped by the site scan even while it is written.
-    const temporary = external_node_path_namespaceObject.join(folder, `.${external_node_path_namespaceObject.basename(file)}.${process.pid}-${(0,external_node_crypto_namespaceObject.randomBytes)(4).toString('hex')}.tmp`);
-    const handle = await external_node_fs_namespaceObject.promises.open(temporary, 'wx');
-    try {
-        try {
-            for (const chunk of serialize(state))
-                await handle.write(chunk);
-            await handle.sync();
-        }
-        finally {
-            await handle.close();
-        }
-        await external_node_fs_namespaceObject.promises.rename(temporary, file);
-    }
-    catch (error) {
-        await external_node_fs_namespaceObject.promises.rm(temporary, { force: true });
-        throw error;
-    }
-}
-/** The state's text, in chunks of about 1 MB (a 100,000-file state is never one big string twice). */
-function* serialize(state) {
-    const head = {
-        format: STATE_FORMAT,
-        version: STATE_VERSION,
-        hash: STATE_HASH,
-        savedAt: state.savedAt,
-        baseUrl: state.baseUrl,
-    };
-    let text = `${JSON.stringify(head).slice(0, -1)},\n"carried":[`;
-    state.carried.forEach((entry, i) => {
-        const { url, file, change, cause, reason, since } = entry;
-        const ordered = { url, ...(file === undefined ? {} : { file }), change, cause, reason, since };
-        text += `${i === 0 ? '' : ','}\n${JSON.stringify(ordered)}`;
-    });
-    text += '],\n"files":{';
-    let first = true;
-    for (const [name, hashes] of state.files) {
-        const value = hashes.own === undefined ? hashes.content : `${hashes.content}.${hashes.own}`;
-        text += `${first ? '' : ','}\n${JSON.stringify(name)}:"${value}"`;
-        first = false;
-        if (text.length >= 1024 * 1024) {
-            yield text;
-            text = '';
-        }
-    }
-    yield `${text}}}\n`;
 }
 
 ;// CONCATENATED MODULE: ./src/site/index.ts
@@ -13974,7 +14656,7 @@ function shorten(s) {
 
 
 
-const HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n';
+const save_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n';
 const TAIL = '</urlset>\n';
 /**
  * Writes the baseline for `save-sitemap` (`given` as the user wrote it, `file` resolved); a path that
@@ -14018,7 +14700,7 @@ async function writeUrlset(file, set) {
     const temporary = `${file}.${process.pid}.tmp`;
     const out = (0,external_node_fs_namespaceObject.createWriteStream)(temporary, { encoding: 'utf8' });
     try {
-        let buffer = HEAD;
+        let buffer = save_HEAD;
         for (const [url, lastmod] of set?.entries() ?? []) {
             buffer += urlElement(url, lastmod);
             if (buffer.length >= 64 * 1024) {
@@ -15182,7 +15864,7 @@ function clearTextWarning(name, origin, what) {
 }
 
 ;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+const external_node_fs_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: ./src/report/report.ts
 /** The JSON report file: every URL and its fate, for later steps and for people. */
 
@@ -15232,6 +15914,9 @@ function verdictOf(result, failOn) {
         return undefined;
     if (result.sitemap?.notRead) {
         return { reason: `The sitemap was not read: ${result.sitemap.notRead}`, listed: true };
+    }
+    if (result.site?.notRead) {
+        return { reason: `site-dir was not read: ${result.site.notRead}`, listed: true };
     }
     const { failed } = result.counts;
     const quotaSkipped = result.outcomes.filter((o) => o.status === 'skipped' && o.skip === 'quota').length;
@@ -17603,7 +18288,7 @@ function parseUrlList(text, sourceName) {
 async function readUrlFile(filePath, displayName) {
     let text;
     try {
-        text = await (0,promises_namespaceObject.readFile)(filePath, 'utf8');
+        text = await (0,external_node_fs_promises_namespaceObject.readFile)(filePath, 'utf8');
     }
     catch (error) {
         const code = error.code;
@@ -17647,7 +18332,16 @@ async function gatherEntries(config, logger, options = {}, site) {
         lists,
         ...(sitemap?.read ? { sitemap: sitemap.read } : {}),
         ...(sitemap?.failure ? { sitemapFailure: sitemap.failure } : {}),
-        ...(site ? { site: { counts: site.counts, siteDir: site.siteDir, planned: site.entries.length } } : {}),
+        ...(site
+            ? {
+                site: {
+                    counts: site.counts,
+                    siteDir: site.siteDir,
+                    planned: site.entries.length,
+                    ...(site.notRead ? { notRead: site.notRead } : {}),
+                },
+            }
+            : {}),
     };
 }
 /**
@@ -17684,6 +18378,13 @@ function append(to, items) {
  */
 function nothingToSend(gathered) {
     const lists = gathered.lists.map((list) => `${list.name} had ${list.entries} entries`);
+    if (gathered.site?.notRead !== undefined) {
+        const { siteDir, notRead } = gathered.site;
+        return {
+            level: 'warning',
+            message: `No URLs to prefetch: site-dir ${siteDir} was not read (${notRead}). Nothing was sent.`,
+        };
+    }
     if (gathered.site !== undefined) {
         return { level: 'notice', message: `No URLs to prefetch: ${siteText(gathered.site)}. Nothing was sent.` };
     }
@@ -17701,7 +18402,7 @@ function nothingToSend(gathered) {
 /** A site (or a state alone) that planned nothing: what it held, so a redeploy with no change reads as one. */
 function siteText(site) {
     const { counts } = site;
-    const dropped = counts.carriedAged + counts.carriedGone + counts.carriedExcluded;
+    const dropped = counts.carriedAged + counts.carriedGone + counts.carriedExcluded + counts.carriedInvalid;
     const carried = dropped > 0 ? `nothing carried is left to warm (${dropped} dropped)` : 'nothing is carried';
     if (site.siteDir === undefined)
         return `the state has ${carried.replace('nothing is carried', 'no carried URLs')}`;
@@ -17814,7 +18515,9 @@ function sitemapOptions(config, sitemap, options) {
  *
  * Two ends: `openSite` before anything is sent (read the state, scan, plan), and `keepingState` around
  * the rest of the run, which writes the next state however that rest ends — with a result (success, a
- * refusal part-way, the deadline, a cancel) or with an exception — but never in a dry run.
+ * refusal part-way, the deadline, a cancel) or with an exception — but never in a dry run. A state that
+ * could not be used is kept aside, never overwritten; a `state` that names another file is refused
+ * before anything is read; a state that cannot be written fails the step (after the report).
  */
 
 
@@ -17835,6 +18538,8 @@ async function openSite(config, logger, options = {}) {
     const notes = [];
     const log = notingLogger(logger, notes);
     const read = site.state === undefined ? undefined : await readState(statePath(config, site.state), site.state);
+    if (read?.kind === 'foreign')
+        throw foreignStateError(read, statePath(config, read.label));
     try {
         const planned = site.siteDir === undefined
             ? drainOnly(read, config, log, options)
@@ -17848,8 +18553,9 @@ async function openSite(config, logger, options = {}) {
     catch (error) {
         if (error instanceof ConfigError || options.signal?.aborted !== true)
             throw error;
-        log.warning(`site-dir: not read: ${stopText(options.signal)}; the state is left as it was.`);
-        return { config: site, entries: [], read, keep: 'the site was not read', notes };
+        const notRead = stopText(options.signal);
+        log.warning(`site-dir: not read: ${notRead}; the state is left as it was.`);
+        return { config: site, entries: [], read, keep: 'the site was not read', notRead, notes };
     }
 }
 async function planSite(siteDir, read, config, log, options) {
@@ -17874,6 +18580,10 @@ async function planSite(siteDir, read, config, log, options) {
     });
     if (site.state === undefined)
         plan.notices.length = 0; // no state asked for: nothing to say about one
+    for (const warning of scan.warnings ?? [])
+        log.warning(warning);
+    for (const notice of scan.notices ?? [])
+        log.notice(notice);
     for (const notice of plan.notices)
         log.notice(notice);
     for (const warning of plan.warnings)
@@ -17909,7 +18619,7 @@ async function priorities(config, sitemap, log, options) {
  * as usual. Undefined, with a notice or warning, when there is no usable state.
  */
 function drainOnly(read, config, log, options) {
-    if (read === undefined || read.kind === 'missing') {
+    if (read === undefined || read.kind === 'missing' || read.kind === 'foreign') {
         log.notice(`state: there is no ${config.site?.state} yet, so there is nothing carried to warm (state alone reads no ` +
             'site-dir). A run with site-dir writes it.');
         return undefined;
@@ -17969,19 +18679,33 @@ function entriesOf(plan) {
         },
     }));
 }
-/** What gatherEntries appends to the run's entries; undefined when the run stopped before site-dir was read. */
+/** What gatherEntries appends to the run's entries (none, with `notRead`, when the run stopped before site-dir was read). */
 function plannedSite(site) {
-    if (site.planned === undefined && site.config.siteDir !== undefined)
-        return undefined;
     const counts = site.planned?.plan.counts ?? emptySiteCounts();
-    return { entries: site.entries, counts, siteDir: site.config.siteDir };
+    return { entries: site.entries, counts, siteDir: site.config.siteDir, notRead: site.notRead };
+}
+/**
+ * What the quota warning says of the site's URLs it skips: carried in the state only when this run
+ * writes a state that carries them (not on a first deploy, not in a dry run, not when the state is
+ * left as it was). Undefined when the run has no site; the warning then speaks of lists.
+ */
+function quotaCutText(site, config) {
+    if (site?.planned === undefined || site.config.state === undefined || site.entries.length === 0) {
+        return undefined;
+    }
+    if (config.dryRun || site.keep !== undefined)
+        return undefined;
+    return site.planned.plan.carries
+        ? 'Those from site-dir are carried in the state and warmed by the next runs; all are listed in the report.'
+        : 'Those from site-dir are not carried: a first deploy carries nothing (it would queue the whole site for ' +
+            'days), and from the next run on only what changed is warmed. All are listed in the report.';
 }
 function logPlan(plan, site, logger) {
     const { counts } = plan;
-    const dropped = counts.carriedAged + counts.carriedGone + counts.carriedExcluded;
+    const dropped = counts.carriedAged + counts.carriedGone + counts.carriedExcluded + counts.carriedInvalid;
     const carried = `${counts.carriedIn} carried URLs in` +
         (dropped > 0
-            ? ` (${dropped} dropped: ${counts.carriedAged} older than carry-days, ${counts.carriedGone} gone, ${counts.carriedExcluded} excluded)`
+            ? ` (${dropped} dropped: ${counts.carriedAged} older than carry-days, ${counts.carriedGone} gone, ${counts.carriedExcluded} excluded, ${counts.carriedInvalid} not usable)`
             : '') +
         (counts.carriedSuperseded > 0 ? `, ${counts.carriedSuperseded} changed again` : '');
     if (site.siteDir === undefined) {
@@ -18009,7 +18733,9 @@ async function keepingState(site, config, send, options) {
         throw error;
     }
     const closed = await closeSite(site, config, result, options);
-    return { ...result, site: closed };
+    // A state that cannot be kept fails the step (the report says what was sent first).
+    const failed = closed.stateError !== undefined && result.fatal === undefined;
+    return { ...result, site: closed, ...(failed ? { fatal: closed.stateError } : {}) };
 }
 /** Builds and writes the next state (not in a dry run); the site's part of the result. */
 async function closeSite(site, config, run, options) {
@@ -18024,6 +18750,7 @@ async function closeSite(site, config, run, options) {
         })
         : undefined;
     let written = false;
+    let stateError;
     if (next !== undefined) {
         for (const notice of next.notices)
             log.notice(notice);
@@ -18031,25 +18758,48 @@ async function closeSite(site, config, run, options) {
             log.info(`state: not written (dry run); ${site.config.state} is left as it was.`);
         }
         else if (site.keep === undefined) {
-            written = await write(statePath(config, site.config.state), site.config.state, next.state, log);
+            const file = statePath(config, site.config.state);
+            stateError = await setAside(site, file, options.now?.() ?? new Date(), log);
+            if (stateError === undefined)
+                stateError = await write(file, site.config.state, next.state, log);
+            written = stateError === undefined;
         }
     }
-    return siteResult(site, next === undefined ? undefined : { carried: next.carried, leftCold: next.leftCold }, written);
+    return siteResult(site, next === undefined ? undefined : { carried: next.carried, leftCold: next.leftCold }, written, stateError);
 }
+/** A state that could not be used is renamed aside before the new one is written: never overwritten. */
+async function setAside(site, file, now, log) {
+    const { read } = site;
+    const otherBase = read?.kind === 'found' && site.planned?.plan.hadState === false;
+    if (!(read?.kind === 'unusable' && read.setAside) && !otherBase)
+        return undefined;
+    try {
+        const aside = await setStateAside(file, now);
+        log.warning(`state: the state that could not be used was kept as ${external_node_path_default().relative(external_node_path_default().dirname(file), aside)} beside ` +
+            `${site.config.state}; a new one is written in its place.`);
+        return undefined;
+    }
+    catch (error) {
+        return (`state: ${site.config.state} could not be used, and could not be kept aside (${errorMessage(error)}): it ` +
+            'is left as it was, and no new state is written.');
+    }
+}
+/** Writes the state; the error's text when it cannot be written. */
 async function write(file, label, state, log) {
     try {
         await writeState(file, state);
         log.info(`state: wrote ${label} (${state.files.size} files, ${state.carried.length} URLs carried).`);
-        return true;
+        return undefined;
     }
     catch (error) {
-        log.warning(`state: could not write ${label} (${errorMessage(error)}); it is left as it was, so the next run ` +
-            'compares with the older state and does not know what this run carried.');
-        return false;
+        return (`state: could not write ${label} (${errorMessage(error)}). What was sent is sent, but nothing is carried ` +
+            'and the next run compares with the older state (a state that can never be written re-warms the whole ' +
+            'site on every run): fix the path or its permissions.');
     }
 }
-function siteResult(site, next, written) {
+function siteResult(site, next, written, stateError) {
     const { config, planned, read } = site;
+    const unreadable = planned?.scan.unreadableNames ?? [];
     return {
         ...(config.siteDir !== undefined ? { siteDir: config.siteDir } : {}),
         ...(config.state !== undefined ? { state: config.state } : {}),
@@ -18059,10 +18809,15 @@ function siteResult(site, next, written) {
         ...(written && next !== undefined ? { carriedOut: next.carried } : {}),
         leftCold: next?.leftCold ?? 0,
         stateWritten: written,
+        ...(stateError !== undefined ? { stateError } : {}),
+        ...(site.notRead !== undefined ? { notRead: site.notRead } : {}),
+        ...(unreadable.length > 0 ? { unreadableNames: unreadable } : {}),
         notes: site.notes,
     };
 }
 function stateFound(read, plan) {
+    if (read.kind === 'foreign')
+        return 'unusable'; // never here: openSite refuses it
     if (read.kind !== 'found')
         return read.kind;
     return plan === undefined || plan.hadState ? 'found' : 'other-base-url';
@@ -18219,7 +18974,7 @@ async function sendPhases(config, logger, retryPolicy, stop, identity, site) {
     let ready;
     try {
         client = await openClient(config, collected, logger, retryPolicy, stop, identity);
-        ready = await prepare(config, client, collected, logger, retryPolicy, stop);
+        ready = await prepare(config, client, collected, logger, retryPolicy, stop, quotaCutText(site, config));
     }
     catch (error) {
         if (!(error instanceof AlibabaError))
@@ -18239,10 +18994,10 @@ async function sendPhases(config, logger, retryPolicy, stop, identity, site) {
     return assembleResult(config, outcomes, { collected, quotaRemain, client, sent, stop, followed, sitemap });
 }
 /** What comes before sending: the quota, the plan, and the refresh when asked for. */
-async function prepare(config, client, collected, logger, retryPolicy, stop) {
+async function prepare(config, client, collected, logger, retryPolicy, stop, siteCut) {
     const quotaRemain = await resolveQuota(config, client, collected, logger, retryPolicy, stop);
     const plan = planBatches(collected.candidates, config.batchSize, quotaRemain);
-    run_logPlan(plan, collected, quotaRemain, logger, Boolean(config.site?.state) && !config.dryRun);
+    run_logPlan(plan, collected, quotaRemain, logger, siteCut);
     const follow = client && !config.dryRun
         ? {
             client,
@@ -18384,7 +19139,7 @@ async function resolveQuota(config, client, collected, logger, retryPolicy, stop
         logger.info(`Daily prefetch quota: ${remain} URLs remain today.`);
     return remain;
 }
-function run_logPlan(plan, collected, quota, logger, carries) {
+function run_logPlan(plan, collected, quota, logger, siteCut) {
     const planned = plan.batches.reduce((sum, batch) => sum + batch.items.length, 0);
     const hosts = new Set(plan.batches.map((batch) => batch.host)).size;
     logger.info(`Plan: ${planned} URLs in ${plan.batches.length} calls to ${hosts} host(s)` +
@@ -18392,9 +19147,7 @@ function run_logPlan(plan, collected, quota, logger, carries) {
         (plan.overQuota.length ? `; ${plan.overQuota.length} beyond the quota of ${quota}` : ''));
     if (plan.overQuota.length > 0) {
         logger.warning(`${plan.overQuota.length} URLs skipped: the daily prefetch quota has ${quota} left. ` +
-            (carries
-                ? 'Those from site-dir are carried in the state and warmed by the next runs; all are listed in the report.'
-                : 'They are listed in the report; run again tomorrow or raise the quota.'));
+            (siteCut ?? 'They are listed in the report; run again tomorrow or raise the quota.'));
     }
 }
 async function run_submit(client, config, plan, logger, retryPolicy, stop) {
@@ -18652,7 +19405,7 @@ function comparedText(site) {
     const why = found === 'unusable' ? 'could not be used' : 'was written for another base-url';
     return alone
         ? `The state ${state} ${why}: nothing carried to warm.`
-        : `The state ${state} ${why}: every file counts as added, nothing is carried in.`;
+        : `The state ${state} ${why}: every file counts as added, and what the quota cuts is carried.`;
 }
 /** "4 carried in (1 dropped: older than carry-days), 3 carried to the next run", or what stands instead of the last. */
 function carriedText(site, dryRun) {
@@ -18661,6 +19414,7 @@ function carriedText(site, dryRun) {
         counts.carriedAged ? `${counts.carriedAged} older than carry-days` : '',
         counts.carriedGone ? `${counts.carriedGone} whose file is gone` : '',
         counts.carriedExcluded ? `${counts.carriedExcluded} excluded` : '',
+        counts.carriedInvalid ? `${counts.carriedInvalid} not usable` : '',
     ].filter(Boolean);
     const superseded = counts.carriedSuperseded
         ? `, ${counts.carriedSuperseded} changed again (warmed as changes)`
@@ -18761,6 +19515,8 @@ function siteLines(result) {
         return [];
     const { counts } = site;
     const head = site.siteDir === undefined ? 'Carried URLs' : `Site ${site.siteDir}`;
+    if (site.notRead)
+        return [`${head}: not read: ${site.notRead}; the state is left as it was`];
     const files = site.siteDir === undefined
         ? []
         : [
@@ -18789,6 +19545,7 @@ function countsTable(result) {
         result.calls ? `${result.calls} PushObjectCache calls, ${result.retries} retries` : '',
         result.stopped ? `stopped early: ${result.stopped}` : '',
         result.sitemap?.notRead ? `sitemap not read: ${result.sitemap.notRead}` : '',
+        result.site?.notRead ? `site-dir not read: ${result.site.notRead}` : '',
     ].filter(Boolean);
     return ['URLs', ...table(undefined, rows, [1]), ...(extras.length ? [extras.join(' · ')] : [])];
 }
@@ -19595,22 +20352,53 @@ function cliHint(error) {
 }
 
 ;// CONCATENATED MODULE: ./src/runtime/exit.ts
-/**
- * The last resort against a hang. Every request, timer and retry of a run ends with it (tests hold
- * that no handle is left), so the process exits by itself once the adapter has written everything.
- * Should something still hold it open — a socket inside a library out of our reach — it exits anyway
- * after `graceMs`, naming what was left: on a runner, a hang burns the job's six hours.
- */
-function exitWhenIdle(graceMs, warn) {
-    const timer = setTimeout(() => {
+/** A reader that takes nothing for this long is taken never to read. */
+const STALL_MS = 300_000;
+/** How often pending output is looked at once the grace has passed. */
+const POLL_MS = 100;
+/** Bytes still waiting to be taken by the streams' readers (a destroyed stream has none to deliver). */
+function pendingBytes(streams) {
+    return streams.reduce((sum, stream) => sum + (stream.destroyed ? 0 : stream.writableLength), 0);
+}
+function exitWhenIdle(options) {
+    const streams = options.streams ?? [process.stdout, process.stderr];
+    const stallMs = options.stallMs ?? STALL_MS;
+    let last = -1;
+    let progressAt = 0;
+    const check = () => {
+        const pending = pendingBytes(streams);
+        if (pending > 0) {
+            const now = performance.now();
+            if (pending !== last) {
+                last = pending;
+                progressAt = now;
+            }
+            if (now - progressAt < stallMs) {
+                setTimeout(check, POLL_MS).unref(); // the output holds the process; this only watches it
+                return;
+            }
+            options.warn(`cdn-prefetch: ${pending} bytes of output were not taken by their reader in ${stallMs / 1000} s; exiting without them.`);
+            if (!process.exitCode)
+                process.exitCode = 1;
+            process.exit();
+        }
         const open = process
             .getActiveResourcesInfo()
             .filter((resource) => resource !== 'Timeout' && resource !== 'TTYWrap');
-        warn(`cdn-prefetch: still running ${graceMs / 1000} s after the run ended (open: ${open.join(', ') || 'nothing known'}); exiting.`);
+        options.warn(`cdn-prefetch: still running ${options.graceMs / 1000} s after the run ended (open: ${open.join(', ') || 'nothing known'}); exiting.`);
         process.exit();
-    }, graceMs);
+    };
     // Never the reason the process stays: a clean run exits at once.
-    timer.unref();
+    setTimeout(check, options.graceMs).unref();
+}
+/**
+ * Calls `onFailure` when a write to one of `streams` fails (the reader closed the pipe: EPIPE), so that
+ * the exit code can say the output was not delivered, instead of a crash or a silent 0.
+ */
+function watchOutput(streams, onFailure) {
+    for (const stream of streams) {
+        stream.on('error', (error) => onFailure(stream, error));
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/cli.ts
@@ -19620,10 +20408,18 @@ function exitWhenIdle(graceMs, warn) {
 
 
 
-// `cdn-prefetch --json | head`: a reader that stops early is not the run's failure.
-process.stdout.on('error', (error) => {
-    if (error.code !== 'EPIPE')
-        throw error;
+/** The exit code when the output could not be delivered and the run itself did not fail. */
+const OUTPUT_LOST = 1;
+let outputLost = false;
+// `cdn-prefetch --json | head`: the reader closed the pipe before the end. What it did not take is
+// lost, and the exit code says so; the run itself is not cut short (its state is still written).
+watchOutput([process.stdout, process.stderr], (stream, error) => {
+    outputLost = true;
+    if (!process.exitCode)
+        process.exitCode = OUTPUT_LOST;
+    if (stream === process.stdout && !process.stderr.destroyed) {
+        process.stderr.write(`cdn-prefetch: standard output was closed before everything was written (${error.code}).\n`);
+    }
 });
 void runCli({
     argv: process.argv.slice(2),
@@ -19634,8 +20430,8 @@ void runCli({
     stderr: process.stderr,
     version: package_namespaceObject.rE,
 }).then((code) => {
-    process.exitCode = code;
-    // Everything is written: the process ends by itself, or at the latest 2 s later (runtime/exit.ts).
-    exitWhenIdle(2_000, (message) => process.stderr.write(`${message}\n`));
+    process.exitCode = code === 0 && outputLost ? OUTPUT_LOST : code;
+    // Everything is written: the process ends by itself once its output is taken (runtime/exit.ts).
+    exitWhenIdle({ graceMs: 2_000, warn: (message) => process.stderr.write(`${message}\n`) });
 });
 
