@@ -46240,7 +46240,7 @@ function compileContentIgnore(text) {
     return { patterns, lines };
 }
 /** `text` with every match of every pattern removed (the same text when nothing matched). */
-function removeIgnored(text, ignore) {
+function ignore_removeIgnored(text, ignore) {
     let result = text;
     for (const pattern of ignore.patterns)
         result = result.replace(pattern, '');
@@ -46330,7 +46330,7 @@ const READ_FLAGS = external_node_fs_namespaceObject.constants.O_RDONLY | (extern
  * throws: every problem is a `missing`, `unusable` or `foreign` result.
  */
 async function readState(file, label = file) {
-    let text;
+    let bytes;
     try {
         const handle = await external_node_fs_namespaceObject.promises.open(file, READ_FLAGS);
         try {
@@ -46346,7 +46346,7 @@ async function readState(file, label = file) {
                     return notAState(label);
                 return unusable(label, `it is ${stat.size} bytes long`, [], 0);
             }
-            text = await handle.readFile('utf8');
+            bytes = await handle.readFile();
         }
         finally {
             await handle.close();
@@ -46360,6 +46360,12 @@ async function readState(file, label = file) {
             return folderState(label);
         return unusable(label, `it cannot be read: ${errorMessage(error)}`, [], 0, false);
     }
+    return parseState(bytes, label);
+}
+/** The state in `bytes`: the files line by line when written as writeState writes them, else as JSON. */
+function parseState(bytes, label) {
+    const lines = fileLines(bytes);
+    const text = lines === undefined ? bytes.toString('utf8') : lines.head;
     if (text.trim() === '')
         return unusable(label, 'it is empty', [], 0);
     let document;
@@ -46367,14 +46373,15 @@ async function readState(file, label = file) {
         document = JSON.parse(text);
     }
     catch {
-        if (!HEAD.test(text))
+        const whole = lines === undefined ? text : bytes.toString('utf8');
+        if (!HEAD.test(whole))
             return notAState(label);
-        const salvaged = salvageCarried(text);
+        const salvaged = salvageCarried(whole);
         return unusable(label, 'it is not JSON: cut short?', salvaged.carried, salvaged.malformed);
     }
     if (!isRecord(document) || document.format !== STATE_FORMAT)
         return notAState(label);
-    const parsed = parseDocument(document);
+    const parsed = parseDocument(document, lines?.files);
     if (typeof parsed === 'string') {
         const { carried, malformed } = parseCarried(document.carried);
         return unusable(label, parsed, carried, malformed);
@@ -46382,6 +46389,65 @@ async function readState(file, label = file) {
     const { state, malformedCarried } = parsed;
     return { kind: 'found', state, ...(malformedCarried > 0 ? { malformedCarried } : {}) };
 }
+const FILES_START = Buffer.from('\n"files":{');
+/**
+ * The files of a state written as writeState writes it (one `"path":"hash"` a line), read straight
+ * from the bytes: a million files as one JSON document would be parsed into an object of a million
+ * properties first, then copied into the map (seconds, and hundreds of MB at once). `head` is the
+ * document with no files, for JSON.parse. Undefined when the bytes are not in that form (a state
+ * reformatted by hand, or damaged): JSON.parse reads those.
+ */
+function fileLines(bytes) {
+    const split = bytes.indexOf(FILES_START);
+    if (split === -1)
+        return undefined;
+    const head = `${bytes.toString('utf8', 0, split)}\n"files":{}}`;
+    const files = new Map();
+    const blankFrom = (at) => bytes.toString('latin1', at).trim() === '';
+    let at = split + FILES_START.length;
+    if (bytes[at] === BRACE && bytes[at + 1] === BRACE)
+        return blankFrom(at + 2) ? { head, files } : undefined;
+    if (bytes[at] !== NEWLINE)
+        return undefined;
+    let backslash = -1; // the next `\` at or after `at` (Infinity: none), found lazily
+    for (at++;;) {
+        const next = bytes.indexOf(NEWLINE, at);
+        const stop = next === -1 ? bytes.length : next;
+        const last = bytes[stop - 1] === BRACE && bytes[stop - 2] === BRACE;
+        if (!last && bytes[stop - 1] !== state_COMMA)
+            return undefined;
+        const end = stop - (last ? 3 : 2); // the closing quote of the hashes
+        const long = bytes[end - 17] === DOT; // content.own
+        const sep = end - (long ? 33 : 16) - 3; // `":"`
+        if (bytes[at] !== QUOTE || bytes[end] !== QUOTE || sep <= at)
+            return undefined;
+        if (bytes[sep] !== QUOTE || bytes[sep + 1] !== COLON || bytes[sep + 2] !== QUOTE)
+            return undefined;
+        if (backslash < at) {
+            const found = bytes.indexOf(BACKSLASH, at); // searched again only once passed: linear
+            backslash = found === -1 ? Infinity : found;
+        }
+        let name;
+        try {
+            name =
+                backslash < sep
+                    ? JSON.parse(bytes.toString('utf8', at, sep + 1))
+                    : bytes.toString('utf8', at + 1, sep);
+        }
+        catch {
+            return undefined;
+        }
+        const value = sep + 3;
+        const content = bytes.toString('latin1', value, value + 16);
+        files.set(name, long ? { content, own: bytes.toString('latin1', value + 17, value + 33) } : { content });
+        if (last)
+            return blankFrom(stop) ? { head, files } : undefined;
+        if (next === -1)
+            return undefined;
+        at = next + 1;
+    }
+}
+const [NEWLINE, QUOTE, state_COMMA, DOT, COLON, BACKSLASH, BRACE] = [0x0a, 0x22, 0x2c, 0x2e, 0x3a, 0x5c, 0x7d];
 function notAState(label) {
     return { kind: 'foreign', label, why: `it does not begin {"format":"${STATE_FORMAT}"` };
 }
@@ -46421,8 +46487,8 @@ function foreignStateError(read, file) {
         'read nor replaced. Set state to a path of its own, e.g. .cdn-prefetch/state.json: a file that does not ' +
         'exist yet is created.', 'state');
 }
-/** The state in `document`, or why it is not one. */
-function parseDocument(document) {
+/** The state in `document` (its files already read when `lines` is given), or why it is not one. */
+function parseDocument(document, lines) {
     if (document.version !== STATE_VERSION) {
         return typeof document.version === 'number' && document.version > STATE_VERSION
             ? `it was written by a newer cdn-prefetch (format version ${document.version}); use that version`
@@ -46433,7 +46499,7 @@ function parseDocument(document) {
     if (typeof document.baseUrl !== 'string' || typeof document.savedAt !== 'string') {
         return 'it has no "baseUrl" or "savedAt"';
     }
-    const files = parseFiles(document.files);
+    const files = lines ?? parseFiles(document.files);
     if (typeof files === 'string')
         return files;
     if (!Array.isArray(document.carried))
@@ -46865,7 +46931,7 @@ function hash_short(bytes) {
 }
 /** Whether `bytes` count as text for `content-ignore`: UTF-8 without NUL bytes. */
 function isText(bytes) {
-    return !bytes.includes(0) && (0,external_node_buffer_.isUtf8)(bytes);
+    return !bytes.includes(0) && isUtf8(bytes);
 }
 /**
  * The hashes of a file's bytes; `html` for .html/.htm/.xhtml files. `before` is the file's hashes in the
@@ -46880,7 +46946,14 @@ function hashBytes(bytes, html, ignore, before) {
         if (kept !== text)
             data = Buffer.from(kept, 'utf8');
     }
-    const content = hash_short(data);
+    return fileHashes(hash_short(data), data, html, before);
+}
+/**
+ * A file's hashes from its content hash (made by the reader thread, read.ts) and its bytes (after
+ * `content-ignore`): for a page, also its own content's, taken from `before` when the content is the
+ * same (same bytes, same own content) and parsed otherwise.
+ */
+function fileHashes(content, data, html, before) {
     if (!html)
         return { content };
     if (before?.own !== undefined && before.content === content)
@@ -46907,10 +46980,11 @@ var external_node_worker_threads_ = __nccwpck_require__(5919);
  * (measured: 2x slower than reading synchronously); synchronous reads on the main thread leave the
  * hashing waiting on them. READERS threads doing synchronous reads overlap the reading with the hashing.
  *
- * Bounded: each reader keeps at most MAX_IN_FLIGHT batches of BATCH_BYTES ahead of the hashing; a
- * batch's memory is handed over (transferred, not copied), and handed back once hashed to be refilled.
- * A file over `wholeFileLimit` is not sent: its reader hashes it in chunks (SHA-256, base64url, cut
- * to 16 characters as the state keeps hashes: see hash.ts).
+ * The readers also hash each file's content (SHA-256, of which the state keeps 96 bits: see hash.ts),
+ * so that on a large site the main thread only parses the pages whose content changed (hash.ts).
+ * Bounded: each reader keeps at most MAX_IN_FLIGHT batches of BATCH_BYTES ahead of the main thread; a
+ * batch's memory is handed over (transferred, not copied), and handed back once used to be refilled.
+ * A file over `wholeFileLimit` is not sent: its reader hashes it in chunks.
  *
  * The tree cannot block a reader: only what is a regular file once opened is read, and it is opened
  * without blocking and without following a link (a FIFO or a device swapped in after the listing
@@ -46942,6 +47016,8 @@ const CHUNK_FILES = 256;
 const PATTERN_BUDGET_MS = 2_000;
 /** How long the readers get to end once given up (a thread cannot be waited for forever). */
 const END_WAIT_MS = 1_000;
+/** Bytes of a content hash: 96 bits, 16 characters of base64url. */
+const DIGEST_BYTES = 12;
 function emptyPatternReport(patterns) {
     return {
         textFiles: 0,
@@ -46954,7 +47030,10 @@ const READER = `
 (async () => {
   const { parentPort, workerData } = await import('node:worker_threads');
   const fs = await import('node:fs');
-  const { createHash } = await import('node:crypto');
+  const crypto = await import('node:crypto');
+  const digest = crypto.hash
+    ? (bytes) => crypto.hash('sha256', bytes, 'buffer')
+    : (bytes) => crypto.createHash('sha256').update(bytes).digest();
   const { isUtf8 } = await import('node:buffer');
   const { root, names, offsets, order, links, raw, sources, status, flags, batchBytes, maxInFlight, wholeFileLimit } = workerData;
   const nameBytes = Buffer.from(names);
@@ -46980,7 +47059,7 @@ const READER = `
   });
   const post = async (message) => {
     if (patterns.length > 0) { message.stats = stats; stats = emptyStats(); }
-    parentPort.postMessage(message, [message.batch]);
+    parentPort.postMessage(message, [message.batch, message.digests]);
     inFlight++;
     while (inFlight >= maxInFlight) await new Promise((resolve) => { wake = resolve; });
   };
@@ -46988,15 +47067,26 @@ const READER = `
   let view = new Uint8Array(batch);
   let used = 0;
   let entries = [];
-  let hashes = [];
+  // Room for the digests of a batch full of empty files (one entry per file).
+  let digests = [];
   const flush = async () => {
     if (entries.length === 0) return;
-    await post({ batch, entries, hashes });
+    // An ArrayBuffer of its own: a small Buffer's may be Node's shared pool, which must not be transferred.
+    const packed = new Uint8Array(new ArrayBuffer(digests.length * 12));
+    digests.forEach((d, i) => packed.set(d, i * 12));
+    await post({ batch, entries, digests: packed.buffer });
     batch = free.pop() ?? new ArrayBuffer(batchBytes);
     view = new Uint8Array(batch);
     used = 0;
     entries = [];
-    hashes = [];
+    digests = [];
+  };
+  // The 96 bits the state keeps, in a buffer of its own (concatenated per batch).
+  const keep = (full) => Buffer.from(full.subarray(0, 12));
+  // An entry of kind 0: the file's bytes (after the patterns) at view[at, at + length), and their hash.
+  const add = (index, target, at, length) => {
+    entries.push(index, 0, at, length);
+    digests.push(keep(digest(target.subarray(at, at + length))));
   };
   // Reads from the file's position into view[at, end) until it is full or the file ends.
   const fill = (fd, target, at, end) => {
@@ -47009,12 +47099,12 @@ const READER = `
     return filled - at;
   };
   const hashWhole = (fd) => {
-    const hash = createHash('sha256');
+    const hash = crypto.createHash('sha256');
     const chunk = Buffer.allocUnsafe(1024 * 1024);
     for (let at = 0, read; (read = fs.readSync(fd, chunk, 0, chunk.length, at)) > 0; at += read) {
       hash.update(chunk.subarray(0, read));
     }
-    return hash.digest().toString('base64url', 0, 12);
+    return keep(hash.digest());
   };
   // content-ignore, in place: target[at, at + length) becomes the text without the matches (never
   // longer: removing code units from valid UTF-8 text never lengthens its UTF-8). Returns the length.
@@ -47053,23 +47143,23 @@ const READER = `
   const readOne = async (index, fd) => {
     if (batchBytes - used < batchBytes / 8) await flush();
     const filled = fill(fd, view, used, view.length);
-    if (used + filled < view.length) {
-      entries.push(index, 0, used, filter(index, view, used, filled));
+    if (used + filled < view.length || fs.fstatSync(fd).size === filled) {
+      add(index, view, used, filter(index, view, used, filled));
       used += filled;
       return;
     }
     const size = fs.fstatSync(fd).size;
-    if (size === filled) {
-      entries.push(index, 0, used, filter(index, view, used, filled));
-      used += filled;
-    } else if (size > wholeFileLimit) {
-      hashes.push(hashWhole(fd));
-      entries.push(index, 1, size, hashes.length - 1);
+    if (size > wholeFileLimit) {
+      entries.push(index, 1, size, 0);
+      digests.push(hashWhole(fd));
     } else {
       const own = new Uint8Array(new ArrayBuffer(Math.max(size, filled)));
       own.set(view.subarray(used, used + filled));
       const total = filled + fill(fd, own, filled, own.length);
-      await post({ batch: own.buffer, entries: [index, 0, 0, filter(index, own, 0, total)], hashes: [] });
+      const length = filter(index, own, 0, total);
+      const packed = new Uint8Array(new ArrayBuffer(12));
+      packed.set(digest(own.subarray(0, length)).subarray(0, 12));
+      await post({ batch: own.buffer, entries: [index, 0, 0, length], digests: packed.buffer });
     }
   };
   const pathOf = (index) => links[index] ?? root + '/' + nameBytes.toString('utf8', starts[index], starts[index + 1]);
@@ -47105,14 +47195,19 @@ const READER = `
  * never through a link. The constants that do not exist on a platform (Windows) are 0.
  */
 const OPEN_FLAGS = external_node_fs_namespaceObject.constants.O_RDONLY | (external_node_fs_namespaceObject.constants.O_NONBLOCK ?? 0) | (external_node_fs_namespaceObject.constants.O_NOFOLLOW ?? 0);
-/**
- * Yields every file's result, in no particular order (each says its index in `files`), each file
- * once. A result's `bytes` are valid until the next result is asked for (the memory is reused): hash
- * them, do not keep them. Throws `site-dir: cannot read <file>: <why>` when a file cannot be read, and
- * the signal's reason when it is aborted — at once, whatever the readers are doing. The readers are
- * ended on every path.
- */
+/** readBatches, one file at a time. */
 async function* readFiles(options) {
+    for await (const results of readBatches(options))
+        yield* results;
+}
+/**
+ * Yields every file's result, a batch at a time, in no particular order (each says its index in
+ * `files`), each file once. A result's `bytes` are valid until the next batch is asked for (the memory
+ * is reused): use them, do not keep them. Throws `site-dir: cannot read <file>: <why>` when a file
+ * cannot be read, and the signal's reason when it is aborted — at once, whatever the readers are
+ * doing. The readers are ended on every path.
+ */
+async function* readBatches(options) {
     const queue = [];
     let wake;
     const push = (item) => {
@@ -47201,10 +47296,10 @@ async function* readFiles(options) {
             if (item.stats !== undefined && options.patternReport !== undefined) {
                 addStats(options.patternReport, item.stats);
             }
-            for (const result of batchResults(item)) {
+            const results = batchResults(item);
+            for (const result of results)
                 delivered[result.index] = 1;
-                yield result;
-            }
+            yield results;
             // Hashed: the batch goes back to its reader, to be filled again (so its bytes must not be kept).
             if (current(item.reader))
                 item.reader.worker.postMessage(item.batch, [item.batch]);
@@ -47288,20 +47383,26 @@ async function endAll(readers) {
     await Promise.race([Promise.all(readers.map(retire)), late]);
     clearTimeout(timer);
 }
-function* batchResults(message) {
-    const { batch, entries, hashes } = message;
+function batchResults(message) {
+    const { batch, entries } = message;
+    const digests = Buffer.from(message.digests);
+    const results = [];
+    let digest = 0;
+    const hashOf = () => digests.toString('base64url', DIGEST_BYTES * digest, DIGEST_BYTES * ++digest);
     for (let i = 0; i < entries.length; i += 4) {
         const index = entries[i];
         const kind = entries[i + 1];
-        if (kind === 0)
-            yield { index, bytes: Buffer.from(batch, entries[i + 2], entries[i + 3]) };
+        if (kind === 0) {
+            results.push({ index, hash: hashOf(), bytes: Buffer.from(batch, entries[i + 2], entries[i + 3]) });
+        }
         else if (kind === 1)
-            yield { index, hash: hashes[entries[i + 3]], size: entries[i + 2] };
+            results.push({ index, hash: hashOf(), size: entries[i + 2] });
         else if (kind === 2)
-            yield { index, missing: true };
+            results.push({ index, missing: true });
         else
-            yield { index, special: true };
+            results.push({ index, special: true });
     }
+    return results;
 }
 
 ;// CONCATENATED MODULE: ./src/site/mapping.ts
@@ -47441,7 +47542,7 @@ async function scanSite(options) {
     const found = new Array(names.length);
     let bytes = 0;
     let special = listing.special;
-    const reads = readFiles({
+    const batches = readBatches({
         root,
         files: names,
         links,
@@ -47452,25 +47553,27 @@ async function scanSite(options) {
         patternReport,
         signal: options.signal,
     });
-    for await (const read of reads) {
-        if ('missing' in read)
-            continue; // removed since it was listed
-        if ('special' in read) {
-            special++; // no longer a regular file
-            continue;
-        }
-        const name = names[read.index];
-        if ('hash' in read) {
-            found[read.index] = new ScannedFile(name, { content: read.hash }, read.size, base);
-            bytes += read.size;
-        }
-        else {
-            const html = isHtmlFile(name);
-            const before = html ? options.previous?.get(name) : undefined;
-            // content-ignore was applied by the reader.
-            const hashes = hashBytes(read.bytes, html, undefined, before);
-            found[read.index] = new ScannedFile(name, hashes, read.bytes.length, base);
-            bytes += read.bytes.length;
+    for await (const reads of batches) {
+        for (const read of reads) {
+            if ('missing' in read)
+                continue; // removed since it was listed
+            if ('special' in read) {
+                special++; // no longer a regular file
+                continue;
+            }
+            const name = names[read.index];
+            if ('size' in read) {
+                found[read.index] = new ScannedFile(name, { content: read.hash }, read.size, base);
+                bytes += read.size;
+            }
+            else {
+                // Hashed by the reader (content-ignore applied); only a changed page is parsed here.
+                const html = isHtmlFile(name);
+                const before = html ? options.previous?.get(name) : undefined;
+                const hashes = fileHashes(read.hash, read.bytes, html, before);
+                found[read.index] = new ScannedFile(name, hashes, read.bytes.length, base);
+                bytes += read.bytes.length;
+            }
         }
     }
     const files = found.filter((file) => file !== undefined); // in `names` order: sorted
@@ -48082,7 +48185,10 @@ const MAX_REASON = 300;
  */
 function nextState(input) {
     const { scan, plan } = input;
-    const outcomes = new Map(input.outcomes.map((outcome) => [outcome.url, outcome]));
+    const outcomes = new Map();
+    if (plan.urls.length > 0)
+        for (const outcome of input.outcomes)
+            outcomes.set(outcome.url, outcome);
     const carried = [];
     const carriedBy = {
         quota: 0,
@@ -48123,7 +48229,7 @@ function nextState(input) {
         state: {
             baseUrl: scan.base,
             savedAt: input.now.toISOString(),
-            files: new Map(scan.files.map((file) => [file.path, file.hashes])),
+            files: new FilesOf(scan.files),
             carried,
         },
         carried: carried.length,
@@ -48164,6 +48270,47 @@ function stoppedCause(stopped) {
 }
 function notSentText(stopped) {
     return stopped === undefined ? 'not sent: the run ended before it was sent' : notSentReason(stopped);
+}
+/**
+ * The scan's files as the state's map from path to hashes, without copying them: a million files
+ * would take a second map of a million entries to write the state, which only iterates over them.
+ */
+class FilesOf {
+    files;
+    byPath;
+    constructor(files) {
+        this.files = files;
+    }
+    get size() {
+        return this.files.length;
+    }
+    /** Looked up: the map is made the first time (tests; the run itself only iterates). */
+    get(path) {
+        this.byPath ??= new Map(this.entries());
+        return this.byPath.get(path);
+    }
+    has(path) {
+        return this.get(path) !== undefined;
+    }
+    *entries() {
+        for (const file of this.files)
+            yield [file.path, file.hashes];
+    }
+    *keys() {
+        for (const file of this.files)
+            yield file.path;
+    }
+    *values() {
+        for (const file of this.files)
+            yield file.hashes;
+    }
+    forEach(callback) {
+        for (const file of this.files)
+            callback(file.hashes, file.path, this);
+    }
+    [Symbol.iterator]() {
+        return this.entries();
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/site/index.ts
@@ -48844,17 +48991,17 @@ function lastmod_parse(raw) {
         return NaN;
     if (n === 4 || n === 7 || n === 10)
         return utc(year, month, day, 0, 0, 0);
-    if (n < 16 || (s.charCodeAt(10) | 0x20) !== LOWER_T || s.charCodeAt(13) !== COLON)
+    if (n < 16 || (s.charCodeAt(10) | 0x20) !== LOWER_T || s.charCodeAt(13) !== lastmod_COLON)
         return NaN;
     const hour = digits(s, 11, 2);
     const minute = digits(s, 14, 2);
     let second = 0;
     let fraction = 0;
     let i = 16;
-    if (s.charCodeAt(i) === COLON) {
+    if (s.charCodeAt(i) === lastmod_COLON) {
         second = digits(s, 17, 2);
         i = 19;
-        if (s.charCodeAt(i) === DOT) {
+        if (s.charCodeAt(i) === lastmod_DOT) {
             const start = ++i;
             while (i < n && isDigit(s.charCodeAt(i)))
                 i++;
@@ -48874,7 +49021,7 @@ function lastmod_parse(raw) {
         else if (sign === PLUS || sign === DASH) {
             const offsetHours = digits(s, i + 1, 2);
             const offsetMinutes = digits(s, i + 4, 2);
-            if (s.charCodeAt(i + 3) !== COLON ||
+            if (s.charCodeAt(i + 3) !== lastmod_COLON ||
                 offsetHours < 0 ||
                 offsetHours > 23 ||
                 offsetMinutes < 0 ||
@@ -48891,8 +49038,8 @@ function lastmod_parse(raw) {
 }
 const DASH = 0x2d;
 const PLUS = 0x2b;
-const COLON = 0x3a;
-const DOT = 0x2e;
+const lastmod_COLON = 0x3a;
+const lastmod_DOT = 0x2e;
 const LOWER_T = 0x74;
 const LOWER_Z = 0x7a;
 function isDigit(code) {

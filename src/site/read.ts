@@ -6,10 +6,11 @@
  * (measured: 2x slower than reading synchronously); synchronous reads on the main thread leave the
  * hashing waiting on them. READERS threads doing synchronous reads overlap the reading with the hashing.
  *
- * Bounded: each reader keeps at most MAX_IN_FLIGHT batches of BATCH_BYTES ahead of the hashing; a
- * batch's memory is handed over (transferred, not copied), and handed back once hashed to be refilled.
- * A file over `wholeFileLimit` is not sent: its reader hashes it in chunks (SHA-256, base64url, cut
- * to 16 characters as the state keeps hashes: see hash.ts).
+ * The readers also hash each file's content (SHA-256, of which the state keeps 96 bits: see hash.ts),
+ * so that on a large site the main thread only parses the pages whose content changed (hash.ts).
+ * Bounded: each reader keeps at most MAX_IN_FLIGHT batches of BATCH_BYTES ahead of the main thread; a
+ * batch's memory is handed over (transferred, not copied), and handed back once used to be refilled.
+ * A file over `wholeFileLimit` is not sent: its reader hashes it in chunks.
  *
  * The tree cannot block a reader: only what is a regular file once opened is read, and it is opened
  * without blocking and without following a link (a FIFO or a device swapped in after the listing
@@ -44,14 +45,18 @@ export const PATTERN_BUDGET_MS = 2_000;
 const END_WAIT_MS = 1_000;
 
 /**
- * One file's result: its bytes (after `content-ignore`), or (over the limit) its hash, or that it
- * vanished since it was listed, or that it was no longer a regular file when opened.
+ * One file's result: its content hash (16 characters of base64url: 96 bits of the SHA-256 of the file
+ * after `content-ignore`) and its bytes (after `content-ignore`), or (over the limit) its hash and
+ * size only, or that it vanished since it was listed, or that it was no longer a regular file.
  */
 export type ReadResult =
-  | { index: number; bytes: Buffer }
+  | { index: number; hash: string; bytes: Buffer }
   | { index: number; hash: string; size: number }
   | { index: number; missing: true }
   | { index: number; special: true };
+
+/** Bytes of a content hash: 96 bits, 16 characters of base64url. */
+const DIGEST_BYTES = 12;
 
 /** What the patterns did, over every text file read (the scan's warnings are made from it). */
 export interface PatternReport {
@@ -92,14 +97,15 @@ export function emptyPatternReport(patterns: number): PatternReport {
 }
 
 /**
- * A batch of files read. `entries` has 4 numbers a file: index, kind (0 bytes, 1 hash, 2 missing,
- * 3 not a regular file), offset or size, length or the position of the hash in `hashes`. Numbers, not
- * objects: a batch holds hundreds of files. `stats`: what the patterns did since the last batch.
+ * A batch of files read. `entries` has 4 numbers a file: index, kind (0 bytes, 1 hash only, 2 missing,
+ * 3 not a regular file), offset or size, length. Numbers, not objects: a batch holds hundreds of files.
+ * `digests`: DIGEST_BYTES a file of kinds 0 and 1, in the order of `entries`. `stats`: what the
+ * patterns did since the last batch.
  */
 interface Batch {
   batch: ArrayBuffer;
   entries: number[];
-  hashes: string[];
+  digests: ArrayBuffer;
   stats?: PatternReport | undefined;
 }
 
@@ -136,7 +142,10 @@ const READER = `
 (async () => {
   const { parentPort, workerData } = await import('node:worker_threads');
   const fs = await import('node:fs');
-  const { createHash } = await import('node:crypto');
+  const crypto = await import('node:crypto');
+  const digest = crypto.hash
+    ? (bytes) => crypto.hash('sha256', bytes, 'buffer')
+    : (bytes) => crypto.createHash('sha256').update(bytes).digest();
   const { isUtf8 } = await import('node:buffer');
   const { root, names, offsets, order, links, raw, sources, status, flags, batchBytes, maxInFlight, wholeFileLimit } = workerData;
   const nameBytes = Buffer.from(names);
@@ -162,7 +171,7 @@ const READER = `
   });
   const post = async (message) => {
     if (patterns.length > 0) { message.stats = stats; stats = emptyStats(); }
-    parentPort.postMessage(message, [message.batch]);
+    parentPort.postMessage(message, [message.batch, message.digests]);
     inFlight++;
     while (inFlight >= maxInFlight) await new Promise((resolve) => { wake = resolve; });
   };
@@ -170,15 +179,26 @@ const READER = `
   let view = new Uint8Array(batch);
   let used = 0;
   let entries = [];
-  let hashes = [];
+  // Room for the digests of a batch full of empty files (one entry per file).
+  let digests = [];
   const flush = async () => {
     if (entries.length === 0) return;
-    await post({ batch, entries, hashes });
+    // An ArrayBuffer of its own: a small Buffer's may be Node's shared pool, which must not be transferred.
+    const packed = new Uint8Array(new ArrayBuffer(digests.length * 12));
+    digests.forEach((d, i) => packed.set(d, i * 12));
+    await post({ batch, entries, digests: packed.buffer });
     batch = free.pop() ?? new ArrayBuffer(batchBytes);
     view = new Uint8Array(batch);
     used = 0;
     entries = [];
-    hashes = [];
+    digests = [];
+  };
+  // The 96 bits the state keeps, in a buffer of its own (concatenated per batch).
+  const keep = (full) => Buffer.from(full.subarray(0, 12));
+  // An entry of kind 0: the file's bytes (after the patterns) at view[at, at + length), and their hash.
+  const add = (index, target, at, length) => {
+    entries.push(index, 0, at, length);
+    digests.push(keep(digest(target.subarray(at, at + length))));
   };
   // Reads from the file's position into view[at, end) until it is full or the file ends.
   const fill = (fd, target, at, end) => {
@@ -191,12 +211,12 @@ const READER = `
     return filled - at;
   };
   const hashWhole = (fd) => {
-    const hash = createHash('sha256');
+    const hash = crypto.createHash('sha256');
     const chunk = Buffer.allocUnsafe(1024 * 1024);
     for (let at = 0, read; (read = fs.readSync(fd, chunk, 0, chunk.length, at)) > 0; at += read) {
       hash.update(chunk.subarray(0, read));
     }
-    return hash.digest().toString('base64url', 0, 12);
+    return keep(hash.digest());
   };
   // content-ignore, in place: target[at, at + length) becomes the text without the matches (never
   // longer: removing code units from valid UTF-8 text never lengthens its UTF-8). Returns the length.
@@ -235,23 +255,23 @@ const READER = `
   const readOne = async (index, fd) => {
     if (batchBytes - used < batchBytes / 8) await flush();
     const filled = fill(fd, view, used, view.length);
-    if (used + filled < view.length) {
-      entries.push(index, 0, used, filter(index, view, used, filled));
+    if (used + filled < view.length || fs.fstatSync(fd).size === filled) {
+      add(index, view, used, filter(index, view, used, filled));
       used += filled;
       return;
     }
     const size = fs.fstatSync(fd).size;
-    if (size === filled) {
-      entries.push(index, 0, used, filter(index, view, used, filled));
-      used += filled;
-    } else if (size > wholeFileLimit) {
-      hashes.push(hashWhole(fd));
-      entries.push(index, 1, size, hashes.length - 1);
+    if (size > wholeFileLimit) {
+      entries.push(index, 1, size, 0);
+      digests.push(hashWhole(fd));
     } else {
       const own = new Uint8Array(new ArrayBuffer(Math.max(size, filled)));
       own.set(view.subarray(used, used + filled));
       const total = filled + fill(fd, own, filled, own.length);
-      await post({ batch: own.buffer, entries: [index, 0, 0, filter(index, own, 0, total)], hashes: [] });
+      const length = filter(index, own, 0, total);
+      const packed = new Uint8Array(new ArrayBuffer(12));
+      packed.set(digest(own.subarray(0, length)).subarray(0, 12));
+      await post({ batch: own.buffer, entries: [index, 0, 0, length], digests: packed.buffer });
     }
   };
   const pathOf = (index) => links[index] ?? root + '/' + nameBytes.toString('utf8', starts[index], starts[index + 1]);
@@ -289,14 +309,19 @@ const READER = `
  */
 const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOFOLLOW ?? 0);
 
-/**
- * Yields every file's result, in no particular order (each says its index in `files`), each file
- * once. A result's `bytes` are valid until the next result is asked for (the memory is reused): hash
- * them, do not keep them. Throws `site-dir: cannot read <file>: <why>` when a file cannot be read, and
- * the signal's reason when it is aborted — at once, whatever the readers are doing. The readers are
- * ended on every path.
- */
+/** readBatches, one file at a time. */
 export async function* readFiles(options: ReadOptions): AsyncGenerator<ReadResult> {
+  for await (const results of readBatches(options)) yield* results;
+}
+
+/**
+ * Yields every file's result, a batch at a time, in no particular order (each says its index in
+ * `files`), each file once. A result's `bytes` are valid until the next batch is asked for (the memory
+ * is reused): use them, do not keep them. Throws `site-dir: cannot read <file>: <why>` when a file
+ * cannot be read, and the signal's reason when it is aborted — at once, whatever the readers are
+ * doing. The readers are ended on every path.
+ */
+export async function* readBatches(options: ReadOptions): AsyncGenerator<ReadResult[]> {
   const queue: Arrived[] = [];
   let wake: (() => void) | undefined;
   const push = (item: Arrived): void => {
@@ -380,10 +405,9 @@ export async function* readFiles(options: ReadOptions): AsyncGenerator<ReadResul
       if (item.stats !== undefined && options.patternReport !== undefined) {
         addStats(options.patternReport, item.stats);
       }
-      for (const result of batchResults(item)) {
-        delivered[result.index] = 1;
-        yield result;
-      }
+      const results = batchResults(item);
+      for (const result of results) delivered[result.index] = 1;
+      yield results;
       // Hashed: the batch goes back to its reader, to be filled again (so its bytes must not be kept).
       if (current(item.reader)) item.reader.worker.postMessage(item.batch, [item.batch]);
     }
@@ -466,14 +490,20 @@ async function endAll(readers: readonly Reader[]): Promise<void> {
   clearTimeout(timer);
 }
 
-function* batchResults(message: Batch): Generator<ReadResult> {
-  const { batch, entries, hashes } = message;
+function batchResults(message: Batch): ReadResult[] {
+  const { batch, entries } = message;
+  const digests = Buffer.from(message.digests);
+  const results: ReadResult[] = [];
+  let digest = 0;
+  const hashOf = (): string => digests.toString('base64url', DIGEST_BYTES * digest, DIGEST_BYTES * ++digest);
   for (let i = 0; i < entries.length; i += 4) {
     const index = entries[i]!;
     const kind = entries[i + 1]!;
-    if (kind === 0) yield { index, bytes: Buffer.from(batch, entries[i + 2]!, entries[i + 3]!) };
-    else if (kind === 1) yield { index, hash: hashes[entries[i + 3]!]!, size: entries[i + 2]! };
-    else if (kind === 2) yield { index, missing: true };
-    else yield { index, special: true };
+    if (kind === 0) {
+      results.push({ index, hash: hashOf(), bytes: Buffer.from(batch, entries[i + 2]!, entries[i + 3]!) });
+    } else if (kind === 1) results.push({ index, hash: hashOf(), size: entries[i + 2]! });
+    else if (kind === 2) results.push({ index, missing: true });
+    else results.push({ index, special: true });
   }
+  return results;
 }

@@ -14,8 +14,8 @@ import * as path from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { ConfigError, errorMessage, systemErrorCode } from '../base/errors.js';
 import { SET_ASIDE_MARK, type FileHashes } from '../state/state.js';
-import { hashBytes, isHtmlFile, WHOLE_FILE_LIMIT } from './hash.js';
-import { emptyPatternReport, PATTERN_BUDGET_MS, readFiles } from './read.js';
+import { fileHashes, isHtmlFile, WHOLE_FILE_LIMIT } from './hash.js';
+import { emptyPatternReport, PATTERN_BUDGET_MS, readBatches } from './read.js';
 import { carelessPatterns, patternName, type ContentIgnore } from './ignore.js';
 import { fileToUrl, siteBase } from './mapping.js';
 
@@ -110,7 +110,7 @@ export async function scanSite(options: ScanOptions): Promise<SiteScan> {
   const found: (SiteFile | undefined)[] = new Array<SiteFile | undefined>(names.length);
   let bytes = 0;
   let special = listing.special;
-  const reads = readFiles({
+  const batches = readBatches({
     root,
     files: names,
     links,
@@ -121,23 +121,25 @@ export async function scanSite(options: ScanOptions): Promise<SiteScan> {
     patternReport,
     signal: options.signal,
   });
-  for await (const read of reads) {
-    if ('missing' in read) continue; // removed since it was listed
-    if ('special' in read) {
-      special++; // no longer a regular file
-      continue;
-    }
-    const name = names[read.index]!;
-    if ('hash' in read) {
-      found[read.index] = new ScannedFile(name, { content: read.hash }, read.size, base);
-      bytes += read.size;
-    } else {
-      const html = isHtmlFile(name);
-      const before = html ? options.previous?.get(name) : undefined;
-      // content-ignore was applied by the reader.
-      const hashes = hashBytes(read.bytes, html, undefined, before);
-      found[read.index] = new ScannedFile(name, hashes, read.bytes.length, base);
-      bytes += read.bytes.length;
+  for await (const reads of batches) {
+    for (const read of reads) {
+      if ('missing' in read) continue; // removed since it was listed
+      if ('special' in read) {
+        special++; // no longer a regular file
+        continue;
+      }
+      const name = names[read.index]!;
+      if ('size' in read) {
+        found[read.index] = new ScannedFile(name, { content: read.hash }, read.size, base);
+        bytes += read.size;
+      } else {
+        // Hashed by the reader (content-ignore applied); only a changed page is parsed here.
+        const html = isHtmlFile(name);
+        const before = html ? options.previous?.get(name) : undefined;
+        const hashes = fileHashes(read.hash, read.bytes, html, before);
+        found[read.index] = new ScannedFile(name, hashes, read.bytes.length, base);
+        bytes += read.bytes.length;
+      }
     }
   }
   const files = found.filter((file) => file !== undefined); // in `names` order: sorted

@@ -122,7 +122,7 @@ const READ_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
  * throws: every problem is a `missing`, `unusable` or `foreign` result.
  */
 export async function readState(file: string, label = file): Promise<StateRead> {
-  let text: string;
+  let bytes: Buffer;
   try {
     const handle = await fs.open(file, READ_FLAGS);
     try {
@@ -136,7 +136,7 @@ export async function readState(file: string, label = file): Promise<StateRead> 
         if (!HEAD.test(head.toString('utf8', 0, bytesRead))) return notAState(label);
         return unusable(label, `it is ${stat.size} bytes long`, [], 0);
       }
-      text = await handle.readFile('utf8');
+      bytes = await handle.readFile();
     } finally {
       await handle.close();
     }
@@ -146,17 +146,25 @@ export async function readState(file: string, label = file): Promise<StateRead> 
     if (code === 'EISDIR') return folderState(label);
     return unusable(label, `it cannot be read: ${errorMessage(error)}`, [], 0, false);
   }
+  return parseState(bytes, label);
+}
+
+/** The state in `bytes`: the files line by line when written as writeState writes them, else as JSON. */
+function parseState(bytes: Buffer, label: string): StateRead {
+  const lines = fileLines(bytes);
+  const text = lines === undefined ? bytes.toString('utf8') : lines.head;
   if (text.trim() === '') return unusable(label, 'it is empty', [], 0);
   let document: unknown;
   try {
     document = JSON.parse(text);
   } catch {
-    if (!HEAD.test(text)) return notAState(label);
-    const salvaged = salvageCarried(text);
+    const whole = lines === undefined ? text : bytes.toString('utf8');
+    if (!HEAD.test(whole)) return notAState(label);
+    const salvaged = salvageCarried(whole);
     return unusable(label, 'it is not JSON: cut short?', salvaged.carried, salvaged.malformed);
   }
   if (!isRecord(document) || document.format !== STATE_FORMAT) return notAState(label);
-  const parsed = parseDocument(document);
+  const parsed = parseDocument(document, lines?.files);
   if (typeof parsed === 'string') {
     const { carried, malformed } = parseCarried(document.carried);
     return unusable(label, parsed, carried, malformed);
@@ -164,6 +172,59 @@ export async function readState(file: string, label = file): Promise<StateRead> 
   const { state, malformedCarried } = parsed;
   return { kind: 'found', state, ...(malformedCarried > 0 ? { malformedCarried } : {}) };
 }
+
+const FILES_START = Buffer.from('\n"files":{');
+
+/**
+ * The files of a state written as writeState writes it (one `"path":"hash"` a line), read straight
+ * from the bytes: a million files as one JSON document would be parsed into an object of a million
+ * properties first, then copied into the map (seconds, and hundreds of MB at once). `head` is the
+ * document with no files, for JSON.parse. Undefined when the bytes are not in that form (a state
+ * reformatted by hand, or damaged): JSON.parse reads those.
+ */
+function fileLines(bytes: Buffer): { head: string; files: Map<string, FileHashes> } | undefined {
+  const split = bytes.indexOf(FILES_START);
+  if (split === -1) return undefined;
+  const head = `${bytes.toString('utf8', 0, split)}\n"files":{}}`;
+  const files = new Map<string, FileHashes>();
+  const blankFrom = (at: number): boolean => bytes.toString('latin1', at).trim() === '';
+  let at = split + FILES_START.length;
+  if (bytes[at] === BRACE && bytes[at + 1] === BRACE) return blankFrom(at + 2) ? { head, files } : undefined;
+  if (bytes[at] !== NEWLINE) return undefined;
+  let backslash = -1; // the next `\` at or after `at` (Infinity: none), found lazily
+  for (at++; ;) {
+    const next = bytes.indexOf(NEWLINE, at);
+    const stop = next === -1 ? bytes.length : next;
+    const last = bytes[stop - 1] === BRACE && bytes[stop - 2] === BRACE;
+    if (!last && bytes[stop - 1] !== COMMA) return undefined;
+    const end = stop - (last ? 3 : 2); // the closing quote of the hashes
+    const long = bytes[end - 17] === DOT; // content.own
+    const sep = end - (long ? 33 : 16) - 3; // `":"`
+    if (bytes[at] !== QUOTE || bytes[end] !== QUOTE || sep <= at) return undefined;
+    if (bytes[sep] !== QUOTE || bytes[sep + 1] !== COLON || bytes[sep + 2] !== QUOTE) return undefined;
+    if (backslash < at) {
+      const found = bytes.indexOf(BACKSLASH, at); // searched again only once passed: linear
+      backslash = found === -1 ? Infinity : found;
+    }
+    let name: string;
+    try {
+      name =
+        backslash < sep
+          ? (JSON.parse(bytes.toString('utf8', at, sep + 1)) as string)
+          : bytes.toString('utf8', at + 1, sep);
+    } catch {
+      return undefined;
+    }
+    const value = sep + 3;
+    const content = bytes.toString('latin1', value, value + 16);
+    files.set(name, long ? { content, own: bytes.toString('latin1', value + 17, value + 33) } : { content });
+    if (last) return blankFrom(stop) ? { head, files } : undefined;
+    if (next === -1) return undefined;
+    at = next + 1;
+  }
+}
+
+const [NEWLINE, QUOTE, COMMA, DOT, COLON, BACKSLASH, BRACE] = [0x0a, 0x22, 0x2c, 0x2e, 0x3a, 0x5c, 0x7d];
 
 function notAState(label: string): StateRead {
   return { kind: 'foreign', label, why: `it does not begin {"format":"${STATE_FORMAT}"` };
@@ -219,9 +280,10 @@ export function foreignStateError(read: Extract<StateRead, { kind: 'foreign' }>,
   );
 }
 
-/** The state in `document`, or why it is not one. */
+/** The state in `document` (its files already read when `lines` is given), or why it is not one. */
 function parseDocument(
   document: Record<string, unknown>,
+  lines?: Map<string, FileHashes> | undefined,
 ): { state: SiteState; malformedCarried: number } | string {
   if (document.version !== STATE_VERSION) {
     return typeof document.version === 'number' && document.version > STATE_VERSION
@@ -233,7 +295,7 @@ function parseDocument(
   if (typeof document.baseUrl !== 'string' || typeof document.savedAt !== 'string') {
     return 'it has no "baseUrl" or "savedAt"';
   }
-  const files = parseFiles(document.files);
+  const files = lines ?? parseFiles(document.files);
   if (typeof files === 'string') return files;
   if (!Array.isArray(document.carried)) return '"carried" is not a list';
   const { carried, malformed } = parseCarried(document.carried);
