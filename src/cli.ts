@@ -5,6 +5,9 @@
 import packageJson from '../package.json';
 import { runCli } from './cli/run-cli.js';
 import { exitWhenIdle, watchOutput } from './runtime/exit.js';
+import { keepHeapNearLiveData } from './runtime/memory.js';
+
+keepHeapNearLiveData();
 
 /** The exit code when the output could not be delivered and the run itself did not fail. */
 const OUTPUT_LOST = 1;

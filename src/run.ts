@@ -255,6 +255,7 @@ async function collect(
     domains: config.domains,
     exclude: config.exclude,
   });
+  gathered.entries = []; // prepared: a million entries must not stay for the rest of the run
   // One line per kind of mistake, not one per entry: a sitemap can hold thousands.
   for (const [reason, { count, examples }] of collected.invalidByReason) {
     const more = count > examples.length ? `; …and ${count - examples.length} more` : '';
@@ -397,10 +398,11 @@ async function submit(
 }
 
 function skippedForQuota(plan: Plan, quota: number | undefined): UrlOutcome[] {
+  const reason = `quota: the daily prefetch quota had ${quota} URLs left`; // one string for them all
   return plan.overQuota.map((item) => ({
     url: item.url,
     status: 'skipped',
-    reason: `quota: the daily prefetch quota had ${quota} URLs left`,
+    reason,
     skip: 'quota',
     source: item.source,
     order: item.order,

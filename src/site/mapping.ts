@@ -48,7 +48,8 @@ export function encodeSegment(segment: string): string {
 export function fileToUrl(base: string, file: string): string {
   const segments = file.split('/');
   if (segments[segments.length - 1] === INDEX_FILE) segments[segments.length - 1] = '';
-  return base + segments.map(encodeSegment).join('/');
+  // Joined, not concatenated: one flat string (a concatenation keeps a pair of pieces, per URL).
+  return [base, segments.map(encodeSegment).join('/')].join('');
 }
 
 /**

@@ -126,7 +126,8 @@ function classify(
 ): Change[] {
   const selected: Change[] = [];
   const excluding = options.exclude !== undefined && options.exclude.size > 0;
-  for (const file of scan.files) {
+  for (let position = 0; position < scan.files.length; position++) {
+    const file = scan.files[position]!;
     const listed = fromSitemap.get(file.path);
     // Made only when needed: on a large site most files are neither excluded nor changed.
     const urlOf = (): string => listed?.url ?? file.url;
@@ -141,7 +142,13 @@ function classify(
     const chromeOnly = change === 'modified' && before?.own !== undefined && before.own === file.hashes.own;
     if (chromeOnly) counts.chromeOnly++;
     if (!options.changes.all && (change === 'unchanged' || !options.changes[change])) continue;
-    selected.push({ file, url: urlOf(), change, chromeOnly, key: orderKey(file.path, listed?.priority) });
+    selected.push({
+      file,
+      url: urlOf(),
+      change,
+      chromeOnly,
+      key: orderKey(file.path, listed?.priority, position),
+    });
   }
   return selected;
 }
@@ -158,7 +165,10 @@ function inQuotaOrder(
 ): PlannedUrl[] {
   const urls: PlannedUrl[] = [];
   const listed = new Set<string>();
-  const changedFiles = new Set(changes.filter((c) => c.change !== 'unchanged').map((c) => c.file.path));
+  // Only to settle carried entries (most runs have none; a first deploy of a large site, a million changes).
+  const changedFiles = new Set(
+    carried.length === 0 ? [] : changes.filter((c) => c.change !== 'unchanged').map((c) => c.file.path),
+  );
   const carriedFiles = new Set(carried.map((entry) => entry.file));
   const tier = (c: Change): number => (c.change === 'unchanged' ? 2 : c.chromeOnly ? 1 : 0);
   const ordered = changes

@@ -50,14 +50,29 @@ export interface SiteFile {
   readonly size: number;
 }
 
-/** A scanned file; its URL is made when asked for (most files of a large site never are). */
+/**
+ * A scanned file. Its URL is made when asked for (most files of a large site never are), and its
+ * hashes are kept as the state writes them, `content` or `content.own`: one string instead of an
+ * object and two strings, a million times over.
+ */
 class ScannedFile implements SiteFile {
+  private readonly packed: string;
+
   constructor(
     readonly path: string,
-    readonly hashes: FileHashes,
+    hashes: FileHashes,
     readonly size: number,
     private readonly base: string,
-  ) {}
+  ) {
+    this.packed = hashes.own === undefined ? hashes.content : [hashes.content, hashes.own].join('.');
+  }
+
+  get hashes(): FileHashes {
+    const packed = this.packed;
+    return packed.length === 16
+      ? { content: packed }
+      : { content: packed.slice(0, 16), own: packed.slice(17) };
+  }
 
   get url(): string {
     return fileToUrl(this.base, this.path);

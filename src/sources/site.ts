@@ -38,8 +38,8 @@ import {
 } from '../site/index.js';
 import { sitemapPriorities, type ChangeSelection } from '../sitemap/index.js';
 import type { ExcludeMatcher } from '../urls/exclude.js';
-import { normalizeUrl } from '../urls/normalize.js';
-import type { UrlEntry } from '../urls/prepare.js';
+import { isCanonical, normalizeUrl } from '../urls/normalize.js';
+import type { SiteEntryChange, UrlEntry } from '../urls/prepare.js';
 import type { PlannedSite } from './gather.js';
 
 /** `site-dir`, `state`, `content-ignore`, `carry-days` and `changes`, as config/ composes them. */
@@ -77,7 +77,7 @@ export interface OpenSiteOptions {
 /** The site, read and planned before anything is sent. */
 export interface OpenSite {
   config: SiteSourceConfig;
-  /** What to append to the run's entries, in quota order. */
+  /** What to append to the run's entries, in quota order (handed over, and emptied, by plannedSite). */
   entries: UrlEntry[];
   /** Undefined when nothing was planned: `state` alone with no usable state, or a run stopped while scanning. */
   planned?: { scan: SiteScan; plan: SitePlan } | undefined;
@@ -245,29 +245,46 @@ function stateAsScan(state: SiteState): SiteScan {
  */
 function withNormalUrls(plan: SitePlan): SitePlan {
   for (const planned of plan.urls) {
+    if (isCanonical(planned.url)) continue; // all of them, but asked cheaply: a site has a million
     const normal = normalizeUrl(planned.url);
     if (normal.ok && normal.url !== planned.url) planned.url = normal.url;
   }
   return plan;
 }
 
-/** The plan as URL entries: each row says why it is there. */
+/**
+ * The plan as URL entries: each row says why it is there. Rows that say the same share one `change`
+ * (a first deploy of a million files has one kind of row).
+ */
 function entriesOf(plan: SitePlan): UrlEntry[] {
-  return plan.urls.map((planned) => ({
-    raw: planned.url,
-    source: planned.file === undefined ? 'state' : `site-dir: ${planned.file}`,
-    change: {
-      change: planned.change,
-      chromeOnly: planned.chromeOnly,
-      ...(planned.change === 'carried' ? { carriedSince: planned.since } : {}),
-    },
-  }));
+  const shared = new Map<string, SiteEntryChange>();
+  return plan.urls.map((planned) => {
+    const since = planned.change === 'carried' ? planned.since : undefined;
+    const key = `${planned.change} ${planned.chromeOnly} ${since}`;
+    let change = shared.get(key);
+    if (change === undefined) {
+      change = {
+        change: planned.change,
+        chromeOnly: planned.chromeOnly,
+        ...(since !== undefined ? { carriedSince: since } : {}),
+      };
+      shared.set(key, change);
+    }
+    return {
+      raw: planned.url,
+      source: planned.file === undefined ? 'state' : `site-dir: ${planned.file}`,
+      change,
+    };
+  });
 }
 
 /** What gatherEntries appends to the run's entries (none, with `notRead`, when the run stopped before site-dir was read). */
 export function plannedSite(site: OpenSite): PlannedSite {
   const counts = site.planned?.plan.counts ?? emptySiteCounts();
-  return { entries: site.entries, counts, siteDir: site.config.siteDir, notRead: site.notRead };
+  const entries = site.entries;
+  // Handed over: the run holds them from here on (the state is built from the plan, not from these).
+  site.entries = [];
+  return { entries, counts, siteDir: site.config.siteDir, notRead: site.notRead };
 }
 
 /**
@@ -276,7 +293,7 @@ export function plannedSite(site: OpenSite): PlannedSite {
  * left as it was). Undefined when the run has no site; the warning then speaks of lists.
  */
 export function quotaCutText(site: OpenSite | undefined, config: SiteRunConfig): string | undefined {
-  if (site?.planned === undefined || site.config.state === undefined || site.entries.length === 0) {
+  if (site?.planned === undefined || site.config.state === undefined || site.planned.plan.urls.length === 0) {
     return undefined;
   }
   if (config.dryRun || site.keep !== undefined) return undefined;
