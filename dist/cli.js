@@ -11967,7 +11967,9 @@ function planSiteChanges(scan, read, options) {
     }
     if (counts.carriedInvalid > 0)
         notices.push(invalidNotice(carried.invalid, malformed));
-    const urls = inQuotaOrder(changes, carried.entries, today, counts);
+    // Two files have one URL only through a sitemap's loc form; a carried URL may be a change's too.
+    const distinct = options.sitemap === undefined && carried.entries.length === 0;
+    const urls = inQuotaOrder(changes, carried.entries, { today, counts, distinct });
     const carries = read.kind !== 'missing';
     return { urls, counts, hadState: previous !== undefined, carries, today, notices, warnings };
 }
@@ -11997,6 +11999,7 @@ function classify(scan, previous, fromSitemap, options, counts) {
             url: urlOf(),
             change,
             chromeOnly,
+            tier: change === 'unchanged' ? 2 : chromeOnly ? 1 : 0,
             key: orderKey(file.path, listed?.priority, position),
         });
     }
@@ -12006,20 +12009,21 @@ function classify(scan, previous, fromSitemap, options, counts) {
  * This deploy's changes in quota order (own content changed, then chrome-only, then with `changes:
  * all` the unchanged files), then the carried URLs, oldest first; each URL once.
  */
-function inQuotaOrder(changes, carried, today, counts) {
+function inQuotaOrder(changes, carried, { today, counts, distinct }) {
     const urls = [];
-    const listed = new Set();
+    const listed = new Set(); // not needed when the URLs are known to be distinct (a million of them)
     // Only to settle carried entries (most runs have none; a first deploy of a large site, a million changes).
     const changedFiles = new Set(carried.length === 0 ? [] : changes.filter((c) => c.change !== 'unchanged').map((c) => c.file.path));
     const carriedFiles = new Set(carried.map((entry) => entry.file));
-    const tier = (c) => (c.change === 'unchanged' ? 2 : c.chromeOnly ? 1 : 0);
     const ordered = changes
         .filter((c) => c.change !== 'unchanged' || !carriedFiles.has(c.file.path)) // listed as carried below
-        .sort((a, b) => tier(a) - tier(b) || compareKeys(a.key, b.key));
+        .sort((a, b) => a.tier - b.tier || compareKeys(a.key, b.key));
     for (const c of ordered) {
-        if (listed.has(c.url))
-            continue; // two files, one URL (a loc form): warmed once
-        listed.add(c.url);
+        if (!distinct) {
+            if (listed.has(c.url))
+                continue; // two files, one URL (a loc form): warmed once
+            listed.add(c.url);
+        }
         const { url, change, chromeOnly } = c;
         urls.push({ url, file: c.file.path, change, chromeOnly, since: today, firstChange: change });
     }
