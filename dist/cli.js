@@ -11181,29 +11181,28 @@ const READER = `
     if (Buffer.byteLength(text) > length) throw new Error('content-ignore made a file longer');
     return bytes.write(text, 0, 'utf8');
   };
-  // A small file is read straight into the batch, without asking its size; only one that fills the
-  // rest of the batch is sized, and then hashed here (too large) or sent in a buffer of its own.
-  const readOne = async (index, fd) => {
-    if (batchBytes - used < batchBytes / 8) await flush();
-    const filled = fill(fd, view, used, view.length);
-    if (used + filled < view.length || fs.fstatSync(fd).size === filled) {
-      add(index, view, used, filter(index, view, used, filled));
-      used += filled;
-      return;
-    }
-    const size = fs.fstatSync(fd).size;
+  // Reads the size bytes (the size fstat gave: one read for a small file, not a second one to find the
+  // end) into the batch, or into a buffer of its own when it is over half a batch, or hashes it here
+  // when it is over the whole-file limit. A file that grows while it is read is taken as it was sized.
+  const readOne = async (index, fd, size) => {
     if (size > wholeFileLimit) {
       entries.push(index, 1, size, 0);
       digests.push(hashWhole(fd));
-    } else {
-      const own = new Uint8Array(new ArrayBuffer(Math.max(size, filled)));
-      own.set(view.subarray(used, used + filled));
-      const total = filled + fill(fd, own, filled, own.length);
-      const length = filter(index, own, 0, total);
+      return;
+    }
+    if (size > batchBytes / 2) {
+      const own = new Uint8Array(new ArrayBuffer(size));
+      const length = filter(index, own, 0, fill(fd, own, 0, size));
       const packed = new Uint8Array(new ArrayBuffer(12));
       packed.set(digest(own.subarray(0, length)).subarray(0, 12));
       await post({ batch: own.buffer, entries: [index, 0, 0, length], digests: packed.buffer });
+      return;
     }
+    // Full, or holding 4,096 files (a folder of empty files must not become one endless batch).
+    if (used + size > batchBytes || entries.length >= 4 * 4096) await flush();
+    const filled = fill(fd, view, used, used + size);
+    add(index, view, used, filter(index, view, used, filled));
+    used += filled;
   };
   const pathOf = (index) => links[index] ?? root + '/' + nameBytes.toString('utf8', starts[index], starts[index + 1]);
   for (const index of order) {
@@ -11220,8 +11219,9 @@ const READER = `
     }
     try {
       // A FIFO, a device or a folder swapped in since the listing is never read.
-      if (!fs.fstatSync(fd).isFile()) entries.push(index, 3, 0, 0);
-      else await readOne(index, fd);
+      const stat = fs.fstatSync(fd);
+      if (!stat.isFile()) entries.push(index, 3, 0, 0);
+      else await readOne(index, fd, stat.size);
     } catch (error) {
       parentPort.postMessage({ error: String(error.message), index });
       return;
@@ -11483,9 +11483,13 @@ function siteBase(baseUrl) {
 }
 /** Percent-encodes one path segment (see the module comment). */
 function encodeSegment(segment) {
+    if (RAW_SEGMENT.test(segment))
+        return segment; // most are: a quick look, a million times over
     // encodeURIComponent leaves A-Z a-z 0-9 - _ . ! ~ * ' ( ) raw; these sub-delimiters are raw in paths too.
     return encodeURIComponent(segment).replace(/%(?:24|26|2B|2C|3B|3D|3A|40)/g, decodeURIComponent);
 }
+/** A segment of only the characters a path segment keeps raw: encoded, it is itself. */
+const RAW_SEGMENT = /^[A-Za-z0-9\-._~!$&'()*+,;=:@]*$/;
 /** The URL of `file` (`/`-separated, relative to site-dir) under `base` (from siteBase()). */
 function fileToUrl(base, file) {
     const segments = file.split('/');
