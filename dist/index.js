@@ -46663,9 +46663,11 @@ async function checkReplaceable(file) {
 }
 /**
  * Renames the state at `file` (one that cannot be used) to `<file>.unusable-<time>` beside it, so that
- * the new state does not overwrite it; returns the new path.
+ * the new state does not overwrite it; returns the new path (undefined: the file is gone already).
  */
 async function setStateAside(file, now) {
+    if (!(await state_exists(file)))
+        return undefined;
     const stamp = now
         .toISOString()
         .replace(/\.\d+Z$/, 'Z')
@@ -55540,6 +55542,8 @@ async function setAside(site, file, now, log) {
         return undefined;
     try {
         const aside = await setStateAside(file, now);
+        if (aside === undefined)
+            return undefined; // gone during the run: nothing to keep
         log.warning(`state: the state that could not be used was kept as ${external_node_path_default().relative(external_node_path_default().dirname(file), aside)} beside ` +
             `${site.config.state}; a new one is written in its place.`);
         return undefined;

@@ -403,6 +403,7 @@ async function setAside(site: OpenSite, file: string, now: Date, log: Logger): P
   if (!(read?.kind === 'unusable' && read.setAside) && !otherBase) return undefined;
   try {
     const aside = await setStateAside(file, now);
+    if (aside === undefined) return undefined; // gone during the run: nothing to keep
     log.warning(
       `state: the state that could not be used was kept as ${path.relative(path.dirname(file), aside)} beside ` +
         `${site.config.state}; a new one is written in its place.`,

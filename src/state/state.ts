@@ -459,9 +459,10 @@ async function checkReplaceable(file: string): Promise<void> {
 
 /**
  * Renames the state at `file` (one that cannot be used) to `<file>.unusable-<time>` beside it, so that
- * the new state does not overwrite it; returns the new path.
+ * the new state does not overwrite it; returns the new path (undefined: the file is gone already).
  */
-export async function setStateAside(file: string, now: Date): Promise<string> {
+export async function setStateAside(file: string, now: Date): Promise<string | undefined> {
+  if (!(await exists(file))) return undefined;
   const stamp = now
     .toISOString()
     .replace(/\.\d+Z$/, 'Z')
