@@ -10109,10 +10109,9 @@ const package_namespaceObject = {"rE":"1.0.0"};
  * - ConfigError: a mistake only the workflow's author can fix; always fails the step (CLI exit 2).
  * - UsageError: a command line the CLI cannot read (exit 2).
  * - NetworkError: no HTTP answer at all (refused, reset, DNS, TLS, timeout), with the system's code.
- * - DocumentNotFoundError: a document (sitemap, baseline, state) that does not exist; HtmlPageError,
- *   an HTML page served where it should be, counts as one.
- * - DocumentReadError: a document that could not be read, `transient` when trying again may help.
  * - AlibabaError: a failed API call, sorted into an ErrorClass once, in alibaba/errors.ts.
+ * A feature's own errors live with it and extend Error (sitemap/errors.ts: a document not found or
+ * unreadable), so that only what every phase shares is here.
  */
 /** A mistake in the inputs: always fails the step, whatever `fail-on` says. */
 class ConfigError extends Error {
@@ -10157,35 +10156,6 @@ function systemErrorCode(error) {
         current = current.cause;
     }
     return undefined;
-}
-/** The document does not exist: no such file, HTTP 404/410, or no such path at the git ref. */
-class DocumentNotFoundError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'DocumentNotFoundError';
-    }
-}
-/**
- * An HTML page where a sitemap was expected (a `<html>` root, or a `text/html` answer that is not a
- * sitemap). Hosts answer a missing file with 200 and a page, so it counts as not found.
- */
-class HtmlPageError extends DocumentNotFoundError {
-    constructor(message) {
-        super(message);
-        this.name = 'HtmlPageError';
-    }
-}
-/**
- * A document that may exist but could not be read. `transient` when another try may succeed: an
- * HTTP 5xx, 408 or 429, no answer at all (reset, refused, DNS), or a timeout.
- */
-class DocumentReadError extends Error {
-    transient;
-    constructor(message, transient, options) {
-        super(message, options);
-        this.transient = transient;
-        this.name = 'DocumentReadError';
-    }
 }
 /** Whether a call that failed with this class may be sent again. */
 function isRetryable(errorClass) {
@@ -10280,7 +10250,7 @@ function compileContentIgnore(text) {
     return { patterns, lines };
 }
 /** `text` with every match of every pattern removed (the same text when nothing matched). */
-function ignore_removeIgnored(text, ignore) {
+function removeIgnored(text, ignore) {
     let result = text;
     for (const pattern of ignore.patterns)
         result = result.replace(pattern, '');
@@ -10976,7 +10946,7 @@ function hash_short(bytes) {
 }
 /** Whether `bytes` count as text for `content-ignore`: UTF-8 without NUL bytes. */
 function isText(bytes) {
-    return !bytes.includes(0) && isUtf8(bytes);
+    return !bytes.includes(0) && (0,external_node_buffer_namespaceObject.isUtf8)(bytes);
 }
 /**
  * The hashes of a file's bytes; `html` for .html/.htm/.xhtml files. `before` is the file's hashes in the
@@ -11843,41 +11813,6 @@ function byCodeUnits(a, b) {
     return a < b ? -1 : a > b ? 1 : 0;
 }
 
-;// CONCATENATED MODULE: ./src/base/result.ts
-/** Counts of a site that was not read (or held nothing). */
-function emptySiteCounts() {
-    return {
-        files: 0,
-        added: 0,
-        modified: 0,
-        unchanged: 0,
-        excluded: 0,
-        chromeOnly: 0,
-        carriedIn: 0,
-        carriedAged: 0,
-        carriedGone: 0,
-        carriedSuperseded: 0,
-        carriedExcluded: 0,
-        carriedInvalid: 0,
-    };
-}
-/** Counts of a sitemap diff that read nothing. */
-function emptyDiffCounts() {
-    return {
-        deployed: 0,
-        baseline: undefined,
-        added: 0,
-        modified: 0,
-        unchanged: 0,
-        notComparable: 0,
-        unknown: 0,
-        excluded: 0,
-        invalid: 0,
-        images: 0,
-        imagesExcluded: 0,
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/site/order.ts
 /**
  * The order a small quota spends itself in: the URLs a visitor hits first, first. For the deploy's own
@@ -11927,28 +11862,25 @@ function compareKeys(a, b) {
 }
 
 ;// CONCATENATED MODULE: ./src/site/plan.ts
-/**
- * What to warm: the deploy's changes, found by comparing the site's content hashes with the state,
- * then the URLs earlier runs planned but could not warm (the carried list).
- *
- * - A file is `added` when the state does not have it, `modified` when its hash differs, unchanged
- *   otherwise; `changes` selects which are warmed (with `all`, every file), `exclude` removes URLs.
- * - A modified HTML page whose own content hash is unchanged is `chromeOnly`: only the navigation
- *   around it changed, so it waits behind the pages whose content changed.
- * - A carried URL is warmed after this deploy's changes, oldest first. It is dropped when its file is
- *   gone, when it was first planned more than `carry-days` days ago (with a notice), or when `exclude`
- *   now matches it; when its file changed again it is warmed once, as this deploy's change. Each entry
- *   is checked before it is used (a state may be damaged, or edited by hand): a URL that is not under
- *   `base-url`, or is no file of the site, or a `since` that is no real day up to today, is dropped
- *   with a notice.
- * - Without a state (a first deploy) every file is added and nothing is carried. With a state that
- *   cannot be used (damaged, or written for another base-url) every file is added too, but what the
- *   quota cannot take is carried: the deploy's real edits are among them, and must not be lost.
- */
 
 
-
-const DEFAULT_CARRY_DAYS = 7;
+/** Counts of a site that was not read (or held nothing). */
+function emptySiteCounts() {
+    return {
+        files: 0,
+        added: 0,
+        modified: 0,
+        unchanged: 0,
+        excluded: 0,
+        chromeOnly: 0,
+        carriedIn: 0,
+        carriedAged: 0,
+        carriedGone: 0,
+        carriedSuperseded: 0,
+        carriedExcluded: 0,
+        carriedInvalid: 0,
+    };
+}
 /** Compares the scanned site with the state read before the run and returns what to warm, in order. */
 function planSiteChanges(scan, read, options) {
     const today = options.now.toISOString().slice(0, 10);
@@ -12232,6 +12164,10 @@ function notSentReason(reason) {
         ? 'deadline: not sent before the run reached its timeout'
         : 'cancelled: not sent before the run was cancelled';
 }
+/** Why something was not done because the run stopped before it, e.g. a sitemap not read. */
+function stoppedFirst(reason) {
+    return reason === 'deadline' ? 'the run reached its timeout first' : 'the run was cancelled first';
+}
 
 ;// CONCATENATED MODULE: ./src/site/carry.ts
 /**
@@ -12408,47 +12344,6 @@ class FilesOf {
 
 
 
-;// CONCATENATED MODULE: ./src/base/logger.ts
-/** Forwards to `logger`, also keeping its notices and warnings in `notes` (for the job summary). */
-function notingLogger(logger, notes) {
-    return {
-        info: (message) => logger.info(message),
-        debug: (message) => logger.debug(message),
-        warning: (message) => {
-            notes.push({ level: 'warning', message });
-            logger.warning(message);
-        },
-        notice: (message) => {
-            notes.push({ level: 'notice', message });
-            logger.notice(message);
-        },
-        group: (title, fn) => logger.group(title, fn),
-    };
-}
-/** A logger that keeps every line, for tests and for building summaries. */
-class MemoryLogger {
-    lines = [];
-    info(message) {
-        this.lines.push({ level: 'info', message });
-    }
-    warning(message) {
-        this.lines.push({ level: 'warning', message });
-    }
-    notice(message) {
-        this.lines.push({ level: 'notice', message });
-    }
-    debug(message) {
-        this.lines.push({ level: 'debug', message });
-    }
-    async group(title, fn) {
-        this.info(`[${title}]`);
-        return fn();
-    }
-    messages(level) {
-        return this.lines.filter((line) => line.level === level).map((line) => line.message);
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/sitemap/set.ts
 class SitemapSet {
     /** URL by document position, duplicates included. */
@@ -12605,15 +12500,23 @@ function ownCopy(text) {
 const SCRATCH = Buffer.allocUnsafe(16 * 1024);
 
 ;// CONCATENATED MODULE: ./src/sitemap/diff.ts
-/**
- * What the deploy added or changed, in the order a small quota should spend itself on.
- *
- * The deployed side is diffed while it streams by: each URL is looked up in the baseline and only
- * the selected ones are kept, so memory is the baseline set plus the changes, and a deployed URL
- * that the baseline has is never copied or stored.
- */
 
-
+/** Counts of a sitemap diff that read nothing. */
+function emptyDiffCounts() {
+    return {
+        deployed: 0,
+        baseline: undefined,
+        added: 0,
+        modified: 0,
+        unchanged: 0,
+        notComparable: 0,
+        unknown: 0,
+        excluded: 0,
+        invalid: 0,
+        images: 0,
+        imagesExcluded: 0,
+    };
+}
 /** Parses `added,modified` (the default, also for an empty value), `added`, `modified` or `all`. */
 function parseChanges(input) {
     const words = input
@@ -12802,158 +12705,1556 @@ class SitemapDiff {
     }
 }
 
-;// CONCATENATED MODULE: ./src/urls/normalize.ts
+;// CONCATENATED MODULE: ./src/urls/exclude.ts
 /**
- * URL normalization: one canonical spelling per resource, so that duplicates are merged before they
- * cost quota, and so that what we send is what the CDN expects (UTF-8 percent-encoding, <= 1,024 chars).
+ * The `exclude` input: glob patterns on the URL path, one per line, applied to every URL source.
+ * Patterns match the *decoded* path without the query, so `/博客/**` and `/%E5%8D%9A%E5%AE%A2/**`
+ * mean the same thing, and a pattern never has to guess at query strings.
+ *
+ * `*` matches within one path segment, `**` (a whole segment) matches any number of segments, and
+ * `/x/**` also matches `/x` itself. Blank lines and lines starting with `#` are ignored.
  */
-/** The longest URL the CDN accepts, counted after percent-encoding. */
-const MAX_URL_LENGTH = 1024;
-const SCHEME_WITH_SLASHES = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
-const OTHER_SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):(?!\d)/;
-// The API's own scheme-less form: `host/path` or `host:port/path`. A host needs a dot (or is
-// localhost) so that a forgotten leading slash (`blog/post`) is reported instead of sent to host "blog".
-const SCHEMELESS_HOST = /^(?:localhost|\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+)(?::\d{1,5})?(?:[/?#]|$)/;
-// Already canonical: lower-case http(s) scheme and host, no default port, only unreserved, sub-delim
-// and upper-case escapes in path and query, no fragment, no dot segments. Most sitemap URLs look like
-// this, and skipping `new URL()` for them is what keeps a million-URL diff fast.
-const CANONICAL = /^https?:\/\/(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)*[a-z](?:[a-z0-9-]*[a-z0-9])?(?::[1-9]\d{0,4})?(?:\/(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]|%[0-9A-F]{2})*)+(?:\?(?:[A-Za-z0-9\-._~!$&()*+,;=:@/?]|%[0-9A-F]{2})*)?$/;
-// Dot segments, plain or percent-encoded: the URL parser resolves both.
-const DOT_SEGMENT = /\/(?:\.|%2E){1,2}(?:[/?]|$)/i;
-const DEFAULT_PORT = /^(?:http:\/\/[^/?]*:80|https:\/\/[^/?]*:443)(?:[/?]|$)/;
 /**
- * Normalizes one URL entry. Accepts `http(s)://host/path`, scheme-less `host[:port]/path` (taken as
- * https) and `/path` (resolved against `baseUrl`). Never throws: a bad entry gets a reason a person
- * can act on.
+ * Compiles the patterns; throws an Error naming the line for an invalid one, e.g.
+ * `exclude: line 2 "tag/**" must start with "/"`. Accepts the input's text or its lines.
  */
-function normalizeUrl(raw, baseUrl) {
-    const input = raw.trim();
-    if (input === '')
-        return { ok: false, reason: 'is empty' };
-    if (isCanonical(input))
-        return { ok: true, url: input, host: hostOf(input) };
-    const unusable = unusableCharacters(input);
-    if (unusable !== undefined)
-        return { ok: false, reason: unusable };
-    let absolute;
-    const scheme = SCHEME_WITH_SLASHES.exec(input)?.[1]?.toLowerCase();
-    if (scheme !== undefined) {
-        if (scheme !== 'http' && scheme !== 'https')
-            return { ok: false, reason: 'is not an http(s) URL' };
-        if (input.charAt(scheme.length + 3) === '/' || input.length === scheme.length + 3) {
-            return { ok: false, reason: 'has no host' };
-        }
-        absolute = input;
-    }
-    else if (input.startsWith('//')) {
-        return { ok: false, reason: 'is protocol-relative: write https:// in front of it' };
-    }
-    else if (input.startsWith('/')) {
-        if (baseUrl === undefined || baseUrl === '') {
-            return { ok: false, reason: 'is a path: set base-url so that it can be resolved' };
-        }
-        absolute = baseUrl.replace(/\/+$/, '') + input;
-    }
-    else if (SCHEMELESS_HOST.test(input)) {
-        absolute = `https://${input}`;
-    }
-    else if (OTHER_SCHEME.test(input)) {
-        return { ok: false, reason: 'is not an http(s) URL' };
-    }
-    else {
-        return { ok: false, reason: `has no host (a path must start with "/")` };
-    }
-    return canonicalize(absolute);
+function compileExcludes(patterns) {
+    const lines = typeof patterns === 'string' ? patterns.split(/\r?\n/) : patterns;
+    const compiled = [];
+    lines.forEach((line, i) => {
+        const pattern = line.trim();
+        if (pattern === '' || pattern.startsWith('#'))
+            return;
+        compiled.push({ pattern, regex: toRegex(pattern, i + 1) });
+    });
+    return {
+        size: compiled.length,
+        match(url) {
+            if (compiled.length === 0)
+                return undefined;
+            const path = decodedPath(url);
+            for (const { pattern, regex } of compiled)
+                if (regex.test(path))
+                    return pattern;
+            return undefined;
+        },
+    };
 }
-// Control characters: the URL parser deletes tabs and newlines silently (merging the entry with
-// another) and encodes the rest, so that a URL nobody meant would be sent.
-// eslint-disable-next-line no-control-regex -- finding them is the point
-const CONTROL = /[\u0000-\u001f\u007f]/;
-// A `%` that does not start an escape; only the part before the fragment is sent.
-const BAD_ESCAPE = /%(?![0-9A-Fa-f]{2})/;
-/** Why `input` cannot be a URL as written, or undefined. */
-function unusableCharacters(input) {
-    const control = CONTROL.exec(input);
-    if (control) {
-        const name = control[0] === '\t' ? 'a tab' : `the control character ${visible(control[0])}`;
-        return `contains ${name} at character ${control.index + 1}; a URL cannot hold control characters`;
+function toRegex(pattern, line) {
+    const invalid = (why) => new Error(`exclude: line ${line} "${pattern}" ${why}`);
+    if (!pattern.startsWith('/'))
+        throw invalid('must start with "/" (it matches the URL path)');
+    if (pattern.includes('?'))
+        throw invalid('contains "?": patterns match the URL path, without its query');
+    const segments = decodePath(pattern).split('/').slice(1);
+    let source = '';
+    for (const segment of segments) {
+        if (segment === '**') {
+            // Zero or more whole segments: `/x/**` matches `/x`, `/x/a/b`; `/**/y` matches `/y`, `/a/y`.
+            source += '(?:/.*)?';
+            continue;
+        }
+        if (segment.includes('**'))
+            throw invalid('uses "**" inside a segment; "**" must stand alone between slashes, as in /docs/**');
+        source += '/' + segment.split('*').map(escapeRegex).join('[^/]*');
     }
-    const beforeFragment = input.split('#', 1)[0] ?? '';
-    const escape = BAD_ESCAPE.exec(beforeFragment);
-    if (escape) {
-        const text = beforeFragment.slice(escape.index, escape.index + 3);
-        return `has "${text}", which is not a percent-escape (% and two hex digits); write a literal % as %25`;
+    return new RegExp(`^${source}$`);
+}
+/** The URL's path (no query or fragment), percent-decoded; `/` when it has none. */
+function decodedPath(url) {
+    let rest = url;
+    const schemeEnd = url.indexOf('://');
+    if (schemeEnd !== -1) {
+        const hostEnd = url.slice(schemeEnd + 3).search(/[/?#]/);
+        rest = hostEnd === -1 ? '' : url.slice(schemeEnd + 3 + hostEnd);
+    }
+    const queryAt = rest.search(/[?#]/);
+    const path = queryAt === -1 ? rest : rest.slice(0, queryAt);
+    return path === '' ? '/' : decodePath(path);
+}
+/** Decodes each segment on its own, so that an encoded "/" (%2F) stays inside its segment. */
+function decodePath(path) {
+    if (!path.includes('%'))
+        return path;
+    return path
+        .split('/')
+        .map((segment) => {
+        try {
+            return decodeURIComponent(segment).replace(/\//g, '%2F');
+        }
+        catch {
+            return segment; // not valid UTF-8 escapes: match it as written
+        }
+    })
+        .join('/');
+}
+function escapeRegex(text) {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+;// CONCATENATED MODULE: ./src/urls/domains.ts
+/**
+ * The `domains` allow-list. `*.example.com` covers subdomains only, not example.com itself, as in
+ * TLS certificates and Alibaba's wildcard domains.
+ */
+
+const HOST_PATTERN = /^(\*\.)?[a-z0-9_-]+(\.[a-z0-9_-]+)*$/;
+/** Parses the input, one host per line; blank lines and `#` comments are ignored. */
+function parseDomainPatterns(text) {
+    const patterns = [];
+    text.split(/\r?\n/).forEach((line, index) => {
+        const value = line.trim().toLowerCase();
+        if (value === '' || value.startsWith('#'))
+            return;
+        if (!HOST_PATTERN.test(value)) {
+            throw new ConfigError(`domains: line ${index + 1} "${line.trim()}" is not a host name; write it like www.example.com or *.example.com`);
+        }
+        patterns.push(value);
+    });
+    return patterns;
+}
+/** Whether `host` is allowed; an empty list allows every host. */
+function isAllowedHost(host, patterns) {
+    if (patterns.length === 0)
+        return true;
+    return patterns.some((pattern) => pattern.startsWith('*.')
+        ? host.endsWith(pattern.slice(1)) && host.length > pattern.length - 1
+        : host === pattern);
+}
+
+;// CONCATENATED MODULE: ./src/config/inputs.generated.ts
+// Generated from action.yml by scripts/docs.ts (`npm run docs`; `npm run build` runs it too). Do not edit.
+const ACTION_INPUTS = [
+    {
+        name: 'urls',
+        description: 'URLs to prefetch, one per line. Blank lines and lines starting with # are ignored. Forms: https://host/path (http too), host/path or host:port/path (taken as https), and /path (resolved against base-url).',
+        default: '',
+        required: false,
+    },
+    {
+        name: 'urls-file',
+        description: 'A workspace-relative file of URLs in the same format as urls. Use it for long lists: Linux refuses an input (environment variable) over 128 KiB.',
+        default: '',
+        required: false,
+    },
+    {
+        name: 'base-url',
+        description: "The site's address that /path entries are appended to, like https://www.example.com, with the folder it is served under if not the root (https://user.github.io/project); with site-dir, where the site is served (required then).",
+        default: '',
+        required: false,
+    },
+    {
+        name: 'site-dir',
+        description: 'The folder your build writes (workspace-relative: public, _site, dist). Every file is hashed and compared with state; the URLs of the added and modified files are prefetched (folder/index.html as folder/), pages whose own content changed first. Needs base-url. Recommended with state.',
+        default: '',
+        required: false,
+    },
+    {
+        name: 'state',
+        description: 'A workspace-relative file read at the start and replaced at the end (never in a dry run): the content hash of every file of the last deploy, and the URLs the quota, the timeout or a passing error left, carried to the next run. Keep it with actions/cache. Only a state is ever replaced: a path that holds another file is a configuration error, and a damaged state is kept aside. Alone (no site-dir), a run warms the carried URLs.',
+        default: '',
+        required: false,
+    },
+    {
+        name: 'content-ignore',
+        description: 'Regular expressions, one per line, whose matches are removed from text files of site-dir before hashing: build times and random ids some generators stamp into every page (MkDocs: Build Date UTC : [^\\n]*). Written without slashes or flags; a pattern that takes over 2 s on a file is stopped there.',
+        default: '',
+        required: false,
+    },
+    {
+        name: 'carry-days',
+        description: 'Days a carried URL is kept, from the day it was first planned; older ones are dropped with a notice. 0 to 365.',
+        default: '7',
+        required: false,
+    },
+    {
+        name: 'domains',
+        description: 'Allow-list of hosts, one per line; *.example.com matches subdomains, not example.com itself. URLs on other hosts are skipped, not sent. Empty allows every host.',
+        default: '',
+        required: false,
+    },
+    {
+        name: 'access-key-id',
+        description: 'AccessKey ID. Falls back to the ALIBABA_CLOUD_ACCESS_KEY_ID environment variable.',
+        default: '',
+        required: false,
+    },
+    {
+        name: 'access-key-secret',
+        description: 'AccessKey secret. Falls back to the ALIBABA_CLOUD_ACCESS_KEY_SECRET environment variable.',
+        default: '',
+        required: false,
+    },
+    {
+        name: 'security-token',
+        description: 'STS security token, with temporary credentials. Falls back to ALIBABA_CLOUD_SECURITY_TOKEN.',
+        default: '',
+        required: false,
+    },
+    {
+        name: 'endpoint',
+        description: 'CDN API endpoint: an origin like https://cdn.aliyuncs.com, no path (a host alone is taken as https). Plain http warns, except to this machine (a local emulator).',
+        default: 'https://cdn.aliyuncs.com',
+        required: false,
+    },
+    {
+        name: 'signature-version',
+        description: 'v3 (ACS3-HMAC-SHA256) or v1 (HMAC-SHA1, SignatureVersion 1.0).',
+        default: 'v3',
+        required: false,
+    },
+    {
+        name: 'area',
+        description: "Area to prefetch in: domestic (Chinese mainland) or overseas. Empty: the domain's own service area.",
+        default: '',
+        required: false,
+    },
+    {
+        name: 'l2-preload',
+        description: 'true to require the prefetch to reach L2 nodes (L2Preload). Empty: not sent.',
+        default: '',
+        required: false,
+    },
+    {
+        name: 'with-header',
+        description: 'JSON object of header name to an array of values sent with the prefetch requests (WithHeader), like {"Accept-Encoding":["gzip"]}. Empty: not sent.',
+        default: '',
+        required: false,
+    },
+    {
+        name: 'query-hashkey',
+        description: "true to use the domain's cache key rules for the hash key (QueryHashkey). Empty: not sent.",
+        default: '',
+        required: false,
+    },
+    {
+        name: 'batch-size',
+        description: 'URLs per PushObjectCache call, 1 to 100.',
+        default: '100',
+        required: false,
+    },
+    {
+        name: 'daily-quota',
+        description: 'auto reads the prefetch quota left today (DescribeRefreshQuota) and spends no more; a whole number caps this run instead.',
+        default: 'auto',
+        required: false,
+    },
+    {
+        name: 'requests-per-second',
+        description: "Calls per second, at most 50 (the API's limit).",
+        default: '50',
+        required: false,
+    },
+    {
+        name: 'fail-on',
+        description: 'error: fail the step when any URL failed; skipped: also when any URL was skipped for quota; never: URL outcomes never fail the step. Configuration and credential errors always fail it.',
+        default: 'error',
+        required: false,
+    },
+    {
+        name: 'dry-run',
+        description: 'true to plan and report without sending anything that changes state. Works without credentials.',
+        default: 'false',
+        required: false,
+    },
+    {
+        name: 'request-timeout',
+        description: "Seconds allowed for each HTTP request (connecting, the answer and its body) to the CDN API, STS, remote sitemaps, GitHub's contents API and, with verify, the site. Also how long a call whose answer was lost is looked up (at least 5 s) before it may be sent again.",
+        default: '30',
+        required: false,
+    },
+    {
+        name: 'timeout',
+        description: 'Seconds allowed for the whole run. At the deadline sending stops, what was not sent is failed with reason deadline, and outputs, summary and report are written. Empty: 600, plus wait-timeout for each wait (refresh, wait) that is on.',
+        default: '',
+        required: false,
+    },
+    {
+        name: 'refresh',
+        description: 'true to refresh the URLs about to be prefetched first (RefreshObjectCaches, within the refresh quota UrlRemain), wait for the refresh tasks (up to wait-timeout), and only then prefetch. A prefetch does not replace a copy the CDN already holds.',
+        default: 'false',
+        required: false,
+    },
+    {
+        name: 'wait',
+        description: 'true to poll the prefetch tasks after submission (DescribeRefreshTaskById) until every submitted URL is Complete or Failed, or wait-timeout passes.',
+        default: 'false',
+        required: false,
+    },
+    {
+        name: 'wait-timeout',
+        description: 'Seconds each wait (the refresh wait, the prefetch wait) may last, from its own start.',
+        default: '900',
+        required: false,
+    },
+    {
+        name: 'poll-interval',
+        description: 'Seconds between polls, at least 1. The pause grows x1.5 while nothing changes, up to 6 times this.',
+        default: '10',
+        required: false,
+    },
+    {
+        name: 'verify',
+        description: "true to ask the site itself, once the prefetch tasks have finished (verify waits for them as wait: true does), for each changed URL as a visitor does (GET, a browser's Accept-Encoding, no credentials, through the proxy settings), and compare the body with the file built for this deploy, hashed as the state hashes it (after content-ignore): each URL is fresh, stale, missing (4xx/5xx), redirect or error. With the default fail-on: error, a stale or missing URL fails the step. Without site-dir only the status and cache headers are reported.",
+        default: 'false',
+        required: false,
+    },
+    {
+        name: 'verify-limit',
+        description: 'With verify: at most this many URLs are asked for, changed ones first in plan order, 8 at a time; the rest are counted as unchecked. 1 to 10000.',
+        default: '200',
+        required: false,
+    },
+    {
+        name: 'role-arn',
+        description: "RAM role to assume with the job's GitHub OIDC token (acs:ram::<uid>:role/<name>) instead of using AccessKeys. Needs permissions: id-token: write.",
+        default: '',
+        required: false,
+    },
+    {
+        name: 'oidc-provider-arn',
+        description: 'The RAM OIDC provider for GitHub (acs:ram::<uid>:oidc-provider/<name>). Required with role-arn.',
+        default: '',
+        required: false,
+    },
+    {
+        name: 'role-session-name',
+        description: 'RoleSessionName of the assumed role, 2 to 64 characters of letters, digits and . @ _ -. Empty: cdn-prefetch-<run id>.',
+        default: '',
+        required: false,
+    },
+    {
+        name: 'audience',
+        description: "Audience of the GitHub ID token; the OIDC provider's client ID list must contain it.",
+        default: 'sts.aliyuncs.com',
+        required: false,
+    },
+    {
+        name: 'role-duration-seconds',
+        description: "Lifetime of the assumed credentials, 900 up to the role's maximum session duration. Longer runs renew them.",
+        default: '900',
+        required: false,
+    },
+    {
+        name: 'sts-endpoint',
+        description: 'STS API endpoint for AssumeRoleWithOIDC: an origin like https://sts.aliyuncs.com, no path (a host alone is taken as https). Plain http warns, except to this machine (a local emulator).',
+        default: 'https://sts.aliyuncs.com',
+        required: false,
+    },
+    {
+        name: 'sitemap',
+        description: 'Workspace path or http(s) URL of the deployed sitemap or sitemap index (plain or gzip). Its added and changed URLs are prefetched, after any urls and urls-file entries. With site-dir it is no diff: it only gives the files their priorities and URL forms.',
+        default: '',
+        required: false,
+    },
+    {
+        name: 'previous-sitemap',
+        description: 'Workspace path or http(s) URL of the sitemap before this deploy: the baseline of the diff. A flat file written by save-sitemap is the usual choice.',
+        default: '',
+        required: false,
+    },
+    {
+        name: 'previous-ref',
+        description: 'A git ref or SHA: the baseline is the same path as sitemap at that ref in this repository, read through the GitHub API (a shallow checkout works). Needs sitemap to be a workspace path.',
+        default: '',
+        required: false,
+    },
+    {
+        name: 'github-token',
+        description: 'Token for reading previous-ref through the GitHub API; needs permissions: contents: read.',
+        default: '${{ github.token }}',
+        required: false,
+    },
+    {
+        name: 'changes',
+        description: 'Which URLs of the sitemap diff or site-dir to prefetch: added,modified (new, or with a different lastmod or content), added, modified, or all (every URL or file, as for a first deploy; no baseline is read).',
+        default: 'added,modified',
+        required: false,
+    },
+    {
+        name: 'include-images',
+        description: 'true to prefetch the <image:loc> URLs of the selected pages too, right after each page.',
+        default: 'false',
+        required: false,
+    },
+    {
+        name: 'exclude',
+        description: 'Glob patterns on the URL path, one per line (/tags/**), applied to every source; * stays within a segment, ** crosses segments, /x/** also matches /x.',
+        default: '',
+        required: false,
+    },
+    {
+        name: 'save-sitemap',
+        description: 'A path: read sitemap (following every child) and write its URLs and lastmods there as one flat urlset, and send nothing. Run it before a deploy to keep a baseline.',
+        default: '',
+        required: false,
+    },
+];
+
+;// CONCATENATED MODULE: ./src/config/values.ts
+/**
+ * Parsers of one input value each, named by the input spec (inputs.ts). Each takes the trimmed value
+ * (the spec's default when the input is empty) and returns what the config holds, or throws a
+ * ConfigError that names the input and says how to fix it. None reads another input.
+ */
+
+/** The YAML 1.2 core schema's spellings, as @actions/core's getBooleanInput accepts them. */
+function parseSwitch(value, name) {
+    if (['true', 'True', 'TRUE'].includes(value))
+        return true;
+    if (['false', 'False', 'FALSE'].includes(value))
+        return false;
+    throw new ConfigError(`${name}: "${value}" must be true or false`, name);
+}
+function parseWhole(value, name, min, max) {
+    const number = /^\d+$/.test(value) ? Number(value) : NaN;
+    if (!Number.isSafeInteger(number) || number < min || number > max) {
+        throw new ConfigError(`${name}: "${value}" must be a whole number from ${min} to ${max}`, name);
+    }
+    return number;
+}
+function parseChoice(value, name, choices) {
+    const match = choices.find((choice) => choice === value.toLowerCase());
+    if (match === undefined) {
+        throw new ConfigError(`${name}: "${value}" must be one of ${choices.join(', ')}`, name);
+    }
+    return match;
+}
+/** `daily-quota`: auto, or a whole number of URLs that caps this run. */
+function parseDailyQuota(value, name) {
+    if (value.toLowerCase() === 'auto')
+        return 'auto';
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) {
+        throw new ConfigError(`${name}: "${value}" must be "auto" or a whole number of URLs, like 500`, name);
+    }
+    return Number(value);
+}
+/**
+ * `base-url`: the scheme and host, and the folder the site is served under when it is not the root
+ * (a GitHub Pages project site: `https://user.github.io/project`). Kept without its trailing slash:
+ * `/path` entries and the built site's files are appended to it. A query, a fragment or a user name
+ * and password would be silently dropped or sent with every URL, so they are refused; a password is
+ * never repeated.
+ */
+function parseBaseUrl(value, name) {
+    if (value === '')
+        return undefined;
+    const shown = value.includes('@') ? 'the value (not repeated: it may hold a password)' : `"${value}"`;
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        throw new ConfigError(`${name}: ${shown} is not a URL; write the scheme and host, like https://www.example.com`, name);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        throw new ConfigError(`${name}: ${shown} is not an http(s) URL; write it like https://www.example.com`, name);
+    }
+    if (url.username !== '' || url.password !== '') {
+        throw new ConfigError(`${name}: ${shown} has a user name or password; write only the site's address, like ${url.origin}`, name);
+    }
+    if (url.search !== '' || url.hash !== '' || value.includes('?') || value.includes('#')) {
+        throw new ConfigError(`${name}: ${shown} has a query or fragment; write the site's address, like ${url.origin}${url.pathname.replace(/\/+$/, '')}`, name);
+    }
+    return url.origin + url.pathname.replace(/\/+$/, '');
+}
+/**
+ * An API endpoint (`endpoint`, `sts-endpoint`): an http(s) origin, `https://` when no scheme is given.
+ * Calls go to the host's root and are signed with the AccessKey, so a path, a query or a user name and
+ * password would be dropped without a word: they are refused instead. A value that may hold a password
+ * (it has an `@`) is never repeated in a message.
+ */
+function parseEndpoint(value, name, example) {
+    const shown = value.includes('@') ? 'the value (not repeated: it may hold a password)' : `"${value}"`;
+    let url;
+    try {
+        url = new URL(value.includes('://') ? value : `https://${value}`);
+    }
+    catch {
+        throw new ConfigError(`${name}: ${shown} is not a URL; write an origin like ${example}`, name);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        throw new ConfigError(`${name}: ${shown} must be an http(s) URL, like ${example}`, name);
+    }
+    if (url.username !== '' || url.password !== '') {
+        throw new ConfigError(`${name}: a user name or password in the URL is never used (calls are signed with the AccessKey); ` +
+            `remove it and write ${url.origin}`, name);
+    }
+    if (url.pathname !== '/' || url.search !== '' || url.hash !== '') {
+        throw new ConfigError(`${name}: ${shown} has a path or query, which the API calls would drop; write only the origin, ${url.origin}`, name);
+    }
+    return url.origin;
+}
+/** Whether requests to this origin cross a network in clear text: http to a host other than this machine. */
+function isClearText(origin) {
+    const url = new URL(origin);
+    return url.protocol === 'http:' && !isLoopback(url.hostname);
+}
+function isLoopback(hostname) {
+    return hostname === 'localhost' || hostname === '[::1]' || /^127(?:\.\d{1,3}){3}$/.test(hostname);
+}
+/** `with-header`: a JSON object of header name to an array of values; kept as compact JSON. */
+function parseWithHeader(value, name) {
+    if (value === '')
+        return undefined;
+    const hint = 'write a JSON object whose values are arrays of strings, like {"Accept-Encoding":["gzip"]}';
+    let parsed;
+    try {
+        parsed = JSON.parse(value);
+    }
+    catch (error) {
+        throw new ConfigError(`${name}: not valid JSON (${error.message}); ${hint}`, name);
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+        throw new ConfigError(`${name}: ${hint}`, name);
+    }
+    for (const [header, values] of Object.entries(parsed)) {
+        if (!Array.isArray(values) || !values.every((v) => typeof v === 'string')) {
+            throw new ConfigError(`${name}: the value of "${header}" must be an array of strings; ${hint}`, name);
+        }
+    }
+    return JSON.stringify(parsed);
+}
+const ROLE_ARN = /^acs:ram::\d+:role\/[A-Za-z0-9.@_-]+$/i;
+const OIDC_PROVIDER_ARN = /^acs:ram::\d+:oidc-provider\/[A-Za-z0-9.@_-]+$/i;
+const SESSION_NAME = /^[A-Za-z0-9.@_-]{2,64}$/;
+function parseRoleArn(value, name) {
+    if (value !== '' && !ROLE_ARN.test(value)) {
+        throw new ConfigError(`${name}: "${value}" is not a RAM role ARN; write it like acs:ram::1234567890123456:role/github-cdn-prefetch`, name);
+    }
+    return value;
+}
+function parseOidcProviderArn(value, name) {
+    if (value !== '' && !OIDC_PROVIDER_ARN.test(value)) {
+        throw new ConfigError(`${name}: "${value}" is not a RAM OIDC provider ARN; write it like acs:ram::1234567890123456:oidc-provider/github`, name);
+    }
+    return value;
+}
+function parseSessionName(value, name) {
+    if (value !== '' && !SESSION_NAME.test(value)) {
+        throw new ConfigError(`${name}: "${value}" must be 2 to 64 characters of letters, digits and . @ _ -`, name);
+    }
+    return value;
+}
+/** `cdn-prefetch-<run id>`, cut down to what RoleSessionName accepts. */
+function defaultSessionName(runId) {
+    const name = `cdn-prefetch-${runId?.trim() ?? ''}`.replace(/[^A-Za-z0-9.@_-]/g, '-').slice(0, 64);
+    return name.replace(/-+$/, '') || 'cdn-prefetch';
+}
+/** Runs a parser of a lower layer that throws plain Errors, so that its mistakes are configuration errors. */
+function asConfigError(name, parse) {
+    try {
+        return parse();
+    }
+    catch (error) {
+        if (error instanceof ConfigError)
+            throw new ConfigError(error.message, error.input ?? name);
+        throw new ConfigError(error.message, name);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/config/inputs.ts
+/**
+ * The input spec: for every input of action.yml, its kind and its parser, and whether the CLI has it as
+ * a flag. The action's config (parse.ts) and the CLI's flags (cli/flags.ts) both come from this table.
+ * What users read stays in action.yml, defaults included: they are written there only, and reach the
+ * spec through src/config/inputs.generated.ts, which `npm run docs` and `npm run build` generate from
+ * action.yml and `npm run docs:check` (CI) checks. A test (and every one of those commands) fails when
+ * the spec and action.yml disagree on the names, their order, `required`, or which inputs have a default.
+ */
+
+
+
+
+
+
+
+
+const FLAG = { flag: true };
+const IN_CLI_RELATIVE = 'In the CLI: relative to the current directory.';
+const OIDC_ONLY = { flag: false, instead: 'GitHub OIDC exists only inside GitHub Actions' };
+/** A whole number or a choice whose action.yml default is never empty: its value is never undefined. */
+const DEFAULTED = { defaulted: true };
+/** A spec without its default, which withDefaults() takes from action.yml. */
+function spec(kind, options, parse) {
+    const defaulted = options.defaulted ?? false;
+    return { kind, default: '', defaulted, required: false, cli: options.cli ?? FLAG, parse };
+}
+/** One value, kept as given (trimmed) unless a parser is named. */
+function inputs_text(options = {}) {
+    return spec('text', options, options.parse ?? ((value) => value));
+}
+/** One entry per line; the parser gets the text as given. */
+function list(options = {}) {
+    return spec('list', options, options.parse ?? ((value) => value));
+}
+function inputs_path(options = {}) {
+    return spec('path', options, (value) => value);
+}
+/** true or false: always given a default, as @actions/core's getBooleanInput needs one. */
+function switchInput() {
+    return spec('switch', DEFAULTED, parseSwitch);
+}
+/** Empty means "not sent": the API's own default applies. */
+function optionalSwitch() {
+    return spec('optional-switch', {}, (value, name) => (value === '' ? undefined : parseSwitch(value, name)));
+}
+function whole(min, max, options = {}) {
+    const parse = (value, name) => value === '' ? undefined : parseWhole(value, name, min, max);
+    return { ...spec('whole', options, options.parse ?? parse), range: { min, max } };
+}
+function choice(choices, options = {}) {
+    const parse = (value, name) => value === '' ? undefined : parseChoice(value, name, choices);
+    return { ...spec('choice', options, parse), choices };
+}
+/** Never a flag: on a command line it would land in shell history and `ps`. Empty is undefined. */
+function secret(env, options = {}) {
+    const instead = options.instead ?? `set the ${env} environment variable instead`;
+    const parse = (value) => (value === '' ? undefined : value);
+    return { ...spec('secret', { cli: { flag: false, instead } }, parse), ...(env ? { env } : {}) };
+}
+/** An endpoint: an origin, and errors that show the default as the example of one. */
+function endpoint(options = {}) {
+    return inputs_text({ ...options, parse: (value, name) => parseEndpoint(value, name, actionDefault(name)) });
+}
+/** The default action.yml gives the input (through inputs.generated.ts); '' for none. */
+function actionDefault(name) {
+    return ACTION_INPUTS.find((input) => input.name === name)?.default ?? '';
+}
+/**
+ * The table with each input's default, as action.yml writes it. (Generic over any object, not a record
+ * of specs: that contextual type would widen each parser's result.)
+ */
+function withDefaults(table) {
+    const specs = Object.entries(table);
+    return Object.fromEntries(specs.map(([name, spec]) => [name, { ...spec, default: actionDefault(name) }]));
+}
+/** Every input of action.yml, in its order. */
+const INPUTS = withDefaults({
+    urls: list(),
+    'urls-file': inputs_path({
+        cli: {
+            flag: true,
+            note: 'In the CLI: relative to the current directory; - reads the list from standard input.',
+        },
+    }),
+    'base-url': inputs_text({ parse: parseBaseUrl }),
+    'site-dir': inputs_path({ cli: { flag: true, note: IN_CLI_RELATIVE } }),
+    state: inputs_path({ cli: { flag: true, note: IN_CLI_RELATIVE } }),
+    'content-ignore': list({
+        parse: (value) => asConfigError('content-ignore', () => compileContentIgnore(value)),
+    }),
+    'carry-days': whole(0, 365, DEFAULTED),
+    domains: list({ parse: (value) => asConfigError('domains', () => parseDomainPatterns(value)) }),
+    'access-key-id': secret('ALIBABA_CLOUD_ACCESS_KEY_ID'),
+    'access-key-secret': secret('ALIBABA_CLOUD_ACCESS_KEY_SECRET'),
+    'security-token': secret('ALIBABA_CLOUD_SECURITY_TOKEN'),
+    endpoint: endpoint(),
+    'signature-version': choice(['v3', 'v1'], DEFAULTED),
+    area: choice(['domestic', 'overseas']),
+    'l2-preload': optionalSwitch(),
+    'with-header': inputs_text({ parse: parseWithHeader }),
+    'query-hashkey': optionalSwitch(),
+    'batch-size': whole(1, LIMITS.maxBatchSize, DEFAULTED),
+    'daily-quota': inputs_text({ parse: parseDailyQuota }),
+    'requests-per-second': whole(1, LIMITS.maxRequestsPerSecond, DEFAULTED),
+    'fail-on': choice(['error', 'skipped', 'never'], {
+        ...DEFAULTED,
+        cli: { flag: true, note: 'In the CLI it decides the exit code: 1 where the step would fail.' },
+    }),
+    'dry-run': switchInput(),
+    'request-timeout': whole(1, 600, DEFAULTED),
+    // Empty: 600 s plus wait-timeout for each wait that is on (parse.ts), so it never cuts a wait short.
+    timeout: whole(1, 6 * 3600),
+    refresh: switchInput(),
+    wait: switchInput(),
+    'wait-timeout': whole(1, 6 * 3600, DEFAULTED),
+    'poll-interval': whole(1, 3600, DEFAULTED),
+    verify: switchInput(),
+    'verify-limit': whole(1, 10_000, DEFAULTED),
+    'role-arn': inputs_text({
+        parse: parseRoleArn,
+        cli: {
+            flag: false,
+            instead: 'GitHub OIDC exists only inside GitHub Actions; set the ALIBABA_CLOUD_* variables instead',
+        },
+    }),
+    'oidc-provider-arn': inputs_text({ parse: parseOidcProviderArn, cli: OIDC_ONLY }),
+    // Empty: cdn-prefetch-<run id> (parse.ts).
+    'role-session-name': inputs_text({ parse: parseSessionName, cli: OIDC_ONLY }),
+    audience: inputs_text({ cli: OIDC_ONLY }),
+    'role-duration-seconds': whole(900, 43_200, { ...DEFAULTED, cli: OIDC_ONLY }),
+    'sts-endpoint': endpoint({ cli: OIDC_ONLY }),
+    sitemap: inputs_text(),
+    'previous-sitemap': inputs_text(),
+    'previous-ref': inputs_text({
+        cli: {
+            flag: false,
+            instead: 'it reads the repository through GitHub, inside GitHub Actions only; use --previous-sitemap',
+        },
+    }),
+    'github-token': secret(undefined, { instead: 'it exists only inside GitHub Actions' }),
+    changes: inputs_text({ parse: (value) => asConfigError('changes', () => parseChanges(value)) }),
+    'include-images': switchInput(),
+    exclude: list({ parse: (value) => asConfigError('exclude', () => compileExcludes(value)) }),
+    'save-sitemap': inputs_path(),
+});
+// Every entry is an InputSpec (not `satisfies`: its contextual type would widen each parser's result).
+const SPECS = INPUTS;
+const INPUT_NAMES = Object.keys(INPUTS);
+/** The default the parser sees: one the runner expands (`${{ github.token }}`) means nothing elsewhere. */
+function effectiveDefault(input) {
+    return input.default.includes('${{') ? '' : input.default;
+}
+/** Parses every input, each on its own, so that every wrong value is reported, not just the first. */
+function readInputs(input) {
+    const values = {};
+    const errors = [];
+    const failed = new Set();
+    for (const name of INPUT_NAMES) {
+        const spec = SPECS[name];
+        const given = input(name);
+        const value = spec.kind === 'list' ? given : given.trim();
+        try {
+            values[name] = spec.parse(value.trim() === '' ? effectiveDefault(spec) : value, name);
+        }
+        catch (error) {
+            if (!(error instanceof ConfigError))
+                throw error;
+            errors.push(error.input === undefined ? new ConfigError(error.message, name) : error);
+            failed.add(name);
+            values[name] = spec.parse(effectiveDefault(spec), name);
+        }
+    }
+    return { values: values, errors, failed };
+}
+/**
+ * Where action.yml and this spec disagree (names, order, required, which inputs have a default); empty
+ * when they agree. The default values themselves are action.yml's alone.
+ */
+function specMismatches(declared) {
+    const problems = [];
+    const inSpec = new Set(INPUT_NAMES);
+    const inYaml = new Set(declared.map((input) => input.name));
+    for (const input of declared) {
+        if (!inSpec.has(input.name)) {
+            problems.push(`action.yml has input "${input.name}", which src/config/inputs.ts does not`);
+            continue;
+        }
+        const spec = SPECS[input.name];
+        if (spec.defaulted && input.default === '') {
+            problems.push(`input "${input.name}": src/config/inputs.ts reads it as always set, but action.yml gives it no default`);
+        }
+        if (!spec.defaulted && input.default !== '' && (spec.kind === 'whole' || spec.kind === 'choice')) {
+            problems.push(`input "${input.name}": action.yml gives it a default, which src/config/inputs.ts does not expect (mark it DEFAULTED)`);
+        }
+        if (spec.required !== input.required) {
+            problems.push(`input "${input.name}": action.yml says required: ${input.required}, src/config/inputs.ts says ${spec.required}`);
+        }
+    }
+    for (const name of INPUT_NAMES) {
+        if (!inYaml.has(name))
+            problems.push(`src/config/inputs.ts has input "${name}", which action.yml does not`);
+    }
+    const shared = declared.map((input) => input.name).filter((name) => inSpec.has(name));
+    const specOrder = INPUT_NAMES.filter((name) => inYaml.has(name));
+    if (problems.length === 0 && shared.join() !== specOrder.join()) {
+        problems.push('src/config/inputs.ts lists the inputs in another order than action.yml');
+    }
+    return problems;
+}
+
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
+;// CONCATENATED MODULE: ./src/config/problems.ts
+/**
+ * Every configuration mistake of a run, reported together: a person fixes them all in one go instead
+ * of meeting them one failed run at a time.
+ */
+
+/** Several configuration errors at once; `errors` keeps each one, with the input it names. */
+class ConfigErrors extends ConfigError {
+    errors;
+    constructor(errors) {
+        super(`${errors.length} problems to fix:\n` + errors.map((error) => `  - ${error.message}`).join('\n'));
+        this.name = 'ConfigErrors';
+        this.errors = errors;
+    }
+}
+/** The errors inside a configuration error: itself, or each one of a ConfigErrors. */
+function configErrorsOf(error) {
+    return error instanceof ConfigErrors ? error.errors : [error];
+}
+/** Thrown by `CheckedInputs.get` for an input already reported: the check that needed it cannot run. */
+class AlreadyReported extends Error {
+}
+/** The inputs' values, with the errors found so far; the checks of combinations add theirs. */
+class CheckedInputs {
+    read;
+    errors;
+    constructor(read) {
+        this.read = read;
+        this.errors = [...read.errors];
+    }
+    /** An input's value. Inside `check`, an input whose value was wrong stops that check. */
+    get(name) {
+        if (this.read.failed.has(name))
+            throw new AlreadyReported(name);
+        return this.read.values[name];
+    }
+    /**
+     * Runs one check of a combination, recording its ConfigError. A check that needs a wrong input is
+     * skipped: that input is reported already, and a guess in its place would only add false errors.
+     * The placeholder returned then is never used: `throwIfAny` throws before the config is built.
+     */
+    check(fn) {
+        try {
+            return fn();
+        }
+        catch (error) {
+            if (error instanceof ConfigError)
+                this.errors.push(error);
+            else if (!(error instanceof AlreadyReported))
+                throw error;
+            return undefined;
+        }
+    }
+    throwIfAny() {
+        const [first] = this.errors;
+        if (first === undefined)
+            return;
+        throw this.errors.length === 1 ? first : new ConfigErrors(this.errors);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/config/parse.ts
+/**
+ * Inputs → Config. A pure function of a name → value reader, the environment and the run's context,
+ * so it is table-tested without mocks. Every value is parsed by the input spec (inputs.ts); then the
+ * combinations are checked; then the credentials. All the mistakes found are thrown together.
+ */
+
+
+
+
+
+
+
+/** Credentials from inputs, falling back to the variables aliyun/configure-aliyun-credentials-action exports. */
+function readCredentials(input, env) {
+    const pick = (name) => {
+        const variable = INPUTS[name].env;
+        const value = input(name).trim() || (variable ? env[variable]?.trim() : '') || '';
+        return value === '' ? undefined : value;
+    };
+    const accessKeyId = pick('access-key-id');
+    const accessKeySecret = pick('access-key-secret');
+    const securityToken = pick('security-token');
+    return {
+        ...(accessKeyId ? { accessKeyId } : {}),
+        ...(accessKeySecret ? { accessKeySecret } : {}),
+        ...(securityToken ? { securityToken } : {}),
+    };
+}
+function parseConfig(input, env, credentials, context = {}) {
+    const inputs = new CheckedInputs(readInputs(input));
+    const workspace = env['GITHUB_WORKSPACE'] || process.cwd();
+    const follow = inputs.check(() => followOptions(inputs));
+    const sitemap = inputs.check(() => sitemapConfig(inputs, workspace, context.github));
+    // Two checks: one that needs content-ignore or carry-days must not hide base-url's.
+    inputs.check(() => {
+        const siteDir = inputs.get('site-dir');
+        if (siteDir !== '')
+            checkSiteDir(inputs, siteDir, inputs.get('state'), workspace);
+    });
+    const site = inputs.check(() => siteConfig(inputs));
+    inputs.check(() => checkSaveSitemapAlone(inputs, context));
+    const oidc = inputs.check(() => oidcConfig(inputs, env));
+    // Credentials last: a wrong value is worth knowing before "no AccessKey found".
+    const access = inputs.check(() => accessKeys(inputs, credentials));
+    inputs.throwIfAny();
+    const urlsFile = context.urlsFromStdin ? '' : inputs.get('urls-file');
+    const baseUrl = inputs.get('base-url');
+    const timeout = inputs.get('timeout');
+    return {
+        urlsText: inputs.get('urls'),
+        ...(urlsFile ? { urlsFile: external_node_path_default().resolve(workspace, urlsFile) } : {}),
+        ...(baseUrl ? { baseUrl } : {}),
+        domains: inputs.get('domains'),
+        // With role-arn, the role's short-lived credentials replace any AccessKey.
+        ...(oidc ? { oidc } : access),
+        endpoint: inputs.get('endpoint'),
+        signatureVersion: inputs.get('signature-version'),
+        push: pushOptions(inputs),
+        batchSize: inputs.get('batch-size'),
+        dailyQuota: inputs.get('daily-quota'),
+        requestsPerSecond: inputs.get('requests-per-second'),
+        failOn: inputs.get('fail-on'),
+        dryRun: inputs.get('dry-run'),
+        reportDir: env['RUNNER_TEMP'] || external_node_os_default().tmpdir(),
+        requestTimeoutMs: inputs.get('request-timeout') * 1000,
+        timeoutMs: (timeout ?? defaultTimeoutSeconds(follow)) * 1000,
+        follow,
+        ...(inputs.get('verify') ? { verify: { limit: inputs.get('verify-limit') } } : {}),
+        exclude: inputs.get('exclude'),
+        ...(sitemap ? { sitemap } : {}),
+        ...(site ? { site } : {}),
+        workspace,
+        messages: configMessages(inputs, oidc, context.github),
+    };
+}
+function pushOptions(inputs) {
+    const push = {};
+    const area = inputs.get('area');
+    const l2Preload = inputs.get('l2-preload');
+    const queryHashkey = inputs.get('query-hashkey');
+    const withHeader = inputs.get('with-header');
+    if (area !== undefined)
+        push.area = area;
+    if (l2Preload !== undefined)
+        push.l2Preload = l2Preload;
+    if (queryHashkey !== undefined)
+        push.queryHashkey = queryHashkey;
+    if (withHeader !== undefined)
+        push.withHeader = withHeader;
+    return push;
+}
+/**
+ * `refresh`, `wait`, `wait-timeout` and `poll-interval`. `verify` waits for the prefetch tasks as `wait`
+ * does: a check sent while a URL's prefetch is still running would be the first request to fill the
+ * cache, and the prefetch would then fill nothing there (see verify/select.ts).
+ */
+function followOptions(inputs) {
+    return {
+        refresh: inputs.get('refresh'),
+        wait: inputs.get('wait') || inputs.get('verify'),
+        waitTimeoutMs: inputs.get('wait-timeout') * 1000,
+        pollIntervalMs: inputs.get('poll-interval') * 1000,
+    };
+}
+/**
+ * The run's own deadline when `timeout` is not set: 10 minutes for sending, plus `wait-timeout` for each
+ * wait asked for, so that the default deadline never cuts a wait short of its own bound.
+ */
+function defaultTimeoutSeconds(follow) {
+    const waits = (follow.refresh ? 1 : 0) + (follow.wait ? 1 : 0);
+    return 600 + (waits * follow.waitTimeoutMs) / 1000;
+}
+const SITEMAP_COMPANIONS = ['previous-sitemap', 'previous-ref', 'save-sitemap'];
+/** `sitemap`, `previous-sitemap`, `previous-ref`, `github-token`, `changes`, `include-images`, `save-sitemap`. */
+function sitemapConfig(inputs, workspace, github) {
+    const sitemap = inputs.get('sitemap');
+    if (sitemap === '') {
+        const set = SITEMAP_COMPANIONS.filter((name) => inputs.get(name) !== '');
+        if (set.length > 0) {
+            throw new ConfigError(`${set.join(' and ')} ${set.length > 1 ? 'are' : 'is'} set but sitemap is empty; ` +
+                "set sitemap to the deployed sitemap's path or URL.", set[0]);
+        }
+        return undefined;
+    }
+    const previousSitemap = inputs.get('previous-sitemap');
+    const previousRef = inputs.get('previous-ref');
+    const saveSitemap = inputs.get('save-sitemap');
+    checkBaselineInputs(sitemap, previousSitemap, previousRef);
+    checkSaveTarget(sitemap, saveSitemap, workspace);
+    return {
+        sitemap,
+        ...(previousSitemap ? { previousSitemap } : {}),
+        ...(previousRef ? { previousRef, github: repoAccess(inputs, github) } : {}),
+        changes: inputs.get('changes'),
+        includeImages: inputs.get('include-images'),
+        ...(saveSitemap ? { saveSitemap } : {}),
+    };
+}
+function checkBaselineInputs(sitemap, previousSitemap, previousRef) {
+    if (previousSitemap && previousRef) {
+        throw new ConfigError('previous-sitemap and previous-ref are both set: set one of them.', 'previous-ref');
+    }
+    if (previousRef && isUrl(sitemap)) {
+        throw new ConfigError('previous-ref reads the baseline from this repository, so sitemap must be a workspace path, not a URL; ' +
+            'use previous-sitemap for a baseline elsewhere.', 'previous-ref');
+    }
+}
+/** save-sitemap must not overwrite the sitemap it reads. */
+function checkSaveTarget(sitemap, saveSitemap, workspace) {
+    if (saveSitemap === '' || isUrl(sitemap))
+        return;
+    if (external_node_path_default().resolve(workspace, saveSitemap) === external_node_path_default().resolve(workspace, sitemap)) {
+        throw new ConfigError(`save-sitemap: "${saveSitemap}" is the sitemap itself, which saving would overwrite; ` +
+            'write the baseline to another path, like sitemap-baseline.xml.', 'save-sitemap');
+    }
+}
+/**
+ * `site-dir`, `state`, `content-ignore`, `carry-days` (and `changes`); undefined when neither site-dir
+ * nor state is set. What site-dir needs beside it is checked apart (checkSiteDir).
+ */
+function siteConfig(inputs) {
+    const siteDir = inputs.get('site-dir');
+    const state = inputs.get('state');
+    if (siteDir === '') {
+        if (inputs.get('content-ignore').patterns.length > 0) {
+            throw new ConfigError('content-ignore is set but site-dir is empty; content-ignore applies to the files of site-dir: set site-dir ' +
+                'to the folder your build writes.', 'content-ignore');
+        }
+        return state === '' ? undefined : { state, ...siteValues(inputs) };
+    }
+    return { siteDir, ...(state !== '' ? { state } : {}), ...siteValues(inputs) };
+}
+/**
+ * What site-dir needs beside it (base-url), and what it leaves no use for: with site-dir the sitemap
+ * gives priorities only, so the inputs that exist for the sitemap diff alone would be dropped without
+ * a word; they are refused.
+ */
+function checkSiteDir(inputs, siteDir, state, workspace) {
+    if (inputs.get('base-url') === undefined) {
+        throw new ConfigError(`site-dir needs base-url: the URL the site is served at (like https://www.example.com), under which each ` +
+            `file of ${siteDir} is warmed. Set base-url.`, 'base-url');
+    }
+    const sitemapOnly = ['previous-sitemap', 'previous-ref', 'include-images'].filter((name) => name === 'include-images' ? inputs.get(name) : inputs.get(name) !== '');
+    if (sitemapOnly.length > 0) {
+        throw new ConfigError(`${sitemapOnly.join(' and ')} ${sitemapOnly.length > 1 ? 'are' : 'is'} set with site-dir, which decides what ` +
+            'changed by content (images included), so the sitemap only gives priorities and is never diffed: remove ' +
+            `${sitemapOnly.length > 1 ? 'them' : 'it'}, or remove site-dir to use the sitemap diff.`, sitemapOnly[0]);
+    }
+    if (state !== '' && external_node_path_default().resolve(workspace, state) === external_node_path_default().resolve(workspace, siteDir)) {
+        throw new ConfigError(`state: "${state}" is site-dir itself; name a file, like .cdn-prefetch/state.json.`, 'state');
+    }
+}
+function siteValues(inputs) {
+    return {
+        contentIgnore: inputs.get('content-ignore'),
+        carryDays: inputs.get('carry-days'),
+        changes: inputs.get('changes'),
+    };
+}
+/** save-sitemap sends nothing, so a URL list (or a site) beside it would be dropped without a word. */
+function checkSaveSitemapAlone(inputs, context) {
+    if (inputs.get('save-sitemap') === '')
+        return;
+    const lists = [
+        inputs.get('urls').trim() !== '' ? 'urls' : '',
+        inputs.get('urls-file') !== '' || context.urlsFromStdin ? 'urls-file' : '',
+        inputs.get('site-dir') !== '' ? 'site-dir' : '',
+        inputs.get('state') !== '' ? 'state' : '',
+    ].filter(Boolean);
+    if (lists.length === 0)
+        return;
+    throw new ConfigError(`save-sitemap only saves the sitemap and sends nothing, so ${lists.join(' and ')} would never be sent; ` +
+        `run save-sitemap in a step of its own, and prefetch ${lists.join(' and ')} in another.`, 'save-sitemap');
+}
+function repoAccess(inputs, github) {
+    if (github?.repository === undefined) {
+        throw new ConfigError('previous-ref: the repository to read from is unknown (no GitHub Actions context: GITHUB_REPOSITORY is ' +
+            'not set); previous-ref works inside GitHub Actions, use previous-sitemap elsewhere.', 'previous-ref');
+    }
+    const { owner, repo } = github.repository;
+    return { token: inputs.get('github-token') ?? '', apiUrl: github.apiUrl, owner, repo };
+}
+function isUrl(value) {
+    return /^https?:\/\//i.test(value);
+}
+/** `role-arn` and its companions; undefined when role-arn is empty (AccessKeys are used then). */
+function oidcConfig(inputs, env) {
+    const roleArn = inputs.get('role-arn');
+    const providerArn = inputs.get('oidc-provider-arn');
+    if (roleArn === '') {
+        if (providerArn === '')
+            return undefined;
+        throw new ConfigError('oidc-provider-arn is set but role-arn is empty; set role-arn to the RAM role to assume.', 'role-arn');
+    }
+    if (providerArn === '') {
+        throw new ConfigError('oidc-provider-arn: required with role-arn; write the ARN of the RAM OIDC provider for GitHub, like ' +
+            'acs:ram::1234567890123456:oidc-provider/github', 'oidc-provider-arn');
+    }
+    return {
+        roleArn,
+        oidcProviderArn: providerArn,
+        roleSessionName: inputs.get('role-session-name') || defaultSessionName(env['GITHUB_RUN_ID']),
+        audience: inputs.get('audience'),
+        durationSeconds: inputs.get('role-duration-seconds'),
+        stsEndpoint: inputs.get('sts-endpoint'),
+        idTokenRequestAvailable: Boolean(env['ACTIONS_ID_TOKEN_REQUEST_URL'] && env['ACTIONS_ID_TOKEN_REQUEST_TOKEN']),
+    };
+}
+/** The AccessKey, unless role-arn replaces it; a dry run and save-sitemap send nothing and need none. */
+function accessKeys(inputs, credentials) {
+    if (inputs.get('role-arn') !== '')
+        return {};
+    const { accessKeyId, accessKeySecret, securityToken } = credentials;
+    if (accessKeyId && accessKeySecret) {
+        return { credentials: { accessKeyId, accessKeySecret, ...(securityToken ? { securityToken } : {}) } };
+    }
+    if (accessKeyId || accessKeySecret) {
+        const missing = accessKeyId ? 'access-key-secret' : 'access-key-id';
+        throw new ConfigError(`credentials: ${missing} (or ${INPUTS[missing].env}) is not set; both the key id and its secret are needed.`, missing);
+    }
+    if (inputs.get('dry-run') || inputs.get('save-sitemap') !== '')
+        return {};
+    throw new ConfigError('credentials: no AccessKey found. Set role-arn and oidc-provider-arn to assume a RAM role with the ' +
+        "job's GitHub OIDC token (no long-lived key), or the inputs access-key-id and access-key-secret, or the " +
+        'environment variables ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET (for example with ' +
+        'aliyun/configure-aliyun-credentials-action), or use dry-run: true to plan without sending.', 'access-key-id');
+}
+/** What a person should know about the configuration before the run starts: nothing wrong, but risky. */
+function configMessages(inputs, oidc, github) {
+    const messages = [];
+    const endpoint = inputs.get('endpoint');
+    if (isClearText(endpoint)) {
+        messages.push(clearTextWarning('endpoint', endpoint, 'signed API calls (and any STS security token)'));
+    }
+    if (oidc && isClearText(oidc.stsEndpoint)) {
+        messages.push(clearTextWarning('sts-endpoint', oidc.stsEndpoint, "GitHub's ID token and the role's credentials"));
+    }
+    const previousRef = inputs.get('previous-ref');
+    if (previousRef !== '' && previousRef === github?.event?.before && github.event?.forced === true) {
+        messages.push({
+            level: 'notice',
+            text: `previous-ref ${previousRef} is the commit before this forced push: if the push rewrote history, ` +
+                'the repository may no longer have it, and then there is no baseline.',
+        });
+    }
+    return messages;
+}
+function clearTextWarning(name, origin, what) {
+    return {
+        level: 'warning',
+        text: `${name}: ${origin} is plain http, so ${what} cross the network unencrypted; ` +
+            `use https:// (plain http is meant for a local emulator).`,
+    };
+}
+
+;// CONCATENATED MODULE: external "node:fs/promises"
+const external_node_fs_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: ./src/verify/types.ts
+/**
+ * `verify`: what the site served for each URL, compared with the build. Plain data: the report, the job
+ * summary, the outputs, the CLI's table and the verdict are built from it (report/).
+ */
+function emptyVerifyCounts() {
+    return {
+        fresh: 0,
+        stale: 0,
+        missing: 0,
+        redirect: 0,
+        error: 0,
+        served: 0,
+        unchecked: 0,
+        total: 0,
+    };
+}
+function countChecks(checks) {
+    const counts = emptyVerifyCounts();
+    for (const check of checks)
+        counts[check.edge]++;
+    counts.total = checks.length;
+    return counts;
+}
+/** A check's HTTP status and cache headers, as one short text for a log line or a list. */
+function headerText(check) {
+    return [
+        check.status !== undefined ? `HTTP ${check.status}` : '',
+        ...Object.entries(check.headers ?? {}).map(([name, value]) => `${name}: ${value}`),
+    ]
+        .filter(Boolean)
+        .join(', ');
+}
+
+;// CONCATENATED MODULE: ./src/report/listing.ts
+/** GitHub drops a step summary over 1 MiB whole; this is the most a summary may ever be. */
+const SUMMARY_MAX_BYTES = 1_000_000;
+/** Reasons listed per status; the rest are counted. */
+const LISTED_REASONS = 50;
+/** URLs shown per reason. */
+const URLS_PER_REASON = 3;
+/** Groups outcomes by identical reason and code, the largest group first (ties: first seen first). */
+function groupByReason(outcomes) {
+    const groups = new Map();
+    for (const outcome of outcomes) {
+        const reason = outcome.reason ?? '';
+        const key = `${outcome.code ?? ''}\u0000${reason}`;
+        let group = groups.get(key);
+        if (group === undefined) {
+            group = { reason, code: outcome.code, count: 0, urls: [] };
+            groups.set(key, group);
+        }
+        group.count++;
+        if (group.urls.length < URLS_PER_REASON)
+            group.urls.push(outcome.url);
+    }
+    return [...groups.values()].sort((a, b) => b.count - a.count);
+}
+/** Bytes left for a part of the summary; a line is taken only if it fits whole. */
+class listing_ByteBudget {
+    left;
+    constructor(left) {
+        this.left = left;
+    }
+    take(line) {
+        const bytes = Buffer.byteLength(line, 'utf8') + 1;
+        if (bytes > this.left)
+            return false;
+        this.left -= bytes;
+        return true;
+    }
+}
+/** Text on one line, cut after `max` characters. */
+function oneLine(text, max) {
+    const line = text.replace(/\r?\n/g, ' ');
+    return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+/** Text for a Markdown table cell: one line, `|` escaped, cut after `max` characters. */
+function listing_cell(text, max) {
+    return oneLine(text, max).replace(/\|/g, '\\|');
+}
+/**
+ * The summary as GitHub will show it: cut at a line boundary below SUMMARY_MAX_BYTES, with a last
+ * line that says so, should the parts' own budgets ever not suffice.
+ */
+function fitSummary(text, reportPath) {
+    if (Buffer.byteLength(text, 'utf8') <= SUMMARY_MAX_BYTES)
+        return text;
+    const tail = `\n\n… the summary stops here to stay under GitHub's 1 MiB limit; every URL is in the report: \`${oneLine(reportPath, 500)}\`\n`;
+    const room = SUMMARY_MAX_BYTES - Buffer.byteLength(tail, 'utf8');
+    // Cut by bytes, then back to the last whole line (never inside a UTF-8 sequence).
+    const head = Buffer.from(text, 'utf8').subarray(0, room).toString('utf8');
+    const lastLine = head.lastIndexOf('\n');
+    return (lastLine > 0 ? head.slice(0, lastLine) : '') + tail;
+}
+
+;// CONCATENATED MODULE: ./src/report/edge.ts
+/**
+ * `verify`'s part of everything built from a run's result: the report row's `edge` fields, the outputs,
+ * the job summary's section, the CLI's lines, and the rule that fails the step.
+ */
+
+
+/** URLs named in the summary's table of stale and missing URLs (and in the CLI's list): the report has all. */
+const LISTED = 50;
+const CLI_LISTED = 20;
+const TABLE_BYTES = (/* unused pure expression or super */ null && (128 * 1024));
+/** A report row's `edge` fields; none for a URL that was not verified. */
+function edgeFields(check) {
+    if (check === undefined)
+        return {};
+    return {
+        edge: check.edge,
+        ...(check.status !== undefined ? { edgeStatus: check.status } : {}),
+        ...(check.headers ? { edgeHeaders: check.headers } : {}),
+        ...(check.location !== undefined ? { edgeLocation: check.location } : {}),
+        ...(check.unchecked !== undefined ? { edgeUnchecked: check.unchecked } : {}),
+        ...(check.note !== undefined ? { edgeNote: check.note } : {}),
+        ...(check.askedTwice ? { edgeAskedTwice: true } : {}),
+    };
+}
+/** Each URL's check, by URL. */
+function checksByUrl(verify) {
+    return new Map((verify?.checks ?? []).map((check) => [check.url, check]));
+}
+/** The outputs `verify` adds; empty strings without it, and in a dry run. */
+function verifyOutputs(result) {
+    const counts = result.verify?.counts;
+    return {
+        'fresh-count': counts ? String(counts.fresh) : '',
+        'stale-count': counts ? String(counts.stale) : '',
+        'missing-count': counts ? String(counts.missing) : '',
+        'unchecked-count': counts ? String(counts.unchecked) : '',
+    };
+}
+/**
+ * Under `fail-on: error`: a stale URL (visitors get another build) or a missing one (they get an
+ * error) fails the step. A redirect or an error of the check itself does not: the check could not
+ * tell, and says so.
+ */
+function verifyFailure(result) {
+    const counts = result.verify?.counts;
+    if (!counts || counts.stale + counts.missing === 0)
+        return undefined;
+    const parts = [
+        counts.stale ? `${counts.stale} stale (the site serves other content than this build)` : '',
+        counts.missing ? `${counts.missing} missing (the site answers 4xx or 5xx)` : '',
+    ].filter(Boolean);
+    return `The deploy is not live at the edge: of ${counts.total} URLs verified, ${parts.join(' and ')}`;
+}
+/** The job summary's section: the counts, then the stale, missing, redirected and failed checks. */
+function verifySection(result) {
+    const verify = result.verify;
+    if (!verify)
+        return [];
+    const { counts } = verify;
+    const rows = [
+        ...(verify.compared
+            ? [
+                ['fresh: this deploy', counts.fresh],
+                ['stale: other content', counts.stale],
+            ]
+            : []),
+        ['missing: 4xx or 5xx', counts.missing],
+        ['redirect (not followed)', counts.redirect],
+        ['error: no usable answer', counts.error],
+        ...(counts.served ? [['answered, not compared (no built file)', counts.served]] : []),
+        ['unchecked', counts.unchecked],
+    ];
+    const lines = [
+        '### Verification at the edge',
+        '',
+        verify.compared
+            ? 'Each URL was asked for as a visitor asks, and the body compared with the file built for this deploy (after `content-ignore`).'
+            : 'Each URL was asked for as a visitor asks. There is no built site (`site-dir`) to compare with: status and cache headers only.',
+        '',
+        '| | URLs |',
+        '|---|---:|',
+        ...rows.map(([name, value]) => `| ${name} | ${value} |`),
+        `| **verified URLs** | **${counts.total}** |`,
+        '',
+    ];
+    const why = uncheckedText(verify.checks);
+    if (why)
+        lines.push(`Unchecked: ${why}.`, '');
+    const troubled = verify.checks.filter((c) => c.edge !== 'fresh' && c.edge !== 'served' && c.edge !== 'unchecked');
+    lines.push(...checkTable(troubled));
+    return lines;
+}
+/** The CLI's lines: the counts, then the first stale and missing URLs. */
+function verifyLines(result) {
+    const verify = result.verify;
+    if (!verify)
+        return [];
+    const { counts } = verify;
+    const parts = [
+        ...(verify.compared ? [`${counts.fresh} fresh`, `${counts.stale} stale`] : []),
+        `${counts.missing} missing`,
+        `${counts.redirect} redirect`,
+        `${counts.error} error`,
+        ...(counts.served ? [`${counts.served} served (not compared)`] : []),
+        `${counts.unchecked} unchecked`,
+    ];
+    const lines = [`Edge (verify, ${counts.total} URLs)`, `  ${parts.join(' · ')}`];
+    const problems = verify.checks.filter((c) => c.edge === 'stale' || c.edge === 'missing');
+    for (const check of problems.slice(0, CLI_LISTED)) {
+        lines.push(`  ${check.edge.padEnd(7)} ${oneLine(check.url, 1100)}  ${oneLine(headerText(check), 400)}`);
+    }
+    if (problems.length > CLI_LISTED)
+        lines.push(`  …and ${problems.length - CLI_LISTED} more: see --json.`);
+    return lines;
+}
+/** Why URLs were unchecked, counted by reason. */
+function uncheckedText(checks) {
+    const byReason = new Map();
+    for (const check of checks) {
+        if (check.unchecked !== undefined)
+            byReason.set(check.unchecked, (byReason.get(check.unchecked) ?? 0) + 1);
+    }
+    const words = {
+        limit: 'beyond verify-limit',
+        'prefetch-pending': 'prefetch still running (a check would fill the cache before it)',
+        deadline: 'the run reached its timeout',
+        cancelled: 'the run was cancelled',
+        'too-large': 'over 16 MiB',
+    };
+    return [...byReason].map(([reason, count]) => `${count} ${words[reason] ?? reason}`).join(', ');
+}
+function checkTable(checks) {
+    if (checks.length === 0)
+        return [];
+    const budget = new ByteBudget(TABLE_BYTES);
+    const rows = [];
+    for (const check of checks.slice(0, LISTED)) {
+        const h = check.headers ?? {};
+        const row = `| ${cell(check.url, 1100)} | ${check.edge} | ${check.status ?? ''} | ${cell(h['X-Cache'] ?? '', 100)} | ` +
+            `${cell(h.Age ?? '', 20)} | ${cell(h.Via ?? '', 300)} | ${cell(detail(check), 400)} |`;
+        if (!budget.take(row))
+            break;
+        rows.push(row);
+    }
+    const unlisted = checks.length - rows.length;
+    return [
+        `#### Not live, or not known to be (${checks.length})`,
+        '',
+        '| URL | edge | status | X-Cache | Age | Via | note |',
+        '|---|---|---:|---|---:|---|---|',
+        ...rows,
+        '',
+        ...(unlisted > 0 ? [`…and ${unlisted} more in the report.`, ''] : []),
+    ];
+}
+function detail(check) {
+    return [
+        check.location ? `Location: ${check.location}` : '',
+        check.note ?? '',
+        check.askedTwice ? 'asked twice' : '',
+    ]
+        .filter(Boolean)
+        .join('; ');
+}
+
+;// CONCATENATED MODULE: ./src/report/report.ts
+/**
+ * The JSON report file: every URL and its fate, for later steps and for people.
+ *
+ * Written in pieces: a run of a million URLs has a report of a few hundred MB, which as one string
+ * (and again as the bytes written) would double the run's memory at its very end. The pieces join to
+ * exactly `JSON.stringify(report, null, 2)`; each is redacted on its own (a piece ends between URLs,
+ * and no secret spans two report rows).
+ */
+
+
+
+
+/** About this many characters a piece. */
+const PIECE = 1024 * 1024;
+async function writeReport(result, dir, redact) {
+    await mkdir(dir, { recursive: true });
+    const file = path.join(dir, `cdn-prefetch-report-${Date.now()}-${randomBytes(3).toString('hex')}.json`);
+    const handle = await open(file, 'w');
+    try {
+        for (const piece of reportPieces(result, redact))
+            await handle.write(piece, null, 'utf8');
+    }
+    finally {
+        await handle.close();
+    }
+    return file;
+}
+/** The report as JSON text: the action's report file, and what the CLI prints with --json. */
+function reportJson(result, redact) {
+    return [...reportPieces(result, redact)].join('');
+}
+/** The report's text, in redacted pieces of about PIECE characters. */
+function* reportPieces(result, redact) {
+    const checks = checksByUrl(result.verify);
+    const report = {
+        dryRun: result.dryRun,
+        counts: result.counts,
+        taskIds: result.taskIds,
+        requestIds: result.requestIds,
+        ...(result.quotaRemain !== undefined ? { quotaRemain: result.quotaRemain } : {}),
+        calls: result.calls,
+        apiCalls: result.apiCalls,
+        retries: result.retries,
+        confirmedByLookup: result.confirmedByLookup,
+        // Failed URLs whose call may have been accepted (each marked outcomeUnknown); counted in `failed`.
+        outcomeUnknown: result.outcomes.filter((outcome) => outcome.outcomeUnknown).length,
+        ...(result.stopped ? { stopped: result.stopped } : {}),
+        ...(result.fatal ? { error: result.fatal } : {}),
+        ...(result.follow ? { follow: result.follow } : {}),
+        ...(result.sitemap ? { sitemap: result.sitemap } : {}),
+        ...(result.site ? { site: result.site } : {}),
+        ...(result.savedSitemap ? { savedSitemap: result.savedSitemap } : {}),
+        ...(result.verify ? { verify: verifyTotals(result.verify) } : {}),
+        urls: [],
+    };
+    if (result.outcomes.length === 0) {
+        yield `${redact(JSON.stringify(report, null, 2))}\n`;
+        return;
+    }
+    // Everything up to the list, then the rows, ROWS at a time, as JSON.stringify indents them there:
+    // inside `{"urls": [...]}` a row has the indent it has in the report.
+    const head = JSON.stringify(report, null, 2);
+    let piece = `${head.slice(0, head.lastIndexOf('[]'))}[\n`;
+    for (let start = 0; start < result.outcomes.length; start += ROWS) {
+        const slice = result.outcomes.slice(start, start + ROWS);
+        // A row with a check at the edge carries it (`edge` and the fields after it).
+        const withEdge = checks.size === 0 ? slice : slice.map((row) => ({ ...row, ...edgeFields(checks.get(row.url)) }));
+        const rows = JSON.stringify({ urls: withEdge }, withoutOrder, 2);
+        piece += `${start === 0 ? '' : ',\n'}${rows.slice(ROWS_BEFORE.length, -ROWS_AFTER.length)}`;
+        if (piece.length >= PIECE) {
+            yield redact(piece);
+            piece = '';
+        }
+    }
+    yield `${redact(piece)}\n  ]\n}\n`;
+}
+/** Rows a time; and what JSON.stringify writes around them inside `{"urls": [...]}`. */
+const ROWS = 2_000;
+const ROWS_BEFORE = '{\n  "urls": [\n';
+const ROWS_AFTER = '\n  ]\n}';
+/** A row's `order` is the run's own bookkeeping, not the report's. */
+function withoutOrder(key, value) {
+    return key === 'order' && typeof this === 'object' && this !== null && 'url' in this ? undefined : value;
+}
+/** The verification's totals; each URL's check is on its row (`edge` and the fields after it). */
+function verifyTotals(verify) {
+    const { checks: _checks, ...totals } = verify;
+    return totals;
+}
+
+;// CONCATENATED MODULE: ./src/report/verdict.ts
+
+/** The failure, or undefined when the step succeeds. */
+function verdict(result, failOn) {
+    if (result.fatal)
+        return { reason: result.fatal, listed: false };
+    if (result.stopped === 'cancelled') {
+        const reason = `The run was cancelled: ${result.counts.submitted} URLs were submitted before it stopped; see the report.`;
+        return { reason, listed: false };
+    }
+    if (failOn === 'never')
+        return undefined;
+    if (result.sitemap?.notRead) {
+        return { reason: `The sitemap was not read: ${result.sitemap.notRead}`, listed: true };
+    }
+    if (result.site?.notRead) {
+        return { reason: `site-dir was not read: ${result.site.notRead}`, listed: true };
+    }
+    const { failed } = result.counts;
+    const quotaSkipped = result.outcomes.filter((o) => o.status === 'skipped' && o.skip === 'quota').length;
+    if (failed > 0)
+        return { reason: `${failed} of ${result.counts.total} URLs failed`, listed: true };
+    const cdnFailure = followFailure(result);
+    if (cdnFailure)
+        return { reason: cdnFailure, listed: true };
+    const notLive = verifyFailure(result);
+    if (notLive)
+        return { reason: notLive, listed: true };
+    if (failOn === 'skipped' && quotaSkipped > 0) {
+        return {
+            reason: `${quotaSkipped} URLs were skipped for lack of quota (fail-on: skipped).`,
+            listed: false,
+        };
     }
     return undefined;
 }
-/** Control characters spelled out (\t, \0, \u001b), so that a message shows what the line holds. */
-function visible(text) {
-    return text.replace(new RegExp(CONTROL.source, 'g'), (c) => {
-        if (c === '\t')
-            return '\\t';
-        if (c === '\0')
-            return '\\0';
-        return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
-    });
+/** The action's failure message, or undefined when the step succeeds. */
+function failureMessage(result, failOn) {
+    const failure = verdict(result, failOn);
+    if (failure === undefined)
+        return undefined;
+    return failure.listed ? `${failure.reason}; see the job summary and the report.` : failure.reason;
 }
-/** Whether `url` is already in the form normalizeUrl gives (a quick test: no result is made). */
-function isCanonical(url) {
-    return (url.length <= MAX_URL_LENGTH &&
-        CANONICAL.test(url) &&
-        !DOT_SEGMENT.test(url) &&
-        !DEFAULT_PORT.test(url) &&
-        portInRange(url) &&
-        // Punycode labels are validated by the URL parser; leave them to it.
-        !url.includes('xn--'));
+/** With `wait`, a prefetch task that ended Failed fails the step under `fail-on: error` (pending ones never do). */
+function followFailure(result) {
+    const failed = result.follow?.wait?.failed ?? 0;
+    if (failed === 0)
+        return undefined;
+    return `${failed} of ${result.counts.submitted} submitted URLs failed at the CDN (prefetch task Failed)`;
 }
-function portInRange(url) {
-    const port = /^https?:\/\/[^/?]*:(\d+)/.exec(url)?.[1];
-    return port === undefined || Number(port) <= 65535;
-}
-function hostOf(canonicalUrl) {
-    const start = canonicalUrl.indexOf('//') + 2;
-    let end = start;
-    while (end < canonicalUrl.length) {
-        const c = canonicalUrl.charCodeAt(end);
-        if (c === 0x2f /* / */ || c === 0x3f /* ? */ || c === 0x3a /* : */)
-            break;
-        end++;
+
+;// CONCATENATED MODULE: ./src/batch/pack.ts
+/** `quota` undefined means no cap. Input order is kept: by host of first appearance, then within a host. */
+function packBatches(candidates, batchSize, quota) {
+    if (!Number.isInteger(batchSize) || batchSize < 1)
+        throw new Error(`batch size must be >= 1, not ${batchSize}`);
+    const ordered = [...candidates].sort((a, b) => a.order - b.order);
+    const cap = quota === undefined ? ordered.length : Math.max(0, Math.min(quota, ordered.length));
+    const chosen = ordered.slice(0, cap);
+    const byHost = new Map();
+    for (const item of chosen) {
+        const list = byHost.get(item.host);
+        if (list)
+            list.push(item);
+        else
+            byHost.set(item.host, [item]);
     }
-    return canonicalUrl.slice(start, end);
-}
-function canonicalize(absolute) {
-    let parsed;
-    try {
-        parsed = new URL(absolute);
+    const batches = [];
+    for (const [host, items] of byHost) {
+        for (let start = 0; start < items.length; start += batchSize) {
+            batches.push({ host, items: items.slice(start, start + batchSize) });
+        }
     }
-    catch {
-        return { ok: false, reason: 'is not a valid URL' };
-    }
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-        return { ok: false, reason: 'is not an http(s) URL' };
-    }
-    if (parsed.hostname === '')
-        return { ok: false, reason: 'has no host' };
-    if (parsed.port === '0')
-        return { ok: false, reason: 'has port 0, which no server listens on' };
-    if (parsed.hostname.endsWith('.')) {
-        const host = parsed.hostname.replace(/\.+$/, '');
-        return { ok: false, reason: `has a host that ends in a dot (${parsed.hostname}); write ${host}` };
-    }
-    if (parsed.username !== '' || parsed.password !== '') {
-        return { ok: false, reason: 'carries a user name or password; the CDN cannot prefetch it' };
-    }
-    parsed.hash = '';
-    // WHATWG serialization already lower-cases scheme and host, drops default ports, and encodes raw
-    // non-ASCII and spaces as UTF-8; it leaves existing escapes alone, so upper-case those here.
-    const url = parsed.href.replace(/%[0-9a-fA-F]{2}/g, (escape) => escape.toUpperCase());
-    if (url.length > MAX_URL_LENGTH) {
-        return {
-            ok: false,
-            reason: `is ${url.length} characters once encoded; the CDN accepts at most ${MAX_URL_LENGTH}`,
-        };
-    }
-    return { ok: true, url, host: parsed.hostname };
+    // Earliest URL first, so that a run cut short has sent the URLs the user listed first.
+    batches.sort((a, b) => (a.items[0]?.order ?? 0) - (b.items[0]?.order ?? 0));
+    return { batches, overQuota: ordered.slice(cap) };
 }
 
 ;// CONCATENATED MODULE: ./src/runtime/retry.ts
@@ -13025,632 +14326,8 @@ function sleep(ms, signal) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/sitemap/lastmod.ts
-/**
- * `<lastmod>` as an instant. Generators write the same moment in many W3C datetime forms
- * (`2026-01-05`, `2026-01-05T00:00:00Z`, `…T08:00:00+08:00`, any number of fraction digits), so
- * changes are detected by comparing instants, never strings.
- */
-/**
- * Milliseconds since the epoch (fractional below a millisecond, so that `.1234` and `.1235` differ),
- * or NaN when the value is not a W3C datetime: YYYY, YYYY-MM, YYYY-MM-DD, then optionally Thh:mm,
- * Thh:mm:ss or Thh:mm:ss.f (any number of digits), then optionally Z or ±hh:mm. A value without a
- * zone is taken as UTC.
- *
- * Hand-written rather than a regular expression: it runs once per URL on both sides of the diff,
- * and at a million URLs a side the regular expression and its substrings were a visible cost.
- */
-function parseLastmod(raw) {
-    // Generators often stamp every URL with the build time: remember the last answer.
-    if (raw === lastRaw)
-        return lastValue;
-    lastValue = parse(raw);
-    lastRaw = raw;
-    return lastValue;
-}
-let lastRaw = '';
-let lastValue = NaN;
-function parse(raw) {
-    const s = raw.trim();
-    const n = s.length;
-    const year = digits(s, 0, 4);
-    if (year < 0 || (n > 4 && s.charCodeAt(4) !== DASH))
-        return NaN;
-    const month = n > 4 ? digits(s, 5, 2) : 1;
-    if (month < 1 || month > 12 || (n > 7 && s.charCodeAt(7) !== DASH))
-        return NaN;
-    const day = n > 7 ? digits(s, 8, 2) : 1;
-    if (day < 1 || day > daysIn(year, month))
-        return NaN;
-    if (n === 4 || n === 7 || n === 10)
-        return utc(year, month, day, 0, 0, 0);
-    if (n < 16 || (s.charCodeAt(10) | 0x20) !== LOWER_T || s.charCodeAt(13) !== lastmod_COLON)
-        return NaN;
-    const hour = digits(s, 11, 2);
-    const minute = digits(s, 14, 2);
-    let second = 0;
-    let fraction = 0;
-    let i = 16;
-    if (s.charCodeAt(i) === lastmod_COLON) {
-        second = digits(s, 17, 2);
-        i = 19;
-        if (s.charCodeAt(i) === lastmod_DOT) {
-            const start = ++i;
-            while (i < n && isDigit(s.charCodeAt(i)))
-                i++;
-            if (i === start)
-                return NaN;
-            fraction = fractionMs(s, start, i);
-        }
-    }
-    if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59)
-        return NaN;
-    let offset = 0;
-    if (i < n) {
-        const sign = s.charCodeAt(i);
-        if ((sign | 0x20) === LOWER_Z) {
-            i++;
-        }
-        else if (sign === PLUS || sign === DASH) {
-            const offsetHours = digits(s, i + 1, 2);
-            const offsetMinutes = digits(s, i + 4, 2);
-            if (s.charCodeAt(i + 3) !== lastmod_COLON ||
-                offsetHours < 0 ||
-                offsetHours > 23 ||
-                offsetMinutes < 0 ||
-                offsetMinutes > 59) {
-                return NaN;
-            }
-            offset = (sign === PLUS ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000;
-            i += 6;
-        }
-    }
-    if (i !== n)
-        return NaN;
-    return utc(year, month, day, hour, minute, second) + fraction + offset;
-}
-const DASH = 0x2d;
-const PLUS = 0x2b;
-const lastmod_COLON = 0x3a;
-const lastmod_DOT = 0x2e;
-const LOWER_T = 0x74;
-const LOWER_Z = 0x7a;
-function isDigit(code) {
-    return code >= 0x30 && code <= 0x39;
-}
-/** The number written by `count` digits at `at`, or -1. */
-function digits(s, at, count) {
-    if (at + count > s.length)
-        return -1;
-    let value = 0;
-    for (let i = at; i < at + count; i++) {
-        const code = s.charCodeAt(i);
-        if (!isDigit(code))
-            return -1;
-        value = value * 10 + (code - 0x30);
-    }
-    return value;
-}
-/**
- * Fraction digits as milliseconds. The first three digits are whole milliseconds, added as an
- * integer, so that `.5`, `.500` and `.5000` are the very same number (`0.007 * 1000` is not 7).
- */
-function fractionMs(s, start, end) {
-    let whole = 0;
-    for (let i = start; i < start + 3; i++)
-        whole = whole * 10 + (i < end ? s.charCodeAt(i) - 0x30 : 0);
-    const digits = end - start - 3;
-    if (digits <= 0)
-        return whole;
-    if (digits > 15)
-        return whole + Number(`0.${s.slice(start + 3, end)}`);
-    // Up to 15 digits are an exact integer, and dividing by an exact power of ten rounds once, just
-    // as Number("0.…") does; `.000000` (a common spelling) costs no string at all.
-    let rest = 0;
-    for (let i = start + 3; i < end; i++)
-        rest = rest * 10 + (s.charCodeAt(i) - 0x30);
-    return rest === 0 ? whole : whole + rest / 10 ** digits;
-}
-/**
- * The shortest `YYYY-MM-DDThh:mm:ss[.f]Z` that parseLastmod reads back as exactly `ms`, so that a
- * saved baseline compares equal to the sitemap it was saved from.
- */
-function formatLastmod(ms) {
-    const whole = Math.floor(ms / 1000) * 1000;
-    const base = new Date(whole).toISOString().slice(0, 19); // YYYY-MM-DDThh:mm:ss
-    const rest = ms - whole; // exact: both are within a factor of two of each other
-    if (rest === 0)
-        return `${base}Z`;
-    let best = '';
-    for (let digits = 1; digits <= 20; digits++) {
-        const fraction = (rest / 1000).toFixed(digits).slice(2); // "0.123" -> "123"
-        best = `${base}.${fraction}Z`;
-        if (parseLastmod(best) === ms)
-            return best;
-    }
-    return best;
-}
-/** Date.UTC without its quirks (years 0-99 mean 1900-1999 there) and without its cost. */
-function utc(year, month, day, hour, minute, second) {
-    return ((daysFromCivil(year, month, day) * 24 + hour) * 60 + minute) * 60_000 + second * 1000;
-}
-/** Days since 1970-01-01 in the proleptic Gregorian calendar (H. Hinnant's days_from_civil). */
-function daysFromCivil(year, month, day) {
-    const y = month <= 2 ? year - 1 : year;
-    const era = Math.floor(y / 400);
-    const yearOfEra = y - era * 400;
-    const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
-    const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
-    return era * 146_097 + dayOfEra - 719_468;
-}
-function daysIn(year, month) {
-    if (month === 2)
-        return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
-    return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
-}
-
-;// CONCATENATED MODULE: ./src/sitemap/locate.ts
-/**
- * Turns inputs and `<sitemap><loc>` URLs into places to read documents from. The rule that matters:
- * a deployed index may fall back to the live site, a baseline index never does (the live site
- * already serves the new version, so reading it would hide every change).
- */
-
-
-/** A workspace path or an http(s) URL, as given in an input. */
-function locateInput(input, workspace, inputName) {
-    const value = input.trim();
-    if (value === '')
-        throw new ConfigError(`${inputName}: is empty`);
-    if (/^https?:\/\//i.test(value)) {
-        try {
-            return { kind: 'url', url: new URL(value).href, label: value };
-        }
-        catch {
-            throw new ConfigError(`${inputName}: "${value}" is not a valid URL`);
-        }
-    }
-    if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(value)) {
-        throw new ConfigError(`${inputName}: "${value}" is neither a workspace path nor an http(s) URL`);
-    }
-    // Named as given: an absolute path stays absolute, rather than `../../../` from the workspace.
-    return { kind: 'file', path: external_node_path_namespaceObject.resolve(workspace, value), label: value };
-}
-/** The same workspace file as `sitemap`, as committed at `ref`. */
-function locateAtRef(sitemapInput, workspace, ref, github) {
-    const value = sitemapInput.trim();
-    if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(value)) {
-        throw new ConfigError('previous-ref: reads the sitemap file from the repository, so sitemap must be a workspace path, ' +
-            `not a URL ("${value}"); use previous-sitemap for a URL baseline`);
-    }
-    const relative = toPosix(external_node_path_namespaceObject.relative(workspace, external_node_path_namespaceObject.resolve(workspace, value)));
-    if (relative === '' || relative.startsWith('../') || relative === '..' || external_node_path_namespaceObject.isAbsolute(relative)) {
-        throw new ConfigError(`previous-ref: sitemap "${value}" is not a file inside the workspace`);
-    }
-    return { kind: 'ref', file: { path: relative, ref, github }, label: `${relative} at ${ref}` };
-}
-/**
- * Where to look for a child listed in an index, in order. For a workspace (or git-ref) index the
- * child's URL path is taken under the index's folder (`https://example.com/sitemaps/1.xml` ->
- * `public/sitemaps/1.xml` for `public/sitemap.xml`); when the site lives under a base path
- * (`/docs/sitemap-0.xml` on GitHub Pages) the leading segments are dropped one by one. A deployed
- * local index then falls back to fetching the URL itself; a baseline never reads the live site.
- */
-function childCandidates(parent, childUrl, side) {
-    const url = new URL(childUrl);
-    if (parent.kind === 'url') {
-        if (side === 'deployed')
-            return [{ kind: 'url', url: url.href, label: url.href }];
-        return suffixes(url.pathname.split('/').slice(1)).map((suffix) => {
-            // `./` so that a first segment such as `a:b` is not read as a scheme.
-            const sibling = new URL(`./${suffix}${url.search}`, parent.url).href;
-            return { kind: 'url', url: sibling, label: sibling };
-        });
-    }
-    // A file cannot stand for one query of many (`sitemap_products_1.xml?from=1&to=9`).
-    const segments = url.search === '' ? decodedSegments(url.pathname) : undefined;
-    const local = [];
-    for (const suffix of segments === undefined ? [] : suffixes(segments)) {
-        if (parent.kind === 'file') {
-            const file = external_node_path_namespaceObject.join(external_node_path_namespaceObject.dirname(parent.path), ...suffix.split('/'));
-            local.push({
-                kind: 'file',
-                path: file,
-                label: external_node_path_namespaceObject.posix.join(external_node_path_namespaceObject.posix.dirname(parent.label), suffix),
-            });
-        }
-        else {
-            const repoPath = external_node_path_namespaceObject.posix.join(external_node_path_namespaceObject.posix.dirname(parent.file.path), suffix);
-            local.push({
-                kind: 'ref',
-                file: { ...parent.file, path: repoPath },
-                label: `${repoPath} at ${parent.file.ref}`,
-            });
-        }
-    }
-    if (side === 'deployed' && parent.kind === 'file')
-        local.push({ kind: 'url', url: url.href, label: url.href });
-    return local;
-}
-/** `a/b/c` -> `a/b/c`, `b/c`, `c`. */
-function suffixes(segments) {
-    return segments.map((_, i) => segments.slice(i).join('/')).filter((suffix) => suffix !== '');
-}
-/** Decoded path segments, or undefined when they cannot name a file safely inside the folder. */
-function decodedSegments(pathname) {
-    const segments = [];
-    for (const raw of pathname.split('/').slice(1)) {
-        let segment;
-        try {
-            segment = decodeURIComponent(raw);
-        }
-        catch {
-            return undefined;
-        }
-        // Decoding can produce "..", "/" or "\": a URL must never lead outside the index's folder.
-        if (segment === '' || segment === '.' || segment === '..' || /[/\\\0]/.test(segment))
-            return undefined;
-        segments.push(segment);
-    }
-    return segments.length === 0 ? undefined : segments;
-}
-function toPosix(p) {
-    return p.split(external_node_path_namespaceObject.sep).join('/');
-}
-
 // EXTERNAL MODULE: ./node_modules/saxes/saxes.js
 var saxes = __nccwpck_require__(9800);
-;// CONCATENATED MODULE: ./src/sitemap/parse.ts
-/**
- * Streaming sitemap parser on saxes: a real, strict XML parser (comments, CDATA, entities and
- * well-formedness are handled by it), driven by a small state machine that only keeps the text of
- * the elements we need. Memory does not grow with the document.
- *
- * Namespaces are resolved here rather than by saxes (xmlns: true): saxes builds a namespace record
- * for every attribute and tag, which cost more than the rest of our per-URL work. Resolution only
- * needs the declarations in scope, and they almost always sit on the root element.
- */
-
-
-/** Namespaces `<urlset>`, `<url>`, `<loc>`… may live in. Elements are matched on local name and namespace. */
-const SITEMAP_NAMESPACES = new Set([
-    'http://www.sitemaps.org/schemas/sitemap/0.9',
-    'https://www.sitemaps.org/schemas/sitemap/0.9',
-    // Google's pre-2006 namespaces, still emitted by old generators.
-    'http://www.google.com/schemas/sitemap/0.84',
-    'http://www.google.com/schemas/sitemap/0.9',
-    // No namespace at all: invalid per the protocol, but common in hand-written sitemaps.
-    '',
-]);
-const IMAGE_NAMESPACES = new Set([
-    'http://www.google.com/schemas/sitemap-image/1.1',
-    'https://www.google.com/schemas/sitemap-image/1.1',
-]);
-// Roles of open elements. Everything we do not know is OTHER, and so is all that it contains.
-var Role;
-(function (Role) {
-    Role[Role["OTHER"] = 0] = "OTHER";
-    Role[Role["URLSET"] = 1] = "URLSET";
-    Role[Role["INDEX"] = 2] = "INDEX";
-    Role[Role["URL"] = 3] = "URL";
-    Role[Role["SITEMAP"] = 4] = "SITEMAP";
-    Role[Role["IMAGE"] = 5] = "IMAGE";
-    Role[Role["LOC"] = 6] = "LOC";
-    Role[Role["LASTMOD"] = 7] = "LASTMOD";
-    Role[Role["PRIORITY"] = 8] = "PRIORITY";
-    Role[Role["IMAGE_LOC"] = 9] = "IMAGE_LOC";
-})(Role || (Role = {}));
-// An entity name longer than this is a raw "&" that swallowed the rest of the document.
-const LONGEST_ENTITY_NAME = 64;
-const XML_NAMESPACE = 'http://www.w3.org/XML/1998/namespace';
-const ROOT_SCOPE = {
-    defaultNs: '',
-    prefixes: Object.assign(Object.create(null), { xml: XML_NAMESPACE }),
-};
-/** Push-style parser: write() text chunks as they arrive, then close(). Errors are thrown. */
-class SitemapParser {
-    options;
-    handlers;
-    sax;
-    roles = [];
-    /** The namespace scope of the innermost open element. */
-    scope = ROOT_SCOPE;
-    /** Scopes to restore, and the depth at which each was replaced (few: declarations sit on the root). */
-    outerScopes = [];
-    /** `prefix, uri` pairs declared by the attributes of the tag being opened. */
-    declarations;
-    /** Prefixed attribute names of the tag being opened, to check their prefixes. */
-    prefixedAttributes;
-    onText = (text) => this.addText(text);
-    // childRole() asks whether the same namespace string is the sitemap's, tag after tag.
-    lastUri = '\0';
-    lastUriIsSitemap = false;
-    text = '';
-    local = '';
-    uri = '';
-    entry = {
-        loc: undefined,
-        lastmod: undefined,
-        priority: undefined,
-        images: undefined,
-    };
-    childLoc;
-    started = false;
-    rootKind;
-    // Where the element being captured opened, for the raw-"&" hint.
-    captureLine = 0;
-    captureColumn = 0;
-    constructor(options, handlers) {
-        this.options = options;
-        this.handlers = handlers;
-        this.sax = new saxes/* SaxesParser */.wT({ xmlns: false, fileName: options.label });
-        this.sax.on('error', (error) => {
-            throw new Error(error.message + this.hint(error.message));
-        });
-        this.sax.on('doctype', (doctype) => {
-            // The DOCTYPE itself is ignored (never fetched); an HTML page is worth naming.
-            if (/^\s*html\b/i.test(doctype))
-                throw htmlPage(options.label);
-        });
-        this.sax.on('attribute', ({ name, value }) => this.attribute(name, value));
-        this.sax.on('opentag', (tag) => this.openElement(tag));
-        this.sax.on('closetag', () => this.closeElement());
-        // The text handler is only set inside an element we keep (see openElement()): saxes then neither slices
-        // nor reports the whitespace between elements or the text of elements we ignore.
-        this.sax.on('cdata', this.onText);
-    }
-    /** `urlset` or `sitemapindex`, once the root element has been seen. */
-    get kind() {
-        return this.rootKind;
-    }
-    write(chunk) {
-        if (!this.started) {
-            // Whitespace before the XML declaration is not XML, but some servers add it; skip it.
-            chunk = chunk.replace(/^\s+/, '');
-            if (chunk === '')
-                return;
-            this.started = true;
-            // An HTML page is rarely well-formed XML (`<!doctype html>`, `<meta>` never closed): name it
-            // before the XML parser fails on it.
-            if (/^<!doctype\s+html\b|^<html[\s>]/i.test(chunk))
-                throw htmlPage(this.options.label);
-        }
-        this.sax.write(chunk);
-        if (pendingEntity(this.sax).length > LONGEST_ENTITY_NAME) {
-            throw new Error(`${this.options.label}: ${this.rawAmpersandHint()}`);
-        }
-    }
-    close() {
-        if (!this.started)
-            throw new Error(`${this.options.label}: is empty`);
-        if (pendingEntity(this.sax) !== '')
-            throw new Error(`${this.options.label}: ${this.rawAmpersandHint()}`);
-        try {
-            this.sax.close();
-        }
-        catch (error) {
-            // Errors at the end of the input mean the document stopped early.
-            const reason = error.message;
-            if (this.rootKind !== undefined && /unclosed tag|unexpected end/.test(reason)) {
-                throw new Error(`${this.options.label}: is truncated: <${this.rootKind}> never closes (${reason})`, {
-                    cause: error,
-                });
-            }
-            throw error;
-        }
-    }
-    openElement(tag) {
-        const depth = this.roles.length;
-        this.enterScope(depth);
-        this.resolve(tag.name, this.scope);
-        const { local, uri } = this;
-        const parent = depth === 0 ? undefined : this.roles[depth - 1];
-        let role = Role.OTHER;
-        if (parent === undefined) {
-            role = this.rootRole(tag.name, local, uri);
-        }
-        else if (parent !== Role.OTHER) {
-            role = this.childRole(parent, local, uri);
-            if (role === Role.URL) {
-                const entry = this.entry;
-                entry.loc = entry.lastmod = entry.priority = undefined;
-                entry.images = undefined;
-            }
-            else if (role === Role.SITEMAP) {
-                this.childLoc = undefined;
-            }
-            else if (role >= Role.LOC) {
-                this.text = '';
-                this.captureLine = this.sax.line;
-                this.captureColumn = this.sax.column;
-                this.sax.on('text', this.onText);
-            }
-        }
-        this.roles.push(role);
-    }
-    attribute(name, value) {
-        if (name === 'xmlns')
-            (this.declarations ??= []).push('', value.trim());
-        else if (name.startsWith('xmlns:'))
-            (this.declarations ??= []).push(name.slice(6), value.trim());
-        else if (name.includes(':'))
-            (this.prefixedAttributes ??= []).push(name);
-    }
-    /** Enters the tag being opened: a new scope when its attributes declare namespaces. */
-    enterScope(depth) {
-        const declarations = this.declarations;
-        if (declarations !== undefined) {
-            const inherited = this.scope;
-            const scope = {
-                defaultNs: inherited.defaultNs,
-                prefixes: Object.create(inherited.prefixes),
-            };
-            for (let i = 0; i < declarations.length; i += 2) {
-                if (declarations[i] === '')
-                    scope.defaultNs = declarations[i + 1];
-                else
-                    scope.prefixes[declarations[i]] = declarations[i + 1];
-            }
-            this.outerScopes.push({ depth, scope: inherited });
-            this.scope = scope;
-            this.declarations = undefined;
-        }
-        if (this.prefixedAttributes !== undefined) {
-            // Attribute prefixes must be bound too, as a namespace-aware parser requires.
-            for (const name of this.prefixedAttributes)
-                this.resolve(name, this.scope);
-            this.prefixedAttributes = undefined;
-        }
-    }
-    /** Sets `local` and `uri` for a qualified name (fields, not a returned object: this runs per tag). */
-    resolve(qname, scope) {
-        const colon = qname.indexOf(':');
-        if (colon === -1) {
-            this.local = qname;
-            this.uri = scope.defaultNs;
-            return;
-        }
-        const prefix = qname.slice(0, colon);
-        const uri = scope.prefixes[prefix];
-        if (uri === undefined || uri === '')
-            this.sax.fail(`unbound namespace prefix: "${prefix}".`);
-        this.local = qname.slice(colon + 1);
-        this.uri = uri ?? '';
-    }
-    childRole(parent, local, uri) {
-        if (uri !== this.lastUri) {
-            this.lastUri = uri;
-            this.lastUriIsSitemap = SITEMAP_NAMESPACES.has(uri);
-        }
-        const inSitemapNs = this.lastUriIsSitemap;
-        switch (parent) {
-            case Role.URLSET:
-                return inSitemapNs && local === 'url' ? Role.URL : Role.OTHER;
-            case Role.INDEX:
-                return inSitemapNs && local === 'sitemap' ? Role.SITEMAP : Role.OTHER;
-            case Role.URL:
-                if (inSitemapNs) {
-                    if (local === 'loc')
-                        return Role.LOC;
-                    if (local === 'lastmod')
-                        return Role.LASTMOD;
-                    if (local === 'priority')
-                        return Role.PRIORITY;
-                    return Role.OTHER;
-                }
-                return this.options.images && local === 'image' && IMAGE_NAMESPACES.has(uri)
-                    ? Role.IMAGE
-                    : Role.OTHER;
-            case Role.SITEMAP:
-                return inSitemapNs && local === 'loc' ? Role.LOC : Role.OTHER;
-            case Role.IMAGE:
-                return local === 'loc' && IMAGE_NAMESPACES.has(uri) ? Role.IMAGE_LOC : Role.OTHER;
-            default:
-                return Role.OTHER;
-        }
-    }
-    rootRole(name, local, uri) {
-        if (local.toLowerCase() === 'html')
-            throw htmlPage(this.options.label);
-        if (SITEMAP_NAMESPACES.has(uri)) {
-            if (local === 'urlset') {
-                this.rootKind = 'urlset';
-                return Role.URLSET;
-            }
-            if (local === 'sitemapindex') {
-                this.rootKind = 'sitemapindex';
-                return Role.INDEX;
-            }
-        }
-        const ns = uri === '' ? '' : ` in namespace ${uri}`;
-        throw new Error(`${this.options.label}: is not a sitemap: its root element is <${name}>${ns}, not <urlset> or <sitemapindex>`);
-    }
-    closeElement() {
-        const role = this.roles.pop();
-        const depth = this.roles.length;
-        const outer = this.outerScopes[this.outerScopes.length - 1];
-        if (outer !== undefined && outer.depth === depth)
-            this.scope = this.outerScopes.pop().scope;
-        if (role !== undefined && role >= Role.LOC)
-            this.sax.off('text');
-        const parent = this.roles[this.roles.length - 1];
-        const entry = this.entry;
-        switch (role) {
-            case Role.URL:
-                this.handlers.url(entry);
-                break;
-            case Role.SITEMAP:
-                this.handlers.child(this.childLoc);
-                break;
-            case Role.LOC:
-                if (parent === Role.URL)
-                    entry.loc ??= this.text;
-                else if (parent === Role.SITEMAP)
-                    this.childLoc ??= this.text;
-                break;
-            case Role.LASTMOD:
-                entry.lastmod ??= this.text;
-                break;
-            case Role.PRIORITY:
-                entry.priority ??= this.text;
-                break;
-            case Role.IMAGE_LOC:
-                (entry.images ??= []).push(this.text);
-                break;
-            default:
-                break;
-        }
-    }
-    addText(text) {
-        const role = this.roles[this.roles.length - 1];
-        if (role !== undefined && role >= Role.LOC)
-            this.text += text;
-    }
-    hint(message) {
-        if (/undefined entity/.test(message)) {
-            return ' (only &amp; &lt; &gt; &quot; &apos; and numeric references are understood; entities declared in a DTD are not read)';
-        }
-        if (/unbound namespace prefix/.test(message)) {
-            return ' (declare the prefix on the root element, e.g. xmlns:image="http://www.google.com/schemas/sitemap-image/1.1")';
-        }
-        return '';
-    }
-    rawAmpersandHint() {
-        const where = this.roles.length > 0 && this.roles[this.roles.length - 1] >= Role.LOC
-            ? ` in the element opened at line ${this.captureLine}, column ${this.captureColumn}`
-            : '';
-        return `a raw "&"${where} never ends as an entity; write it as &amp; (saxes would report this as an unclosed tag)`;
-    }
-}
-function htmlPage(label) {
-    return new HtmlPageError(`${label}: is an HTML page, not a sitemap`);
-}
-/**
- * The entity name saxes is collecting. After a raw "&" it collects until the next ";" — often the
- * rest of the document — and only reports "unclosed tag" at the very end. saxes has no public
- * accessor for it; if a future version renames the field this returns "" and only the hint is lost.
- */
-function pendingEntity(sax) {
-    const entity = sax.entity;
-    return typeof entity === 'string' ? entity : '';
-}
-/** Parses a whole document from text chunks; returns its kind. */
-async function parse_parseDocument(chunks, options, handlers) {
-    const parser = new SitemapParser(options, handlers);
-    for await (const chunk of chunks)
-        parser.write(chunk);
-    parser.close();
-    // close() succeeded, so a root element was seen and it was a sitemap root.
-    return parser.kind;
-}
-
-;// CONCATENATED MODULE: external "node:stream"
-const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
-;// CONCATENATED MODULE: external "node:zlib"
-const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
-// EXTERNAL MODULE: ./node_modules/node-fetch/lib/index.js
-var lib = __nccwpck_require__(6705);
-var lib_default = /*#__PURE__*/__nccwpck_require__.n(lib);
 ;// CONCATENATED MODULE: external "node:net"
 const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
 var external_node_net_default = /*#__PURE__*/__nccwpck_require__.n(external_node_net_namespaceObject);
@@ -13666,7 +14343,7 @@ var https_proxy_agent_dist = __nccwpck_require__(3669);
 function proxyFor(target, env = process.env) {
     if (target.protocol !== 'http:' && target.protocol !== 'https:')
         return undefined;
-    if (isLoopback(target.hostname))
+    if (proxy_isLoopback(target.hostname))
         return undefined;
     if (bypassesProxy(target, firstSet(env, 'no_proxy', 'NO_PROXY')?.value ?? ''))
         return undefined;
@@ -13699,7 +14376,7 @@ function bypassesProxy(target, noProxy) {
     return false;
 }
 /** localhost, *.localhost, 127.0.0.0/8 and ::1 (also IPv4-mapped): never sent to a proxy. */
-function isLoopback(hostname) {
+function proxy_isLoopback(hostname) {
     const host = bareHost(hostname);
     if (host === 'localhost' || host.endsWith('.localhost'))
         return true;
@@ -13948,2225 +14625,6 @@ function noProxyForActionsHttpClient(env = process.env) {
         .filter((entry) => entry !== '')
         .map((entry) => entry.replace(/^\*?\.(?=[^.])/, ''))
         .join(',');
-}
-
-;// CONCATENATED MODULE: ./src/http/fetch.ts
-
-
-
-const exchanges = new WeakMap();
-/**
- * fetch with a timeout and a stop signal that cover the body too; failures become `NetworkError`
- * naming the origin only (node-fetch's messages quote the whole URL, signature and all). The proxy is
- * chosen per request URL from HTTPS_PROXY / HTTP_PROXY / NO_PROXY. The body must be read with
- * readText or readChunks, or let go with discard: either way its socket is closed or reused.
- */
-async function httpFetch(url, init = {}) {
-    const { timeoutMs = 30_000, signal, ...rest } = init;
-    const exchange = { origin: originOf(url) };
-    const controller = new AbortController();
-    let response;
-    let reading = false;
-    const giveUp = (failure) => {
-        exchange.failure ??= failure;
-        // node-fetch aborts the request (closing its socket) and fails the body's readers.
-        controller.abort();
-        if (response)
-            response.body.destroy(exchange.failure);
-    };
-    const timer = timeoutMs > 0
-        ? setTimeout(() => giveUp(timedOut(exchange.origin, timeoutMs, reading)), timeoutMs)
-        : undefined;
-    const onStop = () => giveUp(stopped(exchange.origin, signal));
-    const release = () => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onStop);
-    };
-    if (signal?.aborted)
-        exchange.failure = stopped(exchange.origin, signal);
-    else
-        signal?.addEventListener('abort', onStop, { once: true });
-    try {
-        if (exchange.failure)
-            throw exchange.failure;
-        response = await lib_default()(url, {
-            // node-fetch hands over a legacy url.parse() object; its href is the WHATWG-normalized URL.
-            agent: (parsed) => proxyAgentFor(new URL(parsed.href)),
-            ...rest,
-            // node-fetch's AbortSignal type predates the DOM one; they are compatible at run time.
-            signal: controller.signal,
-        });
-    }
-    catch (error) {
-        release();
-        throw exchange.failure ?? requestFailure(exchange.origin, error);
-    }
-    reading = true;
-    watchBody(response, controller, release);
-    exchanges.set(response, exchange);
-    if (response.status === 407) {
-        // A forwarding proxy's answer (a CONNECT tunnel's 407 is an error of the agent already).
-        const setting = proxySettingFor(new URL(url));
-        if (setting !== undefined) {
-            discard(response);
-            const cause = new ProxyError(proxyAuthMessage(setting.variable, setting.proxy), PROXY_AUTH_REQUIRED);
-            throw new NetworkError(`${exchange.origin}: ${cause.message}`, exchange.origin, false, cause);
-        }
-    }
-    return response;
-}
-/** The body as text; a body that breaks off, times out or is stopped throws NetworkError. */
-async function readText(response) {
-    try {
-        return await response.text();
-    }
-    catch (error) {
-        throw bodyFailure(response, error);
-    }
-}
-/** The body as chunks; leaving the loop early (a cap, an error) closes the connection. */
-async function* readChunks(response) {
-    const body = response.body;
-    try {
-        for await (const chunk of body)
-            yield chunk;
-    }
-    catch (error) {
-        throw bodyFailure(response, error);
-    }
-    finally {
-        body.destroy();
-    }
-}
-/** Lets go of a response whose body will not be read: its connection is closed. */
-function discard(response) {
-    response.body.destroy();
-}
-/**
- * Keeps the request answerable to its timeout and stop signal until the body is done, and aborts the
- * request (closing its socket) when the body ends any way but at its end.
- */
-function watchBody(response, controller, release) {
-    const body = response.body;
-    let complete = false;
-    // node-fetch emits its own AbortError on the body when the request is aborted, read or not.
-    body.on('error', () => undefined);
-    body.once('end', () => {
-        complete = true;
-    });
-    body.once('close', () => {
-        release();
-        if (!complete)
-            controller.abort();
-    });
-}
-function bodyFailure(response, error) {
-    const exchange = exchanges.get(response);
-    if (exchange?.failure)
-        return exchange.failure;
-    if (error instanceof NetworkError)
-        return error;
-    const origin = exchange?.origin ?? originOf(response.url);
-    return new NetworkError(`${origin}: the answer broke off (${describeCause(error)})`, origin, false, error);
-}
-function requestFailure(origin, error) {
-    return new NetworkError(`${origin}: ${describeCause(error)}`, origin, false, error);
-}
-function timedOut(origin, timeoutMs, reading) {
-    const what = `timed out after ${timeoutMs / 1000} s${reading ? ' while reading the answer' : ''}`;
-    return new NetworkError(`${origin}: ${what}`, origin, true);
-}
-function stopped(origin, signal) {
-    const reason = signal?.reason instanceof Error ? ` (${signal.reason.message})` : '';
-    return new NetworkError(`${origin}: given up, the run is stopping${reason}`, origin, false);
-}
-/** node-fetch's wording around a system error's message, which quotes the whole URL. */
-const NODE_FETCH_WRAPPING = /^(request to \S+ failed, reason: |Invalid response body while trying to fetch \S+: )/;
-/**
- * What went wrong, without the URL: node-fetch's messages quote it whole (`request to https://…?…
- * failed, reason: …`), query, signature and ObjectPaths included. The system's code comes first.
- */
-function describeCause(error) {
-    if (!(error instanceof Error))
-        return String(error);
-    const message = withoutUrls(error.message.replace(NODE_FETCH_WRAPPING, ''));
-    const code = systemErrorCode(error);
-    // A proxy's refusal says it in words; its code is for the caller.
-    if (code === undefined || code === PROXY_AUTH_REQUIRED || code === PROXY_TUNNEL_FAILED)
-        return message;
-    return `${code} (${message})`;
-}
-/** Every http(s) URL in a message, cut down to its origin. */
-function withoutUrls(message) {
-    return message.replace(/https?:\/\/[^\s"'<>]+/g, (url) => originOf(url));
-}
-function originOf(url) {
-    try {
-        return new URL(url).origin;
-    }
-    catch {
-        return '(an invalid URL)';
-    }
-}
-
-;// CONCATENATED MODULE: ./src/http/download.ts
-/**
- * Remote sitemap requests. Redirects are followed by hand (redirect: 'manual') so that the hop cap
- * and the http(s)-only check apply at every hop, not just the first. The per-request timeout and the
- * stop signal are httpFetch's, which cover the body too and close the socket of a body given up.
- */
-
-
-
-const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
-/** GET `url`, following at most `maxRedirects` redirects; returns the first non-redirect response, any status. */
-async function getFollowingRedirects(url, options) {
-    let current = checkScheme(url, options.label);
-    let headers = options.headers ?? {};
-    for (let hop = 0;; hop++) {
-        let response;
-        try {
-            response = await httpFetch(current, {
-                method: 'GET',
-                headers,
-                redirect: 'manual',
-                // We decode Content-Encoding ourselves so that the decompressed-size cap applies to it.
-                compress: false,
-                timeoutMs: options.timeoutMs,
-                ...(options.signal ? { signal: options.signal } : {}),
-            });
-        }
-        catch (error) {
-            // NetworkError names the origin; say which document it was.
-            throw new Error(`${options.label}: ${error.message}`, { cause: error });
-        }
-        if (!REDIRECT_STATUSES.has(response.status))
-            return { response, timeoutMs: options.timeoutMs };
-        discard(response);
-        const location = response.headers.get('location');
-        if (location === null || location === '') {
-            throw new Error(`${options.label}: HTTP ${response.status} redirect without a Location header`);
-        }
-        if (hop >= options.maxRedirects) {
-            throw new Error(`${options.label}: more than ${options.maxRedirects} redirects (the limit)`);
-        }
-        const next = checkScheme(resolveLocation(location, current), options.label);
-        // Never hand the token to another host.
-        if (new URL(next).origin !== new URL(current).origin)
-            headers = withoutAuthorization(headers);
-        current = next;
-    }
-}
-/**
- * The body as chunks, failing cleanly once more than `maxBytes` arrived, the request's time is up or
- * the run stops. Leaving the loop early (error or break) closes the connection.
- */
-async function* bodyChunks(opened, options) {
-    const { response } = opened;
-    const declared = Number(response.headers.get('content-length'));
-    if (Number.isFinite(declared) && declared > options.maxBytes) {
-        discard(response);
-        throw new Error(`${options.label}: is ${formatBytes(declared)}, more than the ${formatBytes(options.maxBytes)} download limit`);
-    }
-    let total = 0;
-    const chunks = readChunks(response);
-    try {
-        for await (const chunk of chunks) {
-            total += chunk.length;
-            if (total > options.maxBytes) {
-                throw new Error(`${options.label}: more than the ${formatBytes(options.maxBytes)} download limit`);
-            }
-            yield chunk;
-        }
-    }
-    catch (error) {
-        if (!(error instanceof NetworkError))
-            throw error;
-        if (error.timedOut) {
-            const limit = `${opened.timeoutMs / 1000} s per request`;
-            throw new Error(`${options.label}: timed out while downloading (limit ${limit})`, { cause: error });
-        }
-        if (options.signal?.aborted) {
-            const reason = options.signal.reason instanceof Error ? ` (${options.signal.reason.message})` : '';
-            throw new Error(`${options.label}: not read to the end, the run is stopping${reason}`, {
-                cause: error,
-            });
-        }
-        throw new Error(`${options.label}: ${error.message}`, { cause: error });
-    }
-    finally {
-        await chunks.return(undefined);
-    }
-}
-function formatBytes(bytes) {
-    const mib = bytes / (1024 * 1024);
-    return mib >= 1 ? `${Number.isInteger(mib) ? mib : mib.toFixed(1)} MiB` : `${bytes} bytes`;
-}
-function checkScheme(url, label) {
-    let protocol;
-    try {
-        protocol = new URL(url).protocol;
-    }
-    catch {
-        throw new Error(`${label}: ${JSON.stringify(url)} is not a valid URL`);
-    }
-    if (protocol !== 'http:' && protocol !== 'https:') {
-        throw new Error(`${label}: ${url} is not an http(s) URL; only http and https are fetched`);
-    }
-    return url;
-}
-function resolveLocation(location, base) {
-    try {
-        return new URL(location, base).href;
-    }
-    catch {
-        return location; // checkScheme reports it
-    }
-}
-function withoutAuthorization(headers) {
-    return Object.fromEntries(Object.entries(headers).filter(([name]) => name.toLowerCase() !== 'authorization'));
-}
-
-;// CONCATENATED MODULE: ./src/sitemap/git-baseline.ts
-/**
- * previous-ref: the baseline is the sitemap file as committed at a git ref, read through the GitHub
- * contents API so that a shallow checkout (the default) works. The raw media type is used because
- * the JSON form carries no content for files above 1 MB.
- */
-
-
-
-/** The SHA GitHub gives for "no commit" (`github.event.before` when a branch is created). */
-const NULL_SHA = /^0{40}$/;
-function contentsUrl(file) {
-    const { apiUrl, owner, repo } = file.github;
-    const path = file.path.split('/').map(encodeURIComponent).join('/');
-    return (`${apiUrl.replace(/\/+$/, '')}/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}` +
-        `/contents/${path}?ref=${encodeURIComponent(file.ref)}`);
-}
-/**
- * Requests the raw file. The all-zero SHA, 404 and 422 (no such commit) become DocumentNotFoundError
- * (no baseline); 401/403 a ConfigError (the token cannot read the repository: the step must fail,
- * not quietly prefetch everything); any other status a DocumentReadError, transient for 5xx, 408 and 429.
- */
-async function openAtRef(file, options) {
-    if (NULL_SHA.test(file.ref)) {
-        // github.event.before on a branch's first push: there is no commit before it, so nothing to ask.
-        throw new DocumentNotFoundError(`${options.label} does not exist: previous-ref is the all-zero SHA, which GitHub gives as ` +
-            "github.event.before on a branch's first push");
-    }
-    const opened = await getFollowingRedirects(contentsUrl(file), {
-        ...options,
-        headers: {
-            Accept: 'application/vnd.github.raw',
-            Authorization: `Bearer ${file.github.token}`,
-            'X-GitHub-Api-Version': '2022-11-28',
-            'User-Agent': 'cdn-prefetch',
-        },
-    });
-    const { response } = opened;
-    if (response.ok)
-        return opened;
-    const detail = await gitHubMessage(response);
-    if (response.status === 404) {
-        throw new DocumentNotFoundError(`${options.label} does not exist (is the file committed at that ref, and is the ref in the repository?)`);
-    }
-    if (response.status === 422) {
-        // GitHub's answer for a commit it does not have, like github.event.before after a force-push.
-        throw new DocumentNotFoundError(`${options.label}: GitHub does not know the ref${detail}`);
-    }
-    if (response.status === 401 || response.status === 403) {
-        const rateLimited = response.headers.get('x-ratelimit-remaining') === '0' ? ' (API rate limit exhausted)' : '';
-        throw new ConfigError(`previous-ref: GitHub answered HTTP ${response.status}${rateLimited} reading ${options.label}${detail}. ` +
-            'Pass a token that can read this repository in github-token, and give the job `permissions: contents: read`.');
-    }
-    throw new DocumentReadError(`${options.label}: GitHub answered HTTP ${response.status}${detail}`, isTransientStatus(response.status));
-}
-/** HTTP statuses worth another try: the server is overloaded, restarting or asks us to slow down. */
-function isTransientStatus(status) {
-    return status >= 500 || status === 408 || status === 429;
-}
-/** GitHub's JSON error `message`, if the body has one, as `: message`. */
-async function gitHubMessage(response) {
-    try {
-        const text = (await readText(response)).slice(0, 2000);
-        const message = JSON.parse(text).message;
-        return typeof message === 'string' && message !== '' ? `: ${message.slice(0, 200)}` : '';
-    }
-    catch {
-        return '';
-    }
-    finally {
-        discard(response);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/sitemap/document.ts
-/**
- * Opens one sitemap document — a workspace file, an http(s) URL, or a file at a git ref — as a
- * stream of text, with the same caps everywhere: a sitemap is untrusted input even when it is a
- * local file produced by the build.
- */
-
-
-
-
-
-
-const MiB = 1024 * 1024;
-const DEFAULT_LIMITS = {
-    timeoutMs: 30_000,
-    maxRedirects: 5,
-    maxBytes: 50 * MiB,
-    maxDecompressedBytes: 200 * MiB,
-    maxDepth: 3,
-    maxChildren: 50_000,
-};
-/** A stable identity for cycle detection. */
-function locationKey(location) {
-    switch (location.kind) {
-        case 'file':
-            return `file:${location.path}`;
-        case 'url':
-            return `url:${location.url}`;
-        case 'ref':
-            return `ref:${location.file.ref}:${location.file.path}`;
-    }
-}
-/**
- * The document's text, decompressed when its first bytes are the gzip magic (never judged by the
- * name: `.xml` files are served gzipped and `.gz` files plain) and decoded as UTF-8 (a BOM is
- * dropped). Throws DocumentNotFoundError when it does not exist, DocumentReadError when it could
- * not be fetched (transient or not), Error with the reason otherwise.
- */
-async function* readDocumentText(location, options, meta = {}) {
-    const bytes = await documentBytes(location, options, meta);
-    yield* decodeUtf8(sniffGzip(bytes, location.label, options.limits.maxDecompressedBytes), location.label);
-}
-/** The document's bytes, with an HTTP Content-Encoding already undone. */
-async function documentBytes(location, options, meta) {
-    const { limits, signal } = options;
-    if (location.kind === 'file')
-        return fileBytes(location.path, location.label, limits.maxBytes);
-    const request = {
-        label: location.label,
-        timeoutMs: limits.timeoutMs,
-        maxRedirects: limits.maxRedirects,
-        signal,
-    };
-    let opened;
-    try {
-        opened =
-            location.kind === 'ref'
-                ? await openAtRef(location.file, request)
-                : await openUrl(location.url, request);
-    }
-    catch (error) {
-        throw noAnswer(error, signal);
-    }
-    const type = (opened.response.headers.get('content-type') ?? '').toLowerCase();
-    if (/^\s*text\/html\b/.test(type))
-        meta.html = true;
-    const encoded = contentEncoding(opened, location.label) === 'gzip';
-    const chunks = transientBody(bodyChunks(opened, { label: location.label, maxBytes: limits.maxBytes, signal }), signal);
-    return encoded ? gunzip(chunks, location.label, limits.maxDecompressedBytes) : chunks;
-}
-/** A request that got no answer (refused, reset, DNS, timeout) may get one next time. */
-function noAnswer(error, signal) {
-    if (signal?.aborted === true || !hasCause(error, NetworkError))
-        return error;
-    return new DocumentReadError(error.message, true, { cause: error });
-}
-/**
- * The body's chunks; a connection that drops or a download that runs out of time half-way is
- * transient. (A size cap is not: it has neither a system error code nor a passed deadline.)
- */
-async function* transientBody(chunks, signal) {
-    try {
-        yield* chunks;
-    }
-    catch (error) {
-        if (signal?.aborted === true)
-            throw error;
-        // A reset or a timeout reaches here as a NetworkError in the cause chain (http/download.ts).
-        if (systemErrorCode(error) !== undefined || hasCause(error, NetworkError)) {
-            throw new DocumentReadError(error.message, true, { cause: error });
-        }
-        throw error;
-    }
-}
-function hasCause(error, type) {
-    for (let current = error, depth = 0; current instanceof Error && depth < 5; depth++) {
-        if (current instanceof type)
-            return true;
-        current = current.cause;
-    }
-    return false;
-}
-async function openUrl(url, request) {
-    const opened = await getFollowingRedirects(url, {
-        ...request,
-        headers: { 'Accept-Encoding': 'gzip', 'User-Agent': 'cdn-prefetch' },
-    });
-    const { status } = opened.response;
-    if (status === 404 || status === 410) {
-        discard(opened.response);
-        throw new DocumentNotFoundError(`${request.label}: HTTP ${status} (not found)`);
-    }
-    if (!opened.response.ok) {
-        discard(opened.response);
-        throw new DocumentReadError(`${request.label}: HTTP ${status} ${opened.response.statusText}`.trimEnd(), isTransientStatus(status));
-    }
-    return opened;
-}
-function contentEncoding(opened, label) {
-    const value = (opened.response.headers.get('content-encoding') ?? '').trim().toLowerCase();
-    if (value === '' || value === 'identity')
-        return undefined;
-    if (value === 'gzip' || value === 'x-gzip')
-        return 'gzip';
-    discard(opened.response);
-    throw new Error(`${label}: the server sent Content-Encoding "${value}", which is not supported (gzip is)`);
-}
-async function fileBytes(path, label, maxBytes) {
-    let size;
-    try {
-        const stat = await external_node_fs_namespaceObject.promises.stat(path);
-        if (stat.isDirectory())
-            throw new Error(`${label}: is a directory, not a sitemap file`);
-        size = stat.size;
-    }
-    catch (error) {
-        const code = systemErrorCode(error);
-        if (code === 'ENOENT' || code === 'ENOTDIR')
-            throw new DocumentNotFoundError(`${label}: no such file`);
-        if (code !== undefined)
-            throw new DocumentReadError(`${label}: cannot be read (${code})`, false);
-        throw error;
-    }
-    if (size > maxBytes) {
-        throw new Error(`${label}: is ${formatBytes(size)}, more than the ${formatBytes(maxBytes)} limit per sitemap document`);
-    }
-    return capped((0,external_node_fs_namespaceObject.createReadStream)(path, { highWaterMark: 256 * 1024 }), maxBytes, () => {
-        return `${label}: more than the ${formatBytes(maxBytes)} limit per sitemap document`;
-    });
-}
-/** Passes chunks through, failing once their total exceeds `max`. */
-async function* capped(source, max, message) {
-    let total = 0;
-    for await (const chunk of source) {
-        total += chunk.length;
-        if (total > max)
-            throw new Error(message());
-        yield chunk;
-    }
-}
-/** Gunzips when the stream starts with 1f 8b; passes it through otherwise. */
-async function* sniffGzip(source, label, maxOut) {
-    const iterator = source[Symbol.asyncIterator]();
-    let head = Buffer.alloc(0);
-    while (head.length < 2) {
-        const next = await iterator.next();
-        if (next.done === true)
-            break;
-        head = head.length === 0 ? next.value : Buffer.concat([head, next.value]);
-    }
-    const all = (async function* () {
-        // Inside the try: a reader that stops at the first chunk (a parser failing on an HTML page)
-        // must still close the source, or its socket and its download timer keep the process alive.
-        try {
-            if (head.length > 0)
-                yield head;
-            for (;;) {
-                const next = await iterator.next();
-                if (next.done === true)
-                    return;
-                yield next.value;
-            }
-        }
-        finally {
-            await iterator.return?.();
-        }
-    })();
-    yield* head[0] === 0x1f && head[1] === 0x8b ? gunzip(all, label, maxOut) : all;
-}
-/** Streaming gunzip that stops at `maxOut` decompressed bytes (a bomb fails here, memory stays flat). */
-async function* gunzip(source, label, maxOut) {
-    // Inflating runs in the thread pool: let it work up to 1 MiB ahead of the parser. (zlib streams
-    // take Transform options, which ZlibOptions does not list.)
-    const options = { chunkSize: 64 * 1024, highWaterMark: 1024 * 1024 };
-    const inflater = (0,external_node_zlib_namespaceObject.createGunzip)(options);
-    // pipeline forwards an error of the source (a download cap, a timeout) to the inflater, so the
-    // loop below sees it; leaving the loop early tears the source down in turn.
-    (0,external_node_stream_namespaceObject.pipeline)(external_node_stream_namespaceObject.Readable.from(source, { objectMode: false }), inflater, () => undefined);
-    const limitMessage = `${label}: more than ${formatBytes(maxOut)} once decompressed, the limit per sitemap document`;
-    let total = 0;
-    try {
-        for await (const chunk of inflater) {
-            total += chunk.length;
-            if (total > maxOut)
-                throw new Error(limitMessage);
-            yield chunk;
-        }
-    }
-    catch (error) {
-        const code = error.code;
-        if (typeof code === 'string' && code.startsWith('Z_')) {
-            throw new Error(`${label}: the gzip data is corrupt or truncated (${error.message})`, {
-                cause: error,
-            });
-        }
-        throw error;
-    }
-    finally {
-        inflater.destroy();
-    }
-}
-/** UTF-8 text chunks; a byte sequence that is not UTF-8 is an error, never silently replaced. */
-async function* decodeUtf8(source, label) {
-    // fatal: a replacement character in a URL would send (and compare) a URL that does not exist.
-    const decoder = new TextDecoder('utf-8', { fatal: true });
-    let offset = 0;
-    const decode = (chunk) => {
-        try {
-            return chunk === undefined ? decoder.decode() : decoder.decode(chunk, { stream: true });
-        }
-        catch {
-            throw new Error(`${label}: is not valid UTF-8 (somewhere after byte ${offset}); a sitemap must be UTF-8`);
-        }
-    };
-    for await (const chunk of source) {
-        const text = decode(chunk);
-        offset += chunk.length;
-        if (text !== '')
-            yield text;
-    }
-    const rest = decode();
-    if (rest !== '')
-        yield rest;
-}
-
-;// CONCATENATED MODULE: ./src/sitemap/load.ts
-/**
- * Reads a whole sitemap — a urlset, or an index and its children, depth first so that URLs keep
- * document order — normalizing every `<loc>` and handing each URL to a sink: a SitemapSet for the
- * baseline, the streaming diff for the deployed side.
- */
-
-
-
-
-
-
-
-const EXAMPLES = 3;
-/** A `<loc>` longer than this is kept cut: its row says why it failed, not all of it. */
-const MAX_KEPT = 2048;
-/** Loads `root` and, for an index, its children. Errors reading `root` itself always propagate. */
-async function loadSitemap(root, options, sink) {
-    const stats = {
-        documents: 0,
-        invalidLocs: { count: 0, examples: [] },
-        invalidValues: [],
-        emptyLocs: 0,
-        invalidLastmods: { count: 0, examples: [] },
-    };
-    const walk = { options, sink, stats, visited: new Set(), children: 0, childCapWarned: false };
-    await loadDocument(root, 0, walk);
-    return stats;
-}
-async function loadDocument(location, depth, walk) {
-    const { options } = walk;
-    walk.visited.add(locationKey(location));
-    const { kind, urls, children } = await load_withRetries(walk, () => readOnce(location, walk));
-    walk.stats.documents++;
-    if (kind === 'urlset') {
-        options.logger.debug(`${location.label}: ${urls} URLs`);
-        return;
-    }
-    options.logger.debug(`${location.label}: sitemap index with ${children.length} children`);
-    if (children.length === 0)
-        return;
-    if (depth >= options.limits.maxDepth) {
-        options.logger.warning(`${location.label}: sitemap index nested ${depth} levels deep; its ${children.length} children are not read (limit ${options.limits.maxDepth})`);
-        return;
-    }
-    for (const child of children) {
-        if (walk.children >= options.limits.maxChildren) {
-            if (!walk.childCapWarned) {
-                options.logger.warning(`${location.label}: more than ${options.limits.maxChildren} sitemap index children; the rest are not read`);
-                walk.childCapWarned = true;
-            }
-            return;
-        }
-        walk.children++;
-        await loadChild(location, child, depth + 1, walk);
-    }
-}
-/** Parses one document into the sink; on failure takes back everything it added. */
-async function readOnce(location, walk) {
-    const { sink, stats, options } = walk;
-    const mark = sink.mark?.();
-    const rejectedBefore = [stats.invalidLocs.count, stats.invalidLastmods.count];
-    const valuesBefore = stats.invalidValues.length;
-    const emptyBefore = stats.emptyLocs;
-    const children = [];
-    const meta = {};
-    let urls = 0;
-    try {
-        const kind = await parse_parseDocument(readDocumentText(location, options, meta), { label: location.label, images: options.images }, {
-            url: (entry) => {
-                urls++;
-                addEntry(entry, location, walk);
-            },
-            child: (loc) => addChild(loc, children, location, walk),
-        });
-        return { kind, urls, children };
-    }
-    catch (error) {
-        // A document that fails half-way must not leave half of its URLs behind.
-        if (mark !== undefined)
-            sink.rollback?.(mark);
-        truncate(stats.invalidLocs, rejectedBefore[0]);
-        truncate(stats.invalidLastmods, rejectedBefore[1]);
-        stats.invalidValues.length = valuesBefore;
-        stats.emptyLocs = emptyBefore;
-        throw asHtmlPage(error, meta, location);
-    }
-}
-/** A `text/html` answer that is not a sitemap is a page standing in for a missing file. */
-function asHtmlPage(error, meta, location) {
-    if (meta.html !== true || error instanceof DocumentReadError || error instanceof ConfigError)
-        return error;
-    if (error instanceof DocumentNotFoundError)
-        return error;
-    return new HtmlPageError(`${location.label}: is an HTML page (text/html), not a sitemap`);
-}
-/**
- * Runs `read` again after a transient failure, as API calls are retried: exponential backoff with
- * jitter, within the policy's attempts and overall time, and never once the run is stopping.
- */
-async function load_withRetries(walk, read) {
-    const { options } = walk;
-    const policy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
-    const started = Date.now();
-    for (let attempt = 1;; attempt++) {
-        try {
-            return await read();
-        }
-        catch (error) {
-            if (!(error instanceof DocumentReadError) || !error.transient || stopping(options))
-                throw error;
-            const attempts = load_timedOut(error)
-                ? Math.min(policy.maxAttempts, ATTEMPTS_AFTER_TIMEOUT)
-                : policy.maxAttempts;
-            const delay = retryDelay(attempt, attempts, started, policy);
-            if (delay === undefined) {
-                if (attempt === 1)
-                    throw error;
-                throw new DocumentReadError(`${error.message} (${attempt} attempts)`, true, { cause: error });
-            }
-            options.logger.info(`  ${error.message}; retry ${attempt} in ${(delay / 1000).toFixed(1)} s`);
-            await sleep(delay, options.signal);
-            if (stopping(options))
-                throw error;
-        }
-    }
-}
-/**
- * A try that ran out of time has already waited a whole request-timeout, and a server that stalls
- * once tends to stall again: such a document gets three tries in all, not the API calls' eight.
- */
-const ATTEMPTS_AFTER_TIMEOUT = 3;
-function load_timedOut(error) {
-    for (let current = error, depth = 0; current instanceof Error && depth < 6; depth++) {
-        if (current instanceof NetworkError && current.timedOut)
-            return true;
-        current = current.cause;
-    }
-    return false;
-}
-function stopping(options) {
-    return options.signal?.aborted === true;
-}
-/** The pause before retry number `attempt`, with RetryPolicy's bounds; undefined when none is left. */
-function retryDelay(attempt, maxAttempts, startedAt, policy) {
-    if (attempt >= maxAttempts)
-        return undefined;
-    const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-    const delay = Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
-    return Date.now() - startedAt + delay > policy.maxElapsedMs ? undefined : delay;
-}
-/** Tries the child's candidate locations in order; a missing candidate moves on to the next. */
-async function loadChild(parent, childUrl, depth, walk) {
-    const { options } = walk;
-    const all = childCandidates(parent, childUrl, options.side);
-    // The child's own place (the first candidate) already read is a loop; a shorter path that
-    // happens to name a document already read (often the index itself) is just not it.
-    const candidates = all.filter((candidate) => !walk.visited.has(locationKey(candidate)));
-    if (all.length > 0 && (candidates.length === 0 || candidates[0] !== all[0])) {
-        options.logger.warning(`${parent.label} lists ${childUrl}, which was already read (a loop); skipped`);
-        return;
-    }
-    for (const candidate of candidates) {
-        try {
-            await loadDocument(candidate, depth, walk);
-            return;
-        }
-        catch (error) {
-            if (error instanceof DocumentNotFoundError)
-                continue;
-            // A baseline child that exists but cannot be read leaves the baseline unreadable as a whole:
-            // counting its URLs as new would spend the quota on a guess.
-            throw error;
-        }
-    }
-    const looked = candidates.length === 0 ? 'nothing to read' : `looked at ${candidates.map((c) => c.label).join(', ')}`;
-    if (options.side === 'deployed') {
-        throw new Error(`${parent.label} lists ${childUrl}, which cannot be found (${looked})`);
-    }
-    options.logger.warning(`Baseline ${parent.label} lists ${childUrl}, which is missing (${looked}); its URLs count as new.`);
-}
-function addChild(loc, children, location, walk) {
-    if (loc === undefined || isBlank(loc)) {
-        walk.stats.emptyLocs++;
-        return;
-    }
-    const child = normalizeUrl(loc, walk.options.baseUrl);
-    if (child.ok)
-        children.push(child.url);
-    else
-        invalid(loc, child.reason, location, walk);
-}
-function addEntry(entry, location, walk) {
-    const { options, stats } = walk;
-    const { loc } = entry;
-    if (loc === undefined || isBlank(loc)) {
-        stats.emptyLocs++;
-        return;
-    }
-    let url = loc;
-    if (options.known?.orderOf(loc) === undefined) {
-        const result = normalizeUrl(loc, options.baseUrl);
-        if (!result.ok) {
-            invalid(loc, result.reason, location, walk);
-            return;
-        }
-        url = result.url;
-    }
-    let lastmod = NaN;
-    if (entry.lastmod !== undefined) {
-        lastmod = parseLastmod(entry.lastmod);
-        if (Number.isNaN(lastmod) && entry.lastmod.trim() !== '') {
-            reject(stats.invalidLastmods, `"${shorten(entry.lastmod)}" (of ${url})`);
-        }
-    }
-    const images = options.images && entry.images !== undefined ? imageUrls(entry.images, location, walk) : undefined;
-    walk.sink.add(url, lastmod, parsePriority(entry.priority), images);
-}
-function imageUrls(images, location, walk) {
-    const urls = [];
-    for (const image of images) {
-        const result = normalizeUrl(image, walk.options.baseUrl);
-        if (result.ok)
-            urls.push(result.url);
-        else if (isBlank(image))
-            walk.stats.emptyLocs++;
-        else
-            invalid(image, result.reason, location, walk, 'image ');
-    }
-    return urls;
-}
-/** Empty or whitespace only; runs once per URL, so it does not trim a URL that starts with a letter. */
-function isBlank(text) {
-    return text.length === 0 || (text.charCodeAt(0) <= 0x20 && text.trim() === '');
-}
-/** Counts an unusable `<loc>` for the warning and, on the deployed side, keeps it for its report row. */
-function invalid(loc, reason, location, walk, what = '') {
-    reject(walk.stats.invalidLocs, `${what}"${shorten(loc)}" ${reason}`);
-    if (walk.options.side !== 'deployed')
-        return;
-    const value = loc.trim();
-    walk.stats.invalidValues.push({
-        value: value.length > MAX_KEPT ? `${value.slice(0, MAX_KEPT)}…` : value,
-        reason,
-        document: location.label,
-    });
-}
-/** `<priority>` 0.0-1.0; absent or unusable means the protocol's default, 0.5. */
-function parsePriority(raw) {
-    if (raw === undefined)
-        return 0.5;
-    // A sitemap uses a handful of priority values over and over.
-    if (raw === lastPriority.raw)
-        return lastPriority.value;
-    const text = raw.trim();
-    const value = Number(text);
-    lastPriority.raw = raw;
-    lastPriority.value = text !== '' && value >= 0 && value <= 1 ? value : 0.5;
-    return lastPriority.value;
-}
-const lastPriority = { raw: '', value: 0.5 };
-function reject(rejects, example) {
-    rejects.count++;
-    if (rejects.examples.length < EXAMPLES)
-        rejects.examples.push(example);
-}
-/** Forgets the rejects after the first `count` (examples are kept in arrival order). */
-function truncate(rejects, count) {
-    rejects.count = count;
-    rejects.examples.length = Math.min(rejects.examples.length, count);
-}
-function shorten(s) {
-    const trimmed = s.trim();
-    return trimmed.length > 100 ? `${trimmed.slice(0, 97)}...` : trimmed;
-}
-
-;// CONCATENATED MODULE: ./src/sitemap/save.ts
-/**
- * save-sitemap: one flat `<urlset>` with every URL and lastmod of the deployed sitemap (children
- * included), to serve as the next run's previous-sitemap. URLs are written normalized and lastmods
- * in a form that reads back as the same instant, so an unchanged site diffs as unchanged.
- */
-
-
-
-
-
-const save_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n';
-const TAIL = '</urlset>\n';
-/**
- * Writes the baseline for `save-sitemap` (`given` as the user wrote it, `file` resolved); a path that
- * cannot be written is a configuration error naming the input and the path.
- */
-async function saveBaselineFile(file, given, set) {
-    try {
-        await writeUrlset(file, set);
-    }
-    catch (error) {
-        const code = systemErrorCode(error);
-        if (code === undefined)
-            throw error;
-        throw new ConfigError(`save-sitemap: cannot write "${given}": ${whyNotWritten(code)}`, 'save-sitemap');
-    }
-}
-function whyNotWritten(code) {
-    switch (code) {
-        case 'EEXIST':
-        case 'ENOTDIR':
-            return 'a folder on its path is a file; choose a path whose folders are folders';
-        case 'EISDIR':
-            return 'it is a folder; name a file';
-        case 'EACCES':
-        case 'EPERM':
-            return 'permission denied';
-        case 'EROFS':
-            return 'the file system is read-only';
-        case 'ENOSPC':
-            return 'no space left on the device';
-        default:
-            return code;
-    }
-}
-/**
- * Writes `set` (or an empty urlset) to `file`, through a temporary file and a rename so that an
- * interrupted run never leaves a truncated baseline behind.
- */
-async function writeUrlset(file, set) {
-    await external_node_fs_namespaceObject.promises.mkdir(external_node_path_namespaceObject.dirname(file), { recursive: true });
-    const temporary = `${file}.${process.pid}.tmp`;
-    const out = (0,external_node_fs_namespaceObject.createWriteStream)(temporary, { encoding: 'utf8' });
-    try {
-        let buffer = save_HEAD;
-        for (const [url, lastmod] of set?.entries() ?? []) {
-            buffer += urlElement(url, lastmod);
-            if (buffer.length >= 64 * 1024) {
-                if (!out.write(buffer))
-                    await (0,external_node_events_namespaceObject.once)(out, 'drain');
-                buffer = '';
-            }
-        }
-        out.end(buffer + TAIL);
-        await (0,external_node_events_namespaceObject.once)(out, 'finish');
-    }
-    catch (error) {
-        out.destroy();
-        await external_node_fs_namespaceObject.promises.rm(temporary, { force: true });
-        throw error;
-    }
-    await external_node_fs_namespaceObject.promises.rename(temporary, file);
-}
-function urlElement(url, lastmod) {
-    const loc = `<url><loc>${escapeXml(url)}</loc>`;
-    return Number.isNaN(lastmod)
-        ? `${loc}</url>\n`
-        : `${loc}<lastmod>${formatLastmod(lastmod)}</lastmod></url>\n`;
-}
-/** Text content escaping: `&` and `<` must be escaped, `>` is for `]]>`. */
-function escapeXml(text) {
-    return text.replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'));
-}
-
-;// CONCATENATED MODULE: ./src/sitemap/warnings.ts
-
-/** Below this many modified URLs sharing one instant, "most of them" is not yet a pattern. */
-const STAMP_MIN_SHARED = 10;
-const SEE_BUILT_FILES = 'set site-dir and state to compare the built files instead of lastmods';
-/** More than half of the deployed URLs are not comparable: edits to them cannot be seen. */
-function notComparableWarning(counts) {
-    if (counts.notComparable === 0 || counts.notComparable * 2 <= counts.deployed)
-        return undefined;
-    return (`${counts.notComparable} of the ${counts.deployed} deployed URLs are not comparable: they are in the ` +
-        'baseline but the deployed sitemap gives them no <lastmod>, so an edit to them cannot be seen ' +
-        `from this sitemap (only added URLs can). To prefetch what a deploy changed, ${SEE_BUILT_FILES}.`);
-}
-/**
- * The generator appears to write the build time into `<lastmod>`: most modified URLs share one
- * instant (more than half and at least 10, or all of them when there are several), every new
- * lastmod falls on one day with none left as it was, or nothing but lastmods differ between the
- * two sitemaps while more than half of the URLs they share moved.
- */
-function buildStampWarning(counts, stats) {
-    const evidence = stampEvidence(counts, stats);
-    if (evidence === undefined)
-        return undefined;
-    return (`The sitemap's <lastmod> values look like build stamps: ${evidence}. The generator appears to ` +
-        'write the build time, so every URL counts as modified and the quota is spent on pages that did ' +
-        `not change. To prefetch only what changed, ${SEE_BUILT_FILES}, or set changes: added to take ` +
-        'only new URLs.');
-}
-function stampEvidence(counts, stats) {
-    const { modified } = counts;
-    if (modified < 2)
-        return undefined;
-    const { topCount, topInstant } = stats;
-    if (topCount === modified || (topCount * 2 > modified && topCount >= STAMP_MIN_SHARED)) {
-        return `${topCount} of the ${modified} modified URLs share the lastmod ${formatLastmod(topInstant)}`;
-    }
-    if (stats.sameDay && counts.unchanged === 0) {
-        const day = formatLastmod(topInstant).slice(0, 10);
-        return `every <lastmod> of the ${modified} modified URLs moved to the same day, ${day}, and none stayed as it was`;
-    }
-    const shared = modified + counts.unchanged + counts.notComparable;
-    if (counts.added === 0 && stats.removed === 0 && modified * 2 > shared) {
-        return (`the baseline and the deployed sitemap differ only in lastmods (no URL added or removed), ` +
-            `and ${modified} of their ${shared} URLs moved`);
-    }
-    return undefined;
-}
-
-;// CONCATENATED MODULE: ./src/sitemap/index.ts
-/**
- * Sitemap diff as a URL source: the URLs a deploy added or changed, read from the deployed sitemap
- * and compared with a baseline (a file, a URL, or the same file at a git ref). The action maps its
- * inputs onto these options; nothing here reads inputs or imports @actions/core.
- */
-
-
-
-
-
-
-
-
-
-
-
-
-
-/**
- * Reads the baseline and the deployed sitemap and returns what changed. A deployed sitemap that is
- * missing or cannot be used is a ConfigError (a transient failure, after its retries, an Error).
- * A missing baseline (or an HTML page in its place) is a notice or warning, after which every URL
- * counts as added; a baseline that exists but cannot be read selects nothing (a warning).
- */
-async function sitemapChanges(options, logger) {
-    const notes = [];
-    const log = notingLogger(logger, notes);
-    const limits = { ...DEFAULT_LIMITS, ...options.limits };
-    const root = locateInput(options.sitemap, options.workspace, 'sitemap');
-    const baselineAt = options.changes.all ? undefined : locateBaseline(options);
-    // The baseline is read first: the deployed side is then diffed as it streams by.
-    let baseline;
-    if (options.changes.all) {
-        log.info('changes: all — every URL of the sitemap is taken; no baseline is read.');
-    }
-    else if (baselineAt === undefined) {
-        log.notice('No previous-sitemap or previous-ref is set: every URL of the sitemap counts as added.');
-    }
-    else {
-        baseline = await loadBaseline(baselineAt, options, limits, log);
-    }
-    const set = baseline?.set;
-    const diff = new SitemapDiff(set, { ...options, baselineUnreadable: baseline?.problem === 'unreadable' });
-    const saved = options.saveSitemap ? new SitemapSet() : undefined;
-    const sink = saved === undefined
-        ? diff
-        : {
-            add: (url, lastmod, priority, images) => (diff.add(url, lastmod, priority, images),
-                saved.add(url, lastmod)),
-        };
-    const stats = await loadDeployed(root, { ...options, images: options.includeImages, known: set }, limits, log, sink);
-    const { urls, changes, counts, lastmods } = diff.result();
-    counts.invalid = stats.invalidValues.length;
-    log.info(diffLine(counts, set !== undefined, options.includeImages, urls.length));
-    if (set !== undefined) {
-        for (const warning of [notComparableWarning(counts), buildStampWarning(counts, lastmods)]) {
-            if (warning !== undefined)
-                log.warning(warning);
-        }
-    }
-    if (saved !== undefined && options.saveSitemap !== undefined) {
-        await saveBaselineFile(external_node_path_namespaceObject.resolve(options.workspace, options.saveSitemap), options.saveSitemap, saved);
-        log.info(`Saved ${saved.size} URLs of ${root.label} to ${options.saveSitemap}.`);
-    }
-    return {
-        urls,
-        changes,
-        counts,
-        baseline: set === undefined ? undefined : baselineAt?.label,
-        ...(baseline?.problem !== undefined ? { baselineProblem: baseline.problem } : {}),
-        invalid: stats.invalidValues,
-        notes,
-    };
-}
-function diffLine(counts, compared, images, selected) {
-    const parts = [
-        `${counts.added} added`,
-        `${counts.modified} modified`,
-        `${counts.unchanged} unchanged`,
-        `${counts.notComparable} not comparable (no <lastmod>)`,
-        ...(counts.unknown > 0 ? [`${counts.unknown} unknown (the baseline cannot be read)`] : []),
-        `${counts.excluded} excluded`,
-    ];
-    return (`Sitemap: ${counts.deployed} URLs deployed${compared ? `, ${counts.baseline} in the baseline` : ''}: ` +
-        parts.join(', ') +
-        (counts.invalid > 0 ? `; ${counts.invalid} unusable <loc> values` : '') +
-        `${images ? `; ${counts.images} image URLs` : ''}; ${selected} URLs selected.`);
-}
-/**
- * save-sitemap on its own: writes every URL and lastmod of `sitemap` (children followed) as one
- * flat urlset. A site with no sitemap yet (or an HTML page in its place) gets an empty urlset; any
- * other failure throws, as for the deployed side of a diff.
- */
-async function saveSitemapBaseline(options, logger) {
-    const limits = { ...DEFAULT_LIMITS, ...options.limits };
-    const root = locateInput(options.sitemap, options.workspace, 'sitemap');
-    const file = external_node_path_namespaceObject.resolve(options.workspace, options.saveSitemap);
-    let set = new SitemapSet();
-    try {
-        await loadSitemap(root, { ...options, images: false, side: 'deployed', limits, logger }, set);
-    }
-    catch (error) {
-        if (!(error instanceof DocumentNotFoundError))
-            throw deployedFailure(error, root, options);
-        const why = `${error.message}: there is no sitemap yet, so ${options.saveSitemap} is an empty urlset.`;
-        if (error instanceof HtmlPageError) {
-            logger.warning(`sitemap: ${why} (A host answers a missing file with 200 and a page; check sitemap.)`);
-        }
-        else {
-            logger.notice(why);
-        }
-        set = undefined;
-    }
-    await saveBaselineFile(file, options.saveSitemap, set);
-    logger.info(`Saved ${set?.size ?? 0} URLs of ${root.label} to ${options.saveSitemap}.`);
-    return { file, urls: set?.size ?? 0 };
-}
-/**
- * With `site-dir`, the sitemap is no diff: it says which URLs visitors ask for first. Returns every
- * normalized `<loc>` (the first occurrence) with its `<priority>` (0.5 when absent); `<lastmod>` is not
- * read for anything. A sitemap that cannot be read fails the run as the deployed side of a diff does.
- */
-async function sitemapPriorities(options, logger) {
-    const limits = { ...DEFAULT_LIMITS, ...options.limits };
-    const root = locateInput(options.sitemap, options.workspace, 'sitemap');
-    const priorities = new Map();
-    const sink = {
-        add: (url, _lastmod, priority) => {
-            if (!priorities.has(url))
-                priorities.set(ownCopy(url), priority);
-        },
-    };
-    await loadDeployed(root, { ...options, images: false }, limits, logger, sink);
-    logger.info(`Sitemap ${root.label}: ${priorities.size} URLs, for their priorities and URL forms (site-dir decides what changed).`);
-    return priorities;
-}
-function locateBaseline(options) {
-    const { previousSitemap, previousRef } = options;
-    const hasSitemap = previousSitemap !== undefined && previousSitemap.trim() !== '';
-    const hasRef = previousRef !== undefined && previousRef.trim() !== '';
-    if (hasSitemap && hasRef) {
-        throw new ConfigError('previous-sitemap and previous-ref are both set: set one of them');
-    }
-    if (hasSitemap)
-        return locateInput(previousSitemap, options.workspace, 'previous-sitemap');
-    if (!hasRef)
-        return undefined;
-    if (options.github === undefined || options.github.token === '') {
-        throw new ConfigError('previous-ref: needs github-token (the default, github.token, works)');
-    }
-    return locateAtRef(options.sitemap, options.workspace, previousRef.trim(), options.github);
-}
-/** The deployed side: any failure is fatal, and names `sitemap`. */
-async function loadDeployed(root, options, limits, logger, sink) {
-    const started = Date.now();
-    let stats;
-    try {
-        stats = await loadSitemap(root, { ...options, side: 'deployed', limits, logger }, sink);
-    }
-    catch (error) {
-        throw deployedFailure(error, root, options);
-    }
-    logger.info(`Read sitemap ${root.label}: ${stats.documents} documents in ${Date.now() - started} ms.`);
-    warnRejects(stats, 'sitemap', logger);
-    return stats;
-}
-/**
- * Why the deployed sitemap cannot be used. Only its author can fix a missing or broken sitemap: a
- * configuration error. A server that kept failing (5xx, no answer, a timeout) is not one.
- */
-function deployedFailure(error, root, options) {
-    if (error instanceof ConfigError || options.signal?.aborted === true)
-        return error;
-    const message = errorMessage(error);
-    if (error instanceof DocumentReadError && error.transient) {
-        return new Error(`Cannot read sitemap: ${message}`, { cause: error });
-    }
-    if (error instanceof HtmlPageError) {
-        return new ConfigError(`sitemap: ${message}; a host answers a missing file with 200 and a page: check the sitemap's URL`, 'sitemap');
-    }
-    if (error instanceof DocumentNotFoundError) {
-        const hint = root.kind !== 'file'
-            ? ''
-            : external_node_path_namespaceObject.isAbsolute(root.label)
-                ? '; did the build run before this step?'
-                : `; a path is relative to the workspace (${options.workspace}): did the build run before this step?`;
-        return new ConfigError(`sitemap: ${message}${hint}`, 'sitemap');
-    }
-    return new ConfigError(`sitemap: cannot be used: ${message}`, 'sitemap');
-}
-/**
- * The baseline. Missing: a notice, every URL counts as added. An HTML page: the same, with a
- * warning naming the input. Unreadable (after the retries): a warning, and nothing is selected.
- * Only configuration errors and cancellation throw.
- */
-async function loadBaseline(location, options, limits, logger) {
-    const input = options.previousSitemap?.trim() ? 'previous-sitemap' : 'previous-ref';
-    const set = new SitemapSet();
-    try {
-        const stats = await loadSitemap(location, {
-            side: 'baseline',
-            images: false,
-            baseUrl: options.baseUrl,
-            limits,
-            retryPolicy: options.retryPolicy,
-            signal: options.signal,
-            logger,
-        }, set);
-        logger.info(`Read baseline ${location.label}: ${set.size} URLs in ${stats.documents} documents.`);
-        warnRejects(stats, 'baseline', logger);
-        return { set };
-    }
-    catch (error) {
-        if (error instanceof ConfigError || options.signal?.aborted === true)
-            throw error;
-        const message = errorMessage(error);
-        if (error instanceof HtmlPageError) {
-            logger.warning(`${input}: ${message}; a host answers a missing file with 200 and a page, so it is taken as ` +
-                `no baseline: every URL of the sitemap counts as added. Check that ${input} names a sitemap.`);
-            return { problem: 'html' };
-        }
-        if (error instanceof DocumentNotFoundError) {
-            logger.notice(`No baseline: ${message}. Every URL of the sitemap counts as added.`);
-            return { problem: 'missing' };
-        }
-        logger.warning(`${input}: the baseline cannot be read: ${message}. Nothing from the sitemap is selected, so that ` +
-            "the day's quota is not spent on a guess; run again once it can be read, or set changes: all " +
-            'to prefetch every URL of the sitemap.');
-        return { problem: 'unreadable' };
-    }
-}
-/** One warning per kind of unusable value; the baseline's unusable locs are only an info line. */
-function warnRejects(stats, side, logger) {
-    const examples = (rejects) => rejects.examples.join('; ') + (rejects.count > rejects.examples.length ? '; …' : '');
-    if (stats.invalidLocs.count > 0) {
-        // A baseline's unusable locs change nothing: no deployed URL can match them.
-        if (side === 'sitemap') {
-            logger.warning(`sitemap: ${stats.invalidLocs.count} <loc> values are not usable URLs; each is reported as failed: ${examples(stats.invalidLocs)}`);
-        }
-        else {
-            logger.info(`baseline: ${stats.invalidLocs.count} <loc> values are not usable URLs and were left out: ${examples(stats.invalidLocs)}`);
-        }
-    }
-    if (stats.emptyLocs > 0) {
-        (side === 'sitemap' ? logger.warning : logger.info).call(logger, `${side}: ${stats.emptyLocs === 1 ? '1 entry has' : `${stats.emptyLocs} entries have`} an empty or no <loc>, ` +
-            'so there is nothing to prefetch or report for them.');
-    }
-    if (stats.invalidLastmods.count > 0) {
-        logger.warning(`${side}: ${stats.invalidLastmods.count} <lastmod> values are not W3C datetimes and were ignored ` +
-            `(those URLs cannot count as modified): ${examples(stats.invalidLastmods)}`);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/urls/exclude.ts
-/**
- * The `exclude` input: glob patterns on the URL path, one per line, applied to every URL source.
- * Patterns match the *decoded* path without the query, so `/博客/**` and `/%E5%8D%9A%E5%AE%A2/**`
- * mean the same thing, and a pattern never has to guess at query strings.
- *
- * `*` matches within one path segment, `**` (a whole segment) matches any number of segments, and
- * `/x/**` also matches `/x` itself. Blank lines and lines starting with `#` are ignored.
- */
-/**
- * Compiles the patterns; throws an Error naming the line for an invalid one, e.g.
- * `exclude: line 2 "tag/**" must start with "/"`. Accepts the input's text or its lines.
- */
-function compileExcludes(patterns) {
-    const lines = typeof patterns === 'string' ? patterns.split(/\r?\n/) : patterns;
-    const compiled = [];
-    lines.forEach((line, i) => {
-        const pattern = line.trim();
-        if (pattern === '' || pattern.startsWith('#'))
-            return;
-        compiled.push({ pattern, regex: toRegex(pattern, i + 1) });
-    });
-    return {
-        size: compiled.length,
-        match(url) {
-            if (compiled.length === 0)
-                return undefined;
-            const path = decodedPath(url);
-            for (const { pattern, regex } of compiled)
-                if (regex.test(path))
-                    return pattern;
-            return undefined;
-        },
-    };
-}
-function toRegex(pattern, line) {
-    const invalid = (why) => new Error(`exclude: line ${line} "${pattern}" ${why}`);
-    if (!pattern.startsWith('/'))
-        throw invalid('must start with "/" (it matches the URL path)');
-    if (pattern.includes('?'))
-        throw invalid('contains "?": patterns match the URL path, without its query');
-    const segments = decodePath(pattern).split('/').slice(1);
-    let source = '';
-    for (const segment of segments) {
-        if (segment === '**') {
-            // Zero or more whole segments: `/x/**` matches `/x`, `/x/a/b`; `/**/y` matches `/y`, `/a/y`.
-            source += '(?:/.*)?';
-            continue;
-        }
-        if (segment.includes('**'))
-            throw invalid('uses "**" inside a segment; "**" must stand alone between slashes, as in /docs/**');
-        source += '/' + segment.split('*').map(escapeRegex).join('[^/]*');
-    }
-    return new RegExp(`^${source}$`);
-}
-/** The URL's path (no query or fragment), percent-decoded; `/` when it has none. */
-function decodedPath(url) {
-    let rest = url;
-    const schemeEnd = url.indexOf('://');
-    if (schemeEnd !== -1) {
-        const hostEnd = url.slice(schemeEnd + 3).search(/[/?#]/);
-        rest = hostEnd === -1 ? '' : url.slice(schemeEnd + 3 + hostEnd);
-    }
-    const queryAt = rest.search(/[?#]/);
-    const path = queryAt === -1 ? rest : rest.slice(0, queryAt);
-    return path === '' ? '/' : decodePath(path);
-}
-/** Decodes each segment on its own, so that an encoded "/" (%2F) stays inside its segment. */
-function decodePath(path) {
-    if (!path.includes('%'))
-        return path;
-    return path
-        .split('/')
-        .map((segment) => {
-        try {
-            return decodeURIComponent(segment).replace(/\//g, '%2F');
-        }
-        catch {
-            return segment; // not valid UTF-8 escapes: match it as written
-        }
-    })
-        .join('/');
-}
-function escapeRegex(text) {
-    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-;// CONCATENATED MODULE: ./src/urls/domains.ts
-/**
- * The `domains` allow-list. `*.example.com` covers subdomains only, not example.com itself, as in
- * TLS certificates and Alibaba's wildcard domains.
- */
-
-const HOST_PATTERN = /^(\*\.)?[a-z0-9_-]+(\.[a-z0-9_-]+)*$/;
-/** Parses the input, one host per line; blank lines and `#` comments are ignored. */
-function parseDomainPatterns(text) {
-    const patterns = [];
-    text.split(/\r?\n/).forEach((line, index) => {
-        const value = line.trim().toLowerCase();
-        if (value === '' || value.startsWith('#'))
-            return;
-        if (!HOST_PATTERN.test(value)) {
-            throw new ConfigError(`domains: line ${index + 1} "${line.trim()}" is not a host name; write it like www.example.com or *.example.com`);
-        }
-        patterns.push(value);
-    });
-    return patterns;
-}
-/** Whether `host` is allowed; an empty list allows every host. */
-function isAllowedHost(host, patterns) {
-    if (patterns.length === 0)
-        return true;
-    return patterns.some((pattern) => pattern.startsWith('*.')
-        ? host.endsWith(pattern.slice(1)) && host.length > pattern.length - 1
-        : host === pattern);
-}
-
-;// CONCATENATED MODULE: ./src/config/values.ts
-/**
- * Parsers of one input value each, named by the input spec (inputs.ts). Each takes the trimmed value
- * (the spec's default when the input is empty) and returns what the config holds, or throws a
- * ConfigError that names the input and says how to fix it. None reads another input.
- */
-
-/** The YAML 1.2 core schema's spellings, as @actions/core's getBooleanInput accepts them. */
-function parseSwitch(value, name) {
-    if (['true', 'True', 'TRUE'].includes(value))
-        return true;
-    if (['false', 'False', 'FALSE'].includes(value))
-        return false;
-    throw new ConfigError(`${name}: "${value}" must be true or false`, name);
-}
-function parseWhole(value, name, min, max) {
-    const number = /^\d+$/.test(value) ? Number(value) : NaN;
-    if (!Number.isSafeInteger(number) || number < min || number > max) {
-        throw new ConfigError(`${name}: "${value}" must be a whole number from ${min} to ${max}`, name);
-    }
-    return number;
-}
-function parseChoice(value, name, choices) {
-    const match = choices.find((choice) => choice === value.toLowerCase());
-    if (match === undefined) {
-        throw new ConfigError(`${name}: "${value}" must be one of ${choices.join(', ')}`, name);
-    }
-    return match;
-}
-/** `daily-quota`: auto, or a whole number of URLs that caps this run. */
-function parseDailyQuota(value, name) {
-    if (value.toLowerCase() === 'auto')
-        return 'auto';
-    if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) {
-        throw new ConfigError(`${name}: "${value}" must be "auto" or a whole number of URLs, like 500`, name);
-    }
-    return Number(value);
-}
-/**
- * `base-url`: the scheme and host, and the folder the site is served under when it is not the root
- * (a GitHub Pages project site: `https://user.github.io/project`). Kept without its trailing slash:
- * `/path` entries and the built site's files are appended to it. A query, a fragment or a user name
- * and password would be silently dropped or sent with every URL, so they are refused; a password is
- * never repeated.
- */
-function parseBaseUrl(value, name) {
-    if (value === '')
-        return undefined;
-    const shown = value.includes('@') ? 'the value (not repeated: it may hold a password)' : `"${value}"`;
-    let url;
-    try {
-        url = new URL(value);
-    }
-    catch {
-        throw new ConfigError(`${name}: ${shown} is not a URL; write the scheme and host, like https://www.example.com`, name);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-        throw new ConfigError(`${name}: ${shown} is not an http(s) URL; write it like https://www.example.com`, name);
-    }
-    if (url.username !== '' || url.password !== '') {
-        throw new ConfigError(`${name}: ${shown} has a user name or password; write only the site's address, like ${url.origin}`, name);
-    }
-    if (url.search !== '' || url.hash !== '' || value.includes('?') || value.includes('#')) {
-        throw new ConfigError(`${name}: ${shown} has a query or fragment; write the site's address, like ${url.origin}${url.pathname.replace(/\/+$/, '')}`, name);
-    }
-    return url.origin + url.pathname.replace(/\/+$/, '');
-}
-/**
- * An API endpoint (`endpoint`, `sts-endpoint`): an http(s) origin, `https://` when no scheme is given.
- * Calls go to the host's root and are signed with the AccessKey, so a path, a query or a user name and
- * password would be dropped without a word: they are refused instead. A value that may hold a password
- * (it has an `@`) is never repeated in a message.
- */
-function parseEndpoint(value, name, example) {
-    const shown = value.includes('@') ? 'the value (not repeated: it may hold a password)' : `"${value}"`;
-    let url;
-    try {
-        url = new URL(value.includes('://') ? value : `https://${value}`);
-    }
-    catch {
-        throw new ConfigError(`${name}: ${shown} is not a URL; write an origin like ${example}`, name);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-        throw new ConfigError(`${name}: ${shown} must be an http(s) URL, like ${example}`, name);
-    }
-    if (url.username !== '' || url.password !== '') {
-        throw new ConfigError(`${name}: a user name or password in the URL is never used (calls are signed with the AccessKey); ` +
-            `remove it and write ${url.origin}`, name);
-    }
-    if (url.pathname !== '/' || url.search !== '' || url.hash !== '') {
-        throw new ConfigError(`${name}: ${shown} has a path or query, which the API calls would drop; write only the origin, ${url.origin}`, name);
-    }
-    return url.origin;
-}
-/** Whether requests to this origin cross a network in clear text: http to a host other than this machine. */
-function isClearText(origin) {
-    const url = new URL(origin);
-    return url.protocol === 'http:' && !values_isLoopback(url.hostname);
-}
-function values_isLoopback(hostname) {
-    return hostname === 'localhost' || hostname === '[::1]' || /^127(?:\.\d{1,3}){3}$/.test(hostname);
-}
-/** `with-header`: a JSON object of header name to an array of values; kept as compact JSON. */
-function parseWithHeader(value, name) {
-    if (value === '')
-        return undefined;
-    const hint = 'write a JSON object whose values are arrays of strings, like {"Accept-Encoding":["gzip"]}';
-    let parsed;
-    try {
-        parsed = JSON.parse(value);
-    }
-    catch (error) {
-        throw new ConfigError(`${name}: not valid JSON (${error.message}); ${hint}`, name);
-    }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-        throw new ConfigError(`${name}: ${hint}`, name);
-    }
-    for (const [header, values] of Object.entries(parsed)) {
-        if (!Array.isArray(values) || !values.every((v) => typeof v === 'string')) {
-            throw new ConfigError(`${name}: the value of "${header}" must be an array of strings; ${hint}`, name);
-        }
-    }
-    return JSON.stringify(parsed);
-}
-const ROLE_ARN = /^acs:ram::\d+:role\/[A-Za-z0-9.@_-]+$/i;
-const OIDC_PROVIDER_ARN = /^acs:ram::\d+:oidc-provider\/[A-Za-z0-9.@_-]+$/i;
-const SESSION_NAME = /^[A-Za-z0-9.@_-]{2,64}$/;
-function parseRoleArn(value, name) {
-    if (value !== '' && !ROLE_ARN.test(value)) {
-        throw new ConfigError(`${name}: "${value}" is not a RAM role ARN; write it like acs:ram::1234567890123456:role/github-cdn-prefetch`, name);
-    }
-    return value;
-}
-function parseOidcProviderArn(value, name) {
-    if (value !== '' && !OIDC_PROVIDER_ARN.test(value)) {
-        throw new ConfigError(`${name}: "${value}" is not a RAM OIDC provider ARN; write it like acs:ram::1234567890123456:oidc-provider/github`, name);
-    }
-    return value;
-}
-function parseSessionName(value, name) {
-    if (value !== '' && !SESSION_NAME.test(value)) {
-        throw new ConfigError(`${name}: "${value}" must be 2 to 64 characters of letters, digits and . @ _ -`, name);
-    }
-    return value;
-}
-/** `cdn-prefetch-<run id>`, cut down to what RoleSessionName accepts. */
-function defaultSessionName(runId) {
-    const name = `cdn-prefetch-${runId?.trim() ?? ''}`.replace(/[^A-Za-z0-9.@_-]/g, '-').slice(0, 64);
-    return name.replace(/-+$/, '') || 'cdn-prefetch';
-}
-/** Runs a parser of a lower layer that throws plain Errors, so that its mistakes are configuration errors. */
-function asConfigError(name, parse) {
-    try {
-        return parse();
-    }
-    catch (error) {
-        if (error instanceof ConfigError)
-            throw new ConfigError(error.message, error.input ?? name);
-        throw new ConfigError(error.message, name);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/config/inputs.ts
-/**
- * The input spec: for every input of action.yml, its kind, its default and its parser, and whether the
- * CLI has it as a flag. The action's config (parse.ts) and the CLI's flags (cli/flags.ts) both come
- * from this table, so a default is written here and in action.yml only, and a test (and
- * `npm run docs:check`) fails when the two disagree. The descriptions stay in action.yml.
- */
-
-
-
-
-
-
-
-const FLAG = { flag: true };
-const CDN_ENDPOINT = 'https://cdn.aliyuncs.com';
-const STS_ENDPOINT = 'https://sts.aliyuncs.com';
-const IN_CLI_RELATIVE = 'In the CLI: relative to the current directory.';
-const OIDC_ONLY = { flag: false, instead: 'GitHub OIDC exists only inside GitHub Actions' };
-function spec(kind, options, parse) {
-    return { kind, default: String(options.default ?? ''), required: false, cli: options.cli ?? FLAG, parse };
-}
-/** One value, kept as given (trimmed) unless a parser is named. */
-function inputs_text(options = {}) {
-    return spec('text', options, options.parse ?? ((value) => value));
-}
-/** One entry per line; the parser gets the text as given. */
-function list(options = {}) {
-    return spec('list', options, options.parse ?? ((value) => value));
-}
-function inputs_path(options = {}) {
-    return spec('path', options, (value) => value);
-}
-function switchInput(fallback, options = {}) {
-    return spec('switch', { ...options, default: String(fallback) }, parseSwitch);
-}
-/** Empty means "not sent": the API's own default applies. */
-function optionalSwitch() {
-    return spec('optional-switch', {}, (value, name) => (value === '' ? undefined : parseSwitch(value, name)));
-}
-function whole(min, max, options = {}) {
-    const parse = (value, name) => value === '' ? undefined : parseWhole(value, name, min, max);
-    return { ...spec('whole', options, options.parse ?? parse), range: { min, max } };
-}
-function choice(choices, fallback, cli) {
-    const parse = (value, name) => value === '' ? undefined : parseChoice(value, name, choices);
-    return { ...spec('choice', { default: fallback ?? '', ...(cli ? { cli } : {}) }, parse), choices };
-}
-/** Never a flag: on a command line it would land in shell history and `ps`. Empty is undefined. */
-function secret(env, options = {}) {
-    const instead = options.instead ?? `set the ${env} environment variable instead`;
-    const parse = (value) => (value === '' ? undefined : value);
-    return {
-        ...spec('secret', { default: options.default ?? '', cli: { flag: false, instead } }, parse),
-        ...(env ? { env } : {}),
-    };
-}
-/** Every input of action.yml, in its order. */
-const INPUTS = {
-    urls: list(),
-    'urls-file': inputs_path({
-        cli: {
-            flag: true,
-            note: 'In the CLI: relative to the current directory; - reads the list from standard input.',
-        },
-    }),
-    'base-url': inputs_text({ parse: parseBaseUrl }),
-    'site-dir': inputs_path({ cli: { flag: true, note: IN_CLI_RELATIVE } }),
-    state: inputs_path({ cli: { flag: true, note: IN_CLI_RELATIVE } }),
-    'content-ignore': list({
-        parse: (value) => asConfigError('content-ignore', () => compileContentIgnore(value)),
-    }),
-    'carry-days': whole(0, 365, { default: DEFAULT_CARRY_DAYS }),
-    domains: list({ parse: (value) => asConfigError('domains', () => parseDomainPatterns(value)) }),
-    'access-key-id': secret('ALIBABA_CLOUD_ACCESS_KEY_ID'),
-    'access-key-secret': secret('ALIBABA_CLOUD_ACCESS_KEY_SECRET'),
-    'security-token': secret('ALIBABA_CLOUD_SECURITY_TOKEN'),
-    endpoint: inputs_text({
-        default: CDN_ENDPOINT,
-        parse: (value, name) => parseEndpoint(value, name, CDN_ENDPOINT),
-    }),
-    'signature-version': choice(['v3', 'v1'], 'v3'),
-    area: choice(['domestic', 'overseas']),
-    'l2-preload': optionalSwitch(),
-    'with-header': inputs_text({ parse: parseWithHeader }),
-    'query-hashkey': optionalSwitch(),
-    'batch-size': whole(1, LIMITS.maxBatchSize, { default: 100 }),
-    'daily-quota': inputs_text({ default: 'auto', parse: parseDailyQuota }),
-    'requests-per-second': whole(1, LIMITS.maxRequestsPerSecond, { default: 50 }),
-    'fail-on': choice(['error', 'skipped', 'never'], 'error', {
-        flag: true,
-        note: 'In the CLI it decides the exit code: 1 where the step would fail.',
-    }),
-    'dry-run': switchInput(false),
-    'request-timeout': whole(1, 600, { default: 30 }),
-    // Empty: 600 s plus wait-timeout for each wait that is on (parse.ts), so it never cuts a wait short.
-    timeout: whole(1, 6 * 3600),
-    refresh: switchInput(false),
-    wait: switchInput(false),
-    'wait-timeout': whole(1, 6 * 3600, { default: 900 }),
-    'poll-interval': whole(1, 3600, { default: 10 }),
-    'role-arn': inputs_text({
-        parse: parseRoleArn,
-        cli: {
-            flag: false,
-            instead: 'GitHub OIDC exists only inside GitHub Actions; set the ALIBABA_CLOUD_* variables instead',
-        },
-    }),
-    'oidc-provider-arn': inputs_text({ parse: parseOidcProviderArn, cli: OIDC_ONLY }),
-    // Empty: cdn-prefetch-<run id> (parse.ts).
-    'role-session-name': inputs_text({ parse: parseSessionName, cli: OIDC_ONLY }),
-    audience: inputs_text({ default: 'sts.aliyuncs.com', cli: OIDC_ONLY }),
-    'role-duration-seconds': whole(900, 43_200, { default: 900, cli: OIDC_ONLY }),
-    'sts-endpoint': inputs_text({
-        default: STS_ENDPOINT,
-        cli: OIDC_ONLY,
-        parse: (value, name) => parseEndpoint(value, name, STS_ENDPOINT),
-    }),
-    sitemap: inputs_text(),
-    'previous-sitemap': inputs_text(),
-    'previous-ref': inputs_text({
-        cli: {
-            flag: false,
-            instead: 'it reads the repository through GitHub, inside GitHub Actions only; use --previous-sitemap',
-        },
-    }),
-    'github-token': secret(undefined, {
-        default: '${{ github.token }}',
-        instead: 'it exists only inside GitHub Actions',
-    }),
-    changes: inputs_text({
-        default: 'added,modified',
-        parse: (value) => asConfigError('changes', () => parseChanges(value)),
-    }),
-    'include-images': switchInput(false),
-    exclude: list({ parse: (value) => asConfigError('exclude', () => compileExcludes(value)) }),
-    'save-sitemap': inputs_path(),
-};
-// Every entry is an InputSpec (not `satisfies`: its contextual type would widen each parser's result).
-const SPECS = INPUTS;
-const INPUT_NAMES = Object.keys(INPUTS);
-/** The default the parser sees: one the runner expands (`${{ github.token }}`) means nothing elsewhere. */
-function effectiveDefault(spec) {
-    return spec.default.includes('${{') ? '' : spec.default;
-}
-/** Parses every input, each on its own, so that every wrong value is reported, not just the first. */
-function readInputs(input) {
-    const values = {};
-    const errors = [];
-    const failed = new Set();
-    for (const name of INPUT_NAMES) {
-        const spec = SPECS[name];
-        const given = input(name);
-        const value = spec.kind === 'list' ? given : given.trim();
-        try {
-            values[name] = spec.parse(value.trim() === '' ? effectiveDefault(spec) : value, name);
-        }
-        catch (error) {
-            if (!(error instanceof ConfigError))
-                throw error;
-            errors.push(error.input === undefined ? new ConfigError(error.message, name) : error);
-            failed.add(name);
-            values[name] = spec.parse(effectiveDefault(spec), name);
-        }
-    }
-    return { values: values, errors, failed };
-}
-/** Where action.yml and this spec disagree (names, order, defaults, required); empty when they agree. */
-function specMismatches(declared) {
-    const problems = [];
-    const inSpec = new Set(INPUT_NAMES);
-    const inYaml = new Set(declared.map((input) => input.name));
-    for (const input of declared) {
-        if (!inSpec.has(input.name)) {
-            problems.push(`action.yml has input "${input.name}", which src/config/inputs.ts does not`);
-            continue;
-        }
-        const spec = SPECS[input.name];
-        if (spec.default !== input.default) {
-            problems.push(`input "${input.name}": action.yml's default is "${input.default}", src/config/inputs.ts says "${spec.default}"`);
-        }
-        if (spec.required !== input.required) {
-            problems.push(`input "${input.name}": action.yml says required: ${input.required}, src/config/inputs.ts says ${spec.required}`);
-        }
-    }
-    for (const name of INPUT_NAMES) {
-        if (!inYaml.has(name))
-            problems.push(`src/config/inputs.ts has input "${name}", which action.yml does not`);
-    }
-    const shared = declared.map((input) => input.name).filter((name) => inSpec.has(name));
-    const specOrder = INPUT_NAMES.filter((name) => inYaml.has(name));
-    if (problems.length === 0 && shared.join() !== specOrder.join()) {
-        problems.push('src/config/inputs.ts lists the inputs in another order than action.yml');
-    }
-    return problems;
-}
-
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
-;// CONCATENATED MODULE: ./src/config/problems.ts
-/**
- * Every configuration mistake of a run, reported together: a person fixes them all in one go instead
- * of meeting them one failed run at a time.
- */
-
-/** Several configuration errors at once; `errors` keeps each one, with the input it names. */
-class ConfigErrors extends ConfigError {
-    errors;
-    constructor(errors) {
-        super(`${errors.length} problems to fix:\n` + errors.map((error) => `  - ${error.message}`).join('\n'));
-        this.name = 'ConfigErrors';
-        this.errors = errors;
-    }
-}
-/** The errors inside a configuration error: itself, or each one of a ConfigErrors. */
-function configErrorsOf(error) {
-    return error instanceof ConfigErrors ? error.errors : [error];
-}
-/** Thrown by `CheckedInputs.get` for an input already reported: the check that needed it cannot run. */
-class AlreadyReported extends Error {
-}
-/** The inputs' values, with the errors found so far; the checks of combinations add theirs. */
-class CheckedInputs {
-    read;
-    errors;
-    constructor(read) {
-        this.read = read;
-        this.errors = [...read.errors];
-    }
-    /** An input's value. Inside `check`, an input whose value was wrong stops that check. */
-    get(name) {
-        if (this.read.failed.has(name))
-            throw new AlreadyReported(name);
-        return this.read.values[name];
-    }
-    /**
-     * Runs one check of a combination, recording its ConfigError. A check that needs a wrong input is
-     * skipped: that input is reported already, and a guess in its place would only add false errors.
-     * The placeholder returned then is never used: `throwIfAny` throws before the config is built.
-     */
-    check(fn) {
-        try {
-            return fn();
-        }
-        catch (error) {
-            if (error instanceof ConfigError)
-                this.errors.push(error);
-            else if (!(error instanceof AlreadyReported))
-                throw error;
-            return undefined;
-        }
-    }
-    throwIfAny() {
-        const [first] = this.errors;
-        if (first === undefined)
-            return;
-        throw this.errors.length === 1 ? first : new ConfigErrors(this.errors);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/config/parse.ts
-/**
- * Inputs → Config. A pure function of a name → value reader, the environment and the run's context,
- * so it is table-tested without mocks. Every value is parsed by the input spec (inputs.ts); then the
- * combinations are checked; then the credentials. All the mistakes found are thrown together.
- */
-
-
-
-
-
-
-
-/** Credentials from inputs, falling back to the variables aliyun/configure-aliyun-credentials-action exports. */
-function readCredentials(input, env) {
-    const pick = (name) => {
-        const variable = INPUTS[name].env;
-        const value = input(name).trim() || (variable ? env[variable]?.trim() : '') || '';
-        return value === '' ? undefined : value;
-    };
-    const accessKeyId = pick('access-key-id');
-    const accessKeySecret = pick('access-key-secret');
-    const securityToken = pick('security-token');
-    return {
-        ...(accessKeyId ? { accessKeyId } : {}),
-        ...(accessKeySecret ? { accessKeySecret } : {}),
-        ...(securityToken ? { securityToken } : {}),
-    };
-}
-function parseConfig(input, env, credentials, context = {}) {
-    const inputs = new CheckedInputs(readInputs(input));
-    const workspace = env['GITHUB_WORKSPACE'] || process.cwd();
-    const follow = inputs.check(() => followOptions(inputs));
-    const sitemap = inputs.check(() => sitemapConfig(inputs, workspace, context.github));
-    // Two checks: one that needs content-ignore or carry-days must not hide base-url's.
-    inputs.check(() => {
-        const siteDir = inputs.get('site-dir');
-        if (siteDir !== '')
-            checkSiteDir(inputs, siteDir, inputs.get('state'), workspace);
-    });
-    const site = inputs.check(() => siteConfig(inputs));
-    inputs.check(() => checkSaveSitemapAlone(inputs, context));
-    const oidc = inputs.check(() => oidcConfig(inputs, env));
-    // Credentials last: a wrong value is worth knowing before "no AccessKey found".
-    const access = inputs.check(() => accessKeys(inputs, credentials));
-    inputs.throwIfAny();
-    const urlsFile = context.urlsFromStdin ? '' : inputs.get('urls-file');
-    const baseUrl = inputs.get('base-url');
-    const timeout = inputs.get('timeout');
-    return {
-        urlsText: inputs.get('urls'),
-        ...(urlsFile ? { urlsFile: external_node_path_default().resolve(workspace, urlsFile) } : {}),
-        ...(baseUrl ? { baseUrl } : {}),
-        domains: inputs.get('domains'),
-        // With role-arn, the role's short-lived credentials replace any AccessKey.
-        ...(oidc ? { oidc } : access),
-        endpoint: inputs.get('endpoint'),
-        signatureVersion: inputs.get('signature-version'),
-        push: pushOptions(inputs),
-        batchSize: inputs.get('batch-size'),
-        dailyQuota: inputs.get('daily-quota'),
-        requestsPerSecond: inputs.get('requests-per-second'),
-        failOn: inputs.get('fail-on'),
-        dryRun: inputs.get('dry-run'),
-        reportDir: env['RUNNER_TEMP'] || external_node_os_default().tmpdir(),
-        requestTimeoutMs: inputs.get('request-timeout') * 1000,
-        timeoutMs: (timeout ?? defaultTimeoutSeconds(follow)) * 1000,
-        follow,
-        exclude: inputs.get('exclude'),
-        ...(sitemap ? { sitemap } : {}),
-        ...(site ? { site } : {}),
-        workspace,
-        messages: configMessages(inputs, oidc, context.github),
-    };
-}
-function pushOptions(inputs) {
-    const push = {};
-    const area = inputs.get('area');
-    const l2Preload = inputs.get('l2-preload');
-    const queryHashkey = inputs.get('query-hashkey');
-    const withHeader = inputs.get('with-header');
-    if (area !== undefined)
-        push.area = area;
-    if (l2Preload !== undefined)
-        push.l2Preload = l2Preload;
-    if (queryHashkey !== undefined)
-        push.queryHashkey = queryHashkey;
-    if (withHeader !== undefined)
-        push.withHeader = withHeader;
-    return push;
-}
-/** `refresh`, `wait`, `wait-timeout` and `poll-interval`. */
-function followOptions(inputs) {
-    return {
-        refresh: inputs.get('refresh'),
-        wait: inputs.get('wait'),
-        waitTimeoutMs: inputs.get('wait-timeout') * 1000,
-        pollIntervalMs: inputs.get('poll-interval') * 1000,
-    };
-}
-/**
- * The run's own deadline when `timeout` is not set: 10 minutes for sending, plus `wait-timeout` for each
- * wait asked for, so that the default deadline never cuts a wait short of its own bound.
- */
-function defaultTimeoutSeconds(follow) {
-    const waits = (follow.refresh ? 1 : 0) + (follow.wait ? 1 : 0);
-    return 600 + (waits * follow.waitTimeoutMs) / 1000;
-}
-const SITEMAP_COMPANIONS = ['previous-sitemap', 'previous-ref', 'save-sitemap'];
-/** `sitemap`, `previous-sitemap`, `previous-ref`, `github-token`, `changes`, `include-images`, `save-sitemap`. */
-function sitemapConfig(inputs, workspace, github) {
-    const sitemap = inputs.get('sitemap');
-    if (sitemap === '') {
-        const set = SITEMAP_COMPANIONS.filter((name) => inputs.get(name) !== '');
-        if (set.length > 0) {
-            throw new ConfigError(`${set.join(' and ')} ${set.length > 1 ? 'are' : 'is'} set but sitemap is empty; ` +
-                "set sitemap to the deployed sitemap's path or URL.", set[0]);
-        }
-        return undefined;
-    }
-    const previousSitemap = inputs.get('previous-sitemap');
-    const previousRef = inputs.get('previous-ref');
-    const saveSitemap = inputs.get('save-sitemap');
-    checkBaselineInputs(sitemap, previousSitemap, previousRef);
-    checkSaveTarget(sitemap, saveSitemap, workspace);
-    return {
-        sitemap,
-        ...(previousSitemap ? { previousSitemap } : {}),
-        ...(previousRef ? { previousRef, github: repoAccess(inputs, github) } : {}),
-        changes: inputs.get('changes'),
-        includeImages: inputs.get('include-images'),
-        ...(saveSitemap ? { saveSitemap } : {}),
-    };
-}
-function checkBaselineInputs(sitemap, previousSitemap, previousRef) {
-    if (previousSitemap && previousRef) {
-        throw new ConfigError('previous-sitemap and previous-ref are both set: set one of them.', 'previous-ref');
-    }
-    if (previousRef && isUrl(sitemap)) {
-        throw new ConfigError('previous-ref reads the baseline from this repository, so sitemap must be a workspace path, not a URL; ' +
-            'use previous-sitemap for a baseline elsewhere.', 'previous-ref');
-    }
-}
-/** save-sitemap must not overwrite the sitemap it reads. */
-function checkSaveTarget(sitemap, saveSitemap, workspace) {
-    if (saveSitemap === '' || isUrl(sitemap))
-        return;
-    if (external_node_path_default().resolve(workspace, saveSitemap) === external_node_path_default().resolve(workspace, sitemap)) {
-        throw new ConfigError(`save-sitemap: "${saveSitemap}" is the sitemap itself, which saving would overwrite; ` +
-            'write the baseline to another path, like sitemap-baseline.xml.', 'save-sitemap');
-    }
-}
-/**
- * `site-dir`, `state`, `content-ignore`, `carry-days` (and `changes`); undefined when neither site-dir
- * nor state is set. What site-dir needs beside it is checked apart (checkSiteDir).
- */
-function siteConfig(inputs) {
-    const siteDir = inputs.get('site-dir');
-    const state = inputs.get('state');
-    if (siteDir === '') {
-        if (inputs.get('content-ignore').patterns.length > 0) {
-            throw new ConfigError('content-ignore is set but site-dir is empty; content-ignore applies to the files of site-dir: set site-dir ' +
-                'to the folder your build writes.', 'content-ignore');
-        }
-        return state === '' ? undefined : { state, ...siteValues(inputs) };
-    }
-    return { siteDir, ...(state !== '' ? { state } : {}), ...siteValues(inputs) };
-}
-/**
- * What site-dir needs beside it (base-url), and what it leaves no use for: with site-dir the sitemap
- * gives priorities only, so the inputs that exist for the sitemap diff alone would be dropped without
- * a word; they are refused.
- */
-function checkSiteDir(inputs, siteDir, state, workspace) {
-    if (inputs.get('base-url') === undefined) {
-        throw new ConfigError(`site-dir needs base-url: the URL the site is served at (like https://www.example.com), under which each ` +
-            `file of ${siteDir} is warmed. Set base-url.`, 'base-url');
-    }
-    const sitemapOnly = ['previous-sitemap', 'previous-ref', 'include-images'].filter((name) => name === 'include-images' ? inputs.get(name) : inputs.get(name) !== '');
-    if (sitemapOnly.length > 0) {
-        throw new ConfigError(`${sitemapOnly.join(' and ')} ${sitemapOnly.length > 1 ? 'are' : 'is'} set with site-dir, which decides what ` +
-            'changed by content (images included), so the sitemap only gives priorities and is never diffed: remove ' +
-            `${sitemapOnly.length > 1 ? 'them' : 'it'}, or remove site-dir to use the sitemap diff.`, sitemapOnly[0]);
-    }
-    if (state !== '' && external_node_path_default().resolve(workspace, state) === external_node_path_default().resolve(workspace, siteDir)) {
-        throw new ConfigError(`state: "${state}" is site-dir itself; name a file, like .cdn-prefetch/state.json.`, 'state');
-    }
-}
-function siteValues(inputs) {
-    return {
-        contentIgnore: inputs.get('content-ignore'),
-        carryDays: inputs.get('carry-days'),
-        changes: inputs.get('changes'),
-    };
-}
-/** save-sitemap sends nothing, so a URL list (or a site) beside it would be dropped without a word. */
-function checkSaveSitemapAlone(inputs, context) {
-    if (inputs.get('save-sitemap') === '')
-        return;
-    const lists = [
-        inputs.get('urls').trim() !== '' ? 'urls' : '',
-        inputs.get('urls-file') !== '' || context.urlsFromStdin ? 'urls-file' : '',
-        inputs.get('site-dir') !== '' ? 'site-dir' : '',
-        inputs.get('state') !== '' ? 'state' : '',
-    ].filter(Boolean);
-    if (lists.length === 0)
-        return;
-    throw new ConfigError(`save-sitemap only saves the sitemap and sends nothing, so ${lists.join(' and ')} would never be sent; ` +
-        `run save-sitemap in a step of its own, and prefetch ${lists.join(' and ')} in another.`, 'save-sitemap');
-}
-function repoAccess(inputs, github) {
-    if (github?.repository === undefined) {
-        throw new ConfigError('previous-ref: the repository to read from is unknown (no GitHub Actions context: GITHUB_REPOSITORY is ' +
-            'not set); previous-ref works inside GitHub Actions, use previous-sitemap elsewhere.', 'previous-ref');
-    }
-    const { owner, repo } = github.repository;
-    return { token: inputs.get('github-token') ?? '', apiUrl: github.apiUrl, owner, repo };
-}
-function isUrl(value) {
-    return /^https?:\/\//i.test(value);
-}
-/** `role-arn` and its companions; undefined when role-arn is empty (AccessKeys are used then). */
-function oidcConfig(inputs, env) {
-    const roleArn = inputs.get('role-arn');
-    const providerArn = inputs.get('oidc-provider-arn');
-    if (roleArn === '') {
-        if (providerArn === '')
-            return undefined;
-        throw new ConfigError('oidc-provider-arn is set but role-arn is empty; set role-arn to the RAM role to assume.', 'role-arn');
-    }
-    if (providerArn === '') {
-        throw new ConfigError('oidc-provider-arn: required with role-arn; write the ARN of the RAM OIDC provider for GitHub, like ' +
-            'acs:ram::1234567890123456:oidc-provider/github', 'oidc-provider-arn');
-    }
-    return {
-        roleArn,
-        oidcProviderArn: providerArn,
-        roleSessionName: inputs.get('role-session-name') || defaultSessionName(env['GITHUB_RUN_ID']),
-        audience: inputs.get('audience'),
-        durationSeconds: inputs.get('role-duration-seconds'),
-        stsEndpoint: inputs.get('sts-endpoint'),
-        idTokenRequestAvailable: Boolean(env['ACTIONS_ID_TOKEN_REQUEST_URL'] && env['ACTIONS_ID_TOKEN_REQUEST_TOKEN']),
-    };
-}
-/** The AccessKey, unless role-arn replaces it; a dry run and save-sitemap send nothing and need none. */
-function accessKeys(inputs, credentials) {
-    if (inputs.get('role-arn') !== '')
-        return {};
-    const { accessKeyId, accessKeySecret, securityToken } = credentials;
-    if (accessKeyId && accessKeySecret) {
-        return { credentials: { accessKeyId, accessKeySecret, ...(securityToken ? { securityToken } : {}) } };
-    }
-    if (accessKeyId || accessKeySecret) {
-        const missing = accessKeyId ? 'access-key-secret' : 'access-key-id';
-        throw new ConfigError(`credentials: ${missing} (or ${INPUTS[missing].env}) is not set; both the key id and its secret are needed.`, missing);
-    }
-    if (inputs.get('dry-run') || inputs.get('save-sitemap') !== '')
-        return {};
-    throw new ConfigError('credentials: no AccessKey found. Set role-arn and oidc-provider-arn to assume a RAM role with the ' +
-        "job's GitHub OIDC token (no long-lived key), or the inputs access-key-id and access-key-secret, or the " +
-        'environment variables ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET (for example with ' +
-        'aliyun/configure-aliyun-credentials-action), or use dry-run: true to plan without sending.', 'access-key-id');
-}
-/** What a person should know about the configuration before the run starts: nothing wrong, but risky. */
-function configMessages(inputs, oidc, github) {
-    const messages = [];
-    const endpoint = inputs.get('endpoint');
-    if (isClearText(endpoint)) {
-        messages.push(clearTextWarning('endpoint', endpoint, 'signed API calls (and any STS security token)'));
-    }
-    if (oidc && isClearText(oidc.stsEndpoint)) {
-        messages.push(clearTextWarning('sts-endpoint', oidc.stsEndpoint, "GitHub's ID token and the role's credentials"));
-    }
-    const previousRef = inputs.get('previous-ref');
-    if (previousRef !== '' && previousRef === github?.event?.before && github.event?.forced === true) {
-        messages.push({
-            level: 'notice',
-            text: `previous-ref ${previousRef} is the commit before this forced push: if the push rewrote history, ` +
-                'the repository may no longer have it, and then there is no baseline.',
-        });
-    }
-    return messages;
-}
-function clearTextWarning(name, origin, what) {
-    return {
-        level: 'warning',
-        text: `${name}: ${origin} is plain http, so ${what} cross the network unencrypted; ` +
-            `use https:// (plain http is meant for a local emulator).`,
-    };
-}
-
-;// CONCATENATED MODULE: external "node:fs/promises"
-const external_node_fs_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: ./src/report/report.ts
-/**
- * The JSON report file: every URL and its fate, for later steps and for people.
- *
- * Written in pieces: a run of a million URLs has a report of a few hundred MB, which as one string
- * (and again as the bytes written) would double the run's memory at its very end. The pieces join to
- * exactly `JSON.stringify(report, null, 2)`; each is redacted on its own (a piece ends between URLs,
- * and no secret spans two report rows).
- */
-
-
-
-/** About this many characters a piece. */
-const PIECE = 1024 * 1024;
-async function writeReport(result, dir, redact) {
-    await mkdir(dir, { recursive: true });
-    const file = path.join(dir, `cdn-prefetch-report-${Date.now()}-${randomBytes(3).toString('hex')}.json`);
-    const handle = await open(file, 'w');
-    try {
-        for (const piece of reportPieces(result, redact))
-            await handle.write(piece, null, 'utf8');
-    }
-    finally {
-        await handle.close();
-    }
-    return file;
-}
-/** The report as JSON text: the action's report file, and what the CLI prints with --json. */
-function reportJson(result, redact) {
-    return [...reportPieces(result, redact)].join('');
-}
-/** The report's text, in redacted pieces of about PIECE characters. */
-function* reportPieces(result, redact) {
-    const report = {
-        dryRun: result.dryRun,
-        counts: result.counts,
-        taskIds: result.taskIds,
-        requestIds: result.requestIds,
-        ...(result.quotaRemain !== undefined ? { quotaRemain: result.quotaRemain } : {}),
-        calls: result.calls,
-        apiCalls: result.apiCalls,
-        retries: result.retries,
-        confirmedByLookup: result.confirmedByLookup,
-        // Failed URLs whose call may have been accepted (each marked outcomeUnknown); counted in `failed`.
-        outcomeUnknown: result.outcomes.filter((outcome) => outcome.outcomeUnknown).length,
-        ...(result.stopped ? { stopped: result.stopped } : {}),
-        ...(result.fatal ? { error: result.fatal } : {}),
-        ...(result.follow ? { follow: result.follow } : {}),
-        ...(result.sitemap ? { sitemap: result.sitemap } : {}),
-        ...(result.site ? { site: result.site } : {}),
-        ...(result.savedSitemap ? { savedSitemap: result.savedSitemap } : {}),
-        urls: [],
-    };
-    if (result.outcomes.length === 0) {
-        yield `${redact(JSON.stringify(report, null, 2))}\n`;
-        return;
-    }
-    // Everything up to the list, then the rows, ROWS at a time, as JSON.stringify indents them there:
-    // inside `{"urls": [...]}` a row has the indent it has in the report.
-    const head = JSON.stringify(report, null, 2);
-    let piece = `${head.slice(0, head.lastIndexOf('[]'))}[\n`;
-    for (let start = 0; start < result.outcomes.length; start += ROWS) {
-        const rows = JSON.stringify({ urls: result.outcomes.slice(start, start + ROWS) }, withoutOrder, 2);
-        piece += `${start === 0 ? '' : ',\n'}${rows.slice(ROWS_BEFORE.length, -ROWS_AFTER.length)}`;
-        if (piece.length >= PIECE) {
-            yield redact(piece);
-            piece = '';
-        }
-    }
-    yield `${redact(piece)}\n  ]\n}\n`;
-}
-/** Rows a time; and what JSON.stringify writes around them inside `{"urls": [...]}`. */
-const ROWS = 2_000;
-const ROWS_BEFORE = '{\n  "urls": [\n';
-const ROWS_AFTER = '\n  ]\n}';
-/** A row's `order` is the run's own bookkeeping, not the report's. */
-function withoutOrder(key, value) {
-    return key === 'order' && typeof this === 'object' && this !== null && 'url' in this ? undefined : value;
-}
-
-;// CONCATENATED MODULE: ./src/report/verdict.ts
-/** The failure, or undefined when the step succeeds. */
-function verdictOf(result, failOn) {
-    if (result.fatal)
-        return { reason: result.fatal, listed: false };
-    if (result.stopped === 'cancelled') {
-        const reason = `The run was cancelled: ${result.counts.submitted} URLs were submitted before it stopped; see the report.`;
-        return { reason, listed: false };
-    }
-    if (failOn === 'never')
-        return undefined;
-    if (result.sitemap?.notRead) {
-        return { reason: `The sitemap was not read: ${result.sitemap.notRead}`, listed: true };
-    }
-    if (result.site?.notRead) {
-        return { reason: `site-dir was not read: ${result.site.notRead}`, listed: true };
-    }
-    const { failed } = result.counts;
-    const quotaSkipped = result.outcomes.filter((o) => o.status === 'skipped' && o.skip === 'quota').length;
-    if (failed > 0)
-        return { reason: `${failed} of ${result.counts.total} URLs failed`, listed: true };
-    const cdnFailure = followFailure(result);
-    if (cdnFailure)
-        return { reason: cdnFailure, listed: true };
-    if (failOn === 'skipped' && quotaSkipped > 0) {
-        return {
-            reason: `${quotaSkipped} URLs were skipped for lack of quota (fail-on: skipped).`,
-            listed: false,
-        };
-    }
-    return undefined;
-}
-/** The action's failure message, or undefined when the step succeeds. */
-function verdict(result, failOn) {
-    const failure = verdictOf(result, failOn);
-    if (failure === undefined)
-        return undefined;
-    return failure.listed ? `${failure.reason}; see the job summary and the report.` : failure.reason;
-}
-/** With `wait`, a prefetch task that ended Failed fails the step under `fail-on: error` (pending ones never do). */
-function followFailure(result) {
-    const failed = result.follow?.wait?.failed ?? 0;
-    if (failed === 0)
-        return undefined;
-    return `${failed} of ${result.counts.submitted} submitted URLs failed at the CDN (prefetch task Failed)`;
 }
 
 ;// CONCATENATED MODULE: ./src/alibaba/errors.ts
@@ -16421,134 +14879,6 @@ function describeBody(raw) {
     return `${type}: "${snippet}${raw.body.length > 60 ? '…' : ''}"`;
 }
 
-;// CONCATENATED MODULE: ./src/alibaba/operations.ts
-/** The CDN API operations cdn-prefetch uses, typed, over one-attempt calls. */
-
-async function pushObjectCache(client, urls, push) {
-    const query = { ObjectPath: urls.join('\n') };
-    if (push.area !== undefined)
-        query['Area'] = push.area;
-    if (push.l2Preload !== undefined)
-        query['L2Preload'] = String(push.l2Preload);
-    if (push.withHeader !== undefined)
-        query['WithHeader'] = push.withHeader;
-    if (push.queryHashkey !== undefined)
-        query['QueryHashkey'] = String(push.queryHashkey);
-    const { fields, requestId } = await client.call('PushObjectCache', query);
-    return { taskId: stringField(fields, 'PushTaskId')?.trim() ?? '', requestId };
-}
-/**
- * DescribeRefreshQuota; every value arrives as a string. A value that is not a whole number ≥ 0
- * (missing, empty, negative, fractional, `Infinity`, text) is returned as unreadable, never guessed
- * at: the caller decides what an unreadable quota means.
- */
-async function describeRefreshQuota(client) {
-    const { fields } = await client.call('DescribeRefreshQuota', {});
-    const count = (name) => quotaCount(fields[name]);
-    return {
-        preloadRemain: count('PreloadRemain'),
-        preloadQuota: count('PreloadQuota'),
-        urlRemain: count('UrlRemain'),
-        urlQuota: count('UrlQuota'),
-    };
-}
-/** Reads one quota value: digits only (as a string or a JSON number), at most 2^53 − 1. */
-function quotaCount(value) {
-    const text = typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : undefined;
-    if (text !== undefined && /^\d+$/.test(text) && Number.isSafeInteger(Number(text))) {
-        return { value: Number(text) };
-    }
-    return { value: undefined, answered: text === undefined ? 'nothing' : JSON.stringify(text) };
-}
-/** The most URLs and distinct domains one RefreshObjectCaches call may carry. */
-const REFRESH_LIMITS = { maxUrls: 1000, maxDomains: 10 };
-/** RefreshObjectCaches of files (`ObjectType=File`); ObjectPath and ObjectType go in the form body, as the SDK sends them. */
-async function refreshObjectCaches(client, urls) {
-    const { fields, requestId } = await client.call('RefreshObjectCaches', {}, {
-        ObjectPath: urls.join('\n'),
-        ObjectType: 'File',
-    });
-    return { taskId: stringField(fields, 'RefreshTaskId')?.trim() ?? '', requestId };
-}
-/** The most task IDs one DescribeRefreshTaskById call may ask about. */
-const MAX_TASK_IDS_PER_LOOKUP = 10;
-/** DescribeRefreshTaskById: every task (one per URL) recorded under up to 10 task IDs. */
-async function describeRefreshTaskById(client, taskIds) {
-    if (taskIds.length === 0 || taskIds.length > MAX_TASK_IDS_PER_LOOKUP) {
-        throw new Error(`DescribeRefreshTaskById takes 1 to ${MAX_TASK_IDS_PER_LOOKUP} task IDs, not ${taskIds.length}`);
-    }
-    const { fields } = await client.call('DescribeRefreshTaskById', { TaskId: taskIds.join(',') });
-    return tasksOf(fields);
-}
-/** Splits a PushTaskId / RefreshTaskId into its IDs. */
-function splitTaskIds(taskId) {
-    return taskId
-        .split(',')
-        .map((id) => id.trim())
-        .filter((id) => id !== '');
-}
-/** DescribeRefreshTasks: one page of tasks matching the filters (note the `Tasks.CDNTask` wrapper). */
-async function describeRefreshTasks(client, query) {
-    const params = {};
-    if (query.objectPath !== undefined)
-        params['ObjectPath'] = query.objectPath;
-    if (query.domainName !== undefined)
-        params['DomainName'] = query.domainName;
-    if (query.objectType !== undefined)
-        params['ObjectType'] = query.objectType;
-    if (query.startTime !== undefined)
-        params['StartTime'] = query.startTime;
-    if (query.endTime !== undefined)
-        params['EndTime'] = query.endTime;
-    if (query.pageNumber !== undefined)
-        params['PageNumber'] = String(query.pageNumber);
-    if (query.pageSize !== undefined)
-        params['PageSize'] = String(query.pageSize);
-    const { fields, clock } = await client.call('DescribeRefreshTasks', params);
-    const tasks = tasksOf(fields);
-    return {
-        tasks,
-        totalCount: Number(stringField(fields, 'TotalCount') ?? tasks.length) || 0,
-        ...(clock ? { clock } : {}),
-    };
-}
-/**
- * The task list of an answer: DescribeRefreshTaskById documents a flat `Tasks` array, DescribeRefreshTasks
- * wraps it as `Tasks.CDNTask`; either is accepted from either.
- */
-function tasksOf(fields) {
-    const wrapper = fields['Tasks'];
-    const list = Array.isArray(wrapper)
-        ? wrapper
-        : typeof wrapper === 'object' && wrapper !== null
-            ? wrapper['CDNTask']
-            : undefined;
-    return (Array.isArray(list) ? list : []).map(toTask).filter((t) => t !== undefined);
-}
-/** Reads one task entry; Alibaba's field names, our types. */
-function toTask(value) {
-    if (typeof value !== 'object' || value === null)
-        return undefined;
-    const fields = value;
-    const taskId = stringField(fields, 'TaskId');
-    const objectPath = stringField(fields, 'ObjectPath');
-    if (taskId === undefined || objectPath === undefined)
-        return undefined;
-    const optional = (name) => stringField(fields, name);
-    const process = optional('Process');
-    const creationTime = optional('CreationTime');
-    const description = optional('Description');
-    return {
-        taskId,
-        objectPath,
-        objectType: optional('ObjectType') ?? '',
-        status: optional('Status') ?? '',
-        ...(process !== undefined ? { process } : {}),
-        ...(creationTime !== undefined ? { creationTime } : {}),
-        ...(description !== undefined ? { description } : {}),
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/alibaba/signer.ts
 /**
  * Alibaba Cloud request signing, both algorithms the CDN API accepts. Pure functions of their inputs
@@ -16576,7 +14906,7 @@ function formBody(form) {
         return '';
     return canonicalQuery(form);
 }
-function signer_hostOf(endpoint) {
+function hostOf(endpoint) {
     return endpoint.host;
 }
 function withQuery(endpoint, query) {
@@ -16586,7 +14916,7 @@ function withQuery(endpoint, query) {
 function signV3(input) {
     const body = formBody(input.form);
     const headers = {
-        host: signer_hostOf(input.endpoint),
+        host: hostOf(input.endpoint),
         'x-acs-action': input.action,
         'x-acs-version': input.version,
         'x-acs-date': isoSeconds(input.date),
@@ -16639,7 +14969,7 @@ function signV1(input) {
     return {
         method: 'POST',
         url: withQuery(input.endpoint, ''),
-        headers: { host: signer_hostOf(input.endpoint), 'content-type': 'application/x-www-form-urlencoded' },
+        headers: { host: hostOf(input.endpoint), 'content-type': 'application/x-www-form-urlencoded' },
         body: canonicalQuery(params),
     };
 }
@@ -16651,6 +14981,168 @@ function rpcSignature(method, params, secret) {
 }
 function sha256Hex(text) {
     return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(text, 'utf8').digest('hex');
+}
+
+// EXTERNAL MODULE: ./node_modules/node-fetch/lib/index.js
+var lib = __nccwpck_require__(6705);
+var lib_default = /*#__PURE__*/__nccwpck_require__.n(lib);
+;// CONCATENATED MODULE: ./src/http/fetch.ts
+
+
+
+const exchanges = new WeakMap();
+/**
+ * fetch with a timeout and a stop signal that cover the body too; failures become `NetworkError`
+ * naming the origin only (node-fetch's messages quote the whole URL, signature and all). The proxy is
+ * chosen per request URL from HTTPS_PROXY / HTTP_PROXY / NO_PROXY. The body must be read with
+ * readText or readChunks, or let go with discard: either way its socket is closed or reused.
+ */
+async function httpFetch(url, init = {}) {
+    const { timeoutMs = 30_000, signal, ...rest } = init;
+    const exchange = { origin: originOf(url) };
+    const controller = new AbortController();
+    let response;
+    let reading = false;
+    const giveUp = (failure) => {
+        exchange.failure ??= failure;
+        // node-fetch aborts the request (closing its socket) and fails the body's readers.
+        controller.abort();
+        if (response)
+            response.body.destroy(exchange.failure);
+    };
+    const timer = timeoutMs > 0
+        ? setTimeout(() => giveUp(timedOut(exchange.origin, timeoutMs, reading)), timeoutMs)
+        : undefined;
+    const onStop = () => giveUp(stopped(exchange.origin, signal));
+    const release = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onStop);
+    };
+    if (signal?.aborted)
+        exchange.failure = stopped(exchange.origin, signal);
+    else
+        signal?.addEventListener('abort', onStop, { once: true });
+    try {
+        if (exchange.failure)
+            throw exchange.failure;
+        response = await lib_default()(url, {
+            // node-fetch hands over a legacy url.parse() object; its href is the WHATWG-normalized URL.
+            agent: (parsed) => proxyAgentFor(new URL(parsed.href)),
+            ...rest,
+            // node-fetch's AbortSignal type predates the DOM one; they are compatible at run time.
+            signal: controller.signal,
+        });
+    }
+    catch (error) {
+        release();
+        throw exchange.failure ?? requestFailure(exchange.origin, error);
+    }
+    reading = true;
+    watchBody(response, controller, release);
+    exchanges.set(response, exchange);
+    if (response.status === 407) {
+        // A forwarding proxy's answer (a CONNECT tunnel's 407 is an error of the agent already).
+        const setting = proxySettingFor(new URL(url));
+        if (setting !== undefined) {
+            discard(response);
+            const cause = new ProxyError(proxyAuthMessage(setting.variable, setting.proxy), PROXY_AUTH_REQUIRED);
+            throw new NetworkError(`${exchange.origin}: ${cause.message}`, exchange.origin, false, cause);
+        }
+    }
+    return response;
+}
+/** The body as text; a body that breaks off, times out or is stopped throws NetworkError. */
+async function readText(response) {
+    try {
+        return await response.text();
+    }
+    catch (error) {
+        throw bodyFailure(response, error);
+    }
+}
+/** The body as chunks; leaving the loop early (a cap, an error) closes the connection. */
+async function* readChunks(response) {
+    const body = response.body;
+    try {
+        for await (const chunk of body)
+            yield chunk;
+    }
+    catch (error) {
+        throw bodyFailure(response, error);
+    }
+    finally {
+        body.destroy();
+    }
+}
+/** Lets go of a response whose body will not be read: its connection is closed. */
+function discard(response) {
+    response.body.destroy();
+}
+/**
+ * Keeps the request answerable to its timeout and stop signal until the body is done, and aborts the
+ * request (closing its socket) when the body ends any way but at its end.
+ */
+function watchBody(response, controller, release) {
+    const body = response.body;
+    let complete = false;
+    // node-fetch emits its own AbortError on the body when the request is aborted, read or not.
+    body.on('error', () => undefined);
+    body.once('end', () => {
+        complete = true;
+    });
+    body.once('close', () => {
+        release();
+        if (!complete)
+            controller.abort();
+    });
+}
+function bodyFailure(response, error) {
+    const exchange = exchanges.get(response);
+    if (exchange?.failure)
+        return exchange.failure;
+    if (error instanceof NetworkError)
+        return error;
+    const origin = exchange?.origin ?? originOf(response.url);
+    return new NetworkError(`${origin}: the answer broke off (${describeCause(error)})`, origin, false, error);
+}
+function requestFailure(origin, error) {
+    return new NetworkError(`${origin}: ${describeCause(error)}`, origin, false, error);
+}
+function timedOut(origin, timeoutMs, reading) {
+    const what = `timed out after ${timeoutMs / 1000} s${reading ? ' while reading the answer' : ''}`;
+    return new NetworkError(`${origin}: ${what}`, origin, true);
+}
+function stopped(origin, signal) {
+    const reason = signal?.reason instanceof Error ? ` (${signal.reason.message})` : '';
+    return new NetworkError(`${origin}: given up, the run is stopping${reason}`, origin, false);
+}
+/** node-fetch's wording around a system error's message, which quotes the whole URL. */
+const NODE_FETCH_WRAPPING = /^(request to \S+ failed, reason: |Invalid response body while trying to fetch \S+: )/;
+/**
+ * What went wrong, without the URL: node-fetch's messages quote it whole (`request to https://…?…
+ * failed, reason: …`), query, signature and ObjectPaths included. The system's code comes first.
+ */
+function describeCause(error) {
+    if (!(error instanceof Error))
+        return String(error);
+    const message = withoutUrls(error.message.replace(NODE_FETCH_WRAPPING, ''));
+    const code = systemErrorCode(error);
+    // A proxy's refusal says it in words; its code is for the caller.
+    if (code === undefined || code === PROXY_AUTH_REQUIRED || code === PROXY_TUNNEL_FAILED)
+        return message;
+    return `${code} (${message})`;
+}
+/** Every http(s) URL in a message, cut down to its origin. */
+function withoutUrls(message) {
+    return message.replace(/https?:\/\/[^\s"'<>]+/g, (url) => originOf(url));
+}
+function originOf(url) {
+    try {
+        return new URL(url).origin;
+    }
+    catch {
+        return '(an invalid URL)';
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/alibaba/client.ts
@@ -17163,6 +15655,288 @@ class RenewingClient extends AlibabaClient {
             });
         }
     }
+}
+
+;// CONCATENATED MODULE: ./src/alibaba/operations.ts
+/** The CDN API operations cdn-prefetch uses, typed, over one-attempt calls. */
+
+async function pushObjectCache(client, urls, push) {
+    const query = { ObjectPath: urls.join('\n') };
+    if (push.area !== undefined)
+        query['Area'] = push.area;
+    if (push.l2Preload !== undefined)
+        query['L2Preload'] = String(push.l2Preload);
+    if (push.withHeader !== undefined)
+        query['WithHeader'] = push.withHeader;
+    if (push.queryHashkey !== undefined)
+        query['QueryHashkey'] = String(push.queryHashkey);
+    const { fields, requestId } = await client.call('PushObjectCache', query);
+    return { taskId: stringField(fields, 'PushTaskId')?.trim() ?? '', requestId };
+}
+/**
+ * DescribeRefreshQuota; every value arrives as a string. A value that is not a whole number ≥ 0
+ * (missing, empty, negative, fractional, `Infinity`, text) is returned as unreadable, never guessed
+ * at: the caller decides what an unreadable quota means.
+ */
+async function describeRefreshQuota(client) {
+    const { fields } = await client.call('DescribeRefreshQuota', {});
+    const count = (name) => quotaCount(fields[name]);
+    return {
+        preloadRemain: count('PreloadRemain'),
+        preloadQuota: count('PreloadQuota'),
+        urlRemain: count('UrlRemain'),
+        urlQuota: count('UrlQuota'),
+    };
+}
+/** Reads one quota value: digits only (as a string or a JSON number), at most 2^53 − 1. */
+function quotaCount(value) {
+    const text = typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : undefined;
+    if (text !== undefined && /^\d+$/.test(text) && Number.isSafeInteger(Number(text))) {
+        return { value: Number(text) };
+    }
+    return { value: undefined, answered: text === undefined ? 'nothing' : JSON.stringify(text) };
+}
+/** The most URLs and distinct domains one RefreshObjectCaches call may carry. */
+const REFRESH_LIMITS = { maxUrls: 1000, maxDomains: 10 };
+/** RefreshObjectCaches of files (`ObjectType=File`); ObjectPath and ObjectType go in the form body, as the SDK sends them. */
+async function refreshObjectCaches(client, urls) {
+    const { fields, requestId } = await client.call('RefreshObjectCaches', {}, {
+        ObjectPath: urls.join('\n'),
+        ObjectType: 'File',
+    });
+    return { taskId: stringField(fields, 'RefreshTaskId')?.trim() ?? '', requestId };
+}
+/** The most task IDs one DescribeRefreshTaskById call may ask about. */
+const MAX_TASK_IDS_PER_LOOKUP = 10;
+/** DescribeRefreshTaskById: every task (one per URL) recorded under up to 10 task IDs. */
+async function describeRefreshTaskById(client, taskIds) {
+    if (taskIds.length === 0 || taskIds.length > MAX_TASK_IDS_PER_LOOKUP) {
+        throw new Error(`DescribeRefreshTaskById takes 1 to ${MAX_TASK_IDS_PER_LOOKUP} task IDs, not ${taskIds.length}`);
+    }
+    const { fields } = await client.call('DescribeRefreshTaskById', { TaskId: taskIds.join(',') });
+    return tasksOf(fields);
+}
+/** Splits a PushTaskId / RefreshTaskId into its IDs. */
+function splitTaskIds(taskId) {
+    return taskId
+        .split(',')
+        .map((id) => id.trim())
+        .filter((id) => id !== '');
+}
+/** DescribeRefreshTasks: one page of tasks matching the filters (note the `Tasks.CDNTask` wrapper). */
+async function describeRefreshTasks(client, query) {
+    const params = {};
+    if (query.objectPath !== undefined)
+        params['ObjectPath'] = query.objectPath;
+    if (query.domainName !== undefined)
+        params['DomainName'] = query.domainName;
+    if (query.objectType !== undefined)
+        params['ObjectType'] = query.objectType;
+    if (query.startTime !== undefined)
+        params['StartTime'] = query.startTime;
+    if (query.endTime !== undefined)
+        params['EndTime'] = query.endTime;
+    if (query.pageNumber !== undefined)
+        params['PageNumber'] = String(query.pageNumber);
+    if (query.pageSize !== undefined)
+        params['PageSize'] = String(query.pageSize);
+    const { fields, clock } = await client.call('DescribeRefreshTasks', params);
+    const tasks = tasksOf(fields);
+    return {
+        tasks,
+        totalCount: Number(stringField(fields, 'TotalCount') ?? tasks.length) || 0,
+        ...(clock ? { clock } : {}),
+    };
+}
+/**
+ * The task list of an answer: DescribeRefreshTaskById documents a flat `Tasks` array, DescribeRefreshTasks
+ * wraps it as `Tasks.CDNTask`; either is accepted from either.
+ */
+function tasksOf(fields) {
+    const wrapper = fields['Tasks'];
+    const list = Array.isArray(wrapper)
+        ? wrapper
+        : typeof wrapper === 'object' && wrapper !== null
+            ? wrapper['CDNTask']
+            : undefined;
+    return (Array.isArray(list) ? list : []).map(toTask).filter((t) => t !== undefined);
+}
+/** Reads one task entry; Alibaba's field names, our types. */
+function toTask(value) {
+    if (typeof value !== 'object' || value === null)
+        return undefined;
+    const fields = value;
+    const taskId = stringField(fields, 'TaskId');
+    const objectPath = stringField(fields, 'ObjectPath');
+    if (taskId === undefined || objectPath === undefined)
+        return undefined;
+    const optional = (name) => stringField(fields, name);
+    const process = optional('Process');
+    const creationTime = optional('CreationTime');
+    const description = optional('Description');
+    return {
+        taskId,
+        objectPath,
+        objectType: optional('ObjectType') ?? '',
+        status: optional('Status') ?? '',
+        ...(process !== undefined ? { process } : {}),
+        ...(creationTime !== undefined ? { creationTime } : {}),
+        ...(description !== undefined ? { description } : {}),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/urls/normalize.ts
+/**
+ * URL normalization: one canonical spelling per resource, so that duplicates are merged before they
+ * cost quota, and so that what we send is what the CDN expects (UTF-8 percent-encoding, <= 1,024 chars).
+ */
+/** The longest URL the CDN accepts, counted after percent-encoding. */
+const MAX_URL_LENGTH = 1024;
+const SCHEME_WITH_SLASHES = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
+const OTHER_SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):(?!\d)/;
+// The API's own scheme-less form: `host/path` or `host:port/path`. A host needs a dot (or is
+// localhost) so that a forgotten leading slash (`blog/post`) is reported instead of sent to host "blog".
+const SCHEMELESS_HOST = /^(?:localhost|\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+)(?::\d{1,5})?(?:[/?#]|$)/;
+// Already canonical: lower-case http(s) scheme and host, no default port, only unreserved, sub-delim
+// and upper-case escapes in path and query, no fragment, no dot segments. Most sitemap URLs look like
+// this, and skipping `new URL()` for them is what keeps a million-URL diff fast.
+const CANONICAL = /^https?:\/\/(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)*[a-z](?:[a-z0-9-]*[a-z0-9])?(?::[1-9]\d{0,4})?(?:\/(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]|%[0-9A-F]{2})*)+(?:\?(?:[A-Za-z0-9\-._~!$&()*+,;=:@/?]|%[0-9A-F]{2})*)?$/;
+// Dot segments, plain or percent-encoded: the URL parser resolves both.
+const DOT_SEGMENT = /\/(?:\.|%2E){1,2}(?:[/?]|$)/i;
+const DEFAULT_PORT = /^(?:http:\/\/[^/?]*:80|https:\/\/[^/?]*:443)(?:[/?]|$)/;
+/**
+ * Normalizes one URL entry. Accepts `http(s)://host/path`, scheme-less `host[:port]/path` (taken as
+ * https) and `/path` (resolved against `baseUrl`). Never throws: a bad entry gets a reason a person
+ * can act on.
+ */
+function normalizeUrl(raw, baseUrl) {
+    const input = raw.trim();
+    if (input === '')
+        return { ok: false, reason: 'is empty' };
+    if (isCanonical(input))
+        return { ok: true, url: input, host: normalize_hostOf(input) };
+    const unusable = unusableCharacters(input);
+    if (unusable !== undefined)
+        return { ok: false, reason: unusable };
+    let absolute;
+    const scheme = SCHEME_WITH_SLASHES.exec(input)?.[1]?.toLowerCase();
+    if (scheme !== undefined) {
+        if (scheme !== 'http' && scheme !== 'https')
+            return { ok: false, reason: 'is not an http(s) URL' };
+        if (input.charAt(scheme.length + 3) === '/' || input.length === scheme.length + 3) {
+            return { ok: false, reason: 'has no host' };
+        }
+        absolute = input;
+    }
+    else if (input.startsWith('//')) {
+        return { ok: false, reason: 'is protocol-relative: write https:// in front of it' };
+    }
+    else if (input.startsWith('/')) {
+        if (baseUrl === undefined || baseUrl === '') {
+            return { ok: false, reason: 'is a path: set base-url so that it can be resolved' };
+        }
+        absolute = baseUrl.replace(/\/+$/, '') + input;
+    }
+    else if (SCHEMELESS_HOST.test(input)) {
+        absolute = `https://${input}`;
+    }
+    else if (OTHER_SCHEME.test(input)) {
+        return { ok: false, reason: 'is not an http(s) URL' };
+    }
+    else {
+        return { ok: false, reason: `has no host (a path must start with "/")` };
+    }
+    return canonicalize(absolute);
+}
+// Control characters: the URL parser deletes tabs and newlines silently (merging the entry with
+// another) and encodes the rest, so that a URL nobody meant would be sent.
+// eslint-disable-next-line no-control-regex -- finding them is the point
+const CONTROL = /[\u0000-\u001f\u007f]/;
+// A `%` that does not start an escape; only the part before the fragment is sent.
+const BAD_ESCAPE = /%(?![0-9A-Fa-f]{2})/;
+/** Why `input` cannot be a URL as written, or undefined. */
+function unusableCharacters(input) {
+    const control = CONTROL.exec(input);
+    if (control) {
+        const name = control[0] === '\t' ? 'a tab' : `the control character ${visible(control[0])}`;
+        return `contains ${name} at character ${control.index + 1}; a URL cannot hold control characters`;
+    }
+    const beforeFragment = input.split('#', 1)[0] ?? '';
+    const escape = BAD_ESCAPE.exec(beforeFragment);
+    if (escape) {
+        const text = beforeFragment.slice(escape.index, escape.index + 3);
+        return `has "${text}", which is not a percent-escape (% and two hex digits); write a literal % as %25`;
+    }
+    return undefined;
+}
+/** Control characters spelled out (\t, \0, \u001b), so that a message shows what the line holds. */
+function visible(text) {
+    return text.replace(new RegExp(CONTROL.source, 'g'), (c) => {
+        if (c === '\t')
+            return '\\t';
+        if (c === '\0')
+            return '\\0';
+        return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+    });
+}
+/** Whether `url` is already in the form normalizeUrl gives (a quick test: no result is made). */
+function isCanonical(url) {
+    return (url.length <= MAX_URL_LENGTH &&
+        CANONICAL.test(url) &&
+        !DOT_SEGMENT.test(url) &&
+        !DEFAULT_PORT.test(url) &&
+        portInRange(url) &&
+        // Punycode labels are validated by the URL parser; leave them to it.
+        !url.includes('xn--'));
+}
+function portInRange(url) {
+    const port = /^https?:\/\/[^/?]*:(\d+)/.exec(url)?.[1];
+    return port === undefined || Number(port) <= 65535;
+}
+function normalize_hostOf(canonicalUrl) {
+    const start = canonicalUrl.indexOf('//') + 2;
+    let end = start;
+    while (end < canonicalUrl.length) {
+        const c = canonicalUrl.charCodeAt(end);
+        if (c === 0x2f /* / */ || c === 0x3f /* ? */ || c === 0x3a /* : */)
+            break;
+        end++;
+    }
+    return canonicalUrl.slice(start, end);
+}
+function canonicalize(absolute) {
+    let parsed;
+    try {
+        parsed = new URL(absolute);
+    }
+    catch {
+        return { ok: false, reason: 'is not a valid URL' };
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+        return { ok: false, reason: 'is not an http(s) URL' };
+    }
+    if (parsed.hostname === '')
+        return { ok: false, reason: 'has no host' };
+    if (parsed.port === '0')
+        return { ok: false, reason: 'has port 0, which no server listens on' };
+    if (parsed.hostname.endsWith('.')) {
+        const host = parsed.hostname.replace(/\.+$/, '');
+        return { ok: false, reason: `has a host that ends in a dot (${parsed.hostname}); write ${host}` };
+    }
+    if (parsed.username !== '' || parsed.password !== '') {
+        return { ok: false, reason: 'carries a user name or password; the CDN cannot prefetch it' };
+    }
+    parsed.hash = '';
+    // WHATWG serialization already lower-cases scheme and host, drops default ports, and encodes raw
+    // non-ASCII and spaces as UTF-8; it leaves existing escapes alone, so upper-case those here.
+    const url = parsed.href.replace(/%[0-9a-fA-F]{2}/g, (escape) => escape.toUpperCase());
+    if (url.length > MAX_URL_LENGTH) {
+        return {
+            ok: false,
+            reason: `is ${url.length} characters once encoded; the CDN accepts at most ${MAX_URL_LENGTH}`,
+        };
+    }
+    return { ok: true, url, host: parsed.hostname };
 }
 
 ;// CONCATENATED MODULE: ./src/submit/confirm.ts
@@ -17994,39 +16768,338 @@ function withFollowThrough(outcomes, refreshed, waited) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/plan/planner.ts
-/** `quota` undefined means no cap. Input order is kept: by host of first appearance, then within a host. */
-function planBatches(candidates, batchSize, quota) {
-    if (!Number.isInteger(batchSize) || batchSize < 1)
-        throw new Error(`batch size must be >= 1, not ${batchSize}`);
-    const ordered = [...candidates].sort((a, b) => a.order - b.order);
-    const cap = quota === undefined ? ordered.length : Math.max(0, Math.min(quota, ordered.length));
-    const chosen = ordered.slice(0, cap);
-    const byHost = new Map();
-    for (const item of chosen) {
-        const list = byHost.get(item.host);
-        if (list)
-            list.push(item);
-        else
-            byHost.set(item.host, [item]);
-    }
-    const batches = [];
-    for (const [host, items] of byHost) {
-        for (let start = 0; start < items.length; start += batchSize) {
-            batches.push({ host, items: items.slice(start, start + batchSize) });
-        }
-    }
-    // Earliest URL first, so that a run cut short has sent the URLs the user listed first.
-    batches.sort((a, b) => (a.items[0]?.order ?? 0) - (b.items[0]?.order ?? 0));
-    return { batches, overQuota: ordered.slice(cap) };
-}
-
 ;// CONCATENATED MODULE: ./src/base/outcome.ts
 function countOutcomes(outcomes) {
     const counts = { submitted: 0, skipped: 0, failed: 0, planned: 0, total: outcomes.length };
     for (const outcome of outcomes)
         counts[outcome.status]++;
     return counts;
+}
+
+;// CONCATENATED MODULE: ./src/sitemap/lastmod.ts
+/**
+ * `<lastmod>` as an instant. Generators write the same moment in many W3C datetime forms
+ * (`2026-01-05`, `2026-01-05T00:00:00Z`, `…T08:00:00+08:00`, any number of fraction digits), so
+ * changes are detected by comparing instants, never strings.
+ */
+/**
+ * Milliseconds since the epoch (fractional below a millisecond, so that `.1234` and `.1235` differ),
+ * or NaN when the value is not a W3C datetime: YYYY, YYYY-MM, YYYY-MM-DD, then optionally Thh:mm,
+ * Thh:mm:ss or Thh:mm:ss.f (any number of digits), then optionally Z or ±hh:mm. A value without a
+ * zone is taken as UTC.
+ *
+ * Hand-written rather than a regular expression: it runs once per URL on both sides of the diff,
+ * and at a million URLs a side the regular expression and its substrings were a visible cost.
+ */
+function parseLastmod(raw) {
+    // Generators often stamp every URL with the build time: remember the last answer.
+    if (raw === lastRaw)
+        return lastValue;
+    lastValue = parse(raw);
+    lastRaw = raw;
+    return lastValue;
+}
+let lastRaw = '';
+let lastValue = NaN;
+function parse(raw) {
+    const s = raw.trim();
+    const n = s.length;
+    const year = digits(s, 0, 4);
+    if (year < 0 || (n > 4 && s.charCodeAt(4) !== DASH))
+        return NaN;
+    const month = n > 4 ? digits(s, 5, 2) : 1;
+    if (month < 1 || month > 12 || (n > 7 && s.charCodeAt(7) !== DASH))
+        return NaN;
+    const day = n > 7 ? digits(s, 8, 2) : 1;
+    if (day < 1 || day > daysIn(year, month))
+        return NaN;
+    if (n === 4 || n === 7 || n === 10)
+        return utc(year, month, day, 0, 0, 0);
+    if (n < 16 || (s.charCodeAt(10) | 0x20) !== LOWER_T || s.charCodeAt(13) !== lastmod_COLON)
+        return NaN;
+    const hour = digits(s, 11, 2);
+    const minute = digits(s, 14, 2);
+    let second = 0;
+    let fraction = 0;
+    let i = 16;
+    if (s.charCodeAt(i) === lastmod_COLON) {
+        second = digits(s, 17, 2);
+        i = 19;
+        if (s.charCodeAt(i) === lastmod_DOT) {
+            const start = ++i;
+            while (i < n && isDigit(s.charCodeAt(i)))
+                i++;
+            if (i === start)
+                return NaN;
+            fraction = fractionMs(s, start, i);
+        }
+    }
+    if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59)
+        return NaN;
+    let offset = 0;
+    if (i < n) {
+        const sign = s.charCodeAt(i);
+        if ((sign | 0x20) === LOWER_Z) {
+            i++;
+        }
+        else if (sign === PLUS || sign === DASH) {
+            const offsetHours = digits(s, i + 1, 2);
+            const offsetMinutes = digits(s, i + 4, 2);
+            if (s.charCodeAt(i + 3) !== lastmod_COLON ||
+                offsetHours < 0 ||
+                offsetHours > 23 ||
+                offsetMinutes < 0 ||
+                offsetMinutes > 59) {
+                return NaN;
+            }
+            offset = (sign === PLUS ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000;
+            i += 6;
+        }
+    }
+    if (i !== n)
+        return NaN;
+    return utc(year, month, day, hour, minute, second) + fraction + offset;
+}
+const DASH = 0x2d;
+const PLUS = 0x2b;
+const lastmod_COLON = 0x3a;
+const lastmod_DOT = 0x2e;
+const LOWER_T = 0x74;
+const LOWER_Z = 0x7a;
+function isDigit(code) {
+    return code >= 0x30 && code <= 0x39;
+}
+/** The number written by `count` digits at `at`, or -1. */
+function digits(s, at, count) {
+    if (at + count > s.length)
+        return -1;
+    let value = 0;
+    for (let i = at; i < at + count; i++) {
+        const code = s.charCodeAt(i);
+        if (!isDigit(code))
+            return -1;
+        value = value * 10 + (code - 0x30);
+    }
+    return value;
+}
+/**
+ * Fraction digits as milliseconds. The first three digits are whole milliseconds, added as an
+ * integer, so that `.5`, `.500` and `.5000` are the very same number (`0.007 * 1000` is not 7).
+ */
+function fractionMs(s, start, end) {
+    let whole = 0;
+    for (let i = start; i < start + 3; i++)
+        whole = whole * 10 + (i < end ? s.charCodeAt(i) - 0x30 : 0);
+    const digits = end - start - 3;
+    if (digits <= 0)
+        return whole;
+    if (digits > 15)
+        return whole + Number(`0.${s.slice(start + 3, end)}`);
+    // Up to 15 digits are an exact integer, and dividing by an exact power of ten rounds once, just
+    // as Number("0.…") does; `.000000` (a common spelling) costs no string at all.
+    let rest = 0;
+    for (let i = start + 3; i < end; i++)
+        rest = rest * 10 + (s.charCodeAt(i) - 0x30);
+    return rest === 0 ? whole : whole + rest / 10 ** digits;
+}
+/**
+ * The shortest `YYYY-MM-DDThh:mm:ss[.f]Z` that parseLastmod reads back as exactly `ms`, so that a
+ * saved baseline compares equal to the sitemap it was saved from.
+ */
+function formatLastmod(ms) {
+    const whole = Math.floor(ms / 1000) * 1000;
+    const base = new Date(whole).toISOString().slice(0, 19); // YYYY-MM-DDThh:mm:ss
+    const rest = ms - whole; // exact: both are within a factor of two of each other
+    if (rest === 0)
+        return `${base}Z`;
+    let best = '';
+    for (let digits = 1; digits <= 20; digits++) {
+        const fraction = (rest / 1000).toFixed(digits).slice(2); // "0.123" -> "123"
+        best = `${base}.${fraction}Z`;
+        if (parseLastmod(best) === ms)
+            return best;
+    }
+    return best;
+}
+/** Date.UTC without its quirks (years 0-99 mean 1900-1999 there) and without its cost. */
+function utc(year, month, day, hour, minute, second) {
+    return ((daysFromCivil(year, month, day) * 24 + hour) * 60 + minute) * 60_000 + second * 1000;
+}
+/** Days since 1970-01-01 in the proleptic Gregorian calendar (H. Hinnant's days_from_civil). */
+function daysFromCivil(year, month, day) {
+    const y = month <= 2 ? year - 1 : year;
+    const era = Math.floor(y / 400);
+    const yearOfEra = y - era * 400;
+    const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+    const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+    return era * 146_097 + dayOfEra - 719_468;
+}
+function daysIn(year, month) {
+    if (month === 2)
+        return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+    return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+;// CONCATENATED MODULE: ./src/report/result.ts
+/**
+ * The run's result: what the report, the job summary, the outputs and the CLI's table are built from.
+ * The run's phases hand over plain parts (what was sent, what was not, what the sitemap and the site
+ * held), and the result is assembled here, beside its definition.
+ */
+
+
+
+
+
+
+/** The result of a run that got as far as sending (or as a dry run, as planning). */
+function runResult(parts) {
+    const { submitted } = parts;
+    const outcomes = withChanges(parts.outcomes, parts.urls.changes);
+    return {
+        outcomes,
+        counts: countOutcomes(outcomes),
+        taskIds: distinctTaskIds(outcomes),
+        requestIds: submitted?.requestIds ?? [],
+        duplicates: parts.urls.duplicates,
+        ...(parts.quotaRemain !== undefined ? { quotaRemain: parts.quotaRemain } : {}),
+        dryRun: parts.dryRun,
+        calls: parts.apiCalls['PushObjectCache'] ?? 0,
+        apiCalls: parts.apiCalls,
+        retries: submitted?.retries ?? 0,
+        confirmedByLookup: submitted?.confirmedByLookup ?? 0,
+        ...(parts.stopped ? { stopped: parts.stopped } : {}),
+        ...(submitted?.fatal ? { fatal: fatalText(submitted.fatal) } : {}),
+        ...(parts.follow ? { follow: parts.follow } : {}),
+        ...(parts.sitemap ? { sitemap: parts.sitemap } : {}),
+    };
+}
+/** A refusal by the API before sending (credentials, a permission, a proxy, the quota read). */
+function refusalOf(error) {
+    return {
+        fatal: isFatal(error.errorClass) ? fatalText(error) : error.message,
+        reason: `not sent: the run stopped at ${error.code ?? error.message}`,
+    };
+}
+/** A sitemap that could not be read: nothing is sent. */
+function sitemapRefusal(failure) {
+    return { fatal: failure.message, reason: 'not sent: the sitemap could not be read' };
+}
+/**
+ * A run refused before anything was submitted (an unreadable sitemap, credentials, a proxy, the quota
+ * read): every URL is still reported — the rejected entries as they are, the others as not sent for
+ * `refusal.reason` — and the step fails with `refusal.fatal`.
+ */
+function refusedResult(parts, urls, refusal) {
+    const unsent = failedOutcomes(urls.candidates, refusal.reason, 'stopped');
+    const outcomes = inInputOrder(urls.rejected, unsent);
+    return { ...runResult({ ...parts, urls, outcomes }), fatal: refusal.fatal };
+}
+/** The result of a run that sent nothing and reported no URL (`save-sitemap`). */
+function emptyResult(dryRun, saved) {
+    return {
+        outcomes: [],
+        counts: countOutcomes([]),
+        taskIds: [],
+        requestIds: [],
+        duplicates: 0,
+        dryRun,
+        calls: 0,
+        apiCalls: {},
+        retries: 0,
+        confirmedByLookup: 0,
+        ...(saved ? { savedSitemap: saved } : {}),
+    };
+}
+/** The outcomes of every part of the run's URLs, in input order. */
+function inInputOrder(...parts) {
+    return parts.flat().sort(byOrder);
+}
+/** The URLs beyond the quota, skipped. */
+function skippedForQuota(batches, quota) {
+    const reason = `quota: the daily prefetch quota had ${quota} URLs left`; // one string for them all
+    return batches.overQuota.map((item) => ({
+        url: item.url,
+        status: 'skipped',
+        reason,
+        skip: 'quota',
+        source: item.source,
+        order: item.order,
+    }));
+}
+/** The packed URLs when nothing was submitted: planned in a dry run, failed when the run stopped first. */
+function unsentOutcomes(batches, dryRun, stopped) {
+    const items = batches.batches.flatMap((batch) => batch.items);
+    if (stopped && !dryRun)
+        return failedOutcomes(items, notSentReason(stopped), stopped);
+    return items.map((item) => ({ url: item.url, status: 'planned', source: item.source, order: item.order }));
+}
+/** Never sent, and why (`notSent`, which carry-over reads). */
+function failedOutcomes(items, reason, notSent) {
+    return items.map((item) => ({
+        url: item.url,
+        status: 'failed',
+        reason,
+        notSent,
+        source: item.source,
+        order: item.order,
+    }));
+}
+/**
+ * Gives each outcome from the sitemap diff its `change` and lastmods, and each from site-dir its
+ * `change`, `chromeOnly` and `carriedSince` (report rows of urls / urls-file get none). The outcomes
+ * are this run's own, made for the report: they are completed in place (a million copies would be a
+ * million objects more at the run's peak).
+ */
+function withChanges(outcomes, changes) {
+    if (changes.size === 0)
+        return outcomes;
+    const format = lastFormatted();
+    for (const outcome of outcomes) {
+        const entry = changes.get(outcome.order);
+        if (entry === undefined)
+            continue;
+        outcome.change = entry.change;
+        if (!('lastmod' in entry)) {
+            if (entry.chromeOnly)
+                outcome.chromeOnly = true;
+            if (entry.carriedSince !== undefined)
+                outcome.carriedSince = entry.carriedSince;
+            continue;
+        }
+        if (!Number.isNaN(entry.lastmod))
+            outcome.lastmod = format(entry.lastmod);
+        if (entry.change === 'modified' && !Number.isNaN(entry.previousLastmod)) {
+            outcome.previousLastmod = format(entry.previousLastmod);
+        }
+    }
+    return outcomes;
+}
+/** formatLastmod, remembering its last answer: a build stamp gives thousands of URLs the same lastmod. */
+function lastFormatted() {
+    let last = NaN;
+    let text = '';
+    return (ms) => {
+        if (ms !== last) {
+            last = ms;
+            text = formatLastmod(ms);
+        }
+        return text;
+    };
+}
+function byOrder(a, b) {
+    return a.order - b.order;
+}
+function distinctTaskIds(outcomes) {
+    const ids = new Set();
+    for (const outcome of outcomes)
+        for (const id of splitTaskIds(outcome.taskId ?? ''))
+            ids.add(id);
+    return [...ids];
+}
+/** A refusal's message with what to check, for the step's failure. */
+function fatalText(error) {
+    return `${error.message}. ${adviceFor(error)}`;
 }
 
 ;// CONCATENATED MODULE: ./src/runtime/rate-limiter.ts
@@ -18147,6 +17220,2277 @@ function createCallGate(requestsPerSecond, now) {
             }
         },
     };
+}
+
+;// CONCATENATED MODULE: ./src/base/logger.ts
+/** Forwards to `logger`, also keeping its notices and warnings in `notes` (for the job summary). */
+function notingLogger(logger, notes) {
+    return {
+        info: (message) => logger.info(message),
+        debug: (message) => logger.debug(message),
+        warning: (message) => {
+            notes.push({ level: 'warning', message });
+            logger.warning(message);
+        },
+        notice: (message) => {
+            notes.push({ level: 'notice', message });
+            logger.notice(message);
+        },
+        group: (title, fn) => logger.group(title, fn),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/sitemap/errors.ts
+/**
+ * The sitemap's documents (the deployed sitemap, the baseline, a child of an index) that could not be
+ * used. Callers act on the class: not found (a missing baseline counts every URL as added), an HTML page
+ * in its place (counts as not found), or unreadable (`transient` when another try may help).
+ */
+/** The document does not exist: no such file, HTTP 404/410, or no such path at the git ref. */
+class DocumentNotFoundError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'DocumentNotFoundError';
+    }
+}
+/**
+ * An HTML page where a sitemap was expected (a `<html>` root, or a `text/html` answer that is not a
+ * sitemap). Hosts answer a missing file with 200 and a page, so it counts as not found.
+ */
+class HtmlPageError extends DocumentNotFoundError {
+    constructor(message) {
+        super(message);
+        this.name = 'HtmlPageError';
+    }
+}
+/**
+ * A document that may exist but could not be read. `transient` when another try may succeed: an
+ * HTTP 5xx, 408 or 429, no answer at all (reset, refused, DNS), or a timeout.
+ */
+class DocumentReadError extends Error {
+    transient;
+    constructor(message, transient, options) {
+        super(message, options);
+        this.transient = transient;
+        this.name = 'DocumentReadError';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/sitemap/locate.ts
+/**
+ * Turns inputs and `<sitemap><loc>` URLs into places to read documents from. The rule that matters:
+ * a deployed index may fall back to the live site, a baseline index never does (the live site
+ * already serves the new version, so reading it would hide every change).
+ */
+
+
+/** A workspace path or an http(s) URL, as given in an input. */
+function locateInput(input, workspace, inputName) {
+    const value = input.trim();
+    if (value === '')
+        throw new ConfigError(`${inputName}: is empty`);
+    if (/^https?:\/\//i.test(value)) {
+        try {
+            return { kind: 'url', url: new URL(value).href, label: value };
+        }
+        catch {
+            throw new ConfigError(`${inputName}: "${value}" is not a valid URL`);
+        }
+    }
+    if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(value)) {
+        throw new ConfigError(`${inputName}: "${value}" is neither a workspace path nor an http(s) URL`);
+    }
+    // Named as given: an absolute path stays absolute, rather than `../../../` from the workspace.
+    return { kind: 'file', path: external_node_path_namespaceObject.resolve(workspace, value), label: value };
+}
+/** The same workspace file as `sitemap`, as committed at `ref`. */
+function locateAtRef(sitemapInput, workspace, ref, github) {
+    const value = sitemapInput.trim();
+    if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(value)) {
+        throw new ConfigError('previous-ref: reads the sitemap file from the repository, so sitemap must be a workspace path, ' +
+            `not a URL ("${value}"); use previous-sitemap for a URL baseline`);
+    }
+    const relative = toPosix(external_node_path_namespaceObject.relative(workspace, external_node_path_namespaceObject.resolve(workspace, value)));
+    if (relative === '' || relative.startsWith('../') || relative === '..' || external_node_path_namespaceObject.isAbsolute(relative)) {
+        throw new ConfigError(`previous-ref: sitemap "${value}" is not a file inside the workspace`);
+    }
+    return { kind: 'ref', file: { path: relative, ref, github }, label: `${relative} at ${ref}` };
+}
+/**
+ * Where to look for a child listed in an index, in order. For a workspace (or git-ref) index the
+ * child's URL path is taken under the index's folder (`https://example.com/sitemaps/1.xml` ->
+ * `public/sitemaps/1.xml` for `public/sitemap.xml`); when the site lives under a base path
+ * (`/docs/sitemap-0.xml` on GitHub Pages) the leading segments are dropped one by one. A deployed
+ * local index then falls back to fetching the URL itself; a baseline never reads the live site.
+ */
+function childCandidates(parent, childUrl, side) {
+    const url = new URL(childUrl);
+    if (parent.kind === 'url') {
+        if (side === 'deployed')
+            return [{ kind: 'url', url: url.href, label: url.href }];
+        return suffixes(url.pathname.split('/').slice(1)).map((suffix) => {
+            // `./` so that a first segment such as `a:b` is not read as a scheme.
+            const sibling = new URL(`./${suffix}${url.search}`, parent.url).href;
+            return { kind: 'url', url: sibling, label: sibling };
+        });
+    }
+    // A file cannot stand for one query of many (`sitemap_products_1.xml?from=1&to=9`).
+    const segments = url.search === '' ? decodedSegments(url.pathname) : undefined;
+    const local = [];
+    for (const suffix of segments === undefined ? [] : suffixes(segments)) {
+        if (parent.kind === 'file') {
+            const file = external_node_path_namespaceObject.join(external_node_path_namespaceObject.dirname(parent.path), ...suffix.split('/'));
+            local.push({
+                kind: 'file',
+                path: file,
+                label: external_node_path_namespaceObject.posix.join(external_node_path_namespaceObject.posix.dirname(parent.label), suffix),
+            });
+        }
+        else {
+            const repoPath = external_node_path_namespaceObject.posix.join(external_node_path_namespaceObject.posix.dirname(parent.file.path), suffix);
+            local.push({
+                kind: 'ref',
+                file: { ...parent.file, path: repoPath },
+                label: `${repoPath} at ${parent.file.ref}`,
+            });
+        }
+    }
+    if (side === 'deployed' && parent.kind === 'file')
+        local.push({ kind: 'url', url: url.href, label: url.href });
+    return local;
+}
+/** `a/b/c` -> `a/b/c`, `b/c`, `c`. */
+function suffixes(segments) {
+    return segments.map((_, i) => segments.slice(i).join('/')).filter((suffix) => suffix !== '');
+}
+/** Decoded path segments, or undefined when they cannot name a file safely inside the folder. */
+function decodedSegments(pathname) {
+    const segments = [];
+    for (const raw of pathname.split('/').slice(1)) {
+        let segment;
+        try {
+            segment = decodeURIComponent(raw);
+        }
+        catch {
+            return undefined;
+        }
+        // Decoding can produce "..", "/" or "\": a URL must never lead outside the index's folder.
+        if (segment === '' || segment === '.' || segment === '..' || /[/\\\0]/.test(segment))
+            return undefined;
+        segments.push(segment);
+    }
+    return segments.length === 0 ? undefined : segments;
+}
+function toPosix(p) {
+    return p.split(external_node_path_namespaceObject.sep).join('/');
+}
+
+;// CONCATENATED MODULE: ./src/sitemap/parse.ts
+/**
+ * Streaming sitemap parser on saxes: a real, strict XML parser (comments, CDATA, entities and
+ * well-formedness are handled by it), driven by a small state machine that only keeps the text of
+ * the elements we need. Memory does not grow with the document.
+ *
+ * Namespaces are resolved here rather than by saxes (xmlns: true): saxes builds a namespace record
+ * for every attribute and tag, which cost more than the rest of our per-URL work. Resolution only
+ * needs the declarations in scope, and they almost always sit on the root element.
+ */
+
+
+/** Namespaces `<urlset>`, `<url>`, `<loc>`… may live in. Elements are matched on local name and namespace. */
+const SITEMAP_NAMESPACES = new Set([
+    'http://www.sitemaps.org/schemas/sitemap/0.9',
+    'https://www.sitemaps.org/schemas/sitemap/0.9',
+    // Google's pre-2006 namespaces, still emitted by old generators.
+    'http://www.google.com/schemas/sitemap/0.84',
+    'http://www.google.com/schemas/sitemap/0.9',
+    // No namespace at all: invalid per the protocol, but common in hand-written sitemaps.
+    '',
+]);
+const IMAGE_NAMESPACES = new Set([
+    'http://www.google.com/schemas/sitemap-image/1.1',
+    'https://www.google.com/schemas/sitemap-image/1.1',
+]);
+// Roles of open elements. Everything we do not know is OTHER, and so is all that it contains.
+var Role;
+(function (Role) {
+    Role[Role["OTHER"] = 0] = "OTHER";
+    Role[Role["URLSET"] = 1] = "URLSET";
+    Role[Role["INDEX"] = 2] = "INDEX";
+    Role[Role["URL"] = 3] = "URL";
+    Role[Role["SITEMAP"] = 4] = "SITEMAP";
+    Role[Role["IMAGE"] = 5] = "IMAGE";
+    Role[Role["LOC"] = 6] = "LOC";
+    Role[Role["LASTMOD"] = 7] = "LASTMOD";
+    Role[Role["PRIORITY"] = 8] = "PRIORITY";
+    Role[Role["IMAGE_LOC"] = 9] = "IMAGE_LOC";
+})(Role || (Role = {}));
+// An entity name longer than this is a raw "&" that swallowed the rest of the document.
+const LONGEST_ENTITY_NAME = 64;
+const XML_NAMESPACE = 'http://www.w3.org/XML/1998/namespace';
+const ROOT_SCOPE = {
+    defaultNs: '',
+    prefixes: Object.assign(Object.create(null), { xml: XML_NAMESPACE }),
+};
+/** Push-style parser: write() text chunks as they arrive, then close(). Errors are thrown. */
+class SitemapParser {
+    options;
+    handlers;
+    sax;
+    roles = [];
+    /** The namespace scope of the innermost open element. */
+    scope = ROOT_SCOPE;
+    /** Scopes to restore, and the depth at which each was replaced (few: declarations sit on the root). */
+    outerScopes = [];
+    /** `prefix, uri` pairs declared by the attributes of the tag being opened. */
+    declarations;
+    /** Prefixed attribute names of the tag being opened, to check their prefixes. */
+    prefixedAttributes;
+    onText = (text) => this.addText(text);
+    // childRole() asks whether the same namespace string is the sitemap's, tag after tag.
+    lastUri = '\0';
+    lastUriIsSitemap = false;
+    text = '';
+    local = '';
+    uri = '';
+    entry = {
+        loc: undefined,
+        lastmod: undefined,
+        priority: undefined,
+        images: undefined,
+    };
+    childLoc;
+    started = false;
+    rootKind;
+    // Where the element being captured opened, for the raw-"&" hint.
+    captureLine = 0;
+    captureColumn = 0;
+    constructor(options, handlers) {
+        this.options = options;
+        this.handlers = handlers;
+        this.sax = new saxes/* SaxesParser */.wT({ xmlns: false, fileName: options.label });
+        this.sax.on('error', (error) => {
+            throw new Error(error.message + this.hint(error.message));
+        });
+        this.sax.on('doctype', (doctype) => {
+            // The DOCTYPE itself is ignored (never fetched); an HTML page is worth naming.
+            if (/^\s*html\b/i.test(doctype))
+                throw htmlPage(options.label);
+        });
+        this.sax.on('attribute', ({ name, value }) => this.attribute(name, value));
+        this.sax.on('opentag', (tag) => this.openElement(tag));
+        this.sax.on('closetag', () => this.closeElement());
+        // The text handler is only set inside an element we keep (see openElement()): saxes then neither slices
+        // nor reports the whitespace between elements or the text of elements we ignore.
+        this.sax.on('cdata', this.onText);
+    }
+    /** `urlset` or `sitemapindex`, once the root element has been seen. */
+    get kind() {
+        return this.rootKind;
+    }
+    write(chunk) {
+        if (!this.started) {
+            // Whitespace before the XML declaration is not XML, but some servers add it; skip it.
+            chunk = chunk.replace(/^\s+/, '');
+            if (chunk === '')
+                return;
+            this.started = true;
+            // An HTML page is rarely well-formed XML (`<!doctype html>`, `<meta>` never closed): name it
+            // before the XML parser fails on it.
+            if (/^<!doctype\s+html\b|^<html[\s>]/i.test(chunk))
+                throw htmlPage(this.options.label);
+        }
+        this.sax.write(chunk);
+        if (pendingEntity(this.sax).length > LONGEST_ENTITY_NAME) {
+            throw new Error(`${this.options.label}: ${this.rawAmpersandHint()}`);
+        }
+    }
+    close() {
+        if (!this.started)
+            throw new Error(`${this.options.label}: is empty`);
+        if (pendingEntity(this.sax) !== '')
+            throw new Error(`${this.options.label}: ${this.rawAmpersandHint()}`);
+        try {
+            this.sax.close();
+        }
+        catch (error) {
+            // Errors at the end of the input mean the document stopped early.
+            const reason = error.message;
+            if (this.rootKind !== undefined && /unclosed tag|unexpected end/.test(reason)) {
+                throw new Error(`${this.options.label}: is truncated: <${this.rootKind}> never closes (${reason})`, {
+                    cause: error,
+                });
+            }
+            throw error;
+        }
+    }
+    openElement(tag) {
+        const depth = this.roles.length;
+        this.enterScope(depth);
+        this.resolve(tag.name, this.scope);
+        const { local, uri } = this;
+        const parent = depth === 0 ? undefined : this.roles[depth - 1];
+        let role = Role.OTHER;
+        if (parent === undefined) {
+            role = this.rootRole(tag.name, local, uri);
+        }
+        else if (parent !== Role.OTHER) {
+            role = this.childRole(parent, local, uri);
+            if (role === Role.URL) {
+                const entry = this.entry;
+                entry.loc = entry.lastmod = entry.priority = undefined;
+                entry.images = undefined;
+            }
+            else if (role === Role.SITEMAP) {
+                this.childLoc = undefined;
+            }
+            else if (role >= Role.LOC) {
+                this.text = '';
+                this.captureLine = this.sax.line;
+                this.captureColumn = this.sax.column;
+                this.sax.on('text', this.onText);
+            }
+        }
+        this.roles.push(role);
+    }
+    attribute(name, value) {
+        if (name === 'xmlns')
+            (this.declarations ??= []).push('', value.trim());
+        else if (name.startsWith('xmlns:'))
+            (this.declarations ??= []).push(name.slice(6), value.trim());
+        else if (name.includes(':'))
+            (this.prefixedAttributes ??= []).push(name);
+    }
+    /** Enters the tag being opened: a new scope when its attributes declare namespaces. */
+    enterScope(depth) {
+        const declarations = this.declarations;
+        if (declarations !== undefined) {
+            const inherited = this.scope;
+            const scope = {
+                defaultNs: inherited.defaultNs,
+                prefixes: Object.create(inherited.prefixes),
+            };
+            for (let i = 0; i < declarations.length; i += 2) {
+                if (declarations[i] === '')
+                    scope.defaultNs = declarations[i + 1];
+                else
+                    scope.prefixes[declarations[i]] = declarations[i + 1];
+            }
+            this.outerScopes.push({ depth, scope: inherited });
+            this.scope = scope;
+            this.declarations = undefined;
+        }
+        if (this.prefixedAttributes !== undefined) {
+            // Attribute prefixes must be bound too, as a namespace-aware parser requires.
+            for (const name of this.prefixedAttributes)
+                this.resolve(name, this.scope);
+            this.prefixedAttributes = undefined;
+        }
+    }
+    /** Sets `local` and `uri` for a qualified name (fields, not a returned object: this runs per tag). */
+    resolve(qname, scope) {
+        const colon = qname.indexOf(':');
+        if (colon === -1) {
+            this.local = qname;
+            this.uri = scope.defaultNs;
+            return;
+        }
+        const prefix = qname.slice(0, colon);
+        const uri = scope.prefixes[prefix];
+        if (uri === undefined || uri === '')
+            this.sax.fail(`unbound namespace prefix: "${prefix}".`);
+        this.local = qname.slice(colon + 1);
+        this.uri = uri ?? '';
+    }
+    childRole(parent, local, uri) {
+        if (uri !== this.lastUri) {
+            this.lastUri = uri;
+            this.lastUriIsSitemap = SITEMAP_NAMESPACES.has(uri);
+        }
+        const inSitemapNs = this.lastUriIsSitemap;
+        switch (parent) {
+            case Role.URLSET:
+                return inSitemapNs && local === 'url' ? Role.URL : Role.OTHER;
+            case Role.INDEX:
+                return inSitemapNs && local === 'sitemap' ? Role.SITEMAP : Role.OTHER;
+            case Role.URL:
+                if (inSitemapNs) {
+                    if (local === 'loc')
+                        return Role.LOC;
+                    if (local === 'lastmod')
+                        return Role.LASTMOD;
+                    if (local === 'priority')
+                        return Role.PRIORITY;
+                    return Role.OTHER;
+                }
+                return this.options.images && local === 'image' && IMAGE_NAMESPACES.has(uri)
+                    ? Role.IMAGE
+                    : Role.OTHER;
+            case Role.SITEMAP:
+                return inSitemapNs && local === 'loc' ? Role.LOC : Role.OTHER;
+            case Role.IMAGE:
+                return local === 'loc' && IMAGE_NAMESPACES.has(uri) ? Role.IMAGE_LOC : Role.OTHER;
+            default:
+                return Role.OTHER;
+        }
+    }
+    rootRole(name, local, uri) {
+        if (local.toLowerCase() === 'html')
+            throw htmlPage(this.options.label);
+        if (SITEMAP_NAMESPACES.has(uri)) {
+            if (local === 'urlset') {
+                this.rootKind = 'urlset';
+                return Role.URLSET;
+            }
+            if (local === 'sitemapindex') {
+                this.rootKind = 'sitemapindex';
+                return Role.INDEX;
+            }
+        }
+        const ns = uri === '' ? '' : ` in namespace ${uri}`;
+        throw new Error(`${this.options.label}: is not a sitemap: its root element is <${name}>${ns}, not <urlset> or <sitemapindex>`);
+    }
+    closeElement() {
+        const role = this.roles.pop();
+        const depth = this.roles.length;
+        const outer = this.outerScopes[this.outerScopes.length - 1];
+        if (outer !== undefined && outer.depth === depth)
+            this.scope = this.outerScopes.pop().scope;
+        if (role !== undefined && role >= Role.LOC)
+            this.sax.off('text');
+        const parent = this.roles[this.roles.length - 1];
+        const entry = this.entry;
+        switch (role) {
+            case Role.URL:
+                this.handlers.url(entry);
+                break;
+            case Role.SITEMAP:
+                this.handlers.child(this.childLoc);
+                break;
+            case Role.LOC:
+                if (parent === Role.URL)
+                    entry.loc ??= this.text;
+                else if (parent === Role.SITEMAP)
+                    this.childLoc ??= this.text;
+                break;
+            case Role.LASTMOD:
+                entry.lastmod ??= this.text;
+                break;
+            case Role.PRIORITY:
+                entry.priority ??= this.text;
+                break;
+            case Role.IMAGE_LOC:
+                (entry.images ??= []).push(this.text);
+                break;
+            default:
+                break;
+        }
+    }
+    addText(text) {
+        const role = this.roles[this.roles.length - 1];
+        if (role !== undefined && role >= Role.LOC)
+            this.text += text;
+    }
+    hint(message) {
+        if (/undefined entity/.test(message)) {
+            return ' (only &amp; &lt; &gt; &quot; &apos; and numeric references are understood; entities declared in a DTD are not read)';
+        }
+        if (/unbound namespace prefix/.test(message)) {
+            return ' (declare the prefix on the root element, e.g. xmlns:image="http://www.google.com/schemas/sitemap-image/1.1")';
+        }
+        return '';
+    }
+    rawAmpersandHint() {
+        const where = this.roles.length > 0 && this.roles[this.roles.length - 1] >= Role.LOC
+            ? ` in the element opened at line ${this.captureLine}, column ${this.captureColumn}`
+            : '';
+        return `a raw "&"${where} never ends as an entity; write it as &amp; (saxes would report this as an unclosed tag)`;
+    }
+}
+function htmlPage(label) {
+    return new HtmlPageError(`${label}: is an HTML page, not a sitemap`);
+}
+/**
+ * The entity name saxes is collecting. After a raw "&" it collects until the next ";" — often the
+ * rest of the document — and only reports "unclosed tag" at the very end. saxes has no public
+ * accessor for it; if a future version renames the field this returns "" and only the hint is lost.
+ */
+function pendingEntity(sax) {
+    const entity = sax.entity;
+    return typeof entity === 'string' ? entity : '';
+}
+/** Parses a whole document from text chunks; returns its kind. */
+async function parse_parseDocument(chunks, options, handlers) {
+    const parser = new SitemapParser(options, handlers);
+    for await (const chunk of chunks)
+        parser.write(chunk);
+    parser.close();
+    // close() succeeded, so a root element was seen and it was a sitemap root.
+    return parser.kind;
+}
+
+;// CONCATENATED MODULE: external "node:stream"
+const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+;// CONCATENATED MODULE: external "node:zlib"
+const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+;// CONCATENATED MODULE: ./src/http/download.ts
+/**
+ * Remote sitemap requests. Redirects are followed by hand (redirect: 'manual') so that the hop cap
+ * and the http(s)-only check apply at every hop, not just the first. The per-request timeout and the
+ * stop signal are httpFetch's, which cover the body too and close the socket of a body given up.
+ */
+
+
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+/** GET `url`, following at most `maxRedirects` redirects; returns the first non-redirect response, any status. */
+async function getFollowingRedirects(url, options) {
+    let current = checkScheme(url, options.label);
+    let headers = options.headers ?? {};
+    for (let hop = 0;; hop++) {
+        let response;
+        try {
+            response = await httpFetch(current, {
+                method: 'GET',
+                headers,
+                redirect: 'manual',
+                // We decode Content-Encoding ourselves so that the decompressed-size cap applies to it.
+                compress: false,
+                timeoutMs: options.timeoutMs,
+                ...(options.signal ? { signal: options.signal } : {}),
+            });
+        }
+        catch (error) {
+            // NetworkError names the origin; say which document it was.
+            throw new Error(`${options.label}: ${error.message}`, { cause: error });
+        }
+        if (!REDIRECT_STATUSES.has(response.status))
+            return { response, timeoutMs: options.timeoutMs };
+        discard(response);
+        const location = response.headers.get('location');
+        if (location === null || location === '') {
+            throw new Error(`${options.label}: HTTP ${response.status} redirect without a Location header`);
+        }
+        if (hop >= options.maxRedirects) {
+            throw new Error(`${options.label}: more than ${options.maxRedirects} redirects (the limit)`);
+        }
+        const next = checkScheme(resolveLocation(location, current), options.label);
+        // Never hand the token to another host.
+        if (new URL(next).origin !== new URL(current).origin)
+            headers = withoutAuthorization(headers);
+        current = next;
+    }
+}
+/**
+ * The body as chunks, failing cleanly once more than `maxBytes` arrived, the request's time is up or
+ * the run stops. Leaving the loop early (error or break) closes the connection.
+ */
+async function* bodyChunks(opened, options) {
+    const { response } = opened;
+    const declared = Number(response.headers.get('content-length'));
+    if (Number.isFinite(declared) && declared > options.maxBytes) {
+        discard(response);
+        throw new Error(`${options.label}: is ${formatBytes(declared)}, more than the ${formatBytes(options.maxBytes)} download limit`);
+    }
+    let total = 0;
+    const chunks = readChunks(response);
+    try {
+        for await (const chunk of chunks) {
+            total += chunk.length;
+            if (total > options.maxBytes) {
+                throw new Error(`${options.label}: more than the ${formatBytes(options.maxBytes)} download limit`);
+            }
+            yield chunk;
+        }
+    }
+    catch (error) {
+        if (!(error instanceof NetworkError))
+            throw error;
+        if (error.timedOut) {
+            const limit = `${opened.timeoutMs / 1000} s per request`;
+            throw new Error(`${options.label}: timed out while downloading (limit ${limit})`, { cause: error });
+        }
+        if (options.signal?.aborted) {
+            const reason = options.signal.reason instanceof Error ? ` (${options.signal.reason.message})` : '';
+            throw new Error(`${options.label}: not read to the end, the run is stopping${reason}`, {
+                cause: error,
+            });
+        }
+        throw new Error(`${options.label}: ${error.message}`, { cause: error });
+    }
+    finally {
+        await chunks.return(undefined);
+    }
+}
+function formatBytes(bytes) {
+    const mib = bytes / (1024 * 1024);
+    return mib >= 1 ? `${Number.isInteger(mib) ? mib : mib.toFixed(1)} MiB` : `${bytes} bytes`;
+}
+function checkScheme(url, label) {
+    let protocol;
+    try {
+        protocol = new URL(url).protocol;
+    }
+    catch {
+        throw new Error(`${label}: ${JSON.stringify(url)} is not a valid URL`);
+    }
+    if (protocol !== 'http:' && protocol !== 'https:') {
+        throw new Error(`${label}: ${url} is not an http(s) URL; only http and https are fetched`);
+    }
+    return url;
+}
+function resolveLocation(location, base) {
+    try {
+        return new URL(location, base).href;
+    }
+    catch {
+        return location; // checkScheme reports it
+    }
+}
+function withoutAuthorization(headers) {
+    return Object.fromEntries(Object.entries(headers).filter(([name]) => name.toLowerCase() !== 'authorization'));
+}
+
+;// CONCATENATED MODULE: ./src/sitemap/git-baseline.ts
+/**
+ * previous-ref: the baseline is the sitemap file as committed at a git ref, read through the GitHub
+ * contents API so that a shallow checkout (the default) works. The raw media type is used because
+ * the JSON form carries no content for files above 1 MB.
+ */
+
+
+
+
+/** The SHA GitHub gives for "no commit" (`github.event.before` when a branch is created). */
+const NULL_SHA = /^0{40}$/;
+function contentsUrl(file) {
+    const { apiUrl, owner, repo } = file.github;
+    const path = file.path.split('/').map(encodeURIComponent).join('/');
+    return (`${apiUrl.replace(/\/+$/, '')}/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}` +
+        `/contents/${path}?ref=${encodeURIComponent(file.ref)}`);
+}
+/**
+ * Requests the raw file. The all-zero SHA, 404 and 422 (no such commit) become DocumentNotFoundError
+ * (no baseline); 401/403 a ConfigError (the token cannot read the repository: the step must fail,
+ * not quietly prefetch everything); any other status a DocumentReadError, transient for 5xx, 408 and 429.
+ */
+async function openAtRef(file, options) {
+    if (NULL_SHA.test(file.ref)) {
+        // github.event.before on a branch's first push: there is no commit before it, so nothing to ask.
+        throw new DocumentNotFoundError(`${options.label} does not exist: previous-ref is the all-zero SHA, which GitHub gives as ` +
+            "github.event.before on a branch's first push");
+    }
+    const opened = await getFollowingRedirects(contentsUrl(file), {
+        ...options,
+        headers: {
+            Accept: 'application/vnd.github.raw',
+            Authorization: `Bearer ${file.github.token}`,
+            'X-GitHub-Api-Version': '2022-11-28',
+            'User-Agent': 'cdn-prefetch',
+        },
+    });
+    const { response } = opened;
+    if (response.ok)
+        return opened;
+    const detail = await gitHubMessage(response);
+    if (response.status === 404) {
+        throw new DocumentNotFoundError(`${options.label} does not exist (is the file committed at that ref, and is the ref in the repository?)`);
+    }
+    if (response.status === 422) {
+        // GitHub's answer for a commit it does not have, like github.event.before after a force-push.
+        throw new DocumentNotFoundError(`${options.label}: GitHub does not know the ref${detail}`);
+    }
+    if (response.status === 401 || response.status === 403) {
+        const rateLimited = response.headers.get('x-ratelimit-remaining') === '0' ? ' (API rate limit exhausted)' : '';
+        throw new ConfigError(`previous-ref: GitHub answered HTTP ${response.status}${rateLimited} reading ${options.label}${detail}. ` +
+            'Pass a token that can read this repository in github-token, and give the job `permissions: contents: read`.');
+    }
+    throw new DocumentReadError(`${options.label}: GitHub answered HTTP ${response.status}${detail}`, isTransientStatus(response.status));
+}
+/** HTTP statuses worth another try: the server is overloaded, restarting or asks us to slow down. */
+function isTransientStatus(status) {
+    return status >= 500 || status === 408 || status === 429;
+}
+/** GitHub's JSON error `message`, if the body has one, as `: message`. */
+async function gitHubMessage(response) {
+    try {
+        const text = (await readText(response)).slice(0, 2000);
+        const message = JSON.parse(text).message;
+        return typeof message === 'string' && message !== '' ? `: ${message.slice(0, 200)}` : '';
+    }
+    catch {
+        return '';
+    }
+    finally {
+        discard(response);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/sitemap/document.ts
+/**
+ * Opens one sitemap document — a workspace file, an http(s) URL, or a file at a git ref — as a
+ * stream of text, with the same caps everywhere: a sitemap is untrusted input even when it is a
+ * local file produced by the build.
+ */
+
+
+
+
+
+
+
+const MiB = 1024 * 1024;
+const DEFAULT_LIMITS = {
+    timeoutMs: 30_000,
+    maxRedirects: 5,
+    maxBytes: 50 * MiB,
+    maxDecompressedBytes: 200 * MiB,
+    maxDepth: 3,
+    maxChildren: 50_000,
+};
+/** A stable identity for cycle detection. */
+function locationKey(location) {
+    switch (location.kind) {
+        case 'file':
+            return `file:${location.path}`;
+        case 'url':
+            return `url:${location.url}`;
+        case 'ref':
+            return `ref:${location.file.ref}:${location.file.path}`;
+    }
+}
+/**
+ * The document's text, decompressed when its first bytes are the gzip magic (never judged by the
+ * name: `.xml` files are served gzipped and `.gz` files plain) and decoded as UTF-8 (a BOM is
+ * dropped). Throws DocumentNotFoundError when it does not exist, DocumentReadError when it could
+ * not be fetched (transient or not), Error with the reason otherwise.
+ */
+async function* readDocumentText(location, options, meta = {}) {
+    const bytes = await documentBytes(location, options, meta);
+    yield* decodeUtf8(sniffGzip(bytes, location.label, options.limits.maxDecompressedBytes), location.label);
+}
+/** The document's bytes, with an HTTP Content-Encoding already undone. */
+async function documentBytes(location, options, meta) {
+    const { limits, signal } = options;
+    if (location.kind === 'file')
+        return fileBytes(location.path, location.label, limits.maxBytes);
+    const request = {
+        label: location.label,
+        timeoutMs: limits.timeoutMs,
+        maxRedirects: limits.maxRedirects,
+        signal,
+    };
+    let opened;
+    try {
+        opened =
+            location.kind === 'ref'
+                ? await openAtRef(location.file, request)
+                : await openUrl(location.url, request);
+    }
+    catch (error) {
+        throw noAnswer(error, signal);
+    }
+    const type = (opened.response.headers.get('content-type') ?? '').toLowerCase();
+    if (/^\s*text\/html\b/.test(type))
+        meta.html = true;
+    const encoded = contentEncoding(opened, location.label) === 'gzip';
+    const chunks = transientBody(bodyChunks(opened, { label: location.label, maxBytes: limits.maxBytes, signal }), signal);
+    return encoded ? gunzip(chunks, location.label, limits.maxDecompressedBytes) : chunks;
+}
+/** A request that got no answer (refused, reset, DNS, timeout) may get one next time. */
+function noAnswer(error, signal) {
+    if (signal?.aborted === true || !hasCause(error, NetworkError))
+        return error;
+    return new DocumentReadError(error.message, true, { cause: error });
+}
+/**
+ * The body's chunks; a connection that drops or a download that runs out of time half-way is
+ * transient. (A size cap is not: it has neither a system error code nor a passed deadline.)
+ */
+async function* transientBody(chunks, signal) {
+    try {
+        yield* chunks;
+    }
+    catch (error) {
+        if (signal?.aborted === true)
+            throw error;
+        // A reset or a timeout reaches here as a NetworkError in the cause chain (http/download.ts).
+        if (systemErrorCode(error) !== undefined || hasCause(error, NetworkError)) {
+            throw new DocumentReadError(error.message, true, { cause: error });
+        }
+        throw error;
+    }
+}
+function hasCause(error, type) {
+    for (let current = error, depth = 0; current instanceof Error && depth < 5; depth++) {
+        if (current instanceof type)
+            return true;
+        current = current.cause;
+    }
+    return false;
+}
+async function openUrl(url, request) {
+    const opened = await getFollowingRedirects(url, {
+        ...request,
+        headers: { 'Accept-Encoding': 'gzip', 'User-Agent': 'cdn-prefetch' },
+    });
+    const { status } = opened.response;
+    if (status === 404 || status === 410) {
+        discard(opened.response);
+        throw new DocumentNotFoundError(`${request.label}: HTTP ${status} (not found)`);
+    }
+    if (!opened.response.ok) {
+        discard(opened.response);
+        throw new DocumentReadError(`${request.label}: HTTP ${status} ${opened.response.statusText}`.trimEnd(), isTransientStatus(status));
+    }
+    return opened;
+}
+function contentEncoding(opened, label) {
+    const value = (opened.response.headers.get('content-encoding') ?? '').trim().toLowerCase();
+    if (value === '' || value === 'identity')
+        return undefined;
+    if (value === 'gzip' || value === 'x-gzip')
+        return 'gzip';
+    discard(opened.response);
+    throw new Error(`${label}: the server sent Content-Encoding "${value}", which is not supported (gzip is)`);
+}
+async function fileBytes(path, label, maxBytes) {
+    let size;
+    try {
+        const stat = await external_node_fs_namespaceObject.promises.stat(path);
+        if (stat.isDirectory())
+            throw new Error(`${label}: is a directory, not a sitemap file`);
+        size = stat.size;
+    }
+    catch (error) {
+        const code = systemErrorCode(error);
+        if (code === 'ENOENT' || code === 'ENOTDIR')
+            throw new DocumentNotFoundError(`${label}: no such file`);
+        if (code !== undefined)
+            throw new DocumentReadError(`${label}: cannot be read (${code})`, false);
+        throw error;
+    }
+    if (size > maxBytes) {
+        throw new Error(`${label}: is ${formatBytes(size)}, more than the ${formatBytes(maxBytes)} limit per sitemap document`);
+    }
+    return capped((0,external_node_fs_namespaceObject.createReadStream)(path, { highWaterMark: 256 * 1024 }), maxBytes, () => {
+        return `${label}: more than the ${formatBytes(maxBytes)} limit per sitemap document`;
+    });
+}
+/** Passes chunks through, failing once their total exceeds `max`. */
+async function* capped(source, max, message) {
+    let total = 0;
+    for await (const chunk of source) {
+        total += chunk.length;
+        if (total > max)
+            throw new Error(message());
+        yield chunk;
+    }
+}
+/** Gunzips when the stream starts with 1f 8b; passes it through otherwise. */
+async function* sniffGzip(source, label, maxOut) {
+    const iterator = source[Symbol.asyncIterator]();
+    let head = Buffer.alloc(0);
+    while (head.length < 2) {
+        const next = await iterator.next();
+        if (next.done === true)
+            break;
+        head = head.length === 0 ? next.value : Buffer.concat([head, next.value]);
+    }
+    const all = (async function* () {
+        // Inside the try: a reader that stops at the first chunk (a parser failing on an HTML page)
+        // must still close the source, or its socket and its download timer keep the process alive.
+        try {
+            if (head.length > 0)
+                yield head;
+            for (;;) {
+                const next = await iterator.next();
+                if (next.done === true)
+                    return;
+                yield next.value;
+            }
+        }
+        finally {
+            await iterator.return?.();
+        }
+    })();
+    yield* head[0] === 0x1f && head[1] === 0x8b ? gunzip(all, label, maxOut) : all;
+}
+/** Streaming gunzip that stops at `maxOut` decompressed bytes (a bomb fails here, memory stays flat). */
+async function* gunzip(source, label, maxOut) {
+    // Inflating runs in the thread pool: let it work up to 1 MiB ahead of the parser. (zlib streams
+    // take Transform options, which ZlibOptions does not list.)
+    const options = { chunkSize: 64 * 1024, highWaterMark: 1024 * 1024 };
+    const inflater = (0,external_node_zlib_namespaceObject.createGunzip)(options);
+    // pipeline forwards an error of the source (a download cap, a timeout) to the inflater, so the
+    // loop below sees it; leaving the loop early tears the source down in turn.
+    (0,external_node_stream_namespaceObject.pipeline)(external_node_stream_namespaceObject.Readable.from(source, { objectMode: false }), inflater, () => undefined);
+    const limitMessage = `${label}: more than ${formatBytes(maxOut)} once decompressed, the limit per sitemap document`;
+    let total = 0;
+    try {
+        for await (const chunk of inflater) {
+            total += chunk.length;
+            if (total > maxOut)
+                throw new Error(limitMessage);
+            yield chunk;
+        }
+    }
+    catch (error) {
+        const code = error.code;
+        if (typeof code === 'string' && code.startsWith('Z_')) {
+            throw new Error(`${label}: the gzip data is corrupt or truncated (${error.message})`, {
+                cause: error,
+            });
+        }
+        throw error;
+    }
+    finally {
+        inflater.destroy();
+    }
+}
+/** UTF-8 text chunks; a byte sequence that is not UTF-8 is an error, never silently replaced. */
+async function* decodeUtf8(source, label) {
+    // fatal: a replacement character in a URL would send (and compare) a URL that does not exist.
+    const decoder = new TextDecoder('utf-8', { fatal: true });
+    let offset = 0;
+    const decode = (chunk) => {
+        try {
+            return chunk === undefined ? decoder.decode() : decoder.decode(chunk, { stream: true });
+        }
+        catch {
+            throw new Error(`${label}: is not valid UTF-8 (somewhere after byte ${offset}); a sitemap must be UTF-8`);
+        }
+    };
+    for await (const chunk of source) {
+        const text = decode(chunk);
+        offset += chunk.length;
+        if (text !== '')
+            yield text;
+    }
+    const rest = decode();
+    if (rest !== '')
+        yield rest;
+}
+
+;// CONCATENATED MODULE: ./src/sitemap/load.ts
+/**
+ * Reads a whole sitemap — a urlset, or an index and its children, depth first so that URLs keep
+ * document order — normalizing every `<loc>` and handing each URL to a sink: a SitemapSet for the
+ * baseline, the streaming diff for the deployed side.
+ */
+
+
+
+
+
+
+
+
+const EXAMPLES = 3;
+/** A `<loc>` longer than this is kept cut: its row says why it failed, not all of it. */
+const MAX_KEPT = 2048;
+/** Loads `root` and, for an index, its children. Errors reading `root` itself always propagate. */
+async function loadSitemap(root, options, sink) {
+    const stats = {
+        documents: 0,
+        invalidLocs: { count: 0, examples: [] },
+        invalidValues: [],
+        emptyLocs: 0,
+        invalidLastmods: { count: 0, examples: [] },
+    };
+    const walk = { options, sink, stats, visited: new Set(), children: 0, childCapWarned: false };
+    await loadDocument(root, 0, walk);
+    return stats;
+}
+async function loadDocument(location, depth, walk) {
+    const { options } = walk;
+    walk.visited.add(locationKey(location));
+    const { kind, urls, children } = await readWithRetries(walk, () => readOnce(location, walk));
+    walk.stats.documents++;
+    if (kind === 'urlset') {
+        options.logger.debug(`${location.label}: ${urls} URLs`);
+        return;
+    }
+    options.logger.debug(`${location.label}: sitemap index with ${children.length} children`);
+    if (children.length === 0)
+        return;
+    if (depth >= options.limits.maxDepth) {
+        options.logger.warning(`${location.label}: sitemap index nested ${depth} levels deep; its ${children.length} children are not read (limit ${options.limits.maxDepth})`);
+        return;
+    }
+    for (const child of children) {
+        if (walk.children >= options.limits.maxChildren) {
+            if (!walk.childCapWarned) {
+                options.logger.warning(`${location.label}: more than ${options.limits.maxChildren} sitemap index children; the rest are not read`);
+                walk.childCapWarned = true;
+            }
+            return;
+        }
+        walk.children++;
+        await loadChild(location, child, depth + 1, walk);
+    }
+}
+/** Parses one document into the sink; on failure takes back everything it added. */
+async function readOnce(location, walk) {
+    const { sink, stats, options } = walk;
+    const mark = sink.mark?.();
+    const rejectedBefore = [stats.invalidLocs.count, stats.invalidLastmods.count];
+    const valuesBefore = stats.invalidValues.length;
+    const emptyBefore = stats.emptyLocs;
+    const children = [];
+    const meta = {};
+    let urls = 0;
+    try {
+        const kind = await parse_parseDocument(readDocumentText(location, options, meta), { label: location.label, images: options.images }, {
+            url: (entry) => {
+                urls++;
+                addEntry(entry, location, walk);
+            },
+            child: (loc) => addChild(loc, children, location, walk),
+        });
+        return { kind, urls, children };
+    }
+    catch (error) {
+        // A document that fails half-way must not leave half of its URLs behind.
+        if (mark !== undefined)
+            sink.rollback?.(mark);
+        truncate(stats.invalidLocs, rejectedBefore[0]);
+        truncate(stats.invalidLastmods, rejectedBefore[1]);
+        stats.invalidValues.length = valuesBefore;
+        stats.emptyLocs = emptyBefore;
+        throw asHtmlPage(error, meta, location);
+    }
+}
+/** A `text/html` answer that is not a sitemap is a page standing in for a missing file. */
+function asHtmlPage(error, meta, location) {
+    if (meta.html !== true || error instanceof DocumentReadError || error instanceof ConfigError)
+        return error;
+    if (error instanceof DocumentNotFoundError)
+        return error;
+    return new HtmlPageError(`${location.label}: is an HTML page (text/html), not a sitemap`);
+}
+/**
+ * Runs `read` again after a transient failure, as API calls are retried: exponential backoff with
+ * jitter, within the policy's attempts and overall time, and never once the run is stopping.
+ */
+async function readWithRetries(walk, read) {
+    const { options } = walk;
+    const policy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
+    const started = Date.now();
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await read();
+        }
+        catch (error) {
+            if (!(error instanceof DocumentReadError) || !error.transient || stopping(options))
+                throw error;
+            const attempts = load_timedOut(error)
+                ? Math.min(policy.maxAttempts, ATTEMPTS_AFTER_TIMEOUT)
+                : policy.maxAttempts;
+            const delay = retryDelay(attempt, attempts, started, policy);
+            if (delay === undefined) {
+                if (attempt === 1)
+                    throw error;
+                throw new DocumentReadError(`${error.message} (${attempt} attempts)`, true, { cause: error });
+            }
+            options.logger.info(`  ${error.message}; retry ${attempt} in ${(delay / 1000).toFixed(1)} s`);
+            await sleep(delay, options.signal);
+            if (stopping(options))
+                throw error;
+        }
+    }
+}
+/**
+ * A try that ran out of time has already waited a whole request-timeout, and a server that stalls
+ * once tends to stall again: such a document gets three tries in all, not the API calls' eight.
+ */
+const ATTEMPTS_AFTER_TIMEOUT = 3;
+function load_timedOut(error) {
+    for (let current = error, depth = 0; current instanceof Error && depth < 6; depth++) {
+        if (current instanceof NetworkError && current.timedOut)
+            return true;
+        current = current.cause;
+    }
+    return false;
+}
+function stopping(options) {
+    return options.signal?.aborted === true;
+}
+/** The pause before retry number `attempt`, with RetryPolicy's bounds; undefined when none is left. */
+function retryDelay(attempt, maxAttempts, startedAt, policy) {
+    if (attempt >= maxAttempts)
+        return undefined;
+    const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+    const delay = Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+    return Date.now() - startedAt + delay > policy.maxElapsedMs ? undefined : delay;
+}
+/** Tries the child's candidate locations in order; a missing candidate moves on to the next. */
+async function loadChild(parent, childUrl, depth, walk) {
+    const { options } = walk;
+    const all = childCandidates(parent, childUrl, options.side);
+    // The child's own place (the first candidate) already read is a loop; a shorter path that
+    // happens to name a document already read (often the index itself) is just not it.
+    const candidates = all.filter((candidate) => !walk.visited.has(locationKey(candidate)));
+    if (all.length > 0 && (candidates.length === 0 || candidates[0] !== all[0])) {
+        options.logger.warning(`${parent.label} lists ${childUrl}, which was already read (a loop); skipped`);
+        return;
+    }
+    for (const candidate of candidates) {
+        try {
+            await loadDocument(candidate, depth, walk);
+            return;
+        }
+        catch (error) {
+            if (error instanceof DocumentNotFoundError)
+                continue;
+            // A baseline child that exists but cannot be read leaves the baseline unreadable as a whole:
+            // counting its URLs as new would spend the quota on a guess.
+            throw error;
+        }
+    }
+    const looked = candidates.length === 0 ? 'nothing to read' : `looked at ${candidates.map((c) => c.label).join(', ')}`;
+    if (options.side === 'deployed') {
+        throw new Error(`${parent.label} lists ${childUrl}, which cannot be found (${looked})`);
+    }
+    options.logger.warning(`Baseline ${parent.label} lists ${childUrl}, which is missing (${looked}); its URLs count as new.`);
+}
+function addChild(loc, children, location, walk) {
+    if (loc === undefined || isBlank(loc)) {
+        walk.stats.emptyLocs++;
+        return;
+    }
+    const child = normalizeUrl(loc, walk.options.baseUrl);
+    if (child.ok)
+        children.push(child.url);
+    else
+        invalid(loc, child.reason, location, walk);
+}
+function addEntry(entry, location, walk) {
+    const { options, stats } = walk;
+    const { loc } = entry;
+    if (loc === undefined || isBlank(loc)) {
+        stats.emptyLocs++;
+        return;
+    }
+    let url = loc;
+    if (options.known?.orderOf(loc) === undefined) {
+        const result = normalizeUrl(loc, options.baseUrl);
+        if (!result.ok) {
+            invalid(loc, result.reason, location, walk);
+            return;
+        }
+        url = result.url;
+    }
+    let lastmod = NaN;
+    if (entry.lastmod !== undefined) {
+        lastmod = parseLastmod(entry.lastmod);
+        if (Number.isNaN(lastmod) && entry.lastmod.trim() !== '') {
+            reject(stats.invalidLastmods, `"${shorten(entry.lastmod)}" (of ${url})`);
+        }
+    }
+    const images = options.images && entry.images !== undefined ? imageUrls(entry.images, location, walk) : undefined;
+    walk.sink.add(url, lastmod, parsePriority(entry.priority), images);
+}
+function imageUrls(images, location, walk) {
+    const urls = [];
+    for (const image of images) {
+        const result = normalizeUrl(image, walk.options.baseUrl);
+        if (result.ok)
+            urls.push(result.url);
+        else if (isBlank(image))
+            walk.stats.emptyLocs++;
+        else
+            invalid(image, result.reason, location, walk, 'image ');
+    }
+    return urls;
+}
+/** Empty or whitespace only; runs once per URL, so it does not trim a URL that starts with a letter. */
+function isBlank(text) {
+    return text.length === 0 || (text.charCodeAt(0) <= 0x20 && text.trim() === '');
+}
+/** Counts an unusable `<loc>` for the warning and, on the deployed side, keeps it for its report row. */
+function invalid(loc, reason, location, walk, what = '') {
+    reject(walk.stats.invalidLocs, `${what}"${shorten(loc)}" ${reason}`);
+    if (walk.options.side !== 'deployed')
+        return;
+    const value = loc.trim();
+    walk.stats.invalidValues.push({
+        value: value.length > MAX_KEPT ? `${value.slice(0, MAX_KEPT)}…` : value,
+        reason,
+        document: location.label,
+    });
+}
+/** `<priority>` 0.0-1.0; absent or unusable means the protocol's default, 0.5. */
+function parsePriority(raw) {
+    if (raw === undefined)
+        return 0.5;
+    // A sitemap uses a handful of priority values over and over.
+    if (raw === lastPriority.raw)
+        return lastPriority.value;
+    const text = raw.trim();
+    const value = Number(text);
+    lastPriority.raw = raw;
+    lastPriority.value = text !== '' && value >= 0 && value <= 1 ? value : 0.5;
+    return lastPriority.value;
+}
+const lastPriority = { raw: '', value: 0.5 };
+function reject(rejects, example) {
+    rejects.count++;
+    if (rejects.examples.length < EXAMPLES)
+        rejects.examples.push(example);
+}
+/** Forgets the rejects after the first `count` (examples are kept in arrival order). */
+function truncate(rejects, count) {
+    rejects.count = count;
+    rejects.examples.length = Math.min(rejects.examples.length, count);
+}
+function shorten(s) {
+    const trimmed = s.trim();
+    return trimmed.length > 100 ? `${trimmed.slice(0, 97)}...` : trimmed;
+}
+
+;// CONCATENATED MODULE: ./src/sitemap/deployed.ts
+/**
+ * The deployed side of a sitemap, read for whichever use (the diff, save-sitemap, site-dir's
+ * priorities): any failure to read it is fatal, and names `sitemap`.
+ */
+
+
+
+
+/** The deployed side: any failure is fatal, and names `sitemap`. */
+async function loadDeployed(root, options, limits, logger, sink) {
+    const started = Date.now();
+    let stats;
+    try {
+        stats = await loadSitemap(root, { ...options, side: 'deployed', limits, logger }, sink);
+    }
+    catch (error) {
+        throw deployedFailure(error, root, options);
+    }
+    logger.info(`Read sitemap ${root.label}: ${stats.documents} documents in ${Date.now() - started} ms.`);
+    warnRejects(stats, 'sitemap', logger);
+    return stats;
+}
+/**
+ * Why the deployed sitemap cannot be used. Only its author can fix a missing or broken sitemap: a
+ * configuration error. A server that kept failing (5xx, no answer, a timeout) is not one.
+ */
+function deployedFailure(error, root, options) {
+    if (error instanceof ConfigError || options.signal?.aborted === true)
+        return error;
+    const message = errorMessage(error);
+    if (error instanceof DocumentReadError && error.transient) {
+        return new Error(`Cannot read sitemap: ${message}`, { cause: error });
+    }
+    if (error instanceof HtmlPageError) {
+        return new ConfigError(`sitemap: ${message}; a host answers a missing file with 200 and a page: check the sitemap's URL`, 'sitemap');
+    }
+    if (error instanceof DocumentNotFoundError) {
+        const hint = root.kind !== 'file'
+            ? ''
+            : external_node_path_namespaceObject.isAbsolute(root.label)
+                ? '; did the build run before this step?'
+                : `; a path is relative to the workspace (${options.workspace}): did the build run before this step?`;
+        return new ConfigError(`sitemap: ${message}${hint}`, 'sitemap');
+    }
+    return new ConfigError(`sitemap: cannot be used: ${message}`, 'sitemap');
+}
+/** One warning per kind of unusable value; the baseline's unusable locs are only an info line. */
+function warnRejects(stats, side, logger) {
+    const examples = (rejects) => rejects.examples.join('; ') + (rejects.count > rejects.examples.length ? '; …' : '');
+    if (stats.invalidLocs.count > 0) {
+        // A baseline's unusable locs change nothing: no deployed URL can match them.
+        if (side === 'sitemap') {
+            logger.warning(`sitemap: ${stats.invalidLocs.count} <loc> values are not usable URLs; each is reported as failed: ${examples(stats.invalidLocs)}`);
+        }
+        else {
+            logger.info(`baseline: ${stats.invalidLocs.count} <loc> values are not usable URLs and were left out: ${examples(stats.invalidLocs)}`);
+        }
+    }
+    if (stats.emptyLocs > 0) {
+        (side === 'sitemap' ? logger.warning : logger.info).call(logger, `${side}: ${stats.emptyLocs === 1 ? '1 entry has' : `${stats.emptyLocs} entries have`} an empty or no <loc>, ` +
+            'so there is nothing to prefetch or report for them.');
+    }
+    if (stats.invalidLastmods.count > 0) {
+        logger.warning(`${side}: ${stats.invalidLastmods.count} <lastmod> values are not W3C datetimes and were ignored ` +
+            `(those URLs cannot count as modified): ${examples(stats.invalidLastmods)}`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/sitemap/save.ts
+/**
+ * save-sitemap: one flat `<urlset>` with every URL and lastmod of the deployed sitemap (children
+ * included), to serve as the next run's previous-sitemap. URLs are written normalized and lastmods
+ * in a form that reads back as the same instant, so an unchanged site diffs as unchanged.
+ */
+
+
+
+
+
+
+
+
+
+
+
+const save_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n';
+const TAIL = '</urlset>\n';
+/**
+ * Writes the baseline for `save-sitemap` (`given` as the user wrote it, `file` resolved); a path that
+ * cannot be written is a configuration error naming the input and the path.
+ */
+async function saveBaselineFile(file, given, set) {
+    try {
+        await writeUrlset(file, set);
+    }
+    catch (error) {
+        const code = systemErrorCode(error);
+        if (code === undefined)
+            throw error;
+        throw new ConfigError(`save-sitemap: cannot write "${given}": ${whyNotWritten(code)}`, 'save-sitemap');
+    }
+}
+function whyNotWritten(code) {
+    switch (code) {
+        case 'EEXIST':
+        case 'ENOTDIR':
+            return 'a folder on its path is a file; choose a path whose folders are folders';
+        case 'EISDIR':
+            return 'it is a folder; name a file';
+        case 'EACCES':
+        case 'EPERM':
+            return 'permission denied';
+        case 'EROFS':
+            return 'the file system is read-only';
+        case 'ENOSPC':
+            return 'no space left on the device';
+        default:
+            return code;
+    }
+}
+/**
+ * Writes `set` (or an empty urlset) to `file`, through a temporary file and a rename so that an
+ * interrupted run never leaves a truncated baseline behind.
+ */
+async function writeUrlset(file, set) {
+    await external_node_fs_namespaceObject.promises.mkdir(external_node_path_namespaceObject.dirname(file), { recursive: true });
+    const temporary = `${file}.${process.pid}.tmp`;
+    const out = (0,external_node_fs_namespaceObject.createWriteStream)(temporary, { encoding: 'utf8' });
+    try {
+        let buffer = save_HEAD;
+        for (const [url, lastmod] of set?.entries() ?? []) {
+            buffer += urlElement(url, lastmod);
+            if (buffer.length >= 64 * 1024) {
+                if (!out.write(buffer))
+                    await (0,external_node_events_namespaceObject.once)(out, 'drain');
+                buffer = '';
+            }
+        }
+        out.end(buffer + TAIL);
+        await (0,external_node_events_namespaceObject.once)(out, 'finish');
+    }
+    catch (error) {
+        out.destroy();
+        await external_node_fs_namespaceObject.promises.rm(temporary, { force: true });
+        throw error;
+    }
+    await external_node_fs_namespaceObject.promises.rename(temporary, file);
+}
+function urlElement(url, lastmod) {
+    const loc = `<url><loc>${escapeXml(url)}</loc>`;
+    return Number.isNaN(lastmod)
+        ? `${loc}</url>\n`
+        : `${loc}<lastmod>${formatLastmod(lastmod)}</lastmod></url>\n`;
+}
+/** Text content escaping: `&` and `<` must be escaped, `>` is for `]]>`. */
+function escapeXml(text) {
+    return text.replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'));
+}
+/**
+ * save-sitemap on its own: writes every URL and lastmod of `sitemap` (children followed) as one
+ * flat urlset. A site with no sitemap yet (or an HTML page in its place) gets an empty urlset; any
+ * other failure throws, as for the deployed side of a diff.
+ */
+async function saveSitemapBaseline(options, logger) {
+    const limits = { ...DEFAULT_LIMITS, ...options.limits };
+    const root = locateInput(options.sitemap, options.workspace, 'sitemap');
+    const file = external_node_path_namespaceObject.resolve(options.workspace, options.saveSitemap);
+    let set = new SitemapSet();
+    try {
+        await loadSitemap(root, { ...options, images: false, side: 'deployed', limits, logger }, set);
+    }
+    catch (error) {
+        if (!(error instanceof DocumentNotFoundError))
+            throw deployedFailure(error, root, options);
+        const why = `${error.message}: there is no sitemap yet, so ${options.saveSitemap} is an empty urlset.`;
+        if (error instanceof HtmlPageError) {
+            logger.warning(`sitemap: ${why} (A host answers a missing file with 200 and a page; check sitemap.)`);
+        }
+        else {
+            logger.notice(why);
+        }
+        set = undefined;
+    }
+    await saveBaselineFile(file, options.saveSitemap, set);
+    logger.info(`Saved ${set?.size ?? 0} URLs of ${root.label} to ${options.saveSitemap}.`);
+    return { file, urls: set?.size ?? 0 };
+}
+
+;// CONCATENATED MODULE: ./src/sitemap/warnings.ts
+
+/** Below this many modified URLs sharing one instant, "most of them" is not yet a pattern. */
+const STAMP_MIN_SHARED = 10;
+const SEE_BUILT_FILES = 'set site-dir and state to compare the built files instead of lastmods';
+/** More than half of the deployed URLs are not comparable: edits to them cannot be seen. */
+function notComparableWarning(counts) {
+    if (counts.notComparable === 0 || counts.notComparable * 2 <= counts.deployed)
+        return undefined;
+    return (`${counts.notComparable} of the ${counts.deployed} deployed URLs are not comparable: they are in the ` +
+        'baseline but the deployed sitemap gives them no <lastmod>, so an edit to them cannot be seen ' +
+        `from this sitemap (only added URLs can). To prefetch what a deploy changed, ${SEE_BUILT_FILES}.`);
+}
+/**
+ * The generator appears to write the build time into `<lastmod>`: most modified URLs share one
+ * instant (more than half and at least 10, or all of them when there are several), every new
+ * lastmod falls on one day with none left as it was, or nothing but lastmods differ between the
+ * two sitemaps while more than half of the URLs they share moved.
+ */
+function buildStampWarning(counts, stats) {
+    const evidence = stampEvidence(counts, stats);
+    if (evidence === undefined)
+        return undefined;
+    return (`The sitemap's <lastmod> values look like build stamps: ${evidence}. The generator appears to ` +
+        'write the build time, so every URL counts as modified and the quota is spent on pages that did ' +
+        `not change. To prefetch only what changed, ${SEE_BUILT_FILES}, or set changes: added to take ` +
+        'only new URLs.');
+}
+function stampEvidence(counts, stats) {
+    const { modified } = counts;
+    if (modified < 2)
+        return undefined;
+    const { topCount, topInstant } = stats;
+    if (topCount === modified || (topCount * 2 > modified && topCount >= STAMP_MIN_SHARED)) {
+        return `${topCount} of the ${modified} modified URLs share the lastmod ${formatLastmod(topInstant)}`;
+    }
+    if (stats.sameDay && counts.unchanged === 0) {
+        const day = formatLastmod(topInstant).slice(0, 10);
+        return `every <lastmod> of the ${modified} modified URLs moved to the same day, ${day}, and none stayed as it was`;
+    }
+    const shared = modified + counts.unchanged + counts.notComparable;
+    if (counts.added === 0 && stats.removed === 0 && modified * 2 > shared) {
+        return (`the baseline and the deployed sitemap differ only in lastmods (no URL added or removed), ` +
+            `and ${modified} of their ${shared} URLs moved`);
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/sitemap/changes.ts
+/**
+ * Sitemap diff as a URL source: the URLs a deploy added or changed, read from the deployed sitemap
+ * and compared with a baseline (a file, a URL, or the same file at a git ref), and the diff's part of
+ * the run's result. The action maps its inputs onto these options; nothing here reads inputs or
+ * imports @actions/core. (save-sitemap alone: save.ts; the priorities site-dir orders by: priorities.ts.)
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+/** The result's part for a sitemap diff that was read. */
+function sitemapResult(sitemap) {
+    return {
+        counts: sitemap.counts,
+        baseline: sitemap.baseline,
+        ...(sitemap.baselineProblem ? { baselineProblem: sitemap.baselineProblem } : {}),
+        notes: sitemap.notes,
+    };
+}
+/** The result's part for a sitemap that was not read, and why: all its counts are 0. */
+function notReadSitemap(why) {
+    return { counts: emptyDiffCounts(), baseline: undefined, notes: [], notRead: why };
+}
+/**
+ * Reads the baseline and the deployed sitemap and returns what changed. A deployed sitemap that is
+ * missing or cannot be used is a ConfigError (a transient failure, after its retries, an Error).
+ * A missing baseline (or an HTML page in its place) is a notice or warning, after which every URL
+ * counts as added; a baseline that exists but cannot be read selects nothing (a warning).
+ */
+async function sitemapChanges(options, logger) {
+    const notes = [];
+    const log = notingLogger(logger, notes);
+    const limits = { ...DEFAULT_LIMITS, ...options.limits };
+    const root = locateInput(options.sitemap, options.workspace, 'sitemap');
+    const baselineAt = options.changes.all ? undefined : locateBaseline(options);
+    // The baseline is read first: the deployed side is then diffed as it streams by.
+    let baseline;
+    if (options.changes.all) {
+        log.info('changes: all — every URL of the sitemap is taken; no baseline is read.');
+    }
+    else if (baselineAt === undefined) {
+        log.notice('No previous-sitemap or previous-ref is set: every URL of the sitemap counts as added.');
+    }
+    else {
+        baseline = await loadBaseline(baselineAt, options, limits, log);
+    }
+    const set = baseline?.set;
+    const diff = new SitemapDiff(set, { ...options, baselineUnreadable: baseline?.problem === 'unreadable' });
+    const saved = options.saveSitemap ? new SitemapSet() : undefined;
+    const sink = saved === undefined
+        ? diff
+        : {
+            add: (url, lastmod, priority, images) => (diff.add(url, lastmod, priority, images),
+                saved.add(url, lastmod)),
+        };
+    const stats = await loadDeployed(root, { ...options, images: options.includeImages, known: set }, limits, log, sink);
+    const { urls, changes, counts, lastmods } = diff.result();
+    counts.invalid = stats.invalidValues.length;
+    log.info(diffLine(counts, set !== undefined, options.includeImages, urls.length));
+    if (set !== undefined) {
+        for (const warning of [notComparableWarning(counts), buildStampWarning(counts, lastmods)]) {
+            if (warning !== undefined)
+                log.warning(warning);
+        }
+    }
+    if (saved !== undefined && options.saveSitemap !== undefined) {
+        await saveBaselineFile(external_node_path_namespaceObject.resolve(options.workspace, options.saveSitemap), options.saveSitemap, saved);
+        log.info(`Saved ${saved.size} URLs of ${root.label} to ${options.saveSitemap}.`);
+    }
+    return {
+        urls,
+        changes,
+        counts,
+        baseline: set === undefined ? undefined : baselineAt?.label,
+        ...(baseline?.problem !== undefined ? { baselineProblem: baseline.problem } : {}),
+        invalid: stats.invalidValues,
+        notes,
+    };
+}
+function diffLine(counts, compared, images, selected) {
+    const parts = [
+        `${counts.added} added`,
+        `${counts.modified} modified`,
+        `${counts.unchanged} unchanged`,
+        `${counts.notComparable} not comparable (no <lastmod>)`,
+        ...(counts.unknown > 0 ? [`${counts.unknown} unknown (the baseline cannot be read)`] : []),
+        `${counts.excluded} excluded`,
+    ];
+    return (`Sitemap: ${counts.deployed} URLs deployed${compared ? `, ${counts.baseline} in the baseline` : ''}: ` +
+        parts.join(', ') +
+        (counts.invalid > 0 ? `; ${counts.invalid} unusable <loc> values` : '') +
+        `${images ? `; ${counts.images} image URLs` : ''}; ${selected} URLs selected.`);
+}
+function locateBaseline(options) {
+    const { previousSitemap, previousRef } = options;
+    const hasSitemap = previousSitemap !== undefined && previousSitemap.trim() !== '';
+    const hasRef = previousRef !== undefined && previousRef.trim() !== '';
+    if (hasSitemap && hasRef) {
+        throw new ConfigError('previous-sitemap and previous-ref are both set: set one of them');
+    }
+    if (hasSitemap)
+        return locateInput(previousSitemap, options.workspace, 'previous-sitemap');
+    if (!hasRef)
+        return undefined;
+    if (options.github === undefined || options.github.token === '') {
+        throw new ConfigError('previous-ref: needs github-token (the default, github.token, works)');
+    }
+    return locateAtRef(options.sitemap, options.workspace, previousRef.trim(), options.github);
+}
+/**
+ * The baseline. Missing: a notice, every URL counts as added. An HTML page: the same, with a
+ * warning naming the input. Unreadable (after the retries): a warning, and nothing is selected.
+ * Only configuration errors and cancellation throw.
+ */
+async function loadBaseline(location, options, limits, logger) {
+    const input = options.previousSitemap?.trim() ? 'previous-sitemap' : 'previous-ref';
+    const set = new SitemapSet();
+    try {
+        const stats = await loadSitemap(location, {
+            side: 'baseline',
+            images: false,
+            baseUrl: options.baseUrl,
+            limits,
+            retryPolicy: options.retryPolicy,
+            signal: options.signal,
+            logger,
+        }, set);
+        logger.info(`Read baseline ${location.label}: ${set.size} URLs in ${stats.documents} documents.`);
+        warnRejects(stats, 'baseline', logger);
+        return { set };
+    }
+    catch (error) {
+        if (error instanceof ConfigError || options.signal?.aborted === true)
+            throw error;
+        const message = errorMessage(error);
+        if (error instanceof HtmlPageError) {
+            logger.warning(`${input}: ${message}; a host answers a missing file with 200 and a page, so it is taken as ` +
+                `no baseline: every URL of the sitemap counts as added. Check that ${input} names a sitemap.`);
+            return { problem: 'html' };
+        }
+        if (error instanceof DocumentNotFoundError) {
+            logger.notice(`No baseline: ${message}. Every URL of the sitemap counts as added.`);
+            return { problem: 'missing' };
+        }
+        logger.warning(`${input}: the baseline cannot be read: ${message}. Nothing from the sitemap is selected, so that ` +
+            "the day's quota is not spent on a guess; run again once it can be read, or set changes: all " +
+            'to prefetch every URL of the sitemap.');
+        return { problem: 'unreadable' };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/urls/prepare.ts
+
+
+const prepare_EXAMPLES = 3;
+function prepareUrls(entries, options) {
+    const seen = new Set();
+    const candidates = [];
+    const rejected = [];
+    const changes = new Map();
+    const invalidByReason = new Map();
+    let duplicates = 0;
+    // One string per host: a million URLs of one site would otherwise hold a million copies of it.
+    const hosts = new Map();
+    for (const entry of entries) {
+        const normalized = entry.invalid === undefined
+            ? normalizeUrl(entry.raw, options.baseUrl)
+            : { ok: false, reason: entry.invalid };
+        const key = normalized.ok ? normalized.url : `invalid:${entry.raw}`;
+        if (seen.has(key)) {
+            duplicates++;
+            continue;
+        }
+        seen.add(key);
+        const order = seen.size;
+        if (entry.change !== undefined)
+            changes.set(order, entry.change);
+        if (!normalized.ok) {
+            const written = `${entry.source} "${prepare_shorten(visible(entry.raw))}"`;
+            rejected.push({
+                url: entry.raw,
+                status: 'failed',
+                reason: `${written} ${normalized.reason}`,
+                source: entry.source,
+                order,
+            });
+            const group = invalidByReason.get(normalized.reason) ?? { count: 0, examples: [] };
+            group.count++;
+            if (group.examples.length < prepare_EXAMPLES)
+                group.examples.push(written);
+            invalidByReason.set(normalized.reason, group);
+        }
+        else if (options.exclude?.match(normalized.url) !== undefined) {
+            rejected.push({
+                url: normalized.url,
+                status: 'skipped',
+                reason: `excluded by ${options.exclude.match(normalized.url)}`,
+                skip: 'excluded',
+                source: entry.source,
+                order,
+            });
+        }
+        else if (!isAllowedHost(normalized.host, options.domains)) {
+            rejected.push({
+                url: normalized.url,
+                status: 'skipped',
+                reason: `host ${normalized.host} is not in domains`,
+                skip: 'domains',
+                source: entry.source,
+                order,
+            });
+        }
+        else {
+            let host = hosts.get(normalized.host);
+            if (host === undefined)
+                hosts.set(normalized.host, (host = normalized.host));
+            candidates.push({ url: normalized.url, host, source: entry.source, order });
+        }
+    }
+    return { candidates, rejected, duplicates, changes, invalidByReason };
+}
+/** An entry as a reason quotes it: whole up to a screenful, cut beyond. */
+function prepare_shorten(raw) {
+    return raw.length > 200 ? `${raw.slice(0, 197)}...` : raw;
+}
+
+;// CONCATENATED MODULE: ./src/sources/list.ts
+/**
+ * URL list sources: the `urls` input and the `urls-file` file share one format, one URL per line,
+ * blank lines and `#` comments ignored.
+ */
+
+
+/** Splits list text into entries, keeping each entry's line number for error messages. */
+function parseUrlList(text, sourceName) {
+    const entries = [];
+    text.split(/\r\n|\n|\r/).forEach((line, index) => {
+        const raw = line.trim();
+        if (raw === '' || raw.startsWith('#'))
+            return;
+        entries.push({ raw, source: `${sourceName}: line ${index + 1}` });
+    });
+    return entries;
+}
+/** Reads `urls-file`; a missing or unreadable file is a configuration error naming the path. */
+async function readUrlFile(filePath, displayName) {
+    let text;
+    try {
+        text = await (0,external_node_fs_promises_namespaceObject.readFile)(filePath, 'utf8');
+    }
+    catch (error) {
+        const code = error.code;
+        const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : String(code ?? error);
+        throw new ConfigError(`urls-file: cannot read "${displayName}" (${why}); the path is relative to the workspace (${filePath})`);
+    }
+    return parseUrlList(text.replace(/^\uFEFF/, ''), `urls-file ${displayName}`);
+}
+
+;// CONCATENATED MODULE: ./src/sources/gather.ts
+/**
+ * Every URL source of a run, in the order the quota is spent on them: the `urls` input, `urls-file`
+ * (or standard input, from the CLI), then what the sitemap diff selected, then what `site-dir` and
+ * `state` planned (this deploy's changes, then the carried URLs). With `site-dir` the sitemap is no
+ * diff (it only gives the site's plan its priorities: see site.ts).
+ */
+
+
+
+
+
+
+/**
+ * The run's gather phase: every source's entries (gatherEntries), then the URLs worth sending
+ * (urls/prepare.ts), with one warning per kind of unusable entry.
+ */
+async function gatherUrls(config, logger, options = {}, site) {
+    const gathered = await gatherEntries(config, logger, options, site);
+    const urls = prepareUrls(gathered.entries, {
+        baseUrl: config.baseUrl,
+        domains: config.domains,
+        exclude: config.exclude,
+    });
+    gathered.entries = []; // prepared: a million entries must not stay for the rest of the run
+    // One line per kind of mistake, not one per entry: a sitemap can hold thousands.
+    for (const [reason, { count, examples }] of urls.invalidByReason) {
+        const more = count > examples.length ? `; …and ${count - examples.length} more` : '';
+        const entries = count === 1 ? '1 entry' : `${count} entries`;
+        logger.warning(`${entries} failed, each ${reason} — ${examples.join('; ')}${more}`);
+    }
+    return { ...gathered, urls };
+}
+/** Every source's entries, in quota order, before normalization. */
+async function gatherEntries(config, logger, options = {}, site) {
+    const entries = parseUrlList(config.urlsText, 'urls');
+    const lists = [{ name: 'urls', entries: entries.length }];
+    if (config.urlsFile) {
+        const fromFile = await readUrlFile(config.urlsFile, external_node_path_default().basename(config.urlsFile));
+        lists.push({ name: 'urls-file', entries: fromFile.length });
+        append(entries, fromFile);
+    }
+    if (config.cli?.urlsFileStdin !== undefined) {
+        const fromStdin = parseUrlList(config.cli.urlsFileStdin, 'urls-file (standard input)');
+        lists.push({ name: 'standard input', entries: fromStdin.length });
+        append(entries, fromStdin);
+    }
+    const sitemap = config.sitemap && config.site?.siteDir === undefined
+        ? await sitemapEntries(config, config.sitemap, logger, options, entries)
+        : undefined;
+    if (site !== undefined)
+        append(entries, site.entries);
+    return {
+        entries,
+        lists,
+        ...(sitemap?.read ? { sitemap: sitemap.read } : {}),
+        ...(sitemap?.failure ? { sitemapFailure: sitemap.failure } : {}),
+        ...(site
+            ? {
+                site: {
+                    counts: site.counts,
+                    siteDir: site.siteDir,
+                    planned: site.entries.length,
+                    ...(site.notRead ? { notRead: site.notRead } : {}),
+                },
+            }
+            : {}),
+    };
+}
+/**
+ * Appends what the sitemap diff selected, then its unusable `<loc>` values (each a failed URL). A
+ * sitemap that cannot be read is returned as the failure: the other sources' entries are still reported.
+ */
+async function sitemapEntries(config, sitemapConfig, logger, options, entries) {
+    let sitemap;
+    try {
+        sitemap = await logger.group('Sitemap diff', () => sitemapChanges(sitemapOptions(config, sitemapConfig, options), logger));
+    }
+    catch (error) {
+        if (error instanceof ConfigError || !(error instanceof Error))
+            throw error;
+        return { failure: error };
+    }
+    for (let i = 0; i < sitemap.urls.length; i++) {
+        entries.push({ raw: sitemap.urls[i], source: 'sitemap', change: sitemap.changes[i] });
+    }
+    for (const loc of sitemap.invalid) {
+        entries.push({ raw: loc.value, source: `sitemap ${loc.document}`, invalid: loc.reason });
+    }
+    return { read: sitemap };
+}
+/** `push(...many)` overflows the call stack past ~100,000 items. */
+function append(to, items) {
+    for (const item of items)
+        to.push(item);
+}
+/**
+ * Why nothing is sent, when no source yielded a URL: each source's count, and for the sitemap what
+ * the diff found, so that a redeploy with nothing new does not read as a mistake. A warning when
+ * nothing was given at all; a notice when the sources had URLs but none was new or changed.
+ */
+function nothingToSend(gathered) {
+    const lists = gathered.lists.map((list) => `${list.name} had ${list.entries} entries`);
+    if (gathered.site?.notRead !== undefined) {
+        const { siteDir, notRead } = gathered.site;
+        return {
+            level: 'warning',
+            message: `No URLs to prefetch: site-dir ${siteDir} was not read (${notRead}). Nothing was sent.`,
+        };
+    }
+    if (gathered.site !== undefined) {
+        return { level: 'notice', message: `No URLs to prefetch: ${siteText(gathered.site)}. Nothing was sent.` };
+    }
+    const sitemap = gathered.sitemap;
+    if (sitemap === undefined || sitemap.counts.deployed + sitemap.counts.invalid === 0) {
+        const every = sitemap === undefined ? lists : [...lists, 'the sitemap had no URLs'];
+        return {
+            level: 'warning',
+            message: `No URLs to prefetch: every source was empty (${every.join(', ')}). Nothing was sent.`,
+        };
+    }
+    // Lists with entries always yield an outcome, so here they are all empty: only the sitemap speaks.
+    return { level: 'notice', message: `No URLs to prefetch: ${sitemapText(sitemap)}. Nothing was sent.` };
+}
+/** A site (or a state alone) that planned nothing: what it held, so a redeploy with no change reads as one. */
+function siteText(site) {
+    const { counts } = site;
+    const dropped = counts.carriedAged + counts.carriedGone + counts.carriedExcluded + counts.carriedInvalid;
+    const carried = dropped > 0 ? `nothing carried is left to warm (${dropped} dropped)` : 'nothing is carried';
+    if (site.siteDir === undefined)
+        return `the state has ${carried.replace('nothing is carried', 'no carried URLs')}`;
+    const found = [
+        `${counts.unchanged} unchanged`,
+        counts.excluded ? `${counts.excluded} excluded` : '',
+        counts.added ? `${counts.added} added but not selected by changes` : '',
+        counts.modified ? `${counts.modified} modified but not selected by changes` : '',
+    ].filter(Boolean);
+    return `site-dir ${site.siteDir} has ${counts.files} files, none to warm (${found.join(', ')}), and ${carried}`;
+}
+function sitemapText(sitemap) {
+    const { counts } = sitemap;
+    const found = [
+        counts.unchanged ? `${counts.unchanged} unchanged` : '',
+        counts.notComparable ? `${counts.notComparable} not comparable (no <lastmod>)` : '',
+        counts.excluded ? `${counts.excluded} excluded` : '',
+        counts.added ? `${counts.added} added but not selected by changes` : '',
+        counts.modified ? `${counts.modified} modified but not selected by changes` : '',
+    ].filter(Boolean);
+    const head = `the sitemap had ${counts.deployed} URLs`;
+    if (sitemap.baselineProblem === 'unreadable') {
+        return `${head}, none selected because the baseline could not be read`;
+    }
+    const none = counts.added || counts.modified
+        ? 'none of the kinds changes selects'
+        : 'none added or modified since the baseline';
+    return `${head}, ${none}${found.length ? ` (${found.join(', ')})` : ''}`;
+}
+/** `save-sitemap`: writes the flat baseline and sends nothing. */
+async function saveBaseline(config, logger, options = {}) {
+    const sitemap = config.sitemap;
+    if (!sitemap?.saveSitemap)
+        return undefined;
+    const saved = await saveSitemapBaseline({
+        workspace: config.workspace,
+        sitemap: sitemap.sitemap,
+        saveSitemap: sitemap.saveSitemap,
+        baseUrl: config.baseUrl,
+        retryPolicy: options.retryPolicy,
+        signal: options.signal,
+        ...(config.requestTimeoutMs ? { limits: { timeoutMs: config.requestTimeoutMs } } : {}),
+    }, logger);
+    return { file: sitemap.saveSitemap, sitemap: sitemap.sitemap, urls: saved.urls };
+}
+function sitemapOptions(config, sitemap, options) {
+    return {
+        workspace: config.workspace,
+        sitemap: sitemap.sitemap,
+        previousSitemap: sitemap.previousSitemap,
+        previousRef: sitemap.previousRef,
+        github: sitemap.github,
+        changes: sitemap.changes,
+        includeImages: sitemap.includeImages,
+        exclude: config.exclude,
+        baseUrl: config.baseUrl,
+        retryPolicy: options.retryPolicy,
+        signal: options.signal,
+        ...(config.requestTimeoutMs ? { limits: { timeoutMs: config.requestTimeoutMs } } : {}),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/sitemap/priorities.ts
+
+
+
+
+/**
+ * With `site-dir`, the sitemap is no diff: it says which URLs visitors ask for first. Returns every
+ * normalized `<loc>` (the first occurrence) with its `<priority>` (0.5 when absent); `<lastmod>` is not
+ * read for anything. A sitemap that cannot be read fails the run as the deployed side of a diff does.
+ */
+async function sitemapPriorities(options, logger) {
+    const limits = { ...DEFAULT_LIMITS, ...options.limits };
+    const root = locateInput(options.sitemap, options.workspace, 'sitemap');
+    const priorities = new Map();
+    const sink = {
+        add: (url, _lastmod, priority) => {
+            if (!priorities.has(url))
+                priorities.set(ownCopy(url), priority);
+        },
+    };
+    await loadDeployed(root, { ...options, images: false }, limits, logger, sink);
+    logger.info(`Sitemap ${root.label}: ${priorities.size} URLs, for their priorities and URL forms (site-dir decides what changed).`);
+    return priorities;
+}
+
+;// CONCATENATED MODULE: ./src/sources/site.ts
+/**
+ * `site-dir` + `state` as a URL source: the built site is hashed and compared with the state the last
+ * run wrote, and what changed is planned, then the URLs earlier runs could not warm (the carried list).
+ * With `state` alone no site is read: the carried list is drained.
+ *
+ * Two ends, which run.ts calls as phases: `openSite` before anything is sent (read the state, scan,
+ * plan), and `closeSite` after, however sending ended — with a result (success, a refusal part-way, the
+ * deadline, a cancel) or with an exception: it writes the next state, but never in a dry run.
+ * A state that could not be used is kept aside, never overwritten; a `state` that names another file is
+ * refused before anything is read; a state that cannot be written fails the step (after the report).
+ */
+
+
+
+
+
+
+/**
+ * Reads the state, scans site-dir (or, with `state` alone, takes the state's own files) and plans.
+ * Undefined when neither `site-dir` nor `state` is set. Throws a ConfigError naming `site-dir` when it is
+ * missing, not a folder or empty. A run stopped while scanning plans nothing and says so.
+ */
+async function openSite(config, logger, options = {}) {
+    const site = config.site;
+    if (site === undefined || (site.siteDir === undefined && site.state === undefined))
+        return undefined;
+    const notes = [];
+    const log = notingLogger(logger, notes);
+    const read = site.state === undefined ? undefined : await readState(statePath(config, site.state), site.state);
+    if (read?.kind === 'foreign')
+        throw foreignStateError(read, statePath(config, read.label));
+    try {
+        const planned = site.siteDir === undefined
+            ? drainOnly(read, config, log, options)
+            : await planSite(site.siteDir, read, config, log, options);
+        if (planned === undefined) {
+            return { config: site, entries: [], read, keep: 'there is no usable state to drain', notes };
+        }
+        logSitePlan(planned.plan, site, logger);
+        return { config: site, entries: entriesOf(planned.plan), planned, read, notes };
+    }
+    catch (error) {
+        if (error instanceof ConfigError || options.signal?.aborted !== true)
+            throw error;
+        const notRead = stopText(options.signal);
+        log.warning(`site-dir: not read: ${notRead}; the state is left as it was.`);
+        return { config: site, entries: [], read, keep: 'the site was not read', notRead, notes };
+    }
+}
+async function planSite(siteDir, read, config, log, options) {
+    const site = config.site;
+    const sitemap = config.sitemap && (await priorities(config, config.sitemap.sitemap, log, options));
+    const scan = await scanSite({
+        workspace: config.workspace,
+        siteDir,
+        baseUrl: config.baseUrl ?? '',
+        contentIgnore: site.contentIgnore,
+        state: site.state,
+        previous: read?.kind === 'found' ? read.state.files : undefined,
+        signal: options.signal,
+    });
+    // Without a state, readState's "missing" tells the plan so (a notice, every file added).
+    const plan = planSiteChanges(scan, read ?? { kind: 'missing', label: '' }, {
+        changes: site.changes,
+        exclude: config.exclude,
+        carryDays: site.carryDays,
+        now: options.now ?? new Date(),
+        sitemap,
+    });
+    if (site.state === undefined)
+        plan.notices.length = 0; // no state asked for: nothing to say about one
+    for (const warning of scan.warnings ?? [])
+        log.warning(warning);
+    for (const notice of scan.notices ?? [])
+        log.notice(notice);
+    for (const notice of plan.notices)
+        log.notice(notice);
+    for (const warning of plan.warnings)
+        log.warning(warning);
+    return { scan, plan: withNormalUrls(plan) };
+}
+/**
+ * The sitemap's priorities and URL forms. A sitemap that cannot be used (missing, not a sitemap) is a
+ * configuration error, as for the diff; one that cannot be read now (a server failing, the run stopped)
+ * only costs the order its priorities: a warning, and the site is planned without them.
+ */
+async function priorities(config, sitemap, log, options) {
+    try {
+        return await sitemapPriorities({
+            workspace: config.workspace,
+            sitemap,
+            baseUrl: config.baseUrl,
+            retryPolicy: options.retryPolicy,
+            signal: options.signal,
+            ...(config.requestTimeoutMs ? { limits: { timeoutMs: config.requestTimeoutMs } } : {}),
+        }, log);
+    }
+    catch (error) {
+        if (error instanceof ConfigError || options.signal?.aborted === true)
+            throw error;
+        log.warning(`sitemap: ${errorMessage(error)}; the files of site-dir are ordered without its priorities.`);
+        return undefined;
+    }
+}
+/**
+ * `state` alone: the carried list of the state, without reading a site. The state's own files stand
+ * for the site, so nothing is added or modified and no carried URL is "gone"; aged entries are dropped
+ * as usual. Undefined, with a notice or warning, when there is no usable state.
+ */
+function drainOnly(read, config, log, options) {
+    if (read === undefined || read.kind === 'missing' || read.kind === 'foreign') {
+        log.notice(`state: there is no ${config.site?.state} yet, so there is nothing carried to warm (state alone reads no ` +
+            'site-dir). A run with site-dir writes it.');
+        return undefined;
+    }
+    if (read.kind === 'unusable') {
+        log.warning(`state: ${read.label} cannot be used (${read.why}); with state alone (no site-dir) there is nothing to ` +
+            'warm, and the file is left as it is: the next run with site-dir replaces it.');
+        return undefined;
+    }
+    const scan = stateAsScan(read.state);
+    const plan = planSiteChanges(scan, read, {
+        changes: { added: true, modified: true, all: false }, // the state's files are all "unchanged"
+        exclude: config.exclude,
+        carryDays: config.site.carryDays,
+        now: options.now ?? new Date(),
+    });
+    for (const notice of plan.notices)
+        log.notice(notice);
+    for (const warning of plan.warnings)
+        log.warning(warning);
+    return { scan, plan: withNormalUrls(plan) };
+}
+/** The state's files as a scan of the site they were hashed from. */
+function stateAsScan(state) {
+    const base = state.baseUrl;
+    const files = [...state.files].map(([file, hashes]) => ({
+        path: file,
+        hashes,
+        size: 0,
+        get url() {
+            return fileToUrl(base, file);
+        },
+    }));
+    return { root: '', base, files, bytes: 0 };
+}
+/**
+ * Site URLs are written in the normal form already (site/mapping.ts); should one ever not be, the
+ * plan takes the form the run sends, so that the outcome of each is found again when the state is written.
+ */
+function withNormalUrls(plan) {
+    for (const planned of plan.urls) {
+        if (isCanonical(planned.url))
+            continue; // all of them, but asked cheaply: a site has a million
+        const normal = normalizeUrl(planned.url);
+        if (normal.ok && normal.url !== planned.url)
+            planned.url = normal.url;
+    }
+    return plan;
+}
+/**
+ * The plan as URL entries: each row says why it is there. Rows that say the same share one `change`
+ * (a first deploy of a million files has one kind of row).
+ */
+function entriesOf(plan) {
+    const shared = new Map();
+    return plan.urls.map((planned) => {
+        const since = planned.change === 'carried' ? planned.since : undefined;
+        const key = `${planned.change} ${planned.chromeOnly} ${since}`;
+        let change = shared.get(key);
+        if (change === undefined) {
+            change = {
+                change: planned.change,
+                chromeOnly: planned.chromeOnly,
+                ...(since !== undefined ? { carriedSince: since } : {}),
+            };
+            shared.set(key, change);
+        }
+        return {
+            raw: planned.url,
+            source: planned.file === undefined ? 'state' : `site-dir: ${planned.file}`,
+            change,
+        };
+    });
+}
+/** What gatherEntries appends to the run's entries (none, with `notRead`, when the run stopped before site-dir was read). */
+function plannedSite(site) {
+    const counts = site.planned?.plan.counts ?? emptySiteCounts();
+    const entries = site.entries;
+    // Handed over: the run holds them from here on (the state is built from the plan, not from these).
+    site.entries = [];
+    return { entries, counts, siteDir: site.config.siteDir, notRead: site.notRead };
+}
+/**
+ * What the quota warning says of the site's URLs it skips: carried in the state only when this run
+ * writes a state that carries them (not on a first deploy, not in a dry run, not when the state is
+ * left as it was). Undefined when the run has no site; the warning then speaks of lists.
+ */
+function quotaCutText(site, config) {
+    if (site?.planned === undefined || site.config.state === undefined || site.planned.plan.urls.length === 0) {
+        return undefined;
+    }
+    if (config.dryRun || site.keep !== undefined)
+        return undefined;
+    return site.planned.plan.carries
+        ? 'Those from site-dir are carried in the state and warmed by the next runs; all are listed in the report.'
+        : 'Those from site-dir are not carried: a first deploy carries nothing (it would queue the whole site for ' +
+            'days), and from the next run on only what changed is warmed. All are listed in the report.';
+}
+function logSitePlan(plan, site, logger) {
+    const { counts } = plan;
+    const dropped = counts.carriedAged + counts.carriedGone + counts.carriedExcluded + counts.carriedInvalid;
+    const carried = `${counts.carriedIn} carried URLs in` +
+        (dropped > 0
+            ? ` (${dropped} dropped: ${counts.carriedAged} older than carry-days, ${counts.carriedGone} gone, ${counts.carriedExcluded} excluded, ${counts.carriedInvalid} not usable)`
+            : '') +
+        (counts.carriedSuperseded > 0 ? `, ${counts.carriedSuperseded} changed again` : '');
+    if (site.siteDir === undefined) {
+        logger.info(`State ${site.state} (state alone, no site-dir): ${carried}; ${plan.urls.length} URLs planned.`);
+        return;
+    }
+    logger.info(`Site ${site.siteDir}: ${counts.files} files: ${counts.added} added, ${counts.modified} modified ` +
+        `(${counts.chromeOnly} of them chrome-only), ${counts.unchanged} unchanged, ${counts.excluded} excluded; ` +
+        `${carried}; ${plan.urls.length} URLs planned.`);
+}
+/**
+ * Builds the next state from every URL's outcome and writes it (not in a dry run); the site's part of
+ * the result. After an exception nothing in the plan has a known outcome (`outcomes` is empty), so
+ * each planned URL is carried as not sent.
+ */
+async function closeSite(site, config, run, options) {
+    const log = notingLogger(options.logger, site.notes);
+    const { planned } = site;
+    const next = planned && site.config.state !== undefined
+        ? nextState({
+            ...planned,
+            outcomes: run.outcomes,
+            stopped: run.stopped,
+            now: options.now?.() ?? new Date(),
+        })
+        : undefined;
+    let written = false;
+    let stateError;
+    if (next !== undefined) {
+        for (const notice of next.notices)
+            log.notice(notice);
+        if (config.dryRun) {
+            log.info(`state: not written (dry run); ${site.config.state} is left as it was.`);
+        }
+        else if (site.keep === undefined) {
+            const file = statePath(config, site.config.state);
+            stateError = await setAside(site, file, options.now?.() ?? new Date(), log);
+            if (stateError === undefined)
+                stateError = await write(file, site.config.state, next.state, log);
+            written = stateError === undefined;
+        }
+    }
+    return siteResult(site, next === undefined ? undefined : { carried: next.carried, leftCold: next.leftCold }, written, stateError);
+}
+/** A state that could not be used is renamed aside before the new one is written: never overwritten. */
+async function setAside(site, file, now, log) {
+    const { read } = site;
+    const otherBase = read?.kind === 'found' && site.planned?.plan.hadState === false;
+    if (!(read?.kind === 'unusable' && read.setAside) && !otherBase)
+        return undefined;
+    try {
+        const aside = await setStateAside(file, now);
+        if (aside === undefined)
+            return undefined; // gone during the run: nothing to keep
+        log.warning(`state: the state that could not be used was kept as ${external_node_path_default().relative(external_node_path_default().dirname(file), aside)} beside ` +
+            `${site.config.state}; a new one is written in its place.`);
+        return undefined;
+    }
+    catch (error) {
+        return (`state: ${site.config.state} could not be used, and could not be kept aside (${errorMessage(error)}): it ` +
+            'is left as it was, and no new state is written.');
+    }
+}
+/** Writes the state; the error's text when it cannot be written. */
+async function write(file, label, state, log) {
+    try {
+        await writeState(file, state);
+        log.info(`state: wrote ${label} (${state.files.size} files, ${state.carried.length} URLs carried).`);
+        return undefined;
+    }
+    catch (error) {
+        return (`state: could not write ${label} (${errorMessage(error)}). What was sent is sent, but nothing is carried ` +
+            'and the next run compares with the older state (a state that can never be written re-warms the whole ' +
+            'site on every run): fix the path or its permissions.');
+    }
+}
+function siteResult(site, next, written, stateError) {
+    const { config, planned, read } = site;
+    const unreadable = planned?.scan.unreadableNames ?? [];
+    return {
+        ...(config.siteDir !== undefined ? { siteDir: config.siteDir } : {}),
+        ...(config.state !== undefined ? { state: config.state } : {}),
+        ...(read !== undefined ? { stateFound: stateFound(read, planned?.plan) } : {}),
+        counts: planned?.plan.counts ?? emptySiteCounts(),
+        planned: planned?.plan.urls.length ?? 0,
+        ...(written && next !== undefined ? { carriedOut: next.carried } : {}),
+        leftCold: next?.leftCold ?? 0,
+        stateWritten: written,
+        ...(stateError !== undefined ? { stateError } : {}),
+        ...(site.notRead !== undefined ? { notRead: site.notRead } : {}),
+        ...(unreadable.length > 0 ? { unreadableNames: unreadable } : {}),
+        notes: site.notes,
+    };
+}
+function stateFound(read, plan) {
+    if (read.kind === 'foreign')
+        return 'unusable'; // never here: openSite refuses it
+    if (read.kind !== 'found')
+        return read.kind;
+    return plan === undefined || plan.hadState ? 'found' : 'other-base-url';
+}
+function statePath(config, state) {
+    return external_node_path_default().resolve(config.workspace, state);
+}
+function stopText(signal) {
+    const reason = signal?.reason instanceof Error ? signal.reason.message : String(signal?.reason);
+    return reason === 'deadline' ? 'the run reached its timeout first' : 'the run was cancelled first';
 }
 
 ;// CONCATENATED MODULE: ./src/submit/quota.ts
@@ -18322,12 +19666,12 @@ async function submitBatches(client, logger, options) {
             break;
         }
         const remain = round < MAX_QUOTA_REPLANS ? await options.rereadQuota() : undefined;
-        const replanned = planBatches(leftovers, options.batchSize, remain ?? 0);
-        const more = replanned.batches.reduce((sum, batch) => sum + batch.items.length, 0);
+        const repacked = packBatches(leftovers, options.batchSize, remain ?? 0);
+        const more = repacked.batches.reduce((sum, batch) => sum + batch.items.length, 0);
         if (more > 0)
             logger.info(`Quota re-read: ${remain} URLs remain; sending ${more} more.`);
-        ledger.skipForQuota(replanned.overQuota, remain);
-        batches = replanned.batches;
+        ledger.skipForQuota(repacked.overQuota, remain);
+        batches = repacked.batches;
     }
     return ledger.result();
 }
@@ -18487,663 +19831,410 @@ function recordFailure(logger, host, items, error, ledger) {
     logger.warning(`${host}: ${items.length} URLs failed: ${error.message}`);
 }
 
-;// CONCATENATED MODULE: ./src/sources/list.ts
+;// CONCATENATED MODULE: ./src/verify/expected.ts
 /**
- * URL list sources: the `urls` input and the `urls-file` file share one format, one URL per line,
- * blank lines and `#` comments ignored.
+ * What the site should serve at each URL: the file the build wrote for it (site/mapping.ts maps the
+ * URL back, `/a/` to `a/index.html`, `/a` to `a` or `a.html`), with the content hash the scan made of
+ * it. Files over the size a scan reads whole are hashed raw, without `content-ignore`, and are not
+ * downloaded for a check.
  */
 
 
-/** Splits list text into entries, keeping each entry's line number for error messages. */
-function parseUrlList(text, sourceName) {
-    const entries = [];
-    text.split(/\r\n|\n|\r/).forEach((line, index) => {
-        const raw = line.trim();
-        if (raw === '' || raw.startsWith('#'))
-            return;
-        entries.push({ raw, source: `${sourceName}: line ${index + 1}` });
-    });
-    return entries;
-}
-/** Reads `urls-file`; a missing or unreadable file is a configuration error naming the path. */
-async function readUrlFile(filePath, displayName) {
-    let text;
-    try {
-        text = await (0,external_node_fs_promises_namespaceObject.readFile)(filePath, 'utf8');
-    }
-    catch (error) {
-        const code = error.code;
-        const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : String(code ?? error);
-        throw new ConfigError(`urls-file: cannot read "${displayName}" (${why}); the path is relative to the workspace (${filePath})`);
-    }
-    return parseUrlList(text.replace(/^\uFEFF/, ''), `urls-file ${displayName}`);
-}
-
-;// CONCATENATED MODULE: ./src/sources/gather.ts
-/**
- * Every URL source of a run, in the order the quota is spent on them: the `urls` input, `urls-file`
- * (or standard input, from the CLI), then what the sitemap diff selected, then what `site-dir` and
- * `state` planned (this deploy's changes, then the carried URLs). With `site-dir` the sitemap is no
- * diff (it only gives the site's plan its priorities: see site.ts).
- */
-
-
-
-
-async function gatherEntries(config, logger, options = {}, site) {
-    const entries = parseUrlList(config.urlsText, 'urls');
-    const lists = [{ name: 'urls', entries: entries.length }];
-    if (config.urlsFile) {
-        const fromFile = await readUrlFile(config.urlsFile, external_node_path_default().basename(config.urlsFile));
-        lists.push({ name: 'urls-file', entries: fromFile.length });
-        append(entries, fromFile);
-    }
-    if (config.cli?.urlsFileStdin !== undefined) {
-        const fromStdin = parseUrlList(config.cli.urlsFileStdin, 'urls-file (standard input)');
-        lists.push({ name: 'standard input', entries: fromStdin.length });
-        append(entries, fromStdin);
-    }
-    const sitemap = config.sitemap && config.site?.siteDir === undefined
-        ? await sitemapEntries(config, config.sitemap, logger, options, entries)
-        : undefined;
-    if (site !== undefined)
-        append(entries, site.entries);
-    return {
-        entries,
-        lists,
-        ...(sitemap?.read ? { sitemap: sitemap.read } : {}),
-        ...(sitemap?.failure ? { sitemapFailure: sitemap.failure } : {}),
-        ...(site
-            ? {
-                site: {
-                    counts: site.counts,
-                    siteDir: site.siteDir,
-                    planned: site.entries.length,
-                    ...(site.notRead ? { notRead: site.notRead } : {}),
-                },
-            }
-            : {}),
+/** The largest body a check downloads and decodes: the size the scan hashes with `content-ignore`. */
+const MAX_CHECKED_BYTES = WHOLE_FILE_LIMIT;
+/** Looks URLs up in `scan`; undefined for a URL that is no file of it. */
+function expectedFromScan(scan) {
+    const byPath = new Map(scan.files.map((file) => [file.path, file]));
+    return (url) => {
+        const path = urlToFile(scan.base, url, (file) => byPath.has(file));
+        const file = path === undefined ? undefined : byPath.get(path);
+        if (file === undefined)
+            return undefined;
+        if (file.size > MAX_CHECKED_BYTES) {
+            return { tooLarge: `${file.path} is over ${MAX_CHECKED_BYTES / (1024 * 1024)} MiB: not downloaded` };
+        }
+        return { expected: { file: file.path, content: file.hashes.content } };
     };
 }
-/**
- * Appends what the sitemap diff selected, then its unusable `<loc>` values (each a failed URL). A
- * sitemap that cannot be read is returned as the failure: the other sources' entries are still reported.
- */
-async function sitemapEntries(config, sitemapConfig, logger, options, entries) {
-    let sitemap;
-    try {
-        sitemap = await logger.group('Sitemap diff', () => sitemapChanges(sitemapOptions(config, sitemapConfig, options), logger));
-    }
-    catch (error) {
-        if (error instanceof ConfigError || !(error instanceof Error))
-            throw error;
-        return { failure: error };
-    }
-    for (let i = 0; i < sitemap.urls.length; i++) {
-        entries.push({ raw: sitemap.urls[i], source: 'sitemap', change: sitemap.changes[i] });
-    }
-    for (const loc of sitemap.invalid) {
-        entries.push({ raw: loc.value, source: `sitemap ${loc.document}`, invalid: loc.reason });
-    }
-    return { read: sitemap };
+
+;// CONCATENATED MODULE: ./src/verify/select.ts
+
+/** The URLs of `outcomes` to verify, in the order they are asked for. */
+function verifyTargets(outcomes, expectedOf) {
+    const eligible = outcomes.filter(isSiteUrl);
+    const changed = eligible.filter(isChange);
+    const others = eligible.filter((outcome) => !isChange(outcome));
+    return [...changed, ...others].map((outcome) => {
+        const built = expectedOf(outcome.url);
+        const target = {
+            url: outcome.url,
+            ...(built && 'expected' in built ? { expected: built.expected, staleHint: staleHint(outcome) } : {}),
+        };
+        if (prefetchPending(outcome)) {
+            const note = `its prefetch task was ${outcome.taskStatus ?? 'not followed'} when the checks began`;
+            return { ...target, unchecked: 'prefetch-pending', note };
+        }
+        if (built && 'tooLarge' in built)
+            return { ...target, unchecked: 'too-large', note: built.tooLarge };
+        return target;
+    });
 }
-/** `push(...many)` overflows the call stack past ~100,000 items. */
-function append(to, items) {
-    for (const item of items)
-        to.push(item);
+/** A URL the run dealt with: valid (in its sending form), allowed, not excluded. */
+function isSiteUrl(outcome) {
+    if (outcome.skip === 'domains' || outcome.skip === 'excluded')
+        return false;
+    const normal = normalizeUrl(outcome.url);
+    return normal.ok && normal.url === outcome.url;
 }
+function isChange(outcome) {
+    return outcome.change === 'added' || outcome.change === 'modified' || outcome.change === 'carried';
+}
+/** Submitted by this run, and its task not seen Complete or Failed. */
+function prefetchPending(outcome) {
+    return (outcome.status === 'submitted' && outcome.taskStatus !== 'Complete' && outcome.taskStatus !== 'Failed');
+}
+/** What most likely keeps a URL stale, from its change and its refresh; undefined when nothing is known. */
+function staleHint(outcome) {
+    const refresh = outcome.refreshStatus;
+    if (refresh === 'Failed')
+        return `its refresh failed (${outcome.refreshDescription ?? 'no reason given'})`;
+    if (refresh === 'Pending' || refresh === 'Refreshing')
+        return 'its refresh had not finished';
+    if (refresh === 'Complete') {
+        return 'refreshed, and still other content: the origin may serve an old copy, or a CDN rule rewrites it';
+    }
+    if (outcome.change === 'added')
+        return 'new in this build, yet other content is served: is the origin updated?';
+    if (outcome.skip === 'quota') {
+        return 'skipped for quota, so neither refreshed nor prefetched: the CDN may still hold the previous copy';
+    }
+    const why = outcome.refreshDescription ? ` (${outcome.refreshDescription})` : '';
+    return `not refreshed${why}: the CDN may still hold the previous copy (refresh: true refreshes it)`;
+}
+
+;// CONCATENATED MODULE: ./src/verify/classify.ts
 /**
- * Why nothing is sent, when no source yielded a URL: each source's count, and for the sitemap what
- * the diff found, so that a redeploy with nothing new does not read as a mistake. A warning when
- * nothing was given at all; a notice when the sources had URLs but none was new or changed.
+ * One answer of the site, classified: the status decides missing and redirect; a 2xx body is compared
+ * with the file built for this deploy, hashed exactly as the site scan hashes it (site/hash.ts, after
+ * `content-ignore`), so a page the site serves byte for byte as built is fresh, and a build stamp that
+ * `content-ignore` removes does not make it stale.
  */
-function nothingToSend(gathered) {
-    const lists = gathered.lists.map((list) => `${list.name} had ${list.entries} entries`);
-    if (gathered.site?.notRead !== undefined) {
-        const { siteDir, notRead } = gathered.site;
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/**
+ * The check of `url` from one answer. Without `expected` (no built site, or a URL that is no site
+ * file) a 2xx is `served`: the status and headers are all there is to say.
+ */
+function classify_classify(url, answer, expected, ignore) {
+    if ('error' in answer)
+        return { url, edge: 'error', note: answer.error };
+    const { status, headers } = answer;
+    const seen = { url, status, ...(Object.keys(headers).length > 0 ? { headers } : {}) };
+    if (REDIRECTS.has(status)) {
         return {
-            level: 'warning',
-            message: `No URLs to prefetch: site-dir ${siteDir} was not read (${notRead}). Nothing was sent.`,
+            ...seen,
+            edge: 'redirect',
+            ...(answer.location ? { location: answer.location } : { note: 'a redirect without a Location header' }),
         };
     }
-    if (gathered.site !== undefined) {
-        return { level: 'notice', message: `No URLs to prefetch: ${siteText(gathered.site)}. Nothing was sent.` };
+    if (status >= 400)
+        return { ...seen, edge: 'missing' };
+    if (status < 200 || status >= 300) {
+        return { ...seen, edge: 'error', note: `HTTP ${status} is not an answer a visitor can use` };
     }
-    const sitemap = gathered.sitemap;
-    if (sitemap === undefined || sitemap.counts.deployed + sitemap.counts.invalid === 0) {
-        const every = sitemap === undefined ? lists : [...lists, 'the sitemap had no URLs'];
-        return {
-            level: 'warning',
-            message: `No URLs to prefetch: every source was empty (${every.join(', ')}). Nothing was sent.`,
-        };
+    if (expected === undefined)
+        return { ...seen, edge: 'served' };
+    if (answer.body === undefined)
+        return { ...seen, edge: 'error', note: 'the body was not read' };
+    return { ...seen, edge: contentHash(answer.body, ignore) === expected.content ? 'fresh' : 'stale' };
+}
+/** The body's content hash, as the site scan hashes a file of this size (see site/hash.ts). */
+function contentHash(body, ignore) {
+    return hashBytes(body, false, ignore).content;
+}
+/** The cache headers of an answer, those present, in the spelling Alibaba's edge sends. */
+function cacheHeaders(get) {
+    const headers = {};
+    for (const name of ['X-Cache', 'Age', 'Via']) {
+        const value = get(name);
+        if (value !== null && value !== '')
+            headers[name] = value;
     }
-    // Lists with entries always yield an outcome, so here they are all empty: only the sitemap speaks.
-    return { level: 'notice', message: `No URLs to prefetch: ${sitemapText(sitemap)}. Nothing was sent.` };
-}
-/** A site (or a state alone) that planned nothing: what it held, so a redeploy with no change reads as one. */
-function siteText(site) {
-    const { counts } = site;
-    const dropped = counts.carriedAged + counts.carriedGone + counts.carriedExcluded + counts.carriedInvalid;
-    const carried = dropped > 0 ? `nothing carried is left to warm (${dropped} dropped)` : 'nothing is carried';
-    if (site.siteDir === undefined)
-        return `the state has ${carried.replace('nothing is carried', 'no carried URLs')}`;
-    const found = [
-        `${counts.unchanged} unchanged`,
-        counts.excluded ? `${counts.excluded} excluded` : '',
-        counts.added ? `${counts.added} added but not selected by changes` : '',
-        counts.modified ? `${counts.modified} modified but not selected by changes` : '',
-    ].filter(Boolean);
-    return `site-dir ${site.siteDir} has ${counts.files} files, none to warm (${found.join(', ')}), and ${carried}`;
-}
-function sitemapText(sitemap) {
-    const { counts } = sitemap;
-    const found = [
-        counts.unchanged ? `${counts.unchanged} unchanged` : '',
-        counts.notComparable ? `${counts.notComparable} not comparable (no <lastmod>)` : '',
-        counts.excluded ? `${counts.excluded} excluded` : '',
-        counts.added ? `${counts.added} added but not selected by changes` : '',
-        counts.modified ? `${counts.modified} modified but not selected by changes` : '',
-    ].filter(Boolean);
-    const head = `the sitemap had ${counts.deployed} URLs`;
-    if (sitemap.baselineProblem === 'unreadable') {
-        return `${head}, none selected because the baseline could not be read`;
-    }
-    const none = counts.added || counts.modified
-        ? 'none of the kinds changes selects'
-        : 'none added or modified since the baseline';
-    return `${head}, ${none}${found.length ? ` (${found.join(', ')})` : ''}`;
-}
-/**
- * Gives each outcome from the sitemap diff its `change` and lastmods, and each from site-dir its
- * `change`, `chromeOnly` and `carriedSince` (report rows of urls / urls-file get none). The outcomes
- * are this run's own, made for the report: they are completed in place (a million copies would be a
- * million objects more at the run's peak).
- */
-function withChanges(outcomes, changes) {
-    if (changes.size === 0)
-        return outcomes;
-    const format = lastFormatted();
-    for (const outcome of outcomes) {
-        const entry = changes.get(outcome.order);
-        if (entry === undefined)
-            continue;
-        outcome.change = entry.change;
-        if (!('lastmod' in entry)) {
-            if (entry.chromeOnly)
-                outcome.chromeOnly = true;
-            if (entry.carriedSince !== undefined)
-                outcome.carriedSince = entry.carriedSince;
-            continue;
-        }
-        if (!Number.isNaN(entry.lastmod))
-            outcome.lastmod = format(entry.lastmod);
-        if (entry.change === 'modified' && !Number.isNaN(entry.previousLastmod)) {
-            outcome.previousLastmod = format(entry.previousLastmod);
-        }
-    }
-    return outcomes;
-}
-/** formatLastmod, remembering its last answer: a build stamp gives thousands of URLs the same lastmod. */
-function lastFormatted() {
-    let last = NaN;
-    let text = '';
-    return (ms) => {
-        if (ms !== last) {
-            last = ms;
-            text = formatLastmod(ms);
-        }
-        return text;
-    };
-}
-/** `save-sitemap`: writes the flat baseline and sends nothing. */
-async function saveBaseline(config, logger, options = {}) {
-    const sitemap = config.sitemap;
-    if (!sitemap?.saveSitemap)
-        return undefined;
-    const saved = await saveSitemapBaseline({
-        workspace: config.workspace,
-        sitemap: sitemap.sitemap,
-        saveSitemap: sitemap.saveSitemap,
-        baseUrl: config.baseUrl,
-        retryPolicy: options.retryPolicy,
-        signal: options.signal,
-        ...(config.requestTimeoutMs ? { limits: { timeoutMs: config.requestTimeoutMs } } : {}),
-    }, logger);
-    return { file: sitemap.saveSitemap, sitemap: sitemap.sitemap, urls: saved.urls };
-}
-function sitemapOptions(config, sitemap, options) {
-    return {
-        workspace: config.workspace,
-        sitemap: sitemap.sitemap,
-        previousSitemap: sitemap.previousSitemap,
-        previousRef: sitemap.previousRef,
-        github: sitemap.github,
-        changes: sitemap.changes,
-        includeImages: sitemap.includeImages,
-        exclude: config.exclude,
-        baseUrl: config.baseUrl,
-        retryPolicy: options.retryPolicy,
-        signal: options.signal,
-        ...(config.requestTimeoutMs ? { limits: { timeoutMs: config.requestTimeoutMs } } : {}),
-    };
+    return headers;
 }
 
-;// CONCATENATED MODULE: ./src/sources/site.ts
+;// CONCATENATED MODULE: ./src/verify/decode.ts
 /**
- * `site-dir` + `state` as a URL source: the built site is hashed and compared with the state the last
- * run wrote, and what changed is planned, then the URLs earlier runs could not warm (the carried list).
- * With `state` alone no site is read: the carried list is drained.
- *
- * Two ends: `openSite` before anything is sent (read the state, scan, plan), and `keepingState` around
- * the rest of the run, which writes the next state however that rest ends — with a result (success, a
- * refusal part-way, the deadline, a cancel) or with an exception — but never in a dry run. A state that
- * could not be used is kept aside, never overwritten; a `state` that names another file is refused
- * before anything is read; a state that cannot be written fails the step (after the report).
+ * A body as a browser reads it: the `Content-Encoding` undone (gzip, deflate, br, in the reverse order
+ * they were applied), within a size limit, so that an answer that inflates without end cannot take the
+ * runner's memory.
  */
 
-
-
-
-
-
-
+/** The Accept-Encoding a browser sends: the answer may come in any of these. */
+const BROWSER_ACCEPT_ENCODING = 'gzip, deflate, br';
+/** Why a body could not be decoded: an unknown coding, a corrupt stream, or more than the limit. */
+class DecodeError extends Error {
+    name = 'DecodeError';
+}
 /**
- * Reads the state, scans site-dir (or, with `state` alone, takes the state's own files) and plans.
- * Undefined when neither `site-dir` nor `state` is set. Throws a ConfigError naming `site-dir` when it is
- * missing, not a folder or empty. A run stopped while scanning plans nothing and says so.
+ * Undoes `contentEncoding` (the header's value; absent or `identity` leaves the body as it is). Throws
+ * DecodeError when a coding is unknown or broken, or the decoded body exceeds `maxBytes`.
  */
-async function openSite(config, logger, options = {}) {
-    const site = config.site;
-    if (site === undefined || (site.siteDir === undefined && site.state === undefined))
-        return undefined;
-    const notes = [];
-    const log = notingLogger(logger, notes);
-    const read = site.state === undefined ? undefined : await readState(statePath(config, site.state), site.state);
-    if (read?.kind === 'foreign')
-        throw foreignStateError(read, statePath(config, read.label));
+function decodeBody(body, contentEncoding, maxBytes) {
+    const codings = (contentEncoding ?? '')
+        .split(',')
+        .map((coding) => coding.trim().toLowerCase())
+        .filter((coding) => coding !== '' && coding !== 'identity');
+    let data = body;
+    for (const coding of codings.reverse())
+        data = decodeOnce(data, coding, maxBytes);
+    if (data.length > maxBytes)
+        throw tooLarge(maxBytes);
+    return data;
+}
+function decodeOnce(data, coding, maxBytes) {
+    // One byte over the limit is enough to know it is over.
+    const options = { maxOutputLength: maxBytes + 1 };
     try {
-        const planned = site.siteDir === undefined
-            ? drainOnly(read, config, log, options)
-            : await planSite(site.siteDir, read, config, log, options);
-        if (planned === undefined) {
-            return { config: site, entries: [], read, keep: 'there is no usable state to drain', notes };
+        switch (coding) {
+            case 'gzip':
+            case 'x-gzip':
+                return (0,external_node_zlib_namespaceObject.gunzipSync)(data, options);
+            case 'br':
+                return (0,external_node_zlib_namespaceObject.brotliDecompressSync)(data, options);
+            case 'deflate':
+                // Meant as zlib-wrapped (RFC 9110), but some servers send raw deflate; browsers read both.
+                return hasZlibHeader(data) ? (0,external_node_zlib_namespaceObject.inflateSync)(data, options) : (0,external_node_zlib_namespaceObject.inflateRawSync)(data, options);
         }
-        logPlan(planned.plan, site, logger);
-        return { config: site, entries: entriesOf(planned.plan), planned, read, notes };
     }
     catch (error) {
-        if (error instanceof ConfigError || options.signal?.aborted !== true)
-            throw error;
-        const notRead = stopText(options.signal);
-        log.warning(`site-dir: not read: ${notRead}; the state is left as it was.`);
-        return { config: site, entries: [], read, keep: 'the site was not read', notRead, notes };
+        if (error instanceof RangeError)
+            throw tooLarge(maxBytes);
+        const why = error instanceof Error ? error.message : String(error);
+        throw new DecodeError(`the ${coding} body could not be decoded (${why})`);
     }
+    throw new DecodeError(`the body is encoded as "${coding}", which a browser does not read`);
 }
-async function planSite(siteDir, read, config, log, options) {
-    const site = config.site;
-    const sitemap = config.sitemap && (await priorities(config, config.sitemap.sitemap, log, options));
-    const scan = await scanSite({
-        workspace: config.workspace,
-        siteDir,
-        baseUrl: config.baseUrl ?? '',
-        contentIgnore: site.contentIgnore,
-        state: site.state,
-        previous: read?.kind === 'found' ? read.state.files : undefined,
-        signal: options.signal,
-    });
-    // Without a state, readState's "missing" tells the plan so (a notice, every file added).
-    const plan = planSiteChanges(scan, read ?? { kind: 'missing', label: '' }, {
-        changes: site.changes,
-        exclude: config.exclude,
-        carryDays: site.carryDays,
-        now: options.now ?? new Date(),
-        sitemap,
-    });
-    if (site.state === undefined)
-        plan.notices.length = 0; // no state asked for: nothing to say about one
-    for (const warning of scan.warnings ?? [])
-        log.warning(warning);
-    for (const notice of scan.notices ?? [])
-        log.notice(notice);
-    for (const notice of plan.notices)
-        log.notice(notice);
-    for (const warning of plan.warnings)
-        log.warning(warning);
-    return { scan, plan: withNormalUrls(plan) };
+/** A zlib stream's first two bytes: CM 8 (deflate) and a header checksum divisible by 31. */
+function hasZlibHeader(data) {
+    const [cmf = 0, flg = 0] = data;
+    return (cmf & 0x0f) === 8 && ((cmf << 8) | flg) % 31 === 0;
 }
+function tooLarge(maxBytes) {
+    return new DecodeError(`the decoded body is over ${Math.round(maxBytes / (1024 * 1024))} MiB`);
+}
+
+;// CONCATENATED MODULE: ./src/verify/ask.ts
 /**
- * The sitemap's priorities and URL forms. A sitemap that cannot be used (missing, not a sitemap) is a
- * configuration error, as for the diff; one that cannot be read now (a server failing, the run stopped)
- * only costs the order its priorities: a warning, and the site is planned without them.
+ * One request to the site, as a visitor's browser makes it: GET, a browser's Accept-Encoding, no
+ * credentials of any kind (no Authorization, no cookies: the URLs carry no user name or password, which
+ * urls/normalize.ts and base-url refuse), redirects not followed. It goes through the project's one
+ * door (http/fetch.ts), so the proxy settings, the per-request timeout and the run's stop apply.
  */
-async function priorities(config, sitemap, log, options) {
+
+
+
+
+/** The headers of every check: what a browser sends about encodings, and who is asking. */
+const VISITOR_HEADERS = {
+    accept: '*/*',
+    'accept-encoding': BROWSER_ACCEPT_ENCODING,
+    'user-agent': 'Mozilla/5.0 (compatible; cdn-prefetch-verify/1.0)',
+};
+/** Asks the site for `url`; never throws: a failure is an answer with `error`. */
+async function askSite(url, options) {
+    const parsed = new URL(url);
+    if (parsed.username !== '' || parsed.password !== '') {
+        // Never reached (such URLs are refused earlier); node-fetch would send them as Authorization.
+        return { error: 'the URL carries a user name or password, which a check never sends' };
+    }
+    let response;
     try {
-        return await sitemapPriorities({
-            workspace: config.workspace,
-            sitemap,
-            baseUrl: config.baseUrl,
-            retryPolicy: options.retryPolicy,
+        response = await httpFetch(url, {
+            method: 'GET',
+            headers: { ...VISITOR_HEADERS },
+            redirect: 'manual',
+            // Decoded here, within maxBytes, and with br too.
+            compress: false,
+            timeoutMs: options.timeoutMs,
             signal: options.signal,
-            ...(config.requestTimeoutMs ? { limits: { timeoutMs: config.requestTimeoutMs } } : {}),
-        }, log);
+        });
     }
     catch (error) {
-        if (error instanceof ConfigError || options.signal?.aborted === true)
-            throw error;
-        log.warning(`sitemap: ${errorMessage(error)}; the files of site-dir are ordered without its priorities.`);
-        return undefined;
+        return { error: errorMessage(error) };
     }
-}
-/**
- * `state` alone: the carried list of the state, without reading a site. The state's own files stand
- * for the site, so nothing is added or modified and no carried URL is "gone"; aged entries are dropped
- * as usual. Undefined, with a notice or warning, when there is no usable state.
- */
-function drainOnly(read, config, log, options) {
-    if (read === undefined || read.kind === 'missing' || read.kind === 'foreign') {
-        log.notice(`state: there is no ${config.site?.state} yet, so there is nothing carried to warm (state alone reads no ` +
-            'site-dir). A run with site-dir writes it.');
-        return undefined;
+    const status = response.status;
+    const headers = cacheHeaders((name) => response.headers.get(name));
+    if (status < 200 || status >= 300 || !options.readBody) {
+        discard(response);
+        const location = response.headers.get('location');
+        return { status, headers, ...(location ? { location } : {}) };
     }
-    if (read.kind === 'unusable') {
-        log.warning(`state: ${read.label} cannot be used (${read.why}); with state alone (no site-dir) there is nothing to ` +
-            'warm, and the file is left as it is: the next run with site-dir replaces it.');
-        return undefined;
-    }
-    const scan = stateAsScan(read.state);
-    const plan = planSiteChanges(scan, read, {
-        changes: { added: true, modified: true, all: false }, // the state's files are all "unchanged"
-        exclude: config.exclude,
-        carryDays: config.site.carryDays,
-        now: options.now ?? new Date(),
-    });
-    for (const notice of plan.notices)
-        log.notice(notice);
-    for (const warning of plan.warnings)
-        log.warning(warning);
-    return { scan, plan: withNormalUrls(plan) };
-}
-/** The state's files as a scan of the site they were hashed from. */
-function stateAsScan(state) {
-    const base = state.baseUrl;
-    const files = [...state.files].map(([file, hashes]) => ({
-        path: file,
-        hashes,
-        size: 0,
-        get url() {
-            return fileToUrl(base, file);
-        },
-    }));
-    return { root: '', base, files, bytes: 0 };
-}
-/**
- * Site URLs are written in the normal form already (site/mapping.ts); should one ever not be, the
- * plan takes the form the run sends, so that the outcome of each is found again when the state is written.
- */
-function withNormalUrls(plan) {
-    for (const planned of plan.urls) {
-        if (isCanonical(planned.url))
-            continue; // all of them, but asked cheaply: a site has a million
-        const normal = normalizeUrl(planned.url);
-        if (normal.ok && normal.url !== planned.url)
-            planned.url = normal.url;
-    }
-    return plan;
-}
-/**
- * The plan as URL entries: each row says why it is there. Rows that say the same share one `change`
- * (a first deploy of a million files has one kind of row).
- */
-function entriesOf(plan) {
-    const shared = new Map();
-    return plan.urls.map((planned) => {
-        const since = planned.change === 'carried' ? planned.since : undefined;
-        const key = `${planned.change} ${planned.chromeOnly} ${since}`;
-        let change = shared.get(key);
-        if (change === undefined) {
-            change = {
-                change: planned.change,
-                chromeOnly: planned.chromeOnly,
-                ...(since !== undefined ? { carriedSince: since } : {}),
-            };
-            shared.set(key, change);
-        }
-        return {
-            raw: planned.url,
-            source: planned.file === undefined ? 'state' : `site-dir: ${planned.file}`,
-            change,
-        };
-    });
-}
-/** What gatherEntries appends to the run's entries (none, with `notRead`, when the run stopped before site-dir was read). */
-function plannedSite(site) {
-    const counts = site.planned?.plan.counts ?? emptySiteCounts();
-    const entries = site.entries;
-    // Handed over: the run holds them from here on (the state is built from the plan, not from these).
-    site.entries = [];
-    return { entries, counts, siteDir: site.config.siteDir, notRead: site.notRead };
-}
-/**
- * What the quota warning says of the site's URLs it skips: carried in the state only when this run
- * writes a state that carries them (not on a first deploy, not in a dry run, not when the state is
- * left as it was). Undefined when the run has no site; the warning then speaks of lists.
- */
-function quotaCutText(site, config) {
-    if (site?.planned === undefined || site.config.state === undefined || site.planned.plan.urls.length === 0) {
-        return undefined;
-    }
-    if (config.dryRun || site.keep !== undefined)
-        return undefined;
-    return site.planned.plan.carries
-        ? 'Those from site-dir are carried in the state and warmed by the next runs; all are listed in the report.'
-        : 'Those from site-dir are not carried: a first deploy carries nothing (it would queue the whole site for ' +
-            'days), and from the next run on only what changed is warmed. All are listed in the report.';
-}
-function logPlan(plan, site, logger) {
-    const { counts } = plan;
-    const dropped = counts.carriedAged + counts.carriedGone + counts.carriedExcluded + counts.carriedInvalid;
-    const carried = `${counts.carriedIn} carried URLs in` +
-        (dropped > 0
-            ? ` (${dropped} dropped: ${counts.carriedAged} older than carry-days, ${counts.carriedGone} gone, ${counts.carriedExcluded} excluded, ${counts.carriedInvalid} not usable)`
-            : '') +
-        (counts.carriedSuperseded > 0 ? `, ${counts.carriedSuperseded} changed again` : '');
-    if (site.siteDir === undefined) {
-        logger.info(`State ${site.state} (state alone, no site-dir): ${carried}; ${plan.urls.length} URLs planned.`);
-        return;
-    }
-    logger.info(`Site ${site.siteDir}: ${counts.files} files: ${counts.added} added, ${counts.modified} modified ` +
-        `(${counts.chromeOnly} of them chrome-only), ${counts.unchanged} unchanged, ${counts.excluded} excluded; ` +
-        `${carried}; ${plan.urls.length} URLs planned.`);
-}
-/**
- * Runs the rest of the run (`send`), then writes the next state from every URL's outcome, however
- * `send` ends. When it throws, what it did is unknown: nothing in the plan has an outcome, so each
- * planned URL is carried as not sent (the exception is thrown on). The result gets the site's part.
- */
-async function keepingState(site, config, send, options) {
-    if (site === undefined)
-        return send();
-    let result;
     try {
-        result = await send();
+        const raw = await readCapped(response, options.maxBytes);
+        const body = decodeBody(raw, response.headers.get('content-encoding'), options.maxBytes);
+        return { status, headers, body };
     }
     catch (error) {
-        await closeSite(site, config, { outcomes: [], stopped: options.stopReason() }, options);
-        throw error;
+        return { error: `HTTP ${status}: ${errorMessage(error)}` };
     }
-    const closed = await closeSite(site, config, result, options);
-    // A state that cannot be kept fails the step (the report says what was sent first).
-    const failed = closed.stateError !== undefined && result.fatal === undefined;
-    return { ...result, site: closed, ...(failed ? { fatal: closed.stateError } : {}) };
 }
-/** Builds and writes the next state (not in a dry run); the site's part of the result. */
-async function closeSite(site, config, run, options) {
-    const log = notingLogger(options.logger, site.notes);
-    const { planned } = site;
-    const next = planned && site.config.state !== undefined
-        ? nextState({
-            ...planned,
-            outcomes: run.outcomes,
-            stopped: run.stopped,
-            now: options.now?.() ?? new Date(),
-        })
-        : undefined;
-    let written = false;
-    let stateError;
-    if (next !== undefined) {
-        for (const notice of next.notices)
-            log.notice(notice);
-        if (config.dryRun) {
-            log.info(`state: not written (dry run); ${site.config.state} is left as it was.`);
+/** The raw body, given up (and its connection closed) once it is over `maxBytes`. */
+async function readCapped(response, maxBytes) {
+    const chunks = [];
+    let total = 0;
+    for await (const chunk of readChunks(response)) {
+        total += chunk.length;
+        if (total > maxBytes) {
+            throw new Error(`the body is over ${Math.round(maxBytes / (1024 * 1024))} MiB`);
         }
-        else if (site.keep === undefined) {
-            const file = statePath(config, site.config.state);
-            stateError = await setAside(site, file, options.now?.() ?? new Date(), log);
-            if (stateError === undefined)
-                stateError = await write(file, site.config.state, next.state, log);
-            written = stateError === undefined;
-        }
+        chunks.push(chunk);
     }
-    return siteResult(site, next === undefined ? undefined : { carried: next.carried, leftCold: next.leftCold }, written, stateError);
-}
-/** A state that could not be used is renamed aside before the new one is written: never overwritten. */
-async function setAside(site, file, now, log) {
-    const { read } = site;
-    const otherBase = read?.kind === 'found' && site.planned?.plan.hadState === false;
-    if (!(read?.kind === 'unusable' && read.setAside) && !otherBase)
-        return undefined;
-    try {
-        const aside = await setStateAside(file, now);
-        if (aside === undefined)
-            return undefined; // gone during the run: nothing to keep
-        log.warning(`state: the state that could not be used was kept as ${external_node_path_default().relative(external_node_path_default().dirname(file), aside)} beside ` +
-            `${site.config.state}; a new one is written in its place.`);
-        return undefined;
-    }
-    catch (error) {
-        return (`state: ${site.config.state} could not be used, and could not be kept aside (${errorMessage(error)}): it ` +
-            'is left as it was, and no new state is written.');
-    }
-}
-/** Writes the state; the error's text when it cannot be written. */
-async function write(file, label, state, log) {
-    try {
-        await writeState(file, state);
-        log.info(`state: wrote ${label} (${state.files.size} files, ${state.carried.length} URLs carried).`);
-        return undefined;
-    }
-    catch (error) {
-        return (`state: could not write ${label} (${errorMessage(error)}). What was sent is sent, but nothing is carried ` +
-            'and the next run compares with the older state (a state that can never be written re-warms the whole ' +
-            'site on every run): fix the path or its permissions.');
-    }
-}
-function siteResult(site, next, written, stateError) {
-    const { config, planned, read } = site;
-    const unreadable = planned?.scan.unreadableNames ?? [];
-    return {
-        ...(config.siteDir !== undefined ? { siteDir: config.siteDir } : {}),
-        ...(config.state !== undefined ? { state: config.state } : {}),
-        ...(read !== undefined ? { stateFound: stateFound(read, planned?.plan) } : {}),
-        counts: planned?.plan.counts ?? emptySiteCounts(),
-        planned: planned?.plan.urls.length ?? 0,
-        ...(written && next !== undefined ? { carriedOut: next.carried } : {}),
-        leftCold: next?.leftCold ?? 0,
-        stateWritten: written,
-        ...(stateError !== undefined ? { stateError } : {}),
-        ...(site.notRead !== undefined ? { notRead: site.notRead } : {}),
-        ...(unreadable.length > 0 ? { unreadableNames: unreadable } : {}),
-        notes: site.notes,
-    };
-}
-function stateFound(read, plan) {
-    if (read.kind === 'foreign')
-        return 'unusable'; // never here: openSite refuses it
-    if (read.kind !== 'found')
-        return read.kind;
-    return plan === undefined || plan.hadState ? 'found' : 'other-base-url';
-}
-function statePath(config, state) {
-    return external_node_path_default().resolve(config.workspace, state);
-}
-function stopText(signal) {
-    const reason = signal?.reason instanceof Error ? signal.reason.message : String(signal?.reason);
-    return reason === 'deadline' ? 'the run reached its timeout first' : 'the run was cancelled first';
+    return Buffer.concat(chunks);
 }
 
-;// CONCATENATED MODULE: ./src/urls/prepare.ts
+;// CONCATENATED MODULE: ./src/verify/options.ts
+/** Requests to the site in flight at once, at most: a check must never look like an attack. */
+const VERIFY_CONCURRENCY = 8;
+/** How long a stale answer waits before it is asked again (an edge may still be settling). */
+const SECOND_ASK_AFTER_MS = 2_000;
+
+;// CONCATENATED MODULE: ./src/verify/verify.ts
 
 
-const prepare_EXAMPLES = 3;
-function prepareUrls(entries, options) {
-    const seen = new Set();
-    const candidates = [];
-    const rejected = [];
-    const changes = new Map();
-    const invalidByReason = new Map();
-    let duplicates = 0;
-    // One string per host: a million URLs of one site would otherwise hold a million copies of it.
-    const hosts = new Map();
-    for (const entry of entries) {
-        const normalized = entry.invalid === undefined
-            ? normalizeUrl(entry.raw, options.baseUrl)
-            : { ok: false, reason: entry.invalid };
-        const key = normalized.ok ? normalized.url : `invalid:${entry.raw}`;
-        if (seen.has(key)) {
-            duplicates++;
-            continue;
+
+
+
+
+/** How many stale or missing URLs are named one by one in the log; all are in the summary and report. */
+const LOGGED_PROBLEMS = 10;
+/** Checks `targets` in order; the result lists every one of them. */
+async function verifyEdge(targets, ctx) {
+    const started = Date.now();
+    const checks = new Array(targets.length);
+    const toAsk = [];
+    targets.forEach((target, index) => {
+        if (target.unchecked !== undefined) {
+            checks[index] = unchecked(target.url, target.unchecked, target.note);
         }
-        seen.add(key);
-        const order = seen.size;
-        if (entry.change !== undefined)
-            changes.set(order, entry.change);
-        if (!normalized.ok) {
-            const written = `${entry.source} "${prepare_shorten(visible(entry.raw))}"`;
-            rejected.push({
-                url: entry.raw,
-                status: 'failed',
-                reason: `${written} ${normalized.reason}`,
-                source: entry.source,
-                order,
-            });
-            const group = invalidByReason.get(normalized.reason) ?? { count: 0, examples: [] };
-            group.count++;
-            if (group.examples.length < prepare_EXAMPLES)
-                group.examples.push(written);
-            invalidByReason.set(normalized.reason, group);
-        }
-        else if (options.exclude?.match(normalized.url) !== undefined) {
-            rejected.push({
-                url: normalized.url,
-                status: 'skipped',
-                reason: `excluded by ${options.exclude.match(normalized.url)}`,
-                skip: 'excluded',
-                source: entry.source,
-                order,
-            });
-        }
-        else if (!isAllowedHost(normalized.host, options.domains)) {
-            rejected.push({
-                url: normalized.url,
-                status: 'skipped',
-                reason: `host ${normalized.host} is not in domains`,
-                skip: 'domains',
-                source: entry.source,
-                order,
-            });
+        else if (toAsk.length < ctx.options.limit) {
+            toAsk.push(index);
         }
         else {
-            let host = hosts.get(normalized.host);
-            if (host === undefined)
-                hosts.set(normalized.host, (host = normalized.host));
-            candidates.push({ url: normalized.url, host, source: entry.source, order });
+            checks[index] = unchecked(target.url, 'limit', `beyond verify-limit (${ctx.options.limit})`);
         }
+    });
+    let requests = 0;
+    const check = async (index) => {
+        const target = targets[index];
+        const reason = ctx.stop.reason;
+        if (reason !== undefined) {
+            checks[index] = unchecked(target.url, reason, `not asked for: the run ${stoppedText(reason)}`);
+            return;
+        }
+        const ask = () => {
+            requests++;
+            return askSite(target.url, {
+                timeoutMs: ctx.requestTimeoutMs,
+                signal: ctx.stop.requestSignal,
+                maxBytes: MAX_CHECKED_BYTES,
+                readBody: target.expected !== undefined,
+            });
+        };
+        const result = await checkUrl(target, ask, ctx);
+        checks[index] = result;
+        ctx.logger.info(`  ${line(result)}`);
+    };
+    if (toAsk.length > 0) {
+        await ctx.logger.group(`Verifying ${toAsk.length} URLs at the edge, ${VERIFY_CONCURRENCY} at a time`, () => inPool(toAsk, VERIFY_CONCURRENCY, check));
     }
-    return { candidates, rejected, duplicates, changes, invalidByReason };
+    const result = {
+        compared: ctx.compared,
+        limit: ctx.options.limit,
+        counts: countChecks(checks),
+        checks,
+        requests,
+        elapsedMs: Date.now() - started,
+    };
+    logResult(result, ctx.logger);
+    return result;
 }
-/** An entry as a reason quotes it: whole up to a screenful, cut beyond. */
-function prepare_shorten(raw) {
-    return raw.length > 200 ? `${raw.slice(0, 197)}...` : raw;
+/** Asks once; a stale answer once more after a pause, and the second answer stands if it is fresh or stale. */
+async function checkUrl(target, ask, ctx) {
+    const ignore = ctx.ignore;
+    const first = classify_classify(target.url, await ask(), target.expected, ignore);
+    if (first.edge !== 'stale')
+        return first;
+    const stale = (check) => check.note === undefined && target.staleHint !== undefined ? { ...check, note: target.staleHint } : check;
+    await sleep(ctx.secondAskAfterMs ?? SECOND_ASK_AFTER_MS, ctx.stop.sendSignal);
+    if (ctx.stop.stopped)
+        return { ...first, note: 'stale at the first ask; the run stopped before a second' };
+    const second = classify_classify(target.url, await ask(), target.expected, ignore);
+    if (second.edge === 'fresh') {
+        return { ...second, askedTwice: true, note: 'stale at the first ask, fresh at the second' };
+    }
+    if (second.edge === 'stale')
+        return stale({ ...second, askedTwice: true });
+    return { ...first, askedTwice: true, note: `stale at the first ask; the second: ${describe(second)}` };
+}
+function unchecked(url, why, note) {
+    return { url, edge: 'unchecked', unchecked: why, ...(note ? { note } : {}) };
+}
+/** Runs `work` on every item, at most `concurrency` at once. */
+async function inPool(items, concurrency, work) {
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length)
+            await work(items[next++]);
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+}
+/** One check as a log line: the result, the status and X-Cache, the URL, and what else is known. */
+function line(check) {
+    const cache = check.headers?.['X-Cache']?.split(' ')[0] ?? '-';
+    const status = check.status === undefined ? '-' : String(check.status);
+    const extra = [
+        check.location ? `-> ${check.location}` : '',
+        check.note ?? '',
+        check.askedTwice ? 'asked twice' : '',
+    ]
+        .filter(Boolean)
+        .join('; ');
+    return `${check.edge.padEnd(8)} ${status.padStart(3)} ${cache.padEnd(4)} ${check.url}${extra ? ` (${extra})` : ''}`;
+}
+function describe(check) {
+    if (check.edge === 'error')
+        return `error, ${check.note ?? 'no answer'}`;
+    return `${check.edge}${check.status !== undefined ? ` (HTTP ${check.status})` : ''}`;
+}
+function logResult(result, logger) {
+    const { counts } = result;
+    const parts = [
+        result.compared ? `${counts.fresh} fresh` : '',
+        result.compared ? `${counts.stale} stale` : '',
+        `${counts.missing} missing`,
+        counts.redirect ? `${counts.redirect} redirected` : '',
+        counts.error ? `${counts.error} errors` : '',
+        counts.served ? `${counts.served} served (not compared: no built file)` : '',
+        `${counts.unchecked} unchecked`,
+    ].filter(Boolean);
+    logger.info(`Edge: ${parts.join(', ')} of ${counts.total} URLs; ${result.requests} requests in ${Math.round(result.elapsedMs / 100) / 10} s.`);
+    const problems = result.checks.filter((check) => check.edge === 'stale' || check.edge === 'missing');
+    for (const check of problems.slice(0, LOGGED_PROBLEMS)) {
+        const what = check.edge === 'stale' ? 'Stale at the edge' : 'Missing at the edge';
+        logger.warning(`${what}: ${check.url} (${[headerText(check), check.note].filter(Boolean).join('; ')})`);
+    }
+    if (problems.length > LOGGED_PROBLEMS) {
+        logger.warning(`…and ${problems.length - LOGGED_PROBLEMS} more stale or missing URLs; see the job summary.`);
+    }
+    const errors = counts.error + counts.redirect;
+    if (errors > 0) {
+        logger.warning(`verify: ${errors} URLs could not be compared (${counts.redirect} redirected, ${counts.error} errors); ` +
+            'the report says why for each.');
+    }
+}
+function stoppedText(reason) {
+    return reason === 'deadline' ? 'reached its timeout first' : 'was cancelled first';
 }
 
 ;// CONCATENATED MODULE: ./src/run.ts
@@ -19167,188 +20258,101 @@ function prepare_shorten(raw) {
 
 
 
-function emptyResult(config, saved) {
-    return {
-        outcomes: [],
-        counts: countOutcomes([]),
-        taskIds: [],
-        requestIds: [],
-        duplicates: 0,
-        dryRun: config.dryRun,
-        calls: 0,
-        apiCalls: {},
-        retries: 0,
-        confirmedByLookup: 0,
-        ...(saved ? { savedSitemap: saved } : {}),
-    };
-}
 async function runPrefetch(config, deps) {
-    const { logger } = deps;
-    const retryPolicy = deps.retryPolicy ?? DEFAULT_RETRY_POLICY;
-    const stop = deps.stop ?? new RunStop();
+    const run = runContext(config, deps);
     // Calls in flight at the deadline get a moment to answer: their task IDs belong in the report.
-    stop.armDeadline(config.timeoutMs, Math.min(5_000, config.requestTimeoutMs));
+    run.stop.armDeadline(config.timeoutMs, Math.min(5_000, config.requestTimeoutMs));
     try {
-        return await runPhases(config, logger, retryPolicy, stop, deps.identity);
+        if (config.sitemap?.saveSitemap)
+            return await saveSitemapOnly(run);
+        const site = await openSite(config, run.logger, reads(run));
+        let sent;
+        let closed;
+        try {
+            sent = await verify(run, site, await send(run, site));
+        }
+        finally {
+            // However sending ended — a result, a refusal, the deadline, a cancel, an exception — the site is
+            // closed: the next state is written from every URL's outcome (none is known after an exception).
+            closed = site && (await run_close(run, site, sent?.outcomes ?? []));
+        }
+        if (!closed)
+            return sent;
+        // A state that cannot be kept fails the step (the report says what was sent first).
+        const failed = closed.stateError !== undefined && sent.fatal === undefined;
+        return { ...sent, site: closed, ...(failed ? { fatal: closed.stateError } : {}) };
     }
     finally {
-        stop.dispose();
+        run.stop.dispose();
     }
 }
-async function runPhases(config, logger, retryPolicy, stop, identity) {
-    if (config.sitemap?.saveSitemap)
-        return saveOnly(config, logger, retryPolicy, stop);
-    const site = await openSite(config, logger, { signal: stop.sendSignal, retryPolicy });
-    // From here on, however the run ends, the state is written (not in a dry run).
-    return keepingState(site, config, () => sendPhases(config, logger, retryPolicy, stop, identity, site), {
-        logger,
-        stopReason: () => stop.reason,
-    });
+function runContext(config, deps) {
+    return {
+        config,
+        logger: deps.logger,
+        retryPolicy: deps.retryPolicy ?? DEFAULT_RETRY_POLICY,
+        stop: deps.stop ?? new RunStop(),
+        identity: deps.identity,
+    };
 }
-async function sendPhases(config, logger, retryPolicy, stop, identity, site) {
-    const planned = site && plannedSite(site);
-    const { collected, gathered, sitemap, failure } = await collect(config, logger, retryPolicy, stop, planned);
-    if (failure) {
-        const why = { fatal: failure.message, reason: 'not sent: the sitemap could not be read' };
-        return refusedResult(config, why, { collected, client: undefined, stop, sitemap });
-    }
-    if (collected.candidates.length === 0 && collected.rejected.length === 0 && !sitemap?.notRead) {
-        const { level, message } = nothingToSend(gathered);
-        logger[level](message);
-    }
+/** From the gathered URLs to what became of each: the phases that talk to the API, in order. */
+async function send(run, site) {
+    const gathered = await gather(run, site);
+    if (gathered.refusal)
+        return refused(run, gathered, undefined, gathered.refusal);
+    const { urls } = gathered;
     let client;
-    let ready;
+    let quotaRemain;
+    let batches;
+    let refreshed;
     try {
-        client = await openClient(config, collected, logger, retryPolicy, stop, identity);
-        ready = await prepare(config, client, collected, logger, retryPolicy, stop, quotaCutText(site, config));
+        // A refusal before anything is submitted (credentials, a permission, a proxy) fails every URL unsent.
+        client = await openClient(run, urls);
+        quotaRemain = await readQuota(run, client, urls);
+        batches = pack(run, urls, quotaRemain, site);
+        refreshed = await refresh(run, client, batches);
     }
     catch (error) {
         if (!(error instanceof AlibabaError))
             throw error;
-        return refusedResult(config, refusalOf(error), { collected, client, stop, sitemap });
+        return refused(run, gathered, client, refusalOf(error));
     }
-    const { quotaRemain, plan, follow, refreshed } = ready;
-    const sent = client && !config.dryRun ? await run_submit(client, config, plan, logger, retryPolicy, stop) : undefined;
-    const sorted = [
-        ...collected.rejected,
-        ...skippedForQuota(plan, quotaRemain),
-        ...(sent?.outcomes ?? unsentOutcomes(plan, config, stop)),
-    ].sort((a, b) => a.order - b.order);
-    const waited = follow && (await waitForPrefetch(follow, sorted));
-    const { outcomes: followedOutcomes, follow: followed } = withFollowThrough(sorted, refreshed, waited);
-    const outcomes = withChanges(followedOutcomes, collected.changes);
-    return assembleResult(config, outcomes, { collected, quotaRemain, client, sent, stop, followed, sitemap });
-}
-/** What comes before sending: the quota, the plan, and the refresh when asked for. */
-async function prepare(config, client, collected, logger, retryPolicy, stop, siteCut) {
-    const quotaRemain = await resolveQuota(config, client, collected, logger, retryPolicy, stop);
-    const plan = planBatches(collected.candidates, config.batchSize, quotaRemain);
-    run_logPlan(plan, collected, quotaRemain, logger, siteCut);
-    const follow = client && !config.dryRun
-        ? {
-            client,
-            options: config.follow,
-            logger,
-            retryPolicy,
-            lookup: lookupPolicy(config.requestTimeoutMs),
-            stop,
-        }
-        : undefined;
-    const refreshed = follow && (await refreshBeforePrefetch(follow, plan.batches));
-    return { quotaRemain, plan, follow, refreshed };
-}
-/** What a refusal before sending says: the step's failure (with advice), and each URL's reason. */
-function refusalOf(error) {
-    return {
-        fatal: isFatal(error.errorClass) ? `${error.message}. ${adviceFor(error)}` : error.message,
-        reason: `not sent: the run stopped at ${error.code ?? error.message}`,
-    };
-}
-/**
- * A failure before anything was submitted (an unreadable sitemap, credentials, a proxy, the quota
- * read): every URL is still reported, as not sent for `reason`, and the step fails with `fatal`.
- */
-function refusedResult(config, why, parts) {
-    const unsent = failedOutcomes(parts.collected.candidates, why.reason, 'stopped');
-    const failed = [...parts.collected.rejected, ...unsent];
-    const outcomes = withChanges(failed.sort((a, b) => a.order - b.order), parts.collected.changes);
-    const all = { ...parts, quotaRemain: undefined, sent: undefined, followed: undefined };
-    return { ...assembleResult(config, outcomes, all), fatal: why.fatal };
-}
-/** `save-sitemap`: saves the baseline and sends nothing; a run stopped first says the sitemap was not read. */
-async function saveOnly(config, logger, retryPolicy, stop) {
-    try {
-        const saved = await saveBaseline(config, logger, { signal: stop.sendSignal, retryPolicy });
-        return emptyResult(config, saved);
-    }
-    catch (error) {
-        if (stop.reason === undefined || error instanceof ConfigError)
-            throw error;
-        return { ...emptyResult(config, undefined), stopped: stop.reason, sitemap: notReadSitemap(stop.reason) };
-    }
-}
-function assembleResult(config, outcomes, parts) {
-    const { collected, quotaRemain, client, sent, stop, followed, sitemap } = parts;
-    return {
-        outcomes,
-        counts: countOutcomes(outcomes),
-        taskIds: distinctTaskIds(outcomes),
-        requestIds: sent?.requestIds ?? [],
-        duplicates: collected.duplicates,
-        ...(quotaRemain !== undefined ? { quotaRemain } : {}),
-        dryRun: config.dryRun,
-        calls: client?.sentCalls()['PushObjectCache'] ?? 0,
-        apiCalls: client?.sentCalls() ?? {},
-        retries: sent?.retries ?? 0,
-        confirmedByLookup: sent?.confirmedByLookup ?? 0,
-        ...(stop.reason ? { stopped: stop.reason } : {}),
-        ...(sent?.fatal ? { fatal: `${sent.fatal.message}. ${adviceFor(sent.fatal)}` } : {}),
-        ...(followed ? { follow: followed } : {}),
-        ...(sitemap ? { sitemap } : {}),
-    };
-}
-/** The URLs of every source; `failure` when the sitemap could not be read (not when the run stopped). */
-async function collect(config, logger, retryPolicy, stop, site) {
-    const gathered = await gatherEntries(config, logger, { signal: stop.sendSignal, retryPolicy }, site);
-    const collected = prepareUrls(gathered.entries, {
-        baseUrl: config.baseUrl,
-        domains: config.domains,
-        exclude: config.exclude,
+    const submitted = await run_submit(run, client, batches);
+    const outcomes = inInputOrder(urls.rejected, skippedForQuota(batches, quotaRemain), submitted?.outcomes ?? unsentOutcomes(batches, run.config.dryRun, run.stop.reason));
+    const waited = await wait(run, client, outcomes);
+    const followed = withFollowThrough(outcomes, refreshed, waited);
+    return runResult({
+        ...common(run, gathered, client),
+        outcomes: followed.outcomes,
+        quotaRemain,
+        submitted,
+        follow: followed.follow,
     });
-    gathered.entries = []; // prepared: a million entries must not stay for the rest of the run
-    // One line per kind of mistake, not one per entry: a sitemap can hold thousands.
-    for (const [reason, { count, examples }] of collected.invalidByReason) {
-        const more = count > examples.length ? `; …and ${count - examples.length} more` : '';
-        const entries = count === 1 ? '1 entry' : `${count} entries`;
-        logger.warning(`${entries} failed, each ${reason} — ${examples.join('; ')}${more}`);
-    }
+}
+/** Every source's URLs: the lists, the sitemap diff, and what the site planned. */
+async function gather(run, site) {
+    const { config, logger, stop } = run;
+    const gathered = await gatherUrls(config, logger, reads(run), site && plannedSite(site));
     const failure = gathered.sitemapFailure;
     if (failure && stop.reason) {
-        const outcome = notReadSitemap(stop.reason);
-        logger.warning(`sitemap: not read (${outcome.notRead}); the other entries are reported.`);
-        return { collected, gathered, sitemap: outcome };
+        const sitemap = notReadSitemap(stoppedFirst(stop.reason));
+        logger.warning(`sitemap: not read (${sitemap.notRead}); the other entries are reported.`);
+        return { ...gathered, sitemapResult: sitemap };
     }
     if (failure) {
-        const outcome = { counts: emptyDiffCounts(), baseline: undefined, notes: [], notRead: failure.message };
-        return { collected, gathered, sitemap: outcome, failure };
+        return { ...gathered, sitemapResult: notReadSitemap(failure.message), refusal: sitemapRefusal(failure) };
     }
-    return { collected, gathered, ...(gathered.sitemap ? { sitemap: sitemapResult(gathered.sitemap) } : {}) };
-}
-function sitemapResult(sitemap) {
-    return {
-        counts: sitemap.counts,
-        baseline: sitemap.baseline,
-        ...(sitemap.baselineProblem ? { baselineProblem: sitemap.baselineProblem } : {}),
-        notes: sitemap.notes,
-    };
-}
-function notReadSitemap(reason) {
-    const why = reason === 'deadline' ? 'the run reached its timeout first' : 'the run was cancelled first';
-    return { counts: emptyDiffCounts(), baseline: undefined, notes: [], notRead: why };
+    const { urls } = gathered;
+    if (urls.candidates.length === 0 && urls.rejected.length === 0) {
+        const { level, message } = nothingToSend(gathered);
+        logger[level](message);
+    }
+    return { ...gathered, ...(gathered.sitemap ? { sitemapResult: sitemapResult(gathered.sitemap) } : {}) };
 }
 /** The API client, or undefined: nothing to send, no credentials (a dry run), or the run has stopped. */
-async function openClient(config, collected, logger, retryPolicy, stop, identity) {
-    if (collected.candidates.length === 0 || stop.stopped)
+async function openClient(run, urls) {
+    const { config, logger, retryPolicy, identity, stop } = run;
+    if (urls.candidates.length === 0 || stop.stopped)
         return undefined;
     let credentials;
     try {
@@ -19360,9 +20364,8 @@ async function openClient(config, collected, logger, retryPolicy, stop, identity
             return undefined;
         throw error;
     }
-    return credentials ? createClient(config, credentials, logger, stop) : undefined;
-}
-function createClient(config, credentials, logger, stop) {
+    if (!credentials)
+        return undefined;
     return new RenewingClient({
         endpoint: config.endpoint,
         signatureVersion: config.signatureVersion,
@@ -19372,10 +20375,12 @@ function createClient(config, credentials, logger, stop) {
         stopSending: stop.sendSignal,
     }, credentials, logger);
 }
-async function resolveQuota(config, client, collected, logger, retryPolicy, stop) {
+/** The day's prefetch remainder: `daily-quota` when it is a number, else read from the API. */
+async function readQuota(run, client, urls) {
+    const { config, logger, retryPolicy, stop } = run;
     if (typeof config.dailyQuota === 'number')
         return config.dailyQuota;
-    if (collected.candidates.length === 0 || stop.stopped)
+    if (urls.candidates.length === 0 || stop.stopped)
         return undefined;
     if (!client) {
         logger.notice('dry-run without credentials: the daily prefetch quota was not read, so the plan is not capped by it.');
@@ -19386,21 +20391,35 @@ async function resolveQuota(config, client, collected, logger, retryPolicy, stop
         logger.info(`Daily prefetch quota: ${remain} URLs remain today.`);
     return remain;
 }
-function run_logPlan(plan, collected, quota, logger, siteCut) {
-    const planned = plan.batches.reduce((sum, batch) => sum + batch.items.length, 0);
-    const hosts = new Set(plan.batches.map((batch) => batch.host)).size;
-    logger.info(`Plan: ${planned} URLs in ${plan.batches.length} calls to ${hosts} host(s)` +
-        (collected.duplicates ? `; ${collected.duplicates} duplicate entries merged` : '') +
-        (plan.overQuota.length ? `; ${plan.overQuota.length} beyond the quota of ${quota}` : ''));
-    if (plan.overQuota.length > 0) {
-        logger.warning(`${plan.overQuota.length} URLs skipped: the daily prefetch quota has ${quota} left. ` +
-            (siteCut ?? 'They are listed in the report; run again tomorrow or raise the quota.'));
+/** The URLs within the quota, packed into calls; a line on what will be sent, a warning on what will not. */
+function pack(run, urls, quota, site) {
+    const { config, logger } = run;
+    const batches = packBatches(urls.candidates, config.batchSize, quota);
+    const packed = batches.batches.reduce((sum, batch) => sum + batch.items.length, 0);
+    const hosts = new Set(batches.batches.map((batch) => batch.host)).size;
+    logger.info(`Plan: ${packed} URLs in ${batches.batches.length} calls to ${hosts} host(s)` +
+        (urls.duplicates ? `; ${urls.duplicates} duplicate entries merged` : '') +
+        (batches.overQuota.length ? `; ${batches.overQuota.length} beyond the quota of ${quota}` : ''));
+    if (batches.overQuota.length > 0) {
+        logger.warning(`${batches.overQuota.length} URLs skipped: the daily prefetch quota has ${quota} left. ` +
+            (quotaCutText(site, config) ??
+                'They are listed in the report; run again tomorrow or raise the quota.'));
     }
+    return batches;
 }
-async function run_submit(client, config, plan, logger, retryPolicy, stop) {
-    const total = plan.batches.reduce((sum, batch) => sum + batch.items.length, 0);
-    return logger.group(`Submitting ${plan.batches.length} PushObjectCache calls`, () => submitBatches(client, logger, {
-        batches: plan.batches,
+/** With `refresh` (never in a dry run): the packed URLs refreshed first, so the prefetch replaces them. */
+async function refresh(run, client, batches) {
+    const follow = followContext(run, client);
+    return follow && refreshBeforePrefetch(follow, batches.batches);
+}
+/** PushObjectCache for every batch; undefined when nothing is sent (a dry run, no client). */
+async function run_submit(run, client, batches) {
+    const { config, logger, retryPolicy, stop } = run;
+    if (!client || config.dryRun)
+        return undefined;
+    const total = batches.batches.reduce((sum, batch) => sum + batch.items.length, 0);
+    return logger.group(`Submitting ${batches.batches.length} PushObjectCache calls`, () => submitBatches(client, logger, {
+        batches: batches.batches,
         batchSize: config.batchSize,
         push: config.push,
         concurrency: config.requestsPerSecond,
@@ -19411,41 +20430,88 @@ async function run_submit(client, config, plan, logger, retryPolicy, stop) {
         onProgress: (done) => logger.progress?.({ phase: 'submit', done, total }),
     }));
 }
-function skippedForQuota(plan, quota) {
-    const reason = `quota: the daily prefetch quota had ${quota} URLs left`; // one string for them all
-    return plan.overQuota.map((item) => ({
-        url: item.url,
-        status: 'skipped',
-        reason,
-        skip: 'quota',
-        source: item.source,
-        order: item.order,
-    }));
+/** With `wait` (never in a dry run): the prefetch tasks followed until they finish or `wait-timeout`. */
+async function wait(run, client, outcomes) {
+    const follow = followContext(run, client);
+    return follow && waitForPrefetch(follow, outcomes);
 }
-/** The plan's URLs when nothing was submitted: planned in a dry run, failed when the run stopped first. */
-function unsentOutcomes(plan, config, stop) {
-    const items = plan.batches.flatMap((batch) => batch.items);
-    if (stop.reason && !config.dryRun)
-        return failedOutcomes(items, notSentReason(stop.reason), stop.reason);
-    return items.map((item) => ({ url: item.url, status: 'planned', source: item.source, order: item.order }));
+/**
+ * With `verify` (never in a dry run): the site asked for each URL once its prefetch has finished, and
+ * with `site-dir` what it serves compared with the build. Also after a refusal: what visitors get then
+ * is what the person must know.
+ */
+async function verify(run, site, sent) {
+    const { config, logger, stop } = run;
+    if (config.verify === undefined)
+        return sent;
+    if (config.dryRun) {
+        logger.notice('verify: not in a dry run, which refreshes and prefetches nothing to check.');
+        return sent;
+    }
+    const scan = site?.config.siteDir === undefined ? undefined : site.planned?.scan;
+    const targets = verifyTargets(sent.outcomes, scan ? expectedFromScan(scan) : () => undefined);
+    const verified = await verifyEdge(targets, {
+        options: config.verify,
+        requestTimeoutMs: config.requestTimeoutMs,
+        stop,
+        logger,
+        ignore: site?.config.contentIgnore,
+        compared: scan !== undefined,
+    });
+    return { ...sent, verify: verified };
 }
-/** Never sent, and why (`notSent`, which carry-over reads). */
-function failedOutcomes(items, reason, notSent) {
-    return items.map((item) => ({
-        url: item.url,
-        status: 'failed',
-        reason,
-        notSent,
-        source: item.source,
-        order: item.order,
-    }));
+/** What the follow-through phases need; undefined when nothing is sent. */
+function followContext(run, client) {
+    const { config, logger, retryPolicy, stop } = run;
+    if (!client || config.dryRun)
+        return undefined;
+    return {
+        client,
+        options: config.follow,
+        logger,
+        retryPolicy,
+        lookup: lookupPolicy(config.requestTimeoutMs),
+        stop,
+    };
 }
-function distinctTaskIds(outcomes) {
-    const ids = new Set();
-    for (const outcome of outcomes)
-        for (const id of splitTaskIds(outcome.taskId ?? ''))
-            ids.add(id);
-    return [...ids];
+/** Every URL reported, none sent: the step fails with the refusal. */
+function refused(run, gathered, client, refusal) {
+    return refusedResult(common(run, gathered, client), gathered.urls, refusal);
+}
+/** The parts of the result every ending shares. */
+function common(run, gathered, client) {
+    return {
+        dryRun: run.config.dryRun,
+        urls: gathered.urls,
+        apiCalls: client?.sentCalls() ?? {},
+        stopped: run.stop.reason,
+        sitemap: gathered.sitemapResult,
+    };
+}
+/** Writes the next state from every URL's outcome (never in a dry run); the site's part of the result. */
+function run_close(run, site, outcomes) {
+    return closeSite(site, run.config, { outcomes, stopped: run.stop.reason }, { logger: run.logger });
+}
+/** `save-sitemap`: saves the baseline and sends nothing; a run stopped first says the sitemap was not read. */
+async function saveSitemapOnly(run) {
+    const { config, logger, stop } = run;
+    try {
+        const saved = await saveBaseline(config, logger, reads(run));
+        return emptyResult(config.dryRun, saved);
+    }
+    catch (error) {
+        if (stop.reason === undefined || error instanceof ConfigError)
+            throw error;
+        return {
+            ...emptyResult(config.dryRun, undefined),
+            stopped: stop.reason,
+            sitemap: notReadSitemap(stoppedFirst(stop.reason)),
+        };
+    }
+}
+/** How the sources read documents: stopped with the run, retried as the API calls are. */
+function reads(run) {
+    return { signal: run.stop.sendSignal, retryPolicy: run.retryPolicy };
 }
 
 ;// CONCATENATED MODULE: ./src/base/redact.ts
@@ -19570,68 +20636,6 @@ function stopOnSignals(stop, notify) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/report/listing.ts
-/** GitHub drops a step summary over 1 MiB whole; this is the most a summary may ever be. */
-const SUMMARY_MAX_BYTES = 1_000_000;
-/** Reasons listed per status; the rest are counted. */
-const LISTED_REASONS = 50;
-/** URLs shown per reason. */
-const URLS_PER_REASON = 3;
-/** Groups outcomes by identical reason and code, the largest group first (ties: first seen first). */
-function groupByReason(outcomes) {
-    const groups = new Map();
-    for (const outcome of outcomes) {
-        const reason = outcome.reason ?? '';
-        const key = `${outcome.code ?? ''}\u0000${reason}`;
-        let group = groups.get(key);
-        if (group === undefined) {
-            group = { reason, code: outcome.code, count: 0, urls: [] };
-            groups.set(key, group);
-        }
-        group.count++;
-        if (group.urls.length < URLS_PER_REASON)
-            group.urls.push(outcome.url);
-    }
-    return [...groups.values()].sort((a, b) => b.count - a.count);
-}
-/** Bytes left for a part of the summary; a line is taken only if it fits whole. */
-class ByteBudget {
-    left;
-    constructor(left) {
-        this.left = left;
-    }
-    take(line) {
-        const bytes = Buffer.byteLength(line, 'utf8') + 1;
-        if (bytes > this.left)
-            return false;
-        this.left -= bytes;
-        return true;
-    }
-}
-/** Text on one line, cut after `max` characters. */
-function oneLine(text, max) {
-    const line = text.replace(/\r?\n/g, ' ');
-    return line.length > max ? `${line.slice(0, max - 1)}…` : line;
-}
-/** Text for a Markdown table cell: one line, `|` escaped, cut after `max` characters. */
-function cell(text, max) {
-    return oneLine(text, max).replace(/\|/g, '\\|');
-}
-/**
- * The summary as GitHub will show it: cut at a line boundary below SUMMARY_MAX_BYTES, with a last
- * line that says so, should the parts' own budgets ever not suffice.
- */
-function fitSummary(text, reportPath) {
-    if (Buffer.byteLength(text, 'utf8') <= SUMMARY_MAX_BYTES)
-        return text;
-    const tail = `\n\n… the summary stops here to stay under GitHub's 1 MiB limit; every URL is in the report: \`${oneLine(reportPath, 500)}\`\n`;
-    const room = SUMMARY_MAX_BYTES - Buffer.byteLength(tail, 'utf8');
-    // Cut by bytes, then back to the last whole line (never inside a UTF-8 sequence).
-    const head = Buffer.from(text, 'utf8').subarray(0, room).toString('utf8');
-    const lastLine = head.lastIndexOf('\n');
-    return (lastLine > 0 ? head.slice(0, lastLine) : '') + tail;
-}
-
 ;// CONCATENATED MODULE: ./src/report/site.ts
 /** What the files were compared with, in a few words. */
 function comparedText(site) {
@@ -19687,8 +20691,9 @@ function outText(site, dryRun) {
 ;// CONCATENATED MODULE: ./src/report/closing.ts
 
 
+
 /** URLs listed per status, a few per reason; the rest are counted (and all are in --json). */
-const LISTED = 20;
+const closing_LISTED = 20;
 function renderClosing(result) {
     // save-sitemap sends nothing: what was saved is all there is to say.
     if (result.savedSitemap)
@@ -19700,6 +20705,7 @@ function renderClosing(result) {
         countsTable(result),
         outcomeList('Failed', result.outcomes.filter((o) => o.status === 'failed')),
         outcomeList('Skipped', result.outcomes.filter((o) => o.status === 'skipped')),
+        verifyLines(result),
     ];
     return (sections
         .filter((lines) => lines.length > 0)
@@ -19806,7 +20812,7 @@ function outcomeList(title, outcomes) {
     let shown = 0;
     const groups = groupByReason(outcomes);
     for (const group of groups) {
-        if (listed >= LISTED)
+        if (listed >= closing_LISTED)
             break;
         const code = group.code && !group.reason.includes(group.code) ? ` (${group.code})` : '';
         const reason = `${group.reason}${code}`.trim() || '(no reason given)';
@@ -19968,263 +20974,6 @@ class ConsoleLogger {
 
 ;// CONCATENATED MODULE: external "node:util"
 const external_node_util_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
-;// CONCATENATED MODULE: ./src/config/inputs.generated.ts
-// Generated from action.yml by scripts/docs.ts (`npm run docs`; `npm run build` runs it too). Do not edit.
-const ACTION_INPUTS = [
-    {
-        name: 'urls',
-        description: 'URLs to prefetch, one per line. Blank lines and lines starting with # are ignored. Forms: https://host/path (http too), host/path or host:port/path (taken as https), and /path (resolved against base-url).',
-        default: '',
-        required: false,
-    },
-    {
-        name: 'urls-file',
-        description: 'A workspace-relative file of URLs in the same format as urls. Use it for long lists: Linux refuses an input (environment variable) over 128 KiB.',
-        default: '',
-        required: false,
-    },
-    {
-        name: 'base-url',
-        description: "The site's address that /path entries are appended to, like https://www.example.com, with the folder it is served under if not the root (https://user.github.io/project); with site-dir, where the site is served (required then).",
-        default: '',
-        required: false,
-    },
-    {
-        name: 'site-dir',
-        description: 'The folder your build writes (workspace-relative: public, _site, dist). Every file is hashed and compared with state; the URLs of the added and modified files are prefetched (folder/index.html as folder/), pages whose own content changed first. Needs base-url. Recommended with state.',
-        default: '',
-        required: false,
-    },
-    {
-        name: 'state',
-        description: 'A workspace-relative file read at the start and replaced at the end (never in a dry run): the content hash of every file of the last deploy, and the URLs the quota, the timeout or a passing error left, carried to the next run. Keep it with actions/cache. Only a state is ever replaced: a path that holds another file is a configuration error, and a damaged state is kept aside. Alone (no site-dir), a run warms the carried URLs.',
-        default: '',
-        required: false,
-    },
-    {
-        name: 'content-ignore',
-        description: 'Regular expressions, one per line, whose matches are removed from text files of site-dir before hashing: build times and random ids some generators stamp into every page (MkDocs: Build Date UTC : [^\\n]*). Written without slashes or flags; a pattern that takes over 2 s on a file is stopped there.',
-        default: '',
-        required: false,
-    },
-    {
-        name: 'carry-days',
-        description: 'Days a carried URL is kept, from the day it was first planned; older ones are dropped with a notice. 0 to 365.',
-        default: '7',
-        required: false,
-    },
-    {
-        name: 'domains',
-        description: 'Allow-list of hosts, one per line; *.example.com matches subdomains, not example.com itself. URLs on other hosts are skipped, not sent. Empty allows every host.',
-        default: '',
-        required: false,
-    },
-    {
-        name: 'access-key-id',
-        description: 'AccessKey ID. Falls back to the ALIBABA_CLOUD_ACCESS_KEY_ID environment variable.',
-        default: '',
-        required: false,
-    },
-    {
-        name: 'access-key-secret',
-        description: 'AccessKey secret. Falls back to the ALIBABA_CLOUD_ACCESS_KEY_SECRET environment variable.',
-        default: '',
-        required: false,
-    },
-    {
-        name: 'security-token',
-        description: 'STS security token, with temporary credentials. Falls back to ALIBABA_CLOUD_SECURITY_TOKEN.',
-        default: '',
-        required: false,
-    },
-    {
-        name: 'endpoint',
-        description: 'CDN API endpoint: an origin like https://cdn.aliyuncs.com, no path (a host alone is taken as https). Plain http warns, except to this machine (a local emulator).',
-        default: 'https://cdn.aliyuncs.com',
-        required: false,
-    },
-    {
-        name: 'signature-version',
-        description: 'v3 (ACS3-HMAC-SHA256) or v1 (HMAC-SHA1, SignatureVersion 1.0).',
-        default: 'v3',
-        required: false,
-    },
-    {
-        name: 'area',
-        description: "Area to prefetch in: domestic (Chinese mainland) or overseas. Empty: the domain's own service area.",
-        default: '',
-        required: false,
-    },
-    {
-        name: 'l2-preload',
-        description: 'true to require the prefetch to reach L2 nodes (L2Preload). Empty: not sent.',
-        default: '',
-        required: false,
-    },
-    {
-        name: 'with-header',
-        description: 'JSON object of header name to an array of values sent with the prefetch requests (WithHeader), like {"Accept-Encoding":["gzip"]}. Empty: not sent.',
-        default: '',
-        required: false,
-    },
-    {
-        name: 'query-hashkey',
-        description: "true to use the domain's cache key rules for the hash key (QueryHashkey). Empty: not sent.",
-        default: '',
-        required: false,
-    },
-    {
-        name: 'batch-size',
-        description: 'URLs per PushObjectCache call, 1 to 100.',
-        default: '100',
-        required: false,
-    },
-    {
-        name: 'daily-quota',
-        description: 'auto reads the prefetch quota left today (DescribeRefreshQuota) and spends no more; a whole number caps this run instead.',
-        default: 'auto',
-        required: false,
-    },
-    {
-        name: 'requests-per-second',
-        description: "Calls per second, at most 50 (the API's limit).",
-        default: '50',
-        required: false,
-    },
-    {
-        name: 'fail-on',
-        description: 'error: fail the step when any URL failed; skipped: also when any URL was skipped for quota; never: URL outcomes never fail the step. Configuration and credential errors always fail it.',
-        default: 'error',
-        required: false,
-    },
-    {
-        name: 'dry-run',
-        description: 'true to plan and report without sending anything that changes state. Works without credentials.',
-        default: 'false',
-        required: false,
-    },
-    {
-        name: 'request-timeout',
-        description: "Seconds allowed for each HTTP request (connecting, the answer and its body) to the CDN API, STS, remote sitemaps and GitHub's contents API. Also how long a call whose answer was lost is looked up (at least 5 s) before it may be sent again.",
-        default: '30',
-        required: false,
-    },
-    {
-        name: 'timeout',
-        description: 'Seconds allowed for the whole run. At the deadline sending stops, what was not sent is failed with reason deadline, and outputs, summary and report are written. Empty: 600, plus wait-timeout for each wait (refresh, wait) that is on.',
-        default: '',
-        required: false,
-    },
-    {
-        name: 'refresh',
-        description: 'true to refresh the URLs about to be prefetched first (RefreshObjectCaches, within the refresh quota UrlRemain), wait for the refresh tasks (up to wait-timeout), and only then prefetch. A prefetch does not replace a copy the CDN already holds.',
-        default: 'false',
-        required: false,
-    },
-    {
-        name: 'wait',
-        description: 'true to poll the prefetch tasks after submission (DescribeRefreshTaskById) until every submitted URL is Complete or Failed, or wait-timeout passes.',
-        default: 'false',
-        required: false,
-    },
-    {
-        name: 'wait-timeout',
-        description: 'Seconds each wait (the refresh wait, the prefetch wait) may last, from its own start.',
-        default: '900',
-        required: false,
-    },
-    {
-        name: 'poll-interval',
-        description: 'Seconds between polls, at least 1. The pause grows x1.5 while nothing changes, up to 6 times this.',
-        default: '10',
-        required: false,
-    },
-    {
-        name: 'role-arn',
-        description: "RAM role to assume with the job's GitHub OIDC token (acs:ram::<uid>:role/<name>) instead of using AccessKeys. Needs permissions: id-token: write.",
-        default: '',
-        required: false,
-    },
-    {
-        name: 'oidc-provider-arn',
-        description: 'The RAM OIDC provider for GitHub (acs:ram::<uid>:oidc-provider/<name>). Required with role-arn.',
-        default: '',
-        required: false,
-    },
-    {
-        name: 'role-session-name',
-        description: 'RoleSessionName of the assumed role, 2 to 64 characters of letters, digits and . @ _ -. Empty: cdn-prefetch-<run id>.',
-        default: '',
-        required: false,
-    },
-    {
-        name: 'audience',
-        description: "Audience of the GitHub ID token; the OIDC provider's client ID list must contain it.",
-        default: 'sts.aliyuncs.com',
-        required: false,
-    },
-    {
-        name: 'role-duration-seconds',
-        description: "Lifetime of the assumed credentials, 900 up to the role's maximum session duration. Longer runs renew them.",
-        default: '900',
-        required: false,
-    },
-    {
-        name: 'sts-endpoint',
-        description: 'STS API endpoint for AssumeRoleWithOIDC: an origin like https://sts.aliyuncs.com, no path (a host alone is taken as https). Plain http warns, except to this machine (a local emulator).',
-        default: 'https://sts.aliyuncs.com',
-        required: false,
-    },
-    {
-        name: 'sitemap',
-        description: 'Workspace path or http(s) URL of the deployed sitemap or sitemap index (plain or gzip). Its added and changed URLs are prefetched, after any urls and urls-file entries. With site-dir it is no diff: it only gives the files their priorities and URL forms.',
-        default: '',
-        required: false,
-    },
-    {
-        name: 'previous-sitemap',
-        description: 'Workspace path or http(s) URL of the sitemap before this deploy: the baseline of the diff. A flat file written by save-sitemap is the usual choice.',
-        default: '',
-        required: false,
-    },
-    {
-        name: 'previous-ref',
-        description: 'A git ref or SHA: the baseline is the same path as sitemap at that ref in this repository, read through the GitHub API (a shallow checkout works). Needs sitemap to be a workspace path.',
-        default: '',
-        required: false,
-    },
-    {
-        name: 'github-token',
-        description: 'Token for reading previous-ref through the GitHub API; needs permissions: contents: read.',
-        default: '${{ github.token }}',
-        required: false,
-    },
-    {
-        name: 'changes',
-        description: 'Which URLs of the sitemap diff or site-dir to prefetch: added,modified (new, or with a different lastmod or content), added, modified, or all (every URL or file, as for a first deploy; no baseline is read).',
-        default: 'added,modified',
-        required: false,
-    },
-    {
-        name: 'include-images',
-        description: 'true to prefetch the <image:loc> URLs of the selected pages too, right after each page.',
-        default: 'false',
-        required: false,
-    },
-    {
-        name: 'exclude',
-        description: 'Glob patterns on the URL path, one per line (/tags/**), applied to every source; * stays within a segment, ** crosses segments, /x/** also matches /x.',
-        default: '',
-        required: false,
-    },
-    {
-        name: 'save-sitemap',
-        description: 'A path: read sitemap (following every child) and write its URLs and lastmods there as one flat urlset, and send nothing. Run it before a deploy to keep a baseline.',
-        default: '',
-        required: false,
-    },
-];
-
 ;// CONCATENATED MODULE: ./src/cli/flags.ts
 /**
  * The CLI's flags are the action's inputs, by the same names. The input spec (config/inputs.ts) says
@@ -20260,21 +21009,22 @@ function flagKind(kind) {
     return kind === 'list' ? 'list' : 'value';
 }
 /**
- * The flags, in the spec's order (action.yml's), described as `descriptions` says (action.yml's
- * descriptions; scripts/docs.ts passes a fresh read of action.yml).
+ * The flags, in the spec's order (action.yml's), with the descriptions and defaults `descriptions`
+ * gives (action.yml's; scripts/docs.ts passes a fresh read of it).
  */
 function flagSpecs(descriptions = ACTION_INPUTS) {
     const own = new Set(CLI_FLAGS.map((flag) => flag.name));
-    const described = new Map(descriptions.map((input) => [input.name, input.description]));
+    const described = new Map(descriptions.map((input) => [input.name, input]));
     return INPUT_NAMES.flatMap((name) => {
         const spec = INPUTS[name];
         if (!spec.cli.flag)
             return [];
         if (own.has(name))
             throw new Error(`input "${name}" collides with the CLI's own --${name}`);
-        const description = described.get(name);
-        if (description === undefined)
+        const input = described.get(name);
+        if (input === undefined)
             throw new Error(`action.yml has no input "${name}" to describe the flag`);
+        const { description } = input;
         const kind = flagKind(spec.kind);
         const note = [kind === 'list' ? 'Repeat the flag for more.' : '', spec.cli.note ?? '']
             .filter(Boolean)
@@ -20283,7 +21033,7 @@ function flagSpecs(descriptions = ACTION_INPUTS) {
             {
                 name,
                 kind,
-                default: effectiveDefault(spec),
+                default: effectiveDefault(input),
                 description: note ? `${description} ${note}` : description,
             },
         ];
@@ -20430,7 +21180,7 @@ function renderHelp(specs, width = 100) {
         'Flags:',
     ];
     for (const spec of specs)
-        lines.push(...entry(usage(spec), describe(spec), width));
+        lines.push(...entry(usage(spec), help_describe(spec), width));
     lines.push('', 'Output:');
     for (const flag of CLI_FLAGS)
         lines.push(...entry(flag.usage, flag.description, width));
@@ -20446,7 +21196,7 @@ function usage(spec) {
         return `--${spec.name}, --no-${spec.name}`;
     return `--${spec.name} <${spec.name === 'urls-file' ? 'path|-' : 'value'}>`;
 }
-function describe(spec) {
+function help_describe(spec) {
     const fallback = spec.default !== '' ? spec.default : spec.kind === 'switch' ? 'not set' : 'none';
     return `${spec.description} (default: ${fallback})`;
 }
@@ -20557,7 +21307,7 @@ async function execute(config, flags, io, logger, redact) {
         await writePieces(io.stdout, reportPieces(result, redact));
     else
         io.stdout.write(redact(renderClosing(result)));
-    const failure = verdictOf(result, config.failOn);
+    const failure = verdict(result, config.failOn);
     // The action points at its job summary; here the list is just above.
     if (failure)
         io.stderr.write(`${redact(failure.listed ? `${failure.reason}.` : failure.reason)}\n`);

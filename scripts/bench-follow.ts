@@ -3,8 +3,8 @@
  * against the emulator — refresh, wait for the refresh, prefetch, wait for the prefetch — and the figures:
  * wall time, each phase's span, and every API call the action made. Prints; asserts nothing.
  */
-import { startEmulator, type CallRecord } from '../test/emulator/index.js';
-import { runAction } from '../test/e2e/harness.js';
+import { startEmulator, type CallRecord } from '../emulator/index.js';
+import { runAction } from '../emulator/harness.js';
 
 const URLS = 1000;
 const HOSTS = ['www.example.com', 'static.example.com', 'cdn.example.com', 'example.com'];

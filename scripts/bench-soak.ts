@@ -2,8 +2,8 @@
  * The soak run: 20,000 URLs through the bundled action against the emulator, with random faults on
  * 5 % of the calls and random latency. Checks the invariants and prints the figures.
  */
-import { CALL_FAULT_KINDS, startEmulator } from '../test/emulator/index.js';
-import { runAction } from '../test/e2e/harness.js';
+import { CALL_FAULT_KINDS, startEmulator } from '../emulator/index.js';
+import { runAction } from '../emulator/harness.js';
 
 const URLS = 20_000;
 const FAULT_RATE = 0.05;

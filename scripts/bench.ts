@@ -1,11 +1,13 @@
 /**
- * `npm run bench`: submission speed against the floor the rate limit sets, then the sitemap diff.
- * Prints figures; asserts nothing (speed targets are read by people, not by flaky timed tests).
+ * `npm run bench [-- section ...]`: submission speed against the floor the rate limit sets, a fault
+ * soak, refresh + wait, the sitemap diff, site hashing, and freshness at the edge; or only the named
+ * sections (submission, soak, follow, sitemap, site, freshness). Prints figures; asserts nothing
+ * (speed targets are read by people, not by flaky timed tests).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { startEmulator } from '../test/emulator/index.js';
-import { runAction } from '../test/e2e/harness.js';
+import { startEmulator } from '../emulator/index.js';
+import { runAction } from '../emulator/harness.js';
 
 const URLS = 10_000;
 const LATENCY_MS = 150;
@@ -52,12 +54,21 @@ async function submissionBench(): Promise<void> {
   }
 }
 
-await submissionBench();
+const SECTIONS = ['submission', 'soak', 'follow', 'sitemap', 'site', 'freshness'];
+const asked = process.argv.slice(2);
+const unknown = asked.filter((name) => !SECTIONS.includes(name));
+if (unknown.length > 0) {
+  console.error(`npm run bench: no section ${unknown.join(', ')}; the sections are ${SECTIONS.join(', ')}`);
+  process.exit(2);
+}
+const sections = asked.length > 0 ? SECTIONS.filter((name) => asked.includes(name)) : SECTIONS;
+
+if (sections.includes('submission')) await submissionBench();
 // The other sections run in their own processes, so that each one's peak memory is its own.
-for (const section of ['bench-soak.ts', 'bench-follow.ts', 'bench-sitemap.ts', 'bench-site.ts']) {
-  const file = new URL(`./${section}`, import.meta.url);
+for (const section of sections.filter((name) => name !== 'submission')) {
+  const file = new URL(`./bench-${section}.ts`, import.meta.url);
   if (!existsSync(file)) continue;
-  console.log('');
+  if (section !== sections[0]) console.log('');
   const child = spawnSync(process.execPath, ['--import', 'tsx', file.pathname], { stdio: 'inherit' });
   if (child.status !== 0) process.exitCode = child.status ?? 1;
 }

@@ -8,7 +8,9 @@
  * `--check` writes nothing and exits 1 naming what is stale (CI runs it). `--inputs-only` skips the
  * Markdown.
  * Every mode first checks that action.yml and the input spec (src/config/inputs.ts) agree on the
- * inputs' names, order, defaults and required, and exits 1 naming each difference when they do not.
+ * inputs' names, order, required and which have a default, and exits 1 naming each difference when they
+ * do not. The default values are written in action.yml only: the spec reads them from
+ * src/config/inputs.generated.ts, and `--check` fails when that copy is stale.
  */
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -221,7 +223,7 @@ async function main(args: string[]): Promise<void> {
   if (disagreements.length > 0) {
     console.error(
       `action.yml and the input spec (src/config/inputs.ts) disagree:\n${disagreements.map((d) => `  - ${d}`).join('\n')}\n` +
-        'Change both together: action.yml says what users see, the spec how the value is read.',
+        'Change both together: action.yml says what users see (defaults included), the spec how the value is read.',
     );
     process.exitCode = 1;
     return;

@@ -12,9 +12,9 @@ import { writeReport } from './report/report.js';
 import { actionOutputs } from './report/outputs.js';
 import { renderSummary } from './report/summary.js';
 import { savedLine } from './report/closing.js';
-import { verdict } from './report/verdict.js';
+import { failureMessage } from './report/verdict.js';
 import { runPrefetch } from './run.js';
-import { type RunResult } from './base/result.js';
+import { type RunResult } from './report/result.js';
 import { RunStop } from './runtime/stop.js';
 import type { Logger } from './base/logger.js';
 import { createRedactor, secretSpellings, type Redactor } from './base/redact.js';
@@ -49,7 +49,7 @@ export async function run(): Promise<void> {
       identity: { getIdToken: (audience) => core.getIDToken(audience), mask },
     }).finally(() => signals.dispose());
     await publish(result, config, redact);
-    const failure = verdict(result, config.failOn);
+    const failure = failureMessage(result, config.failOn);
     if (failure) core.setFailed(redact(failure));
   } catch (error) {
     const prefix = error instanceof ConfigError ? 'Configuration error: ' : '';

@@ -1,48 +1,65 @@
 /**
- * The run, as a short list of phases: read the site (site-dir, state), collect URLs, read the quota,
- * plan, submit, assemble the result, write the state.
+ * The run, as the list of its phases, and the owner of its lifetime: the deadline is armed at the start
+ * and disposed of at the end, and the site opened before sending is closed after it however sending
+ * ends. Every phase takes the one RunContext; the result is assembled in report/result.ts.
+ *
+ *   open the site     read the state, scan site-dir, plan what changed    sources/site.ts
+ *   gather            urls, urls-file, the sitemap diff, the site's plan   sources/gather.ts
+ *   open the client   credentials (none in a dry run without them)        credentials/
+ *   read the quota, pack the batches                                      submit/quota.ts, batch/
+ *   refresh           with `refresh`, before the prefetch                 follow/refresh.ts
+ *   submit            PushObjectCache                                     submit/
+ *   wait              with `wait` (or `verify`), for the prefetch tasks   follow/wait.ts
+ *   verify            with `verify`, ask the site for each URL            verify/
+ *   close the site    write the next state                                sources/site.ts
+ *
  * Plain values in and out; the adapters (main.ts, cli.ts) do all the talking to the outside.
  */
 import type { AlibabaClient } from './alibaba/client.js';
-import { adviceFor } from './alibaba/errors.js';
 import { AlibabaError, ConfigError, isFatal } from './base/errors.js';
-import { splitTaskIds } from './alibaba/operations.js';
+import type { Logger } from './base/logger.js';
+import type { UrlOutcome } from './base/outcome.js';
+import { packBatches, type Batches } from './batch/pack.js';
 import type { Config } from './config/config.js';
 import type { IdentityDeps } from './credentials/oidc-source.js';
 import { openCredentials } from './credentials/open.js';
-import { RenewingClient } from './credentials/renewing-client.js';
 import type { CredentialProvider } from './credentials/provider.js';
-import { refreshBeforePrefetch } from './follow/refresh.js';
+import { RenewingClient } from './credentials/renewing-client.js';
+import { refreshBeforePrefetch, type Refreshed } from './follow/refresh.js';
 import { withFollowThrough } from './follow/result.js';
-import type { FollowResult } from './base/follow.js';
 import { waitForPrefetch, type FollowContext } from './follow/wait.js';
-import { planBatches, type Plan } from './plan/planner.js';
-import { countOutcomes, type NotSent, type UrlOutcome } from './base/outcome.js';
-import { createCallGate } from './runtime/gate.js';
-import { readPreloadRemain } from './submit/quota.js';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './runtime/retry.js';
-import { notSentReason, RunStop } from './runtime/stop.js';
-import { lookupPolicy } from './submit/confirm.js';
-import { submitBatches } from './submit/submitter.js';
 import {
-  emptyDiffCounts,
+  emptyResult,
+  inInputOrder,
+  refusalOf,
+  refusedResult,
+  runResult,
+  sitemapRefusal,
+  skippedForQuota,
+  unsentOutcomes,
+  type Refusal,
   type RunResult,
-  type SavedSitemap,
-  type SitemapResult,
-  type StopReason,
-} from './base/result.js';
-import type { SitemapUrls } from './sitemap/index.js';
+} from './report/result.js';
+import { createCallGate } from './runtime/gate.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './runtime/retry.js';
+import { RunStop, stoppedFirst } from './runtime/stop.js';
+import { notReadSitemap, sitemapResult, type SitemapResult } from './sitemap/changes.js';
+import { gatherUrls, nothingToSend, saveBaseline, type GatheredUrls } from './sources/gather.js';
 import {
-  gatherEntries,
-  nothingToSend,
-  saveBaseline,
-  withChanges,
-  type GatheredEntries,
-  type PlannedSite,
-} from './sources/gather.js';
-import { keepingState, openSite, plannedSite, quotaCutText, type OpenSite } from './sources/site.js';
-import { prepareUrls, type Candidate, type PreparedUrls } from './urls/prepare.js';
-import type { Logger } from './base/logger.js';
+  closeSite,
+  openSite,
+  plannedSite,
+  quotaCutText,
+  type OpenSite,
+  type SiteResult,
+} from './sources/site.js';
+import { lookupPolicy } from './submit/confirm.js';
+import { readPreloadRemain } from './submit/quota.js';
+import { submitBatches, type SubmitResult } from './submit/submitter.js';
+import type { PreparedUrls } from './urls/prepare.js';
+import { expectedFromScan } from './verify/expected.js';
+import { verifyTargets } from './verify/select.js';
+import { verifyEdge } from './verify/verify.js';
 
 export interface RunDeps {
   logger: Logger;
@@ -53,252 +70,119 @@ export interface RunDeps {
   identity?: IdentityDeps;
 }
 
-function emptyResult(config: Config, saved: SavedSitemap | undefined): RunResult {
-  return {
-    outcomes: [],
-    counts: countOutcomes([]),
-    taskIds: [],
-    requestIds: [],
-    duplicates: 0,
-    dryRun: config.dryRun,
-    calls: 0,
-    apiCalls: {},
-    retries: 0,
-    confirmedByLookup: 0,
-    ...(saved ? { savedSitemap: saved } : {}),
-  };
+/** What every phase needs, travelling as one value. */
+interface RunContext {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly retryPolicy: RetryPolicy;
+  /** The deadline and the cancel: `sendSignal` ends new work at once, `requestSignal` later. */
+  readonly stop: RunStop;
+  readonly identity: IdentityDeps | undefined;
 }
 
 export async function runPrefetch(config: Config, deps: RunDeps): Promise<RunResult> {
-  const { logger } = deps;
-  const retryPolicy = deps.retryPolicy ?? DEFAULT_RETRY_POLICY;
-  const stop = deps.stop ?? new RunStop();
+  const run = runContext(config, deps);
   // Calls in flight at the deadline get a moment to answer: their task IDs belong in the report.
-  stop.armDeadline(config.timeoutMs, Math.min(5_000, config.requestTimeoutMs));
+  run.stop.armDeadline(config.timeoutMs, Math.min(5_000, config.requestTimeoutMs));
   try {
-    return await runPhases(config, logger, retryPolicy, stop, deps.identity);
+    if (config.sitemap?.saveSitemap) return await saveSitemapOnly(run);
+    const site = await openSite(config, run.logger, reads(run));
+    let sent: RunResult | undefined;
+    let closed: SiteResult | undefined;
+    try {
+      sent = await verify(run, site, await send(run, site));
+    } finally {
+      // However sending ended — a result, a refusal, the deadline, a cancel, an exception — the site is
+      // closed: the next state is written from every URL's outcome (none is known after an exception).
+      closed = site && (await close(run, site, sent?.outcomes ?? []));
+    }
+    if (!closed) return sent;
+    // A state that cannot be kept fails the step (the report says what was sent first).
+    const failed = closed.stateError !== undefined && sent.fatal === undefined;
+    return { ...sent, site: closed, ...(failed ? { fatal: closed.stateError } : {}) };
   } finally {
-    stop.dispose();
+    run.stop.dispose();
   }
 }
 
-async function runPhases(
-  config: Config,
-  logger: Logger,
-  retryPolicy: RetryPolicy,
-  stop: RunStop,
-  identity: IdentityDeps | undefined,
-): Promise<RunResult> {
-  if (config.sitemap?.saveSitemap) return saveOnly(config, logger, retryPolicy, stop);
-  const site = await openSite(config, logger, { signal: stop.sendSignal, retryPolicy });
-  // From here on, however the run ends, the state is written (not in a dry run).
-  return keepingState(site, config, () => sendPhases(config, logger, retryPolicy, stop, identity, site), {
-    logger,
-    stopReason: () => stop.reason,
+function runContext(config: Config, deps: RunDeps): RunContext {
+  return {
+    config,
+    logger: deps.logger,
+    retryPolicy: deps.retryPolicy ?? DEFAULT_RETRY_POLICY,
+    stop: deps.stop ?? new RunStop(),
+    identity: deps.identity,
+  };
+}
+
+/** From the gathered URLs to what became of each: the phases that talk to the API, in order. */
+async function send(run: RunContext, site: OpenSite | undefined): Promise<RunResult> {
+  const gathered = await gather(run, site);
+  if (gathered.refusal) return refused(run, gathered, undefined, gathered.refusal);
+  const { urls } = gathered;
+  let client: AlibabaClient | undefined;
+  let quotaRemain: number | undefined;
+  let batches: Batches;
+  let refreshed: Refreshed | undefined;
+  try {
+    // A refusal before anything is submitted (credentials, a permission, a proxy) fails every URL unsent.
+    client = await openClient(run, urls);
+    quotaRemain = await readQuota(run, client, urls);
+    batches = pack(run, urls, quotaRemain, site);
+    refreshed = await refresh(run, client, batches);
+  } catch (error) {
+    if (!(error instanceof AlibabaError)) throw error;
+    return refused(run, gathered, client, refusalOf(error));
+  }
+  const submitted = await submit(run, client, batches);
+  const outcomes = inInputOrder(
+    urls.rejected,
+    skippedForQuota(batches, quotaRemain),
+    submitted?.outcomes ?? unsentOutcomes(batches, run.config.dryRun, run.stop.reason),
+  );
+  const waited = await wait(run, client, outcomes);
+  const followed = withFollowThrough(outcomes, refreshed, waited);
+  return runResult({
+    ...common(run, gathered, client),
+    outcomes: followed.outcomes,
+    quotaRemain,
+    submitted,
+    follow: followed.follow,
   });
 }
 
-async function sendPhases(
-  config: Config,
-  logger: Logger,
-  retryPolicy: RetryPolicy,
-  stop: RunStop,
-  identity: IdentityDeps | undefined,
-  site: OpenSite | undefined,
-): Promise<RunResult> {
-  const planned = site && plannedSite(site);
-  const { collected, gathered, sitemap, failure } = await collect(config, logger, retryPolicy, stop, planned);
-  if (failure) {
-    const why = { fatal: failure.message, reason: 'not sent: the sitemap could not be read' };
-    return refusedResult(config, why, { collected, client: undefined, stop, sitemap });
+interface Gathered extends GatheredUrls {
+  /** The sitemap diff's part of the result, when `sitemap` was read (or could not be). */
+  sitemapResult?: SitemapResult;
+  /** Set when the sitemap could not be read (not when the run stopped first): nothing is sent. */
+  refusal?: Refusal;
+}
+
+/** Every source's URLs: the lists, the sitemap diff, and what the site planned. */
+async function gather(run: RunContext, site: OpenSite | undefined): Promise<Gathered> {
+  const { config, logger, stop } = run;
+  const gathered = await gatherUrls(config, logger, reads(run), site && plannedSite(site));
+  const failure = gathered.sitemapFailure;
+  if (failure && stop.reason) {
+    const sitemap = notReadSitemap(stoppedFirst(stop.reason));
+    logger.warning(`sitemap: not read (${sitemap.notRead}); the other entries are reported.`);
+    return { ...gathered, sitemapResult: sitemap };
   }
-  if (collected.candidates.length === 0 && collected.rejected.length === 0 && !sitemap?.notRead) {
+  if (failure) {
+    return { ...gathered, sitemapResult: notReadSitemap(failure.message), refusal: sitemapRefusal(failure) };
+  }
+  const { urls } = gathered;
+  if (urls.candidates.length === 0 && urls.rejected.length === 0) {
     const { level, message } = nothingToSend(gathered);
     logger[level](message);
   }
-  let client: AlibabaClient | undefined;
-  let ready: Awaited<ReturnType<typeof prepare>>;
-  try {
-    client = await openClient(config, collected, logger, retryPolicy, stop, identity);
-    ready = await prepare(config, client, collected, logger, retryPolicy, stop, quotaCutText(site, config));
-  } catch (error) {
-    if (!(error instanceof AlibabaError)) throw error;
-    return refusedResult(config, refusalOf(error), { collected, client, stop, sitemap });
-  }
-  const { quotaRemain, plan, follow, refreshed } = ready;
-  const sent =
-    client && !config.dryRun ? await submit(client, config, plan, logger, retryPolicy, stop) : undefined;
-  const sorted = [
-    ...collected.rejected,
-    ...skippedForQuota(plan, quotaRemain),
-    ...(sent?.outcomes ?? unsentOutcomes(plan, config, stop)),
-  ].sort((a, b) => a.order - b.order);
-  const waited = follow && (await waitForPrefetch(follow, sorted));
-  const { outcomes: followedOutcomes, follow: followed } = withFollowThrough(sorted, refreshed, waited);
-  const outcomes = withChanges(followedOutcomes, collected.changes);
-  return assembleResult(config, outcomes, { collected, quotaRemain, client, sent, stop, followed, sitemap });
-}
-
-/** What comes before sending: the quota, the plan, and the refresh when asked for. */
-async function prepare(
-  config: Config,
-  client: AlibabaClient | undefined,
-  collected: PreparedUrls,
-  logger: Logger,
-  retryPolicy: RetryPolicy,
-  stop: RunStop,
-  siteCut: string | undefined,
-) {
-  const quotaRemain = await resolveQuota(config, client, collected, logger, retryPolicy, stop);
-  const plan = planBatches(collected.candidates, config.batchSize, quotaRemain);
-  logPlan(plan, collected, quotaRemain, logger, siteCut);
-  const follow: FollowContext | undefined =
-    client && !config.dryRun
-      ? {
-          client,
-          options: config.follow,
-          logger,
-          retryPolicy,
-          lookup: lookupPolicy(config.requestTimeoutMs),
-          stop,
-        }
-      : undefined;
-  const refreshed = follow && (await refreshBeforePrefetch(follow, plan.batches));
-  return { quotaRemain, plan, follow, refreshed };
-}
-
-/** What a refusal before sending says: the step's failure (with advice), and each URL's reason. */
-function refusalOf(error: AlibabaError): { fatal: string; reason: string } {
-  return {
-    fatal: isFatal(error.errorClass) ? `${error.message}. ${adviceFor(error)}` : error.message,
-    reason: `not sent: the run stopped at ${error.code ?? error.message}`,
-  };
-}
-
-/**
- * A failure before anything was submitted (an unreadable sitemap, credentials, a proxy, the quota
- * read): every URL is still reported, as not sent for `reason`, and the step fails with `fatal`.
- */
-function refusedResult(
-  config: Config,
-  why: { fatal: string; reason: string },
-  parts: Pick<RunParts, 'collected' | 'client' | 'stop' | 'sitemap'>,
-): RunResult {
-  const unsent = failedOutcomes(parts.collected.candidates, why.reason, 'stopped');
-  const failed = [...parts.collected.rejected, ...unsent];
-  const outcomes = withChanges(
-    failed.sort((a, b) => a.order - b.order),
-    parts.collected.changes,
-  );
-  const all = { ...parts, quotaRemain: undefined, sent: undefined, followed: undefined };
-  return { ...assembleResult(config, outcomes, all), fatal: why.fatal };
-}
-
-/** `save-sitemap`: saves the baseline and sends nothing; a run stopped first says the sitemap was not read. */
-async function saveOnly(
-  config: Config,
-  logger: Logger,
-  retryPolicy: RetryPolicy,
-  stop: RunStop,
-): Promise<RunResult> {
-  try {
-    const saved = await saveBaseline(config, logger, { signal: stop.sendSignal, retryPolicy });
-    return emptyResult(config, saved);
-  } catch (error) {
-    if (stop.reason === undefined || error instanceof ConfigError) throw error;
-    return { ...emptyResult(config, undefined), stopped: stop.reason, sitemap: notReadSitemap(stop.reason) };
-  }
-}
-
-interface RunParts {
-  collected: PreparedUrls;
-  quotaRemain: number | undefined;
-  client: AlibabaClient | undefined;
-  sent: Awaited<ReturnType<typeof submitBatches>> | undefined;
-  stop: RunStop;
-  followed: FollowResult | undefined;
-  sitemap: SitemapResult | undefined;
-}
-
-function assembleResult(config: Config, outcomes: UrlOutcome[], parts: RunParts): RunResult {
-  const { collected, quotaRemain, client, sent, stop, followed, sitemap } = parts;
-  return {
-    outcomes,
-    counts: countOutcomes(outcomes),
-    taskIds: distinctTaskIds(outcomes),
-    requestIds: sent?.requestIds ?? [],
-    duplicates: collected.duplicates,
-    ...(quotaRemain !== undefined ? { quotaRemain } : {}),
-    dryRun: config.dryRun,
-    calls: client?.sentCalls()['PushObjectCache'] ?? 0,
-    apiCalls: client?.sentCalls() ?? {},
-    retries: sent?.retries ?? 0,
-    confirmedByLookup: sent?.confirmedByLookup ?? 0,
-    ...(stop.reason ? { stopped: stop.reason } : {}),
-    ...(sent?.fatal ? { fatal: `${sent.fatal.message}. ${adviceFor(sent.fatal)}` } : {}),
-    ...(followed ? { follow: followed } : {}),
-    ...(sitemap ? { sitemap } : {}),
-  };
-}
-
-/** The URLs of every source; `failure` when the sitemap could not be read (not when the run stopped). */
-async function collect(
-  config: Config,
-  logger: Logger,
-  retryPolicy: RetryPolicy,
-  stop: RunStop,
-  site: PlannedSite | undefined,
-): Promise<{ collected: PreparedUrls; gathered: GatheredEntries; sitemap?: SitemapResult; failure?: Error }> {
-  const gathered = await gatherEntries(config, logger, { signal: stop.sendSignal, retryPolicy }, site);
-  const collected = prepareUrls(gathered.entries, {
-    baseUrl: config.baseUrl,
-    domains: config.domains,
-    exclude: config.exclude,
-  });
-  gathered.entries = []; // prepared: a million entries must not stay for the rest of the run
-  // One line per kind of mistake, not one per entry: a sitemap can hold thousands.
-  for (const [reason, { count, examples }] of collected.invalidByReason) {
-    const more = count > examples.length ? `; …and ${count - examples.length} more` : '';
-    const entries = count === 1 ? '1 entry' : `${count} entries`;
-    logger.warning(`${entries} failed, each ${reason} — ${examples.join('; ')}${more}`);
-  }
-  const failure = gathered.sitemapFailure;
-  if (failure && stop.reason) {
-    const outcome = notReadSitemap(stop.reason);
-    logger.warning(`sitemap: not read (${outcome.notRead}); the other entries are reported.`);
-    return { collected, gathered, sitemap: outcome };
-  }
-  if (failure) {
-    const outcome = { counts: emptyDiffCounts(), baseline: undefined, notes: [], notRead: failure.message };
-    return { collected, gathered, sitemap: outcome, failure };
-  }
-  return { collected, gathered, ...(gathered.sitemap ? { sitemap: sitemapResult(gathered.sitemap) } : {}) };
-}
-
-function sitemapResult(sitemap: SitemapUrls): SitemapResult {
-  return {
-    counts: sitemap.counts,
-    baseline: sitemap.baseline,
-    ...(sitemap.baselineProblem ? { baselineProblem: sitemap.baselineProblem } : {}),
-    notes: sitemap.notes,
-  };
-}
-
-function notReadSitemap(reason: StopReason): SitemapResult {
-  const why = reason === 'deadline' ? 'the run reached its timeout first' : 'the run was cancelled first';
-  return { counts: emptyDiffCounts(), baseline: undefined, notes: [], notRead: why };
+  return { ...gathered, ...(gathered.sitemap ? { sitemapResult: sitemapResult(gathered.sitemap) } : {}) };
 }
 
 /** The API client, or undefined: nothing to send, no credentials (a dry run), or the run has stopped. */
-async function openClient(
-  config: Config,
-  collected: PreparedUrls,
-  logger: Logger,
-  retryPolicy: RetryPolicy,
-  stop: RunStop,
-  identity: IdentityDeps | undefined,
-): Promise<AlibabaClient | undefined> {
-  if (collected.candidates.length === 0 || stop.stopped) return undefined;
+async function openClient(run: RunContext, urls: PreparedUrls): Promise<AlibabaClient | undefined> {
+  const { config, logger, retryPolicy, identity, stop } = run;
+  if (urls.candidates.length === 0 || stop.stopped) return undefined;
   let credentials: CredentialProvider | undefined;
   try {
     credentials = await openCredentials(config, { logger, retryPolicy, identity, signal: stop.sendSignal });
@@ -307,15 +191,7 @@ async function openClient(
     if (stop.stopped && !(error instanceof AlibabaError && isFatal(error.errorClass))) return undefined;
     throw error;
   }
-  return credentials ? createClient(config, credentials, logger, stop) : undefined;
-}
-
-function createClient(
-  config: Config,
-  credentials: CredentialProvider,
-  logger: Logger,
-  stop: RunStop,
-): AlibabaClient {
+  if (!credentials) return undefined;
   return new RenewingClient(
     {
       endpoint: config.endpoint,
@@ -330,16 +206,15 @@ function createClient(
   );
 }
 
-async function resolveQuota(
-  config: Config,
+/** The day's prefetch remainder: `daily-quota` when it is a number, else read from the API. */
+async function readQuota(
+  run: RunContext,
   client: AlibabaClient | undefined,
-  collected: PreparedUrls,
-  logger: Logger,
-  retryPolicy: RetryPolicy,
-  stop: RunStop,
+  urls: PreparedUrls,
 ): Promise<number | undefined> {
+  const { config, logger, retryPolicy, stop } = run;
   if (typeof config.dailyQuota === 'number') return config.dailyQuota;
-  if (collected.candidates.length === 0 || stop.stopped) return undefined;
+  if (urls.candidates.length === 0 || stop.stopped) return undefined;
   if (!client) {
     logger.notice(
       'dry-run without credentials: the daily prefetch quota was not read, so the plan is not capped by it.',
@@ -351,40 +226,54 @@ async function resolveQuota(
   return remain;
 }
 
-function logPlan(
-  plan: Plan,
-  collected: PreparedUrls,
+/** The URLs within the quota, packed into calls; a line on what will be sent, a warning on what will not. */
+function pack(
+  run: RunContext,
+  urls: PreparedUrls,
   quota: number | undefined,
-  logger: Logger,
-  siteCut: string | undefined,
-): void {
-  const planned = plan.batches.reduce((sum, batch) => sum + batch.items.length, 0);
-  const hosts = new Set(plan.batches.map((batch) => batch.host)).size;
+  site: OpenSite | undefined,
+): Batches {
+  const { config, logger } = run;
+  const batches = packBatches(urls.candidates, config.batchSize, quota);
+  const packed = batches.batches.reduce((sum, batch) => sum + batch.items.length, 0);
+  const hosts = new Set(batches.batches.map((batch) => batch.host)).size;
   logger.info(
-    `Plan: ${planned} URLs in ${plan.batches.length} calls to ${hosts} host(s)` +
-      (collected.duplicates ? `; ${collected.duplicates} duplicate entries merged` : '') +
-      (plan.overQuota.length ? `; ${plan.overQuota.length} beyond the quota of ${quota}` : ''),
+    `Plan: ${packed} URLs in ${batches.batches.length} calls to ${hosts} host(s)` +
+      (urls.duplicates ? `; ${urls.duplicates} duplicate entries merged` : '') +
+      (batches.overQuota.length ? `; ${batches.overQuota.length} beyond the quota of ${quota}` : ''),
   );
-  if (plan.overQuota.length > 0) {
+  if (batches.overQuota.length > 0) {
     logger.warning(
-      `${plan.overQuota.length} URLs skipped: the daily prefetch quota has ${quota} left. ` +
-        (siteCut ?? 'They are listed in the report; run again tomorrow or raise the quota.'),
+      `${batches.overQuota.length} URLs skipped: the daily prefetch quota has ${quota} left. ` +
+        (quotaCutText(site, config) ??
+          'They are listed in the report; run again tomorrow or raise the quota.'),
     );
   }
+  return batches;
 }
 
+/** With `refresh` (never in a dry run): the packed URLs refreshed first, so the prefetch replaces them. */
+async function refresh(
+  run: RunContext,
+  client: AlibabaClient | undefined,
+  batches: Batches,
+): Promise<Refreshed | undefined> {
+  const follow = followContext(run, client);
+  return follow && refreshBeforePrefetch(follow, batches.batches);
+}
+
+/** PushObjectCache for every batch; undefined when nothing is sent (a dry run, no client). */
 async function submit(
-  client: AlibabaClient,
-  config: Config,
-  plan: Plan,
-  logger: Logger,
-  retryPolicy: RetryPolicy,
-  stop: RunStop,
-): ReturnType<typeof submitBatches> {
-  const total = plan.batches.reduce((sum, batch) => sum + batch.items.length, 0);
-  return logger.group(`Submitting ${plan.batches.length} PushObjectCache calls`, () =>
+  run: RunContext,
+  client: AlibabaClient | undefined,
+  batches: Batches,
+): Promise<SubmitResult | undefined> {
+  const { config, logger, retryPolicy, stop } = run;
+  if (!client || config.dryRun) return undefined;
+  const total = batches.batches.reduce((sum, batch) => sum + batch.items.length, 0);
+  return logger.group(`Submitting ${batches.batches.length} PushObjectCache calls`, () =>
     submitBatches(client, logger, {
-      batches: plan.batches,
+      batches: batches.batches,
       batchSize: config.batchSize,
       push: config.push,
       concurrency: config.requestsPerSecond,
@@ -397,39 +286,94 @@ async function submit(
   );
 }
 
-function skippedForQuota(plan: Plan, quota: number | undefined): UrlOutcome[] {
-  const reason = `quota: the daily prefetch quota had ${quota} URLs left`; // one string for them all
-  return plan.overQuota.map((item) => ({
-    url: item.url,
-    status: 'skipped',
-    reason,
-    skip: 'quota',
-    source: item.source,
-    order: item.order,
-  }));
+/** With `wait` (never in a dry run): the prefetch tasks followed until they finish or `wait-timeout`. */
+async function wait(run: RunContext, client: AlibabaClient | undefined, outcomes: readonly UrlOutcome[]) {
+  const follow = followContext(run, client);
+  return follow && waitForPrefetch(follow, outcomes);
 }
 
-/** The plan's URLs when nothing was submitted: planned in a dry run, failed when the run stopped first. */
-function unsentOutcomes(plan: Plan, config: Config, stop: RunStop): UrlOutcome[] {
-  const items = plan.batches.flatMap((batch) => batch.items);
-  if (stop.reason && !config.dryRun) return failedOutcomes(items, notSentReason(stop.reason), stop.reason);
-  return items.map((item) => ({ url: item.url, status: 'planned', source: item.source, order: item.order }));
+/**
+ * With `verify` (never in a dry run): the site asked for each URL once its prefetch has finished, and
+ * with `site-dir` what it serves compared with the build. Also after a refusal: what visitors get then
+ * is what the person must know.
+ */
+async function verify(run: RunContext, site: OpenSite | undefined, sent: RunResult): Promise<RunResult> {
+  const { config, logger, stop } = run;
+  if (config.verify === undefined) return sent;
+  if (config.dryRun) {
+    logger.notice('verify: not in a dry run, which refreshes and prefetches nothing to check.');
+    return sent;
+  }
+  const scan = site?.config.siteDir === undefined ? undefined : site.planned?.scan;
+  const targets = verifyTargets(sent.outcomes, scan ? expectedFromScan(scan) : () => undefined);
+  const verified = await verifyEdge(targets, {
+    options: config.verify,
+    requestTimeoutMs: config.requestTimeoutMs,
+    stop,
+    logger,
+    ignore: site?.config.contentIgnore,
+    compared: scan !== undefined,
+  });
+  return { ...sent, verify: verified };
 }
 
-/** Never sent, and why (`notSent`, which carry-over reads). */
-function failedOutcomes(items: readonly Candidate[], reason: string, notSent: NotSent): UrlOutcome[] {
-  return items.map((item) => ({
-    url: item.url,
-    status: 'failed',
-    reason,
-    notSent,
-    source: item.source,
-    order: item.order,
-  }));
+/** What the follow-through phases need; undefined when nothing is sent. */
+function followContext(run: RunContext, client: AlibabaClient | undefined): FollowContext | undefined {
+  const { config, logger, retryPolicy, stop } = run;
+  if (!client || config.dryRun) return undefined;
+  return {
+    client,
+    options: config.follow,
+    logger,
+    retryPolicy,
+    lookup: lookupPolicy(config.requestTimeoutMs),
+    stop,
+  };
 }
 
-function distinctTaskIds(outcomes: readonly UrlOutcome[]): string[] {
-  const ids = new Set<string>();
-  for (const outcome of outcomes) for (const id of splitTaskIds(outcome.taskId ?? '')) ids.add(id);
-  return [...ids];
+/** Every URL reported, none sent: the step fails with the refusal. */
+function refused(
+  run: RunContext,
+  gathered: Gathered,
+  client: AlibabaClient | undefined,
+  refusal: Refusal,
+): RunResult {
+  return refusedResult(common(run, gathered, client), gathered.urls, refusal);
+}
+
+/** The parts of the result every ending shares. */
+function common(run: RunContext, gathered: Gathered, client: AlibabaClient | undefined) {
+  return {
+    dryRun: run.config.dryRun,
+    urls: gathered.urls,
+    apiCalls: client?.sentCalls() ?? {},
+    stopped: run.stop.reason,
+    sitemap: gathered.sitemapResult,
+  };
+}
+
+/** Writes the next state from every URL's outcome (never in a dry run); the site's part of the result. */
+function close(run: RunContext, site: OpenSite, outcomes: readonly UrlOutcome[]): Promise<SiteResult> {
+  return closeSite(site, run.config, { outcomes, stopped: run.stop.reason }, { logger: run.logger });
+}
+
+/** `save-sitemap`: saves the baseline and sends nothing; a run stopped first says the sitemap was not read. */
+async function saveSitemapOnly(run: RunContext): Promise<RunResult> {
+  const { config, logger, stop } = run;
+  try {
+    const saved = await saveBaseline(config, logger, reads(run));
+    return emptyResult(config.dryRun, saved);
+  } catch (error) {
+    if (stop.reason === undefined || error instanceof ConfigError) throw error;
+    return {
+      ...emptyResult(config.dryRun, undefined),
+      stopped: stop.reason,
+      sitemap: notReadSitemap(stoppedFirst(stop.reason)),
+    };
+  }
+}
+
+/** How the sources read documents: stopped with the run, retried as the API calls are. */
+function reads(run: RunContext): { signal: AbortSignal; retryPolicy: RetryPolicy } {
+  return { signal: run.stop.sendSignal, retryPolicy: run.retryPolicy };
 }

@@ -4,10 +4,9 @@
  * - ConfigError: a mistake only the workflow's author can fix; always fails the step (CLI exit 2).
  * - UsageError: a command line the CLI cannot read (exit 2).
  * - NetworkError: no HTTP answer at all (refused, reset, DNS, TLS, timeout), with the system's code.
- * - DocumentNotFoundError: a document (sitemap, baseline, state) that does not exist; HtmlPageError,
- *   an HTML page served where it should be, counts as one.
- * - DocumentReadError: a document that could not be read, `transient` when trying again may help.
  * - AlibabaError: a failed API call, sorted into an ErrorClass once, in alibaba/errors.ts.
+ * A feature's own errors live with it and extend Error (sitemap/errors.ts: a document not found or
+ * unreadable), so that only what every phase shares is here.
  */
 
 /** A mistake in the inputs: always fails the step, whatever `fail-on` says. */
@@ -56,40 +55,6 @@ export function systemErrorCode(error: unknown): string | undefined {
     current = (current as { cause?: unknown }).cause;
   }
   return undefined;
-}
-
-/** The document does not exist: no such file, HTTP 404/410, or no such path at the git ref. */
-export class DocumentNotFoundError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'DocumentNotFoundError';
-  }
-}
-
-/**
- * An HTML page where a sitemap was expected (a `<html>` root, or a `text/html` answer that is not a
- * sitemap). Hosts answer a missing file with 200 and a page, so it counts as not found.
- */
-export class HtmlPageError extends DocumentNotFoundError {
-  constructor(message: string) {
-    super(message);
-    this.name = 'HtmlPageError';
-  }
-}
-
-/**
- * A document that may exist but could not be read. `transient` when another try may succeed: an
- * HTTP 5xx, 408 or 429, no answer at all (reset, refused, DNS), or a timeout.
- */
-export class DocumentReadError extends Error {
-  constructor(
-    message: string,
-    readonly transient: boolean,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'DocumentReadError';
-  }
 }
 
 export type ErrorClass =

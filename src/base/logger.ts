@@ -1,6 +1,6 @@
 /**
  * What the core needs to tell a person. The action maps it to @actions/core (annotations, groups);
- * the CLI to the terminal; tests collect it. The core never imports @actions/core.
+ * the CLI to the terminal; tests collect it (test/helpers/logger.ts). The core never imports @actions/core.
  */
 export interface Logger {
   info(message: string): void;
@@ -46,28 +46,4 @@ export function notingLogger(logger: Logger, notes: LoggedNote[]): Logger {
     },
     group: (title, fn) => logger.group(title, fn),
   };
-}
-
-/** A logger that keeps every line, for tests and for building summaries. */
-export class MemoryLogger implements Logger {
-  readonly lines: { level: 'info' | 'warning' | 'notice' | 'debug'; message: string }[] = [];
-  info(message: string): void {
-    this.lines.push({ level: 'info', message });
-  }
-  warning(message: string): void {
-    this.lines.push({ level: 'warning', message });
-  }
-  notice(message: string): void {
-    this.lines.push({ level: 'notice', message });
-  }
-  debug(message: string): void {
-    this.lines.push({ level: 'debug', message });
-  }
-  async group<T>(title: string, fn: () => Promise<T>): Promise<T> {
-    this.info(`[${title}]`);
-    return fn();
-  }
-  messages(level: 'info' | 'warning' | 'notice' | 'debug'): string[] {
-    return this.lines.filter((line) => line.level === level).map((line) => line.message);
-  }
 }

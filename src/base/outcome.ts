@@ -1,8 +1,13 @@
 /** The fate of each distinct URL: the unit every count, output and summary line is built from. */
 import type { ErrorClass } from './errors.js';
-import type { RefreshStatus, TaskStatus } from './follow.js';
 
 export type UrlStatus = 'submitted' | 'skipped' | 'failed' | 'planned';
+
+/** A CDN task's status, as DescribeRefreshTaskById reports it. */
+export type TaskStatus = 'Complete' | 'Failed' | 'Refreshing' | 'Pending';
+
+/** A URL's refresh: its task's status, or `NotRefreshed` when no refresh of it was accepted. */
+export type RefreshStatus = TaskStatus | 'NotRefreshed';
 
 /**
  * Why a URL of a sitemap diff or of `site-dir` is warmed: it is new, or it changed (the sitemap diff:

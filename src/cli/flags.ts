@@ -53,18 +53,19 @@ export function flagKind(kind: InputKind): FlagKind {
 }
 
 /**
- * The flags, in the spec's order (action.yml's), described as `descriptions` says (action.yml's
- * descriptions; scripts/docs.ts passes a fresh read of action.yml).
+ * The flags, in the spec's order (action.yml's), with the descriptions and defaults `descriptions`
+ * gives (action.yml's; scripts/docs.ts passes a fresh read of it).
  */
 export function flagSpecs(descriptions: readonly ActionInput[] = ACTION_INPUTS): FlagSpec[] {
   const own = new Set<string>(CLI_FLAGS.map((flag) => flag.name));
-  const described = new Map(descriptions.map((input) => [input.name, input.description]));
+  const described = new Map(descriptions.map((input) => [input.name, input]));
   return INPUT_NAMES.flatMap((name) => {
     const spec: InputSpec<unknown> = INPUTS[name];
     if (!spec.cli.flag) return [];
     if (own.has(name)) throw new Error(`input "${name}" collides with the CLI's own --${name}`);
-    const description = described.get(name);
-    if (description === undefined) throw new Error(`action.yml has no input "${name}" to describe the flag`);
+    const input = described.get(name);
+    if (input === undefined) throw new Error(`action.yml has no input "${name}" to describe the flag`);
+    const { description } = input;
     const kind = flagKind(spec.kind);
     const note = [kind === 'list' ? 'Repeat the flag for more.' : '', spec.cli.note ?? '']
       .filter(Boolean)
@@ -73,7 +74,7 @@ export function flagSpecs(descriptions: readonly ActionInput[] = ACTION_INPUTS):
       {
         name,
         kind,
-        default: effectiveDefault(spec),
+        default: effectiveDefault(input),
         description: note ? `${description} ${note}` : description,
       },
     ];

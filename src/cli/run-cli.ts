@@ -9,7 +9,7 @@ import { INPUTS, INPUT_NAMES } from '../config/inputs.js';
 import { parseConfig, readCredentials, type Env, type InputReader } from '../config/parse.js';
 import { configErrorsOf } from '../config/problems.js';
 import { reportPieces } from '../report/report.js';
-import { verdictOf } from '../report/verdict.js';
+import { verdict } from '../report/verdict.js';
 import { runPrefetch } from '../run.js';
 import { RunStop } from '../runtime/stop.js';
 import { createRedactor, type Redactor } from '../base/redact.js';
@@ -96,7 +96,7 @@ async function execute(
   }
   if (flags.json) await writePieces(io.stdout, reportPieces(result, redact));
   else io.stdout.write(redact(renderClosing(result)));
-  const failure = verdictOf(result, config.failOn);
+  const failure = verdict(result, config.failOn);
   // The action points at its job summary; here the list is just above.
   if (failure) io.stderr.write(`${redact(failure.listed ? `${failure.reason}.` : failure.reason)}\n`);
   if (signals.received === 'SIGINT' || signals.received === 'SIGTERM') return EXIT[signals.received];

@@ -3,7 +3,7 @@
  * from their own inputs with `parseConfig`; the core reads nothing else.
  */
 import type { Credentials } from '../alibaba/signer.js';
-import type { SitemapConfig } from '../sitemap/index.js';
+import type { SitemapConfig } from '../sitemap/changes.js';
 import type { ExcludeMatcher } from '../urls/exclude.js';
 import type { SignatureVersion } from '../alibaba/client.js';
 import type { PushOptions } from '../alibaba/operations.js';
@@ -11,6 +11,7 @@ import type { OidcConfig } from '../credentials/sts-oidc.js';
 import type { FollowOptions } from '../follow/options.js';
 import type { FailOn } from '../report/verdict.js';
 import type { SiteSourceConfig } from '../sources/site.js';
+import type { VerifyOptions } from '../verify/options.js';
 
 export interface Config {
   /** The `urls` input, as given. */
@@ -39,6 +40,8 @@ export interface Config {
   /** For the whole run (`timeout`): then sending stops and the report is written. */
   timeoutMs: number;
   follow: FollowOptions;
+  /** `verify`: the site asked for each changed URL once the prefetch tasks have finished; undefined when off. */
+  verify?: VerifyOptions;
   /** Role assumption with GitHub's OIDC token; set when `role-arn` is, and then `credentials` is not. */
   oidc?: OidcConfig;
   /** Set by the command line only (src/cli/). */
@@ -62,7 +65,7 @@ export interface ConfigMessage {
 }
 
 /** What the adapter knows about where the run happens, beside the inputs. */
-export interface RunContext {
+export interface AdapterContext {
   /** Inside GitHub Actions: the workflow run's context (src/main.ts reads it with @actions/github). */
   github?: GitHubContext;
   /** The CLI's `--urls-file -`: the list comes from standard input. */

@@ -1,15 +1,18 @@
 /**
- * The input spec: for every input of action.yml, its kind, its default and its parser, and whether the
- * CLI has it as a flag. The action's config (parse.ts) and the CLI's flags (cli/flags.ts) both come
- * from this table, so a default is written here and in action.yml only, and a test (and
- * `npm run docs:check`) fails when the two disagree. The descriptions stay in action.yml.
+ * The input spec: for every input of action.yml, its kind and its parser, and whether the CLI has it as
+ * a flag. The action's config (parse.ts) and the CLI's flags (cli/flags.ts) both come from this table.
+ * What users read stays in action.yml, defaults included: they are written there only, and reach the
+ * spec through src/config/inputs.generated.ts, which `npm run docs` and `npm run build` generate from
+ * action.yml and `npm run docs:check` (CI) checks. A test (and every one of those commands) fails when
+ * the spec and action.yml disagree on the names, their order, `required`, or which inputs have a default.
  */
 import { ConfigError } from '../base/errors.js';
 import { LIMITS } from '../base/limits.js';
-import { compileContentIgnore, DEFAULT_CARRY_DAYS } from '../site/index.js';
-import { parseChanges } from '../sitemap/index.js';
+import { compileContentIgnore } from '../site/index.js';
+import { parseChanges } from '../sitemap/diff.js';
 import { compileExcludes } from '../urls/exclude.js';
 import { parseDomainPatterns } from '../urls/domains.js';
+import { ACTION_INPUTS } from './inputs.generated.js';
 import {
   asConfigError,
   parseBaseUrl,
@@ -39,6 +42,11 @@ export interface InputSpec<T> {
   readonly kind: InputKind;
   /** The default exactly as action.yml writes it; '' for none. */
   readonly default: string;
+  /**
+   * The value is never empty, so never undefined: action.yml must give the input a default (a switch,
+   * and a whole number or a choice marked DEFAULTED).
+   */
+  readonly defaulted: boolean;
   readonly required: boolean;
   readonly cli: CliUse;
   /** whole: the accepted range. */
@@ -55,19 +63,22 @@ export interface InputSpec<T> {
 }
 
 const FLAG: CliUse = { flag: true };
-const CDN_ENDPOINT = 'https://cdn.aliyuncs.com';
-const STS_ENDPOINT = 'https://sts.aliyuncs.com';
 const IN_CLI_RELATIVE = 'In the CLI: relative to the current directory.';
 const OIDC_ONLY: CliUse = { flag: false, instead: 'GitHub OIDC exists only inside GitHub Actions' };
 
-type Options<T> = { default?: string | number; cli?: CliUse; parse?: (value: string, name: string) => T };
+type Options<T> = { cli?: CliUse; parse?: (value: string, name: string) => T };
 
+/** A whole number or a choice whose action.yml default is never empty: its value is never undefined. */
+const DEFAULTED = { defaulted: true } as const;
+
+/** A spec without its default, which withDefaults() takes from action.yml. */
 function spec<T>(
   kind: InputKind,
-  options: Options<T>,
+  options: Options<T> & { defaulted?: boolean },
   parse: (value: string, name: string) => T,
 ): InputSpec<T> {
-  return { kind, default: String(options.default ?? ''), required: false, cli: options.cli ?? FLAG, parse };
+  const defaulted = options.defaulted ?? false;
+  return { kind, default: '', defaulted, required: false, cli: options.cli ?? FLAG, parse };
 }
 
 /** One value, kept as given (trimmed) unless a parser is named. */
@@ -84,8 +95,9 @@ function path(options: Options<string> = {}): InputSpec<string> {
   return spec('path', options, (value) => value);
 }
 
-function switchInput(fallback: boolean, options: Options<boolean> = {}): InputSpec<boolean> {
-  return spec('switch', { ...options, default: String(fallback) }, parseSwitch);
+/** true or false: always given a default, as @actions/core's getBooleanInput needs one. */
+function switchInput(): InputSpec<boolean> {
+  return spec('switch', DEFAULTED, parseSwitch);
 }
 
 /** Empty means "not sent": the API's own default applies. */
@@ -93,7 +105,7 @@ function optionalSwitch(): InputSpec<boolean | undefined> {
   return spec('optional-switch', {}, (value, name) => (value === '' ? undefined : parseSwitch(value, name)));
 }
 
-function whole(min: number, max: number, options: Options<number> & { default: number }): InputSpec<number>;
+function whole(min: number, max: number, options: Options<number> & typeof DEFAULTED): InputSpec<number>;
 function whole(
   min: number,
   max: number,
@@ -102,40 +114,57 @@ function whole(
 function whole(
   min: number,
   max: number,
-  options: Options<number | undefined> = {},
+  options: Options<number | undefined> & { defaulted?: boolean } = {},
 ): InputSpec<number | undefined> {
   const parse = (value: string, name: string): number | undefined =>
     value === '' ? undefined : parseWhole(value, name, min, max);
   return { ...spec('whole', options, options.parse ?? parse), range: { min, max } };
 }
 
-function choice<T extends string>(choices: readonly T[], fallback: T, cli?: CliUse): InputSpec<T>;
+function choice<T extends string>(
+  choices: readonly T[],
+  options: { cli?: CliUse } & typeof DEFAULTED,
+): InputSpec<T>;
 function choice<T extends string>(choices: readonly T[]): InputSpec<T | undefined>;
 function choice<T extends string>(
   choices: readonly T[],
-  fallback?: T,
-  cli?: CliUse,
+  options: { cli?: CliUse; defaulted?: boolean } = {},
 ): InputSpec<T | undefined> {
   const parse = (value: string, name: string): T | undefined =>
     value === '' ? undefined : parseChoice(value, name, choices);
-  return { ...spec('choice', { default: fallback ?? '', ...(cli ? { cli } : {}) }, parse), choices };
+  return { ...spec('choice', options, parse), choices };
 }
 
 /** Never a flag: on a command line it would land in shell history and `ps`. Empty is undefined. */
-function secret(
-  env: string | undefined,
-  options: { default?: string; instead?: string } = {},
-): InputSpec<string | undefined> {
+function secret(env: string | undefined, options: { instead?: string } = {}): InputSpec<string | undefined> {
   const instead = options.instead ?? `set the ${env} environment variable instead`;
   const parse = (value: string): string | undefined => (value === '' ? undefined : value);
-  return {
-    ...spec('secret', { default: options.default ?? '', cli: { flag: false, instead } }, parse),
-    ...(env ? { env } : {}),
-  };
+  return { ...spec('secret', { cli: { flag: false, instead } }, parse), ...(env ? { env } : {}) };
+}
+
+/** An endpoint: an origin, and errors that show the default as the example of one. */
+function endpoint(options: Options<string> = {}): InputSpec<string> {
+  return text({ ...options, parse: (value, name) => parseEndpoint(value, name, actionDefault(name)) });
+}
+
+/** The default action.yml gives the input (through inputs.generated.ts); '' for none. */
+function actionDefault(name: string): string {
+  return ACTION_INPUTS.find((input) => input.name === name)?.default ?? '';
+}
+
+/**
+ * The table with each input's default, as action.yml writes it. (Generic over any object, not a record
+ * of specs: that contextual type would widen each parser's result.)
+ */
+function withDefaults<T extends object>(table: T): T {
+  const specs = Object.entries(table) as [string, InputSpec<unknown>][];
+  return Object.fromEntries(
+    specs.map(([name, spec]) => [name, { ...spec, default: actionDefault(name) }]),
+  ) as T;
 }
 
 /** Every input of action.yml, in its order. */
-export const INPUTS = {
+export const INPUTS = withDefaults({
   urls: list(),
   'urls-file': path({
     cli: {
@@ -149,35 +178,34 @@ export const INPUTS = {
   'content-ignore': list({
     parse: (value) => asConfigError('content-ignore', () => compileContentIgnore(value)),
   }),
-  'carry-days': whole(0, 365, { default: DEFAULT_CARRY_DAYS }),
+  'carry-days': whole(0, 365, DEFAULTED),
   domains: list({ parse: (value) => asConfigError('domains', () => parseDomainPatterns(value)) }),
   'access-key-id': secret('ALIBABA_CLOUD_ACCESS_KEY_ID'),
   'access-key-secret': secret('ALIBABA_CLOUD_ACCESS_KEY_SECRET'),
   'security-token': secret('ALIBABA_CLOUD_SECURITY_TOKEN'),
-  endpoint: text({
-    default: CDN_ENDPOINT,
-    parse: (value, name) => parseEndpoint(value, name, CDN_ENDPOINT),
-  }),
-  'signature-version': choice(['v3', 'v1'] as const, 'v3'),
+  endpoint: endpoint(),
+  'signature-version': choice(['v3', 'v1'] as const, DEFAULTED),
   area: choice(['domestic', 'overseas'] as const),
   'l2-preload': optionalSwitch(),
   'with-header': text({ parse: parseWithHeader }),
   'query-hashkey': optionalSwitch(),
-  'batch-size': whole(1, LIMITS.maxBatchSize, { default: 100 }),
-  'daily-quota': text({ default: 'auto', parse: parseDailyQuota }),
-  'requests-per-second': whole(1, LIMITS.maxRequestsPerSecond, { default: 50 }),
-  'fail-on': choice(['error', 'skipped', 'never'] as const, 'error', {
-    flag: true,
-    note: 'In the CLI it decides the exit code: 1 where the step would fail.',
+  'batch-size': whole(1, LIMITS.maxBatchSize, DEFAULTED),
+  'daily-quota': text({ parse: parseDailyQuota }),
+  'requests-per-second': whole(1, LIMITS.maxRequestsPerSecond, DEFAULTED),
+  'fail-on': choice(['error', 'skipped', 'never'] as const, {
+    ...DEFAULTED,
+    cli: { flag: true, note: 'In the CLI it decides the exit code: 1 where the step would fail.' },
   }),
-  'dry-run': switchInput(false),
-  'request-timeout': whole(1, 600, { default: 30 }),
+  'dry-run': switchInput(),
+  'request-timeout': whole(1, 600, DEFAULTED),
   // Empty: 600 s plus wait-timeout for each wait that is on (parse.ts), so it never cuts a wait short.
   timeout: whole(1, 6 * 3600),
-  refresh: switchInput(false),
-  wait: switchInput(false),
-  'wait-timeout': whole(1, 6 * 3600, { default: 900 }),
-  'poll-interval': whole(1, 3600, { default: 10 }),
+  refresh: switchInput(),
+  wait: switchInput(),
+  'wait-timeout': whole(1, 6 * 3600, DEFAULTED),
+  'poll-interval': whole(1, 3600, DEFAULTED),
+  verify: switchInput(),
+  'verify-limit': whole(1, 10_000, DEFAULTED),
   'role-arn': text({
     parse: parseRoleArn,
     cli: {
@@ -188,13 +216,9 @@ export const INPUTS = {
   'oidc-provider-arn': text({ parse: parseOidcProviderArn, cli: OIDC_ONLY }),
   // Empty: cdn-prefetch-<run id> (parse.ts).
   'role-session-name': text({ parse: parseSessionName, cli: OIDC_ONLY }),
-  audience: text({ default: 'sts.aliyuncs.com', cli: OIDC_ONLY }),
-  'role-duration-seconds': whole(900, 43_200, { default: 900, cli: OIDC_ONLY }),
-  'sts-endpoint': text({
-    default: STS_ENDPOINT,
-    cli: OIDC_ONLY,
-    parse: (value, name) => parseEndpoint(value, name, STS_ENDPOINT),
-  }),
+  audience: text({ cli: OIDC_ONLY }),
+  'role-duration-seconds': whole(900, 43_200, { ...DEFAULTED, cli: OIDC_ONLY }),
+  'sts-endpoint': endpoint({ cli: OIDC_ONLY }),
   sitemap: text(),
   'previous-sitemap': text(),
   'previous-ref': text({
@@ -203,18 +227,12 @@ export const INPUTS = {
       instead: 'it reads the repository through GitHub, inside GitHub Actions only; use --previous-sitemap',
     },
   }),
-  'github-token': secret(undefined, {
-    default: '${{ github.token }}',
-    instead: 'it exists only inside GitHub Actions',
-  }),
-  changes: text({
-    default: 'added,modified',
-    parse: (value) => asConfigError('changes', () => parseChanges(value)),
-  }),
-  'include-images': switchInput(false),
+  'github-token': secret(undefined, { instead: 'it exists only inside GitHub Actions' }),
+  changes: text({ parse: (value) => asConfigError('changes', () => parseChanges(value)) }),
+  'include-images': switchInput(),
   exclude: list({ parse: (value) => asConfigError('exclude', () => compileExcludes(value)) }),
   'save-sitemap': path(),
-};
+});
 // Every entry is an InputSpec (not `satisfies`: its contextual type would widen each parser's result).
 const SPECS: Readonly<Record<string, InputSpec<unknown>>> = INPUTS;
 
@@ -225,8 +243,8 @@ export type InputValues = { readonly [N in InputName]: InputValue<N> };
 export const INPUT_NAMES = Object.keys(INPUTS) as InputName[];
 
 /** The default the parser sees: one the runner expands (`${{ github.token }}`) means nothing elsewhere. */
-export function effectiveDefault(spec: InputSpec<unknown>): string {
-  return spec.default.includes('${{') ? '' : spec.default;
+export function effectiveDefault(input: { readonly default: string }): string {
+  return input.default.includes('${{') ? '' : input.default;
 }
 
 /** Reads one input by its action.yml name; '' when unset. */
@@ -269,7 +287,10 @@ export interface DeclaredInput {
   required: boolean;
 }
 
-/** Where action.yml and this spec disagree (names, order, defaults, required); empty when they agree. */
+/**
+ * Where action.yml and this spec disagree (names, order, required, which inputs have a default); empty
+ * when they agree. The default values themselves are action.yml's alone.
+ */
 export function specMismatches(declared: readonly DeclaredInput[]): string[] {
   const problems: string[] = [];
   const inSpec = new Set<string>(INPUT_NAMES);
@@ -280,9 +301,14 @@ export function specMismatches(declared: readonly DeclaredInput[]): string[] {
       continue;
     }
     const spec = SPECS[input.name] as InputSpec<unknown>;
-    if (spec.default !== input.default) {
+    if (spec.defaulted && input.default === '') {
       problems.push(
-        `input "${input.name}": action.yml's default is "${input.default}", src/config/inputs.ts says "${spec.default}"`,
+        `input "${input.name}": src/config/inputs.ts reads it as always set, but action.yml gives it no default`,
+      );
+    }
+    if (!spec.defaulted && input.default !== '' && (spec.kind === 'whole' || spec.kind === 'choice')) {
+      problems.push(
+        `input "${input.name}": action.yml gives it a default, which src/config/inputs.ts does not expect (mark it DEFAULTED)`,
       );
     }
     if (spec.required !== input.required) {

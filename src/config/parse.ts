@@ -5,8 +5,9 @@
  */
 import path from 'node:path';
 import os from 'node:os';
-import type { Config, ConfigMessage, GitHubContext, RunContext } from './config.js';
-import type { GitHubRepoAccess, SitemapConfig } from '../sitemap/index.js';
+import type { Config, ConfigMessage, GitHubContext, AdapterContext } from './config.js';
+import type { GitHubRepoAccess } from '../sitemap/git-baseline.js';
+import type { SitemapConfig } from '../sitemap/changes.js';
 import type { OidcConfig } from '../credentials/sts-oidc.js';
 import type { FollowOptions } from '../follow/options.js';
 import type { PushOptions } from '../alibaba/operations.js';
@@ -42,7 +43,7 @@ export function parseConfig(
   input: InputReader,
   env: Env,
   credentials: Partial<Credentials>,
-  context: RunContext = {},
+  context: AdapterContext = {},
 ): Config {
   const inputs = new CheckedInputs(readInputs(input));
   const workspace = env['GITHUB_WORKSPACE'] || process.cwd();
@@ -81,6 +82,7 @@ export function parseConfig(
     requestTimeoutMs: inputs.get('request-timeout') * 1000,
     timeoutMs: (timeout ?? defaultTimeoutSeconds(follow)) * 1000,
     follow,
+    ...(inputs.get('verify') ? { verify: { limit: inputs.get('verify-limit') } } : {}),
     exclude: inputs.get('exclude'),
     ...(sitemap ? { sitemap } : {}),
     ...(site ? { site } : {}),
@@ -102,11 +104,15 @@ function pushOptions(inputs: CheckedInputs): PushOptions {
   return push;
 }
 
-/** `refresh`, `wait`, `wait-timeout` and `poll-interval`. */
+/**
+ * `refresh`, `wait`, `wait-timeout` and `poll-interval`. `verify` waits for the prefetch tasks as `wait`
+ * does: a check sent while a URL's prefetch is still running would be the first request to fill the
+ * cache, and the prefetch would then fill nothing there (see verify/select.ts).
+ */
 function followOptions(inputs: CheckedInputs): FollowOptions {
   return {
     refresh: inputs.get('refresh'),
-    wait: inputs.get('wait'),
+    wait: inputs.get('wait') || inputs.get('verify'),
     waitTimeoutMs: inputs.get('wait-timeout') * 1000,
     pollIntervalMs: inputs.get('poll-interval') * 1000,
   };
@@ -242,7 +248,7 @@ function siteValues(inputs: CheckedInputs): Omit<SiteSourceConfig, 'siteDir' | '
 }
 
 /** save-sitemap sends nothing, so a URL list (or a site) beside it would be dropped without a word. */
-function checkSaveSitemapAlone(inputs: CheckedInputs, context: RunContext): void {
+function checkSaveSitemapAlone(inputs: CheckedInputs, context: AdapterContext): void {
   if (inputs.get('save-sitemap') === '') return;
   const lists = [
     inputs.get('urls').trim() !== '' ? 'urls' : '',

@@ -11,7 +11,8 @@ import { MAX_TASK_IDS_PER_LOOKUP, type CdnTask } from '../alibaba/operations.js'
 import { sleep as realSleep } from '../runtime/retry.js';
 import { normalizeUrl } from '../urls/normalize.js';
 import type { Logger } from '../base/logger.js';
-import type { TaskProgress, TaskStatus, UrlTaskState, WaitEnd } from '../base/follow.js';
+import type { TaskStatus } from '../base/outcome.js';
+import type { TaskProgress, UrlTaskState, WaitEnd } from './types.js';
 
 /** A URL to follow, and the task IDs its call's answer gave (one answer may hold several IDs). */
 export interface TrackedUrl {

@@ -12,13 +12,14 @@ import {
   refreshObjectCaches,
   splitTaskIds,
 } from '../alibaba/operations.js';
-import type { Batch } from '../plan/planner.js';
+import type { Batch } from '../batch/pack.js';
 import { notSentReason } from '../runtime/stop.js';
 import { nextRetryDelay, sleep, withRetries } from '../runtime/retry.js';
 import { lookUpCall } from '../submit/confirm.js';
 import type { Candidate } from '../urls/prepare.js';
 import { followTasks, reportWaitEnd, warnFailures, type FollowContext } from './wait.js';
-import type { RefreshStatus, RefreshSummary } from '../base/follow.js';
+import type { RefreshStatus } from '../base/outcome.js';
+import type { RefreshSummary } from './types.js';
 
 /** One URL's refresh, for the report. */
 export interface UrlRefresh {

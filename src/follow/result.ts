@@ -1,7 +1,7 @@
 /** The follow-through's mark on a run's result: per-URL fields, the outputs, and the pass/fail rule. */
 import type { UrlOutcome } from '../base/outcome.js';
 import type { Refreshed } from './refresh.js';
-import type { FollowResult } from '../base/follow.js';
+import type { FollowResult } from './types.js';
 import type { Followed } from './wait.js';
 
 /**

@@ -12,7 +12,7 @@ import { withRetries, type RetryPolicy } from '../runtime/retry.js';
 import type { RunStop } from '../runtime/stop.js';
 import type { Logger } from '../base/logger.js';
 import { countStates, pollTasks, taskProgress, type TrackedUrl } from './poll.js';
-import type { UrlTaskState, WaitSummary } from '../base/follow.js';
+import type { UrlTaskState, WaitSummary } from './types.js';
 import type { LookupPolicy } from '../submit/confirm.js';
 
 /** What the follow-through phases need from the run. */

@@ -3,9 +3,10 @@
  * run, the plan per host), the counts, and the URLs that failed or were skipped, with their reasons.
  */
 import type { UrlOutcome } from '../base/outcome.js';
-import type { RunResult } from '../base/result.js';
+import type { RunResult } from './result.js';
 import { groupByReason, oneLine } from './listing.js';
 import { carriedText, comparedText } from './site.js';
+import { verifyLines } from './edge.js';
 
 /** URLs listed per status, a few per reason; the rest are counted (and all are in --json). */
 const LISTED = 20;
@@ -26,6 +27,7 @@ export function renderClosing(result: RunResult): string {
       'Skipped',
       result.outcomes.filter((o) => o.status === 'skipped'),
     ),
+    verifyLines(result),
   ];
   return (
     sections

@@ -1,7 +1,7 @@
 /** The follow-through's part of the job summary: a table of tasks per wait, and the URLs that failed. */
 import type { UrlOutcome } from '../base/outcome.js';
-import type { RunResult } from '../base/result.js';
-import type { TaskProgress, WaitSummary } from '../base/follow.js';
+import type { RunResult } from './result.js';
+import type { TaskProgress, WaitSummary } from '../follow/types.js';
 import { ByteBudget, cell, oneLine } from './listing.js';
 
 const LISTED = 50;

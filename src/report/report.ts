@@ -9,8 +9,10 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open } from 'node:fs/promises';
 import path from 'node:path';
-import type { RunResult } from '../base/result.js';
+import type { RunResult } from './result.js';
+import type { VerifyResult } from '../verify/types.js';
 import type { Redactor } from '../base/redact.js';
+import { checksByUrl, edgeFields } from './edge.js';
 
 /** About this many characters a piece. */
 const PIECE = 1024 * 1024;
@@ -34,6 +36,7 @@ export function reportJson(result: RunResult, redact: Redactor): string {
 
 /** The report's text, in redacted pieces of about PIECE characters. */
 export function* reportPieces(result: RunResult, redact: Redactor): Generator<string> {
+  const checks = checksByUrl(result.verify);
   const report = {
     dryRun: result.dryRun,
     counts: result.counts,
@@ -52,6 +55,7 @@ export function* reportPieces(result: RunResult, redact: Redactor): Generator<st
     ...(result.sitemap ? { sitemap: result.sitemap } : {}),
     ...(result.site ? { site: result.site } : {}),
     ...(result.savedSitemap ? { savedSitemap: result.savedSitemap } : {}),
+    ...(result.verify ? { verify: verifyTotals(result.verify) } : {}),
     urls: [] as unknown[],
   };
   if (result.outcomes.length === 0) {
@@ -63,7 +67,11 @@ export function* reportPieces(result: RunResult, redact: Redactor): Generator<st
   const head = JSON.stringify(report, null, 2);
   let piece = `${head.slice(0, head.lastIndexOf('[]'))}[\n`;
   for (let start = 0; start < result.outcomes.length; start += ROWS) {
-    const rows = JSON.stringify({ urls: result.outcomes.slice(start, start + ROWS) }, withoutOrder, 2);
+    const slice = result.outcomes.slice(start, start + ROWS);
+    // A row with a check at the edge carries it (`edge` and the fields after it).
+    const withEdge =
+      checks.size === 0 ? slice : slice.map((row) => ({ ...row, ...edgeFields(checks.get(row.url)) }));
+    const rows = JSON.stringify({ urls: withEdge }, withoutOrder, 2);
     piece += `${start === 0 ? '' : ',\n'}${rows.slice(ROWS_BEFORE.length, -ROWS_AFTER.length)}`;
     if (piece.length >= PIECE) {
       yield redact(piece);
@@ -81,4 +89,10 @@ const ROWS_AFTER = '\n  ]\n}';
 /** A row's `order` is the run's own bookkeeping, not the report's. */
 function withoutOrder(this: unknown, key: string, value: unknown): unknown {
   return key === 'order' && typeof this === 'object' && this !== null && 'url' in this ? undefined : value;
+}
+
+/** The verification's totals; each URL's check is on its row (`edge` and the fields after it). */
+function verifyTotals(verify: VerifyResult): Omit<VerifyResult, 'checks'> {
+  const { checks: _checks, ...totals } = verify;
+  return totals;
 }

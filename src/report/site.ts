@@ -1,5 +1,5 @@
 /** How the summary and the CLI's closing table word what `site-dir` and `state` did. */
-import type { SiteResult } from '../base/result.js';
+import type { SiteResult } from '../sources/site.js';
 
 /** What the files were compared with, in a few words. */
 export function comparedText(site: SiteResult): string {

@@ -4,7 +4,11 @@
  * more" pointing at the report, which has every URL.
  */
 import { renderFollowSummary } from './follow-summary.js';
-import type { RunResult, SiteResult, SitemapNote, SitemapResult } from '../base/result.js';
+import { verifySection } from './edge.js';
+import type { LoggedNote } from '../base/logger.js';
+import type { SitemapResult } from '../sitemap/changes.js';
+import type { SiteResult } from '../sources/site.js';
+import type { RunResult } from './result.js';
 import { carriedText, comparedText } from './site.js';
 import type { UrlOutcome } from '../base/outcome.js';
 import {
@@ -60,6 +64,7 @@ export function renderSummary(result: RunResult, reportPath: string): string {
     ),
   );
   lines.push(...renderFollowSummary(result));
+  lines.push(...verifySection(result));
   lines.push(`Full report: \`${oneLine(reportPath, 500)}\``, '');
   return fitSummary(lines.join('\n'), reportPath);
 }
@@ -206,7 +211,7 @@ function siteSection(site: SiteResult, dryRun: boolean): string[] {
   ];
 }
 
-function notes(texts: readonly SitemapNote[]): string[] {
+function notes(texts: readonly LoggedNote[]): string[] {
   const budget = new ByteBudget(BUDGET.notes);
   const lines: string[] = [];
   for (const { level, message } of texts) {

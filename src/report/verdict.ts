@@ -1,5 +1,6 @@
 /** Whether the step fails, per `fail-on`. Configuration and credential errors fail it regardless. */
-import type { RunResult } from '../base/result.js';
+import type { RunResult } from './result.js';
+import { verifyFailure } from './edge.js';
 
 /** `fail-on`: which URL outcomes fail the step. */
 export type FailOn = 'error' | 'skipped' | 'never';
@@ -13,7 +14,7 @@ export interface Verdict {
 }
 
 /** The failure, or undefined when the step succeeds. */
-export function verdictOf(result: RunResult, failOn: FailOn): Verdict | undefined {
+export function verdict(result: RunResult, failOn: FailOn): Verdict | undefined {
   if (result.fatal) return { reason: result.fatal, listed: false };
   if (result.stopped === 'cancelled') {
     const reason = `The run was cancelled: ${result.counts.submitted} URLs were submitted before it stopped; see the report.`;
@@ -31,6 +32,8 @@ export function verdictOf(result: RunResult, failOn: FailOn): Verdict | undefine
   if (failed > 0) return { reason: `${failed} of ${result.counts.total} URLs failed`, listed: true };
   const cdnFailure = followFailure(result);
   if (cdnFailure) return { reason: cdnFailure, listed: true };
+  const notLive = verifyFailure(result);
+  if (notLive) return { reason: notLive, listed: true };
   if (failOn === 'skipped' && quotaSkipped > 0) {
     return {
       reason: `${quotaSkipped} URLs were skipped for lack of quota (fail-on: skipped).`,
@@ -41,8 +44,8 @@ export function verdictOf(result: RunResult, failOn: FailOn): Verdict | undefine
 }
 
 /** The action's failure message, or undefined when the step succeeds. */
-export function verdict(result: RunResult, failOn: FailOn): string | undefined {
-  const failure = verdictOf(result, failOn);
+export function failureMessage(result: RunResult, failOn: FailOn): string | undefined {
+  const failure = verdict(result, failOn);
   if (failure === undefined) return undefined;
   return failure.listed ? `${failure.reason}; see the job summary and the report.` : failure.reason;
 }

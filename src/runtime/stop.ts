@@ -6,8 +6,10 @@
  */
 
 import { setMaxListeners } from 'node:events';
-import type { StopReason } from '../base/result.js';
 import { LIMITS } from '../base/limits.js';
+
+/** Why a run ended early: its deadline (`timeout`), or a cancel. */
+export type StopReason = 'deadline' | 'cancelled';
 
 export class RunStop {
   private readonly sending = new AbortController();
@@ -74,4 +76,9 @@ export function notSentReason(reason: StopReason): string {
   return reason === 'deadline'
     ? 'deadline: not sent before the run reached its timeout'
     : 'cancelled: not sent before the run was cancelled';
+}
+
+/** Why something was not done because the run stopped before it, e.g. a sitemap not read. */
+export function stoppedFirst(reason: StopReason): string {
+  return reason === 'deadline' ? 'the run reached its timeout first' : 'the run was cancelled first';
 }

@@ -13,7 +13,7 @@
  */
 import { isFatal, isRetryable } from '../base/errors.js';
 import type { UrlOutcome } from '../base/outcome.js';
-import type { StopReason } from '../base/result.js';
+import type { StopReason } from '../runtime/stop.js';
 import { notSentReason } from '../runtime/stop.js';
 import type { CarriedEntry, CarryCause, FileHashes, SiteState } from '../state/state.js';
 import type { SitePlan } from './plan.js';

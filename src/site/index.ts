@@ -17,7 +17,7 @@ export { compileContentIgnore, type ContentIgnore } from './ignore.js';
 export { scanSite, type ScanOptions, type SiteFile, type SiteScan } from './scan.js';
 export {
   planSiteChanges,
-  DEFAULT_CARRY_DAYS,
+  emptySiteCounts,
   type PlanOptions,
   type PlannedUrl,
   type SiteCounts,

@@ -16,7 +16,6 @@
  *   cannot be used (damaged, or written for another base-url) every file is added too, but what the
  *   quota cannot take is carried: the deploy's real edits are among them, and must not be lost.
  */
-import { emptySiteCounts, type SiteCounts } from '../base/result.js';
 import type { ChangeSelection } from '../sitemap/diff.js';
 import type { CarriedEntry, CarryCause, ChangeKind, SiteState, StateRead } from '../state/state.js';
 import type { ExcludeMatcher } from '../urls/exclude.js';
@@ -24,9 +23,52 @@ import { INDEX_FILE, urlToFile } from './mapping.js';
 import { compareKeys, orderKey, type OrderKey } from './order.js';
 import type { SiteFile, SiteScan } from './scan.js';
 
-export type { SiteCounts } from '../base/result.js';
+/**
+ * What `site-dir` held, compared with the state. files = added + modified + unchanged + excluded; the
+ * previous run's carried list = carriedIn + carriedAged + carriedGone + carriedSuperseded + carriedExcluded
+ * + carriedInvalid.
+ */
+export interface SiteCounts {
+  /** Files in site-dir: added + modified + unchanged + excluded. */
+  files: number;
+  added: number;
+  modified: number;
+  unchanged: number;
+  /** Files whose URL matches `exclude`: counted, never listed. */
+  excluded: number;
+  /** Of the modified files, pages where only the navigation around the content changed. */
+  chromeOnly: number;
+  /** Carried URLs planned in this run. */
+  carriedIn: number;
+  /** Carried URLs dropped: first planned more than carry-days ago. */
+  carriedAged: number;
+  /** Carried URLs dropped: their file is no longer in site-dir. */
+  carriedGone: number;
+  /** Carried URLs whose file changed again: warmed once, as this deploy's change. */
+  carriedSuperseded: number;
+  /** Carried URLs dropped: `exclude` matches them now. */
+  carriedExcluded: number;
+  /** Carried entries dropped as not usable: not under base-url, no file of the site, no real day. */
+  carriedInvalid: number;
+}
 
-export const DEFAULT_CARRY_DAYS = 7;
+/** Counts of a site that was not read (or held nothing). */
+export function emptySiteCounts(): SiteCounts {
+  return {
+    files: 0,
+    added: 0,
+    modified: 0,
+    unchanged: 0,
+    excluded: 0,
+    chromeOnly: 0,
+    carriedIn: 0,
+    carriedAged: 0,
+    carriedGone: 0,
+    carriedSuperseded: 0,
+    carriedExcluded: 0,
+    carriedInvalid: 0,
+  };
+}
 
 export interface PlanOptions {
   /** `changes`, from parseChanges(). */

@@ -5,11 +5,59 @@
  * the selected ones are kept, so memory is the baseline set plus the changes, and a deployed URL
  * that the baseline has is never copied or stored.
  */
-import { emptyDiffCounts, type DiffCounts } from '../base/result.js';
 import type { SitemapEntryChange } from '../urls/prepare.js';
 import type { ExcludeMatcher } from '../urls/exclude.js';
 import type { UrlSink } from './load.js';
 import { ownCopy, type SitemapSet } from './set.js';
+
+/**
+ * What the sitemap diff saw: the counts the report and summary show.
+ * deployed = added + modified + unchanged + notComparable + unknown + excluded.
+ */
+export interface DiffCounts {
+  /** Distinct usable URLs in the deployed sitemap. */
+  deployed: number;
+  /** Distinct URLs in the baseline; undefined when there was none (or `changes: all`). */
+  baseline: number | undefined;
+  /** Not in the baseline (every URL when there is no baseline). */
+  added: number;
+  /**
+   * In both, with a `<lastmod>` on the deployed side that differs from the baseline's, or that the
+   * baseline lacked (a lastmod that appears is the usual first edit).
+   */
+  modified: number;
+  /** In both, with `<lastmod>` on both sides denoting the same instant. */
+  unchanged: number;
+  /** In both, without a `<lastmod>` on the deployed side: whether it changed cannot be told. */
+  notComparable: number;
+  /** The baseline could not be read: whether these changed is unknown, and none is selected. */
+  unknown: number;
+  /** Matched an `exclude` pattern; counted, never listed. */
+  excluded: number;
+  /** `<loc>` values that are not usable URLs; each is a failed row of the report. */
+  invalid: number;
+  /** `<image:loc>` URLs listed after their pages (include-images). */
+  images: number;
+  /** Image URLs left out by an `exclude` pattern. */
+  imagesExcluded: number;
+}
+
+/** Counts of a sitemap diff that read nothing. */
+export function emptyDiffCounts(): DiffCounts {
+  return {
+    deployed: 0,
+    baseline: undefined,
+    added: 0,
+    modified: 0,
+    unchanged: 0,
+    notComparable: 0,
+    unknown: 0,
+    excluded: 0,
+    invalid: 0,
+    images: 0,
+    imagesExcluded: 0,
+  };
+}
 
 /** The `changes` input. `all` takes every URL of the sitemap and reads no baseline. */
 export interface ChangeSelection {

@@ -6,7 +6,8 @@
 import { promises as fs, createReadStream } from 'node:fs';
 import { Readable, pipeline, type TransformOptions } from 'node:stream';
 import { createGunzip, type ZlibOptions } from 'node:zlib';
-import { DocumentNotFoundError, DocumentReadError, NetworkError, systemErrorCode } from '../base/errors.js';
+import { NetworkError, systemErrorCode } from '../base/errors.js';
+import { DocumentNotFoundError, DocumentReadError } from './errors.js';
 import { isTransientStatus, openAtRef, type GitRefFile } from './git-baseline.js';
 import {
   bodyChunks,

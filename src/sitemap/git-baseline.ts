@@ -4,7 +4,8 @@
  * the JSON form carries no content for files above 1 MB.
  */
 import { readText, type Response } from '../http/fetch.js';
-import { DocumentNotFoundError, DocumentReadError, ConfigError } from '../base/errors.js';
+import { ConfigError } from '../base/errors.js';
+import { DocumentNotFoundError, DocumentReadError } from './errors.js';
 import { discard, getFollowingRedirects, type OpenedResponse } from '../http/download.js';
 
 /** What is needed to read files of the workflow's repository. */

@@ -5,13 +5,8 @@
  */
 import { normalizeUrl } from '../urls/normalize.js';
 import type { Logger } from '../base/logger.js';
-import {
-  DocumentNotFoundError,
-  DocumentReadError,
-  ConfigError,
-  HtmlPageError,
-  NetworkError,
-} from '../base/errors.js';
+import { ConfigError, NetworkError } from '../base/errors.js';
+import { DocumentNotFoundError, DocumentReadError, HtmlPageError } from './errors.js';
 import { DEFAULT_RETRY_POLICY, sleep, type RetryPolicy } from '../runtime/retry.js';
 import { parseLastmod } from './lastmod.js';
 import { childCandidates } from './locate.js';
@@ -120,7 +115,7 @@ export async function loadSitemap(
 async function loadDocument(location: DocumentLocation, depth: number, walk: Walk): Promise<void> {
   const { options } = walk;
   walk.visited.add(locationKey(location));
-  const { kind, urls, children } = await withRetries(walk, () => readOnce(location, walk));
+  const { kind, urls, children } = await readWithRetries(walk, () => readOnce(location, walk));
   walk.stats.documents++;
   if (kind === 'urlset') {
     options.logger.debug(`${location.label}: ${urls} URLs`);
@@ -197,7 +192,7 @@ function asHtmlPage(error: unknown, meta: DocumentMeta, location: DocumentLocati
  * Runs `read` again after a transient failure, as API calls are retried: exponential backoff with
  * jitter, within the policy's attempts and overall time, and never once the run is stopping.
  */
-async function withRetries<T>(walk: Walk, read: () => Promise<T>): Promise<T> {
+async function readWithRetries<T>(walk: Walk, read: () => Promise<T>): Promise<T> {
   const { options } = walk;
   const policy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
   const started = Date.now();

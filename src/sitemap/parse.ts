@@ -8,7 +8,7 @@
  * needs the declarations in scope, and they almost always sit on the root element.
  */
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
-import { HtmlPageError } from '../base/errors.js';
+import { HtmlPageError } from './errors.js';
 
 /** Namespaces `<urlset>`, `<url>`, `<loc>`… may live in. Elements are matched on local name and namespace. */
 const SITEMAP_NAMESPACES = new Set([

@@ -6,9 +6,16 @@
 import { createWriteStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { once } from 'node:events';
+import type { Logger } from '../base/logger.js';
 import { ConfigError, systemErrorCode } from '../base/errors.js';
+import type { RetryPolicy } from '../runtime/retry.js';
+import { deployedFailure } from './deployed.js';
+import { DEFAULT_LIMITS, type SitemapLimits } from './document.js';
+import { DocumentNotFoundError, HtmlPageError } from './errors.js';
 import { formatLastmod } from './lastmod.js';
-import type { SitemapSet } from './set.js';
+import { loadSitemap } from './load.js';
+import { locateInput } from './locate.js';
+import { SitemapSet } from './set.js';
 
 const HEAD =
   '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n';
@@ -88,4 +95,47 @@ function urlElement(url: string, lastmod: number): string {
 /** Text content escaping: `&` and `<` must be escaped, `>` is for `]]>`. */
 export function escapeXml(text: string): string {
   return text.replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'));
+}
+
+export interface SaveSitemapOptions {
+  /** As in SitemapSourceOptions. */
+  workspace: string;
+  /** `sitemap`: workspace path or http(s) URL; every child of an index is followed. */
+  sitemap: string;
+  /** `save-sitemap`: workspace path of the file to write. */
+  saveSitemap: string;
+  baseUrl?: string | undefined;
+  limits?: Partial<SitemapLimits> | undefined;
+  retryPolicy?: RetryPolicy | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * save-sitemap on its own: writes every URL and lastmod of `sitemap` (children followed) as one
+ * flat urlset. A site with no sitemap yet (or an HTML page in its place) gets an empty urlset; any
+ * other failure throws, as for the deployed side of a diff.
+ */
+export async function saveSitemapBaseline(
+  options: SaveSitemapOptions,
+  logger: Logger,
+): Promise<{ file: string; urls: number }> {
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const root = locateInput(options.sitemap, options.workspace, 'sitemap');
+  const file = path.resolve(options.workspace, options.saveSitemap);
+  let set: SitemapSet | undefined = new SitemapSet();
+  try {
+    await loadSitemap(root, { ...options, images: false, side: 'deployed', limits, logger }, set);
+  } catch (error) {
+    if (!(error instanceof DocumentNotFoundError)) throw deployedFailure(error, root, options);
+    const why = `${error.message}: there is no sitemap yet, so ${options.saveSitemap} is an empty urlset.`;
+    if (error instanceof HtmlPageError) {
+      logger.warning(`sitemap: ${why} (A host answers a missing file with 200 and a page; check sitemap.)`);
+    } else {
+      logger.notice(why);
+    }
+    set = undefined;
+  }
+  await saveBaselineFile(file, options.saveSitemap, set);
+  logger.info(`Saved ${set?.size ?? 0} URLs of ${root.label} to ${options.saveSitemap}.`);
+  return { file, urls: set?.size ?? 0 };
 }

@@ -3,8 +3,7 @@
  * are invisible), or lastmods that look like build stamps (every URL counts as modified). Both
  * point at comparing the built files (`site-dir` + `state`) instead.
  */
-import type { DiffCounts } from '../base/result.js';
-import type { LastmodStats } from './diff.js';
+import type { DiffCounts, LastmodStats } from './diff.js';
 import { formatLastmod } from './lastmod.js';
 
 /** Below this many modified URLs sharing one instant, "most of them" is not yet a pattern. */

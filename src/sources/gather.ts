@@ -7,17 +7,14 @@
 import path from 'node:path';
 import type { ExcludeMatcher } from '../urls/exclude.js';
 import {
-  formatLastmod,
   sitemapChanges,
   type SitemapConfig,
-  saveSitemapBaseline,
   type SitemapSourceOptions,
   type SitemapUrls,
-} from '../sitemap/index.js';
-import type { EntryChange, UrlEntry } from '../urls/prepare.js';
-import type { SiteCounts } from '../base/result.js';
-import type { UrlOutcome } from '../base/outcome.js';
-import type { SavedSitemap } from '../base/result.js';
+} from '../sitemap/changes.js';
+import { saveSitemapBaseline } from '../sitemap/save.js';
+import { prepareUrls, type PreparedUrls, type UrlEntry } from '../urls/prepare.js';
+import type { SiteCounts } from '../site/index.js';
 import type { RetryPolicy } from '../runtime/retry.js';
 import { parseUrlList, readUrlFile } from './list.js';
 import type { Logger } from '../base/logger.js';
@@ -32,6 +29,8 @@ export interface SourceConfig {
   /** Set by the command line only: `--urls-file -` read from standard input. */
   cli?: { urlsFileStdin?: string | undefined } | undefined;
   baseUrl?: string | undefined;
+  /** `domains`: the allow-list of hosts; empty allows every host. */
+  domains: readonly string[];
   exclude: ExcludeMatcher;
   sitemap?: SitemapConfig | undefined;
   /** With `site-dir`, the sitemap is read by site.ts for its priorities, not diffed. */
@@ -40,6 +39,15 @@ export interface SourceConfig {
   workspace: string;
   /** `request-timeout`: each sitemap request too, body included. */
   requestTimeoutMs?: number | undefined;
+}
+
+/** What `save-sitemap` wrote. */
+export interface SavedSitemap {
+  /** `save-sitemap`, as given. */
+  file: string;
+  /** `sitemap`, as given. */
+  sitemap: string;
+  urls: number;
 }
 
 export interface GatheredEntries {
@@ -73,6 +81,38 @@ export interface GatherOptions {
   retryPolicy?: RetryPolicy | undefined;
 }
 
+export interface GatheredUrls extends GatheredEntries {
+  /** The entries normalized, merged and screened: what may be sent, and what will not be, with why. */
+  urls: PreparedUrls;
+}
+
+/**
+ * The run's gather phase: every source's entries (gatherEntries), then the URLs worth sending
+ * (urls/prepare.ts), with one warning per kind of unusable entry.
+ */
+export async function gatherUrls(
+  config: SourceConfig,
+  logger: Logger,
+  options: GatherOptions = {},
+  site?: PlannedSite,
+): Promise<GatheredUrls> {
+  const gathered = await gatherEntries(config, logger, options, site);
+  const urls = prepareUrls(gathered.entries, {
+    baseUrl: config.baseUrl,
+    domains: config.domains,
+    exclude: config.exclude,
+  });
+  gathered.entries = []; // prepared: a million entries must not stay for the rest of the run
+  // One line per kind of mistake, not one per entry: a sitemap can hold thousands.
+  for (const [reason, { count, examples }] of urls.invalidByReason) {
+    const more = count > examples.length ? `; …and ${count - examples.length} more` : '';
+    const entries = count === 1 ? '1 entry' : `${count} entries`;
+    logger.warning(`${entries} failed, each ${reason} — ${examples.join('; ')}${more}`);
+  }
+  return { ...gathered, urls };
+}
+
+/** Every source's entries, in quota order, before normalization. */
 export async function gatherEntries(
   config: SourceConfig,
   logger: Logger,
@@ -211,45 +251,6 @@ function sitemapText(sitemap: SitemapUrls): string {
       ? 'none of the kinds changes selects'
       : 'none added or modified since the baseline';
   return `${head}, ${none}${found.length ? ` (${found.join(', ')})` : ''}`;
-}
-
-/**
- * Gives each outcome from the sitemap diff its `change` and lastmods, and each from site-dir its
- * `change`, `chromeOnly` and `carriedSince` (report rows of urls / urls-file get none). The outcomes
- * are this run's own, made for the report: they are completed in place (a million copies would be a
- * million objects more at the run's peak).
- */
-export function withChanges(outcomes: UrlOutcome[], changes: ReadonlyMap<number, EntryChange>): UrlOutcome[] {
-  if (changes.size === 0) return outcomes;
-  const format = lastFormatted();
-  for (const outcome of outcomes) {
-    const entry = changes.get(outcome.order);
-    if (entry === undefined) continue;
-    outcome.change = entry.change;
-    if (!('lastmod' in entry)) {
-      if (entry.chromeOnly) outcome.chromeOnly = true;
-      if (entry.carriedSince !== undefined) outcome.carriedSince = entry.carriedSince;
-      continue;
-    }
-    if (!Number.isNaN(entry.lastmod)) outcome.lastmod = format(entry.lastmod);
-    if (entry.change === 'modified' && !Number.isNaN(entry.previousLastmod)) {
-      outcome.previousLastmod = format(entry.previousLastmod);
-    }
-  }
-  return outcomes;
-}
-
-/** formatLastmod, remembering its last answer: a build stamp gives thousands of URLs the same lastmod. */
-function lastFormatted(): (ms: number) => string {
-  let last = NaN;
-  let text = '';
-  return (ms) => {
-    if (ms !== last) {
-      last = ms;
-      text = formatLastmod(ms);
-    }
-    return text;
-  };
 }
 
 /** `save-sitemap`: writes the flat baseline and sends nothing. */

@@ -3,25 +3,20 @@
  * run wrote, and what changed is planned, then the URLs earlier runs could not warm (the carried list).
  * With `state` alone no site is read: the carried list is drained.
  *
- * Two ends: `openSite` before anything is sent (read the state, scan, plan), and `keepingState` around
- * the rest of the run, which writes the next state however that rest ends — with a result (success, a
- * refusal part-way, the deadline, a cancel) or with an exception — but never in a dry run. A state that
- * could not be used is kept aside, never overwritten; a `state` that names another file is refused
- * before anything is read; a state that cannot be written fails the step (after the report).
+ * Two ends, which run.ts calls as phases: `openSite` before anything is sent (read the state, scan,
+ * plan), and `closeSite` after, however sending ended — with a result (success, a refusal part-way, the
+ * deadline, a cancel) or with an exception: it writes the next state, but never in a dry run.
+ * A state that could not be used is kept aside, never overwritten; a `state` that names another file is
+ * refused before anything is read; a state that cannot be written fails the step (after the report).
  */
 import path from 'node:path';
 import { ConfigError, errorMessage } from '../base/errors.js';
-import { notingLogger, type Logger } from '../base/logger.js';
+import { notingLogger, type LoggedNote, type Logger } from '../base/logger.js';
 import type { UrlOutcome } from '../base/outcome.js';
+import type { RetryPolicy } from '../runtime/retry.js';
+import type { StopReason } from '../runtime/stop.js';
 import {
   emptySiteCounts,
-  type RunResult,
-  type SiteResult,
-  type SitemapNote,
-  type StopReason,
-} from '../base/result.js';
-import type { RetryPolicy } from '../runtime/retry.js';
-import {
   fileToUrl,
   foreignStateError,
   nextState,
@@ -32,11 +27,13 @@ import {
   writeState,
   type ContentIgnore,
   type SitePlan,
+  type SiteCounts,
   type SiteScan,
   type SiteState,
   type StateRead,
 } from '../site/index.js';
-import { sitemapPriorities, type ChangeSelection } from '../sitemap/index.js';
+import { sitemapPriorities } from '../sitemap/priorities.js';
+import type { ChangeSelection } from '../sitemap/diff.js';
 import type { ExcludeMatcher } from '../urls/exclude.js';
 import { isCanonical, normalizeUrl } from '../urls/normalize.js';
 import type { SiteEntryChange, UrlEntry } from '../urls/prepare.js';
@@ -74,6 +71,39 @@ export interface OpenSiteOptions {
   now?: Date | undefined;
 }
 
+/** The `site-dir` / `state` part of a run's result. */
+export interface SiteResult {
+  /** `site-dir`, as given; absent with `state` alone (the carried list is drained, no site is read). */
+  siteDir?: string;
+  /** `state`, as given; absent when not set. */
+  state?: string;
+  /**
+   * What was found at `state` before the run: a usable state, none, one that cannot be used, or one
+   * written for another base-url. Absent when `state` is not set.
+   */
+  stateFound?: 'found' | 'missing' | 'unusable' | 'other-base-url';
+  counts: SiteCounts;
+  /** URLs planned from the site (this deploy's changes and the carried ones), before dedup with the lists. */
+  planned: number;
+  /**
+   * URLs carried to the next run in the state this run wrote (the `carried-count` output); absent when
+   * no state was written (no `state`, a dry run, a failed write, or `state` alone with none to drain).
+   */
+  carriedOut?: number;
+  /** Without a previous state: planned URLs that were not warmed and are not carried either. */
+  leftCold: number;
+  /** Whether the state file was replaced at the end of the run. */
+  stateWritten: boolean;
+  /** Why the state could not be written (or an unusable one kept aside): the step fails with it. */
+  stateError?: string;
+  /** Set when site-dir was not read (the run stopped first): why. Its counts are then all 0. */
+  notRead?: string;
+  /** Names in site-dir that are not UTF-8 (other bytes written `\xNN`): skipped, no URL can be made of them. */
+  unreadableNames?: string[];
+  /** The notices and warnings about the site and the state, for the summary. */
+  notes: LoggedNote[];
+}
+
 /** The site, read and planned before anything is sent. */
 export interface OpenSite {
   config: SiteSourceConfig;
@@ -86,7 +116,7 @@ export interface OpenSite {
   keep?: string | undefined;
   /** Set when the run stopped before site-dir was read: why (the run fails, as for a sitemap not read). */
   notRead?: string | undefined;
-  notes: SitemapNote[];
+  notes: LoggedNote[];
 }
 
 /**
@@ -101,7 +131,7 @@ export async function openSite(
 ): Promise<OpenSite | undefined> {
   const site = config.site;
   if (site === undefined || (site.siteDir === undefined && site.state === undefined)) return undefined;
-  const notes: SitemapNote[] = [];
+  const notes: LoggedNote[] = [];
   const log = notingLogger(logger, notes);
   const read =
     site.state === undefined ? undefined : await readState(statePath(config, site.state), site.state);
@@ -114,7 +144,7 @@ export async function openSite(
     if (planned === undefined) {
       return { config: site, entries: [], read, keep: 'there is no usable state to drain', notes };
     }
-    logPlan(planned.plan, site, logger);
+    logSitePlan(planned.plan, site, logger);
     return { config: site, entries: entriesOf(planned.plan), planned, read, notes };
   } catch (error) {
     if (error instanceof ConfigError || options.signal?.aborted !== true) throw error;
@@ -303,7 +333,7 @@ export function quotaCutText(site: OpenSite | undefined, config: SiteRunConfig):
         'days), and from the next run on only what changed is warmed. All are listed in the report.';
 }
 
-function logPlan(plan: SitePlan, site: SiteSourceConfig, logger: Logger): void {
+function logSitePlan(plan: SitePlan, site: SiteSourceConfig, logger: Logger): void {
   const { counts } = plan;
   const dropped = counts.carriedAged + counts.carriedGone + counts.carriedExcluded + counts.carriedInvalid;
   const carried =
@@ -325,44 +355,22 @@ function logPlan(plan: SitePlan, site: SiteSourceConfig, logger: Logger): void {
   );
 }
 
-export interface KeepOptions {
+export interface CloseOptions {
   logger: Logger;
-  /** Why the run stopped, when it throws instead of returning a result. */
-  stopReason: () => StopReason | undefined;
+  /** The run's clock (tests give their own). */
   now?: () => Date;
 }
 
 /**
- * Runs the rest of the run (`send`), then writes the next state from every URL's outcome, however
- * `send` ends. When it throws, what it did is unknown: nothing in the plan has an outcome, so each
- * planned URL is carried as not sent (the exception is thrown on). The result gets the site's part.
+ * Builds the next state from every URL's outcome and writes it (not in a dry run); the site's part of
+ * the result. After an exception nothing in the plan has a known outcome (`outcomes` is empty), so
+ * each planned URL is carried as not sent.
  */
-export async function keepingState(
-  site: OpenSite | undefined,
-  config: SiteRunConfig,
-  send: () => Promise<RunResult>,
-  options: KeepOptions,
-): Promise<RunResult> {
-  if (site === undefined) return send();
-  let result: RunResult;
-  try {
-    result = await send();
-  } catch (error) {
-    await closeSite(site, config, { outcomes: [], stopped: options.stopReason() }, options);
-    throw error;
-  }
-  const closed = await closeSite(site, config, result, options);
-  // A state that cannot be kept fails the step (the report says what was sent first).
-  const failed = closed.stateError !== undefined && result.fatal === undefined;
-  return { ...result, site: closed, ...(failed ? { fatal: closed.stateError } : {}) };
-}
-
-/** Builds and writes the next state (not in a dry run); the site's part of the result. */
-async function closeSite(
+export async function closeSite(
   site: OpenSite,
   config: SiteRunConfig,
   run: { outcomes: readonly UrlOutcome[]; stopped?: StopReason | undefined },
-  options: KeepOptions,
+  options: CloseOptions,
 ): Promise<SiteResult> {
   const log = notingLogger(options.logger, site.notes);
   const { planned } = site;

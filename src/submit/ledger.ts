@@ -3,7 +3,7 @@ import type { AlibabaError } from '../base/errors.js';
 import type { UrlOutcome } from '../base/outcome.js';
 import type { Candidate } from '../urls/prepare.js';
 import { notSentReason } from '../runtime/stop.js';
-import { type StopReason } from '../base/result.js';
+import type { StopReason } from '../runtime/stop.js';
 
 /** How an accepted URL's acceptance became known, when not from a plain answer. */
 export type Confirmation = 'confirmed-by-lookup' | 'accepted-without-task-id';

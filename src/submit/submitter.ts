@@ -7,7 +7,7 @@ import type { AlibabaClient } from '../alibaba/client.js';
 import { AlibabaError, isFatal, isRetryable } from '../base/errors.js';
 import { pushObjectCache } from '../alibaba/operations.js';
 import type { PushOptions } from '../alibaba/operations.js';
-import { planBatches, type Batch } from '../plan/planner.js';
+import { packBatches, type Batch } from '../batch/pack.js';
 import type { Candidate } from '../urls/prepare.js';
 import type { Logger } from '../base/logger.js';
 import { lookUpCall, type LookupPolicy } from './confirm.js';
@@ -51,11 +51,11 @@ export async function submitBatches(
       break;
     }
     const remain = round < MAX_QUOTA_REPLANS ? await options.rereadQuota() : undefined;
-    const replanned = planBatches(leftovers, options.batchSize, remain ?? 0);
-    const more = replanned.batches.reduce((sum, batch) => sum + batch.items.length, 0);
+    const repacked = packBatches(leftovers, options.batchSize, remain ?? 0);
+    const more = repacked.batches.reduce((sum, batch) => sum + batch.items.length, 0);
     if (more > 0) logger.info(`Quota re-read: ${remain} URLs remain; sending ${more} more.`);
-    ledger.skipForQuota(replanned.overQuota, remain);
-    batches = replanned.batches;
+    ledger.skipForQuota(repacked.overQuota, remain);
+    batches = repacked.batches;
   }
   return ledger.result();
 }

@@ -1,25 +1,19 @@
 /**
  * The bundled action (dist/index.js) run as the runner runs it, against the emulator.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator, type EmulatorOptions } from '../emulator/index.js';
-import { runAction, type ActionRun } from './harness.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { type Emulator } from '../../emulator/index.js';
+import { acceptedUrls, emulatorPerTest } from '../helpers/emulator.js';
+import { runAction, type ActionRun } from '../../emulator/harness.js';
 
 const AK_ID = 'test-ak-id';
 const AK_SECRET = 'test-ak-secret';
 const creds = { ALIBABA_CLOUD_ACCESS_KEY_ID: AK_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET: AK_SECRET };
 
+const emulators = emulatorPerTest({ credentials: { [AK_ID]: AK_SECRET } });
 let emulator: Emulator;
-async function useEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
-  await emulator?.close();
-  emulator = await startEmulator({ credentials: { [AK_ID]: AK_SECRET }, ...options });
-  return emulator;
-}
 beforeEach(async () => {
-  await useEmulator();
-});
-afterEach(async () => {
-  await emulator.close();
+  emulator = await emulators.start();
 });
 
 function urlsOn(host: string, count: number, prefix = 'p'): string[] {
@@ -56,12 +50,7 @@ describe('a URL list', () => {
       expect(calls.map((c) => c.urls.length)).toEqual([100, 50, 30]);
       expect(calls.every((c) => c.code === undefined && c.signatureVersion === signatureVersion)).toBe(true);
       expect(calls.every((c) => new Set(c.urls.map((u) => new URL(u).host)).size === 1)).toBe(true);
-      expect(
-        emulator
-          .acceptedPrefetches()
-          .map((a) => a.url)
-          .sort(),
-      ).toEqual([...urls].sort());
+      expect(acceptedUrls(emulator)).toEqual([...urls].sort());
       expect(result.outputs['submitted-count']).toBe('180');
       expect(result.outputs['failed-count']).toBe('0');
       // Task IDs: distinct, earliest URL's task first (the emulator merges same-second tasks per domain).
@@ -191,7 +180,7 @@ describe('a URL list', () => {
 
 describe('the quota', () => {
   it('is read with DescribeRefreshQuota and spent exactly, in input order', async () => {
-    await useEmulator({ credentials: { [AK_ID]: AK_SECRET }, preloadQuota: 130 });
+    emulator = await emulators.start({ preloadQuota: 130 });
     const urls = [...urlsOn('www.example.com', 120), ...urlsOn('static.example.com', 40)];
     const result = await run({ urls: urls.join('\n') });
     expect(emulator.acceptedPrefetches().map((a) => a.url)).toEqual(urls.slice(0, 130));
@@ -205,14 +194,14 @@ describe('the quota', () => {
   });
 
   it('fails the step on quota skips with fail-on: skipped', async () => {
-    await useEmulator({ credentials: { [AK_ID]: AK_SECRET }, preloadQuota: 2 });
+    emulator = await emulators.start({ preloadQuota: 2 });
     const result = await run({ urls: urlsOn('www.example.com', 3).join('\n'), 'fail-on': 'skipped' });
     expect(result.exitCode).toBe(1);
     expect(result.log).toContain('1 URLs were skipped for lack of quota');
   });
 
   it('after a QuotaExceeded refusal, re-reads the remainder and fills it', async () => {
-    await useEmulator({ credentials: { [AK_ID]: AK_SECRET }, preloadQuota: 150 });
+    emulator = await emulators.start({ preloadQuota: 150 });
     const urls = urlsOn('www.example.com', 250);
     // A number caps the run without reading the quota, so the server's refusal is what stops it.
     const result = await run({ urls: urls.join('\n'), 'daily-quota': '1000', 'requests-per-second': '1' });
@@ -224,7 +213,7 @@ describe('the quota', () => {
   });
 
   it('goes on without a cap, with a warning, when DescribeRefreshQuota is not permitted', async () => {
-    await useEmulator({ credentials: { [AK_ID]: AK_SECRET }, denyActions: ['DescribeRefreshQuota'] });
+    emulator = await emulators.start({ denyActions: ['DescribeRefreshQuota'] });
     const result = await run({ urls: urlsOn('www.example.com', 5).join('\n') });
     expect(result.exitCode).toBe(0);
     expect(result.log).toMatch(/::warning::daily-quota: cannot read the prefetch quota \(Forbidden\.RAM\)/);
@@ -248,12 +237,7 @@ describe('errors', () => {
     // as long as request-timeout (at least 5 s) before it is sent again; keep that window short here.
     const result = await run({ urls: urls.join('\n'), 'requests-per-second': '2', 'request-timeout': '2' });
     expect(result.exitCode).toBe(0);
-    expect(
-      emulator
-        .acceptedPrefetches()
-        .map((a) => a.url)
-        .sort(),
-    ).toEqual([...urls].sort());
+    expect(acceptedUrls(emulator)).toEqual([...urls].sort());
     const calls = pushCalls(emulator);
     expect(calls.filter((c) => c.fault !== undefined)).toHaveLength(2);
     expect(calls.filter((c) => c.accepted)).toHaveLength(3);
@@ -287,8 +271,7 @@ describe('errors', () => {
   });
 
   it('splits a batch refused for one URL until that URL is alone, and sends the others', async () => {
-    await useEmulator({
-      credentials: { [AK_ID]: AK_SECRET },
+    emulator = await emulators.start({
       refuseUrls: (url) => (url.includes('|') ? 'raw "|" in the path' : undefined),
     });
     const urls = urlsOn('www.example.com', 100);
@@ -305,8 +288,7 @@ describe('errors', () => {
   });
 
   it('fails a host that is not an accelerated domain, and carries on with the others', async () => {
-    await useEmulator({
-      credentials: { [AK_ID]: AK_SECRET },
+    emulator = await emulators.start({
       domains: { 'www.example.com': 'online', 'old.example.com': 'offline' },
     });
     const urls = [
@@ -327,7 +309,7 @@ describe('errors', () => {
 
 describe('pipelining under the rate limit', () => {
   it('sends 120 calls with several in flight and none throttled', async () => {
-    await useEmulator({ credentials: { [AK_ID]: AK_SECRET }, preloadQuota: 20_000, latencyMs: 40 });
+    emulator = await emulators.start({ preloadQuota: 20_000, latencyMs: 40 });
     const urls = Array.from({ length: 120 }, (_, i) => urlsOn(`www.example.com`, 100, `b${i}`)).flat();
     const result = await runAction(
       { endpoint: emulator.url, 'urls-file': 'urls.txt' },
@@ -359,7 +341,7 @@ describe('dry-run', () => {
   });
 
   it('with credentials, reads the quota but changes nothing', async () => {
-    await useEmulator({ credentials: { [AK_ID]: AK_SECRET }, preloadQuota: 2 });
+    emulator = await emulators.start({ preloadQuota: 2 });
     const result = await run({ urls: urlsOn('www.example.com', 3).join('\n'), 'dry-run': 'true' });
     expect(emulator.calls.map((c) => c.action)).toEqual(['DescribeRefreshQuota']);
     expect(result.outputs['planned-count']).toBe('2');

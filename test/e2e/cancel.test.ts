@@ -2,20 +2,19 @@
  * Cancellation of the bundled action, as the runner does it: SIGINT, then SIGTERM. The run stops
  * sending, yet still writes its outputs and report with every URL's fate.
  */
-import { afterEach, beforeEach, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../emulator/index.js';
-import { EXIT_NET_WARNING, runAction, type ActionRun } from './harness.js';
+import { beforeEach, expect, it } from 'vitest';
+import { type Emulator } from '../../emulator/index.js';
+import { acceptedUrls, emulatorPerTest } from '../helpers/emulator.js';
+import { EXIT_NET_WARNING, runAction, type ActionRun } from '../../emulator/harness.js';
 
 const creds = {
   ALIBABA_CLOUD_ACCESS_KEY_ID: 'test-ak-id',
   ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'test-ak-secret',
 };
+const emulators = emulatorPerTest({ credentials: { 'test-ak-id': 'test-ak-secret' } });
 let emulator: Emulator;
 beforeEach(async () => {
-  emulator = await startEmulator({ credentials: { 'test-ak-id': 'test-ak-secret' } });
-});
-afterEach(async () => {
-  await emulator.close();
+  emulator = await emulators.start();
 });
 
 /** Ended by itself, within 6 s of the first signal (4 s of grace for calls in flight, then the report). */
@@ -42,12 +41,7 @@ it.each(['SIGINT', 'SIGTERM'] as const)(
     const report = result.report?.urls ?? [];
     expect(report).toHaveLength(30);
     const submitted = report.filter((u) => u.status === 'submitted').map((u) => u.url);
-    expect(submitted.sort()).toEqual(
-      emulator
-        .acceptedPrefetches()
-        .map((a) => a.url)
-        .sort(),
-    );
+    expect(submitted.sort()).toEqual(acceptedUrls(emulator));
     const cancelled = report.filter((u) => u.reason === 'cancelled: not sent before the run was cancelled');
     expect(submitted.length + cancelled.length).toBe(30);
     expect(cancelled.length).toBeGreaterThan(0);

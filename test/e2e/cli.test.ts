@@ -5,12 +5,13 @@
 import { copyFile, mkdtemp, readFile, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { parseActionYaml } from '../../scripts/docs.js';
 import { NOT_FLAGS } from '../../src/cli/flags.js';
-import { startEmulator, type Emulator, type EmulatorOptions } from '../emulator/index.js';
-import { CLI_BUNDLE, runCliBundle, type CliRun } from './cli-harness.js';
-import { ROOT, runAction, type ReportUrl } from './harness.js';
+import { type Emulator } from '../../emulator/index.js';
+import { acceptedUrls, emulatorPerTest } from '../helpers/emulator.js';
+import { CLI_BUNDLE, runCliBundle, type CliRun } from '../../emulator/cli-harness.js';
+import { ROOT, runAction, type ReportUrl } from '../../emulator/harness.js';
 
 const AK_ID = 'cli-ak-id';
 const AK_SECRET = 'cli-ak-secret-value';
@@ -25,17 +26,10 @@ interface Report {
   urls: ReportUrl[];
 }
 
+const emulators = emulatorPerTest({ credentials: { [AK_ID]: AK_SECRET } });
 let emulator: Emulator;
-async function useEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
-  await emulator?.close();
-  emulator = await startEmulator({ credentials: { [AK_ID]: AK_SECRET }, ...options });
-  return emulator;
-}
 beforeEach(async () => {
-  await useEmulator();
-});
-afterEach(async () => {
-  await emulator.close();
+  emulator = await emulators.start();
 });
 
 function cli(args: string[], options: Parameters<typeof runCliBundle>[1] = {}): Promise<CliRun> {
@@ -162,12 +156,7 @@ describe('a run', () => {
     const urls = [...urlsOn('www.example.com', 30), ...urlsOn('static.example.com', 3)];
     const run = await cli([...urls.flatMap((url) => ['--urls', url]), '--batch-size', '10']);
     expect(run.exitCode).toBe(0);
-    expect(
-      emulator
-        .acceptedPrefetches()
-        .map((a) => a.url)
-        .sort(),
-    ).toEqual([...urls].sort());
+    expect(acceptedUrls(emulator)).toEqual([...urls].sort());
     // Progress: plain lines, ending at the total.
     expect(run.stderr).toMatch(/^Submitting: \d+\/33 URLs \(\d+%\)$/m);
     expect(run.stderr).toMatch(/^Submitting: 33\/33 URLs \(100%\)$/m);
@@ -224,7 +213,7 @@ describe('exit codes', () => {
   });
 
   it('quota skips: 0 by default, 1 with --fail-on skipped', async () => {
-    await useEmulator({ preloadQuota: 3 });
+    emulator = await emulators.start({ preloadQuota: 3 });
     const urls = urlsOn('www.example.com', 5).join('\n');
     const lenient = await cli(['--urls', urls]);
     expect(lenient.exitCode).toBe(0);
@@ -259,12 +248,7 @@ describe('exit codes', () => {
     const report = json(run);
     expect(report.urls).toHaveLength(40);
     const submitted = report.urls.filter((u) => u.status === 'submitted').map((u) => u.url);
-    expect(submitted.sort()).toEqual(
-      emulator
-        .acceptedPrefetches()
-        .map((a) => a.url)
-        .sort(),
-    );
+    expect(submitted.sort()).toEqual(acceptedUrls(emulator));
     const cancelled = report.urls.filter(
       (u) => u.reason === 'cancelled: not sent before the run was cancelled',
     );

@@ -8,11 +8,11 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import net, { type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Emulator, EmulatorOptions } from '../emulator/index.js';
+import type { Emulator, EmulatorOptions } from '../../emulator/index.js';
 import { emulatorPerTest } from '../helpers/emulator.js';
-import { runCliBundle, type CliRun } from './cli-harness.js';
-import { EXIT_NET_WARNING, runAction, type ActionRun, type RunOptions } from './harness.js';
-import { startIdTokenService, type IdTokenService } from './id-token-service.js';
+import { runCliBundle, type CliRun } from '../../emulator/cli-harness.js';
+import { EXIT_NET_WARNING, runAction, type ActionRun, type RunOptions } from '../../emulator/harness.js';
+import { startIdTokenService, type IdTokenService } from '../helpers/id-token-service.js';
 
 const AK_ID = 'endings-ak-id';
 const AK_SECRET = 'endings-ak-secret';

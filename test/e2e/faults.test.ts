@@ -5,9 +5,9 @@
  * per fail-on, and no secret anywhere.
  */
 import { describe, expect, it } from 'vitest';
-import { CALL_FAULT_KINDS, type Emulator, type EmulatorOptions } from '../emulator/index.js';
+import { CALL_FAULT_KINDS, type Emulator, type EmulatorOptions } from '../../emulator/index.js';
 import { emulatorPerTest } from '../helpers/emulator.js';
-import { EXIT_NET_WARNING, runAction, type ActionRun, type RunOptions } from './harness.js';
+import { EXIT_NET_WARNING, runAction, type ActionRun, type RunOptions } from '../../emulator/harness.js';
 
 const AK_ID = 'matrix-ak-id';
 const AK_SECRET = 'matrix-secret-7f3a9c';

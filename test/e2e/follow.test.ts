@@ -2,24 +2,16 @@
  * `refresh` and `wait`, through the bundled action (dist/index.js) against the emulator: tasks that take
  * time, fail, or outlast the wait; refresh before prefetch; quotas; polls in groups; failing polls.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { startEmulator, type CallRecord, type Emulator, type EmulatorOptions } from '../emulator/index.js';
-import { runAction, type ActionRun } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { type CallRecord, type Emulator } from '../../emulator/index.js';
+import { acceptedUrls, emulatorPerTest } from '../helpers/emulator.js';
+import { runAction, type ActionRun } from '../../emulator/harness.js';
 
 const AK_ID = 'test-ak-id';
 const AK_SECRET = 'follow-secret-value-42';
 const creds = { ALIBABA_CLOUD_ACCESS_KEY_ID: AK_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET: AK_SECRET };
 
-let emulator: Emulator | undefined;
-async function useEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
-  await emulator?.close();
-  emulator = await startEmulator({ credentials: { [AK_ID]: AK_SECRET }, ...options });
-  return emulator;
-}
-afterEach(async () => {
-  await emulator?.close();
-  emulator = undefined;
-});
+const emulators = emulatorPerTest({ credentials: { [AK_ID]: AK_SECRET } });
 
 function urlsOn(host: string, count: number, prefix = 'p'): string[] {
   return Array.from({ length: count }, (_, i) => `https://${host}/${prefix}/${i}.html`);
@@ -57,7 +49,7 @@ function expectSpacedPolls(list: CallRecord[], ms: number): void {
 
 describe('wait', () => {
   it('polls until every URL is Complete, with a log line per round and a table of tasks', async () => {
-    const em = await useEmulator({ taskDurationMs: 2000 });
+    const em = await emulators.start({ taskDurationMs: 2000 });
     const urls = [...urlsOn('www.example.com', 150), ...urlsOn('static.example.com', 20)];
     const result = await run(em, { urls: urls.join('\n'), wait: 'true' });
 
@@ -104,7 +96,7 @@ describe('wait', () => {
       'https://www.example.com/p/7.html': 'Origin Return StatusCode 5XX',
       'https://cdn.example.com/p/1.html': 'Internal Error',
     };
-    const em = await useEmulator({ taskDurationMs: 1000, failUrls: (url) => reasons[url] });
+    const em = await emulators.start({ taskDurationMs: 1000, failUrls: (url) => reasons[url] });
     const urls = [...urlsOn('www.example.com', 15), ...urlsOn('cdn.example.com', 5)];
     const result = await run(em, { urls: urls.join('\n'), wait: 'true' });
 
@@ -138,7 +130,7 @@ describe('wait', () => {
 
   it('ends at wait-timeout with the unfinished URLs pending: a warning, not a failure', async () => {
     const slow = (url: string) => url.includes('/slow/');
-    const em = await useEmulator({
+    const em = await emulators.start({
       taskDurationMs: 300,
       // Long enough to outlast the wait, short enough to show progress (Refreshing) within it.
       taskDurationFor: (url) => (slow(url) ? 60_000 : undefined),
@@ -170,7 +162,7 @@ describe('wait', () => {
   });
 
   it('matches answers to URLs by normalized ObjectPath; a URL missing from the answers is pending', async () => {
-    const em = await useEmulator({
+    const em = await emulators.start({
       answerObjectPath: (url) =>
         url.endsWith('/gone')
           ? undefined
@@ -197,7 +189,7 @@ describe('wait', () => {
   });
 
   it("ends the wait early at the run's own deadline (timeout), with the report written", async () => {
-    const em = await useEmulator({ taskDurationMs: 60_000 });
+    const em = await emulators.start({ taskDurationMs: 60_000 });
     const result = await run(em, {
       urls: urlsOn('www.example.com', 4).join('\n'),
       wait: 'true',
@@ -220,7 +212,7 @@ describe('wait', () => {
 
   it('asks about at most 10 task IDs a call', async () => {
     // Merging off: every URL gets its own task ID, 25 IDs in all.
-    const em = await useEmulator({ mergeWindowMs: 0, taskDurationMs: 1500 });
+    const em = await emulators.start({ mergeWindowMs: 0, taskDurationMs: 1500 });
     const result = await run(em, { urls: urlsOn('www.example.com', 25).join('\n'), wait: 'true' });
 
     expect(result.exitCode).toBe(0);
@@ -236,7 +228,7 @@ describe('wait', () => {
 
   it('never sends more than 30 DescribeRefreshTaskById calls a second', async () => {
     // 400 task IDs: one round is 40 look-ups; the emulator throttles a 31st call within a second.
-    const em = await useEmulator({ mergeWindowMs: 0, taskDurationMs: 500 });
+    const em = await emulators.start({ mergeWindowMs: 0, taskDurationMs: 500 });
     const result = await runAction(
       { endpoint: em.url, 'urls-file': 'urls.txt', wait: 'true', 'poll-interval': '1' },
       { env: creds, files: { 'urls.txt': urlsOn('www.example.com', 400).join('\n') } },
@@ -256,7 +248,7 @@ describe('wait', () => {
   });
 
   it('retries a failing poll like any other call', async () => {
-    const em = await useEmulator({ taskDurationMs: 1500 });
+    const em = await emulators.start({ taskDurationMs: 1500 });
     em.injectFaults({ kind: 'service-unavailable', action: 'DescribeRefreshTaskById', nth: 1, times: 2 });
     const result = await run(em, { urls: urlsOn('www.example.com', 5).join('\n'), wait: 'true' });
 
@@ -268,7 +260,7 @@ describe('wait', () => {
   });
 
   it('ends the wait with a warning and the counts as last known when the polls keep failing', async () => {
-    const em = await useEmulator({
+    const em = await emulators.start({
       taskDurationMs: 200,
       taskDurationFor: (url) => (url.includes('/slow/') ? 600_000 : undefined),
     });
@@ -301,7 +293,7 @@ describe('wait', () => {
 describe('refresh', () => {
   it('refreshes first, grouped by host (≤1,000 URLs, ≤10 hosts a call), and prefetches only once it is complete', async () => {
     const hosts = Array.from({ length: 12 }, (_, i) => `h${i}.example.com`);
-    const em = await useEmulator({
+    const em = await emulators.start({
       domains: { '*.example.com': 'online' },
       preloadQuota: 5000,
       taskDurationMs: 1500,
@@ -355,7 +347,7 @@ describe('refresh', () => {
   });
 
   it('refreshes only what fits the prefetch quota and UrlRemain, and prefetches the rest with a warning', async () => {
-    const em = await useEmulator({ preloadQuota: 6, refreshUrlQuota: 4 });
+    const em = await emulators.start({ preloadQuota: 6, refreshUrlQuota: 4 });
     const urls = urlsOn('www.example.com', 8);
     const result = await run(em, { urls: urls.join('\n'), refresh: 'true' });
 
@@ -380,7 +372,7 @@ describe('refresh', () => {
   });
 
   it('bounds the refresh wait and the prefetch wait by wait-timeout each, and prefetches failed or unfinished refreshes anyway', async () => {
-    const em = await useEmulator({
+    const em = await emulators.start({
       taskDurationMs: 300,
       taskDurationFor: (url) => (url.includes('/slow/') ? 60_000 : undefined),
       failRefreshUrls: (url) => (url.endsWith('/fast/1.html') ? 'Internal Error' : undefined),
@@ -394,12 +386,7 @@ describe('refresh', () => {
     });
 
     expect(result.exitCode).toBe(0);
-    expect(
-      em
-        .acceptedPrefetches()
-        .map((p) => p.url)
-        .sort(),
-    ).toEqual([...urls].sort());
+    expect(acceptedUrls(em)).toEqual([...urls].sort());
     expect(result.log).toContain(
       '::warning::Refresh failed at the CDN: https://www.example.com/fast/1.html (Internal Error)',
     );
@@ -431,7 +418,7 @@ describe('refresh', () => {
   });
 
   it('sends each host alone when one host of a call is refused, so the others are still refreshed', async () => {
-    const em = await useEmulator({
+    const em = await emulators.start({
       domains: { 'www.example.com': 'online', 'static.example.com': 'online' },
     });
     const urls = [
@@ -463,7 +450,7 @@ describe('refresh', () => {
 
 describe('permissions', () => {
   it('stops before any prefetch when RefreshObjectCaches is not permitted, naming the RAM action', async () => {
-    const em = await useEmulator({ denyActions: ['RefreshObjectCaches'] });
+    const em = await emulators.start({ denyActions: ['RefreshObjectCaches'] });
     const result = await run(em, { urls: urlsOn('www.example.com', 3).join('\n'), refresh: 'true' });
     expect(result.exitCode).toBe(1);
     expect(result.log).toMatch(/::error::RefreshObjectCaches: Forbidden\.RAM.*Grant cdn:RefreshObjectCaches/);
@@ -471,7 +458,7 @@ describe('permissions', () => {
   });
 
   it('ends the wait with a warning naming the RAM action when DescribeRefreshTaskById is not permitted', async () => {
-    const em = await useEmulator({ denyActions: ['DescribeRefreshTaskById'] });
+    const em = await emulators.start({ denyActions: ['DescribeRefreshTaskById'] });
     const result = await run(em, { urls: urlsOn('www.example.com', 3).join('\n'), wait: 'true' });
     expect(result.exitCode).toBe(0);
     expect(result.log).toMatch(/::warning::Prefetch: stopped waiting .*Grant cdn:DescribeRefreshTaskById/);
@@ -486,7 +473,7 @@ describe('permissions', () => {
 
 describe('dry-run', () => {
   it('never refreshes and never waits', async () => {
-    const em = await useEmulator();
+    const em = await emulators.start();
     const result = await run(em, {
       urls: urlsOn('www.example.com', 3).join('\n'),
       'dry-run': 'true',

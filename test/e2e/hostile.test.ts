@@ -7,8 +7,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../emulator/index.js';
-import { EXIT_NET_WARNING, runAction } from './harness.js';
+import { startEmulator, type Emulator } from '../../emulator/index.js';
+import { EXIT_NET_WARNING, runAction } from '../../emulator/harness.js';
 
 const AK_ID = 'hostile-ak-id';
 const AK_SECRET = 'hostile-ak-secret';

@@ -7,22 +7,21 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../emulator/index.js';
-import { runCliBundle } from './cli-harness.js';
-import { runAction } from './harness.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { type Emulator } from '../../emulator/index.js';
+import { emulatorPerTest } from '../helpers/emulator.js';
+import { runCliBundle } from '../../emulator/cli-harness.js';
+import { runAction } from '../../emulator/harness.js';
 
 const AK_ID = 'inputs-ak-id';
 const AK_SECRET = 'inputs-ak-secret';
 const env = { ALIBABA_CLOUD_ACCESS_KEY_ID: AK_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET: AK_SECRET };
 const SITE = 'https://www.example.com';
 
+const emulators = emulatorPerTest({ credentials: { [AK_ID]: AK_SECRET } });
 let emulator: Emulator;
 beforeEach(async () => {
-  emulator = await startEmulator({ credentials: { [AK_ID]: AK_SECRET } });
-});
-afterEach(async () => {
-  await emulator.close();
+  emulator = await emulators.start();
 });
 
 /** The `::error::` line of a failed step, with @actions/core's %0A turned back into newlines. */
@@ -180,8 +179,7 @@ describe('previous-ref without a baseline: a notice, every URL added, and the st
 
 describe('a urls-file of 200,000 lines', () => {
   it('is read whole and planned, every URL accounted for', async () => {
-    await emulator.close();
-    emulator = await startEmulator({ credentials: { [AK_ID]: AK_SECRET }, preloadQuota: 200_000 });
+    emulator = await emulators.start({ preloadQuota: 200_000 });
     const lines = Array.from({ length: 200_000 }, (_, i) => `${SITE}/p/${i}`);
     const result = await runAction(
       { endpoint: emulator.url, 'urls-file': 'urls.txt', 'dry-run': 'true' },

@@ -7,17 +7,19 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../emulator/index.js';
-import { percentEncode } from '../emulator/signature.js';
-import { startProxy, type TestProxy } from '../proxy/proxy.js';
-import { runCliBundle } from './cli-harness.js';
-import { runAction, type ActionRun } from './harness.js';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type Emulator } from '../../emulator/index.js';
+import { emulatorPerTest } from '../helpers/emulator.js';
+import { percentEncode } from '../../emulator/signature.js';
+import { startProxy, type TestProxy } from '../helpers/proxy.js';
+import { runCliBundle } from '../../emulator/cli-harness.js';
+import { runAction, type ActionRun } from '../../emulator/harness.js';
 
 const PROXY_USER = 'runner';
 const PROXY_PASSWORD = 'Pr0xy+p@ss/w0rd=%';
 const URLS = ['https://www.example.com/leak/1', 'https://www.example.com/leak/2'];
 
+const emulators = emulatorPerTest();
 let emulator: Emulator;
 let proxy: TestProxy;
 let sts: ReturnType<Emulator['issueStsCredentials']>;
@@ -33,11 +35,8 @@ afterAll(async () => {
   await proxy.close();
 });
 beforeEach(async () => {
-  emulator = await startEmulator();
+  emulator = await emulators.start();
   sts = emulator.issueStsCredentials();
-});
-afterEach(async () => {
-  await emulator.close();
 });
 
 const stsEnv = (): Record<string, string> => ({

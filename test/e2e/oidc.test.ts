@@ -3,19 +3,18 @@
  * emulator's AssumeRoleWithOIDC, which then accepts only the STS credentials it issued.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator, type EmulatorOptions } from '../emulator/index.js';
-import { runAction, type ActionRun } from './harness.js';
-import { startIdTokenService, type IdTokenService } from './id-token-service.js';
+import { type Emulator, type EmulatorOptions } from '../../emulator/index.js';
+import { acceptedUrls, emulatorPerTest } from '../helpers/emulator.js';
+import { runAction, type ActionRun } from '../../emulator/harness.js';
+import { startIdTokenService, type IdTokenService } from '../helpers/id-token-service.js';
 
 const ROLE_ARN = 'acs:ram::1234567890123456:role/github-cdn-prefetch';
 const PROVIDER_ARN = 'acs:ram::1234567890123456:oidc-provider/github';
 
-let emulator: Emulator | undefined;
+const emulators = emulatorPerTest();
 let tokens: IdTokenService | undefined;
 afterEach(async () => {
-  await emulator?.close();
   await tokens?.close();
-  emulator = undefined;
   tokens = undefined;
 });
 
@@ -31,7 +30,7 @@ function audienceOf(jwt: string): unknown {
 async function setUp(sts: Partial<NonNullable<EmulatorOptions['sts']>> = {}, options: EmulatorOptions = {}) {
   tokens = await startIdTokenService();
   const issued = tokens.issued;
-  emulator = await startEmulator({
+  const emulator = await emulators.start({
     credentials: {},
     sts: {
       acceptOidcToken: (jwt) =>
@@ -57,8 +56,8 @@ function runWithRole(
     {
       'role-arn': ROLE_ARN,
       'oidc-provider-arn': PROVIDER_ARN,
-      endpoint: emulator?.url ?? '',
-      'sts-endpoint': emulator?.url ?? '',
+      endpoint: emulators.current?.url ?? '',
+      'sts-endpoint': emulators.current?.url ?? '',
       ...inputs,
     },
     { env: { GITHUB_RUN_ID: '4242', ...env } },
@@ -227,12 +226,7 @@ describe('role-arn', () => {
     expect(pushes.some((c) => c.accessKeyId === second?.accessKeyId)).toBe(true);
     expect(second?.accessKeyId).not.toBe(first?.accessKeyId);
     // Each URL accepted exactly once.
-    expect(
-      em
-        .acceptedPrefetches()
-        .map((a) => a.url)
-        .sort(),
-    ).toEqual(urls(3).split('\n').sort());
+    expect(acceptedUrls(em)).toEqual(urls(3).split('\n').sort());
     expect(result.log).toMatch(/Assumed .* again \(the credentials were refused as expired\)/);
   });
 
@@ -256,7 +250,7 @@ describe('role-arn', () => {
 
 describe('fixed STS credentials', () => {
   it('that have expired stop the run at once, saying how to get credentials that last', async () => {
-    emulator = await startEmulator();
+    const emulator = await emulators.start();
     const sts = emulator.issueStsCredentials({ expiresInMs: -1000 });
     const result = await runAction(
       { urls: urls(2), endpoint: emulator.url },

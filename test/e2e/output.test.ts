@@ -8,8 +8,8 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLI_BUNDLE } from './cli-harness.js';
-import { E2E_NODE, EXIT_NET_WARNING, ROOT } from './harness.js';
+import { CLI_BUNDLE } from '../../emulator/cli-harness.js';
+import { E2E_NODE, EXIT_NET_WARNING, ROOT } from '../../emulator/harness.js';
 
 const URLS = 20_000;
 

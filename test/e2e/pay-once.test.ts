@@ -3,9 +3,9 @@
  * that once made the action pay twice, or report wrongly what it paid for, and what the emulator saw.
  */
 import { describe, expect, it } from 'vitest';
-import type { Emulator, EmulatorOptions } from '../emulator/index.js';
+import type { Emulator, EmulatorOptions } from '../../emulator/index.js';
 import { emulatorPerTest } from '../helpers/emulator.js';
-import { runAction, type ActionRun, type RunOptions } from './harness.js';
+import { runAction, type ActionRun, type RunOptions } from '../../emulator/harness.js';
 
 const AK_ID = 'pay-once-ak-id';
 const AK_SECRET = 'pay-once-secret-4b1e';

@@ -4,11 +4,12 @@
  * the proxy fails; https goes through CONNECT to a TLS front the child trusts (NODE_EXTRA_CA_CERTS).
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../emulator/index.js';
-import { startProxy, type TestProxy } from '../proxy/proxy.js';
-import { makeCertificate, startTlsFront, type Certificate, type TlsFront } from '../proxy/tls.js';
-import { runAction, type ActionRun } from './harness.js';
-import { startIdTokenService, type IdTokenService } from './id-token-service.js';
+import { type Emulator } from '../../emulator/index.js';
+import { acceptedUrls, emulatorPerTest } from '../helpers/emulator.js';
+import { startProxy, type TestProxy } from '../helpers/proxy.js';
+import { makeCertificate, startTlsFront, type Certificate, type TlsFront } from '../helpers/tls.js';
+import { runAction, type ActionRun } from '../../emulator/harness.js';
+import { startIdTokenService, type IdTokenService } from '../helpers/id-token-service.js';
 
 const AK_ID = 'test-ak-id';
 const AK_SECRET = 'test-ak-secret';
@@ -24,6 +25,7 @@ const TOKEN = 'token.proxy-only.test';
 
 let certificate: Certificate;
 let proxy: TestProxy;
+const emulators = emulatorPerTest({ credentials: { [AK_ID]: AK_SECRET } });
 let emulator: Emulator;
 let front: TlsFront;
 let tokens: IdTokenService;
@@ -40,14 +42,13 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   proxy.log.length = 0;
-  emulator = await startEmulator({ credentials: { [AK_ID]: AK_SECRET } });
+  emulator = await emulators.start();
   front = await startTlsFront(certificate, Number(new URL(emulator.url).port));
   tokens = await startIdTokenService({ hostName: TOKEN, tls: certificate });
 });
 afterEach(async () => {
   await tokens.close();
   await front.close();
-  await emulator.close();
 });
 
 function urls(count: number): string {
@@ -55,11 +56,7 @@ function urls(count: number): string {
 }
 
 const httpsEndpoint = (host: string): string => `https://${host}:${front.port}`;
-const accepted = (): string[] =>
-  emulator
-    .acceptedPrefetches()
-    .map((a) => a.url)
-    .sort();
+const accepted = (): string[] => acceptedUrls(emulator);
 
 function run(inputs: Record<string, string>, env: Record<string, string>): Promise<ActionRun> {
   return runAction(inputs, { env: { NODE_EXTRA_CA_CERTS: certificate.certFile, ...env } });

@@ -7,10 +7,11 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator, type EmulatorOptions } from '../emulator/index.js';
-import { runCliBundle } from './cli-harness.js';
-import { EXIT_NET_WARNING, runAction, type ActionRun, type RunOptions } from './harness.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { type Emulator } from '../../emulator/index.js';
+import { emulatorPerTest } from '../helpers/emulator.js';
+import { runCliBundle } from '../../emulator/cli-harness.js';
+import { EXIT_NET_WARNING, runAction, type ActionRun, type RunOptions } from '../../emulator/harness.js';
 
 const AK_ID = 'site-ak-id';
 const AK_SECRET = 'site-ak-secret';
@@ -18,17 +19,10 @@ const env = { ALIBABA_CLOUD_ACCESS_KEY_ID: AK_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRE
 const SITE = 'https://www.example.com';
 const STATE = '.cdn-prefetch/state.json';
 
+const emulators = emulatorPerTest({ credentials: { [AK_ID]: AK_SECRET } });
 let emulator: Emulator;
-async function useEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
-  await emulator?.close();
-  emulator = await startEmulator({ credentials: { [AK_ID]: AK_SECRET }, ...options });
-  return emulator;
-}
 beforeEach(async () => {
-  await useEmulator();
-});
-afterEach(async () => {
-  await emulator.close();
+  emulator = await emulators.start();
 });
 
 /** A page as generators write it: a navigation listing every page, then the page's own `<main>`. */
@@ -242,7 +236,7 @@ describe('the state file', () => {
 
 describe('carry-over under a quota of a few URLs', () => {
   it('what the quota cuts is warmed by the next runs, after their own changes, and a scheduled run with state alone drains the rest', async () => {
-    await useEmulator({ preloadQuota: 100 });
+    emulator = await emulators.start({ preloadQuota: 100 });
     const first = await deploy(build(1), undefined);
     const quota = { 'daily-quota': 'auto', 'fail-on': 'error' };
 

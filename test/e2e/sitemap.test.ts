@@ -8,9 +8,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../emulator/index.js';
-import { runCliBundle } from './cli-harness.js';
-import { runAction } from './harness.js';
+import { type Emulator } from '../../emulator/index.js';
+import { emulatorPerTest } from '../helpers/emulator.js';
+import { runCliBundle } from '../../emulator/cli-harness.js';
+import { runAction } from '../../emulator/harness.js';
+import { serve } from '../helpers/sitemap.js';
 
 const AK_ID = 'sitemap-ak-id';
 const AK_SECRET = 'sitemap-ak-secret';
@@ -77,13 +79,20 @@ function deployedFiles(): Record<string, string | Buffer> {
   };
 }
 
+const emulators = emulatorPerTest({ credentials: { [AK_ID]: AK_SECRET } });
 let emulator: Emulator;
+
 beforeEach(async () => {
-  emulator = await startEmulator({ credentials: { [AK_ID]: AK_SECRET } });
+  emulator = await emulators.start();
 });
-afterEach(async () => {
-  await emulator.close();
-});
+
+/** The action on the deployed sitemap, diffed against the baseline at `previousSitemap`. */
+function againstBaseline(previousSitemap: string) {
+  return runAction(
+    { endpoint: emulator.url, sitemap: 'public/sitemap.xml', 'previous-sitemap': previousSitemap },
+    { env, files: deployedFiles() },
+  );
+}
 
 describe('sitemap diff through the bundled action', () => {
   it('prefetches exactly what was added or modified, explicit URLs first, and reports the counts', async () => {
@@ -143,29 +152,15 @@ describe('sitemap diff through the bundled action', () => {
 
   it('a baseline that answers 503 once is read again, and only what changed is sent', async () => {
     let calls = 0;
-    const server = createServer((_req, res) => {
+    const baseline = await serve((_req, res) => {
       if (++calls === 1) return void res.writeHead(503).end('busy');
       res.writeHead(200, { 'content-type': 'application/xml' }).end(urlset(before));
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const address = server.address();
-    const port = typeof address === 'object' && address ? address.port : 0;
-    try {
-      const result = await runAction(
-        {
-          endpoint: emulator.url,
-          sitemap: 'public/sitemap.xml',
-          'previous-sitemap': `http://127.0.0.1:${port}/sitemap.xml`,
-        },
-        { env, files: deployedFiles() },
-      );
-      expect(result.exitCode).toBe(0);
-      expect(calls).toBe(2);
-      expect(emulator.acceptedPrefetches()).toHaveLength(5); // 3 added + 2 modified, not all 7
-      expect(result.log).toMatch(/HTTP 503 Service Unavailable; retry 1 in/);
-    } finally {
-      await new Promise((resolve) => server.close(resolve));
-    }
+    const result = await againstBaseline(`${baseline.origin}/sitemap.xml`);
+    expect(result.exitCode).toBe(0);
+    expect(calls).toBe(2);
+    expect(emulator.acceptedPrefetches()).toHaveLength(5); // 3 added + 2 modified, not all 7
+    expect(result.log).toMatch(/HTTP 503 Service Unavailable; retry 1 in/);
   });
 
   it('a baseline that cannot be read: a warning, and nothing from the sitemap is sent', async () => {
@@ -186,32 +181,18 @@ describe('sitemap diff through the bundled action', () => {
   });
 
   it('an HTML page as the baseline is recognised: a warning naming previous-sitemap, and every URL counts as added', async () => {
-    const server = createServer((_req, res) =>
+    const baseline = await serve((_req, res) =>
       res
         .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
         .end('<!doctype html><title>Blog</title><p>Hi'),
     );
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const address = server.address();
-    const port = typeof address === 'object' && address ? address.port : 0;
-    try {
-      const result = await runAction(
-        {
-          endpoint: emulator.url,
-          sitemap: 'public/sitemap.xml',
-          'previous-sitemap': `http://127.0.0.1:${port}/sitemap.xml`,
-        },
-        { env, files: deployedFiles() },
-      );
-      expect(result.exitCode).toBe(0);
-      expect(result.log).toMatch(
-        /::warning::previous-sitemap: http:\/\/127\.0\.0\.1:\d+\/sitemap\.xml: is an HTML page.*taken as no baseline/,
-      );
-      expect(result.log).not.toContain('incorrect syntax');
-      expect(emulator.acceptedPrefetches()).toHaveLength(7);
-    } finally {
-      await new Promise((resolve) => server.close(resolve));
-    }
+    const result = await againstBaseline(`${baseline.origin}/sitemap.xml`);
+    expect(result.exitCode).toBe(0);
+    expect(result.log).toMatch(
+      /::warning::previous-sitemap: http:\/\/127\.0\.0\.1:\d+\/sitemap\.xml: is an HTML page.*taken as no baseline/,
+    );
+    expect(result.log).not.toContain('incorrect syntax');
+    expect(emulator.acceptedPrefetches()).toHaveLength(7);
   });
 
   it('unusable <loc> values are each a failed row, and the counts add up', async () => {

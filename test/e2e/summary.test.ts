@@ -3,22 +3,18 @@
  * summary stays far under GitHub's 1 MiB limit (over it, GitHub drops the summary whole), reasons
  * are listed once with a count, and the log says each reason once per batch, never once per URL.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../emulator/index.js';
-import { runAction } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { emulatorPerTest } from '../helpers/emulator.js';
+import { runAction } from '../../emulator/harness.js';
 
 const AK_ID = 'summary-ak-id';
 const AK_SECRET = 'summary-ak-secret';
 const env = { ALIBABA_CLOUD_ACCESS_KEY_ID: AK_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET: AK_SECRET };
 
-let emulator: Emulator | undefined;
-afterEach(async () => {
-  await emulator?.close();
-  emulator = undefined;
-});
+const emulators = emulatorPerTest({ credentials: { [AK_ID]: AK_SECRET }, preloadQuota: 100_000 });
 
 async function outage(urls: string[]) {
-  emulator = await startEmulator({ credentials: { [AK_ID]: AK_SECRET }, preloadQuota: 100_000 });
+  const emulator = await emulators.start();
   emulator.injectFaults({ kind: 'service-unavailable', times: 1_000_000 });
   return runAction(
     { endpoint: emulator.url, 'urls-file': 'urls.txt', timeout: '4', 'request-timeout': '2' },

@@ -1,13 +1,14 @@
 // Each scripted fault does what the client must survive, and is consumed as documented.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Emulator, type FaultKind, startEmulator } from './index.js';
-import { rawCall } from './test-client.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { type Emulator, type FaultKind } from '../../emulator/index.js';
+import { emulatorPerTest } from '../helpers/emulator.js';
+import { rawCall } from '../helpers/sdk-client.js';
 
+const emulators = emulatorPerTest();
 let emu: Emulator;
 beforeEach(async () => {
-  emu = await startEmulator();
+  emu = await emulators.start();
 });
-afterEach(() => emu.close());
 
 let n = 0;
 function push(timeoutMs?: number) {
@@ -91,8 +92,7 @@ describe('socket faults', () => {
     emu.injectFaults({ kind: 'hang' });
     const pending = push(10_000).catch((e: unknown) => e);
     await new Promise((r) => setTimeout(r, 50));
-    await emu.close();
-    emu = await startEmulator(); // for afterEach
+    await emu.close(); // closing twice (again after the test) is harmless
     expect(await pending).toBeInstanceOf(Error);
   });
 });
@@ -171,7 +171,7 @@ describe('scheduling', () => {
 
   it('latencyMs delays every answer', async () => {
     await emu.close();
-    emu = await startEmulator({ latencyMs: () => 120 });
+    emu = await emulators.start({ latencyMs: () => 120 });
     expect((await push()).status).toBe(200);
     const call = emu.calls.at(-1);
     expect((call?.answeredAt ?? 0) - (call?.arrivedAt ?? 0)).toBeGreaterThanOrEqual(110);
@@ -230,7 +230,7 @@ describe('the task list and the clock', () => {
 
   it('taskListLagMs: DescribeRefreshTasks lists a task only that long after its creation', async () => {
     await emu.close();
-    emu = await startEmulator({ taskListLagMs: 400 });
+    emu = await emulators.start({ taskListLagMs: 400 });
     const res = await push();
     const url = emu.calls.at(-1)?.urls[0] ?? '';
     expect(await tasksOf(url)).toEqual([]);
@@ -259,7 +259,7 @@ describe('the task list and the clock', () => {
 
   it('answers with a Date header from its own clock', async () => {
     await emu.close();
-    emu = await startEmulator({ now: () => Date.now() - 3_600_000 + 1_000 });
+    emu = await emulators.start({ now: () => Date.now() - 3_600_000 + 1_000 });
     const res = await rawCall(emu.url, {
       action: 'DescribeRefreshQuota',
       date: new Date(Date.now() - 3_600_000),
@@ -270,7 +270,7 @@ describe('the task list and the clock', () => {
 
   it('quotaAnswers: DescribeRefreshQuota answers odd values, or leaves a field out', async () => {
     await emu.close();
-    emu = await startEmulator({ quotaAnswers: { PreloadRemain: '10.7', UrlRemain: null } });
+    emu = await emulators.start({ quotaAnswers: { PreloadRemain: '10.7', UrlRemain: null } });
     const body = (await rawCall(emu.url, { action: 'DescribeRefreshQuota' })).json();
     expect(body['PreloadRemain']).toBe('10.7');
     expect('UrlRemain' in body).toBe(false);

@@ -1,8 +1,8 @@
 // Every documented limit and parameter check, refused the way Alibaba refuses it.
 import { describe, expect, it } from 'vitest';
 import { emulatorPerTest } from '../helpers/emulator.js';
-import type { Emulator, EmulatorOptions } from './index.js';
-import { rawCall, type RawCall } from './test-client.js';
+import type { Emulator, EmulatorOptions } from '../../emulator/index.js';
+import { rawCall, type RawCall } from '../helpers/sdk-client.js';
 
 let emu: Emulator;
 const emulator = emulatorPerTest();

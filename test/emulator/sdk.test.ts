@@ -5,15 +5,16 @@ import {
   PushObjectCacheRequest,
   RefreshObjectCachesRequest,
 } from '@alicloud/cdn20180510';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Emulator, startEmulator } from './index.js';
-import { rawCall, sdkClient, sdkErrorCode, signRequest, send, TEST_CREDS } from './test-client.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { Emulator } from '../../emulator/index.js';
+import { emulatorPerTest } from '../helpers/emulator.js';
+import { rawCall, sdkClient, sdkErrorCode, signRequest, send, TEST_CREDS } from '../helpers/sdk-client.js';
 
+const emulators = emulatorPerTest();
 let emu: Emulator;
-beforeAll(async () => {
-  emu = await startEmulator();
+beforeEach(async () => {
+  emu = await emulators.start();
 });
-afterAll(() => emu.close());
 
 async function sdkCode(promise: Promise<unknown>): Promise<string | undefined> {
   try {

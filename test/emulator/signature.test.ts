@@ -13,7 +13,7 @@ import {
   v3CanonicalRequest,
   v3Signature,
   v3StringToSign,
-} from './signature.js';
+} from '../../emulator/signature.js';
 
 describe('V3 (ACS3-HMAC-SHA256) on the RunInstances worked example', () => {
   const signedHeaders =

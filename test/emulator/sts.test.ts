@@ -2,8 +2,8 @@
 import { DescribeRefreshQuotaRequest, PushObjectCacheRequest } from '@alicloud/cdn20180510';
 import { describe, expect, it } from 'vitest';
 import { emulatorPerTest } from '../helpers/emulator.js';
-import type { Emulator, EmulatorOptions } from './index.js';
-import { fakeJwt, rawCall, sdkClient, sdkErrorCode } from './test-client.js';
+import type { Emulator, EmulatorOptions } from '../../emulator/index.js';
+import { fakeJwt, rawCall, sdkClient, sdkErrorCode } from '../helpers/sdk-client.js';
 
 let emu: Emulator;
 let clock = Date.now();

@@ -1,8 +1,8 @@
 // Task records: progress over time, failures, merged IDs, and the two look-up actions.
 import { describe, expect, it } from 'vitest';
 import { emulatorPerTest } from '../helpers/emulator.js';
-import type { Emulator, EmulatorOptions } from './index.js';
-import { rawCall, type RawCall } from './test-client.js';
+import type { Emulator, EmulatorOptions } from '../../emulator/index.js';
+import { rawCall, type RawCall } from '../helpers/sdk-client.js';
 
 let emu: Emulator;
 let clock = 0;

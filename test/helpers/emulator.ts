@@ -9,7 +9,7 @@ import {
   startEmulator,
   type Emulator,
   type EmulatorOptions,
-} from '../emulator/index.js';
+} from '../../emulator/index.js';
 
 export interface EmulatorPerTest {
   /** Starts this test's emulator; `options` override the defaults. */
@@ -49,4 +49,12 @@ export function emulatorClient(endpoint: string, options: Partial<ClientOptions>
     timeoutMs: 5_000,
     ...options,
   });
+}
+
+/** Every URL the emulator accepted for prefetch, sorted: what a run got through, whatever the order. */
+export function acceptedUrls(emulator: Emulator): string[] {
+  return emulator
+    .acceptedPrefetches()
+    .map((accepted) => accepted.url)
+    .sort();
 }

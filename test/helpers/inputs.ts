@@ -1,7 +1,7 @@
 /** Reads a run's configuration from a plain record of inputs, as action.yml names them. */
 import type { Credentials } from '../../src/alibaba/signer.js';
 import type { Config } from '../../src/config/config.js';
-import type { RunContext } from '../../src/config/config.js';
+import type { AdapterContext } from '../../src/config/config.js';
 import { parseConfig, type Env, type InputReader } from '../../src/config/parse.js';
 
 /** AccessKeys that satisfy the credentials check; tests of credentials pass their own. */
@@ -20,7 +20,7 @@ export function configFrom(
   inputs: Readonly<Record<string, string>>,
   env: Env = {},
   credentials: Partial<Credentials> = TEST_CREDENTIALS,
-  context: RunContext = {},
+  context: AdapterContext = {},
 ): Config {
   return parseConfig(inputReader(inputs), env, credentials, context);
 }

@@ -14,7 +14,7 @@ import { notSentReason } from '../../src/runtime/stop.js';
 import { carryCause, nextState, planSiteChanges, readState, scanSite } from '../../src/site/index.js';
 import { parseChanges } from '../../src/sitemap/diff.js';
 import { compileExcludes } from '../../src/urls/exclude.js';
-import { BASE, deploy, page, paths, tempDir, writeSite } from './helpers.js';
+import { BASE, deploy, page, paths, tempDir, writeSite } from '../helpers/site.js';
 
 function site(edits: Record<string, string> = {}, removed: string[] = []): Record<string, string> {
   const files: Record<string, string> = {

@@ -11,7 +11,7 @@ import { hashBytes, WHOLE_FILE_LIMIT } from '../../src/site/hash.js';
 import { ownContent } from '../../src/site/html.js';
 import { compileContentIgnore, scanSite } from '../../src/site/index.js';
 import { BATCH_BYTES, CHUNK_FILES, readFiles } from '../../src/site/read.js';
-import { BASE, tempDir, writeSite } from './helpers.js';
+import { BASE, tempDir, writeSite } from '../helpers/site.js';
 
 /** The reader thread's port keeps the process alive while it is open. */
 function openPorts(): number {

@@ -21,7 +21,7 @@ import {
 } from '../../src/site/index.js';
 import { readFiles } from '../../src/site/read.js';
 import { parseChanges } from '../../src/sitemap/diff.js';
-import { BASE, deploy, page, tempDir, writeSite } from './helpers.js';
+import { BASE, deploy, page, tempDir, writeSite } from '../helpers/site.js';
 
 const ROOT_BASE = `${BASE}/`;
 

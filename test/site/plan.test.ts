@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { parseChanges } from '../../src/sitemap/diff.js';
 import { compileExcludes } from '../../src/urls/exclude.js';
 import { planSiteChanges, readState, scanSite } from '../../src/site/index.js';
-import { BASE, deploy, page, paths, tempDir, writeSite } from './helpers.js';
+import { BASE, deploy, page, paths, tempDir, writeSite } from '../helpers/site.js';
 
 const NAV = ['/', '/docs/', '/blog/first/'];
 

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/base/errors.js';
 import { fileToUrl, scanSite, siteBase, urlToFile } from '../../src/site/index.js';
 import { normalizeUrl } from '../../src/urls/normalize.js';
-import { BASE, tempDir, writeSite } from './helpers.js';
+import { BASE, tempDir, writeSite } from '../helpers/site.js';
 
 async function scan(
   files: Record<string, string | Buffer>,

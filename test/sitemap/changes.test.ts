@@ -6,15 +6,21 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/base/errors.js';
-import {
-  sitemapChanges,
-  parseChanges,
-  saveSitemapBaseline,
-  type SitemapSourceOptions,
-} from '../../src/sitemap/index.js';
+import { sitemapChanges, type SitemapSourceOptions } from '../../src/sitemap/changes.js';
+import { parseChanges } from '../../src/sitemap/diff.js';
+import { saveSitemapBaseline } from '../../src/sitemap/save.js';
 import { compileExcludes } from '../../src/urls/exclude.js';
-import { MemoryLogger } from '../../src/base/logger.js';
-import { IMAGE_NS, limits, serve, SITEMAP_NS, sitemapIndex, tempDir, urlset, writeFiles } from './helpers.js';
+import { MemoryLogger } from '../helpers/logger.js';
+import {
+  IMAGE_NS,
+  limits,
+  serve,
+  SITEMAP_NS,
+  sitemapIndex,
+  tempDir,
+  urlset,
+  writeFiles,
+} from '../helpers/sitemap.js';
 
 const SITE = 'https://www.example.com';
 

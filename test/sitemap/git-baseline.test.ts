@@ -2,15 +2,20 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/base/errors.js';
-import {
-  sitemapChanges,
-  parseChanges,
-  type GitHubRepoAccess,
-  type SitemapSourceOptions,
-} from '../../src/sitemap/index.js';
-import { MemoryLogger } from '../../src/base/logger.js';
+import { sitemapChanges, type SitemapSourceOptions } from '../../src/sitemap/changes.js';
+import { parseChanges } from '../../src/sitemap/diff.js';
+import { type GitHubRepoAccess } from '../../src/sitemap/git-baseline.js';
+import { MemoryLogger } from '../helpers/logger.js';
 import { DEFAULT_RETRY_POLICY } from '../../src/runtime/retry.js';
-import { limits, serve, sitemapIndex, tempDir, urlset, writeFiles, type Handler } from './helpers.js';
+import {
+  limits,
+  serve,
+  sitemapIndex,
+  tempDir,
+  urlset,
+  writeFiles,
+  type Handler,
+} from '../helpers/sitemap.js';
 
 const SITE = 'https://www.example.com';
 const REF = 'v1.2.3';

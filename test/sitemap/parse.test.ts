@@ -4,7 +4,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { parseDocument, SitemapParser, type SitemapEntry } from '../../src/sitemap/parse.js';
 import { readDocumentText } from '../../src/sitemap/document.js';
-import { IMAGE_NS, limits, SITEMAP_NS, tempDir, writeFiles } from './helpers.js';
+import { IMAGE_NS, limits, SITEMAP_NS, tempDir, writeFiles } from '../helpers/sitemap.js';
 
 interface Parsed {
   kind: string | undefined;

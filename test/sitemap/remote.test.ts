@@ -1,12 +1,14 @@
 /** Remote sitemaps against a real HTTP server on 127.0.0.1: formats, statuses, and every cap. */
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { DocumentNotFoundError } from '../../src/base/errors.js';
-import { sitemapChanges, parseChanges, type SitemapLimits } from '../../src/sitemap/index.js';
+import { DocumentNotFoundError } from '../../src/sitemap/errors.js';
+import { sitemapChanges } from '../../src/sitemap/changes.js';
+import { parseChanges } from '../../src/sitemap/diff.js';
+import { type SitemapLimits } from '../../src/sitemap/document.js';
 import { parseDocument } from '../../src/sitemap/parse.js';
 import { readDocumentText } from '../../src/sitemap/document.js';
-import { MemoryLogger } from '../../src/base/logger.js';
-import { limits, serve, SITEMAP_NS, tempDir, urlset, type Handler } from './helpers.js';
+import { MemoryLogger } from '../helpers/logger.js';
+import { limits, serve, SITEMAP_NS, tempDir, urlset, type Handler } from '../helpers/sitemap.js';
 
 const XML = urlset([
   { loc: 'https://www.example.com/a' },

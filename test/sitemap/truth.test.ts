@@ -7,19 +7,16 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/base/errors.js';
-import { MemoryLogger } from '../../src/base/logger.js';
+import { MemoryLogger } from '../helpers/logger.js';
 import { DEFAULT_RETRY_POLICY } from '../../src/runtime/retry.js';
-import {
-  parseChanges,
-  saveSitemapBaseline,
-  sitemapChanges,
-  type SitemapSourceOptions,
-} from '../../src/sitemap/index.js';
-import { limits, serve, tempDir, urlset, writeFiles, type UrlSpec } from './helpers.js';
+import { parseChanges } from '../../src/sitemap/diff.js';
+import { saveSitemapBaseline } from '../../src/sitemap/save.js';
+import { sitemapChanges, type SitemapSourceOptions } from '../../src/sitemap/changes.js';
+import { limits, serve, tempDir, urlset, writeFiles, type UrlSpec } from '../helpers/sitemap.js';
 
 const SITE = 'https://www.example.com';
 const FAST_RETRY = { ...DEFAULT_RETRY_POLICY, maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 5 };
-const FIXTURES = path.resolve(__dirname, '../../../shared/fixtures/sitemaps');
+const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/sitemaps');
 
 function pages(count: number, spec: (i: number) => Partial<UrlSpec> = () => ({})): UrlSpec[] {
   return Array.from({ length: count }, (_, i) => ({ loc: `${SITE}/p/${i}`, ...spec(i) }));
