@@ -30,7 +30,7 @@ export function renderHelp(specs: readonly FlagSpec[], width = 100): string {
     '  cdn-prefetch --dry-run --urls-file urls.txt',
     '  cdn-prefetch --urls https://www.example.com/ --urls https://www.example.com/a/',
     '  ./list-urls.sh | cdn-prefetch --urls-file - --json > report.json',
-    '  cdn-prefetch --dry-run --site-dir public --base-url https://www.example.com --state state.json',
+    '  cdn-prefetch --dry-run --site-dir public --base-url https://example.com',
     '',
     'Flags:',
   ];
