@@ -46858,6 +46858,183 @@ function fileHashes(content, data, html, before) {
 
 // EXTERNAL MODULE: external "node:worker_threads"
 var external_node_worker_threads_ = __nccwpck_require__(5919);
+;// CONCATENATED MODULE: ./src/site/links.ts
+/**
+ * The site's own link graph, for the order a small quota is spent in: how many built pages link to or
+ * load each file (`href`, `src`, `srcset`: links, stylesheets, scripts, images), and the date each page
+ * says it was published.
+ *
+ * The reader threads (read.ts) already read every page, so they extract these as they go, each page
+ * once: pageLinks and pageDate run there, as their source text (Function.prototype.toString), which is
+ * why each is self-contained — no import, no name from this module. The main thread adds up what the
+ * readers counted (linkedBy) and reads dates from paths (pathDate).
+ *
+ * Only same-site references count: a URL under base-url (any scheme; the host compared without case), a
+ * root-relative path under base-url's path, or a relative one, resolved against the page's own folder
+ * (or its `<base href>`). Query strings and fragments are dropped: `style.css?v=3` loads style.css.
+ * A page counts once per file, however often it names it.
+ */
+/** The origin of a site base (from siteBase(): `https://www.example.com/docs/`). */
+function siteOrigin(base) {
+    const url = new URL(base);
+    let path = url.pathname;
+    try {
+        path = decodeURIComponent(path);
+    }
+    catch {
+        // kept as written: no reference decodes to it either
+    }
+    return { host: url.host.toLowerCase(), path: path.endsWith('/') ? path : `${path}/` };
+}
+/**
+ * Adds to `into` the site-relative path (decoded: `''` for the home page, `posts/` for a folder,
+ * `css/site.css`) of every same-site reference of the page `html` (its bytes as latin1: one character a
+ * byte), the site file `file` (relative to site-dir). Self-contained: it runs on the reader threads as
+ * its source text.
+ */
+function pageLinks(html, file, site, into) {
+    // The page's folder, as a decoded URL path: `docs/a.html` and `docs/index.html` are both in /docs/.
+    const dir = site.path + file.slice(0, file.lastIndexOf('/') + 1);
+    const utf8 = (text) => 
+    // eslint-disable-next-line no-control-regex
+    /[^\x00-\x7f]/.test(text) ? Buffer.from(text, 'latin1').toString('utf8') : text;
+    const decode = (text) => {
+        if (!text.includes('%'))
+            return text;
+        try {
+            return decodeURIComponent(text);
+        }
+        catch {
+            return text;
+        }
+    };
+    /** The decoded URL path of a reference, or undefined when it is not the site's (or not a path). */
+    const pathOf = (raw, from) => {
+        let value = raw.trim();
+        if (value.includes('&'))
+            value = value.replace(/&amp;/g, '&');
+        const cut = value.search(/[?#]/);
+        if (cut >= 0)
+            value = value.slice(0, cut);
+        if (value === '')
+            return undefined;
+        let path;
+        const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(value);
+        if (value.startsWith('//') || scheme !== null) {
+            const rest = scheme === null ? value : value.slice(scheme[0].length);
+            if (!rest.startsWith('//'))
+                return undefined; // mailto:, data:, javascript:, tel:
+            const slash = rest.indexOf('/', 2);
+            const host = (slash < 0 ? rest.slice(2) : rest.slice(2, slash)).toLowerCase();
+            if (host !== site.host)
+                return undefined;
+            path = slash < 0 ? '/' : decode(rest.slice(slash));
+        }
+        else {
+            path = value.startsWith('/') ? decode(value) : from + decode(value);
+        }
+        if (path.includes('/.')) {
+            const out = [];
+            const segments = path.split('/');
+            for (let i = 1; i < segments.length; i++) {
+                const segment = segments[i];
+                if (segment === '..')
+                    out.pop();
+                else if (segment !== '.')
+                    out.push(segment);
+                else if (i === segments.length - 1)
+                    out.push('');
+            }
+            path = `/${out.join('/')}`;
+        }
+        return path;
+    };
+    let from = dir;
+    let page = html;
+    if (html.includes('<base')) {
+        const tag = /<base\s[^>]*>/i.exec(html);
+        const href = tag === null ? null : /\shref\s*=\s*["']?([^"'\s>]+)/i.exec(tag[0]);
+        const resolved = href === null ? undefined : pathOf(utf8(href[1]), dir);
+        if (resolved !== undefined)
+            from = resolved.endsWith('/') ? resolved : resolved.replace(/[^/]*$/, '');
+        // The <base> itself links to nothing.
+        if (tag !== null)
+            page = html.slice(0, tag.index) + html.slice(tag.index + tag[0].length);
+    }
+    const references = /\s(href|src|srcset)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'<>`]+))/gi;
+    for (let match = references.exec(page); match !== null; match = references.exec(page)) {
+        const value = utf8(match[2] ?? match[3] ?? match[4] ?? '');
+        // srcset: "a.png 1x, b.png 2x": the first word of each candidate.
+        const each = match[1].length === 6 ? value.split(',').map((part) => part.trim().split(/\s+/)[0] ?? '') : [value];
+        for (const reference of each) {
+            const path = pathOf(reference, from);
+            if (path !== undefined && path.startsWith(site.path))
+                into.add(path.slice(site.path.length));
+        }
+    }
+}
+/**
+ * The day (since 1970-01-01, UTC) the page `html` (latin1) says it was published: its
+ * `article:published_time` meta, else its JSON-LD `datePublished`, else its first `<time datetime>` —
+ * unless it has more than two: a list of posts dates each of them, and was published on none of those
+ * days. 0 when it says none (or nothing between 1990 and 2100). Self-contained: it runs on the reader
+ * threads.
+ */
+function pageDate(html) {
+    const day = (text) => {
+        const ms = text === undefined ? NaN : Date.parse(text.trim());
+        if (Number.isNaN(ms) || ms < Date.UTC(1990, 0, 1) || ms >= Date.UTC(2100, 0, 1))
+            return 0;
+        return Math.floor(ms / 86_400_000);
+    };
+    if (html.includes('published_time')) {
+        const meta = /<meta\s[^>]*?article:published_time[^>]*>/i.exec(html);
+        const found = meta === null ? 0 : day(/\scontent\s*=\s*["']?([^"'>]+)/i.exec(meta[0])?.[1]);
+        if (found > 0)
+            return found;
+    }
+    if (html.includes('datePublished')) {
+        const found = day(/"datePublished"\s*:\s*"([^"]+)"/.exec(html)?.[1]);
+        if (found > 0)
+            return found;
+    }
+    if (!html.includes('datetime'))
+        return 0;
+    const times = /<time\s[^>]*?datetime\s*=\s*["']?([^"'\s>]+)/gi;
+    const first = times.exec(html);
+    if (first === null || (times.exec(html) !== null && times.exec(html) !== null))
+        return 0;
+    return day(first[1]);
+}
+/**
+ * A date in a file's path, as blogs write them (`2024/05/03/post/`, `2024-05-03-post.html`): the day
+ * since 1970-01-01 UTC, or 0.
+ */
+function pathDate(file) {
+    const found = /(?:^|\/)((?:19|20)\d\d)[-/](0[1-9]|1[0-2])[-/](0[1-9]|[12]\d|3[01])(?=[-/._]|$)/.exec(file);
+    if (found === null)
+        return 0;
+    return Math.floor(Date.UTC(Number(found[1]), Number(found[2]) - 1, Number(found[3])) / 86_400_000);
+}
+/**
+ * How many pages link to or load `file` (relative to site-dir), from the counts by reference
+ * (pageLinks' keys): a folder's `index.html` is referred to as `folder/` (or `folder`, or itself), a
+ * page `p.html` also as `p` (clean URLs), anything else by its path.
+ */
+function linkedBy(file, counts) {
+    if (counts.size === 0)
+        return 0;
+    const at = (key) => counts.get(key) ?? 0;
+    if (file === 'index.html')
+        return at('') + at(file);
+    if (file.endsWith('/index.html')) {
+        const folder = file.slice(0, -'index.html'.length);
+        return at(folder) + at(folder.slice(0, -1)) + at(file);
+    }
+    const page = /\.html?$/i.exec(file);
+    return at(file) + (page === null ? 0 : at(file.slice(0, page.index)));
+}
+
 ;// CONCATENATED MODULE: ./src/site/read.ts
 /**
  * Reads the site's files on reader threads, in batches, while the main thread hashes what has arrived.
@@ -46888,6 +47065,7 @@ var external_node_worker_threads_ = __nccwpck_require__(5919);
  * CommonJS or as an ES module. The file names reach it in one shared buffer (UTF-8, with offsets):
  * a million names copied to every reader as strings would cost each of them a copy of the list.
  */
+
 
 
 /** Two readers: one keeps a core busy with system calls; two also share the work on a busy machine. */
@@ -46922,7 +47100,10 @@ const READER = `
     ? (bytes) => crypto.hash('sha256', bytes, 'buffer')
     : (bytes) => crypto.createHash('sha256').update(bytes).digest();
   const { isUtf8 } = await import('node:buffer');
-  const { root, names, offsets, order, links, raw, sources, status, flags, batchBytes, maxInFlight, wholeFileLimit } = workerData;
+  const { root, names, offsets, order, links, raw, sources, status, flags, batchBytes, maxInFlight, wholeFileLimit, site } = workerData;
+  const pageLinks = (${pageLinks.toString()});
+  const pageDate = (${pageDate.toString()});
+  const PAGE = /\\.(?:html?|xhtml)$/i;
   const nameBytes = Buffer.from(names);
   const starts = new Int32Array(offsets);
   const watch = new Int32Array(status);
@@ -46954,6 +47135,28 @@ const READER = `
   let view = new Uint8Array(batch);
   let used = 0;
   let entries = [];
+  // The batch's pages' references (path → pages) and publication days ([index, day, ...]).
+  let references = new Map();
+  let days = [];
+  const withLinks = (message, counted, dated) => {
+    if (site === undefined) return message;
+    message.links = [];
+    for (const [path, pages] of counted) message.links.push(path, pages);
+    message.days = dated;
+    return message;
+  };
+  // A page's links and date, read from target[at, at + length) (its bytes after content-ignore).
+  const readPage = (index, target, at, length, counted, dated) => {
+    if (site === undefined) return;
+    const name = nameBytes.toString('utf8', starts[index], starts[index + 1]);
+    if (!PAGE.test(name)) return;
+    const html = Buffer.from(target.buffer, target.byteOffset + at, length).toString('latin1');
+    const found = new Set();
+    pageLinks(html, name, site, found);
+    for (const path of found) counted.set(path, (counted.get(path) ?? 0) + 1);
+    const day = pageDate(html);
+    if (day > 0) dated.push(index, day);
+  };
   // Room for the digests of a batch full of empty files (one entry per file).
   let digests = [];
   const flush = async () => {
@@ -46961,12 +47164,14 @@ const READER = `
     // An ArrayBuffer of its own: a small Buffer's may be Node's shared pool, which must not be transferred.
     const packed = new Uint8Array(new ArrayBuffer(digests.length * 12));
     digests.forEach((d, i) => packed.set(d, i * 12));
-    await post({ batch, entries, digests: packed.buffer });
+    await post(withLinks({ batch, entries, digests: packed.buffer }, references, days));
     batch = free.pop() ?? new ArrayBuffer(batchBytes);
     view = new Uint8Array(batch);
     used = 0;
     entries = [];
     digests = [];
+    references = new Map();
+    days = [];
   };
   // The 96 bits the state keeps, in a buffer of its own (concatenated per batch).
   const keep = (full) => Buffer.from(full.subarray(0, 12));
@@ -47039,13 +47244,18 @@ const READER = `
       const length = filter(index, own, 0, fill(fd, own, 0, size));
       const packed = new Uint8Array(new ArrayBuffer(12));
       packed.set(digest(own.subarray(0, length)).subarray(0, 12));
-      await post({ batch: own.buffer, entries: [index, 0, 0, length], digests: packed.buffer });
+      const counted = new Map();
+      const dated = [];
+      readPage(index, own, 0, length, counted, dated);
+      await post(withLinks({ batch: own.buffer, entries: [index, 0, 0, length], digests: packed.buffer }, counted, dated));
       return;
     }
     // Full, or holding 4,096 files (a folder of empty files must not become one endless batch).
     if (used + size > batchBytes || entries.length >= 4 * 4096) await flush();
     const filled = fill(fd, view, used, used + size);
-    add(index, view, used, filter(index, view, used, filled));
+    const length = filter(index, view, used, filled);
+    add(index, view, used, length);
+    readPage(index, view, used, length, references, days);
     used += filled;
   };
   const pathOf = (index) => links[index] ?? root + '/' + nameBytes.toString('utf8', starts[index], starts[index + 1]);
@@ -47122,6 +47332,7 @@ async function* readBatches(options) {
                 batchBytes: BATCH_BYTES,
                 maxInFlight: MAX_IN_FLIGHT,
                 wholeFileLimit: options.wholeFileLimit,
+                site: options.graph?.site,
             },
         });
         const reader = { slot, worker, order, raw, status: new Int32Array(status) };
@@ -47186,6 +47397,8 @@ async function* readBatches(options) {
             const results = batchResults(item);
             for (const result of results)
                 delivered[result.index] = 1;
+            if (options.graph !== undefined)
+                countLinks(item, options.graph.counts);
             yield results;
             // Hashed: the batch goes back to its reader, to be filled again (so its bytes must not be kept).
             if (current(item.reader))
@@ -47270,17 +47483,33 @@ async function endAll(readers) {
     await Promise.race([Promise.all(readers.map(retire)), late]);
     clearTimeout(timer);
 }
+/** Adds a batch's pages' references to the counts. */
+function countLinks(message, counts) {
+    const links = message.links ?? [];
+    for (let i = 0; i < links.length; i += 2) {
+        const path = links[i];
+        counts.set(path, (counts.get(path) ?? 0) + links[i + 1]);
+    }
+}
 function batchResults(message) {
     const { batch, entries } = message;
     const digests = Buffer.from(message.digests);
     const results = [];
     let digest = 0;
     const hashOf = () => digests.toString('base64url', DIGEST_BYTES * digest, DIGEST_BYTES * ++digest);
+    const days = message.days ?? [];
+    let next = 0; // days are in the order of the entries
     for (let i = 0; i < entries.length; i += 4) {
         const index = entries[i];
         const kind = entries[i + 1];
         if (kind === 0) {
-            results.push({ index, hash: hashOf(), bytes: Buffer.from(batch, entries[i + 2], entries[i + 3]) });
+            const bytes = Buffer.from(batch, entries[i + 2], entries[i + 3]);
+            if (days[next] === index) {
+                results.push({ index, hash: hashOf(), bytes, day: days[next + 1] });
+                next += 2;
+            }
+            else
+                results.push({ index, hash: hashOf(), bytes });
         }
         else if (kind === 1)
             results.push({ index, hash: hashOf(), size: entries[i + 2] });
@@ -47389,6 +47618,7 @@ function urlToFile(base, url, exists) {
 
 
 
+
 /**
  * A scanned file. Its URL is made when asked for (most files of a large site never are), and its
  * hashes are kept as the state writes them, `content` or `content.own`: one string instead of an
@@ -47398,11 +47628,13 @@ class ScannedFile {
     path;
     size;
     base;
+    day;
     packed;
-    constructor(path, hashes, size, base) {
+    constructor(path, hashes, size, base, day = 0) {
         this.path = path;
         this.size = size;
         this.base = base;
+        this.day = day;
         this.packed = hashes.own === undefined ? hashes.content : [hashes.content, hashes.own].join('.');
     }
     get hashes() {
@@ -47444,6 +47676,7 @@ async function scanSite(options) {
     const found = new Array(names.length);
     let bytes = 0;
     let special = listing.special;
+    const linkCounts = new Map();
     const batches = readBatches({
         root,
         files: names,
@@ -47453,6 +47686,7 @@ async function scanSite(options) {
         patternBudgetMs: options.patternBudgetMs,
         onPatternStopped: (index, pattern) => stopped.push({ index, pattern }),
         patternReport,
+        graph: { site: siteOrigin(base), counts: linkCounts },
         signal: options.signal,
     });
     for await (const reads of batches) {
@@ -47473,7 +47707,7 @@ async function scanSite(options) {
                 const html = isHtmlFile(name);
                 const before = html ? options.previous?.get(name) : undefined;
                 const hashes = fileHashes(read.hash, read.bytes, html, before);
-                found[read.index] = new ScannedFile(name, hashes, read.bytes.length, base);
+                found[read.index] = new ScannedFile(name, hashes, read.bytes.length, base, read.day);
                 bytes += read.bytes.length;
             }
         }
@@ -47485,7 +47719,16 @@ async function scanSite(options) {
         warnings.push(...carelessPatterns(ignore, patternReport, fileOf));
     }
     const notices = listingNotices(listing, special);
-    return { root, base, files, bytes, notices, warnings, unreadableNames: listing.unreadable };
+    return {
+        root,
+        base,
+        files,
+        bytes,
+        links: linkCounts,
+        notices,
+        warnings,
+        unreadableNames: listing.unreadable,
+    };
 }
 function checkFolder(input, root) {
     let isFolder;
@@ -47685,34 +47928,117 @@ function byCodeUnits(a, b) {
     return a < b ? -1 : a > b ? 1 : 0;
 }
 
+;// CONCATENATED MODULE: ./src/base/text.ts
+/** Small pieces of English every message shares, so that none says "1 URLs" or ends "..". */
+/** `1 URL`, `2 URLs`, `0 URLs`; `plural` where adding an s is wrong (`1 entry`, `2 entries`). */
+function text_count(n, singular, plural = `${singular}s`) {
+    return `${n} ${n === 1 ? singular : plural}`;
+}
+/** The noun alone, for a number written elsewhere: `URL` for 1, `URLs` otherwise. */
+function noun(n, singular, plural = `${singular}s`) {
+    return n === 1 ? singular : plural;
+}
+/** `text` as a sentence: ended by a full stop unless it already ends with one (or ? or !). */
+function sentence(text) {
+    const trimmed = text.trimEnd();
+    return /[.?!…]$/.test(trimmed) ? trimmed : `${trimmed}.`;
+}
+/** `text` joined to `next` as two sentences: "the API said so." + "Check x." without "..". */
+function sentences(...texts) {
+    return texts
+        .filter((text) => text.trim() !== '')
+        .map(sentence)
+        .join(' ');
+}
+/**
+ * Compares two strings as people sort names: runs of digits by their value (post-2 before post-10,
+ * leading zeros aside), everything else by UTF-16 code unit, so that the order is the same on every
+ * machine. Hand-written rather than Intl.Collator's numeric order: a million names sort in a second.
+ */
+function naturalCompare(a, b) {
+    let i = 0;
+    let j = 0;
+    while (i < a.length && j < b.length) {
+        const x = a.charCodeAt(i);
+        const y = b.charCodeAt(j);
+        if (isDigit(x) && isDigit(y)) {
+            let endA = i;
+            while (endA < a.length && isDigit(a.charCodeAt(endA)))
+                endA++;
+            let endB = j;
+            while (endB < b.length && isDigit(b.charCodeAt(endB)))
+                endB++;
+            let startA = i;
+            while (startA < endA - 1 && a.charCodeAt(startA) === 48)
+                startA++;
+            let startB = j;
+            while (startB < endB - 1 && b.charCodeAt(startB) === 48)
+                startB++;
+            // More digits (leading zeros aside) is a larger number; the same count compares digit by digit.
+            const longer = endA - startA - (endB - startB);
+            if (longer !== 0)
+                return longer;
+            for (let k = 0; k < endA - startA; k++) {
+                const digit = a.charCodeAt(startA + k) - b.charCodeAt(startB + k);
+                if (digit !== 0)
+                    return digit;
+            }
+            // Equal values: the one written with fewer leading zeros first, so that the order is total.
+            const zeros = endA - i - (endB - j);
+            if (zeros !== 0)
+                return zeros;
+            i = endA;
+            j = endB;
+            continue;
+        }
+        if (x !== y)
+            return x - y;
+        i++;
+        j++;
+    }
+    return a.length - i - (b.length - j);
+}
+function isDigit(code) {
+    return code >= 48 && code <= 57;
+}
+
 ;// CONCATENATED MODULE: ./src/site/order.ts
 /**
- * The order a small quota spends itself in: the URLs a visitor hits first, first. For the deploy's own
- * changes (and, after them, pages where only the navigation changed; then with `changes: all` the
- * unchanged files), in this order of keys:
+ * The order a small quota spends itself in, taken from the site itself: first what most of the site
+ * depends on. Within each tier of the deploy's changes (own content changed, then navigation-only
+ * pages, then with `changes: all` the unchanged files; see plan.ts), in this order of keys:
  *
- * 1. the home page;
- * 2. the group: pages, stylesheets and scripts first; then other files (feeds, JSON, fonts, text...);
- *    images, media and downloads last;
- * 3. a higher sitemap `<priority>` (a file the sitemap does not list counts as 0.5, the protocol's
- *    default);
- * 4. a shallower URL path (fewer segments: `/docs/` is 1, `/docs/setup.html` 2);
- * 5. a page before a stylesheet or script;
- * 6. the file path (UTF-16 code units), so that the order is the same on every machine.
+ * 1. the home page first; feeds and sitemaps (RSS, Atom, JSON feed, sitemap.xml) after everything else,
+ *    as no visitor reads them in a browser;
+ * 2. how many of the built pages link to or load the file (links.ts) — the stylesheet and scripts every
+ *    page loads, the pages the navigation links to — compared in powers of four (none, 1–3, 4–15,
+ *    16–63, …): a post linked from 4 pages and a tag page linked from 7 depend on the site alike, and
+ *    the next keys decide;
+ * 3. stylesheets and scripts, then pages, then anything else: every view of a page needs the first;
+ * 4. a higher sitemap `<priority>` (a file the sitemap does not list counts as 0.5, the protocol's
+ *    default), when a `sitemap` is given;
+ * 5. newer first, by the day a page says it was published (its `article:published_time`, JSON-LD
+ *    `datePublished` or first `<time datetime>`, else a date in its path like `/2024/05/03/`): never the
+ *    file's time, which a checkout and a build give every file alike;
+ * 6. a shallower URL path (fewer segments: `/docs/` is 1, `/docs/setup.html` 2);
+ * 7. the path, in natural order (post-2 before post-10), the same on every machine.
  *
  * Carried URLs come after all of these, oldest first (see plan.ts).
  */
 
 
+
 /** The sitemap protocol's default `<priority>`. */
 const DEFAULT_PRIORITY = 0.5;
 const STYLE_OR_SCRIPT = /\.(?:css|js|mjs|cjs)$/i;
-const MEDIA_OR_DOWNLOAD = /\.(?:png|jpe?g|gif|webp|avif|svg|ico|bmp|tiff?|apng|jxl|heic|mp3|mp4|m4a|m4v|webm|ogg|ogv|oga|opus|wav|flac|mov|avi|mkv|pdf|zip|gz|tgz|bz2|xz|7z|rar|tar|dmg|exe|msi|deb|rpm|apk|iso|epub|docx?|xlsx?|pptx?|csv)$/i;
-/**
- * The order key of `file` (relative path), with its sitemap priority (NaN or undefined: none) and its
- * position among the site's files sorted by path (UTF-16 code units).
- */
-function orderKey(file, priority, position) {
+/** Feeds and sitemaps, as generators name them: index.xml, feed.xml, atom.xml, rss.xml, feed.json, sitemap.xml(.gz). */
+const FEED_OR_SITEMAP = /(?:\.(?:xml|rss|atom|rdf)(?:\.gz)?|(?:^|\/)feed\.json)$/i;
+/** Whether a path (of a file, or a URL's) is a feed or a sitemap, which go after the pages. */
+function isFeedOrSitemap(path) {
+    return FEED_OR_SITEMAP.test(path);
+}
+/** The order key of `file` (relative path). */
+function orderKey(file, facts) {
     const page = isHtmlFile(file);
     const styleOrScript = !page && STYLE_OR_SCRIPT.test(file);
     let depth = 1;
@@ -47720,20 +48046,34 @@ function orderKey(file, priority, position) {
         depth++;
     if (file === INDEX_FILE || file.endsWith(`/${INDEX_FILE}`))
         depth--;
-    const group = page || styleOrScript ? 0 : MEDIA_OR_DOWNLOAD.test(file) ? 2 : 1;
+    const { priority } = facts;
     return {
-        rank: (file === INDEX_FILE ? 0 : 3) + group,
+        rank: file === INDEX_FILE ? 0 : isFeedOrSitemap(file) ? 2 : 1,
+        links: linkBand(facts.linkedBy),
+        kind: styleOrScript ? 0 : page ? 1 : 2,
         priority: priority === undefined || Number.isNaN(priority) ? DEFAULT_PRIORITY : priority,
-        rest: depth * 3 + (page ? 0 : styleOrScript ? 1 : 2),
-        position,
+        day: facts.day,
+        depth,
+        path: file,
     };
+}
+/** 0 for no page, then 1 for 1–3 pages, 2 for 4–15, 3 for 16–63: powers of four. */
+function linkBand(pages) {
+    return pages <= 0 ? 0 : 1 + Math.floor(Math.log2(pages) / 2);
 }
 /** Compares two keys: negative when `a` goes first. */
 function compareKeys(a, b) {
-    return a.rank - b.rank || b.priority - a.priority || a.rest - b.rest || a.position - b.position;
+    return (a.rank - b.rank ||
+        b.links - a.links ||
+        a.kind - b.kind ||
+        b.priority - a.priority ||
+        b.day - a.day ||
+        a.depth - b.depth ||
+        naturalCompare(a.path, b.path));
 }
 
 ;// CONCATENATED MODULE: ./src/site/plan.ts
+
 
 
 /** Counts of a site that was not read (or held nothing). */
@@ -47787,8 +48127,8 @@ function planSiteChanges(scan, read, options) {
 function classify(scan, previous, fromSitemap, options, counts) {
     const selected = [];
     const excluding = options.exclude !== undefined && options.exclude.size > 0;
-    for (let position = 0; position < scan.files.length; position++) {
-        const file = scan.files[position];
+    const links = scan.links ?? new Map();
+    for (const file of scan.files) {
         const listed = fromSitemap.get(file.path);
         // Made only when needed: on a large site most files are neither excluded nor changed.
         const urlOf = () => listed?.url ?? file.url;
@@ -47804,13 +48144,16 @@ function classify(scan, previous, fromSitemap, options, counts) {
             counts.chromeOnly++;
         if (!options.changes.all && (change === 'unchanged' || !options.changes[change]))
             continue;
+        const pages = linkedBy(file.path, links);
+        const day = file.day || pathDate(file.path);
         selected.push({
             file,
             url: urlOf(),
             change,
             chromeOnly,
             tier: change === 'unchanged' ? 2 : chromeOnly ? 1 : 0,
-            key: orderKey(file.path, listed?.priority, position),
+            key: orderKey(file.path, { priority: listed?.priority, linkedBy: pages, day }),
+            linkedBy: pages,
         });
     }
     return selected;
@@ -47835,7 +48178,16 @@ function inQuotaOrder(changes, carried, { today, counts, distinct }) {
             listed.add(c.url);
         }
         const { url, change, chromeOnly } = c;
-        urls.push({ url, file: c.file.path, change, chromeOnly, since: today, firstChange: change });
+        urls.push({
+            url,
+            file: c.file.path,
+            change,
+            chromeOnly,
+            since: today,
+            firstChange: change,
+            linkedBy: c.linkedBy,
+            ...(c.key.day > 0 ? { published: dayText(c.key.day) } : {}),
+        });
     }
     for (const entry of carried) {
         // Its file changed again (or its URL is planned anyway): warmed once, as this deploy's change.
@@ -47951,6 +48303,10 @@ function carryIn(carried, context) {
     return result;
 }
 /** `YYYY-MM-DD` naming a day that exists (not `2020-99-99`, not `2026-02-30`). */
+/** A day since 1970-01-01 UTC as `YYYY-MM-DD`. */
+function dayText(day) {
+    return new Date(day * 86_400_000).toISOString().slice(0, 10);
+}
 function isRealDay(day) {
     const time = Date.parse(`${day}T00:00:00Z`);
     return !Number.isNaN(time) && new Date(time).toISOString().slice(0, 10) === day;
@@ -50490,34 +50846,6 @@ function outText(site, dryRun) {
     return 'the state was not written, so nothing new is carried';
 }
 
-;// CONCATENATED MODULE: ./src/base/text.ts
-/** Small pieces of English every message shares, so that none says "1 URLs" or ends "..". */
-/** `1 URL`, `2 URLs`, `0 URLs`; `plural` where adding an s is wrong (`1 entry`, `2 entries`). */
-function text_count(n, singular, plural = `${singular}s`) {
-    return `${n} ${n === 1 ? singular : plural}`;
-}
-/** The noun alone, for a number written elsewhere: `URL` for 1, `URLs` otherwise. */
-function noun(n, singular, plural = `${singular}s`) {
-    return n === 1 ? singular : plural;
-}
-/** `text` as a sentence: ended by a full stop unless it already ends with one (or ? or !). */
-function sentence(text) {
-    const trimmed = text.trimEnd();
-    return /[.?!…]$/.test(trimmed) ? trimmed : `${trimmed}.`;
-}
-/** `text` joined to `next` as two sentences: "the API said so." + "Check x." without "..". */
-function sentences(...texts) {
-    return texts
-        .filter((text) => text.trim() !== '')
-        .map(sentence)
-        .join(' ');
-}
-/** Compares two strings as people sort names: digits by their value (post-2 before post-10). */
-const naturalOrder = new Intl.Collator('en', {
-    numeric: true,
-    sensitivity: 'variant',
-}).compare;
-
 ;// CONCATENATED MODULE: ./src/report/place.ts
 /**
  * Where a person finds the report after the job: the file on the runner is gone with the runner, so
@@ -50546,6 +50874,7 @@ function reportPlace(place) {
 ;// CONCATENATED MODULE: ./src/report/url-lists.ts
 
 
+
 /** Characters of a URL and of a reason in a row. */
 const URL_CHARS = 1100;
 const REASON_CHARS = 300;
@@ -50554,12 +50883,41 @@ const REASON_CHARS = 300;
  * content is unchanged), `unchanged` (`changes: all`), `carried` (from an earlier run), or `listed` (a
  * `urls` / `urls-file` entry).
  */
-function url_lists_changeLabel(outcome) {
+function changeLabel(outcome) {
     if (outcome.change === undefined)
         return 'listed';
     if (outcome.change === 'modified' && outcome.chromeOnly)
         return 'navigation-only';
     return outcome.change;
+}
+/**
+ * Why a URL stands where it does in the plan (the quota's order, site/order.ts), after its change:
+ * `added · linked from 38 pages · published 2026-01-12`, `carried · since 2026-03-01`, `feed or
+ * sitemap (after the pages)`; for a `urls` entry, where it was listed.
+ */
+function url_lists_whyText(outcome) {
+    const parts = [changeLabel(outcome)];
+    if (outcome.change === 'carried' && outcome.carriedSince)
+        parts.push(`since ${outcome.carriedSince}`);
+    const path = pathOf(outcome.url);
+    if (outcome.linkedBy !== undefined) {
+        const page = path.endsWith('/') || /\.html?$/i.test(path);
+        if (isFeedOrSitemap(path))
+            parts.push('feed or sitemap (after the pages)');
+        else if (outcome.linkedBy > 0)
+            parts.push(`${page ? 'linked from' : 'loaded by'} ${text_count(outcome.linkedBy, 'page')}`);
+        else
+            parts.push('no page links to it');
+    }
+    if (outcome.published)
+        parts.push(`published ${outcome.published}`);
+    if (outcome.change === undefined && outcome.source)
+        parts.push(outcome.source);
+    return parts.join(' · ');
+}
+function pathOf(url) {
+    const start = url.indexOf('/', url.indexOf('//') + 2);
+    return start < 0 ? '/' : url.slice(start);
 }
 /** A reason with its API code, the code named once: "refused (InvalidObjectPath.Malformed)". */
 function url_lists_reasonText(outcome) {
@@ -50578,9 +50936,9 @@ const SECTIONS = [
     },
     {
         status: 'planned',
-        title: 'Planned (dry run: not sent)',
-        what: 'source',
-        value: (o) => cell(o.source ?? '', REASON_CHARS),
+        title: 'Planned (dry run: not sent), in the order they would be sent',
+        what: 'why here',
+        value: (o) => cell(url_lists_whyText(o).split(' · ').slice(1).join(' · '), REASON_CHARS),
     },
 ];
 /**
@@ -50622,7 +50980,7 @@ function renderSection(section, outcomes, bytes, more) {
     const budget = new ByteBudget(Math.max(0, bytes - frame));
     const rows = [];
     for (const outcome of outcomes) {
-        const row = `| ${cell(outcome.url, URL_CHARS)} | ${url_lists_changeLabel(outcome)} | ${section.value(outcome)} |`;
+        const row = `| ${cell(outcome.url, URL_CHARS)} | ${changeLabel(outcome)} | ${section.value(outcome)} |`;
         if (!budget.take(row))
             break;
         rows.push(row);
@@ -50897,17 +51255,13 @@ function planList(outcomes) {
     const width = String(Math.min(planned.length, LISTED_PLANNED)).length;
     const lines = planned
         .slice(0, LISTED_PLANNED)
-        .map((outcome, index) => `  ${String(index + 1).padStart(width)}  ${oneLine(outcome.url, 1100)}  ${why(outcome)}`);
+        .map((outcome, index) => `  ${String(index + 1).padStart(width)}  ${oneLine(outcome.url, 1100)}  ${whyText(outcome)}`);
     const more = planned.length - lines.length;
     return [
         `Plan (dry run: nothing was sent): ${count(planned.length, 'URL')}, in the order they would be sent`,
         ...lines,
         ...(more > 0 ? [`  …and ${count(more, 'more URL', 'more URLs')} (${EVERY_URL})`] : []),
     ];
-}
-/** Why a planned URL is there: its change, and where it came from. */
-function why(outcome) {
-    return [changeLabel(outcome), outcome.source ?? ''].filter(Boolean).join(' · ');
 }
 /** What the sitemap diff saw, in two lines. */
 function sitemapLines(result) {
@@ -53405,7 +53759,7 @@ function lastmod_parse(raw) {
         i = 19;
         if (s.charCodeAt(i) === lastmod_DOT) {
             const start = ++i;
-            while (i < n && isDigit(s.charCodeAt(i)))
+            while (i < n && lastmod_isDigit(s.charCodeAt(i)))
                 i++;
             if (i === start)
                 return NaN;
@@ -53444,7 +53798,7 @@ const lastmod_COLON = 0x3a;
 const lastmod_DOT = 0x2e;
 const LOWER_T = 0x74;
 const LOWER_Z = 0x7a;
-function isDigit(code) {
+function lastmod_isDigit(code) {
     return code >= 0x30 && code <= 0x39;
 }
 /** The number written by `count` digits at `at`, or -1. */
@@ -53454,7 +53808,7 @@ function digits(s, at, count) {
     let value = 0;
     for (let i = at; i < at + count; i++) {
         const code = s.charCodeAt(i);
-        if (!isDigit(code))
+        if (!lastmod_isDigit(code))
             return -1;
         value = value * 10 + (code - 0x30);
     }
@@ -53625,7 +53979,8 @@ function failedOutcomes(items, reason, notSent) {
 }
 /**
  * Gives each outcome from the sitemap diff its `change` and lastmods, and each from site-dir its
- * `change`, `chromeOnly` and `carriedSince` (report rows of urls / urls-file get none). The outcomes
+ * `change`, `chromeOnly`, `carriedSince`, `linkedBy` and `published` (report rows of urls / urls-file
+ * get none). The outcomes
  * are this run's own, made for the report: they are completed in place (a million copies would be a
  * million objects more at the run's peak).
  */
@@ -53643,6 +53998,10 @@ function withChanges(outcomes, changes) {
                 outcome.chromeOnly = true;
             if (entry.carriedSince !== undefined)
                 outcome.carriedSince = entry.carriedSince;
+            if (entry.linkedBy !== undefined)
+                outcome.linkedBy = entry.linkedBy;
+            if (entry.published !== undefined)
+                outcome.published = entry.published;
             continue;
         }
         if (!Number.isNaN(entry.lastmod))
@@ -55912,13 +56271,16 @@ function entriesOf(plan) {
     const shared = new Map();
     return plan.urls.map((planned) => {
         const since = planned.change === 'carried' ? planned.since : undefined;
-        const key = `${planned.change} ${planned.chromeOnly} ${since}`;
+        const { linkedBy, published } = planned;
+        const key = `${planned.change} ${planned.chromeOnly} ${since} ${linkedBy} ${published}`;
         let change = shared.get(key);
         if (change === undefined) {
             change = {
                 change: planned.change,
                 chromeOnly: planned.chromeOnly,
                 ...(since !== undefined ? { carriedSince: since } : {}),
+                ...(linkedBy !== undefined ? { linkedBy } : {}),
+                ...(published !== undefined ? { published } : {}),
             };
             shared.set(key, change);
         }

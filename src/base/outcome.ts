@@ -54,6 +54,10 @@ export interface UrlOutcome {
   chromeOnly?: true;
   /** site-dir, with `change: carried`: the UTC day an earlier run first planned it (`YYYY-MM-DD`). */
   carriedSince?: string;
+  /** site-dir, this deploy's changes: how many built pages link to or load it (the quota's order). */
+  linkedBy?: number;
+  /** site-dir, this deploy's changes: the day the page says it was published (`YYYY-MM-DD`). */
+  published?: string;
   /** With `change`: the deployed sitemap's `<lastmod>` (for an image, its page's), when it has one. */
   lastmod?: string;
   /** With `change: modified`: the baseline's `<lastmod>`; absent when the lastmod appeared. */

@@ -10,7 +10,7 @@ import type { RunResult } from './result.js';
 import { groupByReason, oneLine } from './listing.js';
 import { carriedText, comparedText } from './site.js';
 import { verifyLines } from './edge.js';
-import { changeLabel, reasonText } from './url-lists.js';
+import { reasonText, whyText } from './url-lists.js';
 
 /** URLs listed per status, a few per reason; the rest are counted (and all are in --json). */
 const LISTED = 20;
@@ -82,7 +82,7 @@ function planList(outcomes: readonly UrlOutcome[]): string[] {
     .slice(0, LISTED_PLANNED)
     .map(
       (outcome, index) =>
-        `  ${String(index + 1).padStart(width)}  ${oneLine(outcome.url, 1100)}  ${why(outcome)}`,
+        `  ${String(index + 1).padStart(width)}  ${oneLine(outcome.url, 1100)}  ${whyText(outcome)}`,
     );
   const more = planned.length - lines.length;
   return [
@@ -90,11 +90,6 @@ function planList(outcomes: readonly UrlOutcome[]): string[] {
     ...lines,
     ...(more > 0 ? [`  …and ${count(more, 'more URL', 'more URLs')} (${EVERY_URL})`] : []),
   ];
-}
-
-/** Why a planned URL is there: its change, and where it came from. */
-function why(outcome: UrlOutcome): string {
-  return [changeLabel(outcome), outcome.source ?? ''].filter(Boolean).join(' · ');
 }
 
 /** What the sitemap diff saw, in two lines. */

@@ -191,7 +191,8 @@ function failedOutcomes(items: readonly Candidate[], reason: string, notSent: No
 
 /**
  * Gives each outcome from the sitemap diff its `change` and lastmods, and each from site-dir its
- * `change`, `chromeOnly` and `carriedSince` (report rows of urls / urls-file get none). The outcomes
+ * `change`, `chromeOnly`, `carriedSince`, `linkedBy` and `published` (report rows of urls / urls-file
+ * get none). The outcomes
  * are this run's own, made for the report: they are completed in place (a million copies would be a
  * million objects more at the run's peak).
  */
@@ -205,6 +206,8 @@ function withChanges(outcomes: UrlOutcome[], changes: ReadonlyMap<number, EntryC
     if (!('lastmod' in entry)) {
       if (entry.chromeOnly) outcome.chromeOnly = true;
       if (entry.carriedSince !== undefined) outcome.carriedSince = entry.carriedSince;
+      if (entry.linkedBy !== undefined) outcome.linkedBy = entry.linkedBy;
+      if (entry.published !== undefined) outcome.published = entry.published;
       continue;
     }
     if (!Number.isNaN(entry.lastmod)) outcome.lastmod = format(entry.lastmod);

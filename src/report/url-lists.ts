@@ -6,6 +6,7 @@
  */
 import type { UrlOutcome, UrlStatus } from '../base/outcome.js';
 import { count } from '../base/text.js';
+import { isFeedOrSitemap } from '../site/order.js';
 import { ByteBudget, cell } from './listing.js';
 
 /** Characters of a URL and of a reason in a row. */
@@ -21,6 +22,32 @@ export function changeLabel(outcome: UrlOutcome): string {
   if (outcome.change === undefined) return 'listed';
   if (outcome.change === 'modified' && outcome.chromeOnly) return 'navigation-only';
   return outcome.change;
+}
+
+/**
+ * Why a URL stands where it does in the plan (the quota's order, site/order.ts), after its change:
+ * `added · linked from 38 pages · published 2026-01-12`, `carried · since 2026-03-01`, `feed or
+ * sitemap (after the pages)`; for a `urls` entry, where it was listed.
+ */
+export function whyText(outcome: UrlOutcome): string {
+  const parts = [changeLabel(outcome)];
+  if (outcome.change === 'carried' && outcome.carriedSince) parts.push(`since ${outcome.carriedSince}`);
+  const path = pathOf(outcome.url);
+  if (outcome.linkedBy !== undefined) {
+    const page = path.endsWith('/') || /\.html?$/i.test(path);
+    if (isFeedOrSitemap(path)) parts.push('feed or sitemap (after the pages)');
+    else if (outcome.linkedBy > 0)
+      parts.push(`${page ? 'linked from' : 'loaded by'} ${count(outcome.linkedBy, 'page')}`);
+    else parts.push('no page links to it');
+  }
+  if (outcome.published) parts.push(`published ${outcome.published}`);
+  if (outcome.change === undefined && outcome.source) parts.push(outcome.source);
+  return parts.join(' · ');
+}
+
+function pathOf(url: string): string {
+  const start = url.indexOf('/', url.indexOf('//') + 2);
+  return start < 0 ? '/' : url.slice(start);
 }
 
 /** A reason with its API code, the code named once: "refused (InvalidObjectPath.Malformed)". */
@@ -49,9 +76,9 @@ const SECTIONS: readonly Section[] = [
   },
   {
     status: 'planned',
-    title: 'Planned (dry run: not sent)',
-    what: 'source',
-    value: (o) => cell(o.source ?? '', REASON_CHARS),
+    title: 'Planned (dry run: not sent), in the order they would be sent',
+    what: 'why here',
+    value: (o) => cell(whyText(o).split(' · ').slice(1).join(' · '), REASON_CHARS),
   },
 ];
 

@@ -1,19 +1,26 @@
 /**
- * The order a small quota spends itself in: the URLs a visitor hits first, first. For the deploy's own
- * changes (and, after them, pages where only the navigation changed; then with `changes: all` the
- * unchanged files), in this order of keys:
+ * The order a small quota spends itself in, taken from the site itself: first what most of the site
+ * depends on. Within each tier of the deploy's changes (own content changed, then navigation-only
+ * pages, then with `changes: all` the unchanged files; see plan.ts), in this order of keys:
  *
- * 1. the home page;
- * 2. the group: pages, stylesheets and scripts first; then other files (feeds, JSON, fonts, text...);
- *    images, media and downloads last;
- * 3. a higher sitemap `<priority>` (a file the sitemap does not list counts as 0.5, the protocol's
- *    default);
- * 4. a shallower URL path (fewer segments: `/docs/` is 1, `/docs/setup.html` 2);
- * 5. a page before a stylesheet or script;
- * 6. the file path (UTF-16 code units), so that the order is the same on every machine.
+ * 1. the home page first; feeds and sitemaps (RSS, Atom, JSON feed, sitemap.xml) after everything else,
+ *    as no visitor reads them in a browser;
+ * 2. how many of the built pages link to or load the file (links.ts) — the stylesheet and scripts every
+ *    page loads, the pages the navigation links to — compared in powers of four (none, 1–3, 4–15,
+ *    16–63, …): a post linked from 4 pages and a tag page linked from 7 depend on the site alike, and
+ *    the next keys decide;
+ * 3. stylesheets and scripts, then pages, then anything else: every view of a page needs the first;
+ * 4. a higher sitemap `<priority>` (a file the sitemap does not list counts as 0.5, the protocol's
+ *    default), when a `sitemap` is given;
+ * 5. newer first, by the day a page says it was published (its `article:published_time`, JSON-LD
+ *    `datePublished` or first `<time datetime>`, else a date in its path like `/2024/05/03/`): never the
+ *    file's time, which a checkout and a build give every file alike;
+ * 6. a shallower URL path (fewer segments: `/docs/` is 1, `/docs/setup.html` 2);
+ * 7. the path, in natural order (post-2 before post-10), the same on every machine.
  *
  * Carried URLs come after all of these, oldest first (see plan.ts).
  */
+import { naturalCompare } from '../base/text.js';
 import { INDEX_FILE } from './mapping.js';
 import { isHtmlFile } from './hash.js';
 
@@ -21,41 +28,72 @@ import { isHtmlFile } from './hash.js';
 export const DEFAULT_PRIORITY = 0.5;
 
 const STYLE_OR_SCRIPT = /\.(?:css|js|mjs|cjs)$/i;
-const MEDIA_OR_DOWNLOAD =
-  /\.(?:png|jpe?g|gif|webp|avif|svg|ico|bmp|tiff?|apng|jxl|heic|mp3|mp4|m4a|m4v|webm|ogg|ogv|oga|opus|wav|flac|mov|avi|mkv|pdf|zip|gz|tgz|bz2|xz|7z|rar|tar|dmg|exe|msi|deb|rpm|apk|iso|epub|docx?|xlsx?|pptx?|csv)$/i;
+/** Feeds and sitemaps, as generators name them: index.xml, feed.xml, atom.xml, rss.xml, feed.json, sitemap.xml(.gz). */
+const FEED_OR_SITEMAP = /(?:\.(?:xml|rss|atom|rdf)(?:\.gz)?|(?:^|\/)feed\.json)$/i;
 
-/**
- * What the order needs to know of a file, as numbers (a million files are sorted in a second): `rank`
- * (the home page, then the group), the priority (higher first), `rest` (depth, then kind), and the
- * file's position in the path order (the scan's files are sorted by path).
- */
-export interface OrderKey {
-  rank: number;
-  priority: number;
-  rest: number;
-  position: number;
+/** Whether a path (of a file, or a URL's) is a feed or a sitemap, which go after the pages. */
+export function isFeedOrSitemap(path: string): boolean {
+  return FEED_OR_SITEMAP.test(path);
 }
 
 /**
- * The order key of `file` (relative path), with its sitemap priority (NaN or undefined: none) and its
- * position among the site's files sorted by path (UTF-16 code units).
+ * What the order needs to know of a file, as numbers but for the path (a million files are sorted in
+ * a second or two): `rank` (the home page, anything, feeds and sitemaps), the link count's power of
+ * four, the kind (stylesheet or script, page, other), the priority, the day, the depth, and the path.
  */
-export function orderKey(file: string, priority: number | undefined, position: number): OrderKey {
+export interface OrderKey {
+  rank: number;
+  links: number;
+  kind: number;
+  priority: number;
+  day: number;
+  depth: number;
+  path: string;
+}
+
+/** What is known of a file besides its path. */
+export interface OrderFacts {
+  /** Its sitemap `<priority>` (NaN or undefined: none). */
+  priority?: number | undefined;
+  /** How many pages link to or load it. */
+  linkedBy: number;
+  /** The day (since 1970-01-01 UTC) it says it was published, else 0. */
+  day: number;
+}
+
+/** The order key of `file` (relative path). */
+export function orderKey(file: string, facts: OrderFacts): OrderKey {
   const page = isHtmlFile(file);
   const styleOrScript = !page && STYLE_OR_SCRIPT.test(file);
   let depth = 1;
   for (let at = file.indexOf('/'); at !== -1; at = file.indexOf('/', at + 1)) depth++;
   if (file === INDEX_FILE || file.endsWith(`/${INDEX_FILE}`)) depth--;
-  const group = page || styleOrScript ? 0 : MEDIA_OR_DOWNLOAD.test(file) ? 2 : 1;
+  const { priority } = facts;
   return {
-    rank: (file === INDEX_FILE ? 0 : 3) + group,
+    rank: file === INDEX_FILE ? 0 : isFeedOrSitemap(file) ? 2 : 1,
+    links: linkBand(facts.linkedBy),
+    kind: styleOrScript ? 0 : page ? 1 : 2,
     priority: priority === undefined || Number.isNaN(priority) ? DEFAULT_PRIORITY : priority,
-    rest: depth * 3 + (page ? 0 : styleOrScript ? 1 : 2),
-    position,
+    day: facts.day,
+    depth,
+    path: file,
   };
+}
+
+/** 0 for no page, then 1 for 1–3 pages, 2 for 4–15, 3 for 16–63: powers of four. */
+export function linkBand(pages: number): number {
+  return pages <= 0 ? 0 : 1 + Math.floor(Math.log2(pages) / 2);
 }
 
 /** Compares two keys: negative when `a` goes first. */
 export function compareKeys(a: OrderKey, b: OrderKey): number {
-  return a.rank - b.rank || b.priority - a.priority || a.rest - b.rest || a.position - b.position;
+  return (
+    a.rank - b.rank ||
+    b.links - a.links ||
+    a.kind - b.kind ||
+    b.priority - a.priority ||
+    b.day - a.day ||
+    a.depth - b.depth ||
+    naturalCompare(a.path, b.path)
+  );
 }

@@ -19,6 +19,7 @@
 import type { ChangeSelection } from '../sitemap/diff.js';
 import type { CarriedEntry, CarryCause, ChangeKind, SiteState, StateRead } from '../state/state.js';
 import type { ExcludeMatcher } from '../urls/exclude.js';
+import { linkedBy, pathDate } from './links.js';
 import { INDEX_FILE, urlToFile } from './mapping.js';
 import { compareKeys, orderKey, type OrderKey } from './order.js';
 import type { SiteFile, SiteScan } from './scan.js';
@@ -100,6 +101,10 @@ export interface PlannedUrl {
   firstChange: ChangeKind;
   /** Carried URLs: why they were not warmed then. */
   carriedFor?: { cause: CarryCause; reason: string } | undefined;
+  /** This deploy's changes: how many built pages link to or load it (see order.ts). */
+  linkedBy?: number | undefined;
+  /** This deploy's changes: the day a page says it was published, `YYYY-MM-DD`. */
+  published?: string | undefined;
 }
 
 export interface SitePlan {
@@ -127,6 +132,7 @@ interface Change {
   /** Own content changed (0), chrome-only (1), unchanged with `changes: all` (2). */
   tier: number;
   key: OrderKey;
+  linkedBy: number;
 }
 
 /** Compares the scanned site with the state read before the run and returns what to warm, in order. */
@@ -172,8 +178,8 @@ function classify(
 ): Change[] {
   const selected: Change[] = [];
   const excluding = options.exclude !== undefined && options.exclude.size > 0;
-  for (let position = 0; position < scan.files.length; position++) {
-    const file = scan.files[position]!;
+  const links = scan.links ?? new Map<string, number>();
+  for (const file of scan.files) {
     const listed = fromSitemap.get(file.path);
     // Made only when needed: on a large site most files are neither excluded nor changed.
     const urlOf = (): string => listed?.url ?? file.url;
@@ -188,13 +194,16 @@ function classify(
     const chromeOnly = change === 'modified' && before?.own !== undefined && before.own === file.hashes.own;
     if (chromeOnly) counts.chromeOnly++;
     if (!options.changes.all && (change === 'unchanged' || !options.changes[change])) continue;
+    const pages = linkedBy(file.path, links);
+    const day = file.day || pathDate(file.path);
     selected.push({
       file,
       url: urlOf(),
       change,
       chromeOnly,
       tier: change === 'unchanged' ? 2 : chromeOnly ? 1 : 0,
-      key: orderKey(file.path, listed?.priority, position),
+      key: orderKey(file.path, { priority: listed?.priority, linkedBy: pages, day }),
+      linkedBy: pages,
     });
   }
   return selected;
@@ -225,7 +234,16 @@ function inQuotaOrder(
       listed.add(c.url);
     }
     const { url, change, chromeOnly } = c;
-    urls.push({ url, file: c.file.path, change, chromeOnly, since: today, firstChange: change });
+    urls.push({
+      url,
+      file: c.file.path,
+      change,
+      chromeOnly,
+      since: today,
+      firstChange: change,
+      linkedBy: c.linkedBy,
+      ...(c.key.day > 0 ? { published: dayText(c.key.day) } : {}),
+    });
   }
   for (const entry of carried) {
     // Its file changed again (or its URL is planned anyway): warmed once, as this deploy's change.
@@ -382,6 +400,11 @@ function carryIn(carried: readonly CarriedEntry[], context: CarryContext): Carri
 }
 
 /** `YYYY-MM-DD` naming a day that exists (not `2020-99-99`, not `2026-02-30`). */
+/** A day since 1970-01-01 UTC as `YYYY-MM-DD`. */
+function dayText(day: number): string {
+  return new Date(day * 86_400_000).toISOString().slice(0, 10);
+}
+
 function isRealDay(day: string): boolean {
   const time = Date.parse(`${day}T00:00:00Z`);
   return !Number.isNaN(time) && new Date(time).toISOString().slice(0, 10) === day;

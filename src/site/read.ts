@@ -29,6 +29,7 @@
  */
 import { constants } from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import { pageDate, pageLinks, type SiteOrigin } from './links.js';
 
 /** Two readers: one keeps a core busy with system calls; two also share the work on a busy machine. */
 const READERS = 2;
@@ -50,7 +51,7 @@ const END_WAIT_MS = 1_000;
  * size only, or that it vanished since it was listed, or that it was no longer a regular file.
  */
 export type ReadResult =
-  | { index: number; hash: string; bytes: Buffer }
+  | { index: number; hash: string; bytes: Buffer; day?: number }
   | { index: number; hash: string; size: number }
   | { index: number; missing: true }
   | { index: number; special: true };
@@ -84,6 +85,12 @@ export interface ReadOptions {
   onPatternStopped?: ((index: number, pattern: number) => void) | undefined;
   /** Filled in as files arrive, when there are patterns. */
   patternReport?: PatternReport | undefined;
+  /**
+   * With the site's origin, each page (.html, .htm, .xhtml) is read for its links (links.ts): `counts`
+   * gets, for each site-relative path, how many pages link to or load it, and a page's result its
+   * `day` when it says when it was published.
+   */
+  graph?: { site: SiteOrigin; counts: Map<string, number> } | undefined;
   signal?: AbortSignal | undefined;
 }
 
@@ -100,13 +107,17 @@ export function emptyPatternReport(patterns: number): PatternReport {
  * A batch of files read. `entries` has 4 numbers a file: index, kind (0 bytes, 1 hash only, 2 missing,
  * 3 not a regular file), offset or size, length. Numbers, not objects: a batch holds hundreds of files.
  * `digests`: DIGEST_BYTES a file of kinds 0 and 1, in the order of `entries`. `stats`: what the
- * patterns did since the last batch.
+ * patterns did since the last batch. `links`: the batch's pages' references, [path, pages, ...];
+ * `days`: [index, day, ...] for its pages that say when they were published. Sent with the batch, not
+ * at the end: a reader replaced part-way must not count the files its successor reads again.
  */
 interface Batch {
   batch: ArrayBuffer;
   entries: number[];
   digests: ArrayBuffer;
   stats?: PatternReport | undefined;
+  links?: (string | number)[] | undefined;
+  days?: number[] | undefined;
 }
 
 /** What a reader posts: a batch, its end, a file it could not apply a pattern to, or a failure. */
@@ -147,7 +158,10 @@ const READER = `
     ? (bytes) => crypto.hash('sha256', bytes, 'buffer')
     : (bytes) => crypto.createHash('sha256').update(bytes).digest();
   const { isUtf8 } = await import('node:buffer');
-  const { root, names, offsets, order, links, raw, sources, status, flags, batchBytes, maxInFlight, wholeFileLimit } = workerData;
+  const { root, names, offsets, order, links, raw, sources, status, flags, batchBytes, maxInFlight, wholeFileLimit, site } = workerData;
+  const pageLinks = (${pageLinks.toString()});
+  const pageDate = (${pageDate.toString()});
+  const PAGE = /\\.(?:html?|xhtml)$/i;
   const nameBytes = Buffer.from(names);
   const starts = new Int32Array(offsets);
   const watch = new Int32Array(status);
@@ -179,6 +193,28 @@ const READER = `
   let view = new Uint8Array(batch);
   let used = 0;
   let entries = [];
+  // The batch's pages' references (path → pages) and publication days ([index, day, ...]).
+  let references = new Map();
+  let days = [];
+  const withLinks = (message, counted, dated) => {
+    if (site === undefined) return message;
+    message.links = [];
+    for (const [path, pages] of counted) message.links.push(path, pages);
+    message.days = dated;
+    return message;
+  };
+  // A page's links and date, read from target[at, at + length) (its bytes after content-ignore).
+  const readPage = (index, target, at, length, counted, dated) => {
+    if (site === undefined) return;
+    const name = nameBytes.toString('utf8', starts[index], starts[index + 1]);
+    if (!PAGE.test(name)) return;
+    const html = Buffer.from(target.buffer, target.byteOffset + at, length).toString('latin1');
+    const found = new Set();
+    pageLinks(html, name, site, found);
+    for (const path of found) counted.set(path, (counted.get(path) ?? 0) + 1);
+    const day = pageDate(html);
+    if (day > 0) dated.push(index, day);
+  };
   // Room for the digests of a batch full of empty files (one entry per file).
   let digests = [];
   const flush = async () => {
@@ -186,12 +222,14 @@ const READER = `
     // An ArrayBuffer of its own: a small Buffer's may be Node's shared pool, which must not be transferred.
     const packed = new Uint8Array(new ArrayBuffer(digests.length * 12));
     digests.forEach((d, i) => packed.set(d, i * 12));
-    await post({ batch, entries, digests: packed.buffer });
+    await post(withLinks({ batch, entries, digests: packed.buffer }, references, days));
     batch = free.pop() ?? new ArrayBuffer(batchBytes);
     view = new Uint8Array(batch);
     used = 0;
     entries = [];
     digests = [];
+    references = new Map();
+    days = [];
   };
   // The 96 bits the state keeps, in a buffer of its own (concatenated per batch).
   const keep = (full) => Buffer.from(full.subarray(0, 12));
@@ -264,13 +302,18 @@ const READER = `
       const length = filter(index, own, 0, fill(fd, own, 0, size));
       const packed = new Uint8Array(new ArrayBuffer(12));
       packed.set(digest(own.subarray(0, length)).subarray(0, 12));
-      await post({ batch: own.buffer, entries: [index, 0, 0, length], digests: packed.buffer });
+      const counted = new Map();
+      const dated = [];
+      readPage(index, own, 0, length, counted, dated);
+      await post(withLinks({ batch: own.buffer, entries: [index, 0, 0, length], digests: packed.buffer }, counted, dated));
       return;
     }
     // Full, or holding 4,096 files (a folder of empty files must not become one endless batch).
     if (used + size > batchBytes || entries.length >= 4 * 4096) await flush();
     const filled = fill(fd, view, used, used + size);
-    add(index, view, used, filter(index, view, used, filled));
+    const length = filter(index, view, used, filled);
+    add(index, view, used, length);
+    readPage(index, view, used, length, references, days);
     used += filled;
   };
   const pathOf = (index) => links[index] ?? root + '/' + nameBytes.toString('utf8', starts[index], starts[index + 1]);
@@ -349,6 +392,7 @@ export async function* readBatches(options: ReadOptions): AsyncGenerator<ReadRes
         batchBytes: BATCH_BYTES,
         maxInFlight: MAX_IN_FLIGHT,
         wholeFileLimit: options.wholeFileLimit,
+        site: options.graph?.site,
       },
     });
     const reader: Reader = { slot, worker, order, raw, status: new Int32Array(status) };
@@ -407,6 +451,7 @@ export async function* readBatches(options: ReadOptions): AsyncGenerator<ReadRes
       }
       const results = batchResults(item);
       for (const result of results) delivered[result.index] = 1;
+      if (options.graph !== undefined) countLinks(item, options.graph.counts);
       yield results;
       // Hashed: the batch goes back to its reader, to be filled again (so its bytes must not be kept).
       if (current(item.reader)) item.reader.worker.postMessage(item.batch, [item.batch]);
@@ -490,17 +535,32 @@ async function endAll(readers: readonly Reader[]): Promise<void> {
   clearTimeout(timer);
 }
 
+/** Adds a batch's pages' references to the counts. */
+function countLinks(message: Batch, counts: Map<string, number>): void {
+  const links = message.links ?? [];
+  for (let i = 0; i < links.length; i += 2) {
+    const path = links[i] as string;
+    counts.set(path, (counts.get(path) ?? 0) + (links[i + 1] as number));
+  }
+}
+
 function batchResults(message: Batch): ReadResult[] {
   const { batch, entries } = message;
   const digests = Buffer.from(message.digests);
   const results: ReadResult[] = [];
   let digest = 0;
   const hashOf = (): string => digests.toString('base64url', DIGEST_BYTES * digest, DIGEST_BYTES * ++digest);
+  const days = message.days ?? [];
+  let next = 0; // days are in the order of the entries
   for (let i = 0; i < entries.length; i += 4) {
     const index = entries[i]!;
     const kind = entries[i + 1]!;
     if (kind === 0) {
-      results.push({ index, hash: hashOf(), bytes: Buffer.from(batch, entries[i + 2]!, entries[i + 3]!) });
+      const bytes = Buffer.from(batch, entries[i + 2]!, entries[i + 3]!);
+      if (days[next] === index) {
+        results.push({ index, hash: hashOf(), bytes, day: days[next + 1]! });
+        next += 2;
+      } else results.push({ index, hash: hashOf(), bytes });
     } else if (kind === 1) results.push({ index, hash: hashOf(), size: entries[i + 2]! });
     else if (kind === 2) results.push({ index, missing: true });
     else results.push({ index, special: true });

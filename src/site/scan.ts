@@ -18,6 +18,7 @@ import { fileHashes, isHtmlFile, WHOLE_FILE_LIMIT } from './hash.js';
 import { emptyPatternReport, PATTERN_BUDGET_MS, readBatches } from './read.js';
 import { carelessPatterns, patternName, type ContentIgnore } from './ignore.js';
 import { fileToUrl, siteBase } from './mapping.js';
+import { siteOrigin } from './links.js';
 
 export interface ScanOptions {
   /** Relative paths are resolved against this (GITHUB_WORKSPACE). */
@@ -48,6 +49,8 @@ export interface SiteFile {
   readonly url: string;
   readonly hashes: FileHashes;
   readonly size: number;
+  /** A page that says when it was published (links.ts): the day since 1970-01-01 UTC; else 0 or absent. */
+  readonly day?: number;
 }
 
 /**
@@ -63,6 +66,7 @@ class ScannedFile implements SiteFile {
     hashes: FileHashes,
     readonly size: number,
     private readonly base: string,
+    readonly day = 0,
   ) {
     this.packed = hashes.own === undefined ? hashes.content : [hashes.content, hashes.own].join('.');
   }
@@ -87,6 +91,11 @@ export interface SiteScan {
   /** Every file, sorted by path (UTF-16 code units, the same on every machine). */
   files: SiteFile[];
   bytes: number;
+  /**
+   * The site's link graph, counted by the readers: for each site-relative path a page refers to
+   * (`''`, `posts/`, `css/site.css`), how many pages link to or load it (see links.ts, linkedBy).
+   */
+  links?: ReadonlyMap<string, number> | undefined;
   /** What the scan has to say (links skipped, names that are not UTF-8, ...), for the log and the summary. */
   notices?: string[] | undefined;
   warnings?: string[] | undefined;
@@ -125,6 +134,7 @@ export async function scanSite(options: ScanOptions): Promise<SiteScan> {
   const found: (SiteFile | undefined)[] = new Array<SiteFile | undefined>(names.length);
   let bytes = 0;
   let special = listing.special;
+  const linkCounts = new Map<string, number>();
   const batches = readBatches({
     root,
     files: names,
@@ -134,6 +144,7 @@ export async function scanSite(options: ScanOptions): Promise<SiteScan> {
     patternBudgetMs: options.patternBudgetMs,
     onPatternStopped: (index, pattern) => stopped.push({ index, pattern }),
     patternReport,
+    graph: { site: siteOrigin(base), counts: linkCounts },
     signal: options.signal,
   });
   for await (const reads of batches) {
@@ -152,7 +163,7 @@ export async function scanSite(options: ScanOptions): Promise<SiteScan> {
         const html = isHtmlFile(name);
         const before = html ? options.previous?.get(name) : undefined;
         const hashes = fileHashes(read.hash, read.bytes, html, before);
-        found[read.index] = new ScannedFile(name, hashes, read.bytes.length, base);
+        found[read.index] = new ScannedFile(name, hashes, read.bytes.length, base, read.day);
         bytes += read.bytes.length;
       }
     }
@@ -164,7 +175,16 @@ export async function scanSite(options: ScanOptions): Promise<SiteScan> {
     warnings.push(...carelessPatterns(ignore, patternReport, fileOf));
   }
   const notices = listingNotices(listing, special);
-  return { root, base, files, bytes, notices, warnings, unreadableNames: listing.unreadable };
+  return {
+    root,
+    base,
+    files,
+    bytes,
+    links: linkCounts,
+    notices,
+    warnings,
+    unreadableNames: listing.unreadable,
+  };
 }
 
 function checkFolder(input: string, root: string): void {

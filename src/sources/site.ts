@@ -290,13 +290,16 @@ function entriesOf(plan: SitePlan): UrlEntry[] {
   const shared = new Map<string, SiteEntryChange>();
   return plan.urls.map((planned) => {
     const since = planned.change === 'carried' ? planned.since : undefined;
-    const key = `${planned.change} ${planned.chromeOnly} ${since}`;
+    const { linkedBy, published } = planned;
+    const key = `${planned.change} ${planned.chromeOnly} ${since} ${linkedBy} ${published}`;
     let change = shared.get(key);
     if (change === undefined) {
       change = {
         change: planned.change,
         chromeOnly: planned.chromeOnly,
         ...(since !== undefined ? { carriedSince: since } : {}),
+        ...(linkedBy !== undefined ? { linkedBy } : {}),
+        ...(published !== undefined ? { published } : {}),
       };
       shared.set(key, change);
     }

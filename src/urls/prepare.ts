@@ -24,6 +24,10 @@ export interface SiteEntryChange {
   chromeOnly: boolean;
   /** A carried URL: the UTC day it was first planned. */
   carriedSince?: string | undefined;
+  /** This deploy's change: how many built pages link to or load it. */
+  linkedBy?: number | undefined;
+  /** This deploy's change: the day the page says it was published, `YYYY-MM-DD`. */
+  published?: string | undefined;
 }
 
 /** One line of a URL source, before normalization. */

@@ -160,9 +160,21 @@ describe('renderClosing', () => {
     const text = renderClosing(
       result(
         [
-          outcome('https://www.example.com/', 'planned', { change: 'added', source: 'site-dir: index.html' }),
           outcome('https://www.example.com/b', 'planned', { source: 'urls: line 2' }),
-          outcome('https://cdn.example.com/c', 'planned', { change: 'modified', chromeOnly: true }),
+          outcome('https://www.example.com/', 'planned', {
+            change: 'added',
+            source: 'site-dir: index.html',
+            linkedBy: 38,
+          }),
+          outcome('https://www.example.com/css/site.css', 'planned', { change: 'modified', linkedBy: 1 }),
+          outcome('https://www.example.com/p/', 'planned', {
+            change: 'modified',
+            chromeOnly: true,
+            linkedBy: 0,
+            published: '2026-01-12',
+          }),
+          outcome('https://www.example.com/index.xml', 'planned', { change: 'added', linkedBy: 38 }),
+          outcome('https://www.example.com/c', 'planned', { change: 'carried', carriedSince: '2026-03-01' }),
           outcome('https://cdn.example.com/d', 'skipped', { skip: 'quota', reason: 'quota: 3 left' }),
         ],
         { dryRun: true, calls: 0 },
@@ -170,14 +182,17 @@ describe('renderClosing', () => {
     );
     expect(text).toContain(
       [
-        'Plan (dry run: nothing was sent): 3 URLs, in the order they would be sent',
-        '  1  https://www.example.com/  added · site-dir: index.html',
-        '  2  https://www.example.com/b  listed · urls: line 2',
-        '  3  https://cdn.example.com/c  navigation-only',
+        'Plan (dry run: nothing was sent): 6 URLs, in the order they would be sent',
+        '  1  https://www.example.com/b  listed · urls: line 2',
+        '  2  https://www.example.com/  added · linked from 38 pages',
+        '  3  https://www.example.com/css/site.css  modified · loaded by 1 page',
+        '  4  https://www.example.com/p/  navigation-only · no page links to it · published 2026-01-12',
+        '  5  https://www.example.com/index.xml  added · feed or sitemap (after the pages)',
+        '  6  https://www.example.com/c  carried · since 2026-03-01',
         '',
       ].join('\n'),
     );
-    expect(text).toMatch(/planned\s+3/);
+    expect(text).toMatch(/planned\s+6/);
     expect(text).not.toContain('Tasks');
   });
 

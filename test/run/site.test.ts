@@ -92,10 +92,10 @@ describe('the order of a run, and what each row says', () => {
     // The first run's 5 URLs, then this one's.
     expect(sent.slice(5)).toEqual([
       '/pinned',
-      '/a.html', // own content edited
-      '/c.html', // added
-      '/css/site.css',
-      '/', // the home page: only its navigation changed
+      '/css/site.css', // loaded by the 4 pages: a stylesheet before pages linked as often
+      '/a.html', // own content edited, linked from the 4 pages
+      '/c.html', // added, linked from the 4 pages
+      '/', // only its navigation changed: the home page first of those
       '/b.html',
     ]);
     const rows = new Map(result.outcomes.map((o) => [short(o.url), o]));
@@ -140,7 +140,7 @@ describe('the state, however the run ends', () => {
       expect.stringMatching(/3 URLs skipped: .*carried in the state and warmed by the next runs/),
     );
     expect(stateOf(workspace).carried.map((c) => [short(c.url), c.cause])).toEqual([
-      ['/css/site.css', 'quota'],
+      ['/c.html', 'quota'],
       ['/', 'quota'],
       ['/b.html', 'quota'],
     ]);
@@ -250,8 +250,8 @@ describe('state alone (no site-dir): the carried list is drained', () => {
     });
     const { result } = await run(workspace, { 'site-dir': '', 'base-url': '', 'daily-quota': 'auto' });
     expect(emulator.current!.acceptedPrefetches().map((a) => short(a.url))).toEqual([
+      '/a.html',
       '/c.html',
-      '/css/site.css',
       '/',
     ]);
     expect(result.outcomes.map((o) => o.change)).toEqual(['carried', 'carried', 'carried', 'carried']);

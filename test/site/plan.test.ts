@@ -60,12 +60,13 @@ describe('planSiteChanges: what changed between two builds', () => {
     writeSite(path.join(workspace, 'public'), v2);
     const { plan } = await deploy(workspace);
     expect(plan.counts).toMatchObject({ files: 7, added: 1, modified: 2, unchanged: 4, excluded: 0 });
+    // The stylesheet every page loads first; then the two pages no page links to, by path.
     expect(plan.urls.map((u) => [u.url.slice(BASE.length), u.change])).toEqual([
+      ['/css/site.css', 'modified'],
       ['/docs/configure.html', 'added'],
       ['/docs/setup.html', 'modified'],
-      ['/css/site.css', 'modified'],
     ]);
-    expect(plan.urls.map((u) => u.file)).toEqual(['docs/configure.html', 'docs/setup.html', 'css/site.css']);
+    expect(plan.urls.map((u) => u.file)).toEqual(['css/site.css', 'docs/configure.html', 'docs/setup.html']);
   });
 
   it('changes selects added, modified or all; exclude removes URLs and counts them', async () => {
@@ -209,13 +210,16 @@ describe('chrome-only pages: a new post rewrites the navigation of every page', 
 });
 
 describe('the quota order', () => {
-  it('is pinned: home, pages/styles/scripts by priority then depth, other files, images and downloads; chrome-only; carried', async () => {
+  /** A page that links to `hrefs`, and nothing else. */
+  const hub = (hrefs: readonly string[]): string => hrefs.map((href) => `<a href="${href}">x</a>`).join('\n');
+  const HUB = ['/css/site.css', '/js/app.js', '/logo.svg', '/docs/', '/blog/2024/05/03/post/', '/blog/old/'];
+
+  it('is pinned: tiers, the home page, links in powers of four, kind, priority, date, depth, natural path; feeds; carried', async () => {
     const workspace = tempDir();
     const site = path.join(workspace, 'public');
     const old = {
-      'index.html': page('Home', 'v1', ['/a/']),
-      'about/index.html': page('About', 'v1', ['/a/']),
-      'docs/deep/nested/page.html': page('Deep', 'v1', ['/a/']),
+      'index.html': page('Home', 'v1', []),
+      'about/index.html': page('About', 'v1', ['/x/']),
       'carried/old.html': 'carried',
     };
     writeSite(site, old);
@@ -223,56 +227,58 @@ describe('the quota order', () => {
     await deploy(workspace);
     writeSite(site, { ...old, 'carried/old.html': 'carried v2', 'carried/older.html': 'x' });
     await deploy(workspace, { quota: 0, day: '2026-03-01' }); // both carried since 2026-03-01
-    const files: Record<string, string | Buffer> = {
+    writeSite(site, {
       ...old,
       'carried/old.html': 'carried v2',
       'carried/older.html': 'x',
-      'index.html': page('Home', 'v2', ['/a/']), // content changed: the home page
-      'about/index.html': page('About', 'v1', ['/a/', '/b/']), // chrome-only
-      'docs/deep/nested/page.html': page('Deep', 'v1', ['/a/', '/b/']), // chrome-only, deeper
-      'zeta.html': 'page, depth 1',
-      'blog/post/index.html': 'page, depth 2',
-      'blog/post/extra.html': 'page, depth 3',
-      'css/site.css': 'style, depth 2',
-      'js/app.js': 'script, depth 2',
-      'app.js': 'script, depth 1',
-      'feed.xml': 'other, depth 1',
-      'search/index.json': 'other, depth 2',
-      'fonts/a.woff2': 'other, depth 2',
-      'img/a.png': 'image, depth 2',
-      'logo.svg': 'image, depth 1',
-      'files/manual.pdf': 'download, depth 2',
-      'ranked/low.html': 'page with sitemap priority 0.1',
-      'ranked/high.html': 'page with sitemap priority 0.9',
-    };
-    writeSite(site, files);
+      'index.html': page('Home', 'v2', []), // content changed: the home page
+      'about/index.html': page('About', 'v1', ['/x/', '/y/']), // only its navigation changed
+      'hub-1.html': hub([...HUB, '/rare.html', '/feed.xml']),
+      'hub-2.html': hub(HUB),
+      'hub-3.html': hub(HUB),
+      'hub-10.html': hub(HUB),
+      'css/site.css': 'style: loaded by the 4 hubs, the home page and about',
+      'js/app.js': 'script: loaded by the 4 hubs',
+      'logo.svg': '<svg/>',
+      'docs/index.html': 'a page with no date',
+      'blog/2024/05/03/post/index.html': 'the date in its path',
+      'blog/old/index.html': '<time datetime="2020-01-01">Jan 1, 2020</time>',
+      'rare.html': 'linked from one page',
+      'feed.xml': '<rss/>',
+      'ranked/high.html': 'sitemap priority 0.9',
+      'ranked/low.html': 'sitemap priority 0.1',
+      'z-9.html': 'nothing links to it',
+      'z-10.html': 'nothing links to it',
+    });
     const sitemap = new Map([
       [`${BASE}/ranked/high.html`, 0.9],
       [`${BASE}/ranked/low.html`, 0.1],
-      [`${BASE}/zeta.html`, Number.NaN],
     ]);
     const { plan } = await deploy(workspace, { sitemap, day: '2026-03-02' });
     expect(paths(plan)).toEqual([
-      '/', // 1. the home page
-      '/ranked/high.html', // 2. pages, styles, scripts: sitemap priority 0.9 first
-      '/zeta.html', // then priority 0.5 (the default): depth 1, a page before a script
-      '/app.js',
-      '/blog/post/', // depth 2: pages, then styles and scripts
-      '/css/site.css',
+      '/', // the home page first
+      '/css/site.css', // linked from 4–15 pages: stylesheets and scripts first,
       '/js/app.js',
-      '/blog/post/extra.html', // depth 3
+      '/blog/2024/05/03/post/', // then pages, newest first (a date in the path),
+      '/blog/old/', // (its <time datetime>)
+      '/docs/', // (no date)
+      '/logo.svg', // then anything else
+      '/rare.html', // linked from 1–3 pages
+      '/ranked/high.html', // linked from none: sitemap priority 0.9 first
+      '/hub-1.html', // then 0.5 (the default), in natural order: hub-2 before hub-10
+      '/hub-2.html',
+      '/hub-3.html',
+      '/hub-10.html',
+      '/z-9.html',
+      '/z-10.html',
       '/ranked/low.html', // priority 0.1
-      '/feed.xml', // 3. other files, by depth, then path
-      '/fonts/a.woff2',
-      '/search/index.json',
-      '/logo.svg', // 4. images and downloads last
-      '/files/manual.pdf',
-      '/img/a.png',
-      '/about/', // 5. chrome-only pages, in the same order
-      '/docs/deep/nested/page.html',
-      '/carried/old.html', // 6. carried, oldest first; the same day in the order they were planned
+      '/feed.xml', // feeds and sitemaps after the pages
+      '/about/', // then the pages where only the navigation changed, in the same order
+      '/carried/old.html', // then carried, oldest first; the same day in the order they were planned
       '/carried/older.html',
     ]);
+    expect(plan.urls.find((u) => u.url === `${BASE}/css/site.css`)).toMatchObject({ linkedBy: 6 });
+    expect(plan.urls.find((u) => u.url === `${BASE}/blog/old/`)).toMatchObject({ published: '2020-01-01' });
     expect(plan.urls.find((u) => u.url === `${BASE}/carried/older.html`)).toMatchObject({
       change: 'carried',
       since: '2026-03-01',
@@ -282,7 +288,7 @@ describe('the quota order', () => {
     expect(plan.urls.find((u) => u.url === `${BASE}/carried/old.html`)).toMatchObject({
       firstChange: 'modified',
     });
-    expect(plan.counts).toMatchObject({ carriedIn: 2, chromeOnly: 2 });
+    expect(plan.counts).toMatchObject({ carriedIn: 2, chromeOnly: 1 });
   });
 });
 
