@@ -41,6 +41,7 @@ export function siteOrigin(base: string): SiteOrigin {
 export function pageLinks(html: string, file: string, site: SiteOrigin, into: Set<string>): void {
   // The page's folder, as a decoded URL path: `docs/a.html` and `docs/index.html` are both in /docs/.
   const dir = site.path + file.slice(0, file.lastIndexOf('/') + 1);
+  // Character by character where it counts: a million pages run this on the readers.
   const utf8 = (text: string): string =>
     // eslint-disable-next-line no-control-regex
     /[^\x00-\x7f]/.test(text) ? Buffer.from(text, 'latin1').toString('utf8') : text;
@@ -52,24 +53,40 @@ export function pageLinks(html: string, file: string, site: SiteOrigin, into: Se
       return text;
     }
   };
+  /** Where `value` ends as a path: before its query or fragment. */
+  const pathEnd = (value: string): number => {
+    for (let i = 0; i < value.length; i++) {
+      const code = value.charCodeAt(i);
+      if (code === 63 || code === 35) return i; // ? #
+    }
+    return value.length;
+  };
   /** The decoded URL path of a reference, or undefined when it is not the site's (or not a path). */
   const pathOf = (raw: string, from: string): string | undefined => {
-    let value = raw.trim();
+    let value = raw.charCodeAt(0) <= 32 || raw.charCodeAt(raw.length - 1) <= 32 ? raw.trim() : raw;
     if (value.includes('&')) value = value.replace(/&amp;/g, '&');
-    const cut = value.search(/[?#]/);
-    if (cut >= 0) value = value.slice(0, cut);
-    if (value === '') return undefined;
+    const end = pathEnd(value);
+    if (end === 0) return undefined;
+    if (end < value.length) value = value.slice(0, end);
     let path: string;
-    const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(value);
-    if (value.startsWith('//') || scheme !== null) {
-      const rest = scheme === null ? value : value.slice(scheme[0].length);
-      if (!rest.startsWith('//')) return undefined; // mailto:, data:, javascript:, tel:
-      const slash = rest.indexOf('/', 2);
-      const host = (slash < 0 ? rest.slice(2) : rest.slice(2, slash)).toLowerCase();
-      if (host !== site.host) return undefined;
-      path = slash < 0 ? '/' : decode(rest.slice(slash));
+    const first = value.charCodeAt(0);
+    if (first === 47 && value.charCodeAt(1) !== 47) {
+      path = decode(value); // /root-relative
     } else {
-      path = value.startsWith('/') ? decode(value) : from + decode(value);
+      const colon = value.indexOf(':');
+      const slash = value.indexOf('/');
+      const scheme =
+        colon > 0 && (slash < 0 || colon < slash) && /^[a-z][a-z0-9+.-]*$/i.test(value.slice(0, colon));
+      if (first === 47 || scheme) {
+        const rest = scheme ? value.slice(colon + 1) : value;
+        if (!rest.startsWith('//')) return undefined; // mailto:, data:, javascript:, tel:
+        const hostEnd = rest.indexOf('/', 2);
+        const host = (hostEnd < 0 ? rest.slice(2) : rest.slice(2, hostEnd)).toLowerCase();
+        if (host !== site.host) return undefined;
+        path = hostEnd < 0 ? '/' : decode(rest.slice(hostEnd));
+      } else {
+        path = from + decode(value); // relative to the page's folder
+      }
     }
     if (path.includes('/.')) {
       const out: string[] = [];
@@ -84,6 +101,10 @@ export function pageLinks(html: string, file: string, site: SiteOrigin, into: Se
     }
     return path;
   };
+  const add = (reference: string): void => {
+    const path = pathOf(reference, from);
+    if (path !== undefined && path.startsWith(site.path)) into.add(path.slice(site.path.length));
+  };
   let from = dir;
   let page = html;
   if (html.includes('<base')) {
@@ -97,13 +118,13 @@ export function pageLinks(html: string, file: string, site: SiteOrigin, into: Se
   const references = /\s(href|src|srcset)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'<>`]+))/gi;
   for (let match = references.exec(page); match !== null; match = references.exec(page)) {
     const value = utf8(match[2] ?? match[3] ?? match[4] ?? '');
-    // srcset: "a.png 1x, b.png 2x": the first word of each candidate.
-    const each =
-      match[1]!.length === 6 ? value.split(',').map((part) => part.trim().split(/\s+/)[0] ?? '') : [value];
-    for (const reference of each) {
-      const path = pathOf(reference, from);
-      if (path !== undefined && path.startsWith(site.path)) into.add(path.slice(site.path.length));
+    if (value === '') continue;
+    if (match[1]!.length !== 6) {
+      add(value);
+      continue;
     }
+    // srcset: "a.png 1x, b.png 2x": the first word of each candidate.
+    for (const part of value.split(',')) add(part.trim().split(/\s+/)[0] ?? '');
   }
 }
 
@@ -120,14 +141,13 @@ export function pageDate(html: string): number {
     if (Number.isNaN(ms) || ms < Date.UTC(1990, 0, 1) || ms >= Date.UTC(2100, 0, 1)) return 0;
     return Math.floor(ms / 86_400_000);
   };
-  if (html.includes('published_time')) {
+  // One look for both `article:published_time` and `datePublished`: most pages have neither.
+  if (html.includes('ublished')) {
     const meta = /<meta\s[^>]*?article:published_time[^>]*>/i.exec(html);
     const found = meta === null ? 0 : day(/\scontent\s*=\s*["']?([^"'>]+)/i.exec(meta[0])?.[1]);
     if (found > 0) return found;
-  }
-  if (html.includes('datePublished')) {
-    const found = day(/"datePublished"\s*:\s*"([^"]+)"/.exec(html)?.[1]);
-    if (found > 0) return found;
+    const ld = day(/"datePublished"\s*:\s*"([^"]+)"/.exec(html)?.[1]);
+    if (ld > 0) return ld;
   }
   if (!html.includes('datetime')) return 0;
   const times = /<time\s[^>]*?datetime\s*=\s*["']?([^"'\s>]+)/gi;
@@ -147,18 +167,31 @@ export function pathDate(file: string): number {
 }
 
 /**
- * How many pages link to or load `file` (relative to site-dir), from the counts by reference
- * (pageLinks' keys): a folder's `index.html` is referred to as `folder/` (or `folder`, or itself), a
- * page `p.html` also as `p` (clean URLs), anything else by its path.
+ * The counts by reference (pageLinks' paths) as counts by the file each may be: `folder/` (and `''`)
+ * is the folder's `index.html`; a path without an extension, `p`, may be the file `p`, `p.html` (clean
+ * URLs) or `p/index.html` (a server that redirects to the slash); anything else is that file. Made
+ * once, so that each of a million files is looked up once, by its own path.
  */
-export function linkedBy(file: string, counts: ReadonlyMap<string, number>): number {
-  if (counts.size === 0) return 0;
-  const at = (key: string): number => counts.get(key) ?? 0;
-  if (file === 'index.html') return at('') + at(file);
-  if (file.endsWith('/index.html')) {
-    const folder = file.slice(0, -'index.html'.length);
-    return at(folder) + at(folder.slice(0, -1)) + at(file);
+export function countsByFile(counts: ReadonlyMap<string, number>): Map<string, number> {
+  const byFile = new Map<string, number>();
+  const add = (file: string, pages: number): void => {
+    byFile.set(file, (byFile.get(file) ?? 0) + pages);
+  };
+  for (const [path, pages] of counts) {
+    if (path === '' || path.endsWith('/')) {
+      add(`${path}index.html`, pages);
+      continue;
+    }
+    add(path, pages);
+    if (!path.slice(path.lastIndexOf('/') + 1).includes('.')) {
+      add(`${path}.html`, pages);
+      add(`${path}/index.html`, pages);
+    }
   }
-  const page = /\.html?$/i.exec(file);
-  return at(file) + (page === null ? 0 : at(file.slice(0, page.index)));
+  return byFile;
+}
+
+/** How many pages link to or load `file` (relative to site-dir), from countsByFile's map. */
+export function linkedBy(file: string, byFile: ReadonlyMap<string, number>): number {
+  return byFile.get(file) ?? 0;
 }

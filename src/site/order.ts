@@ -37,17 +37,12 @@ export function isFeedOrSitemap(path: string): boolean {
 }
 
 /**
- * What the order needs to know of a file, as numbers but for the path (a million files are sorted in
- * a second or two): `rank` (the home page, anything, feeds and sitemaps), the link count's power of
- * four, the kind (stylesheet or script, page, other), the priority, the day, the depth, and the path.
+ * What the order needs to know of a file: every key but the path packed into one number, smaller
+ * first (a million files are sorted in a second or two, and keep one number each), and the path.
  */
 export interface OrderKey {
-  rank: number;
-  links: number;
-  kind: number;
-  priority: number;
-  day: number;
-  depth: number;
+  /** rank, link band, kind, priority, day and depth, packed (see orderKey). */
+  order: number;
   path: string;
 }
 
@@ -68,16 +63,19 @@ export function orderKey(file: string, facts: OrderFacts): OrderKey {
   let depth = 1;
   for (let at = file.indexOf('/'); at !== -1; at = file.indexOf('/', at + 1)) depth++;
   if (file === INDEX_FILE || file.endsWith(`/${INDEX_FILE}`)) depth--;
-  const { priority } = facts;
-  return {
-    rank: file === INDEX_FILE ? 0 : isFeedOrSitemap(file) ? 2 : 1,
-    links: linkBand(facts.linkedBy),
-    kind: styleOrScript ? 0 : page ? 1 : 2,
-    priority: priority === undefined || Number.isNaN(priority) ? DEFAULT_PRIORITY : priority,
-    day: facts.day,
-    depth,
-    path: file,
-  };
+  const rank = file === INDEX_FILE ? 0 : isFeedOrSitemap(file) ? 2 : 1;
+  const kind = styleOrScript ? 0 : page ? 1 : 2;
+  const given = facts.priority;
+  const priority = given === undefined || Number.isNaN(given) ? DEFAULT_PRIORITY : given;
+  // Each key in a range of its own, the first the most significant; "higher first" keys are turned
+  // around. At most 3 × 16 × 3 × 1001 × 65536 × 128: far below 2^53, so exact.
+  let order = rank;
+  order = order * 16 + (15 - Math.min(15, linkBand(facts.linkedBy)));
+  order = order * 3 + kind;
+  order = order * 1001 + (1000 - Math.round(Math.min(1, Math.max(0, priority)) * 1000));
+  order = order * 65536 + (65535 - Math.min(65535, Math.max(0, facts.day)));
+  order = order * 128 + Math.min(127, depth);
+  return { order, path: file };
 }
 
 /** 0 for no page, then 1 for 1–3 pages, 2 for 4–15, 3 for 16–63: powers of four. */
@@ -87,13 +85,5 @@ export function linkBand(pages: number): number {
 
 /** Compares two keys: negative when `a` goes first. */
 export function compareKeys(a: OrderKey, b: OrderKey): number {
-  return (
-    a.rank - b.rank ||
-    b.links - a.links ||
-    a.kind - b.kind ||
-    b.priority - a.priority ||
-    b.day - a.day ||
-    a.depth - b.depth ||
-    naturalCompare(a.path, b.path)
-  );
+  return a.order - b.order || naturalCompare(a.path, b.path);
 }

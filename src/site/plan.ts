@@ -19,7 +19,7 @@
 import type { ChangeSelection } from '../sitemap/diff.js';
 import type { CarriedEntry, CarryCause, ChangeKind, SiteState, StateRead } from '../state/state.js';
 import type { ExcludeMatcher } from '../urls/exclude.js';
-import { linkedBy, pathDate } from './links.js';
+import { countsByFile, linkedBy, pathDate } from './links.js';
 import { INDEX_FILE, urlToFile } from './mapping.js';
 import { compareKeys, orderKey, type OrderKey } from './order.js';
 import type { SiteFile, SiteScan } from './scan.js';
@@ -133,6 +133,8 @@ interface Change {
   tier: number;
   key: OrderKey;
   linkedBy: number;
+  /** The day it says it was published (since 1970-01-01 UTC), else 0. */
+  day: number;
 }
 
 /** Compares the scanned site with the state read before the run and returns what to warm, in order. */
@@ -178,7 +180,7 @@ function classify(
 ): Change[] {
   const selected: Change[] = [];
   const excluding = options.exclude !== undefined && options.exclude.size > 0;
-  const links = scan.links ?? new Map<string, number>();
+  const links = countsByFile(scan.links ?? new Map<string, number>());
   for (const file of scan.files) {
     const listed = fromSitemap.get(file.path);
     // Made only when needed: on a large site most files are neither excluded nor changed.
@@ -204,6 +206,7 @@ function classify(
       tier: change === 'unchanged' ? 2 : chromeOnly ? 1 : 0,
       key: orderKey(file.path, { priority: listed?.priority, linkedBy: pages, day }),
       linkedBy: pages,
+      day,
     });
   }
   return selected;
@@ -242,7 +245,7 @@ function inQuotaOrder(
       since: today,
       firstChange: change,
       linkedBy: c.linkedBy,
-      ...(c.key.day > 0 ? { published: dayText(c.key.day) } : {}),
+      ...(c.day > 0 ? { published: dayText(c.day) } : {}),
     });
   }
   for (const entry of carried) {

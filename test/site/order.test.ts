@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { naturalCompare } from '../../src/base/text.js';
-import { linkedBy, pageDate, pageLinks, pathDate, siteOrigin } from '../../src/site/links.js';
+import { countsByFile, linkedBy, pageDate, pageLinks, pathDate, siteOrigin } from '../../src/site/links.js';
 import { isFeedOrSitemap, linkBand } from '../../src/site/order.js';
 import { deploy, paths, tempDir, writeSite } from '../helpers/site.js';
 import { hugoSite, posts } from '../helpers/hugo-site.js';
@@ -210,11 +210,12 @@ describe('counting and comparing', () => {
       ['guide/intro.html', 1],
       ['css/site.css', 9],
     ]);
-    expect(linkedBy('index.html', counts)).toBe(6);
-    expect(linkedBy('docs/index.html', counts)).toBe(4);
-    expect(linkedBy('guide/intro.html', counts)).toBe(3);
-    expect(linkedBy('css/site.css', counts)).toBe(9);
-    expect(linkedBy('css/other.css', counts)).toBe(0);
+    const byFile = countsByFile(counts);
+    expect(linkedBy('index.html', byFile)).toBe(6);
+    expect(linkedBy('docs/index.html', byFile)).toBe(4);
+    expect(linkedBy('guide/intro.html', byFile)).toBe(3);
+    expect(linkedBy('css/site.css', byFile)).toBe(9);
+    expect(linkedBy('css/other.css', byFile)).toBe(0);
   });
 
   it('link counts in powers of four', () => {
