@@ -91,6 +91,8 @@ export interface PlannedUrl {
   firstChange: ChangeKind;
   /** Carried URLs: why they were not warmed then. */
   carriedFor?: { cause: CarryCause; reason: string } | undefined;
+  /** Carried URLs an earlier run refreshed: when (they are prefetched without a new refresh). */
+  refreshedAt?: string | undefined;
 }
 
 export interface SitePlan {
@@ -211,6 +213,7 @@ function inQuotaOrder(
       since: entry.since,
       firstChange: entry.change,
       carriedFor: { cause: entry.cause, reason: entry.reason },
+      ...(entry.refreshedAt === undefined ? {} : { refreshedAt: entry.refreshedAt }),
     });
   }
   return urls;

@@ -273,7 +273,13 @@ function entriesOf(plan: SitePlan): UrlEntry[] {
     change: {
       change: planned.change,
       chromeOnly: planned.chromeOnly,
-      ...(planned.change === 'carried' ? { carriedSince: planned.since } : {}),
+      ...(planned.change === 'carried'
+        ? {
+            carriedSince: planned.since,
+            firstChange: planned.firstChange,
+            ...(planned.refreshedAt === undefined ? {} : { refreshedAt: planned.refreshedAt }),
+          }
+        : {}),
     },
   }));
 }

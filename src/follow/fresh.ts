@@ -1,0 +1,107 @@
+/**
+ * Fresh, then warm. A prefetch does not replace a copy the CDN already holds, so a URL whose content
+ * changed in place is refreshed first and prefetched only once its refresh task is Complete; a prefetch
+ * sent sooner fills nothing and costs quota. Freshness does not wait for the prefetch quota: every URL
+ * that needs a refresh is refreshed in the run that first sees it, its prefetch maybe in a later one.
+ *
+ * Pure: which URLs need a refresh (`refreshNeeds`), and the day's prefetch quota allotted over the plan
+ * in its order (`allot`), so that a higher-ranked modified URL waiting for its refresh keeps its place
+ * ahead of lower-ranked added ones sent at once.
+ */
+import type { UrlChange } from '../base/outcome.js';
+import type { Candidate, EntryChange } from '../urls/prepare.js';
+import type { RefreshMode } from './options.js';
+
+/** Whether a URL is refreshed before its prefetch, and if not, why not (for its report row). */
+export type RefreshNeed =
+  | { needed: true }
+  | {
+      needed: false;
+      why: string;
+      /** A carried URL an earlier run refreshed: when. */
+      refreshedAt?: string;
+    };
+
+/**
+ * Each candidate's need, by URL; empty with `refresh: false`. `changes` (by order) says why the sitemap
+ * diff or site-dir selected an entry; list entries have none.
+ */
+export function refreshNeeds(
+  candidates: readonly Candidate[],
+  changes: ReadonlyMap<number, EntryChange>,
+  mode: RefreshMode,
+): Map<string, RefreshNeed> {
+  const needs = new Map<string, RefreshNeed>();
+  if (mode === 'none') return needs;
+  for (const candidate of candidates) needs.set(candidate.url, needOf(changes.get(candidate.order), mode));
+  return needs;
+}
+
+const NEEDED: RefreshNeed = { needed: true };
+
+function needOf(entry: EntryChange | undefined, mode: RefreshMode): RefreshNeed {
+  if (entry === undefined) {
+    return mode === 'all'
+      ? NEEDED
+      : {
+          needed: false,
+          why: 'a urls / urls-file entry: refresh: changed refreshes only what changed in place (refresh: true refreshes it)',
+        };
+  }
+  if (entry.change === 'carried') {
+    if (entry.refreshedAt !== undefined) {
+      return {
+        needed: false,
+        why: `refreshed by an earlier run (${entry.refreshedAt})`,
+        refreshedAt: entry.refreshedAt,
+      };
+    }
+    return changeNeed(entry.firstChange ?? 'modified', mode, ' (carried)');
+  }
+  return changeNeed(entry.change, mode, '');
+}
+
+function changeNeed(change: UrlChange, mode: RefreshMode, carried: string): RefreshNeed {
+  if (change === 'modified' || mode === 'all') return NEEDED;
+  if (change === 'added') {
+    return { needed: false, why: `added${carried}: the CDN holds no earlier copy to replace` };
+  }
+  return { needed: false, why: `unchanged${carried}: the CDN's copy is current` };
+}
+
+/** Where a URL stands for the prefetch: it may go now, after its refresh completes, or not in this run. */
+export type Readiness = 'ready' | 'waiting' | 'held';
+
+export interface Allotted<T> {
+  /** Given a slot, and may be prefetched now. */
+  ready: T[];
+  /** Given a slot, kept until their refresh is confirmed Complete. */
+  waiting: T[];
+  /** No slot: beyond the quota, or held (in the order given). */
+  left: T[];
+}
+
+/**
+ * The quota (`slots`; undefined: no cap) allotted over `items` in the order given (the plan's): each
+ * ready or waiting item takes a slot while slots remain; a held one takes none. After the refresh
+ * wait, the slots of the waiting items whose refresh did not complete are allotted again, the same way,
+ * over what is left.
+ */
+export function allot<T>(
+  items: readonly T[],
+  readiness: (item: T) => Readiness,
+  slots: number | undefined,
+): Allotted<T> {
+  const result: Allotted<T> = { ready: [], waiting: [], left: [] };
+  let free = slots === undefined ? Infinity : Math.max(0, slots);
+  for (const item of items) {
+    const where = readiness(item);
+    if (where === 'held' || free === 0) {
+      result.left.push(item);
+      continue;
+    }
+    result[where].push(item);
+    free--;
+  }
+  return result;
+}
