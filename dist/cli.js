@@ -12844,7 +12844,7 @@ function defaultTimeoutSeconds(follow, refreshMayWait) {
  */
 function refreshMayWait(inputs) {
     const mode = inputs.get('refresh');
-    if (mode !== 'changed')
+    if (mode === 'none' || mode === 'all')
         return mode === 'all';
     return inputs.get('site-dir') !== '' || inputs.get('state') !== '' || inputs.get('sitemap') !== '';
 }
@@ -13085,16 +13085,18 @@ function verdict(result, failOn) {
     }
     const { failed } = result.counts;
     const quotaSkipped = result.outcomes.filter((o) => o.status === 'skipped' && o.skip === 'quota').length;
+    const heldBack = result.outcomes.filter((o) => o.status === 'skipped' && o.skip === 'refresh').length;
     if (failed > 0)
         return { reason: `${failed} of ${result.counts.total} URLs failed`, listed: true };
     const cdnFailure = followFailure(result);
     if (cdnFailure)
         return { reason: cdnFailure, listed: true };
-    if (failOn === 'skipped' && quotaSkipped > 0) {
-        return {
-            reason: `${quotaSkipped} URLs were skipped for lack of quota (fail-on: skipped).`,
-            listed: false,
-        };
+    if (failOn === 'skipped' && quotaSkipped + heldBack > 0) {
+        const why = [
+            quotaSkipped ? `${quotaSkipped} URLs were skipped for lack of quota` : '',
+            heldBack ? `${heldBack} URLs were held back because their refresh did not complete` : '',
+        ].filter(Boolean);
+        return { reason: `${why.join('; ')} (fail-on: skipped).`, listed: false };
     }
     return undefined;
 }
@@ -14540,6 +14542,68 @@ class RenewingClient extends AlibabaClient {
     }
 }
 
+;// CONCATENATED MODULE: ./src/follow/allot.ts
+/**
+ * The quota (`slots`; undefined: no cap) allotted over `items` in the order given (the plan's): each
+ * ready or waiting item takes a slot while slots remain; a held one takes none. After the refresh
+ * wait, the slots of the waiting items whose refresh did not complete are allotted again, the same way,
+ * over what is left.
+ */
+function allot(items, readiness, slots) {
+    const result = { ready: [], waiting: [], left: [] };
+    let free = slots === undefined ? Infinity : Math.max(0, slots);
+    for (const item of items) {
+        const where = readiness(item);
+        if (where === 'held' || free === 0) {
+            result.left.push(item);
+            continue;
+        }
+        result[where].push(item);
+        free--;
+    }
+    return result;
+}
+/** The first allotment, before the refresh wait; without `sent` (a dry run) every URL is ready. */
+function allotBeforeRefresh(candidates, needs, sent, quota) {
+    const ordered = [...candidates].sort((a, b) => a.order - b.order);
+    return allot(ordered, (item) => {
+        if (!needs.get(item.url)?.needed || sent === undefined)
+            return 'ready';
+        return sent.accepted.has(item.url) ? 'waiting' : 'held';
+    }, quota);
+}
+/**
+ * After the refresh wait: the slots kept for refreshed URLs go, in plan order, to those whose refresh
+ * is Complete, then to the next URLs that may be prefetched. Once the run has `stopped`, a refresh the
+ * stop cut short is no reason to hold a URL back: it goes on to the submission, which reports it not
+ * sent for the stop (and the state carries it so).
+ */
+function allotAfterRefresh(first, needs, sent, refreshed, stopped) {
+    const pending = [...first.waiting, ...first.left].sort((a, b) => a.order - b.order);
+    if (sent === undefined)
+        return { ready: [], heldBack: [], overQuota: pending };
+    const refreshOf = (item) => refreshed?.urls.get(item.url);
+    const needed = (item) => needs.get(item.url)?.needed === true;
+    const complete = (item) => refreshOf(item)?.refreshStatus === 'Complete';
+    const cut = new Set(stopped ? pending.filter((item) => needed(item) && cutByStop(refreshOf(item))) : []);
+    const second = allot(pending.filter((item) => !cut.has(item)), (item) => (!needed(item) || complete(item) ? 'ready' : 'held'), first.waiting.filter((item) => !cut.has(item)).length);
+    const held = (item) => needed(item) && !complete(item);
+    return {
+        ready: [...cut, ...second.ready].sort((a, b) => a.order - b.order),
+        heldBack: second.left.filter(held),
+        overQuota: second.left.filter((item) => !held(item)),
+    };
+}
+/** A refresh still running, or never sent, because the run stopped. */
+function cutByStop(refresh) {
+    if (refresh === undefined)
+        return false;
+    const { refreshStatus, notRefreshed } = refresh;
+    if (refreshStatus === 'Pending' || refreshStatus === 'Refreshing')
+        return true;
+    return notRefreshed === 'deadline' || notRefreshed === 'cancelled' || notRefreshed === 'stopped';
+}
+
 ;// CONCATENATED MODULE: ./src/follow/fresh.ts
 /**
  * Each candidate's need, by URL; empty with `refresh: false`. `changes` (by order) says why the sitemap
@@ -14582,26 +14646,6 @@ function changeNeed(change, mode, carried) {
         return { needed: false, why: `added${carried}: the CDN holds no earlier copy to replace` };
     }
     return { needed: false, why: `unchanged${carried}: the CDN's copy is current` };
-}
-/**
- * The quota (`slots`; undefined: no cap) allotted over `items` in the order given (the plan's): each
- * ready or waiting item takes a slot while slots remain; a held one takes none. After the refresh
- * wait, the slots of the waiting items whose refresh did not complete are allotted again, the same way,
- * over what is left.
- */
-function allot(items, readiness, slots) {
-    const result = { ready: [], waiting: [], left: [] };
-    let free = slots === undefined ? Infinity : Math.max(0, slots);
-    for (const item of items) {
-        const where = readiness(item);
-        if (where === 'held' || free === 0) {
-            result.left.push(item);
-            continue;
-        }
-        result[where].push(item);
-        free--;
-    }
-    return result;
 }
 
 ;// CONCATENATED MODULE: ./src/alibaba/operations.ts
@@ -15593,12 +15637,13 @@ async function sendCalls(ctx, items, sent) {
             }
             const kind = refusalKind(error);
             const reason = `not refreshed: RefreshObjectCaches refused: ${error.message}`;
+            const refusal = { ...(error.code ? { code: error.code } : {}), errorClass: error.errorClass };
             // The quota and the permission will not come back within the run: no more calls are sent.
             if (kind === 'quota' || kind === 'permission')
                 ended = { kind, reason };
             if (kind === 'permission')
                 sent.summary.refused = `${error.code ?? error.message}`;
-            notRefreshed(sent, group, kind, reason);
+            notRefreshed(sent, group, kind, reason, refusal);
         }
     };
     for (const group of groupForRefresh(items))
@@ -15741,9 +15786,9 @@ function refreshOutcomes(needs, sent, followed) {
 function hostCount(items) {
     return new Set(items.map((item) => item.host)).size;
 }
-function notRefreshed(sent, items, kind, reason) {
+function notRefreshed(sent, items, kind, reason, refusal) {
     for (const item of items)
-        sent.notRefreshed.set(item.url, { kind, reason });
+        sent.notRefreshed.set(item.url, { kind, reason, ...(refusal ? { refusal } : {}) });
 }
 
 ;// CONCATENATED MODULE: ./src/follow/result.ts
@@ -15781,17 +15826,22 @@ function withFollowThrough(outcomes, refreshed, waited) {
 /**
  * URLs held back from the prefetch because their refresh was not confirmed Complete: skipped, with
  * why. A prefetch sent now would fill nothing (the old copy is still valid) or be emptied by the
- * refresh when it completes.
+ * refresh when it completes. One whose refresh the CDN refused for itself (a host that is not an
+ * accelerated domain, a URL it does not take) failed, with the refusal's code: a prefetch would be
+ * refused the same way.
  */
-function heldBackOutcomes(items, refreshes, waitTimeoutMs) {
-    return items.map((item) => ({
-        url: item.url,
-        status: 'skipped',
-        reason: heldBackReason(refreshes.get(item.url), waitTimeoutMs),
-        skip: 'refresh',
-        source: item.source,
-        order: item.order,
-    }));
+function heldBackOutcomes(items, refreshed, sent, waitTimeoutMs) {
+    return items.map((item) => {
+        const where = { source: item.source, order: item.order };
+        const missed = sent.notRefreshed.get(item.url);
+        if (missed?.kind === 'refused' && missed.refusal) {
+            const { code, errorClass } = missed.refusal;
+            const reason = `${missed.reason}; not prefetched, as a prefetch would be refused too`;
+            return { url: item.url, status: 'failed', reason, ...(code ? { code } : {}), errorClass, ...where };
+        }
+        const reason = heldBackReason(refreshed.urls.get(item.url), waitTimeoutMs);
+        return { url: item.url, status: 'skipped', reason, skip: 'refresh', ...where };
+    });
 }
 function heldBackReason(refresh, waitTimeoutMs) {
     const held = 'held back from the prefetch';
@@ -18809,6 +18859,7 @@ function recordFailure(logger, host, items, error, ledger) {
 
 
 
+
 async function runPrefetch(config, deps) {
     const run = runContext(config, deps);
     // Calls in flight at the deadline get a moment to answer: their task IDs belong in the report.
@@ -18867,9 +18918,11 @@ async function send(run, site) {
     const ledger = client && !run.config.dryRun ? submitLedger(run, first) : undefined;
     await run_submit(run, client, first.ready, ledger);
     const refreshed = await refreshWait(run, client, refreshing);
-    const after = allotAfterRefresh(run, first, refreshing, refreshed, quotaRemain);
+    const after = afterRefresh(run, first, refreshing, refreshed, quotaRemain);
     await run_submit(run, client, after.ready, ledger);
-    const outcomes = inInputOrder(urls.rejected, skippedForQuota(after.overQuota, quotaRemain), refreshed ? heldBackOutcomes(after.heldBack, refreshed.urls, run.config.follow.waitTimeoutMs) : [], ledger?.result().outcomes ??
+    const outcomes = inInputOrder(urls.rejected, skippedForQuota(after.overQuota, quotaRemain), refreshed && refreshing.sent
+        ? heldBackOutcomes(after.heldBack, refreshed, refreshing.sent, run.config.follow.waitTimeoutMs)
+        : [], ledger?.result().outcomes ??
         unsentOutcomes([...first.ready, ...after.ready], run.config.dryRun, run.stop.reason));
     const waited = await wait(run, client, outcomes);
     const followed = withFollowThrough(outcomes, refreshed, waited);
@@ -18963,15 +19016,8 @@ async function refresh(run, client, urls) {
  * accepted takes none. One line on the plan.
  */
 function allotQuota(run, urls, refreshing, quota) {
-    const ordered = [...urls.candidates].sort((a, b) => a.order - b.order);
-    const { needs, sent } = refreshing;
-    const readiness = (item) => {
-        if (!needs.get(item.url)?.needed || sent === undefined)
-            return 'ready';
-        return sent.accepted.has(item.url) ? 'waiting' : 'held';
-    };
-    const first = allot(ordered, readiness, quota);
-    const toRefresh = [...needs.values()].filter((need) => need.needed).length;
+    const first = allotBeforeRefresh(urls.candidates, refreshing.needs, refreshing.sent, quota);
+    const toRefresh = [...refreshing.needs.values()].filter((need) => need.needed).length;
     const slotted = first.ready.length + first.waiting.length;
     const hosts = new Set([...first.ready, ...first.waiting].map((item) => item.host)).size;
     run.logger.info(`Plan: ${slotted} URLs to prefetch on ${hosts} host(s)` +
@@ -18984,25 +19030,14 @@ function allotQuota(run, urls, refreshing, quota) {
 function refreshWhy(run) {
     return run.config.follow.refresh === 'all' ? 'refresh: true' : 'they changed in place';
 }
-/**
- * After the refresh wait: the slots kept for refreshed URLs go, in plan order, to those whose refresh
- * is Complete, and what a refresh that did not complete frees goes to the next URLs that may be
- * prefetched. A warning on what is held back and what the quota leaves.
- */
-function allotAfterRefresh(run, first, refreshing, refreshed, quota) {
+/** After the refresh wait, the slots of refreshes that did not complete given on; a warning on what is left. */
+function afterRefresh(run, first, refreshing, refreshed, quota) {
     const { needs, sent } = refreshing;
-    const pending = [...first.waiting, ...first.left].sort((a, b) => a.order - b.order);
-    const needed = (item) => needs.get(item.url)?.needed === true;
-    const complete = (item) => refreshed?.urls.get(item.url)?.refreshStatus === 'Complete';
-    const second = sent === undefined
-        ? { ready: [], waiting: [], left: pending }
-        : allot(pending, (item) => (!needed(item) || complete(item) ? 'ready' : 'held'), first.waiting.length);
-    const heldBack = sent === undefined ? [] : second.left.filter((item) => needed(item) && !complete(item));
-    const overQuota = second.left.filter((item) => !heldBack.includes(item));
+    const after = allotAfterRefresh(first, needs, sent, refreshed, run.stop.reason !== undefined);
     if (refreshed)
-        refreshed.summary.heldBack = heldBack.length;
-    warnLeft(run, heldBack.length, overQuota.length, quota);
-    return { ready: second.ready, heldBack, overQuota };
+        refreshed.summary.heldBack = after.heldBack.length;
+    warnLeft(run, after.heldBack.length, after.overQuota.length, quota);
+    return after;
 }
 function warnLeft(run, heldBack, overQuota, quota) {
     const { config, logger } = run;
@@ -19263,7 +19298,7 @@ function groupByReason(outcomes) {
     return [...groups.values()].sort((a, b) => b.count - a.count);
 }
 /** Bytes left for a part of the summary; a line is taken only if it fits whole. */
-class ByteBudget {
+class listing_ByteBudget {
     left;
     constructor(left) {
         this.left = left;
@@ -19277,13 +19312,13 @@ class ByteBudget {
     }
 }
 /** Text on one line, cut after `max` characters. */
-function oneLine(text, max) {
+function listing_oneLine(text, max) {
     const line = text.replace(/\r?\n/g, ' ');
     return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 /** Text for a Markdown table cell: one line, `|` escaped, cut after `max` characters. */
-function cell(text, max) {
-    return oneLine(text, max).replace(/\|/g, '\\|');
+function listing_cell(text, max) {
+    return listing_oneLine(text, max).replace(/\|/g, '\\|');
 }
 /**
  * The summary as GitHub will show it: cut at a line boundary below SUMMARY_MAX_BYTES, with a last
@@ -19292,7 +19327,7 @@ function cell(text, max) {
 function fitSummary(text, reportPath) {
     if (Buffer.byteLength(text, 'utf8') <= SUMMARY_MAX_BYTES)
         return text;
-    const tail = `\n\n… the summary stops here to stay under GitHub's 1 MiB limit; every URL is in the report: \`${oneLine(reportPath, 500)}\`\n`;
+    const tail = `\n\n… the summary stops here to stay under GitHub's 1 MiB limit; every URL is in the report: \`${listing_oneLine(reportPath, 500)}\`\n`;
     const room = SUMMARY_MAX_BYTES - Buffer.byteLength(tail, 'utf8');
     // Cut by bytes, then back to the last whole line (never inside a UTF-8 sequence).
     const head = Buffer.from(text, 'utf8').subarray(0, room).toString('utf8');
@@ -19351,11 +19386,121 @@ function outText(site, dryRun) {
     return 'the state was not written, so nothing new is carried';
 }
 
+;// CONCATENATED MODULE: ./src/report/follow-summary.ts
+
+const LISTED = 50;
+/** Bytes each table of URLs may take: the summary as a whole must stay under GitHub's limit. */
+const TABLE_BYTES = (/* unused pure expression or super */ null && (128 * 1024));
+function renderFollowSummary(result) {
+    const { refresh, wait } = result.follow ?? {};
+    const lines = [];
+    if (refresh) {
+        lines.push('### Refresh before the prefetch', '');
+        lines.push([
+            refreshText(refresh),
+            `${refresh.calls} RefreshObjectCaches calls`,
+            refresh.urlRemain !== undefined ? `refresh quota left at the start: ${refresh.urlRemain}` : '',
+            refresh.wait ? waitLine(refresh.wait) : '',
+        ]
+            .filter(Boolean)
+            .join(' · '), '');
+        if (refresh.wait)
+            lines.push(...taskTable(refresh.wait.tasks));
+        const troubled = result.outcomes.filter((o) => o.refreshStatus !== undefined && o.refreshStatus !== 'Complete' && o.refreshStatus !== 'NotNeeded');
+        lines.push(...urlTable(`Not refreshed, refresh failed or not finished (${troubled.length})`, troubled, (o) => [
+            o.refreshStatus ?? '',
+            o.refreshDescription ?? (o.status === 'skipped' ? (o.reason ?? '') : ''),
+        ], ['refresh', 'reason']));
+    }
+    if (wait) {
+        lines.push('### Waiting for the prefetch', '');
+        lines.push('| | URLs |', '|---|---:|', `| completed | ${wait.completed} |`, `| failed at the CDN | ${wait.failed} |`, `| pending | ${wait.pending} |`, '', waitLine(wait), '');
+        lines.push(...taskTable(wait.tasks));
+        const failed = result.outcomes.filter((o) => o.taskStatus === 'Failed');
+        lines.push(...urlTable(`Prefetch failed at the CDN (${failed.length})`, failed, (o) => [o.description ?? ''], [
+            'reason',
+        ]));
+    }
+    return lines;
+}
+/**
+ * The refresh in a sentence: how many URLs needed one, what became of them, and how many were held
+ * back from the prefetch for it. The summary and the CLI's closing table both say it so.
+ */
+function refreshText(refresh) {
+    const none = refresh.notNeeded
+        ? `${refresh.notNeeded} URLs needed none (added, list URLs, or refreshed before)`
+        : '';
+    if (refresh.requested === 0)
+        return ['no URL needed a refresh', none].filter(Boolean).join('; ');
+    const wait = refresh.wait;
+    const states = wait
+        ? ` (${[
+            `${wait.completed} Complete`,
+            wait.failed ? `${wait.failed} failed at the CDN` : '',
+            wait.pending ? `${wait.pending} not finished` : '',
+        ]
+            .filter(Boolean)
+            .join(', ')})`
+        : '';
+    return [
+        `${refresh.requested} URLs needed a refresh: ${refresh.refreshed} refreshed${states}` +
+            (refresh.notRefreshed ? `, ${refresh.notRefreshed} not refreshed` : ''),
+        refresh.heldBack ? `${refresh.heldBack} held back from the prefetch until their refresh completes` : '',
+        none,
+    ]
+        .filter(Boolean)
+        .join('; ');
+}
+function waitLine(wait) {
+    const seconds = Math.round(wait.elapsedMs / 1000);
+    const how = {
+        finished: `every task finished after ${seconds} s`,
+        timeout: `wait-timeout passed after ${seconds} s with ${wait.pending} URLs pending`,
+        stopped: `stopped after ${seconds} s: the run was stopping`,
+        'poll-failed': `stopped after ${seconds} s: the polls kept failing (${oneLine(wait.error ?? 'unknown error', 400)})`,
+    }[wait.ended];
+    return `${how} · ${wait.polls} polls, ${wait.calls} DescribeRefreshTaskById calls`;
+}
+function taskTable(tasks) {
+    if (tasks.length === 0)
+        return [];
+    const rows = tasks
+        .slice(0, LISTED)
+        .map((t) => `| \`${t.taskId}\` | ${t.urls} | ${t.status} | ${t.process}% (${t.complete} done, ${t.failed} failed, ${t.pending} pending) |`);
+    const more = tasks.length > LISTED ? [`…and ${tasks.length - LISTED} more tasks in the report.`, ''] : [];
+    return ['| task | URLs | status | progress |', '|---|---:|---|---|', ...rows, '', ...more];
+}
+function urlTable(title, outcomes, columns, headers) {
+    if (outcomes.length === 0)
+        return [];
+    const budget = new ByteBudget(TABLE_BYTES);
+    const rows = [];
+    for (const o of outcomes.slice(0, LISTED)) {
+        const row = `| ${[cell(o.url, 1100), ...columns(o).map((text) => cell(text, 400))].join(' | ')} |`;
+        if (!budget.take(row))
+            break;
+        rows.push(row);
+    }
+    const unlisted = outcomes.length - rows.length;
+    const more = unlisted > 0 ? [`…and ${unlisted} more in the report.`, ''] : [];
+    return [
+        `#### ${title}`,
+        '',
+        `| URL | ${headers.join(' | ')} |`,
+        `|${'---|'.repeat(headers.length + 1)}`,
+        ...rows,
+        '',
+        ...more,
+    ];
+}
+
 ;// CONCATENATED MODULE: ./src/report/closing.ts
 
 
+
 /** URLs listed per status, a few per reason; the rest are counted (and all are in --json). */
-const LISTED = 20;
+const closing_LISTED = 20;
 function renderClosing(result) {
     // save-sitemap sends nothing: what was saved is all there is to say.
     if (result.savedSitemap)
@@ -19363,8 +19508,9 @@ function renderClosing(result) {
     const sections = [
         sitemapLines(result),
         siteLines(result),
-        result.dryRun ? planTable(result.outcomes) : taskTable(result.outcomes),
+        result.dryRun ? planTable(result.outcomes) : closing_taskTable(result.outcomes),
         countsTable(result),
+        refreshLines(result),
         outcomeList('Failed', result.outcomes.filter((o) => o.status === 'failed')),
         outcomeList('Skipped', result.outcomes.filter((o) => o.status === 'skipped')),
     ];
@@ -19373,7 +19519,7 @@ function renderClosing(result) {
         .map((lines) => lines.join('\n'))
         .join('\n\n') + '\n');
 }
-function taskTable(outcomes) {
+function closing_taskTable(outcomes) {
     const tasks = new Map();
     for (const outcome of outcomes) {
         if (outcome.status !== 'submitted')
@@ -19461,6 +19607,11 @@ function countsTable(result) {
     ].filter(Boolean);
     return ['URLs', ...table(undefined, rows, [1]), ...(extras.length ? [extras.join(' · ')] : [])];
 }
+/** What the refresh did, in a line. */
+function refreshLines(result) {
+    const refresh = result.follow?.refresh;
+    return refresh ? [`Refresh: ${refreshText(refresh)}`] : [];
+}
 /** URLs grouped by reason: the reason once, with its count, then its first URLs. */
 function outcomeList(title, outcomes) {
     if (outcomes.length === 0)
@@ -19470,13 +19621,13 @@ function outcomeList(title, outcomes) {
     let shown = 0;
     const groups = groupByReason(outcomes);
     for (const group of groups) {
-        if (listed >= LISTED)
+        if (listed >= closing_LISTED)
             break;
         const code = group.code && !group.reason.includes(group.code) ? ` (${group.code})` : '';
         const reason = `${group.reason}${code}`.trim() || '(no reason given)';
-        lines.push(`  ${group.count} × ${oneLine(reason, 400)}`);
+        lines.push(`  ${group.count} × ${listing_oneLine(reason, 400)}`);
         for (const url of group.urls)
-            lines.push(`      ${oneLine(url, 1100)}`);
+            lines.push(`      ${listing_oneLine(url, 1100)}`);
         if (group.count > group.urls.length)
             lines.push(`      …and ${group.count - group.urls.length} more`);
         listed += group.urls.length;

@@ -48691,7 +48691,7 @@ function defaultTimeoutSeconds(follow, refreshMayWait) {
  */
 function refreshMayWait(inputs) {
     const mode = inputs.get('refresh');
-    if (mode !== 'changed')
+    if (mode === 'none' || mode === 'all')
         return mode === 'all';
     return inputs.get('site-dir') !== '' || inputs.get('state') !== '' || inputs.get('sitemap') !== '';
 }
@@ -49316,17 +49316,20 @@ function renderFollowSummary(result) {
     if (refresh) {
         lines.push('### Refresh before the prefetch', '');
         lines.push([
-            `${refresh.refreshed} of ${refresh.requested} URLs refreshed in ${refresh.calls} RefreshObjectCaches calls`,
+            follow_summary_refreshText(refresh),
+            `${refresh.calls} RefreshObjectCaches calls`,
             refresh.urlRemain !== undefined ? `refresh quota left at the start: ${refresh.urlRemain}` : '',
-            refresh.notRefreshed ? `${refresh.notRefreshed} not refreshed` : '',
             refresh.wait ? waitLine(refresh.wait) : '',
         ]
             .filter(Boolean)
             .join(' · '), '');
         if (refresh.wait)
             lines.push(...taskTable(refresh.wait.tasks));
-        const troubled = result.outcomes.filter((o) => o.refreshStatus !== undefined && o.refreshStatus !== 'Complete' && o.refreshDescription !== undefined);
-        lines.push(...urlTable(`Not refreshed, or refresh failed (${troubled.length})`, troubled, (o) => [o.refreshStatus ?? '', o.refreshDescription ?? ''], ['refresh', 'reason']));
+        const troubled = result.outcomes.filter((o) => o.refreshStatus !== undefined && o.refreshStatus !== 'Complete' && o.refreshStatus !== 'NotNeeded');
+        lines.push(...urlTable(`Not refreshed, refresh failed or not finished (${troubled.length})`, troubled, (o) => [
+            o.refreshStatus ?? '',
+            o.refreshDescription ?? (o.status === 'skipped' ? (o.reason ?? '') : ''),
+        ], ['refresh', 'reason']));
     }
     if (wait) {
         lines.push('### Waiting for the prefetch', '');
@@ -49338,6 +49341,35 @@ function renderFollowSummary(result) {
         ]));
     }
     return lines;
+}
+/**
+ * The refresh in a sentence: how many URLs needed one, what became of them, and how many were held
+ * back from the prefetch for it. The summary and the CLI's closing table both say it so.
+ */
+function follow_summary_refreshText(refresh) {
+    const none = refresh.notNeeded
+        ? `${refresh.notNeeded} URLs needed none (added, list URLs, or refreshed before)`
+        : '';
+    if (refresh.requested === 0)
+        return ['no URL needed a refresh', none].filter(Boolean).join('; ');
+    const wait = refresh.wait;
+    const states = wait
+        ? ` (${[
+            `${wait.completed} Complete`,
+            wait.failed ? `${wait.failed} failed at the CDN` : '',
+            wait.pending ? `${wait.pending} not finished` : '',
+        ]
+            .filter(Boolean)
+            .join(', ')})`
+        : '';
+    return [
+        `${refresh.requested} URLs needed a refresh: ${refresh.refreshed} refreshed${states}` +
+            (refresh.notRefreshed ? `, ${refresh.notRefreshed} not refreshed` : ''),
+        refresh.heldBack ? `${refresh.heldBack} held back from the prefetch until their refresh completes` : '',
+        none,
+    ]
+        .filter(Boolean)
+        .join('; ');
 }
 function waitLine(wait) {
     const seconds = Math.round(wait.elapsedMs / 1000);
@@ -49618,6 +49650,7 @@ function notes(texts) {
 ;// CONCATENATED MODULE: ./src/report/closing.ts
 
 
+
 /** URLs listed per status, a few per reason; the rest are counted (and all are in --json). */
 const closing_LISTED = 20;
 function renderClosing(result) {
@@ -49629,6 +49662,7 @@ function renderClosing(result) {
         siteLines(result),
         result.dryRun ? planTable(result.outcomes) : closing_taskTable(result.outcomes),
         closing_countsTable(result),
+        refreshLines(result),
         outcomeList('Failed', result.outcomes.filter((o) => o.status === 'failed')),
         outcomeList('Skipped', result.outcomes.filter((o) => o.status === 'skipped')),
     ];
@@ -49725,6 +49759,11 @@ function closing_countsTable(result) {
     ].filter(Boolean);
     return ['URLs', ...table(undefined, rows, [1]), ...(extras.length ? [extras.join(' · ')] : [])];
 }
+/** What the refresh did, in a line. */
+function refreshLines(result) {
+    const refresh = result.follow?.refresh;
+    return refresh ? [`Refresh: ${refreshText(refresh)}`] : [];
+}
 /** URLs grouped by reason: the reason once, with its count, then its first URLs. */
 function outcomeList(title, outcomes) {
     if (outcomes.length === 0)
@@ -49799,16 +49838,18 @@ function verdict(result, failOn) {
     }
     const { failed } = result.counts;
     const quotaSkipped = result.outcomes.filter((o) => o.status === 'skipped' && o.skip === 'quota').length;
+    const heldBack = result.outcomes.filter((o) => o.status === 'skipped' && o.skip === 'refresh').length;
     if (failed > 0)
         return { reason: `${failed} of ${result.counts.total} URLs failed`, listed: true };
     const cdnFailure = followFailure(result);
     if (cdnFailure)
         return { reason: cdnFailure, listed: true };
-    if (failOn === 'skipped' && quotaSkipped > 0) {
-        return {
-            reason: `${quotaSkipped} URLs were skipped for lack of quota (fail-on: skipped).`,
-            listed: false,
-        };
+    if (failOn === 'skipped' && quotaSkipped + heldBack > 0) {
+        const why = [
+            quotaSkipped ? `${quotaSkipped} URLs were skipped for lack of quota` : '',
+            heldBack ? `${heldBack} URLs were held back because their refresh did not complete` : '',
+        ].filter(Boolean);
+        return { reason: `${why.join('; ')} (fail-on: skipped).`, listed: false };
     }
     return undefined;
 }
@@ -50955,6 +50996,68 @@ class RenewingClient extends AlibabaClient {
     }
 }
 
+;// CONCATENATED MODULE: ./src/follow/allot.ts
+/**
+ * The quota (`slots`; undefined: no cap) allotted over `items` in the order given (the plan's): each
+ * ready or waiting item takes a slot while slots remain; a held one takes none. After the refresh
+ * wait, the slots of the waiting items whose refresh did not complete are allotted again, the same way,
+ * over what is left.
+ */
+function allot(items, readiness, slots) {
+    const result = { ready: [], waiting: [], left: [] };
+    let free = slots === undefined ? Infinity : Math.max(0, slots);
+    for (const item of items) {
+        const where = readiness(item);
+        if (where === 'held' || free === 0) {
+            result.left.push(item);
+            continue;
+        }
+        result[where].push(item);
+        free--;
+    }
+    return result;
+}
+/** The first allotment, before the refresh wait; without `sent` (a dry run) every URL is ready. */
+function allotBeforeRefresh(candidates, needs, sent, quota) {
+    const ordered = [...candidates].sort((a, b) => a.order - b.order);
+    return allot(ordered, (item) => {
+        if (!needs.get(item.url)?.needed || sent === undefined)
+            return 'ready';
+        return sent.accepted.has(item.url) ? 'waiting' : 'held';
+    }, quota);
+}
+/**
+ * After the refresh wait: the slots kept for refreshed URLs go, in plan order, to those whose refresh
+ * is Complete, then to the next URLs that may be prefetched. Once the run has `stopped`, a refresh the
+ * stop cut short is no reason to hold a URL back: it goes on to the submission, which reports it not
+ * sent for the stop (and the state carries it so).
+ */
+function allotAfterRefresh(first, needs, sent, refreshed, stopped) {
+    const pending = [...first.waiting, ...first.left].sort((a, b) => a.order - b.order);
+    if (sent === undefined)
+        return { ready: [], heldBack: [], overQuota: pending };
+    const refreshOf = (item) => refreshed?.urls.get(item.url);
+    const needed = (item) => needs.get(item.url)?.needed === true;
+    const complete = (item) => refreshOf(item)?.refreshStatus === 'Complete';
+    const cut = new Set(stopped ? pending.filter((item) => needed(item) && cutByStop(refreshOf(item))) : []);
+    const second = allot(pending.filter((item) => !cut.has(item)), (item) => (!needed(item) || complete(item) ? 'ready' : 'held'), first.waiting.filter((item) => !cut.has(item)).length);
+    const held = (item) => needed(item) && !complete(item);
+    return {
+        ready: [...cut, ...second.ready].sort((a, b) => a.order - b.order),
+        heldBack: second.left.filter(held),
+        overQuota: second.left.filter((item) => !held(item)),
+    };
+}
+/** A refresh still running, or never sent, because the run stopped. */
+function cutByStop(refresh) {
+    if (refresh === undefined)
+        return false;
+    const { refreshStatus, notRefreshed } = refresh;
+    if (refreshStatus === 'Pending' || refreshStatus === 'Refreshing')
+        return true;
+    return notRefreshed === 'deadline' || notRefreshed === 'cancelled' || notRefreshed === 'stopped';
+}
+
 ;// CONCATENATED MODULE: ./src/follow/fresh.ts
 /**
  * Each candidate's need, by URL; empty with `refresh: false`. `changes` (by order) says why the sitemap
@@ -50997,26 +51100,6 @@ function changeNeed(change, mode, carried) {
         return { needed: false, why: `added${carried}: the CDN holds no earlier copy to replace` };
     }
     return { needed: false, why: `unchanged${carried}: the CDN's copy is current` };
-}
-/**
- * The quota (`slots`; undefined: no cap) allotted over `items` in the order given (the plan's): each
- * ready or waiting item takes a slot while slots remain; a held one takes none. After the refresh
- * wait, the slots of the waiting items whose refresh did not complete are allotted again, the same way,
- * over what is left.
- */
-function allot(items, readiness, slots) {
-    const result = { ready: [], waiting: [], left: [] };
-    let free = slots === undefined ? Infinity : Math.max(0, slots);
-    for (const item of items) {
-        const where = readiness(item);
-        if (where === 'held' || free === 0) {
-            result.left.push(item);
-            continue;
-        }
-        result[where].push(item);
-        free--;
-    }
-    return result;
 }
 
 ;// CONCATENATED MODULE: ./src/alibaba/operations.ts
@@ -52008,12 +52091,13 @@ async function sendCalls(ctx, items, sent) {
             }
             const kind = refusalKind(error);
             const reason = `not refreshed: RefreshObjectCaches refused: ${error.message}`;
+            const refusal = { ...(error.code ? { code: error.code } : {}), errorClass: error.errorClass };
             // The quota and the permission will not come back within the run: no more calls are sent.
             if (kind === 'quota' || kind === 'permission')
                 ended = { kind, reason };
             if (kind === 'permission')
                 sent.summary.refused = `${error.code ?? error.message}`;
-            notRefreshed(sent, group, kind, reason);
+            notRefreshed(sent, group, kind, reason, refusal);
         }
     };
     for (const group of groupForRefresh(items))
@@ -52156,9 +52240,9 @@ function refreshOutcomes(needs, sent, followed) {
 function hostCount(items) {
     return new Set(items.map((item) => item.host)).size;
 }
-function notRefreshed(sent, items, kind, reason) {
+function notRefreshed(sent, items, kind, reason, refusal) {
     for (const item of items)
-        sent.notRefreshed.set(item.url, { kind, reason });
+        sent.notRefreshed.set(item.url, { kind, reason, ...(refusal ? { refusal } : {}) });
 }
 
 ;// CONCATENATED MODULE: ./src/follow/result.ts
@@ -52196,17 +52280,22 @@ function withFollowThrough(outcomes, refreshed, waited) {
 /**
  * URLs held back from the prefetch because their refresh was not confirmed Complete: skipped, with
  * why. A prefetch sent now would fill nothing (the old copy is still valid) or be emptied by the
- * refresh when it completes.
+ * refresh when it completes. One whose refresh the CDN refused for itself (a host that is not an
+ * accelerated domain, a URL it does not take) failed, with the refusal's code: a prefetch would be
+ * refused the same way.
  */
-function heldBackOutcomes(items, refreshes, waitTimeoutMs) {
-    return items.map((item) => ({
-        url: item.url,
-        status: 'skipped',
-        reason: heldBackReason(refreshes.get(item.url), waitTimeoutMs),
-        skip: 'refresh',
-        source: item.source,
-        order: item.order,
-    }));
+function heldBackOutcomes(items, refreshed, sent, waitTimeoutMs) {
+    return items.map((item) => {
+        const where = { source: item.source, order: item.order };
+        const missed = sent.notRefreshed.get(item.url);
+        if (missed?.kind === 'refused' && missed.refusal) {
+            const { code, errorClass } = missed.refusal;
+            const reason = `${missed.reason}; not prefetched, as a prefetch would be refused too`;
+            return { url: item.url, status: 'failed', reason, ...(code ? { code } : {}), errorClass, ...where };
+        }
+        const reason = heldBackReason(refreshed.urls.get(item.url), waitTimeoutMs);
+        return { url: item.url, status: 'skipped', reason, skip: 'refresh', ...where };
+    });
 }
 function heldBackReason(refresh, waitTimeoutMs) {
     const held = 'held back from the prefetch';
@@ -55224,6 +55313,7 @@ function recordFailure(logger, host, items, error, ledger) {
 
 
 
+
 async function runPrefetch(config, deps) {
     const run = runContext(config, deps);
     // Calls in flight at the deadline get a moment to answer: their task IDs belong in the report.
@@ -55282,9 +55372,11 @@ async function send(run, site) {
     const ledger = client && !run.config.dryRun ? submitLedger(run, first) : undefined;
     await run_submit(run, client, first.ready, ledger);
     const refreshed = await refreshWait(run, client, refreshing);
-    const after = allotAfterRefresh(run, first, refreshing, refreshed, quotaRemain);
+    const after = afterRefresh(run, first, refreshing, refreshed, quotaRemain);
     await run_submit(run, client, after.ready, ledger);
-    const outcomes = inInputOrder(urls.rejected, skippedForQuota(after.overQuota, quotaRemain), refreshed ? heldBackOutcomes(after.heldBack, refreshed.urls, run.config.follow.waitTimeoutMs) : [], ledger?.result().outcomes ??
+    const outcomes = inInputOrder(urls.rejected, skippedForQuota(after.overQuota, quotaRemain), refreshed && refreshing.sent
+        ? heldBackOutcomes(after.heldBack, refreshed, refreshing.sent, run.config.follow.waitTimeoutMs)
+        : [], ledger?.result().outcomes ??
         unsentOutcomes([...first.ready, ...after.ready], run.config.dryRun, run.stop.reason));
     const waited = await wait(run, client, outcomes);
     const followed = withFollowThrough(outcomes, refreshed, waited);
@@ -55378,15 +55470,8 @@ async function refresh(run, client, urls) {
  * accepted takes none. One line on the plan.
  */
 function allotQuota(run, urls, refreshing, quota) {
-    const ordered = [...urls.candidates].sort((a, b) => a.order - b.order);
-    const { needs, sent } = refreshing;
-    const readiness = (item) => {
-        if (!needs.get(item.url)?.needed || sent === undefined)
-            return 'ready';
-        return sent.accepted.has(item.url) ? 'waiting' : 'held';
-    };
-    const first = allot(ordered, readiness, quota);
-    const toRefresh = [...needs.values()].filter((need) => need.needed).length;
+    const first = allotBeforeRefresh(urls.candidates, refreshing.needs, refreshing.sent, quota);
+    const toRefresh = [...refreshing.needs.values()].filter((need) => need.needed).length;
     const slotted = first.ready.length + first.waiting.length;
     const hosts = new Set([...first.ready, ...first.waiting].map((item) => item.host)).size;
     run.logger.info(`Plan: ${slotted} URLs to prefetch on ${hosts} host(s)` +
@@ -55399,25 +55484,14 @@ function allotQuota(run, urls, refreshing, quota) {
 function refreshWhy(run) {
     return run.config.follow.refresh === 'all' ? 'refresh: true' : 'they changed in place';
 }
-/**
- * After the refresh wait: the slots kept for refreshed URLs go, in plan order, to those whose refresh
- * is Complete, and what a refresh that did not complete frees goes to the next URLs that may be
- * prefetched. A warning on what is held back and what the quota leaves.
- */
-function allotAfterRefresh(run, first, refreshing, refreshed, quota) {
+/** After the refresh wait, the slots of refreshes that did not complete given on; a warning on what is left. */
+function afterRefresh(run, first, refreshing, refreshed, quota) {
     const { needs, sent } = refreshing;
-    const pending = [...first.waiting, ...first.left].sort((a, b) => a.order - b.order);
-    const needed = (item) => needs.get(item.url)?.needed === true;
-    const complete = (item) => refreshed?.urls.get(item.url)?.refreshStatus === 'Complete';
-    const second = sent === undefined
-        ? { ready: [], waiting: [], left: pending }
-        : allot(pending, (item) => (!needed(item) || complete(item) ? 'ready' : 'held'), first.waiting.length);
-    const heldBack = sent === undefined ? [] : second.left.filter((item) => needed(item) && !complete(item));
-    const overQuota = second.left.filter((item) => !heldBack.includes(item));
+    const after = allotAfterRefresh(first, needs, sent, refreshed, run.stop.reason !== undefined);
     if (refreshed)
-        refreshed.summary.heldBack = heldBack.length;
-    warnLeft(run, heldBack.length, overQuota.length, quota);
-    return { ready: second.ready, heldBack, overQuota };
+        refreshed.summary.heldBack = after.heldBack.length;
+    warnLeft(run, after.heldBack.length, after.overQuota.length, quota);
+    return after;
 }
 function warnLeft(run, heldBack, overQuota, quota) {
     const { config, logger } = run;

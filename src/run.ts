@@ -26,7 +26,8 @@ import type { IdentityDeps } from './credentials/oidc-source.js';
 import { openCredentials } from './credentials/open.js';
 import type { CredentialProvider } from './credentials/provider.js';
 import { RenewingClient } from './credentials/renewing-client.js';
-import { allot, refreshNeeds, type Allotted, type Readiness, type RefreshNeed } from './follow/fresh.js';
+import { allotAfterRefresh, allotBeforeRefresh, type AfterRefresh, type Allotted } from './follow/allot.js';
+import { refreshNeeds, type RefreshNeed } from './follow/fresh.js';
 import {
   refreshOutcomes,
   sendRefreshes,
@@ -133,12 +134,14 @@ async function send(run: RunContext, site: OpenSite | undefined): Promise<RunRes
   const ledger = client && !run.config.dryRun ? submitLedger(run, first) : undefined;
   await submit(run, client, first.ready, ledger);
   const refreshed = await refreshWait(run, client, refreshing);
-  const after = allotAfterRefresh(run, first, refreshing, refreshed, quotaRemain);
+  const after = afterRefresh(run, first, refreshing, refreshed, quotaRemain);
   await submit(run, client, after.ready, ledger);
   const outcomes = inInputOrder(
     urls.rejected,
     skippedForQuota(after.overQuota, quotaRemain),
-    refreshed ? heldBackOutcomes(after.heldBack, refreshed.urls, run.config.follow.waitTimeoutMs) : [],
+    refreshed && refreshing.sent
+      ? heldBackOutcomes(after.heldBack, refreshed, refreshing.sent, run.config.follow.waitTimeoutMs)
+      : [],
     ledger?.result().outcomes ??
       unsentOutcomes([...first.ready, ...after.ready], run.config.dryRun, run.stop.reason),
   );
@@ -263,14 +266,8 @@ function allotQuota(
   refreshing: Refreshing,
   quota: number | undefined,
 ): Allotted<Candidate> {
-  const ordered = [...urls.candidates].sort((a, b) => a.order - b.order);
-  const { needs, sent } = refreshing;
-  const readiness = (item: Candidate): Readiness => {
-    if (!needs.get(item.url)?.needed || sent === undefined) return 'ready';
-    return sent.accepted.has(item.url) ? 'waiting' : 'held';
-  };
-  const first = allot(ordered, readiness, quota);
-  const toRefresh = [...needs.values()].filter((need) => need.needed).length;
+  const first = allotBeforeRefresh(urls.candidates, refreshing.needs, refreshing.sent, quota);
+  const toRefresh = [...refreshing.needs.values()].filter((need) => need.needed).length;
   const slotted = first.ready.length + first.waiting.length;
   const hosts = new Set([...first.ready, ...first.waiting].map((item) => item.host)).size;
   run.logger.info(
@@ -287,22 +284,8 @@ function refreshWhy(run: RunContext): string {
   return run.config.follow.refresh === 'all' ? 'refresh: true' : 'they changed in place';
 }
 
-/** What became of the URLs that had no slot before the refresh wait, or whose refresh did not complete. */
-interface AfterRefresh {
-  /** Prefetched now: their refresh is Complete (or they need none), within the slots kept for them. */
-  ready: Candidate[];
-  /** Not prefetched: their refresh was not confirmed Complete. */
-  heldBack: Candidate[];
-  /** Not prefetched: beyond the quota. */
-  overQuota: Candidate[];
-}
-
-/**
- * After the refresh wait: the slots kept for refreshed URLs go, in plan order, to those whose refresh
- * is Complete, and what a refresh that did not complete frees goes to the next URLs that may be
- * prefetched. A warning on what is held back and what the quota leaves.
- */
-function allotAfterRefresh(
+/** After the refresh wait, the slots of refreshes that did not complete given on; a warning on what is left. */
+function afterRefresh(
   run: RunContext,
   first: Allotted<Candidate>,
   refreshing: Refreshing,
@@ -310,18 +293,10 @@ function allotAfterRefresh(
   quota: number | undefined,
 ): AfterRefresh {
   const { needs, sent } = refreshing;
-  const pending = [...first.waiting, ...first.left].sort((a, b) => a.order - b.order);
-  const needed = (item: Candidate): boolean => needs.get(item.url)?.needed === true;
-  const complete = (item: Candidate): boolean => refreshed?.urls.get(item.url)?.refreshStatus === 'Complete';
-  const second =
-    sent === undefined
-      ? { ready: [], waiting: [], left: pending }
-      : allot(pending, (item) => (!needed(item) || complete(item) ? 'ready' : 'held'), first.waiting.length);
-  const heldBack = sent === undefined ? [] : second.left.filter((item) => needed(item) && !complete(item));
-  const overQuota = second.left.filter((item) => !heldBack.includes(item));
-  if (refreshed) refreshed.summary.heldBack = heldBack.length;
-  warnLeft(run, heldBack.length, overQuota.length, quota);
-  return { ready: second.ready, heldBack, overQuota };
+  const after = allotAfterRefresh(first, needs, sent, refreshed, run.stop.reason !== undefined);
+  if (refreshed) refreshed.summary.heldBack = after.heldBack.length;
+  warnLeft(run, after.heldBack.length, after.overQuota.length, quota);
+  return after;
 }
 
 function warnLeft(run: RunContext, heldBack: number, overQuota: number, quota: number | undefined): void {

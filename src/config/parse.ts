@@ -128,7 +128,7 @@ function defaultTimeoutSeconds(follow: FollowOptions, refreshMayWait: boolean): 
  */
 function refreshMayWait(inputs: CheckedInputs): boolean {
   const mode = inputs.get('refresh');
-  if (mode !== 'changed') return mode === 'all';
+  if (mode === 'none' || mode === 'all') return mode === 'all';
   return inputs.get('site-dir') !== '' || inputs.get('state') !== '' || inputs.get('sitemap') !== '';
 }
 

@@ -4,9 +4,8 @@
  * sent sooner fills nothing and costs quota. Freshness does not wait for the prefetch quota: every URL
  * that needs a refresh is refreshed in the run that first sees it, its prefetch maybe in a later one.
  *
- * Pure: which URLs need a refresh (`refreshNeeds`), and the day's prefetch quota allotted over the plan
- * in its order (`allot`), so that a higher-ranked modified URL waiting for its refresh keeps its place
- * ahead of lower-ranked added ones sent at once.
+ * Pure: which URLs need a refresh, and why the others need none. The prefetch quota is allotted
+ * around the refresh in allot.ts.
  */
 import type { UrlChange } from '../base/outcome.js';
 import type { Candidate, EntryChange } from '../urls/prepare.js';
@@ -67,41 +66,4 @@ function changeNeed(change: UrlChange, mode: RefreshMode, carried: string): Refr
     return { needed: false, why: `added${carried}: the CDN holds no earlier copy to replace` };
   }
   return { needed: false, why: `unchanged${carried}: the CDN's copy is current` };
-}
-
-/** Where a URL stands for the prefetch: it may go now, after its refresh completes, or not in this run. */
-export type Readiness = 'ready' | 'waiting' | 'held';
-
-export interface Allotted<T> {
-  /** Given a slot, and may be prefetched now. */
-  ready: T[];
-  /** Given a slot, kept until their refresh is confirmed Complete. */
-  waiting: T[];
-  /** No slot: beyond the quota, or held (in the order given). */
-  left: T[];
-}
-
-/**
- * The quota (`slots`; undefined: no cap) allotted over `items` in the order given (the plan's): each
- * ready or waiting item takes a slot while slots remain; a held one takes none. After the refresh
- * wait, the slots of the waiting items whose refresh did not complete are allotted again, the same way,
- * over what is left.
- */
-export function allot<T>(
-  items: readonly T[],
-  readiness: (item: T) => Readiness,
-  slots: number | undefined,
-): Allotted<T> {
-  const result: Allotted<T> = { ready: [], waiting: [], left: [] };
-  let free = slots === undefined ? Infinity : Math.max(0, slots);
-  for (const item of items) {
-    const where = readiness(item);
-    if (where === 'held' || free === 0) {
-      result.left.push(item);
-      continue;
-    }
-    result[where].push(item);
-    free--;
-  }
-  return result;
 }

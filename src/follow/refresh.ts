@@ -9,7 +9,7 @@
  * are still prefetched, the others are held back and carried. A call whose answer was lost is looked
  * up, never sent again blindly: the refresh quota is not spent twice.
  */
-import { AlibabaError, errorMessage, isRetryable } from '../base/errors.js';
+import { AlibabaError, errorMessage, isRetryable, type ErrorClass } from '../base/errors.js';
 import {
   describeRefreshQuota,
   REFRESH_LIMITS,
@@ -42,13 +42,20 @@ export interface AcceptedRefresh {
   at: string;
 }
 
+/** Why no refresh of a URL was accepted; with the refusal's code and class when the CDN refused it. */
+export interface RefreshMissed {
+  kind: NotRefreshed;
+  reason: string;
+  refusal?: { code?: string; errorClass: ErrorClass };
+}
+
 /** What the refresh calls did, before their tasks are followed. */
 export interface RefreshSent {
   summary: RefreshSummary;
   /** URL → its accepted refresh. */
   accepted: Map<string, AcceptedRefresh>;
   /** URL → why no refresh of it was accepted. */
-  notRefreshed: Map<string, { kind: NotRefreshed; reason: string }>;
+  notRefreshed: Map<string, RefreshMissed>;
 }
 
 /** The refresh phase's whole story: per URL (every candidate), and the totals. */
@@ -198,10 +205,11 @@ async function sendCalls(ctx: FollowContext, items: readonly Candidate[], sent: 
       }
       const kind = refusalKind(error);
       const reason = `not refreshed: RefreshObjectCaches refused: ${error.message}`;
+      const refusal = { ...(error.code ? { code: error.code } : {}), errorClass: error.errorClass };
       // The quota and the permission will not come back within the run: no more calls are sent.
       if (kind === 'quota' || kind === 'permission') ended = { kind, reason };
       if (kind === 'permission') sent.summary.refused = `${error.code ?? error.message}`;
-      notRefreshed(sent, group, kind, reason);
+      notRefreshed(sent, group, kind, reason, refusal);
     }
   };
 
@@ -383,6 +391,8 @@ function notRefreshed(
   items: readonly Candidate[],
   kind: NotRefreshed,
   reason: string,
+  refusal?: RefreshMissed['refusal'],
 ): void {
-  for (const item of items) sent.notRefreshed.set(item.url, { kind, reason });
+  for (const item of items)
+    sent.notRefreshed.set(item.url, { kind, reason, ...(refusal ? { refusal } : {}) });
 }

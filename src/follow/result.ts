@@ -1,7 +1,7 @@
 /** The follow-through's mark on a run's result: per-URL fields, the outputs, and the pass/fail rule. */
 import type { UrlOutcome } from '../base/outcome.js';
 import type { Candidate } from '../urls/prepare.js';
-import type { Refreshed, UrlRefresh } from './refresh.js';
+import type { Refreshed, RefreshSent, UrlRefresh } from './refresh.js';
 import type { FollowResult } from './types.js';
 import type { Followed } from './wait.js';
 
@@ -42,21 +42,27 @@ export function withFollowThrough(
 /**
  * URLs held back from the prefetch because their refresh was not confirmed Complete: skipped, with
  * why. A prefetch sent now would fill nothing (the old copy is still valid) or be emptied by the
- * refresh when it completes.
+ * refresh when it completes. One whose refresh the CDN refused for itself (a host that is not an
+ * accelerated domain, a URL it does not take) failed, with the refusal's code: a prefetch would be
+ * refused the same way.
  */
 export function heldBackOutcomes(
   items: readonly Candidate[],
-  refreshes: ReadonlyMap<string, UrlRefresh>,
+  refreshed: Refreshed,
+  sent: RefreshSent,
   waitTimeoutMs: number,
 ): UrlOutcome[] {
-  return items.map((item) => ({
-    url: item.url,
-    status: 'skipped',
-    reason: heldBackReason(refreshes.get(item.url), waitTimeoutMs),
-    skip: 'refresh',
-    source: item.source,
-    order: item.order,
-  }));
+  return items.map((item) => {
+    const where = { source: item.source, order: item.order };
+    const missed = sent.notRefreshed.get(item.url);
+    if (missed?.kind === 'refused' && missed.refusal) {
+      const { code, errorClass } = missed.refusal;
+      const reason = `${missed.reason}; not prefetched, as a prefetch would be refused too`;
+      return { url: item.url, status: 'failed', reason, ...(code ? { code } : {}), errorClass, ...where };
+    }
+    const reason = heldBackReason(refreshed.urls.get(item.url), waitTimeoutMs);
+    return { url: item.url, status: 'skipped', reason, skip: 'refresh', ...where };
+  });
 }
 
 function heldBackReason(refresh: UrlRefresh | undefined, waitTimeoutMs: number): string {

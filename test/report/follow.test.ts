@@ -64,7 +64,7 @@ function sentRun(list: UrlOutcome[], extra: Partial<RunResult> = {}): RunResult 
 }
 
 describe('withFollowThrough', () => {
-  it('adds taskStatus and description to submitted URLs, refreshStatus to every URL', () => {
+  it('adds taskStatus and description to submitted URLs, the refresh to every URL that was a candidate', () => {
     const { outcomes: decorated, follow } = withFollowThrough(outcomes, refreshed, waited);
     expect(
       decorated.map(({ url, taskStatus, description, refreshStatus, refreshTaskId }) => ({
@@ -93,14 +93,14 @@ describe('withFollowThrough', () => {
         url: C,
         taskStatus: undefined,
         description: undefined,
-        refreshStatus: 'NotRefreshed',
+        refreshStatus: undefined,
         refreshTaskId: undefined,
       },
       {
         url: BAD,
         taskStatus: undefined,
         description: undefined,
-        refreshStatus: 'NotRefreshed',
+        refreshStatus: undefined,
         refreshTaskId: undefined,
       },
     ]);
