@@ -11026,7 +11026,9 @@ function usableState(scan, read, notices, warnings) {
     }
     if (read.kind === 'missing') {
         notices.push(`state: there is no ${read.label} yet, so every file of site-dir counts as added and nothing is carried. ` +
-            'It is written at the end of this run (not in a dry run); from the next run on, only what changed is warmed.');
+            'It is written at the end of this run (not in a dry run); from the next run on, only what changed is warmed. ' +
+            'A first run cannot tell a new file from one the CDN already holds, so none is refreshed: if the site ' +
+            'changed since the CDN last saw it, run once with refresh: true.');
         return undefined;
     }
     if (read.state.baseUrl !== scan.base) {
@@ -15611,7 +15613,7 @@ async function sendCalls(ctx, items, sent) {
             const result = await refreshOnce(ctx, group, sent.summary);
             if (result.kind === 'answered') {
                 take(group, () => result.taskId);
-                logger.info(`Refresh: ${group.length} URLs on ${hostCount(group)} host(s), task ${result.taskId || '(none)'}, request ${result.requestId ?? '(none)'}`);
+                logger.info(`RefreshObjectCaches: ${group.length} URLs on ${hostCount(group)} host(s), task ${result.taskId || '(none)'}, request ${result.requestId ?? '(none)'}`);
                 if (result.taskId === '')
                     logger.warning('refresh: a call was accepted without a task ID; its URLs cannot be followed.');
                 return;
@@ -15619,7 +15621,7 @@ async function sendCalls(ctx, items, sent) {
             const found = group.filter((item) => result.found.has(item.url));
             take(found, (url) => result.found.get(url) ?? '');
             if (found.length > 0)
-                logger.info(`Refresh: ${found.length} URLs were accepted after all (found by look-up).`);
+                logger.info(`RefreshObjectCaches: ${found.length} URLs were accepted after all (found by look-up).`);
             const doubtful = group.filter((item) => !result.found.has(item.url));
             notRefreshed(sent, doubtful, 'unknown', `outcome unknown: ${result.why}, so it was not sent again`);
         }
@@ -17823,7 +17825,8 @@ async function sitemapChanges(options, logger) {
         log.info('changes: all — every URL of the sitemap is taken; no baseline is read.');
     }
     else if (baselineAt === undefined) {
-        log.notice('No previous-sitemap or previous-ref is set: every URL of the sitemap counts as added.');
+        log.notice('No previous-sitemap or previous-ref is set: every URL of the sitemap counts as added (so none is refreshed ' +
+            'first: with refresh: true every one is).');
     }
     else {
         baseline = await loadBaseline(baselineAt, options, limits, log);

@@ -36,6 +36,7 @@ import {
   type RefreshSent,
 } from './follow/refresh.js';
 import { heldBackOutcomes, withFollowThrough } from './follow/result.js';
+import type { RefreshSummary } from './follow/types.js';
 import { waitForPrefetch, type FollowContext } from './follow/wait.js';
 import {
   emptyResult,
@@ -295,11 +296,19 @@ function afterRefresh(
   const { needs, sent } = refreshing;
   const after = allotAfterRefresh(first, needs, sent, refreshed, run.stop.reason !== undefined);
   if (refreshed) refreshed.summary.heldBack = after.heldBack.length;
-  warnLeft(run, after.heldBack.length, after.overQuota.length, quota);
+  const freshOverQuota = after.overQuota.filter(
+    (item) => refreshed?.urls.get(item.url)?.refreshStatus === 'Complete',
+  ).length;
+  warnLeft(run, after.heldBack.length, { count: after.overQuota.length, fresh: freshOverQuota }, quota);
   return after;
 }
 
-function warnLeft(run: RunContext, heldBack: number, overQuota: number, quota: number | undefined): void {
+function warnLeft(
+  run: RunContext,
+  heldBack: number,
+  overQuota: { count: number; fresh: number },
+  quota: number | undefined,
+): void {
   const { config, logger } = run;
   const carries = Boolean(config.site?.state) && !config.dryRun;
   if (heldBack > 0) {
@@ -311,9 +320,13 @@ function warnLeft(run: RunContext, heldBack: number, overQuota: number, quota: n
           : 'They are listed in the report with the reason.'),
     );
   }
-  if (overQuota > 0) {
+  if (overQuota.count > 0) {
     logger.warning(
-      `${overQuota} URLs skipped: the daily prefetch quota has ${quota} left. ` +
+      `${overQuota.count} URLs skipped: the daily prefetch quota has ${quota} left` +
+        (overQuota.fresh
+          ? ` (${overQuota.fresh} of them are refreshed already: fresh, only not warm yet)`
+          : '') +
+        '. ' +
         (carries
           ? 'Those from site-dir are carried in the state and warmed by the next runs; all are listed in the report.'
           : 'They are listed in the report; run again tomorrow or raise the quota.'),
@@ -370,7 +383,9 @@ async function refreshWait(
   if (!follow || sent === undefined) return undefined;
   const followed = await waitForRefresh(follow, sent);
   const urls = refreshOutcomes(needs, sent, followed);
-  sent.summary.notNeeded = [...needs.values()].filter((need) => !need.needed).length;
+  const notNeeded: NonNullable<RefreshSummary['notNeeded']> = {};
+  for (const need of needs.values()) if (!need.needed) notNeeded[need.kind] = (notNeeded[need.kind] ?? 0) + 1;
+  sent.summary.notNeeded = notNeeded;
   return { summary: sent.summary, urls };
 }
 

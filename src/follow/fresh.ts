@@ -11,11 +11,15 @@ import type { UrlChange } from '../base/outcome.js';
 import type { Candidate, EntryChange } from '../urls/prepare.js';
 import type { RefreshMode } from './options.js';
 
+/** Why a URL needs no refresh: it is new, a list entry, unchanged, or an earlier run refreshed it. */
+export type NoRefreshKind = 'added' | 'list' | 'unchanged' | 'refreshed';
+
 /** Whether a URL is refreshed before its prefetch, and if not, why not (for its report row). */
 export type RefreshNeed =
   | { needed: true }
   | {
       needed: false;
+      kind: NoRefreshKind;
       why: string;
       /** A carried URL an earlier run refreshed: when. */
       refreshedAt?: string;
@@ -44,6 +48,7 @@ function needOf(entry: EntryChange | undefined, mode: RefreshMode): RefreshNeed 
       ? NEEDED
       : {
           needed: false,
+          kind: 'list',
           why: 'a urls / urls-file entry: refresh: changed refreshes only what changed in place (refresh: true refreshes it)',
         };
   }
@@ -51,6 +56,7 @@ function needOf(entry: EntryChange | undefined, mode: RefreshMode): RefreshNeed 
     if (entry.refreshedAt !== undefined) {
       return {
         needed: false,
+        kind: 'refreshed',
         why: `refreshed by an earlier run (${entry.refreshedAt})`,
         refreshedAt: entry.refreshedAt,
       };
@@ -63,7 +69,7 @@ function needOf(entry: EntryChange | undefined, mode: RefreshMode): RefreshNeed 
 function changeNeed(change: UrlChange, mode: RefreshMode, carried: string): RefreshNeed {
   if (change === 'modified' || mode === 'all') return NEEDED;
   if (change === 'added') {
-    return { needed: false, why: `added${carried}: the CDN holds no earlier copy to replace` };
+    return { needed: false, kind: 'added', why: `added${carried}: the CDN holds no earlier copy to replace` };
   }
-  return { needed: false, why: `unchanged${carried}: the CDN's copy is current` };
+  return { needed: false, kind: 'unchanged', why: `unchanged${carried}: the CDN's copy is current` };
 }

@@ -181,7 +181,7 @@ async function sendCalls(ctx: FollowContext, items: readonly Candidate[], sent: 
       if (result.kind === 'answered') {
         take(group, () => result.taskId);
         logger.info(
-          `Refresh: ${group.length} URLs on ${hostCount(group)} host(s), task ${result.taskId || '(none)'}, request ${result.requestId ?? '(none)'}`,
+          `RefreshObjectCaches: ${group.length} URLs on ${hostCount(group)} host(s), task ${result.taskId || '(none)'}, request ${result.requestId ?? '(none)'}`,
         );
         if (result.taskId === '')
           logger.warning('refresh: a call was accepted without a task ID; its URLs cannot be followed.');
@@ -190,7 +190,7 @@ async function sendCalls(ctx: FollowContext, items: readonly Candidate[], sent: 
       const found = group.filter((item) => result.found.has(item.url));
       take(found, (url) => result.found.get(url) ?? '');
       if (found.length > 0)
-        logger.info(`Refresh: ${found.length} URLs were accepted after all (found by look-up).`);
+        logger.info(`RefreshObjectCaches: ${found.length} URLs were accepted after all (found by look-up).`);
       const doubtful = group.filter((item) => !result.found.has(item.url));
       notRefreshed(sent, doubtful, 'unknown', `outcome unknown: ${result.why}, so it was not sent again`);
     } catch (error) {

@@ -60,8 +60,8 @@ export interface RefreshSummary {
   refreshed: number;
   /** Of those, URLs not refreshed: beyond UrlRemain, refused, outcome unknown, or the run stopped first. */
   notRefreshed: number;
-  /** URLs that needed no refresh: added, list URLs under `refresh: changed`, or refreshed by an earlier run. */
-  notNeeded?: number;
+  /** URLs that needed no refresh, by why: added, list URLs under `refresh: changed`, unchanged, refreshed by an earlier run. */
+  notNeeded?: Partial<Record<'added' | 'list' | 'unchanged' | 'refreshed', number>>;
   /** URLs held back from the prefetch because their refresh was not confirmed Complete. */
   heldBack?: number;
   /** UrlRemain read at the start, when it was read. */

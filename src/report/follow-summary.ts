@@ -69,10 +69,8 @@ export function renderFollowSummary(result: RunResult): string[] {
  * back from the prefetch for it. The summary and the CLI's closing table both say it so.
  */
 export function refreshText(refresh: RefreshSummary): string {
-  const none = refresh.notNeeded
-    ? `${refresh.notNeeded} URLs needed none (added, list URLs, or refreshed before)`
-    : '';
-  if (refresh.requested === 0) return ['no URL needed a refresh', none].filter(Boolean).join('; ');
+  const none = noneNeeded(refresh.notNeeded ?? {});
+  if (refresh.requested === 0) return `no URL needed a refresh${none ? ` (${none})` : ''}`;
   const wait = refresh.wait;
   const states = wait
     ? ` (${[
@@ -87,10 +85,25 @@ export function refreshText(refresh: RefreshSummary): string {
     `${refresh.requested} URLs needed a refresh: ${refresh.refreshed} refreshed${states}` +
       (refresh.notRefreshed ? `, ${refresh.notRefreshed} not refreshed` : ''),
     refresh.heldBack ? `${refresh.heldBack} held back from the prefetch until their refresh completes` : '',
-    none,
+    none ? `none needed for ${none}` : '',
   ]
     .filter(Boolean)
     .join('; ');
+}
+
+const NONE_NEEDED: Record<keyof NonNullable<RefreshSummary['notNeeded']>, string> = {
+  added: 'added',
+  refreshed: 'refreshed by an earlier run',
+  unchanged: 'unchanged',
+  list: 'urls / urls-file entries',
+};
+
+/** "3 added, 2 refreshed by an earlier run". */
+function noneNeeded(counts: NonNullable<RefreshSummary['notNeeded']>): string {
+  return Object.entries(NONE_NEEDED)
+    .filter(([kind]) => (counts[kind as keyof typeof counts] ?? 0) > 0)
+    .map(([kind, label]) => `${counts[kind as keyof typeof counts]} ${label}`)
+    .join(', ');
 }
 
 function waitLine(wait: WaitSummary): string {

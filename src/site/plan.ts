@@ -233,7 +233,9 @@ function usableState(
   if (read.kind === 'missing') {
     notices.push(
       `state: there is no ${read.label} yet, so every file of site-dir counts as added and nothing is carried. ` +
-        'It is written at the end of this run (not in a dry run); from the next run on, only what changed is warmed.',
+        'It is written at the end of this run (not in a dry run); from the next run on, only what changed is warmed. ' +
+        'A first run cannot tell a new file from one the CDN already holds, so none is refreshed: if the site ' +
+        'changed since the CDN last saw it, run once with refresh: true.',
     );
     return undefined;
   }

@@ -211,7 +211,9 @@ describe('the recommended workflow after a deploy', () => {
       });
       expect(run.outputs['refresh-task-ids']?.split(',')).toContain(byUrl.get(url)?.['refreshTaskId']);
     }
-    expect(run.summary).toContain('7 URLs needed a refresh: 7 refreshed (7 Complete); 1 URLs needed none');
+    expect(run.summary).toContain(
+      '7 URLs needed a refresh: 7 refreshed (7 Complete); none needed for 1 added',
+    );
     expect(run.outputs).toMatchObject({ 'submitted-count': '8', 'skipped-count': '0', 'carried-count': '0' });
   });
 

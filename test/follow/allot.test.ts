@@ -13,7 +13,10 @@ function plan(kinds: string): { candidates: Candidate[]; needs: Map<string, Refr
     order: i + 1,
   }));
   const needs = new Map<string, RefreshNeed>(
-    candidates.map((c) => [c.url, c.url.endsWith('m') ? { needed: true } : { needed: false, why: 'added' }]),
+    candidates.map((c) => [
+      c.url,
+      c.url.endsWith('m') ? { needed: true } : { needed: false, kind: 'added', why: 'added' },
+    ]),
   );
   return { candidates, needs };
 }

@@ -94,10 +94,12 @@ describe('refreshNeeds', () => {
     });
     expect(needs.get(candidates[1]!.url)).toEqual({
       needed: false,
+      kind: 'added',
       why: 'added: the CDN holds no earlier copy to replace',
     });
     expect(needs.get(candidates[2]!.url)).toEqual({
       needed: false,
+      kind: 'refreshed',
       why: 'refreshed by an earlier run (2026-03-01T10:00:00.000Z)',
       refreshedAt: '2026-03-01T10:00:00.000Z',
     });
