@@ -14576,33 +14576,39 @@ function allotBeforeRefresh(candidates, needs, sent, quota) {
 }
 /**
  * After the refresh wait: the slots kept for refreshed URLs go, in plan order, to those whose refresh
- * is Complete, then to the next URLs that may be prefetched. Once the run has `stopped`, a refresh the
- * stop cut short is no reason to hold a URL back: it goes on to the submission, which reports it not
- * sent for the stop (and the state carries it so).
+ * is Complete, then to the next URLs that may be prefetched. A URL whose refresh was refused, failed,
+ * or (when the refreshes were `awaited`) did not complete is held back; one whose accepted refresh was
+ * not awaited (no slot waited for it) is simply beyond the quota. Once the run has `halted` (stopped,
+ * or every prefetch refused for good), a refresh cut short is no reason to hold a URL back: it goes on
+ * to the submission, which reports it not sent and why (and the state carries it so).
  */
-function allotAfterRefresh(first, needs, sent, refreshed, stopped) {
+function allotAfterRefresh(first, needs, sent, refreshed, run) {
     const pending = [...first.waiting, ...first.left].sort((a, b) => a.order - b.order);
     if (sent === undefined)
         return { ready: [], heldBack: [], overQuota: pending };
     const refreshOf = (item) => refreshed?.urls.get(item.url);
     const needed = (item) => needs.get(item.url)?.needed === true;
     const complete = (item) => refreshOf(item)?.refreshStatus === 'Complete';
-    const cut = new Set(stopped ? pending.filter((item) => needed(item) && cutByStop(refreshOf(item))) : []);
+    const cut = new Set(run.halted ? pending.filter((item) => needed(item) && cutByStop(refreshOf(item))) : []);
     const second = allot(pending.filter((item) => !cut.has(item)), (item) => (!needed(item) || complete(item) ? 'ready' : 'held'), first.waiting.filter((item) => !cut.has(item)).length);
-    const held = (item) => needed(item) && !complete(item);
+    const held = (item) => needed(item) && !complete(item) && (run.awaited || !stillRunning(refreshOf(item)));
     return {
         ready: [...cut, ...second.ready].sort((a, b) => a.order - b.order),
         heldBack: second.left.filter(held),
         overQuota: second.left.filter((item) => !held(item)),
     };
 }
+/** An accepted refresh not known to have finished. */
+function stillRunning(refresh) {
+    return refresh?.refreshStatus === 'Pending' || refresh?.refreshStatus === 'Refreshing';
+}
 /** A refresh still running, or never sent, because the run stopped. */
 function cutByStop(refresh) {
     if (refresh === undefined)
         return false;
-    const { refreshStatus, notRefreshed } = refresh;
-    if (refreshStatus === 'Pending' || refreshStatus === 'Refreshing')
+    if (stillRunning(refresh))
         return true;
+    const { notRefreshed } = refresh;
     return notRefreshed === 'deadline' || notRefreshed === 'cancelled' || notRefreshed === 'stopped';
 }
 
@@ -14626,6 +14632,7 @@ function needOf(entry, mode) {
             ? NEEDED
             : {
                 needed: false,
+                kind: 'list',
                 why: 'a urls / urls-file entry: refresh: changed refreshes only what changed in place (refresh: true refreshes it)',
             };
     }
@@ -14633,6 +14640,7 @@ function needOf(entry, mode) {
         if (entry.refreshedAt !== undefined) {
             return {
                 needed: false,
+                kind: 'refreshed',
                 why: `refreshed by an earlier run (${entry.refreshedAt})`,
                 refreshedAt: entry.refreshedAt,
             };
@@ -14645,9 +14653,9 @@ function changeNeed(change, mode, carried) {
     if (change === 'modified' || mode === 'all')
         return NEEDED;
     if (change === 'added') {
-        return { needed: false, why: `added${carried}: the CDN holds no earlier copy to replace` };
+        return { needed: false, kind: 'added', why: `added${carried}: the CDN holds no earlier copy to replace` };
     }
-    return { needed: false, why: `unchanged${carried}: the CDN's copy is current` };
+    return { needed: false, kind: 'unchanged', why: `unchanged${carried}: the CDN's copy is current` };
 }
 
 ;// CONCATENATED MODULE: ./src/alibaba/operations.ts
@@ -18920,8 +18928,10 @@ async function send(run, site) {
     }
     const ledger = client && !run.config.dryRun ? submitLedger(run, first) : undefined;
     await run_submit(run, client, first.ready, ledger);
-    const refreshed = await refreshWait(run, client, refreshing);
-    const after = afterRefresh(run, first, refreshing, refreshed, quotaRemain);
+    // No slot waits for a refresh (the quota is spent, or the prefetch was refused for good): not waited for.
+    const awaited = first.waiting.length > 0 && ledger?.fatal === undefined;
+    const refreshed = await refreshWait(run, client, refreshing, awaited);
+    const after = afterRefresh(run, first, refreshing, refreshed, { quota: quotaRemain, awaited, ledger });
     await run_submit(run, client, after.ready, ledger);
     const outcomes = inInputOrder(urls.rejected, skippedForQuota(after.overQuota, quotaRemain), refreshed && refreshing.sent
         ? heldBackOutcomes(after.heldBack, refreshed, refreshing.sent, run.config.follow.waitTimeoutMs)
@@ -19034,12 +19044,15 @@ function refreshWhy(run) {
     return run.config.follow.refresh === 'all' ? 'refresh: true' : 'they changed in place';
 }
 /** After the refresh wait, the slots of refreshes that did not complete given on; a warning on what is left. */
-function afterRefresh(run, first, refreshing, refreshed, quota) {
+function afterRefresh(run, first, refreshing, refreshed, context) {
     const { needs, sent } = refreshing;
-    const after = allotAfterRefresh(first, needs, sent, refreshed, run.stop.reason !== undefined);
+    // Stopped, or refused for good: a refresh cut short holds nothing back; the submission reports why.
+    const halted = run.stop.reason !== undefined || context.ledger?.fatal !== undefined;
+    const after = allotAfterRefresh(first, needs, sent, refreshed, { halted, awaited: context.awaited });
     if (refreshed)
         refreshed.summary.heldBack = after.heldBack.length;
-    warnLeft(run, after.heldBack.length, after.overQuota.length, quota);
+    const freshOverQuota = after.overQuota.filter((item) => refreshed?.urls.get(item.url)?.refreshStatus === 'Complete').length;
+    warnLeft(run, after.heldBack.length, { count: after.overQuota.length, fresh: freshOverQuota }, context.quota);
     return after;
 }
 function warnLeft(run, heldBack, overQuota, quota) {
@@ -19052,8 +19065,12 @@ function warnLeft(run, heldBack, overQuota, quota) {
                 ? 'Those from site-dir are carried in the state: the next run refreshes them first where no refresh was accepted, and prefetches them.'
                 : 'They are listed in the report with the reason.'));
     }
-    if (overQuota > 0) {
-        logger.warning(`${overQuota} URLs skipped: the daily prefetch quota has ${quota} left. ` +
+    if (overQuota.count > 0) {
+        logger.warning(`${overQuota.count} URLs skipped: the daily prefetch quota has ${quota} left` +
+            (overQuota.fresh
+                ? ` (${overQuota.fresh} of them are refreshed already: fresh, only not warm yet)`
+                : '') +
+            '. ' +
             (carries
                 ? 'Those from site-dir are carried in the state and warmed by the next runs; all are listed in the report.'
                 : 'They are listed in the report; run again tomorrow or raise the quota.'));
@@ -19083,16 +19100,25 @@ async function run_submit(run, client, items, ledger) {
 }
 /**
  * With `refresh` (never in a dry run): the refresh tasks followed until they finish or `wait-timeout`
- * passes, and every candidate's refresh for the report. Undefined with `refresh: false`.
+ * passes — when a slot waits for them (`awaited`) — and every candidate's refresh for the report.
+ * Undefined with `refresh: false`.
  */
-async function refreshWait(run, client, refreshing) {
+async function refreshWait(run, client, refreshing, awaited) {
     const { sent, needs } = refreshing;
     const follow = followContext(run, client);
     if (!follow || sent === undefined)
         return undefined;
-    const followed = await waitForRefresh(follow, sent);
+    if (!awaited && sent.accepted.size > 0) {
+        run.logger.info(`Not waiting for the ${sent.accepted.size} refreshed URLs: no prefetch slot is left for them in this run ` +
+            '(they are fresh once their refresh completes, and carried as refreshed with state).');
+    }
+    const followed = awaited ? await waitForRefresh(follow, sent) : undefined;
     const urls = refreshOutcomes(needs, sent, followed);
-    sent.summary.notNeeded = [...needs.values()].filter((need) => !need.needed).length;
+    const notNeeded = {};
+    for (const need of needs.values())
+        if (!need.needed)
+            notNeeded[need.kind] = (notNeeded[need.kind] ?? 0) + 1;
+    sent.summary.notNeeded = notNeeded;
     return { summary: sent.summary, urls };
 }
 /** With `wait` (never in a dry run): the prefetch tasks followed until they finish or `wait-timeout`. */
@@ -19431,11 +19457,9 @@ function renderFollowSummary(result) {
  * back from the prefetch for it. The summary and the CLI's closing table both say it so.
  */
 function refreshText(refresh) {
-    const none = refresh.notNeeded
-        ? `${refresh.notNeeded} URLs needed none (added, list URLs, or refreshed before)`
-        : '';
+    const none = noneNeeded(refresh.notNeeded ?? {});
     if (refresh.requested === 0)
-        return ['no URL needed a refresh', none].filter(Boolean).join('; ');
+        return `no URL needed a refresh${none ? ` (${none})` : ''}`;
     const wait = refresh.wait;
     const states = wait
         ? ` (${[
@@ -19450,10 +19474,23 @@ function refreshText(refresh) {
         `${refresh.requested} URLs needed a refresh: ${refresh.refreshed} refreshed${states}` +
             (refresh.notRefreshed ? `, ${refresh.notRefreshed} not refreshed` : ''),
         refresh.heldBack ? `${refresh.heldBack} held back from the prefetch until their refresh completes` : '',
-        none,
+        none ? `none needed for ${none}` : '',
     ]
         .filter(Boolean)
         .join('; ');
+}
+const NONE_NEEDED = {
+    added: 'added',
+    refreshed: 'refreshed by an earlier run',
+    unchanged: 'unchanged',
+    list: 'urls / urls-file entries',
+};
+/** "3 added, 2 refreshed by an earlier run". */
+function noneNeeded(counts) {
+    return Object.entries(NONE_NEEDED)
+        .filter(([kind]) => (counts[kind] ?? 0) > 0)
+        .map(([kind, label]) => `${counts[kind]} ${label}`)
+        .join(', ');
 }
 function waitLine(wait) {
     const seconds = Math.round(wait.elapsedMs / 1000);

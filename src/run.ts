@@ -134,8 +134,10 @@ async function send(run: RunContext, site: OpenSite | undefined): Promise<RunRes
   }
   const ledger = client && !run.config.dryRun ? submitLedger(run, first) : undefined;
   await submit(run, client, first.ready, ledger);
-  const refreshed = await refreshWait(run, client, refreshing);
-  const after = afterRefresh(run, first, refreshing, refreshed, quotaRemain);
+  // No slot waits for a refresh (the quota is spent, or the prefetch was refused for good): not waited for.
+  const awaited = first.waiting.length > 0 && ledger?.fatal === undefined;
+  const refreshed = await refreshWait(run, client, refreshing, awaited);
+  const after = afterRefresh(run, first, refreshing, refreshed, { quota: quotaRemain, awaited, ledger });
   await submit(run, client, after.ready, ledger);
   const outcomes = inInputOrder(
     urls.rejected,
@@ -291,15 +293,22 @@ function afterRefresh(
   first: Allotted<Candidate>,
   refreshing: Refreshing,
   refreshed: Refreshed | undefined,
-  quota: number | undefined,
+  context: { quota: number | undefined; awaited: boolean; ledger: SubmitLedger | undefined },
 ): AfterRefresh {
   const { needs, sent } = refreshing;
-  const after = allotAfterRefresh(first, needs, sent, refreshed, run.stop.reason !== undefined);
+  // Stopped, or refused for good: a refresh cut short holds nothing back; the submission reports why.
+  const halted = run.stop.reason !== undefined || context.ledger?.fatal !== undefined;
+  const after = allotAfterRefresh(first, needs, sent, refreshed, { halted, awaited: context.awaited });
   if (refreshed) refreshed.summary.heldBack = after.heldBack.length;
   const freshOverQuota = after.overQuota.filter(
     (item) => refreshed?.urls.get(item.url)?.refreshStatus === 'Complete',
   ).length;
-  warnLeft(run, after.heldBack.length, { count: after.overQuota.length, fresh: freshOverQuota }, quota);
+  warnLeft(
+    run,
+    after.heldBack.length,
+    { count: after.overQuota.length, fresh: freshOverQuota },
+    context.quota,
+  );
   return after;
 }
 
@@ -371,17 +380,25 @@ async function submit(
 
 /**
  * With `refresh` (never in a dry run): the refresh tasks followed until they finish or `wait-timeout`
- * passes, and every candidate's refresh for the report. Undefined with `refresh: false`.
+ * passes — when a slot waits for them (`awaited`) — and every candidate's refresh for the report.
+ * Undefined with `refresh: false`.
  */
 async function refreshWait(
   run: RunContext,
   client: AlibabaClient | undefined,
   refreshing: Refreshing,
+  awaited: boolean,
 ): Promise<Refreshed | undefined> {
   const { sent, needs } = refreshing;
   const follow = followContext(run, client);
   if (!follow || sent === undefined) return undefined;
-  const followed = await waitForRefresh(follow, sent);
+  if (!awaited && sent.accepted.size > 0) {
+    run.logger.info(
+      `Not waiting for the ${sent.accepted.size} refreshed URLs: no prefetch slot is left for them in this run ` +
+        '(they are fresh once their refresh completes, and carried as refreshed with state).',
+    );
+  }
+  const followed = awaited ? await waitForRefresh(follow, sent) : undefined;
   const urls = refreshOutcomes(needs, sent, followed);
   const notNeeded: NonNullable<RefreshSummary['notNeeded']> = {};
   for (const need of needs.values()) if (!need.needed) notNeeded[need.kind] = (notNeeded[need.kind] ?? 0) + 1;

@@ -76,29 +76,32 @@ export interface AfterRefresh {
 
 /**
  * After the refresh wait: the slots kept for refreshed URLs go, in plan order, to those whose refresh
- * is Complete, then to the next URLs that may be prefetched. Once the run has `stopped`, a refresh the
- * stop cut short is no reason to hold a URL back: it goes on to the submission, which reports it not
- * sent for the stop (and the state carries it so).
+ * is Complete, then to the next URLs that may be prefetched. A URL whose refresh was refused, failed,
+ * or (when the refreshes were `awaited`) did not complete is held back; one whose accepted refresh was
+ * not awaited (no slot waited for it) is simply beyond the quota. Once the run has `halted` (stopped,
+ * or every prefetch refused for good), a refresh cut short is no reason to hold a URL back: it goes on
+ * to the submission, which reports it not sent and why (and the state carries it so).
  */
 export function allotAfterRefresh(
   first: Allotted<Candidate>,
   needs: ReadonlyMap<string, RefreshNeed>,
   sent: RefreshSent | undefined,
   refreshed: Refreshed | undefined,
-  stopped: boolean,
+  run: { halted: boolean; awaited: boolean },
 ): AfterRefresh {
   const pending = [...first.waiting, ...first.left].sort((a, b) => a.order - b.order);
   if (sent === undefined) return { ready: [], heldBack: [], overQuota: pending };
   const refreshOf = (item: Candidate): UrlRefresh | undefined => refreshed?.urls.get(item.url);
   const needed = (item: Candidate): boolean => needs.get(item.url)?.needed === true;
   const complete = (item: Candidate): boolean => refreshOf(item)?.refreshStatus === 'Complete';
-  const cut = new Set(stopped ? pending.filter((item) => needed(item) && cutByStop(refreshOf(item))) : []);
+  const cut = new Set(run.halted ? pending.filter((item) => needed(item) && cutByStop(refreshOf(item))) : []);
   const second = allot(
     pending.filter((item) => !cut.has(item)),
     (item) => (!needed(item) || complete(item) ? 'ready' : 'held'),
     first.waiting.filter((item) => !cut.has(item)).length,
   );
-  const held = (item: Candidate): boolean => needed(item) && !complete(item);
+  const held = (item: Candidate): boolean =>
+    needed(item) && !complete(item) && (run.awaited || !stillRunning(refreshOf(item)));
   return {
     ready: [...cut, ...second.ready].sort((a, b) => a.order - b.order),
     heldBack: second.left.filter(held),
@@ -106,10 +109,15 @@ export function allotAfterRefresh(
   };
 }
 
+/** An accepted refresh not known to have finished. */
+function stillRunning(refresh: UrlRefresh | undefined): boolean {
+  return refresh?.refreshStatus === 'Pending' || refresh?.refreshStatus === 'Refreshing';
+}
+
 /** A refresh still running, or never sent, because the run stopped. */
 function cutByStop(refresh: UrlRefresh | undefined): boolean {
   if (refresh === undefined) return false;
-  const { refreshStatus, notRefreshed } = refresh;
-  if (refreshStatus === 'Pending' || refreshStatus === 'Refreshing') return true;
+  if (stillRunning(refresh)) return true;
+  const { notRefreshed } = refresh;
   return notRefreshed === 'deadline' || notRefreshed === 'cancelled' || notRefreshed === 'stopped';
 }

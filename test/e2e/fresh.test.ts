@@ -251,6 +251,72 @@ describe('the recommended workflow after a deploy', () => {
   });
 });
 
+describe('freshness does not wait for the prefetch quota', () => {
+  it('with no prefetch quota left today: what changed in place is refreshed now, without waiting, and carried as refreshed', async () => {
+    const { em, v2, state, changed, since } = await afterDeploy();
+    em.setPreloadRemain(0);
+
+    const first = await deploy(em, v2, state);
+
+    expect(first.run.exitCode, first.run.log).toBe(0);
+    expect(since().refreshed.sort()).toEqual(changed.modified);
+    expect(since().prefetched).toEqual([]);
+    // No slot waits for the refreshes: the run does not wait for them.
+    expect(since().calls.filter((c) => c.action === 'DescribeRefreshTaskById')).toEqual([]);
+    expect(await freshness(em, changed.modified)).toEqual(every(changed.modified, 'fresh-cold'));
+    const entries = carried(first.state);
+    expect(entries.map((c) => c.url).sort()).toEqual([...changed.added, ...changed.modified].sort());
+    expect(entries.every((c) => c.cause === 'quota')).toBe(true);
+    expect(
+      entries
+        .filter((c) => c.refreshedAt !== undefined)
+        .map((c) => c.url)
+        .sort(),
+    ).toEqual(changed.modified);
+
+    // The next day: prefetched, not refreshed again.
+    em.setPreloadRemain(1000);
+    const second = await deploy(em, v2, first.state);
+    expect(second.run.exitCode, second.run.log).toBe(0);
+    const all = [...changed.added, ...changed.modified];
+    expect(await freshness(em, all)).toEqual(every(all, 'fresh-warm'));
+    expect(twice(since().refreshed)).toEqual([]);
+    expect(since().wasted).toBe(0);
+  });
+});
+
+describe('a sitemap diff', () => {
+  it('refreshes the modified URLs first, prefetches the added ones at once: both fresh and warm, nothing wasted', async () => {
+    const em = await emulators.start();
+    em.edge.seed({ dir: folder(build(1)), baseUrl: SITE });
+    em.edge.origin.serve(folder(build(2)));
+    const entry = (loc: string, lastmod: string): string =>
+      `<url><loc>${SITE}${loc}</loc><lastmod>${lastmod}</lastmod></url>`;
+    const sitemap = (entries: string[]): string =>
+      `<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">${entries.join('')}</urlset>`;
+    const before = [1, 2, 3, 4, 5].map((n) => entry(`/posts/${n}/`, '2026-03-01'));
+    const after = [
+      ...[1, 3, 4, 5].map((n) => entry(`/posts/${n}/`, '2026-03-01')),
+      entry('/posts/2/', '2026-03-02'),
+      entry('/posts/6/', '2026-03-02'),
+    ];
+    const run = await runAction(
+      { endpoint: em.url, sitemap: 'sitemap.xml', 'previous-sitemap': 'old.xml', 'poll-interval': '1' },
+      { env, timeoutMs: 30_000, files: { 'sitemap.xml': sitemap(after), 'old.xml': sitemap(before) } },
+    );
+    rmSync(run.workspace, { recursive: true, force: true });
+    await em.edge.settled();
+
+    expect(run.exitCode, run.log).toBe(0);
+    const modified = `${SITE}/posts/2/`;
+    const added = `${SITE}/posts/6/`;
+    expect(em.acceptedRefreshes().map((r) => r.url)).toEqual([modified]);
+    expect(em.acceptedPrefetches().map((p) => p.url)).toEqual([added, modified]);
+    expect(await freshness(em, [modified, added])).toEqual(every([modified, added], 'fresh-warm'));
+    expect(em.edge.totals().prefetchesNotFilled).toBe(0);
+  });
+});
+
 describe('when the refresh does not go through', () => {
   it('without cdn:RefreshObjectCaches: a warning naming it, the added URL warmed, the modified ones carried, the step passes', async () => {
     const denied = ['RefreshObjectCaches'];

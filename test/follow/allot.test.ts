@@ -51,6 +51,9 @@ function waited(
   return { summary: sent.summary, urls };
 }
 
+/** A run that waited for its refreshes and goes on. */
+const RUN = { halted: false, awaited: true };
+
 const positions = (items: readonly Candidate[]): number[] => items.map((c) => c.order);
 
 describe('allot', () => {
@@ -83,7 +86,7 @@ describe('the prefetch quota around the refresh', () => {
     expect(positions(first.ready)).toEqual([3, 4]);
     expect(positions(first.waiting)).toEqual([1, 2]);
     expect(positions(first.left)).toEqual([5, 6]);
-    const after = allotAfterRefresh(first, needs, refreshes, waited(refreshes, candidates), false);
+    const after = allotAfterRefresh(first, needs, refreshes, waited(refreshes, candidates), RUN);
     expect(positions(after.ready)).toEqual([1, 2]);
     expect(after.heldBack).toEqual([]);
     expect(positions(after.overQuota)).toEqual([5, 6]);
@@ -101,7 +104,7 @@ describe('the prefetch quota around the refresh', () => {
       needs,
       refreshes,
       waited(refreshes, candidates, { 2: { refreshStatus: 'Failed' } }),
-      false,
+      RUN,
     );
     expect(positions(after.ready)).toEqual([1, 4]);
     expect(positions(after.heldBack)).toEqual([2]);
@@ -117,7 +120,7 @@ describe('the prefetch quota around the refresh', () => {
       needs,
       refreshes,
       waited(refreshes, candidates, { 1: { refreshStatus: 'Refreshing' } }),
-      false,
+      RUN,
     );
     expect(positions(after.ready)).toEqual([2, 3]);
     expect(positions(after.heldBack)).toEqual([1]);
@@ -129,7 +132,7 @@ describe('the prefetch quota around the refresh', () => {
     const first = allotBeforeRefresh(candidates, needs, refreshes, 2);
     expect(positions(first.ready)).toEqual([3]);
     expect(positions(first.waiting)).toEqual([2]);
-    const after = allotAfterRefresh(first, needs, refreshes, waited(refreshes, candidates), false);
+    const after = allotAfterRefresh(first, needs, refreshes, waited(refreshes, candidates), RUN);
     expect(positions(after.ready)).toEqual([2]);
     expect(positions(after.heldBack)).toEqual([1]);
     expect(positions(after.overQuota)).toEqual([4]);
@@ -147,7 +150,7 @@ describe('the prefetch quota around the refresh', () => {
           needs,
           refreshes,
           waited(refreshes, candidates, { 6: { refreshStatus: 'Failed' } }),
-          false,
+          RUN,
         );
         const all = [...first.ready, ...after.ready, ...after.heldBack, ...after.overQuota];
         expect(positions(all).sort((a, b) => a - b)).toEqual(candidates.map((c) => c.order));
@@ -164,8 +167,23 @@ describe('the prefetch quota around the refresh', () => {
     const { candidates, needs } = plan('mama');
     const first = allotBeforeRefresh(candidates, needs, undefined, 3);
     expect(positions(first.ready)).toEqual([1, 2, 3]);
-    const after = allotAfterRefresh(first, needs, undefined, undefined, false);
+    const after = allotAfterRefresh(first, needs, undefined, undefined, RUN);
     expect(after).toEqual({ ready: [], heldBack: [], overQuota: [candidates[3]] });
+  });
+
+  it('refreshes nobody waited for (no slot left for them) are beyond the quota, not held back', () => {
+    const { candidates, needs } = plan('amm');
+    const refreshes = sent(candidates);
+    const first = allotBeforeRefresh(candidates, needs, refreshes, 1);
+    expect(positions(first.ready)).toEqual([1]);
+    expect(first.waiting).toEqual([]);
+    const notWaited = waited(refreshes, candidates, {
+      2: { refreshStatus: 'Pending' },
+      3: { refreshStatus: 'Pending' },
+    });
+    const after = allotAfterRefresh(first, needs, refreshes, notWaited, { halted: false, awaited: false });
+    expect(after.heldBack).toEqual([]);
+    expect(positions(after.overQuota)).toEqual([2, 3]);
   });
 
   it('once the run has stopped, a refresh the stop cut short holds nothing back: the URL goes on, to be reported not sent', () => {
@@ -177,7 +195,7 @@ describe('the prefetch quota around the refresh', () => {
       needs,
       refreshes,
       waited(refreshes, candidates, { 1: { refreshStatus: 'Pending' }, 2: { refreshStatus: 'Failed' } }),
-      true,
+      { halted: true, awaited: true },
     );
     expect(positions(after.ready)).toEqual([1, 3]);
     expect(positions(after.heldBack)).toEqual([2]);
