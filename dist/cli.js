@@ -12164,7 +12164,7 @@ const ACTION_INPUTS = [
     },
     {
         name: 'request-timeout',
-        description: "Seconds allowed for each HTTP request (connecting, the answer and its body) to the CDN API, STS, remote sitemaps and GitHub's contents API. Also how long a call whose answer was lost is looked up (at least 5 s) before it may be sent again.",
+        description: "Seconds allowed for each HTTP request (connecting, the answer and its body) to the CDN API, STS, remote sitemaps, GitHub's contents API and, with verify, the site. Also how long a call whose answer was lost is looked up (at least 5 s) before it may be sent again.",
         default: '30',
         required: false,
     },
@@ -12196,6 +12196,18 @@ const ACTION_INPUTS = [
         name: 'poll-interval',
         description: 'Seconds between polls, at least 1. The pause grows x1.5 while nothing changes, up to 6 times this.',
         default: '10',
+        required: false,
+    },
+    {
+        name: 'verify',
+        description: "true to ask the site itself, once the prefetch tasks have finished (verify waits for them as wait: true does), for each changed URL as a visitor does (GET, a browser's Accept-Encoding, no credentials, through the proxy settings), and compare the body with the file built for this deploy, hashed as the state hashes it (after content-ignore): each URL is fresh, stale, missing (4xx/5xx), redirect or error. With the default fail-on: error, a stale or missing URL fails the step. Without site-dir only the status and cache headers are reported.",
+        default: 'false',
+        required: false,
+    },
+    {
+        name: 'verify-limit',
+        description: 'With verify: at most this many URLs are asked for, changed ones first in plan order, 8 at a time; the rest are counted as unchecked. 1 to 10000.',
+        default: '200',
         required: false,
     },
     {
@@ -12576,6 +12588,8 @@ const INPUTS = withDefaults({
     wait: switchInput(),
     'wait-timeout': whole(1, 6 * 3600, DEFAULTED),
     'poll-interval': whole(1, 3600, DEFAULTED),
+    verify: switchInput(),
+    'verify-limit': whole(1, 10_000, DEFAULTED),
     'role-arn': inputs_text({
         parse: parseRoleArn,
         cli: {
@@ -12800,6 +12814,7 @@ function parseConfig(input, env, credentials, context = {}) {
         requestTimeoutMs: inputs.get('request-timeout') * 1000,
         timeoutMs: (timeout ?? defaultTimeoutSeconds(follow, refreshMayWait(inputs))) * 1000,
         follow,
+        ...(inputs.get('verify') ? { verify: { limit: inputs.get('verify-limit') } } : {}),
         exclude: inputs.get('exclude'),
         ...(sitemap ? { sitemap } : {}),
         ...(site ? { site } : {}),
@@ -12823,11 +12838,15 @@ function pushOptions(inputs) {
         push.withHeader = withHeader;
     return push;
 }
-/** `refresh`, `wait`, `wait-timeout` and `poll-interval`. */
+/**
+ * `refresh`, `wait`, `wait-timeout` and `poll-interval`. `verify` waits for the prefetch tasks as `wait`
+ * does: a check sent while a URL's prefetch is still running would be the first request to fill the
+ * cache, and the prefetch would then fill nothing there (see verify/select.ts).
+ */
 function followOptions(inputs) {
     return {
         refresh: inputs.get('refresh'),
-        wait: inputs.get('wait'),
+        wait: inputs.get('wait') || inputs.get('verify'),
         waitTimeoutMs: inputs.get('wait-timeout') * 1000,
         pollIntervalMs: inputs.get('poll-interval') * 1000,
     };
@@ -13035,8 +13054,271 @@ function clearTextWarning(name, origin, what) {
 
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: ./src/verify/types.ts
+/**
+ * `verify`: what the site served for each URL, compared with the build. Plain data: the report, the job
+ * summary, the outputs, the CLI's table and the verdict are built from it (report/).
+ */
+function emptyVerifyCounts() {
+    return {
+        fresh: 0,
+        stale: 0,
+        missing: 0,
+        redirect: 0,
+        error: 0,
+        served: 0,
+        unchecked: 0,
+        total: 0,
+    };
+}
+function countChecks(checks) {
+    const counts = emptyVerifyCounts();
+    for (const check of checks)
+        counts[check.edge]++;
+    counts.total = checks.length;
+    return counts;
+}
+/** A check's HTTP status and cache headers, as one short text for a log line or a list. */
+function headerText(check) {
+    return [
+        check.status !== undefined ? `HTTP ${check.status}` : '',
+        ...Object.entries(check.headers ?? {}).map(([name, value]) => `${name}: ${value}`),
+    ]
+        .filter(Boolean)
+        .join(', ');
+}
+
+;// CONCATENATED MODULE: ./src/report/listing.ts
+/** GitHub drops a step summary over 1 MiB whole; this is the most a summary may ever be. */
+const SUMMARY_MAX_BYTES = 1_000_000;
+/** Reasons listed per status; the rest are counted. */
+const LISTED_REASONS = 50;
+/** URLs shown per reason. */
+const URLS_PER_REASON = 3;
+/** Groups outcomes by identical reason and code, the largest group first (ties: first seen first). */
+function groupByReason(outcomes) {
+    const groups = new Map();
+    for (const outcome of outcomes) {
+        const reason = outcome.reason ?? '';
+        const key = `${outcome.code ?? ''}\u0000${reason}`;
+        let group = groups.get(key);
+        if (group === undefined) {
+            group = { reason, code: outcome.code, count: 0, urls: [] };
+            groups.set(key, group);
+        }
+        group.count++;
+        if (group.urls.length < URLS_PER_REASON)
+            group.urls.push(outcome.url);
+    }
+    return [...groups.values()].sort((a, b) => b.count - a.count);
+}
+/** Bytes left for a part of the summary; a line is taken only if it fits whole. */
+class listing_ByteBudget {
+    left;
+    constructor(left) {
+        this.left = left;
+    }
+    take(line) {
+        const bytes = Buffer.byteLength(line, 'utf8') + 1;
+        if (bytes > this.left)
+            return false;
+        this.left -= bytes;
+        return true;
+    }
+}
+/** Text on one line, cut after `max` characters. */
+function listing_oneLine(text, max) {
+    const line = text.replace(/\r?\n/g, ' ');
+    return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+/** Text for a Markdown table cell: one line, `|` escaped, cut after `max` characters. */
+function listing_cell(text, max) {
+    return listing_oneLine(text, max).replace(/\|/g, '\\|');
+}
+/**
+ * The summary as GitHub will show it: cut at a line boundary below SUMMARY_MAX_BYTES, with a last
+ * line that says so, should the parts' own budgets ever not suffice.
+ */
+function fitSummary(text, reportPath) {
+    if (Buffer.byteLength(text, 'utf8') <= SUMMARY_MAX_BYTES)
+        return text;
+    const tail = `\n\n… the summary stops here to stay under GitHub's 1 MiB limit; every URL is in the report: \`${listing_oneLine(reportPath, 500)}\`\n`;
+    const room = SUMMARY_MAX_BYTES - Buffer.byteLength(tail, 'utf8');
+    // Cut by bytes, then back to the last whole line (never inside a UTF-8 sequence).
+    const head = Buffer.from(text, 'utf8').subarray(0, room).toString('utf8');
+    const lastLine = head.lastIndexOf('\n');
+    return (lastLine > 0 ? head.slice(0, lastLine) : '') + tail;
+}
+
+;// CONCATENATED MODULE: ./src/report/edge.ts
+/**
+ * `verify`'s part of everything built from a run's result: the report row's `edge` fields, the outputs,
+ * the job summary's section, the CLI's lines, and the rule that fails the step.
+ */
+
+
+/** URLs named in the summary's table of stale and missing URLs (and in the CLI's list): the report has all. */
+const LISTED = 50;
+const CLI_LISTED = 20;
+const TABLE_BYTES = (/* unused pure expression or super */ null && (128 * 1024));
+/** A report row's `edge` fields; none for a URL that was not verified. */
+function edgeFields(check) {
+    if (check === undefined)
+        return {};
+    return {
+        edge: check.edge,
+        ...(check.status !== undefined ? { edgeStatus: check.status } : {}),
+        ...(check.headers ? { edgeHeaders: check.headers } : {}),
+        ...(check.location !== undefined ? { edgeLocation: check.location } : {}),
+        ...(check.unchecked !== undefined ? { edgeUnchecked: check.unchecked } : {}),
+        ...(check.note !== undefined ? { edgeNote: check.note } : {}),
+        ...(check.askedTwice ? { edgeAskedTwice: true } : {}),
+    };
+}
+/** Each URL's check, by URL. */
+function checksByUrl(verify) {
+    return new Map((verify?.checks ?? []).map((check) => [check.url, check]));
+}
+/** The outputs `verify` adds; empty strings without it, and in a dry run. */
+function verifyOutputs(result) {
+    const counts = result.verify?.counts;
+    return {
+        'fresh-count': counts ? String(counts.fresh) : '',
+        'stale-count': counts ? String(counts.stale) : '',
+        'missing-count': counts ? String(counts.missing) : '',
+        'unchecked-count': counts ? String(counts.unchecked) : '',
+    };
+}
+/**
+ * Under `fail-on: error`: a stale URL (visitors get another build) or a missing one (they get an
+ * error) fails the step. A redirect or an error of the check itself does not: the check could not
+ * tell, and says so.
+ */
+function verifyFailure(result) {
+    const counts = result.verify?.counts;
+    if (!counts || counts.stale + counts.missing === 0)
+        return undefined;
+    const parts = [
+        counts.stale ? `${counts.stale} stale (the site serves other content than this build)` : '',
+        counts.missing ? `${counts.missing} missing (the site answers 4xx or 5xx)` : '',
+    ].filter(Boolean);
+    return `The deploy is not live at the edge: of ${counts.total} URLs verified, ${parts.join(' and ')}`;
+}
+/** The job summary's section: the counts, then the stale, missing, redirected and failed checks. */
+function verifySection(result) {
+    const verify = result.verify;
+    if (!verify)
+        return [];
+    const { counts } = verify;
+    const rows = [
+        ...(verify.compared
+            ? [
+                ['fresh: this deploy', counts.fresh],
+                ['stale: other content', counts.stale],
+            ]
+            : []),
+        ['missing: 4xx or 5xx', counts.missing],
+        ['redirect (not followed)', counts.redirect],
+        ['error: no usable answer', counts.error],
+        ...(counts.served ? [['answered, not compared (no built file)', counts.served]] : []),
+        ['unchecked', counts.unchecked],
+    ];
+    const lines = [
+        '### Verification at the edge',
+        '',
+        verify.compared
+            ? 'Each URL was asked for as a visitor asks, and the body compared with the file built for this deploy (after `content-ignore`).'
+            : 'Each URL was asked for as a visitor asks. There is no built site (`site-dir`) to compare with: status and cache headers only.',
+        '',
+        '| | URLs |',
+        '|---|---:|',
+        ...rows.map(([name, value]) => `| ${name} | ${value} |`),
+        `| **verified URLs** | **${counts.total}** |`,
+        '',
+    ];
+    const why = uncheckedText(verify.checks);
+    if (why)
+        lines.push(`Unchecked: ${why}.`, '');
+    const troubled = verify.checks.filter((c) => c.edge !== 'fresh' && c.edge !== 'served' && c.edge !== 'unchecked');
+    lines.push(...checkTable(troubled));
+    return lines;
+}
+/** The CLI's lines: the counts, then the first stale and missing URLs. */
+function verifyLines(result) {
+    const verify = result.verify;
+    if (!verify)
+        return [];
+    const { counts } = verify;
+    const parts = [
+        ...(verify.compared ? [`${counts.fresh} fresh`, `${counts.stale} stale`] : []),
+        `${counts.missing} missing`,
+        `${counts.redirect} redirect`,
+        `${counts.error} error`,
+        ...(counts.served ? [`${counts.served} served (not compared)`] : []),
+        `${counts.unchecked} unchecked`,
+    ];
+    const lines = [`Edge (verify, ${counts.total} URLs)`, `  ${parts.join(' · ')}`];
+    const problems = verify.checks.filter((c) => c.edge === 'stale' || c.edge === 'missing');
+    for (const check of problems.slice(0, CLI_LISTED)) {
+        lines.push(`  ${check.edge.padEnd(7)} ${listing_oneLine(check.url, 1100)}  ${listing_oneLine(headerText(check), 400)}`);
+    }
+    if (problems.length > CLI_LISTED)
+        lines.push(`  …and ${problems.length - CLI_LISTED} more: see --json.`);
+    return lines;
+}
+/** Why URLs were unchecked, counted by reason. */
+function uncheckedText(checks) {
+    const byReason = new Map();
+    for (const check of checks) {
+        if (check.unchecked !== undefined)
+            byReason.set(check.unchecked, (byReason.get(check.unchecked) ?? 0) + 1);
+    }
+    const words = {
+        limit: 'beyond verify-limit',
+        'prefetch-pending': 'prefetch still running (a check would fill the cache before it)',
+        deadline: 'the run reached its timeout',
+        cancelled: 'the run was cancelled',
+        'too-large': 'over 16 MiB',
+    };
+    return [...byReason].map(([reason, count]) => `${count} ${words[reason] ?? reason}`).join(', ');
+}
+function checkTable(checks) {
+    if (checks.length === 0)
+        return [];
+    const budget = new ByteBudget(TABLE_BYTES);
+    const rows = [];
+    for (const check of checks.slice(0, LISTED)) {
+        const h = check.headers ?? {};
+        const row = `| ${cell(check.url, 1100)} | ${check.edge} | ${check.status ?? ''} | ${cell(h['X-Cache'] ?? '', 100)} | ` +
+            `${cell(h.Age ?? '', 20)} | ${cell(h.Via ?? '', 300)} | ${cell(detail(check), 400)} |`;
+        if (!budget.take(row))
+            break;
+        rows.push(row);
+    }
+    const unlisted = checks.length - rows.length;
+    return [
+        `#### Not live, or not known to be (${checks.length})`,
+        '',
+        '| URL | edge | status | X-Cache | Age | Via | note |',
+        '|---|---|---:|---|---:|---|---|',
+        ...rows,
+        '',
+        ...(unlisted > 0 ? [`…and ${unlisted} more in the report.`, ''] : []),
+    ];
+}
+function detail(check) {
+    return [
+        check.location ? `Location: ${check.location}` : '',
+        check.note ?? '',
+        check.askedTwice ? 'asked twice' : '',
+    ]
+        .filter(Boolean)
+        .join('; ');
+}
+
 ;// CONCATENATED MODULE: ./src/report/report.ts
 /** The JSON report file: every URL and its fate, for later steps and for people. */
+
 
 
 
@@ -13048,6 +13330,7 @@ async function writeReport(result, dir, redact) {
 }
 /** The report as JSON text: the action's report file, and what the CLI prints with --json. */
 function reportJson(result, redact) {
+    const checks = checksByUrl(result.verify);
     const report = {
         dryRun: result.dryRun,
         counts: result.counts,
@@ -13066,12 +13349,22 @@ function reportJson(result, redact) {
         ...(result.sitemap ? { sitemap: result.sitemap } : {}),
         ...(result.site ? { site: result.site } : {}),
         ...(result.savedSitemap ? { savedSitemap: result.savedSitemap } : {}),
-        urls: result.outcomes.map(({ order: _order, ...outcome }) => outcome),
+        ...(result.verify ? { verify: verifyTotals(result.verify) } : {}),
+        urls: result.outcomes.map(({ order: _order, ...outcome }) => ({
+            ...outcome,
+            ...edgeFields(checks.get(outcome.url)),
+        })),
     };
     return redact(JSON.stringify(report, null, 2)) + '\n';
 }
+/** The verification's totals; each URL's check is on its row (`edge` and the fields after it). */
+function verifyTotals(verify) {
+    const { checks: _checks, ...totals } = verify;
+    return totals;
+}
 
 ;// CONCATENATED MODULE: ./src/report/verdict.ts
+
 /** The failure, or undefined when the step succeeds. */
 function verdict(result, failOn) {
     if (result.fatal)
@@ -13093,6 +13386,9 @@ function verdict(result, failOn) {
     const cdnFailure = followFailure(result);
     if (cdnFailure)
         return { reason: cdnFailure, listed: true };
+    const notLive = verifyFailure(result);
+    if (notLive)
+        return { reason: notLive, listed: true };
     if (failOn === 'skipped' && quotaSkipped + heldBack > 0) {
         const why = [
             quotaSkipped ? `${quotaSkipped} URLs were skipped for lack of quota` : '',
@@ -18850,7 +19146,420 @@ function recordFailure(logger, host, items, error, ledger) {
     logger.warning(`${host}: ${items.length} URLs failed: ${error.message}`);
 }
 
+;// CONCATENATED MODULE: ./src/verify/expected.ts
+/**
+ * What the site should serve at each URL: the file the build wrote for it (site/mapping.ts maps the
+ * URL back, `/a/` to `a/index.html`, `/a` to `a` or `a.html`), with the content hash the scan made of
+ * it. Files over the size a scan reads whole are hashed raw, without `content-ignore`, and are not
+ * downloaded for a check.
+ */
+
+
+/** The largest body a check downloads and decodes: the size the scan hashes with `content-ignore`. */
+const MAX_CHECKED_BYTES = WHOLE_FILE_LIMIT;
+/** Looks URLs up in `scan`; undefined for a URL that is no file of it. */
+function expectedFromScan(scan) {
+    const byPath = new Map(scan.files.map((file) => [file.path, file]));
+    return (url) => {
+        const path = urlToFile(scan.base, url, (file) => byPath.has(file));
+        const file = path === undefined ? undefined : byPath.get(path);
+        if (file === undefined)
+            return undefined;
+        if (file.size > MAX_CHECKED_BYTES) {
+            return { tooLarge: `${file.path} is over ${MAX_CHECKED_BYTES / (1024 * 1024)} MiB: not downloaded` };
+        }
+        return { expected: { file: file.path, content: file.hashes.content } };
+    };
+}
+
+;// CONCATENATED MODULE: ./src/verify/select.ts
+
+/** The URLs of `outcomes` to verify, in the order they are asked for. */
+function verifyTargets(outcomes, expectedOf) {
+    const eligible = outcomes.filter(isSiteUrl);
+    const changed = eligible.filter(isChange);
+    const others = eligible.filter((outcome) => !isChange(outcome));
+    return [...changed, ...others].map((outcome) => {
+        const built = expectedOf(outcome.url);
+        const target = {
+            url: outcome.url,
+            ...(built && 'expected' in built ? { expected: built.expected, staleHint: staleHint(outcome) } : {}),
+        };
+        if (prefetchPending(outcome)) {
+            const note = `its prefetch task was ${outcome.taskStatus ?? 'not followed'} when the checks began`;
+            return { ...target, unchecked: 'prefetch-pending', note };
+        }
+        if (built && 'tooLarge' in built)
+            return { ...target, unchecked: 'too-large', note: built.tooLarge };
+        return target;
+    });
+}
+/** A URL the run dealt with: valid (in its sending form), allowed, not excluded. */
+function isSiteUrl(outcome) {
+    if (outcome.skip === 'domains' || outcome.skip === 'excluded')
+        return false;
+    const normal = normalizeUrl(outcome.url);
+    return normal.ok && normal.url === outcome.url;
+}
+function isChange(outcome) {
+    return outcome.change === 'added' || outcome.change === 'modified' || outcome.change === 'carried';
+}
+/** Submitted by this run, and its task not seen Complete or Failed. */
+function prefetchPending(outcome) {
+    return (outcome.status === 'submitted' && outcome.taskStatus !== 'Complete' && outcome.taskStatus !== 'Failed');
+}
+/** What most likely keeps a URL stale, from its change and its refresh; undefined when nothing is known. */
+function staleHint(outcome) {
+    const refresh = outcome.refreshStatus;
+    if (refresh === 'Failed')
+        return `its refresh failed (${outcome.refreshDescription ?? 'no reason given'})`;
+    if (refresh === 'Pending' || refresh === 'Refreshing')
+        return 'its refresh had not finished';
+    if (refresh === 'Complete') {
+        return 'refreshed, and still other content: the origin may serve an old copy, or a CDN rule rewrites it';
+    }
+    if (outcome.change === 'added')
+        return 'new in this build, yet other content is served: is the origin updated?';
+    if (outcome.skip === 'quota') {
+        return 'skipped for quota, so neither refreshed nor prefetched: the CDN may still hold the previous copy';
+    }
+    const why = outcome.refreshDescription ? ` (${outcome.refreshDescription})` : '';
+    if (refresh === 'NotRefreshed') {
+        // It needed a refresh and got none: held back, and (with state) refreshed first by a later run.
+        return `not refreshed${why}: the CDN may still hold the previous copy`;
+    }
+    return `not refreshed${why}: the CDN may still hold the previous copy (refresh: true refreshes it)`;
+}
+
+;// CONCATENATED MODULE: ./src/verify/classify.ts
+/**
+ * One answer of the site, classified: the status decides missing and redirect; a 2xx body is compared
+ * with the file built for this deploy, hashed exactly as the site scan hashes it (site/hash.ts, after
+ * `content-ignore`), so a page the site serves byte for byte as built is fresh, and a build stamp that
+ * `content-ignore` removes does not make it stale.
+ */
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/**
+ * The check of `url` from one answer. Without `expected` (no built site, or a URL that is no site
+ * file) a 2xx is `served`: the status and headers are all there is to say.
+ */
+function classify_classify(url, answer, expected, ignore) {
+    if ('error' in answer)
+        return { url, edge: 'error', note: answer.error };
+    const { status, headers } = answer;
+    const seen = { url, status, ...(Object.keys(headers).length > 0 ? { headers } : {}) };
+    if (REDIRECTS.has(status)) {
+        return {
+            ...seen,
+            edge: 'redirect',
+            ...(answer.location ? { location: answer.location } : { note: 'a redirect without a Location header' }),
+        };
+    }
+    if (status >= 400)
+        return { ...seen, edge: 'missing' };
+    if (status < 200 || status >= 300) {
+        return { ...seen, edge: 'error', note: `HTTP ${status} is not an answer a visitor can use` };
+    }
+    if (expected === undefined)
+        return { ...seen, edge: 'served' };
+    if (answer.body === undefined)
+        return { ...seen, edge: 'error', note: 'the body was not read' };
+    return { ...seen, edge: contentHash(answer.body, ignore) === expected.content ? 'fresh' : 'stale' };
+}
+/** The body's content hash, as the site scan hashes a file of this size (see site/hash.ts). */
+function contentHash(body, ignore) {
+    return hashBytes(body, false, ignore).content;
+}
+/** The cache headers of an answer, those present, in the spelling Alibaba's edge sends. */
+function cacheHeaders(get) {
+    const headers = {};
+    for (const name of ['X-Cache', 'Age', 'Via']) {
+        const value = get(name);
+        if (value !== null && value !== '')
+            headers[name] = value;
+    }
+    return headers;
+}
+
+;// CONCATENATED MODULE: ./src/verify/decode.ts
+/**
+ * A body as a browser reads it: the `Content-Encoding` undone (gzip, deflate, br, in the reverse order
+ * they were applied), within a size limit, so that an answer that inflates without end cannot take the
+ * runner's memory.
+ */
+
+/** The Accept-Encoding a browser sends: the answer may come in any of these. */
+const BROWSER_ACCEPT_ENCODING = 'gzip, deflate, br';
+/** Why a body could not be decoded: an unknown coding, a corrupt stream, or more than the limit. */
+class DecodeError extends Error {
+    name = 'DecodeError';
+}
+/**
+ * Undoes `contentEncoding` (the header's value; absent or `identity` leaves the body as it is). Throws
+ * DecodeError when a coding is unknown or broken, or the decoded body exceeds `maxBytes`.
+ */
+function decodeBody(body, contentEncoding, maxBytes) {
+    const codings = (contentEncoding ?? '')
+        .split(',')
+        .map((coding) => coding.trim().toLowerCase())
+        .filter((coding) => coding !== '' && coding !== 'identity');
+    let data = body;
+    for (const coding of codings.reverse())
+        data = decodeOnce(data, coding, maxBytes);
+    if (data.length > maxBytes)
+        throw tooLarge(maxBytes);
+    return data;
+}
+function decodeOnce(data, coding, maxBytes) {
+    // One byte over the limit is enough to know it is over.
+    const options = { maxOutputLength: maxBytes + 1 };
+    try {
+        switch (coding) {
+            case 'gzip':
+            case 'x-gzip':
+                return (0,external_node_zlib_namespaceObject.gunzipSync)(data, options);
+            case 'br':
+                return (0,external_node_zlib_namespaceObject.brotliDecompressSync)(data, options);
+            case 'deflate':
+                // Meant as zlib-wrapped (RFC 9110), but some servers send raw deflate; browsers read both.
+                return hasZlibHeader(data) ? (0,external_node_zlib_namespaceObject.inflateSync)(data, options) : (0,external_node_zlib_namespaceObject.inflateRawSync)(data, options);
+        }
+    }
+    catch (error) {
+        if (error instanceof RangeError)
+            throw tooLarge(maxBytes);
+        const why = error instanceof Error ? error.message : String(error);
+        throw new DecodeError(`the ${coding} body could not be decoded (${why})`);
+    }
+    throw new DecodeError(`the body is encoded as "${coding}", which a browser does not read`);
+}
+/** A zlib stream's first two bytes: CM 8 (deflate) and a header checksum divisible by 31. */
+function hasZlibHeader(data) {
+    const [cmf = 0, flg = 0] = data;
+    return (cmf & 0x0f) === 8 && ((cmf << 8) | flg) % 31 === 0;
+}
+function tooLarge(maxBytes) {
+    return new DecodeError(`the decoded body is over ${Math.round(maxBytes / (1024 * 1024))} MiB`);
+}
+
+;// CONCATENATED MODULE: ./src/verify/ask.ts
+/**
+ * One request to the site, as a visitor's browser makes it: GET, a browser's Accept-Encoding, no
+ * credentials of any kind (no Authorization, no cookies: the URLs carry no user name or password, which
+ * urls/normalize.ts and base-url refuse), redirects not followed. It goes through the project's one
+ * door (http/fetch.ts), so the proxy settings, the per-request timeout and the run's stop apply.
+ */
+
+
+
+
+/** The headers of every check: what a browser sends about encodings, and who is asking. */
+const VISITOR_HEADERS = {
+    accept: '*/*',
+    'accept-encoding': BROWSER_ACCEPT_ENCODING,
+    'user-agent': 'Mozilla/5.0 (compatible; cdn-prefetch-verify/1.0)',
+};
+/** Asks the site for `url`; never throws: a failure is an answer with `error`. */
+async function askSite(url, options) {
+    const parsed = new URL(url);
+    if (parsed.username !== '' || parsed.password !== '') {
+        // Never reached (such URLs are refused earlier); node-fetch would send them as Authorization.
+        return { error: 'the URL carries a user name or password, which a check never sends' };
+    }
+    let response;
+    try {
+        response = await httpFetch(url, {
+            method: 'GET',
+            headers: { ...VISITOR_HEADERS },
+            redirect: 'manual',
+            // Decoded here, within maxBytes, and with br too.
+            compress: false,
+            timeoutMs: options.timeoutMs,
+            signal: options.signal,
+        });
+    }
+    catch (error) {
+        return { error: errorMessage(error) };
+    }
+    const status = response.status;
+    const headers = cacheHeaders((name) => response.headers.get(name));
+    if (status < 200 || status >= 300 || !options.readBody) {
+        discard(response);
+        const location = response.headers.get('location');
+        return { status, headers, ...(location ? { location } : {}) };
+    }
+    try {
+        const raw = await readCapped(response, options.maxBytes);
+        const body = decodeBody(raw, response.headers.get('content-encoding'), options.maxBytes);
+        return { status, headers, body };
+    }
+    catch (error) {
+        return { error: `HTTP ${status}: ${errorMessage(error)}` };
+    }
+}
+/** The raw body, given up (and its connection closed) once it is over `maxBytes`. */
+async function readCapped(response, maxBytes) {
+    const chunks = [];
+    let total = 0;
+    for await (const chunk of readChunks(response)) {
+        total += chunk.length;
+        if (total > maxBytes) {
+            throw new Error(`the body is over ${Math.round(maxBytes / (1024 * 1024))} MiB`);
+        }
+        chunks.push(chunk);
+    }
+    return Buffer.concat(chunks);
+}
+
+;// CONCATENATED MODULE: ./src/verify/options.ts
+/** Requests to the site in flight at once, at most: a check must never look like an attack. */
+const VERIFY_CONCURRENCY = 8;
+/** How long a stale answer waits before it is asked again (an edge may still be settling). */
+const SECOND_ASK_AFTER_MS = 2_000;
+
+;// CONCATENATED MODULE: ./src/verify/verify.ts
+
+
+
+
+
+
+/** How many stale or missing URLs are named one by one in the log; all are in the summary and report. */
+const LOGGED_PROBLEMS = 10;
+/** Checks `targets` in order; the result lists every one of them. */
+async function verifyEdge(targets, ctx) {
+    const started = Date.now();
+    const checks = new Array(targets.length);
+    const toAsk = [];
+    targets.forEach((target, index) => {
+        if (target.unchecked !== undefined) {
+            checks[index] = unchecked(target.url, target.unchecked, target.note);
+        }
+        else if (toAsk.length < ctx.options.limit) {
+            toAsk.push(index);
+        }
+        else {
+            checks[index] = unchecked(target.url, 'limit', `beyond verify-limit (${ctx.options.limit})`);
+        }
+    });
+    let requests = 0;
+    const check = async (index) => {
+        const target = targets[index];
+        const reason = ctx.stop.reason;
+        if (reason !== undefined) {
+            checks[index] = unchecked(target.url, reason, `not asked for: the run ${stoppedText(reason)}`);
+            return;
+        }
+        const ask = () => {
+            requests++;
+            return askSite(target.url, {
+                timeoutMs: ctx.requestTimeoutMs,
+                signal: ctx.stop.requestSignal,
+                maxBytes: MAX_CHECKED_BYTES,
+                readBody: target.expected !== undefined,
+            });
+        };
+        const result = await checkUrl(target, ask, ctx);
+        checks[index] = result;
+        ctx.logger.info(`  ${line(result)}`);
+    };
+    if (toAsk.length > 0) {
+        await ctx.logger.group(`Verifying ${toAsk.length} URLs at the edge, ${VERIFY_CONCURRENCY} at a time`, () => inPool(toAsk, VERIFY_CONCURRENCY, check));
+    }
+    const result = {
+        compared: ctx.compared,
+        limit: ctx.options.limit,
+        counts: countChecks(checks),
+        checks,
+        requests,
+        elapsedMs: Date.now() - started,
+    };
+    logResult(result, ctx.logger);
+    return result;
+}
+/** Asks once; a stale answer once more after a pause, and the second answer stands if it is fresh or stale. */
+async function checkUrl(target, ask, ctx) {
+    const ignore = ctx.ignore;
+    const first = classify_classify(target.url, await ask(), target.expected, ignore);
+    if (first.edge !== 'stale')
+        return first;
+    const stale = (check) => check.note === undefined && target.staleHint !== undefined ? { ...check, note: target.staleHint } : check;
+    await sleep(ctx.secondAskAfterMs ?? SECOND_ASK_AFTER_MS, ctx.stop.sendSignal);
+    if (ctx.stop.stopped)
+        return { ...first, note: 'stale at the first ask; the run stopped before a second' };
+    const second = classify_classify(target.url, await ask(), target.expected, ignore);
+    if (second.edge === 'fresh') {
+        return { ...second, askedTwice: true, note: 'stale at the first ask, fresh at the second' };
+    }
+    if (second.edge === 'stale')
+        return stale({ ...second, askedTwice: true });
+    return { ...first, askedTwice: true, note: `stale at the first ask; the second: ${describe(second)}` };
+}
+function unchecked(url, why, note) {
+    return { url, edge: 'unchecked', unchecked: why, ...(note ? { note } : {}) };
+}
+/** Runs `work` on every item, at most `concurrency` at once. */
+async function inPool(items, concurrency, work) {
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length)
+            await work(items[next++]);
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+}
+/** One check as a log line: the result, the status and X-Cache, the URL, and what else is known. */
+function line(check) {
+    const cache = check.headers?.['X-Cache']?.split(' ')[0] ?? '-';
+    const status = check.status === undefined ? '-' : String(check.status);
+    const extra = [
+        check.location ? `-> ${check.location}` : '',
+        check.note ?? '',
+        check.askedTwice ? 'asked twice' : '',
+    ]
+        .filter(Boolean)
+        .join('; ');
+    return `${check.edge.padEnd(8)} ${status.padStart(3)} ${cache.padEnd(4)} ${check.url}${extra ? ` (${extra})` : ''}`;
+}
+function describe(check) {
+    if (check.edge === 'error')
+        return `error, ${check.note ?? 'no answer'}`;
+    return `${check.edge}${check.status !== undefined ? ` (HTTP ${check.status})` : ''}`;
+}
+function logResult(result, logger) {
+    const { counts } = result;
+    const parts = [
+        result.compared ? `${counts.fresh} fresh` : '',
+        result.compared ? `${counts.stale} stale` : '',
+        `${counts.missing} missing`,
+        counts.redirect ? `${counts.redirect} redirected` : '',
+        counts.error ? `${counts.error} errors` : '',
+        counts.served ? `${counts.served} served (not compared: no built file)` : '',
+        `${counts.unchecked} unchecked`,
+    ].filter(Boolean);
+    logger.info(`Edge: ${parts.join(', ')} of ${counts.total} URLs; ${result.requests} requests in ${Math.round(result.elapsedMs / 100) / 10} s.`);
+    const problems = result.checks.filter((check) => check.edge === 'stale' || check.edge === 'missing');
+    for (const check of problems.slice(0, LOGGED_PROBLEMS)) {
+        const what = check.edge === 'stale' ? 'Stale at the edge' : 'Missing at the edge';
+        logger.warning(`${what}: ${check.url} (${[headerText(check), check.note].filter(Boolean).join('; ')})`);
+    }
+    if (problems.length > LOGGED_PROBLEMS) {
+        logger.warning(`…and ${problems.length - LOGGED_PROBLEMS} more stale or missing URLs; see the job summary.`);
+    }
+    const errors = counts.error + counts.redirect;
+    if (errors > 0) {
+        logger.warning(`verify: ${errors} URLs could not be compared (${counts.redirect} redirected, ${counts.error} errors); ` +
+            'the report says why for each.');
+    }
+}
+function stoppedText(reason) {
+    return reason === 'deadline' ? 'reached its timeout first' : 'was cancelled first';
+}
+
 ;// CONCATENATED MODULE: ./src/run.ts
+
+
+
 
 
 
@@ -18882,7 +19591,7 @@ async function runPrefetch(config, deps) {
         let sent;
         let closed;
         try {
-            sent = await send(run, site);
+            sent = await verify(run, site, await send(run, site));
         }
         finally {
             // However sending ended — a result, a refusal, the deadline, a cancel, an exception — the site is
@@ -19126,6 +19835,31 @@ async function wait(run, client, outcomes) {
     const follow = followContext(run, client);
     return follow && waitForPrefetch(follow, outcomes);
 }
+/**
+ * With `verify` (never in a dry run): the site asked for each URL once its prefetch has finished, and
+ * with `site-dir` what it serves compared with the build. Also after a refusal: what visitors get then
+ * is what the person must know.
+ */
+async function verify(run, site, sent) {
+    const { config, logger, stop } = run;
+    if (config.verify === undefined)
+        return sent;
+    if (config.dryRun) {
+        logger.notice('verify: not in a dry run, which refreshes and prefetches nothing to check.');
+        return sent;
+    }
+    const scan = site?.config.siteDir === undefined ? undefined : site.planned?.scan;
+    const targets = verifyTargets(sent.outcomes, scan ? expectedFromScan(scan) : () => undefined);
+    const verified = await verifyEdge(targets, {
+        options: config.verify,
+        requestTimeoutMs: config.requestTimeoutMs,
+        stop,
+        logger,
+        ignore: site?.config.contentIgnore,
+        compared: scan !== undefined,
+    });
+    return { ...sent, verify: verified };
+}
 /** What the follow-through phases need; undefined when nothing is sent. */
 function followContext(run, client) {
     const { config, logger, retryPolicy, stop } = run;
@@ -19302,68 +20036,6 @@ function stopOnSignals(stop, notify) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/report/listing.ts
-/** GitHub drops a step summary over 1 MiB whole; this is the most a summary may ever be. */
-const SUMMARY_MAX_BYTES = 1_000_000;
-/** Reasons listed per status; the rest are counted. */
-const LISTED_REASONS = 50;
-/** URLs shown per reason. */
-const URLS_PER_REASON = 3;
-/** Groups outcomes by identical reason and code, the largest group first (ties: first seen first). */
-function groupByReason(outcomes) {
-    const groups = new Map();
-    for (const outcome of outcomes) {
-        const reason = outcome.reason ?? '';
-        const key = `${outcome.code ?? ''}\u0000${reason}`;
-        let group = groups.get(key);
-        if (group === undefined) {
-            group = { reason, code: outcome.code, count: 0, urls: [] };
-            groups.set(key, group);
-        }
-        group.count++;
-        if (group.urls.length < URLS_PER_REASON)
-            group.urls.push(outcome.url);
-    }
-    return [...groups.values()].sort((a, b) => b.count - a.count);
-}
-/** Bytes left for a part of the summary; a line is taken only if it fits whole. */
-class listing_ByteBudget {
-    left;
-    constructor(left) {
-        this.left = left;
-    }
-    take(line) {
-        const bytes = Buffer.byteLength(line, 'utf8') + 1;
-        if (bytes > this.left)
-            return false;
-        this.left -= bytes;
-        return true;
-    }
-}
-/** Text on one line, cut after `max` characters. */
-function listing_oneLine(text, max) {
-    const line = text.replace(/\r?\n/g, ' ');
-    return line.length > max ? `${line.slice(0, max - 1)}…` : line;
-}
-/** Text for a Markdown table cell: one line, `|` escaped, cut after `max` characters. */
-function listing_cell(text, max) {
-    return listing_oneLine(text, max).replace(/\|/g, '\\|');
-}
-/**
- * The summary as GitHub will show it: cut at a line boundary below SUMMARY_MAX_BYTES, with a last
- * line that says so, should the parts' own budgets ever not suffice.
- */
-function fitSummary(text, reportPath) {
-    if (Buffer.byteLength(text, 'utf8') <= SUMMARY_MAX_BYTES)
-        return text;
-    const tail = `\n\n… the summary stops here to stay under GitHub's 1 MiB limit; every URL is in the report: \`${listing_oneLine(reportPath, 500)}\`\n`;
-    const room = SUMMARY_MAX_BYTES - Buffer.byteLength(tail, 'utf8');
-    // Cut by bytes, then back to the last whole line (never inside a UTF-8 sequence).
-    const head = Buffer.from(text, 'utf8').subarray(0, room).toString('utf8');
-    const lastLine = head.lastIndexOf('\n');
-    return (lastLine > 0 ? head.slice(0, lastLine) : '') + tail;
-}
-
 ;// CONCATENATED MODULE: ./src/report/site.ts
 /** What the files were compared with, in a few words. */
 function comparedText(site) {
@@ -19417,9 +20089,9 @@ function outText(site, dryRun) {
 
 ;// CONCATENATED MODULE: ./src/report/follow-summary.ts
 
-const LISTED = 50;
+const follow_summary_LISTED = 50;
 /** Bytes each table of URLs may take: the summary as a whole must stay under GitHub's limit. */
-const TABLE_BYTES = (/* unused pure expression or super */ null && (128 * 1024));
+const follow_summary_TABLE_BYTES = (/* unused pure expression or super */ null && (128 * 1024));
 function renderFollowSummary(result) {
     const { refresh, wait } = result.follow ?? {};
     const lines = [];
@@ -19506,17 +20178,17 @@ function taskTable(tasks) {
     if (tasks.length === 0)
         return [];
     const rows = tasks
-        .slice(0, LISTED)
+        .slice(0, follow_summary_LISTED)
         .map((t) => `| \`${t.taskId}\` | ${t.urls} | ${t.status} | ${t.process}% (${t.complete} done, ${t.failed} failed, ${t.pending} pending) |`);
-    const more = tasks.length > LISTED ? [`…and ${tasks.length - LISTED} more tasks in the report.`, ''] : [];
+    const more = tasks.length > follow_summary_LISTED ? [`…and ${tasks.length - follow_summary_LISTED} more tasks in the report.`, ''] : [];
     return ['| task | URLs | status | progress |', '|---|---:|---|---|', ...rows, '', ...more];
 }
 function urlTable(title, outcomes, columns, headers) {
     if (outcomes.length === 0)
         return [];
-    const budget = new ByteBudget(TABLE_BYTES);
+    const budget = new ByteBudget(follow_summary_TABLE_BYTES);
     const rows = [];
-    for (const o of outcomes.slice(0, LISTED)) {
+    for (const o of outcomes.slice(0, follow_summary_LISTED)) {
         const row = `| ${[cell(o.url, 1100), ...columns(o).map((text) => cell(text, 400))].join(' | ')} |`;
         if (!budget.take(row))
             break;
@@ -19539,6 +20211,7 @@ function urlTable(title, outcomes, columns, headers) {
 
 
 
+
 /** URLs listed per status, a few per reason; the rest are counted (and all are in --json). */
 const closing_LISTED = 20;
 function renderClosing(result) {
@@ -19553,6 +20226,7 @@ function renderClosing(result) {
         refreshLines(result),
         outcomeList('Failed', result.outcomes.filter((o) => o.status === 'failed')),
         outcomeList('Skipped', result.outcomes.filter((o) => o.status === 'skipped')),
+        verifyLines(result),
     ];
     return (sections
         .filter((lines) => lines.length > 0)
@@ -20029,7 +20703,7 @@ function renderHelp(specs, width = 100) {
         'Flags:',
     ];
     for (const spec of specs)
-        lines.push(...entry(usage(spec), describe(spec), width));
+        lines.push(...entry(usage(spec), help_describe(spec), width));
     lines.push('', 'Output:');
     for (const flag of CLI_FLAGS)
         lines.push(...entry(flag.usage, flag.description, width));
@@ -20045,7 +20719,7 @@ function usage(spec) {
         return `--${spec.name}, --no-${spec.name}`;
     return `--${spec.name} <${spec.name === 'urls-file' ? 'path|-' : 'value'}>`;
 }
-function describe(spec) {
+function help_describe(spec) {
     const fallback = spec.default !== '' ? spec.default : spec.kind === 'switch' ? 'not set' : 'none';
     return `${spec.description} (default: ${fallback})`;
 }

@@ -8,10 +8,11 @@
  *   open the client   credentials (none in a dry run without them)        credentials/
  *   read the quota
  *   refresh           what needs it (`refresh`), before any prefetch      follow/fresh.ts, refresh.ts
- *   allot the quota   over the plan, in its order                         follow/fresh.ts
+ *   allot the quota   over the plan, in its order                         follow/allot.ts
  *   submit            PushObjectCache: what needs no refresh, at once     batch/, submit/
  *   wait for refresh  then submit the refreshed URLs within their slots  follow/refresh.ts
- *   wait              with `wait`, for the prefetch tasks                 follow/wait.ts
+ *   wait              with `wait` (or `verify`), for the prefetch tasks   follow/wait.ts
+ *   verify            with `verify`, ask the site for each URL            verify/
  *   close the site    write the next state                                sources/site.ts
  *
  * Plain values in and out; the adapters (main.ts, cli.ts) do all the talking to the outside.
@@ -61,6 +62,9 @@ import { readPreloadRemain } from './submit/quota.js';
 import { SubmitLedger } from './submit/ledger.js';
 import { submitBatches } from './submit/submitter.js';
 import type { Candidate, PreparedUrls } from './urls/prepare.js';
+import { expectedFromScan } from './verify/expected.js';
+import { verifyTargets } from './verify/select.js';
+import { verifyEdge } from './verify/verify.js';
 
 export interface RunDeps {
   logger: Logger;
@@ -91,7 +95,7 @@ export async function runPrefetch(config: Config, deps: RunDeps): Promise<RunRes
     let sent: RunResult | undefined;
     let closed: SiteResult | undefined;
     try {
-      sent = await send(run, site);
+      sent = await verify(run, site, await send(run, site));
     } finally {
       // However sending ended — a result, a refusal, the deadline, a cancel, an exception — the site is
       // closed: the next state is written from every URL's outcome (none is known after an exception).
@@ -410,6 +414,31 @@ async function refreshWait(
 async function wait(run: RunContext, client: AlibabaClient | undefined, outcomes: readonly UrlOutcome[]) {
   const follow = followContext(run, client);
   return follow && waitForPrefetch(follow, outcomes);
+}
+
+/**
+ * With `verify` (never in a dry run): the site asked for each URL once its prefetch has finished, and
+ * with `site-dir` what it serves compared with the build. Also after a refusal: what visitors get then
+ * is what the person must know.
+ */
+async function verify(run: RunContext, site: OpenSite | undefined, sent: RunResult): Promise<RunResult> {
+  const { config, logger, stop } = run;
+  if (config.verify === undefined) return sent;
+  if (config.dryRun) {
+    logger.notice('verify: not in a dry run, which refreshes and prefetches nothing to check.');
+    return sent;
+  }
+  const scan = site?.config.siteDir === undefined ? undefined : site.planned?.scan;
+  const targets = verifyTargets(sent.outcomes, scan ? expectedFromScan(scan) : () => undefined);
+  const verified = await verifyEdge(targets, {
+    options: config.verify,
+    requestTimeoutMs: config.requestTimeoutMs,
+    stop,
+    logger,
+    ignore: site?.config.contentIgnore,
+    compared: scan !== undefined,
+  });
+  return { ...sent, verify: verified };
 }
 
 /** What the follow-through phases need; undefined when nothing is sent. */

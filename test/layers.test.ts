@@ -25,6 +25,7 @@ const LAYERS = [
   'batch', // URLs packed into calls within the API's limits and the quota
   'submit', // PushObjectCache calls, look-ups, the ledger of outcomes
   'follow', // refresh before, wait after
+  'verify', // the site asked for each URL, what it serves compared with the build
   'report', // the run's result, and the JSON report, job summary, outputs, closing table, verdict built from it
   'config', // inputs → one typed Config
   'run', // run.ts: the phases in order

@@ -11,6 +11,7 @@ import type { OidcConfig } from '../credentials/sts-oidc.js';
 import type { FollowOptions } from '../follow/options.js';
 import type { FailOn } from '../report/verdict.js';
 import type { SiteSourceConfig } from '../sources/site.js';
+import type { VerifyOptions } from '../verify/options.js';
 
 export interface Config {
   /** The `urls` input, as given. */
@@ -39,6 +40,8 @@ export interface Config {
   /** For the whole run (`timeout`): then sending stops and the report is written. */
   timeoutMs: number;
   follow: FollowOptions;
+  /** `verify`: the site asked for each changed URL once the prefetch tasks have finished; undefined when off. */
+  verify?: VerifyOptions;
   /** Role assumption with GitHub's OIDC token; set when `role-arn` is, and then `credentials` is not. */
   oidc?: OidcConfig;
   /** Set by the command line only (src/cli/). */

@@ -160,7 +160,7 @@ export const ACTION_INPUTS: readonly ActionInput[] = [
   {
     name: 'request-timeout',
     description:
-      "Seconds allowed for each HTTP request (connecting, the answer and its body) to the CDN API, STS, remote sitemaps and GitHub's contents API. Also how long a call whose answer was lost is looked up (at least 5 s) before it may be sent again.",
+      "Seconds allowed for each HTTP request (connecting, the answer and its body) to the CDN API, STS, remote sitemaps, GitHub's contents API and, with verify, the site. Also how long a call whose answer was lost is looked up (at least 5 s) before it may be sent again.",
     default: '30',
     required: false,
   },
@@ -196,6 +196,20 @@ export const ACTION_INPUTS: readonly ActionInput[] = [
     description:
       'Seconds between polls, at least 1. The pause grows x1.5 while nothing changes, up to 6 times this.',
     default: '10',
+    required: false,
+  },
+  {
+    name: 'verify',
+    description:
+      "true to ask the site itself, once the prefetch tasks have finished (verify waits for them as wait: true does), for each changed URL as a visitor does (GET, a browser's Accept-Encoding, no credentials, through the proxy settings), and compare the body with the file built for this deploy, hashed as the state hashes it (after content-ignore): each URL is fresh, stale, missing (4xx/5xx), redirect or error. With the default fail-on: error, a stale or missing URL fails the step. Without site-dir only the status and cache headers are reported.",
+    default: 'false',
+    required: false,
+  },
+  {
+    name: 'verify-limit',
+    description:
+      'With verify: at most this many URLs are asked for, changed ones first in plan order, 8 at a time; the rest are counted as unchecked. 1 to 10000.',
+    default: '200',
     required: false,
   },
   {

@@ -206,6 +206,8 @@ export const INPUTS = withDefaults({
   wait: switchInput(),
   'wait-timeout': whole(1, 6 * 3600, DEFAULTED),
   'poll-interval': whole(1, 3600, DEFAULTED),
+  verify: switchInput(),
+  'verify-limit': whole(1, 10_000, DEFAULTED),
   'role-arn': text({
     parse: parseRoleArn,
     cli: {

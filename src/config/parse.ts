@@ -82,6 +82,7 @@ export function parseConfig(
     requestTimeoutMs: inputs.get('request-timeout') * 1000,
     timeoutMs: (timeout ?? defaultTimeoutSeconds(follow, refreshMayWait(inputs))) * 1000,
     follow,
+    ...(inputs.get('verify') ? { verify: { limit: inputs.get('verify-limit') } } : {}),
     exclude: inputs.get('exclude'),
     ...(sitemap ? { sitemap } : {}),
     ...(site ? { site } : {}),
@@ -103,11 +104,15 @@ function pushOptions(inputs: CheckedInputs): PushOptions {
   return push;
 }
 
-/** `refresh`, `wait`, `wait-timeout` and `poll-interval`. */
+/**
+ * `refresh`, `wait`, `wait-timeout` and `poll-interval`. `verify` waits for the prefetch tasks as `wait`
+ * does: a check sent while a URL's prefetch is still running would be the first request to fill the
+ * cache, and the prefetch would then fill nothing there (see verify/select.ts).
+ */
 function followOptions(inputs: CheckedInputs): FollowOptions {
   return {
     refresh: inputs.get('refresh'),
-    wait: inputs.get('wait'),
+    wait: inputs.get('wait') || inputs.get('verify'),
     waitTimeoutMs: inputs.get('wait-timeout') * 1000,
     pollIntervalMs: inputs.get('poll-interval') * 1000,
   };

@@ -1,7 +1,7 @@
 /**
- * The one door every outgoing HTTP request goes through (CDN API, STS, remote sitemaps, GitHub), so
- * that limits, the run's stop signal and proxy settings apply to all of them alike — from connecting
- * to the last byte of the body — and no socket outlives its request.
+ * The one door every outgoing HTTP request goes through (CDN API, STS, remote sitemaps, GitHub, and the
+ * site itself for `verify`), so that limits, the run's stop signal and proxy settings apply to all of
+ * them alike — from connecting to the last byte of the body — and no socket outlives its request.
  *
  * node-fetch v2 alone leaves sockets open: its abort signal no longer reaches the request once the
  * body is under way if the caller lets go of it, and a body destroyed by its reader (a cap, a timeout,

@@ -7,6 +7,7 @@ import type { RunResult } from './result.js';
 import { groupByReason, oneLine } from './listing.js';
 import { carriedText, comparedText } from './site.js';
 import { refreshText } from './follow-summary.js';
+import { verifyLines } from './edge.js';
 
 /** URLs listed per status, a few per reason; the rest are counted (and all are in --json). */
 const LISTED = 20;
@@ -28,6 +29,7 @@ export function renderClosing(result: RunResult): string {
       'Skipped',
       result.outcomes.filter((o) => o.status === 'skipped'),
     ),
+    verifyLines(result),
   ];
   return (
     sections

@@ -1,5 +1,6 @@
 /** The step's outputs: one place that says what each output holds. */
 import type { RunResult } from './result.js';
+import { verifyOutputs } from './edge.js';
 
 /** Every output of action.yml, by name, as the text the runner stores. */
 export function actionOutputs(result: RunResult, reportPath: string): Record<string, string> {
@@ -15,6 +16,7 @@ export function actionOutputs(result: RunResult, reportPath: string): Record<str
     ...followOutputs(result),
     // Only what a written state holds: a dry run (or a failed write) carries nothing over.
     'carried-count': result.site?.carriedOut === undefined ? '' : String(result.site.carriedOut),
+    ...verifyOutputs(result),
   };
 }
 

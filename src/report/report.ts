@@ -3,7 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunResult } from './result.js';
+import type { VerifyResult } from '../verify/types.js';
 import type { Redactor } from '../base/redact.js';
+import { checksByUrl, edgeFields } from './edge.js';
 
 export async function writeReport(result: RunResult, dir: string, redact: Redactor): Promise<string> {
   await mkdir(dir, { recursive: true });
@@ -14,6 +16,7 @@ export async function writeReport(result: RunResult, dir: string, redact: Redact
 
 /** The report as JSON text: the action's report file, and what the CLI prints with --json. */
 export function reportJson(result: RunResult, redact: Redactor): string {
+  const checks = checksByUrl(result.verify);
   const report = {
     dryRun: result.dryRun,
     counts: result.counts,
@@ -32,7 +35,17 @@ export function reportJson(result: RunResult, redact: Redactor): string {
     ...(result.sitemap ? { sitemap: result.sitemap } : {}),
     ...(result.site ? { site: result.site } : {}),
     ...(result.savedSitemap ? { savedSitemap: result.savedSitemap } : {}),
-    urls: result.outcomes.map(({ order: _order, ...outcome }) => outcome),
+    ...(result.verify ? { verify: verifyTotals(result.verify) } : {}),
+    urls: result.outcomes.map(({ order: _order, ...outcome }) => ({
+      ...outcome,
+      ...edgeFields(checks.get(outcome.url)),
+    })),
   };
   return redact(JSON.stringify(report, null, 2)) + '\n';
+}
+
+/** The verification's totals; each URL's check is on its row (`edge` and the fields after it). */
+function verifyTotals(verify: VerifyResult): Omit<VerifyResult, 'checks'> {
+  const { checks: _checks, ...totals } = verify;
+  return totals;
 }

@@ -15,6 +15,7 @@ import type { SiteResult } from '../sources/site.js';
 import type { SubmitResult } from '../submit/submitter.js';
 import { formatLastmod } from '../sitemap/lastmod.js';
 import type { Candidate, EntryChange, PreparedUrls } from '../urls/prepare.js';
+import type { VerifyResult } from '../verify/types.js';
 
 /** What a run did with every URL, and what it read on the way. */
 export interface RunResult {
@@ -47,6 +48,8 @@ export interface RunResult {
   site?: SiteResult;
   /** With `save-sitemap`: what was saved; nothing was sent. */
   savedSitemap?: SavedSitemap;
+  /** With `verify` (never in a dry run): what the site served for each URL. */
+  verify?: VerifyResult;
 }
 
 /** What the phases of a run found, as plain values. */

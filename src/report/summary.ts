@@ -4,6 +4,7 @@
  * more" pointing at the report, which has every URL.
  */
 import { renderFollowSummary } from './follow-summary.js';
+import { verifySection } from './edge.js';
 import type { LoggedNote } from '../base/logger.js';
 import type { SitemapResult } from '../sitemap/changes.js';
 import type { SiteResult } from '../sources/site.js';
@@ -63,6 +64,7 @@ export function renderSummary(result: RunResult, reportPath: string): string {
     ),
   );
   lines.push(...renderFollowSummary(result));
+  lines.push(...verifySection(result));
   lines.push(`Full report: \`${oneLine(reportPath, 500)}\``, '');
   return fitSummary(lines.join('\n'), reportPath);
 }

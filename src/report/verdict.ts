@@ -1,5 +1,6 @@
 /** Whether the step fails, per `fail-on`. Configuration and credential errors fail it regardless. */
 import type { RunResult } from './result.js';
+import { verifyFailure } from './edge.js';
 
 /** `fail-on`: which URL outcomes fail the step. */
 export type FailOn = 'error' | 'skipped' | 'never';
@@ -29,6 +30,8 @@ export function verdict(result: RunResult, failOn: FailOn): Verdict | undefined 
   if (failed > 0) return { reason: `${failed} of ${result.counts.total} URLs failed`, listed: true };
   const cdnFailure = followFailure(result);
   if (cdnFailure) return { reason: cdnFailure, listed: true };
+  const notLive = verifyFailure(result);
+  if (notLive) return { reason: notLive, listed: true };
   if (failOn === 'skipped' && quotaSkipped + heldBack > 0) {
     const why = [
       quotaSkipped ? `${quotaSkipped} URLs were skipped for lack of quota` : '',

@@ -71,3 +71,30 @@ describe('parseConfig: refresh and wait', () => {
     expect(() => parse(inputs)).toThrow(message);
   });
 });
+
+describe('parseConfig: verify', () => {
+  it('is off by default', () => {
+    expect(parse({}).verify).toBeUndefined();
+    expect(parse({ 'verify-limit': '5' }).verify).toBeUndefined();
+  });
+
+  it('reads verify-limit (default 200), and waits for the prefetch tasks: the default deadline grows by wait-timeout', () => {
+    const config = parse({ verify: 'true' });
+    expect(config.verify).toEqual({ limit: 200 });
+    expect(config.follow.wait).toBe(true);
+    expect(config.timeoutMs).toBe((600 + 900) * 1000);
+    expect(parse({ verify: 'true', wait: 'true', 'verify-limit': '7' })).toMatchObject({
+      verify: { limit: 7 },
+      follow: { wait: true },
+      timeoutMs: (600 + 900) * 1000,
+    });
+  });
+
+  it.each([
+    [{ verify: 'yes' }, 'verify: "yes" must be true or false'],
+    [{ verify: 'true', 'verify-limit': '0' }, 'verify-limit: "0" must be a whole number from 1 to 10000'],
+    [{ verify: 'true', 'verify-limit': 'all' }, 'verify-limit: "all" must be a whole number from 1 to 10000'],
+  ])('%j is refused: %s', (inputs, message) => {
+    expect(() => parse(inputs)).toThrow(message);
+  });
+});
