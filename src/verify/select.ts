@@ -86,5 +86,8 @@ export function staleHint(outcome: UrlOutcome): string | undefined {
     // It needed a refresh and got none: held back, and (with state) refreshed first by a later run.
     return `not refreshed${why}: the CDN may still hold the previous copy`;
   }
-  return `not refreshed${why}: the CDN may still hold the previous copy (refresh: true refreshes it)`;
+  return (
+    `not refreshed${why}: the CDN may still hold the previous copy (refresh: changed, the default, refreshes ` +
+    'what changed in place; refresh: true, every URL)'
+  );
 }
