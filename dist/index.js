@@ -56150,9 +56150,10 @@ async function refresh(run, client, urls) {
 function allotQuota(run, urls, refreshing, quota) {
     const first = allotBeforeRefresh(urls.candidates, refreshing.needs, refreshing.sent, quota);
     const toRefresh = [...refreshing.needs.values()].filter((need) => need.needed).length;
-    const slotted = first.ready.length + first.waiting.length;
-    const hosts = new Set([...first.ready, ...first.waiting].map((item) => item.host)).size;
-    run.logger.info(`Plan: ${slotted} URLs to prefetch on ${hosts} host(s)` +
+    const slotted = [...first.ready, ...first.waiting];
+    const calls = packBatches(slotted, run.config.batchSize).batches.length;
+    const hosts = new Set(slotted.map((item) => item.host)).size;
+    run.logger.info(`Plan: ${slotted.length} URLs in ${calls} calls to ${hosts} host(s)` +
         (toRefresh ? ` (${first.waiting.length} of them once their refresh completes)` : '') +
         (urls.duplicates ? `; ${urls.duplicates} duplicate entries merged` : '') +
         (toRefresh ? `; ${toRefresh} URLs need a refresh first (${refreshWhy(run)})` : '') +
