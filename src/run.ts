@@ -56,7 +56,15 @@ import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './runtime/retry.js';
 import { RunStop, stoppedFirst } from './runtime/stop.js';
 import { notReadSitemap, sitemapResult, type SitemapResult } from './sitemap/changes.js';
 import { gatherUrls, nothingToSend, saveBaseline, type GatheredUrls } from './sources/gather.js';
-import { closeSite, openSite, plannedSite, type OpenSite, type SiteResult } from './sources/site.js';
+import {
+  closeSite,
+  openSite,
+  plannedSite,
+  quotaCutText,
+  siteCarries,
+  type OpenSite,
+  type SiteResult,
+} from './sources/site.js';
 import { lookupPolicy } from './submit/confirm.js';
 import { readPreloadRemain } from './submit/quota.js';
 import { SubmitLedger } from './submit/ledger.js';
@@ -101,7 +109,10 @@ export async function runPrefetch(config: Config, deps: RunDeps): Promise<RunRes
       // closed: the next state is written from every URL's outcome (none is known after an exception).
       closed = site && (await close(run, site, sent?.outcomes ?? []));
     }
-    return closed ? { ...sent, site: closed } : sent;
+    if (!closed) return sent;
+    // A state that cannot be kept fails the step (the report says what was sent first).
+    const failed = closed.stateError !== undefined && sent.fatal === undefined;
+    return { ...sent, site: closed, ...(failed ? { fatal: closed.stateError } : {}) };
   } finally {
     run.stop.dispose();
   }
@@ -141,7 +152,12 @@ async function send(run: RunContext, site: OpenSite | undefined): Promise<RunRes
   // No slot waits for a refresh (the quota is spent, or the prefetch was refused for good): not waited for.
   const awaited = first.waiting.length > 0 && ledger?.fatal === undefined;
   const refreshed = await refreshWait(run, client, refreshing, awaited);
-  const after = afterRefresh(run, first, refreshing, refreshed, { quota: quotaRemain, awaited, ledger });
+  const after = afterRefresh(run, first, refreshing, refreshed, {
+    quota: quotaRemain,
+    awaited,
+    ledger,
+    site,
+  });
   await submit(run, client, after.ready, ledger);
   const outcomes = inInputOrder(
     urls.rejected,
@@ -298,7 +314,12 @@ function afterRefresh(
   first: Allotted<Candidate>,
   refreshing: Refreshing,
   refreshed: Refreshed | undefined,
-  context: { quota: number | undefined; awaited: boolean; ledger: SubmitLedger | undefined },
+  context: {
+    quota: number | undefined;
+    awaited: boolean;
+    ledger: SubmitLedger | undefined;
+    site: OpenSite | undefined;
+  },
 ): AfterRefresh {
   const { needs, sent } = refreshing;
   // Stopped, or refused for good: a refresh cut short holds nothing back; the submission reports why.
@@ -313,6 +334,7 @@ function afterRefresh(
     after.heldBack.length,
     { count: after.overQuota.length, fresh: freshOverQuota },
     context.quota,
+    context.site,
   );
   return after;
 }
@@ -322,14 +344,14 @@ function warnLeft(
   heldBack: number,
   overQuota: { count: number; fresh: number },
   quota: number | undefined,
+  site: OpenSite | undefined,
 ): void {
   const { config, logger } = run;
-  const carries = Boolean(config.site?.state) && !config.dryRun;
   if (heldBack > 0) {
     logger.warning(
       `refresh: ${heldBack} URLs that needed a refresh are not prefetched, as their refresh was not confirmed Complete ` +
         '(a prefetch cannot replace the copy the CDN holds). ' +
-        (carries
+        (siteCarries(site, config)
           ? 'Those from site-dir are carried in the state: the next run refreshes them first where no refresh was accepted, and prefetches them.'
           : 'They are listed in the report with the reason.'),
     );
@@ -341,9 +363,8 @@ function warnLeft(
           ? ` (${overQuota.fresh} of them are refreshed already: fresh, only not warm yet)`
           : '') +
         '. ' +
-        (carries
-          ? 'Those from site-dir are carried in the state and warmed by the next runs; all are listed in the report.'
-          : 'They are listed in the report; run again tomorrow or raise the quota.'),
+        (quotaCutText(site, config) ??
+          'They are listed in the report; run again tomorrow or raise the quota.'),
     );
   }
 }
