@@ -57066,7 +57066,12 @@ async function send(run, site) {
     // No slot waits for a refresh (the quota is spent, or the prefetch was refused for good): not waited for.
     const awaited = first.waiting.length > 0 && ledger?.fatal === undefined;
     const refreshed = await refreshWait(run, client, refreshing, awaited);
-    const after = afterRefresh(run, first, refreshing, refreshed, { quota: quotaRemain, awaited, ledger, site });
+    const after = afterRefresh(run, first, refreshing, refreshed, {
+        quota: quotaRemain,
+        awaited,
+        ledger,
+        site,
+    });
     await run_submit(run, client, after.ready, ledger);
     const outcomes = inInputOrder(urls.rejected, skippedForQuota(after.overQuota, quotaRemain), refreshed && refreshing.sent
         ? heldBackOutcomes(after.heldBack, refreshed, refreshing.sent, run.config.follow.waitTimeoutMs)
@@ -57202,9 +57207,12 @@ function warnLeft(run, heldBack, overQuota, quota, site) {
     }
     if (overQuota.count > 0) {
         logger.warning(`${overQuota.count} URLs skipped: the daily prefetch quota has ${quota} left` +
-            (overQuota.fresh ? ` (${overQuota.fresh} of them are refreshed already: fresh, only not warm yet)` : '') +
+            (overQuota.fresh
+                ? ` (${overQuota.fresh} of them are refreshed already: fresh, only not warm yet)`
+                : '') +
             '. ' +
-            (quotaCutText(site, config) ?? 'They are listed in the report; run again tomorrow or raise the quota.'));
+            (quotaCutText(site, config) ??
+                'They are listed in the report; run again tomorrow or raise the quota.'));
     }
 }
 /** The submitter's book, shared by both rounds of the prefetch, with the progress over both. */
