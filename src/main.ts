@@ -13,6 +13,7 @@ import { actionOutputs } from './report/outputs.js';
 import { renderSummary } from './report/summary.js';
 import { runPageUrl } from './report/place.js';
 import { savedLine } from './report/closing.js';
+import { refreshText } from './report/follow-summary.js';
 import { failureMessage } from './report/verdict.js';
 import { runPrefetch } from './run.js';
 import { type RunResult } from './report/result.js';
@@ -72,6 +73,8 @@ async function publish(result: RunResult, config: Config, redact: Redactor): Pro
             `. Task IDs: ${result.taskIds.join(',') || '(none)'}. Report: ${reportPath}`,
     ),
   );
+  const refresh = result.follow?.refresh;
+  if (refresh) core.info(redact(`Refresh: ${refreshText(refresh)}.`));
   try {
     const place = { path: reportPath, runUrl: runPageUrl(process.env) };
     await core.summary.addRaw(redact(renderSummary(result, place))).write();

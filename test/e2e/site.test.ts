@@ -57,7 +57,8 @@ function build(version: 1 | 2, stamp = ''): Record<string, string | Buffer> {
   };
 }
 
-const INPUTS = { 'site-dir': 'public', 'base-url': SITE, state: STATE };
+// A poll-interval of 1 s: the emulator's refresh tasks end at once, and the refresh wait polls first after one interval.
+const INPUTS = { 'site-dir': 'public', 'base-url': SITE, state: STATE, 'poll-interval': '1' };
 
 /** One workflow run: `state` is what actions/cache/restore put in place (none: the first run). */
 async function deploy(
@@ -128,13 +129,23 @@ describe('two versions of a site', () => {
     const before = sent().length;
     const second = await deploy(build(2), first.state, { urls: `${SITE}/pinned/` });
     expect(second.exitCode).toBe(0);
-    // urls first; then own content changed: each is linked from (or loaded by) the 5 pages, so the
-    // stylesheet first, then the pages by path; then the pages where only the navigation changed (the
-    // home page first).
-    expect(sent().slice(before)).toEqual([
+    // The plan (the report's rows): urls first; then own content changed, each linked from (or loaded
+    // by) the 5 pages, so the stylesheet first, then the pages by path; then the pages where only the
+    // navigation changed (the home page first).
+    expect(rows(second).map((row) => short(row.url))).toEqual([
       '/pinned/',
       '/css/site.css',
       '/docs/new.html',
+      '/docs/setup.html',
+      '/',
+      '/docs/',
+      '/%E3%83%96%E3%83%AD%E3%82%B0/',
+    ]);
+    // Sent: what needs no refresh at once, then what changed in place once refreshed, in plan order.
+    expect(sent().slice(before)).toEqual([
+      '/pinned/',
+      '/docs/new.html',
+      '/css/site.css',
       '/docs/setup.html',
       '/',
       '/docs/',
