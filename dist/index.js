@@ -47650,6 +47650,80 @@ function urlToFile(base, url, exists) {
     return candidates.find(exists);
 }
 
+;// CONCATENATED MODULE: ./src/base/text.ts
+/** Small pieces of English every message shares, so that none says "1 URLs" or ends "..". */
+/** `1 URL`, `2 URLs`, `0 URLs`; `plural` where adding an s is wrong (`1 entry`, `2 entries`). */
+function text_count(n, singular, plural = `${singular}s`) {
+    return `${n} ${n === 1 ? singular : plural}`;
+}
+/** The noun alone, for a number written elsewhere: `URL` for 1, `URLs` otherwise. */
+function noun(n, singular, plural = `${singular}s`) {
+    return n === 1 ? singular : plural;
+}
+/** `text` as a sentence: ended by a full stop unless it already ends with one (or ? or !). */
+function sentence(text) {
+    const trimmed = text.trimEnd();
+    return /[.?!…]$/.test(trimmed) ? trimmed : `${trimmed}.`;
+}
+/** `text` joined to `next` as two sentences: "the API said so." + "Check x." without "..". */
+function sentences(...texts) {
+    return texts
+        .filter((text) => text.trim() !== '')
+        .map(sentence)
+        .join(' ');
+}
+/**
+ * Compares two strings as people sort names: runs of digits by their value (post-2 before post-10;
+ * the same value with fewer leading zeros first), everything else by UTF-16 code unit, so that the
+ * order is the same on every machine. Hand-written rather than Intl.Collator's numeric order: a
+ * million names sort in well under a second, as the strings are compared up to where they differ and
+ * only a digit run there is read as a number.
+ */
+function naturalCompare(a, b) {
+    const shorter = Math.min(a.length, b.length);
+    let at = 0;
+    while (at < shorter && a.charCodeAt(at) === b.charCodeAt(at))
+        at++;
+    if (at === shorter)
+        return a.length - b.length; // equal, or one is the start of the other
+    const x = a.charCodeAt(at);
+    const y = b.charCodeAt(at);
+    // Where the digit run they differ in (if any) starts: its shared digits are before `at`.
+    let start = at;
+    while (start > 0 && isDigit(a.charCodeAt(start - 1)))
+        start--;
+    if (start === at && !(isDigit(x) && isDigit(y)))
+        return x - y;
+    if (start < at && !isDigit(x) && !isDigit(y))
+        return x - y; // the run ended in both: equal
+    let endA = at;
+    while (endA < a.length && isDigit(a.charCodeAt(endA)))
+        endA++;
+    let endB = at;
+    while (endB < b.length && isDigit(b.charCodeAt(endB)))
+        endB++;
+    let fromA = start;
+    while (fromA < endA - 1 && a.charCodeAt(fromA) === 48)
+        fromA++;
+    let fromB = start;
+    while (fromB < endB - 1 && b.charCodeAt(fromB) === 48)
+        fromB++;
+    // More digits (leading zeros aside) is a larger number; as many compare digit by digit.
+    const longer = endA - fromA - (endB - fromB);
+    if (longer !== 0)
+        return longer;
+    for (let k = 0; k < endA - fromA; k++) {
+        const digit = a.charCodeAt(fromA + k) - b.charCodeAt(fromB + k);
+        if (digit !== 0)
+            return digit;
+    }
+    // The same value (written with other leading zeros): what follows decides, then fewer zeros first.
+    return naturalCompare(a.slice(endA), b.slice(endB)) || endA - fromA - (endB - fromB) || fromA - fromB;
+}
+function isDigit(code) {
+    return code >= 48 && code <= 57;
+}
+
 ;// CONCATENATED MODULE: ./src/site/scan.ts
 /**
  * `site-dir`: every file of the built site, with its URL and hashes. Hidden files and folders (`.git`,
@@ -47661,6 +47735,7 @@ function urlToFile(base, url, exists) {
  * reported; what is not a regular file (a FIFO, a device, a socket) is never opened. The listing
  * gives the run's deadline its turn, and so does the reading (read.ts): a timeout ends the scan.
  */
+
 
 
 
@@ -47946,7 +48021,7 @@ function listingNotices(listing, special) {
             'and were skipped: no URL can be made of them. The report lists them; rename them in UTF-8.');
     }
     if (special > 0) {
-        notices.push(`site-dir: ${special} entries are not regular files (FIFOs, sockets, devices) and were not read.`);
+        notices.push(`site-dir: ${text_count(special, 'entry is not a regular file', 'entries are not regular files')} (FIFOs, sockets, devices): not read.`);
     }
     return notices;
 }
@@ -47979,80 +48054,6 @@ function stoppedPatterns(ignore, stopped, fileOf, budgetMs) {
 }
 function byCodeUnits(a, b) {
     return a < b ? -1 : a > b ? 1 : 0;
-}
-
-;// CONCATENATED MODULE: ./src/base/text.ts
-/** Small pieces of English every message shares, so that none says "1 URLs" or ends "..". */
-/** `1 URL`, `2 URLs`, `0 URLs`; `plural` where adding an s is wrong (`1 entry`, `2 entries`). */
-function text_count(n, singular, plural = `${singular}s`) {
-    return `${n} ${n === 1 ? singular : plural}`;
-}
-/** The noun alone, for a number written elsewhere: `URL` for 1, `URLs` otherwise. */
-function noun(n, singular, plural = `${singular}s`) {
-    return n === 1 ? singular : plural;
-}
-/** `text` as a sentence: ended by a full stop unless it already ends with one (or ? or !). */
-function sentence(text) {
-    const trimmed = text.trimEnd();
-    return /[.?!…]$/.test(trimmed) ? trimmed : `${trimmed}.`;
-}
-/** `text` joined to `next` as two sentences: "the API said so." + "Check x." without "..". */
-function sentences(...texts) {
-    return texts
-        .filter((text) => text.trim() !== '')
-        .map(sentence)
-        .join(' ');
-}
-/**
- * Compares two strings as people sort names: runs of digits by their value (post-2 before post-10;
- * the same value with fewer leading zeros first), everything else by UTF-16 code unit, so that the
- * order is the same on every machine. Hand-written rather than Intl.Collator's numeric order: a
- * million names sort in well under a second, as the strings are compared up to where they differ and
- * only a digit run there is read as a number.
- */
-function naturalCompare(a, b) {
-    const shorter = Math.min(a.length, b.length);
-    let at = 0;
-    while (at < shorter && a.charCodeAt(at) === b.charCodeAt(at))
-        at++;
-    if (at === shorter)
-        return a.length - b.length; // equal, or one is the start of the other
-    const x = a.charCodeAt(at);
-    const y = b.charCodeAt(at);
-    // Where the digit run they differ in (if any) starts: its shared digits are before `at`.
-    let start = at;
-    while (start > 0 && isDigit(a.charCodeAt(start - 1)))
-        start--;
-    if (start === at && !(isDigit(x) && isDigit(y)))
-        return x - y;
-    if (start < at && !isDigit(x) && !isDigit(y))
-        return x - y; // the run ended in both: equal
-    let endA = at;
-    while (endA < a.length && isDigit(a.charCodeAt(endA)))
-        endA++;
-    let endB = at;
-    while (endB < b.length && isDigit(b.charCodeAt(endB)))
-        endB++;
-    let fromA = start;
-    while (fromA < endA - 1 && a.charCodeAt(fromA) === 48)
-        fromA++;
-    let fromB = start;
-    while (fromB < endB - 1 && b.charCodeAt(fromB) === 48)
-        fromB++;
-    // More digits (leading zeros aside) is a larger number; as many compare digit by digit.
-    const longer = endA - fromA - (endB - fromB);
-    if (longer !== 0)
-        return longer;
-    for (let k = 0; k < endA - fromA; k++) {
-        const digit = a.charCodeAt(fromA + k) - b.charCodeAt(fromB + k);
-        if (digit !== 0)
-            return digit;
-    }
-    // The same value (written with other leading zeros): what follows decides, then fewer zeros first.
-    return naturalCompare(a.slice(endA), b.slice(endB)) || endA - fromA - (endB - fromB) || fromA - fromB;
-}
-function isDigit(code) {
-    return code >= 48 && code <= 57;
 }
 
 ;// CONCATENATED MODULE: ./src/site/order.ts
@@ -48471,6 +48472,7 @@ function stoppedFirst(reason) {
  */
 
 
+
 /** Longer reasons are cut: the report has the whole one; the state only needs to say why. */
 const MAX_REASON = 300;
 /**
@@ -48516,8 +48518,9 @@ function nextState(input) {
     carried.sort((a, b) => (a.since < b.since ? -1 : a.since > b.since ? 1 : 0));
     const notices = [];
     if (coldWithoutState > 0) {
-        notices.push(`state: ${coldWithoutState} URLs of site-dir were not warmed in this first run (no previous state) and ` +
-            'are not carried to the next one: a first deploy would otherwise queue the whole site for days. ' +
+        notices.push(`state: ${text_count(coldWithoutState, 'URL of site-dir was', 'URLs of site-dir were')} not warmed in this first run ` +
+            `(no previous state) and ${coldWithoutState === 1 ? 'is' : 'are'} not carried to the next one: a first ` +
+            'deploy would otherwise queue the whole site for days. ' +
             'From the next run on, what changes is warmed, and what the quota cuts is carried.');
     }
     return {
@@ -50547,6 +50550,7 @@ function fitSummary(text, reportPath) {
  */
 
 
+
 /** URLs named in the summary's table of stale and missing URLs (and in the CLI's list): the report has all. */
 const LISTED = 50;
 const CLI_LISTED = 20;
@@ -50592,7 +50596,7 @@ function verifyFailure(result) {
         counts.stale ? `${counts.stale} stale (the site serves other content than this build)` : '',
         counts.missing ? `${counts.missing} missing (the site answers 4xx or 5xx)` : '',
     ].filter(Boolean);
-    return `The deploy is not live at the edge: of ${counts.total} URLs verified, ${parts.join(' and ')}`;
+    return `The deploy is not live at the edge: of ${text_count(counts.total, 'URL')} verified, ${parts.join(' and ')}`;
 }
 /** The job summary's section: the counts, then the stale, missing, redirected and failed checks. */
 function verifySection(result) {
@@ -50647,7 +50651,7 @@ function edge_verifyLines(result) {
         ...(counts.served ? [`${counts.served} served (not compared)`] : []),
         `${counts.unchecked} unchecked`,
     ];
-    const lines = [`Edge (verify, ${counts.total} URLs)`, `  ${parts.join(' · ')}`];
+    const lines = [`Edge (verify, ${count(counts.total, 'URL')})`, `  ${parts.join(' · ')}`];
     const problems = verify.checks.filter((c) => c.edge === 'stale' || c.edge === 'missing');
     for (const check of problems.slice(0, CLI_LISTED)) {
         lines.push(`  ${check.edge.padEnd(7)} ${oneLine(check.url, 1100)}  ${oneLine(headerText(check), 400)}`);
@@ -50834,6 +50838,7 @@ function followOutputs(result) {
 
 ;// CONCATENATED MODULE: ./src/report/follow-summary.ts
 
+
 const follow_summary_LISTED = 50;
 /** Bytes each table of URLs may take: the summary as a whole must stay under GitHub's limit. */
 const follow_summary_TABLE_BYTES = 128 * 1024;
@@ -50888,7 +50893,7 @@ function follow_summary_refreshText(refresh) {
             .join(', ')})`
         : '';
     return [
-        `${refresh.requested} URLs needed a refresh: ${refresh.refreshed} refreshed${states}` +
+        `${text_count(refresh.requested, 'URL')} needed a refresh: ${refresh.refreshed} refreshed${states}` +
             (refresh.notRefreshed ? `, ${refresh.notRefreshed} not refreshed` : ''),
         refresh.heldBack ? `${refresh.heldBack} held back from the prefetch until their refresh completes` : '',
         none ? `none needed for ${none}` : '',
@@ -50913,11 +50918,11 @@ function waitLine(wait) {
     const seconds = Math.round(wait.elapsedMs / 1000);
     const how = {
         finished: `every task finished after ${seconds} s`,
-        timeout: `wait-timeout passed after ${seconds} s with ${wait.pending} URLs pending`,
+        timeout: `wait-timeout passed after ${seconds} s with ${text_count(wait.pending, 'URL')} pending`,
         stopped: `stopped after ${seconds} s: the run was stopping`,
         'poll-failed': `stopped after ${seconds} s: the polls kept failing (${listing_oneLine(wait.error ?? 'unknown error', 400)})`,
     }[wait.ended];
-    return `${how} · ${wait.polls} polls, ${wait.calls} DescribeRefreshTaskById calls`;
+    return `${how} · ${text_count(wait.polls, 'poll')}, ${wait.calls} DescribeRefreshTaskById calls`;
 }
 function taskTable(tasks) {
     if (tasks.length === 0)
@@ -51177,8 +51182,12 @@ const SPARE_BYTES = 16 * 1024;
 const LISTED_TASK_IDS = 100;
 /** Characters of a reason shown in a cell. */
 const summary_REASON_CHARS = 400;
-/** `report`: where the report is (its path on the runner, the run's page); a path alone is accepted. */
-function renderSummary(result, report) {
+/**
+ * `report`: where the report is (its path on the runner, the run's page); a path alone is accepted.
+ * `logged`: every warning and notice the run logged (the action collects them), so that none is only
+ * in the log; those the sitemap's and the site's sections show already are not shown twice.
+ */
+function renderSummary(result, report, logged = []) {
     const place = typeof report === 'string' ? { path: report } : report;
     const reportPath = place.path;
     const lines = [`## CDN prefetch${result.dryRun ? ' (dry run)' : ''}`, ''];
@@ -51190,7 +51199,7 @@ function renderSummary(result, report) {
     }
     const saved = result.savedSitemap;
     if (saved) {
-        lines.push(`Saved ${saved.urls} URLs of \`${listing_oneLine(saved.sitemap, 500)}\` to \`${listing_oneLine(saved.file, 500)}\`, ` +
+        lines.push(`Saved ${text_count(saved.urls, 'URL')} of \`${listing_oneLine(saved.sitemap, 500)}\` to \`${listing_oneLine(saved.file, 500)}\`, ` +
             'a baseline for the next previous-sitemap; nothing was sent.', '');
         return fitSummary(lines.join('\n'), reportPath);
     }
@@ -51199,6 +51208,8 @@ function renderSummary(result, report) {
     if (result.site)
         lines.push(...siteSection(result.site, result.dryRun));
     lines.push(...countsTable(result));
+    const shown = new Set([...(result.sitemap?.notes ?? []), ...(result.site?.notes ?? [])].map((n) => n.message));
+    lines.push(...notes(logged.filter((note) => !shown.has(note.message))));
     lines.push(...taskIdsLine(result.taskIds));
     lines.push(...outcomeTable('Failed', result.outcomes.filter((o) => o.status === 'failed'), BUDGET.failed));
     lines.push(...outcomeTable('Skipped', result.outcomes.filter((o) => o.status === 'skipped'), BUDGET.skipped));
@@ -51321,11 +51332,12 @@ function siteSection(site, dryRun) {
         ];
     if (site.notRead)
         return [title, '', `**Not read:** ${site.notRead}; the state is left as it was.`, ''];
+    // A first run's notice says there is no state yet, and what follows: not said twice.
+    const firstRun = site.stateFound === 'missing' && site.notes.length > 0;
     return [
         title,
         '',
-        listing_oneLine(site_comparedText(site), 600),
-        '',
+        ...(firstRun ? [] : [listing_oneLine(site_comparedText(site), 600), '']),
         ...notes(site.notes),
         ...(rows.length
             ? ['| | files |', '|---|---:|', ...rows.map(([name, value]) => `| ${name} | ${value} |`), '']
@@ -51457,7 +51469,7 @@ function siteLines(result) {
     const files = site.siteDir === undefined
         ? []
         : [
-            `  ${counts.files} files · ${counts.added} added · ${counts.modified} modified ` +
+            `  ${count(counts.files, 'file')} · ${counts.added} added · ${counts.modified} modified ` +
                 `(${counts.chromeOnly} chrome-only) · ${counts.unchanged} unchanged · ${counts.excluded} excluded`,
         ];
     const compared = comparedText(site).replace(/`/g, '').replace(/\.$/, '');
@@ -51522,7 +51534,7 @@ function savedLine(result) {
     const saved = result.savedSitemap;
     if (!saved)
         return '';
-    return `Saved ${saved.urls} URLs of ${saved.sitemap} to ${saved.file}; nothing was sent.`;
+    return `Saved ${text_count(saved.urls, 'URL')} of ${saved.sitemap} to ${saved.file}; nothing was sent.`;
 }
 /** Columns padded to their widest cell; `right` lists the right-aligned columns. */
 function table(header, rows, right) {
@@ -51573,7 +51585,7 @@ function verdict(result, failOn) {
     const quotaSkipped = result.outcomes.filter((o) => o.status === 'skipped' && o.skip === 'quota').length;
     const heldBack = result.outcomes.filter((o) => o.status === 'skipped' && o.skip === 'refresh').length;
     if (failed > 0)
-        return { reason: `${failed} of ${result.counts.total} URLs failed`, listed: true };
+        return { reason: `${failed} of ${text_count(result.counts.total, 'URL')} failed`, listed: true };
     const cdnFailure = followFailure(result);
     if (cdnFailure)
         return { reason: cdnFailure, listed: true };
@@ -51582,8 +51594,10 @@ function verdict(result, failOn) {
         return { reason: notLive, listed: true };
     if (failOn === 'skipped' && quotaSkipped + heldBack > 0) {
         const why = [
-            quotaSkipped ? `${quotaSkipped} URLs were skipped for lack of quota` : '',
-            heldBack ? `${heldBack} URLs were held back because their refresh did not complete` : '',
+            quotaSkipped ? `${text_count(quotaSkipped, 'URL was', 'URLs were')} skipped for lack of quota` : '',
+            heldBack
+                ? `${text_count(heldBack, 'URL was held back because its', 'URLs were held back because their')} refresh did not complete`
+                : '',
         ].filter(Boolean);
         return { reason: `${why.join('; ')} (fail-on: skipped).`, listed: false };
     }
@@ -53160,6 +53174,7 @@ function canonicalize(absolute) {
 
 
 
+
 /** The shortest window, whatever `request-timeout` says. */
 const MIN_WINDOW_MS = 5_000;
 /**
@@ -53237,7 +53252,7 @@ async function lookUpCall(client, call, options) {
     if (search.nothingFound())
         return { kind: 'absent' };
     return search.inDoubt(search.found.size > 0
-        ? `the look-ups over ${options.policy.windowMs / 1000} s found ${search.found.size} of the call's ${call.urls.length} URLs accepted, but not this one`
+        ? `the look-ups over ${options.policy.windowMs / 1000} s found ${search.found.size} of the call's ${text_count(call.urls.length, 'URL')} accepted, but not this one`
         : 'a task for it was found whose creation time cannot be read');
 }
 /** What the look-ups of one call have seen so far. */
@@ -53354,6 +53369,7 @@ function confirm_hostOf(url) {
  * `poll-interval`; the pause grows ×1.5 while no URL changes status, up to 6× `poll-interval`, and drops
  * back at the first change; one last poll at the deadline.
  */
+
 
 
 
@@ -53550,7 +53566,7 @@ function countStates(states) {
 function progressLine(what, poll, elapsedMs, tracked, states) {
     const { completed, failed, pending } = countStates(states);
     return (`${what} tasks, poll ${poll} at ${Math.round(elapsedMs / 1000)} s: ` +
-        `${completed} done, ${failed} failed, ${pending} pending (of ${tracked.length} URLs)`);
+        `${completed} done, ${failed} failed, ${pending} pending (of ${text_count(tracked.length, 'URL')})`);
 }
 /** One row per task ID, in order of first appearance; a URL not found under any ID counts under its first. */
 function taskProgress(tracked, states) {
@@ -53600,6 +53616,7 @@ function taskProgress(tracked, states) {
 }
 
 ;// CONCATENATED MODULE: ./src/follow/wait.ts
+
 
 
 
@@ -53663,7 +53680,7 @@ function reportWaitEnd(logger, what, summary, timeoutMs) {
             logger.info(`${what} tasks finished after ${seconds} s: ${counts}.`);
             return;
         case 'timeout':
-            logger.warning(`${what}: ${summary.pending} URLs still pending when wait-timeout (${timeoutMs / 1000} s) passed ` +
+            logger.warning(`${what}: ${text_count(summary.pending, 'URL')} still pending when wait-timeout (${timeoutMs / 1000} s) passed ` +
                 `(${counts}). The CDN carries on with them; raise wait-timeout to wait longer.`);
             return;
         case 'stopped':
@@ -53698,7 +53715,7 @@ async function waitForPrefetch(ctx, outcomes) {
     }
     const ids = new Set(tracked.flatMap((item) => item.taskIds)).size;
     if (tracked.length > 0) {
-        logger.info(`Waiting for ${tracked.length} prefetched URLs in ${ids} tasks (up to ${options.waitTimeoutMs / 1000} s, ` +
+        logger.info(`Waiting for ${tracked.length} prefetched URLs in ${text_count(ids, 'task')} (up to ${options.waitTimeoutMs / 1000} s, ` +
             `polling every ${options.pollIntervalMs / 1000} s or more).`);
     }
     const followed = await followTasks(ctx, 'Prefetch', tracked);
@@ -53720,6 +53737,7 @@ async function waitForPrefetch(ctx, outcomes) {
  * are still prefetched, the others are held back and carried. A call whose answer was lost is looked
  * up, never sent again blindly: the refresh quota is not spent twice.
  */
+
 
 
 
@@ -53778,7 +53796,7 @@ async function sendRefreshes(ctx, items) {
     const beyond = items.slice(chosen.length);
     notRefreshed(sent, beyond, 'quota', `not refreshed: beyond the daily refresh quota (UrlRemain was ${urlRemain})`);
     if (chosen.length > 0) {
-        await ctx.logger.group(`Refreshing ${chosen.length} URLs before their prefetch`, () => sendCalls(ctx, chosen, sent));
+        await ctx.logger.group(`Refreshing ${text_count(chosen.length, 'URL')} before their prefetch`, () => sendCalls(ctx, chosen, sent));
     }
     sent.summary.refreshed = sent.accepted.size;
     sent.summary.notRefreshed = sent.notRefreshed.size;
@@ -53796,7 +53814,7 @@ async function readUrlRemain(ctx) {
                 'refreshing without a cap.');
             return undefined;
         }
-        ctx.logger.info(`Daily refresh quota: ${urlRemain.value} URLs remain today.`);
+        ctx.logger.info(`Daily refresh quota: ${text_count(urlRemain.value, 'URL')} remain today.`);
         return urlRemain.value;
     }
     catch (error) {
@@ -53834,7 +53852,7 @@ async function sendCalls(ctx, items, sent) {
             const result = await refreshOnce(ctx, group, sent.summary);
             if (result.kind === 'answered') {
                 take(group, () => result.taskId);
-                logger.info(`RefreshObjectCaches: ${group.length} URLs on ${hostCount(group)} host(s), task ${result.taskId || '(none)'}, request ${result.requestId ?? '(none)'}`);
+                logger.info(`RefreshObjectCaches: ${text_count(group.length, 'URL')} on ${hostCount(group)} host(s), task ${result.taskId || '(none)'}, request ${result.requestId ?? '(none)'}`);
                 if (result.taskId === '')
                     logger.warning('refresh: a call was accepted without a task ID; its URLs cannot be followed.');
                 return;
@@ -53842,7 +53860,7 @@ async function sendCalls(ctx, items, sent) {
             const found = group.filter((item) => result.found.has(item.url));
             take(found, (url) => result.found.get(url) ?? '');
             if (found.length > 0)
-                logger.info(`RefreshObjectCaches: ${found.length} URLs were accepted after all (found by look-up).`);
+                logger.info(`RefreshObjectCaches: ${text_count(found.length, 'URL was', 'URLs were')} accepted after all (found by look-up).`);
             const doubtful = group.filter((item) => !result.found.has(item.url));
             notRefreshed(sent, doubtful, 'unknown', `outcome unknown: ${result.why}, so it was not sent again`);
         }
@@ -53885,8 +53903,11 @@ function warnNotRefreshed(ctx, sent, urlRemain) {
     const byKind = new Map();
     for (const { kind } of sent.notRefreshed.values())
         byKind.set(kind, (byKind.get(kind) ?? 0) + 1);
-    const stale = (n) => `${n} URLs that needed a refresh were not refreshed, so they still serve the old copy and are not prefetched ` +
-        '(a prefetch cannot replace it)';
+    const stale = (n) => n === 1
+        ? '1 URL that needed a refresh was not refreshed, so it still serves the old copy and is not prefetched ' +
+            '(a prefetch cannot replace it)'
+        : `${n} URLs that needed a refresh were not refreshed, so they still serve the old copy and are not ` +
+            'prefetched (a prefetch cannot replace it)';
     for (const [kind, count] of byKind) {
         switch (kind) {
             case 'quota':
@@ -53960,7 +53981,7 @@ async function waitForRefresh(ctx, sent) {
     if (sent.accepted.size === 0)
         return undefined;
     const { logger, options } = ctx;
-    logger.info(`Waiting for ${sent.accepted.size} refreshed URLs in ${sent.summary.taskIds.length} tasks before prefetching them ` +
+    logger.info(`Waiting for ${sent.accepted.size} refreshed URLs in ${text_count(sent.summary.taskIds.length, 'task')} before prefetching them ` +
         `(up to ${options.waitTimeoutMs / 1000} s, polling every ${options.pollIntervalMs / 1000} s or more).`);
     const tracked = [...sent.accepted].map(([url, { taskIds }]) => ({ url, taskIds }));
     const followed = await followTasks(ctx, 'Refresh', tracked);
@@ -54264,6 +54285,7 @@ function daysIn(year, month) {
 
 
 
+
 /** The result of a run that got as far as sending (or as a dry run, as planning). */
 function runResult(parts) {
     const { submitted } = parts;
@@ -54329,7 +54351,8 @@ function inInputOrder(...parts) {
 }
 /** The URLs beyond the quota, skipped. */
 function skippedForQuota(overQuota, quota) {
-    const reason = `quota: the daily prefetch quota had ${quota} URLs left`; // one string for them all
+    // One string for them all; the quota read at the start (it is spent by now).
+    const reason = `quota: the daily prefetch quota had ${quota === undefined ? 'no' : quota} ${noun(quota ?? 0, 'URL')} left`;
     return overQuota.map((item) => ({
         url: item.url,
         status: 'skipped',
@@ -55498,6 +55521,7 @@ async function* decodeUtf8(source, label) {
 
 
 
+
 const EXAMPLES = 3;
 /** A `<loc>` longer than this is kept cut: its row says why it failed, not all of it. */
 const MAX_KEPT = 2048;
@@ -55520,7 +55544,7 @@ async function loadDocument(location, depth, walk) {
     const { kind, urls, children } = await readWithRetries(walk, () => readOnce(location, walk));
     walk.stats.documents++;
     if (kind === 'urlset') {
-        options.logger.debug(`${location.label}: ${urls} URLs`);
+        options.logger.debug(`${location.label}: ${text_count(urls, 'URL')}`);
         return;
     }
     options.logger.debug(`${location.label}: sitemap index with ${children.length} children`);
@@ -55770,6 +55794,7 @@ function shorten(s) {
 
 
 
+
 /** The deployed side: any failure is fatal, and names `sitemap`. */
 async function loadDeployed(root, options, limits, logger, sink) {
     const started = Date.now();
@@ -55780,7 +55805,7 @@ async function loadDeployed(root, options, limits, logger, sink) {
     catch (error) {
         throw deployedFailure(error, root, options);
     }
-    logger.info(`Read sitemap ${root.label}: ${stats.documents} documents in ${Date.now() - started} ms.`);
+    logger.info(`Read sitemap ${root.label}: ${text_count(stats.documents, 'document')} in ${Date.now() - started} ms.`);
     warnRejects(stats, 'sitemap', logger);
     return stats;
 }
@@ -55822,7 +55847,7 @@ function warnRejects(stats, side, logger) {
         }
     }
     if (stats.emptyLocs > 0) {
-        (side === 'sitemap' ? logger.warning : logger.info).call(logger, `${side}: ${stats.emptyLocs === 1 ? '1 entry has' : `${stats.emptyLocs} entries have`} an empty or no <loc>, ` +
+        (side === 'sitemap' ? logger.warning : logger.info).call(logger, `${side}: ${stats.emptyLocs === 1 ? '1 entry has' : `${text_count(stats.emptyLocs, 'entry', 'entries')} have`} an empty or no <loc>, ` +
             'so there is nothing to prefetch or report for them.');
     }
     if (stats.invalidLastmods.count > 0) {
@@ -55837,6 +55862,7 @@ function warnRejects(stats, side, logger) {
  * included), to serve as the next run's previous-sitemap. URLs are written normalized and lastmods
  * in a form that reads back as the same instant, so an unchanged site diffs as unchanged.
  */
+
 
 
 
@@ -55947,11 +55973,12 @@ async function saveSitemapBaseline(options, logger) {
         set = undefined;
     }
     await saveBaselineFile(file, options.saveSitemap, set);
-    logger.info(`Saved ${set?.size ?? 0} URLs of ${root.label} to ${options.saveSitemap}.`);
+    logger.info(`Saved ${text_count(set?.size ?? 0, 'URL')} of ${root.label} to ${options.saveSitemap}.`);
     return { file, urls: set?.size ?? 0 };
 }
 
 ;// CONCATENATED MODULE: ./src/sitemap/warnings.ts
+
 
 /** Below this many modified URLs sharing one instant, "most of them" is not yet a pattern. */
 const STAMP_MIN_SHARED = 10;
@@ -55994,7 +56021,7 @@ function stampEvidence(counts, stats) {
     const shared = modified + counts.unchanged + counts.notComparable;
     if (counts.added === 0 && stats.removed === 0 && modified * 2 > shared) {
         return (`the baseline and the deployed sitemap differ only in lastmods (no URL added or removed), ` +
-            `and ${modified} of their ${shared} URLs moved`);
+            `and ${modified} of their ${text_count(shared, 'URL')} moved`);
     }
     return undefined;
 }
@@ -56006,6 +56033,7 @@ function stampEvidence(counts, stats) {
  * the run's result. The action maps its inputs onto these options; nothing here reads inputs or
  * imports @actions/core. (save-sitemap alone: save.ts; the priorities site-dir orders by: priorities.ts.)
  */
+
 
 
 
@@ -56076,7 +56104,7 @@ async function sitemapChanges(options, logger) {
     }
     if (saved !== undefined && options.saveSitemap !== undefined) {
         await saveBaselineFile(external_node_path_namespaceObject.resolve(options.workspace, options.saveSitemap), options.saveSitemap, saved);
-        log.info(`Saved ${saved.size} URLs of ${root.label} to ${options.saveSitemap}.`);
+        log.info(`Saved ${text_count(saved.size, 'URL')} of ${root.label} to ${options.saveSitemap}.`);
     }
     return {
         urls,
@@ -56097,10 +56125,10 @@ function diffLine(counts, compared, images, selected) {
         ...(counts.unknown > 0 ? [`${counts.unknown} unknown (the baseline cannot be read)`] : []),
         `${counts.excluded} excluded`,
     ];
-    return (`Sitemap: ${counts.deployed} URLs deployed${compared ? `, ${counts.baseline} in the baseline` : ''}: ` +
+    return (`Sitemap: ${text_count(counts.deployed, 'URL')} deployed${compared ? `, ${counts.baseline} in the baseline` : ''}: ` +
         parts.join(', ') +
         (counts.invalid > 0 ? `; ${counts.invalid} unusable <loc> values` : '') +
-        `${images ? `; ${counts.images} image URLs` : ''}; ${selected} URLs selected.`);
+        `${images ? `; ${counts.images} image URLs` : ''}; ${text_count(selected, 'URL')} selected.`);
 }
 function locateBaseline(options) {
     const { previousSitemap, previousRef } = options;
@@ -56136,7 +56164,7 @@ async function loadBaseline(location, options, limits, logger) {
             signal: options.signal,
             logger,
         }, set);
-        logger.info(`Read baseline ${location.label}: ${set.size} URLs in ${stats.documents} documents.`);
+        logger.info(`Read baseline ${location.label}: ${text_count(set.size, 'URL')} in ${text_count(stats.documents, 'document')}.`);
         warnRejects(stats, 'baseline', logger);
         return { set };
     }
@@ -56286,6 +56314,7 @@ async function readUrlFile(filePath, displayName) {
 
 
 
+
 /**
  * The run's gather phase: every source's entries (gatherEntries), then the URLs worth sending
  * (urls/prepare.ts), with one warning per kind of unusable entry.
@@ -56375,7 +56404,7 @@ function append(to, items) {
  * nothing was given at all; a notice when the sources had URLs but none was new or changed.
  */
 function nothingToSend(gathered) {
-    const lists = gathered.lists.map((list) => `${list.name} had ${list.entries} entries`);
+    const lists = gathered.lists.map((list) => `${list.name} had ${text_count(list.entries, 'entry', 'entries')}`);
     if (gathered.site?.notRead !== undefined) {
         const { siteDir, notRead } = gathered.site;
         return {
@@ -56410,7 +56439,7 @@ function siteText(site) {
         counts.added ? `${counts.added} added but not selected by changes` : '',
         counts.modified ? `${counts.modified} modified but not selected by changes` : '',
     ].filter(Boolean);
-    return `site-dir ${site.siteDir} has ${counts.files} files, none to warm (${found.join(', ')}), and ${carried}`;
+    return `site-dir ${site.siteDir} has ${text_count(counts.files, 'file')}, none to warm (${found.join(', ')}), and ${carried}`;
 }
 function sitemapText(sitemap) {
     const { counts } = sitemap;
@@ -56421,7 +56450,7 @@ function sitemapText(sitemap) {
         counts.added ? `${counts.added} added but not selected by changes` : '',
         counts.modified ? `${counts.modified} modified but not selected by changes` : '',
     ].filter(Boolean);
-    const head = `the sitemap had ${counts.deployed} URLs`;
+    const head = `the sitemap had ${text_count(counts.deployed, 'URL')}`;
     if (sitemap.baselineProblem === 'unreadable') {
         return `${head}, none selected because the baseline could not be read`;
     }
@@ -56468,6 +56497,7 @@ function sitemapOptions(config, sitemap, options) {
 
 
 
+
 /**
  * With `site-dir`, the sitemap is no diff: it says which URLs visitors ask for first. Returns every
  * normalized `<loc>` (the first occurrence) with its `<priority>` (0.5 when absent); `<lastmod>` is not
@@ -56484,7 +56514,7 @@ async function sitemapPriorities(options, logger) {
         },
     };
     await loadDeployed(root, { ...options, images: false }, limits, logger, sink);
-    logger.info(`Sitemap ${root.label}: ${priorities.size} URLs, for their priorities and URL forms (site-dir decides what changed).`);
+    logger.info(`Sitemap ${root.label}: ${text_count(priorities.size, 'URL')}, for their priorities and URL forms (site-dir decides what changed).`);
     return priorities;
 }
 
@@ -56500,6 +56530,7 @@ async function sitemapPriorities(options, logger) {
  * A state that could not be used is kept aside, never overwritten; a `state` that names another file is
  * refused before anything is read; a state that cannot be written fails the step (after the report).
  */
+
 
 
 
@@ -56692,17 +56723,31 @@ function plannedSite(site) {
 }
 /**
  * What the quota warning says of the site's URLs it skips: carried in the state only when this run
- * writes a state that carries them (not on a first deploy, not in a dry run, not when the state is
- * left as it was). Undefined when the run has no site; the warning then speaks of lists.
+ * writes a state that carries them (not in a dry run, not when the state is left as it was). On a
+ * first deploy, which carries nothing, the warning says nothing of carrying: the first run's notice
+ * says it once (site/carry.ts). Undefined when the run has no site; the warning then speaks of lists.
  */
 function quotaCutText(site, config) {
     const carries = siteCarries(site, config);
     if (carries === undefined)
         return undefined;
-    return carries
-        ? 'Those from site-dir are carried in the state and warmed by the next runs; all are listed in the report.'
-        : 'Those from site-dir are not carried: a first deploy carries nothing (it would queue the whole site for ' +
-            'days), and from the next run on only what changed is warmed. All are listed in the report.';
+    if (!carries)
+        return 'All are listed in the report.';
+    const alone = site?.config.siteDir === undefined;
+    return alone
+        ? 'They stay in the state and are warmed by the next runs; all are listed in the report.'
+        : 'Those from site-dir are carried in the state and warmed by the next runs; all are listed in the report.';
+}
+/**
+ * What the held-back warning says of URLs whose refresh did not complete: carried when this run's
+ * state carries them; undefined otherwise.
+ */
+function heldBackCarryText(site, config) {
+    if (!siteCarries(site, config))
+        return undefined;
+    // Named as this run has them: site-dir's, or (state alone, no site-dir) the carried ones.
+    const whose = site?.config.siteDir === undefined ? 'They stay' : 'Those from site-dir are carried';
+    return `${whose} in the state: the next run refreshes them first where no refresh was accepted, and prefetches them.`;
 }
 /**
  * Whether the state this run writes carries the site's URLs the run does not warm; undefined when the
@@ -56725,12 +56770,12 @@ function logSitePlan(plan, site, logger) {
             : '') +
         (counts.carriedSuperseded > 0 ? `, ${counts.carriedSuperseded} changed again` : '');
     if (site.siteDir === undefined) {
-        logger.info(`State ${site.state} (state alone, no site-dir): ${carried}; ${plan.urls.length} URLs planned.`);
+        logger.info(`State ${site.state} (state alone, no site-dir): ${carried}; ${text_count(plan.urls.length, 'URL')} planned.`);
         return;
     }
-    logger.info(`Site ${site.siteDir}: ${counts.files} files: ${counts.added} added, ${counts.modified} modified ` +
+    logger.info(`Site ${site.siteDir}: ${text_count(counts.files, 'file')}: ${counts.added} added, ${counts.modified} modified ` +
         `(${counts.chromeOnly} of them chrome-only), ${counts.unchanged} unchanged, ${counts.excluded} excluded; ` +
-        `${carried}; ${plan.urls.length} URLs planned.`);
+        `${carried}; ${text_count(plan.urls.length, 'URL')} planned.`);
 }
 /**
  * Builds the next state from every URL's outcome and writes it (not in a dry run); the site's part of
@@ -56789,7 +56834,7 @@ async function setAside(site, file, now, log) {
 async function write(file, label, state, log) {
     try {
         await writeState(file, state);
-        log.info(`state: wrote ${label} (${state.files.size} files, ${state.carried.length} URLs carried).`);
+        log.info(`state: wrote ${label} (${text_count(state.files.size, 'file')}, ${text_count(state.carried.length, 'URL')} carried).`);
         return undefined;
     }
     catch (error) {
@@ -56869,6 +56914,7 @@ async function readPreloadRemain(client, logger, retryPolicy, stop) {
 }
 
 ;// CONCATENATED MODULE: ./src/submit/ledger.ts
+
 
 class SubmitLedger {
     onRecord;
@@ -56964,7 +57010,7 @@ class SubmitLedger {
     skipForQuota(items, remain) {
         const why = remain === undefined
             ? 'the daily prefetch quota is used up (QuotaExceeded)'
-            : `the daily prefetch quota had ${remain} URLs left`;
+            : `the daily prefetch quota had ${text_count(remain, 'URL')} left`;
         for (const item of items) {
             this.outcomes.push({
                 url: item.url,
@@ -56997,6 +57043,7 @@ function refusal(error) {
 }
 
 ;// CONCATENATED MODULE: ./src/submit/submitter.ts
+
 
 
 
@@ -57057,7 +57104,7 @@ async function runRound(client, logger, options, batches, ledger) {
                 // is alone, so that the others still go out. A refused call costs no quota.
                 const half = Math.ceil(failure.items.length / 2);
                 queue.unshift({ host: batch.host, items: failure.items.slice(0, half) }, { host: batch.host, items: failure.items.slice(half) });
-                logger.info(`  ${batch.host}: ${failure.error.code}; splitting the ${failure.items.length} URLs to find the one refused`);
+                logger.info(`  ${batch.host}: ${failure.error.code}; splitting the ${text_count(failure.items.length, 'URL')} to find the one refused`);
             }
             else {
                 recordFailure(logger, batch.host, failure.items, failure.error, ledger);
@@ -57097,7 +57144,7 @@ async function sendBatch(client, logger, options, batch, ledger) {
             else {
                 ledger.accept(pending, () => result.taskId, result.requestId);
             }
-            logger.info(`${batch.host}: ${pending.length} URLs, task ${result.taskId || '(none)'}, request ${result.requestId ?? '(none)'}`);
+            logger.info(`${batch.host}: ${text_count(pending.length, 'URL')}, task ${result.taskId || '(none)'}, request ${result.requestId ?? '(none)'}`);
             return undefined;
         }
         catch (thrown) {
@@ -57153,12 +57200,12 @@ async function settleUnknown(client, logger, options, host, call, ledger) {
     const confirmed = pending.filter((item) => found.has(item.url));
     if (confirmed.length > 0) {
         ledger.accept(confirmed, (url) => found.get(url) ?? '', undefined, 'confirmed-by-lookup');
-        logger.info(`  ${host}: ${confirmed.length} URLs were accepted after all (found by look-up)`);
+        logger.info(`  ${host}: ${text_count(confirmed.length, 'URL was', 'URLs were')} accepted after all (found by look-up)`);
     }
     if (lookup.kind === 'in-doubt') {
         const doubtful = pending.filter((item) => !found.has(item.url));
         ledger.failUnknown(doubtful, `${error.message}; ${lookup.why}, so it was not sent again`, lookup.code);
-        logger.warning(`${host}: ${doubtful.length} URLs: outcome unknown (${lookup.why}); not sent again, so that no quota is spent twice.`);
+        logger.warning(`${host}: ${text_count(doubtful.length, 'URL')}: outcome unknown (${lookup.why}); not sent again, so that no quota is spent twice.`);
     }
     return [];
 }
@@ -57182,7 +57229,7 @@ function recordFailure(logger, host, items, error, ledger) {
     if (error.errorClass === 'domain')
         ledger.failedHosts.set(host, error);
     ledger.fail(items, error.message, error);
-    logger.warning(`${host}: ${items.length} URLs failed: ${error.message}`);
+    logger.warning(`${host}: ${text_count(items.length, 'URL')} failed: ${error.message}`);
 }
 
 ;// CONCATENATED MODULE: ./src/verify/expected.ts
@@ -57499,6 +57546,7 @@ function types_headerText(check) {
 
 
 
+
 /** How many stale or missing URLs are named one by one in the log; all are in the summary and report. */
 const LOGGED_PROBLEMS = 10;
 /** Checks `targets` in order; the result lists every one of them. */
@@ -57539,7 +57587,7 @@ async function verifyEdge(targets, ctx) {
         ctx.logger.info(`  ${line(result)}`);
     };
     if (toAsk.length > 0) {
-        await ctx.logger.group(`Verifying ${toAsk.length} URLs at the edge, ${VERIFY_CONCURRENCY} at a time`, () => inPool(toAsk, VERIFY_CONCURRENCY, check));
+        await ctx.logger.group(`Verifying ${text_count(toAsk.length, 'URL')} at the edge, ${VERIFY_CONCURRENCY} at a time`, () => inPool(toAsk, VERIFY_CONCURRENCY, check));
     }
     const result = {
         compared: ctx.compared,
@@ -57611,7 +57659,7 @@ function logResult(result, logger) {
         counts.served ? `${counts.served} served (not compared: no built file)` : '',
         `${counts.unchecked} unchecked`,
     ].filter(Boolean);
-    logger.info(`Edge: ${parts.join(', ')} of ${counts.total} URLs; ${result.requests} requests in ${Math.round(result.elapsedMs / 100) / 10} s.`);
+    logger.info(`Edge: ${parts.join(', ')} of ${text_count(counts.total, 'URL')}; ${text_count(result.requests, 'request')} in ${Math.round(result.elapsedMs / 100) / 10} s.`);
     const problems = result.checks.filter((check) => check.edge === 'stale' || check.edge === 'missing');
     for (const check of problems.slice(0, LOGGED_PROBLEMS)) {
         const what = check.edge === 'stale' ? 'Stale at the edge' : 'Missing at the edge';
@@ -57622,7 +57670,7 @@ function logResult(result, logger) {
     }
     const errors = counts.error + counts.redirect;
     if (errors > 0) {
-        logger.warning(`verify: ${errors} URLs could not be compared (${counts.redirect} redirected, ${counts.error} errors); ` +
+        logger.warning(`verify: ${text_count(errors, 'URL')} could not be compared (${counts.redirect} redirected, ${counts.error} errors); ` +
             'the report says why for each.');
     }
 }
@@ -57799,7 +57847,7 @@ async function readQuota(run, client, urls) {
     }
     const remain = await readPreloadRemain(client, logger, retryPolicy, stop.sendSignal);
     if (remain !== undefined)
-        logger.info(`Daily prefetch quota: ${remain} URLs remain today.`);
+        logger.info(`Daily prefetch quota: ${text_count(remain, 'URL')} remain today.`);
     return remain;
 }
 /**
@@ -57854,14 +57902,14 @@ function afterRefresh(run, first, refreshing, refreshed, context) {
 function warnLeft(run, heldBack, overQuota, quota, site) {
     const { config, logger } = run;
     if (heldBack > 0) {
-        logger.warning(`refresh: ${heldBack} URLs that needed a refresh are not prefetched, as their refresh was not confirmed Complete ` +
+        logger.warning(`refresh: ${text_count(heldBack, 'URL that needed a refresh is', 'URLs that needed a refresh are')} not prefetched, as their refresh was not confirmed Complete ` +
             '(a prefetch cannot replace the copy the CDN holds). ' +
-            (siteCarries(site, config)
-                ? 'Those from site-dir are carried in the state: the next run refreshes them first where no refresh was accepted, and prefetches them.'
-                : 'They are listed in the report with the reason.'));
+            (heldBackCarryText(site, config) ?? 'They are listed in the report with the reason.'));
     }
     if (overQuota.count > 0) {
-        logger.warning(`${overQuota.count} URLs skipped: the daily prefetch quota has ${quota} left` +
+        logger.warning(
+        // The quota left when the run began: it is spent by now, so never "has N left".
+        `${text_count(overQuota.count, 'URL')} skipped: the daily prefetch quota had ${quota} left at the start` +
             (overQuota.fresh
                 ? ` (${overQuota.fresh} of them are refreshed already: fresh, only not warm yet)`
                 : '') +
@@ -58144,6 +58192,7 @@ function stopOnSignals(stop, notify) {
 
 
 
+
 const SECRET_INPUTS = INPUT_NAMES.filter((name) => INPUTS[name].kind === 'secret');
 async function run() {
     const { mask, redact } = secretKeeper();
@@ -58164,16 +58213,18 @@ async function run() {
         if (noProxy !== undefined)
             process.env['no_proxy'] = noProxy;
         const config = parseConfig(getInput, process.env, credentials, { github: githubContext() });
+        // Every warning and notice also goes to the job summary: none is only in the log.
+        const logged = config.messages.map((m) => ({ level: m.level, message: m.text }));
         for (const message of config.messages)
             core_namespaceObject[message.level](message.text);
         const stop = new RunStop();
         const signals = stopOnSignals(stop, (message) => warning(redact(message)));
         const result = await runPrefetch(config, {
-            logger: actionsLogger(redact),
+            logger: notingLogger(actionsLogger(redact), logged),
             stop,
             identity: { getIdToken: (audience) => getIDToken(audience), mask },
         }).finally(() => signals.dispose());
-        await publish(result, config, redact);
+        await publish(result, config, redact, logged);
         const failure = failureMessage(result, config.failOn);
         if (failure)
             setFailed(redact(failure));
@@ -58183,7 +58234,7 @@ async function run() {
         setFailed(redact(prefix + errorMessage(error)));
     }
 }
-async function publish(result, config, redact) {
+async function publish(result, config, redact, logged) {
     const reportPath = await writeReport(result, config.reportDir, redact);
     for (const [name, value] of Object.entries(actionOutputs(result, reportPath))) {
         setOutput(name, redact(value));
@@ -58198,7 +58249,7 @@ async function publish(result, config, redact) {
         info(redact(`Refresh: ${follow_summary_refreshText(refresh)}.`));
     try {
         const place = { path: reportPath, runUrl: runPageUrl(process.env) };
-        await summary.addRaw(redact(renderSummary(result, place))).write();
+        await summary.addRaw(redact(renderSummary(result, place, logged))).write();
     }
     catch (error) {
         // No GITHUB_STEP_SUMMARY (a local run): the summary is a courtesy, never a reason to fail.

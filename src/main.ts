@@ -18,7 +18,7 @@ import { failureMessage } from './report/verdict.js';
 import { runPrefetch } from './run.js';
 import { type RunResult } from './report/result.js';
 import { RunStop } from './runtime/stop.js';
-import type { Logger } from './base/logger.js';
+import { notingLogger, type LoggedNote, type Logger } from './base/logger.js';
 import { createRedactor, secretSpellings, type Redactor } from './base/redact.js';
 import { stopOnSignals } from './runtime/signals.js';
 
@@ -42,15 +42,17 @@ export async function run(): Promise<void> {
     const noProxy = noProxyForActionsHttpClient(process.env);
     if (noProxy !== undefined) process.env['no_proxy'] = noProxy;
     const config = parseConfig(core.getInput, process.env, credentials, { github: githubContext() });
+    // Every warning and notice also goes to the job summary: none is only in the log.
+    const logged: LoggedNote[] = config.messages.map((m) => ({ level: m.level, message: m.text }));
     for (const message of config.messages) core[message.level](message.text);
     const stop = new RunStop();
     const signals = stopOnSignals(stop, (message) => core.warning(redact(message)));
     const result = await runPrefetch(config, {
-      logger: actionsLogger(redact),
+      logger: notingLogger(actionsLogger(redact), logged),
       stop,
       identity: { getIdToken: (audience) => core.getIDToken(audience), mask },
     }).finally(() => signals.dispose());
-    await publish(result, config, redact);
+    await publish(result, config, redact, logged);
     const failure = failureMessage(result, config.failOn);
     if (failure) core.setFailed(redact(failure));
   } catch (error) {
@@ -59,7 +61,12 @@ export async function run(): Promise<void> {
   }
 }
 
-async function publish(result: RunResult, config: Config, redact: Redactor): Promise<void> {
+async function publish(
+  result: RunResult,
+  config: Config,
+  redact: Redactor,
+  logged: readonly LoggedNote[],
+): Promise<void> {
   const reportPath = await writeReport(result, config.reportDir, redact);
   for (const [name, value] of Object.entries(actionOutputs(result, reportPath))) {
     core.setOutput(name, redact(value));
@@ -77,7 +84,7 @@ async function publish(result: RunResult, config: Config, redact: Redactor): Pro
   if (refresh) core.info(redact(`Refresh: ${refreshText(refresh)}.`));
   try {
     const place = { path: reportPath, runUrl: runPageUrl(process.env) };
-    await core.summary.addRaw(redact(renderSummary(result, place))).write();
+    await core.summary.addRaw(redact(renderSummary(result, place, logged))).write();
   } catch (error) {
     // No GITHUB_STEP_SUMMARY (a local run): the summary is a courtesy, never a reason to fail.
     core.debug(`job summary not written: ${errorMessage(error)}`);

@@ -61,8 +61,8 @@ import {
   closeSite,
   openSite,
   plannedSite,
+  heldBackCarryText,
   quotaCutText,
-  siteCarries,
   type OpenSite,
   type SiteResult,
 } from './sources/site.js';
@@ -251,7 +251,7 @@ async function readQuota(
     return undefined;
   }
   const remain = await readPreloadRemain(client, logger, retryPolicy, stop.sendSignal);
-  if (remain !== undefined) logger.info(`Daily prefetch quota: ${remain} URLs remain today.`);
+  if (remain !== undefined) logger.info(`Daily prefetch quota: ${count(remain, 'URL')} remain today.`);
   return remain;
 }
 
@@ -352,16 +352,15 @@ function warnLeft(
   const { config, logger } = run;
   if (heldBack > 0) {
     logger.warning(
-      `refresh: ${heldBack} URLs that needed a refresh are not prefetched, as their refresh was not confirmed Complete ` +
+      `refresh: ${count(heldBack, 'URL that needed a refresh is', 'URLs that needed a refresh are')} not prefetched, as their refresh was not confirmed Complete ` +
         '(a prefetch cannot replace the copy the CDN holds). ' +
-        (siteCarries(site, config)
-          ? 'Those from site-dir are carried in the state: the next run refreshes them first where no refresh was accepted, and prefetches them.'
-          : 'They are listed in the report with the reason.'),
+        (heldBackCarryText(site, config) ?? 'They are listed in the report with the reason.'),
     );
   }
   if (overQuota.count > 0) {
     logger.warning(
-      `${overQuota.count} URLs skipped: the daily prefetch quota has ${quota} left` +
+      // The quota left when the run began: it is spent by now, so never "has N left".
+      `${count(overQuota.count, 'URL')} skipped: the daily prefetch quota had ${quota} left at the start` +
         (overQuota.fresh
           ? ` (${overQuota.fresh} of them are refreshed already: fresh, only not warm yet)`
           : '') +

@@ -7,6 +7,7 @@
 import cliProgress from 'cli-progress';
 import type { Logger, ProgressEvent } from '../base/logger.js';
 import type { Redactor } from '../base/redact.js';
+import { noun } from '../base/text.js';
 
 export interface ConsoleOptions {
   /** Draw progress bars (standard error is a terminal). */
@@ -84,7 +85,7 @@ export class ConsoleLogger implements Logger {
       const bars = new cliProgress.MultiBar(
         {
           stream: this.stream,
-          format: `${LABELS[event.phase]} {bar} {percentage}% | {value}/{total} URLs | {duration_formatted}`,
+          format: `${LABELS[event.phase]} {bar} {percentage}% | {value}/{total} ${noun(event.total, 'URL')} | {duration_formatted}`,
           hideCursor: true,
           barsize: 30,
           // Signals are the run's to handle (runtime/signals.ts); the bar only ends with it.
@@ -109,7 +110,9 @@ export class ConsoleLogger implements Logger {
     if (tenth <= (this.tenths.get(event.phase) ?? -1) || (tenth === 0 && event.done < event.total)) return;
     this.tenths.set(event.phase, tenth);
     const percent = Math.floor((event.done * 100) / event.total);
-    this.write(`${LABELS[event.phase]}: ${event.done}/${event.total} URLs (${percent}%)`);
+    this.write(
+      `${LABELS[event.phase]}: ${event.done}/${event.total} ${noun(event.total, 'URL')} (${percent}%)`,
+    );
   }
 
   private endBar(): void {

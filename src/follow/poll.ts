@@ -13,6 +13,7 @@ import { normalizeUrl } from '../urls/normalize.js';
 import type { Logger } from '../base/logger.js';
 import type { TaskStatus } from '../base/outcome.js';
 import type { TaskProgress, UrlTaskState, WaitEnd } from './types.js';
+import { count } from '../base/text.js';
 
 /** A URL to follow, and the task IDs its call's answer gave (one answer may hold several IDs). */
 export interface TrackedUrl {
@@ -269,7 +270,7 @@ function progressLine(
   const { completed, failed, pending } = countStates(states);
   return (
     `${what} tasks, poll ${poll} at ${Math.round(elapsedMs / 1000)} s: ` +
-    `${completed} done, ${failed} failed, ${pending} pending (of ${tracked.length} URLs)`
+    `${completed} done, ${failed} failed, ${pending} pending (of ${count(tracked.length, 'URL')})`
   );
 }
 

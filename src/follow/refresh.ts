@@ -24,6 +24,7 @@ import type { Candidate } from '../urls/prepare.js';
 import type { RefreshNeed } from './fresh.js';
 import { followTasks, reportWaitEnd, warnFailures, type FollowContext, type Followed } from './wait.js';
 import type { RefreshSummary } from './types.js';
+import { count } from '../base/text.js';
 
 /** One URL's refresh, for its report row and for what is carried. */
 export interface UrlRefresh {
@@ -120,7 +121,7 @@ export async function sendRefreshes(ctx: FollowContext, items: readonly Candidat
     `not refreshed: beyond the daily refresh quota (UrlRemain was ${urlRemain})`,
   );
   if (chosen.length > 0) {
-    await ctx.logger.group(`Refreshing ${chosen.length} URLs before their prefetch`, () =>
+    await ctx.logger.group(`Refreshing ${count(chosen.length, 'URL')} before their prefetch`, () =>
       sendCalls(ctx, chosen, sent),
     );
   }
@@ -143,7 +144,7 @@ async function readUrlRemain(ctx: FollowContext): Promise<number | undefined> {
       );
       return undefined;
     }
-    ctx.logger.info(`Daily refresh quota: ${urlRemain.value} URLs remain today.`);
+    ctx.logger.info(`Daily refresh quota: ${count(urlRemain.value, 'URL')} remain today.`);
     return urlRemain.value;
   } catch (error) {
     if (error instanceof AlibabaError && error.errorClass === 'credentials') throw error;
@@ -181,7 +182,7 @@ async function sendCalls(ctx: FollowContext, items: readonly Candidate[], sent: 
       if (result.kind === 'answered') {
         take(group, () => result.taskId);
         logger.info(
-          `RefreshObjectCaches: ${group.length} URLs on ${hostCount(group)} host(s), task ${result.taskId || '(none)'}, request ${result.requestId ?? '(none)'}`,
+          `RefreshObjectCaches: ${count(group.length, 'URL')} on ${hostCount(group)} host(s), task ${result.taskId || '(none)'}, request ${result.requestId ?? '(none)'}`,
         );
         if (result.taskId === '')
           logger.warning('refresh: a call was accepted without a task ID; its URLs cannot be followed.');
@@ -190,7 +191,9 @@ async function sendCalls(ctx: FollowContext, items: readonly Candidate[], sent: 
       const found = group.filter((item) => result.found.has(item.url));
       take(found, (url) => result.found.get(url) ?? '');
       if (found.length > 0)
-        logger.info(`RefreshObjectCaches: ${found.length} URLs were accepted after all (found by look-up).`);
+        logger.info(
+          `RefreshObjectCaches: ${count(found.length, 'URL was', 'URLs were')} accepted after all (found by look-up).`,
+        );
       const doubtful = group.filter((item) => !result.found.has(item.url));
       notRefreshed(sent, doubtful, 'unknown', `outcome unknown: ${result.why}, so it was not sent again`);
     } catch (error) {
@@ -228,8 +231,11 @@ function warnNotRefreshed(ctx: FollowContext, sent: RefreshSent, urlRemain: numb
   const byKind = new Map<NotRefreshed, number>();
   for (const { kind } of sent.notRefreshed.values()) byKind.set(kind, (byKind.get(kind) ?? 0) + 1);
   const stale = (n: number): string =>
-    `${n} URLs that needed a refresh were not refreshed, so they still serve the old copy and are not prefetched ` +
-    '(a prefetch cannot replace it)';
+    n === 1
+      ? '1 URL that needed a refresh was not refreshed, so it still serves the old copy and is not prefetched ' +
+        '(a prefetch cannot replace it)'
+      : `${n} URLs that needed a refresh were not refreshed, so they still serve the old copy and are not ` +
+        'prefetched (a prefetch cannot replace it)';
   for (const [kind, count] of byKind) {
     switch (kind) {
       case 'quota':
@@ -329,7 +335,7 @@ export async function waitForRefresh(ctx: FollowContext, sent: RefreshSent): Pro
   if (sent.accepted.size === 0) return undefined;
   const { logger, options } = ctx;
   logger.info(
-    `Waiting for ${sent.accepted.size} refreshed URLs in ${sent.summary.taskIds.length} tasks before prefetching them ` +
+    `Waiting for ${sent.accepted.size} refreshed URLs in ${count(sent.summary.taskIds.length, 'task')} before prefetching them ` +
       `(up to ${options.waitTimeoutMs / 1000} s, polling every ${options.pollIntervalMs / 1000} s or more).`,
   );
   const tracked = [...sent.accepted].map(([url, { taskIds }]) => ({ url, taskIds }));

@@ -15,6 +15,7 @@ import type { Logger } from '../base/logger.js';
 import { countStates, pollTasks, taskProgress, type TrackedUrl } from './poll.js';
 import type { UrlTaskState, WaitSummary } from './types.js';
 import type { LookupPolicy } from '../submit/confirm.js';
+import { count } from '../base/text.js';
 
 /** What the follow-through phases need from the run. */
 export interface FollowContext {
@@ -110,7 +111,7 @@ export function reportWaitEnd(logger: Logger, what: string, summary: WaitSummary
       return;
     case 'timeout':
       logger.warning(
-        `${what}: ${summary.pending} URLs still pending when wait-timeout (${timeoutMs / 1000} s) passed ` +
+        `${what}: ${count(summary.pending, 'URL')} still pending when wait-timeout (${timeoutMs / 1000} s) passed ` +
           `(${counts}). The CDN carries on with them; raise wait-timeout to wait longer.`,
       );
       return;
@@ -157,7 +158,7 @@ export async function waitForPrefetch(
   const ids = new Set(tracked.flatMap((item) => item.taskIds)).size;
   if (tracked.length > 0) {
     logger.info(
-      `Waiting for ${tracked.length} prefetched URLs in ${ids} tasks (up to ${options.waitTimeoutMs / 1000} s, ` +
+      `Waiting for ${tracked.length} prefetched URLs in ${count(ids, 'task')} (up to ${options.waitTimeoutMs / 1000} s, ` +
         `polling every ${options.pollIntervalMs / 1000} s or more).`,
     );
   }

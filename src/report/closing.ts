@@ -127,7 +127,7 @@ function siteLines(result: RunResult): string[] {
     site.siteDir === undefined
       ? []
       : [
-          `  ${counts.files} files · ${counts.added} added · ${counts.modified} modified ` +
+          `  ${count(counts.files, 'file')} · ${counts.added} added · ${counts.modified} modified ` +
             `(${counts.chromeOnly} chrome-only) · ${counts.unchanged} unchanged · ${counts.excluded} excluded`,
         ];
   const compared = comparedText(site).replace(/`/g, '').replace(/\.$/, '');
@@ -193,7 +193,7 @@ function outcomeList(title: string, outcomes: readonly UrlOutcome[]): string[] {
 export function savedLine(result: RunResult): string {
   const saved = result.savedSitemap;
   if (!saved) return '';
-  return `Saved ${saved.urls} URLs of ${saved.sitemap} to ${saved.file}; nothing was sent.`;
+  return `Saved ${count(saved.urls, 'URL')} of ${saved.sitemap} to ${saved.file}; nothing was sent.`;
 }
 
 /** Columns padded to their widest cell; `right` lists the right-aligned columns. */

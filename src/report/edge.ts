@@ -5,6 +5,7 @@
 import { headerText, type EdgeCheck, type VerifyResult } from '../verify/types.js';
 import { ByteBudget, cell, oneLine } from './listing.js';
 import type { RunResult } from './result.js';
+import { count } from '../base/text.js';
 
 /** URLs named in the summary's table of stale and missing URLs (and in the CLI's list): the report has all. */
 const LISTED = 50;
@@ -53,7 +54,7 @@ export function verifyFailure(result: RunResult): string | undefined {
     counts.stale ? `${counts.stale} stale (the site serves other content than this build)` : '',
     counts.missing ? `${counts.missing} missing (the site answers 4xx or 5xx)` : '',
   ].filter(Boolean);
-  return `The deploy is not live at the edge: of ${counts.total} URLs verified, ${parts.join(' and ')}`;
+  return `The deploy is not live at the edge: of ${count(counts.total, 'URL')} verified, ${parts.join(' and ')}`;
 }
 
 /** The job summary's section: the counts, then the stale, missing, redirected and failed checks. */
@@ -109,7 +110,7 @@ export function verifyLines(result: RunResult): string[] {
     ...(counts.served ? [`${counts.served} served (not compared)`] : []),
     `${counts.unchecked} unchecked`,
   ];
-  const lines = [`Edge (verify, ${counts.total} URLs)`, `  ${parts.join(' · ')}`];
+  const lines = [`Edge (verify, ${count(counts.total, 'URL')})`, `  ${parts.join(' · ')}`];
   const problems = verify.checks.filter((c) => c.edge === 'stale' || c.edge === 'missing');
   for (const check of problems.slice(0, CLI_LISTED)) {
     lines.push(`  ${check.edge.padEnd(7)} ${oneLine(check.url, 1100)}  ${oneLine(headerText(check), 400)}`);

@@ -3,6 +3,7 @@ import type { UrlOutcome } from '../base/outcome.js';
 import type { RunResult } from './result.js';
 import type { RefreshSummary, TaskProgress, WaitSummary } from '../follow/types.js';
 import { ByteBudget, cell, oneLine } from './listing.js';
+import { count } from '../base/text.js';
 
 const LISTED = 50;
 /** Bytes each table of URLs may take: the summary as a whole must stay under GitHub's limit. */
@@ -82,7 +83,7 @@ export function refreshText(refresh: RefreshSummary): string {
         .join(', ')})`
     : '';
   return [
-    `${refresh.requested} URLs needed a refresh: ${refresh.refreshed} refreshed${states}` +
+    `${count(refresh.requested, 'URL')} needed a refresh: ${refresh.refreshed} refreshed${states}` +
       (refresh.notRefreshed ? `, ${refresh.notRefreshed} not refreshed` : ''),
     refresh.heldBack ? `${refresh.heldBack} held back from the prefetch until their refresh completes` : '',
     none ? `none needed for ${none}` : '',
@@ -110,11 +111,11 @@ function waitLine(wait: WaitSummary): string {
   const seconds = Math.round(wait.elapsedMs / 1000);
   const how = {
     finished: `every task finished after ${seconds} s`,
-    timeout: `wait-timeout passed after ${seconds} s with ${wait.pending} URLs pending`,
+    timeout: `wait-timeout passed after ${seconds} s with ${count(wait.pending, 'URL')} pending`,
     stopped: `stopped after ${seconds} s: the run was stopping`,
     'poll-failed': `stopped after ${seconds} s: the polls kept failing (${oneLine(wait.error ?? 'unknown error', 400)})`,
   }[wait.ended];
-  return `${how} · ${wait.polls} polls, ${wait.calls} DescribeRefreshTaskById calls`;
+  return `${how} · ${count(wait.polls, 'poll')}, ${wait.calls} DescribeRefreshTaskById calls`;
 }
 
 function taskTable(tasks: readonly TaskProgress[]): string[] {

@@ -4,6 +4,7 @@
  * held), and the result is assembled here, beside its definition.
  */
 import { fatalText } from '../alibaba/errors.js';
+import { noun } from '../base/text.js';
 import type { Wording } from '../base/wording.js';
 import { splitTaskIds } from '../alibaba/operations.js';
 import { isFatal, type AlibabaError } from '../base/errors.js';
@@ -154,7 +155,8 @@ export function inInputOrder(...parts: readonly (readonly UrlOutcome[])[]): UrlO
 
 /** The URLs beyond the quota, skipped. */
 export function skippedForQuota(overQuota: readonly Candidate[], quota: number | undefined): UrlOutcome[] {
-  const reason = `quota: the daily prefetch quota had ${quota} URLs left`; // one string for them all
+  // One string for them all; the quota read at the start (it is spent by now).
+  const reason = `quota: the daily prefetch quota had ${quota === undefined ? 'no' : quota} ${noun(quota ?? 0, 'URL')} left`;
   return overQuota.map((item) => ({
     url: item.url,
     status: 'skipped',

@@ -35,8 +35,16 @@ const LISTED_TASK_IDS = 100;
 /** Characters of a reason shown in a cell. */
 const REASON_CHARS = 400;
 
-/** `report`: where the report is (its path on the runner, the run's page); a path alone is accepted. */
-export function renderSummary(result: RunResult, report: ReportPlace | string): string {
+/**
+ * `report`: where the report is (its path on the runner, the run's page); a path alone is accepted.
+ * `logged`: every warning and notice the run logged (the action collects them), so that none is only
+ * in the log; those the sitemap's and the site's sections show already are not shown twice.
+ */
+export function renderSummary(
+  result: RunResult,
+  report: ReportPlace | string,
+  logged: readonly LoggedNote[] = [],
+): string {
   const place = typeof report === 'string' ? { path: report } : report;
   const reportPath = place.path;
   const lines: string[] = [`## CDN prefetch${result.dryRun ? ' (dry run)' : ''}`, ''];
@@ -48,7 +56,7 @@ export function renderSummary(result: RunResult, report: ReportPlace | string): 
   const saved = result.savedSitemap;
   if (saved) {
     lines.push(
-      `Saved ${saved.urls} URLs of \`${oneLine(saved.sitemap, 500)}\` to \`${oneLine(saved.file, 500)}\`, ` +
+      `Saved ${count(saved.urls, 'URL')} of \`${oneLine(saved.sitemap, 500)}\` to \`${oneLine(saved.file, 500)}\`, ` +
         'a baseline for the next previous-sitemap; nothing was sent.',
       '',
     );
@@ -57,6 +65,10 @@ export function renderSummary(result: RunResult, report: ReportPlace | string): 
   if (result.sitemap) lines.push(...sitemapSection(result.sitemap));
   if (result.site) lines.push(...siteSection(result.site, result.dryRun));
   lines.push(...countsTable(result));
+  const shown = new Set(
+    [...(result.sitemap?.notes ?? []), ...(result.site?.notes ?? [])].map((n) => n.message),
+  );
+  lines.push(...notes(logged.filter((note) => !shown.has(note.message))));
   lines.push(...taskIdsLine(result.taskIds));
   lines.push(
     ...outcomeTable(
@@ -203,11 +215,12 @@ function siteSection(site: SiteResult, dryRun: boolean): string[] {
           ['excluded', counts.excluded],
         ];
   if (site.notRead) return [title, '', `**Not read:** ${site.notRead}; the state is left as it was.`, ''];
+  // A first run's notice says there is no state yet, and what follows: not said twice.
+  const firstRun = site.stateFound === 'missing' && site.notes.length > 0;
   return [
     title,
     '',
-    oneLine(comparedText(site), 600),
-    '',
+    ...(firstRun ? [] : [oneLine(comparedText(site), 600), '']),
     ...notes(site.notes),
     ...(rows.length
       ? ['| | files |', '|---|---:|', ...rows.map(([name, value]) => `| ${name} | ${value} |`), '']

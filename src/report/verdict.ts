@@ -31,15 +31,17 @@ export function verdict(result: RunResult, failOn: FailOn): Verdict | undefined 
   const { failed } = result.counts;
   const quotaSkipped = result.outcomes.filter((o) => o.status === 'skipped' && o.skip === 'quota').length;
   const heldBack = result.outcomes.filter((o) => o.status === 'skipped' && o.skip === 'refresh').length;
-  if (failed > 0) return { reason: `${failed} of ${result.counts.total} URLs failed`, listed: true };
+  if (failed > 0) return { reason: `${failed} of ${count(result.counts.total, 'URL')} failed`, listed: true };
   const cdnFailure = followFailure(result);
   if (cdnFailure) return { reason: cdnFailure, listed: true };
   const notLive = verifyFailure(result);
   if (notLive) return { reason: notLive, listed: true };
   if (failOn === 'skipped' && quotaSkipped + heldBack > 0) {
     const why = [
-      quotaSkipped ? `${quotaSkipped} URLs were skipped for lack of quota` : '',
-      heldBack ? `${heldBack} URLs were held back because their refresh did not complete` : '',
+      quotaSkipped ? `${count(quotaSkipped, 'URL was', 'URLs were')} skipped for lack of quota` : '',
+      heldBack
+        ? `${count(heldBack, 'URL was held back because its', 'URLs were held back because their')} refresh did not complete`
+        : '',
     ].filter(Boolean);
     return { reason: `${why.join('; ')} (fail-on: skipped).`, listed: false };
   }

@@ -21,6 +21,7 @@ import { notSentReason } from '../runtime/stop.js';
 import type { CarriedEntry, CarryCause, FileHashes, SiteState } from '../state/state.js';
 import type { SitePlan } from './plan.js';
 import type { SiteFile, SiteScan } from './scan.js';
+import { count } from '../base/text.js';
 
 export interface NextStateInput {
   scan: SiteScan;
@@ -88,8 +89,9 @@ export function nextState(input: NextStateInput): NextState {
   const notices: string[] = [];
   if (coldWithoutState > 0) {
     notices.push(
-      `state: ${coldWithoutState} URLs of site-dir were not warmed in this first run (no previous state) and ` +
-        'are not carried to the next one: a first deploy would otherwise queue the whole site for days. ' +
+      `state: ${count(coldWithoutState, 'URL of site-dir was', 'URLs of site-dir were')} not warmed in this first run ` +
+        `(no previous state) and ${coldWithoutState === 1 ? 'is' : 'are'} not carried to the next one: a first ` +
+        'deploy would otherwise queue the whole site for days. ' +
         'From the next run on, what changes is warmed, and what the quota cuts is carried.',
     );
   }

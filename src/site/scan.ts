@@ -19,6 +19,7 @@ import { emptyPatternReport, PATTERN_BUDGET_MS, readBatches } from './read.js';
 import { carelessPatterns, patternName, type ContentIgnore } from './ignore.js';
 import { fileToUrl, siteBase } from './mapping.js';
 import { siteOrigin } from './links.js';
+import { count } from '../base/text.js';
 
 export interface ScanOptions {
   /** Relative paths are resolved against this (GITHUB_WORKSPACE). */
@@ -379,7 +380,7 @@ function listingNotices(listing: Listing, special: number): string[] {
   }
   if (special > 0) {
     notices.push(
-      `site-dir: ${special} entries are not regular files (FIFOs, sockets, devices) and were not read.`,
+      `site-dir: ${count(special, 'entry is not a regular file', 'entries are not regular files')} (FIFOs, sockets, devices): not read.`,
     );
   }
   return notices;

@@ -25,6 +25,7 @@ import { saveBaselineFile } from './save.js';
 import { SitemapSet } from './set.js';
 import { DEFAULT_LIMITS, type DocumentLocation, type SitemapLimits } from './document.js';
 import { buildStampWarning, notComparableWarning } from './warnings.js';
+import { count } from '../base/text.js';
 
 /** `sitemap` and its companions. */
 export interface SitemapConfig {
@@ -180,7 +181,7 @@ export async function sitemapChanges(options: SitemapSourceOptions, logger: Logg
   }
   if (saved !== undefined && options.saveSitemap !== undefined) {
     await saveBaselineFile(path.resolve(options.workspace, options.saveSitemap), options.saveSitemap, saved);
-    log.info(`Saved ${saved.size} URLs of ${root.label} to ${options.saveSitemap}.`);
+    log.info(`Saved ${count(saved.size, 'URL')} of ${root.label} to ${options.saveSitemap}.`);
   }
   return {
     urls,
@@ -203,10 +204,10 @@ function diffLine(counts: DiffCounts, compared: boolean, images: boolean, select
     `${counts.excluded} excluded`,
   ];
   return (
-    `Sitemap: ${counts.deployed} URLs deployed${compared ? `, ${counts.baseline} in the baseline` : ''}: ` +
+    `Sitemap: ${count(counts.deployed, 'URL')} deployed${compared ? `, ${counts.baseline} in the baseline` : ''}: ` +
     parts.join(', ') +
     (counts.invalid > 0 ? `; ${counts.invalid} unusable <loc> values` : '') +
-    `${images ? `; ${counts.images} image URLs` : ''}; ${selected} URLs selected.`
+    `${images ? `; ${counts.images} image URLs` : ''}; ${count(selected, 'URL')} selected.`
   );
 }
 
@@ -258,7 +259,9 @@ async function loadBaseline(
       },
       set,
     );
-    logger.info(`Read baseline ${location.label}: ${set.size} URLs in ${stats.documents} documents.`);
+    logger.info(
+      `Read baseline ${location.label}: ${count(set.size, 'URL')} in ${count(stats.documents, 'document')}.`,
+    );
     warnRejects(stats, 'baseline', logger);
     return { set };
   } catch (error) {

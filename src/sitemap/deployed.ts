@@ -8,6 +8,7 @@ import { ConfigError, errorMessage } from '../base/errors.js';
 import { DocumentNotFoundError, DocumentReadError, HtmlPageError } from './errors.js';
 import { loadSitemap, type LoadOptions, type LoadStats, type Rejects, type UrlSink } from './load.js';
 import type { DocumentLocation, SitemapLimits } from './document.js';
+import { count } from '../base/text.js';
 
 /** The deployed side: any failure is fatal, and names `sitemap`. */
 export async function loadDeployed(
@@ -26,7 +27,9 @@ export async function loadDeployed(
   } catch (error) {
     throw deployedFailure(error, root, options);
   }
-  logger.info(`Read sitemap ${root.label}: ${stats.documents} documents in ${Date.now() - started} ms.`);
+  logger.info(
+    `Read sitemap ${root.label}: ${count(stats.documents, 'document')} in ${Date.now() - started} ms.`,
+  );
   warnRejects(stats, 'sitemap', logger);
   return stats;
 }
@@ -83,7 +86,7 @@ export function warnRejects(stats: LoadStats, side: 'sitemap' | 'baseline', logg
   if (stats.emptyLocs > 0) {
     (side === 'sitemap' ? logger.warning : logger.info).call(
       logger,
-      `${side}: ${stats.emptyLocs === 1 ? '1 entry has' : `${stats.emptyLocs} entries have`} an empty or no <loc>, ` +
+      `${side}: ${stats.emptyLocs === 1 ? '1 entry has' : `${count(stats.emptyLocs, 'entry', 'entries')} have`} an empty or no <loc>, ` +
         'so there is nothing to prefetch or report for them.',
     );
   }

@@ -18,6 +18,7 @@ import {
   type DocumentMeta,
   type SitemapLimits,
 } from './document.js';
+import { count } from '../base/text.js';
 
 /** Receives each usable URL of a sitemap, in document order, duplicates included. */
 export interface UrlSink {
@@ -118,7 +119,7 @@ async function loadDocument(location: DocumentLocation, depth: number, walk: Wal
   const { kind, urls, children } = await readWithRetries(walk, () => readOnce(location, walk));
   walk.stats.documents++;
   if (kind === 'urlset') {
-    options.logger.debug(`${location.label}: ${urls} URLs`);
+    options.logger.debug(`${location.label}: ${count(urls, 'URL')}`);
     return;
   }
   options.logger.debug(`${location.label}: sitemap index with ${children.length} children`);

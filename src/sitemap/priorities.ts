@@ -6,6 +6,7 @@ import { DEFAULT_LIMITS, type SitemapLimits } from './document.js';
 import type { UrlSink } from './load.js';
 import { locateInput } from './locate.js';
 import { ownCopy } from './set.js';
+import { count } from '../base/text.js';
 
 export interface PriorityOptions {
   /** As in SitemapSourceOptions. */
@@ -37,7 +38,7 @@ export async function sitemapPriorities(
   };
   await loadDeployed(root, { ...options, images: false }, limits, logger, sink);
   logger.info(
-    `Sitemap ${root.label}: ${priorities.size} URLs, for their priorities and URL forms (site-dir decides what changed).`,
+    `Sitemap ${root.label}: ${count(priorities.size, 'URL')}, for their priorities and URL forms (site-dir decides what changed).`,
   );
   return priorities;
 }

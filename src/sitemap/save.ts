@@ -16,6 +16,7 @@ import { formatLastmod } from './lastmod.js';
 import { loadSitemap } from './load.js';
 import { locateInput } from './locate.js';
 import { SitemapSet } from './set.js';
+import { count } from '../base/text.js';
 
 const HEAD =
   '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n';
@@ -136,6 +137,6 @@ export async function saveSitemapBaseline(
     set = undefined;
   }
   await saveBaselineFile(file, options.saveSitemap, set);
-  logger.info(`Saved ${set?.size ?? 0} URLs of ${root.label} to ${options.saveSitemap}.`);
+  logger.info(`Saved ${count(set?.size ?? 0, 'URL')} of ${root.label} to ${options.saveSitemap}.`);
   return { file, urls: set?.size ?? 0 };
 }

@@ -5,6 +5,7 @@
  */
 import type { DiffCounts, LastmodStats } from './diff.js';
 import { formatLastmod } from './lastmod.js';
+import { count } from '../base/text.js';
 
 /** Below this many modified URLs sharing one instant, "most of them" is not yet a pattern. */
 const STAMP_MIN_SHARED = 10;
@@ -53,7 +54,7 @@ function stampEvidence(counts: DiffCounts, stats: LastmodStats): string | undefi
   if (counts.added === 0 && stats.removed === 0 && modified * 2 > shared) {
     return (
       `the baseline and the deployed sitemap differ only in lastmods (no URL added or removed), ` +
-      `and ${modified} of their ${shared} URLs moved`
+      `and ${modified} of their ${count(shared, 'URL')} moved`
     );
   }
   return undefined;

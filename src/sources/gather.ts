@@ -19,6 +19,7 @@ import type { RetryPolicy } from '../runtime/retry.js';
 import { parseUrlList, readUrlFile } from './list.js';
 import type { Logger } from '../base/logger.js';
 import { ConfigError } from '../base/errors.js';
+import { count } from '../base/text.js';
 
 /** What the sources read of the run's configuration. */
 export interface SourceConfig {
@@ -194,7 +195,7 @@ function append<T>(to: T[], items: readonly T[]): void {
  * nothing was given at all; a notice when the sources had URLs but none was new or changed.
  */
 export function nothingToSend(gathered: GatheredEntries): { level: 'warning' | 'notice'; message: string } {
-  const lists = gathered.lists.map((list) => `${list.name} had ${list.entries} entries`);
+  const lists = gathered.lists.map((list) => `${list.name} had ${count(list.entries, 'entry', 'entries')}`);
   if (gathered.site?.notRead !== undefined) {
     const { siteDir, notRead } = gathered.site;
     return {
@@ -230,7 +231,7 @@ function siteText(site: NonNullable<GatheredEntries['site']>): string {
     counts.added ? `${counts.added} added but not selected by changes` : '',
     counts.modified ? `${counts.modified} modified but not selected by changes` : '',
   ].filter(Boolean);
-  return `site-dir ${site.siteDir} has ${counts.files} files, none to warm (${found.join(', ')}), and ${carried}`;
+  return `site-dir ${site.siteDir} has ${count(counts.files, 'file')}, none to warm (${found.join(', ')}), and ${carried}`;
 }
 
 function sitemapText(sitemap: SitemapUrls): string {
@@ -242,7 +243,7 @@ function sitemapText(sitemap: SitemapUrls): string {
     counts.added ? `${counts.added} added but not selected by changes` : '',
     counts.modified ? `${counts.modified} modified but not selected by changes` : '',
   ].filter(Boolean);
-  const head = `the sitemap had ${counts.deployed} URLs`;
+  const head = `the sitemap had ${count(counts.deployed, 'URL')}`;
   if (sitemap.baselineProblem === 'unreadable') {
     return `${head}, none selected because the baseline could not be read`;
   }

@@ -38,6 +38,7 @@ import type { ExcludeMatcher } from '../urls/exclude.js';
 import { isCanonical, normalizeUrl } from '../urls/normalize.js';
 import type { SiteEntryChange, UrlEntry } from '../urls/prepare.js';
 import type { PlannedSite } from './gather.js';
+import { count } from '../base/text.js';
 
 /** `site-dir`, `state`, `content-ignore`, `carry-days` and `changes`, as config/ composes them. */
 export interface SiteSourceConfig {
@@ -328,16 +329,29 @@ export function plannedSite(site: OpenSite): PlannedSite {
 
 /**
  * What the quota warning says of the site's URLs it skips: carried in the state only when this run
- * writes a state that carries them (not on a first deploy, not in a dry run, not when the state is
- * left as it was). Undefined when the run has no site; the warning then speaks of lists.
+ * writes a state that carries them (not in a dry run, not when the state is left as it was). On a
+ * first deploy, which carries nothing, the warning says nothing of carrying: the first run's notice
+ * says it once (site/carry.ts). Undefined when the run has no site; the warning then speaks of lists.
  */
 export function quotaCutText(site: OpenSite | undefined, config: SiteRunConfig): string | undefined {
   const carries = siteCarries(site, config);
   if (carries === undefined) return undefined;
-  return carries
-    ? 'Those from site-dir are carried in the state and warmed by the next runs; all are listed in the report.'
-    : 'Those from site-dir are not carried: a first deploy carries nothing (it would queue the whole site for ' +
-        'days), and from the next run on only what changed is warmed. All are listed in the report.';
+  if (!carries) return 'All are listed in the report.';
+  const alone = site?.config.siteDir === undefined;
+  return alone
+    ? 'They stay in the state and are warmed by the next runs; all are listed in the report.'
+    : 'Those from site-dir are carried in the state and warmed by the next runs; all are listed in the report.';
+}
+
+/**
+ * What the held-back warning says of URLs whose refresh did not complete: carried when this run's
+ * state carries them; undefined otherwise.
+ */
+export function heldBackCarryText(site: OpenSite | undefined, config: SiteRunConfig): string | undefined {
+  if (!siteCarries(site, config)) return undefined;
+  // Named as this run has them: site-dir's, or (state alone, no site-dir) the carried ones.
+  const whose = site?.config.siteDir === undefined ? 'They stay' : 'Those from site-dir are carried';
+  return `${whose} in the state: the next run refreshes them first where no refresh was accepted, and prefetches them.`;
 }
 
 /**
@@ -363,14 +377,14 @@ function logSitePlan(plan: SitePlan, site: SiteSourceConfig, logger: Logger): vo
     (counts.carriedSuperseded > 0 ? `, ${counts.carriedSuperseded} changed again` : '');
   if (site.siteDir === undefined) {
     logger.info(
-      `State ${site.state} (state alone, no site-dir): ${carried}; ${plan.urls.length} URLs planned.`,
+      `State ${site.state} (state alone, no site-dir): ${carried}; ${count(plan.urls.length, 'URL')} planned.`,
     );
     return;
   }
   logger.info(
-    `Site ${site.siteDir}: ${counts.files} files: ${counts.added} added, ${counts.modified} modified ` +
+    `Site ${site.siteDir}: ${count(counts.files, 'file')}: ${counts.added} added, ${counts.modified} modified ` +
       `(${counts.chromeOnly} of them chrome-only), ${counts.unchanged} unchanged, ${counts.excluded} excluded; ` +
-      `${carried}; ${plan.urls.length} URLs planned.`,
+      `${carried}; ${count(plan.urls.length, 'URL')} planned.`,
   );
 }
 
@@ -453,7 +467,9 @@ async function write(
 ): Promise<string | undefined> {
   try {
     await writeState(file, state);
-    log.info(`state: wrote ${label} (${state.files.size} files, ${state.carried.length} URLs carried).`);
+    log.info(
+      `state: wrote ${label} (${count(state.files.size, 'file')}, ${count(state.carried.length, 'URL')} carried).`,
+    );
     return undefined;
   } catch (error) {
     return (

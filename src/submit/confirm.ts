@@ -12,6 +12,7 @@ import { describeRefreshTasks } from '../alibaba/operations.js';
 import { isoSeconds } from '../alibaba/signer.js';
 import { normalizeUrl } from '../urls/normalize.js';
 import { sleep, withRetries, type RetryPolicy } from '../runtime/retry.js';
+import { count } from '../base/text.js';
 
 export interface LookupPolicy {
   /** How long after the failure the look-ups go on; a call that shows up later than this is not found. */
@@ -125,7 +126,7 @@ export async function lookUpCall(
   if (search.nothingFound()) return { kind: 'absent' };
   return search.inDoubt(
     search.found.size > 0
-      ? `the look-ups over ${options.policy.windowMs / 1000} s found ${search.found.size} of the call's ${call.urls.length} URLs accepted, but not this one`
+      ? `the look-ups over ${options.policy.windowMs / 1000} s found ${search.found.size} of the call's ${count(call.urls.length, 'URL')} accepted, but not this one`
       : 'a task for it was found whose creation time cannot be read',
   );
 }

@@ -4,6 +4,7 @@ import type { UrlOutcome } from '../base/outcome.js';
 import type { Candidate } from '../urls/prepare.js';
 import { notSentReason } from '../runtime/stop.js';
 import type { StopReason } from '../runtime/stop.js';
+import { count } from '../base/text.js';
 
 /** How an accepted URL's acceptance became known, when not from a plain answer. */
 export type Confirmation = 'confirmed-by-lookup' | 'accepted-without-task-id';
@@ -121,7 +122,7 @@ export class SubmitLedger {
     const why =
       remain === undefined
         ? 'the daily prefetch quota is used up (QuotaExceeded)'
-        : `the daily prefetch quota had ${remain} URLs left`;
+        : `the daily prefetch quota had ${count(remain, 'URL')} left`;
     for (const item of items) {
       this.outcomes.push({
         url: item.url,

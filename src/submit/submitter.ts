@@ -14,6 +14,7 @@ import { lookUpCall, type LookupPolicy } from './confirm.js';
 import { nextRetryDelay, sleep, type RetryPolicy } from '../runtime/retry.js';
 import { SubmitLedger } from './ledger.js';
 import type { RunStop } from '../runtime/stop.js';
+import { count } from '../base/text.js';
 
 export interface SubmitOptions {
   batches: Batch[];
@@ -99,7 +100,7 @@ async function runRound(
           { host: batch.host, items: failure.items.slice(half) },
         );
         logger.info(
-          `  ${batch.host}: ${failure.error.code}; splitting the ${failure.items.length} URLs to find the one refused`,
+          `  ${batch.host}: ${failure.error.code}; splitting the ${count(failure.items.length, 'URL')} to find the one refused`,
         );
       } else {
         recordFailure(logger, batch.host, failure.items, failure.error, ledger);
@@ -157,7 +158,7 @@ async function sendBatch(
         ledger.accept(pending, () => result.taskId, result.requestId);
       }
       logger.info(
-        `${batch.host}: ${pending.length} URLs, task ${result.taskId || '(none)'}, request ${result.requestId ?? '(none)'}`,
+        `${batch.host}: ${count(pending.length, 'URL')}, task ${result.taskId || '(none)'}, request ${result.requestId ?? '(none)'}`,
       );
       return undefined;
     } catch (thrown) {
@@ -229,13 +230,15 @@ async function settleUnknown(
   const confirmed = pending.filter((item) => found.has(item.url));
   if (confirmed.length > 0) {
     ledger.accept(confirmed, (url) => found.get(url) ?? '', undefined, 'confirmed-by-lookup');
-    logger.info(`  ${host}: ${confirmed.length} URLs were accepted after all (found by look-up)`);
+    logger.info(
+      `  ${host}: ${count(confirmed.length, 'URL was', 'URLs were')} accepted after all (found by look-up)`,
+    );
   }
   if (lookup.kind === 'in-doubt') {
     const doubtful = pending.filter((item) => !found.has(item.url));
     ledger.failUnknown(doubtful, `${error.message}; ${lookup.why}, so it was not sent again`, lookup.code);
     logger.warning(
-      `${host}: ${doubtful.length} URLs: outcome unknown (${lookup.why}); not sent again, so that no quota is spent twice.`,
+      `${host}: ${count(doubtful.length, 'URL')}: outcome unknown (${lookup.why}); not sent again, so that no quota is spent twice.`,
     );
   }
   return [];
@@ -280,5 +283,5 @@ function recordFailure(
   if (isFatal(error.errorClass)) ledger.fatal ??= error;
   if (error.errorClass === 'domain') ledger.failedHosts.set(host, error);
   ledger.fail(items, error.message, error);
-  logger.warning(`${host}: ${items.length} URLs failed: ${error.message}`);
+  logger.warning(`${host}: ${count(items.length, 'URL')} failed: ${error.message}`);
 }

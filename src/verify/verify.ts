@@ -15,6 +15,7 @@ import { MAX_CHECKED_BYTES } from './expected.js';
 import { SECOND_ASK_AFTER_MS, VERIFY_CONCURRENCY, type VerifyOptions } from './options.js';
 import type { VerifyTarget } from './select.js';
 import { countChecks, headerText, type EdgeCheck, type VerifyResult } from './types.js';
+import { count } from '../base/text.js';
 
 export interface VerifyContext {
   options: VerifyOptions;
@@ -73,7 +74,7 @@ export async function verifyEdge(
   };
   if (toAsk.length > 0) {
     await ctx.logger.group(
-      `Verifying ${toAsk.length} URLs at the edge, ${VERIFY_CONCURRENCY} at a time`,
+      `Verifying ${count(toAsk.length, 'URL')} at the edge, ${VERIFY_CONCURRENCY} at a time`,
       () => inPool(toAsk, VERIFY_CONCURRENCY, check),
     );
   }
@@ -154,7 +155,7 @@ function logResult(result: VerifyResult, logger: Logger): void {
     `${counts.unchecked} unchecked`,
   ].filter(Boolean);
   logger.info(
-    `Edge: ${parts.join(', ')} of ${counts.total} URLs; ${result.requests} requests in ${Math.round(result.elapsedMs / 100) / 10} s.`,
+    `Edge: ${parts.join(', ')} of ${count(counts.total, 'URL')}; ${count(result.requests, 'request')} in ${Math.round(result.elapsedMs / 100) / 10} s.`,
   );
   const problems = result.checks.filter((check) => check.edge === 'stale' || check.edge === 'missing');
   for (const check of problems.slice(0, LOGGED_PROBLEMS)) {
@@ -169,7 +170,7 @@ function logResult(result: VerifyResult, logger: Logger): void {
   const errors = counts.error + counts.redirect;
   if (errors > 0) {
     logger.warning(
-      `verify: ${errors} URLs could not be compared (${counts.redirect} redirected, ${counts.error} errors); ` +
+      `verify: ${count(errors, 'URL')} could not be compared (${counts.redirect} redirected, ${counts.error} errors); ` +
         'the report says why for each.',
     );
   }

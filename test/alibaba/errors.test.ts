@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { classifyCode } from '../../src/alibaba/errors.js';
-import { isFatal, isRetryable, type ErrorClass } from '../../src/base/errors.js';
+import { classifyCode, fatalText } from '../../src/alibaba/errors.js';
+import { AlibabaError, isFatal, isRetryable, type ErrorClass } from '../../src/base/errors.js';
+import { CLI_WORDING } from '../../src/base/wording.js';
 
 /** Every code of the errors table in docs/alibaba-cdn-api.md, with the class its treatment implies. */
 const DOC_TABLE: [string, ErrorClass][] = [
@@ -96,5 +97,27 @@ describe('class treatment', () => {
   ])('%s: retryable %s, fatal %s', (errorClass, retryable, fatal) => {
     expect(isRetryable(errorClass)).toBe(retryable);
     expect(isFatal(errorClass)).toBe(fatal);
+  });
+});
+
+describe('fatalText: what the API said, then what to check, one full stop between', () => {
+  it.each([
+    ['Specified signature is not matched with our calculation.'],
+    ['Specified signature is not matched with our calculation'],
+    ['Specified signature is not matched with our calculation. '],
+  ])('%j', (said) => {
+    const error = new AlibabaError(`PushObjectCache: SignatureDoesNotMatch: ${said}`, {
+      action: 'PushObjectCache',
+      errorClass: 'credentials',
+      code: 'SignatureDoesNotMatch',
+    });
+    expect(fatalText(error)).toBe(
+      'PushObjectCache: SignatureDoesNotMatch: Specified signature is not matched with our calculation. ' +
+        'Check access-key-secret (or ALIBABA_CLOUD_ACCESS_KEY_SECRET): it must belong to the access key id, ' +
+        'with no extra spaces or line breaks.',
+    );
+    expect(fatalText(error, CLI_WORDING)).toContain(
+      'calculation. Check ALIBABA_CLOUD_ACCESS_KEY_SECRET: it must',
+    );
   });
 });

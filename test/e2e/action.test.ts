@@ -188,7 +188,9 @@ describe('the quota', () => {
     expect(emulator.acceptedPrefetches().map((a) => a.url)).toEqual(urls.slice(0, 130));
     expect(result.outputs['skipped-count']).toBe('30');
     expect(result.exitCode).toBe(0);
-    expect(result.log).toMatch(/::warning::30 URLs skipped: the daily prefetch quota has 130 left/);
+    expect(result.log).toMatch(
+      /::warning::30 URLs skipped: the daily prefetch quota had 130 left at the start\./,
+    );
     const skipped = result.report?.urls.filter((u) => u.status === 'skipped');
     expect(skipped?.map((u) => u.url)).toEqual(urls.slice(130));
     expect(skipped?.[0]?.reason).toMatch(/^quota: /);
@@ -199,7 +201,7 @@ describe('the quota', () => {
     emulator = await emulators.start({ preloadQuota: 2 });
     const result = await run({ urls: urlsOn('www.example.com', 3).join('\n'), 'fail-on': 'skipped' });
     expect(result.exitCode).toBe(1);
-    expect(result.log).toContain('1 URLs were skipped for lack of quota');
+    expect(result.log).toContain('1 URL was skipped for lack of quota');
   });
 
   it('after a QuotaExceeded refusal, re-reads the remainder and fills it', async () => {

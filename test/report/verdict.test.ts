@@ -32,11 +32,11 @@ describe('verdict', () => {
       listed: false,
     });
     expect(verdict(runResult([quota]), 'skipped')).toEqual({
-      reason: '1 URLs were skipped for lack of quota (fail-on: skipped).',
+      reason: '1 URL was skipped for lack of quota (fail-on: skipped).',
       listed: false,
     });
     expect(failureMessage(runResult([quota]), 'skipped')).toBe(
-      '1 URLs were skipped for lack of quota (fail-on: skipped).',
+      '1 URL was skipped for lack of quota (fail-on: skipped).',
     );
   });
 
@@ -45,7 +45,7 @@ describe('verdict', () => {
     expect(verdict(runResult([heldBack]), 'error')).toBeUndefined();
     expect(verdict(runResult([quota, heldBack]), 'skipped')).toEqual({
       reason:
-        '1 URLs were skipped for lack of quota; 1 URLs were held back because their refresh did not complete (fail-on: skipped).',
+        '1 URL was skipped for lack of quota; 1 URL was held back because its refresh did not complete (fail-on: skipped).',
       listed: false,
     });
   });

@@ -271,7 +271,11 @@ describe('state alone (no site-dir): the carried list is drained', () => {
       credentials: { [TEST_CREDENTIALS.accessKeyId]: TEST_CREDENTIALS.accessKeySecret },
       preloadQuota: 3,
     });
-    const { result } = await run(workspace, { 'site-dir': '', 'base-url': '', 'daily-quota': 'auto' });
+    const { result, logger } = await run(workspace, {
+      'site-dir': '',
+      'base-url': '',
+      'daily-quota': 'auto',
+    });
     expect(emulator.current!.acceptedPrefetches().map((a) => short(a.url))).toEqual([
       '/a.html',
       '/c.html',
@@ -279,6 +283,11 @@ describe('state alone (no site-dir): the carried list is drained', () => {
     ]);
     expect(result.outcomes.map((o) => o.change)).toEqual(['carried', 'carried', 'carried', 'carried']);
     expect(result.outcomes[0]).toMatchObject({ carriedSince: expect.stringMatching(/^\d{4}-\d\d-\d\d$/) });
+    // No site-dir in this run: the warning speaks of the carried URLs, not of site-dir's.
+    expect(logger.messages('warning')).toContain(
+      '1 URL skipped: the daily prefetch quota had 3 left at the start. They stay in the state and are ' +
+        'warmed by the next runs; all are listed in the report.',
+    );
     expect(stateOf(workspace).carried.map((c) => short(c.url))).toEqual(['/b.html']);
     expect(stateOf(workspace).files).toEqual(files);
     expect(result.site).toMatchObject({ carriedOut: 1, counts: { carriedIn: 4 } });

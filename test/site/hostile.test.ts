@@ -186,7 +186,7 @@ describe('the tree cannot block the scan, or lead out of the site', () => {
     const scan = await scanOf(workspace);
     expect(scan.files.map((f) => f.path)).toEqual(['index.html']);
     expect(scan.notices).toEqual([
-      'site-dir: 1 entries are not regular files (FIFOs, sockets, devices) and were not read.',
+      'site-dir: 1 entry is not a regular file (FIFOs, sockets, devices): not read.',
     ]);
   });
 
