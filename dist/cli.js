@@ -13416,6 +13416,12 @@ const ACTION_INPUTS = [
         required: false,
     },
     {
+        name: 'prefetch-limit',
+        description: "At most this many URLs prefetched by this run (a whole number, like 300), or this share of the prefetch quota left today (like 30%), within that quota all the same; the rest are skipped for quota (with state, carried). For a scheduled run that drains the carried URLs: it leaves the day's deploys their share. Empty: no limit beyond the quota.",
+        default: '',
+        required: false,
+    },
+    {
         name: 'requests-per-second',
         description: "Calls per second, at most 50 (the API's limit).",
         default: '50',
@@ -13608,6 +13614,20 @@ function parseChoice(value, name, choices) {
         throw new ConfigError(`${name}: "${value}" must be one of ${choices.join(', ')}`, name);
     }
     return match;
+}
+/** `prefetch-limit`: empty, a whole number of URLs (at least 1), or a percentage of the day's quota left. */
+function parsePrefetchLimit(value, name) {
+    if (value === '')
+        return undefined;
+    const whole = /^\d+$/.test(value) ? Number(value) : NaN;
+    if (Number.isSafeInteger(whole) && whole >= 1)
+        return { urls: whole, text: value };
+    const percent = /^(\d+(?:\.\d+)?)\s*%$/.exec(value);
+    const share = percent === null ? NaN : Number(percent[1]) / 100;
+    if (share > 0 && share <= 1)
+        return { share, text: `${Number(percent[1])}%` };
+    throw new ConfigError(`${name}: "${value}" must be a whole number of URLs (like 300) or a share of the quota left today (like 30%), ` +
+        'above 0 and at most 100%', name);
 }
 /** `daily-quota`: auto, or a whole number of URLs that caps this run. */
 function parseDailyQuota(value, name) {
@@ -13846,6 +13866,7 @@ const INPUTS = withDefaults({
     'query-hashkey': optionalSwitch(),
     'batch-size': whole(1, LIMITS.maxBatchSize, DEFAULTED),
     'daily-quota': inputs_text({ parse: parseDailyQuota }),
+    'prefetch-limit': inputs_text({ parse: parsePrefetchLimit }),
     'requests-per-second': whole(1, LIMITS.maxRequestsPerSecond, DEFAULTED),
     'fail-on': choice(['error', 'skipped', 'never'], {
         ...DEFAULTED,
@@ -14065,6 +14086,7 @@ function parseConfig(input, env, credentials, context = {}) {
     const urlsFile = context.urlsFromStdin ? '' : inputs.get('urls-file');
     const baseUrl = inputs.get('base-url');
     const timeout = inputs.get('timeout');
+    const prefetchLimit = inputs.get('prefetch-limit');
     return {
         urlsText: inputs.get('urls'),
         ...(urlsFile ? { urlsFile: external_node_path_default().resolve(workspace, urlsFile) } : {}),
@@ -14077,6 +14099,7 @@ function parseConfig(input, env, credentials, context = {}) {
         push: pushOptions(inputs),
         batchSize: inputs.get('batch-size'),
         dailyQuota: inputs.get('daily-quota'),
+        ...(prefetchLimit ? { prefetchLimit } : {}),
         requestsPerSecond: inputs.get('requests-per-second'),
         failOn: inputs.get('fail-on'),
         dryRun: inputs.get('dry-run'),
@@ -14644,6 +14667,7 @@ function* reportPieces(result, redact) {
         taskIds: result.taskIds,
         requestIds: result.requestIds,
         ...(result.quotaRemain !== undefined ? { quotaRemain: result.quotaRemain } : {}),
+        ...(result.prefetchCap !== undefined ? { prefetchCap: result.prefetchCap } : {}),
         calls: result.calls,
         apiCalls: result.apiCalls,
         retries: result.retries,
@@ -17717,7 +17741,6 @@ function daysIn(year, month) {
 
 
 
-
 /** The result of a run that got as far as sending (or as a dry run, as planning). */
 function runResult(parts) {
     const { submitted } = parts;
@@ -17729,6 +17752,7 @@ function runResult(parts) {
         requestIds: submitted?.requestIds ?? [],
         duplicates: parts.urls.duplicates,
         ...(parts.quotaRemain !== undefined ? { quotaRemain: parts.quotaRemain } : {}),
+        ...(parts.prefetchCap !== undefined ? { prefetchCap: parts.prefetchCap } : {}),
         dryRun: parts.dryRun,
         calls: parts.apiCalls['PushObjectCache'] ?? 0,
         apiCalls: parts.apiCalls,
@@ -17781,10 +17805,9 @@ function emptyResult(dryRun, saved) {
 function inInputOrder(...parts) {
     return parts.flat().sort(byOrder);
 }
-/** The URLs beyond the quota, skipped. */
-function skippedForQuota(overQuota, quota) {
-    // One string for them all; the quota read at the start (it is spent by now).
-    const reason = `quota: the daily prefetch quota had ${quota === undefined ? 'no' : quota} ${noun(quota ?? 0, 'URL')} left`;
+/** The URLs beyond this run's part of the quota, skipped; `why` is capText's (submit/quota.ts). */
+function skippedForQuota(overQuota, why) {
+    const reason = `quota: ${why}`; // one string for them all
     return overQuota.map((item) => ({
         url: item.url,
         status: 'skipped',
@@ -20312,6 +20335,23 @@ function stopText(signal) {
 
 
 
+
+/** This run's quota from the day's remainder and `prefetch-limit`. */
+function runQuota(remain, limit) {
+    if (limit === undefined)
+        return { remain, cap: remain };
+    const allowed = 'urls' in limit ? limit.urls : remain === undefined ? undefined : Math.floor(remain * limit.share);
+    if (allowed === undefined || (remain !== undefined && allowed >= remain))
+        return { remain, cap: remain };
+    return { remain, cap: allowed, limit };
+}
+/** Why URLs beyond the cap were skipped: the reason of their report rows and the warning's words. */
+function capText(quota) {
+    if (quota.limit === undefined)
+        return `the daily prefetch quota had ${text_count(quota.cap ?? 0, 'URL')} left at the start`;
+    const left = quota.remain === undefined ? '' : ` of the ${text_count(quota.remain, 'URL')} left today`;
+    return `prefetch-limit ${quota.limit.text} lets this run send ${quota.cap}${left}`;
+}
 /**
  * PreloadRemain, or undefined when it cannot be known — the call is not permitted (a RAM policy
  * without cdn:DescribeRefreshQuota), keeps failing, or answers something that is not a whole number
@@ -21145,15 +21185,15 @@ async function send(run, site) {
         return refused(run, gathered, undefined, gathered.refusal);
     const { urls } = gathered;
     let client;
-    let quotaRemain;
+    let quota;
     let refreshing;
     let first;
     try {
         // A refusal before anything is submitted (credentials, a permission, a proxy) fails every URL unsent.
         client = await openClient(run, urls);
-        quotaRemain = await readQuota(run, client, urls);
+        quota = await readQuota(run, client, urls);
         refreshing = await refresh(run, client, urls);
-        first = allotQuota(run, urls, refreshing, quotaRemain);
+        first = allotQuota(run, urls, refreshing, quota.cap);
     }
     catch (error) {
         if (!(error instanceof AlibabaError))
@@ -21161,18 +21201,13 @@ async function send(run, site) {
         return refused(run, gathered, client, refusalOf(error, run.config.wording));
     }
     const ledger = client && !run.config.dryRun ? submitLedger(run, first) : undefined;
-    await run_submit(run, client, first.ready, ledger);
+    await run_submit(run, client, first.ready, ledger, quota);
     // No slot waits for a refresh (the quota is spent, or the prefetch was refused for good): not waited for.
     const awaited = first.waiting.length > 0 && ledger?.fatal === undefined;
     const refreshed = await refreshWait(run, client, refreshing, awaited);
-    const after = afterRefresh(run, first, refreshing, refreshed, {
-        quota: quotaRemain,
-        awaited,
-        ledger,
-        site,
-    });
-    await run_submit(run, client, after.ready, ledger);
-    const outcomes = inInputOrder(urls.rejected, skippedForQuota(after.overQuota, quotaRemain), refreshed && refreshing.sent
+    const after = afterRefresh(run, first, refreshing, refreshed, { quota, awaited, ledger, site });
+    await run_submit(run, client, after.ready, ledger, quota);
+    const outcomes = inInputOrder(urls.rejected, skippedForQuota(after.overQuota, capText(quota)), refreshed && refreshing.sent
         ? heldBackOutcomes(after.heldBack, refreshed, refreshing.sent, run.config.follow.waitTimeoutMs)
         : [], ledger?.result().outcomes ??
         unsentOutcomes([...first.ready, ...after.ready], run.config.dryRun, run.stop.reason));
@@ -21181,7 +21216,8 @@ async function send(run, site) {
     return runResult({
         ...common(run, gathered, client),
         outcomes: followed.outcomes,
-        quotaRemain,
+        quotaRemain: quota.remain,
+        ...(quota.limit ? { prefetchCap: quota.cap } : {}),
         submitted: ledger?.result(),
         follow: followed.follow,
     });
@@ -21232,8 +21268,22 @@ async function openClient(run, urls) {
         stopSending: stop.sendSignal,
     }, credentials, logger);
 }
-/** The day's prefetch remainder: `daily-quota` when it is a number, else read from the API. */
+/**
+ * What this run may prefetch: the day's remainder (`daily-quota` when it is a number, else read from
+ * the API), and with `prefetch-limit` this run's part of it.
+ */
 async function readQuota(run, client, urls) {
+    const quota = runQuota(await dayRemain(run, client, urls), run.config.prefetchLimit);
+    const limit = run.config.prefetchLimit;
+    if (quota.limit)
+        run.logger.info(`This run may prefetch ${text_count(quota.cap ?? 0, 'URL')} (prefetch-limit ${quota.limit.text}).`);
+    else if (limit && 'share' in limit && quota.remain === undefined && urls.candidates.length > 0) {
+        run.logger.notice(`prefetch-limit ${limit.text}: a share of a quota that was not read; not applied.`);
+    }
+    return quota;
+}
+/** The day's prefetch remainder: `daily-quota` when it is a number, else read from the API. */
+async function dayRemain(run, client, urls) {
     const { config, logger, retryPolicy, stop } = run;
     if (typeof config.dailyQuota === 'number')
         return config.dailyQuota;
@@ -21307,13 +21357,15 @@ function warnLeft(run, heldBack, overQuota, quota, site) {
     if (overQuota.count > 0) {
         logger.warning(
         // The quota left when the run began: it is spent by now, so never "has N left".
-        `${text_count(overQuota.count, 'URL')} skipped: the daily prefetch quota had ${quota} left at the start` +
+        `${text_count(overQuota.count, 'URL')} skipped: ${capText(quota)}` +
             (overQuota.fresh
                 ? ` (${overQuota.fresh} of them are refreshed already: fresh, only not warm yet)`
                 : '') +
             '. ' +
             (quotaCutText(site, config) ??
-                'They are listed in the report; run again tomorrow or raise the quota.'));
+                (quota.limit
+                    ? `They are listed in the report; raise ${config.wording.input('prefetch-limit')} to send more in one run.`
+                    : 'They are listed in the report; run again tomorrow or raise the quota.')));
     }
 }
 /** The submitter's book, shared by both rounds of the prefetch, with the progress over both. */
@@ -21322,10 +21374,18 @@ function submitLedger(run, first) {
     return new SubmitLedger((done) => run.logger.progress?.({ phase: 'submit', done, total }));
 }
 /** PushObjectCache for `items`, packed into calls; nothing without a ledger (a dry run, no client). */
-async function run_submit(run, client, items, ledger) {
+async function run_submit(run, client, items, ledger, quota) {
     const { config, logger, retryPolicy, stop } = run;
     if (!client || !ledger || items.length === 0)
         return;
+    // After a QuotaExceeded, what is left today, but never past this run's prefetch-limit.
+    const reread = async () => {
+        const left = await readPreloadRemain(client, logger, retryPolicy, stop.sendSignal);
+        if (quota.limit === undefined || quota.cap === undefined)
+            return left;
+        const sent = ledger.outcomes.filter((outcome) => outcome.status === 'submitted').length;
+        return Math.max(0, Math.min(left ?? Infinity, quota.cap - sent));
+    };
     const { batches } = packBatches(items, config.batchSize);
     await logger.group(`Submitting ${text_count(batches.length, 'PushObjectCache call')}`, () => submitBatches(client, logger, {
         batches,
@@ -21334,7 +21394,7 @@ async function run_submit(run, client, items, ledger) {
         concurrency: config.requestsPerSecond,
         retryPolicy,
         lookup: lookupPolicy(config.requestTimeoutMs),
-        rereadQuota: () => readPreloadRemain(client, logger, retryPolicy, stop.sendSignal),
+        rereadQuota: reread,
         stop,
     }, ledger));
 }
@@ -22001,6 +22061,7 @@ function countsTable(result) {
     const extras = [
         result.duplicates ? `${text_count(result.duplicates, 'duplicate entry', 'duplicate entries')} merged` : '',
         result.quotaRemain !== undefined ? `prefetch quota left at the start: ${result.quotaRemain}` : '',
+        result.prefetchCap !== undefined ? `this run's part (prefetch-limit): ${result.prefetchCap}` : '',
         result.calls
             ? `${text_count(result.calls, 'PushObjectCache call')}, ${text_count(result.retries, 'retry', 'retries')}`
             : '',

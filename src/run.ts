@@ -67,7 +67,7 @@ import {
   type SiteResult,
 } from './sources/site.js';
 import { lookupPolicy } from './submit/confirm.js';
-import { readPreloadRemain } from './submit/quota.js';
+import { capText, readPreloadRemain, runQuota, type RunQuota } from './submit/quota.js';
 import { SubmitLedger } from './submit/ledger.js';
 import { submitBatches } from './submit/submitter.js';
 import type { Candidate, PreparedUrls } from './urls/prepare.js';
@@ -135,34 +135,29 @@ async function send(run: RunContext, site: OpenSite | undefined): Promise<RunRes
   if (gathered.refusal) return refused(run, gathered, undefined, gathered.refusal);
   const { urls } = gathered;
   let client: AlibabaClient | undefined;
-  let quotaRemain: number | undefined;
+  let quota: RunQuota;
   let refreshing: Refreshing;
   let first: Allotted<Candidate>;
   try {
     // A refusal before anything is submitted (credentials, a permission, a proxy) fails every URL unsent.
     client = await openClient(run, urls);
-    quotaRemain = await readQuota(run, client, urls);
+    quota = await readQuota(run, client, urls);
     refreshing = await refresh(run, client, urls);
-    first = allotQuota(run, urls, refreshing, quotaRemain);
+    first = allotQuota(run, urls, refreshing, quota.cap);
   } catch (error) {
     if (!(error instanceof AlibabaError)) throw error;
     return refused(run, gathered, client, refusalOf(error, run.config.wording));
   }
   const ledger = client && !run.config.dryRun ? submitLedger(run, first) : undefined;
-  await submit(run, client, first.ready, ledger);
+  await submit(run, client, first.ready, ledger, quota);
   // No slot waits for a refresh (the quota is spent, or the prefetch was refused for good): not waited for.
   const awaited = first.waiting.length > 0 && ledger?.fatal === undefined;
   const refreshed = await refreshWait(run, client, refreshing, awaited);
-  const after = afterRefresh(run, first, refreshing, refreshed, {
-    quota: quotaRemain,
-    awaited,
-    ledger,
-    site,
-  });
-  await submit(run, client, after.ready, ledger);
+  const after = afterRefresh(run, first, refreshing, refreshed, { quota, awaited, ledger, site });
+  await submit(run, client, after.ready, ledger, quota);
   const outcomes = inInputOrder(
     urls.rejected,
-    skippedForQuota(after.overQuota, quotaRemain),
+    skippedForQuota(after.overQuota, capText(quota)),
     refreshed && refreshing.sent
       ? heldBackOutcomes(after.heldBack, refreshed, refreshing.sent, run.config.follow.waitTimeoutMs)
       : [],
@@ -174,7 +169,8 @@ async function send(run: RunContext, site: OpenSite | undefined): Promise<RunRes
   return runResult({
     ...common(run, gathered, client),
     outcomes: followed.outcomes,
-    quotaRemain,
+    quotaRemain: quota.remain,
+    ...(quota.limit ? { prefetchCap: quota.cap } : {}),
     submitted: ledger?.result(),
     follow: followed.follow,
   });
@@ -235,8 +231,29 @@ async function openClient(run: RunContext, urls: PreparedUrls): Promise<AlibabaC
   );
 }
 
-/** The day's prefetch remainder: `daily-quota` when it is a number, else read from the API. */
+/**
+ * What this run may prefetch: the day's remainder (`daily-quota` when it is a number, else read from
+ * the API), and with `prefetch-limit` this run's part of it.
+ */
 async function readQuota(
+  run: RunContext,
+  client: AlibabaClient | undefined,
+  urls: PreparedUrls,
+): Promise<RunQuota> {
+  const quota = runQuota(await dayRemain(run, client, urls), run.config.prefetchLimit);
+  const limit = run.config.prefetchLimit;
+  if (quota.limit)
+    run.logger.info(
+      `This run may prefetch ${count(quota.cap ?? 0, 'URL')} (prefetch-limit ${quota.limit.text}).`,
+    );
+  else if (limit && 'share' in limit && quota.remain === undefined && urls.candidates.length > 0) {
+    run.logger.notice(`prefetch-limit ${limit.text}: a share of a quota that was not read; not applied.`);
+  }
+  return quota;
+}
+
+/** The day's prefetch remainder: `daily-quota` when it is a number, else read from the API. */
+async function dayRemain(
   run: RunContext,
   client: AlibabaClient | undefined,
   urls: PreparedUrls,
@@ -318,7 +335,7 @@ function afterRefresh(
   refreshing: Refreshing,
   refreshed: Refreshed | undefined,
   context: {
-    quota: number | undefined;
+    quota: RunQuota;
     awaited: boolean;
     ledger: SubmitLedger | undefined;
     site: OpenSite | undefined;
@@ -346,7 +363,7 @@ function warnLeft(
   run: RunContext,
   heldBack: number,
   overQuota: { count: number; fresh: number },
-  quota: number | undefined,
+  quota: RunQuota,
   site: OpenSite | undefined,
 ): void {
   const { config, logger } = run;
@@ -360,13 +377,15 @@ function warnLeft(
   if (overQuota.count > 0) {
     logger.warning(
       // The quota left when the run began: it is spent by now, so never "has N left".
-      `${count(overQuota.count, 'URL')} skipped: the daily prefetch quota had ${quota} left at the start` +
+      `${count(overQuota.count, 'URL')} skipped: ${capText(quota)}` +
         (overQuota.fresh
           ? ` (${overQuota.fresh} of them are refreshed already: fresh, only not warm yet)`
           : '') +
         '. ' +
         (quotaCutText(site, config) ??
-          'They are listed in the report; run again tomorrow or raise the quota.'),
+          (quota.limit
+            ? `They are listed in the report; raise ${config.wording.input('prefetch-limit')} to send more in one run.`
+            : 'They are listed in the report; run again tomorrow or raise the quota.')),
     );
   }
 }
@@ -383,9 +402,17 @@ async function submit(
   client: AlibabaClient | undefined,
   items: readonly Candidate[],
   ledger: SubmitLedger | undefined,
+  quota: RunQuota,
 ): Promise<void> {
   const { config, logger, retryPolicy, stop } = run;
   if (!client || !ledger || items.length === 0) return;
+  // After a QuotaExceeded, what is left today, but never past this run's prefetch-limit.
+  const reread = async (): Promise<number | undefined> => {
+    const left = await readPreloadRemain(client, logger, retryPolicy, stop.sendSignal);
+    if (quota.limit === undefined || quota.cap === undefined) return left;
+    const sent = ledger.outcomes.filter((outcome) => outcome.status === 'submitted').length;
+    return Math.max(0, Math.min(left ?? Infinity, quota.cap - sent));
+  };
   const { batches } = packBatches(items, config.batchSize);
   await logger.group(`Submitting ${count(batches.length, 'PushObjectCache call')}`, () =>
     submitBatches(
@@ -398,7 +425,7 @@ async function submit(
         concurrency: config.requestsPerSecond,
         retryPolicy,
         lookup: lookupPolicy(config.requestTimeoutMs),
-        rereadQuota: () => readPreloadRemain(client, logger, retryPolicy, stop.sendSignal),
+        rereadQuota: reread,
         stop,
       },
       ledger,

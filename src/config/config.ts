@@ -13,6 +13,7 @@ import type { FailOn } from '../report/verdict.js';
 import type { SiteSourceConfig } from '../sources/site.js';
 import type { VerifyOptions } from '../verify/options.js';
 import type { Wording } from '../base/wording.js';
+import type { PrefetchLimit } from '../submit/quota.js';
 
 export interface Config {
   /** The `urls` input, as given. */
@@ -31,6 +32,8 @@ export interface Config {
   batchSize: number;
   /** 'auto' reads PreloadRemain; a number caps this run. */
   dailyQuota: 'auto' | number;
+  /** `prefetch-limit`: this run's part of the day's quota, a number of URLs or a share; unset: all of it. */
+  prefetchLimit?: PrefetchLimit;
   requestsPerSecond: number;
   failOn: FailOn;
   dryRun: boolean;

@@ -138,6 +138,13 @@ export const ACTION_INPUTS: readonly ActionInput[] = [
     required: false,
   },
   {
+    name: 'prefetch-limit',
+    description:
+      "At most this many URLs prefetched by this run (a whole number, like 300), or this share of the prefetch quota left today (like 30%), within that quota all the same; the rest are skipped for quota (with state, carried). For a scheduled run that drains the carried URLs: it leaves the day's deploys their share. Empty: no limit beyond the quota.",
+    default: '',
+    required: false,
+  },
+  {
     name: 'requests-per-second',
     description: "Calls per second, at most 50 (the API's limit).",
     default: '50',

@@ -20,6 +20,7 @@ import {
   parseDailyQuota,
   parseEndpoint,
   parseOidcProviderArn,
+  parsePrefetchLimit,
   parseRefresh,
   parseRoleArn,
   parseSessionName,
@@ -193,6 +194,7 @@ export const INPUTS = withDefaults({
   'query-hashkey': optionalSwitch(),
   'batch-size': whole(1, LIMITS.maxBatchSize, DEFAULTED),
   'daily-quota': text({ parse: parseDailyQuota }),
+  'prefetch-limit': text({ parse: parsePrefetchLimit }),
   'requests-per-second': whole(1, LIMITS.maxRequestsPerSecond, DEFAULTED),
   'fail-on': choice(['error', 'skipped', 'never'] as const, {
     ...DEFAULTED,

@@ -65,6 +65,7 @@ export function parseConfig(
   const urlsFile = context.urlsFromStdin ? '' : inputs.get('urls-file');
   const baseUrl = inputs.get('base-url');
   const timeout = inputs.get('timeout');
+  const prefetchLimit = inputs.get('prefetch-limit');
   return {
     urlsText: inputs.get('urls'),
     ...(urlsFile ? { urlsFile: path.resolve(workspace, urlsFile) } : {}),
@@ -77,6 +78,7 @@ export function parseConfig(
     push: pushOptions(inputs),
     batchSize: inputs.get('batch-size'),
     dailyQuota: inputs.get('daily-quota'),
+    ...(prefetchLimit ? { prefetchLimit } : {}),
     requestsPerSecond: inputs.get('requests-per-second'),
     failOn: inputs.get('fail-on'),
     dryRun: inputs.get('dry-run'),

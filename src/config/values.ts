@@ -4,6 +4,7 @@
  * ConfigError that names the input and says how to fix it. None reads another input.
  */
 import { ConfigError } from '../base/errors.js';
+import type { PrefetchLimit } from '../submit/quota.js';
 import type { RefreshMode } from '../follow/options.js';
 
 /** The YAML 1.2 core schema's spellings, as @actions/core's getBooleanInput accepts them. */
@@ -43,6 +44,21 @@ export function parseChoice<T extends string>(value: string, name: string, choic
     throw new ConfigError(`${name}: "${value}" must be one of ${choices.join(', ')}`, name);
   }
   return match;
+}
+
+/** `prefetch-limit`: empty, a whole number of URLs (at least 1), or a percentage of the day's quota left. */
+export function parsePrefetchLimit(value: string, name: string): PrefetchLimit | undefined {
+  if (value === '') return undefined;
+  const whole = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (Number.isSafeInteger(whole) && whole >= 1) return { urls: whole, text: value };
+  const percent = /^(\d+(?:\.\d+)?)\s*%$/.exec(value);
+  const share = percent === null ? NaN : Number(percent[1]) / 100;
+  if (share > 0 && share <= 1) return { share, text: `${Number(percent![1])}%` };
+  throw new ConfigError(
+    `${name}: "${value}" must be a whole number of URLs (like 300) or a share of the quota left today (like 30%), ` +
+      'above 0 and at most 100%',
+    name,
+  );
 }
 
 /** `daily-quota`: auto, or a whole number of URLs that caps this run. */

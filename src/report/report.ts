@@ -49,6 +49,7 @@ export function* reportPieces(result: RunResult, redact: Redactor): Generator<st
     taskIds: result.taskIds,
     requestIds: result.requestIds,
     ...(result.quotaRemain !== undefined ? { quotaRemain: result.quotaRemain } : {}),
+    ...(result.prefetchCap !== undefined ? { prefetchCap: result.prefetchCap } : {}),
     calls: result.calls,
     apiCalls: result.apiCalls,
     retries: result.retries,

@@ -4,7 +4,6 @@
  * held), and the result is assembled here, beside its definition.
  */
 import { fatalText } from '../alibaba/errors.js';
-import { noun } from '../base/text.js';
 import type { Wording } from '../base/wording.js';
 import { splitTaskIds } from '../alibaba/operations.js';
 import { isFatal, type AlibabaError } from '../base/errors.js';
@@ -30,6 +29,8 @@ export interface RunResult {
   duplicates: number;
   /** The prefetch remainder read at the start, when it was read. */
   quotaRemain?: number;
+  /** With `prefetch-limit`, when it bound: what this run could send of the remainder. */
+  prefetchCap?: number;
   dryRun: boolean;
   /** PushObjectCache calls sent, retries included. */
   calls: number;
@@ -63,6 +64,8 @@ export interface RunParts {
   urls: Pick<PreparedUrls, 'duplicates' | 'changes'>;
   /** The prefetch remainder read at the start, when it was read. */
   quotaRemain?: number | undefined;
+  /** With `prefetch-limit`, when it bound: what this run could send of the remainder. */
+  prefetchCap?: number | undefined;
   /** Every call sent, by API action. */
   apiCalls: Record<string, number>;
   /** What the submission recorded; absent when nothing was submitted. */
@@ -85,6 +88,7 @@ export function runResult(parts: RunParts): RunResult {
     requestIds: submitted?.requestIds ?? [],
     duplicates: parts.urls.duplicates,
     ...(parts.quotaRemain !== undefined ? { quotaRemain: parts.quotaRemain } : {}),
+    ...(parts.prefetchCap !== undefined ? { prefetchCap: parts.prefetchCap } : {}),
     dryRun: parts.dryRun,
     calls: parts.apiCalls['PushObjectCache'] ?? 0,
     apiCalls: parts.apiCalls,
@@ -122,7 +126,7 @@ export function sitemapRefusal(failure: Error): Refusal {
  * `refusal.reason` — and the step fails with `refusal.fatal`.
  */
 export function refusedResult(
-  parts: Omit<RunParts, 'outcomes' | 'submitted' | 'quotaRemain' | 'follow' | 'urls'>,
+  parts: Omit<RunParts, 'outcomes' | 'submitted' | 'quotaRemain' | 'prefetchCap' | 'follow' | 'urls'>,
   urls: PreparedUrls,
   refusal: Refusal,
 ): RunResult {
@@ -153,10 +157,9 @@ export function inInputOrder(...parts: readonly (readonly UrlOutcome[])[]): UrlO
   return parts.flat().sort(byOrder);
 }
 
-/** The URLs beyond the quota, skipped. */
-export function skippedForQuota(overQuota: readonly Candidate[], quota: number | undefined): UrlOutcome[] {
-  // One string for them all; the quota read at the start (it is spent by now).
-  const reason = `quota: the daily prefetch quota had ${quota === undefined ? 'no' : quota} ${noun(quota ?? 0, 'URL')} left`;
+/** The URLs beyond this run's part of the quota, skipped; `why` is capText's (submit/quota.ts). */
+export function skippedForQuota(overQuota: readonly Candidate[], why: string): UrlOutcome[] {
+  const reason = `quota: ${why}`; // one string for them all
   return overQuota.map((item) => ({
     url: item.url,
     status: 'skipped',

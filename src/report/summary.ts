@@ -106,6 +106,7 @@ function countsTable(result: RunResult): string[] {
   const extras = [
     result.duplicates ? `${count(result.duplicates, 'duplicate entry', 'duplicate entries')} merged` : '',
     result.quotaRemain !== undefined ? `prefetch quota left at the start: ${result.quotaRemain}` : '',
+    result.prefetchCap !== undefined ? `this run's part (prefetch-limit): ${result.prefetchCap}` : '',
     result.calls
       ? `${count(result.calls, 'PushObjectCache call')}, ${count(result.retries, 'retry', 'retries')}`
       : '',

@@ -189,7 +189,7 @@ describe('the quota', () => {
     expect(result.outputs['skipped-count']).toBe('30');
     expect(result.exitCode).toBe(0);
     expect(result.log).toMatch(
-      /::warning::30 URLs skipped: the daily prefetch quota had 130 left at the start\./,
+      /::warning::30 URLs skipped: the daily prefetch quota had 130 URLs left at the start\./,
     );
     const skipped = result.report?.urls.filter((u) => u.status === 'skipped');
     expect(skipped?.map((u) => u.url)).toEqual(urls.slice(130));

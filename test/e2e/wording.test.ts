@@ -80,12 +80,12 @@ describe('one URL of each kind', () => {
     const first = await deploy({ wait: 'true' });
     expect(first.exitCode, first.log).toBe(0);
     expect(slipsIn(first.log + first.summary)).toEqual([]);
-    expect(first.log).toContain('1 URL skipped: the daily prefetch quota had 1 left at the start.');
+    expect(first.log).toContain('1 URL skipped: the daily prefetch quota had 1 URL left at the start.');
     // The first run's facts, once each in the summary: no state yet; the skipped URL is not carried.
     expect(first.summary.match(/there is no|No state/g)).toHaveLength(1);
     expect(first.summary.match(/not carried/g)).toHaveLength(1);
     // The quota warning is in the summary too, not only in the log.
-    expect(first.summary).toContain('1 URL skipped: the daily prefetch quota had 1 left at the start.');
+    expect(first.summary).toContain('1 URL skipped: the daily prefetch quota had 1 URL left at the start.');
 
     const second = await deploy({ wait: 'true' }, await stateOf(first), 2);
     expect(second.exitCode, second.log).toBe(0);

@@ -173,7 +173,7 @@ describe('one true statement about the URLs the quota cuts', () => {
     // The warning says what was skipped (and that the quota had 5 when the run began, not now); the
     // first run's notice alone says they are not carried.
     expect(first.logger.messages('warning')).toContainEqual(
-      '7 URLs skipped: the daily prefetch quota had 5 left at the start. All are listed in the report.',
+      '7 URLs skipped: the daily prefetch quota had 5 URLs left at the start. All are listed in the report.',
     );
     expect(first.logger.messages('warning').join('\n')).not.toMatch(/carried/);
     const notCarried = [...first.logger.messages('notice'), ...first.logger.messages('warning')].filter(

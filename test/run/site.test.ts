@@ -285,7 +285,7 @@ describe('state alone (no site-dir): the carried list is drained', () => {
     expect(result.outcomes[0]).toMatchObject({ carriedSince: expect.stringMatching(/^\d{4}-\d\d-\d\d$/) });
     // No site-dir in this run: the warning speaks of the carried URLs, not of site-dir's.
     expect(logger.messages('warning')).toContain(
-      '1 URL skipped: the daily prefetch quota had 3 left at the start. They stay in the state and are ' +
+      '1 URL skipped: the daily prefetch quota had 3 URLs left at the start. They stay in the state and are ' +
         'warmed by the next runs; all are listed in the report.',
     );
     expect(stateOf(workspace).carried.map((c) => short(c.url))).toEqual(['/b.html']);
