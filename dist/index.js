@@ -49156,7 +49156,7 @@ const ACTION_INPUTS = [
     },
     {
         name: 'urls-file',
-        description: 'A workspace-relative file of URLs in the same format as urls. Use it for long lists: Linux refuses an input (environment variable) over 128 KiB.',
+        description: 'A file of URLs in the same format as urls (its path relative to the workspace, or absolute). Use it for long lists: Linux refuses an input (environment variable) over 128 KiB.',
         default: '',
         required: false,
     },
@@ -49372,13 +49372,13 @@ const ACTION_INPUTS = [
     },
     {
         name: 'sitemap',
-        description: 'Workspace path or http(s) URL of the deployed sitemap or sitemap index (plain or gzip). Its added and changed URLs are prefetched, after any urls and urls-file entries. With site-dir it is no diff: it only gives the files their priorities and URL forms.',
+        description: 'A file (its path relative to the workspace, or absolute) or an http(s) URL: the deployed sitemap or sitemap index (plain or gzip). Its added and changed URLs are prefetched, after any urls and urls-file entries. With site-dir it is no diff: it only gives the files their priorities and URL forms.',
         default: '',
         required: false,
     },
     {
         name: 'previous-sitemap',
-        description: 'Workspace path or http(s) URL of the sitemap before this deploy: the baseline of the diff. A flat file written by save-sitemap is the usual choice.',
+        description: 'A file (its path relative to the workspace, or absolute: the temporary folder works) or an http(s) URL: the sitemap before this deploy, the baseline of the diff. A flat file written by save-sitemap is the usual choice.',
         default: '',
         required: false,
     },
