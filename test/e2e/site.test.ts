@@ -391,3 +391,34 @@ describe('the CLI', () => {
     expect(await readFile(path.join(second.cwd, STATE), 'utf8')).toBe(state);
   });
 });
+
+describe("README's promise: dry-run: true shows the plan", () => {
+  it('the job summary lists every URL the run would send, in order, with why; nothing is sent', async () => {
+    const run = await deploy(build(1), undefined, { 'dry-run': 'true' });
+    expect(run.exitCode).toBe(0);
+    expect(emulator.acceptedPrefetches()).toEqual([]);
+    const planned = rows(run).map((row) => short(row.url));
+    expect(planned[0]).toBe('/');
+    const section = run.summary.slice(run.summary.indexOf('<details><summary>Planned'));
+    expect(section).toMatch(
+      /^<details><summary>Planned \(dry run: not sent\), in the order they would be sent: 7 URLs<\/summary>/,
+    );
+    const listed = [...section.matchAll(/^\| (https:\/\/\S+) \| (\w[\w-]*) \| (.*) \|$/gm)].map((m) => [
+      short(m[1] ?? ''),
+      m[2],
+      m[3],
+    ]);
+    expect(listed.map(([url]) => url)).toEqual(planned);
+    expect(listed[0]).toEqual(['/', 'added', 'linked from 4 pages']);
+    expect(listed.find(([url]) => url === '/css/site.css')).toEqual([
+      '/css/site.css',
+      'added',
+      'loaded by 4 pages',
+    ]);
+    expect(listed.find(([url]) => url === '/robots.txt')).toEqual([
+      '/robots.txt',
+      'added',
+      'no page links to it',
+    ]);
+  });
+});
