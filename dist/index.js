@@ -48211,7 +48211,7 @@ function classify(scan, previous, fromSitemap, options, counts) {
     return selected;
 }
 /**
- * This deploy's changes in quota order (own content changed, then chrome-only, then with `changes:
+ * This deploy's changes in quota order (own content changed, then navigation-only, then with `changes:
  * all` the unchanged files), then the carried URLs, oldest first; each URL once.
  */
 function inQuotaOrder(changes, carried, { today, counts, distinct }) {
@@ -51112,43 +51112,55 @@ function url_lists_reasonText(outcome) {
     const code = outcome.code && !reason.includes(outcome.code) ? outcome.code : '';
     return [reason, code && (reason ? `(${code})` : code)].filter(Boolean).join(' ') || '(no reason given)';
 }
+const url_lists_status = (wanted) => (outcome) => outcome.status === wanted;
 const SECTIONS = [
-    { status: 'failed', title: 'Failed', what: 'reason', value: (o) => cell(url_lists_reasonText(o), REASON_CHARS) },
-    { status: 'skipped', title: 'Skipped', what: 'reason', value: (o) => cell(url_lists_reasonText(o), REASON_CHARS) },
     {
-        status: 'submitted',
+        holds: url_lists_status('failed'),
+        title: 'Failed',
+        what: 'reason',
+        value: (o) => cell(url_lists_reasonText(o), REASON_CHARS),
+    },
+    {
+        holds: url_lists_status('skipped'),
+        title: 'Skipped',
+        what: 'reason',
+        value: (o) => cell(url_lists_reasonText(o), REASON_CHARS),
+    },
+    {
+        // Also listed above, as skipped or failed: here, the ones the next runs will warm.
+        holds: (o) => o.carriedOn === true,
+        title: 'Carried to the next run (in the state)',
+        what: 'first planned',
+        value: (o) => o.carriedSince ?? 'this run',
+    },
+    {
+        holds: url_lists_status('submitted'),
         title: 'Submitted',
         what: 'task ID',
         value: (o) => (o.taskId ? `\`${cell(o.taskId, 200)}\`` : cell(o.reason ?? '', REASON_CHARS)),
     },
     {
-        status: 'planned',
+        holds: url_lists_status('planned'),
         title: 'Planned (dry run: not sent), in the order they would be sent',
         what: 'why here',
         value: (o) => cell(url_lists_whyText(o).split(' · ').slice(1).join(' · '), REASON_CHARS),
     },
 ];
 /**
- * The collapsed sections, in the order a person looks for trouble: failed, skipped, then submitted
- * (or planned). Each URL keeps the run's order (the quota's, for site-dir). `bytes` is shared: each
- * section may take an even share of what is left when it starts, so one long list cannot crowd out
- * the others; what a section leaves is the next one's.
+ * The collapsed sections, in the order a person looks for trouble: failed, skipped, carried to the next
+ * run, then submitted (or planned). Each URL keeps the run's order (the quota's, for site-dir). `bytes`
+ * is shared: each section may take an even share of what is left when it starts, so one long list
+ * cannot crowd out the others; what a section leaves is the next one's.
  */
 function urlSections(outcomes, bytes, more) {
-    const byStatus = new Map();
-    for (const outcome of outcomes) {
-        const list = byStatus.get(outcome.status) ?? [];
-        list.push(outcome);
-        byStatus.set(outcome.status, list);
-    }
-    const present = SECTIONS.filter((section) => (byStatus.get(section.status)?.length ?? 0) > 0);
+    const present = SECTIONS.map((section) => ({ section, held: outcomes.filter(section.holds) })).filter(({ held }) => held.length > 0);
     if (present.length === 0)
         return [];
     const lines = ['### Every URL', ''];
     let left = bytes;
-    present.forEach((section, index) => {
+    present.forEach(({ section, held }, index) => {
         const share = Math.floor(left / (present.length - index));
-        const rendered = renderSection(section, byStatus.get(section.status) ?? [], share, more);
+        const rendered = renderSection(section, held, share, more);
         left -= rendered.bytes;
         lines.push(...rendered.lines);
     });
@@ -51351,7 +51363,7 @@ function siteSection(site, dryRun) {
             ['files', counts.files],
             ['added', counts.added],
             ['modified', counts.modified],
-            ['of them chrome-only (only the navigation changed)', counts.chromeOnly],
+            ['of them navigation-only (only the navigation changed)', counts.chromeOnly],
             ['unchanged', counts.unchanged],
             ['excluded', counts.excluded],
         ];
@@ -51495,7 +51507,7 @@ function siteLines(result) {
         ? []
         : [
             `  ${count(counts.files, 'file')} · ${counts.added} added · ${counts.modified} modified ` +
-                `(${counts.chromeOnly} chrome-only) · ${counts.unchanged} unchanged · ${counts.excluded} excluded`,
+                `(${counts.chromeOnly} navigation-only) · ${counts.unchanged} unchanged · ${counts.excluded} excluded`,
         ];
     const compared = comparedText(site).replace(/`/g, '').replace(/\.$/, '');
     return [
@@ -56799,7 +56811,7 @@ function logSitePlan(plan, site, logger) {
         return;
     }
     logger.info(`Site ${site.siteDir}: ${text_count(counts.files, 'file')}: ${counts.added} added, ${counts.modified} modified ` +
-        `(${counts.chromeOnly} of them chrome-only), ${counts.unchanged} unchanged, ${counts.excluded} excluded; ` +
+        `(${counts.chromeOnly} of them navigation-only), ${counts.unchanged} unchanged, ${counts.excluded} excluded; ` +
         `${carried}; ${text_count(plan.urls.length, 'URL')} planned.`);
 }
 /**
@@ -56832,9 +56844,24 @@ async function closeSite(site, config, run, options) {
             if (stateError === undefined)
                 stateError = await write(file, site.config.state, next.state, log);
             written = stateError === undefined;
+            if (written)
+                markCarried(run.outcomes, next.state.carried);
         }
     }
     return siteResult(site, next === undefined ? undefined : { carried: next.carried, leftCold: next.leftCold }, written, stateError);
+}
+/**
+ * Marks the outcomes of the URLs the written state carries (`carriedOn`), so that the report and the
+ * summary say which URLs the next runs will warm. The outcomes are this run's own, made for the
+ * report: completed in place.
+ */
+function markCarried(outcomes, carried) {
+    if (carried.length === 0)
+        return;
+    const urls = new Set(carried.map((entry) => entry.url));
+    for (const outcome of outcomes)
+        if (urls.has(outcome.url))
+            outcome.carriedOn = true;
 }
 /** A state that could not be used is renamed aside before the new one is written: never overwritten. */
 async function setAside(site, file, now, log) {

@@ -344,7 +344,7 @@ async function main(): Promise<void> {
     `(b) read state, scan, plan, write    ${seconds(b.ms)} wall ${seconds(b.cpuMs)} CPU  ${rss} MB peak RSS`,
   );
   console.log(
-    `    ${counts.added} added, ${counts.modified} modified (${counts.chromeOnly} chrome-only), ` +
+    `    ${counts.added} added, ${counts.modified} modified (${counts.chromeOnly} navigation-only), ` +
       `${counts.unchanged} unchanged; ${counts.carriedIn} carried in; ${planned} planned, ${carriedOut} carried out`,
   );
   console.log(

@@ -65,6 +65,8 @@ export interface UrlOutcome {
   chromeOnly?: true;
   /** site-dir, with `change: carried`: the UTC day an earlier run first planned it (`YYYY-MM-DD`). */
   carriedSince?: string;
+  /** With `state`: not warmed in this run, and carried in the state it wrote, for the next runs. */
+  carriedOn?: true;
   /** site-dir, this deploy's changes: how many built pages link to or load it (the quota's order). */
   linkedBy?: number;
   /** site-dir, this deploy's changes: the day the page says it was published (`YYYY-MM-DD`). */

@@ -128,7 +128,7 @@ function siteLines(result: RunResult): string[] {
       ? []
       : [
           `  ${count(counts.files, 'file')} · ${counts.added} added · ${counts.modified} modified ` +
-            `(${counts.chromeOnly} chrome-only) · ${counts.unchanged} unchanged · ${counts.excluded} excluded`,
+            `(${counts.chromeOnly} navigation-only) · ${counts.unchanged} unchanged · ${counts.excluded} excluded`,
         ];
   const compared = comparedText(site).replace(/`/g, '').replace(/\.$/, '');
   return [

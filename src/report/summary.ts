@@ -211,7 +211,7 @@ function siteSection(site: SiteResult, dryRun: boolean): string[] {
           ['files', counts.files],
           ['added', counts.added],
           ['modified', counts.modified],
-          ['of them chrome-only (only the navigation changed)', counts.chromeOnly],
+          ['of them navigation-only (only the navigation changed)', counts.chromeOnly],
           ['unchanged', counts.unchanged],
           ['excluded', counts.excluded],
         ];

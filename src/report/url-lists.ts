@@ -58,24 +58,47 @@ export function reasonText(outcome: { reason?: string | undefined; code?: string
 }
 
 interface Section {
-  status: UrlStatus;
+  /** Which outcomes it lists. */
+  holds: (outcome: UrlOutcome) => boolean;
   title: string;
   /** The last column's header and value. */
   what: string;
   value: (outcome: UrlOutcome) => string;
 }
 
+const status =
+  (wanted: UrlStatus) =>
+  (outcome: UrlOutcome): boolean =>
+    outcome.status === wanted;
+
 const SECTIONS: readonly Section[] = [
-  { status: 'failed', title: 'Failed', what: 'reason', value: (o) => cell(reasonText(o), REASON_CHARS) },
-  { status: 'skipped', title: 'Skipped', what: 'reason', value: (o) => cell(reasonText(o), REASON_CHARS) },
   {
-    status: 'submitted',
+    holds: status('failed'),
+    title: 'Failed',
+    what: 'reason',
+    value: (o) => cell(reasonText(o), REASON_CHARS),
+  },
+  {
+    holds: status('skipped'),
+    title: 'Skipped',
+    what: 'reason',
+    value: (o) => cell(reasonText(o), REASON_CHARS),
+  },
+  {
+    // Also listed above, as skipped or failed: here, the ones the next runs will warm.
+    holds: (o) => o.carriedOn === true,
+    title: 'Carried to the next run (in the state)',
+    what: 'first planned',
+    value: (o) => o.carriedSince ?? 'this run',
+  },
+  {
+    holds: status('submitted'),
     title: 'Submitted',
     what: 'task ID',
     value: (o) => (o.taskId ? `\`${cell(o.taskId, 200)}\`` : cell(o.reason ?? '', REASON_CHARS)),
   },
   {
-    status: 'planned',
+    holds: status('planned'),
     title: 'Planned (dry run: not sent), in the order they would be sent',
     what: 'why here',
     value: (o) => cell(whyText(o).split(' · ').slice(1).join(' · '), REASON_CHARS),
@@ -83,25 +106,21 @@ const SECTIONS: readonly Section[] = [
 ];
 
 /**
- * The collapsed sections, in the order a person looks for trouble: failed, skipped, then submitted
- * (or planned). Each URL keeps the run's order (the quota's, for site-dir). `bytes` is shared: each
- * section may take an even share of what is left when it starts, so one long list cannot crowd out
- * the others; what a section leaves is the next one's.
+ * The collapsed sections, in the order a person looks for trouble: failed, skipped, carried to the next
+ * run, then submitted (or planned). Each URL keeps the run's order (the quota's, for site-dir). `bytes`
+ * is shared: each section may take an even share of what is left when it starts, so one long list
+ * cannot crowd out the others; what a section leaves is the next one's.
  */
 export function urlSections(outcomes: readonly UrlOutcome[], bytes: number, more: string): string[] {
-  const byStatus = new Map<UrlStatus, UrlOutcome[]>();
-  for (const outcome of outcomes) {
-    const list = byStatus.get(outcome.status) ?? [];
-    list.push(outcome);
-    byStatus.set(outcome.status, list);
-  }
-  const present = SECTIONS.filter((section) => (byStatus.get(section.status)?.length ?? 0) > 0);
+  const present = SECTIONS.map((section) => ({ section, held: outcomes.filter(section.holds) })).filter(
+    ({ held }) => held.length > 0,
+  );
   if (present.length === 0) return [];
   const lines = ['### Every URL', ''];
   let left = bytes;
-  present.forEach((section, index) => {
+  present.forEach(({ section, held }, index) => {
     const share = Math.floor(left / (present.length - index));
-    const rendered = renderSection(section, byStatus.get(section.status) ?? [], share, more);
+    const rendered = renderSection(section, held, share, more);
     left -= rendered.bytes;
     lines.push(...rendered.lines);
   });

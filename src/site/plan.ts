@@ -131,7 +131,7 @@ interface Change {
   url: string;
   change: ChangeKind;
   chromeOnly: boolean;
-  /** Own content changed (0), chrome-only (1), unchanged with `changes: all` (2). */
+  /** Own content changed (0), navigation-only (1), unchanged with `changes: all` (2). */
   tier: number;
   key: OrderKey;
   linkedBy: number;
@@ -215,7 +215,7 @@ function classify(
 }
 
 /**
- * This deploy's changes in quota order (own content changed, then chrome-only, then with `changes:
+ * This deploy's changes in quota order (own content changed, then navigation-only, then with `changes:
  * all` the unchanged files), then the carried URLs, oldest first; each URL once.
  */
 function inQuotaOrder(

@@ -383,7 +383,7 @@ function logSitePlan(plan: SitePlan, site: SiteSourceConfig, logger: Logger): vo
   }
   logger.info(
     `Site ${site.siteDir}: ${count(counts.files, 'file')}: ${counts.added} added, ${counts.modified} modified ` +
-      `(${counts.chromeOnly} of them chrome-only), ${counts.unchanged} unchanged, ${counts.excluded} excluded; ` +
+      `(${counts.chromeOnly} of them navigation-only), ${counts.unchanged} unchanged, ${counts.excluded} excluded; ` +
       `${carried}; ${count(plan.urls.length, 'URL')} planned.`,
   );
 }
@@ -427,6 +427,7 @@ export async function closeSite(
       stateError = await setAside(site, file, options.now?.() ?? new Date(), log);
       if (stateError === undefined) stateError = await write(file, site.config.state!, next.state, log);
       written = stateError === undefined;
+      if (written) markCarried(run.outcomes, next.state.carried);
     }
   }
   return siteResult(
@@ -435,6 +436,17 @@ export async function closeSite(
     written,
     stateError,
   );
+}
+
+/**
+ * Marks the outcomes of the URLs the written state carries (`carriedOn`), so that the report and the
+ * summary say which URLs the next runs will warm. The outcomes are this run's own, made for the
+ * report: completed in place.
+ */
+function markCarried(outcomes: readonly UrlOutcome[], carried: readonly { url: string }[]): void {
+  if (carried.length === 0) return;
+  const urls = new Set(carried.map((entry) => entry.url));
+  for (const outcome of outcomes) if (urls.has(outcome.url)) outcome.carriedOn = true;
 }
 
 /** A state that could not be used is renamed aside before the new one is written: never overwritten. */

@@ -385,7 +385,7 @@ describe('the CLI', () => {
     expect(second.exitCode).toBe(0);
     expect(second.stdout).toContain('Site public: compared with the state .cdn-prefetch/state.json\n');
     expect(second.stdout).toContain(
-      '  8 files · 1 added · 5 modified (3 chrome-only) · 2 unchanged · 0 excluded',
+      '  8 files · 1 added · 5 modified (3 navigation-only) · 2 unchanged · 0 excluded',
     );
     expect(second.stdout).toContain('  carried: 0 carried in, the state was not written (dry run)');
     expect(await readFile(path.join(second.cwd, STATE), 'utf8')).toBe(state);

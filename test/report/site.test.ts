@@ -61,7 +61,7 @@ describe('site-dir and state in what the run reports', () => {
     const summary = renderSummary(runResult([], { site: site() }), 'r.json');
     expect(summary).toContain('### Site `public`');
     expect(summary).toContain('Compared with the state `.cdn-prefetch/state.json`.');
-    expect(summary).toContain('| of them chrome-only (only the navigation changed) | 2 |');
+    expect(summary).toContain('| of them navigation-only (only the navigation changed) | 2 |');
     expect(summary).toContain('> state: 1 carried URLs were dropped');
     expect(summary).toContain(
       'Carried URLs: 4 carried in (dropped: 1 older than carry-days, 2 whose file is gone), ' +
@@ -112,7 +112,7 @@ describe('site-dir and state in what the run reports', () => {
     const closing = renderClosing(runResult([], { site: site() }));
     expect(closing).toContain('Site public: compared with the state .cdn-prefetch/state.json\n');
     expect(closing).toContain(
-      '  120 files · 3 added · 5 modified (2 chrome-only) · 110 unchanged · 2 excluded',
+      '  120 files · 3 added · 5 modified (2 navigation-only) · 110 unchanged · 2 excluded',
     );
     expect(closing).toMatch(/ {2}carried: 4 carried in .*, 6 carried to the next run/);
   });

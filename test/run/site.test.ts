@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { MemoryLogger } from '../helpers/logger.js';
 import type { RunResult } from '../../src/report/result.js';
 import { actionOutputs } from '../../src/report/outputs.js';
+import { renderSummary } from '../../src/report/summary.js';
 import { runPrefetch } from '../../src/run.js';
 import type { RetryPolicy } from '../../src/runtime/retry.js';
 import { RunStop } from '../../src/runtime/stop.js';
@@ -169,6 +170,16 @@ describe('the state, however the run ends', () => {
     ]);
     expect(result.site).toMatchObject({ carriedOut: 3, stateWritten: true });
     expect(actionOutputs(result, 'r.json')['carried-count']).toBe('3');
+    // Each row says whether the next runs warm it; the summary lists those apart.
+    expect(result.outcomes.filter((o) => o.carriedOn).map((o) => short(o.url))).toEqual([
+      '/c.html',
+      '/',
+      '/b.html',
+    ]);
+    const summary = renderSummary(result, 'r.json');
+    const carried = summary.slice(summary.indexOf('<details><summary>Carried to the next run'));
+    expect(carried).toMatch(/^<details><summary>Carried to the next run \(in the state\): 3 URLs<\/summary>/);
+    expect(carried).toContain(`| ${BASE}/c.html | added | this run |`);
   });
 
   it('after a credentials refusal part-way: what was not sent is carried as not sent', async () => {
