@@ -12390,7 +12390,8 @@ function inQuotaOrder(changes, carried, { today, counts, distinct }) {
             chromeOnly,
             since: today,
             firstChange: change,
-            linkedBy: c.linkedBy,
+            // Only when some page links to it: a million files nothing links to keep a field fewer each.
+            ...(c.linkedBy > 0 ? { linkedBy: c.linkedBy } : {}),
             ...(c.day > 0 ? { published: dayText(c.day) } : {}),
         });
     }
@@ -16310,16 +16311,27 @@ function refreshNeeds(candidates, changes, mode) {
     return needs;
 }
 const NEEDED = { needed: true };
+/** The needs that say the same, made once: a first deploy of a million files has a million "added". */
+const LIST = {
+    needed: false,
+    kind: 'list',
+    why: 'a urls / urls-file entry: refresh: changed refreshes only what changed in place (refresh: true refreshes it)',
+};
+const NOT_NEEDED = {
+    added: notNeeded('added', ''),
+    addedCarried: notNeeded('added', ' (carried)'),
+    unchanged: notNeeded('unchanged', ''),
+    unchangedCarried: notNeeded('unchanged', ' (carried)'),
+};
+function notNeeded(kind, carried) {
+    const why = kind === 'added'
+        ? `added${carried}: the CDN holds no earlier copy to replace`
+        : `unchanged${carried}: the CDN's copy is current`;
+    return { needed: false, kind, why };
+}
 function needOf(entry, mode) {
-    if (entry === undefined) {
-        return mode === 'all'
-            ? NEEDED
-            : {
-                needed: false,
-                kind: 'list',
-                why: 'a urls / urls-file entry: refresh: changed refreshes only what changed in place (refresh: true refreshes it)',
-            };
-    }
+    if (entry === undefined)
+        return mode === 'all' ? NEEDED : LIST;
     if (entry.change === 'carried') {
         if (entry.refreshedAt !== undefined) {
             return {
@@ -16336,10 +16348,9 @@ function needOf(entry, mode) {
 function changeNeed(change, mode, carried) {
     if (change === 'modified' || mode === 'all')
         return NEEDED;
-    if (change === 'added') {
-        return { needed: false, kind: 'added', why: `added${carried}: the CDN holds no earlier copy to replace` };
-    }
-    return { needed: false, kind: 'unchanged', why: `unchanged${carried}: the CDN's copy is current` };
+    if (change === 'added')
+        return carried ? NOT_NEEDED.addedCarried : NOT_NEEDED.added;
+    return carried ? NOT_NEEDED.unchangedCarried : NOT_NEEDED.unchanged;
 }
 
 ;// CONCATENATED MODULE: ./src/alibaba/operations.ts
@@ -17453,13 +17464,22 @@ async function waitForRefresh(ctx, sent) {
  */
 function refreshOutcomes(needs, sent, followed) {
     const urls = new Map();
+    // URLs that need no refresh say one of a few things: one object for each (a first deploy of a
+    // million files would otherwise make a million alike).
+    const notNeeded = new Map();
     for (const [url, need] of needs) {
         if (!need.needed) {
-            urls.set(url, {
-                refreshStatus: 'NotNeeded',
-                refreshDescription: need.why,
-                ...(need.refreshedAt !== undefined ? { refreshedAt: need.refreshedAt } : {}),
-            });
+            const key = `${need.why}\u0000${need.refreshedAt ?? ''}`;
+            let refresh = notNeeded.get(key);
+            if (refresh === undefined) {
+                refresh = {
+                    refreshStatus: 'NotNeeded',
+                    refreshDescription: need.why,
+                    ...(need.refreshedAt !== undefined ? { refreshedAt: need.refreshedAt } : {}),
+                };
+                notNeeded.set(key, refresh);
+            }
+            urls.set(url, refresh);
             continue;
         }
         const refused = sent?.notRefreshed.get(url);
@@ -17495,28 +17515,25 @@ function notRefreshed(sent, items, kind, reason, refusal) {
 /**
  * Adds `refreshStatus`, `refreshTaskId`, `refreshDescription`, `notRefreshed` and `refreshedAt` (with
  * `refresh`: on every URL that was a candidate) and `taskStatus` / `description` (with `wait`: on every
- * submitted URL) to the outcomes.
+ * submitted URL) to the outcomes. They are this run's own, made for the report: completed in place
+ * (a copy of each of a million outcomes would double them at the run's peak).
  */
 function withFollowThrough(outcomes, refreshed, waited) {
     if (!refreshed && !waited)
         return { outcomes: [...outcomes] };
-    const decorated = outcomes.map((outcome) => {
-        let next = outcome;
+    for (const outcome of outcomes) {
         const refresh = refreshed?.urls.get(outcome.url);
         if (refresh)
-            next = { ...next, ...refresh };
+            Object.assign(outcome, refresh);
         const state = outcome.status === 'submitted' ? waited?.states.get(outcome.url) : undefined;
         if (state) {
-            next = {
-                ...next,
-                taskStatus: state.status,
-                ...(state.description ? { description: state.description } : {}),
-            };
+            outcome.taskStatus = state.status;
+            if (state.description)
+                outcome.description = state.description;
         }
-        return next;
-    });
+    }
     return {
-        outcomes: decorated,
+        outcomes: [...outcomes],
         follow: {
             ...(refreshed ? { refresh: refreshed.summary } : {}),
             ...(waited ? { wait: waited.summary } : {}),
@@ -21846,12 +21863,16 @@ function whyText(outcome) {
     if (outcome.change === 'carried' && outcome.carriedSince)
         parts.push(`since ${outcome.carriedSince}`);
     const path = pathOf(outcome.url);
-    if (outcome.linkedBy !== undefined) {
+    // This deploy's changes from site-dir (not carried ones, not the sitemap diff's): where the order put them.
+    if (outcome.change !== undefined &&
+        outcome.change !== 'carried' &&
+        outcome.source?.startsWith('site-dir:')) {
+        const pages = outcome.linkedBy ?? 0;
         const page = path.endsWith('/') || /\.html?$/i.test(path);
         if (isFeedOrSitemap(path))
             parts.push('feed or sitemap (after the pages)');
-        else if (outcome.linkedBy > 0)
-            parts.push(`${page ? 'linked from' : 'loaded by'} ${text_count(outcome.linkedBy, 'page')}`);
+        else if (pages > 0)
+            parts.push(`${page ? 'linked from' : 'loaded by'} ${text_count(pages, 'page')}`);
         else
             parts.push('no page links to it');
     }

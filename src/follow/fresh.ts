@@ -41,17 +41,29 @@ export function refreshNeeds(
 }
 
 const NEEDED: RefreshNeed = { needed: true };
+/** The needs that say the same, made once: a first deploy of a million files has a million "added". */
+const LIST: RefreshNeed = {
+  needed: false,
+  kind: 'list',
+  why: 'a urls / urls-file entry: refresh: changed refreshes only what changed in place (refresh: true refreshes it)',
+};
+const NOT_NEEDED = {
+  added: notNeeded('added', ''),
+  addedCarried: notNeeded('added', ' (carried)'),
+  unchanged: notNeeded('unchanged', ''),
+  unchangedCarried: notNeeded('unchanged', ' (carried)'),
+};
+
+function notNeeded(kind: 'added' | 'unchanged', carried: string): RefreshNeed {
+  const why =
+    kind === 'added'
+      ? `added${carried}: the CDN holds no earlier copy to replace`
+      : `unchanged${carried}: the CDN's copy is current`;
+  return { needed: false, kind, why };
+}
 
 function needOf(entry: EntryChange | undefined, mode: RefreshMode): RefreshNeed {
-  if (entry === undefined) {
-    return mode === 'all'
-      ? NEEDED
-      : {
-          needed: false,
-          kind: 'list',
-          why: 'a urls / urls-file entry: refresh: changed refreshes only what changed in place (refresh: true refreshes it)',
-        };
-  }
+  if (entry === undefined) return mode === 'all' ? NEEDED : LIST;
   if (entry.change === 'carried') {
     if (entry.refreshedAt !== undefined) {
       return {
@@ -68,8 +80,6 @@ function needOf(entry: EntryChange | undefined, mode: RefreshMode): RefreshNeed 
 
 function changeNeed(change: UrlChange, mode: RefreshMode, carried: string): RefreshNeed {
   if (change === 'modified' || mode === 'all') return NEEDED;
-  if (change === 'added') {
-    return { needed: false, kind: 'added', why: `added${carried}: the CDN holds no earlier copy to replace` };
-  }
-  return { needed: false, kind: 'unchanged', why: `unchanged${carried}: the CDN's copy is current` };
+  if (change === 'added') return carried ? NOT_NEEDED.addedCarried : NOT_NEEDED.added;
+  return carried ? NOT_NEEDED.unchangedCarried : NOT_NEEDED.unchanged;
 }

@@ -357,13 +357,22 @@ export function refreshOutcomes(
   followed: Followed | undefined,
 ): Map<string, UrlRefresh> {
   const urls = new Map<string, UrlRefresh>();
+  // URLs that need no refresh say one of a few things: one object for each (a first deploy of a
+  // million files would otherwise make a million alike).
+  const notNeeded = new Map<string, UrlRefresh>();
   for (const [url, need] of needs) {
     if (!need.needed) {
-      urls.set(url, {
-        refreshStatus: 'NotNeeded',
-        refreshDescription: need.why,
-        ...(need.refreshedAt !== undefined ? { refreshedAt: need.refreshedAt } : {}),
-      });
+      const key = `${need.why}\u0000${need.refreshedAt ?? ''}`;
+      let refresh = notNeeded.get(key);
+      if (refresh === undefined) {
+        refresh = {
+          refreshStatus: 'NotNeeded',
+          refreshDescription: need.why,
+          ...(need.refreshedAt !== undefined ? { refreshedAt: need.refreshedAt } : {}),
+        };
+        notNeeded.set(key, refresh);
+      }
+      urls.set(url, refresh);
       continue;
     }
     const refused = sent?.notRefreshed.get(url);

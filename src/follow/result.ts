@@ -8,7 +8,8 @@ import type { Followed } from './wait.js';
 /**
  * Adds `refreshStatus`, `refreshTaskId`, `refreshDescription`, `notRefreshed` and `refreshedAt` (with
  * `refresh`: on every URL that was a candidate) and `taskStatus` / `description` (with `wait`: on every
- * submitted URL) to the outcomes.
+ * submitted URL) to the outcomes. They are this run's own, made for the report: completed in place
+ * (a copy of each of a million outcomes would double them at the run's peak).
  */
 export function withFollowThrough(
   outcomes: readonly UrlOutcome[],
@@ -16,22 +17,17 @@ export function withFollowThrough(
   waited: Followed | undefined,
 ): { outcomes: UrlOutcome[]; follow?: FollowResult } {
   if (!refreshed && !waited) return { outcomes: [...outcomes] };
-  const decorated = outcomes.map((outcome) => {
-    let next: UrlOutcome = outcome;
+  for (const outcome of outcomes) {
     const refresh = refreshed?.urls.get(outcome.url);
-    if (refresh) next = { ...next, ...refresh };
+    if (refresh) Object.assign(outcome, refresh);
     const state = outcome.status === 'submitted' ? waited?.states.get(outcome.url) : undefined;
     if (state) {
-      next = {
-        ...next,
-        taskStatus: state.status,
-        ...(state.description ? { description: state.description } : {}),
-      };
+      outcome.taskStatus = state.status;
+      if (state.description) outcome.description = state.description;
     }
-    return next;
-  });
+  }
   return {
-    outcomes: decorated,
+    outcomes: [...outcomes],
     follow: {
       ...(refreshed ? { refresh: refreshed.summary } : {}),
       ...(waited ? { wait: waited.summary } : {}),

@@ -33,11 +33,16 @@ export function whyText(outcome: UrlOutcome): string {
   const parts = [changeLabel(outcome)];
   if (outcome.change === 'carried' && outcome.carriedSince) parts.push(`since ${outcome.carriedSince}`);
   const path = pathOf(outcome.url);
-  if (outcome.linkedBy !== undefined) {
+  // This deploy's changes from site-dir (not carried ones, not the sitemap diff's): where the order put them.
+  if (
+    outcome.change !== undefined &&
+    outcome.change !== 'carried' &&
+    outcome.source?.startsWith('site-dir:')
+  ) {
+    const pages = outcome.linkedBy ?? 0;
     const page = path.endsWith('/') || /\.html?$/i.test(path);
     if (isFeedOrSitemap(path)) parts.push('feed or sitemap (after the pages)');
-    else if (outcome.linkedBy > 0)
-      parts.push(`${page ? 'linked from' : 'loaded by'} ${count(outcome.linkedBy, 'page')}`);
+    else if (pages > 0) parts.push(`${page ? 'linked from' : 'loaded by'} ${count(pages, 'page')}`);
     else parts.push('no page links to it');
   }
   if (outcome.published) parts.push(`published ${outcome.published}`);

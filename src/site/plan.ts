@@ -103,7 +103,7 @@ export interface PlannedUrl {
   carriedFor?: { cause: CarryCause; reason: string } | undefined;
   /** Carried URLs an earlier run refreshed: when (they are prefetched without a new refresh). */
   refreshedAt?: string | undefined;
-  /** This deploy's changes: how many built pages link to or load it (see order.ts). */
+  /** This deploy's changes: how many built pages link to or load it (see order.ts); absent for none. */
   linkedBy?: number | undefined;
   /** This deploy's changes: the day a page says it was published, `YYYY-MM-DD`. */
   published?: string | undefined;
@@ -246,7 +246,8 @@ function inQuotaOrder(
       chromeOnly,
       since: today,
       firstChange: change,
-      linkedBy: c.linkedBy,
+      // Only when some page links to it: a million files nothing links to keep a field fewer each.
+      ...(c.linkedBy > 0 ? { linkedBy: c.linkedBy } : {}),
       ...(c.day > 0 ? { published: dayText(c.day) } : {}),
     });
   }

@@ -16,7 +16,8 @@ const B = 'https://www.example.com/b';
 const C = 'https://www.example.com/c';
 const BAD = 'ftp://x';
 
-const outcomes: UrlOutcome[] = [
+/** The run's outcomes, fresh for each use: withFollowThrough completes them in place. */
+const fresh = (): UrlOutcome[] => [
   { url: A, status: 'submitted', taskId: '11', order: 1 },
   { url: B, status: 'submitted', taskId: '11', order: 2 },
   { url: C, status: 'skipped', skip: 'quota', reason: 'quota', order: 3 },
@@ -66,7 +67,7 @@ function sentRun(list: UrlOutcome[], extra: Partial<RunResult> = {}): RunResult 
 
 describe('withFollowThrough', () => {
   it('adds taskStatus and description to submitted URLs, the refresh to every URL that was a candidate', () => {
-    const { outcomes: decorated, follow } = withFollowThrough(outcomes, refreshed, waited);
+    const { outcomes: decorated, follow } = withFollowThrough(fresh(), refreshed, waited);
     expect(
       decorated.map(({ url, taskStatus, description, refreshStatus, refreshTaskId }) => ({
         url,
@@ -106,13 +107,16 @@ describe('withFollowThrough', () => {
       },
     ]);
     expect(follow).toEqual({ refresh: refreshed.summary, wait: waited.summary });
-    // The input is left as it was.
-    expect(outcomes[0]).not.toHaveProperty('taskStatus');
+    // Completed in place: the run's own outcomes, never a copy of each of a million.
+    const given = fresh();
+    const { outcomes: same } = withFollowThrough(given, refreshed, waited);
+    expect(same[0]).toBe(given[0]);
+    expect(given[0]).toHaveProperty('taskStatus', 'Complete');
   });
 
   it('changes nothing without refresh and wait', () => {
-    const { outcomes: same, follow } = withFollowThrough(outcomes, undefined, undefined);
-    expect(same).toEqual(outcomes);
+    const { outcomes: same, follow } = withFollowThrough(fresh(), undefined, undefined);
+    expect(same).toEqual(fresh());
     expect(follow).toBeUndefined();
     expect(same[0]).not.toHaveProperty('refreshStatus');
   });
@@ -120,7 +124,7 @@ describe('withFollowThrough', () => {
 
 describe('followOutputs', () => {
   it('gives the counts with wait, the refresh IDs with refresh', () => {
-    const { outcomes: list, follow } = withFollowThrough(outcomes, refreshed, waited);
+    const { outcomes: list, follow } = withFollowThrough(fresh(), refreshed, waited);
     expect(followOutputs(sentRun(list, follow ? { follow } : {}))).toEqual({
       'refresh-task-ids': '7,8',
       'completed-count': '1',
@@ -130,7 +134,7 @@ describe('followOutputs', () => {
   });
 
   it('leaves all four empty without them (and in a dry run, which has no follow-through)', () => {
-    expect(followOutputs(sentRun(outcomes))).toEqual({
+    expect(followOutputs(sentRun(fresh()))).toEqual({
       'refresh-task-ids': '',
       'completed-count': '',
       'prefetch-failed-count': '',
@@ -162,7 +166,7 @@ describe('verdict with wait', () => {
   });
 
   it('keeps failed-count for URLs that were never accepted', () => {
-    const { outcomes: list, follow } = withFollowThrough(outcomes, undefined, waited);
+    const { outcomes: list, follow } = withFollowThrough(fresh(), undefined, waited);
     const result = sentRun(list, follow ? { follow } : {});
     expect(result.counts.failed).toBe(1);
     expect(failureMessage(result, 'error')).toMatch(/^1 of 4 URLs failed/);
@@ -171,7 +175,7 @@ describe('verdict with wait', () => {
 
 describe('summary with refresh and wait', () => {
   it('shows a table of tasks and the failed URLs with the CDN reason', () => {
-    const { outcomes: list, follow } = withFollowThrough(outcomes, refreshed, waited);
+    const { outcomes: list, follow } = withFollowThrough(fresh(), refreshed, waited);
     const markdown = renderSummary(sentRun(list, follow ? { follow } : {}), '/tmp/r.json');
     expect(markdown).toContain('### Refresh before the prefetch');
     expect(markdown).toContain(
@@ -190,14 +194,14 @@ describe('summary with refresh and wait', () => {
 
   it('says when the wait ended at the timeout or because the polls kept failing', () => {
     const timedOut = renderSummary(
-      sentRun(outcomes, {
+      sentRun(fresh(), {
         follow: { wait: waitSummary({ ended: 'timeout', pending: 2, elapsedMs: 900_000 }) },
       }),
       '/r',
     );
     expect(timedOut).toContain('wait-timeout passed after 900 s with 2 URLs pending');
     const failing = renderSummary(
-      sentRun(outcomes, {
+      sentRun(fresh(), {
         follow: {
           wait: waitSummary({ ended: 'poll-failed', error: 'DescribeRefreshTaskById: ServiceUnavailable' }),
         },
@@ -208,7 +212,7 @@ describe('summary with refresh and wait', () => {
   });
 
   it('shows nothing of it without refresh and wait', () => {
-    const markdown = renderSummary(sentRun(outcomes), '/r');
+    const markdown = renderSummary(sentRun(fresh()), '/r');
     expect(markdown).not.toContain('Waiting for the prefetch');
     expect(markdown).not.toContain('Refresh before');
   });
