@@ -12212,8 +12212,8 @@ function byCodeUnits(a, b) {
 ;// CONCATENATED MODULE: ./src/site/order.ts
 /**
  * The order a small quota spends itself in, taken from the site itself: first what most of the site
- * depends on. Within each tier of the deploy's changes (own content changed, then navigation-only
- * pages, then with `changes: all` the unchanged files; see plan.ts), in this order of keys:
+ * depends on. The deploy's changes (then, with `changes: all`, the unchanged files; see plan.ts) in
+ * this order of keys:
  *
  * 1. the home page first; feeds and sitemaps (RSS, Atom, JSON feed, sitemap.xml) after everything else,
  *    as no visitor reads them in a browser;
@@ -12221,14 +12221,16 @@ function byCodeUnits(a, b) {
  *    page loads, the pages the navigation links to — compared in powers of four (none, 1–3, 4–15,
  *    16–63, …): a post linked from 4 pages and a tag page linked from 7 depend on the site alike, and
  *    the next keys decide;
- * 3. stylesheets and scripts, then pages, then anything else: every view of a page needs the first;
- * 4. a higher sitemap `<priority>` (a file the sitemap does not list counts as 0.5, the protocol's
+ * 3. own content changed before navigation-only (a page where only the navigation around its own
+ *    content changed): within a band, what a visitor reads as new goes first;
+ * 4. stylesheets and scripts, then pages, then anything else: every view of a page needs the first;
+ * 5. a higher sitemap `<priority>` (a file the sitemap does not list counts as 0.5, the protocol's
  *    default), when a `sitemap` is given;
- * 5. newer first, by the day a page says it was published (its `article:published_time`, JSON-LD
+ * 6. newer first, by the day a page says it was published (its `article:published_time`, JSON-LD
  *    `datePublished` or first `<time datetime>`, else a date in its path like `/2024/05/03/`): never the
  *    file's time, which a checkout and a build give every file alike;
- * 6. a shallower URL path (fewer segments: `/docs/` is 1, `/docs/setup.html` 2);
- * 7. the path, in natural order (post-2 before post-10), the same on every machine.
+ * 7. a shallower URL path (fewer segments: `/docs/` is 1, `/docs/setup.html` 2);
+ * 8. the path, in natural order (post-2 before post-10), the same on every machine.
  *
  * Carried URLs come after all of these, oldest first (see plan.ts).
  */
@@ -12258,9 +12260,10 @@ function orderKey(file, facts) {
     const given = facts.priority;
     const priority = given === undefined || Number.isNaN(given) ? DEFAULT_PRIORITY : given;
     // Each key in a range of its own, the first the most significant; "higher first" keys are turned
-    // around. At most 3 × 16 × 3 × 1001 × 65536 × 128: far below 2^53, so exact.
+    // around. At most 3 × 16 × 2 × 3 × 1001 × 65536 × 128: far below 2^53, so exact.
     let order = rank;
     order = order * 16 + (15 - Math.min(15, linkBand(facts.linkedBy)));
+    order = order * 2 + (facts.navigationOnly === true ? 1 : 0);
     order = order * 3 + kind;
     order = order * 1001 + (1000 - Math.round(Math.min(1, Math.max(0, priority)) * 1000));
     order = order * 65536 + (65535 - Math.min(65535, Math.max(0, facts.day)));
@@ -12355,8 +12358,13 @@ function classify(scan, previous, fromSitemap, options, counts) {
             url: urlOf(),
             change,
             chromeOnly,
-            tier: change === 'unchanged' ? 2 : chromeOnly ? 1 : 0,
-            key: orderKey(file.path, { priority: listed?.priority, linkedBy: pages, day }),
+            tier: change === 'unchanged' ? 1 : 0,
+            key: orderKey(file.path, {
+                priority: listed?.priority,
+                linkedBy: pages,
+                day,
+                navigationOnly: chromeOnly,
+            }),
             linkedBy: pages,
             day,
         });
@@ -12364,8 +12372,9 @@ function classify(scan, previous, fromSitemap, options, counts) {
     return selected;
 }
 /**
- * This deploy's changes in quota order (own content changed, then navigation-only, then with `changes:
- * all` the unchanged files), then the carried URLs, oldest first; each URL once.
+ * This deploy's changes in quota order (order.ts: what most pages depend on first, own content before
+ * navigation-only, feeds last), then with `changes: all` the unchanged files, then the carried URLs,
+ * oldest first; each URL once.
  */
 function inQuotaOrder(changes, carried, { today, counts, distinct }) {
     const urls = [];
@@ -14966,7 +14975,8 @@ function proxyAuthMessage(variable, proxy) {
         (given
             ? `it refused the user:password in ${variable}. Check them`
             : `${variable} has no user:password. Add them`) +
-        ` (http://user:password@host:port, with @ : / % in them percent-encoded)`);
+        // No URL in the hint: a message's URLs are cut to their origin (fetch.ts), and this one has none.
+        ` (user:password@ before the proxy's host, with @ : / % in them percent-encoded)`);
 }
 /**
  * Opens the socket to the proxy with a signal that destroys it when the request is given up before the
@@ -17148,7 +17158,7 @@ function reportWaitEnd(logger, what, summary, timeoutMs) {
             return;
         case 'timeout':
             logger.warning(`${what}: ${text_count(summary.pending, 'URL')} still pending when wait-timeout (${timeoutMs / 1000} s) passed ` +
-                `(${counts}). The CDN carries on with them; raise wait-timeout to wait longer.`);
+                `(${counts}). The CDN carries on with ${summary.pending === 1 ? 'it' : 'them'}; raise wait-timeout to wait longer.`);
             return;
         case 'stopped':
             logger.warning(`${what}: stopped waiting after ${seconds} s, the run is stopping (${counts} as last known).`);
@@ -20214,11 +20224,16 @@ function quotaCutText(site, config) {
  * What the held-back warning says of URLs whose refresh did not complete: carried when this run's
  * state carries them; undefined otherwise.
  */
-function heldBackCarryText(site, config) {
+function heldBackCarryText(site, config, heldBack) {
     if (!siteCarries(site, config))
         return undefined;
     // Named as this run has them: site-dir's, or (state alone, no site-dir) the carried ones.
-    const whose = site?.config.siteDir === undefined ? 'They stay' : 'Those from site-dir are carried';
+    const stateAlone = site?.config.siteDir === undefined;
+    if (heldBack === 1) {
+        const whose = stateAlone ? 'It stays' : 'If it is from site-dir, it is carried';
+        return `${whose} in the state: the next run refreshes it first unless a refresh of it was accepted, and prefetches it.`;
+    }
+    const whose = stateAlone ? 'They stay' : 'Those from site-dir are carried';
     return `${whose} in the state: the next run refreshes them first where no refresh was accepted, and prefetches them.`;
 }
 /**
@@ -21382,9 +21397,10 @@ function afterRefresh(run, first, refreshing, refreshed, context) {
 function warnLeft(run, heldBack, overQuota, quota, site) {
     const { config, logger } = run;
     if (heldBack > 0) {
-        logger.warning(`refresh: ${text_count(heldBack, 'URL that needed a refresh is', 'URLs that needed a refresh are')} not prefetched, as their refresh was not confirmed Complete ` +
+        logger.warning(`refresh: ${text_count(heldBack, 'URL that needed a refresh is', 'URLs that needed a refresh are')} not prefetched, as ${heldBack === 1 ? 'its' : 'their'} refresh was not confirmed Complete ` +
             '(a prefetch cannot replace the copy the CDN holds). ' +
-            (heldBackCarryText(site, config) ?? 'They are listed in the report with the reason.'));
+            (heldBackCarryText(site, config, heldBack) ??
+                (heldBack === 1 ? 'It is listed' : 'They are listed') + ' in the report with the reason.'));
     }
     if (overQuota.count > 0) {
         logger.warning(

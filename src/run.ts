@@ -369,9 +369,10 @@ function warnLeft(
   const { config, logger } = run;
   if (heldBack > 0) {
     logger.warning(
-      `refresh: ${count(heldBack, 'URL that needed a refresh is', 'URLs that needed a refresh are')} not prefetched, as their refresh was not confirmed Complete ` +
+      `refresh: ${count(heldBack, 'URL that needed a refresh is', 'URLs that needed a refresh are')} not prefetched, as ${heldBack === 1 ? 'its' : 'their'} refresh was not confirmed Complete ` +
         '(a prefetch cannot replace the copy the CDN holds). ' +
-        (heldBackCarryText(site, config) ?? 'They are listed in the report with the reason.'),
+        (heldBackCarryText(site, config, heldBack) ??
+          (heldBack === 1 ? 'It is listed' : 'They are listed') + ' in the report with the reason.'),
     );
   }
   if (overQuota.count > 0) {

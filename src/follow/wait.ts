@@ -112,7 +112,7 @@ export function reportWaitEnd(logger: Logger, what: string, summary: WaitSummary
     case 'timeout':
       logger.warning(
         `${what}: ${count(summary.pending, 'URL')} still pending when wait-timeout (${timeoutMs / 1000} s) passed ` +
-          `(${counts}). The CDN carries on with them; raise wait-timeout to wait longer.`,
+          `(${counts}). The CDN carries on with ${summary.pending === 1 ? 'it' : 'them'}; raise wait-timeout to wait longer.`,
       );
       return;
     case 'stopped':

@@ -95,7 +95,8 @@ export function proxyAuthMessage(variable: string, proxy: URL): string {
     (given
       ? `it refused the user:password in ${variable}. Check them`
       : `${variable} has no user:password. Add them`) +
-    ` (http://user:password@host:port, with @ : / % in them percent-encoded)`
+    // No URL in the hint: a message's URLs are cut to their origin (fetch.ts), and this one has none.
+    ` (user:password@ before the proxy's host, with @ : / % in them percent-encoded)`
   );
 }
 

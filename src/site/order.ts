@@ -1,7 +1,7 @@
 /**
  * The order a small quota spends itself in, taken from the site itself: first what most of the site
- * depends on. Within each tier of the deploy's changes (own content changed, then navigation-only
- * pages, then with `changes: all` the unchanged files; see plan.ts), in this order of keys:
+ * depends on. The deploy's changes (then, with `changes: all`, the unchanged files; see plan.ts) in
+ * this order of keys:
  *
  * 1. the home page first; feeds and sitemaps (RSS, Atom, JSON feed, sitemap.xml) after everything else,
  *    as no visitor reads them in a browser;
@@ -9,14 +9,16 @@
  *    page loads, the pages the navigation links to — compared in powers of four (none, 1–3, 4–15,
  *    16–63, …): a post linked from 4 pages and a tag page linked from 7 depend on the site alike, and
  *    the next keys decide;
- * 3. stylesheets and scripts, then pages, then anything else: every view of a page needs the first;
- * 4. a higher sitemap `<priority>` (a file the sitemap does not list counts as 0.5, the protocol's
+ * 3. own content changed before navigation-only (a page where only the navigation around its own
+ *    content changed): within a band, what a visitor reads as new goes first;
+ * 4. stylesheets and scripts, then pages, then anything else: every view of a page needs the first;
+ * 5. a higher sitemap `<priority>` (a file the sitemap does not list counts as 0.5, the protocol's
  *    default), when a `sitemap` is given;
- * 5. newer first, by the day a page says it was published (its `article:published_time`, JSON-LD
+ * 6. newer first, by the day a page says it was published (its `article:published_time`, JSON-LD
  *    `datePublished` or first `<time datetime>`, else a date in its path like `/2024/05/03/`): never the
  *    file's time, which a checkout and a build give every file alike;
- * 6. a shallower URL path (fewer segments: `/docs/` is 1, `/docs/setup.html` 2);
- * 7. the path, in natural order (post-2 before post-10), the same on every machine.
+ * 7. a shallower URL path (fewer segments: `/docs/` is 1, `/docs/setup.html` 2);
+ * 8. the path, in natural order (post-2 before post-10), the same on every machine.
  *
  * Carried URLs come after all of these, oldest first (see plan.ts).
  */
@@ -41,7 +43,7 @@ export function isFeedOrSitemap(path: string): boolean {
  * first (a million files are sorted in a second or two, and keep one number each), and the path.
  */
 export interface OrderKey {
-  /** rank, link band, kind, priority, day and depth, packed (see orderKey). */
+  /** rank, link band, navigation-only, kind, priority, day and depth, packed (see orderKey). */
   order: number;
   path: string;
 }
@@ -54,6 +56,8 @@ export interface OrderFacts {
   linkedBy: number;
   /** The day (since 1970-01-01 UTC) it says it was published, else 0. */
   day: number;
+  /** A modified page whose own content is unchanged (plan.ts: chromeOnly). */
+  navigationOnly?: boolean | undefined;
 }
 
 /** The order key of `file` (relative path). */
@@ -68,9 +72,10 @@ export function orderKey(file: string, facts: OrderFacts): OrderKey {
   const given = facts.priority;
   const priority = given === undefined || Number.isNaN(given) ? DEFAULT_PRIORITY : given;
   // Each key in a range of its own, the first the most significant; "higher first" keys are turned
-  // around. At most 3 × 16 × 3 × 1001 × 65536 × 128: far below 2^53, so exact.
+  // around. At most 3 × 16 × 2 × 3 × 1001 × 65536 × 128: far below 2^53, so exact.
   let order = rank;
   order = order * 16 + (15 - Math.min(15, linkBand(facts.linkedBy)));
+  order = order * 2 + (facts.navigationOnly === true ? 1 : 0);
   order = order * 3 + kind;
   order = order * 1001 + (1000 - Math.round(Math.min(1, Math.max(0, priority)) * 1000));
   order = order * 65536 + (65535 - Math.min(65535, Math.max(0, facts.day)));

@@ -131,7 +131,7 @@ interface Change {
   url: string;
   change: ChangeKind;
   chromeOnly: boolean;
-  /** Own content changed (0), navigation-only (1), unchanged with `changes: all` (2). */
+  /** This deploy's change (0), or unchanged with `changes: all` (1): the changes go first. */
   tier: number;
   key: OrderKey;
   linkedBy: number;
@@ -205,8 +205,13 @@ function classify(
       url: urlOf(),
       change,
       chromeOnly,
-      tier: change === 'unchanged' ? 2 : chromeOnly ? 1 : 0,
-      key: orderKey(file.path, { priority: listed?.priority, linkedBy: pages, day }),
+      tier: change === 'unchanged' ? 1 : 0,
+      key: orderKey(file.path, {
+        priority: listed?.priority,
+        linkedBy: pages,
+        day,
+        navigationOnly: chromeOnly,
+      }),
       linkedBy: pages,
       day,
     });
@@ -215,8 +220,9 @@ function classify(
 }
 
 /**
- * This deploy's changes in quota order (own content changed, then navigation-only, then with `changes:
- * all` the unchanged files), then the carried URLs, oldest first; each URL once.
+ * This deploy's changes in quota order (order.ts: what most pages depend on first, own content before
+ * navigation-only, feeds last), then with `changes: all` the unchanged files, then the carried URLs,
+ * oldest first; each URL once.
  */
 function inQuotaOrder(
   changes: Change[],

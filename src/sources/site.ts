@@ -347,10 +347,19 @@ export function quotaCutText(site: OpenSite | undefined, config: SiteRunConfig):
  * What the held-back warning says of URLs whose refresh did not complete: carried when this run's
  * state carries them; undefined otherwise.
  */
-export function heldBackCarryText(site: OpenSite | undefined, config: SiteRunConfig): string | undefined {
+export function heldBackCarryText(
+  site: OpenSite | undefined,
+  config: SiteRunConfig,
+  heldBack: number,
+): string | undefined {
   if (!siteCarries(site, config)) return undefined;
   // Named as this run has them: site-dir's, or (state alone, no site-dir) the carried ones.
-  const whose = site?.config.siteDir === undefined ? 'They stay' : 'Those from site-dir are carried';
+  const stateAlone = site?.config.siteDir === undefined;
+  if (heldBack === 1) {
+    const whose = stateAlone ? 'It stays' : 'If it is from site-dir, it is carried';
+    return `${whose} in the state: the next run refreshes it first unless a refresh of it was accepted, and prefetches it.`;
+  }
+  const whose = stateAlone ? 'They stay' : 'Those from site-dir are carried';
   return `${whose} in the state: the next run refreshes them first where no refresh was accepted, and prefetches them.`;
 }
 

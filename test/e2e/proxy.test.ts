@@ -34,7 +34,7 @@ beforeAll(async () => {
   certificate = makeCertificate([CDN, STS, TOKEN]);
   proxy = await startProxy({
     hosts: { [CDN]: '127.0.0.1', [STS]: '127.0.0.1', [TOKEN]: '127.0.0.1' },
-    auth: { username: 'runner', password: PROXY_PASSWORD },
+    auth: { username: 'proxy-user-q7', password: PROXY_PASSWORD },
   });
 });
 afterAll(async () => {
@@ -166,7 +166,11 @@ describe('a proxy that refuses or drops the tunnel', () => {
       .split('\n')
       .filter((line) => !line.startsWith('::add-mask::'))
       .join('\n');
-    expect(rest + result.summary + JSON.stringify(result.report)).not.toMatch(/not-the-password|runner/);
+    expect(rest + result.summary + JSON.stringify(result.report)).not.toMatch(
+      /not-the-password|proxy-user-q7/,
+    );
+    // The hint is read as written, not cut as a URL would be.
+    expect(result.log).toContain("user:password@ before the proxy's host, with @ : / ");
     expect(emulator.calls).toEqual([]);
   });
 

@@ -129,15 +129,15 @@ describe('two versions of a site', () => {
     const before = sent().length;
     const second = await deploy(build(2), first.state, { urls: `${SITE}/pinned/` });
     expect(second.exitCode).toBe(0);
-    // The plan (the report's rows): urls first; then own content changed, each linked from (or loaded
-    // by) the 5 pages, so the stylesheet first, then the pages by path; then the pages where only the
-    // navigation changed (the home page first).
+    // The plan (the report's rows): urls first; then the home page (only its navigation changed);
+    // then, each linked from (or loaded by) the 5 pages, own content changed — the stylesheet first,
+    // then the pages by path — before the pages where only the navigation changed.
     expect(rows(second).map((row) => short(row.url))).toEqual([
       '/pinned/',
+      '/',
       '/css/site.css',
       '/docs/new.html',
       '/docs/setup.html',
-      '/',
       '/docs/',
       '/%E3%83%96%E3%83%AD%E3%82%B0/',
     ]);
@@ -145,9 +145,9 @@ describe('two versions of a site', () => {
     expect(sent().slice(before)).toEqual([
       '/pinned/',
       '/docs/new.html',
+      '/',
       '/css/site.css',
       '/docs/setup.html',
-      '/',
       '/docs/',
       '/%E3%83%96%E3%83%AD%E3%82%B0/',
     ]);
@@ -257,16 +257,16 @@ describe('carry-over under a quota of a few URLs', () => {
     const one = await deploy(build(2), first.state, quota);
     expect(one.exitCode).toBe(0);
     expect(rows(one).map((r) => [short(r.url), r.status])).toEqual([
+      ['/', 'submitted'],
       ['/css/site.css', 'submitted'],
-      ['/docs/new.html', 'submitted'],
+      ['/docs/new.html', 'skipped'],
       ['/docs/setup.html', 'skipped'],
-      ['/', 'skipped'],
       ['/docs/', 'skipped'],
       ['/%E3%83%96%E3%83%AD%E3%82%B0/', 'skipped'],
     ]);
     expect(carried(one.state)).toEqual([
+      { url: '/docs/new.html', cause: 'quota' },
       { url: '/docs/setup.html', cause: 'quota' },
-      { url: '/', cause: 'quota' },
       { url: '/docs/', cause: 'quota' },
       { url: '/%E3%83%96%E3%83%AD%E3%82%B0/', cause: 'quota' },
     ]);
@@ -283,8 +283,8 @@ describe('carry-over under a quota of a few URLs', () => {
     const two = await deploy(v3, one.state, quota);
     expect(rows(two).map((r) => [short(r.url), r.status, r.change])).toEqual([
       ['/robots.txt', 'submitted', 'modified'],
+      ['/docs/new.html', 'submitted', 'carried'],
       ['/docs/setup.html', 'submitted', 'carried'],
-      ['/', 'submitted', 'carried'],
       ['/%E3%83%96%E3%83%AD%E3%82%B0/', 'skipped', 'carried'],
     ]);
     expect(rows(two)[1]).toMatchObject({ carriedSince: expect.stringMatching(/^\d{4}-\d\d-\d\d$/) });

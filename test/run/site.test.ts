@@ -87,30 +87,30 @@ function stateOf(workspace: string): {
 const short = (url: string): string => url.slice(BASE.length);
 
 describe('the order of a run, and what each row says', () => {
-  it('urls entries first, then pages whose own content changed, then chrome-only pages; every row says why', async () => {
+  it('urls entries first, then the home page, then what most pages depend on, own content before chrome-only; every row says why', async () => {
     const workspace = await deployedOnce();
     const { result } = await run(workspace, { urls: `${BASE}/pinned` });
     const em = emulator.current!;
-    // The plan's order: the urls entry, then what changed in its own content, then the pages where
-    // only the navigation changed (the home page first). What changed in place is refreshed first, in
-    // that order; what needs no refresh is prefetched at once, the rest once refreshed.
+    // The plan's order: the urls entry, then the home page (only its navigation changed), then by how
+    // many pages depend on each, own content before navigation-only. What changed in place is refreshed
+    // first, in that order; what needs no refresh is prefetched at once, the rest once refreshed.
     expect(result.outcomes.map((o) => short(o.url))).toEqual([
       '/pinned',
+      '/', // the home page first, whatever changed in it
       '/css/site.css', // loaded by the 4 pages: a stylesheet before pages linked as often
       '/a.html', // own content edited, linked from the 4 pages
       '/c.html', // added, linked from the 4 pages
-      '/', // only its navigation changed: the home page first of those
-      '/b.html',
+      '/b.html', // only its navigation changed: after the own changes as many pages link to
     ]);
     expect(em.acceptedRefreshes().map((r) => short(r.url))).toEqual([
+      '/',
       '/css/site.css',
       '/a.html',
-      '/',
       '/b.html',
     ]);
     const sent = em.acceptedPrefetches().map((a) => short(a.url));
     // The first run's 5 URLs, then this one's.
-    expect(sent.slice(5)).toEqual(['/pinned', '/c.html', '/css/site.css', '/a.html', '/', '/b.html']);
+    expect(sent.slice(5)).toEqual(['/pinned', '/c.html', '/', '/css/site.css', '/a.html', '/b.html']);
     const rows = new Map(result.outcomes.map((o) => [short(o.url), o]));
     expect(rows.get('/pinned')).toMatchObject({ refreshStatus: 'NotNeeded' });
     expect(rows.get('/c.html')).toMatchObject({
@@ -164,16 +164,16 @@ describe('the state, however the run ends', () => {
       expect.stringMatching(/3 URLs skipped: .*carried in the state and warmed by the next runs/),
     );
     expect(stateOf(workspace).carried.map((c) => [short(c.url), c.cause])).toEqual([
+      ['/a.html', 'quota'],
       ['/c.html', 'quota'],
-      ['/', 'quota'],
       ['/b.html', 'quota'],
     ]);
     expect(result.site).toMatchObject({ carriedOut: 3, stateWritten: true });
     expect(actionOutputs(result, 'r.json')['carried-count']).toBe('3');
     // Each row says whether the next runs warm it; the summary lists those apart.
     expect(result.outcomes.filter((o) => o.carriedOn).map((o) => short(o.url))).toEqual([
+      '/a.html',
       '/c.html',
-      '/',
       '/b.html',
     ]);
     const summary = renderSummary(result, 'r.json');
@@ -288,9 +288,9 @@ describe('state alone (no site-dir): the carried list is drained', () => {
       'daily-quota': 'auto',
     });
     expect(emulator.current!.acceptedPrefetches().map((a) => short(a.url))).toEqual([
+      '/css/site.css',
       '/a.html',
       '/c.html',
-      '/',
     ]);
     expect(result.outcomes.map((o) => o.change)).toEqual(['carried', 'carried', 'carried', 'carried']);
     expect(result.outcomes[0]).toMatchObject({ carriedSince: expect.stringMatching(/^\d{4}-\d\d-\d\d$/) });

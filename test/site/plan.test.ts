@@ -184,7 +184,7 @@ describe('content-ignore: a rebuild that only changes stamps plans nothing once 
 });
 
 describe('chrome-only pages: a new post rewrites the navigation of every page', () => {
-  it('pages whose own content is unchanged are marked chrome-only and come after the real changes', async () => {
+  it('pages whose own content is unchanged are marked chrome-only and come after the real changes as many pages link to', async () => {
     const workspace = tempDir();
     writeSite(path.join(workspace, 'public'), v1());
     await deploy(workspace);
@@ -200,11 +200,11 @@ describe('chrome-only pages: a new post rewrites the navigation of every page', 
     const { plan } = await deploy(workspace);
     expect(plan.counts).toMatchObject({ added: 1, modified: 4, chromeOnly: 3 });
     expect(plan.urls.map((u) => [u.url.slice(BASE.length), u.change, u.chromeOnly])).toEqual([
-      ['/blog/second/', 'added', false],
-      ['/docs/setup.html', 'modified', false],
-      ['/', 'modified', true],
-      ['/docs/', 'modified', true],
+      ['/', 'modified', true], // the home page first, whatever changed
+      ['/blog/second/', 'added', false], // linked from 5 pages: the new post before
+      ['/docs/', 'modified', true], // the navigation-only pages linked from as many
       ['/blog/first/', 'modified', true],
+      ['/docs/setup.html', 'modified', false], // an edit no page links to after those every page does
     ]);
   });
 });
@@ -212,14 +212,23 @@ describe('chrome-only pages: a new post rewrites the navigation of every page', 
 describe('the quota order', () => {
   /** A page that links to `hrefs`, and nothing else. */
   const hub = (hrefs: readonly string[]): string => hrefs.map((href) => `<a href="${href}">x</a>`).join('\n');
-  const HUB = ['/css/site.css', '/js/app.js', '/logo.svg', '/docs/', '/blog/2024/05/03/post/', '/blog/old/'];
+  const HUB = [
+    '/css/site.css',
+    '/js/app.js',
+    '/logo.svg',
+    '/docs/',
+    '/blog/2024/05/03/post/',
+    '/blog/old/',
+    '/about/',
+  ];
 
-  it('is pinned: tiers, the home page, links in powers of four, kind, priority, date, depth, natural path; feeds; carried', async () => {
+  it('is pinned: the home page, links in powers of four, own content before navigation-only, kind, priority, date, depth, natural path; feeds; carried', async () => {
     const workspace = tempDir();
     const site = path.join(workspace, 'public');
     const old = {
       'index.html': page('Home', 'v1', []),
       'about/index.html': page('About', 'v1', ['/x/']),
+      'contact/index.html': page('Contact', 'v1', ['/x/']),
       'carried/old.html': 'carried',
     };
     writeSite(site, old);
@@ -233,6 +242,7 @@ describe('the quota order', () => {
       'carried/older.html': 'x',
       'index.html': page('Home', 'v2', []), // content changed: the home page
       'about/index.html': page('About', 'v1', ['/x/', '/y/']), // only its navigation changed
+      'contact/index.html': page('Contact', 'v1', ['/x/', '/y/']), // the same, linked from no page
       'hub-1.html': hub([...HUB, '/rare.html', '/feed.xml']),
       'hub-2.html': hub(HUB),
       'hub-3.html': hub(HUB),
@@ -263,6 +273,7 @@ describe('the quota order', () => {
       '/blog/old/', // (its <time datetime>)
       '/docs/', // (no date)
       '/logo.svg', // then anything else
+      '/about/', // only its navigation changed: after the band's own changes, before pages fewer link to
       '/rare.html', // linked from 1–3 pages
       '/ranked/high.html', // linked from none: sitemap priority 0.9 first
       '/hub-1.html', // then 0.5 (the default), in natural order: hub-2 before hub-10
@@ -272,12 +283,12 @@ describe('the quota order', () => {
       '/z-9.html',
       '/z-10.html',
       '/ranked/low.html', // priority 0.1
+      '/contact/', // navigation-only, linked from none
       '/feed.xml', // feeds and sitemaps after the pages
-      '/about/', // then the pages where only the navigation changed, in the same order
       '/carried/old.html', // then carried, oldest first; the same day in the order they were planned
       '/carried/older.html',
     ]);
-    expect(plan.urls.find((u) => u.url === `${BASE}/css/site.css`)).toMatchObject({ linkedBy: 6 });
+    expect(plan.urls.find((u) => u.url === `${BASE}/css/site.css`)).toMatchObject({ linkedBy: 7 }); // the hubs, home, about, contact
     expect(plan.urls.find((u) => u.url === `${BASE}/blog/old/`)).toMatchObject({ published: '2020-01-01' });
     expect(plan.urls.find((u) => u.url === `${BASE}/carried/older.html`)).toMatchObject({
       change: 'carried',
@@ -288,7 +299,7 @@ describe('the quota order', () => {
     expect(plan.urls.find((u) => u.url === `${BASE}/carried/old.html`)).toMatchObject({
       firstChange: 'modified',
     });
-    expect(plan.counts).toMatchObject({ carriedIn: 2, chromeOnly: 1 });
+    expect(plan.counts).toMatchObject({ carriedIn: 2, chromeOnly: 2 });
   });
 });
 
