@@ -4,6 +4,9 @@
  * for tests that run one after another; `concurrentTest` for the end-to-end tests, which run
  * concurrently.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterEach, test } from 'vitest';
 import { AlibabaClient, type ClientOptions } from '../../src/alibaba/client.js';
 import {
@@ -47,9 +50,10 @@ export type StartEmulator = (options?: EmulatorOptions) => Promise<Emulator>;
 /**
  * The test API of the end-to-end files: tests that run concurrently (an end-to-end test mostly waits, on
  * its child process, on timeouts and look-up windows), each with its own emulators. A test's context has
- * `start` (an emulator with the file's defaults under the test's own options) and `emulator` (one
- * started with the defaults), closed when that test ends. An afterEach hook could not do this: when
- * tests overlap, it cannot tell whose server is whose.
+ * `start` (an emulator with the file's defaults under the test's own options), `emulator` (one started
+ * with the defaults) and `tempDir` (a fresh folder), closed and removed when that test ends. An
+ * afterEach hook could not do this: when tests overlap, it cannot tell whose server is whose. A test
+ * that starts another server closes it with its context's `onTestFinished`.
  */
 export function concurrentTest(defaults: EmulatorOptions | (() => EmulatorOptions) = {}) {
   return (
@@ -68,7 +72,19 @@ export function concurrentTest(defaults: EmulatorOptions | (() => EmulatorOption
           return emulator;
         };
       })
-      .extend('emulator', ({ start }) => start()).concurrent
+      .extend('emulator', ({ start }) => start())
+      // eslint-disable-next-line no-empty-pattern
+      .extend('tempDir', ({}, { onCleanup }): (() => string) => {
+        const dirs: string[] = [];
+        onCleanup(() => {
+          for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+        });
+        return () => {
+          const dir = mkdtempSync(path.join(tmpdir(), 'cdn-prefetch-test-'));
+          dirs.push(dir);
+          return dir;
+        };
+      }).concurrent
   );
 }
 
