@@ -9,6 +9,10 @@ export default defineConfig({
     hookTimeout: 30_000,
     // One worker per core: the end-to-end tests spawn processes of their own.
     maxWorkers: 2,
+    // Every file's temporary folders in one folder of the run's, removed however the run ends; a file
+    // that leaves one of its own behind fails.
+    globalSetup: ['test/helpers/temp-run.ts'],
+    setupFiles: ['test/helpers/temp-file.ts'],
     projects: [
       {
         extends: true,

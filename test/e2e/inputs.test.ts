@@ -4,14 +4,14 @@
  * @actions/github, long lists, save-sitemap beside a list, endpoints, and unsendable entries.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type Emulator } from '../../emulator/index.js';
 import { emulatorPerTest } from '../helpers/emulator.js';
 import { runCliBundle } from '../../emulator/cli-harness.js';
 import { runAction } from '../../emulator/harness.js';
+import { tempDir } from '../helpers/site.js';
 
 const AK_ID = 'inputs-ak-id';
 const AK_SECRET = 'inputs-ak-secret';
@@ -76,8 +76,7 @@ const PAGES = ['/', '/a/', '/b/'];
 
 /** Writes a push event's payload, as the runner does, and returns GITHUB_EVENT_PATH. */
 async function pushEvent(payload: object): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'cdn-prefetch-event-'));
-  const file = path.join(dir, 'event.json');
+  const file = path.join(tempDir(), 'event.json');
   await writeFile(file, JSON.stringify(payload));
   return file;
 }
