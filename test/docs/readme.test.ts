@@ -164,6 +164,15 @@ describe('README', () => {
     expect(read(CONTRIBUTING)).toContain(commands);
   });
 
+  it('names only npm scripts that package.json has, here and in CONTRIBUTING.md', () => {
+    const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
+    const named = [readme, read(CONTRIBUTING)].flatMap((text) =>
+      [...text.matchAll(/npm run ([\w:-]+)/g)].map((match) => match[1] ?? ''),
+    );
+    expect(named).toEqual(expect.arrayContaining(['test:unit', 'test:e2e', 'demo']));
+    expect(named.filter((name) => !(name in scripts))).toEqual([]);
+  });
+
   it('links CONTRIBUTING.md and SECURITY.md', () => {
     expect(links(section(readme, 'Contributing'))).toEqual(
       expect.arrayContaining([CONTRIBUTING, 'SECURITY.md']),
