@@ -10208,19 +10208,33 @@ const LIMITS = {
  * it is hashed, for generators that stamp build times or random ids into every page (MkDocs' `Build
  * Date UTC : …` comment, Hexo's timestamps and `cuid` ids). A redeploy with no content change then
  * hashes the same as the deploy before it.
+ *
+ * The patterns run on the reader threads (read.ts), under a time budget per file. What they did comes
+ * back as a PatternReport, and the warnings about careless patterns are worded here.
  */
 
+/** `/pattern/flags`, as a pattern is written in JavaScript code: the slashes would be taken as text. */
+const LITERAL = /^\/(.+)\/([dgimsuvy]+)$/;
 /**
  * Compiles the input's lines; blank lines are skipped (a pattern with surrounding spaces must use
  * `\s` or `[ ]`, since lines are trimmed). Patterns are JavaScript regular expressions without flags.
- * Throws a ConfigError naming `content-ignore` and the line for one that does not compile.
+ * Throws a ConfigError naming `content-ignore` and the line for one that does not compile, or that is
+ * written `/pattern/flags`.
  */
 function compileContentIgnore(text) {
     const patterns = [];
+    const lines = [];
     (text ?? '').split(/\r?\n/).forEach((line, i) => {
         const source = line.trim();
         if (source === '')
             return;
+        const literal = LITERAL.exec(source);
+        if (literal !== null) {
+            throw new ConfigError(`content-ignore: line ${i + 1} "${source}" is written as /pattern/flags; write the pattern alone, ` +
+                `without the slashes and flags: ${literal[1]} (patterns take no flags: for a case-insensitive ` +
+                'match, list both cases, e.g. [Bb]uild [Dd]ate). To match the slashes as text, escape them: ' +
+                `${source.replace(/\//g, '\\/')}.`, 'content-ignore');
+        }
         let pattern;
         try {
             pattern = new RegExp(source, 'g');
@@ -10231,8 +10245,9 @@ function compileContentIgnore(text) {
             throw new ConfigError(`content-ignore: line ${i + 1} "${source}" is not a valid regular expression (${why}).`, 'content-ignore');
         }
         patterns.push(pattern);
+        lines.push(i + 1);
     });
-    return { patterns };
+    return { patterns, lines };
 }
 /** `text` with every match of every pattern removed (the same text when nothing matched). */
 function removeIgnored(text, ignore) {
@@ -10241,16 +10256,522 @@ function removeIgnored(text, ignore) {
         result = result.replace(pattern, '');
     return result;
 }
+/** `line 2 "…"`: a pattern as the input has it. */
+function patternName(ignore, pattern) {
+    const line = ignore.lines?.[pattern] ?? pattern + 1;
+    return `line ${line} "${ignore.patterns[pattern]?.source ?? ''}"`;
+}
+/**
+ * The warnings for patterns that remove all of a file, or almost all of most files: each hides every
+ * change of the files it empties, so their edits would never be warmed. `fileOf` names a file index.
+ */
+function carelessPatterns(ignore, report, fileOf) {
+    const warnings = [];
+    ignore.patterns.forEach((_, p) => {
+        const emptied = report.emptied[p] ?? 0;
+        const mostly = report.mostly[p] ?? 0;
+        const fix = 'A change of what it removes is never seen, so those files are not warmed when they change. Make the ' +
+            'pattern match only the stamp (e.g. Build Date UTC : [^\\n]*), or remove it.';
+        if (mostly > 0 && (emptied + mostly) * 2 > report.textFiles) {
+            warnings.push(`content-ignore: ${patternName(ignore, p)} removes 90 % or more of the text of ${emptied + mostly} of the ` +
+                `${report.textFiles} text files of site-dir${emptied > 0 ? ` (all of it in ${emptied})` : ''}. ${fix}`);
+        }
+        else if (emptied > 0) {
+            const first = report.firstEmptied[p];
+            warnings.push(`content-ignore: ${patternName(ignore, p)} removes the whole text of ${emptied} file${emptied === 1 ? '' : 's'}` +
+                `${first >= 0 ? ` (${fileOf(first)}${emptied > 1 ? ', …' : ''})` : ''}. ${fix}`);
+        }
+    });
+    return warnings;
+}
 
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:buffer"
+const external_node_buffer_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
-;// CONCATENATED MODULE: external "node:buffer"
-const external_node_buffer_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
+;// CONCATENATED MODULE: external "node:timers/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
 ;// CONCATENATED MODULE: external "node:crypto"
 const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+;// CONCATENATED MODULE: ./src/state/state.ts
+/**
+ * The `state` file: what the last deploy the action saw looked like (a content hash per file of the
+ * built site) and the URLs it planned but could not warm (the carried list). The next run diffs
+ * against it and warms the carried URLs after its own changes.
+ *
+ * Format (version 1), one JSON document written one entry a line so that it stays readable and
+ * diffable, and small: for 100,000 files it is 6 MB (paths of 40 characters) to 10 MB (70 characters).
+ *
+ *   {"format":"cdn-prefetch-state","version":1,"hash":"sha256/96","savedAt":"…","baseUrl":"…",
+ *   "carried":[
+ *   {"url":"…","file":"docs/index.html","change":"modified","cause":"quota","reason":"…","since":"2026-03-01"},
+ *   …],
+ *   "files":{
+ *   "css/site.css":"q3Xv…",
+ *   "docs/index.html":"Zk1P….r8Tn…",
+ *   …}}
+ *
+ * A file's value is its content hash, then for an HTML page `.` and the hash of its own content
+ * (`<main>`, else `<article>`, else `<body>`). Hashes are SHA-256 cut to 96 bits and written in
+ * base64url (16 characters): the state only ever compares a file with its own earlier version, so
+ * the chance that a change goes unseen is 2^-96 per changed file. Two full hashes in hex (2 x 64
+ * characters) would add about 10 MB per 100,000 pages — 15 to 19 MB in all — and buy nothing.
+ */
+
+
+
+
+/** The `format` marker: a file without it is not ours, whatever else it holds. */
+const STATE_FORMAT = 'cdn-prefetch-state';
+const STATE_VERSION = 1;
+/** How the hashes were made: a state whose hashes were made otherwise cannot be compared. */
+const STATE_HASH = 'sha256/96';
+/** A state larger than this is not ours (1,000,000 files take about 55 MB). */
+const MAX_STATE_BYTES = 512 * 1024 * 1024;
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const CHANGES = ['added', 'modified', 'unchanged'];
+const CAUSES = ['quota', 'deadline', 'cancelled', 'not-sent', 'retryable'];
+/** How every state this project writes begins (whitespace aside): how a damaged one is still known. */
+const HEAD = /^\s*\{\s*"format"\s*:\s*"cdn-prefetch-state"/;
+/** Opened without blocking: a FIFO at the state's path must not hold the run. */
+const READ_FLAGS = external_node_fs_namespaceObject.constants.O_RDONLY | (external_node_fs_namespaceObject.constants.O_NONBLOCK ?? 0);
+/**
+ * Reads `file` (an absolute path; `label`, e.g. the input as written, is what a warning names). Never
+ * throws: every problem is a `missing`, `unusable` or `foreign` result.
+ */
+async function readState(file, label = file) {
+    let bytes;
+    try {
+        const handle = await external_node_fs_namespaceObject.promises.open(file, READ_FLAGS);
+        try {
+            const stat = await handle.stat();
+            if (stat.isDirectory())
+                return folderState(label);
+            if (!stat.isFile())
+                return { kind: 'foreign', label, why: 'it is not a regular file (a FIFO, a device?)' };
+            if (stat.size > MAX_STATE_BYTES) {
+                const head = Buffer.alloc(64);
+                const { bytesRead } = await handle.read(head, 0, head.length, 0);
+                if (!HEAD.test(head.toString('utf8', 0, bytesRead)))
+                    return notAState(label);
+                return unusable(label, `it is ${stat.size} bytes long`, [], 0);
+            }
+            bytes = await handle.readFile();
+        }
+        finally {
+            await handle.close();
+        }
+    }
+    catch (error) {
+        const code = systemErrorCode(error);
+        if (code === 'ENOENT')
+            return { kind: 'missing', label };
+        if (code === 'EISDIR')
+            return folderState(label);
+        return unusable(label, `it cannot be read: ${errorMessage(error)}`, [], 0, false);
+    }
+    return parseState(bytes, label);
+}
+/** The state in `bytes`: the files line by line when written as writeState writes them, else as JSON. */
+function parseState(bytes, label) {
+    const lines = fileLines(bytes);
+    const text = lines === undefined ? bytes.toString('utf8') : lines.head;
+    if (text.trim() === '')
+        return unusable(label, 'it is empty', [], 0);
+    let document;
+    try {
+        document = JSON.parse(text);
+    }
+    catch {
+        const whole = lines === undefined ? text : bytes.toString('utf8');
+        if (!HEAD.test(whole))
+            return notAState(label);
+        const salvaged = salvageCarried(whole);
+        return unusable(label, 'it is not JSON: cut short?', salvaged.carried, salvaged.malformed);
+    }
+    if (!isRecord(document) || document.format !== STATE_FORMAT)
+        return notAState(label);
+    const parsed = parseDocument(document, lines?.files);
+    if (typeof parsed === 'string') {
+        const { carried, malformed } = parseCarried(document.carried);
+        return unusable(label, parsed, carried, malformed);
+    }
+    const { state, malformedCarried } = parsed;
+    return { kind: 'found', state, ...(malformedCarried > 0 ? { malformedCarried } : {}) };
+}
+const FILES_START = Buffer.from('\n"files":{');
+/**
+ * The files of a state written as writeState writes it (one `"path":"hash"` a line), read straight
+ * from the bytes: a million files as one JSON document would be parsed into an object of a million
+ * properties first, then copied into the map (seconds, and hundreds of MB at once). `head` is the
+ * document with no files, for JSON.parse. Undefined when the bytes are not in that form (a state
+ * reformatted by hand, or damaged): JSON.parse reads those.
+ */
+function fileLines(bytes) {
+    const split = bytes.indexOf(FILES_START);
+    if (split === -1)
+        return undefined;
+    const head = `${bytes.toString('utf8', 0, split)}\n"files":{}}`;
+    const files = new Map();
+    const blankFrom = (at) => bytes.toString('latin1', at).trim() === '';
+    let at = split + FILES_START.length;
+    if (bytes[at] === BRACE && bytes[at + 1] === BRACE)
+        return blankFrom(at + 2) ? { head, files } : undefined;
+    if (bytes[at] !== NEWLINE)
+        return undefined;
+    let backslash = -1; // the next `\` at or after `at` (Infinity: none), found lazily
+    for (at++;;) {
+        const next = bytes.indexOf(NEWLINE, at);
+        const stop = next === -1 ? bytes.length : next;
+        const last = bytes[stop - 1] === BRACE && bytes[stop - 2] === BRACE;
+        if (!last && bytes[stop - 1] !== COMMA)
+            return undefined;
+        const end = stop - (last ? 3 : 2); // the closing quote of the hashes
+        const long = bytes[end - 17] === DOT; // content.own
+        const sep = end - (long ? 33 : 16) - 3; // `":"`
+        if (bytes[at] !== QUOTE || bytes[end] !== QUOTE || sep <= at)
+            return undefined;
+        if (bytes[sep] !== QUOTE || bytes[sep + 1] !== COLON || bytes[sep + 2] !== QUOTE)
+            return undefined;
+        if (backslash < at) {
+            const found = bytes.indexOf(BACKSLASH, at); // searched again only once passed: linear
+            backslash = found === -1 ? Infinity : found;
+        }
+        let name;
+        try {
+            name =
+                backslash < sep
+                    ? JSON.parse(bytes.toString('utf8', at, sep + 1))
+                    : bytes.toString('utf8', at + 1, sep);
+        }
+        catch {
+            return undefined;
+        }
+        const value = sep + 3;
+        const content = bytes.toString('latin1', value, value + 16);
+        files.set(name, long ? { content, own: bytes.toString('latin1', value + 17, value + 33) } : { content });
+        if (last)
+            return blankFrom(stop) ? { head, files } : undefined;
+        if (next === -1)
+            return undefined;
+        at = next + 1;
+    }
+}
+const [NEWLINE, QUOTE, COMMA, DOT, COLON, BACKSLASH, BRACE] = [0x0a, 0x22, 0x2c, 0x2e, 0x3a, 0x5c, 0x7d];
+function notAState(label) {
+    return { kind: 'foreign', label, why: `it does not begin {"format":"${STATE_FORMAT}"` };
+}
+function unusable(label, why, carried, malformedCarried, setAside = true) {
+    return {
+        kind: 'unusable',
+        label,
+        why,
+        carried,
+        malformedCarried,
+        setAside,
+        warning: `state: ${label} cannot be used (${why}). This is not a first deploy: every file counts as added this run, ` +
+            'and what the quota cannot take is carried to the next runs, so that no edit is lost. The file is kept ' +
+            'aside, not overwritten, when the new state is written (never in a dry run).',
+    };
+}
+function folderState(label) {
+    return {
+        kind: 'unusable',
+        label,
+        why: 'it is a folder, not a file',
+        carried: [],
+        malformedCarried: 0,
+        setAside: false,
+        folder: true,
+        warning: `state: ${label} cannot be used: it is a folder, not a file. No state can be kept there, so every run would warm the whole ` +
+            'site. Every file counts as added this run; set state to a file path (e.g. .cdn-prefetch/state.json). ' +
+            'The step fails at the end of the run (not in a dry run).',
+    };
+}
+/**
+ * The configuration error for a `state` that names a file that is not a state: it is never read, and
+ * never replaced (one typo would otherwise overwrite a page or the README).
+ */
+function foreignStateError(read, file) {
+    return new ConfigError(`state: "${read.label}" (${file}) is a file that is not a cdn-prefetch state (${read.why}); it is neither ` +
+        'read nor replaced. Set state to a path of its own, e.g. .cdn-prefetch/state.json: a file that does not ' +
+        'exist yet is created.', 'state');
+}
+/** The state in `document` (its files already read when `lines` is given), or why it is not one. */
+function parseDocument(document, lines) {
+    if (document.version !== STATE_VERSION) {
+        return typeof document.version === 'number' && document.version > STATE_VERSION
+            ? `it was written by a newer cdn-prefetch (format version ${document.version}); use that version`
+            : `format version ${JSON.stringify(document.version)} is not one this version reads`;
+    }
+    if (document.hash !== STATE_HASH)
+        return `its hashes are ${JSON.stringify(document.hash)}, not ${STATE_HASH}`;
+    if (typeof document.baseUrl !== 'string' || typeof document.savedAt !== 'string') {
+        return 'it has no "baseUrl" or "savedAt"';
+    }
+    const files = lines ?? parseFiles(document.files);
+    if (typeof files === 'string')
+        return files;
+    if (!Array.isArray(document.carried))
+        return '"carried" is not a list';
+    const { carried, malformed } = parseCarried(document.carried);
+    return {
+        state: { baseUrl: document.baseUrl, savedAt: document.savedAt, files, carried },
+        malformedCarried: malformed,
+    };
+}
+function parseFiles(value) {
+    if (!isRecord(value))
+        return '"files" is not an object';
+    const files = new Map();
+    for (const file in value) {
+        const hashes = value[file];
+        // 16 characters, or 16 + "." + 16. Any other character only makes the file count as modified.
+        if (typeof hashes !== 'string' ||
+            (hashes.length !== 16 && (hashes.length !== 33 || hashes[16] !== '.'))) {
+            return `the hashes of "${file}" are not ${STATE_HASH} hashes`;
+        }
+        files.set(file, hashes.length === 16 ? { content: hashes } : { content: hashes.slice(0, 16), own: hashes.slice(17) });
+    }
+    return files;
+}
+/**
+ * The carried entries, one by one: an entry that lacks a field (or has one of the wrong kind) is
+ * dropped and counted, the others kept. Whether an entry is still a URL of the site is the plan's to say.
+ */
+function parseCarried(value) {
+    const carried = [];
+    let malformed = 0;
+    for (const entry of Array.isArray(value) ? value : []) {
+        const parsed = carriedEntry(entry);
+        if (parsed === undefined)
+            malformed++;
+        else
+            carried.push(parsed);
+    }
+    return { carried, malformed };
+}
+function carriedEntry(entry) {
+    if (!isRecord(entry) ||
+        typeof entry.url !== 'string' ||
+        (entry.file !== undefined && typeof entry.file !== 'string') ||
+        !CHANGES.includes(entry.change) ||
+        !CAUSES.includes(entry.cause) ||
+        typeof entry.reason !== 'string' ||
+        typeof entry.since !== 'string' ||
+        !DAY.test(entry.since)) {
+        return undefined;
+    }
+    return {
+        url: entry.url,
+        ...(entry.file === undefined ? {} : { file: entry.file }),
+        change: entry.change,
+        cause: entry.cause,
+        reason: entry.reason,
+        since: entry.since,
+    };
+}
+/**
+ * What can still be read of the carried list of a state cut short: it is written one entry a line,
+ * before the files, so a state cut anywhere in its files still has all of it.
+ */
+function salvageCarried(text) {
+    const start = text.indexOf('\n"carried":[');
+    if (start === -1)
+        return { carried: [], malformed: 0 };
+    const carried = [];
+    let malformed = 0;
+    // Line by line from the list's first entry, up to the line that closes it (or the cut).
+    for (let at = text.indexOf('\n', start + 1) + 1; at > 0 && at < text.length;) {
+        const next = text.indexOf('\n', at);
+        const line = text.slice(at, next === -1 ? text.length : next);
+        at = next + 1;
+        if (line.startsWith('"files"'))
+            break;
+        const closes = line.endsWith('],') || line.endsWith(']');
+        const json = (closes ? line.slice(0, line.lastIndexOf(']')) : line).replace(/,$/, '');
+        let parsed;
+        try {
+            parsed = json === '' ? undefined : carriedEntry(JSON.parse(json));
+        }
+        catch {
+            parsed = undefined;
+        }
+        if (parsed !== undefined)
+            carried.push(parsed);
+        else if (json !== '')
+            malformed++;
+        if (closes || next === -1)
+            break;
+    }
+    return { carried, malformed };
+}
+function isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** Between a state's name and the time it was set aside: `state.json.unusable-2026-03-02T10-00-00Z`. */
+const SET_ASIDE_MARK = '.unusable-';
+/**
+ * Writes `state` to `file` (an absolute path; parent folders are created) through a temporary file in
+ * the same folder, flushed to disk and then renamed over `file`: a reader sees the old state or the
+ * new one, never a part. Only a state (or nothing) is ever replaced: a file at `file` that does not
+ * begin as a state does, or a folder, is an error and is left as it is. On failure the temporary file
+ * is removed, the old state is left as it was, and the error is thrown. Temporary files that a killed
+ * run left (their process is gone) are removed first. Takes no stop signal, so that it also runs on
+ * the failure, deadline and cancel paths.
+ */
+async function writeState(file, state) {
+    const folder = external_node_path_namespaceObject.dirname(file);
+    await external_node_fs_namespaceObject.promises.mkdir(folder, { recursive: true });
+    await removeStaleTemporaries(file);
+    // Hidden, so that a state kept inside site-dir is skipped by the site scan even while it is written.
+    const temporary = external_node_path_namespaceObject.join(folder, `.${external_node_path_namespaceObject.basename(file)}.${process.pid}-${(0,external_node_crypto_namespaceObject.randomBytes)(4).toString('hex')}.tmp`);
+    const handle = await external_node_fs_namespaceObject.promises.open(temporary, 'wx');
+    try {
+        try {
+            for (const chunk of serialize(state))
+                await handle.write(chunk);
+            await handle.sync();
+        }
+        finally {
+            await handle.close();
+        }
+        await checkReplaceable(file);
+        await external_node_fs_namespaceObject.promises.rename(temporary, file);
+    }
+    catch (error) {
+        await external_node_fs_namespaceObject.promises.rm(temporary, { force: true });
+        throw error;
+    }
+}
+/** Throws unless `file` is missing or a regular file that begins as a state. */
+async function checkReplaceable(file) {
+    let handle;
+    try {
+        handle = await external_node_fs_namespaceObject.promises.open(file, READ_FLAGS);
+    }
+    catch (error) {
+        if (systemErrorCode(error) === 'ENOENT')
+            return;
+        if (systemErrorCode(error) === 'EISDIR')
+            throw new Error('it is a folder, not a file', { cause: error });
+        throw error;
+    }
+    try {
+        const stat = await handle.stat();
+        if (stat.isDirectory())
+            throw new Error('it is a folder, not a file');
+        const head = Buffer.alloc(64);
+        const { bytesRead } = stat.isFile() ? await handle.read(head, 0, head.length, 0) : { bytesRead: 0 };
+        if (!stat.isFile() || !HEAD.test(head.toString('utf8', 0, bytesRead))) {
+            throw new Error('the file there is not a cdn-prefetch state, and is not replaced');
+        }
+    }
+    finally {
+        await handle.close();
+    }
+}
+/**
+ * Renames the state at `file` (one that cannot be used) to `<file>.unusable-<time>` beside it, so that
+ * the new state does not overwrite it; returns the new path (undefined: the file is gone already).
+ */
+async function setStateAside(file, now) {
+    if (!(await exists(file)))
+        return undefined;
+    const stamp = now
+        .toISOString()
+        .replace(/\.\d+Z$/, 'Z')
+        .replace(/:/g, '-');
+    for (let n = 1;; n++) {
+        const aside = `${file}${SET_ASIDE_MARK}${stamp}${n === 1 ? '' : `-${n}`}`;
+        try {
+            await external_node_fs_namespaceObject.promises.link(file, aside); // fails when `aside` exists: nothing is ever overwritten
+        }
+        catch (error) {
+            if (systemErrorCode(error) === 'EEXIST')
+                continue;
+            // A file system without hard links: a rename, once `aside` is known to be free.
+            if (await exists(aside))
+                continue;
+            await external_node_fs_namespaceObject.promises.rename(file, aside);
+            return aside;
+        }
+        await external_node_fs_namespaceObject.promises.rm(file);
+        return aside;
+    }
+}
+/** The temporary files of writeState whose process is no longer running (a SIGKILL mid-write). */
+async function removeStaleTemporaries(file) {
+    const name = external_node_path_namespaceObject.basename(file);
+    const folder = external_node_path_namespaceObject.dirname(file);
+    let entries;
+    try {
+        entries = await external_node_fs_namespaceObject.promises.readdir(folder);
+    }
+    catch {
+        return;
+    }
+    for (const entry of entries) {
+        if (!entry.startsWith(`.${name}.`) || !entry.endsWith('.tmp'))
+            continue;
+        const match = /^(\d+)-[0-9a-f]{8}\.tmp$/.exec(entry.slice(name.length + 2));
+        if (match === null || isRunning(Number(match[1])))
+            continue;
+        await external_node_fs_namespaceObject.promises.rm(external_node_path_namespaceObject.join(folder, entry), { force: true });
+    }
+}
+async function exists(file) {
+    try {
+        await external_node_fs_namespaceObject.promises.lstat(file);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+function isRunning(pid) {
+    if (pid === process.pid)
+        return true;
+    try {
+        process.kill(pid, 0);
+        return true;
+    }
+    catch (error) {
+        return systemErrorCode(error) === 'EPERM'; // someone else's process: running
+    }
+}
+/** The state's text, in chunks of about 1 MB (a 100,000-file state is never one big string twice). */
+function* serialize(state) {
+    const head = {
+        format: STATE_FORMAT,
+        version: STATE_VERSION,
+        hash: STATE_HASH,
+        savedAt: state.savedAt,
+        baseUrl: state.baseUrl,
+    };
+    let text = `${JSON.stringify(head).slice(0, -1)},\n"carried":[`;
+    state.carried.forEach((entry, i) => {
+        const { url, file, change, cause, reason, since } = entry;
+        const ordered = { url, ...(file === undefined ? {} : { file }), change, cause, reason, since };
+        text += `${i === 0 ? '' : ','}\n${JSON.stringify(ordered)}`;
+    });
+    text += '],\n"files":{';
+    let first = true;
+    for (const [name, hashes] of state.files) {
+        const value = hashes.own === undefined ? hashes.content : `${hashes.content}.${hashes.own}`;
+        text += `${first ? '' : ','}\n${JSON.stringify(name)}:"${value}"`;
+        first = false;
+        if (text.length >= 1024 * 1024) {
+            yield text;
+            text = '';
+        }
+    }
+    yield `${text}}}\n`;
+}
+
 ;// CONCATENATED MODULE: ./src/site/html.ts
 /**
  * A page's own content: its `<main>` element, else the `<div role="main">` that stands for one (the
@@ -10440,7 +10961,14 @@ function hashBytes(bytes, html, ignore, before) {
         if (kept !== text)
             data = Buffer.from(kept, 'utf8');
     }
-    const content = hash_short(data);
+    return fileHashes(hash_short(data), data, html, before);
+}
+/**
+ * A file's hashes from its content hash (made by the reader thread, read.ts) and its bytes (after
+ * `content-ignore`): for a page, also its own content's, taken from `before` when the content is the
+ * same (same bytes, same own content) and parsed otherwise.
+ */
+function fileHashes(content, data, html, before) {
     if (!html)
         return { content };
     if (before?.own !== undefined && before.content === content)
@@ -10467,15 +10995,28 @@ const external_node_worker_threads_namespaceObject = __WEBPACK_EXTERNAL_createRe
  * (measured: 2x slower than reading synchronously); synchronous reads on the main thread leave the
  * hashing waiting on them. READERS threads doing synchronous reads overlap the reading with the hashing.
  *
- * Bounded: each reader keeps at most MAX_IN_FLIGHT batches of BATCH_BYTES ahead of the hashing; a
- * batch's memory is handed over (transferred, not copied), and handed back once hashed to be refilled.
- * A file over `wholeFileLimit` is not sent: its reader hashes it in chunks (SHA-256, base64url, cut
- * to 16 characters as the state keeps hashes: see hash.ts).
+ * The readers also hash each file's content (SHA-256, of which the state keeps 96 bits: see hash.ts),
+ * so that on a large site the main thread only parses the pages whose content changed (hash.ts).
+ * Bounded: each reader keeps at most MAX_IN_FLIGHT batches of BATCH_BYTES ahead of the main thread; a
+ * batch's memory is handed over (transferred, not copied), and handed back once used to be refilled.
+ * A file over `wholeFileLimit` is not sent: its reader hashes it in chunks.
+ *
+ * The tree cannot block a reader: only what is a regular file once opened is read, and it is opened
+ * without blocking and without following a link (a FIFO or a device swapped in after the listing
+ * would otherwise hold `open` or `read` forever; a link swapped in could point out of the site).
+ *
+ * `content-ignore` runs here too, not on the main thread: a careless pattern can take hours on one
+ * file (`.*Build Date.*` on a one-line bundle), and a regular expression cannot be interrupted from
+ * its own thread. Each reader says in shared memory which file and pattern it is on; a reader on one
+ * for longer than the pattern budget is terminated, the file named (`onPatternStopped`) and read again
+ * without the patterns by a new reader, which takes over the rest of the old one's files.
  *
  * The readers' code is a plain JavaScript string run with `eval: true`, so that it needs no file of its
- * own beside the bundle; it only reads, so it is short. It loads its modules with import(), which works
- * whether the worker starts as CommonJS or as an ES module.
+ * own beside the bundle. It loads its modules with import(), which works whether the worker starts as
+ * CommonJS or as an ES module. The file names reach it in one shared buffer (UTF-8, with offsets):
+ * a million names copied to every reader as strings would cost each of them a copy of the list.
  */
+
 
 /** Two readers: one keeps a core busy with system calls; two also share the work on a busy machine. */
 const READERS = 2;
@@ -10483,13 +11024,45 @@ const BATCH_BYTES = 2 * 1024 * 1024;
 const MAX_IN_FLIGHT = 2;
 /** Files are dealt to the readers in runs of this many, in turn, so that both finish at about the same time. */
 const CHUNK_FILES = 256;
+/**
+ * How long the `content-ignore` patterns may take on one file. The patterns the docs give take
+ * milliseconds on megabytes (5.8 MB in 34 ms); one that takes this long has no bound at all.
+ */
+const PATTERN_BUDGET_MS = 2_000;
+/** How long the readers get to end once given up (a thread cannot be waited for forever). */
+const END_WAIT_MS = 1_000;
+/** Bytes of a content hash: 96 bits, 16 characters of base64url. */
+const DIGEST_BYTES = 12;
+function emptyPatternReport(patterns) {
+    return {
+        textFiles: 0,
+        emptied: new Array(patterns).fill(0),
+        firstEmptied: new Array(patterns).fill(-1),
+        mostly: new Array(patterns).fill(0),
+    };
+}
 const READER = `
 (async () => {
   const { parentPort, workerData } = await import('node:worker_threads');
   const fs = await import('node:fs');
-  const path = await import('node:path');
-  const { createHash } = await import('node:crypto');
-  const { root, files, batchBytes, maxInFlight, wholeFileLimit, reader, readers, chunkFiles } = workerData;
+  const crypto = await import('node:crypto');
+  const digest = crypto.hash
+    ? (bytes) => crypto.hash('sha256', bytes, 'buffer')
+    : (bytes) => crypto.createHash('sha256').update(bytes).digest();
+  const { isUtf8 } = await import('node:buffer');
+  const { root, names, offsets, order, links, raw, sources, status, flags, batchBytes, maxInFlight, wholeFileLimit } = workerData;
+  const nameBytes = Buffer.from(names);
+  const starts = new Int32Array(offsets);
+  const watch = new Int32Array(status);
+  const patterns = sources.map((source) => new RegExp(source, 'g'));
+  const unfiltered = new Set(raw);
+  const emptyStats = () => ({
+    textFiles: 0,
+    emptied: patterns.map(() => 0),
+    firstEmptied: patterns.map(() => -1),
+    mostly: patterns.map(() => 0),
+  });
+  let stats = emptyStats();
   // Batches come back once hashed: at most maxInFlight + 1 full-size ones ever exist.
   const free = [];
   let inFlight = 0;
@@ -10500,7 +11073,8 @@ const READER = `
     if (wake) { const w = wake; wake = undefined; w(); }
   });
   const post = async (message) => {
-    parentPort.postMessage(message, [message.batch]);
+    if (patterns.length > 0) { message.stats = stats; stats = emptyStats(); }
+    parentPort.postMessage(message, [message.batch, message.digests]);
     inFlight++;
     while (inFlight >= maxInFlight) await new Promise((resolve) => { wake = resolve; });
   };
@@ -10508,15 +11082,26 @@ const READER = `
   let view = new Uint8Array(batch);
   let used = 0;
   let entries = [];
-  let hashes = [];
+  // Room for the digests of a batch full of empty files (one entry per file).
+  let digests = [];
   const flush = async () => {
     if (entries.length === 0) return;
-    await post({ batch, entries, hashes });
+    // An ArrayBuffer of its own: a small Buffer's may be Node's shared pool, which must not be transferred.
+    const packed = new Uint8Array(new ArrayBuffer(digests.length * 12));
+    digests.forEach((d, i) => packed.set(d, i * 12));
+    await post({ batch, entries, digests: packed.buffer });
     batch = free.pop() ?? new ArrayBuffer(batchBytes);
     view = new Uint8Array(batch);
     used = 0;
     entries = [];
-    hashes = [];
+    digests = [];
+  };
+  // The 96 bits the state keeps, in a buffer of its own (concatenated per batch).
+  const keep = (full) => Buffer.from(full.subarray(0, 12));
+  // An entry of kind 0: the file's bytes (after the patterns) at view[at, at + length), and their hash.
+  const add = (index, target, at, length) => {
+    entries.push(index, 0, at, length);
+    digests.push(keep(digest(target.subarray(at, at + length))));
   };
   // Reads from the file's position into view[at, end) until it is full or the file ends.
   const fill = (fd, target, at, end) => {
@@ -10529,55 +11114,91 @@ const READER = `
     return filled - at;
   };
   const hashWhole = (fd) => {
-    const hash = createHash('sha256');
+    const hash = crypto.createHash('sha256');
     const chunk = Buffer.allocUnsafe(1024 * 1024);
     for (let at = 0, read; (read = fs.readSync(fd, chunk, 0, chunk.length, at)) > 0; at += read) {
       hash.update(chunk.subarray(0, read));
     }
-    return hash.digest().toString('base64url', 0, 12);
+    return keep(hash.digest());
   };
-  // A small file is read straight into the batch, without asking its size; only one that fills the
-  // rest of the batch is sized, and then hashed here (too large) or sent in a buffer of its own.
-  const readOne = async (index, fd) => {
-    if (batchBytes - used < batchBytes / 8) await flush();
-    const filled = fill(fd, view, used, view.length);
-    if (used + filled < view.length) {
-      entries.push(index, 0, used, filled);
-      used += filled;
+  // content-ignore, in place: target[at, at + length) becomes the text without the matches (never
+  // longer: removing code units from valid UTF-8 text never lengthens its UTF-8). Returns the length.
+  const filter = (index, target, at, length) => {
+    if (patterns.length === 0 || unfiltered.has(index)) return length;
+    const bytes = Buffer.from(target.buffer, target.byteOffset + at, length);
+    if (bytes.includes(0) || !isUtf8(bytes)) return length;
+    stats.textFiles++;
+    const original = bytes.toString('utf8');
+    let text = original;
+    for (let p = 0; p < patterns.length; p++) {
+      Atomics.store(watch, 1, index);
+      Atomics.store(watch, 2, p);
+      Atomics.add(watch, 0, 1);
+      const before = text.length;
+      try {
+        text = text.replace(patterns[p], '');
+      } catch {
+        // Out of stack on this file (some patterns recurse on long input): the file is read as it is.
+        Atomics.store(watch, 1, -1);
+        parentPort.postMessage({ failed: true, index, pattern: p });
+        return length;
+      }
+      if (before > 0 && text.length === 0) {
+        stats.emptied[p]++;
+        if (stats.firstEmptied[p] === -1) stats.firstEmptied[p] = index;
+      } else if (before > 0 && text.length * 10 <= before) stats.mostly[p]++;
+    }
+    Atomics.store(watch, 1, -1);
+    if (text === original) return length;
+    if (Buffer.byteLength(text) > length) throw new Error('content-ignore made a file longer');
+    return bytes.write(text, 0, 'utf8');
+  };
+  // Reads the size bytes (the size fstat gave: one read for a small file, not a second one to find the
+  // end) into the batch, or into a buffer of its own when it is over half a batch, or hashes it here
+  // when it is over the whole-file limit. A file that grows while it is read is taken as it was sized.
+  const readOne = async (index, fd, size) => {
+    if (size > wholeFileLimit) {
+      entries.push(index, 1, size, 0);
+      digests.push(hashWhole(fd));
       return;
     }
-    const size = fs.fstatSync(fd).size;
-    if (size === filled) {
-      entries.push(index, 0, used, filled);
-      used += filled;
-    } else if (size > wholeFileLimit) {
-      hashes.push(hashWhole(fd));
-      entries.push(index, 1, size, hashes.length - 1);
-    } else {
-      const own = new Uint8Array(new ArrayBuffer(Math.max(size, filled)));
-      own.set(view.subarray(used, used + filled));
-      const total = filled + fill(fd, own, filled, own.length);
-      await post({ batch: own.buffer, entries: [index, 0, 0, total], hashes: [] });
+    if (size > batchBytes / 2) {
+      const own = new Uint8Array(new ArrayBuffer(size));
+      const length = filter(index, own, 0, fill(fd, own, 0, size));
+      const packed = new Uint8Array(new ArrayBuffer(12));
+      packed.set(digest(own.subarray(0, length)).subarray(0, 12));
+      await post({ batch: own.buffer, entries: [index, 0, 0, length], digests: packed.buffer });
+      return;
     }
+    // Full, or holding 4,096 files (a folder of empty files must not become one endless batch).
+    if (used + size > batchBytes || entries.length >= 4 * 4096) await flush();
+    const filled = fill(fd, view, used, used + size);
+    add(index, view, used, filter(index, view, used, filled));
+    used += filled;
   };
-  for (let start = reader * chunkFiles; start < files.length; start += readers * chunkFiles) {
-    for (let index = start; index < Math.min(files.length, start + chunkFiles); index++) {
-      let fd;
-      try {
-        fd = fs.openSync(path.join(root, files[index]), 'r');
-      } catch (error) {
-        if (error.code === 'ENOENT') { entries.push(index, 2, 0, 0); continue; }
-        parentPort.postMessage({ error: String(error.message), index });
-        return;
-      }
-      try {
-        await readOne(index, fd);
-      } catch (error) {
-        parentPort.postMessage({ error: String(error.message), index });
-        return;
-      } finally {
-        fs.closeSync(fd);
-      }
+  const pathOf = (index) => links[index] ?? root + '/' + nameBytes.toString('utf8', starts[index], starts[index + 1]);
+  for (const index of order) {
+    let fd;
+    try {
+      fd = fs.openSync(pathOf(index), flags);
+    } catch (error) {
+      // Gone since the listing (or a folder on its path is): as if it had not been listed.
+      if (error.code === 'ENOENT' || error.code === 'ENOTDIR') { entries.push(index, 2, 0, 0); continue; }
+      // A link now where a file was listed (opened without following links): not the file listed.
+      if (error.code === 'ELOOP') { entries.push(index, 3, 0, 0); continue; }
+      parentPort.postMessage({ error: String(error.message), index });
+      return;
+    }
+    try {
+      // A FIFO, a device or a folder swapped in since the listing is never read.
+      const stat = fs.fstatSync(fd);
+      if (!stat.isFile()) entries.push(index, 3, 0, 0);
+      else await readOne(index, fd, stat.size);
+    } catch (error) {
+      parentPort.postMessage({ error: String(error.message), index });
+      return;
+    } finally {
+      fs.closeSync(fd);
     }
   }
   await flush();
@@ -10585,38 +11206,67 @@ const READER = `
 })();
 `;
 /**
- * Yields every file's result, in no particular order (each says its index in `files`). A result's
- * `bytes` are valid until the next result is asked for (the memory is reused): hash them, do not keep
- * them. Throws `site-dir: cannot read <file>: <why>` when a file cannot be read, and the signal's
- * reason when it is aborted. The readers are ended on every path.
+ * Opened for reading only, never blocking (a FIFO's `open` waits for a writer; a device's may wait),
+ * never through a link. The constants that do not exist on a platform (Windows) are 0.
  */
+const OPEN_FLAGS = external_node_fs_namespaceObject.constants.O_RDONLY | (external_node_fs_namespaceObject.constants.O_NONBLOCK ?? 0) | (external_node_fs_namespaceObject.constants.O_NOFOLLOW ?? 0);
+/** readBatches, one file at a time. */
 async function* readFiles(options) {
+    for await (const results of readBatches(options))
+        yield* results;
+}
+/**
+ * Yields every file's result, a batch at a time, in no particular order (each says its index in
+ * `files`), each file once. A result's `bytes` are valid until the next batch is asked for (the memory
+ * is reused): use them, do not keep them. Throws `site-dir: cannot read <file>: <why>` when a file
+ * cannot be read, and the signal's reason when it is aborted — at once, whatever the readers are
+ * doing. The readers are ended on every path.
+ */
+async function* readBatches(options) {
     const queue = [];
     let wake;
     const push = (item) => {
         queue.push(item);
         wake?.();
     };
-    const count = Math.min(READERS, Math.ceil(options.files.length / CHUNK_FILES));
-    const readers = Array.from({ length: count }, (_, reader) => {
+    const { names, offsets } = sharedNames(options.files);
+    const links = Object.fromEntries(options.links ?? []);
+    const patterns = options.patterns ?? [];
+    const start = (slot, order, raw) => {
+        const status = new SharedArrayBuffer(3 * 4);
+        new Int32Array(status)[1] = -1; // on no file
         const worker = new external_node_worker_threads_namespaceObject.Worker(READER, {
             eval: true,
             workerData: {
                 root: options.root,
-                files: options.files,
+                names,
+                offsets,
+                order,
+                links,
+                raw,
+                sources: patterns,
+                status,
+                flags: OPEN_FLAGS,
                 batchBytes: BATCH_BYTES,
                 maxInFlight: MAX_IN_FLIGHT,
                 wholeFileLimit: options.wholeFileLimit,
-                reader,
-                readers: count,
-                chunkFiles: CHUNK_FILES,
             },
         });
-        worker.on('message', (message) => push('batch' in message ? { ...message, reader } : message));
+        const reader = { slot, worker, order, raw, status: new Int32Array(status) };
+        worker.on('message', (message) => push({ ...message, reader }));
         worker.on('error', push);
         worker.on('exit', () => push(new Error('a reader thread ended early')));
-        return worker;
-    });
+        return reader;
+    };
+    const readers = deal(options.files.length).map((order, slot) => start(slot, order, []));
+    const current = (reader) => readers[reader.slot] === reader;
+    // Consumed results: a reader that replaces a stopped one reads what the old one had not delivered.
+    const delivered = new Uint8Array(options.files.length);
+    const budget = options.patternBudgetMs ?? PATTERN_BUDGET_MS;
+    const watchdog = patterns.length === 0
+        ? undefined
+        : setInterval(() => watch(readers, budget, push), Math.max(10, Math.floor(budget / 4)));
+    watchdog?.unref();
     const onAbort = () => push(options.signal.reason);
     options.signal?.addEventListener('abort', onAbort);
     try {
@@ -10629,37 +11279,145 @@ async function* readFiles(options) {
             const item = queue.shift();
             if (item instanceof Error)
                 throw item;
+            if ('stuck' in item) {
+                if (!current(item.stuck))
+                    continue;
+                options.onPatternStopped?.(item.index, item.pattern);
+                const old = item.stuck;
+                void retire(old);
+                // What it had read but not yet handed over is read again by the new reader.
+                for (let i = queue.length - 1; i >= 0; i--) {
+                    const queued = queue[i];
+                    if (!(queued instanceof Error) && 'reader' in queued && queued.reader === old)
+                        queue.splice(i, 1);
+                }
+                const order = old.order.filter((index) => delivered[index] === 0);
+                const raw = [...old.raw, item.index].filter((index) => delivered[index] === 0);
+                readers[old.slot] = start(old.slot, order, raw);
+                continue;
+            }
+            if (!current(item.reader))
+                continue; // from a reader already replaced
             if ('done' in item) {
                 running--;
                 continue;
             }
+            if ('failed' in item) {
+                options.onPatternStopped?.(item.index, item.pattern);
+                continue;
+            }
             if ('error' in item)
                 throw new Error(`site-dir: cannot read ${options.files[item.index]}: ${item.error}`);
-            yield* batchResults(item);
+            if (item.stats !== undefined && options.patternReport !== undefined) {
+                addStats(options.patternReport, item.stats);
+            }
+            const results = batchResults(item);
+            for (const result of results)
+                delivered[result.index] = 1;
+            yield results;
             // Hashed: the batch goes back to its reader, to be filled again (so its bytes must not be kept).
-            readers[item.reader].postMessage(item.batch, [item.batch]);
+            if (current(item.reader))
+                item.reader.worker.postMessage(item.batch, [item.batch]);
         }
     }
     finally {
+        if (watchdog !== undefined)
+            clearInterval(watchdog);
         options.signal?.removeEventListener('abort', onAbort);
-        await Promise.all(readers.map((worker) => {
-            worker.removeAllListeners();
-            return worker.terminate();
-        }));
+        await endAll(readers);
     }
 }
-function* batchResults(message) {
-    const { batch, entries, hashes } = message;
+/** The file indexes each reader reads: runs of CHUNK_FILES, dealt in turn. */
+function deal(files) {
+    const count = Math.min(READERS, Math.ceil(files / CHUNK_FILES));
+    return Array.from({ length: count }, (_, reader) => {
+        const order = [];
+        for (let start = reader * CHUNK_FILES; start < files; start += count * CHUNK_FILES) {
+            for (let index = start; index < Math.min(files, start + CHUNK_FILES); index++)
+                order.push(index);
+        }
+        return Int32Array.from(order);
+    });
+}
+/** Every name in one shared buffer, UTF-8, name i at bytes [offsets[i], offsets[i + 1]). */
+function sharedNames(files) {
+    const offsets = new Int32Array(new SharedArrayBuffer((files.length + 1) * 4));
+    let total = 0;
+    for (let i = 0; i < files.length; i++) {
+        offsets[i] = total;
+        total += Buffer.byteLength(files[i]);
+    }
+    offsets[files.length] = total;
+    const names = new SharedArrayBuffer(Math.max(1, total));
+    const bytes = Buffer.from(names);
+    for (let i = 0; i < files.length; i++)
+        bytes.write(files[i], offsets[i], 'utf8');
+    return { names, offsets: offsets.buffer };
+}
+/** Flags each reader that has been on one pattern run for longer than `budget`. */
+function watch(readers, budget, push) {
+    const now = performance.now();
+    for (const reader of readers) {
+        const index = Atomics.load(reader.status, 1);
+        const run = Atomics.load(reader.status, 0);
+        if (index < 0) {
+            reader.seen = undefined;
+        }
+        else if (reader.seen === undefined || reader.seen.run !== run) {
+            reader.seen = { run, at: now };
+        }
+        else if (now - reader.seen.at >= budget) {
+            reader.seen = { run: -1, at: Infinity }; // flagged once
+            push({ stuck: reader, index, pattern: Atomics.load(reader.status, 2) });
+        }
+    }
+}
+function addStats(into, from) {
+    into.textFiles += from.textFiles;
+    from.emptied.forEach((count, p) => {
+        into.emptied[p] += count;
+        if (into.firstEmptied[p] === -1)
+            into.firstEmptied[p] = from.firstEmptied[p];
+        into.mostly[p] += from.mostly[p];
+    });
+}
+/** Ends a reader: it is terminated (a pattern run is interrupted) and nothing it sends counts any more. */
+function retire(reader) {
+    reader.worker.removeAllListeners();
+    reader.worker.on('error', () => { }); // a late error of a reader given up is not the run's
+    reader.worker.unref();
+    return reader.worker.terminate();
+}
+/** Ends every reader, waiting at most END_WAIT_MS: an ending that does not come must not hold the run. */
+async function endAll(readers) {
+    let timer;
+    const late = new Promise((resolve) => {
+        timer = setTimeout(resolve, END_WAIT_MS);
+        timer.unref();
+    });
+    await Promise.race([Promise.all(readers.map(retire)), late]);
+    clearTimeout(timer);
+}
+function batchResults(message) {
+    const { batch, entries } = message;
+    const digests = Buffer.from(message.digests);
+    const results = [];
+    let digest = 0;
+    const hashOf = () => digests.toString('base64url', DIGEST_BYTES * digest, DIGEST_BYTES * ++digest);
     for (let i = 0; i < entries.length; i += 4) {
         const index = entries[i];
         const kind = entries[i + 1];
-        if (kind === 0)
-            yield { index, bytes: Buffer.from(batch, entries[i + 2], entries[i + 3]) };
+        if (kind === 0) {
+            results.push({ index, hash: hashOf(), bytes: Buffer.from(batch, entries[i + 2], entries[i + 3]) });
+        }
         else if (kind === 1)
-            yield { index, hash: hashes[entries[i + 3]], size: entries[i + 2] };
+            results.push({ index, hash: hashOf(), size: entries[i + 2] });
+        else if (kind === 2)
+            results.push({ index, missing: true });
         else
-            yield { index, missing: true };
+            results.push({ index, special: true });
     }
+    return results;
 }
 
 ;// CONCATENATED MODULE: ./src/site/mapping.ts
@@ -10697,15 +11455,20 @@ function siteBase(baseUrl) {
 }
 /** Percent-encodes one path segment (see the module comment). */
 function encodeSegment(segment) {
+    if (RAW_SEGMENT.test(segment))
+        return segment; // most are: a quick look, a million times over
     // encodeURIComponent leaves A-Z a-z 0-9 - _ . ! ~ * ' ( ) raw; these sub-delimiters are raw in paths too.
     return encodeURIComponent(segment).replace(/%(?:24|26|2B|2C|3B|3D|3A|40)/g, decodeURIComponent);
 }
+/** A segment of only the characters a path segment keeps raw: encoded, it is itself. */
+const RAW_SEGMENT = /^[A-Za-z0-9\-._~!$&'()*+,;=:@]*$/;
 /** The URL of `file` (`/`-separated, relative to site-dir) under `base` (from siteBase()). */
 function fileToUrl(base, file) {
     const segments = file.split('/');
     if (segments[segments.length - 1] === INDEX_FILE)
         segments[segments.length - 1] = '';
-    return base + segments.map(encodeSegment).join('/');
+    // Joined, not concatenated: one flat string (a concatenation keeps a pair of pieces, per URL).
+    return [base, segments.map(encodeSegment).join('/')].join('');
 }
 /**
  * Which site file a URL (a sitemap `<loc>`) is served from, or undefined when none is: `/p/` and
@@ -10737,7 +11500,12 @@ function urlToFile(base, url, exists) {
 /**
  * `site-dir`: every file of the built site, with its URL and hashes. Hidden files and folders (`.git`,
  * `.DS_Store`, `.well-known`... anything whose name starts with a dot) are skipped, and so is the
- * `state` file when it is kept inside the site.
+ * `state` file when it is kept inside the site (with the unusable states set aside beside it).
+ *
+ * The site stays the site: a symbolic link is followed only to a file inside site-dir (never to
+ * `/etc/passwd` or `../.git/config`, nor to the state); a name that is not UTF-8 has no URL and is
+ * reported; what is not a regular file (a FIFO, a device, a socket) is never opened. The listing
+ * gives the run's deadline its turn, and so does the reading (read.ts): a timeout ends the scan.
  */
 
 
@@ -10745,17 +11513,31 @@ function urlToFile(base, url, exists) {
 
 
 
-/** A scanned file; its URL is made when asked for (most files of a large site never are). */
+
+
+
+
+/**
+ * A scanned file. Its URL is made when asked for (most files of a large site never are), and its
+ * hashes are kept as the state writes them, `content` or `content.own`: one string instead of an
+ * object and two strings, a million times over.
+ */
 class ScannedFile {
     path;
-    hashes;
     size;
     base;
+    packed;
     constructor(path, hashes, size, base) {
         this.path = path;
-        this.hashes = hashes;
         this.size = size;
         this.base = base;
+        this.packed = hashes.own === undefined ? hashes.content : [hashes.content, hashes.own].join('.');
+    }
+    get hashes() {
+        const packed = this.packed;
+        return packed.length === 16
+            ? { content: packed }
+            : { content: packed.slice(0, 16), own: packed.slice(17) };
     }
     get url() {
         return fileToUrl(this.base, this.path);
@@ -10769,34 +11551,69 @@ async function scanSite(options) {
     const base = siteBase(options.baseUrl);
     const root = external_node_path_namespaceObject.resolve(options.workspace, options.siteDir);
     checkFolder(options.siteDir, root);
-    const skip = options.state === undefined ? undefined : external_node_path_namespaceObject.resolve(options.workspace, options.state);
-    const names = listFiles(root, skip);
-    if (names.length === 0) {
+    const state = options.state === undefined ? undefined : external_node_path_namespaceObject.resolve(options.workspace, options.state);
+    const listing = await listFiles(root, state, options.signal);
+    const warnings = repositoryWarning(options.siteDir, root, listing.top);
+    if (listing.names.length === 0) {
         throw new ConfigError(`site-dir: "${options.siteDir}" (${root}) has no files (hidden ones are skipped). ` +
             'Run this step after the build, and set site-dir to the folder the build writes.', 'site-dir');
     }
-    names.sort(byCodeUnits);
+    const names = listing.names.sort(byCodeUnits);
+    const links = new Map();
+    names.forEach((name, index) => {
+        const target = listing.links.get(name);
+        if (target !== undefined)
+            links.set(index, target);
+    });
+    const ignore = options.contentIgnore;
+    const patterns = ignore?.patterns.map((pattern) => pattern.source) ?? [];
+    const patternReport = emptyPatternReport(patterns.length);
+    const stopped = [];
     const found = new Array(names.length);
     let bytes = 0;
-    const reads = readFiles({ root, files: names, wholeFileLimit: WHOLE_FILE_LIMIT, signal: options.signal });
-    for await (const read of reads) {
-        if ('missing' in read)
-            continue; // removed since it was listed
-        const name = names[read.index];
-        if ('hash' in read) {
-            found[read.index] = new ScannedFile(name, { content: read.hash }, read.size, base);
-            bytes += read.size;
-        }
-        else {
-            const html = isHtmlFile(name);
-            const before = html ? options.previous?.get(name) : undefined;
-            const hashes = hashBytes(read.bytes, html, options.contentIgnore, before);
-            found[read.index] = new ScannedFile(name, hashes, read.bytes.length, base);
-            bytes += read.bytes.length;
+    let special = listing.special;
+    const batches = readBatches({
+        root,
+        files: names,
+        links,
+        wholeFileLimit: WHOLE_FILE_LIMIT,
+        patterns,
+        patternBudgetMs: options.patternBudgetMs,
+        onPatternStopped: (index, pattern) => stopped.push({ index, pattern }),
+        patternReport,
+        signal: options.signal,
+    });
+    for await (const reads of batches) {
+        for (const read of reads) {
+            if ('missing' in read)
+                continue; // removed since it was listed
+            if ('special' in read) {
+                special++; // no longer a regular file
+                continue;
+            }
+            const name = names[read.index];
+            if ('size' in read) {
+                found[read.index] = new ScannedFile(name, { content: read.hash }, read.size, base);
+                bytes += read.size;
+            }
+            else {
+                // Hashed by the reader (content-ignore applied); only a changed page is parsed here.
+                const html = isHtmlFile(name);
+                const before = html ? options.previous?.get(name) : undefined;
+                const hashes = fileHashes(read.hash, read.bytes, html, before);
+                found[read.index] = new ScannedFile(name, hashes, read.bytes.length, base);
+                bytes += read.bytes.length;
+            }
         }
     }
     const files = found.filter((file) => file !== undefined); // in `names` order: sorted
-    return { root, base, files, bytes };
+    if (ignore !== undefined) {
+        const fileOf = (index) => names[index];
+        warnings.push(...stoppedPatterns(ignore, stopped, fileOf, options.patternBudgetMs ?? PATTERN_BUDGET_MS));
+        warnings.push(...carelessPatterns(ignore, patternReport, fileOf));
+    }
+    const notices = listingNotices(listing, special);
+    return { root, base, files, bytes, notices, warnings, unreadableNames: listing.unreadable };
 }
 function checkFolder(input, root) {
     let isFolder;
@@ -10812,51 +11629,185 @@ function checkFolder(input, root) {
         throw new ConfigError(`site-dir: "${input}" (${root}) is a file, not a folder. Set it to the folder your build writes.`, 'site-dir');
     }
 }
+/** The listing gives the event loop (and so the run's deadline) a turn at least this often. */
+const YIELD_MS = 20;
 /**
- * Every regular file under `root` (relative, `/`-separated), hidden names skipped. A symbolic link to
- * a file counts as that file; links to folders are not followed (a link loop must not hang the run).
+ * Every regular file under `root` (relative, `/`-separated), hidden names skipped, with the links to
+ * files inside the site. Links to folders are not followed (a link loop must not hang the run).
  */
-function listFiles(root, skip) {
-    const files = [];
-    // The state file's path relative to site-dir, in the `/` form of the names below (or none).
-    const skipped = skip === undefined ? undefined : external_node_path_namespaceObject.relative(root, skip).split(external_node_path_namespaceObject.sep).join('/');
-    const visit = (folder, prefix) => {
-        let entries;
-        try {
-            entries = (0,external_node_fs_namespaceObject.readdirSync)(folder, { withFileTypes: true });
+async function listFiles(root, state, signal) {
+    const listing = {
+        names: [],
+        links: new Map(),
+        linksOutside: 0,
+        linksToState: 0,
+        special: 0,
+        unreadable: [],
+        top: new Set(),
+    };
+    const realRoot = (0,external_node_fs_namespaceObject.realpathSync)(root);
+    const realState = state === undefined ? undefined : realOrSelf(state);
+    // The state's path relative to site-dir, in the `/` form of the names below (or none).
+    const stateName = state === undefined ? undefined : external_node_path_namespaceObject.relative(root, state).split(external_node_path_namespaceObject.sep).join('/');
+    const isStateFile = (name) => stateName !== undefined && (name === stateName || name.startsWith(`${stateName}${SET_ASIDE_MARK}`));
+    const folders = [[root, '']];
+    let turn = performance.now();
+    for (let next = folders.pop(); next !== undefined; next = folders.pop()) {
+        if (performance.now() - turn > YIELD_MS) {
+            await (0,promises_namespaceObject.setImmediate)();
+            turn = performance.now();
         }
-        catch (error) {
-            throw new Error(`site-dir: cannot list ${prefix || '.'}: ${errorMessage(error)}`, { cause: error });
-        }
+        if (signal?.aborted)
+            throw signal.reason;
+        const [folder, prefix] = next;
+        const entries = listFolder(folder, prefix);
+        if (prefix === '')
+            for (const entry of entries)
+                listing.top.add(entry.name);
+        let raw;
         for (const entry of entries) {
             const name = entry.name;
             if (name.startsWith('.'))
                 continue;
+            if (name.includes('\uFFFD')) {
+                raw ??= decodingsOf(folder);
+                const same = raw.get(name);
+                if (same !== undefined && same.invalid.length > 0) {
+                    // Reported once, by their bytes; the entry itself stands for the one UTF-8 name, if any.
+                    listing.unreadable.push(...same.invalid.map((bytes) => prefix + escapeBytes(bytes)));
+                    same.invalid = [];
+                }
+                if (same !== undefined && same.utf8-- <= 0)
+                    continue;
+            }
             const relative = prefix + name;
             if (entry.isFile()) {
-                if (relative !== skipped)
-                    files.push(relative);
+                if (!isStateFile(relative))
+                    listing.names.push(relative);
             }
             else if (entry.isDirectory()) {
-                visit(external_node_path_namespaceObject.join(folder, name), `${relative}/`);
+                folders.push([external_node_path_namespaceObject.join(folder, name), `${relative}/`]);
             }
-            else if (entry.isSymbolicLink() &&
-                relative !== skipped &&
-                isFileBehindLink(external_node_path_namespaceObject.join(folder, name))) {
-                files.push(relative);
+            else if (entry.isSymbolicLink()) {
+                if (!isStateFile(relative))
+                    followLink(external_node_path_namespaceObject.join(folder, name), relative, realRoot, realState, listing);
+            }
+            else {
+                listing.special++;
             }
         }
-    };
-    visit(root, '');
-    return files;
+    }
+    return listing;
 }
-function isFileBehindLink(full) {
+function listFolder(folder, prefix) {
     try {
-        return (0,external_node_fs_namespaceObject.statSync)(full).isFile();
+        return (0,external_node_fs_namespaceObject.readdirSync)(folder, { withFileTypes: true });
+    }
+    catch (error) {
+        throw new Error(`site-dir: cannot list ${prefix || '.'}: ${errorMessage(error)}`, { cause: error });
+    }
+}
+/** A link to a file inside the site is that file; any other link is skipped (counted when it leads out). */
+function followLink(full, name, realRoot, realState, listing) {
+    let real;
+    try {
+        real = (0,external_node_fs_namespaceObject.realpathSync)(full);
+        if (!(0,external_node_fs_namespaceObject.statSync)(real).isFile())
+            return; // a folder (not followed), a FIFO, a device
     }
     catch {
-        return false; // a dangling link serves nothing
+        return; // a dangling link serves nothing
     }
+    if (real === realState)
+        listing.linksToState++;
+    else if (!real.startsWith(realRoot + external_node_path_namespaceObject.sep))
+        listing.linksOutside++;
+    else {
+        listing.names.push(name);
+        listing.links.set(name, real);
+    }
+}
+function realOrSelf(file) {
+    try {
+        return (0,external_node_fs_namespaceObject.realpathSync)(file);
+    }
+    catch {
+        return file;
+    }
+}
+/** The names of `folder` that decode with U+FFFD, by the string they decode to. */
+function decodingsOf(folder) {
+    const names = new Map();
+    for (const bytes of (0,external_node_fs_namespaceObject.readdirSync)(folder, { encoding: 'buffer' })) {
+        const decoded = bytes.toString('utf8');
+        if (!decoded.includes('\uFFFD'))
+            continue;
+        const same = names.get(decoded) ?? { utf8: 0, invalid: [] };
+        if ((0,external_node_buffer_namespaceObject.isUtf8)(bytes))
+            same.utf8++;
+        else
+            same.invalid.push(bytes);
+        names.set(decoded, same);
+    }
+    return names;
+}
+/** A name's bytes, readable: printable ASCII as it is, every other byte `\xNN`. */
+function escapeBytes(bytes) {
+    let text = '';
+    for (const byte of bytes) {
+        text +=
+            byte >= 0x20 && byte < 0x7f && byte !== 0x5c
+                ? String.fromCharCode(byte)
+                : `\\x${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+    }
+    return text;
+}
+function listingNotices(listing, special) {
+    const notices = [];
+    if (listing.linksOutside + listing.linksToState > 0) {
+        const parts = [
+            listing.linksOutside ? `${listing.linksOutside} to files outside site-dir` : '',
+            listing.linksToState ? `${listing.linksToState} to the state file` : '',
+        ].filter(Boolean);
+        notices.push(`site-dir: ${listing.linksOutside + listing.linksToState} symbolic links were skipped (${parts.join(', ')}): ` +
+            'only a link to a file of the site counts as a site file.');
+    }
+    if (listing.unreadable.length > 0) {
+        const examples = listing.unreadable.slice(0, 3).join(', ');
+        notices.push(`site-dir: ${listing.unreadable.length} file or folder names are not UTF-8 (${examples}${listing.unreadable.length > 3 ? ', …' : ''}) ` +
+            'and were skipped: no URL can be made of them. The report lists them; rename them in UTF-8.');
+    }
+    if (special > 0) {
+        notices.push(`site-dir: ${special} entries are not regular files (FIFOs, sockets, devices) and were not read.`);
+    }
+    return notices;
+}
+/** Markers of a repository (or its build tooling), at the top of site-dir. */
+const REPOSITORY_MARKERS = ['.git', 'node_modules', 'package.json'];
+/** The warning for a site-dir that holds the repository itself (`site-dir: .`), or none. */
+function repositoryWarning(input, root, top) {
+    const found = REPOSITORY_MARKERS.filter((name) => top.has(name));
+    if (!found.includes('node_modules') && !(found.includes('.git') && found.length > 1))
+        return [];
+    return [
+        `site-dir: "${input}" (${root}) holds ${found.join(', ')}: it looks like the repository, not the built ` +
+            'site, and every file under it (hidden ones aside) is hashed and warmed as a URL of the site. Set ' +
+            'site-dir to the folder your build writes (public, _site, dist, ...).',
+    ];
+}
+/** One warning per pattern that was stopped on some files. */
+function stoppedPatterns(ignore, stopped, fileOf, budgetMs) {
+    const byPattern = new Map();
+    for (const { index, pattern } of stopped) {
+        byPattern.set(pattern, [...(byPattern.get(pattern) ?? []), fileOf(index)]);
+    }
+    return [...byPattern].map(([pattern, files]) => {
+        const shown = files.slice(0, 5).join(', ') + (files.length > 5 ? ', …' : '');
+        return (`content-ignore: ${patternName(ignore, pattern)} was stopped on ${files.length} file${files.length === 1 ? '' : 's'} ` +
+            `(${shown}): it took more than ${budgetMs / 1000} s on each, or failed. Those files are hashed as they ` +
+            'are, without content-ignore. Write the pattern so that it cannot backtrack without end: [^\\n]* ' +
+            'rather than .*, and no nested repeats such as (a+)+.');
+    });
 }
 function byCodeUnits(a, b) {
     return a < b ? -1 : a > b ? 1 : 0;
@@ -10885,29 +11836,29 @@ function byCodeUnits(a, b) {
 const DEFAULT_PRIORITY = 0.5;
 const STYLE_OR_SCRIPT = /\.(?:css|js|mjs|cjs)$/i;
 const MEDIA_OR_DOWNLOAD = /\.(?:png|jpe?g|gif|webp|avif|svg|ico|bmp|tiff?|apng|jxl|heic|mp3|mp4|m4a|m4v|webm|ogg|ogv|oga|opus|wav|flac|mov|avi|mkv|pdf|zip|gz|tgz|bz2|xz|7z|rar|tar|dmg|exe|msi|deb|rpm|apk|iso|epub|docx?|xlsx?|pptx?|csv)$/i;
-/** The order key of `file` (relative path) with its sitemap priority (NaN or undefined: none). */
-function orderKey(file, priority) {
+/**
+ * The order key of `file` (relative path), with its sitemap priority (NaN or undefined: none) and its
+ * position among the site's files sorted by path (UTF-16 code units).
+ */
+function orderKey(file, priority, position) {
     const page = isHtmlFile(file);
     const styleOrScript = !page && STYLE_OR_SCRIPT.test(file);
-    const segments = file.split('/');
+    let depth = 1;
+    for (let at = file.indexOf('/'); at !== -1; at = file.indexOf('/', at + 1))
+        depth++;
+    if (file === INDEX_FILE || file.endsWith(`/${INDEX_FILE}`))
+        depth--;
+    const group = page || styleOrScript ? 0 : MEDIA_OR_DOWNLOAD.test(file) ? 2 : 1;
     return {
-        home: file === INDEX_FILE,
-        group: page || styleOrScript ? 0 : MEDIA_OR_DOWNLOAD.test(file) ? 2 : 1,
+        rank: (file === INDEX_FILE ? 0 : 3) + group,
         priority: priority === undefined || Number.isNaN(priority) ? DEFAULT_PRIORITY : priority,
-        depth: segments[segments.length - 1] === INDEX_FILE ? segments.length - 1 : segments.length,
-        kind: page ? 0 : styleOrScript ? 1 : 2,
-        path: file,
+        rest: depth * 3 + (page ? 0 : styleOrScript ? 1 : 2),
+        position,
     };
 }
 /** Compares two keys: negative when `a` goes first. */
 function compareKeys(a, b) {
-    if (a.home !== b.home)
-        return a.home ? -1 : 1;
-    return (a.group - b.group ||
-        b.priority - a.priority ||
-        a.depth - b.depth ||
-        a.kind - b.kind ||
-        (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return a.rank - b.rank || b.priority - a.priority || a.rest - b.rest || a.position - b.position;
 }
 
 ;// CONCATENATED MODULE: ./src/site/plan.ts
@@ -10927,6 +11878,7 @@ function emptySiteCounts() {
         carriedGone: 0,
         carriedSuperseded: 0,
         carriedExcluded: 0,
+        carriedInvalid: 0,
     };
 }
 /** Compares the scanned site with the state read before the run and returns what to warm, in order. */
@@ -10934,30 +11886,37 @@ function planSiteChanges(scan, read, options) {
     const today = options.now.toISOString().slice(0, 10);
     const notices = [];
     const warnings = [];
-    const previous = usableState(scan, read, notices, warnings);
+    const { previous, carriedBefore, malformed } = usableState(scan, read, notices, warnings);
     const counts = { ...emptySiteCounts(), files: scan.files.length };
     // By path: only to resolve sitemap locs and carried entries (most runs have neither).
-    const byPath = options.sitemap !== undefined || (previous?.carried.length ?? 0) > 0
+    const byPath = options.sitemap !== undefined || carriedBefore.length > 0
         ? new Map(scan.files.map((file) => [file.path, file]))
         : new Map();
     const fromSitemap = sitemapFiles(scan.base, options.sitemap, byPath);
     const changes = classify(scan, previous, fromSitemap, options, counts);
-    const carried = carryIn(previous?.carried ?? [], today, options, byPath, fromSitemap);
+    const carried = carryIn(carriedBefore, { today, base: scan.base, options, byPath, fromSitemap });
     counts.carriedAged = carried.aged;
     counts.carriedGone = carried.gone;
     counts.carriedExcluded = carried.excluded;
+    counts.carriedInvalid = carried.invalid.count + malformed;
     if (carried.aged > 0) {
         notices.push(`state: ${carried.aged} carried URLs were dropped, first planned more than carry-days (${options.carryDays}) ` +
             `days ago (the oldest on ${carried.oldestAged}). Raise the quota, or run the action on a schedule to drain the carried list.`);
     }
-    const urls = inQuotaOrder(changes, carried.entries, today, counts);
-    return { urls, counts, hadState: previous !== undefined, today, notices, warnings };
+    if (counts.carriedInvalid > 0)
+        notices.push(invalidNotice(carried.invalid, malformed));
+    // Two files have one URL only through a sitemap's loc form; a carried URL may be a change's too.
+    const distinct = options.sitemap === undefined && carried.entries.length === 0;
+    const urls = inQuotaOrder(changes, carried.entries, { today, counts, distinct });
+    const carries = read.kind !== 'missing';
+    return { urls, counts, hadState: previous !== undefined, carries, today, notices, warnings };
 }
 /** Sorts every file into added, modified, unchanged or excluded (in `counts`); returns the selected ones. */
 function classify(scan, previous, fromSitemap, options, counts) {
     const selected = [];
     const excluding = options.exclude !== undefined && options.exclude.size > 0;
-    for (const file of scan.files) {
+    for (let position = 0; position < scan.files.length; position++) {
+        const file = scan.files[position];
         const listed = fromSitemap.get(file.path);
         // Made only when needed: on a large site most files are neither excluded nor changed.
         const urlOf = () => listed?.url ?? file.url;
@@ -10973,7 +11932,14 @@ function classify(scan, previous, fromSitemap, options, counts) {
             counts.chromeOnly++;
         if (!options.changes.all && (change === 'unchanged' || !options.changes[change]))
             continue;
-        selected.push({ file, url: urlOf(), change, chromeOnly, key: orderKey(file.path, listed?.priority) });
+        selected.push({
+            file,
+            url: urlOf(),
+            change,
+            chromeOnly,
+            tier: change === 'unchanged' ? 2 : chromeOnly ? 1 : 0,
+            key: orderKey(file.path, listed?.priority, position),
+        });
     }
     return selected;
 }
@@ -10981,19 +11947,21 @@ function classify(scan, previous, fromSitemap, options, counts) {
  * This deploy's changes in quota order (own content changed, then chrome-only, then with `changes:
  * all` the unchanged files), then the carried URLs, oldest first; each URL once.
  */
-function inQuotaOrder(changes, carried, today, counts) {
+function inQuotaOrder(changes, carried, { today, counts, distinct }) {
     const urls = [];
-    const listed = new Set();
-    const changedFiles = new Set(changes.filter((c) => c.change !== 'unchanged').map((c) => c.file.path));
+    const listed = new Set(); // not needed when the URLs are known to be distinct (a million of them)
+    // Only to settle carried entries (most runs have none; a first deploy of a large site, a million changes).
+    const changedFiles = new Set(carried.length === 0 ? [] : changes.filter((c) => c.change !== 'unchanged').map((c) => c.file.path));
     const carriedFiles = new Set(carried.map((entry) => entry.file));
-    const tier = (c) => (c.change === 'unchanged' ? 2 : c.chromeOnly ? 1 : 0);
     const ordered = changes
         .filter((c) => c.change !== 'unchanged' || !carriedFiles.has(c.file.path)) // listed as carried below
-        .sort((a, b) => tier(a) - tier(b) || compareKeys(a.key, b.key));
+        .sort((a, b) => a.tier - b.tier || compareKeys(a.key, b.key));
     for (const c of ordered) {
-        if (listed.has(c.url))
-            continue; // two files, one URL (a loc form): warmed once
-        listed.add(c.url);
+        if (!distinct) {
+            if (listed.has(c.url))
+                continue; // two files, one URL (a loc form): warmed once
+            listed.add(c.url);
+        }
         const { url, change, chromeOnly } = c;
         urls.push({ url, file: c.file.path, change, chromeOnly, since: today, firstChange: change });
     }
@@ -11017,23 +11985,29 @@ function inQuotaOrder(changes, carried, today, counts) {
     }
     return urls;
 }
-/** The state to compare with, or undefined (with the notice or warning that says why). */
+/**
+ * The state to compare with (undefined when there is none that can be used, with the notice or
+ * warning that says why), and the carried entries to check: a damaged state's are still its own.
+ */
 function usableState(scan, read, notices, warnings) {
     if (read.kind === 'unusable') {
         warnings.push(read.warning);
-        return undefined;
+        return { previous: undefined, carriedBefore: read.carried, malformed: read.malformedCarried };
     }
-    if (read.kind === 'missing') {
+    if (read.kind !== 'found') {
         notices.push(`state: there is no ${read.label} yet, so every file of site-dir counts as added and nothing is carried. ` +
             'It is written at the end of this run (not in a dry run); from the next run on, only what changed is warmed.');
-        return undefined;
+        return { previous: undefined, carriedBefore: [], malformed: 0 };
     }
+    const malformed = read.malformedCarried ?? 0;
     if (read.state.baseUrl !== scan.base) {
-        notices.push(`state: it was written for ${read.state.baseUrl}, not ${scan.base} (base-url changed), so every file ` +
-            'counts as added and nothing is carried.');
-        return undefined;
+        warnings.push(`state: it was written for ${read.state.baseUrl}, not ${scan.base} (base-url changed, or another site's ` +
+            'state?), so it cannot be used. This is not a first deploy: every file counts as added this run, and what ' +
+            'the quota cannot take is carried to the next runs. The file is kept aside, not overwritten, when the new ' +
+            'state is written (never in a dry run).');
+        return { previous: undefined, carriedBefore: read.state.carried, malformed };
     }
-    return read.state;
+    return { previous: read.state, carriedBefore: read.state.carried, malformed };
 }
 /**
  * Site files the sitemap lists, with the URL to warm and the priority. The sitemap's URL form is
@@ -11055,35 +12029,70 @@ function sitemapFiles(base, sitemap, byPath) {
     return found;
 }
 /** The carried entries still to warm (supersession by a new change is decided by the caller). */
-function carryIn(carried, today, options, byPath, fromSitemap) {
-    const result = { entries: [], aged: 0, oldestAged: undefined, gone: 0, excluded: 0 };
+function carryIn(carried, context) {
+    const { today, base, options, byPath, fromSitemap } = context;
+    const invalid = { count: 0, offSite: 0, noFile: 0, badDay: 0, examples: [] };
+    const result = { entries: [], aged: 0, oldestAged: undefined, gone: 0, excluded: 0, invalid };
+    const drop = (why, example) => {
+        invalid.count++;
+        invalid[why]++;
+        if (invalid.examples.length < 3)
+            invalid.examples.push(example.slice(0, 200));
+    };
     const todayMs = Date.parse(today);
+    const exists = (file) => byPath.has(file);
     for (const entry of carried) {
+        if (!isRealDay(entry.since) || entry.since > today) {
+            drop('badDay', `since ${entry.since}`);
+            continue;
+        }
+        if (!entry.url.startsWith(base)) {
+            drop('offSite', entry.url);
+            continue;
+        }
         if ((todayMs - Date.parse(entry.since)) / 86_400_000 > options.carryDays) {
             result.aged++;
             if (result.oldestAged === undefined || entry.since < result.oldestAged)
                 result.oldestAged = entry.since;
             continue;
         }
-        let url = entry.url;
-        if (entry.file !== undefined) {
-            const file = byPath.get(entry.file);
-            if (file === undefined) {
-                result.gone++;
-                continue;
-            }
-            // The file's URL now (base-url is the same; the sitemap's loc form may have changed).
-            url = fromSitemap.get(entry.file)?.url ?? file.url;
+        const name = entry.file ?? urlToFile(base, entry.url, exists);
+        const file = name === undefined ? undefined : byPath.get(name);
+        if (entry.file !== undefined && file === undefined) {
+            result.gone++; // deleted since
+            continue;
         }
+        if (file === undefined || urlToFile(base, entry.url, exists) === undefined) {
+            drop('noFile', entry.url); // a URL that is no file of the site
+            continue;
+        }
+        // The file's URL now (base-url is the same; the sitemap's loc form may have changed).
+        const url = fromSitemap.get(file.path)?.url ?? file.url;
         if (options.exclude !== undefined && options.exclude.match(url) !== undefined) {
             result.excluded++;
             continue;
         }
-        result.entries.push({ ...entry, url });
+        result.entries.push({ ...entry, file: file.path, url });
     }
     // Oldest first; the same day keeps the state's order (which is the order they were planned in).
     result.entries.sort((a, b) => (a.since < b.since ? -1 : a.since > b.since ? 1 : 0));
     return result;
+}
+/** `YYYY-MM-DD` naming a day that exists (not `2020-99-99`, not `2026-02-30`). */
+function isRealDay(day) {
+    const time = Date.parse(`${day}T00:00:00Z`);
+    return !Number.isNaN(time) && new Date(time).toISOString().slice(0, 10) === day;
+}
+function invalidNotice(invalid, malformed) {
+    const parts = [
+        invalid.offSite ? `${invalid.offSite} not under base-url` : '',
+        invalid.noFile ? `${invalid.noFile} whose URL is no file of the site` : '',
+        invalid.badDay ? `${invalid.badDay} whose since is no real day up to today` : '',
+        malformed ? `${malformed} that are not entries (a field missing or of the wrong kind)` : '',
+    ].filter(Boolean);
+    const examples = invalid.examples.length ? `, e.g. ${invalid.examples.join('; ')}` : '';
+    return (`state: ${invalid.count + malformed} carried entries were dropped as not usable (${parts.join(', ')}${examples}). ` +
+        'A state is only ever written by cdn-prefetch: was it edited by hand, or damaged?');
 }
 
 ;// CONCATENATED MODULE: external "node:events"
@@ -11171,7 +12180,8 @@ function stoppedFirst(reason) {
  * Not carried: URLs that were accepted, refused for themselves (a bad URL, a host that is not the
  * account's), and URLs whose call's outcome is unknown. The last may have been accepted and charged;
  * quota is money, so a URL is never risked twice: it waits for the next deploy that changes it.
- * Without a previous state nothing is carried (see nextState).
+ * On a first deploy (no state at all) nothing is carried (see nextState); with a state that could not
+ * be used, what was not warmed is carried all the same.
  */
 
 
@@ -11183,7 +12193,10 @@ const MAX_REASON = 300;
  */
 function nextState(input) {
     const { scan, plan } = input;
-    const outcomes = new Map(input.outcomes.map((outcome) => [outcome.url, outcome]));
+    const outcomes = new Map();
+    if (plan.urls.length > 0)
+        for (const outcome of input.outcomes)
+            outcomes.set(outcome.url, outcome);
     const carried = [];
     const carriedBy = {
         quota: 0,
@@ -11198,7 +12211,7 @@ function nextState(input) {
         const cause = outcome === undefined ? stoppedCause(input.stopped) : carryCause(outcome);
         if (cause === undefined)
             continue;
-        if (!plan.hadState) {
+        if (!plan.carries) {
             coldWithoutState++;
             continue;
         }
@@ -11224,7 +12237,7 @@ function nextState(input) {
         state: {
             baseUrl: scan.base,
             savedAt: input.now.toISOString(),
-            files: new Map(scan.files.map((file) => [file.path, file.hashes])),
+            files: new FilesOf(scan.files),
             carried,
         },
         carried: carried.length,
@@ -11266,206 +12279,46 @@ function stoppedCause(stopped) {
 function notSentText(stopped) {
     return stopped === undefined ? 'not sent: the run ended before it was sent' : notSentReason(stopped);
 }
-
-;// CONCATENATED MODULE: ./src/state/state.ts
 /**
- * The `state` file: what the last deploy the action saw looked like (a content hash per file of the
- * built site) and the URLs it planned but could not warm (the carried list). The next run diffs
- * against it and warms the carried URLs after its own changes.
- *
- * Format (version 1), one JSON document written one entry a line so that it stays readable and
- * diffable, and small: for 100,000 files it is 6 MB (paths of 40 characters) to 10 MB (70 characters).
- *
- *   {"format":"cdn-prefetch-state","version":1,"hash":"sha256/96","savedAt":"…","baseUrl":"…",
- *   "carried":[
- *   {"url":"…","file":"docs/index.html","change":"modified","cause":"quota","reason":"…","since":"2026-03-01"},
- *   …],
- *   "files":{
- *   "css/site.css":"q3Xv…",
- *   "docs/index.html":"Zk1P….r8Tn…",
- *   …}}
- *
- * A file's value is its content hash, then for an HTML page `.` and the hash of its own content
- * (`<main>`, else `<article>`, else `<body>`). Hashes are SHA-256 cut to 96 bits and written in
- * base64url (16 characters): the state only ever compares a file with its own earlier version, so
- * the chance that a change goes unseen is 2^-96 per changed file. Two full hashes in hex (2 x 64
- * characters) would add about 10 MB per 100,000 pages — 15 to 19 MB in all — and buy nothing.
+ * The scan's files as the state's map from path to hashes, without copying them: a million files
+ * would take a second map of a million entries to write the state, which only iterates over them.
  */
-
-
-
-
-/** The `format` marker: a file without it is not ours, whatever else it holds. */
-const STATE_FORMAT = 'cdn-prefetch-state';
-const STATE_VERSION = 1;
-/** How the hashes were made: a state whose hashes were made otherwise cannot be compared. */
-const STATE_HASH = 'sha256/96';
-/** A state larger than this is not ours (100,000 files take 6–10 MB). */
-const MAX_STATE_BYTES = 512 * 1024 * 1024;
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
-const CHANGES = ['added', 'modified', 'unchanged'];
-const CAUSES = ['quota', 'deadline', 'cancelled', 'not-sent', 'retryable'];
-/**
- * Reads `file` (an absolute path; `label`, e.g. the input as written, is what a warning names). Never
- * throws: every problem is a `missing` or `unusable` result.
- */
-async function readState(file, label = file) {
-    let text;
-    try {
-        const stat = await external_node_fs_namespaceObject.promises.stat(file);
-        if (stat.isDirectory())
-            return unusable(label, 'it is a folder, not a file');
-        if (stat.size > MAX_STATE_BYTES)
-            return unusable(label, `it is ${stat.size} bytes long`);
-        text = await external_node_fs_namespaceObject.promises.readFile(file, 'utf8');
+class FilesOf {
+    files;
+    byPath;
+    constructor(files) {
+        this.files = files;
     }
-    catch (error) {
-        if (systemErrorCode(error) === 'ENOENT')
-            return { kind: 'missing', label };
-        return unusable(label, `it cannot be read: ${errorMessage(error)}`);
+    get size() {
+        return this.files.length;
     }
-    let document;
-    try {
-        document = JSON.parse(text);
+    /** Looked up: the map is made the first time (tests; the run itself only iterates). */
+    get(path) {
+        this.byPath ??= new Map(this.entries());
+        return this.byPath.get(path);
     }
-    catch {
-        return unusable(label, 'it is not JSON (a truncated or foreign file?)');
+    has(path) {
+        return this.get(path) !== undefined;
     }
-    const parsed = parseDocument(document);
-    return typeof parsed === 'string' ? unusable(label, parsed) : { kind: 'found', state: parsed };
-}
-function unusable(file, why) {
-    return {
-        kind: 'unusable',
-        label: file,
-        why,
-        warning: `state: ${file} cannot be used (${why}); every file counts as added this run, nothing carried ` +
-            `is warmed, and the file is replaced at the end of the run.`,
-    };
-}
-/** The state in `document`, or why it is not one. */
-function parseDocument(document) {
-    if (!isRecord(document) || document.format !== STATE_FORMAT) {
-        return `it is not a cdn-prefetch state file: no "format": "${STATE_FORMAT}"`;
+    *entries() {
+        for (const file of this.files)
+            yield [file.path, file.hashes];
     }
-    if (document.version !== STATE_VERSION) {
-        return typeof document.version === 'number' && document.version > STATE_VERSION
-            ? `it was written by a newer cdn-prefetch (format version ${document.version}); use that version`
-            : `format version ${JSON.stringify(document.version)} is not one this version reads`;
+    *keys() {
+        for (const file of this.files)
+            yield file.path;
     }
-    if (document.hash !== STATE_HASH)
-        return `its hashes are ${JSON.stringify(document.hash)}, not ${STATE_HASH}`;
-    if (typeof document.baseUrl !== 'string' || typeof document.savedAt !== 'string') {
-        return 'it has no "baseUrl" or "savedAt"';
+    *values() {
+        for (const file of this.files)
+            yield file.hashes;
     }
-    const files = parseFiles(document.files);
-    if (typeof files === 'string')
-        return files;
-    const carried = parseCarried(document.carried);
-    if (typeof carried === 'string')
-        return carried;
-    return { baseUrl: document.baseUrl, savedAt: document.savedAt, files, carried };
-}
-function parseFiles(value) {
-    if (!isRecord(value))
-        return '"files" is not an object';
-    const files = new Map();
-    for (const file in value) {
-        const hashes = value[file];
-        // 16 characters, or 16 + "." + 16. Any other character only makes the file count as modified.
-        if (typeof hashes !== 'string' ||
-            (hashes.length !== 16 && (hashes.length !== 33 || hashes[16] !== '.'))) {
-            return `the hashes of "${file}" are not ${STATE_HASH} hashes`;
-        }
-        files.set(file, hashes.length === 16 ? { content: hashes } : { content: hashes.slice(0, 16), own: hashes.slice(17) });
+    forEach(callback) {
+        for (const file of this.files)
+            callback(file.hashes, file.path, this);
     }
-    return files;
-}
-function parseCarried(value) {
-    if (!Array.isArray(value))
-        return '"carried" is not a list';
-    const carried = [];
-    for (const [i, entry] of value.entries()) {
-        if (!isRecord(entry) ||
-            typeof entry.url !== 'string' ||
-            (entry.file !== undefined && typeof entry.file !== 'string') ||
-            !CHANGES.includes(entry.change) ||
-            !CAUSES.includes(entry.cause) ||
-            typeof entry.reason !== 'string' ||
-            typeof entry.since !== 'string' ||
-            !DAY.test(entry.since)) {
-            return `carried entry ${i + 1} is not a url, change, cause, reason and since`;
-        }
-        carried.push({
-            url: entry.url,
-            ...(entry.file === undefined ? {} : { file: entry.file }),
-            change: entry.change,
-            cause: entry.cause,
-            reason: entry.reason,
-            since: entry.since,
-        });
+    [Symbol.iterator]() {
+        return this.entries();
     }
-    return carried;
-}
-function isRecord(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-/**
- * Writes `state` to `file` (an absolute path; parent folders are created) through a temporary file in
- * the same folder, flushed to disk and then renamed over `file`: a reader sees the old state or the
- * new one, never a part. On failure the temporary file is removed, the old state is left as it was,
- * and the error is thrown. Takes no stop signal, so that it also runs on the failure, deadline and
- * cancel paths.
- */
-async function writeState(file, state) {
-    const folder = external_node_path_namespaceObject.dirname(file);
-    await external_node_fs_namespaceObject.promises.mkdir(folder, { recursive: true });
-    // Hidden, so that a state kept inside site-dir is skipped by the site scan even while it is written.
-    const temporary = external_node_path_namespaceObject.join(folder, `.${external_node_path_namespaceObject.basename(file)}.${process.pid}-${(0,external_node_crypto_namespaceObject.randomBytes)(4).toString('hex')}.tmp`);
-    const handle = await external_node_fs_namespaceObject.promises.open(temporary, 'wx');
-    try {
-        try {
-            for (const chunk of serialize(state))
-                await handle.write(chunk);
-            await handle.sync();
-        }
-        finally {
-            await handle.close();
-        }
-        await external_node_fs_namespaceObject.promises.rename(temporary, file);
-    }
-    catch (error) {
-        await external_node_fs_namespaceObject.promises.rm(temporary, { force: true });
-        throw error;
-    }
-}
-/** The state's text, in chunks of about 1 MB (a 100,000-file state is never one big string twice). */
-function* serialize(state) {
-    const head = {
-        format: STATE_FORMAT,
-        version: STATE_VERSION,
-        hash: STATE_HASH,
-        savedAt: state.savedAt,
-        baseUrl: state.baseUrl,
-    };
-    let text = `${JSON.stringify(head).slice(0, -1)},\n"carried":[`;
-    state.carried.forEach((entry, i) => {
-        const { url, file, change, cause, reason, since } = entry;
-        const ordered = { url, ...(file === undefined ? {} : { file }), change, cause, reason, since };
-        text += `${i === 0 ? '' : ','}\n${JSON.stringify(ordered)}`;
-    });
-    text += '],\n"files":{';
-    let first = true;
-    for (const [name, hashes] of state.files) {
-        const value = hashes.own === undefined ? hashes.content : `${hashes.content}.${hashes.own}`;
-        text += `${first ? '' : ','}\n${JSON.stringify(name)}:"${value}"`;
-        first = false;
-        if (text.length >= 1024 * 1024) {
-            yield text;
-            text = '';
-        }
-    }
-    yield `${text}}}\n`;
 }
 
 ;// CONCATENATED MODULE: ./src/site/index.ts
@@ -11998,13 +12851,13 @@ const ACTION_INPUTS = [
     },
     {
         name: 'state',
-        description: 'A workspace-relative file read at the start and replaced at the end (never in a dry run): the content hash of every file of the last deploy, and the URLs the quota, the timeout or a passing error left, carried to the next run. Keep it with actions/cache. Alone (no site-dir), a run warms the carried URLs.',
+        description: 'A workspace-relative file read at the start and replaced at the end (never in a dry run): the content hash of every file of the last deploy, and the URLs the quota, the timeout or a passing error left, carried to the next run. Keep it with actions/cache. Only a state is ever replaced: a path that holds another file is a configuration error, and a damaged state is kept aside. Alone (no site-dir), a run warms the carried URLs.',
         default: '',
         required: false,
     },
     {
         name: 'content-ignore',
-        description: 'Regular expressions, one per line, whose matches are removed from text files of site-dir before hashing: build times and random ids some generators stamp into every page (MkDocs: Build Date UTC : [^\\n]*).',
+        description: 'Regular expressions, one per line, whose matches are removed from text files of site-dir before hashing: build times and random ids some generators stamp into every page (MkDocs: Build Date UTC : [^\\n]*). Written without slashes or flags; a pattern that takes over 2 s on a file is stopped there.',
         default: '',
         required: false,
     },
@@ -12972,7 +13825,7 @@ function clearTextWarning(name, origin, what) {
 }
 
 ;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+const external_node_fs_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: ./src/verify/types.ts
 /**
  * `verify`: what the site served for each URL, compared with the build. Plain data: the report, the job
@@ -13236,19 +14089,39 @@ function detail(check) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/report.ts
-/** The JSON report file: every URL and its fate, for later steps and for people. */
+/**
+ * The JSON report file: every URL and its fate, for later steps and for people.
+ *
+ * Written in pieces: a run of a million URLs has a report of a few hundred MB, which as one string
+ * (and again as the bytes written) would double the run's memory at its very end. The pieces join to
+ * exactly `JSON.stringify(report, null, 2)`; each is redacted on its own (a piece ends between URLs,
+ * and no secret spans two report rows).
+ */
 
 
 
 
+/** About this many characters a piece. */
+const PIECE = 1024 * 1024;
 async function writeReport(result, dir, redact) {
     await mkdir(dir, { recursive: true });
     const file = path.join(dir, `cdn-prefetch-report-${Date.now()}-${randomBytes(3).toString('hex')}.json`);
-    await writeFile(file, reportJson(result, redact), 'utf8');
+    const handle = await open(file, 'w');
+    try {
+        for (const piece of reportPieces(result, redact))
+            await handle.write(piece, null, 'utf8');
+    }
+    finally {
+        await handle.close();
+    }
     return file;
 }
 /** The report as JSON text: the action's report file, and what the CLI prints with --json. */
 function reportJson(result, redact) {
+    return [...reportPieces(result, redact)].join('');
+}
+/** The report's text, in redacted pieces of about PIECE characters. */
+function* reportPieces(result, redact) {
     const checks = checksByUrl(result.verify);
     const report = {
         dryRun: result.dryRun,
@@ -13269,12 +14142,36 @@ function reportJson(result, redact) {
         ...(result.site ? { site: result.site } : {}),
         ...(result.savedSitemap ? { savedSitemap: result.savedSitemap } : {}),
         ...(result.verify ? { verify: verifyTotals(result.verify) } : {}),
-        urls: result.outcomes.map(({ order: _order, ...outcome }) => ({
-            ...outcome,
-            ...edgeFields(checks.get(outcome.url)),
-        })),
+        urls: [],
     };
-    return redact(JSON.stringify(report, null, 2)) + '\n';
+    if (result.outcomes.length === 0) {
+        yield `${redact(JSON.stringify(report, null, 2))}\n`;
+        return;
+    }
+    // Everything up to the list, then the rows, ROWS at a time, as JSON.stringify indents them there:
+    // inside `{"urls": [...]}` a row has the indent it has in the report.
+    const head = JSON.stringify(report, null, 2);
+    let piece = `${head.slice(0, head.lastIndexOf('[]'))}[\n`;
+    for (let start = 0; start < result.outcomes.length; start += ROWS) {
+        const slice = result.outcomes.slice(start, start + ROWS);
+        // A row with a check at the edge carries it (`edge` and the fields after it).
+        const withEdge = checks.size === 0 ? slice : slice.map((row) => ({ ...row, ...edgeFields(checks.get(row.url)) }));
+        const rows = JSON.stringify({ urls: withEdge }, withoutOrder, 2);
+        piece += `${start === 0 ? '' : ',\n'}${rows.slice(ROWS_BEFORE.length, -ROWS_AFTER.length)}`;
+        if (piece.length >= PIECE) {
+            yield redact(piece);
+            piece = '';
+        }
+    }
+    yield `${redact(piece)}\n  ]\n}\n`;
+}
+/** Rows a time; and what JSON.stringify writes around them inside `{"urls": [...]}`. */
+const ROWS = 2_000;
+const ROWS_BEFORE = '{\n  "urls": [\n';
+const ROWS_AFTER = '\n  ]\n}';
+/** A row's `order` is the run's own bookkeeping, not the report's. */
+function withoutOrder(key, value) {
+    return key === 'order' && typeof this === 'object' && this !== null && 'url' in this ? undefined : value;
 }
 /** The verification's totals; each URL's check is on its row (`edge` and the fields after it). */
 function verifyTotals(verify) {
@@ -13296,6 +14193,9 @@ function verdict(result, failOn) {
         return undefined;
     if (result.sitemap?.notRead) {
         return { reason: `The sitemap was not read: ${result.sitemap.notRead}`, listed: true };
+    }
+    if (result.site?.notRead) {
+        return { reason: `site-dir was not read: ${result.site.notRead}`, listed: true };
     }
     const { failed } = result.counts;
     const quotaSkipped = result.outcomes.filter((o) => o.status === 'skipped' && o.skip === 'quota').length;
@@ -14979,6 +15879,7 @@ function visible(text) {
         return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
     });
 }
+/** Whether `url` is already in the form normalizeUrl gives (a quick test: no result is made). */
 function isCanonical(url) {
     return (url.length <= MAX_URL_LENGTH &&
         CANONICAL.test(url) &&
@@ -15914,17 +16815,17 @@ function parse(raw) {
         return NaN;
     if (n === 4 || n === 7 || n === 10)
         return utc(year, month, day, 0, 0, 0);
-    if (n < 16 || (s.charCodeAt(10) | 0x20) !== LOWER_T || s.charCodeAt(13) !== COLON)
+    if (n < 16 || (s.charCodeAt(10) | 0x20) !== LOWER_T || s.charCodeAt(13) !== lastmod_COLON)
         return NaN;
     const hour = digits(s, 11, 2);
     const minute = digits(s, 14, 2);
     let second = 0;
     let fraction = 0;
     let i = 16;
-    if (s.charCodeAt(i) === COLON) {
+    if (s.charCodeAt(i) === lastmod_COLON) {
         second = digits(s, 17, 2);
         i = 19;
-        if (s.charCodeAt(i) === DOT) {
+        if (s.charCodeAt(i) === lastmod_DOT) {
             const start = ++i;
             while (i < n && isDigit(s.charCodeAt(i)))
                 i++;
@@ -15944,7 +16845,7 @@ function parse(raw) {
         else if (sign === PLUS || sign === DASH) {
             const offsetHours = digits(s, i + 1, 2);
             const offsetMinutes = digits(s, i + 4, 2);
-            if (s.charCodeAt(i + 3) !== COLON ||
+            if (s.charCodeAt(i + 3) !== lastmod_COLON ||
                 offsetHours < 0 ||
                 offsetHours > 23 ||
                 offsetMinutes < 0 ||
@@ -15961,8 +16862,8 @@ function parse(raw) {
 }
 const DASH = 0x2d;
 const PLUS = 0x2b;
-const COLON = 0x3a;
-const DOT = 0x2e;
+const lastmod_COLON = 0x3a;
+const lastmod_DOT = 0x2e;
 const LOWER_T = 0x74;
 const LOWER_Z = 0x7a;
 function isDigit(code) {
@@ -16116,10 +17017,11 @@ function inInputOrder(...parts) {
 }
 /** The URLs beyond the quota, skipped. */
 function skippedForQuota(batches, quota) {
+    const reason = `quota: the daily prefetch quota had ${quota} URLs left`; // one string for them all
     return batches.overQuota.map((item) => ({
         url: item.url,
         status: 'skipped',
-        reason: `quota: the daily prefetch quota had ${quota} URLs left`,
+        reason,
         skip: 'quota',
         source: item.source,
         order: item.order,
@@ -16145,33 +17047,33 @@ function failedOutcomes(items, reason, notSent) {
 }
 /**
  * Gives each outcome from the sitemap diff its `change` and lastmods, and each from site-dir its
- * `change`, `chromeOnly` and `carriedSince` (report rows of urls / urls-file get none).
+ * `change`, `chromeOnly` and `carriedSince` (report rows of urls / urls-file get none). The outcomes
+ * are this run's own, made for the report: they are completed in place (a million copies would be a
+ * million objects more at the run's peak).
  */
 function withChanges(outcomes, changes) {
     if (changes.size === 0)
         return outcomes;
     const format = lastFormatted();
-    return outcomes.map((outcome) => {
+    for (const outcome of outcomes) {
         const entry = changes.get(outcome.order);
         if (entry === undefined)
-            return outcome;
+            continue;
+        outcome.change = entry.change;
         if (!('lastmod' in entry)) {
-            return {
-                ...outcome,
-                change: entry.change,
-                ...(entry.chromeOnly ? { chromeOnly: true } : {}),
-                ...(entry.carriedSince !== undefined ? { carriedSince: entry.carriedSince } : {}),
-            };
+            if (entry.chromeOnly)
+                outcome.chromeOnly = true;
+            if (entry.carriedSince !== undefined)
+                outcome.carriedSince = entry.carriedSince;
+            continue;
         }
-        return {
-            ...outcome,
-            change: entry.change,
-            ...(Number.isNaN(entry.lastmod) ? {} : { lastmod: format(entry.lastmod) }),
-            ...(entry.change === 'modified' && !Number.isNaN(entry.previousLastmod)
-                ? { previousLastmod: format(entry.previousLastmod) }
-                : {}),
-        };
-    });
+        if (!Number.isNaN(entry.lastmod))
+            outcome.lastmod = format(entry.lastmod);
+        if (entry.change === 'modified' && !Number.isNaN(entry.previousLastmod)) {
+            outcome.previousLastmod = format(entry.previousLastmod);
+        }
+    }
+    return outcomes;
 }
 /** formatLastmod, remembering its last answer: a build stamp gives thousands of URLs the same lastmod. */
 function lastFormatted() {
@@ -17633,7 +18535,7 @@ function warnRejects(stats, side, logger) {
 
 
 
-const HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n';
+const save_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n';
 const TAIL = '</urlset>\n';
 /**
  * Writes the baseline for `save-sitemap` (`given` as the user wrote it, `file` resolved); a path that
@@ -17677,7 +18579,7 @@ async function writeUrlset(file, set) {
     const temporary = `${file}.${process.pid}.tmp`;
     const out = (0,external_node_fs_namespaceObject.createWriteStream)(temporary, { encoding: 'utf8' });
     try {
-        let buffer = HEAD;
+        let buffer = save_HEAD;
         for (const [url, lastmod] of set?.entries() ?? []) {
             buffer += urlElement(url, lastmod);
             if (buffer.length >= 64 * 1024) {
@@ -17955,6 +18857,8 @@ function prepareUrls(entries, options) {
     const changes = new Map();
     const invalidByReason = new Map();
     let duplicates = 0;
+    // One string per host: a million URLs of one site would otherwise hold a million copies of it.
+    const hosts = new Map();
     for (const entry of entries) {
         const normalized = entry.invalid === undefined
             ? normalizeUrl(entry.raw, options.baseUrl)
@@ -18004,7 +18908,10 @@ function prepareUrls(entries, options) {
             });
         }
         else {
-            candidates.push({ url: normalized.url, host: normalized.host, source: entry.source, order });
+            let host = hosts.get(normalized.host);
+            if (host === undefined)
+                hosts.set(normalized.host, (host = normalized.host));
+            candidates.push({ url: normalized.url, host, source: entry.source, order });
         }
     }
     return { candidates, rejected, duplicates, changes, invalidByReason };
@@ -18036,7 +18943,7 @@ function parseUrlList(text, sourceName) {
 async function readUrlFile(filePath, displayName) {
     let text;
     try {
-        text = await (0,promises_namespaceObject.readFile)(filePath, 'utf8');
+        text = await (0,external_node_fs_promises_namespaceObject.readFile)(filePath, 'utf8');
     }
     catch (error) {
         const code = error.code;
@@ -18070,6 +18977,7 @@ async function gatherUrls(config, logger, options = {}, site) {
         domains: config.domains,
         exclude: config.exclude,
     });
+    gathered.entries = []; // prepared: a million entries must not stay for the rest of the run
     // One line per kind of mistake, not one per entry: a sitemap can hold thousands.
     for (const [reason, { count, examples }] of urls.invalidByReason) {
         const more = count > examples.length ? `; …and ${count - examples.length} more` : '';
@@ -18102,7 +19010,16 @@ async function gatherEntries(config, logger, options = {}, site) {
         lists,
         ...(sitemap?.read ? { sitemap: sitemap.read } : {}),
         ...(sitemap?.failure ? { sitemapFailure: sitemap.failure } : {}),
-        ...(site ? { site: { counts: site.counts, siteDir: site.siteDir, planned: site.entries.length } } : {}),
+        ...(site
+            ? {
+                site: {
+                    counts: site.counts,
+                    siteDir: site.siteDir,
+                    planned: site.entries.length,
+                    ...(site.notRead ? { notRead: site.notRead } : {}),
+                },
+            }
+            : {}),
     };
 }
 /**
@@ -18139,6 +19056,13 @@ function append(to, items) {
  */
 function nothingToSend(gathered) {
     const lists = gathered.lists.map((list) => `${list.name} had ${list.entries} entries`);
+    if (gathered.site?.notRead !== undefined) {
+        const { siteDir, notRead } = gathered.site;
+        return {
+            level: 'warning',
+            message: `No URLs to prefetch: site-dir ${siteDir} was not read (${notRead}). Nothing was sent.`,
+        };
+    }
     if (gathered.site !== undefined) {
         return { level: 'notice', message: `No URLs to prefetch: ${siteText(gathered.site)}. Nothing was sent.` };
     }
@@ -18156,7 +19080,7 @@ function nothingToSend(gathered) {
 /** A site (or a state alone) that planned nothing: what it held, so a redeploy with no change reads as one. */
 function siteText(site) {
     const { counts } = site;
-    const dropped = counts.carriedAged + counts.carriedGone + counts.carriedExcluded;
+    const dropped = counts.carriedAged + counts.carriedGone + counts.carriedExcluded + counts.carriedInvalid;
     const carried = dropped > 0 ? `nothing carried is left to warm (${dropped} dropped)` : 'nothing is carried';
     if (site.siteDir === undefined)
         return `the state has ${carried.replace('nothing is carried', 'no carried URLs')}`;
@@ -18253,6 +19177,8 @@ async function sitemapPriorities(options, logger) {
  * Two ends, which run.ts calls as phases: `openSite` before anything is sent (read the state, scan,
  * plan), and `closeSite` after, however sending ended — with a result (success, a refusal part-way, the
  * deadline, a cancel) or with an exception: it writes the next state, but never in a dry run.
+ * A state that could not be used is kept aside, never overwritten; a `state` that names another file is
+ * refused before anything is read; a state that cannot be written fails the step (after the report).
  */
 
 
@@ -18272,6 +19198,8 @@ async function openSite(config, logger, options = {}) {
     const notes = [];
     const log = notingLogger(logger, notes);
     const read = site.state === undefined ? undefined : await readState(statePath(config, site.state), site.state);
+    if (read?.kind === 'foreign')
+        throw foreignStateError(read, statePath(config, read.label));
     try {
         const planned = site.siteDir === undefined
             ? drainOnly(read, config, log, options)
@@ -18285,8 +19213,9 @@ async function openSite(config, logger, options = {}) {
     catch (error) {
         if (error instanceof ConfigError || options.signal?.aborted !== true)
             throw error;
-        log.warning(`site-dir: not read: ${stopText(options.signal)}; the state is left as it was.`);
-        return { config: site, entries: [], read, keep: 'the site was not read', notes };
+        const notRead = stopText(options.signal);
+        log.warning(`site-dir: not read: ${notRead}; the state is left as it was.`);
+        return { config: site, entries: [], read, keep: 'the site was not read', notRead, notes };
     }
 }
 async function planSite(siteDir, read, config, log, options) {
@@ -18311,6 +19240,10 @@ async function planSite(siteDir, read, config, log, options) {
     });
     if (site.state === undefined)
         plan.notices.length = 0; // no state asked for: nothing to say about one
+    for (const warning of scan.warnings ?? [])
+        log.warning(warning);
+    for (const notice of scan.notices ?? [])
+        log.notice(notice);
     for (const notice of plan.notices)
         log.notice(notice);
     for (const warning of plan.warnings)
@@ -18346,7 +19279,7 @@ async function priorities(config, sitemap, log, options) {
  * as usual. Undefined, with a notice or warning, when there is no usable state.
  */
 function drainOnly(read, config, log, options) {
-    if (read === undefined || read.kind === 'missing') {
+    if (read === undefined || read.kind === 'missing' || read.kind === 'foreign') {
         log.notice(`state: there is no ${config.site?.state} yet, so there is nothing carried to warm (state alone reads no ` +
             'site-dir). A run with site-dir writes it.');
         return undefined;
@@ -18388,37 +19321,69 @@ function stateAsScan(state) {
  */
 function withNormalUrls(plan) {
     for (const planned of plan.urls) {
+        if (isCanonical(planned.url))
+            continue; // all of them, but asked cheaply: a site has a million
         const normal = normalizeUrl(planned.url);
         if (normal.ok && normal.url !== planned.url)
             planned.url = normal.url;
     }
     return plan;
 }
-/** The plan as URL entries: each row says why it is there. */
+/**
+ * The plan as URL entries: each row says why it is there. Rows that say the same share one `change`
+ * (a first deploy of a million files has one kind of row).
+ */
 function entriesOf(plan) {
-    return plan.urls.map((planned) => ({
-        raw: planned.url,
-        source: planned.file === undefined ? 'state' : `site-dir: ${planned.file}`,
-        change: {
-            change: planned.change,
-            chromeOnly: planned.chromeOnly,
-            ...(planned.change === 'carried' ? { carriedSince: planned.since } : {}),
-        },
-    }));
+    const shared = new Map();
+    return plan.urls.map((planned) => {
+        const since = planned.change === 'carried' ? planned.since : undefined;
+        const key = `${planned.change} ${planned.chromeOnly} ${since}`;
+        let change = shared.get(key);
+        if (change === undefined) {
+            change = {
+                change: planned.change,
+                chromeOnly: planned.chromeOnly,
+                ...(since !== undefined ? { carriedSince: since } : {}),
+            };
+            shared.set(key, change);
+        }
+        return {
+            raw: planned.url,
+            source: planned.file === undefined ? 'state' : `site-dir: ${planned.file}`,
+            change,
+        };
+    });
 }
-/** What the gather phase appends to the run's entries; undefined when the run stopped before site-dir was read. */
+/** What gatherEntries appends to the run's entries (none, with `notRead`, when the run stopped before site-dir was read). */
 function plannedSite(site) {
-    if (site.planned === undefined && site.config.siteDir !== undefined)
-        return undefined;
     const counts = site.planned?.plan.counts ?? emptySiteCounts();
-    return { entries: site.entries, counts, siteDir: site.config.siteDir };
+    const entries = site.entries;
+    // Handed over: the run holds them from here on (the state is built from the plan, not from these).
+    site.entries = [];
+    return { entries, counts, siteDir: site.config.siteDir, notRead: site.notRead };
+}
+/**
+ * What the quota warning says of the site's URLs it skips: carried in the state only when this run
+ * writes a state that carries them (not on a first deploy, not in a dry run, not when the state is
+ * left as it was). Undefined when the run has no site; the warning then speaks of lists.
+ */
+function quotaCutText(site, config) {
+    if (site?.planned === undefined || site.config.state === undefined || site.planned.plan.urls.length === 0) {
+        return undefined;
+    }
+    if (config.dryRun || site.keep !== undefined)
+        return undefined;
+    return site.planned.plan.carries
+        ? 'Those from site-dir are carried in the state and warmed by the next runs; all are listed in the report.'
+        : 'Those from site-dir are not carried: a first deploy carries nothing (it would queue the whole site for ' +
+            'days), and from the next run on only what changed is warmed. All are listed in the report.';
 }
 function logSitePlan(plan, site, logger) {
     const { counts } = plan;
-    const dropped = counts.carriedAged + counts.carriedGone + counts.carriedExcluded;
+    const dropped = counts.carriedAged + counts.carriedGone + counts.carriedExcluded + counts.carriedInvalid;
     const carried = `${counts.carriedIn} carried URLs in` +
         (dropped > 0
-            ? ` (${dropped} dropped: ${counts.carriedAged} older than carry-days, ${counts.carriedGone} gone, ${counts.carriedExcluded} excluded)`
+            ? ` (${dropped} dropped: ${counts.carriedAged} older than carry-days, ${counts.carriedGone} gone, ${counts.carriedExcluded} excluded, ${counts.carriedInvalid} not usable)`
             : '') +
         (counts.carriedSuperseded > 0 ? `, ${counts.carriedSuperseded} changed again` : '');
     if (site.siteDir === undefined) {
@@ -18446,6 +19411,7 @@ async function closeSite(site, config, run, options) {
         })
         : undefined;
     let written = false;
+    let stateError;
     if (next !== undefined) {
         for (const notice of next.notices)
             log.notice(notice);
@@ -18453,25 +19419,50 @@ async function closeSite(site, config, run, options) {
             log.info(`state: not written (dry run); ${site.config.state} is left as it was.`);
         }
         else if (site.keep === undefined) {
-            written = await write(statePath(config, site.config.state), site.config.state, next.state, log);
+            const file = statePath(config, site.config.state);
+            stateError = await setAside(site, file, options.now?.() ?? new Date(), log);
+            if (stateError === undefined)
+                stateError = await write(file, site.config.state, next.state, log);
+            written = stateError === undefined;
         }
     }
-    return siteResult(site, next === undefined ? undefined : { carried: next.carried, leftCold: next.leftCold }, written);
+    return siteResult(site, next === undefined ? undefined : { carried: next.carried, leftCold: next.leftCold }, written, stateError);
 }
+/** A state that could not be used is renamed aside before the new one is written: never overwritten. */
+async function setAside(site, file, now, log) {
+    const { read } = site;
+    const otherBase = read?.kind === 'found' && site.planned?.plan.hadState === false;
+    if (!(read?.kind === 'unusable' && read.setAside) && !otherBase)
+        return undefined;
+    try {
+        const aside = await setStateAside(file, now);
+        if (aside === undefined)
+            return undefined; // gone during the run: nothing to keep
+        log.warning(`state: the state that could not be used was kept as ${external_node_path_default().relative(external_node_path_default().dirname(file), aside)} beside ` +
+            `${site.config.state}; a new one is written in its place.`);
+        return undefined;
+    }
+    catch (error) {
+        return (`state: ${site.config.state} could not be used, and could not be kept aside (${errorMessage(error)}): it ` +
+            'is left as it was, and no new state is written.');
+    }
+}
+/** Writes the state; the error's text when it cannot be written. */
 async function write(file, label, state, log) {
     try {
         await writeState(file, state);
         log.info(`state: wrote ${label} (${state.files.size} files, ${state.carried.length} URLs carried).`);
-        return true;
+        return undefined;
     }
     catch (error) {
-        log.warning(`state: could not write ${label} (${errorMessage(error)}); it is left as it was, so the next run ` +
-            'compares with the older state and does not know what this run carried.');
-        return false;
+        return (`state: could not write ${label} (${errorMessage(error)}). What was sent is sent, but nothing is carried ` +
+            'and the next run compares with the older state (a state that can never be written re-warms the whole ' +
+            'site on every run): fix the path or its permissions.');
     }
 }
-function siteResult(site, next, written) {
+function siteResult(site, next, written, stateError) {
     const { config, planned, read } = site;
+    const unreadable = planned?.scan.unreadableNames ?? [];
     return {
         ...(config.siteDir !== undefined ? { siteDir: config.siteDir } : {}),
         ...(config.state !== undefined ? { state: config.state } : {}),
@@ -18481,10 +19472,15 @@ function siteResult(site, next, written) {
         ...(written && next !== undefined ? { carriedOut: next.carried } : {}),
         leftCold: next?.leftCold ?? 0,
         stateWritten: written,
+        ...(stateError !== undefined ? { stateError } : {}),
+        ...(site.notRead !== undefined ? { notRead: site.notRead } : {}),
+        ...(unreadable.length > 0 ? { unreadableNames: unreadable } : {}),
         notes: site.notes,
     };
 }
 function stateFound(read, plan) {
+    if (read.kind === 'foreign')
+        return 'unusable'; // never here: openSite refuses it
     if (read.kind !== 'found')
         return read.kind;
     return plan === undefined || plan.hadState ? 'found' : 'other-base-url';
@@ -19280,7 +20276,11 @@ async function runPrefetch(config, deps) {
             // closed: the next state is written from every URL's outcome (none is known after an exception).
             closed = site && (await run_close(run, site, sent?.outcomes ?? []));
         }
-        return closed ? { ...sent, site: closed } : sent;
+        if (!closed)
+            return sent;
+        // A state that cannot be kept fails the step (the report says what was sent first).
+        const failed = closed.stateError !== undefined && sent.fatal === undefined;
+        return { ...sent, site: closed, ...(failed ? { fatal: closed.stateError } : {}) };
     }
     finally {
         run.stop.dispose();
@@ -19309,7 +20309,7 @@ async function send(run, site) {
         // A refusal before anything is submitted (credentials, a permission, a proxy) fails every URL unsent.
         client = await openClient(run, urls);
         quotaRemain = await readQuota(run, client, urls);
-        batches = pack(run, urls, quotaRemain);
+        batches = pack(run, urls, quotaRemain, site);
         refreshed = await refresh(run, client, batches);
     }
     catch (error) {
@@ -19392,7 +20392,7 @@ async function readQuota(run, client, urls) {
     return remain;
 }
 /** The URLs within the quota, packed into calls; a line on what will be sent, a warning on what will not. */
-function pack(run, urls, quota) {
+function pack(run, urls, quota, site) {
     const { config, logger } = run;
     const batches = packBatches(urls.candidates, config.batchSize, quota);
     const packed = batches.batches.reduce((sum, batch) => sum + batch.items.length, 0);
@@ -19401,11 +20401,9 @@ function pack(run, urls, quota) {
         (urls.duplicates ? `; ${urls.duplicates} duplicate entries merged` : '') +
         (batches.overQuota.length ? `; ${batches.overQuota.length} beyond the quota of ${quota}` : ''));
     if (batches.overQuota.length > 0) {
-        const carries = Boolean(config.site?.state) && !config.dryRun;
         logger.warning(`${batches.overQuota.length} URLs skipped: the daily prefetch quota has ${quota} left. ` +
-            (carries
-                ? 'Those from site-dir are carried in the state and warmed by the next runs; all are listed in the report.'
-                : 'They are listed in the report; run again tomorrow or raise the quota.'));
+            (quotaCutText(site, config) ??
+                'They are listed in the report; run again tomorrow or raise the quota.'));
     }
     return batches;
 }
@@ -19659,7 +20657,7 @@ function comparedText(site) {
     const why = found === 'unusable' ? 'could not be used' : 'was written for another base-url';
     return alone
         ? `The state ${state} ${why}: nothing carried to warm.`
-        : `The state ${state} ${why}: every file counts as added, nothing is carried in.`;
+        : `The state ${state} ${why}: every file counts as added, and what the quota cuts is carried.`;
 }
 /** "4 carried in (1 dropped: older than carry-days), 3 carried to the next run", or what stands instead of the last. */
 function carriedText(site, dryRun) {
@@ -19668,6 +20666,7 @@ function carriedText(site, dryRun) {
         counts.carriedAged ? `${counts.carriedAged} older than carry-days` : '',
         counts.carriedGone ? `${counts.carriedGone} whose file is gone` : '',
         counts.carriedExcluded ? `${counts.carriedExcluded} excluded` : '',
+        counts.carriedInvalid ? `${counts.carriedInvalid} not usable` : '',
     ].filter(Boolean);
     const superseded = counts.carriedSuperseded
         ? `, ${counts.carriedSuperseded} changed again (warmed as changes)`
@@ -19770,6 +20769,8 @@ function siteLines(result) {
         return [];
     const { counts } = site;
     const head = site.siteDir === undefined ? 'Carried URLs' : `Site ${site.siteDir}`;
+    if (site.notRead)
+        return [`${head}: not read: ${site.notRead}; the state is left as it was`];
     const files = site.siteDir === undefined
         ? []
         : [
@@ -19798,6 +20799,7 @@ function countsTable(result) {
         result.calls ? `${result.calls} PushObjectCache calls, ${result.retries} retries` : '',
         result.stopped ? `stopped early: ${result.stopped}` : '',
         result.sitemap?.notRead ? `sitemap not read: ${result.sitemap.notRead}` : '',
+        result.site?.notRead ? `site-dir not read: ${result.site.notRead}` : '',
     ].filter(Boolean);
     return ['URLs', ...table(undefined, rows, [1]), ...(extras.length ? [extras.join(' · ')] : [])];
 }
@@ -20301,7 +21303,10 @@ async function execute(config, flags, io, logger, redact) {
         signals.dispose();
         logger.close();
     }
-    io.stdout.write(flags.json ? reportJson(result, redact) : redact(renderClosing(result)));
+    if (flags.json)
+        await writePieces(io.stdout, reportPieces(result, redact));
+    else
+        io.stdout.write(redact(renderClosing(result)));
     const failure = verdict(result, config.failOn);
     // The action points at its job summary; here the list is just above.
     if (failure)
@@ -20309,6 +21314,29 @@ async function execute(config, flags, io, logger, redact) {
     if (signals.received === 'SIGINT' || signals.received === 'SIGTERM')
         return EXIT[signals.received];
     return failure ? EXIT.failed : EXIT.done;
+}
+/**
+ * Writes `pieces` one after the other, each once the reader has taken enough of the last (a report of
+ * a million URLs is never held whole in the stream's buffer). A stream that ends (the reader closed
+ * it) takes nothing more: the adapter's exit code says so.
+ */
+async function writePieces(stream, pieces) {
+    const ended = () => stream.destroyed === true;
+    for (const piece of pieces) {
+        if (ended())
+            return;
+        if (stream.write(piece) || ended())
+            continue;
+        await new Promise((resolve) => {
+            const done = () => {
+                for (const event of ['drain', 'close', 'error'])
+                    stream.off(event, done);
+                resolve();
+            };
+            for (const event of ['drain', 'close', 'error'])
+                stream.on(event, done);
+        });
+    }
 }
 /** The flags as action inputs (the spec's defaults for the rest), through the action's own parser. */
 async function cliConfig(flags, io, credentials) {
@@ -20348,22 +21376,73 @@ function cliHint(error) {
 }
 
 ;// CONCATENATED MODULE: ./src/runtime/exit.ts
-/**
- * The last resort against a hang. Every request, timer and retry of a run ends with it (tests hold
- * that no handle is left), so the process exits by itself once the adapter has written everything.
- * Should something still hold it open — a socket inside a library out of our reach — it exits anyway
- * after `graceMs`, naming what was left: on a runner, a hang burns the job's six hours.
- */
-function exitWhenIdle(graceMs, warn) {
-    const timer = setTimeout(() => {
+/** A reader that takes nothing for this long is taken never to read. */
+const STALL_MS = 300_000;
+/** How often pending output is looked at once the grace has passed. */
+const POLL_MS = 100;
+/** Bytes still waiting to be taken by the streams' readers (a destroyed stream has none to deliver). */
+function pendingBytes(streams) {
+    return streams.reduce((sum, stream) => sum + (stream.destroyed ? 0 : stream.writableLength), 0);
+}
+function exitWhenIdle(options) {
+    const streams = options.streams ?? [process.stdout, process.stderr];
+    const stallMs = options.stallMs ?? STALL_MS;
+    let last = -1;
+    let progressAt = 0;
+    const check = () => {
+        const pending = pendingBytes(streams);
+        if (pending > 0) {
+            const now = performance.now();
+            if (pending !== last) {
+                last = pending;
+                progressAt = now;
+            }
+            if (now - progressAt < stallMs) {
+                setTimeout(check, POLL_MS).unref(); // the output holds the process; this only watches it
+                return;
+            }
+            options.warn(`cdn-prefetch: ${pending} bytes of output were not taken by their reader in ${stallMs / 1000} s; exiting without them.`);
+            if (!process.exitCode)
+                process.exitCode = 1;
+            process.exit();
+        }
         const open = process
             .getActiveResourcesInfo()
             .filter((resource) => resource !== 'Timeout' && resource !== 'TTYWrap');
-        warn(`cdn-prefetch: still running ${graceMs / 1000} s after the run ended (open: ${open.join(', ') || 'nothing known'}); exiting.`);
+        options.warn(`cdn-prefetch: still running ${options.graceMs / 1000} s after the run ended (open: ${open.join(', ') || 'nothing known'}); exiting.`);
         process.exit();
-    }, graceMs);
+    };
     // Never the reason the process stays: a clean run exits at once.
-    timer.unref();
+    setTimeout(check, options.graceMs).unref();
+}
+/**
+ * Calls `onFailure` when a write to one of `streams` fails (the reader closed the pipe: EPIPE), so that
+ * the exit code can say the output was not delivered, instead of a crash or a silent 0.
+ */
+function watchOutput(streams, onFailure) {
+    for (const stream of streams) {
+        stream.on('error', (error) => onFailure(stream, error));
+    }
+}
+
+;// CONCATENATED MODULE: external "node:v8"
+const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:v8");
+;// CONCATENATED MODULE: ./src/runtime/memory.ts
+/**
+ * How much memory the process lets its heap take before it collects. V8's default suits interactive
+ * programs: after each full collection it lets the heap grow to several times the data still in use
+ * before the next one (up to 4x on a machine with 16 GB or more). A run is a batch job whose live data
+ * grows phase by phase — on a site of a million files, to some 500 MB at the send — so the default let
+ * it reach 1.2-1.6 GB of memory, most of it garbage never collected. Growing by a fifth at a time keeps
+ * the peak near the live data (about 900 MB there) for a few percent more CPU time; small runs do not
+ * notice. Measured by `npm run bench` (the site section's million files).
+ */
+
+/** How far the heap may grow past the live data after a full collection, in percent. */
+const HEAP_GROWING_PERCENT = 20;
+/** Set once, by the adapters, before the run: the flag is read at every collection. */
+function keepHeapNearLiveData() {
+    (0,external_node_v8_namespaceObject.setFlagsFromString)(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
 }
 
 ;// CONCATENATED MODULE: ./src/cli.ts
@@ -20373,10 +21452,20 @@ function exitWhenIdle(graceMs, warn) {
 
 
 
-// `cdn-prefetch --json | head`: a reader that stops early is not the run's failure.
-process.stdout.on('error', (error) => {
-    if (error.code !== 'EPIPE')
-        throw error;
+
+keepHeapNearLiveData();
+/** The exit code when the output could not be delivered and the run itself did not fail. */
+const OUTPUT_LOST = 1;
+let outputLost = false;
+// `cdn-prefetch --json | head`: the reader closed the pipe before the end. What it did not take is
+// lost, and the exit code says so; the run itself is not cut short (its state is still written).
+watchOutput([process.stdout, process.stderr], (stream, error) => {
+    outputLost = true;
+    if (!process.exitCode)
+        process.exitCode = OUTPUT_LOST;
+    if (stream === process.stdout && !process.stderr.destroyed) {
+        process.stderr.write(`cdn-prefetch: standard output was closed before everything was written (${error.code}).\n`);
+    }
 });
 void runCli({
     argv: process.argv.slice(2),
@@ -20387,8 +21476,8 @@ void runCli({
     stderr: process.stderr,
     version: package_namespaceObject.rE,
 }).then((code) => {
-    process.exitCode = code;
-    // Everything is written: the process ends by itself, or at the latest 2 s later (runtime/exit.ts).
-    exitWhenIdle(2_000, (message) => process.stderr.write(`${message}\n`));
+    process.exitCode = code === 0 && outputLost ? OUTPUT_LOST : code;
+    // Everything is written: the process ends by itself once its output is taken (runtime/exit.ts).
+    exitWhenIdle({ graceMs: 2_000, warn: (message) => process.stderr.write(`${message}\n`) });
 });
 

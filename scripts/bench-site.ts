@@ -11,7 +11,10 @@
  * peak RSS, the state file's size, and the machine's load (other work on it skews wall times).
  * (b) runs from an ncc bundle, as the action does.
  *
- *   npx tsx scripts/bench-site.ts [--files 100000] [--runs 3]
+ * Then, unless `--no-million`, the whole action on a site of a million small files, first and second
+ * run (bench-site-million.ts, in a process of its own).
+ *
+ *   npx tsx scripts/bench-site.ts [--files 100000] [--runs 3] [--no-million]
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -359,3 +362,12 @@ async function main(): Promise<void> {
 }
 
 await main();
+if (!process.argv.includes('--no-million') && !process.argv.includes('--child')) {
+  console.log('');
+  const million = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', path.join(path.dirname(scriptPath), 'bench-site-million.ts')],
+    { stdio: 'inherit' },
+  );
+  if (million.status !== 0) process.exitCode = million.status ?? 1;
+}

@@ -4,11 +4,25 @@
  */
 import packageJson from '../package.json';
 import { runCli } from './cli/run-cli.js';
-import { exitWhenIdle } from './runtime/exit.js';
+import { exitWhenIdle, watchOutput } from './runtime/exit.js';
+import { keepHeapNearLiveData } from './runtime/memory.js';
 
-// `cdn-prefetch --json | head`: a reader that stops early is not the run's failure.
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code !== 'EPIPE') throw error;
+keepHeapNearLiveData();
+
+/** The exit code when the output could not be delivered and the run itself did not fail. */
+const OUTPUT_LOST = 1;
+let outputLost = false;
+
+// `cdn-prefetch --json | head`: the reader closed the pipe before the end. What it did not take is
+// lost, and the exit code says so; the run itself is not cut short (its state is still written).
+watchOutput([process.stdout, process.stderr], (stream, error) => {
+  outputLost = true;
+  if (!process.exitCode) process.exitCode = OUTPUT_LOST;
+  if (stream === process.stdout && !process.stderr.destroyed) {
+    process.stderr.write(
+      `cdn-prefetch: standard output was closed before everything was written (${error.code}).\n`,
+    );
+  }
 });
 
 void runCli({
@@ -20,7 +34,7 @@ void runCli({
   stderr: process.stderr,
   version: packageJson.version,
 }).then((code) => {
-  process.exitCode = code;
-  // Everything is written: the process ends by itself, or at the latest 2 s later (runtime/exit.ts).
-  exitWhenIdle(2_000, (message) => process.stderr.write(`${message}\n`));
+  process.exitCode = code === 0 && outputLost ? OUTPUT_LOST : code;
+  // Everything is written: the process ends by itself once its output is taken (runtime/exit.ts).
+  exitWhenIdle({ graceMs: 2_000, warn: (message) => process.stderr.write(`${message}\n`) });
 });

@@ -1,6 +1,9 @@
 import * as core from '@actions/core';
 import { run } from './main.js';
 import { exitWhenIdle } from './runtime/exit.js';
+import { keepHeapNearLiveData } from './runtime/memory.js';
 
-// Everything is written: the process ends by itself, or at the latest 2 s later (runtime/exit.ts).
-void run().finally(() => exitWhenIdle(2_000, (message) => core.warning(message)));
+keepHeapNearLiveData();
+// Everything is written: the process ends by itself, or at the latest 2 s after its output is taken
+// (runtime/exit.ts).
+void run().finally(() => exitWhenIdle({ graceMs: 2_000, warn: (message) => core.warning(message) }));

@@ -45,7 +45,14 @@ import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './runtime/retry.js';
 import { RunStop, stoppedFirst } from './runtime/stop.js';
 import { notReadSitemap, sitemapResult, type SitemapResult } from './sitemap/changes.js';
 import { gatherUrls, nothingToSend, saveBaseline, type GatheredUrls } from './sources/gather.js';
-import { closeSite, openSite, plannedSite, type OpenSite, type SiteResult } from './sources/site.js';
+import {
+  closeSite,
+  openSite,
+  plannedSite,
+  quotaCutText,
+  type OpenSite,
+  type SiteResult,
+} from './sources/site.js';
 import { lookupPolicy } from './submit/confirm.js';
 import { readPreloadRemain } from './submit/quota.js';
 import { submitBatches, type SubmitResult } from './submit/submitter.js';
@@ -89,7 +96,10 @@ export async function runPrefetch(config: Config, deps: RunDeps): Promise<RunRes
       // closed: the next state is written from every URL's outcome (none is known after an exception).
       closed = site && (await close(run, site, sent?.outcomes ?? []));
     }
-    return closed ? { ...sent, site: closed } : sent;
+    if (!closed) return sent;
+    // A state that cannot be kept fails the step (the report says what was sent first).
+    const failed = closed.stateError !== undefined && sent.fatal === undefined;
+    return { ...sent, site: closed, ...(failed ? { fatal: closed.stateError } : {}) };
   } finally {
     run.stop.dispose();
   }
@@ -118,7 +128,7 @@ async function send(run: RunContext, site: OpenSite | undefined): Promise<RunRes
     // A refusal before anything is submitted (credentials, a permission, a proxy) fails every URL unsent.
     client = await openClient(run, urls);
     quotaRemain = await readQuota(run, client, urls);
-    batches = pack(run, urls, quotaRemain);
+    batches = pack(run, urls, quotaRemain, site);
     refreshed = await refresh(run, client, batches);
   } catch (error) {
     if (!(error instanceof AlibabaError)) throw error;
@@ -217,7 +227,12 @@ async function readQuota(
 }
 
 /** The URLs within the quota, packed into calls; a line on what will be sent, a warning on what will not. */
-function pack(run: RunContext, urls: PreparedUrls, quota: number | undefined): Batches {
+function pack(
+  run: RunContext,
+  urls: PreparedUrls,
+  quota: number | undefined,
+  site: OpenSite | undefined,
+): Batches {
   const { config, logger } = run;
   const batches = packBatches(urls.candidates, config.batchSize, quota);
   const packed = batches.batches.reduce((sum, batch) => sum + batch.items.length, 0);
@@ -228,12 +243,10 @@ function pack(run: RunContext, urls: PreparedUrls, quota: number | undefined): B
       (batches.overQuota.length ? `; ${batches.overQuota.length} beyond the quota of ${quota}` : ''),
   );
   if (batches.overQuota.length > 0) {
-    const carries = Boolean(config.site?.state) && !config.dryRun;
     logger.warning(
       `${batches.overQuota.length} URLs skipped: the daily prefetch quota has ${quota} left. ` +
-        (carries
-          ? 'Those from site-dir are carried in the state and warmed by the next runs; all are listed in the report.'
-          : 'They are listed in the report; run again tomorrow or raise the quota.'),
+        (quotaCutText(site, config) ??
+          'They are listed in the report; run again tomorrow or raise the quota.'),
     );
   }
   return batches;

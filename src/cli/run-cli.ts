@@ -8,7 +8,7 @@ import { ConfigError, errorMessage, UsageError } from '../base/errors.js';
 import { INPUTS, INPUT_NAMES } from '../config/inputs.js';
 import { parseConfig, readCredentials, type Env, type InputReader } from '../config/parse.js';
 import { configErrorsOf } from '../config/problems.js';
-import { reportJson } from '../report/report.js';
+import { reportPieces } from '../report/report.js';
 import { verdict } from '../report/verdict.js';
 import { runPrefetch } from '../run.js';
 import { RunStop } from '../runtime/stop.js';
@@ -94,12 +94,33 @@ async function execute(
     signals.dispose();
     logger.close();
   }
-  io.stdout.write(flags.json ? reportJson(result, redact) : redact(renderClosing(result)));
+  if (flags.json) await writePieces(io.stdout, reportPieces(result, redact));
+  else io.stdout.write(redact(renderClosing(result)));
   const failure = verdict(result, config.failOn);
   // The action points at its job summary; here the list is just above.
   if (failure) io.stderr.write(`${redact(failure.listed ? `${failure.reason}.` : failure.reason)}\n`);
   if (signals.received === 'SIGINT' || signals.received === 'SIGTERM') return EXIT[signals.received];
   return failure ? EXIT.failed : EXIT.done;
+}
+
+/**
+ * Writes `pieces` one after the other, each once the reader has taken enough of the last (a report of
+ * a million URLs is never held whole in the stream's buffer). A stream that ends (the reader closed
+ * it) takes nothing more: the adapter's exit code says so.
+ */
+async function writePieces(stream: NodeJS.WritableStream, pieces: Iterable<string>): Promise<void> {
+  const ended = (): boolean => (stream as { destroyed?: boolean }).destroyed === true;
+  for (const piece of pieces) {
+    if (ended()) return;
+    if (stream.write(piece) || ended()) continue;
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        for (const event of ['drain', 'close', 'error']) stream.off(event, done);
+        resolve();
+      };
+      for (const event of ['drain', 'close', 'error']) stream.on(event, done);
+    });
+  }
 }
 
 /** The flags as action inputs (the spec's defaults for the rest), through the action's own parser. */

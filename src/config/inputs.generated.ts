@@ -41,14 +41,14 @@ export const ACTION_INPUTS: readonly ActionInput[] = [
   {
     name: 'state',
     description:
-      'A workspace-relative file read at the start and replaced at the end (never in a dry run): the content hash of every file of the last deploy, and the URLs the quota, the timeout or a passing error left, carried to the next run. Keep it with actions/cache. Alone (no site-dir), a run warms the carried URLs.',
+      'A workspace-relative file read at the start and replaced at the end (never in a dry run): the content hash of every file of the last deploy, and the URLs the quota, the timeout or a passing error left, carried to the next run. Keep it with actions/cache. Only a state is ever replaced: a path that holds another file is a configuration error, and a damaged state is kept aside. Alone (no site-dir), a run warms the carried URLs.',
     default: '',
     required: false,
   },
   {
     name: 'content-ignore',
     description:
-      'Regular expressions, one per line, whose matches are removed from text files of site-dir before hashing: build times and random ids some generators stamp into every page (MkDocs: Build Date UTC : [^\\n]*).',
+      'Regular expressions, one per line, whose matches are removed from text files of site-dir before hashing: build times and random ids some generators stamp into every page (MkDocs: Build Date UTC : [^\\n]*). Written without slashes or flags; a pattern that takes over 2 s on a file is stopped there.',
     default: '',
     required: false,
   },

@@ -92,6 +92,7 @@ function siteLines(result: RunResult): string[] {
   if (!site) return [];
   const { counts } = site;
   const head = site.siteDir === undefined ? 'Carried URLs' : `Site ${site.siteDir}`;
+  if (site.notRead) return [`${head}: not read: ${site.notRead}; the state is left as it was`];
   const files =
     site.siteDir === undefined
       ? []
@@ -122,6 +123,7 @@ function countsTable(result: RunResult): string[] {
     result.calls ? `${result.calls} PushObjectCache calls, ${result.retries} retries` : '',
     result.stopped ? `stopped early: ${result.stopped}` : '',
     result.sitemap?.notRead ? `sitemap not read: ${result.sitemap.notRead}` : '',
+    result.site?.notRead ? `site-dir not read: ${result.site.notRead}` : '',
   ].filter(Boolean);
   return ['URLs', ...table(undefined, rows, [1]), ...(extras.length ? [extras.join(' · ')] : [])];
 }

@@ -152,10 +152,11 @@ export function inInputOrder(...parts: readonly (readonly UrlOutcome[])[]): UrlO
 
 /** The URLs beyond the quota, skipped. */
 export function skippedForQuota(batches: Batches, quota: number | undefined): UrlOutcome[] {
+  const reason = `quota: the daily prefetch quota had ${quota} URLs left`; // one string for them all
   return batches.overQuota.map((item) => ({
     url: item.url,
     status: 'skipped',
-    reason: `quota: the daily prefetch quota had ${quota} URLs left`,
+    reason,
     skip: 'quota',
     source: item.source,
     order: item.order,
@@ -187,31 +188,28 @@ function failedOutcomes(items: readonly Candidate[], reason: string, notSent: No
 
 /**
  * Gives each outcome from the sitemap diff its `change` and lastmods, and each from site-dir its
- * `change`, `chromeOnly` and `carriedSince` (report rows of urls / urls-file get none).
+ * `change`, `chromeOnly` and `carriedSince` (report rows of urls / urls-file get none). The outcomes
+ * are this run's own, made for the report: they are completed in place (a million copies would be a
+ * million objects more at the run's peak).
  */
 function withChanges(outcomes: UrlOutcome[], changes: ReadonlyMap<number, EntryChange>): UrlOutcome[] {
   if (changes.size === 0) return outcomes;
   const format = lastFormatted();
-  return outcomes.map((outcome) => {
+  for (const outcome of outcomes) {
     const entry = changes.get(outcome.order);
-    if (entry === undefined) return outcome;
+    if (entry === undefined) continue;
+    outcome.change = entry.change;
     if (!('lastmod' in entry)) {
-      return {
-        ...outcome,
-        change: entry.change,
-        ...(entry.chromeOnly ? { chromeOnly: true as const } : {}),
-        ...(entry.carriedSince !== undefined ? { carriedSince: entry.carriedSince } : {}),
-      };
+      if (entry.chromeOnly) outcome.chromeOnly = true;
+      if (entry.carriedSince !== undefined) outcome.carriedSince = entry.carriedSince;
+      continue;
     }
-    return {
-      ...outcome,
-      change: entry.change,
-      ...(Number.isNaN(entry.lastmod) ? {} : { lastmod: format(entry.lastmod) }),
-      ...(entry.change === 'modified' && !Number.isNaN(entry.previousLastmod)
-        ? { previousLastmod: format(entry.previousLastmod) }
-        : {}),
-    };
-  });
+    if (!Number.isNaN(entry.lastmod)) outcome.lastmod = format(entry.lastmod);
+    if (entry.change === 'modified' && !Number.isNaN(entry.previousLastmod)) {
+      outcome.previousLastmod = format(entry.previousLastmod);
+    }
+  }
+  return outcomes;
 }
 
 /** formatLastmod, remembering its last answer: a build stamp gives thousands of URLs the same lastmod. */

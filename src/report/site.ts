@@ -21,7 +21,7 @@ export function comparedText(site: SiteResult): string {
   const why = found === 'unusable' ? 'could not be used' : 'was written for another base-url';
   return alone
     ? `The state ${state} ${why}: nothing carried to warm.`
-    : `The state ${state} ${why}: every file counts as added, nothing is carried in.`;
+    : `The state ${state} ${why}: every file counts as added, and what the quota cuts is carried.`;
 }
 
 /** "4 carried in (1 dropped: older than carry-days), 3 carried to the next run", or what stands instead of the last. */
@@ -31,6 +31,7 @@ export function carriedText(site: SiteResult, dryRun: boolean): string {
     counts.carriedAged ? `${counts.carriedAged} older than carry-days` : '',
     counts.carriedGone ? `${counts.carriedGone} whose file is gone` : '',
     counts.carriedExcluded ? `${counts.carriedExcluded} excluded` : '',
+    counts.carriedInvalid ? `${counts.carriedInvalid} not usable` : '',
   ].filter(Boolean);
   const superseded = counts.carriedSuperseded
     ? `, ${counts.carriedSuperseded} changed again (warmed as changes)`

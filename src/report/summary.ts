@@ -196,6 +196,7 @@ function siteSection(site: SiteResult, dryRun: boolean): string[] {
           ['unchanged', counts.unchanged],
           ['excluded', counts.excluded],
         ];
+  if (site.notRead) return [title, '', `**Not read:** ${site.notRead}; the state is left as it was.`, ''];
   return [
     title,
     '',

@@ -24,6 +24,9 @@ export function verdict(result: RunResult, failOn: FailOn): Verdict | undefined 
   if (result.sitemap?.notRead) {
     return { reason: `The sitemap was not read: ${result.sitemap.notRead}`, listed: true };
   }
+  if (result.site?.notRead) {
+    return { reason: `site-dir was not read: ${result.site.notRead}`, listed: true };
+  }
   const { failed } = result.counts;
   const quotaSkipped = result.outcomes.filter((o) => o.status === 'skipped' && o.skip === 'quota').length;
   if (failed > 0) return { reason: `${failed} of ${result.counts.total} URLs failed`, listed: true };

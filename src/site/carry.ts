@@ -8,15 +8,16 @@
  * Not carried: URLs that were accepted, refused for themselves (a bad URL, a host that is not the
  * account's), and URLs whose call's outcome is unknown. The last may have been accepted and charged;
  * quota is money, so a URL is never risked twice: it waits for the next deploy that changes it.
- * Without a previous state nothing is carried (see nextState).
+ * On a first deploy (no state at all) nothing is carried (see nextState); with a state that could not
+ * be used, what was not warmed is carried all the same.
  */
 import { isFatal, isRetryable } from '../base/errors.js';
 import type { UrlOutcome } from '../base/outcome.js';
 import type { StopReason } from '../runtime/stop.js';
 import { notSentReason } from '../runtime/stop.js';
-import type { CarriedEntry, CarryCause, SiteState } from '../state/state.js';
+import type { CarriedEntry, CarryCause, FileHashes, SiteState } from '../state/state.js';
 import type { SitePlan } from './plan.js';
-import type { SiteScan } from './scan.js';
+import type { SiteFile, SiteScan } from './scan.js';
 
 export interface NextStateInput {
   scan: SiteScan;
@@ -35,7 +36,7 @@ export interface NextState {
   carried: number;
   /** Of those, how many for each cause. */
   carriedBy: Record<CarryCause, number>;
-  /** Without a previous state: planned URLs that were not warmed and are not carried either. */
+  /** On a first deploy: planned URLs that were not warmed and are not carried either. */
   leftCold: number;
   notices: string[];
 }
@@ -49,7 +50,8 @@ const MAX_REASON = 300;
  */
 export function nextState(input: NextStateInput): NextState {
   const { scan, plan } = input;
-  const outcomes = new Map(input.outcomes.map((outcome) => [outcome.url, outcome]));
+  const outcomes = new Map<string, UrlOutcome>();
+  if (plan.urls.length > 0) for (const outcome of input.outcomes) outcomes.set(outcome.url, outcome);
   const carried: CarriedEntry[] = [];
   const carriedBy: Record<CarryCause, number> = {
     quota: 0,
@@ -63,7 +65,7 @@ export function nextState(input: NextStateInput): NextState {
     const outcome = outcomes.get(planned.url);
     const cause = outcome === undefined ? stoppedCause(input.stopped) : carryCause(outcome);
     if (cause === undefined) continue;
-    if (!plan.hadState) {
+    if (!plan.carries) {
       coldWithoutState++;
       continue;
     }
@@ -91,7 +93,7 @@ export function nextState(input: NextStateInput): NextState {
     state: {
       baseUrl: scan.base,
       savedAt: input.now.toISOString(),
-      files: new Map(scan.files.map((file) => [file.path, file.hashes])),
+      files: new FilesOf(scan.files),
       carried,
     },
     carried: carried.length,
@@ -131,4 +133,48 @@ function stoppedCause(stopped: StopReason | undefined): CarryCause {
 
 function notSentText(stopped: StopReason | undefined): string {
   return stopped === undefined ? 'not sent: the run ended before it was sent' : notSentReason(stopped);
+}
+
+/**
+ * The scan's files as the state's map from path to hashes, without copying them: a million files
+ * would take a second map of a million entries to write the state, which only iterates over them.
+ */
+class FilesOf implements ReadonlyMap<string, FileHashes> {
+  private byPath: Map<string, FileHashes> | undefined;
+
+  constructor(private readonly files: readonly SiteFile[]) {}
+
+  get size(): number {
+    return this.files.length;
+  }
+
+  /** Looked up: the map is made the first time (tests; the run itself only iterates). */
+  get(path: string): FileHashes | undefined {
+    this.byPath ??= new Map(this.entries());
+    return this.byPath.get(path);
+  }
+
+  has(path: string): boolean {
+    return this.get(path) !== undefined;
+  }
+
+  *entries(): MapIterator<[string, FileHashes]> {
+    for (const file of this.files) yield [file.path, file.hashes];
+  }
+
+  *keys(): MapIterator<string> {
+    for (const file of this.files) yield file.path;
+  }
+
+  *values(): MapIterator<FileHashes> {
+    for (const file of this.files) yield file.hashes;
+  }
+
+  forEach(callback: (value: FileHashes, key: string, map: ReadonlyMap<string, FileHashes>) => void): void {
+    for (const file of this.files) callback(file.hashes, file.path, this);
+  }
+
+  [Symbol.iterator](): MapIterator<[string, FileHashes]> {
+    return this.entries();
+  }
 }

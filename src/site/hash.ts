@@ -49,7 +49,20 @@ export function hashBytes(
     const kept = removeIgnored(text, ignore);
     if (kept !== text) data = Buffer.from(kept, 'utf8');
   }
-  const content = short(data);
+  return fileHashes(short(data), data, html, before);
+}
+
+/**
+ * A file's hashes from its content hash (made by the reader thread, read.ts) and its bytes (after
+ * `content-ignore`): for a page, also its own content's, taken from `before` when the content is the
+ * same (same bytes, same own content) and parsed otherwise.
+ */
+export function fileHashes(
+  content: string,
+  data: Buffer,
+  html: boolean,
+  before?: FileHashes | undefined,
+): FileHashes {
   if (!html) return { content };
   if (before?.own !== undefined && before.content === content) return { content, own: before.own };
   const ranges = ownContent(data.toString('latin1'));

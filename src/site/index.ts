@@ -26,7 +26,9 @@ export {
 export { nextState, carryCause, type NextState, type NextStateInput } from './carry.js';
 export { fileToUrl, urlToFile, siteBase } from './mapping.js';
 export {
+  foreignStateError,
   readState,
+  setStateAside,
   writeState,
   type SiteState,
   type StateRead,

@@ -24,39 +24,38 @@ const STYLE_OR_SCRIPT = /\.(?:css|js|mjs|cjs)$/i;
 const MEDIA_OR_DOWNLOAD =
   /\.(?:png|jpe?g|gif|webp|avif|svg|ico|bmp|tiff?|apng|jxl|heic|mp3|mp4|m4a|m4v|webm|ogg|ogv|oga|opus|wav|flac|mov|avi|mkv|pdf|zip|gz|tgz|bz2|xz|7z|rar|tar|dmg|exe|msi|deb|rpm|apk|iso|epub|docx?|xlsx?|pptx?|csv)$/i;
 
-/** What the order needs to know of a file. */
+/**
+ * What the order needs to know of a file, as numbers (a million files are sorted in a second): `rank`
+ * (the home page, then the group), the priority (higher first), `rest` (depth, then kind), and the
+ * file's position in the path order (the scan's files are sorted by path).
+ */
 export interface OrderKey {
-  home: boolean;
-  group: number;
+  rank: number;
   priority: number;
-  depth: number;
-  kind: number;
-  path: string;
+  rest: number;
+  position: number;
 }
 
-/** The order key of `file` (relative path) with its sitemap priority (NaN or undefined: none). */
-export function orderKey(file: string, priority: number | undefined): OrderKey {
+/**
+ * The order key of `file` (relative path), with its sitemap priority (NaN or undefined: none) and its
+ * position among the site's files sorted by path (UTF-16 code units).
+ */
+export function orderKey(file: string, priority: number | undefined, position: number): OrderKey {
   const page = isHtmlFile(file);
   const styleOrScript = !page && STYLE_OR_SCRIPT.test(file);
-  const segments = file.split('/');
+  let depth = 1;
+  for (let at = file.indexOf('/'); at !== -1; at = file.indexOf('/', at + 1)) depth++;
+  if (file === INDEX_FILE || file.endsWith(`/${INDEX_FILE}`)) depth--;
+  const group = page || styleOrScript ? 0 : MEDIA_OR_DOWNLOAD.test(file) ? 2 : 1;
   return {
-    home: file === INDEX_FILE,
-    group: page || styleOrScript ? 0 : MEDIA_OR_DOWNLOAD.test(file) ? 2 : 1,
+    rank: (file === INDEX_FILE ? 0 : 3) + group,
     priority: priority === undefined || Number.isNaN(priority) ? DEFAULT_PRIORITY : priority,
-    depth: segments[segments.length - 1] === INDEX_FILE ? segments.length - 1 : segments.length,
-    kind: page ? 0 : styleOrScript ? 1 : 2,
-    path: file,
+    rest: depth * 3 + (page ? 0 : styleOrScript ? 1 : 2),
+    position,
   };
 }
 
 /** Compares two keys: negative when `a` goes first. */
 export function compareKeys(a: OrderKey, b: OrderKey): number {
-  if (a.home !== b.home) return a.home ? -1 : 1;
-  return (
-    a.group - b.group ||
-    b.priority - a.priority ||
-    a.depth - b.depth ||
-    a.kind - b.kind ||
-    (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)
-  );
+  return a.rank - b.rank || b.priority - a.priority || a.rest - b.rest || a.position - b.position;
 }

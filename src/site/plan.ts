@@ -8,8 +8,13 @@
  *   around it changed, so it waits behind the pages whose content changed.
  * - A carried URL is warmed after this deploy's changes, oldest first. It is dropped when its file is
  *   gone, when it was first planned more than `carry-days` days ago (with a notice), or when `exclude`
- *   now matches it; when its file changed again it is warmed once, as this deploy's change.
- * - Without a usable state every file is added and nothing is carried.
+ *   now matches it; when its file changed again it is warmed once, as this deploy's change. Each entry
+ *   is checked before it is used (a state may be damaged, or edited by hand): a URL that is not under
+ *   `base-url`, or is no file of the site, or a `since` that is no real day up to today, is dropped
+ *   with a notice.
+ * - Without a state (a first deploy) every file is added and nothing is carried. With a state that
+ *   cannot be used (damaged, or written for another base-url) every file is added too, but what the
+ *   quota cannot take is carried: the deploy's real edits are among them, and must not be lost.
  */
 import type { ChangeSelection } from '../sitemap/diff.js';
 import type { CarriedEntry, CarryCause, ChangeKind, SiteState, StateRead } from '../state/state.js';
@@ -20,7 +25,8 @@ import type { SiteFile, SiteScan } from './scan.js';
 
 /**
  * What `site-dir` held, compared with the state. files = added + modified + unchanged + excluded; the
- * previous run's carried list = carriedIn + carriedAged + carriedGone + carriedSuperseded + carriedExcluded.
+ * previous run's carried list = carriedIn + carriedAged + carriedGone + carriedSuperseded + carriedExcluded
+ * + carriedInvalid.
  */
 export interface SiteCounts {
   /** Files in site-dir: added + modified + unchanged + excluded. */
@@ -42,6 +48,8 @@ export interface SiteCounts {
   carriedSuperseded: number;
   /** Carried URLs dropped: `exclude` matches them now. */
   carriedExcluded: number;
+  /** Carried entries dropped as not usable: not under base-url, no file of the site, no real day. */
+  carriedInvalid: number;
 }
 
 /** Counts of a site that was not read (or held nothing). */
@@ -58,6 +66,7 @@ export function emptySiteCounts(): SiteCounts {
     carriedGone: 0,
     carriedSuperseded: 0,
     carriedExcluded: 0,
+    carriedInvalid: 0,
   };
 }
 
@@ -97,8 +106,13 @@ export interface SitePlan {
   /** Distinct URLs to warm, in quota order. */
   urls: PlannedUrl[];
   counts: SiteCounts;
-  /** Whether a usable state was compared with (without one nothing is carried to the next run). */
+  /** Whether a usable state was compared with. */
   hadState: boolean;
+  /**
+   * Whether what is not warmed is carried to the next run: always but on a first deploy (no state at
+   * all), which would otherwise queue the whole site for days.
+   */
+  carries: boolean;
   /** Today's UTC day, `YYYY-MM-DD`. */
   today: string;
   notices: string[];
@@ -110,6 +124,8 @@ interface Change {
   url: string;
   change: ChangeKind;
   chromeOnly: boolean;
+  /** Own content changed (0), chrome-only (1), unchanged with `changes: all` (2). */
+  tier: number;
   key: OrderKey;
 }
 
@@ -118,27 +134,32 @@ export function planSiteChanges(scan: SiteScan, read: StateRead, options: PlanOp
   const today = options.now.toISOString().slice(0, 10);
   const notices: string[] = [];
   const warnings: string[] = [];
-  const previous = usableState(scan, read, notices, warnings);
+  const { previous, carriedBefore, malformed } = usableState(scan, read, notices, warnings);
   const counts: SiteCounts = { ...emptySiteCounts(), files: scan.files.length };
   // By path: only to resolve sitemap locs and carried entries (most runs have neither).
   const byPath =
-    options.sitemap !== undefined || (previous?.carried.length ?? 0) > 0
+    options.sitemap !== undefined || carriedBefore.length > 0
       ? new Map(scan.files.map((file) => [file.path, file]))
       : new Map<string, SiteFile>();
   const fromSitemap = sitemapFiles(scan.base, options.sitemap, byPath);
   const changes = classify(scan, previous, fromSitemap, options, counts);
-  const carried = carryIn(previous?.carried ?? [], today, options, byPath, fromSitemap);
+  const carried = carryIn(carriedBefore, { today, base: scan.base, options, byPath, fromSitemap });
   counts.carriedAged = carried.aged;
   counts.carriedGone = carried.gone;
   counts.carriedExcluded = carried.excluded;
+  counts.carriedInvalid = carried.invalid.count + malformed;
   if (carried.aged > 0) {
     notices.push(
       `state: ${carried.aged} carried URLs were dropped, first planned more than carry-days (${options.carryDays}) ` +
         `days ago (the oldest on ${carried.oldestAged}). Raise the quota, or run the action on a schedule to drain the carried list.`,
     );
   }
-  const urls = inQuotaOrder(changes, carried.entries, today, counts);
-  return { urls, counts, hadState: previous !== undefined, today, notices, warnings };
+  if (counts.carriedInvalid > 0) notices.push(invalidNotice(carried.invalid, malformed));
+  // Two files have one URL only through a sitemap's loc form; a carried URL may be a change's too.
+  const distinct = options.sitemap === undefined && carried.entries.length === 0;
+  const urls = inQuotaOrder(changes, carried.entries, { today, counts, distinct });
+  const carries = read.kind !== 'missing';
+  return { urls, counts, hadState: previous !== undefined, carries, today, notices, warnings };
 }
 
 /** Sorts every file into added, modified, unchanged or excluded (in `counts`); returns the selected ones. */
@@ -151,7 +172,8 @@ function classify(
 ): Change[] {
   const selected: Change[] = [];
   const excluding = options.exclude !== undefined && options.exclude.size > 0;
-  for (const file of scan.files) {
+  for (let position = 0; position < scan.files.length; position++) {
+    const file = scan.files[position]!;
     const listed = fromSitemap.get(file.path);
     // Made only when needed: on a large site most files are neither excluded nor changed.
     const urlOf = (): string => listed?.url ?? file.url;
@@ -166,7 +188,14 @@ function classify(
     const chromeOnly = change === 'modified' && before?.own !== undefined && before.own === file.hashes.own;
     if (chromeOnly) counts.chromeOnly++;
     if (!options.changes.all && (change === 'unchanged' || !options.changes[change])) continue;
-    selected.push({ file, url: urlOf(), change, chromeOnly, key: orderKey(file.path, listed?.priority) });
+    selected.push({
+      file,
+      url: urlOf(),
+      change,
+      chromeOnly,
+      tier: change === 'unchanged' ? 2 : chromeOnly ? 1 : 0,
+      key: orderKey(file.path, listed?.priority, position),
+    });
   }
   return selected;
 }
@@ -178,20 +207,23 @@ function classify(
 function inQuotaOrder(
   changes: Change[],
   carried: readonly CarriedEntry[],
-  today: string,
-  counts: SiteCounts,
+  { today, counts, distinct }: { today: string; counts: SiteCounts; distinct: boolean },
 ): PlannedUrl[] {
   const urls: PlannedUrl[] = [];
-  const listed = new Set<string>();
-  const changedFiles = new Set(changes.filter((c) => c.change !== 'unchanged').map((c) => c.file.path));
+  const listed = new Set<string>(); // not needed when the URLs are known to be distinct (a million of them)
+  // Only to settle carried entries (most runs have none; a first deploy of a large site, a million changes).
+  const changedFiles = new Set(
+    carried.length === 0 ? [] : changes.filter((c) => c.change !== 'unchanged').map((c) => c.file.path),
+  );
   const carriedFiles = new Set(carried.map((entry) => entry.file));
-  const tier = (c: Change): number => (c.change === 'unchanged' ? 2 : c.chromeOnly ? 1 : 0);
   const ordered = changes
     .filter((c) => c.change !== 'unchanged' || !carriedFiles.has(c.file.path)) // listed as carried below
-    .sort((a, b) => tier(a) - tier(b) || compareKeys(a.key, b.key));
+    .sort((a, b) => a.tier - b.tier || compareKeys(a.key, b.key));
   for (const c of ordered) {
-    if (listed.has(c.url)) continue; // two files, one URL (a loc form): warmed once
-    listed.add(c.url);
+    if (!distinct) {
+      if (listed.has(c.url)) continue; // two files, one URL (a loc form): warmed once
+      listed.add(c.url);
+    }
     const { url, change, chromeOnly } = c;
     urls.push({ url, file: c.file.path, change, chromeOnly, since: today, firstChange: change });
   }
@@ -216,32 +248,38 @@ function inQuotaOrder(
   return urls;
 }
 
-/** The state to compare with, or undefined (with the notice or warning that says why). */
+/**
+ * The state to compare with (undefined when there is none that can be used, with the notice or
+ * warning that says why), and the carried entries to check: a damaged state's are still its own.
+ */
 function usableState(
   scan: SiteScan,
   read: StateRead,
   notices: string[],
   warnings: string[],
-): SiteState | undefined {
+): { previous: SiteState | undefined; carriedBefore: readonly CarriedEntry[]; malformed: number } {
   if (read.kind === 'unusable') {
     warnings.push(read.warning);
-    return undefined;
+    return { previous: undefined, carriedBefore: read.carried, malformed: read.malformedCarried };
   }
-  if (read.kind === 'missing') {
+  if (read.kind !== 'found') {
     notices.push(
       `state: there is no ${read.label} yet, so every file of site-dir counts as added and nothing is carried. ` +
         'It is written at the end of this run (not in a dry run); from the next run on, only what changed is warmed.',
     );
-    return undefined;
+    return { previous: undefined, carriedBefore: [], malformed: 0 };
   }
+  const malformed = read.malformedCarried ?? 0;
   if (read.state.baseUrl !== scan.base) {
-    notices.push(
-      `state: it was written for ${read.state.baseUrl}, not ${scan.base} (base-url changed), so every file ` +
-        'counts as added and nothing is carried.',
+    warnings.push(
+      `state: it was written for ${read.state.baseUrl}, not ${scan.base} (base-url changed, or another site's ` +
+        'state?), so it cannot be used. This is not a first deploy: every file counts as added this run, and what ' +
+        'the quota cannot take is carried to the next runs. The file is kept aside, not overwritten, when the new ' +
+        'state is written (never in a dry run).',
     );
-    return undefined;
+    return { previous: undefined, carriedBefore: read.state.carried, malformed };
   }
-  return read.state;
+  return { previous: read.state, carriedBefore: read.state.carried, malformed };
 }
 
 /**
@@ -273,41 +311,92 @@ interface CarriedIn {
   oldestAged: string | undefined;
   gone: number;
   excluded: number;
+  invalid: InvalidCarried;
+}
+
+/** Carried entries that were not usable, by why, with an example of each. */
+interface InvalidCarried {
+  count: number;
+  offSite: number;
+  noFile: number;
+  badDay: number;
+  examples: string[];
+}
+
+interface CarryContext {
+  today: string;
+  /** siteBase(base-url). */
+  base: string;
+  options: PlanOptions;
+  byPath: ReadonlyMap<string, SiteFile>;
+  fromSitemap: ReadonlyMap<string, { url: string }>;
 }
 
 /** The carried entries still to warm (supersession by a new change is decided by the caller). */
-function carryIn(
-  carried: readonly CarriedEntry[],
-  today: string,
-  options: PlanOptions,
-  byPath: ReadonlyMap<string, SiteFile>,
-  fromSitemap: ReadonlyMap<string, { url: string }>,
-): CarriedIn {
-  const result: CarriedIn = { entries: [], aged: 0, oldestAged: undefined, gone: 0, excluded: 0 };
+function carryIn(carried: readonly CarriedEntry[], context: CarryContext): CarriedIn {
+  const { today, base, options, byPath, fromSitemap } = context;
+  const invalid: InvalidCarried = { count: 0, offSite: 0, noFile: 0, badDay: 0, examples: [] };
+  const result: CarriedIn = { entries: [], aged: 0, oldestAged: undefined, gone: 0, excluded: 0, invalid };
+  const drop = (why: 'offSite' | 'noFile' | 'badDay', example: string): void => {
+    invalid.count++;
+    invalid[why]++;
+    if (invalid.examples.length < 3) invalid.examples.push(example.slice(0, 200));
+  };
   const todayMs = Date.parse(today);
+  const exists = (file: string): boolean => byPath.has(file);
   for (const entry of carried) {
+    if (!isRealDay(entry.since) || entry.since > today) {
+      drop('badDay', `since ${entry.since}`);
+      continue;
+    }
+    if (!entry.url.startsWith(base)) {
+      drop('offSite', entry.url);
+      continue;
+    }
     if ((todayMs - Date.parse(entry.since)) / 86_400_000 > options.carryDays) {
       result.aged++;
       if (result.oldestAged === undefined || entry.since < result.oldestAged) result.oldestAged = entry.since;
       continue;
     }
-    let url = entry.url;
-    if (entry.file !== undefined) {
-      const file = byPath.get(entry.file);
-      if (file === undefined) {
-        result.gone++;
-        continue;
-      }
-      // The file's URL now (base-url is the same; the sitemap's loc form may have changed).
-      url = fromSitemap.get(entry.file)?.url ?? file.url;
+    const name = entry.file ?? urlToFile(base, entry.url, exists);
+    const file = name === undefined ? undefined : byPath.get(name);
+    if (entry.file !== undefined && file === undefined) {
+      result.gone++; // deleted since
+      continue;
     }
+    if (file === undefined || urlToFile(base, entry.url, exists) === undefined) {
+      drop('noFile', entry.url); // a URL that is no file of the site
+      continue;
+    }
+    // The file's URL now (base-url is the same; the sitemap's loc form may have changed).
+    const url = fromSitemap.get(file.path)?.url ?? file.url;
     if (options.exclude !== undefined && options.exclude.match(url) !== undefined) {
       result.excluded++;
       continue;
     }
-    result.entries.push({ ...entry, url });
+    result.entries.push({ ...entry, file: file.path, url });
   }
   // Oldest first; the same day keeps the state's order (which is the order they were planned in).
   result.entries.sort((a, b) => (a.since < b.since ? -1 : a.since > b.since ? 1 : 0));
   return result;
+}
+
+/** `YYYY-MM-DD` naming a day that exists (not `2020-99-99`, not `2026-02-30`). */
+function isRealDay(day: string): boolean {
+  const time = Date.parse(`${day}T00:00:00Z`);
+  return !Number.isNaN(time) && new Date(time).toISOString().slice(0, 10) === day;
+}
+
+function invalidNotice(invalid: InvalidCarried, malformed: number): string {
+  const parts = [
+    invalid.offSite ? `${invalid.offSite} not under base-url` : '',
+    invalid.noFile ? `${invalid.noFile} whose URL is no file of the site` : '',
+    invalid.badDay ? `${invalid.badDay} whose since is no real day up to today` : '',
+    malformed ? `${malformed} that are not entries (a field missing or of the wrong kind)` : '',
+  ].filter(Boolean);
+  const examples = invalid.examples.length ? `, e.g. ${invalid.examples.join('; ')}` : '';
+  return (
+    `state: ${invalid.count + malformed} carried entries were dropped as not usable (${parts.join(', ')}${examples}). ` +
+    'A state is only ever written by cdn-prefetch: was it edited by hand, or damaged?'
+  );
 }

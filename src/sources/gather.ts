@@ -62,7 +62,7 @@ export interface GatheredEntries {
    */
   sitemapFailure?: Error;
   /** What `site-dir` / `state` planned, when set. */
-  site?: { counts: SiteCounts; siteDir: string | undefined; planned: number };
+  site?: { counts: SiteCounts; siteDir: string | undefined; planned: number; notRead?: string | undefined };
 }
 
 /** What site.ts planned, for gatherEntries to append. */
@@ -70,6 +70,8 @@ export interface PlannedSite {
   entries: readonly UrlEntry[];
   counts: SiteCounts;
   siteDir: string | undefined;
+  /** Set when site-dir was not read (the run stopped first): why. */
+  notRead?: string | undefined;
 }
 
 export interface GatherOptions {
@@ -100,6 +102,7 @@ export async function gatherUrls(
     domains: config.domains,
     exclude: config.exclude,
   });
+  gathered.entries = []; // prepared: a million entries must not stay for the rest of the run
   // One line per kind of mistake, not one per entry: a sitemap can hold thousands.
   for (const [reason, { count, examples }] of urls.invalidByReason) {
     const more = count > examples.length ? `; …and ${count - examples.length} more` : '';
@@ -138,7 +141,16 @@ export async function gatherEntries(
     lists,
     ...(sitemap?.read ? { sitemap: sitemap.read } : {}),
     ...(sitemap?.failure ? { sitemapFailure: sitemap.failure } : {}),
-    ...(site ? { site: { counts: site.counts, siteDir: site.siteDir, planned: site.entries.length } } : {}),
+    ...(site
+      ? {
+          site: {
+            counts: site.counts,
+            siteDir: site.siteDir,
+            planned: site.entries.length,
+            ...(site.notRead ? { notRead: site.notRead } : {}),
+          },
+        }
+      : {}),
   };
 }
 
@@ -183,6 +195,13 @@ function append<T>(to: T[], items: readonly T[]): void {
  */
 export function nothingToSend(gathered: GatheredEntries): { level: 'warning' | 'notice'; message: string } {
   const lists = gathered.lists.map((list) => `${list.name} had ${list.entries} entries`);
+  if (gathered.site?.notRead !== undefined) {
+    const { siteDir, notRead } = gathered.site;
+    return {
+      level: 'warning',
+      message: `No URLs to prefetch: site-dir ${siteDir} was not read (${notRead}). Nothing was sent.`,
+    };
+  }
   if (gathered.site !== undefined) {
     return { level: 'notice', message: `No URLs to prefetch: ${siteText(gathered.site)}. Nothing was sent.` };
   }
@@ -201,7 +220,7 @@ export function nothingToSend(gathered: GatheredEntries): { level: 'warning' | '
 /** A site (or a state alone) that planned nothing: what it held, so a redeploy with no change reads as one. */
 function siteText(site: NonNullable<GatheredEntries['site']>): string {
   const { counts } = site;
-  const dropped = counts.carriedAged + counts.carriedGone + counts.carriedExcluded;
+  const dropped = counts.carriedAged + counts.carriedGone + counts.carriedExcluded + counts.carriedInvalid;
   const carried = dropped > 0 ? `nothing carried is left to warm (${dropped} dropped)` : 'nothing is carried';
   if (site.siteDir === undefined)
     return `the state has ${carried.replace('nothing is carried', 'no carried URLs')}`;

@@ -6,6 +6,8 @@
  * Two ends, which run.ts calls as phases: `openSite` before anything is sent (read the state, scan,
  * plan), and `closeSite` after, however sending ended — with a result (success, a refusal part-way, the
  * deadline, a cancel) or with an exception: it writes the next state, but never in a dry run.
+ * A state that could not be used is kept aside, never overwritten; a `state` that names another file is
+ * refused before anything is read; a state that cannot be written fails the step (after the report).
  */
 import path from 'node:path';
 import { ConfigError, errorMessage } from '../base/errors.js';
@@ -16,10 +18,12 @@ import type { StopReason } from '../runtime/stop.js';
 import {
   emptySiteCounts,
   fileToUrl,
+  foreignStateError,
   nextState,
   planSiteChanges,
   readState,
   scanSite,
+  setStateAside,
   writeState,
   type ContentIgnore,
   type SitePlan,
@@ -31,8 +35,8 @@ import {
 import { sitemapPriorities } from '../sitemap/priorities.js';
 import type { ChangeSelection } from '../sitemap/diff.js';
 import type { ExcludeMatcher } from '../urls/exclude.js';
-import { normalizeUrl } from '../urls/normalize.js';
-import type { UrlEntry } from '../urls/prepare.js';
+import { isCanonical, normalizeUrl } from '../urls/normalize.js';
+import type { SiteEntryChange, UrlEntry } from '../urls/prepare.js';
 import type { PlannedSite } from './gather.js';
 
 /** `site-dir`, `state`, `content-ignore`, `carry-days` and `changes`, as config/ composes them. */
@@ -90,6 +94,12 @@ export interface SiteResult {
   leftCold: number;
   /** Whether the state file was replaced at the end of the run. */
   stateWritten: boolean;
+  /** Why the state could not be written (or an unusable one kept aside): the step fails with it. */
+  stateError?: string;
+  /** Set when site-dir was not read (the run stopped first): why. Its counts are then all 0. */
+  notRead?: string;
+  /** Names in site-dir that are not UTF-8 (other bytes written `\xNN`): skipped, no URL can be made of them. */
+  unreadableNames?: string[];
   /** The notices and warnings about the site and the state, for the summary. */
   notes: LoggedNote[];
 }
@@ -97,13 +107,15 @@ export interface SiteResult {
 /** The site, read and planned before anything is sent. */
 export interface OpenSite {
   config: SiteSourceConfig;
-  /** What to append to the run's entries, in quota order. */
+  /** What to append to the run's entries, in quota order (handed over, and emptied, by plannedSite). */
   entries: UrlEntry[];
   /** Undefined when nothing was planned: `state` alone with no usable state, or a run stopped while scanning. */
   planned?: { scan: SiteScan; plan: SitePlan } | undefined;
   read?: StateRead | undefined;
   /** Why the state must not be replaced at the end (besides a dry run). */
   keep?: string | undefined;
+  /** Set when the run stopped before site-dir was read: why (the run fails, as for a sitemap not read). */
+  notRead?: string | undefined;
   notes: LoggedNote[];
 }
 
@@ -123,6 +135,7 @@ export async function openSite(
   const log = notingLogger(logger, notes);
   const read =
     site.state === undefined ? undefined : await readState(statePath(config, site.state), site.state);
+  if (read?.kind === 'foreign') throw foreignStateError(read, statePath(config, read.label));
   try {
     const planned =
       site.siteDir === undefined
@@ -135,8 +148,9 @@ export async function openSite(
     return { config: site, entries: entriesOf(planned.plan), planned, read, notes };
   } catch (error) {
     if (error instanceof ConfigError || options.signal?.aborted !== true) throw error;
-    log.warning(`site-dir: not read: ${stopText(options.signal)}; the state is left as it was.`);
-    return { config: site, entries: [], read, keep: 'the site was not read', notes };
+    const notRead = stopText(options.signal);
+    log.warning(`site-dir: not read: ${notRead}; the state is left as it was.`);
+    return { config: site, entries: [], read, keep: 'the site was not read', notRead, notes };
   }
 }
 
@@ -167,6 +181,8 @@ async function planSite(
     sitemap,
   });
   if (site.state === undefined) plan.notices.length = 0; // no state asked for: nothing to say about one
+  for (const warning of scan.warnings ?? []) log.warning(warning);
+  for (const notice of scan.notices ?? []) log.notice(notice);
   for (const notice of plan.notices) log.notice(notice);
   for (const warning of plan.warnings) log.warning(warning);
   return { scan, plan: withNormalUrls(plan) };
@@ -213,7 +229,7 @@ function drainOnly(
   log: Logger,
   options: OpenSiteOptions,
 ): { scan: SiteScan; plan: SitePlan } | undefined {
-  if (read === undefined || read.kind === 'missing') {
+  if (read === undefined || read.kind === 'missing' || read.kind === 'foreign') {
     log.notice(
       `state: there is no ${config.site?.state} yet, so there is nothing carried to warm (state alone reads no ` +
         'site-dir). A run with site-dir writes it.',
@@ -259,39 +275,71 @@ function stateAsScan(state: SiteState): SiteScan {
  */
 function withNormalUrls(plan: SitePlan): SitePlan {
   for (const planned of plan.urls) {
+    if (isCanonical(planned.url)) continue; // all of them, but asked cheaply: a site has a million
     const normal = normalizeUrl(planned.url);
     if (normal.ok && normal.url !== planned.url) planned.url = normal.url;
   }
   return plan;
 }
 
-/** The plan as URL entries: each row says why it is there. */
+/**
+ * The plan as URL entries: each row says why it is there. Rows that say the same share one `change`
+ * (a first deploy of a million files has one kind of row).
+ */
 function entriesOf(plan: SitePlan): UrlEntry[] {
-  return plan.urls.map((planned) => ({
-    raw: planned.url,
-    source: planned.file === undefined ? 'state' : `site-dir: ${planned.file}`,
-    change: {
-      change: planned.change,
-      chromeOnly: planned.chromeOnly,
-      ...(planned.change === 'carried' ? { carriedSince: planned.since } : {}),
-    },
-  }));
+  const shared = new Map<string, SiteEntryChange>();
+  return plan.urls.map((planned) => {
+    const since = planned.change === 'carried' ? planned.since : undefined;
+    const key = `${planned.change} ${planned.chromeOnly} ${since}`;
+    let change = shared.get(key);
+    if (change === undefined) {
+      change = {
+        change: planned.change,
+        chromeOnly: planned.chromeOnly,
+        ...(since !== undefined ? { carriedSince: since } : {}),
+      };
+      shared.set(key, change);
+    }
+    return {
+      raw: planned.url,
+      source: planned.file === undefined ? 'state' : `site-dir: ${planned.file}`,
+      change,
+    };
+  });
 }
 
-/** What the gather phase appends to the run's entries; undefined when the run stopped before site-dir was read. */
-export function plannedSite(site: OpenSite): PlannedSite | undefined {
-  if (site.planned === undefined && site.config.siteDir !== undefined) return undefined;
+/** What gatherEntries appends to the run's entries (none, with `notRead`, when the run stopped before site-dir was read). */
+export function plannedSite(site: OpenSite): PlannedSite {
   const counts = site.planned?.plan.counts ?? emptySiteCounts();
-  return { entries: site.entries, counts, siteDir: site.config.siteDir };
+  const entries = site.entries;
+  // Handed over: the run holds them from here on (the state is built from the plan, not from these).
+  site.entries = [];
+  return { entries, counts, siteDir: site.config.siteDir, notRead: site.notRead };
+}
+
+/**
+ * What the quota warning says of the site's URLs it skips: carried in the state only when this run
+ * writes a state that carries them (not on a first deploy, not in a dry run, not when the state is
+ * left as it was). Undefined when the run has no site; the warning then speaks of lists.
+ */
+export function quotaCutText(site: OpenSite | undefined, config: SiteRunConfig): string | undefined {
+  if (site?.planned === undefined || site.config.state === undefined || site.planned.plan.urls.length === 0) {
+    return undefined;
+  }
+  if (config.dryRun || site.keep !== undefined) return undefined;
+  return site.planned.plan.carries
+    ? 'Those from site-dir are carried in the state and warmed by the next runs; all are listed in the report.'
+    : 'Those from site-dir are not carried: a first deploy carries nothing (it would queue the whole site for ' +
+        'days), and from the next run on only what changed is warmed. All are listed in the report.';
 }
 
 function logSitePlan(plan: SitePlan, site: SiteSourceConfig, logger: Logger): void {
   const { counts } = plan;
-  const dropped = counts.carriedAged + counts.carriedGone + counts.carriedExcluded;
+  const dropped = counts.carriedAged + counts.carriedGone + counts.carriedExcluded + counts.carriedInvalid;
   const carried =
     `${counts.carriedIn} carried URLs in` +
     (dropped > 0
-      ? ` (${dropped} dropped: ${counts.carriedAged} older than carry-days, ${counts.carriedGone} gone, ${counts.carriedExcluded} excluded)`
+      ? ` (${dropped} dropped: ${counts.carriedAged} older than carry-days, ${counts.carriedGone} gone, ${counts.carriedExcluded} excluded, ${counts.carriedInvalid} not usable)`
       : '') +
     (counts.carriedSuperseded > 0 ? `, ${counts.carriedSuperseded} changed again` : '');
   if (site.siteDir === undefined) {
@@ -336,32 +384,64 @@ export async function closeSite(
         })
       : undefined;
   let written = false;
+  let stateError: string | undefined;
   if (next !== undefined) {
     for (const notice of next.notices) log.notice(notice);
     if (config.dryRun) {
       log.info(`state: not written (dry run); ${site.config.state} is left as it was.`);
     } else if (site.keep === undefined) {
-      written = await write(statePath(config, site.config.state!), site.config.state!, next.state, log);
+      const file = statePath(config, site.config.state!);
+      stateError = await setAside(site, file, options.now?.() ?? new Date(), log);
+      if (stateError === undefined) stateError = await write(file, site.config.state!, next.state, log);
+      written = stateError === undefined;
     }
   }
   return siteResult(
     site,
     next === undefined ? undefined : { carried: next.carried, leftCold: next.leftCold },
     written,
+    stateError,
   );
 }
 
-async function write(file: string, label: string, state: SiteState, log: Logger): Promise<boolean> {
+/** A state that could not be used is renamed aside before the new one is written: never overwritten. */
+async function setAside(site: OpenSite, file: string, now: Date, log: Logger): Promise<string | undefined> {
+  const { read } = site;
+  const otherBase = read?.kind === 'found' && site.planned?.plan.hadState === false;
+  if (!(read?.kind === 'unusable' && read.setAside) && !otherBase) return undefined;
+  try {
+    const aside = await setStateAside(file, now);
+    if (aside === undefined) return undefined; // gone during the run: nothing to keep
+    log.warning(
+      `state: the state that could not be used was kept as ${path.relative(path.dirname(file), aside)} beside ` +
+        `${site.config.state}; a new one is written in its place.`,
+    );
+    return undefined;
+  } catch (error) {
+    return (
+      `state: ${site.config.state} could not be used, and could not be kept aside (${errorMessage(error)}): it ` +
+      'is left as it was, and no new state is written.'
+    );
+  }
+}
+
+/** Writes the state; the error's text when it cannot be written. */
+async function write(
+  file: string,
+  label: string,
+  state: SiteState,
+  log: Logger,
+): Promise<string | undefined> {
   try {
     await writeState(file, state);
     log.info(`state: wrote ${label} (${state.files.size} files, ${state.carried.length} URLs carried).`);
-    return true;
+    return undefined;
   } catch (error) {
-    log.warning(
-      `state: could not write ${label} (${errorMessage(error)}); it is left as it was, so the next run ` +
-        'compares with the older state and does not know what this run carried.',
+    return (
+      `state: could not write ${label} (${errorMessage(error)}). What was sent is sent, but nothing is carried ` +
+      'and the next run compares with the older state (a state that can never be written re-warms the whole ' +
+      'site on every run): fix the path or its permissions.'
     );
-    return false;
   }
 }
 
@@ -369,8 +449,10 @@ function siteResult(
   site: OpenSite,
   next: { carried: number; leftCold: number } | undefined,
   written: boolean,
+  stateError: string | undefined,
 ): SiteResult {
   const { config, planned, read } = site;
+  const unreadable = planned?.scan.unreadableNames ?? [];
   return {
     ...(config.siteDir !== undefined ? { siteDir: config.siteDir } : {}),
     ...(config.state !== undefined ? { state: config.state } : {}),
@@ -380,11 +462,15 @@ function siteResult(
     ...(written && next !== undefined ? { carriedOut: next.carried } : {}),
     leftCold: next?.leftCold ?? 0,
     stateWritten: written,
+    ...(stateError !== undefined ? { stateError } : {}),
+    ...(site.notRead !== undefined ? { notRead: site.notRead } : {}),
+    ...(unreadable.length > 0 ? { unreadableNames: unreadable } : {}),
     notes: site.notes,
   };
 }
 
 function stateFound(read: StateRead, plan: SitePlan | undefined): NonNullable<SiteResult['stateFound']> {
+  if (read.kind === 'foreign') return 'unusable'; // never here: openSite refuses it
   if (read.kind !== 'found') return read.kind;
   return plan === undefined || plan.hadState ? 'found' : 'other-base-url';
 }

@@ -93,7 +93,8 @@ export function visible(text: string): string {
   });
 }
 
-function isCanonical(url: string): boolean {
+/** Whether `url` is already in the form normalizeUrl gives (a quick test: no result is made). */
+export function isCanonical(url: string): boolean {
   return (
     url.length <= MAX_URL_LENGTH &&
     CANONICAL.test(url) &&

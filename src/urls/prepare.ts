@@ -73,6 +73,8 @@ export function prepareUrls(entries: readonly UrlEntry[], options: PrepareOption
   const changes = new Map<number, EntryChange>();
   const invalidByReason = new Map<string, { count: number; examples: string[] }>();
   let duplicates = 0;
+  // One string per host: a million URLs of one site would otherwise hold a million copies of it.
+  const hosts = new Map<string, string>();
   for (const entry of entries) {
     const normalized: NormalizeResult =
       entry.invalid === undefined
@@ -118,7 +120,9 @@ export function prepareUrls(entries: readonly UrlEntry[], options: PrepareOption
         order,
       });
     } else {
-      candidates.push({ url: normalized.url, host: normalized.host, source: entry.source, order });
+      let host = hosts.get(normalized.host);
+      if (host === undefined) hosts.set(normalized.host, (host = normalized.host));
+      candidates.push({ url: normalized.url, host, source: entry.source, order });
     }
   }
   return { candidates, rejected, duplicates, changes, invalidByReason };

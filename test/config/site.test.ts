@@ -26,7 +26,7 @@ describe('site-dir and state in the configuration', () => {
     expect(config.site).toEqual({
       siteDir: 'public',
       state: '.cdn-prefetch/state.json',
-      contentIgnore: { patterns: [] },
+      contentIgnore: { patterns: [], lines: [] },
       carryDays: 7,
       changes: { added: true, modified: true, all: false },
     });

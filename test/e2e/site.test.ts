@@ -5,7 +5,7 @@
  * state; a dry run; carry-over across runs under a quota of a few URLs; the state after a deadline, a
  * cancel and a credentials refusal. Every run must end by itself (exit code, never the harness's kill).
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect } from 'vitest';
 import { type Emulator } from '../../emulator/index.js';
@@ -190,22 +190,32 @@ describe('build stamps', () => {
 });
 
 describe('the state file', () => {
-  it('a corrupt state: a warning naming state, every file counts as added, and the state is replaced', async ({
+  it('a corrupt state: a warning naming state, every file counts as added, the state is replaced and the old one kept aside', async ({
     emulator,
   }) => {
-    const run = await deploy(emulator, build(1), '{"format":"cdn-prefetch-state","version":1,"files":{"a');
+    const damaged = '{"format":"cdn-prefetch-state","version":1,"files":{"a';
+    const run = await deploy(emulator, build(1), damaged);
     expect(run.exitCode).toBe(0);
     expect(run.log).toMatch(/::warning::state: \.cdn-prefetch\/state\.json cannot be used \(it is not JSON/);
     expect(run.report?.['site']).toMatchObject({ stateFound: 'unusable', counts: { added: 7 } });
     expect(JSON.parse(run.state ?? '')).toMatchObject({ format: 'cdn-prefetch-state', carried: [] });
+    const folder = path.join(run.workspace, '.cdn-prefetch');
+    const aside = (await readdir(folder)).filter((name) => name !== 'state.json');
+    expect(aside).toHaveLength(1);
+    expect(await readFile(path.join(folder, aside[0]!), 'utf8')).toBe(damaged);
   });
 
-  it('a foreign file: the same', async ({ emulator }) => {
-    const run = await deploy(emulator, build(1), '{"name":"some-package","version":"1.0.0"}');
+  it('a file that is not a state: a configuration error naming state, the file left as it is, nothing sent', async ({
+    emulator,
+  }) => {
+    const foreign = '{"name":"some-package","version":"1.0.0"}';
+    const run = await deploy(emulator, build(1), foreign);
+    expect(run.exitCode).toBe(1);
     expect(run.log).toMatch(
-      /state: \.cdn-prefetch\/state\.json cannot be used \(it is not a cdn-prefetch state file/,
+      /::error::Configuration error: state: "\.cdn-prefetch\/state\.json" \(.*\) is a file that is not a cdn-prefetch state/,
     );
-    expect(JSON.parse(run.state ?? '')).toMatchObject({ format: 'cdn-prefetch-state' });
+    expect(run.state).toBe(foreign);
+    expect(emulator.calls).toEqual([]);
   });
 
   it('a dry run plans from the state but leaves it untouched, and sends nothing', async ({ emulator }) => {

@@ -28,6 +28,7 @@ function site(extra: Partial<SiteResult> = {}): SiteResult {
       carriedGone: 2,
       carriedSuperseded: 1,
       carriedExcluded: 0,
+      carriedInvalid: 0,
     },
     planned: 12,
     carriedOut: 6,

@@ -195,7 +195,7 @@ describe('the state, however the run ends', () => {
     expect(logger.messages('info')).toContain(`state: not written (dry run); ${STATE} is left as it was.`);
   });
 
-  it('a state that cannot be written is a warning naming state; the run itself succeeds', async () => {
+  it('a state that cannot be written fails the run after it sent everything, naming state', async () => {
     const workspace = tempDir();
     writeSite(path.join(workspace, 'public'), version(1));
     writeFileSync(path.join(workspace, 'blocker'), 'a file, not a folder');
@@ -203,9 +203,11 @@ describe('the state, however the run ends', () => {
     expect(result.counts.submitted).toBe(5);
     expect(logger.messages('warning')).toEqual([
       expect.stringMatching(/^state: blocker\/state\.json cannot be used \(it cannot be read: ENOTDIR/),
-      expect.stringMatching(/^state: could not write blocker\/state\.json \(.*\); it is left as it was/),
     ]);
-    expect(result.site).toMatchObject({ stateWritten: false });
+    expect(result.fatal).toMatch(
+      /^state: could not write blocker\/state\.json \(.*\)\. What was sent is sent/,
+    );
+    expect(result.site).toMatchObject({ stateWritten: false, stateError: result.fatal });
     expect(actionOutputs(result, 'r.json')['carried-count']).toBe('');
   });
 

@@ -113,9 +113,10 @@ describe('planSiteChanges: what changed between two builds', () => {
     });
     const plan = planSiteChanges(scan, read, { changes: parseChanges(''), carryDays: 7, now: new Date() });
     expect(plan.counts.added).toBe(7);
-    expect(plan.notices[0]).toMatch(
+    expect(plan.warnings[0]).toMatch(
       /it was written for https:\/\/www\.example\.com\/, not https:\/\/cdn\.example\.com\//,
     );
+    expect(plan.carries).toBe(true); // not a first deploy: what the quota cuts is carried
   });
 });
 
