@@ -46157,12 +46157,17 @@ var external_node_crypto_ = __nccwpck_require__(7598);
  *
  *   {"format":"cdn-prefetch-state","version":1,"hash":"sha256/96","savedAt":"…","baseUrl":"…",
  *   "carried":[
- *   {"url":"…","file":"docs/index.html","change":"modified","cause":"quota","reason":"…","since":"2026-03-01"},
+ *   {"url":"…","file":"docs/index.html","change":"modified","cause":"quota","reason":"…","since":"2026-03-01",
+ *    "refreshedAt":"2026-03-01T10:00:00.000Z"},
  *   …],
  *   "files":{
  *   "css/site.css":"q3Xv…",
  *   "docs/index.html":"Zk1P….r8Tn…",
  *   …}}
+ *
+ * `refreshedAt` (optional, added after the first format of version 1; absent: not refreshed) says a
+ * refresh of the carried URL was accepted, so a later run prefetches it without refreshing it again.
+ * It is additive: this version reads states without it, and an earlier one reads states with it.
  *
  * A file's value is its content hash, then for an HTML page `.` and the hash of its own content
  * (`<main>`, else `<article>`, else `<body>`). Hashes are SHA-256 cut to 96 bits and written in
@@ -46324,7 +46329,8 @@ function unusable(label, why, carried, malformedCarried, setAside = true) {
         setAside,
         warning: `state: ${label} cannot be used (${why}). This is not a first deploy: every file counts as added this run, ` +
             'and what the quota cannot take is carried to the next runs, so that no edit is lost. The file is kept ' +
-            'aside, not overwritten, when the new state is written (never in a dry run).',
+            'aside, not overwritten, when the new state is written (never in a dry run). None is refreshed (a new ' +
+            'file cannot be told from one the CDN holds): if files changed in place, run once with refresh: true.',
     };
 }
 function folderState(label) {
@@ -46422,6 +46428,8 @@ function carriedEntry(entry) {
         cause: entry.cause,
         reason: entry.reason,
         since: entry.since,
+        // Optional: one that is not a time only costs a second refresh, never the entry.
+        ...(isTime(entry.refreshedAt) ? { refreshedAt: entry.refreshedAt } : {}),
     };
 }
 /**
@@ -46458,6 +46466,9 @@ function salvageCarried(text) {
             break;
     }
     return { carried, malformed };
+}
+function isTime(value) {
+    return typeof value === 'string' && !Number.isNaN(Date.parse(value));
 }
 function isRecord(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -46604,8 +46615,16 @@ function* serialize(state) {
     };
     let text = `${JSON.stringify(head).slice(0, -1)},\n"carried":[`;
     state.carried.forEach((entry, i) => {
-        const { url, file, change, cause, reason, since } = entry;
-        const ordered = { url, ...(file === undefined ? {} : { file }), change, cause, reason, since };
+        const { url, file, change, cause, reason, since, refreshedAt } = entry;
+        const ordered = {
+            url,
+            ...(file === undefined ? {} : { file }),
+            change,
+            cause,
+            reason,
+            since,
+            ...(refreshedAt === undefined ? {} : { refreshedAt }),
+        };
         text += `${i === 0 ? '' : ','}\n${JSON.stringify(ordered)}`;
     });
     text += '],\n"files":{';
@@ -47831,6 +47850,7 @@ function inQuotaOrder(changes, carried, { today, counts, distinct }) {
             since: entry.since,
             firstChange: entry.change,
             carriedFor: { cause: entry.cause, reason: entry.reason },
+            ...(entry.refreshedAt === undefined ? {} : { refreshedAt: entry.refreshedAt }),
         });
     }
     return urls;
@@ -47846,7 +47866,9 @@ function usableState(scan, read, notices, warnings) {
     }
     if (read.kind !== 'found') {
         notices.push(`state: there is no ${read.label} yet, so every file of site-dir counts as added and nothing is carried. ` +
-            'It is written at the end of this run (not in a dry run); from the next run on, only what changed is warmed.');
+            'It is written at the end of this run (not in a dry run); from the next run on, only what changed is warmed. ' +
+            'A first run cannot tell a new file from one the CDN already holds, so none is refreshed: if the site ' +
+            'changed since the CDN last saw it, run once with refresh: true.');
         return { previous: undefined, carriedBefore: [], malformed: 0 };
     }
     const malformed = read.malformedCarried ?? 0;
@@ -47854,7 +47876,8 @@ function usableState(scan, read, notices, warnings) {
         warnings.push(`state: it was written for ${read.state.baseUrl}, not ${scan.base} (base-url changed, or another site's ` +
             'state?), so it cannot be used. This is not a first deploy: every file counts as added this run, and what ' +
             'the quota cannot take is carried to the next runs. The file is kept aside, not overwritten, when the new ' +
-            'state is written (never in a dry run).');
+            'state is written (never in a dry run). None is refreshed (a new file cannot be told from one the CDN ' +
+            'holds): if files changed in place, run once with refresh: true.');
         return { previous: undefined, carriedBefore: read.state.carried, malformed };
     }
     return { previous: read.state, carriedBefore: read.state.carried, malformed };
@@ -48026,7 +48049,10 @@ function stoppedFirst(reason) {
  * can be by a later run:
  * - skipped because the day's quota was used up;
  * - not sent because the run stopped (its deadline, a cancel, a credential error that stops every call);
- * - sent and refused with an error that may pass (throttled, service busy, queue full).
+ * - sent and refused with an error that may pass (throttled, service busy, queue full);
+ * - held back from the prefetch because its refresh did not complete (a refresh quota too small, a
+ *   refusal, a refresh task failed or still running): carried with `refreshedAt` when the refresh was
+ *   accepted (the next run prefetches it), without it otherwise (the next run refreshes it first).
  * Not carried: URLs that were accepted, refused for themselves (a bad URL, a host that is not the
  * account's), and URLs whose call's outcome is unknown. The last may have been accepted and charged;
  * quota is money, so a URL is never risked twice: it waits for the next deploy that changes it.
@@ -48073,6 +48099,7 @@ function nextState(input) {
             cause,
             reason: (outcome?.reason ?? notSentText(input.stopped)).slice(0, MAX_REASON),
             since: planned.since,
+            ...refreshFacts(outcome, planned.refreshedAt),
         });
     }
     // Oldest first, so the next run takes them in that order; the same day keeps this run's order.
@@ -48109,8 +48136,11 @@ function nextState(input) {
  * - any other failure (an entry that is not a URL): not carried, nothing says a later run would do better.
  */
 function carryCause(outcome) {
-    if (outcome.status === 'skipped')
+    if (outcome.status === 'skipped') {
+        if (outcome.skip === 'refresh')
+            return heldBackCause(outcome);
         return outcome.skip === 'quota' ? 'quota' : undefined;
+    }
     if (outcome.status !== 'failed' || outcome.outcomeUnknown === true)
         return undefined;
     if (outcome.errorClass !== undefined) {
@@ -48121,6 +48151,36 @@ function carryCause(outcome) {
     if (outcome.notSent !== undefined)
         return outcome.notSent === 'stopped' ? 'not-sent' : outcome.notSent;
     return undefined;
+}
+/**
+ * Why a URL held back for its refresh is carried: a refresh quota too small (`quota`), a permission
+ * the account lacks (`not-sent`, warmed once it is granted), the run stopping first; a refresh refused
+ * for the URL or its host itself is not carried (a prefetch would be refused too). Anything else —
+ * a passing refusal, a lost answer, a refresh task Failed or still running — may pass (`retryable`).
+ */
+function heldBackCause(outcome) {
+    switch (outcome.notRefreshed) {
+        case 'quota':
+            return 'quota';
+        case 'permission':
+        case 'stopped':
+            return 'not-sent';
+        case 'deadline':
+        case 'cancelled':
+            return outcome.notRefreshed;
+        case 'refused':
+            return undefined;
+        default:
+            return 'retryable';
+    }
+}
+/**
+ * What the next run must know of a carried URL's refresh: when one was accepted, in this run or the
+ * earlier one that carried it (absent when none was, or it failed at the CDN: it is refreshed first).
+ */
+function refreshFacts(outcome, earlier) {
+    const refreshedAt = outcome?.refreshedAt ?? earlier;
+    return refreshedAt === undefined ? {} : { refreshedAt };
 }
 /** A planned URL without an outcome: the run ended before it got to it. */
 function stoppedCause(stopped) {
@@ -48797,7 +48857,7 @@ const ACTION_INPUTS = [
     },
     {
         name: 'fail-on',
-        description: 'error: fail the step when any URL failed; skipped: also when any URL was skipped for quota; never: URL outcomes never fail the step. Configuration and credential errors always fail it.',
+        description: 'error: fail the step when any URL failed; skipped: also when any URL was skipped for quota or held back because its refresh did not complete; never: URL outcomes never fail the step. Configuration and credential errors always fail it.',
         default: 'error',
         required: false,
     },
@@ -48815,14 +48875,14 @@ const ACTION_INPUTS = [
     },
     {
         name: 'timeout',
-        description: 'Seconds allowed for the whole run. At the deadline sending stops, what was not sent is failed with reason deadline, and outputs, summary and report are written. Empty: 600, plus wait-timeout for each wait (refresh, wait) that is on.',
+        description: 'Seconds allowed for the whole run. At the deadline sending stops, what was not sent is failed with reason deadline, and outputs, summary and report are written. Empty: 600, plus wait-timeout for each wait that may happen: the refresh wait (refresh: true, or changed with site-dir, state or sitemap) and wait.',
         default: '',
         required: false,
     },
     {
         name: 'refresh',
-        description: 'true to refresh the URLs about to be prefetched first (RefreshObjectCaches, within the refresh quota UrlRemain), wait for the refresh tasks (up to wait-timeout), and only then prefetch. A prefetch does not replace a copy the CDN already holds.',
-        default: 'false',
+        description: 'Which URLs are refreshed (RefreshObjectCaches) before their prefetch: a prefetch does not replace a copy the CDN already holds. changed: those whose content changed in place (modified files of site-dir or URLs of the sitemap diff, and carried ones not refreshed yet), never an added one or a urls / urls-file entry; true: every planned URL; false: none. Each is refreshed in this run, within the refresh quota (UrlRemain), even when its prefetch waits for a later run, and is prefetched only once its refresh task is Complete (waiting up to wait-timeout); otherwise it is held back (with state, carried to a later run).',
+        default: 'changed',
         required: false,
     },
     {
@@ -48955,6 +49015,19 @@ function parseSwitch(value, name) {
     if (['false', 'False', 'FALSE'].includes(value))
         return false;
     throw new ConfigError(`${name}: "${value}" must be true or false`, name);
+}
+/** The words `refresh` takes: `changed`, or a switch's `true` / `false` (in any spelling parseSwitch takes). */
+const REFRESH_WORDS = ['changed', 'true', 'false'];
+/** `refresh`: `changed` (what changed in place), `true` (every planned URL) or `false` (none). */
+function parseRefresh(value, name) {
+    if (value.toLowerCase() === REFRESH_WORDS[0])
+        return 'changed';
+    try {
+        return parseSwitch(value, name) ? 'all' : 'none';
+    }
+    catch {
+        throw new ConfigError(`${name}: "${value}" must be changed (refresh what changed in place), true (refresh every URL) or false`, name);
+    }
 }
 function parseWhole(value, name, min, max) {
     const number = /^\d+$/.test(value) ? Number(value) : NaN;
@@ -49216,7 +49289,7 @@ const INPUTS = inputs_withDefaults({
     'request-timeout': whole(1, 600, DEFAULTED),
     // Empty: 600 s plus wait-timeout for each wait that is on (parse.ts), so it never cuts a wait short.
     timeout: whole(1, 6 * 3600),
-    refresh: switchInput(),
+    refresh: { ...spec('choice', DEFAULTED, parseRefresh), choices: REFRESH_WORDS },
     wait: switchInput(),
     'wait-timeout': whole(1, 6 * 3600, DEFAULTED),
     'poll-interval': whole(1, 3600, DEFAULTED),
@@ -49441,7 +49514,7 @@ function parseConfig(input, env, credentials, context = {}) {
         dryRun: inputs.get('dry-run'),
         reportDir: env['RUNNER_TEMP'] || external_node_os_default().tmpdir(),
         requestTimeoutMs: inputs.get('request-timeout') * 1000,
-        timeoutMs: (timeout ?? defaultTimeoutSeconds(follow)) * 1000,
+        timeoutMs: (timeout ?? defaultTimeoutSeconds(follow, refreshMayWait(inputs))) * 1000,
         follow,
         ...(inputs.get('verify') ? { verify: { limit: inputs.get('verify-limit') } } : {}),
         exclude: inputs.get('exclude'),
@@ -49482,11 +49555,21 @@ function followOptions(inputs) {
 }
 /**
  * The run's own deadline when `timeout` is not set: 10 minutes for sending, plus `wait-timeout` for each
- * wait asked for, so that the default deadline never cuts a wait short of its own bound.
+ * wait that may happen, so that the default deadline never cuts a wait short of its own bound.
  */
-function defaultTimeoutSeconds(follow) {
-    const waits = (follow.refresh ? 1 : 0) + (follow.wait ? 1 : 0);
+function defaultTimeoutSeconds(follow, refreshMayWait) {
+    const waits = (refreshMayWait ? 1 : 0) + (follow.wait ? 1 : 0);
     return 600 + (waits * follow.waitTimeoutMs) / 1000;
+}
+/**
+ * Whether the run may wait for refresh tasks: with `refresh: true`, or with `refresh: changed` when a
+ * source can say what changed in place (site-dir, state, a sitemap diff); a list alone never does.
+ */
+function refreshMayWait(inputs) {
+    const mode = inputs.get('refresh');
+    if (mode === 'none' || mode === 'all')
+        return mode === 'all';
+    return inputs.get('site-dir') !== '' || inputs.get('state') !== '' || inputs.get('sitemap') !== '';
 }
 const SITEMAP_COMPANIONS = ['previous-sitemap', 'previous-ref', 'save-sitemap'];
 /** `sitemap`, `previous-sitemap`, `previous-ref`, `github-token`, `changes`, `include-images`, `save-sitemap`. */
@@ -50332,17 +50415,20 @@ function renderFollowSummary(result) {
     if (refresh) {
         lines.push('### Refresh before the prefetch', '');
         lines.push([
-            `${refresh.refreshed} of ${refresh.requested} URLs refreshed in ${refresh.calls} RefreshObjectCaches calls`,
+            follow_summary_refreshText(refresh),
+            `${refresh.calls} RefreshObjectCaches calls`,
             refresh.urlRemain !== undefined ? `refresh quota left at the start: ${refresh.urlRemain}` : '',
-            refresh.notRefreshed ? `${refresh.notRefreshed} not refreshed` : '',
             refresh.wait ? waitLine(refresh.wait) : '',
         ]
             .filter(Boolean)
             .join(' · '), '');
         if (refresh.wait)
             lines.push(...taskTable(refresh.wait.tasks));
-        const troubled = result.outcomes.filter((o) => o.refreshStatus !== undefined && o.refreshStatus !== 'Complete' && o.refreshDescription !== undefined);
-        lines.push(...urlTable(`Not refreshed, or refresh failed (${troubled.length})`, troubled, (o) => [o.refreshStatus ?? '', o.refreshDescription ?? ''], ['refresh', 'reason']));
+        const troubled = result.outcomes.filter((o) => o.refreshStatus !== undefined && o.refreshStatus !== 'Complete' && o.refreshStatus !== 'NotNeeded');
+        lines.push(...urlTable(`Not refreshed, refresh failed or not finished (${troubled.length})`, troubled, (o) => [
+            o.refreshStatus ?? '',
+            o.refreshDescription ?? (o.status === 'skipped' ? (o.reason ?? '') : ''),
+        ], ['refresh', 'reason']));
     }
     if (wait) {
         lines.push('### Waiting for the prefetch', '');
@@ -50354,6 +50440,46 @@ function renderFollowSummary(result) {
         ]));
     }
     return lines;
+}
+/**
+ * The refresh in a sentence: how many URLs needed one, what became of them, and how many were held
+ * back from the prefetch for it. The summary and the CLI's closing table both say it so.
+ */
+function follow_summary_refreshText(refresh) {
+    const none = noneNeeded(refresh.notNeeded ?? {});
+    if (refresh.requested === 0)
+        return `no URL needed a refresh${none ? ` (${none})` : ''}`;
+    const wait = refresh.wait;
+    const states = wait
+        ? ` (${[
+            `${wait.completed} Complete`,
+            wait.failed ? `${wait.failed} failed at the CDN` : '',
+            wait.pending ? `${wait.pending} not finished` : '',
+        ]
+            .filter(Boolean)
+            .join(', ')})`
+        : '';
+    return [
+        `${refresh.requested} URLs needed a refresh: ${refresh.refreshed} refreshed${states}` +
+            (refresh.notRefreshed ? `, ${refresh.notRefreshed} not refreshed` : ''),
+        refresh.heldBack ? `${refresh.heldBack} held back from the prefetch until their refresh completes` : '',
+        none ? `none needed for ${none}` : '',
+    ]
+        .filter(Boolean)
+        .join('; ');
+}
+const NONE_NEEDED = {
+    added: 'added',
+    refreshed: 'refreshed by an earlier run',
+    unchanged: 'unchanged',
+    list: 'urls / urls-file entries',
+};
+/** "3 added, 2 refreshed by an earlier run". */
+function noneNeeded(counts) {
+    return Object.entries(NONE_NEEDED)
+        .filter(([kind]) => (counts[kind] ?? 0) > 0)
+        .map(([kind, label]) => `${counts[kind]} ${label}`)
+        .join(', ');
 }
 function waitLine(wait) {
     const seconds = Math.round(wait.elapsedMs / 1000);
@@ -50640,6 +50766,7 @@ function notes(texts) {
 
 
 
+
 /** URLs listed per status, a few per reason; the rest are counted (and all are in --json). */
 const closing_LISTED = 20;
 function renderClosing(result) {
@@ -50651,6 +50778,7 @@ function renderClosing(result) {
         siteLines(result),
         result.dryRun ? planTable(result.outcomes) : closing_taskTable(result.outcomes),
         closing_countsTable(result),
+        refreshLines(result),
         outcomeList('Failed', result.outcomes.filter((o) => o.status === 'failed')),
         outcomeList('Skipped', result.outcomes.filter((o) => o.status === 'skipped')),
         verifyLines(result),
@@ -50751,6 +50879,11 @@ function closing_countsTable(result) {
     ].filter(Boolean);
     return ['URLs', ...table(undefined, rows, [1]), ...(extras.length ? [extras.join(' · ')] : [])];
 }
+/** What the refresh did, in a line. */
+function refreshLines(result) {
+    const refresh = result.follow?.refresh;
+    return refresh ? [`Refresh: ${refreshText(refresh)}`] : [];
+}
 /** URLs grouped by reason: the reason once, with its count, then its first URLs. */
 function outcomeList(title, outcomes) {
     if (outcomes.length === 0)
@@ -50829,6 +50962,7 @@ function verdict(result, failOn) {
     }
     const { failed } = result.counts;
     const quotaSkipped = result.outcomes.filter((o) => o.status === 'skipped' && o.skip === 'quota').length;
+    const heldBack = result.outcomes.filter((o) => o.status === 'skipped' && o.skip === 'refresh').length;
     if (failed > 0)
         return { reason: `${failed} of ${result.counts.total} URLs failed`, listed: true };
     const cdnFailure = followFailure(result);
@@ -50837,11 +50971,12 @@ function verdict(result, failOn) {
     const notLive = verifyFailure(result);
     if (notLive)
         return { reason: notLive, listed: true };
-    if (failOn === 'skipped' && quotaSkipped > 0) {
-        return {
-            reason: `${quotaSkipped} URLs were skipped for lack of quota (fail-on: skipped).`,
-            listed: false,
-        };
+    if (failOn === 'skipped' && quotaSkipped + heldBack > 0) {
+        const why = [
+            quotaSkipped ? `${quotaSkipped} URLs were skipped for lack of quota` : '',
+            heldBack ? `${heldBack} URLs were held back because their refresh did not complete` : '',
+        ].filter(Boolean);
+        return { reason: `${why.join('; ')} (fail-on: skipped).`, listed: false };
     }
     return undefined;
 }
@@ -51988,6 +52123,120 @@ class RenewingClient extends AlibabaClient {
     }
 }
 
+;// CONCATENATED MODULE: ./src/follow/allot.ts
+/**
+ * The quota (`slots`; undefined: no cap) allotted over `items` in the order given (the plan's): each
+ * ready or waiting item takes a slot while slots remain; a held one takes none. After the refresh
+ * wait, the slots of the waiting items whose refresh did not complete are allotted again, the same way,
+ * over what is left.
+ */
+function allot(items, readiness, slots) {
+    const result = { ready: [], waiting: [], left: [] };
+    let free = slots === undefined ? Infinity : Math.max(0, slots);
+    for (const item of items) {
+        const where = readiness(item);
+        if (where === 'held' || free === 0) {
+            result.left.push(item);
+            continue;
+        }
+        result[where].push(item);
+        free--;
+    }
+    return result;
+}
+/** The first allotment, before the refresh wait; without `sent` (a dry run) every URL is ready. */
+function allotBeforeRefresh(candidates, needs, sent, quota) {
+    const ordered = [...candidates].sort((a, b) => a.order - b.order);
+    return allot(ordered, (item) => {
+        if (!needs.get(item.url)?.needed || sent === undefined)
+            return 'ready';
+        return sent.accepted.has(item.url) ? 'waiting' : 'held';
+    }, quota);
+}
+/**
+ * After the refresh wait: the slots kept for refreshed URLs go, in plan order, to those whose refresh
+ * is Complete, then to the next URLs that may be prefetched. A URL whose refresh was refused, failed,
+ * or (when the refreshes were `awaited`) did not complete is held back; one whose accepted refresh was
+ * not awaited (no slot waited for it) is simply beyond the quota. Once the run has `halted` (stopped,
+ * or every prefetch refused for good), a refresh cut short is no reason to hold a URL back: it goes on
+ * to the submission, which reports it not sent and why (and the state carries it so).
+ */
+function allotAfterRefresh(first, needs, sent, refreshed, run) {
+    const pending = [...first.waiting, ...first.left].sort((a, b) => a.order - b.order);
+    if (sent === undefined)
+        return { ready: [], heldBack: [], overQuota: pending };
+    const refreshOf = (item) => refreshed?.urls.get(item.url);
+    const needed = (item) => needs.get(item.url)?.needed === true;
+    const complete = (item) => refreshOf(item)?.refreshStatus === 'Complete';
+    const cut = new Set(run.halted ? pending.filter((item) => needed(item) && cutByStop(refreshOf(item))) : []);
+    const second = allot(pending.filter((item) => !cut.has(item)), (item) => (!needed(item) || complete(item) ? 'ready' : 'held'), first.waiting.filter((item) => !cut.has(item)).length);
+    const held = (item) => needed(item) && !complete(item) && (run.awaited || !stillRunning(refreshOf(item)));
+    return {
+        ready: [...cut, ...second.ready].sort((a, b) => a.order - b.order),
+        heldBack: second.left.filter(held),
+        overQuota: second.left.filter((item) => !held(item)),
+    };
+}
+/** An accepted refresh not known to have finished. */
+function stillRunning(refresh) {
+    return refresh?.refreshStatus === 'Pending' || refresh?.refreshStatus === 'Refreshing';
+}
+/** A refresh still running, or never sent, because the run stopped. */
+function cutByStop(refresh) {
+    if (refresh === undefined)
+        return false;
+    if (stillRunning(refresh))
+        return true;
+    const { notRefreshed } = refresh;
+    return notRefreshed === 'deadline' || notRefreshed === 'cancelled' || notRefreshed === 'stopped';
+}
+
+;// CONCATENATED MODULE: ./src/follow/fresh.ts
+/**
+ * Each candidate's need, by URL; empty with `refresh: false`. `changes` (by order) says why the sitemap
+ * diff or site-dir selected an entry; list entries have none.
+ */
+function refreshNeeds(candidates, changes, mode) {
+    const needs = new Map();
+    if (mode === 'none')
+        return needs;
+    for (const candidate of candidates)
+        needs.set(candidate.url, needOf(changes.get(candidate.order), mode));
+    return needs;
+}
+const NEEDED = { needed: true };
+function needOf(entry, mode) {
+    if (entry === undefined) {
+        return mode === 'all'
+            ? NEEDED
+            : {
+                needed: false,
+                kind: 'list',
+                why: 'a urls / urls-file entry: refresh: changed refreshes only what changed in place (refresh: true refreshes it)',
+            };
+    }
+    if (entry.change === 'carried') {
+        if (entry.refreshedAt !== undefined) {
+            return {
+                needed: false,
+                kind: 'refreshed',
+                why: `refreshed by an earlier run (${entry.refreshedAt})`,
+                refreshedAt: entry.refreshedAt,
+            };
+        }
+        return changeNeed(entry.firstChange ?? 'modified', mode, ' (carried)');
+    }
+    return changeNeed(entry.change, mode, '');
+}
+function changeNeed(change, mode, carried) {
+    if (change === 'modified' || mode === 'all')
+        return NEEDED;
+    if (change === 'added') {
+        return { needed: false, kind: 'added', why: `added${carried}: the CDN holds no earlier copy to replace` };
+    }
+    return { needed: false, kind: 'unchanged', why: `unchanged${carried}: the CDN's copy is current` };
+}
+
 ;// CONCATENATED MODULE: ./src/alibaba/operations.ts
 /** The CDN API operations cdn-prefetch uses, typed, over one-attempt calls. */
 
@@ -52828,11 +53077,15 @@ async function waitForPrefetch(ctx, outcomes) {
 
 ;// CONCATENATED MODULE: ./src/follow/refresh.ts
 /**
- * `refresh`: a prefetch does not replace a copy the CDN already holds, so the URLs about to be
- * prefetched are first refreshed (RefreshObjectCaches, ObjectType=File), their refresh tasks are
- * followed until they finish (bounded by `wait-timeout`), and only then is the prefetch submitted.
- * A URL whose refresh failed, did not fit the refresh quota, or was still running at the timeout is
- * prefetched anyway, with a warning.
+ * `refresh`: the URLs that need it (follow/fresh.ts says which) are refreshed (RefreshObjectCaches,
+ * ObjectType=File) within the day's refresh quota, in the plan's order, before anything is prefetched —
+ * all of them, those whose prefetch waits for a later run included. Then their tasks are followed
+ * (bounded by `wait-timeout`) while the URLs that need no refresh are prefetched; a refreshed URL is
+ * prefetched only once its task is Complete (run.ts orders the phases).
+ *
+ * A refusal for want of `cdn:RefreshObjectCaches` does not stop the run: the URLs that need no refresh
+ * are still prefetched, the others are held back and carried. A call whose answer was lost is looked
+ * up, never sent again blindly: the refresh quota is not spent twice.
  */
 
 
@@ -52873,58 +53126,31 @@ function groupForRefresh(items, limits = REFRESH_LIMITS) {
         calls.push(current);
     return calls;
 }
-/** Refreshes the URLs of `batches` (the prefetch plan, within its quota) and waits for the refresh. */
-async function refreshBeforePrefetch(ctx, batches) {
-    if (!ctx.options.refresh)
-        return undefined;
-    const { logger, options } = ctx;
-    const items = batches.flatMap((batch) => batch.items).sort((a, b) => a.order - b.order);
-    const urls = new Map();
-    const summary = {
-        taskIds: [],
-        requested: items.length,
-        refreshed: 0,
-        notRefreshed: 0,
-        calls: 0,
+/**
+ * Refreshes `items` (the URLs that need it, in plan order) within UrlRemain, without waiting for the
+ * tasks. Throws only a credential error (the prefetch would be refused too).
+ */
+async function sendRefreshes(ctx, items) {
+    const sent = {
+        summary: { taskIds: [], requested: items.length, refreshed: 0, notRefreshed: 0, calls: 0 },
+        accepted: new Map(),
+        notRefreshed: new Map(),
     };
     if (items.length === 0)
-        return { summary, urls };
+        return sent;
     const urlRemain = await readUrlRemain(ctx);
     if (urlRemain !== undefined)
-        summary.urlRemain = urlRemain;
+        sent.summary.urlRemain = urlRemain;
     const chosen = urlRemain === undefined ? items : items.slice(0, urlRemain);
     const beyond = items.slice(chosen.length);
-    if (beyond.length > 0) {
-        notRefreshed(urls, beyond, `beyond the daily refresh quota (UrlRemain was ${urlRemain})`);
-        logger.warning(`refresh: ${beyond.length} URLs are beyond the daily refresh quota (${urlRemain} left): ` +
-            'they are prefetched without a refresh, so a stale copy the CDN holds may stay.');
+    notRefreshed(sent, beyond, 'quota', `not refreshed: beyond the daily refresh quota (UrlRemain was ${urlRemain})`);
+    if (chosen.length > 0) {
+        await ctx.logger.group(`Refreshing ${chosen.length} URLs before their prefetch`, () => sendCalls(ctx, chosen, sent));
     }
-    const accepted = await logger.group(`Refreshing ${chosen.length} URLs before the prefetch`, () => sendRefreshes(ctx, chosen, urls, summary));
-    summary.refreshed = accepted.length;
-    if (accepted.length > 0) {
-        logger.info(`Waiting for ${accepted.length} refreshed URLs in ${summary.taskIds.length} tasks before prefetching ` +
-            `(up to ${options.waitTimeoutMs / 1000} s).`);
-        const followed = await followTasks(ctx, 'Refresh', accepted);
-        summary.wait = followed.summary;
-        for (const item of accepted) {
-            const state = followed.states.get(item.url);
-            urls.set(item.url, {
-                refreshStatus: state?.status ?? 'Pending',
-                refreshTaskId: state?.taskId ?? item.taskIds.join(','),
-                ...(state?.description ? { refreshDescription: state.description } : {}),
-            });
-        }
-        reportWaitEnd(logger, 'Refresh', followed.summary, options.waitTimeoutMs);
-        warnFailures(logger, 'Refresh', followed.states);
-        if (followed.summary.failed > 0) {
-            logger.warning(`refresh: ${followed.summary.failed} URLs failed to refresh; they are prefetched anyway.`);
-        }
-        if (followed.summary.pending > 0) {
-            logger.warning(`refresh: ${followed.summary.pending} refreshes had not finished; those URLs are prefetched anyway.`);
-        }
-    }
-    summary.notRefreshed = [...urls.values()].filter((url) => url.refreshStatus === 'NotRefreshed').length;
-    return { summary, urls };
+    sent.summary.refreshed = sent.accepted.size;
+    sent.summary.notRefreshed = sent.notRefreshed.size;
+    warnNotRefreshed(ctx, sent, urlRemain);
+    return sent;
 }
 /** UrlRemain, or undefined (with a warning) when it cannot be read; credential errors throw. */
 async function readUrlRemain(ctx) {
@@ -52949,35 +53175,33 @@ async function readUrlRemain(ctx) {
     }
 }
 /**
- * Sends the refresh calls one after the other (their IDs then come out in submission order) and returns
- * the URLs accepted, with their task IDs. Refused URLs are recorded as NotRefreshed.
+ * Sends the refresh calls one after the other (their IDs then come out in submission order), recording
+ * every URL as accepted (with its task IDs) or not refreshed (with why).
  */
-async function sendRefreshes(ctx, items, urls, summary) {
+async function sendCalls(ctx, items, sent) {
     const { logger, stop } = ctx;
-    const accepted = [];
     const taskIds = new Set();
-    let quotaError;
+    /** Set once a refusal ends the refreshes of this run: the quota is used up, or the permission is missing. */
+    let ended;
     const take = (group, taskIdOf) => {
+        const at = new Date().toISOString();
         for (const item of group) {
             const ids = splitTaskIds(taskIdOf(item.url));
             for (const id of ids)
                 taskIds.add(id);
-            accepted.push({ url: item.url, taskIds: ids });
+            sent.accepted.set(item.url, { taskIds: ids, at });
         }
     };
     const send = async (group) => {
         if (stop.reason)
-            return notRefreshed(urls, group, notSentReason(stop.reason));
-        if (quotaError) {
-            notRefreshed(urls, group, `not sent: the daily refresh quota ran out (${quotaError.code})`);
-            logger.warning(`refresh: ${group.length} more URLs were not refreshed for lack of quota; they are prefetched anyway.`);
-            return;
-        }
+            return notRefreshed(sent, group, stop.reason, notSentReason(stop.reason));
+        if (ended)
+            return notRefreshed(sent, group, ended.kind, ended.reason);
         try {
-            const result = await refreshOnce(ctx, group, summary);
+            const result = await refreshOnce(ctx, group, sent.summary);
             if (result.kind === 'answered') {
                 take(group, () => result.taskId);
-                logger.info(`Refresh: ${group.length} URLs on ${hostCount(group)} host(s), task ${result.taskId || '(none)'}, request ${result.requestId ?? '(none)'}`);
+                logger.info(`RefreshObjectCaches: ${group.length} URLs on ${hostCount(group)} host(s), task ${result.taskId || '(none)'}, request ${result.requestId ?? '(none)'}`);
                 if (result.taskId === '')
                     logger.warning('refresh: a call was accepted without a task ID; its URLs cannot be followed.');
                 return;
@@ -52985,19 +53209,15 @@ async function sendRefreshes(ctx, items, urls, summary) {
             const found = group.filter((item) => result.found.has(item.url));
             take(found, (url) => result.found.get(url) ?? '');
             if (found.length > 0)
-                logger.info(`Refresh: ${found.length} URLs were accepted after all (found by look-up).`);
+                logger.info(`RefreshObjectCaches: ${found.length} URLs were accepted after all (found by look-up).`);
             const doubtful = group.filter((item) => !result.found.has(item.url));
-            if (doubtful.length === 0)
-                return;
-            notRefreshed(urls, doubtful, `outcome unknown: ${result.why}, so it was not sent again`);
-            logger.warning(`refresh: ${doubtful.length} URLs: outcome unknown (${result.why}); not sent again, so that no refresh quota ` +
-                'is spent twice. They are prefetched anyway.');
+            notRefreshed(sent, doubtful, 'unknown', `outcome unknown: ${result.why}, so it was not sent again`);
         }
         catch (error) {
-            if (!(error instanceof AlibabaError) || isFatal(error.errorClass))
+            if (!(error instanceof AlibabaError) || error.errorClass === 'credentials')
                 throw error;
             if (stop.reason)
-                return notRefreshed(urls, group, notSentReason(stop.reason));
+                return notRefreshed(sent, group, stop.reason, notSentReason(stop.reason));
             if (error.errorClass === 'domain' && hostCount(group) > 1) {
                 // One host the CDN does not know refuses the whole call: send each host alone, so the others still get refreshed.
                 for (const single of groupForRefresh(group, { maxUrls: REFRESH_LIMITS.maxUrls, maxDomains: 1 })) {
@@ -53005,16 +53225,58 @@ async function sendRefreshes(ctx, items, urls, summary) {
                 }
                 return;
             }
-            if (error.errorClass === 'quota')
-                quotaError = error;
-            notRefreshed(urls, group, `refresh refused: ${error.message}`);
-            logger.warning(`refresh: ${group.length} URLs were not refreshed (${error.message}); they are prefetched anyway.`);
+            const kind = refusalKind(error);
+            const reason = `not refreshed: RefreshObjectCaches refused: ${error.message}`;
+            const refusal = { ...(error.code ? { code: error.code } : {}), errorClass: error.errorClass };
+            // The quota and the permission will not come back within the run: no more calls are sent.
+            if (kind === 'quota' || kind === 'permission')
+                ended = { kind, reason };
+            if (kind === 'permission')
+                sent.summary.refused = `${error.code ?? error.message}`;
+            notRefreshed(sent, group, kind, reason, refusal);
         }
     };
     for (const group of groupForRefresh(items))
         await send(group);
-    summary.taskIds = [...taskIds];
-    return accepted;
+    sent.summary.taskIds = [...taskIds];
+}
+function refusalKind(error) {
+    if (error.errorClass === 'quota')
+        return 'quota';
+    if (error.errorClass === 'permission')
+        return 'permission';
+    return isRetryable(error.errorClass) ? 'retryable' : 'refused';
+}
+/** One warning per cause of the URLs not refreshed, saying what to do. */
+function warnNotRefreshed(ctx, sent, urlRemain) {
+    const byKind = new Map();
+    for (const { kind } of sent.notRefreshed.values())
+        byKind.set(kind, (byKind.get(kind) ?? 0) + 1);
+    const stale = (n) => `${n} URLs that needed a refresh were not refreshed, so they still serve the old copy and are not prefetched ` +
+        '(a prefetch cannot replace it)';
+    for (const [kind, count] of byKind) {
+        switch (kind) {
+            case 'quota':
+                ctx.logger.warning(`refresh: ${stale(count)}: the daily refresh quota ran out (UrlRemain ${urlRemain ?? 'was not read'}). ` +
+                    'With state they are carried and refreshed first by the next run; raise the refresh quota, or run again tomorrow.');
+                break;
+            case 'permission':
+                ctx.logger.warning(`refresh: RefreshObjectCaches was refused (${sent.summary.refused}): the RAM user or role lacks ` +
+                    `cdn:RefreshObjectCaches. ${stale(count)}; the URLs that need no refresh are still prefetched. Grant ` +
+                    'cdn:RefreshObjectCaches and cdn:DescribeRefreshTaskById in its RAM policy (see "RAM policy" in the ' +
+                    'README), or set refresh: false to prefetch without refreshing.');
+                break;
+            case 'unknown':
+                ctx.logger.warning(`refresh: ${stale(count)}: the answer of their call was lost and look-ups could not settle it, so it ` +
+                    'was not sent again (no refresh quota is spent twice). With state they are carried and refreshed by the next run.');
+                break;
+            case 'deadline':
+            case 'cancelled':
+                break; // the run says it stopped, once
+            default:
+                ctx.logger.warning(`refresh: ${stale(count)}: their RefreshObjectCaches calls were refused; see the report.`);
+        }
+    }
 }
 /**
  * One RefreshObjectCaches call, retried when refused for a passing reason. A failure whose outcome is
@@ -53060,26 +53322,79 @@ async function refreshOnce(ctx, group, summary) {
             throw error;
     }
 }
+/** Follows the accepted refreshes' tasks until they finish or `wait-timeout` passes; undefined when none was accepted. */
+async function waitForRefresh(ctx, sent) {
+    if (sent.accepted.size === 0)
+        return undefined;
+    const { logger, options } = ctx;
+    logger.info(`Waiting for ${sent.accepted.size} refreshed URLs in ${sent.summary.taskIds.length} tasks before prefetching them ` +
+        `(up to ${options.waitTimeoutMs / 1000} s, polling every ${options.pollIntervalMs / 1000} s or more).`);
+    const tracked = [...sent.accepted].map(([url, { taskIds }]) => ({ url, taskIds }));
+    const followed = await followTasks(ctx, 'Refresh', tracked);
+    reportWaitEnd(logger, 'Refresh', followed.summary, options.waitTimeoutMs);
+    warnFailures(logger, 'Refresh', followed.states);
+    sent.summary.wait = followed.summary;
+    return followed;
+}
+/**
+ * Every candidate's refresh, for its report row and the carry-over: not needed (and why), not
+ * refreshed (and why), or its task's last known state. A refresh that failed at the CDN leaves no
+ * `refreshedAt`: the URL is refreshed again before it is prefetched.
+ */
+function refreshOutcomes(needs, sent, followed) {
+    const urls = new Map();
+    for (const [url, need] of needs) {
+        if (!need.needed) {
+            urls.set(url, {
+                refreshStatus: 'NotNeeded',
+                refreshDescription: need.why,
+                ...(need.refreshedAt !== undefined ? { refreshedAt: need.refreshedAt } : {}),
+            });
+            continue;
+        }
+        const refused = sent?.notRefreshed.get(url);
+        const accepted = sent?.accepted.get(url);
+        if (refused || !accepted) {
+            urls.set(url, {
+                refreshStatus: 'NotRefreshed',
+                notRefreshed: refused?.kind ?? 'stopped',
+                refreshDescription: refused?.reason ?? 'not refreshed: nothing was sent',
+            });
+            continue;
+        }
+        const state = followed?.states.get(url);
+        const status = state?.status ?? 'Pending';
+        urls.set(url, {
+            refreshStatus: status,
+            refreshTaskId: state?.taskId ?? accepted.taskIds.join(','),
+            ...(state?.description ? { refreshDescription: state.description } : {}),
+            ...(status === 'Failed' ? {} : { refreshedAt: accepted.at }),
+        });
+    }
+    return urls;
+}
 function hostCount(items) {
     return new Set(items.map((item) => item.host)).size;
 }
-function notRefreshed(urls, items, reason) {
+function notRefreshed(sent, items, kind, reason, refusal) {
     for (const item of items)
-        urls.set(item.url, { refreshStatus: 'NotRefreshed', refreshDescription: reason });
+        sent.notRefreshed.set(item.url, { kind, reason, ...(refusal ? { refusal } : {}) });
 }
 
 ;// CONCATENATED MODULE: ./src/follow/result.ts
 /**
- * Adds `refreshStatus` / `refreshTaskId` (with `refresh`: on every URL, `NotRefreshed` where it was not
- * refreshed) and `taskStatus` / `description` (with `wait`: on every submitted URL) to the outcomes.
+ * Adds `refreshStatus`, `refreshTaskId`, `refreshDescription`, `notRefreshed` and `refreshedAt` (with
+ * `refresh`: on every URL that was a candidate) and `taskStatus` / `description` (with `wait`: on every
+ * submitted URL) to the outcomes.
  */
 function withFollowThrough(outcomes, refreshed, waited) {
     if (!refreshed && !waited)
         return { outcomes: [...outcomes] };
     const decorated = outcomes.map((outcome) => {
         let next = outcome;
-        if (refreshed)
-            next = { ...next, ...(refreshed.urls.get(outcome.url) ?? { refreshStatus: 'NotRefreshed' }) };
+        const refresh = refreshed?.urls.get(outcome.url);
+        if (refresh)
+            next = { ...next, ...refresh };
         const state = outcome.status === 'submitted' ? waited?.states.get(outcome.url) : undefined;
         if (state) {
             next = {
@@ -53097,6 +53412,39 @@ function withFollowThrough(outcomes, refreshed, waited) {
             ...(waited ? { wait: waited.summary } : {}),
         },
     };
+}
+/**
+ * URLs held back from the prefetch because their refresh was not confirmed Complete: skipped, with
+ * why. A prefetch sent now would fill nothing (the old copy is still valid) or be emptied by the
+ * refresh when it completes. One whose refresh the CDN refused for itself (a host that is not an
+ * accelerated domain, a URL it does not take) failed, with the refusal's code: a prefetch would be
+ * refused the same way.
+ */
+function heldBackOutcomes(items, refreshed, sent, waitTimeoutMs) {
+    return items.map((item) => {
+        const where = { source: item.source, order: item.order };
+        const missed = sent.notRefreshed.get(item.url);
+        if (missed?.kind === 'refused' && missed.refusal) {
+            const { code, errorClass } = missed.refusal;
+            const reason = `${missed.reason}; not prefetched, as a prefetch would be refused too`;
+            return { url: item.url, status: 'failed', reason, ...(code ? { code } : {}), errorClass, ...where };
+        }
+        const reason = heldBackReason(refreshed.urls.get(item.url), waitTimeoutMs);
+        return { url: item.url, status: 'skipped', reason, skip: 'refresh', ...where };
+    });
+}
+function heldBackReason(refresh, waitTimeoutMs) {
+    const held = 'held back from the prefetch';
+    switch (refresh?.refreshStatus) {
+        case 'Failed':
+            return `refresh: ${held}: its refresh failed at the CDN (${refresh.refreshDescription ?? 'no reason given'}), so the old copy stays`;
+        case 'Pending':
+        case 'Refreshing':
+            return (`refresh: ${held}: its refresh was not confirmed Complete within wait-timeout (${waitTimeoutMs / 1000} s), ` +
+                'and a prefetch before it completes fills nothing; it was refreshed, so a later prefetch needs no new refresh');
+        default:
+            return `refresh: ${held}: ${refresh?.refreshDescription ?? 'not refreshed'}, so the old copy stays`;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/base/outcome.ts
@@ -53347,9 +53695,9 @@ function inInputOrder(...parts) {
     return parts.flat().sort(byOrder);
 }
 /** The URLs beyond the quota, skipped. */
-function skippedForQuota(batches, quota) {
+function skippedForQuota(overQuota, quota) {
     const reason = `quota: the daily prefetch quota had ${quota} URLs left`; // one string for them all
-    return batches.overQuota.map((item) => ({
+    return overQuota.map((item) => ({
         url: item.url,
         status: 'skipped',
         reason,
@@ -53358,9 +53706,8 @@ function skippedForQuota(batches, quota) {
         order: item.order,
     }));
 }
-/** The packed URLs when nothing was submitted: planned in a dry run, failed when the run stopped first. */
-function unsentOutcomes(batches, dryRun, stopped) {
-    const items = batches.batches.flatMap((batch) => batch.items);
+/** The URLs within the quota when nothing was submitted: planned in a dry run, failed when the run stopped first. */
+function unsentOutcomes(items, dryRun, stopped) {
     if (stopped && !dryRun)
         return failedOutcomes(items, notSentReason(stopped), stopped);
     return items.map((item) => ({ url: item.url, status: 'planned', source: item.source, order: item.order }));
@@ -55067,7 +55414,8 @@ async function sitemapChanges(options, logger) {
         log.info('changes: all — every URL of the sitemap is taken; no baseline is read.');
     }
     else if (baselineAt === undefined) {
-        log.notice('No previous-sitemap or previous-ref is set: every URL of the sitemap counts as added.');
+        log.notice('No previous-sitemap or previous-ref is set: every URL of the sitemap counts as added (so none is refreshed ' +
+            'first: with refresh: true every one is).');
     }
     else {
         baseline = await loadBaseline(baselineAt, options, limits, log);
@@ -55182,7 +55530,8 @@ async function loadBaseline(location, options, limits, logger) {
 
 const prepare_EXAMPLES = 3;
 function prepareUrls(entries, options) {
-    const seen = new Set();
+    /** Normal form → the order of its first entry. */
+    const seen = new Map();
     const candidates = [];
     const rejected = [];
     const changes = new Map();
@@ -55195,12 +55544,17 @@ function prepareUrls(entries, options) {
             ? normalizeUrl(entry.raw, options.baseUrl)
             : { ok: false, reason: entry.invalid };
         const key = normalized.ok ? normalized.url : `invalid:${entry.raw}`;
-        if (seen.has(key)) {
+        const first = seen.get(key);
+        if (first !== undefined) {
             duplicates++;
+            // A list entry that a site-dir or sitemap entry repeats: what changed about it still counts
+            // (whether it is refreshed first depends on it).
+            if (entry.change !== undefined && !changes.has(first))
+                changes.set(first, entry.change);
             continue;
         }
-        seen.add(key);
-        const order = seen.size;
+        const order = seen.size + 1;
+        seen.set(key, order);
         if (entry.change !== undefined)
             changes.set(order, entry.change);
         if (!normalized.ok) {
@@ -55667,14 +56021,18 @@ function withNormalUrls(plan) {
 function entriesOf(plan) {
     const shared = new Map();
     return plan.urls.map((planned) => {
-        const since = planned.change === 'carried' ? planned.since : undefined;
-        const key = `${planned.change} ${planned.chromeOnly} ${since}`;
+        const carried = planned.change === 'carried';
+        const since = carried ? planned.since : undefined;
+        // A carried row also says what the deploy that first planned it saw, and whether it was refreshed.
+        const refreshedAt = carried ? planned.refreshedAt : undefined;
+        const key = `${planned.change} ${planned.chromeOnly} ${since} ${carried ? planned.firstChange : ''} ${refreshedAt}`;
         let change = shared.get(key);
         if (change === undefined) {
             change = {
                 change: planned.change,
                 chromeOnly: planned.chromeOnly,
-                ...(since !== undefined ? { carriedSince: since } : {}),
+                ...(since !== undefined ? { carriedSince: since, firstChange: planned.firstChange } : {}),
+                ...(refreshedAt !== undefined ? { refreshedAt } : {}),
             };
             shared.set(key, change);
         }
@@ -55699,15 +56057,25 @@ function plannedSite(site) {
  * left as it was). Undefined when the run has no site; the warning then speaks of lists.
  */
 function quotaCutText(site, config) {
+    const carries = siteCarries(site, config);
+    if (carries === undefined)
+        return undefined;
+    return carries
+        ? 'Those from site-dir are carried in the state and warmed by the next runs; all are listed in the report.'
+        : 'Those from site-dir are not carried: a first deploy carries nothing (it would queue the whole site for ' +
+            'days), and from the next run on only what changed is warmed. All are listed in the report.';
+}
+/**
+ * Whether the state this run writes carries the site's URLs the run does not warm; undefined when the
+ * run has no site URLs or writes no state (no `state`, a dry run, a state left as it was).
+ */
+function siteCarries(site, config) {
     if (site?.planned === undefined || site.config.state === undefined || site.planned.plan.urls.length === 0) {
         return undefined;
     }
     if (config.dryRun || site.keep !== undefined)
         return undefined;
-    return site.planned.plan.carries
-        ? 'Those from site-dir are carried in the state and warmed by the next runs; all are listed in the report.'
-        : 'Those from site-dir are not carried: a first deploy carries nothing (it would queue the whole site for ' +
-            'days), and from the next run on only what changed is warmed. All are listed in the report.';
+    return site.planned.plan.carries;
 }
 function logSitePlan(plan, site, logger) {
     const { counts } = plan;
@@ -55985,8 +56353,11 @@ function refusal(error) {
 
 /** How many times a QuotaExceeded refusal may trigger a re-read and a re-plan. */
 const MAX_QUOTA_REPLANS = 3;
-async function submitBatches(client, logger, options) {
-    const ledger = new SubmitLedger(options.onProgress);
+/**
+ * Sends `options.batches`, recording every URL's outcome in `ledger`. A run that submits in several
+ * rounds passes the same ledger to each: a credential or permission error of one stops the next.
+ */
+async function submitBatches(client, logger, options, ledger = new SubmitLedger()) {
     let batches = options.batches;
     for (let round = 0; batches.length > 0; round++) {
         const leftovers = await runRound(client, logger, options, batches, ledger);
@@ -56240,7 +56611,12 @@ function staleHint(outcome) {
         return 'skipped for quota, so neither refreshed nor prefetched: the CDN may still hold the previous copy';
     }
     const why = outcome.refreshDescription ? ` (${outcome.refreshDescription})` : '';
-    return `not refreshed${why}: the CDN may still hold the previous copy (refresh: true refreshes it)`;
+    if (refresh === 'NotRefreshed') {
+        // It needed a refresh and got none: held back, and (with state) refreshed first by a later run.
+        return `not refreshed${why}: the CDN may still hold the previous copy`;
+    }
+    return (`not refreshed${why}: the CDN may still hold the previous copy (refresh: changed, the default, refreshes ` +
+        'what changed in place; refresh: true, every URL)');
 }
 
 ;// CONCATENATED MODULE: ./src/verify/classify.ts
@@ -56623,6 +56999,9 @@ function stoppedText(reason) {
 
 
 
+
+
+
 async function runPrefetch(config, deps) {
     const run = runContext(config, deps);
     // Calls in flight at the deadline get a moment to answer: their task IDs belong in the report.
@@ -56668,29 +57047,43 @@ async function send(run, site) {
     const { urls } = gathered;
     let client;
     let quotaRemain;
-    let batches;
-    let refreshed;
+    let refreshing;
+    let first;
     try {
         // A refusal before anything is submitted (credentials, a permission, a proxy) fails every URL unsent.
         client = await openClient(run, urls);
         quotaRemain = await readQuota(run, client, urls);
-        batches = pack(run, urls, quotaRemain, site);
-        refreshed = await refresh(run, client, batches);
+        refreshing = await refresh(run, client, urls);
+        first = allotQuota(run, urls, refreshing, quotaRemain);
     }
     catch (error) {
         if (!(error instanceof AlibabaError))
             throw error;
         return refused(run, gathered, client, refusalOf(error));
     }
-    const submitted = await run_submit(run, client, batches);
-    const outcomes = inInputOrder(urls.rejected, skippedForQuota(batches, quotaRemain), submitted?.outcomes ?? unsentOutcomes(batches, run.config.dryRun, run.stop.reason));
+    const ledger = client && !run.config.dryRun ? submitLedger(run, first) : undefined;
+    await run_submit(run, client, first.ready, ledger);
+    // No slot waits for a refresh (the quota is spent, or the prefetch was refused for good): not waited for.
+    const awaited = first.waiting.length > 0 && ledger?.fatal === undefined;
+    const refreshed = await refreshWait(run, client, refreshing, awaited);
+    const after = afterRefresh(run, first, refreshing, refreshed, {
+        quota: quotaRemain,
+        awaited,
+        ledger,
+        site,
+    });
+    await run_submit(run, client, after.ready, ledger);
+    const outcomes = inInputOrder(urls.rejected, skippedForQuota(after.overQuota, quotaRemain), refreshed && refreshing.sent
+        ? heldBackOutcomes(after.heldBack, refreshed, refreshing.sent, run.config.follow.waitTimeoutMs)
+        : [], ledger?.result().outcomes ??
+        unsentOutcomes([...first.ready, ...after.ready], run.config.dryRun, run.stop.reason));
     const waited = await wait(run, client, outcomes);
     const followed = withFollowThrough(outcomes, refreshed, waited);
     return runResult({
         ...common(run, gathered, client),
         outcomes: followed.outcomes,
         quotaRemain,
-        submitted,
+        submitted: ledger?.result(),
         follow: followed.follow,
     });
 }
@@ -56756,35 +57149,85 @@ async function readQuota(run, client, urls) {
         logger.info(`Daily prefetch quota: ${remain} URLs remain today.`);
     return remain;
 }
-/** The URLs within the quota, packed into calls; a line on what will be sent, a warning on what will not. */
-function pack(run, urls, quota, site) {
-    const { config, logger } = run;
-    const batches = packBatches(urls.candidates, config.batchSize, quota);
-    const packed = batches.batches.reduce((sum, batch) => sum + batch.items.length, 0);
-    const hosts = new Set(batches.batches.map((batch) => batch.host)).size;
-    logger.info(`Plan: ${packed} URLs in ${batches.batches.length} calls to ${hosts} host(s)` +
+/**
+ * With `refresh`: every URL that needs it refreshed now, in plan order within the refresh quota, its
+ * prefetch waiting for a later run or not (never in a dry run: then only the need is known).
+ */
+async function refresh(run, client, urls) {
+    const needs = refreshNeeds(urls.candidates, urls.changes, run.config.follow.refresh);
+    const follow = followContext(run, client);
+    if (!follow || needs.size === 0)
+        return { needs };
+    const toRefresh = [...urls.candidates]
+        .sort((a, b) => a.order - b.order)
+        .filter((candidate) => needs.get(candidate.url)?.needed);
+    return { needs, sent: await sendRefreshes(follow, toRefresh) };
+}
+/**
+ * The prefetch quota allotted over the plan in its order: what needs no refresh may go at once; a URL
+ * whose refresh was accepted keeps its slot until the refresh completes; one whose refresh was not
+ * accepted takes none. One line on the plan.
+ */
+function allotQuota(run, urls, refreshing, quota) {
+    const first = allotBeforeRefresh(urls.candidates, refreshing.needs, refreshing.sent, quota);
+    const toRefresh = [...refreshing.needs.values()].filter((need) => need.needed).length;
+    const slotted = [...first.ready, ...first.waiting];
+    const calls = packBatches(slotted, run.config.batchSize).batches.length;
+    const hosts = new Set(slotted.map((item) => item.host)).size;
+    run.logger.info(`Plan: ${slotted.length} URLs in ${calls} calls to ${hosts} host(s)` +
+        (toRefresh ? ` (${first.waiting.length} of them once their refresh completes)` : '') +
         (urls.duplicates ? `; ${urls.duplicates} duplicate entries merged` : '') +
-        (batches.overQuota.length ? `; ${batches.overQuota.length} beyond the quota of ${quota}` : ''));
-    if (batches.overQuota.length > 0) {
-        logger.warning(`${batches.overQuota.length} URLs skipped: the daily prefetch quota has ${quota} left. ` +
+        (toRefresh ? `; ${toRefresh} URLs need a refresh first (${refreshWhy(run)})` : '') +
+        (first.left.length ? `; ${first.left.length} left for later (quota ${quota ?? 'not capped'})` : ''));
+    return first;
+}
+function refreshWhy(run) {
+    return run.config.follow.refresh === 'all' ? 'refresh: true' : 'they changed in place';
+}
+/** After the refresh wait, the slots of refreshes that did not complete given on; a warning on what is left. */
+function afterRefresh(run, first, refreshing, refreshed, context) {
+    const { needs, sent } = refreshing;
+    // Stopped, or refused for good: a refresh cut short holds nothing back; the submission reports why.
+    const halted = run.stop.reason !== undefined || context.ledger?.fatal !== undefined;
+    const after = allotAfterRefresh(first, needs, sent, refreshed, { halted, awaited: context.awaited });
+    if (refreshed)
+        refreshed.summary.heldBack = after.heldBack.length;
+    const freshOverQuota = after.overQuota.filter((item) => refreshed?.urls.get(item.url)?.refreshStatus === 'Complete').length;
+    warnLeft(run, after.heldBack.length, { count: after.overQuota.length, fresh: freshOverQuota }, context.quota, context.site);
+    return after;
+}
+function warnLeft(run, heldBack, overQuota, quota, site) {
+    const { config, logger } = run;
+    if (heldBack > 0) {
+        logger.warning(`refresh: ${heldBack} URLs that needed a refresh are not prefetched, as their refresh was not confirmed Complete ` +
+            '(a prefetch cannot replace the copy the CDN holds). ' +
+            (siteCarries(site, config)
+                ? 'Those from site-dir are carried in the state: the next run refreshes them first where no refresh was accepted, and prefetches them.'
+                : 'They are listed in the report with the reason.'));
+    }
+    if (overQuota.count > 0) {
+        logger.warning(`${overQuota.count} URLs skipped: the daily prefetch quota has ${quota} left` +
+            (overQuota.fresh
+                ? ` (${overQuota.fresh} of them are refreshed already: fresh, only not warm yet)`
+                : '') +
+            '. ' +
             (quotaCutText(site, config) ??
                 'They are listed in the report; run again tomorrow or raise the quota.'));
     }
-    return batches;
 }
-/** With `refresh` (never in a dry run): the packed URLs refreshed first, so the prefetch replaces them. */
-async function refresh(run, client, batches) {
-    const follow = followContext(run, client);
-    return follow && refreshBeforePrefetch(follow, batches.batches);
+/** The submitter's book, shared by both rounds of the prefetch, with the progress over both. */
+function submitLedger(run, first) {
+    const total = first.ready.length + first.waiting.length;
+    return new SubmitLedger((done) => run.logger.progress?.({ phase: 'submit', done, total }));
 }
-/** PushObjectCache for every batch; undefined when nothing is sent (a dry run, no client). */
-async function run_submit(run, client, batches) {
+/** PushObjectCache for `items`, packed into calls; nothing without a ledger (a dry run, no client). */
+async function run_submit(run, client, items, ledger) {
     const { config, logger, retryPolicy, stop } = run;
-    if (!client || config.dryRun)
-        return undefined;
-    const total = batches.batches.reduce((sum, batch) => sum + batch.items.length, 0);
-    return logger.group(`Submitting ${batches.batches.length} PushObjectCache calls`, () => submitBatches(client, logger, {
-        batches: batches.batches,
+    if (!client || !ledger || items.length === 0)
+        return;
+    const { batches } = packBatches(items, config.batchSize);
+    await logger.group(`Submitting ${batches.length} PushObjectCache calls`, () => submitBatches(client, logger, {
+        batches,
         batchSize: config.batchSize,
         push: config.push,
         concurrency: config.requestsPerSecond,
@@ -56792,8 +57235,30 @@ async function run_submit(run, client, batches) {
         lookup: lookupPolicy(config.requestTimeoutMs),
         rereadQuota: () => readPreloadRemain(client, logger, retryPolicy, stop.sendSignal),
         stop,
-        onProgress: (done) => logger.progress?.({ phase: 'submit', done, total }),
-    }));
+    }, ledger));
+}
+/**
+ * With `refresh` (never in a dry run): the refresh tasks followed until they finish or `wait-timeout`
+ * passes — when a slot waits for them (`awaited`) — and every candidate's refresh for the report.
+ * Undefined with `refresh: false`.
+ */
+async function refreshWait(run, client, refreshing, awaited) {
+    const { sent, needs } = refreshing;
+    const follow = followContext(run, client);
+    if (!follow || sent === undefined)
+        return undefined;
+    if (!awaited && sent.accepted.size > 0) {
+        run.logger.info(`Not waiting for the ${sent.accepted.size} refreshed URLs: no prefetch slot is left for them in this run ` +
+            '(they are fresh once their refresh completes, and carried as refreshed with state).');
+    }
+    const followed = awaited ? await waitForRefresh(follow, sent) : undefined;
+    const urls = refreshOutcomes(needs, sent, followed);
+    const notNeeded = {};
+    for (const need of needs.values())
+        if (!need.needed)
+            notNeeded[need.kind] = (notNeeded[need.kind] ?? 0) + 1;
+    sent.summary.notNeeded = notNeeded;
+    return { summary: sent.summary, urls };
 }
 /** With `wait` (never in a dry run): the prefetch tasks followed until they finish or `wait-timeout`. */
 async function wait(run, client, outcomes) {
@@ -57020,6 +57485,7 @@ function stopOnSignals(stop, notify) {
 
 
 
+
 const SECRET_INPUTS = INPUT_NAMES.filter((name) => INPUTS[name].kind === 'secret');
 async function run() {
     const { mask, redact } = secretKeeper();
@@ -57069,6 +57535,9 @@ async function publish(result, config, redact) {
         : `Done: ${result.counts.submitted} submitted, ${result.counts.skipped} skipped, ${result.counts.failed} failed` +
             (result.dryRun ? `, ${result.counts.planned} planned (dry run)` : '') +
             `. Task IDs: ${result.taskIds.join(',') || '(none)'}. Report: ${reportPath}`));
+    const refresh = result.follow?.refresh;
+    if (refresh)
+        info(redact(`Refresh: ${follow_summary_refreshText(refresh)}.`));
     try {
         await summary.addRaw(redact(renderSummary(result, reportPath))).write();
     }

@@ -12,6 +12,7 @@ import { writeReport } from './report/report.js';
 import { actionOutputs } from './report/outputs.js';
 import { renderSummary } from './report/summary.js';
 import { savedLine } from './report/closing.js';
+import { refreshText } from './report/follow-summary.js';
 import { failureMessage } from './report/verdict.js';
 import { runPrefetch } from './run.js';
 import { type RunResult } from './report/result.js';
@@ -71,6 +72,8 @@ async function publish(result: RunResult, config: Config, redact: Redactor): Pro
             `. Task IDs: ${result.taskIds.join(',') || '(none)'}. Report: ${reportPath}`,
     ),
   );
+  const refresh = result.follow?.refresh;
+  if (refresh) core.info(redact(`Refresh: ${refreshText(refresh)}.`));
   try {
     await core.summary.addRaw(redact(renderSummary(result, reportPath))).write();
   } catch (error) {

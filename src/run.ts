@@ -6,9 +6,11 @@
  *   open the site     read the state, scan site-dir, plan what changed    sources/site.ts
  *   gather            urls, urls-file, the sitemap diff, the site's plan   sources/gather.ts
  *   open the client   credentials (none in a dry run without them)        credentials/
- *   read the quota, pack the batches                                      submit/quota.ts, batch/
- *   refresh           with `refresh`, before the prefetch                 follow/refresh.ts
- *   submit            PushObjectCache                                     submit/
+ *   read the quota
+ *   refresh           what needs it (`refresh`), before any prefetch      follow/fresh.ts, refresh.ts
+ *   allot the quota   over the plan, in its order                         follow/allot.ts
+ *   submit            PushObjectCache: what needs no refresh, at once     batch/, submit/
+ *   wait for refresh  then submit the refreshed URLs within their slots  follow/refresh.ts
  *   wait              with `wait` (or `verify`), for the prefetch tasks   follow/wait.ts
  *   verify            with `verify`, ask the site for each URL            verify/
  *   close the site    write the next state                                sources/site.ts
@@ -19,14 +21,23 @@ import type { AlibabaClient } from './alibaba/client.js';
 import { AlibabaError, ConfigError, isFatal } from './base/errors.js';
 import type { Logger } from './base/logger.js';
 import type { UrlOutcome } from './base/outcome.js';
-import { packBatches, type Batches } from './batch/pack.js';
+import { packBatches } from './batch/pack.js';
 import type { Config } from './config/config.js';
 import type { IdentityDeps } from './credentials/oidc-source.js';
 import { openCredentials } from './credentials/open.js';
 import type { CredentialProvider } from './credentials/provider.js';
 import { RenewingClient } from './credentials/renewing-client.js';
-import { refreshBeforePrefetch, type Refreshed } from './follow/refresh.js';
-import { withFollowThrough } from './follow/result.js';
+import { allotAfterRefresh, allotBeforeRefresh, type AfterRefresh, type Allotted } from './follow/allot.js';
+import { refreshNeeds, type RefreshNeed } from './follow/fresh.js';
+import {
+  refreshOutcomes,
+  sendRefreshes,
+  waitForRefresh,
+  type Refreshed,
+  type RefreshSent,
+} from './follow/refresh.js';
+import { heldBackOutcomes, withFollowThrough } from './follow/result.js';
+import type { RefreshSummary } from './follow/types.js';
 import { waitForPrefetch, type FollowContext } from './follow/wait.js';
 import {
   emptyResult,
@@ -50,13 +61,15 @@ import {
   openSite,
   plannedSite,
   quotaCutText,
+  siteCarries,
   type OpenSite,
   type SiteResult,
 } from './sources/site.js';
 import { lookupPolicy } from './submit/confirm.js';
 import { readPreloadRemain } from './submit/quota.js';
-import { submitBatches, type SubmitResult } from './submit/submitter.js';
-import type { PreparedUrls } from './urls/prepare.js';
+import { SubmitLedger } from './submit/ledger.js';
+import { submitBatches } from './submit/submitter.js';
+import type { Candidate, PreparedUrls } from './urls/prepare.js';
 import { expectedFromScan } from './verify/expected.js';
 import { verifyTargets } from './verify/select.js';
 import { verifyEdge } from './verify/verify.js';
@@ -122,23 +135,38 @@ async function send(run: RunContext, site: OpenSite | undefined): Promise<RunRes
   const { urls } = gathered;
   let client: AlibabaClient | undefined;
   let quotaRemain: number | undefined;
-  let batches: Batches;
-  let refreshed: Refreshed | undefined;
+  let refreshing: Refreshing;
+  let first: Allotted<Candidate>;
   try {
     // A refusal before anything is submitted (credentials, a permission, a proxy) fails every URL unsent.
     client = await openClient(run, urls);
     quotaRemain = await readQuota(run, client, urls);
-    batches = pack(run, urls, quotaRemain, site);
-    refreshed = await refresh(run, client, batches);
+    refreshing = await refresh(run, client, urls);
+    first = allotQuota(run, urls, refreshing, quotaRemain);
   } catch (error) {
     if (!(error instanceof AlibabaError)) throw error;
     return refused(run, gathered, client, refusalOf(error));
   }
-  const submitted = await submit(run, client, batches);
+  const ledger = client && !run.config.dryRun ? submitLedger(run, first) : undefined;
+  await submit(run, client, first.ready, ledger);
+  // No slot waits for a refresh (the quota is spent, or the prefetch was refused for good): not waited for.
+  const awaited = first.waiting.length > 0 && ledger?.fatal === undefined;
+  const refreshed = await refreshWait(run, client, refreshing, awaited);
+  const after = afterRefresh(run, first, refreshing, refreshed, {
+    quota: quotaRemain,
+    awaited,
+    ledger,
+    site,
+  });
+  await submit(run, client, after.ready, ledger);
   const outcomes = inInputOrder(
     urls.rejected,
-    skippedForQuota(batches, quotaRemain),
-    submitted?.outcomes ?? unsentOutcomes(batches, run.config.dryRun, run.stop.reason),
+    skippedForQuota(after.overQuota, quotaRemain),
+    refreshed && refreshing.sent
+      ? heldBackOutcomes(after.heldBack, refreshed, refreshing.sent, run.config.follow.waitTimeoutMs)
+      : [],
+    ledger?.result().outcomes ??
+      unsentOutcomes([...first.ready, ...after.ready], run.config.dryRun, run.stop.reason),
   );
   const waited = await wait(run, client, outcomes);
   const followed = withFollowThrough(outcomes, refreshed, waited);
@@ -146,7 +174,7 @@ async function send(run: RunContext, site: OpenSite | undefined): Promise<RunRes
     ...common(run, gathered, client),
     outcomes: followed.outcomes,
     quotaRemain,
-    submitted,
+    submitted: ledger?.result(),
     follow: followed.follow,
   });
 }
@@ -226,64 +254,182 @@ async function readQuota(
   return remain;
 }
 
-/** The URLs within the quota, packed into calls; a line on what will be sent, a warning on what will not. */
-function pack(
+/** What each URL needs of a refresh, and (not in a dry run) the refresh calls sent for those that need one. */
+interface Refreshing {
+  needs: Map<string, RefreshNeed>;
+  sent?: RefreshSent | undefined;
+}
+
+/**
+ * With `refresh`: every URL that needs it refreshed now, in plan order within the refresh quota, its
+ * prefetch waiting for a later run or not (never in a dry run: then only the need is known).
+ */
+async function refresh(
+  run: RunContext,
+  client: AlibabaClient | undefined,
+  urls: PreparedUrls,
+): Promise<Refreshing> {
+  const needs = refreshNeeds(urls.candidates, urls.changes, run.config.follow.refresh);
+  const follow = followContext(run, client);
+  if (!follow || needs.size === 0) return { needs };
+  const toRefresh = [...urls.candidates]
+    .sort((a, b) => a.order - b.order)
+    .filter((candidate) => needs.get(candidate.url)?.needed);
+  return { needs, sent: await sendRefreshes(follow, toRefresh) };
+}
+
+/**
+ * The prefetch quota allotted over the plan in its order: what needs no refresh may go at once; a URL
+ * whose refresh was accepted keeps its slot until the refresh completes; one whose refresh was not
+ * accepted takes none. One line on the plan.
+ */
+function allotQuota(
   run: RunContext,
   urls: PreparedUrls,
+  refreshing: Refreshing,
+  quota: number | undefined,
+): Allotted<Candidate> {
+  const first = allotBeforeRefresh(urls.candidates, refreshing.needs, refreshing.sent, quota);
+  const toRefresh = [...refreshing.needs.values()].filter((need) => need.needed).length;
+  const slotted = [...first.ready, ...first.waiting];
+  const calls = packBatches(slotted, run.config.batchSize).batches.length;
+  const hosts = new Set(slotted.map((item) => item.host)).size;
+  run.logger.info(
+    `Plan: ${slotted.length} URLs in ${calls} calls to ${hosts} host(s)` +
+      (toRefresh ? ` (${first.waiting.length} of them once their refresh completes)` : '') +
+      (urls.duplicates ? `; ${urls.duplicates} duplicate entries merged` : '') +
+      (toRefresh ? `; ${toRefresh} URLs need a refresh first (${refreshWhy(run)})` : '') +
+      (first.left.length ? `; ${first.left.length} left for later (quota ${quota ?? 'not capped'})` : ''),
+  );
+  return first;
+}
+
+function refreshWhy(run: RunContext): string {
+  return run.config.follow.refresh === 'all' ? 'refresh: true' : 'they changed in place';
+}
+
+/** After the refresh wait, the slots of refreshes that did not complete given on; a warning on what is left. */
+function afterRefresh(
+  run: RunContext,
+  first: Allotted<Candidate>,
+  refreshing: Refreshing,
+  refreshed: Refreshed | undefined,
+  context: {
+    quota: number | undefined;
+    awaited: boolean;
+    ledger: SubmitLedger | undefined;
+    site: OpenSite | undefined;
+  },
+): AfterRefresh {
+  const { needs, sent } = refreshing;
+  // Stopped, or refused for good: a refresh cut short holds nothing back; the submission reports why.
+  const halted = run.stop.reason !== undefined || context.ledger?.fatal !== undefined;
+  const after = allotAfterRefresh(first, needs, sent, refreshed, { halted, awaited: context.awaited });
+  if (refreshed) refreshed.summary.heldBack = after.heldBack.length;
+  const freshOverQuota = after.overQuota.filter(
+    (item) => refreshed?.urls.get(item.url)?.refreshStatus === 'Complete',
+  ).length;
+  warnLeft(
+    run,
+    after.heldBack.length,
+    { count: after.overQuota.length, fresh: freshOverQuota },
+    context.quota,
+    context.site,
+  );
+  return after;
+}
+
+function warnLeft(
+  run: RunContext,
+  heldBack: number,
+  overQuota: { count: number; fresh: number },
   quota: number | undefined,
   site: OpenSite | undefined,
-): Batches {
+): void {
   const { config, logger } = run;
-  const batches = packBatches(urls.candidates, config.batchSize, quota);
-  const packed = batches.batches.reduce((sum, batch) => sum + batch.items.length, 0);
-  const hosts = new Set(batches.batches.map((batch) => batch.host)).size;
-  logger.info(
-    `Plan: ${packed} URLs in ${batches.batches.length} calls to ${hosts} host(s)` +
-      (urls.duplicates ? `; ${urls.duplicates} duplicate entries merged` : '') +
-      (batches.overQuota.length ? `; ${batches.overQuota.length} beyond the quota of ${quota}` : ''),
-  );
-  if (batches.overQuota.length > 0) {
+  if (heldBack > 0) {
     logger.warning(
-      `${batches.overQuota.length} URLs skipped: the daily prefetch quota has ${quota} left. ` +
+      `refresh: ${heldBack} URLs that needed a refresh are not prefetched, as their refresh was not confirmed Complete ` +
+        '(a prefetch cannot replace the copy the CDN holds). ' +
+        (siteCarries(site, config)
+          ? 'Those from site-dir are carried in the state: the next run refreshes them first where no refresh was accepted, and prefetches them.'
+          : 'They are listed in the report with the reason.'),
+    );
+  }
+  if (overQuota.count > 0) {
+    logger.warning(
+      `${overQuota.count} URLs skipped: the daily prefetch quota has ${quota} left` +
+        (overQuota.fresh
+          ? ` (${overQuota.fresh} of them are refreshed already: fresh, only not warm yet)`
+          : '') +
+        '. ' +
         (quotaCutText(site, config) ??
           'They are listed in the report; run again tomorrow or raise the quota.'),
     );
   }
-  return batches;
 }
 
-/** With `refresh` (never in a dry run): the packed URLs refreshed first, so the prefetch replaces them. */
-async function refresh(
-  run: RunContext,
-  client: AlibabaClient | undefined,
-  batches: Batches,
-): Promise<Refreshed | undefined> {
-  const follow = followContext(run, client);
-  return follow && refreshBeforePrefetch(follow, batches.batches);
+/** The submitter's book, shared by both rounds of the prefetch, with the progress over both. */
+function submitLedger(run: RunContext, first: Allotted<Candidate>): SubmitLedger {
+  const total = first.ready.length + first.waiting.length;
+  return new SubmitLedger((done) => run.logger.progress?.({ phase: 'submit', done, total }));
 }
 
-/** PushObjectCache for every batch; undefined when nothing is sent (a dry run, no client). */
+/** PushObjectCache for `items`, packed into calls; nothing without a ledger (a dry run, no client). */
 async function submit(
   run: RunContext,
   client: AlibabaClient | undefined,
-  batches: Batches,
-): Promise<SubmitResult | undefined> {
+  items: readonly Candidate[],
+  ledger: SubmitLedger | undefined,
+): Promise<void> {
   const { config, logger, retryPolicy, stop } = run;
-  if (!client || config.dryRun) return undefined;
-  const total = batches.batches.reduce((sum, batch) => sum + batch.items.length, 0);
-  return logger.group(`Submitting ${batches.batches.length} PushObjectCache calls`, () =>
-    submitBatches(client, logger, {
-      batches: batches.batches,
-      batchSize: config.batchSize,
-      push: config.push,
-      concurrency: config.requestsPerSecond,
-      retryPolicy,
-      lookup: lookupPolicy(config.requestTimeoutMs),
-      rereadQuota: () => readPreloadRemain(client, logger, retryPolicy, stop.sendSignal),
-      stop,
-      onProgress: (done) => logger.progress?.({ phase: 'submit', done, total }),
-    }),
+  if (!client || !ledger || items.length === 0) return;
+  const { batches } = packBatches(items, config.batchSize);
+  await logger.group(`Submitting ${batches.length} PushObjectCache calls`, () =>
+    submitBatches(
+      client,
+      logger,
+      {
+        batches,
+        batchSize: config.batchSize,
+        push: config.push,
+        concurrency: config.requestsPerSecond,
+        retryPolicy,
+        lookup: lookupPolicy(config.requestTimeoutMs),
+        rereadQuota: () => readPreloadRemain(client, logger, retryPolicy, stop.sendSignal),
+        stop,
+      },
+      ledger,
+    ),
   );
+}
+
+/**
+ * With `refresh` (never in a dry run): the refresh tasks followed until they finish or `wait-timeout`
+ * passes — when a slot waits for them (`awaited`) — and every candidate's refresh for the report.
+ * Undefined with `refresh: false`.
+ */
+async function refreshWait(
+  run: RunContext,
+  client: AlibabaClient | undefined,
+  refreshing: Refreshing,
+  awaited: boolean,
+): Promise<Refreshed | undefined> {
+  const { sent, needs } = refreshing;
+  const follow = followContext(run, client);
+  if (!follow || sent === undefined) return undefined;
+  if (!awaited && sent.accepted.size > 0) {
+    run.logger.info(
+      `Not waiting for the ${sent.accepted.size} refreshed URLs: no prefetch slot is left for them in this run ` +
+        '(they are fresh once their refresh completes, and carried as refreshed with state).',
+    );
+  }
+  const followed = awaited ? await waitForRefresh(follow, sent) : undefined;
+  const urls = refreshOutcomes(needs, sent, followed);
+  const notNeeded: NonNullable<RefreshSummary['notNeeded']> = {};
+  for (const need of needs.values()) if (!need.needed) notNeeded[need.kind] = (notNeeded[need.kind] ?? 0) + 1;
+  sent.summary.notNeeded = notNeeded;
+  return { summary: sent.summary, urls };
 }
 
 /** With `wait` (never in a dry run): the prefetch tasks followed until they finish or `wait-timeout`. */

@@ -6,8 +6,19 @@ export type UrlStatus = 'submitted' | 'skipped' | 'failed' | 'planned';
 /** A CDN task's status, as DescribeRefreshTaskById reports it. */
 export type TaskStatus = 'Complete' | 'Failed' | 'Refreshing' | 'Pending';
 
-/** A URL's refresh: its task's status, or `NotRefreshed` when no refresh of it was accepted. */
-export type RefreshStatus = TaskStatus | 'NotRefreshed';
+/**
+ * A URL's refresh: its task's status; `NotRefreshed` when it needed one and none was accepted;
+ * `NotNeeded` when it needed none (an added URL, a list URL under `refresh: changed`, a carried URL an
+ * earlier run refreshed).
+ */
+export type RefreshStatus = TaskStatus | 'NotRefreshed' | 'NotNeeded';
+
+/**
+ * Why no refresh was accepted for a URL that needed one: the refresh quota ran short; the account may
+ * not refresh (a RAM permission); refused by a passing error (throttled, busy) or for the URL or its
+ * host itself; its call's answer was lost and the look-ups could not settle it; or the run stopped first.
+ */
+export type NotRefreshed = 'quota' | 'permission' | 'retryable' | 'refused' | 'unknown' | NotSent;
 
 /**
  * Why a URL of a sitemap diff or of `site-dir` is warmed: it is new, or it changed (the sitemap diff:
@@ -58,8 +69,12 @@ export interface UrlOutcome {
   lastmod?: string;
   /** With `change: modified`: the baseline's `<lastmod>`; absent when the lastmod appeared. */
   previousLastmod?: string;
-  /** Why a URL was skipped, for deciding whether `fail-on: skipped` applies. */
-  skip?: 'quota' | 'domains' | 'excluded';
+  /**
+   * Why a URL was skipped, for deciding whether `fail-on: skipped` applies and what is carried:
+   * `refresh` is a URL that needed a refresh and was held back from the prefetch because its refresh
+   * was not confirmed Complete (a prefetch cannot replace the copy the CDN holds).
+   */
+  skip?: 'quota' | 'domains' | 'excluded' | 'refresh';
   /** Position in the input, for keeping input order. */
   order: number;
   /** With `wait`: the prefetch task's last known status. */
@@ -68,10 +83,20 @@ export interface UrlOutcome {
   description?: string;
   /** With `refresh`: the RefreshTaskId of the URL's refresh (the one its task was found under, once known). */
   refreshTaskId?: string;
-  /** With `refresh`: the refresh task's last known status, or NotRefreshed. */
+  /** With `refresh`: the refresh task's last known status, or NotRefreshed / NotNeeded. */
   refreshStatus?: RefreshStatus;
-  /** With `refresh`: why the URL was not refreshed, or the CDN's Description of a failed refresh. */
+  /**
+   * With `refresh`: why the URL was not refreshed or needed no refresh, or the CDN's Description of a
+   * failed refresh.
+   */
   refreshDescription?: string;
+  /** With `refreshStatus: NotRefreshed`: why (set where it is decided, never read from the description). */
+  notRefreshed?: NotRefreshed;
+  /**
+   * When a refresh of the URL was accepted and has not failed: in this run, or (a carried URL) in the
+   * earlier run that refreshed it. A URL carried with it is prefetched later without a new refresh.
+   */
+  refreshedAt?: string;
 }
 
 export interface OutcomeCounts {

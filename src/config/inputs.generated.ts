@@ -146,7 +146,7 @@ export const ACTION_INPUTS: readonly ActionInput[] = [
   {
     name: 'fail-on',
     description:
-      'error: fail the step when any URL failed; skipped: also when any URL was skipped for quota; never: URL outcomes never fail the step. Configuration and credential errors always fail it.',
+      'error: fail the step when any URL failed; skipped: also when any URL was skipped for quota or held back because its refresh did not complete; never: URL outcomes never fail the step. Configuration and credential errors always fail it.',
     default: 'error',
     required: false,
   },
@@ -167,15 +167,15 @@ export const ACTION_INPUTS: readonly ActionInput[] = [
   {
     name: 'timeout',
     description:
-      'Seconds allowed for the whole run. At the deadline sending stops, what was not sent is failed with reason deadline, and outputs, summary and report are written. Empty: 600, plus wait-timeout for each wait (refresh, wait) that is on.',
+      'Seconds allowed for the whole run. At the deadline sending stops, what was not sent is failed with reason deadline, and outputs, summary and report are written. Empty: 600, plus wait-timeout for each wait that may happen: the refresh wait (refresh: true, or changed with site-dir, state or sitemap) and wait.',
     default: '',
     required: false,
   },
   {
     name: 'refresh',
     description:
-      'true to refresh the URLs about to be prefetched first (RefreshObjectCaches, within the refresh quota UrlRemain), wait for the refresh tasks (up to wait-timeout), and only then prefetch. A prefetch does not replace a copy the CDN already holds.',
-    default: 'false',
+      'Which URLs are refreshed (RefreshObjectCaches) before their prefetch: a prefetch does not replace a copy the CDN already holds. changed: those whose content changed in place (modified files of site-dir or URLs of the sitemap diff, and carried ones not refreshed yet), never an added one or a urls / urls-file entry; true: every planned URL; false: none. Each is refreshed in this run, within the refresh quota (UrlRemain), even when its prefetch waits for a later run, and is prefetched only once its refresh task is Complete (waiting up to wait-timeout); otherwise it is held back (with state, carried to a later run).',
+    default: 'changed',
     required: false,
   },
   {

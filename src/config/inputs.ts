@@ -20,11 +20,13 @@ import {
   parseDailyQuota,
   parseEndpoint,
   parseOidcProviderArn,
+  parseRefresh,
   parseRoleArn,
   parseSessionName,
   parseSwitch,
   parseWhole,
   parseWithHeader,
+  REFRESH_WORDS,
 } from './values.js';
 
 /**
@@ -200,7 +202,7 @@ export const INPUTS = withDefaults({
   'request-timeout': whole(1, 600, DEFAULTED),
   // Empty: 600 s plus wait-timeout for each wait that is on (parse.ts), so it never cuts a wait short.
   timeout: whole(1, 6 * 3600),
-  refresh: switchInput(),
+  refresh: { ...spec('choice', DEFAULTED, parseRefresh), choices: REFRESH_WORDS },
   wait: switchInput(),
   'wait-timeout': whole(1, 6 * 3600, DEFAULTED),
   'poll-interval': whole(1, 3600, DEFAULTED),

@@ -80,7 +80,7 @@ export function parseConfig(
     dryRun: inputs.get('dry-run'),
     reportDir: env['RUNNER_TEMP'] || os.tmpdir(),
     requestTimeoutMs: inputs.get('request-timeout') * 1000,
-    timeoutMs: (timeout ?? defaultTimeoutSeconds(follow)) * 1000,
+    timeoutMs: (timeout ?? defaultTimeoutSeconds(follow, refreshMayWait(inputs))) * 1000,
     follow,
     ...(inputs.get('verify') ? { verify: { limit: inputs.get('verify-limit') } } : {}),
     exclude: inputs.get('exclude'),
@@ -120,11 +120,21 @@ function followOptions(inputs: CheckedInputs): FollowOptions {
 
 /**
  * The run's own deadline when `timeout` is not set: 10 minutes for sending, plus `wait-timeout` for each
- * wait asked for, so that the default deadline never cuts a wait short of its own bound.
+ * wait that may happen, so that the default deadline never cuts a wait short of its own bound.
  */
-function defaultTimeoutSeconds(follow: FollowOptions): number {
-  const waits = (follow.refresh ? 1 : 0) + (follow.wait ? 1 : 0);
+function defaultTimeoutSeconds(follow: FollowOptions, refreshMayWait: boolean): number {
+  const waits = (refreshMayWait ? 1 : 0) + (follow.wait ? 1 : 0);
   return 600 + (waits * follow.waitTimeoutMs) / 1000;
+}
+
+/**
+ * Whether the run may wait for refresh tasks: with `refresh: true`, or with `refresh: changed` when a
+ * source can say what changed in place (site-dir, state, a sitemap diff); a list alone never does.
+ */
+function refreshMayWait(inputs: CheckedInputs): boolean {
+  const mode = inputs.get('refresh');
+  if (mode === 'none' || mode === 'all') return mode === 'all';
+  return inputs.get('site-dir') !== '' || inputs.get('state') !== '' || inputs.get('sitemap') !== '';
 }
 
 const SITEMAP_COMPANIONS = ['previous-sitemap', 'previous-ref', 'save-sitemap'] as const;

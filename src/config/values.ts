@@ -4,12 +4,29 @@
  * ConfigError that names the input and says how to fix it. None reads another input.
  */
 import { ConfigError } from '../base/errors.js';
+import type { RefreshMode } from '../follow/options.js';
 
 /** The YAML 1.2 core schema's spellings, as @actions/core's getBooleanInput accepts them. */
 export function parseSwitch(value: string, name: string): boolean {
   if (['true', 'True', 'TRUE'].includes(value)) return true;
   if (['false', 'False', 'FALSE'].includes(value)) return false;
   throw new ConfigError(`${name}: "${value}" must be true or false`, name);
+}
+
+/** The words `refresh` takes: `changed`, or a switch's `true` / `false` (in any spelling parseSwitch takes). */
+export const REFRESH_WORDS = ['changed', 'true', 'false'] as const;
+
+/** `refresh`: `changed` (what changed in place), `true` (every planned URL) or `false` (none). */
+export function parseRefresh(value: string, name: string): RefreshMode {
+  if (value.toLowerCase() === REFRESH_WORDS[0]) return 'changed';
+  try {
+    return parseSwitch(value, name) ? 'all' : 'none';
+  } catch {
+    throw new ConfigError(
+      `${name}: "${value}" must be changed (refresh what changed in place), true (refresh every URL) or false`,
+      name,
+    );
+  }
 }
 
 export function parseWhole(value: string, name: string, min: number, max: number): number {

@@ -1,37 +1,66 @@
 /**
- * `refresh`: a prefetch does not replace a copy the CDN already holds, so the URLs about to be
- * prefetched are first refreshed (RefreshObjectCaches, ObjectType=File), their refresh tasks are
- * followed until they finish (bounded by `wait-timeout`), and only then is the prefetch submitted.
- * A URL whose refresh failed, did not fit the refresh quota, or was still running at the timeout is
- * prefetched anyway, with a warning.
+ * `refresh`: the URLs that need it (follow/fresh.ts says which) are refreshed (RefreshObjectCaches,
+ * ObjectType=File) within the day's refresh quota, in the plan's order, before anything is prefetched —
+ * all of them, those whose prefetch waits for a later run included. Then their tasks are followed
+ * (bounded by `wait-timeout`) while the URLs that need no refresh are prefetched; a refreshed URL is
+ * prefetched only once its task is Complete (run.ts orders the phases).
+ *
+ * A refusal for want of `cdn:RefreshObjectCaches` does not stop the run: the URLs that need no refresh
+ * are still prefetched, the others are held back and carried. A call whose answer was lost is looked
+ * up, never sent again blindly: the refresh quota is not spent twice.
  */
-import { AlibabaError, isFatal, errorMessage } from '../base/errors.js';
+import { AlibabaError, errorMessage, isRetryable, type ErrorClass } from '../base/errors.js';
 import {
   describeRefreshQuota,
   REFRESH_LIMITS,
   refreshObjectCaches,
   splitTaskIds,
 } from '../alibaba/operations.js';
-import type { Batch } from '../batch/pack.js';
+import type { NotRefreshed, RefreshStatus } from '../base/outcome.js';
 import { notSentReason } from '../runtime/stop.js';
 import { nextRetryDelay, sleep, withRetries } from '../runtime/retry.js';
 import { lookUpCall } from '../submit/confirm.js';
 import type { Candidate } from '../urls/prepare.js';
-import { followTasks, reportWaitEnd, warnFailures, type FollowContext } from './wait.js';
-import type { RefreshStatus } from '../base/outcome.js';
+import type { RefreshNeed } from './fresh.js';
+import { followTasks, reportWaitEnd, warnFailures, type FollowContext, type Followed } from './wait.js';
 import type { RefreshSummary } from './types.js';
 
-/** One URL's refresh, for the report. */
+/** One URL's refresh, for its report row and for what is carried. */
 export interface UrlRefresh {
   refreshStatus: RefreshStatus;
   refreshTaskId?: string;
-  /** Why it was not refreshed, or the CDN's Description of a failed refresh. */
+  /** Why it was not refreshed or needed none, or the CDN's Description of a failed refresh. */
   refreshDescription?: string;
+  notRefreshed?: NotRefreshed;
+  /** When its refresh was accepted (this run or, carried, an earlier one); absent when none was or it failed. */
+  refreshedAt?: string;
 }
 
+/** A refresh the CDN accepted: the task IDs its call's answer gave, and when. */
+export interface AcceptedRefresh {
+  taskIds: string[];
+  at: string;
+}
+
+/** Why no refresh of a URL was accepted; with the refusal's code and class when the CDN refused it. */
+export interface RefreshMissed {
+  kind: NotRefreshed;
+  reason: string;
+  refusal?: { code?: string; errorClass: ErrorClass };
+}
+
+/** What the refresh calls did, before their tasks are followed. */
+export interface RefreshSent {
+  summary: RefreshSummary;
+  /** URL → its accepted refresh. */
+  accepted: Map<string, AcceptedRefresh>;
+  /** URL → why no refresh of it was accepted. */
+  notRefreshed: Map<string, RefreshMissed>;
+}
+
+/** The refresh phase's whole story: per URL (every candidate), and the totals. */
 export interface Refreshed {
   summary: RefreshSummary;
-  /** URL → its refresh; URLs that were not to be prefetched are absent. */
   urls: Map<string, UrlRefresh>;
 }
 
@@ -69,70 +98,36 @@ export function groupForRefresh<T extends { host: string }>(
   return calls;
 }
 
-/** Refreshes the URLs of `batches` (the prefetch plan, within its quota) and waits for the refresh. */
-export async function refreshBeforePrefetch(
-  ctx: FollowContext,
-  batches: readonly Batch[],
-): Promise<Refreshed | undefined> {
-  if (!ctx.options.refresh) return undefined;
-  const { logger, options } = ctx;
-  const items = batches.flatMap((batch) => batch.items).sort((a, b) => a.order - b.order);
-  const urls = new Map<string, UrlRefresh>();
-  const summary: RefreshSummary = {
-    taskIds: [],
-    requested: items.length,
-    refreshed: 0,
-    notRefreshed: 0,
-    calls: 0,
+/**
+ * Refreshes `items` (the URLs that need it, in plan order) within UrlRemain, without waiting for the
+ * tasks. Throws only a credential error (the prefetch would be refused too).
+ */
+export async function sendRefreshes(ctx: FollowContext, items: readonly Candidate[]): Promise<RefreshSent> {
+  const sent: RefreshSent = {
+    summary: { taskIds: [], requested: items.length, refreshed: 0, notRefreshed: 0, calls: 0 },
+    accepted: new Map(),
+    notRefreshed: new Map(),
   };
-  if (items.length === 0) return { summary, urls };
-
+  if (items.length === 0) return sent;
   const urlRemain = await readUrlRemain(ctx);
-  if (urlRemain !== undefined) summary.urlRemain = urlRemain;
+  if (urlRemain !== undefined) sent.summary.urlRemain = urlRemain;
   const chosen = urlRemain === undefined ? items : items.slice(0, urlRemain);
   const beyond = items.slice(chosen.length);
-  if (beyond.length > 0) {
-    notRefreshed(urls, beyond, `beyond the daily refresh quota (UrlRemain was ${urlRemain})`);
-    logger.warning(
-      `refresh: ${beyond.length} URLs are beyond the daily refresh quota (${urlRemain} left): ` +
-        'they are prefetched without a refresh, so a stale copy the CDN holds may stay.',
-    );
-  }
-
-  const accepted = await logger.group(`Refreshing ${chosen.length} URLs before the prefetch`, () =>
-    sendRefreshes(ctx, chosen, urls, summary),
+  notRefreshed(
+    sent,
+    beyond,
+    'quota',
+    `not refreshed: beyond the daily refresh quota (UrlRemain was ${urlRemain})`,
   );
-  summary.refreshed = accepted.length;
-  if (accepted.length > 0) {
-    logger.info(
-      `Waiting for ${accepted.length} refreshed URLs in ${summary.taskIds.length} tasks before prefetching ` +
-        `(up to ${options.waitTimeoutMs / 1000} s).`,
+  if (chosen.length > 0) {
+    await ctx.logger.group(`Refreshing ${chosen.length} URLs before their prefetch`, () =>
+      sendCalls(ctx, chosen, sent),
     );
-    const followed = await followTasks(ctx, 'Refresh', accepted);
-    summary.wait = followed.summary;
-    for (const item of accepted) {
-      const state = followed.states.get(item.url);
-      urls.set(item.url, {
-        refreshStatus: state?.status ?? 'Pending',
-        refreshTaskId: state?.taskId ?? item.taskIds.join(','),
-        ...(state?.description ? { refreshDescription: state.description } : {}),
-      });
-    }
-    reportWaitEnd(logger, 'Refresh', followed.summary, options.waitTimeoutMs);
-    warnFailures(logger, 'Refresh', followed.states);
-    if (followed.summary.failed > 0) {
-      logger.warning(
-        `refresh: ${followed.summary.failed} URLs failed to refresh; they are prefetched anyway.`,
-      );
-    }
-    if (followed.summary.pending > 0) {
-      logger.warning(
-        `refresh: ${followed.summary.pending} refreshes had not finished; those URLs are prefetched anyway.`,
-      );
-    }
   }
-  summary.notRefreshed = [...urls.values()].filter((url) => url.refreshStatus === 'NotRefreshed').length;
-  return { summary, urls };
+  sent.summary.refreshed = sent.accepted.size;
+  sent.summary.notRefreshed = sent.notRefreshed.size;
+  warnNotRefreshed(ctx, sent, urlRemain);
+  return sent;
 }
 
 /** UrlRemain, or undefined (with a warning) when it cannot be read; credential errors throw. */
@@ -161,42 +156,32 @@ async function readUrlRemain(ctx: FollowContext): Promise<number | undefined> {
 }
 
 /**
- * Sends the refresh calls one after the other (their IDs then come out in submission order) and returns
- * the URLs accepted, with their task IDs. Refused URLs are recorded as NotRefreshed.
+ * Sends the refresh calls one after the other (their IDs then come out in submission order), recording
+ * every URL as accepted (with its task IDs) or not refreshed (with why).
  */
-async function sendRefreshes(
-  ctx: FollowContext,
-  items: readonly Candidate[],
-  urls: Map<string, UrlRefresh>,
-  summary: RefreshSummary,
-): Promise<{ url: string; taskIds: string[] }[]> {
+async function sendCalls(ctx: FollowContext, items: readonly Candidate[], sent: RefreshSent): Promise<void> {
   const { logger, stop } = ctx;
-  const accepted: { url: string; taskIds: string[] }[] = [];
   const taskIds = new Set<string>();
-  let quotaError: AlibabaError | undefined;
+  /** Set once a refusal ends the refreshes of this run: the quota is used up, or the permission is missing. */
+  let ended: { kind: NotRefreshed; reason: string } | undefined;
   const take = (group: readonly Candidate[], taskIdOf: (url: string) => string): void => {
+    const at = new Date().toISOString();
     for (const item of group) {
       const ids = splitTaskIds(taskIdOf(item.url));
       for (const id of ids) taskIds.add(id);
-      accepted.push({ url: item.url, taskIds: ids });
+      sent.accepted.set(item.url, { taskIds: ids, at });
     }
   };
 
   const send = async (group: readonly Candidate[]): Promise<void> => {
-    if (stop.reason) return notRefreshed(urls, group, notSentReason(stop.reason));
-    if (quotaError) {
-      notRefreshed(urls, group, `not sent: the daily refresh quota ran out (${quotaError.code})`);
-      logger.warning(
-        `refresh: ${group.length} more URLs were not refreshed for lack of quota; they are prefetched anyway.`,
-      );
-      return;
-    }
+    if (stop.reason) return notRefreshed(sent, group, stop.reason, notSentReason(stop.reason));
+    if (ended) return notRefreshed(sent, group, ended.kind, ended.reason);
     try {
-      const result = await refreshOnce(ctx, group, summary);
+      const result = await refreshOnce(ctx, group, sent.summary);
       if (result.kind === 'answered') {
         take(group, () => result.taskId);
         logger.info(
-          `Refresh: ${group.length} URLs on ${hostCount(group)} host(s), task ${result.taskId || '(none)'}, request ${result.requestId ?? '(none)'}`,
+          `RefreshObjectCaches: ${group.length} URLs on ${hostCount(group)} host(s), task ${result.taskId || '(none)'}, request ${result.requestId ?? '(none)'}`,
         );
         if (result.taskId === '')
           logger.warning('refresh: a call was accepted without a task ID; its URLs cannot be followed.');
@@ -205,17 +190,12 @@ async function sendRefreshes(
       const found = group.filter((item) => result.found.has(item.url));
       take(found, (url) => result.found.get(url) ?? '');
       if (found.length > 0)
-        logger.info(`Refresh: ${found.length} URLs were accepted after all (found by look-up).`);
+        logger.info(`RefreshObjectCaches: ${found.length} URLs were accepted after all (found by look-up).`);
       const doubtful = group.filter((item) => !result.found.has(item.url));
-      if (doubtful.length === 0) return;
-      notRefreshed(urls, doubtful, `outcome unknown: ${result.why}, so it was not sent again`);
-      logger.warning(
-        `refresh: ${doubtful.length} URLs: outcome unknown (${result.why}); not sent again, so that no refresh quota ` +
-          'is spent twice. They are prefetched anyway.',
-      );
+      notRefreshed(sent, doubtful, 'unknown', `outcome unknown: ${result.why}, so it was not sent again`);
     } catch (error) {
-      if (!(error instanceof AlibabaError) || isFatal(error.errorClass)) throw error;
-      if (stop.reason) return notRefreshed(urls, group, notSentReason(stop.reason));
+      if (!(error instanceof AlibabaError) || error.errorClass === 'credentials') throw error;
+      if (stop.reason) return notRefreshed(sent, group, stop.reason, notSentReason(stop.reason));
       if (error.errorClass === 'domain' && hostCount(group) > 1) {
         // One host the CDN does not know refuses the whole call: send each host alone, so the others still get refreshed.
         for (const single of groupForRefresh(group, { maxUrls: REFRESH_LIMITS.maxUrls, maxDomains: 1 })) {
@@ -223,17 +203,64 @@ async function sendRefreshes(
         }
         return;
       }
-      if (error.errorClass === 'quota') quotaError = error;
-      notRefreshed(urls, group, `refresh refused: ${error.message}`);
-      logger.warning(
-        `refresh: ${group.length} URLs were not refreshed (${error.message}); they are prefetched anyway.`,
-      );
+      const kind = refusalKind(error);
+      const reason = `not refreshed: RefreshObjectCaches refused: ${error.message}`;
+      const refusal = { ...(error.code ? { code: error.code } : {}), errorClass: error.errorClass };
+      // The quota and the permission will not come back within the run: no more calls are sent.
+      if (kind === 'quota' || kind === 'permission') ended = { kind, reason };
+      if (kind === 'permission') sent.summary.refused = `${error.code ?? error.message}`;
+      notRefreshed(sent, group, kind, reason, refusal);
     }
   };
 
   for (const group of groupForRefresh(items)) await send(group);
-  summary.taskIds = [...taskIds];
-  return accepted;
+  sent.summary.taskIds = [...taskIds];
+}
+
+function refusalKind(error: AlibabaError): NotRefreshed {
+  if (error.errorClass === 'quota') return 'quota';
+  if (error.errorClass === 'permission') return 'permission';
+  return isRetryable(error.errorClass) ? 'retryable' : 'refused';
+}
+
+/** One warning per cause of the URLs not refreshed, saying what to do. */
+function warnNotRefreshed(ctx: FollowContext, sent: RefreshSent, urlRemain: number | undefined): void {
+  const byKind = new Map<NotRefreshed, number>();
+  for (const { kind } of sent.notRefreshed.values()) byKind.set(kind, (byKind.get(kind) ?? 0) + 1);
+  const stale = (n: number): string =>
+    `${n} URLs that needed a refresh were not refreshed, so they still serve the old copy and are not prefetched ` +
+    '(a prefetch cannot replace it)';
+  for (const [kind, count] of byKind) {
+    switch (kind) {
+      case 'quota':
+        ctx.logger.warning(
+          `refresh: ${stale(count)}: the daily refresh quota ran out (UrlRemain ${urlRemain ?? 'was not read'}). ` +
+            'With state they are carried and refreshed first by the next run; raise the refresh quota, or run again tomorrow.',
+        );
+        break;
+      case 'permission':
+        ctx.logger.warning(
+          `refresh: RefreshObjectCaches was refused (${sent.summary.refused}): the RAM user or role lacks ` +
+            `cdn:RefreshObjectCaches. ${stale(count)}; the URLs that need no refresh are still prefetched. Grant ` +
+            'cdn:RefreshObjectCaches and cdn:DescribeRefreshTaskById in its RAM policy (see "RAM policy" in the ' +
+            'README), or set refresh: false to prefetch without refreshing.',
+        );
+        break;
+      case 'unknown':
+        ctx.logger.warning(
+          `refresh: ${stale(count)}: the answer of their call was lost and look-ups could not settle it, so it ` +
+            'was not sent again (no refresh quota is spent twice). With state they are carried and refreshed by the next run.',
+        );
+        break;
+      case 'deadline':
+      case 'cancelled':
+        break; // the run says it stopped, once
+      default:
+        ctx.logger.warning(
+          `refresh: ${stale(count)}: their RefreshObjectCaches calls were refused; see the report.`,
+        );
+    }
+  }
 }
 
 type RefreshCall =
@@ -297,10 +324,75 @@ async function refreshOnce(
   }
 }
 
+/** Follows the accepted refreshes' tasks until they finish or `wait-timeout` passes; undefined when none was accepted. */
+export async function waitForRefresh(ctx: FollowContext, sent: RefreshSent): Promise<Followed | undefined> {
+  if (sent.accepted.size === 0) return undefined;
+  const { logger, options } = ctx;
+  logger.info(
+    `Waiting for ${sent.accepted.size} refreshed URLs in ${sent.summary.taskIds.length} tasks before prefetching them ` +
+      `(up to ${options.waitTimeoutMs / 1000} s, polling every ${options.pollIntervalMs / 1000} s or more).`,
+  );
+  const tracked = [...sent.accepted].map(([url, { taskIds }]) => ({ url, taskIds }));
+  const followed = await followTasks(ctx, 'Refresh', tracked);
+  reportWaitEnd(logger, 'Refresh', followed.summary, options.waitTimeoutMs);
+  warnFailures(logger, 'Refresh', followed.states);
+  sent.summary.wait = followed.summary;
+  return followed;
+}
+
+/**
+ * Every candidate's refresh, for its report row and the carry-over: not needed (and why), not
+ * refreshed (and why), or its task's last known state. A refresh that failed at the CDN leaves no
+ * `refreshedAt`: the URL is refreshed again before it is prefetched.
+ */
+export function refreshOutcomes(
+  needs: ReadonlyMap<string, RefreshNeed>,
+  sent: RefreshSent | undefined,
+  followed: Followed | undefined,
+): Map<string, UrlRefresh> {
+  const urls = new Map<string, UrlRefresh>();
+  for (const [url, need] of needs) {
+    if (!need.needed) {
+      urls.set(url, {
+        refreshStatus: 'NotNeeded',
+        refreshDescription: need.why,
+        ...(need.refreshedAt !== undefined ? { refreshedAt: need.refreshedAt } : {}),
+      });
+      continue;
+    }
+    const refused = sent?.notRefreshed.get(url);
+    const accepted = sent?.accepted.get(url);
+    if (refused || !accepted) {
+      urls.set(url, {
+        refreshStatus: 'NotRefreshed',
+        notRefreshed: refused?.kind ?? 'stopped',
+        refreshDescription: refused?.reason ?? 'not refreshed: nothing was sent',
+      });
+      continue;
+    }
+    const state = followed?.states.get(url);
+    const status = state?.status ?? 'Pending';
+    urls.set(url, {
+      refreshStatus: status,
+      refreshTaskId: state?.taskId ?? accepted.taskIds.join(','),
+      ...(state?.description ? { refreshDescription: state.description } : {}),
+      ...(status === 'Failed' ? {} : { refreshedAt: accepted.at }),
+    });
+  }
+  return urls;
+}
+
 function hostCount(items: readonly Candidate[]): number {
   return new Set(items.map((item) => item.host)).size;
 }
 
-function notRefreshed(urls: Map<string, UrlRefresh>, items: readonly Candidate[], reason: string): void {
-  for (const item of items) urls.set(item.url, { refreshStatus: 'NotRefreshed', refreshDescription: reason });
+function notRefreshed(
+  sent: RefreshSent,
+  items: readonly Candidate[],
+  kind: NotRefreshed,
+  reason: string,
+  refusal?: RefreshMissed['refusal'],
+): void {
+  for (const item of items)
+    sent.notRefreshed.set(item.url, { kind, reason, ...(refusal ? { refusal } : {}) });
 }

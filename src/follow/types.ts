@@ -54,14 +54,20 @@ export interface WaitSummary {
 export interface RefreshSummary {
   /** Every distinct RefreshTaskId, in submission order. */
   taskIds: string[];
-  /** URLs about to be prefetched, each a candidate for a refresh. */
+  /** URLs that needed a refresh (with `refresh: changed`, those that changed in place). */
   requested: number;
-  /** URLs a RefreshObjectCaches call accepted. */
+  /** Of those, URLs a RefreshObjectCaches call accepted. */
   refreshed: number;
-  /** URLs not refreshed: beyond UrlRemain, or refused. */
+  /** Of those, URLs not refreshed: beyond UrlRemain, refused, outcome unknown, or the run stopped first. */
   notRefreshed: number;
+  /** URLs that needed no refresh, by why: added, list URLs under `refresh: changed`, unchanged, refreshed by an earlier run. */
+  notNeeded?: Partial<Record<'added' | 'list' | 'unchanged' | 'refreshed', number>>;
+  /** URLs held back from the prefetch because their refresh was not confirmed Complete. */
+  heldBack?: number;
   /** UrlRemain read at the start, when it was read. */
   urlRemain?: number;
+  /** The code of the refusal that ended the refreshes, when the account may not refresh (a RAM permission). */
+  refused?: string;
   /** RefreshObjectCaches requests, retries included. */
   calls: number;
   /** The wait for the refresh tasks; absent when no refresh was accepted. */

@@ -6,6 +6,7 @@ import type { UrlOutcome } from '../base/outcome.js';
 import type { RunResult } from './result.js';
 import { groupByReason, oneLine } from './listing.js';
 import { carriedText, comparedText } from './site.js';
+import { refreshText } from './follow-summary.js';
 import { verifyLines } from './edge.js';
 
 /** URLs listed per status, a few per reason; the rest are counted (and all are in --json). */
@@ -19,6 +20,7 @@ export function renderClosing(result: RunResult): string {
     siteLines(result),
     result.dryRun ? planTable(result.outcomes) : taskTable(result.outcomes),
     countsTable(result),
+    refreshLines(result),
     outcomeList(
       'Failed',
       result.outcomes.filter((o) => o.status === 'failed'),
@@ -126,6 +128,12 @@ function countsTable(result: RunResult): string[] {
     result.site?.notRead ? `site-dir not read: ${result.site.notRead}` : '',
   ].filter(Boolean);
   return ['URLs', ...table(undefined, rows, [1]), ...(extras.length ? [extras.join(' · ')] : [])];
+}
+
+/** What the refresh did, in a line. */
+function refreshLines(result: RunResult): string[] {
+  const refresh = result.follow?.refresh;
+  return refresh ? [`Refresh: ${refreshText(refresh)}`] : [];
 }
 
 /** URLs grouped by reason: the reason once, with its count, then its first URLs. */

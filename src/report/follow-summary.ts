@@ -1,7 +1,7 @@
 /** The follow-through's part of the job summary: a table of tasks per wait, and the URLs that failed. */
 import type { UrlOutcome } from '../base/outcome.js';
 import type { RunResult } from './result.js';
-import type { TaskProgress, WaitSummary } from '../follow/types.js';
+import type { RefreshSummary, TaskProgress, WaitSummary } from '../follow/types.js';
 import { ByteBudget, cell, oneLine } from './listing.js';
 
 const LISTED = 50;
@@ -15,9 +15,9 @@ export function renderFollowSummary(result: RunResult): string[] {
     lines.push('### Refresh before the prefetch', '');
     lines.push(
       [
-        `${refresh.refreshed} of ${refresh.requested} URLs refreshed in ${refresh.calls} RefreshObjectCaches calls`,
+        refreshText(refresh),
+        `${refresh.calls} RefreshObjectCaches calls`,
         refresh.urlRemain !== undefined ? `refresh quota left at the start: ${refresh.urlRemain}` : '',
-        refresh.notRefreshed ? `${refresh.notRefreshed} not refreshed` : '',
         refresh.wait ? waitLine(refresh.wait) : '',
       ]
         .filter(Boolean)
@@ -27,13 +27,16 @@ export function renderFollowSummary(result: RunResult): string[] {
     if (refresh.wait) lines.push(...taskTable(refresh.wait.tasks));
     const troubled = result.outcomes.filter(
       (o) =>
-        o.refreshStatus !== undefined && o.refreshStatus !== 'Complete' && o.refreshDescription !== undefined,
+        o.refreshStatus !== undefined && o.refreshStatus !== 'Complete' && o.refreshStatus !== 'NotNeeded',
     );
     lines.push(
       ...urlTable(
-        `Not refreshed, or refresh failed (${troubled.length})`,
+        `Not refreshed, refresh failed or not finished (${troubled.length})`,
         troubled,
-        (o) => [o.refreshStatus ?? '', o.refreshDescription ?? ''],
+        (o) => [
+          o.refreshStatus ?? '',
+          o.refreshDescription ?? (o.status === 'skipped' ? (o.reason ?? '') : ''),
+        ],
         ['refresh', 'reason'],
       ),
     );
@@ -59,6 +62,48 @@ export function renderFollowSummary(result: RunResult): string[] {
     );
   }
   return lines;
+}
+
+/**
+ * The refresh in a sentence: how many URLs needed one, what became of them, and how many were held
+ * back from the prefetch for it. The summary and the CLI's closing table both say it so.
+ */
+export function refreshText(refresh: RefreshSummary): string {
+  const none = noneNeeded(refresh.notNeeded ?? {});
+  if (refresh.requested === 0) return `no URL needed a refresh${none ? ` (${none})` : ''}`;
+  const wait = refresh.wait;
+  const states = wait
+    ? ` (${[
+        `${wait.completed} Complete`,
+        wait.failed ? `${wait.failed} failed at the CDN` : '',
+        wait.pending ? `${wait.pending} not finished` : '',
+      ]
+        .filter(Boolean)
+        .join(', ')})`
+    : '';
+  return [
+    `${refresh.requested} URLs needed a refresh: ${refresh.refreshed} refreshed${states}` +
+      (refresh.notRefreshed ? `, ${refresh.notRefreshed} not refreshed` : ''),
+    refresh.heldBack ? `${refresh.heldBack} held back from the prefetch until their refresh completes` : '',
+    none ? `none needed for ${none}` : '',
+  ]
+    .filter(Boolean)
+    .join('; ');
+}
+
+const NONE_NEEDED: Record<keyof NonNullable<RefreshSummary['notNeeded']>, string> = {
+  added: 'added',
+  refreshed: 'refreshed by an earlier run',
+  unchanged: 'unchanged',
+  list: 'urls / urls-file entries',
+};
+
+/** "3 added, 2 refreshed by an earlier run". */
+function noneNeeded(counts: NonNullable<RefreshSummary['notNeeded']>): string {
+  return Object.entries(NONE_NEEDED)
+    .filter(([kind]) => (counts[kind as keyof typeof counts] ?? 0) > 0)
+    .map(([kind, label]) => `${counts[kind as keyof typeof counts]} ${label}`)
+    .join(', ');
 }
 
 function waitLine(wait: WaitSummary): string {

@@ -7,7 +7,6 @@ import { adviceFor } from '../alibaba/errors.js';
 import { splitTaskIds } from '../alibaba/operations.js';
 import { isFatal, type AlibabaError } from '../base/errors.js';
 import { countOutcomes, type NotSent, type OutcomeCounts, type UrlOutcome } from '../base/outcome.js';
-import type { Batches } from '../batch/pack.js';
 import type { FollowResult } from '../follow/types.js';
 import { notSentReason, type StopReason } from '../runtime/stop.js';
 import type { SitemapResult } from '../sitemap/changes.js';
@@ -151,9 +150,9 @@ export function inInputOrder(...parts: readonly (readonly UrlOutcome[])[]): UrlO
 }
 
 /** The URLs beyond the quota, skipped. */
-export function skippedForQuota(batches: Batches, quota: number | undefined): UrlOutcome[] {
+export function skippedForQuota(overQuota: readonly Candidate[], quota: number | undefined): UrlOutcome[] {
   const reason = `quota: the daily prefetch quota had ${quota} URLs left`; // one string for them all
-  return batches.overQuota.map((item) => ({
+  return overQuota.map((item) => ({
     url: item.url,
     status: 'skipped',
     reason,
@@ -163,13 +162,12 @@ export function skippedForQuota(batches: Batches, quota: number | undefined): Ur
   }));
 }
 
-/** The packed URLs when nothing was submitted: planned in a dry run, failed when the run stopped first. */
+/** The URLs within the quota when nothing was submitted: planned in a dry run, failed when the run stopped first. */
 export function unsentOutcomes(
-  batches: Batches,
+  items: readonly Candidate[],
   dryRun: boolean,
   stopped: StopReason | undefined,
 ): UrlOutcome[] {
-  const items = batches.batches.flatMap((batch) => batch.items);
   if (stopped && !dryRun) return failedOutcomes(items, notSentReason(stopped), stopped);
   return items.map((item) => ({ url: item.url, status: 'planned', source: item.source, order: item.order }));
 }

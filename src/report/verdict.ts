@@ -29,16 +29,18 @@ export function verdict(result: RunResult, failOn: FailOn): Verdict | undefined 
   }
   const { failed } = result.counts;
   const quotaSkipped = result.outcomes.filter((o) => o.status === 'skipped' && o.skip === 'quota').length;
+  const heldBack = result.outcomes.filter((o) => o.status === 'skipped' && o.skip === 'refresh').length;
   if (failed > 0) return { reason: `${failed} of ${result.counts.total} URLs failed`, listed: true };
   const cdnFailure = followFailure(result);
   if (cdnFailure) return { reason: cdnFailure, listed: true };
   const notLive = verifyFailure(result);
   if (notLive) return { reason: notLive, listed: true };
-  if (failOn === 'skipped' && quotaSkipped > 0) {
-    return {
-      reason: `${quotaSkipped} URLs were skipped for lack of quota (fail-on: skipped).`,
-      listed: false,
-    };
+  if (failOn === 'skipped' && quotaSkipped + heldBack > 0) {
+    const why = [
+      quotaSkipped ? `${quotaSkipped} URLs were skipped for lack of quota` : '',
+      heldBack ? `${heldBack} URLs were held back because their refresh did not complete` : '',
+    ].filter(Boolean);
+    return { reason: `${why.join('; ')} (fail-on: skipped).`, listed: false };
   }
   return undefined;
 }

@@ -4,7 +4,10 @@
  * can be by a later run:
  * - skipped because the day's quota was used up;
  * - not sent because the run stopped (its deadline, a cancel, a credential error that stops every call);
- * - sent and refused with an error that may pass (throttled, service busy, queue full).
+ * - sent and refused with an error that may pass (throttled, service busy, queue full);
+ * - held back from the prefetch because its refresh did not complete (a refresh quota too small, a
+ *   refusal, a refresh task failed or still running): carried with `refreshedAt` when the refresh was
+ *   accepted (the next run prefetches it), without it otherwise (the next run refreshes it first).
  * Not carried: URLs that were accepted, refused for themselves (a bad URL, a host that is not the
  * account's), and URLs whose call's outcome is unknown. The last may have been accepted and charged;
  * quota is money, so a URL is never risked twice: it waits for the next deploy that changes it.
@@ -77,6 +80,7 @@ export function nextState(input: NextStateInput): NextState {
       cause,
       reason: (outcome?.reason ?? notSentText(input.stopped)).slice(0, MAX_REASON),
       since: planned.since,
+      ...refreshFacts(outcome, planned.refreshedAt),
     });
   }
   // Oldest first, so the next run takes them in that order; the same day keeps this run's order.
@@ -116,7 +120,10 @@ export function nextState(input: NextStateInput): NextState {
  * - any other failure (an entry that is not a URL): not carried, nothing says a later run would do better.
  */
 export function carryCause(outcome: UrlOutcome): CarryCause | undefined {
-  if (outcome.status === 'skipped') return outcome.skip === 'quota' ? 'quota' : undefined;
+  if (outcome.status === 'skipped') {
+    if (outcome.skip === 'refresh') return heldBackCause(outcome);
+    return outcome.skip === 'quota' ? 'quota' : undefined;
+  }
   if (outcome.status !== 'failed' || outcome.outcomeUnknown === true) return undefined;
   if (outcome.errorClass !== undefined) {
     if (isRetryable(outcome.errorClass)) return 'retryable';
@@ -124,6 +131,41 @@ export function carryCause(outcome: UrlOutcome): CarryCause | undefined {
   }
   if (outcome.notSent !== undefined) return outcome.notSent === 'stopped' ? 'not-sent' : outcome.notSent;
   return undefined;
+}
+
+/**
+ * Why a URL held back for its refresh is carried: a refresh quota too small (`quota`), a permission
+ * the account lacks (`not-sent`, warmed once it is granted), the run stopping first; a refresh refused
+ * for the URL or its host itself is not carried (a prefetch would be refused too). Anything else —
+ * a passing refusal, a lost answer, a refresh task Failed or still running — may pass (`retryable`).
+ */
+function heldBackCause(outcome: UrlOutcome): CarryCause | undefined {
+  switch (outcome.notRefreshed) {
+    case 'quota':
+      return 'quota';
+    case 'permission':
+    case 'stopped':
+      return 'not-sent';
+    case 'deadline':
+    case 'cancelled':
+      return outcome.notRefreshed;
+    case 'refused':
+      return undefined;
+    default:
+      return 'retryable';
+  }
+}
+
+/**
+ * What the next run must know of a carried URL's refresh: when one was accepted, in this run or the
+ * earlier one that carried it (absent when none was, or it failed at the CDN: it is refreshed first).
+ */
+function refreshFacts(
+  outcome: UrlOutcome | undefined,
+  earlier: string | undefined,
+): Pick<CarriedEntry, 'refreshedAt'> {
+  const refreshedAt = outcome?.refreshedAt ?? earlier;
+  return refreshedAt === undefined ? {} : { refreshedAt };
 }
 
 /** A planned URL without an outcome: the run ended before it got to it. */

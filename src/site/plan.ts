@@ -100,6 +100,8 @@ export interface PlannedUrl {
   firstChange: ChangeKind;
   /** Carried URLs: why they were not warmed then. */
   carriedFor?: { cause: CarryCause; reason: string } | undefined;
+  /** Carried URLs an earlier run refreshed: when (they are prefetched without a new refresh). */
+  refreshedAt?: string | undefined;
 }
 
 export interface SitePlan {
@@ -243,6 +245,7 @@ function inQuotaOrder(
       since: entry.since,
       firstChange: entry.change,
       carriedFor: { cause: entry.cause, reason: entry.reason },
+      ...(entry.refreshedAt === undefined ? {} : { refreshedAt: entry.refreshedAt }),
     });
   }
   return urls;
@@ -265,7 +268,9 @@ function usableState(
   if (read.kind !== 'found') {
     notices.push(
       `state: there is no ${read.label} yet, so every file of site-dir counts as added and nothing is carried. ` +
-        'It is written at the end of this run (not in a dry run); from the next run on, only what changed is warmed.',
+        'It is written at the end of this run (not in a dry run); from the next run on, only what changed is warmed. ' +
+        'A first run cannot tell a new file from one the CDN already holds, so none is refreshed: if the site ' +
+        'changed since the CDN last saw it, run once with refresh: true.',
     );
     return { previous: undefined, carriedBefore: [], malformed: 0 };
   }
@@ -275,7 +280,8 @@ function usableState(
       `state: it was written for ${read.state.baseUrl}, not ${scan.base} (base-url changed, or another site's ` +
         'state?), so it cannot be used. This is not a first deploy: every file counts as added this run, and what ' +
         'the quota cannot take is carried to the next runs. The file is kept aside, not overwritten, when the new ' +
-        'state is written (never in a dry run).',
+        'state is written (never in a dry run). None is refreshed (a new file cannot be told from one the CDN ' +
+        'holds): if files changed in place, run once with refresh: true.',
     );
     return { previous: undefined, carriedBefore: read.state.carried, malformed };
   }

@@ -143,7 +143,10 @@ export async function sitemapChanges(options: SitemapSourceOptions, logger: Logg
   if (options.changes.all) {
     log.info('changes: all — every URL of the sitemap is taken; no baseline is read.');
   } else if (baselineAt === undefined) {
-    log.notice('No previous-sitemap or previous-ref is set: every URL of the sitemap counts as added.');
+    log.notice(
+      'No previous-sitemap or previous-ref is set: every URL of the sitemap counts as added (so none is refreshed ' +
+        'first: with refresh: true every one is).',
+    );
   } else {
     baseline = await loadBaseline(baselineAt, options, limits, log);
   }

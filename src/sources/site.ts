@@ -289,14 +289,18 @@ function withNormalUrls(plan: SitePlan): SitePlan {
 function entriesOf(plan: SitePlan): UrlEntry[] {
   const shared = new Map<string, SiteEntryChange>();
   return plan.urls.map((planned) => {
-    const since = planned.change === 'carried' ? planned.since : undefined;
-    const key = `${planned.change} ${planned.chromeOnly} ${since}`;
+    const carried = planned.change === 'carried';
+    const since = carried ? planned.since : undefined;
+    // A carried row also says what the deploy that first planned it saw, and whether it was refreshed.
+    const refreshedAt = carried ? planned.refreshedAt : undefined;
+    const key = `${planned.change} ${planned.chromeOnly} ${since} ${carried ? planned.firstChange : ''} ${refreshedAt}`;
     let change = shared.get(key);
     if (change === undefined) {
       change = {
         change: planned.change,
         chromeOnly: planned.chromeOnly,
-        ...(since !== undefined ? { carriedSince: since } : {}),
+        ...(since !== undefined ? { carriedSince: since, firstChange: planned.firstChange } : {}),
+        ...(refreshedAt !== undefined ? { refreshedAt } : {}),
       };
       shared.set(key, change);
     }
@@ -323,14 +327,24 @@ export function plannedSite(site: OpenSite): PlannedSite {
  * left as it was). Undefined when the run has no site; the warning then speaks of lists.
  */
 export function quotaCutText(site: OpenSite | undefined, config: SiteRunConfig): string | undefined {
+  const carries = siteCarries(site, config);
+  if (carries === undefined) return undefined;
+  return carries
+    ? 'Those from site-dir are carried in the state and warmed by the next runs; all are listed in the report.'
+    : 'Those from site-dir are not carried: a first deploy carries nothing (it would queue the whole site for ' +
+        'days), and from the next run on only what changed is warmed. All are listed in the report.';
+}
+
+/**
+ * Whether the state this run writes carries the site's URLs the run does not warm; undefined when the
+ * run has no site URLs or writes no state (no `state`, a dry run, a state left as it was).
+ */
+export function siteCarries(site: OpenSite | undefined, config: SiteRunConfig): boolean | undefined {
   if (site?.planned === undefined || site.config.state === undefined || site.planned.plan.urls.length === 0) {
     return undefined;
   }
   if (config.dryRun || site.keep !== undefined) return undefined;
-  return site.planned.plan.carries
-    ? 'Those from site-dir are carried in the state and warmed by the next runs; all are listed in the report.'
-    : 'Those from site-dir are not carried: a first deploy carries nothing (it would queue the whole site for ' +
-        'days), and from the next run on only what changed is warmed. All are listed in the report.';
+  return site.planned.plan.carries;
 }
 
 function logSitePlan(plan: SitePlan, site: SiteSourceConfig, logger: Logger): void {

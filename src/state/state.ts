@@ -8,12 +8,17 @@
  *
  *   {"format":"cdn-prefetch-state","version":1,"hash":"sha256/96","savedAt":"…","baseUrl":"…",
  *   "carried":[
- *   {"url":"…","file":"docs/index.html","change":"modified","cause":"quota","reason":"…","since":"2026-03-01"},
+ *   {"url":"…","file":"docs/index.html","change":"modified","cause":"quota","reason":"…","since":"2026-03-01",
+ *    "refreshedAt":"2026-03-01T10:00:00.000Z"},
  *   …],
  *   "files":{
  *   "css/site.css":"q3Xv…",
  *   "docs/index.html":"Zk1P….r8Tn…",
  *   …}}
+ *
+ * `refreshedAt` (optional, added after the first format of version 1; absent: not refreshed) says a
+ * refresh of the carried URL was accepted, so a later run prefetches it without refreshing it again.
+ * It is additive: this version reads states without it, and an earlier one reads states with it.
  *
  * A file's value is its content hash, then for an HTML page `.` and the hash of its own content
  * (`<main>`, else `<article>`, else `<body>`). Hashes are SHA-256 cut to 96 bits and written in
@@ -66,6 +71,8 @@ export interface CarriedEntry {
   reason: string;
   /** The UTC day it was first planned, `YYYY-MM-DD`: entries older than `carry-days` are dropped. */
   since: string;
+  /** When a refresh of it was accepted (ISO 8601); absent when none was (or it failed at the CDN). */
+  refreshedAt?: string | undefined;
 }
 
 export interface SiteState {
@@ -247,7 +254,8 @@ function unusable(
     warning:
       `state: ${label} cannot be used (${why}). This is not a first deploy: every file counts as added this run, ` +
       'and what the quota cannot take is carried to the next runs, so that no edit is lost. The file is kept ' +
-      'aside, not overwritten, when the new state is written (never in a dry run).',
+      'aside, not overwritten, when the new state is written (never in a dry run). None is refreshed (a new ' +
+      'file cannot be told from one the CDN holds): if files changed in place, run once with refresh: true.',
   };
 }
 
@@ -360,6 +368,8 @@ function carriedEntry(entry: unknown): CarriedEntry | undefined {
     cause: entry.cause as CarryCause,
     reason: entry.reason,
     since: entry.since,
+    // Optional: one that is not a time only costs a second refresh, never the entry.
+    ...(isTime(entry.refreshedAt) ? { refreshedAt: entry.refreshedAt } : {}),
   };
 }
 
@@ -391,6 +401,10 @@ function salvageCarried(text: string): { carried: CarriedEntry[]; malformed: num
     if (closes || next === -1) break;
   }
   return { carried, malformed };
+}
+
+function isTime(value: unknown): value is string {
+  return typeof value === 'string' && !Number.isNaN(Date.parse(value));
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -531,8 +545,16 @@ function* serialize(state: SiteState): Generator<string> {
   };
   let text = `${JSON.stringify(head).slice(0, -1)},\n"carried":[`;
   state.carried.forEach((entry, i) => {
-    const { url, file, change, cause, reason, since } = entry;
-    const ordered = { url, ...(file === undefined ? {} : { file }), change, cause, reason, since };
+    const { url, file, change, cause, reason, since, refreshedAt } = entry;
+    const ordered = {
+      url,
+      ...(file === undefined ? {} : { file }),
+      change,
+      cause,
+      reason,
+      since,
+      ...(refreshedAt === undefined ? {} : { refreshedAt }),
+    };
     text += `${i === 0 ? '' : ','}\n${JSON.stringify(ordered)}`;
   });
   text += '],\n"files":{';

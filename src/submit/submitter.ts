@@ -27,8 +27,6 @@ export interface SubmitOptions {
   /** Re-reads the prefetch remainder after QuotaExceeded; undefined when it cannot be read. */
   rereadQuota: () => Promise<number | undefined>;
   stop?: RunStop;
-  /** Hears how many URLs have an outcome so far (accepted, failed or skipped), after every change. */
-  onProgress?: (done: number) => void;
 }
 
 export type SubmitResult = ReturnType<SubmitLedger['result']>;
@@ -36,12 +34,16 @@ export type SubmitResult = ReturnType<SubmitLedger['result']>;
 /** How many times a QuotaExceeded refusal may trigger a re-read and a re-plan. */
 const MAX_QUOTA_REPLANS = 3;
 
+/**
+ * Sends `options.batches`, recording every URL's outcome in `ledger`. A run that submits in several
+ * rounds passes the same ledger to each: a credential or permission error of one stops the next.
+ */
 export async function submitBatches(
   client: AlibabaClient,
   logger: Logger,
   options: SubmitOptions,
+  ledger: SubmitLedger = new SubmitLedger(),
 ): Promise<SubmitResult> {
-  const ledger = new SubmitLedger(options.onProgress);
   let batches = options.batches;
   for (let round = 0; batches.length > 0; round++) {
     const leftovers = await runRound(client, logger, options, batches, ledger);

@@ -24,6 +24,10 @@ export interface SiteEntryChange {
   chromeOnly: boolean;
   /** A carried URL: the UTC day it was first planned. */
   carriedSince?: string | undefined;
+  /** A carried URL: what the deploy that first planned it saw (whether it changed in place). */
+  firstChange?: Exclude<UrlChange, 'carried'> | undefined;
+  /** A carried URL an earlier run refreshed: when. */
+  refreshedAt?: string | undefined;
 }
 
 /** One line of a URL source, before normalization. */
@@ -67,7 +71,8 @@ export interface PrepareOptions {
 }
 
 export function prepareUrls(entries: readonly UrlEntry[], options: PrepareOptions): PreparedUrls {
-  const seen = new Set<string>();
+  /** Normal form → the order of its first entry. */
+  const seen = new Map<string, number>();
   const candidates: Candidate[] = [];
   const rejected: UrlOutcome[] = [];
   const changes = new Map<number, EntryChange>();
@@ -81,12 +86,16 @@ export function prepareUrls(entries: readonly UrlEntry[], options: PrepareOption
         ? normalizeUrl(entry.raw, options.baseUrl)
         : { ok: false, reason: entry.invalid };
     const key = normalized.ok ? normalized.url : `invalid:${entry.raw}`;
-    if (seen.has(key)) {
+    const first = seen.get(key);
+    if (first !== undefined) {
       duplicates++;
+      // A list entry that a site-dir or sitemap entry repeats: what changed about it still counts
+      // (whether it is refreshed first depends on it).
+      if (entry.change !== undefined && !changes.has(first)) changes.set(first, entry.change);
       continue;
     }
-    seen.add(key);
-    const order = seen.size;
+    const order = seen.size + 1;
+    seen.set(key, order);
     if (entry.change !== undefined) changes.set(order, entry.change);
     if (!normalized.ok) {
       const written = `${entry.source} "${shorten(visible(entry.raw))}"`;

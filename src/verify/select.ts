@@ -82,5 +82,12 @@ export function staleHint(outcome: UrlOutcome): string | undefined {
     return 'skipped for quota, so neither refreshed nor prefetched: the CDN may still hold the previous copy';
   }
   const why = outcome.refreshDescription ? ` (${outcome.refreshDescription})` : '';
-  return `not refreshed${why}: the CDN may still hold the previous copy (refresh: true refreshes it)`;
+  if (refresh === 'NotRefreshed') {
+    // It needed a refresh and got none: held back, and (with state) refreshed first by a later run.
+    return `not refreshed${why}: the CDN may still hold the previous copy`;
+  }
+  return (
+    `not refreshed${why}: the CDN may still hold the previous copy (refresh: changed, the default, refreshes ` +
+    'what changed in place; refresh: true, every URL)'
+  );
 }

@@ -18,6 +18,7 @@ import {
   staleFiles,
 } from '../../scripts/docs.js';
 import { ACTION_INPUTS } from '../../src/config/inputs.generated.js';
+import { configFrom } from '../helpers/inputs.js';
 
 const action = parseActionYaml(await readFile(path.join(ROOT, 'action.yml'), 'utf8'));
 const readme = await readFile(path.join(ROOT, 'README.md'), 'utf8');
@@ -158,6 +159,25 @@ describe('workflows', () => {
     const shown = [...docs.values()].some((text) => text.includes(`<!-- example examples/${name}:start`));
     expect(shown).toBe(true);
   });
+
+  it.each(examples)(
+    "examples/%s: a job's timeout-minutes leaves the action its own deadline (600 s plus each wait)",
+    async (name) => {
+      const workflow = parse(await readFile(path.join(ROOT, 'examples', name), 'utf8')) as {
+        jobs?: Record<string, { 'timeout-minutes'?: number }>;
+      };
+      for (const job of Object.values(workflow.jobs ?? {})) {
+        const minutes = job['timeout-minutes'];
+        if (minutes === undefined) continue; // GitHub's own 360 minutes
+        for (const step of steps(job).filter(isOurs)) {
+          const given = Object.fromEntries(Object.entries(step.with ?? {}).map(([k, v]) => [k, String(v)]));
+          const { timeoutMs } = configFrom(given);
+          // The build and the deploy before it get at least 5 minutes too.
+          expect(minutes * 60_000, name).toBeGreaterThanOrEqual(timeoutMs + 5 * 60_000);
+        }
+      }
+    },
+  );
 
   it('every YAML block in README and docs/ parses and uses only real inputs and outputs', () => {
     expect(docsYaml.length).toBeGreaterThan(5);

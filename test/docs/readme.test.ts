@@ -173,6 +173,23 @@ describe('README', () => {
     expect(named.filter((name) => !(name in scripts))).toEqual([]);
   });
 
+  it('grants in its RAM policy every CDN action the action calls (its defaults refresh what changed, so they call them all)', () => {
+    const section = readme.slice(readme.indexOf('## RAM policy'));
+    const policy = JSON.parse(/```json\n([\s\S]*?)```/.exec(section)?.[1] ?? '{}') as {
+      Statement?: { Action?: string[] }[];
+    };
+    const granted = new Set(policy.Statement?.flatMap((statement) => statement.Action ?? []));
+    const called = [...read('src/alibaba/operations.ts').matchAll(/client\.call\(\s*'(\w+)'/g)].map(
+      (m) => m[1],
+    );
+    expect(called.length).toBeGreaterThanOrEqual(5);
+    for (const action of called) {
+      expect(granted, action).toContain(`cdn:${action}`);
+      // And the table says what each one is for.
+      expect(section, action).toContain(`| \`cdn:${action}\` |`);
+    }
+  });
+
   it('links CONTRIBUTING.md and SECURITY.md', () => {
     expect(links(section(readme, 'Contributing'))).toEqual(
       expect.arrayContaining([CONTRIBUTING, 'SECURITY.md']),

@@ -358,7 +358,7 @@ describe('refresh', () => {
     expect(result.summary).toMatch(/\| `\d+` \| 100 \| Complete \| 100% \(100 done/);
   });
 
-  it('refreshes only what fits the prefetch quota and UrlRemain, and prefetches the rest with a warning', async ({
+  it('refreshes within UrlRemain and holds back from the prefetch what it could not refresh, with a warning', async ({
     start,
   }) => {
     const em = await start({ preloadQuota: 6, refreshUrlQuota: 4 });
@@ -367,30 +367,59 @@ describe('refresh', () => {
 
     expect(result.exitCode).toBe(0);
     expect(em.acceptedRefreshes().map((r) => r.url)).toEqual(urls.slice(0, 4));
-    expect(em.acceptedPrefetches().map((p) => p.url)).toEqual(urls.slice(0, 6));
-    expect(result.log).toContain(
-      '::warning::refresh: 2 URLs are beyond the daily refresh quota (4 left): they are prefetched without a refresh',
+    // Only what was refreshed is prefetched: the quota of 6 is not spent on copies it cannot replace.
+    expect(em.acceptedPrefetches().map((p) => p.url)).toEqual(urls.slice(0, 4));
+    expect(result.log).toMatch(
+      /::warning::refresh: 4 URLs that needed a refresh were not refreshed, .*the daily refresh quota ran out \(UrlRemain 4\)/,
     );
     const byUrl = new Map(reportUrls(result).map((u) => [u['url'], u]));
-    for (const url of urls.slice(0, 4)) expect(byUrl.get(url)).toMatchObject({ refreshStatus: 'Complete' });
-    for (const url of urls.slice(4, 6)) {
-      expect(byUrl.get(url)).toMatchObject({
-        status: 'submitted',
-        refreshStatus: 'NotRefreshed',
-        refreshDescription: 'beyond the daily refresh quota (UrlRemain was 4)',
-      });
+    for (const url of urls.slice(0, 4)) {
+      expect(byUrl.get(url)).toMatchObject({ status: 'submitted', refreshStatus: 'Complete' });
     }
-    for (const url of urls.slice(6))
-      expect(byUrl.get(url)).toMatchObject({ status: 'skipped', refreshStatus: 'NotRefreshed' });
-    expect(result.outputs['skipped-count']).toBe('2');
+    for (const url of urls.slice(4)) {
+      expect(byUrl.get(url)).toMatchObject({
+        status: 'skipped',
+        skip: 'refresh',
+        refreshStatus: 'NotRefreshed',
+        notRefreshed: 'quota',
+        refreshDescription: 'not refreshed: beyond the daily refresh quota (UrlRemain was 4)',
+      });
+      expect(String(byUrl.get(url)?.['reason'])).toMatch(/^refresh: held back from the prefetch: /);
+    }
+    expect(result.outputs).toMatchObject({ 'submitted-count': '4', 'skipped-count': '4' });
+    expect(result.summary).toContain('8 URLs needed a refresh: 4 refreshed (4 Complete), 4 not refreshed');
   });
 
-  it('bounds the refresh wait and the prefetch wait by wait-timeout each, and prefetches failed or unfinished refreshes anyway', async ({
+  it('refreshes every URL that needs it, those beyond the prefetch quota too: freshness does not wait for the prefetch quota', async ({
+    start,
+  }) => {
+    const em = await start({ preloadQuota: 3 });
+    const urls = urlsOn('www.example.com', 8);
+    const result = await run(em, { urls: urls.join('\n'), refresh: 'true' });
+
+    expect(result.exitCode).toBe(0);
+    expect(em.acceptedRefreshes().map((r) => r.url)).toEqual(urls);
+    expect(em.acceptedPrefetches().map((p) => p.url)).toEqual(urls.slice(0, 3));
+    const byUrl = new Map(reportUrls(result).map((u) => [u['url'], u]));
+    for (const url of urls.slice(3)) {
+      expect(byUrl.get(url)).toMatchObject({
+        status: 'skipped',
+        skip: 'quota',
+        refreshStatus: 'Complete',
+        refreshedAt: expect.any(String),
+      });
+    }
+  });
+
+  it('bounds the refresh wait and the prefetch wait by wait-timeout each, and holds back failed or unfinished refreshes', async ({
     start,
   }) => {
     const em = await start({
       taskDurationMs: 300,
-      taskDurationFor: (url) => (url.includes('/slow/') ? 60_000 : undefined),
+      taskDurationFor: (url, type) =>
+        (url.includes('/slow/') && type === 'file') || (url.endsWith('/fast/3.html') && type === 'preload')
+          ? 60_000
+          : undefined,
       failRefreshUrls: (url) => (url.endsWith('/fast/1.html') ? 'Internal Error' : undefined),
     });
     const urls = [...urlsOn('www.example.com', 4, 'fast'), ...urlsOn('static.example.com', 2, 'slow')];
@@ -402,27 +431,41 @@ describe('refresh', () => {
     });
 
     expect(result.exitCode).toBe(0);
-    expect(acceptedUrls(em)).toEqual([...urls].sort());
+    expect(acceptedUrls(em)).toEqual(
+      ['/fast/0.html', '/fast/2.html', '/fast/3.html'].map((p) => `https://www.example.com${p}`),
+    );
     expect(result.log).toContain(
       '::warning::Refresh failed at the CDN: https://www.example.com/fast/1.html (Internal Error)',
     );
-    expect(result.log).toContain('::warning::refresh: 1 URLs failed to refresh; they are prefetched anyway.');
-    expect(result.log).toContain(
-      '::warning::refresh: 2 refreshes had not finished; those URLs are prefetched anyway.',
+    expect(result.log).toMatch(
+      /::warning::refresh: 3 URLs that needed a refresh are not prefetched, as their refresh was not confirmed Complete/,
     );
     const byUrl = new Map(reportUrls(result).map((u) => [u['url'], u]));
     expect(byUrl.get('https://www.example.com/fast/1.html')).toMatchObject({
+      status: 'skipped',
+      skip: 'refresh',
       refreshStatus: 'Failed',
       refreshDescription: 'Internal Error',
-      taskStatus: 'Complete',
     });
+    expect(byUrl.get('https://www.example.com/fast/1.html')).not.toHaveProperty('refreshedAt');
     expect(byUrl.get('https://static.example.com/slow/0.html')).toMatchObject({
+      status: 'skipped',
+      skip: 'refresh',
       refreshStatus: 'Refreshing',
-      taskStatus: 'Refreshing',
+      refreshedAt: expect.any(String),
     });
-    expect(result.outputs).toMatchObject({ 'completed-count': '4', 'pending-count': '2' });
-    // Each wait ran its own 3 s: the refresh's from the refresh call, the prefetch's from the last push.
-    const refreshCall = calls(em, 'RefreshObjectCaches')[0];
+    expect(String(byUrl.get('https://static.example.com/slow/0.html')?.['reason'])).toContain(
+      'not confirmed Complete within wait-timeout (3 s)',
+    );
+    expect(result.outputs).toMatchObject({
+      'submitted-count': '3',
+      'skipped-count': '3',
+      'completed-count': '2',
+      'pending-count': '1',
+    });
+    // Each wait ran its own 3 s: the refresh's from its start, the prefetch's from the last push; no
+    // prefetch before the refresh wait ended (every URL needed a refresh).
+    const refreshCall = calls(em, 'RefreshObjectCaches').at(-1);
     const pushes = calls(em, 'PushObjectCache');
     const firstPush = Math.min(...pushes.map((c) => c.arrivedAt));
     const lastPush = Math.max(...pushes.map((c) => c.answeredAt ?? 0));
@@ -454,27 +497,42 @@ describe('refresh', () => {
         .map((r) => r.url)
         .sort(),
     ).toEqual([...urlsOn('www.example.com', 3), ...urlsOn('static.example.com', 2)].sort());
+    // The refused host's URLs fail with the refusal's code, and no prefetch is tried for them.
     const unknown = reportUrls(result).find((u) => u['url'] === 'https://unknown.example.com/p/0.html');
     expect(unknown).toMatchObject({
       status: 'failed',
       code: 'InvalidDomain.NotFound',
       refreshStatus: 'NotRefreshed',
+      notRefreshed: 'refused',
     });
     expect(String(unknown?.['refreshDescription'])).toContain('InvalidDomain.NotFound');
+    expect(
+      calls(em, 'PushObjectCache')
+        .flatMap((c) => c.urls)
+        .some((u) => u.includes('unknown')),
+    ).toBe(false);
     expect(result.exitCode).toBe(1);
-    expect(result.outputs['submitted-count']).toBe('5');
+    expect(result.outputs).toMatchObject({ 'submitted-count': '5', 'failed-count': '2' });
   });
 });
 
 describe('permissions', () => {
-  it('stops before any prefetch when RefreshObjectCaches is not permitted, naming the RAM action', async ({
+  it('without cdn:RefreshObjectCaches: a warning naming it, the URLs that need no refresh prefetched, the others held back; the step passes', async ({
     start,
   }) => {
     const em = await start({ denyActions: ['RefreshObjectCaches'] });
     const result = await run(em, { urls: urlsOn('www.example.com', 3).join('\n'), refresh: 'true' });
-    expect(result.exitCode).toBe(1);
-    expect(result.log).toMatch(/::error::RefreshObjectCaches: Forbidden\.RAM.*Grant cdn:RefreshObjectCaches/);
+    expect(result.exitCode).toBe(0);
+    expect(result.log).toMatch(
+      /::warning::refresh: RefreshObjectCaches was refused \(Forbidden\.RAM\): the RAM user or role lacks cdn:RefreshObjectCaches\..*Grant cdn:RefreshObjectCaches/,
+    );
+    // One call: the permission does not come back within the run.
+    expect(calls(em, 'RefreshObjectCaches')).toHaveLength(1);
     expect(calls(em, 'PushObjectCache')).toEqual([]);
+    expect(result.outputs).toMatchObject({ 'skipped-count': '3', 'failed-count': '0' });
+    for (const u of reportUrls(result)) {
+      expect(u).toMatchObject({ status: 'skipped', skip: 'refresh', notRefreshed: 'permission' });
+    }
   });
 
   it('ends the wait with a warning naming the RAM action when DescribeRefreshTaskById is not permitted', async ({

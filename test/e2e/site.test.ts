@@ -53,7 +53,8 @@ function build(version: 1 | 2, stamp = ''): Record<string, string | Buffer> {
   };
 }
 
-const INPUTS = { 'site-dir': 'public', 'base-url': SITE, state: STATE };
+// A poll-interval of 1 s: the emulator's refresh tasks end at once, and the refresh wait polls first after one interval.
+const INPUTS = { 'site-dir': 'public', 'base-url': SITE, state: STATE, 'poll-interval': '1' };
 
 /** One workflow run: `state` is what actions/cache/restore put in place (none: the first run). */
 async function deploy(

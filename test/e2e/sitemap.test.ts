@@ -89,7 +89,12 @@ beforeEach(async () => {
 /** The action on the deployed sitemap, diffed against the baseline at `previousSitemap`. */
 function againstBaseline(previousSitemap: string) {
   return runAction(
-    { endpoint: emulator.url, sitemap: 'public/sitemap.xml', 'previous-sitemap': previousSitemap },
+    {
+      endpoint: emulator.url,
+      'poll-interval': '1',
+      sitemap: 'public/sitemap.xml',
+      'previous-sitemap': previousSitemap,
+    },
     { env, files: deployedFiles() },
   );
 }
@@ -99,6 +104,7 @@ describe('sitemap diff through the bundled action', () => {
     const result = await runAction(
       {
         endpoint: emulator.url,
+        'poll-interval': '1',
         urls: `${SITE}/pinned/\n${SITE}/tag/old-news/`,
         sitemap: 'public/sitemap.xml',
         'previous-sitemap': 'baseline.xml',
@@ -107,15 +113,19 @@ describe('sitemap diff through the bundled action', () => {
       { env, files: { ...deployedFiles(), 'baseline.xml': urlset(before) } },
     );
     expect(result.exitCode).toBe(0);
-    const sent = emulator.acceptedPrefetches().map((a) => a.url);
     // Explicit entries first, then by priority (0.9, then the default 0.5 by newest lastmod, then 0.1).
-    expect(sent).toEqual([
+    const planned = [
       `${SITE}/pinned/`,
       `${SITE}/blog/new/`,
       `${SITE}/%E5%8D%9A%E5%AE%A2/%E6%96%87%E7%AB%A0/`,
       `${SITE}/about/`,
       `${SITE}/search?q=a&page=2`,
-    ]);
+    ];
+    expect(result.report?.urls.filter((u) => u.status === 'submitted').map((u) => u.url)).toEqual(planned);
+    // What needs no refresh goes at once; /about/, modified in place, once its refresh is Complete.
+    expect(emulator.acceptedRefreshes().map((a) => a.url)).toEqual([`${SITE}/about/`]);
+    const sent = emulator.acceptedPrefetches().map((a) => a.url);
+    expect(sent).toEqual([...planned.filter((url) => !url.endsWith('/about/')), `${SITE}/about/`]);
     const excluded = result.report?.urls.find((u) => u.url === `${SITE}/tag/old-news/`);
     expect(excluded).toMatchObject({ status: 'skipped', reason: 'excluded by /tag/**' });
     expect(result.report?.['sitemap']).toMatchObject({
@@ -138,7 +148,12 @@ describe('sitemap diff through the bundled action', () => {
 
   it('a redeploy with nothing new says what the sitemap had, and sends nothing', async () => {
     const result = await runAction(
-      { endpoint: emulator.url, sitemap: 'public/sitemap.xml', 'previous-sitemap': 'baseline.xml' },
+      {
+        endpoint: emulator.url,
+        'poll-interval': '1',
+        sitemap: 'public/sitemap.xml',
+        'previous-sitemap': 'baseline.xml',
+      },
       { env, files: { ...deployedFiles(), 'baseline.xml': urlset(after) } },
     );
     expect(result.exitCode).toBe(0);
@@ -165,7 +180,12 @@ describe('sitemap diff through the bundled action', () => {
 
   it('a baseline that cannot be read: a warning, and nothing from the sitemap is sent', async () => {
     const result = await runAction(
-      { endpoint: emulator.url, sitemap: 'public/sitemap.xml', 'previous-sitemap': 'baseline.xml' },
+      {
+        endpoint: emulator.url,
+        'poll-interval': '1',
+        sitemap: 'public/sitemap.xml',
+        'previous-sitemap': 'baseline.xml',
+      },
       { env, files: { ...deployedFiles(), 'baseline.xml': urlset(before).slice(0, 300) } },
     );
     expect(result.exitCode).toBe(0);
@@ -197,7 +217,7 @@ describe('sitemap diff through the bundled action', () => {
 
   it('unusable <loc> values are each a failed row, and the counts add up', async () => {
     const result = await runAction(
-      { endpoint: emulator.url, sitemap: 'public/sitemap.xml' },
+      { endpoint: emulator.url, 'poll-interval': '1', sitemap: 'public/sitemap.xml' },
       {
         env,
         files: {
@@ -220,7 +240,7 @@ describe('sitemap diff through the bundled action', () => {
 
   it('a missing sitemap is a configuration error naming sitemap', async () => {
     const result = await runAction(
-      { endpoint: emulator.url, sitemap: 'public/sitemap.xml' },
+      { endpoint: emulator.url, 'poll-interval': '1', sitemap: 'public/sitemap.xml' },
       { env, files: { 'other.txt': '' } },
     );
     expect(result.exitCode).toBe(1);
@@ -233,6 +253,7 @@ describe('sitemap diff through the bundled action', () => {
     const result = await runAction(
       {
         endpoint: emulator.url,
+        'poll-interval': '1',
         sitemap: 'public/sitemap.xml',
         'previous-sitemap': 'baseline.xml',
         'include-images': 'true',
@@ -246,7 +267,12 @@ describe('sitemap diff through the bundled action', () => {
 
   it('without a baseline file, takes every URL as new, with a notice', async () => {
     const result = await runAction(
-      { endpoint: emulator.url, sitemap: 'public/sitemap.xml', 'previous-sitemap': 'missing.xml' },
+      {
+        endpoint: emulator.url,
+        'poll-interval': '1',
+        sitemap: 'public/sitemap.xml',
+        'previous-sitemap': 'missing.xml',
+      },
       { env, files: deployedFiles() },
     );
     expect(result.exitCode).toBe(0);
@@ -256,7 +282,7 @@ describe('sitemap diff through the bundled action', () => {
 
   it('fails with the reason, and sends nothing, when the sitemap cannot be parsed', async () => {
     const result = await runAction(
-      { endpoint: emulator.url, sitemap: 'public/sitemap.xml', urls: `${SITE}/x` },
+      { endpoint: emulator.url, 'poll-interval': '1', sitemap: 'public/sitemap.xml', urls: `${SITE}/x` },
       { env, files: { 'public/sitemap.xml': '<urlset><url><loc>https://www.example.com/a</loc></url>' } },
     );
     expect(result.exitCode).toBe(1);
@@ -293,7 +319,12 @@ describe('a remote sitemap and save-sitemap', () => {
 
   it('saves the live sitemap, children followed, as one flat baseline, and sends nothing', async () => {
     const result = await runAction(
-      { endpoint: emulator.url, sitemap: `${origin}/sitemap.xml`, 'save-sitemap': 'baseline/saved.xml' },
+      {
+        endpoint: emulator.url,
+        'poll-interval': '1',
+        sitemap: `${origin}/sitemap.xml`,
+        'save-sitemap': 'baseline/saved.xml',
+      },
       { env: {} },
     );
     expect(result.exitCode).toBe(0);
@@ -315,7 +346,12 @@ describe('a remote sitemap and save-sitemap', () => {
 
   it('saves an empty urlset, with a notice, when the site has no sitemap yet', async () => {
     const result = await runAction(
-      { endpoint: emulator.url, sitemap: `${origin}/nothing.xml`, 'save-sitemap': 'saved.xml' },
+      {
+        endpoint: emulator.url,
+        'poll-interval': '1',
+        sitemap: `${origin}/nothing.xml`,
+        'save-sitemap': 'saved.xml',
+      },
       { env: {} },
     );
     expect(result.exitCode).toBe(0);
@@ -346,6 +382,7 @@ describe('previous-ref through a stub of the GitHub contents API', () => {
       const result = await runAction(
         {
           endpoint: emulator.url,
+          'poll-interval': '1',
           sitemap: 'public/sitemap.xml',
           'previous-ref': 'abc123',
           'github-token': 'ghs_stubtoken123',
@@ -364,7 +401,12 @@ describe('previous-ref through a stub of the GitHub contents API', () => {
 
   it('is a configuration error with a URL sitemap', async () => {
     const result = await runAction(
-      { endpoint: emulator.url, sitemap: `${SITE}/sitemap.xml`, 'previous-ref': 'abc123' },
+      {
+        endpoint: emulator.url,
+        'poll-interval': '1',
+        sitemap: `${SITE}/sitemap.xml`,
+        'previous-ref': 'abc123',
+      },
       { env: { ...env, GITHUB_REPOSITORY: 'acme/site' } },
     );
     expect(result.exitCode).toBe(1);
@@ -378,6 +420,8 @@ describe('the CLI', () => {
       [
         '--endpoint',
         emulator.url,
+        '--poll-interval',
+        '1',
         '--sitemap',
         'public/sitemap.xml',
         '--previous-sitemap',
@@ -398,7 +442,10 @@ describe('the CLI', () => {
   });
 
   it('a missing --sitemap is a configuration error: exit 2', async () => {
-    const run = await runCliBundle(['--endpoint', emulator.url, '--sitemap', 'public/sitemap.xml'], { env });
+    const run = await runCliBundle(
+      ['--endpoint', emulator.url, '--poll-interval', '1', '--sitemap', 'public/sitemap.xml'],
+      { env },
+    );
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toMatch(
       /^Configuration error: sitemap: public\/sitemap\.xml: no such file; a path is relative to the workspace \(/m,
@@ -407,10 +454,13 @@ describe('the CLI', () => {
   });
 
   it('an unreadable --sitemap (a folder) is a configuration error: exit 2', async () => {
-    const run = await runCliBundle(['--endpoint', emulator.url, '--sitemap', 'public'], {
-      env,
-      files: { 'public/index.html': '' },
-    });
+    const run = await runCliBundle(
+      ['--endpoint', emulator.url, '--poll-interval', '1', '--sitemap', 'public'],
+      {
+        env,
+        files: { 'public/index.html': '' },
+      },
+    );
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toContain('Configuration error: sitemap: cannot be used: public: is a directory');
   });

@@ -261,13 +261,21 @@ describe('verify', () => {
   }) => {
     const own = { start, tempDir };
     const { em, state } = await afterPreviousDeploy(own);
-    const result = await run(em, { refresh: 'true', verify: 'true', 'daily-quota': '2' }, V2, state);
+    const result = await run(em, { refresh: 'false', verify: 'true', 'daily-quota': '2' }, V2, state);
 
     expect(result.exitCode).toBe(1);
+    // Without a refresh the home page, modified in place, is stale too: its prefetch could not replace it.
     expect(result.outputs).toMatchObject({
       'submitted-count': '2',
       'skipped-count': '1',
-      'stale-count': '1',
+      'stale-count': '2',
+    });
+    expect(rows(result).find((row) => row.url === `${SITE}/`)).toMatchObject({
+      status: 'submitted',
+      edge: 'stale',
+      edgeNote: expect.stringMatching(
+        /^not refreshed: the CDN may still hold the previous copy \(refresh: changed/,
+      ),
     });
     expect(rows(result).find((row) => row.url === `${SITE}/css/site.css`)).toMatchObject({
       status: 'skipped',
@@ -275,7 +283,27 @@ describe('verify', () => {
       edge: 'stale',
       edgeNote: expect.stringMatching(/^skipped for quota, so neither refreshed nor prefetched/),
     });
-    expect(result.outputs['fresh-count']).toBe('2');
+  });
+
+  it('with refresh: changed (the default) a URL skipped for quota is refreshed all the same: verify finds it fresh', async ({
+    start,
+    tempDir,
+  }) => {
+    const own = { start, tempDir };
+    const { em, state } = await afterPreviousDeploy(own);
+    const result = await run(em, { verify: 'true', 'daily-quota': '1' }, V2, state);
+
+    expect(result.exitCode, result.log).toBe(0);
+    expect(result.outputs).toMatchObject({
+      'submitted-count': '1',
+      'skipped-count': '2',
+      'stale-count': '0',
+    });
+    expect(rows(result).find((row) => row.url === `${SITE}/css/site.css`)).toMatchObject({
+      status: 'skipped',
+      change: 'modified',
+      edge: 'fresh',
+    });
   });
 
   it('never has more than 8 requests in flight at a slow edge', async ({ start, tempDir }) => {
@@ -339,7 +367,7 @@ describe('verify', () => {
     const cli = await runCliBundle(
       [
         ...['--endpoint', em.url, '--poll-interval', '1', '--site-dir', 'public', '--base-url', SITE],
-        ...['--state', STATE, '--refresh', '--verify'],
+        ...['--state', STATE, '--refresh', 'changed', '--verify'],
       ],
       {
         env: {

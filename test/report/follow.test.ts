@@ -7,6 +7,7 @@ import type { WaitSummary } from '../../src/follow/types.js';
 import type { Followed } from '../../src/follow/wait.js';
 import type { UrlOutcome } from '../../src/base/outcome.js';
 import { renderSummary } from '../../src/report/summary.js';
+import { refreshText } from '../../src/report/follow-summary.js';
 import { failureMessage } from '../../src/report/verdict.js';
 import type { RunResult } from '../../src/report/result.js';
 
@@ -64,7 +65,7 @@ function sentRun(list: UrlOutcome[], extra: Partial<RunResult> = {}): RunResult 
 }
 
 describe('withFollowThrough', () => {
-  it('adds taskStatus and description to submitted URLs, refreshStatus to every URL', () => {
+  it('adds taskStatus and description to submitted URLs, the refresh to every URL that was a candidate', () => {
     const { outcomes: decorated, follow } = withFollowThrough(outcomes, refreshed, waited);
     expect(
       decorated.map(({ url, taskStatus, description, refreshStatus, refreshTaskId }) => ({
@@ -93,14 +94,14 @@ describe('withFollowThrough', () => {
         url: C,
         taskStatus: undefined,
         description: undefined,
-        refreshStatus: 'NotRefreshed',
+        refreshStatus: undefined,
         refreshTaskId: undefined,
       },
       {
         url: BAD,
         taskStatus: undefined,
         description: undefined,
-        refreshStatus: 'NotRefreshed',
+        refreshStatus: undefined,
         refreshTaskId: undefined,
       },
     ]);
@@ -173,7 +174,9 @@ describe('summary with refresh and wait', () => {
     const { outcomes: list, follow } = withFollowThrough(outcomes, refreshed, waited);
     const markdown = renderSummary(sentRun(list, follow ? { follow } : {}), '/tmp/r.json');
     expect(markdown).toContain('### Refresh before the prefetch');
-    expect(markdown).toContain('1 of 2 URLs refreshed in 1 RefreshObjectCaches calls');
+    expect(markdown).toContain(
+      '2 URLs needed a refresh: 1 refreshed, 1 not refreshed · 1 RefreshObjectCaches calls',
+    );
     expect(markdown).toContain(`| ${B} | NotRefreshed | beyond the daily refresh quota (UrlRemain was 1) |`);
     expect(markdown).toContain('### Waiting for the prefetch');
     expect(markdown).toContain('| completed | 1 |');
@@ -208,5 +211,31 @@ describe('summary with refresh and wait', () => {
     const markdown = renderSummary(sentRun(outcomes), '/r');
     expect(markdown).not.toContain('Waiting for the prefetch');
     expect(markdown).not.toContain('Refresh before');
+  });
+});
+
+describe('refreshText', () => {
+  const base = { taskIds: [], calls: 1, refreshed: 0, notRefreshed: 0 };
+  it.each([
+    [{ ...base, requested: 0, notNeeded: { added: 9 } }, 'no URL needed a refresh (9 added)'],
+    [
+      { ...base, requested: 0, notNeeded: { refreshed: 5, list: 1 } },
+      'no URL needed a refresh (5 refreshed by an earlier run, 1 urls / urls-file entries)',
+    ],
+    [
+      {
+        ...base,
+        requested: 8,
+        refreshed: 6,
+        notRefreshed: 2,
+        heldBack: 3,
+        notNeeded: { added: 1 },
+        wait: waitSummary({ completed: 5, failed: 1, pending: 0 }),
+      },
+      '8 URLs needed a refresh: 6 refreshed (5 Complete, 1 failed at the CDN), 2 not refreshed; ' +
+        '3 held back from the prefetch until their refresh completes; none needed for 1 added',
+    ],
+  ])('%j', (summary, text) => {
+    expect(refreshText(summary)).toBe(text);
   });
 });

@@ -40,6 +40,16 @@ describe('verdict', () => {
     );
   });
 
+  it('fail-on: skipped also fails on URLs held back for their refresh; error does not', () => {
+    const heldBack: UrlOutcome = { ...quota, url: 'https://a.com/h', skip: 'refresh', order: 4 };
+    expect(verdict(runResult([heldBack]), 'error')).toBeUndefined();
+    expect(verdict(runResult([quota, heldBack]), 'skipped')).toEqual({
+      reason:
+        '1 URLs were skipped for lack of quota; 1 URLs were held back because their refresh did not complete (fail-on: skipped).',
+      listed: false,
+    });
+  });
+
   it('with wait, tasks that ended Failed at the CDN are listed too', () => {
     const run = runResult([submitted], {
       follow: { wait: { failed: 1 } } as NonNullable<RunResult['follow']>,

@@ -56,6 +56,7 @@ async function run(
       'site-dir': 'public',
       state: STATE,
       'daily-quota': '1000',
+      'poll-interval': '1',
       ...inputs,
     },
     { GITHUB_WORKSPACE: workspace, RUNNER_TEMP: workspace },
@@ -88,17 +89,34 @@ describe('the order of a run, and what each row says', () => {
   it('urls entries first, then pages whose own content changed, then chrome-only pages; every row says why', async () => {
     const workspace = await deployedOnce();
     const { result } = await run(workspace, { urls: `${BASE}/pinned` });
-    const sent = emulator.current!.acceptedPrefetches().map((a) => short(a.url));
-    // The first run's 5 URLs, then this one's.
-    expect(sent.slice(5)).toEqual([
+    const em = emulator.current!;
+    // The plan's order: the urls entry, then own content edited, added, the CSS, then the pages
+    // where only the navigation changed (the home page first). What changed in place is refreshed
+    // first, in that order; what needs no refresh is prefetched at once, the rest once refreshed.
+    expect(result.outcomes.map((o) => short(o.url))).toEqual([
       '/pinned',
-      '/a.html', // own content edited
-      '/c.html', // added
+      '/a.html',
+      '/c.html',
       '/css/site.css',
-      '/', // the home page: only its navigation changed
+      '/',
       '/b.html',
     ]);
+    expect(em.acceptedRefreshes().map((r) => short(r.url))).toEqual([
+      '/a.html',
+      '/css/site.css',
+      '/',
+      '/b.html',
+    ]);
+    const sent = em.acceptedPrefetches().map((a) => short(a.url));
+    // The first run's 5 URLs, then this one's.
+    expect(sent.slice(5)).toEqual(['/pinned', '/c.html', '/a.html', '/css/site.css', '/', '/b.html']);
     const rows = new Map(result.outcomes.map((o) => [short(o.url), o]));
+    expect(rows.get('/pinned')).toMatchObject({ refreshStatus: 'NotNeeded' });
+    expect(rows.get('/c.html')).toMatchObject({
+      refreshStatus: 'NotNeeded',
+      refreshDescription: expect.stringMatching(/^added/),
+    });
+    expect(rows.get('/a.html')).toMatchObject({ refreshStatus: 'Complete', refreshedAt: expect.any(String) });
     expect(rows.get('/pinned')).not.toHaveProperty('change');
     expect(rows.get('/pinned')).not.toHaveProperty('chromeOnly');
     expect(rows.get('/a.html')).toMatchObject({ change: 'modified', source: 'site-dir: a.html' });
@@ -119,14 +137,19 @@ describe('the order of a run, and what each row says', () => {
     });
   });
 
-  it('a urls entry that is also a site change is one URL, sent once, and its row is the urls entry', async () => {
+  it('a urls entry that is also a site change is one URL, sent once, in the place of the urls entry, and refreshed first as the change it is', async () => {
     const workspace = await deployedOnce();
     const { result } = await run(workspace, { urls: `/a.html` });
     const a = result.outcomes.filter((o) => o.url === `${BASE}/a.html`);
     expect(a).toHaveLength(1);
-    expect(a[0]).toMatchObject({ source: 'urls: line 1', status: 'submitted' });
-    expect(a[0]).not.toHaveProperty('change');
+    expect(a[0]).toMatchObject({
+      source: 'urls: line 1',
+      status: 'submitted',
+      change: 'modified',
+      refreshStatus: 'Complete',
+    });
     expect(result.duplicates).toBe(1);
+    expect(emulator.current!.acceptedRefreshes().filter((r) => r.url === `${BASE}/a.html`)).toHaveLength(1);
   });
 });
 

@@ -11,7 +11,14 @@ import type { UrlOutcome } from '../../src/base/outcome.js';
 import { SubmitLedger } from '../../src/submit/ledger.js';
 import type { Candidate } from '../../src/urls/prepare.js';
 import { notSentReason } from '../../src/runtime/stop.js';
-import { carryCause, nextState, planSiteChanges, readState, scanSite } from '../../src/site/index.js';
+import {
+  carryCause,
+  nextState,
+  planSiteChanges,
+  readState,
+  scanSite,
+  writeState,
+} from '../../src/site/index.js';
 import { parseChanges } from '../../src/sitemap/diff.js';
 import { compileExcludes } from '../../src/urls/exclude.js';
 import { BASE, deploy, page, paths, tempDir, writeSite } from '../helpers/site.js';
@@ -358,6 +365,95 @@ describe('which outcomes are carried', () => {
     ],
   ])('%s (not from the ledger)', (_name, outcome, cause) => {
     expect(carryCause(outcome)).toBe(cause);
+  });
+
+  it.each<[string, Partial<UrlOutcome>, string | undefined]>([
+    ['refresh quota short', { notRefreshed: 'quota', refreshStatus: 'NotRefreshed' }, 'quota'],
+    ['refresh not permitted', { notRefreshed: 'permission', refreshStatus: 'NotRefreshed' }, 'not-sent'],
+    [
+      'refresh refused for a passing reason',
+      { notRefreshed: 'retryable', refreshStatus: 'NotRefreshed' },
+      'retryable',
+    ],
+    [
+      'refresh answer lost, in doubt',
+      { notRefreshed: 'unknown', refreshStatus: 'NotRefreshed' },
+      'retryable',
+    ],
+    ['refresh cut by the deadline', { notRefreshed: 'deadline', refreshStatus: 'NotRefreshed' }, 'deadline'],
+    [
+      'refresh refused for the URL itself',
+      { notRefreshed: 'refused', refreshStatus: 'NotRefreshed' },
+      undefined,
+    ],
+    ['refresh Failed at the CDN', { refreshStatus: 'Failed' }, 'retryable'],
+    ['refresh still running at wait-timeout', { refreshStatus: 'Refreshing', refreshedAt: 'x' }, 'retryable'],
+  ])('held back for its refresh: %s', (_name, refresh, cause) => {
+    const outcome: UrlOutcome = {
+      url: `${BASE}/x`,
+      order: 1,
+      status: 'skipped',
+      skip: 'refresh',
+      reason: 'refresh: held back from the prefetch',
+      ...refresh,
+    };
+    expect(carryCause(outcome)).toBe(cause);
+  });
+
+  it('a carried URL keeps when its refresh was accepted, from this run or from the run that carried it', async () => {
+    const workspace = tempDir();
+    writeSite(path.join(workspace, 'public'), site());
+    await deploy(workspace, { day: '2026-03-01' });
+    writeSite(path.join(workspace, 'public'), site({ 'a.html': '2', 'b.html': '2', 'c.html': '2' }));
+    const read = await readState(path.join(workspace, 'state/site.json'));
+    const scan = await scanSite({ workspace, siteDir: 'public', baseUrl: BASE });
+    const now = new Date('2026-03-02T00:00:00Z');
+    const plan = planSiteChanges(scan, read, { changes: parseChanges(''), carryDays: 7, now });
+    const skipped = (url: string, extra: Partial<UrlOutcome>): UrlOutcome => ({
+      url: `${BASE}${url}`,
+      order: 1,
+      status: 'skipped',
+      reason: 'r',
+      ...extra,
+    });
+    const next = nextState({
+      scan,
+      plan,
+      outcomes: [
+        skipped('/a.html', {
+          skip: 'quota',
+          refreshStatus: 'Complete',
+          refreshedAt: '2026-03-02T00:00:01.000Z',
+        }),
+        skipped('/b.html', { skip: 'refresh', refreshStatus: 'Failed' }),
+        skipped('/c.html', { skip: 'refresh', refreshStatus: 'NotRefreshed', notRefreshed: 'quota' }),
+      ],
+      now,
+    });
+    expect(next.state.carried.map((c) => [c.url.slice(BASE.length), c.cause, c.refreshedAt])).toEqual([
+      ['/a.html', 'quota', '2026-03-02T00:00:01.000Z'],
+      ['/b.html', 'retryable', undefined],
+      ['/c.html', 'quota', undefined],
+    ]);
+    // The next run plans them as carried, and hands the refresh on to the entries it gives the run.
+    await writeState(path.join(workspace, 'state/site.json'), next.state);
+    const again = planSiteChanges(scan, await readState(path.join(workspace, 'state/site.json')), {
+      changes: parseChanges(''),
+      carryDays: 7,
+      now,
+    });
+    expect(again.urls.map((u) => [u.url.slice(BASE.length), u.change, u.firstChange, u.refreshedAt])).toEqual(
+      [
+        ['/a.html', 'carried', 'modified', '2026-03-02T00:00:01.000Z'],
+        ['/b.html', 'carried', 'modified', undefined],
+        ['/c.html', 'carried', 'modified', undefined],
+      ],
+    );
+    // Not refreshed again, not sent again: an entry left as it was keeps its refreshedAt.
+    const kept = nextState({ scan, plan: again, outcomes: [], stopped: 'deadline', now });
+    expect(kept.state.carried.find((c) => c.url.endsWith('/a.html'))?.refreshedAt).toBe(
+      '2026-03-02T00:00:01.000Z',
+    );
   });
 
   it('never reads the reason: a reason that reads "not sent" decides nothing', () => {

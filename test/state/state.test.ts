@@ -62,6 +62,32 @@ describe('writeState / readState', () => {
     expect(JSON.parse(text)).toMatchObject({ format: STATE_FORMAT, version: 1, hash: 'sha256/96' });
   });
 
+  it('keeps when a carried URL was refreshed; a state without it (or with a value that is not a time) reads as not refreshed', async () => {
+    const file = path.join(tempDir(), 'state.json');
+    const state = sample();
+    const refreshed = { ...state.carried[0]!, refreshedAt: '2026-03-01T10:00:00.000Z' };
+    await writeState(file, { ...state, carried: [refreshed, state.carried[1]!] });
+    const text = readFileSync(file, 'utf8');
+    expect(text).toContain('"since":"2026-02-27","refreshedAt":"2026-03-01T10:00:00.000Z"}');
+    const read = await readState(file);
+    expect(read.kind === 'found' && read.state.carried.map((c) => c.refreshedAt)).toEqual([
+      '2026-03-01T10:00:00.000Z',
+      undefined,
+    ]);
+    // The same format version: an earlier cdn-prefetch reads this state, and this one reads theirs.
+    expect(JSON.parse(text)).toMatchObject({ version: 1 });
+    writeFileSync(
+      file,
+      text.replace('"refreshedAt":"2026-03-01T10:00:00.000Z"', '"refreshedAt":"yesterday"'),
+    );
+    const odd = await readState(file);
+    expect(odd.kind === 'found' && odd.state.carried.map((c) => c.refreshedAt)).toEqual([
+      undefined,
+      undefined,
+    ]);
+    expect(odd.kind === 'found' && odd.state.carried).toHaveLength(2);
+  });
+
   it('stays compact: 100,000 files of realistic paths take well under 15 MB', async () => {
     const files = new Map<string, FileHashes>();
     for (let i = 0; i < 100_000; i++) {
