@@ -2,10 +2,11 @@
  * Runs the bundled CLI (`node dist/cli.js …`) as a person or a CI script would: in a fresh directory,
  * with no GitHub Actions variables, and returns its exit code and both output streams.
  */
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT, spawnNode, type RunOptions } from './harness.js';
+import { newWorkspace } from './workspaces.js';
 
 export const CLI_BUNDLE = path.join(ROOT, 'dist/cli.js');
 
@@ -25,7 +26,7 @@ export async function runCliBundle(
   args: string[],
   options: RunOptions & { bundle?: string } = {},
 ): Promise<CliRun> {
-  const cwd = await mkdtemp(path.join(os.tmpdir(), 'cdn-prefetch-cli-'));
+  const cwd = await newWorkspace('cli-');
   for (const [name, content] of Object.entries(options.files ?? {})) {
     await mkdir(path.dirname(path.join(cwd, name)), { recursive: true });
     await writeFile(path.join(cwd, name), content);

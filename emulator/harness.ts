@@ -4,11 +4,12 @@
  * GITHUB_STEP_SUMMARY files to read back.
  */
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { newWorkspace } from './workspaces.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BUNDLE = path.join(ROOT, 'dist/index.js');
@@ -80,7 +81,7 @@ export async function runAction(
   inputs: Record<string, string>,
   options: RunOptions = {},
 ): Promise<ActionRun> {
-  const workspace = await mkdtemp(path.join(os.tmpdir(), 'cdn-prefetch-e2e-'));
+  const workspace = await newWorkspace('action-');
   const outputFile = path.join(workspace, '.github-output');
   const summaryFile = path.join(workspace, '.github-summary');
   await writeFile(outputFile, '');

@@ -5,6 +5,7 @@
  */
 import { startEmulator, type CallRecord } from '../emulator/index.js';
 import { runAction } from '../emulator/harness.js';
+import { removeOnSignal, removeWorkspaces } from '../emulator/workspaces.js';
 
 const URLS = 1000;
 const HOSTS = ['www.example.com', 'static.example.com', 'cdn.example.com', 'example.com'];
@@ -12,6 +13,7 @@ const TASK_DURATION_MS = 3000;
 const LATENCY_MS = 20;
 const POLL_INTERVAL_S = 1;
 
+removeOnSignal();
 const emulator = await startEmulator({
   credentials: { bench: 'bench-secret' },
   taskDurationMs: TASK_DURATION_MS,
@@ -79,4 +81,5 @@ try {
   process.exitCode = result.exitCode ?? 1;
 } finally {
   await emulator.close();
+  removeWorkspaces();
 }

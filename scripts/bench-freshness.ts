@@ -13,12 +13,12 @@
  *   BENCH_INPUTS='refresh=true poll-interval=1' npm run bench -- freshness
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { startEmulator, type Emulator, type Freshness } from '../emulator/index.js';
 import { ROOT, runAction } from '../emulator/harness.js';
+import { removeOnSignal, removeWorkspaces } from '../emulator/workspaces.js';
 import { blog, build, changedPaths, post, type BlogSpec } from './site-fixtures.js';
 
 const CREDENTIALS = { ALIBABA_CLOUD_ACCESS_KEY_ID: 'bench', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'bench-secret' };
@@ -327,13 +327,7 @@ async function main(): Promise<void> {
   const recommended = await recommendedInputs();
   const extra = await extraInputs(process.argv.slice(2));
   const root = await mkdtemp(path.join(os.tmpdir(), 'cdn-prefetch-bench-freshness-'));
-  // A signal skips `finally`: remove the folders then too.
-  const onSignal = (signal: NodeJS.Signals): void => {
-    rmSync(root, { recursive: true, force: true });
-    process.kill(process.pid, signal);
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  removeOnSignal([root]);
   try {
     const bench: Bench = { root, inputs: { ...recommended, ...extra }, deploys: 0 };
     siteBase = new URL(bench.inputs['base-url'] ?? 'https://www.example.com').href;
@@ -354,9 +348,8 @@ async function main(): Promise<void> {
     );
     await dailyQuota(bench);
   } finally {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
     await rm(root, { recursive: true, force: true });
+    removeWorkspaces();
   }
 }
 

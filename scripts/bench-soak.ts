@@ -4,6 +4,7 @@
  */
 import { CALL_FAULT_KINDS, startEmulator } from '../emulator/index.js';
 import { runAction } from '../emulator/harness.js';
+import { removeOnSignal, removeWorkspaces } from '../emulator/workspaces.js';
 
 const URLS = 20_000;
 const FAULT_RATE = 0.05;
@@ -17,6 +18,7 @@ const random = (): number => {
   return state / 2_147_483_648;
 };
 
+removeOnSignal();
 const emulator = await startEmulator({
   credentials: { 'soak-ak-id-0001': 'soak-secret-value' },
   preloadQuota: URLS,
@@ -79,4 +81,5 @@ try {
   if (lost || acceptedTwice || acceptedNotReported) process.exitCode = 1;
 } finally {
   await emulator.close();
+  removeWorkspaces();
 }

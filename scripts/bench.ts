@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { startEmulator } from '../emulator/index.js';
 import { runAction } from '../emulator/harness.js';
+import { removeOnSignal, removeWorkspaces } from '../emulator/workspaces.js';
 
 const URLS = 10_000;
 const LATENCY_MS = 150;
@@ -51,6 +52,7 @@ async function submissionBench(): Promise<void> {
     console.log(`wall / floor         ${(wall / floor).toFixed(2)}x  (target <= 1.3x, zero throttled)`);
   } finally {
     await emulator.close();
+    removeWorkspaces();
   }
 }
 
@@ -63,6 +65,7 @@ if (unknown.length > 0) {
 }
 const sections = asked.length > 0 ? SECTIONS.filter((name) => asked.includes(name)) : SECTIONS;
 
+removeOnSignal();
 if (sections.includes('submission')) await submissionBench();
 // The other sections run in their own processes, so that each one's peak memory is its own.
 for (const section of sections.filter((name) => name !== 'submission')) {

@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startEmulator, type Edge, type Freshness } from '../emulator/index.js';
 import { runAction, type ActionRun } from '../emulator/harness.js';
+import { removeOnSignal, removeWorkspaces } from '../emulator/workspaces.js';
 
 const ACCESS_KEY_ID = 'demo-ak-id';
 const ACCESS_KEY_SECRET = 'demo-ak-secret';
@@ -85,6 +86,7 @@ const LABELS: Record<Freshness, string> = {
 };
 
 const root = await mkdtemp(path.join(os.tmpdir(), 'cdn-prefetch-demo-'));
+removeOnSignal([root]);
 const emulator = await startEmulator({
   credentials: { [ACCESS_KEY_ID]: ACCESS_KEY_SECRET },
   latencyMs: 30,
@@ -92,7 +94,6 @@ const emulator = await startEmulator({
   refreshTaskDurationMs: 400,
   edge: {},
 });
-const workspaces: string[] = [];
 try {
   console.log(
     `Emulator of the Alibaba CDN API listening on ${emulator.url}, its edge on ${emulator.edge.url}\n`,
@@ -139,7 +140,6 @@ try {
         },
       },
     );
-    workspaces.push(run.workspace);
     state = await readFile(path.join(run.workspace, STATE), 'utf8').catch(() => state);
     await emulator.edge.settled();
     const since = changedPaths(previous, files);
@@ -178,7 +178,8 @@ try {
   process.exitCode = exitCode;
 } finally {
   await emulator.close();
-  await Promise.all([root, ...workspaces].map((dir) => rm(dir, { recursive: true, force: true })));
+  await rm(root, { recursive: true, force: true });
+  removeWorkspaces();
 }
 
 /** The action's own lines about the site and the run, then each URL's fate and what the edge serves for it. */

@@ -4,10 +4,10 @@
  * (through the generated src/config/inputs.generated.ts) and are written nowhere else; each kind's
  * default is a value of that kind.
  */
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { INPUTS_MODULE, parseActionYaml, ROOT, specProblems, staleFiles } from '../../scripts/docs.js';
 import {
   effectiveDefault,
@@ -74,6 +74,7 @@ describe('the input spec and action.yml', () => {
 
   it('is what `npm run docs:check` (CI) checks, on the action.yml it finds', async () => {
     const root = await mkdtemp(path.join(os.tmpdir(), 'cdn-prefetch-spec-'));
+    onTestFinished(() => rm(root, { recursive: true, force: true }));
     await mkdir(path.join(root, 'src/config'), { recursive: true });
     await writeFile(path.join(root, 'action.yml'), actionYaml);
     await writeFile(path.join(root, INPUTS_MODULE), await readFile(path.join(ROOT, INPUTS_MODULE)));

@@ -164,6 +164,15 @@ describe('README', () => {
     expect(read(CONTRIBUTING)).toContain(commands);
   });
 
+  it('names only npm scripts that package.json has, here and in CONTRIBUTING.md', () => {
+    const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
+    const named = [readme, read(CONTRIBUTING)].flatMap((text) =>
+      [...text.matchAll(/npm run ([\w:-]+)/g)].map((match) => match[1] ?? ''),
+    );
+    expect(named).toEqual(expect.arrayContaining(['test:unit', 'test:e2e', 'demo']));
+    expect(named.filter((name) => !(name in scripts))).toEqual([]);
+  });
+
   it('grants in its RAM policy every CDN action the action calls (its defaults refresh what changed, so they call them all)', () => {
     const section = readme.slice(readme.indexOf('## RAM policy'));
     const policy = JSON.parse(/```json\n([\s\S]*?)```/.exec(section)?.[1] ?? '{}') as {

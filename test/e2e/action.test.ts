@@ -1,20 +1,16 @@
 /**
  * The bundled action (dist/index.js) run as the runner runs it, against the emulator.
  */
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { type Emulator } from '../../emulator/index.js';
-import { acceptedUrls, emulatorPerTest } from '../helpers/emulator.js';
+import { acceptedUrls, concurrentTest } from '../helpers/emulator.js';
 import { runAction, type ActionRun } from '../../emulator/harness.js';
 
 const AK_ID = 'test-ak-id';
 const AK_SECRET = 'test-ak-secret';
 const creds = { ALIBABA_CLOUD_ACCESS_KEY_ID: AK_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET: AK_SECRET };
 
-const emulators = emulatorPerTest({ credentials: { [AK_ID]: AK_SECRET } });
-let emulator: Emulator;
-beforeEach(async () => {
-  emulator = await emulators.start();
-});
+const it = concurrentTest({ credentials: { [AK_ID]: AK_SECRET } });
 
 function urlsOn(host: string, count: number, prefix = 'p'): string[] {
   return Array.from({ length: count }, (_, i) => `https://${host}/${prefix}/${i}.html`);
@@ -24,7 +20,11 @@ function pushCalls(em: Emulator) {
   return em.calls.filter((call) => call.action === 'PushObjectCache');
 }
 
-function run(inputs: Record<string, string>, env: Record<string, string> = creds): Promise<ActionRun> {
+function run(
+  emulator: Emulator,
+  inputs: Record<string, string>,
+  env: Record<string, string> = creds,
+): Promise<ActionRun> {
   return runAction({ endpoint: emulator.url, ...inputs }, { env });
 }
 
@@ -39,11 +39,11 @@ function expectCountsAddUp(result: ActionRun, distinct: number): void {
 }
 
 describe('a URL list', () => {
-  it.each(['v3', 'v1'])(
+  it.for(['v3', 'v1'])(
     'is sent in signed batches (%s) and its task IDs come out in input order',
-    async (signatureVersion) => {
+    async (signatureVersion, { emulator }) => {
       const urls = [...urlsOn('www.example.com', 150), ...urlsOn('static.example.com', 30)];
-      const result = await run({ urls: urls.join('\n'), 'signature-version': signatureVersion });
+      const result = await run(emulator, { urls: urls.join('\n'), 'signature-version': signatureVersion });
 
       expect(result.exitCode).toBe(0);
       const calls = pushCalls(emulator);
@@ -66,8 +66,10 @@ describe('a URL list', () => {
     },
   );
 
-  it('normalizes before dedup, sends each distinct URL once, and fails bad entries alone', async () => {
-    const result = await run({
+  it('normalizes before dedup, sends each distinct URL once, and fails bad entries alone', async ({
+    emulator,
+  }) => {
+    const result = await run(emulator, {
       urls: [
         '# the home page',
         'https://www.example.com/',
@@ -106,13 +108,18 @@ describe('a URL list', () => {
     expectCountsAddUp(result, 7);
   });
 
-  it('with fail-on: never, bad entries do not fail the step', async () => {
-    const result = await run({ urls: 'https://www.example.com/\nmailto:a@b.c', 'fail-on': 'never' });
+  it('with fail-on: never, bad entries do not fail the step', async ({ emulator }) => {
+    const result = await run(emulator, {
+      urls: 'https://www.example.com/\nmailto:a@b.c',
+      'fail-on': 'never',
+    });
     expect(result.exitCode).toBe(0);
     expect(result.outputs['failed-count']).toBe('1');
   });
 
-  it('reads urls-file relative to the workspace, and fails clearly when it is missing', async () => {
+  it('reads urls-file relative to the workspace, and fails clearly when it is missing', async ({
+    emulator,
+  }) => {
     const list = `${urlsOn('www.example.com', 3).join('\r\n')}\r\n`;
     const ok = await runAction(
       { endpoint: emulator.url, 'urls-file': 'list.txt' },
@@ -121,15 +128,15 @@ describe('a URL list', () => {
     expect(ok.exitCode).toBe(0);
     expect(ok.outputs['submitted-count']).toBe('3');
 
-    const missing = await run({ 'urls-file': 'nope.txt' });
+    const missing = await run(emulator, { 'urls-file': 'nope.txt' });
     expect(missing.exitCode).toBe(1);
     expect(missing.log).toContain(
       `urls-file: cannot read "nope.txt" (no such file; the path resolves to ${missing.workspace}/nope.txt)`,
     );
   });
 
-  it('warns and succeeds with zero counts when there is nothing to send', async () => {
-    const result = await run({ urls: '\n# nothing today\n' });
+  it('warns and succeeds with zero counts when there is nothing to send', async ({ emulator }) => {
+    const result = await run(emulator, { urls: '\n# nothing today\n' });
     expect(result.exitCode).toBe(0);
     expect(result.log).toContain('::warning::No URLs to prefetch');
     expect(result.outputs['submitted-count']).toBe('0');
@@ -137,8 +144,8 @@ describe('a URL list', () => {
     expect(emulator.calls).toHaveLength(0);
   });
 
-  it('skips hosts outside the domains allow-list without failing', async () => {
-    const result = await run({
+  it('skips hosts outside the domains allow-list without failing', async ({ emulator }) => {
+    const result = await run(emulator, {
       urls: 'https://www.example.com/x\nhttps://example.com/y\nhttps://evil.test/z\nhttps://cdn.example.com/w',
       domains: '*.example.com',
       'fail-on': 'skipped',
@@ -152,15 +159,17 @@ describe('a URL list', () => {
     expect(skipped).toEqual(['https://example.com/y', 'https://evil.test/z']);
   });
 
-  it('passes Area, L2Preload, WithHeader and QueryHashkey through, and omits them when empty', async () => {
-    await run({
+  it('passes Area, L2Preload, WithHeader and QueryHashkey through, and omits them when empty', async ({
+    emulator,
+  }) => {
+    await run(emulator, {
       urls: 'https://www.example.com/a',
       area: 'overseas',
       'l2-preload': 'true',
       'with-header': '{"Accept-Encoding":["gzip","br"]}',
       'query-hashkey': 'false',
     });
-    await run({ urls: 'https://www.example.com/b' });
+    await run(emulator, { urls: 'https://www.example.com/b' });
     const [withOptions, plain] = pushCalls(emulator);
     expect(withOptions?.params).toMatchObject({
       Area: 'overseas',
@@ -172,8 +181,8 @@ describe('a URL list', () => {
     expect(Object.keys(plain?.params ?? {})).not.toContain('WithHeader');
   });
 
-  it('rejects a configuration error before sending anything', async () => {
-    const result = await run({ urls: 'https://www.example.com/', 'requests-per-second': '80' });
+  it('rejects a configuration error before sending anything', async ({ emulator }) => {
+    const result = await run(emulator, { urls: 'https://www.example.com/', 'requests-per-second': '80' });
     expect(result.exitCode).toBe(1);
     expect(result.log).toContain('requests-per-second: "80" must be a whole number from 1 to 50');
     expect(emulator.calls).toHaveLength(0);
@@ -181,10 +190,10 @@ describe('a URL list', () => {
 });
 
 describe('the quota', () => {
-  it('is read with DescribeRefreshQuota and spent exactly, in input order', async () => {
-    emulator = await emulators.start({ preloadQuota: 130 });
+  it('is read with DescribeRefreshQuota and spent exactly, in input order', async ({ start }) => {
+    const emulator = await start({ preloadQuota: 130 });
     const urls = [...urlsOn('www.example.com', 120), ...urlsOn('static.example.com', 40)];
-    const result = await run({ urls: urls.join('\n') });
+    const result = await run(emulator, { urls: urls.join('\n') });
     expect(emulator.acceptedPrefetches().map((a) => a.url)).toEqual(urls.slice(0, 130));
     expect(result.outputs['skipped-count']).toBe('30');
     expect(result.exitCode).toBe(0);
@@ -197,18 +206,25 @@ describe('the quota', () => {
     expectCountsAddUp(result, 160);
   });
 
-  it('fails the step on quota skips with fail-on: skipped', async () => {
-    emulator = await emulators.start({ preloadQuota: 2 });
-    const result = await run({ urls: urlsOn('www.example.com', 3).join('\n'), 'fail-on': 'skipped' });
+  it('fails the step on quota skips with fail-on: skipped', async ({ start }) => {
+    const emulator = await start({ preloadQuota: 2 });
+    const result = await run(emulator, {
+      urls: urlsOn('www.example.com', 3).join('\n'),
+      'fail-on': 'skipped',
+    });
     expect(result.exitCode).toBe(1);
     expect(result.log).toContain('1 URL was skipped for lack of quota');
   });
 
-  it('after a QuotaExceeded refusal, re-reads the remainder and fills it', async () => {
-    emulator = await emulators.start({ preloadQuota: 150 });
+  it('after a QuotaExceeded refusal, re-reads the remainder and fills it', async ({ start }) => {
+    const emulator = await start({ preloadQuota: 150 });
     const urls = urlsOn('www.example.com', 250);
     // A number caps the run without reading the quota, so the server's refusal is what stops it.
-    const result = await run({ urls: urls.join('\n'), 'daily-quota': '1000', 'requests-per-second': '1' });
+    const result = await run(emulator, {
+      urls: urls.join('\n'),
+      'daily-quota': '1000',
+      'requests-per-second': '1',
+    });
     expect(pushCalls(emulator).some((c) => c.code === 'QuotaExceeded.Preload')).toBe(true);
     expect(emulator.acceptedPrefetches().map((a) => a.url)).toEqual(urls.slice(0, 150));
     expect(result.outputs['submitted-count']).toBe('150');
@@ -216,9 +232,11 @@ describe('the quota', () => {
     expectCountsAddUp(result, 250);
   });
 
-  it('goes on without a cap, with a warning, when DescribeRefreshQuota is not permitted', async () => {
-    emulator = await emulators.start({ denyActions: ['DescribeRefreshQuota'] });
-    const result = await run({ urls: urlsOn('www.example.com', 5).join('\n') });
+  it('goes on without a cap, with a warning, when DescribeRefreshQuota is not permitted', async ({
+    start,
+  }) => {
+    const emulator = await start({ denyActions: ['DescribeRefreshQuota'] });
+    const result = await run(emulator, { urls: urlsOn('www.example.com', 5).join('\n') });
     expect(result.exitCode).toBe(0);
     expect(result.log).toMatch(/::warning::daily-quota: cannot read the prefetch quota \(Forbidden\.RAM\)/);
     expect(result.outputs['submitted-count']).toBe('5');
@@ -226,7 +244,7 @@ describe('the quota', () => {
 });
 
 describe('errors', () => {
-  it.each([
+  it.for([
     ['throttling', { kind: 'throttling', retryAfterMs: 50 }],
     ['5xx', { kind: 'service-unavailable' }],
     ['internal error', { kind: 'internal-error' }],
@@ -234,12 +252,16 @@ describe('errors', () => {
     ['a dropped connection', { kind: 'reset-before' }],
     ['an HTML 502 page', { kind: 'html-502' }],
     ['an XML error body', { kind: 'xml-error' }],
-  ] as const)('retries %s, signed afresh, and gets through', async (_name, fault) => {
+  ] as const)('retries %s, signed afresh, and gets through', async ([, fault], { emulator }) => {
     emulator.injectFaults({ ...fault, nth: 2, times: 2 });
     const urls = urlsOn('www.example.com', 300);
     // A dropped connection or a gateway page may hide an accepted call: it is looked up over a window
     // as long as request-timeout (at least 5 s) before it is sent again; keep that window short here.
-    const result = await run({ urls: urls.join('\n'), 'requests-per-second': '2', 'request-timeout': '2' });
+    const result = await run(emulator, {
+      urls: urls.join('\n'),
+      'requests-per-second': '2',
+      'request-timeout': '2',
+    });
     expect(result.exitCode).toBe(0);
     expect(acceptedUrls(emulator)).toEqual([...urls].sort());
     const calls = pushCalls(emulator);
@@ -251,9 +273,12 @@ describe('errors', () => {
     ).toEqual([]);
   });
 
-  it('stops at once on a signature error, says what to check, and never prints the secret', async () => {
+  it('stops at once on a signature error, says what to check, and never prints the secret', async ({
+    emulator,
+  }) => {
     const wrongSecret = 'wrong-secret-value-123';
     const result = await run(
+      emulator,
       {
         urls: [...urlsOn('www.example.com', 250), ...urlsOn('cdn.example.com', 50)].join('\n'),
         'daily-quota': '1000',
@@ -274,13 +299,15 @@ describe('errors', () => {
     expectCountsAddUp(result, 300);
   });
 
-  it('splits a batch refused for one URL until that URL is alone, and sends the others', async () => {
-    emulator = await emulators.start({
+  it('splits a batch refused for one URL until that URL is alone, and sends the others', async ({
+    start,
+  }) => {
+    const emulator = await start({
       refuseUrls: (url) => (url.includes('|') ? 'raw "|" in the path' : undefined),
     });
     const urls = urlsOn('www.example.com', 100);
     urls[37] = 'https://www.example.com/p/a|b.html';
-    const result = await run({ urls: urls.join('\n') });
+    const result = await run(emulator, { urls: urls.join('\n') });
     expect(result.exitCode).toBe(1);
     const accepted = emulator.acceptedPrefetches().map((a) => a.url);
     expect(accepted.sort()).toEqual(urls.filter((_, i) => i !== 37).sort());
@@ -291,8 +318,8 @@ describe('errors', () => {
     expectCountsAddUp(result, 100);
   });
 
-  it('fails a host that is not an accelerated domain, and carries on with the others', async () => {
-    emulator = await emulators.start({
+  it('fails a host that is not an accelerated domain, and carries on with the others', async ({ start }) => {
+    const emulator = await start({
       domains: { 'www.example.com': 'online', 'old.example.com': 'offline' },
     });
     const urls = [
@@ -300,7 +327,7 @@ describe('errors', () => {
       ...urlsOn('www.example.com', 20),
       ...urlsOn('old.example.com', 5),
     ];
-    const result = await run({ urls: urls.join('\n'), 'requests-per-second': '1' });
+    const result = await run(emulator, { urls: urls.join('\n'), 'requests-per-second': '1' });
     expect(result.exitCode).toBe(1);
     expect(emulator.acceptedPrefetches().map((a) => a.url)).toEqual(urlsOn('www.example.com', 20));
     // The second batch of the unknown host is failed without a call.
@@ -312,8 +339,8 @@ describe('errors', () => {
 });
 
 describe('pipelining under the rate limit', () => {
-  it('sends 120 calls with several in flight and none throttled', async () => {
-    emulator = await emulators.start({ preloadQuota: 20_000, latencyMs: 40 });
+  it('sends 120 calls with several in flight and none throttled', async ({ start }) => {
+    const emulator = await start({ preloadQuota: 20_000, latencyMs: 40 });
     const urls = Array.from({ length: 120 }, (_, i) => urlsOn(`www.example.com`, 100, `b${i}`)).flat();
     const result = await runAction(
       { endpoint: emulator.url, 'urls-file': 'urls.txt' },
@@ -334,8 +361,12 @@ describe('pipelining under the rate limit', () => {
 });
 
 describe('dry-run', () => {
-  it('plans without credentials and sends nothing', async () => {
-    const result = await run({ urls: urlsOn('www.example.com', 3).join('\n'), 'dry-run': 'true' }, {});
+  it('plans without credentials and sends nothing', async ({ emulator }) => {
+    const result = await run(
+      emulator,
+      { urls: urlsOn('www.example.com', 3).join('\n'), 'dry-run': 'true' },
+      {},
+    );
     expect(result.exitCode).toBe(0);
     expect(emulator.calls).toHaveLength(0);
     expect(result.outputs['submitted-count']).toBe('0');
@@ -344,9 +375,9 @@ describe('dry-run', () => {
     expect(result.log).toContain('the daily prefetch quota was not read');
   });
 
-  it('with credentials, reads the quota but changes nothing', async () => {
-    emulator = await emulators.start({ preloadQuota: 2 });
-    const result = await run({ urls: urlsOn('www.example.com', 3).join('\n'), 'dry-run': 'true' });
+  it('with credentials, reads the quota but changes nothing', async ({ start }) => {
+    const emulator = await start({ preloadQuota: 2 });
+    const result = await run(emulator, { urls: urlsOn('www.example.com', 3).join('\n'), 'dry-run': 'true' });
     expect(emulator.calls.map((c) => c.action)).toEqual(['DescribeRefreshQuota']);
     expect(result.outputs['planned-count']).toBe('2');
     expect(result.outputs['skipped-count']).toBe('1');
@@ -355,9 +386,10 @@ describe('dry-run', () => {
 });
 
 describe('secrets', () => {
-  it('masks every credential and keeps it out of outputs, summary and report', async () => {
+  it('masks every credential and keeps it out of outputs, summary and report', async ({ emulator }) => {
     const sts = emulator.issueStsCredentials();
     const result = await run(
+      emulator,
       { urls: 'https://www.example.com/\nftp://bad', 'security-token': sts.securityToken },
       { ALIBABA_CLOUD_ACCESS_KEY_ID: sts.accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: sts.accessKeySecret },
     );

@@ -2,20 +2,16 @@
  * Cancellation of the bundled action, as the runner does it: SIGINT, then SIGTERM. The run stops
  * sending, yet still writes its outputs and report with every URL's fate.
  */
-import { beforeEach, expect, it } from 'vitest';
+import { expect } from 'vitest';
 import { type Emulator } from '../../emulator/index.js';
-import { acceptedUrls, emulatorPerTest } from '../helpers/emulator.js';
+import { acceptedUrls, concurrentTest } from '../helpers/emulator.js';
 import { EXIT_NET_WARNING, runAction, type ActionRun } from '../../emulator/harness.js';
 
 const creds = {
   ALIBABA_CLOUD_ACCESS_KEY_ID: 'test-ak-id',
   ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'test-ak-secret',
 };
-const emulators = emulatorPerTest({ credentials: { 'test-ak-id': 'test-ak-secret' } });
-let emulator: Emulator;
-beforeEach(async () => {
-  emulator = await emulators.start();
-});
+const it = concurrentTest({ credentials: { 'test-ak-id': 'test-ak-secret' } });
 
 /** Ended by itself, within 6 s of the first signal (4 s of grace for calls in flight, then the report). */
 function expectEndedByItself(result: ActionRun): void {
@@ -24,16 +20,17 @@ function expectEndedByItself(result: ActionRun): void {
   expect(result.elapsedMs - (result.signalledAtMs[0] ?? 0)).toBeLessThan(6_000);
 }
 
-const pushCalls = (): number => emulator.calls.filter((call) => call.action === 'PushObjectCache').length;
+const pushCalls = (emulator: Emulator): number =>
+  emulator.calls.filter((call) => call.action === 'PushObjectCache').length;
 const urls = Array.from({ length: 30 }, (_, i) => `https://www.example.com/cancel/${i}`);
 const slowly = { urls: urls.join('\n'), 'batch-size': '1', 'requests-per-second': '1' };
 
-it.each(['SIGINT', 'SIGTERM'] as const)(
+it.for(['SIGINT', 'SIGTERM'] as const)(
   'on %s, stops sending, reports every URL and fails the step',
-  async (signal) => {
+  async (signal, { emulator }) => {
     const result = await runAction(
       { endpoint: emulator.url, ...slowly },
-      { env: creds, signals: [{ signal, when: () => pushCalls() >= 2 }] },
+      { env: creds, signals: [{ signal, when: () => pushCalls(emulator) >= 2 }] },
     );
     expect(result.exitCode).toBe(1);
     expectEndedByItself(result);
@@ -49,7 +46,9 @@ it.each(['SIGINT', 'SIGTERM'] as const)(
   },
 );
 
-it('a second signal gives up the calls in flight at once, and the report is still written', async () => {
+it('a second signal gives up the calls in flight at once, and the report is still written', async ({
+  emulator,
+}) => {
   // Every call hangs: only giving up the request ends it.
   emulator.injectFaults({ kind: 'hang', times: 100 });
   const result = await runAction(
@@ -57,7 +56,7 @@ it('a second signal gives up the calls in flight at once, and the report is stil
     {
       env: creds,
       signals: [
-        { signal: 'SIGINT', when: () => pushCalls() >= 1 },
+        { signal: 'SIGINT', when: () => pushCalls(emulator) >= 1 },
         { signal: 'SIGTERM', when: (output) => output.includes('SIGINT: cancelling') },
       ],
     },

@@ -2,14 +2,13 @@
  * The bundled CLI (dist/cli.js) run as a person or a script runs it, against the emulator: flags,
  * standard input, --json, exit codes, progress lines, cancellation, and running with nothing installed.
  */
-import { copyFile, mkdtemp, readFile, stat } from 'node:fs/promises';
-import os from 'node:os';
+import { copyFile, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { parseActionYaml } from '../../scripts/docs.js';
 import { NOT_FLAGS } from '../../src/cli/flags.js';
 import { type Emulator } from '../../emulator/index.js';
-import { acceptedUrls, emulatorPerTest } from '../helpers/emulator.js';
+import { acceptedUrls, concurrentTest } from '../helpers/emulator.js';
 import { CLI_BUNDLE, runCliBundle, type CliRun } from '../../emulator/cli-harness.js';
 import { ROOT, runAction, type ReportUrl } from '../../emulator/harness.js';
 
@@ -26,13 +25,13 @@ interface Report {
   urls: ReportUrl[];
 }
 
-const emulators = emulatorPerTest({ credentials: { [AK_ID]: AK_SECRET } });
-let emulator: Emulator;
-beforeEach(async () => {
-  emulator = await emulators.start();
-});
+const it = concurrentTest({ credentials: { [AK_ID]: AK_SECRET } });
 
-function cli(args: string[], options: Parameters<typeof runCliBundle>[1] = {}): Promise<CliRun> {
+function cli(
+  emulator: Emulator,
+  args: string[],
+  options: Parameters<typeof runCliBundle>[1] = {},
+): Promise<CliRun> {
   return runCliBundle(['--endpoint', emulator.url, ...args], { env: creds, ...options });
 }
 
@@ -40,7 +39,7 @@ function urlsOn(host: string, count: number): string[] {
   return Array.from({ length: count }, (_, i) => `https://${host}/c/${i}.html`);
 }
 
-function pushCalls(): number {
+function pushCalls(emulator: Emulator): number {
   return emulator.calls.filter((call) => call.action === 'PushObjectCache').length;
 }
 
@@ -74,7 +73,7 @@ describe('flags', () => {
     expect(run.stdout.trim()).toBe(pkg.version);
   });
 
-  it.each([
+  it.for([
     [['--bach-size', '10'], /unknown flag --bach-size; did you mean --batch-size\?/],
     [['--urls-file'], /--urls-file needs a value/],
     [['--dry-run', 'yes'], /--dry-run is a switch/],
@@ -83,23 +82,33 @@ describe('flags', () => {
       ['--role-arn', 'acs:ram::1:role/x'],
       /--role-arn is not a flag .*GitHub OIDC exists only inside GitHub Actions/,
     ],
-  ])('%j is a usage error: exit 2, a message naming the fix, nothing sent', async (args, message) => {
-    const run = await cli(['--urls', 'https://www.example.com/', ...args]);
-    expect(run.exitCode).toBe(2);
-    expect(run.stderr).toMatch(message);
-    expect(run.stderr).toContain("Run 'cdn-prefetch --help'");
-    expect(emulator.calls).toHaveLength(0);
-  });
+  ] as const)(
+    '%j is a usage error: exit 2, a message naming the fix, nothing sent',
+    async ([args, message], { emulator }) => {
+      const run = await cli(emulator, ['--urls', 'https://www.example.com/', ...args]);
+      expect(run.exitCode).toBe(2);
+      expect(run.stderr).toMatch(message);
+      expect(run.stderr).toContain("Run 'cdn-prefetch --help'");
+      expect(emulator.calls).toHaveLength(0);
+    },
+  );
 
-  it('refuses the secret as a flag, points at the variable, and never echoes the value', async () => {
-    const run = await cli(['--urls', 'https://www.example.com/', '--access-key-secret', 'typed-secret-1234']);
+  it('refuses the secret as a flag, points at the variable, and never echoes the value', async ({
+    emulator,
+  }) => {
+    const run = await cli(emulator, [
+      '--urls',
+      'https://www.example.com/',
+      '--access-key-secret',
+      'typed-secret-1234',
+    ]);
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toContain('set the ALIBABA_CLOUD_ACCESS_KEY_SECRET environment variable instead');
     expect(run.stdout + run.stderr).not.toContain('typed-secret-1234');
   });
 
-  it("a wrong value gets the action's message, naming the flag, and exit 2", async () => {
-    const run = await cli(['--urls', 'https://www.example.com/', '--batch-size', '0']);
+  it("a wrong value gets the action's message, naming the flag, and exit 2", async ({ emulator }) => {
+    const run = await cli(emulator, ['--urls', 'https://www.example.com/', '--batch-size', '0']);
     const action = await runAction({ urls: 'https://www.example.com/', 'batch-size': '0' }, { env: creds });
     const message = 'batch-size: "0" must be a whole number from 1 to 100';
     expect(run.exitCode).toBe(2);
@@ -109,7 +118,9 @@ describe('flags', () => {
     expect(emulator.calls).toHaveLength(0);
   });
 
-  it('without credentials and without --dry-run: exit 2, saying which variables to set', async () => {
+  it('without credentials and without --dry-run: exit 2, saying which variables to set', async ({
+    emulator,
+  }) => {
     const run = await runCliBundle(['--urls', 'https://www.example.com/', '--endpoint', emulator.url]);
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toContain('Configuration error: credentials: no AccessKey found');
@@ -117,8 +128,8 @@ describe('flags', () => {
     expect(emulator.calls).toHaveLength(0);
   });
 
-  it('an unreadable --urls-file is a configuration error naming it', async () => {
-    const run = await cli(['--urls-file', 'missing.txt']);
+  it('an unreadable --urls-file is a configuration error naming it', async ({ emulator }) => {
+    const run = await cli(emulator, ['--urls-file', 'missing.txt']);
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toContain(
       `Configuration error: --urls-file: cannot read "missing.txt" (no such file; the path resolves to ${run.cwd}/missing.txt)`,
@@ -127,11 +138,17 @@ describe('flags', () => {
 });
 
 describe('a run', () => {
-  it('--dry-run --urls-file plans against the emulator: the quota is read, nothing is sent', async () => {
+  it('--dry-run --urls-file plans against the emulator: the quota is read, nothing is sent', async ({
+    emulator,
+  }) => {
     const urls = [...urlsOn('www.example.com', 150), ...urlsOn('static.example.com', 5), '/rel'];
-    const run = await cli(['--dry-run', '--urls-file', 'urls.txt', '--base-url', 'https://www.example.com'], {
-      files: { 'urls.txt': urls.join('\n') },
-    });
+    const run = await cli(
+      emulator,
+      ['--dry-run', '--urls-file', 'urls.txt', '--base-url', 'https://www.example.com'],
+      {
+        files: { 'urls.txt': urls.join('\n') },
+      },
+    );
     expect(run.exitCode).toBe(0);
     expect(emulator.calls.map((call) => call.action)).toEqual(['DescribeRefreshQuota']);
     expect(run.stderr).toContain('Plan: 156 URLs in 3 calls to 2 hosts');
@@ -148,9 +165,11 @@ describe('a run', () => {
     expect(run.stdout).toMatch(/planned\s+156/);
   });
 
-  it('--report FILE writes the report the action writes, secrets kept out, beside the closing table', async () => {
+  it('--report FILE writes the report the action writes, secrets kept out, beside the closing table', async ({
+    emulator,
+  }) => {
     const urls = urlsOn('www.example.com', 3);
-    const run = await cli(['--urls', urls.join('\n'), '--report', 'out/report.json']);
+    const run = await cli(emulator, ['--urls', urls.join('\n'), '--report', 'out/report.json']);
     expect(run.exitCode).toBe(0);
     expect(run.stdout).toMatch(/submitted\s+3/);
     const text = await readFile(path.join(run.cwd, 'out/report.json'), 'utf8');
@@ -161,16 +180,22 @@ describe('a run', () => {
     expect(report.urls.every((u) => u.taskId)).toBe(true);
   });
 
-  it('--report to a path that cannot be written: said, and exit 1 though every URL was sent', async () => {
-    const run = await cli(['--urls', urlsOn('www.example.com', 1)[0]!, '--report', 'taken/report.json'], {
-      files: { taken: 'a file, not a folder' },
-    });
+  it('--report to a path that cannot be written: said, and exit 1 though every URL was sent', async ({
+    emulator,
+  }) => {
+    const run = await cli(
+      emulator,
+      ['--urls', urlsOn('www.example.com', 1)[0]!, '--report', 'taken/report.json'],
+      {
+        files: { taken: 'a file, not a folder' },
+      },
+    );
     expect(run.exitCode).toBe(1);
     expect(run.stdout).toMatch(/submitted\s+1/);
     expect(run.stderr).toMatch(/^--report: cannot write .*taken\/report\.json: /m);
   });
 
-  it('--dry-run works with no credentials at all, and calls nothing', async () => {
+  it('--dry-run works with no credentials at all, and calls nothing', async ({ emulator }) => {
     const run = await runCliBundle([
       '--dry-run',
       '--urls',
@@ -183,9 +208,11 @@ describe('a run', () => {
     expect(run.stdout).toMatch(/planned\s+1/);
   });
 
-  it('sends repeated --urls, prints progress lines when not on a terminal, and closes with tasks and counts', async () => {
+  it('sends repeated --urls, prints progress lines when not on a terminal, and closes with tasks and counts', async ({
+    emulator,
+  }) => {
     const urls = [...urlsOn('www.example.com', 30), ...urlsOn('static.example.com', 3)];
-    const run = await cli([...urls.flatMap((url) => ['--urls', url]), '--batch-size', '10']);
+    const run = await cli(emulator, [...urls.flatMap((url) => ['--urls', url]), '--batch-size', '10']);
     expect(run.exitCode).toBe(0);
     expect(acceptedUrls(emulator)).toEqual([...urls].sort());
     // Progress: plain lines, ending at the total.
@@ -200,11 +227,11 @@ describe('a run', () => {
     expect(run.stdout).toMatch(/failed\s+0/);
   });
 
-  it('--urls-file - reads standard input; bad lines are named by their line', async () => {
+  it('--urls-file - reads standard input; bad lines are named by their line', async ({ emulator }) => {
     const stdin = ['https://www.example.com/a', 'ftp://nope', '# comment', 'www.example.com/b', ''].join(
       '\n',
     );
-    const run = await cli(['--urls-file', '-', '--json'], { stdin });
+    const run = await cli(emulator, ['--urls-file', '-', '--json'], { stdin });
     expect(run.exitCode).toBe(1);
     expect(emulator.acceptedPrefetches().map((a) => a.url)).toEqual([
       'https://www.example.com/a',
@@ -216,9 +243,11 @@ describe('a run', () => {
     );
   });
 
-  it("--json prints the action's report on stdout, and only that; the log goes to stderr", async () => {
+  it("--json prints the action's report on stdout, and only that; the log goes to stderr", async ({
+    emulator,
+  }) => {
     const urls = urlsOn('www.example.com', 12);
-    const run = await cli(['--urls', urls.join('\n'), '--json']);
+    const run = await cli(emulator, ['--urls', urls.join('\n'), '--json']);
     expect(run.exitCode).toBe(0);
     const report = json(run);
     expect(report.counts).toEqual({ submitted: 12, skipped: 0, failed: 0, planned: 0, total: 12 });
@@ -233,29 +262,29 @@ describe('a run', () => {
 });
 
 describe('exit codes', () => {
-  it('1 when a URL failed (fail-on: error), 0 with --fail-on never', async () => {
+  it('1 when a URL failed (fail-on: error), 0 with --fail-on never', async ({ emulator }) => {
     const urls = ['https://www.example.com/ok', 'javascript:alert(1)'];
-    const strict = await cli(['--urls', urls.join('\n')]);
+    const strict = await cli(emulator, ['--urls', urls.join('\n')]);
     expect(strict.exitCode).toBe(1);
     expect(strict.stderr).toMatch(/^1 of 2 URLs failed\.$/m);
     expect(strict.stdout).toMatch(/Failed \(1\)/);
-    const lenient = await cli(['--urls', urls.join('\n'), '--fail-on', 'never']);
+    const lenient = await cli(emulator, ['--urls', urls.join('\n'), '--fail-on', 'never']);
     expect(lenient.exitCode).toBe(0);
   });
 
-  it('quota skips: 0 by default, 1 with --fail-on skipped', async () => {
-    emulator = await emulators.start({ preloadQuota: 3 });
+  it('quota skips: 0 by default, 1 with --fail-on skipped', async ({ start }) => {
+    const emulator = await start({ preloadQuota: 3 });
     const urls = urlsOn('www.example.com', 5).join('\n');
-    const lenient = await cli(['--urls', urls]);
+    const lenient = await cli(emulator, ['--urls', urls]);
     expect(lenient.exitCode).toBe(0);
     expect(lenient.stdout).toMatch(/skipped\s+2/);
     emulator.setPreloadRemain(3);
-    const strict = await cli(['--urls', urls, '--fail-on', 'skipped']);
+    const strict = await cli(emulator, ['--urls', urls, '--fail-on', 'skipped']);
     expect(strict.exitCode).toBe(1);
     expect(strict.stderr).toContain('2 URLs were skipped for lack of quota (fail-on: skipped).');
   });
 
-  it('1 when the API refuses the credentials; the secret never appears', async () => {
+  it('1 when the API refuses the credentials; the secret never appears', async ({ emulator }) => {
     const run = await runCliBundle(
       ['--endpoint', emulator.url, '--urls', 'https://www.example.com/', '--json'],
       {
@@ -268,11 +297,12 @@ describe('exit codes', () => {
     expect(emulator.acceptedPrefetches()).toHaveLength(0);
   });
 
-  it('130 on Ctrl-C mid-run: sending stops, and every URL is still reported', async () => {
+  it('130 on Ctrl-C mid-run: sending stops, and every URL is still reported', async ({ emulator }) => {
     const urls = urlsOn('www.example.com', 40);
     const run = await cli(
+      emulator,
       ['--urls', urls.join('\n'), '--batch-size', '1', '--requests-per-second', '1', '--json'],
-      { signals: [{ signal: 'SIGINT', when: () => pushCalls() >= 2 }] },
+      { signals: [{ signal: 'SIGINT', when: () => pushCalls(emulator) >= 2 }] },
     );
     expect(run.exitCode).toBe(130);
     expect(run.stderr).toContain('SIGINT: cancelling');
@@ -289,11 +319,11 @@ describe('exit codes', () => {
 });
 
 describe('the bundle', () => {
-  it('runs alone: dist/cli.js copied where there is no node_modules', async () => {
-    const bare = await mkdtemp(path.join(os.tmpdir(), 'cdn-prefetch-bare-'));
+  it('runs alone: dist/cli.js copied where there is no node_modules', async ({ emulator, tempDir }) => {
+    const bare = tempDir();
     await copyFile(CLI_BUNDLE, path.join(bare, 'cli.js'));
     await copyFile(path.join(ROOT, 'dist/package.json'), path.join(bare, 'package.json'));
-    const run = await cli(['--urls', 'https://www.example.com/solo', '--json'], {
+    const run = await cli(emulator, ['--urls', 'https://www.example.com/solo', '--json'], {
       bundle: path.join(bare, 'cli.js'),
     });
     expect(run.exitCode).toBe(0);

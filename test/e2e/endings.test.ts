@@ -7,12 +7,11 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import net, { type AddressInfo, type Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { Emulator, EmulatorOptions } from '../../emulator/index.js';
-import { emulatorPerTest } from '../helpers/emulator.js';
+import { describe, expect, type TestContext } from 'vitest';
+import { concurrentTest } from '../helpers/emulator.js';
 import { runCliBundle, type CliRun } from '../../emulator/cli-harness.js';
 import { EXIT_NET_WARNING, runAction, type ActionRun, type RunOptions } from '../../emulator/harness.js';
-import { startIdTokenService, type IdTokenService } from '../helpers/id-token-service.js';
+import { startIdTokenService } from '../helpers/id-token-service.js';
 
 const AK_ID = 'endings-ak-id';
 const AK_SECRET = 'endings-ak-secret';
@@ -20,29 +19,26 @@ const env = { ALIBABA_CLOUD_ACCESS_KEY_ID: AK_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRE
 const URLS = Array.from({ length: 4 }, (_, i) => `https://www.example.com/ending/${i}`);
 /** How long a run may take to end after what ends it (a limit, a deadline, a signal). */
 const BOUND_MS = 3_000;
-/** A document that stalls is tried three times at `request-timeout: 2`, with short pauses between. */
-const STALLED_DOCUMENT_MS = 3 * 2_000 + 1_000;
+/** A document that stalls is tried three times at `request-timeout: 1`, with short pauses between. */
+const STALLED_DOCUMENT_MS = 3 * 1_000 + 1_000;
 
-const emulators = emulatorPerTest({ credentials: { [AK_ID]: AK_SECRET } });
-let tokens: IdTokenService | undefined;
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  await tokens?.close();
-  tokens = undefined;
-  for (const close of closers.splice(0)) await close();
-});
+const it = concurrentTest({ credentials: { [AK_ID]: AK_SECRET } });
 
-const start = (options: EmulatorOptions = {}): Promise<Emulator> => emulators.start(options);
-
-/** A web site on 127.0.0.1 whose handler decides per request; it counts requests by path. */
-async function site(handler: (req: IncomingMessage, res: ServerResponse) => void) {
+/**
+ * A web site on 127.0.0.1 whose handler decides per request; it counts requests by path. Closed when
+ * the test that started it ends.
+ */
+async function site(
+  onTestFinished: TestContext['onTestFinished'],
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+) {
   const requests: string[] = [];
   const server = http.createServer((req, res) => {
     requests.push(req.url ?? '');
     handler(req, res);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  closers.push(
+  onTestFinished(
     () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -94,16 +90,14 @@ function action(inputs: Record<string, string>, options: RunOptions = {}): Promi
 }
 
 describe('the action ends by itself', () => {
-  it('after a success', async () => {
-    const em = await start();
+  it('after a success', async ({ emulator: em }) => {
     const run = await action({ endpoint: em.url, urls: URLS.join('\n') });
     expect(run.exitCode).toBe(0);
     expectEndedByItself(run, 10_000);
     expectEverythingWritten(run, URLS);
   });
 
-  it('after a failure that stops the run (credentials refused)', async () => {
-    const em = await start();
+  it('after a failure that stops the run (credentials refused)', async ({ emulator: em }) => {
     em.injectFaults({ kind: 'signature-mismatch', action: 'DescribeRefreshQuota' });
     const run = await action({ endpoint: em.url, urls: URLS.join('\n') });
     expect(run.exitCode).toBe(1);
@@ -114,35 +108,39 @@ describe('the action ends by itself', () => {
     ).toBe(true);
   });
 
-  it.each([
+  it.for([
     ['stalls after its headers', stall],
     ['trickles a byte at a time', trickle],
-  ])('when a remote sitemap %s: it fails after three tries of request-timeout each', async (_, handler) => {
-    const em = await start();
-    const web = await site(handler);
-    const run = await action({
-      endpoint: em.url,
-      sitemap: `${web.origin}/sitemap.xml`,
-      urls: URLS[0] ?? '',
-      'request-timeout': '2',
-    });
-    expect(run.exitCode).toBe(1);
-    expect(run.log).toMatch(
-      /::error::Cannot read sitemap: .*timed out while downloading \(limit 2 s per request\) \(3 attempts\)/,
-    );
-    expectEndedByItself(run, STALLED_DOCUMENT_MS + BOUND_MS);
-  });
+  ] as const)(
+    'when a remote sitemap %s: it fails after three tries of request-timeout each',
+    async ([, handler], { emulator: em, onTestFinished }) => {
+      const web = await site(onTestFinished, handler);
+      const run = await action({
+        endpoint: em.url,
+        sitemap: `${web.origin}/sitemap.xml`,
+        urls: URLS[0] ?? '',
+        'request-timeout': '1',
+      });
+      expect(run.exitCode).toBe(1);
+      expect(run.log).toMatch(
+        /::error::Cannot read sitemap: .*timed out while downloading \(limit 1 s per request\) \(3 attempts\)/,
+      );
+      expectEndedByItself(run, STALLED_DOCUMENT_MS + BOUND_MS);
+    },
+  );
 
-  it('when the baseline stalls: a warning, nothing selected on a guess, the report is written', async () => {
-    const em = await start();
-    const web = await site((req, res) =>
+  it('when the baseline stalls: a warning, nothing selected on a guess, the report is written', async ({
+    emulator: em,
+    onTestFinished,
+  }) => {
+    const web = await site(onTestFinished, (req, res) =>
       req.url === '/before.xml' ? stall(req, res) : res.end(sitemap(URLS)),
     );
     const run = await action({
       endpoint: em.url,
       sitemap: `${web.origin}/sitemap.xml`,
       'previous-sitemap': `${web.origin}/before.xml`,
-      'request-timeout': '2',
+      'request-timeout': '1',
     });
     expect(run.exitCode).toBe(0);
     expect(run.log).toMatch(/::warning::previous-sitemap: the baseline cannot be read: .*timed out/);
@@ -151,32 +149,37 @@ describe('the action ends by itself', () => {
     expectEndedByItself(run, STALLED_DOCUMENT_MS + BOUND_MS);
   });
 
-  it('when a proxy never answers CONNECT: the report at the run timeout (and its grace), then the exit', async () => {
+  it('when a proxy never answers CONNECT: the report at the run timeout (and its grace), then the exit', async ({
+    onTestFinished,
+  }) => {
     const sockets = new Set<Socket>();
     const silent = net.createServer((socket) => {
       sockets.add(socket);
       socket.resume();
     });
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    closers.push(async () => {
+    onTestFinished(async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => silent.close(() => resolve()));
     });
     const proxy = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
     const run = await action(
-      { endpoint: 'https://cdn.proxy-only.test', urls: URLS.join('\n'), timeout: '5' },
+      { endpoint: 'https://cdn.proxy-only.test', urls: URLS.join('\n'), timeout: '2' },
       { env: { HTTPS_PROXY: proxy } },
     );
     expect(run.exitCode).toBe(1);
-    // The deadline at 5 s; the call in flight (the quota read) gets 5 s more to answer, then is given up.
-    expectEndedByItself(run, 5_000 + 5_000 + BOUND_MS);
+    // The deadline at 2 s; the call in flight (the quota read, whose request-timeout of 30 s is far off)
+    // gets 5 s more to answer, then is given up.
+    expectEndedByItself(run, 2_000 + 5_000 + BOUND_MS);
     expectEverythingWritten(run, URLS);
     expect(sockets.size).toBeGreaterThan(0);
   });
 
-  it('at the run timeout while the sitemap downloads: the urls entries fail, the sitemap is noted as not read', async () => {
-    const em = await start();
-    const web = await site(stall);
+  it('at the run timeout while the sitemap downloads: the urls entries fail, the sitemap is noted as not read', async ({
+    emulator: em,
+    onTestFinished,
+  }) => {
+    const web = await site(onTestFinished, stall);
     const run = await action({
       endpoint: em.url,
       sitemap: `${web.origin}/sitemap.xml`,
@@ -196,24 +199,27 @@ describe('the action ends by itself', () => {
 });
 
 describe('the action ends by itself when cancelled', () => {
-  it.each(['SIGINT', 'SIGTERM'] as const)('by %s while the sitemap downloads', async (signal) => {
-    const em = await start();
-    const web = await site(stall);
-    const run = await action(
-      { endpoint: em.url, sitemap: `${web.origin}/sitemap.xml`, urls: URLS.slice(0, 2).join('\n') },
-      { signals: [{ signal, when: () => web.requests.length > 0 }] },
-    );
-    expect(run.exitCode).toBe(1);
-    expectEndedByItself(run, BOUND_MS);
-    expectEverythingWritten(run, URLS.slice(0, 2));
-    expect(
-      run.report?.urls.every((u) => u.reason === 'cancelled: not sent before the run was cancelled'),
-    ).toBe(true);
-    expect(run.report?.['sitemap']).toMatchObject({ notRead: 'the run was cancelled first' });
-  });
+  it.for(['SIGINT', 'SIGTERM'] as const)(
+    'by %s while the sitemap downloads',
+    async (signal, { emulator: em, onTestFinished }) => {
+      const web = await site(onTestFinished, stall);
+      const run = await action(
+        { endpoint: em.url, sitemap: `${web.origin}/sitemap.xml`, urls: URLS.slice(0, 2).join('\n') },
+        { signals: [{ signal, when: () => web.requests.length > 0 }] },
+      );
+      expect(run.exitCode).toBe(1);
+      expectEndedByItself(run, BOUND_MS);
+      expectEverythingWritten(run, URLS.slice(0, 2));
+      expect(
+        run.report?.urls.every((u) => u.reason === 'cancelled: not sent before the run was cancelled'),
+      ).toBe(true);
+      expect(run.report?.['sitemap']).toMatchObject({ notRead: 'the run was cancelled first' });
+    },
+  );
 
-  it("by GitHub's cancel sequence while the quota read retries: done before the SIGTERM", async () => {
-    const em = await start();
+  it("by GitHub's cancel sequence while the quota read retries: done before the SIGTERM", async ({
+    emulator: em,
+  }) => {
     em.injectFaults({ kind: 'service-unavailable', action: 'DescribeRefreshQuota', times: 100 });
     const quotaReads = (): number => em.calls.filter((c) => c.action === 'DescribeRefreshQuota').length;
     const run = await action(
@@ -232,8 +238,9 @@ describe('the action ends by itself when cancelled', () => {
     expectEverythingWritten(run, URLS);
   });
 
-  it('by SIGINT while the role is being assumed (STS does not answer)', async () => {
-    tokens = await startIdTokenService();
+  it('by SIGINT while the role is being assumed (STS does not answer)', async ({ start, onTestFinished }) => {
+    const tokens = await startIdTokenService();
+    onTestFinished(() => tokens.close());
     const em = await start({ credentials: {} });
     em.injectFaults({ kind: 'hang', action: 'AssumeRoleWithOIDC', times: 10 });
     const run = await action(
@@ -254,15 +261,14 @@ describe('the action ends by itself when cancelled', () => {
     expectEverythingWritten(run, URLS);
   });
 
-  it.each([
+  it.for([
     [
       'refresh retries',
       { refresh: 'true' },
       { kind: 'service-unavailable', action: 'RefreshObjectCaches', times: 100 },
     ],
     ['submission retries', {}, { kind: 'service-unavailable', times: 100 }],
-  ] as const)('by SIGINT while the %s', async (_, inputs, fault) => {
-    const em = await start();
+  ] as const)('by SIGINT while the %s', async ([, inputs, fault], { emulator: em }) => {
     em.injectFaults(fault);
     const run = await action(
       { endpoint: em.url, urls: URLS.join('\n'), 'daily-quota': '100', ...inputs },
@@ -273,7 +279,7 @@ describe('the action ends by itself when cancelled', () => {
     expectEverythingWritten(run, URLS);
   });
 
-  it('by SIGINT while waiting for the tasks', async () => {
+  it('by SIGINT while waiting for the tasks', async ({ start }) => {
     const em = await start({ taskDurationMs: 600_000 });
     const run = await action(
       { endpoint: em.url, urls: URLS.join('\n'), 'daily-quota': '100', wait: 'true', 'poll-interval': '1' },
@@ -294,34 +300,31 @@ describe('the CLI ends by itself', () => {
   const cli = (args: string[], options: RunOptions = {}): Promise<CliRun> =>
     runCliBundle(args, { timeoutMs: 30_000, ...options, env: { ...env, ...options.env } });
 
-  it('after a success', async () => {
-    const em = await start();
+  it('after a success', async ({ emulator: em }) => {
     const run = await cli(['--endpoint', em.url, '--urls', URLS.join(' ')]);
     expect(run.exitCode).toBe(0);
     expectEndedByItself(run, 10_000);
   });
 
-  it('when a remote sitemap stalls', async () => {
-    const em = await start();
-    const web = await site(stall);
+  it('when a remote sitemap stalls', async ({ emulator: em, onTestFinished }) => {
+    const web = await site(onTestFinished, stall);
     const run = await cli([
       '--endpoint',
       em.url,
       '--sitemap',
       `${web.origin}/sitemap.xml`,
       '--request-timeout',
-      '2',
+      '1',
     ]);
     expect(run.exitCode).toBe(1);
     expect(run.stderr).toMatch(/timed out while downloading/);
     expectEndedByItself(run, STALLED_DOCUMENT_MS + BOUND_MS);
   });
 
-  it.each(['SIGINT', 'SIGTERM'] as const)(
+  it.for(['SIGINT', 'SIGTERM'] as const)(
     'by %s while the sitemap downloads, with the report',
-    async (signal) => {
-      const em = await start();
-      const web = await site(stall);
+    async (signal, { emulator: em, onTestFinished }) => {
+      const web = await site(onTestFinished, stall);
       const run = await cli(
         ['--endpoint', em.url, '--sitemap', `${web.origin}/sitemap.xml`, '--urls', URLS[0] ?? '', '--json'],
         { signals: [{ signal, when: () => web.requests.length > 0 }] },

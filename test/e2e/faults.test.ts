@@ -4,17 +4,16 @@
  * run: no URL accepted twice, every URL in the report exactly once, counts that add up, the exit code
  * per fail-on, and no secret anywhere.
  */
-import { describe, expect, it } from 'vitest';
-import { CALL_FAULT_KINDS, type Emulator, type EmulatorOptions } from '../../emulator/index.js';
-import { emulatorPerTest } from '../helpers/emulator.js';
+import { describe, expect } from 'vitest';
+import { CALL_FAULT_KINDS, type Emulator } from '../../emulator/index.js';
+import { concurrentTest } from '../helpers/emulator.js';
 import { EXIT_NET_WARNING, runAction, type ActionRun, type RunOptions } from '../../emulator/harness.js';
 
 const AK_ID = 'matrix-ak-id';
 const AK_SECRET = 'matrix-secret-7f3a9c';
 const env = { ALIBABA_CLOUD_ACCESS_KEY_ID: AK_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET: AK_SECRET };
 
-const emulators = emulatorPerTest({ credentials: { [AK_ID]: AK_SECRET }, preloadQuota: 10_000 });
-const start = (options: EmulatorOptions = {}): Promise<Emulator> => emulators.start(options);
+const it = concurrentTest({ credentials: { [AK_ID]: AK_SECRET }, preloadQuota: 10_000 });
 
 const URLS = Array.from({ length: 100 }, (_, i) => `https://www.example.com/m/${i}`);
 
@@ -92,7 +91,7 @@ const POSITIONS = [
 describe('fault matrix', () => {
   for (const kind of KINDS) {
     for (const [where, nth] of POSITIONS) {
-      it(`${kind} at the ${where} call: every URL submitted once`, async () => {
+      it(`${kind} at the ${where} call: every URL submitted once`, async ({ start }) => {
         const em = await start({ latencyMs: 30 });
         em.injectFaults({ kind, nth, retryAfterMs: 100, delayMs: 1500 });
         const result = await run(em, {});
@@ -120,7 +119,7 @@ describe('fault matrix', () => {
     }
   }
 
-  it('a fault on every call of a run keeps the invariants', async () => {
+  it('a fault on every call of a run keeps the invariants', async ({ start }) => {
     const em = await start({ latencyMs: 10 });
     em.injectFaults(
       { kind: 'reset-after', nth: 1 },
@@ -139,7 +138,7 @@ describe('fault matrix', () => {
     expect(result.outputs['submitted-count']).toBe('100');
   });
 
-  it('when the look-up fails too, the batch is reported failed and never resent', async () => {
+  it('when the look-up fails too, the batch is reported failed and never resent', async ({ start }) => {
     const em = await start();
     em.injectFaults(
       { kind: 'reset-after', nth: 1 },
@@ -154,7 +153,9 @@ describe('fault matrix', () => {
 });
 
 describe('deadlines and cancellation', () => {
-  it('at the run timeout, stops sending, fails the rest with reason deadline, and writes everything', async () => {
+  it('at the run timeout, stops sending, fails the rest with reason deadline, and writes everything', async ({
+    start,
+  }) => {
     const em = await start({ latencyMs: 400 });
     const result = await run(em, { 'requests-per-second': '1', timeout: '2' });
     checkInvariants(em, result);
@@ -165,7 +166,7 @@ describe('deadlines and cancellation', () => {
     expect(result.summary).toContain('reached its timeout');
   });
 
-  it('a call that hangs is given up after request-timeout, looked up, and resent once', async () => {
+  it('a call that hangs is given up after request-timeout, looked up, and resent once', async ({ start }) => {
     const em = await start();
     em.injectFaults({ kind: 'hang', nth: 1 });
     const started = Date.now();
@@ -176,11 +177,14 @@ describe('deadlines and cancellation', () => {
     expect(em.calls.filter((c) => c.action === 'PushObjectCache')).toHaveLength(2);
   });
 
-  it.each(['SIGINT', 'SIGTERM'] as const)(
+  it.for(['SIGINT', 'SIGTERM'] as const)(
     'on %s, stops sending, lets calls in flight settle, and reports everything that was accepted',
-    async (signal) => {
+    async (signal, { start }) => {
       const em = await start({ latencyMs: 300 });
-      const result = await run(em, { 'requests-per-second': '2' }, { kill: { signal, afterMs: 1500 } });
+      // Once a call has been answered: something is accepted, and the rest is still to send.
+      const answered = () =>
+        em.calls.some((c) => c.action === 'PushObjectCache' && c.answeredAt !== undefined);
+      const result = await run(em, { 'requests-per-second': '2' }, { signals: [{ signal, when: answered }] });
       checkInvariants(em, result);
       expect(result.exitCode).toBe(1);
       expect(result.log).toContain(`${signal}: cancelling`);
@@ -193,7 +197,9 @@ describe('deadlines and cancellation', () => {
 });
 
 describe('credentials that expire mid-run', () => {
-  it('stop the run with a clear message, without looping on InvalidSecurityToken.Expired', async () => {
+  it('stop the run with a clear message, without looping on InvalidSecurityToken.Expired', async ({
+    start,
+  }) => {
     const em = await start({ latencyMs: 200 });
     const sts = em.issueStsCredentials({ expiresInMs: 1200 });
     const result = await run(

@@ -2,16 +2,16 @@
  * `refresh` and `wait`, through the bundled action (dist/index.js) against the emulator: tasks that take
  * time, fail, or outlast the wait; refresh before prefetch; quotas; polls in groups; failing polls.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { type CallRecord, type Emulator } from '../../emulator/index.js';
-import { acceptedUrls, emulatorPerTest } from '../helpers/emulator.js';
+import { acceptedUrls, concurrentTest } from '../helpers/emulator.js';
 import { runAction, type ActionRun } from '../../emulator/harness.js';
 
 const AK_ID = 'test-ak-id';
 const AK_SECRET = 'follow-secret-value-42';
 const creds = { ALIBABA_CLOUD_ACCESS_KEY_ID: AK_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET: AK_SECRET };
 
-const emulators = emulatorPerTest({ credentials: { [AK_ID]: AK_SECRET } });
+const it = concurrentTest({ credentials: { [AK_ID]: AK_SECRET } });
 
 function urlsOn(host: string, count: number, prefix = 'p'): string[] {
   return Array.from({ length: count }, (_, i) => `https://${host}/${prefix}/${i}.html`);
@@ -48,8 +48,10 @@ function expectSpacedPolls(list: CallRecord[], ms: number): void {
 }
 
 describe('wait', () => {
-  it('polls until every URL is Complete, with a log line per round and a table of tasks', async () => {
-    const em = await emulators.start({ taskDurationMs: 2000 });
+  it('polls until every URL is Complete, with a log line per round and a table of tasks', async ({
+    start,
+  }) => {
+    const em = await start({ taskDurationMs: 2000 });
     const urls = [...urlsOn('www.example.com', 150), ...urlsOn('static.example.com', 20)];
     const result = await run(em, { urls: urls.join('\n'), wait: 'true' });
 
@@ -90,13 +92,15 @@ describe('wait', () => {
     expect(everything.join('\n').replace(`::add-mask::${AK_SECRET}`, '')).not.toContain(AK_SECRET);
   });
 
-  it('counts CDN failures in prefetch-failed-count only, names them with the reason, and fails fail-on: error', async () => {
+  it('counts CDN failures in prefetch-failed-count only, names them with the reason, and fails fail-on: error', async ({
+    start,
+  }) => {
     const reasons: Record<string, string> = {
       'https://www.example.com/p/3.html': 'Origin Timeout',
       'https://www.example.com/p/7.html': 'Origin Return StatusCode 5XX',
       'https://cdn.example.com/p/1.html': 'Internal Error',
     };
-    const em = await emulators.start({ taskDurationMs: 1000, failUrls: (url) => reasons[url] });
+    const em = await start({ taskDurationMs: 1000, failUrls: (url) => reasons[url] });
     const urls = [...urlsOn('www.example.com', 15), ...urlsOn('cdn.example.com', 5)];
     const result = await run(em, { urls: urls.join('\n'), wait: 'true' });
 
@@ -128,9 +132,9 @@ describe('wait', () => {
     expect(tolerant.outputs['prefetch-failed-count']).toBe('3');
   });
 
-  it('ends at wait-timeout with the unfinished URLs pending: a warning, not a failure', async () => {
+  it('ends at wait-timeout with the unfinished URLs pending: a warning, not a failure', async ({ start }) => {
     const slow = (url: string) => url.includes('/slow/');
-    const em = await emulators.start({
+    const em = await start({
       taskDurationMs: 300,
       // Long enough to outlast the wait, short enough to show progress (Refreshing) within it.
       taskDurationFor: (url) => (slow(url) ? 60_000 : undefined),
@@ -161,8 +165,10 @@ describe('wait', () => {
     expect(result.summary).toContain('wait-timeout passed after 3 s with 4 URLs pending');
   });
 
-  it('matches answers to URLs by normalized ObjectPath; a URL missing from the answers is pending', async () => {
-    const em = await emulators.start({
+  it('matches answers to URLs by normalized ObjectPath; a URL missing from the answers is pending', async ({
+    start,
+  }) => {
+    const em = await start({
       answerObjectPath: (url) =>
         url.endsWith('/gone')
           ? undefined
@@ -188,8 +194,10 @@ describe('wait', () => {
     );
   });
 
-  it("ends the wait early at the run's own deadline (timeout), with the report written", async () => {
-    const em = await emulators.start({ taskDurationMs: 60_000 });
+  it("ends the wait early at the run's own deadline (timeout), with the report written", async ({
+    start,
+  }) => {
+    const em = await start({ taskDurationMs: 60_000 });
     const result = await run(em, {
       urls: urlsOn('www.example.com', 4).join('\n'),
       wait: 'true',
@@ -210,9 +218,9 @@ describe('wait', () => {
     expect(polls(em).every((c) => c.arrivedAt < lastPush + 3000)).toBe(true);
   });
 
-  it('asks about at most 10 task IDs a call', async () => {
+  it('asks about at most 10 task IDs a call', async ({ start }) => {
     // Merging off: every URL gets its own task ID, 25 IDs in all.
-    const em = await emulators.start({ mergeWindowMs: 0, taskDurationMs: 1500 });
+    const em = await start({ mergeWindowMs: 0, taskDurationMs: 1500 });
     const result = await run(em, { urls: urlsOn('www.example.com', 25).join('\n'), wait: 'true' });
 
     expect(result.exitCode).toBe(0);
@@ -226,9 +234,9 @@ describe('wait', () => {
     expect(result.outputs['completed-count']).toBe('25');
   });
 
-  it('never sends more than 30 DescribeRefreshTaskById calls a second', async () => {
+  it('never sends more than 30 DescribeRefreshTaskById calls a second', async ({ start }) => {
     // 400 task IDs: one round is 40 look-ups; the emulator throttles a 31st call within a second.
-    const em = await emulators.start({ mergeWindowMs: 0, taskDurationMs: 500 });
+    const em = await start({ mergeWindowMs: 0, taskDurationMs: 500 });
     const result = await runAction(
       { endpoint: em.url, 'urls-file': 'urls.txt', wait: 'true', 'poll-interval': '1' },
       { env: creds, files: { 'urls.txt': urlsOn('www.example.com', 400).join('\n') } },
@@ -247,8 +255,8 @@ describe('wait', () => {
     expect(busiest).toBeLessThanOrEqual(30);
   });
 
-  it('retries a failing poll like any other call', async () => {
-    const em = await emulators.start({ taskDurationMs: 1500 });
+  it('retries a failing poll like any other call', async ({ start }) => {
+    const em = await start({ taskDurationMs: 1500 });
     em.injectFaults({ kind: 'service-unavailable', action: 'DescribeRefreshTaskById', nth: 1, times: 2 });
     const result = await run(em, { urls: urlsOn('www.example.com', 5).join('\n'), wait: 'true' });
 
@@ -259,8 +267,10 @@ describe('wait', () => {
     expect(result.report?.['follow']).toMatchObject({ wait: { ended: 'finished' } });
   });
 
-  it('ends the wait with a warning and the counts as last known when the polls keep failing', async () => {
-    const em = await emulators.start({
+  it('ends the wait with a warning and the counts as last known when the polls keep failing', async ({
+    start,
+  }) => {
+    const em = await start({
       taskDurationMs: 200,
       taskDurationFor: (url) => (url.includes('/slow/') ? 600_000 : undefined),
     });
@@ -291,9 +301,11 @@ describe('wait', () => {
 });
 
 describe('refresh', () => {
-  it('refreshes first, grouped by host (≤1,000 URLs, ≤10 hosts a call), and prefetches only once it is complete', async () => {
+  it('refreshes first, grouped by host (≤1,000 URLs, ≤10 hosts a call), and prefetches only once it is complete', async ({
+    start,
+  }) => {
     const hosts = Array.from({ length: 12 }, (_, i) => `h${i}.example.com`);
-    const em = await emulators.start({
+    const em = await start({
       domains: { '*.example.com': 'online' },
       preloadQuota: 5000,
       taskDurationMs: 1500,
@@ -346,8 +358,10 @@ describe('refresh', () => {
     expect(result.summary).toMatch(/\| `\d+` \| 100 \| Complete \| 100% \(100 done/);
   });
 
-  it('refreshes within UrlRemain and holds back from the prefetch what it could not refresh, with a warning', async () => {
-    const em = await emulators.start({ preloadQuota: 6, refreshUrlQuota: 4 });
+  it('refreshes within UrlRemain and holds back from the prefetch what it could not refresh, with a warning', async ({
+    start,
+  }) => {
+    const em = await start({ preloadQuota: 6, refreshUrlQuota: 4 });
     const urls = urlsOn('www.example.com', 8);
     const result = await run(em, { urls: urls.join('\n'), refresh: 'true' });
 
@@ -376,8 +390,10 @@ describe('refresh', () => {
     expect(result.summary).toContain('8 URLs needed a refresh: 4 refreshed (4 Complete), 4 not refreshed');
   });
 
-  it('refreshes every URL that needs it, those beyond the prefetch quota too: freshness does not wait for the prefetch quota', async () => {
-    const em = await emulators.start({ preloadQuota: 3 });
+  it('refreshes every URL that needs it, those beyond the prefetch quota too: freshness does not wait for the prefetch quota', async ({
+    start,
+  }) => {
+    const em = await start({ preloadQuota: 3 });
     const urls = urlsOn('www.example.com', 8);
     const result = await run(em, { urls: urls.join('\n'), refresh: 'true' });
 
@@ -395,8 +411,10 @@ describe('refresh', () => {
     }
   });
 
-  it('bounds the refresh wait and the prefetch wait by wait-timeout each, and holds back failed or unfinished refreshes', async () => {
-    const em = await emulators.start({
+  it('bounds the refresh wait and the prefetch wait by wait-timeout each, and holds back failed or unfinished refreshes', async ({
+    start,
+  }) => {
+    const em = await start({
       taskDurationMs: 300,
       taskDurationFor: (url, type) =>
         (url.includes('/slow/') && type === 'file') || (url.endsWith('/fast/3.html') && type === 'preload')
@@ -458,8 +476,10 @@ describe('refresh', () => {
     expect(firstPush).toBeGreaterThanOrEqual(refreshPolls.at(-1)?.answeredAt ?? Infinity);
   });
 
-  it('sends each host alone when one host of a call is refused, so the others are still refreshed', async () => {
-    const em = await emulators.start({
+  it('sends each host alone when one host of a call is refused, so the others are still refreshed', async ({
+    start,
+  }) => {
+    const em = await start({
       domains: { 'www.example.com': 'online', 'static.example.com': 'online' },
     });
     const urls = [
@@ -497,8 +517,10 @@ describe('refresh', () => {
 });
 
 describe('permissions', () => {
-  it('without cdn:RefreshObjectCaches: a warning naming it, the URLs that need no refresh prefetched, the others held back; the step passes', async () => {
-    const em = await emulators.start({ denyActions: ['RefreshObjectCaches'] });
+  it('without cdn:RefreshObjectCaches: a warning naming it, the URLs that need no refresh prefetched, the others held back; the step passes', async ({
+    start,
+  }) => {
+    const em = await start({ denyActions: ['RefreshObjectCaches'] });
     const result = await run(em, { urls: urlsOn('www.example.com', 3).join('\n'), refresh: 'true' });
     expect(result.exitCode).toBe(0);
     expect(result.log).toMatch(
@@ -513,8 +535,10 @@ describe('permissions', () => {
     }
   });
 
-  it('ends the wait with a warning naming the RAM action when DescribeRefreshTaskById is not permitted', async () => {
-    const em = await emulators.start({ denyActions: ['DescribeRefreshTaskById'] });
+  it('ends the wait with a warning naming the RAM action when DescribeRefreshTaskById is not permitted', async ({
+    start,
+  }) => {
+    const em = await start({ denyActions: ['DescribeRefreshTaskById'] });
     const result = await run(em, { urls: urlsOn('www.example.com', 3).join('\n'), wait: 'true' });
     expect(result.exitCode).toBe(0);
     expect(result.log).toMatch(/::warning::Prefetch: stopped waiting .*Grant cdn:DescribeRefreshTaskById/);
@@ -528,8 +552,8 @@ describe('permissions', () => {
 });
 
 describe('dry-run', () => {
-  it('never refreshes and never waits', async () => {
-    const em = await emulators.start();
+  it('never refreshes and never waits', async ({ start }) => {
+    const em = await start();
     const result = await run(em, {
       urls: urlsOn('www.example.com', 3).join('\n'),
       'dry-run': 'true',

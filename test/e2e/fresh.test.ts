@@ -7,13 +7,12 @@
  * with the refresh: a quota of 4 prefetches a day, no permission, a short refresh quota, a refresh task
  * that fails or outlasts wait-timeout, a refresh whose answer is lost.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { type Emulator, type EmulatorOptions, type Freshness } from '../../emulator/index.js';
 import { runAction, type ActionRun } from '../../emulator/harness.js';
-import { emulatorPerTest } from '../helpers/emulator.js';
+import { concurrentTest, type StartEmulator } from '../helpers/emulator.js';
 
 const AK_ID = 'fresh-ak-id';
 const AK_SECRET = 'fresh-ak-secret';
@@ -23,16 +22,11 @@ const STATE = '.cdn-prefetch/state.json';
 /** README's recommended inputs, and a poll-interval short enough for tasks of a few hundred ms. */
 const INPUTS = { 'site-dir': 'public', 'base-url': SITE, state: STATE, 'poll-interval': '1' };
 
-const emulators = emulatorPerTest({
+const it = concurrentTest({
   credentials: { [AK_ID]: AK_SECRET },
   taskDurationMs: 100,
   refreshTaskDurationMs: 300,
   edge: {},
-});
-
-const folders: string[] = [];
-afterEach(() => {
-  for (const dir of folders.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
 type Files = Record<string, string>;
@@ -73,9 +67,15 @@ function changedUrls(before: Files, after: Files): { added: string[]; modified: 
   return { added: added.map(urlOf).sort(), modified: modified.map(urlOf).sort() };
 }
 
-function folder(files: Files): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'cdn-prefetch-fresh-'));
-  folders.push(dir);
+/** What a test gives the helpers below: its own emulators and folders. */
+interface Own {
+  start: StartEmulator;
+  tempDir: () => string;
+}
+
+/** A folder of the test's holding `files`. */
+function folder({ tempDir }: Pick<Own, 'tempDir'>, files: Files): string {
+  const dir = tempDir();
   for (const [name, text] of Object.entries(files)) {
     mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
     writeFileSync(path.join(dir, name), text);
@@ -113,16 +113,16 @@ async function deploy(
  * An emulator whose edge caches every file of version 1 (a site with visitors), with a state that
  * knows version 1, and version 2 deployed at the origin: the moment the action runs after a deploy.
  */
-async function afterDeploy(options: EmulatorOptions = {}) {
-  const em = await emulators.start(options);
+async function afterDeploy(own: Own, options: EmulatorOptions = {}) {
+  const em = await own.start(options);
   const v1 = build(1);
   const v2 = build(2);
-  em.edge.origin.serve(folder(v1));
+  em.edge.origin.serve(folder(own, v1));
   const first = await deploy(em, v1, undefined);
   expect(first.run.exitCode, first.run.log).toBe(0);
   em.edge.clear();
-  em.edge.seed({ dir: folder(v1), baseUrl: SITE });
-  em.edge.origin.serve(folder(v2));
+  em.edge.seed({ dir: folder(own, v1), baseUrl: SITE });
+  em.edge.origin.serve(folder(own, v2));
   const prefetchedBefore = em.acceptedPrefetches().length;
   const refreshedBefore = em.acceptedRefreshes().length;
   const wastedBefore = em.edge.totals().prefetchesNotFilled;
@@ -168,8 +168,12 @@ const rows = (run: ActionRun) => (run.report?.urls ?? []) as unknown as Record<s
 const twice = (urls: readonly string[]): string[] => urls.filter((url, i) => urls.indexOf(url) !== i);
 
 describe('the recommended workflow after a deploy', () => {
-  it('leaves every changed URL fresh and warm, refreshes exactly what changed in place, and wastes no prefetch', async () => {
-    const { em, v2, state, changed, since } = await afterDeploy();
+  it('leaves every changed URL fresh and warm, refreshes exactly what changed in place, and wastes no prefetch', async ({
+    start,
+    tempDir,
+  }) => {
+    const own = { start, tempDir };
+    const { em, v2, state, changed, since } = await afterDeploy(own);
     const all = [...changed.added, ...changed.modified];
     expect(changed.added).toHaveLength(1);
     expect(changed.modified).toHaveLength(7);
@@ -217,11 +221,15 @@ describe('the recommended workflow after a deploy', () => {
     expect(run.outputs).toMatchObject({ 'submitted-count': '8', 'skipped-count': '0', 'carried-count': '0' });
   });
 
-  it('under a quota of 4 prefetches a day: nothing stale after the first run, all warm within ⌈n/4⌉ runs, nothing sent twice', async () => {
-    const { em, v2, changed, since, ...start } = await afterDeploy({ preloadQuota: 4 });
+  it('under a quota of 4 prefetches a day: nothing stale after the first run, all warm within ⌈n/4⌉ runs, nothing sent twice', async ({
+    start,
+    tempDir,
+  }) => {
+    const own = { start, tempDir };
+    const { em, v2, changed, since, ...before } = await afterDeploy(own, { preloadQuota: 4 });
     const all = [...changed.added, ...changed.modified];
     const runs = Math.ceil(all.length / 4);
-    let state = start.state;
+    let state = before.state;
     let warmBy: number | undefined;
     for (let day = 1; day <= runs; day++) {
       em.setPreloadRemain(4);
@@ -252,8 +260,12 @@ describe('the recommended workflow after a deploy', () => {
 });
 
 describe('freshness does not wait for the prefetch quota', () => {
-  it('with no prefetch quota left today: what changed in place is refreshed now, without waiting, and carried as refreshed', async () => {
-    const { em, v2, state, changed, since } = await afterDeploy();
+  it('with no prefetch quota left today: what changed in place is refreshed now, without waiting, and carried as refreshed', async ({
+    start,
+    tempDir,
+  }) => {
+    const own = { start, tempDir };
+    const { em, v2, state, changed, since } = await afterDeploy(own);
     em.setPreloadRemain(0);
 
     const first = await deploy(em, v2, state);
@@ -286,10 +298,14 @@ describe('freshness does not wait for the prefetch quota', () => {
 });
 
 describe('a sitemap diff', () => {
-  it('refreshes the modified URLs first, prefetches the added ones at once: both fresh and warm, nothing wasted', async () => {
-    const em = await emulators.start();
-    em.edge.seed({ dir: folder(build(1)), baseUrl: SITE });
-    em.edge.origin.serve(folder(build(2)));
+  it('refreshes the modified URLs first, prefetches the added ones at once: both fresh and warm, nothing wasted', async ({
+    start,
+    tempDir,
+  }) => {
+    const own = { start, tempDir };
+    const em = await own.start();
+    em.edge.seed({ dir: folder(own, build(1)), baseUrl: SITE });
+    em.edge.origin.serve(folder(own, build(2)));
     const entry = (loc: string, lastmod: string): string =>
       `<url><loc>${SITE}${loc}</loc><lastmod>${lastmod}</lastmod></url>`;
     const sitemap = (entries: string[]): string =>
@@ -318,9 +334,13 @@ describe('a sitemap diff', () => {
 });
 
 describe('when the refresh does not go through', () => {
-  it('without cdn:RefreshObjectCaches: a warning naming it, the added URL warmed, the modified ones carried, the step passes', async () => {
+  it('without cdn:RefreshObjectCaches: a warning naming it, the added URL warmed, the modified ones carried, the step passes', async ({
+    start,
+    tempDir,
+  }) => {
+    const own = { start, tempDir };
     const denied = ['RefreshObjectCaches'];
-    const { em, v2, state, changed, since } = await afterDeploy({ denyActions: denied });
+    const { em, v2, state, changed, since } = await afterDeploy(own, { denyActions: denied });
 
     const first = await deploy(em, v2, state);
 
@@ -347,8 +367,12 @@ describe('when the refresh does not go through', () => {
     expect(since().wasted).toBe(0);
   });
 
-  it('a refresh quota smaller than what changed: a warning with the number left stale; the next run refreshes them first', async () => {
-    const { em, v2, state, changed, since } = await afterDeploy();
+  it('a refresh quota smaller than what changed: a warning with the number left stale; the next run refreshes them first', async ({
+    start,
+    tempDir,
+  }) => {
+    const own = { start, tempDir };
+    const { em, v2, state, changed, since } = await afterDeploy(own);
     em.setUrlRemain(3);
 
     const first = await deploy(em, v2, state);
@@ -377,10 +401,14 @@ describe('when the refresh does not go through', () => {
     expect(since().wasted).toBe(0);
   });
 
-  it('a refresh task that fails at the CDN: that URL is not prefetched, carried unrefreshed, and refreshed again by the next run', async () => {
+  it('a refresh task that fails at the CDN: that URL is not prefetched, carried unrefreshed, and refreshed again by the next run', async ({
+    start,
+    tempDir,
+  }) => {
+    const own = { start, tempDir };
     let failing = true;
     const target = `${SITE}/posts/2/`;
-    const { em, v2, state, changed, since } = await afterDeploy({
+    const { em, v2, state, changed, since } = await afterDeploy(own, {
       failRefreshUrls: (url) => (failing && url === target ? 'Origin Timeout' : undefined),
     });
 
@@ -409,9 +437,13 @@ describe('when the refresh does not go through', () => {
     expect(since().wasted).toBe(0);
   });
 
-  it('a refresh still running at wait-timeout: not prefetched yet, carried as refreshed; the next run prefetches it without refreshing again', async () => {
+  it('a refresh still running at wait-timeout: not prefetched yet, carried as refreshed; the next run prefetches it without refreshing again', async ({
+    start,
+    tempDir,
+  }) => {
+    const own = { start, tempDir };
     const target = `${SITE}/css/site.css`;
-    const { em, v2, state, changed, since } = await afterDeploy({
+    const { em, v2, state, changed, since } = await afterDeploy(own, {
       taskDurationFor: (url, type) => (url === target && type === 'file' ? 2_500 : undefined),
     });
 
@@ -446,8 +478,12 @@ describe('when the refresh does not go through', () => {
     });
   });
 
-  it('a refresh whose answer is lost is looked up, not paid twice, and its URLs are warmed once it completes', async () => {
-    const { em, v2, state, changed, since } = await afterDeploy();
+  it('a refresh whose answer is lost is looked up, not paid twice, and its URLs are warmed once it completes', async ({
+    start,
+    tempDir,
+  }) => {
+    const own = { start, tempDir };
+    const { em, v2, state, changed, since } = await afterDeploy(own);
     em.injectFaults({ kind: 'reset-after', action: 'RefreshObjectCaches' });
 
     const { run } = await deploy(em, v2, state);

@@ -6,23 +6,19 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../../emulator/index.js';
+import { describe, expect } from 'vitest';
 import { EXIT_NET_WARNING, runAction } from '../../emulator/harness.js';
+import { concurrentTest } from '../helpers/emulator.js';
 
 const AK_ID = 'hostile-ak-id';
 const AK_SECRET = 'hostile-ak-secret';
 
-let emulator: Emulator;
-beforeEach(async () => {
-  emulator = await startEmulator({ credentials: { [AK_ID]: AK_SECRET } });
-});
-afterEach(async () => {
-  await emulator.close();
-});
+const it = concurrentTest({ credentials: { [AK_ID]: AK_SECRET } });
 
 describe('a careless content-ignore pattern', () => {
-  it('is stopped on the file it cannot finish, named, and the run ends with its report and state', async () => {
+  it('is stopped on the file it cannot finish, named, and the run ends with its report and state', async ({
+    emulator,
+  }) => {
     const run = await runAction(
       {
         endpoint: emulator.url,

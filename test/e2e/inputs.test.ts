@@ -4,12 +4,10 @@
  * @actions/github, long lists, save-sitemap beside a list, endpoints, and unsendable entries.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { beforeEach, describe, expect, it } from 'vitest';
-import { type Emulator } from '../../emulator/index.js';
-import { emulatorPerTest } from '../helpers/emulator.js';
+import { describe, expect } from 'vitest';
+import { concurrentTest } from '../helpers/emulator.js';
 import { runCliBundle } from '../../emulator/cli-harness.js';
 import { runAction } from '../../emulator/harness.js';
 
@@ -18,11 +16,7 @@ const AK_SECRET = 'inputs-ak-secret';
 const env = { ALIBABA_CLOUD_ACCESS_KEY_ID: AK_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET: AK_SECRET };
 const SITE = 'https://www.example.com';
 
-const emulators = emulatorPerTest({ credentials: { [AK_ID]: AK_SECRET } });
-let emulator: Emulator;
-beforeEach(async () => {
-  emulator = await emulators.start();
-});
+const it = concurrentTest({ credentials: { [AK_ID]: AK_SECRET } });
 
 /** The `::error::` line of a failed step, with @actions/core's %0A turned back into newlines. */
 function errorLine(log: string): string {
@@ -33,14 +27,16 @@ describe('every configuration error at once', () => {
   const both =
     /2 problems to fix:\n {2}- area: "mars" must be one of domestic, overseas\n {2}- credentials: no AccessKey found/;
 
-  it('the action: area: mars and no credentials fail the step naming both', async () => {
+  it('the action: area: mars and no credentials fail the step naming both', async ({ emulator }) => {
     const result = await runAction({ endpoint: emulator.url, urls: `${SITE}/`, area: 'mars' }, { env: {} });
     expect(result.exitCode).toBe(1);
     expect(errorLine(result.log)).toMatch(new RegExp(`^Configuration error: ${both.source}`));
     expect(emulator.calls).toHaveLength(0);
   });
 
-  it('the CLI: --area mars and no credentials exit 2 naming both as the command line sets them', async () => {
+  it('the CLI: --area mars and no credentials exit 2 naming both as the command line sets them', async ({
+    emulator,
+  }) => {
     const run = await runCliBundle(['--endpoint', emulator.url, '--urls', `${SITE}/`, '--area', 'mars']);
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toMatch(
@@ -77,15 +73,14 @@ const sitemap = (paths: string[]): string =>
 const PAGES = ['/', '/a/', '/b/'];
 
 /** Writes a push event's payload, as the runner does, and returns GITHUB_EVENT_PATH. */
-async function pushEvent(payload: object): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'cdn-prefetch-event-'));
-  const file = path.join(dir, 'event.json');
+async function pushEvent(folder: string, payload: object): Promise<string> {
+  const file = path.join(folder, 'event.json');
   await writeFile(file, JSON.stringify(payload));
   return file;
 }
 
 describe('previous-ref without a baseline: a notice, every URL added, and the step passes', () => {
-  it("the all-zero SHA of a branch's first push: GitHub is not even asked", async () => {
+  it("the all-zero SHA of a branch's first push: GitHub is not even asked", async ({ emulator }) => {
     const api = await githubApi((_req, res) => void res.writeHead(500).end());
     const zero = '0'.repeat(40);
     try {
@@ -114,7 +109,7 @@ describe('previous-ref without a baseline: a notice, every URL added, and the st
     }
   });
 
-  it.each([
+  it.for([
     [
       422,
       '{"message":"No commit found for SHA: 5f1e2d3c4b5a69788796a5b4c3d2e1f0a9b8c7d6"}',
@@ -125,15 +120,15 @@ describe('previous-ref without a baseline: a notice, every URL added, and the st
       '{"message":"No commit found for the ref 5f1e2d3c4b5a69788796a5b4c3d2e1f0a9b8c7d6"}',
       'does not exist',
     ],
-  ])(
+  ] as const)(
     'a SHA the repository no longer has (HTTP %i, after a force-push), with the repository from the event payload',
-    async (status, body, said) => {
+    async ([status, body, said], { emulator, tempDir }) => {
       const before = '5f1e2d3c4b5a69788796a5b4c3d2e1f0a9b8c7d6';
       const api = await githubApi(
         (_req, res) => void res.writeHead(status, { 'Content-Type': 'application/json' }).end(body),
       );
       // No GITHUB_REPOSITORY: @actions/github reads the repository from the payload.
-      const eventPath = await pushEvent({
+      const eventPath = await pushEvent(tempDir(), {
         before,
         forced: true,
         repository: { name: 'site', owner: { login: 'acme' } },
@@ -167,7 +162,7 @@ describe('previous-ref without a baseline: a notice, every URL added, and the st
     },
   );
 
-  it('outside any repository context, previous-ref is a configuration error', async () => {
+  it('outside any repository context, previous-ref is a configuration error', async ({ emulator }) => {
     const result = await runAction(
       { endpoint: emulator.url, sitemap: 'public/sitemap.xml', 'previous-ref': 'abc123' },
       { env, files: { 'public/sitemap.xml': sitemap(PAGES) } },
@@ -180,8 +175,8 @@ describe('previous-ref without a baseline: a notice, every URL added, and the st
 });
 
 describe('a urls-file of 200,000 lines', () => {
-  it('is read whole and planned, every URL accounted for', async () => {
-    emulator = await emulators.start({ preloadQuota: 200_000 });
+  it('is read whole and planned, every URL accounted for', async ({ start }) => {
+    const emulator = await start({ preloadQuota: 200_000 });
     const lines = Array.from({ length: 200_000 }, (_, i) => `${SITE}/p/${i}`);
     const result = await runAction(
       { endpoint: emulator.url, 'urls-file': 'urls.txt', 'dry-run': 'true' },
@@ -196,7 +191,7 @@ describe('a urls-file of 200,000 lines', () => {
 });
 
 describe('save-sitemap', () => {
-  it('beside urls is a configuration error: the urls would never be sent', async () => {
+  it('beside urls is a configuration error: the urls would never be sent', async ({ emulator }) => {
     const result = await runAction(
       {
         endpoint: emulator.url,
@@ -231,13 +226,15 @@ describe('endpoint', () => {
     );
   });
 
-  it('plain http to this machine (the emulator): no warning', async () => {
+  it('plain http to this machine (the emulator): no warning', async ({ emulator }) => {
     const result = await runAction({ endpoint: emulator.url, urls: `${SITE}/` }, { env });
     expect(result.exitCode).toBe(0);
     expect(result.log).not.toContain('plain http');
   });
 
-  it('with a user name and password: a configuration error that never shows the password', async () => {
+  it('with a user name and password: a configuration error that never shows the password', async ({
+    emulator,
+  }) => {
     const url = new URL(emulator.url);
     const result = await runAction(
       { endpoint: `http://admin:pw-5c4b3a@${url.host}/api`, urls: `${SITE}/` },
@@ -251,7 +248,9 @@ describe('endpoint', () => {
 });
 
 describe('entries the URL parser would change', () => {
-  it('a tab inside an entry fails it with its line; the entry it would have merged with is sent', async () => {
+  it('a tab inside an entry fails it with its line; the entry it would have merged with is sent', async ({
+    emulator,
+  }) => {
     const result = await runAction(
       { endpoint: emulator.url, urls: `${SITE}/a\tb\n${SITE}/ab\n${SITE}:0/c` },
       { env },

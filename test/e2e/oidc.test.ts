@@ -2,35 +2,47 @@
  * role-arn through the bundled action: GitHub's ID token (a local stand-in) exchanged with the
  * emulator's AssumeRoleWithOIDC, which then accepts only the STS credentials it issued.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, type TestContext } from 'vitest';
 import { type Emulator, type EmulatorOptions } from '../../emulator/index.js';
-import { acceptedUrls, emulatorPerTest } from '../helpers/emulator.js';
+import { acceptedUrls, concurrentTest, type StartEmulator } from '../helpers/emulator.js';
 import { runAction, type ActionRun } from '../../emulator/harness.js';
 import { startIdTokenService, type IdTokenService } from '../helpers/id-token-service.js';
 
 const ROLE_ARN = 'acs:ram::1234567890123456:role/github-cdn-prefetch';
 const PROVIDER_ARN = 'acs:ram::1234567890123456:oidc-provider/github';
 
-const emulators = emulatorPerTest();
-let tokens: IdTokenService | undefined;
-afterEach(async () => {
-  await tokens?.close();
-  tokens = undefined;
-});
+const it = concurrentTest();
 
 function audienceOf(jwt: string): unknown {
   const payload = jwt.split('.')[1] ?? '';
   return (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { aud?: unknown }).aud;
 }
 
+/** A test's own servers: its emulators, and whatever it closes when it ends. */
+interface Own {
+  start: StartEmulator;
+  onTestFinished: TestContext['onTestFinished'];
+}
+
+/** The test's emulator and ID-token stand-in. */
+interface Role {
+  emulator: Emulator;
+  tokens: IdTokenService;
+}
+
 /**
  * An emulator with no permanent AccessKey at all (only issued STS credentials can sign), whose STS
  * trusts exactly the tokens the ID-token stand-in handed out, for the audience sts.aliyuncs.com.
  */
-async function setUp(sts: Partial<NonNullable<EmulatorOptions['sts']>> = {}, options: EmulatorOptions = {}) {
-  tokens = await startIdTokenService();
+async function setUp(
+  { start, onTestFinished }: Own,
+  sts: Partial<NonNullable<EmulatorOptions['sts']>> = {},
+  options: EmulatorOptions = {},
+): Promise<Role> {
+  const tokens = await startIdTokenService();
+  onTestFinished(() => tokens.close());
   const issued = tokens.issued;
-  const emulator = await emulators.start({
+  const emulator = await start({
     credentials: {},
     sts: {
       acceptOidcToken: (jwt) =>
@@ -49,15 +61,16 @@ function urls(count: number, prefix = 'oidc'): string {
 }
 
 function runWithRole(
+  { emulator, tokens }: Role,
   inputs: Record<string, string>,
-  env: Record<string, string> = tokens?.env ?? {},
+  env: Record<string, string> = tokens.env,
 ): Promise<ActionRun> {
   return runAction(
     {
       'role-arn': ROLE_ARN,
       'oidc-provider-arn': PROVIDER_ARN,
-      endpoint: emulators.current?.url ?? '',
-      'sts-endpoint': emulators.current?.url ?? '',
+      endpoint: emulator.url,
+      'sts-endpoint': emulator.url,
       ...inputs,
     },
     { env: { GITHUB_RUN_ID: '4242', ...env } },
@@ -84,9 +97,14 @@ function expectMasked(result: ActionRun, secrets: string[]): void {
 }
 
 describe('role-arn', () => {
-  it("assumes the role with the job's OIDC token and signs every call with the issued credentials only", async () => {
-    const { emulator: em, tokens: ids } = await setUp();
+  it("assumes the role with the job's OIDC token and signs every call with the issued credentials only", async ({
+    start,
+    onTestFinished,
+  }) => {
+    const role = await setUp({ start, onTestFinished });
+    const { emulator: em, tokens: ids } = role;
     const result = await runWithRole(
+      role,
       { urls: urls(3) },
       // Long-lived keys in the environment are not used when role-arn is set (the emulator knows none).
       {
@@ -124,9 +142,13 @@ describe('role-arn', () => {
     ]);
   });
 
-  it('asks GitHub for the audience input, and an STS refusal names its code and the usual cause', async () => {
-    const { emulator: em, tokens: ids } = await setUp();
-    const result = await runWithRole({
+  it('asks GitHub for the audience input, and an STS refusal names its code and the usual cause', async ({
+    start,
+    onTestFinished,
+  }) => {
+    const role = await setUp({ start, onTestFinished });
+    const { emulator: em, tokens: ids } = role;
+    const result = await runWithRole(role, {
       urls: urls(2),
       audience: 'my-custom-audience',
       'role-session-name': 'deploy.42',
@@ -141,9 +163,13 @@ describe('role-arn', () => {
     expect(cdnCalls(em)).toEqual([]);
   });
 
-  it("names the role's trust policy when STS answers NoPermission", async () => {
-    const { emulator: em } = await setUp({ acceptOidcToken: () => 'AuthenticationFail.NoPermission' });
-    const result = await runWithRole({ urls: urls(1) });
+  it("names the role's trust policy when STS answers NoPermission", async ({ start, onTestFinished }) => {
+    const role = await setUp(
+      { start, onTestFinished },
+      { acceptOidcToken: () => 'AuthenticationFail.NoPermission' },
+    );
+    const em = role.emulator;
+    const result = await runWithRole(role, { urls: urls(1) });
     expect(result.exitCode).toBe(1);
     expect(result.log).toMatch(
       /::error::AssumeRoleWithOIDC: AuthenticationFail\.NoPermission: .*trust policy must allow/,
@@ -157,9 +183,13 @@ describe('role-arn', () => {
     expect(cdnCalls(em)).toEqual([]);
   });
 
-  it('without permissions: id-token: write, fails naming the lines to add and sends nothing', async () => {
-    const { emulator: em, tokens: ids } = await setUp();
-    const result = await runWithRole({ urls: urls(2) }, {});
+  it('without permissions: id-token: write, fails naming the lines to add and sends nothing', async ({
+    start,
+    onTestFinished,
+  }) => {
+    const role = await setUp({ start, onTestFinished });
+    const { emulator: em, tokens: ids } = role;
+    const result = await runWithRole(role, { urls: urls(2) }, {});
     expect(result.exitCode).toBe(1);
     // Workflow commands escape line breaks as %0A.
     expect(result.log).toContain('permissions:%0A  id-token: write%0A  contents: read');
@@ -170,9 +200,13 @@ describe('role-arn', () => {
     expect(ids.requests).toEqual([]);
   });
 
-  it('a dry run without the permission warns and plans without credentials', async () => {
-    const { emulator: em } = await setUp();
-    const result = await runWithRole({ urls: urls(3), 'dry-run': 'true' }, {});
+  it('a dry run without the permission warns and plans without credentials', async ({
+    start,
+    onTestFinished,
+  }) => {
+    const role = await setUp({ start, onTestFinished });
+    const em = role.emulator;
+    const result = await runWithRole(role, { urls: urls(3), 'dry-run': 'true' }, {});
     expect(result.exitCode).toBe(0);
     expect(result.log).toMatch(
       /::warning::role-arn is set, but this job cannot ask GitHub for an OIDC token.*This dry run goes on without credentials/,
@@ -181,10 +215,14 @@ describe('role-arn', () => {
     expect(em.calls).toEqual([]);
   });
 
-  it('renews the credentials ahead of their expiry during a long run, each time with a fresh ID token', async () => {
+  it('renews the credentials ahead of their expiry during a long run, each time with a fresh ID token', async ({
+    start,
+    onTestFinished,
+  }) => {
     // STS issues credentials that live 4 s: the run (7 calls at 1 call/s) outlives several sets.
-    const { emulator: em, tokens: ids } = await setUp({ durationSeconds: 4 });
-    const result = await runWithRole({ urls: urls(6), 'batch-size': '1', 'requests-per-second': '1' });
+    const role = await setUp({ start, onTestFinished }, { durationSeconds: 4 });
+    const { emulator: em, tokens: ids } = role;
+    const result = await runWithRole(role, { urls: urls(6), 'batch-size': '1', 'requests-per-second': '1' });
 
     expect(result.exitCode).toBe(0);
     expect(em.acceptedPrefetches()).toHaveLength(6);
@@ -207,11 +245,15 @@ describe('role-arn', () => {
     ]);
   });
 
-  it('when a call is refused with InvalidSecurityToken.Expired, re-assumes once and sends it again', async () => {
-    const { emulator: em } = await setUp();
+  it('when a call is refused with InvalidSecurityToken.Expired, re-assumes once and sends it again', async ({
+    start,
+    onTestFinished,
+  }) => {
+    const role = await setUp({ start, onTestFinished });
+    const em = role.emulator;
     // The second PushObjectCache finds the credentials it is signed with expired (for good).
     em.injectFaults({ kind: 'sts-token-expired', nth: 2 });
-    const result = await runWithRole({ urls: urls(3), 'batch-size': '1' });
+    const result = await runWithRole(role, { urls: urls(3), 'batch-size': '1' });
 
     expect(result.exitCode).toBe(0);
     expect(stsCalls(em)).toHaveLength(2);
@@ -230,10 +272,14 @@ describe('role-arn', () => {
     expect(result.log).toMatch(/Assumed .* again \(the credentials were refused as expired\)/);
   });
 
-  it('never loops: when the renewed credentials are refused as expired too, the run stops', async () => {
-    const { emulator: em } = await setUp();
+  it('never loops: when the renewed credentials are refused as expired too, the run stops', async ({
+    start,
+    onTestFinished,
+  }) => {
+    const role = await setUp({ start, onTestFinished });
+    const em = role.emulator;
     em.injectFaults({ kind: 'sts-token-expired', times: 100 });
-    const result = await runWithRole({ urls: urls(1) });
+    const result = await runWithRole(role, { urls: urls(1) });
 
     expect(result.exitCode).toBe(1);
     expect(stsCalls(em)).toHaveLength(2);
@@ -249,8 +295,9 @@ describe('role-arn', () => {
 });
 
 describe('fixed STS credentials', () => {
-  it('that have expired stop the run at once, saying how to get credentials that last', async () => {
-    const emulator = await emulators.start();
+  it('that have expired stop the run at once, saying how to get credentials that last', async ({
+    emulator,
+  }) => {
     const sts = emulator.issueStsCredentials({ expiresInMs: -1000 });
     const result = await runAction(
       { urls: urls(2), endpoint: emulator.url },

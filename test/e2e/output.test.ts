@@ -4,12 +4,14 @@
  * exit, never a silent 0. Only a reader that never reads is given up, and that exit is a failure too.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { CLI_BUNDLE } from '../../emulator/cli-harness.js';
 import { E2E_NODE, EXIT_NET_WARNING, ROOT } from '../../emulator/harness.js';
+import { concurrentTest } from '../helpers/emulator.js';
+
+const it = concurrentTest();
 
 const URLS = 20_000;
 
@@ -20,11 +22,13 @@ interface Piped {
 }
 
 /**
- * Runs `cdn-prefetch --dry-run --urls-file urls.txt --json` with its standard output on a pipe that
- * the test reads as `reader` says: after a pause, or only its first chunk before closing it.
+ * Runs `cdn-prefetch --dry-run --urls-file urls.txt --json` in `cwd` with its standard output on a pipe
+ * that the test reads as `reader` says: after a pause, or only its first chunk before closing it.
  */
-async function runPiped(reader: { sleepMs: number } | { closeAfterFirstChunk: true }): Promise<Piped> {
-  const cwd = await mkdtemp(path.join(os.tmpdir(), 'cdn-prefetch-pipe-'));
+async function runPiped(
+  cwd: string,
+  reader: { sleepMs: number } | { closeAfterFirstChunk: true },
+): Promise<Piped> {
   const urls = Array.from({ length: URLS }, (_, i) => `https://www.example.com/docs/page-${i}.html`);
   await writeFile(path.join(cwd, 'urls.txt'), urls.join('\n'));
   const child = spawn(E2E_NODE, [CLI_BUNDLE, '--dry-run', '--urls-file', 'urls.txt', '--json'], {
@@ -54,8 +58,10 @@ async function runPiped(reader: { sleepMs: number } | { closeAfterFirstChunk: tr
 }
 
 describe('the CLI through a pipe', () => {
-  it('a reader that sleeps past the last-resort exit still gets the whole report, and the exit code is 0', async () => {
-    const run = await runPiped({ sleepMs: 3_500 });
+  it('a reader that sleeps past the last-resort exit still gets the whole report, and the exit code is 0', async ({
+    tempDir,
+  }) => {
+    const run = await runPiped(tempDir(), { sleepMs: 3_500 });
     expect(run.stderr).not.toMatch(EXIT_NET_WARNING);
     expect(run.stdout.length).toBeGreaterThan(1024 * 1024);
     const report = JSON.parse(run.stdout.toString('utf8')) as { urls: unknown[] };
@@ -63,8 +69,10 @@ describe('the CLI through a pipe', () => {
     expect(run.exitCode).toBe(0);
   }, 60_000);
 
-  it('a reader that closes the pipe early: a non-zero exit, and standard error says why', async () => {
-    const run = await runPiped({ closeAfterFirstChunk: true });
+  it('a reader that closes the pipe early: a non-zero exit, and standard error says why', async ({
+    tempDir,
+  }) => {
+    const run = await runPiped(tempDir(), { closeAfterFirstChunk: true });
     expect(run.exitCode).toBe(1);
     expect(run.stderr).toContain(
       'cdn-prefetch: standard output was closed before everything was written (EPIPE).',

@@ -2,17 +2,16 @@
  * "A URL is never sent twice" (issue 13, items 7–11, 15, 20), through the bundled action: each fault
  * that once made the action pay twice, or report wrongly what it paid for, and what the emulator saw.
  */
-import { describe, expect, it } from 'vitest';
-import type { Emulator, EmulatorOptions } from '../../emulator/index.js';
-import { emulatorPerTest } from '../helpers/emulator.js';
+import { describe, expect } from 'vitest';
+import type { Emulator } from '../../emulator/index.js';
+import { concurrentTest } from '../helpers/emulator.js';
 import { runAction, type ActionRun, type RunOptions } from '../../emulator/harness.js';
 
 const AK_ID = 'pay-once-ak-id';
 const AK_SECRET = 'pay-once-secret-4b1e';
 const env = { ALIBABA_CLOUD_ACCESS_KEY_ID: AK_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET: AK_SECRET };
 
-const emulators = emulatorPerTest({ credentials: { [AK_ID]: AK_SECRET }, preloadQuota: 10_000 });
-const start = (options: EmulatorOptions = {}): Promise<Emulator> => emulators.start(options);
+const it = concurrentTest({ credentials: { [AK_ID]: AK_SECRET }, preloadQuota: 10_000 });
 
 const urls = (count: number, path = 'p'): string[] =>
   Array.from({ length: count }, (_, i) => `https://www.example.com/${path}/${i}`);
@@ -37,7 +36,9 @@ function expectAcceptedOnce(accepted: { url: string }[], list: readonly string[]
 const pushCalls = (em: Emulator) => em.calls.filter((c) => c.action === 'PushObjectCache');
 
 describe('a call that reaches the CDN late, or shows in the task list late (item 7)', () => {
-  it('is found by the look-ups over the window, not sent again: 300 URLs accepted once', async () => {
+  it('is found by the look-ups over the window, not sent again: 300 URLs accepted once', async ({
+    start,
+  }) => {
     const em = await start();
     // Each of the three calls is dropped, then reaches the CDN 2.5 s later.
     em.injectFaults({ kind: 'late-accept', nth: 1, times: 3, delayMs: 2_500 });
@@ -50,7 +51,7 @@ describe('a call that reaches the CDN late, or shows in the task list late (item
     expect(result.exitCode).toBe(0);
   });
 
-  it('a task list that lags behind is looked at again', async () => {
+  it('a task list that lags behind is looked at again', async ({ start }) => {
     const em = await start({ taskListLagMs: 2_500 });
     em.injectFaults({ kind: 'reset-after', nth: 1, times: 3 });
     const list = urls(300);
@@ -63,7 +64,9 @@ describe('a call that reaches the CDN late, or shows in the task list late (item
     for (const entry of result.report?.urls ?? []) expect(entry.taskId).toBe(taskOf.get(entry.url));
   });
 
-  it('what the look-ups cannot settle is outcome unknown, told apart from refusals, never resent', async () => {
+  it('what the look-ups cannot settle is outcome unknown, told apart from refusals, never resent', async ({
+    start,
+  }) => {
     // Without cdn:DescribeRefreshTasks, a lost answer cannot be looked up.
     const em = await start({ denyActions: ['DescribeRefreshTasks'] });
     em.injectFaults({ kind: 'reset-after', nth: 1 });
@@ -87,9 +90,9 @@ describe('a call that reaches the CDN late, or shows in the task list late (item
 });
 
 describe('answers that do not prove a refusal (item 8)', () => {
-  it.each(['html-504-after', 'json-500-after'] as const)(
+  it.for(['html-504-after', 'json-500-after'] as const)(
     '%s after the CDN accepted: looked up, not sent again',
-    async (kind) => {
+    async (kind, { start }) => {
       const em = await start();
       em.injectFaults({ kind, nth: 1, times: 2 });
       const list = urls(200);
@@ -100,7 +103,9 @@ describe('answers that do not prove a refusal (item 8)', () => {
     },
   );
 
-  it('a gateway page that came before the CDN saw the call: resent once the look-ups find nothing', async () => {
+  it('a gateway page that came before the CDN saw the call: resent once the look-ups find nothing', async ({
+    start,
+  }) => {
     const em = await start();
     em.injectFaults({ kind: 'html-502', nth: 1 });
     const list = urls(10);
@@ -117,7 +122,7 @@ describe('answers that do not prove a refusal (item 8)', () => {
 });
 
 describe('a reset is classified by its error code, not its text (item 9)', () => {
-  it('URLs that spell ECONNREFUSED, reset after acceptance: looked up, not sent again', async () => {
+  it('URLs that spell ECONNREFUSED, reset after acceptance: looked up, not sent again', async ({ start }) => {
     const em = await start();
     em.injectFaults({ kind: 'reset-after', nth: 1 });
     const list = urls(20, 'ECONNREFUSED');
@@ -129,9 +134,9 @@ describe('a reset is classified by its error code, not its text (item 9)', () =>
 });
 
 describe('refresh: true (item 10)', () => {
-  it.each(['reset-after', 'html-504-after'] as const)(
+  it.for(['reset-after', 'html-504-after'] as const)(
     'a RefreshObjectCaches call accepted and then lost (%s) is looked up, not sent again',
-    async (kind) => {
+    async (kind, { start }) => {
       const em = await start();
       em.injectFaults({ kind, action: 'RefreshObjectCaches', nth: 1 });
       const list = urls(30, 'r');
@@ -151,7 +156,9 @@ describe('refresh: true (item 10)', () => {
 });
 
 describe("an earlier run's task for the same URLs (item 11)", () => {
-  it("is not taken for this run's: the lost call is resent, and reported with its own task", async () => {
+  it("is not taken for this run's: the lost call is resent, and reported with its own task", async ({
+    start,
+  }) => {
     const em = await start();
     const list = urls(10, 'again');
     const earlier = em.seedTasks(list, { objectType: 'preload', ageMs: 17_000 });
@@ -168,9 +175,9 @@ describe("an earlier run's task for the same URLs (item 11)", () => {
 });
 
 describe('odd DescribeRefreshQuota answers (item 15)', () => {
-  it.each([['-5'], ['abc'], ['Infinity'], [''], ['10.7'], [null]])(
+  it.for([['-5'], ['abc'], ['Infinity'], [''], ['10.7'], [null]] as const)(
     'PreloadRemain %j: a warning, and the run goes on uncapped',
-    async (answer) => {
+    async ([answer], { start }) => {
       const em = await start({ quotaAnswers: { PreloadRemain: answer } });
       const list = urls(12, 'q');
       const result = await run(em, list);
@@ -183,7 +190,9 @@ describe('odd DescribeRefreshQuota answers (item 15)', () => {
     },
   );
 
-  it('UrlRemain that is not a whole number: the refresh goes on uncapped, with a warning', async () => {
+  it('UrlRemain that is not a whole number: the refresh goes on uncapped, with a warning', async ({
+    start,
+  }) => {
     const em = await start({ quotaAnswers: { UrlRemain: '-1' } });
     const list = urls(5, 'qr');
     const result = await run(em, list, { refresh: 'true', 'wait-timeout': '30', 'poll-interval': '1' });
@@ -194,7 +203,7 @@ describe('odd DescribeRefreshQuota answers (item 15)', () => {
 });
 
 describe('a deadline reached while every call is refused (item 20)', () => {
-  it('names the refusal: "refused with PreloadQueueFull until the run\'s timeout"', async () => {
+  it('names the refusal: "refused with PreloadQueueFull until the run\'s timeout"', async ({ start }) => {
     const em = await start();
     em.injectFaults({ kind: 'queue-full', times: 1_000 });
     const result = await run(em, urls(20, 'full'), { timeout: '4', 'batch-size': '10' });

@@ -39,6 +39,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await proxy.close();
+  certificate.remove();
 });
 beforeEach(async () => {
   proxy.log.length = 0;

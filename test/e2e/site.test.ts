@@ -7,9 +7,9 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { type Emulator } from '../../emulator/index.js';
-import { emulatorPerTest } from '../helpers/emulator.js';
+import { concurrentTest } from '../helpers/emulator.js';
 import { runCliBundle } from '../../emulator/cli-harness.js';
 import { EXIT_NET_WARNING, runAction, type ActionRun, type RunOptions } from '../../emulator/harness.js';
 
@@ -19,11 +19,7 @@ const env = { ALIBABA_CLOUD_ACCESS_KEY_ID: AK_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRE
 const SITE = 'https://www.example.com';
 const STATE = '.cdn-prefetch/state.json';
 
-const emulators = emulatorPerTest({ credentials: { [AK_ID]: AK_SECRET } });
-let emulator: Emulator;
-beforeEach(async () => {
-  emulator = await emulators.start();
-});
+const it = concurrentTest({ credentials: { [AK_ID]: AK_SECRET } });
 
 /** A page as generators write it: a navigation listing every page, then the page's own `<main>`. */
 function page(title: string, text: string, nav: readonly string[], stamp = ''): string {
@@ -62,6 +58,7 @@ const INPUTS = { 'site-dir': 'public', 'base-url': SITE, state: STATE, 'poll-int
 
 /** One workflow run: `state` is what actions/cache/restore put in place (none: the first run). */
 async function deploy(
+  emulator: Emulator,
   files: Record<string, string | Buffer>,
   state: string | undefined,
   inputs: Record<string, string> = {},
@@ -95,7 +92,7 @@ interface Row {
 }
 const rows = (run: ActionRun): Row[] => (run.report?.urls ?? []) as unknown as Row[];
 const short = (url: string): string => url.slice(SITE.length);
-const sent = (): string[] => emulator.acceptedPrefetches().map((a) => short(a.url));
+const sent = (emulator: Emulator): string[] => emulator.acceptedPrefetches().map((a) => short(a.url));
 const carried = (state: string | undefined): { url: string; cause: string }[] =>
   (JSON.parse(state ?? '{"carried":[]}') as { carried: { url: string; cause: string }[] }).carried.map(
     (c) => ({
@@ -105,14 +102,16 @@ const carried = (state: string | undefined): { url: string; cause: string }[] =>
   );
 
 describe('two versions of a site', () => {
-  it('the first run warms every file (no state: a notice) and writes the state; the second warms exactly what changed', async () => {
-    const first = await deploy(build(1), undefined);
+  it('the first run warms every file (no state: a notice) and writes the state; the second warms exactly what changed', async ({
+    emulator,
+  }) => {
+    const first = await deploy(emulator, build(1), undefined);
     expect(first.exitCode).toBe(0);
     expect(first.log).toContain(
       `state: there is no ${STATE} yet, so every file of site-dir counts as added and nothing is carried`,
     );
     // Hidden files (.nojekyll) are no site files.
-    expect(sent().sort()).toEqual(
+    expect(sent(emulator).sort()).toEqual(
       [
         '/',
         '/css/site.css',
@@ -126,8 +125,8 @@ describe('two versions of a site', () => {
     expect(first.outputs['carried-count']).toBe('0');
     expect(first.state).toMatch(/^\{"format":"cdn-prefetch-state","version":1,/);
 
-    const before = sent().length;
-    const second = await deploy(build(2), first.state, { urls: `${SITE}/pinned/` });
+    const before = sent(emulator).length;
+    const second = await deploy(emulator, build(2), first.state, { urls: `${SITE}/pinned/` });
     expect(second.exitCode).toBe(0);
     // The plan (the report's rows): urls first; then the home page (only its navigation changed);
     // then, each linked from (or loaded by) the 5 pages, own content changed — the stylesheet first,
@@ -142,7 +141,7 @@ describe('two versions of a site', () => {
       '/%E3%83%96%E3%83%AD%E3%82%B0/',
     ]);
     // Sent: what needs no refresh at once, then what changed in place once refreshed, in plan order.
-    expect(sent().slice(before)).toEqual([
+    expect(sent(emulator).slice(before)).toEqual([
       '/pinned/',
       '/docs/new.html',
       '/',
@@ -173,7 +172,7 @@ describe('two versions of a site', () => {
     expect(second.summary).toContain('Carried URLs: 0 carried in, 0 carried to the next run.');
 
     // The same build again: nothing to warm, a notice that says so, the step passes.
-    const third = await deploy(build(2), second.state);
+    const third = await deploy(emulator, build(2), second.state);
     expect(third.exitCode).toBe(0);
     expect(third.outputs['submitted-count']).toBe('0');
     expect(third.log).toMatch(
@@ -185,25 +184,29 @@ describe('two versions of a site', () => {
 describe('build stamps', () => {
   const stamp = (when: string): string => `<!--\nMkDocs version : 1.4.2\nBuild Date UTC : ${when}\n-->`;
 
-  it('with content-ignore naming the stamp, a rebuild with no content change plans nothing; without it every page is modified', async () => {
+  it('with content-ignore naming the stamp, a rebuild with no content change plans nothing; without it every page is modified', async ({
+    emulator,
+  }) => {
     const ignore = { 'content-ignore': 'Build Date UTC : [^\\n]*' };
-    const first = await deploy(build(1, stamp('2026-03-01 10:00:00.1+00:00')), undefined, ignore);
+    const first = await deploy(emulator, build(1, stamp('2026-03-01 10:00:00.1+00:00')), undefined, ignore);
     const rebuilt = build(1, stamp('2026-03-02 09:30:00.7+00:00'));
-    const quiet = await deploy(rebuilt, first.state, ignore);
+    const quiet = await deploy(emulator, rebuilt, first.state, ignore);
     expect(quiet.exitCode).toBe(0);
     expect(quiet.outputs['submitted-count']).toBe('0');
     expect(quiet.report?.['site']).toMatchObject({ counts: { modified: 0, unchanged: 7 } });
 
-    const stamped = await deploy(build(1, stamp('2026-03-01 10:00:00.1+00:00')), undefined);
-    const noisy = await deploy(rebuilt, stamped.state, { 'dry-run': 'true' });
+    const stamped = await deploy(emulator, build(1, stamp('2026-03-01 10:00:00.1+00:00')), undefined);
+    const noisy = await deploy(emulator, rebuilt, stamped.state, { 'dry-run': 'true' });
     expect(noisy.report?.['site']).toMatchObject({ counts: { modified: 4, unchanged: 3 } });
   });
 });
 
 describe('the state file', () => {
-  it('a corrupt state: a warning naming state, every file counts as added, the state is replaced and the old one kept aside', async () => {
+  it('a corrupt state: a warning naming state, every file counts as added, the state is replaced and the old one kept aside', async ({
+    emulator,
+  }) => {
     const damaged = '{"format":"cdn-prefetch-state","version":1,"files":{"a';
-    const run = await deploy(build(1), damaged);
+    const run = await deploy(emulator, build(1), damaged);
     expect(run.exitCode).toBe(0);
     expect(run.log).toMatch(/::warning::state: \.cdn-prefetch\/state\.json cannot be used \(it is not JSON/);
     expect(run.report?.['site']).toMatchObject({ stateFound: 'unusable', counts: { added: 7 } });
@@ -214,9 +217,11 @@ describe('the state file', () => {
     expect(await readFile(path.join(folder, aside[0]!), 'utf8')).toBe(damaged);
   });
 
-  it('a file that is not a state: a configuration error naming state, the file left as it is, nothing sent', async () => {
+  it('a file that is not a state: a configuration error naming state, the file left as it is, nothing sent', async ({
+    emulator,
+  }) => {
     const foreign = '{"name":"some-package","version":"1.0.0"}';
-    const run = await deploy(build(1), foreign);
+    const run = await deploy(emulator, build(1), foreign);
     expect(run.exitCode).toBe(1);
     expect(run.log).toMatch(
       /::error::Configuration error: state: "\.cdn-prefetch\/state\.json" \(.*\) is a file that is not a cdn-prefetch state/,
@@ -225,20 +230,22 @@ describe('the state file', () => {
     expect(emulator.calls).toEqual([]);
   });
 
-  it('a dry run plans from the state but leaves it untouched, and sends nothing', async () => {
-    const first = await deploy(build(1), undefined);
-    const before = sent().length;
-    const dry = await deploy(build(2), first.state, { 'dry-run': 'true' });
+  it('a dry run plans from the state but leaves it untouched, and sends nothing', async ({ emulator }) => {
+    const first = await deploy(emulator, build(1), undefined);
+    const before = sent(emulator).length;
+    const dry = await deploy(emulator, build(2), first.state, { 'dry-run': 'true' });
     expect(dry.exitCode).toBe(0);
     expect(dry.state).toBe(first.state);
-    expect(sent()).toHaveLength(before);
+    expect(sent(emulator)).toHaveLength(before);
     expect(dry.outputs['planned-count']).toBe('6');
     expect(dry.outputs['carried-count']).toBe('');
     expect(dry.summary).toContain('the state was not written (dry run)');
   });
 
-  it('site-dir that does not exist: a configuration error naming it, nothing sent, no state written', async () => {
-    const run = await deploy({}, undefined);
+  it('site-dir that does not exist: a configuration error naming it, nothing sent, no state written', async ({
+    emulator,
+  }) => {
+    const run = await deploy(emulator, {}, undefined);
     expect(run.exitCode).toBe(1);
     expect(run.log).toMatch(/::error::Configuration error: site-dir: "public" \(.*\) does not exist/);
     expect(emulator.calls).toEqual([]);
@@ -247,14 +254,16 @@ describe('the state file', () => {
 });
 
 describe('carry-over under a quota of a few URLs', () => {
-  it('what the quota cuts is warmed by the next runs, after their own changes, and a scheduled run with state alone drains the rest', async () => {
-    emulator = await emulators.start({ preloadQuota: 100 });
-    const first = await deploy(build(1), undefined);
+  it('what the quota cuts is warmed by the next runs, after their own changes, and a scheduled run with state alone drains the rest', async ({
+    start,
+  }) => {
+    const emulator = await start({ preloadQuota: 100 });
+    const first = await deploy(emulator, build(1), undefined);
     const quota = { 'daily-quota': 'auto', 'fail-on': 'error' };
 
     // Run 1: six URLs changed, the day's quota has 2 left.
     emulator.setPreloadRemain(2);
-    const one = await deploy(build(2), first.state, quota);
+    const one = await deploy(emulator, build(2), first.state, quota);
     expect(one.exitCode).toBe(0);
     expect(rows(one).map((r) => [short(r.url), r.status])).toEqual([
       ['/', 'submitted'],
@@ -280,7 +289,7 @@ describe('carry-over under a quota of a few URLs', () => {
       'public/robots.txt': 'User-agent: *\nDisallow: /tmp/\n',
     };
     delete v3['public/docs/index.html']; // a carried page whose file is gone: dropped
-    const two = await deploy(v3, one.state, quota);
+    const two = await deploy(emulator, v3, one.state, quota);
     expect(rows(two).map((r) => [short(r.url), r.status, r.change])).toEqual([
       ['/robots.txt', 'submitted', 'modified'],
       ['/docs/new.html', 'submitted', 'carried'],
@@ -295,7 +304,7 @@ describe('carry-over under a quota of a few URLs', () => {
 
     // Run 3: a scheduled workflow with state alone drains what is left, and keeps the files.
     emulator.setPreloadRemain(3);
-    const drain = await deploy({}, two.state, { 'site-dir': '', 'base-url': '', ...quota });
+    const drain = await deploy(emulator, {}, two.state, { 'site-dir': '', 'base-url': '', ...quota });
     expect(drain.exitCode).toBe(0);
     expect(rows(drain).map((r) => [short(r.url), r.status, r.change])).toEqual([
       ['/%E3%83%96%E3%83%AD%E3%82%B0/', 'submitted', 'carried'],
@@ -308,10 +317,10 @@ describe('carry-over under a quota of a few URLs', () => {
 describe('the state after a run that did not finish', () => {
   const slowly = { 'batch-size': '1', 'requests-per-second': '1', 'daily-quota': '100' };
 
-  it('at the deadline: what was not sent is carried as cut by the deadline', async () => {
-    const first = await deploy(build(1), undefined);
+  it('at the deadline: what was not sent is carried as cut by the deadline', async ({ emulator }) => {
+    const first = await deploy(emulator, build(1), undefined);
     emulator.injectFaults({ kind: 'delay', delayMs: 1500, times: 100 });
-    const run = await deploy(build(2), first.state, { ...slowly, timeout: '2' });
+    const run = await deploy(emulator, build(2), first.state, { ...slowly, timeout: '2' });
     expect(run.exitCode).toBe(1);
     const cut = rows(run).filter((r) => r.notSent === 'deadline');
     expect(cut.length).toBeGreaterThan(0);
@@ -326,11 +335,11 @@ describe('the state after a run that did not finish', () => {
     expect(new Set(carried(run.state).map((c) => c.cause))).toEqual(new Set(['deadline']));
   });
 
-  it('cancelled (SIGINT): what was not sent is carried as cancelled', async () => {
-    const first = await deploy(build(1), undefined);
+  it('cancelled (SIGINT): what was not sent is carried as cancelled', async ({ emulator }) => {
+    const first = await deploy(emulator, build(1), undefined);
     const pushes = (): number => emulator.calls.filter((c) => c.action === 'PushObjectCache').length;
     const already = pushes();
-    const run = await deploy(build(2), first.state, slowly, {
+    const run = await deploy(emulator, build(2), first.state, slowly, {
       signals: [{ signal: 'SIGINT', when: () => pushes() >= already + 2 }],
     });
     expect(run.exitCode).toBe(1);
@@ -342,28 +351,34 @@ describe('the state after a run that did not finish', () => {
     expect(submitted + causes.length).toBe(6);
   });
 
-  it.each([
+  it.for([
     ['during submission', '100'],
     ['at the quota read, before sending', 'auto'],
-  ])('after a credentials refusal %s: every planned URL is carried as not sent', async (_when, quota) => {
-    const first = await deploy(build(1), undefined);
-    const run = await deploy(
-      build(2),
-      first.state,
-      { 'daily-quota': quota },
-      { env: { ...env, ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'not-the-secret' } },
-    );
-    expect(run.exitCode).toBe(1);
-    expect(run.log).toMatch(/SignatureDoesNotMatch/);
-    expect(rows(run)).toHaveLength(6);
-    expect(carried(run.state)).toHaveLength(6);
-    expect(new Set(carried(run.state).map((c) => c.cause))).toEqual(new Set(['not-sent']));
-    expect(run.outputs['carried-count']).toBe('6');
-  });
+  ] as const)(
+    'after a credentials refusal %s: every planned URL is carried as not sent',
+    async ([, quota], { emulator }) => {
+      const first = await deploy(emulator, build(1), undefined);
+      const run = await deploy(
+        emulator,
+        build(2),
+        first.state,
+        { 'daily-quota': quota },
+        { env: { ...env, ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'not-the-secret' } },
+      );
+      expect(run.exitCode).toBe(1);
+      expect(run.log).toMatch(/SignatureDoesNotMatch/);
+      expect(rows(run)).toHaveLength(6);
+      expect(carried(run.state)).toHaveLength(6);
+      expect(new Set(carried(run.state).map((c) => c.cause))).toEqual(new Set(['not-sent']));
+      expect(run.outputs['carried-count']).toBe('6');
+    },
+  );
 });
 
 describe('the CLI', () => {
-  it('--site-dir and --state: the same plan, the closing table says what the site held and what was carried', async () => {
+  it('--site-dir and --state: the same plan, the closing table says what the site held and what was carried', async ({
+    emulator,
+  }) => {
     const cli = (files: Record<string, string | Buffer>, args: string[] = []) =>
       runCliBundle(
         ['--endpoint', emulator.url, '--site-dir', 'public', '--base-url', SITE, '--state', STATE, ...args],
@@ -393,8 +408,10 @@ describe('the CLI', () => {
 });
 
 describe("README's promise: dry-run: true shows the plan", () => {
-  it('the job summary lists every URL the run would send, in order, with why; nothing is sent', async () => {
-    const run = await deploy(build(1), undefined, { 'dry-run': 'true' });
+  it('the job summary lists every URL the run would send, in order, with why; nothing is sent', async ({
+    emulator,
+  }) => {
+    const run = await deploy(emulator, build(1), undefined, { 'dry-run': 'true' });
     expect(run.exitCode).toBe(0);
     expect(emulator.acceptedPrefetches()).toEqual([]);
     const planned = rows(run).map((row) => short(row.url));

@@ -420,6 +420,8 @@ describe('the CLI', () => {
       [
         '--endpoint',
         emulator.url,
+        '--poll-interval',
+        '1',
         '--sitemap',
         'public/sitemap.xml',
         '--previous-sitemap',

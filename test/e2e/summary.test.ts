@@ -4,8 +4,8 @@
  * counted once each, every URL is listed or counted, and the log says each reason once per batch,
  * never once per URL.
  */
-import { describe, expect, it } from 'vitest';
-import { emulatorPerTest } from '../helpers/emulator.js';
+import { describe, expect } from 'vitest';
+import { concurrentTest, type StartEmulator } from '../helpers/emulator.js';
 import { runAction } from '../../emulator/harness.js';
 import { SUMMARY_MAX_BYTES } from '../../src/report/listing.js';
 
@@ -13,10 +13,10 @@ const AK_ID = 'summary-ak-id';
 const AK_SECRET = 'summary-ak-secret';
 const env = { ALIBABA_CLOUD_ACCESS_KEY_ID: AK_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET: AK_SECRET };
 
-const emulators = emulatorPerTest({ credentials: { [AK_ID]: AK_SECRET }, preloadQuota: 100_000 });
+const it = concurrentTest({ credentials: { [AK_ID]: AK_SECRET }, preloadQuota: 100_000 });
 
-async function outage(urls: string[]) {
-  const emulator = await emulators.start();
+async function outage(start: StartEmulator, urls: string[]) {
+  const emulator = await start();
   emulator.injectFaults({ kind: 'service-unavailable', times: 1_000_000 });
   return runAction(
     { endpoint: emulator.url, 'urls-file': 'urls.txt', timeout: '4', 'request-timeout': '2' },
@@ -39,9 +39,9 @@ function listedAndCounted(summary: string, prefix: string): number {
 }
 
 describe('summaries of an outage', () => {
-  it('5,000 URLs failed: the summary lists each reason once with its count', async () => {
+  it('5,000 URLs failed: the summary lists each reason once with its count', async ({ start }) => {
     const urls = Array.from({ length: 5000 }, (_, i) => `https://www.example.com/o/${i}.html`);
-    const result = await outage(urls);
+    const result = await outage(start, urls);
     expect(result.exitCode).toBe(1);
     expect(result.outputs['failed-count']).toBe('5000');
     expect(result.report?.urls).toHaveLength(5000);
@@ -53,9 +53,9 @@ describe('summaries of an outage', () => {
     expect(linesNaming(result.log, 'https://www.example.com/o/')).toBeLessThanOrEqual(3 * 50);
   });
 
-  it('1,000 URLs of ~1,000 characters: the summary stays small', async () => {
+  it('1,000 URLs of ~1,000 characters: the summary stays small', async ({ start }) => {
     const urls = Array.from({ length: 1000 }, (_, i) => `https://www.example.com/${i}/${'x'.repeat(980)}`);
-    const result = await outage(urls);
+    const result = await outage(start, urls);
     expect(result.outputs['failed-count']).toBe('1000');
     expect(countedRows(result.summary)).toBe(1000);
     // Each reason once in the table of reasons, then every URL listed or counted, under 1 MiB.

@@ -6,19 +6,19 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import type { Emulator, EmulatorOptions } from '../../emulator/index.js';
 import { runCliBundle } from '../../emulator/cli-harness.js';
 import { runAction, type ActionRun } from '../../emulator/harness.js';
-import { emulatorPerTest } from '../helpers/emulator.js';
-import { page, tempDir, writeSite } from '../helpers/site.js';
+import { concurrentTest, type StartEmulator } from '../helpers/emulator.js';
+import { page, writeSite } from '../helpers/site.js';
 
 const AK_ID = 'verify-ak-id';
 const AK_SECRET = 'verify-secret-value-0042';
 const SITE = 'http://www.example.com';
 const STATE = '.cdn-prefetch/state.json';
 
-const emulators = emulatorPerTest({
+const it = concurrentTest({
   credentials: { [AK_ID]: AK_SECRET },
   taskDurationMs: 200,
   refreshTaskDurationMs: 300,
@@ -57,8 +57,14 @@ const rows = (run: ActionRun): Row[] => (run.report?.urls ?? []) as unknown as R
 const edgeOf = (run: ActionRun): Record<string, string | undefined> =>
   Object.fromEntries(rows(run).map((row) => [row.url, row.edge]));
 
-/** A folder holding `files`. */
-function folder(files: Files): string {
+/** What a test gives the helpers below: its own emulators and folders. */
+interface Own {
+  start: StartEmulator;
+  tempDir: () => string;
+}
+
+/** A folder of the test's holding `files`. */
+function folder({ tempDir }: Pick<Own, 'tempDir'>, files: Files): string {
   const dir = path.join(tempDir(), 'site');
   writeSite(dir, files);
   return dir;
@@ -95,24 +101,29 @@ function run(em: Emulator, inputs: Record<string, string>, files: Files, state?:
  * that keeps an old copy is injected then); then the origin serves `deployed`.
  */
 async function afterPreviousDeploy(
+  own: Own,
   options: EmulatorOptions = {},
   deployed: Files = V2,
   prepare?: (em: Emulator) => void,
 ): Promise<{ em: Emulator; state: string }> {
-  const em = await emulators.start({ edge: { originDir: folder(V1) }, ...options });
+  const em = await own.start({ edge: { originDir: folder(own, V1) }, ...options });
   const first = await run(em, {}, V1);
   expect(first.exitCode).toBe(0);
   const state = await readFile(path.join(first.workspace, STATE), 'utf8');
   await em.edge.settled();
   em.edge.seed({ baseUrl: SITE });
   prepare?.(em);
-  em.edge.origin.serve(folder(deployed));
+  em.edge.origin.serve(folder(own, deployed));
   return { em, state };
 }
 
 describe('verify', () => {
-  it('finds a correct deploy all fresh, from the warm cache, without spoiling a prefetch or sending a credential', async () => {
-    const { em, state } = await afterPreviousDeploy();
+  it('finds a correct deploy all fresh, from the warm cache, without spoiling a prefetch or sending a credential', async ({
+    start,
+    tempDir,
+  }) => {
+    const own = { start, tempDir };
+    const { em, state } = await afterPreviousDeploy(own);
     const before = em.edge.requests.length;
     const notFilled = em.edge.totals().prefetchesNotFilled;
     const result = await run(em, { refresh: 'true', verify: 'true' }, V2, state);
@@ -163,8 +174,12 @@ describe('verify', () => {
     });
   });
 
-  it('finds the page an origin still serves in its old version stale, asks twice, and fails the step', async () => {
-    const { em, state } = await afterPreviousDeploy({}, V2, (e) =>
+  it('finds the page an origin still serves in its old version stale, asks twice, and fails the step', async ({
+    start,
+    tempDir,
+  }) => {
+    const own = { start, tempDir };
+    const { em, state } = await afterPreviousDeploy(own, {}, V2, (e) =>
       e.edge.injectFaults({ kind: 'origin-old-copy', path: '/' }),
     );
     const before = em.edge.requests.length;
@@ -188,8 +203,12 @@ describe('verify', () => {
     expect(result.summary).toMatch(/\| http:\/\/www\.example\.com\/ \| stale \| 200 \| HIT TCP_MEM_HIT/);
   });
 
-  it('keeps the step green under fail-on: never, and still reports the stale page', async () => {
-    const { em, state } = await afterPreviousDeploy({}, V2, (e) =>
+  it('keeps the step green under fail-on: never, and still reports the stale page', async ({
+    start,
+    tempDir,
+  }) => {
+    const own = { start, tempDir };
+    const { em, state } = await afterPreviousDeploy(own, {}, V2, (e) =>
       e.edge.injectFaults({ kind: 'origin-old-copy', path: '/' }),
     );
     const result = await run(em, { refresh: 'true', verify: 'true', 'fail-on': 'never' }, V2, state);
@@ -200,9 +219,10 @@ describe('verify', () => {
     expect(result.summary).toContain('#### Not live, or not known to be (1)');
   });
 
-  it('says the pages edited in place are stale when the refresh was refused', async () => {
+  it('says the pages edited in place are stale when the refresh was refused', async ({ start, tempDir }) => {
+    const own = { start, tempDir };
     // The previous deploy's run refreshes nothing: only this one is refused.
-    const { em, state } = await afterPreviousDeploy({ denyActions: ['RefreshObjectCaches'] });
+    const { em, state } = await afterPreviousDeploy(own, { denyActions: ['RefreshObjectCaches'] });
     const result = await run(em, { refresh: 'true', verify: 'true' }, V2, state);
 
     expect(result.exitCode).toBe(1);
@@ -217,10 +237,11 @@ describe('verify', () => {
     expect(result.summary).toMatch(/\| http:\/\/www\.example\.com\/css\/site\.css \| stale \| 200 \| HIT /);
   });
 
-  it('finds a new file the origin lacks missing, and fails the step', async () => {
+  it('finds a new file the origin lacks missing, and fails the step', async ({ start, tempDir }) => {
+    const own = { start, tempDir };
     const deployed = { ...V2 };
     delete deployed['blog/new/index.html'];
-    const { em, state } = await afterPreviousDeploy({}, deployed);
+    const { em, state } = await afterPreviousDeploy(own, {}, deployed);
     const result = await run(em, { refresh: 'true', verify: 'true' }, V2, state);
 
     expect(result.exitCode).toBe(1);
@@ -234,8 +255,12 @@ describe('verify', () => {
     expect(result.log).toContain('1 missing (the site answers 4xx or 5xx)');
   });
 
-  it('asks at once for a URL skipped for quota (no prefetch to spoil) and says why it is stale', async () => {
-    const { em, state } = await afterPreviousDeploy();
+  it('asks at once for a URL skipped for quota (no prefetch to spoil) and says why it is stale', async ({
+    start,
+    tempDir,
+  }) => {
+    const own = { start, tempDir };
+    const { em, state } = await afterPreviousDeploy(own);
     // Quota 1: the home page goes; the stylesheet (loaded by the 3 pages) and the new post do not.
     const result = await run(em, { refresh: 'false', verify: 'true', 'daily-quota': '1' }, V2, state);
 
@@ -261,8 +286,12 @@ describe('verify', () => {
     });
   });
 
-  it('with refresh: changed (the default) a URL skipped for quota is refreshed all the same: verify finds it fresh', async () => {
-    const { em, state } = await afterPreviousDeploy();
+  it('with refresh: changed (the default) a URL skipped for quota is refreshed all the same: verify finds it fresh', async ({
+    start,
+    tempDir,
+  }) => {
+    const own = { start, tempDir };
+    const { em, state } = await afterPreviousDeploy(own);
     const result = await run(em, { verify: 'true', 'daily-quota': '1' }, V2, state);
 
     expect(result.exitCode, result.log).toBe(0);
@@ -278,10 +307,11 @@ describe('verify', () => {
     });
   });
 
-  it('never has more than 8 requests in flight at a slow edge', async () => {
+  it('never has more than 8 requests in flight at a slow edge', async ({ start, tempDir }) => {
+    const own = { start, tempDir };
     const many: Files = { ...V1 };
     for (let i = 0; i < 30; i++) many[`posts/${i}/index.html`] = page(`Post ${i}`, `Text ${i}.`);
-    const em = await emulators.start({ edge: { originDir: folder(many) } });
+    const em = await own.start({ edge: { originDir: folder(own, many) } });
     em.edge.injectFaults({ kind: 'latency', ms: 300 });
     const result = await run(em, { verify: 'true' }, many);
 
@@ -291,8 +321,12 @@ describe('verify', () => {
     expect(em.edge.maxInFlight()).toBe(8);
   });
 
-  it('without a built site reports status and cache headers, never fresh or stale, and keeps to verify-limit', async () => {
-    const em = await emulators.start({ edge: { originDir: folder(V2) } });
+  it('without a built site reports status and cache headers, never fresh or stale, and keeps to verify-limit', async ({
+    start,
+    tempDir,
+  }) => {
+    const own = { start, tempDir };
+    const em = await own.start({ edge: { originDir: folder(own, V2) } });
     const urls = [`${SITE}/`, `${SITE}/gone/`, `${SITE}/about/`, `${SITE}/img/logo.svg`];
     const result = await runAction(
       { endpoint: em.url, 'poll-interval': '1', urls: urls.join('\n'), verify: 'true', 'verify-limit': '3' },
@@ -323,8 +357,12 @@ describe('verify', () => {
     expect(em.edge.requests).toHaveLength(3);
   });
 
-  it('on the command line: --verify, the counts and the stale page under the table, exit code 1', async () => {
-    const { em, state } = await afterPreviousDeploy({}, V2, (e) =>
+  it('on the command line: --verify, the counts and the stale page under the table, exit code 1', async ({
+    start,
+    tempDir,
+  }) => {
+    const own = { start, tempDir };
+    const { em, state } = await afterPreviousDeploy(own, {}, V2, (e) =>
       e.edge.injectFaults({ kind: 'origin-old-copy', path: '/css/site.css' }),
     );
     const cli = await runCliBundle(

@@ -5,7 +5,7 @@
  * process trusts the certificate with NODE_EXTRA_CA_CERTS=<certFile>.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net, { type AddressInfo, type Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +16,8 @@ export interface Certificate {
   cert: Buffer;
   /** PEM file of the certificate, for NODE_EXTRA_CA_CERTS. */
   certFile: string;
+  /** Removes the certificate's files once no process needs certFile any more. */
+  remove(): void;
 }
 
 /** A self-signed certificate valid for one day for `names`. */
@@ -44,7 +46,12 @@ export function makeCertificate(names: string[]): Certificate {
     ],
     { stdio: 'ignore' },
   );
-  return { key: readFileSync(keyFile), cert: readFileSync(certFile), certFile };
+  return {
+    key: readFileSync(keyFile),
+    cert: readFileSync(certFile),
+    certFile,
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 export interface TlsFront {

@@ -10,7 +10,7 @@ import type { RunResult } from '../../src/report/result.js';
 import type { Config } from '../../src/config/config.js';
 import { runPrefetch } from '../../src/run.js';
 import { RunStop } from '../../src/runtime/stop.js';
-import { DEFAULT_RETRY_POLICY } from '../../src/runtime/retry.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../src/runtime/retry.js';
 import type { Emulator, EmulatorOptions } from '../../emulator/index.js';
 import { emulatorPerTest } from '../helpers/emulator.js';
 import { configFrom } from '../helpers/inputs.js';
@@ -36,6 +36,9 @@ function config(inputs: Record<string, string>, env: Record<string, string> = {}
   return configFrom(inputs, { GITHUB_WORKSPACE: process.cwd(), ...env }, AK);
 }
 
+/** Long pauses between tries, so that a stop comes while the run waits to try again. */
+const SLOW_RETRIES: RetryPolicy = { ...DEFAULT_RETRY_POLICY, baseDelayMs: 2_000, maxDelayMs: 10_000 };
+
 /** Sockets and timers open now, by kind. */
 function handles(): Record<string, number> {
   const counts: Record<string, number> = {};
@@ -50,7 +53,7 @@ function handles(): Record<string, number> {
  */
 async function runAndSettle(
   cfg: Config,
-  options: { stop?: RunStop; sites?: { open(): number }[] } = {},
+  options: { stop?: RunStop; sites?: { open(): number }[]; retryPolicy?: RetryPolicy } = {},
 ): Promise<{ result: RunResult; logger: MemoryLogger; ms: number }> {
   const before = handles();
   const logger = new MemoryLogger();
@@ -58,7 +61,7 @@ async function runAndSettle(
   const result = await runPrefetch(cfg, {
     logger,
     ...(options.stop ? { stop: options.stop } : {}),
-    retryPolicy: { ...DEFAULT_RETRY_POLICY, baseDelayMs: 2_000, maxDelayMs: 10_000 },
+    retryPolicy: options.retryPolicy ?? SLOW_RETRIES,
   });
   const ms = Date.now() - started;
   for (const site of options.sites ?? []) await allClosed(site);
@@ -92,6 +95,7 @@ describe('stalled bodies', () => {
     em.injectFaults({ kind: 'stall-body', action: 'DescribeRefreshQuota' }, { kind: 'stall-body', nth: 1 });
     const { result } = await runAndSettle(
       config({ urls: URLS.join('\n'), endpoint: em.url, 'request-timeout': '1' }),
+      { retryPolicy: DEFAULT_RETRY_POLICY },
     );
     expect(result.counts.submitted).toBe(URLS.length);
     expect(em.calls.filter((c) => c.fault === 'stall-body')).toHaveLength(2);
@@ -101,7 +105,7 @@ describe('stalled bodies', () => {
     const site = await serve(stallSitemap);
     const { result } = await runAndSettle(
       config({ sitemap: sitemapUrl(site), urls: URLS[0] ?? '', 'request-timeout': '1', 'dry-run': 'true' }),
-      { sites: [site] },
+      { sites: [site], retryPolicy: DEFAULT_RETRY_POLICY },
     );
     expect(result.fatal).toMatch(
       /^Cannot read sitemap: .*timed out while downloading \(limit 1 s per request\) \(3 attempts\)$/,
@@ -127,7 +131,7 @@ describe('stalled bodies', () => {
         endpoint: em.url,
         'request-timeout': '1',
       }),
-      { sites: [site] },
+      { sites: [site], retryPolicy: DEFAULT_RETRY_POLICY },
     );
     expect(logger.messages('warning').join('\n')).toMatch(
       /previous-sitemap: the baseline cannot be read: .*timed out.*Nothing from the sitemap is selected/s,

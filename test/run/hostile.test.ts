@@ -38,6 +38,8 @@ async function run(workspace: string, inputs: Record<string, string> = {}) {
       'site-dir': 'public',
       state: STATE,
       'daily-quota': '1000',
+      // The refresh wait polls first after one interval: 1 s, not the default 10 s.
+      'poll-interval': '1',
       ...inputs,
     },
     { GITHUB_WORKSPACE: workspace, RUNNER_TEMP: workspace },

@@ -1,8 +1,8 @@
 /** Lists far longer than a function's argument limit: every line is read, in order (issue 13, item 12). */
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { MemoryLogger } from '../helpers/logger.js';
 import { gatherEntries, type SourceConfig } from '../../src/sources/gather.js';
 import { compileExcludes } from '../../src/urls/exclude.js';
@@ -23,6 +23,7 @@ function config(extra: Partial<SourceConfig>): SourceConfig {
 describe(`a list of ${LINES.toLocaleString('en')} lines`, () => {
   it('from urls-file: every line, in order, after the urls input', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'cdn-prefetch-long-'));
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
     const file = path.join(dir, 'urls.txt');
     await writeFile(file, list);
     const { entries } = await gatherEntries(config({ urlsFile: file }), new MemoryLogger());
