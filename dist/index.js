@@ -52825,74 +52825,6 @@ class RenewingClient extends AlibabaClient {
     }
 }
 
-;// CONCATENATED MODULE: ./src/follow/allot.ts
-/**
- * The quota (`slots`; undefined: no cap) allotted over `items` in the order given (the plan's): each
- * ready or waiting item takes a slot while slots remain; a held one takes none. After the refresh
- * wait, the slots of the waiting items whose refresh did not complete are allotted again, the same way,
- * over what is left.
- */
-function allot(items, readiness, slots) {
-    const result = { ready: [], waiting: [], left: [] };
-    let free = slots === undefined ? Infinity : Math.max(0, slots);
-    for (const item of items) {
-        const where = readiness(item);
-        if (where === 'held' || free === 0) {
-            result.left.push(item);
-            continue;
-        }
-        result[where].push(item);
-        free--;
-    }
-    return result;
-}
-/** The first allotment, before the refresh wait; without `sent` (a dry run) every URL is ready. */
-function allotBeforeRefresh(candidates, needs, sent, quota) {
-    const ordered = [...candidates].sort((a, b) => a.order - b.order);
-    return allot(ordered, (item) => {
-        if (!needs.get(item.url)?.needed || sent === undefined)
-            return 'ready';
-        return sent.accepted.has(item.url) ? 'waiting' : 'held';
-    }, quota);
-}
-/**
- * After the refresh wait: the slots kept for refreshed URLs go, in plan order, to those whose refresh
- * is Complete, then to the next URLs that may be prefetched. A URL whose refresh was refused, failed,
- * or (when the refreshes were `awaited`) did not complete is held back; one whose accepted refresh was
- * not awaited (no slot waited for it) is simply beyond the quota. Once the run has `halted` (stopped,
- * or every prefetch refused for good), a refresh cut short is no reason to hold a URL back: it goes on
- * to the submission, which reports it not sent and why (and the state carries it so).
- */
-function allotAfterRefresh(first, needs, sent, refreshed, run) {
-    const pending = [...first.waiting, ...first.left].sort((a, b) => a.order - b.order);
-    if (sent === undefined)
-        return { ready: [], heldBack: [], overQuota: pending };
-    const refreshOf = (item) => refreshed?.urls.get(item.url);
-    const needed = (item) => needs.get(item.url)?.needed === true;
-    const complete = (item) => refreshOf(item)?.refreshStatus === 'Complete';
-    const cut = new Set(run.halted ? pending.filter((item) => needed(item) && cutByStop(refreshOf(item))) : []);
-    const second = allot(pending.filter((item) => !cut.has(item)), (item) => (!needed(item) || complete(item) ? 'ready' : 'held'), first.waiting.filter((item) => !cut.has(item)).length);
-    const held = (item) => needed(item) && !complete(item) && (run.awaited || !stillRunning(refreshOf(item)));
-    return {
-        ready: [...cut, ...second.ready].sort((a, b) => a.order - b.order),
-        heldBack: second.left.filter(held),
-        overQuota: second.left.filter((item) => !held(item)),
-    };
-}
-/** An accepted refresh not known to have finished. */
-function stillRunning(refresh) {
-    return refresh?.refreshStatus === 'Pending' || refresh?.refreshStatus === 'Refreshing';
-}
-/** A refresh still running, or never sent, because the run stopped. */
-function cutByStop(refresh) {
-    if (refresh === undefined)
-        return false;
-    if (stillRunning(refresh))
-        return true;
-    const { notRefreshed } = refresh;
-    return notRefreshed === 'deadline' || notRefreshed === 'cancelled' || notRefreshed === 'stopped';
-}
-
 ;// CONCATENATED MODULE: ./src/follow/fresh.ts
 /**
  * Each candidate's need, by URL; empty with `refresh: false`. `changes` (by order) says why the sitemap
@@ -52947,6 +52879,88 @@ function changeNeed(change, mode, carried) {
     if (change === 'added')
         return carried ? NOT_NEEDED.addedCarried : NOT_NEEDED.added;
     return carried ? NOT_NEEDED.unchangedCarried : NOT_NEEDED.unchanged;
+}
+/**
+ * The URLs that need a refresh, as a set of their own: they are few, and looking a URL up among them is
+ * quicker than among every candidate's need (a first deploy has a million, none needed).
+ */
+function neededUrls(needs) {
+    const needed = new Set();
+    for (const [url, need] of needs)
+        if (need.needed)
+            needed.add(url);
+    return needed;
+}
+
+;// CONCATENATED MODULE: ./src/follow/allot.ts
+
+/**
+ * The quota (`slots`; undefined: no cap) allotted over `items` in the order given (the plan's): each
+ * ready or waiting item takes a slot while slots remain; a held one takes none. After the refresh
+ * wait, the slots of the waiting items whose refresh did not complete are allotted again, the same way,
+ * over what is left.
+ */
+function allot(items, readiness, slots) {
+    const result = { ready: [], waiting: [], left: [] };
+    let free = slots === undefined ? Infinity : Math.max(0, slots);
+    for (const item of items) {
+        const where = readiness(item);
+        if (where === 'held' || free === 0) {
+            result.left.push(item);
+            continue;
+        }
+        result[where].push(item);
+        free--;
+    }
+    return result;
+}
+/** The first allotment, before the refresh wait; without `sent` (a dry run) every URL is ready. */
+function allotBeforeRefresh(candidates, needs, sent, quota) {
+    const ordered = [...candidates].sort((a, b) => a.order - b.order);
+    const needed = neededUrls(needs);
+    return allot(ordered, (item) => {
+        if (sent === undefined || !needed.has(item.url))
+            return 'ready';
+        return sent.accepted.has(item.url) ? 'waiting' : 'held';
+    }, quota);
+}
+/**
+ * After the refresh wait: the slots kept for refreshed URLs go, in plan order, to those whose refresh
+ * is Complete, then to the next URLs that may be prefetched. A URL whose refresh was refused, failed,
+ * or (when the refreshes were `awaited`) did not complete is held back; one whose accepted refresh was
+ * not awaited (no slot waited for it) is simply beyond the quota. Once the run has `halted` (stopped,
+ * or every prefetch refused for good), a refresh cut short is no reason to hold a URL back: it goes on
+ * to the submission, which reports it not sent and why (and the state carries it so).
+ */
+function allotAfterRefresh(first, needs, sent, refreshed, run) {
+    const pending = [...first.waiting, ...first.left].sort((a, b) => a.order - b.order);
+    if (sent === undefined)
+        return { ready: [], heldBack: [], overQuota: pending };
+    const refreshOf = (item) => refreshed?.urls.get(item.url);
+    const neededSet = neededUrls(needs);
+    const needed = (item) => neededSet.has(item.url);
+    const complete = (item) => refreshOf(item)?.refreshStatus === 'Complete';
+    const cut = new Set(run.halted ? pending.filter((item) => needed(item) && cutByStop(refreshOf(item))) : []);
+    const second = allot(pending.filter((item) => !cut.has(item)), (item) => (!needed(item) || complete(item) ? 'ready' : 'held'), first.waiting.filter((item) => !cut.has(item)).length);
+    const held = (item) => needed(item) && !complete(item) && (run.awaited || !stillRunning(refreshOf(item)));
+    return {
+        ready: [...cut, ...second.ready].sort((a, b) => a.order - b.order),
+        heldBack: second.left.filter(held),
+        overQuota: second.left.filter((item) => !held(item)),
+    };
+}
+/** An accepted refresh not known to have finished. */
+function stillRunning(refresh) {
+    return refresh?.refreshStatus === 'Pending' || refresh?.refreshStatus === 'Refreshing';
+}
+/** A refresh still running, or never sent, because the run stopped. */
+function cutByStop(refresh) {
+    if (refresh === undefined)
+        return false;
+    if (stillRunning(refresh))
+        return true;
+    const { notRefreshed } = refresh;
+    return notRefreshed === 'deadline' || notRefreshed === 'cancelled' || notRefreshed === 'stopped';
 }
 
 ;// CONCATENATED MODULE: ./src/alibaba/operations.ts
@@ -54059,45 +54073,55 @@ async function waitForRefresh(ctx, sent) {
  * `refreshedAt`: the URL is refreshed again before it is prefetched.
  */
 function refreshOutcomes(needs, sent, followed) {
-    const urls = new Map();
-    // URLs that need no refresh say one of a few things: one object for each (a first deploy of a
-    // million files would otherwise make a million alike).
-    const notNeeded = new Map();
+    // Kept apart: the URLs that needed a refresh (few, each its own story). The others say why they
+    // need none, read from their need when asked, one object for each need: a first deploy of a million
+    // files would otherwise make and keep a million alike.
+    const refreshed = new Map();
     for (const [url, need] of needs) {
-        if (!need.needed) {
-            const key = `${need.why}\u0000${need.refreshedAt ?? ''}`;
-            let refresh = notNeeded.get(key);
+        if (need.needed)
+            refreshed.set(url, refreshOf(url, sent, followed));
+    }
+    const notNeeded = new Map();
+    return {
+        get(url) {
+            const own = refreshed.get(url);
+            if (own !== undefined)
+                return own;
+            const need = needs.get(url);
+            if (need === undefined || need.needed)
+                return undefined;
+            let refresh = notNeeded.get(need);
             if (refresh === undefined) {
                 refresh = {
                     refreshStatus: 'NotNeeded',
                     refreshDescription: need.why,
                     ...(need.refreshedAt !== undefined ? { refreshedAt: need.refreshedAt } : {}),
                 };
-                notNeeded.set(key, refresh);
+                notNeeded.set(need, refresh);
             }
-            urls.set(url, refresh);
-            continue;
-        }
-        const refused = sent?.notRefreshed.get(url);
-        const accepted = sent?.accepted.get(url);
-        if (refused || !accepted) {
-            urls.set(url, {
-                refreshStatus: 'NotRefreshed',
-                notRefreshed: refused?.kind ?? 'stopped',
-                refreshDescription: refused?.reason ?? 'not refreshed: nothing was sent',
-            });
-            continue;
-        }
-        const state = followed?.states.get(url);
-        const status = state?.status ?? 'Pending';
-        urls.set(url, {
-            refreshStatus: status,
-            refreshTaskId: state?.taskId ?? accepted.taskIds.join(','),
-            ...(state?.description ? { refreshDescription: state.description } : {}),
-            ...(status === 'Failed' ? {} : { refreshedAt: accepted.at }),
-        });
+            return refresh;
+        },
+    };
+}
+/** The refresh of a URL that needed one: not sent (and why), or its task's last known state. */
+function refreshOf(url, sent, followed) {
+    const refused = sent?.notRefreshed.get(url);
+    const accepted = sent?.accepted.get(url);
+    if (refused || !accepted) {
+        return {
+            refreshStatus: 'NotRefreshed',
+            notRefreshed: refused?.kind ?? 'stopped',
+            refreshDescription: refused?.reason ?? 'not refreshed: nothing was sent',
+        };
     }
-    return urls;
+    const state = followed?.states.get(url);
+    const status = state?.status ?? 'Pending';
+    return {
+        refreshStatus: status,
+        refreshTaskId: state?.taskId ?? accepted.taskIds.join(','),
+        ...(state?.description ? { refreshDescription: state.description } : {}),
+        ...(status === 'Failed' ? {} : { refreshedAt: accepted.at }),
+    };
 }
 function hostCount(items) {
     return new Set(items.map((item) => item.host)).size;
@@ -57986,7 +58010,10 @@ async function refresh(run, client, urls) {
  */
 function allotQuota(run, urls, refreshing, quota) {
     const first = allotBeforeRefresh(urls.candidates, refreshing.needs, refreshing.sent, quota);
-    const toRefresh = [...refreshing.needs.values()].filter((need) => need.needed).length;
+    let toRefresh = 0;
+    for (const need of refreshing.needs.values())
+        if (need.needed)
+            toRefresh++;
     const slotted = [...first.ready, ...first.waiting];
     const calls = packBatches(slotted, run.config.batchSize).batches.length;
     const hosts = new Set(slotted.map((item) => item.host)).size;
@@ -58010,7 +58037,8 @@ function afterRefresh(run, first, refreshing, refreshed, context) {
     const after = allotAfterRefresh(first, needs, sent, refreshed, { halted, awaited: context.awaited });
     if (refreshed)
         refreshed.summary.heldBack = after.heldBack.length;
-    const freshOverQuota = after.overQuota.filter((item) => refreshed?.urls.get(item.url)?.refreshStatus === 'Complete').length;
+    const needed = neededUrls(needs);
+    const freshOverQuota = after.overQuota.filter((item) => needed.has(item.url) && refreshed?.urls.get(item.url)?.refreshStatus === 'Complete').length;
     warnLeft(run, after.heldBack.length, { count: after.overQuota.length, fresh: freshOverQuota }, context.quota, context.site);
     return after;
 }
@@ -58077,8 +58105,10 @@ async function refreshWait(run, client, refreshing, awaited) {
     if (!follow || sent === undefined)
         return undefined;
     if (!awaited && sent.accepted.size > 0) {
-        run.logger.info(`Not waiting for the ${sent.accepted.size} refreshed URLs: no prefetch slot is left for them in this run ` +
-            '(they are fresh once their refresh completes, and carried as refreshed with state).');
+        run.logger.info(`Not waiting for the ${text_count(sent.accepted.size, 'refreshed URL')}: no prefetch slot is left for ` +
+            (sent.accepted.size === 1
+                ? 'it in this run (it is fresh once its refresh completes, and carried as refreshed with state).'
+                : 'them in this run (they are fresh once their refresh completes, and carried as refreshed with state).'));
     }
     const followed = awaited ? await waitForRefresh(follow, sent) : undefined;
     const urls = refreshOutcomes(needs, sent, followed);

@@ -29,7 +29,7 @@ import { openCredentials } from './credentials/open.js';
 import type { CredentialProvider } from './credentials/provider.js';
 import { RenewingClient } from './credentials/renewing-client.js';
 import { allotAfterRefresh, allotBeforeRefresh, type AfterRefresh, type Allotted } from './follow/allot.js';
-import { refreshNeeds, type RefreshNeed } from './follow/fresh.js';
+import { neededUrls, refreshNeeds, type RefreshNeed } from './follow/fresh.js';
 import {
   refreshOutcomes,
   sendRefreshes,
@@ -308,7 +308,8 @@ function allotQuota(
   quota: number | undefined,
 ): Allotted<Candidate> {
   const first = allotBeforeRefresh(urls.candidates, refreshing.needs, refreshing.sent, quota);
-  const toRefresh = [...refreshing.needs.values()].filter((need) => need.needed).length;
+  let toRefresh = 0;
+  for (const need of refreshing.needs.values()) if (need.needed) toRefresh++;
   const slotted = [...first.ready, ...first.waiting];
   const calls = packBatches(slotted, run.config.batchSize).batches.length;
   const hosts = new Set(slotted.map((item) => item.host)).size;
@@ -346,8 +347,9 @@ function afterRefresh(
   const halted = run.stop.reason !== undefined || context.ledger?.fatal !== undefined;
   const after = allotAfterRefresh(first, needs, sent, refreshed, { halted, awaited: context.awaited });
   if (refreshed) refreshed.summary.heldBack = after.heldBack.length;
+  const needed = neededUrls(needs);
   const freshOverQuota = after.overQuota.filter(
-    (item) => refreshed?.urls.get(item.url)?.refreshStatus === 'Complete',
+    (item) => needed.has(item.url) && refreshed?.urls.get(item.url)?.refreshStatus === 'Complete',
   ).length;
   warnLeft(
     run,
@@ -450,8 +452,10 @@ async function refreshWait(
   if (!follow || sent === undefined) return undefined;
   if (!awaited && sent.accepted.size > 0) {
     run.logger.info(
-      `Not waiting for the ${sent.accepted.size} refreshed URLs: no prefetch slot is left for them in this run ` +
-        '(they are fresh once their refresh completes, and carried as refreshed with state).',
+      `Not waiting for the ${count(sent.accepted.size, 'refreshed URL')}: no prefetch slot is left for ` +
+        (sent.accepted.size === 1
+          ? 'it in this run (it is fresh once its refresh completes, and carried as refreshed with state).'
+          : 'them in this run (they are fresh once their refresh completes, and carried as refreshed with state).'),
     );
   }
   const followed = awaited ? await waitForRefresh(follow, sent) : undefined;

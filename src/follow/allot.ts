@@ -6,7 +6,7 @@
  * refreshes that did not complete go to the next URLs that may be prefetched. Pure.
  */
 import type { Candidate } from '../urls/prepare.js';
-import type { RefreshNeed } from './fresh.js';
+import { neededUrls, type RefreshNeed } from './fresh.js';
 import type { Refreshed, RefreshSent, UrlRefresh } from './refresh.js';
 
 /** Where a URL stands for the prefetch: it may go now, after its refresh completes, or not in this run. */
@@ -54,10 +54,11 @@ export function allotBeforeRefresh(
   quota: number | undefined,
 ): Allotted<Candidate> {
   const ordered = [...candidates].sort((a, b) => a.order - b.order);
+  const needed = neededUrls(needs);
   return allot(
     ordered,
     (item) => {
-      if (!needs.get(item.url)?.needed || sent === undefined) return 'ready';
+      if (sent === undefined || !needed.has(item.url)) return 'ready';
       return sent.accepted.has(item.url) ? 'waiting' : 'held';
     },
     quota,
@@ -92,7 +93,8 @@ export function allotAfterRefresh(
   const pending = [...first.waiting, ...first.left].sort((a, b) => a.order - b.order);
   if (sent === undefined) return { ready: [], heldBack: [], overQuota: pending };
   const refreshOf = (item: Candidate): UrlRefresh | undefined => refreshed?.urls.get(item.url);
-  const needed = (item: Candidate): boolean => needs.get(item.url)?.needed === true;
+  const neededSet = neededUrls(needs);
+  const needed = (item: Candidate): boolean => neededSet.has(item.url);
   const complete = (item: Candidate): boolean => refreshOf(item)?.refreshStatus === 'Complete';
   const cut = new Set(run.halted ? pending.filter((item) => needed(item) && cutByStop(refreshOf(item))) : []);
   const second = allot(

@@ -83,3 +83,13 @@ function changeNeed(change: UrlChange, mode: RefreshMode, carried: string): Refr
   if (change === 'added') return carried ? NOT_NEEDED.addedCarried : NOT_NEEDED.added;
   return carried ? NOT_NEEDED.unchangedCarried : NOT_NEEDED.unchanged;
 }
+
+/**
+ * The URLs that need a refresh, as a set of their own: they are few, and looking a URL up among them is
+ * quicker than among every candidate's need (a first deploy has a million, none needed).
+ */
+export function neededUrls(needs: ReadonlyMap<string, RefreshNeed>): Set<string> {
+  const needed = new Set<string>();
+  for (const [url, need] of needs) if (need.needed) needed.add(url);
+  return needed;
+}

@@ -59,10 +59,15 @@ export interface RefreshSent {
   notRefreshed: Map<string, RefreshMissed>;
 }
 
+/** Each candidate's refresh, by URL (undefined for a URL that was no candidate). */
+export interface RefreshByUrl {
+  get(url: string): UrlRefresh | undefined;
+}
+
 /** The refresh phase's whole story: per URL (every candidate), and the totals. */
 export interface Refreshed {
   summary: RefreshSummary;
-  urls: Map<string, UrlRefresh>;
+  urls: RefreshByUrl;
 }
 
 /**
@@ -355,46 +360,54 @@ export function refreshOutcomes(
   needs: ReadonlyMap<string, RefreshNeed>,
   sent: RefreshSent | undefined,
   followed: Followed | undefined,
-): Map<string, UrlRefresh> {
-  const urls = new Map<string, UrlRefresh>();
-  // URLs that need no refresh say one of a few things: one object for each (a first deploy of a
-  // million files would otherwise make a million alike).
-  const notNeeded = new Map<string, UrlRefresh>();
+): RefreshByUrl {
+  // Kept apart: the URLs that needed a refresh (few, each its own story). The others say why they
+  // need none, read from their need when asked, one object for each need: a first deploy of a million
+  // files would otherwise make and keep a million alike.
+  const refreshed = new Map<string, UrlRefresh>();
   for (const [url, need] of needs) {
-    if (!need.needed) {
-      const key = `${need.why}\u0000${need.refreshedAt ?? ''}`;
-      let refresh = notNeeded.get(key);
+    if (need.needed) refreshed.set(url, refreshOf(url, sent, followed));
+  }
+  const notNeeded = new Map<RefreshNeed, UrlRefresh>();
+  return {
+    get(url) {
+      const own = refreshed.get(url);
+      if (own !== undefined) return own;
+      const need = needs.get(url);
+      if (need === undefined || need.needed) return undefined;
+      let refresh = notNeeded.get(need);
       if (refresh === undefined) {
         refresh = {
           refreshStatus: 'NotNeeded',
           refreshDescription: need.why,
           ...(need.refreshedAt !== undefined ? { refreshedAt: need.refreshedAt } : {}),
         };
-        notNeeded.set(key, refresh);
+        notNeeded.set(need, refresh);
       }
-      urls.set(url, refresh);
-      continue;
-    }
-    const refused = sent?.notRefreshed.get(url);
-    const accepted = sent?.accepted.get(url);
-    if (refused || !accepted) {
-      urls.set(url, {
-        refreshStatus: 'NotRefreshed',
-        notRefreshed: refused?.kind ?? 'stopped',
-        refreshDescription: refused?.reason ?? 'not refreshed: nothing was sent',
-      });
-      continue;
-    }
-    const state = followed?.states.get(url);
-    const status = state?.status ?? 'Pending';
-    urls.set(url, {
-      refreshStatus: status,
-      refreshTaskId: state?.taskId ?? accepted.taskIds.join(','),
-      ...(state?.description ? { refreshDescription: state.description } : {}),
-      ...(status === 'Failed' ? {} : { refreshedAt: accepted.at }),
-    });
+      return refresh;
+    },
+  };
+}
+
+/** The refresh of a URL that needed one: not sent (and why), or its task's last known state. */
+function refreshOf(url: string, sent: RefreshSent | undefined, followed: Followed | undefined): UrlRefresh {
+  const refused = sent?.notRefreshed.get(url);
+  const accepted = sent?.accepted.get(url);
+  if (refused || !accepted) {
+    return {
+      refreshStatus: 'NotRefreshed',
+      notRefreshed: refused?.kind ?? 'stopped',
+      refreshDescription: refused?.reason ?? 'not refreshed: nothing was sent',
+    };
   }
-  return urls;
+  const state = followed?.states.get(url);
+  const status = state?.status ?? 'Pending';
+  return {
+    refreshStatus: status,
+    refreshTaskId: state?.taskId ?? accepted.taskIds.join(','),
+    ...(state?.description ? { refreshDescription: state.description } : {}),
+    ...(status === 'Failed' ? {} : { refreshedAt: accepted.at }),
+  };
 }
 
 function hostCount(items: readonly Candidate[]): number {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { refreshNeeds } from '../../src/follow/fresh.js';
+import { neededUrls, refreshNeeds } from '../../src/follow/fresh.js';
+import { refreshOutcomes, type RefreshSent } from '../../src/follow/refresh.js';
 import type { RefreshMode } from '../../src/follow/options.js';
 import type { Candidate, EntryChange } from '../../src/urls/prepare.js';
 
@@ -103,5 +104,61 @@ describe('refreshNeeds', () => {
       why: 'refreshed by an earlier run (2026-03-01T10:00:00.000Z)',
       refreshedAt: '2026-03-01T10:00:00.000Z',
     });
+  });
+});
+
+describe('refreshOutcomes', () => {
+  const names = Object.keys(ENTRIES);
+  const candidates = names.map((_, i) => candidate(i + 1));
+  const changes = new Map<number, EntryChange>();
+  names.forEach((name, i) => {
+    const change = ENTRIES[name];
+    if (change) changes.set(i + 1, change);
+  });
+  const needs = refreshNeeds(candidates, changes, 'changed');
+  const byName = (name: string): string => candidate(names.indexOf(name) + 1).url;
+
+  it('says for every candidate what became of its refresh; one object for URLs that need none for one reason', () => {
+    const modified = byName('site-dir modified');
+    const sent: RefreshSent = {
+      summary: { tasks: [], accepted: 1, notRefreshed: 0 } as unknown as RefreshSent['summary'],
+      accepted: new Map([[modified, { taskIds: ['7'], at: '2026-03-02T00:00:00.000Z' }]]),
+      notRefreshed: new Map(),
+    };
+    const outcomes = refreshOutcomes(needs, sent, undefined);
+    expect(outcomes.get(modified)).toEqual({
+      refreshStatus: 'Pending',
+      refreshTaskId: '7',
+      refreshedAt: '2026-03-02T00:00:00.000Z',
+    });
+    // Needed, but nothing of it was accepted: not refreshed.
+    expect(outcomes.get(byName('sitemap modified'))).toMatchObject({
+      refreshStatus: 'NotRefreshed',
+      notRefreshed: 'stopped',
+    });
+    expect(outcomes.get(byName('carried, modified, refreshed before'))).toMatchObject({
+      refreshStatus: 'NotNeeded',
+      refreshedAt: '2026-03-01T10:00:00.000Z',
+    });
+    const added = outcomes.get(byName('site-dir added'));
+    expect(added).toMatchObject({
+      refreshStatus: 'NotNeeded',
+      refreshDescription: expect.stringMatching(/^added/),
+    });
+    // A million added files share the one row part: asked twice, or for another added URL, the same.
+    expect(outcomes.get(byName('site-dir added'))).toBe(added);
+    expect(outcomes.get(byName('sitemap added'))).toBe(added);
+    expect(outcomes.get('https://www.example.com/not-a-candidate')).toBeUndefined();
+    expect(neededUrls(needs)).toEqual(
+      new Set(
+        [
+          'site-dir modified',
+          'site-dir modified, navigation only',
+          'sitemap modified',
+          'carried, modified, not refreshed',
+          'carried by a state that does not say what changed',
+        ].map(byName),
+      ),
+    );
   });
 });
