@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { neededUrls, refreshNeeds } from '../../src/follow/fresh.js';
+import { neededUrls, refreshNeeds, type RefreshNeed } from '../../src/follow/fresh.js';
 import { refreshOutcomes, type RefreshSent } from '../../src/follow/refresh.js';
 import type { RefreshMode } from '../../src/follow/options.js';
 import type { Candidate, EntryChange } from '../../src/urls/prepare.js';
@@ -34,16 +34,25 @@ const ENTRIES: Record<string, EntryChange | undefined> = {
   'carried by a state that does not say what changed': site({ change: 'carried', chromeOnly: false }),
 };
 
-function needed(mode: RefreshMode): Record<string, boolean | undefined> {
-  const names = Object.keys(ENTRIES);
-  const candidates = names.map((_, i) => candidate(i + 1));
+const NAMES = Object.keys(ENTRIES);
+
+/** The URL of the entry named `name` in ENTRIES. */
+const urlOf = (name: string): string => candidate(NAMES.indexOf(name) + 1).url;
+
+/** Every entry of ENTRIES as a candidate, and their needs under `mode`. */
+function entryNeeds(mode: RefreshMode): Map<string, RefreshNeed> {
+  const candidates = NAMES.map((_, i) => candidate(i + 1));
   const changes = new Map<number, EntryChange>();
-  names.forEach((name, i) => {
+  NAMES.forEach((name, i) => {
     const change = ENTRIES[name];
     if (change) changes.set(i + 1, change);
   });
-  const needs = refreshNeeds(candidates, changes, mode);
-  return Object.fromEntries(names.map((name, i) => [name, needs.get(candidate(i + 1).url)?.needed]));
+  return refreshNeeds(candidates, changes, mode);
+}
+
+function needed(mode: RefreshMode): Record<string, boolean | undefined> {
+  const needs = entryNeeds(mode);
+  return Object.fromEntries(NAMES.map((name) => [name, needs.get(urlOf(name))?.needed]));
 }
 
 describe('refreshNeeds', () => {
@@ -108,15 +117,8 @@ describe('refreshNeeds', () => {
 });
 
 describe('refreshOutcomes', () => {
-  const names = Object.keys(ENTRIES);
-  const candidates = names.map((_, i) => candidate(i + 1));
-  const changes = new Map<number, EntryChange>();
-  names.forEach((name, i) => {
-    const change = ENTRIES[name];
-    if (change) changes.set(i + 1, change);
-  });
-  const needs = refreshNeeds(candidates, changes, 'changed');
-  const byName = (name: string): string => candidate(names.indexOf(name) + 1).url;
+  const needs = entryNeeds('changed');
+  const byName = urlOf;
 
   it('says for every candidate what became of its refresh; one object for URLs that need none for one reason', () => {
     const modified = byName('site-dir modified');
