@@ -51671,33 +51671,6 @@ function followFailure(result) {
     return `${failed} of ${result.counts.submitted} submitted URLs failed at the CDN (prefetch task Failed)`;
 }
 
-;// CONCATENATED MODULE: ./src/batch/pack.ts
-/** `quota` undefined means no cap. Input order is kept: by host of first appearance, then within a host. */
-function packBatches(candidates, batchSize, quota) {
-    if (!Number.isInteger(batchSize) || batchSize < 1)
-        throw new Error(`batch size must be >= 1, not ${batchSize}`);
-    const ordered = [...candidates].sort((a, b) => a.order - b.order);
-    const cap = quota === undefined ? ordered.length : Math.max(0, Math.min(quota, ordered.length));
-    const chosen = ordered.slice(0, cap);
-    const byHost = new Map();
-    for (const item of chosen) {
-        const list = byHost.get(item.host);
-        if (list)
-            list.push(item);
-        else
-            byHost.set(item.host, [item]);
-    }
-    const batches = [];
-    for (const [host, items] of byHost) {
-        for (let start = 0; start < items.length; start += batchSize) {
-            batches.push({ host, items: items.slice(start, start + batchSize) });
-        }
-    }
-    // Earliest URL first, so that a run cut short has sent the URLs the user listed first.
-    batches.sort((a, b) => (a.items[0]?.order ?? 0) - (b.items[0]?.order ?? 0));
-    return { batches, overQuota: ordered.slice(cap) };
-}
-
 ;// CONCATENATED MODULE: ./src/runtime/retry.ts
 /**
  * Retries with exponential backoff and jitter, within a bounded overall time. Each attempt is a new
@@ -52825,142 +52798,67 @@ class RenewingClient extends AlibabaClient {
     }
 }
 
-;// CONCATENATED MODULE: ./src/follow/fresh.ts
+;// CONCATENATED MODULE: ./src/follow/result.ts
 /**
- * Each candidate's need, by URL; empty with `refresh: false`. `changes` (by order) says why the sitemap
- * diff or site-dir selected an entry; list entries have none.
+ * Adds `refreshStatus`, `refreshTaskId`, `refreshDescription`, `notRefreshed` and `refreshedAt` (with
+ * `refresh`: on every URL that was a candidate) and `taskStatus` / `description` (with `wait`: on every
+ * submitted URL) to the outcomes. They are this run's own, made for the report: completed in place
+ * (a copy of each of a million outcomes would double them at the run's peak).
  */
-function refreshNeeds(candidates, changes, mode) {
-    const needs = new Map();
-    if (mode === 'none')
-        return needs;
-    for (const candidate of candidates)
-        needs.set(candidate.url, needOf(changes.get(candidate.order), mode));
-    return needs;
-}
-const NEEDED = { needed: true };
-/** The needs that say the same, made once: a first deploy of a million files has a million "added". */
-const LIST = {
-    needed: false,
-    kind: 'list',
-    why: 'a urls / urls-file entry: refresh: changed refreshes only what changed in place (refresh: true refreshes it)',
-};
-const NOT_NEEDED = {
-    added: notNeeded('added', ''),
-    addedCarried: notNeeded('added', ' (carried)'),
-    unchanged: notNeeded('unchanged', ''),
-    unchangedCarried: notNeeded('unchanged', ' (carried)'),
-};
-function notNeeded(kind, carried) {
-    const why = kind === 'added'
-        ? `added${carried}: the CDN holds no earlier copy to replace`
-        : `unchanged${carried}: the CDN's copy is current`;
-    return { needed: false, kind, why };
-}
-function needOf(entry, mode) {
-    if (entry === undefined)
-        return mode === 'all' ? NEEDED : LIST;
-    if (entry.change === 'carried') {
-        if (entry.refreshedAt !== undefined) {
-            return {
-                needed: false,
-                kind: 'refreshed',
-                why: `refreshed by an earlier run (${entry.refreshedAt})`,
-                refreshedAt: entry.refreshedAt,
-            };
+function withFollowThrough(outcomes, refreshed, waited) {
+    if (!refreshed && !waited)
+        return { outcomes: [...outcomes] };
+    for (const outcome of outcomes) {
+        const refresh = refreshed?.urls.get(outcome.url);
+        if (refresh)
+            Object.assign(outcome, refresh);
+        const state = outcome.status === 'submitted' ? waited?.states.get(outcome.url) : undefined;
+        if (state) {
+            outcome.taskStatus = state.status;
+            if (state.description)
+                outcome.description = state.description;
         }
-        return changeNeed(entry.firstChange ?? 'modified', mode, ' (carried)');
     }
-    return changeNeed(entry.change, mode, '');
-}
-function changeNeed(change, mode, carried) {
-    if (change === 'modified' || mode === 'all')
-        return NEEDED;
-    if (change === 'added')
-        return carried ? NOT_NEEDED.addedCarried : NOT_NEEDED.added;
-    return carried ? NOT_NEEDED.unchangedCarried : NOT_NEEDED.unchanged;
-}
-/**
- * The URLs that need a refresh, as a set of their own: they are few, and looking a URL up among them is
- * quicker than among every candidate's need (a first deploy has a million, none needed).
- */
-function neededUrls(needs) {
-    const needed = new Set();
-    for (const [url, need] of needs)
-        if (need.needed)
-            needed.add(url);
-    return needed;
-}
-
-;// CONCATENATED MODULE: ./src/follow/allot.ts
-
-/**
- * The quota (`slots`; undefined: no cap) allotted over `items` in the order given (the plan's): each
- * ready or waiting item takes a slot while slots remain; a held one takes none. After the refresh
- * wait, the slots of the waiting items whose refresh did not complete are allotted again, the same way,
- * over what is left.
- */
-function allot(items, readiness, slots) {
-    const result = { ready: [], waiting: [], left: [] };
-    let free = slots === undefined ? Infinity : Math.max(0, slots);
-    for (const item of items) {
-        const where = readiness(item);
-        if (where === 'held' || free === 0) {
-            result.left.push(item);
-            continue;
-        }
-        result[where].push(item);
-        free--;
-    }
-    return result;
-}
-/** The first allotment, before the refresh wait; without `sent` (a dry run) every URL is ready. */
-function allotBeforeRefresh(candidates, needs, sent, quota) {
-    const ordered = [...candidates].sort((a, b) => a.order - b.order);
-    const needed = neededUrls(needs);
-    return allot(ordered, (item) => {
-        if (sent === undefined || !needed.has(item.url))
-            return 'ready';
-        return sent.accepted.has(item.url) ? 'waiting' : 'held';
-    }, quota);
-}
-/**
- * After the refresh wait: the slots kept for refreshed URLs go, in plan order, to those whose refresh
- * is Complete, then to the next URLs that may be prefetched. A URL whose refresh was refused, failed,
- * or (when the refreshes were `awaited`) did not complete is held back; one whose accepted refresh was
- * not awaited (no slot waited for it) is simply beyond the quota. Once the run has `halted` (stopped,
- * or every prefetch refused for good), a refresh cut short is no reason to hold a URL back: it goes on
- * to the submission, which reports it not sent and why (and the state carries it so).
- */
-function allotAfterRefresh(first, needs, sent, refreshed, run) {
-    const pending = [...first.waiting, ...first.left].sort((a, b) => a.order - b.order);
-    if (sent === undefined)
-        return { ready: [], heldBack: [], overQuota: pending };
-    const refreshOf = (item) => refreshed?.urls.get(item.url);
-    const neededSet = neededUrls(needs);
-    const needed = (item) => neededSet.has(item.url);
-    const complete = (item) => refreshOf(item)?.refreshStatus === 'Complete';
-    const cut = new Set(run.halted ? pending.filter((item) => needed(item) && cutByStop(refreshOf(item))) : []);
-    const second = allot(pending.filter((item) => !cut.has(item)), (item) => (!needed(item) || complete(item) ? 'ready' : 'held'), first.waiting.filter((item) => !cut.has(item)).length);
-    const held = (item) => needed(item) && !complete(item) && (run.awaited || !stillRunning(refreshOf(item)));
     return {
-        ready: [...cut, ...second.ready].sort((a, b) => a.order - b.order),
-        heldBack: second.left.filter(held),
-        overQuota: second.left.filter((item) => !held(item)),
+        outcomes: [...outcomes],
+        follow: {
+            ...(refreshed ? { refresh: refreshed.summary } : {}),
+            ...(waited ? { wait: waited.summary } : {}),
+        },
     };
 }
-/** An accepted refresh not known to have finished. */
-function stillRunning(refresh) {
-    return refresh?.refreshStatus === 'Pending' || refresh?.refreshStatus === 'Refreshing';
+/**
+ * URLs held back from the prefetch because their refresh was not confirmed Complete: skipped, with
+ * why. A prefetch sent now would fill nothing (the old copy is still valid) or be emptied by the
+ * refresh when it completes. One whose refresh the CDN refused for itself (a host that is not an
+ * accelerated domain, a URL it does not take) failed, with the refusal's code: a prefetch would be
+ * refused the same way.
+ */
+function heldBackOutcomes(items, refreshed, sent, waitTimeoutMs) {
+    return items.map((item) => {
+        const where = { source: item.source, order: item.order };
+        const missed = sent.notRefreshed.get(item.url);
+        if (missed?.kind === 'refused' && missed.refusal) {
+            const { code, errorClass } = missed.refusal;
+            const reason = `${missed.reason}; not prefetched, as a prefetch would be refused too`;
+            return { url: item.url, status: 'failed', reason, ...(code ? { code } : {}), errorClass, ...where };
+        }
+        const reason = heldBackReason(refreshed.urls.get(item.url), waitTimeoutMs);
+        return { url: item.url, status: 'skipped', reason, skip: 'refresh', ...where };
+    });
 }
-/** A refresh still running, or never sent, because the run stopped. */
-function cutByStop(refresh) {
-    if (refresh === undefined)
-        return false;
-    if (stillRunning(refresh))
-        return true;
-    const { notRefreshed } = refresh;
-    return notRefreshed === 'deadline' || notRefreshed === 'cancelled' || notRefreshed === 'stopped';
+function heldBackReason(refresh, waitTimeoutMs) {
+    const held = 'held back from the prefetch';
+    switch (refresh?.refreshStatus) {
+        case 'Failed':
+            return `refresh: ${held}: its refresh failed at the CDN (${refresh.refreshDescription ?? 'no reason given'}), so the old copy stays`;
+        case 'Pending':
+        case 'Refreshing':
+            return (`refresh: ${held}: its refresh was not confirmed Complete within wait-timeout (${waitTimeoutMs / 1000} s), ` +
+                'and a prefetch before it completes fills nothing; it was refreshed, so a later prefetch needs no new refresh');
+        default:
+            return `refresh: ${held}: ${refresh?.refreshDescription ?? 'not refreshed'}, so the old copy stays`;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/alibaba/operations.ts
@@ -53243,197 +53141,6 @@ function canonicalize(absolute) {
         };
     }
     return { ok: true, url, host: parsed.hostname };
-}
-
-;// CONCATENATED MODULE: ./src/submit/confirm.ts
-
-
-
-
-
-
-/** The shortest window, whatever `request-timeout` says. */
-const MIN_WINDOW_MS = 5_000;
-/**
- * The window is as long as `request-timeout` (at least 5 s): the time the run already allows the CDN
- * to act on a call and answer it is the time it allows a late call to show up.
- */
-function lookupPolicy(requestTimeoutMs) {
-    return { windowMs: Math.max(MIN_WINDOW_MS, requestTimeoutMs), firstPauseMs: 1_000 };
-}
-/** When each look-up starts, in ms after the failure: at once, then after pauses that double, the last at the window's end. */
-function lookupTimes(policy) {
-    const times = [0];
-    const first = Math.max(1, policy.firstPauseMs);
-    for (let pause = first, at = first; at < policy.windowMs; pause *= 2, at += pause)
-        times.push(at);
-    times.push(policy.windowMs);
-    return times;
-}
-/**
- * Alibaba's machines agree on the time to well within this; the answer's Date and a task's
- * CreationTime may come from different ones.
- */
-const SERVER_SLACK_MS = 1_000;
-/** Without a Date header to measure it: how far the runner's clock is taken to be ahead of the CDN's at most. */
-const ASSUMED_SKEW_MS = 5_000;
-/** Signed calls are refused beyond this clock difference, so no task of ours can lie further out. */
-const SIGNATURE_TOLERANCE_MS = 15 * 60_000;
-/**
- * The earliest CreationTime a task of a call sent at `sentAt` (our clock) can carry. The answer's Date
- * header was stamped no later than the answer reached us, so the CDN's clock is at least
- * (Date − arrival) ahead of ours; by its clock, the call was sent no earlier than `sentAt` plus that.
- * CreationTime has second precision (truncated), hence the floor.
- */
-function earliestCreation(sentAt, clock) {
-    const bound = clock
-        ? sentAt + (clock.serverMs - clock.receivedMs) - SERVER_SLACK_MS
-        : sentAt - ASSUMED_SKEW_MS;
-    return Math.floor(bound / 1000) * 1000;
-}
-/**
- * Looks the call up at each of `lookupTimes` until it is found. A call is accepted or refused as a
- * whole, so its first and last URLs decide it; only if they disagree is every URL looked up. The call
- * is `absent` only when the last look-up of the window answered and nothing of it was there.
- */
-async function lookUpCall(client, call, options) {
-    const failedAt = Date.now();
-    const search = new CallSearch(client, call, {
-        ...options.retryPolicy,
-        maxElapsedMs: Math.min(options.retryPolicy.maxElapsedMs, options.policy.windowMs),
-    });
-    const times = lookupTimes(options.policy);
-    const stopped = () => search.inDoubt('the run stopped before the look-ups were done');
-    for (const [round, at] of times.entries()) {
-        await sleep(failedAt + at - Date.now(), options.signal);
-        if (options.signal?.aborted)
-            return stopped();
-        try {
-            await search.round(options.signal);
-        }
-        catch (error) {
-            if (!(error instanceof AlibabaError))
-                throw error;
-            if (options.signal?.aborted)
-                return stopped();
-            // A later look-up sees everything an earlier one would have, so only the last one must answer;
-            // a refusal that no retry can change (no permission, a parameter refused) ends the search.
-            if (round === times.length - 1 || !isRetryable(error.errorClass)) {
-                return search.inDoubt(`the look-up failed (${error.message})`, error.code);
-            }
-            continue;
-        }
-        if (search.complete())
-            return { kind: 'accepted', taskIds: search.taskIds() };
-    }
-    if (search.nothingFound())
-        return { kind: 'absent' };
-    return search.inDoubt(search.found.size > 0
-        ? `the look-ups over ${options.policy.windowMs / 1000} s found ${search.found.size} of the call's ${text_count(call.urls.length, 'URL')} accepted, but not this one`
-        : 'a task for it was found whose creation time cannot be read');
-}
-/** What the look-ups of one call have seen so far. */
-class CallSearch {
-    client;
-    call;
-    retryPolicy;
-    found = new Map();
-    /** URLs with a task of the right type whose CreationTime cannot be read: ours, or an earlier run's. */
-    undated = new Set();
-    perUrl = false;
-    endsFound = false;
-    /** The call's URLs by host: a call gets one task ID per host (a refresh may carry several hosts). */
-    byHost = new Map();
-    constructor(client, call, retryPolicy) {
-        this.client = client;
-        this.call = call;
-        this.retryPolicy = retryPolicy;
-        for (const url of call.urls) {
-            const list = this.byHost.get(confirm_hostOf(url));
-            if (list)
-                list.push(url);
-            else
-                this.byHost.set(confirm_hostOf(url), [url]);
-        }
-    }
-    async round(signal) {
-        const { urls } = this.call;
-        if (!this.perUrl) {
-            // The first and last URL of each host: they carry every task ID the call was given.
-            const ends = [...this.byHost.values()].flatMap((list) => [
-                ...new Set([list[0], list[list.length - 1]]),
-            ]);
-            const endUrls = ends.filter((u) => u !== undefined);
-            for (const url of endUrls)
-                if (!this.found.has(url))
-                    await this.lookUp(url, signal);
-            const seen = endUrls.filter((url) => this.found.has(url)).length;
-            if (seen === endUrls.length) {
-                this.endsFound = true;
-                return;
-            }
-            if (seen === 0)
-                return;
-            // One end found, the other not: a call is accepted as a whole, so look at every URL.
-            this.perUrl = true;
-        }
-        for (const url of urls)
-            if (!this.found.has(url))
-                await this.lookUp(url, signal);
-    }
-    complete() {
-        return this.endsFound || this.found.size === this.call.urls.length;
-    }
-    nothingFound() {
-        return this.found.size === 0 && this.undated.size === 0;
-    }
-    /** URL → task ID; when the ends decided, the others get the IDs their host's ends were found under. */
-    taskIds() {
-        const ids = new Map();
-        for (const list of this.byHost.values()) {
-            const hostIds = [...new Set(list.flatMap((url) => this.found.get(url) ?? []))].join(',');
-            for (const url of list)
-                ids.set(url, this.found.get(url) ?? hostIds);
-        }
-        return ids;
-    }
-    inDoubt(why, code) {
-        return { kind: 'in-doubt', found: this.found, why, ...(code !== undefined ? { code } : {}) };
-    }
-    async lookUp(url, signal) {
-        const { objectType, sentAt } = this.call;
-        const answer = await withRetries(() => describeRefreshTasks(this.client, {
-            objectPath: url,
-            objectType,
-            // Wide on purpose: the tasks are dated by the CDN's clock below, not by this filter.
-            startTime: isoSeconds(new Date(sentAt - SIGNATURE_TOLERANCE_MS)),
-            endTime: isoSeconds(new Date(Date.now() + SIGNATURE_TOLERANCE_MS)),
-            pageSize: 100,
-        }), this.retryPolicy, signal ? { signal } : {});
-        const earliest = earliestCreation(sentAt, answer.clock);
-        for (const task of answer.tasks) {
-            const normalized = normalizeUrl(task.objectPath);
-            if (!normalized.ok || normalized.url !== url || task.objectType.toLowerCase() !== objectType)
-                continue;
-            const created = Date.parse(task.creationTime ?? '');
-            if (Number.isNaN(created)) {
-                this.undated.add(url);
-            }
-            else if (created >= earliest) {
-                this.found.set(url, task.taskId);
-                this.undated.delete(url);
-                return;
-            }
-        }
-    }
-}
-function confirm_hostOf(url) {
-    try {
-        return new URL(url).host;
-    }
-    catch {
-        return '';
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/follow/poll.ts
@@ -53802,6 +53509,395 @@ async function waitForPrefetch(ctx, outcomes) {
     return followed;
 }
 
+;// CONCATENATED MODULE: ./src/submit/confirm.ts
+
+
+
+
+
+
+/** The shortest window, whatever `request-timeout` says. */
+const MIN_WINDOW_MS = 5_000;
+/**
+ * The window is as long as `request-timeout` (at least 5 s): the time the run already allows the CDN
+ * to act on a call and answer it is the time it allows a late call to show up.
+ */
+function lookupPolicy(requestTimeoutMs) {
+    return { windowMs: Math.max(MIN_WINDOW_MS, requestTimeoutMs), firstPauseMs: 1_000 };
+}
+/** When each look-up starts, in ms after the failure: at once, then after pauses that double, the last at the window's end. */
+function lookupTimes(policy) {
+    const times = [0];
+    const first = Math.max(1, policy.firstPauseMs);
+    for (let pause = first, at = first; at < policy.windowMs; pause *= 2, at += pause)
+        times.push(at);
+    times.push(policy.windowMs);
+    return times;
+}
+/**
+ * Alibaba's machines agree on the time to well within this; the answer's Date and a task's
+ * CreationTime may come from different ones.
+ */
+const SERVER_SLACK_MS = 1_000;
+/** Without a Date header to measure it: how far the runner's clock is taken to be ahead of the CDN's at most. */
+const ASSUMED_SKEW_MS = 5_000;
+/** Signed calls are refused beyond this clock difference, so no task of ours can lie further out. */
+const SIGNATURE_TOLERANCE_MS = 15 * 60_000;
+/**
+ * The earliest CreationTime a task of a call sent at `sentAt` (our clock) can carry. The answer's Date
+ * header was stamped no later than the answer reached us, so the CDN's clock is at least
+ * (Date − arrival) ahead of ours; by its clock, the call was sent no earlier than `sentAt` plus that.
+ * CreationTime has second precision (truncated), hence the floor.
+ */
+function earliestCreation(sentAt, clock) {
+    const bound = clock
+        ? sentAt + (clock.serverMs - clock.receivedMs) - SERVER_SLACK_MS
+        : sentAt - ASSUMED_SKEW_MS;
+    return Math.floor(bound / 1000) * 1000;
+}
+/**
+ * Looks the call up at each of `lookupTimes` until it is found. A call is accepted or refused as a
+ * whole, so its first and last URLs decide it; only if they disagree is every URL looked up. The call
+ * is `absent` only when the last look-up of the window answered and nothing of it was there.
+ */
+async function lookUpCall(client, call, options) {
+    const failedAt = Date.now();
+    const search = new CallSearch(client, call, {
+        ...options.retryPolicy,
+        maxElapsedMs: Math.min(options.retryPolicy.maxElapsedMs, options.policy.windowMs),
+    });
+    const times = lookupTimes(options.policy);
+    const stopped = () => search.inDoubt('the run stopped before the look-ups were done');
+    for (const [round, at] of times.entries()) {
+        await sleep(failedAt + at - Date.now(), options.signal);
+        if (options.signal?.aborted)
+            return stopped();
+        try {
+            await search.round(options.signal);
+        }
+        catch (error) {
+            if (!(error instanceof AlibabaError))
+                throw error;
+            if (options.signal?.aborted)
+                return stopped();
+            // A later look-up sees everything an earlier one would have, so only the last one must answer;
+            // a refusal that no retry can change (no permission, a parameter refused) ends the search.
+            if (round === times.length - 1 || !isRetryable(error.errorClass)) {
+                return search.inDoubt(`the look-up failed (${error.message})`, error.code);
+            }
+            continue;
+        }
+        if (search.complete())
+            return { kind: 'accepted', taskIds: search.taskIds() };
+    }
+    if (search.nothingFound())
+        return { kind: 'absent' };
+    return search.inDoubt(search.found.size > 0
+        ? `the look-ups over ${options.policy.windowMs / 1000} s found ${search.found.size} of the call's ${text_count(call.urls.length, 'URL')} accepted, but not this one`
+        : 'a task for it was found whose creation time cannot be read');
+}
+/** What the look-ups of one call have seen so far. */
+class CallSearch {
+    client;
+    call;
+    retryPolicy;
+    found = new Map();
+    /** URLs with a task of the right type whose CreationTime cannot be read: ours, or an earlier run's. */
+    undated = new Set();
+    perUrl = false;
+    endsFound = false;
+    /** The call's URLs by host: a call gets one task ID per host (a refresh may carry several hosts). */
+    byHost = new Map();
+    constructor(client, call, retryPolicy) {
+        this.client = client;
+        this.call = call;
+        this.retryPolicy = retryPolicy;
+        for (const url of call.urls) {
+            const list = this.byHost.get(confirm_hostOf(url));
+            if (list)
+                list.push(url);
+            else
+                this.byHost.set(confirm_hostOf(url), [url]);
+        }
+    }
+    async round(signal) {
+        const { urls } = this.call;
+        if (!this.perUrl) {
+            // The first and last URL of each host: they carry every task ID the call was given.
+            const ends = [...this.byHost.values()].flatMap((list) => [
+                ...new Set([list[0], list[list.length - 1]]),
+            ]);
+            const endUrls = ends.filter((u) => u !== undefined);
+            for (const url of endUrls)
+                if (!this.found.has(url))
+                    await this.lookUp(url, signal);
+            const seen = endUrls.filter((url) => this.found.has(url)).length;
+            if (seen === endUrls.length) {
+                this.endsFound = true;
+                return;
+            }
+            if (seen === 0)
+                return;
+            // One end found, the other not: a call is accepted as a whole, so look at every URL.
+            this.perUrl = true;
+        }
+        for (const url of urls)
+            if (!this.found.has(url))
+                await this.lookUp(url, signal);
+    }
+    complete() {
+        return this.endsFound || this.found.size === this.call.urls.length;
+    }
+    nothingFound() {
+        return this.found.size === 0 && this.undated.size === 0;
+    }
+    /** URL → task ID; when the ends decided, the others get the IDs their host's ends were found under. */
+    taskIds() {
+        const ids = new Map();
+        for (const list of this.byHost.values()) {
+            const hostIds = [...new Set(list.flatMap((url) => this.found.get(url) ?? []))].join(',');
+            for (const url of list)
+                ids.set(url, this.found.get(url) ?? hostIds);
+        }
+        return ids;
+    }
+    inDoubt(why, code) {
+        return { kind: 'in-doubt', found: this.found, why, ...(code !== undefined ? { code } : {}) };
+    }
+    async lookUp(url, signal) {
+        const { objectType, sentAt } = this.call;
+        const answer = await withRetries(() => describeRefreshTasks(this.client, {
+            objectPath: url,
+            objectType,
+            // Wide on purpose: the tasks are dated by the CDN's clock below, not by this filter.
+            startTime: isoSeconds(new Date(sentAt - SIGNATURE_TOLERANCE_MS)),
+            endTime: isoSeconds(new Date(Date.now() + SIGNATURE_TOLERANCE_MS)),
+            pageSize: 100,
+        }), this.retryPolicy, signal ? { signal } : {});
+        const earliest = earliestCreation(sentAt, answer.clock);
+        for (const task of answer.tasks) {
+            const normalized = normalizeUrl(task.objectPath);
+            if (!normalized.ok || normalized.url !== url || task.objectType.toLowerCase() !== objectType)
+                continue;
+            const created = Date.parse(task.creationTime ?? '');
+            if (Number.isNaN(created)) {
+                this.undated.add(url);
+            }
+            else if (created >= earliest) {
+                this.found.set(url, task.taskId);
+                this.undated.delete(url);
+                return;
+            }
+        }
+    }
+}
+function confirm_hostOf(url) {
+    try {
+        return new URL(url).host;
+    }
+    catch {
+        return '';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/phases/context.ts
+
+
+
+function runContext(config, deps) {
+    return {
+        config,
+        logger: deps.logger,
+        retryPolicy: deps.retryPolicy ?? DEFAULT_RETRY_POLICY,
+        stop: deps.stop ?? new RunStop(),
+        identity: deps.identity,
+    };
+}
+/** What the follow-through phases need; undefined when nothing is sent. */
+function followContext(run, client) {
+    const { config, logger, retryPolicy, stop } = run;
+    if (!client || config.dryRun)
+        return undefined;
+    return {
+        client,
+        options: config.follow,
+        logger,
+        retryPolicy,
+        lookup: lookupPolicy(config.requestTimeoutMs),
+        stop,
+        wording: config.wording,
+    };
+}
+/** How the sources read documents: stopped with the run, retried as the API calls are. */
+function reads(run) {
+    return { signal: run.stop.sendSignal, retryPolicy: run.retryPolicy };
+}
+
+;// CONCATENATED MODULE: ./src/batch/pack.ts
+/** `quota` undefined means no cap. Input order is kept: by host of first appearance, then within a host. */
+function packBatches(candidates, batchSize, quota) {
+    if (!Number.isInteger(batchSize) || batchSize < 1)
+        throw new Error(`batch size must be >= 1, not ${batchSize}`);
+    const ordered = [...candidates].sort((a, b) => a.order - b.order);
+    const cap = quota === undefined ? ordered.length : Math.max(0, Math.min(quota, ordered.length));
+    const chosen = ordered.slice(0, cap);
+    const byHost = new Map();
+    for (const item of chosen) {
+        const list = byHost.get(item.host);
+        if (list)
+            list.push(item);
+        else
+            byHost.set(item.host, [item]);
+    }
+    const batches = [];
+    for (const [host, items] of byHost) {
+        for (let start = 0; start < items.length; start += batchSize) {
+            batches.push({ host, items: items.slice(start, start + batchSize) });
+        }
+    }
+    // Earliest URL first, so that a run cut short has sent the URLs the user listed first.
+    batches.sort((a, b) => (a.items[0]?.order ?? 0) - (b.items[0]?.order ?? 0));
+    return { batches, overQuota: ordered.slice(cap) };
+}
+
+;// CONCATENATED MODULE: ./src/follow/fresh.ts
+/**
+ * Each candidate's need, by URL; empty with `refresh: false`. `changes` (by order) says why the sitemap
+ * diff or site-dir selected an entry; list entries have none.
+ */
+function refreshNeeds(candidates, changes, mode) {
+    const needs = new Map();
+    if (mode === 'none')
+        return needs;
+    for (const candidate of candidates)
+        needs.set(candidate.url, needOf(changes.get(candidate.order), mode));
+    return needs;
+}
+const NEEDED = { needed: true };
+/** The needs that say the same, made once: a first deploy of a million files has a million "added". */
+const LIST = {
+    needed: false,
+    kind: 'list',
+    why: 'a urls / urls-file entry: refresh: changed refreshes only what changed in place (refresh: true refreshes it)',
+};
+const NOT_NEEDED = {
+    added: notNeeded('added', ''),
+    addedCarried: notNeeded('added', ' (carried)'),
+    unchanged: notNeeded('unchanged', ''),
+    unchangedCarried: notNeeded('unchanged', ' (carried)'),
+};
+function notNeeded(kind, carried) {
+    const why = kind === 'added'
+        ? `added${carried}: the CDN holds no earlier copy to replace`
+        : `unchanged${carried}: the CDN's copy is current`;
+    return { needed: false, kind, why };
+}
+function needOf(entry, mode) {
+    if (entry === undefined)
+        return mode === 'all' ? NEEDED : LIST;
+    if (entry.change === 'carried') {
+        if (entry.refreshedAt !== undefined) {
+            return {
+                needed: false,
+                kind: 'refreshed',
+                why: `refreshed by an earlier run (${entry.refreshedAt})`,
+                refreshedAt: entry.refreshedAt,
+            };
+        }
+        return changeNeed(entry.firstChange ?? 'modified', mode, ' (carried)');
+    }
+    return changeNeed(entry.change, mode, '');
+}
+function changeNeed(change, mode, carried) {
+    if (change === 'modified' || mode === 'all')
+        return NEEDED;
+    if (change === 'added')
+        return carried ? NOT_NEEDED.addedCarried : NOT_NEEDED.added;
+    return carried ? NOT_NEEDED.unchangedCarried : NOT_NEEDED.unchanged;
+}
+/**
+ * The URLs that need a refresh, as a set of their own: they are few, and looking a URL up among them is
+ * quicker than among every candidate's need (a first deploy has a million, none needed).
+ */
+function neededUrls(needs) {
+    const needed = new Set();
+    for (const [url, need] of needs)
+        if (need.needed)
+            needed.add(url);
+    return needed;
+}
+
+;// CONCATENATED MODULE: ./src/follow/allot.ts
+
+/**
+ * The quota (`slots`; undefined: no cap) allotted over `items` in the order given (the plan's): each
+ * ready or waiting item takes a slot while slots remain; a held one takes none. After the refresh
+ * wait, the slots of the waiting items whose refresh did not complete are allotted again, the same way,
+ * over what is left.
+ */
+function allot(items, readiness, slots) {
+    const result = { ready: [], waiting: [], left: [] };
+    let free = slots === undefined ? Infinity : Math.max(0, slots);
+    for (const item of items) {
+        const where = readiness(item);
+        if (where === 'held' || free === 0) {
+            result.left.push(item);
+            continue;
+        }
+        result[where].push(item);
+        free--;
+    }
+    return result;
+}
+/** The first allotment, before the refresh wait; without `sent` (a dry run) every URL is ready. */
+function allotBeforeRefresh(candidates, needs, sent, quota) {
+    const ordered = [...candidates].sort((a, b) => a.order - b.order);
+    const needed = neededUrls(needs);
+    return allot(ordered, (item) => {
+        if (sent === undefined || !needed.has(item.url))
+            return 'ready';
+        return sent.accepted.has(item.url) ? 'waiting' : 'held';
+    }, quota);
+}
+/**
+ * After the refresh wait: the slots kept for refreshed URLs go, in plan order, to those whose refresh
+ * is Complete, then to the next URLs that may be prefetched. A URL whose refresh was refused, failed,
+ * or (when the refreshes were `awaited`) did not complete is held back; one whose accepted refresh was
+ * not awaited (no slot waited for it) is simply beyond the quota. Once the run has `halted` (stopped,
+ * or every prefetch refused for good), a refresh cut short is no reason to hold a URL back: it goes on
+ * to the submission, which reports it not sent and why (and the state carries it so).
+ */
+function allotAfterRefresh(first, needs, sent, refreshed, run) {
+    const pending = [...first.waiting, ...first.left].sort((a, b) => a.order - b.order);
+    if (sent === undefined)
+        return { ready: [], heldBack: [], overQuota: pending };
+    const refreshOf = (item) => refreshed?.urls.get(item.url);
+    const neededSet = neededUrls(needs);
+    const needed = (item) => neededSet.has(item.url);
+    const complete = (item) => refreshOf(item)?.refreshStatus === 'Complete';
+    const cut = new Set(run.halted ? pending.filter((item) => needed(item) && cutByStop(refreshOf(item))) : []);
+    const second = allot(pending.filter((item) => !cut.has(item)), (item) => (!needed(item) || complete(item) ? 'ready' : 'held'), first.waiting.filter((item) => !cut.has(item)).length);
+    const held = (item) => needed(item) && !complete(item) && (run.awaited || !stillRunning(refreshOf(item)));
+    return {
+        ready: [...cut, ...second.ready].sort((a, b) => a.order - b.order),
+        heldBack: second.left.filter(held),
+        overQuota: second.left.filter((item) => !held(item)),
+    };
+}
+/** An accepted refresh not known to have finished. */
+function stillRunning(refresh) {
+    return refresh?.refreshStatus === 'Pending' || refresh?.refreshStatus === 'Refreshing';
+}
+/** A refresh still running, or never sent, because the run stopped. */
+function cutByStop(refresh) {
+    if (refresh === undefined)
+        return false;
+    if (stillRunning(refresh))
+        return true;
+    const { notRefreshed } = refresh;
+    return notRefreshed === 'deadline' || notRefreshed === 'cancelled' || notRefreshed === 'stopped';
+}
+
 ;// CONCATENATED MODULE: ./src/follow/refresh.ts
 /**
  * `refresh`: the URLs that need it (follow/fresh.ts says which) are refreshed (RefreshObjectCaches,
@@ -54131,75 +54227,58 @@ function notRefreshed(sent, items, kind, reason, refusal) {
         sent.notRefreshed.set(item.url, { kind, reason, ...(refusal ? { refusal } : {}) });
 }
 
-;// CONCATENATED MODULE: ./src/follow/result.ts
-/**
- * Adds `refreshStatus`, `refreshTaskId`, `refreshDescription`, `notRefreshed` and `refreshedAt` (with
- * `refresh`: on every URL that was a candidate) and `taskStatus` / `description` (with `wait`: on every
- * submitted URL) to the outcomes. They are this run's own, made for the report: completed in place
- * (a copy of each of a million outcomes would double them at the run's peak).
- */
-function withFollowThrough(outcomes, refreshed, waited) {
-    if (!refreshed && !waited)
-        return { outcomes: [...outcomes] };
-    for (const outcome of outcomes) {
-        const refresh = refreshed?.urls.get(outcome.url);
-        if (refresh)
-            Object.assign(outcome, refresh);
-        const state = outcome.status === 'submitted' ? waited?.states.get(outcome.url) : undefined;
-        if (state) {
-            outcome.taskStatus = state.status;
-            if (state.description)
-                outcome.description = state.description;
-        }
-    }
+;// CONCATENATED MODULE: ./src/base/logger.ts
+/** Forwards to `logger`, also keeping its notices and warnings in `notes` (for the job summary). */
+function notingLogger(logger, notes) {
     return {
-        outcomes: [...outcomes],
-        follow: {
-            ...(refreshed ? { refresh: refreshed.summary } : {}),
-            ...(waited ? { wait: waited.summary } : {}),
+        info: (message) => logger.info(message),
+        debug: (message) => logger.debug(message),
+        warning: (message) => {
+            notes.push({ level: 'warning', message });
+            logger.warning(message);
         },
+        notice: (message) => {
+            notes.push({ level: 'notice', message });
+            logger.notice(message);
+        },
+        group: (title, fn) => logger.group(title, fn),
     };
 }
+
+;// CONCATENATED MODULE: ./src/sitemap/errors.ts
 /**
- * URLs held back from the prefetch because their refresh was not confirmed Complete: skipped, with
- * why. A prefetch sent now would fill nothing (the old copy is still valid) or be emptied by the
- * refresh when it completes. One whose refresh the CDN refused for itself (a host that is not an
- * accelerated domain, a URL it does not take) failed, with the refusal's code: a prefetch would be
- * refused the same way.
+ * The sitemap's documents (the deployed sitemap, the baseline, a child of an index) that could not be
+ * used. Callers act on the class: not found (a missing baseline counts every URL as added), an HTML page
+ * in its place (counts as not found), or unreadable (`transient` when another try may help).
  */
-function heldBackOutcomes(items, refreshed, sent, waitTimeoutMs) {
-    return items.map((item) => {
-        const where = { source: item.source, order: item.order };
-        const missed = sent.notRefreshed.get(item.url);
-        if (missed?.kind === 'refused' && missed.refusal) {
-            const { code, errorClass } = missed.refusal;
-            const reason = `${missed.reason}; not prefetched, as a prefetch would be refused too`;
-            return { url: item.url, status: 'failed', reason, ...(code ? { code } : {}), errorClass, ...where };
-        }
-        const reason = heldBackReason(refreshed.urls.get(item.url), waitTimeoutMs);
-        return { url: item.url, status: 'skipped', reason, skip: 'refresh', ...where };
-    });
-}
-function heldBackReason(refresh, waitTimeoutMs) {
-    const held = 'held back from the prefetch';
-    switch (refresh?.refreshStatus) {
-        case 'Failed':
-            return `refresh: ${held}: its refresh failed at the CDN (${refresh.refreshDescription ?? 'no reason given'}), so the old copy stays`;
-        case 'Pending':
-        case 'Refreshing':
-            return (`refresh: ${held}: its refresh was not confirmed Complete within wait-timeout (${waitTimeoutMs / 1000} s), ` +
-                'and a prefetch before it completes fills nothing; it was refreshed, so a later prefetch needs no new refresh');
-        default:
-            return `refresh: ${held}: ${refresh?.refreshDescription ?? 'not refreshed'}, so the old copy stays`;
+/** The document does not exist: no such file, HTTP 404/410, or no such path at the git ref. */
+class DocumentNotFoundError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'DocumentNotFoundError';
     }
 }
-
-;// CONCATENATED MODULE: ./src/base/outcome.ts
-function countOutcomes(outcomes) {
-    const counts = { submitted: 0, skipped: 0, failed: 0, planned: 0, total: outcomes.length };
-    for (const outcome of outcomes)
-        counts[outcome.status]++;
-    return counts;
+/**
+ * An HTML page where a sitemap was expected (a `<html>` root, or a `text/html` answer that is not a
+ * sitemap). Hosts answer a missing file with 200 and a page, so it counts as not found.
+ */
+class HtmlPageError extends DocumentNotFoundError {
+    constructor(message) {
+        super(message);
+        this.name = 'HtmlPageError';
+    }
+}
+/**
+ * A document that may exist but could not be read. `transient` when another try may succeed: an
+ * HTTP 5xx, 408 or 429, no answer at all (reset, refused, DNS), or a timeout.
+ */
+class DocumentReadError extends Error {
+    transient;
+    constructor(message, transient, options) {
+        super(message, options);
+        this.transient = transient;
+        this.name = 'DocumentReadError';
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/sitemap/lastmod.ts
@@ -54364,343 +54443,6 @@ function daysIn(year, month) {
     if (month === 2)
         return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
     return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
-}
-
-;// CONCATENATED MODULE: ./src/report/result.ts
-/**
- * The run's result: what the report, the job summary, the outputs and the CLI's table are built from.
- * The run's phases hand over plain parts (what was sent, what was not, what the sitemap and the site
- * held), and the result is assembled here, beside its definition.
- */
-
-
-
-
-
-
-/** The result of a run that got as far as sending (or as a dry run, as planning). */
-function runResult(parts) {
-    const { submitted } = parts;
-    const outcomes = withChanges(parts.outcomes, parts.urls.changes);
-    return {
-        outcomes,
-        counts: countOutcomes(outcomes),
-        taskIds: distinctTaskIds(outcomes),
-        requestIds: submitted?.requestIds ?? [],
-        duplicates: parts.urls.duplicates,
-        ...(parts.quotaRemain !== undefined ? { quotaRemain: parts.quotaRemain } : {}),
-        ...(parts.prefetchCap !== undefined ? { prefetchCap: parts.prefetchCap } : {}),
-        dryRun: parts.dryRun,
-        calls: parts.apiCalls['PushObjectCache'] ?? 0,
-        apiCalls: parts.apiCalls,
-        retries: submitted?.retries ?? 0,
-        confirmedByLookup: submitted?.confirmedByLookup ?? 0,
-        ...(parts.stopped ? { stopped: parts.stopped } : {}),
-        ...(submitted?.fatal ? { fatal: fatalText(submitted.fatal, parts.wording) } : {}),
-        ...(parts.follow ? { follow: parts.follow } : {}),
-        ...(parts.sitemap ? { sitemap: parts.sitemap } : {}),
-    };
-}
-/** A refusal by the API before sending (credentials, a permission, a proxy, the quota read). */
-function refusalOf(error, wording) {
-    return {
-        fatal: isFatal(error.errorClass) ? fatalText(error, wording) : error.message,
-        reason: `not sent: the run stopped at ${error.code ?? error.message}`,
-    };
-}
-/** A sitemap that could not be read: nothing is sent. */
-function sitemapRefusal(failure) {
-    return { fatal: failure.message, reason: 'not sent: the sitemap could not be read' };
-}
-/**
- * A run refused before anything was submitted (an unreadable sitemap, credentials, a proxy, the quota
- * read): every URL is still reported — the rejected entries as they are, the others as not sent for
- * `refusal.reason` — and the step fails with `refusal.fatal`.
- */
-function refusedResult(parts, urls, refusal) {
-    const unsent = failedOutcomes(urls.candidates, refusal.reason, 'stopped');
-    const outcomes = inInputOrder(urls.rejected, unsent);
-    return { ...runResult({ ...parts, urls, outcomes }), fatal: refusal.fatal };
-}
-/** The result of a run that sent nothing and reported no URL (`save-sitemap`). */
-function emptyResult(dryRun, saved) {
-    return {
-        outcomes: [],
-        counts: countOutcomes([]),
-        taskIds: [],
-        requestIds: [],
-        duplicates: 0,
-        dryRun,
-        calls: 0,
-        apiCalls: {},
-        retries: 0,
-        confirmedByLookup: 0,
-        ...(saved ? { savedSitemap: saved } : {}),
-    };
-}
-/** The outcomes of every part of the run's URLs, in input order. */
-function inInputOrder(...parts) {
-    return parts.flat().sort(byOrder);
-}
-/** The URLs beyond this run's part of the quota, skipped; `why` is capText's (submit/quota.ts). */
-function skippedForQuota(overQuota, why) {
-    const reason = `quota: ${why}`; // one string for them all
-    return overQuota.map((item) => ({
-        url: item.url,
-        status: 'skipped',
-        reason,
-        skip: 'quota',
-        source: item.source,
-        order: item.order,
-    }));
-}
-/** The URLs within the quota when nothing was submitted: planned in a dry run, failed when the run stopped first. */
-function unsentOutcomes(items, dryRun, stopped) {
-    if (stopped && !dryRun)
-        return failedOutcomes(items, notSentReason(stopped), stopped);
-    return items.map((item) => ({ url: item.url, status: 'planned', source: item.source, order: item.order }));
-}
-/** Never sent, and why (`notSent`, which carry-over reads). */
-function failedOutcomes(items, reason, notSent) {
-    return items.map((item) => ({
-        url: item.url,
-        status: 'failed',
-        reason,
-        notSent,
-        source: item.source,
-        order: item.order,
-    }));
-}
-/**
- * Gives each outcome from the sitemap diff its `change` and lastmods, and each from site-dir its
- * `change`, `chromeOnly`, `carriedSince`, `linkedBy` and `published` (report rows of urls / urls-file
- * get none). The outcomes
- * are this run's own, made for the report: they are completed in place (a million copies would be a
- * million objects more at the run's peak).
- */
-function withChanges(outcomes, changes) {
-    if (changes.size === 0)
-        return outcomes;
-    const format = lastFormatted();
-    for (const outcome of outcomes) {
-        const entry = changes.get(outcome.order);
-        if (entry === undefined)
-            continue;
-        outcome.change = entry.change;
-        if (!('lastmod' in entry)) {
-            if (entry.chromeOnly)
-                outcome.chromeOnly = true;
-            if (entry.carriedSince !== undefined)
-                outcome.carriedSince = entry.carriedSince;
-            if (entry.linkedBy !== undefined)
-                outcome.linkedBy = entry.linkedBy;
-            if (entry.published !== undefined)
-                outcome.published = entry.published;
-            continue;
-        }
-        if (!Number.isNaN(entry.lastmod))
-            outcome.lastmod = format(entry.lastmod);
-        if (entry.change === 'modified' && !Number.isNaN(entry.previousLastmod)) {
-            outcome.previousLastmod = format(entry.previousLastmod);
-        }
-    }
-    return outcomes;
-}
-/** formatLastmod, remembering its last answer: a build stamp gives thousands of URLs the same lastmod. */
-function lastFormatted() {
-    let last = NaN;
-    let text = '';
-    return (ms) => {
-        if (ms !== last) {
-            last = ms;
-            text = formatLastmod(ms);
-        }
-        return text;
-    };
-}
-function byOrder(a, b) {
-    return a.order - b.order;
-}
-function distinctTaskIds(outcomes) {
-    const ids = new Set();
-    for (const outcome of outcomes)
-        for (const id of splitTaskIds(outcome.taskId ?? ''))
-            ids.add(id);
-    return [...ids];
-}
-
-;// CONCATENATED MODULE: ./src/runtime/rate-limiter.ts
-/**
- * Keeps calls under N per second *as the server counts them*. The server stamps a call when it
- * arrives, which is some time between our send and its answer; a call sent on a fresh connection
- * arrives later than one on a reused connection. So a call holds its slot from send until one window
- * after its answer: then no one-second window at the server can hold more than N calls, whatever the
- * network did in between.
- */
-class RateLimiter {
-    limit;
-    windowMs;
-    now;
-    inFlight = 0;
-    /** Answer times of finished calls that still count, oldest first. */
-    recent = [];
-    waiters = [];
-    wakeTimer;
-    constructor(limit, windowMs = 1000, now = () => performance.now()) {
-        this.limit = limit;
-        this.windowMs = windowMs;
-        this.now = now;
-        if (!Number.isInteger(limit) || limit < 1)
-            throw new Error(`rate limit must be a whole number >= 1, not ${limit}`);
-    }
-    /** Waits for a free slot, in arrival order. */
-    async acquire(signal) {
-        if (this.waiters.length === 0 && this.tryTake())
-            return this.slot();
-        await new Promise((resolve, reject) => {
-            const onAbort = () => {
-                const index = this.waiters.indexOf(wake);
-                if (index >= 0)
-                    this.waiters.splice(index, 1);
-                reject(signal?.reason ?? new Error('aborted'));
-            };
-            const wake = () => {
-                signal?.removeEventListener('abort', onAbort);
-                resolve();
-            };
-            if (signal?.aborted)
-                return onAbort();
-            signal?.addEventListener('abort', onAbort, { once: true });
-            this.waiters.push(wake);
-            this.pump();
-        });
-        return this.slot();
-    }
-    slot() {
-        let released = false;
-        return {
-            release: () => {
-                if (released)
-                    return;
-                released = true;
-                this.inFlight--;
-                this.recent.push(this.now());
-                this.pump();
-            },
-        };
-    }
-    tryTake() {
-        this.prune();
-        if (this.inFlight + this.recent.length >= this.limit)
-            return false;
-        this.inFlight++;
-        return true;
-    }
-    prune() {
-        const horizon = this.now() - this.windowMs;
-        while (this.recent.length > 0 && (this.recent[0] ?? 0) <= horizon)
-            this.recent.shift();
-    }
-    /** Hands free slots to waiters, and sets a timer for when the oldest counted answer expires. */
-    pump() {
-        while (this.waiters.length > 0 && this.tryTake())
-            this.waiters.shift()?.();
-        if (this.waiters.length === 0 || this.wakeTimer !== undefined || this.recent.length === 0)
-            return;
-        const delay = Math.max(1, (this.recent[0] ?? 0) + this.windowMs - this.now() + 1);
-        this.wakeTimer = setTimeout(() => {
-            this.wakeTimer = undefined;
-            this.pump();
-        }, delay);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/runtime/gate.ts
-/**
- * One gate for every call the run makes: the account-wide rate (requests-per-second, at most 50),
- * plus the lower per-API rates Alibaba publishes for the read-only calls.
- */
-
-const PER_ACTION_LIMITS = {
-    DescribeRefreshQuota: 20,
-    DescribeRefreshTaskById: 30,
-    DescribeRefreshTasks: 5,
-};
-function createCallGate(requestsPerSecond, now) {
-    const overall = new RateLimiter(requestsPerSecond, 1000, now);
-    const perAction = new Map(Object.entries(PER_ACTION_LIMITS).map(([action, limit]) => [action, new RateLimiter(limit, 1000, now)]));
-    return {
-        async acquire(action, signal) {
-            const own = await perAction.get(action)?.acquire(signal);
-            try {
-                const shared = await overall.acquire(signal);
-                return {
-                    release() {
-                        shared.release();
-                        own?.release();
-                    },
-                };
-            }
-            catch (error) {
-                own?.release();
-                throw error;
-            }
-        },
-    };
-}
-
-;// CONCATENATED MODULE: ./src/base/logger.ts
-/** Forwards to `logger`, also keeping its notices and warnings in `notes` (for the job summary). */
-function notingLogger(logger, notes) {
-    return {
-        info: (message) => logger.info(message),
-        debug: (message) => logger.debug(message),
-        warning: (message) => {
-            notes.push({ level: 'warning', message });
-            logger.warning(message);
-        },
-        notice: (message) => {
-            notes.push({ level: 'notice', message });
-            logger.notice(message);
-        },
-        group: (title, fn) => logger.group(title, fn),
-    };
-}
-
-;// CONCATENATED MODULE: ./src/sitemap/errors.ts
-/**
- * The sitemap's documents (the deployed sitemap, the baseline, a child of an index) that could not be
- * used. Callers act on the class: not found (a missing baseline counts every URL as added), an HTML page
- * in its place (counts as not found), or unreadable (`transient` when another try may help).
- */
-/** The document does not exist: no such file, HTTP 404/410, or no such path at the git ref. */
-class DocumentNotFoundError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'DocumentNotFoundError';
-    }
-}
-/**
- * An HTML page where a sitemap was expected (a `<html>` root, or a `text/html` answer that is not a
- * sitemap). Hosts answer a missing file with 200 and a page, so it counts as not found.
- */
-class HtmlPageError extends DocumentNotFoundError {
-    constructor(message) {
-        super(message);
-        this.name = 'HtmlPageError';
-    }
-}
-/**
- * A document that may exist but could not be read. `transient` when another try may succeed: an
- * HTTP 5xx, 408 or 429, no answer at all (reset, refused, DNS), or a timeout.
- */
-class DocumentReadError extends Error {
-    transient;
-    constructor(message, transient, options) {
-        super(message, options);
-        this.transient = transient;
-        this.name = 'DocumentReadError';
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/sitemap/locate.ts
@@ -55948,6 +55690,1251 @@ function warnRejects(stats, side, logger) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/sitemap/priorities.ts
+
+
+
+
+
+/**
+ * With `site-dir`, the sitemap is no diff: it says which URLs visitors ask for first. Returns every
+ * normalized `<loc>` (the first occurrence) with its `<priority>` (0.5 when absent); `<lastmod>` is not
+ * read for anything. A sitemap that cannot be read fails the run as the deployed side of a diff does.
+ */
+async function sitemapPriorities(options, logger) {
+    const limits = { ...DEFAULT_LIMITS, ...options.limits };
+    const root = locateInput(options.sitemap, options.workspace, 'sitemap');
+    const priorities = new Map();
+    const sink = {
+        add: (url, _lastmod, priority) => {
+            if (!priorities.has(url))
+                priorities.set(ownCopy(url), priority);
+        },
+    };
+    await loadDeployed(root, { ...options, images: false }, limits, logger, sink);
+    logger.info(`Sitemap ${root.label}: ${text_count(priorities.size, 'URL')}, for their priorities and URL forms (site-dir decides what changed).`);
+    return priorities;
+}
+
+;// CONCATENATED MODULE: ./src/sources/site.ts
+/**
+ * `site-dir` + `state` as a URL source: the built site is hashed and compared with the state the last
+ * run wrote, and what changed is planned, then the URLs earlier runs could not warm (the carried list).
+ * With `state` alone no site is read: the carried list is drained.
+ *
+ * Two ends, which run.ts calls as phases: `openSite` before anything is sent (read the state, scan,
+ * plan), and `closeSite` after, however sending ended — with a result (success, a refusal part-way, the
+ * deadline, a cancel) or with an exception: it writes the next state, but never in a dry run.
+ * A state that could not be used is kept aside, never overwritten; a `state` that names another file is
+ * refused before anything is read; a state that cannot be written fails the step (after the report).
+ */
+
+
+
+
+
+
+
+/**
+ * Reads the state, scans site-dir (or, with `state` alone, takes the state's own files) and plans.
+ * Undefined when neither `site-dir` nor `state` is set. Throws a ConfigError naming `site-dir` when it is
+ * missing, not a folder or empty. A run stopped while scanning plans nothing and says so.
+ */
+async function openSite(config, logger, options = {}) {
+    const site = config.site;
+    if (site === undefined || (site.siteDir === undefined && site.state === undefined))
+        return undefined;
+    const notes = [];
+    const log = notingLogger(logger, notes);
+    const read = site.state === undefined ? undefined : await readState(statePath(config, site.state), site.state);
+    if (read?.kind === 'foreign')
+        throw foreignStateError(read, statePath(config, read.label));
+    try {
+        const planned = site.siteDir === undefined
+            ? drainOnly(read, config, log, options)
+            : await planSite(site.siteDir, read, config, log, options);
+        if (planned === undefined) {
+            return { config: site, entries: [], read, keep: 'there is no usable state to drain', notes };
+        }
+        logSitePlan(planned.plan, site, logger);
+        return { config: site, entries: entriesOf(planned.plan), planned, read, notes };
+    }
+    catch (error) {
+        if (error instanceof ConfigError || options.signal?.aborted !== true)
+            throw error;
+        const notRead = stopText(options.signal);
+        log.warning(`site-dir: not read: ${notRead}; the state is left as it was.`);
+        return { config: site, entries: [], read, keep: 'the site was not read', notRead, notes };
+    }
+}
+async function planSite(siteDir, read, config, log, options) {
+    const site = config.site;
+    const sitemap = config.sitemap && (await priorities(config, config.sitemap.sitemap, log, options));
+    const scan = await scanSite({
+        workspace: config.workspace,
+        siteDir,
+        baseUrl: config.baseUrl ?? '',
+        contentIgnore: site.contentIgnore,
+        state: site.state,
+        previous: read?.kind === 'found' ? read.state.files : undefined,
+        signal: options.signal,
+    });
+    // Without a state, readState's "missing" tells the plan so (a notice, every file added).
+    const plan = planSiteChanges(scan, read ?? { kind: 'missing', label: '' }, {
+        changes: site.changes,
+        exclude: config.exclude,
+        carryDays: site.carryDays,
+        now: options.now ?? new Date(),
+        sitemap,
+    });
+    if (site.state === undefined)
+        plan.notices.length = 0; // no state asked for: nothing to say about one
+    for (const warning of scan.warnings ?? [])
+        log.warning(warning);
+    for (const notice of scan.notices ?? [])
+        log.notice(notice);
+    for (const notice of plan.notices)
+        log.notice(notice);
+    for (const warning of plan.warnings)
+        log.warning(warning);
+    return { scan, plan: withNormalUrls(plan) };
+}
+/**
+ * The sitemap's priorities and URL forms. A sitemap that cannot be used (missing, not a sitemap) is a
+ * configuration error, as for the diff; one that cannot be read now (a server failing, the run stopped)
+ * only costs the order its priorities: a warning, and the site is planned without them.
+ */
+async function priorities(config, sitemap, log, options) {
+    try {
+        return await sitemapPriorities({
+            workspace: config.workspace,
+            sitemap,
+            baseUrl: config.baseUrl,
+            retryPolicy: options.retryPolicy,
+            signal: options.signal,
+            ...(config.requestTimeoutMs ? { limits: { timeoutMs: config.requestTimeoutMs } } : {}),
+        }, log);
+    }
+    catch (error) {
+        if (error instanceof ConfigError || options.signal?.aborted === true)
+            throw error;
+        log.warning(`sitemap: ${errorMessage(error)}; the files of site-dir are ordered without its priorities.`);
+        return undefined;
+    }
+}
+/**
+ * `state` alone: the carried list of the state, without reading a site. The state's own files stand
+ * for the site, so nothing is added or modified and no carried URL is "gone"; aged entries are dropped
+ * as usual. Undefined, with a notice or warning, when there is no usable state.
+ */
+function drainOnly(read, config, log, options) {
+    if (read === undefined || read.kind === 'missing' || read.kind === 'foreign') {
+        log.notice(`state: there is no ${config.site?.state} yet, so there is nothing carried to warm (state alone reads no ` +
+            'site-dir). A run with site-dir writes it.');
+        return undefined;
+    }
+    if (read.kind === 'unusable') {
+        log.warning(`state: ${read.label} cannot be used (${read.why}); with state alone (no site-dir) there is nothing to ` +
+            'warm, and the file is left as it is: the next run with site-dir replaces it.');
+        return undefined;
+    }
+    const scan = stateAsScan(read.state);
+    const plan = planSiteChanges(scan, read, {
+        changes: { added: true, modified: true, all: false }, // the state's files are all "unchanged"
+        exclude: config.exclude,
+        carryDays: config.site.carryDays,
+        now: options.now ?? new Date(),
+    });
+    for (const notice of plan.notices)
+        log.notice(notice);
+    for (const warning of plan.warnings)
+        log.warning(warning);
+    return { scan, plan: withNormalUrls(plan) };
+}
+/** The state's files as a scan of the site they were hashed from. */
+function stateAsScan(state) {
+    const base = state.baseUrl;
+    const files = [...state.files].map(([file, hashes]) => ({
+        path: file,
+        hashes,
+        size: 0,
+        get url() {
+            return fileToUrl(base, file);
+        },
+    }));
+    return { root: '', base, files, bytes: 0 };
+}
+/**
+ * Site URLs are written in the normal form already (site/mapping.ts); should one ever not be, the
+ * plan takes the form the run sends, so that the outcome of each is found again when the state is written.
+ */
+function withNormalUrls(plan) {
+    for (const planned of plan.urls) {
+        if (isCanonical(planned.url))
+            continue; // all of them, but asked cheaply: a site has a million
+        const normal = normalizeUrl(planned.url);
+        if (normal.ok && normal.url !== planned.url)
+            planned.url = normal.url;
+    }
+    return plan;
+}
+/**
+ * The plan as URL entries: each row says why it is there. Rows that say the same share one `change`
+ * (a first deploy of a million files has one kind of row).
+ */
+function entriesOf(plan) {
+    const shared = new Map();
+    return plan.urls.map((planned) => {
+        const carried = planned.change === 'carried';
+        const since = carried ? planned.since : undefined;
+        // A carried row also says what the deploy that first planned it saw, and whether it was refreshed.
+        const refreshedAt = carried ? planned.refreshedAt : undefined;
+        const { linkedBy, published } = planned;
+        const key = `${planned.change} ${planned.chromeOnly} ${since} ${carried ? planned.firstChange : ''} ${refreshedAt} ` +
+            `${linkedBy} ${published}`;
+        let change = shared.get(key);
+        if (change === undefined) {
+            change = {
+                change: planned.change,
+                chromeOnly: planned.chromeOnly,
+                ...(since !== undefined ? { carriedSince: since, firstChange: planned.firstChange } : {}),
+                ...(refreshedAt !== undefined ? { refreshedAt } : {}),
+                ...(linkedBy !== undefined ? { linkedBy } : {}),
+                ...(published !== undefined ? { published } : {}),
+            };
+            shared.set(key, change);
+        }
+        return {
+            raw: planned.url,
+            source: planned.file === undefined ? 'state' : `site-dir: ${planned.file}`,
+            change,
+        };
+    });
+}
+/** What gatherEntries appends to the run's entries (none, with `notRead`, when the run stopped before site-dir was read). */
+function plannedSite(site) {
+    const counts = site.planned?.plan.counts ?? emptySiteCounts();
+    const entries = site.entries;
+    // Handed over: the run holds them from here on (the state is built from the plan, not from these).
+    site.entries = [];
+    return { entries, counts, siteDir: site.config.siteDir, notRead: site.notRead };
+}
+/**
+ * What the quota warning says of the site's URLs it skips: carried in the state only when this run
+ * writes a state that carries them (not in a dry run, not when the state is left as it was). On a
+ * first deploy, which carries nothing, the warning says nothing of carrying: the first run's notice
+ * says it once (site/carry.ts). Undefined when the run has no site; the warning then speaks of lists.
+ */
+function quotaCutText(site, config) {
+    const carries = siteCarries(site, config);
+    if (carries === undefined)
+        return undefined;
+    if (!carries)
+        return 'All are listed in the report.';
+    const alone = site?.config.siteDir === undefined;
+    return alone
+        ? 'They stay in the state and are warmed by the next runs; all are listed in the report.'
+        : 'Those from site-dir are carried in the state and warmed by the next runs; all are listed in the report.';
+}
+/**
+ * What the held-back warning says of URLs whose refresh did not complete: carried when this run's
+ * state carries them; undefined otherwise.
+ */
+function heldBackCarryText(site, config, heldBack) {
+    if (!siteCarries(site, config))
+        return undefined;
+    // Named as this run has them: site-dir's, or (state alone, no site-dir) the carried ones.
+    const stateAlone = site?.config.siteDir === undefined;
+    if (heldBack === 1) {
+        const whose = stateAlone ? 'It stays' : 'If it is from site-dir, it is carried';
+        return `${whose} in the state: the next run refreshes it first unless a refresh of it was accepted, and prefetches it.`;
+    }
+    const whose = stateAlone ? 'They stay' : 'Those from site-dir are carried';
+    return `${whose} in the state: the next run refreshes them first where no refresh was accepted, and prefetches them.`;
+}
+/**
+ * Whether the state this run writes carries the site's URLs the run does not warm; undefined when the
+ * run has no site URLs or writes no state (no `state`, a dry run, a state left as it was).
+ */
+function siteCarries(site, config) {
+    if (site?.planned === undefined || site.config.state === undefined || site.planned.plan.urls.length === 0) {
+        return undefined;
+    }
+    if (config.dryRun || site.keep !== undefined)
+        return undefined;
+    return site.planned.plan.carries;
+}
+function logSitePlan(plan, site, logger) {
+    const { counts } = plan;
+    const dropped = counts.carriedAged + counts.carriedGone + counts.carriedExcluded + counts.carriedInvalid;
+    const carried = `${counts.carriedIn} carried URLs in` +
+        (dropped > 0
+            ? ` (${dropped} dropped: ${counts.carriedAged} older than carry-days, ${counts.carriedGone} gone, ${counts.carriedExcluded} excluded, ${counts.carriedInvalid} not usable)`
+            : '') +
+        (counts.carriedSuperseded > 0 ? `, ${counts.carriedSuperseded} changed again` : '');
+    if (site.siteDir === undefined) {
+        logger.info(`State ${site.state} (state alone, no site-dir): ${carried}; ${text_count(plan.urls.length, 'URL')} planned.`);
+        return;
+    }
+    logger.info(`Site ${site.siteDir}: ${text_count(counts.files, 'file')}: ${counts.added} added, ${counts.modified} modified ` +
+        `(${counts.chromeOnly} of them navigation-only), ${counts.unchanged} unchanged, ${counts.excluded} excluded; ` +
+        `${carried}; ${text_count(plan.urls.length, 'URL')} planned.`);
+}
+/**
+ * Builds the next state from every URL's outcome and writes it (not in a dry run); the site's part of
+ * the result. After an exception nothing in the plan has a known outcome (`outcomes` is empty), so
+ * each planned URL is carried as not sent.
+ */
+async function closeSite(site, config, run, options) {
+    const log = notingLogger(options.logger, site.notes);
+    const { planned } = site;
+    const next = planned && site.config.state !== undefined
+        ? nextState({
+            ...planned,
+            outcomes: run.outcomes,
+            stopped: run.stopped,
+            now: options.now?.() ?? new Date(),
+        })
+        : undefined;
+    let written = false;
+    let stateError;
+    if (next !== undefined) {
+        for (const notice of next.notices)
+            log.notice(notice);
+        if (config.dryRun) {
+            log.info(`state: not written (dry run); ${site.config.state} is left as it was.`);
+        }
+        else if (site.keep === undefined) {
+            const file = statePath(config, site.config.state);
+            stateError = await setAside(site, file, options.now?.() ?? new Date(), log);
+            if (stateError === undefined)
+                stateError = await write(file, site.config.state, next.state, log);
+            written = stateError === undefined;
+            if (written)
+                markCarried(run.outcomes, next.state.carried);
+        }
+    }
+    return siteResult(site, next === undefined ? undefined : { carried: next.carried, leftCold: next.leftCold }, written, stateError);
+}
+/**
+ * Marks the outcomes of the URLs the written state carries (`carriedOn`), so that the report and the
+ * summary say which URLs the next runs will warm. The outcomes are this run's own, made for the
+ * report: completed in place.
+ */
+function markCarried(outcomes, carried) {
+    if (carried.length === 0)
+        return;
+    const urls = new Set(carried.map((entry) => entry.url));
+    for (const outcome of outcomes)
+        if (urls.has(outcome.url))
+            outcome.carriedOn = true;
+}
+/** A state that could not be used is renamed aside before the new one is written: never overwritten. */
+async function setAside(site, file, now, log) {
+    const { read } = site;
+    const otherBase = read?.kind === 'found' && site.planned?.plan.hadState === false;
+    if (!(read?.kind === 'unusable' && read.setAside) && !otherBase)
+        return undefined;
+    try {
+        const aside = await setStateAside(file, now);
+        if (aside === undefined)
+            return undefined; // gone during the run: nothing to keep
+        log.warning(`state: the state that could not be used was kept as ${external_node_path_default().relative(external_node_path_default().dirname(file), aside)} beside ` +
+            `${site.config.state}; a new one is written in its place.`);
+        return undefined;
+    }
+    catch (error) {
+        return (`state: ${site.config.state} could not be used, and could not be kept aside (${errorMessage(error)}): it ` +
+            'is left as it was, and no new state is written.');
+    }
+}
+/** Writes the state; the error's text when it cannot be written. */
+async function write(file, label, state, log) {
+    try {
+        await writeState(file, state);
+        log.info(`state: wrote ${label} (${text_count(state.files.size, 'file')}, ${text_count(state.carried.length, 'URL')} carried).`);
+        return undefined;
+    }
+    catch (error) {
+        return (`state: could not write ${label} (${errorMessage(error)}). What was sent is sent, but nothing is carried ` +
+            'and the next run compares with the older state (a state that can never be written re-warms the whole ' +
+            'site on every run): fix the path or its permissions.');
+    }
+}
+function siteResult(site, next, written, stateError) {
+    const { config, planned, read } = site;
+    const unreadable = planned?.scan.unreadableNames ?? [];
+    return {
+        ...(config.siteDir !== undefined ? { siteDir: config.siteDir } : {}),
+        ...(config.state !== undefined ? { state: config.state } : {}),
+        ...(read !== undefined ? { stateFound: stateFound(read, planned?.plan) } : {}),
+        counts: planned?.plan.counts ?? emptySiteCounts(),
+        planned: planned?.plan.urls.length ?? 0,
+        ...(written && next !== undefined ? { carriedOut: next.carried } : {}),
+        leftCold: next?.leftCold ?? 0,
+        stateWritten: written,
+        ...(stateError !== undefined ? { stateError } : {}),
+        ...(site.notRead !== undefined ? { notRead: site.notRead } : {}),
+        ...(unreadable.length > 0 ? { unreadableNames: unreadable } : {}),
+        notes: site.notes,
+    };
+}
+function stateFound(read, plan) {
+    if (read.kind === 'foreign')
+        return 'unusable'; // never here: openSite refuses it
+    if (read.kind !== 'found')
+        return read.kind;
+    return plan === undefined || plan.hadState ? 'found' : 'other-base-url';
+}
+function statePath(config, state) {
+    return external_node_path_default().resolve(config.workspace, state);
+}
+function stopText(signal) {
+    const reason = signal?.reason instanceof Error ? signal.reason.message : String(signal?.reason);
+    return reason === 'deadline' ? 'the run reached its timeout first' : 'the run was cancelled first';
+}
+
+;// CONCATENATED MODULE: ./src/submit/ledger.ts
+
+
+class SubmitLedger {
+    onRecord;
+    /**
+     * `onRecord` hears, after every change, how many URLs the submission has dealt with: accepted,
+     * refused, skipped or failed on their own account. URLs never sent because the run stopped (its
+     * deadline, a cancel, a refusal of the keys) are not counted: progress stays where sending stopped,
+     * never 3000/3000 when 540 went.
+     */
+    constructor(onRecord) {
+        this.onRecord = onRecord;
+    }
+    /** URLs with an outcome that are not "never sent: the run stopped". */
+    dealt = 0;
+    outcomes = [];
+    requestIds = [];
+    failedHosts = new Map();
+    fatal;
+    retries = 0;
+    confirmedByLookup = 0;
+    accept(items, taskIdOf, requestId, confirmation) {
+        if (requestId)
+            this.requestIds.push(requestId);
+        if (confirmation === 'confirmed-by-lookup')
+            this.confirmedByLookup += items.length;
+        for (const item of items) {
+            const taskId = taskIdOf(item.url);
+            this.outcomes.push({
+                url: item.url,
+                status: 'submitted',
+                ...(taskId ? { taskId } : { reason: 'accepted without a task ID' }),
+                ...(requestId ? { requestId } : {}),
+                ...(confirmation === 'confirmed-by-lookup' ? { confirmedByLookup: true } : {}),
+                source: item.source,
+                order: item.order,
+            });
+        }
+        this.progress(items.length);
+    }
+    /** Failed: refused by the API (`error`: its code and class are recorded), or for a reason of its own. */
+    fail(items, reason, error) {
+        this.record(items, reason, error ? refusal(error) : {});
+    }
+    /**
+     * Failed, but the call may have been accepted: reported with `outcomeUnknown` (and a reason that
+     * starts "outcome unknown"), never sent again.
+     */
+    failUnknown(items, reason, code) {
+        this.record(items, `outcome unknown: ${reason}`, {
+            ...(code ? { code } : {}),
+            outcomeUnknown: true,
+        });
+    }
+    /**
+     * Never sent: the run stopped first (its deadline, a cancel) or a credential or permission error
+     * (`cause`) stopped every call. `notSent` says which, for whoever acts on it (carry-over).
+     */
+    failNotSent(items, stopReason, cause) {
+        if (items.length === 0)
+            return;
+        if (stopReason)
+            return this.record(items, notSentReason(stopReason), { notSent: stopReason }, false);
+        const reason = cause ? `not sent: the run stopped at ${cause.code ?? 'an error'}` : 'not sent';
+        this.record(items, reason, { notSent: 'stopped' }, false);
+    }
+    /**
+     * The run stopped while these URLs were still being retried. When every attempt so far was refused,
+     * the reason names the last refusal ("deadline: refused with PreloadQueueFull until the run's
+     * timeout"), not "not sent", and the refusal's class is recorded.
+     */
+    failStopped(items, stopReason, lastRefusal) {
+        if (!lastRefusal)
+            return this.record(items, notSentReason(stopReason), { notSent: stopReason }, false);
+        const until = stopReason === 'deadline' ? "until the run's timeout" : 'until the run was cancelled';
+        const what = lastRefusal.code ? `refused with ${lastRefusal.code}` : `failed (${lastRefusal.message})`;
+        this.fail(items, `${stopReason}: ${what} ${until}`, lastRefusal);
+    }
+    /** `dealt`: false for URLs never sent because the run stopped, which the progress does not count. */
+    record(items, reason, fields, dealt = true) {
+        for (const item of items) {
+            this.outcomes.push({
+                url: item.url,
+                status: 'failed',
+                reason,
+                ...fields,
+                source: item.source,
+                order: item.order,
+            });
+        }
+        if (dealt)
+            this.progress(items.length);
+    }
+    skipForQuota(items, remain) {
+        const why = remain === undefined
+            ? 'the daily prefetch quota is used up (QuotaExceeded)'
+            : `the daily prefetch quota had ${text_count(remain, 'URL')} left`;
+        for (const item of items) {
+            this.outcomes.push({
+                url: item.url,
+                status: 'skipped',
+                reason: `quota: ${why}`,
+                skip: 'quota',
+                source: item.source,
+                order: item.order,
+            });
+        }
+        this.progress(items.length);
+    }
+    progress(more) {
+        this.dealt += more;
+        this.onRecord?.(this.dealt);
+    }
+    result() {
+        return {
+            outcomes: this.outcomes,
+            requestIds: this.requestIds,
+            retries: this.retries,
+            confirmedByLookup: this.confirmedByLookup,
+            ...(this.fatal ? { fatal: this.fatal } : {}),
+        };
+    }
+}
+/** What a failed outcome records of the error that refused its call: the code, when there is one, and the class. */
+function refusal(error) {
+    return { ...(error.code ? { code: error.code } : {}), errorClass: error.errorClass };
+}
+
+;// CONCATENATED MODULE: ./src/submit/quota.ts
+
+
+
+
+/** This run's quota from the day's remainder and `prefetch-limit`. */
+function runQuota(remain, limit) {
+    if (limit === undefined)
+        return { remain, cap: remain };
+    const allowed = 'urls' in limit ? limit.urls : remain === undefined ? undefined : Math.floor(remain * limit.share);
+    if (allowed === undefined || (remain !== undefined && allowed >= remain))
+        return { remain, cap: remain };
+    return { remain, cap: allowed, limit };
+}
+/** Why URLs beyond the cap were skipped: the reason of their report rows and the warning's words. */
+function capText(quota) {
+    if (quota.limit === undefined)
+        return `the daily prefetch quota had ${text_count(quota.cap ?? 0, 'URL')} left at the start`;
+    const left = quota.remain === undefined ? '' : ` of the ${text_count(quota.remain, 'URL')} left today`;
+    return `prefetch-limit ${quota.limit.text} lets this run send ${quota.cap}${left}`;
+}
+/**
+ * PreloadRemain, or undefined when it cannot be known — the call is not permitted (a RAM policy
+ * without cdn:DescribeRefreshQuota), keeps failing, or answers something that is not a whole number
+ * of URLs: then the run goes on uncapped, with a warning. Credential errors throw.
+ * Undefined at once, without a word, when `stop` ends the run (its retries and their pauses end too).
+ */
+async function readPreloadRemain(client, logger, retryPolicy, stop) {
+    try {
+        const { preloadRemain } = await withRetries(() => describeRefreshQuota(client), retryPolicy, stop ? { signal: stop } : {});
+        if (preloadRemain.value === undefined) {
+            // Never guessed at: "" is not 0 (it would skip everything), 10.7 is not 10.
+            logger.warning(`daily-quota: DescribeRefreshQuota answered PreloadRemain ${preloadRemain.answered}, not a whole number ` +
+                'of URLs; going on without a cap. Set daily-quota to a number to cap the run.');
+            return undefined;
+        }
+        return preloadRemain.value;
+    }
+    catch (error) {
+        if (stop?.aborted && !(error instanceof AlibabaError && isFatal(error.errorClass)))
+            return undefined;
+        if (error instanceof AlibabaError && error.errorClass === 'permission') {
+            logger.warning(`daily-quota: cannot read the prefetch quota (${error.code}); going on without a cap. ` +
+                'Grant cdn:DescribeRefreshQuota so that the run spends exactly what is left, or set daily-quota to a number.');
+            return undefined;
+        }
+        if (error instanceof AlibabaError && !isFatal(error.errorClass)) {
+            logger.warning(`daily-quota: cannot read the prefetch quota (${error.message}); going on without a cap.`);
+            return undefined;
+        }
+        throw error;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/submit/submitter.ts
+
+
+
+
+
+
+
+/** How many times a QuotaExceeded refusal may trigger a re-read and a re-plan. */
+const MAX_QUOTA_REPLANS = 3;
+/**
+ * Sends `options.batches`, recording every URL's outcome in `ledger`. A run that submits in several
+ * rounds passes the same ledger to each: a credential or permission error of one stops the next.
+ */
+async function submitBatches(client, logger, options, ledger = new SubmitLedger()) {
+    let batches = options.batches;
+    for (let round = 0; batches.length > 0; round++) {
+        const leftovers = await runRound(client, logger, options, batches, ledger);
+        if (leftovers.length === 0)
+            break;
+        if (ledger.fatal || options.stop?.stopped) {
+            ledger.failNotSent(leftovers, options.stop?.reason, ledger.fatal);
+            break;
+        }
+        const remain = round < MAX_QUOTA_REPLANS ? await options.rereadQuota() : undefined;
+        const repacked = packBatches(leftovers, options.batchSize, remain ?? 0);
+        const more = repacked.batches.reduce((sum, batch) => sum + batch.items.length, 0);
+        if (more > 0)
+            logger.info(`Quota re-read: ${remain} URLs remain; sending ${more} more.`);
+        ledger.skipForQuota(repacked.overQuota, remain);
+        batches = repacked.batches;
+    }
+    return ledger.result();
+}
+/** Sends batches until done, stopped, or refused for quota; returns the URLs left for a re-plan. */
+async function runRound(client, logger, options, batches, ledger) {
+    const queue = [...batches];
+    const leftovers = [];
+    let quotaHit = false;
+    const worker = async () => {
+        for (let batch = queue.shift(); batch !== undefined; batch = queue.shift()) {
+            if (ledger.fatal || quotaHit || options.stop?.stopped) {
+                leftovers.push(...batch.items);
+                continue;
+            }
+            const hostError = ledger.failedHosts.get(batch.host);
+            if (hostError) {
+                ledger.fail(batch.items, `not sent: ${batch.host} was refused with ${hostError.code}`, hostError);
+                continue;
+            }
+            const failure = await sendBatch(client, logger, options, batch, ledger);
+            if (failure === undefined)
+                continue;
+            if (failure.error.errorClass === 'quota') {
+                quotaHit = true;
+                leftovers.push(...failure.items);
+            }
+            else if (refusesSomeUrl(failure.error) && failure.items.length > 1) {
+                // The call is refused as a whole for one URL the CDN dislikes: halve the batch until that URL
+                // is alone, so that the others still go out. A refused call costs no quota.
+                const half = Math.ceil(failure.items.length / 2);
+                queue.unshift({ host: batch.host, items: failure.items.slice(0, half) }, { host: batch.host, items: failure.items.slice(half) });
+                logger.info(`  ${batch.host}: ${failure.error.code}; splitting the ${text_count(failure.items.length, 'URL')} to find the one refused`);
+            }
+            else {
+                recordFailure(logger, batch.host, failure.items, failure.error, ledger);
+            }
+        }
+    };
+    const workers = Math.max(1, Math.min(options.concurrency, batches.length));
+    await Promise.all(Array.from({ length: workers }, worker));
+    if (quotaHit && !ledger.fatal && !options.stop?.stopped) {
+        logger.warning('The daily prefetch quota ran out during the run (QuotaExceeded); re-reading the remainder.');
+        return leftovers.sort((a, b) => a.order - b.order);
+    }
+    ledger.failNotSent(leftovers, options.stop?.reason, ledger.fatal);
+    return [];
+}
+/**
+ * One batch, with retries. A failure whose outcome is unknown is looked up first (over a window, see
+ * confirm.ts), and only URLs shown not accepted are sent again. Returns the final error and the URLs
+ * it applies to, or undefined when every URL has its outcome.
+ */
+async function sendBatch(client, logger, options, batch, ledger) {
+    const { stop } = options;
+    let pending = batch.items;
+    const started = Date.now();
+    /** The last failure of an attempt that went out: what the URLs are reported with if the run stops. */
+    let lastFailure;
+    for (let attempt = 1;; attempt++) {
+        const sentAt = Date.now();
+        let error;
+        try {
+            const result = await pushObjectCache(client, pending.map((item) => item.url), options.push);
+            if (result.taskId === '') {
+                // Accepted (it has a RequestId) but without a task ID: find the ID rather than report none.
+                const recovered = await recoverTaskIds(client, logger, options, pending, sentAt, batch.host);
+                ledger.accept(pending, (url) => recovered.get(url) ?? '', result.requestId, 'accepted-without-task-id');
+            }
+            else {
+                ledger.accept(pending, () => result.taskId, result.requestId);
+            }
+            logger.info(`${batch.host}: ${text_count(pending.length, 'URL')}, task ${result.taskId || '(none)'}, request ${result.requestId ?? '(none)'}`);
+            return undefined;
+        }
+        catch (thrown) {
+            if (!(thrown instanceof AlibabaError))
+                throw thrown;
+            error = thrown;
+        }
+        if (error.outcomeUnknown) {
+            pending = await settleUnknown(client, logger, options, batch.host, { pending, sentAt, error }, ledger);
+            if (pending.length === 0)
+                return undefined;
+        }
+        if (stop?.stopped && isRetryable(error.errorClass)) {
+            // Would have been retried, but the run stopped. A call the stop kept from going out carries no
+            // status and no code: then the failure before it is the one to name.
+            const answered = error.code !== undefined || error.httpStatus !== undefined;
+            ledger.failStopped(pending, stop.reason ?? 'cancelled', answered ? error : lastFailure);
+            return undefined;
+        }
+        lastFailure = error;
+        const delay = isRetryable(error.errorClass)
+            ? nextRetryDelay(error, attempt, started, options.retryPolicy)
+            : undefined;
+        if (delay === undefined)
+            return { error, items: pending };
+        ledger.retries++;
+        logger.info(`  ${batch.host}: ${error.code ?? error.message}; retry ${attempt} in ${(delay / 1000).toFixed(1)} s`);
+        await sleep(delay, stop?.sendSignal);
+        if (stop?.stopped) {
+            ledger.failStopped(pending, stop.reason ?? 'cancelled', error);
+            return undefined;
+        }
+    }
+}
+/**
+ * A call whose outcome is unknown is never sent again blindly: it is looked up. What is found is
+ * recorded as submitted; what is still in doubt is recorded as outcome unknown. Returns the URLs the
+ * look-ups showed not accepted, which may be sent again.
+ */
+async function settleUnknown(client, logger, options, host, call, ledger) {
+    const { pending, sentAt, error } = call;
+    if (options.stop?.stopped) {
+        ledger.failUnknown(pending, `the call was in flight when the run stopped (${error.message}); it may have been accepted, so it was not sent again`);
+        return [];
+    }
+    logger.info(`  ${host}: ${error.message}; looking the batch up before deciding to send it again`);
+    const lookup = await lookUpCall(client, { urls: pending.map((item) => item.url), objectType: 'preload', sentAt }, { policy: options.lookup, retryPolicy: options.retryPolicy, signal: options.stop?.sendSignal });
+    if (lookup.kind === 'absent') {
+        logger.info(`  ${host}: not in the task list ${options.lookup.windowMs / 1000} s after the failure: not accepted`);
+        return pending;
+    }
+    const found = lookup.kind === 'accepted' ? lookup.taskIds : lookup.found;
+    const confirmed = pending.filter((item) => found.has(item.url));
+    if (confirmed.length > 0) {
+        ledger.accept(confirmed, (url) => found.get(url) ?? '', undefined, 'confirmed-by-lookup');
+        logger.info(`  ${host}: ${text_count(confirmed.length, 'URL was', 'URLs were')} accepted after all (found by look-up)`);
+    }
+    if (lookup.kind === 'in-doubt') {
+        const doubtful = pending.filter((item) => !found.has(item.url));
+        ledger.failUnknown(doubtful, `${error.message}; ${lookup.why}, so it was not sent again`, lookup.code);
+        logger.warning(`${host}: ${text_count(doubtful.length, 'URL')}: outcome unknown (${lookup.why}); not sent again, so that no quota is spent twice.`);
+    }
+    return [];
+}
+/** The task IDs of a call accepted without one, found by look-up; an empty map when none is found. */
+async function recoverTaskIds(client, logger, options, items, sentAt, host) {
+    const lookup = await lookUpCall(client, { urls: items.map((item) => item.url), objectType: 'preload', sentAt }, { policy: options.lookup, retryPolicy: options.retryPolicy, signal: options.stop?.sendSignal });
+    const found = lookup.kind === 'accepted' ? lookup.taskIds : lookup.kind === 'in-doubt' ? lookup.found : undefined;
+    if (found && found.size > 0)
+        return found;
+    logger.warning(`${host}: the call was accepted but returned no task ID, and none was found by look-up.`);
+    return new Map();
+}
+/** Refusals that name the URLs themselves (not a parameter), so that smaller batches may pass. */
+function refusesSomeUrl(error) {
+    return (error.errorClass === 'bad-request' &&
+        (error.code?.startsWith('InvalidObjectPath') || error.code === 'SingleRequest.OverLimit'));
+}
+function recordFailure(logger, host, items, error, ledger) {
+    if (isFatal(error.errorClass))
+        ledger.fatal ??= error;
+    if (error.errorClass === 'domain')
+        ledger.failedHosts.set(host, error);
+    ledger.fail(items, error.message, error);
+    logger.warning(`${host}: ${text_count(items.length, 'URL')} failed: ${error.message}`);
+}
+
+;// CONCATENATED MODULE: ./src/phases/fresh-then-warm.ts
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * With `refresh`: every URL that needs it refreshed now, in plan order within the refresh quota, its
+ * prefetch waiting for a later run or not (never in a dry run: then only the need is known).
+ */
+async function refresh(run, client, urls) {
+    const needs = refreshNeeds(urls.candidates, urls.changes, run.config.follow.refresh);
+    const follow = followContext(run, client);
+    if (!follow || needs.size === 0)
+        return { needs };
+    const toRefresh = [...urls.candidates]
+        .sort((a, b) => a.order - b.order)
+        .filter((candidate) => needs.get(candidate.url)?.needed);
+    return { needs, sent: await sendRefreshes(follow, toRefresh) };
+}
+/**
+ * The prefetch quota allotted over the plan in its order: what needs no refresh may go at once; a URL
+ * whose refresh was accepted keeps its slot until the refresh completes; one whose refresh was not
+ * accepted takes none. One line on the plan.
+ */
+function allotQuota(run, urls, refreshing, quota) {
+    const first = allotBeforeRefresh(urls.candidates, refreshing.needs, refreshing.sent, quota);
+    let toRefresh = 0;
+    for (const need of refreshing.needs.values())
+        if (need.needed)
+            toRefresh++;
+    const slotted = [...first.ready, ...first.waiting];
+    const calls = packBatches(slotted, run.config.batchSize).batches.length;
+    const hosts = new Set(slotted.map((item) => item.host)).size;
+    run.logger.info(`Plan: ${text_count(slotted.length, 'URL')} in ${text_count(calls, 'call')} to ${text_count(hosts, 'host')}` +
+        (toRefresh ? ` (${first.waiting.length} of them once their refresh completes)` : '') +
+        (urls.duplicates ? `; ${text_count(urls.duplicates, 'duplicate entry', 'duplicate entries')} merged` : '') +
+        (toRefresh
+            ? `; ${text_count(toRefresh, 'URL needs', 'URLs need')} a refresh first (${refreshWhy(run)})`
+            : '') +
+        (first.left.length ? `; ${first.left.length} left for later (quota ${quota ?? 'not capped'})` : ''));
+    return first;
+}
+function refreshWhy(run) {
+    return run.config.follow.refresh === 'all' ? 'refresh: true' : 'they changed in place';
+}
+/** After the refresh wait, the slots of refreshes that did not complete given on; a warning on what is left. */
+function afterRefresh(run, first, refreshing, refreshed, context) {
+    const { needs, sent } = refreshing;
+    // Stopped, or refused for good: a refresh cut short holds nothing back; the submission reports why.
+    const halted = run.stop.reason !== undefined || context.ledger?.fatal !== undefined;
+    const after = allotAfterRefresh(first, needs, sent, refreshed, { halted, awaited: context.awaited });
+    if (refreshed)
+        refreshed.summary.heldBack = after.heldBack.length;
+    const needed = neededUrls(needs);
+    const freshOverQuota = after.overQuota.filter((item) => needed.has(item.url) && refreshed?.urls.get(item.url)?.refreshStatus === 'Complete').length;
+    warnLeft(run, after.heldBack.length, { count: after.overQuota.length, fresh: freshOverQuota }, context.quota, context.site);
+    return after;
+}
+function warnLeft(run, heldBack, overQuota, quota, site) {
+    const { config, logger } = run;
+    if (heldBack > 0) {
+        logger.warning(`refresh: ${text_count(heldBack, 'URL that needed a refresh is', 'URLs that needed a refresh are')} not prefetched, as ${heldBack === 1 ? 'its' : 'their'} refresh was not confirmed Complete ` +
+            '(a prefetch cannot replace the copy the CDN holds). ' +
+            (heldBackCarryText(site, config, heldBack) ??
+                (heldBack === 1 ? 'It is listed' : 'They are listed') + ' in the report with the reason.'));
+    }
+    if (overQuota.count > 0) {
+        logger.warning(
+        // The quota left when the run began: it is spent by now, so never "has N left".
+        `${text_count(overQuota.count, 'URL')} skipped: ${capText(quota)}` +
+            (overQuota.fresh
+                ? ` (${overQuota.fresh} of them are refreshed already: fresh, only not warm yet)`
+                : '') +
+            '. ' +
+            (quotaCutText(site, config) ??
+                (quota.limit
+                    ? `They are listed in the report; raise ${config.wording.input('prefetch-limit')} to send more in one run.`
+                    : 'They are listed in the report; run again tomorrow or raise the quota.')));
+    }
+}
+/** The submitter's book, shared by both rounds of the prefetch, with the progress over both. */
+function submitLedger(run, first) {
+    const total = first.ready.length + first.waiting.length;
+    return new SubmitLedger((done) => run.logger.progress?.({ phase: 'submit', done, total }));
+}
+/** PushObjectCache for `items`, packed into calls; nothing without a ledger (a dry run, no client). */
+async function fresh_then_warm_submit(run, client, items, ledger, quota) {
+    const { config, logger, retryPolicy, stop } = run;
+    if (!client || !ledger || items.length === 0)
+        return;
+    // After a QuotaExceeded, what is left today, but never past this run's prefetch-limit.
+    const reread = async () => {
+        const left = await readPreloadRemain(client, logger, retryPolicy, stop.sendSignal);
+        if (quota.limit === undefined || quota.cap === undefined)
+            return left;
+        const sent = ledger.outcomes.filter((outcome) => outcome.status === 'submitted').length;
+        return Math.max(0, Math.min(left ?? Infinity, quota.cap - sent));
+    };
+    const { batches } = packBatches(items, config.batchSize);
+    await logger.group(`Submitting ${text_count(batches.length, 'PushObjectCache call')}`, () => submitBatches(client, logger, {
+        batches,
+        batchSize: config.batchSize,
+        push: config.push,
+        concurrency: config.requestsPerSecond,
+        retryPolicy,
+        lookup: lookupPolicy(config.requestTimeoutMs),
+        rereadQuota: reread,
+        stop,
+    }, ledger));
+}
+/**
+ * With `refresh` (never in a dry run): the refresh tasks followed until they finish or `wait-timeout`
+ * passes — when a slot waits for them (`awaited`) — and every candidate's refresh for the report.
+ * Undefined with `refresh: false`.
+ */
+async function refreshWait(run, client, refreshing, awaited) {
+    const { sent, needs } = refreshing;
+    const follow = followContext(run, client);
+    if (!follow || sent === undefined)
+        return undefined;
+    if (!awaited && sent.accepted.size > 0) {
+        run.logger.info(`Not waiting for the ${text_count(sent.accepted.size, 'refreshed URL')}: no prefetch slot is left for ` +
+            (sent.accepted.size === 1
+                ? 'it in this run (it is fresh once its refresh completes, and carried as refreshed with state).'
+                : 'them in this run (they are fresh once their refresh completes, and carried as refreshed with state).'));
+    }
+    const followed = awaited ? await waitForRefresh(follow, sent) : undefined;
+    const urls = refreshOutcomes(needs, sent, followed);
+    const notNeeded = {};
+    for (const need of needs.values())
+        if (!need.needed)
+            notNeeded[need.kind] = (notNeeded[need.kind] ?? 0) + 1;
+    sent.summary.notNeeded = notNeeded;
+    return { summary: sent.summary, urls };
+}
+
+;// CONCATENATED MODULE: ./src/phases/read-quota.ts
+
+
+/**
+ * What this run may prefetch: the day's remainder (`daily-quota` when it is a number, else read from
+ * the API), and with `prefetch-limit` this run's part of it.
+ */
+async function readQuota(run, client, urls) {
+    const quota = runQuota(await dayRemain(run, client, urls), run.config.prefetchLimit);
+    const limit = run.config.prefetchLimit;
+    if (quota.limit)
+        run.logger.info(`This run may prefetch ${text_count(quota.cap ?? 0, 'URL')} (prefetch-limit ${quota.limit.text}).`);
+    else if (limit && 'share' in limit && quota.remain === undefined && urls.candidates.length > 0) {
+        run.logger.notice(`prefetch-limit ${limit.text}: a share of a quota that was not read; not applied.`);
+    }
+    return quota;
+}
+/** The day's prefetch remainder: `daily-quota` when it is a number, else read from the API. */
+async function dayRemain(run, client, urls) {
+    const { config, logger, retryPolicy, stop } = run;
+    if (typeof config.dailyQuota === 'number')
+        return config.dailyQuota;
+    if (urls.candidates.length === 0 || stop.stopped)
+        return undefined;
+    if (!client) {
+        logger.notice('dry-run without credentials: the daily prefetch quota was not read, so the plan is not capped by it.');
+        return undefined;
+    }
+    const remain = await readPreloadRemain(client, logger, retryPolicy, stop.sendSignal);
+    if (remain !== undefined)
+        logger.info(`Daily prefetch quota: ${text_count(remain, 'URL')} remain today.`);
+    return remain;
+}
+
+;// CONCATENATED MODULE: ./src/base/outcome.ts
+function countOutcomes(outcomes) {
+    const counts = { submitted: 0, skipped: 0, failed: 0, planned: 0, total: outcomes.length };
+    for (const outcome of outcomes)
+        counts[outcome.status]++;
+    return counts;
+}
+
+;// CONCATENATED MODULE: ./src/report/result.ts
+/**
+ * The run's result: what the report, the job summary, the outputs and the CLI's table are built from.
+ * The run's phases hand over plain parts (what was sent, what was not, what the sitemap and the site
+ * held), and the result is assembled here, beside its definition.
+ */
+
+
+
+
+
+
+/** The result of a run that got as far as sending (or as a dry run, as planning). */
+function runResult(parts) {
+    const { submitted } = parts;
+    const outcomes = withChanges(parts.outcomes, parts.urls.changes);
+    return {
+        outcomes,
+        counts: countOutcomes(outcomes),
+        taskIds: distinctTaskIds(outcomes),
+        requestIds: submitted?.requestIds ?? [],
+        duplicates: parts.urls.duplicates,
+        ...(parts.quotaRemain !== undefined ? { quotaRemain: parts.quotaRemain } : {}),
+        ...(parts.prefetchCap !== undefined ? { prefetchCap: parts.prefetchCap } : {}),
+        dryRun: parts.dryRun,
+        calls: parts.apiCalls['PushObjectCache'] ?? 0,
+        apiCalls: parts.apiCalls,
+        retries: submitted?.retries ?? 0,
+        confirmedByLookup: submitted?.confirmedByLookup ?? 0,
+        ...(parts.stopped ? { stopped: parts.stopped } : {}),
+        ...(submitted?.fatal ? { fatal: fatalText(submitted.fatal, parts.wording) } : {}),
+        ...(parts.follow ? { follow: parts.follow } : {}),
+        ...(parts.sitemap ? { sitemap: parts.sitemap } : {}),
+    };
+}
+/** A refusal by the API before sending (credentials, a permission, a proxy, the quota read). */
+function refusalOf(error, wording) {
+    return {
+        fatal: isFatal(error.errorClass) ? fatalText(error, wording) : error.message,
+        reason: `not sent: the run stopped at ${error.code ?? error.message}`,
+    };
+}
+/** A sitemap that could not be read: nothing is sent. */
+function sitemapRefusal(failure) {
+    return { fatal: failure.message, reason: 'not sent: the sitemap could not be read' };
+}
+/**
+ * A run refused before anything was submitted (an unreadable sitemap, credentials, a proxy, the quota
+ * read): every URL is still reported — the rejected entries as they are, the others as not sent for
+ * `refusal.reason` — and the step fails with `refusal.fatal`.
+ */
+function refusedResult(parts, urls, refusal) {
+    const unsent = failedOutcomes(urls.candidates, refusal.reason, 'stopped');
+    const outcomes = inInputOrder(urls.rejected, unsent);
+    return { ...runResult({ ...parts, urls, outcomes }), fatal: refusal.fatal };
+}
+/** The result of a run that sent nothing and reported no URL (`save-sitemap`). */
+function emptyResult(dryRun, saved) {
+    return {
+        outcomes: [],
+        counts: countOutcomes([]),
+        taskIds: [],
+        requestIds: [],
+        duplicates: 0,
+        dryRun,
+        calls: 0,
+        apiCalls: {},
+        retries: 0,
+        confirmedByLookup: 0,
+        ...(saved ? { savedSitemap: saved } : {}),
+    };
+}
+/** The outcomes of every part of the run's URLs, in input order. */
+function inInputOrder(...parts) {
+    return parts.flat().sort(byOrder);
+}
+/** The URLs beyond this run's part of the quota, skipped; `why` is capText's (submit/quota.ts). */
+function skippedForQuota(overQuota, why) {
+    const reason = `quota: ${why}`; // one string for them all
+    return overQuota.map((item) => ({
+        url: item.url,
+        status: 'skipped',
+        reason,
+        skip: 'quota',
+        source: item.source,
+        order: item.order,
+    }));
+}
+/** The URLs within the quota when nothing was submitted: planned in a dry run, failed when the run stopped first. */
+function unsentOutcomes(items, dryRun, stopped) {
+    if (stopped && !dryRun)
+        return failedOutcomes(items, notSentReason(stopped), stopped);
+    return items.map((item) => ({ url: item.url, status: 'planned', source: item.source, order: item.order }));
+}
+/** Never sent, and why (`notSent`, which carry-over reads). */
+function failedOutcomes(items, reason, notSent) {
+    return items.map((item) => ({
+        url: item.url,
+        status: 'failed',
+        reason,
+        notSent,
+        source: item.source,
+        order: item.order,
+    }));
+}
+/**
+ * Gives each outcome from the sitemap diff its `change` and lastmods, and each from site-dir its
+ * `change`, `chromeOnly`, `carriedSince`, `linkedBy` and `published` (report rows of urls / urls-file
+ * get none). The outcomes
+ * are this run's own, made for the report: they are completed in place (a million copies would be a
+ * million objects more at the run's peak).
+ */
+function withChanges(outcomes, changes) {
+    if (changes.size === 0)
+        return outcomes;
+    const format = lastFormatted();
+    for (const outcome of outcomes) {
+        const entry = changes.get(outcome.order);
+        if (entry === undefined)
+            continue;
+        outcome.change = entry.change;
+        if (!('lastmod' in entry)) {
+            if (entry.chromeOnly)
+                outcome.chromeOnly = true;
+            if (entry.carriedSince !== undefined)
+                outcome.carriedSince = entry.carriedSince;
+            if (entry.linkedBy !== undefined)
+                outcome.linkedBy = entry.linkedBy;
+            if (entry.published !== undefined)
+                outcome.published = entry.published;
+            continue;
+        }
+        if (!Number.isNaN(entry.lastmod))
+            outcome.lastmod = format(entry.lastmod);
+        if (entry.change === 'modified' && !Number.isNaN(entry.previousLastmod)) {
+            outcome.previousLastmod = format(entry.previousLastmod);
+        }
+    }
+    return outcomes;
+}
+/** formatLastmod, remembering its last answer: a build stamp gives thousands of URLs the same lastmod. */
+function lastFormatted() {
+    let last = NaN;
+    let text = '';
+    return (ms) => {
+        if (ms !== last) {
+            last = ms;
+            text = formatLastmod(ms);
+        }
+        return text;
+    };
+}
+function byOrder(a, b) {
+    return a.order - b.order;
+}
+function distinctTaskIds(outcomes) {
+    const ids = new Set();
+    for (const outcome of outcomes)
+        for (const id of splitTaskIds(outcome.taskId ?? ''))
+            ids.add(id);
+    return [...ids];
+}
+
+;// CONCATENATED MODULE: ./src/runtime/rate-limiter.ts
+/**
+ * Keeps calls under N per second *as the server counts them*. The server stamps a call when it
+ * arrives, which is some time between our send and its answer; a call sent on a fresh connection
+ * arrives later than one on a reused connection. So a call holds its slot from send until one window
+ * after its answer: then no one-second window at the server can hold more than N calls, whatever the
+ * network did in between.
+ */
+class RateLimiter {
+    limit;
+    windowMs;
+    now;
+    inFlight = 0;
+    /** Answer times of finished calls that still count, oldest first. */
+    recent = [];
+    waiters = [];
+    wakeTimer;
+    constructor(limit, windowMs = 1000, now = () => performance.now()) {
+        this.limit = limit;
+        this.windowMs = windowMs;
+        this.now = now;
+        if (!Number.isInteger(limit) || limit < 1)
+            throw new Error(`rate limit must be a whole number >= 1, not ${limit}`);
+    }
+    /** Waits for a free slot, in arrival order. */
+    async acquire(signal) {
+        if (this.waiters.length === 0 && this.tryTake())
+            return this.slot();
+        await new Promise((resolve, reject) => {
+            const onAbort = () => {
+                const index = this.waiters.indexOf(wake);
+                if (index >= 0)
+                    this.waiters.splice(index, 1);
+                reject(signal?.reason ?? new Error('aborted'));
+            };
+            const wake = () => {
+                signal?.removeEventListener('abort', onAbort);
+                resolve();
+            };
+            if (signal?.aborted)
+                return onAbort();
+            signal?.addEventListener('abort', onAbort, { once: true });
+            this.waiters.push(wake);
+            this.pump();
+        });
+        return this.slot();
+    }
+    slot() {
+        let released = false;
+        return {
+            release: () => {
+                if (released)
+                    return;
+                released = true;
+                this.inFlight--;
+                this.recent.push(this.now());
+                this.pump();
+            },
+        };
+    }
+    tryTake() {
+        this.prune();
+        if (this.inFlight + this.recent.length >= this.limit)
+            return false;
+        this.inFlight++;
+        return true;
+    }
+    prune() {
+        const horizon = this.now() - this.windowMs;
+        while (this.recent.length > 0 && (this.recent[0] ?? 0) <= horizon)
+            this.recent.shift();
+    }
+    /** Hands free slots to waiters, and sets a timer for when the oldest counted answer expires. */
+    pump() {
+        while (this.waiters.length > 0 && this.tryTake())
+            this.waiters.shift()?.();
+        if (this.waiters.length === 0 || this.wakeTimer !== undefined || this.recent.length === 0)
+            return;
+        const delay = Math.max(1, (this.recent[0] ?? 0) + this.windowMs - this.now() + 1);
+        this.wakeTimer = setTimeout(() => {
+            this.wakeTimer = undefined;
+            this.pump();
+        }, delay);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/runtime/gate.ts
+/**
+ * One gate for every call the run makes: the account-wide rate (requests-per-second, at most 50),
+ * plus the lower per-API rates Alibaba publishes for the read-only calls.
+ */
+
+const PER_ACTION_LIMITS = {
+    DescribeRefreshQuota: 20,
+    DescribeRefreshTaskById: 30,
+    DescribeRefreshTasks: 5,
+};
+function createCallGate(requestsPerSecond, now) {
+    const overall = new RateLimiter(requestsPerSecond, 1000, now);
+    const perAction = new Map(Object.entries(PER_ACTION_LIMITS).map(([action, limit]) => [action, new RateLimiter(limit, 1000, now)]));
+    return {
+        async acquire(action, signal) {
+            const own = await perAction.get(action)?.acquire(signal);
+            try {
+                const shared = await overall.acquire(signal);
+                return {
+                    release() {
+                        shared.release();
+                        own?.release();
+                    },
+                };
+            }
+            catch (error) {
+                own?.release();
+                throw error;
+            }
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/sitemap/save.ts
 /**
  * save-sitemap: one flat `<urlset>` with every URL and lastmod of the deployed sitemap (children
@@ -56584,783 +57571,6 @@ function sitemapOptions(config, sitemap, options) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/sitemap/priorities.ts
-
-
-
-
-
-/**
- * With `site-dir`, the sitemap is no diff: it says which URLs visitors ask for first. Returns every
- * normalized `<loc>` (the first occurrence) with its `<priority>` (0.5 when absent); `<lastmod>` is not
- * read for anything. A sitemap that cannot be read fails the run as the deployed side of a diff does.
- */
-async function sitemapPriorities(options, logger) {
-    const limits = { ...DEFAULT_LIMITS, ...options.limits };
-    const root = locateInput(options.sitemap, options.workspace, 'sitemap');
-    const priorities = new Map();
-    const sink = {
-        add: (url, _lastmod, priority) => {
-            if (!priorities.has(url))
-                priorities.set(ownCopy(url), priority);
-        },
-    };
-    await loadDeployed(root, { ...options, images: false }, limits, logger, sink);
-    logger.info(`Sitemap ${root.label}: ${text_count(priorities.size, 'URL')}, for their priorities and URL forms (site-dir decides what changed).`);
-    return priorities;
-}
-
-;// CONCATENATED MODULE: ./src/sources/site.ts
-/**
- * `site-dir` + `state` as a URL source: the built site is hashed and compared with the state the last
- * run wrote, and what changed is planned, then the URLs earlier runs could not warm (the carried list).
- * With `state` alone no site is read: the carried list is drained.
- *
- * Two ends, which run.ts calls as phases: `openSite` before anything is sent (read the state, scan,
- * plan), and `closeSite` after, however sending ended — with a result (success, a refusal part-way, the
- * deadline, a cancel) or with an exception: it writes the next state, but never in a dry run.
- * A state that could not be used is kept aside, never overwritten; a `state` that names another file is
- * refused before anything is read; a state that cannot be written fails the step (after the report).
- */
-
-
-
-
-
-
-
-/**
- * Reads the state, scans site-dir (or, with `state` alone, takes the state's own files) and plans.
- * Undefined when neither `site-dir` nor `state` is set. Throws a ConfigError naming `site-dir` when it is
- * missing, not a folder or empty. A run stopped while scanning plans nothing and says so.
- */
-async function openSite(config, logger, options = {}) {
-    const site = config.site;
-    if (site === undefined || (site.siteDir === undefined && site.state === undefined))
-        return undefined;
-    const notes = [];
-    const log = notingLogger(logger, notes);
-    const read = site.state === undefined ? undefined : await readState(statePath(config, site.state), site.state);
-    if (read?.kind === 'foreign')
-        throw foreignStateError(read, statePath(config, read.label));
-    try {
-        const planned = site.siteDir === undefined
-            ? drainOnly(read, config, log, options)
-            : await planSite(site.siteDir, read, config, log, options);
-        if (planned === undefined) {
-            return { config: site, entries: [], read, keep: 'there is no usable state to drain', notes };
-        }
-        logSitePlan(planned.plan, site, logger);
-        return { config: site, entries: entriesOf(planned.plan), planned, read, notes };
-    }
-    catch (error) {
-        if (error instanceof ConfigError || options.signal?.aborted !== true)
-            throw error;
-        const notRead = stopText(options.signal);
-        log.warning(`site-dir: not read: ${notRead}; the state is left as it was.`);
-        return { config: site, entries: [], read, keep: 'the site was not read', notRead, notes };
-    }
-}
-async function planSite(siteDir, read, config, log, options) {
-    const site = config.site;
-    const sitemap = config.sitemap && (await priorities(config, config.sitemap.sitemap, log, options));
-    const scan = await scanSite({
-        workspace: config.workspace,
-        siteDir,
-        baseUrl: config.baseUrl ?? '',
-        contentIgnore: site.contentIgnore,
-        state: site.state,
-        previous: read?.kind === 'found' ? read.state.files : undefined,
-        signal: options.signal,
-    });
-    // Without a state, readState's "missing" tells the plan so (a notice, every file added).
-    const plan = planSiteChanges(scan, read ?? { kind: 'missing', label: '' }, {
-        changes: site.changes,
-        exclude: config.exclude,
-        carryDays: site.carryDays,
-        now: options.now ?? new Date(),
-        sitemap,
-    });
-    if (site.state === undefined)
-        plan.notices.length = 0; // no state asked for: nothing to say about one
-    for (const warning of scan.warnings ?? [])
-        log.warning(warning);
-    for (const notice of scan.notices ?? [])
-        log.notice(notice);
-    for (const notice of plan.notices)
-        log.notice(notice);
-    for (const warning of plan.warnings)
-        log.warning(warning);
-    return { scan, plan: withNormalUrls(plan) };
-}
-/**
- * The sitemap's priorities and URL forms. A sitemap that cannot be used (missing, not a sitemap) is a
- * configuration error, as for the diff; one that cannot be read now (a server failing, the run stopped)
- * only costs the order its priorities: a warning, and the site is planned without them.
- */
-async function priorities(config, sitemap, log, options) {
-    try {
-        return await sitemapPriorities({
-            workspace: config.workspace,
-            sitemap,
-            baseUrl: config.baseUrl,
-            retryPolicy: options.retryPolicy,
-            signal: options.signal,
-            ...(config.requestTimeoutMs ? { limits: { timeoutMs: config.requestTimeoutMs } } : {}),
-        }, log);
-    }
-    catch (error) {
-        if (error instanceof ConfigError || options.signal?.aborted === true)
-            throw error;
-        log.warning(`sitemap: ${errorMessage(error)}; the files of site-dir are ordered without its priorities.`);
-        return undefined;
-    }
-}
-/**
- * `state` alone: the carried list of the state, without reading a site. The state's own files stand
- * for the site, so nothing is added or modified and no carried URL is "gone"; aged entries are dropped
- * as usual. Undefined, with a notice or warning, when there is no usable state.
- */
-function drainOnly(read, config, log, options) {
-    if (read === undefined || read.kind === 'missing' || read.kind === 'foreign') {
-        log.notice(`state: there is no ${config.site?.state} yet, so there is nothing carried to warm (state alone reads no ` +
-            'site-dir). A run with site-dir writes it.');
-        return undefined;
-    }
-    if (read.kind === 'unusable') {
-        log.warning(`state: ${read.label} cannot be used (${read.why}); with state alone (no site-dir) there is nothing to ` +
-            'warm, and the file is left as it is: the next run with site-dir replaces it.');
-        return undefined;
-    }
-    const scan = stateAsScan(read.state);
-    const plan = planSiteChanges(scan, read, {
-        changes: { added: true, modified: true, all: false }, // the state's files are all "unchanged"
-        exclude: config.exclude,
-        carryDays: config.site.carryDays,
-        now: options.now ?? new Date(),
-    });
-    for (const notice of plan.notices)
-        log.notice(notice);
-    for (const warning of plan.warnings)
-        log.warning(warning);
-    return { scan, plan: withNormalUrls(plan) };
-}
-/** The state's files as a scan of the site they were hashed from. */
-function stateAsScan(state) {
-    const base = state.baseUrl;
-    const files = [...state.files].map(([file, hashes]) => ({
-        path: file,
-        hashes,
-        size: 0,
-        get url() {
-            return fileToUrl(base, file);
-        },
-    }));
-    return { root: '', base, files, bytes: 0 };
-}
-/**
- * Site URLs are written in the normal form already (site/mapping.ts); should one ever not be, the
- * plan takes the form the run sends, so that the outcome of each is found again when the state is written.
- */
-function withNormalUrls(plan) {
-    for (const planned of plan.urls) {
-        if (isCanonical(planned.url))
-            continue; // all of them, but asked cheaply: a site has a million
-        const normal = normalizeUrl(planned.url);
-        if (normal.ok && normal.url !== planned.url)
-            planned.url = normal.url;
-    }
-    return plan;
-}
-/**
- * The plan as URL entries: each row says why it is there. Rows that say the same share one `change`
- * (a first deploy of a million files has one kind of row).
- */
-function entriesOf(plan) {
-    const shared = new Map();
-    return plan.urls.map((planned) => {
-        const carried = planned.change === 'carried';
-        const since = carried ? planned.since : undefined;
-        // A carried row also says what the deploy that first planned it saw, and whether it was refreshed.
-        const refreshedAt = carried ? planned.refreshedAt : undefined;
-        const { linkedBy, published } = planned;
-        const key = `${planned.change} ${planned.chromeOnly} ${since} ${carried ? planned.firstChange : ''} ${refreshedAt} ` +
-            `${linkedBy} ${published}`;
-        let change = shared.get(key);
-        if (change === undefined) {
-            change = {
-                change: planned.change,
-                chromeOnly: planned.chromeOnly,
-                ...(since !== undefined ? { carriedSince: since, firstChange: planned.firstChange } : {}),
-                ...(refreshedAt !== undefined ? { refreshedAt } : {}),
-                ...(linkedBy !== undefined ? { linkedBy } : {}),
-                ...(published !== undefined ? { published } : {}),
-            };
-            shared.set(key, change);
-        }
-        return {
-            raw: planned.url,
-            source: planned.file === undefined ? 'state' : `site-dir: ${planned.file}`,
-            change,
-        };
-    });
-}
-/** What gatherEntries appends to the run's entries (none, with `notRead`, when the run stopped before site-dir was read). */
-function plannedSite(site) {
-    const counts = site.planned?.plan.counts ?? emptySiteCounts();
-    const entries = site.entries;
-    // Handed over: the run holds them from here on (the state is built from the plan, not from these).
-    site.entries = [];
-    return { entries, counts, siteDir: site.config.siteDir, notRead: site.notRead };
-}
-/**
- * What the quota warning says of the site's URLs it skips: carried in the state only when this run
- * writes a state that carries them (not in a dry run, not when the state is left as it was). On a
- * first deploy, which carries nothing, the warning says nothing of carrying: the first run's notice
- * says it once (site/carry.ts). Undefined when the run has no site; the warning then speaks of lists.
- */
-function quotaCutText(site, config) {
-    const carries = siteCarries(site, config);
-    if (carries === undefined)
-        return undefined;
-    if (!carries)
-        return 'All are listed in the report.';
-    const alone = site?.config.siteDir === undefined;
-    return alone
-        ? 'They stay in the state and are warmed by the next runs; all are listed in the report.'
-        : 'Those from site-dir are carried in the state and warmed by the next runs; all are listed in the report.';
-}
-/**
- * What the held-back warning says of URLs whose refresh did not complete: carried when this run's
- * state carries them; undefined otherwise.
- */
-function heldBackCarryText(site, config, heldBack) {
-    if (!siteCarries(site, config))
-        return undefined;
-    // Named as this run has them: site-dir's, or (state alone, no site-dir) the carried ones.
-    const stateAlone = site?.config.siteDir === undefined;
-    if (heldBack === 1) {
-        const whose = stateAlone ? 'It stays' : 'If it is from site-dir, it is carried';
-        return `${whose} in the state: the next run refreshes it first unless a refresh of it was accepted, and prefetches it.`;
-    }
-    const whose = stateAlone ? 'They stay' : 'Those from site-dir are carried';
-    return `${whose} in the state: the next run refreshes them first where no refresh was accepted, and prefetches them.`;
-}
-/**
- * Whether the state this run writes carries the site's URLs the run does not warm; undefined when the
- * run has no site URLs or writes no state (no `state`, a dry run, a state left as it was).
- */
-function siteCarries(site, config) {
-    if (site?.planned === undefined || site.config.state === undefined || site.planned.plan.urls.length === 0) {
-        return undefined;
-    }
-    if (config.dryRun || site.keep !== undefined)
-        return undefined;
-    return site.planned.plan.carries;
-}
-function logSitePlan(plan, site, logger) {
-    const { counts } = plan;
-    const dropped = counts.carriedAged + counts.carriedGone + counts.carriedExcluded + counts.carriedInvalid;
-    const carried = `${counts.carriedIn} carried URLs in` +
-        (dropped > 0
-            ? ` (${dropped} dropped: ${counts.carriedAged} older than carry-days, ${counts.carriedGone} gone, ${counts.carriedExcluded} excluded, ${counts.carriedInvalid} not usable)`
-            : '') +
-        (counts.carriedSuperseded > 0 ? `, ${counts.carriedSuperseded} changed again` : '');
-    if (site.siteDir === undefined) {
-        logger.info(`State ${site.state} (state alone, no site-dir): ${carried}; ${text_count(plan.urls.length, 'URL')} planned.`);
-        return;
-    }
-    logger.info(`Site ${site.siteDir}: ${text_count(counts.files, 'file')}: ${counts.added} added, ${counts.modified} modified ` +
-        `(${counts.chromeOnly} of them navigation-only), ${counts.unchanged} unchanged, ${counts.excluded} excluded; ` +
-        `${carried}; ${text_count(plan.urls.length, 'URL')} planned.`);
-}
-/**
- * Builds the next state from every URL's outcome and writes it (not in a dry run); the site's part of
- * the result. After an exception nothing in the plan has a known outcome (`outcomes` is empty), so
- * each planned URL is carried as not sent.
- */
-async function closeSite(site, config, run, options) {
-    const log = notingLogger(options.logger, site.notes);
-    const { planned } = site;
-    const next = planned && site.config.state !== undefined
-        ? nextState({
-            ...planned,
-            outcomes: run.outcomes,
-            stopped: run.stopped,
-            now: options.now?.() ?? new Date(),
-        })
-        : undefined;
-    let written = false;
-    let stateError;
-    if (next !== undefined) {
-        for (const notice of next.notices)
-            log.notice(notice);
-        if (config.dryRun) {
-            log.info(`state: not written (dry run); ${site.config.state} is left as it was.`);
-        }
-        else if (site.keep === undefined) {
-            const file = statePath(config, site.config.state);
-            stateError = await setAside(site, file, options.now?.() ?? new Date(), log);
-            if (stateError === undefined)
-                stateError = await write(file, site.config.state, next.state, log);
-            written = stateError === undefined;
-            if (written)
-                markCarried(run.outcomes, next.state.carried);
-        }
-    }
-    return siteResult(site, next === undefined ? undefined : { carried: next.carried, leftCold: next.leftCold }, written, stateError);
-}
-/**
- * Marks the outcomes of the URLs the written state carries (`carriedOn`), so that the report and the
- * summary say which URLs the next runs will warm. The outcomes are this run's own, made for the
- * report: completed in place.
- */
-function markCarried(outcomes, carried) {
-    if (carried.length === 0)
-        return;
-    const urls = new Set(carried.map((entry) => entry.url));
-    for (const outcome of outcomes)
-        if (urls.has(outcome.url))
-            outcome.carriedOn = true;
-}
-/** A state that could not be used is renamed aside before the new one is written: never overwritten. */
-async function setAside(site, file, now, log) {
-    const { read } = site;
-    const otherBase = read?.kind === 'found' && site.planned?.plan.hadState === false;
-    if (!(read?.kind === 'unusable' && read.setAside) && !otherBase)
-        return undefined;
-    try {
-        const aside = await setStateAside(file, now);
-        if (aside === undefined)
-            return undefined; // gone during the run: nothing to keep
-        log.warning(`state: the state that could not be used was kept as ${external_node_path_default().relative(external_node_path_default().dirname(file), aside)} beside ` +
-            `${site.config.state}; a new one is written in its place.`);
-        return undefined;
-    }
-    catch (error) {
-        return (`state: ${site.config.state} could not be used, and could not be kept aside (${errorMessage(error)}): it ` +
-            'is left as it was, and no new state is written.');
-    }
-}
-/** Writes the state; the error's text when it cannot be written. */
-async function write(file, label, state, log) {
-    try {
-        await writeState(file, state);
-        log.info(`state: wrote ${label} (${text_count(state.files.size, 'file')}, ${text_count(state.carried.length, 'URL')} carried).`);
-        return undefined;
-    }
-    catch (error) {
-        return (`state: could not write ${label} (${errorMessage(error)}). What was sent is sent, but nothing is carried ` +
-            'and the next run compares with the older state (a state that can never be written re-warms the whole ' +
-            'site on every run): fix the path or its permissions.');
-    }
-}
-function siteResult(site, next, written, stateError) {
-    const { config, planned, read } = site;
-    const unreadable = planned?.scan.unreadableNames ?? [];
-    return {
-        ...(config.siteDir !== undefined ? { siteDir: config.siteDir } : {}),
-        ...(config.state !== undefined ? { state: config.state } : {}),
-        ...(read !== undefined ? { stateFound: stateFound(read, planned?.plan) } : {}),
-        counts: planned?.plan.counts ?? emptySiteCounts(),
-        planned: planned?.plan.urls.length ?? 0,
-        ...(written && next !== undefined ? { carriedOut: next.carried } : {}),
-        leftCold: next?.leftCold ?? 0,
-        stateWritten: written,
-        ...(stateError !== undefined ? { stateError } : {}),
-        ...(site.notRead !== undefined ? { notRead: site.notRead } : {}),
-        ...(unreadable.length > 0 ? { unreadableNames: unreadable } : {}),
-        notes: site.notes,
-    };
-}
-function stateFound(read, plan) {
-    if (read.kind === 'foreign')
-        return 'unusable'; // never here: openSite refuses it
-    if (read.kind !== 'found')
-        return read.kind;
-    return plan === undefined || plan.hadState ? 'found' : 'other-base-url';
-}
-function statePath(config, state) {
-    return external_node_path_default().resolve(config.workspace, state);
-}
-function stopText(signal) {
-    const reason = signal?.reason instanceof Error ? signal.reason.message : String(signal?.reason);
-    return reason === 'deadline' ? 'the run reached its timeout first' : 'the run was cancelled first';
-}
-
-;// CONCATENATED MODULE: ./src/submit/quota.ts
-
-
-
-
-/** This run's quota from the day's remainder and `prefetch-limit`. */
-function runQuota(remain, limit) {
-    if (limit === undefined)
-        return { remain, cap: remain };
-    const allowed = 'urls' in limit ? limit.urls : remain === undefined ? undefined : Math.floor(remain * limit.share);
-    if (allowed === undefined || (remain !== undefined && allowed >= remain))
-        return { remain, cap: remain };
-    return { remain, cap: allowed, limit };
-}
-/** Why URLs beyond the cap were skipped: the reason of their report rows and the warning's words. */
-function capText(quota) {
-    if (quota.limit === undefined)
-        return `the daily prefetch quota had ${text_count(quota.cap ?? 0, 'URL')} left at the start`;
-    const left = quota.remain === undefined ? '' : ` of the ${text_count(quota.remain, 'URL')} left today`;
-    return `prefetch-limit ${quota.limit.text} lets this run send ${quota.cap}${left}`;
-}
-/**
- * PreloadRemain, or undefined when it cannot be known — the call is not permitted (a RAM policy
- * without cdn:DescribeRefreshQuota), keeps failing, or answers something that is not a whole number
- * of URLs: then the run goes on uncapped, with a warning. Credential errors throw.
- * Undefined at once, without a word, when `stop` ends the run (its retries and their pauses end too).
- */
-async function readPreloadRemain(client, logger, retryPolicy, stop) {
-    try {
-        const { preloadRemain } = await withRetries(() => describeRefreshQuota(client), retryPolicy, stop ? { signal: stop } : {});
-        if (preloadRemain.value === undefined) {
-            // Never guessed at: "" is not 0 (it would skip everything), 10.7 is not 10.
-            logger.warning(`daily-quota: DescribeRefreshQuota answered PreloadRemain ${preloadRemain.answered}, not a whole number ` +
-                'of URLs; going on without a cap. Set daily-quota to a number to cap the run.');
-            return undefined;
-        }
-        return preloadRemain.value;
-    }
-    catch (error) {
-        if (stop?.aborted && !(error instanceof AlibabaError && isFatal(error.errorClass)))
-            return undefined;
-        if (error instanceof AlibabaError && error.errorClass === 'permission') {
-            logger.warning(`daily-quota: cannot read the prefetch quota (${error.code}); going on without a cap. ` +
-                'Grant cdn:DescribeRefreshQuota so that the run spends exactly what is left, or set daily-quota to a number.');
-            return undefined;
-        }
-        if (error instanceof AlibabaError && !isFatal(error.errorClass)) {
-            logger.warning(`daily-quota: cannot read the prefetch quota (${error.message}); going on without a cap.`);
-            return undefined;
-        }
-        throw error;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/submit/ledger.ts
-
-
-class SubmitLedger {
-    onRecord;
-    /**
-     * `onRecord` hears, after every change, how many URLs the submission has dealt with: accepted,
-     * refused, skipped or failed on their own account. URLs never sent because the run stopped (its
-     * deadline, a cancel, a refusal of the keys) are not counted: progress stays where sending stopped,
-     * never 3000/3000 when 540 went.
-     */
-    constructor(onRecord) {
-        this.onRecord = onRecord;
-    }
-    /** URLs with an outcome that are not "never sent: the run stopped". */
-    dealt = 0;
-    outcomes = [];
-    requestIds = [];
-    failedHosts = new Map();
-    fatal;
-    retries = 0;
-    confirmedByLookup = 0;
-    accept(items, taskIdOf, requestId, confirmation) {
-        if (requestId)
-            this.requestIds.push(requestId);
-        if (confirmation === 'confirmed-by-lookup')
-            this.confirmedByLookup += items.length;
-        for (const item of items) {
-            const taskId = taskIdOf(item.url);
-            this.outcomes.push({
-                url: item.url,
-                status: 'submitted',
-                ...(taskId ? { taskId } : { reason: 'accepted without a task ID' }),
-                ...(requestId ? { requestId } : {}),
-                ...(confirmation === 'confirmed-by-lookup' ? { confirmedByLookup: true } : {}),
-                source: item.source,
-                order: item.order,
-            });
-        }
-        this.progress(items.length);
-    }
-    /** Failed: refused by the API (`error`: its code and class are recorded), or for a reason of its own. */
-    fail(items, reason, error) {
-        this.record(items, reason, error ? refusal(error) : {});
-    }
-    /**
-     * Failed, but the call may have been accepted: reported with `outcomeUnknown` (and a reason that
-     * starts "outcome unknown"), never sent again.
-     */
-    failUnknown(items, reason, code) {
-        this.record(items, `outcome unknown: ${reason}`, {
-            ...(code ? { code } : {}),
-            outcomeUnknown: true,
-        });
-    }
-    /**
-     * Never sent: the run stopped first (its deadline, a cancel) or a credential or permission error
-     * (`cause`) stopped every call. `notSent` says which, for whoever acts on it (carry-over).
-     */
-    failNotSent(items, stopReason, cause) {
-        if (items.length === 0)
-            return;
-        if (stopReason)
-            return this.record(items, notSentReason(stopReason), { notSent: stopReason }, false);
-        const reason = cause ? `not sent: the run stopped at ${cause.code ?? 'an error'}` : 'not sent';
-        this.record(items, reason, { notSent: 'stopped' }, false);
-    }
-    /**
-     * The run stopped while these URLs were still being retried. When every attempt so far was refused,
-     * the reason names the last refusal ("deadline: refused with PreloadQueueFull until the run's
-     * timeout"), not "not sent", and the refusal's class is recorded.
-     */
-    failStopped(items, stopReason, lastRefusal) {
-        if (!lastRefusal)
-            return this.record(items, notSentReason(stopReason), { notSent: stopReason }, false);
-        const until = stopReason === 'deadline' ? "until the run's timeout" : 'until the run was cancelled';
-        const what = lastRefusal.code ? `refused with ${lastRefusal.code}` : `failed (${lastRefusal.message})`;
-        this.fail(items, `${stopReason}: ${what} ${until}`, lastRefusal);
-    }
-    /** `dealt`: false for URLs never sent because the run stopped, which the progress does not count. */
-    record(items, reason, fields, dealt = true) {
-        for (const item of items) {
-            this.outcomes.push({
-                url: item.url,
-                status: 'failed',
-                reason,
-                ...fields,
-                source: item.source,
-                order: item.order,
-            });
-        }
-        if (dealt)
-            this.progress(items.length);
-    }
-    skipForQuota(items, remain) {
-        const why = remain === undefined
-            ? 'the daily prefetch quota is used up (QuotaExceeded)'
-            : `the daily prefetch quota had ${text_count(remain, 'URL')} left`;
-        for (const item of items) {
-            this.outcomes.push({
-                url: item.url,
-                status: 'skipped',
-                reason: `quota: ${why}`,
-                skip: 'quota',
-                source: item.source,
-                order: item.order,
-            });
-        }
-        this.progress(items.length);
-    }
-    progress(more) {
-        this.dealt += more;
-        this.onRecord?.(this.dealt);
-    }
-    result() {
-        return {
-            outcomes: this.outcomes,
-            requestIds: this.requestIds,
-            retries: this.retries,
-            confirmedByLookup: this.confirmedByLookup,
-            ...(this.fatal ? { fatal: this.fatal } : {}),
-        };
-    }
-}
-/** What a failed outcome records of the error that refused its call: the code, when there is one, and the class. */
-function refusal(error) {
-    return { ...(error.code ? { code: error.code } : {}), errorClass: error.errorClass };
-}
-
-;// CONCATENATED MODULE: ./src/submit/submitter.ts
-
-
-
-
-
-
-
-/** How many times a QuotaExceeded refusal may trigger a re-read and a re-plan. */
-const MAX_QUOTA_REPLANS = 3;
-/**
- * Sends `options.batches`, recording every URL's outcome in `ledger`. A run that submits in several
- * rounds passes the same ledger to each: a credential or permission error of one stops the next.
- */
-async function submitBatches(client, logger, options, ledger = new SubmitLedger()) {
-    let batches = options.batches;
-    for (let round = 0; batches.length > 0; round++) {
-        const leftovers = await runRound(client, logger, options, batches, ledger);
-        if (leftovers.length === 0)
-            break;
-        if (ledger.fatal || options.stop?.stopped) {
-            ledger.failNotSent(leftovers, options.stop?.reason, ledger.fatal);
-            break;
-        }
-        const remain = round < MAX_QUOTA_REPLANS ? await options.rereadQuota() : undefined;
-        const repacked = packBatches(leftovers, options.batchSize, remain ?? 0);
-        const more = repacked.batches.reduce((sum, batch) => sum + batch.items.length, 0);
-        if (more > 0)
-            logger.info(`Quota re-read: ${remain} URLs remain; sending ${more} more.`);
-        ledger.skipForQuota(repacked.overQuota, remain);
-        batches = repacked.batches;
-    }
-    return ledger.result();
-}
-/** Sends batches until done, stopped, or refused for quota; returns the URLs left for a re-plan. */
-async function runRound(client, logger, options, batches, ledger) {
-    const queue = [...batches];
-    const leftovers = [];
-    let quotaHit = false;
-    const worker = async () => {
-        for (let batch = queue.shift(); batch !== undefined; batch = queue.shift()) {
-            if (ledger.fatal || quotaHit || options.stop?.stopped) {
-                leftovers.push(...batch.items);
-                continue;
-            }
-            const hostError = ledger.failedHosts.get(batch.host);
-            if (hostError) {
-                ledger.fail(batch.items, `not sent: ${batch.host} was refused with ${hostError.code}`, hostError);
-                continue;
-            }
-            const failure = await sendBatch(client, logger, options, batch, ledger);
-            if (failure === undefined)
-                continue;
-            if (failure.error.errorClass === 'quota') {
-                quotaHit = true;
-                leftovers.push(...failure.items);
-            }
-            else if (refusesSomeUrl(failure.error) && failure.items.length > 1) {
-                // The call is refused as a whole for one URL the CDN dislikes: halve the batch until that URL
-                // is alone, so that the others still go out. A refused call costs no quota.
-                const half = Math.ceil(failure.items.length / 2);
-                queue.unshift({ host: batch.host, items: failure.items.slice(0, half) }, { host: batch.host, items: failure.items.slice(half) });
-                logger.info(`  ${batch.host}: ${failure.error.code}; splitting the ${text_count(failure.items.length, 'URL')} to find the one refused`);
-            }
-            else {
-                recordFailure(logger, batch.host, failure.items, failure.error, ledger);
-            }
-        }
-    };
-    const workers = Math.max(1, Math.min(options.concurrency, batches.length));
-    await Promise.all(Array.from({ length: workers }, worker));
-    if (quotaHit && !ledger.fatal && !options.stop?.stopped) {
-        logger.warning('The daily prefetch quota ran out during the run (QuotaExceeded); re-reading the remainder.');
-        return leftovers.sort((a, b) => a.order - b.order);
-    }
-    ledger.failNotSent(leftovers, options.stop?.reason, ledger.fatal);
-    return [];
-}
-/**
- * One batch, with retries. A failure whose outcome is unknown is looked up first (over a window, see
- * confirm.ts), and only URLs shown not accepted are sent again. Returns the final error and the URLs
- * it applies to, or undefined when every URL has its outcome.
- */
-async function sendBatch(client, logger, options, batch, ledger) {
-    const { stop } = options;
-    let pending = batch.items;
-    const started = Date.now();
-    /** The last failure of an attempt that went out: what the URLs are reported with if the run stops. */
-    let lastFailure;
-    for (let attempt = 1;; attempt++) {
-        const sentAt = Date.now();
-        let error;
-        try {
-            const result = await pushObjectCache(client, pending.map((item) => item.url), options.push);
-            if (result.taskId === '') {
-                // Accepted (it has a RequestId) but without a task ID: find the ID rather than report none.
-                const recovered = await recoverTaskIds(client, logger, options, pending, sentAt, batch.host);
-                ledger.accept(pending, (url) => recovered.get(url) ?? '', result.requestId, 'accepted-without-task-id');
-            }
-            else {
-                ledger.accept(pending, () => result.taskId, result.requestId);
-            }
-            logger.info(`${batch.host}: ${text_count(pending.length, 'URL')}, task ${result.taskId || '(none)'}, request ${result.requestId ?? '(none)'}`);
-            return undefined;
-        }
-        catch (thrown) {
-            if (!(thrown instanceof AlibabaError))
-                throw thrown;
-            error = thrown;
-        }
-        if (error.outcomeUnknown) {
-            pending = await settleUnknown(client, logger, options, batch.host, { pending, sentAt, error }, ledger);
-            if (pending.length === 0)
-                return undefined;
-        }
-        if (stop?.stopped && isRetryable(error.errorClass)) {
-            // Would have been retried, but the run stopped. A call the stop kept from going out carries no
-            // status and no code: then the failure before it is the one to name.
-            const answered = error.code !== undefined || error.httpStatus !== undefined;
-            ledger.failStopped(pending, stop.reason ?? 'cancelled', answered ? error : lastFailure);
-            return undefined;
-        }
-        lastFailure = error;
-        const delay = isRetryable(error.errorClass)
-            ? nextRetryDelay(error, attempt, started, options.retryPolicy)
-            : undefined;
-        if (delay === undefined)
-            return { error, items: pending };
-        ledger.retries++;
-        logger.info(`  ${batch.host}: ${error.code ?? error.message}; retry ${attempt} in ${(delay / 1000).toFixed(1)} s`);
-        await sleep(delay, stop?.sendSignal);
-        if (stop?.stopped) {
-            ledger.failStopped(pending, stop.reason ?? 'cancelled', error);
-            return undefined;
-        }
-    }
-}
-/**
- * A call whose outcome is unknown is never sent again blindly: it is looked up. What is found is
- * recorded as submitted; what is still in doubt is recorded as outcome unknown. Returns the URLs the
- * look-ups showed not accepted, which may be sent again.
- */
-async function settleUnknown(client, logger, options, host, call, ledger) {
-    const { pending, sentAt, error } = call;
-    if (options.stop?.stopped) {
-        ledger.failUnknown(pending, `the call was in flight when the run stopped (${error.message}); it may have been accepted, so it was not sent again`);
-        return [];
-    }
-    logger.info(`  ${host}: ${error.message}; looking the batch up before deciding to send it again`);
-    const lookup = await lookUpCall(client, { urls: pending.map((item) => item.url), objectType: 'preload', sentAt }, { policy: options.lookup, retryPolicy: options.retryPolicy, signal: options.stop?.sendSignal });
-    if (lookup.kind === 'absent') {
-        logger.info(`  ${host}: not in the task list ${options.lookup.windowMs / 1000} s after the failure: not accepted`);
-        return pending;
-    }
-    const found = lookup.kind === 'accepted' ? lookup.taskIds : lookup.found;
-    const confirmed = pending.filter((item) => found.has(item.url));
-    if (confirmed.length > 0) {
-        ledger.accept(confirmed, (url) => found.get(url) ?? '', undefined, 'confirmed-by-lookup');
-        logger.info(`  ${host}: ${text_count(confirmed.length, 'URL was', 'URLs were')} accepted after all (found by look-up)`);
-    }
-    if (lookup.kind === 'in-doubt') {
-        const doubtful = pending.filter((item) => !found.has(item.url));
-        ledger.failUnknown(doubtful, `${error.message}; ${lookup.why}, so it was not sent again`, lookup.code);
-        logger.warning(`${host}: ${text_count(doubtful.length, 'URL')}: outcome unknown (${lookup.why}); not sent again, so that no quota is spent twice.`);
-    }
-    return [];
-}
-/** The task IDs of a call accepted without one, found by look-up; an empty map when none is found. */
-async function recoverTaskIds(client, logger, options, items, sentAt, host) {
-    const lookup = await lookUpCall(client, { urls: items.map((item) => item.url), objectType: 'preload', sentAt }, { policy: options.lookup, retryPolicy: options.retryPolicy, signal: options.stop?.sendSignal });
-    const found = lookup.kind === 'accepted' ? lookup.taskIds : lookup.kind === 'in-doubt' ? lookup.found : undefined;
-    if (found && found.size > 0)
-        return found;
-    logger.warning(`${host}: the call was accepted but returned no task ID, and none was found by look-up.`);
-    return new Map();
-}
-/** Refusals that name the URLs themselves (not a parameter), so that smaller batches may pass. */
-function refusesSomeUrl(error) {
-    return (error.errorClass === 'bad-request' &&
-        (error.code?.startsWith('InvalidObjectPath') || error.code === 'SingleRequest.OverLimit'));
-}
-function recordFailure(logger, host, items, error, ledger) {
-    if (isFatal(error.errorClass))
-        ledger.fatal ??= error;
-    if (error.errorClass === 'domain')
-        ledger.failedHosts.set(host, error);
-    ledger.fail(items, error.message, error);
-    logger.warning(`${host}: ${text_count(items.length, 'URL')} failed: ${error.message}`);
-}
-
 ;// CONCATENATED MODULE: ./src/verify/expected.ts
 /**
  * What the site should serve at each URL: the file the build wrote for it (site/mapping.ts maps the
@@ -57826,12 +58036,6 @@ function stoppedText(reason) {
 
 
 
-
-
-
-
-
-
 async function runPrefetch(config, deps) {
     const run = runContext(config, deps);
     // Calls in flight at the deadline get a moment to answer: their task IDs belong in the report.
@@ -57860,15 +58064,6 @@ async function runPrefetch(config, deps) {
         run.stop.dispose();
     }
 }
-function runContext(config, deps) {
-    return {
-        config,
-        logger: deps.logger,
-        retryPolicy: deps.retryPolicy ?? DEFAULT_RETRY_POLICY,
-        stop: deps.stop ?? new RunStop(),
-        identity: deps.identity,
-    };
-}
 /** From the gathered URLs to what became of each: the phases that talk to the API, in order. */
 async function send(run, site) {
     const gathered = await run_gather(run, site);
@@ -57892,12 +58087,12 @@ async function send(run, site) {
         return refused(run, gathered, client, refusalOf(error, run.config.wording));
     }
     const ledger = client && !run.config.dryRun ? submitLedger(run, first) : undefined;
-    await run_submit(run, client, first.ready, ledger, quota);
+    await fresh_then_warm_submit(run, client, first.ready, ledger, quota);
     // No slot waits for a refresh (the quota is spent, or the prefetch was refused for good): not waited for.
     const awaited = first.waiting.length > 0 && ledger?.fatal === undefined;
     const refreshed = await refreshWait(run, client, refreshing, awaited);
     const after = afterRefresh(run, first, refreshing, refreshed, { quota, awaited, ledger, site });
-    await run_submit(run, client, after.ready, ledger, quota);
+    await fresh_then_warm_submit(run, client, after.ready, ledger, quota);
     const outcomes = inInputOrder(urls.rejected, skippedForQuota(after.overQuota, capText(quota)), refreshed && refreshing.sent
         ? heldBackOutcomes(after.heldBack, refreshed, refreshing.sent, run.config.follow.waitTimeoutMs)
         : [], ledger?.result().outcomes ??
@@ -57959,166 +58154,6 @@ async function openClient(run, urls) {
         stopSending: stop.sendSignal,
     }, credentials, logger);
 }
-/**
- * What this run may prefetch: the day's remainder (`daily-quota` when it is a number, else read from
- * the API), and with `prefetch-limit` this run's part of it.
- */
-async function readQuota(run, client, urls) {
-    const quota = runQuota(await dayRemain(run, client, urls), run.config.prefetchLimit);
-    const limit = run.config.prefetchLimit;
-    if (quota.limit)
-        run.logger.info(`This run may prefetch ${text_count(quota.cap ?? 0, 'URL')} (prefetch-limit ${quota.limit.text}).`);
-    else if (limit && 'share' in limit && quota.remain === undefined && urls.candidates.length > 0) {
-        run.logger.notice(`prefetch-limit ${limit.text}: a share of a quota that was not read; not applied.`);
-    }
-    return quota;
-}
-/** The day's prefetch remainder: `daily-quota` when it is a number, else read from the API. */
-async function dayRemain(run, client, urls) {
-    const { config, logger, retryPolicy, stop } = run;
-    if (typeof config.dailyQuota === 'number')
-        return config.dailyQuota;
-    if (urls.candidates.length === 0 || stop.stopped)
-        return undefined;
-    if (!client) {
-        logger.notice('dry-run without credentials: the daily prefetch quota was not read, so the plan is not capped by it.');
-        return undefined;
-    }
-    const remain = await readPreloadRemain(client, logger, retryPolicy, stop.sendSignal);
-    if (remain !== undefined)
-        logger.info(`Daily prefetch quota: ${text_count(remain, 'URL')} remain today.`);
-    return remain;
-}
-/**
- * With `refresh`: every URL that needs it refreshed now, in plan order within the refresh quota, its
- * prefetch waiting for a later run or not (never in a dry run: then only the need is known).
- */
-async function refresh(run, client, urls) {
-    const needs = refreshNeeds(urls.candidates, urls.changes, run.config.follow.refresh);
-    const follow = followContext(run, client);
-    if (!follow || needs.size === 0)
-        return { needs };
-    const toRefresh = [...urls.candidates]
-        .sort((a, b) => a.order - b.order)
-        .filter((candidate) => needs.get(candidate.url)?.needed);
-    return { needs, sent: await sendRefreshes(follow, toRefresh) };
-}
-/**
- * The prefetch quota allotted over the plan in its order: what needs no refresh may go at once; a URL
- * whose refresh was accepted keeps its slot until the refresh completes; one whose refresh was not
- * accepted takes none. One line on the plan.
- */
-function allotQuota(run, urls, refreshing, quota) {
-    const first = allotBeforeRefresh(urls.candidates, refreshing.needs, refreshing.sent, quota);
-    let toRefresh = 0;
-    for (const need of refreshing.needs.values())
-        if (need.needed)
-            toRefresh++;
-    const slotted = [...first.ready, ...first.waiting];
-    const calls = packBatches(slotted, run.config.batchSize).batches.length;
-    const hosts = new Set(slotted.map((item) => item.host)).size;
-    run.logger.info(`Plan: ${text_count(slotted.length, 'URL')} in ${text_count(calls, 'call')} to ${text_count(hosts, 'host')}` +
-        (toRefresh ? ` (${first.waiting.length} of them once their refresh completes)` : '') +
-        (urls.duplicates ? `; ${text_count(urls.duplicates, 'duplicate entry', 'duplicate entries')} merged` : '') +
-        (toRefresh
-            ? `; ${text_count(toRefresh, 'URL needs', 'URLs need')} a refresh first (${refreshWhy(run)})`
-            : '') +
-        (first.left.length ? `; ${first.left.length} left for later (quota ${quota ?? 'not capped'})` : ''));
-    return first;
-}
-function refreshWhy(run) {
-    return run.config.follow.refresh === 'all' ? 'refresh: true' : 'they changed in place';
-}
-/** After the refresh wait, the slots of refreshes that did not complete given on; a warning on what is left. */
-function afterRefresh(run, first, refreshing, refreshed, context) {
-    const { needs, sent } = refreshing;
-    // Stopped, or refused for good: a refresh cut short holds nothing back; the submission reports why.
-    const halted = run.stop.reason !== undefined || context.ledger?.fatal !== undefined;
-    const after = allotAfterRefresh(first, needs, sent, refreshed, { halted, awaited: context.awaited });
-    if (refreshed)
-        refreshed.summary.heldBack = after.heldBack.length;
-    const needed = neededUrls(needs);
-    const freshOverQuota = after.overQuota.filter((item) => needed.has(item.url) && refreshed?.urls.get(item.url)?.refreshStatus === 'Complete').length;
-    warnLeft(run, after.heldBack.length, { count: after.overQuota.length, fresh: freshOverQuota }, context.quota, context.site);
-    return after;
-}
-function warnLeft(run, heldBack, overQuota, quota, site) {
-    const { config, logger } = run;
-    if (heldBack > 0) {
-        logger.warning(`refresh: ${text_count(heldBack, 'URL that needed a refresh is', 'URLs that needed a refresh are')} not prefetched, as ${heldBack === 1 ? 'its' : 'their'} refresh was not confirmed Complete ` +
-            '(a prefetch cannot replace the copy the CDN holds). ' +
-            (heldBackCarryText(site, config, heldBack) ??
-                (heldBack === 1 ? 'It is listed' : 'They are listed') + ' in the report with the reason.'));
-    }
-    if (overQuota.count > 0) {
-        logger.warning(
-        // The quota left when the run began: it is spent by now, so never "has N left".
-        `${text_count(overQuota.count, 'URL')} skipped: ${capText(quota)}` +
-            (overQuota.fresh
-                ? ` (${overQuota.fresh} of them are refreshed already: fresh, only not warm yet)`
-                : '') +
-            '. ' +
-            (quotaCutText(site, config) ??
-                (quota.limit
-                    ? `They are listed in the report; raise ${config.wording.input('prefetch-limit')} to send more in one run.`
-                    : 'They are listed in the report; run again tomorrow or raise the quota.')));
-    }
-}
-/** The submitter's book, shared by both rounds of the prefetch, with the progress over both. */
-function submitLedger(run, first) {
-    const total = first.ready.length + first.waiting.length;
-    return new SubmitLedger((done) => run.logger.progress?.({ phase: 'submit', done, total }));
-}
-/** PushObjectCache for `items`, packed into calls; nothing without a ledger (a dry run, no client). */
-async function run_submit(run, client, items, ledger, quota) {
-    const { config, logger, retryPolicy, stop } = run;
-    if (!client || !ledger || items.length === 0)
-        return;
-    // After a QuotaExceeded, what is left today, but never past this run's prefetch-limit.
-    const reread = async () => {
-        const left = await readPreloadRemain(client, logger, retryPolicy, stop.sendSignal);
-        if (quota.limit === undefined || quota.cap === undefined)
-            return left;
-        const sent = ledger.outcomes.filter((outcome) => outcome.status === 'submitted').length;
-        return Math.max(0, Math.min(left ?? Infinity, quota.cap - sent));
-    };
-    const { batches } = packBatches(items, config.batchSize);
-    await logger.group(`Submitting ${text_count(batches.length, 'PushObjectCache call')}`, () => submitBatches(client, logger, {
-        batches,
-        batchSize: config.batchSize,
-        push: config.push,
-        concurrency: config.requestsPerSecond,
-        retryPolicy,
-        lookup: lookupPolicy(config.requestTimeoutMs),
-        rereadQuota: reread,
-        stop,
-    }, ledger));
-}
-/**
- * With `refresh` (never in a dry run): the refresh tasks followed until they finish or `wait-timeout`
- * passes — when a slot waits for them (`awaited`) — and every candidate's refresh for the report.
- * Undefined with `refresh: false`.
- */
-async function refreshWait(run, client, refreshing, awaited) {
-    const { sent, needs } = refreshing;
-    const follow = followContext(run, client);
-    if (!follow || sent === undefined)
-        return undefined;
-    if (!awaited && sent.accepted.size > 0) {
-        run.logger.info(`Not waiting for the ${text_count(sent.accepted.size, 'refreshed URL')}: no prefetch slot is left for ` +
-            (sent.accepted.size === 1
-                ? 'it in this run (it is fresh once its refresh completes, and carried as refreshed with state).'
-                : 'them in this run (they are fresh once their refresh completes, and carried as refreshed with state).'));
-    }
-    const followed = awaited ? await waitForRefresh(follow, sent) : undefined;
-    const urls = refreshOutcomes(needs, sent, followed);
-    const notNeeded = {};
-    for (const need of needs.values())
-        if (!need.needed)
-            notNeeded[need.kind] = (notNeeded[need.kind] ?? 0) + 1;
-    sent.summary.notNeeded = notNeeded;
-    return { summary: sent.summary, urls };
-}
 /** With `wait` (never in a dry run): the prefetch tasks followed until they finish or `wait-timeout`. */
 async function wait(run, client, outcomes) {
     const follow = followContext(run, client);
@@ -58148,21 +58183,6 @@ async function verify(run, site, sent) {
         compared: scan !== undefined,
     });
     return { ...sent, verify: verified };
-}
-/** What the follow-through phases need; undefined when nothing is sent. */
-function followContext(run, client) {
-    const { config, logger, retryPolicy, stop } = run;
-    if (!client || config.dryRun)
-        return undefined;
-    return {
-        client,
-        options: config.follow,
-        logger,
-        retryPolicy,
-        lookup: lookupPolicy(config.requestTimeoutMs),
-        stop,
-        wording: config.wording,
-    };
 }
 /** Every URL reported, none sent: the step fails with the refusal. */
 function refused(run, gathered, client, refusal) {
@@ -58199,10 +58219,6 @@ async function saveSitemapOnly(run) {
             sitemap: notReadSitemap(stoppedFirst(stop.reason)),
         };
     }
-}
-/** How the sources read documents: stopped with the run, retried as the API calls are. */
-function reads(run) {
-    return { signal: run.stop.sendSignal, retryPolicy: run.retryPolicy };
 }
 
 ;// CONCATENATED MODULE: ./src/base/redact.ts

@@ -28,6 +28,7 @@ const LAYERS = [
   'verify', // the site asked for each URL, what it serves compared with the build
   'report', // the run's result, and the JSON report, job summary, outputs, closing table, verdict built from it
   'config', // inputs → one typed Config
+  'phases', // the run's context, and the phases that span features: the quota read, fresh then warm
   'run', // run.ts: the phases in order
   'cli', // the command-line adapter
   'adapters', // main.ts, cli.ts, index.ts: the entry points
