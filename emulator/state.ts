@@ -11,9 +11,8 @@ export const QUOTA_NAMES: readonly QuotaName[] = [
   'Block',
 ];
 
-import type { TaskObjectType } from './types.js';
-
-export type { TaskObjectType };
+/** What a task is of: a prefetch (`preload`), or a refresh of a file, a folder, a pattern. */
+export type TaskObjectType = 'preload' | 'file' | 'directory' | 'regex' | 'ignoreParams';
 export type TaskStatus = 'Complete' | 'Refreshing' | 'Failed' | 'Pending';
 
 export interface Task {

@@ -1,5 +1,6 @@
 /** Public types of the Alibaba CDN / STS emulator. */
 import type { Edge, EdgeOptions } from './edge.js';
+import type { TaskObjectType } from './state.js';
 
 export interface EmulatorOptions {
   /** AccessKeyId -> AccessKeySecret; default { 'test-ak-id': 'test-ak-secret' }. */
@@ -126,7 +127,8 @@ export interface CallRecord {
   fault?: FaultKind;
 }
 
-export type TaskObjectType = 'preload' | 'file' | 'directory' | 'regex' | 'ignoreParams';
+// Defined with the tasks (state.ts), which must not import this file: types.ts imports the edge.
+export type { TaskObjectType };
 
 export interface TaskRecord {
   taskId: string;
