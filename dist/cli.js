@@ -10100,6 +10100,36 @@ module.exports = /*#__PURE__*/JSON.parse('[[[0,44],"disallowed_STD3_valid"],[[45
 /************************************************************************/
 var __webpack_exports__ = {};
 
+;// CONCATENATED MODULE: ./src/runtime/deprecations.ts
+/**
+ * Node 24, the runners' runtime for this action, warns on every run of two deprecated APIs that code
+ * bundled here still calls: node-fetch 2 reads each request's URL with `url.parse()` (DEP0169, after
+ * checking it with the WHATWG parser), and its URL library loads Node's `punycode` module (DEP0040).
+ * The warnings name nothing a user can act on, and in a step's log they read as if something were
+ * wrong; those two codes, and only they, are not printed. Every other warning is.
+ *
+ * A module of its own, imported first by the entry points: it must run before the bundled modules that
+ * warn as they load.
+ */
+/** The deprecations of bundled dependencies, by code. */
+const BUNDLED_DEPRECATIONS = new Set(['DEP0040', 'DEP0169']);
+const emitWarning = process.emitWarning.bind(process);
+process.emitWarning = ((warning, ...rest) => {
+    const code = codeOf(rest);
+    if (code !== undefined && BUNDLED_DEPRECATIONS.has(code))
+        return;
+    emitWarning(warning, ...rest);
+});
+/** The code of emitWarning(warning, type, code) or emitWarning(warning, { code }). */
+function codeOf(rest) {
+    const [typeOrOptions, code] = rest;
+    if (typeof typeOrOptions === 'object' && typeOrOptions !== null) {
+        const given = typeOrOptions.code;
+        return typeof given === 'string' ? given : undefined;
+    }
+    return typeof code === 'string' ? code : undefined;
+}
+
 ;// CONCATENATED MODULE: ./package.json
 const package_namespaceObject = {"rE":"1.0.0"};
 ;// CONCATENATED MODULE: external "node:path"
@@ -22879,6 +22909,8 @@ function keepHeapNearLiveData() {
 /**
  * `cdn-prefetch`: the command line, bundled to dist/cli.js. All the work is in cli/run-cli.ts.
  */
+// First: before the bundled modules that warn as they load (runtime/deprecations.ts).
+
 
 
 

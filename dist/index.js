@@ -38294,6 +38294,36 @@ __nccwpck_require__.d(core_namespaceObject, {
   warning: () => (warning)
 });
 
+;// CONCATENATED MODULE: ./src/runtime/deprecations.ts
+/**
+ * Node 24, the runners' runtime for this action, warns on every run of two deprecated APIs that code
+ * bundled here still calls: node-fetch 2 reads each request's URL with `url.parse()` (DEP0169, after
+ * checking it with the WHATWG parser), and its URL library loads Node's `punycode` module (DEP0040).
+ * The warnings name nothing a user can act on, and in a step's log they read as if something were
+ * wrong; those two codes, and only they, are not printed. Every other warning is.
+ *
+ * A module of its own, imported first by the entry points: it must run before the bundled modules that
+ * warn as they load.
+ */
+/** The deprecations of bundled dependencies, by code. */
+const BUNDLED_DEPRECATIONS = new Set(['DEP0040', 'DEP0169']);
+const emitWarning = process.emitWarning.bind(process);
+process.emitWarning = ((warning, ...rest) => {
+    const code = codeOf(rest);
+    if (code !== undefined && BUNDLED_DEPRECATIONS.has(code))
+        return;
+    emitWarning(warning, ...rest);
+});
+/** The code of emitWarning(warning, type, code) or emitWarning(warning, { code }). */
+function codeOf(rest) {
+    const [typeOrOptions, code] = rest;
+    if (typeof typeOrOptions === 'object' && typeOrOptions !== null) {
+        const given = typeOrOptions.code;
+        return typeof given === 'string' ? given : undefined;
+    }
+    return typeof code === 'string' ? code : undefined;
+}
+
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
@@ -58550,6 +58580,8 @@ function keepHeapNearLiveData() {
 }
 
 ;// CONCATENATED MODULE: ./src/index.ts
+// First: before the bundled modules that warn as they load (runtime/deprecations.ts).
+
 
 
 

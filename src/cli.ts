@@ -2,6 +2,8 @@
 /**
  * `cdn-prefetch`: the command line, bundled to dist/cli.js. All the work is in cli/run-cli.ts.
  */
+// First: before the bundled modules that warn as they load (runtime/deprecations.ts).
+import './runtime/deprecations.js';
 import packageJson from '../package.json';
 import { runCli } from './cli/run-cli.js';
 import { exitWhenIdle, watchOutput } from './runtime/exit.js';

@@ -1,3 +1,5 @@
+// First: before the bundled modules that warn as they load (runtime/deprecations.ts).
+import './runtime/deprecations.js';
 import * as core from '@actions/core';
 import { run } from './main.js';
 import { exitWhenIdle } from './runtime/exit.js';

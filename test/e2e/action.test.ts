@@ -38,6 +38,22 @@ function expectCountsAddUp(result: ActionRun, distinct: number): void {
   expect(result.report?.urls).toHaveLength(distinct);
 }
 
+describe('the log of a run on the runtime the runners use', () => {
+  it('has no deprecation warning of the bundled dependencies (Node 24 warns of url.parse and punycode)', async ({
+    emulator,
+  }) => {
+    // Through node-fetch (the API calls, the verify requests) and its URL library, as every run goes.
+    const result = await run(emulator, {
+      urls: urlsOn('www.example.com', 2).join('\n'),
+      wait: 'true',
+      'poll-interval': '1',
+    });
+    expect(result.exitCode, result.log).toBe(0);
+    expect(acceptedUrls(emulator)).toHaveLength(2);
+    expect(result.log).not.toMatch(/DeprecationWarning|DEP0040|DEP0169/);
+  });
+});
+
 describe('a URL list', () => {
   it.for(['v3', 'v1'])(
     'is sent in signed batches (%s) and its task IDs come out in input order',
