@@ -3,7 +3,7 @@
  * resent only when the look-ups show it was not accepted; what stays in doubt is reported as outcome
  * unknown; a run stopped while a call was being refused names the refusal.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { AlibabaClient } from '../../src/alibaba/client.js';
 import { MemoryLogger } from '../helpers/logger.js';
 import { packBatches } from '../../src/batch/pack.js';
@@ -124,15 +124,24 @@ describe('a run stopped while its calls are refused', () => {
   it('names the last refusal, not "not sent"', async () => {
     const { emu, client } = await start();
     emu.injectFaults({ kind: 'queue-full', times: 1000 });
-    setTimeout(() => stop?.stop('deadline', 0), 600);
+    // Stopped in a pause between tries, never with a call in flight (that one's outcome is unknown):
+    // 50 ms after the third refusal, in a pause of 200-400 ms; one batch, so no other call is under way.
+    const watch = setInterval(() => {
+      if (pushes(emu) < 3) return;
+      clearInterval(watch);
+      setTimeout(() => stop?.stop('deadline', 0), 50);
+    }, 5);
+    onTestFinished(() => clearInterval(watch));
     const result = await submitBatches(
       client,
       new MemoryLogger(),
       options(candidates(20), {
-        retryPolicy: { ...DEFAULT_RETRY_POLICY, queueFullBaseDelayMs: 100, queueFullMaxDelayMs: 200 },
+        batches: packBatches(candidates(20), 20).batches,
+        batchSize: 20,
+        retryPolicy: { ...DEFAULT_RETRY_POLICY, queueFullBaseDelayMs: 400, queueFullMaxDelayMs: 400 },
       }),
     );
-    expect(pushes(emu)).toBeGreaterThan(2);
+    expect(pushes(emu)).toBe(3);
     expect(result.outcomes).toHaveLength(20);
     for (const outcome of result.outcomes) {
       expect(outcome).toMatchObject({
