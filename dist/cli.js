@@ -12310,6 +12310,25 @@ function compareKeys(a, b) {
 }
 
 ;// CONCATENATED MODULE: ./src/site/plan.ts
+/**
+ * What to warm: the deploy's changes, found by comparing the site's content hashes with the state,
+ * then the URLs earlier runs planned but could not warm (the carried list).
+ *
+ * - A file is `added` when the state does not have it, `modified` when its hash differs, unchanged
+ *   otherwise; `changes` selects which are warmed (with `all`, every file), `exclude` removes URLs.
+ * - A modified HTML page whose own content hash is unchanged is `chromeOnly`: only the navigation
+ *   around it changed, so it waits behind the pages whose content changed.
+ * - A carried URL is warmed after this deploy's changes, oldest first. It is dropped when its file is
+ *   gone, when it was first planned more than `carry-days` days ago (with a notice), or when `exclude`
+ *   now matches it; when its file changed again it is warmed once, as this deploy's change. Each entry
+ *   is checked before it is used (a state may be damaged, or edited by hand): a URL that is not under
+ *   `base-url`, or is no file of the site, or a `since` that is no real day up to today, is dropped
+ *   with a notice.
+ * - Without a state (a first deploy) every file is added and nothing is carried. With a state that
+ *   cannot be used (damaged, or written for another base-url) every file is added too, but what the
+ *   quota cannot take is carried: the deploy's real edits are among them, and must not be lost.
+ */
+
 
 
 
@@ -12349,7 +12368,7 @@ function planSiteChanges(scan, read, options) {
     counts.carriedExcluded = carried.excluded;
     counts.carriedInvalid = carried.invalid.count + malformed;
     if (carried.aged > 0) {
-        notices.push(`state: ${carried.aged} carried URLs were dropped, first planned more than carry-days (${options.carryDays}) ` +
+        notices.push(`state: ${text_count(carried.aged, 'carried URL was', 'carried URLs were')} dropped, first planned more than carry-days (${options.carryDays}) ` +
             `days ago (the oldest on ${carried.oldestAged}). Raise the quota, or run the action on a schedule to drain the carried list.`);
     }
     if (counts.carriedInvalid > 0)
@@ -14812,7 +14831,7 @@ function followFailure(result) {
     const failed = result.follow?.wait?.failed ?? 0;
     if (failed === 0)
         return undefined;
-    return `${failed} of ${result.counts.submitted} submitted URLs failed at the CDN (prefetch task Failed)`;
+    return `${failed} of ${result.counts.submitted} submitted ${noun(result.counts.submitted, 'URL')} failed at the CDN (prefetch task Failed)`;
 }
 
 ;// CONCATENATED MODULE: ./src/runtime/retry.ts
@@ -16939,11 +16958,13 @@ async function waitForPrefetch(ctx, outcomes) {
         .map((outcome) => ({ url: outcome.url, taskIds: splitTaskIds(outcome.taskId ?? '') }));
     const untracked = tracked.filter((item) => item.taskIds.length === 0).length;
     if (untracked > 0) {
-        logger.warning(`${untracked} submitted URLs have no task ID to follow: they count as pending.`);
+        logger.warning(untracked === 1
+            ? '1 submitted URL has no task ID to follow: it counts as pending.'
+            : `${untracked} submitted URLs have no task ID to follow: they count as pending.`);
     }
     const ids = new Set(tracked.flatMap((item) => item.taskIds)).size;
     if (tracked.length > 0) {
-        logger.info(`Waiting for ${tracked.length} prefetched URLs in ${text_count(ids, 'task')} (up to ${options.waitTimeoutMs / 1000} s, ` +
+        logger.info(`Waiting for ${text_count(tracked.length, 'prefetched URL')} in ${text_count(ids, 'task')} (up to ${options.waitTimeoutMs / 1000} s, ` +
             `polling every ${options.pollIntervalMs / 1000} s or more).`);
     }
     const followed = await followTasks(ctx, 'Prefetch', tracked);
@@ -17598,7 +17619,7 @@ async function waitForRefresh(ctx, sent) {
     if (sent.accepted.size === 0)
         return undefined;
     const { logger, options } = ctx;
-    logger.info(`Waiting for ${sent.accepted.size} refreshed URLs in ${text_count(sent.summary.taskIds.length, 'task')} before prefetching them ` +
+    logger.info(`Waiting for ${text_count(sent.accepted.size, 'refreshed URL')} in ${text_count(sent.summary.taskIds.length, 'task')} before prefetching ${sent.accepted.size === 1 ? 'it' : 'them'} ` +
         `(up to ${options.waitTimeoutMs / 1000} s, polling every ${options.pollIntervalMs / 1000} s or more).`);
     const tracked = [...sent.accepted].map(([url, { taskIds }]) => ({ url, taskIds }));
     const followed = await followTasks(ctx, 'Refresh', tracked);
@@ -19411,7 +19432,7 @@ function siteCarries(site, config) {
 function logSitePlan(plan, site, logger) {
     const { counts } = plan;
     const dropped = counts.carriedAged + counts.carriedGone + counts.carriedExcluded + counts.carriedInvalid;
-    const carried = `${counts.carriedIn} carried URLs in` +
+    const carried = `${text_count(counts.carriedIn, 'carried URL')} in` +
         (dropped > 0
             ? ` (${dropped} dropped: ${counts.carriedAged} older than carry-days, ${counts.carriedGone} gone, ${counts.carriedExcluded} excluded, ${counts.carriedInvalid} not usable)`
             : '') +
@@ -19749,7 +19770,7 @@ async function submitBatches(client, logger, options, ledger = new SubmitLedger(
         const repacked = packBatches(leftovers, options.batchSize, remain ?? 0);
         const more = repacked.batches.reduce((sum, batch) => sum + batch.items.length, 0);
         if (more > 0)
-            logger.info(`Quota re-read: ${remain} URLs remain; sending ${more} more.`);
+            logger.info(`Quota re-read: ${text_count(remain ?? 0, 'URL remains', 'URLs remain')}; sending ${more} more.`);
         ledger.skipForQuota(repacked.overQuota, remain);
         batches = repacked.batches;
     }
@@ -21818,7 +21839,7 @@ function renderFollowSummary(result) {
         lines.push('### Refresh before the prefetch', '');
         lines.push([
             refreshText(refresh),
-            `${refresh.calls} RefreshObjectCaches calls`,
+            count(refresh.calls, 'RefreshObjectCaches call'),
             refresh.urlRemain !== undefined ? `refresh quota left at the start: ${refresh.urlRemain}` : '',
             refresh.wait ? waitLine(refresh.wait) : '',
         ]
@@ -21891,7 +21912,7 @@ function waitLine(wait) {
         stopped: `stopped after ${seconds} s: the run was stopping`,
         'poll-failed': `stopped after ${seconds} s: the polls kept failing (${oneLine(wait.error ?? 'unknown error', 400)})`,
     }[wait.ended];
-    return `${how} · ${count(wait.polls, 'poll')}, ${wait.calls} DescribeRefreshTaskById calls`;
+    return `${how} · ${count(wait.polls, 'poll')}, ${count(wait.calls, 'DescribeRefreshTaskById call')}`;
 }
 function taskTable(tasks) {
     if (tasks.length === 0)

@@ -340,7 +340,7 @@ export async function waitForRefresh(ctx: FollowContext, sent: RefreshSent): Pro
   if (sent.accepted.size === 0) return undefined;
   const { logger, options } = ctx;
   logger.info(
-    `Waiting for ${sent.accepted.size} refreshed URLs in ${count(sent.summary.taskIds.length, 'task')} before prefetching them ` +
+    `Waiting for ${count(sent.accepted.size, 'refreshed URL')} in ${count(sent.summary.taskIds.length, 'task')} before prefetching ${sent.accepted.size === 1 ? 'it' : 'them'} ` +
       `(up to ${options.waitTimeoutMs / 1000} s, polling every ${options.pollIntervalMs / 1000} s or more).`,
   );
   const tracked = [...sent.accepted].map(([url, { taskIds }]) => ({ url, taskIds }));

@@ -153,12 +153,16 @@ export async function waitForPrefetch(
     .map((outcome) => ({ url: outcome.url, taskIds: splitTaskIds(outcome.taskId ?? '') }));
   const untracked = tracked.filter((item) => item.taskIds.length === 0).length;
   if (untracked > 0) {
-    logger.warning(`${untracked} submitted URLs have no task ID to follow: they count as pending.`);
+    logger.warning(
+      untracked === 1
+        ? '1 submitted URL has no task ID to follow: it counts as pending.'
+        : `${untracked} submitted URLs have no task ID to follow: they count as pending.`,
+    );
   }
   const ids = new Set(tracked.flatMap((item) => item.taskIds)).size;
   if (tracked.length > 0) {
     logger.info(
-      `Waiting for ${tracked.length} prefetched URLs in ${count(ids, 'task')} (up to ${options.waitTimeoutMs / 1000} s, ` +
+      `Waiting for ${count(tracked.length, 'prefetched URL')} in ${count(ids, 'task')} (up to ${options.waitTimeoutMs / 1000} s, ` +
         `polling every ${options.pollIntervalMs / 1000} s or more).`,
     );
   }

@@ -17,7 +17,7 @@ export function renderFollowSummary(result: RunResult): string[] {
     lines.push(
       [
         refreshText(refresh),
-        `${refresh.calls} RefreshObjectCaches calls`,
+        count(refresh.calls, 'RefreshObjectCaches call'),
         refresh.urlRemain !== undefined ? `refresh quota left at the start: ${refresh.urlRemain}` : '',
         refresh.wait ? waitLine(refresh.wait) : '',
       ]
@@ -115,7 +115,7 @@ function waitLine(wait: WaitSummary): string {
     stopped: `stopped after ${seconds} s: the run was stopping`,
     'poll-failed': `stopped after ${seconds} s: the polls kept failing (${oneLine(wait.error ?? 'unknown error', 400)})`,
   }[wait.ended];
-  return `${how} · ${count(wait.polls, 'poll')}, ${wait.calls} DescribeRefreshTaskById calls`;
+  return `${how} · ${count(wait.polls, 'poll')}, ${count(wait.calls, 'DescribeRefreshTaskById call')}`;
 }
 
 function taskTable(tasks: readonly TaskProgress[]): string[] {

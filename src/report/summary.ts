@@ -123,7 +123,7 @@ function countsTable(result: RunResult): string[] {
 function unknownLine(outcomes: readonly UrlOutcome[]): string {
   const unknown = outcomes.filter((o) => o.outcomeUnknown).length;
   return unknown
-    ? `${unknown} of the failed URLs have an unknown outcome (their call may have been accepted; not sent again)`
+    ? `${unknown} of the failed URLs ${unknown === 1 ? 'has' : 'have'} an unknown outcome (their call may have been accepted; not sent again)`
     : '';
 }
 

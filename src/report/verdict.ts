@@ -1,5 +1,5 @@
 /** Whether the step fails, per `fail-on`. Configuration and credential errors fail it regardless. */
-import { count } from '../base/text.js';
+import { count, noun } from '../base/text.js';
 import type { RunResult } from './result.js';
 import { verifyFailure } from './edge.js';
 
@@ -59,5 +59,5 @@ export function failureMessage(result: RunResult, failOn: FailOn): string | unde
 function followFailure(result: RunResult): string | undefined {
   const failed = result.follow?.wait?.failed ?? 0;
   if (failed === 0) return undefined;
-  return `${failed} of ${result.counts.submitted} submitted URLs failed at the CDN (prefetch task Failed)`;
+  return `${failed} of ${result.counts.submitted} submitted ${noun(result.counts.submitted, 'URL')} failed at the CDN (prefetch task Failed)`;
 }

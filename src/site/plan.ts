@@ -16,6 +16,7 @@
  *   cannot be used (damaged, or written for another base-url) every file is added too, but what the
  *   quota cannot take is carried: the deploy's real edits are among them, and must not be lost.
  */
+import { count } from '../base/text.js';
 import type { ChangeSelection } from '../sitemap/diff.js';
 import type { CarriedEntry, CarryCause, ChangeKind, SiteState, StateRead } from '../state/state.js';
 import type { ExcludeMatcher } from '../urls/exclude.js';
@@ -160,7 +161,7 @@ export function planSiteChanges(scan: SiteScan, read: StateRead, options: PlanOp
   counts.carriedInvalid = carried.invalid.count + malformed;
   if (carried.aged > 0) {
     notices.push(
-      `state: ${carried.aged} carried URLs were dropped, first planned more than carry-days (${options.carryDays}) ` +
+      `state: ${count(carried.aged, 'carried URL was', 'carried URLs were')} dropped, first planned more than carry-days (${options.carryDays}) ` +
         `days ago (the oldest on ${carried.oldestAged}). Raise the quota, or run the action on a schedule to drain the carried list.`,
     );
   }

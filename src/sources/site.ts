@@ -379,7 +379,7 @@ function logSitePlan(plan: SitePlan, site: SiteSourceConfig, logger: Logger): vo
   const { counts } = plan;
   const dropped = counts.carriedAged + counts.carriedGone + counts.carriedExcluded + counts.carriedInvalid;
   const carried =
-    `${counts.carriedIn} carried URLs in` +
+    `${count(counts.carriedIn, 'carried URL')} in` +
     (dropped > 0
       ? ` (${dropped} dropped: ${counts.carriedAged} older than carry-days, ${counts.carriedGone} gone, ${counts.carriedExcluded} excluded, ${counts.carriedInvalid} not usable)`
       : '') +

@@ -56,7 +56,10 @@ export async function submitBatches(
     const remain = round < MAX_QUOTA_REPLANS ? await options.rereadQuota() : undefined;
     const repacked = packBatches(leftovers, options.batchSize, remain ?? 0);
     const more = repacked.batches.reduce((sum, batch) => sum + batch.items.length, 0);
-    if (more > 0) logger.info(`Quota re-read: ${remain} URLs remain; sending ${more} more.`);
+    if (more > 0)
+      logger.info(
+        `Quota re-read: ${count(remain ?? 0, 'URL remains', 'URLs remain')}; sending ${more} more.`,
+      );
     ledger.skipForQuota(repacked.overQuota, remain);
     batches = repacked.batches;
   }

@@ -179,7 +179,7 @@ describe('summary with refresh and wait', () => {
     const markdown = renderSummary(sentRun(list, follow ? { follow } : {}), '/tmp/r.json');
     expect(markdown).toContain('### Refresh before the prefetch');
     expect(markdown).toContain(
-      '2 URLs needed a refresh: 1 refreshed, 1 not refreshed · 1 RefreshObjectCaches calls',
+      '2 URLs needed a refresh: 1 refreshed, 1 not refreshed · 1 RefreshObjectCaches call',
     );
     expect(markdown).toContain(`| ${B} | NotRefreshed | beyond the daily refresh quota (UrlRemain was 1) |`);
     expect(markdown).toContain('### Waiting for the prefetch');

@@ -95,7 +95,7 @@ describe('renderSummary', () => {
     const run = runResult([submitted(), failed(), unknown]);
     const summary = renderSummary(run, 'report.json');
     expect(summary).toContain('| failed | 2 |');
-    expect(summary).toContain('1 of the failed URLs have an unknown outcome');
+    expect(summary).toContain('1 of the failed URLs has an unknown outcome');
     expect(renderSummary(runResult([failed()]), 'report.json')).not.toContain('unknown outcome');
     const report = JSON.parse(reportJson(run, (text) => text)) as {
       counts: { failed: number };

@@ -55,7 +55,7 @@ describe('verdict', () => {
       follow: { wait: { failed: 1 } } as NonNullable<RunResult['follow']>,
     });
     expect(verdict(run, 'error')).toEqual({
-      reason: '1 of 1 submitted URLs failed at the CDN (prefetch task Failed)',
+      reason: '1 of 1 submitted URL failed at the CDN (prefetch task Failed)',
       listed: true,
     });
   });
